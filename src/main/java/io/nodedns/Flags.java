@@ -1,0 +1,81 @@
+package io.nodedns;
+
+/** Go-flag style options: {@code -name value}, {@code -name=value}, {@code --name}; booleans need no value. */
+record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean quiet, String pidfile, boolean help) {
+
+    static final String USAGE = """
+            Usage of nodedns:
+              -conf string        Corefile to load (default "Corefile", then the built-in default); "stdin" reads standard input
+              -dns.port string    Default port for server blocks without one (default "53"; the built-in default config uses 1053)
+              -p string           Alias of -dns.port
+              -pidfile string     File to write our PID to
+              -plugins            List installed plugins
+              -quiet              Quiet mode (no initialization output)
+              -version            Show version""";
+
+    static Flags parse(String[] args) {
+        String conf = null;
+        int port = -1;
+        boolean plugins = false;
+        boolean version = false;
+        boolean quiet = false;
+        boolean help = false;
+        String pidfile = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
+                throw new IllegalArgumentException("extra command line arguments: " + arg);
+            }
+            String name = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            switch (name) {
+                case "plugins" -> plugins = bool(name, value);
+                case "version" -> version = bool(name, value);
+                case "quiet" -> quiet = bool(name, value);
+                case "h", "help" -> help = true;
+                case "conf", "dns.port", "p", "pidfile" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("flag needs an argument: -" + name);
+                        }
+                        value = args[++i];
+                    }
+                    switch (name) {
+                        case "conf" -> conf = value;
+                        case "pidfile" -> pidfile = value;
+                        default -> port = port(name, value);
+                    }
+                }
+                default -> throw new IllegalArgumentException("flag provided but not defined: -" + name);
+            }
+        }
+        return new Flags(conf, port, plugins, version, quiet, pidfile, help);
+    }
+
+    private static boolean bool(String name, String value) {
+        if (value == null || value.equals("true") || value.equals("1")) {
+            return true;
+        }
+        if (value.equals("false") || value.equals("0")) {
+            return false;
+        }
+        throw new IllegalArgumentException("invalid boolean value \"" + value + "\" for -" + name);
+    }
+
+    private static int port(String name, String value) {
+        try {
+            int p = Integer.parseInt(value);
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid value \"" + value + "\" for flag -" + name + ": not a port");
+        }
+    }
+}

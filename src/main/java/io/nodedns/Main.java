@@ -1,0 +1,125 @@
+package io.nodedns;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.log.Log;
+import io.nodedns.plugin.Plugins;
+import io.nodedns.server.ConfigSource;
+import io.nodedns.server.Listener;
+import io.nodedns.server.PluginRegistry;
+import io.nodedns.server.Server;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/** Command line entry point: Go-flag style options like CoreDNS and node-cache. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.in));
+    }
+
+    /** Runs until stopped by a signal; returns the exit code. */
+    static int run(String[] argv, PrintStream out, PrintStream err, InputStream stdin) {
+        Flags flags;
+        try {
+            flags = Flags.parse(argv);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.println(Flags.USAGE);
+            return 2;
+        }
+        PluginRegistry registry = Plugins.registry();
+        if (flags.help()) {
+            out.println(Flags.USAGE);
+            return 0;
+        }
+        if (flags.version()) {
+            out.println("nodedns-" + Version.get());
+            out.println("java/" + Runtime.version() + " " + System.getProperty("os.name").toLowerCase() + "/" + System.getProperty("os.arch"));
+            return 0;
+        }
+        if (flags.plugins()) {
+            out.println("Server types:\n  dns\n\nCaddyfile loaders:\n  flag\n  default\n\nOther plugins:");
+            for (String name : registry.implementedInOrder()) {
+                out.println("  dns." + name);
+            }
+            return 0;
+        }
+        ConfigSource source;
+        try {
+            source = chooseSource(flags, stdin);
+        } catch (IOException e) {
+            err.println("[FATAL] " + e.getMessage());
+            return 1;
+        }
+        int defaultPort = flags.dnsPort() >= 0 ? flags.dnsPort() : 53;
+        Server server = new Server(registry, source, defaultPort, System::getenv);
+        try {
+            server.start();
+        } catch (ConfigException e) {
+            err.println("[FATAL] " + e.getMessage());
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            err.println("[FATAL] listen: " + e.getMessage());
+            return 1;
+        }
+        if (flags.pidfile() != null) {
+            try {
+                Files.writeString(Path.of(flags.pidfile()), ProcessHandle.current().pid() + "\n");
+            } catch (IOException e) {
+                err.println("[FATAL] Could not write pidfile: " + e.getMessage());
+                server.stop();
+                return 1;
+            }
+        }
+        if (!flags.quiet()) {
+            printStartup(out, server, source);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signals.install(server, stopped);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (flags.pidfile() != null) {
+            try {
+                Files.deleteIfExists(Path.of(flags.pidfile()));
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+        return 0;
+    }
+
+    private static ConfigSource chooseSource(Flags flags, InputStream stdin) throws IOException {
+        if ("stdin".equals(flags.conf())) {
+            return new ConfigSource.TextSource("stdin", new String(stdin.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        if (flags.conf() != null) {
+            return new ConfigSource.FileSource(Path.of(flags.conf()));
+        }
+        Path local = Path.of("Corefile");
+        if (Files.isRegularFile(local)) {
+            return new ConfigSource.FileSource(local);
+        }
+        int port = flags.dnsPort() >= 0 ? flags.dnsPort() : DefaultConfig.PORT;
+        return new ConfigSource.TextSource("<built-in default>", DefaultConfig.text(port));
+    }
+
+    private static void printStartup(PrintStream out, Server server, ConfigSource source) {
+        out.println("nodedns-" + Version.get() + " serving " + source.name());
+        for (Listener listener : server.listeners().values()) {
+            for (String zone : listener.routes().zones()) {
+                String host = listener.address().host();
+                out.println(zone + ":" + listener.address().port() + (host.isEmpty() ? "" : " on " + host));
+            }
+        }
+        Log.info("", "nodedns-" + Version.get() + " started");
+    }
+}

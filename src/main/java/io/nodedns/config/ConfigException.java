@@ -1,0 +1,43 @@
+package io.nodedns.config;
+
+/**
+ * A Corefile could not be read, parsed or set up. The message follows CoreDNS's format,
+ * {@code FILE:LINE - Error during parsing: DETAIL}, so operators see familiar output.
+ */
+public final class ConfigException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String file;
+    private final int line;
+    private final String detail;
+
+    public ConfigException(String file, int line, String message) {
+        super(format(file, line, message));
+        this.file = file == null ? "" : file;
+        this.line = line;
+        this.detail = message == null ? "" : message;
+    }
+
+    /** An error located at a token; a null token gives an unknown position (empty file, line 0). */
+    public ConfigException(Token at, String message) {
+        this(at == null ? "" : at.file(), at == null ? 0 : at.line(), message);
+    }
+
+    public String file() {
+        return file;
+    }
+
+    public int line() {
+        return line;
+    }
+
+    /** The message without the {@code FILE:LINE} prefix. */
+    public String detail() {
+        return detail;
+    }
+
+    private static String format(String file, int line, String message) {
+        return (file == null ? "" : file) + ":" + line + " - Error during parsing: " + (message == null ? "" : message);
+    }
+}

@@ -1,0 +1,280 @@
+package io.nodedns.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A cursor over one directive's tokens, modelled on caddy's Dispenser, for plugin setup code.
+ * It starts before the first token; call {@link #next()} to land on the directive name.
+ *
+ * <p>Typical use:
+ * <pre>{@code
+ * d.next();                          // the directive name
+ * List<String> args = d.remainingArgs();
+ * while (d.nextBlock()) {            // each line of an optional { ... } block
+ *     switch (d.val()) { ... }
+ * }
+ * }</pre>
+ */
+public final class Dispenser {
+
+    private final List<Token> tokens;
+    private int cursor = -1;
+    private int nesting;
+
+    public Dispenser(List<Token> tokens) {
+        this.tokens = List.copyOf(tokens);
+    }
+
+    /** Advances to the next token wherever it is; false (and no move) at the end. */
+    public boolean next() {
+        if (cursor < tokens.size() - 1) {
+            cursor++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Advances only if the next token is on the current line and is not "{". */
+    public boolean nextArg() {
+        if (cursor + 1 >= tokens.size()) {
+            return false;
+        }
+        Token next = tokens.get(cursor + 1);
+        if (next.isOpenBrace() || (cursor >= 0 && current().endsLineBefore(next))) {
+            return false;
+        }
+        cursor++;
+        return true;
+    }
+
+    /** Advances only if the next token starts a new line. */
+    public boolean nextLine() {
+        if (cursor + 1 >= tokens.size()) {
+            return false;
+        }
+        if (cursor >= 0 && !current().endsLineBefore(tokens.get(cursor + 1))) {
+            return false;
+        }
+        cursor++;
+        return true;
+    }
+
+    /**
+     * Walks a block. If a "{" ends the current line, enters it and moves to its first token
+     * (false for an empty block). Inside a block, moves to the next token and returns true,
+     * or returns false at the block's closing "}". Blocks nest: calling this at the end of a
+     * sub-directive line that opens its own block enters that block, and its "}" ends only it.
+     * A plugin that does not support nested blocks should reject "{" after a sub-directive
+     * (see {@link #blockFollows()}); otherwise the caller's loop would walk into it.
+     */
+    public boolean nextBlock() {
+        if (blockFollows()) {
+            cursor++; // onto "{"
+            if (!next() || current().isCloseBrace()) {
+                return false; // "{ }" opened and closed at once
+            }
+            nesting++;
+            return true;
+        }
+        return nextInBlock(0);
+    }
+
+    /**
+     * caddy v2's explicit form: {@code for (int n = d.nesting(); d.nextBlock(n); )} walks the block
+     * opening at the end of the current line and returns false when back at level {@code n}.
+     * Nested "{" ... "}" inside it are returned as tokens and counted, never entered implicitly.
+     */
+    public boolean nextBlock(int level) {
+        if (nesting > level) {
+            if (!next()) {
+                nesting = level;
+                return false;
+            }
+            if (current().isCloseBrace()) {
+                nesting--;
+            } else if (current().isOpenBrace()) {
+                nesting++;
+            }
+            return nesting > level;
+        }
+        if (!blockFollows()) {
+            return false;
+        }
+        cursor++;
+        if (!next() || current().isCloseBrace()) {
+            return false;
+        }
+        nesting++;
+        return true;
+    }
+
+    /** How many blocks the cursor is inside. */
+    public int nesting() {
+        return nesting;
+    }
+
+    /** True if the next token is "{" on the current line, i.e. a block opens here. */
+    public boolean blockFollows() {
+        if (cursor + 1 >= tokens.size() || !tokens.get(cursor + 1).isOpenBrace()) {
+            return false;
+        }
+        return cursor < 0 || !current().endsLineBefore(tokens.get(cursor + 1));
+    }
+
+    private boolean nextInBlock(int level) {
+        if (nesting <= level) {
+            return false;
+        }
+        if (!next()) {
+            nesting = level; // truncated input: nothing more to read
+            return false;
+        }
+        if (current().isCloseBrace()) {
+            nesting--;
+            return false;
+        }
+        if (current().isOpenBrace()) {
+            nesting++; // a "{" on a line of its own: count it so its "}" does not end our block
+        }
+        return true;
+    }
+
+    /** The current token's text, or "" before the first token. */
+    public String val() {
+        return cursor < 0 ? "" : current().text();
+    }
+
+    /** The current token, or the first one if the cursor has not moved yet. */
+    public Token token() {
+        if (tokens.isEmpty()) {
+            return new Token("", "", 0, false);
+        }
+        return tokens.get(Math.max(cursor, 0));
+    }
+
+    public String file() {
+        return token().file();
+    }
+
+    public int line() {
+        return token().line();
+    }
+
+    /** All tokens, name first. */
+    public List<Token> tokens() {
+        return tokens;
+    }
+
+    /** Consumes and returns the arguments left on the current line, stopping before a "{". */
+    public List<String> remainingArgs() {
+        List<String> args = new ArrayList<>();
+        while (nextArg()) {
+            args.add(val());
+        }
+        return args;
+    }
+
+    /** Like {@link #remainingArgs()} but keeps the tokens, for errors that point at an argument. */
+    public List<Token> remainingArgTokens() {
+        List<Token> args = new ArrayList<>();
+        while (nextArg()) {
+            args.add(token());
+        }
+        return args;
+    }
+
+    /** The next argument on this line, or an argument-count error. */
+    public String requireArg() throws ConfigException {
+        if (!nextArg()) {
+            throw argErr();
+        }
+        return val();
+    }
+
+    /** Fails with an argument-count error if another argument follows on this line. */
+    public void requireNoMoreArgs() throws ConfigException {
+        if (nextArg()) {
+            throw argErr();
+        }
+    }
+
+    /** Reads the next argument as an int within [min, max]. */
+    public int intArg(int min, int max) throws ConfigException {
+        requireArg();
+        return intVal(min, max);
+    }
+
+    /** The current token as an int within [min, max] (Go Atoi syntax: optional sign, digits). */
+    public int intVal(int min, int max) throws ConfigException {
+        String v = val();
+        long parsed;
+        try {
+            if (!v.matches("[+-]?[0-9]+")) {
+                throw new NumberFormatException();
+            }
+            parsed = Long.parseLong(v.startsWith("+") ? v.substring(1) : v);
+        } catch (NumberFormatException e) {
+            throw err("invalid integer '" + v + "'");
+        }
+        if (parsed < min || parsed > max) {
+            throw err("'" + v + "' is out of range [" + min + ", " + max + "]");
+        }
+        return (int) parsed;
+    }
+
+    /** Reads the next argument as a Go duration ("1.5s", "300ms", "1h2m"). */
+    public Duration durationArg() throws ConfigException {
+        requireArg();
+        return durationVal();
+    }
+
+    /** The current token as a Go duration; a bare number is an error. */
+    public Duration durationVal() throws ConfigException {
+        try {
+            return GoDuration.parse(val());
+        } catch (IllegalArgumentException e) {
+            throw err(e.getMessage());
+        }
+    }
+
+    /** Like {@link #durationVal()} but a bare integer means seconds, as some plugins accept. */
+    public Duration durationValLenient() throws ConfigException {
+        String v = val();
+        if (v.matches("[0-9]{1,12}")) {
+            return Duration.ofSeconds(Long.parseLong(v));
+        }
+        return durationVal();
+    }
+
+    /** Reads the next argument leniently as a duration; see {@link #durationValLenient()}. */
+    public Duration durationArgLenient() throws ConfigException {
+        requireArg();
+        return durationValLenient();
+    }
+
+    public ConfigException argErr() {
+        if (val().equals("{")) {
+            return err("Unexpected token '{', expecting argument");
+        }
+        return err("Wrong argument count or unexpected line ending after '" + val() + "'");
+    }
+
+    /** An error at the current token's file and line. */
+    public ConfigException err(String message) {
+        return new ConfigException(token(), message);
+    }
+
+    public ConfigException syntaxErr(String expected) {
+        return err("Syntax error: Unexpected token '" + val() + "', expecting '" + expected + "'");
+    }
+
+    public ConfigException eofErr() {
+        return err("Unexpected EOF");
+    }
+
+    private Token current() {
+        return tokens.get(cursor);
+    }
+}

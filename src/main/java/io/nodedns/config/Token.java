@@ -1,0 +1,46 @@
+package io.nodedns.config;
+
+/**
+ * One lexed word of a Corefile.
+ *
+ * @param text   the token's text; quotes removed, escapes applied, env references substituted
+ *               where the parser does so
+ * @param file   the file the token came from (imported files carry their absolute path)
+ * @param line   1-based line on which the token starts
+ * @param quoted whether the token was written in double quotes
+ */
+public record Token(String text, String file, int line, boolean quoted) {
+
+    public Token {
+        text = text == null ? "" : text;
+        file = file == null ? "" : file;
+    }
+
+    /** Line on which the token ends: a quoted token may span lines. */
+    public int lastLine() {
+        int end = line;
+        for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+            end++;
+        }
+        return end;
+    }
+
+    /** True if {@code next} begins on a later line than this token ends (or in another file). */
+    public boolean endsLineBefore(Token next) {
+        return !file.equals(next.file) || lastLine() < next.line;
+    }
+
+    /** A copy with other text but the same position, used for env substitution. */
+    public Token withText(String newText) {
+        return newText.equals(text) ? this : new Token(newText, file, line, quoted);
+    }
+
+    /** True if this token is a bare {@code {} or {@code }}. Quoted braces count too, as in caddy. */
+    boolean isOpenBrace() {
+        return text.equals("{");
+    }
+
+    boolean isCloseBrace() {
+        return text.equals("}");
+    }
+}

@@ -1,0 +1,35 @@
+package io.nodedns.plugin;
+
+import io.nodedns.plugin.bind.BindSetup;
+import io.nodedns.plugin.errors.ErrorsSetup;
+import io.nodedns.plugin.health.HealthSetup;
+import io.nodedns.plugin.log.LogSetup;
+import io.nodedns.plugin.multisocket.MultisocketSetup;
+import io.nodedns.plugin.ready.ReadySetup;
+import io.nodedns.plugin.reload.ReloadSetup;
+import io.nodedns.plugin.timeouts.TimeoutsSetup;
+import io.nodedns.plugin.whoami.WhoamiSetup;
+import io.nodedns.server.PluginRegistry;
+
+/** Every plugin nodedns ships, registered under its directive name; the order lives in {@link PluginRegistry#ORDER}. */
+public final class Plugins {
+    private Plugins() {}
+
+    public static PluginRegistry registry() {
+        return registerAll(new PluginRegistry());
+    }
+
+    /** Registers every shipped plugin into a registry (tests pass one with test-only plugins in its order). */
+    public static PluginRegistry registerAll(PluginRegistry registry) {
+        return registry
+                .register("timeouts", new TimeoutsSetup())
+                .register("multisocket", new MultisocketSetup())
+                .register("reload", new ReloadSetup())
+                .register("bind", new BindSetup())
+                .register("ready", new ReadySetup())
+                .register("health", new HealthSetup())
+                .register("errors", new ErrorsSetup())
+                .register("log", new LogSetup())
+                .register("whoami", new WhoamiSetup());
+    }
+}

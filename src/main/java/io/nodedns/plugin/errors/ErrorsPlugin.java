@@ -1,0 +1,54 @@
+package io.nodedns.plugin.errors;
+
+import io.nodedns.log.Log;
+import io.nodedns.server.ChainHandler;
+import io.nodedns.server.Exchange;
+import io.nodedns.server.ResponseHook;
+import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.Names;
+import java.util.List;
+import org.xbill.DNS.Type;
+
+/**
+ * Logs the errors inner plugins report (spec 6.1):
+ * {@code [ERROR] plugin/errors: RCODE QNAME QTYPE: TEXT}, or counts them under a consolidate
+ * pattern and prints one summary per period.
+ */
+public final class ErrorsPlugin extends ChainHandler implements ResponseHook {
+    private final List<Consolidator> consolidators;
+
+    ErrorsPlugin(List<Consolidator> consolidators) {
+        this.consolidators = List.copyOf(consolidators);
+    }
+
+    @Override
+    public String name() {
+        return "errors";
+    }
+
+    @Override
+    public int serve(Exchange ex) {
+        ex.addHook(this);
+        return next(ex);
+    }
+
+    @Override
+    public void onResponse(Exchange ex) {
+        String error = ex.error();
+        if (error == null) {
+            return;
+        }
+        for (Consolidator c : consolidators) {
+            if (c.offer(error)) {
+                return;
+            }
+        }
+        int rcode = ex.responseLength() >= DnsHeader.LENGTH ? DnsHeader.rcode(ex.response(), 0) : 2;
+        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength());
+        Log.error("errors", rcode + " " + qname + " " + Type.string(ex.query().qtype()) + ": " + error);
+    }
+
+    List<Consolidator> consolidators() {
+        return consolidators;
+    }
+}

@@ -1,0 +1,61 @@
+package io.nodedns.plugin.health;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Dispenser;
+import io.nodedns.config.GoDuration;
+import io.nodedns.server.HttpEndpoints;
+import io.nodedns.server.HttpRoute;
+import io.nodedns.server.Lifecycle;
+import io.nodedns.server.PluginSetup;
+import io.nodedns.server.SetupContext;
+import java.time.Duration;
+
+/**
+ * {@code health [ADDR] [{ lameduck DURATION }]} (spec 6.3): {@code /health} answers 200 "OK" while
+ * the process runs, including during lame duck, so the kubelet keeps the pod while DNS drains.
+ * ADDR defaults to {@code :8080}.
+ */
+public final class HealthSetup implements PluginSetup {
+    public static final String DEFAULT_ADDRESS = ":8080";
+
+    @Override
+    public void setup(SetupContext ctx) throws ConfigException {
+        Dispenser d = ctx.once().dispenser();
+        d.next();
+        String address = DEFAULT_ADDRESS;
+        if (d.nextArg()) {
+            address = HttpAddress.check(d, d.val());
+            if (d.nextArg()) {
+                throw d.argErr();
+            }
+        }
+        Duration lameDuck = Duration.ZERO;
+        while (d.nextBlock()) {
+            if (!d.val().equals("lameduck")) {
+                throw d.err("plugin/health: unknown property '" + d.val() + "'");
+            }
+            if (!d.nextArg()) {
+                throw d.argErr();
+            }
+            try {
+                lameDuck = GoDuration.parse(d.val());
+            } catch (IllegalArgumentException e) {
+                throw d.err("plugin/health: unable to parse lameduck duration value: '" + d.val() + "'");
+            }
+            if (lameDuck.isNegative()) {
+                throw d.err("plugin/health: lameduck duration must be positive");
+            }
+            if (d.nextArg()) {
+                throw d.argErr();
+            }
+        }
+        ctx.addHttpRoute(new HttpRoute(address, "/health", exchange -> HttpEndpoints.reply(exchange, 200, "OK")));
+        Duration chosen = lameDuck;
+        ctx.addLifecycle(new Lifecycle() {
+            @Override
+            public void start() {
+                ctx.shared().lameDuck(chosen);
+            }
+        });
+    }
+}

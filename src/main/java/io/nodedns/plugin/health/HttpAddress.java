@@ -1,0 +1,29 @@
+package io.nodedns.plugin.health;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Dispenser;
+
+/** Validates a Go-style listen address ({@code :8080}, {@code 127.0.0.1:8080}, {@code [::1]:8080}). */
+public final class HttpAddress {
+    private HttpAddress() {}
+
+    public static String check(Dispenser d, String address) throws ConfigException {
+        int colon = address.lastIndexOf(':');
+        if (colon < 0) {
+            throw d.err("invalid listen address '" + address + "': missing port");
+        }
+        String host = address.substring(0, colon);
+        if (host.contains(":") && !(host.startsWith("[") && host.endsWith("]"))) {
+            throw d.err("invalid listen address '" + address + "': IPv6 hosts need brackets");
+        }
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw d.err("invalid listen address '" + address + "': bad port");
+        }
+        return address;
+    }
+}

@@ -1,0 +1,49 @@
+package io.nodedns.plugin.log;
+
+import io.nodedns.log.Log;
+import io.nodedns.server.ChainHandler;
+import io.nodedns.server.Exchange;
+import io.nodedns.server.ResponseHook;
+import io.nodedns.wire.Names;
+import io.nodedns.wire.RecordWalker;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Logs one line per query, after the reply is known (spec 6.2): the first rule whose names cover
+ * the query decides the format and which response classes are printed.
+ */
+public final class LogPlugin extends ChainHandler implements ResponseHook {
+    private final List<LogRule> rules;
+    private final ThreadLocal<RecordWalker> walkers = ThreadLocal.withInitial(RecordWalker::new);
+
+    LogPlugin(List<LogRule> rules) {
+        this.rules = List.copyOf(rules);
+    }
+
+    @Override
+    public String name() {
+        return "log";
+    }
+
+    @Override
+    public int serve(Exchange ex) {
+        ex.addHook(this);
+        return next(ex);
+    }
+
+    @Override
+    public void onResponse(Exchange ex) {
+        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength()).toLowerCase(Locale.ROOT);
+        for (LogRule rule : rules) {
+            if (!rule.covers(qname)) {
+                continue;
+            }
+            ResponseClass cls = ResponseClass.of(ex.response(), ex.responseLength(), walkers.get());
+            if (rule.classes().contains(cls)) {
+                Log.raw("[INFO] " + rule.format().render(ex));
+            }
+            return;
+        }
+    }
+}

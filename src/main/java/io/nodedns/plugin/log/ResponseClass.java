@@ -1,0 +1,41 @@
+package io.nodedns.plugin.log;
+
+import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.RecordWalker;
+import org.agrona.DirectBuffer;
+
+/** CoreDNS's response classes for log's {@code class} filter: success, denial, error. */
+public enum ResponseClass {
+    SUCCESS, DENIAL, ERROR;
+
+    private static final int TYPE_NS = 2;
+    private static final int TYPE_SOA = 6;
+
+    /** NOERROR with answers or a delegation is success; NXDOMAIN and NODATA are denial; the rest error. */
+    public static ResponseClass of(DirectBuffer reply, int length, RecordWalker walker) {
+        if (length < DnsHeader.LENGTH) {
+            return ERROR;
+        }
+        int rcode = DnsHeader.rcode(reply, 0);
+        if (rcode == 3) {
+            return DENIAL;
+        }
+        if (rcode != 0) {
+            return ERROR;
+        }
+        if (DnsHeader.ancount(reply, 0) > 0) {
+            return SUCCESS;
+        }
+        boolean ns = false;
+        boolean soa = false;
+        if (walker.wrap(reply, 0, length) >= 0) {
+            while (walker.next()) {
+                if (walker.section() == 2) {
+                    ns |= walker.type() == TYPE_NS;
+                    soa |= walker.type() == TYPE_SOA;
+                }
+            }
+        }
+        return ns && !soa ? SUCCESS : DENIAL;
+    }
+}

@@ -1,0 +1,50 @@
+package io.nodedns.plugin.ready;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.nodedns.server.HttpEndpoints;
+import io.nodedns.server.Readiness;
+import io.nodedns.server.Shared;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Answers /ready from the readiness of the plugins in the block (spec 6.4). */
+final class ReadyHandler implements HttpHandler {
+    private final List<Readiness> plugins;
+    private final Shared shared;
+    private final boolean continuously;
+    private final Set<Readiness> seenReady = ConcurrentHashMap.newKeySet();
+
+    ReadyHandler(List<Readiness> plugins, Shared shared, boolean continuously) {
+        this.plugins = plugins;
+        this.shared = shared;
+        this.continuously = continuously;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        if (shared.shuttingDown()) {
+            HttpEndpoints.reply(exchange, 503, "Shutting down");
+            return;
+        }
+        TreeSet<String> notReady = new TreeSet<>();
+        for (Readiness r : plugins) {
+            if (!continuously && seenReady.contains(r)) {
+                continue;
+            }
+            if (r.ready()) {
+                seenReady.add(r);
+            } else {
+                notReady.add(r.readinessName());
+            }
+        }
+        if (notReady.isEmpty()) {
+            HttpEndpoints.reply(exchange, 200, "OK");
+        } else {
+            HttpEndpoints.reply(exchange, 503, String.join(",", notReady));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.nodedns.plugin.ready;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Dispenser;
+import io.nodedns.plugin.health.HttpAddress;
+import io.nodedns.server.HttpRoute;
+import io.nodedns.server.PluginSetup;
+import io.nodedns.server.SetupContext;
+
+/**
+ * {@code ready [ADDR] [{ monitor until-ready|continuously }]} (spec 6.4): {@code /ready} is 200 when
+ * every plugin of this block that reports readiness is ready, else 503 with the sorted list of
+ * those that are not; 503 "Shutting down" once a stop has begun. ADDR defaults to {@code :8181}.
+ */
+public final class ReadySetup implements PluginSetup {
+    public static final String DEFAULT_ADDRESS = ":8181";
+
+    @Override
+    public void setup(SetupContext ctx) throws ConfigException {
+        Dispenser d = ctx.once().dispenser();
+        d.next();
+        String address = DEFAULT_ADDRESS;
+        if (d.nextArg()) {
+            address = HttpAddress.check(d, d.val());
+            if (d.nextArg()) {
+                throw d.argErr();
+            }
+        }
+        boolean continuously = false;
+        while (d.nextBlock()) {
+            if (!d.val().equals("monitor")) {
+                throw d.err("plugin/ready: unknown property '" + d.val() + "'");
+            }
+            if (!d.nextArg()) {
+                throw d.argErr();
+            }
+            switch (d.val()) {
+                case "until-ready" -> continuously = false;
+                case "continuously" -> continuously = true;
+                default -> throw d.err("plugin/ready: monitor must be until-ready or continuously, not '" + d.val() + "'");
+            }
+            if (d.nextArg()) {
+                throw d.argErr();
+            }
+        }
+        ctx.addHttpRoute(new HttpRoute(address, "/ready", new ReadyHandler(ctx.blockReadiness(), ctx.shared(), continuously)));
+    }
+}

@@ -1,0 +1,24 @@
+package io.nodedns.server;
+
+/** Base for handlers that can pass a query on; the chain builder links {@link #next}. */
+public abstract class ChainHandler implements Handler {
+    private Handler next;
+    final void linkNext(Handler handler) {
+        this.next = handler;
+    }
+
+    /** The next handler, or null at the end of the chain. */
+    protected final Handler nextHandler() {
+        return next;
+    }
+
+    /** Calls the next handler; at the end of the chain this is CoreDNS's "no next plugin" SERVFAIL. */
+    protected final int next(Exchange ex) {
+        Handler n = next;
+        if (n == null) {
+            ex.error("plugin/" + name() + ": no next plugin found");
+            return Result.SERVFAIL;
+        }
+        return n.serve(ex);
+    }
+}

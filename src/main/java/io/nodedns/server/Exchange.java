@@ -1,0 +1,179 @@
+package io.nodedns.server;
+
+import io.nodedns.wire.QueryView;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * One query in flight: the request bytes, the parsed view of them, the reply being built and
+ * everything plugins need to know about the client. Exchanges are pooled by the transports and
+ * reused, so nothing here is allocated per query.
+ */
+public final class Exchange {
+    private static final int MAX_HOOKS = 16;
+    public static final int MAX_MESSAGE = 65535;
+
+    private final ExpandableDirectByteBuffer request;
+    private final ExpandableDirectByteBuffer response;
+    private final QueryView query = new QueryView();
+    private final ClientAddress client = new ClientAddress();
+    private final ResponseHook[] hooks = new ResponseHook[MAX_HOOKS];
+    private int hookCount;
+    private int requestLength;
+    private int responseLength;
+    private Transport transport;
+    private Listener listener;
+    private Responder responder;
+    private ServerConfig config;
+    private String writer;
+    private String error;
+    private long startNanos;
+    private boolean completed;
+    /** Free for the owning transport (pool index, connection sequence...). */
+    public int transportSlot;
+    /** Free for one plugin that parks the exchange (forward's pending-slot index, for example). */
+    public int pluginSlot;
+
+    public Exchange(int initialCapacity) {
+        this.request = new ExpandableDirectByteBuffer(initialCapacity);
+        this.response = new ExpandableDirectByteBuffer(initialCapacity);
+    }
+
+    /** Resets per-query state; the transport then fills the request and client. */
+    public void reset(Transport transport, Listener listener, Responder responder, long nowNanos) {
+        this.transport = transport;
+        this.listener = listener;
+        this.responder = responder;
+        this.startNanos = nowNanos;
+        this.hookCount = 0;
+        this.responseLength = 0;
+        this.requestLength = 0;
+        this.config = null;
+        this.writer = null;
+        this.error = null;
+        this.completed = false;
+        this.pluginSlot = -1;
+    }
+
+    public MutableDirectBuffer request() {
+        return request;
+    }
+
+    public int requestLength() {
+        return requestLength;
+    }
+
+    public void requestLength(int length) {
+        this.requestLength = length;
+    }
+
+    public QueryView query() {
+        return query;
+    }
+
+    public ExpandableDirectByteBuffer response() {
+        return response;
+    }
+
+    public int responseLength() {
+        return responseLength;
+    }
+
+    /** Declares the reply complete with this many bytes in {@link #response()}, written by plugin {@code by}. */
+    public void written(int length, String by) {
+        this.responseLength = length;
+        if (writer == null) {
+            this.writer = by;
+        }
+    }
+
+    /** Sets the reply length without claiming authorship (hooks that edit a reply). */
+    public void responseLength(int length) {
+        this.responseLength = length;
+    }
+
+    /** The plugin that wrote the reply, or null if the server did (metrics label "plugin"). */
+    public String writer() {
+        return writer;
+    }
+
+    public ClientAddress client() {
+        return client;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The UDP loop that owns this exchange, or null for TCP (plugins block on TCP threads instead). */
+    public UdpLoop loop() {
+        return responder instanceof UdpLoop l ? l : null;
+    }
+
+    public Listener listener() {
+        return listener;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    void config(ServerConfig config) {
+        this.config = config;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** Records a plugin error for the errors plugin; the error path may allocate. */
+    public void error(String message) {
+        if (error == null) {
+            error = message;
+        }
+    }
+
+    public String error() {
+        return error;
+    }
+
+    /** Registers a hook to see the reply; ignored (and reported once) past the fixed capacity. */
+    public void addHook(ResponseHook hook) {
+        if (hookCount < MAX_HOOKS) {
+            hooks[hookCount++] = hook;
+        }
+    }
+
+    int hookCount() {
+        return hookCount;
+    }
+
+    ResponseHook hook(int index) {
+        return hooks[index];
+    }
+
+    Responder responder() {
+        return responder;
+    }
+
+    boolean markCompleted() {
+        if (completed) {
+            return false;
+        }
+        completed = true;
+        return true;
+    }
+
+    /**
+     * Finishes an exchange a handler returned {@link Result#PENDING} for: the reply must already be
+     * in the response buffer ({@link #written}), or pass an rcode to {@link #completeWithRcode}.
+     */
+    public void complete() {
+        QueryProcessor.finish(this, Result.WRITTEN);
+    }
+
+    /** Finishes a pending exchange with a bare reply carrying {@code rcode}, written by the server. */
+    public void completeWithRcode(int rcode) {
+        QueryProcessor.finish(this, rcode);
+    }
+}

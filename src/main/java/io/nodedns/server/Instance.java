@@ -1,0 +1,153 @@
+package io.nodedns.server;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Directive;
+import io.nodedns.config.ServerBlock;
+import io.nodedns.config.ServerKey;
+import io.nodedns.config.Token;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One loaded configuration: every block set up, chained and grouped per listen address (spec
+ * 1.5, 2.1). Building it binds nothing, so any config error aborts before anything is served.
+ */
+public final class Instance {
+    private final List<ServerConfig> configs;
+    private final Map<ListenAddress, ListenerPlan> plans;
+    private final List<Lifecycle> lifecycles;
+    private final List<Readiness> readiness;
+    private final List<HttpRoute> httpRoutes;
+
+    /** What one listener serves: zones in the order they were declared, and transport settings. */
+    public record ListenerPlan(ListenAddress address, List<String> zones, List<ServerConfig> configs,
+                               ListenerSettings settings) {
+        ZoneTable table() {
+            return new ZoneTable(zones, configs);
+        }
+    }
+
+    private Instance(List<ServerConfig> configs, Map<ListenAddress, ListenerPlan> plans, List<Lifecycle> lifecycles,
+                     List<Readiness> readiness, List<HttpRoute> httpRoutes) {
+        this.configs = configs;
+        this.plans = plans;
+        this.lifecycles = lifecycles;
+        this.readiness = readiness;
+        this.httpRoutes = httpRoutes;
+    }
+
+    public List<ServerConfig> configs() {
+        return configs;
+    }
+
+    public Map<ListenAddress, ListenerPlan> plans() {
+        return plans;
+    }
+
+    public List<Lifecycle> lifecycles() {
+        return lifecycles;
+    }
+
+    public List<Readiness> readiness() {
+        return readiness;
+    }
+
+    public List<HttpRoute> httpRoutes() {
+        return httpRoutes;
+    }
+
+    /** Sets up every block; {@code defaultPort} is the -dns.port value for keys without a port. */
+    public static Instance build(List<ServerBlock> blocks, PluginRegistry registry, Shared shared, int defaultPort)
+            throws ConfigException {
+        List<SetupContext> contexts = new ArrayList<>();
+        for (ServerBlock block : blocks) {
+            List<ServerKey> keys = new ArrayList<>();
+            for (Token key : block.keys()) {
+                for (ServerKey sk : ServerKey.parse(key, defaultPort)) {
+                    if (!sk.scheme().equals("dns")) {
+                        throw new ConfigException(key, "transport '" + sk.scheme()
+                                + "://' is not supported by nodedns; only dns:// (plain DNS over UDP and TCP)");
+                    }
+                    keys.add(sk);
+                }
+            }
+            for (String name : block.directiveNames()) {
+                if (!registry.isImplemented(name)) {
+                    Directive first = block.directives(name).getFirst();
+                    throw new ConfigException(first.nameToken(),
+                            "plugin '" + name + "' is not supported by nodedns (see docs/plugins.md)");
+                }
+            }
+            contexts.add(new SetupContext(block, keys, shared));
+        }
+        // Directives run in plugin order (outer loop) over all blocks (inner loop), as caddy does.
+        for (String name : registry.order()) {
+            PluginSetup setup = registry.setup(name);
+            if (setup == null) {
+                continue;
+            }
+            for (SetupContext ctx : contexts) {
+                if (ctx.block().directiveNames().contains(name)) {
+                    ctx.select(name);
+                    setup.setup(ctx);
+                }
+            }
+        }
+        List<ServerConfig> configs = new ArrayList<>();
+        List<Lifecycle> lifecycles = new ArrayList<>();
+        List<Readiness> readiness = new ArrayList<>();
+        List<HttpRoute> routes = new ArrayList<>();
+        Map<ListenAddress, ListenerPlan> plans = new LinkedHashMap<>();
+        Map<String, String> claimed = new LinkedHashMap<>(); // zone:port@host -> key text, for overlap errors
+        for (SetupContext ctx : contexts) {
+            ServerConfig config = new ServerConfig(ctx.keys(), link(ctx.handlers()), ctx.allowsAnyClass());
+            configs.add(config);
+            lifecycles.addAll(ctx.lifecycles());
+            readiness.addAll(ctx.readiness());
+            routes.addAll(ctx.httpRoutes());
+            List<String> hosts = ctx.listenHosts().isEmpty() ? List.of("") : ctx.listenHosts();
+            for (ServerKey key : ctx.keys()) {
+                for (String host : hosts) {
+                    checkOverlap(claimed, key, host);
+                    ListenAddress address = new ListenAddress(host, key.port());
+                    ListenerPlan plan = plans.get(address);
+                    List<String> zones = plan == null ? new ArrayList<>() : new ArrayList<>(plan.zones());
+                    List<ServerConfig> cfgs = plan == null ? new ArrayList<>() : new ArrayList<>(plan.configs());
+                    zones.add(key.zone());
+                    cfgs.add(config);
+                    ListenerSettings settings = plan == null || ctx.settingsChanged() ? ctx.settings() : plan.settings();
+                    plans.put(address, new ListenerPlan(address, zones, cfgs, settings));
+                }
+            }
+        }
+        return new Instance(List.copyOf(configs), plans, List.copyOf(lifecycles), List.copyOf(readiness), List.copyOf(routes));
+    }
+
+    private static void checkOverlap(Map<String, String> claimed, ServerKey key, String host) throws ConfigException {
+        String where = key.address() + (host.isEmpty() ? "" : " on " + host);
+        String exact = key.zone() + ":" + key.port() + "@" + host;
+        if (claimed.containsKey(exact)) {
+            throw new ConfigException(key.source(), "cannot serve " + where + " - it is already defined");
+        }
+        for (String other : claimed.keySet()) {
+            String otherZonePort = other.substring(0, other.lastIndexOf('@'));
+            String otherHost = other.substring(other.lastIndexOf('@') + 1);
+            if (otherZonePort.equals(key.zone() + ":" + key.port()) && (otherHost.isEmpty() != host.isEmpty())) {
+                throw new ConfigException(key.source(), "cannot serve " + where
+                        + " - zone overlap listener capacity with " + claimed.get(other));
+            }
+        }
+        claimed.put(exact, where);
+    }
+
+    private static List<Handler> link(List<Handler> handlers) {
+        for (int i = 0; i < handlers.size() - 1; i++) {
+            if (handlers.get(i) instanceof ChainHandler chain) {
+                chain.linkNext(handlers.get(i + 1));
+            }
+        }
+        return handlers;
+    }
+}

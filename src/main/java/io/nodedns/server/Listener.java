@@ -1,0 +1,127 @@
+package io.nodedns.server;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One DNS listen address with its UDP loops and TCP server. It outlives reloads: a reload that
+ * keeps the address only publishes a new {@link ZoneTable} with one volatile store, so no query is
+ * lost across the swap.
+ */
+public final class Listener {
+    private final ListenAddress address;
+    private final ListenerSettings settings;
+    private final String label;
+    private final List<UdpLoop> loops = new ArrayList<>();
+    private TcpServer tcp;
+    private volatile ZoneTable routes;
+    private volatile QueryObserver observer = QueryObserver.NONE;
+    private final LongAdder panics = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+
+    public Listener(ListenAddress address, ListenerSettings settings, ZoneTable routes) {
+        this.address = address;
+        this.settings = settings;
+        this.label = address.label();
+        this.routes = routes;
+    }
+
+    /** Binds every socket; throws (and closes what it opened) if any bind fails. */
+    public void start() throws IOException {
+        try {
+            for (int i = 0; i < settings.udpLoops(); i++) {
+                UdpLoop loop = new UdpLoop(this, i);
+                loops.add(loop);
+            }
+            tcp = new TcpServer(this, settings);
+            for (UdpLoop loop : loops) {
+                loop.start();
+            }
+            tcp.start();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public ListenAddress address() {
+        return address;
+    }
+
+    public ListenerSettings settings() {
+        return settings;
+    }
+
+    /** The CoreDNS server label, e.g. {@code dns://:53}. */
+    public String label() {
+        return label;
+    }
+
+    public ZoneTable routes() {
+        return routes;
+    }
+
+    public void routes(ZoneTable table) {
+        this.routes = table;
+    }
+
+    public List<UdpLoop> loops() {
+        return loops;
+    }
+
+    /** The bound TCP port (differs from the configured one only for port 0 in tests). */
+    public int boundTcpPort() {
+        return tcp == null ? -1 : tcp.localPort();
+    }
+
+    public int boundUdpPort() {
+        return loops.isEmpty() ? -1 : loops.getFirst().localPort();
+    }
+
+    public QueryObserver observer() {
+        return observer;
+    }
+
+    public void observer(QueryObserver observer) {
+        this.observer = observer == null ? QueryObserver.NONE : observer;
+    }
+
+    void countPanic() {
+        panics.increment();
+        observer.onPanic();
+    }
+
+    void countDropped(Exchange ex, int rcode) {
+        dropped.increment();
+        observer.onDropped(ex, rcode);
+    }
+
+    public long panics() {
+        return panics.sum();
+    }
+
+    public long droppedCount() {
+        return dropped.sum();
+    }
+
+    /** Stops reading new queries; in-flight exchanges may still complete until {@link #close()}. */
+    public void stopAccepting() {
+        for (UdpLoop loop : loops) {
+            loop.stopReading();
+        }
+        if (tcp != null) {
+            tcp.stopAccepting();
+        }
+    }
+
+    public void close() {
+        for (UdpLoop loop : loops) {
+            loop.close();
+        }
+        if (tcp != null) {
+            tcp.close();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.nodedns.server;
+
+import java.time.Duration;
+
+/**
+ * Transport settings of one listener, from the blocks that share it (timeouts, multisocket).
+ * Defaults are CoreDNS's for plain DNS (spec 6.14), plus a TCP connection cap of our own.
+ */
+public record ListenerSettings(int udpLoops, Duration tcpRead, Duration tcpIdle, Duration tcpWrite,
+                               int maxTcpQueries, int maxTcpConnections) {
+
+    public static final int DEFAULT_MAX_TCP_CONNECTIONS = 1024;
+
+    public static ListenerSettings defaults() {
+        return new ListenerSettings(defaultLoops(), Duration.ofSeconds(3), Duration.ofSeconds(10),
+                Duration.ofSeconds(5), -1, DEFAULT_MAX_TCP_CONNECTIONS);
+    }
+
+    /** One UDP loop per core, as CoreDNS's multisocket default is GOMAXPROCS. */
+    public static int defaultLoops() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    public ListenerSettings withUdpLoops(int n) {
+        return new ListenerSettings(n, tcpRead, tcpIdle, tcpWrite, maxTcpQueries, maxTcpConnections);
+    }
+}

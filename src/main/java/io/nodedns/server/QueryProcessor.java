@@ -1,0 +1,122 @@
+package io.nodedns.server;
+
+import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.QueryView;
+import io.nodedns.wire.ReplyWriter;
+import io.nodedns.wire.ResponseShaper;
+import org.agrona.ExpandableDirectByteBuffer;
+
+/**
+ * The path every query takes once a transport has read it (spec section 2): header checks, class
+ * check, zone routing, the chain, then hooks, EDNS shaping and truncation. Shared by UDP and TCP;
+ * allocation-free unless a plugin allocates.
+ */
+public final class QueryProcessor {
+    private static final int CLASS_IN = 1;
+    private static final int TYPE_DS = 43;
+
+    private QueryProcessor() {}
+
+    /**
+     * Handles the exchange's request. Returns false if the packet is to be dropped without reply
+     * (too short, or a response); otherwise the exchange is (or will be) completed and handed to
+     * its responder.
+     */
+    public static boolean process(Exchange ex) {
+        QueryView q = ex.query();
+        int parsed = q.wrap(ex.request(), 0, ex.requestLength());
+        ExpandableDirectByteBuffer out = ex.response();
+        switch (parsed) {
+            case QueryView.OK:
+                break;
+            case QueryView.ERR_SHORT:
+            case QueryView.ERR_RESPONSE:
+                return false;
+            case QueryView.ERR_NOTIMP:
+                return sendDirect(ex, ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), Result.NOTIMP));
+            case QueryView.ERR_BADVERS:
+                return sendDirect(ex, ReplyWriter.writeBadVers(q, ex.request(), out, 0, out.capacity()));
+            default:
+                return sendDirect(ex, ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), Result.FORMERR));
+        }
+        ZoneTable routes = ex.listener().routes();
+        if (q.qclass() != CLASS_IN && !routes.allowsAnyClass()) {
+            return finishRejected(ex, Result.REFUSED);
+        }
+        ServerConfig config = routes.find(ex.request(), q.qnameOffset(), q.qnameLength(), q.qtype() == TYPE_DS);
+        if (config == null || config.head() == null) {
+            return finishRejected(ex, Result.REFUSED);
+        }
+        ex.config(config);
+        int result;
+        try {
+            result = config.head().serve(ex);
+        } catch (RuntimeException | StackOverflowError e) {
+            // CoreDNS recovers plugin panics with SERVFAIL; a bug must never kill a loop.
+            ex.error("plugin panic: " + e);
+            ex.listener().countPanic();
+            result = Result.SERVFAIL;
+        }
+        if (result != Result.PENDING) {
+            finish(ex, result);
+        }
+        return true;
+    }
+
+    /** Rejected before the chain (no zone, wrong class): counted with zone "dropped". */
+    private static boolean finishRejected(Exchange ex, int rcode) {
+        ex.listener().countDropped(ex, rcode);
+        QueryView q = ex.query();
+        ExpandableDirectByteBuffer out = ex.response();
+        int length = ReplyWriter.writeRcode(q, ex.request(), out, 0, out.capacity(), rcode);
+        return sendDirect(ex, length);
+    }
+
+    private static boolean sendDirect(Exchange ex, int length) {
+        if (!ex.markCompleted()) {
+            return true;
+        }
+        ex.responseLength(Math.max(0, length));
+        ex.responder().respond(ex);
+        return true;
+    }
+
+    /** Runs hooks, shapes the reply for the client and sends it. {@code result} is WRITTEN or an rcode. */
+    static void finish(Exchange ex, int result) {
+        if (!ex.markCompleted()) {
+            return;
+        }
+        QueryView q = ex.query();
+        ExpandableDirectByteBuffer out = ex.response();
+        if (result != Result.WRITTEN || ex.responseLength() <= 0) {
+            int rcode = result >= 0 ? result : Result.SERVFAIL;
+            ex.responseLength(Math.max(0, ReplyWriter.writeRcode(q, ex.request(), out, 0, out.capacity(), rcode)));
+        }
+        for (int i = ex.hookCount() - 1; i >= 0; i--) {
+            try {
+                ex.hook(i).onResponse(ex);
+            } catch (RuntimeException e) {
+                ex.error("response hook failed: " + e);
+                ex.listener().countPanic();
+            }
+        }
+        int limit = ex.transport() == Transport.TCP ? Exchange.MAX_MESSAGE : ResponseShaper.effectiveUdpSize(q);
+        int length = ex.responseLength();
+        if (length > 0 && length <= out.capacity()) {
+            ensureCapacity(out, length + 64);
+            int shaped = ResponseShaper.shape(q, ex.request(), out, 0, length, out.capacity(), limit);
+            if (shaped < 0) {
+                shaped = ReplyWriter.writeRcode(q, ex.request(), out, 0, out.capacity(), Result.SERVFAIL);
+            }
+            DnsHeader.id(out, 0, q.id());
+            ex.responseLength(Math.max(0, shaped));
+        }
+        ex.responder().respond(ex);
+    }
+
+    private static void ensureCapacity(ExpandableDirectByteBuffer buffer, int capacity) {
+        if (buffer.capacity() < capacity) {
+            buffer.checkLimit(capacity);
+        }
+    }
+}

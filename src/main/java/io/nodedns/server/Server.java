@@ -1,0 +1,237 @@
+package io.nodedns.server;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Corefile;
+import io.nodedns.config.ServerBlock;
+import io.nodedns.log.Log;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The running process: the current {@link Instance}, the listeners it uses, and the transitions
+ * between them. Start fails before binding on any config error. A reload builds the new instance
+ * beside the old one, keeps listeners whose address did not change (only their zone table is
+ * swapped), and leaves the old one serving if anything about the new one fails.
+ */
+public final class Server {
+    private static final Duration DRAIN = Duration.ofSeconds(5);
+
+    private final PluginRegistry registry;
+    private final ConfigSource source;
+    private final int defaultPort;
+    private final Function<String, String> env;
+    private final Shared shared = new Shared();
+    private final Map<ListenAddress, Listener> listeners = new LinkedHashMap<>();
+    private Instance current;
+    private byte[] digest;
+    private boolean stopped;
+
+    public Server(PluginRegistry registry, ConfigSource source, int defaultPort, Function<String, String> env) {
+        this.registry = registry;
+        this.source = source;
+        this.defaultPort = defaultPort;
+        this.env = env;
+        shared.reloadTrigger(() -> Thread.ofVirtual().name("nodedns-reload").start(this::reloadQuietly));
+    }
+
+    public Shared shared() {
+        return shared;
+    }
+
+    public ConfigSource source() {
+        return source;
+    }
+
+    /** Loads the config and starts serving; throws with file:line on config errors, before binding. */
+    public synchronized void start() throws ConfigException, IOException {
+        List<ServerBlock> blocks = source.load(registry::isKnown, env);
+        Instance instance = Instance.build(blocks, registry, shared, defaultPort);
+        apply(instance);
+        digest = Corefile.digest(blocks);
+    }
+
+    /** Re-reads the source; returns true if a new config now serves. A failure keeps the old one. */
+    public synchronized boolean reload() throws ConfigException, IOException {
+        if (stopped) {
+            return false;
+        }
+        List<ServerBlock> blocks = source.load(registry::isKnown, env);
+        byte[] newDigest = Corefile.digest(blocks);
+        if (digest != null && Arrays.equals(digest, newDigest)) {
+            return false;
+        }
+        Instance instance = Instance.build(blocks, registry, shared, defaultPort);
+        apply(instance);
+        digest = newDigest;
+        return true;
+    }
+
+    /** The SHA-512 of the parsed config now serving (the reload plugin's version info). */
+    public synchronized byte[] digest() {
+        return digest == null ? null : digest.clone();
+    }
+
+    private void reloadQuietly() {
+        try {
+            if (reload()) {
+                Log.info("reload", "Running configuration SHA512 = " + hex(digest()));
+            }
+        } catch (ConfigException e) {
+            Log.error("reload", "Corefile changed but reload failed: " + e.getMessage());
+            ReloadFailures.increment();
+        } catch (IOException | RuntimeException e) {
+            Log.error("reload", "Corefile changed but reload failed: " + e.getMessage());
+            ReloadFailures.increment();
+        }
+    }
+
+    private void apply(Instance next) throws IOException {
+        shared.http().prepare(next.httpRoutes());
+        Map<ListenAddress, Listener> kept = new HashMap<>();
+        List<Listener> opened = new ArrayList<>();
+        try {
+            for (Instance.ListenerPlan plan : next.plans().values()) {
+                Listener existing = listeners.get(plan.address());
+                if (existing != null && existing.settings().equals(plan.settings())) {
+                    kept.put(plan.address(), existing);
+                    continue;
+                }
+                Listener listener = new Listener(plan.address(), plan.settings(), plan.table());
+                listener.start();
+                opened.add(listener);
+            }
+            for (Lifecycle lifecycle : next.lifecycles()) {
+                lifecycle.start();
+            }
+        } catch (Exception e) {
+            opened.forEach(Listener::close);
+            for (Lifecycle lifecycle : next.lifecycles()) {
+                lifecycle.stop();
+            }
+            shared.http().apply(current == null ? List.of() : current.httpRoutes());
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+        // Swap: kept listeners get the new zone table with one volatile store each.
+        Map<ListenAddress, Listener> nextListeners = new LinkedHashMap<>();
+        for (Instance.ListenerPlan plan : next.plans().values()) {
+            Listener listener = kept.get(plan.address());
+            if (listener != null) {
+                listener.routes(plan.table());
+            } else {
+                listener = opened.stream().filter(l -> l.address().equals(plan.address())).findFirst().orElseThrow();
+            }
+            nextListeners.put(plan.address(), listener);
+        }
+        List<Listener> retired = new ArrayList<>();
+        for (Map.Entry<ListenAddress, Listener> e : listeners.entrySet()) {
+            if (nextListeners.get(e.getKey()) != e.getValue()) {
+                retired.add(e.getValue());
+            }
+        }
+        Instance previous = current;
+        current = next;
+        listeners.clear();
+        listeners.putAll(nextListeners);
+        shared.http().apply(next.httpRoutes());
+        retire(previous, retired);
+    }
+
+    private static void retire(Instance previous, List<Listener> retired) {
+        retired.forEach(Listener::stopAccepting);
+        if (previous != null) {
+            for (Lifecycle lifecycle : previous.lifecycles()) {
+                lifecycle.stop();
+            }
+        }
+        if (!retired.isEmpty()) {
+            Thread.ofVirtual().name("nodedns-retire").start(() -> {
+                drain(retired);
+                retired.forEach(Listener::close);
+            });
+        }
+    }
+
+    private static void drain(List<Listener> retiring) {
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        while (System.nanoTime() < deadline) {
+            int inFlight = 0;
+            for (Listener l : retiring) {
+                for (UdpLoop loop : l.loops()) {
+                    inFlight += loop.inFlight();
+                }
+            }
+            if (inFlight == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Graceful stop: lame duck, stop reading, drain in-flight queries, stop plugins, close. */
+    public void stop() {
+        Instance instance;
+        List<Listener> all;
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            shared.shuttingDown(true);
+            instance = current;
+            all = new ArrayList<>(listeners.values());
+        }
+        sleep(shared.lameDuck());
+        all.forEach(Listener::stopAccepting);
+        drain(all);
+        if (instance != null) {
+            for (Lifecycle lifecycle : instance.lifecycles()) {
+                lifecycle.stop();
+            }
+            for (Lifecycle lifecycle : instance.lifecycles()) {
+                lifecycle.shutdown();
+            }
+        }
+        all.forEach(Listener::close);
+        shared.http().close();
+    }
+
+    /** Listeners now serving, by address (for tests and startup output). */
+    public synchronized Map<ListenAddress, Listener> listeners() {
+        return Map.copyOf(listeners);
+    }
+
+    public synchronized Instance current() {
+        return current;
+    }
+
+    private static void sleep(Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            return;
+        }
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String hex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : bytes) {
+            sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return sb.toString();
+    }
+}

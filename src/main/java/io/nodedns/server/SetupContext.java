@@ -1,0 +1,143 @@
+package io.nodedns.server;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Directive;
+import io.nodedns.config.ServerBlock;
+import io.nodedns.config.ServerKey;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a plugin's setup sees of its server block, and what it may contribute: a chain handler,
+ * lifecycle callbacks, readiness, listen hosts (bind) and listener settings (timeouts,
+ * multisocket). One context per block; the instance builder hands it to each directive in order.
+ */
+public final class SetupContext {
+    private final ServerBlock block;
+    private final List<ServerKey> keys;
+    private final List<String> zones;
+    private final Shared shared;
+    private final List<Handler> handlers = new ArrayList<>();
+    private final List<Lifecycle> lifecycles = new ArrayList<>();
+    private final List<Readiness> readiness = new ArrayList<>();
+    private final List<String> listenHosts = new ArrayList<>();
+    private final List<HttpRoute> httpRoutes = new ArrayList<>();
+    private ListenerSettings settings;
+    private boolean settingsChanged;
+    private boolean allowsAnyClass;
+    private String directive;
+    private List<Directive> occurrences = List.of();
+
+    SetupContext(ServerBlock block, List<ServerKey> keys, Shared shared) {
+        this.block = block;
+        this.keys = List.copyOf(keys);
+        this.zones = keys.stream().map(ServerKey::zone).distinct().toList();
+        this.shared = shared;
+        this.settings = ListenerSettings.defaults();
+    }
+
+    void select(String name) {
+        this.directive = name;
+        this.occurrences = block.directives(name);
+    }
+
+    public ServerBlock block() {
+        return block;
+    }
+
+    /** The block's keys, normalized, in order (CIDR keys already expanded). */
+    public List<ServerKey> keys() {
+        return keys;
+    }
+
+    /** The block's zones (lower case, fully qualified), in key order, without duplicates. */
+    public List<String> zones() {
+        return zones;
+    }
+
+    public Shared shared() {
+        return shared;
+    }
+
+    /** The occurrences of the directive being set up, in Corefile order. */
+    public List<Directive> occurrences() {
+        return occurrences;
+    }
+
+    /** The single occurrence of a directive CoreDNS allows once per block; errors at the second one. */
+    public Directive once() throws ConfigException {
+        if (occurrences.size() > 1) {
+            throw new ConfigException(occurrences.get(1).nameToken(),
+                    "plugin/" + directive + ": this plugin can only be used once per Server Block");
+        }
+        return occurrences.getFirst();
+    }
+
+    public void addHandler(Handler handler) {
+        handlers.add(handler);
+    }
+
+    public void addLifecycle(Lifecycle lifecycle) {
+        lifecycles.add(lifecycle);
+    }
+
+    /** A live view of the readiness reporters of this block, complete once setup has finished. */
+    public List<Readiness> blockReadiness() {
+        return java.util.Collections.unmodifiableList(readiness);
+    }
+
+    public void addReadiness(Readiness r) {
+        readiness.add(r);
+    }
+
+    /** Serves an HTTP path on an address (health, ready, metrics); listeners survive reloads. */
+    public void addHttpRoute(HttpRoute route) {
+        httpRoutes.add(route);
+    }
+
+    public void addListenHosts(List<String> hosts) {
+        listenHosts.addAll(hosts);
+    }
+
+    public ListenerSettings settings() {
+        return settings;
+    }
+
+    public void settings(ListenerSettings newSettings) {
+        this.settings = newSettings;
+        this.settingsChanged = true;
+    }
+
+    /** Lets non-IN classes reach this block (forward does, spec 2.2 step 6). */
+    public void allowAnyClass() {
+        this.allowsAnyClass = true;
+    }
+
+    List<Handler> handlers() {
+        return handlers;
+    }
+
+    List<Lifecycle> lifecycles() {
+        return lifecycles;
+    }
+
+    List<Readiness> readiness() {
+        return readiness;
+    }
+
+    List<String> listenHosts() {
+        return listenHosts;
+    }
+
+    List<HttpRoute> httpRoutes() {
+        return httpRoutes;
+    }
+
+    boolean settingsChanged() {
+        return settingsChanged;
+    }
+
+    boolean allowsAnyClass() {
+        return allowsAnyClass;
+    }
+}

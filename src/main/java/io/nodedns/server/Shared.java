@@ -1,0 +1,53 @@
+package io.nodedns.server;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+
+/**
+ * Process-wide state that outlives reloads: HTTP listeners, plugin state that must carry over
+ * (caches, upstream health, watchers), and the server's own status for health and ready.
+ */
+public final class Shared {
+    private final HttpEndpoints http = new HttpEndpoints();
+    private final ConcurrentMap<String, Object> state = new ConcurrentHashMap<>();
+    private volatile boolean shuttingDown;
+    private volatile java.time.Duration lameDuck = java.time.Duration.ZERO;
+    private volatile Runnable reloadTrigger = () -> {};
+
+    public HttpEndpoints http() {
+        return http;
+    }
+
+    /** Returns the state stored under key, creating it on first use (e.g. a shared informer). */
+    @SuppressWarnings("unchecked")
+    public <T> T state(String key, Function<String, T> create) {
+        return (T) state.computeIfAbsent(key, create);
+    }
+
+    public boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    void shuttingDown(boolean value) {
+        this.shuttingDown = value;
+    }
+
+    /** How long a stop keeps serving before closing (health's lameduck); the longest configured wins. */
+    public java.time.Duration lameDuck() {
+        return lameDuck;
+    }
+
+    public void lameDuck(java.time.Duration duration) {
+        this.lameDuck = duration;
+    }
+
+    /** Asks the server to re-read its Corefile (the reload plugin, SIGUSR1). */
+    public void requestReload() {
+        reloadTrigger.run();
+    }
+
+    void reloadTrigger(Runnable trigger) {
+        this.reloadTrigger = trigger;
+    }
+}

@@ -1,0 +1,111 @@
+package io.nodedns.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * DNS over TCP for one listener: an accepting virtual thread and a virtual thread per connection.
+ * Connections past {@link ListenerSettings#maxTcpConnections()} are closed at once (refused, never
+ * queued), so a flood of idle sockets cannot starve real clients for longer than the read timeout.
+ */
+final class TcpServer {
+    private final Listener listener;
+    private final ListenerSettings settings;
+    private final ServerSocket server;
+    private final AtomicInteger open = new AtomicInteger();
+    private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final LongAdder refused = new LongAdder();
+    private volatile boolean accepting = true;
+    private Thread acceptor;
+
+    TcpServer(Listener listener, ListenerSettings settings) throws IOException {
+        this.listener = listener;
+        this.settings = settings;
+        InetSocketAddress bindTo = listener.address().socketAddress();
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(true);
+            socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            socket.bind(bindTo, 1024);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        this.server = socket;
+    }
+
+    void start() {
+        acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
+    }
+
+    int localPort() {
+        return server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (accepting) {
+            Socket socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (!accepting || server.isClosed()) {
+                    return;
+                }
+                continue;
+            }
+            if (open.incrementAndGet() > settings.maxTcpConnections()) {
+                open.decrementAndGet();
+                refused.increment();
+                closeQuietly(socket);
+                continue;
+            }
+            TcpConnection connection = new TcpConnection(listener, settings, socket, this);
+            connections.add(connection);
+            Thread.ofVirtual().name("nodedns-tcp-conn").start(connection);
+        }
+    }
+
+    void closed(TcpConnection connection) {
+        if (connections.remove(connection)) {
+            open.decrementAndGet();
+        }
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    long refusedConnections() {
+        return refused.sum();
+    }
+
+    void stopAccepting() {
+        accepting = false;
+        closeQuietly(server);
+    }
+
+    void close() {
+        stopAccepting();
+        for (TcpConnection connection : connections) {
+            connection.close();
+        }
+        if (acceptor != null) {
+            acceptor.interrupt();
+        }
+    }
+
+    static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing: nothing to report
+        }
+    }
+}

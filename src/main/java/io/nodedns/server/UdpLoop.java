@@ -1,0 +1,332 @@
+package io.nodedns.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One selector thread serving one SO_REUSEPORT UDP socket of a listener: receive, run the chain,
+ * reply, all on this thread with pooled exchanges and preallocated buffers. Plugins may register
+ * their own channels (upstream sockets) and tickers with the loop, so a forwarded query is sent
+ * and its answer handled here too. Nothing that happens while serving a packet stops the loop.
+ */
+public final class UdpLoop implements Responder, LoopChannel {
+    private static final int READ_BATCH = 64;
+    private static final long TICK_MILLIS = 10;
+    private static final int EXCHANGE_CAPACITY = 4096;
+    private static final int MAX_EXCHANGES = 16384;
+
+    private final Listener listener;
+    private final int index;
+    private final DatagramChannel channel;
+    private final Selector selector;
+    private final ByteBuffer rx = ByteBuffer.allocateDirect(Exchange.MAX_MESSAGE + 1);
+    private final UnsafeBuffer rxView = new UnsafeBuffer(rx);
+    private final Exchange[] pool = new Exchange[MAX_EXCHANGES];
+    private int pooled;
+    private int created;
+    private final ManyToOneConcurrentArrayQueue<Exchange> foreignCompletions = new ManyToOneConcurrentArrayQueue<>(MAX_EXCHANGES);
+    private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
+    private LoopTicker[] tickers = new LoopTicker[0];
+    private Object[] locals = new Object[8];
+    private final Consumer<SelectionKey> onSelected = this::onSelected;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean reading = true;
+    private final LongAdder overloadDrops = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final int localPort;
+
+    UdpLoop(Listener listener, int index) throws IOException {
+        this.listener = listener;
+        this.index = index;
+        InetSocketAddress bindTo = listener.address().socketAddress();
+        DatagramChannel ch = bindTo.getAddress() instanceof java.net.Inet4Address
+                ? DatagramChannel.open(java.net.StandardProtocolFamily.INET) : DatagramChannel.open();
+        try {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            ch.bind(bindTo);
+            ch.configureBlocking(false);
+            this.selector = Selector.open();
+            ch.register(selector, SelectionKey.OP_READ, this);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        this.channel = ch;
+        this.localPort = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public Listener listener() {
+        return listener;
+    }
+
+    int localPort() {
+        return localPort;
+    }
+
+    public boolean onLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    public Selector selector() {
+        return selector;
+    }
+
+    /** Registers a plugin channel for reads; call on the loop thread (see {@link #execute}). */
+    public SelectionKey register(SelectableChannel ch, LoopChannel handler) throws ClosedChannelException {
+        return ch.register(selector, SelectionKey.OP_READ, handler);
+    }
+
+    Object local(int index) {
+        Object[] l = locals;
+        return index < l.length ? l[index] : null;
+    }
+
+    void local(int index, Object value) {
+        if (index >= locals.length) {
+            locals = java.util.Arrays.copyOf(locals, Math.max(index + 1, locals.length * 2));
+        }
+        locals[index] = value;
+    }
+
+    /** Removes a ticker; call on the loop thread. */
+    public void removeTicker(LoopTicker ticker) {
+        int n = 0;
+        LoopTicker[] next = new LoopTicker[tickers.length];
+        for (LoopTicker t : tickers) {
+            if (t != ticker) {
+                next[n++] = t;
+            }
+        }
+        tickers = java.util.Arrays.copyOf(next, n);
+    }
+
+    /** Adds a ticker; call on the loop thread. */
+    public void addTicker(LoopTicker ticker) {
+        LoopTicker[] next = java.util.Arrays.copyOf(tickers, tickers.length + 1);
+        next[tickers.length] = ticker;
+        tickers = next;
+    }
+
+    /** Runs a task on the loop thread (setup work from other threads; not for per-query use). */
+    public void execute(Runnable task) {
+        while (!tasks.offer(task)) {
+            Thread.onSpinWait();
+        }
+        selector.wakeup();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                selector.select(onSelected, TICK_MILLIS);
+                drainForeign();
+                long now = System.nanoTime();
+                LoopTicker[] ts = tickers;
+                for (int i = 0; i < ts.length; i++) {
+                    ts[i].onTick(now);
+                }
+            } catch (IOException | RuntimeException e) {
+                errors.increment();
+            } catch (Error e) {
+                if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) {
+                    throw vme;
+                }
+                errors.increment();
+            }
+        }
+        closeQuietly();
+    }
+
+    private void onSelected(SelectionKey key) {
+        if (!key.isValid()) {
+            return;
+        }
+        Object attachment = key.attachment();
+        try {
+            ((LoopChannel) attachment).onReadable();
+        } catch (RuntimeException e) {
+            errors.increment();
+        }
+    }
+
+    /** Our own socket is readable: serve up to a batch of datagrams. */
+    @Override
+    public void onReadable() {
+        for (int i = 0; i < READ_BATCH && reading; i++) {
+            rx.clear();
+            SocketAddress from;
+            try {
+                from = channel.receive(rx);
+            } catch (IOException e) {
+                errors.increment();
+                return;
+            }
+            if (from == null) {
+                return;
+            }
+            serve((InetSocketAddress) from, rx.position());
+        }
+    }
+
+    private void serve(InetSocketAddress from, int length) {
+        if (length > Exchange.MAX_MESSAGE) {
+            return; // cannot be a DNS message
+        }
+        Exchange ex = acquire();
+        if (ex == null) {
+            overloadDrops.increment();
+            return;
+        }
+        ex.reset(Transport.UDP, listener, this, System.nanoTime());
+        ExpandableDirectByteBuffer request = (ExpandableDirectByteBuffer) ex.request();
+        if (request.capacity() < length) {
+            request.checkLimit(length);
+        }
+        request.putBytes(0, rxView, 0, length);
+        ex.requestLength(length);
+        ex.client().set(from);
+        boolean kept;
+        try {
+            kept = QueryProcessor.process(ex);
+        } catch (RuntimeException e) {
+            errors.increment();
+            kept = false;
+        }
+        if (!kept) {
+            release(ex);
+        }
+    }
+
+    private void drainForeign() {
+        Exchange ex;
+        while ((ex = foreignCompletions.poll()) != null) {
+            send(ex);
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                errors.increment();
+            }
+        }
+    }
+
+    @Override
+    public void respond(Exchange ex) {
+        if (Thread.currentThread() == thread) {
+            send(ex);
+        } else {
+            while (!foreignCompletions.offer(ex)) {
+                Thread.onSpinWait();
+            }
+            selector.wakeup();
+        }
+    }
+
+    private void send(Exchange ex) {
+        int length = ex.responseLength();
+        if (length > 0) {
+            ByteBuffer out = ex.response().byteBuffer();
+            out.clear().limit(length);
+            try {
+                channel.send(out, ex.client().socketAddress());
+            } catch (IOException | RuntimeException e) {
+                errors.increment();
+            }
+        }
+        release(ex);
+    }
+
+    private Exchange acquire() {
+        if (pooled > 0) {
+            Exchange ex = pool[--pooled];
+            pool[pooled] = null;
+            return ex;
+        }
+        if (created < MAX_EXCHANGES) {
+            created++;
+            return new Exchange(EXCHANGE_CAPACITY);
+        }
+        return null;
+    }
+
+    private void release(Exchange ex) {
+        pool[pooled++] = ex;
+    }
+
+    /** Exchanges handed out and not yet returned: queries in flight on this loop. */
+    public int inFlight() {
+        return created - pooled;
+    }
+
+    public long overloadDrops() {
+        return overloadDrops.sum();
+    }
+
+    public long errors() {
+        return errors.sum();
+    }
+
+    void stopReading() {
+        reading = false;
+        execute(() -> {
+            SelectionKey key = channel.keyFor(selector);
+            if (key != null) {
+                key.cancel();
+            }
+        });
+    }
+
+    void close() {
+        running = false;
+        selector.wakeup();
+        if (Thread.currentThread() != thread && thread.isAlive()) {
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing: nothing to do
+        }
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // closing: nothing to do
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.nodedns.wire;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Writes the replies the server produces itself (spec 2.2 step 4 and 7, 2.5, 7.1, 7.4), from a
+ * {@link QueryView} over the request. Allocation-free. Each method returns the reply length, or a
+ * negative {@code ERR_*}. {@code dstCapacity} is the number of bytes available from {@code dstOff}.
+ */
+public final class ReplyWriter
+{
+    /** The reply does not fit in {@code dstCapacity}. */
+    public static final int ERR_CAPACITY = -1;
+    /** The request had no complete header, so there is no ID to answer to. */
+    public static final int ERR_NO_HEADER = -2;
+    /** An extended rcode (> 15) was asked for but the request had no OPT to carry it. */
+    public static final int ERR_NO_OPT = -3;
+
+    private ReplyWriter()
+    {
+    }
+
+    /**
+     * FORMERR / NOTIMP the way the DNS library writes them before any plugin runs: header only
+     * (plus the question if {@link QueryView#questionParsed()}), same ID, QR=1, AA=0, Z cleared, other
+     * request flags echoed, opcode forced to QUERY unless the rcode is NOTIMP; no OPT.
+     */
+    public static int writeHeaderError(
+        final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
+        final int dstCapacity, final int rcode)
+    {
+        if (q.length() < DnsHeader.LENGTH)
+        {
+            return ERR_NO_HEADER;
+        }
+        final int questionLength = q.questionParsed() ? q.questionEnd() - q.qnameOffset() : 0;
+        final int total = DnsHeader.LENGTH + questionLength;
+        if (total > dstCapacity || total > dst.capacity() - dstOff)
+        {
+            return ERR_CAPACITY;
+        }
+        final int reqOff = q.offset();
+        int f = DnsHeader.flags(req, reqOff);
+        f = (f | DnsHeader.QR) & ~(DnsHeader.AA | DnsHeader.Z | DnsHeader.RCODE_MASK);
+        f |= rcode & DnsHeader.RCODE_MASK;
+        if (rcode != DnsHeader.RCODE_NOTIMP)
+        {
+            f &= ~DnsHeader.OPCODE_MASK;
+        }
+        writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), f, questionLength > 0 ? 1 : 0, 0);
+        if (questionLength > 0)
+        {
+            dst.putBytes(dstOff + DnsHeader.LENGTH, req, q.qnameOffset(), questionLength);
+        }
+        return total;
+    }
+
+    /**
+     * SERVFAIL, REFUSED and other rcodes written by the server after the chain (spec 2.5, 7.4):
+     * question copied, opcode copied, RD and CD copied for QUERY, QR=1, AA=0, RA=0, no records, and
+     * the request's OPT echoed if it had one (version 0, the client's UDP size and DO, only the
+     * options spec 7.1 lets through). Rcodes above 15 put their upper bits into the OPT.
+     */
+    public static int writeRcode(
+        final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
+        final int dstCapacity, final int rcode)
+    {
+        if (q.length() < DnsHeader.LENGTH)
+        {
+            return ERR_NO_HEADER;
+        }
+        final boolean edns = q.hasEdns();
+        if (rcode > DnsHeader.RCODE_MASK && !edns)
+        {
+            return ERR_NO_OPT;
+        }
+        final int questionLength = q.questionParsed() ? q.questionEnd() - q.qnameOffset() : 0;
+        final int optionsLength = edns ? Edns.echoedOptionsLength(req, q.ednsOptionsOffset(), q.ednsOptionsLength()) : 0;
+        final int total = DnsHeader.LENGTH + questionLength + (edns ? Edns.OPT_FIXED_LENGTH + optionsLength : 0);
+        if (total > dstCapacity || total > dst.capacity() - dstOff)
+        {
+            return ERR_CAPACITY;
+        }
+        final int reqOff = q.offset();
+        final int flags = replyFlags(DnsHeader.flags(req, reqOff)) | (rcode & DnsHeader.RCODE_MASK);
+        writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), flags, questionLength > 0 ? 1 : 0, edns ? 1 : 0);
+        int pos = dstOff + DnsHeader.LENGTH;
+        if (questionLength > 0)
+        {
+            dst.putBytes(pos, req, q.qnameOffset(), questionLength);
+            pos += questionLength;
+        }
+        if (edns)
+        {
+            // CoreDNS SizeAndDo: Ttl &= 0xff00 drops extended rcode and version, keeps DO.
+            final int ttl = (q.ednsTtl() & Edns.TTL_KEEP_MASK) | ((rcode >>> 4) << 24);
+            pos += Edns.writeOpt(dst, pos, q.ednsUdpSize(), ttl, optionsLength);
+            Edns.copyEchoedOptions(req, q.ednsOptionsOffset(), q.ednsOptionsLength(), dst, pos);
+        }
+        return total;
+    }
+
+    /**
+     * BADVERS (spec 2.2 step 7, CoreDNS {@code edns.Version}): a reply to the request with the
+     * question copied, header rcode 0, and a fresh OPT with version 0, extended rcode 1, UDP size 0
+     * (CoreDNS leaves the class unset), no flags and no options.
+     */
+    public static int writeBadVers(
+        final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff, final int dstCapacity)
+    {
+        if (q.length() < DnsHeader.LENGTH)
+        {
+            return ERR_NO_HEADER;
+        }
+        final int questionLength = q.questionParsed() ? q.questionEnd() - q.qnameOffset() : 0;
+        final int total = DnsHeader.LENGTH + questionLength + Edns.OPT_FIXED_LENGTH;
+        if (total > dstCapacity || total > dst.capacity() - dstOff)
+        {
+            return ERR_CAPACITY;
+        }
+        final int reqOff = q.offset();
+        final int flags = replyFlags(DnsHeader.flags(req, reqOff)) | (DnsHeader.RCODE_BADVERS & DnsHeader.RCODE_MASK);
+        writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), flags, questionLength > 0 ? 1 : 0, 1);
+        int pos = dstOff + DnsHeader.LENGTH;
+        if (questionLength > 0)
+        {
+            dst.putBytes(pos, req, q.qnameOffset(), questionLength);
+            pos += questionLength;
+        }
+        Edns.writeOpt(dst, pos, 0, Edns.ttl(DnsHeader.RCODE_BADVERS >>> 4, 0, 0), 0);
+        return total;
+    }
+
+    /** miekg/dns SetReply: QR, request opcode, and RD/CD only when the opcode is QUERY. */
+    static int replyFlags(final int reqFlags)
+    {
+        int f = DnsHeader.QR | (reqFlags & DnsHeader.OPCODE_MASK);
+        if ((reqFlags & DnsHeader.OPCODE_MASK) == 0)
+        {
+            f |= reqFlags & (DnsHeader.RD | DnsHeader.CD);
+        }
+        return f;
+    }
+
+    static void writeHeader(
+        final MutableDirectBuffer dst, final int off, final int id, final int flags, final int qd, final int ar)
+    {
+        DnsHeader.id(dst, off, id);
+        DnsHeader.flags(dst, off, flags);
+        DnsHeader.qdcount(dst, off, qd);
+        DnsHeader.ancount(dst, off, 0);
+        DnsHeader.nscount(dst, off, 0);
+        DnsHeader.arcount(dst, off, ar);
+    }
+}

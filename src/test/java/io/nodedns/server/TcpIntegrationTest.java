@@ -1,0 +1,164 @@
+package io.nodedns.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.TestServer;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+/** TCP transport: pipelining, idle timeout, connection cap (issue 2 acceptance). */
+class TcpIntegrationTest {
+    private static final int CAP = 8;
+    private static int port;
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        port = FreePorts.udpAndTcp();
+        server = TestServer.fromText("""
+                .:%d {
+                    timeouts {
+                        read 1s
+                        idle 1s
+                        maxconnections %d
+                    }
+                    whoami
+                }
+                """.formatted(port, CAP));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static Socket connect() throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    @Test
+    void hundredPipelinedQueriesAllComeBackWithTheirIds() throws Exception {
+        try (Socket s = connect()) {
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            Set<Integer> sent = new HashSet<>();
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            DataOutputStream batch = new DataOutputStream(all);
+            for (int i = 0; i < 100; i++) {
+                Message q = DnsClient.query("q" + i + ".example.org", Type.A);
+                q.getHeader().setID(1000 + i);
+                sent.add(1000 + i);
+                byte[] wire = q.toWire();
+                batch.writeShort(wire.length);
+                batch.write(wire);
+            }
+            out.write(all.toByteArray()); // all 100 before reading any reply
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            Set<Integer> received = new HashSet<>();
+            for (int i = 0; i < 100; i++) {
+                byte[] reply = new byte[in.readUnsignedShort()];
+                in.readFully(reply);
+                Message m = new Message(reply);
+                assertEquals(Rcode.NOERROR, m.getRcode());
+                assertEquals("q" + (m.getHeader().getID() - 1000) + ".example.org.", m.getQuestion().getName().toString(),
+                        "reply matches its query");
+                received.add(m.getHeader().getID());
+            }
+            assertEquals(sent, received);
+        }
+    }
+
+    @Test
+    void idleConnectionIsClosedAfterTheTimeout() throws Exception {
+        try (Socket s = connect()) {
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            byte[] wire = DnsClient.query("idle.example.org", Type.A).toWire();
+            out.writeShort(wire.length);
+            out.write(wire);
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            in.readFully(new byte[in.readUnsignedShort()]);
+            long start = System.nanoTime();
+            int read = readUntilClosed(s.getInputStream());
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(-1, read, "server closed the idle connection");
+            assertTrue(waitedMs >= 800 && waitedMs < 4000, "closed after about the 1s idle timeout, took " + waitedMs + " ms");
+        }
+    }
+
+    @Test
+    void silentNewConnectionIsClosedAfterTheReadTimeout() throws Exception {
+        try (Socket s = connect()) {
+            long start = System.nanoTime();
+            assertEquals(-1, readUntilClosed(s.getInputStream()));
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waitedMs >= 800 && waitedMs < 4000, "took " + waitedMs + " ms");
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheCapAreRefusedNotQueued() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < CAP; i++) {
+                held.add(connect());
+            }
+            Thread.sleep(100); // let the server accept them
+            long start = System.nanoTime();
+            try (Socket extra = connect()) {
+                int r = readUntilClosed(extra.getInputStream());
+                long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(-1, r);
+                assertTrue(tookMs < 500, "refused at once, took " + tookMs + " ms");
+            }
+            // Once the held ones are gone, a new client is served again.
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+        Thread.sleep(200);
+        try (DnsClient client = new DnsClient(port)) {
+            assertEquals(Rcode.NOERROR, client.tcp(DnsClient.query("after.cap.example", Type.A)).getRcode());
+        }
+    }
+
+    /** Reads until EOF or reset; returns -1 when the peer closed. */
+    private static int readUntilClosed(InputStream in) throws IOException {
+        try {
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    return -1;
+                }
+            }
+        } catch (SocketException | EOFException e) {
+            return -1;
+        } catch (SocketTimeoutException e) {
+            return 0;
+        }
+    }
+}

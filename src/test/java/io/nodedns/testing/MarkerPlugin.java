@@ -1,0 +1,64 @@
+package io.nodedns.testing;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Dispenser;
+import io.nodedns.server.Exchange;
+import io.nodedns.server.Handler;
+import io.nodedns.server.PluginSetup;
+import io.nodedns.server.Result;
+import io.nodedns.server.SetupContext;
+import java.io.IOException;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
+
+/**
+ * Test-only plugin {@code marker TEXT}: answers every query with a TXT record holding TEXT, so a
+ * routing test can see which server block got a query. Registered only by {@link TestServer}.
+ */
+public final class MarkerPlugin implements Handler {
+    public static final String NAME = "marker";
+    private final String text;
+
+    MarkerPlugin(String text) {
+        this.text = text;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int serve(Exchange ex) {
+        try {
+            byte[] wire = new byte[ex.requestLength()];
+            ex.request().getBytes(0, wire);
+            Message request = new Message(wire);
+            Message reply = new Message(request.getHeader().getID());
+            reply.getHeader().setFlag(Flags.QR);
+            reply.getHeader().setFlag(Flags.AA);
+            reply.addRecord(request.getQuestion(), Section.QUESTION);
+            Name owner = request.getQuestion().getName();
+            reply.addRecord(new TXTRecord(owner, request.getQuestion().getDClass(), 0, text), Section.ANSWER);
+            byte[] out = reply.toWire();
+            ex.response().putBytes(0, out);
+            ex.written(out.length, NAME);
+            return Result.WRITTEN;
+        } catch (IOException e) {
+            return Result.SERVFAIL;
+        }
+    }
+
+    public static final PluginSetup SETUP = (SetupContext ctx) -> {
+        Dispenser d = ctx.once().dispenser();
+        d.next();
+        if (!d.nextArg()) {
+            throw d.argErr();
+        }
+        ctx.addHandler(new MarkerPlugin(d.val()));
+    };
+
+}

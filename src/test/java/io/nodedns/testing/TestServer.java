@@ -1,0 +1,50 @@
+package io.nodedns.testing;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.plugin.Plugins;
+import io.nodedns.server.ConfigSource;
+import io.nodedns.server.PluginRegistry;
+import io.nodedns.server.Server;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Starts a real nodedns server in-process from Corefile text or a file; stop it with close(). */
+public final class TestServer implements AutoCloseable {
+    private final Server server;
+
+    private TestServer(ConfigSource source, Map<String, String> env) throws ConfigException, IOException {
+        this.server = new Server(registry(), source, 53, env::get);
+        server.start();
+    }
+
+    /** Every shipped plugin plus the test-only {@link MarkerPlugin} at the end of the order. */
+    public static PluginRegistry registry() {
+        List<String> order = new ArrayList<>(PluginRegistry.ORDER);
+        order.add(MarkerPlugin.NAME);
+        return Plugins.registerAll(new PluginRegistry(order)).register(MarkerPlugin.NAME, MarkerPlugin.SETUP);
+    }
+
+    public static TestServer fromText(String corefile) throws ConfigException, IOException {
+        return new TestServer(new ConfigSource.TextSource("Corefile", corefile), Map.of());
+    }
+
+    public static TestServer fromText(String corefile, Map<String, String> env) throws ConfigException, IOException {
+        return new TestServer(new ConfigSource.TextSource("Corefile", corefile), env);
+    }
+
+    public static TestServer fromFile(Path file) throws ConfigException, IOException {
+        return new TestServer(new ConfigSource.FileSource(file), Map.of());
+    }
+
+    public Server server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
