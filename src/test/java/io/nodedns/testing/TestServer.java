@@ -15,9 +15,19 @@ import java.util.Map;
 public final class TestServer implements AutoCloseable {
     private final Server server;
 
-    private TestServer(ConfigSource source, Map<String, String> env) throws ConfigException, IOException {
-        this.server = new Server(registry(), source, 53, env::get);
+    private TestServer(ConfigSource source, Map<String, String> env, PluginRegistry registry)
+            throws ConfigException, IOException {
+        this.server = new Server(registry, source, 53, env::get);
         server.start();
+    }
+
+    private TestServer(ConfigSource source, Map<String, String> env) throws ConfigException, IOException {
+        this(source, env, registry());
+    }
+
+    /** Starts with a registry of your own (for example {@link #registry()} plus a plugin under development). */
+    public static TestServer fromText(String corefile, PluginRegistry registry) throws ConfigException, IOException {
+        return new TestServer(new ConfigSource.TextSource("Corefile", corefile), Map.of(), registry);
     }
 
     /** Every shipped plugin plus the test-only {@link MarkerPlugin} at the end of the order. */

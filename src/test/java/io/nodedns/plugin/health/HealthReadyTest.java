@@ -1,0 +1,107 @@
+package io.nodedns.plugin.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.nodedns.server.Readiness;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.TestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class HealthReadyTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthAndReadyAnswerAndSurviveReload() throws Exception {
+        int dns = FreePorts.udpAndTcp();
+        int health = FreePorts.udpAndTcp();
+        int ready = FreePorts.udpAndTcp();
+        String corefile = ".:%d {\n health 127.0.0.1:%d\n ready 127.0.0.1:%d\n whoami\n}\n".formatted(dns, health, ready);
+        try (TestServer server = TestServer.fromText(corefile)) {
+            HttpResponse<String> h = get(health, "/health");
+            assertEquals(200, h.statusCode());
+            assertEquals("OK", h.body());
+            HttpResponse<String> r = get(ready, "/ready");
+            assertEquals(200, r.statusCode());
+            assertEquals("OK", r.body());
+            assertEquals(404, get(health, "/nope").statusCode());
+        }
+    }
+
+    @Test
+    void readyIs503WhileShuttingDownAndHealthStaysUpDuringLameDuck() throws Exception {
+        int dns = FreePorts.udpAndTcp();
+        int health = FreePorts.udpAndTcp();
+        int ready = FreePorts.udpAndTcp();
+        String corefile = ".:%d {\n health 127.0.0.1:%d {\n  lameduck 1s\n }\n ready 127.0.0.1:%d\n whoami\n}\n".formatted(dns, health, ready);
+        TestServer server = TestServer.fromText(corefile);
+        Thread stopper = Thread.ofPlatform().start(server::close);
+        Thread.sleep(300);
+        assertEquals(200, get(health, "/health").statusCode(), "health stays 200 in lame duck");
+        HttpResponse<String> r = get(ready, "/ready");
+        assertEquals(503, r.statusCode());
+        assertEquals("Shutting down", r.body());
+        stopper.join(10_000);
+    }
+
+    @Test
+    void readyListsPluginsThatAreNotReady() throws Exception {
+        Readiness never = new Readiness() {
+            @Override
+            public String readinessName() {
+                return "zzz";
+            }
+
+            @Override
+            public boolean ready() {
+                return false;
+            }
+        };
+        Readiness also = new Readiness() {
+            @Override
+            public String readinessName() {
+                return "aaa";
+            }
+
+            @Override
+            public boolean ready() {
+                return false;
+            }
+        };
+        int dns = FreePorts.udpAndTcp();
+        int ready = FreePorts.udpAndTcp();
+        var registry = TestServer.registry();
+        var base = registry.setup("whoami");
+        registry.register("whoami", ctx -> {
+            base.setup(ctx);
+            ctx.addReadiness(never);
+            ctx.addReadiness(also);
+        });
+        try (TestServer server = TestServer.fromText(".:%d {\n ready 127.0.0.1:%d\n whoami\n}\n".formatted(dns, ready), registry)) {
+            HttpResponse<String> r = get(ready, "/ready");
+            assertEquals(503, r.statusCode());
+            assertEquals("aaa,zzz", r.body());
+        }
+    }
+
+    @Test
+    void malformedHealthAndReady() {
+        SetupErrors.assertFails(".:53 {\n health :8080 :8081\n}\n", 2, "Wrong argument count");
+        SetupErrors.assertFails(".:53 {\n health nohostport\n}\n", 2, "missing port");
+        SetupErrors.assertFails(".:53 {\n health :8080 {\n  lameduck soon\n }\n}\n", 3, "lameduck");
+        SetupErrors.assertFails(".:53 {\n health {\n  lame 1s\n }\n}\n", 3, "unknown property");
+        SetupErrors.assertFails(".:53 {\n ready :x\n}\n", 2, "bad port");
+        SetupErrors.assertFails(".:53 {\n ready {\n  monitor sometimes\n }\n}\n", 3, "monitor");
+        SetupErrors.assertFails(".:53 {\n ready\n ready\n}\n", 3, "only be used once");
+    }
+}
