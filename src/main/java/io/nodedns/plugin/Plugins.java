@@ -5,6 +5,7 @@ import io.nodedns.plugin.errors.ErrorsSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.log.LogSetup;
 import io.nodedns.plugin.multisocket.MultisocketSetup;
+import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.plugin.ready.ReadySetup;
 import io.nodedns.plugin.reload.ReloadSetup;
 import io.nodedns.plugin.timeouts.TimeoutsSetup;
@@ -28,6 +29,7 @@ public final class Plugins {
                 .register("bind", new BindSetup())
                 .register("ready", new ReadySetup())
                 .register("health", new HealthSetup())
+                .register("prometheus", new PrometheusSetup())
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
                 .register("whoami", new WhoamiSetup());

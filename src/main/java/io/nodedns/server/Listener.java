@@ -17,11 +17,12 @@ public final class Listener {
     private final List<UdpLoop> loops = new ArrayList<>();
     private TcpServer tcp;
     private volatile ZoneTable routes;
-    private volatile QueryObserver observer = QueryObserver.NONE;
+    private final Shared shared;
     private final LongAdder panics = new LongAdder();
     private final LongAdder dropped = new LongAdder();
 
-    public Listener(ListenAddress address, ListenerSettings settings, ZoneTable routes) {
+    public Listener(ListenAddress address, ListenerSettings settings, ZoneTable routes, Shared shared) {
+        this.shared = shared;
         this.address = address;
         this.settings = settings;
         this.label = address.label();
@@ -80,22 +81,14 @@ public final class Listener {
         return loops.isEmpty() ? -1 : loops.getFirst().localPort();
     }
 
-    public QueryObserver observer() {
-        return observer;
-    }
-
-    public void observer(QueryObserver observer) {
-        this.observer = observer == null ? QueryObserver.NONE : observer;
-    }
-
     void countPanic() {
         panics.increment();
-        observer.onPanic();
+        shared.observer().onPanic();
     }
 
     void countDropped(Exchange ex, int rcode) {
         dropped.increment();
-        observer.onDropped(ex, rcode);
+        shared.observer().onDropped(ex, rcode);
     }
 
     public long panics() {

@@ -103,7 +103,7 @@ public final class Server {
                     kept.put(plan.address(), existing);
                     continue;
                 }
-                Listener listener = new Listener(plan.address(), plan.settings(), plan.table());
+                Listener listener = new Listener(plan.address(), plan.settings(), plan.table(), shared);
                 listener.start();
                 opened.add(listener);
             }

@@ -13,6 +13,9 @@ public final class ServerConfig {
     private final List<Handler> handlers;
     private final Handler head;
     private final boolean allowsAnyClass;
+    private final org.agrona.concurrent.UnsafeBuffer zoneWire;
+    private final int[] zoneOffset;
+    private final int[] zoneLength;
 
     ServerConfig(List<ServerKey> keys, List<Handler> handlers, boolean allowsAnyClass) {
         this.keys = List.copyOf(keys);
@@ -20,6 +23,39 @@ public final class ServerConfig {
         this.handlers = List.copyOf(handlers);
         this.head = handlers.isEmpty() ? null : handlers.getFirst();
         this.allowsAnyClass = allowsAnyClass;
+        this.zoneWire = new org.agrona.concurrent.UnsafeBuffer(new byte[Math.max(1, zones.size() * 256)]);
+        this.zoneOffset = new int[zones.size()];
+        this.zoneLength = new int[zones.size()];
+        int used = 0;
+        for (int i = 0; i < zones.size(); i++) {
+            int length = io.nodedns.wire.Names.fromString(zones.get(i), zoneWire, used);
+            zoneOffset[i] = used;
+            zoneLength[i] = Math.max(0, length);
+            used += Math.max(0, length);
+        }
+    }
+
+    /**
+     * The index in {@link #zones()} of the longest zone that equals or contains the uncompressed
+     * name at {@code off}, or -1; allocation-free (the metrics plugin's "zone" label).
+     */
+    public int zoneIndex(org.agrona.DirectBuffer buffer, int off, int len) {
+        int end = off + len;
+        int p = off;
+        while (p < end) {
+            int suffix = end - p;
+            for (int i = 0; i < zoneLength.length; i++) {
+                if (zoneLength[i] == suffix && io.nodedns.wire.Names.equalsIgnoreCase(zoneWire, zoneOffset[i], buffer, p, suffix)) {
+                    return i;
+                }
+            }
+            int label = buffer.getByte(p) & 0xff;
+            if (label == 0) {
+                break;
+            }
+            p += label + 1;
+        }
+        return -1;
     }
 
     public List<ServerKey> keys() {

@@ -99,6 +99,12 @@ public final class SetupContext {
         listenHosts.addAll(hosts);
     }
 
+    /** The metrics "server" labels this block listens under for a port (after bind ran). */
+    public List<String> listenLabels(int port) {
+        List<String> hosts = listenHosts.isEmpty() ? List.of("") : listenHosts;
+        return hosts.stream().map(h -> new ListenAddress(h, port).label()).toList();
+    }
+
     public ListenerSettings settings() {
         return settings;
     }

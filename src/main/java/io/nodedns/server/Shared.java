@@ -14,6 +14,7 @@ public final class Shared {
     private volatile boolean shuttingDown;
     private volatile java.time.Duration lameDuck = java.time.Duration.ZERO;
     private volatile Runnable reloadTrigger = () -> {};
+    private volatile QueryObserver observer = QueryObserver.NONE;
 
     public HttpEndpoints http() {
         return http;
@@ -40,6 +41,15 @@ public final class Shared {
 
     public void lameDuck(java.time.Duration duration) {
         this.lameDuck = duration;
+    }
+
+    /** Who hears about queries rejected before any plugin ran, and panics (the metrics plugin). */
+    public QueryObserver observer() {
+        return observer;
+    }
+
+    public void observer(QueryObserver newObserver) {
+        this.observer = newObserver == null ? QueryObserver.NONE : newObserver;
     }
 
     /** Asks the server to re-read its Corefile (the reload plugin, SIGUSR1). */

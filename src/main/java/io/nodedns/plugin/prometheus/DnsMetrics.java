@@ -1,0 +1,64 @@
+package io.nodedns.plugin.prometheus;
+
+import io.nodedns.Version;
+import io.nodedns.server.ReloadFailures;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The process's metric families with CoreDNS's names, labels and buckets (spec 6.5), created once
+ * and kept across reloads so counters never reset. Other plugins add their own families to
+ * {@link #registry()}.
+ */
+public final class DnsMetrics {
+    static final double[] SIZE_BUCKETS = {0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    final Counter requests;
+    final Histogram duration;
+    final Histogram requestSize;
+    final Histogram responseSize;
+    final Counter doRequests;
+    final Counter responses;
+    final Counter panics;
+    final Gauge pluginEnabled;
+    final Gauge reloadVersion;
+
+    public DnsMetrics() {
+        requests = Counter.builder().name("coredns_dns_requests_total").help("Counter of DNS requests made per zone, protocol and family.")
+                .labelNames("server", "zone", "view", "proto", "family", "type").withoutExemplars().register(registry);
+        duration = Histogram.builder().name("coredns_dns_request_duration_seconds").help("Histogram of the time (in seconds) each request took per zone.")
+                .labelNames("server", "zone", "view").classicOnly().classicExponentialUpperBounds(0.00025, 2, 16)
+                .withoutExemplars().register(registry);
+        requestSize = Histogram.builder().name("coredns_dns_request_size_bytes").help("Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.")
+                .labelNames("server", "zone", "view", "proto").classicOnly().classicUpperBounds(SIZE_BUCKETS)
+                .withoutExemplars().register(registry);
+        responseSize = Histogram.builder().name("coredns_dns_response_size_bytes").help("Size of the returned response in bytes.")
+                .labelNames("server", "zone", "view", "proto").classicOnly().classicUpperBounds(SIZE_BUCKETS)
+                .withoutExemplars().register(registry);
+        doRequests = Counter.builder().name("coredns_dns_do_requests_total").help("Counter of DNS requests with DO bit set per zone.")
+                .labelNames("server", "zone", "view").withoutExemplars().register(registry);
+        responses = Counter.builder().name("coredns_dns_responses_total").help("Counter of response status codes.")
+                .labelNames("server", "zone", "view", "rcode", "plugin").withoutExemplars().register(registry);
+        panics = Counter.builder().name("coredns_panics_total").help("A metrics that counts the number of panics.")
+                .withoutExemplars().register(registry);
+        pluginEnabled = Gauge.builder().name("coredns_plugin_enabled").help("A metric that indicates whether a plugin is enabled on per server and zone basis.")
+                .labelNames("server", "zone", "view", "name").register(registry);
+        reloadVersion = Gauge.builder().name("coredns_reload_version_info").help("A metric with a constant '1' value labeled by hash, and value which type of hash generated.")
+                .labelNames("hash", "value").register(registry);
+        CounterWithCallback.builder().name("coredns_reload_failed_total").help("Counter of the number of failed reload attempts.")
+                .callback(cb -> cb.call(ReloadFailures.count())).register(registry);
+        Gauge.builder().name("coredns_build_info").help("A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.")
+                .labelNames("version", "revision", "goversion").register(registry)
+                .labelValues(Version.get(), "nodedns", "java" + Runtime.version().feature()).set(1);
+        JvmMetrics.builder().register(registry);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,29 @@
+package io.nodedns.plugin.prometheus;
+
+import io.nodedns.server.Exchange;
+import io.nodedns.server.QueryObserver;
+import io.nodedns.server.Transport;
+import org.xbill.DNS.Rcode;
+
+/** Counts queries the server rejected before any plugin (zone "dropped", spec 2.2) and panics. */
+final class DroppedObserver implements QueryObserver {
+    private final DnsMetrics metrics;
+
+    DroppedObserver(DnsMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void onDropped(Exchange ex, int rcode) {
+        String server = ex.listener().label();
+        String proto = ex.transport() == Transport.TCP ? "tcp" : "udp";
+        metrics.requests.labelValues(server, "dropped", "", proto, Integer.toString(ex.client().family()),
+                Labels.TYPES[Labels.typeIndex(ex.query().qtype())]).inc();
+        metrics.responses.labelValues(server, "dropped", "", Rcode.string(rcode), "").inc();
+    }
+
+    @Override
+    public void onPanic() {
+        metrics.panics.inc();
+    }
+}

@@ -1,0 +1,35 @@
+package io.nodedns.plugin.prometheus;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/** Serves the registry in the format the scraper asks for (Prometheus text by default). */
+final class MetricsEndpoint implements HttpHandler {
+    private final PrometheusRegistry registry;
+    private final ExpositionFormats formats = ExpositionFormats.init();
+
+    MetricsEndpoint(PrometheusRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        ExpositionFormatWriter writer = formats.findWriter(exchange.getRequestHeaders().getFirst("Accept"));
+        if (writer == null || !writer.isAvailable()) {
+            writer = formats.getPrometheusTextFormatWriter();
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(16384);
+        writer.write(body, registry.scrape());
+        exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
+        exchange.sendResponseHeaders(200, body.size());
+        try (OutputStream out = exchange.getResponseBody()) {
+            body.writeTo(out);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.nodedns.plugin.prometheus;
+
+import io.nodedns.config.ServerKey;
+import io.nodedns.server.Lifecycle;
+import io.nodedns.server.SetupContext;
+
+/** Sets {@code coredns_plugin_enabled} for each plugin of the block on each of its zones once serving. */
+final class PluginEnabledReporter implements Lifecycle {
+    private final DnsMetrics metrics;
+    private final SetupContext ctx;
+
+    PluginEnabledReporter(DnsMetrics metrics, SetupContext ctx) {
+        this.metrics = metrics;
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void start() {
+        for (ServerKey key : ctx.keys()) {
+            for (String hostLabel : ctx.listenLabels(key.port())) {
+                for (String plugin : ctx.block().directiveNames()) {
+                    metrics.pluginEnabled.labelValues(hostLabel, key.zone(), "", plugin).set(1);
+                }
+            }
+        }
+    }
+}
