@@ -15,15 +15,18 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 
 /**
- * Test-only plugin {@code marker TEXT}: answers every query with a TXT record holding TEXT, so a
- * routing test can see which server block got a query. Registered only by {@link TestServer}.
+ * Test-only plugin {@code marker TEXT [COUNT]}: answers every query with a TXT record holding TEXT
+ * (or COUNT records TEXT-0, TEXT-1, ...), so a routing test can see which server block got a query
+ * and a truncation test can get a large reply. Registered only by {@link TestServer}.
  */
 public final class MarkerPlugin implements Handler {
     public static final String NAME = "marker";
     private final String text;
+    private final int count;
 
-    MarkerPlugin(String text) {
+    MarkerPlugin(String text, int count) {
         this.text = text;
+        this.count = count;
     }
 
     @Override
@@ -42,7 +45,10 @@ public final class MarkerPlugin implements Handler {
             reply.getHeader().setFlag(Flags.AA);
             reply.addRecord(request.getQuestion(), Section.QUESTION);
             Name owner = request.getQuestion().getName();
-            reply.addRecord(new TXTRecord(owner, request.getQuestion().getDClass(), 0, text), Section.ANSWER);
+            for (int i = 0; i < count; i++) {
+                String value = count == 1 ? text : text + "-" + i;
+                reply.addRecord(new TXTRecord(owner, request.getQuestion().getDClass(), 0, value), Section.ANSWER);
+            }
             byte[] out = reply.toWire();
             ex.response().putBytes(0, out);
             ex.written(out.length, NAME);
@@ -58,7 +64,12 @@ public final class MarkerPlugin implements Handler {
         if (!d.nextArg()) {
             throw d.argErr();
         }
-        ctx.addHandler(new MarkerPlugin(d.val()));
+        String text = d.val();
+        int count = 1;
+        if (d.nextArg()) {
+            count = Integer.parseInt(d.val());
+        }
+        ctx.addHandler(new MarkerPlugin(text, count));
     };
 
 }
