@@ -1,0 +1,67 @@
+package io.nodedns.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/** Shared helpers for the config tests. */
+final class Fixtures {
+
+    /** The plugin.cfg directive list (spec 3.1). */
+    static final Set<String> DIRECTIVES = Set.of("root", "metadata", "geoip", "cancel", "proxyproto", "quic",
+            "grpc_server", "https", "https3", "timeouts", "multisocket", "reload", "nsid", "bufsize", "bind",
+            "debug", "trace", "ready", "health", "pprof", "shed", "prometheus", "errors", "log", "dnstap", "local",
+            "dns64", "any", "chaos", "loadbalance", "tsig", "rewrite", "autopath", "acl", "cache", "header",
+            "dnssec", "tls", "minimal", "template", "transfer", "hosts", "route53", "azure", "clouddns",
+            "k8s_external", "kubernetes", "file", "auto", "secondary", "etcd", "loop", "forward", "grpc",
+            "erratic", "whoami", "on", "sign", "view", "nomad");
+
+    static final Predicate<String> KNOWN = DIRECTIVES::contains;
+    static final Function<String, String> NO_ENV = name -> null;
+
+    private Fixtures() {}
+
+    static List<ServerBlock> parse(String text) throws ConfigException {
+        return Corefile.parse("Corefile", text, KNOWN, NO_ENV);
+    }
+
+    static List<ServerBlock> parse(String text, Map<String, String> env) throws ConfigException {
+        return Corefile.parse("Corefile", text, KNOWN, env::get);
+    }
+
+    static Token token(String text) {
+        return new Token(text, "Corefile", 1, false);
+    }
+
+    static List<String> texts(List<Token> tokens) {
+        return tokens.stream().map(Token::text).toList();
+    }
+
+    static List<String> keys(ServerBlock block) {
+        return texts(block.keys());
+    }
+
+    /** Asserts that parsing fails at exactly {@code file:line} with a message containing {@code fragment}. */
+    static ConfigException assertError(String text, String file, int line, String fragment) {
+        return assertError(() -> parse(text), file, line, fragment);
+    }
+
+    interface ParseCall {
+        Object run() throws ConfigException;
+    }
+
+    static ConfigException assertError(ParseCall call, String file, int line, String fragment) {
+        ConfigException e = assertThrows(ConfigException.class, call::run);
+        assertEquals(file, e.file(), () -> "file of: " + e.getMessage());
+        assertEquals(line, e.line(), () -> "line of: " + e.getMessage());
+        assertTrue(e.detail().contains(fragment), () -> "expected '" + fragment + "' in: " + e.getMessage());
+        assertEquals(file + ":" + line + " - Error during parsing: " + e.detail(), e.getMessage());
+        return e;
+    }
+}
