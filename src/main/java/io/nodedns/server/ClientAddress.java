@@ -1,40 +1,57 @@
 package io.nodedns.server;
 
+import io.nodedns.sys.SockAddr;
+import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * Where a query came from. Holds the socket address the transport gave us; the textual and byte
- * forms are derived only when a plugin asks (log, whoami), so the hot path never builds them.
+ * Where a query came from: either raw sockaddr bytes (the native UDP path, no objects per query)
+ * or a Java socket address (TCP, the NIO fallback). The Java form of a raw address is built only
+ * when a plugin asks for it (log, whoami).
  */
 public final class ClientAddress {
     private InetSocketAddress socketAddress;
+    private MemorySegment raw;
 
     public void set(InetSocketAddress address) {
         this.socketAddress = address;
+        this.raw = null;
+    }
+
+    /** Points at the exchange's copy of the sender's sockaddr; nothing is decoded until asked. */
+    void setRaw(MemorySegment sockaddr) {
+        this.raw = sockaddr;
+        this.socketAddress = null;
     }
 
     public InetSocketAddress socketAddress() {
+        if (socketAddress == null && raw != null) {
+            socketAddress = SockAddr.toInetSocketAddress(raw);
+        }
         return socketAddress;
     }
 
     public InetAddress address() {
-        return socketAddress.getAddress();
+        return socketAddress().getAddress();
     }
 
     public int port() {
-        return socketAddress.getPort();
+        return raw != null ? SockAddr.port(raw) : socketAddress.getPort();
     }
 
     /** 1 for IPv4, 2 for IPv6 (CoreDNS's metric label "family"). IPv4-mapped IPv6 counts as IPv4. */
     public int family() {
+        if (raw != null) {
+            return SockAddr.labelFamily(raw);
+        }
         return socketAddress.getAddress() instanceof Inet4Address ? 1 : 2;
     }
 
     /** The IP as text, IPv6 without brackets and without a scope. */
     public String ipText() {
-        String host = socketAddress.getAddress().getHostAddress();
+        String host = address().getHostAddress();
         int percent = host.indexOf('%');
         return percent < 0 ? host : host.substring(0, percent);
     }

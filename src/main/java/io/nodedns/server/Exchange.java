@@ -17,6 +17,8 @@ public final class Exchange {
     private final ExpandableDirectByteBuffer response;
     private final QueryView query = new QueryView();
     private final ClientAddress client = new ClientAddress();
+    private java.lang.foreign.MemorySegment peer;
+    private int peerLength;
     private final ResponseHook[] hooks = new ResponseHook[MAX_HOOKS];
     private int hookCount;
     private int requestLength;
@@ -53,6 +55,17 @@ public final class Exchange {
         this.error = null;
         this.completed = false;
         this.pluginSlot = -1;
+    }
+
+    /**
+     * Prepares this (plugin-owned) exchange for an internal query made on behalf of {@code origin},
+     * such as a cache prefetch: same listener, client and server block, but replies go to
+     * {@code responder}. The caller then fills the request and wraps {@link #query()}.
+     */
+    public void resetFor(Exchange origin, Transport transport, Responder responder, long nowNanos) {
+        reset(transport, origin.listener, responder, nowNanos);
+        this.config = origin.config;
+        this.client.set(origin.client.socketAddress());
     }
 
     public MutableDirectBuffer request() {
@@ -95,6 +108,25 @@ public final class Exchange {
     /** The plugin that wrote the reply, or null if the server did (metrics label "plugin"). */
     public String writer() {
         return writer;
+    }
+
+    /** Copies the sender's raw sockaddr (native UDP path) into this exchange's own native memory. */
+    void peer(java.lang.foreign.MemorySegment sockaddr, int length) {
+        if (peer == null) {
+            peer = java.lang.foreign.Arena.ofAuto().allocate(io.nodedns.sys.LinuxSockets.SOCKADDR_SIZE, 8);
+        }
+        int n = Math.min(length, io.nodedns.sys.LinuxSockets.SOCKADDR_SIZE);
+        java.lang.foreign.MemorySegment.copy(sockaddr, 0, peer, 0, n);
+        peerLength = n;
+        client.setRaw(peer);
+    }
+
+    java.lang.foreign.MemorySegment peer() {
+        return peer;
+    }
+
+    int peerLength() {
+        return peerLength;
     }
 
     public ClientAddress client() {

@@ -34,4 +34,11 @@ public final class LoopLocal<T> {
     public T peek(UdpLoop loop) {
         return (T) loop.local(index);
     }
+
+    /** Forgets this instance's state on a loop (a stopped plugin); call on that loop's thread. */
+    public void remove(UdpLoop loop) {
+        if (loop.local(index) != null) {
+            loop.local(index, null);
+        }
+    }
 }

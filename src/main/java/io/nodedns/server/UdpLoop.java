@@ -48,6 +48,8 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final LongAdder overloadDrops = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final int localPort;
+    /** The recvmmsg/sendmmsg path; null where it is unavailable (then NIO receive/send is used). */
+    private final NativeUdpBatch batch;
 
     UdpLoop(Listener listener, int index) throws IOException {
         this.listener = listener;
@@ -70,11 +72,26 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
         this.channel = ch;
         this.localPort = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        this.batch = nativeBatchFor(ch);
         this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
     }
 
     void start() {
         thread.start();
+    }
+
+    private static NativeUdpBatch nativeBatchFor(DatagramChannel ch) {
+        if (!Boolean.parseBoolean(System.getProperty("nodedns.udp.native", "true"))
+                || io.nodedns.sys.LinuxSockets.unavailableReason() != null) {
+            return null;
+        }
+        int fd = io.nodedns.sys.LinuxSockets.fd(ch);
+        return fd < 0 ? null : new NativeUdpBatch(fd);
+    }
+
+    /** True when this loop moves datagrams with recvmmsg/sendmmsg rather than NIO. */
+    public boolean nativeIo() {
+        return batch != null;
     }
 
     public int index() {
@@ -146,6 +163,9 @@ public final class UdpLoop implements Responder, LoopChannel {
             try {
                 selector.select(onSelected, TICK_MILLIS);
                 drainForeign();
+                if (batch != null && batch.queued() > 0) {
+                    batch.flush(this);
+                }
                 long now = System.nanoTime();
                 LoopTicker[] ts = tickers;
                 for (int i = 0; i < ts.length; i++) {
@@ -175,9 +195,13 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
     }
 
-    /** Our own socket is readable: serve up to a batch of datagrams. */
+    /** Our own socket is readable: serve up to a few batches of datagrams. */
     @Override
     public void onReadable() {
+        if (batch != null) {
+            readNative();
+            return;
+        }
         for (int i = 0; i < READ_BATCH && reading; i++) {
             rx.clear();
             SocketAddress from;
@@ -191,6 +215,48 @@ public final class UdpLoop implements Responder, LoopChannel {
                 return;
             }
             serve((InetSocketAddress) from, rx.position());
+        }
+    }
+
+    private void readNative() {
+        for (int round = 0; round < READ_BATCH / NativeUdpBatch.BATCH && reading; round++) {
+            int n = batch.receive();
+            for (int i = 0; i < n; i++) {
+                int length = batch.length(i);
+                Exchange ex = acquire();
+                if (ex == null) {
+                    overloadDrops.increment();
+                    continue;
+                }
+                ex.reset(Transport.UDP, listener, this, System.nanoTime());
+                ExpandableDirectByteBuffer request = (ExpandableDirectByteBuffer) ex.request();
+                if (request.capacity() < length) {
+                    request.checkLimit(length);
+                }
+                request.putBytes(0, batch.slot(i), 0, length);
+                ex.requestLength(length);
+                ex.peer(batch.name(i), batch.nameLength(i));
+                run(ex);
+            }
+            if (batch.queued() > 0) {
+                batch.flush(this);
+            }
+            if (n < NativeUdpBatch.BATCH) {
+                return;
+            }
+        }
+    }
+
+    private void run(Exchange ex) {
+        boolean kept;
+        try {
+            kept = QueryProcessor.process(ex);
+        } catch (RuntimeException e) {
+            errors.increment();
+            kept = false;
+        }
+        if (!kept) {
+            release(ex);
         }
     }
 
@@ -211,16 +277,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         request.putBytes(0, rxView, 0, length);
         ex.requestLength(length);
         ex.client().set(from);
-        boolean kept;
-        try {
-            kept = QueryProcessor.process(ex);
-        } catch (RuntimeException e) {
-            errors.increment();
-            kept = false;
-        }
-        if (!kept) {
-            release(ex);
-        }
+        run(ex);
     }
 
     private void drainForeign() {
@@ -252,6 +309,15 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     private void send(Exchange ex) {
         int length = ex.responseLength();
+        if (batch != null) {
+            if (length <= 0) {
+                release(ex);
+            } else if (!batch.queue(ex)) {
+                batch.flush(this);
+                batch.queue(ex);
+            }
+            return;
+        }
         if (length > 0) {
             ByteBuffer out = ex.response().byteBuffer();
             out.clear().limit(length);
@@ -277,7 +343,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         return null;
     }
 
-    private void release(Exchange ex) {
+    void release(Exchange ex) {
         pool[pooled++] = ex;
     }
 
@@ -318,6 +384,9 @@ public final class UdpLoop implements Responder, LoopChannel {
     }
 
     private void closeQuietly() {
+        if (batch != null && !thread.isAlive()) {
+            batch.close();
+        }
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -105,44 +105,6 @@ public final class Names
         }
     }
 
-    /**
-     * The highest offset any compression pointer of the name at {@code off} targets, or -1 if it
-     * has none, or {@link Integer#MAX_VALUE} if malformed (so that a "target below the cut" check
-     * fails safe). Used to make sure a record kept after truncation does not point into dropped bytes.
-     */
-    public static int maxPointerTarget(final DirectBuffer b, final int msgStart, final int off, final int limit)
-    {
-        int pos = off;
-        int max = -1;
-        int hops = 0;
-        while (true)
-        {
-            if (pos >= limit)
-            {
-                return Integer.MAX_VALUE;
-            }
-            final int len = b.getByte(pos) & 0xFF;
-            if (len == 0)
-            {
-                return max;
-            }
-            final int kind = len & 0xC0;
-            if (kind == 0)
-            {
-                pos += len + 1;
-            }
-            else if (kind == 0xC0 && pos + 1 < limit && ++hops <= MAX_POINTER_HOPS)
-            {
-                pos = msgStart + (((len & 0x3F) << 8) | (b.getByte(pos + 1) & 0xFF));
-                max = Math.max(max, pos);
-            }
-            else
-            {
-                return Integer.MAX_VALUE;
-            }
-        }
-    }
-
     /** Length (including the root byte) of an uncompressed name at {@code off}, or negative if invalid or compressed. */
     public static int uncompressedLength(final DirectBuffer b, final int off, final int limit)
     {

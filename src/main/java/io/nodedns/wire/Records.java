@@ -110,28 +110,66 @@ public final class Records
     public static int maxPointerTarget(
         final DirectBuffer b, final int msgStart, final int off, final int nameEnd, final int recordEnd)
     {
-        int max = Names.maxPointerTarget(b, msgStart, off, nameEnd);
+        int max = namePointerTarget(b, msgStart, off, nameEnd);
         final int type = b.getShort(nameEnd + TYPE_OFFSET, BE) & 0xFFFF;
         final int rdata = nameEnd + FIXED_LENGTH;
         switch (type)
         {
             case TYPE_NS, TYPE_CNAME, TYPE_MB, TYPE_MG, TYPE_MR, TYPE_PTR, TYPE_DNAME ->
-                max = Math.max(max, Names.maxPointerTarget(b, msgStart, rdata, recordEnd));
+                max = Math.max(max, namePointerTarget(b, msgStart, rdata, recordEnd));
             case TYPE_MX, TYPE_AFSDB, TYPE_RT, TYPE_KX ->
-                max = Math.max(max, Names.maxPointerTarget(b, msgStart, rdata + 2, recordEnd));
-            case TYPE_SRV -> max = Math.max(max, Names.maxPointerTarget(b, msgStart, rdata + 6, recordEnd));
+                max = Math.max(max, namePointerTarget(b, msgStart, rdata + 2, recordEnd));
+            case TYPE_SRV -> max = Math.max(max, namePointerTarget(b, msgStart, rdata + 6, recordEnd));
             case TYPE_SOA, TYPE_MINFO, TYPE_RP ->
             {
-                max = Math.max(max, Names.maxPointerTarget(b, msgStart, rdata, recordEnd));
+                max = Math.max(max, namePointerTarget(b, msgStart, rdata, recordEnd));
                 final int second = Names.skip(b, msgStart, rdata, recordEnd);
                 max = second < 0 ? Integer.MAX_VALUE :
-                    Math.max(max, Names.maxPointerTarget(b, msgStart, second, recordEnd));
+                    Math.max(max, namePointerTarget(b, msgStart, second, recordEnd));
             }
             default ->
             {
             }
         }
         return max;
+    }
+
+    /**
+     * The highest offset any compression pointer of the name at {@code off} targets, or -1 if it
+     * has none, or {@link Integer#MAX_VALUE} if malformed (so that a "target below the cut" check
+     * fails safe). Used to make sure a record kept after truncation does not point into dropped bytes.
+     */
+    public static int namePointerTarget(final DirectBuffer b, final int msgStart, final int off, final int limit)
+    {
+        int pos = off;
+        int max = -1;
+        int hops = 0;
+        while (true)
+        {
+            if (pos >= limit)
+            {
+                return Integer.MAX_VALUE;
+            }
+            final int len = b.getByte(pos) & 0xFF;
+            if (len == 0)
+            {
+                return max;
+            }
+            final int kind = len & 0xC0;
+            if (kind == 0)
+            {
+                pos += len + 1;
+            }
+            else if (kind == 0xC0 && pos + 1 < limit && ++hops <= Names.MAX_POINTER_HOPS)
+            {
+                pos = msgStart + (((len & 0x3F) << 8) | (b.getByte(pos + 1) & 0xFF));
+                max = Math.max(max, pos);
+            }
+            else
+            {
+                return Integer.MAX_VALUE;
+            }
+        }
     }
 
     /** memmove within one buffer: correct for overlapping ranges whatever the buffer implementation does. */

@@ -58,15 +58,22 @@ public final class ResponseShaper
      * </ul>
      * Trailing bytes after the last record are dropped.
      *
+     * @param reqBuf        the buffer {@code request} was wrapped over (its OPT options are copied from it).
      * @param replyCapacity bytes available from {@code replyOff}.
-     * @return the new reply length, or a negative {@code ERR_*}.
+     * @param maxSize       the client's buffer: {@link #effectiveUdpSize} for UDP, {@link #MAX_SIZE} for TCP.
+     * @return the new reply length, or a negative {@code ERR_*} (the reply may then be partly rewritten:
+     * answer SERVFAIL instead).
      */
     public static int shape(
         final QueryView request, final DirectBuffer reqBuf, final MutableDirectBuffer reply, final int replyOff,
         final int replyLength, final int replyCapacity, final int maxSize)
     {
         final int cap = Math.min(replyCapacity, reply.capacity() - replyOff);
-        if (replyLength < DnsHeader.LENGTH || replyLength > cap)
+        if (replyLength > cap)
+        {
+            return ERR_CAPACITY;
+        }
+        if (replyLength < DnsHeader.LENGTH)
         {
             return ERR_MALFORMED;
         }

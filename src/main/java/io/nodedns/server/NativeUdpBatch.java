@@ -1,0 +1,125 @@
+package io.nodedns.server;
+
+import io.nodedns.sys.LinuxSockets;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Preallocated native state for one loop's socket: a recvmmsg vector of {@link #BATCH} datagram
+ * slots (64 KiB each, so queries up to 65535 bytes are read whole) and a sendmmsg vector that
+ * points straight at the exchanges' reply buffers and raw client addresses. Nothing is allocated
+ * per datagram.
+ */
+final class NativeUdpBatch {
+    static final int BATCH = 32;
+    private static final int SLOT = Exchange.MAX_MESSAGE + 1;
+
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment callState = LinuxSockets.newCallState(arena);
+    private final MemorySegment recvVec = arena.allocate(LinuxSockets.MMSGHDR_SIZE * BATCH, 8);
+    private final MemorySegment recvIov = arena.allocate(LinuxSockets.IOVEC_SIZE * BATCH, 8);
+    private final MemorySegment names = arena.allocate((long) LinuxSockets.SOCKADDR_SIZE * BATCH, 8);
+    private final MemorySegment data = arena.allocate((long) SLOT * BATCH, 64);
+    private final UnsafeBuffer[] slots = new UnsafeBuffer[BATCH];
+    private final MemorySegment[] slotNames = new MemorySegment[BATCH];
+    private final MemorySegment sendVec = arena.allocate(LinuxSockets.MMSGHDR_SIZE * BATCH, 8);
+    private final MemorySegment sendIov = arena.allocate(LinuxSockets.IOVEC_SIZE * BATCH, 8);
+    private final MemorySegment[] sendVecFrom = new MemorySegment[BATCH];
+    private final Exchange[] queued = new Exchange[BATCH];
+    private int queuedCount;
+    private long sendErrors;
+
+    NativeUdpBatch(int fd) {
+        this.fd = fd;
+        for (int i = 0; i < BATCH; i++) {
+            MemorySegment slot = data.asSlice((long) SLOT * i, SLOT);
+            slots[i] = new UnsafeBuffer(slot.address(), SLOT);
+            slotNames[i] = names.asSlice((long) LinuxSockets.SOCKADDR_SIZE * i, LinuxSockets.SOCKADDR_SIZE);
+            MemorySegment iov = recvIov.asSlice(LinuxSockets.IOVEC_SIZE * i, LinuxSockets.IOVEC_SIZE);
+            iov.set(ValueLayout.JAVA_LONG, 0, slot.address());
+            iov.set(ValueLayout.JAVA_LONG, 8, SLOT);
+            MemorySegment hdr = recvVec.asSlice(LinuxSockets.MMSGHDR_SIZE * i, LinuxSockets.MMSGHDR_SIZE);
+            hdr.set(ValueLayout.JAVA_LONG, 0, slotNames[i].address());
+            hdr.set(ValueLayout.JAVA_LONG, 16, iov.address());
+            hdr.set(ValueLayout.JAVA_LONG, 24, 1);
+            MemorySegment sendHdr = sendVec.asSlice(LinuxSockets.MMSGHDR_SIZE * i, LinuxSockets.MMSGHDR_SIZE);
+            sendHdr.set(ValueLayout.JAVA_LONG, 16, sendIov.address() + LinuxSockets.IOVEC_SIZE * i);
+            sendHdr.set(ValueLayout.JAVA_LONG, 24, 1);
+            sendVecFrom[i] = sendVec.asSlice(LinuxSockets.MMSGHDR_SIZE * i);
+        }
+    }
+
+    /** Reads up to a batch of datagrams without blocking; returns how many (0 if none waiting). */
+    int receive() {
+        for (int i = 0; i < BATCH; i++) {
+            recvVec.set(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8, LinuxSockets.SOCKADDR_SIZE);
+        }
+        int n = LinuxSockets.recvmmsg(callState, fd, recvVec, BATCH, LinuxSockets.MSG_DONTWAIT);
+        return Math.max(n, 0);
+    }
+
+    UnsafeBuffer slot(int i) {
+        return slots[i];
+    }
+
+    int length(int i) {
+        return recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_LEN_OFFSET);
+    }
+
+    MemorySegment name(int i) {
+        return slotNames[i];
+    }
+
+    int nameLength(int i) {
+        return recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8);
+    }
+
+    /** Queues a reply; returns false when the queue is full (flush first). */
+    boolean queue(Exchange ex) {
+        if (queuedCount == BATCH) {
+            return false;
+        }
+        int i = queuedCount++;
+        queued[i] = ex;
+        long hdr = LinuxSockets.MMSGHDR_SIZE * i;
+        sendVec.set(ValueLayout.JAVA_LONG, hdr, ex.peer().address());
+        sendVec.set(ValueLayout.JAVA_INT, hdr + 8, ex.peerLength());
+        long iov = LinuxSockets.IOVEC_SIZE * i;
+        sendIov.set(ValueLayout.JAVA_LONG, iov, ex.response().addressOffset());
+        sendIov.set(ValueLayout.JAVA_LONG, iov + 8, ex.responseLength());
+        return true;
+    }
+
+    /** Sends everything queued (one sendmmsg when all goes well) and hands each exchange back. */
+    void flush(UdpLoop owner) {
+        int done = 0;
+        while (done < queuedCount) {
+            int n = LinuxSockets.sendmmsg(callState, fd, sendVecFrom[done], queuedCount - done, LinuxSockets.MSG_DONTWAIT);
+            if (n <= 0) {
+                sendErrors++; // the message at `done` could not be sent: skip it, keep the rest
+                n = 1;
+            }
+            done += n;
+        }
+        for (int i = 0; i < queuedCount; i++) {
+            owner.release(queued[i]);
+            queued[i] = null;
+        }
+        queuedCount = 0;
+    }
+
+    int queued() {
+        return queuedCount;
+    }
+
+    long sendErrors() {
+        return sendErrors;
+    }
+
+    void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,122 @@
+package io.nodedns.sys;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Method;
+import java.nio.channels.spi.AbstractSelectableChannel;
+
+/**
+ * The few Linux socket calls the UDP hot path needs, through the FFM API: {@code recvmmsg} and
+ * {@code sendmmsg} move a batch of datagrams per system call and let us keep client addresses as
+ * raw sockaddr bytes, so a query costs no Java objects (the JDK's DatagramChannel.receive builds
+ * an InetSocketAddress whenever the sender changes). Unavailable off Linux/x86-64/aarch64 or
+ * without {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}; callers then use NIO.
+ */
+public final class LinuxSockets {
+    /** {@code MSG_DONTWAIT}: never block the loop even if another socket user drained the queue. */
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int EAGAIN = 11;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    /** struct msghdr on LP64 Linux: name, namelen, iov, iovlen, control, controllen, flags. */
+    public static final long MSGHDR_SIZE = 56;
+    /** struct mmsghdr = msghdr + unsigned msg_len (+ padding). */
+    public static final long MMSGHDR_SIZE = 64;
+    public static final long MSG_LEN_OFFSET = 56;
+    public static final long IOVEC_SIZE = 16;
+    public static final int SOCKADDR_SIZE = 128;
+
+    private static final MethodHandle RECVMMSG;
+    private static final MethodHandle SENDMMSG;
+    private static final StructLayout CALL_STATE;
+    private static final VarHandle ERRNO;
+    private static final Method FD_VAL;
+    private static final String UNAVAILABLE;
+
+    static {
+        MethodHandle recv = null;
+        MethodHandle send = null;
+        StructLayout state = null;
+        VarHandle errno = null;
+        Method fdVal = null;
+        String why = null;
+        try {
+            String os = System.getProperty("os.name", "").toLowerCase();
+            String arch = System.getProperty("os.arch", "");
+            if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
+                throw new UnsupportedOperationException("not Linux on x86-64 or aarch64");
+            }
+            Linker linker = Linker.nativeLinker();
+            SymbolLookup libc = linker.defaultLookup();
+            Linker.Option ccs = Linker.Option.captureCallState("errno");
+            state = Linker.Option.captureStateLayout();
+            errno = state.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+            FunctionDescriptor mmsg = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS);
+            recv = linker.downcallHandle(libc.find("recvmmsg").orElseThrow(), mmsg, ccs);
+            send = linker.downcallHandle(libc.find("sendmmsg").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), ccs);
+            fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+        } catch (Throwable t) {
+            why = t.toString();
+        }
+        RECVMMSG = recv;
+        SENDMMSG = send;
+        CALL_STATE = state;
+        ERRNO = errno;
+        FD_VAL = fdVal;
+        UNAVAILABLE = why;
+    }
+
+    private LinuxSockets() {}
+
+    /** Null when the native path can be used, else why not. */
+    public static String unavailableReason() {
+        return UNAVAILABLE;
+    }
+
+    /** The file descriptor behind an NIO channel, or -1 if it cannot be had. */
+    public static int fd(AbstractSelectableChannel channel) {
+        if (FD_VAL == null) {
+            return -1;
+        }
+        try {
+            return (Integer) FD_VAL.invoke(channel);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** A segment sized for the errno capture of one thread's calls. */
+    public static MemorySegment newCallState(java.lang.foreign.Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    public static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    /** recvmmsg(fd, vec, vlen, flags, NULL): datagrams received, or -1 (see {@link #errno}). */
+    public static int recvmmsg(MemorySegment callState, int fd, MemorySegment vec, int vlen, int flags) {
+        try {
+            return (int) RECVMMSG.invokeExact(callState, fd, vec, vlen, flags, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** sendmmsg(fd, vec, vlen, flags): messages sent, or -1 (see {@link #errno}). */
+    public static int sendmmsg(MemorySegment callState, int fd, MemorySegment vec, int vlen, int flags) {
+        try {
+            return (int) SENDMMSG.invokeExact(callState, fd, vec, vlen, flags);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}
