@@ -117,7 +117,7 @@ public final class Instance {
                     List<ServerConfig> cfgs = plan == null ? new ArrayList<>() : new ArrayList<>(plan.configs());
                     zones.add(key.zone());
                     cfgs.add(config);
-                    ListenerSettings settings = plan == null || ctx.settingsChanged() ? ctx.settings() : plan.settings();
+                    ListenerSettings settings = plan == null ? ctx.settings() : ctx.settings().overlay(plan.settings());
                     plans.put(address, new ListenerPlan(address, zones, cfgs, settings));
                 }
             }

@@ -68,6 +68,10 @@ public final class Listener {
         this.routes = table;
     }
 
+    TcpServer tcpServer() {
+        return tcp;
+    }
+
     public List<UdpLoop> loops() {
         return loops;
     }

@@ -21,6 +21,21 @@ public record ListenerSettings(int udpLoops, Duration tcpRead, Duration tcpIdle,
         return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * This block's settings laid over what earlier blocks on the same listener set: an option a
+     * block changed from the default wins, per option (CoreDNS: the last block that set a value).
+     */
+    public ListenerSettings overlay(ListenerSettings base) {
+        ListenerSettings d = defaults();
+        return new ListenerSettings(
+                udpLoops != d.udpLoops ? udpLoops : base.udpLoops,
+                !tcpRead.equals(d.tcpRead) ? tcpRead : base.tcpRead,
+                !tcpIdle.equals(d.tcpIdle) ? tcpIdle : base.tcpIdle,
+                !tcpWrite.equals(d.tcpWrite) ? tcpWrite : base.tcpWrite,
+                maxTcpQueries != d.maxTcpQueries ? maxTcpQueries : base.maxTcpQueries,
+                maxTcpConnections != d.maxTcpConnections ? maxTcpConnections : base.maxTcpConnections);
+    }
+
     public ListenerSettings withUdpLoops(int n) {
         return new ListenerSettings(n, tcpRead, tcpIdle, tcpWrite, maxTcpQueries, maxTcpConnections);
     }

@@ -65,10 +65,11 @@ public final class QueryProcessor {
 
     /** Rejected before the chain (no zone, wrong class): counted with zone "dropped". */
     private static boolean finishRejected(Exchange ex, int rcode) {
-        ex.listener().countDropped(ex, rcode);
         QueryView q = ex.query();
         ExpandableDirectByteBuffer out = ex.response();
         int length = ReplyWriter.writeRcode(q, ex.request(), out, 0, out.capacity(), rcode);
+        ex.responseLength(Math.max(0, length));
+        ex.listener().countDropped(ex, rcode);
         return sendDirect(ex, length);
     }
 

@@ -32,6 +32,7 @@ public final class Server {
     private Instance current;
     private byte[] digest;
     private boolean stopped;
+    private java.time.Duration previousLameDuck = java.time.Duration.ZERO;
 
     public Server(PluginRegistry registry, ConfigSource source, int defaultPort, Function<String, String> env) {
         this.registry = registry;
@@ -55,6 +56,7 @@ public final class Server {
         Instance instance = Instance.build(blocks, registry, shared, defaultPort);
         apply(instance);
         digest = Corefile.digest(blocks);
+        shared.configDigest(hex(digest));
     }
 
     /** Re-reads the source; returns true if a new config now serves. A failure keeps the old one. */
@@ -70,6 +72,7 @@ public final class Server {
         Instance instance = Instance.build(blocks, registry, shared, defaultPort);
         apply(instance);
         digest = newDigest;
+        shared.configDigest(hex(digest));
         return true;
     }
 
@@ -107,10 +110,13 @@ public final class Server {
                 listener.start();
                 opened.add(listener);
             }
+            previousLameDuck = shared.lameDuck();
+            shared.lameDuck(java.time.Duration.ZERO); // the new config's health plugins set it again
             for (Lifecycle lifecycle : next.lifecycles()) {
                 lifecycle.start();
             }
         } catch (Exception e) {
+            shared.lameDuck(previousLameDuck);
             opened.forEach(Listener::close);
             for (Lifecycle lifecycle : next.lifecycles()) {
                 lifecycle.stop();

@@ -23,7 +23,6 @@ public final class SetupContext {
     private final List<String> listenHosts = new ArrayList<>();
     private final List<HttpRoute> httpRoutes = new ArrayList<>();
     private ListenerSettings settings;
-    private boolean settingsChanged;
     private boolean allowsAnyClass;
     private String directive;
     private List<Directive> occurrences = List.of();
@@ -111,7 +110,6 @@ public final class SetupContext {
 
     public void settings(ListenerSettings newSettings) {
         this.settings = newSettings;
-        this.settingsChanged = true;
     }
 
     /** Lets non-IN classes reach this block (forward does, spec 2.2 step 6). */
@@ -137,10 +135,6 @@ public final class SetupContext {
 
     List<HttpRoute> httpRoutes() {
         return httpRoutes;
-    }
-
-    boolean settingsChanged() {
-        return settingsChanged;
     }
 
     boolean allowsAnyClass() {

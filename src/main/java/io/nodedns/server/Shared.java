@@ -15,6 +15,7 @@ public final class Shared {
     private volatile java.time.Duration lameDuck = java.time.Duration.ZERO;
     private volatile Runnable reloadTrigger = () -> {};
     private volatile QueryObserver observer = QueryObserver.NONE;
+    private volatile String configDigest = "";
 
     public HttpEndpoints http() {
         return http;
@@ -41,6 +42,15 @@ public final class Shared {
 
     public void lameDuck(java.time.Duration duration) {
         this.lameDuck = duration;
+    }
+
+    /** Hex SHA-512 of the parsed config now serving (coredns_reload_version_info). */
+    public String configDigest() {
+        return configDigest;
+    }
+
+    void configDigest(String hex) {
+        this.configDigest = hex;
     }
 
     /** Who hears about queries rejected before any plugin ran, and panics (the metrics plugin). */

@@ -28,6 +28,8 @@ final class TcpConnection implements Runnable, Responder {
     private final Exchange exchange = new Exchange(4096);
     private final Semaphore completed = new Semaphore(0);
     private final byte[] frame = new byte[Exchange.MAX_MESSAGE + 2];
+    /** When the current write started (nanoTime), 0 when not writing: the write-timeout reaper reads it. */
+    private volatile long writingSince;
 
     TcpConnection(Listener listener, ListenerSettings settings, Socket socket, TcpServer server) {
         this.listener = listener;
@@ -63,10 +65,12 @@ final class TcpConnection implements Runnable, Responder {
                 exchange.response().getBytes(0, frame, 2, replyLength);
                 frame[0] = (byte) (replyLength >>> 8);
                 frame[1] = (byte) replyLength;
+                writingSince = System.nanoTime();
                 out.write(frame, 0, replyLength + 2);
                 if (in.available() == 0) {
                     out.flush(); // batch replies to pipelined queries, flush when the client waits
                 }
+                writingSince = 0;
             }
             out.flush();
         } catch (SocketTimeoutException | EOFException e) {
@@ -136,5 +140,13 @@ final class TcpConnection implements Runnable, Responder {
 
     void close() {
         TcpServer.closeQuietly(socket);
+    }
+
+    /** Closes the connection if a write has been stuck longer than the write timeout (a client not reading). */
+    void closeIfWriteStuck(long now) {
+        long since = writingSince;
+        if (since != 0 && now - since > settings.tcpWrite().toNanos()) {
+            close();
+        }
     }
 }

@@ -24,6 +24,7 @@ final class TcpServer {
     private final LongAdder refused = new LongAdder();
     private volatile boolean accepting = true;
     private Thread acceptor;
+    private Thread reaper;
 
     TcpServer(Listener listener, ListenerSettings settings) throws IOException {
         this.listener = listener;
@@ -43,6 +44,22 @@ final class TcpServer {
 
     void start() {
         acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
+        reaper = Thread.ofVirtual().name("nodedns-tcp-write-timeout").start(this::reapStuckWriters);
+    }
+
+    /** Blocking socket writes have no timeout of their own: close connections whose write is stuck. */
+    private void reapStuckWriters() {
+        while (accepting) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (TcpConnection c : connections) {
+                c.closeIfWriteStuck(now);
+            }
+        }
     }
 
     int localPort() {
@@ -98,6 +115,9 @@ final class TcpServer {
         }
         if (acceptor != null) {
             acceptor.interrupt();
+        }
+        if (reaper != null) {
+            reaper.interrupt();
         }
     }
 

@@ -44,7 +44,7 @@ public final class ErrorsPlugin extends ChainHandler implements ResponseHook {
             }
         }
         int rcode = ex.responseLength() >= DnsHeader.LENGTH ? DnsHeader.rcode(ex.response(), 0) : 2;
-        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength());
+        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength()).toLowerCase(java.util.Locale.ROOT);
         Log.error("errors", rcode + " " + qname + " " + Type.string(ex.query().qtype()) + ": " + error);
     }
 

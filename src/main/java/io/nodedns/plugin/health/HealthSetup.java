@@ -54,7 +54,9 @@ public final class HealthSetup implements PluginSetup {
         ctx.addLifecycle(new Lifecycle() {
             @Override
             public void start() {
-                ctx.shared().lameDuck(chosen);
+                if (chosen.compareTo(ctx.shared().lameDuck()) > 0) {
+                    ctx.shared().lameDuck(chosen); // several blocks: the longest lame duck wins
+                }
             }
         });
     }

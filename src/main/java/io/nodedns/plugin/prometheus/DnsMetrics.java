@@ -26,9 +26,8 @@ public final class DnsMetrics {
     final Counter responses;
     final Counter panics;
     final Gauge pluginEnabled;
-    final Gauge reloadVersion;
 
-    public DnsMetrics() {
+    public DnsMetrics(io.nodedns.server.Shared shared) {
         requests = Counter.builder().name("coredns_dns_requests_total").help("Counter of DNS requests made per zone, protocol and family.")
                 .labelNames("server", "zone", "view", "proto", "family", "type").withoutExemplars().register(registry);
         duration = Histogram.builder().name("coredns_dns_request_duration_seconds").help("Histogram of the time (in seconds) each request took per zone.")
@@ -48,8 +47,14 @@ public final class DnsMetrics {
                 .withoutExemplars().register(registry);
         pluginEnabled = Gauge.builder().name("coredns_plugin_enabled").help("A metric that indicates whether a plugin is enabled on per server and zone basis.")
                 .labelNames("server", "zone", "view", "name").register(registry);
-        reloadVersion = Gauge.builder().name("coredns_reload_version_info").help("A metric with a constant '1' value labeled by hash, and value which type of hash generated.")
-                .labelNames("hash", "value").register(registry);
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("coredns_reload_version_info")
+                .help("A metric with a constant '1' value labeled by hash, and value which type of hash generated.")
+                .labelNames("hash", "value").callback(cb -> {
+                    String digest = shared.configDigest();
+                    if (!digest.isEmpty()) {
+                        cb.call(1, "sha512", digest);
+                    }
+                }).register(registry);
         CounterWithCallback.builder().name("coredns_reload_failed_total").help("Counter of the number of failed reload attempts.")
                 .callback(cb -> cb.call(ReloadFailures.count())).register(registry);
         Gauge.builder().name("coredns_build_info").help("A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.")

@@ -20,6 +20,12 @@ final class DroppedObserver implements QueryObserver {
         metrics.requests.labelValues(server, "dropped", "", proto, Integer.toString(ex.client().family()),
                 Labels.TYPES[Labels.typeIndex(ex.query().qtype())]).inc();
         metrics.responses.labelValues(server, "dropped", "", Rcode.string(rcode), "").inc();
+        metrics.requestSize.labelValues(server, "dropped", "", proto).observe(ex.requestLength());
+        metrics.responseSize.labelValues(server, "dropped", "", proto).observe(ex.responseLength());
+        metrics.duration.labelValues(server, "dropped", "").observe((System.nanoTime() - ex.startNanos()) / 1e9);
+        if (ex.query().hasEdns() && ex.query().dnssecOk()) {
+            metrics.doRequests.labelValues(server, "dropped", "").inc();
+        }
     }
 
     @Override

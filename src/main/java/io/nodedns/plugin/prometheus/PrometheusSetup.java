@@ -19,7 +19,7 @@ public final class PrometheusSetup implements PluginSetup {
     /** The process-wide metrics, created on first use; other plugins register their families here. */
     public static DnsMetrics metrics(SetupContext ctx) {
         return ctx.shared().state(STATE_KEY, k -> {
-            DnsMetrics m = new DnsMetrics();
+            DnsMetrics m = new DnsMetrics(ctx.shared());
             ctx.shared().observer(new DroppedObserver(m));
             return m;
         });

@@ -72,6 +72,8 @@ class PrometheusTest {
             assertEquals(1.0, value(body, "coredns_plugin_enabled", "name=\"whoami\"", "zone=\"example.org.\""));
             assertEquals(1.0, value(body, "coredns_build_info"));
             assertTrue(body.contains("coredns_reload_failed_total"));
+            assertEquals(1.0, value(body, "coredns_reload_version_info", "hash=\"sha512\""), body);
+            assertEquals(1.0, value(body, "coredns_dns_request_duration_seconds_count", "zone=\"dropped\""));
             assertTrue(body.contains("jvm_memory_used_bytes"), "runtime metrics exported");
         }
     }
