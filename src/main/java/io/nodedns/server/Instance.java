@@ -82,6 +82,10 @@ public final class Instance {
             }
             contexts.add(new SetupContext(block, keys, shared));
         }
+        java.util.Map<String, Object> buildState = new java.util.HashMap<>();
+        for (SetupContext ctx : contexts) {
+            ctx.buildState(buildState);
+        }
         // Directives run in plugin order (outer loop) over all blocks (inner loop), as caddy does.
         for (String name : registry.order()) {
             PluginSetup setup = registry.setup(name);

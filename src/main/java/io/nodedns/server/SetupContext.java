@@ -27,6 +27,17 @@ public final class SetupContext {
     private String directive;
     private List<Directive> occurrences = List.of();
 
+    private java.util.Map<String, Object> buildState = new java.util.HashMap<>();
+
+    /** State shared by all blocks of one configuration load (e.g. one ready endpoint per address). */
+    public java.util.Map<String, Object> buildState() {
+        return buildState;
+    }
+
+    void buildState(java.util.Map<String, Object> state) {
+        this.buildState = state;
+    }
+
     SetupContext(ServerBlock block, List<ServerKey> keys, Shared shared) {
         this.block = block;
         this.keys = List.copyOf(keys);

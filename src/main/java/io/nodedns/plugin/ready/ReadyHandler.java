@@ -13,15 +13,19 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Answers /ready from the readiness of the plugins in the block (spec 6.4). */
 final class ReadyHandler implements HttpHandler {
-    private final List<Readiness> plugins;
+    private final List<List<Readiness>> blocks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Shared shared;
     private final boolean continuously;
     private final Set<Readiness> seenReady = ConcurrentHashMap.newKeySet();
 
-    ReadyHandler(List<Readiness> plugins, Shared shared, boolean continuously) {
-        this.plugins = plugins;
+    ReadyHandler(Shared shared, boolean continuously) {
         this.shared = shared;
         this.continuously = continuously;
+    }
+
+    /** Adds one block's (live) list of readiness reporters. */
+    void add(List<Readiness> blockPlugins) {
+        blocks.add(blockPlugins);
     }
 
     @Override
@@ -31,14 +35,16 @@ final class ReadyHandler implements HttpHandler {
             return;
         }
         TreeSet<String> notReady = new TreeSet<>();
-        for (Readiness r : plugins) {
-            if (!continuously && seenReady.contains(r)) {
-                continue;
-            }
-            if (r.ready()) {
-                seenReady.add(r);
-            } else {
-                notReady.add(r.readinessName());
+        for (List<Readiness> plugins : blocks) {
+            for (Readiness r : plugins) {
+                if (!continuously && seenReady.contains(r)) {
+                    continue;
+                }
+                if (r.ready()) {
+                    seenReady.add(r);
+                } else {
+                    notReady.add(r.readinessName());
+                }
             }
         }
         if (notReady.isEmpty()) {

@@ -43,6 +43,11 @@ public final class ReadySetup implements PluginSetup {
                 throw d.argErr();
             }
         }
-        ctx.addHttpRoute(new HttpRoute(address, "/ready", new ReadyHandler(ctx.blockReadiness(), ctx.shared(), continuously)));
+        // Blocks naming the same address share one /ready that asks all of their plugins.
+        boolean mode = continuously;
+        ReadyHandler handler = (ReadyHandler) ctx.buildState().computeIfAbsent("ready:" + address,
+                k -> new ReadyHandler(ctx.shared(), mode));
+        handler.add(ctx.blockReadiness());
+        ctx.addHttpRoute(new HttpRoute(address, "/ready", handler));
     }
 }

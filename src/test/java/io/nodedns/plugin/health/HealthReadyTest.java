@@ -87,7 +87,9 @@ class HealthReadyTest {
             ctx.addReadiness(never);
             ctx.addReadiness(also);
         });
-        try (TestServer server = TestServer.fromText(".:%d {\n ready 127.0.0.1:%d\n whoami\n}\n".formatted(dns, ready), registry)) {
+        // Two blocks share the ready address: /ready asks the plugins of both.
+        String twoBlocks = "a.example:%1$d {\n ready 127.0.0.1:%2$d\n}\nb.example:%1$d {\n ready 127.0.0.1:%2$d\n whoami\n}\n";
+        try (TestServer server = TestServer.fromText(twoBlocks.formatted(dns, ready), registry)) {
             HttpResponse<String> r = get(ready, "/ready");
             assertEquals(503, r.statusCode());
             assertEquals("aaa,zzz", r.body());
