@@ -18,7 +18,6 @@ final class NativeUdpBatch {
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment callState = LinuxSockets.newCallState(arena);
     private final MemorySegment recvVec = arena.allocate(LinuxSockets.MMSGHDR_SIZE * BATCH, 8);
     private final MemorySegment recvIov = arena.allocate(LinuxSockets.IOVEC_SIZE * BATCH, 8);
     private final MemorySegment names = arena.allocate((long) LinuxSockets.SOCKADDR_SIZE * BATCH, 8);
@@ -57,7 +56,7 @@ final class NativeUdpBatch {
         for (int i = 0; i < BATCH; i++) {
             recvVec.set(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8, LinuxSockets.SOCKADDR_SIZE);
         }
-        int n = LinuxSockets.recvmmsg(callState, fd, recvVec, BATCH, LinuxSockets.MSG_DONTWAIT);
+        int n = LinuxSockets.recvmmsg(fd, recvVec, BATCH, LinuxSockets.MSG_DONTWAIT);
         return Math.max(n, 0);
     }
 
@@ -97,7 +96,7 @@ final class NativeUdpBatch {
     void flush(UdpLoop owner) {
         int done = 0;
         while (done < queuedCount) {
-            int n = LinuxSockets.sendmmsg(callState, fd, sendVecFrom[done], queuedCount - done, LinuxSockets.MSG_DONTWAIT);
+            int n = LinuxSockets.sendmmsg(fd, sendVecFrom[done], queuedCount - done, LinuxSockets.MSG_DONTWAIT);
             if (n <= 0) {
                 sendErrors++; // the message at `done` could not be sent: skip it, keep the rest
                 n = 1;

@@ -3,11 +3,9 @@ package io.nodedns.sys;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
 import java.nio.channels.spi.AbstractSelectableChannel;
 
@@ -21,7 +19,6 @@ import java.nio.channels.spi.AbstractSelectableChannel;
 public final class LinuxSockets {
     /** {@code MSG_DONTWAIT}: never block the loop even if another socket user drained the queue. */
     public static final int MSG_DONTWAIT = 0x40;
-    public static final int EAGAIN = 11;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     /** struct msghdr on LP64 Linux: name, namelen, iov, iovlen, control, controllen, flags. */
@@ -34,16 +31,12 @@ public final class LinuxSockets {
 
     private static final MethodHandle RECVMMSG;
     private static final MethodHandle SENDMMSG;
-    private static final StructLayout CALL_STATE;
-    private static final VarHandle ERRNO;
     private static final Method FD_VAL;
     private static final String UNAVAILABLE;
 
     static {
         MethodHandle recv = null;
         MethodHandle send = null;
-        StructLayout state = null;
-        VarHandle errno = null;
         Method fdVal = null;
         String why = null;
         try {
@@ -54,22 +47,19 @@ public final class LinuxSockets {
             }
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
-            Linker.Option ccs = Linker.Option.captureCallState("errno");
-            state = Linker.Option.captureStateLayout();
-            errno = state.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+            // No errno capture: the loop needs only the count (EAGAIN and errors both mean "none"),
+            // and capturing call state made some calls copy a segment (measured: 16-40 B/query).
             FunctionDescriptor mmsg = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS);
-            recv = linker.downcallHandle(libc.find("recvmmsg").orElseThrow(), mmsg, ccs);
+            recv = linker.downcallHandle(libc.find("recvmmsg").orElseThrow(), mmsg);
             send = linker.downcallHandle(libc.find("sendmmsg").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), ccs);
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
         } catch (Throwable t) {
             why = t.toString();
         }
         RECVMMSG = recv;
         SENDMMSG = send;
-        CALL_STATE = state;
-        ERRNO = errno;
         FD_VAL = fdVal;
         UNAVAILABLE = why;
     }
@@ -93,28 +83,19 @@ public final class LinuxSockets {
         }
     }
 
-    /** A segment sized for the errno capture of one thread's calls. */
-    public static MemorySegment newCallState(java.lang.foreign.Arena arena) {
-        return arena.allocate(CALL_STATE);
-    }
-
-    public static int errno(MemorySegment callState) {
-        return (int) ERRNO.get(callState, 0L);
-    }
-
-    /** recvmmsg(fd, vec, vlen, flags, NULL): datagrams received, or -1 (see {@link #errno}). */
-    public static int recvmmsg(MemorySegment callState, int fd, MemorySegment vec, int vlen, int flags) {
+    /** recvmmsg(fd, vec, vlen, flags, NULL): datagrams received, or -1 (EAGAIN: nothing waiting, or an error). */
+    public static int recvmmsg(int fd, MemorySegment vec, int vlen, int flags) {
         try {
-            return (int) RECVMMSG.invokeExact(callState, fd, vec, vlen, flags, MemorySegment.NULL);
+            return (int) RECVMMSG.invokeExact(fd, vec, vlen, flags, MemorySegment.NULL);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    /** sendmmsg(fd, vec, vlen, flags): messages sent, or -1 (see {@link #errno}). */
-    public static int sendmmsg(MemorySegment callState, int fd, MemorySegment vec, int vlen, int flags) {
+    /** sendmmsg(fd, vec, vlen, flags): messages sent, or -1 when the first could not be sent. */
+    public static int sendmmsg(int fd, MemorySegment vec, int vlen, int flags) {
         try {
-            return (int) SENDMMSG.invokeExact(callState, fd, vec, vlen, flags);
+            return (int) SENDMMSG.invokeExact(fd, vec, vlen, flags);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -1,0 +1,328 @@
+package io.nodedns.plugin.forward;
+
+import io.nodedns.server.ChainHandler;
+import io.nodedns.server.Exchange;
+import io.nodedns.server.Handler;
+import io.nodedns.server.Lifecycle;
+import io.nodedns.server.LoopLocal;
+import io.nodedns.server.Result;
+import io.nodedns.server.UdpLoop;
+import io.nodedns.upstream.HealthChecker;
+import io.nodedns.upstream.Policy;
+import io.nodedns.upstream.Upstream;
+import io.nodedns.upstream.UpstreamTable;
+import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.QueryView;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+
+/**
+ * The forward handler (spec 4.3). UDP clients are served on their loop without blocking or
+ * allocating ({@link LoopState}); TCP clients block on their own virtual thread
+ * ({@link BlockingPath}). Also its own lifecycle: a sweeper for idle TCP connections, and on stop
+ * the health probes, sockets and per-loop state are released.
+ */
+public final class ForwardHandler extends ChainHandler implements Lifecycle {
+    static final int ACCEPT = 0;
+    static final int FAILOVER = 1;
+    static final int NEXT = 2;
+
+    private final String name;
+    private final ForwardConfig config;
+    private final UpstreamTable table;
+    private final Policy policy;
+    private final HealthChecker health;
+    private final WireZone from;
+    private final WireZone[] except;
+    private final long readTimeoutNanos;
+    private final long budgetNanos = ForwardConfig.QUERY_BUDGET.toNanos();
+    private final String limitError;
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final LoopLocal<LoopState> loopStates = new LoopLocal<>(loop -> new LoopState(this, loop));
+    private final ConcurrentLinkedQueue<LoopState> states = new ConcurrentLinkedQueue<>();
+    private volatile boolean stopped;
+    private Thread sweeper;
+
+    private final LongAdder requests = new LongAdder();
+    private final AtomicLongArray rcodes = new AtomicLongArray(16);
+    private final LongAdder upstreamFailures = new LongAdder();
+    private final LongAdder mismatched = new LongAdder();
+    private final LongAdder maxConcurrentRejects = new LongAdder();
+    private final LongAdder healthcheckBroken = new LongAdder();
+
+    /** A forwarder to the config's own upstreams. */
+    public ForwardHandler(ForwardConfig config, String name) {
+        this(config, name, UpstreamTable.of(config.to(), config.connOptions()));
+    }
+
+    /** A forwarder over a table someone else fills (kubeforward swaps its addresses). */
+    public ForwardHandler(ForwardConfig config, String name, UpstreamTable table) {
+        this.name = name;
+        this.config = config;
+        this.table = table;
+        this.policy = Policy.parse(config.policy());
+        this.health = new HealthChecker(config.healthCheck(), config.healthCheckRecursion(), config.healthCheckDomain(),
+                config.forceTcp(), config.maxFails(), config.sourceAddress());
+        this.from = WireZone.of(config.from());
+        this.except = config.except().stream().map(WireZone::of).toArray(WireZone[]::new);
+        this.readTimeoutNanos = config.readTimeout().toNanos();
+        this.limitError = "concurrent queries exceeded maximum " + config.maxConcurrent();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int serve(Exchange ex) {
+        QueryView q = ex.query();
+        DirectBuffer req = ex.request();
+        if (!from.contains(req, q.qnameOffset(), q.qnameLength()) || excepted(req, q)) {
+            return next(ex);
+        }
+        requests.increment();
+        if (config.maxConcurrent() > 0 && concurrent.incrementAndGet() > config.maxConcurrent()) {
+            concurrent.decrementAndGet();
+            maxConcurrentRejects.increment();
+            ex.error(limitError);
+            countRcode(Result.REFUSED);
+            return Result.REFUSED;
+        }
+        Upstream[] list = table.get();
+        UdpLoop loop = ex.loop();
+        if (loop != null && loop.onLoopThread()) {
+            return loopStates.get(loop).start(ex, list);
+        }
+        try {
+            return BlockingPath.serve(this, ex, list);
+        } finally {
+            done();
+        }
+    }
+
+    /** A name equal to FROM is never excluded (CoreDNS isAllowedDomain). */
+    private boolean excepted(DirectBuffer req, QueryView q) {
+        if (except.length == 0 || from.sameName(req, q.qnameOffset(), q.qnameLength())) {
+            return false;
+        }
+        for (WireZone z : except) {
+            if (z.contains(req, q.qnameOffset(), q.qnameLength())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What to do with an accepted upstream reply (spec 4.3 steps 9-11). */
+    int decide(Attempts a, DirectBuffer reply) {
+        int rcode = DnsHeader.rcode(reply, 0);
+        if ((config.failoverRcodes() & (1 << rcode)) != 0 && a.failover()) {
+            return FAILOVER;
+        }
+        if (nextHandler() instanceof ForwardHandler
+                && ((config.nextRcodes() & (1 << rcode)) != 0
+                || (config.nextOnNodata() && rcode == 0 && DnsHeader.ancount(reply, 0) == 0))) {
+            return NEXT;
+        }
+        return ACCEPT;
+    }
+
+    /** Puts the reply into the exchange with the client's ID. */
+    void write(Exchange ex, DirectBuffer reply, int length) {
+        ExpandableDirectByteBuffer out = ex.response();
+        if (reply != out) {
+            out.checkLimit(length);
+            out.putBytes(0, reply, 0, length);
+        }
+        DnsHeader.id(out, 0, ex.query().id());
+        ex.written(length, name);
+        countRcode(DnsHeader.rcode(out, 0));
+    }
+
+    /** Hands the query to the following forward (the {@code next} option). */
+    int passOn(Exchange ex) {
+        return next(ex);
+    }
+
+    /** A pending exchange leaves this forwarder for the next handler, from a loop thread. */
+    void passOnPending(Exchange ex) {
+        int r;
+        try {
+            r = next(ex);
+        } catch (RuntimeException e) {
+            ex.error("plugin/" + name + ": " + e);
+            r = Result.SERVFAIL;
+        }
+        if (r == Result.WRITTEN) {
+            ex.complete();
+        } else if (r != Result.PENDING) {
+            ex.completeWithRcode(r);
+        }
+    }
+
+    /** An exchange with an upstream failed: count it and let the health checker look. */
+    void attemptFailed(Attempts a, Upstream u, String error) {
+        u.failed();
+        upstreamFailures.increment();
+        health.trigger(u);
+        a.failed(error);
+    }
+
+    /** This forwarder is done with a query (the max_concurrent slot is free again). */
+    void done() {
+        if (config.maxConcurrent() > 0) {
+            concurrent.decrementAndGet();
+        }
+    }
+
+    void countRcode(int rcode) {
+        rcodes.incrementAndGet(rcode & 0xF);
+    }
+
+    void countMismatch() {
+        mismatched.increment();
+    }
+
+    void countHealthcheckBroken() {
+        healthcheckBroken.increment();
+    }
+
+    int maxConnectAttempts(int upstreams) {
+        return config.effectiveMaxConnectAttempts(upstreams);
+    }
+
+    int maxFails() {
+        return config.maxFails();
+    }
+
+    boolean failfast() {
+        return config.failfastAllUnhealthy();
+    }
+
+    Policy policy() {
+        return policy;
+    }
+
+    long readTimeoutNanos() {
+        return readTimeoutNanos;
+    }
+
+    long budgetNanos() {
+        return budgetNanos;
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    void register(LoopState s) {
+        states.add(s);
+    }
+
+    void forget(LoopState s, UdpLoop loop) {
+        states.remove(s);
+        loopStates.remove(loop);
+    }
+
+    @Override
+    public void start() {
+        long period = Math.max(100, Math.min(10_000, config.expire().toMillis()));
+        sweeper = Thread.ofVirtual().name("nodedns-forward-sweeper").start(() -> {
+            try {
+                while (!stopped) {
+                    Thread.sleep(period);
+                    for (Upstream u : table.get()) {
+                        u.tcp().sweep();
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stopping
+            }
+        });
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        health.stop();
+        if (sweeper != null) {
+            sweeper.interrupt();
+        }
+        table.close();
+        // Loop states close themselves once idle; this catches loops that stopped ticking.
+        Thread.ofVirtual().name("nodedns-forward-reaper").start(() -> {
+            long until = System.nanoTime() + budgetNanos + Duration.ofSeconds(1).toNanos();
+            while (!states.isEmpty() && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            states.forEach(LoopState::closeSockets);
+        });
+    }
+
+    // ---- configuration and counters, for the metrics plugin and tests ----
+
+    public ForwardConfig config() {
+        return config;
+    }
+
+    public UpstreamTable table() {
+        return table;
+    }
+
+    public HealthChecker healthChecker() {
+        return health;
+    }
+
+    /** Next handler in the chain (tests check that several forwards chain in order). */
+    public Handler nextInChain() {
+        return nextHandler();
+    }
+
+    /** Queries this forwarder took on (in FROM and not excepted). */
+    public long requests() {
+        return requests.sum();
+    }
+
+    /** Replies given to clients by rcode, including SERVFAIL/REFUSED this forwarder returned. */
+    public long responses(int rcode) {
+        return rcodes.get(rcode & 0xF);
+    }
+
+    public long upstreamFailures() {
+        return upstreamFailures.sum();
+    }
+
+    /** Upstream datagrams dropped as not matching a pending query (ID, socket, question, junk, late). */
+    public long mismatchedReplies() {
+        return mismatched.sum();
+    }
+
+    /** coredns_forward_max_concurrent_rejects_total. */
+    public long maxConcurrentRejects() {
+        return maxConcurrentRejects.sum();
+    }
+
+    /** coredns_forward_healthcheck_broken_total. */
+    public long healthcheckBroken() {
+        return healthcheckBroken.sum();
+    }
+
+    /** Sum over upstreams of coredns_proxy_healthcheck_failures_total. */
+    public long healthcheckFailures() {
+        long sum = 0;
+        for (Upstream u : table.get()) {
+            sum += u.healthcheckFailures();
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,311 @@
+package io.nodedns.plugin.forward;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Directive;
+import io.nodedns.config.Dispenser;
+import io.nodedns.config.GoDuration;
+import io.nodedns.config.Token;
+import io.nodedns.config.Zones;
+import io.nodedns.log.Log;
+import io.nodedns.server.PluginSetup;
+import io.nodedns.server.SetupContext;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code forward FROM TO... { options }} (spec 4.1). Several forward directives in one block each
+ * become a handler, chained in the order written, so a {@code next} hands on to the following one.
+ */
+public final class ForwardSetup implements PluginSetup {
+    static final int MAX_TO = 15;
+
+    public ForwardSetup() {}
+
+    @Override
+    public void setup(SetupContext ctx) throws ConfigException {
+        List<ForwardHandler> handlers = new ArrayList<>();
+        for (Directive d : ctx.occurrences()) {
+            handlers.add(new ForwardHandler(parse(d.dispenser()), "forward"));
+        }
+        for (ForwardHandler h : handlers) {
+            ctx.addHandler(h);
+            ctx.addLifecycle(h);
+        }
+        ctx.allowAnyClass();
+    }
+
+    /** Parses one occurrence; the dispenser stands before the directive name. */
+    public static ForwardConfig parse(Dispenser d) throws ConfigException {
+        d.next();
+        if (!d.nextArg()) {
+            throw d.argErr();
+        }
+        List<String> zones = Zones.normalize(d.token());
+        String from = zones.getFirst();
+        if (zones.size() > 1) {
+            Log.warning("forward", "Unsupported CIDR notation: '" + d.val() + "' expands to multiple zones. Using only '"
+                    + from + "'.");
+        }
+        List<Token> tos = d.remainingArgTokens();
+        if (tos.isEmpty()) {
+            throw d.argErr();
+        }
+        if (tos.size() > MAX_TO) {
+            throw new ConfigException(tos.get(MAX_TO), "plugin/forward: more than " + MAX_TO + " TOs configured: " + tos.size());
+        }
+        Options o = new Options();
+        while (d.nextBlock()) {
+            if (!o.parse(d)) {
+                throw d.err("plugin/forward: unknown property '" + d.val() + "'");
+            }
+        }
+        o.check();
+        List<InetSocketAddress> to = ToParser.parse(tos, o.resolvers);
+        if (to.isEmpty()) {
+            throw new ConfigException(tos.getFirst(), "plugin/forward: no nameservers found");
+        }
+        return o.build(from, to);
+    }
+
+    /**
+     * forward's block options with CoreDNS's defaults, reusable by plugins that accept them too
+     * (kubeforward): call {@link #parse} for each block line, then {@link #check} and {@link #build}.
+     */
+    public static final class Options {
+        List<String> except = new ArrayList<>();
+        boolean forceTcp;
+        boolean preferUdp;
+        Duration expire = io.nodedns.upstream.ConnOptions.DEFAULT_EXPIRE;
+        Duration maxAge = Duration.ZERO;
+        Token maxAgeToken;
+        int maxIdleConns;
+        Duration readTimeout = ForwardConfig.DEFAULT_READ_TIMEOUT;
+        int maxFails = ForwardConfig.DEFAULT_MAX_FAILS;
+        int maxConnectAttempts = -1;
+        Duration healthCheck = ForwardConfig.DEFAULT_HEALTH_CHECK;
+        boolean hcRecursion = true;
+        String hcDomain = ".";
+        String policy = "random";
+        int maxConcurrent;
+        int nextRcodes;
+        boolean nextOnNodata;
+        int failoverRcodes;
+        boolean failfast;
+        String dohMethod = "POST";
+        InetAddress source;
+        List<InetSocketAddress> resolvers = new ArrayList<>();
+
+        /** Parses the option at the cursor; false if it is not a forward option (nothing consumed). */
+        public boolean parse(Dispenser d) throws ConfigException {
+            return option(d, this);
+        }
+
+        /** Checks that the options agree with each other (max_age against expire). */
+        public void check() throws ConfigException {
+            if (maxAge.compareTo(Duration.ZERO) > 0 && maxAge.compareTo(expire) < 0) {
+                throw new ConfigException(maxAgeToken, "plugin/forward: max_age (" + GoDuration.format(maxAge)
+                        + ") must not be less than expire (" + GoDuration.format(expire) + ")");
+            }
+        }
+
+        public List<InetSocketAddress> resolvers() {
+            return List.copyOf(resolvers);
+        }
+
+        public ForwardConfig build(String from, List<InetSocketAddress> to) {
+            return new ForwardConfig(from, except, to, forceTcp, preferUdp, expire, maxAge, maxIdleConns, readTimeout,
+                    maxFails, maxConnectAttempts, healthCheck, hcRecursion, hcDomain, policy, maxConcurrent, nextRcodes,
+                    nextOnNodata, failoverRcodes, failfast, dohMethod, source, resolvers);
+        }
+    }
+
+    private static boolean option(Dispenser d, Options o) throws ConfigException {
+        String name = d.val();
+        switch (name) {
+            case "except" -> {
+                List<Token> args = d.remainingArgTokens();
+                if (args.isEmpty()) {
+                    throw d.argErr();
+                }
+                for (Token t : args) {
+                    o.except.addAll(Zones.normalize(t));
+                }
+            }
+            case "force_tcp" -> {
+                noArgs(d);
+                o.forceTcp = true;
+            }
+            case "prefer_udp" -> {
+                noArgs(d);
+                o.preferUdp = true;
+            }
+            case "expire" -> {
+                o.expire = duration(d, "expire");
+            }
+            case "max_age" -> {
+                o.maxAgeToken = d.token();
+                o.maxAge = duration(d, "max_age");
+            }
+            case "max_idle_conns" -> o.maxIdleConns = uint(d);
+            case "read_timeout" -> {
+                Duration t = duration(d, "read_timeout");
+                if (t.isZero()) {
+                    throw d.err("plugin/forward: read_timeout must be positive: " + d.val());
+                }
+                o.readTimeout = t;
+            }
+            case "max_fails" -> o.maxFails = uint(d);
+            case "max_connect_attempts" -> o.maxConnectAttempts = uint(d);
+            case "health_check" -> healthCheck(d, o);
+            case "tls", "tls_servername" -> throw d.err("plugin/forward: '" + name
+                    + "' is not supported yet: nodedns forwards over plain DNS (UDP and TCP) only");
+            case "policy" -> {
+                String p = d.requireArg();
+                if (io.nodedns.upstream.Policy.parse(p) == null) {
+                    throw d.err("plugin/forward: unknown policy '" + p + "'");
+                }
+                noArgs(d);
+                o.policy = p;
+            }
+            case "max_concurrent" -> {
+                String v = d.requireArg();
+                if (!v.matches("[+-]?[0-9]{1,10}") || Long.parseLong(v) > Integer.MAX_VALUE) {
+                    throw d.err("plugin/forward: strconv.Atoi: parsing \"" + v + "\": invalid syntax");
+                }
+                long n = Long.parseLong(v);
+                if (n < 0) {
+                    throw d.err("plugin/forward: max_concurrent can't be negative: " + n);
+                }
+                noArgs(d);
+                o.maxConcurrent = (int) n;
+            }
+            case "next" -> o.nextRcodes |= rcodes(d, false);
+            case "failover" -> o.failoverRcodes |= rcodes(d, true);
+            case "next_on_nodata" -> {
+                noArgs(d);
+                o.nextOnNodata = true;
+            }
+            case "failfast_all_unhealthy_upstreams" -> {
+                noArgs(d);
+                o.failfast = true;
+            }
+            case "doh_method" -> {
+                String m = d.requireArg();
+                if (!m.equals("GET") && !m.equals("POST")) {
+                    throw d.err("plugin/forward: doh_method must be GET or POST, got '" + m + "'");
+                }
+                noArgs(d);
+                o.dohMethod = m;
+            }
+            case "source_address" -> {
+                String v = d.requireArg();
+                InetAddress ip = ToParser.literal(v);
+                if (ip == null) {
+                    throw d.err("plugin/forward: source_address: invalid IP address '" + v + "'");
+                }
+                noArgs(d);
+                o.source = ip;
+            }
+            case "resolver" -> {
+                List<Token> args = d.remainingArgTokens();
+                if (args.isEmpty()) {
+                    throw d.argErr();
+                }
+                for (Token t : args) {
+                    o.resolvers.add(ToParser.ipPort(t));
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void healthCheck(Dispenser d, Options o) throws ConfigException {
+        String v = d.requireArg();
+        Duration dur;
+        try {
+            dur = GoDuration.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw d.err("plugin/forward: " + e.getMessage());
+        }
+        if (dur.isNegative()) {
+            throw d.err("plugin/forward: health_check can't be negative: " + GoDuration.format(dur));
+        }
+        o.healthCheck = dur;
+        while (d.nextArg()) {
+            switch (d.val()) {
+                case "no_rec" -> o.hcRecursion = false;
+                case "domain" -> {
+                    if (!d.nextArg()) {
+                        throw d.argErr();
+                    }
+                    String domain = d.val();
+                    String fqdn = domain.endsWith(".") ? domain : domain + ".";
+                    if (!Zones.isValidDomainName(fqdn)) {
+                        throw d.err("plugin/forward: health_check: invalid domain name " + domain);
+                    }
+                    o.hcDomain = fqdn.toLowerCase(java.util.Locale.ROOT);
+                }
+                default -> throw d.err("plugin/forward: health_check: unknown option " + d.val());
+            }
+        }
+    }
+
+    private static Duration duration(Dispenser d, String what) throws ConfigException {
+        String v = d.requireArg();
+        Duration dur;
+        try {
+            dur = GoDuration.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw d.err("plugin/forward: " + e.getMessage());
+        }
+        if (dur.isNegative()) {
+            throw d.err("plugin/forward: " + what + " can't be negative: " + GoDuration.format(dur));
+        }
+        noArgs(d);
+        return dur;
+    }
+
+    /** Go's strconv.ParseUint(v, 10, 32) with its error text. */
+    private static int uint(Dispenser d) throws ConfigException {
+        String v = d.requireArg();
+        if (!v.matches("[0-9]+")) {
+            throw d.err("plugin/forward: strconv.ParseUint: parsing \"" + v + "\": invalid syntax");
+        }
+        if (v.length() > 10 || Long.parseLong(v) > 0xFFFF_FFFFL) {
+            throw d.err("plugin/forward: strconv.ParseUint: parsing \"" + v + "\": value out of range");
+        }
+        noArgs(d);
+        return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(v));
+    }
+
+    private static int rcodes(Dispenser d, boolean failover) throws ConfigException {
+        List<Token> args = d.remainingArgTokens();
+        if (args.isEmpty()) {
+            throw d.argErr();
+        }
+        int mask = 0;
+        for (Token t : args) {
+            int rc = Rcodes.parse(t.text());
+            if (rc < 0) {
+                throw new ConfigException(t, "plugin/forward: '" + t.text() + "' is not a valid rcode");
+            }
+            if (failover && rc == 0) {
+                throw new ConfigException(t, "plugin/forward: NoError cannot be used in failover");
+            }
+            mask |= Rcodes.bit(rc);
+        }
+        return mask;
+    }
+
+    private static void noArgs(Dispenser d) throws ConfigException {
+        if (d.nextArg()) {
+            throw d.argErr();
+        }
+    }
+}

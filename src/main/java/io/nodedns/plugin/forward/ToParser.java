@@ -1,0 +1,228 @@
+package io.nodedns.plugin.forward;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Token;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * forward's TO forms (spec 4.2): {@code [dns://]IP[:PORT]}, {@code [v6]:PORT}, a bare IPv6
+ * literal, a resolv.conf-style file (its nameserver lines, port 53; a file without any is
+ * skipped), or a hostname resolved once at startup (A and AAAA). The result is deduplicated by
+ * address and port, first occurrence first.
+ */
+final class ToParser {
+    static final int DEFAULT_PORT = 53;
+    private static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(2);
+
+    private ToParser() {}
+
+    static List<InetSocketAddress> parse(List<Token> tos, List<InetSocketAddress> resolvers) throws ConfigException {
+        LinkedHashSet<InetSocketAddress> out = new LinkedHashSet<>();
+        for (Token t : tos) {
+            out.addAll(parseOne(t, resolvers));
+        }
+        return List.copyOf(out);
+    }
+
+    static List<InetSocketAddress> parseOne(Token token, List<InetSocketAddress> resolvers) throws ConfigException {
+        HostPort hp = split(token);
+        InetAddress ip = literal(hp.host);
+        if (ip != null) {
+            return List.of(new InetSocketAddress(ip, hp.port));
+        }
+        if (!hp.scheme && !hp.hasPort && Files.isRegularFile(Path.of(hp.host))) {
+            return resolvConf(token, Path.of(hp.host));
+        }
+        if (!isHostname(hp.host)) {
+            throw new ConfigException(token, "plugin/forward: not an IP address or file: \"" + token.text() + "\"");
+        }
+        return resolve(token, hp.host, hp.port, resolvers);
+    }
+
+    /** {@code [dns://]IP[:PORT]} only (the resolver option): no files, no hostnames. */
+    static InetSocketAddress ipPort(Token token) throws ConfigException {
+        HostPort hp = split(token);
+        InetAddress ip = literal(hp.host);
+        if (ip == null) {
+            throw new ConfigException(token, "plugin/forward: not an IP address: \"" + token.text() + "\"");
+        }
+        return new InetSocketAddress(ip, hp.port);
+    }
+
+    private record HostPort(String host, int port, boolean hasPort, boolean scheme) {}
+
+    private static HostPort split(Token token) throws ConfigException {
+        String s = token.text();
+        String rest = s;
+        int sep = s.indexOf("://");
+        if (sep >= 0) {
+            String scheme = s.substring(0, sep).toLowerCase(Locale.ROOT);
+            switch (scheme) {
+                case "dns" -> rest = s.substring(sep + 3);
+                case "tls" -> throw new ConfigException(token,
+                        "plugin/forward: DNS-over-TLS upstreams ('" + s + "') are not supported yet");
+                case "https" -> throw new ConfigException(token,
+                        "plugin/forward: DNS-over-HTTPS upstreams ('" + s + "') are not supported yet");
+                default -> throw new ConfigException(token,
+                        "plugin/forward: unsupported transport '" + scheme + "://' in '" + s + "'");
+            }
+        }
+        if (rest.isEmpty()) {
+            throw new ConfigException(token, "plugin/forward: not an IP address or file: \"" + s + "\"");
+        }
+        if (rest.startsWith("[")) {
+            int close = rest.indexOf(']');
+            if (close < 0) {
+                throw new ConfigException(token, "plugin/forward: missing ']' in address \"" + s + "\"");
+            }
+            String tail = rest.substring(close + 1);
+            if (tail.isEmpty()) {
+                return new HostPort(rest.substring(1, close), DEFAULT_PORT, false, sep >= 0);
+            }
+            if (!tail.startsWith(":")) {
+                throw new ConfigException(token, "plugin/forward: unexpected text after ']' in \"" + s + "\"");
+            }
+            return new HostPort(rest.substring(1, close), port(token, tail.substring(1)), true, sep >= 0);
+        }
+        int first = rest.indexOf(':');
+        if (first >= 0 && first == rest.lastIndexOf(':')) {
+            return new HostPort(rest.substring(0, first), port(token, rest.substring(first + 1)), true, sep >= 0);
+        }
+        return new HostPort(rest, DEFAULT_PORT, false, sep >= 0);
+    }
+
+    private static int port(Token token, String text) throws ConfigException {
+        if (!text.matches("[0-9]{1,5}") || Integer.parseInt(text) > 65535) {
+            throw new ConfigException(token, "plugin/forward: invalid port '" + text + "' in \"" + token.text() + "\"");
+        }
+        return Integer.parseInt(text);
+    }
+
+    /** Parses an IPv4 dotted quad or an IPv6 literal without any name lookup; null otherwise. */
+    static InetAddress literal(String host) {
+        if (host.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
+            try {
+                return InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }
+        if (host.indexOf(':') >= 0 && host.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?")) {
+            try {
+                return InetAddress.getByName(host); // a literal with ':' is never looked up
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isHostname(String host) {
+        return host.matches("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?");
+    }
+
+    /** Every {@code nameserver IP} line, port 53; comments (# or ;) and other lines ignored. */
+    static List<InetSocketAddress> resolvConf(Token token, Path file) throws ConfigException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(token, "plugin/forward: " + file + ": " + e.getMessage());
+        }
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String line : lines) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length >= 2 && f[0].equals("nameserver")) {
+                InetAddress ip = literal(f[1]);
+                if (ip != null) {
+                    out.add(new InetSocketAddress(ip, DEFAULT_PORT));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<InetSocketAddress> resolve(Token token, String host, int port, List<InetSocketAddress> resolvers)
+            throws ConfigException {
+        List<InetAddress> ips = new ArrayList<>();
+        String why = "no addresses";
+        if (resolvers.isEmpty()) {
+            try {
+                for (InetAddress a : InetAddress.getAllByName(host)) {
+                    ips.add(a);
+                }
+            } catch (UnknownHostException e) {
+                why = "no such host";
+            }
+        } else {
+            for (InetSocketAddress r : resolvers) {
+                try {
+                    ips.addAll(lookup(r, host, Type.A));
+                    ips.addAll(lookup(r, host, Type.AAAA));
+                } catch (IOException e) {
+                    why = e.getMessage();
+                }
+                if (!ips.isEmpty()) {
+                    break;
+                }
+            }
+        }
+        if (ips.isEmpty()) {
+            throw new ConfigException(token, "plugin/forward: failed to resolve \"" + host + "\": " + why);
+        }
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (InetAddress ip : ips) {
+            if (ip instanceof Inet4Address || ip instanceof Inet6Address) {
+                out.add(new InetSocketAddress(ip, port));
+            }
+        }
+        return out;
+    }
+
+    private static List<InetAddress> lookup(InetSocketAddress resolver, String host, int type) throws IOException {
+        SimpleResolver r = new SimpleResolver(resolver);
+        r.setTimeout(RESOLVE_TIMEOUT);
+        Name name;
+        try {
+            name = Name.fromString(host.endsWith(".") ? host : host + ".");
+        } catch (TextParseException e) {
+            throw new IOException("invalid name");
+        }
+        Message reply = r.send(Message.newQuery(Record.newRecord(name, type, org.xbill.DNS.DClass.IN)));
+        if (reply.getRcode() != Rcode.NOERROR) {
+            throw new IOException(Rcode.string(reply.getRcode()));
+        }
+        List<InetAddress> out = new ArrayList<>();
+        for (Record rec : reply.getSection(Section.ANSWER)) {
+            if (rec instanceof ARecord a) {
+                out.add(a.getAddress());
+            } else if (rec instanceof AAAARecord a) {
+                out.add(a.getAddress());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,63 @@
+package io.nodedns.plugin.forward;
+
+import io.nodedns.server.LoopChannel;
+import io.nodedns.upstream.Upstream;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * A connected, non-blocking UDP socket from one loop to one upstream, registered with the loop's
+ * selector. Connected means the kernel only delivers datagrams from the upstream's address and
+ * port; the source port is an ephemeral one the kernel picked at random. Error texts are built
+ * once here so a failure on the hot path does not build strings.
+ */
+final class UpstreamSocket implements LoopChannel {
+    final LoopState owner;
+    final Upstream upstream;
+    final DatagramChannel channel;
+    final String timeoutError;
+    final String refusedError;
+
+    private UpstreamSocket(LoopState owner, Upstream upstream, DatagramChannel channel, String local) {
+        this.owner = owner;
+        this.upstream = upstream;
+        this.channel = channel;
+        String path = "udp " + local + "->" + upstream.label();
+        this.timeoutError = "read " + path + ": i/o timeout";
+        this.refusedError = "read " + path + ": connection refused";
+    }
+
+    static UpstreamSocket open(LoopState owner, Upstream upstream, InetAddress source) throws IOException {
+        InetSocketAddress to = upstream.address();
+        DatagramChannel ch = to.getAddress() instanceof Inet4Address
+                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open(StandardProtocolFamily.INET6);
+        try {
+            ch.bind(source == null ? null : new InetSocketAddress(source, 0));
+            ch.connect(to);
+            ch.configureBlocking(false);
+            UpstreamSocket s = new UpstreamSocket(owner, upstream, ch, Upstream.label((InetSocketAddress) ch.getLocalAddress()));
+            owner.loop.register(ch, s);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void onReadable() {
+        owner.onReadable(this);
+    }
+
+    void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

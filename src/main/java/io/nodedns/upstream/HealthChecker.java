@@ -1,0 +1,152 @@
+package io.nodedns.upstream;
+
+import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.Names;
+import io.nodedns.wire.RecordWalker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * CoreDNS's health checking (spec 4.5): a probe loop starts only after a failed query, at most one
+ * per upstream, on a virtual thread (never on a UDP loop). It sends {@code <domain> IN NS} (RD=1
+ * unless no_rec) over UDP, or TCP with force_tcp, with 1 s timeouts; any decodable reply is healthy
+ * and ends the loop with the fail counter reset; a failure bumps the counter and the next probe
+ * follows after the interval. max_fails 0 (or a zero interval) means never probe.
+ */
+public final class HealthChecker {
+    private static final long PROBE_TIMEOUT_NANOS = 1_000_000_000L;
+    private static final int TYPE_NS = 2;
+    private static final int CLASS_IN = 1;
+
+    private final Duration interval;
+    private final boolean recursionDesired;
+    private final String domain;
+    private final byte[] domainWire;
+    private final boolean tcp;
+    private final int maxFails;
+    private final InetAddress source;
+    private volatile boolean stopped;
+
+    public HealthChecker(Duration interval, boolean recursionDesired, String domain, boolean tcp, int maxFails,
+                         InetAddress source) {
+        this.interval = interval;
+        this.recursionDesired = recursionDesired;
+        this.domain = domain;
+        UnsafeBuffer b = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
+        int n = Names.fromString(domain, b, 0);
+        if (n < 0) {
+            throw new IllegalArgumentException("invalid health check domain " + domain);
+        }
+        this.domainWire = new byte[n];
+        b.getBytes(0, domainWire);
+        this.tcp = tcp;
+        this.maxFails = maxFails;
+        this.source = source;
+    }
+
+    public boolean enabled() {
+        return maxFails != 0 && !interval.isZero();
+    }
+
+    public Duration interval() {
+        return interval;
+    }
+
+    public boolean recursionDesired() {
+        return recursionDesired;
+    }
+
+    public String domain() {
+        return domain;
+    }
+
+    public boolean tcp() {
+        return tcp;
+    }
+
+    public int maxFails() {
+        return maxFails;
+    }
+
+    /** A query to {@code u} failed: start its probe loop unless one runs. Cheap when one does. */
+    public void trigger(Upstream u) {
+        if (!enabled() || stopped || !u.startProbing()) {
+            return;
+        }
+        try {
+            Thread.ofVirtual().name("nodedns-healthcheck").start(() -> probeLoop(u));
+        } catch (RuntimeException e) {
+            u.probingDone();
+        }
+    }
+
+    private void probeLoop(Upstream u) {
+        try {
+            while (!stopped) {
+                if (probe(u)) {
+                    u.probeSucceeded();
+                    return;
+                }
+                u.probeFailed();
+                Thread.sleep(interval);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            u.probingDone();
+        }
+    }
+
+    /** One probe: true if {@code u} sent back anything decodable with the probe's ID. */
+    public boolean probe(Upstream u) {
+        int id = ThreadLocalRandom.current().nextInt(1 << 16);
+        byte[] query = query(id);
+        byte[] reply = new byte[65535];
+        long deadline = System.nanoTime() + PROBE_TIMEOUT_NANOS;
+        try {
+            int n = tcp ? u.tcp().exchangeFresh(query, query.length, id, reply, deadline)
+                    : BlockingUdp.exchange(u.address(), source, query, query.length, reply, deadline,
+                            (r, len) -> len >= DnsHeader.LENGTH && (((r[0] & 0xFF) << 8) | (r[1] & 0xFF)) == id);
+            return decodable(reply, n);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private byte[] query(int id) {
+        byte[] q = new byte[DnsHeader.LENGTH + domainWire.length + 4];
+        UnsafeBuffer b = new UnsafeBuffer(q);
+        DnsHeader.id(b, 0, id);
+        DnsHeader.flags(b, 0, recursionDesired ? DnsHeader.RD : 0);
+        DnsHeader.qdcount(b, 0, 1);
+        b.putBytes(DnsHeader.LENGTH, domainWire);
+        int p = DnsHeader.LENGTH + domainWire.length;
+        b.putShort(p, (short) TYPE_NS, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(p + 2, (short) CLASS_IN, java.nio.ByteOrder.BIG_ENDIAN);
+        return q;
+    }
+
+    /** "Any decodable reply": a response whose every record parses, whatever its rcode. */
+    static boolean decodable(byte[] reply, int length) {
+        UnsafeBuffer b = new UnsafeBuffer(reply, 0, length);
+        if (length < DnsHeader.LENGTH || !DnsHeader.qr(b, 0)) {
+            return false;
+        }
+        RecordWalker w = new RecordWalker();
+        if (w.wrap(b, 0, length) < 0) {
+            return false;
+        }
+        while (w.next()) {
+            // walk only to validate
+        }
+        return w.error() == 0;
+    }
+
+    /** Ends probe loops after their current probe; later triggers do nothing. */
+    public void stop() {
+        stopped = true;
+    }
+}

@@ -1,0 +1,244 @@
+package io.nodedns.upstream;
+
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Cached TCP connections to one upstream (spec 4.6) and the blocking exchange over them. Runs on
+ * virtual threads (TCP clients, force_tcp, truncated-UDP retries), never on a UDP loop. A dial
+ * takes the oldest idle connection (FIFO), closing those idle past {@code expire} or older than
+ * {@code max_age}; a connection is returned after a clean exchange and closed on any error.
+ */
+public final class TcpPool {
+    private static final long MIN_DIAL_NANOS = 1_000_000_000L;
+    private static final long MAX_DIAL_NANOS = 30_000_000_000L;
+
+    private final InetSocketAddress address;
+    private final ConnOptions options;
+    private final ArrayDeque<Conn> idle = new ArrayDeque<>();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private volatile long averageDialNanos = MAX_DIAL_NANOS / 2; // first timeout: 2 x avg = 30 s
+    private boolean closed;
+
+    private static final class Conn {
+        final Socket socket;
+        final DataInputStream in;
+        final OutputStream out;
+        final long created;
+        long lastUsed;
+
+        Conn(Socket socket, long now) throws IOException {
+            this.socket = socket;
+            this.in = new DataInputStream(socket.getInputStream());
+            this.out = new BufferedOutputStream(socket.getOutputStream(), 2 + 65535);
+            this.created = now;
+            this.lastUsed = now;
+        }
+    }
+
+    public TcpPool(InetSocketAddress address, ConnOptions options) {
+        this.address = address;
+        this.options = options;
+    }
+
+    /**
+     * Sends {@code query[0, length)} (its ID already set) and reads the reply whose ID is
+     * {@code id} into {@code reply}; frames with another ID are skipped. A cached connection the
+     * peer has closed is retried once on a fresh one, as CoreDNS does.
+     *
+     * @return the reply length
+     * @throws IOException on any failure, a {@link SocketTimeoutException} past the deadline
+     */
+    public int exchange(byte[] query, int length, int id, byte[] reply, long deadlineNanos) throws IOException {
+        Conn conn = take();
+        boolean cached = conn != null;
+        if (cached) {
+            hits.increment();
+        } else {
+            misses.increment();
+            conn = dial(deadlineNanos);
+        }
+        try {
+            int n = roundTrip(conn, query, length, id, reply, deadlineNanos);
+            give(conn);
+            return n;
+        } catch (SocketTimeoutException e) {
+            closeQuietly(conn.socket);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(conn.socket);
+            if (!cached) {
+                throw e;
+            }
+        }
+        misses.increment();
+        Conn fresh = dial(deadlineNanos);
+        try {
+            int n = roundTrip(fresh, query, length, id, reply, deadlineNanos);
+            give(fresh);
+            return n;
+        } catch (IOException e) {
+            closeQuietly(fresh.socket);
+            throw e;
+        }
+    }
+
+    /** One exchange on a new connection that is closed afterwards (health probes). */
+    public int exchangeFresh(byte[] query, int length, int id, byte[] reply, long deadlineNanos) throws IOException {
+        Conn conn = dial(deadlineNanos);
+        try {
+            return roundTrip(conn, query, length, id, reply, deadlineNanos);
+        } finally {
+            closeQuietly(conn.socket);
+        }
+    }
+
+    private static int roundTrip(Conn c, byte[] query, int length, int id, byte[] reply, long deadline) throws IOException {
+        c.out.write(length >>> 8);
+        c.out.write(length);
+        c.out.write(query, 0, length);
+        c.out.flush();
+        while (true) {
+            c.socket.setSoTimeout(remainingMillis(deadline));
+            int n = c.in.readUnsignedShort();
+            c.in.readFully(reply, 0, n);
+            if (n >= 2 && (((reply[0] & 0xFF) << 8) | (reply[1] & 0xFF)) == id) {
+                return n;
+            }
+        }
+    }
+
+    private Conn dial(long deadlineNanos) throws IOException {
+        long timeout = Math.min(Math.max(2 * averageDialNanos, MIN_DIAL_NANOS), MAX_DIAL_NANOS);
+        timeout = Math.min(timeout, deadlineNanos - System.nanoTime());
+        if (timeout <= 0) {
+            throw new SocketTimeoutException("dial tcp " + Upstream.label(address) + ": i/o timeout");
+        }
+        Socket s = new Socket();
+        long start = System.nanoTime();
+        try {
+            s.setTcpNoDelay(true);
+            if (options.source() != null) {
+                s.bind(new InetSocketAddress(options.source(), 0));
+            }
+            s.connect(address, (int) Math.max(1, timeout / 1_000_000));
+        } catch (SocketTimeoutException e) {
+            closeQuietly(s);
+            throw new SocketTimeoutException("dial tcp " + Upstream.label(address) + ": i/o timeout");
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw new IOException("dial tcp " + Upstream.label(address) + ": " + reason(e), e);
+        }
+        long took = System.nanoTime() - start;
+        averageDialNanos = averageDialNanos + (took - averageDialNanos) / 4; // CoreDNS: 1/4 weight per sample
+        return new Conn(s, System.nanoTime());
+    }
+
+    private Conn take() {
+        long now = System.nanoTime();
+        synchronized (this) {
+            Conn c;
+            while ((c = idle.pollFirst()) != null) {
+                if (expired(c, now)) {
+                    closeQuietly(c.socket);
+                    continue;
+                }
+                return c;
+            }
+            return null;
+        }
+    }
+
+    private void give(Conn c) {
+        c.lastUsed = System.nanoTime();
+        synchronized (this) {
+            int max = options.maxIdleConns();
+            if (!closed && (max <= 0 || idle.size() < max)) {
+                idle.addLast(c);
+                return;
+            }
+        }
+        closeQuietly(c.socket);
+    }
+
+    private boolean expired(Conn c, long now) {
+        if (now - c.lastUsed > options.expire().toNanos()) {
+            return true;
+        }
+        long maxAge = options.maxAge().toNanos();
+        return maxAge > 0 && now - c.created > maxAge;
+    }
+
+    /** Closes idle connections past expire or max_age (the periodic sweeper calls this). */
+    public void sweep() {
+        long now = System.nanoTime();
+        synchronized (this) {
+            idle.removeIf(c -> {
+                if (expired(c, now)) {
+                    closeQuietly(c.socket);
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
+    /** Closes every idle connection; connections returned later are closed too. */
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            idle.forEach(c -> closeQuietly(c.socket));
+            idle.clear();
+        }
+    }
+
+    public synchronized int idleCount() {
+        return idle.size();
+    }
+
+    /** coredns_proxy_conn_cache_hits_total{proto="tcp"}. */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /** coredns_proxy_conn_cache_misses_total{proto="tcp"}. */
+    public long misses() {
+        return misses.sum();
+    }
+
+    static int remainingMillis(long deadlineNanos) throws SocketTimeoutException {
+        long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+            throw new SocketTimeoutException("i/o timeout");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, left);
+    }
+
+    static String reason(IOException e) {
+        if (e instanceof EOFException) {
+            return "EOF";
+        }
+        String m = e.getMessage();
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        return m.startsWith("Connection refused") ? "connect: connection refused" : m;
+    }
+
+    static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.nodedns.upstream;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One upstream address: its health (consecutive failed probes, at most one probe loop), its TCP
+ * connection cache and its counters. Shared by every UDP loop and TCP thread of a forwarder, and
+ * kept across {@link UpstreamTable} swaps while the address stays. Counters are lock-free and
+ * allocation-free to bump.
+ */
+public final class Upstream {
+    /** Upper bounds (seconds) of the round-trip histogram: CoreDNS's ExponentialBuckets(0.00025, 2, 16). */
+    public static final double[] DURATION_BUCKETS;
+    private static final long[] BUCKET_NANOS;
+
+    static {
+        DURATION_BUCKETS = new double[16];
+        BUCKET_NANOS = new long[16];
+        for (int i = 0; i < 16; i++) {
+            DURATION_BUCKETS[i] = 0.00025 * (1L << i);
+            BUCKET_NANOS[i] = 250_000L << i;
+        }
+    }
+
+    private final InetSocketAddress address;
+    private final String label;
+    private final TcpPool tcp;
+    private final AtomicInteger fails = new AtomicInteger();
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder healthcheckFailures = new LongAdder();
+    private final AtomicLongArray rcodes = new AtomicLongArray(16);
+    /** [rcode * 17 + bucket]: counts per histogram bucket (bucket 16 = above the last bound). */
+    private final AtomicLongArray durations = new AtomicLongArray(16 * 17);
+    private final AtomicLongArray durationSums = new AtomicLongArray(16);
+
+    public Upstream(InetSocketAddress address, ConnOptions options) {
+        this.address = address;
+        this.label = label(address);
+        this.tcp = new TcpPool(address, options);
+    }
+
+    /** "1.2.3.4:53" or "[::1]:53" (RFC 5952 text, as Go prints it): the metrics label "to" and log form. */
+    public static String label(InetSocketAddress a) {
+        if (a.getAddress() instanceof Inet6Address v6) {
+            return "[" + compress(v6.getAddress()) + "]:" + a.getPort();
+        }
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return host + ":" + a.getPort();
+    }
+
+    /** RFC 5952: lower-case hex groups, the longest run of two or more zero groups as "::". */
+    static String compress(byte[] ip) {
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((ip[2 * i] & 0xFF) << 8) | (ip[2 * i + 1] & 0xFF);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public TcpPool tcp() {
+        return tcp;
+    }
+
+    /** Down when consecutive failed probes exceed maxFails; never with maxFails 0. */
+    public boolean down(int maxFails) {
+        return maxFails != 0 && fails.get() > maxFails;
+    }
+
+    public int fails() {
+        return fails.get();
+    }
+
+    /** A query to this upstream failed (timeout, refused, I/O error); probes decide health. */
+    public void failed() {
+        failures.increment();
+    }
+
+    /** A reply came back: counts it by rcode and round-trip time. */
+    public void responded(int rcode, long nanos) {
+        int rc = rcode & 0xF;
+        rcodes.incrementAndGet(rc);
+        int b = 0;
+        while (b < 16 && nanos > BUCKET_NANOS[b]) {
+            b++;
+        }
+        durations.incrementAndGet(rc * 17 + b);
+        durationSums.addAndGet(rc, nanos);
+    }
+
+    boolean startProbing() {
+        return probing.compareAndSet(false, true);
+    }
+
+    void probingDone() {
+        probing.set(false);
+    }
+
+    public boolean probing() {
+        return probing.get();
+    }
+
+    void probeFailed() {
+        fails.incrementAndGet();
+        healthcheckFailures.increment();
+    }
+
+    void probeSucceeded() {
+        fails.set(0);
+    }
+
+    /** Closes cached connections (the upstream left the table or its forwarder stopped). */
+    public void close() {
+        tcp.close();
+    }
+
+    /** An error text in CoreDNS's words for a failed exchange over {@code proto} ("udp", "tcp"). */
+    public String describe(String proto, IOException e) {
+        if (e instanceof SocketTimeoutException) {
+            String m = e.getMessage();
+            return m != null && m.startsWith("dial ") ? m : "read " + proto + " " + label + ": i/o timeout";
+        }
+        String m = e.getMessage();
+        if (m != null && m.startsWith("dial ")) {
+            return m;
+        }
+        if (e instanceof java.net.PortUnreachableException) {
+            return "read " + proto + " " + label + ": connection refused";
+        }
+        return "read " + proto + " " + label + ": " + TcpPool.reason(e);
+    }
+
+    public long failures() {
+        return failures.sum();
+    }
+
+    /** coredns_proxy_healthcheck_failures_total{to}. */
+    public long healthcheckFailures() {
+        return healthcheckFailures.sum();
+    }
+
+    /** Replies received with this rcode (the histogram's count for that rcode label). */
+    public long responses(int rcode) {
+        return rcodes.get(rcode & 0xF);
+    }
+
+    /** Non-cumulative count in histogram bucket b (0..16, 16 = +Inf) for an rcode. */
+    public long durationBucket(int rcode, int bucket) {
+        return durations.get((rcode & 0xF) * 17 + bucket);
+    }
+
+    public long durationSumNanos(int rcode) {
+        return durationSums.get(rcode & 0xF);
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}
