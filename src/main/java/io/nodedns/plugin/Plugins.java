@@ -1,6 +1,9 @@
 package io.nodedns.plugin;
 
 import io.nodedns.plugin.bind.BindSetup;
+import io.nodedns.plugin.bufsize.BufsizeSetup;
+import io.nodedns.plugin.cache.CacheSetup;
+import io.nodedns.plugin.forward.ForwardSetup;
 import io.nodedns.plugin.errors.ErrorsSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.log.LogSetup;
@@ -26,12 +29,15 @@ public final class Plugins {
                 .register("timeouts", new TimeoutsSetup())
                 .register("multisocket", new MultisocketSetup())
                 .register("reload", new ReloadSetup())
+                .register("bufsize", new BufsizeSetup())
                 .register("bind", new BindSetup())
                 .register("ready", new ReadySetup())
                 .register("health", new HealthSetup())
                 .register("prometheus", new PrometheusSetup())
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
+                .register("cache", new CacheSetup())
+                .register("forward", new ForwardSetup())
                 .register("whoami", new WhoamiSetup());
     }
 }

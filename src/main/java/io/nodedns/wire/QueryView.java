@@ -3,6 +3,7 @@ package io.nodedns.wire;
 import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * Parsed view of a query: header, the single question and the EDNS facts, filled by one pass over
@@ -47,6 +48,7 @@ public final class QueryView
     private int ednsOptionsOffset;
     private int ednsOptionsLength;
     private int optRecordOffset;
+    private int ednsClassOffset;
     private int optRecordLength;
 
     /**
@@ -145,6 +147,7 @@ public final class QueryView
                 }
                 hasEdns = true;
                 ednsUdpSize = b.getShort(nameEnd + Records.CLASS_OFFSET, BE) & 0xFFFF;
+                ednsClassOffset = nameEnd + Records.CLASS_OFFSET;
                 ednsTtl = b.getInt(nameEnd + Records.TTL_OFFSET, BE);
                 ednsOptionsOffset = rdOff;
                 ednsOptionsLength = end - rdOff;
@@ -155,6 +158,20 @@ public final class QueryView
         }
         // Trailing bytes after the last record are ignored, as miekg/dns does.
         return hasEdns && ednsVersion() != 0 ? ERR_BADVERS : OK;
+    }
+
+    /**
+     * Lowers the advertised UDP size in the request's OPT record, in the buffer and in this view
+     * (the bufsize plugin): upstreams and the truncation limit then see the new size. No-op without
+     * EDNS or when the client already asked for less.
+     */
+    public void lowerUdpSize(final MutableDirectBuffer b, final int size)
+    {
+        if (hasEdns && ednsUdpSize > size)
+        {
+            b.putShort(ednsClassOffset, (short)size, BE);
+            ednsUdpSize = size;
+        }
     }
 
     /** The last {@link #wrap} result. */

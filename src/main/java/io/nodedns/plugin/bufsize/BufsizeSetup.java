@@ -1,0 +1,62 @@
+package io.nodedns.plugin.bufsize;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Dispenser;
+import io.nodedns.server.ChainHandler;
+import io.nodedns.server.Exchange;
+import io.nodedns.server.PluginSetup;
+import io.nodedns.server.SetupContext;
+
+/**
+ * {@code bufsize [SIZE]} (spec 6.15): lowers, never raises, the UDP size a client advertises in its
+ * OPT record, default 1232, range 512..4096. Both the upstream query and the truncation limit of
+ * the reply follow the lowered size. Requests without EDNS are untouched.
+ */
+public final class BufsizeSetup implements PluginSetup {
+    static final int DEFAULT = 1232;
+    static final int MIN = 512;
+    static final int MAX = 4096;
+
+    @Override
+    public void setup(SetupContext ctx) throws ConfigException {
+        Dispenser d = ctx.once().dispenser();
+        d.next();
+        int size = DEFAULT;
+        if (d.nextArg()) {
+            try {
+                size = Integer.parseInt(d.val());
+            } catch (NumberFormatException e) {
+                throw d.err("plugin/bufsize: invalid bufsize '" + d.val() + "'");
+            }
+            if (size < MIN || size > MAX) {
+                throw d.err("plugin/bufsize: bufsize must be within " + MIN + " - " + MAX + ", got " + size);
+            }
+            if (d.nextArg()) {
+                throw d.argErr();
+            }
+        }
+        if (d.nextBlock()) {
+            throw d.err("plugin/bufsize: takes no block");
+        }
+        ctx.addHandler(new Bufsize(size));
+    }
+
+    static final class Bufsize extends ChainHandler {
+        private final int size;
+
+        Bufsize(int size) {
+            this.size = size;
+        }
+
+        @Override
+        public String name() {
+            return "bufsize";
+        }
+
+        @Override
+        public int serve(Exchange ex) {
+            ex.query().lowerUdpSize(ex.request(), size);
+            return next(ex);
+        }
+    }
+}

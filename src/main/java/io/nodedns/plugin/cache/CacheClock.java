@@ -1,0 +1,22 @@
+package io.nodedns.plugin.cache;
+
+/** Time as the cache sees it; tests substitute a manual clock to age entries without sleeping. */
+interface CacheClock {
+    /** Monotonic nanoseconds, for entry ages. */
+    long nanoTime();
+
+    /** Wall-clock seconds since the epoch, for RRSIG validity windows. */
+    long epochSeconds();
+
+    CacheClock SYSTEM = new CacheClock() {
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public long epochSeconds() {
+            return System.currentTimeMillis() / 1000;
+        }
+    };
+}

@@ -1,0 +1,64 @@
+package io.nodedns.plugin.cache;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One {@code cache} directive after parsing, with CoreDNS's defaults. TTLs are whole seconds;
+ * {@code staleUpTo} zero means serve_stale is off. Two configs that are equal share their
+ * cache contents across a reload.
+ */
+record CacheConfig(
+        List<String> zones,
+        int successCapacity, long successMaxTtl, long successMinTtl,
+        int denialCapacity, long denialMaxTtl, long denialMinTtl,
+        Duration servfailTtl,
+        int prefetch, Duration prefetchWindow, int prefetchPercentage,
+        Duration staleUpTo, boolean verifyStale, Duration verifyTimeout, long staleTtl, Duration staleRecheck,
+        boolean preferPositive,
+        List<String> disableSuccess, List<String> disableDenial,
+        boolean keepTtl) {
+
+    static final int DEFAULT_CAPACITY = 10_000;
+    static final long DEFAULT_SUCCESS_TTL = 3600;
+    static final long DEFAULT_DENIAL_TTL = 1800;
+    static final long DEFAULT_MIN_TTL = 5;
+    static final Duration DEFAULT_SERVFAIL = Duration.ofSeconds(5);
+    static final Duration MAX_SERVFAIL = Duration.ofMinutes(5);
+
+    CacheConfig {
+        zones = List.copyOf(zones);
+        disableSuccess = List.copyOf(disableSuccess);
+        disableDenial = List.copyOf(disableDenial);
+    }
+
+    /** A mutable builder, so the parser can apply options in any order. */
+    static final class Builder {
+        List<String> zones = List.of(".");
+        int successCapacity = DEFAULT_CAPACITY;
+        long successMaxTtl = DEFAULT_SUCCESS_TTL;
+        long successMinTtl = DEFAULT_MIN_TTL;
+        int denialCapacity = DEFAULT_CAPACITY;
+        long denialMaxTtl = DEFAULT_DENIAL_TTL;
+        long denialMinTtl = DEFAULT_MIN_TTL;
+        Duration servfailTtl = DEFAULT_SERVFAIL;
+        int prefetch;
+        Duration prefetchWindow = Duration.ofMinutes(1);
+        int prefetchPercentage = 10;
+        Duration staleUpTo = Duration.ZERO;
+        boolean verifyStale;
+        Duration verifyTimeout = Duration.ZERO;
+        long staleTtl;
+        Duration staleRecheck = Duration.ZERO;
+        boolean preferPositive;
+        List<String> disableSuccess = List.of();
+        List<String> disableDenial = List.of();
+        boolean keepTtl;
+
+        CacheConfig build() {
+            return new CacheConfig(zones, successCapacity, successMaxTtl, successMinTtl, denialCapacity, denialMaxTtl,
+                    denialMinTtl, servfailTtl, prefetch, prefetchWindow, prefetchPercentage, staleUpTo, verifyStale,
+                    verifyTimeout, staleTtl, staleRecheck, preferPositive, disableSuccess, disableDenial, keepTtl);
+        }
+    }
+}

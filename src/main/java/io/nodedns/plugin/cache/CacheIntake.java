@@ -1,0 +1,195 @@
+package io.nodedns.plugin.cache;
+
+import io.nodedns.server.Exchange;
+import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.Edns;
+import io.nodedns.wire.Names;
+import io.nodedns.wire.QueryView;
+import java.nio.ByteOrder;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+
+/**
+ * The store path, run by the response hook on every reply that passes the cache: classification
+ * (spec 5.4, CoreDNS's Typify plus the CNAME refinement), the TTL (5.5), in-place edits of the
+ * reply and the store itself. Allocation-free; safe on any thread.
+ */
+final class CacheIntake {
+    private static final int NO_ERROR = 0;
+    private static final int NAME_ERROR = 1;
+    private static final int SERVER_ERROR = 2;
+    private static final int NO_DATA = 3;
+    private static final int DELEGATION = 4;
+    private static final int OTHER = 5;
+    private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+
+    private final CacheConfig config;
+    private final CacheState state;
+    private final CacheClock clock;
+    private final CacheStore success;
+    private final CacheStore denial;
+    private final CacheZones noSuccess;
+    private final CacheZones noDenial;
+    private final long staleSeconds;
+    private final long servfailSeconds;
+
+    CacheIntake(CacheConfig config, CacheState state, CacheClock clock) {
+        this.config = config;
+        this.state = state;
+        this.clock = clock;
+        this.success = state.success;
+        this.denial = state.denial;
+        this.noSuccess = new CacheZones(config.disableSuccess());
+        this.noDenial = new CacheZones(config.disableDenial());
+        this.staleSeconds = config.staleUpTo().toSeconds();
+        this.servfailSeconds = config.servfailTtl().toSeconds();
+    }
+
+    /**
+     * The reply on its way out: classify (spec 5.4), flatten TTLs (5.5), drop per-hop EDNS options,
+     * store if cacheable, then strip AD (and an OPT the client did not ask for). For {@code STALE}
+     * refreshes only a matching NOERROR/NXDOMAIN reply counts; returns whether it did.
+     */
+    boolean process(Exchange ex, int mode) {
+        int len = ex.responseLength();
+        ExpandableDirectByteBuffer b = ex.response();
+        long scan = ex.writer() == null || len < DnsHeader.LENGTH ? -1 : CacheWire.scan(b, len, clock.epochSeconds());
+        if (scan < 0) {
+            return false; // the server's own bare reply, or malformed: leave it alone
+        }
+        QueryView q = ex.query();
+        int header = DnsHeader.flags(b, 0);
+        int rcode = header & DnsHeader.RCODE_MASK;
+        int flags = CacheWire.flags(scan);
+        boolean soa = (flags & CacheWire.F_SOA) != 0;
+        boolean match = matches(b, len, q, ex.request());
+        int qend = CacheWire.questionEnd(b, len);
+        boolean question = DnsHeader.qdcount(b, 0) > 0 && qend >= DnsHeader.LENGTH + 5;
+        int qtype = question ? b.getShort(qend - 4, BE) & 0xFFFF : 0;
+        int qclass = question ? b.getShort(qend - 2, BE) & 0xFFFF : 0;
+        int type = classify(header, flags, qtype, DnsHeader.ancount(b, 0));
+        // the reply's own question, as CoreDNS does: a spoofed type is a drop, not a non-answer
+        boolean answers = type == NO_ERROR && CacheWire.answersQuestion(b, len, qtype, qclass);
+        boolean nodata = type == NO_ERROR && DnsHeader.ancount(b, 0) > 0 && !answers;
+        if (nodata && soa) {
+            type = NO_DATA;
+        }
+        long duration = duration(type, scan);
+        CacheWire.rewriteTtls(b, len, (int) duration);
+        int opt = (flags & CacheWire.F_OPT_LAST) != 0 ? CacheWire.lastOptStart(b, len) : 0;
+        if (opt > 0) {
+            len = CacheWire.filterOpt(b, opt, len);
+            ex.responseLength(len);
+            if (!q.dnssecOk()) {
+                b.putShort(opt + 7, (short) (b.getShort(opt + 7, BE) & ~Edns.DO), BE); // DO only for DO keys
+            }
+        }
+        boolean truncated = (header & DnsHeader.TC) != 0;
+        boolean refreshed = true;
+        // An OPT followed by other records (TSIG) cannot be left out for non-EDNS clients: not cached.
+        boolean store = !truncated && type != OTHER && !(type == NAME_ERROR && !soa) && !(nodata && !soa)
+                && (opt > 0 || (flags & CacheWire.F_OPT) == 0);
+        if (mode == CachePlugin.STALE) {
+            if (truncated || !match) {
+                refreshed = store = false;
+            } else if (config.preferPositive()) {
+                refreshed = type == NO_ERROR && answers;
+            } else if (type == OTHER || (rcode != DnsHeader.RCODE_NOERROR && rcode != DnsHeader.RCODE_NXDOMAIN)) {
+                refreshed = store = false;
+            }
+        }
+        if (store && (duration > 0 || (type == SERVER_ERROR && !config.servfailTtl().isZero()))) {
+            if (match) {
+                store(ex, b, len, type, answers, rcode, opt, scan, (int) duration, mode);
+            } else {
+                state.drops.increment();
+            }
+        }
+        if (!q.dnssecOk() && (q.flags() & DnsHeader.AD) == 0) {
+            DnsHeader.ad(b, 0, false);
+        }
+        if (opt > 0 && !q.hasEdns()) {
+            DnsHeader.arcount(b, 0, DnsHeader.arcount(b, 0) - 1);
+            ex.responseLength(opt);
+        }
+        return refreshed;
+    }
+
+    private void store(Exchange ex, DirectBuffer b, int len, int type, boolean answers, int rcode, int opt, long scan,
+                       int duration, int mode) {
+        QueryView q = ex.query();
+        DirectBuffer req = ex.request();
+        int keyFlags = CachePlugin.keyFlags(q);
+        long h = CacheIndex.hash(q, keyFlags);
+        int ttls = CacheWire.ttlCount(scan);
+        if (len + 2 * ttls > CacheStore.LARGE) {
+            state.oversized.increment();
+            return;
+        }
+        long now = clock.nanoTime();
+        if (type == NO_ERROR || type == DELEGATION) {
+            if (noSuccess.contains(req, q.qnameOffset(), q.qnameLength())) {
+                return;
+            }
+            boolean keep = config.preferPositive() && !answers;
+            boolean stored = success.put(h, keyFlags, answers ? CacheStore.ANSWERING : 0, q.qtype(), q.qclass(),
+                    q.qnameLength(), b, len, ttls, opt, duration, now, keep, staleSeconds);
+            if (stored && (config.preferPositive() ? answers : mode != CachePlugin.CLIENT)) {
+                denial.remove(h, keyFlags, q, req);
+            }
+        } else if (!noDenial.contains(req, q.qnameOffset(), q.qnameLength())) {
+            int entryFlags = rcode == DnsHeader.RCODE_SERVFAIL ? CacheStore.SERVFAIL : 0;
+            denial.put(h, keyFlags, entryFlags, q.qtype(), q.qclass(), q.qnameLength(), b, len, ttls, opt, duration, now,
+                    false, 0);
+        }
+    }
+
+    /** QR set, one question, uncompressed at 12, equal to the request's name (any case), type and class. */
+    private static boolean matches(DirectBuffer b, int len, QueryView q, DirectBuffer req) {
+        int nameLen = q.qnameLength();
+        int end = DnsHeader.LENGTH + nameLen;
+        return (DnsHeader.flags(b, 0) & DnsHeader.QR) != 0 && DnsHeader.qdcount(b, 0) == 1 && end + 4 <= len
+                && Names.equalsIgnoreCase(b, DnsHeader.LENGTH, req, q.qnameOffset(), nameLen)
+                && (b.getShort(end, BE) & 0xFFFF) == q.qtype() && (b.getShort(end + 2, BE) & 0xFFFF) == q.qclass();
+    }
+
+    /** CoreDNS's response.Typify; Meta and Update fold into OTHER, as none of them is cached. */
+    private static int classify(int header, int flags, int qtype, int answers) {
+        int opcode = (header & DnsHeader.OPCODE_MASK) >>> DnsHeader.OPCODE_SHIFT;
+        int rcode = header & DnsHeader.RCODE_MASK;
+        if (opcode == DnsHeader.OPCODE_UPDATE || opcode == DnsHeader.OPCODE_NOTIFY
+                || qtype == CacheWire.TYPE_AXFR || qtype == CacheWire.TYPE_IXFR) {
+            return OTHER;
+        }
+        if ((flags & (CacheWire.F_OPT_DO | CacheWire.F_EXPIRED_SIG)) == (CacheWire.F_OPT_DO | CacheWire.F_EXPIRED_SIG)
+                || (flags & CacheWire.F_EXT_RCODE) != 0) {
+            return OTHER;
+        }
+        if (answers > 0) {
+            return rcode == DnsHeader.RCODE_NOERROR ? NO_ERROR : rcode == DnsHeader.RCODE_NXDOMAIN ? OTHER
+                    : rcode == DnsHeader.RCODE_SERVFAIL || rcode == DnsHeader.RCODE_NOTIMP ? SERVER_ERROR : OTHER;
+        }
+        if ((flags & CacheWire.F_SOA) != 0 && rcode == DnsHeader.RCODE_NOERROR) {
+            return NO_DATA;
+        }
+        return switch (rcode) {
+            case DnsHeader.RCODE_NXDOMAIN -> NAME_ERROR;
+            case DnsHeader.RCODE_SERVFAIL, DnsHeader.RCODE_NOTIMP -> SERVER_ERROR;
+            case DnsHeader.RCODE_NOERROR -> (flags & CacheWire.F_NS) != 0 ? DELEGATION : NO_ERROR;
+            default -> OTHER;
+        };
+    }
+
+    /** Seconds for this reply (spec 5.5): the smallest TTL clamped to the type's bounds, 5 s fallbacks. */
+    private long duration(int type, long scan) {
+        if (type == SERVER_ERROR) {
+            return servfailSeconds;
+        }
+        boolean negative = type == NAME_ERROR || type == NO_DATA;
+        long max = negative ? config.denialMaxTtl() : config.successMaxTtl();
+        long min = negative ? config.denialMinTtl() : config.successMinTtl();
+        long msg = type == DELEGATION || type == OTHER || (CacheWire.flags(scan) & CacheWire.F_NO_RECORDS) != 0
+                ? 5 : Math.min(max, CacheWire.minTtl(scan));
+        return Math.min(Math.max(msg, min), Math.min(max, Integer.MAX_VALUE));
+    }
+}

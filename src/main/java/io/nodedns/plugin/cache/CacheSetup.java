@@ -1,0 +1,329 @@
+package io.nodedns.plugin.cache;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Directive;
+import io.nodedns.config.Dispenser;
+import io.nodedns.config.GoDuration;
+import io.nodedns.config.ServerKey;
+import io.nodedns.config.Token;
+import io.nodedns.config.Zones;
+import io.nodedns.server.Lifecycle;
+import io.nodedns.server.PluginSetup;
+import io.nodedns.server.SetupContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * {@code cache [TTL] [ZONES...] { success CAPACITY [TTL [MINTTL]]; denial CAPACITY [TTL [MINTTL]];
+ * prefetch AMOUNT [DURATION [PERCENTAGE%]]; serve_stale [DURATION [REFRESH_MODE ...]];
+ * serve_stale_policy prefer_positive; servfail DURATION; disable success|denial [ZONES...]; keepttl }},
+ * once per block, with CoreDNS's defaults and checks (spec 5.1). Errors name the file and line.
+ */
+public final class CacheSetup implements PluginSetup {
+    private static final String P = "plugin/cache: ";
+    private final CacheClock clock;
+    private final Consumer<CachePlugin> created;
+
+    public CacheSetup() {
+        this(CacheClock.SYSTEM, p -> { });
+    }
+
+    /** For tests: a manual clock, and a look at each handler made. */
+    CacheSetup(CacheClock clock, Consumer<CachePlugin> created) {
+        this.clock = clock;
+        this.created = created;
+    }
+
+    @Override
+    public void setup(SetupContext ctx) throws ConfigException {
+        Directive directive = ctx.once();
+        CacheConfig config = parse(directive.dispenser(), ctx.zones());
+        // Everything is allocated up front, so a capacity the heap cannot hold fails here, not later.
+        long bytes = CacheStore.bytesFor(config.successCapacity()) + CacheStore.bytesFor(config.denialCapacity());
+        if (bytes > Runtime.getRuntime().maxMemory() / 4 * 3) {
+            throw new ConfigException(directive.nameToken(), P + "capacity needs " + bytes
+                    + " bytes, more than three quarters of the heap (" + Runtime.getRuntime().maxMemory() + ")");
+        }
+        // Same listeners and same options: a reload keeps the warm entries.
+        CacheState.Holder holder = ctx.shared().state("cache/" + keys(ctx.keys()) + "/" + config, k -> new CacheState.Holder());
+        CachePlugin plugin = new CachePlugin(config, holder.obtain(config), clock);
+        created.accept(plugin);
+        ctx.addHandler(plugin);
+        ctx.addLifecycle(new Lifecycle() {
+            private boolean started;
+
+            @Override
+            public synchronized void start() {
+                holder.retain();
+                started = true;
+            }
+
+            @Override
+            public synchronized void stop() {
+                if (started) {
+                    started = false;
+                    holder.release();
+                }
+            }
+        });
+    }
+
+    static CacheConfig parse(Dispenser d, List<String> blockZones) throws ConfigException {
+        CacheConfig.Builder b = new CacheConfig.Builder();
+        d.next();
+        List<Token> args = d.remainingArgTokens();
+        if (!args.isEmpty() && args.getLast().text().equals("{}") && !args.getLast().quoted()) {
+            args = args.subList(0, args.size() - 1); // "cache {}": an empty block, not a zone
+        }
+        if (!args.isEmpty()) {
+            Long ttl = atoi(args.getFirst().text());
+            if (ttl != null) {
+                if (ttl <= 0) {
+                    throw new ConfigException(args.getFirst(), P + "cache TTL can not be zero or negative: " + ttl);
+                }
+                b.successMaxTtl = ttl;
+                b.denialMaxTtl = ttl;
+                args = args.subList(1, args.size());
+            }
+        }
+        b.zones = args.isEmpty() ? blockZones : zones(args);
+        Token policy = null;
+        boolean serveStale = false;
+        while (d.nextBlock()) {
+            String option = d.val();
+            Token at = d.token();
+            List<Token> a = d.remainingArgTokens();
+            if (d.blockFollows()) {
+                throw d.err(P + "unexpected block after '" + option + "'");
+            }
+            switch (option) {
+                case "success", "denial" -> {
+                    if (a.isEmpty() || a.size() > 3) {
+                        throw d.argErr();
+                    }
+                    int capacity = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, integer(a.get(0))));
+                    long max = a.size() > 1 ? integer(a.get(1)) : -1;
+                    if (a.size() > 1 && max <= 0) {
+                        throw new ConfigException(a.get(1), P + "cache TTL can not be zero or negative: " + max);
+                    }
+                    long min = a.size() > 2 ? integer(a.get(2)) : -1;
+                    if (a.size() > 2 && min < 0) {
+                        throw new ConfigException(a.get(2), P + "cache min TTL can not be negative: " + min);
+                    }
+                    if (option.equals("success")) {
+                        b.successCapacity = capacity;
+                        b.successMaxTtl = max > 0 ? max : b.successMaxTtl;
+                        b.successMinTtl = min >= 0 ? min : b.successMinTtl;
+                    } else {
+                        b.denialCapacity = capacity;
+                        b.denialMaxTtl = max > 0 ? max : b.denialMaxTtl;
+                        b.denialMinTtl = min >= 0 ? min : b.denialMinTtl;
+                    }
+                }
+                case "prefetch" -> prefetch(d, a, b);
+                case "serve_stale" -> {
+                    serveStale = true;
+                    serveStale(d, a, b);
+                }
+                case "serve_stale_policy" -> {
+                    if (policy != null) {
+                        throw new ConfigException(at, P + "serve_stale_policy can only be specified once");
+                    }
+                    policy = at;
+                    if (a.size() != 1) {
+                        throw d.argErr();
+                    }
+                    if (!a.get(0).text().toLowerCase(Locale.ROOT).equals("prefer_positive")) {
+                        throw new ConfigException(a.get(0), P + "invalid serve_stale_policy: " + a.get(0).text());
+                    }
+                    b.preferPositive = true;
+                }
+                case "servfail" -> {
+                    if (a.size() != 1) {
+                        throw d.argErr();
+                    }
+                    Duration ttl = duration(a.get(0), "");
+                    if (ttl.isNegative()) {
+                        throw new ConfigException(a.get(0), P + "invalid negative ttl for servfail");
+                    }
+                    if (ttl.compareTo(CacheConfig.MAX_SERVFAIL) > 0) {
+                        throw new ConfigException(a.get(0), P + "caching SERVFAIL responses over 5 minutes is not permitted");
+                    }
+                    b.servfailTtl = ttl;
+                }
+                case "disable" -> {
+                    if (a.isEmpty()) {
+                        throw d.argErr();
+                    }
+                    List<String> zones = a.size() > 1 ? disabledZones(a.subList(1, a.size())) : List.of(".");
+                    switch (a.get(0).text()) {
+                        case "success" -> b.disableSuccess = zones;
+                        case "denial" -> b.disableDenial = zones;
+                        default -> throw new ConfigException(a.get(0),
+                                P + "cache type for disable must be \"success\" or \"denial\"");
+                    }
+                }
+                case "keepttl" -> {
+                    if (!a.isEmpty()) {
+                        throw d.argErr();
+                    }
+                    b.keepTtl = true;
+                }
+                default -> throw new ConfigException(at, P + "unknown property '" + option + "'");
+            }
+        }
+        if (policy != null && !serveStale) {
+            throw new ConfigException(policy, P + "serve_stale_policy requires serve_stale");
+        }
+        return b.build();
+    }
+
+    private static void prefetch(Dispenser d, List<Token> a, CacheConfig.Builder b) throws ConfigException {
+        if (a.isEmpty() || a.size() > 3) {
+            throw d.argErr();
+        }
+        long amount = integer(a.get(0));
+        if (amount < 0) {
+            throw new ConfigException(a.get(0), P + "prefetch amount should be positive: " + amount);
+        }
+        b.prefetch = (int) Math.min(Integer.MAX_VALUE, amount);
+        if (a.size() > 1) {
+            b.prefetchWindow = duration(a.get(1), "");
+        }
+        if (a.size() > 2) {
+            String pct = a.get(2).text();
+            char last = pct.isEmpty() ? '\0' : pct.charAt(pct.length() - 1);
+            if (last != '%') {
+                throw new ConfigException(a.get(2), P + "last character of percentage should be `%`, but is: '" + last + "'");
+            }
+            long num = integer(a.get(2).withText(pct.substring(0, pct.length() - 1)));
+            if (num < 10 || num > 90) {
+                throw new ConfigException(a.get(2), P + "percentage should fall in range [10, 90]: " + num);
+            }
+            b.prefetchPercentage = (int) num;
+        }
+    }
+
+    /** {@code serve_stale [DURATION [immediate [RESPONSE_TTL [RECHECK]] | verify [TIMEOUT [RESPONSE_TTL [RECHECK]]]]]}. */
+    private static void serveStale(Dispenser d, List<Token> a, CacheConfig.Builder b) throws ConfigException {
+        if (a.size() > 5) {
+            throw d.argErr();
+        }
+        b.staleUpTo = Duration.ofHours(1);
+        b.staleTtl = 0;
+        b.staleRecheck = Duration.ZERO;
+        b.verifyStale = false;
+        b.verifyTimeout = Duration.ZERO;
+        if (!a.isEmpty()) {
+            Duration upTo = duration(a.get(0), "");
+            if (upTo.isNegative()) {
+                throw new ConfigException(a.get(0), P + "invalid negative duration for serve_stale");
+            }
+            b.staleUpTo = upTo;
+        }
+        if (a.size() > 1) {
+            String mode = a.get(1).text().toLowerCase(Locale.ROOT);
+            if (!mode.equals("immediate") && !mode.equals("verify")) {
+                throw new ConfigException(a.get(1), P + "invalid value for serve_stale refresh mode: " + mode);
+            }
+            b.verifyStale = mode.equals("verify");
+        }
+        int next = 2;
+        if (b.verifyStale && a.size() > 2) {
+            Duration timeout = duration(a.get(2), "invalid serve_stale verify timeout: ");
+            if (timeout.isNegative()) {
+                throw new ConfigException(a.get(2), P + "invalid negative timeout for serve_stale verify");
+            }
+            b.verifyTimeout = timeout;
+            next = 3;
+        } else if (!b.verifyStale && a.size() > 4) {
+            throw d.argErr();
+        }
+        if (a.size() > next) {
+            Token t = a.get(next);
+            Duration ttl = duration(t, "invalid serve_stale response TTL: ");
+            if (ttl.isNegative()) {
+                throw new ConfigException(t, P + "invalid negative response TTL for serve_stale");
+            }
+            if (ttl.getNano() != 0) {
+                throw new ConfigException(t, P + "serve_stale response TTL must be a whole number of seconds");
+            }
+            if (ttl.getSeconds() > 0xFFFFFFFFL) {
+                throw new ConfigException(t, P + "serve_stale response TTL exceeds the DNS TTL range");
+            }
+            b.staleTtl = ttl.getSeconds();
+        }
+        if (a.size() > next + 1) {
+            Token t = a.get(next + 1);
+            Duration recheck = duration(t, "invalid serve_stale failure recheck: ");
+            if (recheck.isNegative()) {
+                throw new ConfigException(t, P + "invalid negative failure recheck for serve_stale");
+            }
+            if (recheck.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new ConfigException(t, P + "serve_stale failure recheck cannot exceed 5 minutes");
+            }
+            b.staleRecheck = recheck;
+        }
+    }
+
+    private static List<String> zones(List<Token> args) throws ConfigException {
+        List<String> zones = new ArrayList<>();
+        for (Token t : args) {
+            try {
+                zones.addAll(Zones.normalize(t));
+            } catch (ConfigException e) {
+                throw new ConfigException(t, P + e.detail());
+            }
+        }
+        return List.copyOf(zones);
+    }
+
+    private static List<String> disabledZones(List<Token> args) throws ConfigException {
+        List<String> zones = new ArrayList<>();
+        for (Token t : args) {
+            try {
+                zones.addAll(Zones.normalize(t));
+            } catch (ConfigException e) {
+                throw new ConfigException(t, P + "invalid disabled zone: " + t.text());
+            }
+        }
+        return List.copyOf(zones);
+    }
+
+    /** Go's strconv.Atoi: optional sign and decimal digits within int64; null otherwise. */
+    static Long atoi(String s) {
+        if (!s.matches("[+-]?[0-9]+")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(s.startsWith("+") ? s.substring(1) : s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static long integer(Token t) throws ConfigException {
+        Long v = atoi(t.text());
+        if (v == null) {
+            String why = t.text().matches("[+-]?[0-9]+") ? "value out of range" : "invalid syntax";
+            throw new ConfigException(t, P + "strconv.Atoi: parsing \"" + t.text() + "\": " + why);
+        }
+        return v;
+    }
+
+    private static Duration duration(Token t, String prefix) throws ConfigException {
+        try {
+            return GoDuration.parse(t.text());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(t, P + prefix + e.getMessage());
+        }
+    }
+
+    static String keys(List<ServerKey> keys) {
+        return keys.stream().map(k -> k.zone() + ":" + k.port()).collect(Collectors.joining(","));
+    }
+}

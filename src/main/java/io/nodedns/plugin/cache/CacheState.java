@@ -1,0 +1,53 @@
+package io.nodedns.plugin.cache;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What outlives a reload that keeps the same cache configuration: both stores and the counters
+ * the metrics export. Kept in {@code Shared.state} through a {@link Holder} that drops the stores
+ * once no running instance uses them, so a changed config does not keep the old memory alive.
+ */
+final class CacheState {
+    final CacheStore success;
+    final CacheStore denial;
+    final LongAdder requests = new LongAdder();
+    final LongAdder successHits = new LongAdder();
+    final LongAdder denialHits = new LongAdder();
+    final LongAdder misses = new LongAdder();
+    final LongAdder prefetches = new LongAdder();
+    final LongAdder servedStale = new LongAdder();
+    final LongAdder drops = new LongAdder();
+    final LongAdder oversized = new LongAdder();
+    /** Background refreshes in flight, capped so a burst of stale keys cannot spawn unbounded work. */
+    final AtomicInteger refreshes = new AtomicInteger();
+
+    CacheState(CacheConfig config) {
+        this.success = new CacheStore(config.successCapacity());
+        this.denial = new CacheStore(config.denialCapacity());
+    }
+
+    /** Reference count over running instances; the state is created on demand and dropped at zero. */
+    static final class Holder {
+        private CacheState state;
+        private int users;
+
+        synchronized CacheState obtain(CacheConfig config) {
+            if (state == null) {
+                state = new CacheState(config);
+            }
+            return state;
+        }
+
+        synchronized void retain() {
+            users++;
+        }
+
+        synchronized void release() {
+            if (--users <= 0) {
+                users = 0;
+                state = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.nodedns.plugin.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Corefile;
+import io.nodedns.config.Directive;
+import io.nodedns.config.ServerBlock;
+import io.nodedns.server.Instance;
+import io.nodedns.server.PluginRegistry;
+import io.nodedns.server.Shared;
+import io.nodedns.testing.CacheUpstream;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Spec 5.1 and 8.3 item 9: every option, valid and invalid, with the error's file:line. */
+class CacheSetupTest {
+    private static final PluginRegistry REGISTRY = CacheUpstream.registry(new CacheSetup());
+
+    /** Parses the cache directive of {@code example.org { <body> }}; the body starts on line 2. */
+    private static CacheConfig parse(String body) throws ConfigException {
+        List<ServerBlock> blocks = Corefile.parse("Corefile", "example.org {\n" + body + "\n}\n", REGISTRY::isKnown, k -> null);
+        Directive cache = blocks.getFirst().directives("cache").getFirst();
+        return CacheSetup.parse(cache.dispenser(), List.of("example.org."));
+    }
+
+    private static void fails(String body, int line, String fragment) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(body), body);
+        assertEquals("Corefile", e.file(), e.getMessage());
+        assertEquals(line, e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+        assertTrue(e.getMessage().contains("plugin/cache") || fragment.startsWith("Wrong"), e.getMessage());
+    }
+
+    @Test
+    void defaults() throws Exception {
+        for (String body : List.of("cache", "cache {\n}", "cache {}")) {
+            CacheConfig c = parse(body);
+            assertEquals(List.of("example.org."), c.zones(), "the block's zones");
+            assertEquals(10_000, c.successCapacity());
+            assertEquals(10_000, c.denialCapacity());
+            assertEquals(3600, c.successMaxTtl());
+            assertEquals(1800, c.denialMaxTtl());
+            assertEquals(5, c.successMinTtl());
+            assertEquals(5, c.denialMinTtl());
+            assertEquals(Duration.ofSeconds(5), c.servfailTtl());
+            assertEquals(0, c.prefetch());
+            assertEquals(Duration.ZERO, c.staleUpTo());
+            assertFalse(c.keepTtl());
+        }
+    }
+
+    @Test
+    void ttlAndZones() throws Exception {
+        CacheConfig c = parse("cache 10 example.org sub.example.net");
+        assertEquals(10, c.successMaxTtl());
+        assertEquals(10, c.denialMaxTtl());
+        assertEquals(List.of("example.org.", "sub.example.net."), c.zones());
+        assertEquals(List.of("aaa.", "example.nl."), parse("cache aaa example.nl").zones(), "not a number: a zone");
+        assertEquals(List.of("0.10.in-addr.arpa."), parse("cache 10.0.0.0/16").zones());
+    }
+
+    @Test
+    void successAndDenial() throws Exception {
+        CacheConfig c = parse("cache {\n success 5000 100 2\n denial 200 30 0\n}");
+        assertEquals(5000, c.successCapacity());
+        assertEquals(100, c.successMaxTtl());
+        assertEquals(2, c.successMinTtl());
+        assertEquals(200, c.denialCapacity());
+        assertEquals(30, c.denialMaxTtl());
+        assertEquals(0, c.denialMinTtl());
+        assertEquals(3600, parse("cache {\n success 10\n}").successMaxTtl());
+        fails("cache {\n success\n}", 3, "Wrong argument count");
+        fails("cache {\n success abc\n}", 3, "strconv.Atoi: parsing \"abc\": invalid syntax");
+        fails("cache {\n success 10 0\n}", 3, "cache TTL can not be zero or negative: 0");
+        fails("cache {\n success 10 10 -1\n}", 3, "cache min TTL can not be negative: -1");
+        fails("cache {\n denial 10 -5\n}", 3, "cache TTL can not be zero or negative: -5");
+        fails("cache {\n denial 10 5 x\n}", 3, "invalid syntax");
+        fails("cache {\n denial 1 2 3 4\n}", 3, "Wrong argument count");
+    }
+
+    @Test
+    void topLevelTtl() {
+        fails("cache 0", 2, "cache TTL can not be zero or negative: 0");
+        fails("cache -1", 2, "cache TTL can not be zero or negative: -1");
+        fails("cache 10 a..b", 2, "a..b");
+    }
+
+    @Test
+    void prefetch() throws Exception {
+        assertEquals(10, parse("cache {\n prefetch 10\n}").prefetch());
+        CacheConfig c = parse("cache {\n prefetch 2 2m 20%\n}");
+        assertEquals(2, c.prefetch());
+        assertEquals(Duration.ofMinutes(2), c.prefetchWindow());
+        assertEquals(20, c.prefetchPercentage());
+        assertEquals(Duration.ofMinutes(1), parse("cache {\n prefetch 1\n}").prefetchWindow());
+        assertEquals(10, parse("cache {\n prefetch 1\n}").prefetchPercentage());
+        fails("cache {\n prefetch\n}", 3, "Wrong argument count");
+        fails("cache {\n prefetch 1 1m 10% x\n}", 3, "Wrong argument count");
+        fails("cache {\n prefetch -1\n}", 3, "prefetch amount should be positive: -1");
+        fails("cache {\n prefetch 1 abc\n}", 3, "time: invalid duration \"abc\"");
+        fails("cache {\n prefetch 1 1m 20\n}", 3, "last character of percentage should be `%`, but is: '0'");
+        fails("cache {\n prefetch 1 1m 5%\n}", 3, "percentage should fall in range [10, 90]: 5");
+        fails("cache {\n prefetch 1 1m 91%\n}", 3, "percentage should fall in range [10, 90]: 91");
+        fails("cache {\n prefetch 1 1m x%\n}", 3, "strconv.Atoi: parsing \"x\"");
+    }
+
+    @Test
+    void serveStale() throws Exception {
+        CacheConfig c = parse("cache {\n serve_stale\n}");
+        assertEquals(Duration.ofHours(1), c.staleUpTo());
+        assertFalse(c.verifyStale());
+        assertEquals(Duration.ofMinutes(20), parse("cache {\n serve_stale 20m\n}").staleUpTo());
+        assertFalse(parse("cache {\n serve_stale 1h immediate\n}").verifyStale());
+        assertTrue(parse("cache {\n serve_stale 1h VERIFY\n}").verifyStale());
+        c = parse("cache {\n serve_stale 1h verify 2s 30s 1m\n}");
+        assertEquals(Duration.ofSeconds(2), c.verifyTimeout());
+        assertEquals(30, c.staleTtl());
+        assertEquals(Duration.ofMinutes(1), c.staleRecheck());
+        c = parse("cache {\n serve_stale 1h immediate 30s 5m\n}");
+        assertEquals(30, c.staleTtl());
+        assertEquals(Duration.ofMinutes(5), c.staleRecheck());
+        fails("cache {\n serve_stale -1h\n}", 3, "invalid negative duration for serve_stale");
+        fails("cache {\n serve_stale x\n}", 3, "time: invalid duration \"x\"");
+        fails("cache {\n serve_stale 1h bogus\n}", 3, "invalid value for serve_stale refresh mode: bogus");
+        fails("cache {\n serve_stale 1h immediate 1.5s\n}", 3, "serve_stale response TTL must be a whole number of seconds");
+        fails("cache {\n serve_stale 1h immediate -1s\n}", 3, "invalid negative response TTL for serve_stale");
+        fails("cache {\n serve_stale 1h immediate 30\n}", 3, "invalid serve_stale response TTL: time: missing unit");
+        fails("cache {\n serve_stale 1h immediate 30s 6m\n}", 3, "serve_stale failure recheck cannot exceed 5 minutes");
+        fails("cache {\n serve_stale 1h immediate 30s -1m\n}", 3, "invalid negative failure recheck for serve_stale");
+        fails("cache {\n serve_stale 1h immediate 30s 1m x\n}", 3, "Wrong argument count");
+        fails("cache {\n serve_stale 1h verify -1s\n}", 3, "invalid negative timeout for serve_stale verify");
+        fails("cache {\n serve_stale 1h verify x\n}", 3, "invalid serve_stale verify timeout: time: invalid duration");
+        fails("cache {\n serve_stale 1h verify 1s 30s 1m x\n}", 3, "Wrong argument count");
+    }
+
+    @Test
+    void serveStalePolicy() throws Exception {
+        assertTrue(parse("cache {\n serve_stale\n serve_stale_policy prefer_positive\n}").preferPositive());
+        assertTrue(parse("cache {\n serve_stale_policy PREFER_POSITIVE\n serve_stale\n}").preferPositive());
+        fails("cache {\n serve_stale_policy prefer_positive\n}", 3, "serve_stale_policy requires serve_stale");
+        fails("cache {\n serve_stale\n serve_stale_policy bogus\n}", 4, "invalid serve_stale_policy: bogus");
+        fails("cache {\n serve_stale\n serve_stale_policy\n}", 4, "Wrong argument count");
+        fails("cache {\n serve_stale\n serve_stale_policy prefer_positive\n serve_stale_policy prefer_positive\n}", 5,
+                "serve_stale_policy can only be specified once");
+    }
+
+    @Test
+    void servfail() throws Exception {
+        assertEquals(Duration.ZERO, parse("cache {\n servfail 0\n}").servfailTtl());
+        assertEquals(Duration.ofMinutes(5), parse("cache {\n servfail 5m\n}").servfailTtl());
+        fails("cache {\n servfail\n}", 3, "Wrong argument count");
+        fails("cache {\n servfail 1s 2s\n}", 3, "Wrong argument count");
+        fails("cache {\n servfail 5m1s\n}", 3, "caching SERVFAIL responses over 5 minutes is not permitted");
+        fails("cache {\n servfail -1s\n}", 3, "invalid negative ttl for servfail");
+        fails("cache {\n servfail 5\n}", 3, "time: missing unit in duration \"5\"");
+    }
+
+    @Test
+    void disable() throws Exception {
+        CacheConfig c = parse("cache {\n disable success\n disable denial example.org sub.example.net\n}");
+        assertEquals(List.of("."), c.disableSuccess());
+        assertEquals(List.of("example.org.", "sub.example.net."), c.disableDenial());
+        fails("cache {\n disable\n}", 3, "Wrong argument count");
+        fails("cache {\n disable bogus\n}", 3, "cache type for disable must be \"success\" or \"denial\"");
+        fails("cache {\n disable success a..b\n}", 3, "invalid disabled zone: a..b");
+    }
+
+    @Test
+    void keepttlAndUnknownOptions() throws Exception {
+        assertTrue(parse("cache {\n keepttl\n}").keepTtl());
+        fails("cache {\n keepttl yes\n}", 3, "Wrong argument count");
+        fails("cache {\n\n bogus 1\n}", 4, "unknown property 'bogus'");
+        fails("cache {\n success 10 {\n }\n}", 3, "unexpected block");
+    }
+
+    @Test
+    void oncePerBlockAndBlockZonesThroughTheRealSetup() throws Exception {
+        String twice = "example.org {\n cache\n cache 10\n cacheupstream x\n}\n";
+        CacheUpstream.create("x");
+        ConfigException e = assertThrows(ConfigException.class, () -> Instance.build(
+                Corefile.parse("Corefile", twice, REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53));
+        assertEquals(3, e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains("can only be used once per Server Block"), e.getMessage());
+        Instance ok = Instance.build(Corefile.parse("Corefile", "example.org:1053 example.net:1053 {\n cache\n cacheupstream x\n}\n",
+                REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53);
+        CachePlugin plugin = (CachePlugin) ok.configs().getFirst().handlers().getFirst();
+        assertEquals("example.org.,example.net.", plugin.zonesLabel());
+        assertEquals(9984, plugin.successCapacity());
+        assertEquals(9984, plugin.denialCapacity());
+        assertEquals(19_951_616, plugin.memoryBytes());
+        String huge = "example.org {\n cache {\n  success 2000000000\n }\n cacheupstream x\n}\n";
+        ConfigException tooBig = assertThrows(ConfigException.class, () -> Instance.build(
+                Corefile.parse("Corefile", huge, REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53));
+        assertEquals(2, tooBig.line(), tooBig.getMessage());
+        assertTrue(tooBig.getMessage().contains("more than three quarters of the heap"), tooBig.getMessage());
+    }
+}
