@@ -106,7 +106,8 @@ public final class Instance {
         Map<ListenAddress, ListenerPlan> plans = new LinkedHashMap<>();
         Map<String, String> claimed = new LinkedHashMap<>(); // zone:port@host -> key text, for overlap errors
         for (SetupContext ctx : contexts) {
-            ServerConfig config = new ServerConfig(ctx.keys(), link(ctx.handlers()), ctx.allowsAnyClass());
+            ServerConfig config = new ServerConfig(ctx.keys(), link(ctx.handlers()), ctx.allowsAnyClass(),
+                    ctx.listenLabels(ctx.keys().getFirst().port()).getFirst());
             configs.add(config);
             lifecycles.addAll(ctx.lifecycles());
             readiness.addAll(ctx.readiness());

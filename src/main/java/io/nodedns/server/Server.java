@@ -40,6 +40,7 @@ public final class Server {
         this.defaultPort = defaultPort;
         this.env = env;
         shared.reloadTrigger(() -> Thread.ofVirtual().name("nodedns-reload").start(this::reloadQuietly));
+        shared.currentInstance(this::current);
     }
 
     public Shared shared() {

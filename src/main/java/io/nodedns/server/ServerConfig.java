@@ -17,7 +17,10 @@ public final class ServerConfig {
     private final int[] zoneOffset;
     private final int[] zoneLength;
 
-    ServerConfig(List<ServerKey> keys, List<Handler> handlers, boolean allowsAnyClass) {
+    private final String serverLabel;
+
+    ServerConfig(List<ServerKey> keys, List<Handler> handlers, boolean allowsAnyClass, String serverLabel) {
+        this.serverLabel = serverLabel;
         this.keys = List.copyOf(keys);
         this.zones = keys.stream().map(ServerKey::zone).distinct().toList();
         this.handlers = List.copyOf(handlers);
@@ -56,6 +59,11 @@ public final class ServerConfig {
             p += label + 1;
         }
         return -1;
+    }
+
+    /** The metrics "server" label of the block's first listen address, e.g. {@code dns://:53}. */
+    public String serverLabel() {
+        return serverLabel;
     }
 
     public List<ServerKey> keys() {

@@ -16,6 +16,7 @@ public final class Shared {
     private volatile Runnable reloadTrigger = () -> {};
     private volatile QueryObserver observer = QueryObserver.NONE;
     private volatile String configDigest = "";
+    private volatile java.util.function.Supplier<Instance> currentInstance = () -> null;
 
     public HttpEndpoints http() {
         return http;
@@ -42,6 +43,15 @@ public final class Shared {
 
     public void lameDuck(java.time.Duration duration) {
         this.lameDuck = duration;
+    }
+
+    /** The configuration now serving, or null before the first start (metrics read plugin counters from it). */
+    public Instance currentInstance() {
+        return currentInstance.get();
+    }
+
+    void currentInstance(java.util.function.Supplier<Instance> supplier) {
+        this.currentInstance = supplier;
     }
 
     /** Hex SHA-512 of the parsed config now serving (coredns_reload_version_info). */

@@ -20,6 +20,7 @@ public final class PrometheusSetup implements PluginSetup {
     public static DnsMetrics metrics(SetupContext ctx) {
         return ctx.shared().state(STATE_KEY, k -> {
             DnsMetrics m = new DnsMetrics(ctx.shared());
+            m.registry().register(new MetricSources(ctx.shared()));
             ctx.shared().observer(new DroppedObserver(m));
             return m;
         });

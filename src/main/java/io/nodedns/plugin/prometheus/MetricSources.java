@@ -1,0 +1,127 @@
+package io.nodedns.plugin.prometheus;
+
+import io.nodedns.plugin.cache.CachePlugin;
+import io.nodedns.plugin.forward.ForwardHandler;
+import io.nodedns.server.Handler;
+import io.nodedns.server.Instance;
+import io.nodedns.server.ServerConfig;
+import io.nodedns.server.Shared;
+import io.nodedns.upstream.Upstream;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Exports the forward and cache plugins' counters under CoreDNS's names (spec 4.8, 5.9), read at
+ * scrape time from the configuration now serving, so the query path only bumps its own adders.
+ * Counters of plugin instances retired by a reload are folded into a running total, so series
+ * never go backwards.
+ */
+final class MetricSources implements MultiCollector {
+    static final double[] DURATION_BOUNDS = new double[17];
+
+    static {
+        for (int i = 0; i < 16; i++) {
+            DURATION_BOUNDS[i] = 0.00025 * (1L << i);
+        }
+        DURATION_BOUNDS[16] = Double.POSITIVE_INFINITY;
+    }
+
+    private final Shared shared;
+    private final Map<Series, double[]> retired = new HashMap<>();
+    private Map<Object, Map<Series, double[]>> lastSeen = new IdentityHashMap<>();
+
+    MetricSources(Shared shared) {
+        this.shared = shared;
+    }
+
+    @Override
+    public synchronized MetricSnapshots collect() {
+        Map<Object, Map<Series, double[]>> seen = new IdentityHashMap<>();
+        Instance instance = shared.currentInstance();
+        if (instance != null) {
+            for (ServerConfig config : instance.configs()) {
+                for (Handler h : config.handlers()) {
+                    if (h instanceof ForwardHandler f && !seen.containsKey(f)) {
+                        seen.put(f, forward(f));
+                    } else if (h instanceof CachePlugin c && !seen.containsKey(c)) {
+                        seen.put(c, cache(c, config.serverLabel()));
+                    }
+                }
+            }
+        }
+        for (Map.Entry<Object, Map<Series, double[]>> old : lastSeen.entrySet()) {
+            if (!seen.containsKey(old.getKey())) {
+                old.getValue().forEach((series, values) -> add(retired, series, values));
+            }
+        }
+        lastSeen = seen;
+        Map<Series, double[]> total = new LinkedHashMap<>();
+        retired.forEach((series, values) -> add(total, series, values));
+        seen.values().forEach(m -> m.forEach((series, values) -> add(total, series, values)));
+        return SnapshotBuilder.build(total);
+    }
+
+    private static void add(Map<Series, double[]> into, Series series, double[] values) {
+        double[] sum = into.computeIfAbsent(series, s -> new double[values.length]);
+        for (int i = 0; i < values.length; i++) {
+            sum[i] += values[i];
+        }
+    }
+
+    private static Map<Series, double[]> forward(ForwardHandler f) {
+        Map<Series, double[]> out = new LinkedHashMap<>();
+        for (Upstream u : f.table().get()) {
+            String to = u.label();
+            for (int rcode = 0; rcode < 16; rcode++) {
+                if (u.responses(rcode) == 0) {
+                    continue;
+                }
+                double[] h = new double[DURATION_BOUNDS.length + 1];
+                for (int b = 0; b < DURATION_BOUNDS.length; b++) {
+                    h[b] = u.durationBucket(rcode, b);
+                }
+                h[DURATION_BOUNDS.length] = u.durationSumNanos(rcode) / 1e9;
+                add(out, Series.histogram("coredns_proxy_request_duration_seconds", "proxy_name", "forward", "to", to,
+                        "rcode", Labels.RCODES[rcode]), h);
+            }
+            add(out, Series.counter("coredns_proxy_healthcheck_failures", "proxy_name", "forward", "to", to),
+                    new double[] {u.healthcheckFailures()});
+            add(out, Series.counter("coredns_proxy_conn_cache_hits", "proxy_name", "forward", "to", to, "proto", "tcp"),
+                    new double[] {u.tcp().hits()});
+            add(out, Series.counter("coredns_proxy_conn_cache_misses", "proxy_name", "forward", "to", to, "proto", "tcp"),
+                    new double[] {u.tcp().misses()});
+        }
+        add(out, Series.counter("coredns_forward_healthcheck_broken"), new double[] {f.healthcheckBroken()});
+        add(out, Series.counter("coredns_forward_max_concurrent_rejects"), new double[] {f.maxConcurrentRejects()});
+        add(out, Series.counter("nodedns_forward_mismatched_replies"), new double[] {f.mismatchedReplies()});
+        return out;
+    }
+
+    private static Map<Series, double[]> cache(CachePlugin c, String server) {
+        Map<Series, double[]> out = new LinkedHashMap<>();
+        String zones = c.zonesLabel();
+        add(out, Series.gauge("coredns_cache_entries", "server", server, "type", "success", "zones", zones, "view", ""),
+                new double[] {c.successEntries()});
+        add(out, Series.gauge("coredns_cache_entries", "server", server, "type", "denial", "zones", zones, "view", ""),
+                new double[] {c.denialEntries()});
+        add(out, Series.counter("coredns_cache_requests", "server", server, "zones", zones, "view", ""), new double[] {c.requests()});
+        add(out, Series.counter("coredns_cache_hits", "server", server, "type", "success", "zones", zones, "view", ""),
+                new double[] {c.successHits()});
+        add(out, Series.counter("coredns_cache_hits", "server", server, "type", "denial", "zones", zones, "view", ""),
+                new double[] {c.denialHits()});
+        add(out, Series.counter("coredns_cache_misses", "server", server, "zones", zones, "view", ""), new double[] {c.misses()});
+        add(out, Series.counter("coredns_cache_prefetch", "server", server, "zones", zones, "view", ""), new double[] {c.prefetches()});
+        add(out, Series.counter("coredns_cache_drops", "server", server, "zones", zones, "view", ""), new double[] {c.drops()});
+        add(out, Series.counter("coredns_cache_served_stale", "server", server, "zones", zones, "view", ""),
+                new double[] {c.servedStale()});
+        add(out, Series.counter("coredns_cache_evictions", "server", server, "type", "success", "zones", zones, "view", ""),
+                new double[] {c.successEvictions()});
+        add(out, Series.counter("coredns_cache_evictions", "server", server, "type", "denial", "zones", zones, "view", ""),
+                new double[] {c.denialEvictions()});
+        return out;
+    }
+}
