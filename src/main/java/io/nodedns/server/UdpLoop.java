@@ -5,13 +5,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -31,7 +27,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final Listener listener;
     private final int index;
     private final DatagramChannel channel;
-    private final Selector selector;
+    private final LoopPoller poller;
     private final ByteBuffer rx = ByteBuffer.allocateDirect(Exchange.MAX_MESSAGE + 1);
     private final UnsafeBuffer rxView = new UnsafeBuffer(rx);
     private final Exchange[] pool = new Exchange[MAX_EXCHANGES];
@@ -41,9 +37,9 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
     private LoopTicker[] tickers = new LoopTicker[0];
     private Object[] locals = new Object[8];
-    private final Consumer<SelectionKey> onSelected = this::onSelected;
     private final Thread thread;
     private volatile boolean running = true;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean reading = true;
     private final LongAdder overloadDrops = new LongAdder();
     private final LongAdder errors = new LongAdder();
@@ -64,8 +60,8 @@ public final class UdpLoop implements Responder, LoopChannel {
             ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
             ch.bind(bindTo);
             ch.configureBlocking(false);
-            this.selector = Selector.open();
-            ch.register(selector, SelectionKey.OP_READ, this);
+            this.poller = LoopPoller.open();
+            poller.register(ch, this);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -110,13 +106,15 @@ public final class UdpLoop implements Responder, LoopChannel {
         return Thread.currentThread() == thread;
     }
 
-    public Selector selector() {
-        return selector;
+
+    /** Registers a plugin channel (non-blocking) for reads; call on the loop thread (see {@link #execute}). */
+    public void register(SelectableChannel ch, LoopChannel handler) throws IOException {
+        poller.register(ch, handler);
     }
 
-    /** Registers a plugin channel for reads; call on the loop thread (see {@link #execute}). */
-    public SelectionKey register(SelectableChannel ch, LoopChannel handler) throws ClosedChannelException {
-        return ch.register(selector, SelectionKey.OP_READ, handler);
+    /** Stops watching a plugin channel; call on the loop thread. Closing a channel also ends its watch. */
+    public void unregister(SelectableChannel ch) {
+        poller.unregister(ch);
     }
 
     Object local(int index) {
@@ -155,13 +153,13 @@ public final class UdpLoop implements Responder, LoopChannel {
         while (!tasks.offer(task)) {
             Thread.onSpinWait();
         }
-        selector.wakeup();
+        poller.wakeup();
     }
 
     private void run() {
         while (running) {
             try {
-                selector.select(onSelected, TICK_MILLIS);
+                poller.poll(TICK_MILLIS, this);
                 drainForeign();
                 if (batch != null && batch.queued() > 0) {
                     batch.flush(this);
@@ -183,13 +181,10 @@ public final class UdpLoop implements Responder, LoopChannel {
         closeQuietly();
     }
 
-    private void onSelected(SelectionKey key) {
-        if (!key.isValid()) {
-            return;
-        }
-        Object attachment = key.attachment();
+    /** Runs one ready channel's handler; a handler's failure never stops the loop. */
+    void dispatch(LoopChannel handler) {
         try {
-            ((LoopChannel) attachment).onReadable();
+            handler.onReadable();
         } catch (RuntimeException e) {
             errors.increment();
         }
@@ -303,7 +298,7 @@ public final class UdpLoop implements Responder, LoopChannel {
             while (!foreignCompletions.offer(ex)) {
                 Thread.onSpinWait();
             }
-            selector.wakeup();
+            poller.wakeup();
         }
     }
 
@@ -363,16 +358,13 @@ public final class UdpLoop implements Responder, LoopChannel {
     void stopReading() {
         reading = false;
         execute(() -> {
-            SelectionKey key = channel.keyFor(selector);
-            if (key != null) {
-                key.cancel();
-            }
+            poller.unregister(channel);
         });
     }
 
     void close() {
         running = false;
-        selector.wakeup();
+        poller.wakeup();
         if (Thread.currentThread() != thread && thread.isAlive()) {
             try {
                 thread.join(2000);
@@ -383,19 +375,18 @@ public final class UdpLoop implements Responder, LoopChannel {
         closeQuietly();
     }
 
+    /** Closes the socket once; native memory and the poller only when the loop thread is gone. */
     private void closeQuietly() {
-        if (batch != null && !thread.isAlive()) {
-            batch.close();
-        }
         try {
             channel.close();
         } catch (IOException ignored) {
             // closing: nothing to do
         }
-        try {
-            selector.close();
-        } catch (IOException ignored) {
-            // closing: nothing to do
+        if (Thread.currentThread() != thread && !thread.isAlive() && closed.compareAndSet(false, true)) {
+            if (batch != null) {
+                batch.close();
+            }
+            poller.close();
         }
     }
 }

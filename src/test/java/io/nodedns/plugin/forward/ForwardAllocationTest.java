@@ -17,29 +17,30 @@ import org.xbill.DNS.Type;
 /**
  * The UDP forward path allocates nothing per query once warm: measured on the loop thread itself
  * with ThreadMXBean, one client socket (so the loop's receive does not allocate a new sender
- * address), one loop ({@code multisocket 1}). Measured with the loop's NIO client I/O (the
- * assertion: only forward and the core's query path run on the thread) and, for the record, with
- * its recvmmsg/sendmmsg path, whose FFM downcalls allocate in the core, not in forward.
+ * address), one loop ({@code multisocket 1}), on the default epoll + recvmmsg/sendmmsg path.
  */
 class ForwardAllocationTest {
     private static final int WARMUP = 10_000;
     private static final int MEASURED = 20_000;
 
+    /**
+     * The NIO fallback (-Dnodedns.udp.native=false) is reported, not asserted: the JDK Selector boxes
+     * ready descriptors above 127 and DatagramChannel.receive builds sender addresses, both by design.
+     */
     @Test
-    void forwardedUdpQueriesAllocateNothingOnTheLoopThread() throws Exception {
+    void reportNioFallbackFigure() throws Exception {
         System.setProperty("nodedns.udp.native", "false");
-        double perQuery;
         try {
-            perQuery = measure("NIO client I/O");
+            measure("NIO fallback client I/O and Selector");
         } finally {
             System.clearProperty("nodedns.udp.native");
         }
-        assertTrue(perQuery < 1.0, "allocated " + perQuery + " bytes per query on the loop thread");
     }
 
     @Test
-    void reportNativeClientIoFigure() throws Exception {
-        measure("recvmmsg/sendmmsg client I/O"); // printed only: these bytes are the core's FFM downcalls
+    void forwardedQueriesAllocateNothingWithNativeClientIo() throws Exception {
+        double perQuery = measure("recvmmsg/sendmmsg client I/O");
+        assertTrue(perQuery < 1.0, "allocated " + perQuery + " bytes per query on the loop thread");
     }
 
     private static double measure(String label) throws Exception {
