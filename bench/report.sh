@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Turns one peers.sh results directory into docs/benchmarks.md and docs/benchmarks-latency.png.
+#   bench/report.sh bench/results/STAMP [OUT.md] [OUT.png]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+res="${1:?usage: report.sh RESULTS_DIR [OUT.md] [OUT.png]}"
+md="${2:-$root/docs/benchmarks.md}"
+png="${3:-$root/docs/benchmarks-latency.png}"
+csv="$res/results.csv"
+[[ -f "$csv" ]] || { echo "report: no $csv" >&2; exit 1; }
+m() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" "$res/machine.txt" | head -1; } # value of key $1
+smoke=0; [[ "$(m quick)" == 1 ]] && smoke=1
+rel() { realpath --relative-to="$(dirname "$md")" "$1"; }
+
+# Percentile curves (HdrHistogram distribution, microseconds) of the open-loop runs.
+plot_lines() { # plot_lines WORKLOAD: gnuplot "plot" arguments for every server that has a curve
+  local w="$1" sep="" f s
+  for f in "$res"/raw/*-"$w"-open.pct; do
+    [[ -e "$f" ]] || continue
+    s="$(basename "$f" "-$w-open.pct")"
+    awk '/^ *[0-9]/ && $4 != "Infinity" {print $4, $1}' "$f" >"${f%.pct}.dat"
+    printf '%s"%s" using 1:2 with lines lw 2 title "%s"' "$sep" "${f%.pct}.dat" "$s"
+    sep=", "
+  done
+}
+hit_plot="$(plot_lines hit)"
+miss_plot="$(plot_lines miss)"
+if command -v gnuplot >/dev/null && [[ -n "$hit_plot$miss_plot" ]]; then
+  label="$( ((smoke)) && echo 'SMOKE RUN - not a measurement' || m stamp)"
+  {
+    echo "set terminal pngcairo size 1100,$([[ -n $miss_plot ]] && echo 900 || echo 480) font 'Sans,10'"
+    echo "set output '$png'"
+    echo "set logscale xy; set grid; set key top left"
+    echo "set xtics ('50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000)"
+    echo "set xlabel 'percentile'; set ylabel 'latency (us, from intended send time)'"
+    [[ -n $miss_plot ]] && echo "set multiplot layout 2,1"
+    [[ -n $hit_plot ]] && echo "set title 'cache hits at $(m hit_rate) qps, open loop ($label)'" && echo "plot $hit_plot"
+    [[ -n $miss_plot ]] && echo "set title 'misses at $(m miss_rate) qps, open loop ($label)'" && echo "plot $miss_plot"
+    [[ -n $miss_plot ]] && echo "unset multiplot"
+    true
+  } >"$res/plot.gp"
+  gnuplot "$res/plot.gp" || echo "report: gnuplot failed" >&2
+fi
+
+table() { # the peer-bench.md table plus our harness's figures, and ratios against dnsdist
+  awk -F, '
+    NR == 1 { next }
+    { k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4; qps[k] = $6; cpu[k] = $10; ans[k] = $7; to[k] = $8
+      lat[k] = ($11 == "" ? "-" : sprintf("%.0f/%.0f/%.0f us", $11, $12, $13))
+      if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+    function q(v) { return (v == "" || v == 0) ? "-" : (v >= 10000 ? sprintf("%.0fk", v / 1000) : sprintf("%.1fk", v / 1000)) }
+    function c(v) { return (v == "" || v == "-") ? "-" : sprintf("%.2f", v) }
+    function g(s, w, t, mo, a) { a = (s SUBSEP w SUBSEP t SUBSEP mo); return a }
+    function r(a, b) { return (a == "" || b == "" || a == "-" || b == "-" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+    END {
+      print "| server | hit QPS | hit CPU us/query | hit p50/p90/p99 @rate | miss QPS | miss CPU us/query | miss p50/p90/p99 @rate | mix QPS | mix CPU us/query | harness closed-loop hit / miss QPS |"
+      print "|---|---|---|---|---|---|---|---|---|---|"
+      for (i = 1; i <= n; i++) { s = order[i]
+        hd = g(s, "hit", "dnsperf", "closed"); md = g(s, "miss", "dnsperf", "closed"); xd = g(s, "mix", "dnsperf", "closed")
+        ho = g(s, "hit", "loadgen", "open"); mo = g(s, "miss", "loadgen", "open")
+        hc = g(s, "hit", "loadgen", "closed"); mc = g(s, "miss", "loadgen", "closed")
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n", s, q(qps[hd]), c(cpu[hd]),
+          (ho in lat ? lat[ho] : "-"), q(qps[md]), c(cpu[md]), (mo in lat ? lat[mo] : "-"), q(qps[xd]), c(cpu[xd]),
+          q(qps[hc]), q(qps[mc]) }
+      if (!("dnsdist" in seen)) { print "\n(no dnsdist run: no ratios)"; exit }
+      print "\nRatios against dnsdist in the same run (CPU: lower is better; QPS: higher is better):\n"
+      print "| server | hit CPU/query | miss QPS | miss CPU/query | mix QPS | hit p99 @rate |"
+      print "|---|---|---|---|---|---|"
+      dh = g("dnsdist", "hit", "dnsperf", "closed"); dm = g("dnsdist", "miss", "dnsperf", "closed")
+      dx = g("dnsdist", "mix", "dnsperf", "closed"); dho = g("dnsdist", "hit", "loadgen", "open")
+      for (i = 1; i <= n; i++) { s = order[i]
+        split((g(s, "hit", "loadgen", "open") in lat) ? lat[g(s, "hit", "loadgen", "open")] : "", a, "/")
+        split((dho in lat) ? lat[dho] : "", b, "/")
+        printf "| %s | %s | %s | %s | %s | %s |\n", s, r(cpu[g(s, "hit", "dnsperf", "closed")], cpu[dh]),
+          r(qps[g(s, "miss", "dnsperf", "closed")], qps[dm]), r(cpu[g(s, "miss", "dnsperf", "closed")], cpu[dm]),
+          r(qps[g(s, "mix", "dnsperf", "closed")], qps[dx]), r(a[3] + 0 ? a[3] : "", b[3] + 0 ? b[3] : "") } }' "$csv"
+}
+
+problems="$(awk -F, 'NR > 1 && ($8 + 0 > 0) {printf "- %s %s %s %s: %s of %s queries unanswered\n", $1, $2, $3, $4, $8, $7 + $8}
+  NR > 1 && $9 != "" && $9 !~ /^NOERROR:[0-9]+$/ {printf "- %s %s %s %s: response codes %s\n", $1, $2, $3, $4, $9}' "$csv")"
+
+{
+  echo "# nodedns benchmarks"
+  echo
+  if ((smoke)); then
+    echo "> **SMOKE RUN (\`QUICK=1 bench/peers.sh\`), not results.** Durations of a few seconds, on a machine"
+    echo "> busy with other work. These numbers only show that every piece of the harness runs end to end;"
+    echo "> do not quote them. The real figures come from a full \`bench/peers.sh\` on a quiet machine."
+    echo
+  fi
+  cat <<'EOF'
+## Method
+
+`bench/peers.sh` (see `bench/README.md`) follows `../shared/spec/peer-bench.md`: every server runs,
+one after another, as a caching forwarder with **one worker** on its own loopback port, in front of
+the same upstream: knot, authoritative for `bench.test.` (1000 names `h0..h999` and a wildcard
+`*.miss.bench.test`), one UDP worker. The server under test is pinned to CPU 0; dnsperf, our load
+generator and knot to CPU 1. Each server gets a warm-up of mixed load before anything is measured
+(for nodedns: until the JIT has compiled the hot path).
+
+- dnsdist: one `setLocal` listener, a packet cache; unbound: `num-threads: 1`, `forward-zone` to knot,
+  iterator only; nodedns: `multisocket 1`, `cache`, `forward . knot`; the C reflector
+  (`bench/reflector.c`) answers every query itself and gives the kernel's per-query floor. All get
+  the 4 MiB UDP socket buffers nodedns asks for, so a scheduling hiccup drops alike everywhere.
+- Workloads: HIT = the 1000 warm names; MISS = unique `<hex>.miss.bench.test` names (never a repeat
+  within a run); MIX = 95 % hit, 5 % miss.
+- **QPS**: `dnsperf -c 10 -q 200 -T 1 -l SECS` (saturation). **CPU us/query**: utime + stime of the
+  server process from `/proc/PID/stat` over that run, divided by the queries completed: the figure
+  of merit for hits, where the client saturates first and QPS ties every decent server.
+- **Latency**: `io.nodedns.bench.LoadGenerator` in open loop at a fixed rate, 1000 source ports,
+  each reply timed from the query's *intended* send time (no coordinated omission); HdrHistogram
+  logs in the results directory. Its closed-loop maximum is reported too.
+- Only ratios between servers of one run mean something; absolute figures move between machines.
+EOF
+  echo
+  echo "## Machine and run"
+  echo
+  echo '```'
+  cat "$res/machine.txt"
+  echo '```'
+  echo
+  echo "Raw results: \`$(realpath --relative-to="$root" "$res")/results.csv\` (one line per run; dnsperf output,"
+  echo "loadgen output and HdrHistogram logs in \`raw/\`)."
+  echo
+  echo "## Results$( ((smoke)) && echo ' (smoke run: not meaningful)')"
+  echo
+  table
+  echo
+  if [[ -n "$problems" ]]; then echo "Unanswered queries and errors:"; echo; echo "$problems"; echo; fi
+  if [[ -f "$png" ]]; then
+    echo "## Latency percentiles"
+    echo
+    echo "![latency percentiles]($(rel "$png"))"
+    echo
+  fi
+  echo "Reference figures from other runs of the same method: \`../shared/spec/peer-bench.md\`."
+} >"$md"
+echo "report: wrote $md$( [[ -f "$png" ]] && echo " and $png")" >&2

@@ -1,0 +1,186 @@
+package io.nodedns.bench;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+
+/**
+ * DNS load generator for loopback benchmarks (docs/benchmarks.md, bench/README.md).
+ *
+ * <p>Closed loop keeps K queries in flight and measures the maximum rate; open loop sends at a fixed
+ * rate on a schedule and measures each reply from the query's intended send time, so a stalled
+ * server is charged for the queries it delayed (no coordinated omission). Queries are preencoded
+ * and sent from many connected UDP sockets; the send and receive paths allocate nothing per query.
+ *
+ * <p>Phases: the hit set once (closed loop), then an unrecorded warm-up of the same load, then the
+ * measured run. Exit status 0 when anything was answered, 1 when nothing was, 2 on bad flags.
+ */
+public final class LoadGenerator {
+    private static final long WARM_CAP_NS = 60_000_000_000L;
+
+    private LoadGenerator() {}
+
+    public static void main(String[] args) throws Exception {
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && !e.getMessage().isEmpty()) {
+                System.err.println("loadgen: " + e.getMessage());
+            }
+            System.err.print(LoadOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        Report r = run(options, System.err);
+        System.out.println(r.format());
+        System.exit(r.answered() > 0 ? 0 : 1);
+    }
+
+    /** Runs the phases; progress goes to {@code log}. Exposed for tests. */
+    public static Report run(String[] args, PrintStream log) throws IOException, InterruptedException {
+        return run(LoadOptions.parse(args), log);
+    }
+
+    static Report run(LoadOptions o, PrintStream log) throws IOException, InterruptedException {
+        long seed = System.nanoTime() ^ (ProcessHandle.current().pid() << 32);
+        Engine[] engines = new Engine[o.threads()];
+        try {
+            for (int i = 0; i < engines.length; i++) {
+                int sockets = o.sockets() / engines.length + (i < o.sockets() % engines.length ? 1 : 0);
+                QuerySet q = new QuerySet(o.workload(), o.zone(), o.names(), o.missPercent(), o.edns(), seed,
+                        engines.length, i);
+                engines[i] = new Engine(o.server(), sockets, q);
+            }
+            if (o.warmNames() && o.workload() != QuerySet.Workload.MISS) {
+                long start = System.nanoTime();
+                Engine.Phase warm = new Engine.Phase(false, 0, Math.min(100, o.names()), start, start + WARM_CAP_NS,
+                        o.timeoutNs(), o.names(), true, 0, 1);
+                Report w = new Report(o);
+                runPhase(new Engine[] {engines[0]}, new Engine.Phase[] {warm}, w, null);
+                log.printf("loadgen: warmed %d hit names: %d answered, %d timeouts%n", o.names(), w.answered,
+                        w.timeouts);
+            }
+            if (o.warmupNs() > 0) {
+                Report w = runPhase(engines, phases(o, o.warmupNs()), new Report(o), null);
+                log.printf("loadgen: warm-up %.1f s: %.0f qps, %d timeouts%n", o.warmupNs() / 1e9, w.qps(), w.timeouts);
+            }
+            HistogramLogWriter hlog = null;
+            if (o.hlog() != null) {
+                try {
+                    hlog = new HistogramLogWriter(o.hlog().toFile());
+                } catch (FileNotFoundException e) {
+                    throw new IOException("cannot write --hlog " + o.hlog() + ": " + e.getMessage(), e);
+                }
+            }
+            long self = ProcessHandle.current().pid();
+            long server0 = o.serverPid() > 0 ? ProcStat.cpuMicros(o.serverPid()) : -1;
+            long client0 = ProcStat.cpuMicros(self);
+            Report r = new Report(o);
+            try {
+                runPhase(engines, phases(o, o.durationNs()), r, hlog);
+            } finally {
+                if (hlog != null) {
+                    hlog.close();
+                }
+            }
+            long server1 = o.serverPid() > 0 ? ProcStat.cpuMicros(o.serverPid()) : -1;
+            long client1 = ProcStat.cpuMicros(self);
+            if (server0 >= 0 && server1 >= 0) {
+                r.serverCpuMicros = server1 - server0;
+            } else if (o.serverPid() > 0) {
+                log.println("loadgen: cannot read /proc/" + o.serverPid() + "/stat; no server CPU figure");
+            }
+            if (client0 >= 0 && client1 >= 0) {
+                r.clientCpuMicros = client1 - client0;
+            }
+            if (o.percentiles() != null) {
+                try (PrintStream ps = new PrintStream(Files.newOutputStream(o.percentiles()))) {
+                    r.latency.outputPercentileDistribution(ps, 5, 1000.0); // values in microseconds
+                }
+            }
+            return r;
+        } finally {
+            for (Engine e : engines) {
+                if (e != null) {
+                    e.close();
+                }
+            }
+        }
+    }
+
+    /** One phase per engine: the rate and the in-flight count are split between them. */
+    private static Engine.Phase[] phases(LoadOptions o, long durationNs) {
+        int n = o.threads();
+        Engine.Phase[] p = new Engine.Phase[n];
+        long start = System.nanoTime() + 1_000_000; // a common start just ahead of every thread
+        for (int i = 0; i < n; i++) {
+            int k = o.outstanding() / n + (i < o.outstanding() % n ? 1 : 0);
+            p[i] = new Engine.Phase(o.open(), o.rate(), Math.max(1, k), start, start + durationNs, o.timeoutNs(),
+                    0, false, i, n);
+        }
+        return p;
+    }
+
+    /** Runs one phase on the engines, sampling their latency recorders once a second into the log. */
+    private static Report runPhase(Engine[] engines, Engine.Phase[] phases, Report r, HistogramLogWriter hlog)
+            throws InterruptedException {
+        long startNs = phases[0].startNs();
+        long startMs = System.currentTimeMillis() + (startNs - System.nanoTime()) / 1_000_000;
+        for (Engine e : engines) {
+            e.interval(); // drop whatever an earlier phase left behind
+        }
+        if (hlog != null) {
+            hlog.outputComment("nodedns LoadGenerator " + r.options.label() + ", latency in nanoseconds");
+            hlog.outputLogFormatVersion();
+            hlog.outputStartTime(startMs);
+            hlog.setBaseTime(startMs);
+            hlog.outputLegend();
+        }
+        for (int i = 0; i < engines.length; i++) {
+            engines[i].start(phases[i]);
+        }
+        Histogram interval = new Histogram(Engine.MAX_LATENCY_NS, 3);
+        long tickNs = startNs + 1_000_000_000L;
+        long lastTickMs = startMs;
+        boolean done = false;
+        while (!done) {
+            done = true;
+            for (Engine e : engines) {
+                done &= e.await(0);
+            }
+            long now = System.nanoTime();
+            if (done || now >= tickNs) {
+                long nowMs = startMs + (now - startNs) / 1_000_000;
+                interval.reset();
+                for (Engine e : engines) {
+                    interval.add(e.interval());
+                }
+                r.latency.add(interval);
+                if (hlog != null && interval.getTotalCount() > 0) {
+                    interval.setStartTimeStamp(lastTickMs);
+                    interval.setEndTimeStamp(nowMs);
+                    hlog.outputIntervalHistogram(interval);
+                }
+                lastTickMs = nowMs;
+                tickNs += 1_000_000_000L;
+            }
+            if (!done) {
+                Thread.sleep(Math.clamp((tickNs - now) / 1_000_000, 1, 20));
+            }
+        }
+        long end = phases[0].deadlineNs();
+        for (Engine e : engines) {
+            r.add(e);
+            end = Math.max(end, e.lastAnswerNs);
+        }
+        if (phases[0].maxQueries() > 0) {
+            end = engines[0].lastAnswerNs; // a count-limited phase ends when its last reply came
+        }
+        r.elapsedSeconds = Math.max(1, end - startNs) / 1e9;
+        return r;
+    }
+}
