@@ -22,13 +22,7 @@ public final class HealthSetup implements PluginSetup {
     public void setup(SetupContext ctx) throws ConfigException {
         Dispenser d = ctx.once().dispenser();
         d.next();
-        String address = DEFAULT_ADDRESS;
-        if (d.nextArg()) {
-            address = HttpAddress.check(d, d.val());
-            if (d.nextArg()) {
-                throw d.argErr();
-            }
-        }
+        String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
         Duration lameDuck = Duration.ZERO;
         while (d.nextBlock()) {
             if (!d.val().equals("lameduck")) {

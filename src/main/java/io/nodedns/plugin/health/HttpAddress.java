@@ -7,6 +7,21 @@ import io.nodedns.config.Dispenser;
 public final class HttpAddress {
     private HttpAddress() {}
 
+    /**
+     * Reads the optional {@code [ADDR]} argument of health, ready and prometheus (the dispenser
+     * is on the directive name): the checked address, or the default; a second argument is an error.
+     */
+    public static String optional(Dispenser d, String defaultAddress) throws ConfigException {
+        String address = defaultAddress;
+        if (d.nextArg()) {
+            address = check(d, d.val());
+            if (d.nextArg()) {
+                throw d.argErr();
+            }
+        }
+        return address;
+    }
+
     public static String check(Dispenser d, String address) throws ConfigException {
         int colon = address.lastIndexOf(':');
         if (colon < 0) {

@@ -19,13 +19,7 @@ public final class ReadySetup implements PluginSetup {
     public void setup(SetupContext ctx) throws ConfigException {
         Dispenser d = ctx.once().dispenser();
         d.next();
-        String address = DEFAULT_ADDRESS;
-        if (d.nextArg()) {
-            address = HttpAddress.check(d, d.val());
-            if (d.nextArg()) {
-                throw d.argErr();
-            }
-        }
+        String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
         boolean continuously = false;
         while (d.nextBlock()) {
             if (!d.val().equals("monitor")) {
