@@ -29,7 +29,7 @@ MISS_NAMES="${MISS_NAMES:-$d_miss}" MIX_LINES="${MIX_LINES:-$d_mix}"
 BASE_PORT="${BASE_PORT:-25300}" SERVER_CPU="${SERVER_CPU:-0}" CLIENT_CPU="${CLIENT_CPU:-1}"
 DNSPERF_ARGS="${DNSPERF_ARGS:--c 10 -q 200 -T 1}"
 stamp="$(date +%Y%m%d-%H%M%S)"
-OUT="${OUT:-$bench_root/bench/results/$stamp$([[ "$QUICK" == 1 ]] && echo -smoke)}"
+OUT="${OUT:-$bench_root/bench/results/$stamp$(if [[ "$QUICK" == 1 ]]; then echo -smoke; fi)}"
 KNOT_PORT=$((BASE_PORT + 53))
 
 log() { printf '%s peers: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
