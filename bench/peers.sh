@@ -5,7 +5,8 @@
 #   QUICK=1 bench/peers.sh    smoke run (1-2 minutes): proves the plumbing, not a measurement
 # Knobs (env): SERVERS, WORKLOADS, SAT_SECS, LAT_SECS, WARMUP_SECS, LG_WARMUP, HIT_RATE, MISS_RATE,
 # MIX_RATE, LG_OUTSTANDING, LG_SOCKETS, MISS_NAMES, MIX_LINES, BASE_PORT, SERVER_CPU, CLIENT_CPU,
-# OUT (results directory), DOCS=0 (do not write docs/), NODEDNS_JAVA_OPTS, BUILD_DIR.
+# OUT (results directory), DOCS=0 (do not write docs/), NODEDNS_JAVA_OPTS, NODEDNS_EXTRA (Corefile lines
+# added to nodedns's block, e.g. "  prometheus 127.0.0.1:9153\n"), BUILD_DIR.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -198,7 +199,7 @@ EOF
       start_bg "$SERVER_CPU" "$OUT/raw/$name.log" unbound -d -c "$d/unbound.conf" ;;
     nodedns|nodedns-whoami)
       if [[ "$name" == nodedns ]]; then
-        printf '.:%s {\n  bind 127.0.0.1\n  multisocket 1\n  cache\n  forward . 127.0.0.1:%s\n}\n' "$port" "$KNOT_PORT" >"$d/Corefile"
+        printf '.:%s {\n  bind 127.0.0.1\n  multisocket 1\n  cache\n  forward . 127.0.0.1:%s\n%b}\n' "$port" "$KNOT_PORT" "${NODEDNS_EXTRA:-}" >"$d/Corefile"
       else
         printf '.:%s {\n  bind 127.0.0.1\n  multisocket 1\n  whoami\n}\n' "$port" >"$d/Corefile"
       fi
