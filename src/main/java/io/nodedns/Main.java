@@ -19,6 +19,12 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     private Main() {}
 
+    static {
+        // The Kubernetes client logs every informer retry at INFO (once a second during an API
+        // outage) and interrupt stack traces on shutdown; nodedns reports watcher state itself.
+        System.setProperty("org.slf4j.simpleLogger.log.io.kubernetes.client", "warn");
+    }
+
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err, System.in));
     }

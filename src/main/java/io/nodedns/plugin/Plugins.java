@@ -4,6 +4,7 @@ import io.nodedns.plugin.bind.BindSetup;
 import io.nodedns.plugin.bufsize.BufsizeSetup;
 import io.nodedns.plugin.cache.CacheSetup;
 import io.nodedns.plugin.forward.ForwardSetup;
+import io.nodedns.plugin.kubeforward.KubeforwardSetup;
 import io.nodedns.plugin.errors.ErrorsSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.log.LogSetup;
@@ -38,6 +39,7 @@ public final class Plugins {
                 .register("log", new LogSetup())
                 .register("cache", new CacheSetup())
                 .register("forward", new ForwardSetup())
+                .register("kubeforward", new KubeforwardSetup())
                 .register("whoami", new WhoamiSetup());
     }
 }
