@@ -15,7 +15,7 @@ public final class HostPorts {
     /** {@code 10.0.0.1:53} or {@code [fd00::a]:53}. */
     public static String format(InetSocketAddress a) {
         InetAddress ip = a.getAddress();
-        String host = ip instanceof Inet6Address ? compress(ip.getAddress()) : ip.getHostAddress();
+        String host = ip instanceof Inet6Address ? io.nodedns.net.IpText.of(ip.getAddress()) : ip.getHostAddress();
         return (ip instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
@@ -66,44 +66,6 @@ public final class HostPorts {
         } catch (UnknownHostException | IllegalArgumentException e) {
             return null;
         }
-    }
-
-    /** RFC 5952 text: lower case, the longest run of two or more zero groups as "::". */
-    static String compress(byte[] a) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((a[2 * i] & 0xFF) << 8) | (a[2 * i + 1] & 0xFF);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
     }
 
     private static int port(String s) {

@@ -50,44 +50,10 @@ public final class Upstream {
     /** "1.2.3.4:53" or "[::1]:53" (RFC 5952 text, as Go prints it): the metrics label "to" and log form. */
     public static String label(InetSocketAddress a) {
         if (a.getAddress() instanceof Inet6Address v6) {
-            return "[" + compress(v6.getAddress()) + "]:" + a.getPort();
+            return "[" + io.nodedns.net.IpText.of(v6.getAddress()) + "]:" + a.getPort();
         }
         String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
         return host + ":" + a.getPort();
-    }
-
-    /** RFC 5952: lower-case hex groups, the longest run of two or more zero groups as "::". */
-    static String compress(byte[] ip) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((ip[2 * i] & 0xFF) << 8) | (ip[2 * i + 1] & 0xFF);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
     }
 
     public InetSocketAddress address() {
