@@ -35,6 +35,9 @@ final class LoopState implements LoopTicker {
     private final UnsafeBuffer tx = new UnsafeBuffer(txBuffer);
     private final ByteBuffer rxBuffer = ByteBuffer.allocateDirect(Exchange.MAX_MESSAGE + 1);
     private final UnsafeBuffer rx = new UnsafeBuffer(rxBuffer);
+    /** Native send/recvmmsg for sockets that have a descriptor; null where FFM is unavailable. */
+    private final io.nodedns.sys.UpstreamDatagrams native_ = io.nodedns.sys.UpstreamDatagrams.unavailableReason() == null
+            ? new io.nodedns.sys.UpstreamDatagrams(tx.addressOffset(), Exchange.MAX_MESSAGE) : null;
     /** Query ID to 1-based slot number; 0 = no UDP attempt uses that ID on this loop. */
     private final char[] byId = new char[1 << 16];
     private Pending[] slots = new Pending[64];
@@ -113,6 +116,15 @@ final class LoopState implements LoopTicker {
         int id = freeId();
         tx.putBytes(0, ex.request(), 0, len);
         tx.putShort(0, (short) id, ByteOrder.BIG_ENDIAN);
+        if (s.fd >= 0 && native_ != null) {
+            if (native_.send(s.fd, len) != len) {
+                int errno = native_.errno();
+                fwd.attemptFailed(p.attempts, u, errno == io.nodedns.sys.UpstreamDatagrams.ECONNREFUSED ? s.refusedError
+                        : "write udp " + u.label() + ": no buffer space (errno " + errno + ")");
+                return false;
+            }
+            return sent(p, s, u, id, now);
+        }
         txBuffer.clear().limit(len);
         try {
             if (s.channel.write(txBuffer) != len) {
@@ -126,6 +138,11 @@ final class LoopState implements LoopTicker {
             fwd.attemptFailed(p.attempts, u, "write udp " + u.label() + ": " + e.getMessage());
             return false;
         }
+        return sent(p, s, u, id, now);
+    }
+
+    /** Records a sent attempt: the reply is now awaited on that socket under that ID. */
+    private boolean sent(Pending p, UpstreamSocket s, Upstream u, int id, long now) {
         p.socket = s;
         p.upstream = u;
         p.id = id;
@@ -193,6 +210,10 @@ final class LoopState implements LoopTicker {
 
     /** The upstream socket is readable: take what is there, accept only exact matches. */
     void onReadable(UpstreamSocket s) {
+        if (s.fd >= 0 && native_ != null) {
+            readNative(s);
+            return;
+        }
         for (int i = 0; i < READ_BATCH; i++) {
             rxBuffer.clear();
             int n;
@@ -207,11 +228,30 @@ final class LoopState implements LoopTicker {
             if (n <= 0) {
                 return;
             }
-            onDatagram(s, n);
+            onDatagram(s, rx, n);
         }
     }
 
-    private void onDatagram(UpstreamSocket s, int n) {
+    /** recvmmsg: every queued reply in one call; a short batch means the queue is empty. */
+    private void readNative(UpstreamSocket s) {
+        for (int round = 0; round < READ_BATCH / io.nodedns.sys.UpstreamDatagrams.SLOTS; round++) {
+            int n = native_.receive(s.fd);
+            if (n < 0) {
+                if (native_.errno() == io.nodedns.sys.UpstreamDatagrams.ECONNREFUSED) {
+                    refused(s);
+                }
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                onDatagram(s, native_.slot(i), native_.length(i));
+            }
+            if (n < io.nodedns.sys.UpstreamDatagrams.SLOTS) {
+                return;
+            }
+        }
+    }
+
+    private void onDatagram(UpstreamSocket s, DirectBuffer rx, int n) {
         if (n < DnsHeader.LENGTH) {
             fwd.countMismatch();
             return;

@@ -19,6 +19,8 @@ final class UpstreamSocket implements LoopChannel {
     final LoopState owner;
     final Upstream upstream;
     final DatagramChannel channel;
+    /** The socket's descriptor for the native path, or -1 (then NIO read/write are used). */
+    final int fd;
     final String timeoutError;
     final String refusedError;
 
@@ -26,6 +28,9 @@ final class UpstreamSocket implements LoopChannel {
         this.owner = owner;
         this.upstream = upstream;
         this.channel = channel;
+        this.fd = io.nodedns.sys.UpstreamDatagrams.unavailableReason() == null
+                && Boolean.parseBoolean(System.getProperty("nodedns.udp.native", "true"))
+                ? io.nodedns.sys.LinuxSockets.fd(channel) : -1;
         String path = "udp " + local + "->" + upstream.label();
         this.timeoutError = "read " + path + ": i/o timeout";
         this.refusedError = "read " + path + ": connection refused";
