@@ -74,6 +74,11 @@ public final class WatcherRegistry {
         watchers.clear();
     }
 
+    /** The running watchers (metrics and tests). */
+    public synchronized java.util.List<EndpointSliceWatcher> watchers() {
+        return java.util.List.copyOf(watchers.values());
+    }
+
     /** How many watchers run (tests check sharing). */
     public synchronized int size() {
         return watchers.size();

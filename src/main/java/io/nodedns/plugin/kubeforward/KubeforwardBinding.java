@@ -44,6 +44,7 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
     private volatile List<InetSocketAddress> published = List.of();
     private volatile Source source = Source.NONE;
     private volatile boolean stopped;
+    private final java.util.concurrent.atomic.AtomicLong tableSwaps = new java.util.concurrent.atomic.AtomicLong();
 
     KubeforwardBinding(KubeforwardConfig config, KubeClientConfig client, WatcherRegistry registry,
             List<UpstreamTable> tables) {
@@ -148,6 +149,10 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
         }
         published = next;
         source = from;
+        tableSwaps.incrementAndGet();
+        if (w != null) {
+            w.published(next.size());
+        }
         Log.info(KubeforwardSetup.NAME, describe() + ": " + next.size() + " upstreams from " + from.name().toLowerCase()
                 + ": " + next.stream().map(HostPorts::format).toList());
     }
@@ -171,5 +176,20 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
     /** Where that list came from (tests). */
     Source source() {
         return source;
+    }
+
+    /** Metric: how many upstreams the forwarders use now (endpoints, snapshot or fallback). */
+    public int endpointsUsed() {
+        return published.size();
+    }
+
+    /** Metric: how often a new upstream list was published to the forwarders' tables. */
+    public long tableSwapsTotal() {
+        return tableSwaps.get();
+    }
+
+    /** The shared watcher while started, else null (its getters are the API-side metrics). */
+    public EndpointSliceWatcher watcher() {
+        return watcher;
     }
 }

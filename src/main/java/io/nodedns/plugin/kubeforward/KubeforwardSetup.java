@@ -47,6 +47,11 @@ public final class KubeforwardSetup implements PluginSetup {
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
         WatcherRegistry registry = ctx.shared().state(WatcherRegistry.KEY, k -> new WatcherRegistry());
+        ctx.shared().state(KubeforwardMetrics.KEY, k -> { // once per process: the collector outlives reloads
+            KubeforwardMetrics m = new KubeforwardMetrics(registry);
+            io.nodedns.plugin.prometheus.PrometheusSetup.metrics(ctx).registry().register(m);
+            return m;
+        });
         List<KubeforwardBinding> bindings = new ArrayList<>();
         List<ForwardHandler> handlers = new ArrayList<>();
         for (Directive d : ctx.occurrences()) {
