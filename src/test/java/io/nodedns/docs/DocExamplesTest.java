@@ -20,8 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every Corefile example in README.md and docs/ (fenced as ```corefile or ~~~ corefile) parses and
- * sets up (nothing is bound), so no example rots. Examples of plugins that need a cluster are
+ * Every Corefile example in README.md and docs/ (fenced as ```corefile or ~~~ corefile) and every
+ * deploy/ file named Corefile* parses and sets up (nothing is bound), so no example rots. Examples of plugins that need a cluster are
  * parsed and set up too; only a missing cluster connection is tolerated for them.
  */
 class DocExamplesTest {
@@ -36,6 +36,11 @@ class DocExamplesTest {
             docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
         }
         List<Example> out = new ArrayList<>();
+        try (Stream<Path> deploy = Files.walk(Path.of("deploy"))) {
+            for (Path f : deploy.filter(p -> p.getFileName().toString().startsWith("Corefile")).sorted().toList()) {
+                out.add(new Example(f, 1, Files.readString(f)));
+            }
+        }
         for (Path f : files) {
             String md = Files.readString(f);
             Matcher m = FENCE.matcher(md);
