@@ -96,12 +96,18 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
         return KubeforwardSetup.NAME;
     }
 
-    /** Ready once the Service's EndpointSlices were listed (a snapshot or fallback does not count). */
+    /**
+     * Ready once a table built from a listing of the Service's EndpointSlices is published (a
+     * snapshot or fallback does not count), so /ready never reports 200 while queries would still
+     * go to the pre-sync table.
+     */
     @Override
     public boolean ready() {
-        EndpointSliceWatcher w = watcher;
-        return w != null && w.synced();
+        return servingSynced;
     }
+
+    /** Set once a table computed from synced endpoints has been published; stays set (outages keep serving). */
+    private volatile boolean servingSynced;
 
     private void schedule() {
         if (!stopped && pending.compareAndSet(false, true)) {
@@ -142,6 +148,7 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
             from = Source.FALLBACK;
         }
         if (next.equals(published) && from == source) {
+            servingSynced |= synced;
             return;
         }
         for (UpstreamTable t : tables) {
@@ -149,6 +156,7 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
         }
         published = next;
         source = from;
+        servingSynced |= synced;
         tableSwaps.incrementAndGet();
         if (w != null) {
             w.published(next.size());
