@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.k8stest.KubeClients;
-import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.plugin.forward.ForwardHandler;
 import io.nodedns.server.Handler;
 import io.nodedns.testing.DnsClient;
@@ -26,11 +25,8 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
@@ -39,37 +35,10 @@ import org.xbill.DNS.Type;
  * kubeforward acceptance figures: API write to UpstreamTable swap latency, and fast answers
  * (SERVFAIL or fallback) before the first sync. Loopback only; each method is bounded.
  */
-class KubeforwardAcceptanceTest {
+class KubeforwardAcceptanceTest extends KubeforwardFixture {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    @TempDir
-    Path dir;
-    StandInApiServer api;
-    FakeUpstream a;
-    FakeUpstream b;
-    FakeUpstream c;
-    TestServer server;
-    int port;
     int readyPort;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        api = StandInApiServer.builder().start();
-        a = FakeUpstream.start("127.0.0.2");
-        b = FakeUpstream.start("127.0.0.3");
-        c = FakeUpstream.start("127.0.0.4");
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (server != null) {
-            server.close();
-        }
-        api.close();
-        a.close();
-        b.close();
-        c.close();
-    }
 
     void startServer(String extra) throws Exception {
         Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");

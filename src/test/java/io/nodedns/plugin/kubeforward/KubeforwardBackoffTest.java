@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.k8s.EndpointSliceWatcher;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.RecordedRequest;
-import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.plugin.forward.ForwardHandler;
 import io.nodedns.server.Handler;
 import io.nodedns.server.Readiness;
@@ -27,11 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
@@ -42,33 +38,9 @@ import org.xbill.DNS.Type;
  * recovery resets the backoff; plus the metric getters.
  */
 @Timeout(60)
-class KubeforwardBackoffTest {
+class KubeforwardBackoffTest extends KubeforwardFixture {
     static final Pattern RETRY = Pattern.compile("retrying in ([0-9.]+)s");
 
-    @TempDir
-    Path dir;
-    StandInApiServer api;
-    FakeUpstream a;
-    FakeUpstream b;
-    TestServer server;
-    int port;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        api = StandInApiServer.builder().start();
-        a = FakeUpstream.start("127.0.0.2");
-        b = FakeUpstream.start("127.0.0.3");
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (server != null) {
-            server.close();
-        }
-        api.close();
-        a.close();
-        b.close();
-    }
 
     void startServer() throws Exception {
         Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");

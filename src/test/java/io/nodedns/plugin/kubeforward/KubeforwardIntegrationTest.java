@@ -10,7 +10,6 @@ import com.google.gson.JsonObject;
 import io.nodedns.k8s.WatcherRegistry;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.ResourceType;
-import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.plugin.forward.ForwardHandler;
 import io.nodedns.server.Handler;
 import io.nodedns.server.Readiness;
@@ -25,45 +24,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /** kubeforward end to end: stand-in API server, loopback fake upstreams, real DNS sockets. */
 @Timeout(60)
-class KubeforwardIntegrationTest {
-    @TempDir
-    Path dir;
-    StandInApiServer api;
-    FakeUpstream a;
-    FakeUpstream b;
-    FakeUpstream c;
-    TestServer server;
-    int port;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        api = StandInApiServer.builder().start();
-        a = FakeUpstream.start("127.0.0.2");
-        b = FakeUpstream.start("127.0.0.3");
-        c = FakeUpstream.start("127.0.0.4");
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (server != null) {
-            server.close();
-        }
-        api.close();
-        a.close();
-        b.close();
-        c.close();
-    }
+class KubeforwardIntegrationTest extends KubeforwardFixture {
 
     /** A slice with one endpoint per upstream; ready/serving null leaves the condition unset. */
     static JsonObject slice(String name, String type, int port, Boolean ready, Boolean serving, String... ips) {
