@@ -31,8 +31,6 @@ public final class Exchange {
     private String error;
     private long startNanos;
     private boolean completed;
-    /** Free for the owning transport (pool index, connection sequence...). */
-    public int transportSlot;
     /** Free for one plugin that parks the exchange (forward's pending-slot index, for example). */
     public int pluginSlot;
 

@@ -76,15 +76,6 @@ public final class Listener {
         return loops;
     }
 
-    /** The bound TCP port (differs from the configured one only for port 0 in tests). */
-    public int boundTcpPort() {
-        return tcp == null ? -1 : tcp.localPort();
-    }
-
-    public int boundUdpPort() {
-        return loops.isEmpty() ? -1 : loops.getFirst().localPort();
-    }
-
     void countPanic() {
         panics.increment();
         shared.observer().onPanic();

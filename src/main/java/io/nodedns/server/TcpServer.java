@@ -62,10 +62,6 @@ final class TcpServer {
         }
     }
 
-    int localPort() {
-        return server.getLocalPort();
-    }
-
     private void acceptLoop() {
         while (accepting) {
             Socket socket;

@@ -43,7 +43,6 @@ public final class UdpLoop implements Responder, LoopChannel {
     private volatile boolean reading = true;
     private final LongAdder overloadDrops = new LongAdder();
     private final LongAdder errors = new LongAdder();
-    private final int localPort;
     /** The recvmmsg/sendmmsg path; null where it is unavailable (then NIO receive/send is used). */
     private final NativeUdpBatch batch;
 
@@ -67,7 +66,6 @@ public final class UdpLoop implements Responder, LoopChannel {
             throw e;
         }
         this.channel = ch;
-        this.localPort = ((InetSocketAddress) ch.getLocalAddress()).getPort();
         this.batch = nativeBatchFor(ch);
         this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
     }
@@ -96,10 +94,6 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     public Listener listener() {
         return listener;
-    }
-
-    int localPort() {
-        return localPort;
     }
 
     public boolean onLoopThread() {
