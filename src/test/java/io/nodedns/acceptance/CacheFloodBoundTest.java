@@ -10,6 +10,7 @@ import io.nodedns.server.Handler;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Result;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.OpenLoopLoad;
 import io.nodedns.testing.TestServer;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
@@ -276,7 +277,7 @@ class CacheFloodBoundTest {
                 id[0] = (id[0] + 1) & 0xFFFF;
             }
             out.clear();
-            Wire.query(out, id[0], ((k & 1) == 1 ? "n" : "q") + k + "." + prefix + ".flood.test");
+            OpenLoopLoad.writeQuery(out, id[0], ((k & 1) == 1 ? "n" : "q") + k + "." + prefix + ".flood.test");
             p.setData(out.array(), 0, out.position());
             inFlight[id[0]] = System.nanoTime();
             s.send(p);

@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.plugin.forward.ForwardHandler;
 import io.nodedns.server.Handler;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.OpenLoopLoad;
 import io.nodedns.testing.TestServer;
 import io.nodedns.upstream.Upstream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +26,6 @@ import org.junit.jupiter.api.Timeout;
  */
 class UpstreamFailoverTest {
     private static final int RATE = 5000;
-    private static final long PERIOD = 1_000_000_000L / RATE;
     private static final long MS = 1_000_000L;
     private static final long CLIENT_TIMEOUT = 2000 * MS;
     private static final int SOCKETS = 4;
@@ -71,8 +67,8 @@ class UpstreamFailoverTest {
                     + " {\n max_fails " + MAX_FAILS + "\n health_check 0.5s\n " + extra + "\n }\n}\n";
             try (TestServer server = TestServer.fromText(corefile)) {
                 Upstream upB = upstream(server, b.port());
-                Load load = new Load(port);
-                load.warmUp();
+                OpenLoopLoad load = new OpenLoopLoad(port, RATE, MAX_QUERIES, SOCKETS, CLIENT_TIMEOUT, "failover.test");
+                load.warmUp(200);
                 Monitor monitor = new Monitor(upB);
                 long t0 = System.nanoTime() + 50 * MS;
                 load.start(t0);
@@ -103,9 +99,7 @@ class UpstreamFailoverTest {
                 long worstLag = load.maxLag;
                 for (int i = 0; i < sent; i++) {
                     long s = load.sentAt[i];
-                    long rep = load.repliedAt[i];
-                    boolean ok = rep != 0 && rep - s <= CLIENT_TIMEOUT && load.rcode[i] == 0;
-                    if (!ok) {
+                    if (load.failed(i)) {
                         failed++;
                         if (s < killAt) {
                             failedBeforeKill++;
@@ -195,117 +189,6 @@ class UpstreamFailoverTest {
         void stop() throws InterruptedException {
             running = false;
             thread.join();
-        }
-    }
-
-    /**
-     * Open-loop UDP load: one sender paces query i to t0 + i/RATE (sending late ones at once, never
-     * skipping); one receiver per client socket records the first reply to each query. Query i goes
-     * out on socket i % SOCKETS with ID i / SOCKETS, so (socket, ID) names the query.
-     */
-    private static final class Load {
-        final long[] sentAt = new long[MAX_QUERIES];
-        final long[] repliedAt = new long[MAX_QUERIES];
-        final byte[] rcode = new byte[MAX_QUERIES];
-        final DatagramChannel[] channels = new DatagramChannel[SOCKETS];
-        final List<Thread> receivers = new ArrayList<>();
-        final String run = Long.toString(System.nanoTime() % 100000);
-        volatile long endAt = Long.MAX_VALUE;
-        volatile int sent;
-        volatile long lastSend;
-        volatile long maxLag;
-        volatile Throwable error;
-        Thread sender;
-
-        Load(int port) throws Exception {
-            for (int s = 0; s < SOCKETS; s++) {
-                channels[s] = DatagramChannel.open();
-                channels[s].setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
-                channels[s].connect(new InetSocketAddress("127.0.0.1", port));
-            }
-        }
-
-        /** A few closed-loop queries so the forwarder's sockets exist and the paths are compiled. */
-        void warmUp() throws Exception {
-            ByteBuffer out = ByteBuffer.allocate(512);
-            byte[] in = new byte[512];
-            for (int i = 0; i < 200; i++) {
-                java.net.DatagramSocket s = channels[i % SOCKETS].socket(); // the adaptor honours SO_TIMEOUT
-                s.setSoTimeout(2000);
-                out.clear();
-                Wire.query(out, 0xFFFF, "w" + i + ".r" + run + ".failover.test");
-                s.send(new java.net.DatagramPacket(out.array(), out.position()));
-                s.receive(new java.net.DatagramPacket(in, in.length)); // both upstreams healthy: a reply comes
-            }
-        }
-
-        void start(long t0) {
-            for (int s = 0; s < SOCKETS; s++) {
-                int sock = s;
-                receivers.add(Thread.ofPlatform().daemon().name("failover-rx-" + s).start(() -> receive(sock)));
-            }
-            sender = Thread.ofPlatform().daemon().name("failover-tx").start(() -> send(t0));
-        }
-
-        private void send(long t0) {
-            ByteBuffer out = ByteBuffer.allocate(512);
-            try {
-                for (int i = 0; i < MAX_QUERIES; i++) {
-                    long due = t0 + i * PERIOD;
-                    if (due >= endAt) {
-                        break;
-                    }
-                    long now;
-                    while ((now = System.nanoTime()) < due) {
-                        LockSupport.parkNanos(due - now);
-                    }
-                    maxLag = Math.max(maxLag, now - due);
-                    out.clear();
-                    Wire.query(out, i / SOCKETS, "q" + i + ".r" + run + ".failover.test");
-                    sentAt[i] = now;
-                    channels[i % SOCKETS].write(out.flip());
-                    lastSend = now;
-                    sent = i + 1;
-                }
-            } catch (Exception e) {
-                error = e;
-            }
-        }
-
-        private void receive(int sock) {
-            ByteBuffer in = ByteBuffer.allocate(4096);
-            try {
-                while (true) {
-                    in.clear();
-                    int n = channels[sock].read(in);
-                    long now = System.nanoTime();
-                    if (n < 12) {
-                        continue;
-                    }
-                    int i = Wire.id(in) * SOCKETS + sock;
-                    if (i < MAX_QUERIES && repliedAt[i] == 0) {
-                        repliedAt[i] = now;
-                        rcode[i] = (byte) (in.get(3) & 0x0F);
-                    }
-                }
-            } catch (Exception closed) {
-                // channel closed: the run is over
-            }
-        }
-
-        /** Waits for the sender to stop, gives the last queries the full 2 s, then stops receiving. */
-        void finish() throws Exception {
-            sender.join();
-            Thread.sleep(CLIENT_TIMEOUT / MS + 200);
-            for (DatagramChannel ch : channels) {
-                ch.close();
-            }
-            for (Thread t : receivers) {
-                t.join();
-            }
-            if (error != null) {
-                throw new AssertionError("load sender failed", error);
-            }
         }
     }
 }

@@ -97,16 +97,16 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
     }
 
     /**
-     * Ready once a table built from a listing of the Service's EndpointSlices is published (a
-     * snapshot or fallback does not count), so /ready never reports 200 while queries would still
-     * go to the pre-sync table.
+     * Ready once a table built from a listing of the Service's EndpointSlices is published, or from
+     * a non-empty snapshot read at start: the snapshot holds the last known endpoints, exactly what
+     * an outage keeps serving (and ready) anyway. A fallback alone does not count.
      */
     @Override
     public boolean ready() {
         return servingSynced;
     }
 
-    /** Set once a table computed from synced endpoints has been published; stays set (outages keep serving). */
+    /** Set once a table from synced endpoints or the start snapshot has been published; stays set (outages keep serving). */
     private volatile boolean servingSynced;
 
     private void schedule() {
@@ -148,7 +148,7 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
             from = Source.FALLBACK;
         }
         if (next.equals(published) && from == source) {
-            servingSynced |= synced;
+            servingSynced |= synced || from == Source.SNAPSHOT;
             return;
         }
         for (UpstreamTable t : tables) {
@@ -156,7 +156,7 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
         }
         published = next;
         source = from;
-        servingSynced |= synced;
+        servingSynced |= synced || from == Source.SNAPSHOT;
         tableSwaps.incrementAndGet();
         if (w != null) {
             w.published(next.size());

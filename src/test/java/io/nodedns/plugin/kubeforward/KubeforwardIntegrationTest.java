@@ -266,9 +266,24 @@ class KubeforwardIntegrationTest extends KubeforwardFixture {
         server = null;
 
         api.stop();
+        clearAll();
+        long t0 = System.nanoTime();
         startServer("  snapshot " + snap + "\n  fallback " + c.hostPort() + "\n");
+        long started = System.nanoTime();
+        Message first;
+        try (DnsClient client = new DnsClient(port)) {
+            first = client.udp(DnsClient.query("first.example.org", Type.A));
+        }
+        long answered = System.nanoTime();
+        assertNotNull(first, "answered from the snapshot with the API server down");
+        assertEquals(Rcode.NOERROR, first.getRcode());
+        System.out.printf("[TEST] restart with the API server down: server up %.1f ms after start, first query"
+                + " answered from the snapshot %.1f ms after start (%.2f ms round trip)%n",
+                (started - t0) / 1e6, (answered - t0) / 1e6, (answered - started) / 1e6);
+        assertTrue(answered - t0 < 1_000_000_000L, "answers at once, not after an API timeout");
+        assertEquals(1, a.clientQueries() + b.clientQueries(), "the first query went to a snapshot endpoint");
         assertEquals(List.of(a.hostPort(), b.hostPort()), upstreams(), "snapshot before fallback");
-        assertFalse(ready());
+        assertTrue(ready(), "a snapshot read at start holds the last known endpoints: ready");
         clearAll();
         query(4);
         assertEquals(2, a.clientQueries());
