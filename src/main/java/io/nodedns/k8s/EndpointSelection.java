@@ -1,9 +1,5 @@
 package io.nodedns.k8s;
 
-import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
-import io.kubernetes.client.openapi.models.V1Endpoint;
-import io.kubernetes.client.openapi.models.V1EndpointConditions;
-import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -23,11 +19,11 @@ public final class EndpointSelection {
     private EndpointSelection() {}
 
     /** The upstream addresses, deduplicated and sorted (IPv4 before IPv6, then by address and port). */
-    public static List<InetSocketAddress> select(List<V1EndpointSlice> slices, String portName) {
+    public static List<InetSocketAddress> select(java.util.Collection<Slice> slices, String portName) {
         List<InetSocketAddress> ready = new ArrayList<>();
         List<InetSocketAddress> serving = new ArrayList<>();
-        for (V1EndpointSlice s : slices) {
-            String type = s.getAddressType();
+        for (Slice s : slices) {
+            String type = s.addressType();
             boolean v6;
             if ("IPv4".equals(type)) {
                 v6 = false;
@@ -36,18 +32,17 @@ public final class EndpointSelection {
             } else {
                 continue;
             }
-            int port = port(s.getPorts(), portName);
-            if (port <= 0 || s.getEndpoints() == null) {
+            int port = port(s.ports(), portName);
+            if (port <= 0) {
                 continue;
             }
-            for (V1Endpoint e : s.getEndpoints()) {
-                V1EndpointConditions c = e.getConditions();
-                boolean isReady = c == null || c.getReady() == null || c.getReady();
-                boolean isServing = c != null && Boolean.TRUE.equals(c.getServing());
-                if (!isReady && !isServing || e.getAddresses() == null) {
+            for (Slice.Endpoint e : s.endpoints()) {
+                boolean isReady = e.isReady();
+                boolean isServing = Boolean.TRUE.equals(e.serving());
+                if (!isReady && !isServing) {
                     continue;
                 }
-                for (String text : e.getAddresses()) {
+                for (String text : e.addresses()) {
                     InetAddress ip = text == null ? null : HostPorts.literal(text);
                     if (ip == null || (ip instanceof java.net.Inet6Address) != v6) {
                         continue;
@@ -60,19 +55,19 @@ public final class EndpointSelection {
     }
 
     /** The port number to use in one slice, or 0 if it has none that fits. */
-    static int port(List<DiscoveryV1EndpointPort> ports, String portName) {
-        if (ports == null || ports.isEmpty()) {
+    static int port(List<Slice.Port> ports, String portName) {
+        if (ports.isEmpty()) {
             return 0;
         }
         if (portName == null) {
-            if (ports.size() != 1 || ports.getFirst().getPort() == null) {
+            if (ports.size() != 1 || ports.getFirst().port() == null) {
                 return 0;
             }
-            return ports.getFirst().getPort();
+            return ports.getFirst().port();
         }
-        for (DiscoveryV1EndpointPort p : ports) {
-            if (portName.equals(p.getName()) && p.getPort() != null) {
-                return p.getPort();
+        for (Slice.Port p : ports) {
+            if (portName.equals(p.name()) && p.port() != null) {
+                return p.port();
             }
         }
         return 0;

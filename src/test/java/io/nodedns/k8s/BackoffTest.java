@@ -70,9 +70,9 @@ class BackoffTest {
 
     @Test
     void briefIsOneLine() {
-        String s = EndpointSliceWatcher.brief(new java.io.IOException("a\nb\r\n\tat x"));
+        String s = ResourceWatcher.brief(new java.io.IOException("a\nb\r\n\tat x"));
         assertEquals("IOException: a b at x", s);
-        assertEquals("HTTP 500", EndpointSliceWatcher.brief(
+        assertEquals("HTTP 500", ResourceWatcher.brief(
                 new io.kubernetes.client.openapi.ApiException(500, "Internal Server Error")));
     }
 }

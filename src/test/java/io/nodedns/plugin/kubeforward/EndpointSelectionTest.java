@@ -2,13 +2,10 @@ package io.nodedns.plugin.kubeforward;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
-import io.kubernetes.client.openapi.models.V1Endpoint;
-import io.kubernetes.client.openapi.models.V1EndpointConditions;
-import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.nodedns.k8s.EndpointSelection;
 import io.nodedns.k8s.EndpointSnapshot;
 import io.nodedns.k8s.HostPorts;
+import io.nodedns.k8s.Slice;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,20 +19,19 @@ class EndpointSelectionTest {
     @TempDir
     Path dir;
 
-    static V1Endpoint ep(Boolean ready, Boolean serving, String... ips) {
-        V1EndpointConditions c = new V1EndpointConditions().ready(ready).serving(serving);
-        return new V1Endpoint().addresses(List.of(ips)).conditions(c);
+    static Slice.Endpoint ep(Boolean ready, Boolean serving, String... ips) {
+        return new Slice.Endpoint(List.of(ips), ready, serving, null, null, null);
     }
 
-    static V1EndpointSlice slice(String type, List<DiscoveryV1EndpointPort> ports, V1Endpoint... eps) {
-        return new V1EndpointSlice().addressType(type).ports(ports).endpoints(List.of(eps));
+    static Slice slice(String type, List<Slice.Port> ports, Slice.Endpoint... eps) {
+        return new Slice("ns", "s", "1", java.util.Map.of(), type, List.of(eps), ports);
     }
 
-    static DiscoveryV1EndpointPort port(String name, int port) {
-        return new DiscoveryV1EndpointPort().name(name).port(port);
+    static Slice.Port port(String name, int port) {
+        return new Slice.Port(name, "UDP", port);
     }
 
-    static List<String> select(String portName, V1EndpointSlice... slices) {
+    static List<String> select(String portName, Slice... slices) {
         return EndpointSelection.select(List.of(slices), portName).stream().map(HostPorts::format).toList();
     }
 

@@ -201,7 +201,7 @@ class KubeforwardOutageTest extends KubeforwardFixture {
         String name = stored.getAsJsonObject("metadata").get("name").getAsString();
         String version = stored.getAsJsonObject("metadata").get("resourceVersion").getAsString();
         await("watcher saw " + name + "@" + version, () -> w.slices().stream().anyMatch(s ->
-                name.equals(s.getMetadata().getName()) && version.equals(s.getMetadata().getResourceVersion())));
+                name.equals(s.name()) && version.equals(s.resourceVersion())));
     }
 
     static JsonObject withLabel(JsonObject slice, String key, String value) {

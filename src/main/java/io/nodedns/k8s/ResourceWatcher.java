@@ -1,0 +1,435 @@
+package io.nodedns.k8s;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.Pair;
+import io.kubernetes.client.openapi.models.V1Status;
+import io.kubernetes.client.util.Watch;
+import io.nodedns.log.Log;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A list+watch loop on one resource collection (optionally one namespace and a label selector),
+ * keeping a map of converted objects. Listeners hear "something changed" on the loop's thread and
+ * read {@link #items()} themselves (they coalesce bursts).
+ *
+ * <p>Our own reflector instead of client-java's informer: the informer relists on a fixed ~1 s
+ * period and logs every failure with a stack trace through slf4j; here a failed list or watch
+ * keeps the last known objects and retries after an exponential {@link Backoff} with jitter (0.5 s
+ * doubling to 30 s), with exactly one log line per retry step; the backoff starts over once a watch
+ * proves healthy (an event or bookmark, or open for a second), not on a list alone. After a failure
+ * the loop relists (it cannot know what it missed); after a watch ends normally (server timeout)
+ * it watches again from the last resourceVersion; a 410 Gone relists at once. Lists are read in
+ * chunks of {@link #PAGE} objects. Objects the converter rejects (returns null for) are skipped and
+ * counted, never fatal.
+ *
+ * @param <T> the converted object kept per {@code namespace/name}
+ */
+public final class ResourceWatcher<T> {
+    /** A watch that ends without any event sooner than this counts as a failure (no hot loop). */
+    static final Duration MIN_QUIET_WATCH = Duration.ofSeconds(1);
+    static final int PAGE = 500;
+    private static final Type WATCH_TYPE = new TypeToken<Watch.Response<JsonObject>>() {}.getType();
+    private static final String[] AUTH = {"BearerToken"};
+
+    private final KubeClientConfig client;
+    private final ResourceRef resource;
+    private final String namespace; // null: all namespaces
+    private final String selector; // null: none
+    private final String logPlugin;
+    private final String subject;
+    private final Function<JsonObject, T> convert;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final Backoff backoff;
+    private volatile Map<String, T> cache = Map.of();
+    private volatile boolean synced;
+    private volatile boolean degraded;
+    private volatile boolean running;
+    private volatile long lastSuccessNanos;
+    private volatile long lastSuccessEpochMillis;
+    private volatile int consecutiveFailures;
+    private final AtomicLong apiErrors = new AtomicLong();
+    private final AtomicLong relists = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private volatile Watch<JsonObject> currentWatch;
+    private Thread loop;
+
+    /**
+     * @param subject what the objects belong to in log lines, e.g. "kube-system/kube-dns" gives
+     *     "list EndpointSlices of kube-system/kube-dns failed"
+     */
+    public ResourceWatcher(KubeClientConfig client, ResourceRef resource, String namespace, String selector,
+            String logPlugin, String subject, Function<JsonObject, T> convert, Backoff backoff) {
+        this.client = client;
+        this.resource = resource;
+        this.namespace = namespace;
+        this.selector = selector;
+        this.logPlugin = logPlugin;
+        this.subject = subject;
+        this.convert = convert;
+        this.backoff = backoff;
+    }
+
+    /** "EndpointSlices of kube-system/kube-dns": the subject of log lines. */
+    public String describe() {
+        return resource.logName() + " of " + subject;
+    }
+
+    public synchronized void start() throws IOException {
+        if (loop != null) {
+            return;
+        }
+        ApiClient lister = client.newClient();
+        lister.setReadTimeout(30_000);
+        ApiClient watcher = client.newClient();
+        running = true;
+        loop = Thread.ofPlatform().daemon().name("nodedns-k8s-watch-" + resource.plural()
+                + (namespace == null ? "" : "-" + namespace)).start(() -> run(lister, watcher));
+    }
+
+    public synchronized void stop() {
+        if (loop == null) {
+            return;
+        }
+        running = false;
+        Watch<JsonObject> w = currentWatch;
+        if (w != null) {
+            try {
+                w.close();
+            } catch (IOException | RuntimeException ignored) {
+                // closing a broken stream
+            }
+        }
+        loop.interrupt();
+        loop = null;
+    }
+
+    private void run(ApiClient lister, ApiClient watcher) {
+        String resourceVersion = null; // null: list first
+        while (running) {
+            String phase = resourceVersion == null ? "list" : "watch";
+            try {
+                if (resourceVersion == null) {
+                    resourceVersion = list(lister);
+                }
+                phase = "watch";
+                resourceVersion = watch(watcher, resourceVersion);
+            } catch (Gone e) {
+                resourceVersion = null; // history compacted: relist now, no failure
+                relists.incrementAndGet();
+            } catch (Exception e) {
+                if (!running) {
+                    return;
+                }
+                resourceVersion = null;
+                Duration delay = failed(phase, e);
+                try {
+                    TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private okhttp3.Call call(ApiClient c, List<Pair> query) throws ApiException {
+        if (selector != null) {
+            query.addAll(c.parameterToPair("labelSelector", selector));
+        }
+        return c.buildCall(null, resource.path(namespace), "GET", query, new ArrayList<>(), null,
+                new HashMap<>(Map.of("Accept", "application/json")), new HashMap<>(), new HashMap<>(), AUTH, null);
+    }
+
+    /** Lists every page, replaces the cache; returns the list's resourceVersion. */
+    private String list(ApiClient c) throws ApiException, Gone {
+        Map<String, T> next = new HashMap<>();
+        String cont = null;
+        String rv;
+        do {
+            List<Pair> q = new ArrayList<>(c.parameterToPair("limit", PAGE));
+            if (cont != null) {
+                q.addAll(c.parameterToPair("continue", cont));
+            }
+            JsonObject page;
+            try {
+                page = c.<JsonObject>execute(call(c, q), JsonObject.class).getData();
+            } catch (ApiException e) {
+                if (e.getCode() == 410 && cont != null) {
+                    throw new Gone(); // the continue token expired: start the list over
+                }
+                throw e;
+            }
+            if (!running) {
+                throw new ApiException("stopped");
+            }
+            JsonArray items = page.has("items") && page.get("items").isJsonArray() ? page.getAsJsonArray("items")
+                    : new JsonArray();
+            for (JsonElement e : items) {
+                if (e.isJsonObject()) {
+                    accept(next, e.getAsJsonObject());
+                }
+            }
+            JsonObject meta = page.has("metadata") ? page.getAsJsonObject("metadata") : new JsonObject();
+            rv = string(meta, "resourceVersion");
+            cont = string(meta, "continue");
+        } while (cont != null && !cont.isEmpty());
+        cache = Map.copyOf(next);
+        boolean first = !synced;
+        synced = true;
+        fresh();
+        if (first) {
+            Log.info(logPlugin, describe() + " synced");
+        }
+        changed();
+        return rv == null ? "" : rv;
+    }
+
+    private void accept(Map<String, T> into, JsonObject o) {
+        String key = key(o);
+        T t;
+        try {
+            t = key == null ? null : convert.apply(o);
+        } catch (RuntimeException e) {
+            t = null;
+        }
+        if (t == null) {
+            skipped.incrementAndGet();
+            if (key != null) {
+                into.remove(key);
+            }
+            return;
+        }
+        into.put(key, t);
+    }
+
+    /** Watches from rv until the stream ends; returns the last resourceVersion seen. */
+    private String watch(ApiClient c, String rv) throws Exception {
+        int timeout = 300 + ThreadLocalRandom.current().nextInt(300); // like client-go: 5 to 10 min
+        c.setReadTimeout((timeout + 30) * 1000); // only this loop uses this client
+        List<Pair> q = new ArrayList<>();
+        q.addAll(c.parameterToPair("watch", true));
+        q.addAll(c.parameterToPair("resourceVersion", rv));
+        q.addAll(c.parameterToPair("allowWatchBookmarks", true));
+        q.addAll(c.parameterToPair("timeoutSeconds", timeout));
+        okhttp3.Call call = call(c, q);
+        long opened = System.nanoTime();
+        boolean events = false;
+        try (Watch<JsonObject> w = Watch.createWatch(c, call, WATCH_TYPE)) {
+            currentWatch = w;
+            if (!running) {
+                return rv;
+            }
+            fresh();
+            Thread.ofVirtual().start(() -> { // an open, quiet watch is healthy after a while
+                try {
+                    Thread.sleep(MIN_QUIET_WATCH.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (running && currentWatch == w) {
+                    healthy();
+                }
+            });
+            for (Watch.Response<JsonObject> ev : w) {
+                if (!running) {
+                    return rv;
+                }
+                events = true;
+                if ("ERROR".equals(ev.type)) {
+                    V1Status s = ev.status;
+                    if (s != null && s.getCode() != null && s.getCode() == 410) {
+                        throw new Gone();
+                    }
+                    throw new IOException("watch error event: " + (s == null ? "no status"
+                            : s.getCode() + " " + s.getReason() + " " + s.getMessage()));
+                }
+                JsonObject obj = ev.object;
+                if (obj == null || !obj.has("metadata")) {
+                    continue;
+                }
+                String next = string(obj.getAsJsonObject("metadata"), "resourceVersion");
+                switch (ev.type) {
+                    case "ADDED", "MODIFIED" -> put(obj);
+                    case "DELETED" -> remove(obj);
+                    default -> { } // BOOKMARK: only the resourceVersion
+                }
+                if (next != null) {
+                    rv = next;
+                }
+                fresh();
+                healthy();
+            }
+        } finally {
+            currentWatch = null;
+        }
+        if (!events && System.nanoTime() - opened < MIN_QUIET_WATCH.toNanos()) {
+            throw new IOException("watch closed at once");
+        }
+        healthy();
+        return rv;
+    }
+
+    private void put(JsonObject o) {
+        Map<String, T> next = new HashMap<>(cache);
+        accept(next, o);
+        cache = Map.copyOf(next);
+        changed();
+    }
+
+    private void remove(JsonObject o) {
+        String key = key(o);
+        Map<String, T> next = new HashMap<>(cache);
+        if (key != null && next.remove(key) != null) {
+            cache = Map.copyOf(next);
+            changed();
+        }
+    }
+
+    /** {@code namespace/name}, or null for an object without a name. */
+    static String key(JsonObject o) {
+        if (!o.has("metadata") || !o.get("metadata").isJsonObject()) {
+            return null;
+        }
+        JsonObject m = o.getAsJsonObject("metadata");
+        String name = string(m, "name");
+        if (name == null) {
+            return null;
+        }
+        String ns = string(m, "namespace");
+        return (ns == null ? "" : ns) + "/" + name;
+    }
+
+    static String string(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        return e == null || !e.isJsonPrimitive() ? null : e.getAsString();
+    }
+
+    private void fresh() {
+        lastSuccessNanos = System.nanoTime();
+        lastSuccessEpochMillis = System.currentTimeMillis();
+    }
+
+    private synchronized void healthy() {
+        if (consecutiveFailures > 0 || degraded) {
+            int n = consecutiveFailures;
+            consecutiveFailures = 0;
+            degraded = false;
+            backoff.reset();
+            Log.info(logPlugin, "watching " + describe() + " again after " + n + " failed attempts");
+        }
+    }
+
+    /** Counts a failure, logs one line, returns the delay before the next attempt. */
+    private synchronized Duration failed(String phase, Exception e) {
+        apiErrors.incrementAndGet();
+        int n = ++consecutiveFailures;
+        degraded = true;
+        Duration delay = backoff.next();
+        String kept = synced ? "keeping the last known " + cache.size() + " " + resource.logName()
+                : "no " + resource.logName() + " known yet";
+        Log.warning(logPlugin, subject + ": " + phase + " " + resource.logName() + " failed (attempt " + n + "): " + brief(e)
+                + "; " + kept + ", retrying in " + String.format(java.util.Locale.ROOT, "%.1fs", delay.toMillis() / 1000.0));
+        return delay;
+    }
+
+    /** One line, no stack trace: "HTTP 500" or "ConnectException: Connection refused". */
+    static String brief(Throwable e) {
+        if (e instanceof ApiException a && a.getCode() > 0) {
+            return "HTTP " + a.getCode();
+        }
+        Throwable t = e;
+        if (e instanceof ApiException && e.getCause() != null) {
+            t = e.getCause();
+        } else if (e instanceof RuntimeException && e.getCause() instanceof IOException io) {
+            t = io; // Watch's iterator wraps read errors
+        }
+        String m = t.getMessage();
+        String text = t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+        text = text.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    }
+
+    private void changed() {
+        for (Runnable r : listeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                Log.error(logPlugin, "listener of " + describe() + " failed: " + brief(e));
+            }
+        }
+    }
+
+    /** True once listed; stays true through later outages. */
+    public boolean synced() {
+        return synced;
+    }
+
+    /** True from a failed list or watch until the next success. */
+    public boolean degraded() {
+        return degraded;
+    }
+
+    /** The objects as last seen (empty before the first sync). */
+    public Collection<T> items() {
+        return synced ? cache.values() : List.of();
+    }
+
+    public int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
+    public long apiErrorsTotal() {
+        return apiErrors.get();
+    }
+
+    /** Relists forced by 410 Gone (not failures). */
+    public long relistsTotal() {
+        return relists.get();
+    }
+
+    /** Objects the converter rejected (malformed or out of scope), since start. */
+    public long skippedTotal() {
+        return skipped.get();
+    }
+
+    public double lastSuccessfulSyncSeconds() {
+        return lastSuccessEpochMillis / 1000.0;
+    }
+
+    /** Time since the last successful list, watch start, event or bookmark; null if never. */
+    public Duration staleness() {
+        long t = lastSuccessNanos;
+        return lastSuccessEpochMillis == 0 ? null : Duration.ofNanos(System.nanoTime() - t);
+    }
+
+    public void addListener(Runnable r) {
+        listeners.add(r);
+    }
+
+    public void removeListener(Runnable r) {
+        listeners.remove(r);
+    }
+
+    /** The watch's history was compacted (410 Gone). */
+    static final class Gone extends Exception {
+        Gone() {
+            super(null, null, false, false);
+        }
+    }
+}
