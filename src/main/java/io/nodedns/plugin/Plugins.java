@@ -12,6 +12,7 @@ import io.nodedns.plugin.multisocket.MultisocketSetup;
 import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.plugin.ready.ReadySetup;
 import io.nodedns.plugin.reload.ReloadSetup;
+import io.nodedns.plugin.rewrite.RewriteSetup;
 import io.nodedns.plugin.timeouts.TimeoutsSetup;
 import io.nodedns.plugin.whoami.WhoamiSetup;
 import io.nodedns.server.PluginRegistry;
@@ -37,6 +38,7 @@ public final class Plugins {
                 .register("prometheus", new PrometheusSetup())
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
+                .register("rewrite", new RewriteSetup())
                 .register("cache", new CacheSetup())
                 .register("forward", new ForwardSetup())
                 .register("kubeforward", new KubeforwardSetup())

@@ -15,6 +15,7 @@ public final class Exchange {
 
     private final ExpandableDirectByteBuffer request;
     private final ExpandableDirectByteBuffer response;
+    private ExpandableDirectByteBuffer scratch;
     private final QueryView query = new QueryView();
     private final ClientAddress client = new ClientAddress();
     private java.lang.foreign.MemorySegment peer;
@@ -76,6 +77,18 @@ public final class Exchange {
 
     public void requestLength(int length) {
         this.requestLength = length;
+    }
+
+    /**
+     * Per-exchange working memory for the one plugin in a chain that must carry bytes from the
+     * query to its response hook (rewrite keeps the client's original request here). Created on
+     * first use and kept with the pooled exchange, so steady state allocates nothing.
+     */
+    public ExpandableDirectByteBuffer scratch() {
+        if (scratch == null) {
+            scratch = new ExpandableDirectByteBuffer(1024);
+        }
+        return scratch;
     }
 
     public QueryView query() {

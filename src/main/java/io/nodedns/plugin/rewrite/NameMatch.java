@@ -1,0 +1,80 @@
+package io.nodedns.plugin.rewrite;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How a rule matches the lower-case qname text: exact, prefix, suffix, substring or regex (spec
+ * 6.9). Non-regex patterns are normalized like CoreDNS's {@code plugin.Name.Normalize}: lower
+ * case, fully qualified. Regex matchers are kept per thread so matching allocates nothing.
+ */
+final class NameMatch {
+    enum Kind { EXACT, PREFIX, SUFFIX, SUBSTRING, REGEX }
+
+    static final int MAX_REGEX = 10000;
+
+    final Kind kind;
+    final char[] pattern;
+    final Pattern regex;
+    private final ThreadLocal<Matcher> matchers;
+
+    private NameMatch(Kind kind, String pattern, Pattern regex) {
+        this.kind = kind;
+        this.pattern = pattern.toCharArray();
+        this.regex = regex;
+        this.matchers = regex == null ? null : ThreadLocal.withInitial(() -> regex.matcher(""));
+    }
+
+    /** Parses a match type keyword, or null if {@code word} is not one. */
+    static Kind kind(String word) {
+        return switch (word.toLowerCase(Locale.ROOT)) {
+            case "exact" -> Kind.EXACT;
+            case "prefix" -> Kind.PREFIX;
+            case "suffix" -> Kind.SUFFIX;
+            case "substring" -> Kind.SUBSTRING;
+            case "regex" -> Kind.REGEX;
+            default -> null;
+        };
+    }
+
+    /** @throws IllegalArgumentException with the reason if a regex does not compile or is too long */
+    static NameMatch of(Kind kind, String pattern) {
+        if (kind == Kind.REGEX) {
+            return new NameMatch(kind, pattern, compile(pattern));
+        }
+        return new NameMatch(kind, normalize(pattern), null);
+    }
+
+    static Pattern compile(String pattern) {
+        if (pattern.length() > MAX_REGEX) {
+            throw new IllegalArgumentException("regex pattern too long: " + pattern.length() + " > " + MAX_REGEX);
+        }
+        try {
+            return Pattern.compile(pattern);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("invalid regex matching pattern: " + pattern);
+        }
+    }
+
+    /** CoreDNS's Name.Normalize: lower case and a trailing dot. */
+    static String normalize(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower : lower + ".";
+    }
+
+    boolean matches(Text name) {
+        return switch (kind) {
+            case EXACT -> name.equalTo(pattern);
+            case PREFIX -> name.startsWith(pattern);
+            case SUFFIX -> name.endsWith(pattern);
+            case SUBSTRING -> name.indexOf(pattern, 0) >= 0;
+            case REGEX -> matcher(name).find();
+        };
+    }
+
+    /** The thread's matcher reset onto {@code name}; call find() on it. */
+    Matcher matcher(CharSequence name) {
+        return matchers.get().reset(name);
+    }
+}

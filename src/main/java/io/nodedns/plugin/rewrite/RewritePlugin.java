@@ -1,0 +1,98 @@
+package io.nodedns.plugin.rewrite;
+
+import io.nodedns.server.ChainHandler;
+import io.nodedns.server.Exchange;
+import io.nodedns.server.ResponseHook;
+import io.nodedns.server.Result;
+import io.nodedns.wire.ReplyWriter;
+import java.util.List;
+import org.agrona.ExpandableDirectByteBuffer;
+
+/**
+ * The rewrite handler (spec 6.9). Rules run in Corefile order on the request in the exchange's
+ * buffer; a matched {@code stop} rule ends the list. If anything changed, the client's request is
+ * kept in the exchange's scratch buffer and this plugin hooks the reply: it writes the original
+ * question back (always, also after {@code continue} rules), replays the reply side of the matched
+ * rules in reverse order, and finally restores the client's request so that outer plugins (log,
+ * metrics) and the server's EDNS shaping see what the client sent.
+ */
+public final class RewritePlugin extends ChainHandler implements ResponseHook {
+    private final Rule[] rules;
+
+    RewritePlugin(List<Rule> rules) {
+        this.rules = rules.toArray(Rule[]::new);
+    }
+
+    @Override
+    public String name() {
+        return "rewrite";
+    }
+
+    @Override
+    public int serve(Exchange ex) {
+        Session s = Session.begin(ex, rules.length);
+        for (int i = 0; i < rules.length; i++) {
+            int result = rules[i].request(s, i);
+            if (result == Rule.INVALID) {
+                return invalid(ex, s);
+            }
+            if (result == Rule.DONE && rules[i].stop) {
+                break;
+            }
+        }
+        if (s.touched()) {
+            ex.addHook(this);
+        }
+        return next(ex);
+    }
+
+    /** CoreDNS: SERVFAIL plus an error, with the client's question (here: its whole request) kept. */
+    private static int invalid(Exchange ex, Session s) {
+        String bad = s.out.toString();
+        if (s.touched()) {
+            ExpandableDirectByteBuffer st = ex.scratch();
+            RequestEditor.restore(ex, st, ExchangeState.origOffset(st), ExchangeState.origLength(st));
+        }
+        ex.error("plugin/rewrite: invalid name after rewrite: " + bad);
+        return Result.SERVFAIL;
+    }
+
+    @Override
+    public void onResponse(Exchange ex) {
+        ExpandableDirectByteBuffer st = ex.scratch();
+        ExpandableDirectByteBuffer response = ex.response();
+        int length = ex.responseLength();
+        boolean textual = textual(st);
+        if (textual && length > 0) {
+            byte[] wire = new byte[length];
+            response.getBytes(0, wire);
+            byte[] mapped = TextAnswers.apply(rules, st, wire);
+            if (mapped != null) {
+                response.putBytes(0, mapped);
+                length = mapped.length;
+            }
+        }
+        int build = ExchangeState.auxEnd(st);
+        int rebuilt = length <= 0 ? -1
+                : ReplyRewriter.get().rewrite(rules, st, !textual, response, length, st, build);
+        RequestEditor.restore(ex, st, ExchangeState.origOffset(st), ExchangeState.origLength(st));
+        if (rebuilt < 0) {
+            // Nothing usable came back: a bare SERVFAIL for the client's own question.
+            ex.responseLength(Math.max(0, ReplyWriter.writeRcode(ex.query(), ex.request(), response, 0,
+                    response.capacity(), Result.SERVFAIL)));
+            return;
+        }
+        response.putBytes(0, st, build, rebuilt);
+        ex.responseLength(rebuilt);
+    }
+
+    private boolean textual(ExpandableDirectByteBuffer st) {
+        for (int i = 0, n = ExchangeState.entryCount(st); i < n; i++) {
+            if (rules[ExchangeState.rule(st, i)] instanceof NameRule r && r.textual) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+}
