@@ -49,7 +49,8 @@ public final class ResourceWatcher<T> {
     private static final String[] AUTH = {"BearerToken"};
 
     private final KubeClientConfig client;
-    private final ResourceRef resource;
+    private final ResourceRef[] candidates; // tried in turn when a list answers 404 (CRD versions)
+    private volatile ResourceRef resource;
     private final String namespace; // null: all namespaces
     private final String selector; // null: none
     private final String logPlugin;
@@ -76,8 +77,19 @@ public final class ResourceWatcher<T> {
      */
     public ResourceWatcher(KubeClientConfig client, ResourceRef resource, String namespace, String selector,
             String logPlugin, String subject, Function<JsonObject, T> convert, Backoff backoff) {
+        this(client, new ResourceRef[] {resource}, namespace, selector, logPlugin, subject, convert, backoff);
+    }
+
+    /**
+     * Watches the first of several versions of a resource; a list answered 404 (version not served)
+     * moves to the next one for the following attempt, so "v1beta1 when served, else v1alpha1"
+     * needs no separate discovery request and follows a CRD upgrade or downgrade.
+     */
+    public ResourceWatcher(KubeClientConfig client, ResourceRef[] versions, String namespace, String selector,
+            String logPlugin, String subject, Function<JsonObject, T> convert, Backoff backoff) {
         this.client = client;
-        this.resource = resource;
+        this.candidates = versions.clone();
+        this.resource = versions[0];
         this.namespace = namespace;
         this.selector = selector;
         this.logPlugin = logPlugin;
@@ -87,6 +99,11 @@ public final class ResourceWatcher<T> {
     }
 
     /** "EndpointSlices of kube-system/kube-dns": the subject of log lines. */
+    /** The resource (version) in use. */
+    public ResourceRef resource() {
+        return resource;
+    }
+
     public String describe() {
         return resource.logName() + " of " + subject;
     }
@@ -172,6 +189,9 @@ public final class ResourceWatcher<T> {
             } catch (ApiException e) {
                 if (e.getCode() == 410 && cont != null) {
                     throw new Gone(); // the continue token expired: start the list over
+                }
+                if (e.getCode() == 404 && candidates.length > 1) {
+                    resource = candidates[(java.util.Arrays.asList(candidates).indexOf(resource) + 1) % candidates.length];
                 }
                 throw e;
             }

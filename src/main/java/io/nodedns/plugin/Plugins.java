@@ -5,6 +5,8 @@ import io.nodedns.plugin.bufsize.BufsizeSetup;
 import io.nodedns.plugin.cache.CacheSetup;
 import io.nodedns.plugin.forward.ForwardSetup;
 import io.nodedns.plugin.kubeforward.KubeforwardSetup;
+import io.nodedns.plugin.kubernetes.KubernetesSetup;
+import io.nodedns.plugin.multicluster.MulticlusterSetup;
 import io.nodedns.plugin.errors.ErrorsSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.log.LogSetup;
@@ -42,6 +44,8 @@ public final class Plugins {
                 .register("cache", new CacheSetup())
                 .register("forward", new ForwardSetup())
                 .register("kubeforward", new KubeforwardSetup())
+                .register("kubernetes", new KubernetesSetup())
+                .register("multicluster", new MulticlusterSetup())
                 .register("whoami", new WhoamiSetup());
     }
 }

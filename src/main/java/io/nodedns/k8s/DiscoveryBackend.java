@@ -1,0 +1,202 @@
+package io.nodedns.k8s;
+
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The service backend shared by the kubernetes and multicluster plugins: the watchers a set of
+ * {@link Feature}s needs (all namespaces), and the {@link ClusterView} built from them, rebuilt on
+ * one thread after each burst of changes and published with one volatile store. Shared by every
+ * block and reload that use the same client and features ({@link DiscoveryRegistry}).
+ */
+public final class DiscoveryBackend {
+    /** What to watch. */
+    public enum Feature { SERVICES, ENDPOINTS, PODS, SERVICE_IMPORTS, MULTICLUSTER_ENDPOINTS }
+
+    static final String LOG = "kubernetes";
+    private static final long COALESCE_MICROS = 500;
+
+    private final Set<Feature> features;
+    private final ResourceWatcher<KubeService> services;
+    private final ResourceWatcher<Slice> slices;
+    private final ResourceWatcher<String> namespaces;
+    private final ResourceWatcher<KubePod> pods;
+    private final ResourceWatcher<KubeServiceImport> imports;
+    private final ResourceWatcher<Slice> mcsSlices;
+    private final List<ResourceWatcher<?>> all = new ArrayList<>();
+    private final ScheduledExecutorService rebuilder;
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final AtomicLong rebuilds = new AtomicLong();
+    private final AtomicLong ignoredSlices = new AtomicLong();
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile ClusterView view = ClusterView.EMPTY;
+    private volatile boolean synced;
+    int references; // guarded by the registry
+    long releasedAt; // guarded by the registry
+
+    DiscoveryBackend(KubeClientConfig client, Set<Feature> features) {
+        this.features = Set.copyOf(features.isEmpty() ? EnumSet.of(Feature.SERVICES) : features);
+        String subject = "all namespaces";
+        namespaces = watcher(client, ResourceRef.NAMESPACES, null, subject, DiscoveryBackend::namespaceName);
+        services = this.features.contains(Feature.SERVICES)
+                ? watcher(client, ResourceRef.SERVICES, null, subject, KubeService::fromJson) : null;
+        slices = this.features.contains(Feature.ENDPOINTS)
+                ? watcher(client, ResourceRef.ENDPOINT_SLICES, EndpointSliceWatcher.SERVICE_NAME_LABEL, subject,
+                        Slice::fromJson) : null;
+        pods = this.features.contains(Feature.PODS)
+                ? watcher(client, ResourceRef.PODS, null, subject, KubePod::fromJson) : null;
+        if (this.features.contains(Feature.SERVICE_IMPORTS)) {
+            ResourceRef[] versions = {ResourceRef.serviceImports("v1beta1"), ResourceRef.serviceImports("v1alpha1")};
+            imports = add(new ResourceWatcher<>(client, versions, null, null, LOG, subject,
+                    KubeServiceImport::fromJson, new Backoff()));
+        } else {
+            imports = null;
+        }
+        mcsSlices = this.features.contains(Feature.MULTICLUSTER_ENDPOINTS)
+                ? watcher(client, ResourceRef.ENDPOINT_SLICES, ClusterView.MCS_SERVICE_LABEL, subject, Slice::fromJson)
+                : null;
+        rebuilder = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("nodedns-k8s-view").factory());
+        for (ResourceWatcher<?> w : all) {
+            w.addListener(this::schedule);
+        }
+    }
+
+    private <T> ResourceWatcher<T> watcher(KubeClientConfig client, ResourceRef ref, String selector, String subject,
+            java.util.function.Function<JsonObject, T> convert) {
+        return add(new ResourceWatcher<>(client, ref, null, selector, LOG, subject, convert, new Backoff()));
+    }
+
+    private <T> ResourceWatcher<T> add(ResourceWatcher<T> w) {
+        all.add(w);
+        return w;
+    }
+
+    private static String namespaceName(JsonObject o) {
+        return Json.string(Json.object(o, "metadata"), "name");
+    }
+
+    void start() throws IOException {
+        for (ResourceWatcher<?> w : all) {
+            w.start();
+        }
+    }
+
+    void stop() {
+        for (ResourceWatcher<?> w : all) {
+            w.stop();
+        }
+        rebuilder.shutdownNow();
+    }
+
+    private void schedule() {
+        if (pending.compareAndSet(false, true)) {
+            try {
+                rebuilder.schedule(this::rebuild, COALESCE_MICROS, TimeUnit.MICROSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                pending.set(false);
+            }
+        }
+    }
+
+    private void rebuild() {
+        pending.set(false);
+        Collection<Slice> multi = items(mcsSlices);
+        ClusterView next = new ClusterView(items(services), items(slices), items(namespaces), items(pods),
+                items(imports), multi, System.currentTimeMillis() / 1000);
+        ignoredSlices.set(ClusterView.ignoredMulticlusterSlices(multi));
+        view = next;
+        rebuilds.incrementAndGet();
+        boolean all = true;
+        for (ResourceWatcher<?> w : this.all) {
+            all &= w.synced();
+        }
+        if (all && !synced) {
+            synced = true;
+            io.nodedns.log.Log.info(LOG, "service discovery synced: " + next.serviceCount() + " Services, "
+                    + next.importCount() + " ServiceImports");
+        }
+        for (Runnable r : listeners) {
+            r.run();
+        }
+    }
+
+    private static <T> Collection<T> items(ResourceWatcher<T> w) {
+        return w == null ? List.of() : w.items();
+    }
+
+    /** The current view (empty before the first lists). */
+    public ClusterView view() {
+        return view;
+    }
+
+    /** True once every watcher listed and a view from all of them was published; stays true. */
+    public boolean synced() {
+        return synced;
+    }
+
+    /** Waits up to {@code timeout} for {@link #synced()}; returns whether it is. */
+    public boolean awaitSynced(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!synced && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return synced;
+    }
+
+    public Set<Feature> features() {
+        return features;
+    }
+
+    /** Failed list/watch attempts over all watchers. */
+    public long apiErrorsTotal() {
+        long n = 0;
+        for (ResourceWatcher<?> w : all) {
+            n += w.apiErrorsTotal();
+        }
+        return n;
+    }
+
+    /** Objects the converters rejected over all watchers. */
+    public long skippedObjectsTotal() {
+        long n = 0;
+        for (ResourceWatcher<?> w : all) {
+            n += w.skippedTotal();
+        }
+        return n;
+    }
+
+    /** Multicluster slices ignored in the current view (FQDN addressType or no source-cluster label). */
+    public long ignoredMulticlusterSlices() {
+        return ignoredSlices.get();
+    }
+
+    /** Views published so far. */
+    public long rebuildsTotal() {
+        return rebuilds.get();
+    }
+
+    /** The ServiceImport version being watched, or null without that feature. */
+    public String serviceImportVersion() {
+        return imports == null ? null : imports.resource().version();
+    }
+
+    public void addListener(Runnable r) {
+        listeners.add(r);
+    }
+
+    public void removeListener(Runnable r) {
+        listeners.remove(r);
+    }
+}

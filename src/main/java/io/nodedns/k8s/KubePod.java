@@ -1,0 +1,35 @@
+package io.nodedns.k8s;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A running Pod's namespace and IPs (for {@code pods verified}); finished pods are dropped. */
+public record KubePod(String namespace, String name, List<String> ips) {
+    public KubePod {
+        ips = List.copyOf(ips);
+    }
+
+    public static KubePod fromJson(JsonObject o) {
+        JsonObject meta = Json.object(o, "metadata");
+        String name = Json.string(meta, "name");
+        String ns = Json.string(meta, "namespace");
+        JsonObject status = Json.object(o, "status");
+        String phase = Json.string(status, "phase");
+        if (name == null || ns == null || "Succeeded".equals(phase) || "Failed".equals(phase) || "Unknown".equals(phase)) {
+            return null;
+        }
+        List<String> ips = new ArrayList<>();
+        for (JsonElement e : Json.array(status, "podIPs")) {
+            if (e.isJsonObject() && Json.string(e.getAsJsonObject(), "ip") != null) {
+                ips.add(Json.string(e.getAsJsonObject(), "ip"));
+            }
+        }
+        String ip = Json.string(status, "podIP");
+        if (ips.isEmpty() && ip != null) {
+            ips.add(ip);
+        }
+        return new KubePod(ns, name, ips);
+    }
+}

@@ -1,0 +1,212 @@
+package io.nodedns.k8s.dns;
+
+import io.nodedns.config.Fallthrough;
+import io.nodedns.config.Zones;
+import io.nodedns.k8s.ClusterView;
+import io.nodedns.k8s.DiscoveryBackend;
+import io.nodedns.k8s.DiscoveryRegistry;
+import io.nodedns.k8s.HostPorts;
+import io.nodedns.k8s.KubeClientConfig;
+import io.nodedns.log.Log;
+import io.nodedns.server.ChainHandler;
+import io.nodedns.server.Exchange;
+import io.nodedns.server.Lifecycle;
+import io.nodedns.server.Readiness;
+import io.nodedns.server.Result;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.NSRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+/**
+ * The handler of the kubernetes and multicluster plugins: matches the zone, asks the zone's
+ * {@link Resolver} what the name holds in the current {@link ClusterView}, and answers with AA:
+ * the records of the asked type, NODATA or NXDOMAIN with the SOA (RFC 2308), or falls through.
+ * The apex (SOA, NS) and {@code dns-version} are answered here for both grammars. Until the
+ * backend has synced, an answer that would be NXDOMAIN is SERVFAIL. Answers are built with dnsjava
+ * (this is not the cache's hot path: node-local setups cache these answers in front).
+ */
+public final class DiscoveryHandler extends ChainHandler implements Lifecycle, Readiness {
+    /** Settings shared by both plugins. */
+    public record Settings(String plugin, List<String> zones, Fallthrough fallthrough, long ttl,
+            KubeClientConfig client, Set<DiscoveryBackend.Feature> features, Duration startupTimeout) {}
+
+    private static final long VERSION_TTL = 28800;
+    private final Settings settings;
+    private final Resolver resolver;
+    private final DiscoveryRegistry registry;
+    private volatile DiscoveryBackend backend;
+
+    public DiscoveryHandler(Settings settings, Resolver resolver, DiscoveryRegistry registry) {
+        this.settings = settings;
+        this.resolver = resolver;
+        this.registry = registry;
+    }
+
+    @Override
+    public String name() {
+        return settings.plugin();
+    }
+
+    @Override
+    public void start() throws IOException, InterruptedException {
+        DiscoveryBackend b = registry.acquire(settings.client(), settings.features());
+        backend = b;
+        if (!b.awaitSynced(settings.startupTimeout())) {
+            Log.warning(settings.plugin(), "starting before the API server was synced (waited "
+                    + settings.startupTimeout().toMillis() + " ms); names that would not exist get SERVFAIL until then");
+        }
+    }
+
+    @Override
+    public void stop() {
+        DiscoveryBackend b = backend;
+        if (b != null) {
+            registry.release(b);
+        }
+    }
+
+    @Override
+    public String readinessName() {
+        return settings.plugin();
+    }
+
+    @Override
+    public boolean ready() {
+        DiscoveryBackend b = backend;
+        return b != null && b.synced();
+    }
+
+    /** The backend in use (tests, metrics). */
+    public DiscoveryBackend backend() {
+        return backend;
+    }
+
+    @Override
+    public int serve(Exchange ex) {
+        byte[] wire = new byte[ex.requestLength()];
+        ex.request().getBytes(0, wire);
+        Message request;
+        try {
+            request = new Message(wire);
+        } catch (IOException e) {
+            return Result.FORMERR;
+        }
+        Record question = request.getQuestion();
+        if (question == null) {
+            return Result.FORMERR;
+        }
+        Name qname = question.getName();
+        String lower = qname.toString().toLowerCase(Locale.ROOT);
+        String zone = Zones.matches(settings.zones(), lower);
+        DiscoveryBackend b = backend;
+        if (zone == null || b == null) {
+            return next(ex);
+        }
+        int type = question.getType();
+        if (type == Type.AXFR || type == Type.IXFR) {
+            return Result.REFUSED;
+        }
+        int zoneLabels = zone.equals(".") ? 1 : zone.split("\\.").length + 1;
+        int below = qname.labels() - zoneLabels;
+        Name zoneAsAsked = new Name(qname, below);
+        List<String> labels = new ArrayList<>(below);
+        for (int i = 0; i < below; i++) {
+            labels.add(qname.getLabelString(i).toLowerCase(Locale.ROOT));
+        }
+        Query query = new Query(qname, zoneAsAsked, List.copyOf(labels), type, settings.ttl(), self(ex));
+        ClusterView view = b.view();
+        NameRecords found;
+        if (labels.isEmpty()) {
+            found = apex(query, view);
+        } else if (labels.size() == 1 && labels.getFirst().equals("dns-version")) {
+            found = NameRecords.existing().add(new TXTRecord(qname, DClass.IN, VERSION_TTL, resolver.schemaVersion()));
+        } else {
+            found = resolver.resolve(view, query);
+        }
+        if (!found.exists() && settings.fallthrough().through(lower)) {
+            return next(ex);
+        }
+        return write(ex, request, query, view, found, b.synced());
+    }
+
+    private int write(Exchange ex, Message request, Query q, ClusterView view, NameRecords found, boolean synced) {
+        Message reply = new Message(request.getHeader().getID());
+        reply.getHeader().setFlag(Flags.QR);
+        reply.getHeader().setFlag(Flags.AA);
+        if (request.getHeader().getFlag(Flags.RD)) {
+            reply.getHeader().setFlag(Flags.RD);
+        }
+        if (request.getHeader().getFlag(Flags.CD)) {
+            reply.getHeader().setFlag(Flags.CD);
+        }
+        reply.getHeader().setOpcode(request.getHeader().getOpcode());
+        reply.addRecord(request.getQuestion(), Section.QUESTION);
+        List<Record> answer = found.exists() ? found.ofType(q.type()) : List.of();
+        if (answer.isEmpty() && found.exists() && q.type() != Type.CNAME && found.cname() != null) {
+            answer = List.of(found.cname());
+        }
+        if (!found.exists()) {
+            reply.getHeader().setRcode(synced ? Result.NXDOMAIN : Result.SERVFAIL);
+        }
+        for (Record r : answer) {
+            reply.addRecord(r, Section.ANSWER);
+        }
+        if (answer.isEmpty()) {
+            reply.addRecord(soa(q, view), Section.AUTHORITY);
+        } else if (q.type() == Type.SRV || q.type() == Type.NS || q.type() == Type.ANY) {
+            for (Record r : found.additional()) {
+                reply.addRecord(r, Section.ADDITIONAL);
+            }
+        }
+        byte[] out = reply.toWire();
+        ex.response().checkLimit(out.length);
+        ex.response().putBytes(0, out);
+        ex.written(out.length, name());
+        return Result.WRITTEN;
+    }
+
+    /** SOA and NS at the apex (decisions.md multicluster 3); every other type is NODATA there. */
+    private NameRecords apex(Query q, ClusterView view) {
+        NameRecords r = NameRecords.existing().add(soa(q, view));
+        Name ns = q.under("ns.dns");
+        if (ns != null) {
+            r.add(new NSRecord(q.zone(), DClass.IN, q.ttl(), ns));
+            if (q.self() != null) {
+                r.glue(q.self() instanceof java.net.Inet4Address
+                        ? new org.xbill.DNS.ARecord(ns, DClass.IN, q.ttl(), q.self())
+                        : new org.xbill.DNS.AAAARecord(ns, DClass.IN, q.ttl(), q.self()));
+            }
+        }
+        return r;
+    }
+
+    private static Record soa(Query q, ClusterView view) {
+        Name ns = q.under("ns.dns");
+        Name mbox = q.under("hostmaster");
+        return new SOARecord(q.zone(), DClass.IN, Math.min(q.ttl(), 300), ns, mbox, view.serial(), 7200, 1800, 86400,
+                q.ttl());
+    }
+
+    /** The listener's own address when it is a specific one (for ns.dns.ZONE); null for a wildcard. */
+    private static InetAddress self(Exchange ex) {
+        if (ex.listener() == null) {
+            return null;
+        }
+        InetAddress ip = HostPorts.literal(ex.listener().address().host());
+        return ip == null || ip.isAnyLocalAddress() ? null : ip;
+    }
+}

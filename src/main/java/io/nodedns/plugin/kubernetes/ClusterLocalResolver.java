@@ -1,0 +1,255 @@
+package io.nodedns.plugin.kubernetes;
+
+import io.nodedns.k8s.ClusterView;
+import io.nodedns.k8s.HostPorts;
+import io.nodedns.k8s.KubeService;
+import io.nodedns.k8s.Slice;
+import io.nodedns.k8s.dns.Hostnames;
+import io.nodedns.k8s.dns.NameRecords;
+import io.nodedns.k8s.dns.Query;
+import io.nodedns.k8s.dns.Resolver;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.TextParseException;
+
+/**
+ * cluster.local per the Kubernetes DNS spec 1.1.0 and CoreDNS's kubernetes plugin (multicluster.md
+ * section 4): {@code <svc>.<ns>.svc}, {@code <hostname>.<svc>.<ns>.svc},
+ * {@code <port>.<proto>.<svc>.<ns>.svc} (underscores optional), {@code <ip>.<ns>.pod} by pod mode,
+ * {@code ns.dns}, and PTR in reverse zones.
+ */
+final class ClusterLocalResolver implements Resolver {
+    enum Pods { DISABLED, INSECURE, VERIFIED }
+
+    record Options(Set<String> namespaces, Pods pods, boolean endpointPodNames, boolean noEndpoints,
+            String primaryZone) {}
+
+    private final Options options;
+
+    ClusterLocalResolver(Options options) {
+        this.options = options;
+    }
+
+    @Override
+    public String schemaVersion() {
+        return "1.1.0";
+    }
+
+    @Override
+    public NameRecords resolve(ClusterView view, Query q) {
+        String zone = q.zone().toString().toLowerCase(Locale.ROOT);
+        if (zone.endsWith("in-addr.arpa.") || zone.endsWith("ip6.arpa.")) {
+            return reverse(view, q);
+        }
+        String kind = q.fromRight(0);
+        if (kind.equals("dns")) {
+            return dns(q);
+        }
+        if (!kind.equals("svc") && !kind.equals("pod")) {
+            return NameRecords.NONE;
+        }
+        if (q.size() == 1) {
+            return NameRecords.existing();
+        }
+        String ns = q.fromRight(1);
+        if (!namespaceVisible(view, ns)) {
+            return NameRecords.NONE;
+        }
+        return kind.equals("pod") ? pod(view, q, ns) : service(view, q, ns);
+    }
+
+    private boolean namespaceVisible(ClusterView view, String ns) {
+        return view.namespaceExists(ns) && (options.namespaces().isEmpty() || options.namespaces().contains(ns));
+    }
+
+    private NameRecords dns(Query q) {
+        if (q.size() == 1) {
+            return NameRecords.existing();
+        }
+        if (q.size() == 2 && q.fromRight(1).equals("ns")) {
+            NameRecords r = NameRecords.existing();
+            return q.self() == null ? r : r.address(q.name(), q.ttl(), q.self());
+        }
+        return NameRecords.NONE;
+    }
+
+    private NameRecords pod(ClusterView view, Query q, String ns) {
+        if (options.pods() == Pods.DISABLED) {
+            return NameRecords.NONE;
+        }
+        if (q.size() == 2) {
+            return NameRecords.existing();
+        }
+        InetAddress ip = Hostnames.parseDashed(q.fromRight(2)); // labels left of the IP are ignored, as CoreDNS
+        if (ip == null || options.pods() == Pods.VERIFIED && !view.podIpExists(ns, ip.getHostAddress())) {
+            return NameRecords.NONE;
+        }
+        return NameRecords.existing().address(q.name(), q.ttl(), ip);
+    }
+
+    private NameRecords service(ClusterView view, Query q, String ns) {
+        if (q.size() == 2) {
+            return NameRecords.existing();
+        }
+        KubeService svc = view.service(ns, q.fromRight(2));
+        if (svc == null) {
+            return NameRecords.NONE;
+        }
+        List<Slice> slices = options.noEndpoints() ? List.of() : view.slices(ns, svc.name());
+        return switch (q.size()) {
+            case 3 -> serviceName(q, svc, slices, null, null);
+            case 4 -> endpointName(q, svc, slices, q.labels().getFirst());
+            case 5 -> serviceName(q, svc, slices, strip(q.labels().get(0)), strip(q.labels().get(1)));
+            default -> NameRecords.NONE;
+        };
+    }
+
+    private static String strip(String label) {
+        return label.startsWith("_") ? label.substring(1) : label;
+    }
+
+    /** The service's own name (port and proto null) or its {@code _port._proto} name. */
+    private NameRecords serviceName(Query q, KubeService svc, List<Slice> slices, String port, String proto) {
+        Name self = q.under(svc.name() + "." + svc.namespace() + ".svc");
+        if (svc.isExternalName()) {
+            if (port != null) {
+                return NameRecords.NONE; // SRV answers leave out CNAME services
+            }
+            Name target = absolute(svc.externalName());
+            return target == null ? NameRecords.NONE
+                    : NameRecords.existing().add(new CNAMERecord(q.name(), DClass.IN, q.ttl(), target));
+        }
+        NameRecords r = NameRecords.existing();
+        boolean any = false;
+        if (!svc.headless()) {
+            boolean portMatched = port == null;
+            for (Slice.Port p : svc.ports()) {
+                if (port != null && !matches(p, port, proto)) {
+                    continue;
+                }
+                portMatched = true;
+                if (p.port() == null) {
+                    continue;
+                }
+                for (String ip : svc.clusterIPs()) {
+                    r.srvCandidate(self, p.port(), HostPorts.literal(ip));
+                }
+            }
+            if (!portMatched) {
+                return NameRecords.NONE;
+            }
+            for (String ip : svc.clusterIPs()) {
+                r.address(q.name(), q.ttl(), HostPorts.literal(ip));
+            }
+            return r.finish(q.name(), q.ttl());
+        }
+        for (Slice s : slices) {
+            for (Slice.Endpoint e : s.endpoints()) {
+                if (!e.isReady()) {
+                    continue;
+                }
+                for (String address : e.addresses()) {
+                    InetAddress ip = HostPorts.literal(address);
+                    if (ip == null) {
+                        continue;
+                    }
+                    boolean portOk = port == null;
+                    for (Slice.Port p : s.ports()) {
+                        if (port != null && !matches(p, port, proto)) {
+                            continue;
+                        }
+                        portOk = true;
+                        if (p.port() != null) {
+                            Name target = q.under(Hostnames.of(e, address, options.endpointPodNames()) + "."
+                                    + svc.name() + "." + svc.namespace() + ".svc");
+                            if (target != null) {
+                                r.srvCandidate(target, p.port(), ip);
+                            }
+                        }
+                    }
+                    if (portOk) {
+                        any = true;
+                        r.address(q.name(), q.ttl(), ip);
+                    }
+                }
+            }
+        }
+        return any ? r.finish(q.name(), q.ttl()) : NameRecords.NONE; // no ready endpoint: NXDOMAIN (spec)
+    }
+
+    /** {@code <hostname>.<svc>.<ns>.svc}: ready endpoints of any service with that hostname. */
+    private NameRecords endpointName(Query q, KubeService svc, List<Slice> slices, String hostname) {
+        NameRecords r = NameRecords.existing();
+        boolean any = false;
+        for (Slice s : slices) {
+            for (Slice.Endpoint e : s.endpoints()) {
+                if (!e.isReady()) {
+                    continue;
+                }
+                for (String address : e.addresses()) {
+                    InetAddress ip = HostPorts.literal(address);
+                    if (ip != null && Hostnames.of(e, address, options.endpointPodNames()).equals(hostname)) {
+                        any = true;
+                        r.address(q.name(), q.ttl(), ip);
+                    }
+                }
+            }
+        }
+        return any ? r : NameRecords.NONE;
+    }
+
+    private static boolean matches(Slice.Port p, String port, String proto) {
+        return (port.isEmpty() || p.name() != null && p.name().equalsIgnoreCase(port))
+                && (proto.isEmpty() || p.protocol().equalsIgnoreCase(proto));
+    }
+
+    /** PTR for ClusterIPs (first owner wins) and for ready endpoint IPs, names under the primary zone. */
+    private NameRecords reverse(ClusterView view, Query q) {
+        InetAddress ip = ReverseNames.address(q.name());
+        if (ip == null) {
+            return NameRecords.NONE;
+        }
+        String text = ip.getHostAddress();
+        List<String> owners = view.clusterIpOwners(text);
+        NameRecords r = NameRecords.existing();
+        if (!owners.isEmpty()) {
+            String key = owners.getFirst();
+            String ns = key.substring(0, key.indexOf('/'));
+            if (namespaceVisible(view, ns)) {
+                Name target = absolute(key.substring(key.indexOf('/') + 1) + "." + ns + ".svc." + options.primaryZone());
+                return target == null ? NameRecords.NONE : r.add(new PTRRecord(q.name(), DClass.IN, q.ttl(), target));
+            }
+        }
+        boolean any = false;
+        if (!options.noEndpoints()) {
+            for (ClusterView.EndpointOf e : view.endpointsWithIp(text)) {
+                String key = e.serviceKey();
+                String ns = key.substring(0, key.indexOf('/'));
+                if (!namespaceVisible(view, ns)) {
+                    continue;
+                }
+                Name target = absolute(Hostnames.of(e.endpoint(), text, options.endpointPodNames()) + "."
+                        + key.substring(key.indexOf('/') + 1) + "." + ns + ".svc." + options.primaryZone());
+                if (target != null) {
+                    any = true;
+                    r.add(new PTRRecord(q.name(), DClass.IN, q.ttl(), target));
+                }
+            }
+        }
+        return any ? r : NameRecords.NONE;
+    }
+
+    static Name absolute(String name) {
+        try {
+            return Name.fromString(name.endsWith(".") ? name : name + ".");
+        } catch (TextParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.nodedns.plugin.multicluster;
+
+import io.nodedns.k8s.ClusterView;
+import io.nodedns.k8s.HostPorts;
+import io.nodedns.k8s.KubeServiceImport;
+import io.nodedns.k8s.Slice;
+import io.nodedns.k8s.dns.Hostnames;
+import io.nodedns.k8s.dns.NameRecords;
+import io.nodedns.k8s.dns.Query;
+import io.nodedns.k8s.dns.Resolver;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Locale;
+import org.xbill.DNS.Name;
+
+/**
+ * clusterset.local per the Multicluster Services DNS spec (KEP-1645, multicluster.md section 1)
+ * with the choices of decisions.md: {@code <svc>.<ns>.svc}, {@code _<port>._<proto>.<svc>.<ns>.svc},
+ * {@code <hostname>.<clusterid>.<svc>.<ns>.svc} (headless imports only); no pod records.
+ */
+final class ClustersetResolver implements Resolver {
+    private final boolean noEndpoints;
+
+    ClustersetResolver(boolean noEndpoints) {
+        this.noEndpoints = noEndpoints;
+    }
+    @Override
+    public String schemaVersion() {
+        return "1.0.0"; // decisions.md multicluster 1: the MCS spec's version, not CoreDNS's "1.1.0"
+    }
+
+    @Override
+    public NameRecords resolve(ClusterView view, Query q) {
+        String kind = q.fromRight(0);
+        if (kind.equals("pod") && q.size() == 1) {
+            return NameRecords.existing(); // pod.Z is an empty non-terminal
+        }
+        if (!kind.equals("svc")) {
+            return NameRecords.NONE; // includes everything under pod.Z (decisions.md multicluster 5)
+        }
+        if (q.size() == 1) {
+            return NameRecords.existing();
+        }
+        String ns = q.fromRight(1);
+        if (!view.namespaceExists(ns)) {
+            return NameRecords.NONE;
+        }
+        if (q.size() == 2) {
+            return NameRecords.existing();
+        }
+        KubeServiceImport imp = view.serviceImport(ns, q.fromRight(2));
+        if (imp == null) {
+            return NameRecords.NONE;
+        }
+        List<Slice> slices = noEndpoints ? List.of() : view.multiclusterSlices(ns, imp.name());
+        if (q.size() == 3) {
+            return service(q, imp, slices, null, null);
+        }
+        if (q.size() != 5) {
+            return NameRecords.NONE; // one extra label (a bare clusterid or hostname) is reserved; 3+ do not exist
+        }
+        String left = q.labels().get(0);
+        String right = q.labels().get(1);
+        if (right.startsWith("_")) {
+            return service(q, imp, slices, strip(left), right.substring(1));
+        }
+        return imp.headless() ? endpoint(q, imp, slices, left, right) : NameRecords.NONE; // decisions.md 8
+    }
+
+    private static String strip(String label) {
+        return label.startsWith("_") ? label.substring(1) : label;
+    }
+
+    private NameRecords service(Query q, KubeServiceImport imp, List<Slice> slices, String port, String proto) {
+        NameRecords r = NameRecords.existing();
+        if (!imp.headless()) {
+            Name self = q.under(imp.name() + "." + imp.namespace() + ".svc");
+            boolean matched = port == null;
+            for (Slice.Port p : imp.ports()) {
+                if (port != null && !matches(p, port, proto)) {
+                    continue;
+                }
+                matched = true;
+                if (p.port() != null) {
+                    for (String ip : imp.ips()) {
+                        r.srvCandidate(self, p.port(), HostPorts.literal(ip));
+                    }
+                }
+            }
+            if (!matched) {
+                return NameRecords.NONE;
+            }
+            for (String ip : imp.ips()) {
+                r.address(q.name(), q.ttl(), HostPorts.literal(ip));
+            }
+            return r.finish(q.name(), q.ttl());
+        }
+        boolean any = false;
+        for (Slice s : slices) {
+            String cluster = s.label(ClusterView.MCS_CLUSTER_LABEL).toLowerCase(Locale.ROOT);
+            for (Slice.Endpoint e : s.endpoints()) {
+                if (!e.isReady()) {
+                    continue;
+                }
+                for (String address : e.addresses()) {
+                    InetAddress ip = HostPorts.literal(address);
+                    if (ip == null) {
+                        continue;
+                    }
+                    boolean portOk = port == null;
+                    for (Slice.Port p : s.ports()) {
+                        if (port != null && !matches(p, port, proto)) {
+                            continue;
+                        }
+                        portOk = true;
+                        Name target = q.under(Hostnames.of(e, address, false) + "." + cluster + "." + imp.name() + "."
+                                + imp.namespace() + ".svc");
+                        if (p.port() != null && target != null) {
+                            r.srvCandidate(target, p.port(), ip);
+                        }
+                    }
+                    if (portOk) {
+                        any = true;
+                        r.address(q.name(), q.ttl(), ip);
+                    }
+                }
+            }
+        }
+        return any ? r.finish(q.name(), q.ttl()) : NameRecords.NONE; // no ready endpoint: NXDOMAIN (spec)
+    }
+
+    /** {@code <hostname>.<clusterid>}: the ready endpoints of that cluster with that hostname, and their SRV. */
+    private NameRecords endpoint(Query q, KubeServiceImport imp, List<Slice> slices, String hostname, String cluster) {
+        NameRecords r = NameRecords.existing();
+        boolean any = false;
+        for (Slice s : slices) {
+            if (!s.label(ClusterView.MCS_CLUSTER_LABEL).equalsIgnoreCase(cluster)) {
+                continue;
+            }
+            for (Slice.Endpoint e : s.endpoints()) {
+                if (!e.isReady()) {
+                    continue;
+                }
+                for (String address : e.addresses()) {
+                    InetAddress ip = HostPorts.literal(address);
+                    if (ip == null || !Hostnames.of(e, address, false).equals(hostname)) {
+                        continue;
+                    }
+                    any = true;
+                    r.address(q.name(), q.ttl(), ip);
+                    for (Slice.Port p : s.ports()) {
+                        if (p.port() != null) {
+                            r.srvCandidate(q.name(), p.port(), ip);
+                        }
+                    }
+                }
+            }
+        }
+        return any ? r.finish(q.name(), q.ttl()) : NameRecords.NONE;
+    }
+
+    private static boolean matches(Slice.Port p, String port, String proto) {
+        return (port.isEmpty() || p.name() != null && p.name().equalsIgnoreCase(port))
+                && (proto.isEmpty() || p.protocol().equalsIgnoreCase(proto));
+    }
+}
