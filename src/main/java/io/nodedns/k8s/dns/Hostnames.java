@@ -48,12 +48,8 @@ public final class Hostnames {
      * for colons. Null if it is not an address.
      */
     public static InetAddress parseDashed(String label) {
-        String[] parts = label.split("-", -1);
-        String text = parts.length == 4 && !label.contains("--") ? label.replace('-', '.') : label.replace('-', ':');
-        InetAddress ip = HostPorts.literal(text);
-        if (ip == null) {
-            return null;
-        }
-        return parts.length == 4 && !label.contains("--") == (ip instanceof Inet4Address) ? ip : null;
+        boolean v4 = label.split("-", -1).length == 4 && !label.contains("--");
+        InetAddress ip = HostPorts.literal(v4 ? label.replace('-', '.') : label.replace('-', ':'));
+        return ip != null && v4 == (ip instanceof Inet4Address) ? ip : null;
     }
 }
