@@ -7,6 +7,7 @@ import io.nodedns.plugin.forward.ForwardSetup;
 import io.nodedns.plugin.kubeforward.KubeforwardSetup;
 import io.nodedns.plugin.errors.ErrorsSetup;
 import io.nodedns.plugin.health.HealthSetup;
+import io.nodedns.plugin.hosts.HostsSetup;
 import io.nodedns.plugin.log.LogSetup;
 import io.nodedns.plugin.multisocket.MultisocketSetup;
 import io.nodedns.plugin.prometheus.PrometheusSetup;
@@ -38,6 +39,7 @@ public final class Plugins {
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
                 .register("cache", new CacheSetup())
+                .register("hosts", new HostsSetup())
                 .register("forward", new ForwardSetup())
                 .register("kubeforward", new KubeforwardSetup())
                 .register("whoami", new WhoamiSetup());
