@@ -5,6 +5,7 @@ import io.nodedns.plugin.bufsize.BufsizeSetup;
 import io.nodedns.plugin.cache.CacheSetup;
 import io.nodedns.plugin.forward.ForwardSetup;
 import io.nodedns.plugin.kubeforward.KubeforwardSetup;
+import io.nodedns.plugin.loadbalance.LoadbalanceSetup;
 import io.nodedns.plugin.errors.ErrorsSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.hosts.HostsSetup;
@@ -38,6 +39,7 @@ public final class Plugins {
                 .register("prometheus", new PrometheusSetup())
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
+                .register("loadbalance", new LoadbalanceSetup())
                 .register("cache", new CacheSetup())
                 .register("hosts", new HostsSetup())
                 .register("forward", new ForwardSetup())
