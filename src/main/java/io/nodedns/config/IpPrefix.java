@@ -7,7 +7,7 @@ import java.util.List;
  * An IP network written as ADDRESS/LENGTH, parsed as strictly as Go's net.ParseCIDR, and its
  * reverse DNS zones as CoreDNS's {@code plugin/pkg/cidr} computes them (spec 1.3).
  */
-final class IpPrefix {
+public final class IpPrefix {
 
     private final byte[] network; // host bits cleared
     private final int length;
@@ -84,7 +84,7 @@ final class IpPrefix {
     }
 
     /** Dotted quad, each field 0..255 without leading zeros (Go 1.17+ rules). */
-    static byte[] parseIpv4(String s) {
+    public static byte[] parseIpv4(String s) {
         String[] fields = s.split("\\.", -1);
         if (fields.length != 4) {
             return null;
@@ -105,7 +105,7 @@ final class IpPrefix {
     }
 
     /** RFC 4291 text form: hex groups, at most one "::", optional dotted quad at the end, no zone. */
-    static byte[] parseIpv6(String s) {
+    public static byte[] parseIpv6(String s) {
         byte[] ip = new byte[16];
         int pos = 0;
         int ellipsis = -1;

@@ -7,8 +7,10 @@ import io.nodedns.plugin.forward.ForwardSetup;
 import io.nodedns.plugin.kubeforward.KubeforwardSetup;
 import io.nodedns.plugin.kubernetes.KubernetesSetup;
 import io.nodedns.plugin.multicluster.MulticlusterSetup;
+import io.nodedns.plugin.loadbalance.LoadbalanceSetup;
 import io.nodedns.plugin.errors.ErrorsSetup;
 import io.nodedns.plugin.health.HealthSetup;
+import io.nodedns.plugin.hosts.HostsSetup;
 import io.nodedns.plugin.log.LogSetup;
 import io.nodedns.plugin.multisocket.MultisocketSetup;
 import io.nodedns.plugin.prometheus.PrometheusSetup;
@@ -41,7 +43,9 @@ public final class Plugins {
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
                 .register("rewrite", new RewriteSetup())
+                .register("loadbalance", new LoadbalanceSetup())
                 .register("cache", new CacheSetup())
+                .register("hosts", new HostsSetup())
                 .register("forward", new ForwardSetup())
                 .register("kubeforward", new KubeforwardSetup())
                 .register("kubernetes", new KubernetesSetup())

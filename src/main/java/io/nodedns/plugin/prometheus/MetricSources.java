@@ -2,6 +2,7 @@ package io.nodedns.plugin.prometheus;
 
 import io.nodedns.plugin.cache.CachePlugin;
 import io.nodedns.plugin.forward.ForwardHandler;
+import io.nodedns.plugin.hosts.HostsHandler;
 import io.nodedns.server.Handler;
 import io.nodedns.server.Instance;
 import io.nodedns.server.ServerConfig;
@@ -41,11 +42,14 @@ final class MetricSources implements MultiCollector {
     @Override
     public synchronized MetricSnapshots collect() {
         Map<Object, Map<Series, double[]>> seen = new IdentityHashMap<>();
+        Map<Series, double[]> gauges = new LinkedHashMap<>(); // current values only, never folded into retired
         Instance instance = shared.currentInstance();
         if (instance != null) {
             for (ServerConfig config : instance.configs()) {
                 for (Handler h : config.handlers()) {
-                    if (h instanceof ForwardHandler f && !seen.containsKey(f)) {
+                    if (h instanceof HostsHandler hosts) {
+                        hosts(hosts, gauges);
+                    } else if (h instanceof ForwardHandler f && !seen.containsKey(f)) {
                         seen.put(f, forward(f));
                     } else if (h instanceof CachePlugin c && !seen.containsKey(c)) {
                         seen.put(c, cache(c, config.serverLabel()));
@@ -62,6 +66,7 @@ final class MetricSources implements MultiCollector {
         Map<Series, double[]> total = new LinkedHashMap<>();
         retired.forEach((series, values) -> add(total, series, values));
         seen.values().forEach(m -> m.forEach((series, values) -> add(total, series, values)));
+        total.putAll(gauges);
         return SnapshotBuilder.build(total);
     }
 
@@ -99,6 +104,13 @@ final class MetricSources implements MultiCollector {
         add(out, Series.counter("coredns_forward_max_concurrent_rejects"), new double[] {f.maxConcurrentRejects()});
         add(out, Series.counter("nodedns_forward_mismatched_replies"), new double[] {f.mismatchedReplies()});
         return out;
+    }
+
+    /** CoreDNS's hosts gauges: entries per file, and one reload timestamp (the latest file read). */
+    private static void hosts(HostsHandler h, Map<Series, double[]> gauges) {
+        gauges.put(Series.gauge("coredns_hosts_entries", "hostsfile", h.file()), new double[] {h.entries()});
+        double[] stamp = gauges.computeIfAbsent(Series.gauge("coredns_hosts_reload_timestamp_seconds"), k -> new double[1]);
+        stamp[0] = Math.max(stamp[0], h.reloadTimestampSeconds());
     }
 
     private static Map<Series, double[]> cache(CachePlugin c, String server) {

@@ -26,7 +26,9 @@ final class SnapshotBuilder {
             Map.entry("coredns_cache_prefetch", "The number of times the cache has prefetched a cached item."),
             Map.entry("coredns_cache_drops", "The number responses that are not cached, because the reply is malformed."),
             Map.entry("coredns_cache_served_stale", "The number of requests served from stale cache entries."),
-            Map.entry("coredns_cache_evictions", "The count of cache evictions."));
+            Map.entry("coredns_cache_evictions", "The count of cache evictions."),
+            Map.entry("coredns_hosts_entries", "The combined number of entries in hosts and Corefile."),
+            Map.entry("coredns_hosts_reload_timestamp_seconds", "The timestamp of the last reload of hosts file."));
 
     private SnapshotBuilder() {}
 

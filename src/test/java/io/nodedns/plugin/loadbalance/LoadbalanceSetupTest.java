@@ -1,0 +1,76 @@
+package io.nodedns.plugin.loadbalance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Corefile;
+import io.nodedns.config.Directive;
+import io.nodedns.config.ServerBlock;
+import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.TestServer;
+import java.util.List;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+/** Spec 6.12 syntax: every form, valid and invalid, with the error's file:line. */
+class LoadbalanceSetupTest {
+    private static PreferredSubnets parse(String body) throws ConfigException {
+        List<ServerBlock> blocks = Corefile.parse("Corefile", ". {\n" + body + "\n}\n", TestServer.registry()::isKnown, k -> null);
+        Directive lb = blocks.getFirst().directives("loadbalance").getFirst();
+        return LoadbalanceSetup.parse(lb.dispenser());
+    }
+
+    private static void fails(String body, int line, String fragment) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(body), body);
+        assertEquals("Corefile", e.file(), e.getMessage());
+        assertEquals(line, e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+    }
+
+    @Test
+    void roundRobinForms() throws Exception {
+        for (String body : List.of("loadbalance", "loadbalance round_robin", "loadbalance {}", "loadbalance round_robin {\n}")) {
+            assertEquals(0, parse(body).size(), body);
+        }
+    }
+
+    @Test
+    void preferSubnets() throws Exception {
+        PreferredSubnets p = parse("loadbalance round_robin {\n prefer 10.9.20.0/24 192.168.1.7/24\n prefer 2001:db8::/32\n}");
+        assertEquals(3, p.size());
+        UnsafeBuffer v4 = new UnsafeBuffer(new byte[] {(byte) 192, (byte) 168, 1, (byte) 200});
+        assertTrue(p.contains(1, v4, 0, 4), "host bits of the CIDR are ignored");
+        assertTrue(!p.contains(0, v4, 0, 4));
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xFF;
+        mapped[11] = (byte) 0xFF;
+        mapped[12] = 10;
+        mapped[13] = 9;
+        mapped[14] = 20;
+        assertTrue(p.contains(0, new UnsafeBuffer(mapped), 0, 16), "IPv4-mapped AAAA, as Go's IPNet.Contains");
+        assertEquals(1, parse("loadbalance {\n prefer 0.0.0.0/0\n}").size());
+    }
+
+    @Test
+    void malformedLines() {
+        fails("loadbalance round_robin extra", 2, "unknown property for round_robin");
+        fails("loadbalance random", 2, "unknown policy: random");
+        fails("loadbalance weighted", 2, "missing weight file argument");
+        fails("loadbalance weighted a b", 2, "unexpected argument(s)");
+        fails("loadbalance weighted w.txt {\n reload\n}", 3, "reload duration value is missing");
+        fails("loadbalance weighted w.txt {\n bogus 1\n}", 3, "unknown property 'bogus'");
+        fails("loadbalance weighted w.txt", 2, "weighted policy is not supported yet");
+        fails("loadbalance weighted w.txt {\n reload 10s\n}", 2, "weighted policy is not supported yet");
+        fails("loadbalance {\n prefer 10.0.0.0/33\n}", 3, "invalid CIDR \"10.0.0.0/33\"");
+        fails("loadbalance {\n\n prefer 10.0.0.1\n}", 4, "invalid CIDR");
+        fails("loadbalance {\n prefer 010.0.0.0/8\n}", 3, "invalid CIDR");
+        fails("loadbalance {\n bogus\n}", 3, "unknown property 'bogus'");
+    }
+
+    @Test
+    void oncePerBlock() {
+        SetupErrors.assertFails(".:53 {\n loadbalance\n loadbalance\n whoami\n}\n", 3, "can only be used once per Server Block");
+    }
+}

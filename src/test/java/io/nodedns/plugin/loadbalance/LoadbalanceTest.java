@@ -1,0 +1,139 @@
+package io.nodedns.plugin.loadbalance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.server.Exchange;
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.TestServer;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/** Spec 6.12 over real sockets (behind forward and behind hosts), and the hook's allocation. */
+class LoadbalanceTest {
+    private static final int ADDRESSES = 5;
+
+    @TempDir
+    Path dir;
+
+    private static Message fiveAddresses(Message q) {
+        Message r = FakeUpstream.replyTo(q, Rcode.NOERROR);
+        try {
+            Name cdn = Name.fromString("edge.cdn.example.net.");
+            r.addRecord(new CNAMERecord(q.getQuestion().getName(), 1, 60, cdn), Section.ANSWER);
+            for (int i = 1; i <= ADDRESSES; i++) {
+                r.addRecord(new ARecord(cdn, 1, 60, InetAddress.getByName("192.0.2." + i)), Section.ANSWER);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return r;
+    }
+
+    private static Set<String> firstsOver(int queries, boolean tcp, DnsClient client, String name, int skip) throws Exception {
+        Set<String> firsts = new HashSet<>();
+        for (int i = 0; i < queries; i++) {
+            Message q = DnsClient.query(name, Type.A);
+            Message reply = tcp ? client.tcp(q) : client.udp(q);
+            assertEquals(Rcode.NOERROR, reply.getRcode());
+            List<Record> answers = reply.getSection(Section.ANSWER);
+            Set<String> all = new TreeSet<>();
+            for (Record r : answers.subList(skip, answers.size())) {
+                all.add(r.rdataToString());
+            }
+            assertEquals(ADDRESSES, all.size(), "every record present: " + answers);
+            firsts.add(answers.get(skip).rdataToString());
+        }
+        return firsts;
+    }
+
+    @Test
+    void shufflesForwardedRepliesOverUdpAndTcp() throws Exception {
+        try (FakeUpstream up = FakeUpstream.start().reply(LoadbalanceTest::fiveAddresses)) {
+            int port = FreePorts.udpAndTcp();
+            try (TestServer s = TestServer.fromText(".:%d {\n loadbalance round_robin\n forward . %s\n}\n".formatted(port, up.hostPort()));
+                 DnsClient client = new DnsClient(port)) {
+                Message one = client.udp(DnsClient.query("www.example.org", Type.A));
+                assertEquals(Type.CNAME, one.getSection(Section.ANSWER).getFirst().getType(), "CNAME stays first");
+                assertTrue(firstsOver(60, false, client, "www.example.org", 1).size() >= 3, "UDP: first record varies");
+                assertTrue(firstsOver(60, true, client, "www.example.org", 1).size() >= 3, "TCP: first record varies");
+            }
+        }
+    }
+
+    @Test
+    void withoutLoadbalanceTheOrderIsFixed() throws Exception {
+        try (FakeUpstream up = FakeUpstream.start().reply(LoadbalanceTest::fiveAddresses)) {
+            int port = FreePorts.udpAndTcp();
+            try (TestServer s = TestServer.fromText(".:%d {\n forward . %s\n}\n".formatted(port, up.hostPort()));
+                 DnsClient client = new DnsClient(port)) {
+                assertEquals(Set.of("192.0.2.1"), firstsOver(20, false, client, "www.example.org", 1));
+            }
+        }
+    }
+
+    @Test
+    void shufflesHostsAnswers() throws Exception {
+        StringBuilder file = new StringBuilder();
+        for (int i = 1; i <= ADDRESSES; i++) {
+            file.append("192.0.2.").append(i).append(" web.example.org\n");
+        }
+        Path hosts = Files.writeString(dir.resolve("hosts"), file);
+        int port = FreePorts.udpAndTcp();
+        try (TestServer s = TestServer.fromText(".:%d {\n loadbalance\n hosts %s\n}\n".formatted(port, hosts));
+             DnsClient client = new DnsClient(port)) {
+            assertTrue(firstsOver(60, false, client, "web.example.org", 0).size() >= 3);
+            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("nope.example.org", Type.A)).getRcode(), "errors pass untouched");
+        }
+    }
+
+    @Test
+    void hookAllocatesNothingPerReply() throws Exception {
+        Message q = DnsClient.query("www.example.org", Type.A);
+        byte[] query = q.toWire();
+        byte[] reply = fiveAddresses(q).toWire();
+        Exchange ex = new Exchange(4096);
+        ex.request().putBytes(0, query);
+        ex.requestLength(query.length);
+        assertEquals(0, ex.query().wrap(ex.request(), 0, query.length));
+        ex.response().putBytes(0, reply);
+        ex.responseLength(reply.length);
+        LoadBalancer lb = new LoadBalancer(PreferredSubnets.NONE);
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        for (int i = 0; i < 200_000; i++) {
+            lb.onResponse(ex); // warm-up: JIT
+        }
+        double best = Double.MAX_VALUE;
+        for (int w = 0; w < 5 && best > 0.01; w++) {
+            long before = mx.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 100_000; i++) {
+                lb.onResponse(ex);
+            }
+            best = Math.min(best, (mx.getThreadAllocatedBytes(thread) - before) / 100_000.0);
+        }
+        assertTrue(best < 0.01, "allocated " + best + " bytes per reply");
+        byte[] after = new byte[reply.length];
+        ex.response().getBytes(0, after);
+        Message parsed = new Message(after);
+        assertEquals(ADDRESSES + 1, parsed.getSection(Section.ANSWER).size(), "still a valid reply after 700k shuffles");
+    }
+}
