@@ -6,6 +6,7 @@ import io.nodedns.plugin.cache.CacheSetup;
 import io.nodedns.plugin.forward.ForwardSetup;
 import io.nodedns.plugin.kubeforward.KubeforwardSetup;
 import io.nodedns.plugin.errors.ErrorsSetup;
+import io.nodedns.plugin.file.FileSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.log.LogSetup;
 import io.nodedns.plugin.multisocket.MultisocketSetup;
@@ -38,6 +39,7 @@ public final class Plugins {
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
                 .register("cache", new CacheSetup())
+                .register("file", new FileSetup())
                 .register("forward", new ForwardSetup())
                 .register("kubeforward", new KubeforwardSetup())
                 .register("whoami", new WhoamiSetup());
