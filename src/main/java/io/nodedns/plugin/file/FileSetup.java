@@ -125,11 +125,10 @@ public final class FileSetup implements PluginSetup {
      */
     private static void load(ZoneSlot slot, Token at) throws ConfigException {
         if (!Files.isRegularFile(slot.file) || !Files.isReadable(slot.file)) {
-            String problem = "open " + slot.file + ": no such readable file";
             if (slot.reload.isZero()) {
-                throw new ConfigException(at, "plugin/file: " + problem);
+                throw new ConfigException(at, "plugin/file: open " + slot.file + ": no such readable file");
             }
-            Log.warning("file", "Failed to open \"" + problem + "\": trying again in " + GoDuration.format(slot.reload));
+            Log.warning("file", "Failed to open \"" + slot.file + "\": trying again in " + GoDuration.format(slot.reload));
             return;
         }
         try {

@@ -94,7 +94,8 @@ final class ZoneFileReader {
         Matcher m = LOCATED.matcher(message);
         if (m.matches()) {
             int line = Integer.parseInt(m.group(2));
-            return new ZoneFileException(m.group(1), line, m.group(3));
+            // dnsjava names the file without its directory; report the path that was read
+            return new ZoneFileException(fileName, line, m.group(3));
         }
         return new ZoneFileException(fileName, 0, message);
     }
