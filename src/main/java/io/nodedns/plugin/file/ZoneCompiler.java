@@ -196,8 +196,7 @@ final class ZoneCompiler {
                 Sections sub = lookup(target, qtype, depth + 1);
                 answer.addAll(sub.answer());
                 boolean negative = sub.rcode() == Rcode.NXDOMAIN || sub.answer().isEmpty();
-                int rcode = sub.rcode() == Rcode.NOERROR && sub.answer().isEmpty() ? Rcode.NOERROR : sub.rcode();
-                return new Sections(rcode, true, false, answer, negative ? soa : apexNs, additional(answer));
+                return new Sections(sub.rcode(), true, false, answer, negative ? soa : apexNs, additional(answer));
             }
             Entry e = snapshot.entry(ZoneSnapshot.index(code));
             List<Record> next = e.rrset(Type.CNAME);
