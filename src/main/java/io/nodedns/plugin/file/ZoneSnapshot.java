@@ -27,7 +27,6 @@ final class ZoneSnapshot {
 
     final Name origin;
     final long serial;
-    final int apexLabels;
     private final Entry[] entries;
     private final NameTable table;
     private final int apex;
@@ -39,7 +38,6 @@ final class ZoneSnapshot {
             Answer emptyNonTerminal, Answer nodata) {
         this.origin = origin;
         this.serial = serial;
-        this.apexLabels = origin.labels() - 1;
         this.entries = entries;
         this.table = table;
         this.apex = apex;
