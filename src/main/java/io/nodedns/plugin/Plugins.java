@@ -9,6 +9,7 @@ import io.nodedns.plugin.kubernetes.KubernetesSetup;
 import io.nodedns.plugin.multicluster.MulticlusterSetup;
 import io.nodedns.plugin.loadbalance.LoadbalanceSetup;
 import io.nodedns.plugin.errors.ErrorsSetup;
+import io.nodedns.plugin.file.FileSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.hosts.HostsSetup;
 import io.nodedns.plugin.log.LogSetup;
@@ -46,6 +47,7 @@ public final class Plugins {
                 .register("loadbalance", new LoadbalanceSetup())
                 .register("cache", new CacheSetup())
                 .register("hosts", new HostsSetup())
+                .register("file", new FileSetup())
                 .register("forward", new ForwardSetup())
                 .register("kubeforward", new KubeforwardSetup())
                 .register("kubernetes", new KubernetesSetup())
