@@ -13,6 +13,7 @@ import io.nodedns.plugin.file.FileSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.hosts.HostsSetup;
 import io.nodedns.plugin.log.LogSetup;
+import io.nodedns.plugin.loop.LoopSetup;
 import io.nodedns.plugin.multisocket.MultisocketSetup;
 import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.plugin.ready.ReadySetup;
@@ -48,6 +49,7 @@ public final class Plugins {
                 .register("cache", new CacheSetup())
                 .register("hosts", new HostsSetup())
                 .register("file", new FileSetup())
+                .register("loop", new LoopSetup())
                 .register("forward", new ForwardSetup())
                 .register("kubeforward", new KubeforwardSetup())
                 .register("kubernetes", new KubernetesSetup())

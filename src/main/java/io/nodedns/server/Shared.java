@@ -17,6 +17,7 @@ public final class Shared {
     private volatile QueryObserver observer = QueryObserver.NONE;
     private volatile String configDigest = "";
     private volatile java.util.function.Supplier<Instance> currentInstance = () -> null;
+    private volatile java.util.function.BiConsumer<String, String> fatal = Shared::exitFatally;
 
     public HttpEndpoints http() {
         return http;
@@ -79,5 +80,23 @@ public final class Shared {
 
     void reloadTrigger(Runnable trigger) {
         this.reloadTrigger = trigger;
+    }
+
+    /**
+     * A plugin found a condition the process must not survive (CoreDNS's log.Fatal, e.g. the loop
+     * plugin): logs one [FATAL] line and exits with status 1. Tests replace the action.
+     */
+    public void fatal(String plugin, String message) {
+        fatal.accept(plugin, message);
+    }
+
+    public void onFatal(java.util.function.BiConsumer<String, String> action) {
+        this.fatal = action;
+    }
+
+    private static void exitFatally(String plugin, String message) {
+        io.nodedns.log.Log.fatal(plugin, message);
+        // not on the caller's thread: it may be a serving loop that shutdown hooks wait for
+        Thread.ofPlatform().name("nodedns-fatal-exit").start(() -> System.exit(1));
     }
 }

@@ -14,10 +14,12 @@ import java.util.Map;
 /** Starts a real nodedns server in-process from Corefile text or a file; stop it with close(). */
 public final class TestServer implements AutoCloseable {
     private final Server server;
+    private final java.util.List<String> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private TestServer(ConfigSource source, Map<String, String> env, PluginRegistry registry)
             throws ConfigException, IOException {
         this.server = new Server(registry, source, 53, env::get);
+        server.shared().onFatal((plugin, message) -> fatal.add("plugin/" + plugin + ": " + message)); // never exit the test JVM
         server.start();
     }
 
@@ -56,5 +58,10 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+    }
+
+    /** What plugins reported as fatal (a real process would have exited), in order. */
+    public java.util.List<String> fatalMessages() {
+        return java.util.List.copyOf(fatal);
     }
 }
