@@ -22,6 +22,7 @@ public final class OpenLoopLoad {
     private final int maxQueries;
     private final long clientTimeoutNanos;
     private final String suffix;
+    private java.util.function.IntFunction<String> names;
     private final DatagramChannel[] channels;
     private final List<Thread> receivers = new ArrayList<>();
     private final String run = Long.toString(System.nanoTime() % 100000);
@@ -51,6 +52,12 @@ public final class OpenLoopLoad {
             channels[s].setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
             channels[s].connect(new InetSocketAddress("127.0.0.1", port));
         }
+    }
+
+    /** Asks these names (query i asks names.apply(i)) instead of unique ones under the suffix. */
+    public OpenLoopLoad names(java.util.function.IntFunction<String> names) {
+        this.names = names;
+        return this;
     }
 
     /** A few closed-loop queries so the forwarder's sockets exist and the paths are compiled. */
@@ -89,7 +96,7 @@ public final class OpenLoopLoad {
                 }
                 maxLag = Math.max(maxLag, now - due);
                 out.clear();
-                writeQuery(out, i / channels.length, "q" + i + ".r" + run + "." + suffix);
+                writeQuery(out, i / channels.length, names != null ? names.apply(i) : "q" + i + ".r" + run + "." + suffix);
                 sentAt[i] = now;
                 channels[i % channels.length].write(out.flip());
                 lastSend = now;
