@@ -47,7 +47,7 @@ public final class DiscoveryBackend {
 
     DiscoveryBackend(KubeClientConfig client, Set<Feature> features) {
         this.features = Set.copyOf(features.isEmpty() ? EnumSet.of(Feature.SERVICES) : features);
-        String subject = "all namespaces";
+        String subject = "the cluster";
         namespaces = watcher(client, ResourceRef.NAMESPACES, null, subject, DiscoveryBackend::namespaceName);
         services = this.features.contains(Feature.SERVICES)
                 ? watcher(client, ResourceRef.SERVICES, null, subject, KubeService::fromJson) : null;

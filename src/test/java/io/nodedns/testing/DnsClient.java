@@ -29,6 +29,8 @@ public final class DnsClient implements AutoCloseable {
         }
         this.socket = new DatagramSocket();
         this.socket.setSoTimeout(3000);
+        this.socket.connect(server); // like a stub resolver: datagrams from anyone else never arrive
+
     }
 
     public DnsClient(int port) throws IOException {
@@ -54,10 +56,30 @@ public final class DnsClient implements AutoCloseable {
         return m;
     }
 
-    /** Sends over UDP and waits for the reply with the same ID; null on timeout. */
+    /** Sends over UDP and waits for the reply with the same ID (others are skipped); null on timeout. */
     public Message udp(Message query) throws IOException {
-        byte[] reply = udpRaw(query.toWire());
-        return reply == null ? null : new Message(reply);
+        byte[] wire = query.toWire();
+        socket.send(new DatagramPacket(wire, wire.length, server));
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        byte[] buf = new byte[65535];
+        while (true) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return null;
+            }
+            socket.setSoTimeout((int) Math.max(1, left));
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                socket.receive(p);
+            } catch (SocketTimeoutException e) {
+                return null;
+            } finally {
+                socket.setSoTimeout(3000);
+            }
+            if (p.getLength() >= 2 && ((buf[0] & 0xFF) << 8 | buf[1] & 0xFF) == query.getHeader().getID()) {
+                return new Message(java.util.Arrays.copyOf(buf, p.getLength()));
+            }
+        }
     }
 
     /** Sends raw bytes over UDP; returns the raw reply or null on timeout. */
