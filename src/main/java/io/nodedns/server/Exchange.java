@@ -20,6 +20,8 @@ public final class Exchange {
     private final ClientAddress client = new ClientAddress();
     private java.lang.foreign.MemorySegment peer;
     private int peerLength;
+    private java.lang.foreign.MemorySegment replySource;
+    private int replySourceLength;
     private final ResponseHook[] hooks = new ResponseHook[MAX_HOOKS];
     private int hookCount;
     private int requestLength;
@@ -54,6 +56,7 @@ public final class Exchange {
         this.error = null;
         this.completed = false;
         this.pluginSlot = -1;
+        this.replySourceLength = 0;
     }
 
     /**
@@ -130,6 +133,25 @@ public final class Exchange {
         java.lang.foreign.MemorySegment.copy(sockaddr, 0, peer, 0, n);
         peerLength = n;
         client.setRaw(peer);
+    }
+
+    /**
+     * Keeps the query's destination address, from IP_PKTINFO / IPV6_PKTINFO ancillary data, as the
+     * control message that makes the reply leave from that address (wildcard listeners only).
+     */
+    void replySourceFrom(java.lang.foreign.MemorySegment control, int length) {
+        if (replySource == null) {
+            replySource = java.lang.foreign.Arena.ofAuto().allocate(NativeUdpBatch.CONTROL, 8);
+        }
+        replySourceLength = PacketInfo.toReplySource(control, length, replySource);
+    }
+
+    java.lang.foreign.MemorySegment replySource() {
+        return replySource;
+    }
+
+    int replySourceLength() {
+        return replySourceLength;
     }
 
     java.lang.foreign.MemorySegment peer() {

@@ -15,8 +15,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class NativeUdpBatch {
     static final int BATCH = 32;
     private static final int SLOT = Exchange.MAX_MESSAGE + 1;
+    /** Ancillary data room per datagram: one IPV6_PKTINFO (40 bytes) or IP_PKTINFO (32) message. */
+    static final int CONTROL = 64;
 
     private final int fd;
+    private final boolean pktinfo;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment recvVec = arena.allocate(LinuxSockets.MMSGHDR_SIZE * BATCH, 8);
     private final MemorySegment recvIov = arena.allocate(LinuxSockets.IOVEC_SIZE * BATCH, 8);
@@ -27,13 +30,25 @@ final class NativeUdpBatch {
     private final MemorySegment sendVec = arena.allocate(LinuxSockets.MMSGHDR_SIZE * BATCH, 8);
     private final MemorySegment sendIov = arena.allocate(LinuxSockets.IOVEC_SIZE * BATCH, 8);
     private final MemorySegment[] sendVecFrom = new MemorySegment[BATCH];
+    private final MemorySegment control;
+    private final MemorySegment[] slotControl = new MemorySegment[BATCH];
     private final Exchange[] queued = new Exchange[BATCH];
     private int queuedCount;
     private long sendErrors;
 
-    NativeUdpBatch(int fd) {
+    /**
+     * @param pktinfo the socket is bound to a wildcard address and has IP_PKTINFO / IPV6_RECVPKTINFO
+     *     on: each datagram's destination address is read, and the reply leaves from it (a client
+     *     with a connected socket, like glibc's resolver, drops replies from any other address)
+     */
+    NativeUdpBatch(int fd, boolean pktinfo) {
         this.fd = fd;
+        this.pktinfo = pktinfo;
+        this.control = pktinfo ? arena.allocate((long) CONTROL * BATCH, 8) : null;
         for (int i = 0; i < BATCH; i++) {
+            if (pktinfo) {
+                slotControl[i] = control.asSlice((long) CONTROL * i, CONTROL);
+            }
             MemorySegment slot = data.asSlice((long) SLOT * i, SLOT);
             slots[i] = new UnsafeBuffer(slot.address(), SLOT);
             slotNames[i] = names.asSlice((long) LinuxSockets.SOCKADDR_SIZE * i, LinuxSockets.SOCKADDR_SIZE);
@@ -44,6 +59,9 @@ final class NativeUdpBatch {
             hdr.set(ValueLayout.JAVA_LONG, 0, slotNames[i].address());
             hdr.set(ValueLayout.JAVA_LONG, 16, iov.address());
             hdr.set(ValueLayout.JAVA_LONG, 24, 1);
+            if (pktinfo) {
+                hdr.set(ValueLayout.JAVA_LONG, LinuxSockets.MSG_CONTROL_OFFSET, slotControl[i].address());
+            }
             MemorySegment sendHdr = sendVec.asSlice(LinuxSockets.MMSGHDR_SIZE * i, LinuxSockets.MMSGHDR_SIZE);
             sendHdr.set(ValueLayout.JAVA_LONG, 16, sendIov.address() + LinuxSockets.IOVEC_SIZE * i);
             sendHdr.set(ValueLayout.JAVA_LONG, 24, 1);
@@ -55,6 +73,9 @@ final class NativeUdpBatch {
     int receive() {
         for (int i = 0; i < BATCH; i++) {
             recvVec.set(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8, LinuxSockets.SOCKADDR_SIZE);
+            if (pktinfo) { // the kernel overwrites it with the length used
+                recvVec.set(ValueLayout.JAVA_LONG, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_CONTROLLEN_OFFSET, CONTROL);
+            }
         }
         int n = LinuxSockets.recvmmsg(fd, recvVec, BATCH, LinuxSockets.MSG_DONTWAIT);
         return Math.max(n, 0);
@@ -76,6 +97,19 @@ final class NativeUdpBatch {
         return recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8);
     }
 
+    boolean pktinfo() {
+        return pktinfo;
+    }
+
+    /** Datagram i's ancillary data (only with pktinfo). */
+    MemorySegment control(int i) {
+        return slotControl[i];
+    }
+
+    int controlLength(int i) {
+        return (int) recvVec.get(ValueLayout.JAVA_LONG, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_CONTROLLEN_OFFSET);
+    }
+
     /** Queues a reply; returns false when the queue is full (flush first). */
     boolean queue(Exchange ex) {
         if (queuedCount == BATCH) {
@@ -86,6 +120,9 @@ final class NativeUdpBatch {
         long hdr = LinuxSockets.MMSGHDR_SIZE * i;
         sendVec.set(ValueLayout.JAVA_LONG, hdr, ex.peer().address());
         sendVec.set(ValueLayout.JAVA_INT, hdr + 8, ex.peerLength());
+        int ctl = ex.replySourceLength();
+        sendVec.set(ValueLayout.JAVA_LONG, hdr + LinuxSockets.MSG_CONTROL_OFFSET, ctl == 0 ? 0 : ex.replySource().address());
+        sendVec.set(ValueLayout.JAVA_LONG, hdr + LinuxSockets.MSG_CONTROLLEN_OFFSET, ctl);
         long iov = LinuxSockets.IOVEC_SIZE * i;
         sendIov.set(ValueLayout.JAVA_LONG, iov, ex.response().addressOffset());
         sendIov.set(ValueLayout.JAVA_LONG, iov + 8, ex.responseLength());

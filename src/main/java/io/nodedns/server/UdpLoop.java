@@ -50,7 +50,8 @@ public final class UdpLoop implements Responder, LoopChannel {
         this.listener = listener;
         this.index = index;
         InetSocketAddress bindTo = listener.address().socketAddress();
-        DatagramChannel ch = bindTo.getAddress() instanceof java.net.Inet4Address
+        // the wildcard ("" host) is dual-stack like Go's ":53"; a specific IPv4 address gets an IPv4 socket
+        DatagramChannel ch = bindTo.getAddress() instanceof java.net.Inet4Address && !listener.address().host().isEmpty()
                 ? DatagramChannel.open(java.net.StandardProtocolFamily.INET) : DatagramChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -80,7 +81,24 @@ public final class UdpLoop implements Responder, LoopChannel {
             return null;
         }
         int fd = io.nodedns.sys.LinuxSockets.fd(ch);
-        return fd < 0 ? null : new NativeUdpBatch(fd);
+        if (fd < 0) {
+            return null;
+        }
+        boolean wildcard = false;
+        boolean v6 = false;
+        try {
+            InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
+            wildcard = local != null && local.getAddress().isAnyLocalAddress();
+            v6 = local != null && local.getAddress() instanceof java.net.Inet6Address;
+        } catch (java.io.IOException e) {
+            // unknown: no packet info
+        }
+        boolean pktinfo = wildcard && (v6
+                ? io.nodedns.sys.LinuxSockets.setIntOption(fd, io.nodedns.sys.LinuxSockets.SOL_IPV6,
+                        io.nodedns.sys.LinuxSockets.IPV6_RECVPKTINFO, 1)
+                : io.nodedns.sys.LinuxSockets.setIntOption(fd, io.nodedns.sys.LinuxSockets.SOL_IP,
+                        io.nodedns.sys.LinuxSockets.IP_PKTINFO, 1));
+        return new NativeUdpBatch(fd, pktinfo);
     }
 
     /** True when this loop moves datagrams with recvmmsg/sendmmsg rather than NIO. */
@@ -225,6 +243,9 @@ public final class UdpLoop implements Responder, LoopChannel {
                 request.putBytes(0, batch.slot(i), 0, length);
                 ex.requestLength(length);
                 ex.peer(batch.name(i), batch.nameLength(i));
+                if (batch.pktinfo()) {
+                    ex.replySourceFrom(batch.control(i), batch.controlLength(i));
+                }
                 run(ex);
             }
             if (batch.queued() > 0) {

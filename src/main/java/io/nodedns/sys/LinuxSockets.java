@@ -28,15 +28,25 @@ public final class LinuxSockets {
     public static final long MSG_LEN_OFFSET = 56;
     public static final long IOVEC_SIZE = 16;
     public static final int SOCKADDR_SIZE = 128;
+    public static final int SOL_IP = 0;
+    public static final int IP_PKTINFO = 8;
+    public static final int SOL_IPV6 = 41;
+    public static final int IPV6_RECVPKTINFO = 49;
+    public static final int IPV6_PKTINFO = 50;
+    /** msghdr offsets of msg_control and msg_controllen. */
+    public static final long MSG_CONTROL_OFFSET = 32;
+    public static final long MSG_CONTROLLEN_OFFSET = 40;
 
     private static final MethodHandle RECVMMSG;
     private static final MethodHandle SENDMMSG;
+    private static final MethodHandle SETSOCKOPT;
     private static final Method FD_VAL;
     private static final String UNAVAILABLE;
 
     static {
         MethodHandle recv = null;
         MethodHandle send = null;
+        MethodHandle setsockopt = null;
         Method fdVal = null;
         String why = null;
         try {
@@ -54,12 +64,16 @@ public final class LinuxSockets {
             recv = linker.downcallHandle(libc.find("recvmmsg").orElseThrow(), mmsg);
             send = linker.downcallHandle(libc.find("sendmmsg").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            setsockopt = linker.downcallHandle(libc.find("setsockopt").orElseThrow(), FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
             fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
         } catch (Throwable t) {
             why = t.toString();
         }
         RECVMMSG = recv;
         SENDMMSG = send;
+        SETSOCKOPT = setsockopt;
         FD_VAL = fdVal;
         UNAVAILABLE = why;
     }
@@ -98,6 +112,17 @@ public final class LinuxSockets {
             return (int) SENDMMSG.invokeExact(fd, vec, vlen, flags);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /** setsockopt(fd, level, name, &value, 4) for an int option (setup time only); true on success. */
+    public static boolean setIntOption(int fd, int level, int name, int value) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+            v.set(ValueLayout.JAVA_INT, 0, value);
+            return (int) SETSOCKOPT.invokeExact(fd, level, name, v, 4) == 0;
+        } catch (Throwable t) {
+            return false;
         }
     }
 }

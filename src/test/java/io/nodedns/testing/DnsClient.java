@@ -73,6 +73,8 @@ public final class DnsClient implements AutoCloseable {
                 socket.receive(p);
             } catch (SocketTimeoutException e) {
                 return null;
+            } catch (java.net.PortUnreachableException e) {
+                continue; // nothing listens (yet): like a timeout, wait out the deadline
             } finally {
                 socket.setSoTimeout(3000);
             }
@@ -89,7 +91,7 @@ public final class DnsClient implements AutoCloseable {
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         try {
             socket.receive(p);
-        } catch (SocketTimeoutException e) {
+        } catch (SocketTimeoutException | java.net.PortUnreachableException e) {
             return null;
         }
         byte[] out = new byte[p.getLength()];

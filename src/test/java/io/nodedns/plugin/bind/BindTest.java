@@ -51,6 +51,25 @@ class BindTest {
         }
     }
 
+    /**
+     * A wildcard listener answers from the address the query was sent to (IP_PKTINFO), so clients
+     * with connected sockets (glibc's resolver, and {@link DnsClient}) accept the reply.
+     */
+    @Test
+    void wildcardListenerRepliesFromTheQueriedAddress() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer server = TestServer.fromText(".:%d {\n marker any\n}\n".formatted(port))) {
+            for (String host : new String[] {"127.0.0.1", "127.0.0.2", "127.0.0.53", "::1"}) {
+                try {
+                    assertEquals("any", marker(host, port, "x.org"), "reply to a query sent to " + host);
+                } catch (java.net.SocketException e) {
+                    org.junit.jupiter.api.Assumptions.assumeFalse(host.equals("::1"), "no IPv6 loopback");
+                    throw e;
+                }
+            }
+        }
+    }
+
     @Test
     void bothBlocksBoundToTheSameAddressesShareListeners() throws Exception {
         Instance instance = SetupErrors.build("""

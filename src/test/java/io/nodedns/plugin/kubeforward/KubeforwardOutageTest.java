@@ -135,8 +135,8 @@ class KubeforwardOutageTest extends KubeforwardFixture {
             assertEquals(0, failed, summary);
             assertTrue(errorsDuringOutage >= 4, "the watcher kept retrying: " + summary);
             assertTrue(warnings.size() <= errorsDuringOutage, summary);
-            for (int i = 1; i < delays.size(); i++) {
-                assertTrue(delays.get(i) >= delays.get(i - 1) - 0.05, "one line per growing backoff step: " + summary);
+            for (int i = 1; i < delays.size(); i++) { // at the 30 s cap, equal jitter draws from 15-30 s
+                assertTrue(delays.get(i) >= delays.get(i - 1) - 0.05 || delays.get(i) >= 15, "one line per backoff step: " + summary);
             }
             assertTrue(a.clientQueries() > 0 && b.clientQueries() > 0 && c.clientQueries() > 0, summary);
         }
