@@ -68,6 +68,11 @@ public final class Listener {
         this.routes = table;
     }
 
+    /** TCP connections open on this listener now (metrics, tests). */
+    public int tcpConnections() {
+        return tcp == null ? 0 : tcp.openConnections();
+    }
+
     TcpServer tcpServer() {
         return tcp;
     }

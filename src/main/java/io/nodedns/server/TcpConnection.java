@@ -30,6 +30,8 @@ final class TcpConnection implements Runnable, Responder {
     private final byte[] frame = new byte[Exchange.MAX_MESSAGE + 2];
     /** When the current write started (nanoTime), 0 when not writing: the write-timeout reaper reads it. */
     private volatile long writingSince;
+    /** When it began waiting for a query's bytes (nanoTime), 0 while a query is being served. */
+    private volatile long waitingSince = System.nanoTime();
 
     TcpConnection(Listener listener, ListenerSettings settings, Socket socket, TcpServer server) {
         this.listener = listener;
@@ -48,12 +50,16 @@ final class TcpConnection implements Runnable, Responder {
             int served = 0;
             while (settings.maxTcpQueries() < 0 || served < settings.maxTcpQueries()) {
                 socket.setSoTimeout(timeoutMillis(served == 0 ? settings.tcpRead() : settings.tcpIdle()));
+                if (waitingSince == 0) {
+                    waitingSince = System.nanoTime();
+                }
                 int length = readLength(in);
                 if (length < 0) {
                     return;
                 }
                 socket.setSoTimeout(timeoutMillis(settings.tcpRead()));
                 readFully(in, frame, length);
+                waitingSince = 0;
                 served++;
                 if (!serve(remote, length)) {
                     continue;
@@ -103,6 +109,20 @@ final class TcpConnection implements Runnable, Responder {
             throw new IOException("interrupted");
         }
         return true;
+    }
+
+    /** When it began waiting for a query (nanoTime), or 0 while it is serving one. */
+    long waitingSince() {
+        return waitingSince;
+    }
+
+    /** Closed by the server to make room (the connection cap is reached and this one only waits). */
+    void evict() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
     }
 
     @Override

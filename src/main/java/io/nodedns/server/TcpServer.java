@@ -22,6 +22,7 @@ final class TcpServer {
     private final AtomicInteger open = new AtomicInteger();
     private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
     private final LongAdder refused = new LongAdder();
+    private final LongAdder evicted = new LongAdder();
     private volatile boolean accepting = true;
     private Thread acceptor;
     private Thread reaper;
@@ -73,16 +74,42 @@ final class TcpServer {
                 }
                 continue;
             }
-            if (open.incrementAndGet() > settings.maxTcpConnections()) {
-                open.decrementAndGet();
+            // only this thread adds connections, so the count cannot rise between check and add
+            if (open.get() >= settings.maxTcpConnections() && !evictLongestWaiting()) {
                 refused.increment();
                 closeQuietly(socket);
                 continue;
             }
+            open.incrementAndGet();
             TcpConnection connection = new TcpConnection(listener, settings, socket, this);
             connections.add(connection);
             Thread.ofVirtual().name("nodedns-tcp-conn").start(connection);
         }
+    }
+
+    /**
+     * At the cap, a new connection takes the place of the one that has waited longest for a query's
+     * bytes (slowloris-style connections that trickle or sit idle), so they cannot keep clients
+     * that send their query at once from being served. Connections serving a query are never
+     * evicted; if all are busy, the new one is refused.
+     */
+    private boolean evictLongestWaiting() {
+        TcpConnection victim = null;
+        long oldest = Long.MAX_VALUE;
+        for (TcpConnection c : connections) {
+            long since = c.waitingSince();
+            if (since != 0 && since < oldest) {
+                oldest = since;
+                victim = c;
+            }
+        }
+        if (victim == null || !connections.remove(victim)) {
+            return false;
+        }
+        open.decrementAndGet();
+        evicted.increment();
+        victim.evict();
+        return true;
     }
 
     void closed(TcpConnection connection) {
@@ -93,6 +120,10 @@ final class TcpServer {
 
     int openConnections() {
         return open.get();
+    }
+
+    long evictedConnections() {
+        return evicted.sum();
     }
 
     long refusedConnections() {

@@ -119,30 +119,38 @@ class TcpIntegrationTest {
         }
     }
 
+    /**
+     * At the cap, a new connection takes the slot of the one that has waited longest for a query:
+     * the newcomer is served at once and the oldest idle connection is closed at once, never queued.
+     */
     @Test
-    void connectionsBeyondTheCapAreRefusedNotQueued() throws Exception {
+    void beyondTheCapTheLongestWaitingConnectionMakesRoom() throws Exception {
         List<Socket> held = new ArrayList<>();
         try {
             for (int i = 0; i < CAP; i++) {
                 held.add(connect());
+                Thread.sleep(5); // distinct waiting times: held[0] has waited longest
             }
             Thread.sleep(100); // let the server accept them
             long start = System.nanoTime();
-            try (Socket extra = connect()) {
-                int r = readUntilClosed(extra.getInputStream());
-                long tookMs = (System.nanoTime() - start) / 1_000_000;
-                assertEquals(-1, r);
-                assertTrue(tookMs < 500, "refused at once, took " + tookMs + " ms");
+            try (DnsClient client = new DnsClient(port)) {
+                assertEquals(Rcode.NOERROR, client.tcp(DnsClient.query("beyond.cap.example", Type.A)).getRcode());
             }
-            // Once the held ones are gone, a new client is served again.
+            held.getFirst().setSoTimeout(2000);
+            assertEquals(-1, readUntilClosed(held.getFirst().getInputStream()), "the longest-waiting connection was closed");
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMs < 500, "room made at once, took " + tookMs + " ms");
+            held.get(1).setSoTimeout(200);
+            try {
+                held.get(1).getInputStream().read();
+                throw new AssertionError("the second-oldest connection should still be open");
+            } catch (SocketTimeoutException stillOpen) {
+                // only one connection was evicted
+            }
         } finally {
             for (Socket s : held) {
                 s.close();
             }
-        }
-        Thread.sleep(200);
-        try (DnsClient client = new DnsClient(port)) {
-            assertEquals(Rcode.NOERROR, client.tcp(DnsClient.query("after.cap.example", Type.A)).getRcode());
         }
     }
 
