@@ -9,6 +9,7 @@ import io.nodedns.plugin.errors.ErrorsSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.log.LogSetup;
 import io.nodedns.plugin.multisocket.MultisocketSetup;
+import io.nodedns.plugin.nodecache.NodecacheSetup;
 import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.plugin.ready.ReadySetup;
 import io.nodedns.plugin.reload.ReloadSetup;
@@ -32,6 +33,7 @@ public final class Plugins {
                 .register("reload", new ReloadSetup())
                 .register("bufsize", new BufsizeSetup())
                 .register("bind", new BindSetup())
+                .register("nodecache", new NodecacheSetup())
                 .register("ready", new ReadySetup())
                 .register("health", new HealthSetup())
                 .register("prometheus", new PrometheusSetup())

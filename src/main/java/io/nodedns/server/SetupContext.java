@@ -144,6 +144,11 @@ public final class SetupContext {
         return listenHosts;
     }
 
+    /** The addresses bind set for this block so far (empty: all addresses); nodecache reads them. */
+    public List<String> boundHosts() {
+        return java.util.Collections.unmodifiableList(listenHosts);
+    }
+
     List<HttpRoute> httpRoutes() {
         return httpRoutes;
     }
