@@ -129,13 +129,17 @@ public final class Server {
     }
 
     private void apply(Instance next) throws IOException {
+        try {
+            for (Lifecycle lifecycle : next.lifecycles()) {
+                lifecycle.prepare(); // before any DNS or HTTP bind: addresses must exist
+            }
+        } catch (Exception e) {
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
         shared.http().prepare(routes(next));
         Map<ListenAddress, Listener> kept = new HashMap<>();
         List<Listener> opened = new ArrayList<>();
         try {
-            for (Lifecycle lifecycle : next.lifecycles()) {
-                lifecycle.prepare();
-            }
             for (Instance.ListenerPlan plan : next.plans().values()) {
                 Listener existing = listeners.get(plan.address());
                 if (existing != null && existing.settings().equals(plan.settings())) {
