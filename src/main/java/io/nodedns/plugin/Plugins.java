@@ -8,6 +8,7 @@ import io.nodedns.plugin.kubeforward.KubeforwardSetup;
 import io.nodedns.plugin.errors.ErrorsSetup;
 import io.nodedns.plugin.health.HealthSetup;
 import io.nodedns.plugin.log.LogSetup;
+import io.nodedns.plugin.loop.LoopSetup;
 import io.nodedns.plugin.multisocket.MultisocketSetup;
 import io.nodedns.plugin.nodecache.NodecacheSetup;
 import io.nodedns.plugin.prometheus.PrometheusSetup;
@@ -40,6 +41,7 @@ public final class Plugins {
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
                 .register("cache", new CacheSetup())
+                .register("loop", new LoopSetup())
                 .register("forward", new ForwardSetup())
                 .register("kubeforward", new KubeforwardSetup())
                 .register("whoami", new WhoamiSetup());

@@ -58,6 +58,11 @@ final class Netns implements AutoCloseable {
 
     /** Starts a JVM running {@code mainClass} inside the namespace with nodedns's JVM flags; output to log. */
     Process java(Path log, String mainClass, String... args) throws IOException {
+        return java(java.util.Map.of(), log, mainClass, args);
+    }
+
+    /** The same with extra environment variables. */
+    Process java(java.util.Map<String, String> env, Path log, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -65,7 +70,9 @@ final class Netns implements AutoCloseable {
                 "--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         processes.add(p);
         return p;
     }
@@ -109,6 +116,7 @@ final class Netns implements AutoCloseable {
         }
         Thread.sleep(200);
         host("ip", "netns", "del", name);
+        host("rm", "-rf", "/etc/netns/" + name);
     }
 
     private static boolean onPath(String tool) {

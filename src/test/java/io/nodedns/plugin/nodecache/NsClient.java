@@ -20,7 +20,7 @@ import org.xbill.DNS.Type;
  * reply within 1 s is retried once (the stub resolver's behaviour); it fails if the retry also
  * gets none. Prints {@code sent= answered= firsttry= retried= failed=}.
  *
- * <p>Usage: {@code NsClient ADDRESS PORT QPS SECONDS}
+ * <p>Usage: {@code NsClient ADDRESS PORT QPS SECONDS [ZONE]} (ZONE defaults to example.org.)
  */
 public final class NsClient {
     private NsClient() {}
@@ -29,6 +29,7 @@ public final class NsClient {
         InetSocketAddress server = new InetSocketAddress(InetAddress.getByName(args[0]), Integer.parseInt(args[1]));
         int qps = Integer.parseInt(args[2]);
         double seconds = Double.parseDouble(args[3]);
+        String suffix = args.length > 4 ? args[4] : "example.org.";
         long total = Math.max(1, Math.round(qps * seconds));
         AtomicLong answered = new AtomicLong();
         AtomicLong firstTry = new AtomicLong();
@@ -45,7 +46,7 @@ public final class NsClient {
                 int id = (int) (i & 0xffff);
                 pool.submit(() -> {
                     for (int attempt = 0; attempt < 2; attempt++) {
-                        if (ask(server, id)) {
+                        if (ask(server, id, suffix)) {
                             answered.incrementAndGet();
                             (attempt == 0 ? firstTry : retried).incrementAndGet();
                             return;
@@ -59,10 +60,10 @@ public final class NsClient {
                 + " failed=" + failed);
     }
 
-    private static boolean ask(InetSocketAddress server, int id) {
+    private static boolean ask(InetSocketAddress server, int id, String suffix) {
         try (DatagramSocket socket = new DatagramSocket()) {
             socket.setSoTimeout(1000);
-            Message q = Message.newQuery(Record.newRecord(Name.fromString("probe" + id + ".example.org."), Type.A, 1));
+            Message q = Message.newQuery(Record.newRecord(Name.fromString("probe" + id + "." + suffix), Type.A, 1));
             q.getHeader().setID(id);
             byte[] wire = q.toWire();
             socket.send(new DatagramPacket(wire, wire.length, server));
