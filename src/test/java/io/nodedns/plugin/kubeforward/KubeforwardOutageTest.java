@@ -136,6 +136,9 @@ class KubeforwardOutageTest extends KubeforwardFixture {
             assertTrue(errorsDuringOutage >= 4, "the watcher kept retrying: " + summary);
             assertTrue(warnings.size() <= errorsDuringOutage, summary);
             for (int i = 1; i < delays.size(); i++) {
+                if (delays.get(i - 1) >= 15.0) {
+                    break; // capped: equal jitter draws each delay from [15 s, 30 s], so no order is promised
+                }
                 assertTrue(delays.get(i) >= delays.get(i - 1) - 0.05, "one line per growing backoff step: " + summary);
             }
             assertTrue(a.clientQueries() > 0 && b.clientQueries() > 0 && c.clientQueries() > 0, summary);
