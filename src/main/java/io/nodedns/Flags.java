@@ -1,7 +1,8 @@
 package io.nodedns;
 
 /** Go-flag style options: {@code -name value}, {@code -name=value}, {@code --name}; booleans need no value. */
-record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean quiet, String pidfile, boolean help) {
+record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean quiet, String pidfile, boolean help,
+             NodeCacheFlags nodeCache) {
 
     static final String USAGE = """
             Usage of nodedns:
@@ -11,7 +12,23 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
               -pidfile string     File to write our PID to
               -plugins            List installed plugins
               -quiet              Quiet mode (no initialization output)
-              -version            Show version""";
+              -version            Show version
+
+            node-cache drop-in (nodedns renders -basecorefile into -conf and takes over -localip; see docs/plugins/nodecache.md):
+              -localip string                 Comma-separated node-local IPs to serve and take over (enables the drop-in)
+              -interfacename string           Link holding the IPs (default "nodelocaldns")
+              -setupinterface                 Create the link and add the IPs (default true)
+              -setupiptables                  Install node-cache's iptables rules (default true)
+              -skipteardown                   Leave link and rules at exit
+              -syncinterval duration          Re-check period; a bare number (or Nns, as node-cache reads it) is seconds (default 60)
+              -basecorefile string            Corefile template (default "/etc/coredns/Corefile.base")
+              -corefile string                Ignored, as in node-cache (-conf names the rendered file, default "/etc/Corefile")
+              -upstreamsvc string             Service whose <NAME>_SERVICE_HOST fills __PILLAR__CLUSTER__DNS__ (default "kube-dns")
+              -health-port string             Port of the liveness-probe rules (default "8080")
+              -metrics-listen-address string  /metrics address, SO_REUSEPORT (default "0.0.0.0:9353"; empty: none)
+              -kubednscm string               Accepted; kube-dns ConfigMap stubDomains/upstreamNameservers are not applied yet
+              -reloadwithsignal               Accepted; nodedns renders once at start
+              -lockdir string                 Directory coordinating teardown between instances (default "/run/nodedns"; "none")""";
 
     static Flags parse(String[] args) {
         String conf = null;
@@ -21,6 +38,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
         boolean quiet = false;
         boolean help = false;
         String pidfile = null;
+        NodeCacheFlags.Builder nodeCache = new NodeCacheFlags.Builder();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
@@ -38,6 +56,17 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                 case "version" -> version = bool(name, value);
                 case "quiet" -> quiet = bool(name, value);
                 case "h", "help" -> help = true;
+                case "setupinterface", "setupiptables", "skipteardown", "reloadwithsignal" -> nodeCache.set(name, bool(name, value));
+                case "localip", "interfacename", "syncinterval", "basecorefile", "corefile", "upstreamsvc", "health-port",
+                     "metrics-listen-address", "kubednscm", "lockdir" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("flag needs an argument: -" + name);
+                        }
+                        value = args[++i];
+                    }
+                    nodeCache.set(name, value);
+                }
                 case "conf", "dns.port", "p", "pidfile" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
@@ -54,7 +83,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                 default -> throw new IllegalArgumentException("flag provided but not defined: -" + name);
             }
         }
-        return new Flags(conf, port, plugins, version, quiet, pidfile, help);
+        return new Flags(conf, port, plugins, version, quiet, pidfile, help, nodeCache.build());
     }
 
     private static boolean bool(String name, String value) {

@@ -58,13 +58,16 @@ public final class Main {
         }
         ConfigSource source;
         try {
-            source = chooseSource(flags, stdin);
-        } catch (IOException e) {
+            source = flags.nodeCache() != null ? renderNodeCache(flags) : chooseSource(flags, stdin);
+        } catch (IOException | IllegalArgumentException e) {
             err.println("[FATAL] " + e.getMessage());
             return 1;
         }
         int defaultPort = flags.dnsPort() >= 0 ? flags.dnsPort() : 53;
         Server server = new Server(registry, source, defaultPort, System::getenv);
+        if (flags.nodeCache() != null) {
+            NodeCacheProcess.attach(server, flags.nodeCache(), defaultPort);
+        }
         try {
             server.start();
         } catch (ConfigException e) {
@@ -101,6 +104,18 @@ public final class Main {
             }
         }
         return 0;
+    }
+
+    /** node-cache mode: the base Corefile rendered into -conf (default /etc/Corefile), which is then served. */
+    private static ConfigSource renderNodeCache(Flags flags) throws IOException {
+        NodeCacheFlags nc = flags.nodeCache();
+        Path target = flags.conf() != null ? Path.of(flags.conf()) : NodeCacheFlags.DEFAULT_CONF;
+        try {
+            NodeCacheTemplate.renderFile(nc.baseCorefile(), target, nc.localIps(), nc.upstreamSvc(), System::getenv);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("-basecorefile " + nc.baseCorefile() + ": no such file");
+        }
+        return new ConfigSource.FileSource(target);
     }
 
     private static ConfigSource chooseSource(Flags flags, InputStream stdin) throws IOException {

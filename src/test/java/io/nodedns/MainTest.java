@@ -97,6 +97,7 @@ class MainTest {
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
         cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+        cmd.add("--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED");
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -15,6 +15,7 @@ import io.nodedns.plugin.hosts.HostsSetup;
 import io.nodedns.plugin.log.LogSetup;
 import io.nodedns.plugin.loop.LoopSetup;
 import io.nodedns.plugin.multisocket.MultisocketSetup;
+import io.nodedns.plugin.nodecache.NodecacheSetup;
 import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.plugin.ready.ReadySetup;
 import io.nodedns.plugin.reload.ReloadSetup;
@@ -39,6 +40,7 @@ public final class Plugins {
                 .register("reload", new ReloadSetup())
                 .register("bufsize", new BufsizeSetup())
                 .register("bind", new BindSetup())
+                .register("nodecache", new NodecacheSetup())
                 .register("ready", new ReadySetup())
                 .register("health", new HealthSetup())
                 .register("prometheus", new PrometheusSetup())

@@ -114,6 +114,7 @@ public final class HttpEndpoints {
         InetSocketAddress bindTo = host.isEmpty() ? new InetSocketAddress(port)
                 : new InetSocketAddress(InetAddress.getByName(host), port);
         HttpServer server = HttpServer.create();
+        ReusePort.enable(server);
         server.bind(bindTo, 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         return server;

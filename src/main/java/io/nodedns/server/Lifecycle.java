@@ -2,6 +2,9 @@ package io.nodedns.server;
 
 /** Start and stop callbacks a plugin registers during setup. */
 public interface Lifecycle {
+    /** Before the instance's listeners are bound (nodecache puts the listen addresses on their link). */
+    default void prepare() throws Exception {}
+
     /** After the instance's listeners are bound and before it serves (watchers, probes). */
     default void start() throws Exception {}
 

@@ -33,6 +33,9 @@ public final class Server {
     private byte[] digest;
     private boolean stopped;
     private java.time.Duration previousLameDuck = java.time.Duration.ZERO;
+    // Lifecycles and HTTP routes that belong to the process, not to a Corefile (node-cache flags).
+    private final List<Lifecycle> processLifecycles = new ArrayList<>();
+    private final List<HttpRoute> processRoutes = new ArrayList<>();
 
     public Server(PluginRegistry registry, ConfigSource source, int defaultPort, Function<String, String> env) {
         this.registry = registry;
@@ -51,11 +54,32 @@ public final class Server {
         return source;
     }
 
+    /** Adds a lifecycle run around every configuration (prepared before the first bind, shut down last); before start. */
+    public synchronized void addProcessLifecycle(Lifecycle lifecycle) {
+        processLifecycles.add(lifecycle);
+    }
+
+    /** Adds an HTTP route served whatever the Corefile says (node-cache's -metrics-listen-address); before start. */
+    public synchronized void addProcessRoute(HttpRoute route) {
+        processRoutes.add(route);
+    }
+
     /** Loads the config and starts serving; throws with file:line on config errors, before binding. */
     public synchronized void start() throws ConfigException, IOException {
         List<ServerBlock> blocks = source.load(registry::isKnown, env);
         Instance instance = Instance.build(blocks, registry, shared, defaultPort);
-        apply(instance);
+        try {
+            for (Lifecycle lifecycle : processLifecycles) {
+                lifecycle.prepare();
+            }
+            apply(instance);
+            for (Lifecycle lifecycle : processLifecycles) {
+                lifecycle.start();
+            }
+        } catch (Exception e) {
+            processLifecycles.forEach(Lifecycle::stop);
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
         digest = Corefile.digest(blocks);
         shared.configDigest(hex(digest));
     }
@@ -96,8 +120,23 @@ public final class Server {
         }
     }
 
+    private List<HttpRoute> routes(Instance instance) {
+        List<HttpRoute> all = new ArrayList<>(processRoutes);
+        if (instance != null) {
+            all.addAll(instance.httpRoutes());
+        }
+        return all;
+    }
+
     private void apply(Instance next) throws IOException {
-        shared.http().prepare(next.httpRoutes());
+        try {
+            for (Lifecycle lifecycle : next.lifecycles()) {
+                lifecycle.prepare(); // before any DNS or HTTP bind: addresses must exist
+            }
+        } catch (Exception e) {
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+        shared.http().prepare(routes(next));
         Map<ListenAddress, Listener> kept = new HashMap<>();
         List<Listener> opened = new ArrayList<>();
         try {
@@ -122,7 +161,7 @@ public final class Server {
             for (Lifecycle lifecycle : next.lifecycles()) {
                 lifecycle.stop();
             }
-            shared.http().apply(current == null ? List.of() : current.httpRoutes());
+            shared.http().apply(routes(current));
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
         // Swap: kept listeners get the new zone table with one volatile store each.
@@ -146,7 +185,7 @@ public final class Server {
         current = next;
         listeners.clear();
         listeners.putAll(nextListeners);
-        shared.http().apply(next.httpRoutes());
+        shared.http().apply(routes(next));
         retire(previous, retired);
     }
 
@@ -209,6 +248,12 @@ public final class Server {
             for (Lifecycle lifecycle : instance.lifecycles()) {
                 lifecycle.shutdown();
             }
+        }
+        for (Lifecycle lifecycle : processLifecycles) {
+            lifecycle.stop();
+        }
+        for (Lifecycle lifecycle : processLifecycles) {
+            lifecycle.shutdown();
         }
         all.forEach(Listener::close);
         shared.http().close();

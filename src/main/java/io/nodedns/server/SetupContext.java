@@ -109,11 +109,6 @@ public final class SetupContext {
         listenHosts.addAll(hosts);
     }
 
-    /** The hosts this block listens on ("" for every address), as bind set them so far. */
-    public List<String> listenHostsView() {
-        return listenHosts.isEmpty() ? List.of("") : java.util.Collections.unmodifiableList(listenHosts);
-    }
-
     /** The metrics "server" labels this block listens under for a port (after bind ran). */
     public List<String> listenLabels(int port) {
         List<String> hosts = listenHosts.isEmpty() ? List.of("") : listenHosts;
@@ -147,6 +142,11 @@ public final class SetupContext {
 
     List<String> listenHosts() {
         return listenHosts;
+    }
+
+    /** The addresses bind set for this block so far (empty: all addresses); nodecache reads them. */
+    public List<String> boundHosts() {
+        return java.util.Collections.unmodifiableList(listenHosts);
     }
 
     List<HttpRoute> httpRoutes() {

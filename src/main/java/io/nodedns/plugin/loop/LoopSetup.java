@@ -24,7 +24,7 @@ public final class LoopSetup implements PluginSetup {
             throw dispenser.argErr();
         }
         ServerKey key = ctx.keys().getFirst();
-        String host = ctx.listenHostsView().getFirst();
+        String host = ctx.boundHosts().isEmpty() ? "" : ctx.boundHosts().getFirst();
         InetSocketAddress target;
         try {
             InetAddress ip = host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host.replaceAll("%.*", ""));

@@ -6,6 +6,7 @@ import io.nodedns.plugin.health.HttpAddress;
 import io.nodedns.server.HttpRoute;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
+import io.nodedns.server.Shared;
 
 /**
  * {@code prometheus [ADDR] [{ runtime_metrics }]} (spec 6.5): CoreDNS's metrics on
@@ -18,12 +19,22 @@ public final class PrometheusSetup implements PluginSetup {
 
     /** The process-wide metrics, created on first use; other plugins register their families here. */
     public static DnsMetrics metrics(SetupContext ctx) {
-        return ctx.shared().state(STATE_KEY, k -> {
-            DnsMetrics m = new DnsMetrics(ctx.shared());
-            m.registry().register(new MetricSources(ctx.shared()));
-            ctx.shared().observer(new DroppedObserver(m));
+        return metrics(ctx.shared());
+    }
+
+    /** The same, for process-level users without a server block (node-cache flags). */
+    public static DnsMetrics metrics(Shared shared) {
+        return shared.state(STATE_KEY, k -> {
+            DnsMetrics m = new DnsMetrics(shared);
+            m.registry().register(new MetricSources(shared));
+            shared.observer(new DroppedObserver(m));
             return m;
         });
+    }
+
+    /** {@code /metrics} on an address outside any Corefile (node-cache's -metrics-listen-address). */
+    public static HttpRoute processRoute(Shared shared, String address) {
+        return new HttpRoute(address, "/metrics", new MetricsEndpoint(metrics(shared).registry()));
     }
 
     @Override
