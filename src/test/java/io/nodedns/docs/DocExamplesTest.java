@@ -14,15 +14,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every Corefile example in README.md and docs/ (fenced as ```corefile or ~~~ corefile) and every
  * deploy/ file named Corefile* parses and sets up (nothing is bound), so no example rots. Examples of plugins that need a cluster are
- * parsed and set up too; only a missing cluster connection is tolerated for them.
+ * parsed and set up too (with $KUBECONFIG set, so those that rely on the in-cluster account set up
+ * completely); only an example's own kubeconfig file missing here is tolerated.
  */
 class DocExamplesTest {
     private static final Pattern FENCE = Pattern.compile("^(```|~~~) ?corefile\\s*\\n(.*?)^\\1\\s*$", Pattern.MULTILINE | Pattern.DOTALL);
@@ -52,11 +55,22 @@ class DocExamplesTest {
         return out;
     }
 
+    @TempDir
+    Path dir;
+
     @Test
     void everyCorefileExampleSetsUp() throws Exception {
         List<Example> all = examples();
         assertFalse(all.isEmpty(), "found no examples");
-        PluginRegistry registry = TestServer.registry();
+        // Examples that rely on the in-cluster account get $KUBECONFIG instead, so every other plugin
+        // of theirs is set up too; nothing connects to this address while setting up.
+        Path kubeconfig = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), "http://127.0.0.1:9",
+                "default");
+        Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
+        PluginRegistry registry = TestServer.registry()
+                .register("kubeforward", new io.nodedns.plugin.kubeforward.KubeforwardSetup(env))
+                .register("kubernetes", new io.nodedns.plugin.kubernetes.KubernetesSetup(env))
+                .register("multicluster", new io.nodedns.plugin.multicluster.MulticlusterSetup(env));
         List<String> failures = new ArrayList<>();
         for (Example e : all) {
             String name = e.file() + ":" + e.line();

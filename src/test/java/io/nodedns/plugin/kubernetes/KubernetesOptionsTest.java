@@ -1,0 +1,259 @@
+package io.nodedns.plugin.kubernetes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.nodedns.k8stest.KubeClients;
+import io.nodedns.k8stest.KubeObjects;
+import io.nodedns.k8stest.KubeObjects.Endpoint;
+import io.nodedns.k8stest.KubeObjects.Port;
+import io.nodedns.k8stest.RecordedRequest;
+import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+/**
+ * The effect of each {@code kubernetes} option over real sockets: what the server answers, and
+ * which resources it lists from a stand-in API server (loopback). The record forms themselves are
+ * covered by {@link KubernetesConformanceTest}.
+ */
+class KubernetesOptionsTest {
+    @TempDir
+    static Path dir;
+    static StandInApiServer api;
+    static Path kubeconfig;
+
+    @BeforeAll
+    static void api() {
+        api = StandInApiServer.builder().start();
+        api.create(KubeObjects.namespace("default"));
+        api.create(KubeObjects.namespace("other"));
+        Port http = new Port("http", "TCP", 80);
+        api.create(KubeObjects.service("default", "web", "None", http));
+        JsonObject slice = KubeObjects.endpointSlice("default", "web-a", Map.of(KubeObjects.SERVICE_NAME, "web"), "IPv4",
+                List.of(Endpoint.ready("10.0.0.7")), http);
+        JsonObject ref = new JsonObject();
+        ref.addProperty("kind", "Pod");
+        ref.addProperty("name", "web-pod");
+        slice.getAsJsonArray("endpoints").get(0).getAsJsonObject().add("targetRef", ref);
+        api.create(slice);
+        api.create(KubeObjects.pod("default", "web-pod", "node-1", "10.0.0.7"));
+        kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    /** A server on 127.0.0.1 with this server block body; {@code marker fell} answers what falls through. */
+    record Running(TestServer server, int port) implements AutoCloseable {
+        Message ask(String name, int type) throws Exception {
+            try (DnsClient c = new DnsClient(port)) {
+                Message m = c.udp(DnsClient.query(name, type));
+                assertNotNull(m, "no reply for " + name);
+                return m;
+            }
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    static Running start(String zones, String body) throws Exception {
+        int port = FreePorts.udpAndTcp();
+        return new Running(TestServer.fromText(zones.replace("PORT", String.valueOf(port)) + " {\n bind 127.0.0.1\n"
+                + body + "\n marker fell\n}\n", TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of()))),
+                port);
+    }
+
+    static String kube(String header, String... options) {
+        StringBuilder b = new StringBuilder(" kubernetes" + header + " {\n  kubeconfig " + kubeconfig + "\n");
+        for (String o : options) {
+            b.append("  ").append(o).append('\n');
+        }
+        return b.append(" }").toString();
+    }
+
+    static SOARecord soa(Message m) {
+        for (Record r : m.getSection(Section.ANSWER)) {
+            if (r instanceof SOARecord s) {
+                return s;
+            }
+        }
+        for (Record r : m.getSection(Section.AUTHORITY)) {
+            if (r instanceof SOARecord s) {
+                return s;
+            }
+        }
+        throw new AssertionError("no SOA in " + m);
+    }
+
+    static Set<String> answers(Message m) {
+        Set<String> out = new TreeSet<>();
+        for (Record r : m.getSection(Section.ANSWER)) {
+            out.add(r.getName() + " " + r.getTTL() + " " + Type.string(r.getType()) + " " + r.rdataToString());
+        }
+        return out;
+    }
+
+    static boolean fellThrough(Message m) {
+        return m.getSection(Section.ANSWER).size() == 1 && m.getSection(Section.ANSWER).getFirst() instanceof TXTRecord t
+                && t.getStrings().equals(List.of("fell"));
+    }
+
+    /** The resource collections listed (not watched) since the last clear, as "path?labelSelector". */
+    static Set<String> listed() {
+        Set<String> out = new TreeSet<>();
+        for (RecordedRequest r : api.requests()) {
+            if (r.isList()) {
+                String selector = r.query().get("labelSelector");
+                out.add(r.path() + (selector == null ? "" : "?" + selector));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void defaultsZonesFromTheServerBlockTtl5AndNoFallthrough() throws Exception {
+        api.clearRequests();
+        try (Running s = start("cluster.local:PORT", kube(""))) {
+            Message m = s.ask("cluster.local.", Type.SOA);
+            assertEquals(Rcode.NOERROR, m.getRcode());
+            assertTrue(m.getHeader().getFlag(Flags.AA));
+            SOARecord soa = soa(m);
+            assertEquals(5, soa.getTTL());
+            assertEquals(5, soa.getMinimum());
+            assertEquals("ns.dns.cluster.local.", soa.getHost().toString());
+            TXTRecord version = (TXTRecord) s.ask("dns-version.cluster.local.", Type.TXT).getSection(Section.ANSWER).getFirst();
+            assertEquals(List.of("1.1.0"), version.getStrings());
+            assertEquals(28800, version.getTTL());
+            m = s.ask("missing.default.svc.cluster.local.", Type.A);
+            assertEquals(Rcode.NXDOMAIN, m.getRcode());
+            assertEquals(5, soa(m).getMinimum());
+            assertEquals(Set.of("web.default.svc.cluster.local. 5 A 10.0.0.7"), answers(s.ask("web.default.svc.cluster.local.", Type.A)));
+            assertEquals(Set.of("10-0-0-7.web.default.svc.cluster.local. 5 A 10.0.0.7"),
+                    answers(s.ask("10-0-0-7.web.default.svc.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("web-pod.web.default.svc.cluster.local.", Type.A).getRcode());
+            assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.default.pod.cluster.local.", Type.A).getRcode(), "pods disabled");
+        }
+        assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services",
+                "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name"), listed(), "no pods without 'pods verified'");
+    }
+
+    @Test
+    void zonesTtlAndFallthroughZones() throws Exception {
+        try (Running s = start(".:PORT", kube(" cluster.local example.test", "ttl 3600", "fallthrough example.test"))) {
+            SOARecord soa = soa(s.ask("cluster.local.", Type.SOA));
+            assertEquals(300, soa.getTTL(), "the SOA record's own TTL is capped at 300");
+            assertEquals(3600, soa.getMinimum());
+            assertEquals("example.test.", soa(s.ask("example.test.", Type.SOA)).getName().toString());
+            assertEquals(Set.of("web.default.svc.example.test. 3600 A 10.0.0.7"), answers(s.ask("web.default.svc.example.test.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("missing.default.svc.cluster.local.", Type.A).getRcode());
+            assertTrue(fellThrough(s.ask("missing.default.svc.example.test.", Type.A)));
+            assertTrue(fellThrough(s.ask("www.example.org.", Type.A)), "names outside the zones go on");
+            Message nodata = s.ask("web.default.svc.example.test.", Type.AAAA);
+            assertEquals(Rcode.NOERROR, nodata.getRcode(), "NODATA does not fall through");
+            assertTrue(answers(nodata).isEmpty());
+        }
+        try (Running s = start(".:PORT", kube(" cluster.local", "ttl 0", "fallthrough"))) {
+            assertEquals(0, soa(s.ask("cluster.local.", Type.SOA)).getTTL());
+            assertTrue(fellThrough(s.ask("missing.default.svc.cluster.local.", Type.A)), "bare fallthrough: every zone");
+        }
+    }
+
+    @Test
+    void podsModes() throws Exception {
+        try (Running s = start("cluster.local:PORT", kube("", "pods insecure"))) {
+            assertEquals(Set.of("10-1-2-3.default.pod.cluster.local. 5 A 10.1.2.3"),
+                    answers(s.ask("10-1-2-3.default.pod.cluster.local.", Type.A)), "insecure answers any IP");
+            assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.nope.pod.cluster.local.", Type.A).getRcode(), "unknown namespace");
+        }
+        api.clearRequests();
+        try (Running s = start("cluster.local:PORT", kube("", "pods verified"))) {
+            assertEquals(Set.of("10-0-0-7.default.pod.cluster.local. 5 A 10.0.0.7"),
+                    answers(s.ask("10-0-0-7.default.pod.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.default.pod.cluster.local.", Type.A).getRcode(), "no such pod");
+            assertEquals(Rcode.NXDOMAIN, s.ask("10-0-0-7.other.pod.cluster.local.", Type.A).getRcode(), "pod in another ns");
+        }
+        assertTrue(listed().contains("/api/v1/pods"), listed().toString());
+    }
+
+    @Test
+    void endpointPodNamesNamespacesAndNoendpoints() throws Exception {
+        try (Running s = start("cluster.local:PORT", kube("", "endpoint_pod_names"))) {
+            assertEquals(Set.of("web-pod.web.default.svc.cluster.local. 5 A 10.0.0.7"),
+                    answers(s.ask("web-pod.web.default.svc.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("10-0-0-7.web.default.svc.cluster.local.", Type.A).getRcode());
+        }
+        try (Running s = start("cluster.local:PORT", kube("", "namespaces other"))) {
+            assertEquals(Rcode.NXDOMAIN, s.ask("web.default.svc.cluster.local.", Type.A).getRcode());
+            assertEquals(Rcode.NOERROR, s.ask("other.svc.cluster.local.", Type.A).getRcode(), "listed namespace exists");
+        }
+        api.clearRequests();
+        try (Running s = start("cluster.local:PORT", kube("", "noendpoints"))) {
+            assertEquals(Rcode.NXDOMAIN, s.ask("web.default.svc.cluster.local.", Type.A).getRcode(), "headless needs slices");
+        }
+        assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services"), listed());
+    }
+
+    @Test
+    void kubeconfigContextAndStartupTimeout() throws Exception {
+        String unreachable = "http://127.0.0.1:" + FreePorts.udpAndTcp();
+        Path two = dir.resolve("two.kubeconfig");
+        Files.writeString(two, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - {name: down, cluster: {server: "%s"}}
+                - {name: standin, cluster: {server: "%s"}}
+                contexts:
+                - {name: down, context: {cluster: down, user: u}}
+                - {name: standin, context: {cluster: standin, user: u}}
+                current-context: down
+                users:
+                - {name: u, user: {}}
+                """.formatted(unreachable, api.url()));
+        String body = " kubernetes {\n  kubeconfig " + two + " standin\n  startup_timeout 400ms\n }";
+        try (Running s = start("cluster.local:PORT", body)) {
+            assertTrue(s.server().server().current().readiness().getFirst().ready(), "ready once synced");
+            assertEquals(Set.of("web.default.svc.cluster.local. 5 A 10.0.0.7"), answers(s.ask("web.default.svc.cluster.local.", Type.A)));
+        }
+        long t0 = System.nanoTime();
+        try (Running s = start("cluster.local:PORT", " kubernetes {\n  kubeconfig " + two + "\n  startup_timeout 400ms\n }")) {
+            long waited = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(waited >= 400 && waited < 4000, "waited " + waited + " ms for the unreachable current context");
+            Message m = s.ask("web.default.svc.cluster.local.", Type.A);
+            assertEquals(Rcode.SERVFAIL, m.getRcode(), "unsynced: a name not known yet is SERVFAIL, never NXDOMAIN");
+            assertTrue(m.getHeader().getFlag(Flags.AA));
+            assertEquals(Rcode.NOERROR, s.ask("cluster.local.", Type.SOA).getRcode(), "the apex is answered meanwhile");
+            assertFalse(s.server().server().current().readiness().getFirst().ready(), "not ready before the first sync");
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.nodedns.plugin.multicluster;
+
+import static io.nodedns.testing.SetupErrors.assertFails;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Corefile;
+import io.nodedns.k8stest.KubeClients;
+import io.nodedns.k8stest.KubeObjects;
+import io.nodedns.k8stest.KubeObjects.Port;
+import io.nodedns.k8stest.RecordedRequest;
+import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.server.Instance;
+import io.nodedns.server.PluginRegistry;
+import io.nodedns.server.Shared;
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.TestServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+/**
+ * Corefile parsing of {@code multicluster} (every option accepted, malformed lines name
+ * Corefile:line) and the options' effects over real sockets against a stand-in API (loopback).
+ */
+class MulticlusterSetupTest {
+    @TempDir
+    static Path dir;
+    static StandInApiServer api;
+    static Path kubeconfig;
+
+    @BeforeAll
+    static void api() {
+        api = StandInApiServer.builder().serviceImportVersions("v1beta1", "v1alpha1").start();
+        api.create(KubeObjects.namespace("default"));
+        api.create(KubeObjects.serviceImport("v1beta1", "default", "web", "ClusterSetIP", List.of("10.9.0.1"),
+                new Port("http", "TCP", 80)));
+        kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    /** {@code clusterset.local { multicluster { kubeconfig F; <lines> } }}: the lines start at line 4. */
+    static String block(String... lines) {
+        StringBuilder b = new StringBuilder("clusterset.local {\n    multicluster {\n        kubeconfig " + kubeconfig + "\n");
+        for (String l : lines) {
+            b.append("        ").append(l).append('\n');
+        }
+        return b.append("    }\n}\n").toString();
+    }
+
+    static Instance build(String corefile, Map<String, String> env) throws ConfigException {
+        PluginRegistry r = TestServer.registry().register("multicluster", new MulticlusterSetup(env));
+        return Instance.build(Corefile.parse("Corefile", corefile, r::isKnown, k -> null), r, new Shared(), 53);
+    }
+
+    @Test
+    void everyOption() throws Exception {
+        assertEquals(1, SetupErrors.build(block("noendpoints", "ttl 60", "fallthrough in-addr.arpa")).readiness().size());
+        for (String line : List.of("noendpoints", "ttl 0", "ttl 3600", "fallthrough", "fallthrough example.org a.test")) {
+            assertDoesNotThrow(() -> SetupErrors.build(block(line)), line);
+        }
+        assertDoesNotThrow(() -> SetupErrors.build(".:53 {\n multicluster clusterset.local example.test {\n  kubeconfig "
+                + kubeconfig + " " + KubeClients.CONTEXT + "\n }\n}\n"));
+    }
+
+    @Test
+    void malformedLines() {
+        assertFails(block("bogus"), 4, "plugin/multicluster: unknown property 'bogus'");
+        // kubernetes-only options are unknown here
+        assertFails(block("pods insecure"), 4, "plugin/multicluster: unknown property 'pods'");
+        assertFails(block("startup_timeout 1s"), 4, "plugin/multicluster: unknown property 'startup_timeout'");
+        assertFails(block("namespaces default"), 4, "plugin/multicluster: unknown property 'namespaces'");
+        assertFails(block("noendpoints yes"), 4, "Wrong argument count");
+        assertFails(block("kubeconfig"), 4, "Wrong argument count");
+        assertFails(block("kubeconfig a b c"), 4, "Wrong argument count");
+        assertFails(block("ttl"), 4, "Wrong argument count");
+        assertFails(block("ttl soon"), 4, "ttl: not a number 'soon'");
+        assertFails(block("ttl -5"), 4, "ttl must be in range [0, 3600]: -5");
+        assertFails(block("ttl 86400"), 4, "ttl must be in range [0, 3600]: 86400");
+        assertFails(block("ttl 5 5"), 4, "Wrong argument count");
+        assertFails(block("ttl 5", "noendpoints", "bogus 1"), 6, "unknown property 'bogus'");
+        assertFails("clusterset.local {\n multicluster {\n  kubeconfig " + kubeconfig + "\n }\n\n multicluster\n}\n", 6,
+                "plugin/multicluster: this plugin can only be used once per Server Block");
+    }
+
+    @Test
+    void clientConfiguration() {
+        assertFails("clusterset.local {\n multicluster {\n  kubeconfig " + dir.resolve("absent") + "\n }\n}\n", 2,
+                "plugin/multicluster:");
+        assertFails("clusterset.local {\n multicluster {\n  kubeconfig " + kubeconfig + " nope\n }\n}\n", 2,
+                "no context 'nope'");
+        ConfigException e = assertThrows(ConfigException.class, () -> build("clusterset.local {\n multicluster\n}\n", Map.of()));
+        assertEquals(2, e.line());
+        assertTrue(e.detail().contains("plugin/multicluster: no Kubernetes client configuration"), e.detail());
+        assertDoesNotThrow(() -> build("clusterset.local {\n multicluster\n}\n", Map.of("KUBECONFIG", kubeconfig.toString())));
+    }
+
+    record Running(TestServer server, int port) implements AutoCloseable {
+        Message ask(String name, int type) throws Exception {
+            try (DnsClient c = new DnsClient(port)) {
+                Message m = c.udp(DnsClient.query(name, type));
+                assertNotNull(m, "no reply for " + name);
+                return m;
+            }
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    static Running start(String header, String body) throws Exception {
+        int port = FreePorts.udpAndTcp();
+        return new Running(TestServer.fromText(header.replace("PORT", String.valueOf(port)) + " {\n bind 127.0.0.1\n"
+                + body + "\n marker fell\n}\n", TestServer.registry().register("multicluster", new MulticlusterSetup(Map.of()))),
+                port);
+    }
+
+    static SOARecord soa(Message m) {
+        List<Record> all = new java.util.ArrayList<>(m.getSection(Section.ANSWER));
+        all.addAll(m.getSection(Section.AUTHORITY));
+        for (Record r : all) {
+            if (r instanceof SOARecord s) {
+                return s;
+            }
+        }
+        throw new AssertionError("no SOA in " + m);
+    }
+
+    static boolean fellThrough(Message m) {
+        return m.getSection(Section.ANSWER).size() == 1 && m.getSection(Section.ANSWER).getFirst() instanceof TXTRecord t
+                && t.getStrings().equals(List.of("fell"));
+    }
+
+    static Set<String> listed() {
+        Set<String> out = new TreeSet<>();
+        for (RecordedRequest r : api.requests()) {
+            if (r.isList()) {
+                String selector = r.query().get("labelSelector");
+                out.add(r.path() + (selector == null ? "" : "?" + selector));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void defaultsOverSockets() throws Exception {
+        api.clearRequests();
+        try (Running s = start("clusterset.local:PORT", " multicluster {\n  kubeconfig " + kubeconfig + "\n }")) {
+            assertTrue(s.server().server().current().readiness().getFirst().ready());
+            SOARecord soa = soa(s.ask("clusterset.local.", Type.SOA));
+            assertEquals(5, soa.getTTL());
+            assertEquals(5, soa.getMinimum());
+            Message version = s.ask("dns-version.clusterset.local.", Type.TXT);
+            assertEquals(List.of("1.0.0"), ((TXTRecord) version.getSection(Section.ANSWER).getFirst()).getStrings());
+            Message web = s.ask("web.default.svc.clusterset.local.", Type.A);
+            assertEquals(5, web.getSection(Section.ANSWER).getFirst().getTTL());
+            assertEquals(Rcode.NXDOMAIN, s.ask("nope.default.svc.clusterset.local.", Type.A).getRcode(), "no fallthrough");
+        }
+        assertEquals(Set.of("/api/v1/namespaces", "/apis/discovery.k8s.io/v1/endpointslices?multicluster.kubernetes.io/service-name",
+                "/apis/multicluster.x-k8s.io/v1beta1/serviceimports"), listed(), "no Services or Pods");
+    }
+
+    @Test
+    void zonesTtlFallthroughAndNoendpoints() throws Exception {
+        api.clearRequests();
+        try (Running s = start(".:PORT", " multicluster clusterset.local mcs.test {\n  kubeconfig " + kubeconfig
+                + "\n  ttl 3600\n  fallthrough mcs.test\n  noendpoints\n }")) {
+            SOARecord soa = soa(s.ask("clusterset.local.", Type.SOA));
+            assertEquals(300, soa.getTTL());
+            assertEquals(3600, soa.getMinimum());
+            assertEquals(3600, s.ask("web.default.svc.mcs.test.", Type.A).getSection(Section.ANSWER).getFirst().getTTL());
+            assertEquals(Rcode.NXDOMAIN, s.ask("nope.default.svc.clusterset.local.", Type.A).getRcode());
+            assertTrue(fellThrough(s.ask("nope.default.svc.mcs.test.", Type.A)));
+            assertTrue(fellThrough(s.ask("web.default.svc.cluster.local.", Type.A)), "other zones go on");
+        }
+        assertFalse(listed().stream().anyMatch(p -> p.contains("endpointslices")), listed().toString());
+    }
+
+    @Test
+    void waitsFiveSecondsForAnUnreachableApiThenServfails() throws Exception {
+        Path down = KubeClients.writeKubeconfig(dir.resolve("down"), "http://127.0.0.1:" + FreePorts.udpAndTcp(), "default");
+        long t0 = System.nanoTime();
+        try (Running s = start("clusterset.local:PORT", " multicluster {\n  kubeconfig " + down + "\n }")) {
+            long waited = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(waited >= 4900 && waited < 9000, "waited " + waited + " ms");
+            assertEquals(Rcode.SERVFAIL, s.ask("web.default.svc.clusterset.local.", Type.A).getRcode());
+            assertFalse(s.server().server().current().readiness().getFirst().ready());
+        }
+    }
+}
