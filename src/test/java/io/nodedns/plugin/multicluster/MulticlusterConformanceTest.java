@@ -266,6 +266,13 @@ class MulticlusterConformanceTest {
         DiscoveryBackend b = handler().backend();
         assertEquals(2, b.ignoredMulticlusterSlices());
         assertEquals("v1beta1", b.serviceImportVersion());
+        io.nodedns.k8s.DiscoveryRegistry registry = server.server().shared().state(io.nodedns.k8s.DiscoveryRegistry.KEY,
+                k -> { throw new AssertionError("no registry"); });
+        var snapshots = new io.nodedns.k8s.dns.DiscoveryMetrics(registry).collect();
+        var ignored = snapshots.stream().filter(m -> m.getMetadata().getName().equals("coredns_multicluster_ignored_endpointslices"))
+                .findFirst().orElseThrow();
+        assertEquals(2.0, ((io.prometheus.metrics.model.snapshots.GaugeSnapshot) ignored).getDataPoints().getFirst().getValue(),
+                "decision 10: the ignored slices are counted in a metric");
     }
 
     static DiscoveryHandler handler() {
