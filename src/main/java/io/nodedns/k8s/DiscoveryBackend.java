@@ -25,6 +25,7 @@ public final class DiscoveryBackend {
     public enum Feature { SERVICES, ENDPOINTS, PODS, SERVICE_IMPORTS, MULTICLUSTER_ENDPOINTS }
 
     static final String LOG = "kubernetes";
+    private final String log; // the plugin named in log lines: multicluster for a ServiceImport backend
     private static final long COALESCE_MICROS = 500;
 
     private final Set<Feature> features;
@@ -47,6 +48,8 @@ public final class DiscoveryBackend {
 
     DiscoveryBackend(KubeClientConfig client, Set<Feature> features) {
         this.features = Set.copyOf(features.isEmpty() ? EnumSet.of(Feature.SERVICES) : features);
+        this.log = this.features.contains(Feature.SERVICE_IMPORTS) && !this.features.contains(Feature.SERVICES)
+                ? "multicluster" : LOG;
         String subject = "the cluster";
         namespaces = watcher(client, ResourceRef.NAMESPACES, null, subject, DiscoveryBackend::namespaceName);
         services = this.features.contains(Feature.SERVICES)
@@ -58,7 +61,7 @@ public final class DiscoveryBackend {
                 ? watcher(client, ResourceRef.PODS, null, subject, KubePod::fromJson) : null;
         if (this.features.contains(Feature.SERVICE_IMPORTS)) {
             ResourceRef[] versions = {ResourceRef.serviceImports("v1beta1"), ResourceRef.serviceImports("v1alpha1")};
-            imports = add(new ResourceWatcher<>(client, versions, null, null, LOG, subject,
+            imports = add(new ResourceWatcher<>(client, versions, null, null, log, subject,
                     KubeServiceImport::fromJson, new Backoff()));
         } else {
             imports = null;
@@ -75,7 +78,7 @@ public final class DiscoveryBackend {
 
     private <T> ResourceWatcher<T> watcher(KubeClientConfig client, ResourceRef ref, String selector, String subject,
             java.util.function.Function<JsonObject, T> convert) {
-        return add(new ResourceWatcher<>(client, ref, null, selector, LOG, subject, convert, new Backoff()));
+        return add(new ResourceWatcher<>(client, ref, null, selector, log, subject, convert, new Backoff()));
     }
 
     private <T> ResourceWatcher<T> add(ResourceWatcher<T> w) {
@@ -124,7 +127,7 @@ public final class DiscoveryBackend {
         }
         if (all && !synced) {
             synced = true;
-            io.nodedns.log.Log.info(LOG, "service discovery synced: " + next.serviceCount() + " Services, "
+            io.nodedns.log.Log.info(log, "service discovery synced: " + next.serviceCount() + " Services, "
                     + next.importCount() + " ServiceImports");
         }
         for (Runnable r : listeners) {
