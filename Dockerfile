@@ -16,18 +16,19 @@ RUN ./mvnw -B -q -Pjlink -Dmaven.test.skip=true package && test -x target/jlink/
 
 # 2. Run: a slim Debian with what nodecache drives (ip, iptables in both backends).
 FROM debian:trixie-slim
-# iptables ships iptables-legacy and iptables-nft; nodecache picks the node's backend itself
-# (KUBE-IPTABLES-HINT / KUBE-KUBELET-CANARY, else the one with more rules), like iptables-wrappers.
+# The iptables package ships iptables-legacy and iptables-nft; nodecache picks the node's backend
+# itself (KUBE-IPTABLES-HINT / KUBE-KUBELET-CANARY, else the one with more rules), like
+# iptables-wrappers.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends iproute2 iptables \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 65532 --no-create-home --shell /usr/sbin/nologin nodedns
 COPY --from=build /src/target/jlink/ /opt/nodedns/
-# The node-local-dns DaemonSet runs this image as root with only NET_ADMIN added, as node-cache
-# does: Kubernetes gives added capabilities to root processes only (no ambient capabilities for
-# other users), and node-cache mode writes -conf (/etc/Corefile) and binds port 53. Without
-# nodecache/node-cache flags (kubeforward on a high port, a local cache), run it as the unprivileged
-# user: `docker run --user 65532 ...` or securityContext.runAsUser: 65532.
+# Root by default, as node-cache: the node-local-dns DaemonSet only adds NET_ADMIN, and Kubernetes
+# gives added capabilities to root processes only (no ambient capabilities for other users);
+# node-cache mode also writes -conf (/etc/Corefile) and binds port 53. Without network setup
+# (kubeforward on a high port, a local cache) run as the unprivileged user: `docker run --user
+# 65532` or securityContext.runAsUser: 65532.
 ENTRYPOINT ["/opt/nodedns/bin/nodedns"]
 # With no arguments: the default config (loopback :1053, cache, forward to /etc/resolv.conf).
 CMD []

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# RSS of nodedns as the image runs it (jlink runtime + deploy/image/nodedns JVM flags) under a fixed
+# load, loopback only: nodedns with the node-local-dns ConfigMap's Corefile (rendered for 127.0.0.1,
+# every block forwarding to a second nodedns that answers with whoami) and the LoadGenerator at RATE
+# qps for SECS seconds. Prints VmRSS every second and VmHWM (peak) at the end.
+#   bench/rss.sh RUNTIME_DIR [RATE=20000] [SECS=20] [WORKLOAD=mix]
+# RUNTIME_DIR is a build-runtime.sh output, e.g. target/jlink (./mvnw -Pjlink -DskipTests package).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+rt="$(cd "$1" && pwd)" rate="${2:-20000}" secs="${3:-20}" workload="${4:-mix}"
+port="${BASE_PORT:-15353}" up=$((port + 1))
+JAVA="$(find_java)"
+bench_build "$JAVA"
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+printf '.:%d {\n    bind 127.0.0.1\n    whoami\n}\n' "$up" > "$work/Upstream"
+# The official ConfigMap's Corefile, the installer's sed for a loopback test.
+awk '/^  Corefile: \|/ {on=1; next} on && /^---/ {exit} on {sub(/^    /, ""); print}' "$here/../deploy/nodelocaldns.yaml" |
+  sed -e "s/__PILLAR__DNS__DOMAIN__/cluster.local/; s/:53 {/:$port {/; s/__PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__/127.0.0.1/" \
+      -e "s/__PILLAR__LOCAL__DNS__:8080/127.0.0.1:$((port + 2))/; s/__PILLAR__LOCAL__DNS__:8181/127.0.0.1:$((port + 3))/" \
+      -e "s/prometheus :9253/prometheus 127.0.0.1:$((port + 4))/; s/__PILLAR__CLUSTER__DNS__/127.0.0.1:$up/; s/__PILLAR__UPSTREAM__SERVERS__/127.0.0.1:$up/" \
+  > "$work/Corefile"
+"$rt/bin/nodedns" -quiet -conf "$work/Upstream" > "$work/upstream.log" 2>&1 & pids+=($!)
+"$rt/bin/nodedns" -conf "$work/Corefile" > "$work/server.log" 2>&1 & pids+=($!)
+server=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((port + 3))/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+echo "rss: server pid $server, $(grep VmRSS /proc/$server/status) after start"
+( while kill -0 "$server" 2>/dev/null; do echo "rss: $(date +%T) $(grep VmRSS /proc/$server/status)"; sleep 1; done ) & pids+=($!)
+BUILD_DIR="${BUILD_DIR:-target-bench}" "$here/loadgen.sh" --server "127.0.0.1:$port" --rate "$rate" --duration "${secs}s" \
+  --warmup 2s --workload "$workload" --server-pid "$server" --label nodedns-rss
+echo "rss: end $(grep -E 'VmRSS|VmHWM' /proc/$server/status | tr -s ' \n' ' ')"
+curl -s "http://127.0.0.1:$((port + 4))/metrics" | grep -E '^coredns_cache_entries' || true
