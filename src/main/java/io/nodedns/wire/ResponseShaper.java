@@ -124,6 +124,10 @@ public final class ResponseShaper
             pos = end;
         }
         int msgEnd = pos;
+        if (msgEnd < limit && namesReach(reply, replyOff, total, msgEnd))
+        {
+            return ERR_MALFORMED;
+        }
 
         // Spec 7.1 size-and-DO.
         int appendLength = 0;
@@ -255,6 +259,41 @@ public final class ResponseShaper
             DnsHeader.tc(reply, replyOff, true);
         }
         return newEnd - replyOff;
+    }
+
+    /**
+     * Whether a question or record name points at or past {@code msgEnd}, into the trailing bytes
+     * that shaping drops (and an appended OPT overwrites). Found by fuzzing: such a reply went out
+     * with a name pointing past its end. Only called for replies with trailing bytes; a record
+     * whose owner points forward counts as reaching too ({@link Records#maxPointerTarget}).
+     */
+    private static boolean namesReach(final DirectBuffer b, final int msgStart, final int records, final int msgEnd)
+    {
+        int pos = msgStart + DnsHeader.LENGTH;
+        for (int i = DnsHeader.qdcount(b, msgStart); i > 0; i--)
+        {
+            final int nameEnd = Names.skip(b, msgStart, pos, msgEnd);
+            if (nameEnd < 0)
+            {
+                return true;
+            }
+            pos = nameEnd + 4;
+        }
+        for (int i = 0; i < records; i++)
+        {
+            final int nameEnd = Names.skip(b, msgStart, pos, msgEnd);
+            if (nameEnd < 0)
+            {
+                return true;
+            }
+            final int end = Records.recordEnd(b, nameEnd, msgEnd);
+            if (Records.maxPointerTarget(b, msgStart, pos, nameEnd, end) >= msgEnd)
+            {
+                return true;
+            }
+            pos = end;
+        }
+        return false;
     }
 
     /** The request's OPT as CoreDNS re-uses it: root owner, client's UDP size, TTL & 0xff00, echoed options. */

@@ -117,8 +117,12 @@ class QueryParserFuzzTest
         if (opt != null)
         {
             assertEquals(opt.getPayloadSize(), view.ednsUdpSize());
-            assertEquals(opt.getVersion(), view.ednsVersion());
-            assertEquals(opt.getFlags(), view.ednsFlags());
+            if (view.ednsTtl() >= 0)
+            {
+                // dnsjava reads a TTL with the top bit set (extended rcode >= 128) as 0, even an OPT's
+                assertEquals(opt.getVersion(), view.ednsVersion());
+                assertEquals(opt.getFlags(), view.ednsFlags());
+            }
         }
     }
 
