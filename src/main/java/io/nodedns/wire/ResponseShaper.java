@@ -84,9 +84,9 @@ public final class ResponseShaper
         final int total = an + ns + ar;
         final int questionEnd = Records.skipQuestions(
             reply, replyOff, replyOff + DnsHeader.LENGTH, limit, DnsHeader.qdcount(reply, replyOff));
-        if (questionEnd < 0)
+        if (questionEnd < 0 || namesReach(reply, replyOff, 0, questionEnd))
         {
-            return ERR_MALFORMED;
+            return ERR_MALFORMED; // a question pointing into the records could lose its target to a cut
         }
 
         // Pass 1: validate every record, find the OPT (additional section only) and any TSIG.
@@ -137,9 +137,9 @@ public final class ResponseShaper
             {
                 if (optOwnerEnd != optStart + 1)
                 {
-                    if (optEnd != msgEnd)
+                    if (optEnd != msgEnd || namesReach(reply, replyOff, total - 1, optStart))
                     {
-                        return ERR_OPT;
+                        return ERR_OPT; // sliding would move bytes an earlier name points to
                     }
                     // Last record: slide the fixed fields and options down behind a root owner.
                     final int tail = optEnd - optOwnerEnd;
@@ -262,10 +262,11 @@ public final class ResponseShaper
     }
 
     /**
-     * Whether a question or record name points at or past {@code msgEnd}, into the trailing bytes
-     * that shaping drops (and an appended OPT overwrites). Found by fuzzing: such a reply went out
-     * with a name pointing past its end. Only called for replies with trailing bytes; a record
-     * whose owner points forward counts as reaching too ({@link Records#maxPointerTarget}).
+     * Whether a question name or the name of one of the first {@code records} records points at or
+     * past {@code msgEnd}: into trailing bytes that shaping drops (and an appended OPT overwrites),
+     * into an OPT owner it rewrites, or from the question into records a cut may drop. Found by
+     * fuzzing: such replies went out with names pointing past their end. A record whose owner points
+     * forward counts as reaching ({@link Records#maxPointerTarget}).
      */
     private static boolean namesReach(final DirectBuffer b, final int msgStart, final int records, final int msgEnd)
     {

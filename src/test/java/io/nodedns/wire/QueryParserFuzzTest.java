@@ -8,6 +8,7 @@ import io.nodedns.testing.FuzzBudget;
 import java.io.IOException;
 import java.util.Arrays;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Record;
@@ -106,6 +107,10 @@ class QueryParserFuzzTest
         {
             return; // dnsjava also checks RDATA contents, which a query parser need not
         }
+        if (m.getHeader().getFlag(Flags.TC))
+        {
+            return; // with TC set dnsjava silently stops at the first record it cannot read
+        }
         final Record question = m.getQuestion();
         assertTrue(question != null, "dnsjava found no question");
         assertTrue(Arrays.equals(question.getName().toWire(), Arrays.copyOfRange(data, view.qnameOffset(),
@@ -138,20 +143,20 @@ class QueryParserFuzzTest
         catch (final IOException e)
         {
             // The OPT options we echo (spec 7.1, like CoreDNS: any length) may be ones dnsjava
-            // refuses, e.g. a 1-byte client cookie; then it must refuse the query too.
-            assertTrue(view.hasEdns() && !dnsjavaParses(query), "unparseable reply to " + view + ": " + e);
+            // refuses, e.g. a 1-byte client cookie; then it must not read the query's OPT either.
+            assertTrue(view.hasEdns() && !dnsjavaReadsOpt(query), "unparseable reply to " + view + ": " + e);
             return;
         }
         assertEquals(DnsHeader.id(new UnsafeBuffer(query), 0), reply.getHeader().getID());
         assertEquals(rcode, reply.getRcode());
     }
 
-    private static boolean dnsjavaParses(final byte[] wire)
+    /** dnsjava parses the message and finds its OPT (with TC set it may skip an OPT it cannot read). */
+    private static boolean dnsjavaReadsOpt(final byte[] wire)
     {
         try
         {
-            new Message(wire);
-            return true;
+            return new Message(wire).getOPT() != null;
         }
         catch (final IOException | RuntimeException e)
         {
