@@ -31,7 +31,7 @@ public final class Names
     public static final int ERR_TOO_LONG = -4;
     /** A label over 63 bytes (presentation input only: on the wire that is {@link #ERR_LABEL_TYPE}). */
     public static final int ERR_LABEL_TOO_LONG = -5;
-    /** A compression pointer where an uncompressed name is required. */
+    /** A compression pointer where an uncompressed name is required, or one into the header. */
     public static final int ERR_POINTER = -6;
     /** Bad presentation syntax: empty label, dangling or out-of-range escape, non-Latin-1 char. */
     public static final int ERR_SYNTAX = -7;
@@ -97,6 +97,10 @@ public final class Names
                     end = pos + 2;
                 }
                 pos = msgStart + (((len & 0x3F) << 8) | (b.getByte(pos + 1) & 0xFF));
+                if (pos < msgStart + DnsHeader.LENGTH)
+                {
+                    return ERR_POINTER; // into the header, which shaping rewrites (a fuzz finding)
+                }
             }
             else
             {

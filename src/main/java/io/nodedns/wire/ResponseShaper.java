@@ -84,9 +84,9 @@ public final class ResponseShaper
         final int total = an + ns + ar;
         final int questionEnd = Records.skipQuestions(
             reply, replyOff, replyOff + DnsHeader.LENGTH, limit, DnsHeader.qdcount(reply, replyOff));
-        if (questionEnd < 0)
+        if (questionEnd < 0 || namesReach(reply, replyOff, 0, questionEnd))
         {
-            return ERR_MALFORMED;
+            return ERR_MALFORMED; // a question pointing into the records could lose its target to a cut
         }
 
         // Pass 1: validate every record, find the OPT (additional section only) and any TSIG.
@@ -124,6 +124,10 @@ public final class ResponseShaper
             pos = end;
         }
         int msgEnd = pos;
+        if (msgEnd < limit && namesReach(reply, replyOff, total, msgEnd))
+        {
+            return ERR_MALFORMED;
+        }
 
         // Spec 7.1 size-and-DO.
         int appendLength = 0;
@@ -133,9 +137,9 @@ public final class ResponseShaper
             {
                 if (optOwnerEnd != optStart + 1)
                 {
-                    if (optEnd != msgEnd)
+                    if (optEnd != msgEnd || namesReach(reply, replyOff, total - 1, optStart))
                     {
-                        return ERR_OPT;
+                        return ERR_OPT; // sliding would move bytes an earlier name points to
                     }
                     // Last record: slide the fixed fields and options down behind a root owner.
                     final int tail = optEnd - optOwnerEnd;
@@ -255,6 +259,42 @@ public final class ResponseShaper
             DnsHeader.tc(reply, replyOff, true);
         }
         return newEnd - replyOff;
+    }
+
+    /**
+     * Whether a question name or the name of one of the first {@code records} records points at or
+     * past {@code msgEnd}: into trailing bytes that shaping drops (and an appended OPT overwrites),
+     * into an OPT owner it rewrites, or from the question into records a cut may drop. Found by
+     * fuzzing: such replies went out with names pointing past their end. A record whose owner points
+     * forward counts as reaching ({@link Records#maxPointerTarget}).
+     */
+    private static boolean namesReach(final DirectBuffer b, final int msgStart, final int records, final int msgEnd)
+    {
+        int pos = msgStart + DnsHeader.LENGTH;
+        for (int i = DnsHeader.qdcount(b, msgStart); i > 0; i--)
+        {
+            final int nameEnd = Names.skip(b, msgStart, pos, msgEnd);
+            if (nameEnd < 0)
+            {
+                return true;
+            }
+            pos = nameEnd + 4;
+        }
+        for (int i = 0; i < records; i++)
+        {
+            final int nameEnd = Names.skip(b, msgStart, pos, msgEnd);
+            if (nameEnd < 0)
+            {
+                return true;
+            }
+            final int end = Records.recordEnd(b, nameEnd, msgEnd);
+            if (Records.maxPointerTarget(b, msgStart, pos, nameEnd, end) >= msgEnd)
+            {
+                return true;
+            }
+            pos = end;
+        }
+        return false;
     }
 
     /** The request's OPT as CoreDNS re-uses it: root owner, client's UDP size, TTL & 0xff00, echoed options. */

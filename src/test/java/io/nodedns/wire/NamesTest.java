@@ -130,7 +130,7 @@ class NamesTest
     {
         // five 63-byte labels chained by pointers: each uncompressed part is fine, the whole is 321 bytes
         final int[] starts = new int[5];
-        int pos = 0;
+        int pos = DnsHeader.LENGTH; // pointers into the header are refused
         for (int i = 0; i < 5; i++)
         {
             starts[i] = pos;
@@ -151,6 +151,18 @@ class NamesTest
         assertEquals(Names.ERR_TOO_LONG, Names.skip(buf, 0, starts[3], pos)); // 4 labels: 257 bytes
         assertEquals(Names.ERR_TOO_LONG, Names.expand(buf, 0, starts[3], pos, new UnsafeBuffer(new byte[512]), 0));
         assertEquals(193, Names.expand(buf, 0, starts[2], pos, new UnsafeBuffer(new byte[512]), 0));
+    }
+
+    @Test
+    void pointerIntoTheHeaderIsRejected()
+    {
+        // shaping rewrites the header counts and flags, so a name made of header bytes would change
+        buf.putByte(20, (byte)0xC0);
+        buf.putByte(21, (byte)(DnsHeader.LENGTH - 1));
+        assertEquals(Names.ERR_POINTER, Names.skip(buf, 0, 20, 40));
+        buf.putByte(21, (byte)DnsHeader.LENGTH);
+        buf.putByte(DnsHeader.LENGTH, (byte)0);
+        assertEquals(22, Names.skip(buf, 0, 20, 40));
     }
 
     @Test

@@ -28,7 +28,7 @@ import org.xbill.DNS.Type;
 
 /**
  * Seeded property tests against dnsjava. A failure prints the seed; replay it with
- * {@code -Dwire.seed=N}.
+ * {@code -Dnodedns.seed=N} (the older {@code -Dwire.seed=N} still works).
  */
 class RandomMessageRoundTripTest
 {
@@ -48,8 +48,8 @@ class RandomMessageRoundTripTest
 
     private static void forAll(final String what, final Check check)
     {
-        final long seed = Long.getLong("wire.seed", System.nanoTime());
-        System.out.println(what + ": seed " + seed + " (replay with -Dwire.seed=" + seed + ")");
+        final long seed = Long.getLong("nodedns.seed", Long.getLong("wire.seed", System.nanoTime()));
+        System.out.println(what + ": seed " + seed + " (replay with -Dnodedns.seed=" + seed + ")");
         final SplittableRandom rnd = new SplittableRandom(seed);
         final RandomMessages gen = new RandomMessages(rnd);
         for (int i = 0; i < MESSAGES; i++)
@@ -60,7 +60,7 @@ class RandomMessageRoundTripTest
             }
             catch (final Throwable t)
             {
-                throw new AssertionError(what + " failed on message " + i + "; replay with -Dwire.seed=" + seed, t);
+                throw new AssertionError(what + " failed on message " + i + "; replay with -Dnodedns.seed=" + seed, t);
             }
         }
     }
