@@ -198,16 +198,15 @@ public final class ResourceWatcher<T> {
             if (!running) {
                 throw new ApiException("stopped");
             }
-            JsonArray items = page.has("items") && page.get("items").isJsonArray() ? page.getAsJsonArray("items")
-                    : new JsonArray();
+            JsonArray items = Json.array(page, "items");
             for (JsonElement e : items) {
                 if (e.isJsonObject()) {
                     accept(next, e.getAsJsonObject());
                 }
             }
-            JsonObject meta = page.has("metadata") ? page.getAsJsonObject("metadata") : new JsonObject();
-            rv = string(meta, "resourceVersion");
-            cont = string(meta, "continue");
+            JsonObject meta = Json.object(page, "metadata"); // null when absent or not an object
+            rv = Json.string(meta, "resourceVersion");
+            cont = Json.string(meta, "continue");
         } while (cont != null && !cont.isEmpty());
         cache = Map.copyOf(next);
         boolean first = !synced;
@@ -280,10 +279,10 @@ public final class ResourceWatcher<T> {
                             : s.getCode() + " " + s.getReason() + " " + s.getMessage()));
                 }
                 JsonObject obj = ev.object;
-                if (obj == null || !obj.has("metadata")) {
+                if (obj == null || Json.object(obj, "metadata") == null) {
                     continue;
                 }
-                String next = string(obj.getAsJsonObject("metadata"), "resourceVersion");
+                String next = Json.string(Json.object(obj, "metadata"), "resourceVersion");
                 switch (ev.type) {
                     case "ADDED", "MODIFIED" -> put(obj);
                     case "DELETED" -> remove(obj);
@@ -323,21 +322,13 @@ public final class ResourceWatcher<T> {
 
     /** {@code namespace/name}, or null for an object without a name. */
     static String key(JsonObject o) {
-        if (!o.has("metadata") || !o.get("metadata").isJsonObject()) {
-            return null;
-        }
-        JsonObject m = o.getAsJsonObject("metadata");
-        String name = string(m, "name");
+        JsonObject m = Json.object(o, "metadata");
+        String name = Json.string(m, "name");
         if (name == null) {
             return null;
         }
-        String ns = string(m, "namespace");
+        String ns = Json.string(m, "namespace");
         return (ns == null ? "" : ns) + "/" + name;
-    }
-
-    static String string(JsonObject o, String field) {
-        JsonElement e = o.get(field);
-        return e == null || !e.isJsonPrimitive() ? null : e.getAsString();
     }
 
     private void fresh() {

@@ -85,7 +85,8 @@ class KubeforwardOutageTest extends KubeforwardFixture {
         EndpointSliceWatcher w = watcher();
         await("healthy watch", () -> w.synced() && w.consecutiveFailures() == 0 && api.openWatchCount() == 1);
 
-        OpenLoopLoad load = new OpenLoopLoad(port, RATE, RATE * 110, 2, 2000 * MS, "outage.test");
+        // a query fails if no NOERROR reply comes within 5 s, glibc's resolver timeout
+        OpenLoopLoad load = new OpenLoopLoad(port, RATE, RATE * 110, 2, 5000 * MS, "outage.test");
         load.warmUp(50);
         try (LogCapture log = new LogCapture()) {
             long t0 = System.nanoTime() + 50 * MS;
