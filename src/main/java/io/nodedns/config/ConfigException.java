@@ -13,7 +13,8 @@ public final class ConfigException extends Exception {
     private final String detail;
 
     public ConfigException(String file, int line, String message) {
-        super(format(file, line, message));
+        // no Java stack: the file and line are the location, and a parse of hostile text may raise many
+        super(format(file, line, message), null, false, false);
         this.file = file == null ? "" : file;
         this.line = line;
         this.detail = message == null ? "" : message;
