@@ -8,6 +8,7 @@ import io.nodedns.k8s.dns.Hostnames;
 import io.nodedns.k8s.dns.NameRecords;
 import io.nodedns.k8s.dns.Query;
 import io.nodedns.k8s.dns.Resolver;
+import io.nodedns.k8s.dns.ServiceRecords;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
@@ -125,62 +126,12 @@ final class ClusterLocalResolver implements Resolver {
             return target == null ? NameRecords.NONE
                     : NameRecords.existing().add(new CNAMERecord(q.name(), DClass.IN, q.ttl(), target));
         }
-        NameRecords r = NameRecords.existing();
-        boolean any = false;
         if (!svc.headless()) {
-            boolean portMatched = port == null;
-            for (Slice.Port p : svc.ports()) {
-                if (port != null && !matches(p, port, proto)) {
-                    continue;
-                }
-                portMatched = true;
-                if (p.port() == null) {
-                    continue;
-                }
-                for (String ip : svc.clusterIPs()) {
-                    r.srvCandidate(self, p.port(), HostPorts.literal(ip));
-                }
-            }
-            if (!portMatched) {
-                return NameRecords.NONE;
-            }
-            for (String ip : svc.clusterIPs()) {
-                r.address(q.name(), q.ttl(), HostPorts.literal(ip));
-            }
-            return r.finish(q.name(), q.ttl());
+            return ServiceRecords.virtualIp(q, self, svc.ports(), svc.clusterIPs(), port, proto);
         }
-        for (Slice s : slices) {
-            for (Slice.Endpoint e : s.endpoints()) {
-                if (!e.isReady()) {
-                    continue;
-                }
-                for (String address : e.addresses()) {
-                    InetAddress ip = HostPorts.literal(address);
-                    if (ip == null) {
-                        continue;
-                    }
-                    boolean portOk = port == null;
-                    for (Slice.Port p : s.ports()) {
-                        if (port != null && !matches(p, port, proto)) {
-                            continue;
-                        }
-                        portOk = true;
-                        if (p.port() != null) {
-                            Name target = q.under(Hostnames.of(e, address, options.endpointPodNames()) + "."
-                                    + svc.name() + "." + svc.namespace() + ".svc");
-                            if (target != null) {
-                                r.srvCandidate(target, p.port(), ip);
-                            }
-                        }
-                    }
-                    if (portOk) {
-                        any = true;
-                        r.address(q.name(), q.ttl(), ip);
-                    }
-                }
-            }
-        }
-        return any ? r.finish(q.name(), q.ttl()) : NameRecords.NONE; // no ready endpoint: NXDOMAIN (spec)
+        String below = "." + svc.name() + "." + svc.namespace() + ".svc";
+        return ServiceRecords.endpoints(q, slices, port, proto,
+                (s, e, address) -> Hostnames.of(e, address, options.endpointPodNames()) + below);
     }
 
     /** {@code <hostname>.<svc>.<ns>.svc}: ready endpoints of any service with that hostname. */
@@ -202,11 +153,6 @@ final class ClusterLocalResolver implements Resolver {
             }
         }
         return any ? r : NameRecords.NONE;
-    }
-
-    private static boolean matches(Slice.Port p, String port, String proto) {
-        return (port.isEmpty() || p.name() != null && p.name().equalsIgnoreCase(port))
-                && (proto.isEmpty() || p.protocol().equalsIgnoreCase(proto));
     }
 
     /** PTR for ClusterIPs (first owner wins) and for ready endpoint IPs, names under the primary zone. */

@@ -8,6 +8,7 @@ import io.nodedns.k8s.dns.Hostnames;
 import io.nodedns.k8s.dns.NameRecords;
 import io.nodedns.k8s.dns.Query;
 import io.nodedns.k8s.dns.Resolver;
+import io.nodedns.k8s.dns.ServiceRecords;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
@@ -72,61 +73,13 @@ final class ClustersetResolver implements Resolver {
     }
 
     private NameRecords service(Query q, KubeServiceImport imp, List<Slice> slices, String port, String proto) {
-        NameRecords r = NameRecords.existing();
         if (!imp.headless()) {
-            Name self = q.under(imp.name() + "." + imp.namespace() + ".svc");
-            boolean matched = port == null;
-            for (Slice.Port p : imp.ports()) {
-                if (port != null && !matches(p, port, proto)) {
-                    continue;
-                }
-                matched = true;
-                if (p.port() != null) {
-                    for (String ip : imp.ips()) {
-                        r.srvCandidate(self, p.port(), HostPorts.literal(ip));
-                    }
-                }
-            }
-            if (!matched) {
-                return NameRecords.NONE;
-            }
-            for (String ip : imp.ips()) {
-                r.address(q.name(), q.ttl(), HostPorts.literal(ip));
-            }
-            return r.finish(q.name(), q.ttl());
+            return ServiceRecords.virtualIp(q, q.under(imp.name() + "." + imp.namespace() + ".svc"), imp.ports(),
+                    imp.ips(), port, proto);
         }
-        boolean any = false;
-        for (Slice s : slices) {
-            String cluster = s.label(ClusterView.MCS_CLUSTER_LABEL).toLowerCase(Locale.ROOT);
-            for (Slice.Endpoint e : s.endpoints()) {
-                if (!e.isReady()) {
-                    continue;
-                }
-                for (String address : e.addresses()) {
-                    InetAddress ip = HostPorts.literal(address);
-                    if (ip == null) {
-                        continue;
-                    }
-                    boolean portOk = port == null;
-                    for (Slice.Port p : s.ports()) {
-                        if (port != null && !matches(p, port, proto)) {
-                            continue;
-                        }
-                        portOk = true;
-                        Name target = q.under(Hostnames.of(e, address, false) + "." + cluster + "." + imp.name() + "."
-                                + imp.namespace() + ".svc");
-                        if (p.port() != null && target != null) {
-                            r.srvCandidate(target, p.port(), ip);
-                        }
-                    }
-                    if (portOk) {
-                        any = true;
-                        r.address(q.name(), q.ttl(), ip);
-                    }
-                }
-            }
-        }
-        return any ? r.finish(q.name(), q.ttl()) : NameRecords.NONE; // no ready endpoint: NXDOMAIN (spec)
+        String below = "." + imp.name() + "." + imp.namespace() + ".svc";
+        return ServiceRecords.endpoints(q, slices, port, proto, (s, e, address) -> Hostnames.of(e, address, false) + "."
+                + s.label(ClusterView.MCS_CLUSTER_LABEL).toLowerCase(Locale.ROOT) + below);
     }
 
     /** {@code <hostname>.<clusterid>}: the ready endpoints of that cluster with that hostname, and their SRV. */
@@ -157,10 +110,5 @@ final class ClustersetResolver implements Resolver {
             }
         }
         return any ? r.finish(q.name(), q.ttl()) : NameRecords.NONE;
-    }
-
-    private static boolean matches(Slice.Port p, String port, String proto) {
-        return (port.isEmpty() || p.name() != null && p.name().equalsIgnoreCase(port))
-                && (proto.isEmpty() || p.protocol().equalsIgnoreCase(proto));
     }
 }
