@@ -52,13 +52,7 @@ public final class KubernetesSetup implements PluginSetup {
         Dispenser d = directive.dispenser();
         d.next();
         Token at = d.token();
-        List<String> zones = new ArrayList<>();
-        for (Token t : d.remainingArgTokens()) {
-            zones.addAll(Zones.normalize(t));
-        }
-        if (zones.isEmpty()) {
-            zones.addAll(ctx.zones());
-        }
+        List<String> zones = KubernetesSetup.zones(ctx, d);
         Path kubeconfig = null;
         String context = null;
         Set<String> namespaces = new LinkedHashSet<>();
@@ -136,13 +130,7 @@ public final class KubernetesSetup implements PluginSetup {
         if (primary == null) {
             throw new ConfigException(at, "plugin/kubernetes: needs at least one zone that is not a reverse zone");
         }
-        KubeClientConfig client;
-        try {
-            client = KubeClientConfig.resolve(kubeconfig, context, env);
-            client.check();
-        } catch (IOException e) {
-            throw new ConfigException(at, "plugin/kubernetes: " + e.getMessage());
-        }
+        KubeClientConfig client = KubernetesSetup.client(kubeconfig, context, env, at, "kubernetes");
         EnumSet<Feature> features = EnumSet.of(Feature.SERVICES);
         if (!noEndpoints) {
             features.add(Feature.ENDPOINTS);
@@ -176,6 +164,30 @@ public final class KubernetesSetup implements PluginSetup {
             }
         });
         return handler;
+    }
+
+    /** The directive's zones (the dispenser stands on its name), else the server block's. */
+    public static List<String> zones(SetupContext ctx, Dispenser d) throws ConfigException {
+        List<String> zones = new ArrayList<>();
+        for (Token t : d.remainingArgTokens()) {
+            zones.addAll(Zones.normalize(t));
+        }
+        if (zones.isEmpty()) {
+            zones.addAll(ctx.zones());
+        }
+        return zones;
+    }
+
+    /** The API client configuration, checked now so a bad kubeconfig is a config error at the directive. */
+    public static KubeClientConfig client(Path kubeconfig, String context, Map<String, String> env, Token at,
+            String plugin) throws ConfigException {
+        try {
+            KubeClientConfig client = KubeClientConfig.resolve(kubeconfig, context, env);
+            client.check();
+            return client;
+        } catch (IOException e) {
+            throw new ConfigException(at, "plugin/" + plugin + ": " + e.getMessage());
+        }
     }
 
     /** {@code ttl N}: 0 to 3600 seconds. */

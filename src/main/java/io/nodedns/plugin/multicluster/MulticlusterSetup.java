@@ -5,17 +5,14 @@ import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Fallthrough;
 import io.nodedns.config.Token;
-import io.nodedns.config.Zones;
 import io.nodedns.k8s.DiscoveryBackend.Feature;
 import io.nodedns.k8s.KubeClientConfig;
 import io.nodedns.k8s.dns.DiscoveryHandler;
 import io.nodedns.plugin.kubernetes.KubernetesSetup;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +41,7 @@ public final class MulticlusterSetup implements PluginSetup {
         Dispenser d = directive.dispenser();
         d.next();
         Token at = d.token();
-        List<String> zones = new ArrayList<>();
-        for (Token t : d.remainingArgTokens()) {
-            zones.addAll(Zones.normalize(t));
-        }
-        if (zones.isEmpty()) {
-            zones.addAll(ctx.zones());
-        }
+        List<String> zones = KubernetesSetup.zones(ctx, d);
         Path kubeconfig = null;
         String context = null;
         long ttl = 5;
@@ -76,13 +67,7 @@ public final class MulticlusterSetup implements PluginSetup {
                 default -> throw d.err("plugin/multicluster: unknown property '" + d.val() + "'");
             }
         }
-        KubeClientConfig client;
-        try {
-            client = KubeClientConfig.resolve(kubeconfig, context, env);
-            client.check();
-        } catch (IOException e) {
-            throw new ConfigException(at, "plugin/multicluster: " + e.getMessage());
-        }
+        KubeClientConfig client = KubernetesSetup.client(kubeconfig, context, env, at, "multicluster");
         // noendpoints keeps the slice watch off: headless imports then have no records
         EnumSet<Feature> features = EnumSet.of(Feature.SERVICE_IMPORTS);
         if (!noEndpoints) {
