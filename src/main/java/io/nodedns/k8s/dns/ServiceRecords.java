@@ -1,0 +1,89 @@
+package io.nodedns.k8s.dns;
+
+import io.nodedns.k8s.HostPorts;
+import io.nodedns.k8s.Slice;
+import java.net.InetAddress;
+import java.util.List;
+import org.xbill.DNS.Name;
+
+/**
+ * The records of a service name in both zones: a virtual-IP service (ClusterIP, ClusterSetIP)
+ * answers its IPs and SRV to itself; a headless one answers its ready endpoints and SRV to each
+ * endpoint's own name. {@code port}/{@code proto} null means the plain name (every port); otherwise
+ * the {@code _port._proto} form, where an empty label matches anything.
+ */
+public final class ServiceRecords {
+    /** How an endpoint's SRV target is named below the zone, e.g. "web-0.db.prod.svc". */
+    @FunctionalInterface
+    public interface Target {
+        String below(Slice slice, Slice.Endpoint endpoint, String address);
+    }
+
+    private ServiceRecords() {}
+
+    /** A virtual IP service; NONE when a port was asked and none matches. */
+    public static NameRecords virtualIp(Query q, Name self, List<Slice.Port> ports, List<String> ips, String port,
+            String proto) {
+        NameRecords r = NameRecords.existing();
+        boolean matched = port == null;
+        for (Slice.Port p : ports) {
+            if (port != null && !matches(p, port, proto)) {
+                continue;
+            }
+            matched = true;
+            if (p.port() != null) {
+                for (String ip : ips) {
+                    r.srvCandidate(self, p.port(), HostPorts.literal(ip));
+                }
+            }
+        }
+        if (!matched) {
+            return NameRecords.NONE;
+        }
+        for (String ip : ips) {
+            r.address(q.name(), q.ttl(), HostPorts.literal(ip));
+        }
+        return r.finish(q.name(), q.ttl());
+    }
+
+    /** A headless service: NONE (NXDOMAIN, per the specs) when no ready endpoint has a matching port. */
+    public static NameRecords endpoints(Query q, List<Slice> slices, String port, String proto, Target target) {
+        NameRecords r = NameRecords.existing();
+        boolean any = false;
+        for (Slice s : slices) {
+            for (Slice.Endpoint e : s.endpoints()) {
+                if (!e.isReady()) {
+                    continue;
+                }
+                for (String address : e.addresses()) {
+                    InetAddress ip = HostPorts.literal(address);
+                    if (ip == null) {
+                        continue;
+                    }
+                    boolean portOk = port == null;
+                    for (Slice.Port p : s.ports()) {
+                        if (port != null && !matches(p, port, proto)) {
+                            continue;
+                        }
+                        portOk = true;
+                        Name name = p.port() == null ? null : q.under(target.below(s, e, address));
+                        if (name != null) {
+                            r.srvCandidate(name, p.port(), ip);
+                        }
+                    }
+                    if (portOk) {
+                        any = true;
+                        r.address(q.name(), q.ttl(), ip);
+                    }
+                }
+            }
+        }
+        return any ? r.finish(q.name(), q.ttl()) : NameRecords.NONE;
+    }
+
+    /** The port's name and protocol match the labels (ignoring case; an empty label matches all). */
+    public static boolean matches(Slice.Port p, String port, String proto) {
+        return (port.isEmpty() || p.name() != null && p.name().equalsIgnoreCase(port))
+                && (proto.isEmpty() || p.protocol().equalsIgnoreCase(proto));
+    }
+}
