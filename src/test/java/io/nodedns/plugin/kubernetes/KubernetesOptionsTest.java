@@ -2,17 +2,16 @@ package io.nodedns.plugin.kubernetes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.nodedns.k8stest.DiscoveryServer;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.KubeObjects.Endpoint;
 import io.nodedns.k8stest.KubeObjects.Port;
 import io.nodedns.k8stest.RecordedRequest;
 import io.nodedns.k8stest.StandInApiServer;
-import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
 import java.nio.file.Files;
@@ -70,27 +69,8 @@ class KubernetesOptionsTest {
         }
     }
 
-    /** A server on 127.0.0.1 with this server block body; {@code marker fell} answers what falls through. */
-    record Running(TestServer server, int port) implements AutoCloseable {
-        Message ask(String name, int type) throws Exception {
-            try (DnsClient c = new DnsClient(port)) {
-                Message m = c.udp(DnsClient.query(name, type));
-                assertNotNull(m, "no reply for " + name);
-                return m;
-            }
-        }
-
-        @Override
-        public void close() {
-            server.close();
-        }
-    }
-
-    static Running start(String zones, String body) throws Exception {
-        int port = FreePorts.udpAndTcp();
-        return new Running(TestServer.fromText(zones.replace("PORT", String.valueOf(port)) + " {\n bind 127.0.0.1\n"
-                + body + "\n marker fell\n}\n", TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of()))),
-                port);
+    static DiscoveryServer start(String zones, String body) throws Exception {
+        return DiscoveryServer.start(zones, body, TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of())));
     }
 
     static String kube(String header, String... options) {
@@ -143,7 +123,7 @@ class KubernetesOptionsTest {
     @Test
     void defaultsZonesFromTheServerBlockTtl5AndNoFallthrough() throws Exception {
         api.clearRequests();
-        try (Running s = start("cluster.local:PORT", kube(""))) {
+        try (DiscoveryServer s = start("cluster.local:PORT", kube(""))) {
             Message m = s.ask("cluster.local.", Type.SOA);
             assertEquals(Rcode.NOERROR, m.getRcode());
             assertTrue(m.getHeader().getFlag(Flags.AA));
@@ -169,7 +149,7 @@ class KubernetesOptionsTest {
 
     @Test
     void zonesTtlAndFallthroughZones() throws Exception {
-        try (Running s = start(".:PORT", kube(" cluster.local example.test", "ttl 3600", "fallthrough example.test"))) {
+        try (DiscoveryServer s = start(".:PORT", kube(" cluster.local example.test", "ttl 3600", "fallthrough example.test"))) {
             SOARecord soa = soa(s.ask("cluster.local.", Type.SOA));
             assertEquals(300, soa.getTTL(), "the SOA record's own TTL is capped at 300");
             assertEquals(3600, soa.getMinimum());
@@ -182,7 +162,7 @@ class KubernetesOptionsTest {
             assertEquals(Rcode.NOERROR, nodata.getRcode(), "NODATA does not fall through");
             assertTrue(answers(nodata).isEmpty());
         }
-        try (Running s = start(".:PORT", kube(" cluster.local", "ttl 0", "fallthrough"))) {
+        try (DiscoveryServer s = start(".:PORT", kube(" cluster.local", "ttl 0", "fallthrough"))) {
             assertEquals(0, soa(s.ask("cluster.local.", Type.SOA)).getTTL());
             assertTrue(fellThrough(s.ask("missing.default.svc.cluster.local.", Type.A)), "bare fallthrough: every zone");
         }
@@ -190,13 +170,13 @@ class KubernetesOptionsTest {
 
     @Test
     void podsModes() throws Exception {
-        try (Running s = start("cluster.local:PORT", kube("", "pods insecure"))) {
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "pods insecure"))) {
             assertEquals(Set.of("10-1-2-3.default.pod.cluster.local. 5 A 10.1.2.3"),
                     answers(s.ask("10-1-2-3.default.pod.cluster.local.", Type.A)), "insecure answers any IP");
             assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.nope.pod.cluster.local.", Type.A).getRcode(), "unknown namespace");
         }
         api.clearRequests();
-        try (Running s = start("cluster.local:PORT", kube("", "pods verified"))) {
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "pods verified"))) {
             assertEquals(Set.of("10-0-0-7.default.pod.cluster.local. 5 A 10.0.0.7"),
                     answers(s.ask("10-0-0-7.default.pod.cluster.local.", Type.A)));
             assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.default.pod.cluster.local.", Type.A).getRcode(), "no such pod");
@@ -207,17 +187,17 @@ class KubernetesOptionsTest {
 
     @Test
     void endpointPodNamesNamespacesAndNoendpoints() throws Exception {
-        try (Running s = start("cluster.local:PORT", kube("", "endpoint_pod_names"))) {
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "endpoint_pod_names"))) {
             assertEquals(Set.of("web-pod.web.default.svc.cluster.local. 5 A 10.0.0.7"),
                     answers(s.ask("web-pod.web.default.svc.cluster.local.", Type.A)));
             assertEquals(Rcode.NXDOMAIN, s.ask("10-0-0-7.web.default.svc.cluster.local.", Type.A).getRcode());
         }
-        try (Running s = start("cluster.local:PORT", kube("", "namespaces other"))) {
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "namespaces other"))) {
             assertEquals(Rcode.NXDOMAIN, s.ask("web.default.svc.cluster.local.", Type.A).getRcode());
             assertEquals(Rcode.NOERROR, s.ask("other.svc.cluster.local.", Type.A).getRcode(), "listed namespace exists");
         }
         api.clearRequests();
-        try (Running s = start("cluster.local:PORT", kube("", "noendpoints"))) {
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "noendpoints"))) {
             assertEquals(Rcode.NXDOMAIN, s.ask("web.default.svc.cluster.local.", Type.A).getRcode(), "headless needs slices");
         }
         assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services"), listed());
@@ -241,12 +221,12 @@ class KubernetesOptionsTest {
                 - {name: u, user: {}}
                 """.formatted(unreachable, api.url()));
         String body = " kubernetes {\n  kubeconfig " + two + " standin\n  startup_timeout 400ms\n }";
-        try (Running s = start("cluster.local:PORT", body)) {
+        try (DiscoveryServer s = start("cluster.local:PORT", body)) {
             assertTrue(s.server().server().current().readiness().getFirst().ready(), "ready once synced");
             assertEquals(Set.of("web.default.svc.cluster.local. 5 A 10.0.0.7"), answers(s.ask("web.default.svc.cluster.local.", Type.A)));
         }
         long t0 = System.nanoTime();
-        try (Running s = start("cluster.local:PORT", " kubernetes {\n  kubeconfig " + two + "\n  startup_timeout 400ms\n }")) {
+        try (DiscoveryServer s = start("cluster.local:PORT", " kubernetes {\n  kubeconfig " + two + "\n  startup_timeout 400ms\n }")) {
             long waited = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(waited >= 400 && waited < 4000, "waited " + waited + " ms for the unreachable current context");
             Message m = s.ask("web.default.svc.cluster.local.", Type.A);

@@ -4,12 +4,12 @@ import static io.nodedns.testing.SetupErrors.assertFails;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Corefile;
+import io.nodedns.k8stest.DiscoveryServer;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.KubeObjects.Port;
@@ -18,7 +18,6 @@ import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Shared;
-import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
@@ -121,26 +120,8 @@ class MulticlusterSetupTest {
         assertDoesNotThrow(() -> build("clusterset.local {\n multicluster\n}\n", Map.of("KUBECONFIG", kubeconfig.toString())));
     }
 
-    record Running(TestServer server, int port) implements AutoCloseable {
-        Message ask(String name, int type) throws Exception {
-            try (DnsClient c = new DnsClient(port)) {
-                Message m = c.udp(DnsClient.query(name, type));
-                assertNotNull(m, "no reply for " + name);
-                return m;
-            }
-        }
-
-        @Override
-        public void close() {
-            server.close();
-        }
-    }
-
-    static Running start(String header, String body) throws Exception {
-        int port = FreePorts.udpAndTcp();
-        return new Running(TestServer.fromText(header.replace("PORT", String.valueOf(port)) + " {\n bind 127.0.0.1\n"
-                + body + "\n marker fell\n}\n", TestServer.registry().register("multicluster", new MulticlusterSetup(Map.of()))),
-                port);
+    static DiscoveryServer start(String header, String body) throws Exception {
+        return DiscoveryServer.start(header, body, TestServer.registry().register("multicluster", new MulticlusterSetup(Map.of())));
     }
 
     static SOARecord soa(Message m) {
@@ -173,7 +154,7 @@ class MulticlusterSetupTest {
     @Test
     void defaultsOverSockets() throws Exception {
         api.clearRequests();
-        try (Running s = start("clusterset.local:PORT", " multicluster {\n  kubeconfig " + kubeconfig + "\n }")) {
+        try (DiscoveryServer s = start("clusterset.local:PORT", " multicluster {\n  kubeconfig " + kubeconfig + "\n }")) {
             assertTrue(s.server().server().current().readiness().getFirst().ready());
             SOARecord soa = soa(s.ask("clusterset.local.", Type.SOA));
             assertEquals(5, soa.getTTL());
@@ -191,7 +172,7 @@ class MulticlusterSetupTest {
     @Test
     void zonesTtlFallthroughAndNoendpoints() throws Exception {
         api.clearRequests();
-        try (Running s = start(".:PORT", " multicluster clusterset.local mcs.test {\n  kubeconfig " + kubeconfig
+        try (DiscoveryServer s = start(".:PORT", " multicluster clusterset.local mcs.test {\n  kubeconfig " + kubeconfig
                 + "\n  ttl 3600\n  fallthrough mcs.test\n  noendpoints\n }")) {
             SOARecord soa = soa(s.ask("clusterset.local.", Type.SOA));
             assertEquals(300, soa.getTTL());
@@ -208,7 +189,7 @@ class MulticlusterSetupTest {
     void waitsFiveSecondsForAnUnreachableApiThenServfails() throws Exception {
         Path down = KubeClients.writeKubeconfig(dir.resolve("down"), "http://127.0.0.1:" + FreePorts.udpAndTcp(), "default");
         long t0 = System.nanoTime();
-        try (Running s = start("clusterset.local:PORT", " multicluster {\n  kubeconfig " + down + "\n }")) {
+        try (DiscoveryServer s = start("clusterset.local:PORT", " multicluster {\n  kubeconfig " + down + "\n }")) {
             long waited = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(waited >= 4900 && waited < 9000, "waited " + waited + " ms");
             assertEquals(Rcode.SERVFAIL, s.ask("web.default.svc.clusterset.local.", Type.A).getRcode());
