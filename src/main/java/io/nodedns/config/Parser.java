@@ -33,6 +33,11 @@ final class Parser {
     private final EnvSubstitution env;
     private final Map<String, List<Token>> snippets = new HashMap<>();
     private final List<ConfigWarning> warnings = new ArrayList<>();
+    /**
+     * Import patterns already resolved in this parse, by importing file and pattern: a snippet with a
+     * glob imported thousands of times scans its directory once, and sees one view of the disk.
+     */
+    private final Map<String, ImportFiles.Matches> resolvedImports = new HashMap<>();
     private int snippetExpansions;
     private int fileExpansions;
     private long splicedTokens;
@@ -289,7 +294,12 @@ final class Parser {
             throw new ConfigException(at, "maximum file import depth (" + limits.fileExpansions() + ") exceeded");
         }
         fileExpansions++;
-        ImportFiles.Matches matches = ImportFiles.resolve(at, patternToken, pattern);
+        String key = at.file() + '\0' + pattern;
+        ImportFiles.Matches matches = resolvedImports.get(key);
+        if (matches == null) {
+            matches = ImportFiles.resolve(at, patternToken, pattern);
+            resolvedImports.put(key, matches);
+        }
         if (matches.files().isEmpty()) {
             if (!matches.glob()) {
                 throw new ConfigException(patternToken, "File to import not found: " + pattern);
