@@ -40,7 +40,7 @@ class ForwardAllocationTest {
     @Test
     void forwardedQueriesAllocateNothingWithNativeClientIo() throws Exception {
         double perQuery = measure("recvmmsg/sendmmsg client I/O");
-        assertTrue(perQuery < 1.0, "allocated " + perQuery + " bytes per query on the loop thread");
+        assertTrue(perQuery < 0.01, "allocated " + perQuery + " bytes per query on the loop thread");
     }
 
     private static double measure(String label) throws Exception {
@@ -63,14 +63,25 @@ class ForwardAllocationTest {
                 client.setSoTimeout(2000);
                 byte[] query = DnsClient.query("alloc.example.org", Type.A).toWire();
                 run(client, query, WARMUP);
-                long before = mx.getThreadAllocatedBytes(loop.threadId());
-                run(client, query, MEASURED);
-                long after = mx.getThreadAllocatedBytes(loop.threadId());
-                double perQuery = (after - before) / (double) MEASURED;
-                System.out.printf("forward UDP path, %s: %d bytes over %d queries = %.3f bytes/query%n",
-                        label, after - before, MEASURED, perQuery);
-                assertEquals(WARMUP + MEASURED, up.clientQueries());
-                return perQuery;
+                // Best of a few windows: until C2 has compiled the FFM downcalls, their captured-errno
+                // slices are real allocations (80 B/query under C1), which a loaded machine can stretch
+                // past any fixed warm-up.
+                double best = Double.MAX_VALUE;
+                StringBuilder windows = new StringBuilder();
+                int sent = WARMUP;
+                for (int w = 0; w < 5 && best > 0.01; w++) {
+                    long before = mx.getThreadAllocatedBytes(loop.threadId());
+                    run(client, query, MEASURED);
+                    long after = mx.getThreadAllocatedBytes(loop.threadId());
+                    sent += MEASURED;
+                    double perQuery = (after - before) / (double) MEASURED;
+                    windows.append(String.format(" %.3f", perQuery));
+                    best = Math.min(best, perQuery);
+                }
+                System.out.printf("forward UDP path, %s: best %.3f bytes/query over windows of %d queries:%s%n",
+                        label, best, MEASURED, windows);
+                assertEquals(sent, up.clientQueries());
+                return best;
             }
         }
     }
