@@ -3,7 +3,7 @@
 # ../shared/spec/peer-bench.md describes (docs/benchmarks.md has the method). Loopback only.
 #   bench/peers.sh            full run (about 10 minutes)
 #   QUICK=1 bench/peers.sh    smoke run (1-2 minutes): proves the plumbing, not a measurement
-# Knobs (env): SERVERS, WORKLOADS, SAT_SECS, LAT_SECS, WARMUP_SECS, LG_WARMUP, HIT_RATE, MISS_RATE,
+# Knobs (env): SERVERS, WORKLOADS, SAT_SECS, LAT_SECS, WARMUP_SECS, WORKLOAD_WARMUP_SECS, LG_WARMUP, HIT_RATE, MISS_RATE,
 # MIX_RATE, LG_OUTSTANDING, LG_SOCKETS, MISS_NAMES, MIX_LINES, BASE_PORT, SERVER_CPU, CLIENT_CPU,
 # OUT (results directory), DOCS=0 (do not write docs/), NODEDNS_JAVA_OPTS, NODEDNS_EXTRA (Corefile lines
 # added to nodedns's block, e.g. "  prometheus 127.0.0.1:9153\n"), BUILD_DIR.
@@ -14,15 +14,16 @@ source "$here/lib.sh"
 
 QUICK="${QUICK:-0}"
 if [[ "$QUICK" == 1 ]]; then
-  d_sat=2 d_lat=2 d_warm=2 d_lgwarm=500ms d_miss=300000 d_mix=200000
+  d_sat=2 d_lat=2 d_warm=2 d_wwarm=1 d_lgwarm=500ms d_miss=300000 d_mix=200000
 else
-  d_sat=10 d_lat=10 d_warm=20 d_lgwarm=2s d_miss=3000000 d_mix=2000000
+  d_sat=10 d_lat=10 d_warm=20 d_wwarm=10 d_lgwarm=2s d_miss=3000000 d_mix=2000000
 fi
 SERVERS="${SERVERS:-reflector-mmsg reflector-plain dnsdist unbound nodedns}"
 WORKLOADS="${WORKLOADS:-hit miss mix}"
 SAT_SECS="${SAT_SECS:-$d_sat}"         # dnsperf saturation and closed-loop runs
 LAT_SECS="${LAT_SECS:-$d_lat}"         # open-loop latency runs
 WARMUP_SECS="${WARMUP_SECS:-$d_warm}"  # per server, before anything is measured (JIT, caches)
+WORKLOAD_WARMUP_SECS="${WORKLOAD_WARMUP_SECS:-$d_wwarm}"  # per server and workload, just before it is measured
 LG_WARMUP="${LG_WARMUP:-$d_lgwarm}"    # the load generator's own warm-up before each run
 HIT_RATE="${HIT_RATE:-20000}" MISS_RATE="${MISS_RATE:-10000}" MIX_RATE="${MIX_RATE:-20000}"
 LG_OUTSTANDING="${LG_OUTSTANDING:-200}" LG_SOCKETS="${LG_SOCKETS:-1000}"
@@ -272,7 +273,7 @@ wait_ready "$KNOT_PORT" "$knot_pid" 20 || die "knot did not answer on $KNOT_PORT
   echo "java=$("$JAVA" -version 2>&1 | head -1)"
   echo "dnsperf=$(dnsperf -h 2>&1 | awk '/^Version/ {print $2}') dnsdist=$(dnsdist --version | awk 'NR==1 {print $2}') unbound=$(unbound -V | awk 'NR==1 {print $2}') knot=$(knotd --version | awk '{print $NF}')"
   echo "nodedns=$(git -C "$bench_root" rev-parse --short HEAD 2>/dev/null)$(git -C "$bench_root" diff --quiet 2>/dev/null || echo +dirty)"
-  echo "sat_secs=$SAT_SECS lat_secs=$LAT_SECS warmup_secs=$WARMUP_SECS hit_rate=$HIT_RATE miss_rate=$MISS_RATE mix_rate=$MIX_RATE"
+  echo "sat_secs=$SAT_SECS lat_secs=$LAT_SECS warmup_secs=$WARMUP_SECS workload_warmup_secs=$WORKLOAD_WARMUP_SECS hit_rate=$HIT_RATE miss_rate=$MISS_RATE mix_rate=$MIX_RATE"
   echo "dnsperf_args=$DNSPERF_ARGS lg_outstanding=$LG_OUTSTANDING lg_sockets=$LG_SOCKETS server_cpu=$SERVER_CPU client_cpu=$CLIENT_CPU"
   echo "servers=$SERVERS"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"; } >"$OUT/machine.txt"
@@ -287,12 +288,13 @@ for s in $SERVERS; do
   log "$s: warming up for ${WARMUP_SECS}s"
   loadgen --server "127.0.0.1:$port" --workload mix --outstanding 100 --duration "${WARMUP_SECS}s" --warmup 0 \
     --sockets 100 --label "$s-warmup" >/dev/null
-  # then misses only, for every server alike: the forward path and the cache's eviction are warm
-  # before the miss measurements (a mixed warm-up left nodedns's miss p99 shoulder cold)
-  loadgen --server "127.0.0.1:$port" --workload miss --outstanding 100 --duration "${WARMUP_SECS}s" --warmup 0 \
-    --sockets 100 --label "$s-warmup-miss" >/dev/null
   for w in $WORKLOADS; do
     if [[ "$s" == reflector-* || "$s" == nodedns-whoami ]] && [[ "$w" != hit ]]; then continue; fi
+    # then the workload about to be measured, for every server alike: a mixed warm-up alone left
+    # nodedns's miss p99 shoulder cold (run 2), and one miss-only warm-up before everything left the
+    # hit path running on code compiled for misses (run 3: hit CPU 1.21x of dnsdist's)
+    loadgen --server "127.0.0.1:$port" --workload "$w" --outstanding 100 --duration "${WORKLOAD_WARMUP_SECS}s" \
+      --warmup 0 --sockets 100 --label "$s-warmup-$w" >/dev/null
     measure "$s" "$w" "$port" "$pid"
   done
   stop_pid "$pid"
