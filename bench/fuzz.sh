@@ -15,9 +15,9 @@
 # Logs: $BUILD_DIR (default target-fuzz)/fuzz/<target>.log; a summary line per target is printed at the end.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUILD_DIR="${BUILD_DIR:-target-fuzz}" # before lib.sh, whose default is target-bench
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-BUILD_DIR="${BUILD_DIR:-target-fuzz}"
 
 seconds="${1:-60}"
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: bench/fuzz.sh [SECONDS] [query|reply|corefile|api ...]" >&2; exit 2; }

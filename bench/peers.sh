@@ -86,6 +86,10 @@ cpu_us() { # utime + stime of a process (all threads) in microseconds
   echo $((t * 1000000 / clk_tck))
 }
 
+cpu_split_us() { # "utime stime" of a process (all threads) in microseconds
+  sed 's/.*) //' "/proc/$1/stat" | awk -v t="$clk_tck" '{printf "%d %d", $12 * 1000000 / t, $13 * 1000000 / t}'
+}
+
 port_busy() { # a UDP socket already bound to this port would answer in the server's place
   awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p {f = 1} END {exit !f}' /proc/net/udp /proc/net/udp6 2>/dev/null
 }
@@ -117,9 +121,11 @@ measure() { # measure SERVER WORKLOAD PORT PID
   local c0 c1 r rate
   # 1. saturation with dnsperf, server CPU from /proc
   c0="$(cpu_us "$pid")"
+  local split0 split1; split0="$(cpu_split_us "$pid")"
   timeout -k 5 $((SAT_SECS + 30)) taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$data/$w.txt" \
     $DNSPERF_ARGS -l "$SAT_SECS" >"$f-dnsperf.txt" 2>&1 || log "$s $w: dnsperf failed (see $f-dnsperf.txt)"
   c1="$(cpu_us "$pid")"
+  split1="$(cpu_split_us "$pid")"
   local done qps lost rc
   done="$(awk '/Queries completed:/ {print $3}' "$f-dnsperf.txt")"
   qps="$(awk '/Queries per second:/ {print $4}' "$f-dnsperf.txt")"
@@ -127,7 +133,9 @@ measure() { # measure SERVER WORKLOAD PORT PID
   rc="$(sed -n 's/.*Response codes: *//p' "$f-dnsperf.txt" | sed -E 's/ \([0-9.]+%\)//g; s/ /:/g; s/,:/;/g')"
   local cpq="-"; [[ -n "$done" && "$done" -gt 0 ]] && cpq="$(awk -v c=$((c1 - c0)) -v n="$done" 'BEGIN {printf "%.3f", c / n}')"
   csv "$s,$w,dnsperf,closed,0,${qps:-0},${done:-0},${lost:-0},$rc,$cpq,,,,,"
-  log "$s $w: dnsperf ${qps:-?} qps, ${cpq} us CPU/query, lost ${lost:-?}"
+  local user sys; read -r user sys <<<"$(awk -v a="$split0" -v b="$split1" -v n="${done:-0}" 'BEGIN {
+    split(a, x, " "); split(b, y, " "); if (n > 0) printf "%.3f %.3f", (y[1] - x[1]) / n, (y[2] - x[2]) / n; else print "- -" }')"
+  log "$s $w: dnsperf ${qps:-?} qps, ${cpq} us CPU/query (user $user, system $sys), lost ${lost:-?}"
   [[ -z "$rc" || "$rc" =~ ^NOERROR:[0-9]+$ ]] || log "$s $w: WARNING: not all NOERROR: $rc (misconfigured server?)"
   # 2. latency at a fixed rate, open loop, from the intended send time
   case "$w" in hit) rate=$HIT_RATE ;; miss) rate=$MISS_RATE ;; *) rate=$MIX_RATE ;; esac

@@ -37,10 +37,10 @@ public record Token(String text, String file, int line, boolean quoted) {
 
     /** True if this token is a bare {@code {} or {@code }}. Quoted braces count too, as in caddy. */
     boolean isOpenBrace() {
-        return text.equals("{");
+        return text.length() == 1 && text.charAt(0) == '{'; // called per token: no String.equals
     }
 
     boolean isCloseBrace() {
-        return text.equals("}");
+        return text.length() == 1 && text.charAt(0) == '}';
     }
 }
