@@ -2,8 +2,10 @@ package io.nodedns.bench;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 
@@ -20,6 +22,7 @@ import org.HdrHistogram.HistogramLogWriter;
  */
 public final class LoadGenerator {
     private static final long WARM_CAP_NS = 60_000_000_000L;
+    private static final long SETTLE_MILLIS = 300;
 
     private LoadGenerator() {}
 
@@ -56,17 +59,21 @@ public final class LoadGenerator {
                 engines[i] = new Engine(o.server(), sockets, q);
             }
             if (o.warmNames() && o.workload() != QuerySet.Workload.MISS) {
-                long start = System.nanoTime();
-                Engine.Phase warm = new Engine.Phase(false, 0, Math.min(100, o.names()), start, start + WARM_CAP_NS,
-                        o.timeoutNs(), o.names(), true, 0, 1);
                 Report w = new Report(o);
-                runPhase(new Engine[] {engines[0]}, new Engine.Phase[] {warm}, w, null);
+                runPhase(new Engine[] {engines[0]}, start -> new Engine.Phase[] {new Engine.Phase(false, 0,
+                        Math.min(100, o.names()), start, start + WARM_CAP_NS, o.timeoutNs(), o.names(), true, 0, 1)},
+                        w, null);
                 log.printf("loadgen: warmed %d hit names: %d answered, %d timeouts%n", o.names(), w.answered,
                         w.timeouts);
             }
             if (o.warmupNs() > 0) {
-                Report w = runPhase(engines, phases(o, o.warmupNs()), new Report(o), null);
+                // The warm-up logs intervals too (into nothing), so the measured run loads and compiles
+                // no new code: class loading and JIT work at its start, on the client's one CPU, once
+                // delayed the first second's sends by up to 60 ms and set every server's p99.
+                HistogramLogWriter discard = new HistogramLogWriter(new PrintStream(OutputStream.nullOutputStream()));
+                Report w = runPhase(engines, start -> phases(o, start, o.warmupNs()), new Report(o), discard);
                 log.printf("loadgen: warm-up %.1f s: %.0f qps, %d timeouts%n", o.warmupNs() / 1e9, w.qps(), w.timeouts);
+                Thread.sleep(SETTLE_MILLIS); // let the compiler queue drain before the schedule starts
             }
             HistogramLogWriter hlog = null;
             if (o.hlog() != null) {
@@ -81,7 +88,7 @@ public final class LoadGenerator {
             long client0 = ProcStat.cpuMicros(self);
             Report r = new Report(o);
             try {
-                runPhase(engines, phases(o, o.durationNs()), r, hlog);
+                runPhase(engines, start -> phases(o, start, o.durationNs()), r, hlog);
             } finally {
                 if (hlog != null) {
                     hlog.close();
@@ -113,10 +120,9 @@ public final class LoadGenerator {
     }
 
     /** One phase per engine: the rate and the in-flight count are split between them. */
-    private static Engine.Phase[] phases(LoadOptions o, long durationNs) {
+    private static Engine.Phase[] phases(LoadOptions o, long start, long durationNs) {
         int n = o.threads();
         Engine.Phase[] p = new Engine.Phase[n];
-        long start = System.nanoTime() + 1_000_000; // a common start just ahead of every thread
         for (int i = 0; i < n; i++) {
             int k = o.outstanding() / n + (i < o.outstanding() % n ? 1 : 0);
             p[i] = new Engine.Phase(o.open(), o.rate(), Math.max(1, k), start, start + durationNs, o.timeoutNs(),
@@ -125,21 +131,27 @@ public final class LoadGenerator {
         return p;
     }
 
-    /** Runs one phase on the engines, sampling their latency recorders once a second into the log. */
-    private static Report runPhase(Engine[] engines, Engine.Phase[] phases, Report r, HistogramLogWriter hlog)
-            throws InterruptedException {
-        long startNs = phases[0].startNs();
-        long startMs = System.currentTimeMillis() + (startNs - System.nanoTime()) / 1_000_000;
+    /**
+     * Runs one phase on the engines, sampling their latency recorders once a second into the log.
+     * The schedule starts ({@code phasesAt} gets the common start) only after the log's header is
+     * written, so no setup work makes the first queries late.
+     */
+    private static Report runPhase(Engine[] engines, LongFunction<Engine.Phase[]> phasesAt, Report r,
+                                   HistogramLogWriter hlog) throws InterruptedException {
         for (Engine e : engines) {
             e.interval(); // drop whatever an earlier phase left behind
         }
+        long startNs = System.nanoTime() + 1_000_000; // a common start just ahead of every thread
+        long startMs = System.currentTimeMillis() + 1;
         if (hlog != null) {
             hlog.outputComment("nodedns LoadGenerator " + r.options.label() + ", latency in nanoseconds");
             hlog.outputLogFormatVersion();
             hlog.outputStartTime(startMs);
             hlog.setBaseTime(startMs);
             hlog.outputLegend();
+            startNs = System.nanoTime() + 1_000_000;
         }
+        Engine.Phase[] phases = phasesAt.apply(startNs);
         for (int i = 0; i < engines.length; i++) {
             engines[i].start(phases[i]);
         }
