@@ -96,8 +96,9 @@ problems="$(awk -F, 'NR > 1 && ($8 + 0 > 0) {printf "- %s %s %s %s: %s of %s que
 one after another, as a caching forwarder with **one worker** on its own loopback port, in front of
 the same upstream: knot, authoritative for `bench.test.` (1000 names `h0..h999` and a wildcard
 `*.miss.bench.test`), one UDP worker. The server under test is pinned to CPU 0; dnsperf, our load
-generator and knot to CPU 1. Each server gets a warm-up of mixed load before anything is measured
-(for nodedns: until the JIT has compiled the hot path).
+generator and knot to CPU 1. Each server gets a warm-up of mixed load, then, before each workload,
+a warm-up of that workload (for nodedns: the JIT compiles the path about to be measured; one
+miss-only warm-up before everything once left the hit path on code compiled for misses).
 
 - dnsdist: one `setLocal` listener, a packet cache; unbound: `num-threads: 1`, `forward-zone` to knot,
   iterator only; nodedns: `multisocket 1`, `cache`, `forward . knot`; the C reflector
@@ -110,7 +111,11 @@ generator and knot to CPU 1. Each server gets a warm-up of mixed load before any
   of merit for hits, where the client saturates first and QPS ties every decent server.
 - **Latency**: `io.nodedns.bench.LoadGenerator` in open loop at a fixed rate, 1000 source ports,
   each reply timed from the query's *intended* send time (no coordinated omission); HdrHistogram
-  logs in the results directory. Its closed-loop maximum is reported too.
+  logs in the results directory. Its closed-loop maximum is reported too. The generator warms up
+  with the same load and logging first, so its measured run loads and compiles no new code (before
+  that fix, in runs 1-3, its own start-up stalled the first second's sends by up to 60 ms and set
+  every server's p99). Its own send lag and the service time from the actual send are in
+  `raw/loadgen.log`; the server JVM's GC and safepoint pauses in `raw/nodedns-jvm.log`.
 - Only ratios between servers of one run mean something; absolute figures move between machines.
 EOF
   echo
