@@ -140,5 +140,7 @@ EOF
     echo
   fi
   echo "Reference figures from other runs of the same method: \`../shared/spec/peer-bench.md\`."
+  echo "Targets and all runs side by side: [benchmarks-targets.md](benchmarks-targets.md); service"
+  echo "discovery at scale (kubernetes/multicluster): [benchmarks-discovery.md](benchmarks-discovery.md)."
 } >"$md"
 echo "report: wrote $md$( [[ -f "$png" ]] && echo " and $png")" >&2
