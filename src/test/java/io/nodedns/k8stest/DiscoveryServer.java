@@ -6,7 +6,12 @@ import io.nodedns.server.PluginRegistry;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
 
 /**
  * A server on 127.0.0.1 for the discovery plugins' option tests: the block body under a key with
@@ -25,6 +30,24 @@ public record DiscoveryServer(TestServer server, int port) implements AutoClosea
             assertNotNull(m, "no reply for " + name);
             return m;
         }
+    }
+
+    /** True when the reply is the {@code marker fell} answer: the plugin fell through. */
+    public static boolean fellThrough(Message m) {
+        return m.getSection(Section.ANSWER).size() == 1 && m.getSection(Section.ANSWER).getFirst() instanceof TXTRecord t
+                && t.getStrings().equals(List.of("fell"));
+    }
+
+    /** The resource collections listed (not watched) since the last clear, as "path?labelSelector". */
+    public static Set<String> listed(StandInApiServer api) {
+        Set<String> out = new TreeSet<>();
+        for (RecordedRequest r : api.requests()) {
+            if (r.isList()) {
+                String selector = r.query().get("labelSelector");
+                out.add(r.path() + (selector == null ? "" : "?" + selector));
+            }
+        }
+        return out;
     }
 
     @Override

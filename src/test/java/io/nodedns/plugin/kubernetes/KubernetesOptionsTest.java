@@ -103,22 +103,7 @@ class KubernetesOptionsTest {
         return out;
     }
 
-    static boolean fellThrough(Message m) {
-        return m.getSection(Section.ANSWER).size() == 1 && m.getSection(Section.ANSWER).getFirst() instanceof TXTRecord t
-                && t.getStrings().equals(List.of("fell"));
-    }
 
-    /** The resource collections listed (not watched) since the last clear, as "path?labelSelector". */
-    static Set<String> listed() {
-        Set<String> out = new TreeSet<>();
-        for (RecordedRequest r : api.requests()) {
-            if (r.isList()) {
-                String selector = r.query().get("labelSelector");
-                out.add(r.path() + (selector == null ? "" : "?" + selector));
-            }
-        }
-        return out;
-    }
 
     @Test
     void defaultsZonesFromTheServerBlockTtl5AndNoFallthrough() throws Exception {
@@ -144,7 +129,7 @@ class KubernetesOptionsTest {
             assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.default.pod.cluster.local.", Type.A).getRcode(), "pods disabled");
         }
         assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services",
-                "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name"), listed(), "no pods without 'pods verified'");
+                "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name"), DiscoveryServer.listed(api), "no pods without 'pods verified'");
     }
 
     @Test
@@ -156,15 +141,15 @@ class KubernetesOptionsTest {
             assertEquals("example.test.", soa(s.ask("example.test.", Type.SOA)).getName().toString());
             assertEquals(Set.of("web.default.svc.example.test. 3600 A 10.0.0.7"), answers(s.ask("web.default.svc.example.test.", Type.A)));
             assertEquals(Rcode.NXDOMAIN, s.ask("missing.default.svc.cluster.local.", Type.A).getRcode());
-            assertTrue(fellThrough(s.ask("missing.default.svc.example.test.", Type.A)));
-            assertTrue(fellThrough(s.ask("www.example.org.", Type.A)), "names outside the zones go on");
+            assertTrue(DiscoveryServer.fellThrough(s.ask("missing.default.svc.example.test.", Type.A)));
+            assertTrue(DiscoveryServer.fellThrough(s.ask("www.example.org.", Type.A)), "names outside the zones go on");
             Message nodata = s.ask("web.default.svc.example.test.", Type.AAAA);
             assertEquals(Rcode.NOERROR, nodata.getRcode(), "NODATA does not fall through");
             assertTrue(answers(nodata).isEmpty());
         }
         try (DiscoveryServer s = start(".:PORT", kube(" cluster.local", "ttl 0", "fallthrough"))) {
             assertEquals(0, soa(s.ask("cluster.local.", Type.SOA)).getTTL());
-            assertTrue(fellThrough(s.ask("missing.default.svc.cluster.local.", Type.A)), "bare fallthrough: every zone");
+            assertTrue(DiscoveryServer.fellThrough(s.ask("missing.default.svc.cluster.local.", Type.A)), "bare fallthrough: every zone");
         }
     }
 
@@ -182,7 +167,7 @@ class KubernetesOptionsTest {
             assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.default.pod.cluster.local.", Type.A).getRcode(), "no such pod");
             assertEquals(Rcode.NXDOMAIN, s.ask("10-0-0-7.other.pod.cluster.local.", Type.A).getRcode(), "pod in another ns");
         }
-        assertTrue(listed().contains("/api/v1/pods"), listed().toString());
+        assertTrue(DiscoveryServer.listed(api).contains("/api/v1/pods"), DiscoveryServer.listed(api).toString());
     }
 
     @Test
@@ -200,7 +185,7 @@ class KubernetesOptionsTest {
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "noendpoints"))) {
             assertEquals(Rcode.NXDOMAIN, s.ask("web.default.svc.cluster.local.", Type.A).getRcode(), "headless needs slices");
         }
-        assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services"), listed());
+        assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services"), DiscoveryServer.listed(api));
     }
 
     @Test

@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,21 +134,7 @@ class MulticlusterSetupTest {
         throw new AssertionError("no SOA in " + m);
     }
 
-    static boolean fellThrough(Message m) {
-        return m.getSection(Section.ANSWER).size() == 1 && m.getSection(Section.ANSWER).getFirst() instanceof TXTRecord t
-                && t.getStrings().equals(List.of("fell"));
-    }
 
-    static Set<String> listed() {
-        Set<String> out = new TreeSet<>();
-        for (RecordedRequest r : api.requests()) {
-            if (r.isList()) {
-                String selector = r.query().get("labelSelector");
-                out.add(r.path() + (selector == null ? "" : "?" + selector));
-            }
-        }
-        return out;
-    }
 
     @Test
     void defaultsOverSockets() throws Exception {
@@ -166,7 +151,7 @@ class MulticlusterSetupTest {
             assertEquals(Rcode.NXDOMAIN, s.ask("nope.default.svc.clusterset.local.", Type.A).getRcode(), "no fallthrough");
         }
         assertEquals(Set.of("/api/v1/namespaces", "/apis/discovery.k8s.io/v1/endpointslices?multicluster.kubernetes.io/service-name",
-                "/apis/multicluster.x-k8s.io/v1beta1/serviceimports"), listed(), "no Services or Pods");
+                "/apis/multicluster.x-k8s.io/v1beta1/serviceimports"), DiscoveryServer.listed(api), "no Services or Pods");
     }
 
     @Test
@@ -179,10 +164,10 @@ class MulticlusterSetupTest {
             assertEquals(3600, soa.getMinimum());
             assertEquals(3600, s.ask("web.default.svc.mcs.test.", Type.A).getSection(Section.ANSWER).getFirst().getTTL());
             assertEquals(Rcode.NXDOMAIN, s.ask("nope.default.svc.clusterset.local.", Type.A).getRcode());
-            assertTrue(fellThrough(s.ask("nope.default.svc.mcs.test.", Type.A)));
-            assertTrue(fellThrough(s.ask("web.default.svc.cluster.local.", Type.A)), "other zones go on");
+            assertTrue(DiscoveryServer.fellThrough(s.ask("nope.default.svc.mcs.test.", Type.A)));
+            assertTrue(DiscoveryServer.fellThrough(s.ask("web.default.svc.cluster.local.", Type.A)), "other zones go on");
         }
-        assertFalse(listed().stream().anyMatch(p -> p.contains("endpointslices")), listed().toString());
+        assertFalse(DiscoveryServer.listed(api).stream().anyMatch(p -> p.contains("endpointslices")), DiscoveryServer.listed(api).toString());
     }
 
     @Test
