@@ -141,7 +141,6 @@ public final class LoadGenerator {
         for (Engine e : engines) {
             e.interval(); // drop whatever an earlier phase left behind
         }
-        long startNs = System.nanoTime() + 1_000_000; // a common start just ahead of every thread
         long startMs = System.currentTimeMillis() + 1;
         if (hlog != null) {
             hlog.outputComment("nodedns LoadGenerator " + r.options.label() + ", latency in nanoseconds");
@@ -149,8 +148,8 @@ public final class LoadGenerator {
             hlog.outputStartTime(startMs);
             hlog.setBaseTime(startMs);
             hlog.outputLegend();
-            startNs = System.nanoTime() + 1_000_000;
         }
+        long startNs = System.nanoTime() + 1_000_000; // a common start just ahead of every thread
         Engine.Phase[] phases = phasesAt.apply(startNs);
         for (int i = 0; i < engines.length; i++) {
             engines[i].start(phases[i]);
