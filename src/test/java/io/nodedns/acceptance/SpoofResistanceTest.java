@@ -96,6 +96,14 @@ class SpoofResistanceTest {
 
     record Pending(FakeUpstream.Query query, FakeUpstream.Replies replies) {}
 
+    /** The genuine answer, 1.2.3.4, from the upstream's own socket. */
+    static void sendTruth(Pending p) throws Exception {
+        Message truth = FakeUpstream.replyTo(p.query().message(), Rcode.NOERROR);
+        truth.addRecord(new ARecord(p.query().message().getQuestion().getName(), DClass.IN, 300,
+                InetAddress.getByName("1.2.3.4")), Section.ANSWER);
+        p.replies().send(truth);
+    }
+
     /** The next held query for NAME; retries of earlier rounds' names are skipped. */
     static Pending nextFor(BlockingQueue<Pending> pending, String name) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -168,18 +176,12 @@ class SpoofResistanceTest {
                                 forgedAtOurPorts++;
                             }
                         }
-                        Message truth = FakeUpstream.replyTo(p.query().message(), Rcode.NOERROR);
-                        truth.addRecord(new ARecord(p.query().message().getQuestion().getName(), DClass.IN, 300,
-                                InetAddress.getByName("1.2.3.4")), Section.ANSWER);
-                        p.replies().send(truth);
+                        sendTruth(p);
                         // On a starved machine the forwarder may have retried (new ID, new port) while
                         // the spoofer ran: the retry gets the truth too, or the client would wait in vain.
                         for (Pending retry = pending.poll(); retry != null; retry = pending.poll()) {
                             if (retry.query().name().equalsIgnoreCase(name)) {
-                                Message again = FakeUpstream.replyTo(retry.query().message(), Rcode.NOERROR);
-                                again.addRecord(new ARecord(retry.query().message().getQuestion().getName(), DClass.IN,
-                                        300, InetAddress.getByName("1.2.3.4")), Section.ANSWER);
-                                retry.replies().send(again);
+                                sendTruth(retry);
                             }
                         }
                         Message got = answer.get(10, TimeUnit.SECONDS);
