@@ -1,6 +1,9 @@
 package io.nodedns.server;
 
-/** Periodic work on a loop thread (timeouts, sweeps): called at least every tick interval. */
+/**
+ * Periodic work on a loop thread (timeouts, sweeps): called about every {@link UdpLoop#TICK_NANOS},
+ * and at least every poll timeout when the loop is idle.
+ */
 public interface LoopTicker {
     void onTick(long nowNanos);
 }

@@ -21,6 +21,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class UdpLoop implements Responder, LoopChannel {
     private static final int READ_BATCH = 64;
     private static final long TICK_MILLIS = 10;
+    /** How often tickers run: often enough for timeouts, rarely enough to be a cold call (see runOnce). */
+    static final long TICK_NANOS = 5_000_000L;
     private static final int EXCHANGE_CAPACITY = 4096;
     private static final int MAX_EXCHANGES = 16384;
 
@@ -36,6 +38,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final ManyToOneConcurrentArrayQueue<Exchange> foreignCompletions = new ManyToOneConcurrentArrayQueue<>(MAX_EXCHANGES);
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
     private LoopTicker[] tickers = new LoopTicker[0];
+    private long nextTick;
     private Object[] locals = new Object[8];
     private final Thread thread;
     private volatile boolean running = true;
@@ -170,27 +173,41 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     private void run() {
         while (running) {
-            try {
-                poller.poll(TICK_MILLIS, this);
-                drainForeign();
-                if (batch != null && batch.queued() > 0) {
-                    batch.flush(this);
-                }
-                long now = System.nanoTime();
-                LoopTicker[] ts = tickers;
-                for (int i = 0; i < ts.length; i++) {
-                    ts[i].onTick(now);
-                }
-            } catch (IOException | RuntimeException e) {
-                errors.increment();
-            } catch (Error e) {
-                if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) {
-                    throw vme;
-                }
-                errors.increment();
-            }
+            runOnce();
         }
         closeQuietly();
+    }
+
+    /**
+     * One pass of the loop. A method of its own so the JIT weighs its calls per pass: compiled
+     * on-stack inside run(), every call looks hot, the timeout sweep got inlined into the query
+     * path, and the first upstream timeout deoptimised the whole loop (seconds of slow code
+     * competing with the compiler for the CPU). Ticking only when due keeps that call cold, so a trap in
+     * the sweep recompiles the sweep alone.
+     */
+    private void runOnce() {
+        try {
+            poller.poll(TICK_MILLIS, this);
+            drainForeign();
+            if (batch != null && batch.queued() > 0) {
+                batch.flush(this);
+            }
+            long now = System.nanoTime();
+            if (now - nextTick >= 0) {
+                nextTick = now + TICK_NANOS;
+                LoopTicker[] ts = tickers;
+                for (int i = 0; i < ts.length; i++) {
+                    ts[i].onTick(now); // a call site taken about once per hundred passes under load
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            errors.increment();
+        } catch (Error e) {
+            if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) {
+                throw vme;
+            }
+            errors.increment();
+        }
     }
 
     /** Runs one ready channel's handler; a handler's failure never stops the loop. */

@@ -77,7 +77,9 @@ public final class HealthChecker {
             return;
         }
         try {
-            Thread.ofVirtual().name("nodedns-healthcheck").start(() -> probeLoop(u));
+            // a named class, not a lambda: the first trigger runs on a UDP loop, and spinning a
+            // lambda class there cost the loop milliseconds of class generation and compiles
+            Thread.ofVirtual().name("nodedns-healthcheck").start(new ProbeLoop(this, u));
         } catch (RuntimeException e) {
             u.probingDone();
         }
@@ -97,6 +99,13 @@ public final class HealthChecker {
             Thread.currentThread().interrupt();
         } finally {
             u.probingDone();
+        }
+    }
+
+    private record ProbeLoop(HealthChecker checker, Upstream upstream) implements Runnable {
+        @Override
+        public void run() {
+            checker.probeLoop(upstream);
         }
     }
 

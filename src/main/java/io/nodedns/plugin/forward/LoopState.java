@@ -27,7 +27,6 @@ final class LoopState implements LoopTicker {
     static final int SOCKETS_PER_UPSTREAM = 4;
     private static final int MAX_SLOTS = 65535;
     private static final int READ_BATCH = 64;
-    private static final long SWEEP_EVERY_NANOS = 5_000_000L;
 
     final ForwardHandler fwd;
     final UdpLoop loop;
@@ -50,7 +49,6 @@ final class LoopState implements LoopTicker {
     private final RecordWalker walker = new RecordWalker();
     private final RandomBytes random = new RandomBytes();
     private Upstream[] socketsTable;
-    private long lastSweep;
     private volatile boolean closed;
 
     LoopState(ForwardHandler fwd, UdpLoop loop) {
@@ -328,10 +326,6 @@ final class LoopState implements LoopTicker {
 
     @Override
     public void onTick(long now) {
-        if (now - lastSweep < SWEEP_EVERY_NANOS) {
-            return;
-        }
-        lastSweep = now;
         for (int i = activeCount - 1; i >= 0; i--) {
             if (i >= activeCount) {
                 continue;
