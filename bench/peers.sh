@@ -276,6 +276,13 @@ port_busy "$KNOT_PORT" && die "UDP port $KNOT_PORT is in use; set BASE_PORT"
 start_bg "$CLIENT_CPU" "$OUT/raw/knot.log" knotd -c "$tmp/knot/knot.conf"
 knot_pid=$started
 wait_ready "$KNOT_PORT" "$knot_pid" 20 || die "knot did not answer on $KNOT_PORT (see $OUT/raw/knot.log)"
+# knotd pins its UDP worker to a CPU of its own choosing (CPU 0, the server's), whatever taskset
+# said: before run 5 the upstream shared the measured server's CPU. Re-pin every thread, and check.
+taskset -a -p -c "$CLIENT_CPU" "$knot_pid" >/dev/null
+for t in /proc/"$knot_pid"/task/*; do
+  [[ "$(taskset -pc "${t##*/}" | sed 's/.*: //')" == "$CLIENT_CPU" ]] ||
+    die "knot thread ${t##*/} is not on CPU $CLIENT_CPU"
+done
 
 { echo "stamp=$stamp quick=$QUICK"
   echo "cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo) cores=$(nproc)"

@@ -15,7 +15,8 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
             usage: LoadGenerator --server 127.0.0.1:PORT [options]
               --server ADDR:PORT   target; loopback only (127.0.0.0/8 or [::1])
               --duration 10s       measured time (ms, s, m; a bare number is seconds)
-              --warmup 2s          unrecorded run of the same load first (JIT, caches); 0 to skip
+              --warmup 2s          unrecorded run of the same load first (JIT, caches); 0 to skip;
+                                   from 1s up, then 1 s rounds (at most 10) until our JIT is quiet
               --rate R             open loop at R queries/s, latency from the intended send time
               --outstanding K      closed loop with K queries in flight (default 100 when no --rate)
               --workload hit|miss|mix   hit: hN.ZONE names; miss: unique <hex>.miss.ZONE; mix: 95/5
