@@ -38,7 +38,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final ManyToOneConcurrentArrayQueue<Exchange> foreignCompletions = new ManyToOneConcurrentArrayQueue<>(MAX_EXCHANGES);
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
     private LoopTicker[] tickers = new LoopTicker[0];
-    private long nextTick;
+    private long nextTick = System.nanoTime(); // nanoTime may be negative: never compare with 0
     private Object[] locals = new Object[8];
     private final Thread thread;
     private volatile boolean running = true;
