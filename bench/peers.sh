@@ -273,9 +273,18 @@ zone:
     journal-content: none
 EOF
 port_busy "$KNOT_PORT" && die "UDP port $KNOT_PORT is in use; set BASE_PORT"
+# knotd sets no SO_RCVBUF, so its socket would get the 208 KiB default and overflow under saturation:
+# the upstream, not the server measured, lost queries (run 5: dnsdist 12 lost; nodedns retried its
+# after the 2 s read_timeout, which stretched dnsperf's run time and cut its QPS figure 15 %). It gets
+# what the servers ask for (4 MiB) through rmem_default, set for knot's start only.
+rmem_default="$(sysctl -n net.core.rmem_default)"
+restore_rmem() { sysctl -qw net.core.rmem_default="$rmem_default" 2>/dev/null || true; }
+sysctl -qw net.core.rmem_default=4194304 || log "cannot raise net.core.rmem_default (not root?): knot keeps $rmem_default"
 start_bg "$CLIENT_CPU" "$OUT/raw/knot.log" knotd -c "$tmp/knot/knot.conf"
 knot_pid=$started
-wait_ready "$KNOT_PORT" "$knot_pid" 20 || die "knot did not answer on $KNOT_PORT (see $OUT/raw/knot.log)"
+wait_ready "$KNOT_PORT" "$knot_pid" 20 || { restore_rmem; die "knot did not answer on $KNOT_PORT (see $OUT/raw/knot.log)"; }
+restore_rmem
+log "knot socket: $(ss -uamn "sport = :$KNOT_PORT" 2>/dev/null | grep -o 'rb[0-9]*' | head -1)"
 # knotd pins its UDP worker to a CPU of its own choosing (CPU 0, the server's), whatever taskset
 # said: before run 5 the upstream shared the measured server's CPU. Re-pin every thread, and check.
 taskset -a -p -c "$CLIENT_CPU" "$knot_pid" >/dev/null
@@ -295,26 +304,33 @@ done
   echo "servers=$SERVERS"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"; } >"$OUT/machine.txt"
 
-i=0
-for s in $SERVERS; do
-  i=$((i + 1)); port=$((BASE_PORT + i))
-  log "$s: starting on 127.0.0.1:$port (CPU $SERVER_CPU)"
-  start_server "$s" "$port"
-  pid=$started
-  if ! wait_ready "$port" "$pid" 60; then log "$s: not answering, skipped (see $OUT/raw/$s.log)"; stop_pid "$pid"; continue; fi
-  log "$s: warming up for ${WARMUP_SECS}s"
-  loadgen --server "127.0.0.1:$port" --workload mix --outstanding 100 --duration "${WARMUP_SECS}s" --warmup 0 \
-    --sockets 100 --label "$s-warmup" >/dev/null
-  for w in $WORKLOADS; do
+# Workload by workload, every server in turn, each started afresh: one workload's figures for all
+# servers are taken within minutes of each other. This VM's speed drifts over a run (hit CPU per
+# query of the same binary: 6.4 us in run 5, 5.3-5.6 us twenty minutes later), and server by
+# server put dnsdist's and nodedns's miss runs six minutes apart.
+for w in $WORKLOADS; do
+  i=0
+  for s in $SERVERS; do
+    i=$((i + 1)); port=$((BASE_PORT + i))
     if [[ "$s" == reflector-* || "$s" == nodedns-whoami ]] && [[ "$w" != hit ]]; then continue; fi
+    log "$s $w: starting on 127.0.0.1:$port (CPU $SERVER_CPU)"
+    start_server "$s" "$port"
+    pid=$started
+    if ! wait_ready "$port" "$pid" 60; then log "$s: not answering, skipped (see $OUT/raw/$s.log)"; stop_pid "$pid"; continue; fi
+    log "$s $w: warming up for ${WARMUP_SECS}s (mixed), then ${WORKLOAD_WARMUP_SECS}s of $w"
+    loadgen --server "127.0.0.1:$port" --workload mix --outstanding 100 --duration "${WARMUP_SECS}s" --warmup 0 \
+      --sockets 100 --label "$s-warmup" >/dev/null
     # then the workload about to be measured, for every server alike: a mixed warm-up alone left
     # nodedns's miss p99 shoulder cold (run 2), and one miss-only warm-up before everything left the
     # hit path running on code compiled for misses (run 3: hit CPU 1.21x of dnsdist's)
     loadgen --server "127.0.0.1:$port" --workload "$w" --outstanding 100 --duration "${WORKLOAD_WARMUP_SECS}s" \
       --warmup 0 --sockets 100 --label "$s-warmup-$w" >/dev/null
     measure "$s" "$w" "$port" "$pid"
+    stop_pid "$pid"
+    for f in "$OUT/raw/$s.log" "$OUT/raw/$s-jvm.log"; do
+      if [[ -f "$f" ]]; then mv "$f" "${f%.log}-$w.log"; fi
+    done
   done
-  stop_pid "$pid"
 done
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 log "results in $OUT"

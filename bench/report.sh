@@ -95,10 +95,12 @@ problems="$(awk -F, 'NR > 1 && ($8 + 0 > 0) {printf "- %s %s %s %s: %s of %s que
 `bench/peers.sh` (see `bench/README.md`) follows `../shared/spec/peer-bench.md`: every server runs,
 one after another, as a caching forwarder with **one worker** on its own loopback port, in front of
 the same upstream: knot, authoritative for `bench.test.` (1000 names `h0..h999` and a wildcard
-`*.miss.bench.test`), one UDP worker. The server under test is pinned to CPU 0; dnsperf, our load
-generator and knot to CPU 1. Each server gets a warm-up of mixed load, then, before each workload,
-a warm-up of that workload (for nodedns: the JIT compiles the path about to be measured; one
-miss-only warm-up before everything once left the hit path on code compiled for misses).
+`*.miss.bench.test`), one UDP worker, with a 4 MiB socket receive buffer so that the upstream is not
+where queries are lost. The server under test is pinned to CPU 0; dnsperf, our load generator and
+knot (every thread: knotd pins its UDP worker itself, so the script re-pins it) to CPU 1. Workload by
+workload, each server is started afresh, gets a warm-up of mixed load and then one of that workload
+(for nodedns: the JIT compiles the path about to be measured), and is measured; so one workload's
+figures for all servers are minutes apart, not a quarter of an hour (this VM's speed drifts).
 
 - dnsdist: one `setLocal` listener, a packet cache; unbound: `num-threads: 1`, `forward-zone` to knot,
   iterator only; nodedns: `multisocket 1`, `cache`, `forward . knot`; the C reflector
@@ -115,7 +117,7 @@ miss-only warm-up before everything once left the hit path on code compiled for 
   with the same load and logging first, so its measured run loads and compiles no new code (before
   that fix, in runs 1-3, its own start-up stalled the first second's sends by up to 60 ms and set
   every server's p99). Its own send lag and the service time from the actual send are in
-  `raw/loadgen.log`; the server JVM's GC and safepoint pauses in `raw/nodedns-jvm.log`.
+  `raw/loadgen.log`; the server JVM's GC and safepoint pauses in `raw/nodedns-jvm-WORKLOAD.log`.
 - Only ratios between servers of one run mean something; absolute figures move between machines.
 EOF
   echo
