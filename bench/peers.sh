@@ -215,9 +215,10 @@ EOF
       # The ./nodedns launcher's flags, but our BUILD_DIR jar (the launcher builds into target/).
       # shellcheck disable=SC2206
       local extra=(${NODEDNS_JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch})
-      # GC and safepoint pauses stop the loop: logged, so a latency tail can be matched against them
+      # GC and safepoint pauses stop the loop, JIT compiles and deoptimisations share its CPU: logged
+      # with wall-clock times, so a latency tail can be matched against them
       start_bg "$SERVER_CPU" "$OUT/raw/$name.log" "$JAVA" -Xms64m -Xmx512m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
-        -XX:+PerfDisableSharedMem "-Xlog:gc,safepoint:file=$OUT/raw/$name-jvm.log:uptime" \
+        -XX:+PerfDisableSharedMem "-Xlog:gc,safepoint,jit+compilation=debug,deoptimization=debug:file=$OUT/raw/$name-jvm.log:time,uptime" \
         "${bench_jvm_flags[@]}" "${extra[@]}" -jar "$(bench_jar)" -conf "$d/Corefile" ;;
     *) die "unknown server $name" ;;
   esac

@@ -117,7 +117,8 @@ figures for all servers are minutes apart, not a quarter of an hour (this VM's s
   with the same load and logging first, so its measured run loads and compiles no new code (before
   that fix, in runs 1-3, its own start-up stalled the first second's sends by up to 60 ms and set
   every server's p99). Its own send lag and the service time from the actual send are in
-  `raw/loadgen.log`; the server JVM's GC and safepoint pauses in `raw/nodedns-jvm-WORKLOAD.log`.
+  `raw/loadgen.log`; the server JVM's GC and safepoint pauses, compiles and deoptimisations in
+  `raw/nodedns-jvm-WORKLOAD.log`.
 - Only ratios between servers of one run mean something; absolute figures move between machines.
 EOF
   echo
