@@ -165,7 +165,7 @@ class FaultInjectionTest {
             int port = FreePorts.udpAndTcp();
             try (TestServer server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n timeouts {\n  read 2s\n  idle 2s\n"
                     + "  maxconnections " + cap + "\n }\n forward . " + up.hostPort() + "\n}\n")) {
-                Listener listener = server.server().listeners().values().iterator().next();
+                Listener listener = server.firstListener();
                 AtomicBoolean attacking = new AtomicBoolean(true);
                 AtomicInteger maxSeen = new AtomicInteger();
                 AtomicLong attackerConnections = new AtomicLong();

@@ -20,7 +20,7 @@ class TcpWriteTimeoutTest {
         int port = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n timeouts {\n  write 1s\n  idle 30s\n  read 30s\n }\n marker a-long-enough-text-record-value-to-fill-buffers 60\n}\n";
         try (TestServer server = TestServer.fromText(corefile.formatted(port))) {
-            TcpServer tcp = server.server().listeners().values().iterator().next().tcpServer();
+            TcpServer tcp = server.firstListener().tcpServer();
             try (Socket s = new Socket()) {
                 s.setReceiveBufferSize(4096);
                 s.connect(new InetSocketAddress("127.0.0.1", port), 2000);

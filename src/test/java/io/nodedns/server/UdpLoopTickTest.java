@@ -20,7 +20,7 @@ class UdpLoopTickTest {
     void tickersRunOncePerIntervalWhilePassesComeFarMoreOften() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText("example.org:%d {\n multisocket 1\n whoami\n}\n".formatted(port))) {
-            UdpLoop loop = server.server().listeners().values().iterator().next().loops().getFirst();
+            UdpLoop loop = server.firstListener().loops().getFirst();
             RecordingTicker ticker = new RecordingTicker();
             loop.execute(() -> loop.addTicker(ticker));
             // each task wakes the loop for a pass of its own: thousands of passes in the window

@@ -55,6 +55,11 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
+    /** The first listener (a Corefile with one server block and port has only that one). */
+    public io.nodedns.server.Listener firstListener() {
+        return server.listeners().values().iterator().next();
+    }
+
     @Override
     public void close() {
         server.stop();
