@@ -71,13 +71,25 @@ final class NativeUdpBatch {
 
     /** Reads up to a batch of datagrams without blocking; returns how many (0 if none waiting). */
     int receive() {
+        return receive(LinuxSockets.MSG_DONTWAIT);
+    }
+
+    /**
+     * Waits for a datagram (on a blocking socket, at most its SO_RCVTIMEO), then reads it and
+     * whatever else is queued, up to a batch; returns how many (0 on timeout).
+     */
+    int receiveWaiting() {
+        return receive(LinuxSockets.MSG_WAITFORONE);
+    }
+
+    private int receive(int flags) {
         for (int i = 0; i < BATCH; i++) {
             recvVec.set(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8, LinuxSockets.SOCKADDR_SIZE);
             if (pktinfo) { // the kernel overwrites it with the length used
                 recvVec.set(ValueLayout.JAVA_LONG, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_CONTROLLEN_OFFSET, CONTROL);
             }
         }
-        int n = LinuxSockets.recvmmsg(fd, recvVec, BATCH, LinuxSockets.MSG_DONTWAIT);
+        int n = LinuxSockets.recvmmsg(fd, recvVec, BATCH, flags);
         return Math.max(n, 0);
     }
 

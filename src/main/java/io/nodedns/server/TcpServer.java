@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * DNS over TCP for one listener: an accepting virtual thread and a virtual thread per connection.
@@ -44,13 +45,21 @@ final class TcpServer {
     }
 
     void start() {
-        acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
         reaper = Thread.ofVirtual().name("nodedns-tcp-write-timeout").start(this::reapStuckWriters);
+        acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
     }
 
-    /** Blocking socket writes have no timeout of their own: close connections whose write is stuck. */
+    /**
+     * Blocking socket writes have no timeout of their own: close connections whose write is stuck.
+     * Parks while there is no connection, so a UDP-only node pays no wake-ups for it (each wake-up
+     * of a virtual thread preempts the UDP loop on its CPU).
+     */
     private void reapStuckWriters() {
         while (accepting) {
+            if (connections.isEmpty()) {
+                LockSupport.park(this); // the acceptor unparks us after adding one; close() interrupts
+                continue;
+            }
             try {
                 Thread.sleep(250);
             } catch (InterruptedException e) {
@@ -83,6 +92,7 @@ final class TcpServer {
             open.incrementAndGet();
             TcpConnection connection = new TcpConnection(listener, settings, socket, this);
             connections.add(connection);
+            LockSupport.unpark(reaper);
             Thread.ofVirtual().name("nodedns-tcp-conn").start(connection);
         }
     }
@@ -116,6 +126,11 @@ final class TcpServer {
         if (connections.remove(connection)) {
             open.decrementAndGet();
         }
+    }
+
+    /** The write-timeout reaper (for tests: parked while there is no connection). */
+    Thread reaperThread() {
+        return reaper;
     }
 
     int openConnections() {

@@ -48,6 +48,14 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final LongAdder errors = new LongAdder();
     /** The recvmmsg/sendmmsg path; null where it is unavailable (then NIO receive/send is used). */
     private final NativeUdpBatch batch;
+    /**
+     * The socket blocks (every other call on it passes MSG_DONTWAIT) with a receive timeout of one
+     * poll, so a loop with nothing in flight waits in recvmmsg itself: a query then costs two system
+     * calls instead of three (epoll_wait, recvmmsg, sendmmsg), as in dnsdist's blocking recvmsg.
+     */
+    private final boolean waitInReceive;
+    /** Passes that waited in recvmmsg rather than epoll_wait (loop thread only; read by tests). */
+    private long receiveWaits;
 
     UdpLoop(Listener listener, int index) throws IOException {
         this.listener = listener;
@@ -71,6 +79,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
         this.channel = ch;
         this.batch = nativeBatchFor(ch);
+        this.waitInReceive = batch != null && blockingWithTimeout(ch);
         this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
     }
 
@@ -102,6 +111,33 @@ public final class UdpLoop implements Responder, LoopChannel {
                 : io.nodedns.sys.LinuxSockets.setIntOption(fd, io.nodedns.sys.LinuxSockets.SOL_IP,
                         io.nodedns.sys.LinuxSockets.IP_PKTINFO, 1));
         return new NativeUdpBatch(fd, pktinfo);
+    }
+
+    /** Makes the native path's socket blocking with a receive timeout of one poll; false if it cannot. */
+    private static boolean blockingWithTimeout(DatagramChannel ch) {
+        if (!Boolean.parseBoolean(System.getProperty("nodedns.udp.waitInReceive", "true"))) {
+            return false;
+        }
+        int fd = io.nodedns.sys.LinuxSockets.fd(ch);
+        if (!io.nodedns.sys.LinuxSockets.setReceiveTimeout(fd, TICK_MILLIS * 1000)) {
+            return false;
+        }
+        try {
+            ch.configureBlocking(true); // only our MSG_WAITFORONE receive waits; NIO never reads it
+            return true;
+        } catch (IOException | RuntimeException e) { // e.g. registered with a Selector (the NIO poller)
+            return false;
+        }
+    }
+
+    /** True when an idle pass waits in recvmmsg on the (blocking) socket instead of in epoll. */
+    boolean waitsInReceive() {
+        return waitInReceive;
+    }
+
+    /** Passes so far that waited in recvmmsg; a plain read of a loop-thread counter, for tests. */
+    long receiveWaits() {
+        return receiveWaits;
     }
 
     /** True when this loop moves datagrams with recvmmsg/sendmmsg rather than NIO. */
@@ -187,7 +223,13 @@ public final class UdpLoop implements Responder, LoopChannel {
      */
     private void runOnce() {
         try {
-            poller.poll(TICK_MILLIS, this);
+            if (waitInReceive && created == pooled && reading && foreignCompletions.isEmpty()) {
+                // nothing in flight, so no upstream reply or completion can be due: wait for a query
+                receiveWaits++;
+                readNative(true);
+            } else {
+                poller.poll(TICK_MILLIS, this);
+            }
             drainForeign();
             if (batch != null && batch.queued() > 0) {
                 batch.flush(this);
@@ -223,7 +265,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     @Override
     public void onReadable() {
         if (batch != null) {
-            readNative();
+            readNative(false);
             return;
         }
         for (int i = 0; i < READ_BATCH && reading; i++) {
@@ -242,9 +284,10 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
     }
 
-    private void readNative() {
+    /** @param wait block for the first datagram (up to the socket's receive timeout) */
+    private void readNative(boolean wait) {
         for (int round = 0; round < READ_BATCH / NativeUdpBatch.BATCH && reading; round++) {
-            int n = batch.receive();
+            int n = wait && round == 0 ? batch.receiveWaiting() : batch.receive();
             for (int i = 0; i < n; i++) {
                 int length = batch.length(i);
                 Exchange ex = acquire();

@@ -19,6 +19,10 @@ import java.nio.channels.spi.AbstractSelectableChannel;
 public final class LinuxSockets {
     /** {@code MSG_DONTWAIT}: never block the loop even if another socket user drained the queue. */
     public static final int MSG_DONTWAIT = 0x40;
+    /** {@code MSG_WAITFORONE}: recvmmsg blocks for the first datagram only, then takes what is queued. */
+    public static final int MSG_WAITFORONE = 0x10000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVTIMEO = 20;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     /** struct msghdr on LP64 Linux: name, namelen, iov, iovlen, control, controllen, flags. */
@@ -112,6 +116,21 @@ public final class LinuxSockets {
             return (int) SENDMMSG.invokeExact(fd, vec, vlen, flags);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * SO_RCVTIMEO: a blocking receive on fd returns (EAGAIN) after this long without a datagram
+     * (setup time only); true on success.
+     */
+    public static boolean setReceiveTimeout(int fd, long micros) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment timeval = arena.allocate(16, 8); // struct timeval { long tv_sec; long tv_usec; }
+            timeval.set(ValueLayout.JAVA_LONG, 0, micros / 1_000_000);
+            timeval.set(ValueLayout.JAVA_LONG, 8, micros % 1_000_000);
+            return (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16) == 0;
+        } catch (Throwable t) {
+            return false;
         }
     }
 

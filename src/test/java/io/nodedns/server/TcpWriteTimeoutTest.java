@@ -51,4 +51,33 @@ class TcpWriteTimeoutTest {
             }
         }
     }
+
+    /** The reaper wakes four times a second only while connections are open: a wake-up preempts the UDP loop. */
+    @Test
+    void theReaperParksWhileNoConnectionIsOpen() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer server = TestServer.fromText(".:%d {\n whoami\n}\n".formatted(port))) {
+            TcpServer tcp = server.firstListener().tcpServer();
+            Thread reaper = tcp.reaperThread();
+            awaitState(reaper, Thread.State.WAITING, "parked before any connection");
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                awaitState(reaper, Thread.State.TIMED_WAITING, "sleeping between checks while a connection is open");
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (tcp.openConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, tcp.openConnections(), "the client's close ended the connection");
+            awaitState(reaper, Thread.State.WAITING, "parked again once the last connection closed");
+        }
+    }
+
+    private static void awaitState(Thread t, Thread.State want, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (t.getState() != want && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(want, t.getState(), what);
+    }
 }
