@@ -13,16 +13,37 @@ m() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" "$res/machine.txt" | head -1; } # value
 smoke=0; [[ "$(m quick)" == 1 ]] && smoke=1
 rel() { realpath --relative-to="$(dirname "$md")" "$1"; }
 
+# peers.sh repeats each saturation and latency run (RUNS, column 16): the tables show the median run
+# of each server/workload/tool/mode, by QPS, or by p99 for open-loop latency. Older results have
+# one run and no column 16.
+sel="$(mktemp)"; trap 'rm -f "$sel"' EXIT
+awk -F, 'NR == 1 { print; next }
+  { k = $1 FS $2 FS $3 FS $4; c = ++n[k]; row[k, c] = $0; v[k, c] = ($3 == "loadgen" && $4 == "open") ? $13 + 0 : $6 + 0
+    if (c == 1) order[++m] = k }
+  END { for (i = 1; i <= m; i++) { k = order[i]; c = n[k]
+      for (a = 1; a <= c; a++) idx[a] = a
+      for (a = 2; a <= c; a++) { t = idx[a]; for (b = a - 1; b >= 1 && v[k, idx[b]] > v[k, t]; b--) idx[b + 1] = idx[b]; idx[b + 1] = t }
+      print row[k, idx[int((c + 1) / 2)]] } }' "$csv" >"$sel"
+runs_table() { # every run's figure beside the median the tables use
+  awk -F, 'NR == 1 { next }
+    ($3 == "dnsperf") || ($3 == "loadgen" && $4 == "open") {
+      k = $1 FS $2; if (!(k in seen)) { seen[k] = 1; order[++m] = k }
+      if ($3 == "dnsperf") { q[k] = q[k] (q[k] == "" ? "" : " / ") sprintf("%.1fk", $6 / 1000); c[k] = c[k] (c[k] == "" ? "" : " / ") $10 }
+      else p[k] = p[k] (p[k] == "" ? "" : " / ") sprintf("%.0f", $13) }
+    END { print "| server | workload | dnsperf QPS | CPU us/query | p99 us @rate |"; print "|---|---|---|---|---|"
+      for (i = 1; i <= m; i++) { split(order[i], a, FS); printf "| %s | %s | %s | %s | %s |\n", a[1], a[2], q[order[i]], c[order[i]], p[order[i]] } }' "$csv"
+}
+
 # Percentile curves (HdrHistogram distribution, microseconds) of the open-loop runs.
-plot_lines() { # plot_lines WORKLOAD: gnuplot "plot" arguments for every server that has a curve
-  local w="$1" sep="" f s
-  for f in "$res"/raw/*-"$w"-open.pct; do
+plot_lines() { # plot_lines WORKLOAD: gnuplot "plot" arguments for every server that has a curve (median run)
+  local w="$1" sep="" f s run
+  while IFS=, read -r s run; do
+    f="$res/raw/$s-$w-open${run:+-$run}.pct"
     [[ -e "$f" ]] || continue
-    s="$(basename "$f" "-$w-open.pct")"
     awk '/^ *[0-9]/ && $4 != "Infinity" {print $4, $1}' "$f" >"${f%.pct}.dat"
     printf '%s"%s" using 1:2 with lines lw 2 title "%s"' "$sep" "${f%.pct}.dat" "$s"
     sep=", "
-  done
+  done < <(awk -F, -v w="$w" '$2 == w && $3 == "loadgen" && $4 == "open" {print $1 "," $16}' "$sel")
 }
 hit_plot="$(plot_lines hit)"
 miss_plot="$(plot_lines miss)"
@@ -74,11 +95,12 @@ table() { # the peer-bench.md table plus our harness's figures, and ratios again
         split((dho in lat) ? lat[dho] : "", b, "/")
         printf "| %s | %s | %s | %s | %s | %s |\n", s, r(cpu[g(s, "hit", "dnsperf", "closed")], cpu[dh]),
           r(qps[g(s, "miss", "dnsperf", "closed")], qps[dm]), r(cpu[g(s, "miss", "dnsperf", "closed")], cpu[dm]),
-          r(qps[g(s, "mix", "dnsperf", "closed")], qps[dx]), r(a[3] + 0 ? a[3] : "", b[3] + 0 ? b[3] : "") } }' "$csv"
+          r(qps[g(s, "mix", "dnsperf", "closed")], qps[dx]), r(a[3] + 0 ? a[3] : "", b[3] + 0 ? b[3] : "") } }' "$sel"
 }
 
-problems="$(awk -F, 'NR > 1 && ($8 + 0 > 0) {printf "- %s %s %s %s: %s of %s queries unanswered\n", $1, $2, $3, $4, $8, $7 + $8}
-  NR > 1 && $9 != "" && $9 !~ /^NOERROR:[0-9]+$/ {printf "- %s %s %s %s: response codes %s\n", $1, $2, $3, $4, $9}' "$csv")"
+problems="$(awk -F, 'NR > 1 { r = ($16 == "" ? "" : " run " $16) }
+  NR > 1 && ($8 + 0 > 0) {printf "- %s %s %s %s%s: %s of %s queries unanswered\n", $1, $2, $3, $4, r, $8, $7 + $8}
+  NR > 1 && $9 != "" && $9 !~ /^NOERROR:[0-9]+$/ {printf "- %s %s %s %s%s: response codes %s\n", $1, $2, $3, $4, r, $9}' "$csv")"
 
 {
   echo "# nodedns benchmarks"
@@ -108,6 +130,10 @@ figures for all servers are minutes apart, not a quarter of an hour (this VM's s
   the 4 MiB UDP socket buffers nodedns asks for, so a scheduling hiccup drops alike everywhere.
 - Workloads: HIT = the 1000 warm names; MISS = unique `<hex>.miss.bench.test` names (never a repeat
   within a run); MIX = 95 % hit, 5 % miss.
+- **Runs**: each saturation and latency measurement is repeated (RUNS, 3 by default; every run
+  with miss names of its own) and the tables show the median run: one 10 s run's p99 at a fixed
+  rate is set by how many of this VM's millisecond stalls fall into it (they hit 0.7-0.9 % of
+  queries for every server, the C reflector included), so a single run ranked servers by luck.
 - **QPS**: `dnsperf -c 10 -q 200 -T 1 -l SECS` (saturation). **CPU us/query**: utime + stime of the
   server process from `/proc/PID/stat` over that run, divided by the queries completed: the figure
   of merit for hits, where the client saturates first and QPS ties every decent server.
@@ -135,6 +161,12 @@ EOF
   echo
   table
   echo
+  if (( $(awk -F, 'NR > 1 && $16 + 0 > 1' "$csv" | wc -l) > 0 )); then
+    echo "Every run (the tables above show the median one of each):"
+    echo
+    runs_table
+    echo
+  fi
   if [[ -n "$problems" ]]; then echo "Unanswered queries and errors:"; echo; echo "$problems"; echo; fi
   if [[ -f "$png" ]]; then
     echo "## Latency percentiles"
