@@ -152,13 +152,8 @@ loadgen() { # loadgen ARGS...: pinned to the client CPU, bounded in time; prints
 
 kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; } # value of key $1 in a RESULT line
 
-measure() { # measure SERVER WORKLOAD PORT PID
-  local s="$1" w="$2" port="$3" pid="$4" k r
-  for ((k = 1; k <= RUNS; k++)); do
-    saturate "$s" "$w" "$port" "$pid" "$k"
-    latency "$s" "$w" "$port" "$pid" "$k"
-  done
-  # the harness's own closed-loop maximum, once
+closed_loop() { # closed_loop SERVER WORKLOAD PORT PID: the harness's own closed-loop maximum, once
+  local s="$1" w="$2" port="$3" pid="$4" r
   r="$(loadgen --server "127.0.0.1:$port" --workload "$w" --outstanding "$LG_OUTSTANDING" \
        --duration "${SAT_SECS}s" --warmup "$LG_WARMUP" --sockets "$LG_SOCKETS" --server-pid "$pid" --label "$s")"
   lg_csv "$s" "$w" closed 0 "$r" 1
@@ -326,12 +321,14 @@ done
   echo "servers=$SERVERS"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"; } >"$OUT/machine.txt"
 
-# Workload by workload, every server in turn, each started afresh: one workload's figures for all
-# servers are taken within minutes of each other. This VM's speed drifts over a run (hit CPU per
-# query of the same binary: 6.4 us in run 5, 5.3-5.6 us twenty minutes later), and server by
-# server put dnsdist's and nodedns's miss runs six minutes apart.
+# Workload by workload, each server started afresh and warmed up, then the measurements taken in
+# rounds, every server once per round (RUNS rounds): this VM's speed and stall rate drift over
+# minutes (run 8: the reflector, measured first, had p99s of 8.0 ms, 0.8 ms and 0.3 ms in three
+# consecutive runs), so a server measured in one block could land in a bad spell alone. The servers
+# not being measured are idle meanwhile: nodedns wakes its loop every 10 ms, dnsdist health-checks
+# knot once a second, the others sleep.
 for w in $WORKLOADS; do
-  i=0
+  i=0; ready=(); declare -A port_of=() pid_of=()
   for s in $SERVERS; do
     i=$((i + 1)); port=$((BASE_PORT + i))
     if [[ "$s" == reflector-* || "$s" == nodedns-whoami ]] && [[ "$w" != hit ]]; then continue; fi
@@ -347,12 +344,22 @@ for w in $WORKLOADS; do
     # hit path running on code compiled for misses (run 3: hit CPU 1.21x of dnsdist's)
     loadgen --server "127.0.0.1:$port" --workload "$w" --outstanding 100 --duration "${WORKLOAD_WARMUP_SECS}s" \
       --warmup 0 --sockets 100 --label "$s-warmup-$w" >/dev/null
-    measure "$s" "$w" "$port" "$pid"
-    stop_pid "$pid"
+    ready+=("$s"); port_of[$s]=$port; pid_of[$s]=$pid
+  done
+  for ((k = 1; k <= RUNS; k++)); do
+    for s in "${ready[@]}"; do
+      saturate "$s" "$w" "${port_of[$s]}" "${pid_of[$s]}" "$k"
+      latency "$s" "$w" "${port_of[$s]}" "${pid_of[$s]}" "$k"
+    done
+  done
+  for s in "${ready[@]}"; do
+    closed_loop "$s" "$w" "${port_of[$s]}" "${pid_of[$s]}"
+    stop_pid "${pid_of[$s]}"
     for f in "$OUT/raw/$s.log" "$OUT/raw/$s-jvm.log"; do
       if [[ -f "$f" ]]; then mv "$f" "${f%.log}-$w.log"; fi
     done
   done
+  unset port_of pid_of
 done
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 log "results in $OUT"

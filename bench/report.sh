@@ -120,9 +120,10 @@ the same upstream: knot, authoritative for `bench.test.` (1000 names `h0..h999` 
 `*.miss.bench.test`), one UDP worker, with a 4 MiB socket receive buffer so that the upstream is not
 where queries are lost. The server under test is pinned to CPU 0; dnsperf, our load generator and
 knot (every thread: knotd pins its UDP worker itself, so the script re-pins it) to CPU 1. Workload by
-workload, each server is started afresh, gets a warm-up of mixed load and then one of that workload
-(for nodedns: the JIT compiles the path about to be measured), and is measured; so one workload's
-figures for all servers are minutes apart, not a quarter of an hour (this VM's speed drifts).
+workload, every server is started afresh and gets a warm-up of mixed load and then one of that
+workload (for nodedns: the JIT compiles the path about to be measured); then the measurements run in
+rounds, each server once per round, so a spell of a slow or stalling VM (its speed drifts over
+minutes) falls on all servers alike. Servers not being measured sit idle on the same CPU.
 
 - dnsdist: one `setLocal` listener, a packet cache; unbound: `num-threads: 1`, `forward-zone` to knot,
   iterator only; nodedns: `multisocket 1`, `cache`, `forward . knot`; the C reflector
@@ -130,8 +131,8 @@ figures for all servers are minutes apart, not a quarter of an hour (this VM's s
   the 4 MiB UDP socket buffers nodedns asks for, so a scheduling hiccup drops alike everywhere.
 - Workloads: HIT = the 1000 warm names; MISS = unique `<hex>.miss.bench.test` names (never a repeat
   within a run); MIX = 95 % hit, 5 % miss.
-- **Runs**: each saturation and latency measurement is repeated (RUNS, 3 by default; every run
-  with miss names of its own) and the tables show the median run: one 10 s run's p99 at a fixed
+- **Runs**: each saturation and latency measurement is repeated (RUNS rounds, 3 by default; every
+  run with miss names of its own) and the tables show the median run: one 10 s run's p99 at a fixed
   rate is set by how many of this VM's millisecond stalls fall into it (they hit 0.7-0.9 % of
   queries for every server, the C reflector included), so a single run ranked servers by luck.
 - **QPS**: `dnsperf -c 10 -q 200 -T 1 -l SECS` (saturation). **CPU us/query**: utime + stime of the
