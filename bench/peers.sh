@@ -161,7 +161,7 @@ closed_loop() { # closed_loop SERVER WORKLOAD PORT PID: the harness's own closed
 
 lg_csv() { # lg_csv SERVER WORKLOAD MODE RATE RESULT-LINE RUN
   if [[ -z "$5" ]]; then log "$1 $2: loadgen $3 produced no result (see $OUT/raw/loadgen.log)"; return; fi
-  csv "$1,$2,loadgen,$3,$4,$(kv qps "$5"),$(kv answered "$5"),$(kv timeouts "$5"),$(kv rcodes "$5" | tr ',' ';'),$(kv server_cpu_us_per_q "$5"),$(kv p50_us "$5"),$(kv p90_us "$5"),$(kv p99_us "$5"),$(kv p999_us "$5"),$(kv max_us "$5"),$6"
+  csv "$1,$2,loadgen,$3,$4,$(kv qps "$5"),$(kv answered "$5"),$(kv timeouts "$5"),$(kv rcodes "$5" | tr ',' ';'),$(kv server_cpu_us_per_q "$5"),$(kv p50_us "$5"),$(kv p90_us "$5"),$(kv p99_us "$5"),$(kv p999_us "$5"),$(kv max_us "$5"),$6,$(kv over_100us_pct "$5"),$(kv over_1ms_pct "$5")"
   log "$1 $2: loadgen $3 run $6 $(kv qps "$5") qps, p50/p90/p99 $(kv p50_us "$5")/$(kv p90_us "$5")/$(kv p99_us "$5") us, timeouts $(kv timeouts "$5")"
 }
 
@@ -245,7 +245,7 @@ mkdir -p "$OUT/raw"
 tmp="$(mktemp -d /tmp/nodedns-peers.XXXXXX)"
 data="$tmp/data"; mkdir -p "$data"
 gcc -O2 -o "$tmp/reflector" "$here/reflector.c"
-echo "server,workload,tool,mode,rate,qps,answered,timeouts,rcodes,cpu_us_per_q,p50_us,p90_us,p99_us,p999_us,max_us,run" >"$OUT/results.csv"
+echo "server,workload,tool,mode,rate,qps,answered,timeouts,rcodes,cpu_us_per_q,p50_us,p90_us,p99_us,p999_us,max_us,run,over_100us_pct,over_1ms_pct" >"$OUT/results.csv"
 
 plugins="$("$JAVA" "${bench_jvm_flags[@]}" -jar "$(bench_jar)" -plugins 2>/dev/null || true)"
 if ! grep -qx '  dns.cache' <<<"$plugins" || ! grep -qx '  dns.forward' <<<"$plugins"; then

@@ -29,9 +29,11 @@ runs_table() { # every run's figure beside the median the tables use
     ($3 == "dnsperf") || ($3 == "loadgen" && $4 == "open") {
       k = $1 FS $2; if (!(k in seen)) { seen[k] = 1; order[++m] = k }
       if ($3 == "dnsperf") { q[k] = q[k] (q[k] == "" ? "" : " / ") sprintf("%.1fk", $6 / 1000); c[k] = c[k] (c[k] == "" ? "" : " / ") $10 }
-      else p[k] = p[k] (p[k] == "" ? "" : " / ") sprintf("%.0f", $13) }
-    END { print "| server | workload | dnsperf QPS | CPU us/query | p99 us @rate |"; print "|---|---|---|---|---|"
-      for (i = 1; i <= m; i++) { split(order[i], a, FS); printf "| %s | %s | %s | %s | %s |\n", a[1], a[2], q[order[i]], c[order[i]], p[order[i]] } }' "$csv"
+      else { p[k] = p[k] (p[k] == "" ? "" : " / ") sprintf("%.0f", $13)
+        o[k] = o[k] (o[k] == "" ? "" : " / ") ($17 == "" ? "-" : sprintf("%.2f", $17)) } }
+    END { print "| server | workload | dnsperf QPS | CPU us/query | p99 us @rate | % slower than 100 us @rate |"
+      print "|---|---|---|---|---|---|"
+      for (i = 1; i <= m; i++) { k = order[i]; split(k, a, FS); printf "| %s | %s | %s | %s | %s | %s |\n", a[1], a[2], q[k], c[k], p[k], o[k] } }' "$csv"
 }
 
 # Percentile curves (HdrHistogram distribution, microseconds) of the open-loop runs.

@@ -71,6 +71,16 @@ public final class Report {
         return (p >= 100 ? latency.getMaxValue() : latency.getValueAtPercentile(p)) / 1000.0;
     }
 
+    /**
+     * Percentage of timed answers slower than {@code micros}: where a percentile falls inside the
+     * machine's stalls (at 20k qps this VM stalls about 1 % of queries), this share says how much
+     * of the tail there is, which the percentile alone does not.
+     */
+    public double percentSlowerThan(long micros) {
+        long n = latency.getTotalCount();
+        return n == 0 ? 0 : 100.0 * (n - latency.getCountBetweenValues(0, micros * 1000)) / n;
+    }
+
     /** Server CPU time per answered query in microseconds, or NaN when not measured. */
     public double serverCpuPerQuery() {
         return serverCpuMicros >= 0 && answered > 0 ? (double) serverCpuMicros / answered : Double.NaN;
@@ -112,6 +122,8 @@ public final class Report {
         sb.append(String.format(Locale.ROOT, "  qps %.1f%n", qps()));
         sb.append("  latency us").append(o.open() ? " (from intended send time)" : "").append(": ")
                 .append(pcts(latency)).append('\n');
+        sb.append(String.format(Locale.ROOT, "  slower than 100 us: %.3f %%  than 1 ms: %.3f %%%n",
+                percentSlowerThan(100), percentSlowerThan(1000)));
         if (o.open()) {
             sb.append("  service us (from actual send time): ").append(pcts(service)).append('\n');
             sb.append("  generator send lag us: ").append(pcts(sendLag)).append('\n');
@@ -129,12 +141,14 @@ public final class Report {
         return String.format(Locale.ROOT, "RESULT label=%s mode=%s workload=%s rate=%.0f outstanding=%d sockets=%d"
                         + " duration_s=%.3f sent=%d answered=%d noerror=%d rcode_errors=%d timeouts=%d unmatched=%d"
                         + " io_errors=%d qps=%.1f p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f"
+                        + " over_100us_pct=%.3f over_1ms_pct=%.3f"
                         + " service_p50_us=%.1f service_p99_us=%.1f sendlag_p99_us=%.1f"
                         + " server_cpu_us_per_q=%s client_cpu_us_per_q=%s rcodes=%s",
                 o.label(), o.open() ? "open" : "closed", o.workload().name().toLowerCase(Locale.ROOT), o.rate(),
                 o.open() ? 0 : o.outstanding(), o.sockets(), elapsedSeconds, sent, answered, rcodes[0], rcodeErrors(),
                 timeouts, unmatched, ioErrors, qps(), percentileMicros(50), percentileMicros(90), percentileMicros(99),
-                percentileMicros(99.9), percentileMicros(100), service.getValueAtPercentile(50) / 1e3,
+                percentileMicros(99.9), percentileMicros(100), percentSlowerThan(100), percentSlowerThan(1000),
+                service.getValueAtPercentile(50) / 1e3,
                 service.getValueAtPercentile(99) / 1e3, sendLag.getValueAtPercentile(99) / 1e3,
                 fmt(serverCpuPerQuery()), fmt(clientCpuPerQuery()), rcodeList());
     }

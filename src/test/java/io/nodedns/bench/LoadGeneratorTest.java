@@ -92,6 +92,12 @@ class LoadGeneratorTest {
             assertTrue(Files.readString(hlog).contains("HIST"), "hlog has interval histograms");
             assertTrue(Files.size(pct) > 0);
             assertTrue(r.format().contains("RESULT "), r.format());
+            // the share slower than a bound agrees with the percentiles on either side of it
+            double over = r.percentSlowerThan((long) Math.ceil(p90));
+            assertTrue(over <= 10.0 + 0.5, "at most ~10 % slower than p90: " + over);
+            assertTrue(r.percentSlowerThan(Math.max(0, (long) Math.floor(p50) - 1)) >= 49.5, "at least half slower than below p50");
+            assertTrue(r.percentSlowerThan((long) Math.ceil(max) + 1) == 0.0, "none slower than the max");
+            assertTrue(r.format().contains(" over_100us_pct=") && r.format().contains(" over_1ms_pct="), r.format());
             assertTrue(stub.firstLabels.contains("h0") && stub.firstLabels.contains("h49"));
         }
     }
