@@ -261,9 +261,9 @@ query_file() { # query_file WORKLOAD RUN: dnsperf's input for that run
   if [[ "$1" == hit ]]; then echo "$data/hit.txt"; else echo "$data/$1-$2.txt"; fi
 }
 for ((k = 1; k <= RUNS; k++)); do
-  s=$(( (salt + k * 0x01000193) & 0x7fffffff ))
-  awk -v n="$MISS_NAMES" -v s="$s" 'BEGIN { for (i = 0; i < n; i++) printf "%08x%08x.miss.bench.test A\n", s, (i * 2654435761) % 4294967296 }' >"$(query_file miss "$k")"
-  awk -v n="$MIX_LINES" -v s="$((s ^ 0x5a5a5a5a))" 'BEGIN { srand(7); for (i = 0; i < n; i++)
+  run_salt=$(( (salt + k * 0x01000193) & 0x7fffffff ))
+  awk -v n="$MISS_NAMES" -v s="$run_salt" 'BEGIN { for (i = 0; i < n; i++) printf "%08x%08x.miss.bench.test A\n", s, (i * 2654435761) % 4294967296 }' >"$(query_file miss "$k")"
+  awk -v n="$MIX_LINES" -v s="$((run_salt ^ 0x5a5a5a5a))" 'BEGIN { srand(7); for (i = 0; i < n; i++)
     if (rand() < 0.05) printf "%08x%08x.miss.bench.test A\n", s, (i * 2654435761) % 4294967296; else print "h" (i % 1000) ".bench.test A" }' >"$(query_file mix "$k")"
 done
 

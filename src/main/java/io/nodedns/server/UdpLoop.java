@@ -223,8 +223,9 @@ public final class UdpLoop implements Responder, LoopChannel {
      */
     private void runOnce() {
         try {
-            if (waitInReceive && created == pooled && reading && foreignCompletions.isEmpty()) {
-                // nothing in flight, so no upstream reply or completion can be due: wait for a query
+            if (waitInReceive && created == pooled && reading) {
+                // nothing in flight (a queued completion holds its exchange too), so no upstream
+                // reply or completion can be due: wait for a query
                 receiveWaits++;
                 readNative(true);
             } else {

@@ -25,8 +25,7 @@ class HotPathAllocationTest {
     void refusedQueriesFromManyPortsAllocateNothingOnTheLoop() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText("example.org:%d {\n multisocket 1\n whoami\n}\n".formatted(port))) {
-            Listener listener = server.firstListener();
-            UdpLoop loop = listener.loops().getFirst();
+            UdpLoop loop = server.firstLoop();
             assertTrue(loop.nativeIo(), "the recvmmsg/sendmmsg path is in use on Linux");
             long loopThread = findThread("nodedns-udp-");
             DatagramSocket[] clients = new DatagramSocket[CLIENTS];

@@ -23,7 +23,7 @@ class UdpLoopTickTest {
     void tickersRunOncePerIntervalWhilePassesComeFarMoreOften() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText("example.org:%d {\n multisocket 1\n whoami\n}\n".formatted(port))) {
-            UdpLoop loop = server.firstListener().loops().getFirst();
+            UdpLoop loop = server.firstLoop();
             RecordingTicker ticker = new RecordingTicker();
             loop.execute(() -> loop.addTicker(ticker));
             // one query at a time: each needs a pass of its own, thousands of passes in the window

@@ -25,7 +25,7 @@ class UdpLoopWaitInReceiveTest {
     void anIdleLoopWaitsInReceiveAndAnswersEveryQuery() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText(COREFILE.formatted(port)); DnsClient client = new DnsClient(port)) {
-            UdpLoop loop = server.firstListener().loops().getFirst();
+            UdpLoop loop = server.firstLoop();
             assumeTrue(loop.nativeIo(), "recvmmsg path unavailable here");
             assertTrue(loop.waitsInReceive(), "the native path waits in receive");
             long before = loop.receiveWaits();
@@ -44,7 +44,7 @@ class UdpLoopWaitInReceiveTest {
         TestServer server = TestServer.fromText(COREFILE.formatted(port));
         UdpLoop loop;
         try {
-            loop = server.firstListener().loops().getFirst();
+            loop = server.firstLoop();
             assumeTrue(loop.waitsInReceive(), "recvmmsg path unavailable here");
             for (int i = 0; i < 20; i++) {
                 Thread.sleep(15); // past a receive timeout: the loop is back in recvmmsg

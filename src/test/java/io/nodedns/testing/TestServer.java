@@ -60,6 +60,11 @@ public final class TestServer implements AutoCloseable {
         return server.listeners().values().iterator().next();
     }
 
+    /** The first UDP loop of the first listener (with {@code multisocket 1}, its only one). */
+    public io.nodedns.server.UdpLoop firstLoop() {
+        return firstListener().loops().getFirst();
+    }
+
     @Override
     public void close() {
         server.stop();
