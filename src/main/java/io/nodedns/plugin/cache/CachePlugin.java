@@ -22,6 +22,8 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
     static final int CLIENT = 0;
     static final int PREFETCH = 1;
     static final int STALE = 2;
+    /** Marks a lookup result from the denial cache (a bit {@link CacheStore#find} leaves clear). */
+    private static final long DENIAL = 1L << 31;
 
     final CacheConfig config;
     final CacheState state;
@@ -77,14 +79,15 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         if (found < 0) {
             return miss(ex);
         }
-        CacheStore store = (found >>> 32) != 0 ? denial : success;
-        int g = (int) found;
+        CacheStore store = (found & DENIAL) != 0 ? denial : success;
+        found &= ~DENIAL;
+        int g = CacheStore.entry(found);
         if (config.verifyStale() && store.remaining(g, now) <= 0
                 && (recheckNanos == 0 || store.activity.beginRefresh(g, now))
                 && CacheRefresh.start(this, ex, store, g, CacheRefresh.VERIFY, recheckNanos > 0)) {
             return Result.PENDING;
         }
-        long copied = serveEntry(ex, store, g, h, keyFlags, now);
+        long copied = serveEntry(ex, store, found, h, keyFlags, now);
         if (copied == CacheStore.MISS) {
             return miss(ex);
         }
@@ -105,21 +108,21 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
     /**
      * CoreDNS's lookup order: the denial cache first, except that a cached SERVFAIL does not shadow a
      * usable positive entry; with prefer_positive an answering positive entry goes first. Returns
-     * {@code 1 << 32 | entry} for the denial cache, the entry for the success cache, or -1.
+     * {@link CacheStore#find}'s result, with {@link #DENIAL} set for the denial cache, or -1.
      */
     private long lookup(long h, int keyFlags, QueryView q, DirectBuffer req, long now) {
         if (config.preferPositive() && staleSeconds > 0) {
-            int g = success.find(h, keyFlags, q, req, now, staleSeconds);
-            if (g >= 0 && (success.flags(g) & CacheStore.ANSWERING) != 0) {
-                return g;
+            long p = success.find(h, keyFlags, q, req, now, staleSeconds);
+            if (p >= 0 && (success.flags(CacheStore.entry(p)) & CacheStore.ANSWERING) != 0) {
+                return p;
             }
         }
-        int g = denial.find(h, keyFlags, q, req, now, staleSeconds);
-        if (g >= 0 && (denial.flags(g) & CacheStore.SERVFAIL) == 0) {
-            return (1L << 32) | g;
+        long d = denial.find(h, keyFlags, q, req, now, staleSeconds);
+        if (d >= 0 && (denial.flags(CacheStore.entry(d)) & CacheStore.SERVFAIL) == 0) {
+            return d | DENIAL;
         }
-        int p = success.find(h, keyFlags, q, req, now, staleSeconds);
-        return p >= 0 ? p : g >= 0 ? (1L << 32) | g : -1;
+        long p = success.find(h, keyFlags, q, req, now, staleSeconds);
+        return p >= 0 ? p : d >= 0 ? d | DENIAL : -1;
     }
 
     /** Serves whatever usable entry the cache holds (the stale answer after a failed verify). */
@@ -129,8 +132,8 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         long h = CacheIndex.hash(q, keyFlags);
         long now = clock.nanoTime();
         long found = lookup(h, keyFlags, q, ex.request(), now);
-        CacheStore store = (found >>> 32) != 0 ? denial : success;
-        long copied = found < 0 ? CacheStore.MISS : serveEntry(ex, store, (int) found, h, keyFlags, now);
+        CacheStore store = (found & DENIAL) != 0 ? denial : success;
+        long copied = found < 0 ? CacheStore.MISS : serveEntry(ex, store, found & ~DENIAL, h, keyFlags, now);
         if (copied == CacheStore.MISS) {
             return false;
         }
@@ -145,11 +148,11 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         return ((long) config.prefetchPercentage() * ttl + 99) / 100;
     }
 
-    /** Copies entry {@code g} to the client and patches the header; returns CacheStore's packed result. */
-    long serveEntry(Exchange ex, CacheStore store, int g, long h, int keyFlags, long now) {
+    /** Copies the entry {@code found} to the client and patches the header; returns CacheStore's packed result. */
+    long serveEntry(Exchange ex, CacheStore store, long found, long h, int keyFlags, long now) {
         QueryView q = ex.query();
         ExpandableDirectByteBuffer out = ex.response();
-        long copied = store.copyOut(g, h, keyFlags, q, ex.request(), now, staleSeconds, config.keepTtl(), staleTtl,
+        long copied = store.copyOut(found, h, keyFlags, q, ex.request(), now, staleSeconds, config.keepTtl(), staleTtl,
                 q.hasEdns(), out);
         if (copied != CacheStore.MISS) {
             int length = (int) (copied >>> 32);

@@ -14,47 +14,49 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * One of the two caches (success or denial): a fixed number of entries, all memory allocated up
  * front, lock-free reads. 256 shards as in CoreDNS; each shard has an open-addressing index of
- * tagged hashes, {@code perShard} entries of 512 bytes (a 40-byte header and up to 472 bytes of
+ * tagged hashes, {@code perShard} entries of 512 bytes (a 48-byte header and up to 464 bytes of
  * reply plus TTL offsets) and {@code perShard / 8} large slots of 4096 bytes for bigger replies.
  * Larger replies are not cached. A full shard evicts a random entry (CoreDNS's policy).
  *
  * <p>Readers never lock: every entry has a sequence number that a writer makes odd while it writes
  * and even afterwards; a reader copies, then re-reads the number, and treats any change as a miss.
+ * The number sits in the slot's first bytes, beside the key, so a hit touches the index probe and
+ * the slot and nothing else.
  * Every field a reader uses is bounds-checked before use, so a torn read cannot throw. Writers
  * take a per-shard spin lock (held for one copy, no blocking calls inside).
  */
 final class CacheStore {
     static final int SHARDS = 256;
     static final int SLOT = 512;
-    static final int HEADER = 40;
+    static final int HEADER = 48;
     static final int SMALL_PAYLOAD = SLOT - HEADER;
     static final int LARGE = 4096;
     static final long MISS = Long.MIN_VALUE;
     static final int SERVFAIL = 1;
     static final int ANSWERING = 2;
     static final int MAX_PER_SHARD = (1 << 20) - 1;
+    private static final int ENTRY_MASK = (1 << 28) - 1;
 
-    private static final int H_HASH = 0;
-    private static final int H_STORED = 8;
-    private static final int H_DURATION = 16;
-    private static final int H_DATA = 20;
-    private static final int H_LEN = 24;
-    private static final int H_TTLS = 26;
-    private static final int H_QTYPE = 28;
-    private static final int H_QCLASS = 30;
-    private static final int H_OPT = 32;
-    private static final int H_KEY = 34;
-    private static final int H_FLAGS = 35;
-    private static final int H_QNAME = 36;
+    private static final int H_SEQ = 0;
+    private static final int H_HASH = 8;
+    private static final int H_STORED = 16;
+    private static final int H_DURATION = 24;
+    private static final int H_DATA = 28;
+    private static final int H_LEN = 32;
+    private static final int H_TTLS = 34;
+    private static final int H_QTYPE = 36;
+    private static final int H_QCLASS = 38;
+    private static final int H_OPT = 40;
+    private static final int H_KEY = 42;
+    private static final int H_FLAGS = 43;
+    private static final int H_QNAME = 44;
     private static final long NANOS = 1_000_000_000L;
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
     private final int perShard;
     private final int largePerShard;
     private final UnsafeBuffer[] arena = new UnsafeBuffer[SHARDS];
-    private final long[] seq;
     private final CacheIndex index;
     private final int[] largeOf;
     private final int[] largeOwner;
@@ -73,7 +75,6 @@ final class CacheStore {
         this.perShard = Math.min(MAX_PER_SHARD, Math.max(capacity / SHARDS, 4));
         this.largePerShard = Math.max(1, perShard / 8);
         int entries = SHARDS * perShard;
-        this.seq = new long[entries];
         this.index = new CacheIndex(SHARDS, perShard);
         this.largeOf = new int[entries];
         this.largeOwner = new int[SHARDS * largePerShard];
@@ -123,7 +124,7 @@ final class CacheStore {
         long large = Math.max(1, perShard / 8);
         long table = Integer.highestOneBit((int) Math.max(2, perShard * 2 - 1)) << 1;
         return SHARDS * (perShard * SLOT + large * LARGE + table * 8 + large * 8
-                + perShard * (8 + 4 + 4 + CacheActivity.bytesPerEntry()));
+                + perShard * (4 + 4 + CacheActivity.bytesPerEntry()));
     }
 
     /** Whole seconds left on an entry (negative once expired); a plain read, for decisions only. */
@@ -132,11 +133,22 @@ final class CacheStore {
         return duration - (age > 0 ? age / NANOS : 0);
     }
 
+    /** The entry number in a {@link #find} result. */
+    static int entry(long found) {
+        return (int) found & ENTRY_MASK;
+    }
+
+    /** A {@link #find} result: the entry and (31 bits of) the sequence number its key was checked under. */
+    private static long found(long v, int g) {
+        return ((v >>> 1) & 0x7FFF_FFFFL) << 32 | g;
+    }
+
     /**
-     * The entry holding this key that is fresh, or expired by less than {@code staleSeconds}; -1 if
-     * none. Validated under the entry's sequence number.
+     * The entry holding this key that is fresh, or expired by less than {@code staleSeconds}, with
+     * the sequence number its key was checked under (see {@link #entry}); -1 if none. Bits 28 to 31
+     * are always clear (entry numbers stay below 2^28), free for the caller.
      */
-    int find(long h, int keyFlags, QueryView q, DirectBuffer req, long now, long staleSeconds) {
+    long find(long h, int keyFlags, QueryView q, DirectBuffer req, long now, long staleSeconds) {
         int shard = (int) h & (SHARDS - 1);
         int pos = index.home(h);
         for (int n = 0; n < index.size(); n++, pos = index.next(pos)) {
@@ -146,15 +158,14 @@ final class CacheStore {
             }
             int local = CacheIndex.entry(tag);
             if (CacheIndex.sameHash(tag, h) && local >= 0 && local < perShard) {
-                int g = shard * perShard + local;
-                long v = (long) LONGS.getAcquire(seq, g);
                 UnsafeBuffer a = arena[shard];
                 int s = local * SLOT;
+                long v = a.getLongAcquire(s + H_SEQ);
                 boolean ok = (v & 1) == 0 && keyMatches(a, s, h, keyFlags, q, req)
                         && usable(remaining(a.getLong(s + H_STORED), a.getInt(s + H_DURATION), now), staleSeconds);
                 VarHandle.acquireFence();
-                if (ok && (long) LONGS.getOpaque(seq, g) == v) {
-                    return g;
+                if (ok && a.getLongOpaque(s + H_SEQ) == v) {
+                    return found(v, shard * perShard + local);
                 }
             }
         }
@@ -200,14 +211,16 @@ final class CacheStore {
      * stale (if > 0), else the stored duration with keepttl, else the seconds left (0 if stale).
      * Without {@code keepOpt} a stored last OPT is left out. Returns {@code length << 32 |
      * (remaining seconds as int)}, or {@link #MISS} if the entry changed, expired or does not match.
+     * The key is compared again only if the entry was written since {@code found} checked it.
      */
-    long copyOut(int g, long h, int keyFlags, QueryView q, DirectBuffer req, long now, long staleSeconds,
+    long copyOut(long found, long h, int keyFlags, QueryView q, DirectBuffer req, long now, long staleSeconds,
                  boolean keepTtl, int staleTtl, boolean keepOpt, ExpandableDirectByteBuffer out) {
+        int g = entry(found);
         int shard = g / perShard;
         int s = (g % perShard) * SLOT;
         UnsafeBuffer a = arena[shard];
-        long v = (long) LONGS.getAcquire(seq, g);
-        if ((v & 1) != 0 || !keyMatches(a, s, h, keyFlags, q, req)) {
+        long v = a.getLongAcquire(s + H_SEQ);
+        if ((v & 1) != 0 || (found(v, g) != found && !keyMatches(a, s, h, keyFlags, q, req))) {
             return MISS;
         }
         int duration = a.getInt(s + H_DURATION);
@@ -235,7 +248,7 @@ final class CacheStore {
             out.putInt(at, ttl, BE);
         }
         VarHandle.acquireFence();
-        if ((long) LONGS.getOpaque(seq, g) != v) {
+        if (a.getLongOpaque(s + H_SEQ) != v) {
             return MISS;
         }
         if (copy != len) {
@@ -282,8 +295,8 @@ final class CacheStore {
                 releaseLarge(shard, g);
             }
             int s = local * SLOT;
-            long v = seq[g];
-            LONGS.setOpaque(seq, g, v + 1);
+            long v = a.getLong(s + H_SEQ);
+            a.putLongOpaque(s + H_SEQ, v + 1);
             VarHandle.storeStoreFence(); // the odd number is visible before any data changes
             a.putLong(s + H_HASH, h);
             a.putLong(s + H_STORED, now);
@@ -302,7 +315,7 @@ final class CacheStore {
             if (written != ttlCount) {
                 a.putShort(s + H_TTLS, (short) written, BE);
             }
-            LONGS.setRelease(seq, g, v + 2);
+            a.putLongRelease(s + H_SEQ, v + 2);
             if (isNew) {
                 index.insert(shard, h, local);
             }
@@ -372,12 +385,12 @@ final class CacheStore {
         UnsafeBuffer a = arena[shard];
         int s = local * SLOT;
         index.remove(shard, a.getLong(s + H_HASH), local);
-        long v = seq[g];
-        LONGS.setOpaque(seq, g, v + 1);
+        long v = a.getLong(s + H_SEQ);
+        a.putLongOpaque(s + H_SEQ, v + 1);
         VarHandle.storeStoreFence();
         a.putLong(s + H_HASH, 0);
         a.putShort(s + H_LEN, (short) 0, BE);
-        LONGS.setRelease(seq, g, v + 2);
+        a.putLongRelease(s + H_SEQ, v + 2);
         if (largeOf[g] >= 0) {
             releaseLarge(shard, g);
         }

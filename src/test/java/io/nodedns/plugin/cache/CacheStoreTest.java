@@ -121,6 +121,44 @@ class CacheStoreTest {
     }
 
     @Test
+    void copyOutComparesTheKeyAgainOnlyIfTheEntryWasWrittenSinceFind() {
+        CacheStore store = new CacheStore(1024);
+        UnsafeBuffer a = question("a.example.org");
+        UnsafeBuffer b = question("b.example.org");
+        QueryView qa = new QueryView();
+        qa.wrap(a, 0, a.capacity());
+        QueryView qb = new QueryView();
+        qb.wrap(b, 0, b.capacity());
+        long ha = CacheIndex.hash(qa, 0);
+        long hb = CacheIndex.hash(qb, 0);
+        UnsafeBuffer reply = new UnsafeBuffer(new byte[a.capacity()]);
+        reply.putBytes(0, a, 0, a.capacity());
+        reply.putShort(2, (short) 0x8180, ByteOrder.BIG_ENDIAN);
+        assertTrue(store.put(ha, 0, 0, 1, 1, qa.qnameLength(), reply, reply.capacity(), 0, 0, 300, 0, false, 0));
+        ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(512);
+        long found = store.find(ha, 0, qa, a, 0, 0);
+        assertTrue(found >= 0);
+        assertEquals(-1, store.find(hb, 0, qb, b, 0, 0));
+        long rewritten = found ^ (1L << 32); // as if the entry had been written after find checked it
+        assertEquals(CacheStore.MISS, store.copyOut(rewritten, hb, 0, qb, b, 0, 0, false, 0, true, out),
+                "a rewritten entry is checked against the key again");
+        assertEquals(a.capacity(), store.copyOut(rewritten, ha, 0, qa, a, 0, 0, false, 0, true, out) >>> 32);
+        assertEquals(a.capacity(), store.copyOut(found, ha, 0, qa, a, 0, 0, false, 0, true, out) >>> 32);
+        assertTrue(store.put(ha, 0, 0, 1, 1, qa.qnameLength(), reply, reply.capacity(), 0, 0, 300, 0, false, 0));
+        assertTrue(store.find(ha, 0, qa, a, 0, 0) != found, "a write changes the sequence number find reports");
+    }
+
+    /** A query for NAME/A/IN with no records. */
+    private static UnsafeBuffer question(String name) {
+        UnsafeBuffer q = new UnsafeBuffer(new byte[64]);
+        q.putShort(4, (short) 1, ByteOrder.BIG_ENDIAN);
+        int end = 12 + Names.fromString(name, q, 12);
+        q.putShort(end, (short) 1, ByteOrder.BIG_ENDIAN);
+        q.putShort(end + 2, (short) 1, ByteOrder.BIG_ENDIAN);
+        return new UnsafeBuffer(q, 0, end + 4);
+    }
+
+    @Test
     void overwritesOfTheSameKeysBetweenSmallAndLargeSlotsAreNeverReadTorn() throws Exception {
         CacheStore store = new CacheStore(1024);
         int keys = 8;
@@ -167,8 +205,9 @@ class CacheStoreTest {
                         store.put(h, 0, 0, 1, 1, q.qnameLength(), msg, pos, n, 0, 300, 0, false, 0);
                         continue;
                     }
-                    int g = store.find(h, 0, q, requests[k], 0, 0);
-                    long copied = g < 0 ? CacheStore.MISS : store.copyOut(g, h, 0, q, requests[k], 0, 0, false, 0, true, out);
+                    long found = store.find(h, 0, q, requests[k], 0, 0);
+                    long copied = found < 0 ? CacheStore.MISS
+                            : store.copyOut(found, h, 0, q, requests[k], 0, 0, false, 0, true, out);
                     if (copied == CacheStore.MISS) {
                         continue;
                     }
