@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code cache { success 10000; denial 10000 }}. The entry counts must never exceed the
  * configured capacity, and the heap after a full GC must not grow with the number of names.
  *
- * <p>Heap bound: docs/plugins/cache.md says all cache memory (19,791,872 bytes for these two
+ * <p>Heap bound: docs/plugins/cache.md says all cache memory (19,951,616 bytes for these two
  * capacities) is taken at setup and never grows, so growth should be about zero. 32 MiB is 1.6
  * times the whole documented cache footprint: it fails if anything keeps as little as ~34 bytes
  * per distinct name (or a second copy of the cache), and leaves room for full-GC noise.

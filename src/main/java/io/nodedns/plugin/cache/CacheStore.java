@@ -21,7 +21,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Readers never lock: every entry has a sequence number that a writer makes odd while it writes
  * and even afterwards; a reader copies, then re-reads the number, and treats any change as a miss.
  * The number sits in the slot's first bytes, beside the key, so a hit touches the index probe and
- * the slot and nothing else.
+ * the slot and nothing else. Writers never read it: each shard counts its writes and every write
+ * stamps the next number, so a slot's numbers only grow; with the evicted entry's hash kept in a
+ * small array as well, eviction stores into the victim's cold slot but never waits on a load.
  * Every field a reader uses is bounds-checked before use, so a torn read cannot throw. Writers
  * take a per-shard spin lock (held for one copy, no blocking calls inside).
  */
@@ -58,6 +60,8 @@ final class CacheStore {
     private final int largePerShard;
     private final UnsafeBuffer[] arena = new UnsafeBuffer[SHARDS];
     private final CacheIndex index;
+    private final long[] hashOf;
+    private final long[] written = new long[SHARDS];
     private final int[] largeOf;
     private final int[] largeOwner;
     private final int[] freeEntries;
@@ -76,6 +80,7 @@ final class CacheStore {
         this.largePerShard = Math.max(1, perShard / 8);
         int entries = SHARDS * perShard;
         this.index = new CacheIndex(SHARDS, perShard);
+        this.hashOf = new long[entries];
         this.largeOf = new int[entries];
         this.largeOwner = new int[SHARDS * largePerShard];
         this.freeEntries = new int[entries];
@@ -124,7 +129,7 @@ final class CacheStore {
         long large = Math.max(1, perShard / 8);
         long table = Integer.highestOneBit((int) Math.max(2, perShard * 2 - 1)) << 1;
         return SHARDS * (perShard * SLOT + large * LARGE + table * 8 + large * 8
-                + perShard * (4 + 4 + CacheActivity.bytesPerEntry()));
+                + perShard * (8 + 4 + 4 + CacheActivity.bytesPerEntry()));
     }
 
     /** Whole seconds left on an entry (negative once expired); a plain read, for decisions only. */
@@ -295,9 +300,8 @@ final class CacheStore {
                 releaseLarge(shard, g);
             }
             int s = local * SLOT;
-            long v = a.getLong(s + H_SEQ);
-            a.putLongOpaque(s + H_SEQ, v + 1);
-            VarHandle.storeStoreFence(); // the odd number is visible before any data changes
+            long v = beginWrite(a, s, shard);
+            hashOf[g] = h;
             a.putLong(s + H_HASH, h);
             a.putLong(s + H_STORED, now);
             a.putInt(s + H_DURATION, duration);
@@ -315,7 +319,7 @@ final class CacheStore {
             if (written != ttlCount) {
                 a.putShort(s + H_TTLS, (short) written, BE);
             }
-            a.putLongRelease(s + H_SEQ, v + 2);
+            a.putLongRelease(s + H_SEQ, v);
             if (isNew) {
                 index.insert(shard, h, local);
             }
@@ -384,16 +388,26 @@ final class CacheStore {
         int g = shard * perShard + local;
         UnsafeBuffer a = arena[shard];
         int s = local * SLOT;
-        index.remove(shard, a.getLong(s + H_HASH), local);
-        long v = a.getLong(s + H_SEQ);
-        a.putLongOpaque(s + H_SEQ, v + 1);
-        VarHandle.storeStoreFence();
+        index.remove(shard, hashOf[g], local);
+        long v = beginWrite(a, s, shard);
         a.putLong(s + H_HASH, 0);
         a.putShort(s + H_LEN, (short) 0, BE);
-        a.putLongRelease(s + H_SEQ, v + 2);
+        a.putLongRelease(s + H_SEQ, v);
         if (largeOf[g] >= 0) {
             releaseLarge(shard, g);
         }
+    }
+
+    /**
+     * Marks a slot as being written (an odd number, visible before any data changes) and returns
+     * the even number that ends the write: the shard's next, above any the slot has held.
+     */
+    private long beginWrite(UnsafeBuffer a, int s, int shard) {
+        long v = written[shard] + 2;
+        written[shard] = v;
+        a.putLongOpaque(s + H_SEQ, v - 1);
+        VarHandle.storeStoreFence();
+        return v;
     }
 
     private int locate(int shard, long h, int keyFlags, int qtype, int qclass, DirectBuffer name, int nameOff, int nameLen) {
