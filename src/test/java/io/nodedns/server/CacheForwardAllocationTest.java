@@ -61,7 +61,9 @@ class CacheForwardAllocationTest {
                 double bestHit = Double.MAX_VALUE;
                 double bestMiss = Double.MAX_VALUE;
                 StringBuilder report = new StringBuilder();
-                for (int w = 0; w < 5 && (bestHit > 0.01 || bestMiss > 0.01); w++) {
+                // Measures on until a window with no byte at all for each kind (the figure issue 3 asks for);
+                // the bound stays 0.01 B/query, a one-off allocation in a 40,000-query window.
+                for (int w = 0; w < 5 && (bestHit > 0 || bestMiss > 0); w++) {
                     long before = mx.getThreadAllocatedBytes(loopThread);
                     for (int r = 0; r < 60; r++) {
                         lost += round(clients, i -> hitQueries[i], to, port);
