@@ -1,5 +1,6 @@
 package io.nodedns.server;
 
+import io.nodedns.sys.LinuxSockets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -89,10 +90,10 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     private static NativeUdpBatch nativeBatchFor(DatagramChannel ch) {
         if (!Boolean.parseBoolean(System.getProperty("nodedns.udp.native", "true"))
-                || io.nodedns.sys.LinuxSockets.unavailableReason() != null) {
+                || LinuxSockets.unavailableReason() != null) {
             return null;
         }
-        int fd = io.nodedns.sys.LinuxSockets.fd(ch);
+        int fd = LinuxSockets.fd(ch);
         if (fd < 0) {
             return null;
         }
@@ -102,14 +103,12 @@ public final class UdpLoop implements Responder, LoopChannel {
             InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
             wildcard = local != null && local.getAddress().isAnyLocalAddress();
             v6 = local != null && local.getAddress() instanceof java.net.Inet6Address;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // unknown: no packet info
         }
         boolean pktinfo = wildcard && (v6
-                ? io.nodedns.sys.LinuxSockets.setIntOption(fd, io.nodedns.sys.LinuxSockets.SOL_IPV6,
-                        io.nodedns.sys.LinuxSockets.IPV6_RECVPKTINFO, 1)
-                : io.nodedns.sys.LinuxSockets.setIntOption(fd, io.nodedns.sys.LinuxSockets.SOL_IP,
-                        io.nodedns.sys.LinuxSockets.IP_PKTINFO, 1));
+                ? LinuxSockets.setIntOption(fd, LinuxSockets.SOL_IPV6, LinuxSockets.IPV6_RECVPKTINFO, 1)
+                : LinuxSockets.setIntOption(fd, LinuxSockets.SOL_IP, LinuxSockets.IP_PKTINFO, 1));
         return new NativeUdpBatch(fd, pktinfo);
     }
 
@@ -118,8 +117,8 @@ public final class UdpLoop implements Responder, LoopChannel {
         if (!Boolean.parseBoolean(System.getProperty("nodedns.udp.waitInReceive", "true"))) {
             return false;
         }
-        int fd = io.nodedns.sys.LinuxSockets.fd(ch);
-        if (!io.nodedns.sys.LinuxSockets.setReceiveTimeout(fd, TICK_MILLIS * 1000)) {
+        int fd = LinuxSockets.fd(ch);
+        if (!LinuxSockets.setReceiveTimeout(fd, TICK_MILLIS * 1000)) {
             return false;
         }
         try {

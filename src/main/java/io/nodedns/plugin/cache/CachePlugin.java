@@ -80,7 +80,6 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
             return miss(ex);
         }
         CacheStore store = (found & DENIAL) != 0 ? denial : success;
-        found &= ~DENIAL;
         int g = CacheStore.entry(found);
         if (config.verifyStale() && store.remaining(g, now) <= 0
                 && (recheckNanos == 0 || store.activity.beginRefresh(g, now))
@@ -133,7 +132,7 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         long now = clock.nanoTime();
         long found = lookup(h, keyFlags, q, ex.request(), now);
         CacheStore store = (found & DENIAL) != 0 ? denial : success;
-        long copied = found < 0 ? CacheStore.MISS : serveEntry(ex, store, found & ~DENIAL, h, keyFlags, now);
+        long copied = found < 0 ? CacheStore.MISS : serveEntry(ex, store, found, h, keyFlags, now);
         if (copied == CacheStore.MISS) {
             return false;
         }

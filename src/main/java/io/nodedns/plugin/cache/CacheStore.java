@@ -145,7 +145,11 @@ final class CacheStore {
 
     /** A {@link #find} result: the entry and (31 bits of) the sequence number its key was checked under. */
     private static long found(long v, int g) {
-        return ((v >>> 1) & 0x7FFF_FFFFL) << 32 | g;
+        return checkedUnder(v) << 32 | g;
+    }
+
+    private static long checkedUnder(long v) {
+        return (v >>> 1) & 0x7FFF_FFFFL;
     }
 
     /**
@@ -216,7 +220,8 @@ final class CacheStore {
      * stale (if > 0), else the stored duration with keepttl, else the seconds left (0 if stale).
      * Without {@code keepOpt} a stored last OPT is left out. Returns {@code length << 32 |
      * (remaining seconds as int)}, or {@link #MISS} if the entry changed, expired or does not match.
-     * The key is compared again only if the entry was written since {@code found} checked it.
+     * The key is compared again only if the entry was written since {@code found} checked it; the
+     * caller's bits 28 to 31 are ignored.
      */
     long copyOut(long found, long h, int keyFlags, QueryView q, DirectBuffer req, long now, long staleSeconds,
                  boolean keepTtl, int staleTtl, boolean keepOpt, ExpandableDirectByteBuffer out) {
@@ -225,7 +230,7 @@ final class CacheStore {
         int s = (g % perShard) * SLOT;
         UnsafeBuffer a = arena[shard];
         long v = a.getLongAcquire(s + H_SEQ);
-        if ((v & 1) != 0 || (found(v, g) != found && !keyMatches(a, s, h, keyFlags, q, req))) {
+        if ((v & 1) != 0 || (checkedUnder(v) != found >>> 32 && !keyMatches(a, s, h, keyFlags, q, req))) {
             return MISS;
         }
         int duration = a.getInt(s + H_DURATION);
