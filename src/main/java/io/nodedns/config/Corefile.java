@@ -51,6 +51,8 @@ public final class Corefile {
         String text;
         try {
             text = ImportFiles.read(file);
+        } catch (TextInput.NotTextException e) {
+            throw new ConfigException(e.file, e.line, "Could not read " + name + ": " + e.getMessage());
         } catch (IOException e) {
             throw new ConfigException(name, 0, "Could not read " + name + ": " + ImportFiles.reason(e));
         } catch (RuntimeException e) {

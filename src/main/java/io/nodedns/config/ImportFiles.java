@@ -1,6 +1,7 @@
 package io.nodedns.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -78,19 +79,19 @@ final class ImportFiles {
     }
 
     /**
-     * Reads a Corefile as UTF-8; malformed bytes become U+FFFD, as Go's rune reader does.
+     * Reads a Corefile as UTF-8; malformed bytes become U+FFFD, as Go's rune reader does. The size
+     * is checked while reading, not from the file's metadata, so {@code /dev/zero} or a FIFO is
+     * stopped at the limit (or at its first NUL byte) instead of filling the heap.
      *
-     * @throws IOException with a short reason if the file is missing, a directory or too large
+     * @throws TextInput.NotTextException with the line, if the file holds a NUL byte or is too large
+     * @throws IOException with a short reason if the file is missing or a directory
      */
     static String read(Path file) throws IOException {
         if (Files.isDirectory(file)) {
             throw new IOException("is a directory");
         }
-        if (Files.exists(file) && Files.size(file) > MAX_FILE_BYTES) {
-            throw new IOException("file is larger than " + MAX_FILE_BYTES + " bytes");
-        }
-        try {
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        try (InputStream in = new TextInput(Files.newInputStream(file), String.valueOf(file), MAX_FILE_BYTES, false)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IOException("no such file or directory", e);
         }

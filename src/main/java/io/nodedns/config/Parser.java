@@ -317,6 +317,9 @@ final class Parser {
             String text;
             try {
                 text = ImportFiles.read(file);
+            } catch (TextInput.NotTextException e) {
+                throw new ConfigException(e.file, e.line, "Could not import " + file + " (imported at " + patternToken.file()
+                        + ":" + patternToken.line() + "): " + e.getMessage());
             } catch (IOException e) {
                 throw new ConfigException(patternToken, "Could not import " + file + ": " + ImportFiles.reason(e));
             }

@@ -5,6 +5,7 @@ import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.nio.ByteOrder;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * One reply precomputed at load time: everything after the question (answer, authority and
@@ -67,6 +68,28 @@ final class Answer {
             out.putShort(at, (short) (0xC000 | (relative + base)), BE);
         }
         return total;
+    }
+
+    /** Copies the body alone to {@code out} at {@code at}, moving its compression pointers there. */
+    void appendBody(MutableDirectBuffer out, int at) {
+        out.putBytes(at, body);
+        for (int p : patches) {
+            int relative = out.getShort(at + p, BE) & 0x3FFF;
+            out.putShort(at + p, (short) (0xC000 | (relative + at)), BE);
+        }
+    }
+
+    /** Equal replies (the same header facts and bytes), so one object can serve both. */
+    boolean sameAs(Answer o) {
+        return rcode == o.rcode && authoritative == o.authoritative && mayFallThrough == o.mayFallThrough
+                && answerCount == o.answerCount && authorityCount == o.authorityCount
+                && additionalCount == o.additionalCount && java.util.Arrays.equals(body, o.body)
+                && java.util.Arrays.equals(patches, o.patches);
+    }
+
+    /** Heap bytes of this reply, roughly. */
+    long retainedBytes() {
+        return 48 + 16 + body.length + 16 + 4L * patches.length;
     }
 
     /** For tests and logs. */

@@ -18,6 +18,9 @@ final class AnswerBuilder {
     /** Pointers can reach 0x3FFF; leave room for the header and the longest question before the body. */
     private static final int MAX_POINTER_TARGET = 0x3FFF - 12 - 255 - 4;
 
+    /** The highest offset a compression pointer can hold (RFC 1035 4.1.4). */
+    static final int MAX_POINTER = 0x3FFF;
+
     private AnswerBuilder() {}
 
     /** A record in a reply; {@code ownerIsQname} writes its owner as the query name (wildcards, the name itself). */
@@ -39,12 +42,17 @@ final class AnswerBuilder {
             List<Rr> additional) {}
 
     static Answer build(Sections s) {
+        return build(s, true);
+    }
+
+    /** With {@code compress} false every owner is written in full: the body can go anywhere in a reply. */
+    static Answer build(Sections s, boolean compress) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         List<Integer> patches = new ArrayList<>();
         Map<Name, Integer> written = new HashMap<>();
         for (List<Rr> section : List.of(s.answer(), s.authority(), s.additional())) {
             for (Rr rr : section) {
-                writeRecord(body, patches, written, rr);
+                writeRecord(body, patches, compress ? written : null, rr);
             }
         }
         int[] patchArray = new int[patches.size()];
@@ -61,13 +69,13 @@ final class AnswerBuilder {
             body.write(0xC0);
             body.write(12);
         } else {
-            Integer at = written.get(r.getName());
+            Integer at = written == null ? null : written.get(r.getName());
             if (at != null) {
                 patches.add(body.size());
                 body.write(0xC0 | (at >>> 8));
                 body.write(at & 0xFF);
             } else {
-                if (body.size() <= MAX_POINTER_TARGET) {
+                if (written != null && body.size() <= MAX_POINTER_TARGET) {
                     written.put(r.getName(), body.size());
                 }
                 body.writeBytes(r.getName().toWire());

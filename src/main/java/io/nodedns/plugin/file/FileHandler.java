@@ -68,7 +68,12 @@ final class FileHandler extends ChainHandler {
         if (qtype == TYPE_AXFR || qtype == TYPE_IXFR) {
             return Result.REFUSED; // no transfer plugin
         }
-        Answer answer = snapshot.answer(snapshot.resolve(b, off, end, below, qtype), qtype);
+        int code = snapshot.resolve(b, off, end, below, qtype);
+        Answer answer = snapshot.answer(code, qtype);
+        if (answer == null) {
+            ex.written(snapshot.writeRecords(ex, ZoneSnapshot.index(code), qtype), "file");
+            return Result.WRITTEN;
+        }
         if (answer.mayFallThrough && fallsThrough(b, off, end)) {
             return next(ex);
         }

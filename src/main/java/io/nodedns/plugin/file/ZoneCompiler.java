@@ -4,11 +4,10 @@ import io.nodedns.plugin.file.AnswerBuilder.Rr;
 import io.nodedns.plugin.file.AnswerBuilder.Sections;
 import io.nodedns.plugin.file.ZoneFileReader.ZoneRecords;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.MXRecord;
@@ -21,10 +20,13 @@ import org.xbill.DNS.SVCBBase;
 import org.xbill.DNS.Type;
 
 /**
- * Builds a {@link ZoneSnapshot} from a zone's records and precomputes every reply the zone can
- * give, following CoreDNS's plugin/file lookup: answers carry the apex NS in authority, negative
- * answers the SOA (RFC 2308), referrals the cut's NS and in-bailiwick glue with AA=0, MX/SRV/SVCB
- * targets in the zone get their addresses in additional, and CNAMEs are chased inside the zone.
+ * Builds a {@link ZoneSnapshot} from a zone's packed records, following CoreDNS's plugin/file
+ * lookup: answers carry the apex NS in authority, negative answers the SOA (RFC 2308), referrals
+ * the cut's NS and in-bailiwick glue with AA=0, MX/SRV/SVCB targets in the zone get their
+ * addresses in additional, and CNAMEs are chased inside the zone. Replies that a name's own
+ * records make (most names) are written from the packed data at query time; only the names
+ * marked {@link ZoneStore#COMPLEX} get precomputed replies, and a CNAME's reply for a type keeps
+ * no copy when it equals its reply for any other type.
  */
 final class ZoneCompiler {
     /** CoreDNS gives up following CNAMEs after this many steps. */
@@ -33,14 +35,14 @@ final class ZoneCompiler {
     private static final int OTHER_TYPE = 65280;
 
     private final ZoneRecords zone;
-    private final List<Entry> entries = new ArrayList<>();
-    private final Map<Name, Integer> index = new HashMap<>();
+    private final ZoneStore store;
     private List<Rr> apexNs;
     private List<Rr> soa;
     private ZoneSnapshot snapshot;
 
     private ZoneCompiler(ZoneRecords zone) {
         this.zone = zone;
+        this.store = zone.store();
     }
 
     static ZoneSnapshot compile(ZoneRecords zone) {
@@ -48,91 +50,51 @@ final class ZoneCompiler {
     }
 
     private ZoneSnapshot build() {
-        Name origin = zone.origin();
-        Map<Integer, List<Record>> apexSets = new HashMap<>(zone.nodes().getOrDefault(origin, Map.of()));
-        apexSets.put(Type.SOA, List.of(zone.soa()));
-        add(new Entry(origin, apexSets));
-        zone.nodes().forEach((name, sets) -> {
-            if (!name.equals(origin)) {
-                add(new Entry(name, sets));
-            }
-        });
-        for (Entry e : List.copyOf(entries)) {
-            markAncestors(e.name, origin);
-        }
-        for (Entry e : entries) {
-            Integer w = index.get(wildcardOf(e.name));
-            e.wildcard = w == null ? -1 : w;
-        }
         soa = List.of(Rr.of(zone.soa()));
-        apexNs = wrap(apexSets.getOrDefault(Type.NS, List.of()), null, false);
-        Entry[] array = entries.toArray(new Entry[0]);
-        snapshot = new ZoneSnapshot(origin, zone.serial(), array, new NameTable(array), 0,
+        apexNs = wrap(orEmpty(store.rrset(store.apex, Type.NS)), null, false);
+        Sections tail = new Sections(Rcode.NOERROR, true, false, List.of(), apexNs, List.of());
+        snapshot = new ZoneSnapshot(zone.serial(), store,
                 AnswerBuilder.build(negative(Rcode.NXDOMAIN, true)),
                 AnswerBuilder.build(negative(Rcode.NOERROR, true)),
-                AnswerBuilder.build(negative(Rcode.NOERROR, false)));
-        for (int i = 1; i < array.length; i++) {
-            List<Record> ns = array[i].rrset(Type.NS);
-            if (ns != null) {
-                array[i].delegation = AnswerBuilder.build(referral(List.of(), ns));
+                AnswerBuilder.build(negative(Rcode.NOERROR, false)),
+                AnswerBuilder.build(tail), AnswerBuilder.build(tail, false));
+        IntArrayList complex = store.complexEntries();
+        for (int i = 0; i < complex.size(); i++) {
+            int e = complex.getInt(i);
+            ZoneSnapshot.Complex c = new ZoneSnapshot.Complex();
+            snapshot.complex.put(e, c);
+            if ((store.flags(e) & ZoneStore.CUT) != 0) {
+                c.delegation = AnswerBuilder.build(referral(List.of(), store.rrset(e, Type.NS)));
             }
         }
-        Set<Integer> zoneTypes = new LinkedHashSet<>();
-        for (Entry e : array) {
-            if (!e.isEmptyNonTerminal()) {
-                zoneTypes.addAll(e.rrsets.keySet());
-            }
-        }
-        Owner atQname = new Owner(true, null);
         Answer sharedNodata = snapshot.answer(ZoneSnapshot.WILDCARD_NODATA, 0);
-        for (Entry e : array) {
-            if (e.isEmptyNonTerminal()) {
-                continue;
-            }
-            boolean chases = e.rrset(Type.CNAME) != null;
-            List<Integer> types = new ArrayList<>(chases ? zoneTypes : e.rrsets.keySet());
-            int[] typeArray = new int[types.size()];
-            Answer[] answers = new Answer[types.size()];
-            for (int i = 0; i < typeArray.length; i++) {
-                typeArray[i] = types.get(i);
-                answers[i] = AnswerBuilder.build(found(e, atQname, typeArray[i], 0));
+        Owner atQname = new Owner(true, null);
+        for (int i = 0; i < complex.size(); i++) {
+            int e = complex.getInt(i);
+            boolean chases = store.first(e, Type.CNAME) != ZoneStore.NO_RECORD;
+            List<Integer> types = new ArrayList<>(chases ? store.zoneTypes : store.types(e));
+            if ((chases || e == store.apex) && !types.contains(Type.SOA)) {
+                types.add(Type.SOA);
             }
             Answer otherwise = chases ? AnswerBuilder.build(found(e, atQname, OTHER_TYPE, 0)) : sharedNodata;
-            e.answers(typeArray, answers, otherwise);
+            int[] typeArray = new int[types.size()];
+            Answer[] answers = new Answer[types.size()];
+            int n = 0;
+            for (int type : types) {
+                Answer a = AnswerBuilder.build(found(e, atQname, type, 0));
+                if (!a.sameAs(otherwise)) {
+                    typeArray[n] = type;
+                    answers[n++] = a;
+                }
+            }
+            snapshot.complex.get(e).answers(java.util.Arrays.copyOf(typeArray, n), java.util.Arrays.copyOf(answers, n),
+                    otherwise);
         }
         return snapshot;
     }
 
-    private void add(Entry e) {
-        index.put(e.name, entries.size());
-        entries.add(e);
-    }
-
-    /** Every name between a name and the apex exists: as itself, or as an empty non-terminal. */
-    private void markAncestors(Name name, Name origin) {
-        Name child = name;
-        while (!child.equals(origin)) {
-            Name parent = new Name(child, 1);
-            Integer at = index.get(parent);
-            if (at == null) {
-                add(new Entry(parent, null));
-                at = entries.size() - 1;
-            }
-            Entry p = entries.get(at);
-            if (p.hasChildren) {
-                return; // its own ancestors are marked already
-            }
-            p.hasChildren = true;
-            child = parent;
-        }
-    }
-
-    private static Name wildcardOf(Name name) {
-        try {
-            return Name.concatenate(Name.fromConstantString("*"), name);
-        } catch (org.xbill.DNS.NameTooLongException e) {
-            return Name.root;
-        }
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
     }
 
     /** How owners are written: as the query name, renamed (a wildcard reached through a CNAME), or as stored. */
@@ -146,6 +108,13 @@ final class ZoneCompiler {
         return out;
     }
 
+    private List<Record> rrset(int e, int type) {
+        if (e == store.apex && type == Type.SOA) {
+            return List.of(zone.soa());
+        }
+        return store.rrset(e, type);
+    }
+
     private Sections negative(int rcode, boolean mayFallThrough) {
         return new Sections(rcode, true, mayFallThrough, List.of(), soa, List.of());
     }
@@ -156,22 +125,22 @@ final class ZoneCompiler {
     }
 
     /** CoreDNS's reply at a name that exists (exactly or through a wildcard). */
-    private Sections found(Entry e, Owner owner, int qtype, int depth) {
-        boolean apex = e.name.equals(zone.origin());
+    private Sections found(int e, Owner owner, int qtype, int depth) {
+        boolean apex = e == store.apex;
         if (apex && qtype == Type.SOA) {
-            return new Sections(Rcode.NOERROR, true, false, wrap(e.rrset(Type.SOA), owner.rename, owner.atQname), apexNs,
+            return new Sections(Rcode.NOERROR, true, false, wrap(rrset(e, Type.SOA), owner.rename, owner.atQname), apexNs,
                     List.of());
         }
         if (apex && qtype == Type.NS) {
-            List<Record> ns = e.rrsets.getOrDefault(Type.NS, List.of());
+            List<Record> ns = orEmpty(rrset(e, Type.NS));
             return new Sections(Rcode.NOERROR, true, false, wrap(ns, owner.rename, owner.atQname), List.of(), glue(ns));
         }
-        List<Record> cname = e.rrset(Type.CNAME);
+        List<Record> cname = rrset(e, Type.CNAME);
         if (cname != null && qtype != Type.CNAME) {
             return chase(wrap(cname, owner.rename, owner.atQname), ((CNAMERecord) cname.getFirst()).getTarget(), qtype,
                     depth + 1);
         }
-        List<Record> rrs = e.rrset(qtype);
+        List<Record> rrs = rrset(e, qtype);
         if (rrs == null) {
             return negative(Rcode.NOERROR, false);
         }
@@ -189,7 +158,7 @@ final class ZoneCompiler {
             int code = resolve(target, qtype);
             int kind = ZoneSnapshot.kind(code);
             if (kind == ZoneSnapshot.DELEGATION) {
-                return referral(answer, snapshot.entry(ZoneSnapshot.index(code)).rrset(Type.NS));
+                return referral(answer, rrset(ZoneSnapshot.index(code), Type.NS));
             }
             boolean apexSpecial = target.equals(zone.origin()) && (qtype == Type.NS || qtype == Type.SOA);
             if (kind != ZoneSnapshot.EXACT || apexSpecial) {
@@ -198,10 +167,10 @@ final class ZoneCompiler {
                 boolean negative = sub.rcode() == Rcode.NXDOMAIN || sub.answer().isEmpty();
                 return new Sections(sub.rcode(), true, false, answer, negative ? soa : apexNs, additional(answer));
             }
-            Entry e = snapshot.entry(ZoneSnapshot.index(code));
-            List<Record> next = e.rrset(Type.CNAME);
+            int e = ZoneSnapshot.index(code);
+            List<Record> next = rrset(e, Type.CNAME);
             if (next == null) {
-                List<Record> rrs = e.rrset(qtype);
+                List<Record> rrs = rrset(e, qtype);
                 if (rrs != null) {
                     answer.addAll(wrap(rrs, null, false));
                 }
@@ -220,9 +189,9 @@ final class ZoneCompiler {
         }
         int code = resolve(name, qtype);
         return switch (ZoneSnapshot.kind(code)) {
-            case ZoneSnapshot.EXACT -> found(snapshot.entry(ZoneSnapshot.index(code)), new Owner(false, null), qtype, depth);
-            case ZoneSnapshot.WILDCARD -> found(snapshot.entry(ZoneSnapshot.index(code)), new Owner(false, name), qtype, depth);
-            case ZoneSnapshot.DELEGATION -> referral(List.of(), snapshot.entry(ZoneSnapshot.index(code)).rrset(Type.NS));
+            case ZoneSnapshot.EXACT -> found(ZoneSnapshot.index(code), new Owner(false, null), qtype, depth);
+            case ZoneSnapshot.WILDCARD -> found(ZoneSnapshot.index(code), new Owner(false, name), qtype, depth);
+            case ZoneSnapshot.DELEGATION -> referral(List.of(), rrset(ZoneSnapshot.index(code), Type.NS));
             case ZoneSnapshot.NXDOMAIN -> negative(Rcode.NXDOMAIN, false);
             default -> negative(Rcode.NOERROR, false);
         };
@@ -263,13 +232,12 @@ final class ZoneCompiler {
     }
 
     private void addAddresses(Name name, List<Rr> extra) {
-        Integer at = index.get(name);
-        if (at == null || entries.get(at).isEmptyNonTerminal()) {
+        int e = store.entry(name);
+        if (e < 0 || (store.flags(e) & ZoneStore.EMPTY) != 0) {
             return;
         }
-        Entry e = entries.get(at);
         for (int type : new int[] {Type.A, Type.AAAA}) {
-            List<Record> rrs = e.rrset(type);
+            List<Record> rrs = rrset(e, type);
             if (rrs != null) {
                 extra.addAll(wrap(rrs, null, false));
             }

@@ -1,13 +1,13 @@
 package io.nodedns.plugin.file;
 
+import io.nodedns.config.TextInput;
+import io.nodedns.data.DataBudget;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xbill.DNS.DClass;
@@ -19,14 +19,18 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Reads an RFC 1035 master file with dnsjava into the records of one zone (load time only).
- * {@code $ORIGIN}, {@code $TTL} and {@code $GENERATE} work; {@code $INCLUDE} is refused, so a zone
- * file can never pull in other files. DNSSEC records (RRSIG, NSEC, NSEC3, NSEC3PARAM) are skipped:
- * nodedns does not serve DNSSEC. Records outside the origin and of classes other than IN are skipped.
+ * Reads an RFC 1035 master file with dnsjava into the packed {@link ZoneStore} of one zone (load
+ * time only), one record at a time, so only the packed form is held, never the file's text or a
+ * dnsjava object per record. {@code $ORIGIN}, {@code $TTL} and {@code $GENERATE} work;
+ * {@code $INCLUDE} is refused, so a zone file can never pull in other files. DNSSEC records
+ * (RRSIG, NSEC, NSEC3, NSEC3PARAM) are skipped: nodedns does not serve DNSSEC. Records outside the
+ * origin and of classes other than IN are skipped. A file that is not UTF-8 text fails at its line.
  */
 final class ZoneFileReader {
     /** dnsjava's parse errors read "FILE:LINE: message". */
     private static final Pattern LOCATED = Pattern.compile("^(.*):(\\d+): (.*)$", Pattern.DOTALL);
+    /** Zone files are read up to this size (docs/plugins/file.md); the data budget usually ends a load first. */
+    static final long MAX_FILE_BYTES = 1L << 30;
 
     private ZoneFileReader() {}
 
@@ -43,36 +47,57 @@ final class ZoneFileReader {
         }
     }
 
-    /** The records of a zone by owner, then type, in file order; the apex SOA separately. */
-    record ZoneRecords(Name origin, SOARecord soa, Map<Name, Map<Integer, List<Record>>> nodes) {
+    /** The records of a zone, packed; the apex SOA separately. */
+    record ZoneRecords(Name origin, SOARecord soa, ZoneStore store) {
         long serial() {
             return soa.getSerial();
         }
     }
 
     static ZoneRecords read(Path file, Name origin) throws ZoneFileException {
+        return read(file, origin, -1, DataBudget.forFile());
+    }
+
+    /**
+     * Reads the zone; with {@code unlessSerial >= 0}, stops at the apex SOA and returns null when
+     * its serial is that one (CoreDNS's reload does the same), so an unchanged zone is not rebuilt.
+     */
+    static ZoneRecords read(Path file, Name origin, long unlessSerial, DataBudget budget) throws ZoneFileException {
         String fileName = file.toString();
         SOARecord soa = null;
-        Map<Name, Map<Integer, Set<Record>>> nodes = new LinkedHashMap<>();
-        try (Master master = new Master(fileName, origin)) {
-            master.disableIncludes(true);
-            for (Record r = master.nextRecord(); r != null; r = master.nextRecord()) {
-                if (r.getDClass() != DClass.IN || !r.getName().subdomain(origin) || isDnssecOnly(r.getType())) {
-                    continue;
-                }
-                if (r instanceof SOARecord s) {
-                    if (soa == null && s.getName().equals(origin)) {
-                        soa = s;
+        ZoneStore store = new ZoneStore(origin, budget);
+        TextInput text = null;
+        try (InputStream raw = Files.newInputStream(file)) {
+            text = new TextInput(raw, fileName, MAX_FILE_BYTES, true);
+            try (Master master = new Master(new BufferedInputStream(text, 1 << 16), origin)) {
+                master.disableIncludes(true);
+                for (Record r = master.nextRecord(); r != null; r = master.nextRecord()) {
+                    if (r.getDClass() != DClass.IN || !r.getName().subdomain(origin) || isDnssecOnly(r.getType())) {
+                        continue;
                     }
-                    continue;
+                    if (r instanceof SOARecord s) {
+                        if (soa == null && s.getName().equals(origin)) {
+                            soa = s;
+                            if (unlessSerial >= 0 && s.getSerial() == unlessSerial) {
+                                return null;
+                            }
+                        }
+                        continue;
+                    }
+                    store.add(r);
                 }
-                nodes.computeIfAbsent(r.getName(), n -> new LinkedHashMap<>())
-                        .computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r);
             }
+        } catch (TextInput.NotTextException e) {
+            throw new ZoneFileException(fileName, e.line, e.getMessage());
         } catch (TextParseException e) {
             throw located(fileName, e);
+        } catch (NoSuchFileException e) {
+            throw new ZoneFileException(fileName, 0, "failed to read file \"" + fileName + "\": no such file");
         } catch (IOException e) {
             throw new ZoneFileException(fileName, 0, "failed to read file \"" + fileName + "\": " + e);
+        } catch (DataBudget.DataLimitException e) {
+            throw new ZoneFileException(fileName, text == null ? 0 : text.line(), "zone file \"" + fileName + "\" is too large: "
+                    + store.records() + " records read, " + e.getMessage());
         } catch (RuntimeException e) {
             // dnsjava throws unchecked exceptions for some bad record data; never let them escape
             throw new ZoneFileException(fileName, 0, "failed to parse file \"" + fileName + "\": " + e.getMessage());
@@ -80,13 +105,12 @@ final class ZoneFileReader {
         if (soa == null) {
             throw new ZoneFileException(fileName, 0, "file \"" + fileName + "\" has no SOA record for origin " + origin);
         }
-        Map<Name, Map<Integer, List<Record>>> frozen = new LinkedHashMap<>();
-        for (Map.Entry<Name, Map<Integer, Set<Record>>> node : nodes.entrySet()) {
-            Map<Integer, List<Record>> types = new LinkedHashMap<>();
-            node.getValue().forEach((type, rrs) -> types.put(type, List.copyOf(new ArrayList<>(rrs))));
-            frozen.put(node.getKey(), types);
+        try {
+            store.finish();
+        } catch (DataBudget.DataLimitException e) {
+            throw new ZoneFileException(fileName, 0, "zone file \"" + fileName + "\" is too large: " + e.getMessage());
         }
-        return new ZoneRecords(origin, soa, frozen);
+        return new ZoneRecords(origin, soa, store);
     }
 
     private static ZoneFileException located(String fileName, TextParseException e) {
@@ -94,7 +118,7 @@ final class ZoneFileReader {
         Matcher m = LOCATED.matcher(message);
         if (m.matches()) {
             int line = Integer.parseInt(m.group(2));
-            // dnsjava names the file without its directory; report the path that was read
+            // dnsjava names no file for a stream; report the path that was read
             return new ZoneFileException(fileName, line, m.group(3));
         }
         return new ZoneFileException(fileName, 0, message);

@@ -1,5 +1,6 @@
 package io.nodedns.plugin.file;
 
+import io.nodedns.data.DataBudget;
 import io.nodedns.log.Log;
 import io.nodedns.plugin.file.ZoneFileReader.ZoneFileException;
 import io.nodedns.plugin.file.ZoneFileReader.ZoneRecords;
@@ -59,16 +60,18 @@ final class ZoneSlot {
         if (reloadByMtime && mtime != null && loadedMtime != null && mtime.compareTo(loadedMtime) <= 0) {
             return false;
         }
+        ZoneSnapshot current = snapshot;
+        long unlessSerial = !reloadByMtime && current != null ? current.serial : -1;
         ZoneRecords records;
         try {
-            records = ZoneFileReader.read(file, origin);
+            // stops at the SOA when the serial is the one served: an unchanged zone costs no rebuild
+            records = ZoneFileReader.read(file, origin, unlessSerial, DataBudget.forFile());
         } catch (ZoneFileException e) {
             String where = e.line > 0 ? e.file + ":" + e.line + ": " : "";
             Log.error("file", "Parsing zone \"" + origin + "\": " + where + e.getMessage());
             return false;
         }
-        ZoneSnapshot current = snapshot;
-        if (!reloadByMtime && current != null && current.serial == records.serial()) {
+        if (records == null) {
             return false;
         }
         ZoneSnapshot next;

@@ -1,16 +1,23 @@
 package io.nodedns.plugin.file;
 
+import io.nodedns.data.ChunkedBytes;
+import io.nodedns.server.Exchange;
+import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.QueryView;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.xbill.DNS.Name;
 
 /**
- * One loaded zone, immutable once built: its names and every reply precomputed. Replacing a zone
+ * One loaded zone, immutable once built: its packed names and records ({@link ZoneStore}) and the
+ * replies that need more than one name's records precomputed ({@link Complex}). Replacing a zone
  * (reload) swaps the whole snapshot with one volatile store, so a query sees one version only.
  *
  * <p>{@link #resolve} is CoreDNS's lookup walk (plugin/file/lookup.go) over the query name in the
  * request buffer: label by label down from the apex, stopping at a zone cut, remembering the
  * wildcard of the closest encloser (RFC 4592) and empty non-terminals. It returns a code
- * (kind and entry index) instead of an object so that the query path allocates nothing.
+ * (kind and entry position) instead of an object so that the query path allocates nothing.
  */
 final class ZoneSnapshot {
     static final int EXACT = 0;
@@ -24,26 +31,61 @@ final class ZoneSnapshot {
     private static final int KIND_BITS = 3;
     private static final int KIND_MASK = 7;
     private static final int TYPE_DS = 43;
+    private static final int CLASS_IN = 1;
+
+    /** The precomputed replies of one name whose answers reach beyond its own records. */
+    static final class Complex {
+        private int[] types = new int[0];
+        private Answer[] answers = new Answer[0];
+        private Answer otherwise;
+        /** The referral when this name is a zone cut, else null. */
+        Answer delegation;
+
+        void answers(int[] types, Answer[] answers, Answer otherwise) {
+            this.types = types;
+            this.answers = answers;
+            this.otherwise = otherwise;
+        }
+
+        Answer answerFor(int qtype) {
+            int[] t = types;
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] == qtype) {
+                    return answers[i];
+                }
+            }
+            return otherwise;
+        }
+    }
 
     final Name origin;
     final long serial;
-    private final Entry[] entries;
-    private final NameTable table;
+    final ZoneStore store;
+    private final ChunkedBytes data;
     private final int apex;
+    private final int originLength;
+    final Int2ObjectHashMap<Complex> complex = new Int2ObjectHashMap<>();
     private final Answer nxdomain;
     private final Answer emptyNonTerminal;
     private final Answer nodata;
+    /** The apex NS records, the authority section of every positive answer. */
+    private final Answer apexNs;
+    /** The same without compression, for answers so long that a pointer could not reach back. */
+    private final Answer apexNsPlain;
 
-    ZoneSnapshot(Name origin, long serial, Entry[] entries, NameTable table, int apex, Answer nxdomain,
-            Answer emptyNonTerminal, Answer nodata) {
-        this.origin = origin;
+    ZoneSnapshot(long serial, ZoneStore store, Answer nxdomain, Answer emptyNonTerminal, Answer nodata, Answer apexNs,
+            Answer apexNsPlain) {
+        this.origin = store.origin;
         this.serial = serial;
-        this.entries = entries;
-        this.table = table;
-        this.apex = apex;
+        this.store = store;
+        this.data = store.data;
+        this.apex = store.apex;
+        this.originLength = store.originLength;
         this.nxdomain = nxdomain;
         this.emptyNonTerminal = emptyNonTerminal;
         this.nodata = nodata;
+        this.apexNs = apexNs;
+        this.apexNsPlain = apexNsPlain;
     }
 
     static int kind(int code) {
@@ -58,10 +100,6 @@ final class ZoneSnapshot {
         return (index << KIND_BITS) | kind;
     }
 
-    Entry entry(int index) {
-        return entries[index];
-    }
-
     /**
      * Resolves the uncompressed name at {@code [off, end)}, which lies {@code below} labels under
      * this zone's apex, for {@code qtype} (only DS changes the walk: a DS at a cut is answered here).
@@ -70,6 +108,8 @@ final class ZoneSnapshot {
         if (below == 0) {
             return code(EXACT, apex);
         }
+        ZoneStore s = store;
+        int relativeEnd = end - originLength;
         int parent = apex;
         int wild = -1;
         int wildParentLevel = -1;
@@ -77,42 +117,95 @@ final class ZoneSnapshot {
         int found = -1;
         for (int level = 1; level <= below; level++) {
             int at = skipLabels(b, off, below - level);
-            found = table.find(b, at, end - at);
-            Entry e = found < 0 ? null : entries[found];
-            if (e == null || e.isEmptyNonTerminal()) {
+            found = s.find(b, at, relativeEnd - at);
+            int flags = found < 0 ? 0 : s.flags(found);
+            if (found < 0 || (flags & ZoneStore.EMPTY) != 0) {
                 // not found at this level: the wildcard of its parent may synthesize the answer
-                int w = parent < 0 ? -1 : entries[parent].wildcard;
+                int w = parent < 0 ? -1 : s.wildcards.get(parent);
                 if (w >= 0) {
                     wild = w;
                     wildParentLevel = level - 1;
                 }
-            } else if (e.delegation != null && !(qtype == TYPE_DS && level == below)) {
+            } else if ((flags & ZoneStore.CUT) != 0 && !(qtype == TYPE_DS && level == below)) {
                 return code(DELEGATION, found);
             }
-            if (level < below && e != null && e.hasChildren) {
+            if (level < below && found >= 0 && (flags & ZoneStore.HAS_CHILDREN) != 0) {
                 deepestWithChildren = level;
             }
             parent = found;
         }
-        if (found >= 0 && !entries[found].isEmptyNonTerminal()) {
+        if (found >= 0 && (s.flags(found) & ZoneStore.EMPTY) == 0) {
             return code(EXACT, found);
         }
         // RFC 4592: an empty non-terminal closer than the wildcard's parent is the closest encloser
         if (wild >= 0 && deepestWithChildren <= wildParentLevel) {
-            return entries[wild].isEmptyNonTerminal() ? WILDCARD_NODATA : code(WILDCARD, wild);
+            return (s.flags(wild) & ZoneStore.EMPTY) != 0 ? WILDCARD_NODATA : code(WILDCARD, wild);
         }
         return found >= 0 ? EMPTY_NON_TERMINAL : NXDOMAIN;
     }
 
-    /** The precomputed reply for a {@link #resolve} result. */
+    /**
+     * The precomputed reply for a {@link #resolve} result, or null when the name's own records of
+     * {@code qtype} answer it: then {@link #writeRecords} writes the reply from the packed data.
+     */
     Answer answer(int code, int qtype) {
         return switch (kind(code)) {
-            case EXACT, WILDCARD -> entries[index(code)].answerFor(qtype);
-            case DELEGATION -> entries[index(code)].delegation;
+            case EXACT, WILDCARD -> {
+                int e = index(code);
+                if ((store.flags(e) & ZoneStore.COMPLEX) != 0) {
+                    yield complex.get(e).answerFor(qtype);
+                }
+                yield store.first(e, qtype) == ZoneStore.NO_RECORD ? nodata : null;
+            }
+            case DELEGATION -> complex.get(index(code)).delegation;
             case EMPTY_NON_TERMINAL -> emptyNonTerminal;
             case WILDCARD_NODATA -> nodata;
             default -> nxdomain;
         };
+    }
+
+    /**
+     * Writes the reply made of entry {@code e}'s records of {@code qtype} (owner: the question)
+     * and the apex NS in authority, as CoreDNS answers a name that has the type; returns its length.
+     */
+    int writeRecords(Exchange ex, int e, int qtype) {
+        QueryView q = ex.query();
+        ExpandableDirectByteBuffer out = ex.response();
+        int questionLength = q.questionEnd() - q.qnameOffset();
+        int count = 0;
+        int length = 0;
+        int first = store.first(e, qtype);
+        for (int r = first; r != ZoneStore.NO_RECORD; r = data.getInt(r)) {
+            if (data.getShort(r + 4) == qtype) {
+                count++;
+                length += 12 + data.getShort(r + 10);
+            }
+        }
+        int base = DnsHeader.LENGTH + questionLength;
+        int total = base + length + apexNs.bodyLength();
+        out.checkLimit(total);
+        int requestFlags = q.flags();
+        int flags = DnsHeader.QR | (requestFlags & (DnsHeader.OPCODE_MASK | DnsHeader.RD | DnsHeader.CD)) | DnsHeader.AA;
+        DnsHeader.id(out, 0, q.id());
+        DnsHeader.flags(out, 0, flags);
+        DnsHeader.qdcount(out, 0, 1);
+        DnsHeader.ancount(out, 0, count);
+        DnsHeader.nscount(out, 0, apexNs.authorityCount);
+        DnsHeader.arcount(out, 0, 0);
+        out.putBytes(DnsHeader.LENGTH, ex.request(), q.qnameOffset(), questionLength);
+        int at = base;
+        for (int r = first; r != ZoneStore.NO_RECORD; r = data.getInt(r)) {
+            if (data.getShort(r + 4) == qtype) {
+                int rdLength = data.getShort(r + 10);
+                out.putShort(at, (short) 0xC00C, java.nio.ByteOrder.BIG_ENDIAN);
+                out.putShort(at + 2, (short) qtype, java.nio.ByteOrder.BIG_ENDIAN);
+                out.putShort(at + 4, (short) CLASS_IN, java.nio.ByteOrder.BIG_ENDIAN);
+                data.copyTo(r + 6, out, at + 6, 6 + rdLength); // TTL, RDLENGTH, RDATA
+                at += 12 + rdLength;
+            }
+        }
+        (at + apexNs.bodyLength() <= AnswerBuilder.MAX_POINTER ? apexNs : apexNsPlain).appendBody(out, at);
+        return total;
     }
 
     /** The offset of the name left after removing {@code labels} leading labels from the one at {@code off}. */
@@ -122,5 +215,10 @@ final class ZoneSnapshot {
             p += (b.getByte(p) & 0xFF) + 1;
         }
         return p;
+    }
+
+    /** Heap held by this snapshot's packed data and indexes (the precomputed replies not counted). */
+    long retainedBytes() {
+        return store.retainedBytes();
     }
 }

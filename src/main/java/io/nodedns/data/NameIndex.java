@@ -1,0 +1,97 @@
+package io.nodedns.data;
+
+import io.nodedns.wire.Names;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Open-addressing index from names to their position in a {@link ChunkedBytes}, where each name
+ * is stored as a length byte followed by its wire bytes. One int per slot and no per-name object:
+ * the key is compared in the store itself, ignoring ASCII case, so a probe with the query's bytes
+ * allocates nothing. Grows while loading; {@link #trim} then sizes it to what it holds.
+ */
+public final class NameIndex {
+    private final ChunkedBytes store;
+    private final DataBudget budget;
+    private int[] slots; // position + 1; 0 = empty
+    private int mask;
+    private int count;
+
+    public NameIndex(ChunkedBytes store, DataBudget budget) {
+        this.store = store;
+        this.budget = budget;
+        this.slots = new int[16];
+        this.mask = 15;
+        budget.charge(16 * 4);
+    }
+
+    public int size() {
+        return count;
+    }
+
+    /** The position of the stored name equal to {@code b[off, off + length)} ignoring ASCII case, or -1. */
+    public int find(DirectBuffer b, int off, int length) {
+        return find(b, off, length, Names.hashLowerCase(b, off, length));
+    }
+
+    public int find(DirectBuffer b, int off, int length, int hash) {
+        int[] s = slots;
+        int m = mask;
+        for (int i = hash & m; s[i] != 0; i = (i + 1) & m) {
+            int p = s[i] - 1;
+            UnsafeBuffer c = store.chunk(p);
+            int o = ChunkedBytes.offset(p);
+            if ((c.getByte(o) & 0xFF) == length && Names.equalsIgnoreCase(b, off, c, o + 1, length)) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** Adds the name stored at {@code position} (not present yet) whose hash is {@code hash}. */
+    public void add(int position, int hash) {
+        if ((count + 1) * 4L > slots.length * 3L) {
+            rehash(slots.length * 2);
+        }
+        insert(slots, mask, position, hash);
+        count++;
+    }
+
+    /** Shrinks the table to the smallest power of two that keeps the load at most 3/4. */
+    public void trim() {
+        int capacity = 16;
+        while (capacity * 3L < count * 4L) {
+            capacity <<= 1;
+        }
+        if (capacity < slots.length) {
+            rehash(capacity);
+        }
+    }
+
+    public long retainedBytes() {
+        return 16L + 4L * slots.length;
+    }
+
+    private void rehash(int capacity) {
+        budget.charge(4L * capacity);
+        int[] next = new int[capacity];
+        int m = capacity - 1;
+        for (int v : slots) {
+            if (v != 0) {
+                int p = v - 1;
+                insert(next, m, p, Names.hashLowerCase(store.chunk(p), ChunkedBytes.offset(p) + 1, store.getByte(p)));
+            }
+        }
+        budget.credit(4L * slots.length);
+        slots = next;
+        mask = m;
+    }
+
+    private static void insert(int[] s, int m, int position, int hash) {
+        int i = hash & m;
+        while (s[i] != 0) {
+            i = (i + 1) & m;
+        }
+        s[i] = position + 1;
+    }
+}
