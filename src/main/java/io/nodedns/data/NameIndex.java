@@ -68,6 +68,15 @@ public final class NameIndex {
         }
     }
 
+    /** Calls {@code action} with each stored position (load time). */
+    public void forEach(java.util.function.IntConsumer action) {
+        for (int v : slots) {
+            if (v != 0) {
+                action.accept(v - 1);
+            }
+        }
+    }
+
     public long retainedBytes() {
         return 16L + 4L * slots.length;
     }

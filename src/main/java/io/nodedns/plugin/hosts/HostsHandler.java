@@ -20,6 +20,7 @@ public final class HostsHandler extends ChainHandler {
     private final WireZones zones;
     private final WireZones fallthrough;
     private final boolean fallthroughUnsupported;
+    private final int ttl;
 
     HostsHandler(HostsSource source) {
         this.source = source;
@@ -27,6 +28,7 @@ public final class HostsHandler extends ChainHandler {
         this.zones = new WireZones(config.origins());
         this.fallthrough = new WireZones(config.fallthrough().zones());
         this.fallthroughUnsupported = config.fallthroughUnsupported();
+        this.ttl = config.ttl();
     }
 
     @Override
@@ -39,9 +41,9 @@ public final class HostsHandler extends ChainHandler {
         return source.config().file().toString();
     }
 
-    /** coredns_hosts_entries of the table now serving. */
+    /** coredns_hosts_entries of the tables now serving. */
     public int entries() {
-        return source.table().entries();
+        return source.entries();
     }
 
     /** coredns_hosts_reload_timestamp_seconds: the modification time of the file last read. */
@@ -59,68 +61,100 @@ public final class HostsHandler extends ChainHandler {
         if (qtype != HostsTable.TYPE_PTR && !zones.contains(b, off, len)) {
             return next(ex);
         }
-        HostsTable table = source.table();
-        HostsTable.Answers answers = null;
+        HostsTable inline = source.inline();
+        HostsTable file = source.file();
+        long found = NOTHING;
         switch (qtype) {
             case HostsTable.TYPE_PTR -> {
-                answers = table.reverse(b, off, len);
-                if (answers == null) {
+                int node = inline.reverse(b, off, len);
+                found = node != HostsTable.NONE ? found(INLINE, node) : found(FILE, file.reverse(b, off, len));
+                if (node(found) == HostsTable.NONE) {
                     return next(ex);
                 }
             }
-            case HostsTable.TYPE_A -> answers = addresses(table, b, off, len, true);
-            case HostsTable.TYPE_AAAA -> answers = addresses(table, b, off, len, false);
+            case HostsTable.TYPE_A -> found = addresses(inline, file, b, off, len, true);
+            case HostsTable.TYPE_AAAA -> found = addresses(inline, file, b, off, len, false);
             default -> {
                 if (fallthroughUnsupported && fallthrough.contains(b, off, len)) {
                     return next(ex);
                 }
             }
         }
-        if (answers == null && !exists(table, b, off, len)) {
+        if (node(found) == HostsTable.NONE && !exists(inline, file, b, off, len)) {
             // No SOA to build an NXDOMAIN from, so CoreDNS answers SERVFAIL (spec 6.11).
             return fallthrough.contains(b, off, len) ? next(ex) : Result.SERVFAIL;
         }
-        return write(ex, answers);
+        return write(ex, (int) (found >>> 32) == INLINE ? inline : file, node(found), qtype);
     }
 
-    /** Exact owner first, then the wildcard one label up, each per family, as CoreDNS looks them up. */
-    private static HostsTable.Answers addresses(HostsTable table, DirectBuffer b, int off, int len, boolean v4) {
-        HostsTable.NameEntry exact = table.exact(b, off, len);
-        HostsTable.Answers found = exact == null ? null : v4 ? exact.a : exact.aaaa;
-        if (found != null) {
-            return found;
+    private static final int INLINE = 0;
+    private static final int FILE = 1;
+    private static final long NOTHING = found(FILE, HostsTable.NONE);
+
+    /** Which table (inline or file) and the first node of the answer chain, in one long (no allocation). */
+    private static long found(int table, int node) {
+        return ((long) table << 32) | (node & 0xFFFF_FFFFL);
+    }
+
+    private static int node(long found) {
+        return (int) found;
+    }
+
+    /**
+     * Exact owner first, then the wildcard one label up, each per family, as CoreDNS looks them up;
+     * at each step an inline entry overrides the file's for its name and family.
+     */
+    private static long addresses(HostsTable inline, HostsTable file, DirectBuffer b, int off, int len, boolean v4) {
+        int node = inline.exact(b, off, len, v4);
+        if (node != HostsTable.NONE) {
+            return found(INLINE, node);
         }
-        HostsTable.NameEntry wild = table.wildcard(b, off, len);
-        return wild == null ? null : v4 ? wild.a : wild.aaaa;
+        node = file.exact(b, off, len, v4);
+        if (node != HostsTable.NONE) {
+            return found(FILE, node);
+        }
+        node = inline.wildcard(b, off, len, v4);
+        if (node != HostsTable.NONE) {
+            return found(INLINE, node);
+        }
+        return found(FILE, file.wildcard(b, off, len, v4));
     }
 
-    private static boolean exists(HostsTable table, DirectBuffer b, int off, int len) {
-        return addresses(table, b, off, len, true) != null || addresses(table, b, off, len, false) != null;
+    private static boolean exists(HostsTable inline, HostsTable file, DirectBuffer b, int off, int len) {
+        return node(addresses(inline, file, b, off, len, true)) != HostsTable.NONE
+                || node(addresses(inline, file, b, off, len, false)) != HostsTable.NONE;
     }
 
-    private int write(Exchange ex, HostsTable.Answers answers) {
+    /** The reply: the question and the chain's records (none for NODATA), cut to fit a 64 KiB message. */
+    private int write(Exchange ex, HostsTable table, int node, int qtype) {
         QueryView q = ex.query();
         MutableDirectBuffer out = ex.response();
         int questionLength = q.questionEnd() - q.qnameOffset();
-        int recordsLength = answers == null ? 0 : answers.records.length;
-        int total = DnsHeader.LENGTH + questionLength + recordsLength;
-        out.checkLimit(total);
+        int base = DnsHeader.LENGTH + questionLength;
+        out.checkLimit(base);
         int requestFlags = q.flags();
         int flags = DnsHeader.QR | DnsHeader.AA | (requestFlags & DnsHeader.OPCODE_MASK);
         if ((requestFlags & DnsHeader.OPCODE_MASK) == 0) {
             flags |= requestFlags & (DnsHeader.RD | DnsHeader.CD);
         }
+        out.putBytes(DnsHeader.LENGTH, ex.request(), q.qnameOffset(), questionLength);
+        int count = 0;
+        int total = base;
+        if (node != HostsTable.NONE) {
+            long written = table.write(node, qtype, ttl, out, base, MAX_MESSAGE);
+            count = (int) (written >>> 32);
+            total = (int) written;
+        }
         DnsHeader.id(out, 0, q.id());
         DnsHeader.flags(out, 0, flags);
         DnsHeader.qdcount(out, 0, 1);
-        DnsHeader.ancount(out, 0, answers == null ? 0 : answers.count);
+        DnsHeader.ancount(out, 0, count);
         DnsHeader.nscount(out, 0, 0);
         DnsHeader.arcount(out, 0, 0);
-        out.putBytes(DnsHeader.LENGTH, ex.request(), q.qnameOffset(), questionLength);
-        if (answers != null) {
-            out.putBytes(DnsHeader.LENGTH + questionLength, answers.records);
-        }
         ex.written(total, "hosts");
         return Result.WRITTEN;
     }
+
+    /** The largest DNS message (RFC 1035 4.2.2's two-byte length); longer answers are cut, as CoreDNS's would not fit. */
+    private static final int MAX_MESSAGE = 65535;
 }

@@ -30,6 +30,12 @@ public final class HostsSetup implements PluginSetup {
         HostsSource source;
         try {
             source = new HostsSource(config);
+        } catch (HostsSource.HostsFileException e) {
+            String message = "plugin/hosts: " + e.getMessage() + " (hosts file " + e.file + ")";
+            if (e.line > 0) {
+                throw new ConfigException(e.file, e.line, message);
+            }
+            throw new ConfigException(ctx.once().nameToken(), message);
         } catch (IOException e) {
             throw new ConfigException(ctx.once().nameToken(), "plugin/hosts: " + e.getMessage());
         }

@@ -2,8 +2,12 @@ package io.nodedns.plugin.hosts;
 
 import io.nodedns.log.Log;
 import io.nodedns.server.Lifecycle;
+import io.nodedns.config.TextInput;
+import io.nodedns.data.DataBudget;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Reader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,24 +22,53 @@ import java.nio.file.attribute.FileTime;
  * cannot be read keeps the last table (CoreDNS does the same).
  */
 final class HostsSource implements Lifecycle {
+    /** Hosts files are read up to this size (docs/plugins/hosts.md); the data budget usually ends a load first. */
+    static final long MAX_FILE_BYTES = 1L << 30;
+
     private final HostsConfig config;
-    private final HostsMap inline;
-    private volatile HostsTable table;
+    /** The inline lines, which override the file's entries per name and family (and per address for PTR). */
+    private final HostsTable inline;
+    private volatile HostsTable file;
     private volatile double reloadTimestampSeconds;
     private FileTime lastModified;
     private long lastSize = -1;
     private Thread timer;
 
-    HostsSource(HostsConfig config) throws IOException {
-        this.config = config;
-        this.inline = HostsMap.parse(new StringReader(String.join("\n", config.inline())), config.origins(),
-                config.autoReverse());
-        this.table = HostsTable.build(HostsMap.EMPTY, inline, config.ttl());
-        refresh();
+    /** A hosts file that is not text or too large; {@code line} is 0 when no line is to blame. */
+    static final class HostsFileException extends IOException {
+        private static final long serialVersionUID = 1L;
+        final String file;
+        final int line;
+
+        HostsFileException(String file, int line, String message) {
+            super(message);
+            this.file = file;
+            this.line = line;
+        }
     }
 
-    HostsTable table() {
-        return table;
+    /** Reads the inline lines and the file now; a file that is not text or too large fails the setup. */
+    HostsSource(HostsConfig config) throws IOException {
+        this.config = config;
+        HostsTable.Builder builder = new HostsTable.Builder(DataBudget.forFile());
+        new HostsParser(config.origins(), config.autoReverse())
+                .parse(new BufferedReader(new StringReader(String.join("\n", config.inline()))), builder);
+        this.inline = builder.build();
+        this.file = HostsTable.empty();
+        load();
+    }
+
+    HostsTable inline() {
+        return inline;
+    }
+
+    HostsTable file() {
+        return file;
+    }
+
+    /** coredns_hosts_entries: file and inline entries counted separately, overrides included. */
+    int entries() {
+        return file.entries() + inline.entries();
     }
 
     HostsConfig config() {
@@ -49,6 +82,19 @@ final class HostsSource implements Lifecycle {
 
     /** Re-reads the file if it changed since the last read; true if a new table was published. */
     synchronized boolean refresh() {
+        try {
+            return load();
+        } catch (HostsFileException e) {
+            Log.error("hosts", "Failed to reload hosts file: " + where(e) + e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Reads the file if it changed. While the new table is built the old one keeps serving, so a
+     * reload holds both for a moment (plus one line of text); the old one is garbage once swapped.
+     */
+    private synchronized boolean load() throws HostsFileException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(config.file(), BasicFileAttributes.class);
@@ -59,18 +105,37 @@ final class HostsSource implements Lifecycle {
                 || (attributes.lastModifiedTime().equals(lastModified) && attributes.size() == lastSize)) {
             return false;
         }
-        HostsMap fromFile;
-        try (Reader reader = Files.newBufferedReader(config.file(), StandardCharsets.ISO_8859_1)) {
-            fromFile = HostsMap.parse(reader, config.origins(), config.autoReverse());
+        String name = config.file().toString();
+        HostsTable.Builder builder = new HostsTable.Builder(DataBudget.forFile());
+        TextInput text = null;
+        try (InputStream raw = Files.newInputStream(config.file())) {
+            text = new TextInput(raw, name, MAX_FILE_BYTES, false);
+            // ISO-8859-1 maps every byte to one char: a non-ASCII name is then simply invalid and skipped
+            new HostsParser(config.origins(), config.autoReverse())
+                    .parse(new BufferedReader(new InputStreamReader(text, StandardCharsets.ISO_8859_1), 1 << 16), builder);
+        } catch (TextInput.NotTextException e) {
+            throw new HostsFileException(e.file, e.line, e.getMessage());
+        } catch (DataBudget.DataLimitException e) {
+            throw new HostsFileException(name, text == null ? 0 : text.line(), "hosts file is too large: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
-            Log.warning("hosts", "Failed to read hosts file " + config.file() + ": " + e.getMessage());
+            Log.warning("hosts", "Failed to read hosts file " + name + ": " + e.getMessage());
             return false;
         }
-        table = HostsTable.build(fromFile, inline, config.ttl());
+        HostsTable next;
+        try {
+            next = builder.build();
+        } catch (DataBudget.DataLimitException e) {
+            throw new HostsFileException(name, 0, "hosts file is too large: " + e.getMessage());
+        }
+        file = next;
         lastModified = attributes.lastModifiedTime();
         lastSize = attributes.size();
         reloadTimestampSeconds = lastModified.toMillis() / 1000.0;
         return true;
+    }
+
+    static String where(HostsFileException e) {
+        return e.line > 0 ? e.file + ":" + e.line + ": " : e.file + ": ";
     }
 
     @Override

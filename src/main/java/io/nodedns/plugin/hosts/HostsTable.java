@@ -1,117 +1,87 @@
 package io.nodedns.plugin.hosts;
 
+import io.nodedns.data.ChunkedBytes;
+import io.nodedns.data.DataBudget;
+import io.nodedns.data.NameIndex;
 import io.nodedns.wire.Names;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One immutable snapshot of the hosts data in answer-ready form: open-addressing tables keyed by
- * the lower-cased wire name (and by the 16-byte address for PTR), each entry holding its answer
- * records as wire bytes whose owner is a pointer to the question (so replies keep the client's
- * letter case). Lookups read the request buffer in place and allocate nothing. Swapped whole on
- * reload, so a query never sees half a file.
+ * One immutable snapshot of one hosts source (the file, or the inline lines), packed into a
+ * {@link ChunkedBytes} instead of maps of strings and lists: about 60 bytes per
+ * {@code address name} line with its PTR, where per-line objects took several hundred.
+ *
+ * <pre>
+ * name at E:      [length 1][lower-case wire name][first IPv4 node 4][first IPv6 node 4]
+ * address node:   [next 4][4 or 16 address bytes]
+ * reverse at P:   [4 or 16][address][first name node 4]
+ * name node:      [next 4][position E of the name]
+ * </pre>
+ * Chains keep file order; -1 ends them. Names are found through {@link NameIndex}es (wildcard
+ * owners "*.parent." under their parent, so a query probes with its own parent) and addresses
+ * through an int table hashed on the address. Lookups read the request in place and allocate
+ * nothing; the table is swapped whole on reload, so a query never sees half a file.
  */
 final class HostsTable {
     static final int TYPE_A = 1;
     static final int TYPE_AAAA = 28;
     static final int TYPE_PTR = 12;
-    private static final int CLASS_IN = 1;
+    static final int NONE = -1;
+    private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
-    /** The answer records of one owner name (or one address for PTR) for one type. */
-    static final class Answers {
-        final byte[] records;
-        final int count;
-
-        Answers(byte[] records, int count) {
-            this.records = records;
-            this.count = count;
-        }
-    }
-
-    /** A name with its A and AAAA answers (either may be null). */
-    static final class NameEntry {
-        final UnsafeBuffer wire;
-        final int length;
-        final Answers a;
-        final Answers aaaa;
-
-        NameEntry(UnsafeBuffer wire, int length, Answers a, Answers aaaa) {
-            this.wire = wire;
-            this.length = length;
-            this.a = a;
-            this.aaaa = aaaa;
-        }
-    }
-
-    private final NameTable exact;
-    /** Wildcard owners keyed by their parent: "*.example.com." is stored under "example.com.". */
-    private final NameTable wildcard;
-    private final long[] ptrHigh;
-    private final long[] ptrLow;
-    private final Answers[] ptrAnswers;
-    private final int ptrMask;
+    private final ChunkedBytes data;
+    private final NameIndex names;
+    private final NameIndex wildcards;
+    private final int[] reverse; // position + 1 of reverse entries; 0 = empty
+    private final int reverseMask;
     private final int entries;
 
-    private HostsTable(NameTable exact, NameTable wildcard, long[] ptrHigh, long[] ptrLow, Answers[] ptrAnswers, int entries) {
-        this.exact = exact;
-        this.wildcard = wildcard;
-        this.ptrHigh = ptrHigh;
-        this.ptrLow = ptrLow;
-        this.ptrAnswers = ptrAnswers;
-        this.ptrMask = ptrAnswers.length - 1;
-        this.entries = entries;
+    private HostsTable(Builder b) {
+        this.data = b.data;
+        this.names = b.names;
+        this.wildcards = b.wildcards;
+        this.reverse = b.reverse;
+        this.reverseMask = b.reverse.length - 1;
+        this.entries = b.entries;
     }
 
-    static HostsTable build(HostsMap file, HostsMap inline, int ttl) {
-        HostsMap merged = file.overriddenBy(inline);
-        NameTable exact = NameTable.build(merged.name4, merged.name6, ttl, false);
-        NameTable wildcard = NameTable.build(merged.wild4, merged.wild6, ttl, true);
-        int capacity = NameTable.capacityFor(merged.addr.size());
-        long[] high = new long[capacity];
-        long[] low = new long[capacity];
-        Answers[] answers = new Answers[capacity];
-        for (Map.Entry<HostsMap.AddressKey, List<String>> e : merged.addr.entrySet()) {
-            long h = e.getKey().high();
-            long l = e.getKey().low();
-            int i = addressHash(h, l) & (capacity - 1);
-            while (answers[i] != null) {
-                i = (i + 1) & (capacity - 1);
-            }
-            high[i] = h;
-            low[i] = l;
-            answers[i] = ptrAnswers(e.getValue(), ttl);
-        }
-        return new HostsTable(exact, wildcard, high, low, answers, file.size() + inline.size());
+    static HostsTable empty() {
+        return new Builder(DataBudget.forFile()).build();
     }
 
-    /** CoreDNS's coredns_hosts_entries: file and inline entries counted separately, overrides included. */
+    /** CoreDNS's Map.Len: every address of every name (wildcards included) plus every reverse name. */
     int entries() {
         return entries;
     }
 
-    /** The exact entry for the name at {@code off}, or null. */
-    NameEntry exact(DirectBuffer b, int off, int len) {
-        return exact.find(b, off, len);
+    /** The first address node of {@code v4 ? A : AAAA} at exactly this name, or {@link #NONE}. */
+    int exact(DirectBuffer b, int off, int len, boolean v4) {
+        int e = names.find(b, off, len);
+        return e < 0 ? NONE : data.getInt(e + 1 + len + (v4 ? 0 : 4));
     }
 
-    /** The wildcard entry covering the name at {@code off} (one label below a "*." owner's parent), or null. */
-    NameEntry wildcard(DirectBuffer b, int off, int len) {
+    /** The same for the wildcard covering the name ("*." plus the name's parent). */
+    int wildcard(DirectBuffer b, int off, int len, boolean v4) {
         int parent = Names.parentOffset(b, off, off + len);
-        return parent < 0 ? null : wildcard.find(b, parent, off + len - parent);
+        if (parent < 0) {
+            return NONE;
+        }
+        int parentLength = off + len - parent;
+        int e = wildcards.find(b, parent, parentLength);
+        return e < 0 ? NONE : data.getInt(e + 1 + parentLength + (v4 ? 0 : 4));
     }
 
-    /** PTR answers for a reverse name (in-addr.arpa or ip6.arpa), or null. */
-    Answers reverse(DirectBuffer b, int off, int len) {
+    /** The first name node answering PTR for a reverse name (in-addr.arpa or ip6.arpa), or {@link #NONE}. */
+    int reverse(DirectBuffer b, int off, int len) {
         long high;
         long low;
         if (ReverseName.isV4(b, off, len)) {
             long v4 = ReverseName.v4(b, off, len);
             if (v4 < 0) {
-                return null;
+                return NONE;
             }
             high = 0;
             low = 0xFFFF_0000_0000L | v4;
@@ -119,60 +89,220 @@ final class HostsTable {
             high = ReverseName.v6Half(b, off, 16);
             low = ReverseName.v6Half(b, off, 0);
         } else {
-            return null;
+            return NONE;
         }
-        int i = addressHash(high, low) & ptrMask;
-        Answers found;
-        while ((found = ptrAnswers[i]) != null) {
-            if (ptrHigh[i] == high && ptrLow[i] == low) {
-                return found;
-            }
-            i = (i + 1) & ptrMask;
-        }
-        return null;
+        int p = findReverse(reverse, reverseMask, data, high, low);
+        return p < 0 ? NONE : data.getInt(p + 1 + data.getByte(p));
     }
 
-    private static int addressHash(long high, long low) {
+    /**
+     * Writes the answer records of the chain from {@code node} (as {@link #exact}, {@link #wildcard}
+     * or {@link #reverse} return) at {@code at}, owner = pointer to the question; stops before a
+     * record that would take the message past {@code limit}. Returns the count in the high and the
+     * end offset in the low 32 bits.
+     */
+    long write(int node, int type, int ttl, MutableDirectBuffer out, int at, int limit) {
+        int count = 0;
+        int p = at;
+        for (int n = node; n != NONE; n = data.getInt(n)) {
+            int rdLength;
+            int from;
+            if (type == TYPE_PTR) {
+                int e = data.getInt(n + 4);
+                rdLength = data.getByte(e);
+                from = e + 1;
+            } else {
+                rdLength = type == TYPE_A ? 4 : 16;
+                from = n + 4;
+            }
+            if (p + 12 + rdLength > limit) {
+                break;
+            }
+            out.checkLimit(p + 12 + rdLength);
+            out.putShort(p, (short) 0xC00C, BE);
+            out.putShort(p + 2, (short) type, BE);
+            out.putShort(p + 4, (short) 1, BE);
+            out.putInt(p + 6, ttl, BE);
+            out.putShort(p + 10, (short) rdLength, BE);
+            data.copyTo(from, out, p + 12, rdLength);
+            p += 12 + rdLength;
+            count++;
+        }
+        return ((long) count << 32) | p;
+    }
+
+    static int addressHash(long high, long low) {
         long h = (high * 0x9E3779B97F4A7C15L) ^ low;
         h *= 0xC4CEB9FE1A85EC53L;
         return (int) (h ^ (h >>> 32));
     }
 
-    /** Answer records for addresses of one family, owner = pointer to the question name. */
-    static Answers addressAnswers(List<byte[]> ips, int ttl) {
-        if (ips == null || ips.isEmpty()) {
-            return null;
+    /** The reverse entry of an address (IPv4 as ::ffff:a.b.c.d), or -1. */
+    private static int findReverse(int[] slots, int mask, ChunkedBytes data, long high, long low) {
+        boolean v4 = high == 0 && (low >>> 32) == 0xFFFF;
+        for (int i = addressHash(high, low) & mask; slots[i] != 0; i = (i + 1) & mask) {
+            int p = slots[i] - 1;
+            UnsafeBuffer c = data.chunk(p);
+            int o = ChunkedBytes.offset(p);
+            int length = c.getByte(o);
+            if (v4 ? length == 4 && (c.getInt(o + 1, BE) & 0xFFFF_FFFFL) == (low & 0xFFFF_FFFFL)
+                    : length == 16 && c.getLong(o + 1, BE) == high && c.getLong(o + 9, BE) == low) {
+                return p;
+            }
         }
-        int rdLength = ips.getFirst().length;
-        ByteBuffer out = ByteBuffer.allocate(ips.size() * (12 + rdLength));
-        for (byte[] ip : ips) {
-            header(out, rdLength == 4 ? TYPE_A : TYPE_AAAA, ttl, rdLength);
-            out.put(ip);
-        }
-        return new Answers(out.array(), ips.size());
+        return -1;
     }
 
-    private static Answers ptrAnswers(List<String> names, int ttl) {
-        List<byte[]> wires = new ArrayList<>();
-        int total = 0;
-        for (String name : names) {
-            byte[] wire = NameTable.wire(name);
-            wires.add(wire);
-            total += 12 + wire.length;
+    /** Fills a table one {@code address name} pair at a time (load time; one thread). */
+    static final class Builder {
+        private final DataBudget budget;
+        private final ChunkedBytes data;
+        private final NameIndex names;
+        private final NameIndex wildcards;
+        private int[] reverse = new int[16];
+        private int reverseCount;
+        private int entries;
+
+        Builder(DataBudget budget) {
+            this.budget = budget;
+            this.data = new ChunkedBytes(budget, Integer.MAX_VALUE);
+            this.names = new NameIndex(data, budget);
+            this.wildcards = new NameIndex(data, budget);
+            budget.charge(16 * 4);
         }
-        ByteBuffer out = ByteBuffer.allocate(total);
-        for (byte[] wire : wires) {
-            header(out, TYPE_PTR, ttl, wire.length);
-            out.put(wire);
+
+        /**
+         * Adds {@code ip} (4 or 16 bytes) to the lower-case wire name {@code wire[0, length)}; a
+         * wildcard ("*." owner) is stored under its parent and never reversed.
+         */
+        void add(byte[] ip, DirectBuffer wire, int length, boolean wildcard, boolean autoReverse) {
+            int off = wildcard ? 2 : 0;
+            int keyLength = length - off;
+            NameIndex index = wildcard ? wildcards : names;
+            int hash = Names.hashLowerCase(wire, off, keyLength);
+            int e = index.find(wire, off, keyLength, hash);
+            if (e < 0) {
+                e = data.reserve(keyLength + 9);
+                data.putByte(e, keyLength);
+                data.putBytes(e + 1, wire, off, keyLength);
+                data.putInt(e + 1 + keyLength, NONE);
+                data.putInt(e + 5 + keyLength, NONE);
+                index.add(e, hash);
+            }
+            int head = e + 1 + keyLength + (ip.length == 4 ? 0 : 4);
+            int node = data.reserve(4 + ip.length);
+            data.putInt(node, data.getInt(head));
+            data.putBytes(node + 4, ip, 0, ip.length);
+            data.putInt(head, node); // newest first; build() restores file order
+            entries++;
+            if (autoReverse && !wildcard) {
+                int p = reverseEntry(ip);
+                int nameNode = data.reserve(8);
+                data.putInt(nameNode, data.getInt(p + 1 + ip.length));
+                data.putInt(nameNode + 4, e);
+                data.putInt(p + 1 + ip.length, nameNode);
+                entries++;
+            }
         }
-        return new Answers(out.array(), names.size());
+
+        private int reverseEntry(byte[] ip) {
+            long high = ip.length == 4 ? 0 : toLong(ip, 0);
+            long low = ip.length == 4 ? 0xFFFF_0000_0000L | (toLong(ip, 0) >>> 32) : toLong(ip, 8);
+            int p = findReverse(reverse, reverse.length - 1, data, high, low);
+            if (p >= 0) {
+                return p;
+            }
+            p = data.reserve(5 + ip.length);
+            data.putByte(p, ip.length);
+            data.putBytes(p + 1, ip, 0, ip.length);
+            data.putInt(p + 1 + ip.length, NONE);
+            if ((reverseCount + 1) * 4L > reverse.length * 3L) {
+                reverse = rehash(reverse.length * 2);
+            }
+            insert(reverse, p, high, low);
+            reverseCount++;
+            return p;
+        }
+
+        private static long toLong(byte[] b, int off) {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (off + i < b.length ? b[off + i] & 0xFF : 0);
+            }
+            return v;
+        }
+
+        private int[] rehash(int capacity) {
+            budget.charge(4L * capacity);
+            int[] next = new int[capacity];
+            for (int v : reverse) {
+                if (v != 0) {
+                    int p = v - 1;
+                    UnsafeBuffer c = data.chunk(p);
+                    int o = ChunkedBytes.offset(p);
+                    long high = c.getByte(o) == 4 ? 0 : c.getLong(o + 1, BE);
+                    long low = c.getByte(o) == 4 ? 0xFFFF_0000_0000L | (c.getInt(o + 1, BE) & 0xFFFF_FFFFL)
+                            : c.getLong(o + 9, BE);
+                    insert(next, p, high, low);
+                }
+            }
+            budget.credit(4L * reverse.length);
+            return next;
+        }
+
+        private static void insert(int[] slots, int p, long high, long low) {
+            int mask = slots.length - 1;
+            int i = addressHash(high, low) & mask;
+            while (slots[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            slots[i] = p + 1;
+        }
+
+        HostsTable build() {
+            names.forEach(e -> {
+                int length = data.getByte(e);
+                reverseChain(e + 1 + length);
+                reverseChain(e + 5 + length);
+            });
+            wildcards.forEach(e -> {
+                int length = data.getByte(e);
+                reverseChain(e + 1 + length);
+                reverseChain(e + 5 + length);
+            });
+            for (int v : reverse) {
+                if (v != 0) {
+                    reverseChain(v - 1 + 1 + data.getByte(v - 1));
+                }
+            }
+            int capacity = 16;
+            while (capacity * 3L < reverseCount * 4L) {
+                capacity <<= 1;
+            }
+            if (capacity < reverse.length) {
+                reverse = rehash(capacity);
+            }
+            data.trim();
+            names.trim();
+            wildcards.trim();
+            return new HostsTable(this);
+        }
+
+        /** Turns the chain whose head is stored at {@code headAt} around, into insertion order. */
+        private void reverseChain(int headAt) {
+            int previous = NONE;
+            int n = data.getInt(headAt);
+            while (n != NONE) {
+                int next = data.getInt(n);
+                data.putInt(n, previous);
+                previous = n;
+                n = next;
+            }
+            data.putInt(headAt, previous);
+        }
     }
 
-    private static void header(ByteBuffer out, int type, int ttl, int rdLength) {
-        out.putShort((short) 0xC00C);
-        out.putShort((short) type);
-        out.putShort((short) CLASS_IN);
-        out.putInt(ttl);
-        out.putShort((short) rdLength);
+    long retainedBytes() {
+        return data.retainedBytes() + names.retainedBytes() + wildcards.retainedBytes() + 16L + 4L * reverse.length;
     }
 }

@@ -14,10 +14,23 @@ final class WireZones {
         zones = new UnsafeBuffer[fqdns.size()];
         lengths = new int[fqdns.size()];
         for (int i = 0; i < zones.length; i++) {
-            byte[] wire = NameTable.wire(fqdns.get(i));
+            byte[] wire = wire(fqdns.get(i));
             zones[i] = new UnsafeBuffer(wire);
             lengths[i] = wire.length;
         }
+    }
+
+    /** Lower-case uncompressed wire form of a presentation name (setup time only). */
+    static byte[] wire(String fqdn) {
+        UnsafeBuffer b = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
+        int n = Names.fromString(fqdn, b, 0);
+        if (n < 0) {
+            throw new IllegalArgumentException("bad name " + fqdn);
+        }
+        Names.toLowerCase(b, 0, n);
+        byte[] out = new byte[n];
+        b.getBytes(0, out);
+        return out;
     }
 
     boolean isEmpty() {
