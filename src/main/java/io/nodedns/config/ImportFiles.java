@@ -90,6 +90,9 @@ final class ImportFiles {
         if (Files.isDirectory(file)) {
             throw new IOException("is a directory");
         }
+        if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES) {
+            throw new IOException("file is larger than " + MAX_FILE_BYTES + " bytes");
+        }
         try (InputStream in = new TextInput(Files.newInputStream(file), String.valueOf(file), MAX_FILE_BYTES, false)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {

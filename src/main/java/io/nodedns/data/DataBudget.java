@@ -1,27 +1,35 @@
 package io.nodedns.data;
 
 /**
- * The heap one zone or hosts file may take once loaded: the packed data and its indexes are
- * charged here as they grow, so a file too large for the heap fails with a clear error naming it
- * instead of an OutOfMemoryError that takes the server down. The default is a quarter of the
- * JVM's maximum heap: a reload builds the new data while the old still serves, so one file may
- * need twice its size for a moment, and caches and buffers need the other half.
+ * The heap one zone or hosts file may take once loaded: its packed data, indexes and precomputed
+ * replies are charged here as they grow, so a file too large for the heap fails with a clear error
+ * naming it instead of an OutOfMemoryError that takes the server down. One file may take half of
+ * the JVM's maximum heap; caches, buffers and the rest need the other half. A reload builds the
+ * new data while the old copy still serves, so its budget is the half less what the old copy holds.
  */
 public final class DataBudget {
     private final long limit;
+    private final String why;
     private long used;
 
-    public DataBudget(long limit) {
+    public DataBudget(long limit, String why) {
         this.limit = limit;
+        this.why = why;
     }
 
-    /** A quarter of the maximum heap ({@code -Xmx}). */
+    /** Half the maximum heap ({@code -Xmx}). */
     public static DataBudget forFile() {
-        return new DataBudget(defaultLimit());
+        return new DataBudget(defaultLimit(), "half the maximum heap, -Xmx");
+    }
+
+    /** For a reload: half the maximum heap less the {@code held} bytes of the copy it replaces. */
+    public static DataBudget forReload(long held) {
+        return new DataBudget(defaultLimit() - held, "half the maximum heap, -Xmx, less the " + mib(held)
+                + " MiB the loaded copy holds until the new one serves; a restart loads it");
     }
 
     public static long defaultLimit() {
-        return Runtime.getRuntime().maxMemory() / 4;
+        return Runtime.getRuntime().maxMemory() / 2;
     }
 
     public void charge(long bytes) {
@@ -35,25 +43,26 @@ public final class DataBudget {
         used -= bytes;
     }
 
+    /** Bytes charged and not credited: what the loaded data holds. */
     public long used() {
         return used;
     }
 
-    public long limit() {
-        return limit;
+    public void exceeded() {
+        throw new DataLimitException("loaded data would exceed " + mib(Math.max(limit, 0)) + " MiB (" + why
+                + "); split the file or raise -Xmx");
     }
 
-    public void exceeded() {
-        throw new DataLimitException(limit);
+    private static long mib(long bytes) {
+        return bytes >> 20;
     }
 
     /** The data of one file would exceed its budget. */
     public static final class DataLimitException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        DataLimitException(long limit) {
-            super("loaded data would exceed " + (limit >> 20) + " MiB (a quarter of the maximum heap, -Xmx); "
-                    + "split the file or raise -Xmx");
+        DataLimitException(String message) {
+            super(message);
         }
     }
 }

@@ -13,7 +13,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class NameIndex {
     private final ChunkedBytes store;
     private final DataBudget budget;
-    private int[] slots; // position + 1; 0 = empty
+    /** Stored positions stay below this, so a slot keeps 4 bits of the name's hash beside it. */
+    public static final int MAX_BYTES = (1 << 28) - 1;
+    private static final int TAG_SHIFT = 28;
+    private static final int POSITION_MASK = (1 << TAG_SHIFT) - 1;
+
+    private int[] slots; // hash tag << 28 | (position + 1); 0 = empty
     private int mask;
     private int count;
 
@@ -37,8 +42,12 @@ public final class NameIndex {
     public int find(DirectBuffer b, int off, int length, int hash) {
         int[] s = slots;
         int m = mask;
+        int tag = hash >>> TAG_SHIFT;
         for (int i = hash & m; s[i] != 0; i = (i + 1) & m) {
-            int p = s[i] - 1;
+            if (s[i] >>> TAG_SHIFT != tag) {
+                continue; // most probes end here without reading the stored name
+            }
+            int p = (s[i] & POSITION_MASK) - 1;
             UnsafeBuffer c = store.chunk(p);
             int o = ChunkedBytes.offset(p);
             if ((c.getByte(o) & 0xFF) == length && Names.equalsIgnoreCase(b, off, c, o + 1, length)) {
@@ -48,8 +57,11 @@ public final class NameIndex {
         return -1;
     }
 
-    /** Adds the name stored at {@code position} (not present yet) whose hash is {@code hash}. */
+    /** Adds the name stored at {@code position} (below {@link #MAX_BYTES}, not present yet) whose hash is {@code hash}. */
     public void add(int position, int hash) {
+        if (position >= MAX_BYTES) {
+            budget.exceeded();
+        }
         if ((count + 1) * 4L > slots.length * 3L) {
             rehash(slots.length * 2);
         }
@@ -72,7 +84,7 @@ public final class NameIndex {
     public void forEach(java.util.function.IntConsumer action) {
         for (int v : slots) {
             if (v != 0) {
-                action.accept(v - 1);
+                action.accept((v & POSITION_MASK) - 1);
             }
         }
     }
@@ -87,7 +99,7 @@ public final class NameIndex {
         int m = capacity - 1;
         for (int v : slots) {
             if (v != 0) {
-                int p = v - 1;
+                int p = (v & POSITION_MASK) - 1;
                 insert(next, m, p, Names.hashLowerCase(store.chunk(p), ChunkedBytes.offset(p) + 1, store.getByte(p)));
             }
         }
@@ -101,6 +113,6 @@ public final class NameIndex {
         while (s[i] != 0) {
             i = (i + 1) & m;
         }
-        s[i] = position + 1;
+        s[i] = (hash >>> TAG_SHIFT << TAG_SHIFT) | (position + 1);
     }
 }

@@ -89,7 +89,7 @@ final class Answer {
 
     /** Heap bytes of this reply, roughly. */
     long retainedBytes() {
-        return 48 + 16 + body.length + 16 + 4L * patches.length;
+        return 48 + 16 + body.length + (patches.length == 0 ? 0 : 16 + 4L * patches.length);
     }
 
     /** For tests and logs. */

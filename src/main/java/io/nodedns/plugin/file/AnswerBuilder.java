@@ -21,6 +21,8 @@ final class AnswerBuilder {
     /** The highest offset a compression pointer can hold (RFC 1035 4.1.4). */
     static final int MAX_POINTER = 0x3FFF;
 
+    private static final int[] NO_PATCHES = new int[0];
+
     private AnswerBuilder() {}
 
     /** A record in a reply; {@code ownerIsQname} writes its owner as the query name (wildcards, the name itself). */
@@ -55,7 +57,7 @@ final class AnswerBuilder {
                 writeRecord(body, patches, compress ? written : null, rr);
             }
         }
-        int[] patchArray = new int[patches.size()];
+        int[] patchArray = patches.isEmpty() ? NO_PATCHES : new int[patches.size()];
         for (int i = 0; i < patchArray.length; i++) {
             patchArray[i] = patches.get(i);
         }

@@ -63,8 +63,9 @@ final class ZoneCompiler {
             int e = complex.getInt(i);
             ZoneSnapshot.Complex c = new ZoneSnapshot.Complex();
             snapshot.complex.put(e, c);
+            store.budget.charge(COMPLEX_BYTES);
             if ((store.flags(e) & ZoneStore.CUT) != 0) {
-                c.delegation = AnswerBuilder.build(referral(List.of(), store.rrset(e, Type.NS)));
+                c.delegation = charged(AnswerBuilder.build(referral(List.of(), store.rrset(e, Type.NS))));
             }
         }
         Answer sharedNodata = snapshot.answer(ZoneSnapshot.WILDCARD_NODATA, 0);
@@ -72,11 +73,12 @@ final class ZoneCompiler {
         for (int i = 0; i < complex.size(); i++) {
             int e = complex.getInt(i);
             boolean chases = store.first(e, Type.CNAME) != ZoneStore.NO_RECORD;
-            List<Integer> types = new ArrayList<>(chases ? store.zoneTypes : store.types(e));
-            if ((chases || e == store.apex) && !types.contains(Type.SOA)) {
+            List<Integer> chained = chases ? chaseTypes(e) : null;
+            List<Integer> types = new ArrayList<>(chained != null ? chained : chases ? store.zoneTypes : store.types(e));
+            if ((chained == null && chases || e == store.apex) && !types.contains(Type.SOA)) {
                 types.add(Type.SOA);
             }
-            Answer otherwise = chases ? AnswerBuilder.build(found(e, atQname, OTHER_TYPE, 0)) : sharedNodata;
+            Answer otherwise = chases ? charged(AnswerBuilder.build(found(e, atQname, OTHER_TYPE, 0))) : sharedNodata;
             int[] typeArray = new int[types.size()];
             Answer[] answers = new Answer[types.size()];
             int n = 0;
@@ -84,13 +86,49 @@ final class ZoneCompiler {
                 Answer a = AnswerBuilder.build(found(e, atQname, type, 0));
                 if (!a.sameAs(otherwise)) {
                     typeArray[n] = type;
-                    answers[n++] = a;
+                    answers[n++] = charged(a);
                 }
             }
             snapshot.complex.get(e).answers(java.util.Arrays.copyOf(typeArray, n), java.util.Arrays.copyOf(answers, n),
                     otherwise);
         }
+        snapshot.footprint(store.budget.used());
         return snapshot;
+    }
+
+    /** A {@link ZoneSnapshot.Complex} with its map slot and arrays, roughly. */
+    private static final int COMPLEX_BYTES = 96;
+
+    private Answer charged(Answer a) {
+        store.budget.charge(a.retainedBytes() + 8);
+        return a;
+    }
+
+    /**
+     * The types for which CNAME owner {@code e}'s reply can differ from its reply to any other type:
+     * CNAME and the types the chain's end owns; null (every type) when the chain ends anywhere
+     * but at an ordinary in-zone name (apex, wildcard, cut, missing name, loop).
+     */
+    private List<Integer> chaseTypes(int e) {
+        Name target = ((CNAMERecord) rrset(e, Type.CNAME).getFirst()).getTarget();
+        for (int step = 0; step <= MAX_CHASE; step++) {
+            if (!target.subdomain(zone.origin())) {
+                return List.of(Type.CNAME);
+            }
+            int code = resolve(target, 0);
+            if (target.equals(zone.origin()) || ZoneSnapshot.kind(code) != ZoneSnapshot.EXACT) {
+                return null;
+            }
+            int end = ZoneSnapshot.index(code);
+            List<Record> next = rrset(end, Type.CNAME);
+            if (next == null) {
+                List<Integer> types = new ArrayList<>(store.types(end));
+                types.add(Type.CNAME);
+                return types;
+            }
+            target = ((CNAMERecord) next.getFirst()).getTarget();
+        }
+        return null;
     }
 
     private static <T> List<T> orEmpty(List<T> list) {

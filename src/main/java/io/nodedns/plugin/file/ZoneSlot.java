@@ -44,7 +44,12 @@ final class ZoneSlot {
     /** Reads the file now and serves it (setup). */
     void load() throws ZoneFileException {
         FileTime mtime = mtime();
-        snapshot = ZoneCompiler.compile(ZoneFileReader.read(file, origin));
+        ZoneRecords records = ZoneFileReader.read(file, origin);
+        try {
+            snapshot = ZoneCompiler.compile(records);
+        } catch (DataBudget.DataLimitException e) {
+            throw new ZoneFileException(file.toString(), 0, "zone file \"" + file + "\" is too large: " + e.getMessage());
+        }
         loadedMtime = mtime;
     }
 
@@ -65,7 +70,8 @@ final class ZoneSlot {
         ZoneRecords records;
         try {
             // stops at the SOA when the serial is the one served: an unchanged zone costs no rebuild
-            records = ZoneFileReader.read(file, origin, unlessSerial, DataBudget.forFile());
+            records = ZoneFileReader.read(file, origin, unlessSerial,
+                    current == null ? DataBudget.forFile() : DataBudget.forReload(current.retainedBytes()));
         } catch (ZoneFileException e) {
             String where = e.line > 0 ? e.file + ":" + e.line + ": " : "";
             Log.error("file", "Parsing zone \"" + origin + "\": " + where + e.getMessage());
@@ -77,6 +83,9 @@ final class ZoneSlot {
         ZoneSnapshot next;
         try {
             next = ZoneCompiler.compile(records);
+        } catch (DataBudget.DataLimitException e) {
+            Log.error("file", "Building zone \"" + origin + "\" from " + file + ": zone file is too large: " + e.getMessage());
+            return false;
         } catch (RuntimeException e) {
             Log.error("file", "Building zone \"" + origin + "\" from " + file + ": " + e);
             return false;

@@ -217,8 +217,14 @@ final class ZoneSnapshot {
         return p;
     }
 
-    /** Heap held by this snapshot's packed data and indexes (the precomputed replies not counted). */
+    private long footprint;
+
+    void footprint(long bytes) {
+        footprint = bytes;
+    }
+
+    /** Heap held by this snapshot: packed data, indexes and precomputed replies, as its budget counted them. */
     long retainedBytes() {
-        return store.retainedBytes();
+        return footprint;
     }
 }

@@ -41,8 +41,8 @@ final class ZoneStore {
     /** NS below the apex: a zone cut. */
     static final int CUT = 8;
     static final int NO_RECORD = -1;
-    /** Entry positions must leave three bits for the kind in {@link ZoneSnapshot}'s result codes. */
-    static final int MAX_BYTES = 1 << 28;
+    /** Entry positions leave three bits for the kind in {@link ZoneSnapshot}'s result codes. */
+    static final int MAX_BYTES = NameIndex.MAX_BYTES;
 
     final Name origin;
     final int originLength;

@@ -106,7 +106,8 @@ final class HostsSource implements Lifecycle {
             return false;
         }
         String name = config.file().toString();
-        HostsTable.Builder builder = new HostsTable.Builder(DataBudget.forFile());
+        // the table being replaced serves until the new one is built: both must fit the budget
+        HostsTable.Builder builder = new HostsTable.Builder(DataBudget.forReload(file.retainedBytes()));
         TextInput text = null;
         try (InputStream raw = Files.newInputStream(config.file())) {
             text = new TextInput(raw, name, MAX_FILE_BYTES, false);

@@ -38,6 +38,7 @@ final class HostsTable {
     private final int[] reverse; // position + 1 of reverse entries; 0 = empty
     private final int reverseMask;
     private final int entries;
+    private final long footprint;
 
     private HostsTable(Builder b) {
         this.data = b.data;
@@ -46,6 +47,7 @@ final class HostsTable {
         this.reverse = b.reverse;
         this.reverseMask = b.reverse.length - 1;
         this.entries = b.entries;
+        this.footprint = b.budget.used();
     }
 
     static HostsTable empty() {
@@ -165,7 +167,7 @@ final class HostsTable {
 
         Builder(DataBudget budget) {
             this.budget = budget;
-            this.data = new ChunkedBytes(budget, Integer.MAX_VALUE);
+            this.data = new ChunkedBytes(budget, NameIndex.MAX_BYTES);
             this.names = new NameIndex(data, budget);
             this.wildcards = new NameIndex(data, budget);
             budget.charge(16 * 4);
@@ -302,7 +304,8 @@ final class HostsTable {
         }
     }
 
+    /** Heap held by this table, as its budget counted it (chunks and index arrays). */
     long retainedBytes() {
-        return data.retainedBytes() + names.retainedBytes() + wildcards.retainedBytes() + 16L + 4L * reverse.length;
+        return footprint;
     }
 }

@@ -110,4 +110,17 @@ class FileSetupTest {
         Path z = zone("db.include", "$ORIGIN example.org.\n$TTL 60\n" + SOA + "$INCLUDE " + dir.resolve("db.included") + "\n");
         zoneFails(z, 4, "$INCLUDE");
     }
+
+    @Test
+    void zoneFilesThatAreNotTextFailAtTheirLine() throws Exception {
+        Path utf8 = dir.resolve("db.latin1");
+        Files.write(utf8, ("$ORIGIN example.org.\n" + SOA + "www IN TXT \"caf\u00e9\"\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        zoneFails(utf8, 3, "not text: invalid UTF-8");
+        Path nul = dir.resolve("db.nul");
+        Files.write(nul, ("$ORIGIN example.org.\n" + SOA + "\n\n\0\0\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        zoneFails(nul, 5, "not text: NUL byte");
+        Path fine = zone("db.utf8", "$ORIGIN example.org.\n" + SOA + "www IN TXT \"caf\u00e9\"\n");
+        assertDoesNotThrow(() -> SetupErrors.build("example.org {\n file " + fine + "\n}\n"));
+    }
 }

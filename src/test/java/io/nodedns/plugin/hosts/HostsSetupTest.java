@@ -104,4 +104,16 @@ class HostsSetupTest {
         SetupErrors.assertFails("example.org:53 {\n hosts /nonexistent\n hosts /nonexistent\n}\n", 3,
                 "can only be used once per Server Block");
     }
+
+    @Test
+    void aHostsFileThatIsNotTextFailsAtItsLine(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path hosts = dir.resolve("hosts");
+        java.nio.file.Files.write(hosts, "10.0.0.1 a.example.org\n10.0.0.2 b.example.org\0\n".getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> SetupErrors.build("example.org {\n hosts " + hosts + "\n}\n"));
+        assertEquals(hosts.toString(), e.file(), e.getMessage());
+        assertEquals(2, e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains("not text: NUL byte"), e.getMessage());
+    }
 }

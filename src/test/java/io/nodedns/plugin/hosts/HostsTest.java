@@ -235,7 +235,7 @@ class HostsTest {
         on.stop();
         Thread.sleep(50);
         assertFalse(on.timerRunning());
-        assertEquals(2, on.table().entries(), "one address and one reverse name, as CoreDNS counts");
+        assertEquals(2, on.entries(), "one address and one reverse name, as CoreDNS counts");
     }
 
     @Test

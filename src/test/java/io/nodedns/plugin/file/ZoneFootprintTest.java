@@ -1,0 +1,61 @@
+package io.nodedns.plugin.file;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.data.DataBudget;
+import io.nodedns.plugin.file.ZoneFileReader.ZoneFileException;
+import io.nodedns.testing.BigConfigFiles;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Name;
+
+/** The packed zone's heap per record, measured in process, and the budget's error naming the file. */
+class ZoneFootprintTest {
+    private static final int RECORDS = Integer.getInteger("zone.records", 200_000);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRecordCostsAFewDozenBytes() throws Exception {
+        Path file = dir.resolve("big.zone");
+        BigConfigFiles.zone(file, "example.org.", RECORDS);
+        long before = usedAfterGc();
+        long start = System.nanoTime();
+        ZoneFileReader.ZoneRecords records = ZoneFileReader.read(file, Name.fromString("example.org."));
+        long readMillis = (System.nanoTime() - start) / 1_000_000;
+        ZoneSnapshot snapshot = ZoneCompiler.compile(records);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("read " + readMillis + " ms, compile " + (millis - readMillis) + " ms");
+        long after = usedAfterGc();
+        double perRecord = (after - before) / (double) RECORDS;
+        System.out.printf("zone: %d records loaded in %d ms, heap +%.1f MiB, %.1f bytes/record (packed data %.1f bytes/record)%n",
+                RECORDS, millis, (after - before) / 1048576.0, perRecord, snapshot.retainedBytes() / (double) RECORDS);
+        assertTrue(snapshot.store.records() >= RECORDS - 10, "records " + snapshot.store.records());
+        assertTrue(perRecord < 64, perRecord + " bytes per record");
+        assertEquals(snapshot.serial, 2026120601L); // keeps the snapshot reachable until measured
+    }
+
+    @Test
+    void aZoneOverItsBudgetFailsNamingTheFile() throws Exception {
+        Path file = dir.resolve("over.zone");
+        BigConfigFiles.zone(file, "example.org.", 50_000);
+        ZoneFileException e = assertThrows(ZoneFileException.class,
+                () -> ZoneFileReader.read(file, Name.fromString("example.org."), -1, new DataBudget(1 << 20, "test")));
+        assertEquals(file.toString(), e.file);
+        assertTrue(e.getMessage().contains("zone file \"" + file + "\" is too large"), e.getMessage());
+        assertTrue(e.line > 1, "the line where the budget ran out");
+    }
+
+    static long usedAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
