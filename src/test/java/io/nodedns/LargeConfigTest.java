@@ -82,7 +82,9 @@ class LargeConfigTest {
             assertEquals("any.w.example.org.", wild.getSection(Section.ANSWER).getFirst().getName().toString());
             Message referral = client.udp(DnsClient.query("x.sub.example.org", Type.A));
             assertEquals(Type.NS, referral.getSection(Section.AUTHORITY).getFirst().getType());
-            System.out.printf("1M-record zone: answering %d ms after start, heap after full GC %s%n", millis, s.heap());
+            long heap = s.heapMiB();
+            System.out.printf("1M-record zone: answering %d ms after start, heap after full GC %d MiB%n", millis, heap);
+            assertTrue(heap < 96, heap + " MiB"); // about 55 MiB of zone data
         }
     }
 
@@ -110,7 +112,9 @@ class LargeConfigTest {
                     names.stream().map(r -> ((PTRRecord) r).getTarget().toString()).toList(), "file order");
             assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("h9.example.net", Type.A)).getRcode());
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("nope.example.net", Type.A)).getRcode());
-            System.out.printf("500k-line hosts file: answering %d ms after start, heap after full GC %s%n", millis, s.heap());
+            long heap = s.heapMiB();
+            System.out.printf("500k-line hosts file: answering %d ms after start, heap after full GC %d MiB%n", millis, heap);
+            assertTrue(heap < 80, heap + " MiB"); // about 38 MiB of hosts data
         }
     }
 
@@ -183,7 +187,7 @@ class LargeConfigTest {
         }
 
         /** Heap used after a full GC, from jcmd (GC.heap_info). */
-        String heap() throws Exception {
+        long heapMiB() throws Exception {
             Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
             run(jcmd.toString(), Long.toString(process.pid()), "GC.run");
             String info = run(jcmd.toString(), Long.toString(process.pid()), "GC.heap_info");
@@ -196,7 +200,8 @@ class LargeConfigTest {
                     usedK += Long.parseLong(t.substring(at + 5).split("K")[0].trim());
                 }
             }
-            return usedK == 0 ? "unknown (" + info.strip() + ")" : (usedK >> 10) + " MiB";
+            assertTrue(usedK > 0, "jcmd GC.heap_info: " + info);
+            return usedK >> 10;
         }
 
         private static String run(String... cmd) throws Exception {

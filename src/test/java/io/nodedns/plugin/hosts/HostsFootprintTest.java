@@ -1,0 +1,63 @@
+package io.nodedns.plugin.hosts;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.config.Fallthrough;
+import io.nodedns.data.DataBudget;
+import io.nodedns.testing.BigConfigFiles;
+import java.io.BufferedReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packed hosts table's heap per line, measured in process, and the budget's limit. */
+class HostsFootprintTest {
+    private static final int LINES = Integer.getInteger("hosts.lines", 100_000);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLineWithItsPtrCostsAFewDozenBytes() throws Exception {
+        Path file = dir.resolve("hosts");
+        BigConfigFiles.hosts(file, "example.net", LINES);
+        HostsConfig config = new HostsConfig(file, List.of("example.net."), List.of(), 3600, true, Duration.ZERO,
+                Fallthrough.NEVER, false);
+        long before = usedAfterGc();
+        long start = System.nanoTime();
+        HostsSource source = new HostsSource(config);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        long after = usedAfterGc();
+        double perLine = (after - before) / (double) LINES;
+        System.out.printf("hosts: %d lines loaded in %d ms, heap +%.1f MiB, %.1f bytes/line (budget counted %.1f)%n", LINES,
+                millis, (after - before) / 1048576.0, perLine, source.file().retainedBytes() / (double) LINES);
+        assertTrue(perLine < 120, perLine + " bytes per line"); // about 350 before the packed form
+        assertTrue(source.entries() > LINES * 19 / 10, "addresses and reverse names: " + source.entries());
+    }
+
+    @Test
+    void aTableOverItsBudgetFails() throws Exception {
+        Path file = dir.resolve("hosts");
+        BigConfigFiles.hosts(file, "example.net", 50_000);
+        HostsTable.Builder builder = new HostsTable.Builder(new DataBudget(1 << 20, "test"));
+        HostsParser parser = new HostsParser(List.of("example.net."), true);
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+            DataBudget.DataLimitException e = assertThrows(DataBudget.DataLimitException.class, () -> parser.parse(r, builder));
+            assertTrue(e.getMessage().contains("would exceed 1 MiB (test)"), e.getMessage());
+        }
+    }
+
+    static long usedAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
