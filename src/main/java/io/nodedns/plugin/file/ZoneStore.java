@@ -54,7 +54,7 @@ final class ZoneStore {
     final int apex;
     /** Every type some name of the zone owns, in first-seen order (CNAME replies are precomputed per type). */
     final List<Integer> zoneTypes = new ArrayList<>();
-    private final boolean[] seenType = new boolean[65536];
+    private boolean[] seenType = new boolean[65536];
     /** Entry positions while building (dropped by {@link #finish}). */
     private IntArrayList entries = new IntArrayList();
     /** Positions of the entries flagged {@link #COMPLEX}, the apex first (set by {@link #finish}). */
@@ -222,6 +222,7 @@ final class ZoneStore {
             }
         }
         entries = null;
+        seenType = null; // 64 KiB a loaded zone does not need
         data.trim();
         index.trim();
     }

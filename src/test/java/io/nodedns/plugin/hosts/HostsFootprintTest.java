@@ -60,4 +60,18 @@ class HostsFootprintTest {
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
+
+    @Test
+    void aReloadThatIsNotTextKeepsTheServedTable() throws Exception {
+        Path file = Files.writeString(dir.resolve("hosts"), "10.0.0.1 a.example.net\n");
+        HostsSource source = new HostsSource(new HostsConfig(file, List.of("example.net."), List.of(), 3600, true,
+                Duration.ZERO, Fallthrough.NEVER, false));
+        assertTrue(source.entries() == 2, "one address, one reverse name");
+        Files.write(file, "10.0.0.1 a.example.net\n10.0.0.2 b.example.net\n\0".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(!source.refresh(), "not swapped in");
+        assertTrue(source.entries() == 2, "the old table still serves");
+        Files.writeString(file, "10.0.0.1 a.example.net\n10.0.0.2 b.example.net\n");
+        assertTrue(source.refresh(), "a good file is read again");
+        assertTrue(source.entries() == 4);
+    }
 }
