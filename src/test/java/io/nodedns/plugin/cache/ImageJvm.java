@@ -7,15 +7,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A nodedns server in a child JVM with the image's flags (deploy/image/nodedns), run from this
- * test's class path, for tests whose figures depend on the image's heap (-Xmx128m) or on RSS.
+ * A nodedns server in a child JVM with the image's flags (read from deploy/image/nodedns), run
+ * from this test's class path, for tests whose figures depend on the image's heap (-Xmx128m) or on RSS.
  */
 final class ImageJvm {
-    /** The JVM flags of deploy/image/nodedns, without -XX:+PerfDisableSharedMem (no effect on heap). */
-    static final List<String> FLAGS = List.of("-XX:+UseSerialGC", "-Xms24m", "-Xmx128m", "-XX:MaxMetaspaceSize=96m",
-            "-XX:ReservedCodeCacheSize=48m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED");
+    /** The JVM options of the image's launcher, deploy/image/nodedns (its exec line, up to {@code -jar}). */
+    static List<String> flags() throws IOException {
+        String launcher = Files.readString(Path.of("deploy/image/nodedns"));
+        List<String> flags = new ArrayList<>();
+        for (String token : launcher.substring(launcher.indexOf("exec ")).split("\\s+")) {
+            if (token.equals("-jar")) {
+                break;
+            }
+            if (token.startsWith("-X") || token.startsWith("--add-") || token.startsWith("--enable-native-access")) {
+                flags.add(token);
+            }
+        }
+        if (!flags.contains("-Xmx128m")) {
+            throw new IOException("the image's flags changed, check this test: " + flags);
+        }
+        return flags;
+    }
 
     private ImageJvm() {}
 
@@ -23,7 +35,7 @@ final class ImageJvm {
     static Process start(Path corefile, Path log) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(FLAGS);
+        cmd.addAll(flags());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.nodedns.Main");
@@ -80,6 +92,16 @@ final class ImageJvm {
             }
         }
         throw new IOException("no VmRSS for " + pid);
+    }
+
+    /** Runs {@code jcmd PID COMMAND} with this JDK; its output. */
+    static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        Process p = new ProcessBuilder(java.resolveSibling("jcmd").toString(), Long.toString(pid), command)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
     }
 
     static void signal(Process p, String name) throws IOException, InterruptedException {
