@@ -18,7 +18,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * offsets) and up to {@code perShard / 8} large slots of 4096 bytes for bigger replies. Larger
  * replies are not cached. Memory follows what is stored: entries, large slots and the index are
  * taken as a shard fills (see {@link CacheArena}), so a store only allocates when it opens a chunk.
- * A full shard evicts a random entry (CoreDNS's policy).
+ * A full shard evicts with CLOCK (second chance): a hit sets the entry's visited bit (a plain byte
+ * store into its chunk, no allocation; racing stores are harmless), and the writer that needs room
+ * sweeps the shard's hand, clearing visited bits, to the first entry not visited since the hand last
+ * passed. New entries start unvisited, so a flood of names asked once evicts itself first and names
+ * that keep being asked stay (CoreDNS evicts a random entry).
  *
  * <p>Readers never lock: every entry has a sequence number that a writer makes odd while it writes
  * and even afterwards; a reader copies, then re-reads the number, and treats any change as a miss.
@@ -67,7 +71,9 @@ final class CacheStore {
     private final CacheIndex index = new CacheIndex(SHARDS);
     private final long[] written = new long[SHARDS];
     private final int[] live = new int[SHARDS];
-    private final long[] random = new long[SHARDS];
+    /** CLOCK hands: the next entry, and the next large slot, a writer in need of room looks at. */
+    private final int[] hand = new int[SHARDS];
+    private final int[] largeHand = new int[SHARDS];
     private final int[] locks = new int[SHARDS * 16];
     final CacheActivity activity;
     private final LongAdder evictions = new LongAdder();
@@ -78,9 +84,6 @@ final class CacheStore {
         this.arena = new CacheArena(SHARDS, perShard);
         this.largePerShard = arena.largePerShard();
         this.activity = new CacheActivity(arena);
-        for (int s = 0; s < SHARDS; s++) {
-            random[s] = 0x9E3779B97F4A7C15L * (s + 1);
-        }
     }
 
     private static int perShard(int capacity) {
@@ -109,7 +112,7 @@ final class CacheStore {
     }
 
     /** Bytes the store's own arrays hold from the start (headers, shard counters and locks). */
-    private static final long FIXED_BYTES = 4 * 16 + SHARDS * (8L + 4 + 8 + 4 * 16);
+    private static final long FIXED_BYTES = 5 * 16 + SHARDS * (8L + 4 + 4 + 4 + 4 * 16);
 
     /**
      * The most a store of this capacity can hold, once every entry, large slot and index slot is
@@ -290,6 +293,10 @@ final class CacheStore {
         if (a.getLongOpaque(s + H_SEQ) != v) {
             return MISS;
         }
+        int visited = arena.side(local) + CacheArena.S_VISITED;
+        if (a.getByte(visited) == 0) {
+            a.putByte(visited, (byte) 1); // only the first hit per sweep dirties the line
+        }
         if (copy != len) {
             DnsHeader.arcount(out, 0, DnsHeader.arcount(out, 0) - 1);
         }
@@ -325,6 +332,9 @@ final class CacheStore {
             }
             UnsafeBuffer a = arena.chunk(shard, local);
             int side = arena.side(local);
+            if (isNew) {
+                a.putByte(side + CacheArena.S_VISITED, (byte) 0);
+            }
             int s = arena.slot(local);
             int heldLarge = a.getInt(side + CacheArena.S_LARGE) - 1;
             UnsafeBuffer p = a;
@@ -387,7 +397,7 @@ final class CacheStore {
         }
     }
 
-    /** A free entry (opening a chunk if needed, with room in the index), or a random one evicted. */
+    /** A free entry (opening a chunk if needed, with room in the index), or the CLOCK victim evicted. */
     private int takeEntry(int shard) {
         int local = arena.take(shard);
         if (local >= 0) {
@@ -395,19 +405,51 @@ final class CacheStore {
             live[shard]++;
             return local;
         }
-        int victim = nextRandom(shard, perShard);
+        int victim = sweep(shard);
         drop(shard, victim);
         evictions.increment();
         return victim;
     }
 
-    /** A free large slot, or one taken from a random other holder, which is evicted. */
+    /**
+     * Moves the shard's hand to the first entry not visited since the hand last passed, clearing the
+     * visited bits it passes, and returns that entry. Ends within one turn plus one (a full turn
+     * clears every bit). Every entry is live when this runs: the shard has no free one.
+     */
+    private int sweep(int shard) {
+        int h = hand[shard];
+        while (true) {
+            int local = h;
+            h = h + 1 == perShard ? 0 : h + 1;
+            UnsafeBuffer a = arena.chunk(shard, local);
+            int visited = arena.side(local) + CacheArena.S_VISITED;
+            if (a.getByte(visited) == 0) {
+                hand[shard] = h;
+                return local;
+            }
+            a.putByte(visited, (byte) 0);
+        }
+    }
+
+    /** A free large slot, or one taken from its holder (chosen by the same CLOCK rule), which is evicted. */
     private int takeLarge(int shard, int local) {
         int j = arena.takeLarge(shard, local);
         if (j >= 0) {
             return j;
         }
-        int owner = arena.largeOwner(shard, nextRandom(shard, largePerShard));
+        int h = largeHand[shard];
+        int owner;
+        while (true) {
+            owner = arena.largeOwner(shard, h);
+            h = h + 1 == largePerShard ? 0 : h + 1;
+            UnsafeBuffer a = arena.chunk(shard, owner);
+            int visited = arena.side(owner) + CacheArena.S_VISITED;
+            if (a.getByte(visited) == 0) {
+                break;
+            }
+            a.putByte(visited, (byte) 0);
+        }
+        largeHand[shard] = h;
         drop(shard, owner);
         arena.free(shard, owner);
         live[shard]--;
@@ -466,15 +508,6 @@ final class CacheStore {
             }
         }
         return -1;
-    }
-
-    private int nextRandom(int shard, int bound) {
-        long r = random[shard];
-        r ^= r << 13;
-        r ^= r >>> 7;
-        r ^= r << 17;
-        random[shard] = r;
-        return (int) ((r >>> 1) % bound);
     }
 
     private void lock(int shard) {

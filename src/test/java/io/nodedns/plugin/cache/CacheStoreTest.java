@@ -49,7 +49,7 @@ class CacheStoreTest {
         assertTrue(full > empty && full <= plugin.maxMemoryBytes(), full + " vs " + plugin.maxMemoryBytes());
         System.out.printf("default cache memory: %d bytes empty, %d with %d success entries, at most %d%n",
                 empty, full, plugin.successEntries(), plugin.maxMemoryBytes());
-        // The newest names are mostly still there: random eviction keeps a fair share.
+        // The newest names are still there: with no hits, CLOCK evicts the oldest first.
         int hits = 0;
         for (int i = 99_000; i < 100_000; i++) {
             driver.name(i);
