@@ -192,8 +192,8 @@ class CacheSetupTest {
         assertEquals("example.org.,example.net.", plugin.zonesLabel());
         assertEquals(9984, plugin.successCapacity());
         assertEquals(9984, plugin.denialCapacity());
-        assertEquals(76_160, plugin.memoryBytes(), "empty: the stores grow as they fill");
-        assertEquals(20_109_696, plugin.maxMemoryBytes());
+        assertEquals(76_192, plugin.memoryBytes(), "empty: the stores grow as they fill");
+        assertEquals(20_109_728, plugin.maxMemoryBytes());
         String huge = "example.org {\n cache {\n  success 2000000000\n }\n cacheupstream x\n}\n";
         ConfigException tooBig = assertThrows(ConfigException.class, () -> Instance.build(
                 Corefile.parse("Corefile", huge, REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53));
