@@ -49,9 +49,6 @@ final class TcpPoller {
     static synchronized TcpPoller shared() {
         if (shared == null && unavailable == null) {
             unavailable = StreamSockets.unavailableReason();
-            if (unavailable == null && !Boolean.parseBoolean(System.getProperty("nodedns.tcp.native", "true"))) {
-                unavailable = "nodedns.tcp.native=false";
-            }
             if (unavailable == null) {
                 try {
                     shared = new TcpPoller();

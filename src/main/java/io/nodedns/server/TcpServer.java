@@ -34,7 +34,9 @@ final class TcpServer {
     private final Listener listener;
     private final ListenerSettings settings;
     private final ServerSocketChannel server;
-    private final TcpPoller poller = TcpPoller.shared();
+    /** Null without epoll, or with -Dnodedns.tcp.native=false: each connection then blocks a virtual thread. */
+    private final TcpPoller poller = Boolean.parseBoolean(System.getProperty("nodedns.tcp.native", "true"))
+            ? TcpPoller.shared() : null;
     /** The acceptor's native scratch (epoll_ctl's event struct, then SO_RCVLOWAT's value). */
     private final MemorySegment acceptScratch = Arena.ofAuto().allocate(16, 8);
     private final TcpWork[] pool = new TcpWork[MAX_BUSY];
