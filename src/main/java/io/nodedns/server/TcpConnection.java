@@ -206,12 +206,12 @@ final class TcpConnection implements Runnable {
         deadline = now + server.settings().tcpIdle().toNanos();
         boolean armed = poller == null || poller.rearm(this, fd, w.scratch);
         work = null;
-        server.giveBack(w);
-        if (!armed) {
+        if (armed) {
+            state = IDLE; // at once: the poller may be spinning on ARMING for this connection
+        } else {
             closeOwned();
-            return;
         }
-        state = IDLE;
+        server.giveBack(w);
     }
 
     /** Without epoll: this connection's own virtual thread waits in blocking reads (it then costs a stack). */
