@@ -158,7 +158,15 @@ final class TcpConnection implements Runnable {
         deadline = 0;
         waitingSince = 0;
         state = SERVING;
-        Thread.ofVirtual().name("nodedns-tcp-conn").start(this);
+        try {
+            Thread.ofVirtual().name("nodedns-tcp-conn").start(this);
+        } catch (RuntimeException | Error e) {
+            TcpWork w = work; // no thread to serve it: give the work back and close, then let the poller count it
+            work = null;
+            server.giveBack(w);
+            closeOwned();
+            throw e;
+        }
     }
 
     /** Poller thread, message incomplete: watch again (the deadline stays). */

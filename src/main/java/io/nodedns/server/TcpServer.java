@@ -72,7 +72,7 @@ final class TcpServer {
     }
 
     void start() {
-        reaper = Thread.ofVirtual().name("nodedns-tcp-write-timeout").start(this::reapStuckWriters);
+        reaper = Thread.ofVirtual().name("nodedns-tcp-deadlines").start(this::reapExpired);
         acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
     }
 
@@ -81,7 +81,7 @@ final class TcpServer {
      * there is no connection, so a UDP-only node pays no wake-ups for it (each wake-up of a virtual
      * thread preempts the UDP loop on its CPU).
      */
-    private void reapStuckWriters() {
+    private void reapExpired() {
         while (accepting) {
             if (connections.isEmpty()) {
                 LockSupport.park(this); // the acceptor unparks us after adding one; close() interrupts
@@ -138,13 +138,17 @@ final class TcpServer {
         TcpConnection connection = new TcpConnection(this, socket, remote, fd < 0 ? null : poller, fd, System.nanoTime());
         connections.add(connection);
         LockSupport.unpark(reaper);
-        if (fd < 0) {
-            Thread.ofVirtual().name("nodedns-tcp-conn").start(connection::runBlocking);
-            return;
-        }
-        // epoll reports the connection once its 2-byte length prefix is here, not at its first byte
-        if (!StreamSockets.receiveLowWater(fd, 2, acceptScratch) || !poller.watch(connection, fd, acceptScratch)) {
-            connection.close();
+        try {
+            if (fd < 0) {
+                Thread.ofVirtual().name("nodedns-tcp-conn").start(connection::runBlocking);
+                return;
+            }
+            // epoll reports the connection once its 2-byte length prefix is here, not at its first byte
+            if (!StreamSockets.receiveLowWater(fd, 2, acceptScratch) || !poller.watch(connection, fd, acceptScratch)) {
+                connection.close();
+            }
+        } catch (RuntimeException | Error e) {
+            connection.close(); // counted out of the open connections by closed(), once
         }
     }
 
@@ -204,7 +208,7 @@ final class TcpServer {
         }
     }
 
-    /** The write-timeout reaper (for tests: parked while there is no connection). */
+    /** The deadline reaper (read, idle and write) (for tests: parked while there is no connection). */
     Thread reaperThread() {
         return reaper;
     }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +38,8 @@ class TcpPileUpTest {
     private static final int IDLE = 1024;
     private static final int TRICKLES = 200;
     private static final int READ_SECONDS = 2;
+    /** New connections the valid clients may open under the pile-up, fewer than the idle ones the trickles leave. */
+    private static final int FRESH = IDLE - TRICKLES - 100;
 
     @TempDir
     Path dir;
@@ -67,11 +70,12 @@ class TcpPileUpTest {
         // generation's pages touched, so that "before" is the steady state the connections add to
         AtomicLong warmSent = new AtomicLong();
         AtomicLong warmAnswered = new AtomicLong();
+        AtomicInteger warmFresh = new AtomicInteger(Integer.MAX_VALUE);
         long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         List<Thread> warm = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             int id = t;
-            warm.add(Thread.ofPlatform().start(() -> validClient(server, id, warmUntil, warmSent, warmAnswered)));
+            warm.add(Thread.ofPlatform().start(() -> validClient(server, id, warmUntil, warmFresh, warmSent, warmAnswered)));
         }
         for (Thread t : warm) {
             t.join(20_000);
@@ -92,11 +96,12 @@ class TcpPileUpTest {
 
         AtomicLong sent = new AtomicLong();
         AtomicLong answered = new AtomicLong();
+        AtomicInteger fresh = new AtomicInteger(FRESH);
         long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_SECONDS + 5);
         List<Thread> valid = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             int id = t;
-            valid.add(Thread.ofPlatform().start(() -> validClient(server, id, stopAt, sent, answered)));
+            valid.add(Thread.ofPlatform().start(() -> validClient(server, id, stopAt, fresh, sent, answered)));
         }
         Thread.sleep(500);
         long[] closedAfter = new long[TRICKLES];
@@ -139,12 +144,18 @@ class TcpPileUpTest {
         assertTrue(perIdle <= 1024, "an idle connection costs " + perIdle + " B of heap");
     }
 
-    /** Queries on a persistent connection and on a new connection each, until the stop time. */
-    private static void validClient(InetSocketAddress server, int id, long stopAt, AtomicLong sent, AtomicLong answered) {
+    /**
+     * Queries on a persistent connection, and every 8th on a new connection, until the stop time.
+     * New connections are capped ({@link #FRESH}): at the cap each one evicts the longest-waiting
+     * connection, and the test wants those to be the idle ones, never a trickle, so that every
+     * trickle is closed by read.
+     */
+    private static void validClient(InetSocketAddress server, int id, long stopAt, AtomicInteger freshLeft, AtomicLong sent,
+            AtomicLong answered) {
         SocketChannel persistent = null;
         int i = 0;
         while (System.nanoTime() < stopAt) {
-            boolean fresh = (i & 1) == 1;
+            boolean fresh = (i & 7) == 7 && freshLeft.getAndDecrement() > 0;
             sent.incrementAndGet();
             try {
                 if (persistent == null || fresh) {
