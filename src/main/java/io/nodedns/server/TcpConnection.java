@@ -100,12 +100,12 @@ final class TcpConnection implements Runnable {
                     length = partial; // known: now wait until the whole message is queued
                     partial = 0;
                     got = 0;
-                    if (length != 2 && !StreamSockets.receiveLowWater(fd, Math.max(1, length), p.lowWater)) {
-                        closeOwned();
+                    if (length == 0) {
+                        startServing(); // nothing to wait for (and SO_RCVLOWAT stays at 2)
                         return;
                     }
-                    if (length == 0) {
-                        startServing();
+                    if (length != 2 && !StreamSockets.receiveLowWater(fd, length, p.lowWater)) {
+                        closeOwned();
                         return;
                     }
                 }

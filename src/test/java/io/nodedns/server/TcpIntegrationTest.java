@@ -209,6 +209,21 @@ class TcpIntegrationTest {
         }
     }
 
+    /** An empty message gets no reply (as before) and the connection goes on with the next query. */
+    @Test
+    void emptyMessageIsSkipped() throws Exception {
+        try (Socket s = connect()) {
+            byte[] q = framed("after-empty.example.org");
+            byte[] both = new byte[2 + q.length];
+            System.arraycopy(q, 0, both, 2, q.length); // a zero length prefix, then a query
+            s.getOutputStream().write(both);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] reply = new byte[in.readUnsignedShort()];
+            in.readFully(reply);
+            assertEquals("after-empty.example.org.", new Message(reply).getQuestion().getName().toString());
+        }
+    }
+
     private static byte[] framed(String name) {
         byte[] wire = DnsClient.query(name, Type.A).toWire();
         byte[] framed = new byte[wire.length + 2];
