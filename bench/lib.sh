@@ -50,6 +50,23 @@ bench_jvm_flags=(--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --add-exp
                  --enable-native-access=ALL-UNNAMED --add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED)
 
 # --- processes and sockets ---------------------------------------------------------------------
+# A script records every process it starts in its array pids and its scratch directory in tmp;
+# bench_on_exit arms their cleanup for any exit, Ctrl-C included.
+bench_cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  if [[ -n "$tmp" ]]; then rm -rf "$tmp"; fi
+}
+bench_on_exit() { trap bench_cleanup EXIT; trap 'exit 130' INT TERM; }
+
+forget() { # drop a process that has ended from pids, so that a reused pid is never killed
+  local p keep=()
+  for p in "${pids[@]}"; do [[ "$p" == "$1" ]] || keep+=("$p"); done
+  pids=("${keep[@]}")
+}
+
 stop_pid() { # SIGTERM, up to 5 s to exit, then SIGKILL
   kill "$1" 2>/dev/null || true
   local i; for i in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done

@@ -62,15 +62,7 @@ install_missing() {
 # --- processes: every server we start is recorded and killed on exit ----------------------------
 pids=()
 tmp=""
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.5
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  if [[ -n "$tmp" ]]; then rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit
 
 start_bg() { # start_bg CPU LOGFILE CMD... : pinned, backgrounded; sets $started
   local cpu="$1" logf="$2"; shift 2
