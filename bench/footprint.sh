@@ -2,7 +2,7 @@
 # Per-node footprint and cold start of nodedns beside CoreDNS 1.10.1 (the engine of node-local-dns),
 # both on the node-local-dns Corefile, each pinned to one CPU, loopback only. Prints the figures of
 # issue 17's table with the ratio nodedns/CoreDNS; method in docs/benchmarks.md "Footprint and cold start".
-#   bench/footprint.sh COREDNS_BINARY            full run (about 12 minutes)
+#   bench/footprint.sh COREDNS_BINARY            full run (13 minutes on a busy 2-core VM)
 #   QUICK=1 bench/footprint.sh COREDNS_BINARY    smoke run (about 2 minutes): the plumbing, not a measurement
 # COREDNS (env) may name the binary instead. nodedns runs as the image runs it, from IMAGE (default
 # target/jlink, built by ./mvnw -B -q -Pjlink -DskipTests package), and as ./nodedns (target/'s jar).
@@ -180,7 +180,7 @@ loadgen() { # loadgen ARGS...: the project's load generator on the client CPU; p
 }
 
 full() { # full NAME ROUND: exec time, idle RSS, hit and miss saturation, RSS after them
-  local s="$1" k="$2" r
+  local s="$1" k="$2" r w
   start_server "$s" "full-$k"
   csv "$k" "$s" exec_ms "$exec_ms"
   sleep "$IDLE_SECS"
