@@ -27,6 +27,7 @@ IDLE_SECS="${IDLE_SECS:-$d_idle}"  # after the first answer, before the idle RSS
 LG_WARMUP="${LG_WARMUP:-$d_lgwarm}" LG_OUTSTANDING="${LG_OUTSTANDING:-200}"
 COLD_RATE="${COLD_RATE:-5000}" COLD_SECS="${COLD_SECS:-$d_cold}"
 BASE_PORT="${BASE_PORT:-25400}" SERVER_CPU="${SERVER_CPU:-0}" CLIENT_CPU="${CLIENT_CPU:-1}"
+image_given="${IMAGE:+1}" # another tree (e.g. a copy of an older build, for before/after in one run) is taken as is
 IMAGE="${IMAGE:-$bench_root/target/jlink}"
 COREDNS="${1:-${COREDNS:-}}"
 stamp="$(date +%Y%m%d-%H%M%S)"
@@ -114,7 +115,7 @@ done
 # and ./nodedns would rebuild inside the measured time.
 [[ -x "$IMAGE/bin/nodedns" ]] ||
   die "no $IMAGE/bin/nodedns: build the image's runtime with ./mvnw -B -q -Pjlink -DskipTests package"
-bench_stale "$IMAGE/nodedns.jar" "$bench_root/deploy/image" &&
+[[ -n "$image_given" ]] || ! bench_stale "$IMAGE/nodedns.jar" "$bench_root/deploy/image" ||
   die "$IMAGE is older than src/main, pom.xml or deploy/image: rebuild (./mvnw -B -q -Pjlink -DskipTests package)"
 dev_jar="$(ls "$bench_root"/target/nodedns-*.jar 2>/dev/null | grep -v -- '-sources' | head -n1 || true)"
 if [[ ! -d "$bench_root/target/lib" ]] || bench_stale "$dev_jar"; then
@@ -249,7 +250,7 @@ execs() { # execs NAME ROUND: EXECS starts that only time exec to first answer
   echo "kernel=$(uname -r) $(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "java=$("$JAVA" -version 2>&1 | sed -n 1p) image_runtime=$("$IMAGE/runtime/bin/java" -version 2>&1 | sed -n 1p)"
   echo "coredns=$coredns_version ($("$COREDNS" -version 2>/dev/null | sed -n 2p))"
-  echo "nodedns=$(git -C "$bench_root" rev-parse --short HEAD 2>/dev/null)$(git -C "$bench_root" diff --quiet HEAD -- src/main deploy/image pom.xml 2>/dev/null || echo +dirty)"
+  echo "nodedns=$(git -C "$bench_root" rev-parse --short HEAD 2>/dev/null)$(git -C "$bench_root" diff --quiet HEAD -- src/main deploy/image pom.xml 2>/dev/null || echo +dirty) image=$IMAGE"
   echo "rounds=$ROUNDS execs=$EXECS sat_secs=$SAT_SECS idle_secs=$IDLE_SECS lg_warmup=$LG_WARMUP lg_outstanding=$LG_OUTSTANDING cold_rate=$COLD_RATE cold_secs=$COLD_SECS server_cpu=$SERVER_CPU client_cpu=$CLIENT_CPU"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"; } >"$OUT/machine.txt"
 
