@@ -6,7 +6,7 @@
 #   QUICK=1 bench/footprint.sh COREDNS_BINARY    smoke run (about 2 minutes): the plumbing, not a measurement
 # COREDNS (env) may name the binary instead. nodedns runs as the image runs it, from IMAGE (default
 # target/jlink, built by ./mvnw -B -q -Pjlink -DskipTests package), and as ./nodedns (target/'s jar).
-# Knobs (env): ROUNDS, EXECS, SAT_SECS, IDLE_SECS, LG_WARMUP, LG_OUTSTANDING, COLD_RATE, COLD_SECS,
+# Knobs (env): PARTS (full cold exec), ROUNDS, EXECS, SAT_SECS, IDLE_SECS, LG_WARMUP, LG_OUTSTANDING, COLD_RATE, COLD_SECS,
 # BASE_PORT, SERVER_CPU, CLIENT_CPU, IMAGE, OUT, BUILD_DIR. Writes OUT (bench/results/STAMP-footprint),
 # never docs/.
 set -euo pipefail
@@ -21,6 +21,7 @@ else
   d_rounds=3 d_execs=3 d_sat=10 d_idle=5 d_lgwarm=2s d_cold=5
 fi
 ROUNDS="${ROUNDS:-$d_rounds}"      # every measurement once per round, servers alternating
+PARTS="${PARTS:-full cold exec}"   # which measurements (see the functions of those names below)
 EXECS="${EXECS:-$d_execs}"         # extra starts per server and round that only time exec to first answer
 SAT_SECS="${SAT_SECS:-$d_sat}"     # closed-loop saturation runs (hits, then misses)
 IDLE_SECS="${IDLE_SECS:-$d_idle}"  # after the first answer, before the idle RSS is read
@@ -92,6 +93,7 @@ summary() { # summary OUT
 }
 
 if [[ "${1:-}" == --report ]]; then summary "${2:?usage: footprint.sh --report RESULTS_DIR}"; exit 0; fi
+for p in $PARTS; do [[ " full cold exec " == *" $p "* ]] || die "PARTS: unknown part $p (full cold exec)"; done
 
 if [[ -z "$COREDNS" || ! -x "$COREDNS" ]]; then
   cat >&2 <<MSG
@@ -251,15 +253,15 @@ execs() { # execs NAME ROUND: EXECS starts that only time exec to first answer
   echo "java=$("$JAVA" -version 2>&1 | sed -n 1p) image_runtime=$("$IMAGE/runtime/bin/java" -version 2>&1 | sed -n 1p)"
   echo "coredns=$coredns_version ($("$COREDNS" -version 2>/dev/null | sed -n 2p))"
   echo "nodedns=$(git -C "$bench_root" rev-parse --short HEAD 2>/dev/null)$(git -C "$bench_root" diff --quiet HEAD -- src/main deploy/image pom.xml 2>/dev/null || echo +dirty) image=$IMAGE"
-  echo "rounds=$ROUNDS execs=$EXECS sat_secs=$SAT_SECS idle_secs=$IDLE_SECS lg_warmup=$LG_WARMUP lg_outstanding=$LG_OUTSTANDING cold_rate=$COLD_RATE cold_secs=$COLD_SECS server_cpu=$SERVER_CPU client_cpu=$CLIENT_CPU"
+  echo "parts=$PARTS rounds=$ROUNDS execs=$EXECS sat_secs=$SAT_SECS idle_secs=$IDLE_SECS lg_warmup=$LG_WARMUP lg_outstanding=$LG_OUTSTANDING cold_rate=$COLD_RATE cold_secs=$COLD_SECS server_cpu=$SERVER_CPU client_cpu=$CLIENT_CPU"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"; } >"$OUT/machine.txt"
 
 t_start=$SECONDS
 for ((k = 1; k <= ROUNDS; k++)); do
   # within a round the servers alternate, so a slow spell of the VM falls on both
-  for s in coredns nodedns; do full "$s" "$k"; done
-  for s in coredns nodedns; do cold "$s" "$k"; done
-  for s in coredns nodedns nodedns-dev; do execs "$s" "$k"; done
+  if [[ " $PARTS " == *" full "* ]]; then for s in coredns nodedns; do full "$s" "$k"; done; fi
+  if [[ " $PARTS " == *" cold "* ]]; then for s in coredns nodedns; do cold "$s" "$k"; done; fi
+  if [[ " $PARTS " == *" exec "* ]]; then for s in coredns nodedns nodedns-dev; do execs "$s" "$k"; done; fi
 done
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg) elapsed_s=$((SECONDS - t_start))" >>"$OUT/machine.txt"
 
