@@ -62,27 +62,13 @@ install_missing() {
 # --- processes: every server we start is recorded and killed on exit ----------------------------
 pids=()
 tmp=""
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.5
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  if [[ -n "$tmp" ]]; then rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit
 
 start_bg() { # start_bg CPU LOGFILE CMD... : pinned, backgrounded; sets $started
   local cpu="$1" logf="$2"; shift 2
   taskset -c "$cpu" "$@" >"$logf" 2>&1 &
   started=$!
   pids+=("$started")
-}
-
-stop_pid() {
-  kill "$1" 2>/dev/null || true
-  local i; for i in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null || true
 }
 
 cpu_us() { # utime + stime of a process (all threads) in microseconds
@@ -92,10 +78,6 @@ cpu_us() { # utime + stime of a process (all threads) in microseconds
 
 cpu_split_us() { # "utime stime" of a process (all threads) in microseconds
   sed 's/.*) //' "/proc/$1/stat" | awk -v t="$clk_tck" '{printf "%d %d", $12 * 1000000 / t, $13 * 1000000 / t}'
-}
-
-port_busy() { # a UDP socket already bound to this port would answer in the server's place
-  awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p {f = 1} END {exit !f}' /proc/net/udp /proc/net/udp6 2>/dev/null
 }
 
 wait_ready() { # wait_ready PORT PID SECONDS: until one query is answered
@@ -149,8 +131,6 @@ loadgen() { # loadgen ARGS...: pinned to the client CPU, bounded in time; prints
     -Xms256m -Xmx256m -XX:+UseParallelGC -cp "$cp" io.nodedns.bench.LoadGenerator "$@" 2>>"$OUT/raw/loadgen.log" |
     tee -a "$OUT/raw/loadgen.log" | grep '^RESULT ' || true
 }
-
-kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; } # value of key $1 in a RESULT line
 
 closed_loop() { # closed_loop SERVER WORKLOAD PORT PID: the harness's own closed-loop maximum, once
   local s="$1" w="$2" port="$3" pid="$4" r
@@ -244,7 +224,7 @@ clk_tck="$(getconf CLK_TCK)"
 mkdir -p "$OUT/raw"
 tmp="$(mktemp -d /tmp/nodedns-peers.XXXXXX)"
 data="$tmp/data"; mkdir -p "$data"
-gcc -O2 -o "$tmp/reflector" "$here/reflector.c"
+gcc -O2 -pthread -o "$tmp/reflector" "$here/reflector.c"
 echo "server,workload,tool,mode,rate,qps,answered,timeouts,rcodes,cpu_us_per_q,p50_us,p90_us,p99_us,p999_us,max_us,run,over_100us_pct,over_1ms_pct" >"$OUT/results.csv"
 
 plugins="$("$JAVA" "${bench_jvm_flags[@]}" -jar "$(bench_jar)" -plugins 2>/dev/null || true)"

@@ -3,16 +3,19 @@
  * (docs/benchmarks.md). Every query is answered with QR set and one A record (127.0.0.1) for its
  * question; anything after the question (EDNS OPT) is dropped. One thread, one socket.
  *
- *   reflector [-a 127.0.0.1] [-p 5300] [-m | -s]
+ *   reflector [-a 127.0.0.1] [-p 5300] [-m | -s] [-t]
  *     -m  recvmmsg/sendmmsg, up to 64 datagrams per system call (default)
  *     -s  plain recvfrom/sendto, one datagram per system call
+ *     -t  also answer over TCP on the same address and port (RFC 1035 4.2.2 length prefix), one
+ *         thread per connection: for forwarders with force_tcp (bench/footprint.sh), not for load
  *
- * Binds loopback addresses only. Build: gcc -O2 -o reflector reflector.c
+ * Binds loopback addresses only. Build: gcc -O2 -pthread -o reflector reflector.c
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,17 +115,66 @@ static void run_mmsg(int fd) {
     }
 }
 
+/* Reads exactly n bytes; 0 on end of stream or error. */
+static int read_full(int fd, unsigned char *p, size_t n) {
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        p += r;
+        n -= (size_t) r;
+    }
+    return 1;
+}
+
+static void *serve_tcp_conn(void *arg) {
+    int fd = (int) (intptr_t) arg;
+    unsigned char buf[2 + BUF];
+    for (;;) {
+        if (!read_full(fd, buf, 2)) break;
+        int len = buf[0] << 8 | buf[1];
+        if (len > BUF - ANSWER_LEN || !read_full(fd, buf + 2, (size_t) len)) break;
+        int r = reflect(buf + 2, len);
+        if (r <= 0) break; /* not a query we answer: close, as servers do on garbage */
+        buf[0] = (unsigned char) (r >> 8);
+        buf[1] = (unsigned char) r;
+        if (write(fd, buf, (size_t) r + 2) != r + 2) break;
+    }
+    close(fd);
+    return NULL;
+}
+
+static void *serve_tcp(void *arg) {
+    int lfd = (int) (intptr_t) arg;
+    for (;;) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            perror("reflector: accept");
+            exit(1);
+        }
+        pthread_t t;
+        if (pthread_create(&t, NULL, serve_tcp_conn, (void *) (intptr_t) fd) != 0) {
+            close(fd);
+            continue;
+        }
+        pthread_detach(t);
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     const char *addr = "127.0.0.1";
-    int port = 5300, mmsg = 1, opt;
-    while ((opt = getopt(argc, argv, "a:p:msh")) != -1) {
+    int port = 5300, mmsg = 1, tcp = 0, opt;
+    while ((opt = getopt(argc, argv, "a:p:msth")) != -1) {
         switch (opt) {
         case 'a': addr = optarg; break;
         case 'p': port = atoi(optarg); break;
         case 'm': mmsg = 1; break;
         case 's': mmsg = 0; break;
+        case 't': tcp = 1; break;
         default:
-            fprintf(stderr, "usage: %s [-a 127.0.0.1|::1] [-p port] [-m (recvmmsg, default) | -s (recvfrom)]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-a 127.0.0.1|::1] [-p port] [-m (recvmmsg, default) | -s (recvfrom)] [-t (TCP too)]\n", argv[0]);
             return 2;
         }
     }
@@ -155,7 +207,18 @@ int main(int argc, char **argv) {
         perror("reflector: bind");
         return 1;
     }
-    fprintf(stderr, "reflector: %s:%d, %s\n", addr, port, mmsg ? "recvmmsg/sendmmsg" : "recvfrom/sendto");
+    if (tcp) {
+        int lfd = socket(ss.ss_family, SOCK_STREAM, 0), one = 1;
+        pthread_t t;
+        setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (lfd < 0 || bind(lfd, (struct sockaddr *) &ss, sl) < 0 || listen(lfd, 128) < 0 ||
+            pthread_create(&t, NULL, serve_tcp, (void *) (intptr_t) lfd) != 0) {
+            perror("reflector: tcp");
+            return 1;
+        }
+    }
+    fprintf(stderr, "reflector: %s:%d, %s%s\n", addr, port, mmsg ? "recvmmsg/sendmmsg" : "recvfrom/sendto",
+            tcp ? ", and TCP" : "");
     if (mmsg) run_mmsg(fd); else run_plain(fd);
     return 0;
 }

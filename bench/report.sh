@@ -104,6 +104,9 @@ problems="$(awk -F, 'NR > 1 { r = ($16 == "" ? "" : " run " $16) }
   NR > 1 && ($8 + 0 > 0) {printf "- %s %s %s %s%s: %s of %s queries unanswered\n", $1, $2, $3, $4, r, $8, $7 + $8}
   NR > 1 && $9 != "" && $9 !~ /^NOERROR:[0-9]+$/ {printf "- %s %s %s %s%s: response codes %s\n", $1, $2, $3, $4, r, $9}' "$csv")"
 
+# bench/footprint.sh's section is written by hand from its summary (it never writes docs/): keep it.
+footprint="$(awk '/^## Footprint and cold start/ {on = 1} on' "$md" 2>/dev/null || true)"
+
 {
   echo "# nodedns benchmarks"
   echo
@@ -180,5 +183,6 @@ EOF
   echo "Reference figures from other runs of the same method: \`../shared/spec/peer-bench.md\`."
   echo "Targets and all runs side by side: [benchmarks-targets.md](benchmarks-targets.md); service"
   echo "discovery at scale (kubernetes/multicluster): [benchmarks-discovery.md](benchmarks-discovery.md)."
+  if [[ -n "$footprint" ]]; then echo; echo "$footprint"; fi
 } >"$md"
 echo "report: wrote $md$( [[ -f "$png" ]] && echo " and $png")" >&2

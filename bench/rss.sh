@@ -18,12 +18,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 printf '.:%d {\n    bind 127.0.0.1\n    whoami\n}\n' "$up" > "$work/Upstream"
-# The official ConfigMap's Corefile, the installer's sed for a loopback test.
-awk '/^  Corefile: \|/ {on=1; next} on && /^---/ {exit} on {sub(/^    /, ""); print}' "$here/../deploy/nodelocaldns.yaml" |
-  sed -e "s/__PILLAR__DNS__DOMAIN__/cluster.local/; s/:53 {/:$port {/; s/__PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__/127.0.0.1/" \
-      -e "s/__PILLAR__LOCAL__DNS__:8080/127.0.0.1:$((port + 2))/; s/__PILLAR__LOCAL__DNS__:8181/127.0.0.1:$((port + 3))/" \
-      -e "s/prometheus :9253/prometheus 127.0.0.1:$((port + 4))/; s/__PILLAR__CLUSTER__DNS__/127.0.0.1:$up/; s/__PILLAR__UPSTREAM__SERVERS__/127.0.0.1:$up/" \
-  > "$work/Corefile"
+nodelocaldns_corefile "$port" "127.0.0.1:$up" > "$work/Corefile"
 "$rt/bin/nodedns" -quiet -conf "$work/Upstream" > "$work/upstream.log" 2>&1 & pids+=($!)
 "$rt/bin/nodedns" -conf "$work/Corefile" > "$work/server.log" 2>&1 & pids+=($!)
 server=$!

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
@@ -19,8 +20,9 @@ import org.HdrHistogram.HistogramLogWriter;
  * server is charged for the queries it delayed (no coordinated omission). Queries are preencoded
  * and sent from many connected UDP sockets; the send and receive paths allocate nothing per query.
  *
- * <p>Phases: the hit set once (closed loop), then an unrecorded warm-up of the same load, then the
- * measured run. Exit status 0 when anything was answered, 1 when nothing was, 2 on bad flags.
+ * <p>Phases: the hit set once (closed loop), then an unrecorded warm-up of the same load (against
+ * {@code --warmup-server} if given), then, with {@code --await}, polling until the server answers,
+ * then the measured run. Exit status 0 when anything was answered, 1 when nothing was, 2 on bad flags.
  */
 public final class LoadGenerator {
     private static final long WARM_CAP_NS = 60_000_000_000L;
@@ -57,14 +59,10 @@ public final class LoadGenerator {
 
     static Report run(LoadOptions o, PrintStream log) throws IOException, InterruptedException {
         long seed = System.nanoTime() ^ (ProcessHandle.current().pid() << 32);
-        Engine[] engines = new Engine[o.threads()];
+        Engine[] engines = null;
+        Engine[] warm = null;
         try {
-            for (int i = 0; i < engines.length; i++) {
-                int sockets = o.sockets() / engines.length + (i < o.sockets() % engines.length ? 1 : 0);
-                QuerySet q = new QuerySet(o.workload(), o.zone(), o.names(), o.missPercent(), o.edns(), seed,
-                        engines.length, i);
-                engines[i] = new Engine(o.server(), sockets, q);
-            }
+            engines = engines(o, o.server(), seed);
             if (o.warmNames() && o.workload() != QuerySet.Workload.MISS) {
                 Report w = new Report(o);
                 runPhase(new Engine[] {engines[0]}, start -> new Engine.Phase[] {new Engine.Phase(false, 0,
@@ -74,57 +72,97 @@ public final class LoadGenerator {
                         w.timeouts);
             }
             if (o.warmupNs() > 0) {
+                // Another target (--warmup-server) gets engines of its own, with other miss names.
+                warm = o.warmupServer() == null ? engines : engines(o, o.warmupServer(), ~seed);
                 // The warm-up logs intervals too (into nothing), so the measured run loads and compiles
                 // no new code: class loading and JIT work at its start, on the client's one CPU, once
                 // delayed the first second's sends by up to 60 ms and set every server's p99.
                 HistogramLogWriter discard = new HistogramLogWriter(new PrintStream(OutputStream.nullOutputStream()));
-                Report w = runPhase(engines, start -> phases(o, start, o.warmupNs()), new Report(o), discard);
-                log.printf("loadgen: warm-up %.1f s: %.0f qps, %d timeouts%n", o.warmupNs() / 1e9, w.qps(), w.timeouts);
+                Report w = runPhase(warm, start -> phases(o, start, o.warmupNs()), new Report(o), discard);
+                log.printf("loadgen: warm-up %.1f s%s: %.0f qps, %d timeouts%n", o.warmupNs() / 1e9,
+                        warm == engines ? "" : " against " + o.warmupServer(), w.qps(), w.timeouts);
                 if (o.warmupNs() >= QUIET_ROUND_NS) { // short warm-ups (tests) stay short
-                    warmUntilJitQuiet(engines, o, discard, log);
+                    warmUntilJitQuiet(warm, o, discard, log);
                 }
                 Thread.sleep(SETTLE_MILLIS); // let the compiler queue drain before the schedule starts
             }
-            HistogramLogWriter hlog = null;
-            if (o.hlog() != null) {
-                try {
-                    hlog = new HistogramLogWriter(o.hlog().toFile());
-                } catch (FileNotFoundException e) {
-                    throw new IOException("cannot write --hlog " + o.hlog() + ": " + e.getMessage(), e);
-                }
-            }
-            long self = ProcessHandle.current().pid();
-            long server0 = o.serverPid() > 0 ? ProcStat.cpuMicros(o.serverPid()) : -1;
-            long client0 = ProcStat.cpuMicros(self);
             Report r = new Report(o);
-            try {
-                runPhase(engines, start -> phases(o, start, o.durationNs()), r, hlog);
-            } finally {
-                if (hlog != null) {
-                    hlog.close();
-                }
+            if (o.awaitNs() > 0) {
+                log.printf("loadgen: awaiting the first answer from %s%n", o.server());
+                log.flush();
+                r.awaitNanos = FirstAnswer.await(o.server(), o.zone(), o.awaitNs());
+                log.printf("loadgen: first answer after %.1f ms of polling%n", r.awaitNanos / 1e6);
             }
-            long server1 = o.serverPid() > 0 ? ProcStat.cpuMicros(o.serverPid()) : -1;
-            long client1 = ProcStat.cpuMicros(self);
-            if (server0 >= 0 && server1 >= 0) {
-                r.serverCpuMicros = server1 - server0;
-            } else if (o.serverPid() > 0) {
-                log.println("loadgen: cannot read /proc/" + o.serverPid() + "/stat; no server CPU figure");
-            }
-            if (client0 >= 0 && client1 >= 0) {
-                r.clientCpuMicros = client1 - client0;
-            }
-            if (o.percentiles() != null) {
-                try (PrintStream ps = new PrintStream(Files.newOutputStream(o.percentiles()))) {
-                    r.latency.outputPercentileDistribution(ps, 5, 1000.0); // values in microseconds
-                }
-            }
+            measure(engines, o, r, log);
             return r;
         } finally {
+            close(engines);
+            if (warm != engines) {
+                close(warm);
+            }
+        }
+    }
+
+    private static Engine[] engines(LoadOptions o, InetSocketAddress target, long seed) throws IOException {
+        Engine[] engines = new Engine[o.threads()];
+        try {
+            for (int i = 0; i < engines.length; i++) {
+                int sockets = o.sockets() / engines.length + (i < o.sockets() % engines.length ? 1 : 0);
+                QuerySet q = new QuerySet(o.workload(), o.zone(), o.names(), o.missPercent(), o.edns(), seed,
+                        engines.length, i);
+                engines[i] = new Engine(target, sockets, q);
+            }
+            return engines;
+        } catch (IOException | RuntimeException e) {
+            close(engines);
+            throw e;
+        }
+    }
+
+    private static void close(Engine[] engines) {
+        if (engines != null) {
             for (Engine e : engines) {
                 if (e != null) {
                     e.close();
                 }
+            }
+        }
+    }
+
+    /** The measured run, with the server's and our CPU time around it. */
+    private static void measure(Engine[] engines, LoadOptions o, Report r, PrintStream log)
+            throws IOException, InterruptedException {
+        HistogramLogWriter hlog = null;
+        if (o.hlog() != null) {
+            try {
+                hlog = new HistogramLogWriter(o.hlog().toFile());
+            } catch (FileNotFoundException e) {
+                throw new IOException("cannot write --hlog " + o.hlog() + ": " + e.getMessage(), e);
+            }
+        }
+        long self = ProcessHandle.current().pid();
+        long server0 = o.serverPid() > 0 ? ProcStat.cpuMicros(o.serverPid()) : -1;
+        long client0 = ProcStat.cpuMicros(self);
+        try {
+            runPhase(engines, start -> phases(o, start, o.durationNs()), r, hlog);
+        } finally {
+            if (hlog != null) {
+                hlog.close();
+            }
+        }
+        long server1 = o.serverPid() > 0 ? ProcStat.cpuMicros(o.serverPid()) : -1;
+        long client1 = ProcStat.cpuMicros(self);
+        if (server0 >= 0 && server1 >= 0) {
+            r.serverCpuMicros = server1 - server0;
+        } else if (o.serverPid() > 0) {
+            log.println("loadgen: cannot read /proc/" + o.serverPid() + "/stat; no server CPU figure");
+        }
+        if (client0 >= 0 && client1 >= 0) {
+            r.clientCpuMicros = client1 - client0;
+        }
+        if (o.percentiles() != null) {
+            try (PrintStream ps = new PrintStream(Files.newOutputStream(o.percentiles()))) {
+                r.latency.outputPercentileDistribution(ps, 5, 1000.0); // values in microseconds
             }
         }
     }

@@ -9,7 +9,7 @@ import java.util.Locale;
 record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, double rate, int outstanding,
                    QuerySet.Workload workload, int names, String zone, int missPercent, int sockets, int threads,
                    long timeoutNs, boolean edns, boolean warmNames, Path hlog, Path percentiles, long serverPid,
-                   boolean cpu, String label) {
+                   boolean cpu, String label, InetSocketAddress warmupServer, long awaitNs) {
 
     static final String USAGE = """
             usage: LoadGenerator --server 127.0.0.1:PORT [options]
@@ -17,6 +17,11 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
               --duration 10s       measured time (ms, s, m; a bare number is seconds)
               --warmup 2s          unrecorded run of the same load first (JIT, caches); 0 to skip;
                                    from 1s up, then 1 s rounds (at most 10) until our JIT is quiet
+              --warmup-server ADDR:PORT  send the warm-up there instead of --server (loopback only):
+                                   a warm generator in front of a server that has seen nothing
+              --await MAX          after the warm-up, one query a millisecond to --server until one
+                                   gets a NOERROR reply (at most MAX), then the measured run at once:
+                                   the first seconds of a server that is just starting
               --rate R             open loop at R queries/s, latency from the intended send time
               --outstanding K      closed loop with K queries in flight (default 100 when no --rate)
               --workload hit|miss|mix   hit: hN.ZONE names; miss: unique <hex>.miss.ZONE; mix: 95/5
@@ -55,6 +60,8 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
         long serverPid = 0;
         boolean cpu = false;
         String label = "-";
+        InetSocketAddress warmupServer = null;
+        long await = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -84,6 +91,8 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
                         case "--percentiles" -> percentiles = Path.of(v);
                         case "--server-pid" -> serverPid = Long.parseLong(v);
                         case "--label" -> label = v;
+                        case "--warmup-server" -> warmupServer = loopback(v);
+                        case "--await" -> await = duration(v);
                         default -> throw new IllegalArgumentException("unknown flag: " + a);
                     }
                 }
@@ -107,11 +116,15 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
         if (sockets < threads) {
             throw new IllegalArgumentException("--sockets must be at least --threads");
         }
+        if (warmupServer != null && warmup == 0) {
+            throw new IllegalArgumentException("--warmup-server needs a warm-up (--warmup)");
+        }
         if (duration <= 0 || timeout <= 0) {
             throw new IllegalArgumentException("--duration and --timeout must be positive");
         }
         return new LoadOptions(server, duration, warmup, rate, outstanding, workload, names, zone, missPercent,
-                sockets, threads, timeout, edns, warmNames, hlog, percentiles, serverPid, cpu || serverPid > 0, label);
+                sockets, threads, timeout, edns, warmNames, hlog, percentiles, serverPid, cpu || serverPid > 0, label,
+                warmupServer, await);
     }
 
     boolean open() {
@@ -122,7 +135,7 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
     static InetSocketAddress loopback(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0) {
-            throw new IllegalArgumentException("--server wants ADDR:PORT, got " + hostPort);
+            throw new IllegalArgumentException("a target is ADDR:PORT, got " + hostPort);
         }
         String host = hostPort.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -132,7 +145,7 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
         try {
             addr = InetAddress.ofLiteral(host);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--server needs a literal IP address, got " + host);
+            throw new IllegalArgumentException("a target needs a literal IP address, got " + host);
         }
         if (!addr.isLoopbackAddress()) {
             throw new IllegalArgumentException("refusing non-loopback target " + host

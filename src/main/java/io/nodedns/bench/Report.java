@@ -25,6 +25,8 @@ public final class Report {
     String firstError;
     long serverCpuMicros = -1;
     long clientCpuMicros = -1;
+    /** With --await: how long the server took to give its first NOERROR reply; -1 without. */
+    long awaitNanos = -1;
 
     Report(LoadOptions options) {
         this.options = options;
@@ -143,14 +145,15 @@ public final class Report {
                         + " io_errors=%d qps=%.1f p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f"
                         + " over_100us_pct=%.3f over_1ms_pct=%.3f"
                         + " service_p50_us=%.1f service_p99_us=%.1f sendlag_p99_us=%.1f"
-                        + " server_cpu_us_per_q=%s client_cpu_us_per_q=%s rcodes=%s",
+                        + " server_cpu_us_per_q=%s client_cpu_us_per_q=%s await_ms=%s rcodes=%s",
                 o.label(), o.open() ? "open" : "closed", o.workload().name().toLowerCase(Locale.ROOT), o.rate(),
                 o.open() ? 0 : o.outstanding(), o.sockets(), elapsedSeconds, sent, answered, rcodes[0], rcodeErrors(),
                 timeouts, unmatched, ioErrors, qps(), percentileMicros(50), percentileMicros(90), percentileMicros(99),
                 percentileMicros(99.9), percentileMicros(100), percentSlowerThan(100), percentSlowerThan(1000),
                 service.getValueAtPercentile(50) / 1e3,
                 service.getValueAtPercentile(99) / 1e3, sendLag.getValueAtPercentile(99) / 1e3,
-                fmt(serverCpuPerQuery()), fmt(clientCpuPerQuery()), rcodeList());
+                fmt(serverCpuPerQuery()), fmt(clientCpuPerQuery()), awaitNanos < 0 ? "-" : fmt(awaitNanos / 1e6),
+                rcodeList());
     }
 
     private static String fmt(double v) {

@@ -60,6 +60,18 @@ public final class Exchange {
     }
 
     /**
+     * Drops what ties a finished exchange to its configuration (server block, response hooks), so a
+     * pooled exchange does not keep a replaced configuration, and its caches, reachable.
+     */
+    void detach() {
+        this.config = null;
+        for (int i = 0; i < hookCount; i++) {
+            hooks[i] = null;
+        }
+        this.hookCount = 0;
+    }
+
+    /**
      * Prepares this (plugin-owned) exchange for an internal query made on behalf of {@code origin},
      * such as a cache prefetch: same listener, client and server block, but replies go to
      * {@code responder}. The caller then fills the request and wraps {@link #query()}.

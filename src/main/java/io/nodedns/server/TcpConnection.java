@@ -1,114 +1,268 @@
 package io.nodedns.server;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.EOFException;
+import io.nodedns.sys.Epoll;
+import io.nodedns.sys.StreamSockets;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import org.agrona.ExpandableDirectByteBuffer;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 
 /**
- * One TCP client: 2-byte length framing, queries handled in order (as CoreDNS does), so pipelined
- * queries come back in the order sent. The first query must arrive within the read timeout, later
- * ones within the idle timeout; the connection closes after {@code maxTcpQueries} if set.
+ * One TCP client: 2-byte length framing, queries handled in order (as CoreDNS does). While it
+ * waits for a query a connection is this object and its channel, nothing more: no thread, no
+ * buffer. The {@link TcpPoller} reports it once a whole message is queued in the kernel; then it
+ * takes a {@link TcpWork} from its listener's pool, and a virtual thread serves the query, writes
+ * the reply and hands the connection back to the poller.
+ *
+ * <p>Deadlines (CoreDNS's, from miekg/dns): the whole first query must arrive within {@code read}
+ * of the accept, each later one within {@code idle} of the previous reply, and each reply must be
+ * written within {@code write}; the server's reaper closes a connection past its deadline.
+ *
+ * <p>Who may touch the descriptor is decided by {@link #state}: the poller while READING, the
+ * serving thread while SERVING, WRITING and ARMING; anyone closes it by moving it to CLOSED from
+ * IDLE, SERVING or WRITING (JDK operations survive an asynchronous close), never from READING or
+ * ARMING, when the owner makes raw system calls on the descriptor number.
  */
-final class TcpConnection implements Runnable, Responder {
-    private static final long COMPLETION_WAIT_SECONDS = 30;
+final class TcpConnection implements Runnable {
+    static final int IDLE = 0;
+    static final int READING = 1;
+    static final int SERVING = 2;
+    static final int WRITING = 3;
+    static final int ARMING = 4;
+    static final int CLOSED = 5;
+    private static final VarHandle STATE;
 
-    private final Listener listener;
-    private final ListenerSettings settings;
-    private final Socket socket;
-    private final TcpServer server;
-    private final Exchange exchange = new Exchange(4096);
-    private final Semaphore completed = new Semaphore(0);
-    private final byte[] frame = new byte[Exchange.MAX_MESSAGE + 2];
-    /** When the current write started (nanoTime), 0 when not writing: the write-timeout reaper reads it. */
-    private volatile long writingSince;
-    /** When it began waiting for a query's bytes (nanoTime), 0 while a query is being served. */
-    private volatile long waitingSince = System.nanoTime();
-
-    TcpConnection(Listener listener, ListenerSettings settings, Socket socket, TcpServer server) {
-        this.listener = listener;
-        this.settings = settings;
-        this.socket = socket;
-        this.server = server;
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
+    private final TcpServer server;
+    private final SocketChannel channel;
+    private final InetSocketAddress remote;
+    private final TcpPoller poller;
+    private final int fd;
+    /** The poller's slot and generation (epoll event data). */
+    long key;
+    private volatile int state;
+    /** nanoTime after which the reaper closes it; 0 for none (a query is being served). */
+    private volatile long deadline;
+    /** When it began waiting for a query (nanoTime): the acceptor evicts the longest-waiting one. */
+    private volatile long waitingSince;
+    /** The pooled work while a message is read, served or written; null while idle. */
+    private TcpWork work;
+    private int length = -1;
+    private int got;
+    private int partial;
+    private int served;
+
+    TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote, TcpPoller poller, int fd, long now) {
+        this.server = server;
+        this.channel = channel;
+        this.remote = remote;
+        this.poller = poller;
+        this.fd = fd;
+        this.waitingSince = now;
+        this.deadline = now + server.settings().tcpRead().toNanos();
+    }
+
+    /** Poller thread: the watch fired; reads what is complete, and starts serving a whole message. */
+    void readable(int events, TcpPoller p) throws IOException {
+        while (true) {
+            int s = state;
+            if (s == IDLE && STATE.compareAndSet(this, IDLE, READING)) {
+                break;
+            }
+            if (s != ARMING) {
+                return; // closed meanwhile
+            }
+            Thread.onSpinWait(); // the serving thread re-armed and is about to mark it IDLE
+        }
+        boolean ended = (events & (Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0;
+        if (length < 0) {
+            long n = StreamSockets.recv(fd, p.prefix.address(), 2 - got);
+            if (n == 0 || (n < 0 && ended)) {
+                closeOwned();
+                return;
+            }
+            if (n > 0) {
+                for (int i = 0; i < n; i++) {
+                    partial = (partial << 8) | (p.prefix.get(ValueLayout.JAVA_BYTE, i) & 0xff);
+                }
+                got += (int) n;
+                if (got == 2) {
+                    length = partial; // known: now wait until the whole message is queued
+                    partial = 0;
+                    got = 0;
+                    if (length == 0) {
+                        startServing(); // nothing to wait for (and SO_RCVLOWAT stays at 2)
+                        return;
+                    }
+                    if (length != 2 && !StreamSockets.receiveLowWater(fd, length, p.lowWater)) {
+                        closeOwned();
+                        return;
+                    }
+                }
+            }
+            waitAgain(p);
+            return;
+        }
+        if (work == null) {
+            work = server.takeWork();
+            if (work == null) {
+                closeOwned(); // shed: the pool of busy connections is full (counted by the server)
+                return;
+            }
+        }
+        long n = StreamSockets.recv(fd, work.requestAddress(length) + got, length - got);
+        if (n == 0 || (n < 0 && ended)) {
+            closeOwned();
+            return;
+        }
+        if (n > 0) {
+            got += (int) n;
+        }
+        if (got < length) {
+            // woken before the whole message (not expected with SO_RCVLOWAT): wait for the rest
+            if (!StreamSockets.receiveLowWater(fd, length - got, p.lowWater)) {
+                closeOwned();
+                return;
+            }
+            waitAgain(p);
+            return;
+        }
+        if (length != 2 && !StreamSockets.receiveLowWater(fd, 2, p.lowWater)) {
+            closeOwned();
+            return;
+        }
+        startServing();
+    }
+
+    private void startServing() {
+        if (work == null) {
+            work = server.takeWork();
+            if (work == null) {
+                closeOwned();
+                return;
+            }
+            work.requestAddress(0);
+        }
+        length = -1;
+        got = 0;
+        deadline = 0;
+        waitingSince = 0;
+        state = SERVING;
+        try {
+            Thread.ofVirtual().name("nodedns-tcp-conn").start(this);
+        } catch (RuntimeException | Error e) {
+            TcpWork w = work; // no thread to serve it: give the work back and close, then let the poller count it
+            work = null;
+            server.giveBack(w);
+            closeOwned();
+            throw e;
+        }
+    }
+
+    /** Poller thread, message incomplete: watch again (the deadline stays). */
+    private void waitAgain(TcpPoller p) {
+        if (!p.rearm(this, fd, p.ctlScratch)) {
+            closeOwned();
+            return;
+        }
+        state = IDLE;
+    }
+
+    /** Virtual thread: serves the message read, writes the reply, then waits for the next one. */
     @Override
     public void run() {
-        try (socket) {
-            socket.setTcpNoDelay(true);
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-            InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
-            int served = 0;
-            while (settings.maxTcpQueries() < 0 || served < settings.maxTcpQueries()) {
-                socket.setSoTimeout(timeoutMillis(served == 0 ? settings.tcpRead() : settings.tcpIdle()));
-                if (waitingSince == 0) {
-                    waitingSince = System.nanoTime();
-                }
-                int length = readLength(in);
-                if (length < 0) {
+        TcpWork w = work;
+        boolean keep = false;
+        try {
+            served++;
+            if (w.serve(server.listener(), remote)) {
+                if (!STATE.compareAndSet(this, SERVING, WRITING)) {
                     return;
                 }
-                socket.setSoTimeout(timeoutMillis(settings.tcpRead()));
-                readFully(in, frame, length);
-                waitingSince = 0;
-                served++;
-                if (!serve(remote, length)) {
-                    continue;
-                }
-                int replyLength = exchange.responseLength();
-                if (replyLength <= 0) {
-                    continue;
-                }
-                exchange.response().getBytes(0, frame, 2, replyLength);
-                frame[0] = (byte) (replyLength >>> 8);
-                frame[1] = (byte) replyLength;
-                writingSince = System.nanoTime();
-                out.write(frame, 0, replyLength + 2);
-                if (in.available() == 0) {
-                    out.flush(); // batch replies to pipelined queries, flush when the client waits
-                }
-                writingSince = 0;
+                deadline = System.nanoTime() + server.settings().tcpWrite().toNanos();
+                w.writeReply(channel);
             }
-            out.flush();
-        } catch (SocketTimeoutException | EOFException e) {
-            // idle or slow client: closing is the answer
+            int max = server.settings().maxTcpQueries();
+            keep = max < 0 || served < max;
         } catch (IOException | RuntimeException e) {
-            // a broken client must not affect anyone else
+            keep = false; // a broken client must not affect anyone else
         } finally {
-            server.closed(this);
+            finishServing(w, keep);
         }
     }
 
-    /** Runs the query; returns true when a reply is ready in the exchange. */
-    private boolean serve(InetSocketAddress remote, int length) throws IOException {
-        exchange.reset(Transport.TCP, listener, this, System.nanoTime());
-        ExpandableDirectByteBuffer request = (ExpandableDirectByteBuffer) exchange.request();
-        request.checkLimit(length);
-        request.putBytes(0, frame, 0, length);
-        exchange.requestLength(length);
-        exchange.client().set(remote);
-        completed.drainPermits();
-        if (!QueryProcessor.process(exchange)) {
-            return false;
+    private void finishServing(TcpWork w, boolean keep) {
+        int s = state;
+        if (!keep || (s != SERVING && s != WRITING) || !STATE.compareAndSet(this, s, ARMING)) {
+            work = null;
+            server.giveBack(w);
+            close();
+            return;
         }
+        long now = System.nanoTime();
+        waitingSince = now;
+        deadline = now + server.settings().tcpIdle().toNanos();
+        boolean armed = poller == null || poller.rearm(this, fd, w.scratch);
+        work = null;
+        if (armed) {
+            state = IDLE; // at once: the poller may be spinning on ARMING for this connection
+        } else {
+            closeOwned();
+        }
+        server.giveBack(w);
+    }
+
+    /** Without epoll: this connection's own virtual thread waits in blocking reads (it then costs a stack). */
+    void runBlocking() {
+        ByteBuffer prefix = ByteBuffer.allocate(2);
         try {
-            if (!completed.tryAcquire(COMPLETION_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IOException("query never completed");
+            while (state == IDLE) {
+                prefix.clear();
+                while (prefix.hasRemaining()) {
+                    if (channel.read(prefix) < 0) {
+                        return;
+                    }
+                }
+                int n = ((prefix.get(0) & 0xff) << 8) | (prefix.get(1) & 0xff);
+                TcpWork w = server.takeWork();
+                if (w == null) {
+                    return;
+                }
+                work = w;
+                w.requestAddress(n);
+                ByteBuffer body = ((org.agrona.ExpandableDirectByteBuffer) w.exchange.request()).byteBuffer();
+                body.clear().limit(n);
+                while (body.hasRemaining()) {
+                    if (channel.read(body) < 0) {
+                        return;
+                    }
+                }
+                if (!STATE.compareAndSet(this, IDLE, SERVING)) {
+                    return;
+                }
+                deadline = 0;
+                waitingSince = 0;
+                run();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
+        } catch (IOException | RuntimeException e) {
+            // timeout (the reaper closed it), or a broken client
+        } finally {
+            if (work != null) {
+                server.giveBack(work);
+                work = null;
+            }
+            close();
         }
-        return true;
     }
 
     /** When it began waiting for a query (nanoTime), or 0 while it is serving one. */
@@ -116,57 +270,78 @@ final class TcpConnection implements Runnable, Responder {
         return waitingSince;
     }
 
-    /** Closed by the server to make room (the connection cap is reached and this one only waits). */
-    void evict() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // already closed
+    /** Reaper: closes the connection if it is past its deadline; returns what closed it, or 0. */
+    int expireIfDue(long now) {
+        long d = deadline;
+        if (d == 0 || now - d < 0) {
+            return 0;
         }
-    }
-
-    @Override
-    public void respond(Exchange ex) {
-        completed.release();
-    }
-
-    private static int timeoutMillis(java.time.Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
-    }
-
-    /** Reads the 2-byte length; -1 on a clean close before the first byte. */
-    private static int readLength(InputStream in) throws IOException {
-        int hi = in.read();
-        if (hi < 0) {
-            return -1;
+        int s = state;
+        if ((s != IDLE && s != WRITING) || deadline != d || !STATE.compareAndSet(this, s, CLOSED)) {
+            return 0;
         }
-        int lo = in.read();
-        if (lo < 0) {
-            throw new EOFException();
-        }
-        return (hi << 8) | lo;
+        release(s);
+        return s == WRITING ? TcpServer.WRITE : served == 0 ? TcpServer.READ : TcpServer.IDLE_TIMEOUT;
     }
 
-    private static void readFully(InputStream in, byte[] into, int length) throws IOException {
-        int done = 0;
-        while (done < length) {
-            int n = in.read(into, done, length - done);
-            if (n < 0) {
-                throw new EOFException();
-            }
-            done += n;
+    /** Closes it if it only waits (the acceptor makes room for a new connection); false if it is busy. */
+    boolean evict() {
+        if (!STATE.compareAndSet(this, IDLE, CLOSED)) {
+            return false;
         }
+        release(IDLE);
+        return true;
     }
 
+    /** Closes it whatever it does (shutdown); waits out the short raw-call windows. */
     void close() {
-        TcpServer.closeQuietly(socket);
+        while (true) {
+            int s = state;
+            if (s == CLOSED) {
+                return;
+            }
+            if (s == READING || s == ARMING) {
+                Thread.onSpinWait();
+                continue;
+            }
+            if (STATE.compareAndSet(this, s, CLOSED)) {
+                release(s);
+                return;
+            }
+        }
     }
 
-    /** Closes the connection if a write has been stuck longer than the write timeout (a client not reading). */
-    void closeIfWriteStuck(long now) {
-        long since = writingSince;
-        if (since != 0 && now - since > settings.tcpWrite().toNanos()) {
-            close();
+    /** Poller: reading it failed unexpectedly. */
+    void closeAfterFailure() {
+        if (state == READING) {
+            closeOwned();
         }
+    }
+
+    /** The owner (poller or serving thread) closes it. */
+    private void closeOwned() {
+        int s = state;
+        state = CLOSED;
+        release(s);
+    }
+
+    /**
+     * Closes the channel (leaving the epoll set) and frees the poller slot. Work held by an idle
+     * epoll connection (a message whose rest never came) is given back here; a serving thread and
+     * a blocking reader give back their own.
+     */
+    private void release(int from) {
+        TcpServer.closeQuietly(channel);
+        if (poller != null) {
+            poller.detach(key);
+            if (from == IDLE || from == READING) {
+                TcpWork w = work;
+                if (w != null) {
+                    work = null;
+                    server.giveBack(w);
+                }
+            }
+        }
+        server.closed(this);
     }
 }

@@ -1,10 +1,14 @@
 package io.nodedns.server;
 
+import io.nodedns.sys.LinuxSockets;
+import io.nodedns.sys.StreamSockets;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,14 +16,36 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * DNS over TCP for one listener: an accepting virtual thread and a virtual thread per connection.
- * Connections past {@link ListenerSettings#maxTcpConnections()} are closed at once (refused, never
- * queued), so a flood of idle sockets cannot starve real clients for longer than the read timeout.
+ * DNS over TCP for one listener: an accepting virtual thread; connections wait for queries in the
+ * process's {@link TcpPoller} and are served by a virtual thread per message (see
+ * {@link TcpConnection}). Connections past {@link ListenerSettings#maxTcpConnections()} are
+ * closed at once (refused, never queued), so a flood of idle sockets cannot starve real clients
+ * for longer than the read timeout. At most {@link #MAX_BUSY} connections of the listener hold a
+ * {@link TcpWork} (buffers) at once; a message that finds none is shed: its connection is closed
+ * and counted.
  */
 final class TcpServer {
+    /** Bound of the listener's pool of work (each about 12 KiB of direct buffers, more after a larger message). */
+    static final int MAX_BUSY = 128;
+    static final int READ = 1;
+    static final int IDLE_TIMEOUT = 2;
+    static final int WRITE = 3;
+
     private final Listener listener;
     private final ListenerSettings settings;
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
+    /** Null without epoll, or with -Dnodedns.tcp.native=false: each connection then blocks a virtual thread. */
+    private final TcpPoller poller = Boolean.parseBoolean(System.getProperty("nodedns.tcp.native", "true"))
+            ? TcpPoller.shared() : null;
+    /** The acceptor's native scratch (epoll_ctl's event struct, then SO_RCVLOWAT's value). */
+    private final MemorySegment acceptScratch = Arena.ofAuto().allocate(16, 8);
+    private final TcpWork[] pool = new TcpWork[MAX_BUSY];
+    private int pooled;
+    private int created;
+    private final LongAdder shed = new LongAdder();
+    private final LongAdder readTimeouts = new LongAdder();
+    private final LongAdder idleTimeouts = new LongAdder();
+    private final LongAdder writeTimeouts = new LongAdder();
     private final AtomicInteger open = new AtomicInteger();
     private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
     private final LongAdder refused = new LongAdder();
@@ -32,9 +58,10 @@ final class TcpServer {
         this.listener = listener;
         this.settings = settings;
         InetSocketAddress bindTo = listener.address().socketAddress();
-        ServerSocket socket = new ServerSocket();
+        ServerSocketChannel socket = ServerSocketChannel.open(bindTo.getAddress() instanceof java.net.Inet6Address
+                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
         try {
-            socket.setReuseAddress(true);
+            socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             socket.bind(bindTo, 1024);
         } catch (IOException | RuntimeException e) {
@@ -45,16 +72,16 @@ final class TcpServer {
     }
 
     void start() {
-        reaper = Thread.ofVirtual().name("nodedns-tcp-write-timeout").start(this::reapStuckWriters);
+        reaper = Thread.ofVirtual().name("nodedns-tcp-deadlines").start(this::reapExpired);
         acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
     }
 
     /**
-     * Blocking socket writes have no timeout of their own: close connections whose write is stuck.
-     * Parks while there is no connection, so a UDP-only node pays no wake-ups for it (each wake-up
-     * of a virtual thread preempts the UDP loop on its CPU).
+     * Closes connections past their read, idle or write deadline, four times a second. Parks while
+     * there is no connection, so a UDP-only node pays no wake-ups for it (each wake-up of a virtual
+     * thread preempts the UDP loop on its CPU).
      */
-    private void reapStuckWriters() {
+    private void reapExpired() {
         while (accepting) {
             if (connections.isEmpty()) {
                 LockSupport.park(this); // the acceptor unparks us after adding one; close() interrupts
@@ -67,18 +94,23 @@ final class TcpServer {
             }
             long now = System.nanoTime();
             for (TcpConnection c : connections) {
-                c.closeIfWriteStuck(now);
+                switch (c.expireIfDue(now)) {
+                    case READ -> readTimeouts.increment();
+                    case IDLE_TIMEOUT -> idleTimeouts.increment();
+                    case WRITE -> writeTimeouts.increment();
+                    default -> { }
+                }
             }
         }
     }
 
     private void acceptLoop() {
         while (accepting) {
-            Socket socket;
+            SocketChannel socket;
             try {
                 socket = server.accept();
             } catch (IOException e) {
-                if (!accepting || server.isClosed()) {
+                if (!accepting || !server.isOpen()) {
                     return;
                 }
                 continue;
@@ -90,11 +122,61 @@ final class TcpServer {
                 continue;
             }
             open.incrementAndGet();
-            TcpConnection connection = new TcpConnection(listener, settings, socket, this);
-            connections.add(connection);
-            LockSupport.unpark(reaper);
-            Thread.ofVirtual().name("nodedns-tcp-conn").start(connection);
+            try {
+                startConnection(socket);
+            } catch (IOException | RuntimeException e) {
+                open.decrementAndGet();
+                closeQuietly(socket);
+            }
         }
+    }
+
+    private void startConnection(SocketChannel socket) throws IOException {
+        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        InetSocketAddress remote = (InetSocketAddress) socket.getRemoteAddress();
+        int fd = poller == null ? -1 : LinuxSockets.fd(socket);
+        TcpConnection connection = new TcpConnection(this, socket, remote, fd < 0 ? null : poller, fd, System.nanoTime());
+        connections.add(connection);
+        LockSupport.unpark(reaper);
+        try {
+            if (fd < 0) {
+                Thread.ofVirtual().name("nodedns-tcp-conn").start(connection::runBlocking);
+                return;
+            }
+            // epoll reports the connection once its 2-byte length prefix is here, not at its first byte
+            if (!StreamSockets.receiveLowWater(fd, 2, acceptScratch) || !poller.watch(connection, fd, acceptScratch)) {
+                connection.close();
+            }
+        } catch (RuntimeException | Error e) {
+            connection.close(); // counted out of the open connections by closed(), once
+        }
+    }
+
+    /** A pooled work for a connection that has a message to read; null when the pool is exhausted (counted as shed). */
+    synchronized TcpWork takeWork() {
+        if (pooled > 0) {
+            TcpWork w = pool[--pooled];
+            pool[pooled] = null;
+            return w;
+        }
+        if (created < MAX_BUSY) {
+            created++;
+            return new TcpWork();
+        }
+        shed.increment();
+        return null;
+    }
+
+    synchronized void giveBack(TcpWork w) {
+        pool[pooled++] = w;
+    }
+
+    Listener listener() {
+        return listener;
+    }
+
+    ListenerSettings settings() {
+        return settings;
     }
 
     /**
@@ -113,12 +195,10 @@ final class TcpServer {
                 victim = c;
             }
         }
-        if (victim == null || !connections.remove(victim)) {
+        if (victim == null || !victim.evict()) {
             return false;
         }
-        open.decrementAndGet();
         evicted.increment();
-        victim.evict();
         return true;
     }
 
@@ -128,7 +208,7 @@ final class TcpServer {
         }
     }
 
-    /** The write-timeout reaper (for tests: parked while there is no connection). */
+    /** The deadline reaper (read, idle and write) (for tests: parked while there is no connection). */
     Thread reaperThread() {
         return reaper;
     }
@@ -143,6 +223,28 @@ final class TcpServer {
 
     long refusedConnections() {
         return refused.sum();
+    }
+
+    /** Messages not read because the pool of work was exhausted (their connections were closed). */
+    long shedConnections() {
+        return shed.sum();
+    }
+
+    long readTimeouts() {
+        return readTimeouts.sum();
+    }
+
+    long idleTimeouts() {
+        return idleTimeouts.sum();
+    }
+
+    long writeTimeouts() {
+        return writeTimeouts.sum();
+    }
+
+    /** Work objects the pool has made so far (at most {@link #MAX_BUSY}). */
+    synchronized int workCreated() {
+        return created;
     }
 
     void stopAccepting() {

@@ -414,6 +414,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     }
 
     void release(Exchange ex) {
+        ex.detach();
         pool[pooled++] = ex;
     }
 

@@ -15,8 +15,14 @@ import java.lang.invoke.MethodHandle;
  */
 public final class Epoll {
     public static final int EPOLLIN = 0x1;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
+    public static final int EPOLLRDHUP = 0x2000;
+    /** Reported once, then disabled until re-armed with {@link #rearm}. */
+    public static final int EPOLLONESHOT = 1 << 30;
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
+    private static final int EPOLL_CTL_MOD = 3;
     private static final int EPOLL_CLOEXEC = 0x80000;
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
@@ -90,6 +96,26 @@ public final class Epoll {
         scratchEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
         try {
             return (int) CTL.invokeExact(epfd, EPOLL_CTL_ADD, fd, scratchEvent);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Watches fd for {@code events} (EPOLLIN, EPOLLONESHOT...); {@code data} comes back with them. Returns 0 or -1. */
+    public static int add(int epfd, int fd, int events, long data, MemorySegment scratchEvent) {
+        return control(epfd, EPOLL_CTL_ADD, fd, events, data, scratchEvent);
+    }
+
+    /** Re-enables a one-shot watch (EPOLL_CTL_MOD); reported at once if fd is ready now. Returns 0 or -1. */
+    public static int rearm(int epfd, int fd, int events, long data, MemorySegment scratchEvent) {
+        return control(epfd, EPOLL_CTL_MOD, fd, events, data, scratchEvent);
+    }
+
+    private static int control(int epfd, int op, int fd, int events, long data, MemorySegment scratchEvent) {
+        scratchEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
+        scratchEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
+        try {
+            return (int) CTL.invokeExact(epfd, op, fd, scratchEvent);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -29,9 +29,13 @@ class LoadGeneratorTest {
         final Thread thread;
 
         StubServer() throws IOException {
+            this(0);
+        }
+
+        StubServer(int port) throws IOException {
             ch = DatagramChannel.open();
             ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20); // a cold JVM sends in bursts
-            ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             thread = Thread.ofPlatform().daemon().name("stub-dns").start(this::serve);
         }
 
@@ -114,12 +118,60 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void warmupServerTakesTheWarmupAndAwaitStartsTheRun() throws Exception {
+        try (StubServer warm = new StubServer(); StubServer measured = new StubServer()) {
+            Report r = LoadGenerator.run(new String[] {"--server", "127.0.0.1:" + measured.port(), "--outstanding", "4",
+                "--duration", "200ms", "--warmup", "200ms", "--warmup-server", "127.0.0.1:" + warm.port(),
+                "--await", "2s", "--sockets", "4", "--workload", "miss"}, quiet());
+            assertTrue(r.answered() > 50, "answered " + r.answered());
+            assertTrue(r.awaitNanos >= 0, "await measured");
+            assertTrue(r.format().contains(" await_ms="), r.format());
+            assertTrue(warm.firstLabels.size() > 50, "the warm-up went to the warm-up server");
+            assertTrue(measured.firstLabels.contains("await"), "polled before the run");
+            assertTrue(java.util.Collections.disjoint(warm.firstLabels, measured.firstLabels),
+                    "the measured server saw none of the warm-up's names");
+        }
+    }
+
+    @Test
+    void awaitWaitsForAServerThatStartsLate() throws Exception {
+        int port;
+        try (DatagramChannel probe = DatagramChannel.open()) { // a free port, nothing bound to it afterwards
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+        InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        assertThrows(IOException.class, () -> FirstAnswer.await(target, "bench.test", 50_000_000L),
+                "nothing listens: no answer");
+        StubServer[] late = new StubServer[1];
+        Thread starter = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(150);
+                late[0] = new StubServer(port);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            long ns = FirstAnswer.await(target, "bench.test.", 5_000_000_000L);
+            assertTrue(ns >= 150_000_000L && ns < 5_000_000_000L, "waited " + ns + " ns");
+        } finally {
+            starter.join();
+            late[0].close();
+        }
+    }
+
+    @Test
     void refusesNonLoopbackAndNames() {
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--server", "10.0.0.1:53"));
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--server", "localhost:53"));
         assertTrue(LoadOptions.parse("--server", "[::1]:53").server().getAddress().isLoopbackAddress());
         assertThrows(IllegalArgumentException.class,
                 () -> LoadOptions.parse("--server", "127.0.0.1:53", "--rate", "10", "--outstanding", "2"));
+        assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse("--server", "127.0.0.1:53", "--warmup-server", "10.0.0.1:53"));
+        assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--server", "127.0.0.1:53",
+                "--warmup-server", "127.0.0.1:54", "--warmup", "0"), "a warm-up server without a warm-up");
     }
 
     private static PrintStream quiet() {

@@ -34,6 +34,10 @@ class TcpIntegrationTest {
 
     @BeforeAll
     static void start() throws Exception {
+        startServer();
+    }
+
+    static void startServer() throws Exception {
         port = FreePorts.udpAndTcp();
         server = TestServer.fromText("""
                 .:%d {
@@ -152,6 +156,99 @@ class TcpIntegrationTest {
                 s.close();
             }
         }
+    }
+
+    /** {@code read} is one deadline for the whole first query, not per read: a trickle is closed when it runs out. */
+    @Test
+    void tricklingFirstQueryIsClosedByTheReadDeadline() throws Exception {
+        try (Socket s = connect()) {
+            long start = System.nanoTime();
+            int sent = trickle(s, framed("trickle.example.org"), 250);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(sent < framed("trickle.example.org").length, "closed before the query was complete, after " + sent + " bytes");
+            assertTrue(tookMs >= 900 && tookMs < 1800, "closed about 1s (read) after the accept, took " + tookMs + " ms");
+        }
+    }
+
+    /** {@code idle} is one deadline from a reply to the end of the next query. */
+    @Test
+    void tricklingLaterQueryIsClosedByTheIdleDeadline() throws Exception {
+        try (Socket s = connect()) {
+            s.getOutputStream().write(framed("first.example.org"));
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            in.readFully(new byte[in.readUnsignedShort()]);
+            long start = System.nanoTime();
+            int sent = trickle(s, framed("second.example.org"), 250);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(sent < framed("second.example.org").length, "closed before the query was complete, after " + sent + " bytes");
+            assertTrue(tookMs >= 900 && tookMs < 1800, "closed about 1s (idle) after the reply, took " + tookMs + " ms");
+        }
+    }
+
+    /** A query whose bytes come in pieces within the deadline is served (the kernel holds them until it is whole). */
+    @Test
+    void queryInPiecesWithinTheDeadlineIsAnswered() throws Exception {
+        try (Socket s = connect()) {
+            byte[] q = framed("pieces.example.org");
+            int[] cuts = {1, 2, 7, q.length};
+            int from = 0;
+            for (int cut : cuts) {
+                s.getOutputStream().write(q, from, cut - from);
+                s.getOutputStream().flush();
+                from = cut;
+                Thread.sleep(150);
+            }
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] reply = new byte[in.readUnsignedShort()];
+            in.readFully(reply);
+            assertEquals("pieces.example.org.", new Message(reply).getQuestion().getName().toString());
+            s.getOutputStream().write(framed("again.example.org")); // and the connection goes on
+            reply = new byte[in.readUnsignedShort()];
+            in.readFully(reply);
+            assertEquals("again.example.org.", new Message(reply).getQuestion().getName().toString());
+        }
+    }
+
+    /** An empty message gets no reply (as before) and the connection goes on with the next query. */
+    @Test
+    void emptyMessageIsSkipped() throws Exception {
+        try (Socket s = connect()) {
+            byte[] q = framed("after-empty.example.org");
+            byte[] both = new byte[2 + q.length];
+            System.arraycopy(q, 0, both, 2, q.length); // a zero length prefix, then a query
+            s.getOutputStream().write(both);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] reply = new byte[in.readUnsignedShort()];
+            in.readFully(reply);
+            assertEquals("after-empty.example.org.", new Message(reply).getQuestion().getName().toString());
+        }
+    }
+
+    private static byte[] framed(String name) {
+        byte[] wire = DnsClient.query(name, Type.A).toWire();
+        byte[] framed = new byte[wire.length + 2];
+        framed[0] = (byte) (wire.length >>> 8);
+        framed[1] = (byte) wire.length;
+        System.arraycopy(wire, 0, framed, 2, wire.length);
+        return framed;
+    }
+
+    /** Sends one byte every {@code gapMillis} until done or closed by the server; returns the bytes sent. */
+    private static int trickle(Socket s, byte[] bytes, int gapMillis) throws IOException {
+        s.setSoTimeout(gapMillis);
+        int sent = 0;
+        try {
+            for (byte b : bytes) {
+                s.getOutputStream().write(b);
+                sent++;
+                if (readUntilClosed(s.getInputStream()) < 0) {
+                    return sent;
+                }
+            }
+        } catch (SocketException e) {
+            return sent; // reset: the server had closed
+        }
+        return sent;
     }
 
     /** Reads until EOF or reset; returns -1 when the peer closed. */

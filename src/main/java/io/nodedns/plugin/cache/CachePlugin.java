@@ -256,9 +256,14 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         return denial.capacity();
     }
 
-    /** Bytes preallocated by both stores. */
+    /** Bytes both stores hold now (they grow with what is stored). */
     public long memoryBytes() {
         return success.memoryBytes() + denial.memoryBytes();
+    }
+
+    /** Bytes both stores would hold at their capacity: what setup counts against the heap budget. */
+    public long maxMemoryBytes() {
+        return CacheStore.bytesFor(success.capacity()) + CacheStore.bytesFor(denial.capacity());
     }
 
     /** Replies not cached because they exceed the largest slot. */

@@ -42,12 +42,8 @@ public final class CacheSetup implements PluginSetup {
     public void setup(SetupContext ctx) throws ConfigException {
         Directive directive = ctx.once();
         CacheConfig config = parse(directive.dispenser(), ctx.zones());
-        // Everything is allocated up front, so a capacity the heap cannot hold fails here, not later.
-        long bytes = CacheStore.bytesFor(config.successCapacity()) + CacheStore.bytesFor(config.denialCapacity());
-        if (bytes > Runtime.getRuntime().maxMemory() / 4 * 3) {
-            throw new ConfigException(directive.nameToken(), P + "capacity needs " + bytes
-                    + " bytes, more than three quarters of the heap (" + Runtime.getRuntime().maxMemory() + ")");
-        }
+        checkBudget(ctx, directive, CacheStore.bytesFor(config.successCapacity()) + CacheStore.bytesFor(config.denialCapacity()),
+                Runtime.getRuntime().maxMemory());
         // Same listeners and same options: a reload keeps the warm entries.
         CacheState.Holder holder = ctx.shared().state("cache/" + keys(ctx.keys()) + "/" + config, k -> new CacheState.Holder());
         CachePlugin plugin = new CachePlugin(config, holder.obtain(config), clock);
@@ -70,6 +66,34 @@ public final class CacheSetup implements PluginSetup {
                 }
             }
         });
+    }
+
+    /** The heap kept for everything but the caches: 24 MiB, or an eighth of the heap if that is more. */
+    static long reserve(long maxHeap) {
+        return Math.max(24L << 20, maxHeap / 8);
+    }
+
+    /** What all caches of one configuration may hold at capacity. */
+    static long budget(long maxHeap) {
+        return Math.max(0, maxHeap - reserve(maxHeap));
+    }
+
+    /**
+     * Adds this cache's size at capacity to the total of the configuration being built (a reload
+     * counts the caches it builds, kept or new, not the ones it replaces) and rejects the directive
+     * that takes the total over the budget. Stores grow as they fill, so without this a
+     * configuration could start fine and run out of heap once its caches are full.
+     */
+    static void checkBudget(SetupContext ctx, Directive directive, long bytes, long maxHeap) throws ConfigException {
+        long[] total = (long[]) ctx.buildState().computeIfAbsent("cache/heap", k -> new long[2]);
+        total[0] += bytes;
+        total[1]++;
+        if (total[0] > budget(maxHeap)) {
+            throw new ConfigException(directive.nameToken(), P + "the caches of this configuration need " + total[0]
+                    + " bytes at capacity (this one, cache number " + total[1] + ", " + bytes + "), more than the cache budget of "
+                    + budget(maxHeap) + " bytes (the heap of " + maxHeap + " bytes less " + reserve(maxHeap)
+                    + " for the rest; docs/plugins/cache.md): lower the capacities or raise -Xmx");
+        }
     }
 
     static CacheConfig parse(Dispenser d, List<String> blockZones) throws ConfigException {

@@ -12,37 +12,46 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One of the two caches (success or denial): a fixed number of entries, all memory allocated up
- * front, lock-free reads. 256 shards as in CoreDNS; each shard has an open-addressing index of
- * tagged hashes, {@code perShard} entries of 512 bytes (a 48-byte header and up to 464 bytes of
- * reply plus TTL offsets) and {@code perShard / 8} large slots of 4096 bytes for bigger replies.
- * Larger replies are not cached. A full shard evicts a random entry (CoreDNS's policy).
+ * One of the two caches (success or denial): up to a fixed number of entries, lock-free reads.
+ * 256 shards as in CoreDNS; each shard has an open-addressing index of tagged hashes, up to
+ * {@code perShard} entries of 512 bytes (a 48-byte header and up to 464 bytes of reply plus TTL
+ * offsets) and up to {@code perShard / 8} large slots of 4096 bytes for bigger replies. Larger
+ * replies are not cached. Memory follows what is stored: entries, large slots and the index are
+ * taken as a shard fills (see {@link CacheArena}), so a store only allocates when it opens a chunk.
+ * A full shard evicts with CLOCK (second chance): a hit sets the entry's visited bit (a plain byte
+ * store into its chunk, no allocation; racing stores are harmless), and the writer that needs room
+ * sweeps the shard's hand, clearing visited bits, to the first entry not visited since the hand last
+ * passed. New entries start unvisited, so a flood of names asked once evicts itself first and names
+ * that keep being asked stay (CoreDNS evicts a random entry).
  *
  * <p>Readers never lock: every entry has a sequence number that a writer makes odd while it writes
  * and even afterwards; a reader copies, then re-reads the number, and treats any change as a miss.
  * The number sits in the slot's first bytes, beside the key, so a hit touches the index probe and
  * the slot and nothing else. Writers never read it: each shard counts its writes and every write
- * stamps the next number, so a slot's numbers only grow; with the evicted entry's hash kept in a
- * small array as well, eviction stores into the victim's cold slot but never waits on a load.
- * Every field a reader uses is bounds-checked before use, so a torn read cannot throw. Writers
- * take a per-shard spin lock (held for one copy, no blocking calls inside).
+ * stamps the next number, so a slot's numbers only grow; with the evicted entry's hash kept in its
+ * chunk's side data as well, eviction stores into the victim's cold slot but never waits on a load.
+ * Every field a reader uses is bounds-checked before use and a chunk or large slot not yet
+ * published reads as a miss, so a torn read cannot throw. Writers take a per-shard spin lock (held
+ * for one copy, no blocking calls inside).
  */
 final class CacheStore {
     static final int SHARDS = 256;
-    static final int SLOT = 512;
+    static final int SLOT = CacheArena.SLOT;
     static final int HEADER = 48;
     static final int SMALL_PAYLOAD = SLOT - HEADER;
-    static final int LARGE = 4096;
+    static final int LARGE = CacheArena.LARGE;
     static final long MISS = Long.MIN_VALUE;
     static final int SERVFAIL = 1;
     static final int ANSWERING = 2;
     static final int MAX_PER_SHARD = (1 << 20) - 1;
+    private static final int SHARD_BITS = 8;
     private static final int ENTRY_MASK = (1 << 28) - 1;
 
     private static final int H_SEQ = 0;
     private static final int H_HASH = 8;
     private static final int H_STORED = 16;
     private static final int H_DURATION = 24;
+    /** Where the reply is: an offset in the entry's chunk, or -(j + 1) for large slot j (offset 0). */
     private static final int H_DATA = 28;
     private static final int H_LEN = 32;
     private static final int H_TTLS = 34;
@@ -58,48 +67,27 @@ final class CacheStore {
 
     private final int perShard;
     private final int largePerShard;
-    private final UnsafeBuffer[] arena = new UnsafeBuffer[SHARDS];
-    private final CacheIndex index;
-    private final long[] hashOf;
+    private final CacheArena arena;
+    private final CacheIndex index = new CacheIndex(SHARDS);
     private final long[] written = new long[SHARDS];
-    private final int[] largeOf;
-    private final int[] largeOwner;
-    private final int[] freeEntries;
-    private final int[] freeTop = new int[SHARDS];
-    private final int[] freeLarge;
-    private final int[] largeTop = new int[SHARDS];
     private final int[] live = new int[SHARDS];
-    private final long[] random = new long[SHARDS];
+    /** CLOCK hands: the next entry, and the next large slot, a writer in need of room looks at. */
+    private final int[] hand = new int[SHARDS];
+    private final int[] largeHand = new int[SHARDS];
     private final int[] locks = new int[SHARDS * 16];
     final CacheActivity activity;
     private final LongAdder evictions = new LongAdder();
 
     /** CoreDNS's sizing: max(capacity / 256, 4) entries per shard, so at least 1024 in all. */
     CacheStore(int capacity) {
-        this.perShard = Math.min(MAX_PER_SHARD, Math.max(capacity / SHARDS, 4));
-        this.largePerShard = Math.max(1, perShard / 8);
-        int entries = SHARDS * perShard;
-        this.index = new CacheIndex(SHARDS, perShard);
-        this.hashOf = new long[entries];
-        this.largeOf = new int[entries];
-        this.largeOwner = new int[SHARDS * largePerShard];
-        this.freeEntries = new int[entries];
-        this.freeLarge = new int[SHARDS * largePerShard];
-        this.activity = new CacheActivity(entries);
-        java.util.Arrays.fill(largeOf, -1);
-        java.util.Arrays.fill(largeOwner, -1);
-        for (int s = 0; s < SHARDS; s++) {
-            arena[s] = new UnsafeBuffer(new byte[perShard * SLOT + largePerShard * LARGE]);
-            for (int i = 0; i < perShard; i++) {
-                freeEntries[s * perShard + i] = perShard - 1 - i;
-            }
-            freeTop[s] = perShard;
-            for (int j = 0; j < largePerShard; j++) {
-                freeLarge[s * largePerShard + j] = largePerShard - 1 - j;
-            }
-            largeTop[s] = largePerShard;
-            random[s] = 0x9E3779B97F4A7C15L * (s + 1);
-        }
+        this.perShard = perShard(capacity);
+        this.arena = new CacheArena(SHARDS, perShard);
+        this.largePerShard = arena.largePerShard();
+        this.activity = new CacheActivity(arena);
+    }
+
+    private static int perShard(int capacity) {
+        return Math.min(MAX_PER_SHARD, Math.max(capacity / SHARDS, 4));
     }
 
     int capacity() {
@@ -118,18 +106,35 @@ final class CacheStore {
         return evictions.sum();
     }
 
-    /** Bytes held by this store, all allocated at construction. */
+    /** Bytes held now: what the entries stored so far opened, plus the fixed tables. */
     long memoryBytes() {
-        return bytesFor(capacity());
+        return FIXED_BYTES + arena.memoryBytes() + index.bytes();
     }
 
-    /** What a store of this capacity allocates: slots, large slots, index and per-entry arrays. */
+    /** Bytes the store's own arrays hold from the start (headers, shard counters and locks). */
+    private static final long FIXED_BYTES = 5 * 16 + SHARDS * (8L + 4 + 4 + 4 + 4 * 16);
+
+    /**
+     * The most a store of this capacity can hold, once every entry, large slot and index slot is
+     * in use: the figure setup checks against the heap budget.
+     */
     static long bytesFor(int capacity) {
-        long perShard = Math.min(MAX_PER_SHARD, Math.max(capacity / SHARDS, 4));
-        long large = Math.max(1, perShard / 8);
-        long table = Integer.highestOneBit((int) Math.max(2, perShard * 2 - 1)) << 1;
-        return SHARDS * (perShard * SLOT + large * LARGE + table * 8 + large * 8
-                + perShard * (8 + 4 + 4 + CacheActivity.bytesPerEntry()));
+        int perShard = perShard(capacity);
+        return FIXED_BYTES + CacheArena.maxBytes(SHARDS, perShard) + CacheIndex.maxBytes(SHARDS, perShard);
+    }
+
+    /** The shard of entry number {@code g}. */
+    static int shardOf(int g) {
+        return g & (SHARDS - 1);
+    }
+
+    /** The entry's number within its shard. */
+    static int localOf(int g) {
+        return g >>> SHARD_BITS;
+    }
+
+    private static int entryNumber(int shard, int local) {
+        return local << SHARD_BITS | shard;
     }
 
     /** Whole seconds left on an entry (negative once expired); a plain read, for decisions only. */
@@ -159,22 +164,26 @@ final class CacheStore {
      */
     long find(long h, int keyFlags, QueryView q, DirectBuffer req, long now, long staleSeconds) {
         int shard = (int) h & (SHARDS - 1);
-        int pos = index.home(h);
-        for (int n = 0; n < index.size(); n++, pos = index.next(pos)) {
-            long tag = index.read(shard, pos);
+        long[] t = index.table(shard);
+        if (t == null) {
+            return -1;
+        }
+        int pos = CacheIndex.home(t, h);
+        for (int n = 0; n < t.length; n++, pos = CacheIndex.next(t, pos)) {
+            long tag = CacheIndex.read(t, pos);
             if (tag == 0) {
                 return -1;
             }
             int local = CacheIndex.entry(tag);
-            if (CacheIndex.sameHash(tag, h) && local >= 0 && local < perShard) {
-                UnsafeBuffer a = arena[shard];
-                int s = local * SLOT;
+            UnsafeBuffer a;
+            if (CacheIndex.sameHash(tag, h) && local >= 0 && local < perShard && (a = arena.chunk(shard, local)) != null) {
+                int s = arena.slot(local);
                 long v = a.getLongAcquire(s + H_SEQ);
-                boolean ok = (v & 1) == 0 && keyMatches(a, s, h, keyFlags, q, req)
+                boolean ok = (v & 1) == 0 && keyMatches(a, s, shard, h, keyFlags, q, req)
                         && usable(remaining(a.getLong(s + H_STORED), a.getInt(s + H_DURATION), now), staleSeconds);
                 VarHandle.acquireFence();
                 if (ok && a.getLongOpaque(s + H_SEQ) == v) {
-                    return found(v, shard * perShard + local);
+                    return found(v, entryNumber(shard, local));
                 }
             }
         }
@@ -185,34 +194,52 @@ final class CacheStore {
         return remaining > 0 || (staleSeconds > 0 && -remaining < staleSeconds);
     }
 
-    private static boolean keyMatches(UnsafeBuffer a, int s, long h, int keyFlags, QueryView q, DirectBuffer req) {
-        return keyMatches(a, s, h, keyFlags, q.qtype(), q.qclass(), req, q.qnameOffset(), q.qnameLength());
+    /** The buffer holding the reply of the slot at {@code s} of chunk {@code a}, or null (torn or not published). */
+    private UnsafeBuffer payload(UnsafeBuffer a, int s, int shard) {
+        int data = a.getInt(s + H_DATA);
+        if (data >= 0) {
+            return a;
+        }
+        int j = -1 - data;
+        return j < largePerShard ? arena.large(shard, j) : null;
+    }
+
+    /** The reply's offset within {@link #payload}. */
+    private static int dataOffset(UnsafeBuffer a, int s) {
+        return Math.max(0, a.getInt(s + H_DATA));
+    }
+
+    private boolean keyMatches(UnsafeBuffer a, int s, int shard, long h, int keyFlags, QueryView q, DirectBuffer req) {
+        return keyMatches(a, s, shard, h, keyFlags, q.qtype(), q.qclass(), req, q.qnameOffset(), q.qnameLength());
     }
 
     /** Hash, DO/CD, type, class and name (any case); bounds-checked, so a torn header cannot throw. */
-    private static boolean keyMatches(UnsafeBuffer a, int s, long h, int keyFlags, int qtype, int qclass,
-                                      DirectBuffer name, int nameOff, int nameLen) {
-        int data = a.getInt(s + H_DATA);
-        return a.getLong(s + H_HASH) == h && a.getByte(s + H_KEY) == keyFlags
-                && (a.getShort(s + H_QTYPE, BE) & 0xFFFF) == qtype && (a.getShort(s + H_QCLASS, BE) & 0xFFFF) == qclass
-                && (a.getShort(s + H_QNAME, BE) & 0xFFFF) == nameLen
-                && data >= 0 && data + DnsHeader.LENGTH + nameLen <= a.capacity()
-                && Names.equalsIgnoreCase(a, data + DnsHeader.LENGTH, name, nameOff, nameLen);
+    private boolean keyMatches(UnsafeBuffer a, int s, int shard, long h, int keyFlags, int qtype, int qclass,
+                               DirectBuffer name, int nameOff, int nameLen) {
+        if (a.getLong(s + H_HASH) != h || a.getByte(s + H_KEY) != keyFlags
+                || (a.getShort(s + H_QTYPE, BE) & 0xFFFF) != qtype || (a.getShort(s + H_QCLASS, BE) & 0xFFFF) != qclass
+                || (a.getShort(s + H_QNAME, BE) & 0xFFFF) != nameLen) {
+            return false;
+        }
+        UnsafeBuffer p = payload(a, s, shard);
+        int data = dataOffset(a, s);
+        return p != null && data + DnsHeader.LENGTH + nameLen <= p.capacity()
+                && Names.equalsIgnoreCase(p, data + DnsHeader.LENGTH, name, nameOff, nameLen);
     }
 
     /** Seconds left on entry {@code g}; a plain read, for decisions only. */
     long remaining(int g, long now) {
-        UnsafeBuffer a = arena[g / perShard];
-        int s = (g % perShard) * SLOT;
+        UnsafeBuffer a = arena.chunk(shardOf(g), localOf(g));
+        int s = arena.slot(localOf(g));
         return remaining(a.getLong(s + H_STORED), a.getInt(s + H_DURATION), now);
     }
 
     int flags(int g) {
-        return arena[g / perShard].getByte((g % perShard) * SLOT + H_FLAGS);
+        return arena.chunk(shardOf(g), localOf(g)).getByte(arena.slot(localOf(g)) + H_FLAGS);
     }
 
     int duration(int g) {
-        return arena[g / perShard].getInt((g % perShard) * SLOT + H_DURATION);
+        return arena.chunk(shardOf(g), localOf(g)).getInt(arena.slot(localOf(g)) + H_DURATION);
     }
 
     /**
@@ -226,21 +253,26 @@ final class CacheStore {
     long copyOut(long found, long h, int keyFlags, QueryView q, DirectBuffer req, long now, long staleSeconds,
                  boolean keepTtl, int staleTtl, boolean keepOpt, ExpandableDirectByteBuffer out) {
         int g = entry(found);
-        int shard = g / perShard;
-        int s = (g % perShard) * SLOT;
-        UnsafeBuffer a = arena[shard];
+        int shard = shardOf(g);
+        int local = localOf(g);
+        UnsafeBuffer a = local < perShard ? arena.chunk(shard, local) : null;
+        if (a == null) {
+            return MISS;
+        }
+        int s = arena.slot(local);
         long v = a.getLongAcquire(s + H_SEQ);
-        if ((v & 1) != 0 || (checkedUnder(v) != found >>> 32 && !keyMatches(a, s, h, keyFlags, q, req))) {
+        if ((v & 1) != 0 || (checkedUnder(v) != found >>> 32 && !keyMatches(a, s, shard, h, keyFlags, q, req))) {
             return MISS;
         }
         int duration = a.getInt(s + H_DURATION);
         long remaining = remaining(a.getLong(s + H_STORED), duration, now);
-        int data = a.getInt(s + H_DATA);
+        UnsafeBuffer p = payload(a, s, shard);
+        int data = dataOffset(a, s);
         int len = a.getShort(s + H_LEN, BE) & 0xFFFF;
         int ttls = a.getShort(s + H_TTLS, BE) & 0xFFFF;
         int opt = a.getShort(s + H_OPT, BE) & 0xFFFF;
-        if (!usable(remaining, staleSeconds) || len < DnsHeader.LENGTH || len + 2 * ttls > LARGE
-                || data + len + 2 * ttls > a.capacity() || opt >= len) {
+        if (p == null || !usable(remaining, staleSeconds) || len < DnsHeader.LENGTH || len + 2 * ttls > LARGE
+                || data + len + 2 * ttls > p.capacity() || opt >= len) {
             return MISS;
         }
         boolean stale = remaining <= 0;
@@ -249,9 +281,9 @@ final class CacheStore {
         if (out.capacity() < copy) {
             out.checkLimit(copy);
         }
-        out.putBytes(0, a, data, copy);
+        out.putBytes(0, p, data, copy);
         for (int k = 0; k < ttls; k++) {
-            int at = a.getShort(data + len + 2 * k, BE) & 0xFFFF;
+            int at = p.getShort(data + len + 2 * k, BE) & 0xFFFF;
             if (at + 4 > copy) {
                 return MISS;
             }
@@ -260,6 +292,10 @@ final class CacheStore {
         VarHandle.acquireFence();
         if (a.getLongOpaque(s + H_SEQ) != v) {
             return MISS;
+        }
+        int visited = arena.side(local) + CacheArena.S_VISITED;
+        if (a.getByte(visited) == 0) {
+            a.putByte(visited, (byte) 1); // only the first hit per sweep dirties the line
         }
         if (copy != len) {
             DnsHeader.arcount(out, 0, DnsHeader.arcount(out, 0) - 1);
@@ -283,9 +319,9 @@ final class CacheStore {
         try {
             int local = locate(shard, h, keyFlags, qtype, qclass, msg, DnsHeader.LENGTH, qnameLen);
             boolean isNew = local < 0;
-            UnsafeBuffer a = arena[shard];
             if (!isNew && keepAnswering) {
-                int s = local * SLOT;
+                UnsafeBuffer a = arena.chunk(shard, local);
+                int s = arena.slot(local);
                 if ((a.getByte(s + H_FLAGS) & ANSWERING) != 0
                         && usable(remaining(a.getLong(s + H_STORED), a.getInt(s + H_DURATION), now), staleSeconds)) {
                     return false;
@@ -294,23 +330,33 @@ final class CacheStore {
             if (isNew) {
                 local = takeEntry(shard);
             }
-            int g = shard * perShard + local;
-            int data = local * SLOT + HEADER;
-            if (payload > SMALL_PAYLOAD) {
-                if (largeOf[g] < 0) {
-                    largeOf[g] = takeLarge(shard, local);
-                }
-                data = perShard * SLOT + largeOf[g] * LARGE;
-            } else if (largeOf[g] >= 0) {
-                releaseLarge(shard, g);
+            UnsafeBuffer a = arena.chunk(shard, local);
+            int side = arena.side(local);
+            if (isNew) {
+                a.putByte(side + CacheArena.S_VISITED, (byte) 0);
             }
-            int s = local * SLOT;
+            int s = arena.slot(local);
+            int heldLarge = a.getInt(side + CacheArena.S_LARGE) - 1;
+            UnsafeBuffer p = a;
+            int data = s + HEADER;
+            int mark = data;
+            if (payload > SMALL_PAYLOAD) {
+                if (heldLarge < 0) {
+                    heldLarge = takeLarge(shard, local);
+                    a.putInt(side + CacheArena.S_LARGE, heldLarge + 1);
+                }
+                p = arena.large(shard, heldLarge);
+                data = 0;
+                mark = -1 - heldLarge;
+            } else if (heldLarge >= 0) {
+                releaseLarge(shard, local);
+            }
             long v = beginWrite(a, s, shard);
-            hashOf[g] = h;
+            a.putLong(side + CacheArena.S_HASH, h);
             a.putLong(s + H_HASH, h);
             a.putLong(s + H_STORED, now);
             a.putInt(s + H_DURATION, duration);
-            a.putInt(s + H_DATA, data);
+            a.putInt(s + H_DATA, mark);
             a.putShort(s + H_LEN, (short) len, BE);
             a.putShort(s + H_TTLS, (short) ttlCount, BE);
             a.putShort(s + H_QTYPE, (short) qtype, BE);
@@ -319,8 +365,8 @@ final class CacheStore {
             a.putByte(s + H_KEY, (byte) keyFlags);
             a.putByte(s + H_FLAGS, (byte) entryFlags);
             a.putShort(s + H_QNAME, (short) qnameLen, BE);
-            a.putBytes(data, msg, 0, len);
-            int written = CacheWire.writeTtlOffsets(msg, len, a, data + len, ttlCount);
+            p.putBytes(data, msg, 0, len);
+            int written = CacheWire.writeTtlOffsets(msg, len, p, data + len, ttlCount);
             if (written != ttlCount) {
                 a.putShort(s + H_TTLS, (short) written, BE);
             }
@@ -328,7 +374,7 @@ final class CacheStore {
             if (isNew) {
                 index.insert(shard, h, local);
             }
-            activity.stored(g, isNew);
+            activity.stored(entryNumber(shard, local), isNew);
             return true;
         } finally {
             unlock(shard);
@@ -343,7 +389,7 @@ final class CacheStore {
             int local = locate(shard, h, keyFlags, q.qtype(), q.qclass(), req, q.qnameOffset(), q.qnameLength());
             if (local >= 0) {
                 drop(shard, local);
-                freeEntries[shard * perShard + freeTop[shard]++] = local;
+                arena.free(shard, local);
                 live[shard]--;
             }
         } finally {
@@ -351,55 +397,85 @@ final class CacheStore {
         }
     }
 
-    /** A free entry, or a random one evicted (a full shard has every entry live). */
+    /** A free entry (opening a chunk if needed, with room in the index), or the CLOCK victim evicted. */
     private int takeEntry(int shard) {
-        if (freeTop[shard] > 0) {
+        int local = arena.take(shard);
+        if (local >= 0) {
+            index.ensure(shard, arena.room(shard));
             live[shard]++;
-            return freeEntries[shard * perShard + --freeTop[shard]];
+            return local;
         }
-        int victim = nextRandom(shard, perShard);
+        int victim = sweep(shard);
         drop(shard, victim);
         evictions.increment();
         return victim;
     }
 
-    /** A free large slot, or one taken from a random other holder, which is evicted. */
-    private int takeLarge(int shard, int local) {
-        if (largeTop[shard] > 0) {
-            int j = freeLarge[shard * largePerShard + --largeTop[shard]];
-            largeOwner[shard * largePerShard + j] = local;
-            return j;
+    /**
+     * Moves the shard's hand to the first entry not visited since the hand last passed, clearing the
+     * visited bits it passes, and returns that entry. Ends within one turn plus one (a full turn
+     * clears every bit). Every entry is live when this runs: the shard has no free one.
+     */
+    private int sweep(int shard) {
+        int h = hand[shard];
+        while (true) {
+            int local = h;
+            h = h + 1 == perShard ? 0 : h + 1;
+            UnsafeBuffer a = arena.chunk(shard, local);
+            int visited = arena.side(local) + CacheArena.S_VISITED;
+            if (a.getByte(visited) == 0) {
+                hand[shard] = h;
+                return local;
+            }
+            a.putByte(visited, (byte) 0);
         }
-        int j = nextRandom(shard, largePerShard);
-        int owner = largeOwner[shard * largePerShard + j];
-        drop(shard, owner);
-        freeEntries[shard * perShard + freeTop[shard]++] = owner;
-        live[shard]--;
-        evictions.increment();
-        j = freeLarge[shard * largePerShard + --largeTop[shard]];
-        largeOwner[shard * largePerShard + j] = local;
-        return j;
     }
 
-    private void releaseLarge(int shard, int g) {
-        int j = largeOf[g];
-        largeOwner[shard * largePerShard + j] = -1;
-        freeLarge[shard * largePerShard + largeTop[shard]++] = j;
-        largeOf[g] = -1;
+    /** A free large slot, or one taken from its holder (chosen by the same CLOCK rule), which is evicted. */
+    private int takeLarge(int shard, int local) {
+        int j = arena.takeLarge(shard, local);
+        if (j >= 0) {
+            return j;
+        }
+        int h = largeHand[shard];
+        int owner;
+        while (true) {
+            owner = arena.largeOwner(shard, h);
+            h = h + 1 == largePerShard ? 0 : h + 1;
+            UnsafeBuffer a = arena.chunk(shard, owner);
+            int visited = arena.side(owner) + CacheArena.S_VISITED;
+            if (a.getByte(visited) == 0) {
+                break;
+            }
+            a.putByte(visited, (byte) 0);
+        }
+        largeHand[shard] = h;
+        drop(shard, owner);
+        arena.free(shard, owner);
+        live[shard]--;
+        evictions.increment();
+        return arena.takeLarge(shard, local);
+    }
+
+    private void releaseLarge(int shard, int local) {
+        UnsafeBuffer a = arena.chunk(shard, local);
+        int side = arena.side(local);
+        arena.releaseLarge(shard, a.getInt(side + CacheArena.S_LARGE) - 1);
+        a.putInt(side + CacheArena.S_LARGE, 0);
     }
 
     /** Unlinks an entry: its tag leaves the index and readers holding it see a new sequence number. */
     private void drop(int shard, int local) {
-        int g = shard * perShard + local;
-        UnsafeBuffer a = arena[shard];
-        int s = local * SLOT;
-        index.remove(shard, hashOf[g], local);
+        UnsafeBuffer a = arena.chunk(shard, local);
+        int s = arena.slot(local);
+        int side = arena.side(local);
+        index.remove(shard, a.getLong(side + CacheArena.S_HASH), local);
         long v = beginWrite(a, s, shard);
         a.putLong(s + H_HASH, 0);
         a.putShort(s + H_LEN, (short) 0, BE);
         a.putLongRelease(s + H_SEQ, v);
-        if (largeOf[g] >= 0) {
-            releaseLarge(shard, g);
+        if (a.getInt(side + CacheArena.S_LARGE) != 0) {
+            releaseLarge(shard, local);
         }
     }
 
@@ -416,33 +492,28 @@ final class CacheStore {
     }
 
     private int locate(int shard, long h, int keyFlags, int qtype, int qclass, DirectBuffer name, int nameOff, int nameLen) {
-        UnsafeBuffer a = arena[shard];
-        for (int n = 0, pos = index.home(h); n < index.size(); n++, pos = index.next(pos)) {
-            long tag = index.read(shard, pos);
+        long[] t = index.table(shard);
+        if (t == null) {
+            return -1;
+        }
+        for (int n = 0, pos = CacheIndex.home(t, h); n < t.length; n++, pos = CacheIndex.next(t, pos)) {
+            long tag = CacheIndex.read(t, pos);
             if (tag == 0) {
                 return -1;
             }
+            int local = CacheIndex.entry(tag);
             if (CacheIndex.sameHash(tag, h)
-                    && keyMatches(a, CacheIndex.entry(tag) * SLOT, h, keyFlags, qtype, qclass, name, nameOff, nameLen)) {
-                return CacheIndex.entry(tag);
+                    && keyMatches(arena.chunk(shard, local), arena.slot(local), shard, h, keyFlags, qtype, qclass, name, nameOff, nameLen)) {
+                return local;
             }
         }
         return -1;
     }
 
-    private int nextRandom(int shard, int bound) {
-        long r = random[shard];
-        r ^= r << 13;
-        r ^= r >>> 7;
-        r ^= r << 17;
-        random[shard] = r;
-        return (int) ((r >>> 1) % bound);
-    }
-
     private void lock(int shard) {
         int at = shard << 4;
-        for (int spins = 0; !INTS.compareAndSet(locks, at, 0, 1); spins++) {
-            if (spins < 64) {
+        for (int s = 0; !INTS.compareAndSet(locks, at, 0, 1); s++) {
+            if (s < 64) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
@@ -453,5 +524,4 @@ final class CacheStore {
     private void unlock(int shard) {
         INTS.setRelease(locks, shard << 4, 0);
     }
-
 }

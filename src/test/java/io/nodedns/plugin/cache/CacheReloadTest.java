@@ -10,6 +10,9 @@ import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +47,43 @@ class CacheReloadTest {
             assertTrue(server.reload());
             client.udp(DnsClient.query("warm.example.org", Type.A));
             assertEquals(2, up.queries(), "a different cache config starts empty");
+        } finally {
+            server.stop();
+        }
+    }
+
+    /** Issue 17 build 2: a replaced cache is released: nothing keeps its stores once the reload is done. */
+    @Test
+    void replacedCachesAreReleased() throws Exception {
+        CacheUpstream up = CacheUpstream.create("reload-c");
+        up.answer(q -> Replies.answerA(q, 300, "192.0.2.1"));
+        int port = FreePorts.udpAndTcp();
+        Path corefile = dir.resolve("Corefile");
+        String block = ".:%d {\n cache %s\n cacheupstream reload-c\n}\n";
+        Files.writeString(corefile, block.formatted(port, "30"));
+        List<WeakReference<CacheState>> states = new ArrayList<>();
+        CacheSetup setup = new CacheSetup(CacheClock.SYSTEM, p -> states.add(new WeakReference<>(p.state)));
+        Server server = new Server(CacheUpstream.registry(setup), new ConfigSource.FileSource(corefile), 53, Map.<String, String>of()::get);
+        server.start();
+        try (DnsClient client = new DnsClient(port)) {
+            for (int i = 0; i < 6; i++) {
+                client.udp(DnsClient.query("n" + i + ".example.org", Type.A));
+                Files.writeString(corefile, block.formatted(port, i % 2 == 0 ? "20" : "30"));
+                assertTrue(server.reload());
+            }
+            assertEquals(7, states.size());
+            CacheState current = states.getLast().get();
+            assertTrue(current != null);
+            for (int i = 0; i < 20 && states.stream().filter(r -> r.get() != null).count() > 1; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            StringBuilder alive = new StringBuilder();
+            for (int i = 0; i < states.size(); i++) {
+                alive.append(states.get(i).get() != null ? " " + i : "");
+            }
+            assertEquals(1, states.stream().filter(r -> r.get() != null).count(), "only the running cache is reachable:" + alive);
+            assertTrue(client.udp(DnsClient.query("n0.example.org", Type.A)) != null);
         } finally {
             server.stop();
         }

@@ -192,11 +192,44 @@ class CacheSetupTest {
         assertEquals("example.org.,example.net.", plugin.zonesLabel());
         assertEquals(9984, plugin.successCapacity());
         assertEquals(9984, plugin.denialCapacity());
-        assertEquals(19_951_616, plugin.memoryBytes());
+        assertEquals(76_192, plugin.memoryBytes(), "empty: the stores grow as they fill");
+        assertEquals(20_109_728, plugin.maxMemoryBytes());
         String huge = "example.org {\n cache {\n  success 2000000000\n }\n cacheupstream x\n}\n";
         ConfigException tooBig = assertThrows(ConfigException.class, () -> Instance.build(
                 Corefile.parse("Corefile", huge, REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53));
         assertEquals(2, tooBig.line(), tooBig.getMessage());
-        assertTrue(tooBig.getMessage().contains("more than three quarters of the heap"), tooBig.getMessage());
+        assertTrue(tooBig.getMessage().contains("more than the cache budget"), tooBig.getMessage());
+    }
+
+    /** Issue 23 build 4: all caches of one configuration count against one budget, at start and at each reload. */
+    @Test
+    void allCachesOfAConfigurationShareOneHeapBudget() throws Exception {
+        CacheUpstream.create("x");
+        long perCache = 2 * CacheStore.bytesFor(CacheConfig.DEFAULT_CAPACITY);
+        int fit = (int) (CacheSetup.budget(Runtime.getRuntime().maxMemory()) / perCache);
+        Shared shared = new Shared();
+        Instance first = Instance.build(Corefile.parse("Corefile", blocks(fit, 30), REGISTRY::isKnown, k -> null),
+                REGISTRY, shared, 53);
+        assertEquals(fit, first.configs().size());
+        // A reload building as many caches again (other options, so new stores) while the old ones
+        // still exist: only the configuration being built counts.
+        Instance second = Instance.build(Corefile.parse("Corefile", blocks(fit, 20), REGISTRY::isKnown, k -> null),
+                REGISTRY, shared, 53);
+        assertEquals(fit, second.configs().size());
+        ConfigException over = assertThrows(ConfigException.class, () -> Instance.build(
+                Corefile.parse("Corefile", blocks(fit + 1, 30), REGISTRY::isKnown, k -> null), REGISTRY, shared, 53));
+        assertEquals("Corefile", over.file());
+        assertEquals(2 + 4 * fit, over.line(), "the cache line of block " + (fit + 1) + ": " + over.getMessage());
+        assertTrue(over.getMessage().contains("cache number " + (fit + 1)), over.getMessage());
+        assertTrue(over.getMessage().contains("more than the cache budget"), over.getMessage());
+    }
+
+    /** {@code n} blocks z0.example ... each with {@code cache TTL} on its second line (4 lines per block). */
+    private static String blocks(int n, int ttl) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append("z").append(i).append(".example {\n cache ").append(ttl).append("\n cacheupstream x\n}\n");
+        }
+        return b.toString();
     }
 }
