@@ -132,18 +132,17 @@ class LargeConfigTest {
     }
 
     /**
-     * The node-local Corefile's shape (deploy/nodelocaldns.yaml) on {@code port}, forwarding nowhere,
-     * plus {@code extra}. Its caches are given 1024 entries per kind: with caches that allocate
-     * their whole capacity up front the default 9984 would take 76 MiB of the 128 before any data;
-     * caches that grow on demand cost next to nothing while empty, like these small ones.
+     * The node-local Corefile (deploy/nodelocaldns.yaml: four blocks with their default-size
+     * caches) on {@code port}, forwarding nowhere, plus {@code extra}. The caches grow with what
+     * they store, so here, empty, they take about 74 KiB each.
      */
     private Path corefile(int port, String extra) throws IOException {
         int dead = FreePorts.udpAndTcp(); // nothing listens: the forwards are never used
         StringBuilder b = new StringBuilder();
         for (String zone : List.of("cluster.local", "in-addr.arpa", "ip6.arpa", ".")) {
             b.append(zone).append(':').append(port).append(" {\n    errors\n")
-                    .append(zone.equals("cluster.local") ? "    cache {\n        success 1024 30\n        denial 1024 5\n    }\n"
-                            : "    cache 30 {\n        success 1024\n        denial 1024\n    }\n")
+                    .append(zone.equals("cluster.local") ? "    cache {\n        success 9984 30\n        denial 9984 5\n    }\n"
+                            : "    cache 30\n")
                     .append("    bind 127.0.0.1\n    forward . 127.0.0.1:").append(dead).append("\n}\n");
         }
         b.append(extra);
