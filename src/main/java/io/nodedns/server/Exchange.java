@@ -12,6 +12,7 @@ import org.agrona.MutableDirectBuffer;
 public final class Exchange {
     private static final int MAX_HOOKS = 16;
     public static final int MAX_MESSAGE = 65535;
+    private static final int SCRATCH_CAPACITY = 1024;
 
     private final ExpandableDirectByteBuffer request;
     private final ExpandableDirectByteBuffer response;
@@ -89,7 +90,7 @@ public final class Exchange {
      */
     public ExpandableDirectByteBuffer scratch() {
         if (scratch == null) {
-            scratch = new ExpandableDirectByteBuffer(1024);
+            scratch = new ExpandableDirectByteBuffer(SCRATCH_CAPACITY);
         }
         return scratch;
     }
@@ -122,6 +123,15 @@ public final class Exchange {
     /** The plugin that wrote the reply, or null if the server did (metrics label "plugin"). */
     public String writer() {
         return writer;
+    }
+
+    /**
+     * True if a buffer grew past {@code capacity} for a large message (or the scratch past its
+     * first size): the pool drops such an exchange, so what it holds stays what the budget counts.
+     */
+    boolean grownPast(int capacity) {
+        return request.capacity() > capacity || response.capacity() > capacity
+                || (scratch != null && scratch.capacity() > SCRATCH_CAPACITY);
     }
 
     /** Copies the sender's raw sockaddr (native UDP path) into this exchange's own native memory. */

@@ -27,6 +27,7 @@ final class TcpServer {
     private volatile boolean accepting = true;
     private Thread acceptor;
     private Thread reaper;
+    private final LoopErrors errors;
 
     TcpServer(Listener listener, ListenerSettings settings) throws IOException {
         this.listener = listener;
@@ -42,6 +43,13 @@ final class TcpServer {
             throw e;
         }
         this.server = socket;
+        this.errors = new LoopErrors("tcp acceptor of " + listener.label());
+    }
+
+    /** True when the accepting thread has ended while this server should accept: health fails then. */
+    boolean failed() {
+        Thread a = acceptor;
+        return accepting && a != null && !a.isAlive();
     }
 
     void start() {
@@ -72,6 +80,7 @@ final class TcpServer {
         }
     }
 
+    /** Accepts until stopped; a failure to serve one connection (even a failed allocation) never ends it. */
     private void acceptLoop() {
         while (accepting) {
             Socket socket;
@@ -82,19 +91,46 @@ final class TcpServer {
                     return;
                 }
                 continue;
-            }
-            // only this thread adds connections, so the count cannot rise between check and add
-            if (open.get() >= settings.maxTcpConnections() && !evictLongestWaiting()) {
-                refused.increment();
-                closeQuietly(socket);
+            } catch (Throwable t) {
+                errors.caught(t);
                 continue;
             }
-            open.incrementAndGet();
-            TcpConnection connection = new TcpConnection(listener, settings, socket, this);
-            connections.add(connection);
+            try {
+                admit(socket);
+            } catch (Throwable t) {
+                errors.caught(t);
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private void admit(Socket socket) {
+        // only this thread adds connections, so the count cannot rise between check and add
+        if (open.get() >= settings.maxTcpConnections() && !evictLongestWaiting()) {
+            refused.increment();
+            closeQuietly(socket);
+            return;
+        }
+        TcpConnection connection = new TcpConnection(listener, settings, socket, this);
+        open.incrementAndGet();
+        connections.add(connection);
+        try {
             LockSupport.unpark(reaper);
             Thread.ofVirtual().name("nodedns-tcp-conn").start(connection);
+        } catch (Throwable t) {
+            closed(connection);
+            throw t;
         }
+    }
+
+    /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
+    void abandonAcceptorForTest() {
+        closeQuietly(server);
+    }
+
+    /** Throwables caught by the acceptor. */
+    long acceptErrors() {
+        return errors.count();
     }
 
     /**

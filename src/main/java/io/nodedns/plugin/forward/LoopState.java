@@ -27,6 +27,7 @@ final class LoopState implements LoopTicker {
     static final int SOCKETS_PER_UPSTREAM = 4;
     private static final int MAX_SLOTS = 65535;
     private static final int READ_BATCH = 64;
+    private static final String SHED_ERROR = "plugin/forward: memory budget for queries in flight reached, answered SERVFAIL";
 
     final ForwardHandler fwd;
     final UdpLoop loop;
@@ -60,6 +61,13 @@ final class LoopState implements LoopTicker {
 
     /** Starts a query; returns PENDING, or an rcode when it failed before anything was sent. */
     int start(Exchange ex, Upstream[] list) {
+        if (!loop.mayPark()) { // the memory budget is spent on waiting queries: fail fast, keep hits served
+            loop.countParkShed();
+            ex.error(SHED_ERROR);
+            fwd.countRcode(Result.SERVFAIL);
+            fwd.done();
+            return Result.SERVFAIL;
+        }
         Pending p = acquire();
         if (p == null) {
             ex.error("plugin/forward: too many queries in flight on this loop");
