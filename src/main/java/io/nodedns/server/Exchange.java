@@ -35,6 +35,8 @@ public final class Exchange {
     private String error;
     private long startNanos;
     private boolean completed;
+    /** The datagram was longer than the receive slot: only its start is in the request (FORMERR). */
+    private boolean oversized;
     /** Free for one plugin that parks the exchange (forward's pending-slot index, for example). */
     public int pluginSlot;
 
@@ -58,6 +60,7 @@ public final class Exchange {
         this.completed = false;
         this.pluginSlot = -1;
         this.replySourceLength = 0;
+        this.oversized = false;
     }
 
     /**
@@ -73,6 +76,15 @@ public final class Exchange {
 
     public MutableDirectBuffer request() {
         return request;
+    }
+
+    void oversized(boolean value) {
+        this.oversized = value;
+    }
+
+    /** True if the query was longer than a UDP receive slot and was cut (it is answered FORMERR). */
+    public boolean oversized() {
+        return oversized;
     }
 
     public int requestLength() {

@@ -43,8 +43,9 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final int index;
     private final DatagramChannel channel;
     private final LoopPoller poller;
-    private final ByteBuffer rx = ByteBuffer.allocateDirect(Exchange.MAX_MESSAGE + 1);
-    private final UnsafeBuffer rxView = new UnsafeBuffer(rx);
+    /** The NIO fallback's receive buffer: a slot and one byte, so a longer datagram shows as cut. */
+    private ByteBuffer rx;
+    private UnsafeBuffer rxView;
     /** Free exchanges; grows with the pool (never past the exchanges created), so release never allocates. */
     private Exchange[] pool = new Exchange[FLOOR];
     private int pooled;
@@ -102,6 +103,10 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
         this.channel = ch;
         this.batch = nativeBatchFor(ch);
+        if (batch == null) {
+            rx = ByteBuffer.allocateDirect(NativeUdpBatch.SLOT + 1);
+            rxView = new UnsafeBuffer(rx);
+        }
         this.waitInReceive = batch != null && blockingWithTimeout(ch);
         this.errors = new LoopErrors("udp loop " + index + " of " + listener.label());
         this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
@@ -329,7 +334,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         for (int round = 0; round < READ_BATCH / NativeUdpBatch.BATCH && reading; round++) {
             int n = wait && round == 0 ? batch.receiveWaiting() : batch.receive();
             for (int i = 0; i < n; i++) {
-                int length = batch.length(i);
+                int length = Math.min(batch.length(i), NativeUdpBatch.SLOT);
                 Exchange ex = acquire();
                 if (ex == null) {
                     overloadDrops.increment();
@@ -342,6 +347,7 @@ public final class UdpLoop implements Responder, LoopChannel {
                 }
                 request.putBytes(0, batch.slot(i), 0, length);
                 ex.requestLength(length);
+                ex.oversized(batch.truncated(i));
                 ex.peer(batch.name(i), batch.nameLength(i));
                 if (batch.pktinfo()) {
                     ex.replySourceFrom(batch.control(i), batch.controlLength(i));
@@ -370,10 +376,8 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
     }
 
-    private void serve(InetSocketAddress from, int length) {
-        if (length > Exchange.MAX_MESSAGE) {
-            return; // cannot be a DNS message
-        }
+    private void serve(InetSocketAddress from, int received) {
+        int length = Math.min(received, NativeUdpBatch.SLOT);
         Exchange ex = acquire();
         if (ex == null) {
             overloadDrops.increment();
@@ -386,6 +390,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
         request.putBytes(0, rxView, 0, length);
         ex.requestLength(length);
+        ex.oversized(received > length);
         ex.client().set(from);
         run(ex);
     }

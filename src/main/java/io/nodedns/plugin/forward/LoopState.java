@@ -31,13 +31,16 @@ final class LoopState implements LoopTicker {
 
     final ForwardHandler fwd;
     final UdpLoop loop;
-    private final ByteBuffer txBuffer = ByteBuffer.allocateDirect(Exchange.MAX_MESSAGE);
+    /** Bytes of a query or reply over UDP here; a longer query goes over TCP, a longer reply is asked again over TCP. */
+    private static final int UDP_SIZE = io.nodedns.sys.UpstreamDatagrams.SLOT_SIZE;
+    private final ByteBuffer txBuffer = ByteBuffer.allocateDirect(UDP_SIZE);
     private final UnsafeBuffer tx = new UnsafeBuffer(txBuffer);
-    private final ByteBuffer rxBuffer = ByteBuffer.allocateDirect(Exchange.MAX_MESSAGE + 1);
-    private final UnsafeBuffer rx = new UnsafeBuffer(rxBuffer);
     /** Native send/recvmmsg for sockets that have a descriptor; null where FFM is unavailable. */
     private final io.nodedns.sys.UpstreamDatagrams native_ = io.nodedns.sys.UpstreamDatagrams.unavailableReason() == null
-            ? new io.nodedns.sys.UpstreamDatagrams(tx.addressOffset(), Exchange.MAX_MESSAGE) : null;
+            ? new io.nodedns.sys.UpstreamDatagrams(tx.addressOffset(), UDP_SIZE) : null;
+    /** The NIO path's receive buffer (a slot and one byte, so a longer reply shows as cut); made on first use. */
+    private ByteBuffer rxBuffer;
+    private UnsafeBuffer rx;
     /** Query ID to 1-based slot number; 0 = no UDP attempt uses that ID on this loop. */
     private final char[] byId = new char[1 << 16];
     private Pending[] slots = new Pending[64];
@@ -119,6 +122,10 @@ final class LoopState implements LoopTicker {
         }
         Exchange ex = p.ex;
         int len = ex.requestLength();
+        if (len > UDP_SIZE) {
+            startTcp(p, u, now); // a query no UDP buffer here holds (not from a UDP client: those fit)
+            return true;
+        }
         int id = freeId();
         tx.putBytes(0, ex.request(), 0, len);
         tx.putShort(0, (short) id, ByteOrder.BIG_ENDIAN);
@@ -220,6 +227,10 @@ final class LoopState implements LoopTicker {
             readNative(s);
             return;
         }
+        if (rxBuffer == null) {
+            rxBuffer = ByteBuffer.allocateDirect(UDP_SIZE + 1);
+            rx = new UnsafeBuffer(rxBuffer);
+        }
         for (int i = 0; i < READ_BATCH; i++) {
             rxBuffer.clear();
             int n;
@@ -234,7 +245,7 @@ final class LoopState implements LoopTicker {
             if (n <= 0) {
                 return;
             }
-            onDatagram(s, rx, n);
+            onDatagram(s, rx, Math.min(n, UDP_SIZE), n > UDP_SIZE);
         }
     }
 
@@ -249,7 +260,7 @@ final class LoopState implements LoopTicker {
                 return;
             }
             for (int i = 0; i < n; i++) {
-                onDatagram(s, native_.slot(i), native_.length(i));
+                onDatagram(s, native_.slot(i), Math.min(native_.length(i), UDP_SIZE), native_.truncated(i));
             }
             if (n < io.nodedns.sys.UpstreamDatagrams.SLOTS) {
                 return;
@@ -257,7 +268,8 @@ final class LoopState implements LoopTicker {
         }
     }
 
-    private void onDatagram(UpstreamSocket s, DirectBuffer rx, int n) {
+    /** @param cut the reply was longer than the receive slot: if it is ours, ask again over TCP */
+    private void onDatagram(UpstreamSocket s, DirectBuffer rx, int n, boolean cut) {
         if (n < DnsHeader.LENGTH) {
             fwd.countMismatch();
             return;
@@ -265,7 +277,8 @@ final class LoopState implements LoopTicker {
         int id = DnsHeader.id(rx, 0);
         int number = byId[id];
         Pending p = number == 0 ? null : slots[number - 1];
-        if (p == null || !p.waiting || p.socket != s || ReplyCheck.check(rx, n, p.ex, walker) != ReplyCheck.OK) {
+        if (p == null || !p.waiting || p.socket != s
+                || (cut ? ReplyCheck.question(rx, n, p.ex) : ReplyCheck.check(rx, n, p.ex, walker)) != ReplyCheck.OK) {
             fwd.countMismatch(); // late, spoofed, wrong socket, wrong question or junk: keep waiting
             return;
         }
@@ -273,8 +286,8 @@ final class LoopState implements LoopTicker {
         p.waiting = false;
         long now = System.nanoTime();
         p.upstream.responded(DnsHeader.rcode(rx, 0), now - p.sentAt);
-        if (DnsHeader.tc(rx, 0)) {
-            startTcp(p, p.upstream, now); // truncated: the same upstream over TCP
+        if (cut || DnsHeader.tc(rx, 0)) {
+            startTcp(p, p.upstream, now); // truncated (by the upstream or by our slot): the same upstream over TCP
             return;
         }
         onReply(p, rx, n, now);

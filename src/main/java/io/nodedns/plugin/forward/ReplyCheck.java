@@ -24,6 +24,24 @@ final class ReplyCheck {
     private ReplyCheck() {}
 
     static int check(DirectBuffer reply, int length, Exchange ex, RecordWalker walker) {
+        int r = question(reply, length, ex);
+        if (r != OK) {
+            return r;
+        }
+        if (walker.wrap(reply, 0, length) < 0) {
+            return MALFORMED;
+        }
+        while (walker.next()) {
+            // validate every record
+        }
+        return walker.error() == 0 ? OK : MALFORMED;
+    }
+
+    /**
+     * The header and question part of {@link #check}, for a reply cut by the receive buffer: it is
+     * ours if this part matches (the records are then asked for again over TCP).
+     */
+    static int question(DirectBuffer reply, int length, Exchange ex) {
         if (length < DnsHeader.LENGTH) {
             return SHORT;
         }
@@ -43,12 +61,6 @@ final class ReplyCheck {
                 || (reply.getShort(nameEnd + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF) != q.qclass()) {
             return QUESTION;
         }
-        if (walker.wrap(reply, 0, length) < 0) {
-            return MALFORMED;
-        }
-        while (walker.next()) {
-            // validate every record
-        }
-        return walker.error() == 0 ? OK : MALFORMED;
+        return OK;
     }
 }
