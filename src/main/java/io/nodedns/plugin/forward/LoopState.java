@@ -279,7 +279,7 @@ final class LoopState implements LoopTicker {
         Pending p = number == 0 ? null : slots[number - 1];
         if (p == null || !p.waiting || p.socket != s
                 || (cut ? ReplyCheck.question(rx, n, p.ex) : ReplyCheck.check(rx, n, p.ex, walker)) != ReplyCheck.OK) {
-            fwd.countMismatch(); // late, spoofed, wrong socket, wrong question or junk: keep waiting
+            fwd.countMismatch(); // late, spoofed, wrong socket, opcode or question, or junk: keep waiting
             return;
         }
         byId[id] = 0;

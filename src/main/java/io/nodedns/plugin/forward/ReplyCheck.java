@@ -10,8 +10,9 @@ import org.agrona.DirectBuffer;
 
 /**
  * Whether an upstream datagram is the reply to a query (CoreDNS's request.Match plus RFC 5452):
- * a response with exactly one question equal to the client's (name ignoring ASCII case, type,
- * class) and records that all parse. The ID and the socket are checked by the caller.
+ * a response with the query's opcode (RFC 1035 4.1.1: "copied into the response"; issue 23), with
+ * exactly one question equal to the client's (name ignoring ASCII case, type, class) and records
+ * that all parse. The ID and the socket are checked by the caller.
  * Allocation-free.
  */
 final class ReplyCheck {
@@ -20,6 +21,7 @@ final class ReplyCheck {
     static final int NOT_RESPONSE = -2;
     static final int QUESTION = -3;
     static final int MALFORMED = -4;
+    static final int OPCODE = -5;
 
     private ReplyCheck() {}
 
@@ -47,6 +49,9 @@ final class ReplyCheck {
         }
         if (!DnsHeader.qr(reply, 0)) {
             return NOT_RESPONSE;
+        }
+        if (DnsHeader.opcode(reply, 0) != DnsHeader.opcode(ex.request(), 0)) {
+            return OPCODE;
         }
         if (DnsHeader.qdcount(reply, 0) != 1) {
             return QUESTION;
