@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MemoryBudget {
     /** Direct bytes of one pooled exchange: request and response buffers, and rewrite's 1 KiB scratch. */
     static final long EXCHANGE_DIRECT_BYTES = 2L * UdpLoop.EXCHANGE_CAPACITY + 1024;
-    /** Heap of one exchange with forward's parked state (measured about 0.8 KiB, rounded up). */
+    /** Heap of one exchange with forward's parked state: an upper estimate (objects, flyweights, hook array). */
     static final long EXCHANGE_HEAP_BYTES = 1024;
 
     private static final long MAX_DIRECT = maxDirectMemory();
