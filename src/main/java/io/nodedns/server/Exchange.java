@@ -12,6 +12,7 @@ import org.agrona.MutableDirectBuffer;
 public final class Exchange {
     private static final int MAX_HOOKS = 16;
     public static final int MAX_MESSAGE = 65535;
+    private static final int SCRATCH_CAPACITY = 1024;
 
     private final ExpandableDirectByteBuffer request;
     private final ExpandableDirectByteBuffer response;
@@ -34,6 +35,8 @@ public final class Exchange {
     private String error;
     private long startNanos;
     private boolean completed;
+    /** The datagram was longer than the receive slot: only its start is in the request (FORMERR). */
+    private boolean oversized;
     /** Free for one plugin that parks the exchange (forward's pending-slot index, for example). */
     public int pluginSlot;
 
@@ -57,6 +60,7 @@ public final class Exchange {
         this.completed = false;
         this.pluginSlot = -1;
         this.replySourceLength = 0;
+        this.oversized = false;
     }
 
     /**
@@ -86,6 +90,15 @@ public final class Exchange {
         return request;
     }
 
+    void oversized(boolean value) {
+        this.oversized = value;
+    }
+
+    /** True if the query was longer than a UDP receive slot and was cut (it is answered FORMERR). */
+    public boolean oversized() {
+        return oversized;
+    }
+
     public int requestLength() {
         return requestLength;
     }
@@ -101,7 +114,7 @@ public final class Exchange {
      */
     public ExpandableDirectByteBuffer scratch() {
         if (scratch == null) {
-            scratch = new ExpandableDirectByteBuffer(1024);
+            scratch = new ExpandableDirectByteBuffer(SCRATCH_CAPACITY);
         }
         return scratch;
     }
@@ -134,6 +147,15 @@ public final class Exchange {
     /** The plugin that wrote the reply, or null if the server did (metrics label "plugin"). */
     public String writer() {
         return writer;
+    }
+
+    /**
+     * True if a buffer grew past {@code capacity} for a large message (or the scratch past its
+     * first size): the pool drops such an exchange, so what it holds stays what the budget counts.
+     */
+    boolean grownPast(int capacity) {
+        return request.capacity() > capacity || response.capacity() > capacity
+                || (scratch != null && scratch.capacity() > SCRATCH_CAPACITY);
     }
 
     /** Copies the sender's raw sockaddr (native UDP path) into this exchange's own native memory. */

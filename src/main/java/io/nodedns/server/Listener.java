@@ -73,12 +73,34 @@ public final class Listener {
         return tcp == null ? 0 : tcp.openConnections();
     }
 
+    /** Throwables the TCP acceptor caught (metrics). */
+    public long acceptErrors() {
+        return tcp == null ? 0 : tcp.acceptErrors();
+    }
+
     TcpServer tcpServer() {
         return tcp;
     }
 
     public List<UdpLoop> loops() {
         return loops;
+    }
+
+    /**
+     * Null while every UDP loop and the TCP acceptor of this listener run, else what stopped:
+     * /health and /ready fail with it (a listener with a dead loop answers a share of its clients
+     * not at all, since SO_REUSEPORT keeps hashing them to the dead socket).
+     */
+    public String servingProblem() {
+        for (UdpLoop loop : loops) {
+            if (loop.failed()) {
+                return "udp loop " + loop.index() + " of " + label + " stopped";
+            }
+        }
+        if (tcp != null && tcp.failed()) {
+            return "tcp acceptor of " + label + " stopped";
+        }
+        return null;
     }
 
     void countPanic() {

@@ -8,13 +8,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Preallocated native state for one loop's socket: a recvmmsg vector of {@link #BATCH} datagram
- * slots (64 KiB each, so queries up to 65535 bytes are read whole) and a sendmmsg vector that
- * points straight at the exchanges' reply buffers and raw client addresses. Nothing is allocated
- * per datagram.
+ * slots and a sendmmsg vector that points straight at the exchanges' reply buffers and raw client
+ * addresses. Nothing is allocated per datagram. A slot holds {@link #SLOT} bytes, what a DNS query
+ * over UDP needs (a question, an OPT record with cookie or padding, a TSIG: a few hundred bytes;
+ * CoreDNS reads 512): 128 KiB of slots per loop instead of 2 MiB at 64 KiB each. A longer
+ * datagram comes back marked truncated ({@link #truncated}) and is answered FORMERR.
  */
 final class NativeUdpBatch {
     static final int BATCH = 32;
-    private static final int SLOT = Exchange.MAX_MESSAGE + 1;
+    static final int SLOT = UdpLoop.EXCHANGE_CAPACITY;
     /** Ancillary data room per datagram: one IPV6_PKTINFO (40 bytes) or IP_PKTINFO (32) message. */
     static final int CONTROL = 64;
 
@@ -95,6 +97,11 @@ final class NativeUdpBatch {
 
     UnsafeBuffer slot(int i) {
         return slots[i];
+    }
+
+    /** True if datagram i was longer than its slot (MSG_TRUNC): only the first {@link #SLOT} bytes are there. */
+    boolean truncated(int i) {
+        return (recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_FLAGS_OFFSET) & LinuxSockets.MSG_TRUNC) != 0;
     }
 
     int length(int i) {

@@ -25,6 +25,9 @@ public final class QueryProcessor {
     public static boolean process(Exchange ex) {
         QueryView q = ex.query();
         int parsed = q.wrap(ex.request(), 0, ex.requestLength());
+        if (ex.oversized() && parsed != QueryView.ERR_SHORT && parsed != QueryView.ERR_RESPONSE) {
+            parsed = QueryView.ERR_FORMERR; // cut by the receive slot: what we have is not the whole message
+        }
         ExpandableDirectByteBuffer out = ex.response();
         switch (parsed) {
             case QueryView.OK:

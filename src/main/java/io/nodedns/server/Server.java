@@ -185,6 +185,7 @@ public final class Server {
         current = next;
         listeners.clear();
         listeners.putAll(nextListeners);
+        shared.listeners(new ArrayList<>(listeners.values()));
         shared.http().apply(routes(next));
         retire(previous, retired);
     }

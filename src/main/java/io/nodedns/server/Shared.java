@@ -17,6 +17,7 @@ public final class Shared {
     private volatile QueryObserver observer = QueryObserver.NONE;
     private volatile String configDigest = "";
     private volatile java.util.function.Supplier<Instance> currentInstance = () -> null;
+    private volatile java.util.List<Listener> listeners = java.util.List.of();
     private volatile java.util.function.BiConsumer<String, String> fatal = Shared::exitFatally;
 
     public HttpEndpoints http() {
@@ -53,6 +54,29 @@ public final class Shared {
 
     void currentInstance(java.util.function.Supplier<Instance> supplier) {
         this.currentInstance = supplier;
+    }
+
+    /** The DNS listeners now serving (a snapshot published at each start and reload). */
+    public java.util.List<Listener> listeners() {
+        return listeners;
+    }
+
+    void listeners(java.util.List<Listener> serving) {
+        this.listeners = java.util.List.copyOf(serving);
+    }
+
+    /**
+     * Null while every UDP loop and TCP acceptor of every listener runs, else what stopped (health
+     * and ready answer 503 with it, so the kubelet restarts a half-dead server). Lock-free.
+     */
+    public String servingProblem() {
+        for (Listener l : listeners) {
+            String problem = l.servingProblem();
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
     }
 
     /** Hex SHA-512 of the parsed config now serving (coredns_reload_version_info). */

@@ -53,6 +53,7 @@ final class TcpServer {
     private volatile boolean accepting = true;
     private Thread acceptor;
     private Thread reaper;
+    private final LoopErrors errors;
 
     TcpServer(Listener listener, ListenerSettings settings) throws IOException {
         this.listener = listener;
@@ -69,6 +70,13 @@ final class TcpServer {
             throw e;
         }
         this.server = socket;
+        this.errors = new LoopErrors("tcp acceptor of " + listener.label());
+    }
+
+    /** True when the accepting thread has ended while this server should accept: health fails then. */
+    boolean failed() {
+        Thread a = acceptor;
+        return accepting && a != null && !a.isAlive();
     }
 
     void start() {
@@ -104,6 +112,7 @@ final class TcpServer {
         }
     }
 
+    /** Accepts until stopped; a failure to serve one connection (even a failed allocation) never ends it. */
     private void acceptLoop() {
         while (accepting) {
             SocketChannel socket;
@@ -113,6 +122,9 @@ final class TcpServer {
                 if (!accepting || !server.isOpen()) {
                     return;
                 }
+                continue;
+            } catch (Throwable t) {
+                errors.caught(t);
                 continue;
             }
             // only this thread adds connections, so the count cannot rise between check and add
@@ -124,9 +136,12 @@ final class TcpServer {
             open.incrementAndGet();
             try {
                 startConnection(socket);
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable t) {
                 open.decrementAndGet();
                 closeQuietly(socket);
+                if (!(t instanceof IOException)) {
+                    errors.caught(t);
+                }
             }
         }
     }
@@ -177,6 +192,16 @@ final class TcpServer {
 
     ListenerSettings settings() {
         return settings;
+    }
+
+    /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
+    void abandonAcceptorForTest() {
+        closeQuietly(server);
+    }
+
+    /** Throwables caught by the acceptor. */
+    long acceptErrors() {
+        return errors.count();
     }
 
     /**

@@ -24,29 +24,52 @@ public final class UdpLoop implements Responder, LoopChannel {
     private static final long TICK_MILLIS = 10;
     /** How often tickers run: often enough for timeouts, rarely enough to be a cold call (see runOnce). */
     static final long TICK_NANOS = 5_000_000L;
-    private static final int EXCHANGE_CAPACITY = 4096;
+    /** Initial (and, pooled, largest) size of an exchange's request and response buffers. */
+    static final int EXCHANGE_CAPACITY = 4096;
+    /**
+     * Exchanges a loop may always hold, whatever the shared budget says: two receive batches, so
+     * a loop whose neighbours took the whole budget still answers what it can answer at once.
+     */
+    static final int FLOOR = 2 * NativeUdpBatch.BATCH;
+    /** Exchanges kept free for queries answered at once (cache hits) when parking another would take them. */
+    static final int RESERVE = NativeUdpBatch.BATCH;
+    /** Pool size above the floor that went unused for this long goes back to the budget. */
+    private static final long TRIM_NANOS = 60_000_000_000L;
     private static final int MAX_EXCHANGES = 16384;
+    /** Completions from other threads waiting for the loop; a full queue makes the sender spin until the next pass. */
+    private static final int FOREIGN_QUEUE = 1024;
 
     private final Listener listener;
     private final int index;
     private final DatagramChannel channel;
     private final LoopPoller poller;
-    private final ByteBuffer rx = ByteBuffer.allocateDirect(Exchange.MAX_MESSAGE + 1);
-    private final UnsafeBuffer rxView = new UnsafeBuffer(rx);
-    private final Exchange[] pool = new Exchange[MAX_EXCHANGES];
+    /** The NIO fallback's receive buffer: a slot and one byte, so a longer datagram shows as cut. */
+    private ByteBuffer rx;
+    private UnsafeBuffer rxView;
+    /** Free exchanges; grows with the pool (never past the exchanges created), so release never allocates. */
+    private Exchange[] pool = new Exchange[FLOOR];
     private int pooled;
     private int created;
-    private final ManyToOneConcurrentArrayQueue<Exchange> foreignCompletions = new ManyToOneConcurrentArrayQueue<>(MAX_EXCHANGES);
+    /** Exchanges this loop holds budget for: at least FLOOR, at most MAX_EXCHANGES (loop thread only). */
+    private int reserved;
+    /** Fewest exchanges pooled since the last trim: what the last window never needed. */
+    private int minPooled;
+    private long nextTrim = System.nanoTime() + TRIM_NANOS;
+    private final ManyToOneConcurrentArrayQueue<Exchange> foreignCompletions = new ManyToOneConcurrentArrayQueue<>(FOREIGN_QUEUE);
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
     private LoopTicker[] tickers = new LoopTicker[0];
     private long nextTick = System.nanoTime(); // nanoTime may be negative: never compare with 0
     private Object[] locals = new Object[8];
     private final Thread thread;
     private volatile boolean running = true;
+    /** Set by close(): the thread ending after it is no failure. */
+    private volatile boolean closing;
+    private volatile boolean started;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean reading = true;
     private final LongAdder overloadDrops = new LongAdder();
-    private final LongAdder errors = new LongAdder();
+    private final LongAdder parkSheds = new LongAdder();
+    private final LoopErrors errors;
     /** The recvmmsg/sendmmsg path; null where it is unavailable (then NIO receive/send is used). */
     private final NativeUdpBatch batch;
     /**
@@ -80,12 +103,25 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
         this.channel = ch;
         this.batch = nativeBatchFor(ch);
+        if (batch == null) {
+            rx = ByteBuffer.allocateDirect(NativeUdpBatch.SLOT + 1);
+            rxView = new UnsafeBuffer(rx);
+        }
         this.waitInReceive = batch != null && blockingWithTimeout(ch);
+        this.errors = new LoopErrors("udp loop " + index + " of " + listener.label());
         this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
+        MemoryBudget.exchanges().take(FLOOR);
+        this.reserved = FLOOR;
     }
 
     void start() {
+        started = true;
         thread.start();
+    }
+
+    /** True when this loop's thread has ended without being closed: health and ready fail then. */
+    boolean failed() {
+        return started && !closing && !thread.isAlive();
     }
 
     private static NativeUdpBatch nativeBatchFor(DatagramChannel ch) {
@@ -207,10 +243,21 @@ public final class UdpLoop implements Responder, LoopChannel {
     }
 
     private void run() {
-        while (running) {
-            runOnce();
+        try {
+            while (running) {
+                runOnce();
+            }
+        } finally {
+            if (!closing) {
+                io.nodedns.log.Log.error("server", "udp loop " + index + " of " + listener.label() + " stopped; /health fails");
+            }
+            closeQuietly();
         }
-        closeQuietly();
+    }
+
+    /** Test hook: ends the loop's thread without closing it, as a loop that died would (see {@link #failed}). */
+    void abandonForTest() {
+        execute(() -> running = false);
     }
 
     /**
@@ -241,14 +288,12 @@ public final class UdpLoop implements Responder, LoopChannel {
                 for (int i = 0; i < ts.length; i++) {
                     ts[i].onTick(now); // a call site taken about once per hundred passes under load
                 }
+                if (now - nextTrim >= 0) {
+                    trim(now);
+                }
             }
-        } catch (IOException | RuntimeException e) {
-            errors.increment();
-        } catch (Error e) {
-            if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) {
-                throw vme;
-            }
-            errors.increment();
+        } catch (Throwable t) { // nothing ends a loop but close() or an error the JVM cannot survive
+            errors.caught(t);
         }
     }
 
@@ -256,8 +301,8 @@ public final class UdpLoop implements Responder, LoopChannel {
     void dispatch(LoopChannel handler) {
         try {
             handler.onReadable();
-        } catch (RuntimeException e) {
-            errors.increment();
+        } catch (Throwable t) {
+            errors.caught(t);
         }
     }
 
@@ -274,7 +319,7 @@ public final class UdpLoop implements Responder, LoopChannel {
             try {
                 from = channel.receive(rx);
             } catch (IOException e) {
-                errors.increment();
+                errors.caught(e);
                 return;
             }
             if (from == null) {
@@ -289,7 +334,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         for (int round = 0; round < READ_BATCH / NativeUdpBatch.BATCH && reading; round++) {
             int n = wait && round == 0 ? batch.receiveWaiting() : batch.receive();
             for (int i = 0; i < n; i++) {
-                int length = batch.length(i);
+                int length = Math.min(batch.length(i), NativeUdpBatch.SLOT);
                 Exchange ex = acquire();
                 if (ex == null) {
                     overloadDrops.increment();
@@ -302,6 +347,7 @@ public final class UdpLoop implements Responder, LoopChannel {
                 }
                 request.putBytes(0, batch.slot(i), 0, length);
                 ex.requestLength(length);
+                ex.oversized(batch.truncated(i));
                 ex.peer(batch.name(i), batch.nameLength(i));
                 if (batch.pktinfo()) {
                     ex.replySourceFrom(batch.control(i), batch.controlLength(i));
@@ -321,8 +367,8 @@ public final class UdpLoop implements Responder, LoopChannel {
         boolean kept;
         try {
             kept = QueryProcessor.process(ex);
-        } catch (RuntimeException e) {
-            errors.increment();
+        } catch (Throwable t) {
+            errors.caught(t);
             kept = false;
         }
         if (!kept) {
@@ -330,10 +376,8 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
     }
 
-    private void serve(InetSocketAddress from, int length) {
-        if (length > Exchange.MAX_MESSAGE) {
-            return; // cannot be a DNS message
-        }
+    private void serve(InetSocketAddress from, int received) {
+        int length = Math.min(received, NativeUdpBatch.SLOT);
         Exchange ex = acquire();
         if (ex == null) {
             overloadDrops.increment();
@@ -346,6 +390,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
         request.putBytes(0, rxView, 0, length);
         ex.requestLength(length);
+        ex.oversized(received > length);
         ex.client().set(from);
         run(ex);
     }
@@ -359,8 +404,8 @@ public final class UdpLoop implements Responder, LoopChannel {
         while ((task = tasks.poll()) != null) {
             try {
                 task.run();
-            } catch (RuntimeException e) {
-                errors.increment();
+            } catch (Throwable t) {
+                errors.caught(t);
             }
         }
     }
@@ -394,28 +439,100 @@ public final class UdpLoop implements Responder, LoopChannel {
             try {
                 channel.send(out, ex.client().socketAddress());
             } catch (IOException | RuntimeException e) {
-                errors.increment();
+                errors.caught(e);
             }
         }
         release(ex);
     }
 
+    /**
+     * A pooled exchange, or a new one if the loop's share of the {@link MemoryBudget} allows it, or
+     * null: the caller sheds the query. A failed allocation sheds too (direct memory is shared with
+     * what the budget does not count), it never ends the loop.
+     */
     private Exchange acquire() {
         if (pooled > 0) {
             Exchange ex = pool[--pooled];
             pool[pooled] = null;
+            if (pooled < minPooled) {
+                minPooled = pooled;
+            }
             return ex;
         }
-        if (created < MAX_EXCHANGES) {
-            created++;
-            return new Exchange(EXCHANGE_CAPACITY);
+        minPooled = 0;
+        if (created == reserved) {
+            if (reserved == MAX_EXCHANGES || !MemoryBudget.exchanges().tryTake(1)) {
+                return null;
+            }
+            reserved++;
         }
-        return null;
+        Exchange ex;
+        try {
+            ex = new Exchange(EXCHANGE_CAPACITY);
+        } catch (OutOfMemoryError e) {
+            errors.caught(e);
+            return null;
+        }
+        created++;
+        if (created > pool.length) {
+            pool = java.util.Arrays.copyOf(pool, Math.min(MAX_EXCHANGES, pool.length * 2));
+        }
+        return ex;
     }
 
     void release(Exchange ex) {
         ex.detach();
+        if (ex.grownPast(EXCHANGE_CAPACITY)) {
+            created--; // a large reply grew its buffers: let the GC take them, the budget counts 4 KiB ones
+            return;
+        }
         pool[pooled++] = ex;
+    }
+
+    /**
+     * Every {@link #TRIM_NANOS}: exchanges above the floor that stayed pooled the whole window
+     * (a flood's peak) are dropped and their budget given back, so other loops can use it and the
+     * direct memory returns at the next GC. A steady load never trims what it uses.
+     */
+    private void trim(long now) {
+        nextTrim = now + TRIM_NANOS;
+        int spare = Math.min(minPooled, created - FLOOR);
+        for (int i = 0; i < spare; i++) {
+            pool[--pooled] = null;
+            created--;
+        }
+        int keep = Math.max(FLOOR, created);
+        if (reserved > keep) {
+            MemoryBudget.exchanges().give(reserved - keep);
+            reserved = keep;
+        }
+        minPooled = pooled;
+    }
+
+    /**
+     * True if a query may wait here for something (an upstream) and still leave {@link #RESERVE}
+     * exchanges, pooled or reserved from the budget, for queries answered at once: a flood of names
+     * whose upstream never answers cannot take the exchanges that cache hits need. Loop thread.
+     */
+    public boolean mayPark() {
+        if (pooled + (reserved - created) >= RESERVE) {
+            return true;
+        }
+        // take the reserve from the budget now, so no other loop can take it before our hits need it
+        if (reserved + RESERVE <= MAX_EXCHANGES && MemoryBudget.exchanges().tryTake(RESERVE)) {
+            reserved += RESERVE;
+            return true;
+        }
+        return false;
+    }
+
+    /** Counts a query answered SERVFAIL at once because {@link #mayPark} said no. */
+    public void countParkShed() {
+        parkSheds.increment();
+    }
+
+    public long parkSheds() {
+        return parkSheds.sum();
     }
 
     /** Exchanges handed out and not yet returned: queries in flight on this loop. */
@@ -427,8 +544,9 @@ public final class UdpLoop implements Responder, LoopChannel {
         return overloadDrops.sum();
     }
 
+    /** Throwables caught on this loop (each counted, logged at most every 10 s). */
     public long errors() {
-        return errors.sum();
+        return errors.count();
     }
 
     void stopReading() {
@@ -439,6 +557,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     }
 
     void close() {
+        closing = true;
         running = false;
         poller.wakeup();
         if (Thread.currentThread() != thread && thread.isAlive()) {
@@ -463,6 +582,7 @@ public final class UdpLoop implements Responder, LoopChannel {
                 batch.close();
             }
             poller.close();
+            MemoryBudget.exchanges().give(reserved); // the pool goes with the loop
         }
     }
 }

@@ -40,6 +40,9 @@ public final class LinuxSockets {
     /** msghdr offsets of msg_control and msg_controllen. */
     public static final long MSG_CONTROL_OFFSET = 32;
     public static final long MSG_CONTROLLEN_OFFSET = 40;
+    /** msghdr offset of msg_flags, where the kernel reports MSG_TRUNC for a datagram longer than its buffer. */
+    public static final long MSG_FLAGS_OFFSET = 48;
+    public static final int MSG_TRUNC = 0x20;
 
     private static final MethodHandle RECVMMSG;
     private static final MethodHandle SENDMMSG;

@@ -22,7 +22,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class UpstreamDatagrams {
     public static final int ECONNREFUSED = 111;
     public static final int SLOTS = 8;
-    private static final int SLOT_SIZE = 65536;
+    /**
+     * Bytes of a reply read over UDP: replies longer than this (rare: RFC 9715 and the DNS Flag
+     * Day 2020 advise 1232-byte UDP messages) come back marked {@link #truncated} and are asked
+     * again over TCP, so 8 slots cost 32 KiB per loop instead of 512 KiB at 64 KiB each.
+     */
+    public static final int SLOT_SIZE = 4096;
 
     private static final MethodHandle SEND;
     private static final MethodHandle RECVMMSG;
@@ -106,6 +111,11 @@ public final class UpstreamDatagrams {
 
     public int length(int i) {
         return vec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_LEN_OFFSET);
+    }
+
+    /** True if datagram i was longer than its slot (MSG_TRUNC): only its first {@link #SLOT_SIZE} bytes are there. */
+    public boolean truncated(int i) {
+        return (vec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_FLAGS_OFFSET) & LinuxSockets.MSG_TRUNC) != 0;
     }
 
     public int errno() {

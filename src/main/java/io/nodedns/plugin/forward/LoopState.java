@@ -28,30 +28,33 @@ final class LoopState implements LoopTicker {
     static final int SOCKETS_PER_UPSTREAM = 4;
     private static final int MAX_SLOTS = 65535;
     private static final int READ_BATCH = 64;
+    private static final String SHED_ERROR = "plugin/forward: memory budget for queries in flight reached, answered SERVFAIL";
 
     final ForwardHandler fwd;
     final UdpLoop loop;
+    /** Bytes of a query or reply over UDP here; a longer query goes over TCP, a longer reply is asked again over TCP. */
+    private static final int UDP_SIZE = io.nodedns.sys.UpstreamDatagrams.SLOT_SIZE;
     /**
      * The loop's send and receive buffers, shared by every forwarder on that loop: each is filled
      * and used within one call on the loop thread. Per loop rather than per forwarder, so a reload,
-     * which builds new forwarders, allocates no native memory (per forwarder they were 640 KiB per
-     * loop, freed only by a GC, and glibc kept the pages: RSS grew with every reload).
+     * which builds new forwarders, allocates no native memory (per forwarder they were freed only by
+     * a GC, and glibc kept the pages: RSS grew with every reload).
      */
     private static final LoopLocal<Scratch> SCRATCH = new LoopLocal<>(l -> new Scratch());
 
     private static final class Scratch {
-        final ByteBuffer txBuffer = ByteBuffer.allocateDirect(Exchange.MAX_MESSAGE);
+        final ByteBuffer txBuffer = ByteBuffer.allocateDirect(UDP_SIZE);
         final UnsafeBuffer tx = new UnsafeBuffer(txBuffer);
-        final ByteBuffer rxBuffer = ByteBuffer.allocateDirect(Exchange.MAX_MESSAGE + 1);
-        final UnsafeBuffer rx = new UnsafeBuffer(rxBuffer);
         final io.nodedns.sys.UpstreamDatagrams native_ = io.nodedns.sys.UpstreamDatagrams.unavailableReason() == null
-                ? new io.nodedns.sys.UpstreamDatagrams(tx.addressOffset(), Exchange.MAX_MESSAGE) : null;
+                ? new io.nodedns.sys.UpstreamDatagrams(tx.addressOffset(), UDP_SIZE) : null;
+        /** The NIO path's receive buffer (a slot and one byte, so a longer reply shows as cut); made on first use. */
+        ByteBuffer rxBuffer;
+        UnsafeBuffer rx;
     }
 
+    private final Scratch scratch;
     private final ByteBuffer txBuffer;
     private final UnsafeBuffer tx;
-    private final ByteBuffer rxBuffer;
-    private final UnsafeBuffer rx;
     /** Native send/recvmmsg for sockets that have a descriptor; null where FFM is unavailable. */
     private final io.nodedns.sys.UpstreamDatagrams native_;
     /** Query ID to 1-based slot number; 0 = no UDP attempt uses that ID on this loop. */
@@ -71,11 +74,9 @@ final class LoopState implements LoopTicker {
     LoopState(ForwardHandler fwd, UdpLoop loop) {
         this.fwd = fwd;
         this.loop = loop;
-        Scratch scratch = SCRATCH.get(loop);
+        this.scratch = SCRATCH.get(loop);
         this.txBuffer = scratch.txBuffer;
         this.tx = scratch.tx;
-        this.rxBuffer = scratch.rxBuffer;
-        this.rx = scratch.rx;
         this.native_ = scratch.native_;
         loop.addTicker(this);
         fwd.register(this);
@@ -83,6 +84,13 @@ final class LoopState implements LoopTicker {
 
     /** Starts a query; returns PENDING, or an rcode when it failed before anything was sent. */
     int start(Exchange ex, Upstream[] list) {
+        if (!loop.mayPark()) { // the memory budget is spent on waiting queries: fail fast, keep hits served
+            loop.countParkShed();
+            ex.error(SHED_ERROR);
+            fwd.countRcode(Result.SERVFAIL);
+            fwd.done();
+            return Result.SERVFAIL;
+        }
         Pending p = acquire();
         if (p == null) {
             ex.error("plugin/forward: too many queries in flight on this loop");
@@ -134,6 +142,10 @@ final class LoopState implements LoopTicker {
         }
         Exchange ex = p.ex;
         int len = ex.requestLength();
+        if (len > UDP_SIZE) {
+            startTcp(p, u, now); // a query no UDP buffer here holds (not from a UDP client: those fit)
+            return true;
+        }
         int id = freeId();
         tx.putBytes(0, ex.request(), 0, len);
         tx.putShort(0, (short) id, ByteOrder.BIG_ENDIAN);
@@ -235,6 +247,12 @@ final class LoopState implements LoopTicker {
             readNative(s);
             return;
         }
+        if (scratch.rxBuffer == null) {
+            scratch.rxBuffer = ByteBuffer.allocateDirect(UDP_SIZE + 1);
+            scratch.rx = new UnsafeBuffer(scratch.rxBuffer);
+        }
+        ByteBuffer rxBuffer = scratch.rxBuffer;
+        UnsafeBuffer rx = scratch.rx;
         for (int i = 0; i < READ_BATCH; i++) {
             rxBuffer.clear();
             int n;
@@ -249,7 +267,7 @@ final class LoopState implements LoopTicker {
             if (n <= 0) {
                 return;
             }
-            onDatagram(s, rx, n);
+            onDatagram(s, rx, Math.min(n, UDP_SIZE), n > UDP_SIZE);
         }
     }
 
@@ -264,7 +282,7 @@ final class LoopState implements LoopTicker {
                 return;
             }
             for (int i = 0; i < n; i++) {
-                onDatagram(s, native_.slot(i), native_.length(i));
+                onDatagram(s, native_.slot(i), Math.min(native_.length(i), UDP_SIZE), native_.truncated(i));
             }
             if (n < io.nodedns.sys.UpstreamDatagrams.SLOTS) {
                 return;
@@ -272,7 +290,8 @@ final class LoopState implements LoopTicker {
         }
     }
 
-    private void onDatagram(UpstreamSocket s, DirectBuffer rx, int n) {
+    /** @param cut the reply was longer than the receive slot: if it is ours, ask again over TCP */
+    private void onDatagram(UpstreamSocket s, DirectBuffer rx, int n, boolean cut) {
         if (n < DnsHeader.LENGTH) {
             fwd.countMismatch();
             return;
@@ -280,16 +299,17 @@ final class LoopState implements LoopTicker {
         int id = DnsHeader.id(rx, 0);
         int number = byId[id];
         Pending p = number == 0 ? null : slots[number - 1];
-        if (p == null || !p.waiting || p.socket != s || ReplyCheck.check(rx, n, p.ex, walker) != ReplyCheck.OK) {
-            fwd.countMismatch(); // late, spoofed, wrong socket, wrong question or junk: keep waiting
+        if (p == null || !p.waiting || p.socket != s
+                || (cut ? ReplyCheck.question(rx, n, p.ex) : ReplyCheck.check(rx, n, p.ex, walker)) != ReplyCheck.OK) {
+            fwd.countMismatch(); // late, spoofed, wrong socket, opcode or question, or junk: keep waiting
             return;
         }
         byId[id] = 0;
         p.waiting = false;
         long now = System.nanoTime();
         p.upstream.responded(DnsHeader.rcode(rx, 0), now - p.sentAt);
-        if (DnsHeader.tc(rx, 0)) {
-            startTcp(p, p.upstream, now); // truncated: the same upstream over TCP
+        if (cut || DnsHeader.tc(rx, 0)) {
+            startTcp(p, p.upstream, now); // truncated (by the upstream or by our slot): the same upstream over TCP
             return;
         }
         onReply(p, rx, n, now);

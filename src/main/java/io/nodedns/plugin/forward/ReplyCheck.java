@@ -10,8 +10,9 @@ import org.agrona.DirectBuffer;
 
 /**
  * Whether an upstream datagram is the reply to a query (CoreDNS's request.Match plus RFC 5452):
- * a response with exactly one question equal to the client's (name ignoring ASCII case, type,
- * class) and records that all parse. The ID and the socket are checked by the caller.
+ * a response with the query's opcode (RFC 1035 4.1.1: "copied into the response"; issue 23), with
+ * exactly one question equal to the client's (name ignoring ASCII case, type, class) and records
+ * that all parse. The ID and the socket are checked by the caller.
  * Allocation-free.
  */
 final class ReplyCheck {
@@ -20,15 +21,37 @@ final class ReplyCheck {
     static final int NOT_RESPONSE = -2;
     static final int QUESTION = -3;
     static final int MALFORMED = -4;
+    static final int OPCODE = -5;
 
     private ReplyCheck() {}
 
     static int check(DirectBuffer reply, int length, Exchange ex, RecordWalker walker) {
+        int r = question(reply, length, ex);
+        if (r != OK) {
+            return r;
+        }
+        if (walker.wrap(reply, 0, length) < 0) {
+            return MALFORMED;
+        }
+        while (walker.next()) {
+            // validate every record
+        }
+        return walker.error() == 0 ? OK : MALFORMED;
+    }
+
+    /**
+     * The header and question part of {@link #check}, for a reply cut by the receive buffer: it is
+     * ours if this part matches (the records are then asked for again over TCP).
+     */
+    static int question(DirectBuffer reply, int length, Exchange ex) {
         if (length < DnsHeader.LENGTH) {
             return SHORT;
         }
         if (!DnsHeader.qr(reply, 0)) {
             return NOT_RESPONSE;
+        }
+        if (DnsHeader.opcode(reply, 0) != DnsHeader.opcode(ex.request(), 0)) {
+            return OPCODE;
         }
         if (DnsHeader.qdcount(reply, 0) != 1) {
             return QUESTION;
@@ -43,12 +66,6 @@ final class ReplyCheck {
                 || (reply.getShort(nameEnd + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF) != q.qclass()) {
             return QUESTION;
         }
-        if (walker.wrap(reply, 0, length) < 0) {
-            return MALFORMED;
-        }
-        while (walker.next()) {
-            // validate every record
-        }
-        return walker.error() == 0 ? OK : MALFORMED;
+        return OK;
     }
 }

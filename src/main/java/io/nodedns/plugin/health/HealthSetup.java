@@ -12,7 +12,8 @@ import java.time.Duration;
 
 /**
  * {@code health [ADDR] [{ lameduck DURATION }]} (spec 6.3): {@code /health} answers 200 "OK" while
- * the process runs, including during lame duck, so the kubelet keeps the pod while DNS drains.
+ * the process runs, including during lame duck, so the kubelet keeps the pod while DNS drains;
+ * unlike CoreDNS, 503 with the reason while any UDP loop or TCP acceptor has stopped (issue 23).
  * ADDR defaults to {@code :8080}.
  */
 public final class HealthSetup implements PluginSetup {
@@ -43,7 +44,15 @@ public final class HealthSetup implements PluginSetup {
                 throw d.argErr();
             }
         }
-        ctx.addHttpRoute(new HttpRoute(address, "/health", exchange -> HttpEndpoints.reply(exchange, 200, "OK")));
+        io.nodedns.server.Shared shared = ctx.shared();
+        ctx.addHttpRoute(new HttpRoute(address, "/health", exchange -> {
+            String problem = shared.servingProblem();
+            if (problem == null) {
+                HttpEndpoints.reply(exchange, 200, "OK");
+            } else {
+                HttpEndpoints.reply(exchange, 503, problem);
+            }
+        }));
         Duration chosen = lameDuck;
         ctx.addLifecycle(new Lifecycle() {
             @Override

@@ -57,6 +57,12 @@ final class MetricSources implements MultiCollector {
                 }
             }
         }
+        for (io.nodedns.server.Listener l : shared.listeners()) {
+            seen.putIfAbsent(l, loops(l));
+        }
+        io.nodedns.server.MemoryBudget budget = io.nodedns.server.MemoryBudget.exchanges();
+        gauges.put(Series.gauge("nodedns_exchange_budget", "state", "used"), new double[] {budget.used()});
+        gauges.put(Series.gauge("nodedns_exchange_budget", "state", "limit"), new double[] {budget.limit()});
         for (Map.Entry<Object, Map<Series, double[]>> old : lastSeen.entrySet()) {
             if (!seen.containsKey(old.getKey())) {
                 old.getValue().forEach((series, values) -> add(retired, series, values));
@@ -103,6 +109,23 @@ final class MetricSources implements MultiCollector {
         add(out, Series.counter("coredns_forward_healthcheck_broken"), new double[] {f.healthcheckBroken()});
         add(out, Series.counter("coredns_forward_max_concurrent_rejects"), new double[] {f.maxConcurrentRejects()});
         add(out, Series.counter("nodedns_forward_mismatched_replies"), new double[] {f.mismatchedReplies()});
+        return out;
+    }
+
+    /** A listener's shed queries and caught errors, summed over its UDP loops (and TCP acceptor). */
+    private static Map<Series, double[]> loops(io.nodedns.server.Listener l) {
+        long drops = 0;
+        long servfails = 0;
+        long errors = l.acceptErrors();
+        for (io.nodedns.server.UdpLoop loop : l.loops()) {
+            drops += loop.overloadDrops();
+            servfails += loop.parkSheds();
+            errors += loop.errors();
+        }
+        Map<Series, double[]> out = new LinkedHashMap<>();
+        add(out, Series.counter("nodedns_udp_shed", "server", l.label(), "action", "drop"), new double[] {drops});
+        add(out, Series.counter("nodedns_udp_shed", "server", l.label(), "action", "servfail"), new double[] {servfails});
+        add(out, Series.counter("nodedns_loop_errors", "server", l.label()), new double[] {errors});
         return out;
     }
 

@@ -34,6 +34,11 @@ final class ReadyHandler implements HttpHandler {
             HttpEndpoints.reply(exchange, 503, "Shutting down");
             return;
         }
+        String problem = shared.servingProblem();
+        if (problem != null) {
+            HttpEndpoints.reply(exchange, 503, problem);
+            return;
+        }
         TreeSet<String> notReady = new TreeSet<>();
         for (List<Readiness> plugins : blocks) {
             for (Readiness r : plugins) {

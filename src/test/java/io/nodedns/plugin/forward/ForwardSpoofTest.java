@@ -91,6 +91,41 @@ class ForwardSpoofTest {
         }
     }
 
+    /** Issue 23 item 6: right ID, socket and question but opcode 5 (UPDATE) for a query (0): dropped and counted. */
+    @Test
+    void wrongOpcodeIsDroppedAndTheGenuineReplyAccepted() throws Exception {
+        try (FakeUpstream up = FakeUpstream.start(); var s = start(CONFIG.formatted(up.hostPort()))) {
+            up.behaviour((q, out) -> {
+                byte[] update = forged(q.message(), q.id());
+                update[2] = (byte) ((update[2] & 0x87) | (5 << 3)); // opcode bits 3-6 of the third byte
+                out.send(update);
+                out.answer();
+            });
+            for (int i = 0; i < 3; i++) {
+                Message r = s.udp(DnsClient.query("op" + i + ".example.org", Type.A));
+                assertEquals("192.0.2.1", answer(r), "the genuine reply, not the one with opcode 5");
+                assertEquals(0, r.getHeader().getOpcode());
+            }
+            assertEquals(3, s.forward().mismatchedReplies());
+        }
+    }
+
+    /** The same over the blocking path (a TCP client's query forwarded over UDP). */
+    @Test
+    void wrongOpcodeIsDroppedOnTheBlockingPathToo() throws Exception {
+        try (FakeUpstream up = FakeUpstream.start();
+             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n prefer_udp\n max_fails 0\n }\n}")) {
+            up.behaviour((q, out) -> {
+                byte[] notify = forged(q.message(), q.id());
+                notify[2] = (byte) ((notify[2] & 0x87) | (4 << 3));
+                out.send(notify);
+                out.answer();
+            });
+            assertEquals("192.0.2.1", answer(s.tcp(DnsClient.query("op-tcp.example.org", Type.A))));
+            assertEquals(1, s.forward().mismatchedReplies());
+        }
+    }
+
     @Test
     void replyFromAnotherPortNeverReachesTheConnectedSocket() throws Exception {
         try (FakeUpstream up = FakeUpstream.start(); var s = start(CONFIG.formatted(up.hostPort()))) {
