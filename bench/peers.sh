@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures nodedns beside established DNS servers on this machine, one after another, the way
-# ../shared/spec/peer-bench.md describes (docs/benchmarks.md has the method). Loopback only.
+# docs/benchmarks.md describes (its Method section). Loopback only.
 #   bench/peers.sh            full run (about 20 minutes)
 #   QUICK=1 bench/peers.sh    smoke run (1-2 minutes): proves the plumbing, not a measurement
 # Knobs (env): SERVERS, WORKLOADS, RUNS, SAT_SECS, LAT_SECS, WARMUP_SECS, WORKLOAD_WARMUP_SECS, LG_WARMUP, HIT_RATE, MISS_RATE,

@@ -119,7 +119,7 @@ footprint="$(awk '/^## Footprint and cold start/ {on = 1} on' "$md" 2>/dev/null 
   cat <<'EOF'
 ## Method
 
-`bench/peers.sh` (see `bench/README.md`) follows `../shared/spec/peer-bench.md`: every server runs,
+`bench/peers.sh` (see `bench/README.md`) works as follows: every server runs,
 one after another, as a caching forwarder with **one worker** on its own loopback port, in front of
 the same upstream: knot, authoritative for `bench.test.` (1000 names `h0..h999` and a wildcard
 `*.miss.bench.test`), one UDP worker, with a 4 MiB socket receive buffer so that the upstream is not
@@ -180,7 +180,6 @@ EOF
     echo "![latency percentiles]($(rel "$png"))"
     echo
   fi
-  echo "Reference figures from other runs of the same method: \`../shared/spec/peer-bench.md\`."
   echo "Targets and all runs side by side: [benchmarks-targets.md](benchmarks-targets.md); service"
   echo "discovery at scale (kubernetes/multicluster): [benchmarks-discovery.md](benchmarks-discovery.md)."
   if [[ -n "$footprint" ]]; then echo; echo "$footprint"; fi
