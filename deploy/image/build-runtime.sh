@@ -20,12 +20,12 @@ jdk="$(dirname "$(dirname "$(readlink -f "$java")")")"
 rm -rf "$out"
 mkdir -p "$out/bin"
 # --strip-debug/--no-*: nothing a server needs; zip-6 trades a little startup for ~40% less disk
-# (the AOT cache below serves nearly every class without reading the jimage). The default CDS
-# archive is what the JVM falls back to when the AOT cache does not match (NODEDNS_JAVA_OPTS that
-# change the class path or module options). Works from a JDK without jmods/ too (JEP 493, JDK 24+),
-# as the Temurin 25 images are.
+# (the AOT cache below serves nearly every class without reading the jimage). No default CDS
+# archive (--generate-cds-archive, +28 MB): the AOT cache holds the JDK's classes too, and only a
+# cache that does not match would fall back to it. Works from a JDK without jmods/ too (JEP 493,
+# JDK 24+), as the Temurin 25 images are.
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
-  --compress=zip-6 --generate-cds-archive --output "$out/runtime"
+  --compress=zip-6 --output "$out/runtime"
 cp "$jar" "$out/nodedns.jar"
 cp -r "$lib" "$out/lib"
 install -m 0755 "$here/nodedns" "$out/bin/nodedns"

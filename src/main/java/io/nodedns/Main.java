@@ -112,8 +112,8 @@ public final class Main {
     /**
      * Sends synthetic queries through a loopback-only copy of the pipeline before the real listeners
      * bind, so the JIT has compiled the query path when the first real query arrives
-     * (docs/operations.md "Start-up"). A warm-up that cannot run is a start failure: it needs only
-     * loopback, so failing means something is badly wrong.
+     * (docs/operations.md "Start-up and JVM flags"). A warm-up that cannot run is a start failure:
+     * it needs only loopback, so failing means something is badly wrong.
      */
     private static boolean warmUp(int queries, PrintStream err) {
         try {

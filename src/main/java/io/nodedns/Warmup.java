@@ -33,9 +33,9 @@ import java.nio.charset.StandardCharsets;
  * <p>Two uses: the AOT training run of the image build ({@code deploy/image/build-runtime.sh} runs
  * {@code java -XX:AOTCacheOutput=... -cp nodedns.jar io.nodedns.Warmup}: the classes it loads and
  * the method profiles it gathers go into the AOT cache, JEP 483/514/515), and the warm-up of
- * {@link Main} before the real listeners bind (docs/operations.md "Start-up"). Hits, misses,
- * NXDOMAIN, A and AAAA, UDP and TCP clients; the training run also scrapes /metrics, /health and
- * /ready. It exits non-zero when more than 1 % of the queries go unanswered, so a broken pipeline
+ * {@link Main} before the real listeners bind ({@code -warmup}; docs/operations.md "Start-up and
+ * JVM flags"). Hits, misses, NXDOMAIN, A and AAAA, UDP and TCP clients; the training run also
+ * scrapes /metrics, /health and /ready. It exits non-zero when more than 1 % of the queries go unanswered, so a broken pipeline
  * fails the build.
  */
 public final class Warmup {
