@@ -2,7 +2,7 @@ package io.nodedns;
 
 /** Go-flag style options: {@code -name value}, {@code -name=value}, {@code --name}; booleans need no value. */
 record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean quiet, String pidfile, boolean help,
-             NodeCacheFlags nodeCache) {
+             int warmup, NodeCacheFlags nodeCache) {
 
     static final String USAGE = """
             Usage of nodedns:
@@ -13,6 +13,8 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
               -plugins            List installed plugins
               -quiet              Quiet mode (no initialization output)
               -version            Show version
+              -warmup int         Before serving, send this many synthetic queries through a loopback-only copy of
+                                  the node-local-dns pipeline, so the first real queries meet compiled code (default 0)
 
             node-cache drop-in (nodedns renders -basecorefile into -conf and takes over -localip; see docs/plugins/nodecache.md):
               -localip string                 Comma-separated node-local IPs to serve and take over (enables the drop-in)
@@ -38,6 +40,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
         boolean quiet = false;
         boolean help = false;
         String pidfile = null;
+        int warmup = 0;
         NodeCacheFlags.Builder nodeCache = new NodeCacheFlags.Builder();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -67,7 +70,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                     }
                     nodeCache.set(name, value);
                 }
-                case "conf", "dns.port", "p", "pidfile" -> {
+                case "conf", "dns.port", "p", "pidfile", "warmup" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException("flag needs an argument: -" + name);
@@ -77,13 +80,14 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                     switch (name) {
                         case "conf" -> conf = value;
                         case "pidfile" -> pidfile = value;
+                        case "warmup" -> warmup = count(name, value);
                         default -> port = port(name, value);
                     }
                 }
                 default -> throw new IllegalArgumentException("flag provided but not defined: -" + name);
             }
         }
-        return new Flags(conf, port, plugins, version, quiet, pidfile, help, nodeCache.build());
+        return new Flags(conf, port, plugins, version, quiet, pidfile, help, warmup, nodeCache.build());
     }
 
     private static boolean bool(String name, String value) {
@@ -94,6 +98,18 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
             return false;
         }
         throw new IllegalArgumentException("invalid boolean value \"" + value + "\" for -" + name);
+    }
+
+    private static int count(String name, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n < 0 || n > 1_000_000) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid value \"" + value + "\" for flag -" + name + ": not a count 0..1000000");
+        }
     }
 
     private static int port(String name, String value) {

@@ -63,6 +63,9 @@ public final class Main {
             err.println("[FATAL] " + e.getMessage());
             return 1;
         }
+        if (flags.warmup() > 0 && !warmUp(flags.warmup(), err)) {
+            return 1;
+        }
         int defaultPort = flags.dnsPort() >= 0 ? flags.dnsPort() : 53;
         Server server = new Server(registry, source, defaultPort, System::getenv);
         if (flags.nodeCache() != null) {
@@ -104,6 +107,23 @@ public final class Main {
             }
         }
         return 0;
+    }
+
+    /**
+     * Sends synthetic queries through a loopback-only copy of the pipeline before the real listeners
+     * bind, so the JIT has compiled the query path when the first real query arrives
+     * (docs/operations.md "Start-up and JVM flags"). A warm-up that cannot run is a start failure:
+     * it needs only loopback, so failing means something is badly wrong.
+     */
+    private static boolean warmUp(int queries, PrintStream err) {
+        try {
+            Warmup.Result r = Warmup.run(queries, queries / 16, false, null);
+            Log.info("", "warm-up: " + r);
+            return true;
+        } catch (IOException | ConfigException | RuntimeException e) {
+            err.println("[FATAL] warm-up: " + e.getMessage());
+            return false;
+        }
     }
 
     /** node-cache mode: the base Corefile rendered into -conf (default /etc/Corefile), which is then served. */

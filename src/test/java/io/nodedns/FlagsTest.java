@@ -33,6 +33,11 @@ class FlagsTest {
         assertEquals(-1, none.dnsPort());
         assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-quiet=maybe"}));
         assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-p", "http"}));
+        assertEquals(0, none.warmup());
+        assertEquals(5000, Flags.parse(new String[] {"-warmup", "5000"}).warmup());
+        assertEquals(20, Flags.parse(new String[] {"-warmup=20"}).warmup());
+        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-warmup", "-1"}));
+        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-warmup", "many"}));
     }
 
     @Test

@@ -53,6 +53,21 @@ class JlinkRuntimeTest {
     }
 
     @Test
+    void theEntryPointUsesTheAotCacheOfTheTrainingRun() throws Exception {
+        Path home = home();
+        assertTrue(Files.size(home.resolve("nodedns.aot")) > 1 << 20, "build-runtime.sh made the AOT cache");
+        // AOTMode=on: the JVM refuses to start unless it can use the cache (the entry point's
+        // default, auto, would run on without it), so this proves cache, runtime and class path match.
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/nodedns").toString(), "-version").redirectErrorStream(true);
+        pb.environment().put("NODEDNS_JAVA_OPTS", "-XX:AOTMode=on -Xlog:aot=info");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("Using AOT-linked classes: true"), out);
+        assertTrue(out.contains("nodedns-"), out);
+    }
+
+    @Test
     void nodednsStartsFromTheRuntimeAndAnswers(@TempDir Path dir) throws Exception {
         Path home = home();
         int port = FreePorts.udpAndTcp();
@@ -94,6 +109,9 @@ class JlinkRuntimeTest {
             assertTrue(text.contains("coredns_dns_requests_total{"), "CoreDNS metrics served");
             assertTrue(text.contains("coredns_cache_entries{"), "cache metrics served");
             assertTrue(text.contains("coredns_proxy_request_duration_seconds_count{"), "forward metrics served");
+            // the JVM's own log (an AOT cache mismatch, a bad flag) stays out of the server's
+            String log = Files.readString(dir.resolve("out.log"));
+            assertFalse(log.contains("[warning]") || log.contains("[error"), log);
             System.out.printf("jlink runtime: answered %s, RSS %s%n", reply.getSection(Section.ADDITIONAL),
                     Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
                             .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("?"));

@@ -1,0 +1,249 @@
+package io.nodedns;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.log.Log;
+import io.nodedns.plugin.Plugins;
+import io.nodedns.server.ConfigSource;
+import io.nodedns.server.Server;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Synthetic queries through a real nodedns pipeline on loopback, shaped like node-local-dns's
+ * blocks (errors, cache, reload, loop, bind, forward over UDP and over TCP, prometheus, health,
+ * ready), forwarding to a {@link LoopbackUpstream} in this process. Nothing leaves 127.0.0.1 and
+ * no resolv.conf nameserver is ever asked.
+ *
+ * <p>Two uses: the AOT training run of the image build ({@code deploy/image/build-runtime.sh} runs
+ * {@code java -XX:AOTCacheOutput=... -cp nodedns.jar io.nodedns.Warmup}: the classes it loads and
+ * the method profiles it gathers go into the AOT cache, JEP 483/514/515), and the warm-up of
+ * {@link Main} before the real listeners bind ({@code -warmup}; docs/operations.md "Start-up and
+ * JVM flags"). Hits, misses, NXDOMAIN, A and AAAA, UDP and TCP clients; the training run also
+ * scrapes /metrics, /health and /ready. It exits non-zero when more than 1 % of the queries go unanswered, so a broken pipeline
+ * fails the build.
+ */
+public final class Warmup {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final int WINDOW = 8;
+    private static final int HIT_NAMES = 64;
+    private static final int TIMEOUT_MILLIS = 2000;
+
+    private Warmup() {}
+
+    /** What one run did: queries sent and answered (UDP and TCP), and how long it took. */
+    record Result(int sent, int answered, long nanos) {
+        @Override
+        public String toString() {
+            return "%d of %d queries answered in %d ms".formatted(answered, sent, nanos / 1_000_000);
+        }
+    }
+
+    /** The build's training run: {@code Warmup [UDP_QUERIES [TCP_QUERIES]]} (default 30000 and 2000). */
+    public static void main(String[] args) throws Exception {
+        int udp = args.length > 0 ? Integer.parseInt(args[0]) : 30_000;
+        int tcp = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
+        Result r = run(udp, tcp, true, System.err);
+        System.err.println("nodedns training run: " + r);
+        // loopback loses nothing; a query given up after a second on a starved build machine may
+        System.exit(r.answered() >= r.sent() * 0.99 ? 0 : 1);
+    }
+
+    /**
+     * Starts the pipeline, sends udp queries over UDP (WINDOW in flight) and tcp over TCP, scrapes
+     * the HTTP endpoints when asked, and stops it. Its log lines go to {@code log} (null: dropped
+     * unless the run fails, then to stderr).
+     */
+    static Result run(int udp, int tcp, boolean scrape, PrintStream log) throws IOException, ConfigException {
+        long start = System.nanoTime();
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        Log.output(log != null ? log : new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int answered = 0;
+        try (LoopbackUpstream upstream = LoopbackUpstream.open()) {
+            int dns = freePort();
+            int metrics = freePort();
+            int health = freePort();
+            int ready = freePort();
+            Server server = new Server(Plugins.registry(), new ConfigSource.TextSource("<warm-up>",
+                    corefile(dns, upstream.port(), metrics, health, ready)), dns, name -> null);
+            server.start();
+            try {
+                answered += udpQueries(dns, udp);
+                answered += tcpQueries(dns, tcp);
+                if (scrape) {
+                    for (String url : new String[] {metrics + "/metrics", health + "/health", ready + "/ready"}) {
+                        httpGet(url);
+                    }
+                }
+            } finally {
+                server.stop();
+            }
+        } catch (IOException | ConfigException | RuntimeException e) {
+            System.err.print(captured.toString(StandardCharsets.UTF_8));
+            throw e;
+        } finally {
+            Log.output(System.out);
+        }
+        Result r = new Result(udp + tcp, answered, System.nanoTime() - start);
+        if (log == null && r.answered() != r.sent()) {
+            System.err.print(captured.toString(StandardCharsets.UTF_8));
+        }
+        return r;
+    }
+
+    /** node-local-dns's shape: the cluster domain forwarded over TCP, everything else over UDP. */
+    static String corefile(int dns, int upstream, int metrics, int health, int ready) {
+        return """
+                tcp.warmup.test:%1$d {
+                    errors
+                    cache 30 {
+                        success 1024
+                        denial 1024
+                    }
+                    reload
+                    loop
+                    bind 127.0.0.1
+                    forward . 127.0.0.1:%2$d {
+                        force_tcp
+                    }
+                    prometheus 127.0.0.1:%3$d
+                    health 127.0.0.1:%4$d
+                    ready 127.0.0.1:%5$d
+                }
+                .:%1$d {
+                    errors
+                    cache 30 {
+                        success 1024
+                        denial 1024
+                    }
+                    reload
+                    loop
+                    bind 127.0.0.1
+                    forward . 127.0.0.1:%2$d
+                    prometheus 127.0.0.1:%3$d
+                }
+                """.formatted(dns, upstream, metrics, health, ready);
+    }
+
+    /** Query i: a quarter unique misses, 1/16 NXDOMAIN, 1/32 to the TCP-forwarded zone, the rest hits; 1/8 AAAA. */
+    static byte[] query(int i) {
+        String name;
+        if (i % 32 == 3) {
+            name = "t" + (i % (2 * HIT_NAMES)) + ".tcp.warmup.test";
+        } else if (i % 4 == 0) {
+            name = "m" + i + ".warmup.test";
+        } else if (i % 16 == 1) {
+            name = "nx" + (i % (4 * HIT_NAMES)) + ".warmup.test";
+        } else {
+            name = "h" + (i % HIT_NAMES) + ".warmup.test";
+        }
+        ByteBuffer b = ByteBuffer.allocate(12 + name.length() + 2 + 4);
+        b.putShort((short) i).putShort((short) 0x0100).putShort((short) 1).putShort((short) 0).putInt(0);
+        for (String label : name.split("\\.")) {
+            b.put((byte) label.length()).put(label.getBytes(StandardCharsets.US_ASCII));
+        }
+        b.put((byte) 0).putShort((short) (i % 8 == 7 ? 28 : 1)).putShort((short) 1);
+        return b.array();
+    }
+
+    private static int udpQueries(int port, int n) throws IOException {
+        int answered = 0;
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            s.connect(new InetSocketAddress(LOOPBACK, port));
+            s.setSoTimeout(TIMEOUT_MILLIS);
+            DatagramPacket reply = new DatagramPacket(new byte[1232], 1232);
+            int sent = 0;
+            int settled = 0; // answered or given up
+            while (settled < n) {
+                while (sent < n && sent - settled < WINDOW) {
+                    byte[] q = query(sent++);
+                    s.send(new DatagramPacket(q, q.length));
+                }
+                try {
+                    s.receive(reply);
+                    if (reply.getLength() >= 12 && (reply.getData()[2] & 0x80) != 0) {
+                        answered++;
+                        settled++;
+                    }
+                } catch (SocketTimeoutException e) {
+                    settled = sent; // the queries in flight are lost
+                }
+            }
+        }
+        return answered;
+    }
+
+    private static int tcpQueries(int port, int n) throws IOException {
+        int answered = 0;
+        for (int i = 0; i < n; ) {
+            try (Socket s = new Socket(LOOPBACK, port)) {
+                s.setSoTimeout(TIMEOUT_MILLIS);
+                s.setTcpNoDelay(true);
+                // length and message in one write: two would meet Nagle and delayed ACKs (40 ms)
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                // a few queries per connection, as the forward plugin's pooled connections send them
+                for (int k = 0; k < 16 && i < n; k++, i++) {
+                    byte[] q = query(i);
+                    out.writeShort(q.length);
+                    out.write(q);
+                    out.flush();
+                    byte[] reply = new byte[in.readUnsignedShort()];
+                    in.readFully(reply);
+                    answered++;
+                }
+            } catch (SocketTimeoutException e) {
+                i++; // the query in flight is lost; go on with a new connection
+            }
+        }
+        return answered;
+    }
+
+    /** GET http://127.0.0.1:PORT/PATH; throws unless the status is 200. */
+    private static void httpGet(String portAndPath) throws IOException {
+        int slash = portAndPath.indexOf('/');
+        try (Socket s = new Socket(LOOPBACK, Integer.parseInt(portAndPath.substring(0, slash)))) {
+            s.setSoTimeout(TIMEOUT_MILLIS);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + portAndPath.substring(slash) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String head = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            in.transferTo(OutputStream.nullOutputStream());
+            if (!head.endsWith(" 200")) {
+                throw new IOException("warm-up: GET " + portAndPath + ": " + head);
+            }
+        }
+    }
+
+    /** A loopback port free for UDP and TCP (the kernel's pick for UDP, checked for TCP). */
+    static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (DatagramChannel u = DatagramChannel.open().bind(new InetSocketAddress(LOOPBACK, 0))) {
+                int port = ((InetSocketAddress) u.getLocalAddress()).getPort();
+                try (ServerSocketChannel t = ServerSocketChannel.open().bind(new InetSocketAddress(LOOPBACK, port))) {
+                    return port;
+                } catch (IOException e) {
+                    // taken for TCP: next
+                }
+            }
+        }
+        throw new IOException("warm-up: no free loopback port");
+    }
+}
