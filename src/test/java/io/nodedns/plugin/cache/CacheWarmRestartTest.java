@@ -85,12 +85,16 @@ class CacheWarmRestartTest {
     }
 
     private static void assertTtlAged(Message reply, String name) {
+        assertTtlAged(reply, name, TTL - 2);
+    }
+
+    private static void assertTtlAged(Message reply, String name, int most) {
         assertEquals(Rcode.NOERROR, reply.getRcode(), name);
         Record[] answers = reply.getSectionArray(Section.ANSWER);
         assertEquals(1, answers.length, name);
         assertTrue(answers[0] instanceof ARecord, name);
         long ttl = answers[0].getTTL();
-        assertTrue(ttl > 0 && ttl <= TTL - 2, name + ": TTL " + ttl + " not aged by the two seconds down");
+        assertTrue(ttl > 0 && ttl <= most, name + ": TTL " + ttl + " above " + most);
     }
 
     @Test
@@ -119,6 +123,33 @@ class CacheWarmRestartTest {
                     System.currentTimeMillis() / 1000);
             assertEquals(null, r.rejected());
             assertEquals(1, r.loaded());
+        }
+    }
+
+    @Test
+    void aReloadThatKeepsTheStoreKeepsItsEntriesForTheShutdownAndWritesNothing() throws Exception {
+        Path file = dir.resolve("cache.bin");
+        Path corefile = dir.resolve("Corefile");
+        try (FakeUpstream up = FakeUpstream.start()) {
+            int port = FreePorts.udpAndTcp();
+            Files.writeString(corefile, corefile(port, up, file));
+            try (TestServer server = TestServer.fromFile(corefile); DnsClient client = new DnsClient(port)) {
+                for (int i = 0; i < 10; i++) {
+                    client.udp(DnsClient.query(name(i), Type.A));
+                }
+                Files.writeString(corefile, corefile(port, up, file).replace(" forward", " errors\n forward"));
+                assertTrue(server.server().reload(), "a new configuration, same cache options");
+                assertTrue(!Files.exists(file), "a reload writes nothing");
+                for (int i = 0; i < 10; i++) {
+                    assertTtlAged(client.udp(DnsClient.query(name(i), Type.A)), name(i), TTL);
+                }
+                assertEquals(10, upstreamQueries(up), "the store was kept");
+                server.close();
+            }
+            CacheConfig config = new CacheConfig.Builder().build();
+            CachePersist.Loaded r = CachePersist.load(file, config, new CacheState(config), 0, System.currentTimeMillis(),
+                    System.currentTimeMillis() / 1000);
+            assertEquals(10, r.loaded(), "the shutdown after the reload wrote the kept entries");
         }
     }
 }
