@@ -35,7 +35,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * </pre>
  *
  * A file that fails any check (magic, version, checksum, length, a reply that does not parse) is
- * ignored as a whole with one log line, and the cache starts empty: a bad file never stops a start.
+ * ignored with one log line, and the cache starts empty: a bad file never stops a start. (The
+ * checksum is checked before any entry is read, so only a writer's bug could fail an entry after
+ * it; the entries before such an entry stay, each checked on its own.)
  * Reading streams the file twice (checksum, then entries) through small buffers, so it never sits
  * in memory beside the cache. Entries go back through {@link CacheStore#put}, so capacity, chunk
  * growth and eviction apply; replies are checked as the store path checks them (one question,
@@ -176,7 +178,9 @@ final class CachePersist {
                     remainingMillis = Math.min(remainingMillis, max * 1000);
                 }
                 long remainingSeconds = Math.floorDiv(remainingMillis, 1000L);
+                int signed = CacheWire.F_OPT_DO | CacheWire.F_EXPIRED_SIG;
                 if (!CacheStore.usable(remainingSeconds, staleSeconds)
+                        || (CacheWire.flags(scan) & signed) == signed // an RRSIG ran out while down: the store path would not keep it
                         || !ours.contains(msg, DnsHeader.LENGTH, nameLen)
                         || (success ? noSuccess : noDenial).contains(msg, DnsHeader.LENGTH, nameLen)) {
                     continue;

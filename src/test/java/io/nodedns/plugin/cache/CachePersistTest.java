@@ -151,6 +151,24 @@ class CachePersistTest {
     }
 
     @Test
+    void aSignedAnswerWhoseSignatureRanOutWhileDownIsDropped() throws Exception {
+        CacheConfig config = config();
+        CacheState before = new CacheState(config);
+        java.time.Instant now = java.time.Instant.ofEpochMilli(EPOCH_MS);
+        Message signed = Replies.with(Replies.with(answer("signed.example.org.", 600), Section.ANSWER,
+                Replies.rrsig("signed.example.org.", 600, now.plusSeconds(100), now.minusSeconds(100))),
+                Section.ADDITIONAL, Replies.opt(true, List.of()));
+        put(before.success, signed, 600, T0);
+        Path file = dir.resolve("cache.bin");
+        CachePersist.save(file, config, before, T0, EPOCH_MS);
+        long epoch = EPOCH_MS / 1000;
+        assertEquals(1, CachePersist.load(file, config, new CacheState(config), T0, EPOCH_MS + 50_000, epoch + 50).loaded());
+        CachePersist.Loaded r = CachePersist.load(file, config, new CacheState(config), T0, EPOCH_MS + 200_000, epoch + 200);
+        assertEquals(1, r.read());
+        assertEquals(0, r.loaded(), "the RRSIG expired while down: the store path would not have kept it");
+    }
+
+    @Test
     void onlyEntriesInTheBlocksZonesLoad() throws Exception {
         CacheConfig all = config();
         CacheState before = new CacheState(all);
