@@ -69,7 +69,7 @@ public final class CacheSetup implements PluginSetup {
              */
             @Override
             public void prepare() {
-                if (persist != null && ctx.shared().state("cache/persist-read/" + persist.toAbsolutePath(),
+                if (persist != null && ctx.shared().state("cache/persist-read/" + persist.toAbsolutePath().normalize(),
                         k -> new java.util.concurrent.atomic.AtomicBoolean()).compareAndSet(false, true)) {
                     CachePersist.loadLogged(persist, config, state, clock);
                 }
