@@ -8,6 +8,11 @@ interface CacheClock {
     /** Wall-clock seconds since the epoch, for RRSIG validity windows. */
     long epochSeconds();
 
+    /** Wall-clock milliseconds since the epoch, for ageing a persist file across a restart. */
+    default long epochMillis() {
+        return epochSeconds() * 1000;
+    }
+
     CacheClock SYSTEM = new CacheClock() {
         @Override
         public long nanoTime() {
@@ -17,6 +22,11 @@ interface CacheClock {
         @Override
         public long epochSeconds() {
             return System.currentTimeMillis() / 1000;
+        }
+
+        @Override
+        public long epochMillis() {
+            return System.currentTimeMillis();
         }
     };
 }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * One {@code cache} directive after parsing, with CoreDNS's defaults. TTLs are whole seconds;
- * {@code staleUpTo} zero means serve_stale is off. Two configs that are equal share their
- * cache contents across a reload.
+ * {@code staleUpTo} zero means serve_stale is off; {@code persist} null means no warm-restart
+ * file. Two configs that are equal share their cache contents across a reload.
  */
 record CacheConfig(
         List<String> zones,
@@ -17,7 +17,8 @@ record CacheConfig(
         Duration staleUpTo, boolean verifyStale, Duration verifyTimeout, long staleTtl, Duration staleRecheck,
         boolean preferPositive,
         List<String> disableSuccess, List<String> disableDenial,
-        boolean keepTtl) {
+        boolean keepTtl,
+        String persist) {
 
     static final int DEFAULT_CAPACITY = 10_000;
     static final long DEFAULT_SUCCESS_TTL = 3600;
@@ -54,11 +55,13 @@ record CacheConfig(
         List<String> disableSuccess = List.of();
         List<String> disableDenial = List.of();
         boolean keepTtl;
+        /** The warm-restart file, or null (off). */
+        String persist;
 
         CacheConfig build() {
             return new CacheConfig(zones, successCapacity, successMaxTtl, successMinTtl, denialCapacity, denialMaxTtl,
                     denialMinTtl, servfailTtl, prefetch, prefetchWindow, prefetchPercentage, staleUpTo, verifyStale,
-                    verifyTimeout, staleTtl, staleRecheck, preferPositive, disableSuccess, disableDenial, keepTtl);
+                    verifyTimeout, staleTtl, staleRecheck, preferPositive, disableSuccess, disableDenial, keepTtl, persist);
         }
     }
 }

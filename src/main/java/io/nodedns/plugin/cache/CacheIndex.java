@@ -72,7 +72,12 @@ final class CacheIndex {
 
     /** The 64-bit key over the lower-cased qname, qtype, qclass, DO and CD (spec 5.3). */
     static long hash(QueryView q, int keyFlags) {
-        long h = ((long) q.qnameHash() << 32) ^ ((long) q.qtype() << 16) ^ q.qclass() ^ ((long) keyFlags << 14);
+        return hash(q.qnameHash(), q.qtype(), q.qclass(), keyFlags);
+    }
+
+    /** The same hash from its parts (a persisted entry has no query; the name hash is Names.hashLowerCase). */
+    static long hash(int qnameHash, int qtype, int qclass, int keyFlags) {
+        long h = ((long) qnameHash << 32) ^ ((long) qtype << 16) ^ qclass ^ ((long) keyFlags << 14);
         h ^= h >>> 33;
         h *= 0xFF51AFD7ED558CCDL;
         h ^= h >>> 33;

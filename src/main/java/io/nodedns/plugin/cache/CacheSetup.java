@@ -10,6 +10,10 @@ import io.nodedns.config.Zones;
 import io.nodedns.server.Lifecycle;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +24,9 @@ import java.util.stream.Collectors;
 /**
  * {@code cache [TTL] [ZONES...] { success CAPACITY [TTL [MINTTL]]; denial CAPACITY [TTL [MINTTL]];
  * prefetch AMOUNT [DURATION [PERCENTAGE%]]; serve_stale [DURATION [REFRESH_MODE ...]];
- * serve_stale_policy prefer_positive; servfail DURATION; disable success|denial [ZONES...]; keepttl }},
- * once per block, with CoreDNS's defaults and checks (spec 5.1). Errors name the file and line.
+ * serve_stale_policy prefer_positive; servfail DURATION; disable success|denial [ZONES...]; keepttl;
+ * persist FILE }}, once per block, with CoreDNS's defaults and checks (spec 5.1); {@code persist} is
+ * nodedns's own (see {@link CachePersist}). Errors name the file and line.
  */
 public final class CacheSetup implements PluginSetup {
     private static final String P = "plugin/cache: ";
@@ -46,11 +51,29 @@ public final class CacheSetup implements PluginSetup {
                 Runtime.getRuntime().maxMemory());
         // Same listeners and same options: a reload keeps the warm entries.
         CacheState.Holder holder = ctx.shared().state("cache/" + keys(ctx.keys()) + "/" + config, k -> new CacheState.Holder());
-        CachePlugin plugin = new CachePlugin(config, holder.obtain(config), clock);
+        CacheState state = holder.obtain(config);
+        CachePlugin plugin = new CachePlugin(config, state, clock);
         created.accept(plugin);
         ctx.addHandler(plugin);
+        Path persist = config.persist() == null ? null : Path.of(config.persist());
+        if (persist != null) {
+            checkPersistUnique(ctx, directive, persist);
+        }
         ctx.addLifecycle(new Lifecycle() {
             private boolean started;
+
+            /**
+             * Before the listeners bind, so the first query can hit. Once per file per process: a
+             * reload that keeps the store keeps its contents, and one that replaces it starts empty
+             * (the file holds what the cache had at the last shutdown, not what it has now).
+             */
+            @Override
+            public void prepare() {
+                if (persist != null && ctx.shared().state("cache/persist-read/" + persist.toAbsolutePath().normalize(),
+                        k -> new java.util.concurrent.atomic.AtomicBoolean()).compareAndSet(false, true)) {
+                    CachePersist.loadLogged(persist, config, state, clock);
+                }
+            }
 
             @Override
             public synchronized void start() {
@@ -65,7 +88,24 @@ public final class CacheSetup implements PluginSetup {
                     holder.release();
                 }
             }
+
+            /** Only at process shutdown (SIGTERM, SIGINT, orderly stop), after the listeners drained. */
+            @Override
+            public void shutdown() {
+                if (persist != null) {
+                    CachePersist.saveLogged(persist, config, state, clock);
+                }
+            }
         });
+    }
+
+    /** Two blocks writing one file would each overwrite the other at shutdown. */
+    private static void checkPersistUnique(SetupContext ctx, Directive directive, Path file) throws ConfigException {
+        @SuppressWarnings("unchecked")
+        java.util.Set<Path> files = (java.util.Set<Path>) ctx.buildState().computeIfAbsent("cache/persist", k -> new java.util.HashSet<Path>());
+        if (!files.add(file.toAbsolutePath().normalize())) {
+            throw new ConfigException(directive.nameToken(), P + "persist file " + file + " is already used by another cache block");
+        }
     }
 
     /** The heap kept for everything but the caches: 24 MiB, or an eighth of the heap if that is more. */
@@ -197,6 +237,15 @@ public final class CacheSetup implements PluginSetup {
                     }
                     b.keepTtl = true;
                 }
+                case "persist" -> {
+                    if (a.size() != 1) {
+                        throw d.argErr();
+                    }
+                    if (b.persist != null) {
+                        throw new ConfigException(at, P + "persist can only be specified once");
+                    }
+                    b.persist = persistFile(a.get(0));
+                }
                 default -> throw new ConfigException(at, P + "unknown property '" + option + "'");
             }
         }
@@ -292,6 +341,29 @@ public final class CacheSetup implements PluginSetup {
             }
             b.staleRecheck = recheck;
         }
+    }
+
+    /** The file's directory must exist and be writable now: finding out at shutdown would lose the cache. */
+    private static String persistFile(Token t) throws ConfigException {
+        Path file;
+        try {
+            file = Path.of(t.text());
+        } catch (InvalidPathException e) {
+            throw new ConfigException(t, P + "invalid persist file: " + t.text());
+        }
+        if (t.text().isEmpty() || file.getFileName() == null || Files.isDirectory(file)) {
+            throw new ConfigException(t, P + "persist needs a file, not a directory: " + t.text());
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException(t, P + "persist directory " + dir + " does not exist");
+        }
+        try { // a real probe: access(2) says yes to root on a read-only mount or a pseudo file system
+            Files.delete(Files.createTempFile(dir, ".nodedns-persist", ".probe"));
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(t, P + "persist directory " + dir + " is not writable: " + e);
+        }
+        return t.text();
     }
 
     private static List<String> zones(List<Token> args) throws ConfigException {

@@ -397,6 +397,44 @@ final class CacheStore {
         }
     }
 
+    /** What {@link #forEach} hands over: one live entry, its reply in {@code msg[off, off + len)}. */
+    interface EntryVisitor {
+        void entry(int keyFlags, int entryFlags, int duration, long remainingNanos, DirectBuffer msg, int off, int len,
+                   int optStart) throws java.io.IOException;
+    }
+
+    /**
+     * Visits every live entry, shard by shard under the shard's lock (so each entry is read whole),
+     * with the nanoseconds it has left at {@code now} (negative once expired). For the persist file,
+     * written at shutdown: not a hot path.
+     */
+    void forEach(long now, EntryVisitor visitor) throws java.io.IOException {
+        for (int shard = 0; shard < SHARDS; shard++) {
+            lock(shard);
+            try {
+                for (int local = 0; local < perShard; local++) {
+                    UnsafeBuffer a = arena.chunk(shard, local);
+                    if (a == null) {
+                        local |= arena.chunkEntries() - 1; // chunk not opened: skip it
+                        continue;
+                    }
+                    int s = arena.slot(local);
+                    int len = a.getShort(s + H_LEN, BE) & 0xFFFF;
+                    UnsafeBuffer p = payload(a, s, shard);
+                    if (len < DnsHeader.LENGTH || a.getLong(s + H_HASH) == 0 || p == null) {
+                        continue; // never written, or dropped
+                    }
+                    int duration = a.getInt(s + H_DURATION);
+                    long remaining = duration * NANOS - (now - a.getLong(s + H_STORED));
+                    visitor.entry(a.getByte(s + H_KEY), a.getByte(s + H_FLAGS), duration, remaining, p, dataOffset(a, s),
+                            len, a.getShort(s + H_OPT, BE) & 0xFFFF);
+                }
+            } finally {
+                unlock(shard);
+            }
+        }
+    }
+
     /** A free entry (opening a chunk if needed, with room in the index), or the CLOCK victim evicted. */
     private int takeEntry(int shard) {
         int local = arena.take(shard);

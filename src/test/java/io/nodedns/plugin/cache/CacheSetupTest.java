@@ -232,4 +232,29 @@ class CacheSetupTest {
         }
         return b.toString();
     }
+
+    @Test
+    void persist(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String file = dir.resolve("cache.bin").toString();
+        assertEquals(file, parse("cache {\n persist " + file + "\n}").persist());
+        assertEquals(null, parse("cache").persist(), "off by default");
+        assertFalse(parse("cache {\n persist " + file + "\n}").equals(parse("cache")), "a new file is a new store");
+        fails("cache {\n persist\n}", 3, "Wrong argument count");
+        fails("cache {\n persist " + file + " " + file + "\n}", 3, "Wrong argument count");
+        fails("cache {\n persist " + file + "\n persist " + file + "\n}", 4, "persist can only be specified once");
+        fails("cache {\n persist " + dir + "\n}", 3, "persist needs a file, not a directory");
+        fails("cache {\n persist " + dir.resolve("no/such/cache.bin") + "\n}", 3, "does not exist");
+        fails("cache {\n persist /proc/self/cache.bin\n}", 3, "is not writable");
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(0, files.count(), "the writability probe leaves nothing behind");
+        }
+    }
+
+    @Test
+    void onePersistFilePerBlock(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String file = dir.resolve("cache.bin").toString();
+        io.nodedns.testing.SetupErrors.assertFails("a.example:1053 {\n cache {\n  persist " + file
+                + "\n }\n}\nb.example:1053 {\n cache {\n  persist " + file + "\n }\n}\n", 7,
+                "persist file " + file + " is already used by another cache block");
+    }
 }
