@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.config.FileContentException;
 import io.nodedns.data.DataBudget;
-import io.nodedns.plugin.file.ZoneFileReader.ZoneFileException;
 import io.nodedns.testing.BigConfigFiles;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class ZoneFootprintTest {
     void aZoneOverItsBudgetFailsNamingTheFile() throws Exception {
         Path file = dir.resolve("over.zone");
         BigConfigFiles.zone(file, "example.org.", 50_000);
-        ZoneFileException e = assertThrows(ZoneFileException.class,
+        FileContentException e = assertThrows(FileContentException.class,
                 () -> ZoneFileReader.read(file, Name.fromString("example.org."), -1, new DataBudget(1 << 20, "test")));
         assertEquals(file.toString(), e.file);
         assertTrue(e.getMessage().contains("zone file \"" + file + "\" is too large"), e.getMessage());
