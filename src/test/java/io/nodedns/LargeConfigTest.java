@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.BigConfigFiles;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.AAAARecord;
@@ -36,11 +35,8 @@ import org.xbill.DNS.Type;
  * fast with a clear error. Each test prints its load time and the heap after a full GC.
  */
 class LargeConfigTest {
-    private static final List<String> IMAGE_FLAGS = List.of("-XX:+UseSerialGC", "-Xms24m", "-Xmx128m",
-            "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
-            "-XX:+PerfDisableSharedMem");
     /** About 15 s on an idle 2-core machine; the margin is for a machine shared with other builds. */
-    private static final long LOAD_SECONDS = 90;
+    private static final Duration LOAD = Duration.ofSeconds(90);
 
     @TempDir
     Path dir;
@@ -53,8 +49,8 @@ class LargeConfigTest {
         int port = FreePorts.udpAndTcp();
         Path corefile = corefile(port, "example.org:%d {\n    bind 127.0.0.1\n    file %s\n}\n".formatted(port, zone));
         int last = records - 8; // the last generated host, i % 100 == 92: a TXT host
-        try (Server s = Server.start(dir, corefile); DnsClient client = new DnsClient(port)) {
-            long millis = s.awaitAnswer(client, DnsClient.query("h" + last + ".example.org", Type.TXT));
+        try (ImageJvm s = start(corefile); DnsClient client = new DnsClient(port)) {
+            long millis = awaitAnswer(s, client, DnsClient.query("h" + last + ".example.org", Type.TXT));
             Message a = client.udp(DnsClient.query("H0.example.org", Type.A));
             assertEquals(Rcode.NOERROR, a.getRcode());
             assertTrue(a.getHeader().getFlag(Flags.AA));
@@ -82,7 +78,7 @@ class LargeConfigTest {
             assertEquals("any.w.example.org.", wild.getSection(Section.ANSWER).getFirst().getName().toString());
             Message referral = client.udp(DnsClient.query("x.sub.example.org", Type.A));
             assertEquals(Type.NS, referral.getSection(Section.AUTHORITY).getFirst().getType());
-            long heap = s.heapMiB();
+            long heap = heapMiB(s);
             System.out.printf("1M-record zone: answering %d ms after start, heap after full GC %d MiB%n", millis, heap);
             assertTrue(heap < 96, heap + " MiB"); // about 55 MiB of zone data
         }
@@ -97,8 +93,8 @@ class LargeConfigTest {
         Path corefile = corefile(port, "example.net:%1$d 10.in-addr.arpa:%1$d {\n    bind 127.0.0.1\n    hosts %2$s\n}\n"
                 .formatted(port, hosts));
         int last = lines - 3; // the last generated line, an IPv4 one
-        try (Server s = Server.start(dir, corefile); DnsClient client = new DnsClient(port)) {
-            long millis = s.awaitAnswer(client, DnsClient.query("h" + last + ".example.net", Type.A));
+        try (ImageJvm s = start(corefile); DnsClient client = new DnsClient(port)) {
+            long millis = awaitAnswer(s, client, DnsClient.query("h" + last + ".example.net", Type.A));
             Message a = client.udp(DnsClient.query("h" + last + ".example.net", Type.A));
             assertEquals(InetAddress.getByName(BigConfigFiles.v4(last)), ((ARecord) a.getSection(Section.ANSWER).getFirst()).getAddress());
             Message aaaa = client.udp(DnsClient.query("h9.example.net", Type.AAAA));
@@ -112,7 +108,7 @@ class LargeConfigTest {
                     names.stream().map(r -> ((PTRRecord) r).getTarget().toString()).toList(), "file order");
             assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("h9.example.net", Type.A)).getRcode());
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("nope.example.net", Type.A)).getRcode());
-            long heap = s.heapMiB();
+            long heap = heapMiB(s);
             System.out.printf("500k-line hosts file: answering %d ms after start, heap after full GC %d MiB%n", millis, heap);
             assertTrue(heap < 80, heap + " MiB"); // about 38 MiB of hosts data
         }
@@ -121,10 +117,10 @@ class LargeConfigTest {
     @Test
     void devZeroAsCorefileFailsFastWithItsLine() throws Exception {
         long start = System.nanoTime();
-        try (Server s = Server.start(dir, Path.of("/dev/zero"))) {
-            assertTrue(s.process.waitFor(30, TimeUnit.SECONDS), "exited");
+        try (ImageJvm s = start(Path.of("/dev/zero"))) {
+            assertTrue(s.waitFor(Duration.ofSeconds(30)), "exited");
             String log = s.log();
-            assertEquals(1, s.process.exitValue(), log);
+            assertEquals(1, s.exitValue(), log);
             assertTrue(log.contains("/dev/zero:1") && log.contains("not text: NUL byte"), log);
             assertTrue(!log.contains("OutOfMemoryError"), log);
         }
@@ -151,75 +147,30 @@ class LargeConfigTest {
         return file;
     }
 
-    /** A nodedns JVM with the image's flags. */
-    private record Server(Process process, Path logFile, long started) implements AutoCloseable {
-        static Server start(Path dir, Path corefile) throws IOException {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            cmd.addAll(IMAGE_FLAGS);
-            cmd.addAll(List.of("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-                    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED",
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.nodedns.Main",
-                    "-conf", corefile.toString()));
-            Path log = dir.resolve("server.log");
-            long started = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new Server(p, log, started);
-        }
+    private ImageJvm start(Path corefile) throws IOException {
+        return ImageJvm.start(corefile, dir.resolve("server.log"));
+    }
 
-        /** Waits until {@code query} gets NOERROR; returns the milliseconds since start. */
-        long awaitAnswer(DnsClient client, Message query) throws Exception {
-            long deadline = started + TimeUnit.SECONDS.toNanos(LOAD_SECONDS);
-            while (System.nanoTime() < deadline) {
-                assertTrue(process.isAlive(), "server died: " + log());
-                try {
-                    Message m = client.udp(query);
-                    if (m != null && m.getRcode() == Rcode.NOERROR) {
-                        return (System.nanoTime() - started) / 1_000_000;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(200);
-            }
-            throw new AssertionError("no answer within " + LOAD_SECONDS + " s: " + log());
-        }
+    /** Waits until {@code query} gets NOERROR; returns the milliseconds since start. */
+    private static long awaitAnswer(ImageJvm s, DnsClient client, Message query) throws Exception {
+        s.awaitReply(client, query, LOAD, m -> m.getRcode() == Rcode.NOERROR);
+        return s.millisSinceStart();
+    }
 
-        /** Heap used after a full GC, from jcmd (GC.heap_info). */
-        long heapMiB() throws Exception {
-            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-            run(jcmd.toString(), Long.toString(process.pid()), "GC.run");
-            String info = run(jcmd.toString(), Long.toString(process.pid()), "GC.heap_info");
-            long usedK = 0;
-            for (String line : info.split("\n")) {
-                String t = line.trim();
-                int at = t.indexOf("used ");
-                if (at >= 0 && (t.startsWith("DefNew") || t.startsWith("Tenured") || t.startsWith("def new generation")
-                        || t.startsWith("tenured generation"))) {
-                    usedK += Long.parseLong(t.substring(at + 5).split("K")[0].trim());
-                }
-            }
-            assertTrue(usedK > 0, "jcmd GC.heap_info: " + info);
-            return usedK >> 10;
-        }
-
-        private static String run(String... cmd) throws Exception {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(30, TimeUnit.SECONDS);
-            return out;
-        }
-
-        String log() throws IOException {
-            return Files.readString(logFile);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+    /** Heap used after a full GC, from jcmd (GC.heap_info). */
+    private static long heapMiB(ImageJvm s) throws Exception {
+        s.jcmd("GC.run");
+        String info = s.jcmd("GC.heap_info");
+        long usedK = 0;
+        for (String line : info.split("\n")) {
+            String t = line.trim();
+            int at = t.indexOf("used ");
+            if (at >= 0 && (t.startsWith("DefNew") || t.startsWith("Tenured") || t.startsWith("def new generation")
+                    || t.startsWith("tenured generation"))) {
+                usedK += Long.parseLong(t.substring(at + 5).split("K")[0].trim());
             }
         }
+        assertTrue(usedK > 0, "jcmd GC.heap_info: " + info);
+        return usedK >> 10;
     }
 }

@@ -6,18 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Message;
@@ -93,17 +91,8 @@ class MainTest {
         Path corefile = dir.resolve("Corefile");
         Path pidfile = dir.resolve("nodedns.pid");
         Files.writeString(corefile, "example.org:%d {\n    whoami\n}\n".formatted(port));
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
-        cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
-        cmd.add("--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED");
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.nodedns.Main");
-        cmd.addAll(List.of("-conf", corefile.toString(), "-pidfile", pidfile.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+        ImageJvm p = ImageJvm.startWithDefaultMemory(dir.resolve("out.log"), "-conf", corefile.toString(),
+                "-pidfile", pidfile.toString());
         try (DnsClient client = new DnsClient(port)) {
             Message first = null;
             for (int i = 0; i < 100 && first == null; i++) {
@@ -113,7 +102,7 @@ class MainTest {
             assertEquals(Long.toString(p.pid()), Files.readString(pidfile).trim());
             assertEquals(Rcode.REFUSED, client.udp(DnsClient.query("a.example.net", Type.A)).getRcode());
             Files.writeString(corefile, "example.org:%1$d example.net:%1$d {\n    whoami\n}\n".formatted(port));
-            signal(p, "USR1");
+            p.signal("USR1");
             int rcode = Rcode.REFUSED;
             for (int i = 0; i < 50 && rcode != Rcode.NOERROR; i++) {
                 Thread.sleep(100);
@@ -121,17 +110,12 @@ class MainTest {
             }
             assertEquals(Rcode.NOERROR, rcode, "SIGUSR1 reloaded the Corefile");
         } finally {
-            p.destroy(); // SIGTERM
+            p.process().destroy(); // SIGTERM
         }
-        assertTrue(p.waitFor(15, TimeUnit.SECONDS), "stopped after SIGTERM");
+        assertTrue(p.waitFor(Duration.ofSeconds(15)), "stopped after SIGTERM");
         String log = Files.readString(dir.resolve("out.log"));
         assertEquals(0, p.exitValue(), log);
         assertTrue(log.contains("example.org.:" + port), "startup output lists zones: " + log);
         assertFalse(Files.exists(pidfile), "pidfile removed");
-    }
-
-    private static void signal(Process p, String name) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
-        assertEquals(0, kill.waitFor());
     }
 }

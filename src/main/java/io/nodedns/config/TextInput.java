@@ -23,15 +23,11 @@ public final class TextInput extends FilterInputStream {
     private int high = 0xBF;
 
     /** The input is not text, or too large; {@link #line} is where that was found. */
-    public static final class NotTextException extends IOException {
+    public static final class NotTextException extends FileContentException {
         private static final long serialVersionUID = 1L;
-        public final String file;
-        public final int line;
 
         NotTextException(String file, int line, String message) {
-            super(message);
-            this.file = file;
-            this.line = line;
+            super(file, line, message);
         }
 
         /** "FILE:LINE: message", as other configuration errors read. */

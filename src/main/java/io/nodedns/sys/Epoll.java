@@ -2,9 +2,7 @@ package io.nodedns.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
@@ -54,18 +52,14 @@ public final class Epoll {
         String why = LinuxSockets.unavailableReason();
         if (why == null) {
             try {
-                Linker linker = Linker.nativeLinker();
-                SymbolLookup libc = linker.defaultLookup();
                 ValueLayout.OfInt i = ValueLayout.JAVA_INT;
-                create = linker.downcallHandle(libc.find("epoll_create1").orElseThrow(), FunctionDescriptor.of(i, i));
-                ctl = linker.downcallHandle(libc.find("epoll_ctl").orElseThrow(), FunctionDescriptor.of(i, i, i, i, ValueLayout.ADDRESS));
-                wait = linker.downcallHandle(libc.find("epoll_wait").orElseThrow(), FunctionDescriptor.of(i, i, ValueLayout.ADDRESS, i, i));
-                eventfd = linker.downcallHandle(libc.find("eventfd").orElseThrow(), FunctionDescriptor.of(i, i, i));
-                read = linker.downcallHandle(libc.find("read").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, i, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-                write = linker.downcallHandle(libc.find("write").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, i, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-                close = linker.downcallHandle(libc.find("close").orElseThrow(), FunctionDescriptor.of(i, i));
+                create = Libc.downcall("epoll_create1", FunctionDescriptor.of(i, i));
+                ctl = Libc.downcall("epoll_ctl", FunctionDescriptor.of(i, i, i, i, ValueLayout.ADDRESS));
+                wait = Libc.downcall("epoll_wait", FunctionDescriptor.of(i, i, ValueLayout.ADDRESS, i, i));
+                eventfd = Libc.downcall("eventfd", FunctionDescriptor.of(i, i, i));
+                read = Libc.downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG, i, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                write = Libc.downcall("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG, i, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                close = Libc.downcall("close", FunctionDescriptor.of(i, i));
             } catch (Throwable t) {
                 why = t.toString();
             }

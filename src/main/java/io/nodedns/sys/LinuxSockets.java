@@ -1,9 +1,7 @@
 package io.nodedns.sys;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Method;
@@ -62,16 +60,14 @@ public final class LinuxSockets {
             if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
                 throw new UnsupportedOperationException("not Linux on x86-64 or aarch64");
             }
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
             // No errno capture: the loop needs only the count (EAGAIN and errors both mean "none"),
             // and capturing call state made some calls copy a segment (measured: 16-40 B/query).
             FunctionDescriptor mmsg = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS);
-            recv = linker.downcallHandle(libc.find("recvmmsg").orElseThrow(), mmsg);
-            send = linker.downcallHandle(libc.find("sendmmsg").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            recv = Libc.downcall("recvmmsg", mmsg);
+            send = Libc.downcall("sendmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            setsockopt = linker.downcallHandle(libc.find("setsockopt").orElseThrow(), FunctionDescriptor.of(
+            setsockopt = Libc.downcall("setsockopt", FunctionDescriptor.of(
                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
             fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");

@@ -1,9 +1,7 @@
 package io.nodedns.sys;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
@@ -26,12 +24,10 @@ public final class StreamSockets {
         MethodHandle setsockopt = null;
         if (Epoll.unavailableReason() == null) {
             try {
-                Linker linker = Linker.nativeLinker();
-                SymbolLookup libc = linker.defaultLookup();
                 ValueLayout.OfInt i = ValueLayout.JAVA_INT;
                 ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
-                recv = linker.downcallHandle(libc.find("recv").orElseThrow(), FunctionDescriptor.of(l, i, l, l, i));
-                setsockopt = linker.downcallHandle(libc.find("setsockopt").orElseThrow(), FunctionDescriptor.of(i, i, i, i, l, i));
+                recv = Libc.downcall("recv", FunctionDescriptor.of(l, i, l, l, i));
+                setsockopt = Libc.downcall("setsockopt", FunctionDescriptor.of(i, i, i, i, l, i));
             } catch (Throwable t) {
                 recv = null;
                 setsockopt = null;

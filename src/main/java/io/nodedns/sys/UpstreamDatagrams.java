@@ -41,12 +41,11 @@ public final class UpstreamDatagrams {
         String why = LinuxSockets.unavailableReason();
         if (why == null) {
             try {
-                Linker linker = Linker.nativeLinker();
                 Linker.Option ccs = Linker.Option.captureCallState("errno");
                 errno = Linker.Option.captureStateLayout().varHandle(MemoryLayout.PathElement.groupElement("errno"));
-                send = linker.downcallHandle(linker.defaultLookup().find("send").orElseThrow(), FunctionDescriptor.of(
+                send = Libc.downcall("send", FunctionDescriptor.of(
                         ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), ccs);
-                recv = linker.downcallHandle(linker.defaultLookup().find("recvmmsg").orElseThrow(), FunctionDescriptor.of(
+                recv = Libc.downcall("recvmmsg", FunctionDescriptor.of(
                         ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                         ValueLayout.ADDRESS), ccs);
             } catch (Throwable t) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
 import io.nodedns.testing.OpenLoopLoad;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,9 +19,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,13 +69,9 @@ class BlackHoleFloodTest {
                         forward . 127.0.0.1:%5$d
                     }
                     """.formatted(port, health, metrics, good.port(), holePort));
-            Process p = startImageJvm(corefile, dir.resolve("out.log"));
-            try (DnsClient client = new DnsClient(port)) {
-                Message first = null;
-                for (int i = 0; i < 100 && first == null; i++) {
-                    first = client.udp(DnsClient.query("hot0.example.org", Type.A));
-                }
-                assertTrue(first != null && first.getRcode() == Rcode.NOERROR, "served after start");
+            try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log")); DnsClient client = new DnsClient(port)) {
+                Message first = p.awaitReply(client, DnsClient.query("hot0.example.org", Type.A), Duration.ofSeconds(60));
+                assertTrue(first.getRcode() == Rcode.NOERROR, "served after start");
                 for (int i = 0; i < HOT; i++) {
                     assertTrue(answered(client.udp(DnsClient.query("hot" + i + ".example.org", Type.A))), "primed hot" + i);
                 }
@@ -115,11 +109,11 @@ class BlackHoleFloodTest {
                 long shedServfail = counter(scrape, "nodedns_udp_shed_total{", server, "action=\"servfail\"");
                 long shedDrop = counter(scrape, "nodedns_udp_shed_total{", server, "action=\"drop\"");
                 long loopErrors = counter(scrape, "nodedns_loop_errors_total{", server);
-                String log = Files.readString(dir.resolve("out.log"));
+                String log = p.log();
                 System.out.printf("black-hole flood: sent %d at %d qps for %d s, replies %d (SERVFAIL), shed servfail %d drop %d,"
                         + " loop errors %d, hot names during flood %d/%d, after %d/%d, child VmHWM %s%n",
                         flood.sent, RATE, SECONDS, replies, shedServfail, shedDrop, loopErrors, probeAnswers, probes, hot, HOT,
-                        status(p.pid(), "VmHWM"));
+                        p.status("VmHWM"));
                 assertEquals(HOT, hot, "every cached name answered after the flood");
                 assertEquals("OK", healthBody, "health OK: every loop and the acceptor run");
                 assertTrue(shedServfail + shedDrop > 0, "the budget was reached and the excess shed (counted)");
@@ -128,28 +122,10 @@ class BlackHoleFloodTest {
                 Message tcp = client.tcp(DnsClient.query("hot1.example.org", Type.A));
                 assertTrue(answered(tcp), "TCP acceptor serves");
             } finally {
-                p.destroy();
-                p.waitFor(20, TimeUnit.SECONDS);
-                p.destroyForcibly();
                 hole.close();
                 reader.join(2000);
             }
         }
-    }
-
-    /** The server the image runs: io.nodedns.Main under deploy/image/nodedns's JVM flags. */
-    static Process startImageJvm(Path corefile, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms24m", "-Xmx128m", "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m",
-                "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
-                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-                "--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.nodedns.Main");
-        cmd.addAll(List.of("-conf", corefile.toString()));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static void swallow(DatagramChannel hole) {
@@ -190,18 +166,5 @@ class BlackHoleFloodTest {
             }
         }
         return -1;
-    }
-
-    static String status(long pid, String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return line.substring(field.length() + 1).trim();
-                }
-            }
-        } catch (java.io.IOException e) {
-            return "?";
-        }
-        return "?";
     }
 }

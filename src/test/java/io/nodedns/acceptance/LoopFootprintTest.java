@@ -3,6 +3,8 @@ package io.nodedns.acceptance;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
+import io.nodedns.testing.OpenLoopLoad;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -11,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import io.nodedns.testing.OpenLoopLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,8 +82,7 @@ class LoopFootprintTest {
         }
         Path file = dir.resolve("Corefile-" + loops + "-" + listeners + "-" + forward);
         Files.writeString(file, corefile);
-        Process p = BlackHoleFloodTest.startImageJvm(file, dir.resolve("out-" + loops + "-" + listeners + "-" + forward + ".log"));
-        try {
+        try (ImageJvm p = ImageJvm.start(file, dir.resolve("out-" + loops + "-" + listeners + "-" + forward + ".log"))) {
             for (int port : ports) {
                 traffic(port);
             }
@@ -92,13 +91,9 @@ class LoopFootprintTest {
                 traffic(port); // the second round finds every structure made: what stays is what it costs
             }
             Thread.sleep(1000);
-            String rss = BlackHoleFloodTest.status(p.pid(), "VmRSS");
+            long rss = p.rssKiB();
             assertTrue(p.isAlive(), "serving");
-            return Long.parseLong(rss.replace("kB", "").trim());
-        } finally {
-            p.destroy();
-            p.waitFor(20, TimeUnit.SECONDS);
-            p.destroyForcibly();
+            return rss;
         }
     }
 

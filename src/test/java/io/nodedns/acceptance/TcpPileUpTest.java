@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -12,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,20 +52,17 @@ class TcpPileUpTest {
             int port = FreePorts.udpAndTcp();
             Path corefile = dir.resolve("Corefile");
             Files.writeString(corefile, corefile(port, upstream.port()));
-            Process p = start(corefile);
-            try {
+            try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log"))) {
                 run(p, port);
-            } finally {
-                p.destroy();
-                p.waitFor(10, TimeUnit.SECONDS);
-                p.destroyForcibly();
             }
         }
     }
 
-    private void run(Process p, int port) throws Exception {
-        awaitServing(p, port);
-        long fdLimit = openFileLimit(p.pid());
+    private void run(ImageJvm p, int port) throws Exception {
+        try (DnsClient client = new DnsClient(port)) {
+            p.awaitReply(client, DnsClient.query("up.cluster.local.", Type.A), Duration.ofSeconds(60));
+        }
+        long fdLimit = p.openFileLimit();
         assertTrue(fdLimit >= 2048, "the child's open-file limit (" + fdLimit + ") holds the test's connections");
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
         // warm up: the valid clients' load for a few seconds compiles the paths and has the young
@@ -80,16 +79,16 @@ class TcpPileUpTest {
         for (Thread t : warm) {
             t.join(20_000);
         }
-        Usage before = usage(p.pid());
+        Usage before = usage(p);
 
         List<SocketChannel> idle = new ArrayList<>(IDLE);
         for (int i = 0; i < IDLE; i++) {
             SocketChannel c = SocketChannel.open(server);
             Message r = exchange(c, DnsClient.query("idle" + (i % 100) + ".cluster.local.", Type.A));
-            assertEquals(Rcode.NOERROR, r.getRcode(), () -> r + "\n" + log());
+            assertEquals(Rcode.NOERROR, r.getRcode(), () -> r + "\n" + p.log());
             idle.add(c);
         }
-        Usage withIdle = usage(p.pid());
+        Usage withIdle = usage(p);
         long perIdle = (withIdle.live - before.live) / IDLE;
         System.out.printf("tcp pile-up: before rss %d KiB live %d KiB; %d idle: rss %d KiB live %d KiB (%d B of heap each)%n",
                 before.rss / 1024, before.live / 1024, IDLE, withIdle.rss / 1024, withIdle.live / 1024, perIdle);
@@ -135,7 +134,7 @@ class TcpPileUpTest {
             c.close();
         }
         Thread.sleep(1000);
-        Usage after = usage(p.pid());
+        Usage after = usage(p);
         System.out.printf("tcp pile-up: after rss %d KiB live %d KiB (%+.1f %% rss)%n", after.rss / 1024, after.live / 1024,
                 100.0 * (after.rss - before.rss) / before.rss);
         assertTrue(p.isAlive(), "the server survived");
@@ -261,77 +260,16 @@ class TcpPileUpTest {
                 + block.formatted(".", port, "30", upstream, READ_SECONDS);
     }
 
-    private Process start(Path corefile) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-XX:+UseSerialGC", "-Xms24m", "-Xmx128m", "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m",
-                "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
-                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-                "--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "io.nodedns.Main", "-conf", corefile.toString()));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
-    }
-
-    private void awaitServing(Process p, int port) throws Exception {
-        try (DnsClient client = new DnsClient(port)) {
-            for (int i = 0; i < 200; i++) {
-                assertTrue(p.isAlive(), () -> "server exited: " + log());
-                try {
-                    if (client.udp(DnsClient.query("up.cluster.local.", Type.A)) != null) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("server never answered: " + log());
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dir.resolve("out.log"));
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
     /** RSS, and the bytes of live objects. */
     private record Usage(long rss, long live) {}
 
     /** RSS and live heap right after a full GC (the class histogram makes one; jcmd next to this test's java). */
-    private static Usage usage(long pid) throws Exception {
-        Matcher m = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(jcmd(pid, "GC.class_histogram"));
+    private static Usage usage(ImageJvm p) throws Exception {
+        Matcher m = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(p.jcmd("GC.class_histogram"));
         assertTrue(m.find(), "class histogram total");
         long live = Long.parseLong(m.group(1));
         Thread.sleep(200);
-        return new Usage(status(pid, "VmRSS:"), live);
-    }
-
-    private static String jcmd(long pid, String what) throws Exception {
-        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        Process j = new ProcessBuilder(java.resolveSibling("jcmd").toString(), Long.toString(pid), what).redirectErrorStream(true).start();
-        String out = new String(j.getInputStream().readAllBytes());
-        assertTrue(j.waitFor(30, TimeUnit.SECONDS) && j.exitValue() == 0, "jcmd " + what + ": " + out);
-        return out;
-    }
-
-    private static long status(long pid, String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith(field)) {
-                return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]) * 1024;
-            }
-        }
-        throw new IOException(field + " not in /proc/" + pid + "/status");
-    }
-
-    private static long openFileLimit(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/limits"))) {
-            if (line.startsWith("Max open files")) {
-                return Long.parseLong(line.substring("Max open files".length()).trim().split("\\s+")[0]);
-            }
-        }
-        throw new IOException("no open-file limit in /proc/" + pid + "/limits");
+        return new Usage(p.rssKiB() * 1024, live);
     }
 
     private static void closeQuietly(SocketChannel c) {

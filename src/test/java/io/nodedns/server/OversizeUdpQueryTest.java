@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.UdpIoMode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.GenericEDNSOption;
@@ -30,10 +31,9 @@ class OversizeUdpQueryTest {
     }
 
     private static void check(String nativeIo) throws Exception {
-        String before = System.getProperty("nodedns.udp.native");
-        System.setProperty("nodedns.udp.native", nativeIo);
         int port = FreePorts.udpAndTcp();
-        try (TestServer server = TestServer.fromText(".:%d {\n multisocket 1\n whoami\n}\n".formatted(port));
+        try (UdpIoMode io = UdpIoMode.set(nativeIo);
+             TestServer server = TestServer.fromText(".:%d {\n multisocket 1\n whoami\n}\n".formatted(port));
              DnsClient client = new DnsClient(port)) {
             assertEquals(Boolean.parseBoolean(nativeIo), server.firstLoop().nativeIo());
             byte[] big = queryWithPadding("big.example.org", 4500);
@@ -47,12 +47,6 @@ class OversizeUdpQueryTest {
             byte[] ok = client.udpRaw(fits);
             assertNotNull(ok, "answered");
             assertEquals(Rcode.NOERROR, ok[3] & 0x0F, "a 3960-byte query is read whole");
-        } finally {
-            if (before == null) {
-                System.clearProperty("nodedns.udp.native");
-            } else {
-                System.setProperty("nodedns.udp.native", before);
-            }
         }
     }
 

@@ -162,11 +162,7 @@ class TcpIntegrationTest {
     @Test
     void tricklingFirstQueryIsClosedByTheReadDeadline() throws Exception {
         try (Socket s = connect()) {
-            long start = System.nanoTime();
-            int sent = trickle(s, framed("trickle.example.org"), 250);
-            long tookMs = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(sent < framed("trickle.example.org").length, "closed before the query was complete, after " + sent + " bytes");
-            assertTrue(tookMs >= 900 && tookMs < 1800, "closed about 1s (read) after the accept, took " + tookMs + " ms");
+            assertTrickleClosedAfterAboutOneSecond(s, "trickle.example.org", "read", "the accept");
         }
     }
 
@@ -177,12 +173,17 @@ class TcpIntegrationTest {
             s.getOutputStream().write(framed("first.example.org"));
             DataInputStream in = new DataInputStream(s.getInputStream());
             in.readFully(new byte[in.readUnsignedShort()]);
-            long start = System.nanoTime();
-            int sent = trickle(s, framed("second.example.org"), 250);
-            long tookMs = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(sent < framed("second.example.org").length, "closed before the query was complete, after " + sent + " bytes");
-            assertTrue(tookMs >= 900 && tookMs < 1800, "closed about 1s (idle) after the reply, took " + tookMs + " ms");
+            assertTrickleClosedAfterAboutOneSecond(s, "second.example.org", "idle", "the reply");
         }
+    }
+
+    /** Sends the query for {@code name} a byte every 250 ms: the connection is closed before its end, about 1 s ({@code deadline}) after {@code since}. */
+    private static void assertTrickleClosedAfterAboutOneSecond(Socket s, String name, String deadline, String since) throws Exception {
+        long start = System.nanoTime();
+        int sent = trickle(s, framed(name), 250);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(sent < framed(name).length, "closed before the query was complete, after " + sent + " bytes");
+        assertTrue(tookMs >= 900 && tookMs < 1800, "closed about 1s (" + deadline + ") after " + since + ", took " + tookMs + " ms");
     }
 
     /** A query whose bytes come in pieces within the deadline is served (the kernel holds them until it is whole). */

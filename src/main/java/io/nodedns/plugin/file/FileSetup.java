@@ -4,11 +4,11 @@ import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Fallthrough;
+import io.nodedns.config.FileContentException;
 import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
 import io.nodedns.log.Log;
-import io.nodedns.plugin.file.ZoneFileReader.ZoneFileException;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.nio.file.Files;
@@ -133,7 +133,7 @@ public final class FileSetup implements PluginSetup {
         }
         try {
             slot.load();
-        } catch (ZoneFileException e) {
+        } catch (FileContentException e) {
             String detail = "plugin/file: " + e.getMessage() + " (zone " + slot.origin + ", file directive at "
                     + at.file() + ":" + at.line() + ")";
             if (e.line > 0) {

@@ -1,5 +1,6 @@
 package io.nodedns.plugin.file;
 
+import io.nodedns.config.FileContentException;
 import io.nodedns.config.TextInput;
 import io.nodedns.data.DataBudget;
 import java.io.BufferedInputStream;
@@ -34,19 +35,6 @@ final class ZoneFileReader {
 
     private ZoneFileReader() {}
 
-    /** A zone file that cannot be used: {@code line} is 0 when no line is to blame (missing file, no SOA). */
-    static final class ZoneFileException extends Exception {
-        private static final long serialVersionUID = 1L;
-        final String file;
-        final int line;
-
-        ZoneFileException(String file, int line, String message) {
-            super(message);
-            this.file = file;
-            this.line = line;
-        }
-    }
-
     /** The records of a zone, packed; the apex SOA separately. */
     record ZoneRecords(Name origin, SOARecord soa, ZoneStore store) {
         long serial() {
@@ -54,7 +42,7 @@ final class ZoneFileReader {
         }
     }
 
-    static ZoneRecords read(Path file, Name origin) throws ZoneFileException {
+    static ZoneRecords read(Path file, Name origin) throws FileContentException {
         return read(file, origin, -1, DataBudget.forFile());
     }
 
@@ -62,7 +50,7 @@ final class ZoneFileReader {
      * Reads the zone; with {@code unlessSerial >= 0}, stops at the apex SOA and returns null when
      * its serial is that one (CoreDNS's reload does the same), so an unchanged zone is not rebuilt.
      */
-    static ZoneRecords read(Path file, Name origin, long unlessSerial, DataBudget budget) throws ZoneFileException {
+    static ZoneRecords read(Path file, Name origin, long unlessSerial, DataBudget budget) throws FileContentException {
         String fileName = file.toString();
         SOARecord soa = null;
         ZoneStore store = new ZoneStore(origin, budget);
@@ -88,40 +76,40 @@ final class ZoneFileReader {
                 }
             }
         } catch (TextInput.NotTextException e) {
-            throw new ZoneFileException(fileName, e.line, e.getMessage());
+            throw e; // already names the file and line
         } catch (TextParseException e) {
             throw located(fileName, e);
         } catch (NoSuchFileException e) {
-            throw new ZoneFileException(fileName, 0, "failed to read file \"" + fileName + "\": no such file");
+            throw new FileContentException(fileName, 0, "failed to read file \"" + fileName + "\": no such file");
         } catch (IOException e) {
-            throw new ZoneFileException(fileName, 0, "failed to read file \"" + fileName + "\": " + e);
+            throw new FileContentException(fileName, 0, "failed to read file \"" + fileName + "\": " + e);
         } catch (DataBudget.DataLimitException e) {
-            throw new ZoneFileException(fileName, text == null ? 0 : text.line(), "zone file \"" + fileName + "\" is too large: "
+            throw new FileContentException(fileName, text == null ? 0 : text.line(), "zone file \"" + fileName + "\" is too large: "
                     + store.records() + " records read, " + e.getMessage());
         } catch (RuntimeException e) {
             // dnsjava throws unchecked exceptions for some bad record data; never let them escape
-            throw new ZoneFileException(fileName, 0, "failed to parse file \"" + fileName + "\": " + e.getMessage());
+            throw new FileContentException(fileName, 0, "failed to parse file \"" + fileName + "\": " + e.getMessage());
         }
         if (soa == null) {
-            throw new ZoneFileException(fileName, 0, "file \"" + fileName + "\" has no SOA record for origin " + origin);
+            throw new FileContentException(fileName, 0, "file \"" + fileName + "\" has no SOA record for origin " + origin);
         }
         try {
             store.finish();
         } catch (DataBudget.DataLimitException e) {
-            throw new ZoneFileException(fileName, 0, "zone file \"" + fileName + "\" is too large: " + e.getMessage());
+            throw new FileContentException(fileName, 0, "zone file \"" + fileName + "\" is too large: " + e.getMessage());
         }
         return new ZoneRecords(origin, soa, store);
     }
 
-    private static ZoneFileException located(String fileName, TextParseException e) {
+    private static FileContentException located(String fileName, TextParseException e) {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         Matcher m = LOCATED.matcher(message);
         if (m.matches()) {
             int line = Integer.parseInt(m.group(2));
             // dnsjava names no file for a stream; report the path that was read
-            return new ZoneFileException(fileName, line, m.group(3));
+            return new FileContentException(fileName, line, m.group(3));
         }
-        return new ZoneFileException(fileName, 0, message);
+        return new FileContentException(fileName, 0, message);
     }
 
     private static boolean isDnssecOnly(int type) {

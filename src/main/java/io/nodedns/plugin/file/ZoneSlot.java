@@ -1,8 +1,8 @@
 package io.nodedns.plugin.file;
 
+import io.nodedns.config.FileContentException;
 import io.nodedns.data.DataBudget;
 import io.nodedns.log.Log;
-import io.nodedns.plugin.file.ZoneFileReader.ZoneFileException;
 import io.nodedns.plugin.file.ZoneFileReader.ZoneRecords;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,13 +42,13 @@ final class ZoneSlot {
     }
 
     /** Reads the file now and serves it (setup). */
-    void load() throws ZoneFileException {
+    void load() throws FileContentException {
         FileTime mtime = mtime();
         ZoneRecords records = ZoneFileReader.read(file, origin);
         try {
             snapshot = ZoneCompiler.compile(records);
         } catch (DataBudget.DataLimitException e) {
-            throw new ZoneFileException(file.toString(), 0, "zone file \"" + file + "\" is too large: " + e.getMessage());
+            throw new FileContentException(file.toString(), 0, "zone file \"" + file + "\" is too large: " + e.getMessage());
         }
         loadedMtime = mtime;
     }
@@ -72,7 +72,7 @@ final class ZoneSlot {
             // stops at the SOA when the serial is the one served: an unchanged zone costs no rebuild
             records = ZoneFileReader.read(file, origin, unlessSerial,
                     current == null ? DataBudget.forFile() : DataBudget.forReload(current.retainedBytes()));
-        } catch (ZoneFileException e) {
+        } catch (FileContentException e) {
             String where = e.line > 0 ? e.file + ":" + e.line + ": " : "";
             Log.error("file", "Parsing zone \"" + origin + "\": " + where + e.getMessage());
             return false;

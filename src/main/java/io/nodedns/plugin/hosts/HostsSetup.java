@@ -3,6 +3,7 @@ package io.nodedns.plugin.hosts;
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Fallthrough;
+import io.nodedns.config.FileContentException;
 import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
@@ -30,7 +31,7 @@ public final class HostsSetup implements PluginSetup {
         HostsSource source;
         try {
             source = new HostsSource(config);
-        } catch (HostsSource.HostsFileException e) {
+        } catch (FileContentException e) {
             String message = "plugin/hosts: " + e.getMessage() + " (hosts file " + e.file + ")";
             if (e.line > 0) {
                 throw new ConfigException(e.file, e.line, message);

@@ -1,9 +1,10 @@
 package io.nodedns.plugin.hosts;
 
-import io.nodedns.log.Log;
-import io.nodedns.server.Lifecycle;
+import io.nodedns.config.FileContentException;
 import io.nodedns.config.TextInput;
 import io.nodedns.data.DataBudget;
+import io.nodedns.log.Log;
+import io.nodedns.server.Lifecycle;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,19 +34,6 @@ final class HostsSource implements Lifecycle {
     private FileTime lastModified;
     private long lastSize = -1;
     private Thread timer;
-
-    /** A hosts file that is not text or too large; {@code line} is 0 when no line is to blame. */
-    static final class HostsFileException extends IOException {
-        private static final long serialVersionUID = 1L;
-        final String file;
-        final int line;
-
-        HostsFileException(String file, int line, String message) {
-            super(message);
-            this.file = file;
-            this.line = line;
-        }
-    }
 
     /** Reads the inline lines and the file now; a file that is not text or too large fails the setup. */
     HostsSource(HostsConfig config) throws IOException {
@@ -84,7 +72,7 @@ final class HostsSource implements Lifecycle {
     synchronized boolean refresh() {
         try {
             return load();
-        } catch (HostsFileException e) {
+        } catch (FileContentException e) {
             Log.error("hosts", "Failed to reload hosts file: " + where(e) + e.getMessage());
             return false;
         }
@@ -94,7 +82,7 @@ final class HostsSource implements Lifecycle {
      * Reads the file if it changed. While the new table is built the old one keeps serving, so a
      * reload holds both for a moment (plus one line of text); the old one is garbage once swapped.
      */
-    private synchronized boolean load() throws HostsFileException {
+    private synchronized boolean load() throws FileContentException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(config.file(), BasicFileAttributes.class);
@@ -115,9 +103,9 @@ final class HostsSource implements Lifecycle {
             new HostsParser(config.origins(), config.autoReverse())
                     .parse(new BufferedReader(new InputStreamReader(text, StandardCharsets.ISO_8859_1), 1 << 16), builder);
         } catch (TextInput.NotTextException e) {
-            throw new HostsFileException(e.file, e.line, e.getMessage());
+            throw e; // fails the setup, where another read error only warns
         } catch (DataBudget.DataLimitException e) {
-            throw new HostsFileException(name, text == null ? 0 : text.line(), "hosts file is too large: " + e.getMessage());
+            throw new FileContentException(name, text == null ? 0 : text.line(), "hosts file is too large: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             Log.warning("hosts", "Failed to read hosts file " + name + ": " + e.getMessage());
             return false;
@@ -126,7 +114,7 @@ final class HostsSource implements Lifecycle {
         try {
             next = builder.build();
         } catch (DataBudget.DataLimitException e) {
-            throw new HostsFileException(name, 0, "hosts file is too large: " + e.getMessage());
+            throw new FileContentException(name, 0, "hosts file is too large: " + e.getMessage());
         }
         file = next;
         lastModified = attributes.lastModifiedTime();
@@ -135,7 +123,7 @@ final class HostsSource implements Lifecycle {
         return true;
     }
 
-    static String where(HostsFileException e) {
+    static String where(FileContentException e) {
         return e.line > 0 ? e.file + ":" + e.line + ": " : e.file + ": ";
     }
 

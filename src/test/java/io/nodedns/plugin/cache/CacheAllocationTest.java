@@ -35,10 +35,7 @@ class CacheAllocationTest {
         CacheUpstream[] up = new CacheUpstream[1];
         CachePlugin plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
         CacheDriver driver = new CacheDriver(plugin, Transport.UDP);
-        for (int i = 0; i < 1000; i++) {
-            driver.name(i);
-            driver.run();
-        }
+        driver.ask(0, 1000);
         assertEquals(1000, up[0].queries());
         Loop hit = i -> {
             driver.name(i % 1000);

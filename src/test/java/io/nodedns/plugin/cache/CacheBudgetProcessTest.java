@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,32 +33,26 @@ class CacheBudgetProcessTest {
             int port = FreePorts.udpAndTcp();
             String cluster = "        success 9984 30\n        denial 9984 5\n";
             Path corefile = dir.resolve("Corefile");
-            Files.writeString(corefile, ImageJvm.nodeLocal(port, upstream.hostPort(), FreePorts.udpAndTcp(), cluster, 1));
-            Process p = ImageJvm.start(corefile, dir.resolve("five.log"));
-            try (DnsClient client = new DnsClient("127.0.0.1", port)) {
-                Message first = null;
-                for (int i = 0; i < 100 && first == null && p.isAlive(); i++) {
-                    first = client.udp(DnsClient.query("a.stub0.example", Type.A));
-                }
-                assertTrue(first != null && first.getRcode() == Rcode.NOERROR,
-                        "five caches started under -Xmx128m: " + Files.readString(dir.resolve("five.log")));
+            Files.writeString(corefile, NodeLocalCorefile.nodeLocal(port, upstream.hostPort(), FreePorts.udpAndTcp(), cluster, 1));
+            try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("five.log")); DnsClient client = new DnsClient("127.0.0.1", port)) {
+                Message first = p.awaitReply(client, DnsClient.query("a.stub0.example", Type.A), Duration.ofSeconds(40));
+                assertTrue(first.getRcode() == Rcode.NOERROR, "five caches started under -Xmx128m: " + p.log());
                 for (String name : new String[] {"kube-dns.kube-system.svc.cluster.local", "1.0.0.127.in-addr.arpa",
                         "example.com"}) {
                     Message m = client.udp(DnsClient.query(name, Type.A));
                     assertTrue(m != null && m.getRcode() == Rcode.NOERROR, name);
                 }
-            } finally {
-                p.destroy();
-                p.waitFor(15, TimeUnit.SECONDS);
             }
 
-            String six = ImageJvm.nodeLocal(port, upstream.hostPort(), FreePorts.udpAndTcp(), cluster, 2);
+            String six = NodeLocalCorefile.nodeLocal(port, upstream.hostPort(), FreePorts.udpAndTcp(), cluster, 2);
             Files.writeString(corefile, six);
-            Process q = ImageJvm.start(corefile, dir.resolve("six.log"));
-            assertTrue(q.waitFor(30, TimeUnit.SECONDS), "a config over the budget ends the process");
-            String log = Files.readString(dir.resolve("six.log"));
-            assertTrue(q.exitValue() != 0, log);
-            int line = ImageJvm.cacheLine(six, 6);
+            String log;
+            try (ImageJvm q = ImageJvm.start(corefile, dir.resolve("six.log"))) {
+                assertTrue(q.waitFor(Duration.ofSeconds(30)), "a config over the budget ends the process");
+                log = q.log();
+                assertTrue(q.exitValue() != 0, log);
+            }
+            int line = NodeLocalCorefile.cacheLine(six, 6);
             assertTrue(log.contains(corefile + ":" + line), "names the sixth cache, line " + line + ": " + log);
             assertTrue(log.contains("more than the cache budget"), log);
             assertTrue(!log.contains("OutOfMemoryError"), log);

@@ -75,6 +75,14 @@ final class CacheDriver implements Responder {
         query.putShort(0, (short) i, ByteOrder.BIG_ENDIAN);
     }
 
+    /** Runs the queries for names {@code from} to {@code to - 1}, one each, in order. */
+    void ask(int from, int to) {
+        for (int i = from; i < to; i++) {
+            name(i);
+            run();
+        }
+    }
+
     /** Flips the case of the name's first letter (n / N). */
     void upperCase(boolean upper) {
         query.putByte(DIGITS_AT - 1, (byte) (upper ? 'N' : 'n'));

@@ -71,22 +71,13 @@ class CacheEvictionTest {
         CacheUpstream[] up = new CacheUpstream[1];
         CachePlugin plugin = CacheDriver.build("cache {\n success 1024\n}", CacheClock.SYSTEM, up);
         CacheDriver driver = new CacheDriver(plugin, Transport.UDP);
-        for (int i = 0; i < 10_000; i++) {
-            driver.name(i);
-            driver.run();
-        }
+        driver.ask(0, 10_000);
         // With no hit, CLOCK is FIFO per shard: the last names of each shard are all there.
         long before = plugin.successHits();
-        for (int i = 10_000 - 256; i < 10_000; i++) {
-            driver.name(i);
-            driver.run();
-        }
+        driver.ask(10_000 - 256, 10_000);
         assertEquals(256, plugin.successHits() - before, "the newest 256 names (at most one shard's worth each) hit");
         before = plugin.successHits();
-        for (int i = 0; i < 256; i++) {
-            driver.name(i);
-            driver.run();
-        }
+        driver.ask(0, 256);
         assertEquals(0, plugin.successHits() - before, "the oldest are gone");
     }
 

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,21 +49,21 @@ class CacheReloadStormTest {
             Path corefile = dir.resolve("Corefile");
             Path log = dir.resolve("nodedns.log");
             Files.writeString(corefile, corefile(port, upstream, metrics, 0));
-            Process p = ImageJvm.start(corefile, log);
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong sent = new AtomicLong();
             AtomicLong answered = new AtomicLong();
             AtomicReference<String> failure = new AtomicReference<>();
             List<Thread> clients = new ArrayList<>();
-            try {
-                awaitFirstAnswer(p, port, log);
+            try (ImageJvm p = ImageJvm.start(corefile, log); DnsClient client = new DnsClient("127.0.0.1", port)) {
+                Message first = p.awaitReply(client, DnsClient.query("first.example.com", Type.A), Duration.ofSeconds(60));
+                assertTrue(first.getRcode() == Rcode.NOERROR, "started: " + p.log());
                 for (int c = 0; c < CLIENTS; c++) {
                     int seed = c;
                     clients.add(Thread.ofPlatform().name("storm-client-" + c).start(
                             () -> ask(port, seed, stop, sent, answered, failure)));
                 }
                 Thread.sleep(5_000); // warm: caches fill with the hot names, the JIT compiles the query path
-                long rssStart = ImageJvm.rssKiB(p.pid());
+                long rssStart = p.rssKiB();
                 long sentBefore = sent.get();
                 long start = System.nanoTime();
                 StringBuilder trend = new StringBuilder();
@@ -72,33 +73,33 @@ class CacheReloadStormTest {
                 String heapHalf = "";
                 for (int r = 1; r <= WARM_RELOADS + RELOADS && failure.get() == null; r++) {
                     Files.writeString(corefile, corefile(port, upstream, metrics, r));
-                    ImageJvm.signal(p, "USR1");
-                    awaitReloads(log, r, p);
+                    p.signal("USR1");
+                    p.awaitLines("Running configuration", r, Duration.ofSeconds(10)); // reload r done
                     if (r == WARM_RELOADS) {
                         Thread.sleep(1_000);
-                        rssBefore = ImageJvm.rssKiB(p.pid());
+                        rssBefore = p.rssKiB();
                         heapBefore = heapLine(p);
                     }
                     if (r % 20 == 0) {
-                        trend.append(' ').append(ImageJvm.rssKiB(p.pid()));
+                        trend.append(' ').append(p.rssKiB());
                     }
                     if (r == WARM_RELOADS + RELOADS / 2) {
-                        rssHalf = ImageJvm.rssKiB(p.pid());
+                        rssHalf = p.rssKiB();
                         heapHalf = heapLine(p);
                     }
                 }
                 double reloadSecs = (System.nanoTime() - start) / 1e9;
-                long rssAfter = ImageJvm.rssKiB(p.pid());
+                long rssAfter = p.rssKiB();
                 Thread.sleep(3_000); // traffic goes on while the replaced caches become garbage
-                long rssLater = ImageJvm.rssKiB(p.pid());
+                long rssLater = p.rssKiB();
                 stop.set(true);
                 for (Thread t : clients) {
                     t.join();
                 }
                 String heapAfter = heapLine(p);
-                String trim = ImageJvm.jcmd(p.pid(), "System.trim_native_heap").trim().replaceAll("\\s+", " ");
-                long rssTrimmed = ImageJvm.rssKiB(p.pid());
-                String out = Files.readString(log);
+                String trim = p.jcmd("System.trim_native_heap").trim().replaceAll("\\s+", " ");
+                long rssTrimmed = p.rssKiB();
+                String out = p.log();
                 System.out.printf("reload storm: %d + %d reloads in %.1f s; queries sent %d, answered %d (%d during the reloads);"
                                 + " VmRSS KiB: warm, before any reload %d; after %d reloads %d; after %d more %d (%+.1f %%);"
                                 + " every 20 reloads:%s; 3 s later %d; then after glibc trim %d (%s)%n", WARM_RELOADS, RELOADS,
@@ -118,45 +119,20 @@ class CacheReloadStormTest {
                         + rssAfter + " KiB: something grows with every reload");
             } finally {
                 stop.set(true);
-                p.destroy();
-                p.waitFor(15, TimeUnit.SECONDS);
             }
         }
     }
 
     /** The heap line of {@code jcmd GC.heap_info} (committed and used). */
-    private static String heapLine(Process p) throws Exception {
-        return ImageJvm.jcmd(p.pid(), "GC.heap_info").lines().filter(l -> l.contains("total")).findFirst().orElse("").trim();
+    private static String heapLine(ImageJvm p) throws Exception {
+        return p.jcmd("GC.heap_info").lines().filter(l -> l.contains("total")).findFirst().orElse("").trim();
     }
 
     /** Reload {@code r}: every cache's max TTL alternates between 30 and 20 s, so every reload replaces all four caches. */
     private static String corefile(int port, FakeUpstream upstream, int metrics, int r) {
         int ttl = r % 2 == 0 ? 30 : 20;
         String cluster = "        success 9984 " + ttl + "\n        denial 9984 5\n";
-        return ImageJvm.nodeLocal(port, upstream.hostPort(), metrics, cluster, 0).replace("cache 30", "cache " + ttl);
-    }
-
-    private static void awaitFirstAnswer(Process p, int port, Path log) throws Exception {
-        try (DnsClient client = new DnsClient("127.0.0.1", port)) {
-            Message first = null;
-            for (int i = 0; i < 100 && first == null && p.isAlive(); i++) {
-                first = client.udp(DnsClient.query("first.example.com", Type.A));
-            }
-            assertTrue(first != null && first.getRcode() == Rcode.NOERROR, "started: " + Files.readString(log));
-        }
-    }
-
-    /** Waits until the log reports {@code n} reloads ("Running configuration" after the first start). */
-    private static void awaitReloads(Path log, int n, Process p) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            long done = Files.readAllLines(log).stream().filter(l -> l.contains("Running configuration")).count();
-            if (done >= n) {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("reload " + n + " not done: " + Files.readString(log));
+        return NodeLocalCorefile.nodeLocal(port, upstream.hostPort(), metrics, cluster, 0).replace("cache 30", "cache " + ttl);
     }
 
     /** One client: 90 % of queries for 200 hot names, 10 % unique, spread over the four blocks; a query without an answer fails. */

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,15 +39,14 @@ class CacheWarmRestartProcessTest {
             Files.writeString(corefile, ".:" + port + " {\n bind 127.0.0.1\n cache {\n  persist " + file + "\n }\n forward . "
                     + up.hostPort() + "\n}\n");
             Path log1 = dir.resolve("first.log");
-            Process first = ImageJvm.start(corefile, log1);
-            try (DnsClient client = new DnsClient("127.0.0.1", port)) {
-                assertTrue(firstAnswer(client, first, "host0.warm.test.") != null, Files.readString(log1));
+            try (ImageJvm first = ImageJvm.start(corefile, log1); DnsClient client = new DnsClient("127.0.0.1", port)) {
+                assertTrue(first.awaitReply(client, DnsClient.query("host0.warm.test.", Type.A), Duration.ofSeconds(60)) != null,
+                        first.log());
                 for (int i = 1; i < NAMES; i++) {
                     assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("host" + i + ".warm.test.", Type.A)).getRcode());
                 }
-            } finally {
-                ImageJvm.signal(first, "TERM");
-                assertTrue(first.waitFor(30, TimeUnit.SECONDS), "stopped on SIGTERM");
+                first.signal("TERM");
+                assertTrue(first.waitFor(Duration.ofSeconds(30)), "stopped on SIGTERM");
             }
             String out1 = Files.readString(log1);
             assertTrue(out1.contains("[INFO] plugin/cache: persist: wrote " + NAMES + " entries to " + file), out1);
@@ -54,10 +54,9 @@ class CacheWarmRestartProcessTest {
             assertEquals(NAMES, asked, out1);
 
             Path log2 = dir.resolve("second.log");
-            Process second = ImageJvm.start(corefile, log2);
-            try (DnsClient client = new DnsClient("127.0.0.1", port)) {
-                Message reply = firstAnswer(client, second, "host0.warm.test.");
-                assertTrue(reply != null, Files.readString(log2));
+            try (ImageJvm second = ImageJvm.start(corefile, log2); DnsClient client = new DnsClient("127.0.0.1", port)) {
+                Message reply = second.awaitReply(client, DnsClient.query("host0.warm.test.", Type.A), Duration.ofSeconds(60));
+                assertTrue(reply != null, second.log());
                 assertEquals(asked, upstreamQueries(up), "the first answer after start came from the cache");
                 for (int i = 0; i < NAMES; i++) {
                     Message r = client.udp(DnsClient.query("host" + i + ".warm.test.", Type.A));
@@ -65,25 +64,13 @@ class CacheWarmRestartProcessTest {
                     assertTrue(r.getSectionArray(Section.ANSWER)[0].getTTL() < 60, "TTL counts on from the first process");
                 }
                 assertEquals(asked, upstreamQueries(up), "every name answered from the cache");
-            } finally {
-                ImageJvm.signal(second, "TERM");
-                second.waitFor(30, TimeUnit.SECONDS);
+                second.signal("TERM");
+                second.waitFor(Duration.ofSeconds(30));
             }
             String out2 = Files.readString(log2);
             assertTrue(out2.contains("persist: loaded " + NAMES + " of " + NAMES + " entries"), out2);
             System.out.println("[figures] " + out2.lines().filter(l -> l.contains("persist:")).toList());
         }
-    }
-
-    /** Asks until the freshly started process answers (it may not be listening yet); null if it never does. */
-    private static Message firstAnswer(DnsClient client, Process p, String name) throws Exception {
-        for (int i = 0; i < 100 && p.isAlive(); i++) {
-            Message m = client.udp(DnsClient.query(name, Type.A));
-            if (m != null) {
-                return m;
-            }
-        }
-        return null;
     }
 
     private static long upstreamQueries(FakeUpstream up) {

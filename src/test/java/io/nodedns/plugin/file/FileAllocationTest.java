@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.testing.DnsClient;
-import java.lang.management.ManagementFactory;
+import io.nodedns.testing.ServeAllocations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,13 +55,8 @@ class FileAllocationTest {
         int[] answers = {2, 1, 1, 3, 1, 0, 0, 0};
         int[] rcodes = {Rcode.NOERROR, Rcode.NOERROR, Rcode.NOERROR, Rcode.NOERROR, Rcode.NOERROR, Rcode.NOERROR,
             Rcode.NXDOMAIN, Rcode.NOERROR};
-        Exchange[] exchanges = new Exchange[queries.size()];
+        Exchange[] exchanges = ServeAllocations.exchanges(queries);
         for (int i = 0; i < exchanges.length; i++) {
-            byte[] wire = queries.get(i).toWire();
-            exchanges[i] = new Exchange(4096);
-            exchanges[i].request().putBytes(0, wire);
-            exchanges[i].requestLength(wire.length);
-            assertEquals(0, exchanges[i].query().wrap(exchanges[i].request(), 0, wire.length));
             assertEquals(Result.WRITTEN, handler.serve(exchanges[i]), queries.get(i).getQuestion().toString());
             byte[] reply = new byte[exchanges[i].responseLength()];
             exchanges[i].response().getBytes(0, reply);
@@ -69,19 +64,7 @@ class FileAllocationTest {
             assertEquals(rcodes[i], m.getRcode(), m.toString());
             assertEquals(answers[i], m.getSection(Section.ANSWER).size(), m.toString());
         }
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().threadId();
-        for (int i = 0; i < 100_000; i++) {
-            handler.serve(exchanges[i % exchanges.length]); // warm-up: JIT
-        }
-        double best = Double.MAX_VALUE;
-        for (int w = 0; w < 5 && best > 0.01; w++) {
-            long before = mx.getThreadAllocatedBytes(thread);
-            for (int i = 0; i < 100_000; i++) {
-                handler.serve(exchanges[i % exchanges.length]);
-            }
-            best = Math.min(best, (mx.getThreadAllocatedBytes(thread) - before) / 100_000.0);
-        }
+        double best = ServeAllocations.perServe(handler, exchanges);
         assertTrue(best < 0.01, "allocated " + best + " bytes per query");
     }
 }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.config.FileContentException;
 import io.nodedns.data.DataBudget;
-import io.nodedns.plugin.file.ZoneFileReader.ZoneFileException;
 import io.nodedns.testing.BigConfigFiles;
-import java.lang.management.ManagementFactory;
+import io.nodedns.testing.Heap;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,13 +24,13 @@ class ZoneFootprintTest {
     void aRecordCostsAFewDozenBytes() throws Exception {
         Path file = dir.resolve("big.zone");
         BigConfigFiles.zone(file, "example.org.", RECORDS);
-        long before = usedAfterGc();
+        long before = Heap.usedAfterGc();
         long start = System.nanoTime();
         ZoneFileReader.ZoneRecords records = ZoneFileReader.read(file, Name.fromString("example.org."));
         long readMillis = (System.nanoTime() - start) / 1_000_000;
         ZoneSnapshot snapshot = ZoneCompiler.compile(records);
         long millis = (System.nanoTime() - start) / 1_000_000;
-        long after = usedAfterGc();
+        long after = Heap.usedAfterGc();
         double perRecord = (after - before) / (double) RECORDS;
         System.out.printf("zone: %d records read in %d ms, compiled in %d ms, heap +%.1f MiB, %.1f bytes/record"
                 + " (budget counted %.1f)%n", RECORDS, readMillis, millis - readMillis, (after - before) / 1048576.0, perRecord, snapshot.retainedBytes() / (double) RECORDS);
@@ -43,18 +43,10 @@ class ZoneFootprintTest {
     void aZoneOverItsBudgetFailsNamingTheFile() throws Exception {
         Path file = dir.resolve("over.zone");
         BigConfigFiles.zone(file, "example.org.", 50_000);
-        ZoneFileException e = assertThrows(ZoneFileException.class,
+        FileContentException e = assertThrows(FileContentException.class,
                 () -> ZoneFileReader.read(file, Name.fromString("example.org."), -1, new DataBudget(1 << 20, "test")));
         assertEquals(file.toString(), e.file);
         assertTrue(e.getMessage().contains("zone file \"" + file + "\" is too large"), e.getMessage());
         assertTrue(e.line > 1, "the line where the budget ran out");
-    }
-
-    static long usedAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50);
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.UdpIoMode;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Type;
 
@@ -29,11 +30,8 @@ class ForwardAllocationTest {
      */
     @Test
     void reportNioFallbackFigure() throws Exception {
-        System.setProperty("nodedns.udp.native", "false");
-        try {
+        try (UdpIoMode io = UdpIoMode.set("false")) {
             measure("NIO fallback client I/O and Selector");
-        } finally {
-            System.clearProperty("nodedns.udp.native");
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.UdpIoMode;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -30,9 +31,8 @@ class ForwardLongReplyTest {
     }
 
     private static void check(String nativeIo) throws Exception {
-        String before = System.getProperty("nodedns.udp.native");
-        System.setProperty("nodedns.udp.native", nativeIo);
-        try (FakeUpstream up = FakeUpstream.start();
+        try (UdpIoMode io = UdpIoMode.set(nativeIo);
+             FakeUpstream up = FakeUpstream.start();
              var s = start(".:PORT {\n multisocket 1\n forward . " + up.hostPort() + " {\n max_fails 0\n }\n}")) {
             up.reply(ForwardLongReplyTest::big);
             Message r = s.udp(DnsClient.withEdns(DnsClient.query("long.example.org", Type.TXT), 65000, false));
@@ -42,12 +42,6 @@ class ForwardLongReplyTest {
             assertTrue(r.toWire().length > 8000);
             assertTrue(up.count(q -> q.tcp() && !q.isProbe()) >= 1, "asked again over TCP");
             assertEquals(1, up.count(q -> !q.tcp() && !q.isProbe()), "one UDP attempt");
-        } finally {
-            if (before == null) {
-                System.clearProperty("nodedns.udp.native");
-            } else {
-                System.setProperty("nodedns.udp.native", before);
-            }
         }
     }
 

@@ -7,7 +7,7 @@ import io.nodedns.config.Fallthrough;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.testing.DnsClient;
-import java.lang.management.ManagementFactory;
+import io.nodedns.testing.ServeAllocations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,31 +29,14 @@ class HostsAllocationTest {
                 DnsClient.query(ReverseMap.fromAddress("10.0.0.2").toString(), Type.PTR), DnsClient.query("www.example.org", Type.TXT),
                 DnsClient.query("missing.example.org", Type.A));
         int[] expected = {Result.WRITTEN, Result.WRITTEN, Result.WRITTEN, Result.WRITTEN, Result.SERVFAIL};
-        Exchange[] exchanges = new Exchange[queries.size()];
+        Exchange[] exchanges = ServeAllocations.exchanges(queries);
         for (int i = 0; i < exchanges.length; i++) {
-            byte[] wire = queries.get(i).toWire();
-            exchanges[i] = new Exchange(4096);
-            exchanges[i].request().putBytes(0, wire);
-            exchanges[i].requestLength(wire.length);
-            assertEquals(0, exchanges[i].query().wrap(exchanges[i].request(), 0, wire.length));
             assertEquals(expected[i], handler.serve(exchanges[i]), queries.get(i).getQuestion().toString());
         }
         byte[] reply = new byte[exchanges[0].responseLength()];
         exchanges[0].response().getBytes(0, reply);
         assertEquals(2, new Message(reply).getSection(Section.ANSWER).size());
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().threadId();
-        for (int i = 0; i < 100_000; i++) {
-            handler.serve(exchanges[i % exchanges.length]); // warm-up: JIT
-        }
-        double best = Double.MAX_VALUE;
-        for (int w = 0; w < 5 && best > 0.01; w++) {
-            long before = mx.getThreadAllocatedBytes(thread);
-            for (int i = 0; i < 100_000; i++) {
-                handler.serve(exchanges[i % exchanges.length]);
-            }
-            best = Math.min(best, (mx.getThreadAllocatedBytes(thread) - before) / 100_000.0);
-        }
+        double best = ServeAllocations.perServe(handler, exchanges);
         assertTrue(best < 0.01, "allocated " + best + " bytes per query");
     }
 }

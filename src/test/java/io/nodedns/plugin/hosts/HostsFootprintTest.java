@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.config.Fallthrough;
 import io.nodedns.data.DataBudget;
 import io.nodedns.testing.BigConfigFiles;
+import io.nodedns.testing.Heap;
 import java.io.BufferedReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +29,11 @@ class HostsFootprintTest {
         BigConfigFiles.hosts(file, "example.net", LINES);
         HostsConfig config = new HostsConfig(file, List.of("example.net."), List.of(), 3600, true, Duration.ZERO,
                 Fallthrough.NEVER, false);
-        long before = usedAfterGc();
+        long before = Heap.usedAfterGc();
         long start = System.nanoTime();
         HostsSource source = new HostsSource(config);
         long millis = (System.nanoTime() - start) / 1_000_000;
-        long after = usedAfterGc();
+        long after = Heap.usedAfterGc();
         double perLine = (after - before) / (double) LINES;
         System.out.printf("hosts: %d lines loaded in %d ms, heap +%.1f MiB, %.1f bytes/line (budget counted %.1f)%n", LINES,
                 millis, (after - before) / 1048576.0, perLine, source.file().retainedBytes() / (double) LINES);
@@ -51,14 +51,6 @@ class HostsFootprintTest {
             DataBudget.DataLimitException e = assertThrows(DataBudget.DataLimitException.class, () -> parser.parse(r, builder));
             assertTrue(e.getMessage().contains("would exceed 1 MiB (test)"), e.getMessage());
         }
-    }
-
-    static long usedAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50);
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     @Test
