@@ -5,6 +5,8 @@
 # qps for SECS seconds. Prints VmRSS every second and VmHWM (peak) at the end.
 #   bench/rss.sh RUNTIME_DIR [RATE=20000] [SECS=20] [WORKLOAD=mix]
 # RUNTIME_DIR is a build-runtime.sh output, e.g. target/jlink (./mvnw -Pjlink -DskipTests package).
+# NMT=1 runs the server with Native Memory Tracking and prints its summary after start and at the
+# end (jcmd of the JDK that find_java picks: the memory budget in docs/operations.md).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -20,12 +22,16 @@ trap cleanup EXIT
 printf '.:%d {\n    bind 127.0.0.1\n    whoami\n}\n' "$up" > "$work/Upstream"
 nodelocaldns_corefile "$port" "127.0.0.1:$up" > "$work/Corefile"
 "$rt/bin/nodedns" -quiet -conf "$work/Upstream" > "$work/upstream.log" 2>&1 & pids+=($!)
-"$rt/bin/nodedns" -conf "$work/Corefile" > "$work/server.log" 2>&1 & pids+=($!)
+nmt() { [[ "${NMT:-0}" == 1 ]] && "$(dirname "$JAVA")/jcmd" "$server" VM.native_memory summary scale=KB | sed "s/^/rss: nmt $1: /" || true; }
+NODEDNS_JAVA_OPTS="${NODEDNS_JAVA_OPTS:-} $([[ "${NMT:-0}" == 1 ]] && echo -XX:NativeMemoryTracking=summary)" \
+  "$rt/bin/nodedns" -conf "$work/Corefile" > "$work/server.log" 2>&1 & pids+=($!)
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((port + 3))/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 echo "rss: server pid $server, $(grep VmRSS /proc/$server/status) after start"
+sleep 3; nmt idle
 ( while kill -0 "$server" 2>/dev/null; do echo "rss: $(date +%T) $(grep VmRSS /proc/$server/status)"; sleep 1; done ) & pids+=($!)
 BUILD_DIR="${BUILD_DIR:-target-bench}" "$here/loadgen.sh" --server "127.0.0.1:$port" --rate "$rate" --duration "${secs}s" \
   --warmup 2s --workload "$workload" --server-pid "$server" --label nodedns-rss
 echo "rss: end $(grep -E 'VmRSS|VmHWM' /proc/$server/status | tr -s ' \n' ' ')"
 curl -s "http://127.0.0.1:$((port + 4))/metrics" | grep -E '^coredns_cache_entries' || true
+nmt end
