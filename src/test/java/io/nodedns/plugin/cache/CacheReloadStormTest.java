@@ -24,8 +24,10 @@ import org.xbill.DNS.Type;
 /**
  * Issue 17 build 2: 100 reloads in a row (SIGUSR1) that alternate the options of all four caches
  * of the node-local-dns Corefile, in a child JVM with the image's flags, while clients keep
- * asking hit and miss names in every block: no error, no lost query, RSS figures printed and
- * bounded (see the assertion for what is and is not met).
+ * asking hit and miss names in every block: no error, no lost query, RSS bounded against its
+ * warm level before the reloads (issue 17's 10 % is not met reliably, see the assertion).
+ * {@code -Dimagejvm.extra=-XX:NativeMemoryTracking=summary} also prints the NMT diff and the
+ * thread count across the measured reloads.
  */
 class CacheReloadStormTest {
     private static final int RELOADS = 100;
@@ -78,6 +80,10 @@ class CacheReloadStormTest {
                         Thread.sleep(1_000);
                         rssBefore = ImageJvm.rssKiB(p.pid());
                         heapBefore = heapLine(p);
+                        if (NMT) {
+                            ImageJvm.jcmd(p.pid(), "VM.native_memory baseline");
+                            System.out.println("tasks before " + tasks(p));
+                        }
                     }
                     if (r % 20 == 0) {
                         trend.append(' ').append(ImageJvm.rssKiB(p.pid()));
@@ -96,6 +102,11 @@ class CacheReloadStormTest {
                     t.join();
                 }
                 String heapAfter = heapLine(p);
+                if (NMT) {
+                    System.out.println("tasks after " + tasks(p));
+                    System.out.println(ImageJvm.jcmd(p.pid(), "VM.native_memory summary.diff"));
+                    System.out.println(ImageJvm.jcmd(p.pid(), "GC.heap_info"));
+                }
                 String trim = ImageJvm.jcmd(p.pid(), "System.trim_native_heap").trim().replaceAll("\\s+", " ");
                 long rssTrimmed = ImageJvm.rssKiB(p.pid());
                 String out = Files.readString(log);
@@ -104,23 +115,39 @@ class CacheReloadStormTest {
                                 + " every 20 reloads:%s; 3 s later %d; then after glibc trim %d (%s)%n", WARM_RELOADS, RELOADS,
                         reloadSecs, sent.get(), answered.get(), sent.get() - sentBefore, rssStart, WARM_RELOADS, rssBefore,
                         RELOADS, rssAfter, 100.0 * (rssAfter - rssBefore) / rssBefore, trend, rssLater, rssTrimmed, trim);
+                double[] pauses = out.lines().filter(l -> l.contains("after reload: full GC "))
+                        .mapToDouble(l -> Double.parseDouble(l.replaceAll(".*full GC ([0-9.]+) ms.*", "$1"))).sorted().toArray();
+                System.out.printf("reload storm full GCs: %d, pause median %.1f ms, max %.1f ms%n", pauses.length,
+                        pauses.length == 0 ? 0 : pauses[pauses.length / 2], pauses.length == 0 ? 0 : pauses[pauses.length - 1]);
                 System.out.printf("reload storm heap: before %s; half-way %s; after %s%n", heapBefore, heapHalf, heapAfter);
                 assertEquals(null, failure.get(), out);
                 assertTrue(p.isAlive(), out);
                 assertEquals(sent.get(), answered.get(), "no lost query");
                 assertTrue(!out.contains("OutOfMemoryError") && !out.contains("reload failed") && !out.contains("[ERROR]"), out);
-                // Issue 17 asks for RSS within 10 % of before the reloads: NOT MET, measured +26-32 % (the
-                // heap, JIT code and malloc arenas grow to a working size over the first reloads). What
-                // this test holds: no error, no lost query, and no steep growth per reload after the
-                // first half (measured +1.5 % to +9 % over the second 50 reloads; the bound leaves room
-                // for a busy machine).
-                assertTrue(rssAfter <= rssHalf * 1.15, "RSS after " + RELOADS / 2 + " reloads " + rssHalf + " KiB, at the end "
+                // Issue 17 asks for RSS back within 10 % of its level before the reloads (warm, after
+                // traffic): NOT MET reliably. With the full GC after each reload (Server.releaseHeap)
+                // the heap comes back (NMT: committed heap +1.5 to +3.6 MiB, was +33 MiB), and RSS at the
+                // end measured +0.9 % to +11.2 % (5 runs; without that GC +26-32 %). The rest is JIT code
+                // for the reload path (+3.1 to +3.5 MiB) and malloc'd compiler arenas glibc keeps (a
+                // System.trim_native_heap after the storm gives back 7-16 MiB). This bound holds that.
+                assertTrue(rssAfter <= rssStart * 1.15, "RSS warm before any reload " + rssStart + " KiB, after "
+                        + (WARM_RELOADS + RELOADS) + " reloads " + rssAfter + " KiB: more than 15 % above");
+                // And no steady growth per reload once the reload path is warm (measured +1 to +7 %).
+                assertTrue(rssAfter <= rssHalf * 1.10, "RSS after " + RELOADS / 2 + " reloads " + rssHalf + " KiB, at the end "
                         + rssAfter + " KiB: something grows with every reload");
             } finally {
                 stop.set(true);
                 p.destroy();
                 p.waitFor(15, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    private static final boolean NMT = System.getProperty("imagejvm.extra", "").contains("NativeMemoryTracking");
+
+    private static long tasks(Process p) throws java.io.IOException {
+        try (var s = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+            return s.count();
         }
     }
 
