@@ -25,8 +25,8 @@ import org.xbill.DNS.Type;
 /**
  * Issue 17 build 2: 100 reloads in a row (SIGUSR1) that alternate the options of all four caches
  * of the node-local-dns Corefile, in a child JVM with the image's flags, while clients keep
- * asking hit and miss names in every block: no error, no lost query, RSS figures printed and
- * bounded (see the assertion for what is and is not met).
+ * asking hit and miss names in every block: no error, no lost query, RSS bounded against its
+ * warm level before the reloads (issue 17's 10 % is not met reliably, see the assertion).
  */
 class CacheReloadStormTest {
     private static final int RELOADS = 100;
@@ -105,17 +105,25 @@ class CacheReloadStormTest {
                                 + " every 20 reloads:%s; 3 s later %d; then after glibc trim %d (%s)%n", WARM_RELOADS, RELOADS,
                         reloadSecs, sent.get(), answered.get(), sent.get() - sentBefore, rssStart, WARM_RELOADS, rssBefore,
                         RELOADS, rssAfter, 100.0 * (rssAfter - rssBefore) / rssBefore, trend, rssLater, rssTrimmed, trim);
+                double[] pauses = out.lines().filter(l -> l.contains("after reload: full GC "))
+                        .mapToDouble(l -> Double.parseDouble(l.replaceAll(".*full GC ([0-9.]+) ms.*", "$1"))).sorted().toArray();
+                System.out.printf("reload storm full GCs: %d, pause median %.1f ms, max %.1f ms%n", pauses.length,
+                        pauses.length == 0 ? 0 : pauses[pauses.length / 2], pauses.length == 0 ? 0 : pauses[pauses.length - 1]);
                 System.out.printf("reload storm heap: before %s; half-way %s; after %s%n", heapBefore, heapHalf, heapAfter);
                 assertEquals(null, failure.get(), out);
                 assertTrue(p.isAlive(), out);
                 assertEquals(sent.get(), answered.get(), "no lost query");
                 assertTrue(!out.contains("OutOfMemoryError") && !out.contains("reload failed") && !out.contains("[ERROR]"), out);
-                // Issue 17 asks for RSS within 10 % of before the reloads: NOT MET, measured +26-32 % (the
-                // heap, JIT code and malloc arenas grow to a working size over the first reloads). What
-                // this test holds: no error, no lost query, and no steep growth per reload after the
-                // first half (measured +1.5 % to +9 % over the second 50 reloads; the bound leaves room
-                // for a busy machine).
-                assertTrue(rssAfter <= rssHalf * 1.15, "RSS after " + RELOADS / 2 + " reloads " + rssHalf + " KiB, at the end "
+                // Issue 17 asks for RSS back within 10 % of its level before the reloads (warm, after
+                // traffic): NOT MET reliably. With the full GC after each reload (Server.releaseHeap)
+                // the heap comes back (NMT: committed heap +1.5 to +3.6 MiB, was +33 MiB), and RSS at the
+                // end measured +0.9 % to +11.2 % (6 runs; without that GC +26-32 %). The rest is JIT code
+                // for the reload path (+3.1 to +3.5 MiB) and malloc'd compiler arenas glibc keeps (a
+                // System.trim_native_heap after the storm gives back 7-16 MiB). This bound holds that.
+                assertTrue(rssAfter <= rssStart * 1.15, "RSS warm before any reload " + rssStart + " KiB, after "
+                        + (WARM_RELOADS + RELOADS) + " reloads " + rssAfter + " KiB: more than 15 % above");
+                // And no steady growth per reload once the reload path is warm (measured +1 to +7 %).
+                assertTrue(rssAfter <= rssHalf * 1.10, "RSS after " + RELOADS / 2 + " reloads " + rssHalf + " KiB, at the end "
                         + rssAfter + " KiB: something grows with every reload");
             } finally {
                 stop.set(true);
