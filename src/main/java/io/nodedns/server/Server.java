@@ -213,15 +213,18 @@ public final class Server {
      * rather than collect it; only a full GC collects it and gives the committed heap back (per
      * -XX:MaxHeapFreeRatio). Without it RSS grew about 30 % over 100 reloads; see docs/operations.md.
      * It stops the world for a few ms (a ~10 MB live heap); the UDP loops' sockets queue meanwhile.
+     * Then glibc is asked to return the malloc pages freed with it (compiler arenas, native buffers).
      */
     private static void releaseHeap(String after) {
         Runtime rt = Runtime.getRuntime();
         long committed = rt.totalMemory();
         long start = System.nanoTime();
         System.gc();
-        Log.info("reload", String.format("after %s: full GC %.1f ms, heap committed %d -> %d KiB, used %d KiB", after,
-                (System.nanoTime() - start) / 1e6, committed >> 10, rt.totalMemory() >> 10,
-                (rt.totalMemory() - rt.freeMemory()) >> 10));
+        double gcMillis = (System.nanoTime() - start) / 1e6;
+        boolean trimmed = io.nodedns.sys.NativeHeap.trim();
+        Log.info("reload", String.format("after %s: full GC %.1f ms, heap committed %d -> %d KiB, used %d KiB%s", after,
+                gcMillis, committed >> 10, rt.totalMemory() >> 10, (rt.totalMemory() - rt.freeMemory()) >> 10,
+                trimmed ? ", malloc pages returned" : ""));
     }
 
     private static void drain(List<Listener> retiring) {

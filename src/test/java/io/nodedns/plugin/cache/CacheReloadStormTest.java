@@ -26,7 +26,7 @@ import org.xbill.DNS.Type;
  * Issue 17 build 2: 100 reloads in a row (SIGUSR1) that alternate the options of all four caches
  * of the node-local-dns Corefile, in a child JVM with the image's flags, while clients keep
  * asking hit and miss names in every block: no error, no lost query, RSS bounded against its
- * warm level before the reloads (issue 17's 10 % is not met reliably, see the assertion).
+ * warm level before the reloads: at most 10 % above it, as issue 17 asks.
  */
 class CacheReloadStormTest {
     private static final int RELOADS = 100;
@@ -115,13 +115,12 @@ class CacheReloadStormTest {
                 assertEquals(sent.get(), answered.get(), "no lost query");
                 assertTrue(!out.contains("OutOfMemoryError") && !out.contains("reload failed") && !out.contains("[ERROR]"), out);
                 // Issue 17 asks for RSS back within 10 % of its level before the reloads (warm, after
-                // traffic): NOT MET reliably. With the full GC after each reload (Server.releaseHeap)
-                // the heap comes back (NMT: committed heap +1.5 to +3.6 MiB, was +33 MiB), and RSS at the
-                // end measured +0.9 % to +11.2 % (6 runs; without that GC +26-32 %). The rest is JIT code
-                // for the reload path (+3.1 to +3.5 MiB) and malloc'd compiler arenas glibc keeps (a
-                // System.trim_native_heap after the storm gives back 7-16 MiB). This bound holds that.
-                assertTrue(rssAfter <= rssStart * 1.15, "RSS warm before any reload " + rssStart + " KiB, after "
-                        + (WARM_RELOADS + RELOADS) + " reloads " + rssAfter + " KiB: more than 15 % above");
+                // traffic). The full GC after each reload gives the heap back (NMT: committed heap +1.5
+                // to +3.6 MiB, was +33 MiB) and malloc_trim the freed compiler arenas: measured -9.9 %
+                // (without the trim +0.9 to +12.4 %, without the GC +26-32 %). JIT code compiled for
+                // the reload path stays, so the bound leaves room for it on a busy machine.
+                assertTrue(rssAfter <= rssStart * 1.10, "RSS warm before any reload " + rssStart + " KiB, after "
+                        + (WARM_RELOADS + RELOADS) + " reloads " + rssAfter + " KiB: more than 10 % above");
                 // And no steady growth per reload once the reload path is warm (measured +1 to +7 %).
                 assertTrue(rssAfter <= rssHalf * 1.10, "RSS after " + RELOADS / 2 + " reloads " + rssHalf + " KiB, at the end "
                         + rssAfter + " KiB: something grows with every reload");
