@@ -29,4 +29,17 @@ public record ListenAddress(String host, int port) {
     public String toString() {
         return label();
     }
+
+    // Written out, not the record's generated pair: that is bootstrapped through
+    // java.lang.runtime.ObjectMethods at first use (a map key at start-up), which spun method-handle
+    // classes for 0.3 s of the main thread before the first answer (docs/operations.md).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ListenAddress a && port == a.port && host.equals(a.host);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * host.hashCode() + port;
+    }
 }

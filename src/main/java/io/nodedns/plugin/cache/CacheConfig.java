@@ -33,6 +33,27 @@ record CacheConfig(
         disableDenial = List.copyOf(disableDenial);
     }
 
+    /**
+     * Every option, as the key under which equal configs share a store across reloads. Written out
+     * rather than the record's generated one: that is bootstrapped at first use through
+     * java.lang.runtime.ObjectMethods, which for 20 components spun about 80 method-handle classes
+     * and took 0.3 s of the main thread before the first answer (docs/operations.md "Start-up and
+     * JVM flags").
+     */
+    @Override
+    public String toString() {
+        return new StringBuilder(160).append("CacheConfig[zones=").append(zones)
+                .append(", success=").append(successCapacity).append('/').append(successMaxTtl).append('/').append(successMinTtl)
+                .append(", denial=").append(denialCapacity).append('/').append(denialMaxTtl).append('/').append(denialMinTtl)
+                .append(", servfailTtl=").append(servfailTtl)
+                .append(", prefetch=").append(prefetch).append('/').append(prefetchWindow).append('/').append(prefetchPercentage)
+                .append(", staleUpTo=").append(staleUpTo).append(", verifyStale=").append(verifyStale)
+                .append(", verifyTimeout=").append(verifyTimeout).append(", staleTtl=").append(staleTtl)
+                .append(", staleRecheck=").append(staleRecheck).append(", preferPositive=").append(preferPositive)
+                .append(", disableSuccess=").append(disableSuccess).append(", disableDenial=").append(disableDenial)
+                .append(", keepTtl=").append(keepTtl).append(']').toString();
+    }
+
     /** A mutable builder, so the parser can apply options in any order. */
     static final class Builder {
         List<String> zones = List.of(".");

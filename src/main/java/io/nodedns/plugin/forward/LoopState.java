@@ -57,8 +57,8 @@ final class LoopState implements LoopTicker {
     private final UnsafeBuffer tx;
     /** Native send/recvmmsg for sockets that have a descriptor; null where FFM is unavailable. */
     private final io.nodedns.sys.UpstreamDatagrams native_;
-    /** Query ID to 1-based slot number; 0 = no UDP attempt uses that ID on this loop. */
-    private final char[] byId = new char[1 << 16];
+    /** Query ID to 1-based slot number of the UDP attempt waiting under it on this loop. */
+    private final IdTable ids = new IdTable();
     private Pending[] slots = new Pending[64];
     private int created;
     private Pending[] free = new Pending[64];
@@ -182,17 +182,17 @@ final class LoopState implements LoopTicker {
         p.sentAt = now;
         p.attemptDeadline = Math.min(now + fwd.readTimeoutNanos(), p.attempts.deadline);
         p.waiting = true;
-        byId[id] = (char) p.number;
+        ids.put(id, p.number);
         return true;
     }
 
     /** A random ID no UDP attempt on this loop is using. */
     private int freeId() {
         int id = random.next16();
-        for (int i = 0; i < 16 && byId[id] != 0; i++) {
+        for (int i = 0; i < 16 && ids.get(id) != 0; i++) {
             id = random.next16();
         }
-        while (byId[id] != 0) { // at most 65535 in use, so a free one exists
+        while (ids.get(id) != 0) { // at most 65535 in use, so a free one exists
             id = (id + 1) & 0xFFFF;
         }
         return id;
@@ -297,14 +297,14 @@ final class LoopState implements LoopTicker {
             return;
         }
         int id = DnsHeader.id(rx, 0);
-        int number = byId[id];
+        int number = ids.get(id);
         Pending p = number == 0 ? null : slots[number - 1];
         if (p == null || !p.waiting || p.socket != s
                 || (cut ? ReplyCheck.question(rx, n, p.ex) : ReplyCheck.check(rx, n, p.ex, walker)) != ReplyCheck.OK) {
             fwd.countMismatch(); // late, spoofed, wrong socket, opcode or question, or junk: keep waiting
             return;
         }
-        byId[id] = 0;
+        ids.remove(id);
         p.waiting = false;
         long now = System.nanoTime();
         p.upstream.responded(DnsHeader.rcode(rx, 0), now - p.sentAt);
@@ -343,7 +343,7 @@ final class LoopState implements LoopTicker {
             }
             Pending p = active[i];
             if (p.waiting && p.socket == s) {
-                byId[p.id] = 0;
+                ids.remove(p.id);
                 p.waiting = false;
                 fwd.attemptFailed(p.attempts, p.upstream, s.refusedError);
                 proceed(p, now);
@@ -378,7 +378,7 @@ final class LoopState implements LoopTicker {
                 p.retryNow = false;
                 proceed(p, now);
             } else if (p.waiting && now - p.attemptDeadline >= 0) {
-                byId[p.id] = 0;
+                ids.remove(p.id);
                 p.waiting = false;
                 fwd.attemptFailed(p.attempts, p.upstream, p.socket.timeoutError);
                 proceed(p, now);
@@ -437,6 +437,7 @@ final class LoopState implements LoopTicker {
             if (created == slots.length) {
                 slots = Arrays.copyOf(slots, Math.min(MAX_SLOTS, created * 2));
                 free = Arrays.copyOf(free, slots.length);
+                ids.ensureFor(slots.length);
             }
             p = new Pending(this, created + 1);
             slots[created++] = p;
@@ -453,7 +454,7 @@ final class LoopState implements LoopTicker {
 
     private void release(Pending p) {
         if (p.waiting) {
-            byId[p.id] = 0;
+            ids.remove(p.id);
         }
         int i = p.activeIndex;
         Pending last = active[--activeCount];

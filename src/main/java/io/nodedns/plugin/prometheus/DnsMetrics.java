@@ -2,12 +2,14 @@ package io.nodedns.plugin.prometheus;
 
 import io.nodedns.Version;
 import io.nodedns.server.ReloadFailures;
+import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
  * The process's metric families with CoreDNS's names, labels and buckets (spec 6.5), created once
@@ -16,6 +18,28 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  */
 public final class DnsMetrics {
     static final double[] SIZE_BUCKETS = {0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3};
+
+    static {
+        // The client's settings are read once, in PrometheusProperties' static initializer, which
+        // also looks for a prometheus.properties resource through the context class loader. nodedns
+        // ships none, and the search walked every module of the runtime image: 0.15 s of the main
+        // thread before the first answer (docs/operations.md "Start-up and JVM flags"). So it is
+        // initialized here with a loader that has no resources; the file named by
+        // -Dprometheus.config, system properties and the environment still apply.
+        Thread thread = Thread.currentThread();
+        ClassLoader saved = thread.getContextClassLoader();
+        thread.setContextClassLoader(new ClassLoader(null) {
+            @Override
+            public java.io.InputStream getResourceAsStream(String name) {
+                return null;
+            }
+        });
+        try {
+            PrometheusProperties.get();
+        } finally {
+            thread.setContextClassLoader(saved);
+        }
+    }
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     final Counter requests;
@@ -26,6 +50,8 @@ public final class DnsMetrics {
     final Counter responses;
     final Counter panics;
     final Gauge pluginEnabled;
+    /** Whether the {@code jvm_*} and {@code process_*} families are registered yet (first scrape). */
+    private boolean runtimeRegistered;
 
     public DnsMetrics(io.nodedns.server.Shared shared) {
         requests = Counter.builder().name("coredns_dns_requests_total").help("Counter of DNS requests made per zone, protocol and family.")
@@ -60,7 +86,22 @@ public final class DnsMetrics {
         Gauge.builder().name("coredns_build_info").help("A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.")
                 .labelNames("version", "revision", "goversion").register(registry)
                 .labelValues(Version.get(), "nodedns", "java" + Runtime.version().feature()).set(1);
-        JvmMetrics.builder().register(registry);
+    }
+
+    /**
+     * Every family, for {@code /metrics}. The {@code jvm_*} and {@code process_*} families are
+     * registered here on the first scrape, not at start: they start JMX (the platform MBean server
+     * and its beans), which took 0.2-0.3 s of the main thread before the first answer
+     * (docs/operations.md "Start-up and JVM flags") and nothing reads them before a scrape.
+     */
+    public MetricSnapshots scrape() {
+        synchronized (this) {
+            if (!runtimeRegistered) {
+                JvmMetrics.builder().register(registry);
+                runtimeRegistered = true;
+            }
+        }
+        return registry.scrape();
     }
 
     public PrometheusRegistry registry() {

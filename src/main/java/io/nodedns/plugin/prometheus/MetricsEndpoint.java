@@ -4,18 +4,17 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Serves the registry in the format the scraper asks for (Prometheus text by default). */
+/** Serves the metrics in the format the scraper asks for (Prometheus text by default). */
 final class MetricsEndpoint implements HttpHandler {
-    private final PrometheusRegistry registry;
+    private final DnsMetrics metrics;
     private final ExpositionFormats formats = ExpositionFormats.init();
 
-    MetricsEndpoint(PrometheusRegistry registry) {
-        this.registry = registry;
+    MetricsEndpoint(DnsMetrics metrics) {
+        this.metrics = metrics;
     }
 
     @Override
@@ -25,7 +24,7 @@ final class MetricsEndpoint implements HttpHandler {
             writer = formats.getPrometheusTextFormatWriter();
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(16384);
-        writer.write(body, registry.scrape());
+        writer.write(body, metrics.scrape());
         exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
         exchange.sendResponseHeaders(200, body.size());
         try (OutputStream out = exchange.getResponseBody()) {

@@ -34,7 +34,7 @@ public final class PrometheusSetup implements PluginSetup {
 
     /** {@code /metrics} on an address outside any Corefile (node-cache's -metrics-listen-address). */
     public static HttpRoute processRoute(Shared shared, String address) {
-        return new HttpRoute(address, "/metrics", new MetricsEndpoint(metrics(shared).registry()));
+        return new HttpRoute(address, "/metrics", new MetricsEndpoint(metrics(shared)));
     }
 
     @Override
@@ -55,7 +55,7 @@ public final class PrometheusSetup implements PluginSetup {
         }
         DnsMetrics metrics = metrics(ctx);
         ctx.addHandler(new MetricsHandler(metrics));
-        ctx.addHttpRoute(new HttpRoute(address, "/metrics", new MetricsEndpoint(metrics.registry())));
+        ctx.addHttpRoute(new HttpRoute(address, "/metrics", new MetricsEndpoint(metrics)));
         ctx.addLifecycle(new PluginEnabledReporter(metrics, ctx));
     }
 }

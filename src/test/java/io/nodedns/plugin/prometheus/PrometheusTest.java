@@ -86,4 +86,15 @@ class PrometheusTest {
         SetupErrors.assertFails(".:53 {\n prometheus\n prometheus\n}\n", 3, "only be used once");
         SetupErrors.assertFails(".:53 {\n prometheus 9153\n}\n", 2, "missing port");
     }
+
+    /** The jvm_* families (JMX) are registered by the first scrape, not at start-up. */
+    @Test
+    void runtimeMetricsRegisteredOnFirstScrape() {
+        DnsMetrics m = new DnsMetrics(new io.nodedns.server.Shared());
+        assertTrue(m.registry().scrape().stream().noneMatch(s -> s.getMetadata().getName().startsWith("jvm")),
+                "no jvm_* family before a scrape");
+        assertTrue(m.scrape().stream().anyMatch(s -> s.getMetadata().getName().startsWith("jvm_memory")),
+                "jvm_* families on the first scrape");
+        assertEquals(m.scrape().size(), m.scrape().size(), "registered once");
+    }
 }
