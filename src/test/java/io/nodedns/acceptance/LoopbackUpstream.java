@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +30,9 @@ final class LoopbackUpstream implements AutoCloseable {
     private final long[] realTimes = new long[1 << 18];
     private volatile DatagramChannel channel;
     private volatile boolean silent;
+    private volatile int ttl = 60;
+    /** Client queries per tracked name (lower case, no final dot); empty: nothing decoded. */
+    private volatile Map<String, AtomicLong> tracked = Map.of();
     private volatile boolean revived;
     private volatile long firstRealAfterRevive;
     private Thread thread;
@@ -88,6 +93,13 @@ final class LoopbackUpstream implements AutoCloseable {
                     if (k < realTimes.length) {
                         realTimes[(int) k] = now;
                     }
+                    Map<String, AtomicLong> t = tracked;
+                    if (!t.isEmpty()) {
+                        AtomicLong c = t.get(Wire.name(b, qend));
+                        if (c != null) {
+                            c.incrementAndGet();
+                        }
+                    }
                     if (revived && firstRealAfterRevive == 0) {
                         firstRealAfterRevive = now;
                     }
@@ -102,7 +114,7 @@ final class LoopbackUpstream implements AutoCloseable {
                 out.putShort(6, (short) (qtype == Wire.TYPE_A ? 1 : 0));
                 out.putShort(8, (short) 0).putShort(10, (short) 0);
                 if (qtype == Wire.TYPE_A) {
-                    out.putShort((short) 0xC00C).putShort((short) 1).putShort((short) 1).putInt(60)
+                    out.putShort((short) 0xC00C).putShort((short) 1).putShort((short) 1).putInt(ttl)
                             .putShort((short) 4).putInt(0xC0000201);
                 }
                 ch.send(out.flip(), from);
@@ -141,6 +153,30 @@ final class LoopbackUpstream implements AutoCloseable {
                 throw last;
             }
         }
+    }
+
+    /** The TTL of the A records it answers with (60 unless set). */
+    LoopbackUpstream ttl(int seconds) {
+        this.ttl = seconds;
+        return this;
+    }
+
+    /** From now on, counts the client queries for each of these names (case-insensitive, no final dot). */
+    void track(Iterable<String> names) {
+        Map<String, AtomicLong> m = new HashMap<>();
+        for (String n : names) {
+            m.put(n.toLowerCase(java.util.Locale.ROOT), new AtomicLong());
+        }
+        tracked = m;
+    }
+
+    /** Client queries seen for a tracked name since {@link #track}. */
+    long queriesFor(String name) {
+        AtomicLong c = tracked.get(name.toLowerCase(java.util.Locale.ROOT));
+        if (c == null) {
+            throw new IllegalArgumentException("not tracked: " + name);
+        }
+        return c.get();
     }
 
     int port() {

@@ -32,4 +32,21 @@ final class Wire {
         }
         return -1;
     }
+
+    /** The (uncompressed) question name ending at {@code qend}, lower case, labels joined by dots, no final dot. */
+    static String name(byte[] b, int qend) {
+        StringBuilder sb = new StringBuilder(qend - 12);
+        int p = 12;
+        while (p < qend - 1) {
+            int len = b[p] & 0xFF;
+            if (sb.length() > 0) {
+                sb.append('.');
+            }
+            for (int i = p + 1; i <= p + len; i++) {
+                sb.append(Character.toLowerCase((char) (b[i] & 0xFF)));
+            }
+            p += len + 1;
+        }
+        return sb.toString();
+    }
 }
