@@ -67,7 +67,7 @@ class ForwardAllocationTest {
                 double best = Double.MAX_VALUE;
                 StringBuilder windows = new StringBuilder();
                 int sent = WARMUP;
-                for (int w = 0; w < 5 && best > 0.01; w++) {
+                for (int w = 0; w < 10 && best > 0.01; w++) {
                     long before = mx.getThreadAllocatedBytes(loop.threadId());
                     run(client, query, MEASURED);
                     long after = mx.getThreadAllocatedBytes(loop.threadId());
