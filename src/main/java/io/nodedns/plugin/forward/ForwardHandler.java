@@ -11,6 +11,7 @@ import io.nodedns.upstream.HealthChecker;
 import io.nodedns.upstream.Policy;
 import io.nodedns.upstream.Upstream;
 import io.nodedns.upstream.UpstreamTable;
+import io.nodedns.wire.ClientCase;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.time.Duration;
@@ -140,7 +141,13 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
             out.checkLimit(length);
             out.putBytes(0, reply, 0, length);
         }
-        DnsHeader.id(out, 0, ex.query().id());
+        QueryView q = ex.query();
+        DnsHeader.id(out, 0, q.id());
+        // RFC 4035 3.2.2: CD is copied from the query; an upstream that clears it (knot does) must not
+        // make a client that asked for unchecked data believe it was checked.
+        DnsHeader.cd(out, 0, q.cd());
+        // RFC 4343 4.1: the client's own spelling of the name, whatever case the upstream answered in.
+        ClientCase.restore(out, length, ex.request(), q.qnameOffset(), q.qnameLength());
         ex.written(length, name);
         countRcode(DnsHeader.rcode(out, 0));
     }
