@@ -87,6 +87,14 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         if (!from.contains(req, q.qnameOffset(), q.qnameLength()) || excepted(req, q)) {
             return next(ex);
         }
+        // RFC 6761 6.3, 6.4: a caching server answers localhost. and invalid. itself, never upstream.
+        int special = config.forwardSpecialUse() || q.opcode() != DnsHeader.OPCODE_QUERY ? SpecialNames.NONE
+                : SpecialNames.match(req, q);
+        if (special != SpecialNames.NONE) {
+            ex.written(SpecialNames.write(ex, special), name);
+            countRcode(DnsHeader.rcode(ex.response(), 0));
+            return Result.WRITTEN;
+        }
         requests.increment();
         if (config.maxConcurrent() > 0 && concurrent.incrementAndGet() > config.maxConcurrent()) {
             concurrent.decrementAndGet();
