@@ -76,7 +76,53 @@ public final class QueryView
         ednsOptionsLength = 0;
         optRecordOffset = 0;
         optRecordLength = 0;
-        return result = parse(b, off, length);
+        result = parse(b, off, length);
+        if ((result == ERR_NOTIMP || result == ERR_FORMERR) && !hasEdns)
+        {
+            findOpt(b, off, length);
+        }
+        return result;
+    }
+
+    /**
+     * RFC 6891 7: the NOTIMP or FORMERR reply to a query that carried an OPT carries one too, so the
+     * OPT is looked for even where {@link #parse} stopped early (unknown opcode, bad section counts):
+     * records are walked after the first question, whatever the counts say, up to the first
+     * well-formed root-owned OPT. A malformed OPT is not found, and the reply then has none (RFC 6891 7).
+     */
+    private void findOpt(final DirectBuffer b, final int off, final int length)
+    {
+        final int limit = off + length;
+        int pos = off + DnsHeader.LENGTH;
+        if (length < DnsHeader.LENGTH || DnsHeader.qdcount(b, off) == 0 ||
+            (pos = Records.skipQuestion(b, off, pos, limit)) < 0)
+        {
+            return;
+        }
+        while (pos < limit)
+        {
+            final int nameEnd = Names.skip(b, off, pos, limit);
+            final int end = nameEnd < 0 ? -1 : Records.recordEnd(b, nameEnd, limit);
+            if (end < 0)
+            {
+                return;
+            }
+            final int rdOff = nameEnd + Records.FIXED_LENGTH;
+            if (nameEnd == pos + 1 && (b.getShort(nameEnd, BE) & 0xFFFF) == Edns.TYPE_OPT &&
+                Edns.validOptions(b, rdOff, end - rdOff))
+            {
+                hasEdns = true;
+                ednsUdpSize = b.getShort(nameEnd + Records.CLASS_OFFSET, BE) & 0xFFFF;
+                ednsClassOffset = nameEnd + Records.CLASS_OFFSET;
+                ednsTtl = b.getInt(nameEnd + Records.TTL_OFFSET, BE);
+                ednsOptionsOffset = rdOff;
+                ednsOptionsLength = end - rdOff;
+                optRecordOffset = pos;
+                optRecordLength = end - pos;
+                return;
+            }
+            pos = end;
+        }
     }
 
     private int parse(final DirectBuffer b, final int off, final int length)

@@ -24,7 +24,9 @@ public final class ReplyWriter
     /**
      * FORMERR / NOTIMP the way the DNS library writes them before any plugin runs: header only
      * (plus the question if {@link QueryView#questionParsed()}), same ID, QR=1, AA=0, Z cleared, other
-     * request flags echoed, opcode forced to QUERY unless the rcode is NOTIMP; no OPT.
+     * request flags echoed, opcode forced to QUERY unless the rcode is NOTIMP. Unlike miekg/dns, an OPT
+     * if the query had a well-formed one (RFC 6891 6.1.1, 7: a query with an OPT gets one back; two
+     * OPTs in a query are FORMERR, answered with one), as {@link #writeRcode} writes it.
      */
     public static int writeHeaderError(
         final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
@@ -35,7 +37,9 @@ public final class ReplyWriter
             return ERR_NO_HEADER;
         }
         final int questionLength = q.questionParsed() ? q.questionEnd() - q.qnameOffset() : 0;
-        final int total = DnsHeader.LENGTH + questionLength;
+        final boolean edns = q.hasEdns();
+        final int optionsLength = edns ? Edns.echoedOptionsLength(req, q.ednsOptionsOffset(), q.ednsOptionsLength()) : 0;
+        final int total = DnsHeader.LENGTH + questionLength + (edns ? Edns.OPT_FIXED_LENGTH + optionsLength : 0);
         if (total > dstCapacity || total > dst.capacity() - dstOff)
         {
             return ERR_CAPACITY;
@@ -48,10 +52,14 @@ public final class ReplyWriter
         {
             f &= ~DnsHeader.OPCODE_MASK;
         }
-        writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), f, questionLength > 0 ? 1 : 0, 0);
+        writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), f, questionLength > 0 ? 1 : 0, edns ? 1 : 0);
         if (questionLength > 0)
         {
             dst.putBytes(dstOff + DnsHeader.LENGTH, req, q.qnameOffset(), questionLength);
+        }
+        if (edns)
+        {
+            writeEchoedOpt(q, req, dst, dstOff + DnsHeader.LENGTH + questionLength, optionsLength, 0);
         }
         return total;
     }
@@ -93,12 +101,19 @@ public final class ReplyWriter
         }
         if (edns)
         {
-            // CoreDNS SizeAndDo: Ttl &= 0xff00 drops extended rcode and version, keeps DO.
-            final int ttl = (q.ednsTtl() & Edns.TTL_KEEP_MASK) | ((rcode >>> 4) << 24);
-            pos += Edns.writeOpt(dst, pos, q.ednsUdpSize(), ttl, optionsLength);
-            Edns.copyEchoedOptions(req, q.ednsOptionsOffset(), q.ednsOptionsLength(), dst, pos);
+            writeEchoedOpt(q, req, dst, pos, optionsLength, rcode);
         }
         return total;
+    }
+
+    /** The request's OPT as CoreDNS SizeAndDo leaves it: Ttl &= 0xff00 drops extended rcode and version, keeps DO. */
+    private static void writeEchoedOpt(
+        final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int at, final int optionsLength,
+        final int rcode)
+    {
+        final int ttl = (q.ednsTtl() & Edns.TTL_KEEP_MASK) | ((rcode >>> 4) << 24);
+        final int pos = at + Edns.writeOpt(dst, at, q.ednsUdpSize(), ttl, optionsLength);
+        Edns.copyEchoedOptions(req, q.ednsOptionsOffset(), q.ednsOptionsLength(), dst, pos);
     }
 
     /**

@@ -31,6 +31,7 @@ class AllocationTest
     private final RecordWalker walker = new RecordWalker();
     private final UnsafeBuffer query = WireTestSupport.direct(new byte[0], 0, 512);
     private final UnsafeBuffer plainQuery = WireTestSupport.direct(new byte[0], 0, 512);
+    private final UnsafeBuffer statusQuery = WireTestSupport.direct(new byte[0], 0, 512);
     private final UnsafeBuffer replyNoOpt = WireTestSupport.direct(new byte[0], 0, 4096);
     private final UnsafeBuffer replyOpt = WireTestSupport.direct(new byte[0], 0, 4096);
     private final UnsafeBuffer work = WireTestSupport.direct(new byte[0], 0, 65536);
@@ -103,6 +104,7 @@ class AllocationTest
         }
 
         work.putBytes(0, template, 0, length);
+        s += ClientCase.restore(work, length, req, q.qnameOffset(), q.qnameLength());
         s += ResponseShaper.shape(q, req, work, 0, length, work.capacity(), (i & 4) == 0 ? 512 : 1232);
         s += ResponseShaper.effectiveUdpSize(q);
         s += ReplyWriter.writeRcode(q, req, out, 0, out.capacity(), DnsHeader.RCODE_SERVFAIL);
@@ -119,6 +121,9 @@ class AllocationTest
         {
             s += Names.labelCount(name, p, q.qnameLength() - p);
         }
+        // NOTIMP with the query's OPT (RFC 6891 7): the OPT is found after parsing stopped early.
+        s += q.wrap(statusQuery, 0, queryLength) + (q.hasEdns() ? 1 : 0);
+        s += ReplyWriter.writeHeaderError(q, statusQuery, out, 0, out.capacity(), DnsHeader.RCODE_NOTIMP);
         return s;
     }
 
@@ -130,6 +135,8 @@ class AllocationTest
         final byte[] qw = m.toWire();
         query.putBytes(0, qw);
         queryLength = qw.length;
+        statusQuery.putBytes(0, qw);
+        statusQuery.putByte(2, (byte)(qw[2] | (DnsHeader.OPCODE_STATUS << DnsHeader.OPCODE_SHIFT >>> 8)));
         final byte[] pw = WireTestSupport.query("other.example.org", Type.AAAA).toWire();
         plainQuery.putBytes(0, pw);
         plainQueryLength = pw.length;

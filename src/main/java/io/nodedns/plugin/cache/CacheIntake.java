@@ -1,6 +1,7 @@
 package io.nodedns.plugin.cache;
 
 import io.nodedns.server.Exchange;
+import io.nodedns.wire.ClientCase;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Edns;
 import io.nodedns.wire.Names;
@@ -8,6 +9,7 @@ import io.nodedns.wire.QueryView;
 import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * The store path, run by the response hook on every reply that passes the cache: classification
@@ -86,8 +88,12 @@ final class CacheIntake {
         }
         boolean truncated = (header & DnsHeader.TC) != 0;
         boolean refreshed = true;
+        // RFC 2308 5: a negative answer without an SOA is not cached: NXDOMAIN, a CNAME chain that ends
+        // nowhere, and an empty NOERROR that is no referral (RFC 2308 2.2: no NS in the authority either;
+        // CoreDNS holds it 5 s, so data that appears upstream stays invisible that long).
+        boolean emptyNodata = type == NO_ERROR && DnsHeader.ancount(b, 0) == 0;
         // An OPT followed by other records (TSIG) cannot be left out for non-EDNS clients: not cached.
-        boolean store = !truncated && type != OTHER && !(type == NAME_ERROR && !soa) && !(nodata && !soa)
+        boolean store = !truncated && type != OTHER && !(type == NAME_ERROR && !soa) && !(nodata && !soa) && !emptyNodata
                 && (opt > 0 || (flags & CacheWire.F_OPT) == 0);
         if (mode == CachePlugin.STALE) {
             if (truncated || !match) {
@@ -115,7 +121,7 @@ final class CacheIntake {
         return refreshed;
     }
 
-    private void store(Exchange ex, DirectBuffer b, int len, int type, boolean answers, int rcode, int opt, long scan,
+    private void store(Exchange ex, MutableDirectBuffer b, int len, int type, boolean answers, int rcode, int opt, long scan,
                        int duration, int mode) {
         QueryView q = ex.query();
         DirectBuffer req = ex.request();
@@ -127,18 +133,20 @@ final class CacheIntake {
             return;
         }
         long now = clock.nanoTime();
+        // Owners spelled out in full (not pointing at the question) need the next client's case on a hit too.
+        int caseFlag = ClientCase.restore(b, len, req, q.qnameOffset(), q.qnameLength()) > 0 ? CacheStore.OWNER_CASE : 0;
         if (type == NO_ERROR || type == DELEGATION) {
             if (noSuccess.contains(req, q.qnameOffset(), q.qnameLength())) {
                 return;
             }
             boolean keep = config.preferPositive() && !answers;
-            boolean stored = success.put(h, keyFlags, answers ? CacheStore.ANSWERING : 0, q.qtype(), q.qclass(),
+            boolean stored = success.put(h, keyFlags, (answers ? CacheStore.ANSWERING : 0) | caseFlag, q.qtype(), q.qclass(),
                     q.qnameLength(), b, len, ttls, opt, duration, now, keep, staleSeconds);
             if (stored && (config.preferPositive() ? answers : mode != CachePlugin.CLIENT)) {
                 denial.remove(h, keyFlags, q, req);
             }
         } else if (!noDenial.contains(req, q.qnameOffset(), q.qnameLength())) {
-            int entryFlags = rcode == DnsHeader.RCODE_SERVFAIL ? CacheStore.SERVFAIL : 0;
+            int entryFlags = (rcode == DnsHeader.RCODE_SERVFAIL ? CacheStore.SERVFAIL : 0) | caseFlag;
             denial.put(h, keyFlags, entryFlags, q.qtype(), q.qclass(), q.qnameLength(), b, len, ttls, opt, duration, now,
                     false, 0);
         }

@@ -4,6 +4,7 @@ import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.ResponseHook;
 import io.nodedns.server.Result;
+import io.nodedns.wire.ClientCase;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import org.agrona.DirectBuffer;
@@ -156,6 +157,9 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         if (copied != CacheStore.MISS) {
             int length = (int) (copied >>> 32);
             patchHeader(ex, out, true);
+            if ((store.flags(CacheStore.entry(found)) & CacheStore.OWNER_CASE) != 0) {
+                ClientCase.restore(out, length, ex.request(), q.qnameOffset(), q.qnameLength()); // RFC 4343 4.1
+            }
             ex.written(length, NAME);
         }
         return copied;

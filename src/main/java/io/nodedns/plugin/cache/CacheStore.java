@@ -43,6 +43,8 @@ final class CacheStore {
     static final long MISS = Long.MIN_VALUE;
     static final int SERVFAIL = 1;
     static final int ANSWERING = 2;
+    /** An owner name equal to the question has bytes of its own: a hit rewrites them too (RFC 4343 4.1). */
+    static final int OWNER_CASE = 4;
     static final int MAX_PER_SHARD = (1 << 20) - 1;
     private static final int SHARD_BITS = 8;
     private static final int ENTRY_MASK = (1 << 28) - 1;

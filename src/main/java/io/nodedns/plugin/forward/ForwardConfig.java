@@ -15,6 +15,7 @@ import java.util.List;
  * @param maxConnectAttempts 0 = no cap; -1 = CoreDNS's default of 2 x upstreams
  * @param nextRcodes         bit r set: rcode r hands the query to a following forward
  * @param failoverRcodes     bit r set: rcode r moves the query to the next upstream
+ * @param forwardSpecialUse  send localhost. and invalid. upstream instead of answering them (RFC 6761)
  */
 public record ForwardConfig(
         String from,
@@ -39,7 +40,8 @@ public record ForwardConfig(
         boolean failfastAllUnhealthy,
         String dohMethod,
         InetAddress sourceAddress,
-        List<InetSocketAddress> resolvers) {
+        List<InetSocketAddress> resolvers,
+        boolean forwardSpecialUse) {
 
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_HEALTH_CHECK = Duration.ofMillis(500);
@@ -67,6 +69,6 @@ public record ForwardConfig(
         return new ForwardConfig(from, except, upstreams, forceTcp, preferUdp, expire, maxAge, maxIdleConns,
                 readTimeout, maxFails, maxConnectAttempts, healthCheck, healthCheckRecursion, healthCheckDomain, policy,
                 maxConcurrent, nextRcodes, nextOnNodata, failoverRcodes, failfastAllUnhealthy, dohMethod, sourceAddress,
-                resolvers);
+                resolvers, forwardSpecialUse);
     }
 }

@@ -11,6 +11,7 @@ import io.nodedns.upstream.HealthChecker;
 import io.nodedns.upstream.Policy;
 import io.nodedns.upstream.Upstream;
 import io.nodedns.upstream.UpstreamTable;
+import io.nodedns.wire.ClientCase;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.time.Duration;
@@ -86,6 +87,14 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         if (!from.contains(req, q.qnameOffset(), q.qnameLength()) || excepted(req, q)) {
             return next(ex);
         }
+        // RFC 6761 6.3, 6.4: a caching server answers localhost. and invalid. itself, never upstream.
+        int special = config.forwardSpecialUse() || q.opcode() != DnsHeader.OPCODE_QUERY ? SpecialNames.NONE
+                : SpecialNames.match(req, q);
+        if (special != SpecialNames.NONE) {
+            ex.written(SpecialNames.write(ex, special), name);
+            countRcode(DnsHeader.rcode(ex.response(), 0));
+            return Result.WRITTEN;
+        }
         requests.increment();
         if (config.maxConcurrent() > 0 && concurrent.incrementAndGet() > config.maxConcurrent()) {
             concurrent.decrementAndGet();
@@ -140,7 +149,13 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
             out.checkLimit(length);
             out.putBytes(0, reply, 0, length);
         }
-        DnsHeader.id(out, 0, ex.query().id());
+        QueryView q = ex.query();
+        DnsHeader.id(out, 0, q.id());
+        // RFC 4035 3.2.2: CD is copied from the query; an upstream that clears it (knot does) must not
+        // make a client that asked for unchecked data believe it was checked.
+        DnsHeader.cd(out, 0, q.cd());
+        // RFC 4343 4.1: the client's own spelling of the name, whatever case the upstream answered in.
+        ClientCase.restore(out, length, ex.request(), q.qnameOffset(), q.qnameLength());
         ex.written(length, name);
         countRcode(DnsHeader.rcode(out, 0));
     }

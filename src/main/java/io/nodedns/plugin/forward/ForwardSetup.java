@@ -97,6 +97,7 @@ public final class ForwardSetup implements PluginSetup {
         String dohMethod = "POST";
         InetAddress source;
         List<InetSocketAddress> resolvers = new ArrayList<>();
+        boolean forwardSpecialUse;
 
         /** Parses the option at the cursor; false if it is not a forward option (nothing consumed). */
         public boolean parse(Dispenser d) throws ConfigException {
@@ -118,7 +119,7 @@ public final class ForwardSetup implements PluginSetup {
         public ForwardConfig build(String from, List<InetSocketAddress> to) {
             return new ForwardConfig(from, except, to, forceTcp, preferUdp, expire, maxAge, maxIdleConns, readTimeout,
                     maxFails, maxConnectAttempts, healthCheck, hcRecursion, hcDomain, policy, maxConcurrent, nextRcodes,
-                    nextOnNodata, failoverRcodes, failfast, dohMethod, source, resolvers);
+                    nextOnNodata, failoverRcodes, failfast, dohMethod, source, resolvers, forwardSpecialUse);
         }
     }
 
@@ -191,6 +192,10 @@ public final class ForwardSetup implements PluginSetup {
             case "failfast_all_unhealthy_upstreams" -> {
                 noArgs(d);
                 o.failfast = true;
+            }
+            case "forward_special_use" -> {
+                noArgs(d);
+                o.forwardSpecialUse = true;
             }
             case "doh_method" -> {
                 String m = d.requireArg();

@@ -64,6 +64,7 @@ class ForwardSetupTest {
         assertFalse(c.nextOnNodata());
         assertEquals(0, c.failoverRcodes());
         assertFalse(c.failfastAllUnhealthy());
+        assertFalse(c.forwardSpecialUse(), "RFC 6761 names are answered unless asked otherwise");
         assertNull(c.sourceAddress());
     }
 
@@ -87,6 +88,7 @@ class ForwardSetupTest {
                     next_on_nodata
                     failover SERVFAIL
                     failfast_all_unhealthy_upstreams
+                    forward_special_use
                     doh_method GET
                     source_address 127.0.0.1
                     resolver 127.0.0.1:5300 [::1]
@@ -111,6 +113,7 @@ class ForwardSetupTest {
         assertTrue(c.nextOnNodata());
         assertEquals(1 << Rcode.SERVFAIL, c.failoverRcodes());
         assertTrue(c.failfastAllUnhealthy());
+        assertTrue(c.forwardSpecialUse());
         assertEquals("GET", c.dohMethod());
         assertEquals(InetAddress.getByName("127.0.0.1"), c.sourceAddress());
         assertEquals(List.of(addr("127.0.0.1", 5300), addr("::1", 53)), c.resolvers());
@@ -228,6 +231,7 @@ class ForwardSetupTest {
             forward . 127.0.0.1 {;failover WHAT;}  | 3 | 'WHAT' is not a valid rcode
             forward . 127.0.0.1 {;next_on_nodata x;} | 3 | Wrong argument count
             forward . 127.0.0.1 {;failfast_all_unhealthy_upstreams x;} | 3 | Wrong argument count
+            forward . 127.0.0.1 {;forward_special_use off;} | 3 | Wrong argument count
             forward . 127.0.0.1 {;doh_method PUT;} | 3 | doh_method must be GET or POST
             forward . 127.0.0.1 {;source_address nope;} | 3 | source_address: invalid IP address
             forward . 127.0.0.1 {;resolver;}       | 3 | Wrong argument count
