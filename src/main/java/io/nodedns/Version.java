@@ -5,7 +5,11 @@ public final class Version {
     private Version() {}
 
     public static String get() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return of(Version.class.getPackage().getImplementationVersion());
+    }
+
+    /** The manifest's Implementation-Version, or "dev" when run from classes without a manifest. */
+    static String of(String implementationVersion) {
+        return implementationVersion == null || implementationVersion.isBlank() ? "dev" : implementationVersion;
     }
 }

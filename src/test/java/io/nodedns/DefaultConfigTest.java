@@ -27,6 +27,8 @@ class DefaultConfigTest {
         var names = instance.configs().getFirst().handlers().stream().map(h -> h.name()).toList();
         assertTrue(names.containsAll(java.util.List.of("prometheus", "errors", "cache", "forward")), names.toString());
         assertTrue(names.indexOf("cache") < names.indexOf("forward"), "cache sits before forward: " + names);
-        assertTrue(instance.httpRoutes().stream().allMatch(r -> r.address().startsWith("127.0.0.1:")), "HTTP on loopback only");
+        assertEquals(Set.of("127.0.0.1:8080/health", "127.0.0.1:8181/ready", "127.0.0.1:9153/metrics"),
+                instance.httpRoutes().stream().map(r -> r.address() + r.path()).collect(java.util.stream.Collectors.toSet()),
+                "health, ready and metrics, on loopback only");
     }
 }

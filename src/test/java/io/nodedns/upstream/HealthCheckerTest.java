@@ -128,4 +128,20 @@ class HealthCheckerTest {
             assertEquals(probes, up.probes());
         }
     }
+
+    @Test
+    void failedProbesPastMaxFailsMarkDownButMaxFailsZeroNeverDoes() throws Exception {
+        try (FakeUpstream up = FakeUpstream.start()) {
+            Upstream u = new Upstream(up.address(), ConnOptions.defaults());
+            for (int i = 0; i < 2; i++) {
+                u.probeFailed();
+            }
+            assertFalse(u.down(2), "two failures are not more than max_fails 2");
+            u.probeFailed();
+            assertTrue(u.down(2), "three failures are");
+            assertFalse(u.down(0), "max_fails 0 never marks an upstream down");
+            u.probeSucceeded();
+            assertFalse(u.down(2), "a good probe brings it back");
+        }
+    }
 }

@@ -21,10 +21,29 @@ public final class ReloadSetup implements PluginSetup {
     static final Duration MIN_INTERVAL = Duration.ofSeconds(2);
     static final Duration MIN_JITTER = Duration.ofSeconds(1);
 
+    /** One block's reload settings: the jitter is already capped at half the interval. */
+    record ReloadConfig(Duration interval, Duration jitter) {}
+
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
         // CoreDNS reads only the first reload directive of a block.
-        Dispenser d = ctx.occurrences().getFirst().dispenser();
+        ReloadConfig config = parse(ctx.occurrences().getFirst().dispenser());
+        ReloadTimer timer = ctx.shared().state("reload.timer", k -> new ReloadTimer(ctx.shared()));
+        Duration period = withJitter(config.interval(), config.jitter());
+        ctx.addLifecycle(new Lifecycle() {
+            @Override
+            public void start() {
+                timer.schedule(this, period);
+            }
+
+            @Override
+            public void stop() {
+                timer.cancel(this);
+            }
+        });
+    }
+
+    static ReloadConfig parse(Dispenser d) throws ConfigException {
         d.next();
         Duration interval = DEFAULT_INTERVAL;
         Duration jitter = DEFAULT_JITTER;
@@ -47,22 +66,7 @@ public final class ReloadSetup implements PluginSetup {
             throw d.err("plugin/reload: takes no block");
         }
         Duration half = interval.dividedBy(2);
-        if (jitter.compareTo(half) > 0) {
-            jitter = half;
-        }
-        ReloadTimer timer = ctx.shared().state("reload.timer", k -> new ReloadTimer(ctx.shared()));
-        Duration period = withJitter(interval, jitter);
-        ctx.addLifecycle(new Lifecycle() {
-            @Override
-            public void start() {
-                timer.schedule(this, period);
-            }
-
-            @Override
-            public void stop() {
-                timer.cancel(this);
-            }
-        });
+        return new ReloadConfig(interval, jitter.compareTo(half) > 0 ? half : jitter);
     }
 
     static Duration withJitter(Duration interval, Duration jitter) {

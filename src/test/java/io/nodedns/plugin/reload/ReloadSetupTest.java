@@ -1,18 +1,33 @@
 package io.nodedns.plugin.reload;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.config.Corefile;
+import io.nodedns.config.Directive;
+import io.nodedns.config.ServerBlock;
 import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.TestServer;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReloadSetupTest {
+    /** Parses the reload directive of {@code .:53 { <body> }}; the directive is on line 2. */
+    private static ReloadSetup.ReloadConfig parse(String args) throws Exception {
+        List<ServerBlock> blocks = Corefile.parse("Corefile", ".:53 {\n reload" + args + "\n whoami\n}\n", TestServer.registry()::isKnown, k -> null);
+        Directive reload = blocks.getFirst().directives("reload").getFirst();
+        return ReloadSetup.parse(reload.dispenser());
+    }
+
     @Test
-    void validForms() throws Exception {
-        SetupErrors.build(".:53 {\n reload\n whoami\n}\n");
-        SetupErrors.build(".:53 {\n reload 10s\n whoami\n}\n");
+    void validFormsWithCoreDnsDefaultsAndTheJitterCappedAtHalfTheInterval() throws Exception {
+        assertEquals(new ReloadSetup.ReloadConfig(Duration.ofSeconds(30), Duration.ofSeconds(15)), parse(""));
+        assertEquals(new ReloadSetup.ReloadConfig(Duration.ofSeconds(10), Duration.ofSeconds(5)), parse(" 10s"), "15s default jitter capped at 10s/2");
+        assertEquals(new ReloadSetup.ReloadConfig(Duration.ofSeconds(10), Duration.ofSeconds(2)), parse(" 10s 2s"));
+        assertEquals(new ReloadSetup.ReloadConfig(Duration.ofSeconds(2), Duration.ZERO), parse(" 2s 0"));
+        assertEquals(new ReloadSetup.ReloadConfig(Duration.ofMinutes(1), Duration.ofSeconds(30)), parse(" 1m 45s"), "45s capped at 1m/2");
         SetupErrors.build(".:53 {\n reload 10s 2s\n whoami\n}\n");
-        SetupErrors.build(".:53 {\n reload 2s 0\n whoami\n}\n");
     }
 
     @Test
