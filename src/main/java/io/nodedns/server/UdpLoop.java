@@ -78,7 +78,7 @@ public final class UdpLoop implements Responder, LoopChannel {
      * calls instead of three (epoll_wait, recvmmsg, sendmmsg), as in dnsdist's blocking recvmsg.
      */
     private final boolean waitInReceive;
-    /** Passes that waited in recvmmsg rather than epoll_wait (loop thread only; read by tests). */
+    /** Waits in recvmmsg (rather than epoll_wait) that a datagram ended, not the receive timeout (loop thread only; read by tests). */
     private long receiveWaits;
 
     UdpLoop(Listener listener, int index) throws IOException {
@@ -170,7 +170,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         return waitInReceive;
     }
 
-    /** Passes so far that waited in recvmmsg; a plain read of a loop-thread counter, for tests. */
+    /** Waits in recvmmsg so far that a datagram ended; a plain read of a loop-thread counter, for tests. */
     long receiveWaits() {
         return receiveWaits;
     }
@@ -272,7 +272,6 @@ public final class UdpLoop implements Responder, LoopChannel {
             if (waitInReceive && created == pooled && reading) {
                 // nothing in flight (a queued completion holds its exchange too), so no upstream
                 // reply or completion can be due: wait for a query
-                receiveWaits++;
                 readNative(true);
             } else {
                 poller.poll(TICK_MILLIS, this);
@@ -333,6 +332,9 @@ public final class UdpLoop implements Responder, LoopChannel {
     private void readNative(boolean wait) {
         for (int round = 0; round < READ_BATCH / NativeUdpBatch.BATCH && reading; round++) {
             int n = wait && round == 0 ? batch.receiveWaiting() : batch.receive();
+            if (wait && round == 0 && n > 0) {
+                receiveWaits++;
+            }
             for (int i = 0; i < n; i++) {
                 int length = Math.min(batch.length(i), NativeUdpBatch.SLOT);
                 Exchange ex = acquire();

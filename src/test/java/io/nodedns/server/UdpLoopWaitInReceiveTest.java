@@ -34,7 +34,8 @@ class UdpLoopWaitInReceiveTest {
                 assertNotNull(reply, "query " + i + " answered");
             }
             long waits = loop.receiveWaits() - before;
-            assertTrue(waits >= 200, "each query found the loop waiting in recvmmsg: " + waits + " waits");
+            // only waits that a datagram ended count, so idle receive timeouts cannot make up the number
+            assertTrue(waits >= 200, "each query found the loop waiting in recvmmsg: " + waits + " waits ended by a query");
         }
     }
 
