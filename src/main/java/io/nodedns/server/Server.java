@@ -33,6 +33,7 @@ public final class Server {
     private byte[] digest;
     private boolean stopped;
     private java.time.Duration previousLameDuck = java.time.Duration.ZERO;
+    private boolean shareAddresses;
     // Lifecycles and HTTP routes that belong to the process, not to a Corefile (node-cache flags).
     private final List<Lifecycle> processLifecycles = new ArrayList<>();
     private final List<HttpRoute> processRoutes = new ArrayList<>();
@@ -42,7 +43,7 @@ public final class Server {
         this.source = source;
         this.defaultPort = defaultPort;
         this.env = env;
-        shared.reloadTrigger(() -> Thread.ofVirtual().name("nodedns-reload").start(this::reloadQuietly));
+        shared.reloadTrigger(() -> Thread.ofVirtual().name("nodedns-reload").start(() -> reloadQuietly(false)));
         shared.currentInstance(this::current);
     }
 
@@ -52,6 +53,15 @@ public final class Server {
 
     public ConfigSource source() {
         return source;
+    }
+
+    /**
+     * Whether addresses another socket already serves may be shared (-ha: an HA pair or a surge
+     * rollout, docs/operations.md); otherwise such an address is refused before anything binds.
+     * Before start.
+     */
+    public synchronized void shareAddresses(boolean share) {
+        shareAddresses = share;
     }
 
     /** Adds a lifecycle run around every configuration (prepared before the first bind, shut down last); before start. */
@@ -66,7 +76,7 @@ public final class Server {
 
     /** Loads the config and starts serving; throws with file:line on config errors, before binding. */
     public synchronized void start() throws ConfigException, IOException {
-        List<ServerBlock> blocks = source.load(registry::isKnown, env);
+        List<ServerBlock> blocks = loadBlocks();
         Instance instance = Instance.build(blocks, registry, shared, defaultPort);
         try {
             for (Lifecycle lifecycle : processLifecycles) {
@@ -82,6 +92,20 @@ public final class Server {
         }
         digest = Corefile.digest(blocks);
         shared.configDigest(hex(digest));
+        Log.info("", "loaded " + source.name() + ", configuration SHA512 = " + hex(digest));
+    }
+
+    /**
+     * The source's server blocks; none is an error, since a process that serves nothing would
+     * still print "started" and pass its probes' absence unnoticed.
+     */
+    private List<ServerBlock> loadBlocks() throws ConfigException {
+        List<ServerBlock> blocks = source.load(registry::isKnown, env);
+        if (blocks.isEmpty()) {
+            throw new ConfigException(source.name(), 1, "no server block: the Corefile is empty (or only comments),"
+                    + " so nothing would be served; add a block such as '.:53 { forward . 8.8.8.8 }'");
+        }
+        return blocks;
     }
 
     /** Re-reads the source; returns true if a new config now serves. A failure keeps the old one. */
@@ -89,7 +113,7 @@ public final class Server {
         if (stopped) {
             return false;
         }
-        List<ServerBlock> blocks = source.load(registry::isKnown, env);
+        List<ServerBlock> blocks = loadBlocks();
         byte[] newDigest = Corefile.digest(blocks);
         if (digest != null && Arrays.equals(digest, newDigest)) {
             return false;
@@ -106,11 +130,21 @@ public final class Server {
         return digest == null ? null : digest.clone();
     }
 
-    private void reloadQuietly() {
+    /**
+     * A reload an operator asked for (SIGUSR1): unlike the reload plugin's periodic check it says
+     * when nothing changed, so every signal leaves a line.
+     */
+    public void reloadOnSignal() {
+        Thread.ofVirtual().name("nodedns-reload").start(() -> reloadQuietly(true));
+    }
+
+    private void reloadQuietly(boolean sayUnchanged) {
         try {
             if (reload()) {
                 Log.info("reload", "Running configuration SHA512 = " + hex(digest()));
                 releaseHeap("reload");
+            } else if (sayUnchanged && !isStopped()) {
+                Log.info("reload", source.name() + " unchanged, configuration SHA512 = " + hex(digest()) + "; nothing reloaded");
             }
         } catch (ConfigException e) {
             Log.error("reload", "Corefile changed but reload failed: " + e.getMessage());
@@ -137,6 +171,7 @@ public final class Server {
         } catch (Exception e) {
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
+        checkNotServedElsewhere(next);
         shared.http().prepare(routes(next));
         Map<ListenAddress, Listener> kept = new HashMap<>();
         List<Listener> opened = new ArrayList<>();
@@ -189,6 +224,59 @@ public final class Server {
         shared.listeners(new ArrayList<>(listeners.values()));
         shared.http().apply(routes(next));
         retire(previous, retired);
+    }
+
+    /**
+     * Refuses (or, with -ha, notes) each address this configuration would newly bind that another
+     * socket already serves (PortProbe): SO_REUSEPORT would otherwise let a second process share it
+     * silently, each answering a share of the queries and scrapes. Ports this process already
+     * holds are skipped, since the other socket may be our own (a reload).
+     */
+    private void checkNotServedElsewhere(Instance next) throws IOException {
+        java.util.Set<Integer> ours = new java.util.HashSet<>();
+        for (ListenAddress a : listeners.keySet()) {
+            ours.add(a.port());
+        }
+        for (Instance.ListenerPlan plan : next.plans().values()) {
+            ListenAddress a = plan.address();
+            if (ours.contains(a.port())) {
+                continue;
+            }
+            java.net.InetSocketAddress at = a.socketAddress();
+            if (PortProbe.udpInUse(at, a.host().isEmpty())) {
+                servedElsewhere(display(a) + " (DNS over UDP)");
+            } else if (PortProbe.tcpInUse(at)) {
+                servedElsewhere(display(a) + " (DNS over TCP)");
+            }
+        }
+        java.util.Set<String> probed = new java.util.HashSet<>();
+        for (HttpRoute route : routes(next)) {
+            String address = HttpEndpoints.normalize(route.address());
+            if (shared.http().port(address) >= 0 || !probed.add(address)) {
+                continue;
+            }
+            java.net.InetSocketAddress at = HttpEndpoints.socketAddress(address);
+            if (!ours.contains(at.getPort()) && PortProbe.tcpInUse(at)) {
+                servedElsewhere("http " + address + route.path());
+            }
+        }
+    }
+
+    private void servedElsewhere(String what) throws IOException {
+        if (shareAddresses) {
+            Log.info("", what + " is also served by another socket; sharing it as asked (-ha):"
+                    + " the kernel spreads queries over both");
+            return;
+        }
+        throw new IOException(what + " is already served by another socket (another nodedns, or a DNS server"
+                + " that also binds with SO_REUSEPORT); both would answer, each a share of the queries."
+                + " Stop the other one or use another address or port; to share it on purpose"
+                + " (an HA pair or a surge rollout) start every instance with -ha");
+    }
+
+    /** host:port as an operator writes it ({@code 127.0.0.1:53}, {@code [::1]:53}, {@code :53}). */
+    static String display(ListenAddress a) {
+        return a.host().indexOf(':') >= 0 ? "[" + a.host() + "]:" + a.port() : a.host() + ":" + a.port();
     }
 
     private static void retire(Instance previous, List<Listener> retired) {
@@ -282,9 +370,18 @@ public final class Server {
         shared.http().close();
     }
 
-    /** Listeners now serving, by address (for tests and startup output). */
+    private synchronized boolean isStopped() {
+        return stopped;
+    }
+
+    /** Listeners now serving, by address, in the order the configuration declares them (start-up output, tests). */
     public synchronized Map<ListenAddress, Listener> listeners() {
-        return Map.copyOf(listeners);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(listeners));
+    }
+
+    /** The HTTP routes now served (the configuration's and the process's), for the start-up output. */
+    public synchronized List<HttpRoute> httpRoutes() {
+        return List.copyOf(routes(current));
     }
 
     public synchronized Instance current() {
