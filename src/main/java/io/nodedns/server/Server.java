@@ -103,7 +103,8 @@ public final class Server {
         List<ServerBlock> blocks = source.load(registry::isKnown, env);
         if (blocks.isEmpty()) {
             throw new ConfigException(source.name(), 1, "no server block: the Corefile is empty (or only comments),"
-                    + " so nothing would be served; add a block such as '.:53 { forward . 8.8.8.8 }'");
+                    + " so nothing would be served; add a server block: a line '.:53 {', its plugins one per line"
+                    + " (e.g. 'forward . 8.8.8.8') and a line '}'");
         }
         return blocks;
     }
