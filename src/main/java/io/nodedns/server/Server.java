@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -172,7 +173,7 @@ public final class Server {
         } catch (Exception e) {
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
-        checkNotServedElsewhere(next);
+        PortProbe.refuseServedElsewhere(listeners.keySet(), next, routes(next), shared.http(), shareAddresses);
         shared.http().prepare(routes(next));
         Map<ListenAddress, Listener> kept = new HashMap<>();
         List<Listener> opened = new ArrayList<>();
@@ -225,59 +226,6 @@ public final class Server {
         shared.listeners(new ArrayList<>(listeners.values()));
         shared.http().apply(routes(next));
         retire(previous, retired);
-    }
-
-    /**
-     * Refuses (or, with -ha, notes) each address this configuration would newly bind that another
-     * socket already serves (PortProbe): SO_REUSEPORT would otherwise let a second process share it
-     * silently, each answering a share of the queries and scrapes. Ports this process already
-     * holds are skipped, since the other socket may be our own (a reload).
-     */
-    private void checkNotServedElsewhere(Instance next) throws IOException {
-        java.util.Set<Integer> ours = new java.util.HashSet<>();
-        for (ListenAddress a : listeners.keySet()) {
-            ours.add(a.port());
-        }
-        for (Instance.ListenerPlan plan : next.plans().values()) {
-            ListenAddress a = plan.address();
-            if (ours.contains(a.port())) {
-                continue;
-            }
-            java.net.InetSocketAddress at = a.socketAddress();
-            if (PortProbe.udpInUse(at, a.host().isEmpty())) {
-                servedElsewhere(display(a) + " (DNS over UDP)");
-            } else if (PortProbe.tcpInUse(at)) {
-                servedElsewhere(display(a) + " (DNS over TCP)");
-            }
-        }
-        java.util.Set<String> probed = new java.util.HashSet<>();
-        for (HttpRoute route : routes(next)) {
-            String address = HttpEndpoints.normalize(route.address());
-            if (shared.http().port(address) >= 0 || !probed.add(address)) {
-                continue;
-            }
-            java.net.InetSocketAddress at = HttpEndpoints.socketAddress(address);
-            if (!ours.contains(at.getPort()) && PortProbe.tcpInUse(at)) {
-                servedElsewhere("http " + address + route.path());
-            }
-        }
-    }
-
-    private void servedElsewhere(String what) throws IOException {
-        if (shareAddresses) {
-            Log.info("", what + " is also served by another socket; sharing it as asked (-ha):"
-                    + " the kernel spreads queries over both");
-            return;
-        }
-        throw new IOException(what + " is already served by another socket (another nodedns, or a DNS server"
-                + " that also binds with SO_REUSEPORT); both would answer, each a share of the queries."
-                + " Stop the other one or use another address or port; to share it on purpose"
-                + " (an HA pair or a surge rollout) start every instance with -ha");
-    }
-
-    /** host:port as an operator writes it ({@code 127.0.0.1:53}, {@code [::1]:53}, {@code :53}). */
-    static String display(ListenAddress a) {
-        return a.host().indexOf(':') >= 0 ? "[" + a.host() + "]:" + a.port() : a.host() + ":" + a.port();
     }
 
     private static void retire(Instance previous, List<Listener> retired) {
@@ -377,7 +325,7 @@ public final class Server {
 
     /** Listeners now serving, by address, in the order the configuration declares them (start-up output, tests). */
     public synchronized Map<ListenAddress, Listener> listeners() {
-        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(listeners));
+        return Collections.unmodifiableMap(new LinkedHashMap<>(listeners));
     }
 
     /** The HTTP routes now served (the configuration's and the process's), for the start-up output. */
