@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures nodedns beside established DNS servers on this machine, one after another, the way
 # docs/benchmarks.md describes (its Method section). Loopback only.
-#   bench/peers.sh            full run (about 25 minutes: 11 server/workload pairs of about 2 minutes each)
+#   bench/peers.sh            full run (about 25 minutes, estimated: 11 server/workload pairs of ~2 minutes)
 #   QUICK=1 bench/peers.sh    smoke run (about 3 minutes; 159 s on the shared 2-core VM): proves the
 #                             plumbing, not a measurement
 # It prints how long it really took at the end. Results, the report (benchmarks.md) and the latency
