@@ -1,4 +1,5 @@
-# nodedns image (docs/operations.md "Image"). Build: docker build -t ghcr.io/nodedns/nodedns:0.1.0 .
+# nodedns image (docs/operations.md "Image"). Build and push your own (no image is published):
+#   docker build -t REGISTRY/nodedns:TAG . && docker push REGISTRY/nodedns:TAG
 # No Docker engine exists on the project's build machines, so this file is not built there; the
 # runtime it ships is: `./mvnw -Pjlink verify` builds the same target/jlink tree with the same
 # script and starts nodedns from it (JlinkRuntimeTest).

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Measures nodedns beside established DNS servers on this machine, one after another, the way
 # docs/benchmarks.md describes (its Method section). Loopback only.
-#   bench/peers.sh            full run (about 20 minutes)
-#   QUICK=1 bench/peers.sh    smoke run (1-2 minutes): proves the plumbing, not a measurement
+#   bench/peers.sh            full run (about 25 minutes, estimated: 11 server/workload pairs of ~2 minutes)
+#   QUICK=1 bench/peers.sh    smoke run (about 3 minutes; 159 s on the shared 2-core VM): proves the
+#                             plumbing, not a measurement
+# It prints how long it really took at the end. Results, the report (benchmarks.md) and the latency
+# plot go to OUT (default bench/results/STAMP, ignored by git); DOCS=1 also writes the report to
+# docs/benchmarks.md and docs/benchmarks-latency.png (tracked: only for a full run on a quiet machine).
+# gnuplot is optional: without it there is no plot, and the last line says so.
 # Knobs (env): SERVERS, WORKLOADS, RUNS, SAT_SECS, LAT_SECS, WARMUP_SECS, WORKLOAD_WARMUP_SECS, LG_WARMUP, HIT_RATE, MISS_RATE,
 # MIX_RATE, LG_OUTSTANDING, LG_SOCKETS, MISS_NAMES, MIX_LINES, BASE_PORT, SERVER_CPU, CLIENT_CPU,
-# OUT (results directory), DOCS=0 (do not write docs/), NODEDNS_JAVA_OPTS, NODEDNS_EXTRA (Corefile lines
+# OUT (results directory), DOCS=1 (write docs/), NODEDNS_JAVA_OPTS, NODEDNS_EXTRA (Corefile lines
 # added to nodedns's block, e.g. "  prometheus 127.0.0.1:9153\n"), BUILD_DIR.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,8 +48,9 @@ die() { log "$*"; exit 1; }
 
 # --- tools ------------------------------------------------------------------------------------
 install_missing() {
-  local -A pkg=([dnsperf]=dnsperf [dnsdist]=dnsdist [unbound]=unbound [knotd]=knot [gnuplot]=gnuplot-nox
+  local -A pkg=([dnsperf]=dnsperf [dnsdist]=dnsdist [unbound]=unbound [knotd]=knot
                 [taskset]=util-linux [gcc]=gcc)
+  command -v gnuplot >/dev/null 2>&1 || log "gnuplot not found: no latency plot (optional; apt-get install gnuplot-nox)"
   local missing=() c
   for c in "${!pkg[@]}"; do command -v "$c" >/dev/null 2>&1 || missing+=("${pkg[$c]}"); done
   ((${#missing[@]})) || return 0
@@ -215,6 +221,7 @@ EOF
 }
 
 # --- main ---------------------------------------------------------------------------------------
+t_start=$SECONDS
 install_missing
 command -v taskset >/dev/null || die "taskset missing"
 JAVA="$(find_java)"
@@ -342,9 +349,10 @@ for w in $WORKLOADS; do
   unset port_of pid_of
 done
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
-log "results in $OUT"
-if [[ "${DOCS:-1}" == 1 ]]; then
-  "$here/report.sh" "$OUT"
-else
-  "$here/report.sh" "$OUT" "$OUT/benchmarks.md" "$OUT/benchmarks-latency.png"
+log "results in $OUT ($((SECONDS - t_start)) s)"
+"$here/report.sh" "$OUT"
+if [[ "${DOCS:-0}" == 1 ]]; then
+  DOCS=1 "$here/report.sh" "$OUT"
+  log "docs/ rewritten from $OUT; its results directory is ignored by git: git add -f $OUT to commit it with them"
 fi
+log "done in $((SECONDS - t_start)) s"

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Turns one peers.sh results directory into docs/benchmarks.md and docs/benchmarks-latency.png.
+# Turns one peers.sh results directory into a report (benchmarks.md) and a latency plot (PNG).
 #   bench/report.sh bench/results/STAMP [OUT.md] [OUT.png]
+# By default both go into the results directory; DOCS=1 writes docs/benchmarks.md and
+# docs/benchmarks-latency.png (tracked files) instead. gnuplot is optional: without it (or if it
+# fails) there is no plot, the report has no image, and the last line says which.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 res="${1:?usage: report.sh RESULTS_DIR [OUT.md] [OUT.png]}"
-md="${2:-$root/docs/benchmarks.md}"
-png="${3:-$root/docs/benchmarks-latency.png}"
+if [[ "${DOCS:-0}" == 1 ]]; then
+  md="${2:-$root/docs/benchmarks.md}"
+  png="${3:-$root/docs/benchmarks-latency.png}"
+else
+  md="${2:-$res/benchmarks.md}"
+  png="${3:-$res/benchmarks-latency.png}"
+fi
 csv="$res/results.csv"
 [[ -f "$csv" ]] || { echo "report: no $csv" >&2; exit 1; }
 m() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" "$res/machine.txt" | head -1; } # value of key $1
@@ -49,11 +57,16 @@ plot_lines() { # plot_lines WORKLOAD: gnuplot "plot" arguments for every server 
 }
 hit_plot="$(plot_lines hit)"
 miss_plot="$(plot_lines miss)"
-if command -v gnuplot >/dev/null && [[ -n "$hit_plot$miss_plot" ]]; then
+plotted=0 no_plot=""
+if ! command -v gnuplot >/dev/null; then
+  no_plot="gnuplot is not installed"
+elif [[ -z "$hit_plot$miss_plot" ]]; then
+  no_plot="no open-loop latency run to plot"
+else
   label="$( ((smoke)) && echo 'SMOKE RUN - not a measurement' || m stamp)"
   {
     echo "set terminal pngcairo size 1100,$([[ -n $miss_plot ]] && echo 900 || echo 480) font 'Sans,10'"
-    echo "set output '$png'"
+    echo "set output '$png.tmp'"
     echo "set logscale xy; set grid; set key top left"
     echo "set xtics ('50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000)"
     echo "set xlabel 'percentile'; set ylabel 'latency (us, from intended send time)'"
@@ -63,7 +76,15 @@ if command -v gnuplot >/dev/null && [[ -n "$hit_plot$miss_plot" ]]; then
     [[ -n $miss_plot ]] && echo "unset multiplot"
     true
   } >"$res/plot.gp"
-  gnuplot "$res/plot.gp" || echo "report: gnuplot failed" >&2
+  # written beside and renamed only on success: a failed run must not leave an older plot standing
+  # in for this one
+  if gnuplot "$res/plot.gp" 2>"$res/plot.err" && [[ -s "$png.tmp" ]]; then
+    mv "$png.tmp" "$png"
+    plotted=1
+  else
+    rm -f "$png.tmp"
+    no_plot="gnuplot failed (see $res/plot.err)"
+  fi
 fi
 
 table() { # the peer-bench.md table plus our harness's figures, and ratios against dnsdist
@@ -104,8 +125,10 @@ problems="$(awk -F, 'NR > 1 { r = ($16 == "" ? "" : " run " $16) }
   NR > 1 && ($8 + 0 > 0) {printf "- %s %s %s %s%s: %s of %s queries unanswered\n", $1, $2, $3, $4, r, $8, $7 + $8}
   NR > 1 && $9 != "" && $9 !~ /^NOERROR:[0-9]+$/ {printf "- %s %s %s %s%s: response codes %s\n", $1, $2, $3, $4, r, $9}' "$csv")"
 
-# bench/footprint.sh's section is written by hand from its summary (it never writes docs/): keep it.
-footprint="$(awk '/^## Footprint and cold start/ {on = 1} on' "$md" 2>/dev/null || true)"
+# bench/footprint.sh's section of docs/benchmarks.md is written by hand from its summary (it never
+# writes docs/): keep it when rewriting that file.
+footprint=""
+[[ "$md" -ef "$root/docs/benchmarks.md" ]] && footprint="$(awk '/^## Footprint and cold start/ {on = 1} on' "$md" 2>/dev/null || true)"
 
 {
   echo "# nodedns benchmarks"
@@ -174,7 +197,7 @@ EOF
     echo
   fi
   if [[ -n "$problems" ]]; then echo "Unanswered queries and errors:"; echo; echo "$problems"; echo; fi
-  if [[ -f "$png" ]]; then
+  if ((plotted)); then
     echo "## Latency percentiles"
     echo
     echo "![latency percentiles]($(rel "$png"))"
@@ -184,4 +207,8 @@ EOF
   echo "discovery at scale (kubernetes/multicluster): [benchmarks-discovery.md](benchmarks-discovery.md)."
   if [[ -n "$footprint" ]]; then echo; echo "$footprint"; fi
 } >"$md"
-echo "report: wrote $md$( [[ -f "$png" ]] && echo " and $png")" >&2
+if ((plotted)); then
+  echo "report: wrote $md and $png" >&2
+else
+  echo "report: wrote $md; no latency plot: $no_plot" >&2
+fi

@@ -2,12 +2,14 @@ package io.nodedns;
 
 /** Go-flag style options: {@code -name value}, {@code -name=value}, {@code --name}; booleans need no value. */
 record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean quiet, String pidfile, boolean help,
-             int warmup, NodeCacheFlags nodeCache) {
+             int warmup, boolean ha, NodeCacheFlags nodeCache) {
 
     static final String USAGE = """
             Usage of nodedns:
               -conf string        Corefile to load (default "Corefile", then the built-in default); "stdin" reads standard input
               -dns.port string    Default port for server blocks without one (default "53"; the built-in default config uses 1053)
+              -ha                 Share addresses another instance already serves (an HA pair, a surge rollout);
+                                  without it such an address is refused at start, naming it
               -p string           Alias of -dns.port
               -pidfile string     File to write our PID to
               -plugins            List installed plugins
@@ -41,6 +43,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
         boolean help = false;
         String pidfile = null;
         int warmup = 0;
+        boolean ha = false;
         NodeCacheFlags.Builder nodeCache = new NodeCacheFlags.Builder();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -58,6 +61,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                 case "plugins" -> plugins = bool(name, value);
                 case "version" -> version = bool(name, value);
                 case "quiet" -> quiet = bool(name, value);
+                case "ha" -> ha = bool(name, value);
                 case "h", "help" -> help = true;
                 case "setupinterface", "setupiptables", "skipteardown", "reloadwithsignal" -> nodeCache.set(name, bool(name, value));
                 case "localip", "interfacename", "syncinterval", "basecorefile", "corefile", "upstreamsvc", "health-port",
@@ -87,7 +91,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                 default -> throw new IllegalArgumentException("flag provided but not defined: -" + name);
             }
         }
-        return new Flags(conf, port, plugins, version, quiet, pidfile, help, warmup, nodeCache.build());
+        return new Flags(conf, port, plugins, version, quiet, pidfile, help, warmup, ha, nodeCache.build());
     }
 
     private static boolean bool(String name, String value) {

@@ -3,10 +3,16 @@ package io.nodedns;
 import io.nodedns.config.ConfigException;
 import io.nodedns.log.Log;
 import io.nodedns.plugin.Plugins;
+import io.nodedns.plugin.forward.ForwardHandler;
 import io.nodedns.server.ConfigSource;
+import io.nodedns.server.Handler;
+import io.nodedns.server.HttpRoute;
+import io.nodedns.server.Instance;
 import io.nodedns.server.Listener;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Server;
+import io.nodedns.server.ServerConfig;
+import io.nodedns.upstream.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -68,6 +74,7 @@ public final class Main {
         }
         int defaultPort = flags.dnsPort() >= 0 ? flags.dnsPort() : 53;
         Server server = new Server(registry, source, defaultPort, System::getenv);
+        server.shareAddresses(flags.ha());
         if (flags.nodeCache() != null) {
             NodeCacheProcess.attach(server, flags.nodeCache(), defaultPort);
         }
@@ -90,7 +97,7 @@ public final class Main {
             }
         }
         if (!flags.quiet()) {
-            printStartup(out, server, source);
+            printStartup(out, server, describe(flags, source));
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Signals.install(server, stopped);
@@ -153,12 +160,45 @@ public final class Main {
         return new ConfigSource.TextSource("<built-in default>", DefaultConfig.text(port));
     }
 
-    private static void printStartup(PrintStream out, Server server, ConfigSource source) {
-        out.println("nodedns-" + Version.get() + " serving " + source.name());
+    /** What the first start-up line says was loaded, and why that file (a ./Corefile wins silently otherwise). */
+    static String describe(Flags flags, ConfigSource source) {
+        if (flags.nodeCache() != null) {
+            return source.name() + " (rendered from -basecorefile " + flags.nodeCache().baseCorefile() + ")";
+        }
+        if (flags.conf() != null) {
+            return "stdin".equals(flags.conf()) ? "the Corefile on standard input" : source.name();
+        }
+        if (source instanceof ConfigSource.FileSource) {
+            return "./Corefile (found in the working directory, so it replaces the built-in default; -conf FILE to choose)";
+        }
+        return "the built-in default configuration (no -conf and no ./Corefile)";
+    }
+
+    /**
+     * Where it serves and what it depends on, in the order the configuration declares them: DNS
+     * listeners, HTTP endpoints (health, ready, metrics) and each forward's upstreams.
+     */
+    private static void printStartup(PrintStream out, Server server, String loaded) {
+        out.println("nodedns-" + Version.get() + " serving " + loaded);
         for (Listener listener : server.listeners().values()) {
             for (String zone : listener.routes().zones()) {
                 String host = listener.address().host();
                 out.println(zone + ":" + listener.address().port() + (host.isEmpty() ? "" : " on " + host));
+            }
+        }
+        for (HttpRoute route : server.httpRoutes()) {
+            out.println("http " + route.address() + route.path());
+        }
+        Instance current = server.current();
+        for (ServerConfig config : current.configs()) {
+            for (Handler handler : config.handlers()) {
+                if (handler instanceof ForwardHandler forward && forward.name().equals("forward")) {
+                    StringBuilder to = new StringBuilder();
+                    for (Upstream upstream : forward.table().get()) {
+                        to.append(to.isEmpty() ? "" : ", ").append(upstream.label());
+                    }
+                    out.println("forward " + forward.config().from() + " to " + (to.isEmpty() ? "(no upstream)" : to));
+                }
             }
         }
         Log.info("", "nodedns-" + Version.get() + " started");

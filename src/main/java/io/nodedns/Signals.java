@@ -27,6 +27,6 @@ final class Signals {
         Signal.handle(new Signal("TERM"), s -> stop.run());
         Signal.handle(new Signal("INT"), s -> stop.run());
         Signal.handle(new Signal("HUP"), s -> { }); // CoreDNS ignores SIGHUP
-        Signal.handle(new Signal("USR1"), s -> server.shared().requestReload());
+        Signal.handle(new Signal("USR1"), s -> server.reloadOnSignal());
     }
 }

@@ -43,6 +43,9 @@ public final class Warmup {
     private static final int WINDOW = 8;
     private static final int HIT_NAMES = 64;
     private static final int TIMEOUT_MILLIS = 2000;
+    // The first /metrics scrape registers the JVM's collectors (JMX): seconds on a starved machine
+    // at nice 19 (./nodedns's background run timed out at 2 s under load 17, leaving no cache).
+    private static final int HTTP_TIMEOUT_MILLIS = 30_000;
 
     private Warmup() {}
 
@@ -218,7 +221,7 @@ public final class Warmup {
     private static void httpGet(String portAndPath) throws IOException {
         int slash = portAndPath.indexOf('/');
         try (Socket s = new Socket(LOOPBACK, Integer.parseInt(portAndPath.substring(0, slash)))) {
-            s.setSoTimeout(TIMEOUT_MILLIS);
+            s.setSoTimeout(HTTP_TIMEOUT_MILLIS);
             OutputStream out = s.getOutputStream();
             out.write(("GET " + portAndPath.substring(slash) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.server.ConfigSource;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
@@ -84,13 +85,68 @@ class MainTest {
         assertTrue(missing.err().contains("nope"), missing.err());
     }
 
+    /** Issue 22 item 5: an empty Corefile (or one of comments only) serves nothing, so it does not start. */
+    @Test
+    void emptyCorefileIsAnError() throws Exception {
+        for (String text : new String[] {"", "# only a comment\n\n"}) {
+            Path corefile = dir.resolve("Corefile");
+            Files.writeString(corefile, text);
+            Run r = run("-conf", corefile.toString());
+            assertEquals(1, r.code(), r.out());
+            assertTrue(r.err().contains(corefile + ":1 - Error during parsing: no server block: the Corefile is empty"),
+                    r.err());
+            assertFalse(r.out().contains("started"), r.out());
+        }
+    }
+
+    /** Issue 22 item 6: each of these errors names its cause, not just the token it ended at. */
+    @Test
+    void errorsNameTheirCause() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        Path corefile = dir.resolve("Corefile");
+        Files.writeString(corefile, "example.org:%d {\n    forward . {$NODEDNS_TEST_SURELY_UNSET}\n}\n".formatted(port));
+        Run unset = run("-conf", corefile.toString());
+        assertEquals(1, unset.code());
+        assertTrue(unset.err().contains(corefile + ":2 - ") && unset.err().contains(
+                "(the environment variable NODEDNS_TEST_SURELY_UNSET in {$...} is not set, so it became \"\")"), unset.err());
+
+        Path absent = dir.resolve("absent.kubeconfig");
+        Files.writeString(corefile, ("example.org:%d {\n    kubeforward {\n        namespace kube-system\n"
+                + "        service_name kube-dns\n        kubeconfig %s\n    }\n}\n").formatted(port, absent));
+        Run kube = run("-conf", corefile.toString());
+        assertEquals(1, kube.code());
+        assertTrue(kube.err().contains("plugin/kubeforward: kubeconfig " + absent + " does not exist"), kube.err());
+
+        Files.writeString(corefile, "example.org:%d {\n    whoami\n}}\n".formatted(port));
+        Run braces = run("-conf", corefile.toString());
+        assertEquals(1, braces.code());
+        assertTrue(braces.err().contains(corefile + ":3 - Error during parsing: '}}' is not a directive: braces must stand"
+                + " alone, separated by spaces or line breaks; a block ends with one '}' on a line of its own"), braces.err());
+    }
+
+    /** Issue 22 item 1: the first start-up line says which configuration was loaded and why that one. */
+    @Test
+    void startupSaysWhichConfigurationAndWhy() {
+        ConfigSource.TextSource builtIn = new ConfigSource.TextSource("<built-in default>", DefaultConfig.text(1053));
+        assertEquals("the built-in default configuration (no -conf and no ./Corefile)",
+                Main.describe(Flags.parse(new String[0]), builtIn));
+        assertEquals("./Corefile (found in the working directory, so it replaces the built-in default; -conf FILE to choose)",
+                Main.describe(Flags.parse(new String[0]), new ConfigSource.FileSource(Path.of("Corefile"))));
+        assertEquals("/etc/my.Corefile", Main.describe(Flags.parse(new String[] {"-conf", "/etc/my.Corefile"}),
+                new ConfigSource.FileSource(Path.of("/etc/my.Corefile"))));
+    }
+
     /** A real JVM: starts, answers, reloads on SIGUSR1, stops on SIGTERM with exit 0, writes and removes the pidfile. */
     @Test
     void processServesReloadsOnUsr1AndStopsOnTerm() throws Exception {
         int port = FreePorts.udpAndTcp();
+        int health = FreePorts.udpAndTcp();
+        int silent = FreePorts.udpAndTcp(); // an upstream nobody answers on: only listed, never asked
         Path corefile = dir.resolve("Corefile");
         Path pidfile = dir.resolve("nodedns.pid");
-        Files.writeString(corefile, "example.org:%d {\n    whoami\n}\n".formatted(port));
+        String text = ("example.org:%1$d {\n    whoami\n    health 127.0.0.1:%2$d\n}\n"
+                + "example.net:%1$d {\n    forward . 127.0.0.1:%3$d\n}\n").formatted(port, health, silent);
+        Files.writeString(corefile, text);
         ImageJvm p = ImageJvm.startWithDefaultMemory(dir.resolve("out.log"), "-conf", corefile.toString(),
                 "-pidfile", pidfile.toString());
         try (DnsClient client = new DnsClient(port)) {
@@ -99,8 +155,33 @@ class MainTest {
                 first = client.udp(DnsClient.query("a.example.org", Type.A));
             }
             assertTrue(first != null && first.getRcode() == Rcode.NOERROR, "served after start");
+            String log = Files.readString(dir.resolve("out.log"));
+            for (int i = 0; i < 100 && !log.contains(" started"); i++) { // pidfile and listing follow the first answer
+                Thread.sleep(50);
+                log = Files.readString(dir.resolve("out.log"));
+            }
             assertEquals(Long.toString(p.pid()), Files.readString(pidfile).trim());
-            assertEquals(Rcode.REFUSED, client.udp(DnsClient.query("a.example.net", Type.A)).getRcode());
+            String started = digestLine(log, "[INFO] loaded " + corefile + ", configuration SHA512 = ");
+            assertTrue(log.contains("http 127.0.0.1:" + health + "/health\n"), "start-up lists HTTP endpoints: " + log);
+            assertTrue(log.contains("forward . to 127.0.0.1:" + silent + "\n"), "start-up lists upstreams: " + log);
+            assertTrue(log.indexOf("example.org.:" + port) < log.indexOf("example.net.:" + port), "declared order: " + log);
+
+            // Issue 22 item 4: a second nodedns on the same addresses is refused, naming the address
+            Run second = run("-conf", corefile.toString());
+            assertEquals(1, second.code());
+            assertTrue(second.err().contains("[FATAL] listen: :" + port + " (DNS over UDP) is already served by another socket"),
+                    second.err());
+
+            // Issue 22 item 5: SIGUSR1 with the file unchanged says so, with the digest that still serves
+            p.signal("USR1");
+            String unchanged = null;
+            for (int i = 0; i < 100 && unchanged == null; i++) {
+                Thread.sleep(50);
+                unchanged = Files.readString(dir.resolve("out.log")).lines()
+                        .filter(l -> l.startsWith("[INFO] plugin/reload: " + corefile + " unchanged")).findFirst().orElse(null);
+            }
+            assertEquals("[INFO] plugin/reload: " + corefile + " unchanged, configuration SHA512 = " + started + "; nothing reloaded",
+                    unchanged);
             Files.writeString(corefile, "example.org:%1$d example.net:%1$d {\n    whoami\n}\n".formatted(port));
             p.signal("USR1");
             int rcode = Rcode.REFUSED;
@@ -116,6 +197,14 @@ class MainTest {
         String log = Files.readString(dir.resolve("out.log"));
         assertEquals(0, p.exitValue(), log);
         assertTrue(log.contains("example.org.:" + port), "startup output lists zones: " + log);
+        String reloaded = digestLine(log, "[INFO] plugin/reload: Running configuration SHA512 = ");
+        assertFalse(reloaded.equals(digestLine(log, "[INFO] loaded " + corefile + ", configuration SHA512 = ")), log);
         assertFalse(Files.exists(pidfile), "pidfile removed");
+    }
+
+    private static String digestLine(String log, String prefix) {
+        String line = log.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse(null);
+        assertTrue(line != null && line.substring(prefix.length()).matches("[0-9a-f]{128}"), prefix + " in: " + log);
+        return line.substring(prefix.length());
     }
 }

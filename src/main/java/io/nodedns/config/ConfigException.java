@@ -22,7 +22,15 @@ public final class ConfigException extends Exception {
 
     /** An error located at a token; a null token gives an unknown position (empty file, line 0). */
     public ConfigException(Token at, String message) {
-        this(at == null ? "" : at.file(), at == null ? 0 : at.line(), message);
+        this(at == null ? "" : at.file(), at == null ? 0 : at.line(), withUnset(at, message));
+    }
+
+    // "not an IP address: """ says nothing; the variable that was meant to fill it does
+    private static String withUnset(Token at, String message) {
+        if (at == null || at.unset().isEmpty()) {
+            return message;
+        }
+        return message + " (the environment variable " + at.unset() + " in {$...} is not set, so it became \"\")";
     }
 
     public String file() {

@@ -12,12 +12,21 @@ import java.util.function.Function;
 final class EnvSubstitution {
 
     private final Function<String, String> lookup;
+    // names found unset by the last apply (the parser is single-threaded), for Token.unset
+    private final StringBuilder unset = new StringBuilder();
 
     EnvSubstitution(Function<String, String> lookup) {
         this.lookup = lookup == null ? System::getenv : lookup;
     }
 
+    /** The token with its references replaced; an unset variable becomes "" and is named in {@link Token#unset()}. */
+    Token apply(Token token) {
+        String text = apply(token.text());
+        return token.substituted(text, unset.toString());
+    }
+
     String apply(String text) {
+        unset.setLength(0);
         if (text.indexOf('{') < 0) {
             return text;
         }
@@ -51,6 +60,10 @@ final class EnvSubstitution {
         } catch (RuntimeException e) {
             value = null; // a lookup that cannot answer (odd names on some platforms) means unset
         }
-        return value == null ? "" : value;
+        if (value == null) {
+            unset.append(unset.isEmpty() ? "" : ", ").append(name);
+            return "";
+        }
+        return value;
     }
 }

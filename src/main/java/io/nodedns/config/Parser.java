@@ -172,6 +172,10 @@ final class Parser {
         Token nameToken = nameLexeme.token();
         String name = env.apply(nameToken.text());
         if (!knownDirective.test(name)) {
+            if (name.length() > 1 && (name.indexOf('{') >= 0 || name.indexOf('}') >= 0)) { // "}}", "whoami}"
+                throw new ConfigException(nameToken, "'" + name + "' is not a directive: braces must stand alone,"
+                        + " separated by spaces or line breaks; a block ends with one '}' on a line of its own");
+            }
             throw new ConfigException(nameToken, "Unknown directive '" + name + "'");
         }
         List<Token> tokens = new ArrayList<>();
@@ -201,7 +205,7 @@ final class Parser {
             } else if (newLine && token.text().equals("import")) {
                 doImport(next);
             } else {
-                tokens.add(token.withText(env.apply(token.text())));
+                tokens.add(env.apply(token));
             }
         }
         if (!open.isEmpty()) {

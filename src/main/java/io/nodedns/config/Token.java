@@ -8,12 +8,19 @@ package io.nodedns.config;
  * @param file   the file the token came from (imported files carry their absolute path)
  * @param line   1-based line on which the token starts
  * @param quoted whether the token was written in double quotes
+ * @param unset  the {@code {$NAME}} references in the token that were not set in the environment
+ *               (they became ""), comma-separated, or ""; errors at the token name them
  */
-public record Token(String text, String file, int line, boolean quoted) {
+public record Token(String text, String file, int line, boolean quoted, String unset) {
 
     public Token {
         text = text == null ? "" : text;
         file = file == null ? "" : file;
+        unset = unset == null ? "" : unset;
+    }
+
+    public Token(String text, String file, int line, boolean quoted) {
+        this(text, file, line, quoted, "");
     }
 
     /** Line on which the token ends: a quoted token may span lines. */
@@ -32,7 +39,12 @@ public record Token(String text, String file, int line, boolean quoted) {
 
     /** A copy with other text but the same position, used for env substitution. */
     public Token withText(String newText) {
-        return newText.equals(text) ? this : new Token(newText, file, line, quoted);
+        return newText.equals(text) ? this : new Token(newText, file, line, quoted, unset);
+    }
+
+    /** A copy after env substitution: other text, and the names of the variables that were unset. */
+    Token substituted(String newText, String unsetNames) {
+        return newText.equals(text) && unsetNames.isEmpty() ? this : new Token(newText, file, line, quoted, unsetNames);
     }
 
     /** True if this token is a bare {@code {} or {@code }}. Quoted braces count too, as in caddy. */

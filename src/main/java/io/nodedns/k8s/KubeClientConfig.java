@@ -69,6 +69,10 @@ public record KubeClientConfig(Path kubeconfig, String context) {
                 throw new IOException("kubeconfig " + kubeconfig + ": not a YAML mapping");
             }
             doc = (Map<String, Object>) o;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("kubeconfig " + kubeconfig + " does not exist", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("kubeconfig " + kubeconfig + " cannot be read: permission denied", e);
         } catch (RuntimeException e) {
             throw new IOException("kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
         }

@@ -97,6 +97,16 @@ public final class HttpEndpoints {
     }
 
     private static HttpServer bind(String address) throws IOException {
+        InetSocketAddress bindTo = socketAddress(address);
+        HttpServer server = HttpServer.create();
+        ReusePort.enable(server);
+        server.bind(bindTo, 64);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        return server;
+    }
+
+    /** The socket address of {@code host:port}, {@code [v6]:port} or {@code :port} (every address). */
+    static InetSocketAddress socketAddress(String address) throws IOException {
         int colon = address.lastIndexOf(':');
         if (colon < 0) {
             throw new IOException("address " + address + ": missing port");
@@ -111,13 +121,7 @@ public final class HttpEndpoints {
         } catch (NumberFormatException e) {
             throw new IOException("address " + address + ": bad port");
         }
-        InetSocketAddress bindTo = host.isEmpty() ? new InetSocketAddress(port)
-                : new InetSocketAddress(InetAddress.getByName(host), port);
-        HttpServer server = HttpServer.create();
-        ReusePort.enable(server);
-        server.bind(bindTo, 64);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        return server;
+        return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(InetAddress.getByName(host), port);
     }
 
     /** Writes a small text reply. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class Server {
     private byte[] digest;
     private boolean stopped;
     private java.time.Duration previousLameDuck = java.time.Duration.ZERO;
+    private boolean shareAddresses;
     // Lifecycles and HTTP routes that belong to the process, not to a Corefile (node-cache flags).
     private final List<Lifecycle> processLifecycles = new ArrayList<>();
     private final List<HttpRoute> processRoutes = new ArrayList<>();
@@ -42,7 +44,7 @@ public final class Server {
         this.source = source;
         this.defaultPort = defaultPort;
         this.env = env;
-        shared.reloadTrigger(() -> Thread.ofVirtual().name("nodedns-reload").start(this::reloadQuietly));
+        shared.reloadTrigger(() -> Thread.ofVirtual().name("nodedns-reload").start(() -> reloadQuietly(false)));
         shared.currentInstance(this::current);
     }
 
@@ -52,6 +54,15 @@ public final class Server {
 
     public ConfigSource source() {
         return source;
+    }
+
+    /**
+     * Whether addresses another socket already serves may be shared (-ha: an HA pair or a surge
+     * rollout, docs/operations.md); otherwise such an address is refused before anything binds.
+     * Before start.
+     */
+    public synchronized void shareAddresses(boolean share) {
+        shareAddresses = share;
     }
 
     /** Adds a lifecycle run around every configuration (prepared before the first bind, shut down last); before start. */
@@ -66,7 +77,7 @@ public final class Server {
 
     /** Loads the config and starts serving; throws with file:line on config errors, before binding. */
     public synchronized void start() throws ConfigException, IOException {
-        List<ServerBlock> blocks = source.load(registry::isKnown, env);
+        List<ServerBlock> blocks = loadBlocks();
         Instance instance = Instance.build(blocks, registry, shared, defaultPort);
         try {
             for (Lifecycle lifecycle : processLifecycles) {
@@ -82,6 +93,21 @@ public final class Server {
         }
         digest = Corefile.digest(blocks);
         shared.configDigest(hex(digest));
+        Log.info("", "loaded " + source.name() + ", configuration SHA512 = " + hex(digest));
+    }
+
+    /**
+     * The source's server blocks; none is an error, since a process that serves nothing would
+     * still print "started" and pass its probes' absence unnoticed.
+     */
+    private List<ServerBlock> loadBlocks() throws ConfigException {
+        List<ServerBlock> blocks = source.load(registry::isKnown, env);
+        if (blocks.isEmpty()) {
+            throw new ConfigException(source.name(), 1, "no server block: the Corefile is empty (or only comments),"
+                    + " so nothing would be served; add a server block: a line '.:53 {', its plugins one per line"
+                    + " (e.g. 'forward . 8.8.8.8') and a line '}'");
+        }
+        return blocks;
     }
 
     /** Re-reads the source; returns true if a new config now serves. A failure keeps the old one. */
@@ -89,7 +115,7 @@ public final class Server {
         if (stopped) {
             return false;
         }
-        List<ServerBlock> blocks = source.load(registry::isKnown, env);
+        List<ServerBlock> blocks = loadBlocks();
         byte[] newDigest = Corefile.digest(blocks);
         if (digest != null && Arrays.equals(digest, newDigest)) {
             return false;
@@ -106,11 +132,21 @@ public final class Server {
         return digest == null ? null : digest.clone();
     }
 
-    private void reloadQuietly() {
+    /**
+     * A reload an operator asked for (SIGUSR1): unlike the reload plugin's periodic check it says
+     * when nothing changed, so every signal leaves a line.
+     */
+    public void reloadOnSignal() {
+        Thread.ofVirtual().name("nodedns-reload").start(() -> reloadQuietly(true));
+    }
+
+    private void reloadQuietly(boolean sayUnchanged) {
         try {
             if (reload()) {
                 Log.info("reload", "Running configuration SHA512 = " + hex(digest()));
                 releaseHeap("reload");
+            } else if (sayUnchanged && !isStopped()) {
+                Log.info("reload", source.name() + " unchanged, configuration SHA512 = " + hex(digest()) + "; nothing reloaded");
             }
         } catch (ConfigException e) {
             Log.error("reload", "Corefile changed but reload failed: " + e.getMessage());
@@ -137,6 +173,7 @@ public final class Server {
         } catch (Exception e) {
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
+        PortProbe.refuseServedElsewhere(listeners.keySet(), next, routes(next), shared.http(), shareAddresses);
         shared.http().prepare(routes(next));
         Map<ListenAddress, Listener> kept = new HashMap<>();
         List<Listener> opened = new ArrayList<>();
@@ -282,9 +319,18 @@ public final class Server {
         shared.http().close();
     }
 
-    /** Listeners now serving, by address (for tests and startup output). */
+    private synchronized boolean isStopped() {
+        return stopped;
+    }
+
+    /** Listeners now serving, by address, in the order the configuration declares them (start-up output, tests). */
     public synchronized Map<ListenAddress, Listener> listeners() {
-        return Map.copyOf(listeners);
+        return Collections.unmodifiableMap(new LinkedHashMap<>(listeners));
+    }
+
+    /** The HTTP routes now served (the configuration's and the process's), for the start-up output. */
+    public synchronized List<HttpRoute> httpRoutes() {
+        return List.copyOf(routes(current));
     }
 
     public synchronized Instance current() {

@@ -60,6 +60,16 @@ class MalformedCorefileTest {
         assertError("example.org {\n{\n}\n}", "Corefile", 2, "Unknown directive '{'");
     }
 
+    /** Issue 22 item 6: braces run together with each other or a word are named as such, not as an unknown directive. */
+    @Test
+    void bracesRunTogetherAreNamed() {
+        String why = "' is not a directive: braces must stand alone, separated by spaces or line breaks;"
+                + " a block ends with one '}' on a line of its own";
+        assertError("example.org {\n    whoami\n}}\n", "Corefile", 3, "'}}" + why);
+        assertError("example.org {\n    whoami\n    }}\n}\n", "Corefile", 3, "'}}" + why);
+        assertError("example.org {\n    whoami}\n}\n", "Corefile", 2, "'whoami}" + why);
+    }
+
     @Test
     void strayClosingBraceAtTopLevel() {
         assertError(". {\n  whoami\n}\n}\n", "Corefile", 4, "Unexpected '}' because no matching opening brace");

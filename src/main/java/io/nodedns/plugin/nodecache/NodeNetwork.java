@@ -25,6 +25,7 @@ public final class NodeNetwork {
     private final CommandRunner runner;
     private final SetupErrorCounts errors = new SetupErrorCounts();
     private final Set<NodecacheConfig.Target> installed = new LinkedHashSet<>(); // every target ever set up, for teardown
+    private final Set<Rule> seenRules = new java.util.HashSet<>(); // found or installed once: missing later = removed
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("nodecache-sync").unstarted(r));
     private NodecacheConfig config;
@@ -169,7 +170,7 @@ public final class NodeNetwork {
         for (boolean v6 : new boolean[] {false, true}) {
             List<Rule> rules = rulesFor(config.targets(), v6);
             if (!rules.isEmpty()) {
-                RuleSync.ensure(iptables(v6), rules, errors);
+                RuleSync.ensure(iptables(v6), rules, errors, seenRules);
             }
         }
     }

@@ -12,7 +12,12 @@ import java.util.List;
 final class RuleSync {
     private RuleSync() {}
 
-    static void ensure(Iptables iptables, List<Rule> rules, SetupErrorCounts errors) {
+    /**
+     * @param seen rules this process has already found in place or installed: only a missing one of
+     *             those was removed by someone and is "added back"; the others are new (first pass,
+     *             new addresses after a reload) and are summed up in one line per table
+     */
+    static void ensure(Iptables iptables, List<Rule> rules, SetupErrorCounts errors, java.util.Set<Rule> seen) {
         for (String table : List.of("raw", "filter")) {
             List<Rule> inTable = rules.stream().filter(r -> r.table().equals(table)).toList();
             if (inTable.isEmpty()) {
@@ -25,12 +30,24 @@ final class RuleSync {
                 continue;
             }
             List<SaveLine> lines = Iptables.lines(saved.output());
+            int installed = 0;
+            int found = 0;
             for (Rule rule : inTable) {
                 int copies = count(lines, rule);
+                boolean known = seen.contains(rule);
+                if (copies > 0 && !known) {
+                    found++;
+                    seen.add(rule);
+                }
                 if (copies == 0) {
                     CommandRunner.Outcome added = iptables.insertFirst(rule);
                     if (added.ok()) {
-                        Log.info("nodecache", "Added back nodelocaldns rule - " + rule);
+                        if (known) {
+                            Log.info("nodecache", "Added back nodelocaldns rule - " + rule);
+                        } else {
+                            installed++;
+                            seen.add(rule);
+                        }
                     } else {
                         errors.failed(Iptables.errorType(added), "Error adding iptables rule " + rule + ": " + added.output().strip());
                     }
@@ -44,6 +61,10 @@ final class RuleSync {
                     }
                     Log.info("nodecache", "Removed duplicate nodelocaldns rule - " + rule);
                 }
+            }
+            if (installed + found > 0) {
+                Log.info("nodecache", iptables.command() + " " + table + ": installed " + installed
+                        + " nodelocaldns rules, " + found + " already in place");
             }
         }
     }

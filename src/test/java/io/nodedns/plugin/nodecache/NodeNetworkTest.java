@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.testing.LogCapture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +55,34 @@ class NodeNetworkTest {
         assertTrue(node.issued("ip link del dev nodelocaldns"), "a dummy link is deleted at teardown");
         assertEquals(List.of(), node.lines("iptables-nft/raw"));
         assertEquals(List.of(), node.lines("iptables-nft/filter"));
+    }
+
+    /** Issue 22 item 7: a fresh start says what it installed; only a rule removed later is "added back". */
+    @Test
+    void freshStartInstallsWithoutAddedBackAndSaysWhatItDid() {
+        FakeNode node = new FakeNode();
+        List<String> spec = Rule.forAddress("169.254.20.10", 53, 8080).getFirst().spec();
+        node.tables.put("iptables-nft/raw", new ArrayList<>(List.of(FakeNode.saveLine("PREROUTING", spec)))); // left by a killed instance
+        NodeNetwork network = new NodeNetwork(node);
+        network.configure(config(V4, null, true));
+        try (LogCapture log = new LogCapture()) {
+            network.syncOnce();
+            assertEquals(List.of(), log.lines().stream().filter(l -> l.contains("Added back")).toList());
+            assertTrue(log.lines().contains("[INFO] plugin/nodecache: iptables-nft raw: installed 7 nodelocaldns rules, 1 already in place"),
+                    log.lines().toString());
+            assertTrue(log.lines().contains("[INFO] plugin/nodecache: iptables-nft filter: installed 4 nodelocaldns rules, 0 already in place"),
+                    log.lines().toString());
+            int before = log.lines().size();
+            network.syncOnce();
+            assertEquals(before, log.lines().size(), "a pass with nothing to do logs nothing: " + log.lines());
+            node.tables.get("iptables-nft/raw").removeFirst(); // someone deleted a rule
+            network.syncOnce();
+            List<String> added = log.lines().subList(before, log.lines().size());
+            assertEquals(1, added.size(), added.toString());
+            assertTrue(added.getFirst().startsWith("[INFO] plugin/nodecache: Added back nodelocaldns rule - "), added.toString());
+        } finally {
+            network.shutdown();
+        }
     }
 
     @Test

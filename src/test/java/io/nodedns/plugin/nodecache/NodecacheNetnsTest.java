@@ -69,7 +69,8 @@ class NodecacheNetnsTest {
 
     private Process start(Netns ns, Path corefile, String log) throws Exception {
         Path logFile = dir.resolve(log);
-        Process p = ns.java(logFile, "io.nodedns.Main", "-conf", corefile.toString());
+        // -ha: some tests run two instances on the same addresses on purpose (the HA pair)
+        Process p = ns.java(logFile, "io.nodedns.Main", "-conf", corefile.toString(), "-ha");
         assertTrue(Netns.await(logFile, "started", p, 60_000), "nodedns started: " + read(logFile));
         return p;
     }
