@@ -61,8 +61,8 @@ class ReusePortTest {
                         + " the kernel spreads queries over both")), log.lines().toString());
             }
             assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("a.example.org", Type.A)).getRcode());
-            for (int port : new int[] {health, metrics}) {
-                String path = port == health ? "/health" : "/metrics";
+            for (int port : new int[] {health, ready, metrics}) {
+                String path = port == health ? "/health" : port == ready ? "/ready" : "/metrics";
                 assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode(), path);
             }
