@@ -1,6 +1,13 @@
 package io.nodedns.plugin;
 
+import io.nodedns.plugin.acl.AclSetup;
+import io.nodedns.plugin.any.AnySetup;
 import io.nodedns.plugin.bind.BindSetup;
+import io.nodedns.plugin.chaos.ChaosSetup;
+import io.nodedns.plugin.header.HeaderSetup;
+import io.nodedns.plugin.local.LocalSetup;
+import io.nodedns.plugin.minimal.MinimalSetup;
+import io.nodedns.plugin.nsid.NsidSetup;
 import io.nodedns.plugin.bufsize.BufsizeSetup;
 import io.nodedns.plugin.cache.CacheSetup;
 import io.nodedns.plugin.forward.ForwardSetup;
@@ -38,6 +45,7 @@ public final class Plugins {
                 .register("timeouts", new TimeoutsSetup())
                 .register("multisocket", new MultisocketSetup())
                 .register("reload", new ReloadSetup())
+                .register("nsid", new NsidSetup())
                 .register("bufsize", new BufsizeSetup())
                 .register("bind", new BindSetup())
                 .register("nodecache", new NodecacheSetup())
@@ -46,9 +54,15 @@ public final class Plugins {
                 .register("prometheus", new PrometheusSetup())
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
+                .register("local", new LocalSetup())
+                .register("any", new AnySetup())
+                .register("chaos", new ChaosSetup())
                 .register("rewrite", new RewriteSetup())
                 .register("loadbalance", new LoadbalanceSetup())
+                .register("acl", new AclSetup())
                 .register("cache", new CacheSetup())
+                .register("header", new HeaderSetup())
+                .register("minimal", new MinimalSetup())
                 .register("hosts", new HostsSetup())
                 .register("file", new FileSetup())
                 .register("loop", new LoopSetup())
