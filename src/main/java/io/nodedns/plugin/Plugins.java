@@ -4,6 +4,7 @@ import io.nodedns.plugin.acl.AclSetup;
 import io.nodedns.plugin.any.AnySetup;
 import io.nodedns.plugin.bind.BindSetup;
 import io.nodedns.plugin.chaos.ChaosSetup;
+import io.nodedns.plugin.dns64.Dns64Setup;
 import io.nodedns.plugin.header.HeaderSetup;
 import io.nodedns.plugin.local.LocalSetup;
 import io.nodedns.plugin.minimal.MinimalSetup;
@@ -55,6 +56,7 @@ public final class Plugins {
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
                 .register("local", new LocalSetup())
+                .register("dns64", new Dns64Setup())
                 .register("any", new AnySetup())
                 .register("chaos", new ChaosSetup())
                 .register("rewrite", new RewriteSetup())

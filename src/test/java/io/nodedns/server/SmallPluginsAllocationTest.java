@@ -24,7 +24,8 @@ import org.xbill.DNS.Type;
 /**
  * nsid, local, any, chaos, acl, header and minimal together allocate nothing per query on the UDP
  * loop: every one of them answers or passes some of the queries, and the hooks (nsid appending an
- * OPT, header, minimal) run on the replies of the others.
+ * OPT, header, minimal) run on the replies of the others. dns64 is there too, passing everything
+ * (no AAAA query): what it costs blocks that use it for other types.
  */
 class SmallPluginsAllocationTest {
     private static final int CLIENTS = 500;
@@ -37,6 +38,7 @@ class SmallPluginsAllocationTest {
                     multisocket 1
                     nsid edge-1
                     local
+                    dns64
                     any
                     chaos v1 alice bob
                     acl {
