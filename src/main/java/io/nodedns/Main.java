@@ -78,13 +78,15 @@ public final class Main {
         if (flags.nodeCache() != null) {
             NodeCacheProcess.attach(server, flags.nodeCache(), defaultPort);
         }
+        CountDownLatch stopped = new CountDownLatch(1);
         try {
-            server.start();
+            server.start(() -> Signals.install(server, stopped));
         } catch (ConfigException e) {
             err.println("[FATAL] " + e.getMessage());
             return 1;
         } catch (IOException | RuntimeException e) {
-            err.println("[FATAL] listen: " + e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            err.println("[FATAL] " + (message.startsWith("listen ") ? message : "listen: " + message));
             return 1;
         }
         if (flags.pidfile() != null) {
@@ -99,8 +101,6 @@ public final class Main {
         if (!flags.quiet()) {
             printStartup(out, server, describe(flags, source));
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Signals.install(server, stopped);
         try {
             stopped.await();
         } catch (InterruptedException e) {

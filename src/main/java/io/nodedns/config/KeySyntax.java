@@ -54,6 +54,11 @@ final class KeySyntax {
                 host = rest.substring(0, colon);
             }
         }
+        if (host.length() > 1 && host.charAt(0) == '.' && host.charAt(1) != '.') {
+            // ".svc" is the zone svc. (issue 21: a ConfigMap written so loads in CoreDNS and routes
+            // svc. names to its block); ".." and ".a..b" stay errors below.
+            host = host.substring(1);
+        }
         checkName(token, host);
         IpPrefix prefix = IpPrefix.parse(host);
         if (prefix == null) {

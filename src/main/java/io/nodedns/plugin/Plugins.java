@@ -1,6 +1,14 @@
 package io.nodedns.plugin;
 
+import io.nodedns.plugin.acl.AclSetup;
+import io.nodedns.plugin.any.AnySetup;
 import io.nodedns.plugin.bind.BindSetup;
+import io.nodedns.plugin.chaos.ChaosSetup;
+import io.nodedns.plugin.dns64.Dns64Setup;
+import io.nodedns.plugin.header.HeaderSetup;
+import io.nodedns.plugin.local.LocalSetup;
+import io.nodedns.plugin.minimal.MinimalSetup;
+import io.nodedns.plugin.nsid.NsidSetup;
 import io.nodedns.plugin.bufsize.BufsizeSetup;
 import io.nodedns.plugin.cache.CacheSetup;
 import io.nodedns.plugin.forward.ForwardSetup;
@@ -38,6 +46,7 @@ public final class Plugins {
                 .register("timeouts", new TimeoutsSetup())
                 .register("multisocket", new MultisocketSetup())
                 .register("reload", new ReloadSetup())
+                .register("nsid", new NsidSetup())
                 .register("bufsize", new BufsizeSetup())
                 .register("bind", new BindSetup())
                 .register("nodecache", new NodecacheSetup())
@@ -46,9 +55,16 @@ public final class Plugins {
                 .register("prometheus", new PrometheusSetup())
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())
+                .register("local", new LocalSetup())
+                .register("dns64", new Dns64Setup())
+                .register("any", new AnySetup())
+                .register("chaos", new ChaosSetup())
                 .register("rewrite", new RewriteSetup())
                 .register("loadbalance", new LoadbalanceSetup())
+                .register("acl", new AclSetup())
                 .register("cache", new CacheSetup())
+                .register("header", new HeaderSetup())
+                .register("minimal", new MinimalSetup())
                 .register("hosts", new HostsSetup())
                 .register("file", new FileSetup())
                 .register("loop", new LoopSetup())

@@ -41,6 +41,40 @@ public final class ClientAddress {
         return raw != null ? SockAddr.port(raw) : socketAddress.getPort();
     }
 
+    /** Length of the client's IP: 4 for IPv4 (IPv4-mapped IPv6 included, as Go's To4), else 16. */
+    public int ipLength() {
+        if (raw != null) {
+            return SockAddr.family(raw) == io.nodedns.sys.LinuxSockets.AF_INET || SockAddr.isV4Mapped(raw) ? 4 : 16;
+        }
+        return ipFromSocket().length;
+    }
+
+    /** Byte {@code i} of the client's IP (see {@link #ipLength()}); no objects on the native UDP path (acl). */
+    public int ipByte(int i) {
+        if (raw != null) {
+            int base = SockAddr.family(raw) == io.nodedns.sys.LinuxSockets.AF_INET ? 4 : SockAddr.isV4Mapped(raw) ? 20 : 8;
+            return raw.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i) & 0xFF;
+        }
+        return ipFromSocket()[i] & 0xFF;
+    }
+
+    private byte[] ipFromSocket() {
+        byte[] ip = socketAddress.getAddress().getAddress();
+        if (ip.length == 16 && isMapped(ip)) {
+            return java.util.Arrays.copyOfRange(ip, 12, 16);
+        }
+        return ip;
+    }
+
+    private static boolean isMapped(byte[] ip) {
+        for (int i = 0; i < 10; i++) {
+            if (ip[i] != 0) {
+                return false;
+            }
+        }
+        return ip[10] == (byte) 0xFF && ip[11] == (byte) 0xFF;
+    }
+
     /** 1 for IPv4, 2 for IPv6 (CoreDNS's metric label "family"). IPv4-mapped IPv6 counts as IPv4. */
     public int family() {
         if (raw != null) {

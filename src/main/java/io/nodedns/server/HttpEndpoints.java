@@ -48,7 +48,12 @@ public final class HttpEndpoints {
             for (HttpRoute route : routes) {
                 String key = normalize(route.address());
                 if (!endpoints.containsKey(key) && !opened.containsKey(key)) {
-                    opened.put(key, bind(key));
+                    try {
+                        opened.put(key, bind(key));
+                    } catch (IOException e) {
+                        throw new IOException("listen tcp " + key + ": " + e.getMessage()
+                                + (route.origin() == null ? "" : " (" + route.origin() + ")"), e);
+                    }
                 }
             }
         } catch (IOException e) {

@@ -17,6 +17,11 @@ public record ListenAddress(String host, int port) {
         return host.indexOf(':') >= 0 ? "dns://[" + host + "]:" + port : "dns://" + host + ":" + port;
     }
 
+    /** HOST:PORT as Go's net.Listen reports it ({@code :53}, {@code [::1]:53}), for error messages. */
+    public String hostPort() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
     /** The socket address to bind; the wildcard is the dual-stack any-address. */
     public InetSocketAddress socketAddress() throws UnknownHostException {
         if (host.isEmpty()) {

@@ -31,11 +31,13 @@ public final class Listener {
 
     /** Binds every socket; throws (and closes what it opened) if any bind fails. */
     public void start() throws IOException {
+        String proto = "udp";
         try {
             for (int i = 0; i < settings.udpLoops(); i++) {
                 UdpLoop loop = new UdpLoop(this, i);
                 loops.add(loop);
             }
+            proto = "tcp";
             tcp = new TcpServer(this, settings);
             for (UdpLoop loop : loops) {
                 loop.start();
@@ -43,7 +45,8 @@ public final class Listener {
             tcp.start();
         } catch (IOException | RuntimeException e) {
             close();
-            throw e;
+            // Go's wording ("listen udp 10.0.0.1:53: ..."): the JDK's message names neither address nor port
+            throw new IOException("listen " + proto + " " + address.hostPort() + ": " + e.getMessage(), e);
         }
     }
 

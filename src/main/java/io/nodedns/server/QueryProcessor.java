@@ -90,6 +90,11 @@ public final class QueryProcessor {
         if (!ex.markCompleted()) {
             return;
         }
+        if (result == Result.DROP) {
+            ex.responseLength(0); // UDP sends nothing, TCP writes nothing and waits for the next query
+            ex.responder().respond(ex);
+            return;
+        }
         QueryView q = ex.query();
         ExpandableDirectByteBuffer out = ex.response();
         if (result != Result.WRITTEN || ex.responseLength() <= 0) {

@@ -6,6 +6,8 @@ public final class Result {
     public static final int WRITTEN = -1;
     /** The handler will finish the exchange later with {@link Exchange#complete()}. */
     public static final int PENDING = -2;
+    /** No reply at all: the exchange ends without response hooks (acl's drop action). */
+    public static final int DROP = -3;
 
     public static final int NOERROR = 0;
     public static final int FORMERR = 1;

@@ -77,8 +77,19 @@ public final class Server {
 
     /** Loads the config and starts serving; throws with file:line on config errors, before binding. */
     public synchronized void start() throws ConfigException, IOException {
+        start(() -> { });
+    }
+
+    /**
+     * As {@link #start()}, running {@code beforeBind} once the config is set up and before anything
+     * binds or touches the node: the process installs its signal handlers there, so a SIGTERM that
+     * comes once DNS answers (while plugins still start, e.g. kubernetes waiting for an API server)
+     * gets the lame duck and teardown, and a config error installs nothing.
+     */
+    public synchronized void start(Runnable beforeBind) throws ConfigException, IOException {
         List<ServerBlock> blocks = loadBlocks();
         Instance instance = Instance.build(blocks, registry, shared, defaultPort);
+        beforeBind.run();
         try {
             for (Lifecycle lifecycle : processLifecycles) {
                 lifecycle.prepare();
@@ -185,7 +196,11 @@ public final class Server {
                     continue;
                 }
                 Listener listener = new Listener(plan.address(), plan.settings(), plan.table(), shared);
-                listener.start();
+                try {
+                    listener.start();
+                } catch (IOException e) {
+                    throw new IOException(e.getMessage() + " (server block " + origin(plan) + ")", e);
+                }
                 opened.add(listener);
             }
             previousLameDuck = shared.lameDuck();
@@ -226,6 +241,18 @@ public final class Server {
         shared.listeners(new ArrayList<>(listeners.values()));
         shared.http().apply(routes(next));
         retire(previous, retired);
+    }
+
+    /** FILE:LINE and key of the first block that asked for this address, so a bind failure points at the Corefile. */
+    private static String origin(Instance.ListenerPlan plan) {
+        for (ServerConfig config : plan.configs()) {
+            for (io.nodedns.config.ServerKey key : config.keys()) {
+                if (key.port() == plan.address().port() && key.source() != null) {
+                    return key.source().file() + ":" + key.source().line() + " " + key.source().text();
+                }
+            }
+        }
+        return plan.address().label();
     }
 
     private static void retire(Instance previous, List<Listener> retired) {

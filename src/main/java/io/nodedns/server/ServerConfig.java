@@ -80,7 +80,7 @@ public final class ServerConfig {
     }
 
     /** The first handler of the chain, or null for a block without plugins (answers REFUSED). */
-    Handler head() {
+    public Handler head() {
         return head;
     }
 

@@ -45,6 +45,9 @@ class ServerKeyTest {
             "example.org:+53, dns://example.org.:53",
             "example.org:0053, dns://example.org.:53",
             "a.b.c.d.e:65535, dns://a.b.c.d.e.:65535",
+            ".svc, dns://svc.:53",
+            ".Cluster.Local:1053, dns://cluster.local.:1053",
+            "dns://.svc:53, dns://svc.:53",
     })
     void normalizesKeys(String key, String address) throws ConfigException {
         assertEquals(address, single(key).address());
@@ -173,7 +176,7 @@ class ServerKeyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a..b", ".example.org", "example..org.", "..", "dns://", "tls://:853",
+    @ValueSource(strings = {"a..b", "..example.org", "..", ".a..b", "example..org.", "..", "dns://", "tls://:853",
             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.org"})
     void invalidNamesAreRejected(String key) {
         Fixtures.assertError(() -> keys(key), "Corefile", 1, "zone is not a valid domain name");

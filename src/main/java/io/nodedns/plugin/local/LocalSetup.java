@@ -1,0 +1,48 @@
+package io.nodedns.plugin.local;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Directive;
+import io.nodedns.config.Dispenser;
+import io.nodedns.plugin.prometheus.PrometheusSetup;
+import io.nodedns.server.PluginSetup;
+import io.nodedns.server.SetupContext;
+
+/**
+ * {@code local [{ localhost_prefix on|off }]} (CoreDNS plugin/local). {@code localhost_prefix off}
+ * stops answering {@code localhost.DOMAIN} names; {@code *.localhost.} is always answered.
+ */
+public final class LocalSetup implements PluginSetup {
+    @Override
+    public void setup(SetupContext ctx) throws ConfigException {
+        boolean prefix = true;
+        for (Directive directive : ctx.occurrences()) {
+            prefix = parse(directive.dispenser(), prefix);
+        }
+        ctx.shared().state(LocalMetrics.KEY, k -> { // once per process: the counter has no server label
+            LocalMetrics metrics = new LocalMetrics();
+            PrometheusSetup.metrics(ctx).registry().register(metrics);
+            return metrics;
+        });
+        ctx.addHandler(new LocalHandler(prefix));
+    }
+
+    static boolean parse(Dispenser d, boolean prefix) throws ConfigException {
+        d.next();
+        if (d.nextArg()) {
+            throw d.argErr();
+        }
+        while (d.nextBlock()) {
+            if (!d.val().equals("localhost_prefix")) {
+                throw d.err("plugin/local: unknown property '" + d.val() + "'");
+            }
+            String value = d.requireArg();
+            d.requireNoMoreArgs();
+            prefix = switch (value) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw d.err("plugin/local: localhost_prefix expects 'on' or 'off', got \"" + value + "\"");
+            };
+        }
+        return prefix;
+    }
+}

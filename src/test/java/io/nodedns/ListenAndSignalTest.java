@@ -1,0 +1,126 @@
+package io.nodedns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.k8stest.KubeClients;
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+/** Issue 21 item 6: listen errors point at the address and the Corefile; signals work from the first answer. */
+class ListenAndSignalTest {
+    @TempDir
+    Path dir;
+
+    private static String runExpectingFailure(Path corefile) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"-conf", corefile.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), new ByteArrayInputStream(new byte[0]));
+        assertEquals(1, code, err.toString(StandardCharsets.UTF_8));
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void dnsListenErrorNamesAddressPortAndBlock() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        Path corefile = dir.resolve("Corefile");
+        // 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface here: the bind fails with EADDRNOTAVAIL
+        Files.writeString(corefile, """
+                example.org:%1$d {
+                    whoami
+                }
+                example.net:%1$d {
+                    bind 192.0.2.1
+                    whoami
+                }
+                """.formatted(port));
+        String err = runExpectingFailure(corefile);
+        assertTrue(err.contains("[FATAL] listen udp 192.0.2.1:" + port + ": "), err);
+        assertTrue(err.contains("(server block " + corefile + ":4 example.net:" + port + ")"), err);
+    }
+
+    @Test
+    void dnsListenErrorForPortInUseNamesTcp() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        Path corefile = dir.resolve("Corefile");
+        Files.writeString(corefile, "example.org:%d {\n    bind 127.0.0.1\n    whoami\n}\n".formatted(port));
+        // a TCP listener without SO_REUSEPORT holds the port, so only the TCP bind fails
+        try (ServerSocket held = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String err = runExpectingFailure(corefile);
+            assertTrue(err.contains("[FATAL] listen tcp 127.0.0.1:" + port + ": "), err);
+            assertTrue(err.contains(corefile + ":1 example.org:" + port), err);
+        }
+    }
+
+    @Test
+    void httpListenErrorNamesAddressAndDirective() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        int http = FreePorts.udpAndTcp();
+        Path corefile = dir.resolve("Corefile");
+        Files.writeString(corefile, """
+                example.org:%d {
+                    whoami
+                    health 192.0.2.1:%d
+                }
+                """.formatted(port, http));
+        String err = runExpectingFailure(corefile);
+        assertTrue(err.contains("[FATAL] listen tcp 192.0.2.1:" + http + ": "), err);
+        assertTrue(err.contains("(" + corefile + ":3 health)"), err);
+    }
+
+    /**
+     * With the API server down, kubernetes holds start-up for startup_timeout while other blocks
+     * already answer. A SIGTERM in that window must get the graceful stop (exit 0, lame duck) and
+     * not the JVM's default (exit 143), which skips lame duck and teardown.
+     */
+    @Test
+    void sigtermWhileStartingStopsGracefully() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        int deadApi;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadApi = s.getLocalPort(); // closed again: connections are refused
+        }
+        Path kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), "http://127.0.0.1:" + deadApi, "default");
+        Path corefile = dir.resolve("Corefile");
+        Files.writeString(corefile, """
+                example.org:%1$d {
+                    whoami
+                    health 127.0.0.1:%2$d {
+                        lameduck 200ms
+                    }
+                }
+                cluster.local:%1$d {
+                    kubernetes {
+                        kubeconfig %3$s
+                        startup_timeout 8s
+                    }
+                }
+                """.formatted(port, FreePorts.udpAndTcp(), kubeconfig));
+        ImageJvm p = ImageJvm.startWithDefaultMemory(dir.resolve("out.log"), "-conf", corefile.toString());
+        try (DnsClient client = new DnsClient(port)) {
+            assertEquals(Rcode.NOERROR, p.awaitReply(client, DnsClient.query("a.example.org", Type.A),
+                    Duration.ofSeconds(30)).getRcode());
+            assertTrue(!p.log().contains(" serving " + corefile), "the signal comes while start-up still waits: " + p.log());
+        } finally {
+            p.process().destroy(); // SIGTERM
+        }
+        assertTrue(p.waitFor(Duration.ofSeconds(30)), "stopped after SIGTERM");
+        String log = p.log();
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(log.contains("SIGTERM: Shutting down servers then terminating"), log);
+    }
+}
