@@ -43,9 +43,9 @@ final class PortProbe {
             }
             InetSocketAddress at = a.socketAddress();
             if (udpInUse(at, a.host().isEmpty())) {
-                servedElsewhere(display(a) + " (DNS over UDP)", share);
+                servedElsewhere(display(a) + " (DNS over UDP)", "server block " + Server.origin(plan), share);
             } else if (tcpInUse(at)) {
-                servedElsewhere(display(a) + " (DNS over TCP)", share);
+                servedElsewhere(display(a) + " (DNS over TCP)", "server block " + Server.origin(plan), share);
             }
         }
         Set<String> probed = new HashSet<>();
@@ -56,12 +56,12 @@ final class PortProbe {
             }
             InetSocketAddress at = HttpEndpoints.socketAddress(address);
             if (!ours.contains(at.getPort()) && tcpInUse(at)) {
-                servedElsewhere("http " + address + route.path(), share);
+                servedElsewhere("http " + address + route.path(), route.origin(), share);
             }
         }
     }
 
-    private static void servedElsewhere(String what, boolean share) throws IOException {
+    private static void servedElsewhere(String what, String origin, boolean share) throws IOException {
         if (share) {
             Log.info("", what + " is also served by another socket; sharing it as asked (-ha):"
                     + " the kernel spreads queries over both");
@@ -70,7 +70,8 @@ final class PortProbe {
         throw new IOException(what + " is already served by another socket (another nodedns, or a DNS server"
                 + " that also binds with SO_REUSEPORT); both would answer, each a share of the queries."
                 + " Stop the other one or use another address or port; to share it on purpose"
-                + " (an HA pair or a surge rollout) start every instance with -ha");
+                + " (an HA pair or a surge rollout) start every instance with -ha"
+                + (origin == null ? "" : " (" + origin + ")"));
     }
 
     /** host:port as an operator writes it ({@code 127.0.0.1:53}, {@code [::1]:53}, {@code :53}). */
@@ -88,7 +89,7 @@ final class PortProbe {
             ch.bind(address); // no SO_REUSEADDR: for UDP that alone would let two sockets share
             return false;
         } catch (BindException e) {
-            return true;
+            return inUse(e);
         }
     }
 
@@ -106,7 +107,15 @@ final class PortProbe {
             ch.bind(address);
             return false;
         } catch (BindException e) {
-            return true;
+            return inUse(e);
         }
+    }
+
+    /**
+     * EADDRINUSE only: any other bind error (an address on no interface, a privileged port) is not
+     * another server, and the listener's own bind reports it with its Corefile line.
+     */
+    private static boolean inUse(BindException e) {
+        return e.getMessage() != null && e.getMessage().contains("in use");
     }
 }

@@ -244,7 +244,7 @@ public final class Server {
     }
 
     /** FILE:LINE and key of the first block that asked for this address, so a bind failure points at the Corefile. */
-    private static String origin(Instance.ListenerPlan plan) {
+    static String origin(Instance.ListenerPlan plan) {
         for (ServerConfig config : plan.configs()) {
             for (io.nodedns.config.ServerKey key : config.keys()) {
                 if (key.port() == plan.address().port() && key.source() != null) {
