@@ -16,7 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Why not {@code Linker.Option.captureCallState("errno")}: the JDK slices the capture segment
  * on every call ({@code asSlice}, a new MemorySegment), which only C2's escape analysis removes;
- * under C1 only (the image's {@code -XX:TieredStopAtLevel=1}) that was 80 B per forwarded query.
+ * under C1 only (the image's {@code -XX:TieredStopAtLevel=1}) that was 57-74 B per forwarded query.
  * Instead, after a failed call, errno is read from this thread's errno word
  * ({@code __errno_location()}, looked up once per thread). Between the call's return and that read
  * the thread runs only the downcall's return to Java and our code; only a safepoint that stops it
