@@ -1,7 +1,6 @@
 package io.nodedns.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -34,7 +33,6 @@ public final class Epoll {
     private static final MethodHandle EVENTFD;
     private static final MethodHandle READ;
     private static final MethodHandle WRITE;
-    private static final MethodHandle CLOSE;
     private static final String UNAVAILABLE;
 
     static {
@@ -48,18 +46,15 @@ public final class Epoll {
         MethodHandle eventfd = null;
         MethodHandle read = null;
         MethodHandle write = null;
-        MethodHandle close = null;
         String why = LinuxSockets.unavailableReason();
         if (why == null) {
             try {
-                ValueLayout.OfInt i = ValueLayout.JAVA_INT;
-                create = Libc.downcall("epoll_create1", FunctionDescriptor.of(i, i));
-                ctl = Libc.downcall("epoll_ctl", FunctionDescriptor.of(i, i, i, i, ValueLayout.ADDRESS));
-                wait = Libc.downcall("epoll_wait", FunctionDescriptor.of(i, i, ValueLayout.ADDRESS, i, i));
-                eventfd = Libc.downcall("eventfd", FunctionDescriptor.of(i, i, i));
-                read = Libc.downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG, i, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-                write = Libc.downcall("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG, i, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-                close = Libc.downcall("close", FunctionDescriptor.of(i, i));
+                create = Libc.downcall("epoll_create1", Libc.I_I);
+                ctl = Libc.downcall("epoll_ctl", Libc.I_IIIP);
+                wait = Libc.downcall("epoll_wait", Libc.I_IPII);
+                eventfd = Libc.downcall("eventfd", Libc.I_II);
+                read = Libc.downcall("read", Libc.L_IPL);
+                write = Libc.downcall("write", Libc.L_IPL);
             } catch (Throwable t) {
                 why = t.toString();
             }
@@ -70,7 +65,6 @@ public final class Epoll {
         EVENTFD = eventfd;
         READ = read;
         WRITE = write;
-        CLOSE = close;
         UNAVAILABLE = why;
     }
 
@@ -89,7 +83,7 @@ public final class Epoll {
         scratchEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, EPOLLIN);
         scratchEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
         try {
-            return (int) CTL.invokeExact(epfd, EPOLL_CTL_ADD, fd, scratchEvent);
+            return (int) CTL.invokeExact(epfd, EPOLL_CTL_ADD, fd, scratchEvent.address());
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -109,7 +103,7 @@ public final class Epoll {
         scratchEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
         scratchEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
         try {
-            return (int) CTL.invokeExact(epfd, op, fd, scratchEvent);
+            return (int) CTL.invokeExact(epfd, op, fd, scratchEvent.address());
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -117,7 +111,7 @@ public final class Epoll {
 
     public static int remove(int epfd, int fd, MemorySegment scratchEvent) {
         try {
-            return (int) CTL.invokeExact(epfd, EPOLL_CTL_DEL, fd, scratchEvent);
+            return (int) CTL.invokeExact(epfd, EPOLL_CTL_DEL, fd, scratchEvent.address());
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -126,7 +120,7 @@ public final class Epoll {
     /** epoll_wait: ready events written to {@code events}; -1 on EINTR and the like. */
     public static int await(int epfd, MemorySegment events, int max, int timeoutMillis) {
         try {
-            return (int) WAIT.invokeExact(epfd, events, max, timeoutMillis);
+            return (int) WAIT.invokeExact(epfd, events.address(), max, timeoutMillis);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -139,7 +133,7 @@ public final class Epoll {
     /** Adds one to an eventfd counter (a wakeup); {@code one} holds the 8-byte value 1. */
     public static void signal(int eventFd, MemorySegment one) {
         try {
-            long ignored = (long) WRITE.invokeExact(eventFd, one, 8L);
+            long ignored = (long) WRITE.invokeExact(eventFd, one.address(), 8L);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -148,14 +142,19 @@ public final class Epoll {
     /** Resets an eventfd counter (reads it into {@code scratch8}). */
     public static void drain(int eventFd, MemorySegment scratch8) {
         try {
-            long ignored = (long) READ.invokeExact(eventFd, scratch8, 8L);
+            long ignored = (long) READ.invokeExact(eventFd, scratch8.address(), 8L);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
     public static void close(int fd) {
-        call(() -> (int) CLOSE.invokeExact(fd));
+        call(() -> (int) Close.CLOSE.invokeExact(fd));
+    }
+
+    /** close(2), linked on the first close (a loop's or the TCP poller's end), not before the first answer. */
+    private static final class Close {
+        static final MethodHandle CLOSE = Libc.downcall("close", Libc.I_I);
     }
 
     /** A native 8-byte segment holding 1, for {@link #signal}. */

@@ -1,6 +1,5 @@
 package io.nodedns.sys;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -62,14 +61,9 @@ public final class LinuxSockets {
             }
             // No errno capture: the loop needs only the count (EAGAIN and errors both mean "none"),
             // and capturing call state made some calls copy a segment (measured: 16-40 B/query).
-            FunctionDescriptor mmsg = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS);
-            recv = Libc.downcall("recvmmsg", mmsg);
-            send = Libc.downcall("sendmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            setsockopt = Libc.downcall("setsockopt", FunctionDescriptor.of(
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            recv = Libc.downcall("recvmmsg", Libc.I_IPIIP);
+            send = Libc.downcall("sendmmsg", Libc.I_IPII);
+            setsockopt = Libc.downcall("setsockopt", Libc.I_IIIPI);
             fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
         } catch (Throwable t) {
             why = t.toString();
@@ -103,7 +97,7 @@ public final class LinuxSockets {
     /** recvmmsg(fd, vec, vlen, flags, NULL): datagrams received, or -1 (EAGAIN: nothing waiting, or an error). */
     public static int recvmmsg(int fd, MemorySegment vec, int vlen, int flags) {
         try {
-            return (int) RECVMMSG.invokeExact(fd, vec, vlen, flags, MemorySegment.NULL);
+            return (int) RECVMMSG.invokeExact(fd, vec.address(), vlen, flags, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -112,7 +106,7 @@ public final class LinuxSockets {
     /** sendmmsg(fd, vec, vlen, flags): messages sent, or -1 when the first could not be sent. */
     public static int sendmmsg(int fd, MemorySegment vec, int vlen, int flags) {
         try {
-            return (int) SENDMMSG.invokeExact(fd, vec, vlen, flags);
+            return (int) SENDMMSG.invokeExact(fd, vec.address(), vlen, flags);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -127,7 +121,7 @@ public final class LinuxSockets {
             MemorySegment timeval = arena.allocate(16, 8); // struct timeval { long tv_sec; long tv_usec; }
             timeval.set(ValueLayout.JAVA_LONG, 0, micros / 1_000_000);
             timeval.set(ValueLayout.JAVA_LONG, 8, micros % 1_000_000);
-            return (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16) == 0;
+            return (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_RCVTIMEO, timeval.address(), 16) == 0;
         } catch (Throwable t) {
             return false;
         }
@@ -138,7 +132,7 @@ public final class LinuxSockets {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
             v.set(ValueLayout.JAVA_INT, 0, value);
-            return (int) SETSOCKOPT.invokeExact(fd, level, name, v, 4) == 0;
+            return (int) SETSOCKOPT.invokeExact(fd, level, name, v.address(), 4) == 0;
         } catch (Throwable t) {
             return false;
         }

@@ -1,6 +1,5 @@
 package io.nodedns.sys;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -24,10 +23,8 @@ public final class StreamSockets {
         MethodHandle setsockopt = null;
         if (Epoll.unavailableReason() == null) {
             try {
-                ValueLayout.OfInt i = ValueLayout.JAVA_INT;
-                ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
-                recv = Libc.downcall("recv", FunctionDescriptor.of(l, i, l, l, i));
-                setsockopt = Libc.downcall("setsockopt", FunctionDescriptor.of(i, i, i, i, l, i));
+                recv = Libc.downcall("recv", Libc.L_IPLI);
+                setsockopt = Libc.downcall("setsockopt", Libc.I_IIIPI);
             } catch (Throwable t) {
                 recv = null;
                 setsockopt = null;

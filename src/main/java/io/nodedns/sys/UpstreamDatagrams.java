@@ -2,22 +2,26 @@ package io.nodedns.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Native send and batched receive on one loop's connected upstream sockets: {@code send} skips
  * NIO's per-call locking, and {@code recvmmsg} takes every queued reply in one system call and
- * returns without the extra call that a read-until-EAGAIN loop makes. errno is captured because a
+ * returns without the extra call that a read-until-EAGAIN loop makes. errno matters because a
  * connected UDP socket reports an ICMP "port unreachable" as ECONNREFUSED, which health checking
- * needs. One instance per loop (not thread-safe); nothing allocated per call.
- * (Capturing errno cost bytes per call only before the JIT compiled the call site: measured 0 B/call
- * once warm, see ForwardAllocationTest.)
+ * needs. One instance per loop (not thread-safe); nothing allocated per call, under C1 too.
+ *
+ * <p>Why not {@code Linker.Option.captureCallState("errno")}: the JDK slices the capture segment
+ * on every call ({@code asSlice}, a new MemorySegment), which only C2's escape analysis removes;
+ * under C1 only (the image's {@code -XX:TieredStopAtLevel=1}) that was 57-74 B per forwarded query.
+ * Instead, after a failed call, errno is read from this thread's errno word
+ * ({@code __errno_location()}, looked up once per thread). Between the call's return and that read
+ * the thread runs only the downcall's return to Java and our code; only a safepoint that stops it
+ * exactly there could overwrite errno (the JVM's own waiting may set it), and a refused upstream
+ * would then be noticed by its timeout instead, once. Failed calls are rare, so is that.
  */
 public final class UpstreamDatagrams {
     public static final int ECONNREFUSED = 111;
@@ -31,42 +35,39 @@ public final class UpstreamDatagrams {
 
     private static final MethodHandle SEND;
     private static final MethodHandle RECVMMSG;
-    private static final VarHandle ERRNO;
     private static final String UNAVAILABLE;
 
     static {
         MethodHandle send = null;
         MethodHandle recv = null;
-        VarHandle errno = null;
         String why = LinuxSockets.unavailableReason();
         if (why == null) {
             try {
-                Linker.Option ccs = Linker.Option.captureCallState("errno");
-                errno = Linker.Option.captureStateLayout().varHandle(MemoryLayout.PathElement.groupElement("errno"));
-                send = Libc.downcall("send", FunctionDescriptor.of(
-                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), ccs);
-                recv = Libc.downcall("recvmmsg", FunctionDescriptor.of(
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                        ValueLayout.ADDRESS), ccs);
+                send = Libc.downcall("send", Libc.L_IPLI);
+                recv = Libc.downcall("recvmmsg", Libc.I_IPIIP);
             } catch (Throwable t) {
                 why = t.toString();
             }
         }
         SEND = send;
         RECVMMSG = recv;
-        ERRNO = errno;
         UNAVAILABLE = why;
     }
 
     private final Arena arena = Arena.ofAuto(); // freed by the GC: sockets may close from another thread
-    private final MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
     private final MemorySegment vec = arena.allocate(LinuxSockets.MMSGHDR_SIZE * SLOTS, 8);
+    private final long vecAddress = vec.address();
     private final UnsafeBuffer[] slots = new UnsafeBuffer[SLOTS];
-    private final MemorySegment sendBuffer;
+    private final long sendBuffer;
+    /** errno of the last failed call, read right after it. */
+    private int errno;
+    /** The thread whose errno word {@link #errnoWord} is (a loop's thread; looked up again if another calls). */
+    private Thread errnoThread;
+    private MemorySegment errnoWord;
 
     /** @param sendBufferAddress native address of the buffer queries are sent from, {@code capacity} bytes */
     public UpstreamDatagrams(long sendBufferAddress, long capacity) {
-        this.sendBuffer = MemorySegment.ofAddress(sendBufferAddress).reinterpret(capacity);
+        this.sendBuffer = sendBufferAddress;
         MemorySegment iovs = arena.allocate(LinuxSockets.IOVEC_SIZE * SLOTS, 8);
         MemorySegment data = arena.allocate((long) SLOT_SIZE * SLOTS, 64);
         for (int i = 0; i < SLOTS; i++) {
@@ -88,20 +89,51 @@ public final class UpstreamDatagrams {
 
     /** Sends {@code length} bytes of the send buffer; the count sent, or -1 (see {@link #errno()}). */
     public long send(int fd, int length) {
+        long n;
         try {
-            return (long) SEND.invokeExact(state, fd, sendBuffer, (long) length, LinuxSockets.MSG_DONTWAIT);
+            n = (long) SEND.invokeExact(fd, sendBuffer, (long) length, LinuxSockets.MSG_DONTWAIT);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+        if (n < 0) {
+            errno = readErrno();
+        }
+        return n;
     }
 
     /** Receives up to {@link #SLOTS} queued datagrams; their count, or -1 (see {@link #errno()}). */
     public int receive(int fd) {
+        int n;
         try {
-            return (int) RECVMMSG.invokeExact(state, fd, vec, SLOTS, LinuxSockets.MSG_DONTWAIT, MemorySegment.NULL);
+            n = (int) RECVMMSG.invokeExact(fd, vecAddress, SLOTS, LinuxSockets.MSG_DONTWAIT, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+        if (n < 0) {
+            errno = readErrno();
+        }
+        return n;
+    }
+
+    /** This thread's errno, now (failure path only: the first call on a thread looks its errno word up). */
+    private int readErrno() {
+        Thread t = Thread.currentThread();
+        if (errnoThread != t) {
+            long word;
+            try {
+                word = (long) ErrnoLocation.HANDLE.invokeExact(); // does not change errno
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+            errnoWord = MemorySegment.ofAddress(word).reinterpret(4);
+            errnoThread = t;
+        }
+        return errnoWord.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    /** {@code int *__errno_location(void)}, linked on the first failed call: nothing before it needs errno. */
+    private static final class ErrnoLocation {
+        static final MethodHandle HANDLE = Libc.downcall("__errno_location", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
     }
 
     public UnsafeBuffer slot(int i) {
@@ -117,7 +149,8 @@ public final class UpstreamDatagrams {
         return (vec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_FLAGS_OFFSET) & LinuxSockets.MSG_TRUNC) != 0;
     }
 
+    /** errno of the last call that returned -1. */
     public int errno() {
-        return (int) ERRNO.get(state, 0L);
+        return errno;
     }
 }

@@ -12,8 +12,8 @@ import java.util.function.Predicate;
 import org.xbill.DNS.Message;
 
 /**
- * {@code io.nodedns.Main} in a child JVM run from this test's class path, with the image's JVM
- * flags (read from deploy/image/nodedns), for tests whose figures depend on the image's heap
+ * {@code io.nodedns.Main} (or another program, {@link #run}) in a child JVM run from this test's
+ * class path, with the image's JVM flags (read from deploy/image/nodedns), for tests whose figures depend on the image's heap
  * (-Xmx128m), on RSS, or on a real process (signals, exit codes). Output goes to a log file.
  * Closing stops it: SIGTERM, then SIGKILL after 15 s.
  */
@@ -68,13 +68,25 @@ public final class ImageJvm implements AutoCloseable {
         return launch(log, accessFlags(), args);
     }
 
+    /**
+     * Starts {@code mainClass args} (a program of this test class path, e.g. a measurement that must
+     * see the image's compilers and heap) with the image's flags, output to {@code log}.
+     */
+    public static ImageJvm run(Path log, Class<?> mainClass, String... args) throws IOException {
+        return launchMain(log, flags(), mainClass.getName(), args);
+    }
+
     private static ImageJvm launch(Path log, List<String> jvmFlags, String... args) throws IOException {
+        return launchMain(log, jvmFlags, "io.nodedns.Main", args);
+    }
+
+    private static ImageJvm launchMain(Path log, List<String> jvmFlags, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.nodedns.Main");
+        cmd.add(mainClass);
         cmd.addAll(List.of(args));
         long started = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -61,9 +61,8 @@ class ForwardAllocationTest {
                 client.setSoTimeout(2000);
                 byte[] query = DnsClient.query("alloc.example.org", Type.A).toWire();
                 run(client, query, WARMUP);
-                // Best of a few windows: until C2 has compiled the FFM downcalls, their captured-errno
-                // slices are real allocations (80 B/query under C1), which a loaded machine can stretch
-                // past any fixed warm-up.
+                // Best of a few windows: until the JIT has compiled the path, interpreted FFM downcalls
+                // allocate, which a loaded machine can stretch past any fixed warm-up.
                 double best = Double.MAX_VALUE;
                 StringBuilder windows = new StringBuilder();
                 int sent = WARMUP;
