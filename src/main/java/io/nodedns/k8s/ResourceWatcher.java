@@ -359,10 +359,14 @@ public final class ResourceWatcher<T> {
         return delay;
     }
 
-    /** One line, no stack trace: "HTTP 500" or "ConnectException: Connection refused". */
+    /**
+     * One line, no stack trace: "HTTP 403 Forbidden: services is forbidden: User ..." (the API
+     * server's Status names the verb, resource and scope an operator must grant) or
+     * "ConnectException: Connection refused".
+     */
     static String brief(Throwable e) {
         if (e instanceof ApiException a && a.getCode() > 0) {
-            return "HTTP " + a.getCode();
+            return oneLine("HTTP " + a.getCode() + status(a.getResponseBody()));
         }
         Throwable t = e;
         if (e instanceof ApiException && e.getCause() != null) {
@@ -371,9 +375,31 @@ public final class ResourceWatcher<T> {
             t = io; // Watch's iterator wraps read errors
         }
         String m = t.getMessage();
-        String text = t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+        return oneLine(t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m));
+    }
+
+    private static String oneLine(String text) {
         text = text.replaceAll("[\\r\\n\\t]+", " ").strip();
-        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
+    /** " Reason: message" from a Status body, or "" when the body is not one. */
+    private static String status(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            JsonElement root = com.google.gson.JsonParser.parseString(body);
+            if (!root.isJsonObject() || !"Status".equals(Json.string(root.getAsJsonObject(), "kind"))) {
+                return "";
+            }
+            String reason = Json.string(root.getAsJsonObject(), "reason");
+            String message = Json.string(root.getAsJsonObject(), "message");
+            return (reason == null || reason.isEmpty() ? "" : " " + reason)
+                    + (message == null || message.isEmpty() ? "" : ": " + message);
+        } catch (RuntimeException notJson) {
+            return "";
+        }
     }
 
     private void changed() {

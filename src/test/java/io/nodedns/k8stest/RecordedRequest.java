@@ -10,8 +10,11 @@ import java.util.Map;
  * @param path URL path without the query
  * @param query decoded query parameters (last value wins)
  * @param at arrival time
+ * @param user the authenticated user (null: anonymous or refused)
+ * @param serverName the TLS SNI name the client sent (null: plain HTTP or none)
  */
-public record RecordedRequest(String method, String path, Map<String, String> query, Instant at) {
+public record RecordedRequest(String method, String path, Map<String, String> query, Instant at, String user,
+        String serverName) {
     public RecordedRequest {
         query = Map.copyOf(query);
     }
