@@ -35,9 +35,17 @@ import java.util.function.Function;
  * doubling to 30 s), with exactly one log line per retry step; the backoff starts over once a watch
  * proves healthy (an event or bookmark, or open for a second), not on a list alone. After a failure
  * the loop relists (it cannot know what it missed); after a watch ends normally (server timeout)
- * it watches again from the last resourceVersion; a 410 Gone relists at once. Lists are read in
- * chunks of {@link #PAGE} objects. Objects the converter rejects (returns null for) are skipped and
- * counted, never fatal.
+ * it watches again from the last resourceVersion; a 410 Gone on a watch relists at once. Lists are
+ * read in chunks of {@link #PAGE} objects. Objects the converter rejects (returns null for) are
+ * skipped and counted, never fatal.
+ *
+ * <p>API server load, as client-go's reflector: the first list asks for {@code resourceVersion=0},
+ * served from the API server's watch cache instead of etcd (thousands of nodes starting at once),
+ * and falls back to a consistent list when the server refuses it (410 or 504); relists after a
+ * watch's 410 read from etcd. A continue token that expires mid-list (the list took longer than
+ * etcd's compaction window) restarts the list after the backoff with a log line, never in a hot
+ * loop; a 429 or 503 waits at least its Retry-After. List and watch share one client, so a
+ * watcher holds one connection.
  *
  * @param <T> the converted object kept per {@code namespace/name}
  */
@@ -68,6 +76,7 @@ public final class ResourceWatcher<T> {
     private final AtomicLong apiErrors = new AtomicLong();
     private final AtomicLong relists = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private volatile boolean cachedListRefused; // the server answered resourceVersion=0 with 410/504
     private volatile Watch<JsonObject> currentWatch;
     private Thread loop;
 
@@ -112,12 +121,10 @@ public final class ResourceWatcher<T> {
         if (loop != null) {
             return;
         }
-        ApiClient lister = client.newClient();
-        lister.setReadTimeout(30_000);
-        ApiClient watcher = client.newClient();
+        ApiClient api = client.newClient(); // lists and watches take turns on its one connection
         running = true;
         loop = Thread.ofPlatform().daemon().name("nodedns-k8s-watch-" + resource.plural()
-                + (namespace == null ? "" : "-" + namespace)).start(() -> run(lister, watcher));
+                + (namespace == null ? "" : "-" + namespace)).start(() -> run(api));
     }
 
     public synchronized void stop() {
@@ -137,16 +144,16 @@ public final class ResourceWatcher<T> {
         loop = null;
     }
 
-    private void run(ApiClient lister, ApiClient watcher) {
+    private void run(ApiClient api) {
         String resourceVersion = null; // null: list first
         while (running) {
             String phase = resourceVersion == null ? "list" : "watch";
             try {
                 if (resourceVersion == null) {
-                    resourceVersion = list(lister);
+                    resourceVersion = list(api);
                 }
                 phase = "watch";
-                resourceVersion = watch(watcher, resourceVersion);
+                resourceVersion = watch(api, resourceVersion);
             } catch (Gone e) {
                 resourceVersion = null; // history compacted: relist now, no failure
                 relists.incrementAndGet();
@@ -173,22 +180,47 @@ public final class ResourceWatcher<T> {
                 new HashMap<>(Map.of("Accept", "application/json")), new HashMap<>(), new HashMap<>(), AUTH, null);
     }
 
+    /**
+     * Lists from the watch cache until the first sync (resourceVersion=0), from etcd after that or
+     * when the server refuses the cached list.
+     */
+    private String list(ApiClient c) throws ApiException, IOException {
+        boolean cached = !synced && !cachedListRefused;
+        try {
+            return list(c, cached ? "0" : null);
+        } catch (ApiException e) {
+            if (!cached || (e.getCode() != 410 && e.getCode() != 504)) {
+                throw e;
+            }
+            cachedListRefused = true;
+            Log.info(logPlugin, subject + ": the API server refused to list " + resource.logName()
+                    + " from its cache (" + brief(e) + "); listing from etcd");
+            return list(c, null);
+        }
+    }
+
     /** Lists every page, replaces the cache; returns the list's resourceVersion. */
-    private String list(ApiClient c) throws ApiException, Gone {
+    private String list(ApiClient c, String fromRv) throws ApiException, IOException {
+        c.setReadTimeout(30_000);
         Map<String, T> next = new HashMap<>();
         String cont = null;
         String rv;
+        int pages = 0;
         do {
             List<Pair> q = new ArrayList<>(c.parameterToPair("limit", PAGE));
             if (cont != null) {
                 q.addAll(c.parameterToPair("continue", cont));
+            } else if (fromRv != null) {
+                q.addAll(c.parameterToPair("resourceVersion", fromRv));
             }
             JsonObject page;
             try {
                 page = c.<JsonObject>execute(call(c, q), JsonObject.class).getData();
+                pages++;
             } catch (ApiException e) {
-                if (e.getCode() == 410 && cont != null) {
-                    throw new Gone(); // the continue token expired: start the list over
+                if (e.getCode() == 410 && cont != null) { // a failure like any other: backoff and a log line
+                    throw new IOException("the continue token expired after " + pages + " pages (" + brief(e)
+                            + "); the list starts over", e);
                 }
                 if (e.getCode() == 404 && candidates.length > 1) {
                     resource = candidates[(java.util.Arrays.asList(candidates).indexOf(resource) + 1) % candidates.length];
@@ -352,11 +384,35 @@ public final class ResourceWatcher<T> {
         int n = ++consecutiveFailures;
         degraded = true;
         Duration delay = backoff.next();
+        Duration asked = retryAfter(e);
+        boolean told = asked != null && asked.compareTo(delay) > 0;
+        if (told) {
+            delay = asked;
+        }
         String kept = synced ? "keeping the last known " + cache.size() + " " + resource.logName()
                 : "no " + resource.logName() + " known yet";
         Log.warning(logPlugin, subject + ": " + phase + " " + resource.logName() + " failed (attempt " + n + "): " + brief(e)
-                + "; " + kept + ", retrying in " + String.format(java.util.Locale.ROOT, "%.1fs", delay.toMillis() / 1000.0));
+                + "; " + kept + ", retrying in " + String.format(java.util.Locale.ROOT, "%.1fs", delay.toMillis() / 1000.0)
+                + (told ? " (Retry-After)" : ""));
         return delay;
+    }
+
+    /** The Retry-After of a 429 or 503 (seconds; capped at 10 minutes), or null. */
+    static Duration retryAfter(Exception e) {
+        if (!(e instanceof ApiException a) || (a.getCode() != 429 && a.getCode() != 503) || a.getResponseHeaders() == null) {
+            return null;
+        }
+        for (Map.Entry<String, List<String>> h : a.getResponseHeaders().entrySet()) {
+            if ("retry-after".equalsIgnoreCase(h.getKey()) && h.getValue() != null && !h.getValue().isEmpty()) {
+                try {
+                    long sec = Long.parseLong(h.getValue().getFirst().strip());
+                    return sec <= 0 ? null : Duration.ofSeconds(Math.min(sec, 600));
+                } catch (NumberFormatException httpDate) {
+                    return null; // the API server sends seconds; an HTTP date falls back to the backoff
+                }
+            }
+        }
+        return null;
     }
 
     /**

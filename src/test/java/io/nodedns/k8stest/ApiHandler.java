@@ -50,7 +50,8 @@ final class ApiHandler implements HttpHandler {
         path = URLDecoder.decode(path, StandardCharsets.UTF_8);
         Map<String, String> query = query(ex.getRequestURI().getRawQuery());
         String user = authn == null ? null : authn.authenticate(ex);
-        RecordedRequest rec = new RecordedRequest(ex.getRequestMethod(), path, query, Instant.now(), user, sni(ex));
+        RecordedRequest rec = new RecordedRequest(ex.getRequestMethod(), path, query, Instant.now(), user, sni(ex),
+                ex.getRemoteAddress().getPort());
         faults.record(rec);
         try {
             if (authn != null && user == null) {

@@ -12,9 +12,10 @@ import java.util.Map;
  * @param at arrival time
  * @param user the authenticated user (null: anonymous or refused)
  * @param serverName the TLS SNI name the client sent (null: plain HTTP or none)
+ * @param clientPort the client's TCP port: requests with the same one came over the same connection
  */
 public record RecordedRequest(String method, String path, Map<String, String> query, Instant at, String user,
-        String serverName) {
+        String serverName, int clientPort) {
     public RecordedRequest {
         query = Map.copyOf(query);
     }
