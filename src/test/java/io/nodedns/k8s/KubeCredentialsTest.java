@@ -9,6 +9,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.nodedns.k8stest.Authn;
+import io.nodedns.k8stest.ConnectProxy;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.RecordedRequest;
@@ -155,6 +156,19 @@ class KubeCredentialsTest {
         Path wrong = kubeconfig(cluster, Map.of("token", "tok-carol"));
         Exception e = assertThrows(Exception.class, () -> listAs(wrong));
         assertTrue(String.valueOf(e.getCause()).contains("SSLPeerUnverifiedException"), String.valueOf(e.getCause()));
+    }
+
+    @Test
+    void proxyUrlTunnelsThroughAnHttpProxyWithItsCredentials() throws Exception {
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("pxuser:px pass".getBytes());
+        try (ConnectProxy proxy = new ConnectProxy(basic)) {
+            Map<String, Object> cluster = new LinkedHashMap<>(ca());
+            cluster.put("proxy-url", "http://pxuser:px%20pass@127.0.0.1:" + proxy.port());
+            assertEquals("carol", listAs(kubeconfig(cluster, Map.of("token", "tok-carol"))));
+            List<ConnectProxy.Tunnel> t = proxy.tunnels();
+            assertEquals("127.0.0.1:" + api.port(), t.getLast().target());
+            assertEquals(basic, t.getLast().authorization());
+        }
     }
 
     @Test
