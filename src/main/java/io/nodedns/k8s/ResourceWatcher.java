@@ -47,11 +47,21 @@ import java.util.function.Function;
  * loop; a 429 or 503 waits at least its Retry-After. List and watch share one client, so a
  * watcher holds one connection.
  *
+ * <p>Liveness: a watch silent for {@link #SILENCE} (no event, no bookmark) is presumed lost and
+ * started again from its last resourceVersion, logged once with how stale the view may be.
+ *
  * @param <T> the converted object kept per {@code namespace/name}
  */
 public final class ResourceWatcher<T> {
     /** A watch that ends without any event sooner than this counts as a failure (no hot loop). */
     static final Duration MIN_QUIET_WATCH = Duration.ofSeconds(1);
+    /**
+     * A watch that delivers nothing (no event, no bookmark) for this long is presumed dead: the API
+     * server sends a bookmark about once a minute, and a connection lost without FIN or RST would
+     * otherwise go unnoticed until TCP gives up (HTTP/1.1: timeoutSeconds + 30 s, up to 10.5 min).
+     * The read timeout covers HTTP/1.1 and each HTTP/2 stream alike.
+     */
+    static final Duration SILENCE = Duration.ofSeconds(90);
     static final int PAGE = 500;
     private static final Type WATCH_TYPE = new TypeToken<Watch.Response<JsonObject>>() {}.getType();
     private static final String[] AUTH = {"BearerToken"};
@@ -76,6 +86,9 @@ public final class ResourceWatcher<T> {
     private final AtomicLong apiErrors = new AtomicLong();
     private final AtomicLong relists = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong stalls = new AtomicLong();
+    private volatile boolean bookmarksSeen; // the server sends bookmarks: silence means a lost connection
+    private volatile Duration silence = SILENCE;
     private volatile boolean cachedListRefused; // the server answered resourceVersion=0 with 410/504
     private volatile Watch<JsonObject> currentWatch;
     private Thread loop;
@@ -157,6 +170,15 @@ public final class ResourceWatcher<T> {
             } catch (Gone e) {
                 resourceVersion = null; // history compacted: relist now, no failure
                 relists.incrementAndGet();
+            } catch (Silent e) {
+                resourceVersion = e.resourceVersion; // watch again from where the stream went quiet
+                if (bookmarksSeen) {
+                    stalls.incrementAndGet();
+                    Duration stale = staleness();
+                    Log.warning(logPlugin, subject + ": watch " + resource.logName() + " silent for "
+                            + silence.toSeconds() + "s (no event or bookmark): connection presumed lost, the view may"
+                            + " have been stale for up to " + (stale == null ? "?" : stale.toSeconds()) + "s; watching again");
+                }
             } catch (Exception e) {
                 if (!running) {
                     return;
@@ -272,7 +294,7 @@ public final class ResourceWatcher<T> {
     /** Watches from rv until the stream ends; returns the last resourceVersion seen. */
     private String watch(ApiClient c, String rv) throws Exception {
         int timeout = 300 + ThreadLocalRandom.current().nextInt(300); // like client-go: 5 to 10 min
-        c.setReadTimeout((timeout + 30) * 1000); // only this loop uses this client
+        c.setReadTimeout((int) Math.min(silence.toMillis(), (timeout + 30) * 1000L)); // only this loop uses this client
         List<Pair> q = new ArrayList<>();
         q.addAll(c.parameterToPair("watch", true));
         q.addAll(c.parameterToPair("resourceVersion", rv));
@@ -297,7 +319,20 @@ public final class ResourceWatcher<T> {
                     healthy();
                 }
             });
-            for (Watch.Response<JsonObject> ev : w) {
+            java.util.Iterator<Watch.Response<JsonObject>> stream = w.iterator();
+            while (true) {
+                Watch.Response<JsonObject> ev;
+                try {
+                    if (!stream.hasNext()) {
+                        break;
+                    }
+                    ev = stream.next();
+                } catch (RuntimeException e) { // Watch wraps read errors
+                    if (e.getCause() instanceof java.net.SocketTimeoutException) {
+                        throw new Silent(rv);
+                    }
+                    throw e;
+                }
                 if (!running) {
                     return rv;
                 }
@@ -318,7 +353,7 @@ public final class ResourceWatcher<T> {
                 switch (ev.type) {
                     case "ADDED", "MODIFIED" -> put(obj);
                     case "DELETED" -> remove(obj);
-                    default -> { } // BOOKMARK: only the resourceVersion
+                    default -> bookmarksSeen |= "BOOKMARK".equals(ev.type); // only the resourceVersion
                 }
                 if (next != null) {
                     rv = next;
@@ -517,6 +552,26 @@ public final class ResourceWatcher<T> {
 
     public void removeListener(Runnable r) {
         listeners.remove(r);
+    }
+
+    /** For tests: a shorter {@link #SILENCE}. */
+    void silence(Duration d) {
+        silence = d;
+    }
+
+    /** Watches presumed lost after {@link #SILENCE} without an event or bookmark (only counted once bookmarks were seen). */
+    public long watchStallsTotal() {
+        return stalls.get();
+    }
+
+    /** The watch delivered nothing for {@link #SILENCE}. */
+    static final class Silent extends RuntimeException {
+        final String resourceVersion;
+
+        Silent(String resourceVersion) {
+            super(null, null, false, false);
+            this.resourceVersion = resourceVersion;
+        }
     }
 
     /** The watch's history was compacted (410 Gone). */
