@@ -89,7 +89,8 @@ public final class ResourceWatcher<T> {
     private final AtomicLong stalls = new AtomicLong();
     private volatile boolean bookmarksSeen; // the server sends bookmarks: silence means a lost connection
     private volatile Duration silence = SILENCE;
-    private volatile boolean cachedListRefused; // the server answered resourceVersion=0 with 410/504
+    private volatile boolean cachedListRefused;
+    private boolean probed; // the served version of a multi-version resource is known (loop thread only) // the server answered resourceVersion=0 with 410/504
     private volatile Watch<JsonObject> currentWatch;
     private Thread loop;
 
@@ -103,9 +104,9 @@ public final class ResourceWatcher<T> {
     }
 
     /**
-     * Watches the first of several versions of a resource; a list answered 404 (version not served)
-     * moves to the next one for the following attempt, so "v1beta1 when served, else v1alpha1"
-     * needs no separate discovery request and follows a CRD upgrade or downgrade.
+     * Watches the first of several versions of a resource that the API server serves, found with one
+     * discovery request (GET /apis/GROUP) before the first list and again after a list answered 404,
+     * so "v1beta1 when served, else v1alpha1" follows a CRD upgrade or downgrade without failing.
      */
     public ResourceWatcher(KubeClientConfig client, ResourceRef[] versions, String namespace, String selector,
             String logPlugin, String subject, Function<JsonObject, T> convert, Backoff backoff) {
@@ -207,6 +208,62 @@ public final class ResourceWatcher<T> {
      * when the server refuses the cached list.
      */
     private String list(ApiClient c) throws ApiException, IOException {
+        if (candidates.length > 1 && !probed) {
+            probe(c);
+        }
+        try {
+            return listOnce(c);
+        } catch (ApiException e) {
+            if (e.getCode() != 404 || candidates.length < 2) {
+                throw e;
+            }
+            ResourceRef before = resource; // the CRD's versions changed since the probe
+            probe(c);
+            if (resource.equals(before)) {
+                throw e;
+            }
+            return listOnce(c);
+        }
+    }
+
+    /**
+     * Asks the API server which versions of the group it serves (GET /apis/GROUP, one request) and
+     * uses the first candidate served, so a v1alpha1-only cluster is no failed list, no WARNING and
+     * no backoff step at every start.
+     */
+    private void probe(ApiClient c) throws ApiException, IOException {
+        String group = resource.group();
+        c.setReadTimeout(30_000);
+        okhttp3.Call call = c.buildCall(null, "/apis/" + group, "GET", new ArrayList<>(), new ArrayList<>(), null,
+                new HashMap<>(Map.of("Accept", "application/json")), new HashMap<>(), new HashMap<>(), AUTH, null);
+        JsonObject doc;
+        try {
+            doc = c.<JsonObject>execute(call, JsonObject.class).getData();
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                throw new IOException("the API server serves no " + group + " API (is the " + resource.logName()
+                        + " CRD installed?)", e);
+            }
+            throw e;
+        }
+        List<String> served = new ArrayList<>();
+        for (JsonElement v : Json.array(doc, "versions")) {
+            if (v.isJsonObject() && Json.string(v.getAsJsonObject(), "version") != null) {
+                served.add(Json.string(v.getAsJsonObject(), "version"));
+            }
+        }
+        for (ResourceRef r : candidates) {
+            if (served.contains(r.version())) {
+                resource = r;
+                probed = true;
+                return;
+            }
+        }
+        throw new IOException("the API server serves " + group + " " + served + ", none of the versions nodedns reads "
+                + java.util.Arrays.stream(candidates).map(ResourceRef::version).toList());
+    }
+
+    private String listOnce(ApiClient c) throws ApiException, IOException {
         boolean cached = !synced && !cachedListRefused;
         try {
             return list(c, cached ? "0" : null);
@@ -243,9 +300,6 @@ public final class ResourceWatcher<T> {
                 if (e.getCode() == 410 && cont != null) { // a failure like any other: backoff and a log line
                     throw new IOException("the continue token expired after " + pages + " pages (" + brief(e)
                             + "); the list starts over", e);
-                }
-                if (e.getCode() == 404 && candidates.length > 1) {
-                    resource = candidates[(java.util.Arrays.asList(candidates).indexOf(resource) + 1) % candidates.length];
                 }
                 throw e;
             }
