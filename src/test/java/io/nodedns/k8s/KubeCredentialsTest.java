@@ -172,6 +172,16 @@ class KubeCredentialsTest {
     }
 
     @Test
+    void disableCompressionAsksForIdentity() throws Exception {
+        assertEquals("carol", listAs(kubeconfig(ca(), Map.of("token", "tok-carol"))));
+        assertEquals("gzip", api.requests().getLast().acceptEncoding());
+        Map<String, Object> cluster = new LinkedHashMap<>(ca());
+        cluster.put("disable-compression", true);
+        assertEquals("carol", listAs(kubeconfig(cluster, Map.of("token", "tok-carol"))));
+        assertEquals("identity", api.requests().getLast().acceptEncoding());
+    }
+
+    @Test
     void aClientCertificateFromAnotherCaFailsTheHandshake() throws Exception {
         TestPki.Identity id = PKI.rogueClient();
         Path kc = kubeconfig(ca(), Map.of("client-certificate-data", b64(id.certPem()), "client-key-data", b64(id.pkcs8Pem())));

@@ -51,7 +51,7 @@ final class ApiHandler implements HttpHandler {
         Map<String, String> query = query(ex.getRequestURI().getRawQuery());
         String user = authn == null ? null : authn.authenticate(ex);
         RecordedRequest rec = new RecordedRequest(ex.getRequestMethod(), path, query, Instant.now(), user, sni(ex),
-                ex.getRemoteAddress().getPort());
+                ex.getRemoteAddress().getPort(), ex.getRequestHeaders().getFirst("Accept-Encoding"));
         faults.record(rec);
         try {
             if (authn != null && user == null) {
