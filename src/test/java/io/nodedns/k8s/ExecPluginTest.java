@@ -172,7 +172,7 @@ class ExecPluginTest {
         Path kc = plugin(v1, false);
         Files.writeString(dir.resolve("kube/fail"), "token expired, run: login\n");
         Exception e = assertThrows(Exception.class, () -> listAs(client(kc)));
-        String m = ResourceWatcher.brief(e);
+        String m = ApiErrors.brief(e);
         assertTrue(m.contains("exec plugin '" + dir.resolve("kube/bin/plugin.sh") + "' of user '" + KubeClients.CONTEXT
                 + "' in kubeconfig " + kc + ": exit status 3: token expired, run: login"), m);
     }

@@ -192,7 +192,7 @@ class KubeCredentialsTest {
     void noCredentialGets401WithTheServersMessage() throws Exception {
         ApiException e = assertThrows(ApiException.class, () -> listAs(kubeconfig(ca(), Map.of())));
         assertEquals(401, e.getCode());
-        assertEquals("HTTP 401 Unauthorized: Unauthorized", ResourceWatcher.brief(e));
+        assertEquals("HTTP 401 Unauthorized: Unauthorized", ApiErrors.brief(e));
     }
 
     @Test
@@ -201,7 +201,7 @@ class KubeCredentialsTest {
         try {
             ApiException e = assertThrows(ApiException.class, () -> listAs(kubeconfig(ca(), Map.of("token", "tok-carol"))));
             assertEquals("HTTP 403 Forbidden: services is forbidden: User \"carol\" cannot list resource \"services\""
-                    + " in API group \"\" in the namespace \"default\"", ResourceWatcher.brief(e));
+                    + " in API group \"\" in the namespace \"default\"", ApiErrors.brief(e));
         } finally {
             api.clearFaults();
         }
