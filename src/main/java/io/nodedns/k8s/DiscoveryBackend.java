@@ -171,6 +171,15 @@ public final class DiscoveryBackend {
         return n;
     }
 
+    /** Watches presumed lost after a silence (no event or bookmark), over all watchers. */
+    public long watchStallsTotal() {
+        long n = 0;
+        for (ResourceWatcher<?> w : all) {
+            n += w.watchStallsTotal();
+        }
+        return n;
+    }
+
     /** Objects the converters rejected over all watchers. */
     public long skippedObjectsTotal() {
         long n = 0;

@@ -70,6 +70,11 @@ public final class EndpointSliceWatcher {
         return watcher.apiErrorsTotal();
     }
 
+    /** Watches presumed lost after a silence (no event or bookmark). */
+    public long watchStallsTotal() {
+        return watcher.watchStallsTotal();
+    }
+
     /** A user (kubeforward) published a list of n upstreams to its forwarders' tables. */
     public void published(int n) {
         endpointsUsed = n;

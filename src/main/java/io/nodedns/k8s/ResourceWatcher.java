@@ -35,15 +35,33 @@ import java.util.function.Function;
  * doubling to 30 s), with exactly one log line per retry step; the backoff starts over once a watch
  * proves healthy (an event or bookmark, or open for a second), not on a list alone. After a failure
  * the loop relists (it cannot know what it missed); after a watch ends normally (server timeout)
- * it watches again from the last resourceVersion; a 410 Gone relists at once. Lists are read in
- * chunks of {@link #PAGE} objects. Objects the converter rejects (returns null for) are skipped and
- * counted, never fatal.
+ * it watches again from the last resourceVersion; a 410 Gone on a watch relists at once. Lists are
+ * read in chunks of {@link #PAGE} objects. Objects the converter rejects (returns null for) are
+ * skipped and counted, never fatal.
+ *
+ * <p>API server load, as client-go's reflector: the first list asks for {@code resourceVersion=0},
+ * served from the API server's watch cache instead of etcd (thousands of nodes starting at once),
+ * and falls back to a consistent list when the server refuses it (410 or 504); relists after a
+ * watch's 410 read from etcd. A continue token that expires mid-list (the list took longer than
+ * etcd's compaction window) restarts the list after the backoff with a log line, never in a hot
+ * loop; a 429 or 503 waits at least its Retry-After. List and watch share one client, so a
+ * watcher holds one connection.
+ *
+ * <p>Liveness: a watch silent for {@link #SILENCE} (no event, no bookmark) is presumed lost and
+ * started again from its last resourceVersion, logged once with how stale the view may be.
  *
  * @param <T> the converted object kept per {@code namespace/name}
  */
 public final class ResourceWatcher<T> {
     /** A watch that ends without any event sooner than this counts as a failure (no hot loop). */
     static final Duration MIN_QUIET_WATCH = Duration.ofSeconds(1);
+    /**
+     * A watch that delivers nothing (no event, no bookmark) for this long is presumed dead: the API
+     * server sends a bookmark about once a minute, and a connection lost without FIN or RST would
+     * otherwise go unnoticed until TCP gives up (HTTP/1.1: timeoutSeconds + 30 s, up to 10.5 min).
+     * The read timeout covers HTTP/1.1 and each HTTP/2 stream alike.
+     */
+    static final Duration SILENCE = Duration.ofSeconds(90);
     static final int PAGE = 500;
     private static final Type WATCH_TYPE = new TypeToken<Watch.Response<JsonObject>>() {}.getType();
     private static final String[] AUTH = {"BearerToken"};
@@ -68,6 +86,11 @@ public final class ResourceWatcher<T> {
     private final AtomicLong apiErrors = new AtomicLong();
     private final AtomicLong relists = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong stalls = new AtomicLong();
+    private volatile boolean bookmarksSeen; // the server sends bookmarks: silence means a lost connection
+    private volatile Duration silence = SILENCE;
+    private volatile boolean cachedListRefused;
+    private boolean probed; // the served version of a multi-version resource is known (loop thread only) // the server answered resourceVersion=0 with 410/504
     private volatile Watch<JsonObject> currentWatch;
     private Thread loop;
 
@@ -81,9 +104,9 @@ public final class ResourceWatcher<T> {
     }
 
     /**
-     * Watches the first of several versions of a resource; a list answered 404 (version not served)
-     * moves to the next one for the following attempt, so "v1beta1 when served, else v1alpha1"
-     * needs no separate discovery request and follows a CRD upgrade or downgrade.
+     * Watches the first of several versions of a resource that the API server serves, found with one
+     * discovery request (GET /apis/GROUP) before the first list and again after a list answered 404,
+     * so "v1beta1 when served, else v1alpha1" follows a CRD upgrade or downgrade without failing.
      */
     public ResourceWatcher(KubeClientConfig client, ResourceRef[] versions, String namespace, String selector,
             String logPlugin, String subject, Function<JsonObject, T> convert, Backoff backoff) {
@@ -112,12 +135,10 @@ public final class ResourceWatcher<T> {
         if (loop != null) {
             return;
         }
-        ApiClient lister = client.newClient();
-        lister.setReadTimeout(30_000);
-        ApiClient watcher = client.newClient();
+        ApiClient api = client.newClient(); // lists and watches take turns on its one connection
         running = true;
         loop = Thread.ofPlatform().daemon().name("nodedns-k8s-watch-" + resource.plural()
-                + (namespace == null ? "" : "-" + namespace)).start(() -> run(lister, watcher));
+                + (namespace == null ? "" : "-" + namespace)).start(() -> run(api));
     }
 
     public synchronized void stop() {
@@ -137,19 +158,28 @@ public final class ResourceWatcher<T> {
         loop = null;
     }
 
-    private void run(ApiClient lister, ApiClient watcher) {
+    private void run(ApiClient api) {
         String resourceVersion = null; // null: list first
         while (running) {
             String phase = resourceVersion == null ? "list" : "watch";
             try {
                 if (resourceVersion == null) {
-                    resourceVersion = list(lister);
+                    resourceVersion = list(api);
                 }
                 phase = "watch";
-                resourceVersion = watch(watcher, resourceVersion);
+                resourceVersion = watch(api, resourceVersion);
             } catch (Gone e) {
                 resourceVersion = null; // history compacted: relist now, no failure
                 relists.incrementAndGet();
+            } catch (Silent e) {
+                resourceVersion = e.resourceVersion; // watch again from where the stream went quiet
+                if (bookmarksSeen) {
+                    stalls.incrementAndGet();
+                    Duration stale = staleness();
+                    Log.warning(logPlugin, subject + ": watch " + resource.logName() + " silent for "
+                            + silence.toSeconds() + "s (no event or bookmark): connection presumed lost, the view may"
+                            + " have been stale for up to " + (stale == null ? "?" : stale.toSeconds()) + "s; watching again");
+                }
             } catch (Exception e) {
                 if (!running) {
                     return;
@@ -173,25 +203,103 @@ public final class ResourceWatcher<T> {
                 new HashMap<>(Map.of("Accept", "application/json")), new HashMap<>(), new HashMap<>(), AUTH, null);
     }
 
+    /**
+     * Lists from the watch cache until the first sync (resourceVersion=0), from etcd after that or
+     * when the server refuses the cached list.
+     */
+    private String list(ApiClient c) throws ApiException, IOException {
+        if (candidates.length > 1 && !probed) {
+            probe(c);
+        }
+        try {
+            return listOnce(c);
+        } catch (ApiException e) {
+            if (e.getCode() != 404 || candidates.length < 2) {
+                throw e;
+            }
+            ResourceRef before = resource; // the CRD's versions changed since the probe
+            probe(c);
+            if (resource.equals(before)) {
+                throw e;
+            }
+            return listOnce(c);
+        }
+    }
+
+    /**
+     * Asks the API server which versions of the group it serves (GET /apis/GROUP, one request) and
+     * uses the first candidate served, so a v1alpha1-only cluster is no failed list, no WARNING and
+     * no backoff step at every start.
+     */
+    private void probe(ApiClient c) throws ApiException, IOException {
+        String group = resource.group();
+        c.setReadTimeout(30_000);
+        okhttp3.Call call = c.buildCall(null, "/apis/" + group, "GET", new ArrayList<>(), new ArrayList<>(), null,
+                new HashMap<>(Map.of("Accept", "application/json")), new HashMap<>(), new HashMap<>(), AUTH, null);
+        JsonObject doc;
+        try {
+            doc = c.<JsonObject>execute(call, JsonObject.class).getData();
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                throw new IOException("the API server serves no " + group + " API (is the " + resource.logName()
+                        + " CRD installed?)", e);
+            }
+            throw e;
+        }
+        List<String> served = new ArrayList<>();
+        for (JsonElement v : Json.array(doc, "versions")) {
+            if (v.isJsonObject() && Json.string(v.getAsJsonObject(), "version") != null) {
+                served.add(Json.string(v.getAsJsonObject(), "version"));
+            }
+        }
+        for (ResourceRef r : candidates) {
+            if (served.contains(r.version())) {
+                resource = r;
+                probed = true;
+                return;
+            }
+        }
+        throw new IOException("the API server serves " + group + " " + served + ", none of the versions nodedns reads "
+                + java.util.Arrays.stream(candidates).map(ResourceRef::version).toList());
+    }
+
+    private String listOnce(ApiClient c) throws ApiException, IOException {
+        boolean cached = !synced && !cachedListRefused;
+        try {
+            return list(c, cached ? "0" : null);
+        } catch (ApiException e) {
+            if (!cached || (e.getCode() != 410 && e.getCode() != 504)) {
+                throw e;
+            }
+            cachedListRefused = true;
+            Log.info(logPlugin, subject + ": the API server refused to list " + resource.logName()
+                    + " from its cache (" + ApiErrors.brief(e) + "); listing from etcd");
+            return list(c, null);
+        }
+    }
+
     /** Lists every page, replaces the cache; returns the list's resourceVersion. */
-    private String list(ApiClient c) throws ApiException, Gone {
+    private String list(ApiClient c, String fromRv) throws ApiException, IOException {
+        c.setReadTimeout(30_000);
         Map<String, T> next = new HashMap<>();
         String cont = null;
         String rv;
+        int pages = 0;
         do {
             List<Pair> q = new ArrayList<>(c.parameterToPair("limit", PAGE));
             if (cont != null) {
                 q.addAll(c.parameterToPair("continue", cont));
+            } else if (fromRv != null) {
+                q.addAll(c.parameterToPair("resourceVersion", fromRv));
             }
             JsonObject page;
             try {
                 page = c.<JsonObject>execute(call(c, q), JsonObject.class).getData();
+                pages++;
             } catch (ApiException e) {
-                if (e.getCode() == 410 && cont != null) {
-                    throw new Gone(); // the continue token expired: start the list over
-                }
-                if (e.getCode() == 404 && candidates.length > 1) {
-                    resource = candidates[(java.util.Arrays.asList(candidates).indexOf(resource) + 1) % candidates.length];
+                if (e.getCode() == 410 && cont != null) { // a failure like any other: backoff and a log line
+                    throw new IOException("the continue token expired after " + pages + " pages (" + ApiErrors.brief(e)
+                            + "); the list starts over", e);
                 }
                 throw e;
             }
@@ -240,7 +348,7 @@ public final class ResourceWatcher<T> {
     /** Watches from rv until the stream ends; returns the last resourceVersion seen. */
     private String watch(ApiClient c, String rv) throws Exception {
         int timeout = 300 + ThreadLocalRandom.current().nextInt(300); // like client-go: 5 to 10 min
-        c.setReadTimeout((timeout + 30) * 1000); // only this loop uses this client
+        c.setReadTimeout((int) Math.min(silence.toMillis(), (timeout + 30) * 1000L)); // only this loop uses this client
         List<Pair> q = new ArrayList<>();
         q.addAll(c.parameterToPair("watch", true));
         q.addAll(c.parameterToPair("resourceVersion", rv));
@@ -265,7 +373,20 @@ public final class ResourceWatcher<T> {
                     healthy();
                 }
             });
-            for (Watch.Response<JsonObject> ev : w) {
+            java.util.Iterator<Watch.Response<JsonObject>> stream = w.iterator();
+            while (true) {
+                Watch.Response<JsonObject> ev;
+                try {
+                    if (!stream.hasNext()) {
+                        break;
+                    }
+                    ev = stream.next();
+                } catch (RuntimeException e) { // Watch wraps read errors
+                    if (e.getCause() instanceof java.net.SocketTimeoutException) {
+                        throw new Silent(rv);
+                    }
+                    throw e;
+                }
                 if (!running) {
                     return rv;
                 }
@@ -286,7 +407,7 @@ public final class ResourceWatcher<T> {
                 switch (ev.type) {
                     case "ADDED", "MODIFIED" -> put(obj);
                     case "DELETED" -> remove(obj);
-                    default -> { } // BOOKMARK: only the resourceVersion
+                    default -> bookmarksSeen |= "BOOKMARK".equals(ev.type); // only the resourceVersion
                 }
                 if (next != null) {
                     rv = next;
@@ -352,28 +473,17 @@ public final class ResourceWatcher<T> {
         int n = ++consecutiveFailures;
         degraded = true;
         Duration delay = backoff.next();
+        Duration asked = ApiErrors.retryAfter(e);
+        boolean told = asked != null && asked.compareTo(delay) > 0;
+        if (told) {
+            delay = asked;
+        }
         String kept = synced ? "keeping the last known " + cache.size() + " " + resource.logName()
                 : "no " + resource.logName() + " known yet";
-        Log.warning(logPlugin, subject + ": " + phase + " " + resource.logName() + " failed (attempt " + n + "): " + brief(e)
-                + "; " + kept + ", retrying in " + String.format(java.util.Locale.ROOT, "%.1fs", delay.toMillis() / 1000.0));
+        Log.warning(logPlugin, subject + ": " + phase + " " + resource.logName() + " failed (attempt " + n + "): " + ApiErrors.brief(e)
+                + "; " + kept + ", retrying in " + String.format(java.util.Locale.ROOT, "%.1fs", delay.toMillis() / 1000.0)
+                + (told ? " (Retry-After)" : ""));
         return delay;
-    }
-
-    /** One line, no stack trace: "HTTP 500" or "ConnectException: Connection refused". */
-    static String brief(Throwable e) {
-        if (e instanceof ApiException a && a.getCode() > 0) {
-            return "HTTP " + a.getCode();
-        }
-        Throwable t = e;
-        if (e instanceof ApiException && e.getCause() != null) {
-            t = e.getCause();
-        } else if (e instanceof RuntimeException && e.getCause() instanceof IOException io) {
-            t = io; // Watch's iterator wraps read errors
-        }
-        String m = t.getMessage();
-        String text = t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
-        text = text.replaceAll("[\\r\\n\\t]+", " ").strip();
-        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 
     private void changed() {
@@ -381,7 +491,7 @@ public final class ResourceWatcher<T> {
             try {
                 r.run();
             } catch (RuntimeException e) {
-                Log.error(logPlugin, "listener of " + describe() + " failed: " + brief(e));
+                Log.error(logPlugin, "listener of " + describe() + " failed: " + ApiErrors.brief(e));
             }
         }
     }
@@ -435,6 +545,26 @@ public final class ResourceWatcher<T> {
 
     public void removeListener(Runnable r) {
         listeners.remove(r);
+    }
+
+    /** For tests: a shorter {@link #SILENCE}. */
+    void silence(Duration d) {
+        silence = d;
+    }
+
+    /** Watches presumed lost after {@link #SILENCE} without an event or bookmark (only counted once bookmarks were seen). */
+    public long watchStallsTotal() {
+        return stalls.get();
+    }
+
+    /** The watch delivered nothing for {@link #SILENCE}. */
+    static final class Silent extends RuntimeException {
+        final String resourceVersion;
+
+        Silent(String resourceVersion) {
+            super(null, null, false, false);
+            this.resourceVersion = resourceVersion;
+        }
     }
 
     /** The watch's history was compacted (410 Gone). */

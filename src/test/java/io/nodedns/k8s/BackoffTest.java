@@ -70,9 +70,9 @@ class BackoffTest {
 
     @Test
     void briefIsOneLine() {
-        String s = ResourceWatcher.brief(new java.io.IOException("a\nb\r\n\tat x"));
+        String s = ApiErrors.brief(new java.io.IOException("a\nb\r\n\tat x"));
         assertEquals("IOException: a b at x", s);
-        assertEquals("HTTP 500", ResourceWatcher.brief(
+        assertEquals("HTTP 500", ApiErrors.brief(
                 new io.kubernetes.client.openapi.ApiException(500, "Internal Server Error")));
     }
 }

@@ -31,9 +31,11 @@ final class ApiHandler implements HttpHandler {
     private final StandInApiServer.Settings settings;
     private final Set<WatchStream> openWatches;
     private final AtomicLong bookmarksSent;
+    private final Authn authn;
 
     ApiHandler(ObjectStore store, Faults faults, DiscoveryDocs discovery, StandInApiServer.Settings settings,
-            Set<WatchStream> openWatches, AtomicLong bookmarksSent) {
+            Set<WatchStream> openWatches, AtomicLong bookmarksSent, Authn authn) {
+        this.authn = authn;
         this.store = store;
         this.faults = faults;
         this.discovery = discovery;
@@ -47,9 +49,17 @@ final class ApiHandler implements HttpHandler {
         String path = ex.getRequestURI().getRawPath();
         path = URLDecoder.decode(path, StandardCharsets.UTF_8);
         Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-        RecordedRequest rec = new RecordedRequest(ex.getRequestMethod(), path, query, Instant.now());
+        String user = authn == null ? null : authn.authenticate(ex);
+        RecordedRequest rec = new RecordedRequest(ex.getRequestMethod(), path, query, Instant.now(), user, sni(ex),
+                ex.getRemoteAddress().getPort(), ex.getRequestHeaders().getFirst("Accept-Encoding"));
         faults.record(rec);
         try {
+            if (authn != null && user == null) {
+                throw new ApiError(401, "Unauthorized", "Unauthorized");
+            }
+            if (user != null && faults.forbidden(rec)) {
+                throw new ApiError(403, "Forbidden", forbidden(rec, user));
+            }
             Duration delay = faults.delayFor(rec);
             if (!delay.isZero()) {
                 Thread.sleep(delay);
@@ -57,7 +67,7 @@ final class ApiHandler implements HttpHandler {
             int failure = faults.failureFor(rec);
             if (failure != 0) {
                 if (failure == 429 || failure == 503) {
-                    ex.getResponseHeaders().set("Retry-After", "1");
+                    ex.getResponseHeaders().set("Retry-After", Integer.toString(faults.retryAfterSeconds()));
                 }
                 throw new ApiError(failure, ApiError.reasonFor(failure), "injected failure (stand-in fault mode)");
             }
@@ -69,6 +79,32 @@ final class ApiHandler implements HttpHandler {
             ex.close();
         } catch (RuntimeException e) {
             send(ex, 500, ApiError.status(500, "InternalError", "stand-in: " + e, null));
+        }
+    }
+
+    private static String sni(HttpExchange ex) {
+        if (ex instanceof com.sun.net.httpserver.HttpsExchange https
+                && https.getSSLSession() instanceof javax.net.ssl.ExtendedSSLSession s) {
+            for (javax.net.ssl.SNIServerName n : s.getRequestedServerNames()) {
+                if (n instanceof javax.net.ssl.SNIHostName h) {
+                    return h.getAsciiName();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The API server's RBAC denial text: verb, resource, group and scope. */
+    private String forbidden(RecordedRequest rec, String user) {
+        String verb = rec.isWatch() ? "watch" : rec.method().equals("GET") ? "list" : rec.method().toLowerCase(java.util.Locale.ROOT);
+        try {
+            Target t = parse(rec.path());
+            String resource = t.type().plural();
+            String scope = t.namespace() == null ? "at the cluster scope" : "in the namespace \"" + t.namespace() + "\"";
+            return resource + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \"" + resource
+                    + "\" in API group \"" + t.type().group() + "\" " + scope;
+        } catch (ApiError e) {
+            return "forbidden: User \"" + user + "\" cannot " + verb + " path \"" + rec.path() + "\"";
         }
     }
 
@@ -170,6 +206,10 @@ final class ApiHandler implements HttpHandler {
         String rv = q.getOrDefault("resourceVersion", "");
         if (cont != null && !cont.isEmpty() && !rv.isEmpty()) {
             throw ApiError.badRequest("specifying resource version is not allowed when using continue");
+        }
+        if (cont != null && !cont.isEmpty() && faults.expireContinueTokens()) {
+            throw ApiError.expired("The provided continue parameter is too old to display a consistent"
+                    + " list result. You can start a new list without the continue parameter.");
         }
         if (!rv.isEmpty() && !rv.equals("0")) {
             long asked = parseRv(rv);

@@ -16,6 +16,9 @@ final class Faults {
     private volatile Duration delay = Duration.ZERO;
     private volatile Predicate<RecordedRequest> delayWhich = r -> true;
     private final AtomicInteger expireNextWatches = new AtomicInteger();
+    private volatile int retryAfterSeconds = 1;
+    private volatile Predicate<RecordedRequest> forbid = r -> false;
+    private volatile boolean expireContinueTokens;
 
     void record(RecordedRequest r) {
         log.add(r);
@@ -48,7 +51,34 @@ final class Faults {
         expireNextWatches.set(n);
     }
 
+    void retryAfter(int seconds) {
+        retryAfterSeconds = seconds;
+    }
+
+    int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    void forbid(Predicate<RecordedRequest> which) {
+        forbid = which;
+    }
+
+    boolean forbidden(RecordedRequest r) {
+        return forbid.test(r);
+    }
+
+    void expireContinueTokens(boolean on) {
+        expireContinueTokens = on;
+    }
+
+    boolean expireContinueTokens() {
+        return expireContinueTokens;
+    }
+
     void clear() {
+        retryAfterSeconds = 1;
+        forbid = r -> false;
+        expireContinueTokens = false;
         failStatus = 0;
         failNext.set(0);
         delay = Duration.ZERO;

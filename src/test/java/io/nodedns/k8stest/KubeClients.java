@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Client-side helpers for the stand-in: a kubeconfig file and ready-made official-client ApiClients. */
 public final class KubeClients {
@@ -50,6 +53,39 @@ public final class KubeClients {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Writes a kubeconfig whose current context {@link #CONTEXT} points at {@code url} with these extra
+     * cluster fields (certificate-authority-data, tls-server-name, ...) and user fields (token, exec, ...).
+     */
+    public static Path writeKubeconfig(Path file, String url, Map<String, ?> cluster, Map<String, ?> user) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("server", url);
+        c.putAll(cluster);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("apiVersion", "v1");
+        doc.put("kind", "Config");
+        doc.put("clusters", List.of(Map.of("name", CONTEXT, "cluster", c)));
+        doc.put("contexts", List.of(Map.of("name", CONTEXT, "context", Map.of("cluster", CONTEXT, "user", CONTEXT,
+                "namespace", "default"))));
+        doc.put("current-context", CONTEXT);
+        doc.put("users", List.of(Map.of("name", CONTEXT, "user", new LinkedHashMap<>(user))));
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, new org.yaml.snakeyaml.Yaml().dump(doc), StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** base64 of the text, as kubeconfig *-data fields hold it. */
+    public static String b64(String text) {
+        return java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -10,8 +10,13 @@ import java.util.Map;
  * @param path URL path without the query
  * @param query decoded query parameters (last value wins)
  * @param at arrival time
+ * @param user the authenticated user (null: anonymous or refused)
+ * @param serverName the TLS SNI name the client sent (null: plain HTTP or none)
+ * @param clientPort the client's TCP port: requests with the same one came over the same connection
+ * @param acceptEncoding the Accept-Encoding header (null when absent)
  */
-public record RecordedRequest(String method, String path, Map<String, String> query, Instant at) {
+public record RecordedRequest(String method, String path, Map<String, String> query, Instant at, String user,
+        String serverName, int clientPort, String acceptEncoding) {
     public RecordedRequest {
         query = Map.copyOf(query);
     }

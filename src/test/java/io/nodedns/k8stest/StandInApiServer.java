@@ -52,6 +52,8 @@ public final class StandInApiServer implements AutoCloseable {
         private Duration tooLargeWait = Duration.ofSeconds(3);
         private List<String> serviceImportVersions = List.of("v1alpha1");
         private boolean requireNamespaces;
+        private boolean tls;
+        private Authn authn;
         private final List<ResourceType> extra = new ArrayList<>();
 
         private Builder() {}
@@ -98,6 +100,21 @@ public final class StandInApiServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves HTTPS with {@link TestPki}'s server certificate (SANs 127.0.0.1 and {@link TestPki#SERVER_NAME}),
+         * asking for a client certificate issued by its CA (not requiring one: other authenticators may apply).
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
+        }
+
+        /** Requires a credential this accepts on every request (401 otherwise), as an API server without anonymous auth. */
+        public Builder authn(Authn authn) {
+            this.authn = authn;
+            return this;
+        }
+
         /** Serves an additional resource type. */
         public Builder resource(ResourceType type) {
             extra.add(type);
@@ -122,6 +139,8 @@ public final class StandInApiServer implements AutoCloseable {
     private final Settings settings;
     private final Set<WatchStream> openWatches = ConcurrentHashMap.newKeySet();
     private final AtomicLong bookmarksSent = new AtomicLong();
+    private final boolean tls;
+    private final Authn authn;
     private int port;
     private HttpServer http;
     private ExecutorService executor;
@@ -130,6 +149,8 @@ public final class StandInApiServer implements AutoCloseable {
         this.store = new ObjectStore(types, b.historySize, b.requireNamespaces);
         this.settings = new Settings(b.bookmarkInterval, b.maxWatchTimeout, b.tooLargeWait);
         this.port = b.port;
+        this.tls = b.tls;
+        this.authn = b.authn;
     }
 
     public static Builder builder() {
@@ -146,7 +167,14 @@ public final class StandInApiServer implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (true) {
             try {
-                http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+                InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+                if (tls) {
+                    com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(at, 128);
+                    https.setHttpsConfigurator(tlsConfigurator());
+                    http = https;
+                } else {
+                    http = HttpServer.create(at, 128);
+                }
                 break;
             } catch (BindException e) {
                 if (port == 0 || System.nanoTime() > deadline) {
@@ -161,7 +189,7 @@ public final class StandInApiServer implements AutoCloseable {
         executor = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(executor);
         DiscoveryDocs docs = new DiscoveryDocs(store.types(), "127.0.0.1:" + port);
-        http.createContext("/", new ApiHandler(store, faults, docs, settings, openWatches, bookmarksSent));
+        http.createContext("/", new ApiHandler(store, faults, docs, settings, openWatches, bookmarksSent, authn));
         http.start();
     }
 
@@ -191,9 +219,31 @@ public final class StandInApiServer implements AutoCloseable {
         return port;
     }
 
-    /** http://127.0.0.1:PORT */
+    /** http://127.0.0.1:PORT, or https:// when serving TLS. */
     public String url() {
-        return "http://127.0.0.1:" + port();
+        return (tls ? "https" : "http") + "://127.0.0.1:" + port();
+    }
+
+    private static com.sun.net.httpserver.HttpsConfigurator tlsConfigurator() {
+        try {
+            TestPki pki = TestPki.get();
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+            kmf.init(pki.serverKeyStore(), TestPki.pass());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(pki.trustStore());
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return new com.sun.net.httpserver.HttpsConfigurator(ctx) {
+                @Override
+                public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                    javax.net.ssl.SSLParameters p = ctx.getDefaultSSLParameters();
+                    p.setWantClientAuth(true); // verified against the CA when offered; a rogue one fails the handshake
+                    params.setSSLParameters(p);
+                }
+            };
+        } catch (Exception e) {
+            throw new IllegalStateException("stand-in TLS setup: " + e.getMessage(), e);
+        }
     }
 
     // ---- state, driven directly by tests ----
@@ -292,6 +342,21 @@ public final class StandInApiServer implements AutoCloseable {
     /** The next {@code n} watch requests get a single 410 Expired ERROR event and end. */
     public void expireNextWatches(int n) {
         faults.expireNextWatches(n);
+    }
+
+    /** The Retry-After seconds sent with injected 429 and 503 answers (default 1). */
+    public void retryAfter(int seconds) {
+        faults.retryAfter(seconds);
+    }
+
+    /** Answers matching authenticated requests 403 with the API server's RBAC message. */
+    public void forbid(Predicate<RecordedRequest> which) {
+        faults.forbid(which);
+    }
+
+    /** Every list request with a continue token gets 410 Expired (a list slower than etcd's compaction). */
+    public void expireContinueTokens(boolean on) {
+        faults.expireContinueTokens(on);
     }
 
     /** Clears failure, delay and forced-expiry modes. */

@@ -28,6 +28,8 @@ public final class DiscoveryMetrics implements MultiCollector {
                 .help("1 once every watch of the backend has listed, else 0.");
         CounterSnapshot.Builder errors = CounterSnapshot.builder().name("coredns_kubernetes_api_errors")
                 .help("Failed API server list/watch attempts.");
+        CounterSnapshot.Builder stalls = CounterSnapshot.builder().name("coredns_kubernetes_watch_stalls")
+                .help("Watches restarted after 90 s without an event or bookmark (a silently lost connection).");
         CounterSnapshot.Builder rejected = CounterSnapshot.builder().name("coredns_kubernetes_rejected_objects")
                 .help("API objects skipped as malformed or out of scope.");
         GaugeSnapshot.Builder ignored = GaugeSnapshot.builder().name("coredns_multicluster_ignored_endpointslices")
@@ -37,6 +39,7 @@ public final class DiscoveryMetrics implements MultiCollector {
                     .reduce((x, y) -> x + "," + y).orElse(""));
             synced.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l).value(b.synced() ? 1 : 0).build());
             errors.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(b.apiErrorsTotal()).build());
+            stalls.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(b.watchStallsTotal()).build());
             rejected.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l)
                     .value(b.skippedObjectsTotal()).build());
             if (b.features().contains(DiscoveryBackend.Feature.MULTICLUSTER_ENDPOINTS)) {
@@ -44,6 +47,6 @@ public final class DiscoveryMetrics implements MultiCollector {
                         .value(b.ignoredMulticlusterSlices()).build());
             }
         }
-        return MetricSnapshots.of(synced.build(), errors.build(), rejected.build(), ignored.build());
+        return MetricSnapshots.of(synced.build(), errors.build(), stalls.build(), rejected.build(), ignored.build());
     }
 }

@@ -37,6 +37,8 @@ final class KubeforwardMetrics implements MultiCollector {
                 .help("Failed API server list/watch attempts since the last success.");
         CounterSnapshot.Builder errors = CounterSnapshot.builder().name("coredns_kubeforward_api_errors")
                 .help("Failed API server list/watch attempts.");
+        CounterSnapshot.Builder stalls = CounterSnapshot.builder().name("coredns_kubeforward_watch_stalls")
+                .help("Watches restarted after 90 s without an event or bookmark (a silently lost connection).");
         CounterSnapshot.Builder swaps = CounterSnapshot.builder().name("coredns_kubeforward_table_swaps")
                 .help("New upstream lists published to the forwarders.");
         for (EndpointSliceWatcher w : watchers) {
@@ -52,9 +54,10 @@ final class KubeforwardMetrics implements MultiCollector {
             failures.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l)
                     .value(w.consecutiveFailures()).build());
             errors.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(w.apiErrorsTotal()).build());
+            stalls.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(w.watchStallsTotal()).build());
             swaps.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(w.tableSwapsTotal()).build());
         }
         return MetricSnapshots.of(endpoints.build(), lastSync.build(), stale.build(), failures.build(), errors.build(),
-                swaps.build());
+                stalls.build(), swaps.build());
     }
 }

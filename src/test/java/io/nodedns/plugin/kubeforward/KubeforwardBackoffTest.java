@@ -256,6 +256,7 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
         assertEquals(2, scrape("coredns_kubeforward_endpoints"));
         assertEquals(0, scrape("coredns_kubeforward_consecutive_failures"));
         assertEquals(0, scrape("coredns_kubeforward_api_errors"));
+        assertEquals(0, scrape("coredns_kubeforward_watch_stalls"));
         assertTrue(scrape("coredns_kubeforward_table_swaps") >= 1);
         assertTrue(Math.abs(System.currentTimeMillis() / 1000.0 - scrape("coredns_kubeforward_last_sync_timestamp_seconds")) < 5);
         assertTrue(scrape("coredns_kubeforward_staleness_seconds") < 5);

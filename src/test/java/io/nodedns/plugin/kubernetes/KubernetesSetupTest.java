@@ -174,6 +174,16 @@ class KubernetesSetupTest {
         assertDoesNotThrow(() -> java.nio.file.Files.writeString(notYaml, "- a\n- b\n"));
         assertFails("cluster.local {\n kubernetes {\n  kubeconfig " + notYaml + "\n }\n}\n", 2, "not a YAML mapping");
 
+        // bad material and unsupported credentials name the plugin, the file, the entry and the field
+        Path badCa = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("badca.kubeconfig"), "https://127.0.0.1:6443",
+                Map.of("certificate-authority-data", "LS0tLS1CRUdJT"), Map.of());
+        assertFails("cluster.local {\n kubernetes {\n  kubeconfig " + badCa + "\n }\n}\n", 2, "plugin/kubernetes: kubeconfig "
+                + badCa + ": cluster 'nodedns-standin': certificate-authority-data: not valid base64");
+        Path oidc = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("oidc.kubeconfig"), "https://127.0.0.1:6443",
+                Map.of(), Map.of("auth-provider", Map.of("name", "oidc")));
+        assertFails("cluster.local {\n kubernetes {\n  kubeconfig " + oidc + "\n }\n}\n", 2, "plugin/kubernetes: kubeconfig "
+                + oidc + ": user 'nodedns-standin': auth-provider 'oidc' is not supported");
+
         // neither kubeconfig, a service account nor $KUBECONFIG: a setup error naming the directive's line
         e = assertThrows(ConfigException.class, () -> build("cluster.local {\n\n kubernetes\n}\n", Map.of()));
         assertEquals("Corefile", e.file());
