@@ -53,8 +53,6 @@ final class TcpConnection {
 
     private final TcpServer server;
     private final SocketChannel channel;
-    private final InetSocketAddress remote;
-    private final TcpPoller poller;
     private final int fd;
     /** The poller's slot and generation (epoll event data). */
     long key;
@@ -70,16 +68,16 @@ final class TcpConnection {
     /** The pooled work of the message being read (poller only); null between messages. */
     private TcpWork work;
     private int length = -1;
-    private int got;
-    private int partial;
+    /** Bytes of the prefix or message read so far, and the prefix's first byte: 16 bits each (chars keep an idle connection small). */
+    private char got;
+    private char partial;
     /** Messages read (written by the reader only). */
     private volatile int served;
 
-    TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote, TcpPoller poller, int fd, long now) {
+    /** Without a descriptor ({@code fd} < 0) it is served by blocking reads, never by the poller. */
+    TcpConnection(TcpServer server, SocketChannel channel, int fd, long now) {
         this.server = server;
         this.channel = channel;
-        this.remote = remote;
-        this.poller = poller;
         this.fd = fd;
         this.waitingSince = now;
         this.deadline = now + server.settings().tcpRead().toNanos();
@@ -106,9 +104,9 @@ final class TcpConnection {
             }
             if (n > 0) {
                 for (int i = 0; i < n; i++) {
-                    partial = (partial << 8) | (p.prefix.get(ValueLayout.JAVA_BYTE, i) & 0xff);
+                    partial = (char) ((partial << 8) | (p.prefix.get(ValueLayout.JAVA_BYTE, i) & 0xff));
                 }
-                got += (int) n;
+                got += (char) n;
                 if (got == 2) {
                     length = partial; // known: now wait until the whole message is queued
                     partial = 0;
@@ -139,7 +137,7 @@ final class TcpConnection {
             return;
         }
         if (n > 0) {
-            got += (int) n;
+            got += (char) n;
         }
         if (got < length) {
             // woken before the whole message (not expected with SO_RCVLOWAT): wait for the rest
@@ -240,7 +238,7 @@ final class TcpConnection {
     void serve(TcpWork w) {
         boolean ok = true;
         try {
-            if (w.serve(server.listener(), remote)) {
+            if (w.serve(server.listener(), (InetSocketAddress) channel.getRemoteAddress())) {
                 synchronized (this) { // one whole reply at a time on the stream
                     if (state == CLOSED) {
                         ok = false;
@@ -279,6 +277,7 @@ final class TcpConnection {
             }
         }
         if (state == PAUSED && !lastRead() && STATE.compareAndSet(this, PAUSED, ARMING)) {
+            TcpPoller poller = poller();
             boolean armed = poller == null || poller.rearm(this, fd, w.scratch);
             if (armed) {
                 state = IDLE; // at once: the poller may be spinning on ARMING for this connection
@@ -336,6 +335,15 @@ final class TcpConnection {
             }
             close();
         }
+    }
+
+    /**
+     * The poller, or null for a blocking connection; taken from the server rather than held, as
+     * are the client's address (the channel keeps it) and the rest: an idle connection is this
+     * object, 80 bytes, which TcpPileUpTest bounds.
+     */
+    private TcpPoller poller() {
+        return fd < 0 ? null : server.poller();
     }
 
     /** When it began waiting for a query (nanoTime), or 0 while one is in flight. */
@@ -408,6 +416,7 @@ final class TcpConnection {
      */
     private void release(int from) {
         TcpServer.closeQuietly(channel);
+        TcpPoller poller = poller();
         if (poller != null) {
             poller.detach(key);
             if (from == IDLE || from == READING) {

@@ -153,9 +153,8 @@ final class TcpServer {
 
     private void startConnection(SocketChannel socket) throws IOException {
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        InetSocketAddress remote = (InetSocketAddress) socket.getRemoteAddress();
         int fd = poller == null ? -1 : LinuxSockets.fd(socket);
-        TcpConnection connection = new TcpConnection(this, socket, remote, fd < 0 ? null : poller, fd, System.nanoTime());
+        TcpConnection connection = new TcpConnection(this, socket, fd, System.nanoTime());
         connections.add(connection);
         LockSupport.unpark(reaper);
         try {
@@ -206,6 +205,11 @@ final class TcpServer {
 
     Listener listener() {
         return listener;
+    }
+
+    /** The process's poller, or null where connections block a virtual thread each. */
+    TcpPoller poller() {
+        return poller;
     }
 
     ListenerSettings settings() {
