@@ -15,8 +15,9 @@ for tool in knotd unbound; do
 done
 java="$(find_java)"
 cd "$bench_root"
-JAVA_HOME="$(dirname "$(dirname "$java")")" ./mvnw -B -q test -Dtest=DifferentialTest \
+dir="${BUILD_DIR:-target-difftest}" # never target/: other builds and the ./nodedns launcher own it
+JAVA_HOME="$(dirname "$(dirname "$java")")" ./mvnw -B -q -Dbuild.dir="$dir" test -Dtest=DifferentialTest \
   -Dsurefire.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false "$@" || status=$?
-report="target/surefire-reports/io.nodedns.difftest.DifferentialTest-output.txt"
+report="$dir/surefire-reports/io.nodedns.difftest.DifferentialTest-output.txt"
 [[ -f "$report" ]] && grep -E '^(difftest:|[a-z0-9-]+ +nodedns)' "$report"
 exit "${status:-0}"
