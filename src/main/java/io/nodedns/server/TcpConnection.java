@@ -124,6 +124,10 @@ final class TcpConnection {
             waitAgain(p);
             return;
         }
+        if (length == 0) {
+            startServing(p); // an empty message resumed after waiting for work: nothing to read
+            return;
+        }
         if (work == null) {
             work = server.tryTakeWork();
             if (work == null) {
