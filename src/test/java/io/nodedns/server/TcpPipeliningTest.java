@@ -13,7 +13,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,6 +105,68 @@ class TcpPipeliningTest {
             assertEquals(Rcode.NOERROR, second.getRcode());
             assertTrue(secondMs >= SLOW_MS - 100, "the slow one after the upstream's delay, took " + secondMs + " ms");
             assertEquals(1, upstreamQueries("cached."), "the second was a cache hit");
+        }
+    }
+
+    private Socket pipeline(String prefix, int n) throws IOException {
+        Socket s = connect();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        DataOutputStream batch = new DataOutputStream(all);
+        for (int i = 0; i < n; i++) {
+            frame(batch, "slow" + i + "." + prefix + ".pipe.test", i + 1);
+        }
+        s.getOutputStream().write(all.toByteArray());
+        return s;
+    }
+
+    /**
+     * With the listener's pool of work empty, a connection that has queries in flight waits for
+     * one of them to give its work back instead of being shed; one with none is shed as before.
+     */
+    @Test
+    void aConnectionWithQueriesInFlightWaitsForWorkWhenThePoolIsEmpty() throws Exception {
+        TcpServer tcp = server.firstListener().tcpServer();
+        List<Socket> held = new ArrayList<>();
+        try {
+            Socket waiting = pipeline("w", 8);
+            held.add(waiting);
+            int others = TcpServer.MAX_BUSY - 8;
+            for (int c = 0; others > 0; c++) {
+                int n = Math.min(TcpServer.MAX_PIPELINED, others);
+                held.add(pipeline("c" + c, n));
+                others -= n;
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (tcp.workCreated() < TcpServer.MAX_BUSY && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(TcpServer.MAX_BUSY, tcp.workCreated(), "the pool is exhausted");
+            DataOutputStream out = new DataOutputStream(waiting.getOutputStream());
+            frame(out, "slow.ninth.w.pipe.test", 99); // 9 < 16 in flight, but no work left
+            try (Socket fresh = pipeline("fresh", 1)) {
+                fresh.setSoTimeout(5000);
+                int read;
+                try {
+                    read = fresh.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    read = -1; // closed with its query unread: the kernel resets it
+                }
+                assertEquals(-1, read, "a connection with nothing in flight is shed");
+            }
+            assertEquals(1, tcp.shedConnections());
+            DataInputStream in = new DataInputStream(waiting.getInputStream());
+            Set<Integer> ids = new HashSet<>();
+            for (int i = 0; i < 9; i++) {
+                Message m = read(in);
+                assertEquals(Rcode.NOERROR, m.getRcode());
+                ids.add(m.getHeader().getID());
+            }
+            assertTrue(ids.contains(99), "the query that waited for work was answered: " + ids);
+            assertEquals(1, tcp.shedConnections(), "and not shed");
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
         }
     }
 
