@@ -68,7 +68,7 @@ final class TcpConnection {
     /** The pooled work of the message being read (poller only); null between messages. */
     private TcpWork work;
     private int length = -1;
-    /** Bytes of the prefix or message read so far, and the prefix's first byte: 16 bits each (chars keep an idle connection small). */
+    /** Bytes of the prefix or message read so far, and the prefix read so far: 16 bits each (chars keep an idle connection small). */
     private char got;
     private char partial;
     /** Messages read (written by the reader only). */
