@@ -27,6 +27,11 @@ import java.util.concurrent.locks.LockSupport;
 final class TcpServer {
     /** Bound of the listener's pool of work (each about 12 KiB of direct buffers, more after a larger message). */
     static final int MAX_BUSY = 128;
+    /**
+     * Queries of one connection served at once (RFC 7766 6.2.1.1 pipelining): an eighth of the
+     * pool, so one client cannot take it all; further messages wait in the kernel until one is answered.
+     */
+    static final int MAX_PIPELINED = 16;
     static final int READ = 1;
     static final int IDLE_TIMEOUT = 2;
     static final int WRITE = 3;
@@ -148,9 +153,8 @@ final class TcpServer {
 
     private void startConnection(SocketChannel socket) throws IOException {
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        InetSocketAddress remote = (InetSocketAddress) socket.getRemoteAddress();
         int fd = poller == null ? -1 : LinuxSockets.fd(socket);
-        TcpConnection connection = new TcpConnection(this, socket, remote, fd < 0 ? null : poller, fd, System.nanoTime());
+        TcpConnection connection = new TcpConnection(this, socket, fd, System.nanoTime());
         connections.add(connection);
         LockSupport.unpark(reaper);
         try {
@@ -168,7 +172,16 @@ final class TcpServer {
     }
 
     /** A pooled work for a connection that has a message to read; null when the pool is exhausted (counted as shed). */
-    synchronized TcpWork takeWork() {
+    TcpWork takeWork() {
+        TcpWork w = tryTakeWork();
+        if (w == null) {
+            shed.increment();
+        }
+        return w;
+    }
+
+    /** A pooled work, or null when the pool is exhausted (not counted: the caller may wait for one). */
+    synchronized TcpWork tryTakeWork() {
         if (pooled > 0) {
             TcpWork w = pool[--pooled];
             pool[pooled] = null;
@@ -178,8 +191,12 @@ final class TcpServer {
             created++;
             return new TcpWork();
         }
-        shed.increment();
         return null;
+    }
+
+    /** A message was not read for want of work; its connection is closed. */
+    void countShed() {
+        shed.increment();
     }
 
     synchronized void giveBack(TcpWork w) {
@@ -188,6 +205,11 @@ final class TcpServer {
 
     Listener listener() {
         return listener;
+    }
+
+    /** The process's poller, or null where connections block a virtual thread each. */
+    TcpPoller poller() {
+        return poller;
     }
 
     ListenerSettings settings() {

@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
 import org.agrona.ExpandableDirectByteBuffer;
 
 /**
- * What a TCP connection needs only while one message is read, served or written: the exchange,
+ * What a TCP connection needs only while one of its messages is read, served or written: the exchange,
  * the framed reply and a completion signal. Pooled per listener ({@link TcpServer}) and bounded,
  * so idle connections hold none and a flood of busy ones cannot grow memory past the bound.
  */
-final class TcpWork implements Responder {
+final class TcpWork implements Responder, Runnable {
     private static final int INITIAL = 4096;
     private static final long COMPLETION_WAIT_SECONDS = 30;
 
@@ -25,6 +25,8 @@ final class TcpWork implements Responder {
     final MemorySegment scratch = Arena.ofAuto().allocate(16, 8);
     /** Length of the request in the exchange's request buffer. */
     int length;
+    /** The connection whose query this work serves (set before its thread starts). */
+    TcpConnection connection;
 
     /** Makes room for a request of {@code n} bytes; returns the native address to read it to. */
     long requestAddress(int n) {
@@ -66,6 +68,12 @@ final class TcpWork implements Responder {
         while (out.hasRemaining()) {
             channel.write(out);
         }
+    }
+
+    /** The query's virtual thread. */
+    @Override
+    public void run() {
+        connection.serve(this);
     }
 
     @Override

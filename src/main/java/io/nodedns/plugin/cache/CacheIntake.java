@@ -86,6 +86,13 @@ final class CacheIntake {
                 b.putShort(opt + 7, (short) (b.getShort(opt + 7, BE) & ~Edns.DO), BE); // DO only for DO keys
             }
         }
+        // RFC 7871 7.3.1: a scoped answer belongs to its subnet (not stored); scope 0 is stored without the option
+        int ecs = opt > 0 ? CacheEcs.find(b, opt, len) : CacheEcs.NONE;
+        boolean scoped = ecs >= 0 && CacheEcs.scope(b, ecs) != 0;
+        int ecsLength = ecs >= 0 && !scoped ? CacheEcs.length(b, ecs) : 0;
+        if (ecsLength > 0) {
+            CacheEcs.moveLast(b, ecs, ecsLength, len);
+        }
         boolean truncated = (header & DnsHeader.TC) != 0;
         boolean refreshed = true;
         // RFC 2308 5: a negative answer without an SOA is not cached: NXDOMAIN, a CNAME chain that ends
@@ -94,7 +101,7 @@ final class CacheIntake {
         boolean emptyNodata = type == NO_ERROR && DnsHeader.ancount(b, 0) == 0;
         // An OPT followed by other records (TSIG) cannot be left out for non-EDNS clients: not cached.
         boolean store = !truncated && type != OTHER && !(type == NAME_ERROR && !soa) && !(nodata && !soa) && !emptyNodata
-                && (opt > 0 || (flags & CacheWire.F_OPT) == 0);
+                && (opt > 0 || (flags & CacheWire.F_OPT) == 0) && !scoped;
         if (mode == CachePlugin.STALE) {
             if (truncated || !match) {
                 refreshed = store = false;
@@ -106,7 +113,14 @@ final class CacheIntake {
         }
         if (store && (duration > 0 || (type == SERVER_ERROR && !config.servfailTtl().isZero()))) {
             if (match) {
-                store(ex, b, len, type, answers, rcode, opt, scan, (int) duration, mode);
+                int rdLength = ecsLength > 0 ? b.getShort(opt + 9, BE) & 0xFFFF : 0;
+                if (ecsLength > 0) {
+                    b.putShort(opt + 9, (short) (rdLength - ecsLength), BE); // the stored copy ends before the option
+                }
+                store(ex, b, len - ecsLength, type, answers, rcode, opt, scan, (int) duration, mode);
+                if (ecsLength > 0) {
+                    b.putShort(opt + 9, (short) rdLength, BE);
+                }
             } else {
                 state.drops.increment();
             }

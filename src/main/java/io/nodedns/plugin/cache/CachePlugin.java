@@ -6,6 +6,7 @@ import io.nodedns.server.ResponseHook;
 import io.nodedns.server.Result;
 import io.nodedns.wire.ClientCase;
 import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.Edns;
 import io.nodedns.wire.QueryView;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -61,8 +62,14 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         return NAME;
     }
 
+    /**
+     * DO, CD, and whether the query carries a Client Subnet option: ECS queries share only the
+     * answers upstreams marked valid for every subnet (RFC 7871 7.3.1, scope 0; see
+     * {@link CacheEcs}), never those computed without a subnet, and the reverse.
+     */
     static int keyFlags(QueryView q) {
-        return (q.dnssecOk() ? 1 : 0) | (q.cd() ? 2 : 0);
+        return (q.dnssecOk() ? 1 : 0) | (q.cd() ? 2 : 0)
+                | (q.hasEdns() && q.ednsOption(Edns.OPTION_CLIENT_SUBNET) >= 0 ? 4 : 0);
     }
 
     @Override
