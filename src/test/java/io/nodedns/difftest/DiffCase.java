@@ -86,7 +86,17 @@ final class DiffCase {
 
     DiffCase answer(int type, String rdata) {
         return check(org.xbill.DNS.Type.string(type) + " " + rdata + " in answer",
-                m -> m.getSection(Section.ANSWER).stream().anyMatch(r -> r.getType() == type && r.rdataToString().equals(rdata)));
+                m -> m.getSection(Section.ANSWER).stream().anyMatch(r -> r.getType() == type && sameRdata(r, rdata)));
+    }
+
+    /** Compares in dnsjava's presentation form, so {@code ::1} matches however dnsjava prints it. */
+    private static boolean sameRdata(org.xbill.DNS.Record r, String rdata) {
+        try {
+            return org.xbill.DNS.Record.fromString(r.getName(), r.getType(), r.getDClass(), r.getTTL(), rdata,
+                    org.xbill.DNS.Name.root).rdataToString().equals(r.rdataToString());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("case rdata " + rdata + ": " + e.getMessage(), e);
+        }
     }
 
     DiffCase noAnswer() {

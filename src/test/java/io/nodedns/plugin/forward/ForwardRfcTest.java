@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -59,6 +60,26 @@ class ForwardRfcTest {
             assertEquals(2, up.clientQueries(), "the second of each pair is a hit");
             Message tcp = s.tcp(query("cd-tcp.example.org", Type.A, true, false, false));
             assertTrue(tcp.getHeader().getFlag(Flags.CD), "CD copied on a TCP miss");
+        }
+    }
+
+    @Test
+    void raIsSetOnMissAndHitWhenTheUpstreamIsAuthoritativeOnly() throws Exception {
+        try (FakeUpstream up = FakeUpstream.start(); var s = start(cacheAndForward(up))) {
+            up.behaviour((q, out) -> {
+                Message r = FakeUpstream.replyTo(q.message(), Rcode.NOERROR);
+                r.getHeader().unsetFlag(Flags.RA); // an authoritative server, as knot is
+                r.getHeader().setFlag(Flags.AA);
+                r.addRecord(new org.xbill.DNS.ARecord(q.message().getQuestion().getName(), DClass.IN, 300,
+                        java.net.InetAddress.getLoopbackAddress()), org.xbill.DNS.Section.ANSWER);
+                out.send(r.toWire());
+            });
+            Message miss = s.udp(query("ra.example.org", Type.A, false, false, false));
+            assertTrue(miss.getHeader().getFlag(Flags.RA), "RFC 1035 4.1.1: RA=1 on a miss");
+            Message hit = s.udp(query("ra.example.org", Type.A, false, false, false));
+            assertTrue(hit.getHeader().getFlag(Flags.RA), "RA=1 on a hit");
+            assertEquals(1, up.clientQueries(), "the second is a hit");
+            assertTrue(s.tcp(query("ra-tcp.example.org", Type.A, false, false, false)).getHeader().getFlag(Flags.RA), "RA=1 over TCP");
         }
     }
 
