@@ -18,7 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * on every call ({@code asSlice}, a new MemorySegment), which only C2's escape analysis removes;
  * under C1 only (the image's {@code -XX:TieredStopAtLevel=1}) that was 57-74 B per forwarded query.
  * Instead, after a failed call, errno is read from this thread's errno word
- * ({@code __errno_location()}, looked up once per thread). Between the call's return and that read
+ * ({@code __errno_location()}, looked up once per thread, before its first send). Between the call's return and that read
  * the thread runs only the downcall's return to Java and our code; only a safepoint that stops it
  * exactly there could overwrite errno (the JVM's own waiting may set it), and a refused upstream
  * would then be noticed by its timeout instead, once. Failed calls are rare, so is that.
@@ -89,6 +89,12 @@ public final class UpstreamDatagrams {
 
     /** Sends {@code length} bytes of the send buffer; the count sent, or -1 (see {@link #errno()}). */
     public long send(int fd, int length) {
+        if (errnoThread != Thread.currentThread()) {
+            // Before the first send on this thread, not at the first failure: linking the lookup
+            // loads classes and makes system calls, which would overwrite the errno it is to read
+            // (the first refused upstream would then look like a timeout).
+            lookUpErrnoWord();
+        }
         long n;
         try {
             n = (long) SEND.invokeExact(fd, sendBuffer, (long) length, LinuxSockets.MSG_DONTWAIT);
@@ -117,21 +123,24 @@ public final class UpstreamDatagrams {
 
     /** This thread's errno, now (failure path only: the first call on a thread looks its errno word up). */
     private int readErrno() {
-        Thread t = Thread.currentThread();
-        if (errnoThread != t) {
-            long word;
-            try {
-                word = (long) ErrnoLocation.HANDLE.invokeExact(); // does not change errno
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
-            }
-            errnoWord = MemorySegment.ofAddress(word).reinterpret(4);
-            errnoThread = t;
+        if (errnoThread != Thread.currentThread()) {
+            lookUpErrnoWord(); // a receive before any send on this thread: errno may be lost, once
         }
         return errnoWord.get(ValueLayout.JAVA_INT, 0);
     }
 
-    /** {@code int *__errno_location(void)}, linked on the first failed call: nothing before it needs errno. */
+    private void lookUpErrnoWord() {
+        long word;
+        try {
+            word = (long) ErrnoLocation.HANDLE.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        errnoWord = MemorySegment.ofAddress(word).reinterpret(4);
+        errnoThread = Thread.currentThread();
+    }
+
+    /** {@code int *__errno_location(void)}, linked at the first send: nothing before it needs errno. */
     private static final class ErrnoLocation {
         static final MethodHandle HANDLE = Libc.downcall("__errno_location", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
     }
