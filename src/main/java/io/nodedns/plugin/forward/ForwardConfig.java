@@ -15,6 +15,7 @@ import java.util.List;
  * @param maxConnectAttempts 0 = no cap; -1 = CoreDNS's default of 2 x upstreams
  * @param nextRcodes         bit r set: rcode r hands the query to a following forward
  * @param failoverRcodes     bit r set: rcode r moves the query to the next upstream
+ * @param tls                which upstreams are DNS over TLS and how they are checked; null: none
  */
 public record ForwardConfig(
         String from,
@@ -39,7 +40,8 @@ public record ForwardConfig(
         boolean failfastAllUnhealthy,
         String dohMethod,
         InetAddress sourceAddress,
-        List<InetSocketAddress> resolvers) {
+        List<InetSocketAddress> resolvers,
+        ForwardTls tls) {
 
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_HEALTH_CHECK = Duration.ofMillis(500);
@@ -58,6 +60,11 @@ public record ForwardConfig(
         return maxConnectAttempts < 0 ? 2 * upstreams : maxConnectAttempts;
     }
 
+    /** The DNS-over-TLS client for upstream {@code a}, or null when it is plain DNS. */
+    public io.nodedns.upstream.TlsClient tlsClient(InetSocketAddress a) {
+        return tls == null ? null : tls.client(a);
+    }
+
     public ConnOptions connOptions() {
         return new ConnOptions(expire, maxAge, maxIdleConns, sourceAddress);
     }
@@ -67,6 +74,6 @@ public record ForwardConfig(
         return new ForwardConfig(from, except, upstreams, forceTcp, preferUdp, expire, maxAge, maxIdleConns,
                 readTimeout, maxFails, maxConnectAttempts, healthCheck, healthCheckRecursion, healthCheckDomain, policy,
                 maxConcurrent, nextRcodes, nextOnNodata, failoverRcodes, failfastAllUnhealthy, dohMethod, sourceAddress,
-                resolvers);
+                resolvers, tls);
     }
 }
