@@ -35,6 +35,7 @@ public final class DotServer implements AutoCloseable {
     private final List<String> questions = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile int delayMillis;
 
     /** @param needClientAuth require a client certificate signed by the context's trusted CA */
     public DotServer(SSLContext context, boolean needClientAuth) throws IOException {
@@ -42,6 +43,12 @@ public final class DotServer implements AutoCloseable {
         server.setNeedClientAuth(needClientAuth);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         acceptor = Thread.ofVirtual().name("dot-server-accept").start(this::accept);
+    }
+
+    /** Holds each reply this long (so concurrent clients need connections of their own). */
+    public DotServer delay(int millis) {
+        delayMillis = millis;
+        return this;
     }
 
     public int port() {
@@ -86,6 +93,9 @@ public final class DotServer implements AutoCloseable {
                 byte[] q = new byte[n];
                 in.readFully(q);
                 byte[] reply = answer(new Message(q));
+                if (delayMillis > 0) {
+                    Thread.sleep(delayMillis);
+                }
                 byte[] frame = new byte[reply.length + 2];
                 frame[0] = (byte) (reply.length >>> 8);
                 frame[1] = (byte) reply.length;
@@ -95,6 +105,8 @@ public final class DotServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // client went away, or the handshake failed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             open.remove(s);
         }
