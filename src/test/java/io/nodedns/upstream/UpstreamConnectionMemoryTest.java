@@ -18,11 +18,11 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
- * What a cached DNS-over-TLS connection to an upstream holds on the heap (docs/operations.md):
- * 64 connections made at once (the server holds each reply), left idle in the pool, measured after
- * the server side is gone so only the client's part is counted.
+ * What a cached connection to an upstream holds on the heap (docs/operations.md), DNS over TLS
+ * and plain TCP: up to 64 connections made at once (the server holds each reply), left idle in the
+ * pool, measured after the server side is gone so only the client's part is counted.
  */
-class TlsConnectionMemoryTest {
+class UpstreamConnectionMemoryTest {
     static final int CONNECTIONS = 64;
     /** The documented bound per idle TLS connection. */
     static final long MAX_BYTES_PER_CONNECTION = 48 * 1024;
@@ -34,8 +34,28 @@ class TlsConnectionMemoryTest {
         TlsClient client = new TlsClient(TlsContexts.context(null, null, ca.writeCa(dir.resolve("ca.crt"))), "dns.test");
         DotServer dot = new DotServer(cert.context(), false).delay(300);
         InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), dot.port());
-        TcpPool pool = new TcpPool(addr, new ConnOptions(Duration.ofMinutes(5), Duration.ZERO, 0, null), client);
-        exchange(pool, 1); // warm the TLS classes and the session cache before the baseline
+        long per = perConnection(new TcpPool(addr, new ConnOptions(Duration.ofMinutes(5), Duration.ZERO, 0, null), client),
+                dot, "DNS-over-TLS");
+        assertTrue(per < MAX_BYTES_PER_CONNECTION, per + " bytes per connection");
+    }
+
+    @Test
+    void anIdlePlainTcpConnectionCostsLessThanABuffer() throws Exception {
+        io.nodedns.testing.FakeUpstream up = io.nodedns.testing.FakeUpstream.start().behaviour((q, out) -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.answer();
+        });
+        long per = perConnection(new TcpPool(up.address(), new ConnOptions(Duration.ofMinutes(5), Duration.ZERO, 0, null)),
+                up, "plain TCP");
+        assertTrue(per < 4096, per + " bytes per connection (a 64 KiB write buffer each no more)");
+    }
+
+    private static long perConnection(TcpPool pool, AutoCloseable server, String what) throws Exception {
+        exchange(pool, 1); // warm the classes (and TLS's session cache) before the baseline
         long before = Heap.usedAfterGc();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
@@ -48,12 +68,12 @@ class TlsConnectionMemoryTest {
         // on a busy machine a few threads find a connection already returned: count what was made
         int made = pool.idleCount() - 1;
         assertTrue(made >= CONNECTIONS / 2, made + " connections");
-        dot.close(); // the server's half of each connection becomes garbage; the pool still holds ours
+        server.close(); // the server's half of each connection becomes garbage; the pool still holds ours
         long after = Heap.usedAfterGc();
         long per = (after - before) / made;
-        System.out.println("idle DNS-over-TLS connection: " + per + " bytes of heap each (" + made + " connections)");
-        assertTrue(per < MAX_BYTES_PER_CONNECTION, per + " bytes per connection");
+        System.out.println("idle " + what + " connection: " + per + " bytes of heap each (" + made + " connections)");
         pool.close();
+        return per;
     }
 
     private static void exchange(TcpPool pool, int id) {
