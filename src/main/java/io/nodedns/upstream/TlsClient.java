@@ -7,7 +7,6 @@ import java.security.cert.CertificateException;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -56,6 +55,7 @@ public record TlsClient(SSLContext context, String serverName) {
         }
     }
 
+    /** The innermost cause's words; certificate problems (chain, name, validity) say so first. */
     private static String reason(IOException e, String name) {
         Throwable root = e;
         boolean certificate = false;
@@ -64,7 +64,7 @@ public record TlsClient(SSLContext context, String serverName) {
             certificate |= root instanceof CertificateException;
         }
         String m = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        if (certificate || e instanceof SSLHandshakeException && root instanceof CertificateException) {
+        if (certificate) {
             return "failed to verify certificate for " + name + ": " + m;
         }
         if (e instanceof java.net.SocketTimeoutException) {

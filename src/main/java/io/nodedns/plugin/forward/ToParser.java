@@ -13,9 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.Message;
@@ -44,21 +45,14 @@ final class ToParser {
      * @param serverName the per-destination TLS name ({@code tls://IP%NAME}), or null
      */
     record Target(InetSocketAddress address, boolean tls, String serverName, Token token) {}
+
     private static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(2);
 
     private ToParser() {}
 
-    static List<InetSocketAddress> parse(List<Token> tos, List<InetSocketAddress> resolvers) throws ConfigException {
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (Target t : targets(tos, resolvers)) {
-            out.add(t.address());
-        }
-        return out;
-    }
-
     /** Every TO with its transport, deduplicated by address (first wins); one address cannot be both plain and TLS. */
     static List<Target> targets(List<Token> tos, List<InetSocketAddress> resolvers) throws ConfigException {
-        java.util.LinkedHashMap<InetSocketAddress, Target> out = new java.util.LinkedHashMap<>();
+        Map<InetSocketAddress, Target> out = new LinkedHashMap<>();
         for (Token t : tos) {
             HostPort hp = split(t);
             for (InetSocketAddress a : parseOne(t, hp, resolvers)) {
@@ -72,10 +66,6 @@ final class ToParser {
             }
         }
         return List.copyOf(out.values());
-    }
-
-    static List<InetSocketAddress> parseOne(Token token, List<InetSocketAddress> resolvers) throws ConfigException {
-        return parseOne(token, split(token), resolvers);
     }
 
     private static List<InetSocketAddress> parseOne(Token token, HostPort hp, List<InetSocketAddress> resolvers)
