@@ -30,6 +30,9 @@ public final class TcpPool {
     private final LongAdder handshakeFailures = new LongAdder();
     private volatile long lastHandshakeLog;
     private long suppressedHandshakeLogs;
+    /** TLS handshakes in flight at once per upstream; see {@link #takeOrWait}. */
+    static final int MAX_TLS_DIALS = 4;
+    private int dialing;
     private final ArrayDeque<Conn> idle = new ArrayDeque<>();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -82,13 +85,13 @@ public final class TcpPool {
      * @throws IOException on any failure, a {@link SocketTimeoutException} past the deadline
      */
     public int exchange(byte[] query, int length, int id, byte[] reply, long deadlineNanos) throws IOException {
-        Conn conn = take();
+        Conn conn = tls == null ? take() : takeOrWait(deadlineNanos);
         boolean cached = conn != null;
         if (cached) {
             hits.increment();
         } else {
             misses.increment();
-            conn = dial(deadlineNanos);
+            conn = tls == null ? dial(deadlineNanos) : dialLimited(deadlineNanos, true);
         }
         try {
             int n = roundTrip(conn, query, length, id, reply, deadlineNanos);
@@ -104,7 +107,7 @@ public final class TcpPool {
             }
         }
         misses.increment();
-        Conn fresh = dial(deadlineNanos);
+        Conn fresh = tls == null ? dial(deadlineNanos) : dialLimited(deadlineNanos, false);
         try {
             int n = roundTrip(fresh, query, length, id, reply, deadlineNanos);
             give(fresh);
@@ -203,6 +206,60 @@ public final class TcpPool {
 
     private static final long HANDSHAKE_LOG_NANOS = 10_000_000_000L;
 
+    /**
+     * TLS only: an idle connection, or null once this caller may dial. A handshake costs
+     * milliseconds of CPU (much more before the JIT has compiled the crypto), so at most
+     * {@link #MAX_TLS_DIALS} run at once per upstream; the others wait for a connection to come
+     * back or for a dial slot. Without the cap a burst of queries on a cold pool started a
+     * handshake each, none finished within the read timeout, every retry started another: 100
+     * concurrent clients got 2 answers a second (bench/dot.sh).
+     */
+    private Conn takeOrWait(long deadlineNanos) throws IOException {
+        while (true) {
+            Conn c = take();
+            if (c != null) {
+                return c;
+            }
+            synchronized (this) {
+                if (dialing < MAX_TLS_DIALS) {
+                    dialing++;
+                    return null; // the caller dials with dialLimited(.., true), which gives the slot back
+                }
+                try {
+                    wait(remainingMillis(deadlineNanos));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted");
+                }
+            }
+        }
+    }
+
+    /** Dials holding a TLS dial slot: the one {@link #takeOrWait} granted, else one waited for here. */
+    private Conn dialLimited(long deadlineNanos, boolean haveSlot) throws IOException {
+        if (!haveSlot) {
+            synchronized (this) {
+                while (dialing >= MAX_TLS_DIALS) {
+                    try {
+                        wait(remainingMillis(deadlineNanos));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted");
+                    }
+                }
+                dialing++;
+            }
+        }
+        try {
+            return dial(deadlineNanos);
+        } finally {
+            synchronized (this) {
+                dialing--;
+                notifyAll();
+            }
+        }
+    }
+
     private Conn take() {
         long now = System.nanoTime();
         synchronized (this) {
@@ -224,6 +281,7 @@ public final class TcpPool {
             int max = options.maxIdleConns();
             if (!closed && (max <= 0 || idle.size() < max)) {
                 idle.addLast(c);
+                notifyAll(); // a query waiting for a TLS connection takes this one
                 return;
             }
         }

