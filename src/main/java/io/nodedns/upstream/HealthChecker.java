@@ -12,7 +12,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * CoreDNS's health checking (spec 4.5): a probe loop starts only after a failed query, at most one
  * per upstream, on a virtual thread (never on a UDP loop). It sends {@code <domain> IN NS} (RD=1
- * unless no_rec) over UDP, or TCP with force_tcp, with 1 s timeouts; any decodable reply is healthy
+ * unless no_rec) over UDP, or TCP with force_tcp, or a fresh TLS connection to a DNS-over-TLS
+ * upstream (so a certificate that stops verifying keeps it down), with 1 s timeouts; any decodable reply is healthy
  * and ends the loop with the fail counter reset; a failure bumps the counter and the next probe
  * follows after the interval. max_fails 0 (or a zero interval) means never probe.
  */
@@ -116,7 +117,7 @@ public final class HealthChecker {
         byte[] reply = new byte[65535];
         long deadline = System.nanoTime() + PROBE_TIMEOUT_NANOS;
         try {
-            int n = tcp ? u.tcp().exchangeFresh(query, query.length, id, reply, deadline)
+            int n = tcp || u.isTls() ? u.tcp().exchangeFresh(query, query.length, id, reply, deadline)
                     : BlockingUdp.exchange(u.address(), source, query, query.length, reply, deadline,
                             (r, len) -> len >= DnsHeader.LENGTH && (((r[0] & 0xFF) << 8) | (r[1] & 0xFF)) == id);
             return decodable(reply, n);

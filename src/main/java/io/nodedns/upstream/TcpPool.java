@@ -1,6 +1,7 @@
 package io.nodedns.upstream;
 
-import java.io.BufferedOutputStream;
+import io.nodedns.log.Log;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,9 +14,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Cached TCP connections to one upstream (spec 4.6) and the blocking exchange over them. Runs on
- * virtual threads (TCP clients, force_tcp, truncated-UDP retries), never on a UDP loop. A dial
- * takes the oldest idle connection (FIFO), closing those idle past {@code expire} or older than
- * {@code max_age}; a connection is returned after a clean exchange and closed on any error.
+ * virtual threads (TCP clients, force_tcp, truncated-UDP retries, DNS over TLS), never on a UDP
+ * loop. A dial takes the oldest idle connection (FIFO), closing those idle past {@code expire} or
+ * older than {@code max_age}; a connection is returned after a clean exchange and closed on any
+ * error. With a {@link TlsClient} every connection is DNS over TLS (RFC 7858): the handshake
+ * (chain and name checked) is part of the dial, and a failed one is counted and logged.
  */
 public final class TcpPool {
     private static final long MIN_DIAL_NANOS = 1_000_000_000L;
@@ -23,6 +26,13 @@ public final class TcpPool {
 
     private final InetSocketAddress address;
     private final ConnOptions options;
+    private final TlsClient tls;
+    private final LongAdder handshakeFailures = new LongAdder();
+    private volatile long lastHandshakeLog;
+    private long suppressedHandshakeLogs;
+    /** TLS handshakes in flight at once per upstream; see {@link #takeOrWait}. */
+    static final int MAX_TLS_DIALS = 4;
+    private int dialing;
     private final ArrayDeque<Conn> idle = new ArrayDeque<>();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -38,16 +48,32 @@ public final class TcpPool {
 
         Conn(Socket socket, long now) throws IOException {
             this.socket = socket;
-            this.in = new DataInputStream(socket.getInputStream());
-            this.out = new BufferedOutputStream(socket.getOutputStream(), 2 + 65535);
+            // small read buffer: a reply's length and body come in one or two reads anyway
+            this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 512));
+            this.out = socket.getOutputStream();
             this.created = now;
             this.lastUsed = now;
         }
     }
 
     public TcpPool(InetSocketAddress address, ConnOptions options) {
+        this(address, options, null);
+    }
+
+    /** @param tls DNS over TLS with this client, or null for plain TCP */
+    public TcpPool(InetSocketAddress address, ConnOptions options, TlsClient tls) {
         this.address = address;
         this.options = options;
+        this.tls = tls;
+    }
+
+    /** The transport as CoreDNS's metrics name it: "tcp" or "tcp-tls". */
+    public String proto() {
+        return tls == null ? "tcp" : "tcp-tls";
+    }
+
+    public TlsClient tls() {
+        return tls;
     }
 
     /**
@@ -59,13 +85,13 @@ public final class TcpPool {
      * @throws IOException on any failure, a {@link SocketTimeoutException} past the deadline
      */
     public int exchange(byte[] query, int length, int id, byte[] reply, long deadlineNanos) throws IOException {
-        Conn conn = take();
+        Conn conn = tls == null ? take() : takeOrWait(deadlineNanos);
         boolean cached = conn != null;
         if (cached) {
             hits.increment();
         } else {
             misses.increment();
-            conn = dial(deadlineNanos);
+            conn = tls == null ? dial(deadlineNanos) : dialLimited(deadlineNanos, true);
         }
         try {
             int n = roundTrip(conn, query, length, id, reply, deadlineNanos);
@@ -81,7 +107,7 @@ public final class TcpPool {
             }
         }
         misses.increment();
-        Conn fresh = dial(deadlineNanos);
+        Conn fresh = tls == null ? dial(deadlineNanos) : dialLimited(deadlineNanos, false);
         try {
             int n = roundTrip(fresh, query, length, id, reply, deadlineNanos);
             give(fresh);
@@ -103,9 +129,12 @@ public final class TcpPool {
     }
 
     private static int roundTrip(Conn c, byte[] query, int length, int id, byte[] reply, long deadline) throws IOException {
-        c.out.write(length >>> 8);
-        c.out.write(length);
-        c.out.write(query, 0, length);
+        // one write: one TCP segment, one TLS record (a connection holds no 64 KiB write buffer)
+        byte[] frame = new byte[2 + length];
+        frame[0] = (byte) (length >>> 8);
+        frame[1] = (byte) length;
+        System.arraycopy(query, 0, frame, 2, length);
+        c.out.write(frame);
         c.out.flush();
         while (true) {
             c.socket.setSoTimeout(remainingMillis(deadline));
@@ -138,9 +167,97 @@ public final class TcpPool {
             closeQuietly(s);
             throw new IOException("dial tcp " + Upstream.label(address) + ": " + reason(e), e);
         }
+        Socket connected = s;
+        if (tls != null) {
+            long left = Math.min(timeout - (System.nanoTime() - start), deadlineNanos - System.nanoTime());
+            try {
+                connected = tls.handshake(s, address, (int) Math.max(1, left / 1_000_000));
+            } catch (IOException e) {
+                closeQuietly(s);
+                handshakeFailed(e);
+                throw e;
+            }
+        }
         long took = System.nanoTime() - start;
         averageDialNanos = averageDialNanos + (took - averageDialNanos) / 4; // CoreDNS: 1/4 weight per sample
-        return new Conn(s, System.nanoTime());
+        return new Conn(connected, System.nanoTime());
+    }
+
+    /**
+     * A certificate the upstream should not have is an operator's problem, not a client's: one
+     * warning per upstream every 10 s (with how many were left out), whether or not the block has
+     * the errors plugin.
+     */
+    private void handshakeFailed(IOException e) {
+        handshakeFailures.increment();
+        long now = System.nanoTime();
+        long skipped;
+        synchronized (handshakeFailures) {
+            if (lastHandshakeLog != 0 && now - lastHandshakeLog < HANDSHAKE_LOG_NANOS) {
+                suppressedHandshakeLogs++;
+                return;
+            }
+            lastHandshakeLog = now;
+            skipped = suppressedHandshakeLogs;
+            suppressedHandshakeLogs = 0;
+        }
+        Log.warning("forward", e.getMessage() + (skipped > 0 ? " (" + skipped + " more in the last 10s)" : ""));
+    }
+
+    private static final long HANDSHAKE_LOG_NANOS = 10_000_000_000L;
+
+    /**
+     * TLS only: an idle connection, or null once this caller may dial. A handshake costs
+     * milliseconds of CPU (much more before the JIT has compiled the crypto), so at most
+     * {@link #MAX_TLS_DIALS} run at once per upstream; the others wait for a connection to come
+     * back or for a dial slot. Without the cap a burst of queries on a cold pool started a
+     * handshake each, none finished within the read timeout, every retry started another: 100
+     * concurrent clients got 2 answers a second (bench/dot.sh).
+     */
+    private Conn takeOrWait(long deadlineNanos) throws IOException {
+        while (true) {
+            Conn c = take();
+            if (c != null) {
+                return c;
+            }
+            synchronized (this) {
+                if (dialing < MAX_TLS_DIALS) {
+                    dialing++;
+                    return null; // the caller dials with dialLimited(.., true), which gives the slot back
+                }
+                try {
+                    wait(remainingMillis(deadlineNanos));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted");
+                }
+            }
+        }
+    }
+
+    /** Dials holding a TLS dial slot: the one {@link #takeOrWait} granted, else one waited for here. */
+    private Conn dialLimited(long deadlineNanos, boolean haveSlot) throws IOException {
+        if (!haveSlot) {
+            synchronized (this) {
+                while (dialing >= MAX_TLS_DIALS) {
+                    try {
+                        wait(remainingMillis(deadlineNanos));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted");
+                    }
+                }
+                dialing++;
+            }
+        }
+        try {
+            return dial(deadlineNanos);
+        } finally {
+            synchronized (this) {
+                dialing--;
+                notifyAll();
+            }
+        }
     }
 
     private Conn take() {
@@ -164,6 +281,7 @@ public final class TcpPool {
             int max = options.maxIdleConns();
             if (!closed && (max <= 0 || idle.size() < max)) {
                 idle.addLast(c);
+                notifyAll(); // a query waiting for a TLS connection takes this one
                 return;
             }
         }
@@ -205,7 +323,12 @@ public final class TcpPool {
         return idle.size();
     }
 
-    /** coredns_proxy_conn_cache_hits_total{proto="tcp"}. */
+    /** TLS handshakes that failed (certificate, name, protocol, timeout); 0 for plain TCP. */
+    public long handshakeFailures() {
+        return handshakeFailures.sum();
+    }
+
+    /** coredns_proxy_conn_cache_hits_total{proto="tcp"} (or "tcp-tls"). */
     public long hits() {
         return hits.sum();
     }

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One upstream address: its health (consecutive failed probes, at most one probe loop), its TCP
+ * One upstream address (plain DNS, or DNS over TLS): its health (consecutive failed probes, at most one probe loop), its TCP
  * connection cache and its counters. Shared by every UDP loop and TCP thread of a forwarder, and
  * kept across {@link UpstreamTable} swaps while the address stays. Counters are lock-free and
  * allocation-free to bump.
@@ -42,9 +42,24 @@ public final class Upstream {
     private final AtomicLongArray durationSums = new AtomicLongArray(16);
 
     public Upstream(InetSocketAddress address, ConnOptions options) {
+        this(address, options, null);
+    }
+
+    /** @param tls DNS over TLS to this upstream (every query over its connection pool), or null */
+    public Upstream(InetSocketAddress address, ConnOptions options, TlsClient tls) {
         this.address = address;
         this.label = label(address);
-        this.tcp = new TcpPool(address, options);
+        this.tcp = new TcpPool(address, options, tls);
+    }
+
+    /** A DNS-over-TLS upstream: every exchange and probe goes over {@link #tcp()}'s TLS connections. */
+    public boolean isTls() {
+        return tcp.tls() != null;
+    }
+
+    /** "tcp-tls" for a DNS-over-TLS upstream, else "tcp": the stream protocol in errors and metrics. */
+    public String streamProto() {
+        return tcp.proto();
     }
 
     /** "1.2.3.4:53" or "[::1]:53" (RFC 5952 text, as Go prints it): the metrics label "to" and log form. */

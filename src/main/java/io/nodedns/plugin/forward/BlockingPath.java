@@ -13,7 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The forward algorithm for a caller that may block: TCP clients on their connection's virtual
  * thread (and any caller off a UDP loop). Same walk as the loop path; the protocol follows the
- * client (TCP) unless prefer_udp, force_tcp wins; a truncated UDP reply is retried over TCP on the
+ * client (TCP) unless prefer_udp, force_tcp wins, a DNS-over-TLS upstream always gets TLS; a truncated UDP reply is retried over TCP on the
  * same upstream. Allocates freely: this is not the UDP hot path.
  */
 final class BlockingPath {
@@ -41,7 +41,7 @@ final class BlockingPath {
             }
             Upstream u = list[idx];
             long deadline = Math.min(now + f.readTimeoutNanos(), a.deadline);
-            boolean tcp = useTcp;
+            boolean tcp = useTcp || u.isTls();
             int n;
             try {
                 if (tcp) {
@@ -63,7 +63,7 @@ final class BlockingPath {
                     }
                 }
             } catch (IOException e) {
-                f.attemptFailed(a, u, u.describe(tcp ? "tcp" : "udp", e));
+                f.attemptFailed(a, u, u.describe(tcp ? u.streamProto() : "udp", e));
                 continue;
             }
             view.wrap(reply, 0, n);
@@ -74,7 +74,7 @@ final class BlockingPath {
                 return Result.FORMERR;
             }
             if (check != ReplyCheck.OK) {
-                f.attemptFailed(a, u, "read " + (tcp ? "tcp " : "udp ") + u.label() + ": dns: bad reply");
+                f.attemptFailed(a, u, "read " + (tcp ? u.streamProto() : "udp") + " " + u.label() + ": dns: bad reply");
                 continue;
             }
             u.responded(DnsHeader.rcode(view, 0), System.nanoTime() - now);

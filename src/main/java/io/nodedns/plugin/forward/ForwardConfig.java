@@ -16,6 +16,7 @@ import java.util.List;
  * @param nextRcodes         bit r set: rcode r hands the query to a following forward
  * @param failoverRcodes     bit r set: rcode r moves the query to the next upstream
  * @param forwardSpecialUse  send localhost. and invalid. upstream instead of answering them (RFC 6761)
+ * @param tls                which upstreams are DNS over TLS and how they are checked; null: none
  */
 public record ForwardConfig(
         String from,
@@ -41,7 +42,8 @@ public record ForwardConfig(
         String dohMethod,
         InetAddress sourceAddress,
         List<InetSocketAddress> resolvers,
-        boolean forwardSpecialUse) {
+        boolean forwardSpecialUse,
+        ForwardTls tls) {
 
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_HEALTH_CHECK = Duration.ofMillis(500);
@@ -60,6 +62,11 @@ public record ForwardConfig(
         return maxConnectAttempts < 0 ? 2 * upstreams : maxConnectAttempts;
     }
 
+    /** The DNS-over-TLS client for upstream {@code a}, or null when it is plain DNS. */
+    public io.nodedns.upstream.TlsClient tlsClient(InetSocketAddress a) {
+        return tls == null ? null : tls.client(a);
+    }
+
     public ConnOptions connOptions() {
         return new ConnOptions(expire, maxAge, maxIdleConns, sourceAddress);
     }
@@ -69,6 +76,6 @@ public record ForwardConfig(
         return new ForwardConfig(from, except, upstreams, forceTcp, preferUdp, expire, maxAge, maxIdleConns,
                 readTimeout, maxFails, maxConnectAttempts, healthCheck, healthCheckRecursion, healthCheckDomain, policy,
                 maxConcurrent, nextRcodes, nextOnNodata, failoverRcodes, failfastAllUnhealthy, dohMethod, sourceAddress,
-                resolvers, forwardSpecialUse);
+                resolvers, forwardSpecialUse, tls);
     }
 }

@@ -58,7 +58,14 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
 
     /** A forwarder to the config's own upstreams. */
     public ForwardHandler(ForwardConfig config, String name) {
-        this(config, name, UpstreamTable.of(config.to(), config.connOptions()));
+        this(config, name, table(config));
+    }
+
+    private static UpstreamTable table(ForwardConfig config) {
+        io.nodedns.upstream.ConnOptions options = config.connOptions();
+        UpstreamTable t = new UpstreamTable(a -> new Upstream(a, options, config.tlsClient(a)));
+        t.update(config.to());
+        return t;
     }
 
     /** A forwarder over a table someone else fills (kubeforward swaps its addresses). */
@@ -256,7 +263,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
                 while (!stopped) {
                     Thread.sleep(period);
                     for (Upstream u : table.get()) {
-                        u.tcp().sweep();
+                        u.tcp().sweep(); // TLS connections too: they are the TCP pool's
                     }
                 }
             } catch (InterruptedException e) {

@@ -57,17 +57,89 @@ public final class ForwardSetup implements PluginSetup {
             throw new ConfigException(tos.get(MAX_TO), "plugin/forward: more than " + MAX_TO + " TOs configured: " + tos.size());
         }
         Options o = new Options();
+        TlsOptions tls = new TlsOptions();
         while (d.nextBlock()) {
-            if (!o.parse(d)) {
+            if (!tls.parse(d) && !o.parse(d)) {
                 throw d.err("plugin/forward: unknown property '" + d.val() + "'");
             }
         }
         o.check();
-        List<InetSocketAddress> to = ToParser.parse(tos, o.resolvers);
-        if (to.isEmpty()) {
+        List<ToParser.Target> targets = ToParser.targets(tos, o.resolvers);
+        if (targets.isEmpty()) {
             throw new ConfigException(tos.getFirst(), "plugin/forward: no nameservers found");
         }
-        return o.build(from, to);
+        List<InetSocketAddress> to = new ArrayList<>();
+        for (ToParser.Target t : targets) {
+            to.add(t.address());
+        }
+        return o.build(from, to, tls.build(targets));
+    }
+
+    /**
+     * {@code tls [CERT KEY CA]} and {@code tls_servername NAME}: forward's own, not kubeforward's
+     * (its endpoints are plain DNS). Files are read at parse time, so a missing or bad one is a
+     * Corefile error with its line.
+     */
+    private static final class TlsOptions {
+        Token tlsAt;
+        List<String> args = List.of();
+        String serverName;
+        Token serverNameAt;
+
+        boolean parse(Dispenser d) throws ConfigException {
+            switch (d.val()) {
+                case "tls" -> {
+                    tlsAt = d.token();
+                    List<String> a = d.remainingArgs();
+                    if (a.size() > 3) {
+                        throw d.argErr();
+                    }
+                    args = a;
+                    return true;
+                }
+                case "tls_servername" -> {
+                    serverNameAt = d.token();
+                    serverName = d.requireArg();
+                    if (!Zones.isValidDomainName(serverName.endsWith(".") ? serverName : serverName + ".")) {
+                        throw d.err("plugin/forward: tls_servername: invalid name '" + serverName + "'");
+                    }
+                    noArgs(d);
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+
+        ForwardTls build(List<ToParser.Target> targets) throws ConfigException {
+            java.util.Map<InetSocketAddress, String> tlsUpstreams = new java.util.LinkedHashMap<>();
+            for (ToParser.Target t : targets) {
+                if (!t.tls()) {
+                    continue;
+                }
+                if (t.serverName() != null && serverName != null) {
+                    throw new ConfigException(t.token(), "plugin/forward: both forward ('" + serverName
+                            + "') and proxy level ('" + t.serverName() + "') TLS servernames are set for upstream proxy '"
+                            + t.token().text() + "'");
+                }
+                tlsUpstreams.put(t.address(), t.serverName() == null ? "" : t.serverName());
+            }
+            if (tlsUpstreams.isEmpty()) {
+                Token at = tlsAt != null ? tlsAt : serverNameAt;
+                if (at != null) { // CoreDNS accepts this silently; the option would change nothing
+                    Log.warning("forward", at.file() + ":" + at.line() + ": '" + at.text()
+                            + "' has no effect: no TO is tls://");
+                }
+                return null;
+            }
+            Token at = tlsAt != null ? tlsAt : targets.getFirst().token();
+            try {
+                return new ForwardTls(io.nodedns.tls.TlsContexts.fromArgs(args), serverName, tlsUpstreams);
+            } catch (java.io.IOException e) {
+                throw new ConfigException(at, "plugin/forward: " + e.getMessage());
+            }
+        }
     }
 
     /**
@@ -117,9 +189,13 @@ public final class ForwardSetup implements PluginSetup {
         }
 
         public ForwardConfig build(String from, List<InetSocketAddress> to) {
+            return build(from, to, null);
+        }
+
+        ForwardConfig build(String from, List<InetSocketAddress> to, ForwardTls tls) {
             return new ForwardConfig(from, except, to, forceTcp, preferUdp, expire, maxAge, maxIdleConns, readTimeout,
                     maxFails, maxConnectAttempts, healthCheck, hcRecursion, hcDomain, policy, maxConcurrent, nextRcodes,
-                    nextOnNodata, failoverRcodes, failfast, dohMethod, source, resolvers, forwardSpecialUse);
+                    nextOnNodata, failoverRcodes, failfast, dohMethod, source, resolvers, forwardSpecialUse, tls);
         }
     }
 
@@ -161,8 +237,6 @@ public final class ForwardSetup implements PluginSetup {
             case "max_fails" -> o.maxFails = uint(d);
             case "max_connect_attempts" -> o.maxConnectAttempts = uint(d);
             case "health_check" -> healthCheck(d, o);
-            case "tls", "tls_servername" -> throw d.err("plugin/forward: '" + name
-                    + "' is not supported yet: nodedns forwards over plain DNS (UDP and TCP) only");
             case "policy" -> {
                 String p = d.requireArg();
                 if (io.nodedns.upstream.Policy.parse(p) == null) {

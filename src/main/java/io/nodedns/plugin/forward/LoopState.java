@@ -120,7 +120,7 @@ final class LoopState implements LoopTicker {
                 return Result.SERVFAIL;
             }
             Upstream u = a.list[idx];
-            if (fwd.config().forceTcp()) {
+            if (fwd.config().forceTcp() || u.isTls()) { // TLS: its pool on a virtual thread, never this loop
                 startTcp(p, u, now);
                 return Result.PENDING;
             }

@@ -9,8 +9,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One parked query on a loop: which exchange, which socket and ID its current attempt used, its
- * deadlines and its {@link Attempts}. Preallocated and reused. A TCP attempt (force_tcp, or a
- * truncated UDP reply) runs {@link #runTcp} on a virtual thread, which writes into the parked
+ * deadlines and its {@link Attempts}. Preallocated and reused. A TCP attempt (force_tcp, a
+ * DNS-over-TLS upstream, or a truncated UDP reply) runs {@link #runTcp} on a virtual thread, which writes into the parked
  * exchange and hands the result back to the loop thread with {@link #tcpDone}.
  */
 final class Pending {
@@ -75,7 +75,7 @@ final class Pending {
                 tcpLength = TCP_QUESTION_MISMATCH;
             } else if (check != ReplyCheck.OK) {
                 tcpLength = TCP_FAILED;
-                tcpError = "read tcp " + u.label() + ": dns: bad reply (" + check + ")";
+                tcpError = "read " + u.streamProto() + " " + u.label() + ": dns: bad reply (" + check + ")";
             } else {
                 e.response().checkLimit(n);
                 e.response().putBytes(0, view, 0, n);
@@ -83,7 +83,7 @@ final class Pending {
             }
         } catch (IOException | RuntimeException failure) {
             tcpLength = TCP_FAILED;
-            tcpError = failure instanceof IOException io ? u.describe("tcp", io) : "tcp exchange failed: " + failure;
+            tcpError = failure instanceof IOException io ? u.describe(u.streamProto(), io) : u.streamProto() + " exchange failed: " + failure;
         }
         owner.loop.execute(tcpDone); // the queue's hand-off publishes the fields above
     }

@@ -13,9 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.Message;
@@ -30,25 +31,45 @@ import org.xbill.DNS.Type;
 /**
  * forward's TO forms (spec 4.2): {@code [dns://]IP[:PORT]}, {@code [v6]:PORT}, a bare IPv6
  * literal, a resolv.conf-style file (its nameserver lines, port 53; a file without any is
- * skipped), or a hostname resolved once at startup (A and AAAA). The result is deduplicated by
+ * skipped), or a hostname resolved once at startup (A and AAAA); and DNS over TLS as
+ * {@code tls://IP[%SERVERNAME][:PORT]} (port 853, RFC 7858). The result is deduplicated by
  * address and port, first occurrence first.
  */
 final class ToParser {
     static final int DEFAULT_PORT = 53;
+    static final int DEFAULT_TLS_PORT = 853;
+
+    /**
+     * One upstream as written.
+     *
+     * @param serverName the per-destination TLS name ({@code tls://IP%NAME}), or null
+     */
+    record Target(InetSocketAddress address, boolean tls, String serverName, Token token) {}
+
     private static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(2);
 
     private ToParser() {}
 
-    static List<InetSocketAddress> parse(List<Token> tos, List<InetSocketAddress> resolvers) throws ConfigException {
-        LinkedHashSet<InetSocketAddress> out = new LinkedHashSet<>();
+    /** Every TO with its transport, deduplicated by address (first wins); one address cannot be both plain and TLS. */
+    static List<Target> targets(List<Token> tos, List<InetSocketAddress> resolvers) throws ConfigException {
+        Map<InetSocketAddress, Target> out = new LinkedHashMap<>();
         for (Token t : tos) {
-            out.addAll(parseOne(t, resolvers));
+            HostPort hp = split(t);
+            for (InetSocketAddress a : parseOne(t, hp, resolvers)) {
+                Target seen = out.get(a);
+                if (seen == null) {
+                    out.put(a, new Target(a, hp.tls, hp.serverName, t));
+                } else if (seen.tls() != hp.tls) {
+                    throw new ConfigException(t, "plugin/forward: " + io.nodedns.upstream.Upstream.label(a)
+                            + " is listed both as plain DNS and as DNS over TLS");
+                }
+            }
         }
-        return List.copyOf(out);
+        return List.copyOf(out.values());
     }
 
-    static List<InetSocketAddress> parseOne(Token token, List<InetSocketAddress> resolvers) throws ConfigException {
-        HostPort hp = split(token);
+    private static List<InetSocketAddress> parseOne(Token token, HostPort hp, List<InetSocketAddress> resolvers)
+            throws ConfigException {
         InetAddress ip = literal(hp.host);
         if (ip != null) {
             return List.of(new InetSocketAddress(ip, hp.port));
@@ -72,7 +93,15 @@ final class ToParser {
         return new InetSocketAddress(ip, hp.port);
     }
 
-    private record HostPort(String host, int port, boolean hasPort, boolean scheme) {}
+    private record HostPort(String host, int port, boolean hasPort, boolean scheme, boolean tls, String serverName) {
+        HostPort(String host, int port, boolean hasPort, boolean scheme) {
+            this(host, port, hasPort, scheme, false, null);
+        }
+
+        HostPort asTls(String name) {
+            return new HostPort(host, hasPort ? port : DEFAULT_TLS_PORT, hasPort, true, true, name); // never a file
+        }
+    }
 
     private static HostPort split(Token token) throws ConfigException {
         String s = token.text();
@@ -82,8 +111,9 @@ final class ToParser {
             String scheme = s.substring(0, sep).toLowerCase(Locale.ROOT);
             switch (scheme) {
                 case "dns" -> rest = s.substring(sep + 3);
-                case "tls" -> throw new ConfigException(token,
-                        "plugin/forward: DNS-over-TLS upstreams ('" + s + "') are not supported yet");
+                case "tls" -> {
+                    return splitTls(token, s.substring(sep + 3));
+                }
                 case "https" -> throw new ConfigException(token,
                         "plugin/forward: DNS-over-HTTPS upstreams ('" + s + "') are not supported yet");
                 default -> throw new ConfigException(token,
@@ -112,6 +142,41 @@ final class ToParser {
             return new HostPort(rest.substring(0, first), port(token, rest.substring(first + 1)), true, sep >= 0);
         }
         return new HostPort(rest, DEFAULT_PORT, false, sep >= 0);
+    }
+
+    /**
+     * {@code IP[%SERVERNAME][:PORT]} after {@code tls://}; the name after the last '%' is the
+     * certificate name for this upstream alone (CoreDNS's per-destination server name).
+     */
+    private static HostPort splitTls(Token token, String rest) throws ConfigException {
+        String name = null;
+        int pct = rest.lastIndexOf('%');
+        if (pct >= 0) {
+            String host;
+            int close = rest.indexOf(']');
+            if (rest.startsWith("[") && close > pct) { // tls://[v6%NAME]:PORT
+                name = rest.substring(pct + 1, close);
+                host = rest.substring(0, pct) + rest.substring(close);
+            } else { // tls://IP%NAME[:PORT]
+                host = rest.substring(0, pct);
+                name = rest.substring(pct + 1);
+                int colon = name.lastIndexOf(':');
+                if (colon >= 0) {
+                    host = host + name.substring(colon);
+                    name = name.substring(0, colon);
+                }
+            }
+            if (name.isEmpty() || !isHostname(name)) {
+                throw new ConfigException(token, "plugin/forward: invalid TLS server name '" + name + "' in \""
+                        + token.text() + "\"");
+            }
+            rest = host;
+        }
+        HostPort hp = split(new Token(rest, token.file(), token.line(), false));
+        if (hp.scheme) {
+            throw new ConfigException(token, "plugin/forward: not an IP address or file: \"" + token.text() + "\"");
+        }
+        return hp.asTls(name);
     }
 
     private static int port(Token token, String text) throws ConfigException {

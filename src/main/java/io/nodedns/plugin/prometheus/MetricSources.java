@@ -101,10 +101,15 @@ final class MetricSources implements MultiCollector {
             }
             add(out, Series.counter("coredns_proxy_healthcheck_failures", "proxy_name", "forward", "to", to),
                     new double[] {u.healthcheckFailures()});
-            add(out, Series.counter("coredns_proxy_conn_cache_hits", "proxy_name", "forward", "to", to, "proto", "tcp"),
+            String proto = u.streamProto();
+            add(out, Series.counter("coredns_proxy_conn_cache_hits", "proxy_name", "forward", "to", to, "proto", proto),
                     new double[] {u.tcp().hits()});
-            add(out, Series.counter("coredns_proxy_conn_cache_misses", "proxy_name", "forward", "to", to, "proto", "tcp"),
+            add(out, Series.counter("coredns_proxy_conn_cache_misses", "proxy_name", "forward", "to", to, "proto", proto),
                     new double[] {u.tcp().misses()});
+            if (u.isTls()) {
+                add(out, Series.counter("nodedns_forward_tls_handshake_failures", "to", to),
+                        new double[] {u.tcp().handshakeFailures()});
+            }
         }
         add(out, Series.counter("coredns_forward_healthcheck_broken"), new double[] {f.healthcheckBroken()});
         add(out, Series.counter("coredns_forward_max_concurrent_rejects"), new double[] {f.maxConcurrentRejects()});

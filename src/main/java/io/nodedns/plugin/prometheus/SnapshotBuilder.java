@@ -18,6 +18,7 @@ final class SnapshotBuilder {
             Map.entry("coredns_proxy_conn_cache_misses", "Counter of connection cache misses per upstream and protocol."),
             Map.entry("coredns_forward_healthcheck_broken", "Counter of the number of complete failures of the healthchecks."),
             Map.entry("coredns_forward_max_concurrent_rejects", "Counter of the number of queries rejected because the concurrent queries were at maximum."),
+            Map.entry("nodedns_forward_tls_handshake_failures", "TLS handshakes with a DNS-over-TLS upstream that failed (certificate, name, protocol or timeout)."),
             Map.entry("nodedns_forward_mismatched_replies", "Upstream datagrams dropped because they matched no pending query (ID, source, opcode, question)."),
             Map.entry("nodedns_udp_shed", "Queries shed by the UDP loops' memory budget: dropped (no buffer left) or answered SERVFAIL at once (no room to wait for an upstream)."),
             Map.entry("nodedns_loop_errors", "Errors caught in the UDP loops and TCP acceptors (each loop goes on)."),

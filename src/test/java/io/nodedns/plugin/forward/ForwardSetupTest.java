@@ -186,11 +186,38 @@ class ForwardSetupTest {
     }
 
     @Test
-    void tlsIsRejectedAsNotSupportedYet() {
-        fails("forward . tls://127.0.0.1", 2, "not supported yet");
+    void httpsIsRejectedAsNotSupportedYet() {
         fails("forward . 127.0.0.1 https://127.0.0.1/dns-query", 2, "not supported yet");
-        fails("forward . 127.0.0.1 {\n\n tls\n}", 4, "'tls' is not supported yet");
-        fails("forward . 127.0.0.1 {\n tls_servername dns.example\n}", 3, "'tls_servername' is not supported yet");
+    }
+
+    @Test
+    void tlsUpstreamsDefaultToPort853AndKeepTheirOwnServerName() throws Exception {
+        ForwardConfig c = parse("forward . tls://127.0.0.1 tls://127.0.0.2%dns.example:10853 127.0.0.3 "
+                + "tls://[::1%v6.example]:8853 tls://[::2]");
+        assertEquals(List.of(addr("127.0.0.1", 853), addr("127.0.0.2", 10853), addr("127.0.0.3", 53),
+                addr("::1", 8853), addr("::2", 853)), c.to());
+        assertNull(c.tlsClient(addr("127.0.0.3", 53)), "plain DNS stays plain");
+        assertNull(c.tlsClient(addr("127.0.0.1", 853)).serverName(), "no name: the certificate must carry the IP");
+        assertEquals("dns.example", c.tlsClient(addr("127.0.0.2", 10853)).serverName());
+        assertEquals("v6.example", c.tlsClient(addr("::1", 8853)).serverName());
+
+        ForwardConfig named = parse("forward . tls://127.0.0.1 {\n tls_servername dns.quad9.net\n}");
+        assertEquals("dns.quad9.net", named.tlsClient(addr("127.0.0.1", 853)).serverName());
+    }
+
+    @Test
+    void tlsOptionErrorsNameTheLine(@TempDir Path dir) throws Exception {
+        fails("forward . tls://127.0.0.1%a.example {\n tls_servername b.example\n}", 2,
+                "both forward ('b.example') and proxy level ('a.example') TLS servernames are set");
+        fails("forward . 127.0.0.1 {\n tls a b c d\n}", 3, "Wrong argument count");
+        fails("forward . tls://127.0.0.1 {\n\n tls " + dir.resolve("missing.pem") + "\n}", 4,
+                "no such file or directory");
+        Files.writeString(dir.resolve("junk.pem"), "not a certificate");
+        fails("forward . tls://127.0.0.1 {\n tls " + dir.resolve("junk.pem") + "\n}", 3, "no CERTIFICATE block");
+        fails("forward . tls://127.0.0.1 {\n tls_servername\n}", 3, "Wrong argument count");
+        fails("forward . tls://127.0.0.1 {\n tls_servername a..b\n}", 3, "invalid name");
+        fails("forward . tls://127.0.0.1%", 2, "invalid TLS server name");
+        fails("forward . 127.0.0.1 tls://127.0.0.1:53", 2, "listed both as plain DNS and as DNS over TLS");
     }
 
     @ParameterizedTest(name = "{0}")
