@@ -20,6 +20,7 @@ import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.plugin.ready.ReadySetup;
 import io.nodedns.plugin.reload.ReloadSetup;
 import io.nodedns.plugin.rewrite.RewriteSetup;
+import io.nodedns.plugin.template.TemplateSetup;
 import io.nodedns.plugin.timeouts.TimeoutsSetup;
 import io.nodedns.plugin.whoami.WhoamiSetup;
 import io.nodedns.server.PluginRegistry;
@@ -49,6 +50,7 @@ public final class Plugins {
                 .register("rewrite", new RewriteSetup())
                 .register("loadbalance", new LoadbalanceSetup())
                 .register("cache", new CacheSetup())
+                .register("template", new TemplateSetup())
                 .register("hosts", new HostsSetup())
                 .register("file", new FileSetup())
                 .register("loop", new LoopSetup())
