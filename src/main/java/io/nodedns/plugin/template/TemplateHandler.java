@@ -29,9 +29,12 @@ public final class TemplateHandler extends ChainHandler {
     private final List<TemplateRule> rules;
     private final TemplateZones allZones;
     final TemplateMetrics metrics = new TemplateMetrics();
+    /** Per template, the counter of its last match; racing loops at worst look a counter up again. */
+    private final TemplateMetrics.MatchCounter[] lastMatch;
 
     TemplateHandler(List<TemplateRule> rules, List<String> allZones) {
         this.rules = List.copyOf(rules);
+        this.lastMatch = new TemplateMetrics.MatchCounter[rules.size()];
         this.allZones = new TemplateZones(allZones);
     }
 
@@ -64,7 +67,7 @@ public final class TemplateHandler extends ChainHandler {
             String zoneName = rule.zones().names.get(zone);
             if (rule.regexes().isEmpty()) {
                 // no match line: CoreDNS's default ".*" matches every name, so nothing needs the name text
-                metrics.matched(zoneName, classText(q.qclass(), rule), typeText(q.qtype(), rule));
+                countMatch(r, rule, zone, q.qclass(), q.qtype());
                 if (rule.bare()) {
                     return rule.rcode() == Result.SERVFAIL ? Result.SERVFAIL : writeBare(ex, rule.rcode());
                 }
@@ -83,13 +86,23 @@ public final class TemplateHandler extends ChainHandler {
                 }
                 return Result.SERVFAIL;
             }
-            metrics.matched(zoneName, data.qclass(), data.qtype());
+            countMatch(r, rule, zone, q.qclass(), q.qtype());
             if (rule.bare()) {
                 return rule.rcode() == Result.SERVFAIL ? Result.SERVFAIL : writeBare(ex, rule.rcode());
             }
             return answer(ex, rule, data);
         }
         return next(ex);
+    }
+
+    private void countMatch(int r, TemplateRule rule, int zone, int qclass, int qtype) {
+        TemplateMetrics.MatchCounter c = lastMatch[r];
+        if (c == null || !c.is(zone, qclass, qtype)) {
+            c = metrics.matchCounter(zone, qclass, qtype, rule.zones().names.get(zone), classText(qclass, rule),
+                    typeText(qtype, rule));
+            lastMatch[r] = c;
+        }
+        c.adder().increment();
     }
 
     private int answer(Exchange ex, TemplateRule rule, GoTemplate.Data data) {

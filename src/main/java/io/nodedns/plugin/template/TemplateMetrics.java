@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * CoreDNS's template counters (coredns_template_matches_total, template_failures_total,
  * rr_failures_total), keyed by their labels; the prometheus plugin adds the server label and
- * exports them at scrape time. Counting a match builds its label key (a few small objects): only
- * queries a template answers pay for it.
+ * exports them at scrape time. The handler keeps each template's last match counter, so repeated
+ * matches of one zone, class and type (an rcode-only AAAA block) count without allocating.
  */
 public final class TemplateMetrics {
     public static final String MATCHES = "coredns_template_matches";
@@ -26,8 +26,18 @@ public final class TemplateMetrics {
 
     private final Map<Key, LongAdder> counts = new ConcurrentHashMap<>();
 
-    void matched(String zone, String qclass, String qtype) {
-        count(MATCHES, List.of("zone", zone, "view", "", "class", qclass, "type", qtype));
+    /** The match counter of one template for a zone, class and type as the query had them (numbers kept to compare cheaply). */
+    record MatchCounter(int zone, int qclass, int qtype, LongAdder adder) {
+        boolean is(int z, int c, int t) {
+            return zone == z && qclass == c && qtype == t;
+        }
+    }
+
+    MatchCounter matchCounter(int zone, int qclass, int qtype, String zoneName, String classText, String typeText) {
+        LongAdder adder = counts.computeIfAbsent(
+                new Key(MATCHES, List.of("zone", zoneName, "view", "", "class", classText, "type", typeText)),
+                k -> new LongAdder());
+        return new MatchCounter(zone, qclass, qtype, adder);
     }
 
     void failed(String metric, GoTemplate.Data data, String section, String template) {
