@@ -58,5 +58,17 @@ class TemplateAllocationTest {
         assertEquals(Rcode.NXDOMAIN, new Message(reply).getRcode());
         double best = ServeAllocations.perServe(chain, exchanges);
         assertTrue(best < 0.01, "allocated " + best + " bytes per query");
+
+        // A rendered answer allocates (regex groups, the record's text, a dnsjava message): bounded, and
+        // printed for docs/plugins/template.md.
+        Exchange[] rendered = ServeAllocations.exchanges(List.of(DnsClient.query("ip-7.other.example.org", Type.A)));
+        rendered[0].client().set(new java.net.InetSocketAddress("127.0.0.1", 5353));
+        assertEquals(Result.WRITTEN, chain.serve(rendered[0]));
+        byte[] answer = new byte[rendered[0].responseLength()];
+        rendered[0].response().getBytes(0, answer);
+        assertEquals("10.0.0.7", new Message(answer).getSection(org.xbill.DNS.Section.ANSWER).getFirst().rdataToString());
+        double perAnswer = ServeAllocations.perServe(chain, rendered);
+        System.out.printf("template: %.0f bytes allocated per rendered answer%n", perAnswer);
+        assertTrue(perAnswer < 16 * 1024, "allocated " + perAnswer + " bytes per rendered answer");
     }
 }
