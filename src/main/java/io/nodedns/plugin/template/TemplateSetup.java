@@ -96,11 +96,12 @@ public final class TemplateSetup implements PluginSetup {
                 case "additional" -> templates(d, additional);
                 case "authority" -> templates(d, authority);
                 case "rcode" -> {
-                    List<Token> args = args(d);
-                    if (args.size() != 1) {
+                    // one argument, as CoreDNS reads it: "template ANY AAAA { rcode NXDOMAIN }" on one line
+                    // closes its block, and anything else after the code is an unknown property
+                    if (!d.nextArg()) {
                         throw err(d, d.argErr());
                     }
-                    String name = args.getFirst().text();
+                    String name = d.val();
                     if (EXTENDED_RCODES.contains(name)) {
                         throw d.err("plugin/template: rcode " + name + " is an extended rcode (it needs EDNS), which"
                                 + " nodedns's template does not answer with");

@@ -44,6 +44,12 @@ class TemplateSetupTest {
     }
 
     @Test
+    void oneLineBlock() throws Exception {
+        TemplateRule r = parse("template ANY AAAA { rcode NXDOMAIN }");
+        assertEquals(3, r.rcode());
+    }
+
+    @Test
     void everyProperty() throws Exception {
         TemplateRule r = parse("""
                 template IN A example.com Other.NET. {
@@ -78,7 +84,7 @@ class TemplateSetupTest {
         fails("template IN aaaa", 2, "invalid RR type aaaa");
         fails("template IN TYPE65000", 2, "invalid RR type TYPE65000");
         fails("template IN A {\n rcode\n}", 3, "Wrong argument count");
-        fails("template IN A {\n rcode NXDOMAIN SERVFAIL\n}", 3, "Wrong argument count");
+        fails("template IN A {\n rcode NXDOMAIN SERVFAIL\n}", 3, "unknown property 'SERVFAIL'");
         fails("template IN A {\n rcode nope\n}", 3, "unknown rcode nope");
         fails("template IN A {\n rcode BADCOOKIE\n}", 3, "extended rcode");
         fails("template IN A {\n ederror\n}", 3, "Wrong argument count");

@@ -219,4 +219,26 @@ class TemplateTest {
                     + ",template=\"{{ .Name }} 60 IN A not-an-address\",type=\"A\",view=\"\",zone=\"example.\"} 1.0"), body);
         }
     }
+
+    /** Template lines as cluster ConfigMaps write them: a one-line block (Cilium's guide) and a root-zone HINFO block (TKE). */
+    @Test
+    void configMapShapes() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        String corefile = """
+                .:%d {
+                    errors
+                    template ANY AAAA { rcode NXDOMAIN }
+                    template ANY HINFO . {
+                        rcode NXDOMAIN
+                    }
+                    cache 30
+                    whoami
+                }
+                """.formatted(port);
+        try (TestServer s = TestServer.fromText(corefile); DnsClient client = new DnsClient(port)) {
+            assertEquals(Rcode.NXDOMAIN, client.udp(DnsClient.query("kubernetes.default.svc.cluster.local", Type.AAAA)).getRcode());
+            assertEquals(Rcode.NXDOMAIN, client.udp(DnsClient.query("example.com", Type.HINFO)).getRcode());
+            assertTrue(passedOn(client.udp(DnsClient.query("example.com", Type.A))));
+        }
+    }
 }
