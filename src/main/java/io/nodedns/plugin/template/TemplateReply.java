@@ -3,6 +3,7 @@ package io.nodedns.plugin.template;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.wire.QueryView;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -104,7 +105,9 @@ final class TemplateReply {
 
     /** One resource record in zone-file syntax, like miekg/dns's NewRR: the first record of the text. */
     static Record parse(String text) throws IOException {
-        try (Master master = new Master(new ByteArrayInputStream((text + "\n").getBytes(StandardCharsets.UTF_8)), Name.root,
+        byte[] line = (text + "\n").getBytes(StandardCharsets.UTF_8);
+        // a buffer the size of the line: dnsjava's tokenizer would wrap the stream in an 8 KiB one
+        try (Master master = new Master(new BufferedInputStream(new ByteArrayInputStream(line), line.length), Name.root,
                 DEFAULT_TTL)) {
             master.disableIncludes(true);
             master.expandGenerate(false);

@@ -69,6 +69,6 @@ class TemplateAllocationTest {
         assertEquals("10.0.0.7", new Message(answer).getSection(org.xbill.DNS.Section.ANSWER).getFirst().rdataToString());
         double perAnswer = ServeAllocations.perServe(chain, rendered);
         System.out.printf("template: %.0f bytes allocated per rendered answer%n", perAnswer);
-        assertTrue(perAnswer < 16 * 1024, "allocated " + perAnswer + " bytes per rendered answer");
+        assertTrue(perAnswer < 8 * 1024, "allocated " + perAnswer + " bytes per rendered answer");
     }
 }
