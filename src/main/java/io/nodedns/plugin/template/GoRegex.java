@@ -26,6 +26,9 @@ final class GoRegex {
             Map.entry("punct", "Punct"), Map.entry("space", "Space"), Map.entry("upper", "Upper"),
             Map.entry("word", "Alnum_"), Map.entry("xdigit", "XDigit"));
 
+    /** Letters and digits RE2 accepts after a backslash (octal only from \0 here; \1-\9 are backreferences). */
+    private static final String GO_ESCAPES = "aftnrvxdDsSwWbBAzpPQE0";
+
     final String source;
     final Pattern pattern;
     /** Group index to its name, or null for unnamed groups; index 0 is the whole match. */
@@ -66,7 +69,11 @@ final class GoRegex {
                     i = end;
                     continue;
                 }
-                out.append(c).append(d);
+                if (Character.isLetterOrDigit(d) && GO_ESCAPES.indexOf(d) < 0) {
+                    // Java knows more (\R, \h, \Z, \G...); RE2 refuses them, so CoreDNS would not load
+                    throw new IllegalArgumentException("invalid escape sequence: \\" + d);
+                }
+                out.append(d == 'v' ? "\\x0B" : "\\" + d); // Java's \v is a class of vertical spaces
                 i += 2;
                 continue;
             }

@@ -56,5 +56,10 @@ class GoTemplateTest {
         assertEquals(false, GoRegex.compile("[a&&b]").pattern.matcher("c").find());
         assertEquals(true, GoRegex.compile("[a&&b]").pattern.matcher("&").find(), "&& is literal in RE2");
         assertEquals(true, GoRegex.compile("\\Q(?=\\E").pattern.matcher("(?=").find());
+        assertEquals(true, GoRegex.compile("a\\.b\\d\\v").pattern.matcher("a.b1\u000B").find());
+        assertEquals(false, GoRegex.compile("\\v").pattern.matcher("\n").find(), "\\v is only VT in RE2");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> GoRegex.compile("a\\R"));
+        assertEquals("invalid escape sequence: \\R", e.getMessage());
     }
 }
