@@ -28,6 +28,7 @@ import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.plugin.ready.ReadySetup;
 import io.nodedns.plugin.reload.ReloadSetup;
 import io.nodedns.plugin.rewrite.RewriteSetup;
+import io.nodedns.plugin.template.TemplateSetup;
 import io.nodedns.plugin.timeouts.TimeoutsSetup;
 import io.nodedns.plugin.whoami.WhoamiSetup;
 import io.nodedns.server.PluginRegistry;
@@ -65,6 +66,7 @@ public final class Plugins {
                 .register("cache", new CacheSetup())
                 .register("header", new HeaderSetup())
                 .register("minimal", new MinimalSetup())
+                .register("template", new TemplateSetup())
                 .register("hosts", new HostsSetup())
                 .register("file", new FileSetup())
                 .register("loop", new LoopSetup())

@@ -3,6 +3,7 @@ package io.nodedns.plugin.prometheus;
 import io.nodedns.plugin.cache.CachePlugin;
 import io.nodedns.plugin.forward.ForwardHandler;
 import io.nodedns.plugin.hosts.HostsHandler;
+import io.nodedns.plugin.template.TemplateHandler;
 import io.nodedns.server.Handler;
 import io.nodedns.server.Instance;
 import io.nodedns.server.ServerConfig;
@@ -53,6 +54,8 @@ final class MetricSources implements MultiCollector {
                         seen.put(f, forward(f));
                     } else if (h instanceof CachePlugin c && !seen.containsKey(c)) {
                         seen.put(c, cache(c, config.serverLabel()));
+                    } else if (h instanceof TemplateHandler t && !seen.containsKey(t)) {
+                        seen.put(t, template(t, config.serverLabel()));
                     }
                 }
             }
@@ -139,6 +142,21 @@ final class MetricSources implements MultiCollector {
         gauges.put(Series.gauge("coredns_hosts_entries", "hostsfile", h.file()), new double[] {h.entries()});
         double[] stamp = gauges.computeIfAbsent(Series.gauge("coredns_hosts_reload_timestamp_seconds"), k -> new double[1]);
         stamp[0] = Math.max(stamp[0], h.reloadTimestampSeconds());
+    }
+
+    /** CoreDNS's template counters, under the block's server label. */
+    private static Map<Series, double[]> template(TemplateHandler t, String server) {
+        Map<Series, double[]> out = new LinkedHashMap<>();
+        t.forEachCount((metric, labels, count) -> {
+            String[] pairs = new String[labels.size() + 2];
+            pairs[0] = "server";
+            pairs[1] = server;
+            for (int i = 0; i < labels.size(); i++) {
+                pairs[i + 2] = labels.get(i);
+            }
+            add(out, Series.counter(metric, pairs), new double[] {count});
+        });
+        return out;
     }
 
     private static Map<Series, double[]> cache(CachePlugin c, String server) {

@@ -1,0 +1,35 @@
+package io.nodedns.plugin.template;
+
+import io.nodedns.config.Fallthrough;
+import java.util.List;
+
+/**
+ * One {@code template CLASS TYPE [ZONE...] { ... }} occurrence, compiled at setup. Class and type
+ * 255 (ANY) match every query, and a query of class or type ANY matches every template, as in
+ * CoreDNS.
+ */
+record TemplateRule(
+        TemplateZones zones,
+        int qclass,
+        int qtype,
+        List<GoRegex> regexes,
+        List<GoTemplate> answer,
+        List<GoTemplate> additional,
+        List<GoTemplate> authority,
+        int rcode,
+        int edeCode,
+        String edeReason,
+        Fallthrough fallthrough) {
+    static final int ANY = 255;
+    static final int NO_EDE = -1;
+
+    boolean covers(int queryClass, int queryType) {
+        return (qclass == ANY || queryClass == ANY || queryClass == qclass)
+                && (qtype == ANY || queryType == ANY || queryType == qtype);
+    }
+
+    /** True if nothing is rendered: the reply is the question and the rcode alone (still authoritative). */
+    boolean bare() {
+        return answer.isEmpty() && additional.isEmpty() && authority.isEmpty() && edeCode == NO_EDE;
+    }
+}

@@ -1,0 +1,141 @@
+package io.nodedns.plugin.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.config.ConfigException;
+import io.nodedns.config.Corefile;
+import io.nodedns.config.Directive;
+import io.nodedns.config.Fallthrough;
+import io.nodedns.config.ServerBlock;
+import io.nodedns.testing.TestServer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The template directive's syntax: every property, valid and invalid, with the error's file:line. */
+class TemplateSetupTest {
+    /** Parses the first template directive of {@code example.org { <body> }}; the body starts on line 2. */
+    private static TemplateRule parse(String body) throws ConfigException {
+        List<ServerBlock> blocks = Corefile.parse("Corefile", "example.org {\n" + body + "\n}\n",
+                TestServer.registry()::isKnown, k -> null);
+        Directive template = blocks.getFirst().directives("template").getFirst();
+        return TemplateSetup.parse(template.dispenser(), List.of("example.org."));
+    }
+
+    private static void fails(String body, int line, String fragment) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(body), body);
+        assertEquals("Corefile", e.file(), e.getMessage());
+        assertEquals(line, e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+    }
+
+    @Test
+    void rcodeOnlyTemplatesAsKubesprayAndKopsWriteThem() throws Exception {
+        TemplateRule r = parse("template ANY AAAA {\n rcode NXDOMAIN\n}");
+        assertEquals(255, r.qclass());
+        assertEquals(28, r.qtype());
+        assertEquals(List.of("example.org."), r.zones().names, "the block's zones");
+        assertEquals(3, r.rcode());
+        assertTrue(r.bare());
+        assertTrue(r.regexes().isEmpty(), "no match line: every name");
+        assertEquals(Fallthrough.NEVER, r.fallthrough());
+    }
+
+    @Test
+    void oneLineBlock() throws Exception {
+        TemplateRule r = parse("template ANY AAAA { rcode NXDOMAIN }");
+        assertEquals(3, r.rcode());
+    }
+
+    @Test
+    void everyProperty() throws Exception {
+        TemplateRule r = parse("""
+                template IN A example.com Other.NET. {
+                  match ^(?P<a>[0-9]*)[.]ip[.] "^x[.]"
+                  answer "{{ .Name }} 60 IN A 10.0.0.{{ .Group.a }}" "{{ .Name }} 60 IN A 10.0.1.{{ index .Match 1 }}"
+                  additional "ns.{{ .Zone }} 60 IN A {{ parseInt .Group.a 16 8 }}"
+                  authority "{{ .Zone }} 60 {{ .Class }} SOA ns. host. (1 60 60 60 60)"
+                  rcode NOERROR
+                  ederror 21 "Blocked according to RFC2606"
+                  fallthrough in-addr.arpa
+                }""");
+        assertEquals(List.of("example.com.", "other.net."), r.zones().names);
+        assertEquals(2, r.regexes().size());
+        assertEquals(java.util.Arrays.asList(null, "a"), java.util.Arrays.asList(r.regexes().getFirst().groupNames));
+        assertEquals(2, r.answer().size());
+        assertEquals(1, r.additional().size());
+        assertEquals(1, r.authority().size());
+        assertEquals(21, r.edeCode());
+        assertEquals("Blocked according to RFC2606", r.edeReason());
+        assertEquals(List.of("in-addr.arpa."), r.fallthrough().zones());
+        TemplateRule bare = parse("template CH TXT {\n ederror 15\n fallthrough\n}");
+        assertEquals(3, bare.qclass());
+        assertNull(bare.edeReason());
+        assertEquals(Fallthrough.ALWAYS, bare.fallthrough());
+    }
+
+    @Test
+    void invalidLinesNameFileAndLine() {
+        fails("template", 2, "Wrong argument count");
+        fails("template IN", 2, "Wrong argument count");
+        fails("template in A", 2, "invalid query class in");
+        fails("template IN aaaa", 2, "invalid RR type aaaa");
+        fails("template IN TYPE65000", 2, "invalid RR type TYPE65000");
+        fails("template IN A {\n rcode\n}", 3, "Wrong argument count");
+        fails("template IN A {\n rcode NXDOMAIN SERVFAIL\n}", 3, "unknown property 'SERVFAIL'");
+        fails("template IN A {\n rcode nope\n}", 3, "unknown rcode nope");
+        fails("template IN A {\n rcode BADCOOKIE\n}", 3, "extended rcode");
+        fails("template IN A {\n ederror\n}", 3, "Wrong argument count");
+        fails("template IN A {\n ederror 1 a b\n}", 3, "Wrong argument count");
+        fails("template IN A {\n ederror x\n}", 3, "extended DNS error code x");
+        fails("template IN A {\n ederror 70000\n}", 3, "extended DNS error code 70000");
+        fails("template IN A {\n match\n}", 3, "Wrong argument count");
+        fails("template IN A {\n answer\n}", 3, "Wrong argument count");
+        fails("template IN A {\n bogus 1\n}", 3, "unknown property 'bogus'");
+        fails("template IN A {\n upstream\n}", 3, "upstream is not supported");
+        fails("template IN A {\n var x 1\n}", 3, "var is not supported");
+        fails("template IN A {\n expr true\n}", 3, "expr is not supported");
+    }
+
+    @Test
+    void badRegexesAreErrorsAtTheirLine() {
+        fails("template IN A {\n\n match \"([a-z]\"\n}", 4, "could not parse regex: ([a-z]");
+        fails("template IN A {\n match (a)\\1\n}", 3, "backreferences");
+        fails("template IN A {\n match \"a(?=b)\"\n}", 3, "invalid or unsupported Perl syntax");
+        fails("template IN A {\n match \"a*+\"\n}", 3, "invalid nested repetition operator");
+        fails("template IN A {\n match \"(?U)a*\"\n}", 3, "ungreedy");
+        fails("template IN A {\n match \"(?P<a>x)(?P<a>y)\"\n}", 3, "duplicate capture group name");
+    }
+
+    @Test
+    void unsupportedTemplateConstructsAreNamed() {
+        String[][] cases = {
+                {"{{ .Name | printf \\\"%s\\\" }}", "pipelines (|) are not supported"},
+                {"{{ $x := .Name }}", "template variables ($) are not supported"},
+                {"{{ if .Name }}x{{ end }}", "{{ if }} is not supported"},
+                {"{{ range .Match }}x{{ end }}", "{{ range }} is not supported"},
+                {"{{ printf \\\"%s\\\" .Name }}", "function printf is not supported"},
+                {"{{ len .Match }}", "function len is not supported"},
+                {"{{ nosuch .Name }}", "function \\\"nosuch\\\" not defined"},
+                {"{{ .Message }}", ".Message is not supported"},
+                {"{{ .Question.Name }}", ".Question is not supported"},
+                {"{{ .Meta \\\"kubernetes/client-namespace\\\" }}", ".Meta is not supported"},
+                {"{{ .Nope }}", "can't evaluate field Nope"},
+                {"{{ .Name.Foo }}", "can't evaluate field Foo of .Name"},
+                {"{{ .Match }}", "printing .Match as a whole is not supported"},
+                {"{{ . }}", "the whole template data"},
+                {"{{ .Name .Zone }}", "can't give argument to non-function"},
+                {"{{ index .Match \\\"a\\\" }}", "index of .Match needs an integer key"},
+                {"{{ index .Group 1 }}", "index of .Group needs a string key"},
+                {"{{ parseInt .Group.a .Zone 8 }}", "integer constants for base and bit size"},
+                {"{{ .Name ", "unclosed action"},
+                {"{{ }}", "missing value for command"},
+                {"{{ 1.5 }}", "integers only"},
+        };
+        for (String[] c : cases) {
+            fails("template IN A {\n answer \"" + c[0] + "\"\n}", 3, c[1].replace("\\\"", "\""));
+        }
+    }
+}
