@@ -87,7 +87,7 @@ else
   fi
 fi
 
-table() { # the peer-bench.md table plus our harness's figures, and ratios against dnsdist
+table() { # the peer comparison table plus our harness's figures, and ratios against dnsdist
   awk -F, '
     NR == 1 { next }
     { k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4; qps[k] = $6; cpu[k] = $10; ans[k] = $7; to[k] = $8

@@ -1,7 +1,7 @@
 package io.nodedns;
 
 /**
- * The built-in configuration used when there is no -conf and no ./Corefile (decisions.md): an
+ * The built-in configuration used when there is no -conf and no ./Corefile (docs/decisions.md): an
  * unprivileged caching forwarder for the system's resolvers, on loopback only.
  */
 public final class DefaultConfig {

@@ -15,7 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** The built-in default (decisions.md) sets up as promised; nothing is bound, no query is sent. */
+/** The built-in default (docs/decisions.md) sets up as promised; nothing is bound, no query is sent. */
 class DefaultConfigTest {
     @Test
     void loopbackCachingForwarderOnPort1053() throws Exception {

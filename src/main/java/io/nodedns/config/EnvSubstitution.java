@@ -3,7 +3,7 @@ package io.nodedns.config;
 import java.util.function.Function;
 
 /**
- * Replaces {@code {%NAME%}} and then {@code {$NAME}} references in a token (spec 1.2).
+ * Replaces {@code {%NAME%}} and then {@code {$NAME}} references in a token (caddy's caddyfile parser).
  *
  * <p>Unlike caddy, a replaced value is not scanned again; that keeps a variable whose value
  * mentions itself from looping forever. An unterminated reference stays literal; an empty name

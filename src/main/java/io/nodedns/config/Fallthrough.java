@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A backend's {@code fallthrough [ZONES...]} setting (spec 3.4): absent means never, bare means
+ * A backend's {@code fallthrough [ZONES...]} setting (CoreDNS plugin/pkg/fall): absent means never, bare means
  * every name, otherwise names equal to or below one of the zones.
  */
 public final class Fallthrough {

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Finds and reads the files an {@code import PATTERN} names (spec 1.2). Globs follow Go's
+ * Finds and reads the files an {@code import PATTERN} names (caddy's caddyfile parser). Globs follow Go's
  * filepath.Glob with caddy's limits: at most one '*', at most one '?', no '[...]' class.
  */
 final class ImportFiles {

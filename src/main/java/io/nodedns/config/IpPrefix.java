@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * An IP network written as ADDRESS/LENGTH, parsed as strictly as Go's net.ParseCIDR, and its
- * reverse DNS zones as CoreDNS's {@code plugin/pkg/cidr} computes them (spec 1.3).
+ * reverse DNS zones as CoreDNS's {@code plugin/pkg/cidr} computes them (CoreDNS core/dnsserver/register.go, plugin/normalize.go).
  */
 public final class IpPrefix {
 

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * The shared grammar of server block keys and plugin zone arguments, {@code [SCHEME://]ZONE[:PORT]},
- * following CoreDNS's parse.Transport and plugin.SplitHostPort (spec 1.3, 3.3).
+ * following CoreDNS's parse.Transport and plugin.SplitHostPort (CoreDNS core/dnsserver/register.go, plugin/normalize.go, plugin/plugin.go).
  */
 final class KeySyntax {
 

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits Corefile text into tokens the way caddy's {@code caddyfile/lexer.go} does (spec 1.1).
+ * Splits Corefile text into tokens the way caddy's {@code caddyfile/lexer.go} does (caddy's caddyfile lexer).
  * It never fails: every input, however odd, yields some list of tokens.
  */
 final class Lexer {

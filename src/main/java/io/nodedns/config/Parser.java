@@ -13,7 +13,7 @@ import java.util.function.Predicate;
 
 /**
  * Groups tokens into server blocks and directives, expanding snippets and imports, the way
- * caddy's {@code caddyfile/parse.go} does (spec 1.2). Iterative throughout, so deep nesting
+ * caddy's {@code caddyfile/parse.go} does (caddy's caddyfile parser). Iterative throughout, so deep nesting
  * cannot overflow the stack; imports are capped and import cycles rejected, so nothing loops.
  */
 final class Parser {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One zone a server block serves, from a key {@code [SCHEME://]ZONE[:PORT]} (spec 1.3).
+ * One zone a server block serves, from a key {@code [SCHEME://]ZONE[:PORT]} (CoreDNS core/dnsserver/register.go, plugin/normalize.go).
  *
  * @param scheme "dns", "tls", "quic", "grpc", "https" or "https3"
  * @param zone   lowercase, fully qualified ("example.org."), "." for the root

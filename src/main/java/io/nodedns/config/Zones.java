@@ -3,7 +3,7 @@ package io.nodedns.config;
 import java.util.List;
 import java.util.Locale;
 
-/** Zone lists as plugins use them (spec 3.3). */
+/** Zone lists as plugins use them (CoreDNS plugin/plugin.go). */
 public final class Zones {
 
     private Zones() {}

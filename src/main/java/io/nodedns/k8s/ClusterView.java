@@ -70,7 +70,7 @@ public final class ClusterView {
         for (Slice s : multiSlices) {
             String svc = s.label(MCS_SERVICE_LABEL);
             String cluster = s.label(MCS_CLUSTER_LABEL);
-            // decisions.md multicluster 10: FQDN slices and slices without a source cluster are ignored
+            // docs/decisions.md multicluster 10: FQDN slices and slices without a source cluster are ignored
             if (svc == null || cluster == null || cluster.isEmpty()
                     || !("IPv4".equals(s.addressType()) || "IPv6".equals(s.addressType()))) {
                 continue;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which endpoints of a Service's EndpointSlices receive traffic (decisions.md, kubeforward):
+ * Which endpoints of a Service's EndpointSlices receive traffic (docs/decisions.md, kubeforward):
  * endpoints with {@code ready} true (unset counts as ready); if there are none, those with
  * {@code serving} true. Slices of addressType IPv4 and IPv6 count (FQDN and unknown types are
  * ignored), each address must be a literal of its slice's family. The port is the slice port named

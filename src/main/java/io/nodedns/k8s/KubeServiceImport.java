@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The parts of an mcs-api ServiceImport that DNS uses, read leniently. A missing type counts as
- * ClusterSetIP; a port with an empty protocol is TCP (decisions.md, multicluster 6).
+ * ClusterSetIP; a port with an empty protocol is TCP (docs/decisions.md, multicluster 6).
  */
 public record KubeServiceImport(String namespace, String name, boolean headless, List<String> ips,
         List<Slice.Port> ports) {

@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
 /**
  * The process's HTTP listeners (health, ready, metrics), kept across reloads: a reload only swaps
  * the path table of each address, binds addresses that are new and closes those no longer used,
- * so /health and /metrics never go dark during a reload (a known CoreDNS problem, spec 6.6).
+ * so /health and /metrics never go dark during a reload (a known CoreDNS problem with plugin/reload).
  */
 public final class HttpEndpoints {
     private final Map<String, Endpoint> endpoints = new HashMap<>();

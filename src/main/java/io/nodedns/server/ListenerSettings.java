@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Transport settings of one listener, from the blocks that share it (timeouts, multisocket).
- * Defaults are CoreDNS's for plain DNS (spec 6.14), plus a TCP connection cap of our own.
+ * Defaults are CoreDNS's for plain DNS (CoreDNS plugin/timeouts), plus a TCP connection cap of our own.
  */
 public record ListenerSettings(int udpLoops, Duration tcpRead, Duration tcpIdle, Duration tcpWrite,
                                int maxTcpQueries, int maxTcpConnections) {

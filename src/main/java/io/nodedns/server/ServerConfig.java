@@ -84,7 +84,7 @@ public final class ServerConfig {
         return head;
     }
 
-    /** True if a plugin here (forward, chaos) lets non-IN classes through (spec 2.2 step 6). */
+    /** True if a plugin here (forward, chaos) lets non-IN classes through (CoreDNS core/dnsserver, before the chain). */
     boolean allowsAnyClass() {
         return allowsAnyClass;
     }

@@ -125,7 +125,7 @@ public final class SetupContext {
         this.settings = newSettings;
     }
 
-    /** Lets non-IN classes reach this block (forward does, spec 2.2 step 6). */
+    /** Lets non-IN classes reach this block (forward does, CoreDNS core/dnsserver, before the chain). */
     public void allowAnyClass() {
         this.allowsAnyClass = true;
     }

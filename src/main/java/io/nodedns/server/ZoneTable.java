@@ -8,7 +8,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The zones one listener serves, for the longest-suffix match of CoreDNS (spec 2.3, 2.4): an
+ * The zones one listener serves, for the longest-suffix match of CoreDNS (CoreDNS core/dnsserver/server.go): an
  * open-addressing table of lower-cased wire names, looked up straight from the query buffer, so
  * routing builds no strings. Immutable; a reload publishes a new one.
  */

@@ -10,7 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * CoreDNS's health checking (spec 4.5): a probe loop starts only after a failed query, at most one
+ * CoreDNS's health checking (plugin/forward/health.go): a probe loop starts only after a failed query, at most one
  * per upstream, on a virtual thread (never on a UDP loop). It sends {@code <domain> IN NS} (RD=1
  * unless no_rec) over UDP, or TCP with force_tcp, or a fresh TLS connection to a DNS-over-TLS
  * upstream (so a certificate that stops verifying keeps it down), with 1 s timeouts; any decodable reply is healthy

@@ -4,7 +4,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The order in which one query tries the upstreams (spec 4.7). The walk is lazy so the hot path
+ * The order in which one query tries the upstreams (CoreDNS plugin/forward/policy.go). The walk is lazy so the hot path
  * never builds a list: {@link #begin} once per query, then {@link #pick} for position k of a pass.
  * <ul>
  *   <li>random: a uniformly random permutation, drawn one position at a time among the upstreams

@@ -13,7 +13,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Cached TCP connections to one upstream (spec 4.6) and the blocking exchange over them. Runs on
+ * Cached TCP connections to one upstream (CoreDNS plugin/pkg/proxy/persistent.go) and the blocking exchange over them. Runs on
  * virtual threads (TCP clients, force_tcp, truncated-UDP retries, DNS over TLS), never on a UDP
  * loop. A dial takes the oldest idle connection (FIFO), closing those idle past {@code expire} or
  * older than {@code max_age}; a connection is returned after a clean exchange and closed on any

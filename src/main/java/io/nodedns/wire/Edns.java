@@ -40,7 +40,7 @@ public final class Edns
     {
     }
 
-    /** Options CoreDNS copies from a request's OPT onto a reply that has none (spec 7.1). */
+    /** Options CoreDNS copies from a request's OPT onto a reply that has none (RFC 6891; CoreDNS request/edns0.go). */
     public static boolean isEchoedOption(final int code)
     {
         return code == OPTION_NSID || code == OPTION_EXPIRE || code == OPTION_COOKIE ||

@@ -10,7 +10,7 @@ import org.agrona.MutableDirectBuffer;
  * the message without allocating. Reusable: keep one instance per I/O loop and {@link #wrap} each
  * datagram. Offsets returned are absolute offsets in the wrapped buffer.
  * <p>
- * The checks follow spec 2.2 (miekg/dns accept func, then unpack): short -> dropped, QR=1 ->
+ * The checks follow CoreDNS's core/dnsserver before the chain (miekg/dns accept func, then unpack): short -> dropped, QR=1 ->
  * ignored, opcode other than QUERY/NOTIFY -> NOTIMP, section counts -> FORMERR, unparseable ->
  * FORMERR, EDNS version other than 0 -> BADVERS.
  */

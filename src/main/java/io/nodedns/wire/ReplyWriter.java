@@ -4,7 +4,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Writes the replies the server produces itself (spec 2.2 step 4 and 7, 2.5, 7.1, 7.4), from a
+ * Writes the replies the server produces itself, before and after the chain as CoreDNS's
+ * core/dnsserver does, with the OPT of RFC 6891 and CoreDNS's request/edns0.go, from a
  * {@link QueryView} over the request. Allocation-free. Each method returns the reply length, or a
  * negative {@code ERR_*}. {@code dstCapacity} is the number of bytes available from {@code dstOff}.
  */
@@ -65,10 +66,10 @@ public final class ReplyWriter
     }
 
     /**
-     * SERVFAIL, REFUSED and other rcodes written by the server after the chain (spec 2.5, 7.4):
+     * SERVFAIL, REFUSED and other rcodes written by the server after the chain (CoreDNS core/dnsserver):
      * question copied, opcode copied, RD and CD copied for QUERY, QR=1, AA=0, RA=0, no records, and
      * the request's OPT echoed if it had one (version 0, the client's UDP size and DO, only the
-     * options spec 7.1 lets through). Rcodes above 15 put their upper bits into the OPT.
+     * options CoreDNS's request/edns0.go lets through, RFC 6891). Rcodes above 15 put their upper bits into the OPT.
      */
     public static int writeRcode(
         final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
@@ -117,7 +118,7 @@ public final class ReplyWriter
     }
 
     /**
-     * BADVERS (spec 2.2 step 7, CoreDNS {@code edns.Version}): a reply to the request with the
+     * BADVERS (CoreDNS core/dnsserver, before the chain): a reply to the request with the
      * question copied, header rcode 0, and a fresh OPT with version 0, extended rcode 1, UDP size 0
      * (CoreDNS leaves the class unset), no flags and no options.
      */

@@ -6,8 +6,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Fits a reply to the client that asked: the EDNS "size and DO" normalisation of spec 7.1 and the
- * truncation of spec 7.2, in place and without allocating.
+ * Fits a reply to the client that asked: the EDNS "size and DO" normalisation of RFC 6891 and CoreDNS's request/edns0.go, and the
+ * truncation of RFC 1035 4.2.1 and CoreDNS's request.Scrub, in place and without allocating.
  * <p>
  * Records are never re-encoded or split: truncation keeps a prefix of whole records and only ever
  * moves the OPT (down to the cut). Names stay as they are (no re-compression), so a kept record
@@ -37,7 +37,7 @@ public final class ResponseShaper
     {
     }
 
-    /** Effective UDP buffer of the client (spec 7.1): 512 without OPT, else the advertised size but at least 512. */
+    /** Effective UDP buffer of the client (RFC 6891; CoreDNS request/edns0.go): 512 without OPT, else the advertised size but at least 512. */
     public static int effectiveUdpSize(final QueryView q)
     {
         return q.hasEdns() ? Math.max(MIN_UDP_SIZE, q.ednsUdpSize()) : MIN_UDP_SIZE;
@@ -51,7 +51,7 @@ public final class ResponseShaper
      * <li>Request and reply with OPT: the reply's OPT gets owner ".", version 0, the client's
      * advertised UDP size, and DO if the client set it (an existing DO is kept).</li>
      * <li>Request with OPT, reply without: the request's OPT is appended with version 0, extended
-     * rcode 0, the client's DO and only the options spec 7.1 echoes.</li>
+     * rcode 0, the client's DO and only the options CoreDNS's request/edns0.go echoes (RFC 6891).</li>
      * <li>Too long: whole records are kept in order (answer, authority, additional) while they fit
      * with room reserved for the OPT, the rest is dropped, TC=1, counts fixed, the OPT last.
      * Replies carrying TSIG are not truncated.</li>
@@ -129,7 +129,7 @@ public final class ResponseShaper
             return ERR_MALFORMED;
         }
 
-        // Spec 7.1 size-and-DO.
+        // RFC 6891; CoreDNS request/edns0.go size-and-DO.
         int appendLength = 0;
         if (request.hasEdns())
         {

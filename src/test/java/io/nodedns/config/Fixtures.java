@@ -13,7 +13,7 @@ import java.util.function.Predicate;
 /** Shared helpers for the config tests. */
 final class Fixtures {
 
-    /** The plugin.cfg directive list (spec 3.1). */
+    /** The plugin.cfg directive list (CoreDNS plugin.cfg). */
     static final Set<String> DIRECTIVES = Set.of("root", "metadata", "geoip", "cancel", "proxyproto", "quic",
             "grpc_server", "https", "https3", "timeouts", "multisocket", "reload", "nsid", "bufsize", "bind",
             "debug", "trace", "ready", "health", "pprof", "shed", "prometheus", "errors", "log", "dnstap", "local",

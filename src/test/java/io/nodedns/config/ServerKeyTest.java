@@ -72,7 +72,7 @@ class ServerKeyTest {
         Fixtures.assertError(() -> ServerKey.parse(t, 53), "f", 7, "unsupported scheme 'Tls://'");
     }
 
-    // --- the reverse-zone examples of spec 1.3 ------------------------------------------------
+    // --- the reverse-zone examples of CoreDNS's plugin/normalize.go ----------------------------
 
     @Test
     void slash8() throws ConfigException {

@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import java.util.List;
 import java.util.Map;
 
-/** Builders for the JSON objects the stand-in serves (shapes as in multicluster.md section 3). */
+/** Builders for the JSON objects the stand-in serves (shapes as the Kubernetes API serves them: discovery.k8s.io/v1 and multicluster.x-k8s.io). */
 public final class KubeObjects {
     public static final String SERVICE_NAME = "kubernetes.io/service-name";
     public static final String MCS_SERVICE_NAME = "multicluster.kubernetes.io/service-name";

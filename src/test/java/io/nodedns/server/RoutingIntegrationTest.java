@@ -16,7 +16,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
-/** A real server with several blocks on two ports, queried over real sockets (spec 2.3, 2.4, 8.1). */
+/** A real server with several blocks on two ports, queried over real sockets (CoreDNS core/dnsserver/server.go). */
 class RoutingIntegrationTest {
     private static int portA;
     private static int portB;

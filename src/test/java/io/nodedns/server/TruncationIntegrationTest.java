@@ -17,7 +17,7 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** EDNS0 sizes and truncation (spec 7.1, 7.2) over real sockets: a 60-record answer. */
+/** EDNS0 sizes and truncation (RFC 6891; CoreDNS request/edns0.go; RFC 1035 4.2.1; CoreDNS request.Scrub) over real sockets: a 60-record answer. */
 class TruncationIntegrationTest {
     private static int port;
     private static TestServer server;

@@ -26,7 +26,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** Header checks before the chain (spec 2.2), over real sockets, and a random-datagram flood. */
+/** Header checks before the chain (CoreDNS core/dnsserver), over real sockets, and a random-datagram flood. */
 class WireErrorsIntegrationTest {
     private static int port;
     private static TestServer server;

@@ -9,7 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Rcode;
 
-/** Probes (spec 4.5): what they send, what counts as healthy, when the loop stops. */
+/** Probes (CoreDNS plugin/forward/health.go): what they send, what counts as healthy, when the loop stops. */
 class HealthCheckerTest {
     private static HealthChecker checker(boolean rd, String domain, boolean tcp, int maxFails) {
         return new HealthChecker(Duration.ofMillis(50), rd, domain, tcp, maxFails, null);

@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Orderings of spec 4.7 (8.2 item 12). */
+/** The orderings of CoreDNS plugin/forward/policy.go. */
 class PolicyTest {
 
     @Test

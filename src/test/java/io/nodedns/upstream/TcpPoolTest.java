@@ -16,7 +16,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
-/** The TCP connection cache (spec 4.6, 8.2 item 14). */
+/** The TCP connection cache (CoreDNS plugin/pkg/proxy/persistent.go). */
 class TcpPoolTest {
     private static final ConnOptions SHORT = new ConnOptions(Duration.ofMillis(200), Duration.ZERO, 0, null);
 

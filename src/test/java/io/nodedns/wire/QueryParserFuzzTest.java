@@ -142,7 +142,7 @@ class QueryParserFuzzTest
         }
         catch (final IOException e)
         {
-            // The OPT options we echo (spec 7.1, like CoreDNS: any length) may be ones dnsjava
+            // The OPT options we echo (RFC 6891; CoreDNS request/edns0.go; like CoreDNS: any length) may be ones dnsjava
             // refuses, e.g. a 1-byte client cookie; then it must not read the query's OPT either.
             assertTrue(view.hasEdns() && !dnsjavaReadsOpt(query), "unparseable reply to " + view + ": " + e);
             return;

@@ -179,7 +179,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         return Result.WRITTEN;
     }
 
-    /** SOA and NS at the apex (decisions.md multicluster 3); every other type is NODATA there. */
+    /** SOA and NS at the apex (docs/decisions.md multicluster 3); every other type is NODATA there. */
     private NameRecords apex(Query q, ClusterView view) {
         NameRecords r = NameRecords.existing().add(soa(q, view));
         Name ns = q.under("ns.dns");

@@ -12,7 +12,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * Series of the service-discovery backends (kubernetes and multicluster), read at scrape time and
  * labelled by the backend's watched resources ({@code features}): sync state, API errors, objects
  * the converters rejected, and the multicluster EndpointSlices ignored for an FQDN addressType or a
- * missing source-cluster label (decisions.md multicluster 10). Registered once per process.
+ * missing source-cluster label (docs/decisions.md multicluster 10). Registered once per process.
  */
 public final class DiscoveryMetrics implements MultiCollector {
     public static final String KEY = "k8s.discovery.metrics";

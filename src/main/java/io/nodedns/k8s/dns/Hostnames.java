@@ -14,7 +14,7 @@ public final class Hostnames {
     /**
      * The endpoint's name under its service: its {@code hostname}; else, with {@code podNames}, its
      * pod's name when shorter than 64; else the dashed IP. A dashed IPv6 label that would start or
-     * end with '-' gets a '0' there (decisions.md multicluster 9).
+     * end with '-' gets a '0' there (docs/decisions.md multicluster 9).
      */
     public static String of(Slice.Endpoint e, String address, boolean podNames) {
         if (e.hostname() != null && !e.hostname().isEmpty()) {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code bind ADDR|IFACE... [{ except ADDR|IFACE... }]} (spec 6.8): the block listens only on these
+ * {@code bind ADDR|IFACE... [{ except ADDR|IFACE... }]} (CoreDNS plugin/bind): the block listens only on these
  * addresses. Several bind lines merge; an except applies to its own line. Interfaces expand to
  * their addresses (IPv6 link-local ones with a %zone).
  */

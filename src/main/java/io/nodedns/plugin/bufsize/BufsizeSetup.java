@@ -8,7 +8,7 @@ import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 
 /**
- * {@code bufsize [SIZE]} (spec 6.15): lowers, never raises, the UDP size a client advertises in its
+ * {@code bufsize [SIZE]} (CoreDNS plugin/bufsize): lowers, never raises, the UDP size a client advertises in its
  * OPT record, default 1232, range 512..4096. Both the upstream query and the truncation limit of
  * the reply follow the lowered size. Requests without EDNS are untouched.
  */

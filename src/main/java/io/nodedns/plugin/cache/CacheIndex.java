@@ -70,7 +70,7 @@ final class CacheIndex {
         TABLES.setRelease(tables, shard, t);
     }
 
-    /** The 64-bit key over the lower-cased qname, qtype, qclass, DO and CD (spec 5.3). */
+    /** The 64-bit key over the lower-cased qname, qtype, qclass, DO and CD (CoreDNS plugin/cache/cache.go). */
     static long hash(QueryView q, int keyFlags) {
         return hash(q.qnameHash(), q.qtype(), q.qclass(), keyFlags);
     }

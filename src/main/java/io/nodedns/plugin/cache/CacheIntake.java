@@ -13,7 +13,7 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * The store path, run by the response hook on every reply that passes the cache: classification
- * (spec 5.4, CoreDNS's Typify plus the CNAME refinement), the TTL (5.5), in-place edits of the
+ * (CoreDNS's Typify in plugin/pkg/response/typify.go, plus the CNAME refinement), the TTL (CoreDNS plugin/pkg/dnsutil/ttl.go), in-place edits of the
  * reply and the store itself. Allocation-free; safe on any thread.
  */
 final class CacheIntake {
@@ -48,7 +48,7 @@ final class CacheIntake {
     }
 
     /**
-     * The reply on its way out: classify (spec 5.4), flatten TTLs (5.5), drop per-hop EDNS options,
+     * The reply on its way out: classify (CoreDNS plugin/pkg/response/typify.go), flatten TTLs (CoreDNS plugin/pkg/dnsutil/ttl.go), drop per-hop EDNS options,
      * store if cacheable, then strip AD (and an OPT the client did not ask for). For {@code STALE}
      * refreshes only a matching NOERROR/NXDOMAIN reply counts; returns whether it did.
      */
@@ -202,7 +202,7 @@ final class CacheIntake {
         };
     }
 
-    /** Seconds for this reply (spec 5.5): the smallest TTL clamped to the type's bounds, 5 s fallbacks. */
+    /** Seconds for this reply (CoreDNS plugin/pkg/dnsutil/ttl.go): the smallest TTL clamped to the type's bounds, 5 s fallbacks. */
     private long duration(int type, long scan) {
         if (type == SERVER_ERROR) {
             return servfailSeconds;

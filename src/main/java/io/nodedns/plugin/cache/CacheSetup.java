@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * {@code cache [TTL] [ZONES...] { success CAPACITY [TTL [MINTTL]]; denial CAPACITY [TTL [MINTTL]];
  * prefetch AMOUNT [DURATION [PERCENTAGE%]]; serve_stale [DURATION [REFRESH_MODE ...]];
  * serve_stale_policy prefer_positive; servfail DURATION; disable success|denial [ZONES...]; keepttl;
- * persist FILE }}, once per block, with CoreDNS's defaults and checks (spec 5.1); {@code persist} is
+ * persist FILE }}, once per block, with CoreDNS's defaults and checks (CoreDNS plugin/cache/README.md); {@code persist} is
  * nodedns's own (see {@link CachePersist}). Errors name the file and line.
  */
 public final class CacheSetup implements PluginSetup {

@@ -10,7 +10,7 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * Allocation-free reads and in-place edits of a reply that starts at offset 0 of its buffer: the
- * facts the cache classifies by (spec 5.4), TTL flattening (5.5), the CNAME chain check and OPT
+ * facts the cache classifies by (CoreDNS plugin/pkg/response/typify.go), TTL flattening (CoreDNS plugin/pkg/dnsutil/ttl.go), the CNAME chain check and OPT
  * option filtering. Results that need several values are packed into a long so that the store
  * path needs no scratch objects.
  */

@@ -10,7 +10,7 @@ import java.util.List;
 import org.xbill.DNS.Type;
 
 /**
- * Logs the errors inner plugins report (spec 6.1):
+ * Logs the errors inner plugins report (CoreDNS plugin/errors):
  * {@code [ERROR] plugin/errors: RCODE QNAME QTYPE: TEXT}, or counts them under a consolidate
  * pattern and prints one summary per period.
  */

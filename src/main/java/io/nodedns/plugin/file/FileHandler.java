@@ -10,7 +10,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Serves the zones of one block's {@code file} directives (spec 6.10): picks the longest zone
+ * Serves the zones of one block's {@code file} directives (CoreDNS plugin/file): picks the longest zone
  * containing the query name, answers from that zone's current snapshot with a precomputed reply,
  * refuses AXFR/IXFR, and passes names outside its zones (and NXDOMAINs that {@code fallthrough}
  * covers) to the next plugin. Allocation-free.

@@ -24,7 +24,7 @@ import org.xbill.DNS.TextParseException;
 
 /**
  * {@code file DBFILE [ZONES...] [{ reload DURATION; reload_by_mtime; fallthrough [ZONES...] }]}
- * (spec 6.10). All directives of a block become one handler, as in CoreDNS; the last
+ * (CoreDNS plugin/file). All directives of a block become one handler, as in CoreDNS; the last
  * {@code fallthrough} wins. A relative DBFILE is read from the Corefile's directory (nodedns has no
  * {@code root} plugin). Zone files are read at setup, so a broken zone fails the load with its
  * file and line.

@@ -4,7 +4,7 @@ import io.nodedns.upstream.Policy;
 import io.nodedns.upstream.Upstream;
 
 /**
- * One query's walk over the upstreams (spec 4.3 steps 3-5, 7, 9, 12): a snapshot of the table,
+ * One query's walk over the upstreams (CoreDNS plugin/forward/forward.go): a snapshot of the table,
  * the policy's lazy order, down-skipping with the all-down fallback, the connect-attempt cap and
  * the overall deadline. Reused: UDP loops keep one per pending slot, so the walk allocates nothing.
  */

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One parsed {@code forward} directive (spec 4.1) with CoreDNS's defaults.
+ * One parsed {@code forward} directive (CoreDNS plugin/forward/README.md) with CoreDNS's defaults.
  *
  * @param from               the FROM zone, lower case, fully qualified
  * @param except             excluded zones, normalized

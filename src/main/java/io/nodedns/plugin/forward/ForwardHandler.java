@@ -23,7 +23,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
 /**
- * The forward handler (spec 4.3). UDP clients are served on their loop without blocking or
+ * The forward handler (CoreDNS plugin/forward/forward.go). UDP clients are served on their loop without blocking or
  * allocating ({@link LoopState}); TCP clients block on their own virtual thread
  * ({@link BlockingPath}). Also its own lifecycle: a sweeper for idle TCP connections, and on stop
  * the health probes, sockets and per-loop state are released.
@@ -135,7 +135,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         return false;
     }
 
-    /** What to do with an accepted upstream reply (spec 4.3 steps 9-11). */
+    /** What to do with an accepted upstream reply (CoreDNS plugin/forward/forward.go). */
     int decide(Attempts a, DirectBuffer reply) {
         int rcode = DnsHeader.rcode(reply, 0);
         if ((config.failoverRcodes() & (1 << rcode)) != 0 && a.failover()) {

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code forward FROM TO... { options }} (spec 4.1). Several forward directives in one block each
+ * {@code forward FROM TO... { options }} (CoreDNS plugin/forward/README.md). Several forward directives in one block each
  * become a handler, chained in the order written, so a {@code next} hands on to the following one.
  */
 public final class ForwardSetup implements PluginSetup {

@@ -29,7 +29,7 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * forward's TO forms (spec 4.2): {@code [dns://]IP[:PORT]}, {@code [v6]:PORT}, a bare IPv6
+ * forward's TO forms (CoreDNS plugin/forward/README.md): {@code [dns://]IP[:PORT]}, {@code [v6]:PORT}, a bare IPv6
  * literal, a resolv.conf-style file (its nameserver lines, port 53; a file without any is
  * skipped), or a hostname resolved once at startup (A and AAAA); and DNS over TLS as
  * {@code tls://IP[%SERVERNAME][:PORT]} (port 853, RFC 7858). The result is deduplicated by

@@ -11,7 +11,7 @@ import io.nodedns.server.SetupContext;
 import java.time.Duration;
 
 /**
- * {@code health [ADDR] [{ lameduck DURATION }]} (spec 6.3): {@code /health} answers 200 "OK" while
+ * {@code health [ADDR] [{ lameduck DURATION }]} (CoreDNS plugin/health): {@code /health} answers 200 "OK" while
  * the process runs, including during lame duck, so the kubelet keeps the pod while DNS drains;
  * unlike CoreDNS, 503 with the reason while any UDP loop or TCP acceptor has stopped (issue 23).
  * ADDR defaults to {@code :8080}.

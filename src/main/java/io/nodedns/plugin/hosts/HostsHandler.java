@@ -9,7 +9,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Answers A, AAAA and PTR from the hosts table (spec 6.11), authoritatively and without SOA. A
+ * Answers A, AAAA and PTR from the hosts table (CoreDNS plugin/hosts), authoritatively and without SOA. A
  * name with no record of the asked type but an A or AAAA entry gets an empty NOERROR; an unknown
  * name falls through or gets SERVFAIL; names outside the zones pass on (PTR is answered for any
  * zone; a PTR without a match always passes on). Allocation-free: the table is probed with the
@@ -81,7 +81,7 @@ public final class HostsHandler extends ChainHandler {
             }
         }
         if (node(found) == HostsTable.NONE && !exists(inline, file, b, off, len)) {
-            // No SOA to build an NXDOMAIN from, so CoreDNS answers SERVFAIL (spec 6.11).
+            // No SOA to build an NXDOMAIN from, so CoreDNS answers SERVFAIL (CoreDNS plugin/hosts).
             return fallthrough.contains(b, off, len) ? next(ex) : Result.SERVFAIL;
         }
         return write(ex, (int) (found >>> 32) == INLINE ? inline : file, node(found), qtype);

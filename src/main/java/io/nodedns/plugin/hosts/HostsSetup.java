@@ -21,7 +21,7 @@ import java.util.List;
 
 /**
  * {@code hosts [FILE [ZONES...]] { INLINE...; ttl; no_reverse; reload; fallthrough; fallthrough_unsupported }}
- * (spec 6.11), once per block. As in CoreDNS, any unknown line before {@code fallthrough} is an
+ * (CoreDNS plugin/hosts), once per block. As in CoreDNS, any unknown line before {@code fallthrough} is an
  * inline hosts entry and one after it is an error.
  */
 public final class HostsSetup implements PluginSetup {

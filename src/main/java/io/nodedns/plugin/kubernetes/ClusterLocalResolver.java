@@ -20,8 +20,7 @@ import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.TextParseException;
 
 /**
- * cluster.local per the Kubernetes DNS spec 1.1.0 and CoreDNS's kubernetes plugin (multicluster.md
- * section 4): {@code <svc>.<ns>.svc}, {@code <hostname>.<svc>.<ns>.svc},
+ * cluster.local per the Kubernetes DNS spec 1.1.0 and CoreDNS's kubernetes plugin: {@code <svc>.<ns>.svc}, {@code <hostname>.<svc>.<ns>.svc},
  * {@code <port>.<proto>.<svc>.<ns>.svc} (underscores optional), {@code <ip>.<ns>.pod} by pod mode,
  * {@code ns.dns}, and PTR in reverse zones.
  */

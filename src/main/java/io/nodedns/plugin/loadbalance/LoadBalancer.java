@@ -7,7 +7,7 @@ import io.nodedns.wire.DnsHeader;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The loadbalance handler (spec 6.12): passes every query on and, as a response hook, shuffles
+ * The loadbalance handler (CoreDNS plugin/loadbalance): passes every query on and, as a response hook, shuffles
  * NOERROR replies that are not zone transfers. Hooks run on whichever thread completes the
  * exchange (UDP loops, TCP virtual threads), so shufflers, each with its scratch buffers and
  * random state, are borrowed from a small lock-free pool instead of being shared.

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * {@code loadbalance [round_robin | weighted FILE [{ reload DURATION }]] [{ prefer CIDR... }]}
- * (spec 6.12). The weighted policy is parsed (so mistakes are reported as CoreDNS would) and then
+ * (CoreDNS plugin/loadbalance). The weighted policy is parsed (so mistakes are reported as CoreDNS would) and then
  * rejected as not supported yet.
  */
 public final class LoadbalanceSetup implements PluginSetup {

@@ -7,7 +7,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Reorders the records of a reply in its wire form, CoreDNS's round_robin (spec 6.12): each
+ * Reorders the records of a reply in its wire form, CoreDNS's round_robin (plugin/loadbalance): each
  * section on its own, as CNAMEs, other types, shuffled A/AAAA, shuffled MX (a section of only
  * addresses is simply shuffled); then {@code prefer} moves addresses in preferred subnets first.
  *

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Logs one line per query, after the reply is known (spec 6.2): the first rule whose names cover
+ * Logs one line per query, after the reply is known (CoreDNS plugin/log): the first rule whose names cover
  * the query decides the format and which response classes are printed.
  */
 public final class LogPlugin extends ChainHandler implements ResponseHook {

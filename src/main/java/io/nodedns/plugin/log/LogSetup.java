@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * {@code log}, {@code log NAME}, {@code log NAMES... FORMAT}, each with an optional
- * {@code { class success|denial|error|all... }}; several log lines add rules (spec 6.2).
+ * {@code { class success|denial|error|all... }}; several log lines add rules (CoreDNS plugin/log).
  */
 public final class LogSetup implements PluginSetup {
     @Override

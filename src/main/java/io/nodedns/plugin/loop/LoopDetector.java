@@ -19,7 +19,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
 
 /**
- * CoreDNS's loop detection (spec 6.7): at start a background thread sends {@code HINFO
+ * CoreDNS's loop detection (plugin/loop): at start a background thread sends {@code HINFO
  * <random>.<random>.<zone>} to the block's own address every second until one exchange succeeds
  * (at most 30 tries); meanwhile every HINFO query for exactly that name is counted, and a third
  * sighting means the query came back through a forwarding loop: the process stops with CoreDNS's

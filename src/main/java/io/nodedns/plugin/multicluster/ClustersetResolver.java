@@ -15,8 +15,8 @@ import java.util.Locale;
 import org.xbill.DNS.Name;
 
 /**
- * clusterset.local per the Multicluster Services DNS spec (KEP-1645, multicluster.md section 1)
- * with the choices of decisions.md: {@code <svc>.<ns>.svc}, {@code _<port>._<proto>.<svc>.<ns>.svc},
+ * clusterset.local per the Multicluster Services DNS spec (KEP-1645)
+ * with the choices of docs/decisions.md: {@code <svc>.<ns>.svc}, {@code _<port>._<proto>.<svc>.<ns>.svc},
  * {@code <hostname>.<clusterid>.<svc>.<ns>.svc} (headless imports only); no pod records.
  */
 final class ClustersetResolver implements Resolver {
@@ -27,7 +27,7 @@ final class ClustersetResolver implements Resolver {
     }
     @Override
     public String schemaVersion() {
-        return "1.0.0"; // decisions.md multicluster 1: the MCS spec's version, not CoreDNS's "1.1.0"
+        return "1.0.0"; // docs/decisions.md multicluster 1: the MCS spec's version, not CoreDNS's "1.1.0"
     }
 
     @Override
@@ -37,7 +37,7 @@ final class ClustersetResolver implements Resolver {
             return NameRecords.existing(); // pod.Z is an empty non-terminal
         }
         if (!kind.equals("svc")) {
-            return NameRecords.NONE; // includes everything under pod.Z (decisions.md multicluster 5)
+            return NameRecords.NONE; // includes everything under pod.Z (docs/decisions.md multicluster 5)
         }
         if (q.size() == 1) {
             return NameRecords.existing();
@@ -65,7 +65,7 @@ final class ClustersetResolver implements Resolver {
         if (right.startsWith("_")) {
             return service(q, imp, slices, strip(left), right.substring(1));
         }
-        return imp.headless() ? endpoint(q, imp, slices, left, right) : NameRecords.NONE; // decisions.md 8
+        return imp.headless() ? endpoint(q, imp, slices, left, right) : NameRecords.NONE; // docs/decisions.md 8
     }
 
     private static String strip(String label) {

@@ -12,7 +12,7 @@ record Rule(String table, String chain, String proto, boolean destination, Strin
     static final String SKIP_CONNTRACK = "NodeLocal DNS Cache: skip conntrack";
     static final String ALLOW_TRAFFIC = "NodeLocal DNS Cache: allow DNS traffic";
 
-    /** node-cache's 12 rules for one address (kubernetes/dns cmd/node-cache/app/cache_app.go, spec 1.4). */
+    /** node-cache's 12 rules for one address (kubernetes/dns cmd/node-cache/app/cache_app.go). */
     static List<Rule> forAddress(String ip, int dnsPort, int healthPort) {
         List<Rule> rules = new ArrayList<>(12);
         for (String proto : new String[] {"tcp", "udp"}) {

@@ -12,7 +12,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
- * The process's metric families with CoreDNS's names, labels and buckets (spec 6.5), created once
+ * The process's metric families with CoreDNS's names, labels and buckets (CoreDNS plugin/metrics), created once
  * and kept across reloads so counters never reset. Other plugins add their own families to
  * {@link #registry()}.
  */

@@ -5,7 +5,7 @@ import io.nodedns.server.QueryObserver;
 import io.nodedns.server.Transport;
 import org.xbill.DNS.Rcode;
 
-/** Counts queries the server rejected before any plugin (zone "dropped", spec 2.2) and panics. */
+/** Counts queries the server rejected before any plugin (zone "dropped", CoreDNS core/dnsserver, before the chain) and panics. */
 final class DroppedObserver implements QueryObserver {
     private final DnsMetrics metrics;
 

@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Exports the forward and cache plugins' counters under CoreDNS's names (spec 4.8, 5.9), read at
+ * Exports the forward and cache plugins' counters under CoreDNS's names (CoreDNS plugin/forward/metrics.go; CoreDNS plugin/cache/metrics.go), read at
  * scrape time from the configuration now serving, so the query path only bumps its own adders.
  * Counters of plugin instances retired by a reload are folded into a running total, so series
  * never go backwards.

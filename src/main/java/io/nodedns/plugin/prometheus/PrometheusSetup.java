@@ -9,7 +9,7 @@ import io.nodedns.server.SetupContext;
 import io.nodedns.server.Shared;
 
 /**
- * {@code prometheus [ADDR] [{ runtime_metrics }]} (spec 6.5): CoreDNS's metrics on
+ * {@code prometheus [ADDR] [{ runtime_metrics }]} (CoreDNS plugin/metrics): CoreDNS's metrics on
  * {@code http://ADDR/metrics}, ADDR defaulting to {@code localhost:9153}. Once per block; blocks
  * naming the same address share one listener. {@code tls} is not supported yet.
  */

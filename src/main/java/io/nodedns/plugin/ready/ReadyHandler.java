@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Answers /ready from the readiness of the plugins in the block (spec 6.4). */
+/** Answers /ready from the readiness of the plugins in the block (CoreDNS plugin/ready). */
 final class ReadyHandler implements HttpHandler {
     private final List<List<Readiness>> blocks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Shared shared;

@@ -8,7 +8,7 @@ import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 
 /**
- * {@code ready [ADDR] [{ monitor until-ready|continuously }]} (spec 6.4): {@code /ready} is 200 when
+ * {@code ready [ADDR] [{ monitor until-ready|continuously }]} (CoreDNS plugin/ready): {@code /ready} is 200 when
  * every plugin of this block that reports readiness is ready, else 503 with the sorted list of
  * those that are not; 503 "Shutting down" once a stop has begun. ADDR defaults to {@code :8181}.
  */

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * {@code reload [INTERVAL [JITTER]]} (spec 6.6): re-reads the Corefile every INTERVAL (default 30s,
+ * {@code reload [INTERVAL [JITTER]]} (CoreDNS plugin/reload): re-reads the Corefile every INTERVAL (default 30s,
  * at least 2s) plus a random offset in [-JITTER/2, +JITTER/2) drawn once per load (JITTER default
  * 15s, 0 or at least 1s, capped at INTERVAL/2). The server reloads only if the parsed config's
  * SHA-512 changed; a broken new Corefile keeps the old one serving.

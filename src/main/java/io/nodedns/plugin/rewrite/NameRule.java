@@ -9,7 +9,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * {@code name [exact|prefix|suffix|substring|regex] FROM TO [answer ...]} (spec 6.9). Exact rules
+ * {@code name [exact|prefix|suffix|substring|regex] FROM TO [answer ...]} (CoreDNS plugin/rewrite). Exact rules
  * compare wire names; the others work on the lower-case qname text. A matched rule that maps
  * names in the reply saves the names before and after it as its entry's aux bytes.
  */

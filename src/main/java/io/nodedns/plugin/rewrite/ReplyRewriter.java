@@ -11,7 +11,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Rebuilds a reply on the wire for the client (spec 6.9, response side): the original question,
+ * Rebuilds a reply on the wire for the client (CoreDNS plugin/rewrite; response side): the original question,
  * record names mapped back by this query's exact and {@code answer auto} rules, TTL clamps, rcode
  * rules and EDNS0 reverts, all replayed in reverse rule order. Every name is decompressed while
  * copying (offsets change), names equal to or under the question point back at it. One instance

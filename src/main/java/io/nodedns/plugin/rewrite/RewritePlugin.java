@@ -9,7 +9,7 @@ import java.util.List;
 import org.agrona.ExpandableDirectByteBuffer;
 
 /**
- * The rewrite handler (spec 6.9). Rules run in Corefile order on the request in the exchange's
+ * The rewrite handler (CoreDNS plugin/rewrite). Rules run in Corefile order on the request in the exchange's
  * buffer; a matched {@code stop} rule ends the list. If anything changed, the client's request is
  * kept in the exchange's scratch buffer and this plugin hooks the reply: it writes the original
  * question back (always, also after {@code continue} rules), replays the reply side of the matched

@@ -9,7 +9,7 @@ import io.nodedns.server.SetupContext;
 import java.time.Duration;
 
 /**
- * {@code timeouts { read D; write D; idle D; maxtcpqueries N; maxconnections N }} (spec 6.14): TCP
+ * {@code timeouts { read D; write D; idle D; maxtcpqueries N; maxconnections N }} (CoreDNS plugin/timeouts): TCP
  * timeouts of the block's listeners. {@code maxconnections} is nodedns's own: the cap on open TCP
  * connections per listener (default 1024); connections past it are closed at once.
  */

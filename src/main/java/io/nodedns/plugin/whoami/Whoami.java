@@ -11,7 +11,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Answers every query with the client's address (spec 6.13): NOERROR, AA, empty answer, and in
+ * Answers every query with the client's address (CoreDNS plugin/whoami): NOERROR, AA, empty answer, and in
  * additional an A/AAAA record named by the qname and an SRV {@code _udp.<qname>} (or _tcp) with
  * the client's port. Written straight into the reply buffer with compression pointers to the
  * question name.

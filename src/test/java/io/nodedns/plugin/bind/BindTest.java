@@ -29,7 +29,7 @@ class BindTest {
         }
     }
 
-    /** Spec 2.1: a bound block and an unbound one on one port are two listeners; the bound IP sees only its block. */
+    /** CoreDNS core/dnsserver listeners: a bound block and an unbound one on one port are two listeners; the bound IP sees only its block. */
     @Test
     void boundAndUnboundBlocksSplitListeners() throws Exception {
         int port = FreePorts.udpAndTcp();

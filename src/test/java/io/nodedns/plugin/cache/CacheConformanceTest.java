@@ -27,7 +27,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** Spec 8.3 items 1-5: what is cached, CNAME rules, TTLs and key separation, over real sockets. */
+/** CoreDNS: what is cached, CNAME rules, TTLs and key separation, over real sockets. */
 class CacheConformanceTest {
 
     private static int ttl(Message m) {

@@ -18,7 +18,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** Spec 8.3 items 6 and 7: prefetch and serve_stale, with a manual clock. */
+/** CoreDNS: prefetch and serve_stale, with a manual clock. */
 class CacheRefreshTest {
     private static final String NAME = "refresh.example.org";
 

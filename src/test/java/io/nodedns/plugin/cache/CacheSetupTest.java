@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Spec 5.1 and 8.3 item 9: every option, valid and invalid, with the error's file:line. */
+/** CoreDNS plugin/cache/README.md: every option, valid and invalid, with the error's file:line. */
 class CacheSetupTest {
     private static final PluginRegistry REGISTRY = CacheUpstream.registry(new CacheSetup());
 

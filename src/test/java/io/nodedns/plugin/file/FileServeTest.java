@@ -30,7 +30,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
-/** Spec 6.10 over real sockets: one server with the test zone, a marker plugin after file. */
+/** CoreDNS plugin/file over real sockets: one server with the test zone, a marker plugin after file. */
 class FileServeTest {
     @TempDir
     static Path dir;

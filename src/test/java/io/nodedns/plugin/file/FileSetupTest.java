@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Corefile syntax of file (spec 6.10) and zone files that must fail the load with their file and line. */
+/** Corefile syntax of file (CoreDNS plugin/file) and zone files that must fail the load with their file and line. */
 class FileSetupTest {
     private static final String SOA = "@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n";
 

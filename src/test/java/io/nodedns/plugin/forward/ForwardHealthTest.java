@@ -17,7 +17,7 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
-/** Health checking through the running server (spec 4.5, 8.2 items 5, 6, 7 and 13). */
+/** Health checking through the running server (CoreDNS plugin/forward/health.go). */
 class ForwardHealthTest {
 
     /** Drops the first client query, answers everything else (including probes). */

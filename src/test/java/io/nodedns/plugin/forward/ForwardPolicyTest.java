@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Type;
 
-/** Policies as seen from the upstreams (spec 4.7, 8.2 item 12), and query ID randomness. */
+/** Policies as seen from the upstreams (CoreDNS plugin/forward/policy.go), and query ID randomness. */
 class ForwardPolicyTest {
 
     private static List<Integer> whoAnswered(String policy, int queries) throws Exception {

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.xbill.DNS.Rcode;
 
-/** forward's Corefile syntax (spec 4.1, 4.2, 8.2 item 1): every option valid and invalid, with file:line. */
+/** forward's Corefile syntax (CoreDNS plugin/forward/README.md): every option valid and invalid, with file:line. */
 class ForwardSetupTest {
 
     private static ForwardConfig parse(String body) throws ConfigException {

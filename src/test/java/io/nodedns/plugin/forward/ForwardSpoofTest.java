@@ -23,7 +23,7 @@ import org.xbill.DNS.Type;
 /**
  * RFC 5452 on the UDP path: only a datagram on the socket the query left from (connected, so from
  * the upstream's address and port), with its ID and its question, is accepted; anything else is
- * dropped and counted, and the genuine reply that follows still wins (spec 8.2 item 4).
+ * dropped and counted, and the genuine reply that follows still wins.
  */
 class ForwardSpoofTest {
     private static final String CONFIG = ".:PORT {\n forward . %s {\n max_fails 0\n }\n}";

@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Spec 6.11 syntax: every option, valid and invalid, with the error's file:line. */
+/** CoreDNS plugin/hosts syntax: every option, valid and invalid, with the error's file:line. */
 class HostsSetupTest {
     /** Parses the hosts directive of {@code example.org { <body> }}; the body starts on line 2. */
     private static HostsConfig parse(String body) throws ConfigException {

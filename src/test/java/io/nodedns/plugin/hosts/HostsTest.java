@@ -27,7 +27,7 @@ import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** Spec 6.11 and 8.4 over real sockets; whoami behind hosts shows when a query was passed on. */
+/** CoreDNS plugin/hosts and 8.4 over real sockets; whoami behind hosts shows when a query was passed on. */
 class HostsTest {
     private static final String FILE = """
             # comment line
@@ -193,7 +193,7 @@ class HostsTest {
                     "override is per family");
         }
         port = FreePorts.udpAndTcp();
-        // spec 8.4: inline entry plus fallthrough answers although the file is missing
+        // inline entry plus fallthrough answers although the file is missing, as in CoreDNS
         try (TestServer s = server(dir.resolve("missing"), "10.0.0.1 example.org\nfallthrough", port);
              DnsClient client = new DnsClient(port)) {
             assertEquals(Set.of("10.0.0.1"), addresses(client.udp(DnsClient.query("example.org", Type.A))));

@@ -14,7 +14,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The endpoint rules of decisions.md on client model objects, and the snapshot file format. */
+/** The endpoint rules of docs/decisions.md on client model objects, and the snapshot file format. */
 class EndpointSelectionTest {
     @TempDir
     Path dir;

@@ -33,7 +33,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * cluster.local conformance (Kubernetes DNS spec 1.1.0, multicluster.md section 4) over real
+ * cluster.local conformance (the Kubernetes DNS specification 1.1.0 and CoreDNS's plugin/kubernetes) over real
  * sockets against four servers on one stand-in API: defaults with {@code pods insecure} and reverse
  * zones; {@code pods verified} with {@code endpoint_pod_names}, {@code namespaces} and {@code ttl};
  * {@code pods disabled} with {@code fallthrough}; and {@code noendpoints}.

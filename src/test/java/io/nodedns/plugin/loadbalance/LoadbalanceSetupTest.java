@@ -14,7 +14,7 @@ import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-/** Spec 6.12 syntax: every form, valid and invalid, with the error's file:line. */
+/** CoreDNS plugin/loadbalance syntax: every form, valid and invalid, with the error's file:line. */
 class LoadbalanceSetupTest {
     private static PreferredSubnets parse(String body) throws ConfigException {
         List<ServerBlock> blocks = Corefile.parse("Corefile", ". {\n" + body + "\n}\n", TestServer.registry()::isKnown, k -> null);

@@ -27,7 +27,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** Spec 6.12 over real sockets (behind forward and behind hosts), and the hook's allocation. */
+/** CoreDNS plugin/loadbalance over real sockets (behind forward and behind hosts), and the hook's allocation. */
 class LoadbalanceTest {
     private static final int ADDRESSES = 5;
 

@@ -32,8 +32,8 @@ import org.xbill.DNS.Type;
 
 /**
  * clusterset.local conformance over real sockets against the real server and the stand-in API:
- * the record forms of multicluster.md section 1, CoreDNS's handler scenarios (section 2.5) and
- * each decision of decisions.md (multicluster 1-10), positive and negative.
+ * the record forms of the Multicluster Services DNS specification (KEP-1645), CoreDNS's handler scenarios and
+ * each decision of docs/decisions.md (multicluster 1-10), positive and negative.
  */
 class MulticlusterConformanceTest {
     static final String Z = "clusterset.local.";

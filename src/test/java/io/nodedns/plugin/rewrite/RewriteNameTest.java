@@ -20,7 +20,7 @@ import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** Name rules over real sockets: what the upstream sees, what the client gets back (spec 6.9). */
+/** Name rules over real sockets: what the upstream sees, what the client gets back (CoreDNS plugin/rewrite). */
 class RewriteNameTest {
 
     private static String question(Message m) {

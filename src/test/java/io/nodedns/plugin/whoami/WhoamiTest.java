@@ -18,7 +18,7 @@ import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-/** Spec 6.13 and conformance 8.1 items 2, 5, 6. */
+/** CoreDNS plugin/whoami and conformance 8.1 items 2, 5, 6. */
 class WhoamiTest {
     @Test
     void answersClientAddressAndPortOverUdpAndTcp() throws Exception {
