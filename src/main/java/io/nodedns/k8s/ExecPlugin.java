@@ -1,5 +1,6 @@
 package io.nodedns.k8s;
 
+import io.nodedns.tls.Pem;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

@@ -1,5 +1,6 @@
 package io.nodedns.k8s;
 
+import io.nodedns.tls.Pem;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,200 +3,262 @@ package io.nodedns.tls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * PEM files as Go's crypto/tls reads them (the CoreDNS {@code tls} arguments): certificates
- * ({@code CERTIFICATE} blocks, a chain in order) and one private key in PKCS#8
- * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC 1 ({@code EC PRIVATE KEY}) form.
- * The JDK reads only PKCS#8, so the other two are wrapped into it (RFC 5208, RFC 5915).
+ * Certificates and private keys from PEM (a kubeconfig's data and files, forward's {@code tls}
+ * files), with the JDK alone: PKCS#8
+ * ({@code PRIVATE KEY}), RSA PKCS#1 ({@code RSA PRIVATE KEY}, kubeadm's default) and EC SEC1
+ * ({@code EC PRIVATE KEY}, kind and k3s). The JDK reads only PKCS#8, so the other two are wrapped in
+ * a PKCS#8 envelope (RFC 5208 section 5) here, a few bytes of DER, instead of pulling in BouncyCastle
+ * (about 9 MB) the way client-java's SSLUtils does. Errors are {@link IllegalArgumentException}s
+ * whose message says what is wrong; callers prefix where the material came from.
  */
 public final class Pem {
-    private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7,
-            0x0d, 0x01, 0x01, 0x01, 0x05, 0x00}; // SEQUENCE { rsaEncryption, NULL }
-    private static final byte[] EC_PUBLIC_KEY_OID = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+    private static final Pattern BLOCK = Pattern.compile(
+            "-----BEGIN ([A-Z0-9 ]+)-----\\s*(.*?)-----END \\1-----", Pattern.DOTALL);
+    /** rsaEncryption, RFC 8017 appendix C. */
+    private static final byte[] OID_RSA = {0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01};
+    /** id-ecPublicKey, RFC 5480 section 2.1.1. */
+    private static final byte[] OID_EC = {0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
 
     private Pem() {}
 
-    /** One PEM block: its label and DER bytes. */
-    record Block(String label, byte[] der) {}
-
-    static List<Block> blocks(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
-        List<Block> out = new ArrayList<>();
-        int at = 0;
-        while (true) {
-            int begin = text.indexOf("-----BEGIN ", at);
-            if (begin < 0) {
-                return out;
-            }
-            int labelEnd = text.indexOf("-----", begin + 11);
-            if (labelEnd < 0) {
-                throw new IOException(file + ": malformed PEM header");
-            }
-            String label = text.substring(begin + 11, labelEnd);
-            String endMarker = "-----END " + label + "-----";
-            int end = text.indexOf(endMarker, labelEnd);
-            if (end < 0) {
-                throw new IOException(file + ": no '" + endMarker + "'");
-            }
-            String body = text.substring(labelEnd + 5, end);
-            if (body.contains("Proc-Type:") || body.contains("DEK-Info:")) {
-                throw new IOException(file + ": encrypted PEM keys are not supported");
-            }
-            try {
-                out.add(new Block(label, Base64.getMimeDecoder().decode(body)));
-            } catch (IllegalArgumentException e) {
-                throw new IOException(file + ": bad base64 in the " + label + " block");
-            }
-            at = end + endMarker.length();
-        }
-    }
-
-    /** Every CERTIFICATE block of the file, in order; at least one. */
+    /** Every certificate of a PEM file; at least one. Errors name the file. */
     public static List<X509Certificate> certificates(Path file) throws IOException {
-        List<X509Certificate> out = new ArrayList<>();
+        byte[] pem = Files.readAllBytes(file);
         try {
-            CertificateFactory f = CertificateFactory.getInstance("X.509");
-            for (Block b : blocks(file)) {
-                if (b.label().equals("CERTIFICATE")) {
-                    out.add((X509Certificate) f.generateCertificate(new ByteArrayInputStream(b.der())));
-                }
-            }
-        } catch (GeneralSecurityException e) {
+            return certificates(pem);
+        } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
-        if (out.isEmpty()) {
-            throw new IOException(file + ": no CERTIFICATE block");
-        }
-        return out;
     }
 
-    /** The first private key block of the file. */
+    /** The first private key of a PEM file. Errors name the file. */
     public static PrivateKey privateKey(Path file) throws IOException {
-        for (Block b : blocks(file)) {
-            switch (b.label()) {
-                case "PRIVATE KEY" -> {
-                    return pkcs8(file, b.der(), "RSA", "EC", "Ed25519", "Ed448");
-                }
-                case "RSA PRIVATE KEY" -> {
-                    return pkcs8(file, wrap(RSA_ALGORITHM, b.der()), "RSA");
-                }
-                case "EC PRIVATE KEY" -> {
-                    return pkcs8(file, wrap(ecAlgorithm(file, b.der()), b.der()), "EC");
-                }
-                case "ENCRYPTED PRIVATE KEY" -> throw new IOException(file + ": encrypted private keys are not supported");
-                default -> {
-                    // certificates and parameters may share the file
-                }
-            }
+        byte[] pem = Files.readAllBytes(file);
+        try {
+            return privateKey(pem);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
-        throw new IOException(file + ": no private key block");
     }
 
-    private static PrivateKey pkcs8(Path file, byte[] der, String... algorithms) throws IOException {
-        for (String a : algorithms) {
+    /** Every certificate in the PEM text; at least one. */
+    public static List<X509Certificate> certificates(byte[] pem) {
+        if (!new String(pem, StandardCharsets.ISO_8859_1).contains("-----BEGIN CERTIFICATE-----")) {
+            throw new IllegalArgumentException("no PEM certificate (-----BEGIN CERTIFICATE-----) found");
+        }
+        try {
+            List<X509Certificate> certs = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem)).stream()
+                    .map(c -> (X509Certificate) c).toList();
+            if (certs.isEmpty()) {
+                throw new IllegalArgumentException("no PEM certificate found");
+            }
+            return certs;
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not a valid PEM certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** The first private key block in the PEM text (an openssl EC PARAMETERS block before it is skipped). */
+    public static PrivateKey privateKey(byte[] pem) {
+        String text = new String(pem, StandardCharsets.ISO_8859_1);
+        Matcher m = BLOCK.matcher(text);
+        while (m.find()) {
+            String label = m.group(1);
+            if (!label.endsWith("PRIVATE KEY")) {
+                continue;
+            }
+            String body = m.group(2);
+            if (label.startsWith("ENCRYPTED") || body.contains("Proc-Type: 4,ENCRYPTED")) {
+                throw new IllegalArgumentException("encrypted private keys are not supported (kubectl does not read them either)");
+            }
+            byte[] der;
             try {
-                return KeyFactory.getInstance(a).generatePrivate(new PKCS8EncodedKeySpec(der));
-            } catch (GeneralSecurityException e) {
-                // try the next algorithm
+                der = Base64.getMimeDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(label + " block is not valid base64: " + e.getMessage(), e);
             }
+            return switch (label) {
+                case "PRIVATE KEY" -> pkcs8(der);
+                case "RSA PRIVATE KEY" -> load("RSA", wrap(algorithm(OID_RSA, null), der));
+                case "EC PRIVATE KEY" -> load("EC", wrap(algorithm(OID_EC, curveOf(der)), der));
+                default -> throw new IllegalArgumentException("unsupported key type '" + label + "'");
+            };
         }
-        throw new IOException(file + ": unsupported or malformed private key");
+        throw new IllegalArgumentException("no private key (-----BEGIN ... PRIVATE KEY-----) found");
     }
 
-    /** PrivateKeyInfo ::= SEQUENCE { version 0, algorithm, OCTET STRING key } (RFC 5208). */
-    private static byte[] wrap(byte[] algorithm, byte[] key) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(new byte[] {0x02, 0x01, 0x00});
-        body.writeBytes(algorithm);
-        body.writeBytes(tlv(0x04, key));
-        return tlv(0x30, body.toByteArray());
+    /** Fails unless the key signs what the certificate's public key verifies (a swapped or stale pair). */
+    public static void checkPair(PrivateKey key, X509Certificate cert) {
+        String alg = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> throw new IllegalArgumentException("unsupported key algorithm " + key.getAlgorithm());
+        };
+        try {
+            byte[] probe = "nodedns key check".getBytes(StandardCharsets.US_ASCII);
+            Signature s = Signature.getInstance(alg);
+            s.initSign(key);
+            s.update(probe);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(alg);
+            v.initVerify(cert.getPublicKey());
+            v.update(probe);
+            if (!v.verify(sig)) {
+                throw new IllegalArgumentException("the private key does not belong to the certificate "
+                        + cert.getSubjectX500Principal().getName());
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("the private key does not belong to the certificate "
+                    + cert.getSubjectX500Principal().getName() + " (" + e.getMessage() + ")", e);
+        }
     }
 
-    /** AlgorithmIdentifier { id-ecPublicKey, the curve OID from the ECPrivateKey's [0] field } (RFC 5915). */
-    private static byte[] ecAlgorithm(Path file, byte[] sec1) throws IOException {
-        Der seq = new Der(sec1, 0);
-        if (seq.tag != 0x30) {
-            throw new IOException(file + ": malformed EC private key");
+    private static PrivateKey pkcs8(byte[] der) {
+        Der outer = Der.read(der, 0, 0x30);
+        Der version = Der.read(der, outer.start, 0x02);
+        Der alg = Der.read(der, version.end(), 0x30);
+        Der oid = Der.read(der, alg.start, 0x06);
+        byte[] id = Arrays.copyOfRange(der, oid.start, oid.end());
+        String name = Arrays.equals(id, OID_RSA) ? "RSA" : Arrays.equals(id, OID_EC) ? "EC"
+                : id.length == 3 && id[0] == 0x2b && id[1] == 0x65 && id[2] == 0x70 ? "Ed25519" : null;
+        if (name == null) {
+            throw new IllegalArgumentException("unsupported private key algorithm (PKCS#8 OID " + hex(id) + ")");
         }
-        int p = seq.start;
-        while (p < seq.end) {
-            Der field = new Der(sec1, p);
+        return load(name, der);
+    }
+
+    private static PrivateKey load(String algorithm, byte[] pkcs8) {
+        try {
+            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a valid " + algorithm + " private key: " + e.getMessage(), e);
+        }
+    }
+
+    /** The named curve of a SEC1 ECPrivateKey: its [0] parameters (RFC 5915 section 3). */
+    private static byte[] curveOf(byte[] sec1) {
+        Der outer = Der.read(sec1, 0, 0x30);
+        int p = outer.start;
+        while (p < outer.end()) {
+            Der field = Der.read(sec1, p, -1);
             if (field.tag == 0xa0) {
-                Der oid = new Der(sec1, field.start);
-                ByteArrayOutputStream alg = new ByteArrayOutputStream();
-                alg.writeBytes(EC_PUBLIC_KEY_OID);
-                alg.write(sec1, field.start, oid.end - field.start);
-                return tlv(0x30, alg.toByteArray());
+                Der oid = Der.read(sec1, field.start, 0x06);
+                return Arrays.copyOfRange(sec1, field.headerStart, oid.end());
             }
-            p = field.end;
+            p = field.end();
         }
-        throw new IOException(file + ": EC private key without curve parameters");
+        throw new IllegalArgumentException("EC PRIVATE KEY without its curve (no [0] parameters)");
     }
 
-    private static byte[] tlv(int tag, byte[] value) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(tag);
-        int n = value.length;
-        if (n < 0x80) {
-            out.write(n);
-        } else if (n < 0x100) {
-            out.write(0x81);
-            out.write(n);
-        } else if (n < 0x10000) {
-            out.write(0x82);
-            out.write(n >>> 8);
-            out.write(n);
+    /** AlgorithmIdentifier: SEQUENCE { OID, parameters } (NULL for RSA, the curve's OID for EC). */
+    private static byte[] algorithm(byte[] oid, byte[] curveField) {
+        byte[] params;
+        if (curveField == null) {
+            params = new byte[] {0x05, 0x00};
         } else {
-            out.write(0x83);
-            out.write(n >>> 16);
-            out.write(n >>> 8);
-            out.write(n);
+            Der f = Der.read(curveField, 0, 0xa0);
+            params = Arrays.copyOfRange(curveField, f.start, f.end());
         }
-        out.writeBytes(value);
+        return Der.tlv(0x30, concat(Der.tlv(0x06, oid), params));
+    }
+
+    /** PrivateKeyInfo: SEQUENCE { INTEGER 0, AlgorithmIdentifier, OCTET STRING key }. */
+    private static byte[] wrap(byte[] algorithm, byte[] key) {
+        return Der.tlv(0x30, concat(new byte[] {0x02, 0x01, 0x00}, algorithm, Der.tlv(0x04, key)));
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
         return out.toByteArray();
     }
 
-    /** One DER element's tag and the bounds of its contents. */
-    private static final class Der {
-        final int tag;
-        final int start;
-        final int end;
+    private static String hex(byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (byte x : b) {
+            s.append(String.format("%02x", x & 0xff));
+        }
+        return s.toString();
+    }
 
-        Der(byte[] b, int at) throws IOException {
+    /** One DER TLV: tag, where its header starts, where its content starts, and its length. */
+    public record Der(int tag, int headerStart, int start, int length) {
+        public int end() {
+            return start + length;
+        }
+
+        /** The TLV at {@code at}; {@code expectTag} -1 accepts any tag. */
+        public static Der read(byte[] b, int at, int expectTag) {
             if (at + 2 > b.length) {
-                throw new IOException("truncated DER");
+                throw new IllegalArgumentException("truncated DER key");
             }
-            tag = b[at] & 0xff;
+            int tag = b[at] & 0xff;
+            if (expectTag >= 0 && tag != expectTag) {
+                throw new IllegalArgumentException("malformed DER key (tag " + tag + " where " + expectTag + " belongs)");
+            }
             int len = b[at + 1] & 0xff;
             int p = at + 2;
-            if (len >= 0x80) {
-                int bytes = len & 0x7f;
-                if (bytes == 0 || bytes > 3 || p + bytes > b.length) {
-                    throw new IOException("bad DER length");
+            if (len > 0x80) {
+                int n = len & 0x7f;
+                if (n > 3 || p + n > b.length) {
+                    throw new IllegalArgumentException("malformed DER key (length)");
                 }
                 len = 0;
-                for (int i = 0; i < bytes; i++) {
+                for (int i = 0; i < n; i++) {
                     len = (len << 8) | (b[p++] & 0xff);
                 }
+            } else if (len == 0x80) {
+                throw new IllegalArgumentException("malformed DER key (indefinite length)");
             }
             if (p + len > b.length) {
-                throw new IOException("truncated DER");
+                throw new IllegalArgumentException("truncated DER key");
             }
-            start = p;
-            end = p + len;
+            return new Der(tag, at, p, len);
+        }
+
+        public static byte[] tlv(int tag, byte[] content) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(tag);
+            int n = content.length;
+            if (n < 0x80) {
+                out.write(n);
+            } else if (n < 0x100) {
+                out.write(0x81);
+                out.write(n);
+            } else if (n < 0x10000) {
+                out.write(0x82);
+                out.write(n >> 8);
+                out.write(n);
+            } else {
+                out.write(0x83);
+                out.write(n >> 16);
+                out.write(n >> 8);
+                out.write(n);
+            }
+            out.writeBytes(content);
+            return out.toByteArray();
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.nodedns.k8stest;
 
-import io.nodedns.k8s.Pem;
+import io.nodedns.tls.Pem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

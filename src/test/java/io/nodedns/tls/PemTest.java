@@ -68,10 +68,10 @@ class PemTest {
         Path none = dir.resolve("none.pem");
         Files.writeString(none, "nothing here");
         assertTrue(assertThrows(IOException.class, () -> Pem.privateKey(none)).getMessage().contains("no private key"));
-        assertTrue(assertThrows(IOException.class, () -> Pem.certificates(none)).getMessage().contains("no CERTIFICATE"));
+        assertTrue(assertThrows(IOException.class, () -> Pem.certificates(none)).getMessage().contains("no PEM certificate"));
         Path cut = dir.resolve("cut.pem");
         Files.writeString(cut, "-----BEGIN CERTIFICATE-----\nAAAA\n");
-        assertTrue(assertThrows(IOException.class, () -> Pem.certificates(cut)).getMessage().contains("END CERTIFICATE"));
+        assertTrue(assertThrows(IOException.class, () -> Pem.certificates(cut)).getMessage().contains("not a valid PEM certificate"));
     }
 
     /** The contents of the last top-level element of a DER SEQUENCE (an OCTET STRING here). */

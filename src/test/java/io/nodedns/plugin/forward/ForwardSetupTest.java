@@ -213,7 +213,7 @@ class ForwardSetupTest {
         fails("forward . tls://127.0.0.1 {\n\n tls " + dir.resolve("missing.pem") + "\n}", 4,
                 "no such file or directory");
         Files.writeString(dir.resolve("junk.pem"), "not a certificate");
-        fails("forward . tls://127.0.0.1 {\n tls " + dir.resolve("junk.pem") + "\n}", 3, "no CERTIFICATE block");
+        fails("forward . tls://127.0.0.1 {\n tls " + dir.resolve("junk.pem") + "\n}", 3, "no PEM certificate");
         fails("forward . tls://127.0.0.1 {\n tls_servername\n}", 3, "Wrong argument count");
         fails("forward . tls://127.0.0.1 {\n tls_servername a..b\n}", 3, "invalid name");
         fails("forward . tls://127.0.0.1%", 2, "invalid TLS server name");
