@@ -39,6 +39,8 @@ public final class Exchange {
     private boolean oversized;
     /** Free for one plugin that parks the exchange (forward's pending-slot index, for example). */
     public int pluginSlot;
+    /** How many {@link SelfLookup}s this query is nested in (0 for a client's query): the loop bound. */
+    int lookupDepth;
 
     public Exchange(int initialCapacity) {
         this.request = new ExpandableDirectByteBuffer(initialCapacity);
@@ -61,6 +63,7 @@ public final class Exchange {
         this.pluginSlot = -1;
         this.replySourceLength = 0;
         this.oversized = false;
+        this.lookupDepth = 0;
     }
 
     /**

@@ -42,7 +42,8 @@ class BlogCorefileTest {
             Files.writeString(dir.resolve("cluster.db"), """
                     cluster.local.               IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 2015082541 7200 3600 1209600 3600
                     something.cluster.local.     IN A     10.0.0.1
-                    otherthing.cluster.local.    IN CNAME something.cluster.local.
+                    otherthing.cluster.local.    IN CNAME google.com.
+                    anotherthing.cluster.local.  IN CNAME something.cluster.local.
                     """);
             Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
             int port = FreePorts.udpAndTcp();
@@ -73,9 +74,16 @@ class BlogCorefileTest {
                 r = client.udp(DnsClient.query("something.cluster.local.", Type.A));
                 assertEquals(List.of("something.cluster.local. A 10.0.0.1"), lines(r), "custom A from the file\n" + r);
 
-                r = client.udp(DnsClient.query("otherthing.cluster.local.", Type.A));
-                assertEquals(List.of("otherthing.cluster.local. CNAME something.cluster.local.",
+                r = client.udp(DnsClient.query("anotherthing.cluster.local.", Type.A));
+                assertEquals(List.of("anotherthing.cluster.local. CNAME something.cluster.local.",
                         "something.cluster.local. A 10.0.0.1"), lines(r), "custom CNAME from the file\n" + r);
+
+                // the blog's own entry: the target lies outside the zone and is resolved through the
+                // server (forward, here to the loopback upstream), CNAME and A in one reply
+                r = client.udp(DnsClient.query("otherthing.cluster.local.", Type.A));
+                assertEquals(Rcode.NOERROR, r.getRcode(), r.toString());
+                assertEquals(List.of("otherthing.cluster.local. CNAME google.com.", "google.com. A 192.0.2.1"), lines(r),
+                        "out-of-zone CNAME followed\n" + r);
 
                 r = client.udp(DnsClient.query("somthing.cluster.local.", Type.A));
                 assertEquals(Rcode.NXDOMAIN, r.getRcode(), "a typo is NXDOMAIN\n" + r);
@@ -83,7 +91,7 @@ class BlogCorefileTest {
 
                 r = client.udp(DnsClient.query("www.example.org.", Type.A));
                 assertEquals(Rcode.NOERROR, r.getRcode(), "everything else is forwarded\n" + r);
-                assertEquals(1, upstream.clientQueries(), "only the outside name went upstream");
+                assertEquals(2, upstream.clientQueries(), "only the outside names went upstream (google.com., www.example.org.)");
             }
         }
     }

@@ -13,6 +13,7 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.Lifecycle;
 import io.nodedns.server.Readiness;
 import io.nodedns.server.Result;
+import io.nodedns.server.SelfLookup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -36,7 +38,8 @@ import org.xbill.DNS.Type;
  * {@link Resolver} what the name holds in the current {@link ClusterView}, and answers with AA:
  * the records of the asked type, NODATA or NXDOMAIN with the SOA (RFC 2308), or falls through.
  * The apex (SOA, NS) and {@code dns-version} are answered here for both grammars. Until the
- * backend has synced, an answer that would be NXDOMAIN is SERVFAIL. Answers are built with dnsjava
+ * backend has synced, an answer that would be NXDOMAIN is SERVFAIL. A CNAME answer (ExternalName
+ * services) to another type is followed through the server ({@link SelfLookup}). Answers are built with dnsjava
  * (this is not the cache's hot path: node-local setups cache these answers in front).
  */
 public final class DiscoveryHandler extends ChainHandler implements Lifecycle, Readiness {
@@ -175,6 +178,10 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         byte[] out = reply.toWire();
         ex.response().checkLimit(out.length);
         ex.response().putBytes(0, out);
+        if (answer.size() == 1 && answer.getFirst() instanceof CNAMERecord alias && q.type() != Type.CNAME) {
+            // an ExternalName service: its target is asked through the server (CoreDNS backend_lookup)
+            return SelfLookup.followCname(ex, out.length, alias.getTarget(), name());
+        }
         ex.written(out.length, name());
         return Result.WRITTEN;
     }

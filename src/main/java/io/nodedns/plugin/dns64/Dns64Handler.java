@@ -4,13 +4,11 @@ import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Handler;
 import io.nodedns.server.Result;
-import io.nodedns.server.Transport;
+import io.nodedns.server.SelfLookup;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.Records;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -25,13 +23,12 @@ import org.xbill.DNS.Type;
  * DNS64 (RFC 6147, CoreDNS plugin/dns64): an AAAA query of class IN from an IPv6 client (or any
  * client with allow_ipv4) goes down the chain; if the reply has no AAAA record and is not
  * NXDOMAIN (5.1.1, 5.1.2), the same name is asked for A through the server block's whole chain
- * (CoreDNS's pkg/upstream) and every A record comes back as an AAAA with the IPv4 address embedded
+ * ({@link SelfLookup}, CoreDNS's pkg/upstream) and every A record comes back as an AAAA with the IPv4 address embedded
  * in the prefix (RFC 6052 2.2), TTL the smaller of the A's and the AAAA reply's SOA (600 without
  * one, 5.1.7). Other records of the A reply are returned unchanged (5.3.3). This path runs on a
  * virtual thread and allocates; queries it does not intercept pass through allocation-free.
  */
 final class Dns64Handler extends ChainHandler {
-    private static final long WAIT_SECONDS = 5;
     private static final long DEFAULT_SOA_TTL = 600;
 
     private final Dns64Config config;
@@ -63,7 +60,7 @@ final class Dns64Handler extends ChainHandler {
             byte[] request = new byte[ex.requestLength()];
             ex.request().getBytes(0, request);
             Handler next = nextHandler();
-            byte[] aaaa = next == null ? null : ask(ex, next, request);
+            byte[] aaaa = next == null ? null : SelfLookup.ask(ex, next, request);
             if (aaaa == null) {
                 ex.completeWithRcode(Result.SERVFAIL);
                 return;
@@ -79,7 +76,7 @@ final class Dns64Handler extends ChainHandler {
             int qtypeAt = ex.query().questionEnd() - 4;
             aQuery[qtypeAt] = 0;
             aQuery[qtypeAt + 1] = (byte) Records.TYPE_A;
-            byte[] a = ask(ex, ex.config().head(), aQuery);
+            byte[] a = SelfLookup.ask(ex, ex.config().head(), aQuery);
             if (a == null) {
                 ex.completeWithRcode(Result.SERVFAIL);
                 return;
@@ -163,46 +160,5 @@ final class Dns64Handler extends ChainHandler {
             v6[i] = v4[j];
         }
         return v6;
-    }
-
-    /** One query on an exchange of our own, through {@code handler} and on down; the reply, or null. */
-    private static byte[] ask(Exchange origin, Handler handler, byte[] request) throws IOException {
-        CountDownLatch done = new CountDownLatch(1);
-        Exchange own = new Exchange(Math.max(4096, request.length));
-        // TCP: no UDP size limit on the internal reply, and forward blocks instead of using a loop
-        own.resetFor(origin, Transport.TCP, e -> done.countDown(), System.nanoTime());
-        own.request().putBytes(0, request);
-        own.requestLength(request.length);
-        if (own.query().wrap(own.request(), 0, request.length) != QueryView.OK) {
-            return null;
-        }
-        int result;
-        try {
-            result = handler.serve(own);
-        } catch (RuntimeException | StackOverflowError e) {
-            result = Result.SERVFAIL;
-        }
-        if (result == Result.WRITTEN) {
-            own.complete();
-        } else if (result == Result.DROP) {
-            return null;
-        } else if (result != Result.PENDING) {
-            own.completeWithRcode(result >= 0 && result <= 15 ? result : Result.SERVFAIL);
-        }
-        try {
-            if (!done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                return null;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-        int length = own.responseLength();
-        if (length <= 0) {
-            return null;
-        }
-        byte[] reply = new byte[length];
-        own.response().getBytes(0, reply);
-        return reply;
     }
 }

@@ -6,6 +6,7 @@ import io.nodedns.wire.QueryView;
 import java.nio.ByteOrder;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.xbill.DNS.Name;
 
 /**
  * One reply precomputed at load time: everything after the question (answer, authority and
@@ -27,11 +28,13 @@ final class Answer {
     final int answerCount;
     final int authorityCount;
     final int additionalCount;
+    /** Where the answer's CNAME chain leaves the zone (CoreDNS externalLookup asks the server), or null. */
+    final Name externalTarget;
     private final byte[] body;
     private final int[] patches;
 
     Answer(int rcode, boolean authoritative, boolean mayFallThrough, int answerCount, int authorityCount,
-            int additionalCount, byte[] body, int[] patches) {
+            int additionalCount, byte[] body, int[] patches, Name externalTarget) {
         this.rcode = rcode;
         this.authoritative = authoritative;
         this.mayFallThrough = mayFallThrough;
@@ -40,6 +43,7 @@ final class Answer {
         this.additionalCount = additionalCount;
         this.body = body;
         this.patches = patches;
+        this.externalTarget = externalTarget;
     }
 
     /** Writes the reply to the exchange's query into its response buffer and returns its length. */
@@ -84,12 +88,13 @@ final class Answer {
         return rcode == o.rcode && authoritative == o.authoritative && mayFallThrough == o.mayFallThrough
                 && answerCount == o.answerCount && authorityCount == o.authorityCount
                 && additionalCount == o.additionalCount && java.util.Arrays.equals(body, o.body)
-                && java.util.Arrays.equals(patches, o.patches);
+                && java.util.Arrays.equals(patches, o.patches) && java.util.Objects.equals(externalTarget, o.externalTarget);
     }
 
     /** Heap bytes of this reply, roughly. */
     long retainedBytes() {
-        return 48 + 16 + body.length + (patches.length == 0 ? 0 : 16 + 4L * patches.length);
+        return 48 + 16 + body.length + (patches.length == 0 ? 0 : 16 + 4L * patches.length)
+                + (externalTarget == null ? 0 : 48 + externalTarget.length());
     }
 
     /** For tests and logs. */

@@ -39,9 +39,15 @@ final class AnswerBuilder {
     /**
      * The records of one reply before encoding. {@code mayFallThrough} marks CoreDNS's cases for
      * {@code fallthrough}: NXDOMAIN, and the empty NOERROR of an empty non-terminal (not NODATA).
+     * {@code externalTarget}: the answer's CNAME chain leaves the zone there (looked up at query time).
      */
     record Sections(int rcode, boolean authoritative, boolean mayFallThrough, List<Rr> answer, List<Rr> authority,
-            List<Rr> additional) {}
+            List<Rr> additional, Name externalTarget) {
+        Sections(int rcode, boolean authoritative, boolean mayFallThrough, List<Rr> answer, List<Rr> authority,
+                List<Rr> additional) {
+            this(rcode, authoritative, mayFallThrough, answer, authority, additional, null);
+        }
+    }
 
     static Answer build(Sections s) {
         return build(s, true);
@@ -62,7 +68,7 @@ final class AnswerBuilder {
             patchArray[i] = patches.get(i);
         }
         return new Answer(s.rcode(), s.authoritative(), s.mayFallThrough(), s.answer().size(), s.authority().size(),
-                s.additional().size(), body.toByteArray(), patchArray);
+                s.additional().size(), body.toByteArray(), patchArray, s.externalTarget());
     }
 
     private static void writeRecord(ByteArrayOutputStream body, List<Integer> patches, Map<Name, Integer> written, Rr rr) {

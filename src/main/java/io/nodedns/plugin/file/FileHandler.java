@@ -3,6 +3,7 @@ package io.nodedns.plugin.file;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
+import io.nodedns.server.SelfLookup;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
 import java.util.List;
@@ -13,9 +14,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Serves the zones of one block's {@code file} directives (CoreDNS plugin/file): picks the longest zone
  * containing the query name, answers from that zone's current snapshot with a precomputed reply,
  * refuses AXFR/IXFR, and passes names outside its zones (and NXDOMAINs that {@code fallthrough}
- * covers) to the next plugin. Allocation-free.
+ * covers) to the next plugin. Allocation-free, except for a CNAME chain that leaves the zone: its
+ * target is looked up through the server ({@link SelfLookup}) on a virtual thread.
  */
 final class FileHandler extends ChainHandler {
+    private static final int TYPE_CNAME = 5;
     private static final int TYPE_IXFR = 251;
     private static final int TYPE_AXFR = 252;
 
@@ -80,7 +83,12 @@ final class FileHandler extends ChainHandler {
         if (answer.rcode == Result.SERVFAIL && answer.answerCount == 0) {
             return Result.SERVFAIL;
         }
-        ex.written(answer.write(ex), "file");
+        int length = answer.write(ex);
+        if (answer.externalTarget != null && qtype != TYPE_CNAME) {
+            // off the hot path: the target is asked through the server, the reply waits for it
+            return SelfLookup.followCname(ex, length, answer.externalTarget, "file");
+        }
+        ex.written(length, "file");
         return Result.WRITTEN;
     }
 

@@ -23,7 +23,8 @@ import org.xbill.DNS.Type;
  * Builds a {@link ZoneSnapshot} from a zone's packed records, following CoreDNS's plugin/file
  * lookup: answers carry the apex NS in authority, negative answers the SOA (RFC 2308), referrals
  * the cut's NS and in-bailiwick glue with AA=0, MX/SRV/SVCB targets in the zone get their
- * addresses in additional, and CNAMEs are chased inside the zone. Replies that a name's own
+ * addresses in additional, and CNAMEs are chased inside the zone (a chain leaving it is marked,
+ * {@link Answer#externalTarget}). Replies that a name's own
  * records make (most names) are written from the packed data at query time; only the names
  * marked {@link ZoneStore#COMPLEX} get precomputed replies, and a CNAME's reply for a type keeps
  * no copy when it equals its reply for any other type.
@@ -186,12 +187,15 @@ final class ZoneCompiler {
         return new Sections(Rcode.NOERROR, true, false, answer, apexNs, additional(answer));
     }
 
-    /** Follows a CNAME chain (CoreDNS externalLookup); names outside the zone are left to the client. */
+    /**
+     * Follows a CNAME chain (CoreDNS externalLookup); a name outside the zone is marked for the
+     * handler to look up through the server at query time ({@code SelfLookup}).
+     */
     private Sections chase(List<Rr> chain, Name target, int qtype, int depth) {
         List<Rr> answer = new ArrayList<>(chain);
         for (int step = 0; step <= MAX_CHASE; step++) {
             if (!target.subdomain(zone.origin())) {
-                return new Sections(Rcode.NOERROR, true, false, answer, apexNs, additional(answer));
+                return new Sections(Rcode.NOERROR, true, false, answer, apexNs, additional(answer), target);
             }
             int code = resolve(target, qtype);
             int kind = ZoneSnapshot.kind(code);

@@ -2,6 +2,7 @@ package io.nodedns.plugin.template;
 
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
+import io.nodedns.server.SelfLookup;
 import io.nodedns.wire.QueryView;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNSInput;
 import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.ExtendedFlags;
@@ -20,6 +22,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 /**
  * Renders a matched template into a reply, as CoreDNS builds it: SetReply (ID, opcode, RD and CD,
@@ -77,6 +80,12 @@ final class TemplateReply {
         ExpandableDirectByteBuffer out = ex.response();
         out.checkLimit(wire.length);
         out.putBytes(0, wire);
+        List<Record> answer = reply.getSection(Section.ANSWER);
+        if (answer.size() == 1 && answer.getFirst() instanceof CNAMERecord alias
+                && (q.qtype() == Type.A || q.qtype() == Type.AAAA)) {
+            // CoreDNS template: a lone CNAME to an A or AAAA question gets its target looked up
+            return SelfLookup.followCname(ex, wire.length, alias.getTarget(), "template");
+        }
         ex.written(wire.length, "template");
         return Result.WRITTEN;
     }

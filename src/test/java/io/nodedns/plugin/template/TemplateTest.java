@@ -42,6 +42,36 @@ class TemplateTest {
         return records.getFirst().rdataToString();
     }
 
+    /** CoreDNS template: a lone CNAME to an A or AAAA question is followed through the server. */
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void cnameAnswerIsFollowedThroughTheServer() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (io.nodedns.testing.FakeUpstream upstream = io.nodedns.testing.FakeUpstream.start();
+                TestServer s = TestServer.fromText("""
+                        example.org:%1$d {
+                          bind 127.0.0.1
+                          template IN ANY example.org {
+                            answer "{{ .Name }} 60 IN CNAME target.example.net."
+                          }
+                        }
+                        .:%1$d {
+                          bind 127.0.0.1
+                          forward . %2$s
+                        }
+                        """.formatted(port, upstream.hostPort()));
+                DnsClient client = new DnsClient(port)) {
+            Message a = client.udp(DnsClient.query("www.example.org", Type.A));
+            List<Record> answer = a.getSection(Section.ANSWER);
+            assertEquals(2, answer.size(), a.toString());
+            assertEquals(Type.CNAME, answer.get(0).getType(), a.toString());
+            assertEquals("target.example.net. 192.0.2.1", answer.get(1).getName() + " " + answer.get(1).rdataToString());
+            Message txt = client.udp(DnsClient.query("www.example.org", Type.TXT));
+            assertEquals(1, txt.getSection(Section.ANSWER).size(), "only A and AAAA are followed, as CoreDNS does\n" + txt);
+            assertEquals(1, upstream.clientQueries(), "the TXT question asked nobody");
+        }
+    }
+
     @Test
     void rcodeOnlyTemplateAnswersItsTypeAndPassesOthers() throws Exception {
         int port = FreePorts.udpAndTcp();

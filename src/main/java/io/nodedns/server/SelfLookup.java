@@ -1,0 +1,165 @@
+package io.nodedns.server;
+
+import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.QueryView;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * Queries the server itself, as CoreDNS's plugin/pkg/upstream does: a new question on an exchange of
+ * our own, routed by the listener's zones (or started at a given handler) and run down the chain,
+ * with the client's address and server block. Used for CNAME targets outside a plugin's zone
+ * (file, kubernetes ExternalName services, template) and by dns64 for the A query. It blocks and
+ * allocates, so callers run it on a virtual thread; queries that never need it pay nothing.
+ */
+public final class SelfLookup {
+    /**
+     * Nested lookups allowed per client query. CoreDNS follows at most 8 CNAMEs: plugin/file's
+     * externalLookup gives up when its counter passes 8, plugin/backend_lookup.go (kubernetes)
+     * when 8 records precede the next CNAME. A CNAME loop across blocks ends here.
+     */
+    public static final int MAX_DEPTH = 8;
+
+    private static final long WAIT_SECONDS = 5;
+
+    private SelfLookup() {}
+
+    /**
+     * Finishes {@code ex}, whose response holds a reply of {@code length} bytes ending in a CNAME to
+     * {@code target}, on a virtual thread: the target is asked for the query's type through the
+     * server and its answer records follow the CNAME in the one reply (CoreDNS file externalLookup,
+     * backend_lookup). An NXDOMAIN target makes the reply NXDOMAIN with the target's authority
+     * (RFC 6604 3: the rcode is the last name's); a target that cannot be asked (failure, timeout,
+     * {@link #MAX_DEPTH}) leaves the CNAME alone, as CoreDNS does. Returns {@link Result#PENDING}.
+     */
+    public static int followCname(Exchange ex, int length, Name target, String plugin) {
+        byte[] own = new byte[length];
+        ex.response().getBytes(0, own);
+        int qtype = ex.query().qtype();
+        Thread.ofVirtual().name("nodedns-cname").start(() -> {
+            byte[] out = own;
+            try {
+                out = chain(new Message(own), lookup(ex, target, qtype)).toWire();
+            } catch (IOException | RuntimeException e) {
+                ex.error("plugin/" + plugin + ": CNAME target " + target + ": " + e.getMessage());
+            }
+            ex.response().checkLimit(out.length);
+            ex.response().putBytes(0, out);
+            ex.written(out.length, plugin);
+            ex.complete();
+        });
+        return Result.PENDING;
+    }
+
+    /** {@code reply} with the target's answer records appended (each once: a loop repeats them). */
+    static Message chain(Message reply, Message target) {
+        if (target == null) {
+            return reply;
+        }
+        List<Record> have = reply.getSection(Section.ANSWER);
+        for (Record r : target.getSection(Section.ANSWER)) {
+            if (!have.contains(r)) {
+                reply.addRecord(r, Section.ANSWER);
+            }
+        }
+        if (target.getRcode() == Rcode.NXDOMAIN) {
+            reply.getHeader().setRcode(Rcode.NXDOMAIN);
+            reply.removeAllRecords(Section.AUTHORITY);
+            for (Record r : target.getSection(Section.AUTHORITY)) {
+                reply.addRecord(r, Section.AUTHORITY);
+            }
+        }
+        return reply;
+    }
+
+    /**
+     * CoreDNS's upstream.Lookup: {@code name} and {@code type} asked of the listener {@code origin}
+     * came in on, routed by its zones like a client's query. The reply, or null when there is none
+     * (no block for the name, failure, timeout, or {@link #MAX_DEPTH} nested lookups).
+     */
+    public static Message lookup(Exchange origin, Name name, int type) throws IOException {
+        Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
+        QueryView q = origin.query();
+        if ((q.flags() & DnsHeader.RD) == 0) {
+            query.getHeader().unsetFlag(Flags.RD);
+        }
+        if ((q.flags() & DnsHeader.CD) != 0) {
+            query.getHeader().setFlag(Flags.CD);
+        }
+        byte[] wire = query.toWire();
+        ServerConfig config = origin.config();
+        if (origin.listener() != null) {
+            UnsafeBuffer b = new UnsafeBuffer(wire);
+            config = origin.listener().routes().find(b, DnsHeader.LENGTH, name.length(), type == Type.DS);
+        }
+        if (config == null || config.head() == null) {
+            return null;
+        }
+        byte[] reply = ask(origin, config, config.head(), wire);
+        return reply == null ? null : new Message(reply);
+    }
+
+    /**
+     * One query ({@code request}, a whole message) on an exchange of our own, through
+     * {@code handler} and on down the block's chain; the reply, or null.
+     */
+    public static byte[] ask(Exchange origin, Handler handler, byte[] request) {
+        return ask(origin, origin.config(), handler, request);
+    }
+
+    private static byte[] ask(Exchange origin, ServerConfig config, Handler handler, byte[] request) {
+        if (origin.lookupDepth >= MAX_DEPTH) {
+            return null;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        Exchange own = new Exchange(Math.max(4096, request.length));
+        // TCP: no UDP size limit on the internal reply, and forward blocks instead of using a loop
+        own.resetFor(origin, Transport.TCP, e -> done.countDown(), System.nanoTime());
+        own.config(config);
+        own.lookupDepth = origin.lookupDepth + 1;
+        own.request().putBytes(0, request);
+        own.requestLength(request.length);
+        if (own.query().wrap(own.request(), 0, request.length) != QueryView.OK) {
+            return null;
+        }
+        int result;
+        try {
+            result = handler.serve(own);
+        } catch (RuntimeException | StackOverflowError e) {
+            result = Result.SERVFAIL;
+        }
+        if (result == Result.WRITTEN) {
+            own.complete();
+        } else if (result == Result.DROP) {
+            return null;
+        } else if (result != Result.PENDING) {
+            own.completeWithRcode(result >= 0 && result <= 15 ? result : Result.SERVFAIL);
+        }
+        try {
+            if (!done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        int length = own.responseLength();
+        if (length <= 0) {
+            return null;
+        }
+        byte[] reply = new byte[length];
+        own.response().getBytes(0, reply);
+        return reply;
+    }
+}
