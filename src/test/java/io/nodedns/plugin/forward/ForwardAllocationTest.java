@@ -31,17 +31,17 @@ class ForwardAllocationTest {
     @Test
     void reportNioFallbackFigure() throws Exception {
         try (UdpIoMode io = UdpIoMode.set("false")) {
-            measure("NIO fallback client I/O and Selector");
+            measure("NIO fallback client I/O and Selector", 1); // allocates by design: one window reports it
         }
     }
 
     @Test
     void forwardedQueriesAllocateNothingWithNativeClientIo() throws Exception {
-        double perQuery = measure("recvmmsg/sendmmsg client I/O");
+        double perQuery = measure("recvmmsg/sendmmsg client I/O", 10);
         assertTrue(perQuery < 0.01, "allocated " + perQuery + " bytes per query on the loop thread");
     }
 
-    private static double measure(String label) throws Exception {
+    private static double measure(String label, int maxWindows) throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
              var s = start(".:PORT {\n multisocket 1\n forward . " + up.hostPort() + "\n}")) {
             // Answer with the query turned into an empty NOERROR reply: cheap, so the test is quick.
@@ -66,7 +66,7 @@ class ForwardAllocationTest {
                 double best = Double.MAX_VALUE;
                 StringBuilder windows = new StringBuilder();
                 int sent = WARMUP;
-                for (int w = 0; w < 10 && best > 0.01; w++) {
+                for (int w = 0; w < maxWindows && best > 0.01; w++) {
                     long before = mx.getThreadAllocatedBytes(loop.threadId());
                     run(client, query, MEASURED);
                     long after = mx.getThreadAllocatedBytes(loop.threadId());
