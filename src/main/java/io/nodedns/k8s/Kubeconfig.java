@@ -366,7 +366,7 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
             URI u = new URI(s);
             if (u.getScheme() == null || !schemes.contains(u.getScheme().toLowerCase(java.util.Locale.ROOT))
                     || u.getHost() == null) {
-                throw new IllegalArgumentException(where + ": '" + s + "' is not a " + String.join(" or ", schemes) + " URL");
+                throw new IllegalArgumentException(where + ": '" + s + "' is not a " + String.join(" or ", new java.util.TreeSet<>(schemes)) + " URL");
             }
             return u;
         } catch (URISyntaxException e) {
