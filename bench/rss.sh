@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # RSS of nodedns as the image runs it (jlink runtime + deploy/image/nodedns JVM flags) under a fixed
 # load, loopback only: nodedns with the node-local-dns ConfigMap's Corefile (rendered for 127.0.0.1,
-# every block forwarding to a second nodedns that answers with whoami) and the LoadGenerator at RATE
-# qps for SECS seconds. Prints VmRSS every second and VmHWM (peak) at the end.
+# every block forwarding to bench/reflector.c, which answers every question with an A record, so
+# the caches fill: whoami's empty NOERROR is not cached, RFC 2308 5) and the LoadGenerator at RATE
+# qps for SECS seconds. Prints VmRSS every second, VmHWM (peak) and the cache entries at the end.
 #   bench/rss.sh RUNTIME_DIR [RATE=20000] [SECS=20] [WORKLOAD=mix]
 # RUNTIME_DIR is a build-runtime.sh output, e.g. target/jlink (./mvnw -Pjlink -DskipTests package).
 # NMT=1 runs the server with Native Memory Tracking and prints its summary after start and at the
@@ -19,9 +20,11 @@ work="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-printf '.:%d {\n    bind 127.0.0.1\n    whoami\n}\n' "$up" > "$work/Upstream"
+command -v gcc >/dev/null || { echo "rss: gcc missing: it builds bench/reflector.c, the upstream" >&2; exit 1; }
+gcc -O2 -pthread -o "$work/reflector" "$here/reflector.c"
 nodelocaldns_corefile "$port" "127.0.0.1:$up" > "$work/Corefile"
-"$rt/bin/nodedns" -quiet -conf "$work/Upstream" > "$work/upstream.log" 2>&1 & pids+=($!)
+# UDP and TCP: three of the four blocks forward with force_tcp
+"$work/reflector" -p "$up" -m -t > "$work/upstream.log" 2>&1 & pids+=($!)
 nmt() { [[ "${NMT:-0}" == 1 ]] && "$(dirname "$JAVA")/jcmd" "$server" VM.native_memory summary scale=KB | sed "s/^/rss: nmt $1: /" || true; }
 NODEDNS_JAVA_OPTS="${NODEDNS_JAVA_OPTS:-} $([[ "${NMT:-0}" == 1 ]] && echo -XX:NativeMemoryTracking=summary)" \
   "$rt/bin/nodedns" -conf "$work/Corefile" > "$work/server.log" 2>&1 & pids+=($!)

@@ -125,4 +125,25 @@ class ListenAndSignalTest {
         assertEquals(0, p.exitValue(), log);
         assertTrue(log.contains("SIGTERM: Shutting down servers then terminating"), log);
     }
+
+    /** Ctrl-C (README) is SIGINT: the stop is as graceful as SIGTERM's and the log names SIGINT, not SIGTERM. */
+    @Test
+    void sigintStopsGracefullyAndIsNamed() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        Path corefile = dir.resolve("Corefile");
+        Files.writeString(corefile, "example.org:%d {\n    bind 127.0.0.1\n    whoami\n}\n".formatted(port));
+        ImageJvm p = ImageJvm.startWithDefaultMemory(dir.resolve("out.log"), "-conf", corefile.toString());
+        try (DnsClient client = new DnsClient(port)) {
+            assertEquals(Rcode.NOERROR, p.awaitReply(client, DnsClient.query("a.example.org", Type.A),
+                    Duration.ofSeconds(30)).getRcode());
+            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+        } catch (Throwable t) {
+            p.process().destroyForcibly();
+            throw t;
+        }
+        assertTrue(p.waitFor(Duration.ofSeconds(30)), "stopped after SIGINT");
+        String log = p.log();
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(log.contains("SIGINT: Shutting down servers then terminating"), log);
+    }
 }
