@@ -144,7 +144,7 @@ final class NodeCacheSync implements Lifecycle {
     @Override
     public synchronized void start() {
         Duration period = flags.configPeriod();
-        thread = Thread.ofPlatform().daemon().name("nodedns-nodecache-sync").start(() -> {
+        thread = Thread.ofVirtual().name("nodedns-nodecache-sync").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(period);
