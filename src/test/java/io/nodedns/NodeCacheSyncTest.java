@@ -46,6 +46,7 @@ class NodeCacheSyncTest {
     @ValueSource(booleans = {false, true})
     void editedConfigMapsAreServedWithinTheCheckPeriod(boolean withSignal) throws Exception {
         int port = FreePorts.udpAndTcp();
+        int metricsPort = FreePorts.udpAndTcp();
         Path cm = Files.createDirectories(dir.resolve("node-local-dns"));
         Path kubeDns = Files.createDirectories(dir.resolve("kube-dns"));
         Path base = cm.resolve("Corefile.base");
@@ -59,7 +60,7 @@ class NodeCacheSyncTest {
             Files.writeString(base, dot);
             kubeMount(kubeDns, Map.of("upstreamNameservers", "[\"" + upstream.hostPort() + "\"]"));
             List<String> args = new java.util.ArrayList<>(List.of("-localip", "127.0.0.1", "-setupinterface=false",
-                    "-setupiptables=false", "-lockdir", "none", "-metrics-listen-address", "", "-basecorefile", base.toString(),
+                    "-setupiptables=false", "-lockdir", "none", "-metrics-listen-address", "127.0.0.1:" + metricsPort, "-basecorefile", base.toString(),
                     "-corefile", target.toString(), "-kubednscm", kubeDns.toString(), "-config-period", PERIOD_MS + "ms"));
             if (withSignal) {
                 args.add("-reloadwithsignal");
@@ -97,6 +98,8 @@ class NodeCacheSyncTest {
                 assertEquals(before, Files.readString(target), "the last good Corefile is kept");
                 assertEquals("192.0.2.2", a(client, "mail.acme.local."));
                 assertEquals("192.0.2.1", a(client, "www.example.net."));
+                String metrics = get("http://127.0.0.1:" + metricsPort + "/metrics");
+                assertTrue(metrics.matches("(?s).*coredns_nodecache_setup_errors_total\\{errortype=\"configmap\"} 2(\\.0)?\n.*"), metrics);
             } finally {
                 server.stop();
             }
@@ -199,6 +202,12 @@ class NodeCacheSyncTest {
                 Files.createSymbolicLink(link, Path.of("..data").resolve(key));
             }
         }
+    }
+
+    private static String get(String url) throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static long awaitServed(DnsClient client, String name, String want) throws Exception {
