@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -30,8 +33,9 @@ final class NodeCacheSync implements Lifecycle {
     private volatile Runnable reload = () -> { };
     private volatile Consumer<String> errors = message -> Log.error("nodecache", message);
     private KubeDnsConfigMap kubeDns = KubeDnsConfigMap.EMPTY;
-    private Map<String, String> baseSeen;
-    private Map<String, String> kubeDnsSeen;
+    // SHA-256 of each directory's files as last read: 32 bytes held, not the files.
+    private byte[] baseSeen;
+    private byte[] kubeDnsSeen;
     private Thread thread;
 
     NodeCacheSync(NodeCacheFlags flags, Path target, int port, Function<String, String> env) {
@@ -62,7 +66,7 @@ final class NodeCacheSync implements Lifecycle {
             kubeDnsSeen = readKubeDns();
         }
         try {
-            baseSeen = KubeDnsConfigMap.files(baseDir(), target);
+            baseSeen = digest(KubeDnsConfigMap.files(baseDir(), target));
             String text = render();
             NodeCacheTemplate.writeAtomically(target, text);
             logRendered();
@@ -76,8 +80,8 @@ final class NodeCacheSync implements Lifecycle {
         boolean changed = false;
         if (kubeDnsDir != null) {
             try {
-                Map<String, String> now = KubeDnsConfigMap.files(kubeDnsDir, null);
-                if (!now.equals(kubeDnsSeen)) {
+                byte[] now = digest(KubeDnsConfigMap.files(kubeDnsDir, null));
+                if (!Arrays.equals(now, kubeDnsSeen)) {
                     kubeDnsSeen = now;
                     KubeDnsConfigMap next = KubeDnsConfigMap.read(kubeDnsDir);
                     changed = !next.equals(kubeDns);
@@ -88,8 +92,8 @@ final class NodeCacheSync implements Lifecycle {
             }
         }
         try {
-            Map<String, String> now = KubeDnsConfigMap.files(baseDir(), target);
-            if (!now.equals(baseSeen)) {
+            byte[] now = digest(KubeDnsConfigMap.files(baseDir(), target));
+            if (!Arrays.equals(now, baseSeen)) {
                 baseSeen = now;
                 changed = true;
             }
@@ -115,14 +119,30 @@ final class NodeCacheSync implements Lifecycle {
         return true;
     }
 
-    private Map<String, String> readKubeDns() {
+    private byte[] readKubeDns() {
         try {
-            Map<String, String> seen = KubeDnsConfigMap.files(kubeDnsDir, null);
+            byte[] seen = digest(KubeDnsConfigMap.files(kubeDnsDir, null));
             kubeDns = KubeDnsConfigMap.read(kubeDnsDir);
             return seen;
         } catch (IOException | IllegalArgumentException e) {
             errors.accept("Failed to sync kube-dns config directory " + kubeDnsDir + ": " + e.getMessage());
             return null;
+        }
+    }
+
+    /** Names and contents, NUL-separated (node-cache versions a ConfigMap directory the same way). */
+    private static byte[] digest(Map<String, String> files) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Map.Entry<String, String> e : files.entrySet()) {
+                sha.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                sha.update(e.getValue().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
         }
     }
 
