@@ -150,7 +150,15 @@ record KubeDnsConfigMap(Map<String, List<String>> stubDomains, List<String> upst
 
     /** Kubernetes' IsDNS1123Subdomain: lower-case labels of [a-z0-9-], alphanumeric at both ends, 253 at most. */
     static boolean isDns1123Subdomain(String s) {
-        return s.length() <= 253 && s.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+        if (s.length() > 253 || !s.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+            return false;
+        }
+        for (String label : s.split("\\.")) {
+            if (label.length() > 63) {
+                return false; // also a DNS limit (RFC 1035 2.3.4): the zone could not be served
+            }
+        }
+        return true;
     }
 
     private static IllegalArgumentException invalid(Path file, String key, String why) {

@@ -131,6 +131,7 @@ class NodeCacheSyncTest {
                 new String[] {"stubDomains", "[\"1.2.3.4\"]", "want a JSON object"},
                 new String[] {"stubDomains", "{\"Acme.local\": [\"1.2.3.4\"]}", "invalid domain name \"Acme.local\""},
                 new String[] {"stubDomains", "{\"acme.local\": [\"dns.acme.local\"]}", "invalid nameserver \"dns.acme.local\""},
+                new String[] {"stubDomains", "{\"" + "a".repeat(64) + ".local\": [\"1.2.3.4\"]}", "invalid domain name"},
                 new String[] {"stubDomains", "{\"acme.local\": [\"1.2.3.4:99999\"]}", "invalid nameserver \"1.2.3.4:99999\""},
                 new String[] {"upstreamNameservers", "[\"1.1.1.1\",\"1.1.1.2\",\"1.1.1.3\",\"1.1.1.4\"]", "more than three"},
                 new String[] {"upstreamNameservers", "[\"fd00::1::53\"]", "invalid nameserver"},
