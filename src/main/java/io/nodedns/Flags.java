@@ -18,7 +18,8 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
               -warmup int         Before serving, send this many synthetic queries through a loopback-only copy of
                                   the node-local-dns pipeline, so the first real queries meet compiled code (default 0)
 
-            node-cache drop-in (nodedns renders -basecorefile into -conf and takes over -localip; see docs/plugins/nodecache.md):
+            node-cache drop-in (nodedns renders -basecorefile into -conf, re-renders it when the mounted ConfigMaps change,
+            and takes over -localip; see docs/plugins/nodecache.md):
               -localip string                 Comma-separated node-local IPs to serve and take over (enables the drop-in)
               -interfacename string           Link holding the IPs (default "nodelocaldns")
               -setupinterface                 Create the link and add the IPs (default true)
@@ -26,12 +27,15 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
               -skipteardown                   Leave link and rules at exit
               -syncinterval duration          Re-check period; a bare number (or Nns, as node-cache reads it) is seconds (default 60)
               -basecorefile string            Corefile template (default "/etc/coredns/Corefile.base")
-              -corefile string                Ignored, as in node-cache (-conf names the rendered file, default "/etc/Corefile")
+              -corefile string                Rendered Corefile when -conf is not given (default "/etc/Corefile"; -conf wins, as in node-cache)
               -upstreamsvc string             Service whose <NAME>_SERVICE_HOST fills __PILLAR__CLUSTER__DNS__ (default "kube-dns")
               -health-port string             Port of the liveness-probe rules (default "8080")
               -metrics-listen-address string  /metrics address, SO_REUSEPORT (default "0.0.0.0:9353"; empty: none)
-              -kubednscm string               Accepted; kube-dns ConfigMap stubDomains/upstreamNameservers are not applied yet
-              -reloadwithsignal               Accepted; nodedns renders once at start
+              -kubednscm string               Directory of the mounted kube-dns ConfigMap (stubDomains, upstreamNameservers);
+                                              default "/etc/kube-dns" if it exists
+              -reloadwithsignal               Reload at once after each re-render (node-cache: SIGUSR1 to itself) instead of
+                                              waiting for the Corefile's reload plugin
+              -config-period duration         How often both ConfigMap directories are checked (default 10s, node-cache's; nodedns only)
               -lockdir string                 Directory coordinating teardown between instances (default "/run/nodedns"; "none")""";
 
     static Flags parse(String[] args) {
@@ -65,7 +69,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                 case "h", "help" -> help = true;
                 case "setupinterface", "setupiptables", "skipteardown", "reloadwithsignal" -> nodeCache.set(name, bool(name, value));
                 case "localip", "interfacename", "syncinterval", "basecorefile", "corefile", "upstreamsvc", "health-port",
-                     "metrics-listen-address", "kubednscm", "lockdir" -> {
+                     "metrics-listen-address", "kubednscm", "lockdir", "config-period" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException("flag needs an argument: -" + name);
@@ -91,7 +95,13 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                 default -> throw new IllegalArgumentException("flag provided but not defined: -" + name);
             }
         }
-        return new Flags(conf, port, plugins, version, quiet, pidfile, help, warmup, ha, nodeCache.build());
+        NodeCacheFlags nc = nodeCache.build();
+        if (nc != null && !"stdin".equals(conf)) {
+            nc.target(conf); // -conf and -corefile must agree
+        } else if (nc != null) {
+            throw new IllegalArgumentException("-conf stdin cannot be used with -localip: node-cache mode renders into a file");
+        }
+        return new Flags(conf, port, plugins, version, quiet, pidfile, help, warmup, ha, nc);
     }
 
     private static boolean bool(String name, String value) {

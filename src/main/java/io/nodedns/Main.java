@@ -62,9 +62,18 @@ public final class Main {
             }
             return 0;
         }
+        int defaultPort = flags.dnsPort() >= 0 ? flags.dnsPort() : 53;
         ConfigSource source;
+        NodeCacheSync sync = null;
         try {
-            source = flags.nodeCache() != null ? renderNodeCache(flags) : chooseSource(flags, stdin);
+            if (flags.nodeCache() != null) {
+                Path target = flags.nodeCache().target(flags.conf());
+                sync = new NodeCacheSync(flags.nodeCache(), target, defaultPort, System::getenv);
+                sync.renderAtStart();
+                source = new ConfigSource.FileSource(target);
+            } else {
+                source = chooseSource(flags, stdin);
+            }
         } catch (IOException | IllegalArgumentException e) {
             err.println("[FATAL] " + e.getMessage());
             return 1;
@@ -72,11 +81,10 @@ public final class Main {
         if (flags.warmup() > 0 && !warmUp(flags.warmup(), err)) {
             return 1;
         }
-        int defaultPort = flags.dnsPort() >= 0 ? flags.dnsPort() : 53;
         Server server = new Server(registry, source, defaultPort, System::getenv);
         server.shareAddresses(flags.ha());
-        if (flags.nodeCache() != null) {
-            NodeCacheProcess.attach(server, flags.nodeCache(), defaultPort);
+        if (sync != null) {
+            NodeCacheProcess.attach(server, flags.nodeCache(), defaultPort, sync);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         try {
@@ -131,18 +139,6 @@ public final class Main {
             err.println("[FATAL] warm-up: " + e.getMessage());
             return false;
         }
-    }
-
-    /** node-cache mode: the base Corefile rendered into -conf (default /etc/Corefile), which is then served. */
-    private static ConfigSource renderNodeCache(Flags flags) throws IOException {
-        NodeCacheFlags nc = flags.nodeCache();
-        Path target = flags.conf() != null ? Path.of(flags.conf()) : NodeCacheFlags.DEFAULT_CONF;
-        try {
-            NodeCacheTemplate.renderFile(nc.baseCorefile(), target, nc.localIps(), nc.upstreamSvc(), System::getenv);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException("-basecorefile " + nc.baseCorefile() + ": no such file");
-        }
-        return new ConfigSource.FileSource(target);
     }
 
     private static ConfigSource chooseSource(Flags flags, InputStream stdin) throws IOException {

@@ -13,9 +13,23 @@ import java.util.List;
  */
 record NodeCacheFlags(List<String> localIps, String interfaceName, boolean setupInterface, boolean setupIptables,
                       boolean skipTeardown, Duration syncInterval, Path baseCorefile, String upstreamSvc, int healthPort,
-                      String metricsListenAddress, Path lockDir) {
+                      String metricsListenAddress, Path lockDir, Path kubeDnsConfigMap, Path corefile, boolean reloadWithSignal,
+                      Duration configPeriod) {
 
     static final Path DEFAULT_CONF = Path.of("/etc/Corefile");
+    /** node-cache's DefaultKubednsCMPath: used when -kubednscm is not given and the directory exists. */
+    static final Path DEFAULT_KUBE_DNS_CM = Path.of("/etc/kube-dns");
+    /** node-cache checks both mounted ConfigMaps every 10 s (DefaultConfigSyncPeriod, kube-dns's --config-period). */
+    static final Duration DEFAULT_CONFIG_PERIOD = Duration.ofSeconds(10);
+
+    /** The file rendered and served: -conf, else -corefile, else /etc/Corefile (node-cache lets -conf win). */
+    Path target(String conf) {
+        if (conf != null && corefile != null && !Path.of(conf).equals(corefile)) {
+            throw new IllegalArgumentException("-corefile " + corefile + " and -conf " + conf + " name different files: node-cache "
+                    + "renders into -conf and ignores -corefile then; give one of them");
+        }
+        return conf != null ? Path.of(conf) : corefile != null ? corefile : DEFAULT_CONF;
+    }
 
     /** Collects flag values while parsing; validation happens in {@link #build()}. */
     static final class Builder {
@@ -61,7 +75,29 @@ record NodeCacheFlags(List<String> localIps, String interfaceName, boolean setup
             return new NodeCacheFlags(List.copyOf(ips), text("interfacename", "nodelocaldns"), bool("setupinterface", true),
                     bool("setupiptables", true), bool("skipteardown", false), syncInterval(text("syncinterval", "60")),
                     Path.of(text("basecorefile", "/etc/coredns/Corefile.base")), text("upstreamsvc", "kube-dns"), health,
-                    text("metrics-listen-address", "0.0.0.0:9353"), lock.equals("none") ? null : Path.of(lock));
+                    text("metrics-listen-address", "0.0.0.0:9353"), lock.equals("none") ? null : Path.of(lock),
+                    kubeDnsConfigMap(text("kubednscm", "")), values.containsKey("corefile") ? Path.of(text("corefile", "")) : null,
+                    bool("reloadwithsignal", false), configPeriod(text("config-period", "10s")));
+        }
+
+        /** node-cache: an empty -kubednscm means /etc/kube-dns if that exists, else no kube-dns ConfigMap. */
+        private static Path kubeDnsConfigMap(String flag) {
+            if (!flag.isEmpty()) {
+                return Path.of(flag);
+            }
+            return java.nio.file.Files.isDirectory(DEFAULT_KUBE_DNS_CM) ? DEFAULT_KUBE_DNS_CM : null;
+        }
+
+        static Duration configPeriod(String text) {
+            try {
+                Duration d = GoDuration.parse(text);
+                if (d.compareTo(Duration.ofMillis(100)) < 0) {
+                    throw new IllegalArgumentException("below 100ms");
+                }
+                return d;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid value \"" + text + "\" for flag -config-period: " + e.getMessage());
+            }
         }
 
         /** node-cache multiplies the flag's value by one second: "60" and "60ns" both mean 60 s there. */

@@ -12,12 +12,13 @@ import java.util.List;
 /**
  * node-cache's networking driven by its flags instead of a {@code nodecache} directive: the same
  * {@link NodeNetwork} (addresses before bind, rules after, teardown at exit), attached to the
- * process so the ConfigMap's Corefile runs unchanged, plus node-cache's own metrics listener.
+ * process so the ConfigMap's Corefile runs unchanged, plus node-cache's own metrics listener and
+ * its ConfigMap sync.
  */
 final class NodeCacheProcess {
     private NodeCacheProcess() {}
 
-    static void attach(Server server, NodeCacheFlags flags, int dnsPort) {
+    static void attach(Server server, NodeCacheFlags flags, int dnsPort, NodeCacheSync sync) {
         List<NodecacheConfig.Target> targets = new ArrayList<>();
         for (String ip : flags.localIps()) {
             targets.add(new NodecacheConfig.Target(ip, dnsPort));
@@ -27,6 +28,9 @@ final class NodeCacheProcess {
                 NodecacheConfig.Backend.AUTO, flags.lockDir());
         NodeNetwork network = NodecacheSetup.network(server.shared(), NodeNetwork.systemRunner());
         server.addProcessLifecycle(new NodecacheLifecycle(network, () -> config));
+        sync.onRendered(server::reloadOnSignal);
+        sync.onError(network::configMapError);
+        server.addProcessLifecycle(sync);
         if (!flags.metricsListenAddress().isEmpty()) {
             server.addProcessRoute(PrometheusSetup.processRoute(server.shared(), flags.metricsListenAddress()));
         }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -28,7 +29,18 @@ final class NodeCacheTemplate {
     }
 
     static String render(String base, List<String> localIps, String upstreamSvc, Function<String, String> env) {
-        String out = base.replace(LOCAL_DNS, String.join(" ", localIps)).replace(DNS_SERVER, "");
+        return render(base, localIps, upstreamSvc, env, KubeDnsConfigMap.EMPTY, 53);
+    }
+
+    /**
+     * As node-cache's updateCorefile: placeholders filled, upstreamNameservers (if any) in place of
+     * {@code __PILLAR__UPSTREAM__SERVERS__} with the template's {@code force_tcp} dropped (custom
+     * upstreams are asked over UDP there), and one block per stub domain appended.
+     */
+    static String render(String base, List<String> localIps, String upstreamSvc, Function<String, String> env,
+                         KubeDnsConfigMap kubeDns, int port) {
+        String ips = String.join(" ", localIps);
+        String out = base.replace(LOCAL_DNS, ips).replace(DNS_SERVER, "");
         if (out.contains(CLUSTER_DNS)) {
             String variable = serviceHostVariable(upstreamSvc);
             String value = env.apply(variable);
@@ -42,14 +54,26 @@ final class NodeCacheTemplate {
             }
             out = out.replace(CLUSTER_DNS, value.strip());
         }
-        // node-cache's default when the kube-dns ConfigMap sets no upstreamNameservers.
-        return out.replace(UPSTREAM_SERVERS, "/etc/resolv.conf");
+        if (kubeDns.upstreamNameservers().isEmpty()) {
+            // node-cache's default when the kube-dns ConfigMap sets no upstreamNameservers.
+            out = out.replace(UPSTREAM_SERVERS, "/etc/resolv.conf");
+        } else {
+            String servers = String.join(" ", kubeDns.upstreamNameservers());
+            out = out.replace(TCP_UPSTREAM_BLOCK, "\n    forward . " + servers + "\n").replace(UPSTREAM_SERVERS, servers);
+        }
+        StringBuilder text = new StringBuilder(out);
+        for (Map.Entry<String, List<String>> stub : kubeDns.stubDomains().entrySet()) {
+            text.append('\n').append(stub.getKey()).append(':').append(port).append(" {\n    errors\n    cache 30\n    bind ")
+                    .append(ips).append("\n    forward . ").append(String.join(" ", stub.getValue())).append("\n}\n");
+        }
+        return text.toString();
     }
 
-    /** Renders base into target atomically (a reload never reads half a file). */
-    static void renderFile(Path base, Path target, List<String> localIps, String upstreamSvc, Function<String, String> env)
-            throws IOException {
-        String text = render(Files.readString(base, StandardCharsets.UTF_8), localIps, upstreamSvc, env);
+    /** The official template's upstream block, byte for byte, which node-cache swaps for a UDP one. */
+    static final String TCP_UPSTREAM_BLOCK = "\n    forward . " + UPSTREAM_SERVERS + " {\n            force_tcp\n    }\n";
+
+    /** Writes the rendered Corefile atomically (a reload never reads half a file). */
+    static void writeAtomically(Path target, String text) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".Corefile", ".tmp");

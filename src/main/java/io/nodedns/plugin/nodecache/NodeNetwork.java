@@ -210,6 +210,11 @@ public final class NodeNetwork {
         return List.copyOf(ips);
     }
 
+    /** node-cache mode's ConfigMap sync failed (node-cache's {@code configmap} setup error): counted and logged. */
+    public void configMapError(String message) {
+        errors.failed("configmap", message);
+    }
+
     SetupErrorCounts errors() {
         return errors;
     }
