@@ -200,6 +200,13 @@ public final class Dispenser {
         }
     }
 
+    /** For a directive that takes nothing: fails on an argument or a block after its name. */
+    public void requireBare() throws ConfigException {
+        if (nextArg() || nextBlock()) {
+            throw argErr();
+        }
+    }
+
     /** Reads the next argument as an int within [min, max]. */
     public int intArg(int min, int max) throws ConfigException {
         requireArg();

@@ -13,9 +13,7 @@ public final class MinimalSetup implements PluginSetup {
         for (Directive directive : ctx.occurrences()) {
             Dispenser d = directive.dispenser();
             d.next();
-            if (d.nextArg() || d.nextBlock()) {
-                throw d.argErr();
-            }
+            d.requireBare();
         }
         ctx.addHandler(new MinimalHandler());
     }
