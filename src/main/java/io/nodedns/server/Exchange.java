@@ -1,6 +1,8 @@
 package io.nodedns.server;
 
 import io.nodedns.wire.QueryView;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -8,8 +10,24 @@ import org.agrona.MutableDirectBuffer;
  * One query in flight: the request bytes, the parsed view of them, the reply being built and
  * everything plugins need to know about the client. Exchanges are pooled by the transports and
  * reused, so nothing here is allocated per query.
+ *
+ * <p>Threads (docs/architecture.md, "Threads"): the transport that owns an exchange resets and
+ * fills it on its own thread, then hands it down the chain. A handler that returns
+ * {@link Result#PENDING} may complete it from any thread; the first completion wins (a
+ * compare-and-set on {@link #completed}), later ones do nothing, and the response hooks run on the
+ * thread whose completion won.
  */
 public final class Exchange {
+    private static final VarHandle COMPLETED;
+
+    static {
+        try {
+            COMPLETED = MethodHandles.lookup().findVarHandle(Exchange.class, "completed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final int MAX_HOOKS = 16;
     public static final int MAX_MESSAGE = 65535;
     private static final int SCRATCH_CAPACITY = 1024;
@@ -34,11 +52,13 @@ public final class Exchange {
     private String writer;
     private String error;
     private long startNanos;
+    /**
+     * Set once per query through {@link #COMPLETED} (a plain field: the CAS alone orders it). The plain
+     * store in {@link #reset} is safe because the exchange reaches other threads only after it.
+     */
     private boolean completed;
     /** The datagram was longer than the receive slot: only its start is in the request (FORMERR). */
     private boolean oversized;
-    /** Free for one plugin that parks the exchange (forward's pending-slot index, for example). */
-    public int pluginSlot;
     /** How many {@link SelfLookup}s this query is nested in (0 for a client's query): the loop bound. */
     int lookupDepth;
 
@@ -60,7 +80,6 @@ public final class Exchange {
         this.writer = null;
         this.error = null;
         this.completed = false;
-        this.pluginSlot = -1;
         this.replySourceLength = 0;
         this.oversized = false;
         this.lookupDepth = 0;
@@ -258,12 +277,9 @@ public final class Exchange {
         return responder;
     }
 
+    /** True for exactly one caller per query, whichever thread it runs on (no lock, no allocation). */
     boolean markCompleted() {
-        if (completed) {
-            return false;
-        }
-        completed = true;
-        return true;
+        return COMPLETED.compareAndSet(this, false, true);
     }
 
     /**

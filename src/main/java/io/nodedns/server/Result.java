@@ -17,9 +17,4 @@ public final class Result {
     public static final int REFUSED = 5;
 
     private Result() {}
-
-    /** CoreDNS's ClientWrite: rcodes after which the server (not the plugin) writes the reply. */
-    public static boolean serverWrites(int rcode) {
-        return rcode == SERVFAIL || rcode == REFUSED || rcode == FORMERR || rcode == NOTIMP;
-    }
 }
