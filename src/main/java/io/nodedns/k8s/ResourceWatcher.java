@@ -121,7 +121,6 @@ public final class ResourceWatcher<T> {
         this.backoff = backoff;
     }
 
-    /** "EndpointSlices of kube-system/kube-dns": the subject of log lines. */
     /** The resource (version) in use. */
     public ResourceRef resource() {
         return resource;
