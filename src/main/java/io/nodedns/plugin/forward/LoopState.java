@@ -21,7 +21,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * One forwarder's state on one UDP loop, touched only by that loop's thread: per upstream a few
  * connected sockets (opened on first use), the pending table indexed by query ID, and the ticker
  * that times attempts out. In steady state a query allocates nothing here: buffers, slots and
- * sockets are reused, IDs come from a preallocated keystream, errors are prebuilt strings.
+ * sockets are reused, IDs come from a preallocated keystream; error text is built only for failures.
  */
 final class LoopState implements LoopTicker {
     /** Sockets per upstream per loop; a power of two (picked with a random byte). */
