@@ -5,13 +5,11 @@ import io.nodedns.server.ClientAddress;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.wire.AnswerWriter;
-import io.nodedns.wire.NameSuffix;
-import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.ZoneSet;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Access control by client address and query type (CoreDNS plugin/acl). Rules are tried in order;
@@ -27,8 +25,7 @@ final class AclHandler extends ChainHandler {
     private static final int DROP = 3;
     private static final int NONE = -1;
 
-    private final UnsafeBuffer[][] zones;
-    private final int[][] zoneLengths;
+    private final ZoneSet[] zones;
     private final int[][] actions; // [rule][policy]
     private final int[][][] qtypes; // empty: every type
     private final byte[][][][] nets; // empty: every address
@@ -39,8 +36,7 @@ final class AclHandler extends ChainHandler {
     AclHandler(AclConfig config, AclMetrics metrics, String server) {
         List<AclConfig.Rule> rules = config.rules();
         int n = rules.size();
-        zones = new UnsafeBuffer[n][];
-        zoneLengths = new int[n][];
+        zones = new ZoneSet[n];
         actions = new int[n][];
         qtypes = new int[n][][];
         nets = new byte[n][][][];
@@ -49,13 +45,10 @@ final class AclHandler extends ChainHandler {
         for (int r = 0; r < n; r++) {
             AclConfig.Rule rule = rules.get(r);
             int z = rule.zones().size();
-            zones[r] = new UnsafeBuffer[z];
-            zoneLengths[r] = new int[z];
+            zones[r] = ZoneSet.of(rule.zones());
             counters[r] = new LongAdder[z][3];
             for (int i = 0; i < z; i++) {
                 String zone = rule.zones().get(i);
-                zones[r][i] = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
-                zoneLengths[r][i] = Names.fromString(zone, zones[r][i], 0);
                 counters[r][i][0] = metrics.counter(AclMetrics.BLOCKED, server, zone);
                 counters[r][i][1] = metrics.counter(AclMetrics.FILTERED, server, zone);
                 counters[r][i][2] = metrics.counter(AclMetrics.DROPPED, server, zone);
@@ -86,7 +79,7 @@ final class AclHandler extends ChainHandler {
         QueryView q = ex.query();
         DirectBuffer req = ex.request();
         for (int r = 0; r < zones.length; r++) {
-            int zone = longestZone(r, req, q.qnameOffset(), q.qnameLength());
+            int zone = zones[r].longest(req, q.qnameOffset(), q.qnameLength());
             if (zone < 0) {
                 continue;
             }
@@ -110,17 +103,6 @@ final class AclHandler extends ChainHandler {
         }
         allowed.increment();
         return next(ex);
-    }
-
-    private int longestZone(int r, DirectBuffer req, int off, int len) {
-        int best = -1;
-        for (int i = 0; i < zones[r].length; i++) {
-            if ((best < 0 || zoneLengths[r][i] > zoneLengths[r][best])
-                    && NameSuffix.endsWith(req, off, len, zones[r][i], zoneLengths[r][i])) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private int decide(int r, int qtype, ClientAddress client) {

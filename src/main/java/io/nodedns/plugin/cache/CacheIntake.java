@@ -6,6 +6,7 @@ import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Edns;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.ZoneSet;
 import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -30,8 +31,8 @@ final class CacheIntake {
     private final CacheClock clock;
     private final CacheStore success;
     private final CacheStore denial;
-    private final CacheZones noSuccess;
-    private final CacheZones noDenial;
+    private final ZoneSet noSuccess;
+    private final ZoneSet noDenial;
     private final long staleSeconds;
     private final long servfailSeconds;
 
@@ -41,8 +42,8 @@ final class CacheIntake {
         this.clock = clock;
         this.success = state.success;
         this.denial = state.denial;
-        this.noSuccess = new CacheZones(config.disableSuccess());
-        this.noDenial = new CacheZones(config.disableDenial());
+        this.noSuccess = ZoneSet.of(config.disableSuccess());
+        this.noDenial = ZoneSet.of(config.disableDenial());
         this.staleSeconds = config.staleUpTo().toSeconds();
         this.servfailSeconds = config.servfailTtl().toSeconds();
     }

@@ -3,6 +3,7 @@ package io.nodedns.plugin.cache;
 import io.nodedns.log.Log;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
+import io.nodedns.wire.ZoneSet;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -142,9 +143,9 @@ final class CachePersist {
             for (int i = 0; i < zones; i++) {
                 in.readUTF(); // the writer's zones, for the record; each entry is checked against ours below
             }
-            CacheZones ours = new CacheZones(config.zones());
-            CacheZones noSuccess = new CacheZones(config.disableSuccess());
-            CacheZones noDenial = new CacheZones(config.disableDenial());
+            ZoneSet ours = ZoneSet.of(config.zones());
+            ZoneSet noSuccess = ZoneSet.of(config.disableSuccess());
+            ZoneSet noDenial = ZoneSet.of(config.disableDenial());
             long staleSeconds = config.staleUpTo().toSeconds();
             UnsafeBuffer msg = new UnsafeBuffer(new byte[CacheStore.LARGE]);
             int read = 0;

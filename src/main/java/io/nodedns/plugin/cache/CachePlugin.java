@@ -8,6 +8,7 @@ import io.nodedns.wire.ClientCase;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Edns;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.ZoneSet;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -32,7 +33,7 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
     final CacheClock clock;
     private final CacheStore success;
     private final CacheStore denial;
-    private final CacheZones zones;
+    private final ZoneSet zones;
     private final String zonesLabel;
     private final long staleSeconds;
     private final int staleTtl;
@@ -47,7 +48,7 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         this.clock = clock;
         this.success = state.success;
         this.denial = state.denial;
-        this.zones = new CacheZones(config.zones());
+        this.zones = ZoneSet.of(config.zones());
         this.intake = new CacheIntake(config, state, clock);
         this.zonesLabel = String.join(",", config.zones());
         this.staleSeconds = config.staleUpTo().toSeconds();

@@ -14,6 +14,7 @@ import io.nodedns.upstream.UpstreamTable;
 import io.nodedns.wire.ClientCase;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.ZoneSet;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,8 +39,8 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
     private final UpstreamTable table;
     private final Policy policy;
     private final HealthChecker health;
-    private final WireZone from;
-    private final WireZone[] except;
+    private final ZoneSet from;
+    private final ZoneSet except;
     private final long readTimeoutNanos;
     private final long budgetNanos = ForwardConfig.QUERY_BUDGET.toNanos();
     private final String limitError;
@@ -76,8 +77,8 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         this.policy = Policy.parse(config.policy());
         this.health = new HealthChecker(config.healthCheck(), config.healthCheckRecursion(), config.healthCheckDomain(),
                 config.forceTcp(), config.maxFails(), config.sourceAddress());
-        this.from = WireZone.of(config.from());
-        this.except = config.except().stream().map(WireZone::of).toArray(WireZone[]::new);
+        this.from = ZoneSet.of(config.from());
+        this.except = ZoneSet.of(config.except());
         this.readTimeoutNanos = config.readTimeout().toNanos();
         this.limitError = "concurrent queries exceeded maximum " + config.maxConcurrent();
     }
@@ -124,15 +125,8 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
 
     /** A name equal to FROM is never excluded (CoreDNS isAllowedDomain). */
     private boolean excepted(DirectBuffer req, QueryView q) {
-        if (except.length == 0 || from.sameName(req, q.qnameOffset(), q.qnameLength())) {
-            return false;
-        }
-        for (WireZone z : except) {
-            if (z.contains(req, q.qnameOffset(), q.qnameLength())) {
-                return true;
-            }
-        }
-        return false;
+        return !except.isEmpty() && !from.isApex(0, req, q.qnameOffset(), q.qnameLength())
+                && except.contains(req, q.qnameOffset(), q.qnameLength());
     }
 
     /** What to do with an accepted upstream reply (CoreDNS plugin/forward/forward.go). */

@@ -5,6 +5,7 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.ZoneSet;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -17,16 +18,16 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class HostsHandler extends ChainHandler {
     private final HostsSource source;
-    private final WireZones zones;
-    private final WireZones fallthrough;
+    private final ZoneSet zones;
+    private final ZoneSet fallthrough;
     private final boolean fallthroughUnsupported;
     private final int ttl;
 
     HostsHandler(HostsSource source) {
         this.source = source;
         HostsConfig config = source.config();
-        this.zones = new WireZones(config.origins());
-        this.fallthrough = new WireZones(config.fallthrough().zones());
+        this.zones = ZoneSet.of(config.origins());
+        this.fallthrough = ZoneSet.of(config.fallthrough().zones());
         this.fallthroughUnsupported = config.fallthroughUnsupported();
         this.ttl = config.ttl();
     }

@@ -4,11 +4,12 @@ import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.wire.AnswerWriter;
-import io.nodedns.wire.NameSuffix;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.ZoneSet;
 import io.nodedns.wire.Records;
 import java.nio.ByteOrder;
+import java.util.List;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -29,18 +30,13 @@ final class LocalHandler extends ChainHandler {
     private static final byte[] LOOPBACK_V6 = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
     private final boolean localhostPrefix;
-    private final UnsafeBuffer[] zones = new UnsafeBuffer[ZONES.length];
-    private final int[] zoneLengths = new int[ZONES.length];
+    private final ZoneSet zones = ZoneSet.of(List.of(ZONES));
     private final UnsafeBuffer ptrName = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
     private final int ptrNameLength;
     private final UnsafeBuffer localhost = new UnsafeBuffer(LOCALHOST);
 
     LocalHandler(boolean localhostPrefix) {
         this.localhostPrefix = localhostPrefix;
-        for (int i = 0; i < ZONES.length; i++) {
-            zones[i] = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
-            zoneLengths[i] = Names.fromString(ZONES[i], zones[i], 0);
-        }
         ptrNameLength = Names.fromString("1.0.0.127.in-addr.arpa.", ptrName, 0);
     }
 
@@ -55,22 +51,17 @@ final class LocalHandler extends ChainHandler {
         DirectBuffer req = ex.request();
         int qoff = q.qnameOffset();
         int qlen = q.qnameLength();
-        if (qlen > LOCALHOST.length && (NameSuffix.endsWith(req, qoff, qlen, localhost, LOCALHOST.length)
+        if (qlen > LOCALHOST.length && (zones.contains(0, req, qoff, qlen)
                 || (localhostPrefix && Names.equalsIgnoreCase(req, qoff, localhost, 0, LOCALHOST.length - 1)))) {
             LocalMetrics.LOCALHOST_REQUESTS.increment();
             return loopback(ex, q, AnswerWriter.QNAME_POINTER);
         }
-        int zone = -1;
-        for (int i = 0; i < zones.length && zone < 0; i++) {
-            if (NameSuffix.endsWith(req, qoff, qlen, zones[i], zoneLengths[i])) {
-                zone = i;
-            }
-        }
+        int zone = zones.longest(req, qoff, qlen);
         if (zone < 0) {
             return next(ex);
         }
-        int zonePointer = AnswerWriter.QNAME_POINTER + qlen - zoneLengths[zone];
-        if (qlen == zoneLengths[zone]) {
+        int zonePointer = AnswerWriter.QNAME_POINTER + qlen - zones.length(zone);
+        if (qlen == zones.length(zone)) {
             return apex(ex, q, zone == 0);
         }
         ExpandableDirectByteBuffer out = ex.response();

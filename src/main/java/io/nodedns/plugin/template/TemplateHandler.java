@@ -7,6 +7,7 @@ import io.nodedns.server.Result;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.ZoneSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,7 @@ import org.xbill.DNS.Type;
  */
 public final class TemplateHandler extends ChainHandler {
     private final List<TemplateRule> rules;
-    private final TemplateZones allZones;
+    private final ZoneSet allZones;
     final TemplateMetrics metrics = new TemplateMetrics();
     /** Per template, the counter of its last match; racing loops at worst look a counter up again. */
     private final TemplateMetrics.MatchCounter[] lastMatch;
@@ -35,7 +36,7 @@ public final class TemplateHandler extends ChainHandler {
     TemplateHandler(List<TemplateRule> rules, List<String> allZones) {
         this.rules = List.copyOf(rules);
         this.lastMatch = new TemplateMetrics.MatchCounter[rules.size()];
-        this.allZones = new TemplateZones(allZones);
+        this.allZones = ZoneSet.of(allZones);
     }
 
     @Override
@@ -54,17 +55,17 @@ public final class TemplateHandler extends ChainHandler {
         DirectBuffer b = ex.request();
         int off = q.qnameOffset();
         int len = q.qnameLength();
-        if (allZones.longest(b, off, len) < 0) {
+        if (!allZones.contains(b, off, len)) {
             return next(ex);
         }
         String name = null;
         for (int r = 0; r < rules.size(); r++) {
             TemplateRule rule = rules.get(r);
-            int zone = rule.zones().longest(b, off, len);
+            int zone = rule.wireZones().longest(b, off, len);
             if (zone < 0 || !rule.covers(q.qclass(), q.qtype())) {
                 continue;
             }
-            String zoneName = rule.zones().names.get(zone);
+            String zoneName = rule.zones().get(zone);
             if (rule.regexes().isEmpty()) {
                 // no match line: CoreDNS's default ".*" matches every name, so nothing needs the name text
                 countMatch(r, rule, zone, q.qclass(), q.qtype());
@@ -98,7 +99,7 @@ public final class TemplateHandler extends ChainHandler {
     private void countMatch(int r, TemplateRule rule, int zone, int qclass, int qtype) {
         TemplateMetrics.MatchCounter c = lastMatch[r];
         if (c == null || !c.is(zone, qclass, qtype)) {
-            c = metrics.matchCounter(zone, qclass, qtype, rule.zones().names.get(zone), classText(qclass, rule),
+            c = metrics.matchCounter(zone, qclass, qtype, rule.zones().get(zone), classText(qclass, rule),
                     typeText(qtype, rule));
             lastMatch[r] = c;
         }

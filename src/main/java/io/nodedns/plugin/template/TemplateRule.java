@@ -1,6 +1,7 @@
 package io.nodedns.plugin.template;
 
 import io.nodedns.config.Fallthrough;
+import io.nodedns.wire.ZoneSet;
 import java.util.List;
 
 /**
@@ -9,7 +10,8 @@ import java.util.List;
  * CoreDNS.
  */
 record TemplateRule(
-        TemplateZones zones,
+        List<String> zones,
+        ZoneSet wireZones,
         int qclass,
         int qtype,
         List<GoRegex> regexes,

@@ -8,6 +8,7 @@ import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
+import io.nodedns.wire.ZoneSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class TemplateSetup implements PluginSetup {
         for (Directive directive : ctx.occurrences()) {
             TemplateRule rule = parse(directive.dispenser(), ctx.zones());
             rules.add(rule);
-            allZones.addAll(rule.zones().names);
+            allZones.addAll(rule.zones());
             anyClass |= rule.qclass() != 1;
         }
         if (anyClass) {
@@ -139,7 +140,7 @@ public final class TemplateSetup implements PluginSetup {
                 default -> throw d.err("plugin/template: unknown property '" + property + "'");
             }
         }
-        return new TemplateRule(new TemplateZones(zones), qclass, qtype, List.copyOf(regexes), List.copyOf(answer),
+        return new TemplateRule(List.copyOf(zones), ZoneSet.of(zones), qclass, qtype, List.copyOf(regexes), List.copyOf(answer),
                 List.copyOf(additional), List.copyOf(authority), rcode, edeCode, edeReason, fallthrough);
     }
 

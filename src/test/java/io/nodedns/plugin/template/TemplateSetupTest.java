@@ -36,7 +36,7 @@ class TemplateSetupTest {
         TemplateRule r = parse("template ANY AAAA {\n rcode NXDOMAIN\n}");
         assertEquals(255, r.qclass());
         assertEquals(28, r.qtype());
-        assertEquals(List.of("example.org."), r.zones().names, "the block's zones");
+        assertEquals(List.of("example.org."), r.zones(), "the block's zones");
         assertEquals(3, r.rcode());
         assertTrue(r.bare());
         assertTrue(r.regexes().isEmpty(), "no match line: every name");
@@ -61,7 +61,7 @@ class TemplateSetupTest {
                   ederror 21 "Blocked according to RFC2606"
                   fallthrough in-addr.arpa
                 }""");
-        assertEquals(List.of("example.com.", "other.net."), r.zones().names);
+        assertEquals(List.of("example.com.", "other.net."), r.zones());
         assertEquals(2, r.regexes().size());
         assertEquals(java.util.Arrays.asList(null, "a"), java.util.Arrays.asList(r.regexes().getFirst().groupNames));
         assertEquals(2, r.answer().size());
