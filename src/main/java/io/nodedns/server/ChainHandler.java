@@ -1,5 +1,7 @@
 package io.nodedns.server;
 
+import io.nodedns.wire.DnsHeader;
+
 /** Base for handlers that can pass a query on; the chain builder links {@link #next}. */
 public abstract class ChainHandler implements Handler {
     private Handler next;
@@ -17,7 +19,7 @@ public abstract class ChainHandler implements Handler {
         Handler n = next;
         if (n == null) {
             ex.error("plugin/" + name() + ": no next plugin found");
-            return Result.SERVFAIL;
+            return DnsHeader.RCODE_SERVFAIL;
         }
         return n.serve(ex);
     }

@@ -2,6 +2,7 @@ package io.nodedns.server;
 
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.Records;
 import io.nodedns.wire.ReplyWriter;
 import io.nodedns.wire.ResponseShaper;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -12,8 +13,6 @@ import org.agrona.ExpandableDirectByteBuffer;
  * allocation-free unless a plugin allocates.
  */
 public final class QueryProcessor {
-    private static final int CLASS_IN = 1;
-    private static final int TYPE_DS = 43;
 
     private QueryProcessor() {}
 
@@ -36,19 +35,19 @@ public final class QueryProcessor {
             case QueryView.ERR_RESPONSE:
                 return false;
             case QueryView.ERR_NOTIMP:
-                return sendDirect(ex, ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), Result.NOTIMP));
+                return sendDirect(ex, ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), DnsHeader.RCODE_NOTIMP));
             case QueryView.ERR_BADVERS:
                 return sendDirect(ex, ReplyWriter.writeBadVers(q, ex.request(), out, 0, out.capacity()));
             default:
-                return sendDirect(ex, ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), Result.FORMERR));
+                return sendDirect(ex, ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), DnsHeader.RCODE_FORMERR));
         }
         ZoneTable routes = ex.listener().routes();
-        if (q.qclass() != CLASS_IN && !routes.allowsAnyClass()) {
-            return finishRejected(ex, Result.REFUSED);
+        if (q.qclass() != Records.CLASS_IN && !routes.allowsAnyClass()) {
+            return finishRejected(ex, DnsHeader.RCODE_REFUSED);
         }
-        ServerConfig config = routes.find(ex.request(), q.qnameOffset(), q.qnameLength(), q.qtype() == TYPE_DS);
+        ServerConfig config = routes.find(ex.request(), q.qnameOffset(), q.qnameLength(), q.qtype() == Records.TYPE_DS);
         if (config == null || config.head() == null) {
-            return finishRejected(ex, Result.REFUSED);
+            return finishRejected(ex, DnsHeader.RCODE_REFUSED);
         }
         ex.config(config);
         int result;
@@ -58,7 +57,7 @@ public final class QueryProcessor {
             // CoreDNS recovers plugin panics with SERVFAIL; a bug must never kill a loop.
             ex.error("plugin panic: " + e);
             ex.listener().countPanic();
-            result = Result.SERVFAIL;
+            result = DnsHeader.RCODE_SERVFAIL;
         }
         if (result != Result.PENDING) {
             finish(ex, result);
@@ -98,7 +97,7 @@ public final class QueryProcessor {
         QueryView q = ex.query();
         ExpandableDirectByteBuffer out = ex.response();
         if (result != Result.WRITTEN || ex.responseLength() <= 0) {
-            int rcode = result >= 0 ? result : Result.SERVFAIL;
+            int rcode = result >= 0 ? result : DnsHeader.RCODE_SERVFAIL;
             ex.responseLength(Math.max(0, ReplyWriter.writeRcode(q, ex.request(), out, 0, out.capacity(), rcode)));
         }
         for (int i = ex.hookCount() - 1; i >= 0; i--) {
@@ -115,7 +114,7 @@ public final class QueryProcessor {
             ensureCapacity(out, length + 64);
             int shaped = ResponseShaper.shape(q, ex.request(), out, 0, length, out.capacity(), limit);
             if (shaped < 0) {
-                shaped = ReplyWriter.writeRcode(q, ex.request(), out, 0, out.capacity(), Result.SERVFAIL);
+                shaped = ReplyWriter.writeRcode(q, ex.request(), out, 0, out.capacity(), DnsHeader.RCODE_SERVFAIL);
             }
             DnsHeader.id(out, 0, q.id());
             ex.responseLength(Math.max(0, shaped));

@@ -1,6 +1,9 @@
 package io.nodedns.server;
 
-/** Return values of {@link Handler#serve} beyond plain rcodes (which are 0..15). */
+/**
+ * Return values of {@link Handler#serve} beyond plain rcodes (0..15, named in
+ * {@link io.nodedns.wire.DnsHeader}: {@code RCODE_SERVFAIL} and so on).
+ */
 public final class Result {
     /** A complete reply has been written into the exchange's response buffer. */
     public static final int WRITTEN = -1;
@@ -8,13 +11,6 @@ public final class Result {
     public static final int PENDING = -2;
     /** No reply at all: the exchange ends without response hooks (acl's drop action). */
     public static final int DROP = -3;
-
-    public static final int NOERROR = 0;
-    public static final int FORMERR = 1;
-    public static final int SERVFAIL = 2;
-    public static final int NXDOMAIN = 3;
-    public static final int NOTIMP = 4;
-    public static final int REFUSED = 5;
 
     private Result() {}
 }

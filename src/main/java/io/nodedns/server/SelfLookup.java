@@ -137,14 +137,14 @@ public final class SelfLookup {
         try {
             result = handler.serve(own);
         } catch (RuntimeException | StackOverflowError e) {
-            result = Result.SERVFAIL;
+            result = DnsHeader.RCODE_SERVFAIL;
         }
         if (result == Result.WRITTEN) {
             own.complete();
         } else if (result == Result.DROP) {
             return null;
         } else if (result != Result.PENDING) {
-            own.completeWithRcode(result >= 0 && result <= 15 ? result : Result.SERVFAIL);
+            own.completeWithRcode(result >= 0 && result <= 15 ? result : DnsHeader.RCODE_SERVFAIL);
         }
         try {
             if (!done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {

@@ -3,6 +3,7 @@ package io.nodedns.upstream;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.RecordWalker;
+import io.nodedns.wire.Records;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -19,8 +20,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class HealthChecker {
     private static final long PROBE_TIMEOUT_NANOS = 1_000_000_000L;
-    private static final int TYPE_NS = 2;
-    private static final int CLASS_IN = 1;
 
     private final Duration interval;
     private final boolean recursionDesired;
@@ -134,8 +133,8 @@ public final class HealthChecker {
         DnsHeader.qdcount(b, 0, 1);
         b.putBytes(DnsHeader.LENGTH, domainWire);
         int p = DnsHeader.LENGTH + domainWire.length;
-        b.putShort(p, (short) TYPE_NS, java.nio.ByteOrder.BIG_ENDIAN);
-        b.putShort(p + 2, (short) CLASS_IN, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(p, (short) Records.TYPE_NS, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(p + 2, (short) Records.CLASS_IN, java.nio.ByteOrder.BIG_ENDIAN);
         return q;
     }
 

@@ -31,6 +31,7 @@ public final class Records
     public static final int TYPE_MG = 8;
     public static final int TYPE_MR = 9;
     public static final int TYPE_PTR = 12;
+    public static final int TYPE_HINFO = 13;
     public static final int TYPE_MINFO = 14;
     public static final int TYPE_MX = 15;
     public static final int TYPE_TXT = 16;
@@ -39,11 +40,15 @@ public final class Records
     public static final int TYPE_RT = 21;
     public static final int TYPE_AAAA = 28;
     public static final int TYPE_SRV = 33;
+    public static final int TYPE_NAPTR = 35;
     public static final int TYPE_KX = 36;
     public static final int TYPE_DNAME = 39;
     public static final int TYPE_OPT = Edns.TYPE_OPT;
     public static final int TYPE_DS = 43;
+    public static final int TYPE_RRSIG = 46;
     public static final int TYPE_TSIG = 250;
+    public static final int TYPE_IXFR = 251;
+    public static final int TYPE_AXFR = 252;
     public static final int TYPE_ANY = 255;
 
     public static final int CLASS_IN = 1;

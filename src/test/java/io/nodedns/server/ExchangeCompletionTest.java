@@ -2,6 +2,7 @@ package io.nodedns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.nio.ByteOrder;
 import java.util.concurrent.CountDownLatch;
@@ -42,7 +43,7 @@ class ExchangeCompletionTest {
                         return;
                     }
                     if (rcode) {
-                        ex.completeWithRcode(Result.SERVFAIL);
+                        ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
                     } else {
                         ex.complete();
                     }

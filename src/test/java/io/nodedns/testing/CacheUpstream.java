@@ -8,6 +8,7 @@ import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.Result;
 import io.nodedns.server.SetupContext;
+import io.nodedns.wire.DnsHeader;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -128,10 +129,10 @@ public final class CacheUpstream implements Handler {
                     .incrementAndGet();
             reply = fn.apply(request);
         } catch (IOException e) {
-            return Result.FORMERR;
+            return DnsHeader.RCODE_FORMERR;
         }
         if (reply == null) {
-            return Result.SERVFAIL;
+            return DnsHeader.RCODE_SERVFAIL;
         }
         byte[] out = reply.toWire();
         long delay = delayMillis;

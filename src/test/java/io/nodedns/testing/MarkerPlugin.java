@@ -7,6 +7,7 @@ import io.nodedns.server.Handler;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.Result;
 import io.nodedns.server.SetupContext;
+import io.nodedns.wire.DnsHeader;
 import java.io.IOException;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -54,7 +55,7 @@ public final class MarkerPlugin implements Handler {
             ex.written(out.length, NAME);
             return Result.WRITTEN;
         } catch (IOException e) {
-            return Result.SERVFAIL;
+            return DnsHeader.RCODE_SERVFAIL;
         }
     }
 

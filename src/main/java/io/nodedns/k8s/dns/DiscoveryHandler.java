@@ -14,6 +14,7 @@ import io.nodedns.server.Lifecycle;
 import io.nodedns.server.Readiness;
 import io.nodedns.server.Result;
 import io.nodedns.server.SelfLookup;
+import io.nodedns.wire.DnsHeader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -106,11 +107,11 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         try {
             request = new Message(wire);
         } catch (IOException e) {
-            return Result.FORMERR;
+            return DnsHeader.RCODE_FORMERR;
         }
         Record question = request.getQuestion();
         if (question == null) {
-            return Result.FORMERR;
+            return DnsHeader.RCODE_FORMERR;
         }
         Name qname = question.getName();
         String lower = qname.toString().toLowerCase(Locale.ROOT);
@@ -121,7 +122,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         }
         int type = question.getType();
         if (type == Type.AXFR || type == Type.IXFR) {
-            return Result.REFUSED;
+            return DnsHeader.RCODE_REFUSED;
         }
         int zoneLabels = zone.equals(".") ? 1 : zone.split("\\.").length + 1;
         int below = qname.labels() - zoneLabels;
@@ -163,7 +164,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
             answer = List.of(found.cname());
         }
         if (!found.exists()) {
-            reply.getHeader().setRcode(synced ? Result.NXDOMAIN : Result.SERVFAIL);
+            reply.getHeader().setRcode(synced ? DnsHeader.RCODE_NXDOMAIN : DnsHeader.RCODE_SERVFAIL);
         }
         for (Record r : answer) {
             reply.addRecord(r, Section.ANSWER);

@@ -5,6 +5,7 @@ import io.nodedns.server.ClientAddress;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.wire.AnswerWriter;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.ZoneSet;
 import java.util.List;
@@ -89,11 +90,11 @@ final class AclHandler extends ChainHandler {
             }
             if (action == BLOCK) {
                 counters[r][zone][0].increment();
-                return Result.REFUSED;
+                return DnsHeader.RCODE_REFUSED;
             }
             if (action == FILTER) {
                 counters[r][zone][1].increment();
-                ex.written(AnswerWriter.begin(q, req, ex.response(), 0, Result.NOERROR), "acl");
+                ex.written(AnswerWriter.begin(q, req, ex.response(), 0, DnsHeader.RCODE_NOERROR), "acl");
                 return Result.WRITTEN;
             }
             if (action == DROP) {

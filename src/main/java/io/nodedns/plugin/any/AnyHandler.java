@@ -4,6 +4,7 @@ import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.wire.AnswerWriter;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.Records;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import org.agrona.ExpandableDirectByteBuffer;
  * 8482". Other query types go to the next plugin.
  */
 final class AnyHandler extends ChainHandler {
-    static final int TYPE_HINFO = 13;
     static final int TTL = 8482;
     private static final byte[] CPU = "ANY obsoleted".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OS = "See RFC 8482".getBytes(StandardCharsets.US_ASCII);
@@ -32,8 +32,8 @@ final class AnyHandler extends ChainHandler {
             return next(ex);
         }
         ExpandableDirectByteBuffer out = ex.response();
-        int pos = AnswerWriter.begin(q, ex.request(), out, 0, Result.NOERROR);
-        int rdata = AnswerWriter.record(out, pos, TYPE_HINFO, Records.CLASS_IN, TTL);
+        int pos = AnswerWriter.begin(q, ex.request(), out, 0, DnsHeader.RCODE_NOERROR);
+        int rdata = AnswerWriter.record(out, pos, Records.TYPE_HINFO, Records.CLASS_IN, TTL);
         pos = AnswerWriter.end(out, rdata, AnswerWriter.characterString(out,
                 AnswerWriter.characterString(out, rdata, CPU), OS));
         AnswerWriter.count(out, 1, 1);

@@ -6,6 +6,7 @@ import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Edns;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.Records;
 import io.nodedns.wire.ZoneSet;
 import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
@@ -181,7 +182,7 @@ final class CacheIntake {
         int opcode = (header & DnsHeader.OPCODE_MASK) >>> DnsHeader.OPCODE_SHIFT;
         int rcode = header & DnsHeader.RCODE_MASK;
         if (opcode == DnsHeader.OPCODE_UPDATE || opcode == DnsHeader.OPCODE_NOTIFY
-                || qtype == CacheWire.TYPE_AXFR || qtype == CacheWire.TYPE_IXFR) {
+                || qtype == Records.TYPE_AXFR || qtype == Records.TYPE_IXFR) {
             return OTHER;
         }
         if ((flags & (CacheWire.F_OPT_DO | CacheWire.F_EXPIRED_SIG)) == (CacheWire.F_OPT_DO | CacheWire.F_EXPIRED_SIG)

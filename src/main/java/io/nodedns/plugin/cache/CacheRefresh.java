@@ -110,12 +110,12 @@ final class CacheRefresh implements Runnable, Responder, ResponseHook {
             try {
                 result = plugin.passOn(own);
             } catch (RuntimeException | StackOverflowError e) {
-                result = Result.SERVFAIL;
+                result = DnsHeader.RCODE_SERVFAIL;
             }
             if (result == Result.WRITTEN) {
                 own.complete();
             } else if (result != Result.PENDING) {
-                own.completeWithRcode(result >= 0 && result <= 15 ? result : Result.SERVFAIL);
+                own.completeWithRcode(result >= 0 && result <= 15 ? result : DnsHeader.RCODE_SERVFAIL);
             }
             done.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -153,10 +153,10 @@ final class CacheRefresh implements Runnable, Responder, ResponseHook {
             } else if (plugin.serveCached(client)) {
                 client.complete();
             } else {
-                client.completeWithRcode(Result.SERVFAIL);
+                client.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
             }
         } catch (RuntimeException e) {
-            client.completeWithRcode(Result.SERVFAIL);
+            client.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
         }
     }
 

@@ -24,9 +24,6 @@ final class CacheWire {
     static final int F_EXT_RCODE = 64;
     static final int F_OPT = 128;
 
-    static final int TYPE_RRSIG = 46;
-    static final int TYPE_IXFR = 251;
-    static final int TYPE_AXFR = 252;
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
     private static final long YEAR68 = 1L << 31;
@@ -79,7 +76,7 @@ final class CacheWire {
                 if (i >= an && i < an + ns) {
                     flags |= type == Records.TYPE_SOA ? F_SOA : type == Records.TYPE_NS ? F_NS : 0;
                 }
-                if (type == TYPE_RRSIG && !signatureValid(b, nameEnd + Records.FIXED_LENGTH, end, nowEpochSeconds)) {
+                if (type == Records.TYPE_RRSIG && !signatureValid(b, nameEnd + Records.FIXED_LENGTH, end, nowEpochSeconds)) {
                     flags |= F_EXPIRED_SIG;
                 }
             }

@@ -4,6 +4,7 @@ import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.wire.AnswerWriter;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.Records;
@@ -18,7 +19,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * NOERROR, not authoritative, TTL 0, owned by the question name as the client wrote it.
  */
 final class ChaosHandler extends ChainHandler {
-    private static final int TYPE_TXT = 16;
     private static final int VERSION = 0;
     private static final int AUTHORS = 1;
     private static final int HOSTNAME = 2;
@@ -52,7 +52,7 @@ final class ChaosHandler extends ChainHandler {
     @Override
     public int serve(Exchange ex) {
         QueryView q = ex.query();
-        if (q.qclass() != Records.CLASS_CH || q.qtype() != TYPE_TXT) {
+        if (q.qclass() != Records.CLASS_CH || q.qtype() != Records.TYPE_TXT) {
             return next(ex);
         }
         int kind = kind(ex, q);
@@ -60,7 +60,7 @@ final class ChaosHandler extends ChainHandler {
             return next(ex);
         }
         ExpandableDirectByteBuffer out = ex.response();
-        int pos = AnswerWriter.begin(q, ex.request(), out, 0, Result.NOERROR);
+        int pos = AnswerWriter.begin(q, ex.request(), out, 0, DnsHeader.RCODE_NOERROR);
         int count;
         if (kind == AUTHORS) {
             // CoreDNS serves the authors in a random order; a random rotation spreads them as well
@@ -89,7 +89,7 @@ final class ChaosHandler extends ChainHandler {
     }
 
     private static int txt(ExpandableDirectByteBuffer out, int pos, byte[] text) {
-        int rdata = AnswerWriter.record(out, pos, TYPE_TXT, Records.CLASS_CH, 0);
+        int rdata = AnswerWriter.record(out, pos, Records.TYPE_TXT, Records.CLASS_CH, 0);
         return AnswerWriter.end(out, rdata, AnswerWriter.characterString(out, rdata, text));
     }
 }

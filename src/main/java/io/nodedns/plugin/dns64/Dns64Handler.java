@@ -5,6 +5,7 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.Handler;
 import io.nodedns.server.Result;
 import io.nodedns.server.SelfLookup;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.Records;
 import java.io.IOException;
@@ -62,7 +63,7 @@ final class Dns64Handler extends ChainHandler {
             Handler next = nextHandler();
             byte[] aaaa = next == null ? null : SelfLookup.ask(ex, next, request);
             if (aaaa == null) {
-                ex.completeWithRcode(Result.SERVFAIL);
+                ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
                 return;
             }
             Message aaaaReply = new Message(aaaa);
@@ -78,7 +79,7 @@ final class Dns64Handler extends ChainHandler {
             aQuery[qtypeAt + 1] = (byte) Records.TYPE_A;
             byte[] a = SelfLookup.ask(ex, ex.config().head(), aQuery);
             if (a == null) {
-                ex.completeWithRcode(Result.SERVFAIL);
+                ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
                 return;
             }
             byte[] reply = synthesize(new Message(request), aaaaReply, new Message(a)).toWire();
@@ -88,7 +89,7 @@ final class Dns64Handler extends ChainHandler {
             ex.complete();
         } catch (IOException | RuntimeException e) {
             ex.error("plugin/dns64: " + e.getMessage());
-            ex.completeWithRcode(Result.SERVFAIL);
+            ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
         }
     }
 

@@ -4,8 +4,10 @@ import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.server.SelfLookup;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.Records;
 import java.util.List;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -18,9 +20,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * target is looked up through the server ({@link SelfLookup}) on a virtual thread.
  */
 final class FileHandler extends ChainHandler {
-    private static final int TYPE_CNAME = 5;
-    private static final int TYPE_IXFR = 251;
-    private static final int TYPE_AXFR = 252;
 
     private final ZoneSlot[] zones;
     private final UnsafeBuffer[] fallthrough;
@@ -60,16 +59,16 @@ final class FileHandler extends ChainHandler {
         }
         if (zone == null) {
             // CoreDNS: an authoritative plugin with nothing after it refuses
-            return nextHandler() == null ? Result.REFUSED : next(ex);
+            return nextHandler() == null ? DnsHeader.RCODE_REFUSED : next(ex);
         }
         ZoneSnapshot snapshot = zone.snapshot();
         if (snapshot == null) {
             ex.error("plugin/file: zone " + zone.origin + " is not loaded");
-            return Result.SERVFAIL;
+            return DnsHeader.RCODE_SERVFAIL;
         }
         int qtype = q.qtype();
-        if (qtype == TYPE_AXFR || qtype == TYPE_IXFR) {
-            return Result.REFUSED; // no transfer plugin
+        if (qtype == Records.TYPE_AXFR || qtype == Records.TYPE_IXFR) {
+            return DnsHeader.RCODE_REFUSED; // no transfer plugin
         }
         int code = snapshot.resolve(b, off, end, below, qtype);
         Answer answer = snapshot.answer(code, qtype);
@@ -80,11 +79,11 @@ final class FileHandler extends ChainHandler {
         if (answer.mayFallThrough && fallsThrough(b, off, end)) {
             return next(ex);
         }
-        if (answer.rcode == Result.SERVFAIL && answer.answerCount == 0) {
-            return Result.SERVFAIL;
+        if (answer.rcode == DnsHeader.RCODE_SERVFAIL && answer.answerCount == 0) {
+            return DnsHeader.RCODE_SERVFAIL;
         }
         int length = answer.write(ex);
-        if (answer.externalTarget != null && qtype != TYPE_CNAME) {
+        if (answer.externalTarget != null && qtype != Records.TYPE_CNAME) {
             // off the hot path: the target is asked through the server, the reply waits for it
             return SelfLookup.followCname(ex, length, answer.externalTarget, "file");
         }

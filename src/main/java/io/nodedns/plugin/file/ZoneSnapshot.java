@@ -4,6 +4,7 @@ import io.nodedns.data.ChunkedBytes;
 import io.nodedns.server.Exchange;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.Records;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -30,8 +31,6 @@ final class ZoneSnapshot {
     static final int WILDCARD_NODATA = 5;
     private static final int KIND_BITS = 3;
     private static final int KIND_MASK = 7;
-    private static final int TYPE_DS = 43;
-    private static final int CLASS_IN = 1;
 
     /** The precomputed replies of one name whose answers reach beyond its own records. */
     static final class Complex {
@@ -126,7 +125,7 @@ final class ZoneSnapshot {
                     wild = w;
                     wildParentLevel = level - 1;
                 }
-            } else if ((flags & ZoneStore.CUT) != 0 && !(qtype == TYPE_DS && level == below)) {
+            } else if ((flags & ZoneStore.CUT) != 0 && !(qtype == Records.TYPE_DS && level == below)) {
                 return code(DELEGATION, found);
             }
             if (level < below && found >= 0 && (flags & ZoneStore.HAS_CHILDREN) != 0) {
@@ -199,7 +198,7 @@ final class ZoneSnapshot {
                 int rdLength = data.getShort(r + 10);
                 out.putShort(at, (short) 0xC00C, java.nio.ByteOrder.BIG_ENDIAN);
                 out.putShort(at + 2, (short) qtype, java.nio.ByteOrder.BIG_ENDIAN);
-                out.putShort(at + 4, (short) CLASS_IN, java.nio.ByteOrder.BIG_ENDIAN);
+                out.putShort(at + 4, (short) Records.CLASS_IN, java.nio.ByteOrder.BIG_ENDIAN);
                 data.copyTo(r + 6, out, at + 6, 6 + rdLength); // TTL, RDLENGTH, RDATA
                 at += 12 + rdLength;
             }

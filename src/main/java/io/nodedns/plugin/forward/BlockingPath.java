@@ -36,8 +36,8 @@ final class BlockingPath {
             int idx = a.next(now, f);
             if (idx < 0) {
                 ex.error(idx == Attempts.NO_HEALTHY ? Attempts.NO_HEALTHY_ERROR : a.finalError());
-                f.countRcode(Result.SERVFAIL);
-                return Result.SERVFAIL;
+                f.countRcode(DnsHeader.RCODE_SERVFAIL);
+                return DnsHeader.RCODE_SERVFAIL;
             }
             Upstream u = list[idx];
             long deadline = Math.min(now + f.readTimeoutNanos(), a.deadline);
@@ -70,8 +70,8 @@ final class BlockingPath {
             int check = ReplyCheck.check(view, n, ex, walker);
             if (check == ReplyCheck.QUESTION) {
                 ex.error("plugin/forward: reply from " + u.label() + " does not match the question");
-                f.countRcode(Result.FORMERR);
-                return Result.FORMERR;
+                f.countRcode(DnsHeader.RCODE_FORMERR);
+                return DnsHeader.RCODE_FORMERR;
             }
             if (check != ReplyCheck.OK) {
                 f.attemptFailed(a, u, "read " + (tcp ? u.streamProto() : "udp") + " " + u.label() + ": dns: bad reply");

@@ -108,8 +108,8 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
             concurrent.decrementAndGet();
             maxConcurrentRejects.increment();
             ex.error(limitError);
-            countRcode(Result.REFUSED);
-            return Result.REFUSED;
+            countRcode(DnsHeader.RCODE_REFUSED);
+            return DnsHeader.RCODE_REFUSED;
         }
         Upstream[] list = table.get();
         UdpLoop loop = ex.loop();
@@ -176,7 +176,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
             r = next(ex);
         } catch (RuntimeException e) {
             ex.error("plugin/" + name + ": " + e);
-            r = Result.SERVFAIL;
+            r = DnsHeader.RCODE_SERVFAIL;
         }
         if (r == Result.WRITTEN) {
             ex.complete();

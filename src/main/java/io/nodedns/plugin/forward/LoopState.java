@@ -87,16 +87,16 @@ final class LoopState implements LoopTicker {
         if (!loop.mayPark()) { // the memory budget is spent on waiting queries: fail fast, keep hits served
             loop.countParkShed();
             ex.error(SHED_ERROR);
-            fwd.countRcode(Result.SERVFAIL);
+            fwd.countRcode(DnsHeader.RCODE_SERVFAIL);
             fwd.done();
-            return Result.SERVFAIL;
+            return DnsHeader.RCODE_SERVFAIL;
         }
         Pending p = acquire();
         if (p == null) {
             ex.error("plugin/forward: too many queries in flight on this loop");
-            fwd.countRcode(Result.SERVFAIL);
+            fwd.countRcode(DnsHeader.RCODE_SERVFAIL);
             fwd.done();
-            return Result.SERVFAIL;
+            return DnsHeader.RCODE_SERVFAIL;
         }
         long now = System.nanoTime();
         p.ex = ex;
@@ -117,7 +117,7 @@ final class LoopState implements LoopTicker {
             int idx = a.next(now, fwd);
             if (idx < 0) {
                 p.ex.error(idx == Attempts.NO_HEALTHY ? Attempts.NO_HEALTHY_ERROR : a.finalError());
-                return Result.SERVFAIL;
+                return DnsHeader.RCODE_SERVFAIL;
             }
             Upstream u = a.list[idx];
             if (fwd.config().forceTcp() || u.isTls()) { // TLS: its pool on a virtual thread, never this loop
@@ -234,7 +234,7 @@ final class LoopState implements LoopTicker {
             onReply(p, p.ex.response(), p.tcpLength, now);
         } else if (p.tcpLength == Pending.TCP_QUESTION_MISMATCH) {
             p.ex.error("plugin/forward: reply from " + p.upstream.label() + " does not match the question");
-            finish(p, Result.FORMERR); // CoreDNS: request.Match fails -> FORMERR to the client
+            finish(p, DnsHeader.RCODE_FORMERR); // CoreDNS: request.Match fails -> FORMERR to the client
         } else {
             fwd.attemptFailed(p.attempts, p.upstream, p.tcpError);
             proceed(p, now);

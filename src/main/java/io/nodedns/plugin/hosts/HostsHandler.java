@@ -5,6 +5,7 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.Records;
 import io.nodedns.wire.ZoneSet;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -59,22 +60,22 @@ public final class HostsHandler extends ChainHandler {
         int off = q.qnameOffset();
         int len = q.qnameLength();
         int qtype = q.qtype();
-        if (qtype != HostsTable.TYPE_PTR && !zones.contains(b, off, len)) {
+        if (qtype != Records.TYPE_PTR && !zones.contains(b, off, len)) {
             return next(ex);
         }
         HostsTable inline = source.inline();
         HostsTable file = source.file();
         long found = NOTHING;
         switch (qtype) {
-            case HostsTable.TYPE_PTR -> {
+            case Records.TYPE_PTR -> {
                 int node = inline.reverse(b, off, len);
                 found = node != HostsTable.NONE ? found(INLINE, node) : found(FILE, file.reverse(b, off, len));
                 if (node(found) == HostsTable.NONE) {
                     return next(ex);
                 }
             }
-            case HostsTable.TYPE_A -> found = addresses(inline, file, b, off, len, true);
-            case HostsTable.TYPE_AAAA -> found = addresses(inline, file, b, off, len, false);
+            case Records.TYPE_A -> found = addresses(inline, file, b, off, len, true);
+            case Records.TYPE_AAAA -> found = addresses(inline, file, b, off, len, false);
             default -> {
                 if (fallthroughUnsupported && fallthrough.contains(b, off, len)) {
                     return next(ex);
@@ -83,7 +84,7 @@ public final class HostsHandler extends ChainHandler {
         }
         if (node(found) == HostsTable.NONE && !exists(inline, file, b, off, len)) {
             // No SOA to build an NXDOMAIN from, so CoreDNS answers SERVFAIL (CoreDNS plugin/hosts).
-            return fallthrough.contains(b, off, len) ? next(ex) : Result.SERVFAIL;
+            return fallthrough.contains(b, off, len) ? next(ex) : DnsHeader.RCODE_SERVFAIL;
         }
         return write(ex, (int) (found >>> 32) == INLINE ? inline : file, node(found), qtype);
     }

@@ -4,6 +4,7 @@ import io.nodedns.data.ChunkedBytes;
 import io.nodedns.data.DataBudget;
 import io.nodedns.data.NameIndex;
 import io.nodedns.wire.Names;
+import io.nodedns.wire.Records;
 import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -26,9 +27,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * nothing; the table is swapped whole on reload, so a query never sees half a file.
  */
 final class HostsTable {
-    static final int TYPE_A = 1;
-    static final int TYPE_AAAA = 28;
-    static final int TYPE_PTR = 12;
     static final int NONE = -1;
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
@@ -109,12 +107,12 @@ final class HostsTable {
         for (int n = node; n != NONE; n = data.getInt(n)) {
             int rdLength;
             int from;
-            if (type == TYPE_PTR) {
+            if (type == Records.TYPE_PTR) {
                 int e = data.getInt(n + 4);
                 rdLength = data.getByte(e);
                 from = e + 1;
             } else {
-                rdLength = type == TYPE_A ? 4 : 16;
+                rdLength = type == Records.TYPE_A ? 4 : 16;
                 from = n + 4;
             }
             if (p + 12 + rdLength > limit) {

@@ -4,6 +4,7 @@ import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.ResponseHook;
 import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.Records;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -13,8 +14,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * random state, are borrowed from a small lock-free pool instead of being shared.
  */
 public final class LoadBalancer extends ChainHandler implements ResponseHook {
-    private static final int TYPE_IXFR = 251;
-    private static final int TYPE_AXFR = 252;
     private static final int POOL_SIZE = 64;
 
     private final PreferredSubnets prefer;
@@ -42,7 +41,7 @@ public final class LoadBalancer extends ChainHandler implements ResponseHook {
             return;
         }
         int qtype = ex.query().qtype();
-        if (qtype == TYPE_AXFR || qtype == TYPE_IXFR) {
+        if (qtype == Records.TYPE_AXFR || qtype == Records.TYPE_IXFR) {
             return;
         }
         RecordShuffler shuffler = borrow();

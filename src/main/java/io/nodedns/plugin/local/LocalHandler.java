@@ -4,6 +4,7 @@ import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.wire.AnswerWriter;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.ZoneSet;
@@ -67,14 +68,14 @@ final class LocalHandler extends ChainHandler {
         ExpandableDirectByteBuffer out = ex.response();
         if (qlen == ptrNameLength && Names.equalsIgnoreCase(req, qoff, ptrName, 0, ptrNameLength)) {
             if (q.qtype() == Records.TYPE_PTR) {
-                int pos = AnswerWriter.begin(q, req, out, 0, Result.NOERROR);
+                int pos = AnswerWriter.begin(q, req, out, 0, DnsHeader.RCODE_NOERROR);
                 int rdata = AnswerWriter.record(out, pos, Records.TYPE_PTR, Records.CLASS_IN, TTL);
                 out.putBytes(rdata, LOCALHOST);
                 return written(ex, AnswerWriter.end(out, rdata, rdata + LOCALHOST.length), 1, 0);
             }
-            return soaOnly(ex, q, Result.NOERROR, zonePointer);
+            return soaOnly(ex, q, DnsHeader.RCODE_NOERROR, zonePointer);
         }
-        return soaOnly(ex, q, Result.NXDOMAIN, zonePointer);
+        return soaOnly(ex, q, DnsHeader.RCODE_NXDOMAIN, zonePointer);
     }
 
     /** The apex of one of the four zones; only localhost. has addresses. */
@@ -85,26 +86,26 @@ final class LocalHandler extends ChainHandler {
         }
         ExpandableDirectByteBuffer out = ex.response();
         if (type == Records.TYPE_SOA) {
-            int pos = AnswerWriter.begin(q, ex.request(), out, 0, Result.NOERROR);
+            int pos = AnswerWriter.begin(q, ex.request(), out, 0, DnsHeader.RCODE_NOERROR);
             return written(ex, soa(out, pos, AnswerWriter.QNAME_POINTER), 1, 0);
         }
         if (type == Records.TYPE_NS) {
-            int pos = AnswerWriter.begin(q, ex.request(), out, 0, Result.NOERROR);
+            int pos = AnswerWriter.begin(q, ex.request(), out, 0, DnsHeader.RCODE_NOERROR);
             int rdata = AnswerWriter.record(out, pos, Records.TYPE_NS, Records.CLASS_IN, TTL);
             out.putBytes(rdata, LOCALHOST);
             return written(ex, AnswerWriter.end(out, rdata, rdata + LOCALHOST.length), 1, 0);
         }
-        return soaOnly(ex, q, Result.NOERROR, AnswerWriter.QNAME_POINTER);
+        return soaOnly(ex, q, DnsHeader.RCODE_NOERROR, AnswerWriter.QNAME_POINTER);
     }
 
     /** A 127.0.0.1 or AAAA ::1 for the question name; other types NODATA with an SOA owned by it. */
     private int loopback(Exchange ex, QueryView q, int owner) {
         int type = q.qtype();
         if (type != Records.TYPE_A && type != Records.TYPE_AAAA) {
-            return soaOnly(ex, q, Result.NOERROR, owner);
+            return soaOnly(ex, q, DnsHeader.RCODE_NOERROR, owner);
         }
         ExpandableDirectByteBuffer out = ex.response();
-        int pos = AnswerWriter.begin(q, ex.request(), out, 0, Result.NOERROR);
+        int pos = AnswerWriter.begin(q, ex.request(), out, 0, DnsHeader.RCODE_NOERROR);
         byte[] address = type == Records.TYPE_A ? LOOPBACK_V4 : LOOPBACK_V6;
         int rdata = AnswerWriter.record(out, pos, owner, type, Records.CLASS_IN, TTL);
         out.putBytes(rdata, address);

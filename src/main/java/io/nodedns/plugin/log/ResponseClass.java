@@ -2,14 +2,13 @@ package io.nodedns.plugin.log;
 
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.RecordWalker;
+import io.nodedns.wire.Records;
 import org.agrona.DirectBuffer;
 
 /** CoreDNS's response classes for log's {@code class} filter: success, denial, error. */
 public enum ResponseClass {
     SUCCESS, DENIAL, ERROR;
 
-    private static final int TYPE_NS = 2;
-    private static final int TYPE_SOA = 6;
 
     /** NOERROR with answers or a delegation is success; NXDOMAIN and NODATA are denial; the rest error. */
     public static ResponseClass of(DirectBuffer reply, int length, RecordWalker walker) {
@@ -31,8 +30,8 @@ public enum ResponseClass {
         if (walker.wrap(reply, 0, length) >= 0) {
             while (walker.next()) {
                 if (walker.section() == 2) {
-                    ns |= walker.type() == TYPE_NS;
-                    soa |= walker.type() == TYPE_SOA;
+                    ns |= walker.type() == Records.TYPE_NS;
+                    soa |= walker.type() == Records.TYPE_SOA;
                 }
             }
         }

@@ -4,8 +4,8 @@ import io.nodedns.log.Log;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Lifecycle;
-import io.nodedns.server.Result;
 import io.nodedns.server.Shared;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -118,7 +118,7 @@ final class LoopDetector extends ChainHandler implements Lifecycle {
                             + ex.listener().address().label().substring("dns://".length())
                             + ") detected for zone \"" + zone + "\", see https://coredns.io/plugins/loop#troubleshooting."
                             + " Query: \"HINFO " + probe + "\"");
-                    return Result.SERVFAIL;
+                    return DnsHeader.RCODE_SERVFAIL;
                 }
             }
         }

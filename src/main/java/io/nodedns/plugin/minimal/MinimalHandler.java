@@ -18,8 +18,6 @@ import org.agrona.ExpandableDirectByteBuffer;
  */
 final class MinimalHandler extends ChainHandler implements ResponseHook {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
-    private static final int TYPE_IXFR = 251;
-    private static final int TYPE_AXFR = 252;
 
     @Override
     public String name() {
@@ -29,7 +27,7 @@ final class MinimalHandler extends ChainHandler implements ResponseHook {
     @Override
     public int serve(Exchange ex) {
         int qtype = ex.query().qtype();
-        if (qtype != TYPE_AXFR && qtype != TYPE_IXFR) {
+        if (qtype != Records.TYPE_AXFR && qtype != Records.TYPE_IXFR) {
             ex.addHook(this);
         }
         return next(ex);

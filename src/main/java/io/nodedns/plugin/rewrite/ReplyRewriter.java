@@ -20,7 +20,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class ReplyRewriter {
     private static final ThreadLocal<ReplyRewriter> LOCAL = ThreadLocal.withInitial(ReplyRewriter::new);
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
-    private static final int TYPE_NAPTR = 35;
     private static final int NO_NAME = 0;
     private static final int NAME = 1;
     private static final int VALUE = 2;
@@ -149,7 +148,7 @@ final class ReplyRewriter {
                 out.putBytes(pos, in, after, end - after);
                 return pos + end - after;
             }
-            case TYPE_NAPTR -> {
+            case Records.TYPE_NAPTR -> {
                 int p = rd + 4;
                 for (int i = 0; i < 3 && p < end; i++) {
                     p += 1 + (in.getByte(p) & 0xFF);

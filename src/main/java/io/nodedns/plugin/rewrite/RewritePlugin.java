@@ -3,7 +3,7 @@ package io.nodedns.plugin.rewrite;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.ResponseHook;
-import io.nodedns.server.Result;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.ReplyWriter;
 import java.util.List;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -54,7 +54,7 @@ public final class RewritePlugin extends ChainHandler implements ResponseHook {
             RequestEditor.restore(ex, st, ExchangeState.origOffset(st), ExchangeState.origLength(st));
         }
         ex.error("plugin/rewrite: invalid name after rewrite: " + bad);
-        return Result.SERVFAIL;
+        return DnsHeader.RCODE_SERVFAIL;
     }
 
     @Override
@@ -79,7 +79,7 @@ public final class RewritePlugin extends ChainHandler implements ResponseHook {
         if (rebuilt < 0) {
             // Nothing usable came back: a bare SERVFAIL for the client's own question.
             ex.responseLength(Math.max(0, ReplyWriter.writeRcode(ex.query(), ex.request(), response, 0,
-                    response.capacity(), Result.SERVFAIL)));
+                    response.capacity(), DnsHeader.RCODE_SERVFAIL)));
             return;
         }
         response.putBytes(0, st, build, rebuilt);

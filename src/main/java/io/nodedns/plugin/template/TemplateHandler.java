@@ -70,7 +70,7 @@ public final class TemplateHandler extends ChainHandler {
                 // no match line: CoreDNS's default ".*" matches every name, so nothing needs the name text
                 countMatch(r, rule, zone, q.qclass(), q.qtype());
                 if (rule.bare()) {
-                    return rule.rcode() == Result.SERVFAIL ? Result.SERVFAIL : writeBare(ex, rule.rcode());
+                    return rule.rcode() == DnsHeader.RCODE_SERVFAIL ? DnsHeader.RCODE_SERVFAIL : writeBare(ex, rule.rcode());
                 }
                 if (name == null) {
                     name = Names.toString(b, off, len).toLowerCase(Locale.ROOT);
@@ -85,11 +85,11 @@ public final class TemplateHandler extends ChainHandler {
                 if (rule.fallthrough().through(name)) {
                     continue;
                 }
-                return Result.SERVFAIL;
+                return DnsHeader.RCODE_SERVFAIL;
             }
             countMatch(r, rule, zone, q.qclass(), q.qtype());
             if (rule.bare()) {
-                return rule.rcode() == Result.SERVFAIL ? Result.SERVFAIL : writeBare(ex, rule.rcode());
+                return rule.rcode() == DnsHeader.RCODE_SERVFAIL ? DnsHeader.RCODE_SERVFAIL : writeBare(ex, rule.rcode());
             }
             return answer(ex, rule, data);
         }
@@ -107,8 +107,8 @@ public final class TemplateHandler extends ChainHandler {
     }
 
     private int answer(Exchange ex, TemplateRule rule, GoTemplate.Data data) {
-        if (rule.rcode() == Result.SERVFAIL) {
-            return Result.SERVFAIL; // CoreDNS writes no records for SERVFAIL templates
+        if (rule.rcode() == DnsHeader.RCODE_SERVFAIL) {
+            return DnsHeader.RCODE_SERVFAIL; // CoreDNS writes no records for SERVFAIL templates
         }
         return TemplateReply.write(ex, rule, data, metrics);
     }

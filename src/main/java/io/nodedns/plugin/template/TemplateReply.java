@@ -3,6 +3,7 @@ package io.nodedns.plugin.template;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.server.SelfLookup;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -59,12 +60,12 @@ final class TemplateReply {
             reply.addRecord(Record.newRecord(new Name(new DNSInput(qname)), q.qtype(), q.qclass()), Section.QUESTION);
         } catch (IOException e) {
             ex.error("plugin/template: question name: " + e.getMessage());
-            return Result.SERVFAIL;
+            return DnsHeader.RCODE_SERVFAIL;
         }
         if (!add(ex, reply, Section.ANSWER, "answer", rule.answer(), data, metrics)
                 || !add(ex, reply, Section.ADDITIONAL, "additional", rule.additional(), data, metrics)
                 || !add(ex, reply, Section.AUTHORITY, "authority", rule.authority(), data, metrics)) {
-            return Result.SERVFAIL;
+            return DnsHeader.RCODE_SERVFAIL;
         }
         if (rule.edeCode() != TemplateRule.NO_EDE) {
             ExtendedErrorCodeOption ede = rule.edeReason() == null
@@ -75,7 +76,7 @@ final class TemplateReply {
         byte[] wire = reply.toWire();
         if (wire.length > Exchange.MAX_MESSAGE) {
             ex.error("plugin/template: reply of " + wire.length + " bytes is larger than a DNS message");
-            return Result.SERVFAIL;
+            return DnsHeader.RCODE_SERVFAIL;
         }
         ExpandableDirectByteBuffer out = ex.response();
         out.checkLimit(wire.length);

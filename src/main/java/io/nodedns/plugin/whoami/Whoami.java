@@ -5,6 +5,7 @@ import io.nodedns.server.Handler;
 import io.nodedns.server.Result;
 import io.nodedns.server.Transport;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.Records;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -17,9 +18,6 @@ import org.agrona.MutableDirectBuffer;
  * question name.
  */
 public final class Whoami implements Handler {
-    private static final int TYPE_A = 1;
-    private static final int TYPE_AAAA = 28;
-    private static final int TYPE_SRV = 33;
     private static final int POINTER_TO_QNAME = 0xC00C;
 
     @Override
@@ -48,7 +46,7 @@ public final class Whoami implements Handler {
         int p = 12 + questionLength;
         // A or AAAA named by the qname
         putShort(out, p, POINTER_TO_QNAME);
-        putShort(out, p + 2, client instanceof Inet4Address ? TYPE_A : TYPE_AAAA);
+        putShort(out, p + 2, client instanceof Inet4Address ? Records.TYPE_A : Records.TYPE_AAAA);
         putShort(out, p + 4, q.qclass());
         out.putInt(p + 6, 0, java.nio.ByteOrder.BIG_ENDIAN);
         putShort(out, p + 10, ip.length);
@@ -60,7 +58,7 @@ public final class Whoami implements Handler {
         writeProto(out, p + 2, ex.transport());
         putShort(out, p + 5, POINTER_TO_QNAME);
         p += 7;
-        putShort(out, p, TYPE_SRV);
+        putShort(out, p, Records.TYPE_SRV);
         putShort(out, p + 2, q.qclass());
         out.putInt(p + 4, 0, java.nio.ByteOrder.BIG_ENDIAN);
         putShort(out, p + 8, 7);

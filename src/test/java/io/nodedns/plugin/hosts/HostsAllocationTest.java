@@ -8,6 +8,7 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.ServeAllocations;
+import io.nodedns.wire.DnsHeader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +29,7 @@ class HostsAllocationTest {
         List<Message> queries = List.of(DnsClient.query("WWW.example.org", Type.A), DnsClient.query("x.wild.example.org", Type.AAAA),
                 DnsClient.query(ReverseMap.fromAddress("10.0.0.2").toString(), Type.PTR), DnsClient.query("www.example.org", Type.TXT),
                 DnsClient.query("missing.example.org", Type.A));
-        int[] expected = {Result.WRITTEN, Result.WRITTEN, Result.WRITTEN, Result.WRITTEN, Result.SERVFAIL};
+        int[] expected = {Result.WRITTEN, Result.WRITTEN, Result.WRITTEN, Result.WRITTEN, DnsHeader.RCODE_SERVFAIL};
         Exchange[] exchanges = ServeAllocations.exchanges(queries);
         for (int i = 0; i < exchanges.length; i++) {
             assertEquals(expected[i], handler.serve(exchanges[i]), queries.get(i).getQuestion().toString());
