@@ -43,8 +43,6 @@ public final class DiscoveryBackend {
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile ClusterView view = ClusterView.EMPTY;
     private volatile boolean synced;
-    int references; // guarded by the registry
-    long releasedAt; // guarded by the registry
 
     DiscoveryBackend(KubeClientConfig client, Set<Feature> features) {
         this.features = Set.copyOf(features.isEmpty() ? EnumSet.of(Feature.SERVICES) : features);

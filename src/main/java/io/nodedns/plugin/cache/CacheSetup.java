@@ -7,6 +7,7 @@ import io.nodedns.config.GoDuration;
 import io.nodedns.config.ServerKey;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
+import io.nodedns.data.SharedRegistry;
 import io.nodedns.server.Lifecycle;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
@@ -50,8 +51,8 @@ public final class CacheSetup implements PluginSetup {
         checkBudget(ctx, directive, CacheStore.bytesFor(config.successCapacity()) + CacheStore.bytesFor(config.denialCapacity()),
                 Runtime.getRuntime().maxMemory());
         // Same listeners and same options: a reload keeps the warm entries.
-        CacheState.Holder holder = ctx.shared().state("cache/" + keys(ctx.keys()) + "/" + config, k -> new CacheState.Holder());
-        CacheState state = holder.obtain(config);
+        SharedRegistry<CacheState> states = ctx.shared().state("cache/states", k -> new SharedRegistry<>(Duration.ZERO, null));
+        CacheState state = states.obtain(keys(ctx.keys()) + "/" + config, () -> new CacheState(config));
         CachePlugin plugin = new CachePlugin(config, state, clock);
         created.accept(plugin);
         ctx.addHandler(plugin);
@@ -77,7 +78,7 @@ public final class CacheSetup implements PluginSetup {
 
             @Override
             public synchronized void start() {
-                holder.retain();
+                states.retain(state);
                 started = true;
             }
 
@@ -85,7 +86,7 @@ public final class CacheSetup implements PluginSetup {
             public synchronized void stop() {
                 if (started) {
                     started = false;
-                    holder.release();
+                    states.release(state);
                 }
             }
 

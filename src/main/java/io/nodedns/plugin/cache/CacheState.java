@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What outlives a reload that keeps the same cache configuration: both stores and the counters
- * the metrics export. Kept in {@code Shared.state} through a {@link Holder} that drops the stores
- * once no running instance uses them, so a changed config does not keep the old memory alive.
+ * the metrics export. Kept in {@code Shared.state} through a {@link io.nodedns.data.SharedRegistry}
+ * that drops the stores once no running instance uses them, so a changed config does not keep the
+ * old memory alive.
  */
 final class CacheState {
     final CacheStore success;
@@ -25,29 +26,5 @@ final class CacheState {
     CacheState(CacheConfig config) {
         this.success = new CacheStore(config.successCapacity());
         this.denial = new CacheStore(config.denialCapacity());
-    }
-
-    /** Reference count over running instances; the state is created on demand and dropped at zero. */
-    static final class Holder {
-        private CacheState state;
-        private int users;
-
-        synchronized CacheState obtain(CacheConfig config) {
-            if (state == null) {
-                state = new CacheState(config);
-            }
-            return state;
-        }
-
-        synchronized void retain() {
-            users++;
-        }
-
-        synchronized void release() {
-            if (--users <= 0) {
-                users = 0;
-                state = null;
-            }
-        }
     }
 }
