@@ -16,15 +16,11 @@ import java.util.concurrent.atomic.LongAdder;
  * allocation-free to bump.
  */
 public final class Upstream {
-    /** Upper bounds (seconds) of the round-trip histogram: CoreDNS's ExponentialBuckets(0.00025, 2, 16). */
-    public static final double[] DURATION_BUCKETS;
-    private static final long[] BUCKET_NANOS;
+    /** Upper bounds of the round-trip histogram in nanoseconds: CoreDNS's ExponentialBuckets(0.00025, 2, 16). */
+    private static final long[] BUCKET_NANOS = new long[16];
 
     static {
-        DURATION_BUCKETS = new double[16];
-        BUCKET_NANOS = new long[16];
         for (int i = 0; i < 16; i++) {
-            DURATION_BUCKETS[i] = 0.00025 * (1L << i);
             BUCKET_NANOS[i] = 250_000L << i;
         }
     }
