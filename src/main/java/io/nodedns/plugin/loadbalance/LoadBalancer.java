@@ -3,21 +3,20 @@ package io.nodedns.plugin.loadbalance;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.ResponseHook;
+import io.nodedns.server.ScratchPool;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Records;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The loadbalance handler (CoreDNS plugin/loadbalance): passes every query on and, as a response hook, shuffles
  * NOERROR replies that are not zone transfers. Hooks run on whichever thread completes the
  * exchange (UDP loops, TCP virtual threads), so shufflers, each with its scratch buffers and
- * random state, are borrowed from a small lock-free pool instead of being shared.
+ * random state, are borrowed from a {@link ScratchPool} instead of being shared.
  */
 public final class LoadBalancer extends ChainHandler implements ResponseHook {
-    private static final int POOL_SIZE = 64;
-
     private final PreferredSubnets prefer;
-    private final AtomicReferenceArray<RecordShuffler> pool = new AtomicReferenceArray<>(POOL_SIZE);
+    private final ScratchPool<RecordShuffler> shufflers = new ScratchPool<>(
+            () -> new RecordShuffler(System.nanoTime() ^ Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L));
 
     LoadBalancer(PreferredSubnets prefer) {
         this.prefer = prefer;
@@ -44,30 +43,11 @@ public final class LoadBalancer extends ChainHandler implements ResponseHook {
         if (qtype == Records.TYPE_AXFR || qtype == Records.TYPE_IXFR) {
             return;
         }
-        RecordShuffler shuffler = borrow();
+        RecordShuffler shuffler = shufflers.borrow();
         try {
             shuffler.shuffle(ex.response(), length, prefer);
         } finally {
-            giveBack(shuffler);
-        }
-    }
-
-    private RecordShuffler borrow() {
-        for (int i = 0; i < POOL_SIZE; i++) {
-            RecordShuffler s = pool.get(i);
-            if (s != null && pool.compareAndSet(i, s, null)) {
-                return s;
-            }
-        }
-        // More threads at once than shufflers so far: a new one (rare, and kept once given back).
-        return new RecordShuffler(System.nanoTime() ^ Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L);
-    }
-
-    private void giveBack(RecordShuffler s) {
-        for (int i = 0; i < POOL_SIZE; i++) {
-            if (pool.get(i) == null && pool.compareAndSet(i, null, s)) {
-                return;
-            }
+            shufflers.giveBack(shuffler);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.nodedns.log.Log;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.ResponseHook;
+import io.nodedns.server.ScratchPool;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.RecordWalker;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Locale;
  */
 public final class LogPlugin extends ChainHandler implements ResponseHook {
     private final List<LogRule> rules;
-    private final ThreadLocal<RecordWalker> walkers = ThreadLocal.withInitial(RecordWalker::new);
+    private final ScratchPool<RecordWalker> walkers = new ScratchPool<>(RecordWalker::new);
 
     LogPlugin(List<LogRule> rules) {
         this.rules = List.copyOf(rules);
@@ -39,7 +40,9 @@ public final class LogPlugin extends ChainHandler implements ResponseHook {
             if (!rule.covers(qname)) {
                 continue;
             }
-            ResponseClass cls = ResponseClass.of(ex.response(), ex.responseLength(), walkers.get());
+            RecordWalker walker = walkers.borrow();
+            ResponseClass cls = ResponseClass.of(ex.response(), ex.responseLength(), walker);
+            walkers.giveBack(walker);
             if (rule.classes().contains(cls)) {
                 Log.raw("[INFO] " + rule.format().render(ex));
             }

@@ -1,5 +1,6 @@
 package io.nodedns.plugin.rewrite;
 
+import io.nodedns.server.ScratchPool;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -7,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * How a rule matches the lower-case qname text: exact, prefix, suffix, substring or regex (spec
  * 6.9). Non-regex patterns are normalized like CoreDNS's {@code plugin.Name.Normalize}: lower
- * case, fully qualified. Regex matchers are kept per thread so matching allocates nothing.
+ * case, fully qualified. Regex matchers are borrowed from a pool so matching allocates nothing.
  */
 final class NameMatch {
     enum Kind { EXACT, PREFIX, SUFFIX, SUBSTRING, REGEX }
@@ -17,13 +18,13 @@ final class NameMatch {
     final Kind kind;
     final char[] pattern;
     final Pattern regex;
-    private final ThreadLocal<Matcher> matchers;
+    private final ScratchPool<Matcher> matchers;
 
     private NameMatch(Kind kind, String pattern, Pattern regex) {
         this.kind = kind;
         this.pattern = pattern.toCharArray();
         this.regex = regex;
-        this.matchers = regex == null ? null : ThreadLocal.withInitial(() -> regex.matcher(""));
+        this.matchers = regex == null ? null : new ScratchPool<>(() -> regex.matcher(""));
     }
 
     /** Parses a match type keyword, or null if {@code word} is not one. */
@@ -69,12 +70,23 @@ final class NameMatch {
             case PREFIX -> name.startsWith(pattern);
             case SUFFIX -> name.endsWith(pattern);
             case SUBSTRING -> name.indexOf(pattern, 0) >= 0;
-            case REGEX -> matcher(name).find();
+            case REGEX -> found(name);
         };
     }
 
-    /** The thread's matcher reset onto {@code name}; call find() on it. */
-    Matcher matcher(CharSequence name) {
-        return matchers.get().reset(name);
+    private boolean found(CharSequence name) {
+        Matcher m = borrow(name);
+        boolean found = m.find();
+        giveBack(m);
+        return found;
+    }
+
+    /** A free matcher reset onto {@code name}; call find() on it, then {@link #giveBack} it. */
+    Matcher borrow(CharSequence name) {
+        return matchers.borrow().reset(name);
+    }
+
+    void giveBack(Matcher m) {
+        matchers.giveBack(m.reset(""));
     }
 }

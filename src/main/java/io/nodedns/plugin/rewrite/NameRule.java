@@ -123,11 +123,15 @@ final class NameRule extends Rule {
                 out.append(name, from, name.length());
             }
             default -> {
-                Matcher m = match.matcher(name);
-                if (!m.find()) {
-                    return false;
+                Matcher m = match.borrow(name);
+                try {
+                    if (!m.find()) {
+                        return false;
+                    }
+                    template.expand(m, name, out);
+                } finally {
+                    match.giveBack(m);
                 }
-                template.expand(m, name, out);
             }
         }
         return true;

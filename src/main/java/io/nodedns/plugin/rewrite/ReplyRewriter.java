@@ -1,5 +1,6 @@
 package io.nodedns.plugin.rewrite;
 
+import io.nodedns.server.ScratchPool;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Edns;
 import io.nodedns.wire.Names;
@@ -15,10 +16,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * record names mapped back by this query's exact and {@code answer auto} rules, TTL clamps, rcode
  * rules and EDNS0 reverts, all replayed in reverse rule order. Every name is decompressed while
  * copying (offsets change), names equal to or under the question point back at it. One instance
- * per thread; allocation-free.
+ * per borrower ({@link #POOL}); allocation-free.
  */
 final class ReplyRewriter {
-    private static final ThreadLocal<ReplyRewriter> LOCAL = ThreadLocal.withInitial(ReplyRewriter::new);
+    static final ScratchPool<ReplyRewriter> POOL = new ScratchPool<>(ReplyRewriter::new);
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
     private static final int NO_NAME = 0;
     private static final int NAME = 1;
@@ -32,10 +33,6 @@ final class ReplyRewriter {
     private boolean mapNames;
     private int qOffset;
     private int qLength;
-
-    static ReplyRewriter get() {
-        return LOCAL.get();
-    }
 
     /**
      * Rewrites {@code [0, length)} of {@code in} into {@code out} at {@code outOff}; returns the new

@@ -31,17 +31,21 @@ public final class RewritePlugin extends ChainHandler implements ResponseHook {
     @Override
     public int serve(Exchange ex) {
         Session s = Session.begin(ex, rules.length);
-        for (int i = 0; i < rules.length; i++) {
-            int result = rules[i].request(s, i);
-            if (result == Rule.INVALID) {
-                return invalid(ex, s);
+        try {
+            for (int i = 0; i < rules.length; i++) {
+                int result = rules[i].request(s, i);
+                if (result == Rule.INVALID) {
+                    return invalid(ex, s);
+                }
+                if (result == Rule.DONE && rules[i].stop) {
+                    break;
+                }
             }
-            if (result == Rule.DONE && rules[i].stop) {
-                break;
+            if (s.touched()) {
+                ex.addHook(this);
             }
-        }
-        if (s.touched()) {
-            ex.addHook(this);
+        } finally {
+            s.end();
         }
         return next(ex);
     }
@@ -73,8 +77,12 @@ public final class RewritePlugin extends ChainHandler implements ResponseHook {
             }
         }
         int build = ExchangeState.auxEnd(st);
-        int rebuilt = length <= 0 ? -1
-                : ReplyRewriter.get().rewrite(rules, st, !textual, response, length, st, build);
+        int rebuilt = -1;
+        if (length > 0) {
+            ReplyRewriter rewriter = ReplyRewriter.POOL.borrow();
+            rebuilt = rewriter.rewrite(rules, st, !textual, response, length, st, build);
+            ReplyRewriter.POOL.giveBack(rewriter);
+        }
         RequestEditor.restore(ex, st, ExchangeState.origOffset(st), ExchangeState.origLength(st));
         if (rebuilt < 0) {
             // Nothing usable came back: a bare SERVFAIL for the client's own question.

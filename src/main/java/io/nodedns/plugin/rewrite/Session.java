@@ -1,17 +1,19 @@
 package io.nodedns.plugin.rewrite;
 
 import io.nodedns.server.Exchange;
+import io.nodedns.server.ScratchPool;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One thread's working state while the rules look at a query: the exchange, the lower-case qname
- * text (built only when a non-exact rule asks), and temporary buffers. Reused per thread.
+ * The working state while the rules look at one query: the exchange, the lower-case qname text
+ * (built only when a non-exact rule asks), and temporary buffers. Borrowed from {@link #POOL} for
+ * the rules' pass over the request (a nested self-lookup borrows its own), then given back.
  */
 final class Session {
-    private static final ThreadLocal<Session> LOCAL = ThreadLocal.withInitial(Session::new);
+    static final ScratchPool<Session> POOL = new ScratchPool<>(Session::new);
 
     final Text name = new Text(512);
     final Text out = new Text(512);
@@ -23,7 +25,7 @@ final class Session {
     private boolean touched;
 
     static Session begin(Exchange ex, int maxEntries) {
-        Session s = LOCAL.get();
+        Session s = POOL.borrow();
         s.ex = ex;
         s.maxEntries = maxEntries;
         s.nameCurrent = false;
@@ -54,6 +56,12 @@ final class Session {
 
     boolean touched() {
         return touched;
+    }
+
+    /** Gives this session back once the rules are done with the request. */
+    void end() {
+        ex = null;
+        POOL.giveBack(this);
     }
 
     void nameChanged() {
