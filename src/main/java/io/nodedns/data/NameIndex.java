@@ -69,15 +69,24 @@ public final class NameIndex {
         count++;
     }
 
-    /** Shrinks the table to the smallest power of two that keeps the load at most 3/4. */
+    /** Shrinks the table to {@link #capacityFor} what it holds. */
     public void trim() {
+        int capacity = capacityFor(count);
+        if (capacity < slots.length) {
+            rehash(capacity);
+        }
+    }
+
+    /**
+     * The one sizing rule of open-addressing tables here: the smallest power of two, at least 16,
+     * that keeps {@code count} entries at a load of at most 3/4 (a table grows past that load).
+     */
+    public static int capacityFor(int count) {
         int capacity = 16;
         while (capacity * 3L < count * 4L) {
             capacity <<= 1;
         }
-        if (capacity < slots.length) {
-            rehash(capacity);
-        }
+        return capacity;
     }
 
     /** Calls {@code action} with each stored position (load time). */

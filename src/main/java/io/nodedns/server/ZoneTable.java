@@ -1,5 +1,8 @@
 package io.nodedns.server;
 
+import io.nodedns.data.ChunkedBytes;
+import io.nodedns.data.DataBudget;
+import io.nodedns.data.NameIndex;
 import io.nodedns.wire.Names;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,34 +11,29 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The zones one listener serves, for the longest-suffix match of CoreDNS (CoreDNS core/dnsserver/server.go): an
- * open-addressing table of lower-cased wire names, looked up straight from the query buffer, so
- * routing builds no strings. Immutable; a reload publishes a new one.
+ * The zones one listener serves, for the longest-suffix match of CoreDNS (CoreDNS core/dnsserver/server.go): the
+ * names in a {@link NameIndex} (the one name table, as hosts and file use it), each followed by
+ * its block's index, looked up straight from the query buffer, so routing builds no strings.
+ * Immutable; a reload publishes a new one.
  */
 public final class ZoneTable {
-    private final UnsafeBuffer names;
-    private final int[] slotOffset;
-    private final int[] slotLength;
-    private final int[] slotHash;
-    private final ServerConfig[] slotConfig;
-    private final int mask;
+    private final ChunkedBytes names;
+    private final NameIndex index;
+    private final ServerConfig[] configs;
     private final ServerConfig root;
     private final boolean allowsAnyClass;
     private final List<String> zoneNames;
 
     /** Builds the table; {@code zones.get(i)} is served by {@code configs.get(i)}, first one wins. */
     public ZoneTable(List<String> zones, List<ServerConfig> configs) {
-        int capacity = Integer.highestOneBit(Math.max(4, zones.size() * 4 - 1)) << 1;
-        this.mask = capacity - 1;
-        this.slotOffset = new int[capacity];
-        this.slotLength = new int[capacity];
-        this.slotHash = new int[capacity];
-        this.slotConfig = new ServerConfig[capacity];
-        this.names = new UnsafeBuffer(new byte[Math.max(1, zones.size() * 256)]);
+        DataBudget budget = new DataBudget(Long.MAX_VALUE, "zone names");
+        this.names = new ChunkedBytes(budget, NameIndex.MAX_BYTES);
+        this.index = new NameIndex(names, budget);
+        this.configs = configs.toArray(new ServerConfig[0]);
+        UnsafeBuffer wire = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
         ServerConfig rootConfig = null;
         boolean anyClass = false;
         List<String> seen = new ArrayList<>();
-        int used = 0;
         for (int i = 0; i < zones.size(); i++) {
             String zone = zones.get(i).toLowerCase(Locale.ROOT);
             ServerConfig config = configs.get(i);
@@ -48,21 +46,18 @@ public final class ZoneTable {
                 rootConfig = config;
                 continue;
             }
-            int length = Names.fromString(zone, names, used);
+            int length = Names.fromString(zone, wire, 0);
             if (length <= 0) {
                 throw new IllegalArgumentException("invalid zone " + zone);
             }
-            int hash = Names.hashLowerCase(names, used, length);
-            int slot = hash & mask;
-            while (slotConfig[slot] != null) {
-                slot = (slot + 1) & mask;
-            }
-            slotOffset[slot] = used;
-            slotLength[slot] = length;
-            slotHash[slot] = hash;
-            slotConfig[slot] = config;
-            used += length;
+            int at = names.reserve(1 + length + 4);
+            names.putByte(at, length);
+            names.putBytes(at + 1, wire, 0, length);
+            names.putInt(at + 1 + length, i);
+            index.add(at, Names.hashLowerCase(wire, 0, length));
         }
+        names.trim();
+        index.trim();
         this.root = rootConfig;
         this.allowsAnyClass = anyClass;
         this.zoneNames = List.copyOf(seen);
@@ -98,16 +93,7 @@ public final class ZoneTable {
     }
 
     private ServerConfig lookup(DirectBuffer buffer, int off, int len) {
-        int hash = Names.hashLowerCase(buffer, off, len);
-        int slot = hash & mask;
-        ServerConfig config;
-        while ((config = slotConfig[slot]) != null) {
-            if (slotHash[slot] == hash && slotLength[slot] == len
-                    && Names.equalsIgnoreCase(names, slotOffset[slot], buffer, off, len)) {
-                return config;
-            }
-            slot = (slot + 1) & mask;
-        }
-        return null;
+        int at = index.find(buffer, off, len);
+        return at < 0 ? null : configs[names.getInt(at + 1 + len)];
     }
 }

@@ -275,10 +275,7 @@ final class HostsTable {
                     reverseChain(v - 1 + 1 + data.getByte(v - 1));
                 }
             }
-            int capacity = 16;
-            while (capacity * 3L < reverseCount * 4L) {
-                capacity <<= 1;
-            }
+            int capacity = NameIndex.capacityFor(reverseCount);
             if (capacity < reverse.length) {
                 reverse = rehash(capacity);
             }
