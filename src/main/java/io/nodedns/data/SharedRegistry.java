@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Values shared by key between the configurations that use them, counted by their users: a reload
@@ -23,13 +24,11 @@ public class SharedRegistry<V> {
     }
 
     private static final class Entry<V> {
-        final String key;
         final V value;
         int users;
         long releasedAt;
 
-        Entry(String key, V value) {
-            this.key = key;
+        Entry(V value) {
             this.value = value;
         }
     }
@@ -37,21 +36,22 @@ public class SharedRegistry<V> {
     private final Map<String, Entry<V>> entries = new HashMap<>();
     private final Duration grace;
     private final String reaperName;
+    private final Consumer<? super V> stop;
     private ScheduledExecutorService reaper; // on the first delayed release
 
-    /** {@code reaperName} names the thread that stops values after {@code grace} (unused for a zero grace). */
-    public SharedRegistry(Duration grace, String reaperName) {
+    /**
+     * {@code reaperName} names the thread that stops values after {@code grace} (unused for a zero
+     * grace); {@code stop} stops a value no one uses any more, or any at shutdown.
+     */
+    public SharedRegistry(Duration grace, String reaperName, Consumer<? super V> stop) {
         this.grace = grace;
         this.reaperName = reaperName;
+        this.stop = stop;
     }
 
-    /** Stops a value no one uses any more (after the grace) or at shutdown; by default nothing. */
-    protected void stop(V value) {
-    }
-
-    /** Stops a value the grace period ran out for; subclasses log it, then {@link #stop}. */
+    /** Stops a value the grace period ran out for (subclasses may log it first). */
     protected void stopUnused(V value) {
-        stop(value);
+        stop.accept(value);
     }
 
     /** The value for {@code key}, created if absent, with one more user; pair with {@link #release}. */
@@ -84,7 +84,7 @@ public class SharedRegistry<V> {
         }
         e.users = 0;
         if (grace.isZero()) {
-            entries.remove(e.key);
+            entries.values().remove(e);
             stopUnused(e.value);
             return;
         }
@@ -97,7 +97,7 @@ public class SharedRegistry<V> {
 
     /** Stops every value (final process shutdown). */
     public synchronized void shutdown() {
-        entries.values().forEach(e -> stop(e.value));
+        entries.values().forEach(e -> stop.accept(e.value));
         entries.clear();
     }
 
@@ -115,7 +115,7 @@ public class SharedRegistry<V> {
     private <E extends Exception> Entry<V> entry(String key, Factory<V, E> create) throws E {
         Entry<V> e = entries.get(key);
         if (e == null) {
-            e = new Entry<>(key, create.create());
+            e = new Entry<>(create.create());
             entries.put(key, e);
         }
         return e;
@@ -131,10 +131,10 @@ public class SharedRegistry<V> {
     }
 
     private synchronized void reap(Entry<V> e) {
-        if (e.users > 0 || entries.get(e.key) != e || System.nanoTime() - e.releasedAt < grace.toNanos()) {
+        if (e.users > 0 || !entries.containsValue(e) || System.nanoTime() - e.releasedAt < grace.toNanos()) {
             return;
         }
-        entries.remove(e.key);
+        entries.values().remove(e);
         stopUnused(e.value);
     }
 }

@@ -88,10 +88,12 @@ public final class DiscoveryBackend {
         return Json.string(Json.object(o, "metadata"), "name");
     }
 
-    void start() throws IOException {
+    /** Starts its watchers; returns this (for {@link DiscoveryRegistry}). */
+    DiscoveryBackend started() throws IOException {
         for (ResourceWatcher<?> w : all) {
             w.start();
         }
+        return this;
     }
 
     void stop() {

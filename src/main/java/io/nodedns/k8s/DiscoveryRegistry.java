@@ -19,7 +19,7 @@ public final class DiscoveryRegistry extends SharedRegistry<DiscoveryBackend> {
     static final Duration GRACE = Duration.ofSeconds(30);
 
     public DiscoveryRegistry() {
-        super(GRACE, "nodedns-k8s-discovery-reaper");
+        super(GRACE, "nodedns-k8s-discovery-reaper", DiscoveryBackend::stop);
     }
 
     static String key(KubeClientConfig client, Set<DiscoveryBackend.Feature> features) {
@@ -28,22 +28,13 @@ public final class DiscoveryRegistry extends SharedRegistry<DiscoveryBackend> {
 
     /** The started backend for this client and features, shared; pair with {@link #release}. */
     public DiscoveryBackend acquire(KubeClientConfig client, Set<DiscoveryBackend.Feature> features) throws IOException {
-        return acquire(key(client, features), () -> {
-            DiscoveryBackend b = new DiscoveryBackend(client, features);
-            b.start();
-            return b;
-        });
-    }
-
-    @Override
-    protected void stop(DiscoveryBackend b) {
-        b.stop();
+        return acquire(key(client, features), () -> new DiscoveryBackend(client, features).started());
     }
 
     @Override
     protected void stopUnused(DiscoveryBackend b) {
         Log.debug(DiscoveryBackend.LOG, "stopping an unused service-discovery backend");
-        b.stop();
+        super.stopUnused(b);
     }
 
     public List<DiscoveryBackend> backends() {

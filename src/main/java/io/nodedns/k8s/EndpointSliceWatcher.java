@@ -35,8 +35,10 @@ public final class EndpointSliceWatcher {
         return namespace + "/" + service;
     }
 
-    void start() throws IOException {
+    /** Starts watching; returns this (for {@link WatcherRegistry}). */
+    EndpointSliceWatcher started() throws IOException {
         watcher.start();
+        return this;
     }
 
     void stop() {

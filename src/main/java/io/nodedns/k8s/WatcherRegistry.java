@@ -21,7 +21,7 @@ public final class WatcherRegistry extends SharedRegistry<EndpointSliceWatcher> 
     }
 
     public WatcherRegistry(Duration grace) {
-        super(grace, "nodedns-k8s-reaper");
+        super(grace, "nodedns-k8s-reaper", EndpointSliceWatcher::stop);
     }
 
     static String key(KubeClientConfig client, String namespace, String service) {
@@ -30,22 +30,13 @@ public final class WatcherRegistry extends SharedRegistry<EndpointSliceWatcher> 
 
     /** The started watcher for this Service, shared; pair with {@link #release}. */
     public EndpointSliceWatcher acquire(KubeClientConfig client, String namespace, String service) throws IOException {
-        return acquire(key(client, namespace, service), () -> {
-            EndpointSliceWatcher w = new EndpointSliceWatcher(client, namespace, service);
-            w.start();
-            return w;
-        });
-    }
-
-    @Override
-    protected void stop(EndpointSliceWatcher w) {
-        w.stop();
+        return acquire(key(client, namespace, service), () -> new EndpointSliceWatcher(client, namespace, service).started());
     }
 
     @Override
     protected void stopUnused(EndpointSliceWatcher w) {
         Log.debug("kubernetes", "stopping the unused EndpointSlice watcher of " + w.describe());
-        w.stop();
+        super.stopUnused(w);
     }
 
     /** The running watchers (metrics and tests). */

@@ -14,12 +14,7 @@ class SharedRegistryTest {
     private final List<Object> stopped = new CopyOnWriteArrayList<>();
 
     private SharedRegistry<Object> registry(Duration grace) {
-        return new SharedRegistry<>(grace, "test-reaper") {
-            @Override
-            protected void stop(Object value) {
-                stopped.add(value);
-            }
-        };
+        return new SharedRegistry<>(grace, "test-reaper", stopped::add);
     }
 
     @Test

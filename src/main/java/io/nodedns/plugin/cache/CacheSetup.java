@@ -51,7 +51,7 @@ public final class CacheSetup implements PluginSetup {
         checkBudget(ctx, directive, CacheStore.bytesFor(config.successCapacity()) + CacheStore.bytesFor(config.denialCapacity()),
                 Runtime.getRuntime().maxMemory());
         // Same listeners and same options: a reload keeps the warm entries.
-        SharedRegistry<CacheState> states = ctx.shared().state("cache/states", k -> new SharedRegistry<>(Duration.ZERO, null));
+        SharedRegistry<CacheState> states = ctx.shared().state("cache/states", k -> new SharedRegistry<>(Duration.ZERO, null, s -> { }));
         CacheState state = states.obtain(keys(ctx.keys()) + "/" + config, () -> new CacheState(config));
         CachePlugin plugin = new CachePlugin(config, state, clock);
         created.accept(plugin);
