@@ -1,5 +1,7 @@
 package io.nodedns.server;
 
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
@@ -11,6 +13,7 @@ import java.util.function.Function;
 public final class Shared {
     private final HttpEndpoints http = new HttpEndpoints();
     private final ConcurrentMap<String, Object> state = new ConcurrentHashMap<>();
+    private final PrometheusRegistry metrics = new PrometheusRegistry();
     private volatile boolean shuttingDown;
     private volatile java.time.Duration lameDuck = java.time.Duration.ZERO;
     private volatile Runnable reloadTrigger = () -> {};
@@ -28,6 +31,23 @@ public final class Shared {
     @SuppressWarnings("unchecked")
     public <T> T state(String key, Function<String, T> create) {
         return (T) state.computeIfAbsent(key, create);
+    }
+
+    /**
+     * A process-wide collector, created and registered on first use of its key: series that outlive
+     * reloads (CoreDNS registers such collectors once). Scraped by the prometheus plugin.
+     */
+    public <T extends MultiCollector> T metrics(String key, Function<String, T> create) {
+        return state(key, k -> {
+            T collector = create.apply(k);
+            metrics.register(collector);
+            return collector;
+        });
+    }
+
+    /** Every process-wide family (the prometheus plugin's own ones too). */
+    public PrometheusRegistry metricsRegistry() {
+        return metrics;
     }
 
     public boolean shuttingDown() {

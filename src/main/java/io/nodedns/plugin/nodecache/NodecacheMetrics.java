@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** {@code coredns_nodecache_setup_errors_total{errortype}}, read at scrape time; registered once per process. */
 final class NodecacheMetrics implements MultiCollector {
+    static final String KEY = "nodecache.metrics";
     private final SetupErrorCounts errors;
 
     NodecacheMetrics(SetupErrorCounts errors) {

@@ -7,14 +7,23 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmNativeMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
  * The process's metric families with CoreDNS's names, labels and buckets (CoreDNS plugin/metrics), created once
- * and kept across reloads so counters never reset. Other plugins add their own families to
- * {@link #registry()}.
+ * and kept across reloads so counters never reset. They live in the process-wide registry
+ * ({@link io.nodedns.server.Shared#metricsRegistry()}), where plugins register their own families.
  */
 public final class DnsMetrics {
     static final double[] SIZE_BUCKETS = {0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3};
@@ -41,7 +50,7 @@ public final class DnsMetrics {
         }
     }
 
-    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusRegistry registry;
     final Counter requests;
     final Histogram duration;
     final Histogram requestSize;
@@ -52,12 +61,17 @@ public final class DnsMetrics {
     final Gauge pluginEnabled;
     /** Whether the {@code jvm_*} and {@code process_*} families are registered yet (first scrape). */
     private boolean runtimeRegistered;
+    /** The finer JVM families of {@code runtime_metrics}, registered on the first scrape that wants them. */
+    private final PrometheusRegistry detailedRegistry = new PrometheusRegistry();
+    private boolean detailedRegistered;
+    private volatile boolean runtimeMetrics;
 
     public DnsMetrics(io.nodedns.server.Shared shared) {
+        registry = shared.metricsRegistry();
         requests = Counter.builder().name("coredns_dns_requests_total").help("Counter of DNS requests made per zone, protocol and family.")
                 .labelNames("server", "zone", "view", "proto", "family", "type").withoutExemplars().register(registry);
         duration = Histogram.builder().name("coredns_dns_request_duration_seconds").help("Histogram of the time (in seconds) each request took per zone.")
-                .labelNames("server", "zone", "view").classicOnly().classicExponentialUpperBounds(0.00025, 2, 16)
+                .labelNames("server", "zone", "view").classicOnly().classicUpperBounds(io.nodedns.server.MetricSource.TIME_BUCKETS)
                 .withoutExemplars().register(registry);
         requestSize = Histogram.builder().name("coredns_dns_request_size_bytes").help("Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.")
                 .labelNames("server", "zone", "view", "proto").classicOnly().classicUpperBounds(SIZE_BUCKETS)
@@ -89,19 +103,47 @@ public final class DnsMetrics {
     }
 
     /**
-     * Every family, for {@code /metrics}. The {@code jvm_*} and {@code process_*} families are
-     * registered here on the first scrape, not at start: they start JMX (the platform MBean server
-     * and its beans), which took 0.2-0.3 s of the main thread before the first answer
-     * (docs/operations.md "Start-up and JVM flags") and nothing reads them before a scrape.
+     * Every family, for {@code /metrics}. The runtime families are registered here on the first
+     * scrape, not at start: they start JMX (the platform MBean server and its beans), which took
+     * 0.2-0.3 s of the main thread before the first answer (docs/operations.md "Start-up and JVM
+     * flags") and nothing reads them before a scrape. Always: the counterpart of the Go client's
+     * default collectors that CoreDNS always serves (process, memory, threads, GC, runtime
+     * version); with {@code runtime_metrics} also the finer JVM series (buffer pools, allocation
+     * per memory pool, class loading, JIT compilation, native memory when tracking is on).
      */
     public MetricSnapshots scrape() {
+        boolean detailed = runtimeMetrics;
         synchronized (this) {
             if (!runtimeRegistered) {
-                JvmMetrics.builder().register(registry);
+                ProcessMetrics.builder().register(registry);
+                JvmMemoryMetrics.builder().register(registry);
+                JvmThreadsMetrics.builder().register(registry);
+                JvmGarbageCollectorMetrics.builder().register(registry);
+                JvmRuntimeInfoMetric.builder().register(registry);
                 runtimeRegistered = true;
             }
+            if (detailed && !detailedRegistered) {
+                JvmBufferPoolMetrics.builder().register(detailedRegistry);
+                JvmMemoryPoolAllocationMetrics.builder().register(detailedRegistry);
+                JvmClassLoadingMetrics.builder().register(detailedRegistry);
+                JvmCompilationMetrics.builder().register(detailedRegistry);
+                JvmNativeMemoryMetrics.builder().register(detailedRegistry);
+                detailedRegistered = true;
+            }
         }
-        return registry.scrape();
+        MetricSnapshots all = registry.scrape();
+        if (!detailed) {
+            return all;
+        }
+        MetricSnapshots.Builder both = MetricSnapshots.builder();
+        all.forEach(both::metricSnapshot);
+        detailedRegistry.scrape().forEach(both::metricSnapshot);
+        return both.build();
+    }
+
+    /** {@code runtime_metrics} in the configuration now serving (set by each start, so a reload can turn it off). */
+    void runtimeMetrics(boolean on) {
+        runtimeMetrics = on;
     }
 
     public PrometheusRegistry registry() {

@@ -225,11 +225,9 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
         serveFor(Duration.ofMillis(400));
     }
 
-    /** The value of one kubeforward series for kube-system/kube-dns, scraped from the prometheus registry. */
+    /** The value of one kubeforward series for kube-system/kube-dns, scraped from the process's metrics registry. */
     double scrape(String name) {
-        io.nodedns.plugin.prometheus.DnsMetrics m = server.server().shared().state("prometheus.metrics", k -> null);
-        assertNotNull(m, "kubeforward registered with the prometheus registry");
-        for (var snap : m.registry().scrape()) {
+        for (var snap : server.server().shared().metricsRegistry().scrape()) {
             if (snap.getMetadata().getPrometheusName().equals(name)) {
                 for (var dp : snap.getDataPoints()) {
                     if ("kube-dns".equals(dp.getLabels().get("service"))
