@@ -3,7 +3,7 @@ package io.nodedns.server;
 /**
  * A plugin instance's series, read at scrape time (CoreDNS: each plugin's metrics.go). A plugin
  * declares its series in one class implementing this and adds it with
- * {@link SetupContext#addMetrics}; the prometheus plugin reads the sources of the configuration
+ * {@link SetupContext#addMetrics}, or once per process with {@link Shared#metrics}; the prometheus plugin reads the sources of the configuration
  * now serving and adds the counters of sources a reload retired to a running total, so counters
  * never go backwards. The query path only bumps the plugin's own counters.
  */
@@ -14,7 +14,7 @@ public interface MetricSource {
      */
     double[] TIME_BUCKETS = timeBuckets();
 
-    /** Reports this source's current values; {@code server} is the block's server label. */
+    /** Reports this source's current values; {@code server} is the block's server label ("" for a process-wide source). */
     void collect(Sink out, String server);
 
     /** Where a source reports; {@code labels} are name, value pairs. */

@@ -1,7 +1,5 @@
 package io.nodedns.server;
 
-import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
@@ -13,7 +11,7 @@ import java.util.function.Function;
 public final class Shared {
     private final HttpEndpoints http = new HttpEndpoints();
     private final ConcurrentMap<String, Object> state = new ConcurrentHashMap<>();
-    private final PrometheusRegistry metrics = new PrometheusRegistry();
+    private final java.util.List<MetricSource> metrics = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
     private volatile java.time.Duration lameDuck = java.time.Duration.ZERO;
     private volatile Runnable reloadTrigger = () -> {};
@@ -34,19 +32,20 @@ public final class Shared {
     }
 
     /**
-     * A process-wide collector, created and registered on first use of its key: series that outlive
-     * reloads (CoreDNS registers such collectors once). Scraped by the prometheus plugin.
+     * A process-wide metric source, created and kept on first use of its key: series that outlive
+     * reloads (watchers, adders shared by every instance; CoreDNS registers such collectors once).
+     * The prometheus plugin reads them with server label "".
      */
-    public <T extends MultiCollector> T metrics(String key, Function<String, T> create) {
+    public <T extends MetricSource> T metrics(String key, Function<String, T> create) {
         return state(key, k -> {
-            T collector = create.apply(k);
-            metrics.register(collector);
-            return collector;
+            T source = create.apply(k);
+            metrics.add(source);
+            return source;
         });
     }
 
-    /** Every process-wide family (the prometheus plugin's own ones too). */
-    public PrometheusRegistry metricsRegistry() {
+    /** The process-wide metric sources, in the order they were first used. */
+    public java.util.List<MetricSource> metrics() {
         return metrics;
     }
 

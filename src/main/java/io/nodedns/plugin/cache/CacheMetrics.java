@@ -3,15 +3,10 @@ package io.nodedns.plugin.cache;
 import io.nodedns.server.MetricSource;
 
 /** The series of one cache (CoreDNS plugin/cache/metrics.go), read at scrape time from its counters. */
-final class CacheMetrics implements MetricSource {
+record CacheMetrics(CachePlugin cache) implements MetricSource {
     private static final String ENTRIES = "The number of elements in the cache.";
     private static final String HITS = "The count of cache hits.";
     private static final String EVICTIONS = "The count of cache evictions.";
-    private final CachePlugin cache;
-
-    CacheMetrics(CachePlugin cache) {
-        this.cache = cache;
-    }
 
     @Override
     public void collect(Sink out, String server) {

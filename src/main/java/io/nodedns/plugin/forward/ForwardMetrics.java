@@ -8,13 +8,8 @@ import org.xbill.DNS.Rcode;
  * The series of one forwarder (CoreDNS plugin/forward/metrics.go and the proxy's), read at scrape
  * time from its counters and its upstreams'. A kubeforward forwarder reports the same series.
  */
-public final class ForwardMetrics implements MetricSource {
+public record ForwardMetrics(ForwardHandler forward) implements MetricSource {
     private static final String DURATION = "Histogram of the time each request took.";
-    private final ForwardHandler forward;
-
-    public ForwardMetrics(ForwardHandler forward) {
-        this.forward = forward;
-    }
 
     @Override
     public void collect(Sink out, String server) {

@@ -6,13 +6,7 @@ import io.nodedns.server.MetricSource;
  * CoreDNS's hosts gauges (plugin/hosts/metrics.go): entries per file, and one reload timestamp
  * (across blocks the latest file read wins, as the sink keeps a gauge's largest value).
  */
-final class HostsMetrics implements MetricSource {
-    private final HostsHandler hosts;
-
-    HostsMetrics(HostsHandler hosts) {
-        this.hosts = hosts;
-    }
-
+record HostsMetrics(HostsHandler hosts) implements MetricSource {
     @Override
     public void collect(Sink out, String server) {
         out.gauge("coredns_hosts_entries", "The combined number of entries in hosts and Corefile.", hosts.entries(),

@@ -19,11 +19,13 @@ import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The process's metric families with CoreDNS's names, labels and buckets (CoreDNS plugin/metrics), created once
- * and kept across reloads so counters never reset. They live in the process-wide registry
- * ({@link io.nodedns.server.Shared#metricsRegistry()}), where plugins register their own families.
+ * and kept across reloads so counters never reset. Plugins' series come in through
+ * {@link MetricSources}.
  */
 public final class DnsMetrics {
     static final double[] SIZE_BUCKETS = {0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3};
@@ -50,7 +52,7 @@ public final class DnsMetrics {
         }
     }
 
-    private final PrometheusRegistry registry;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
     final Counter requests;
     final Histogram duration;
     final Histogram requestSize;
@@ -67,7 +69,6 @@ public final class DnsMetrics {
     private volatile boolean runtimeMetrics;
 
     public DnsMetrics(io.nodedns.server.Shared shared) {
-        registry = shared.metricsRegistry();
         requests = Counter.builder().name("coredns_dns_requests_total").help("Counter of DNS requests made per zone, protocol and family.")
                 .labelNames("server", "zone", "view", "proto", "family", "type").withoutExemplars().register(registry);
         duration = Histogram.builder().name("coredns_dns_request_duration_seconds").help("Histogram of the time (in seconds) each request took per zone.")
@@ -115,19 +116,11 @@ public final class DnsMetrics {
         boolean detailed = runtimeMetrics;
         synchronized (this) {
             if (!runtimeRegistered) {
-                ProcessMetrics.builder().register(registry);
-                JvmMemoryMetrics.builder().register(registry);
-                JvmThreadsMetrics.builder().register(registry);
-                JvmGarbageCollectorMetrics.builder().register(registry);
-                JvmRuntimeInfoMetric.builder().register(registry);
+                RuntimeFamilies.ALWAYS.forEach(register -> register.accept(registry));
                 runtimeRegistered = true;
             }
             if (detailed && !detailedRegistered) {
-                JvmBufferPoolMetrics.builder().register(detailedRegistry);
-                JvmMemoryPoolAllocationMetrics.builder().register(detailedRegistry);
-                JvmClassLoadingMetrics.builder().register(detailedRegistry);
-                JvmCompilationMetrics.builder().register(detailedRegistry);
-                JvmNativeMemoryMetrics.builder().register(detailedRegistry);
+                RuntimeFamilies.FINER.forEach(register -> register.accept(detailedRegistry));
                 detailedRegistered = true;
             }
         }
@@ -148,5 +141,17 @@ public final class DnsMetrics {
 
     public PrometheusRegistry registry() {
         return registry;
+    }
+
+    /** The runtime families' registrations, in a holder so their lambdas are spun at the first scrape, not at start. */
+    private static final class RuntimeFamilies {
+        /** The JVM counterpart of the Go client's default collectors, which CoreDNS always serves. */
+        static final List<Consumer<PrometheusRegistry>> ALWAYS = List.of(r -> ProcessMetrics.builder().register(r),
+                r -> JvmMemoryMetrics.builder().register(r), r -> JvmThreadsMetrics.builder().register(r),
+                r -> JvmGarbageCollectorMetrics.builder().register(r), r -> JvmRuntimeInfoMetric.builder().register(r));
+        /** What {@code runtime_metrics} adds. */
+        static final List<Consumer<PrometheusRegistry>> FINER = List.of(r -> JvmBufferPoolMetrics.builder().register(r),
+                r -> JvmMemoryPoolAllocationMetrics.builder().register(r), r -> JvmClassLoadingMetrics.builder().register(r),
+                r -> JvmCompilationMetrics.builder().register(r), r -> JvmNativeMemoryMetrics.builder().register(r));
     }
 }

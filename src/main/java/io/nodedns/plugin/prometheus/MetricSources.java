@@ -14,7 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads the plugins' {@link MetricSource}s of the configuration now serving, and the listeners'
+ * Reads the plugins' {@link MetricSource}s of the configuration now serving and of the process
+ * ({@link Shared#metrics()}), and the listeners'
  * own counters, at scrape time, so the query path only bumps its own counters. Counters of sources
  * (and listeners) a reload retired are folded into a running total, so series never go backwards;
  * gauges show current values only.
@@ -49,6 +50,11 @@ final class MetricSources implements MultiCollector {
                     }
                 }
             }
+        }
+        for (MetricSource source : shared.metrics()) { // process-wide: never retired
+            Values values = new Values(gauges);
+            source.collect(values, "");
+            seen.put(source, values.counters);
         }
         for (Listener l : shared.listeners()) {
             Values values = new Values(gauges);
