@@ -107,7 +107,7 @@ public final class Instance {
         Map<String, String> claimed = new LinkedHashMap<>(); // zone:port@host -> key text, for overlap errors
         for (SetupContext ctx : contexts) {
             ServerConfig config = new ServerConfig(ctx.keys(), link(ctx.handlers()), ctx.allowsAnyClass(),
-                    ctx.listenLabels(ctx.keys().getFirst().port()).getFirst());
+                    ctx.listenLabels(ctx.keys().getFirst().port()).getFirst(), ctx.metrics());
             configs.add(config);
             lifecycles.addAll(ctx.lifecycles());
             readiness.addAll(ctx.readiness());

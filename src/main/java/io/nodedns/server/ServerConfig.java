@@ -18,9 +18,12 @@ public final class ServerConfig {
     private final int[] zoneLength;
 
     private final String serverLabel;
+    private final List<MetricSource> metrics;
 
-    ServerConfig(List<ServerKey> keys, List<Handler> handlers, boolean allowsAnyClass, String serverLabel) {
+    ServerConfig(List<ServerKey> keys, List<Handler> handlers, boolean allowsAnyClass, String serverLabel,
+                 List<MetricSource> metrics) {
         this.serverLabel = serverLabel;
+        this.metrics = List.copyOf(metrics);
         this.keys = List.copyOf(keys);
         this.zones = keys.stream().map(ServerKey::zone).distinct().toList();
         this.handlers = List.copyOf(handlers);
@@ -73,6 +76,11 @@ public final class ServerConfig {
     /** The block's zones, normalized (lower case, fully qualified), in key order. */
     public List<String> zones() {
         return zones;
+    }
+
+    /** The block's plugins' series (a source shared by several blocks appears in each). */
+    public List<MetricSource> metrics() {
+        return metrics;
     }
 
     public List<Handler> handlers() {

@@ -19,6 +19,7 @@ public final class SetupContext {
     private final Shared shared;
     private final List<Handler> handlers = new ArrayList<>();
     private final List<Lifecycle> lifecycles = new ArrayList<>();
+    private final List<MetricSource> metrics = new ArrayList<>();
     private final List<Readiness> readiness = new ArrayList<>();
     private final List<String> listenHosts = new ArrayList<>();
     private final List<HttpRoute> httpRoutes = new ArrayList<>();
@@ -91,6 +92,11 @@ public final class SetupContext {
         lifecycles.add(lifecycle);
     }
 
+    /** Series of a plugin instance of this block, read while its configuration serves. */
+    public void addMetrics(MetricSource source) {
+        metrics.add(source);
+    }
+
     /** A live view of the readiness reporters of this block, complete once setup has finished. */
     public List<Readiness> blockReadiness() {
         return java.util.Collections.unmodifiableList(readiness);
@@ -136,6 +142,10 @@ public final class SetupContext {
 
     List<Lifecycle> lifecycles() {
         return lifecycles;
+    }
+
+    List<MetricSource> metrics() {
+        return metrics;
     }
 
     List<Readiness> readiness() {

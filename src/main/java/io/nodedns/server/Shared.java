@@ -11,6 +11,7 @@ import java.util.function.Function;
 public final class Shared {
     private final HttpEndpoints http = new HttpEndpoints();
     private final ConcurrentMap<String, Object> state = new ConcurrentHashMap<>();
+    private final java.util.List<MetricSource> metrics = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
     private volatile java.time.Duration lameDuck = java.time.Duration.ZERO;
     private volatile Runnable reloadTrigger = () -> {};
@@ -28,6 +29,24 @@ public final class Shared {
     @SuppressWarnings("unchecked")
     public <T> T state(String key, Function<String, T> create) {
         return (T) state.computeIfAbsent(key, create);
+    }
+
+    /**
+     * A process-wide metric source, created and kept on first use of its key: series that outlive
+     * reloads (watchers, adders shared by every instance; CoreDNS registers such collectors once).
+     * The prometheus plugin reads them with server label "".
+     */
+    public <T extends MetricSource> T metrics(String key, Function<String, T> create) {
+        return state(key, k -> {
+            T source = create.apply(k);
+            metrics.add(source);
+            return source;
+        });
+    }
+
+    /** The process-wide metric sources, in the order they were first used. */
+    public java.util.List<MetricSource> metrics() {
+        return metrics;
     }
 
     public boolean shuttingDown() {

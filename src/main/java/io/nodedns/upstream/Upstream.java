@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,15 +15,6 @@ import java.util.concurrent.atomic.LongAdder;
  * allocation-free to bump.
  */
 public final class Upstream {
-    /** Upper bounds of the round-trip histogram in nanoseconds: CoreDNS's ExponentialBuckets(0.00025, 2, 16). */
-    private static final long[] BUCKET_NANOS = new long[16];
-
-    static {
-        for (int i = 0; i < 16; i++) {
-            BUCKET_NANOS[i] = 250_000L << i;
-        }
-    }
-
     private final InetSocketAddress address;
     private final String label;
     private final TcpPool tcp;
@@ -32,10 +22,8 @@ public final class Upstream {
     private final AtomicBoolean probing = new AtomicBoolean();
     private final LongAdder failures = new LongAdder();
     private final LongAdder healthcheckFailures = new LongAdder();
-    private final AtomicLongArray rcodes = new AtomicLongArray(16);
-    /** [rcode * 17 + bucket]: counts per histogram bucket (bucket 16 = above the last bound). */
-    private final AtomicLongArray durations = new AtomicLongArray(16 * 17);
-    private final AtomicLongArray durationSums = new AtomicLongArray(16);
+    /** Reply counts per writer: [0] for threads that are not UDP loops, then one per loop (added on its first reply). */
+    private volatile ReplyCounts[] replies = {new ReplyCounts(null)};
 
     public Upstream(InetSocketAddress address, ConnOptions options) {
         this(address, options, null);
@@ -93,16 +81,32 @@ public final class Upstream {
         failures.increment();
     }
 
-    /** A reply came back: counts it by rcode and round-trip time. */
+    /** A reply came back to a thread that is not a UDP loop (TCP, blocking path): counts it by rcode and round-trip time. */
     public void responded(int rcode, long nanos) {
-        int rc = rcode & 0xF;
-        rcodes.incrementAndGet(rc);
-        int b = 0;
-        while (b < 16 && nanos > BUCKET_NANOS[b]) {
-            b++;
+        replies[0].add(rcode, nanos);
+    }
+
+    /**
+     * The same on a UDP loop: {@code loop} (the loop, or anything only that loop uses) finds the
+     * loop's own counts with a scan of a few entries, so loops never write a shared cache line.
+     */
+    public void responded(Object loop, int rcode, long nanos) {
+        ReplyCounts[] all = replies;
+        for (int i = 1; i < all.length; i++) {
+            if (all[i].owner == loop) {
+                all[i].add(rcode, nanos);
+                return;
+            }
         }
-        durations.incrementAndGet(rc * 17 + b);
-        durationSums.addAndGet(rc, nanos);
+        addWriter(loop).add(rcode, nanos);
+    }
+
+    private synchronized ReplyCounts addWriter(Object loop) {
+        ReplyCounts created = new ReplyCounts(loop);
+        ReplyCounts[] next = java.util.Arrays.copyOf(replies, replies.length + 1);
+        next[next.length - 1] = created;
+        replies = next;
+        return created;
     }
 
     boolean startProbing() {
@@ -156,18 +160,30 @@ public final class Upstream {
         return healthcheckFailures.sum();
     }
 
-    /** Replies received with this rcode (the histogram's count for that rcode label). */
+    /** Replies received with this rcode (the histogram's count for that rcode label), summed over writers. */
     public long responses(int rcode) {
-        return rcodes.get(rcode & 0xF);
+        long n = 0;
+        for (int b = 0; b < ReplyCounts.STRIDE - 1; b++) {
+            n += sum(rcode, b);
+        }
+        return n;
     }
 
-    /** Non-cumulative count in histogram bucket b (0..16, 16 = +Inf) for an rcode. */
+    /** Non-cumulative count in histogram bucket b (0..16, 16 = +Inf) for an rcode, summed over writers. */
     public long durationBucket(int rcode, int bucket) {
-        return durations.get((rcode & 0xF) * 17 + bucket);
+        return sum(rcode, bucket);
     }
 
     public long durationSumNanos(int rcode) {
-        return durationSums.get(rcode & 0xF);
+        return sum(rcode, ReplyCounts.STRIDE - 1);
+    }
+
+    private long sum(int rcode, int b) {
+        long n = 0;
+        for (ReplyCounts c : replies) {
+            n += c.get(rcode, b);
+        }
+        return n;
     }
 
     @Override

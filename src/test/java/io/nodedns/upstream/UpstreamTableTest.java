@@ -64,4 +64,34 @@ class UpstreamTableTest {
         assertEquals(1, u.durationBucket(3, 16));
         assertEquals(3_100_000, u.durationSumNanos(0));
     }
+
+    /** Each loop writes its own counts (no shared cache line per reply); a scrape sums loops and the shared set. */
+    @Test
+    void loopsCountInTheirOwnCountsAndScrapesSumThem() throws Exception {
+        Upstream u = new Upstream(a(1), ConnOptions.defaults());
+        Object loopA = new Object();
+        Object loopB = new Object();
+        Thread[] writers = new Thread[2];
+        Object[] loops = {loopA, loopB};
+        for (int i = 0; i < 2; i++) {
+            Object loop = loops[i];
+            writers[i] = Thread.ofPlatform().start(() -> {
+                for (int n = 0; n < 100_000; n++) {
+                    u.responded(loop, 0, 1_000_000); // 1 ms: bucket 2
+                }
+            });
+        }
+        for (int n = 0; n < 1_000; n++) {
+            u.responded(2, 100_000); // TCP/blocking path
+        }
+        for (Thread t : writers) {
+            t.join();
+        }
+        assertEquals(200_000, u.responses(0), "no update lost between loops");
+        assertEquals(200_000, u.durationBucket(0, 2));
+        assertEquals(200_000L * 1_000_000, u.durationSumNanos(0));
+        assertEquals(1_000, u.responses(2));
+        u.responded(loopA, 0, 1_000_000);
+        assertEquals(200_001, u.responses(0), "a loop goes on counting in its own counts");
+    }
 }

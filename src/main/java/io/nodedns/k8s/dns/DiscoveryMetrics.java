@@ -2,11 +2,8 @@ package io.nodedns.k8s.dns;
 
 import io.nodedns.k8s.DiscoveryBackend;
 import io.nodedns.k8s.DiscoveryRegistry;
-import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.nodedns.k8s.WatchMetrics;
+import io.nodedns.server.MetricSource;
 
 /**
  * Series of the service-discovery backends (kubernetes and multicluster), read at scrape time and
@@ -14,7 +11,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * the converters rejected, and the multicluster EndpointSlices ignored for an FQDN addressType or a
  * missing source-cluster label (docs/decisions.md multicluster 10). Registered once per process.
  */
-public final class DiscoveryMetrics implements MultiCollector {
+public final class DiscoveryMetrics implements MetricSource {
     public static final String KEY = "k8s.discovery.metrics";
     private final DiscoveryRegistry registry;
 
@@ -23,30 +20,20 @@ public final class DiscoveryMetrics implements MultiCollector {
     }
 
     @Override
-    public MetricSnapshots collect() {
-        GaugeSnapshot.Builder synced = GaugeSnapshot.builder().name("coredns_kubernetes_synced")
-                .help("1 once every watch of the backend has listed, else 0.");
-        CounterSnapshot.Builder errors = CounterSnapshot.builder().name("coredns_kubernetes_api_errors")
-                .help("Failed API server list/watch attempts.");
-        CounterSnapshot.Builder stalls = CounterSnapshot.builder().name("coredns_kubernetes_watch_stalls")
-                .help("Watches restarted after 90 s without an event or bookmark (a silently lost connection).");
-        CounterSnapshot.Builder rejected = CounterSnapshot.builder().name("coredns_kubernetes_rejected_objects")
-                .help("API objects skipped as malformed or out of scope.");
-        GaugeSnapshot.Builder ignored = GaugeSnapshot.builder().name("coredns_multicluster_ignored_endpointslices")
-                .help("Multicluster EndpointSlices ignored: FQDN addressType or no source-cluster label.");
+    public void collect(Sink out, String server) {
         for (DiscoveryBackend b : registry.backends()) {
-            Labels l = Labels.of("features", b.features().stream().map(Enum::name).sorted().map(String::toLowerCase)
-                    .reduce((x, y) -> x + "," + y).orElse(""));
-            synced.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l).value(b.synced() ? 1 : 0).build());
-            errors.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(b.apiErrorsTotal()).build());
-            stalls.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(b.watchStallsTotal()).build());
-            rejected.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l)
-                    .value(b.skippedObjectsTotal()).build());
+            String features = b.features().stream().map(Enum::name).sorted().map(String::toLowerCase)
+                    .reduce((x, y) -> x + "," + y).orElse("");
+            out.gauge("coredns_kubernetes_synced", "1 once every watch of the backend has listed, else 0.",
+                    b.synced() ? 1 : 0, "features", features);
+            WatchMetrics.report(out, "coredns_kubernetes", b.apiErrorsTotal(), b.watchStallsTotal(), "features", features);
+            out.counter("coredns_kubernetes_rejected_objects", "API objects skipped as malformed or out of scope.",
+                    b.skippedObjectsTotal(), "features", features);
             if (b.features().contains(DiscoveryBackend.Feature.MULTICLUSTER_ENDPOINTS)) {
-                ignored.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l)
-                        .value(b.ignoredMulticlusterSlices()).build());
+                out.gauge("coredns_multicluster_ignored_endpointslices",
+                        "Multicluster EndpointSlices ignored: FQDN addressType or no source-cluster label.",
+                        b.ignoredMulticlusterSlices(), "features", features);
             }
         }
-        return MetricSnapshots.of(synced.build(), errors.build(), stalls.build(), rejected.build(), ignored.build());
     }
 }

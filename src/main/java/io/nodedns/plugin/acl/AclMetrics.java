@@ -1,9 +1,6 @@
 package io.nodedns.plugin.acl;
 
-import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.nodedns.server.MetricSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code _dropped_} (labels server, zone, view) and {@code _allowed_} (server, view). One process-wide
  * table of adders handed out at setup, so a reload keeps counting on the same series.
  */
-final class AclMetrics implements MultiCollector {
+final class AclMetrics implements MetricSource {
     static final String KEY = "acl.metrics";
     static final String BLOCKED = "blocked";
     static final String FILTERED = "filtered";
@@ -37,28 +34,16 @@ final class AclMetrics implements MultiCollector {
     }
 
     @Override
-    public MetricSnapshots collect() {
-        CounterSnapshot.Builder blocked = builder(BLOCKED, "Counter of DNS requests being blocked.");
-        CounterSnapshot.Builder filtered = builder(FILTERED, "Counter of DNS requests being filtered.");
-        CounterSnapshot.Builder dropped = builder(DROPPED, "Counter of DNS requests being dropped.");
-        CounterSnapshot.Builder allowed = builder(ALLOWED, "Counter of DNS requests being allowed.");
+    public void collect(Sink out, String unused) {
         for (Map.Entry<Key, LongAdder> e : counters.entrySet()) {
             Key k = e.getKey();
-            Labels labels = k.kind().equals(ALLOWED) ? Labels.of("server", k.server(), "view", "")
-                    : Labels.of("server", k.server(), "view", "", "zone", k.zone());
-            CounterSnapshot.CounterDataPointSnapshot point = CounterSnapshot.CounterDataPointSnapshot.builder()
-                    .labels(labels).value(e.getValue().sum()).build();
-            switch (k.kind()) {
-                case BLOCKED -> blocked.dataPoint(point);
-                case FILTERED -> filtered.dataPoint(point);
-                case DROPPED -> dropped.dataPoint(point);
-                default -> allowed.dataPoint(point);
+            String name = "coredns_acl_" + k.kind() + "_requests";
+            String help = "Counter of DNS requests being " + k.kind() + ".";
+            if (k.kind().equals(ALLOWED)) {
+                out.counter(name, help, e.getValue().sum(), "server", k.server(), "view", "");
+            } else {
+                out.counter(name, help, e.getValue().sum(), "server", k.server(), "view", "", "zone", k.zone());
             }
         }
-        return MetricSnapshots.of(blocked.build(), filtered.build(), dropped.build(), allowed.build());
-    }
-
-    private static CounterSnapshot.Builder builder(String kind, String help) {
-        return CounterSnapshot.builder().name("coredns_acl_" + kind + "_requests").help(help);
     }
 }

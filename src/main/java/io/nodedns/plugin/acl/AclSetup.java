@@ -6,7 +6,6 @@ import io.nodedns.config.Dispenser;
 import io.nodedns.config.IpPrefix;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
-import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.util.ArrayList;
@@ -26,11 +25,7 @@ public final class AclSetup implements PluginSetup {
         for (Directive directive : ctx.occurrences()) {
             rules.add(parseRule(directive.dispenser(), ctx.zones()));
         }
-        AclMetrics metrics = ctx.shared().state(AclMetrics.KEY, k -> { // once per process: series survive reloads
-            AclMetrics m = new AclMetrics();
-            PrometheusSetup.metrics(ctx).registry().register(m);
-            return m;
-        });
+        AclMetrics metrics = ctx.shared().metrics(AclMetrics.KEY, k -> new AclMetrics()); // once per process: series survive reloads
         String server = ctx.listenLabels(ctx.keys().getFirst().port()).getFirst();
         ctx.addHandler(new AclHandler(new AclConfig(rules), metrics, server));
     }

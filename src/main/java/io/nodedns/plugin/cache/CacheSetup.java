@@ -56,6 +56,7 @@ public final class CacheSetup implements PluginSetup {
         CachePlugin plugin = new CachePlugin(config, state, clock);
         created.accept(plugin);
         ctx.addHandler(plugin);
+        ctx.addMetrics(state.metrics);
         Path persist = config.persist() == null ? null : Path.of(config.persist());
         if (persist != null) {
             checkPersistUnique(ctx, directive, persist);

@@ -22,9 +22,12 @@ final class CacheState {
     final LongAdder oversized = new LongAdder();
     /** Background refreshes in flight, capped so a burst of stale keys cannot spawn unbounded work. */
     final AtomicInteger refreshes = new AtomicInteger();
+    /** The metric source of this state: the same object for every instance a reload keeps it for. */
+    final CacheMetrics metrics;
 
     CacheState(CacheConfig config) {
         this.success = new CacheStore(config.successCapacity());
         this.denial = new CacheStore(config.denialCapacity());
+        this.metrics = new CacheMetrics(this, String.join(",", config.zones()));
     }
 }

@@ -4,7 +4,6 @@ import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.IpPrefix;
-import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.util.List;
@@ -20,11 +19,7 @@ public final class Dns64Setup implements PluginSetup {
         for (Directive directive : ctx.occurrences()) {
             config = parse(directive.dispenser(), config);
         }
-        Dns64Metrics metrics = ctx.shared().state(Dns64Metrics.KEY, k -> { // once per process: series survive reloads
-            Dns64Metrics m = new Dns64Metrics();
-            PrometheusSetup.metrics(ctx).registry().register(m);
-            return m;
-        });
+        Dns64Metrics metrics = ctx.shared().metrics(Dns64Metrics.KEY, k -> new Dns64Metrics()); // once per process: series survive reloads
         String server = ctx.listenLabels(ctx.keys().getFirst().port()).getFirst();
         ctx.addHandler(new Dns64Handler(config, metrics.translated(server)));
     }

@@ -33,6 +33,7 @@ public final class ForwardSetup implements PluginSetup {
         for (ForwardHandler h : handlers) {
             ctx.addHandler(h);
             ctx.addLifecycle(h);
+            ctx.addMetrics(new ForwardMetrics(h));
         }
         ctx.allowAnyClass();
     }

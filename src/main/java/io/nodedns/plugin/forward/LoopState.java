@@ -230,7 +230,7 @@ final class LoopState implements LoopTicker {
         p.tcpBusy = false;
         long now = System.nanoTime();
         if (p.tcpLength >= 0) {
-            p.upstream.responded(p.rcodeOfTcpReply(), now - p.sentAt);
+            p.upstream.responded(loop, p.rcodeOfTcpReply(), now - p.sentAt);
             onReply(p, p.ex.response(), p.tcpLength, now);
         } else if (p.tcpLength == Pending.TCP_QUESTION_MISMATCH) {
             p.ex.error("plugin/forward: reply from " + p.upstream.label() + " does not match the question");
@@ -307,7 +307,7 @@ final class LoopState implements LoopTicker {
         ids.remove(id);
         p.waiting = false;
         long now = System.nanoTime();
-        p.upstream.responded(DnsHeader.rcode(rx, 0), now - p.sentAt);
+        p.upstream.responded(loop, DnsHeader.rcode(rx, 0), now - p.sentAt);
         if (cut || DnsHeader.tc(rx, 0)) {
             startTcp(p, p.upstream, now); // truncated (by the upstream or by our slot): the same upstream over TCP
             return;

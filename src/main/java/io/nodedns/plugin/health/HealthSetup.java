@@ -3,6 +3,7 @@ package io.nodedns.plugin.health;
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.GoDuration;
+import io.nodedns.server.HttpAddress;
 import io.nodedns.server.HttpEndpoints;
 import io.nodedns.server.HttpRoute;
 import io.nodedns.server.Lifecycle;

@@ -40,7 +40,9 @@ public final class HostsSetup implements PluginSetup {
         } catch (IOException e) {
             throw new ConfigException(ctx.once().nameToken(), "plugin/hosts: " + e.getMessage());
         }
-        ctx.addHandler(new HostsHandler(source));
+        HostsHandler handler = new HostsHandler(source);
+        ctx.addHandler(handler);
+        ctx.addMetrics(new HostsMetrics(handler));
         ctx.addLifecycle(source);
     }
 

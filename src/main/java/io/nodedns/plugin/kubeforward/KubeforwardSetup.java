@@ -10,6 +10,7 @@ import io.nodedns.k8s.KubeClientConfig;
 import io.nodedns.k8s.WatcherRegistry;
 import io.nodedns.plugin.forward.ForwardConfig;
 import io.nodedns.plugin.forward.ForwardHandler;
+import io.nodedns.plugin.forward.ForwardMetrics;
 import io.nodedns.plugin.forward.ForwardSetup;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
@@ -47,11 +48,7 @@ public final class KubeforwardSetup implements PluginSetup {
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
         WatcherRegistry registry = ctx.shared().state(WatcherRegistry.KEY, k -> new WatcherRegistry());
-        ctx.shared().state(KubeforwardMetrics.KEY, k -> { // once per process: the collector outlives reloads
-            KubeforwardMetrics m = new KubeforwardMetrics(registry);
-            io.nodedns.plugin.prometheus.PrometheusSetup.metrics(ctx).registry().register(m);
-            return m;
-        });
+        ctx.shared().metrics(KubeforwardMetrics.KEY, k -> new KubeforwardMetrics(registry)); // once per process: the collector outlives reloads
         List<KubeforwardBinding> bindings = new ArrayList<>();
         List<ForwardHandler> handlers = new ArrayList<>();
         for (Directive d : ctx.occurrences()) {
@@ -78,6 +75,7 @@ public final class KubeforwardSetup implements PluginSetup {
         for (ForwardHandler h : handlers) {
             ctx.addHandler(h);
             ctx.addLifecycle(h);
+            ctx.addMetrics(new ForwardMetrics(h));
         }
         ctx.addLifecycle(new io.nodedns.server.Lifecycle() {
             @Override

@@ -149,11 +149,8 @@ public final class KubernetesSetup implements PluginSetup {
     public static DiscoveryHandler handler(SetupContext ctx, DiscoveryHandler.Settings settings,
             io.nodedns.k8s.dns.Resolver resolver) {
         DiscoveryRegistry registry = ctx.shared().state(DiscoveryRegistry.KEY, k -> new DiscoveryRegistry());
-        ctx.shared().state(io.nodedns.k8s.dns.DiscoveryMetrics.KEY, k -> { // once per process, outlives reloads
-            io.nodedns.k8s.dns.DiscoveryMetrics m = new io.nodedns.k8s.dns.DiscoveryMetrics(registry);
-            io.nodedns.plugin.prometheus.PrometheusSetup.metrics(ctx).registry().register(m);
-            return m;
-        });
+        // once per process, outlives reloads
+        ctx.shared().metrics(io.nodedns.k8s.dns.DiscoveryMetrics.KEY, k -> new io.nodedns.k8s.dns.DiscoveryMetrics(registry));
         DiscoveryHandler handler = new DiscoveryHandler(settings, resolver, registry);
         ctx.addLifecycle(handler);
         ctx.addReadiness(handler);

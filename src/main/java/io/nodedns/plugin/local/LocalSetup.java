@@ -3,7 +3,6 @@ package io.nodedns.plugin.local;
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
-import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 
@@ -18,11 +17,7 @@ public final class LocalSetup implements PluginSetup {
         for (Directive directive : ctx.occurrences()) {
             prefix = parse(directive.dispenser(), prefix);
         }
-        ctx.shared().state(LocalMetrics.KEY, k -> { // once per process: the counter has no server label
-            LocalMetrics metrics = new LocalMetrics();
-            PrometheusSetup.metrics(ctx).registry().register(metrics);
-            return metrics;
-        });
+        ctx.shared().metrics(LocalMetrics.KEY, k -> new LocalMetrics()); // once per process: the counter has no server label
         ctx.addHandler(new LocalHandler(prefix));
     }
 

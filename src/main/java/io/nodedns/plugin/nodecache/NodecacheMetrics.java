@@ -1,14 +1,12 @@
 package io.nodedns.plugin.nodecache;
 
-import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.nodedns.server.MetricSource;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /** {@code coredns_nodecache_setup_errors_total{errortype}}, read at scrape time; registered once per process. */
-final class NodecacheMetrics implements MultiCollector {
+final class NodecacheMetrics implements MetricSource {
+    static final String KEY = "nodecache.metrics";
     private final SetupErrorCounts errors;
 
     NodecacheMetrics(SetupErrorCounts errors) {
@@ -16,13 +14,10 @@ final class NodecacheMetrics implements MultiCollector {
     }
 
     @Override
-    public MetricSnapshots collect() {
-        CounterSnapshot.Builder counter = CounterSnapshot.builder().name("coredns_nodecache_setup_errors")
-                .help("The number of errors during periodic network setup for node-cache");
+    public void collect(Sink out, String server) {
         for (Map.Entry<String, LongAdder> e : errors.all().entrySet()) {
-            counter.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
-                    .labels(Labels.of("errortype", e.getKey())).value(e.getValue().sum()).build());
+            out.counter("coredns_nodecache_setup_errors", "The number of errors during periodic network setup for node-cache",
+                    e.getValue().sum(), "errortype", e.getKey());
         }
-        return MetricSnapshots.of(counter.build());
     }
 }

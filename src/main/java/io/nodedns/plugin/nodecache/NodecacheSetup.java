@@ -4,7 +4,6 @@ import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.ServerKey;
-import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import io.nodedns.server.Shared;
@@ -38,11 +37,9 @@ public final class NodecacheSetup implements PluginSetup {
 
     /** The process's network state, created on first use with this runner; its metrics are registered once. */
     public static NodeNetwork network(Shared shared, CommandRunner runner) {
-        return shared.state(NodeNetwork.STATE_KEY, k -> {
-            NodeNetwork network = new NodeNetwork(runner);
-            PrometheusSetup.metrics(shared).registry().register(new NodecacheMetrics(network.errors()));
-            return network;
-        });
+        NodeNetwork network = shared.state(NodeNetwork.STATE_KEY, k -> new NodeNetwork(runner));
+        shared.metrics(NodecacheMetrics.KEY, k -> new NodecacheMetrics(network.errors()));
+        return network;
     }
 
     /** The options and addresses of all nodecache blocks of the configuration being built. */

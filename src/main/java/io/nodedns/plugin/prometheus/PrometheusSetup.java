@@ -2,28 +2,26 @@ package io.nodedns.plugin.prometheus;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
-import io.nodedns.plugin.health.HttpAddress;
+import io.nodedns.server.HttpAddress;
 import io.nodedns.server.HttpRoute;
+import io.nodedns.server.Lifecycle;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import io.nodedns.server.Shared;
 
 /**
  * {@code prometheus [ADDR] [{ runtime_metrics }]} (CoreDNS plugin/metrics): CoreDNS's metrics on
- * {@code http://ADDR/metrics}, ADDR defaulting to {@code localhost:9153}. Once per block; blocks
+ * {@code http://ADDR/metrics}, ADDR defaulting to {@code localhost:9153}; {@code runtime_metrics}
+ * adds the finer JVM series (see {@link DnsMetrics#scrape()}). Once per block; blocks
  * naming the same address share one listener. {@code tls} is not supported yet.
  */
 public final class PrometheusSetup implements PluginSetup {
     public static final String DEFAULT_ADDRESS = "localhost:9153";
     static final String STATE_KEY = "prometheus.metrics";
+    private static final String RUNTIME_KEY = "prometheus.runtime_metrics";
 
-    /** The process-wide metrics, created on first use; other plugins register their families here. */
-    public static DnsMetrics metrics(SetupContext ctx) {
-        return metrics(ctx.shared());
-    }
-
-    /** The same, for process-level users without a server block (node-cache flags). */
-    public static DnsMetrics metrics(Shared shared) {
+    /** The process-wide metrics, created on first use (a block with prometheus, or node-cache's flags). */
+    static DnsMetrics metrics(Shared shared) {
         return shared.state(STATE_KEY, k -> {
             DnsMetrics m = new DnsMetrics(shared);
             m.registry().register(new MetricSources(shared));
@@ -42,19 +40,28 @@ public final class PrometheusSetup implements PluginSetup {
         Dispenser d = ctx.once().dispenser();
         d.next();
         String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
+        // any block of a load asking for runtime_metrics turns them on for the shared endpoint
+        boolean[] runtime = (boolean[]) ctx.buildState().computeIfAbsent(RUNTIME_KEY, k -> new boolean[1]);
         while (d.nextBlock()) {
             switch (d.val()) {
                 case "runtime_metrics" -> {
                     if (d.nextArg()) {
                         throw d.argErr();
                     }
+                    runtime[0] = true;
                 }
                 case "tls" -> throw d.err("plugin/prometheus: tls is not supported yet by nodedns");
                 default -> throw d.err("plugin/prometheus: unknown property '" + d.val() + "'");
             }
         }
-        DnsMetrics metrics = metrics(ctx);
+        DnsMetrics metrics = metrics(ctx.shared());
         ctx.addHandler(new MetricsHandler(metrics));
+        ctx.addLifecycle(new Lifecycle() {
+            @Override
+            public void start() {
+                metrics.runtimeMetrics(runtime[0]);
+            }
+        });
         ctx.addHttpRoute(new HttpRoute(address, "/metrics", new MetricsEndpoint(metrics)));
         ctx.addLifecycle(new PluginEnabledReporter(metrics, ctx));
     }

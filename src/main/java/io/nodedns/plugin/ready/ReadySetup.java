@@ -2,7 +2,7 @@ package io.nodedns.plugin.ready;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
-import io.nodedns.plugin.health.HttpAddress;
+import io.nodedns.server.HttpAddress;
 import io.nodedns.server.HttpRoute;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;

@@ -44,11 +44,6 @@ public final class TemplateHandler extends ChainHandler {
         return "template";
     }
 
-    /** Counter values for the metrics endpoint (scrape time only). */
-    public void forEachCount(TemplateMetrics.Visitor visitor) {
-        metrics.forEach(visitor);
-    }
-
     @Override
     public int serve(Exchange ex) {
         QueryView q = ex.query();

@@ -6,21 +6,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * CoreDNS's template counters (coredns_template_matches_total, template_failures_total,
- * rr_failures_total), keyed by their labels; the prometheus plugin adds the server label and
- * exports them at scrape time. The handler keeps each template's last match counter, so repeated
+ * CoreDNS's template counters (plugin/template/metrics.go: coredns_template_matches_total,
+ * template_failures_total, rr_failures_total), keyed by their labels and read at scrape time
+ * under the block's server label. The handler keeps each template's last match counter, so repeated
  * matches of one zone, class and type (an rcode-only AAAA block) count without allocating.
  */
-public final class TemplateMetrics {
-    public static final String MATCHES = "coredns_template_matches";
-    public static final String TEMPLATE_FAILURES = "coredns_template_template_failures";
-    public static final String RR_FAILURES = "coredns_template_rr_failures";
-
-    /** One series: the metric name, its label pairs after "server" (name, value, ...) and its count. */
-    @FunctionalInterface
-    public interface Visitor {
-        void series(String metric, List<String> labels, long count);
-    }
+final class TemplateMetrics implements io.nodedns.server.MetricSource {
+    static final String MATCHES = "coredns_template_matches";
+    static final String TEMPLATE_FAILURES = "coredns_template_template_failures";
+    static final String RR_FAILURES = "coredns_template_rr_failures";
+    private static final Map<String, String> HELP = Map.of(MATCHES, "Counter of template regex matches.",
+            TEMPLATE_FAILURES, "Counter of go template failures.", RR_FAILURES, "Counter of mis-templated RRs.");
 
     private record Key(String metric, List<String> labels) {}
 
@@ -49,7 +45,16 @@ public final class TemplateMetrics {
         counts.computeIfAbsent(new Key(metric, labels), k -> new LongAdder()).increment();
     }
 
-    void forEach(Visitor visitor) {
-        counts.forEach((k, v) -> visitor.series(k.metric(), k.labels(), v.sum()));
+    @Override
+    public void collect(Sink out, String server) {
+        counts.forEach((k, v) -> {
+            String[] pairs = new String[k.labels().size() + 2];
+            pairs[0] = "server";
+            pairs[1] = server;
+            for (int i = 0; i < k.labels().size(); i++) {
+                pairs[i + 2] = k.labels().get(i);
+            }
+            out.counter(k.metric(), HELP.get(k.metric()), v.sum(), pairs);
+        });
     }
 }

@@ -45,7 +45,9 @@ public final class TemplateSetup implements PluginSetup {
         if (anyClass) {
             ctx.allowAnyClass(); // CH or ANY templates must see non-IN queries, which the server refuses otherwise
         }
-        ctx.addHandler(new TemplateHandler(rules, allZones));
+        TemplateHandler handler = new TemplateHandler(rules, allZones);
+        ctx.addHandler(handler);
+        ctx.addMetrics(handler.metrics);
     }
 
     /** Parses one occurrence; the dispenser stands before the directive name. */

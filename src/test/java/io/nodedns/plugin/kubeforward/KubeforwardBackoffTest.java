@@ -225,25 +225,10 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
         serveFor(Duration.ofMillis(400));
     }
 
-    /** The value of one kubeforward series for kube-system/kube-dns, scraped from the prometheus registry. */
+    /** The value of one kubeforward series for kube-system/kube-dns, as the process-wide metric sources report it. */
     double scrape(String name) {
-        io.nodedns.plugin.prometheus.DnsMetrics m = server.server().shared().state("prometheus.metrics", k -> null);
-        assertNotNull(m, "kubeforward registered with the prometheus registry");
-        for (var snap : m.registry().scrape()) {
-            if (snap.getMetadata().getPrometheusName().equals(name)) {
-                for (var dp : snap.getDataPoints()) {
-                    if ("kube-dns".equals(dp.getLabels().get("service"))
-                            && "kube-system".equals(dp.getLabels().get("namespace"))) {
-                        return switch (dp) {
-                            case io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot g -> g.getValue();
-                            case io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot c -> c.getValue();
-                            default -> throw new AssertionError(dp.toString());
-                        };
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no series " + name);
+        return io.nodedns.testing.MetricValues.of(server.server().shared().metrics())
+                .value(name, "namespace", "kube-system", "service", "kube-dns");
     }
 
     @Test

@@ -268,10 +268,8 @@ class MulticlusterConformanceTest {
         assertEquals("v1beta1", b.serviceImportVersion());
         io.nodedns.k8s.DiscoveryRegistry registry = server.server().shared().state(io.nodedns.k8s.DiscoveryRegistry.KEY,
                 k -> { throw new AssertionError("no registry"); });
-        var snapshots = new io.nodedns.k8s.dns.DiscoveryMetrics(registry).collect();
-        var ignored = snapshots.stream().filter(m -> m.getMetadata().getName().equals("coredns_multicluster_ignored_endpointslices"))
-                .findFirst().orElseThrow();
-        assertEquals(2.0, ((io.prometheus.metrics.model.snapshots.GaugeSnapshot) ignored).getDataPoints().getFirst().getValue(),
+        var values = io.nodedns.testing.MetricValues.of(List.of(new io.nodedns.k8s.dns.DiscoveryMetrics(registry)));
+        assertEquals(2.0, values.value("coredns_multicluster_ignored_endpointslices"),
                 "decision 10: the ignored slices are counted in a metric");
     }
 

@@ -56,4 +56,44 @@ class ForwardCacheMetricsTest {
             }
         }
     }
+
+    /**
+     * A reload that keeps the cache's options keeps its store and counters: they are reported once,
+     * not once for the retired instance and again for the new one. The replaced forwarder's
+     * counters are carried over; gauges show what is cached now.
+     */
+    @Test
+    void aReloadNeitherResetsNorDoublesTheSeries(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int dns = FreePorts.udpAndTcp();
+        int http = FreePorts.udpAndTcp();
+        try (FakeUpstream upstream = FakeUpstream.start()) {
+            String corefile = """
+                    .:%d {
+                        prometheus 127.0.0.1:%d
+                        cache
+                        forward . %s
+                    }
+                    """.formatted(dns, http, upstream.hostPort());
+            java.nio.file.Path file = dir.resolve("Corefile");
+            java.nio.file.Files.writeString(file, corefile);
+            try (TestServer server = TestServer.fromFile(file); DnsClient client = new DnsClient(dns)) {
+                client.udp(DnsClient.query("one.example.org", Type.A));
+                client.udp(DnsClient.query("two.example.org", Type.A));
+                client.udp(DnsClient.query("two.example.org", Type.A));
+                scrape(http); // the scrape that sees the first instance, so the reload retires it
+                java.nio.file.Files.writeString(file, corefile.replace("    cache\n", "    cache\n    errors\n"));
+                assertTrue(server.server().reload(), "same cache options, another chain");
+                String body = scrape(http);
+                String to = "to=\"" + upstream.hostPort() + "\"";
+                assertEquals(3.0, PrometheusTest.value(body, "coredns_cache_requests_total", "zones=\".\""), body);
+                assertEquals(1.0, PrometheusTest.value(body, "coredns_cache_hits_total", "type=\"success\""));
+                assertEquals(2.0, PrometheusTest.value(body, "coredns_cache_entries", "type=\"success\""));
+                assertEquals(2.0, PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_count", to, "rcode=\"NOERROR\""));
+                client.udp(DnsClient.query("three.example.org", Type.A));
+                String after = scrape(http);
+                assertEquals(4.0, PrometheusTest.value(after, "coredns_cache_requests_total", "zones=\".\""), after);
+                assertEquals(3.0, PrometheusTest.value(after, "coredns_proxy_request_duration_seconds_count", to, "rcode=\"NOERROR\""));
+            }
+        }
+    }
 }

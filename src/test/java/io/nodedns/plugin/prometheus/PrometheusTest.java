@@ -97,4 +97,53 @@ class PrometheusTest {
                 "jvm_* families on the first scrape");
         assertEquals(m.scrape().size(), m.scrape().size(), "registered once");
     }
+
+    /**
+     * Without runtime_metrics: the JVM counterpart of the Go client's default collectors (memory,
+     * threads, GC, process, runtime version); with it also the finer JVM families; a later start
+     * without it (a reload) takes them away again.
+     */
+    @Test
+    void runtimeMetricsAddsTheFinerJvmFamilies() {
+        DnsMetrics m = new DnsMetrics(new io.nodedns.server.Shared());
+        java.util.Set<String> basic = names(m.scrape());
+        for (String always : new String[] {"jvm_memory_used_bytes", "jvm_threads_current", "jvm_gc_collection_seconds",
+                "process_cpu_seconds", "jvm_runtime"}) {
+            assertTrue(basic.contains(always), always + " in " + basic);
+        }
+        assertTrue(basic.stream().noneMatch(n -> n.startsWith("jvm_classes") || n.startsWith("jvm_buffer_pool")
+                || n.startsWith("jvm_compilation")), basic.toString());
+        m.runtimeMetrics(true);
+        java.util.Set<String> detailed = names(m.scrape());
+        assertTrue(detailed.containsAll(basic), "adds, removes nothing");
+        for (String added : new String[] {"jvm_classes_currently_loaded", "jvm_buffer_pool_used_bytes",
+                "jvm_compilation_time_seconds", "jvm_memory_pool_allocated_bytes"}) {
+            assertTrue(detailed.contains(added), added + " in " + detailed);
+        }
+        m.runtimeMetrics(false);
+        assertEquals(basic, names(m.scrape()));
+    }
+
+    @Test
+    void runtimeMetricsInTheCorefileReachesTheEndpoint() throws Exception {
+        int dns = FreePorts.udpAndTcp();
+        int http = FreePorts.udpAndTcp();
+        String corefile = """
+                .:%1$d {
+                    prometheus 127.0.0.1:%2$d {
+                        runtime_metrics
+                    }
+                    whoami
+                }
+                """.formatted(dns, http);
+        try (TestServer server = TestServer.fromText(corefile)) {
+            assertTrue(scrape(http).contains("jvm_classes_currently_loaded"), "runtime_metrics on");
+        }
+    }
+
+    private static java.util.Set<String> names(io.prometheus.metrics.model.snapshots.MetricSnapshots snapshots) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        snapshots.forEach(s -> names.add(s.getMetadata().getPrometheusName()));
+        return names;
+    }
 }

@@ -1,4 +1,4 @@
-package io.nodedns.plugin.health;
+package io.nodedns.server;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;

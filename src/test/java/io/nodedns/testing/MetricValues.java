@@ -1,0 +1,60 @@
+package io.nodedns.testing;
+
+import io.nodedns.server.MetricSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Records what a {@link MetricSource} reports, to find one series' value in a test. */
+public final class MetricValues implements MetricSource.Sink {
+    private record Point(String name, List<String> labels, double value) {}
+
+    private final List<Point> points = new ArrayList<>();
+
+    /** Every process-wide source of a server's shared state. */
+    public static MetricValues of(List<MetricSource> sources) {
+        MetricValues values = new MetricValues();
+        for (MetricSource s : sources) {
+            s.collect(values, "");
+        }
+        return values;
+    }
+
+    /** The value of the series called {@code name} whose labels include every given name, value pair. */
+    public double value(String name, String... labels) {
+        for (Point p : points) {
+            if (p.name.equals(name) && contains(p.labels, labels)) {
+                return p.value;
+            }
+        }
+        throw new AssertionError("no series " + name + " " + List.of(labels) + " in " + points);
+    }
+
+    private static boolean contains(List<String> have, String[] want) {
+        for (int i = 0; i < want.length; i += 2) {
+            int at = have.indexOf(want[i]);
+            if (at < 0 || at % 2 != 0 || !have.get(at + 1).equals(want[i + 1])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void counter(String name, String help, double value, String... labels) {
+        points.add(new Point(name, List.of(labels), value));
+    }
+
+    @Override
+    public void gauge(String name, String help, double value, String... labels) {
+        points.add(new Point(name, List.of(labels), value));
+    }
+
+    @Override
+    public void histogram(String name, String help, long[] buckets, double sum, String... labels) {
+        long count = 0;
+        for (long b : buckets) {
+            count += b;
+        }
+        points.add(new Point(name + "_count", List.of(labels), count));
+    }
+}
