@@ -16,7 +16,7 @@ import java.nio.channels.DatagramChannel;
  * once here so a failure on the hot path does not build strings.
  */
 final class UpstreamSocket implements LoopChannel {
-    final LoopState owner;
+    final UdpForwarder owner;
     final Upstream upstream;
     final DatagramChannel channel;
     /** The socket's descriptor for the native path, or -1 (then NIO read/write are used). */
@@ -24,7 +24,7 @@ final class UpstreamSocket implements LoopChannel {
     final String timeoutError;
     final String refusedError;
 
-    private UpstreamSocket(LoopState owner, Upstream upstream, DatagramChannel channel, String local) {
+    private UpstreamSocket(UdpForwarder owner, Upstream upstream, DatagramChannel channel, String local) {
         this.owner = owner;
         this.upstream = upstream;
         this.channel = channel;
@@ -36,7 +36,7 @@ final class UpstreamSocket implements LoopChannel {
         this.refusedError = "read " + path + ": connection refused";
     }
 
-    static UpstreamSocket open(LoopState owner, Upstream upstream, InetAddress source) throws IOException {
+    static UpstreamSocket open(UdpForwarder owner, Upstream upstream, InetAddress source) throws IOException {
         InetSocketAddress to = upstream.address();
         DatagramChannel ch = to.getAddress() instanceof Inet4Address
                 ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open(StandardProtocolFamily.INET6);

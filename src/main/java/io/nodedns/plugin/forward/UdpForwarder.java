@@ -23,7 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * that times attempts out. In steady state a query allocates nothing here: buffers, slots and
  * sockets are reused, IDs come from a preallocated keystream, errors are prebuilt strings.
  */
-final class LoopState implements LoopTicker {
+final class UdpForwarder implements LoopTicker {
     /** Sockets per upstream per loop; a power of two (picked with a random byte). */
     static final int SOCKETS_PER_UPSTREAM = 4;
     private static final int MAX_SLOTS = 65535;
@@ -71,7 +71,7 @@ final class LoopState implements LoopTicker {
     private Upstream[] socketsTable;
     private volatile boolean closed;
 
-    LoopState(ForwardHandler fwd, UdpLoop loop) {
+    UdpForwarder(ForwardHandler fwd, UdpLoop loop) {
         this.fwd = fwd;
         this.loop = loop;
         this.scratch = SCRATCH.get(loop);
