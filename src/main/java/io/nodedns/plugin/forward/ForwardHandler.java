@@ -214,32 +214,23 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         mismatched.increment();
     }
 
-    void countHealthcheckBroken() {
-        healthcheckBroken.increment();
+    /** Starts a query's walk over {@code list} with this forwarder's policy, deadline and limits. */
+    void startAttempts(Attempts a, Upstream[] list, long now) {
+        a.start(list, policy, now, budgetNanos, config.effectiveMaxConnectAttempts(list.length), config.maxFails(),
+                config.failfastAllUnhealthy());
     }
 
-    int maxConnectAttempts(int upstreams) {
-        return config.effectiveMaxConnectAttempts(upstreams);
-    }
-
-    int maxFails() {
-        return config.maxFails();
-    }
-
-    boolean failfast() {
-        return config.failfastAllUnhealthy();
-    }
-
-    Policy policy() {
-        return policy;
+    /** The walk's next upstream ({@link Attempts#next}); a walk that found every upstream down is counted. */
+    int nextUpstream(Attempts a, long now) {
+        int idx = a.next(now);
+        if (a.allDown) {
+            healthcheckBroken.increment();
+        }
+        return idx;
     }
 
     long readTimeoutNanos() {
         return readTimeoutNanos;
-    }
-
-    long budgetNanos() {
-        return budgetNanos;
     }
 
     boolean stopped() {
