@@ -1,17 +1,10 @@
 package io.nodedns.server;
 
-import io.nodedns.sys.LinuxSockets;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.util.concurrent.atomic.LongAdder;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One selector thread serving one SO_REUSEPORT UDP socket of a listener: receive, run the chain,
@@ -30,9 +23,9 @@ public final class UdpLoop implements Responder, LoopChannel {
      * Exchanges a loop may always hold, whatever the shared budget says: two receive batches, so
      * a loop whose neighbours took the whole budget still answers what it can answer at once.
      */
-    static final int FLOOR = 2 * NativeUdpBatch.BATCH;
+    static final int FLOOR = 2 * NativeListenIo.BATCH;
     /** Exchanges kept free for queries answered at once (cache hits) when parking another would take them. */
-    static final int RESERVE = NativeUdpBatch.BATCH;
+    static final int RESERVE = NativeListenIo.BATCH;
     /** Pool size above the floor that went unused for this long goes back to the budget. */
     private static final long TRIM_NANOS = 60_000_000_000L;
     private static final int MAX_EXCHANGES = 16384;
@@ -41,11 +34,9 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     private final Listener listener;
     private final int index;
-    private final DatagramChannel channel;
     private final LoopPoller poller;
-    /** The NIO fallback's receive buffer: a slot and one byte, so a longer datagram shows as cut. */
-    private ByteBuffer rx;
-    private UnsafeBuffer rxView;
+    /** The socket's I/O: recvmmsg/sendmmsg, or NIO where that is unavailable (picked by {@link UdpSockets}). */
+    private final ListenIo udp;
     /** Free exchanges; grows with the pool (never past the exchanges created), so release never allocates. */
     private Exchange[] pool = new Exchange[FLOOR];
     private int pooled;
@@ -70,44 +61,22 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final LongAdder overloadDrops = new LongAdder();
     private final LongAdder parkSheds = new LongAdder();
     private final LoopErrors errors;
-    /** The recvmmsg/sendmmsg path; null where it is unavailable (then NIO receive/send is used). */
-    private final NativeUdpBatch batch;
-    /**
-     * The socket blocks (every other call on it passes MSG_DONTWAIT) with a receive timeout of one
-     * poll, so a loop with nothing in flight waits in recvmmsg itself: a query then costs two system
-     * calls instead of three (epoll_wait, recvmmsg, sendmmsg), as in dnsdist's blocking recvmsg.
-     */
-    private final boolean waitInReceive;
     /** Waits in recvmmsg (rather than epoll_wait) that a datagram ended, not the receive timeout (loop thread only; read by tests). */
     private long receiveWaits;
 
     UdpLoop(Listener listener, int index) throws IOException {
         this.listener = listener;
         this.index = index;
-        InetSocketAddress bindTo = listener.address().socketAddress();
-        // the wildcard ("" host) is dual-stack like Go's ":53"; a specific IPv4 address gets an IPv4 socket
-        DatagramChannel ch = bindTo.getAddress() instanceof java.net.Inet4Address && !listener.address().host().isEmpty()
-                ? DatagramChannel.open(java.net.StandardProtocolFamily.INET) : DatagramChannel.open();
+        this.poller = LoopPoller.open();
         try {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-            ch.bind(bindTo);
-            ch.configureBlocking(false);
-            this.poller = LoopPoller.open();
-            poller.register(ch, this);
+            // The socket blocks (every other call on it passes MSG_DONTWAIT) with a receive timeout of
+            // one poll, so a loop with nothing in flight waits in recvmmsg itself: a query then costs
+            // two system calls instead of three (epoll_wait, recvmmsg, sendmmsg), as in dnsdist's blocking recvmsg.
+            this.udp = UdpSockets.listen(listener.address(), poller, this, TICK_MILLIS);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            poller.close();
             throw e;
         }
-        this.channel = ch;
-        this.batch = nativeBatchFor(ch);
-        if (batch == null) {
-            rx = ByteBuffer.allocateDirect(NativeUdpBatch.SLOT + 1);
-            rxView = new UnsafeBuffer(rx);
-        }
-        this.waitInReceive = batch != null && blockingWithTimeout(ch);
         this.errors = new LoopErrors("udp loop " + index + " of " + listener.label());
         this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
         MemoryBudget.exchanges().take(FLOOR);
@@ -124,50 +93,9 @@ public final class UdpLoop implements Responder, LoopChannel {
         return started && !closing && !thread.isAlive();
     }
 
-    private static NativeUdpBatch nativeBatchFor(DatagramChannel ch) {
-        if (!Boolean.parseBoolean(System.getProperty("nodedns.udp.native", "true"))
-                || LinuxSockets.unavailableReason() != null) {
-            return null;
-        }
-        int fd = LinuxSockets.fd(ch);
-        if (fd < 0) {
-            return null;
-        }
-        boolean wildcard = false;
-        boolean v6 = false;
-        try {
-            InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
-            wildcard = local != null && local.getAddress().isAnyLocalAddress();
-            v6 = local != null && local.getAddress() instanceof java.net.Inet6Address;
-        } catch (IOException e) {
-            // unknown: no packet info
-        }
-        boolean pktinfo = wildcard && (v6
-                ? LinuxSockets.setIntOption(fd, LinuxSockets.SOL_IPV6, LinuxSockets.IPV6_RECVPKTINFO, 1)
-                : LinuxSockets.setIntOption(fd, LinuxSockets.SOL_IP, LinuxSockets.IP_PKTINFO, 1));
-        return new NativeUdpBatch(fd, pktinfo);
-    }
-
-    /** Makes the native path's socket blocking with a receive timeout of one poll; false if it cannot. */
-    private static boolean blockingWithTimeout(DatagramChannel ch) {
-        if (!Boolean.parseBoolean(System.getProperty("nodedns.udp.waitInReceive", "true"))) {
-            return false;
-        }
-        int fd = LinuxSockets.fd(ch);
-        if (!LinuxSockets.setReceiveTimeout(fd, TICK_MILLIS * 1000)) {
-            return false;
-        }
-        try {
-            ch.configureBlocking(true); // only our MSG_WAITFORONE receive waits; NIO never reads it
-            return true;
-        } catch (IOException | RuntimeException e) { // e.g. registered with a Selector (the NIO poller)
-            return false;
-        }
-    }
-
     /** True when an idle pass waits in recvmmsg on the (blocking) socket instead of in epoll. */
     boolean waitsInReceive() {
-        return waitInReceive;
+        return udp.waitsInReceive();
     }
 
     /** Waits in recvmmsg so far that a datagram ended; a plain read of a loop-thread counter, for tests. */
@@ -177,7 +105,7 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     /** True when this loop moves datagrams with recvmmsg/sendmmsg rather than NIO. */
     public boolean nativeIo() {
-        return batch != null;
+        return udp.nativeIo();
     }
 
     public int index() {
@@ -269,16 +197,16 @@ public final class UdpLoop implements Responder, LoopChannel {
      */
     private void runOnce() {
         try {
-            if (waitInReceive && created == pooled && reading) {
+            if (created == pooled && reading && udp.waitsInReceive()) {
                 // nothing in flight (a queued completion holds its exchange too), so no upstream
                 // reply or completion can be due: wait for a query
-                readNative(true);
+                read(true);
             } else {
                 poller.poll(TICK_MILLIS, this);
             }
             drainForeign();
-            if (batch != null && batch.queued() > 0) {
-                batch.flush(this);
+            if (udp.queued() > 0) {
+                udp.flush(this);
             }
             long now = System.nanoTime();
             if (now - nextTick >= 0) {
@@ -308,64 +236,47 @@ public final class UdpLoop implements Responder, LoopChannel {
     /** Our own socket is readable: serve up to a few batches of datagrams. */
     @Override
     public void onReadable() {
-        if (batch != null) {
-            readNative(false);
-            return;
-        }
-        for (int i = 0; i < READ_BATCH && reading; i++) {
-            rx.clear();
-            SocketAddress from;
-            try {
-                from = channel.receive(rx);
-            } catch (IOException e) {
-                errors.caught(e);
-                return;
-            }
-            if (from == null) {
-                return;
-            }
-            serve((InetSocketAddress) from, rx.position());
-        }
+        read(false);
     }
 
     /** @param wait block for the first datagram (up to the socket's receive timeout) */
-    private void readNative(boolean wait) {
-        for (int round = 0; round < READ_BATCH / NativeUdpBatch.BATCH && reading; round++) {
-            int n = wait && round == 0 ? batch.receiveWaiting() : batch.receive();
+    private void read(boolean wait) {
+        ListenIo udp = this.udp;
+        int batch = udp.batch();
+        for (int round = 0; round < READ_BATCH / batch && reading; round++) {
+            int n = wait && round == 0 ? udp.receiveWaiting() : udp.receive();
             if (wait && round == 0 && n > 0) {
                 receiveWaits++;
             }
             for (int i = 0; i < n; i++) {
-                int length = Math.min(batch.length(i), NativeUdpBatch.SLOT);
-                Exchange ex = acquire();
-                if (ex == null) {
-                    overloadDrops.increment();
-                    continue;
-                }
-                ex.reset(Transport.UDP, listener, this, System.nanoTime());
-                ExpandableDirectByteBuffer request = (ExpandableDirectByteBuffer) ex.request();
-                if (request.capacity() < length) {
-                    request.checkLimit(length);
-                }
-                request.putBytes(0, batch.slot(i), 0, length);
-                ex.requestLength(length);
-                ex.oversized(batch.truncated(i));
-                ex.peer(batch.name(i), batch.nameLength(i));
-                if (batch.pktinfo()) {
-                    ex.replySourceFrom(batch.control(i), batch.controlLength(i));
-                }
-                run(ex);
+                serve(udp, i);
             }
-            if (batch.queued() > 0) {
-                batch.flush(this);
+            if (udp.queued() > 0) {
+                udp.flush(this);
             }
-            if (n < NativeUdpBatch.BATCH) {
+            if (n < batch) {
                 return;
             }
         }
     }
 
-    private void run(Exchange ex) {
+    /** Copies datagram i into a pooled exchange and runs the chain on it; no exchange: the query is shed. */
+    private void serve(ListenIo udp, int i) {
+        Exchange ex = acquire();
+        if (ex == null) {
+            overloadDrops.increment();
+            return;
+        }
+        int length = udp.length(i);
+        ex.reset(Transport.UDP, listener, this, System.nanoTime());
+        ExpandableDirectByteBuffer request = (ExpandableDirectByteBuffer) ex.request();
+        if (request.capacity() < length) {
+            request.checkLimit(length);
+        }
+        request.putBytes(0, udp.data(i), 0, length);
+        ex.requestLength(length);
+        ex.oversized(udp.truncated(i));
+        udp.sender(i, ex);
         boolean kept;
         try {
             kept = QueryProcessor.process(ex);
@@ -376,25 +287,6 @@ public final class UdpLoop implements Responder, LoopChannel {
         if (!kept) {
             release(ex);
         }
-    }
-
-    private void serve(InetSocketAddress from, int received) {
-        int length = Math.min(received, NativeUdpBatch.SLOT);
-        Exchange ex = acquire();
-        if (ex == null) {
-            overloadDrops.increment();
-            return;
-        }
-        ex.reset(Transport.UDP, listener, this, System.nanoTime());
-        ExpandableDirectByteBuffer request = (ExpandableDirectByteBuffer) ex.request();
-        if (request.capacity() < length) {
-            request.checkLimit(length);
-        }
-        request.putBytes(0, rxView, 0, length);
-        ex.requestLength(length);
-        ex.oversized(received > length);
-        ex.client().set(from);
-        run(ex);
     }
 
     private void drainForeign() {
@@ -425,26 +317,16 @@ public final class UdpLoop implements Responder, LoopChannel {
     }
 
     private void send(Exchange ex) {
-        int length = ex.responseLength();
-        if (batch != null) {
-            if (length <= 0) {
-                release(ex);
-            } else if (!batch.queue(ex)) {
-                batch.flush(this);
-                batch.queue(ex);
-            }
-            return;
+        if (ex.responseLength() > 0) {
+            udp.reply(ex, this);
+        } else {
+            release(ex);
         }
-        if (length > 0) {
-            ByteBuffer out = ex.response().byteBuffer();
-            out.clear().limit(length);
-            try {
-                channel.send(out, ex.client().socketAddress());
-            } catch (IOException | RuntimeException e) {
-                errors.caught(e);
-            }
-        }
-        release(ex);
+    }
+
+    /** Counts and logs (rate-limited) a failure the socket's I/O caught. */
+    void caught(Throwable t) {
+        errors.caught(t);
     }
 
     /**
@@ -554,7 +436,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     void stopReading() {
         reading = false;
         execute(() -> {
-            poller.unregister(channel);
+            poller.unregister(udp.channel());
         });
     }
 
@@ -575,14 +457,12 @@ public final class UdpLoop implements Responder, LoopChannel {
     /** Closes the socket once; native memory and the poller only when the loop thread is gone. */
     private void closeQuietly() {
         try {
-            channel.close();
+            udp.channel().close();
         } catch (IOException ignored) {
             // closing: nothing to do
         }
         if (Thread.currentThread() != thread && !thread.isAlive() && closed.compareAndSet(false, true)) {
-            if (batch != null) {
-                batch.close();
-            }
+            udp.free();
             poller.close();
             MemoryBudget.exchanges().give(reserved); // the pool goes with the loop
         }

@@ -1,16 +1,14 @@
 package io.nodedns.plugin.forward;
 
 import io.nodedns.server.Exchange;
-import io.nodedns.server.LoopLocal;
 import io.nodedns.server.LoopTicker;
 import io.nodedns.server.Result;
+import io.nodedns.server.UdpIo;
 import io.nodedns.server.UdpLoop;
 import io.nodedns.upstream.Upstream;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.RecordWalker;
 import java.io.IOException;
-import java.net.PortUnreachableException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.IdentityHashMap;
 import org.agrona.DirectBuffer;
@@ -29,33 +27,12 @@ final class UdpForwarder implements LoopTicker {
     private static final int READ_BATCH = 64;
     private static final String SHED_ERROR = "plugin/forward: memory budget for queries in flight reached, answered SERVFAIL";
 
+    private static final int UDP_SIZE = UpstreamBuffers.UDP_SIZE;
+
     final ForwardHandler fwd;
     final UdpLoop loop;
-    /** Bytes of a query or reply over UDP here; a longer query goes over TCP, a longer reply is asked again over TCP. */
-    private static final int UDP_SIZE = io.nodedns.sys.UpstreamDatagrams.SLOT_SIZE;
-    /**
-     * The loop's send and receive buffers, shared by every forwarder on that loop: each is filled
-     * and used within one call on the loop thread. Per loop rather than per forwarder, so a reload,
-     * which builds new forwarders, allocates no native memory (per forwarder they were freed only by
-     * a GC, and glibc kept the pages: RSS grew with every reload).
-     */
-    private static final LoopLocal<Scratch> SCRATCH = new LoopLocal<>(l -> new Scratch());
-
-    private static final class Scratch {
-        final ByteBuffer txBuffer = ByteBuffer.allocateDirect(UDP_SIZE);
-        final UnsafeBuffer tx = new UnsafeBuffer(txBuffer);
-        final io.nodedns.sys.UpstreamDatagrams native_ = io.nodedns.sys.UpstreamDatagrams.unavailableReason() == null
-                ? new io.nodedns.sys.UpstreamDatagrams(tx.addressOffset(), UDP_SIZE) : null;
-        /** The NIO path's receive buffer (a slot and one byte, so a longer reply shows as cut); made on first use. */
-        ByteBuffer rxBuffer;
-        UnsafeBuffer rx;
-    }
-
-    private final Scratch scratch;
-    private final ByteBuffer txBuffer;
+    private final UpstreamBuffers buffers;
     private final UnsafeBuffer tx;
-    /** Native send/recvmmsg for sockets that have a descriptor; null where FFM is unavailable. */
-    private final io.nodedns.sys.UpstreamDatagrams native_;
     private final RandomBytes random = new RandomBytes();
     private final PendingTable pending = new PendingTable(this, random);
     private final IdentityHashMap<Upstream, UpstreamSocket[]> sockets = new IdentityHashMap<>();
@@ -66,10 +43,8 @@ final class UdpForwarder implements LoopTicker {
     UdpForwarder(ForwardHandler fwd, UdpLoop loop) {
         this.fwd = fwd;
         this.loop = loop;
-        this.scratch = SCRATCH.get(loop);
-        this.txBuffer = scratch.txBuffer;
-        this.tx = scratch.tx;
-        this.native_ = scratch.native_;
+        this.buffers = UpstreamBuffers.OF_LOOP.get(loop);
+        this.tx = buffers.tx;
         loop.addTicker(this);
         fwd.register(this);
     }
@@ -141,26 +116,9 @@ final class UdpForwarder implements LoopTicker {
         int id = pending.freeId();
         tx.putBytes(0, ex.request(), 0, len);
         tx.putShort(0, (short) id, ByteOrder.BIG_ENDIAN);
-        if (s.fd >= 0 && native_ != null) {
-            if (native_.send(s.fd, len) != len) {
-                int errno = native_.errno();
-                fwd.attemptFailed(p.attempts, u, errno == io.nodedns.sys.UpstreamDatagrams.ECONNREFUSED ? s.refusedError
-                        : "write udp " + u.label() + ": no buffer space (errno " + errno + ")");
-                return false;
-            }
-            return sent(p, s, u, id, now);
-        }
-        txBuffer.clear().limit(len);
-        try {
-            if (s.channel.write(txBuffer) != len) {
-                fwd.attemptFailed(p.attempts, u, "write udp " + u.label() + ": no buffer space");
-                return false;
-            }
-        } catch (PortUnreachableException e) {
-            fwd.attemptFailed(p.attempts, u, s.refusedError);
-            return false;
-        } catch (IOException e) {
-            fwd.attemptFailed(p.attempts, u, "write udp " + u.label() + ": " + e.getMessage());
+        int n = s.io.send(len);
+        if (n != len) {
+            fwd.attemptFailed(p.attempts, u, n == UdpIo.REFUSED ? s.refusedError : "write udp " + u.label() + ": " + s.io.sendError());
             return false;
         }
         return sent(p, s, u, id, now);
@@ -186,7 +144,7 @@ final class UdpForwarder implements LoopTicker {
         UpstreamSocket s = set[k];
         if (s == null) {
             try {
-                s = UpstreamSocket.open(this, u, fwd.config().sourceAddress());
+                s = UpstreamSocket.open(this, buffers, u, fwd.config().sourceAddress());
             } catch (IOException | RuntimeException e) {
                 return null;
             }
@@ -219,50 +177,22 @@ final class UdpForwarder implements LoopTicker {
         }
     }
 
-    /** The upstream socket is readable: take what is there, accept only exact matches. */
+    /** The upstream socket is readable: take what is there (a short batch means nothing more is queued), accept only exact matches. */
     void onReadable(UpstreamSocket s) {
-        if (s.fd >= 0 && native_ != null) {
-            readNative(s);
-            return;
-        }
-        if (scratch.rxBuffer == null) {
-            scratch.rxBuffer = ByteBuffer.allocateDirect(UDP_SIZE + 1);
-            scratch.rx = new UnsafeBuffer(scratch.rxBuffer);
-        }
-        ByteBuffer rxBuffer = scratch.rxBuffer;
-        UnsafeBuffer rx = scratch.rx;
-        for (int i = 0; i < READ_BATCH; i++) {
-            rxBuffer.clear();
-            int n;
-            try {
-                n = s.channel.read(rxBuffer);
-            } catch (PortUnreachableException e) {
-                refused(s);
-                return;
-            } catch (IOException e) {
-                return;
-            }
-            if (n <= 0) {
-                return;
-            }
-            onDatagram(s, rx, Math.min(n, UDP_SIZE), n > UDP_SIZE);
-        }
-    }
-
-    /** recvmmsg: every queued reply in one call; a short batch means the queue is empty. */
-    private void readNative(UpstreamSocket s) {
-        for (int round = 0; round < READ_BATCH / io.nodedns.sys.UpstreamDatagrams.SLOTS; round++) {
-            int n = native_.receive(s.fd);
+        UpstreamIo io = s.io;
+        int batch = io.batch();
+        for (int round = 0; round < READ_BATCH / batch; round++) {
+            int n = io.receive();
             if (n < 0) {
-                if (native_.errno() == io.nodedns.sys.UpstreamDatagrams.ECONNREFUSED) {
+                if (n == UdpIo.REFUSED) {
                     refused(s);
                 }
                 return;
             }
             for (int i = 0; i < n; i++) {
-                onDatagram(s, native_.slot(i), Math.min(native_.length(i), UDP_SIZE), native_.truncated(i));
+                onDatagram(s, io.data(i), io.length(i), io.truncated(i));
             }
-            if (n < io.nodedns.sys.UpstreamDatagrams.SLOTS) {
+            if (n < batch) {
                 return;
             }
         }
