@@ -19,16 +19,6 @@ public final class UdpLoop implements Responder, LoopChannel {
     static final long TICK_NANOS = 5_000_000L;
     /** Initial (and, pooled, largest) size of an exchange's request and response buffers. */
     static final int EXCHANGE_CAPACITY = 4096;
-    /**
-     * Exchanges a loop may always hold, whatever the shared budget says: two receive batches, so
-     * a loop whose neighbours took the whole budget still answers what it can answer at once.
-     */
-    static final int FLOOR = 2 * NativeListenIo.BATCH;
-    /** Exchanges kept free for queries answered at once (cache hits) when parking another would take them. */
-    static final int RESERVE = NativeListenIo.BATCH;
-    /** Pool size above the floor that went unused for this long goes back to the budget. */
-    private static final long TRIM_NANOS = 60_000_000_000L;
-    private static final int MAX_EXCHANGES = 16384;
     /** Completions from other threads waiting for the loop; a full queue makes the sender spin until the next pass. */
     private static final int FOREIGN_QUEUE = 1024;
 
@@ -37,15 +27,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final LoopPoller poller;
     /** The socket's I/O: recvmmsg/sendmmsg, or NIO where that is unavailable (picked by {@link UdpSockets}). */
     private final ListenIo udp;
-    /** Free exchanges; grows with the pool (never past the exchanges created), so release never allocates. */
-    private Exchange[] pool = new Exchange[FLOOR];
-    private int pooled;
-    private int created;
-    /** Exchanges this loop holds budget for: at least FLOOR, at most MAX_EXCHANGES (loop thread only). */
-    private int reserved;
-    /** Fewest exchanges pooled since the last trim: what the last window never needed. */
-    private int minPooled;
-    private long nextTrim = System.nanoTime() + TRIM_NANOS;
+    private final ExchangePool exchanges;
     private final ManyToOneConcurrentArrayQueue<Exchange> foreignCompletions = new ManyToOneConcurrentArrayQueue<>(FOREIGN_QUEUE);
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
     private LoopTicker[] tickers = new LoopTicker[0];
@@ -79,8 +61,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         }
         this.errors = new LoopErrors("udp loop " + index + " of " + listener.label());
         this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
-        MemoryBudget.exchanges().take(FLOOR);
-        this.reserved = FLOOR;
+        this.exchanges = new ExchangePool(errors);
     }
 
     void start() {
@@ -197,7 +178,7 @@ public final class UdpLoop implements Responder, LoopChannel {
      */
     private void runOnce() {
         try {
-            if (created == pooled && reading && udp.waitsInReceive()) {
+            if (exchanges.inFlight() == 0 && reading && udp.waitsInReceive()) {
                 // nothing in flight (a queued completion holds its exchange too), so no upstream
                 // reply or completion can be due: wait for a query
                 read(true);
@@ -215,8 +196,8 @@ public final class UdpLoop implements Responder, LoopChannel {
                 for (int i = 0; i < ts.length; i++) {
                     ts[i].onTick(now); // a call site taken about once per hundred passes under load
                 }
-                if (now - nextTrim >= 0) {
-                    trim(now);
+                if (exchanges.trimDue(now)) {
+                    exchanges.trim(now);
                 }
             }
         } catch (Throwable t) { // nothing ends a loop but close() or an error the JVM cannot survive
@@ -262,7 +243,7 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     /** Copies datagram i into a pooled exchange and runs the chain on it; no exchange: the query is shed. */
     private void serve(ListenIo udp, int i) {
-        Exchange ex = acquire();
+        Exchange ex = exchanges.acquire();
         if (ex == null) {
             overloadDrops.increment();
             return;
@@ -329,85 +310,17 @@ public final class UdpLoop implements Responder, LoopChannel {
         errors.caught(t);
     }
 
-    /**
-     * A pooled exchange, or a new one if the loop's share of the {@link MemoryBudget} allows it, or
-     * null: the caller sheds the query. A failed allocation sheds too (direct memory is shared with
-     * what the budget does not count), it never ends the loop.
-     */
-    private Exchange acquire() {
-        if (pooled > 0) {
-            Exchange ex = pool[--pooled];
-            pool[pooled] = null;
-            if (pooled < minPooled) {
-                minPooled = pooled;
-            }
-            return ex;
-        }
-        minPooled = 0;
-        if (created == reserved) {
-            if (reserved == MAX_EXCHANGES || !MemoryBudget.exchanges().tryTake(1)) {
-                return null;
-            }
-            reserved++;
-        }
-        Exchange ex;
-        try {
-            ex = new Exchange(EXCHANGE_CAPACITY);
-        } catch (OutOfMemoryError e) {
-            errors.caught(e);
-            return null;
-        }
-        created++;
-        if (created > pool.length) {
-            pool = java.util.Arrays.copyOf(pool, Math.min(MAX_EXCHANGES, pool.length * 2));
-        }
-        return ex;
-    }
-
+    /** Takes an exchange back; its query is done. */
     void release(Exchange ex) {
-        ex.detach();
-        if (ex.grownPast(EXCHANGE_CAPACITY)) {
-            created--; // a large reply grew its buffers: let the GC take them, the budget counts 4 KiB ones
-            return;
-        }
-        pool[pooled++] = ex;
+        exchanges.release(ex);
     }
 
     /**
-     * Every {@link #TRIM_NANOS}: exchanges above the floor that stayed pooled the whole window
-     * (a flood's peak) are dropped and their budget given back, so other loops can use it and the
-     * direct memory returns at the next GC. A steady load never trims what it uses.
-     */
-    private void trim(long now) {
-        nextTrim = now + TRIM_NANOS;
-        int spare = Math.min(minPooled, created - FLOOR);
-        for (int i = 0; i < spare; i++) {
-            pool[--pooled] = null;
-            created--;
-        }
-        int keep = Math.max(FLOOR, created);
-        if (reserved > keep) {
-            MemoryBudget.exchanges().give(reserved - keep);
-            reserved = keep;
-        }
-        minPooled = pooled;
-    }
-
-    /**
-     * True if a query may wait here for something (an upstream) and still leave {@link #RESERVE}
-     * exchanges, pooled or reserved from the budget, for queries answered at once: a flood of names
-     * whose upstream never answers cannot take the exchanges that cache hits need. Loop thread.
+     * True if a query may wait here for something (an upstream) and still leave exchanges for
+     * queries answered at once ({@link ExchangePool#mayPark}). Loop thread.
      */
     public boolean mayPark() {
-        if (pooled + (reserved - created) >= RESERVE) {
-            return true;
-        }
-        // take the reserve from the budget now, so no other loop can take it before our hits need it
-        if (reserved + RESERVE <= MAX_EXCHANGES && MemoryBudget.exchanges().tryTake(RESERVE)) {
-            reserved += RESERVE;
-            return true;
-        }
-        return false;
+        return exchanges.mayPark();
     }
 
     /** Counts a query answered SERVFAIL at once because {@link #mayPark} said no. */
@@ -421,7 +334,7 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     /** Exchanges handed out and not yet returned: queries in flight on this loop. */
     public int inFlight() {
-        return created - pooled;
+        return exchanges.inFlight();
     }
 
     public long overloadDrops() {
@@ -464,7 +377,7 @@ public final class UdpLoop implements Responder, LoopChannel {
         if (Thread.currentThread() != thread && !thread.isAlive() && closed.compareAndSet(false, true)) {
             udp.free();
             poller.close();
-            MemoryBudget.exchanges().give(reserved); // the pool goes with the loop
+            exchanges.close(); // the pool goes with the loop
         }
     }
 }
