@@ -13,16 +13,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A loop socket's NIO I/O, where FFM cannot be used: one datagram per receive, the sender as an
  * InetSocketAddress (allocated whenever the sender changes), each reply sent at once.
  */
-final class NioListenIo implements ListenIo {
+final class NioListenIo extends NioUdpIo implements ListenIo {
     private final DatagramChannel channel;
     /** A slot and one byte, so a longer datagram shows as cut. */
     private final ByteBuffer rx = ByteBuffer.allocateDirect(NativeListenIo.SLOT + 1);
     private final UnsafeBuffer rxView = new UnsafeBuffer(rx);
     private InetSocketAddress from;
-    private int received;
 
     NioListenIo(DatagramChannel channel) {
+        super(NativeListenIo.SLOT);
         this.channel = channel;
+    }
+
+    @Override
+    protected DirectBuffer buffer() {
+        return rxView;
     }
 
     /** @throws UncheckedIOException a socket error, counted by the loop like any other */
@@ -39,8 +44,7 @@ final class NioListenIo implements ListenIo {
             return 0;
         }
         from = (InetSocketAddress) sender;
-        received = rx.position();
-        return 1;
+        return received(rx.position());
     }
 
     /** Never waits: this socket is non-blocking ({@link #waitsInReceive} is false). */
@@ -52,26 +56,6 @@ final class NioListenIo implements ListenIo {
     @Override
     public boolean waitsInReceive() {
         return false;
-    }
-
-    @Override
-    public int batch() {
-        return 1;
-    }
-
-    @Override
-    public DirectBuffer data(int i) {
-        return rxView;
-    }
-
-    @Override
-    public int length(int i) {
-        return Math.min(received, NativeListenIo.SLOT);
-    }
-
-    @Override
-    public boolean truncated(int i) {
-        return received > NativeListenIo.SLOT;
     }
 
     @Override
@@ -99,11 +83,6 @@ final class NioListenIo implements ListenIo {
     @Override
     public int queued() {
         return 0;
-    }
-
-    @Override
-    public boolean nativeIo() {
-        return false;
     }
 
     @Override

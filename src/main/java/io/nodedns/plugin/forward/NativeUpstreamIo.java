@@ -1,18 +1,14 @@
 package io.nodedns.plugin.forward;
 
 import io.nodedns.sys.UpstreamDatagrams;
-import java.io.IOException;
-import java.nio.channels.DatagramChannel;
 import org.agrona.DirectBuffer;
 
 /** An upstream socket's FFM I/O: send and recvmmsg on its descriptor, through the loop's {@link UpstreamDatagrams}. */
 final class NativeUpstreamIo implements UpstreamIo {
-    private final DatagramChannel channel;
     private final int fd;
     private final UpstreamDatagrams io;
 
-    NativeUpstreamIo(DatagramChannel channel, int fd, UpstreamDatagrams io) {
-        this.channel = channel;
+    NativeUpstreamIo(int fd, UpstreamDatagrams io) {
         this.fd = fd;
         this.io = io;
     }
@@ -62,14 +58,5 @@ final class NativeUpstreamIo implements UpstreamIo {
     @Override
     public boolean nativeIo() {
         return true;
-    }
-
-    @Override
-    public void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
     }
 }

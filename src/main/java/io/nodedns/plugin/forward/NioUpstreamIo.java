@@ -1,5 +1,6 @@
 package io.nodedns.plugin.forward;
 
+import io.nodedns.server.NioUdpIo;
 import java.io.IOException;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
@@ -7,15 +8,20 @@ import java.nio.channels.DatagramChannel;
 import org.agrona.DirectBuffer;
 
 /** An upstream socket's NIO I/O, where FFM cannot be used: write and one read per datagram. */
-final class NioUpstreamIo implements UpstreamIo {
+final class NioUpstreamIo extends NioUdpIo implements UpstreamIo {
     private final DatagramChannel channel;
     private final UpstreamBuffers buffers;
-    private int received;
     private String sendError;
 
     NioUpstreamIo(DatagramChannel channel, UpstreamBuffers buffers) {
+        super(UpstreamBuffers.UDP_SIZE);
         this.channel = channel;
         this.buffers = buffers;
+    }
+
+    @Override
+    protected DirectBuffer buffer() {
+        return buffers.rx();
     }
 
     @Override
@@ -55,41 +61,7 @@ final class NioUpstreamIo implements UpstreamIo {
         if (n <= 0) {
             return 0;
         }
-        received = n;
-        return 1;
+        return received(n);
     }
 
-    @Override
-    public int batch() {
-        return 1;
-    }
-
-    @Override
-    public DirectBuffer data(int i) {
-        return buffers.rx();
-    }
-
-    @Override
-    public int length(int i) {
-        return Math.min(received, UpstreamBuffers.UDP_SIZE);
-    }
-
-    @Override
-    public boolean truncated(int i) {
-        return received > UpstreamBuffers.UDP_SIZE;
-    }
-
-    @Override
-    public boolean nativeIo() {
-        return false;
-    }
-
-    @Override
-    public void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-    }
 }

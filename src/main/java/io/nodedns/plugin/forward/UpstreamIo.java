@@ -12,6 +12,4 @@ interface UpstreamIo extends UdpIo {
 
     /** Why the last send failed, for the error text (failure path only: may build a string). */
     String sendError();
-
-    void close();
 }

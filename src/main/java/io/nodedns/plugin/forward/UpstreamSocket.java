@@ -17,13 +17,15 @@ import java.nio.channels.DatagramChannel;
 final class UpstreamSocket implements LoopChannel {
     final UdpForwarder owner;
     final Upstream upstream;
+    final DatagramChannel channel;
     final UpstreamIo io;
     final String timeoutError;
     final String refusedError;
 
-    private UpstreamSocket(UdpForwarder owner, Upstream upstream, UpstreamIo io, String local) {
+    private UpstreamSocket(UdpForwarder owner, Upstream upstream, DatagramChannel channel, UpstreamIo io, String local) {
         this.owner = owner;
         this.upstream = upstream;
+        this.channel = channel;
         this.io = io;
         String path = "udp " + local + "->" + upstream.label();
         this.timeoutError = "read " + path + ": i/o timeout";
@@ -34,8 +36,8 @@ final class UpstreamSocket implements LoopChannel {
         DatagramChannel ch = UdpSockets.connect(upstream.address(), source);
         try {
             int fd = buffers.datagrams == null ? -1 : UdpSockets.nativeFd(ch);
-            UpstreamIo io = fd >= 0 ? new NativeUpstreamIo(ch, fd, buffers.datagrams) : new NioUpstreamIo(ch, buffers);
-            UpstreamSocket s = new UpstreamSocket(owner, upstream, io, Upstream.label((InetSocketAddress) ch.getLocalAddress()));
+            UpstreamIo io = fd >= 0 ? new NativeUpstreamIo(fd, buffers.datagrams) : new NioUpstreamIo(ch, buffers);
+            UpstreamSocket s = new UpstreamSocket(owner, upstream, ch, io, Upstream.label((InetSocketAddress) ch.getLocalAddress()));
             owner.loop.register(ch, s);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -50,6 +52,10 @@ final class UpstreamSocket implements LoopChannel {
     }
 
     void close() {
-        io.close();
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 }
