@@ -197,7 +197,7 @@ public final class Exchange {
      */
     void replySourceFrom(java.lang.foreign.MemorySegment control, int length) {
         if (replySource == null) {
-            replySource = java.lang.foreign.Arena.ofAuto().allocate(NativeUdpBatch.CONTROL, 8);
+            replySource = java.lang.foreign.Arena.ofAuto().allocate(NativeListenIo.CONTROL, 8);
         }
         replySourceLength = PacketInfo.toReplySource(control, length, replySource);
     }

@@ -20,8 +20,7 @@ interface LoopPoller {
     void close();
 
     static LoopPoller open() throws IOException {
-        if (io.nodedns.sys.Epoll.unavailableReason() == null
-                && Boolean.parseBoolean(System.getProperty("nodedns.udp.native", "true"))) {
+        if (UdpSockets.nativeAllowed() && io.nodedns.sys.Epoll.unavailableReason() == null) {
             return new EpollPoller();
         }
         return new NioPoller();

@@ -31,7 +31,7 @@ final class TcpPoller {
     final MemorySegment lowWater = arena.allocate(4, 4);
     final MemorySegment ctlScratch = arena.allocate(16, 8);
     private final LongAdder failures = new LongAdder();
-    private TcpConnection[] slots = new TcpConnection[64];
+    private PolledTcpConnection[] slots = new PolledTcpConnection[64];
     private int[] generations = new int[64];
     private int[] free = new int[64];
     private int freeCount;
@@ -61,7 +61,7 @@ final class TcpPoller {
     }
 
     /** Starts watching a new connection; false if epoll refused it. {@code scratch16} belongs to the caller. */
-    boolean watch(TcpConnection c, int fd, MemorySegment scratch16) {
+    boolean watch(PolledTcpConnection c, int fd, MemorySegment scratch16) {
         long key = attach(c);
         c.key = key;
         if (Epoll.add(epfd, fd, EVENTS, key, scratch16) != 0) {
@@ -72,11 +72,11 @@ final class TcpPoller {
     }
 
     /** Re-enables the one-shot watch of a connection that waits again; reported at once if its message is already here. */
-    boolean rearm(TcpConnection c, int fd, MemorySegment scratch16) {
+    boolean rearm(PolledTcpConnection c, int fd, MemorySegment scratch16) {
         return Epoll.rearm(epfd, fd, EVENTS, c.key, scratch16) == 0;
     }
 
-    private synchronized long attach(TcpConnection c) {
+    private synchronized long attach(PolledTcpConnection c) {
         int slot;
         if (freeCount > 0) {
             slot = free[--freeCount];
@@ -103,9 +103,9 @@ final class TcpPoller {
         }
     }
 
-    private synchronized TcpConnection lookup(long key) {
+    private synchronized PolledTcpConnection lookup(long key) {
         int slot = (int) key;
-        TcpConnection c = slot < used ? slots[slot] : null;
+        PolledTcpConnection c = slot < used ? slots[slot] : null;
         return c != null && c.key == key ? c : null;
     }
 
@@ -120,7 +120,7 @@ final class TcpPoller {
             for (int i = 0; i < n; i++) {
                 long at = i * Epoll.EVENT_SIZE;
                 int ready = events.get(ValueLayout.JAVA_INT_UNALIGNED, at);
-                TcpConnection c = lookup(events.get(ValueLayout.JAVA_LONG_UNALIGNED, at + Epoll.DATA_OFFSET));
+                PolledTcpConnection c = lookup(events.get(ValueLayout.JAVA_LONG_UNALIGNED, at + Epoll.DATA_OFFSET));
                 if (c == null) {
                     continue;
                 }

@@ -154,16 +154,18 @@ final class TcpServer {
     private void startConnection(SocketChannel socket) throws IOException {
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
         int fd = poller == null ? -1 : LinuxSockets.fd(socket);
-        TcpConnection connection = new TcpConnection(this, socket, fd, System.nanoTime());
+        long now = System.nanoTime();
+        TcpConnection connection = fd < 0 ? new BlockingTcpConnection(this, socket, now) : new PolledTcpConnection(this, socket, fd, now);
         connections.add(connection);
         LockSupport.unpark(reaper);
         try {
-            if (fd < 0) {
-                Thread.ofVirtual().name("nodedns-tcp-conn").start(connection::runBlocking);
+            if (connection instanceof BlockingTcpConnection blocking) {
+                Thread.ofVirtual().name("nodedns-tcp-conn").start(blocking::runBlocking);
                 return;
             }
             // epoll reports the connection once its 2-byte length prefix is here, not at its first byte
-            if (!StreamSockets.receiveLowWater(fd, 2, acceptScratch) || !poller.watch(connection, fd, acceptScratch)) {
+            if (!StreamSockets.receiveLowWater(fd, 2, acceptScratch)
+                    || !poller.watch((PolledTcpConnection) connection, fd, acceptScratch)) {
                 connection.close();
             }
         } catch (RuntimeException | Error e) {

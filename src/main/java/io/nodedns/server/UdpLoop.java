@@ -1,17 +1,10 @@
 package io.nodedns.server;
 
-import io.nodedns.sys.LinuxSockets;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.util.concurrent.atomic.LongAdder;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One selector thread serving one SO_REUSEPORT UDP socket of a listener: receive, run the chain,
@@ -26,35 +19,15 @@ public final class UdpLoop implements Responder, LoopChannel {
     static final long TICK_NANOS = 5_000_000L;
     /** Initial (and, pooled, largest) size of an exchange's request and response buffers. */
     static final int EXCHANGE_CAPACITY = 4096;
-    /**
-     * Exchanges a loop may always hold, whatever the shared budget says: two receive batches, so
-     * a loop whose neighbours took the whole budget still answers what it can answer at once.
-     */
-    static final int FLOOR = 2 * NativeUdpBatch.BATCH;
-    /** Exchanges kept free for queries answered at once (cache hits) when parking another would take them. */
-    static final int RESERVE = NativeUdpBatch.BATCH;
-    /** Pool size above the floor that went unused for this long goes back to the budget. */
-    private static final long TRIM_NANOS = 60_000_000_000L;
-    private static final int MAX_EXCHANGES = 16384;
     /** Completions from other threads waiting for the loop; a full queue makes the sender spin until the next pass. */
     private static final int FOREIGN_QUEUE = 1024;
 
     private final Listener listener;
     private final int index;
-    private final DatagramChannel channel;
     private final LoopPoller poller;
-    /** The NIO fallback's receive buffer: a slot and one byte, so a longer datagram shows as cut. */
-    private ByteBuffer rx;
-    private UnsafeBuffer rxView;
-    /** Free exchanges; grows with the pool (never past the exchanges created), so release never allocates. */
-    private Exchange[] pool = new Exchange[FLOOR];
-    private int pooled;
-    private int created;
-    /** Exchanges this loop holds budget for: at least FLOOR, at most MAX_EXCHANGES (loop thread only). */
-    private int reserved;
-    /** Fewest exchanges pooled since the last trim: what the last window never needed. */
-    private int minPooled;
-    private long nextTrim = System.nanoTime() + TRIM_NANOS;
+    /** The socket's I/O: recvmmsg/sendmmsg, or NIO where that is unavailable (picked by {@link UdpSockets}). */
+    private final ListenIo udp;
+    private final ExchangePool exchanges;
     private final ManyToOneConcurrentArrayQueue<Exchange> foreignCompletions = new ManyToOneConcurrentArrayQueue<>(FOREIGN_QUEUE);
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
     private LoopTicker[] tickers = new LoopTicker[0];
@@ -70,48 +43,25 @@ public final class UdpLoop implements Responder, LoopChannel {
     private final LongAdder overloadDrops = new LongAdder();
     private final LongAdder parkSheds = new LongAdder();
     private final LoopErrors errors;
-    /** The recvmmsg/sendmmsg path; null where it is unavailable (then NIO receive/send is used). */
-    private final NativeUdpBatch batch;
-    /**
-     * The socket blocks (every other call on it passes MSG_DONTWAIT) with a receive timeout of one
-     * poll, so a loop with nothing in flight waits in recvmmsg itself: a query then costs two system
-     * calls instead of three (epoll_wait, recvmmsg, sendmmsg), as in dnsdist's blocking recvmsg.
-     */
-    private final boolean waitInReceive;
     /** Waits in recvmmsg (rather than epoll_wait) that a datagram ended, not the receive timeout (loop thread only; read by tests). */
     private long receiveWaits;
 
     UdpLoop(Listener listener, int index) throws IOException {
         this.listener = listener;
         this.index = index;
-        InetSocketAddress bindTo = listener.address().socketAddress();
-        // the wildcard ("" host) is dual-stack like Go's ":53"; a specific IPv4 address gets an IPv4 socket
-        DatagramChannel ch = bindTo.getAddress() instanceof java.net.Inet4Address && !listener.address().host().isEmpty()
-                ? DatagramChannel.open(java.net.StandardProtocolFamily.INET) : DatagramChannel.open();
+        this.poller = LoopPoller.open();
         try {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-            ch.bind(bindTo);
-            ch.configureBlocking(false);
-            this.poller = LoopPoller.open();
-            poller.register(ch, this);
+            // The socket blocks (every other call on it passes MSG_DONTWAIT) with a receive timeout of
+            // one poll, so a loop with nothing in flight waits in recvmmsg itself: a query then costs
+            // two system calls instead of three (epoll_wait, recvmmsg, sendmmsg), as in dnsdist's blocking recvmsg.
+            this.udp = UdpSockets.listen(listener.address(), poller, this, TICK_MILLIS);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            poller.close();
             throw e;
         }
-        this.channel = ch;
-        this.batch = nativeBatchFor(ch);
-        if (batch == null) {
-            rx = ByteBuffer.allocateDirect(NativeUdpBatch.SLOT + 1);
-            rxView = new UnsafeBuffer(rx);
-        }
-        this.waitInReceive = batch != null && blockingWithTimeout(ch);
         this.errors = new LoopErrors("udp loop " + index + " of " + listener.label());
         this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
-        MemoryBudget.exchanges().take(FLOOR);
-        this.reserved = FLOOR;
+        this.exchanges = new ExchangePool(errors);
     }
 
     void start() {
@@ -124,50 +74,9 @@ public final class UdpLoop implements Responder, LoopChannel {
         return started && !closing && !thread.isAlive();
     }
 
-    private static NativeUdpBatch nativeBatchFor(DatagramChannel ch) {
-        if (!Boolean.parseBoolean(System.getProperty("nodedns.udp.native", "true"))
-                || LinuxSockets.unavailableReason() != null) {
-            return null;
-        }
-        int fd = LinuxSockets.fd(ch);
-        if (fd < 0) {
-            return null;
-        }
-        boolean wildcard = false;
-        boolean v6 = false;
-        try {
-            InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
-            wildcard = local != null && local.getAddress().isAnyLocalAddress();
-            v6 = local != null && local.getAddress() instanceof java.net.Inet6Address;
-        } catch (IOException e) {
-            // unknown: no packet info
-        }
-        boolean pktinfo = wildcard && (v6
-                ? LinuxSockets.setIntOption(fd, LinuxSockets.SOL_IPV6, LinuxSockets.IPV6_RECVPKTINFO, 1)
-                : LinuxSockets.setIntOption(fd, LinuxSockets.SOL_IP, LinuxSockets.IP_PKTINFO, 1));
-        return new NativeUdpBatch(fd, pktinfo);
-    }
-
-    /** Makes the native path's socket blocking with a receive timeout of one poll; false if it cannot. */
-    private static boolean blockingWithTimeout(DatagramChannel ch) {
-        if (!Boolean.parseBoolean(System.getProperty("nodedns.udp.waitInReceive", "true"))) {
-            return false;
-        }
-        int fd = LinuxSockets.fd(ch);
-        if (!LinuxSockets.setReceiveTimeout(fd, TICK_MILLIS * 1000)) {
-            return false;
-        }
-        try {
-            ch.configureBlocking(true); // only our MSG_WAITFORONE receive waits; NIO never reads it
-            return true;
-        } catch (IOException | RuntimeException e) { // e.g. registered with a Selector (the NIO poller)
-            return false;
-        }
-    }
-
     /** True when an idle pass waits in recvmmsg on the (blocking) socket instead of in epoll. */
     boolean waitsInReceive() {
-        return waitInReceive;
+        return udp.waitsInReceive();
     }
 
     /** Waits in recvmmsg so far that a datagram ended; a plain read of a loop-thread counter, for tests. */
@@ -177,7 +86,7 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     /** True when this loop moves datagrams with recvmmsg/sendmmsg rather than NIO. */
     public boolean nativeIo() {
-        return batch != null;
+        return udp.nativeIo();
     }
 
     public int index() {
@@ -269,16 +178,16 @@ public final class UdpLoop implements Responder, LoopChannel {
      */
     private void runOnce() {
         try {
-            if (waitInReceive && created == pooled && reading) {
+            if (exchanges.inFlight() == 0 && reading && udp.waitsInReceive()) {
                 // nothing in flight (a queued completion holds its exchange too), so no upstream
                 // reply or completion can be due: wait for a query
-                readNative(true);
+                read(true);
             } else {
                 poller.poll(TICK_MILLIS, this);
             }
             drainForeign();
-            if (batch != null && batch.queued() > 0) {
-                batch.flush(this);
+            if (udp.queued() > 0) {
+                udp.flush(this);
             }
             long now = System.nanoTime();
             if (now - nextTick >= 0) {
@@ -287,8 +196,8 @@ public final class UdpLoop implements Responder, LoopChannel {
                 for (int i = 0; i < ts.length; i++) {
                     ts[i].onTick(now); // a call site taken about once per hundred passes under load
                 }
-                if (now - nextTrim >= 0) {
-                    trim(now);
+                if (exchanges.trimDue(now)) {
+                    exchanges.trim(now);
                 }
             }
         } catch (Throwable t) { // nothing ends a loop but close() or an error the JVM cannot survive
@@ -308,64 +217,47 @@ public final class UdpLoop implements Responder, LoopChannel {
     /** Our own socket is readable: serve up to a few batches of datagrams. */
     @Override
     public void onReadable() {
-        if (batch != null) {
-            readNative(false);
-            return;
-        }
-        for (int i = 0; i < READ_BATCH && reading; i++) {
-            rx.clear();
-            SocketAddress from;
-            try {
-                from = channel.receive(rx);
-            } catch (IOException e) {
-                errors.caught(e);
-                return;
-            }
-            if (from == null) {
-                return;
-            }
-            serve((InetSocketAddress) from, rx.position());
-        }
+        read(false);
     }
 
     /** @param wait block for the first datagram (up to the socket's receive timeout) */
-    private void readNative(boolean wait) {
-        for (int round = 0; round < READ_BATCH / NativeUdpBatch.BATCH && reading; round++) {
-            int n = wait && round == 0 ? batch.receiveWaiting() : batch.receive();
+    private void read(boolean wait) {
+        ListenIo udp = this.udp;
+        int batch = udp.batch();
+        for (int round = 0; round < READ_BATCH / batch && reading; round++) {
+            int n = wait && round == 0 ? udp.receiveWaiting() : udp.receive();
             if (wait && round == 0 && n > 0) {
                 receiveWaits++;
             }
             for (int i = 0; i < n; i++) {
-                int length = Math.min(batch.length(i), NativeUdpBatch.SLOT);
-                Exchange ex = acquire();
-                if (ex == null) {
-                    overloadDrops.increment();
-                    continue;
-                }
-                ex.reset(Transport.UDP, listener, this, System.nanoTime());
-                ExpandableDirectByteBuffer request = (ExpandableDirectByteBuffer) ex.request();
-                if (request.capacity() < length) {
-                    request.checkLimit(length);
-                }
-                request.putBytes(0, batch.slot(i), 0, length);
-                ex.requestLength(length);
-                ex.oversized(batch.truncated(i));
-                ex.peer(batch.name(i), batch.nameLength(i));
-                if (batch.pktinfo()) {
-                    ex.replySourceFrom(batch.control(i), batch.controlLength(i));
-                }
-                run(ex);
+                serve(udp, i);
             }
-            if (batch.queued() > 0) {
-                batch.flush(this);
+            if (udp.queued() > 0) {
+                udp.flush(this);
             }
-            if (n < NativeUdpBatch.BATCH) {
+            if (n < batch) {
                 return;
             }
         }
     }
 
-    private void run(Exchange ex) {
+    /** Copies datagram i into a pooled exchange and runs the chain on it; no exchange: the query is shed. */
+    private void serve(ListenIo udp, int i) {
+        Exchange ex = exchanges.acquire();
+        if (ex == null) {
+            overloadDrops.increment();
+            return;
+        }
+        int length = udp.length(i);
+        ex.reset(Transport.UDP, listener, this, System.nanoTime());
+        ExpandableDirectByteBuffer request = (ExpandableDirectByteBuffer) ex.request();
+        if (request.capacity() < length) {
+            request.checkLimit(length);
+        }
+        request.putBytes(0, udp.data(i), 0, length);
+        ex.requestLength(length);
+        ex.oversized(udp.truncated(i));
+        udp.sender(i, ex);
         boolean kept;
         try {
             kept = QueryProcessor.process(ex);
@@ -376,25 +268,6 @@ public final class UdpLoop implements Responder, LoopChannel {
         if (!kept) {
             release(ex);
         }
-    }
-
-    private void serve(InetSocketAddress from, int received) {
-        int length = Math.min(received, NativeUdpBatch.SLOT);
-        Exchange ex = acquire();
-        if (ex == null) {
-            overloadDrops.increment();
-            return;
-        }
-        ex.reset(Transport.UDP, listener, this, System.nanoTime());
-        ExpandableDirectByteBuffer request = (ExpandableDirectByteBuffer) ex.request();
-        if (request.capacity() < length) {
-            request.checkLimit(length);
-        }
-        request.putBytes(0, rxView, 0, length);
-        ex.requestLength(length);
-        ex.oversized(received > length);
-        ex.client().set(from);
-        run(ex);
     }
 
     private void drainForeign() {
@@ -425,107 +298,29 @@ public final class UdpLoop implements Responder, LoopChannel {
     }
 
     private void send(Exchange ex) {
-        int length = ex.responseLength();
-        if (batch != null) {
-            if (length <= 0) {
-                release(ex);
-            } else if (!batch.queue(ex)) {
-                batch.flush(this);
-                batch.queue(ex);
-            }
-            return;
+        if (ex.responseLength() > 0) {
+            udp.reply(ex, this);
+        } else {
+            release(ex);
         }
-        if (length > 0) {
-            ByteBuffer out = ex.response().byteBuffer();
-            out.clear().limit(length);
-            try {
-                channel.send(out, ex.client().socketAddress());
-            } catch (IOException | RuntimeException e) {
-                errors.caught(e);
-            }
-        }
-        release(ex);
     }
 
-    /**
-     * A pooled exchange, or a new one if the loop's share of the {@link MemoryBudget} allows it, or
-     * null: the caller sheds the query. A failed allocation sheds too (direct memory is shared with
-     * what the budget does not count), it never ends the loop.
-     */
-    private Exchange acquire() {
-        if (pooled > 0) {
-            Exchange ex = pool[--pooled];
-            pool[pooled] = null;
-            if (pooled < minPooled) {
-                minPooled = pooled;
-            }
-            return ex;
-        }
-        minPooled = 0;
-        if (created == reserved) {
-            if (reserved == MAX_EXCHANGES || !MemoryBudget.exchanges().tryTake(1)) {
-                return null;
-            }
-            reserved++;
-        }
-        Exchange ex;
-        try {
-            ex = new Exchange(EXCHANGE_CAPACITY);
-        } catch (OutOfMemoryError e) {
-            errors.caught(e);
-            return null;
-        }
-        created++;
-        if (created > pool.length) {
-            pool = java.util.Arrays.copyOf(pool, Math.min(MAX_EXCHANGES, pool.length * 2));
-        }
-        return ex;
+    /** Counts and logs (rate-limited) a failure the socket's I/O caught. */
+    void caught(Throwable t) {
+        errors.caught(t);
     }
 
+    /** Takes an exchange back; its query is done. */
     void release(Exchange ex) {
-        ex.detach();
-        if (ex.grownPast(EXCHANGE_CAPACITY)) {
-            created--; // a large reply grew its buffers: let the GC take them, the budget counts 4 KiB ones
-            return;
-        }
-        pool[pooled++] = ex;
+        exchanges.release(ex);
     }
 
     /**
-     * Every {@link #TRIM_NANOS}: exchanges above the floor that stayed pooled the whole window
-     * (a flood's peak) are dropped and their budget given back, so other loops can use it and the
-     * direct memory returns at the next GC. A steady load never trims what it uses.
-     */
-    private void trim(long now) {
-        nextTrim = now + TRIM_NANOS;
-        int spare = Math.min(minPooled, created - FLOOR);
-        for (int i = 0; i < spare; i++) {
-            pool[--pooled] = null;
-            created--;
-        }
-        int keep = Math.max(FLOOR, created);
-        if (reserved > keep) {
-            MemoryBudget.exchanges().give(reserved - keep);
-            reserved = keep;
-        }
-        minPooled = pooled;
-    }
-
-    /**
-     * True if a query may wait here for something (an upstream) and still leave {@link #RESERVE}
-     * exchanges, pooled or reserved from the budget, for queries answered at once: a flood of names
-     * whose upstream never answers cannot take the exchanges that cache hits need. Loop thread.
+     * True if a query may wait here for something (an upstream) and still leave exchanges for
+     * queries answered at once ({@link ExchangePool#mayPark}). Loop thread.
      */
     public boolean mayPark() {
-        if (pooled + (reserved - created) >= RESERVE) {
-            return true;
-        }
-        // take the reserve from the budget now, so no other loop can take it before our hits need it
-        if (reserved + RESERVE <= MAX_EXCHANGES && MemoryBudget.exchanges().tryTake(RESERVE)) {
-            reserved += RESERVE;
-            return true;
-        }
-        return false;
+        return exchanges.mayPark();
     }
 
     /** Counts a query answered SERVFAIL at once because {@link #mayPark} said no. */
@@ -539,7 +334,7 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     /** Exchanges handed out and not yet returned: queries in flight on this loop. */
     public int inFlight() {
-        return created - pooled;
+        return exchanges.inFlight();
     }
 
     public long overloadDrops() {
@@ -554,7 +349,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     void stopReading() {
         reading = false;
         execute(() -> {
-            poller.unregister(channel);
+            poller.unregister(udp.channel());
         });
     }
 
@@ -575,16 +370,14 @@ public final class UdpLoop implements Responder, LoopChannel {
     /** Closes the socket once; native memory and the poller only when the loop thread is gone. */
     private void closeQuietly() {
         try {
-            channel.close();
+            udp.channel().close();
         } catch (IOException ignored) {
             // closing: nothing to do
         }
         if (Thread.currentThread() != thread && !thread.isAlive() && closed.compareAndSet(false, true)) {
-            if (batch != null) {
-                batch.close();
-            }
+            udp.free();
             poller.close();
-            MemoryBudget.exchanges().give(reserved); // the pool goes with the loop
+            exchanges.close(); // the pool goes with the loop
         }
     }
 }

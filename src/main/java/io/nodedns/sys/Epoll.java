@@ -80,13 +80,7 @@ public final class Epoll {
 
     /** Watches fd for reads; {@code data} comes back with its events. Returns 0 or -1. */
     public static int add(int epfd, int fd, long data, MemorySegment scratchEvent) {
-        scratchEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, EPOLLIN);
-        scratchEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
-        try {
-            return (int) CTL.invokeExact(epfd, EPOLL_CTL_ADD, fd, scratchEvent.address());
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return control(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, data, scratchEvent);
     }
 
     /** Watches fd for {@code events} (EPOLLIN, EPOLLONESHOT...); {@code data} comes back with them. Returns 0 or -1. */

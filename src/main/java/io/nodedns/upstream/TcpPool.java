@@ -94,26 +94,27 @@ public final class TcpPool {
             conn = tls == null ? dial(deadlineNanos) : dialLimited(deadlineNanos, true);
         }
         try {
-            int n = roundTrip(conn, query, length, id, reply, deadlineNanos);
-            give(conn);
-            return n;
+            return exchangeOn(conn, query, length, id, reply, deadlineNanos);
         } catch (SocketTimeoutException e) {
-            closeQuietly(conn.socket);
             throw e;
         } catch (IOException e) {
-            closeQuietly(conn.socket);
             if (!cached) {
                 throw e;
             }
         }
         misses.increment();
         Conn fresh = tls == null ? dial(deadlineNanos) : dialLimited(deadlineNanos, false);
+        return exchangeOn(fresh, query, length, id, reply, deadlineNanos);
+    }
+
+    /** One round trip on {@code conn}, which then goes back to the pool, or is closed if it failed. */
+    private int exchangeOn(Conn conn, byte[] query, int length, int id, byte[] reply, long deadlineNanos) throws IOException {
         try {
-            int n = roundTrip(fresh, query, length, id, reply, deadlineNanos);
-            give(fresh);
+            int n = roundTrip(conn, query, length, id, reply, deadlineNanos);
+            give(conn);
             return n;
         } catch (IOException e) {
-            closeQuietly(fresh.socket);
+            closeQuietly(conn.socket);
             throw e;
         }
     }

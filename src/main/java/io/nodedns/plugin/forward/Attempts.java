@@ -6,7 +6,8 @@ import io.nodedns.upstream.Upstream;
 /**
  * One query's walk over the upstreams (CoreDNS plugin/forward/forward.go): a snapshot of the table,
  * the policy's lazy order, down-skipping with the all-down fallback, the connect-attempt cap and
- * the overall deadline. Reused: UDP loops keep one per pending slot, so the walk allocates nothing.
+ * the overall deadline. Takes the forwarder's limits as plain values at {@link #start}, so it
+ * knows nothing of the handler. Reused: UDP loops keep one per pending slot, so the walk allocates nothing.
  */
 final class Attempts {
     static final int EXHAUSTED = -1;
@@ -16,6 +17,10 @@ final class Attempts {
     Upstream[] list;
     int n;
     private Policy policy;
+    /** Connect attempts allowed (0: no cap), the health checker's fail threshold, failfast_all_unhealthy_upstreams. */
+    private int cap;
+    private int maxFails;
+    private boolean failfast;
     private int begin;
     private int pos;
     private long tried;
@@ -24,11 +29,25 @@ final class Attempts {
     int failovers;
     long deadline;
     String lastError;
+    /**
+     * The last {@link #next} found every upstream down: health checking is probably broken
+     * (coredns_forward_healthcheck_broken_total, counted by the caller).
+     */
+    boolean allDown;
 
-    void start(Upstream[] upstreams, Policy p, long now, long budgetNanos) {
+    /**
+     * @param connectCap connect attempts allowed, 0 for no cap
+     * @param maxFails failed health checks that mark an upstream down
+     * @param failfast every upstream down answers {@link #NO_HEALTHY} instead of trying one anyway
+     */
+    void start(Upstream[] upstreams, Policy p, long now, long budgetNanos, int connectCap, int maxFails, boolean failfast) {
         list = upstreams;
         n = upstreams.length;
         policy = p;
+        cap = connectCap;
+        this.maxFails = maxFails;
+        this.failfast = failfast;
+        allDown = false;
         begin = p.begin(n);
         pos = 0;
         tried = 0;
@@ -43,11 +62,11 @@ final class Attempts {
      * The index of the next upstream to try, {@link #EXHAUSTED} (deadline or attempt cap), or
      * {@link #NO_HEALTHY} (every upstream down and failfast set).
      */
-    int next(long now, ForwardHandler f) {
+    int next(long now) {
+        allDown = false;
         if (n == 0) {
             return EXHAUSTED;
         }
-        int cap = f.maxConnectAttempts(n);
         while (true) {
             if (now - deadline >= 0 || (cap > 0 && connects >= cap)) {
                 return EXHAUSTED;
@@ -62,15 +81,15 @@ final class Attempts {
             if (idx < 64) {
                 tried |= 1L << idx;
             }
-            if (!list[idx].down(f.maxFails())) {
+            if (!list[idx].down(maxFails)) {
                 return idx;
             }
             down++;
             if (down < n) {
                 continue;
             }
-            f.countHealthcheckBroken();
-            if (f.failfast()) {
+            allDown = true;
+            if (failfast) {
                 return NO_HEALTHY;
             }
             return Policy.randomIndex(n); // all down: healthchecking is probably broken, try one anyway

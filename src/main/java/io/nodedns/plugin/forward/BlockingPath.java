@@ -24,7 +24,7 @@ final class BlockingPath {
         boolean clientTcp = ex.transport() == Transport.TCP;
         boolean useTcp = c.forceTcp() || (clientTcp && !c.preferUdp());
         Attempts a = new Attempts();
-        a.start(list, f.policy(), System.nanoTime(), f.budgetNanos());
+        f.startAttempts(a, list, System.nanoTime());
         int len = ex.requestLength();
         byte[] query = new byte[len];
         ex.request().getBytes(0, query, 0, len);
@@ -33,7 +33,7 @@ final class BlockingPath {
         RecordWalker walker = new RecordWalker();
         while (true) {
             long now = System.nanoTime();
-            int idx = a.next(now, f);
+            int idx = f.nextUpstream(a, now);
             if (idx < 0) {
                 ex.error(idx == Attempts.NO_HEALTHY ? Attempts.NO_HEALTHY_ERROR : a.finalError());
                 f.countRcode(DnsHeader.RCODE_SERVFAIL);

@@ -25,7 +25,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 
 /**
  * The forward handler (CoreDNS plugin/forward/forward.go). UDP clients are served on their loop without blocking or
- * allocating ({@link LoopState}); TCP clients block on their own virtual thread
+ * allocating ({@link UdpForwarder}); TCP clients block on their own virtual thread
  * ({@link BlockingPath}). Also its own lifecycle: a sweeper for idle TCP connections, and on stop
  * the health probes, sockets and per-loop state are released.
  */
@@ -45,8 +45,8 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
     private final long budgetNanos = ForwardConfig.QUERY_BUDGET.toNanos();
     private final String limitError;
     private final AtomicInteger concurrent = new AtomicInteger();
-    private final LoopLocal<LoopState> loopStates = new LoopLocal<>(loop -> new LoopState(this, loop));
-    private final ConcurrentLinkedQueue<LoopState> states = new ConcurrentLinkedQueue<>();
+    private final LoopLocal<UdpForwarder> forwarders = new LoopLocal<>(loop -> new UdpForwarder(this, loop));
+    private final ConcurrentLinkedQueue<UdpForwarder> live = new ConcurrentLinkedQueue<>();
     private volatile boolean stopped;
     private Thread sweeper;
 
@@ -114,7 +114,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         Upstream[] list = table.get();
         UdpLoop loop = ex.loop();
         if (loop != null && loop.onLoopThread()) {
-            return loopStates.get(loop).start(ex, list);
+            return forwarders.get(loop).start(ex, list);
         }
         try {
             return BlockingPath.serve(this, ex, list);
@@ -208,45 +208,36 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         mismatched.increment();
     }
 
-    void countHealthcheckBroken() {
-        healthcheckBroken.increment();
+    /** Starts a query's walk over {@code list} with this forwarder's policy, deadline and limits. */
+    void startAttempts(Attempts a, Upstream[] list, long now) {
+        a.start(list, policy, now, budgetNanos, config.effectiveMaxConnectAttempts(list.length), config.maxFails(),
+                config.failfastAllUnhealthy());
     }
 
-    int maxConnectAttempts(int upstreams) {
-        return config.effectiveMaxConnectAttempts(upstreams);
-    }
-
-    int maxFails() {
-        return config.maxFails();
-    }
-
-    boolean failfast() {
-        return config.failfastAllUnhealthy();
-    }
-
-    Policy policy() {
-        return policy;
+    /** The walk's next upstream ({@link Attempts#next}); a walk that found every upstream down is counted. */
+    int nextUpstream(Attempts a, long now) {
+        int idx = a.next(now);
+        if (a.allDown) {
+            healthcheckBroken.increment();
+        }
+        return idx;
     }
 
     long readTimeoutNanos() {
         return readTimeoutNanos;
     }
 
-    long budgetNanos() {
-        return budgetNanos;
-    }
-
     boolean stopped() {
         return stopped;
     }
 
-    void register(LoopState s) {
-        states.add(s);
+    void register(UdpForwarder s) {
+        live.add(s);
     }
 
-    void forget(LoopState s, UdpLoop loop) {
-        states.remove(s);
-        loopStates.remove(loop);
+    void forget(UdpForwarder s, UdpLoop loop) {
+        live.remove(s);
+        forwarders.remove(loop);
     }
 
     @Override
@@ -274,17 +265,17 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
             sweeper.interrupt();
         }
         table.close();
-        // Loop states close themselves once idle; this catches loops that stopped ticking.
+        // UDP forwarders close themselves once idle; this catches loops that stopped ticking.
         Thread.ofVirtual().name("nodedns-forward-reaper").start(() -> {
             long until = System.nanoTime() + budgetNanos + Duration.ofSeconds(1).toNanos();
-            while (!states.isEmpty() && System.nanoTime() < until) {
+            while (!live.isEmpty() && System.nanoTime() < until) {
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     return;
                 }
             }
-            states.forEach(LoopState::closeSockets);
+            live.forEach(UdpForwarder::closeSockets);
         });
     }
 

@@ -17,7 +17,7 @@ final class Pending {
     static final int TCP_FAILED = -1;
     static final int TCP_QUESTION_MISMATCH = -2;
 
-    final LoopState owner;
+    final UdpForwarder owner;
     /** 1-based slot number, the value stored in the loop's ID table. */
     final int number;
     final Attempts attempts = new Attempts();
@@ -40,7 +40,7 @@ final class Pending {
     int tcpLength;
     String tcpError;
 
-    Pending(LoopState owner, int number) {
+    Pending(UdpForwarder owner, int number) {
         this.owner = owner;
         this.number = number;
     }

@@ -93,7 +93,7 @@ class ForwardPolicyTest {
             }
             assertTrue(chi < 56.5, "top-nibble chi-square " + chi + " (15 dof; 56.5 is p = 1e-6)");
             assertTrue(sameAsClient < 5, "client IDs reused " + sameAsClient);
-            assertTrue(ports.size() >= 3 && ports.size() <= LoopState.SOCKETS_PER_UPSTREAM, "source ports " + ports);
+            assertTrue(ports.size() >= 3 && ports.size() <= UdpForwarder.SOCKETS_PER_UPSTREAM, "source ports " + ports);
         }
     }
 }

@@ -157,7 +157,7 @@ class ForwardSpoofTest {
             for (int i = 0; i < 30; i++) {
                 assertEquals("192.0.2.1", answer(s.udp(DnsClient.query("sock" + i + ".example.org", Type.A))));
             }
-            assertTrue(ports.size() > 1 && ports.size() <= LoopState.SOCKETS_PER_UPSTREAM, "ports " + ports);
+            assertTrue(ports.size() > 1 && ports.size() <= UdpForwarder.SOCKETS_PER_UPSTREAM, "ports " + ports);
             assertTrue(s.forward().mismatchedReplies() >= 1, "misdirected replies counted");
         }
     }

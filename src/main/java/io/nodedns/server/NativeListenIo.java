@@ -4,24 +4,28 @@ import io.nodedns.sys.LinuxSockets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.channels.DatagramChannel;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Preallocated native state for one loop's socket: a recvmmsg vector of {@link #BATCH} datagram
- * slots and a sendmmsg vector that points straight at the exchanges' reply buffers and raw client
+ * A loop socket's recvmmsg/sendmmsg I/O: a preallocated receive vector of {@link #BATCH} datagram
+ * slots and a send vector that points straight at the exchanges' reply buffers and raw client
  * addresses. Nothing is allocated per datagram. A slot holds {@link #SLOT} bytes, what a DNS query
  * over UDP needs (a question, an OPT record with cookie or padding, a TSIG: a few hundred bytes;
  * CoreDNS reads 512): 128 KiB of slots per loop instead of 2 MiB at 64 KiB each. A longer
  * datagram comes back marked truncated ({@link #truncated}) and is answered FORMERR.
  */
-final class NativeUdpBatch {
+final class NativeListenIo implements ListenIo {
     static final int BATCH = 32;
     static final int SLOT = UdpLoop.EXCHANGE_CAPACITY;
     /** Ancillary data room per datagram: one IPV6_PKTINFO (40 bytes) or IP_PKTINFO (32) message. */
     static final int CONTROL = 64;
 
+    private final DatagramChannel channel;
     private final int fd;
     private final boolean pktinfo;
+    private final boolean waitsInReceive;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment recvVec = arena.allocate(LinuxSockets.MMSGHDR_SIZE * BATCH, 8);
     private final MemorySegment recvIov = arena.allocate(LinuxSockets.IOVEC_SIZE * BATCH, 8);
@@ -42,10 +46,13 @@ final class NativeUdpBatch {
      * @param pktinfo the socket is bound to a wildcard address and has IP_PKTINFO / IPV6_RECVPKTINFO
      *     on: each datagram's destination address is read, and the reply leaves from it (a client
      *     with a connected socket, like glibc's resolver, drops replies from any other address)
+     * @param waitsInReceive the socket blocks with a receive timeout (see {@link #receiveWaiting})
      */
-    NativeUdpBatch(int fd, boolean pktinfo) {
+    NativeListenIo(DatagramChannel channel, int fd, boolean pktinfo, boolean waitsInReceive) {
+        this.channel = channel;
         this.fd = fd;
         this.pktinfo = pktinfo;
+        this.waitsInReceive = waitsInReceive;
         this.control = pktinfo ? arena.allocate((long) CONTROL * BATCH, 8) : null;
         for (int i = 0; i < BATCH; i++) {
             if (pktinfo) {
@@ -71,16 +78,14 @@ final class NativeUdpBatch {
         }
     }
 
-    /** Reads up to a batch of datagrams without blocking; returns how many (0 if none waiting). */
-    int receive() {
+    @Override
+    public int receive() {
         return receive(LinuxSockets.MSG_DONTWAIT);
     }
 
-    /**
-     * Waits for a datagram (on a blocking socket, at most its SO_RCVTIMEO), then reads it and
-     * whatever else is queued, up to a batch; returns how many (0 on timeout).
-     */
-    int receiveWaiting() {
+    /** On the blocking socket: waits at most its SO_RCVTIMEO, then takes whatever else is queued. */
+    @Override
+    public int receiveWaiting() {
         return receive(LinuxSockets.MSG_WAITFORONE);
     }
 
@@ -95,42 +100,52 @@ final class NativeUdpBatch {
         return Math.max(n, 0);
     }
 
-    UnsafeBuffer slot(int i) {
+    @Override
+    public boolean waitsInReceive() {
+        return waitsInReceive;
+    }
+
+    @Override
+    public int batch() {
+        return BATCH;
+    }
+
+    @Override
+    public DirectBuffer data(int i) {
         return slots[i];
     }
 
-    /** True if datagram i was longer than its slot (MSG_TRUNC): only the first {@link #SLOT} bytes are there. */
-    boolean truncated(int i) {
+    @Override
+    public int length(int i) {
+        return Math.min(recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_LEN_OFFSET), SLOT);
+    }
+
+    /** MSG_TRUNC in the datagram's msg_flags. */
+    @Override
+    public boolean truncated(int i) {
         return (recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_FLAGS_OFFSET) & LinuxSockets.MSG_TRUNC) != 0;
     }
 
-    int length(int i) {
-        return recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_LEN_OFFSET);
+    /** The raw sockaddr (no InetSocketAddress), and with pktinfo the control message for the reply's source. */
+    @Override
+    public void sender(int i, Exchange ex) {
+        ex.peer(slotNames[i], recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8));
+        if (pktinfo) {
+            ex.replySourceFrom(slotControl[i],
+                    (int) recvVec.get(ValueLayout.JAVA_LONG, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_CONTROLLEN_OFFSET));
+        }
     }
 
-    MemorySegment name(int i) {
-        return slotNames[i];
+    /** Queues the reply for the next sendmmsg; a full queue is flushed first. */
+    @Override
+    public void reply(Exchange ex, UdpLoop owner) {
+        if (!queue(ex)) {
+            flush(owner);
+            queue(ex);
+        }
     }
 
-    int nameLength(int i) {
-        return recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8);
-    }
-
-    boolean pktinfo() {
-        return pktinfo;
-    }
-
-    /** Datagram i's ancillary data (only with pktinfo). */
-    MemorySegment control(int i) {
-        return slotControl[i];
-    }
-
-    int controlLength(int i) {
-        return (int) recvVec.get(ValueLayout.JAVA_LONG, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_CONTROLLEN_OFFSET);
-    }
-
-    /** Queues a reply; returns false when the queue is full (flush first). */
-    boolean queue(Exchange ex) {
+    private boolean queue(Exchange ex) {
         if (queuedCount == BATCH) {
             return false;
         }
@@ -149,7 +164,8 @@ final class NativeUdpBatch {
     }
 
     /** Sends everything queued (one sendmmsg when all goes well) and hands each exchange back. */
-    void flush(UdpLoop owner) {
+    @Override
+    public void flush(UdpLoop owner) {
         int done = 0;
         while (done < queuedCount) {
             int n = LinuxSockets.sendmmsg(fd, sendVecFrom[done], queuedCount - done, LinuxSockets.MSG_DONTWAIT);
@@ -166,7 +182,8 @@ final class NativeUdpBatch {
         queuedCount = 0;
     }
 
-    int queued() {
+    @Override
+    public int queued() {
         return queuedCount;
     }
 
@@ -174,7 +191,18 @@ final class NativeUdpBatch {
         return sendErrors;
     }
 
-    void close() {
+    @Override
+    public boolean nativeIo() {
+        return true;
+    }
+
+    @Override
+    public DatagramChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public void free() {
         arena.close();
     }
 }

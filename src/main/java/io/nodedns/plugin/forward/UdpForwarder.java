@@ -1,83 +1,50 @@
 package io.nodedns.plugin.forward;
 
 import io.nodedns.server.Exchange;
-import io.nodedns.server.LoopLocal;
 import io.nodedns.server.LoopTicker;
 import io.nodedns.server.Result;
+import io.nodedns.server.UdpIo;
 import io.nodedns.server.UdpLoop;
 import io.nodedns.upstream.Upstream;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.RecordWalker;
 import java.io.IOException;
-import java.net.PortUnreachableException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One forwarder's state on one UDP loop, touched only by that loop's thread: per upstream a few
- * connected sockets (opened on first use), the pending table indexed by query ID, and the ticker
- * that times attempts out. In steady state a query allocates nothing here: buffers, slots and
- * sockets are reused, IDs come from a preallocated keystream; error text is built only for failures.
+ * One forwarder's UDP path on one loop, touched only by that loop's thread: per upstream a few
+ * connected sockets (opened on first use), the {@link PendingTable} of parked queries, and the
+ * ticker that times attempts out. In steady state a query allocates nothing here: buffers, slots
+ * and sockets are reused, IDs come from a preallocated keystream, and the errors of timeouts and
+ * refusals are built once per socket (other failures build their message when they happen).
  */
-final class LoopState implements LoopTicker {
+final class UdpForwarder implements LoopTicker {
     /** Sockets per upstream per loop; a power of two (picked with a random byte). */
     static final int SOCKETS_PER_UPSTREAM = 4;
-    private static final int MAX_SLOTS = 65535;
     private static final int READ_BATCH = 64;
     private static final String SHED_ERROR = "plugin/forward: memory budget for queries in flight reached, answered SERVFAIL";
 
+    private static final int UDP_SIZE = UpstreamBuffers.UDP_SIZE;
+
     final ForwardHandler fwd;
     final UdpLoop loop;
-    /** Bytes of a query or reply over UDP here; a longer query goes over TCP, a longer reply is asked again over TCP. */
-    private static final int UDP_SIZE = io.nodedns.sys.UpstreamDatagrams.SLOT_SIZE;
-    /**
-     * The loop's send and receive buffers, shared by every forwarder on that loop: each is filled
-     * and used within one call on the loop thread. Per loop rather than per forwarder, so a reload,
-     * which builds new forwarders, allocates no native memory (per forwarder they were freed only by
-     * a GC, and glibc kept the pages: RSS grew with every reload).
-     */
-    private static final LoopLocal<Scratch> SCRATCH = new LoopLocal<>(l -> new Scratch());
-
-    private static final class Scratch {
-        final ByteBuffer txBuffer = ByteBuffer.allocateDirect(UDP_SIZE);
-        final UnsafeBuffer tx = new UnsafeBuffer(txBuffer);
-        final io.nodedns.sys.UpstreamDatagrams native_ = io.nodedns.sys.UpstreamDatagrams.unavailableReason() == null
-                ? new io.nodedns.sys.UpstreamDatagrams(tx.addressOffset(), UDP_SIZE) : null;
-        /** The NIO path's receive buffer (a slot and one byte, so a longer reply shows as cut); made on first use. */
-        ByteBuffer rxBuffer;
-        UnsafeBuffer rx;
-    }
-
-    private final Scratch scratch;
-    private final ByteBuffer txBuffer;
+    private final UpstreamBuffers buffers;
     private final UnsafeBuffer tx;
-    /** Native send/recvmmsg for sockets that have a descriptor; null where FFM is unavailable. */
-    private final io.nodedns.sys.UpstreamDatagrams native_;
-    /** Query ID to 1-based slot number of the UDP attempt waiting under it on this loop. */
-    private final IdTable ids = new IdTable();
-    private Pending[] slots = new Pending[64];
-    private int created;
-    private Pending[] free = new Pending[64];
-    private int freeCount;
-    private Pending[] active = new Pending[64];
-    private int activeCount;
+    private final RandomBytes random = new RandomBytes();
+    private final PendingTable pending = new PendingTable(this, random);
     private final IdentityHashMap<Upstream, UpstreamSocket[]> sockets = new IdentityHashMap<>();
     private final RecordWalker walker = new RecordWalker();
-    private final RandomBytes random = new RandomBytes();
     private Upstream[] socketsTable;
     private volatile boolean closed;
 
-    LoopState(ForwardHandler fwd, UdpLoop loop) {
+    UdpForwarder(ForwardHandler fwd, UdpLoop loop) {
         this.fwd = fwd;
         this.loop = loop;
-        this.scratch = SCRATCH.get(loop);
-        this.txBuffer = scratch.txBuffer;
-        this.tx = scratch.tx;
-        this.native_ = scratch.native_;
+        this.buffers = UpstreamBuffers.OF_LOOP.get(loop);
+        this.tx = buffers.tx;
         loop.addTicker(this);
         fwd.register(this);
     }
@@ -91,7 +58,7 @@ final class LoopState implements LoopTicker {
             fwd.done();
             return DnsHeader.RCODE_SERVFAIL;
         }
-        Pending p = acquire();
+        Pending p = pending.acquire();
         if (p == null) {
             ex.error("plugin/forward: too many queries in flight on this loop");
             fwd.countRcode(DnsHeader.RCODE_SERVFAIL);
@@ -100,10 +67,10 @@ final class LoopState implements LoopTicker {
         }
         long now = System.nanoTime();
         p.ex = ex;
-        p.attempts.start(list, fwd.policy(), now, fwd.budgetNanos());
+        fwd.startAttempts(p.attempts, list, now);
         int r = advance(p, now);
         if (r != Result.PENDING) {
-            release(p);
+            pending.release(p);
             fwd.countRcode(r);
             fwd.done();
         }
@@ -114,7 +81,7 @@ final class LoopState implements LoopTicker {
     private int advance(Pending p, long now) {
         Attempts a = p.attempts;
         for (int tries = 0; ; tries++) {
-            int idx = a.next(now, fwd);
+            int idx = fwd.nextUpstream(a, now);
             if (idx < 0) {
                 p.ex.error(idx == Attempts.NO_HEALTHY ? Attempts.NO_HEALTHY_ERROR : a.finalError());
                 return DnsHeader.RCODE_SERVFAIL;
@@ -146,29 +113,12 @@ final class LoopState implements LoopTicker {
             startTcp(p, u, now); // a query no UDP buffer here holds (not from a UDP client: those fit)
             return true;
         }
-        int id = freeId();
+        int id = pending.freeId();
         tx.putBytes(0, ex.request(), 0, len);
         tx.putShort(0, (short) id, ByteOrder.BIG_ENDIAN);
-        if (s.fd >= 0 && native_ != null) {
-            if (native_.send(s.fd, len) != len) {
-                int errno = native_.errno();
-                fwd.attemptFailed(p.attempts, u, errno == io.nodedns.sys.UpstreamDatagrams.ECONNREFUSED ? s.refusedError
-                        : "write udp " + u.label() + ": no buffer space (errno " + errno + ")");
-                return false;
-            }
-            return sent(p, s, u, id, now);
-        }
-        txBuffer.clear().limit(len);
-        try {
-            if (s.channel.write(txBuffer) != len) {
-                fwd.attemptFailed(p.attempts, u, "write udp " + u.label() + ": no buffer space");
-                return false;
-            }
-        } catch (PortUnreachableException e) {
-            fwd.attemptFailed(p.attempts, u, s.refusedError);
-            return false;
-        } catch (IOException e) {
-            fwd.attemptFailed(p.attempts, u, "write udp " + u.label() + ": " + e.getMessage());
+        int n = s.io.send(len);
+        if (n != len) {
+            fwd.attemptFailed(p.attempts, u, n == UdpIo.REFUSED ? s.refusedError : "write udp " + u.label() + ": " + s.io.sendError());
             return false;
         }
         return sent(p, s, u, id, now);
@@ -178,24 +128,10 @@ final class LoopState implements LoopTicker {
     private boolean sent(Pending p, UpstreamSocket s, Upstream u, int id, long now) {
         p.socket = s;
         p.upstream = u;
-        p.id = id;
         p.sentAt = now;
         p.attemptDeadline = Math.min(now + fwd.readTimeoutNanos(), p.attempts.deadline);
-        p.waiting = true;
-        ids.put(id, p.number);
+        pending.await(p, id);
         return true;
-    }
-
-    /** A random ID no UDP attempt on this loop is using. */
-    private int freeId() {
-        int id = random.next16();
-        for (int i = 0; i < 16 && ids.get(id) != 0; i++) {
-            id = random.next16();
-        }
-        while (ids.get(id) != 0) { // at most 65535 in use, so a free one exists
-            id = (id + 1) & 0xFFFF;
-        }
-        return id;
     }
 
     private UpstreamSocket socket(Upstream u) {
@@ -208,7 +144,7 @@ final class LoopState implements LoopTicker {
         UpstreamSocket s = set[k];
         if (s == null) {
             try {
-                s = UpstreamSocket.open(this, u, fwd.config().sourceAddress());
+                s = UpstreamSocket.open(this, buffers, u, fwd.config().sourceAddress());
             } catch (IOException | RuntimeException e) {
                 return null;
             }
@@ -241,50 +177,22 @@ final class LoopState implements LoopTicker {
         }
     }
 
-    /** The upstream socket is readable: take what is there, accept only exact matches. */
+    /** The upstream socket is readable: take what is there (a short batch means nothing more is queued), accept only exact matches. */
     void onReadable(UpstreamSocket s) {
-        if (s.fd >= 0 && native_ != null) {
-            readNative(s);
-            return;
-        }
-        if (scratch.rxBuffer == null) {
-            scratch.rxBuffer = ByteBuffer.allocateDirect(UDP_SIZE + 1);
-            scratch.rx = new UnsafeBuffer(scratch.rxBuffer);
-        }
-        ByteBuffer rxBuffer = scratch.rxBuffer;
-        UnsafeBuffer rx = scratch.rx;
-        for (int i = 0; i < READ_BATCH; i++) {
-            rxBuffer.clear();
-            int n;
-            try {
-                n = s.channel.read(rxBuffer);
-            } catch (PortUnreachableException e) {
-                refused(s);
-                return;
-            } catch (IOException e) {
-                return;
-            }
-            if (n <= 0) {
-                return;
-            }
-            onDatagram(s, rx, Math.min(n, UDP_SIZE), n > UDP_SIZE);
-        }
-    }
-
-    /** recvmmsg: every queued reply in one call; a short batch means the queue is empty. */
-    private void readNative(UpstreamSocket s) {
-        for (int round = 0; round < READ_BATCH / io.nodedns.sys.UpstreamDatagrams.SLOTS; round++) {
-            int n = native_.receive(s.fd);
+        UpstreamIo io = s.io;
+        int batch = io.batch();
+        for (int round = 0; round < READ_BATCH / batch; round++) {
+            int n = io.receive();
             if (n < 0) {
-                if (native_.errno() == io.nodedns.sys.UpstreamDatagrams.ECONNREFUSED) {
+                if (n == UdpIo.REFUSED) {
                     refused(s);
                 }
                 return;
             }
             for (int i = 0; i < n; i++) {
-                onDatagram(s, native_.slot(i), Math.min(native_.length(i), UDP_SIZE), native_.truncated(i));
+                onDatagram(s, io.data(i), io.length(i), io.truncated(i));
             }
-            if (n < io.nodedns.sys.UpstreamDatagrams.SLOTS) {
+            if (n < batch) {
                 return;
             }
         }
@@ -296,16 +204,13 @@ final class LoopState implements LoopTicker {
             fwd.countMismatch();
             return;
         }
-        int id = DnsHeader.id(rx, 0);
-        int number = ids.get(id);
-        Pending p = number == 0 ? null : slots[number - 1];
-        if (p == null || !p.waiting || p.socket != s
+        Pending p = pending.awaiting(DnsHeader.id(rx, 0));
+        if (p == null || p.socket != s
                 || (cut ? ReplyCheck.question(rx, n, p.ex) : ReplyCheck.check(rx, n, p.ex, walker)) != ReplyCheck.OK) {
             fwd.countMismatch(); // late, spoofed, wrong socket, opcode or question, or junk: keep waiting
             return;
         }
-        ids.remove(id);
-        p.waiting = false;
+        pending.stopWaiting(p);
         long now = System.nanoTime();
         p.upstream.responded(loop, DnsHeader.rcode(rx, 0), now - p.sentAt);
         if (cut || DnsHeader.tc(rx, 0)) {
@@ -320,13 +225,13 @@ final class LoopState implements LoopTicker {
             case ForwardHandler.FAILOVER -> proceed(p, now);
             case ForwardHandler.NEXT -> {
                 Exchange ex = p.ex;
-                release(p);
+                pending.release(p);
                 fwd.done();
                 fwd.passOnPending(ex);
             }
             default -> {
                 Exchange ex = p.ex;
-                release(p);
+                pending.release(p);
                 fwd.done();
                 fwd.write(ex, reply, length);
                 ex.complete();
@@ -337,14 +242,13 @@ final class LoopState implements LoopTicker {
     /** ICMP port unreachable on a socket: every attempt waiting on it failed. */
     private void refused(UpstreamSocket s) {
         long now = System.nanoTime();
-        for (int i = activeCount - 1; i >= 0; i--) {
-            if (i >= activeCount) {
+        for (int i = pending.size() - 1; i >= 0; i--) {
+            if (i >= pending.size()) {
                 continue;
             }
-            Pending p = active[i];
+            Pending p = pending.active(i);
             if (p.waiting && p.socket == s) {
-                ids.remove(p.id);
-                p.waiting = false;
+                pending.stopWaiting(p);
                 fwd.attemptFailed(p.attempts, p.upstream, s.refusedError);
                 proceed(p, now);
             }
@@ -361,7 +265,7 @@ final class LoopState implements LoopTicker {
 
     private void finish(Pending p, int rcode) {
         Exchange ex = p.ex;
-        release(p);
+        pending.release(p);
         fwd.done();
         fwd.countRcode(rcode);
         ex.completeWithRcode(rcode);
@@ -369,17 +273,16 @@ final class LoopState implements LoopTicker {
 
     @Override
     public void onTick(long now) {
-        for (int i = activeCount - 1; i >= 0; i--) {
-            if (i >= activeCount) {
+        for (int i = pending.size() - 1; i >= 0; i--) {
+            if (i >= pending.size()) {
                 continue;
             }
-            Pending p = active[i];
+            Pending p = pending.active(i);
             if (p.retryNow) {
                 p.retryNow = false;
                 proceed(p, now);
             } else if (p.waiting && now - p.attemptDeadline >= 0) {
-                ids.remove(p.id);
-                p.waiting = false;
+                pending.stopWaiting(p);
                 fwd.attemptFailed(p.attempts, p.upstream, p.socket.timeoutError);
                 proceed(p, now);
             }
@@ -388,7 +291,7 @@ final class LoopState implements LoopTicker {
         if (current != socketsTable) {
             pruneSockets(current);
         }
-        if (fwd.stopped() && activeCount == 0) {
+        if (fwd.stopped() && pending.size() == 0) {
             closeSockets();
             loop.removeTicker(this);
             fwd.forget(this, loop);
@@ -428,45 +331,8 @@ final class LoopState implements LoopTicker {
         }
     }
 
-    private Pending acquire() {
-        Pending p;
-        if (freeCount > 0) {
-            p = free[--freeCount];
-            free[freeCount] = null;
-        } else if (created < MAX_SLOTS) {
-            if (created == slots.length) {
-                slots = Arrays.copyOf(slots, Math.min(MAX_SLOTS, created * 2));
-                free = Arrays.copyOf(free, slots.length);
-                ids.ensureFor(slots.length);
-            }
-            p = new Pending(this, created + 1);
-            slots[created++] = p;
-        } else {
-            return null;
-        }
-        if (activeCount == active.length) {
-            active = Arrays.copyOf(active, Math.min(MAX_SLOTS, activeCount * 2));
-        }
-        p.activeIndex = activeCount;
-        active[activeCount++] = p;
-        return p;
-    }
-
-    private void release(Pending p) {
-        if (p.waiting) {
-            ids.remove(p.id);
-        }
-        int i = p.activeIndex;
-        Pending last = active[--activeCount];
-        active[i] = last;
-        last.activeIndex = i;
-        active[activeCount] = null;
-        p.clear();
-        free[freeCount++] = p;
-    }
-
     /** Queries parked on this loop (tests). */
     int inFlight() {
-        return activeCount;
+        return pending.size();
     }
 }

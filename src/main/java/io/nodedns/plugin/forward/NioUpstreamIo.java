@@ -1,0 +1,67 @@
+package io.nodedns.plugin.forward;
+
+import io.nodedns.server.NioUdpIo;
+import java.io.IOException;
+import java.net.PortUnreachableException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import org.agrona.DirectBuffer;
+
+/** An upstream socket's NIO I/O, where FFM cannot be used: write and one read per datagram. */
+final class NioUpstreamIo extends NioUdpIo implements UpstreamIo {
+    private final DatagramChannel channel;
+    private final UpstreamBuffers buffers;
+    private String sendError;
+
+    NioUpstreamIo(DatagramChannel channel, UpstreamBuffers buffers) {
+        super(UpstreamBuffers.UDP_SIZE);
+        this.channel = channel;
+        this.buffers = buffers;
+    }
+
+    @Override
+    protected DirectBuffer buffer() {
+        return buffers.rx();
+    }
+
+    @Override
+    public int send(int length) {
+        ByteBuffer tx = buffers.txBuffer;
+        tx.clear().limit(length);
+        try {
+            if (channel.write(tx) == length) {
+                return length;
+            }
+            sendError = "no buffer space";
+        } catch (PortUnreachableException e) {
+            return REFUSED;
+        } catch (IOException e) {
+            sendError = e.getMessage();
+        }
+        return FAILED;
+    }
+
+    @Override
+    public String sendError() {
+        return sendError;
+    }
+
+    @Override
+    public int receive() {
+        ByteBuffer rx = buffers.rxBuffer();
+        rx.clear();
+        int n;
+        try {
+            n = channel.read(rx);
+        } catch (PortUnreachableException e) {
+            return REFUSED;
+        } catch (IOException e) {
+            return FAILED;
+        }
+        if (n <= 0) {
+            return 0;
+        }
+        return received(n);
+    }
+
+}

@@ -1,0 +1,110 @@
+package io.nodedns.server;
+
+import io.nodedns.sys.LinuxSockets;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * Opens the UDP sockets of loops and of forward's upstreams, and decides in one place whether
+ * they use the FFM socket calls ({@link LinuxSockets}, {@link io.nodedns.sys.Epoll}) or NIO:
+ * FFM on Linux where the calls link, unless {@code -Dnodedns.udp.native=false} (comparisons, tests).
+ */
+public final class UdpSockets {
+    private UdpSockets() {}
+
+    /** True when sockets opened now may use the FFM calls. */
+    public static boolean nativeAllowed() {
+        return Boolean.parseBoolean(System.getProperty("nodedns.udp.native", "true")) && LinuxSockets.unavailableReason() == null;
+    }
+
+    /** The descriptor the FFM calls use for {@code ch}, or -1 where the socket is to use NIO. */
+    public static int nativeFd(DatagramChannel ch) {
+        return nativeAllowed() ? LinuxSockets.fd(ch) : -1;
+    }
+
+    /**
+     * A connected, non-blocking socket to {@code to}, from {@code source} (null: the kernel picks)
+     * and an ephemeral port the kernel picks at random.
+     */
+    public static DatagramChannel connect(InetSocketAddress to, InetAddress source) throws IOException {
+        DatagramChannel ch = DatagramChannel.open(to.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        try {
+            ch.bind(source == null ? null : new InetSocketAddress(source, 0));
+            ch.connect(to);
+            ch.configureBlocking(false);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * One SO_REUSEPORT socket of a listener, bound, registered with the loop's poller and given its
+     * I/O. With FFM: a wildcard socket reads each query's destination address (IP_PKTINFO /
+     * IPV6_RECVPKTINFO), and unless {@code -Dnodedns.udp.waitInReceive=false} the socket blocks
+     * with a receive timeout of {@code receiveTimeoutMillis}, so an idle loop waits in recvmmsg.
+     */
+    static ListenIo listen(ListenAddress address, LoopPoller poller, LoopChannel handler, long receiveTimeoutMillis) throws IOException {
+        InetSocketAddress bindTo = address.socketAddress();
+        // the wildcard ("" host) is dual-stack like Go's ":53"; a specific IPv4 address gets an IPv4 socket
+        DatagramChannel ch = bindTo.getAddress() instanceof Inet4Address && !address.host().isEmpty()
+                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+        try {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            ch.bind(bindTo);
+            ch.configureBlocking(false);
+            poller.register(ch, handler);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        int fd = nativeFd(ch);
+        if (fd < 0) {
+            return new NioListenIo(ch);
+        }
+        return new NativeListenIo(ch, fd, packetInfo(ch, fd), blockingWithTimeout(ch, fd, receiveTimeoutMillis));
+    }
+
+    /** Turns on the destination address of each datagram for a wildcard socket; false for others or on failure. */
+    private static boolean packetInfo(DatagramChannel ch, int fd) {
+        InetAddress local;
+        try {
+            InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
+            local = bound == null ? null : bound.getAddress();
+        } catch (IOException e) {
+            return false; // unknown: no packet info
+        }
+        if (local == null || !local.isAnyLocalAddress()) {
+            return false;
+        }
+        return local instanceof Inet6Address
+                ? LinuxSockets.setIntOption(fd, LinuxSockets.SOL_IPV6, LinuxSockets.IPV6_RECVPKTINFO, 1)
+                : LinuxSockets.setIntOption(fd, LinuxSockets.SOL_IP, LinuxSockets.IP_PKTINFO, 1);
+    }
+
+    /** Makes the native path's socket blocking with a receive timeout; false if it cannot. */
+    private static boolean blockingWithTimeout(DatagramChannel ch, int fd, long timeoutMillis) {
+        if (!Boolean.parseBoolean(System.getProperty("nodedns.udp.waitInReceive", "true"))) {
+            return false;
+        }
+        if (!LinuxSockets.setReceiveTimeout(fd, timeoutMillis * 1000)) {
+            return false;
+        }
+        try {
+            ch.configureBlocking(true); // only our MSG_WAITFORONE receive waits; NIO never reads it
+            return true;
+        } catch (IOException | RuntimeException e) { // e.g. registered with a Selector (the NIO poller)
+            return false;
+        }
+    }
+}
