@@ -33,6 +33,8 @@ public final class Exchange {
     private ServerConfig config;
     private String writer;
     private String error;
+    /** The exception a handler or hook threw, kept for {@code errors stacktrace}. */
+    private Throwable failure;
     private long startNanos;
     private boolean completed;
     /** The datagram was longer than the receive slot: only its start is in the request (FORMERR). */
@@ -59,6 +61,7 @@ public final class Exchange {
         this.config = null;
         this.writer = null;
         this.error = null;
+        this.failure = null;
         this.completed = false;
         this.pluginSlot = -1;
         this.replySourceLength = 0;
@@ -72,6 +75,7 @@ public final class Exchange {
      */
     void detach() {
         this.config = null;
+        this.failure = null;
         for (int i = 0; i < hookCount; i++) {
             hooks[i] = null;
         }
@@ -237,6 +241,19 @@ public final class Exchange {
 
     public String error() {
         return error;
+    }
+
+    /** Records a caught handler failure as the error {@code PREFIX + exception}, keeping the exception. */
+    void failed(String prefix, Throwable t) {
+        if (error == null) {
+            error = prefix + t;
+            failure = t;
+        }
+    }
+
+    /** The exception behind {@link #error()}, or null when the error was reported as text. */
+    public Throwable failure() {
+        return failure;
     }
 
     /** Registers a hook to see the reply; ignored (and reported once) past the fixed capacity. */

@@ -56,7 +56,7 @@ public final class QueryProcessor {
             result = config.head().serve(ex);
         } catch (RuntimeException | StackOverflowError e) {
             // CoreDNS recovers plugin panics with SERVFAIL; a bug must never kill a loop.
-            ex.error("plugin panic: " + e);
+            ex.failed("plugin panic: ", e);
             ex.listener().countPanic();
             result = Result.SERVFAIL;
         }
@@ -105,7 +105,7 @@ public final class QueryProcessor {
             try {
                 ex.hook(i).onResponse(ex);
             } catch (RuntimeException e) {
-                ex.error("response hook failed: " + e);
+                ex.failed("response hook failed: ", e);
                 ex.listener().countPanic();
             }
         }
