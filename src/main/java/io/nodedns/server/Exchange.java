@@ -35,6 +35,9 @@ public final class Exchange {
     private String error;
     /** The exception a handler or hook threw, kept for {@code errors stacktrace}. */
     private Throwable failure;
+    /** Created when the metadata plugin first serves this exchange, then reused; on for this query only. */
+    private Metadata metadata;
+    private boolean metadataOn;
     private long startNanos;
     private boolean completed;
     /** The datagram was longer than the receive slot: only its start is in the request (FORMERR). */
@@ -62,6 +65,7 @@ public final class Exchange {
         this.writer = null;
         this.error = null;
         this.failure = null;
+        this.metadataOn = false;
         this.completed = false;
         this.pluginSlot = -1;
         this.replySourceLength = 0;
@@ -254,6 +258,33 @@ public final class Exchange {
     /** The exception behind {@link #error()}, or null when the error was reported as text. */
     public Throwable failure() {
         return failure;
+    }
+
+    /** Starts collecting metadata for this query (the metadata plugin, for queries under its zones). */
+    public void collectMetadata() {
+        if (metadata == null) {
+            metadata = new Metadata();
+        } else {
+            metadata.clear();
+        }
+        metadataOn = true;
+    }
+
+    /** True if the metadata plugin collects for this query: publishers skip the work otherwise. */
+    public boolean metadataOn() {
+        return metadataOn;
+    }
+
+    /** Publishes {@code label} (CoreDNS's "plugin/NAME") with its value; nothing unless {@link #metadataOn()}. */
+    public void metadata(String label, String value) {
+        if (metadataOn) {
+            metadata.put(label, value);
+        }
+    }
+
+    /** The label's value, or null if no plugin published it for this query. */
+    public String metadata(String label) {
+        return metadataOn ? metadata.get(label) : null;
     }
 
     /** Registers a hook to see the reply; ignored (and reported once) past the fixed capacity. */

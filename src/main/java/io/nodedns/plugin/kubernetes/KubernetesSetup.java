@@ -143,6 +143,7 @@ public final class KubernetesSetup implements PluginSetup {
         DiscoveryHandler handler = handler(ctx, new DiscoveryHandler.Settings(NAME, List.copyOf(zones), fallthrough, ttl,
                 client, features, startup), resolver);
         ctx.addHandler(handler);
+        ctx.addMetadataProvider(new KubernetesMetadata(zones));
     }
 
     /** Builds the handler and registers its lifecycle, readiness and the registry's shutdown (both plugins). */

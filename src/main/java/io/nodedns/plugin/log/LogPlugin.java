@@ -40,6 +40,7 @@ public final class LogPlugin extends ChainHandler implements ResponseHook {
                 continue;
             }
             ResponseClass cls = ResponseClass.of(ex.response(), ex.responseLength(), walkers.get());
+            ex.metadata("log/class", cls.label()); // CoreDNS's log publishes the class it filtered on
             if (rule.classes().contains(cls)) {
                 Log.raw("[INFO] " + rule.format().render(ex));
             }

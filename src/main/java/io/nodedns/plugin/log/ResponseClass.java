@@ -8,6 +8,13 @@ import org.agrona.DirectBuffer;
 public enum ResponseClass {
     SUCCESS, DENIAL, ERROR;
 
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The class as CoreDNS names it ({@code success}, {@code denial}, {@code error}). */
+    public String label() {
+        return label;
+    }
+
     private static final int TYPE_NS = 2;
     private static final int TYPE_SOA = 6;
 
