@@ -26,13 +26,13 @@ import java.util.Set;
 
 /**
  * {@code kubernetes [ZONES...] { kubeconfig FILE [CONTEXT]; namespaces NS...; pods
- * disabled|insecure|verified; endpoint_pod_names; noendpoints; ttl N; fallthrough [ZONES...];
+ * disabled|insecure|verified; endpoint_pod_names; noendpoints; ignore empty_service; ttl N; fallthrough [ZONES...];
  * startup_timeout DURATION }}, once per block. Options of CoreDNS's plugin that nodedns does not
  * implement are rejected by name, so a Corefile never silently means something else.
  */
 public final class KubernetesSetup implements PluginSetup {
     static final String NAME = "kubernetes";
-    static final Set<String> UNSUPPORTED = Set.of("endpoint", "tls", "labels", "namespace_labels", "ignore",
+    static final Set<String> UNSUPPORTED = Set.of("endpoint", "tls", "labels", "namespace_labels",
             "apiserver_qps", "apiserver_burst", "apiserver_max_inflight", "multicluster", "zonal", "transfer");
 
     private final Map<String, String> env;
@@ -59,6 +59,7 @@ public final class KubernetesSetup implements PluginSetup {
         ClusterLocalResolver.Pods pods = ClusterLocalResolver.Pods.DISABLED;
         boolean podNames = false;
         boolean noEndpoints = false;
+        boolean ignoreEmptyService = false;
         long ttl = 5;
         Fallthrough fallthrough = Fallthrough.NEVER;
         Duration startup = Duration.ofSeconds(5);
@@ -95,6 +96,14 @@ public final class KubernetesSetup implements PluginSetup {
                 case "noendpoints" -> {
                     noMoreArgs(d);
                     noEndpoints = true;
+                }
+                case "ignore" -> {
+                    String what = d.requireArg();
+                    if (!what.equals("empty_service")) {
+                        throw d.err("plugin/kubernetes: unable to parse ignore value: '" + what + "'");
+                    }
+                    noMoreArgs(d);
+                    ignoreEmptyService = true;
                 }
                 case "ttl" -> {
                     ttl = ttl(d);
@@ -139,7 +148,8 @@ public final class KubernetesSetup implements PluginSetup {
             features.add(Feature.PODS);
         }
         ClusterLocalResolver resolver = new ClusterLocalResolver(
-                new ClusterLocalResolver.Options(Set.copyOf(namespaces), pods, podNames, noEndpoints, primary));
+                new ClusterLocalResolver.Options(Set.copyOf(namespaces), pods, podNames, noEndpoints, primary,
+                        ignoreEmptyService));
         DiscoveryHandler handler = handler(ctx, new DiscoveryHandler.Settings(NAME, List.copyOf(zones), fallthrough, ttl,
                 client, features, startup), resolver);
         ctx.addHandler(handler);

@@ -189,6 +189,31 @@ class KubernetesOptionsTest {
     }
 
     @Test
+    void ignoreEmptyServiceHidesClusterIpServicesWithoutReadyAddresses() throws Exception {
+        Port http = new Port("http", "TCP", 80);
+        api.create(KubeObjects.service("default", "busy", "10.96.0.21", http));
+        api.create(KubeObjects.endpointSlice("default", "busy-a", Map.of(KubeObjects.SERVICE_NAME, "busy"), "IPv4",
+                List.of(Endpoint.ready("10.0.0.21")), http));
+        api.create(KubeObjects.service("default", "idle", "10.96.0.22", http));
+        api.create(KubeObjects.endpointSlice("default", "idle-a", Map.of(KubeObjects.SERVICE_NAME, "idle"), "IPv4",
+                List.of(new Endpoint(List.of("10.0.0.22"), false, null)), http));
+        api.create(KubeObjects.service("default", "empty", "10.96.0.23", http));
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "ignore empty_service"))) {
+            assertEquals(Set.of("busy.default.svc.cluster.local. 5 A 10.96.0.21"),
+                    answers(s.ask("busy.default.svc.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("idle.default.svc.cluster.local.", Type.A).getRcode(), "not-ready only");
+            assertEquals(Rcode.NXDOMAIN, s.ask("empty.default.svc.cluster.local.", Type.A).getRcode(), "no slice");
+            assertEquals(Rcode.NXDOMAIN, s.ask("_http._tcp.empty.default.svc.cluster.local.", Type.SRV).getRcode());
+            assertEquals(Set.of("web.default.svc.cluster.local. 5 A 10.0.0.7"),
+                    answers(s.ask("web.default.svc.cluster.local.", Type.A)), "headless unaffected");
+        }
+        try (DiscoveryServer s = start("cluster.local:PORT", kube(""))) {
+            assertEquals(Set.of("empty.default.svc.cluster.local. 5 A 10.96.0.23"),
+                    answers(s.ask("empty.default.svc.cluster.local.", Type.A)), "without the option");
+        }
+    }
+
+    @Test
     void kubeconfigContextAndStartupTimeout() throws Exception {
         String unreachable = "http://127.0.0.1:" + FreePorts.udpAndTcp();
         Path two = dir.resolve("two.kubeconfig");

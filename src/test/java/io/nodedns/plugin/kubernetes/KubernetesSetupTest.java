@@ -136,13 +136,16 @@ class KubernetesSetupTest {
         assertFails(block("startup_timeout 5"), 4, "plugin/kubernetes: startup_timeout:");
         assertFails(block("startup_timeout -1s"), 4, "startup_timeout must not be negative");
         assertFails(block("startup_timeout 1s 2s"), 4, "Wrong argument count");
+        assertFails(block("ignore"), 4, "Wrong argument count");
+        assertFails(block("ignore empty_services"), 4, "plugin/kubernetes: unable to parse ignore value: 'empty_services'");
+        assertFails(block("ignore empty_service x"), 4, "Wrong argument count");
     }
 
     @Test
     void optionsOfCorednsNotImplementedAreRejectedByName() {
         // listed here, not read from KubernetesSetup.UNSUPPORTED, so dropping one from that set fails
         for (String line : List.of("endpoint https://10.0.0.1:6443", "tls cert key cacert", "labels app=web",
-                "namespace_labels team=dns", "ignore empty_service", "apiserver_qps 10", "apiserver_burst 20",
+                "namespace_labels team=dns", "apiserver_qps 10", "apiserver_burst 20",
                 "apiserver_max_inflight 5", "multicluster clusterset.local", "zonal", "transfer to *")) {
             String option = line.split(" ")[0];
             assertFails(block("ttl 5", line), 5, "plugin/kubernetes: '" + option + "' is not supported yet");
