@@ -26,17 +26,22 @@ public final class DiscoveryRegistry {
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("nodedns-k8s-discovery-reaper").factory());
 
-    static String key(KubeClientConfig client, Set<DiscoveryBackend.Feature> features) {
-        return client.key() + "|" + EnumSet.copyOf(features);
+    static String key(KubeClientConfig client, Set<DiscoveryBackend.Feature> features, DiscoveryBackend.Selectors selectors) {
+        return client.key() + "|" + EnumSet.copyOf(features) + "|" + selectors;
     }
 
     /** The started backend for this client and features, shared; pair with {@link #release}. */
-    public synchronized DiscoveryBackend acquire(KubeClientConfig client, Set<DiscoveryBackend.Feature> features)
-            throws IOException {
-        String key = key(client, features);
+    public DiscoveryBackend acquire(KubeClientConfig client, Set<DiscoveryBackend.Feature> features) throws IOException {
+        return acquire(client, features, DiscoveryBackend.Selectors.NONE);
+    }
+
+    /** The same, for backends whose lists and watches carry label selectors. */
+    public synchronized DiscoveryBackend acquire(KubeClientConfig client, Set<DiscoveryBackend.Feature> features,
+            DiscoveryBackend.Selectors selectors) throws IOException {
+        String key = key(client, features, selectors);
         DiscoveryBackend b = backends.get(key);
         if (b == null) {
-            b = new DiscoveryBackend(client, features);
+            b = new DiscoveryBackend(client, features, selectors);
             b.start();
             backends.put(key, b);
         }

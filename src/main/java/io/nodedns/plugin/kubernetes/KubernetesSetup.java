@@ -8,6 +8,7 @@ import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
 import io.nodedns.k8s.DiscoveryBackend.Feature;
+import io.nodedns.k8s.DiscoveryBackend.Selectors;
 import io.nodedns.k8s.DiscoveryRegistry;
 import io.nodedns.k8s.KubeClientConfig;
 import io.nodedns.k8s.dns.DiscoveryHandler;
@@ -26,13 +27,14 @@ import java.util.Set;
 
 /**
  * {@code kubernetes [ZONES...] { kubeconfig FILE [CONTEXT]; namespaces NS...; pods
- * disabled|insecure|verified; endpoint_pod_names; noendpoints; ignore empty_service; ttl N; fallthrough [ZONES...];
+ * disabled|insecure|verified; endpoint_pod_names; noendpoints; ignore empty_service; labels SELECTOR;
+ * namespace_labels SELECTOR; ttl N; fallthrough [ZONES...];
  * startup_timeout DURATION }}, once per block. Options of CoreDNS's plugin that nodedns does not
  * implement are rejected by name, so a Corefile never silently means something else.
  */
 public final class KubernetesSetup implements PluginSetup {
     static final String NAME = "kubernetes";
-    static final Set<String> UNSUPPORTED = Set.of("endpoint", "tls", "labels", "namespace_labels",
+    static final Set<String> UNSUPPORTED = Set.of("endpoint", "tls",
             "apiserver_qps", "apiserver_burst", "apiserver_max_inflight", "multicluster", "zonal", "transfer");
 
     private final Map<String, String> env;
@@ -60,6 +62,8 @@ public final class KubernetesSetup implements PluginSetup {
         boolean podNames = false;
         boolean noEndpoints = false;
         boolean ignoreEmptyService = false;
+        String labels = null;
+        String namespaceLabels = null;
         long ttl = 5;
         Fallthrough fallthrough = Fallthrough.NEVER;
         Duration startup = Duration.ofSeconds(5);
@@ -97,6 +101,8 @@ public final class KubernetesSetup implements PluginSetup {
                     noMoreArgs(d);
                     noEndpoints = true;
                 }
+                case "labels" -> labels = selector(d, "label");
+                case "namespace_labels" -> namespaceLabels = selector(d, "namespace_label");
                 case "ignore" -> {
                     String what = d.requireArg();
                     if (!what.equals("empty_service")) {
@@ -151,7 +157,7 @@ public final class KubernetesSetup implements PluginSetup {
                 new ClusterLocalResolver.Options(Set.copyOf(namespaces), pods, podNames, noEndpoints, primary,
                         ignoreEmptyService));
         DiscoveryHandler handler = handler(ctx, new DiscoveryHandler.Settings(NAME, List.copyOf(zones), fallthrough, ttl,
-                client, features, startup), resolver);
+                client, features, startup, new Selectors(labels, namespaceLabels)), resolver);
         ctx.addHandler(handler);
         ctx.addMetadataProvider(new KubernetesMetadata(zones));
     }
@@ -215,6 +221,23 @@ public final class KubernetesSetup implements PluginSetup {
         }
         noMoreArgs(d);
         return ttl;
+    }
+
+    /**
+     * {@code labels EXPRESSION} and {@code namespace_labels EXPRESSION}: the rest of the line is one
+     * selector (CoreDNS joins the arguments with spaces), checked here and sent to the API server.
+     */
+    private static String selector(Dispenser d, String what) throws ConfigException {
+        List<String> args = d.remainingArgs();
+        if (args.isEmpty()) {
+            throw d.argErr();
+        }
+        try {
+            return LabelSelectorText.normalize(String.join(" ", args));
+        } catch (IllegalArgumentException e) {
+            throw d.err("plugin/kubernetes: unable to parse " + what + " selector value: '" + String.join(" ", args) + "': "
+                    + e.getMessage());
+        }
     }
 
     static void noMoreArgs(Dispenser d) throws ConfigException {

@@ -214,6 +214,35 @@ class KubernetesOptionsTest {
     }
 
     @Test
+    void labelSelectorsAreSentToTheApiServer() throws Exception {
+        Port http = new Port("http", "TCP", 80);
+        api.create(KubeObjects.withLabel(KubeObjects.service("default", "picked", "10.96.0.31", http), "app", "dns"));
+        api.create(KubeObjects.endpointSlice("default", "picked-a", Map.of(KubeObjects.SERVICE_NAME, "picked", "app", "dns"),
+                "IPv4", List.of(Endpoint.ready("10.0.0.31")), http));
+        api.create(KubeObjects.service("default", "plain", "10.96.0.32", http));
+        api.create(KubeObjects.withLabel(KubeObjects.namespace("team"), "team", "dns"));
+        api.create(KubeObjects.service("team", "api", "10.96.0.33", http));
+        api.clearRequests();
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "labels app in ( dns, web ),tier!=db"))) {
+            assertEquals(Set.of("picked.default.svc.cluster.local. 5 A 10.96.0.31"),
+                    answers(s.ask("picked.default.svc.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("plain.default.svc.cluster.local.", Type.A).getRcode(), "not selected");
+            assertEquals(Set.of("10-0-0-31.picked.default.svc.cluster.local. 5 A 10.0.0.31"),
+                    answers(s.ask("10-0-0-31.picked.default.svc.cluster.local.", Type.A)), "its slice is selected too");
+        }
+        assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services?app in (dns,web),tier!=db",
+                "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name,app in (dns,web),tier!=db"),
+                DiscoveryServer.listed(api));
+        api.clearRequests();
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "namespace_labels team=dns"))) {
+            assertEquals(Set.of("api.team.svc.cluster.local. 5 A 10.96.0.33"), answers(s.ask("api.team.svc.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("picked.default.svc.cluster.local.", Type.A).getRcode(), "namespace not selected");
+            assertEquals(Rcode.NXDOMAIN, s.ask("default.svc.cluster.local.", Type.A).getRcode());
+        }
+        assertTrue(DiscoveryServer.listed(api).contains("/api/v1/namespaces?team=dns"), DiscoveryServer.listed(api).toString());
+    }
+
+    @Test
     void kubeconfigContextAndStartupTimeout() throws Exception {
         String unreachable = "http://127.0.0.1:" + FreePorts.udpAndTcp();
         Path two = dir.resolve("two.kubeconfig");

@@ -137,6 +137,17 @@ class KubernetesSetupTest {
         assertFails(block("startup_timeout -1s"), 4, "startup_timeout must not be negative");
         assertFails(block("startup_timeout 1s 2s"), 4, "Wrong argument count");
         assertFails(block("ignore"), 4, "Wrong argument count");
+        assertFails(block("labels"), 4, "Wrong argument count");
+        assertFails(block("labels app>1"), 4, "unable to parse label selector value: 'app>1': \">\" is not a valid label selector operator");
+        assertFails(block("labels app in ()"), 4, "values set can't be empty");
+        assertFails(block("labels app in (a"), 4, "expected ',' or ')'");
+        assertFails(block("labels -app=x"), 4, "invalid label key '-app'");
+        assertFails(block("labels Bad_Prefix/app=x"), 4, "the prefix must be a DNS subdomain");
+        assertFails(block("labels app=x,"), 4, "invalid label key ''");
+        assertFails(block("labels app=x y"), 4, "expected ','");
+        assertFails(block("labels app=-x"), 4, "invalid label value '-x'");
+        assertFails(block("labels app near (x)"), 4, "unknown operator 'near'");
+        assertFails(block("namespace_labels team=a=b"), 4, "unable to parse namespace_label selector value");
         assertFails(block("ignore empty_services"), 4, "plugin/kubernetes: unable to parse ignore value: 'empty_services'");
         assertFails(block("ignore empty_service x"), 4, "Wrong argument count");
     }
@@ -144,8 +155,7 @@ class KubernetesSetupTest {
     @Test
     void optionsOfCorednsNotImplementedAreRejectedByName() {
         // listed here, not read from KubernetesSetup.UNSUPPORTED, so dropping one from that set fails
-        for (String line : List.of("endpoint https://10.0.0.1:6443", "tls cert key cacert", "labels app=web",
-                "namespace_labels team=dns", "apiserver_qps 10", "apiserver_burst 20",
+        for (String line : List.of("endpoint https://10.0.0.1:6443", "tls cert key cacert", "apiserver_qps 10", "apiserver_burst 20",
                 "apiserver_max_inflight 5", "multicluster clusterset.local", "zonal", "transfer to *")) {
             String option = line.split(" ")[0];
             assertFails(block("ttl 5", line), 5, "plugin/kubernetes: '" + option + "' is not supported yet");
