@@ -12,7 +12,19 @@ import java.util.Map;
  * in-cluster service account, else the file named by {@code $KUBECONFIG}. {@link #key()} tells
  * equal sources apart so watchers can be shared.
  */
-public record KubeClientConfig(Path kubeconfig, String context) {
+public record KubeClientConfig(Path kubeconfig, String context, Endpoint endpoint) {
+    /** CoreDNS's {@code endpoint URL} and {@code tls CERT KEY CACERT}: files null when {@code tls} is absent. */
+    public record Endpoint(java.net.URI server, Path cert, Path key, Path ca) {}
+
+    public KubeClientConfig(Path kubeconfig, String context) {
+        this(kubeconfig, context, null);
+    }
+
+    /** An API server named by URL, with an optional client certificate and CA. */
+    public static KubeClientConfig endpoint(Endpoint endpoint) {
+        return new KubeClientConfig(null, null, endpoint);
+    }
+
     static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
 
     /** The explicit file, or the environment's choice; throws if there is none. */
@@ -33,16 +45,21 @@ public record KubeClientConfig(Path kubeconfig, String context) {
     }
 
     public boolean inCluster() {
-        return kubeconfig == null;
+        return kubeconfig == null && endpoint == null;
     }
 
     public String key() {
+        if (endpoint != null) {
+            return "endpoint " + endpoint;
+        }
         return inCluster() ? "in-cluster" : kubeconfig + (context == null ? "" : "#" + context);
     }
 
     /** Reads and checks the kubeconfig completely (setup time): every error names the file, entry and field. */
     public void check() throws IOException {
-        if (!inCluster()) {
+        if (endpoint != null) {
+            load();
+        } else if (!inCluster()) {
             Kubeconfig.load(kubeconfig, context);
         }
     }
@@ -57,6 +74,11 @@ public record KubeClientConfig(Path kubeconfig, String context) {
             c.setConnectTimeout(5_000);
             return c;
         }
-        return KubeHttp.client(Kubeconfig.load(kubeconfig, context));
+        return KubeHttp.client(load());
+    }
+
+    private Kubeconfig load() throws IOException {
+        return endpoint != null ? Kubeconfig.endpoint(endpoint.server(), endpoint.cert(), endpoint.key(), endpoint.ca())
+                : Kubeconfig.load(kubeconfig, context);
     }
 }

@@ -34,8 +34,7 @@ import java.util.Set;
  */
 public final class KubernetesSetup implements PluginSetup {
     static final String NAME = "kubernetes";
-    static final Set<String> UNSUPPORTED = Set.of("endpoint", "tls",
-            "apiserver_qps", "apiserver_burst", "apiserver_max_inflight", "multicluster", "zonal", "transfer");
+    static final Set<String> UNSUPPORTED = Set.of("apiserver_qps", "apiserver_burst", "apiserver_max_inflight", "multicluster", "zonal", "transfer");
 
     private final Map<String, String> env;
 
@@ -57,6 +56,10 @@ public final class KubernetesSetup implements PluginSetup {
         List<String> zones = KubernetesSetup.zones(ctx, d);
         Path kubeconfig = null;
         String context = null;
+        Token endpointAt = null;
+        java.net.URI endpoint = null;
+        Token tlsAt = null;
+        Path[] tls = null;
         Set<String> namespaces = new LinkedHashSet<>();
         ClusterLocalResolver.Pods pods = ClusterLocalResolver.Pods.DISABLED;
         boolean podNames = false;
@@ -100,6 +103,18 @@ public final class KubernetesSetup implements PluginSetup {
                 case "noendpoints" -> {
                     noMoreArgs(d);
                     noEndpoints = true;
+                }
+                case "endpoint" -> {
+                    endpointAt = d.token();
+                    endpoint = endpoint(d);
+                }
+                case "tls" -> {
+                    tlsAt = d.token();
+                    List<String> args = d.remainingArgs();
+                    if (args.size() != 3) {
+                        throw d.argErr();
+                    }
+                    tls = new Path[] {Path.of(args.get(0)), Path.of(args.get(1)), Path.of(args.get(2))};
                 }
                 case "labels" -> labels = selector(d, "label");
                 case "namespace_labels" -> namespaceLabels = selector(d, "namespace_label");
@@ -145,7 +160,26 @@ public final class KubernetesSetup implements PluginSetup {
         if (primary == null) {
             throw new ConfigException(at, "plugin/kubernetes: needs at least one zone that is not a reverse zone");
         }
-        KubeClientConfig client = KubernetesSetup.client(kubeconfig, context, env, at, "kubernetes");
+        KubeClientConfig client;
+        if (endpoint != null) {
+            if (kubeconfig != null) { // CoreDNS ignores endpoint then; two sources would hide a mistake
+                throw new ConfigException(endpointAt, "plugin/kubernetes: endpoint and kubeconfig both name the API server; use one");
+            }
+            if (tls != null && !endpoint.getScheme().equals("https")) {
+                throw new ConfigException(tlsAt, "plugin/kubernetes: tls needs an https endpoint");
+            }
+            client = KubeClientConfig.endpoint(new KubeClientConfig.Endpoint(endpoint, tls == null ? null : tls[0],
+                    tls == null ? null : tls[1], tls == null ? null : tls[2]));
+            try {
+                client.check();
+            } catch (IOException e) {
+                throw new ConfigException(tlsAt != null ? tlsAt : endpointAt, "plugin/kubernetes: " + e.getMessage());
+            }
+        } else if (tls != null) { // CoreDNS ignores tls in-cluster
+            throw new ConfigException(tlsAt, "plugin/kubernetes: tls needs endpoint (the in-cluster and kubeconfig clients bring their own)");
+        } else {
+            client = KubernetesSetup.client(kubeconfig, context, env, at, "kubernetes");
+        }
         EnumSet<Feature> features = EnumSet.of(Feature.SERVICES);
         if (!noEndpoints) {
             features.add(Feature.ENDPOINTS);
@@ -221,6 +255,27 @@ public final class KubernetesSetup implements PluginSetup {
         }
         noMoreArgs(d);
         return ttl;
+    }
+
+    /** {@code endpoint URL}: an http or https URL with a host (CoreDNS's deprecated extra URLs are refused). */
+    private static java.net.URI endpoint(Dispenser d) throws ConfigException {
+        List<String> args = d.remainingArgs();
+        if (args.isEmpty()) {
+            throw d.argErr();
+        }
+        if (args.size() > 1) {
+            throw d.err("plugin/kubernetes: endpoint takes one URL (CoreDNS uses only the first of several)");
+        }
+        try {
+            java.net.URI uri = new java.net.URI(args.getFirst());
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
+                throw new java.net.URISyntaxException(args.getFirst(), "want http:// or https:// and a host");
+            }
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw d.err("plugin/kubernetes: endpoint: invalid URL '" + args.getFirst() + "': " + e.getReason());
+        }
     }
 
     /**
