@@ -11,6 +11,7 @@ import io.nodedns.k8s.DiscoveryBackend.Feature;
 import io.nodedns.k8s.DiscoveryBackend.Selectors;
 import io.nodedns.k8s.DiscoveryRegistry;
 import io.nodedns.k8s.KubeClientConfig;
+import io.nodedns.k8s.RequestLimits;
 import io.nodedns.k8s.dns.DiscoveryHandler;
 import io.nodedns.server.Lifecycle;
 import io.nodedns.server.PluginSetup;
@@ -67,6 +68,9 @@ public final class KubernetesSetup implements PluginSetup {
         boolean ignoreEmptyService = false;
         String labels = null;
         String namespaceLabels = null;
+        double qps = 0;
+        int burst = 0;
+        int maxInflight = 0;
         long ttl = 5;
         Fallthrough fallthrough = Fallthrough.NEVER;
         Duration startup = Duration.ofSeconds(5);
@@ -116,6 +120,9 @@ public final class KubernetesSetup implements PluginSetup {
                     }
                     tls = new Path[] {Path.of(args.get(0)), Path.of(args.get(1)), Path.of(args.get(2))};
                 }
+                case "apiserver_qps" -> qps = limit(d, true);
+                case "apiserver_burst" -> burst = (int) limit(d, false);
+                case "apiserver_max_inflight" -> maxInflight = (int) limit(d, false);
                 case "labels" -> labels = selector(d, "label");
                 case "namespace_labels" -> namespaceLabels = selector(d, "namespace_label");
                 case "ignore" -> {
@@ -179,6 +186,9 @@ public final class KubernetesSetup implements PluginSetup {
             throw new ConfigException(tlsAt, "plugin/kubernetes: tls needs endpoint (the in-cluster and kubeconfig clients bring their own)");
         } else {
             client = KubernetesSetup.client(kubeconfig, context, env, at, "kubernetes");
+        }
+        if (qps > 0 || burst > 0 || maxInflight > 0) {
+            client = client.withLimits(new RequestLimits(qps, burst, maxInflight));
         }
         EnumSet<Feature> features = EnumSet.of(Feature.SERVICES);
         if (!noEndpoints) {
@@ -255,6 +265,23 @@ public final class KubernetesSetup implements PluginSetup {
         }
         noMoreArgs(d);
         return ttl;
+    }
+
+    /** {@code apiserver_qps N} (a number) or {@code apiserver_burst}/{@code apiserver_max_inflight N} (an integer), at least 0. */
+    private static double limit(Dispenser d, boolean fraction) throws ConfigException {
+        String option = d.val();
+        String v = d.requireArg();
+        noMoreArgs(d);
+        double n;
+        try {
+            n = fraction ? Double.parseDouble(v) : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw d.err("plugin/kubernetes: invalid " + option + " \"" + v + "\"");
+        }
+        if (n < 0 || Double.isNaN(n) || Double.isInfinite(n)) {
+            throw d.err("plugin/kubernetes: " + option + " must be >= 0");
+        }
+        return n;
     }
 
     /** {@code endpoint URL}: an http or https URL with a host (CoreDNS's deprecated extra URLs are refused). */

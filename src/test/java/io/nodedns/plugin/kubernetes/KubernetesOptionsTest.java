@@ -242,6 +242,45 @@ class KubernetesOptionsTest {
         assertTrue(DiscoveryServer.listed(api).contains("/api/v1/namespaces?team=dns"), DiscoveryServer.listed(api).toString());
     }
 
+    /** Arrival times (ms after the first) of the recorded requests that pass the filter, in order. */
+    static List<Long> arrivals(java.util.function.Predicate<RecordedRequest> which) {
+        List<java.time.Instant> at = api.requests().stream().filter(which).map(RecordedRequest::at).sorted().toList();
+        return at.stream().map(t -> java.time.Duration.between(at.getFirst(), t).toMillis()).toList();
+    }
+
+    @Test
+    void apiserverQpsAndBurstSpaceTheRequests() throws Exception {
+        api.clearRequests();
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "apiserver_qps 4", "apiserver_burst 1"))) {
+            assertEquals(Rcode.NOERROR, s.ask("web.default.svc.cluster.local.", Type.A).getRcode());
+            for (int i = 0; i < 100 && api.requests().size() < 6; i++) {
+                Thread.sleep(50); // the watches follow the lists, each behind its token
+            }
+        }
+        List<Long> t = arrivals(r -> true);
+        assertTrue(t.size() >= 6, t.toString()); // list and watch of namespaces, services, endpointslices
+        for (int i = 1; i < t.size(); i++) {
+            // one token every 250 ms from the first request's; its own connection set-up is the slack
+            assertTrue(t.get(i) >= i * 250L - 100, "request " + i + " at " + t.get(i) + " ms: " + t);
+        }
+    }
+
+    @Test
+    void apiserverMaxInflightSerialisesSlowLists() throws Exception {
+        api.clearRequests();
+        api.delayResponses(java.time.Duration.ofMillis(400), RecordedRequest::isList);
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "apiserver_max_inflight 1"))) {
+            assertEquals(Rcode.NOERROR, s.ask("web.default.svc.cluster.local.", Type.A).getRcode());
+        } finally {
+            api.clearFaults();
+        }
+        List<Long> t = arrivals(RecordedRequest::isList);
+        assertTrue(t.size() >= 3, t.toString());
+        for (int i = 1; i < t.size(); i++) {
+            assertTrue(t.get(i) - t.get(i - 1) >= 350, "lists overlapped: " + t);
+        }
+    }
+
     @Test
     void kubeconfigContextAndStartupTimeout() throws Exception {
         String unreachable = "http://127.0.0.1:" + FreePorts.udpAndTcp();
