@@ -24,6 +24,19 @@ public final class DiscoveryBackend {
     /** What to watch. */
     public enum Feature { SERVICES, ENDPOINTS, PODS, SERVICE_IMPORTS, MULTICLUSTER_ENDPOINTS }
 
+    /**
+     * Label selectors sent to the API server with every list and watch (CoreDNS's {@code labels} and
+     * {@code namespace_labels}), so objects outside them never reach the process; null for none.
+     * {@code objects} applies to Services, EndpointSlices and Pods, {@code namespaces} to Namespaces.
+     */
+    public record Selectors(String objects, String namespaces) {
+        public static final Selectors NONE = new Selectors(null, null);
+
+        String and(String selector) {
+            return objects == null ? selector : selector == null ? objects : selector + "," + objects;
+        }
+    }
+
     static final String LOG = "kubernetes";
     private final String log; // the plugin named in log lines: multicluster for a ServiceImport backend
     private static final long COALESCE_MICROS = 500;
@@ -45,18 +58,22 @@ public final class DiscoveryBackend {
     private volatile boolean synced;
 
     DiscoveryBackend(KubeClientConfig client, Set<Feature> features) {
+        this(client, features, Selectors.NONE);
+    }
+
+    DiscoveryBackend(KubeClientConfig client, Set<Feature> features, Selectors selectors) {
         this.features = Set.copyOf(features.isEmpty() ? EnumSet.of(Feature.SERVICES) : features);
         this.log = this.features.contains(Feature.SERVICE_IMPORTS) && !this.features.contains(Feature.SERVICES)
                 ? "multicluster" : LOG;
         String subject = "the cluster";
-        namespaces = watcher(client, ResourceRef.NAMESPACES, null, subject, DiscoveryBackend::namespaceName);
+        namespaces = watcher(client, ResourceRef.NAMESPACES, selectors.namespaces(), subject, DiscoveryBackend::namespaceName);
         services = this.features.contains(Feature.SERVICES)
-                ? watcher(client, ResourceRef.SERVICES, null, subject, KubeService::fromJson) : null;
+                ? watcher(client, ResourceRef.SERVICES, selectors.and(null), subject, KubeService::fromJson) : null;
         slices = this.features.contains(Feature.ENDPOINTS)
-                ? watcher(client, ResourceRef.ENDPOINT_SLICES, EndpointSliceWatcher.SERVICE_NAME_LABEL, subject,
+                ? watcher(client, ResourceRef.ENDPOINT_SLICES, selectors.and(EndpointSliceWatcher.SERVICE_NAME_LABEL), subject,
                         Slice::fromJson) : null;
         pods = this.features.contains(Feature.PODS)
-                ? watcher(client, ResourceRef.PODS, null, subject, KubePod::fromJson) : null;
+                ? watcher(client, ResourceRef.PODS, selectors.and(null), subject, KubePod::fromJson) : null;
         if (this.features.contains(Feature.SERVICE_IMPORTS)) {
             ResourceRef[] versions = {ResourceRef.serviceImports("v1beta1"), ResourceRef.serviceImports("v1alpha1")};
             imports = add(new ResourceWatcher<>(client, versions, null, null, log, subject,

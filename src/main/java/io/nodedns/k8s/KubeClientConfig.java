@@ -12,7 +12,24 @@ import java.util.Map;
  * in-cluster service account, else the file named by {@code $KUBECONFIG}. {@link #key()} tells
  * equal sources apart so watchers can be shared.
  */
-public record KubeClientConfig(Path kubeconfig, String context) {
+public record KubeClientConfig(Path kubeconfig, String context, Endpoint endpoint, RequestLimits limits) {
+    /** CoreDNS's {@code endpoint URL} and {@code tls CERT KEY CACERT}: files null when {@code tls} is absent. */
+    public record Endpoint(java.net.URI server, Path cert, Path key, Path ca) {}
+
+    public KubeClientConfig(Path kubeconfig, String context) {
+        this(kubeconfig, context, null, null);
+    }
+
+    /** The same source, every request through {@code limits} (null: none). */
+    public KubeClientConfig withLimits(RequestLimits limits) {
+        return new KubeClientConfig(kubeconfig, context, endpoint, limits);
+    }
+
+    /** An API server named by URL, with an optional client certificate and CA. */
+    public static KubeClientConfig endpoint(Endpoint endpoint) {
+        return new KubeClientConfig(null, null, endpoint, null);
+    }
+
     static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
 
     /** The explicit file, or the environment's choice; throws if there is none. */
@@ -33,16 +50,20 @@ public record KubeClientConfig(Path kubeconfig, String context) {
     }
 
     public boolean inCluster() {
-        return kubeconfig == null;
+        return kubeconfig == null && endpoint == null;
     }
 
     public String key() {
-        return inCluster() ? "in-cluster" : kubeconfig + (context == null ? "" : "#" + context);
+        String source = endpoint != null ? "endpoint " + endpoint
+                : inCluster() ? "in-cluster" : kubeconfig + (context == null ? "" : "#" + context);
+        return limits == null ? source : source + " " + limits;
     }
 
     /** Reads and checks the kubeconfig completely (setup time): every error names the file, entry and field. */
     public void check() throws IOException {
-        if (!inCluster()) {
+        if (endpoint != null) {
+            load();
+        } else if (!inCluster()) {
             Kubeconfig.load(kubeconfig, context);
         }
     }
@@ -52,11 +73,21 @@ public record KubeClientConfig(Path kubeconfig, String context) {
      * certificate file is picked up by the next watcher started).
      */
     public ApiClient newClient() throws IOException {
+        ApiClient c;
         if (inCluster()) {
-            ApiClient c = ClientBuilder.cluster().build();
+            c = ClientBuilder.cluster().build();
             c.setConnectTimeout(5_000);
-            return c;
+        } else {
+            c = KubeHttp.client(load());
         }
-        return KubeHttp.client(Kubeconfig.load(kubeconfig, context));
+        if (limits != null) {
+            c.setHttpClient(c.getHttpClient().newBuilder().addInterceptor(limits).build());
+        }
+        return c;
+    }
+
+    private Kubeconfig load() throws IOException {
+        return endpoint != null ? Kubeconfig.endpoint(endpoint.server(), endpoint.cert(), endpoint.key(), endpoint.ca())
+                : Kubeconfig.load(kubeconfig, context);
     }
 }

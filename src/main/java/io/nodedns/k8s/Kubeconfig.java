@@ -76,6 +76,29 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
     private static final Set<String> EXEC_FIELDS = Set.of("command", "args", "env", "apiVersion",
             "installHint", "provideClusterInfo", "interactiveMode");
 
+    /**
+     * CoreDNS's {@code endpoint URL} with {@code tls CERT KEY CACERT} (any may be null): the same
+     * client a kubeconfig with just these fields gives. Reads and checks the files now.
+     */
+    public static Kubeconfig endpoint(URI server, Path cert, Path key, Path ca) throws IOException {
+        byte[] caPem = null;
+        if (ca != null) {
+            io.nodedns.tls.Pem.certificates(ca); // checked: PEM certificates, errors name the file
+            caPem = Files.readAllBytes(ca);
+        }
+        List<X509Certificate> chain = cert == null ? null : io.nodedns.tls.Pem.certificates(cert);
+        PrivateKey clientKey = key == null ? null : io.nodedns.tls.Pem.privateKey(key);
+        if (chain != null) {
+            try {
+                io.nodedns.tls.Pem.checkPair(clientKey, chain.getFirst());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(key + " does not belong to " + cert + ": " + e.getMessage(), e);
+            }
+        }
+        return new Kubeconfig(null, "endpoint", server.toString(), cert == null ? null : cert.toString(), server, caPem,
+                false, null, null, false, chain, clientKey, null);
+    }
+
     /** Reads {@code file}'s {@code context} (null: its current-context). */
     public static Kubeconfig load(Path file, String context) throws IOException {
         Map<String, Object> doc;

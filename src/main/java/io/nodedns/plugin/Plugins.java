@@ -7,6 +7,7 @@ import io.nodedns.plugin.chaos.ChaosSetup;
 import io.nodedns.plugin.dns64.Dns64Setup;
 import io.nodedns.plugin.header.HeaderSetup;
 import io.nodedns.plugin.local.LocalSetup;
+import io.nodedns.plugin.metadata.MetadataSetup;
 import io.nodedns.plugin.minimal.MinimalSetup;
 import io.nodedns.plugin.nsid.NsidSetup;
 import io.nodedns.plugin.bufsize.BufsizeSetup;
@@ -44,6 +45,7 @@ public final class Plugins {
     /** Registers every shipped plugin into a registry (tests pass one with test-only plugins in its order). */
     public static PluginRegistry registerAll(PluginRegistry registry) {
         return registry
+                .register("metadata", new MetadataSetup())
                 .register("timeouts", new TimeoutsSetup())
                 .register("multisocket", new MultisocketSetup())
                 .register("reload", new ReloadSetup())

@@ -51,6 +51,11 @@ public final class Exchange {
     private ServerConfig config;
     private String writer;
     private String error;
+    /** The exception a handler or hook threw, kept for {@code errors stacktrace}. */
+    private Throwable failure;
+    /** Created when the metadata plugin first serves this exchange, then reused; on for this query only. */
+    private Metadata metadata;
+    private boolean metadataOn;
     private long startNanos;
     /**
      * Set once per query through {@link #COMPLETED} (a plain field: the CAS alone orders it). The plain
@@ -79,6 +84,8 @@ public final class Exchange {
         this.config = null;
         this.writer = null;
         this.error = null;
+        this.failure = null;
+        this.metadataOn = false;
         this.completed = false;
         this.replySourceLength = 0;
         this.oversized = false;
@@ -91,6 +98,7 @@ public final class Exchange {
      */
     void detach() {
         this.config = null;
+        this.failure = null;
         for (int i = 0; i < hookCount; i++) {
             hooks[i] = null;
         }
@@ -256,6 +264,46 @@ public final class Exchange {
 
     public String error() {
         return error;
+    }
+
+    /** Records a caught handler failure as the error {@code PREFIX + exception}, keeping the exception. */
+    void failed(String prefix, Throwable t) {
+        if (error == null) {
+            error = prefix + t;
+            failure = t;
+        }
+    }
+
+    /** The exception behind {@link #error()}, or null when the error was reported as text. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Starts collecting metadata for this query (the metadata plugin, for queries under its zones). */
+    public void collectMetadata() {
+        if (metadata == null) {
+            metadata = new Metadata();
+        } else {
+            metadata.clear();
+        }
+        metadataOn = true;
+    }
+
+    /** True if the metadata plugin collects for this query: publishers skip the work otherwise. */
+    public boolean metadataOn() {
+        return metadataOn;
+    }
+
+    /** Publishes {@code label} (CoreDNS's "plugin/NAME") with its value; nothing unless {@link #metadataOn()}. */
+    public void metadata(String label, String value) {
+        if (metadataOn) {
+            metadata.put(label, value);
+        }
+    }
+
+    /** The label's value, or null if no plugin published it for this query. */
+    public String metadata(String label) {
+        return metadataOn ? metadata.get(label) : null;
     }
 
     /** Registers a hook to see the reply; ignored (and reported once) past the fixed capacity. */

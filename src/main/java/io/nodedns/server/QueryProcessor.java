@@ -55,7 +55,7 @@ public final class QueryProcessor {
             result = config.head().serve(ex);
         } catch (RuntimeException | StackOverflowError e) {
             // CoreDNS recovers plugin panics with SERVFAIL; a bug must never kill a loop.
-            ex.error("plugin panic: " + e);
+            ex.failed("plugin panic: ", e);
             ex.listener().countPanic();
             result = DnsHeader.RCODE_SERVFAIL;
         }
@@ -104,7 +104,7 @@ public final class QueryProcessor {
             try {
                 ex.hook(i).onResponse(ex);
             } catch (RuntimeException e) {
-                ex.error("response hook failed: " + e);
+                ex.failed("response hook failed: ", e);
                 ex.listener().countPanic();
             }
         }

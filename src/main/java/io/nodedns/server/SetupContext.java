@@ -21,6 +21,7 @@ public final class SetupContext {
     private final List<Lifecycle> lifecycles = new ArrayList<>();
     private final List<MetricSource> metrics = new ArrayList<>();
     private final List<Readiness> readiness = new ArrayList<>();
+    private final List<MetadataProvider> metadataProviders = new ArrayList<>();
     private final List<String> listenHosts = new ArrayList<>();
     private final List<HttpRoute> httpRoutes = new ArrayList<>();
     private ListenerSettings settings;
@@ -104,6 +105,16 @@ public final class SetupContext {
 
     public void addReadiness(Readiness r) {
         readiness.add(r);
+    }
+
+    /** Offers metadata for the block's queries (CoreDNS's metadata.Provider); the metadata plugin asks. */
+    public void addMetadataProvider(MetadataProvider provider) {
+        metadataProviders.add(provider);
+    }
+
+    /** A live view of the block's metadata providers, complete once setup has finished. */
+    public List<MetadataProvider> blockMetadataProviders() {
+        return java.util.Collections.unmodifiableList(metadataProviders);
     }
 
     /** Serves an HTTP path on an address (health, ready, metrics); listeners survive reloads. */

@@ -46,7 +46,8 @@ import org.xbill.DNS.Type;
 public final class DiscoveryHandler extends ChainHandler implements Lifecycle, Readiness {
     /** Settings shared by both plugins. */
     public record Settings(String plugin, List<String> zones, Fallthrough fallthrough, long ttl,
-            KubeClientConfig client, Set<DiscoveryBackend.Feature> features, Duration startupTimeout) {}
+            KubeClientConfig client, Set<DiscoveryBackend.Feature> features, Duration startupTimeout,
+            DiscoveryBackend.Selectors selectors) {}
 
     private static final long VERSION_TTL = 28800;
     private final Settings settings;
@@ -67,7 +68,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
 
     @Override
     public void start() throws IOException, InterruptedException {
-        DiscoveryBackend b = registry.acquire(settings.client(), settings.features());
+        DiscoveryBackend b = registry.acquire(settings.client(), settings.features(), settings.selectors());
         backend = b;
         if (!b.awaitSynced(settings.startupTimeout())) {
             Log.warning(settings.plugin(), "starting before the API server was synced (waited "

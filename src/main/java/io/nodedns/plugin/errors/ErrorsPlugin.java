@@ -6,6 +6,8 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.ResponseHook;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import org.xbill.DNS.Type;
 
@@ -16,9 +18,11 @@ import org.xbill.DNS.Type;
  */
 public final class ErrorsPlugin extends ChainHandler implements ResponseHook {
     private final List<Consolidator> consolidators;
+    private final boolean stacktrace;
 
-    ErrorsPlugin(List<Consolidator> consolidators) {
+    ErrorsPlugin(List<Consolidator> consolidators, boolean stacktrace) {
         this.consolidators = List.copyOf(consolidators);
+        this.stacktrace = stacktrace;
     }
 
     @Override
@@ -45,7 +49,20 @@ public final class ErrorsPlugin extends ChainHandler implements ResponseHook {
         }
         int rcode = ex.responseLength() >= DnsHeader.LENGTH ? DnsHeader.rcode(ex.response(), 0) : 2;
         String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength()).toLowerCase(java.util.Locale.ROOT);
-        Log.error("errors", rcode + " " + qname + " " + Type.string(ex.query().qtype()) + ": " + error);
+        String line = rcode + " " + qname + " " + Type.string(ex.query().qtype()) + ": " + error;
+        Throwable failure = ex.failure();
+        if (stacktrace && failure != null) {
+            // CoreDNS's stacktrace appends the goroutine's stack to the recovered panic; ours is the
+            // Java stack of the exception, in one log call so concurrent lines cannot interleave.
+            StringWriter trace = new StringWriter();
+            failure.printStackTrace(new PrintWriter(trace));
+            line = line + System.lineSeparator() + trace.toString().stripTrailing();
+        }
+        Log.error("errors", line);
+    }
+
+    boolean stacktrace() {
+        return stacktrace;
     }
 
     List<Consolidator> consolidators() {

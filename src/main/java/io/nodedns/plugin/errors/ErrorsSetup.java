@@ -24,18 +24,20 @@ public final class ErrorsSetup implements PluginSetup {
             throw d.argErr();
         }
         List<Consolidator> consolidators = new ArrayList<>();
+        boolean stacktrace = false;
         while (d.nextBlock()) {
             switch (d.val()) {
                 case "stacktrace" -> {
                     if (d.nextArg()) {
                         throw d.argErr();
                     }
+                    stacktrace = true;
                 }
                 case "consolidate" -> consolidators.add(consolidate(d));
                 default -> throw d.err("plugin/errors: unknown property '" + d.val() + "'");
             }
         }
-        ctx.addHandler(new ErrorsPlugin(consolidators));
+        ctx.addHandler(new ErrorsPlugin(consolidators, stacktrace));
         ctx.addLifecycle(new Lifecycle() {
             @Override
             public void stop() {

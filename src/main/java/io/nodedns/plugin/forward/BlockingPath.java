@@ -40,6 +40,7 @@ final class BlockingPath {
                 return DnsHeader.RCODE_SERVFAIL;
             }
             Upstream u = list[idx];
+            ex.metadata("forward/upstream", u.label());
             long deadline = Math.min(now + f.readTimeoutNanos(), a.deadline);
             boolean tcp = useTcp || u.isTls();
             int n;

@@ -128,6 +128,7 @@ final class UdpForwarder implements LoopTicker {
     private boolean sent(Pending p, UpstreamSocket s, Upstream u, int id, long now) {
         p.socket = s;
         p.upstream = u;
+        p.ex.metadata("forward/upstream", u.label()); // CoreDNS: the upstream of the latest attempt
         p.sentAt = now;
         p.attemptDeadline = Math.min(now + fwd.readTimeoutNanos(), p.attempts.deadline);
         pending.await(p, id);
@@ -157,6 +158,7 @@ final class UdpForwarder implements LoopTicker {
         p.waiting = false;
         p.tcpBusy = true;
         p.upstream = u;
+        p.ex.metadata("forward/upstream", u.label());
         p.sentAt = now;
         p.attemptDeadline = Math.min(now + fwd.readTimeoutNanos(), p.attempts.deadline);
         Thread.ofVirtual().name("nodedns-forward-tcp").start(p.tcpTask);

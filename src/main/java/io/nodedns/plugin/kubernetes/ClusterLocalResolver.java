@@ -28,7 +28,7 @@ final class ClusterLocalResolver implements Resolver {
     enum Pods { DISABLED, INSECURE, VERIFIED }
 
     record Options(Set<String> namespaces, Pods pods, boolean endpointPodNames, boolean noEndpoints,
-            String primaryZone) {}
+            String primaryZone, boolean ignoreEmptyService) {}
 
     private final Options options;
 
@@ -102,12 +102,27 @@ final class ClusterLocalResolver implements Resolver {
             return NameRecords.NONE;
         }
         List<Slice> slices = options.noEndpoints() ? List.of() : view.slices(ns, svc.name());
+        if (options.ignoreEmptyService() && !svc.isExternalName() && !svc.headless() && !anyReadyAddress(slices)) {
+            return NameRecords.NONE; // CoreDNS: NXDOMAIN, so the client's search path can try elsewhere
+        }
         return switch (q.size()) {
             case 3 -> serviceName(q, svc, slices, null, null);
             case 4 -> endpointName(q, svc, slices, q.labels().getFirst());
             case 5 -> serviceName(q, svc, slices, strip(q.labels().get(0)), strip(q.labels().get(1)));
             default -> NameRecords.NONE;
         };
+    }
+
+    /** {@code ignore empty_service}: does the service have a ready endpoint address (CoreDNS counts Endpoints addresses)? */
+    private static boolean anyReadyAddress(List<Slice> slices) {
+        for (Slice s : slices) {
+            for (Slice.Endpoint e : s.endpoints()) {
+                if (e.isReady() && !e.addresses().isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String strip(String label) {

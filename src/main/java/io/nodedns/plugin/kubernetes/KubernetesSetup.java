@@ -8,8 +8,10 @@ import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
 import io.nodedns.k8s.DiscoveryBackend.Feature;
+import io.nodedns.k8s.DiscoveryBackend.Selectors;
 import io.nodedns.k8s.DiscoveryRegistry;
 import io.nodedns.k8s.KubeClientConfig;
+import io.nodedns.k8s.RequestLimits;
 import io.nodedns.k8s.dns.DiscoveryHandler;
 import io.nodedns.server.Lifecycle;
 import io.nodedns.server.PluginSetup;
@@ -26,14 +28,14 @@ import java.util.Set;
 
 /**
  * {@code kubernetes [ZONES...] { kubeconfig FILE [CONTEXT]; namespaces NS...; pods
- * disabled|insecure|verified; endpoint_pod_names; noendpoints; ttl N; fallthrough [ZONES...];
+ * disabled|insecure|verified; endpoint_pod_names; noendpoints; ignore empty_service; labels SELECTOR;
+ * namespace_labels SELECTOR; ttl N; fallthrough [ZONES...];
  * startup_timeout DURATION }}, once per block. Options of CoreDNS's plugin that nodedns does not
  * implement are rejected by name, so a Corefile never silently means something else.
  */
 public final class KubernetesSetup implements PluginSetup {
     static final String NAME = "kubernetes";
-    static final Set<String> UNSUPPORTED = Set.of("endpoint", "tls", "labels", "namespace_labels", "ignore",
-            "apiserver_qps", "apiserver_burst", "apiserver_max_inflight", "multicluster", "zonal", "transfer");
+    static final Set<String> UNSUPPORTED = Set.of("apiserver_qps", "apiserver_burst", "apiserver_max_inflight", "multicluster", "zonal", "transfer");
 
     private final Map<String, String> env;
 
@@ -55,10 +57,20 @@ public final class KubernetesSetup implements PluginSetup {
         List<String> zones = KubernetesSetup.zones(ctx, d);
         Path kubeconfig = null;
         String context = null;
+        Token endpointAt = null;
+        java.net.URI endpoint = null;
+        Token tlsAt = null;
+        Path[] tls = null;
         Set<String> namespaces = new LinkedHashSet<>();
         ClusterLocalResolver.Pods pods = ClusterLocalResolver.Pods.DISABLED;
         boolean podNames = false;
         boolean noEndpoints = false;
+        boolean ignoreEmptyService = false;
+        String labels = null;
+        String namespaceLabels = null;
+        double qps = 0;
+        int burst = 0;
+        int maxInflight = 0;
         long ttl = 5;
         Fallthrough fallthrough = Fallthrough.NEVER;
         Duration startup = Duration.ofSeconds(5);
@@ -96,6 +108,31 @@ public final class KubernetesSetup implements PluginSetup {
                     noMoreArgs(d);
                     noEndpoints = true;
                 }
+                case "endpoint" -> {
+                    endpointAt = d.token();
+                    endpoint = endpoint(d);
+                }
+                case "tls" -> {
+                    tlsAt = d.token();
+                    List<String> args = d.remainingArgs();
+                    if (args.size() != 3) {
+                        throw d.argErr();
+                    }
+                    tls = new Path[] {Path.of(args.get(0)), Path.of(args.get(1)), Path.of(args.get(2))};
+                }
+                case "apiserver_qps" -> qps = limit(d, true);
+                case "apiserver_burst" -> burst = (int) limit(d, false);
+                case "apiserver_max_inflight" -> maxInflight = (int) limit(d, false);
+                case "labels" -> labels = selector(d, "label");
+                case "namespace_labels" -> namespaceLabels = selector(d, "namespace_label");
+                case "ignore" -> {
+                    String what = d.requireArg();
+                    if (!what.equals("empty_service")) {
+                        throw d.err("plugin/kubernetes: unable to parse ignore value: '" + what + "'");
+                    }
+                    noMoreArgs(d);
+                    ignoreEmptyService = true;
+                }
                 case "ttl" -> {
                     ttl = ttl(d);
                 }
@@ -130,7 +167,29 @@ public final class KubernetesSetup implements PluginSetup {
         if (primary == null) {
             throw new ConfigException(at, "plugin/kubernetes: needs at least one zone that is not a reverse zone");
         }
-        KubeClientConfig client = KubernetesSetup.client(kubeconfig, context, env, at, "kubernetes");
+        KubeClientConfig client;
+        if (endpoint != null) {
+            if (kubeconfig != null) { // CoreDNS ignores endpoint then; two sources would hide a mistake
+                throw new ConfigException(endpointAt, "plugin/kubernetes: endpoint and kubeconfig both name the API server; use one");
+            }
+            if (tls != null && !endpoint.getScheme().equals("https")) {
+                throw new ConfigException(tlsAt, "plugin/kubernetes: tls needs an https endpoint");
+            }
+            client = KubeClientConfig.endpoint(new KubeClientConfig.Endpoint(endpoint, tls == null ? null : tls[0],
+                    tls == null ? null : tls[1], tls == null ? null : tls[2]));
+            try {
+                client.check();
+            } catch (IOException e) {
+                throw new ConfigException(tlsAt != null ? tlsAt : endpointAt, "plugin/kubernetes: " + e.getMessage());
+            }
+        } else if (tls != null) { // CoreDNS ignores tls in-cluster
+            throw new ConfigException(tlsAt, "plugin/kubernetes: tls needs endpoint (the in-cluster and kubeconfig clients bring their own)");
+        } else {
+            client = KubernetesSetup.client(kubeconfig, context, env, at, "kubernetes");
+        }
+        if (qps > 0 || burst > 0 || maxInflight > 0) {
+            client = client.withLimits(new RequestLimits(qps, burst, maxInflight));
+        }
         EnumSet<Feature> features = EnumSet.of(Feature.SERVICES);
         if (!noEndpoints) {
             features.add(Feature.ENDPOINTS);
@@ -139,10 +198,12 @@ public final class KubernetesSetup implements PluginSetup {
             features.add(Feature.PODS);
         }
         ClusterLocalResolver resolver = new ClusterLocalResolver(
-                new ClusterLocalResolver.Options(Set.copyOf(namespaces), pods, podNames, noEndpoints, primary));
+                new ClusterLocalResolver.Options(Set.copyOf(namespaces), pods, podNames, noEndpoints, primary,
+                        ignoreEmptyService));
         DiscoveryHandler handler = handler(ctx, new DiscoveryHandler.Settings(NAME, List.copyOf(zones), fallthrough, ttl,
-                client, features, startup), resolver);
+                client, features, startup, new Selectors(labels, namespaceLabels)), resolver);
         ctx.addHandler(handler);
+        ctx.addMetadataProvider(new KubernetesMetadata(zones));
     }
 
     /** Builds the handler and registers its lifecycle, readiness and the registry's shutdown (both plugins). */
@@ -201,6 +262,61 @@ public final class KubernetesSetup implements PluginSetup {
         }
         noMoreArgs(d);
         return ttl;
+    }
+
+    /** {@code apiserver_qps N} (a number) or {@code apiserver_burst}/{@code apiserver_max_inflight N} (an integer), at least 0. */
+    private static double limit(Dispenser d, boolean fraction) throws ConfigException {
+        String option = d.val();
+        String v = d.requireArg();
+        noMoreArgs(d);
+        double n;
+        try {
+            n = fraction ? Double.parseDouble(v) : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw d.err("plugin/kubernetes: invalid " + option + " \"" + v + "\"");
+        }
+        if (n < 0 || Double.isNaN(n) || Double.isInfinite(n)) {
+            throw d.err("plugin/kubernetes: " + option + " must be >= 0");
+        }
+        return n;
+    }
+
+    /** {@code endpoint URL}: an http or https URL with a host (CoreDNS's deprecated extra URLs are refused). */
+    private static java.net.URI endpoint(Dispenser d) throws ConfigException {
+        List<String> args = d.remainingArgs();
+        if (args.isEmpty()) {
+            throw d.argErr();
+        }
+        if (args.size() > 1) {
+            throw d.err("plugin/kubernetes: endpoint takes one URL (CoreDNS uses only the first of several)");
+        }
+        try {
+            java.net.URI uri = new java.net.URI(args.getFirst());
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
+                throw new java.net.URISyntaxException(args.getFirst(), "want http:// or https:// and a host");
+            }
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw d.err("plugin/kubernetes: endpoint: invalid URL '" + args.getFirst() + "': " + e.getReason());
+        }
+    }
+
+    /**
+     * {@code labels EXPRESSION} and {@code namespace_labels EXPRESSION}: the rest of the line is one
+     * selector (CoreDNS joins the arguments with spaces), checked here and sent to the API server.
+     */
+    private static String selector(Dispenser d, String what) throws ConfigException {
+        List<String> args = d.remainingArgs();
+        if (args.isEmpty()) {
+            throw d.argErr();
+        }
+        try {
+            return LabelSelectorText.normalize(String.join(" ", args));
+        } catch (IllegalArgumentException e) {
+            throw d.err("plugin/kubernetes: unable to parse " + what + " selector value: '" + String.join(" ", args) + "': "
+                    + e.getMessage());
+        }
     }
 
     static void noMoreArgs(Dispenser d) throws ConfigException {

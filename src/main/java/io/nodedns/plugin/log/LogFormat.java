@@ -71,8 +71,14 @@ public final class LogFormat {
             case "duration" -> seconds(System.nanoTime() - ex.startNanos());
             case "local" -> ex.listener().address().host().isEmpty() ? "-" : ex.listener().address().host();
             case "server" -> ex.listener().label();
-            default -> "-";
+            default -> field.startsWith("/") ? metadata(ex, field.substring(1)) : "-";
         };
+    }
+
+    /** {@code {/LABEL}}: the value a plugin published under LABEL (CoreDNS plugin/metadata), "-" when none. */
+    private static String metadata(Exchange ex, String label) {
+        String v = ex.metadata(label);
+        return v == null || v.isEmpty() ? "-" : v;
     }
 
     /** Go's strconv.FormatFloat(seconds, 'f', -1, 64) + "s". */

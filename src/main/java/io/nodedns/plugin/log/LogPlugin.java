@@ -43,6 +43,7 @@ public final class LogPlugin extends ChainHandler implements ResponseHook {
             RecordWalker walker = walkers.borrow();
             ResponseClass cls = ResponseClass.of(ex.response(), ex.responseLength(), walker);
             walkers.giveBack(walker);
+            ex.metadata("log/class", cls.label()); // CoreDNS's log publishes the class it filtered on
             if (rule.classes().contains(cls)) {
                 Log.raw("[INFO] " + rule.format().render(ex));
             }

@@ -9,6 +9,12 @@ import org.agrona.DirectBuffer;
 public enum ResponseClass {
     SUCCESS, DENIAL, ERROR;
 
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The class as CoreDNS names it ({@code success}, {@code denial}, {@code error}). */
+    public String label() {
+        return label;
+    }
 
     /** NOERROR with answers or a delegation is success; NXDOMAIN and NODATA are denial; the rest error. */
     public static ResponseClass of(DirectBuffer reply, int length, RecordWalker walker) {

@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.plugin.Plugins;
+import io.nodedns.server.ChainHandler;
+import io.nodedns.server.Exchange;
+import io.nodedns.server.PluginRegistry;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LogCapture;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
@@ -51,6 +57,58 @@ class ErrorsPluginTest {
         }
     }
 
+    /** Every shipped plugin plus "thrower" after errors: its handler fails with an exception of its own. */
+    private static PluginRegistry throwingRegistry() {
+        List<String> order = new ArrayList<>(PluginRegistry.ORDER);
+        order.add(order.indexOf("errors") + 1, "thrower");
+        return Plugins.registerAll(new PluginRegistry(order)).register("thrower", ctx -> {
+            ctx.once().dispenser().next();
+            ctx.addHandler(new Thrower());
+        });
+    }
+
+    private static final class Thrower extends ChainHandler {
+        @Override
+        public int serve(Exchange ex) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public String name() {
+            return "thrower";
+        }
+    }
+
+    @Test
+    void stacktraceLogsTheJavaStackOfAFailedHandler() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        String corefile = ".:%d {\n errors {\n  stacktrace\n }\n thrower\n}\n".formatted(port);
+        try (LogCapture log = new LogCapture();
+             TestServer server = TestServer.fromText(corefile, throwingRegistry());
+             DnsClient client = new DnsClient(port)) {
+            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
+            String line = log.await("plugin/errors", 2000);
+            assertEquals("[ERROR] plugin/errors: 2 example.org. A: plugin panic: java.lang.IllegalStateException: boom", line);
+            List<String> lines = log.lines();
+            int at = lines.indexOf(line);
+            assertEquals("java.lang.IllegalStateException: boom", lines.get(at + 1));
+            assertTrue(lines.get(at + 2).startsWith("\tat io.nodedns.plugin.errors.ErrorsPluginTest$Thrower.serve("), lines.get(at + 2));
+        }
+    }
+
+    @Test
+    void withoutStacktraceOnlyTheErrorLine() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        String corefile = ".:%d {\n errors\n thrower\n}\n".formatted(port);
+        try (LogCapture log = new LogCapture();
+             TestServer server = TestServer.fromText(corefile, throwingRegistry());
+             DnsClient client = new DnsClient(port)) {
+            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
+            assertNotNull(log.await("plugin/errors", 2000));
+            assertTrue(log.lines().stream().noneMatch(l -> l.startsWith("\tat ")), log.lines().toString());
+        }
+    }
+
     @Test
     void malformedErrorsBlocks() {
         SetupErrors.assertFails(".:53 {\n errors\n errors\n}\n", 3, "only be used once");
@@ -60,5 +118,6 @@ class ErrorsPluginTest {
         SetupErrors.assertFails(".:53 {\n errors {\n  consolidate 1m x loud\n }\n}\n", 3, "loud");
         SetupErrors.assertFails(".:53 {\n errors {\n  stack\n }\n}\n", 3, "unknown property 'stack'");
         SetupErrors.assertFails(".:53 {\n errors extra\n}\n", 2, "Wrong argument count");
+        SetupErrors.assertFails(".:53 {\n errors {\n  stacktrace on\n }\n}\n", 3, "Wrong argument count");
     }
 }

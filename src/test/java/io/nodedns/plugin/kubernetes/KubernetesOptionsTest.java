@@ -189,6 +189,99 @@ class KubernetesOptionsTest {
     }
 
     @Test
+    void ignoreEmptyServiceHidesClusterIpServicesWithoutReadyAddresses() throws Exception {
+        Port http = new Port("http", "TCP", 80);
+        api.create(KubeObjects.service("default", "busy", "10.96.0.21", http));
+        api.create(KubeObjects.endpointSlice("default", "busy-a", Map.of(KubeObjects.SERVICE_NAME, "busy"), "IPv4",
+                List.of(Endpoint.ready("10.0.0.21")), http));
+        api.create(KubeObjects.service("default", "idle", "10.96.0.22", http));
+        api.create(KubeObjects.endpointSlice("default", "idle-a", Map.of(KubeObjects.SERVICE_NAME, "idle"), "IPv4",
+                List.of(new Endpoint(List.of("10.0.0.22"), false, null)), http));
+        api.create(KubeObjects.service("default", "empty", "10.96.0.23", http));
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "ignore empty_service"))) {
+            assertEquals(Set.of("busy.default.svc.cluster.local. 5 A 10.96.0.21"),
+                    answers(s.ask("busy.default.svc.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("idle.default.svc.cluster.local.", Type.A).getRcode(), "not-ready only");
+            assertEquals(Rcode.NXDOMAIN, s.ask("empty.default.svc.cluster.local.", Type.A).getRcode(), "no slice");
+            assertEquals(Rcode.NXDOMAIN, s.ask("_http._tcp.empty.default.svc.cluster.local.", Type.SRV).getRcode());
+            assertEquals(Set.of("web.default.svc.cluster.local. 5 A 10.0.0.7"),
+                    answers(s.ask("web.default.svc.cluster.local.", Type.A)), "headless unaffected");
+        }
+        try (DiscoveryServer s = start("cluster.local:PORT", kube(""))) {
+            assertEquals(Set.of("empty.default.svc.cluster.local. 5 A 10.96.0.23"),
+                    answers(s.ask("empty.default.svc.cluster.local.", Type.A)), "without the option");
+        }
+    }
+
+    @Test
+    void labelSelectorsAreSentToTheApiServer() throws Exception {
+        Port http = new Port("http", "TCP", 80);
+        api.create(KubeObjects.withLabel(KubeObjects.service("default", "picked", "10.96.0.31", http), "app", "dns"));
+        api.create(KubeObjects.endpointSlice("default", "picked-a", Map.of(KubeObjects.SERVICE_NAME, "picked", "app", "dns"),
+                "IPv4", List.of(Endpoint.ready("10.0.0.31")), http));
+        api.create(KubeObjects.service("default", "plain", "10.96.0.32", http));
+        api.create(KubeObjects.withLabel(KubeObjects.namespace("team"), "team", "dns"));
+        api.create(KubeObjects.service("team", "api", "10.96.0.33", http));
+        api.clearRequests();
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "labels app in ( dns, web ),tier!=db"))) {
+            assertEquals(Set.of("picked.default.svc.cluster.local. 5 A 10.96.0.31"),
+                    answers(s.ask("picked.default.svc.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("plain.default.svc.cluster.local.", Type.A).getRcode(), "not selected");
+            assertEquals(Set.of("10-0-0-31.picked.default.svc.cluster.local. 5 A 10.0.0.31"),
+                    answers(s.ask("10-0-0-31.picked.default.svc.cluster.local.", Type.A)), "its slice is selected too");
+        }
+        assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services?app in (dns,web),tier!=db",
+                "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name,app in (dns,web),tier!=db"),
+                DiscoveryServer.listed(api));
+        api.clearRequests();
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "namespace_labels team=dns"))) {
+            assertEquals(Set.of("api.team.svc.cluster.local. 5 A 10.96.0.33"), answers(s.ask("api.team.svc.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("picked.default.svc.cluster.local.", Type.A).getRcode(), "namespace not selected");
+            assertEquals(Rcode.NXDOMAIN, s.ask("default.svc.cluster.local.", Type.A).getRcode());
+        }
+        assertTrue(DiscoveryServer.listed(api).contains("/api/v1/namespaces?team=dns"), DiscoveryServer.listed(api).toString());
+    }
+
+    /** Arrival times (ms after the first) of the recorded requests that pass the filter, in order. */
+    static List<Long> arrivals(java.util.function.Predicate<RecordedRequest> which) {
+        List<java.time.Instant> at = api.requests().stream().filter(which).map(RecordedRequest::at).sorted().toList();
+        return at.stream().map(t -> java.time.Duration.between(at.getFirst(), t).toMillis()).toList();
+    }
+
+    @Test
+    void apiserverQpsAndBurstSpaceTheRequests() throws Exception {
+        api.clearRequests();
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "apiserver_qps 4", "apiserver_burst 1"))) {
+            assertEquals(Rcode.NOERROR, s.ask("web.default.svc.cluster.local.", Type.A).getRcode());
+            for (int i = 0; i < 100 && api.requests().size() < 6; i++) {
+                Thread.sleep(50); // the watches follow the lists, each behind its token
+            }
+        }
+        List<Long> t = arrivals(r -> true);
+        assertTrue(t.size() >= 6, t.toString()); // list and watch of namespaces, services, endpointslices
+        for (int i = 1; i < t.size(); i++) {
+            // one token every 250 ms from the first request's; its own connection set-up is the slack
+            assertTrue(t.get(i) >= i * 250L - 100, "request " + i + " at " + t.get(i) + " ms: " + t);
+        }
+    }
+
+    @Test
+    void apiserverMaxInflightSerialisesSlowLists() throws Exception {
+        api.clearRequests();
+        api.delayResponses(java.time.Duration.ofMillis(400), RecordedRequest::isList);
+        try (DiscoveryServer s = start("cluster.local:PORT", kube("", "apiserver_max_inflight 1"))) {
+            assertEquals(Rcode.NOERROR, s.ask("web.default.svc.cluster.local.", Type.A).getRcode());
+        } finally {
+            api.clearFaults();
+        }
+        List<Long> t = arrivals(RecordedRequest::isList);
+        assertTrue(t.size() >= 3, t.toString());
+        for (int i = 1; i < t.size(); i++) {
+            assertTrue(t.get(i) - t.get(i - 1) >= 350, "lists overlapped: " + t);
+        }
+    }
+
+    @Test
     void kubeconfigContextAndStartupTimeout() throws Exception {
         String unreachable = "http://127.0.0.1:" + FreePorts.udpAndTcp();
         Path two = dir.resolve("two.kubeconfig");

@@ -68,7 +68,8 @@ class KubernetesSetupTest {
     void eachOptionAlone() {
         for (String line : List.of("namespaces default", "pods disabled", "pods insecure", "pods verified",
                 "endpoint_pod_names", "noendpoints", "ttl 0", "ttl 3600", "fallthrough", "fallthrough example.org",
-                "startup_timeout 0s", "startup_timeout 1m30s", "startup_timeout 250ms")) {
+                "startup_timeout 0s", "startup_timeout 1m30s", "startup_timeout 250ms", "apiserver_qps 0.5",
+                "apiserver_burst 20", "apiserver_max_inflight 5", "ignore empty_service", "labels app=web")) {
             assertDoesNotThrow(() -> SetupErrors.build(block(line)), line);
         }
     }
@@ -136,14 +137,32 @@ class KubernetesSetupTest {
         assertFails(block("startup_timeout 5"), 4, "plugin/kubernetes: startup_timeout:");
         assertFails(block("startup_timeout -1s"), 4, "startup_timeout must not be negative");
         assertFails(block("startup_timeout 1s 2s"), 4, "Wrong argument count");
+        assertFails(block("ignore"), 4, "Wrong argument count");
+        assertFails(block("apiserver_qps"), 4, "Wrong argument count");
+        assertFails(block("apiserver_qps fast"), 4, "plugin/kubernetes: invalid apiserver_qps \"fast\"");
+        assertFails(block("apiserver_qps -1"), 4, "plugin/kubernetes: apiserver_qps must be >= 0");
+        assertFails(block("apiserver_burst 1.5"), 4, "plugin/kubernetes: invalid apiserver_burst \"1.5\"");
+        assertFails(block("apiserver_max_inflight -2"), 4, "plugin/kubernetes: apiserver_max_inflight must be >= 0");
+        assertFails(block("apiserver_max_inflight 1 2"), 4, "Wrong argument count");
+        assertFails(block("labels"), 4, "Wrong argument count");
+        assertFails(block("labels app>1"), 4, "unable to parse label selector value: 'app>1': \">\" is not a valid label selector operator");
+        assertFails(block("labels app in ()"), 4, "values set can't be empty");
+        assertFails(block("labels app in (a"), 4, "expected ',' or ')'");
+        assertFails(block("labels -app=x"), 4, "invalid label key '-app'");
+        assertFails(block("labels Bad_Prefix/app=x"), 4, "the prefix must be a DNS subdomain");
+        assertFails(block("labels app=x,"), 4, "invalid label key ''");
+        assertFails(block("labels app=x y"), 4, "expected ','");
+        assertFails(block("labels app=-x"), 4, "invalid label value '-x'");
+        assertFails(block("labels app near (x)"), 4, "unknown operator 'near'");
+        assertFails(block("namespace_labels team=a=b"), 4, "unable to parse namespace_label selector value");
+        assertFails(block("ignore empty_services"), 4, "plugin/kubernetes: unable to parse ignore value: 'empty_services'");
+        assertFails(block("ignore empty_service x"), 4, "Wrong argument count");
     }
 
     @Test
     void optionsOfCorednsNotImplementedAreRejectedByName() {
         // listed here, not read from KubernetesSetup.UNSUPPORTED, so dropping one from that set fails
-        for (String line : List.of("endpoint https://10.0.0.1:6443", "tls cert key cacert", "labels app=web",
-                "namespace_labels team=dns", "ignore empty_service", "apiserver_qps 10", "apiserver_burst 20",
-                "apiserver_max_inflight 5", "multicluster clusterset.local", "zonal", "transfer to *")) {
+        for (String line : List.of("multicluster clusterset.local", "zonal", "transfer to *")) {
             String option = line.split(" ")[0];
             assertFails(block("ttl 5", line), 5, "plugin/kubernetes: '" + option + "' is not supported yet");
         }

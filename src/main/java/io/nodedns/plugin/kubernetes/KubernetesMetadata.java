@@ -1,0 +1,75 @@
+package io.nodedns.plugin.kubernetes;
+
+import io.nodedns.config.Zones;
+import io.nodedns.server.Exchange;
+import io.nodedns.server.MetadataProvider;
+import io.nodedns.wire.Names;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The labels kubernetes publishes for names under its zones (CoreDNS plugin/kubernetes/metadata.go):
+ * the question split as the cluster.local grammar reads it, {@code [_port._protocol.|endpoint.]
+ * service.namespace.svc|pod.ZONE}: kubernetes/kind, namespace, service, endpoint, port-name and
+ * protocol (empty where the name has no such part), or kubernetes/parse-error for a name the
+ * grammar rejects. Asked by the metadata plugin before the chain runs, whichever plugin answers.
+ */
+final class KubernetesMetadata implements MetadataProvider {
+    /** CoreDNS's errInvalidRequest text. */
+    static final String INVALID = "invalid request";
+
+    private final List<String> zones;
+
+    KubernetesMetadata(List<String> zones) {
+        this.zones = List.copyOf(zones);
+    }
+
+    @Override
+    public void metadata(Exchange ex) {
+        String name = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength()).toLowerCase(Locale.ROOT);
+        String zone = Zones.matches(zones, name);
+        if (zone == null) {
+            return;
+        }
+        String base = name.length() == zone.length() ? "" : name.substring(0, name.length() - zone.length() - 1);
+        String[] segs = base.isEmpty() || base.equals("svc") || base.equals("pod") ? new String[0] : base.split("\\.");
+        String kind = "";
+        String namespace = "";
+        String service = "";
+        String endpoint = "";
+        String port = "";
+        String protocol = "";
+        int last = segs.length - 1;
+        if (last >= 0) {
+            kind = segs[last];
+            if (!kind.equals("svc") && !kind.equals("pod")) {
+                ex.metadata("kubernetes/parse-error", INVALID);
+                return;
+            }
+            namespace = last >= 1 ? segs[last - 1] : "";
+            service = last >= 2 ? segs[last - 2] : "";
+            switch (last) {
+                case 0, 1, 2 -> { }
+                case 3 -> endpoint = segs[0];
+                case 4 -> { // nodedns has no multicluster option on kubernetes: always _port._protocol
+                    port = stripUnderscore(segs[0]);
+                    protocol = stripUnderscore(segs[1]);
+                }
+                default -> { // longer than any name of the grammar (zonal names are not supported)
+                    ex.metadata("kubernetes/parse-error", INVALID);
+                    return;
+                }
+            }
+        }
+        ex.metadata("kubernetes/port-name", port);
+        ex.metadata("kubernetes/protocol", protocol);
+        ex.metadata("kubernetes/endpoint", endpoint);
+        ex.metadata("kubernetes/service", service);
+        ex.metadata("kubernetes/namespace", namespace);
+        ex.metadata("kubernetes/kind", kind);
+    }
+
+    private static String stripUnderscore(String s) {
+        return s.startsWith("_") ? s.substring(1) : s;
+    }
+}
