@@ -77,6 +77,18 @@ public final class ZoneSet
         return root || longest(b, off, len) >= 0;
     }
 
+    /** True if a zone holds the question name of the query {@code q} wraps. */
+    public boolean contains(final QueryView q)
+    {
+        return root || longest(q.buffer(), q.qnameOffset(), q.qnameLength()) >= 0;
+    }
+
+    /** {@link #longest(DirectBuffer, int, int)} for the question name of the query {@code q} wraps. */
+    public int longest(final QueryView q)
+    {
+        return longest(q.buffer(), q.qnameOffset(), q.qnameLength());
+    }
+
     /**
      * The index of the longest zone equal to or above the name at {@code off}, or -1; of equal zones,
      * the first. Suffixes are tried from the longest, on label boundaries only.

@@ -77,7 +77,7 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
     public int serve(Exchange ex) {
         QueryView q = ex.query();
         MutableDirectBuffer req = ex.request();
-        if (!zones.contains(req, q.qnameOffset(), q.qnameLength())) {
+        if (!zones.contains(q)) {
             return next(ex);
         }
         state.requests.increment();

@@ -8,9 +8,9 @@ import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.Records;
+import io.nodedns.wire.ZoneSet;
 import java.util.List;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Serves the zones of one block's {@code file} directives (CoreDNS plugin/file): picks the longest zone
@@ -22,19 +22,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class FileHandler extends ChainHandler {
 
     private final ZoneSlot[] zones;
-    private final UnsafeBuffer[] fallthrough;
-    private final int[] fallthroughLengths;
+    /** The zones' origins, in the order of {@link #zones}. */
+    private final ZoneSet origins;
+    private final ZoneSet fallthrough;
 
     /** @param fallthroughZones lower-case fully qualified zones; "." for all, empty for never */
     FileHandler(List<ZoneSlot> zones, List<String> fallthroughZones) {
         this.zones = zones.toArray(new ZoneSlot[0]);
-        this.fallthrough = new UnsafeBuffer[fallthroughZones.size()];
-        this.fallthroughLengths = new int[fallthroughZones.size()];
-        for (int i = 0; i < fallthrough.length; i++) {
-            UnsafeBuffer b = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
-            fallthroughLengths[i] = Names.fromString(fallthroughZones.get(i), b, 0);
-            fallthrough[i] = b;
-        }
+        this.origins = ZoneSet.of(zones.stream().map(z -> z.origin.toString()).toList());
+        this.fallthrough = ZoneSet.of(fallthroughZones);
     }
 
     @Override
@@ -45,22 +41,18 @@ final class FileHandler extends ChainHandler {
     @Override
     public int serve(Exchange ex) {
         QueryView q = ex.query();
-        DirectBuffer b = ex.request();
-        int off = q.qnameOffset();
-        int end = off + q.qnameLength();
-        // the longest zone wins: try suffixes from the whole name down to the root
-        int below = 0;
-        ZoneSlot zone = null;
-        for (int p = off; p >= 0 && zone == null; p = Names.parentOffset(b, p, end)) {
-            zone = zoneAt(b, p, end - p);
-            if (zone == null) {
-                below++;
-            }
-        }
-        if (zone == null) {
+        int z = origins.longest(q);
+        if (z < 0) {
             // CoreDNS: an authoritative plugin with nothing after it refuses
             return nextHandler() == null ? DnsHeader.RCODE_REFUSED : next(ex);
         }
+        ZoneSlot zone = zones[z];
+        DirectBuffer b = ex.request();
+        int off = q.qnameOffset();
+        int len = q.qnameLength();
+        int end = off + len;
+        int zoneLength = origins.length(z);
+        int below = Names.labelCount(b, off, len) - Names.labelCount(b, end - zoneLength, zoneLength); // labels above the zone
         ZoneSnapshot snapshot = zone.snapshot();
         if (snapshot == null) {
             ex.error("plugin/file: zone " + zone.origin + " is not loaded");
@@ -76,7 +68,7 @@ final class FileHandler extends ChainHandler {
             ex.written(snapshot.writeRecords(ex, ZoneSnapshot.index(code), qtype), "file");
             return Result.WRITTEN;
         }
-        if (answer.mayFallThrough && fallsThrough(b, off, end)) {
+        if (answer.mayFallThrough && fallthrough.contains(b, off, len)) {
             return next(ex);
         }
         if (answer.rcode == DnsHeader.RCODE_SERVFAIL && answer.answerCount == 0) {
@@ -91,24 +83,4 @@ final class FileHandler extends ChainHandler {
         return Result.WRITTEN;
     }
 
-    private ZoneSlot zoneAt(DirectBuffer b, int off, int length) {
-        for (ZoneSlot z : zones) {
-            if (z.originLength == length && Names.equalsIgnoreCase(b, off, z.originWire, 0, length)) {
-                return z;
-            }
-        }
-        return null;
-    }
-
-    private boolean fallsThrough(DirectBuffer b, int off, int end) {
-        for (int p = off; p >= 0; p = Names.parentOffset(b, p, end)) {
-            for (int i = 0; i < fallthrough.length; i++) {
-                int length = fallthroughLengths[i];
-                if (length == end - p && Names.equalsIgnoreCase(b, p, fallthrough[i], 0, length)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
 }

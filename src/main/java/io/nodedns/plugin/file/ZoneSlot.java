@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.xbill.DNS.Name;
 
 /**
@@ -18,8 +17,6 @@ import org.xbill.DNS.Name;
  */
 final class ZoneSlot {
     final Name origin;
-    final UnsafeBuffer originWire;
-    final int originLength;
     final Path file;
     final Duration reload;
     final boolean reloadByMtime;
@@ -28,9 +25,6 @@ final class ZoneSlot {
 
     ZoneSlot(Name origin, Path file, Duration reload, boolean reloadByMtime) {
         this.origin = origin;
-        byte[] wire = origin.toWireCanonical();
-        this.originWire = new UnsafeBuffer(wire);
-        this.originLength = wire.length;
         this.file = file;
         this.reload = reload;
         this.reloadByMtime = reloadByMtime;

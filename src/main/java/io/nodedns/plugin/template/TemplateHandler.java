@@ -47,12 +47,12 @@ public final class TemplateHandler extends ChainHandler {
     @Override
     public int serve(Exchange ex) {
         QueryView q = ex.query();
+        if (!allZones.contains(q)) {
+            return next(ex);
+        }
         DirectBuffer b = ex.request();
         int off = q.qnameOffset();
         int len = q.qnameLength();
-        if (!allZones.contains(b, off, len)) {
-            return next(ex);
-        }
         String name = null;
         for (int r = 0; r < rules.size(); r++) {
             TemplateRule rule = rules.get(r);
