@@ -1,0 +1,174 @@
+package io.nodedns.server;
+
+import io.nodedns.tls.ServerTls;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One DNS-over-TLS or DNS-over-HTTPS client on a virtual thread of its own: the TLS handshake,
+ * then queries one after another (CoreDNS's miekg/dns serves a TLS connection's queries in order
+ * too). Deadlines are absolute and kept by {@link TlsServer}'s reaper, which closes the socket
+ * (a read or write blocked on it then fails): a client trickling bytes cannot stretch them.
+ */
+final class TlsConnection implements Runnable {
+    private final TlsServer server;
+    private final Socket raw;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** nanoTime past which it is closed for want of a query; 0 while a query is served. */
+    private volatile long deadline;
+    /** nanoTime by which the reply being written must be out; 0 while none is. */
+    private volatile long writeDeadline;
+    /** When it began waiting for a query, or 0 while one is served (the acceptor evicts the longest waiting). */
+    private volatile long waitingSince;
+
+    TlsConnection(TlsServer server, Socket raw, long now) {
+        this.server = server;
+        this.raw = raw;
+        this.waitingSince = now;
+        this.deadline = now + server.settings().tcpRead().toNanos(); // the handshake and the first query
+    }
+
+    @Override
+    public void run() {
+        try {
+            Socket s = raw;
+            ServerTls tls = server.tls();
+            if (tls != null) {
+                SSLSocket ssl = server.https() ? tls.wrap(raw, "http/1.1") : tls.wrap(raw);
+                try {
+                    ssl.startHandshake();
+                } catch (IOException e) {
+                    if (!closed.get()) {
+                        server.countHandshakeFailure(); // a wrong name or CA, a missing client certificate
+                    }
+                    return;
+                }
+                s = ssl;
+            }
+            InputStream in = new BufferedInputStream(s.getInputStream(), 2048);
+            OutputStream out = s.getOutputStream();
+            if (server.https()) {
+                DohRequests.serve(this, in, out);
+            } else {
+                serveDot(in, out);
+            }
+        } catch (IOException | RuntimeException e) {
+            // a broken client, or the reaper closed it: nobody else is affected
+        } finally {
+            close();
+        }
+    }
+
+    /** RFC 7858 3.3: messages with the 2-byte length prefix of RFC 1035 4.2.2, as plain TCP. */
+    private void serveDot(InputStream in, OutputStream out) throws IOException {
+        byte[] q = new byte[512];
+        int max = server.settings().maxTcpQueries();
+        int served = 0;
+        while (true) {
+            int hi = in.read();
+            int lo = hi < 0 ? -1 : in.read();
+            if (lo < 0) {
+                return;
+            }
+            int n = (hi << 8) | lo;
+            if (q.length < n) {
+                q = new byte[n];
+            }
+            if (in.readNBytes(q, 0, n) < n) {
+                return;
+            }
+            byte[] reply = answer(q, n);
+            served++;
+            if (reply != null) {
+                byte[] framed = new byte[reply.length + 2];
+                framed[0] = (byte) (reply.length >>> 8);
+                framed[1] = (byte) reply.length;
+                System.arraycopy(reply, 0, framed, 2, reply.length);
+                write(out, framed, framed.length);
+            }
+            if (max >= 0 && served >= max) {
+                return; // timeouts maxtcpqueries, as on plain TCP
+            }
+            waiting();
+        }
+    }
+
+    /**
+     * Serves one query through the listener's chain; the reply's bytes, or null when the chain
+     * dropped it. No work free (the listener serves {@link TcpServer#MAX_BUSY} queries already):
+     * the connection is closed, as a plain TCP one is.
+     */
+    byte[] answer(byte[] query, int n) throws IOException {
+        deadline = 0;
+        waitingSince = 0;
+        TcpWork w = server.takeWork();
+        if (w == null) {
+            throw new IOException("no work free");
+        }
+        try {
+            w.requestAddress(n);
+            w.exchange.request().putBytes(0, query, 0, n);
+            if (!w.serve(server.listener(), (InetSocketAddress) raw.getRemoteSocketAddress())) {
+                return null;
+            }
+            byte[] reply = new byte[w.exchange.responseLength()];
+            w.exchange.response().getBytes(0, reply, 0, reply.length);
+            return reply;
+        } finally {
+            server.giveBack(w);
+        }
+    }
+
+    /** Writes within the listener's {@code write} timeout (the reaper closes the socket past it). */
+    void write(OutputStream out, byte[] bytes, int n) throws IOException {
+        writeDeadline = System.nanoTime() + server.settings().tcpWrite().toNanos();
+        try {
+            out.write(bytes, 0, n);
+            out.flush();
+        } finally {
+            writeDeadline = 0;
+        }
+    }
+
+    /** After a reply: the next query must come within {@code idle}. */
+    void waiting() {
+        long now = System.nanoTime();
+        waitingSince = now;
+        deadline = now + server.settings().tcpIdle().toNanos();
+    }
+
+    long waitingSince() {
+        return waitingSince;
+    }
+
+    /** Reaper: closes it past a deadline; true if that closed it. */
+    boolean expireIfDue(long now) {
+        long w = writeDeadline;
+        long d = deadline;
+        if ((w != 0 && now - w >= 0) || (d != 0 && now - d >= 0)) {
+            return close();
+        }
+        return false;
+    }
+
+    /** Closes it if it waits for a query (the acceptor makes room); false if it serves one. */
+    boolean evict() {
+        return waitingSince != 0 && close();
+    }
+
+    /** Closes the TCP socket under the TLS layer, which ends any read or write blocked on it; true the first time. */
+    boolean close() {
+        if (!closed.compareAndSet(false, true)) {
+            return false;
+        }
+        TcpServer.closeQuietly(raw);
+        server.closed(this);
+        return true;
+    }
+}
