@@ -132,7 +132,36 @@ public final class Instance {
                 }
             }
         }
+        checkSchemes(plans);
         return new Instance(List.copyOf(configs), plans, List.copyOf(lifecycles), List.copyOf(readiness), List.copyOf(routes));
+    }
+
+    /**
+     * One socket serves one protocol: with SO_REUSEPORT a dns:// and a tls:// listener on one
+     * port would both bind, and the kernel would hand each connection to either.
+     */
+    private static void checkSchemes(Map<ListenAddress, ListenerPlan> plans) throws ConfigException {
+        List<ListenerPlan> seen = new ArrayList<>();
+        for (ListenerPlan plan : plans.values()) {
+            ListenAddress a = plan.address();
+            for (ListenerPlan other : seen) {
+                ListenAddress b = other.address();
+                boolean sameHost = a.host().equals(b.host()) || a.host().isEmpty() || b.host().isEmpty();
+                if (a.port() == b.port() && sameHost && !a.scheme().equals(b.scheme())) {
+                    Token at = null;
+                    for (ServerConfig c : plan.configs()) {
+                        for (ServerKey k : c.keys()) {
+                            if (at == null && k.port() == a.port() && k.scheme().equals(a.scheme())) {
+                                at = k.source();
+                            }
+                        }
+                    }
+                    throw new ConfigException(at, "cannot serve " + a.label() + " - port " + a.port()
+                            + " is already served as " + b.label() + " (one port serves one transport)");
+                }
+            }
+            seen.add(plan);
+        }
     }
 
     private static void checkOverlap(Map<String, String> claimed, ServerKey key, String host) throws ConfigException {

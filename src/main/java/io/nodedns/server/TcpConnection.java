@@ -32,7 +32,7 @@ import java.nio.channels.SocketChannel;
  * to CLOSED from IDLE (watched) or PAUSED (not watched), never from READING or ARMING. Replies
  * are written through the JDK channel, which survives an asynchronous close.
  */
-final class TcpConnection {
+final class TcpConnection implements ConnectionSet.Member {
     static final int IDLE = 0;
     static final int READING = 1;
     static final int PAUSED = 2;
@@ -351,12 +351,14 @@ final class TcpConnection {
     }
 
     /** When it began waiting for a query (nanoTime), or 0 while one is in flight. */
-    long waitingSince() {
+    @Override
+    public long waitingSince() {
         return waitingSince;
     }
 
     /** Reaper: closes the connection if it is past its deadline; returns what closed it, or 0. */
-    int expireIfDue(long now) {
+    @Override
+    public int expireIfDue(long now) {
         long w = writeDeadline;
         long d = deadline;
         boolean write = w != 0 && now - w >= 0;
@@ -373,7 +375,8 @@ final class TcpConnection {
     }
 
     /** Closes it if it only waits (the acceptor makes room for a new connection); false if it is busy. */
-    boolean evict() {
+    @Override
+    public boolean evict() {
         if (inFlight != 0 || !STATE.compareAndSet(this, IDLE, CLOSED)) {
             return false;
         }

@@ -16,7 +16,7 @@ import javax.net.ssl.SSLSocket;
  * too). Deadlines are absolute and kept by {@link TlsServer}'s reaper, which closes the socket
  * (a read or write blocked on it then fails): a client trickling bytes cannot stretch them.
  */
-final class TlsConnection implements Runnable {
+final class TlsConnection implements Runnable, ConnectionSet.Member {
     private final TlsServer server;
     private final Socket raw;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -44,10 +44,7 @@ final class TlsConnection implements Runnable {
                 try {
                     ssl.startHandshake();
                 } catch (IOException e) {
-                    if (!closed.get()) {
-                        server.countHandshakeFailure(); // a wrong name or CA, a missing client certificate
-                    }
-                    return;
+                    return; // a wrong name or CA, a missing client certificate: the client sees the alert
                 }
                 s = ssl;
             }
@@ -143,22 +140,23 @@ final class TlsConnection implements Runnable {
         deadline = now + server.settings().tcpIdle().toNanos();
     }
 
-    long waitingSince() {
+    @Override
+    public long waitingSince() {
         return waitingSince;
     }
 
-    /** Reaper: closes it past a deadline; true if that closed it. */
-    boolean expireIfDue(long now) {
+    /** Reaper: closes it past a deadline; 1 if that closed it, else 0. */
+    @Override
+    public int expireIfDue(long now) {
         long w = writeDeadline;
         long d = deadline;
-        if ((w != 0 && now - w >= 0) || (d != 0 && now - d >= 0)) {
-            return close();
-        }
-        return false;
+        boolean due = (w != 0 && now - w >= 0) || (d != 0 && now - d >= 0);
+        return due && close() ? 1 : 0;
     }
 
     /** Closes it if it waits for a query (the acceptor makes room); false if it serves one. */
-    boolean evict() {
+    @Override
+    public boolean evict() {
         return waitingSince != 0 && close();
     }
 

@@ -6,11 +6,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * DNS over TLS (RFC 7858, {@code tls://} blocks) or DNS over HTTPS (RFC 8484, {@code https://}
@@ -33,19 +28,11 @@ final class TlsServer {
     private final int maxConnections;
     private final ServerSocket server;
     private volatile ServerTls tls;
-    private final Set<TlsConnection> connections = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger open = new AtomicInteger();
-    private final TcpWork[] pool = new TcpWork[TcpServer.MAX_BUSY];
-    private int pooled;
-    private int created;
-    private final LongAdder refused = new LongAdder();
-    private final LongAdder evicted = new LongAdder();
-    private final LongAdder timeouts = new LongAdder();
-    private final LongAdder handshakeFailures = new LongAdder();
+    private final ConnectionSet<TlsConnection> connections = new ConnectionSet<>();
+    private final WorkPool pool = new WorkPool(TcpServer.MAX_BUSY);
     private final LoopErrors errors;
     private volatile boolean accepting = true;
     private Thread acceptor;
-    private Thread reaper;
 
     TlsServer(Listener listener, ListenerSettings settings, ServerTls tls, boolean https) throws IOException {
         this.listener = listener;
@@ -68,7 +55,7 @@ final class TlsServer {
     }
 
     void start() {
-        reaper = Thread.ofVirtual().name("nodedns-tls-deadlines").start(this::reapExpired);
+        connections.startReaper("nodedns-tls-deadlines", why -> { }); // closed: nothing more to do
         acceptor = Thread.ofVirtual().name("nodedns-tls-accept-" + listener.label()).start(this::acceptLoop);
     }
 
@@ -95,20 +82,17 @@ final class TlsServer {
                 errors.caught(t);
                 continue;
             }
-            if (open.get() >= maxConnections && !evictLongestWaiting()) {
-                refused.increment();
+            if (!connections.admit(maxConnections)) {
                 TcpServer.closeQuietly(socket);
                 continue;
             }
-            open.incrementAndGet();
             try {
                 socket.setTcpNoDelay(true);
                 TlsConnection c = new TlsConnection(this, socket, System.nanoTime());
                 connections.add(c);
-                LockSupport.unpark(reaper);
                 Thread.ofVirtual().name(https ? "nodedns-https-conn" : "nodedns-tls-conn").start(c);
             } catch (Throwable t) {
-                open.decrementAndGet();
+                connections.unadmit();
                 TcpServer.closeQuietly(socket);
                 if (!(t instanceof IOException)) {
                     errors.caught(t);
@@ -117,70 +101,17 @@ final class TlsServer {
         }
     }
 
-    /** Closes connections past their deadline four times a second; parks while there is none. */
-    private void reapExpired() {
-        while (accepting) {
-            if (connections.isEmpty()) {
-                LockSupport.park(this);
-                continue;
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.nanoTime();
-            for (TlsConnection c : connections) {
-                if (c.expireIfDue(now)) {
-                    timeouts.increment();
-                }
-            }
-        }
-    }
-
-    private boolean evictLongestWaiting() {
-        TlsConnection victim = null;
-        long oldest = Long.MAX_VALUE;
-        for (TlsConnection c : connections) {
-            long since = c.waitingSince();
-            if (since != 0 && since < oldest) {
-                oldest = since;
-                victim = c;
-            }
-        }
-        if (victim == null || !victim.evict()) {
-            return false;
-        }
-        evicted.increment();
-        return true;
-    }
-
     /** A work for one query, or null when {@link TcpServer#MAX_BUSY} are in use (the connection is then closed). */
-    synchronized TcpWork takeWork() {
-        if (pooled > 0) {
-            TcpWork w = pool[--pooled];
-            pool[pooled] = null;
-            return w;
-        }
-        if (created < TcpServer.MAX_BUSY) {
-            created++;
-            return new TcpWork();
-        }
-        return null;
+    TcpWork takeWork() {
+        return pool.take();
     }
 
-    synchronized void giveBack(TcpWork w) {
-        pool[pooled++] = w;
+    void giveBack(TcpWork w) {
+        pool.giveBack(w);
     }
 
     void closed(TlsConnection c) {
-        if (connections.remove(c)) {
-            open.decrementAndGet();
-        }
-    }
-
-    void countHandshakeFailure() {
-        handshakeFailures.increment();
+        connections.remove(c);
     }
 
     Listener listener() {
@@ -201,28 +132,11 @@ final class TlsServer {
     }
 
     int openConnections() {
-        return open.get();
+        return connections.open();
     }
 
     long acceptErrors() {
         return errors.count();
-    }
-
-    long refusedConnections() {
-        return refused.sum();
-    }
-
-    long evictedConnections() {
-        return evicted.sum();
-    }
-
-    /** Connections closed past their read, idle or write deadline. */
-    long timeouts() {
-        return timeouts.sum();
-    }
-
-    long handshakeFailures() {
-        return handshakeFailures.sum();
     }
 
     void stopAccepting() {
@@ -232,14 +146,12 @@ final class TlsServer {
 
     void close() {
         stopAccepting();
-        for (TlsConnection c : connections) {
+        connections.stop();
+        for (TlsConnection c : connections.members()) {
             c.close();
         }
         if (acceptor != null) {
             acceptor.interrupt();
-        }
-        if (reaper != null) {
-            reaper.interrupt();
         }
     }
 }

@@ -275,6 +275,10 @@ class TlsServeTest {
         ConfigException twice = assertThrows(ConfigException.class, () -> TestServer.fromText("tls://.:8853 {\n tls "
                 + server[0] + " " + server[1] + "\n tls " + server[0] + " " + server[1] + "\n whoami\n}\n"));
         assertTrue(twice.getMessage().contains("TLS already configured"), twice.getMessage());
+        ConfigException mixed = assertThrows(ConfigException.class,
+                () -> TestServer.fromText(".:8853 {\n whoami\n}\ntls://example.org:8853 {\n whoami\n}\n"));
+        assertTrue(mixed.getMessage().contains("Corefile:4") && mixed.getMessage().contains("one port serves one transport"),
+                mixed.getMessage());
         ConfigException quic = assertThrows(ConfigException.class,
                 () -> TestServer.fromText("quic://.:8853 {\n whoami\n}\n"));
         assertTrue(quic.getMessage().contains("'quic://' is not supported"), quic.getMessage());
