@@ -20,11 +20,10 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
     private final TlsServer server;
     private final Socket raw;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** nanoTime past which it is closed for want of a query; 0 while a query is served. */
+    // nanoTimes, 0 for none: past deadline it is closed for want of a query (none while one is
+    // served), past writeDeadline for a reply not written; waitingSince orders evictions
     private volatile long deadline;
-    /** nanoTime by which the reply being written must be out; 0 while none is. */
     private volatile long writeDeadline;
-    /** When it began waiting for a query, or 0 while one is served (the acceptor evicts the longest waiting). */
     private volatile long waitingSince;
 
     TlsConnection(TlsServer server, Socket raw, long now) {
@@ -148,10 +147,11 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
     /** Reaper: closes it past a deadline; 1 if that closed it, else 0. */
     @Override
     public int expireIfDue(long now) {
-        long w = writeDeadline;
-        long d = deadline;
-        boolean due = (w != 0 && now - w >= 0) || (d != 0 && now - d >= 0);
-        return due && close() ? 1 : 0;
+        return (past(writeDeadline, now) || past(deadline, now)) && close() ? 1 : 0;
+    }
+
+    private static boolean past(long deadline, long now) {
+        return deadline != 0 && now - deadline >= 0;
     }
 
     /** Closes it if it waits for a query (the acceptor makes room); false if it serves one. */
