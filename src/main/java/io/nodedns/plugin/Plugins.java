@@ -76,6 +76,7 @@ public final class Plugins {
                 .register("kubeforward", new KubeforwardSetup())
                 .register("kubernetes", new KubernetesSetup())
                 .register("multicluster", new MulticlusterSetup())
+                .register("tls", new io.nodedns.plugin.tls.TlsSetup())
                 .register("whoami", new WhoamiSetup());
     }
 }

@@ -23,7 +23,7 @@ public final class Instance {
 
     /** What one listener serves: zones in the order they were declared, and transport settings. */
     public record ListenerPlan(ListenAddress address, List<String> zones, List<ServerConfig> configs,
-                               ListenerSettings settings) {
+                               ListenerSettings settings, io.nodedns.tls.ServerTls tls) {
         ZoneTable table() {
             return new ZoneTable(zones, configs);
         }
@@ -58,6 +58,9 @@ public final class Instance {
         return httpRoutes;
     }
 
+    /** Server block schemes nodedns serves (CoreDNS also has quic, grpc and https3). */
+    static final List<String> SERVED_SCHEMES = List.of("dns", "tls", "https");
+
     /** Sets up every block; {@code defaultPort} is the -dns.port value for keys without a port. */
     public static Instance build(List<ServerBlock> blocks, PluginRegistry registry, Shared shared, int defaultPort)
             throws ConfigException {
@@ -66,9 +69,9 @@ public final class Instance {
             List<ServerKey> keys = new ArrayList<>();
             for (Token key : block.keys()) {
                 for (ServerKey sk : ServerKey.parse(key, defaultPort)) {
-                    if (!sk.scheme().equals("dns")) {
-                        throw new ConfigException(key, "transport '" + sk.scheme()
-                                + "://' is not supported by nodedns; only dns:// (plain DNS over UDP and TCP)");
+                    if (!SERVED_SCHEMES.contains(sk.scheme())) {
+                        throw new ConfigException(key, "transport '" + sk.scheme() + "://' is not supported by"
+                                + " nodedns; only dns:// (UDP and TCP), tls:// (RFC 7858) and https:// (RFC 8484)");
                     }
                     keys.add(sk);
                 }
@@ -116,18 +119,49 @@ public final class Instance {
             for (ServerKey key : ctx.keys()) {
                 for (String host : hosts) {
                     checkOverlap(claimed, key, host);
-                    ListenAddress address = new ListenAddress(host, key.port());
+                    ListenAddress address = new ListenAddress(host, key.port(), key.scheme());
                     ListenerPlan plan = plans.get(address);
                     List<String> zones = plan == null ? new ArrayList<>() : new ArrayList<>(plan.zones());
                     List<ServerConfig> cfgs = plan == null ? new ArrayList<>() : new ArrayList<>(plan.configs());
                     zones.add(key.zone());
                     cfgs.add(config);
                     ListenerSettings settings = plan == null ? ctx.settings() : ctx.settings().overlay(plan.settings());
-                    plans.put(address, new ListenerPlan(address, zones, cfgs, settings));
+                    // CoreDNS NewServerTLS/NewServerHTTPS: the last block's tls of the group wins
+                    io.nodedns.tls.ServerTls tls = ctx.serverTls() != null || plan == null ? ctx.serverTls() : plan.tls();
+                    plans.put(address, new ListenerPlan(address, zones, cfgs, settings, tls));
                 }
             }
         }
+        checkSchemes(plans);
         return new Instance(List.copyOf(configs), plans, List.copyOf(lifecycles), List.copyOf(readiness), List.copyOf(routes));
+    }
+
+    /**
+     * One socket serves one protocol: with SO_REUSEPORT a dns:// and a tls:// listener on one
+     * port would both bind, and the kernel would hand each connection to either.
+     */
+    private static void checkSchemes(Map<ListenAddress, ListenerPlan> plans) throws ConfigException {
+        List<ListenerPlan> seen = new ArrayList<>();
+        for (ListenerPlan plan : plans.values()) {
+            ListenAddress a = plan.address();
+            for (ListenerPlan other : seen) {
+                ListenAddress b = other.address();
+                boolean sameHost = a.host().equals(b.host()) || a.host().isEmpty() || b.host().isEmpty();
+                if (a.port() == b.port() && sameHost && !a.scheme().equals(b.scheme())) {
+                    Token at = null;
+                    for (ServerConfig c : plan.configs()) {
+                        for (ServerKey k : c.keys()) {
+                            if (at == null && k.port() == a.port() && k.scheme().equals(a.scheme())) {
+                                at = k.source();
+                            }
+                        }
+                    }
+                    throw new ConfigException(at, "cannot serve " + a.label() + " - port " + a.port()
+                            + " is already served as " + b.label() + " (one port serves one transport)");
+                }
+            }
+            seen.add(plan);
+        }
     }
 
     private static void checkOverlap(Map<String, String> claimed, ServerKey key, String host) throws ConfigException {

@@ -16,12 +16,21 @@ public final class Listener {
     private final String label;
     private final List<UdpLoop> loops = new ArrayList<>();
     private TcpServer tcp;
+    /** tls:// and https:// listeners: this instead of UDP loops and plain TCP. */
+    private TlsServer secure;
+    private final io.nodedns.tls.ServerTls tls;
     private volatile ZoneTable routes;
     private final Shared shared;
     private final LongAdder panics = new LongAdder();
     private final LongAdder dropped = new LongAdder();
 
     public Listener(ListenAddress address, ListenerSettings settings, ZoneTable routes, Shared shared) {
+        this(address, settings, routes, shared, null);
+    }
+
+    public Listener(ListenAddress address, ListenerSettings settings, ZoneTable routes, Shared shared,
+                    io.nodedns.tls.ServerTls tls) {
+        this.tls = tls;
         this.shared = shared;
         this.address = address;
         this.settings = settings;
@@ -32,6 +41,16 @@ public final class Listener {
     /** Binds every socket; throws (and closes what it opened) if any bind fails. */
     public void start() throws IOException {
         String proto = "udp";
+        if (!address.scheme().equals("dns")) {
+            try {
+                secure = new TlsServer(this, settings, tls, address.scheme().equals("https"));
+                secure.start();
+                return;
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw new IOException("listen tcp " + address.hostPort() + " (" + address.scheme() + "): " + e.getMessage(), e);
+            }
+        }
         try {
             for (int i = 0; i < settings.udpLoops(); i++) {
                 UdpLoop loop = new UdpLoop(this, i);
@@ -71,14 +90,25 @@ public final class Listener {
         this.routes = table;
     }
 
+    /** A reload's certificates for a kept tls:// or https:// listener: new connections use them. */
+    public void tls(io.nodedns.tls.ServerTls next) {
+        if (secure != null) {
+            secure.tls(next);
+        }
+    }
+
+    TlsServer secureServer() {
+        return secure;
+    }
+
     /** TCP connections open on this listener now (metrics, tests). */
     public int tcpConnections() {
-        return tcp == null ? 0 : tcp.openConnections();
+        return secure != null ? secure.openConnections() : tcp == null ? 0 : tcp.openConnections();
     }
 
     /** Throwables the TCP acceptor caught (metrics). */
     public long acceptErrors() {
-        return tcp == null ? 0 : tcp.acceptErrors();
+        return secure != null ? secure.acceptErrors() : tcp == null ? 0 : tcp.acceptErrors();
     }
 
     TcpServer tcpServer() {
@@ -102,6 +132,9 @@ public final class Listener {
         }
         if (tcp != null && tcp.failed()) {
             return "tcp acceptor of " + label + " stopped";
+        }
+        if (secure != null && secure.failed()) {
+            return address.scheme() + " acceptor of " + label + " stopped";
         }
         return null;
     }
@@ -132,6 +165,9 @@ public final class Listener {
         if (tcp != null) {
             tcp.stopAccepting();
         }
+        if (secure != null) {
+            secure.stopAccepting();
+        }
     }
 
     public void close() {
@@ -140,6 +176,9 @@ public final class Listener {
         }
         if (tcp != null) {
             tcp.close();
+        }
+        if (secure != null) {
+            secure.close();
         }
     }
 }

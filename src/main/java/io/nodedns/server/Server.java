@@ -195,7 +195,7 @@ public final class Server {
                     kept.put(plan.address(), existing);
                     continue;
                 }
-                Listener listener = new Listener(plan.address(), plan.settings(), plan.table(), shared);
+                Listener listener = new Listener(plan.address(), plan.settings(), plan.table(), shared, plan.tls());
                 try {
                     listener.start();
                 } catch (IOException e) {
@@ -223,6 +223,7 @@ public final class Server {
             Listener listener = kept.get(plan.address());
             if (listener != null) {
                 listener.routes(plan.table());
+                listener.tls(plan.tls());
             } else {
                 listener = opened.stream().filter(l -> l.address().equals(plan.address())).findFirst().orElseThrow();
             }

@@ -26,6 +26,7 @@ public final class SetupContext {
     private final List<HttpRoute> httpRoutes = new ArrayList<>();
     private ListenerSettings settings;
     private boolean allowsAnyClass;
+    private io.nodedns.tls.ServerTls serverTls;
     private String directive;
     private List<Directive> occurrences = List.of();
 
@@ -131,7 +132,17 @@ public final class SetupContext {
     /** The metrics "server" labels this block listens under for a port (after bind ran). */
     public List<String> listenLabels(int port) {
         List<String> hosts = listenHosts.isEmpty() ? List.of("") : listenHosts;
-        return hosts.stream().map(h -> new ListenAddress(h, port).label()).toList();
+        String scheme = keys.getFirst().scheme();
+        return hosts.stream().map(h -> new ListenAddress(h, port, scheme).label()).toList();
+    }
+
+    /** The block's server certificate and client policy (the tls plugin), or null: cleartext, as in CoreDNS. */
+    public io.nodedns.tls.ServerTls serverTls() {
+        return serverTls;
+    }
+
+    public void serverTls(io.nodedns.tls.ServerTls tls) {
+        this.serverTls = tls;
     }
 
     public ListenerSettings settings() {

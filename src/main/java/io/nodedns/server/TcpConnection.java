@@ -32,7 +32,7 @@ import java.nio.channels.SocketChannel;
  * closing); how its queries are read is its subclass: {@link PolledTcpConnection} (epoll, the
  * norm) or {@link BlockingTcpConnection} (blocking reads where epoll is unavailable).
  */
-abstract sealed class TcpConnection permits PolledTcpConnection, BlockingTcpConnection {
+abstract sealed class TcpConnection implements ConnectionSet.Member permits PolledTcpConnection, BlockingTcpConnection {
     static final int IDLE = 0;
     static final int READING = 1;
     static final int PAUSED = 2;
@@ -134,12 +134,14 @@ abstract sealed class TcpConnection permits PolledTcpConnection, BlockingTcpConn
     }
 
     /** When it began waiting for a query (nanoTime), or 0 while one is in flight. */
-    long waitingSince() {
+    @Override
+    public long waitingSince() {
         return waitingSince;
     }
 
     /** Reaper: closes the connection if it is past its deadline; returns what closed it, or 0. */
-    int expireIfDue(long now) {
+    @Override
+    public int expireIfDue(long now) {
         long w = writeDeadline;
         long d = deadline;
         boolean write = w != 0 && now - w >= 0;
@@ -156,7 +158,8 @@ abstract sealed class TcpConnection permits PolledTcpConnection, BlockingTcpConn
     }
 
     /** Closes it if it only waits (the acceptor makes room for a new connection); false if it is busy. */
-    boolean evict() {
+    @Override
+    public boolean evict() {
         if (inFlight != 0 || !STATE.compareAndSet(this, IDLE, CLOSED)) {
             return false;
         }

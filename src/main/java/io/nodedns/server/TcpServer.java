@@ -9,11 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * DNS over TCP for one listener: an accepting virtual thread; connections wait for queries in the
@@ -44,20 +40,14 @@ final class TcpServer {
             ? TcpPoller.shared() : null;
     /** The acceptor's native scratch (epoll_ctl's event struct, then SO_RCVLOWAT's value). */
     private final MemorySegment acceptScratch = Arena.ofAuto().allocate(16, 8);
-    private final TcpWork[] pool = new TcpWork[MAX_BUSY];
-    private int pooled;
-    private int created;
+    private final WorkPool pool = new WorkPool(MAX_BUSY);
     private final LongAdder shed = new LongAdder();
     private final LongAdder readTimeouts = new LongAdder();
     private final LongAdder idleTimeouts = new LongAdder();
     private final LongAdder writeTimeouts = new LongAdder();
-    private final AtomicInteger open = new AtomicInteger();
-    private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
-    private final LongAdder refused = new LongAdder();
-    private final LongAdder evicted = new LongAdder();
+    private final ConnectionSet<TcpConnection> connections = new ConnectionSet<>();
     private volatile boolean accepting = true;
     private Thread acceptor;
-    private Thread reaper;
     private final LoopErrors errors;
 
     TcpServer(Listener listener, ListenerSettings settings) throws IOException {
@@ -85,36 +75,14 @@ final class TcpServer {
     }
 
     void start() {
-        reaper = Thread.ofVirtual().name("nodedns-tcp-deadlines").start(this::reapExpired);
+        connections.startReaper("nodedns-tcp-deadlines", why -> {
+            switch (why) {
+                case READ -> readTimeouts.increment();
+                case IDLE_TIMEOUT -> idleTimeouts.increment();
+                default -> writeTimeouts.increment();
+            }
+        });
         acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
-    }
-
-    /**
-     * Closes connections past their read, idle or write deadline, four times a second. Parks while
-     * there is no connection, so a UDP-only node pays no wake-ups for it (each wake-up of a virtual
-     * thread preempts the UDP loop on its CPU).
-     */
-    private void reapExpired() {
-        while (accepting) {
-            if (connections.isEmpty()) {
-                LockSupport.park(this); // the acceptor unparks us after adding one; close() interrupts
-                continue;
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.nanoTime();
-            for (TcpConnection c : connections) {
-                switch (c.expireIfDue(now)) {
-                    case READ -> readTimeouts.increment();
-                    case IDLE_TIMEOUT -> idleTimeouts.increment();
-                    case WRITE -> writeTimeouts.increment();
-                    default -> { }
-                }
-            }
-        }
     }
 
     /** Accepts until stopped; a failure to serve one connection (even a failed allocation) never ends it. */
@@ -132,17 +100,14 @@ final class TcpServer {
                 errors.caught(t);
                 continue;
             }
-            // only this thread adds connections, so the count cannot rise between check and add
-            if (open.get() >= settings.maxTcpConnections() && !evictLongestWaiting()) {
-                refused.increment();
+            if (!connections.admit(settings.maxTcpConnections())) {
                 closeQuietly(socket);
                 continue;
             }
-            open.incrementAndGet();
             try {
                 startConnection(socket);
             } catch (Throwable t) {
-                open.decrementAndGet();
+                connections.unadmit();
                 closeQuietly(socket);
                 if (!(t instanceof IOException)) {
                     errors.caught(t);
@@ -157,7 +122,6 @@ final class TcpServer {
         long now = System.nanoTime();
         TcpConnection connection = fd < 0 ? new BlockingTcpConnection(this, socket, now) : new PolledTcpConnection(this, socket, fd, now);
         connections.add(connection);
-        LockSupport.unpark(reaper);
         try {
             if (connection instanceof BlockingTcpConnection blocking) {
                 Thread.ofVirtual().name("nodedns-tcp-conn").start(blocking::runBlocking);
@@ -183,17 +147,8 @@ final class TcpServer {
     }
 
     /** A pooled work, or null when the pool is exhausted (not counted: the caller may wait for one). */
-    synchronized TcpWork tryTakeWork() {
-        if (pooled > 0) {
-            TcpWork w = pool[--pooled];
-            pool[pooled] = null;
-            return w;
-        }
-        if (created < MAX_BUSY) {
-            created++;
-            return new TcpWork();
-        }
-        return null;
+    TcpWork tryTakeWork() {
+        return pool.take();
     }
 
     /** A message was not read for want of work; its connection is closed. */
@@ -201,8 +156,8 @@ final class TcpServer {
         shed.increment();
     }
 
-    synchronized void giveBack(TcpWork w) {
-        pool[pooled++] = w;
+    void giveBack(TcpWork w) {
+        pool.giveBack(w);
     }
 
     Listener listener() {
@@ -228,50 +183,25 @@ final class TcpServer {
         return errors.count();
     }
 
-    /**
-     * At the cap, a new connection takes the place of the one that has waited longest for a query's
-     * bytes (slowloris-style connections that trickle or sit idle), so they cannot keep clients
-     * that send their query at once from being served. Connections serving a query are never
-     * evicted; if all are busy, the new one is refused.
-     */
-    private boolean evictLongestWaiting() {
-        TcpConnection victim = null;
-        long oldest = Long.MAX_VALUE;
-        for (TcpConnection c : connections) {
-            long since = c.waitingSince();
-            if (since != 0 && since < oldest) {
-                oldest = since;
-                victim = c;
-            }
-        }
-        if (victim == null || !victim.evict()) {
-            return false;
-        }
-        evicted.increment();
-        return true;
-    }
-
     void closed(TcpConnection connection) {
-        if (connections.remove(connection)) {
-            open.decrementAndGet();
-        }
+        connections.remove(connection);
     }
 
     /** The deadline reaper (read, idle and write) (for tests: parked while there is no connection). */
     Thread reaperThread() {
-        return reaper;
+        return connections.reaper();
     }
 
     int openConnections() {
-        return open.get();
+        return connections.open();
     }
 
     long evictedConnections() {
-        return evicted.sum();
+        return connections.evicted();
     }
 
     long refusedConnections() {
-        return refused.sum();
+        return connections.refused();
     }
 
     /** Messages not read because the pool of work was exhausted (their connections were closed). */
@@ -292,8 +222,8 @@ final class TcpServer {
     }
 
     /** Work objects the pool has made so far (at most {@link #MAX_BUSY}). */
-    synchronized int workCreated() {
-        return created;
+    int workCreated() {
+        return pool.created();
     }
 
     void stopAccepting() {
@@ -303,14 +233,12 @@ final class TcpServer {
 
     void close() {
         stopAccepting();
-        for (TcpConnection connection : connections) {
+        connections.stop();
+        for (TcpConnection connection : connections.members()) {
             connection.close();
         }
         if (acceptor != null) {
             acceptor.interrupt();
-        }
-        if (reaper != null) {
-            reaper.interrupt();
         }
     }
 

@@ -50,22 +50,55 @@ public final class TlsContexts {
      */
     public static SSLContext context(Path cert, Path key, Path ca) throws IOException {
         try {
-            KeyManager[] keys = null;
-            if (cert != null) {
-                List<X509Certificate> chain = readable(cert, "could not load TLS cert", Pem::certificates);
-                PrivateKey pk = readable(key, "could not load TLS cert", Pem::privateKey);
-                KeyStore ks = KeyStore.getInstance("PKCS12");
-                ks.load(null, null);
-                ks.setKeyEntry("key", pk, new char[0], chain.toArray(new X509Certificate[0]));
-                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(ks, new char[0]);
-                keys = kmf.getKeyManagers();
-            }
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(keys, trust(ca), null);
+            ctx.init(cert == null ? null : keys(cert, key), trust(ca), null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IOException("TLS setup: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A server context presenting {@code cert} that takes any client certificate unverified: Go's
+     * RequestClientCert and RequireAnyClientCert check none, where the JDK's trust managers would.
+     */
+    public static SSLContext anyClient(Path cert, Path key) throws IOException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(keys(cert, key), new TrustManager[] {new AnyClient()}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("TLS setup: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyManager[] keys(Path cert, Path key) throws IOException, GeneralSecurityException {
+        List<X509Certificate> chain = readable(cert, "could not load TLS cert", Pem::certificates);
+        PrivateKey pk = readable(key, "could not load TLS cert", Pem::privateKey);
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("key", pk, new char[0], chain.toArray(new X509Certificate[0]));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        return kmf.getKeyManagers();
+    }
+
+    /** Accepts every client chain; a server context only (it never checks a server). */
+    private static final class AnyClient implements javax.net.ssl.X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            // RequestClientCert / RequireAnyClientCert: the certificate is taken as given
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("a server-side context verifies no server");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 

@@ -1,0 +1,138 @@
+package io.nodedns.server;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * The open stream connections of one listener (plain TCP, TLS, HTTPS): the cap, at which a new
+ * connection takes the place of the one that has waited longest for a query's bytes (slowloris
+ * connections that trickle or sit idle cannot keep out clients that send their query at once;
+ * connections serving a query are never evicted, so if all are busy the new one is refused), and
+ * the reaper that closes connections past their deadlines four times a second. The reaper parks
+ * while there is no connection: a UDP-only node pays no wake-ups for it (each wake-up of a virtual
+ * thread preempts the UDP loop on its CPU).
+ */
+final class ConnectionSet<C extends ConnectionSet.Member> {
+    /** What the set asks of a connection. */
+    interface Member {
+        /** When it began waiting for a query (nanoTime), or 0 while one is in flight. */
+        long waitingSince();
+
+        /** Closes it if it only waits; false if it is busy. */
+        boolean evict();
+
+        /** Closes it if past a deadline; what closed it (a caller's code), or 0. */
+        int expireIfDue(long now);
+    }
+
+    private final Set<C> members = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger open = new AtomicInteger();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder evicted = new LongAdder();
+    private volatile boolean running = true;
+    private Thread reaper;
+
+    /** Starts the reaper; {@code expired} gets the nonzero code of each connection it closed. */
+    void startReaper(String name, IntConsumer expired) {
+        reaper = Thread.ofVirtual().name(name).start(() -> reap(expired));
+    }
+
+    private void reap(IntConsumer expired) {
+        while (running) {
+            if (members.isEmpty()) {
+                LockSupport.park(this); // add() unparks us; stop() interrupts
+                continue;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (C c : members) {
+                int why = c.expireIfDue(now);
+                if (why != 0) {
+                    expired.accept(why);
+                }
+            }
+        }
+    }
+
+    /**
+     * Acceptor only (so the count cannot rise between check and count): room for one more under
+     * {@code max}, evicting the longest-waiting at the cap; false when refused (counted).
+     */
+    boolean admit(int max) {
+        if (open.get() >= max && !evictLongestWaiting()) {
+            refused.increment();
+            return false;
+        }
+        open.incrementAndGet();
+        return true;
+    }
+
+    /** An admitted connection that could not be started (it was never added). */
+    void unadmit() {
+        open.decrementAndGet();
+    }
+
+    void add(C c) {
+        members.add(c);
+        LockSupport.unpark(reaper);
+    }
+
+    /** A connection closed (once: later calls for it change nothing). */
+    void remove(C c) {
+        if (members.remove(c)) {
+            open.decrementAndGet();
+        }
+    }
+
+    private boolean evictLongestWaiting() {
+        C victim = null;
+        long oldest = Long.MAX_VALUE;
+        for (C c : members) {
+            long since = c.waitingSince();
+            if (since != 0 && since < oldest) {
+                oldest = since;
+                victim = c;
+            }
+        }
+        if (victim == null || !victim.evict()) {
+            return false;
+        }
+        evicted.increment();
+        return true;
+    }
+
+    Iterable<C> members() {
+        return members;
+    }
+
+    int open() {
+        return open.get();
+    }
+
+    long refused() {
+        return refused.sum();
+    }
+
+    long evicted() {
+        return evicted.sum();
+    }
+
+    Thread reaper() {
+        return reaper;
+    }
+
+    void stop() {
+        running = false;
+        if (reaper != null) {
+            reaper.interrupt();
+        }
+    }
+}

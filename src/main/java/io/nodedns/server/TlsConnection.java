@@ -1,0 +1,172 @@
+package io.nodedns.server;
+
+import io.nodedns.tls.ServerTls;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One DNS-over-TLS or DNS-over-HTTPS client on a virtual thread of its own: the TLS handshake,
+ * then queries one after another (CoreDNS's miekg/dns serves a TLS connection's queries in order
+ * too). Deadlines are absolute and kept by {@link TlsServer}'s reaper, which closes the socket
+ * (a read or write blocked on it then fails): a client trickling bytes cannot stretch them.
+ */
+final class TlsConnection implements Runnable, ConnectionSet.Member {
+    private final TlsServer server;
+    private final Socket raw;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    // nanoTimes, 0 for none: past deadline it is closed for want of a query (none while one is
+    // served), past writeDeadline for a reply not written; waitingSince orders evictions
+    private volatile long deadline;
+    private volatile long writeDeadline;
+    private volatile long waitingSince;
+
+    TlsConnection(TlsServer server, Socket raw, long now) {
+        this.server = server;
+        this.raw = raw;
+        this.waitingSince = now;
+        this.deadline = now + server.settings().tcpRead().toNanos(); // the handshake and the first query
+    }
+
+    @Override
+    public void run() {
+        try {
+            Socket s = raw;
+            ServerTls tls = server.tls();
+            if (tls != null) {
+                SSLSocket ssl = server.https() ? tls.wrap(raw, "http/1.1") : tls.wrap(raw);
+                try {
+                    ssl.startHandshake();
+                } catch (IOException e) {
+                    return; // a wrong name or CA, a missing client certificate: the client sees the alert
+                }
+                s = ssl;
+            }
+            InputStream in = new BufferedInputStream(s.getInputStream(), 2048);
+            OutputStream out = s.getOutputStream();
+            if (server.https()) {
+                DohRequests.serve(this, in, out);
+            } else {
+                serveDot(in, out);
+            }
+        } catch (IOException | RuntimeException e) {
+            // a broken client, or the reaper closed it: nobody else is affected
+        } finally {
+            close();
+        }
+    }
+
+    /** RFC 7858 3.3: messages with the 2-byte length prefix of RFC 1035 4.2.2, as plain TCP. */
+    private void serveDot(InputStream in, OutputStream out) throws IOException {
+        byte[] q = new byte[512];
+        int max = server.settings().maxTcpQueries();
+        int served = 0;
+        while (true) {
+            int hi = in.read();
+            int lo = hi < 0 ? -1 : in.read();
+            if (lo < 0) {
+                return;
+            }
+            int n = (hi << 8) | lo;
+            if (q.length < n) {
+                q = new byte[n];
+            }
+            if (in.readNBytes(q, 0, n) < n) {
+                return;
+            }
+            byte[] reply = answer(q, n);
+            served++;
+            if (reply != null) {
+                byte[] framed = new byte[reply.length + 2];
+                framed[0] = (byte) (reply.length >>> 8);
+                framed[1] = (byte) reply.length;
+                System.arraycopy(reply, 0, framed, 2, reply.length);
+                write(out, framed, framed.length);
+            }
+            if (max >= 0 && served >= max) {
+                return; // timeouts maxtcpqueries, as on plain TCP
+            }
+            waiting();
+        }
+    }
+
+    /**
+     * Serves one query through the listener's chain; the reply's bytes, or null when the chain
+     * dropped it. No work free (the listener serves {@link TcpServer#MAX_BUSY} queries already):
+     * the connection is closed, as a plain TCP one is.
+     */
+    byte[] answer(byte[] query, int n) throws IOException {
+        deadline = 0;
+        waitingSince = 0;
+        TcpWork w = server.takeWork();
+        if (w == null) {
+            throw new IOException("no work free");
+        }
+        try {
+            w.requestAddress(n);
+            w.exchange.request().putBytes(0, query, 0, n);
+            if (!w.serve(server.listener(), (InetSocketAddress) raw.getRemoteSocketAddress())) {
+                return null;
+            }
+            byte[] reply = new byte[w.exchange.responseLength()];
+            w.exchange.response().getBytes(0, reply, 0, reply.length);
+            return reply;
+        } finally {
+            server.giveBack(w);
+        }
+    }
+
+    /** Writes within the listener's {@code write} timeout (the reaper closes the socket past it). */
+    void write(OutputStream out, byte[] bytes, int n) throws IOException {
+        writeDeadline = System.nanoTime() + server.settings().tcpWrite().toNanos();
+        try {
+            out.write(bytes, 0, n);
+            out.flush();
+        } finally {
+            writeDeadline = 0;
+        }
+    }
+
+    /** After a reply: the next query must come within {@code idle}. */
+    void waiting() {
+        long now = System.nanoTime();
+        waitingSince = now;
+        deadline = now + server.settings().tcpIdle().toNanos();
+    }
+
+    @Override
+    public long waitingSince() {
+        return waitingSince;
+    }
+
+    /** Reaper: closes it past a deadline; 1 if that closed it, else 0. */
+    @Override
+    public int expireIfDue(long now) {
+        return (past(writeDeadline, now) || past(deadline, now)) && close() ? 1 : 0;
+    }
+
+    private static boolean past(long deadline, long now) {
+        return deadline != 0 && now - deadline >= 0;
+    }
+
+    /** Closes it if it waits for a query (the acceptor makes room); false if it serves one. */
+    @Override
+    public boolean evict() {
+        return waitingSince != 0 && close();
+    }
+
+    /** Closes the TCP socket under the TLS layer, which ends any read or write blocked on it; true the first time. */
+    boolean close() {
+        if (!closed.compareAndSet(false, true)) {
+            return false;
+        }
+        TcpServer.closeQuietly(raw);
+        server.closed(this);
+        return true;
+    }
+}

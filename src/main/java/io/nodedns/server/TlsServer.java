@@ -1,0 +1,157 @@
+package io.nodedns.server;
+
+import io.nodedns.tls.ServerTls;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+
+/**
+ * DNS over TLS (RFC 7858, {@code tls://} blocks) or DNS over HTTPS (RFC 8484, {@code https://}
+ * blocks) for one listener, as CoreDNS core/dnsserver serves them: the TLS of the block's
+ * {@code tls} directive, or cleartext without one (CoreDNS: "if the tls plugin is omitted, then no
+ * encryption takes place"). Each connection is a virtual thread doing blocking reads (TLS keeps
+ * decrypted bytes of its own, so the epoll path of plain TCP cannot see whether a query is
+ * whole). Bounded like {@link TcpServer}: at most {@code maxconnections} (tls) or 200 (https,
+ * CoreDNS's DefaultHTTPSMaxConnections) open, the longest-waiting evicted for a new one; the
+ * handshake and first query within {@code read}, each later one within {@code idle}, each reply
+ * within {@code write}; at most {@link TcpServer#MAX_BUSY} queries of the listener served at once.
+ */
+final class TlsServer {
+    /** CoreDNS core/dnsserver DefaultHTTPSMaxConnections. */
+    static final int HTTPS_MAX_CONNECTIONS = 200;
+
+    private final Listener listener;
+    private final ListenerSettings settings;
+    private final boolean https;
+    private final int maxConnections;
+    private final ServerSocket server;
+    private volatile ServerTls tls;
+    private final ConnectionSet<TlsConnection> connections = new ConnectionSet<>();
+    private final WorkPool pool = new WorkPool(TcpServer.MAX_BUSY);
+    private final LoopErrors errors;
+    private volatile boolean accepting = true;
+    private Thread acceptor;
+
+    TlsServer(Listener listener, ListenerSettings settings, ServerTls tls, boolean https) throws IOException {
+        this.listener = listener;
+        this.settings = settings;
+        this.tls = tls;
+        this.https = https;
+        this.maxConnections = https ? HTTPS_MAX_CONNECTIONS : settings.maxTcpConnections();
+        InetSocketAddress bindTo = listener.address().socketAddress();
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(true);
+            socket.setOption(StandardSocketOptions.SO_REUSEPORT, true); // reloads and HA pairs, as plain TCP
+            socket.bind(bindTo, 1024);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        this.server = socket;
+        this.errors = new LoopErrors((https ? "https" : "tls") + " acceptor of " + listener.label());
+    }
+
+    void start() {
+        connections.startReaper("nodedns-tls-deadlines", why -> { }); // closed: nothing more to do
+        acceptor = Thread.ofVirtual().name("nodedns-tls-accept-" + listener.label()).start(this::acceptLoop);
+    }
+
+    /** A reload's new certificates: connections accepted from now on use them. */
+    void tls(ServerTls next) {
+        this.tls = next;
+    }
+
+    ServerTls tls() {
+        return tls;
+    }
+
+    private void acceptLoop() {
+        while (accepting) {
+            Socket socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (!accepting || server.isClosed()) {
+                    return;
+                }
+                continue;
+            } catch (Throwable t) {
+                errors.caught(t);
+                continue;
+            }
+            if (!connections.admit(maxConnections)) {
+                TcpServer.closeQuietly(socket);
+                continue;
+            }
+            try {
+                socket.setTcpNoDelay(true);
+                TlsConnection c = new TlsConnection(this, socket, System.nanoTime());
+                connections.add(c);
+                Thread.ofVirtual().name(https ? "nodedns-https-conn" : "nodedns-tls-conn").start(c);
+            } catch (Throwable t) {
+                connections.unadmit();
+                TcpServer.closeQuietly(socket);
+                if (!(t instanceof IOException)) {
+                    errors.caught(t);
+                }
+            }
+        }
+    }
+
+    /** A work for one query, or null when {@link TcpServer#MAX_BUSY} are in use (the connection is then closed). */
+    TcpWork takeWork() {
+        return pool.take();
+    }
+
+    void giveBack(TcpWork w) {
+        pool.giveBack(w);
+    }
+
+    void closed(TlsConnection c) {
+        connections.remove(c);
+    }
+
+    Listener listener() {
+        return listener;
+    }
+
+    ListenerSettings settings() {
+        return settings;
+    }
+
+    boolean https() {
+        return https;
+    }
+
+    boolean failed() {
+        Thread a = acceptor;
+        return accepting && a != null && !a.isAlive();
+    }
+
+    int openConnections() {
+        return connections.open();
+    }
+
+    long acceptErrors() {
+        return errors.count();
+    }
+
+    void stopAccepting() {
+        accepting = false;
+        TcpServer.closeQuietly(server);
+    }
+
+    void close() {
+        stopAccepting();
+        connections.stop();
+        for (TlsConnection c : connections.members()) {
+            c.close();
+        }
+        if (acceptor != null) {
+            acceptor.interrupt();
+        }
+    }
+}

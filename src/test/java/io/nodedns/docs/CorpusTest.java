@@ -1,0 +1,311 @@
+package io.nodedns.docs;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.nodedns.k8stest.KubeClients;
+import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.server.ConfigSource;
+import io.nodedns.server.Listener;
+import io.nodedns.server.PluginRegistry;
+import io.nodedns.server.Server;
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.DotServer;
+import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.TestCa;
+import io.nodedns.testing.TestServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+/**
+ * Issue 21's acceptance: every Corefile of deploy/ and a corpus of real Corefiles gathered from
+ * public sources (src/test/resources/corpus/, each naming its source URL in its first comment)
+ * starts and answers a query. What would leave the machine is rewritten first: upstreams
+ * (/etc/resolv.conf included) go to a loopback stand-in (tls:// ones to a DoT stand-in with the
+ * test CA), bind addresses to 127.0.0.x, ports to free ones, HTTP addresses to free loopback
+ * ports, node files (/etc/coredns/...) to files of a temporary directory, and kubernetes plugins
+ * to the stand-in API server. Corefiles that still need a plugin nodedns lacks are listed in
+ * {@link #EXPECTED_FAILURES} with that plugin: the test fails when one of them starts loading
+ * (take it off the list) or fails for another reason.
+ */
+class CorpusTest {
+    /** Corefile name -> the words its start-up error must contain (the missing plugin, named). */
+    static final Map<String, String> EXPECTED_FAILURES = Map.of(
+            "corpus/coredns-issue-4308-autopath.Corefile", "plugin 'autopath' is not supported",
+            "corpus/coredns-issue-1025-autopath-zone.Corefile", "plugin 'autopath' is not supported",
+            "corpus/coredns-k8s-external.Corefile", "plugin 'k8s_external' is not supported");
+
+    private static final Pattern KEY_PORT = Pattern.compile("^((?:[a-z0-9]+://)?[^\\s:{]*)(?::(\\d+))?$");
+
+    @TempDir
+    Path dir;
+
+    record Case(String name, String text) {}
+
+    static List<Case> cases() throws IOException {
+        List<Case> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("src/test/resources/corpus"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".Corefile")).sorted().toList()) {
+                out.add(new Case("corpus/" + f.getFileName(), Files.readString(f)));
+            }
+        }
+        // deploy/'s Corefile* files and every example of README.md and docs/ (DocExamplesTest's list)
+        for (DocExamplesTest.Example e : DocExamplesTest.examples()) {
+            out.add(new Case(e.file() + ":" + e.line(), e.text()));
+        }
+        return out;
+    }
+
+    @Test
+    void everyCorefileStartsAndAnswers() throws Exception {
+        List<Case> all = cases();
+        long corpus = all.stream().filter(c -> c.name().startsWith("corpus/")).count();
+        assertTrue(corpus >= 20, "the corpus holds " + corpus + " Corefiles, issue 21 asks for at least 20");
+        for (Case c : all) {
+            if (c.name().startsWith("corpus/")) {
+                assertTrue(c.text().startsWith("# source: https://"), c.name() + " must name its source URL first");
+            }
+        }
+        TestCa ca = new TestCa("nodedns corpus CA");
+        Path caPem = ca.writeCa(dir.resolve("ca.crt"));
+        // every server name the Corefiles check their DoT upstreams for
+        TestCa.Issued dotCert = ca.issue("dns.test", List.of("dns.foo.com", "dns.bar.com", "dns.test",
+                        "dns.quad9.net", "cloudflare-dns.com", "dns.internal.example"),
+                List.of(InetAddress.getByName("127.0.0.1")));
+        Path[] certs = dotCert.write(dir, "node"); // the node's certificate and key, for tls and forward's tls
+        Path kubeconfig;
+        List<String> loaded = new ArrayList<>();
+        Map<String, String> failures = new LinkedHashMap<>();
+        try (FakeUpstream upstream = FakeUpstream.start();
+             DotServer dot = new DotServer(dotCert.context(), false);
+             StandInApiServer api = StandInApiServer.builder().start()) {
+            kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
+            Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
+            PluginRegistry registry = TestServer.registry()
+                    .register("kubeforward", new io.nodedns.plugin.kubeforward.KubeforwardSetup(env))
+                    .register("kubernetes", new io.nodedns.plugin.kubernetes.KubernetesSetup(env))
+                    .register("multicluster", new io.nodedns.plugin.multicluster.MulticlusterSetup(env));
+            int n = 0;
+            for (Case c : all) {
+                Path caseDir = Files.createDirectories(dir.resolve("case" + (n++)));
+                String text = rewrite(c.text(), caseDir, new Targets(upstream.port(), dot.port(), caPem, certs, kubeconfig));
+                Path corefile = caseDir.resolve("Corefile");
+                Files.writeString(corefile, text);
+                String problem = startAndQuery(registry, env, corefile, text);
+                if (problem == null) {
+                    loaded.add(c.name());
+                } else {
+                    failures.put(c.name(), problem);
+                }
+            }
+        }
+        System.out.printf("corpus: %d of %d Corefiles start and answer%n", loaded.size(), all.size());
+        failures.forEach((name, why) -> System.out.printf("corpus: %s does not load: %s%n", name, why));
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, String> e : failures.entrySet()) {
+            String expected = EXPECTED_FAILURES.get(e.getKey());
+            if (expected == null) {
+                wrong.add(e.getKey() + " fails: " + e.getValue());
+            } else if (!e.getValue().contains(expected)) {
+                wrong.add(e.getKey() + " fails, but not for want of " + expected + ": " + e.getValue());
+            }
+        }
+        for (String name : EXPECTED_FAILURES.keySet()) {
+            if (loaded.contains(name)) {
+                wrong.add(name + " now starts and answers: take it off EXPECTED_FAILURES");
+            }
+        }
+        if (!wrong.isEmpty()) {
+            fail(String.join("\n", wrong));
+        }
+    }
+
+    /** Starts it, queries each plain DNS listener; null when all answered, else what went wrong. */
+    private static String startAndQuery(PluginRegistry registry, Map<String, String> env, Path corefile, String text) {
+        Server server = new Server(registry, new ConfigSource.FileSource(corefile), 53, env::get);
+        List<String> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.shared().onFatal((plugin, message) -> fatal.add("plugin/" + plugin + ": " + message));
+        try {
+            server.start();
+        } catch (Exception e) {
+            return e.getMessage();
+        }
+        try {
+            boolean rootAnswered = false;
+            for (Listener l : server.listeners().values()) {
+                if (!l.address().scheme().equals("dns")) {
+                    continue;
+                }
+                String host = l.address().host().isEmpty() ? "127.0.0.1" : l.address().host();
+                try (DnsClient client = new DnsClient(host, l.address().port())) {
+                    Message reply = client.udp(DnsClient.query("corpus-probe.nodedns-corpus.net.", Type.A));
+                    if (reply == null) {
+                        if (dropsLoopback(text)) {
+                            continue; // acl's documented drop of everything but the pod network
+                        }
+                        return "no reply from " + l.label();
+                    }
+                    // the upstream's answer, or a plugin's own (whoami's NOERROR, hosts' NXDOMAIN), not a failure
+                    rootAnswered |= reply.getRcode() != Rcode.SERVFAIL && reply.getRcode() != Rcode.REFUSED;
+                }
+            }
+            if (servesRoot(text) && !rootAnswered && !dropsLoopback(text)) {
+                return "the root zone's block answered SERVFAIL or REFUSED";
+            }
+            return fatal.isEmpty() ? null : String.join("; ", fatal);
+        } catch (IOException e) {
+            return "query: " + e;
+        } finally {
+            server.stop();
+        }
+    }
+
+    private static boolean dropsLoopback(String text) {
+        return Pattern.compile("(?s)acl\\s*\\{.*\\bdrop\\b").matcher(text).find();
+    }
+
+    /**
+     * Whether a block serves the root zone and so must answer the probe: unless its forwarding
+     * covers only some zones (forward 10.1.2.0/24 ...), where REFUSED is the right answer.
+     */
+    private static boolean servesRoot(String text) {
+        boolean rootKey = Pattern.compile("(?m)^\\s*(dns://)?\\.(:\\d+)?[\\s{]").matcher(text).find();
+        boolean partialForward = Pattern.compile("(?m)^\\s*forward\\s+[^.\\s]").matcher(text).find()
+                && !Pattern.compile("(?m)^\\s*forward\\s+\\.\\s").matcher(text).find();
+        return rootKey && !partialForward;
+    }
+
+    /** Where rewritten Corefiles point: the stand-ins and the test PKI. */
+    record Targets(int upstreamPort, int dotPort, Path caPem, Path[] certs, Path kubeconfig) {}
+
+    /** Rewrites what would leave the machine or needs the node (see the class comment). */
+    static String rewrite(String text, Path caseDir, Targets t) throws IOException {
+        Map<String, String> ports = new HashMap<>();
+        Map<String, String> binds = new HashMap<>();
+        Map<String, String> http = new HashMap<>();
+        StringBuilder out = new StringBuilder();
+        int depth = 0;
+        boolean forwardNeedsCa = false; // a forward block with tls:// upstreams and no tls line yet
+        for (String line : text.split("\n", -1)) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("#") || trimmed.isEmpty()) {
+                out.append(line).append('\n');
+                continue;
+            }
+            List<String> words = new ArrayList<>(List.of(trimmed.split("\\s+")));
+            String first = words.getFirst();
+            if (depth == 0 && !first.equals("import") && !first.equals("}")) {
+                for (int i = 0; i < words.size() && !words.get(i).equals("{"); i++) {
+                    words.set(i, rekey(words.get(i), ports));
+                }
+            } else if (first.equals("bind")) {
+                for (int i = 1; i < words.size() && !words.get(i).equals("{"); i++) {
+                    String a = words.get(i);
+                    words.set(i, binds.computeIfAbsent(a, k -> "127.0.0." + (binds.size() + 2)));
+                }
+            } else if (first.equals("forward") && depth == 1) {
+                for (int i = 2; i < words.size() && !words.get(i).equals("{"); i++) {
+                    String to = words.get(i);
+                    if (to.startsWith("tls://")) {
+                        int pct = to.lastIndexOf('%');
+                        String name = pct < 0 ? "" : "%" + to.substring(pct + 1).replaceFirst(":\\d+$", "");
+                        words.set(i, "tls://127.0.0.1" + name + ":" + t.dotPort());
+                        forwardNeedsCa = true;
+                    } else {
+                        words.set(i, "127.0.0.1:" + t.upstreamPort());
+                    }
+                }
+                if (forwardNeedsCa && !words.getLast().equals("{")) {
+                    // the system's CAs, which the upstream's certificate chains to, are the test CA here
+                    words.addAll(List.of("{", "tls", t.caPem().toString(), "}"));
+                    forwardNeedsCa = false;
+                }
+            } else if ((first.equals("health") || first.equals("ready") || first.equals("prometheus")) && depth == 1) {
+                boolean hasAddress = words.size() > 1 && !words.get(1).equals("{");
+                String original = first + "@" + (hasAddress ? words.get(1) : "default");
+                String mapped = http.computeIfAbsent(original, k -> "127.0.0.1:" + FreePorts.udpAndTcp());
+                if (hasAddress) {
+                    words.set(1, mapped);
+                } else {
+                    words.add(1, mapped);
+                }
+            } else if (first.equals("tls") && depth == 2 && words.size() == 1) {
+                words.add(t.caPem().toString()); // forward's bare tls: the system's CAs, the test CA here
+                forwardNeedsCa = false;
+            } else if (first.equals("tls") && words.size() > 1 && !words.get(1).equals("{")) {
+                forwardNeedsCa = false;
+                // the node's certificate files: the server block's (tls plugin) or forward's
+                List<String> files = List.of(t.certs()[0].toString(), t.certs()[1].toString(), t.caPem().toString());
+                int n = words.size() > 3 && !words.get(3).equals("{") ? 3 : words.size() > 2 && !words.get(2).equals("{") ? 2 : 1;
+                for (int i = 0; i < n; i++) {
+                    words.set(1 + i, n == 1 ? t.caPem().toString() : files.get(i));
+                }
+            } else if (first.equals("kubeconfig") && words.size() > 1) {
+                words.set(1, t.kubeconfig().toString());
+                if (words.size() > 2) {
+                    words.set(2, KubeClients.CONTEXT);
+                }
+            }
+            for (int i = 1; i < words.size(); i++) {
+                String w = words.get(i);
+                if (w.startsWith("/etc/coredns/NodeHosts") || w.startsWith("/etc/coredns/custom/")) {
+                    words.set(i, nodeFile(caseDir, w.substring("/etc/coredns/".length())).toString());
+                }
+            }
+            if (first.equals("import") && words.size() > 1 && !words.get(1).startsWith("/")) {
+                Files.createDirectories(caseDir.resolve(words.get(1)).getParent());
+            }
+            if (first.equals("}") && depth == 2 && forwardNeedsCa) {
+                words.addFirst("tls " + t.caPem() + "\n"); // closing a forward block that had no tls line
+                forwardNeedsCa = false;
+            }
+            String indent = line.substring(0, line.length() - line.stripLeading().length());
+            out.append(indent).append(String.join(" ", words)).append('\n');
+            for (String w : words) {
+                if (w.equals("{")) {
+                    depth++;
+                } else if (w.equals("}")) {
+                    depth--;
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** A key with its port mapped to a free one (the same original port, the same free port). */
+    private static String rekey(String key, Map<String, String> ports) {
+        Matcher m = KEY_PORT.matcher(key);
+        if (!m.matches()) {
+            return key;
+        }
+        String original = m.group(2) == null ? "53" : m.group(2);
+        String port = ports.computeIfAbsent(original, k -> String.valueOf(FreePorts.udpAndTcp()));
+        return m.group(1) + ":" + port;
+    }
+
+    /** A node file (k3s's NodeHosts, custom/ imports) made in the case's directory. */
+    private static Path nodeFile(Path caseDir, String relative) throws IOException {
+        Path p = caseDir.resolve(relative);
+        Files.createDirectories(p.getParent());
+        if (!relative.contains("*") && !Files.exists(p)) {
+            Files.writeString(p, "192.0.2.10 node-1\n");
+        }
+        return p;
+    }
+}
