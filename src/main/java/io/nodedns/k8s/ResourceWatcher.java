@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -75,8 +76,9 @@ public final class ResourceWatcher<T> {
     private final String subject;
     private final Function<JsonObject, T> convert;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<Changes<T>> observers = new CopyOnWriteArrayList<>();
     private final Backoff backoff;
-    private volatile Map<String, T> cache = Map.of();
+    private volatile Map<String, T> cache = new ConcurrentHashMap<>(); // changed in place by events, replaced by a list
     private volatile boolean synced;
     private volatile boolean degraded;
     private volatile boolean running;
@@ -281,7 +283,7 @@ public final class ResourceWatcher<T> {
     /** Lists every page, replaces the cache; returns the list's resourceVersion. */
     private String list(ApiClient c, String fromRv) throws ApiException, IOException {
         c.setReadTimeout(30_000);
-        Map<String, T> next = new HashMap<>();
+        Map<String, T> next = new ConcurrentHashMap<>();
         String cont = null;
         String rv;
         int pages = 0;
@@ -316,12 +318,24 @@ public final class ResourceWatcher<T> {
             rv = Json.string(meta, "resourceVersion");
             cont = Json.string(meta, "continue");
         } while (cont != null && !cont.isEmpty());
-        cache = Map.copyOf(next);
+        Map<String, T> before = cache;
+        cache = next;
         boolean first = !synced;
         synced = true;
         fresh();
         if (first) {
             Log.info(logPlugin, describe() + " synced");
+        }
+        for (Map.Entry<String, T> e : before.entrySet()) { // what the relist found gone or changed
+            T now = next.get(e.getKey());
+            if (now == null || !now.equals(e.getValue())) {
+                observe(e.getValue(), now);
+            }
+        }
+        for (Map.Entry<String, T> e : next.entrySet()) {
+            if (!before.containsKey(e.getKey())) {
+                observe(null, e.getValue());
+            }
         }
         changed();
         return rv == null ? "" : rv;
@@ -425,19 +439,34 @@ public final class ResourceWatcher<T> {
         return rv;
     }
 
+    /** One event: the cache changes in place (O(1), not a copy of the collection) and observers hear it. */
     private void put(JsonObject o) {
-        Map<String, T> next = new HashMap<>(cache);
-        accept(next, o);
-        cache = Map.copyOf(next);
-        changed();
+        String key = key(o);
+        T before = key == null ? null : cache.get(key);
+        accept(cache, o);
+        T after = key == null ? null : cache.get(key);
+        if (before != after) {
+            observe(before, after);
+            changed();
+        }
     }
 
     private void remove(JsonObject o) {
         String key = key(o);
-        Map<String, T> next = new HashMap<>(cache);
-        if (key != null && next.remove(key) != null) {
-            cache = Map.copyOf(next);
+        T before = key == null ? null : cache.remove(key);
+        if (before != null) {
+            observe(before, null);
             changed();
+        }
+    }
+
+    private void observe(T before, T after) {
+        for (Changes<T> c : observers) {
+            try {
+                c.changed(before, after);
+            } catch (RuntimeException e) {
+                Log.error(logPlugin, "observer of " + describe() + " failed: " + ApiErrors.brief(e));
+            }
         }
     }
 
@@ -541,6 +570,20 @@ public final class ResourceWatcher<T> {
 
     public void addListener(Runnable r) {
         listeners.add(r);
+    }
+
+    /**
+     * Hears every object change on the loop's thread, before the listeners: an event's object, or
+     * after a list each object it added, changed or found gone. Replays nothing already seen.
+     */
+    public void addObserver(Changes<T> c) {
+        observers.add(c);
+    }
+
+    /** One object change: before null when added, after null when deleted. */
+    @FunctionalInterface
+    public interface Changes<T> {
+        void changed(T before, T after);
     }
 
     public void removeListener(Runnable r) {
