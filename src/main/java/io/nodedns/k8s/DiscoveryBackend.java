@@ -43,8 +43,6 @@ public final class DiscoveryBackend {
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ClusterView view = new ClusterView();
     private volatile boolean synced;
-    int references; // guarded by the registry
-    long releasedAt; // guarded by the registry
 
     DiscoveryBackend(KubeClientConfig client, Set<Feature> features) {
         this.features = Set.copyOf(features.isEmpty() ? EnumSet.of(Feature.SERVICES) : features);
@@ -169,27 +167,23 @@ public final class DiscoveryBackend {
 
     /** Failed list/watch attempts over all watchers. */
     public long apiErrorsTotal() {
-        long n = 0;
-        for (ResourceWatcher<?> w : all) {
-            n += w.apiErrorsTotal();
-        }
-        return n;
+        return sum(ResourceWatcher::apiErrorsTotal);
     }
 
     /** Watches presumed lost after a silence (no event or bookmark), over all watchers. */
     public long watchStallsTotal() {
-        long n = 0;
-        for (ResourceWatcher<?> w : all) {
-            n += w.watchStallsTotal();
-        }
-        return n;
+        return sum(ResourceWatcher::watchStallsTotal);
     }
 
     /** Objects the converters rejected over all watchers. */
     public long skippedObjectsTotal() {
+        return sum(ResourceWatcher::skippedTotal);
+    }
+
+    private long sum(java.util.function.ToLongFunction<ResourceWatcher<?>> counter) {
         long n = 0;
         for (ResourceWatcher<?> w : all) {
-            n += w.skippedTotal();
+            n += counter.applyAsLong(w);
         }
         return n;
     }

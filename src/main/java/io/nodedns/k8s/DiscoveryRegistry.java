@@ -1,16 +1,10 @@
 package io.nodedns.k8s;
 
-import io.nodedns.log.Log;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The process's service-discovery backends, one per (client, feature set), kept in
@@ -22,53 +16,32 @@ public final class DiscoveryRegistry {
     public static final String KEY = "k8s.discovery-backends";
     static final Duration GRACE = Duration.ofSeconds(30);
 
-    private final Map<String, DiscoveryBackend> backends = new HashMap<>();
-    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("nodedns-k8s-discovery-reaper").factory());
+    private final Leases<DiscoveryBackend> backends = new Leases<>("nodedns-k8s-discovery-reaper", GRACE,
+            DiscoveryBackend::stop, "the unused service-discovery backend of");
 
     static String key(KubeClientConfig client, Set<DiscoveryBackend.Feature> features) {
         return client.key() + "|" + EnumSet.copyOf(features);
     }
 
     /** The started backend for this client and features, shared; pair with {@link #release}. */
-    public synchronized DiscoveryBackend acquire(KubeClientConfig client, Set<DiscoveryBackend.Feature> features)
-            throws IOException {
-        String key = key(client, features);
-        DiscoveryBackend b = backends.get(key);
-        if (b == null) {
-            b = new DiscoveryBackend(client, features);
+    public DiscoveryBackend acquire(KubeClientConfig client, Set<DiscoveryBackend.Feature> features) throws IOException {
+        return backends.acquire(key(client, features), () -> {
+            DiscoveryBackend b = new DiscoveryBackend(client, features);
             b.start();
-            backends.put(key, b);
-        }
-        b.references++;
-        return b;
+            return b;
+        });
     }
 
-    public synchronized void release(DiscoveryBackend b) {
-        b.references--;
-        if (b.references > 0) {
-            return;
-        }
-        b.releasedAt = System.nanoTime();
-        reaper.schedule(() -> reap(b), GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private synchronized void reap(DiscoveryBackend b) {
-        if (b.references > 0 || !backends.containsValue(b) || System.nanoTime() - b.releasedAt < GRACE.toNanos()) {
-            return;
-        }
-        backends.values().remove(b);
-        Log.debug(DiscoveryBackend.LOG, "stopping an unused service-discovery backend");
-        b.stop();
+    public void release(DiscoveryBackend b) {
+        backends.release(b);
     }
 
     /** Stops every backend (final process shutdown). */
-    public synchronized void shutdown() {
-        backends.values().forEach(DiscoveryBackend::stop);
-        backends.clear();
+    public void shutdown() {
+        backends.shutdown();
     }
 
-    public synchronized List<DiscoveryBackend> backends() {
-        return List.copyOf(backends.values());
+    public List<DiscoveryBackend> backends() {
+        return backends.values();
     }
 }

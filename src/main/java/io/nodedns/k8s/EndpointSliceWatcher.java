@@ -19,8 +19,6 @@ public final class EndpointSliceWatcher {
     private final ResourceWatcher<Slice> watcher;
     private final AtomicLong tableSwaps = new AtomicLong();
     private volatile int endpointsUsed;
-    int references; // guarded by the registry
-    long releasedAt; // guarded by the registry: when references last dropped to 0
 
     EndpointSliceWatcher(KubeClientConfig client, String namespace, String service) {
         this(client, namespace, service, new Backoff());

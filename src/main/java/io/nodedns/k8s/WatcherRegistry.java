@@ -1,13 +1,8 @@
 package io.nodedns.k8s;
 
-import io.nodedns.log.Log;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
  * The process's EndpointSlice watchers, one per (client, namespace, Service). Stored in
@@ -19,17 +14,15 @@ public final class WatcherRegistry {
     public static final String KEY = "k8s.endpointslice-watchers";
     static final Duration GRACE = Duration.ofSeconds(30);
 
-    private final Map<String, EndpointSliceWatcher> watchers = new HashMap<>();
-    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("nodedns-k8s-reaper").factory());
-    private final Duration grace;
+    private final Leases<EndpointSliceWatcher> watchers;
 
     public WatcherRegistry() {
         this(GRACE);
     }
 
     public WatcherRegistry(Duration grace) {
-        this.grace = grace;
+        watchers = new Leases<>("nodedns-k8s-reaper", grace, EndpointSliceWatcher::stop,
+                "the unused EndpointSlice watcher of");
     }
 
     static String key(KubeClientConfig client, String namespace, String service) {
@@ -37,50 +30,30 @@ public final class WatcherRegistry {
     }
 
     /** The started watcher for this Service, shared; pair with {@link #release}. */
-    public synchronized EndpointSliceWatcher acquire(KubeClientConfig client, String namespace, String service)
-            throws IOException {
-        String key = key(client, namespace, service);
-        EndpointSliceWatcher w = watchers.get(key);
-        if (w == null) {
-            w = new EndpointSliceWatcher(client, namespace, service);
+    public EndpointSliceWatcher acquire(KubeClientConfig client, String namespace, String service) throws IOException {
+        return watchers.acquire(key(client, namespace, service), () -> {
+            EndpointSliceWatcher w = new EndpointSliceWatcher(client, namespace, service);
             w.start();
-            watchers.put(key, w);
-        }
-        w.references++;
-        return w;
+            return w;
+        });
     }
 
-    public synchronized void release(EndpointSliceWatcher w) {
-        w.references--;
-        if (w.references > 0) {
-            return;
-        }
-        w.releasedAt = System.nanoTime();
-        reaper.schedule(() -> reap(w), grace.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private synchronized void reap(EndpointSliceWatcher w) {
-        if (w.references > 0 || !watchers.containsValue(w) || System.nanoTime() - w.releasedAt < grace.toNanos()) {
-            return;
-        }
-        watchers.values().remove(w);
-        Log.debug("kubernetes", "stopping the unused EndpointSlice watcher of " + w.describe());
-        w.stop();
+    public void release(EndpointSliceWatcher w) {
+        watchers.release(w);
     }
 
     /** Stops every watcher (final process shutdown). */
-    public synchronized void shutdown() {
-        watchers.values().forEach(EndpointSliceWatcher::stop);
-        watchers.clear();
+    public void shutdown() {
+        watchers.shutdown();
     }
 
     /** The running watchers (metrics and tests). */
-    public synchronized java.util.List<EndpointSliceWatcher> watchers() {
-        return java.util.List.copyOf(watchers.values());
+    public List<EndpointSliceWatcher> watchers() {
+        return watchers.values();
     }
 
     /** How many watchers run (tests check sharing). */
-    public synchronized int size() {
-        return watchers.size();
+    public int size() {
+        return watchers.values().size();
     }
 }
