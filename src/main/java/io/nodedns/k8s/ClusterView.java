@@ -1,95 +1,186 @@
 package io.nodedns.k8s;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
- * One immutable snapshot of what service discovery answers from, published atomically by
- * {@link DiscoveryBackend}: Services and their EndpointSlices, Namespaces, Pod IPs, ServiceImports
- * and multicluster EndpointSlices, with the indexes queries need (by {@code ns/name}, by IP).
- * Readers take one volatile read of the current view and never lock.
+ * What service discovery answers from: Services and their EndpointSlices, Namespaces, Pod IPs,
+ * ServiceImports and multicluster EndpointSlices, with the indexes queries need (by {@code ns/name},
+ * by IP). Kept up to date one object change at a time by {@link DiscoveryBackend}: a change touches
+ * only the entries of the names it concerns, so a rolling deploy in a 10k-Service cluster costs per
+ * EndpointSlice event what the slice holds, not a rebuild of the cluster (issue 19).
+ *
+ * <p>Readers never lock: every index is a {@link ConcurrentHashMap} whose values are immutable and
+ * replaced whole, so a reader sees each name's old or new entry, never a part of one. Two lookups
+ * in one query (a Service, then its slices) may straddle a change, as with an informer's store in
+ * CoreDNS. Each index is written by one watcher's thread only.
  */
 public final class ClusterView {
     public static final String MCS_SERVICE_LABEL = "multicluster.kubernetes.io/service-name";
     public static final String MCS_CLUSTER_LABEL = "multicluster.kubernetes.io/source-cluster";
-    static final ClusterView EMPTY = new ClusterView(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), 0);
 
     /** An endpoint of a Service as the PTR index finds it. */
     public record EndpointOf(String serviceKey, Slice.Endpoint endpoint) {}
 
-    private final Map<String, KubeService> services = new HashMap<>();
-    private final Map<String, List<Slice>> slices = new HashMap<>();
-    private final Set<String> namespaces = new HashSet<>();
-    private final Map<String, Set<String>> podIps = new HashMap<>();
-    private final Map<String, List<String>> clusterIpOwners = new HashMap<>();
-    private final Map<String, List<EndpointOf>> endpointsByIp = new HashMap<>();
-    private final Map<String, KubeServiceImport> imports = new HashMap<>();
-    private final Map<String, List<Slice>> mcsSlices = new HashMap<>();
-    private final long serial;
+    private final Map<String, KubeService> services = new ConcurrentHashMap<>();
+    private final Map<String, List<Slice>> slices = new ConcurrentHashMap<>();
+    private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> podIps = new ConcurrentHashMap<>(); // "ns/ip" -> pods with it (hostNetwork share)
+    private final Map<String, List<String>> clusterIpOwners = new ConcurrentHashMap<>();
+    private final Map<String, List<EndpointOf>> endpointsByIp = new ConcurrentHashMap<>();
+    private final Map<String, KubeServiceImport> imports = new ConcurrentHashMap<>();
+    private final Map<String, List<Slice>> mcsSlices = new ConcurrentHashMap<>();
+    private final AtomicLong ignoredMcsSlices = new AtomicLong();
+    private volatile long serial;
 
-    ClusterView(Collection<KubeService> svcs, Collection<Slice> kubeSlices, Collection<String> nss,
-            Collection<KubePod> pods, Collection<KubeServiceImport> imps, Collection<Slice> multiSlices, long serial) {
-        this.serial = serial;
-        for (KubeService s : svcs) {
-            String key = key(s.namespace(), s.name());
-            services.put(key, s);
-            for (String ip : s.clusterIPs()) {
-                clusterIpOwners.computeIfAbsent(canonical(ip), k -> new ArrayList<>()).add(key);
-            }
-        }
-        for (Slice s : kubeSlices) {
-            String svc = s.label(EndpointSliceWatcher.SERVICE_NAME_LABEL);
-            if (svc == null || !("IPv4".equals(s.addressType()) || "IPv6".equals(s.addressType()))) {
-                continue;
-            }
-            String key = key(s.namespace(), svc);
-            slices.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
-            for (Slice.Endpoint e : s.endpoints()) {
-                if (!e.isReady()) {
-                    continue;
-                }
-                for (String ip : e.addresses()) {
-                    endpointsByIp.computeIfAbsent(canonical(ip), k -> new ArrayList<>()).add(new EndpointOf(key, e));
+    ClusterView() {}
+
+    // ---- changes (one watcher's thread per index; before null: added, after null: deleted) ----
+
+    void service(KubeService before, KubeService after) {
+        if (before != null) {
+            String key = key(before.namespace(), before.name());
+            services.remove(key);
+            for (String ip : before.clusterIPs()) {
+                if (after == null || !after.clusterIPs().contains(ip)) {
+                    clusterIpOwners.computeIfPresent(canonical(ip), (k, owners) -> without(owners, key::equals));
                 }
             }
         }
-        namespaces.addAll(nss);
-        for (KubePod p : pods) {
-            for (String ip : p.ips()) {
-                podIps.computeIfAbsent(p.namespace(), k -> new HashSet<>()).add(canonical(ip));
+        if (after != null) {
+            String key = key(after.namespace(), after.name());
+            services.put(key, after);
+            for (String ip : after.clusterIPs()) {
+                if (before == null || !before.clusterIPs().contains(ip)) { // an IP kept keeps its place
+                    clusterIpOwners.merge(canonical(ip), List.of(key), ClusterView::plus);
+                }
             }
         }
-        for (KubeServiceImport i : imps) {
-            imports.put(key(i.namespace(), i.name()), i);
-        }
-        for (Slice s : multiSlices) {
-            String svc = s.label(MCS_SERVICE_LABEL);
-            String cluster = s.label(MCS_CLUSTER_LABEL);
-            // docs/decisions.md multicluster 10: FQDN slices and slices without a source cluster are ignored
-            if (svc == null || cluster == null || cluster.isEmpty()
-                    || !("IPv4".equals(s.addressType()) || "IPv6".equals(s.addressType()))) {
-                continue;
-            }
-            mcsSlices.computeIfAbsent(key(s.namespace(), svc), k -> new ArrayList<>()).add(s);
-        }
+        touched();
     }
 
-    /** How many multicluster slices the view ignored (FQDN type or no source cluster). */
-    static long ignoredMulticlusterSlices(Collection<Slice> multiSlices) {
-        long n = 0;
-        for (Slice s : multiSlices) {
-            String cluster = s.label(MCS_CLUSTER_LABEL);
-            if (cluster == null || cluster.isEmpty() || !("IPv4".equals(s.addressType()) || "IPv6".equals(s.addressType()))) {
-                n++;
+    void slice(Slice before, Slice after) {
+        if (before != null && serviceSlice(before)) {
+            String key = key(before.namespace(), before.label(EndpointSliceWatcher.SERVICE_NAME_LABEL));
+            slices.computeIfPresent(key, (k, list) -> without(list, s -> s.name().equals(before.name())));
+            for (Slice.Endpoint e : before.endpoints()) {
+                if (e.isReady()) {
+                    for (String ip : e.addresses()) {
+                        endpointsByIp.computeIfPresent(canonical(ip), (k, list) -> without(list, o -> o.endpoint() == e));
+                    }
+                }
             }
         }
-        return n;
+        if (after != null && serviceSlice(after)) {
+            String key = key(after.namespace(), after.label(EndpointSliceWatcher.SERVICE_NAME_LABEL));
+            slices.merge(key, List.of(after), ClusterView::plus);
+            for (Slice.Endpoint e : after.endpoints()) {
+                if (e.isReady()) {
+                    for (String ip : e.addresses()) {
+                        endpointsByIp.merge(canonical(ip), List.of(new EndpointOf(key, e)), ClusterView::plus);
+                    }
+                }
+            }
+        }
+        touched();
     }
+
+    void namespace(String before, String after) {
+        if (before != null) {
+            namespaces.remove(before);
+        }
+        if (after != null) {
+            namespaces.add(after);
+        }
+        touched();
+    }
+
+    void pod(KubePod before, KubePod after) {
+        if (before != null) {
+            for (String ip : before.ips()) {
+                podIps.computeIfPresent(before.namespace() + "/" + canonical(ip), (k, n) -> n == 1 ? null : n - 1);
+            }
+        }
+        if (after != null) {
+            for (String ip : after.ips()) {
+                podIps.merge(after.namespace() + "/" + canonical(ip), 1, Integer::sum);
+            }
+        }
+        touched();
+    }
+
+    void serviceImport(KubeServiceImport before, KubeServiceImport after) {
+        if (before != null) {
+            imports.remove(key(before.namespace(), before.name()));
+        }
+        if (after != null) {
+            imports.put(key(after.namespace(), after.name()), after);
+        }
+        touched();
+    }
+
+    void multiclusterSlice(Slice before, Slice after) {
+        if (before != null) {
+            if (ignoredMulticluster(before)) {
+                ignoredMcsSlices.decrementAndGet();
+            } else {
+                mcsSlices.computeIfPresent(key(before.namespace(), before.label(MCS_SERVICE_LABEL)),
+                        (k, list) -> without(list, s -> s.name().equals(before.name())));
+            }
+        }
+        if (after != null) {
+            if (ignoredMulticluster(after)) {
+                ignoredMcsSlices.incrementAndGet();
+            } else {
+                mcsSlices.merge(key(after.namespace(), after.label(MCS_SERVICE_LABEL)), List.of(after), ClusterView::plus);
+            }
+        }
+        touched();
+    }
+
+    private void touched() {
+        serial = System.currentTimeMillis() / 1000;
+    }
+
+    private static boolean serviceSlice(Slice s) {
+        return s.label(EndpointSliceWatcher.SERVICE_NAME_LABEL) != null && ipFamily(s);
+    }
+
+    private static boolean ipFamily(Slice s) {
+        return "IPv4".equals(s.addressType()) || "IPv6".equals(s.addressType());
+    }
+
+    /** docs/decisions.md multicluster 10: FQDN slices and slices without a source cluster are ignored. */
+    private static boolean ignoredMulticluster(Slice s) {
+        String cluster = s.label(MCS_CLUSTER_LABEL);
+        return s.label(MCS_SERVICE_LABEL) == null || cluster == null || cluster.isEmpty() || !ipFamily(s);
+    }
+
+    /** A new immutable list: the old one and the added element(s). */
+    private static <E> List<E> plus(List<E> old, List<E> added) {
+        List<E> out = new ArrayList<>(old.size() + added.size());
+        out.addAll(old);
+        out.addAll(added);
+        return List.copyOf(out);
+    }
+
+    /** A new immutable list without the matching elements; null (remove the entry) when none is left. */
+    private static <E> List<E> without(List<E> old, Predicate<E> drop) {
+        List<E> out = new ArrayList<>(old.size());
+        for (E e : old) {
+            if (!drop.test(e)) {
+                out.add(e);
+            }
+        }
+        return out.isEmpty() ? null : out.size() == old.size() ? old : List.copyOf(out);
+    }
+
+    // ---- reads ----
 
     public static String key(String namespace, String name) {
         return namespace + "/" + name;
@@ -114,8 +205,7 @@ public final class ClusterView {
     }
 
     public boolean podIpExists(String namespace, String ip) {
-        Set<String> ips = podIps.get(namespace);
-        return ips != null && ips.contains(canonical(ip));
+        return podIps.containsKey(namespace + "/" + canonical(ip));
     }
 
     /** Services owning this ClusterIP ({@code ns/name}), in arrival order. */
@@ -135,7 +225,12 @@ public final class ClusterView {
         return mcsSlices.getOrDefault(key(namespace, service), List.of());
     }
 
-    /** Unix seconds of the change this view was built for (the SOA serial). */
+    /** Multicluster slices left out (FQDN addressType or no source-cluster label). */
+    long ignoredMulticlusterSlices() {
+        return ignoredMcsSlices.get();
+    }
+
+    /** Unix seconds of the last change (the SOA serial). */
     public long serial() {
         return serial;
     }

@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -16,9 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The service backend shared by the kubernetes and multicluster plugins: the watchers a set of
- * {@link Feature}s needs (all namespaces), and the {@link ClusterView} built from them, rebuilt on
- * one thread after each burst of changes and published with one volatile store. Shared by every
- * block and reload that use the same client and features ({@link DiscoveryRegistry}).
+ * {@link Feature}s needs (all namespaces), and the {@link ClusterView} they keep up to date: each
+ * watcher applies its object changes to the view's indexes on its own thread, so a change costs
+ * what the object holds, never a rebuild of the cluster. After each burst of changes one thread
+ * notes the synced state and tells listeners. Shared by every block and reload that use the same
+ * client and features ({@link DiscoveryRegistry}).
  */
 public final class DiscoveryBackend {
     /** What to watch. */
@@ -49,12 +50,11 @@ public final class DiscoveryBackend {
     private final ResourceWatcher<KubeServiceImport> imports;
     private final ResourceWatcher<Slice> mcsSlices;
     private final List<ResourceWatcher<?>> all = new ArrayList<>();
-    private final ScheduledExecutorService rebuilder;
+    private final ScheduledExecutorService notifier;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final AtomicLong rebuilds = new AtomicLong();
-    private final AtomicLong ignoredSlices = new AtomicLong();
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile ClusterView view = ClusterView.EMPTY;
+    private final ClusterView view = new ClusterView();
     private volatile boolean synced;
 
     DiscoveryBackend(KubeClientConfig client, Set<Feature> features) {
@@ -84,10 +84,22 @@ public final class DiscoveryBackend {
         mcsSlices = this.features.contains(Feature.MULTICLUSTER_ENDPOINTS)
                 ? watcher(client, ResourceRef.ENDPOINT_SLICES, ClusterView.MCS_SERVICE_LABEL, subject, Slice::fromJson)
                 : null;
-        rebuilder = Executors.newSingleThreadScheduledExecutor(
+        notifier = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("nodedns-k8s-view").factory());
+        observe(services, view::service);
+        observe(slices, view::slice);
+        observe(namespaces, view::namespace);
+        observe(pods, view::pod);
+        observe(imports, view::serviceImport);
+        observe(mcsSlices, view::multiclusterSlice);
         for (ResourceWatcher<?> w : all) {
             w.addListener(this::schedule);
+        }
+    }
+
+    private static <T> void observe(ResourceWatcher<T> w, ResourceWatcher.Changes<T> c) {
+        if (w != null) {
+            w.addObserver(c);
         }
     }
 
@@ -117,26 +129,23 @@ public final class DiscoveryBackend {
         for (ResourceWatcher<?> w : all) {
             w.stop();
         }
-        rebuilder.shutdownNow();
+        notifier.shutdownNow();
     }
 
     private void schedule() {
         if (pending.compareAndSet(false, true)) {
             try {
-                rebuilder.schedule(this::rebuild, COALESCE_MICROS, TimeUnit.MICROSECONDS);
+                notifier.schedule(this::published, COALESCE_MICROS, TimeUnit.MICROSECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 pending.set(false);
             }
         }
     }
 
-    private void rebuild() {
+    /** After a burst of changes (already in the view): the synced state and the listeners. */
+    private void published() {
         pending.set(false);
-        Collection<Slice> multi = items(mcsSlices);
-        ClusterView next = new ClusterView(items(services), items(slices), items(namespaces), items(pods),
-                items(imports), multi, System.currentTimeMillis() / 1000);
-        ignoredSlices.set(ClusterView.ignoredMulticlusterSlices(multi));
-        view = next;
+        ClusterView next = view;
         rebuilds.incrementAndGet();
         boolean all = true;
         for (ResourceWatcher<?> w : this.all) {
@@ -152,11 +161,7 @@ public final class DiscoveryBackend {
         }
     }
 
-    private static <T> Collection<T> items(ResourceWatcher<T> w) {
-        return w == null ? List.of() : w.items();
-    }
-
-    /** The current view (empty before the first lists). */
+    /** The view (empty before the first lists, then kept up to date in place). */
     public ClusterView view() {
         return view;
     }
@@ -181,37 +186,33 @@ public final class DiscoveryBackend {
 
     /** Failed list/watch attempts over all watchers. */
     public long apiErrorsTotal() {
-        long n = 0;
-        for (ResourceWatcher<?> w : all) {
-            n += w.apiErrorsTotal();
-        }
-        return n;
+        return sum(ResourceWatcher::apiErrorsTotal);
     }
 
     /** Watches presumed lost after a silence (no event or bookmark), over all watchers. */
     public long watchStallsTotal() {
-        long n = 0;
-        for (ResourceWatcher<?> w : all) {
-            n += w.watchStallsTotal();
-        }
-        return n;
+        return sum(ResourceWatcher::watchStallsTotal);
     }
 
     /** Objects the converters rejected over all watchers. */
     public long skippedObjectsTotal() {
+        return sum(ResourceWatcher::skippedTotal);
+    }
+
+    private long sum(java.util.function.ToLongFunction<ResourceWatcher<?>> counter) {
         long n = 0;
         for (ResourceWatcher<?> w : all) {
-            n += w.skippedTotal();
+            n += counter.applyAsLong(w);
         }
         return n;
     }
 
     /** Multicluster slices ignored in the current view (FQDN addressType or no source-cluster label). */
     public long ignoredMulticlusterSlices() {
-        return ignoredSlices.get();
+        return view.ignoredMulticlusterSlices();
     }
 
-    /** Views published so far. */
+    /** Bursts of changes applied to the view so far. */
     public long rebuildsTotal() {
         return rebuilds.get();
     }

@@ -50,29 +50,78 @@ public final class HostPorts {
         return ip == null ? null : new InetSocketAddress(ip, port);
     }
 
-    /** An IPv4 or IPv6 literal, or null (no DNS lookups). */
+    /**
+     * An IPv4 or IPv6 literal, or null (no DNS lookups). Checked with plain loops, not regexes:
+     * this runs for every IP of every object a watch delivers (String.matches compiles a Pattern
+     * per call).
+     */
     public static InetAddress literal(String host) {
-        if (host.isEmpty() || !(host.indexOf(':') >= 0 || host.matches("[0-9.]+"))) {
+        if (host.isEmpty()) {
             return null;
         }
-        if (host.indexOf(':') < 0 && !host.matches("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})")) {
-            return null;
+        if (host.indexOf(':') < 0) {
+            byte[] v4 = ipv4(host);
+            if (v4 == null) {
+                return null;
+            }
+            try {
+                return InetAddress.getByAddress(v4);
+            } catch (UnknownHostException e) {
+                return null;
+            }
         }
-        if (host.indexOf(':') >= 0 && !host.matches("[0-9A-Fa-f:.]+")) {
-            return null;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.')) {
+                return null;
+            }
         }
         try {
-            return InetAddress.getByName(host);
+            return InetAddress.getByName(host); // a ':' makes it an IPv6 literal: parsed, never looked up
         } catch (UnknownHostException | IllegalArgumentException e) {
             return null;
         }
     }
 
+    /** Dotted-quad IPv4 (four decimal groups of 1 to 3 digits, each at most 255), or null. */
+    private static byte[] ipv4(String s) {
+        byte[] out = new byte[4];
+        int part = 0;
+        int digits = 0;
+        int value = 0;
+        for (int i = 0; i <= s.length(); i++) {
+            char c = i == s.length() ? '.' : s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (++digits > 3) {
+                    return null;
+                }
+                value = value * 10 + (c - '0');
+            } else if (c == '.') {
+                if (digits == 0 || value > 255 || part == 4) {
+                    return null;
+                }
+                out[part++] = (byte) value;
+                digits = 0;
+                value = 0;
+            } else {
+                return null;
+            }
+        }
+        return part == 4 ? out : null;
+    }
+
     private static int port(String s) {
-        if (!s.matches("[0-9]{1,5}")) {
+        if (s.isEmpty() || s.length() > 5) {
             return -1;
         }
-        int p = Integer.parseInt(s);
+        int p = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            p = p * 10 + (c - '0');
+        }
         return p >= 1 && p <= 65535 ? p : -1;
     }
 }

@@ -15,6 +15,17 @@ import java.util.TreeMap;
 final class Json {
     private Json() {}
 
+    /** metadata.namespace and metadata.name of a namespaced object. */
+    record Named(String namespace, String name) {
+        /** Null when the object has no name or no namespace (it cannot be kept). */
+        static Named of(JsonObject o) {
+            JsonObject meta = object(o, "metadata");
+            String name = string(meta, "name");
+            String ns = string(meta, "namespace");
+            return name == null || ns == null ? null : new Named(ns, name);
+        }
+    }
+
     static JsonObject object(JsonObject o, String field) {
         JsonElement e = o == null ? null : o.get(field);
         return e != null && e.isJsonObject() ? e.getAsJsonObject() : null;

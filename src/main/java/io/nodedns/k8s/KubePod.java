@@ -12,12 +12,10 @@ public record KubePod(String namespace, String name, List<String> ips) {
     }
 
     public static KubePod fromJson(JsonObject o) {
-        JsonObject meta = Json.object(o, "metadata");
-        String name = Json.string(meta, "name");
-        String ns = Json.string(meta, "namespace");
+        Json.Named id = Json.Named.of(o);
         JsonObject status = Json.object(o, "status");
         String phase = Json.string(status, "phase");
-        if (name == null || ns == null || "Succeeded".equals(phase) || "Failed".equals(phase) || "Unknown".equals(phase)) {
+        if (id == null || "Succeeded".equals(phase) || "Failed".equals(phase) || "Unknown".equals(phase)) {
             return null;
         }
         List<String> ips = new ArrayList<>();
@@ -30,6 +28,6 @@ public record KubePod(String namespace, String name, List<String> ips) {
         if (ips.isEmpty() && ip != null) {
             ips.add(ip);
         }
-        return new KubePod(ns, name, ips);
+        return new KubePod(id.namespace(), id.name(), ips);
     }
 }

@@ -1,6 +1,5 @@
 package io.nodedns.k8s;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,10 +22,8 @@ public record KubeService(String namespace, String name, boolean headless, Strin
     }
 
     public static KubeService fromJson(JsonObject o) {
-        JsonObject meta = Json.object(o, "metadata");
-        String name = Json.string(meta, "name");
-        String ns = Json.string(meta, "namespace");
-        if (name == null || ns == null) {
+        Json.Named id = Json.Named.of(o);
+        if (id == null) {
             return null;
         }
         JsonObject spec = Json.object(o, "spec");
@@ -39,14 +36,6 @@ public record KubeService(String namespace, String name, boolean headless, Strin
         boolean headless = ips.contains("None");
         ips.removeIf(ip -> ip.isEmpty() || "None".equals(ip) || HostPorts.literal(ip) == null);
         String ext = "ExternalName".equals(type) ? Json.string(spec, "externalName") : null;
-        List<Slice.Port> ports = new ArrayList<>();
-        for (JsonElement e : Json.array(spec, "ports")) {
-            if (e.isJsonObject()) {
-                JsonObject p = e.getAsJsonObject();
-                String proto = Json.string(p, "protocol");
-                ports.add(new Slice.Port(Json.string(p, "name"), proto == null ? "TCP" : proto, Json.integer(p, "port")));
-            }
-        }
-        return new KubeService(ns, name, headless && ext == null, ext, ips, ports);
+        return new KubeService(id.namespace(), id.name(), headless && ext == null, ext, ips, Slice.Port.listOf(spec));
     }
 }

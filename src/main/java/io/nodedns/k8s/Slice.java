@@ -22,7 +22,24 @@ public record Slice(String namespace, String name, String resourceVersion, Map<S
         }
     }
 
-    public record Port(String name, String protocol, Integer port) {}
+    public record Port(String name, String protocol, Integer port) {
+        /**
+         * The {@code ports} of a slice, Service spec or ServiceImport spec; the protocol defaults to
+         * TCP (unset or empty), as the API server defaults it.
+         */
+        static List<Port> listOf(JsonObject holder) {
+            List<Port> ports = new ArrayList<>();
+            for (JsonElement e : Json.array(holder, "ports")) {
+                if (e.isJsonObject()) {
+                    JsonObject p = e.getAsJsonObject();
+                    String proto = Json.string(p, "protocol");
+                    ports.add(new Port(Json.string(p, "name"), proto == null || proto.isEmpty() ? "TCP" : proto,
+                            Json.integer(p, "port")));
+                }
+            }
+            return ports;
+        }
+    }
 
     public Slice {
         labels = Map.copyOf(labels);
@@ -36,12 +53,11 @@ public record Slice(String namespace, String name, String resourceVersion, Map<S
 
     /** The slice, or null for an object without a name or namespace. */
     public static Slice fromJson(JsonObject o) {
-        JsonObject meta = Json.object(o, "metadata");
-        String name = Json.string(meta, "name");
-        String ns = Json.string(meta, "namespace");
-        if (name == null || ns == null) {
+        Json.Named id = Json.Named.of(o);
+        if (id == null) {
             return null;
         }
+        JsonObject meta = Json.object(o, "metadata");
         List<Endpoint> eps = new ArrayList<>();
         for (JsonElement e : Json.array(o, "endpoints")) {
             if (!e.isJsonObject()) {
@@ -54,15 +70,7 @@ public record Slice(String namespace, String name, String resourceVersion, Map<S
             eps.add(new Endpoint(Json.strings(ep, "addresses"), Json.bool(cond, "ready"), Json.bool(cond, "serving"),
                     Json.string(ep, "hostname"), pod, Json.string(ep, "nodeName")));
         }
-        List<Port> ports = new ArrayList<>();
-        for (JsonElement e : Json.array(o, "ports")) {
-            if (e.isJsonObject()) {
-                JsonObject p = e.getAsJsonObject();
-                String proto = Json.string(p, "protocol");
-                ports.add(new Port(Json.string(p, "name"), proto == null ? "TCP" : proto, Json.integer(p, "port")));
-            }
-        }
-        return new Slice(ns, name, Json.string(meta, "resourceVersion"), Json.labels(meta),
-                Json.string(o, "addressType"), eps, ports);
+        return new Slice(id.namespace(), id.name(), Json.string(meta, "resourceVersion"), Json.labels(meta),
+                Json.string(o, "addressType"), eps, Port.listOf(o));
     }
 }

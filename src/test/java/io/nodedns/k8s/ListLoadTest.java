@@ -30,7 +30,7 @@ class ListLoadTest {
     ResourceWatcher<String> watcher(StandInApiServer api) {
         KubeClientConfig config = new KubeClientConfig(api.writeKubeconfig(dir.resolve("config")), null);
         return new ResourceWatcher<>(config, ResourceRef.SERVICES, null, null, "kubernetes", "test",
-                o -> ResourceWatcher.key(o), new Backoff());
+                o -> ResourceLister.key(o), new Backoff());
     }
 
     static void until(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -96,7 +96,7 @@ class ListLoadTest {
     @Test
     void expiredContinueTokensRestartTheListWithBackoffNotInALoop() throws Exception {
         try (StandInApiServer api = StandInApiServer.builder().start()) {
-            services(api, ResourceWatcher.PAGE * 2 + 1); // three pages
+            services(api, ResourceLister.PAGE * 2 + 1); // three pages
             api.expireContinueTokens(true);
             ResourceWatcher<String> w = watcher(api);
             w.start();
@@ -109,7 +109,7 @@ class ListLoadTest {
                 assertTrue(w.apiErrorsTotal() >= 3, "each restart is a failure with a log line");
                 api.expireContinueTokens(false);
                 until(Duration.ofSeconds(40), w::synced);
-                assertEquals(ResourceWatcher.PAGE * 2 + 1, w.items().size());
+                assertEquals(ResourceLister.PAGE * 2 + 1, w.items().size());
             } finally {
                 w.stop();
             }

@@ -26,7 +26,7 @@ class VersionProbeTest {
 
     ResourceWatcher<String> watcher(StandInApiServer api) {
         return new ResourceWatcher<>(new KubeClientConfig(api.writeKubeconfig(dir.resolve("config")), null), VERSIONS, null,
-                null, "multicluster", "the cluster", ResourceWatcher::key, new Backoff());
+                null, "multicluster", "the cluster", ResourceLister::key, new Backoff());
     }
 
     static List<String> paths(StandInApiServer api) {

@@ -1,0 +1,146 @@
+package io.nodedns.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The incremental view (issue 19 item 2): each object change updates only the entries of the names
+ * it concerns, leaves every other entry the same object, and the indexes (ClusterIP owners, PTR
+ * endpoints, pod IPs) follow adds, changes, moves and deletes.
+ */
+class ClusterViewTest {
+    static final Slice.Port HTTP = new Slice.Port("http", "TCP", 80);
+
+    static KubeService svc(String ns, String name, String... ips) {
+        return new KubeService(ns, name, ips.length == 0, null, List.of(ips), List.of(HTTP));
+    }
+
+    static Slice slice(String ns, String name, String service, String... ips) {
+        List<Slice.Endpoint> eps = java.util.Arrays.stream(ips)
+                .map(ip -> new Slice.Endpoint(List.of(ip), true, true, null, null, null)).toList();
+        return new Slice(ns, name, "1", Map.of(EndpointSliceWatcher.SERVICE_NAME_LABEL, service), "IPv4", eps,
+                List.of(HTTP));
+    }
+
+    @Test
+    void aSliceChangeTouchesOnlyItsService() {
+        ClusterView v = new ClusterView();
+        for (int i = 0; i < 100; i++) {
+            v.service(null, svc("ns", "s" + i, "10.0.0." + i));
+            v.slice(null, slice("ns", "s" + i + "-a", "s" + i, "10.1.0." + i));
+        }
+        List<Slice> other = v.slices("ns", "s2");
+        List<ClusterView.EndpointOf> otherPtr = v.endpointsWithIp("10.1.0.2");
+        Slice old = v.slices("ns", "s1").getFirst();
+        Slice moved = slice("ns", "s1-a", "s1", "10.1.0.201");
+        v.slice(old, moved);
+
+        assertEquals(List.of(moved), v.slices("ns", "s1"));
+        assertSame(other, v.slices("ns", "s2"), "an untouched Service keeps its entry");
+        assertSame(otherPtr, v.endpointsWithIp("10.1.0.2"));
+        assertEquals(List.of(), v.endpointsWithIp("10.1.0.1"), "the old address has no PTR any more");
+        assertEquals("ns/s1", v.endpointsWithIp("10.1.0.201").getFirst().serviceKey());
+        assertEquals(100, v.serviceCount());
+    }
+
+    @Test
+    void slicesOfOneServiceAddUpAndLeaveOneByOne() {
+        ClusterView v = new ClusterView();
+        Slice a = slice("ns", "web-a", "web", "10.1.0.1");
+        Slice b = slice("ns", "web-b", "web", "10.1.0.2");
+        v.slice(null, a);
+        v.slice(null, b);
+        assertEquals(List.of(a, b), v.slices("ns", "web"));
+        v.slice(a, null);
+        assertEquals(List.of(b), v.slices("ns", "web"));
+        Slice relabelled = slice("ns", "web-b", "api", "10.1.0.2");
+        v.slice(b, relabelled); // the service-name label changed: the slice moves
+        assertEquals(List.of(), v.slices("ns", "web"));
+        assertEquals(List.of(relabelled), v.slices("ns", "api"));
+        assertEquals("ns/api", v.endpointsWithIp("10.1.0.2").getFirst().serviceKey());
+        assertEquals(1, v.endpointsWithIp("10.1.0.2").size());
+    }
+
+    @Test
+    void clusterIpOwnersKeepArrivalOrderAcrossChanges() {
+        ClusterView v = new ClusterView();
+        KubeService a = svc("ns", "a", "10.0.0.1");
+        KubeService b = svc("ns", "b", "10.0.0.1");
+        v.service(null, a);
+        v.service(null, b);
+        KubeService a2 = new KubeService("ns", "a", false, null, List.of("10.0.0.1", "10.0.0.9"), List.of());
+        v.service(a, a2); // a keeps 10.0.0.1: it stays first
+        assertEquals(List.of("ns/a", "ns/b"), v.clusterIpOwners("10.0.0.1"));
+        assertEquals(List.of("ns/a"), v.clusterIpOwners("10.0.0.9"));
+        v.service(a2, null);
+        assertEquals(List.of("ns/b"), v.clusterIpOwners("10.0.0.1"));
+        assertEquals(List.of(), v.clusterIpOwners("10.0.0.9"));
+        assertNull(v.service("ns", "a"));
+        assertNotNull(v.service("ns", "b"));
+    }
+
+    @Test
+    void podIpsCountPodsSharingAnAddress() {
+        ClusterView v = new ClusterView();
+        KubePod p1 = new KubePod("ns", "p1", List.of("192.168.0.5")); // hostNetwork pods share the node's IP
+        KubePod p2 = new KubePod("ns", "p2", List.of("192.168.0.5"));
+        v.pod(null, p1);
+        v.pod(null, p2);
+        v.pod(p1, null);
+        assertTrue(v.podIpExists("ns", "192.168.0.5"), "p2 still has it");
+        v.pod(p2, null);
+        assertFalse(v.podIpExists("ns", "192.168.0.5"));
+    }
+
+    @Test
+    void namespacesImportsAndIgnoredMulticlusterSlices() {
+        ClusterView v = new ClusterView();
+        v.namespace(null, "prod");
+        assertTrue(v.namespaceExists("prod"));
+        v.namespace("prod", null);
+        assertFalse(v.namespaceExists("prod"));
+
+        KubeServiceImport imp = new KubeServiceImport("ns", "db", false, List.of("10.9.0.1"), List.of(HTTP));
+        v.serviceImport(null, imp);
+        assertSame(imp, v.serviceImport("ns", "db"));
+        assertEquals(1, v.importCount());
+        Slice c1 = new Slice("ns", "db-c1", "1", Map.of(ClusterView.MCS_SERVICE_LABEL, "db", ClusterView.MCS_CLUSTER_LABEL,
+                "c1"), "IPv4", List.of(), List.of(HTTP));
+        Slice fqdn = new Slice("ns", "db-f", "1", Map.of(ClusterView.MCS_SERVICE_LABEL, "db", ClusterView.MCS_CLUSTER_LABEL,
+                "c2"), "FQDN", List.of(), List.of(HTTP));
+        v.multiclusterSlice(null, c1);
+        v.multiclusterSlice(null, fqdn);
+        assertEquals(List.of(c1), v.multiclusterSlices("ns", "db"));
+        assertEquals(1, v.ignoredMulticlusterSlices());
+        v.multiclusterSlice(fqdn, null);
+        v.multiclusterSlice(c1, null);
+        assertEquals(0, v.ignoredMulticlusterSlices());
+        assertEquals(List.of(), v.multiclusterSlices("ns", "db"));
+        v.serviceImport(imp, null);
+        assertEquals(0, v.importCount());
+    }
+
+    @Test
+    void ipLiteralsWithoutRegexes() {
+        assertEquals("10.0.0.1", HostPorts.literal("10.0.0.1").getHostAddress());
+        assertNull(HostPorts.literal("10.0.0.256"));
+        assertNull(HostPorts.literal("10.0.0"));
+        assertNull(HostPorts.literal("10.0.0.1."));
+        assertNull(HostPorts.literal("1000.0.0.1"));
+        assertNull(HostPorts.literal("example.org"));
+        assertNull(HostPorts.literal("fd00::g"));
+        assertEquals("fd00:0:0:0:0:0:0:a", HostPorts.literal("fd00::a").getHostAddress());
+        assertEquals("fd00:0:0:0:0:0:0:a", ClusterView.canonical("FD00:0::A"));
+        assertNull(HostPorts.parse("10.0.0.1:0", 53));
+        assertEquals(5353, HostPorts.parse("10.0.0.1:5353", 53).getPort());
+        assertNull(HostPorts.parse("10.0.0.1:+53", 53));
+    }
+}
