@@ -37,6 +37,7 @@ final class AclHandler extends ChainHandler {
     private final LongAdder allowed;
 
     AclHandler(AclConfig config, AclMetrics metrics, String server) {
+        super("acl");
         List<AclConfig.Rule> rules = config.rules();
         int n = rules.size();
         zones = new UnsafeBuffer[n][];
@@ -74,11 +75,6 @@ final class AclHandler extends ChainHandler {
             }
         }
         allowed = metrics.counter(AclMetrics.ALLOWED, server, null);
-    }
-
-    @Override
-    public String name() {
-        return "acl";
     }
 
     @Override

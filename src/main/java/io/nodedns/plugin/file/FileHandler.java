@@ -28,6 +28,7 @@ final class FileHandler extends ChainHandler {
 
     /** @param fallthroughZones lower-case fully qualified zones; "." for all, empty for never */
     FileHandler(List<ZoneSlot> zones, List<String> fallthroughZones) {
+        super("file");
         this.zones = zones.toArray(new ZoneSlot[0]);
         this.fallthrough = new UnsafeBuffer[fallthroughZones.size()];
         this.fallthroughLengths = new int[fallthroughZones.size()];
@@ -36,11 +37,6 @@ final class FileHandler extends ChainHandler {
             fallthroughLengths[i] = Names.fromString(fallthroughZones.get(i), b, 0);
             fallthrough[i] = b;
         }
-    }
-
-    @Override
-    public String name() {
-        return "file";
     }
 
     @Override

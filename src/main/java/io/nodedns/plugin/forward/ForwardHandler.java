@@ -70,6 +70,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
 
     /** A forwarder over a table someone else fills (kubeforward swaps its addresses). */
     public ForwardHandler(ForwardConfig config, String name, UpstreamTable table) {
+        super(name);
         this.name = name;
         this.config = config;
         this.table = table;
@@ -80,11 +81,6 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         this.except = config.except().stream().map(WireZone::of).toArray(WireZone[]::new);
         this.readTimeoutNanos = config.readTimeout().toNanos();
         this.limitError = "concurrent queries exceeded maximum " + config.maxConcurrent();
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Fallthrough;
-import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
 import io.nodedns.k8s.DiscoveryBackend.Feature;
@@ -68,7 +67,7 @@ public final class KubernetesSetup implements PluginSetup {
                 case "kubeconfig" -> {
                     kubeconfig = Path.of(d.requireArg());
                     context = d.nextArg() ? d.val() : null;
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                 }
                 case "namespaces" -> {
                     List<String> args = d.remainingArgs();
@@ -83,17 +82,17 @@ public final class KubernetesSetup implements PluginSetup {
                         case "disabled" -> ClusterLocalResolver.Pods.DISABLED;
                         case "insecure" -> ClusterLocalResolver.Pods.INSECURE;
                         case "verified" -> ClusterLocalResolver.Pods.VERIFIED;
-                        default -> throw d.err("plugin/kubernetes: pods: invalid value '" + mode
+                        default -> throw d.pluginErr("pods: invalid value '" + mode
                                 + "' (want disabled, insecure or verified)");
                     };
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                 }
                 case "endpoint_pod_names" -> {
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                     podNames = true;
                 }
                 case "noendpoints" -> {
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                     noEndpoints = true;
                 }
                 case "ttl" -> {
@@ -101,22 +100,18 @@ public final class KubernetesSetup implements PluginSetup {
                 }
                 case "fallthrough" -> fallthrough = Fallthrough.parse(d);
                 case "startup_timeout" -> {
-                    String v = d.requireArg();
-                    try {
-                        startup = GoDuration.parse(v);
-                    } catch (IllegalArgumentException e) {
-                        throw d.err("plugin/kubernetes: startup_timeout: " + e.getMessage());
-                    }
+                    d.requireArg();
+                    startup = d.duration(d.token(), "startup_timeout: ");
                     if (startup.isNegative()) {
-                        throw d.err("plugin/kubernetes: startup_timeout must not be negative");
+                        throw d.pluginErr("startup_timeout must not be negative");
                     }
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                 }
                 default -> {
                     if (UNSUPPORTED.contains(option)) {
-                        throw d.err("plugin/kubernetes: '" + option + "' is not supported yet");
+                        throw d.pluginErr("'" + option + "' is not supported yet");
                     }
-                    throw d.err("plugin/kubernetes: unknown property '" + option + "'");
+                    throw d.pluginErr("unknown property '" + option + "'");
                 }
             }
         }
@@ -128,7 +123,7 @@ public final class KubernetesSetup implements PluginSetup {
             }
         }
         if (primary == null) {
-            throw new ConfigException(at, "plugin/kubernetes: needs at least one zone that is not a reverse zone");
+            throw d.pluginErr(at, "needs at least one zone that is not a reverse zone");
         }
         KubeClientConfig client = KubernetesSetup.client(kubeconfig, context, env, at, "kubernetes");
         EnumSet<Feature> features = EnumSet.of(Feature.SERVICES);
@@ -186,7 +181,7 @@ public final class KubernetesSetup implements PluginSetup {
             client.check();
             return client;
         } catch (IOException e) {
-            throw new ConfigException(at, "plugin/" + plugin + ": " + e.getMessage());
+            throw ConfigException.plugin(plugin, at, e.getMessage());
         }
     }
 
@@ -202,13 +197,7 @@ public final class KubernetesSetup implements PluginSetup {
         if (ttl < 0 || ttl > 3600) {
             throw d.err("ttl must be in range [0, 3600]: " + ttl);
         }
-        noMoreArgs(d);
+        d.requireNoMoreArgs();
         return ttl;
-    }
-
-    static void noMoreArgs(Dispenser d) throws ConfigException {
-        if (d.nextArg()) {
-            throw d.argErr();
-        }
     }
 }

@@ -36,17 +36,13 @@ final class LocalHandler extends ChainHandler {
     private final UnsafeBuffer localhost = new UnsafeBuffer(LOCALHOST);
 
     LocalHandler(boolean localhostPrefix) {
+        super("local");
         this.localhostPrefix = localhostPrefix;
         for (int i = 0; i < ZONES.length; i++) {
             zones[i] = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
             zoneLengths[i] = Names.fromString(ZONES[i], zones[i], 0);
         }
         ptrNameLength = Names.fromString("1.0.0.127.in-addr.arpa.", ptrName, 0);
-    }
-
-    @Override
-    public String name() {
-        return "local";
     }
 
     @Override

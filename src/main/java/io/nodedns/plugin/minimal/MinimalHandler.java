@@ -21,9 +21,8 @@ final class MinimalHandler extends ChainHandler implements ResponseHook {
     private static final int TYPE_IXFR = 251;
     private static final int TYPE_AXFR = 252;
 
-    @Override
-    public String name() {
-        return "minimal";
+    MinimalHandler() {
+        super("minimal");
     }
 
     @Override

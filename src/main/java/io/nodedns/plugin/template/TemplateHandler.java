@@ -33,14 +33,10 @@ public final class TemplateHandler extends ChainHandler {
     private final TemplateMetrics.MatchCounter[] lastMatch;
 
     TemplateHandler(List<TemplateRule> rules, List<String> allZones) {
+        super("template");
         this.rules = List.copyOf(rules);
         this.lastMatch = new TemplateMetrics.MatchCounter[rules.size()];
         this.allZones = new TemplateZones(allZones);
-    }
-
-    @Override
-    public String name() {
-        return "template";
     }
 
     /** Counter values for the metrics endpoint (scrape time only). */

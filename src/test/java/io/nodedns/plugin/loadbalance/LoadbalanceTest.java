@@ -116,7 +116,7 @@ class LoadbalanceTest {
         assertEquals(0, ex.query().wrap(ex.request(), 0, query.length));
         ex.response().putBytes(0, reply);
         ex.responseLength(reply.length);
-        LoadBalancer lb = new LoadBalancer(PreferredSubnets.NONE);
+        LoadbalanceHandler lb = new LoadbalanceHandler(PreferredSubnets.NONE);
         LoopAllocations.calls("replies", 100_000, i -> lb.onResponse(ex)).assertNothingAllocated();
         byte[] after = new byte[reply.length];
         ex.response().getBytes(0, after);

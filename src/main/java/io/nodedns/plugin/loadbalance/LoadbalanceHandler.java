@@ -1,8 +1,7 @@
 package io.nodedns.plugin.loadbalance;
 
-import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.ResponseHook;
+import io.nodedns.server.HookHandler;
 import io.nodedns.wire.DnsHeader;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -12,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * exchange (UDP loops, TCP virtual threads), so shufflers, each with its scratch buffers and
  * random state, are borrowed from a small lock-free pool instead of being shared.
  */
-public final class LoadBalancer extends ChainHandler implements ResponseHook {
+public final class LoadbalanceHandler extends HookHandler {
     private static final int TYPE_IXFR = 251;
     private static final int TYPE_AXFR = 252;
     private static final int POOL_SIZE = 64;
@@ -20,19 +19,9 @@ public final class LoadBalancer extends ChainHandler implements ResponseHook {
     private final PreferredSubnets prefer;
     private final AtomicReferenceArray<RecordShuffler> pool = new AtomicReferenceArray<>(POOL_SIZE);
 
-    LoadBalancer(PreferredSubnets prefer) {
+    LoadbalanceHandler(PreferredSubnets prefer) {
+        super("loadbalance");
         this.prefer = prefer;
-    }
-
-    @Override
-    public String name() {
-        return "loadbalance";
-    }
-
-    @Override
-    public int serve(Exchange ex) {
-        ex.addHook(this);
-        return next(ex);
     }
 
     @Override
