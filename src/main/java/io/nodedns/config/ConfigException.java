@@ -33,6 +33,14 @@ public final class ConfigException extends Exception {
         return message + " (the environment variable " + at.unset() + " in {$...} is not set, so it became \"\")";
     }
 
+    /**
+     * An error of plugin {@code name}'s setup at {@code at}: {@code plugin/NAME: MESSAGE}, as CoreDNS's
+     * plugin.Error. Every setup error gets its prefix here (through {@link Dispenser#pluginErr}).
+     */
+    public static ConfigException plugin(String name, Token at, String message) {
+        return new ConfigException(at, "plugin/" + name + ": " + message);
+    }
+
     public String file() {
         return file;
     }

@@ -51,6 +51,11 @@ public final class Directive {
         return args;
     }
 
+    /** {@code plugin/NAME: MESSAGE} at {@code at}, for checks after parsing. */
+    public ConfigException pluginErr(Token at, String message) {
+        return ConfigException.plugin(name(), at, message);
+    }
+
     /** A fresh cursor positioned before the name token: call {@code next()} to reach it. */
     public Dispenser dispenser() {
         return new Dispenser(tokens);

@@ -216,19 +216,56 @@ public final class Dispenser {
     /** The current token as an int within [min, max] (Go Atoi syntax: optional sign, digits). */
     public int intVal(int min, int max) throws ConfigException {
         String v = val();
-        long parsed;
-        try {
-            if (!v.matches("[+-]?[0-9]+")) {
-                throw new NumberFormatException();
-            }
-            parsed = Long.parseLong(v.startsWith("+") ? v.substring(1) : v);
-        } catch (NumberFormatException e) {
-            throw err("invalid integer '" + v + "'");
+        Long parsed = atoi(v);
+        if (parsed == null) {
+            throw pluginErr("invalid integer '" + v + "'");
         }
         if (parsed < min || parsed > max) {
-            throw err("'" + v + "' is out of range [" + min + ", " + max + "]");
+            throw pluginErr("'" + v + "' is out of range [" + min + ", " + max + "]");
         }
-        return (int) parsed;
+        return (int) (long) parsed;
+    }
+
+    /**
+     * A token as Go's {@code strconv.Atoi} reads it (optional sign, decimal digits, 64 bits), failing
+     * with Go's error text, which CoreDNS's setups pass on: {@code plugin/NAME: strconv.Atoi: parsing
+     * "x": invalid syntax}.
+     */
+    public long atoi(Token t) throws ConfigException {
+        Long v = atoi(t.text());
+        if (v == null) {
+            String why = t.text().matches("[+-]?[0-9]+") ? "value out of range" : "invalid syntax";
+            throw pluginErr(t, "strconv.Atoi: parsing \"" + t.text() + "\": " + why);
+        }
+        return v;
+    }
+
+    /** Go's strconv.Atoi syntax (optional sign, digits) within 64 bits, or null. */
+    public static Long atoi(String s) {
+        if (!s.matches("[+-]?[0-9]+")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(s.startsWith("+") ? s.substring(1) : s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The next argument as Go's {@code strconv.ParseUint(v, 10, 32)} with its error text, capped at
+     * {@code Integer.MAX_VALUE}; it must end the line.
+     */
+    public int uint32Arg() throws ConfigException {
+        String v = requireArg();
+        if (!v.matches("[0-9]+")) {
+            throw pluginErr("strconv.ParseUint: parsing \"" + v + "\": invalid syntax");
+        }
+        if (v.length() > 10 || Long.parseLong(v) > 0xFFFF_FFFFL) {
+            throw pluginErr("strconv.ParseUint: parsing \"" + v + "\": value out of range");
+        }
+        requireNoMoreArgs();
+        return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(v));
     }
 
     /** Reads the next argument as a Go duration ("1.5s", "300ms", "1h2m"). */
@@ -237,13 +274,38 @@ public final class Dispenser {
         return durationVal();
     }
 
-    /** The current token as a Go duration; a bare number is an error. */
+    /** The current token as a Go duration; a bare number is an error ({@code plugin/NAME: } and Go's text). */
     public Duration durationVal() throws ConfigException {
+        return duration(token(), "");
+    }
+
+    /** A token as a Go duration; errors read {@code plugin/NAME: WHAT} and Go's text. */
+    public Duration duration(Token t, String what) throws ConfigException {
         try {
-            return GoDuration.parse(val());
+            return GoDuration.parse(t.text());
         } catch (IllegalArgumentException e) {
-            throw err(e.getMessage());
+            throw pluginErr(t, what + e.getMessage());
         }
+    }
+
+    /**
+     * The next argument as a Go duration that is not negative ({@code plugin/NAME: WHAT can't be
+     * negative: D}, CoreDNS's text); it must end the line.
+     */
+    public Duration nonNegativeDurationArg(String what) throws ConfigException {
+        requireArg();
+        Duration d = nonNegativeDurationVal(what);
+        requireNoMoreArgs();
+        return d;
+    }
+
+    /** The current token as a Go duration that is not negative; see {@link #nonNegativeDurationArg}. */
+    public Duration nonNegativeDurationVal(String what) throws ConfigException {
+        Duration d = durationVal();
+        if (d.isNegative()) {
+            throw pluginErr(what + " can't be negative: " + GoDuration.format(d));
+        }
+        return d;
     }
 
     /** Like {@link #durationVal()} but a bare integer means seconds, as some plugins accept. */
@@ -271,6 +333,21 @@ public final class Dispenser {
     /** An error at the current token's file and line. */
     public ConfigException err(String message) {
         return new ConfigException(token(), message);
+    }
+
+    /** The directive's name, which its setup's errors carry as {@code plugin/NAME: } (CoreDNS's plugin.Error). */
+    public String plugin() {
+        return tokens.isEmpty() ? "" : tokens.getFirst().text();
+    }
+
+    /** {@code plugin/NAME: MESSAGE} at the current token: the one place a setup error gets its prefix. */
+    public ConfigException pluginErr(String message) {
+        return pluginErr(token(), message);
+    }
+
+    /** {@code plugin/NAME: MESSAGE} at {@code at}. */
+    public ConfigException pluginErr(Token at, String message) {
+        return ConfigException.plugin(plugin(), at, message);
     }
 
     public ConfigException syntaxErr(String expected) {

@@ -4,7 +4,19 @@ import io.nodedns.wire.DnsHeader;
 
 /** Base for handlers that can pass a query on; the chain builder links {@link #next}. */
 public abstract class ChainHandler implements Handler {
+    private final String name;
     private Handler next;
+
+    /** {@code name}: the plugin's directive, as {@link #name()} reports it. */
+    protected ChainHandler(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
     final void linkNext(Handler handler) {
         this.next = handler;
     }

@@ -15,9 +15,7 @@ public final class HttpAddress {
         String address = defaultAddress;
         if (d.nextArg()) {
             address = check(d, d.val());
-            if (d.nextArg()) {
-                throw d.argErr();
-            }
+            d.requireNoMoreArgs();
         }
         return address;
     }
@@ -25,11 +23,11 @@ public final class HttpAddress {
     public static String check(Dispenser d, String address) throws ConfigException {
         int colon = address.lastIndexOf(':');
         if (colon < 0) {
-            throw d.err("invalid listen address '" + address + "': missing port");
+            throw d.pluginErr("invalid listen address '" + address + "': missing port");
         }
         String host = address.substring(0, colon);
         if (host.contains(":") && !(host.startsWith("[") && host.endsWith("]"))) {
-            throw d.err("invalid listen address '" + address + "': IPv6 hosts need brackets");
+            throw d.pluginErr("invalid listen address '" + address + "': IPv6 hosts need brackets");
         }
         try {
             int port = Integer.parseInt(address.substring(colon + 1));
@@ -37,7 +35,7 @@ public final class HttpAddress {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            throw d.err("invalid listen address '" + address + "': bad port");
+            throw d.pluginErr("invalid listen address '" + address + "': bad port");
         }
         return address;
     }

@@ -2,6 +2,7 @@ package io.nodedns.server;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
+import io.nodedns.config.Dispenser;
 import io.nodedns.config.ServerBlock;
 import io.nodedns.config.ServerKey;
 import java.util.ArrayList;
@@ -80,10 +81,19 @@ public final class SetupContext {
     /** The single occurrence of a directive CoreDNS allows once per block; errors at the second one. */
     public Directive once() throws ConfigException {
         if (occurrences.size() > 1) {
-            throw new ConfigException(occurrences.get(1).nameToken(),
-                    "plugin/" + directive + ": this plugin can only be used once per Server Block");
+            throw occurrences.get(1).pluginErr(occurrences.get(1).nameToken(),
+                    "this plugin can only be used once per Server Block");
         }
         return occurrences.getFirst();
+    }
+
+    /** For a directive that takes nothing: fails at the first occurrence with an argument or a block. */
+    public void requireBare() throws ConfigException {
+        for (Directive occurrence : occurrences) {
+            Dispenser d = occurrence.dispenser();
+            d.next();
+            d.requireBare();
+        }
     }
 
     public void addHandler(Handler handler) {

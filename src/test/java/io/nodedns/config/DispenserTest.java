@@ -228,8 +228,8 @@ class DispenserTest {
         d.next();
         assertEquals(30, d.intArg(0, 100));
         assertEquals(7, d.intArg(0, 100));
-        assertEquals("'-1' is out of range [0, 100]", assertThrows(ConfigException.class, () -> d.intArg(0, 100)).detail());
-        assertEquals("invalid integer 'x'", assertThrows(ConfigException.class, () -> d.intArg(0, 100)).detail());
+        assertEquals("plugin/cache: '-1' is out of range [0, 100]", assertThrows(ConfigException.class, () -> d.intArg(0, 100)).detail());
+        assertEquals("plugin/cache: invalid integer 'x'", assertThrows(ConfigException.class, () -> d.intArg(0, 100)).detail());
         assertThrows(ConfigException.class, () -> d.intArg(0, Integer.MAX_VALUE));
         assertEquals(70000, d.intArg(0, 70000));
         assertThrows(ConfigException.class, () -> d.intArg(0, 1));
@@ -247,6 +247,53 @@ class DispenserTest {
         assertEquals(Duration.ofSeconds(10), d.durationArgLenient());
         assertThrows(ConfigException.class, d::durationArgLenient);
         assertThrows(ConfigException.class, d::durationArg, "no arguments left");
+    }
+
+    @Test
+    void goNumbersWithGosErrorTexts() throws ConfigException {
+        Dispenser d = dispenser("forward . 1.1.1.1 {\n max_fails 7\n max_fails -1\n max_fails 4294967296\n}", "forward");
+        d.next();
+        d.remainingArgs();
+        assertTrue(d.nextBlock());
+        assertEquals(7, d.uint32Arg());
+        assertTrue(d.nextBlock());
+        assertEquals("plugin/forward: strconv.ParseUint: parsing \"-1\": invalid syntax",
+                assertThrows(ConfigException.class, d::uint32Arg).detail());
+        d.requireNoMoreArgs();
+        assertTrue(d.nextBlock());
+        ConfigException e = assertThrows(ConfigException.class, d::uint32Arg);
+        assertEquals("plugin/forward: strconv.ParseUint: parsing \"4294967296\": value out of range", e.detail());
+        assertEquals(5, e.line());
+
+        Dispenser c = dispenser("cache 30 +7 x 99999999999999999999", "cache");
+        c.next();
+        List<Token> args = c.remainingArgTokens();
+        assertEquals(30, c.atoi(args.get(0)));
+        assertEquals(7, c.atoi(args.get(1)));
+        assertEquals("plugin/cache: strconv.Atoi: parsing \"x\": invalid syntax",
+                assertThrows(ConfigException.class, () -> c.atoi(args.get(2))).detail());
+        assertEquals("plugin/cache: strconv.Atoi: parsing \"99999999999999999999\": value out of range",
+                assertThrows(ConfigException.class, () -> c.atoi(args.get(3))).detail());
+    }
+
+    @Test
+    void durationsAndThePluginPrefix() throws ConfigException {
+        Dispenser d = dispenser("forward . 1.1.1.1 {\n expire 10s\n expire -1s\n expire soon\n expire 1s 2s\n}", "forward");
+        d.next();
+        assertEquals("forward", d.plugin());
+        d.remainingArgs();
+        assertTrue(d.nextBlock());
+        assertEquals(Duration.ofSeconds(10), d.nonNegativeDurationArg("expire"));
+        assertTrue(d.nextBlock());
+        assertEquals("plugin/forward: expire can't be negative: -1s",
+                assertThrows(ConfigException.class, () -> d.nonNegativeDurationArg("expire")).detail());
+        assertTrue(d.nextBlock());
+        assertEquals("plugin/forward: time: invalid duration \"soon\"",
+                assertThrows(ConfigException.class, () -> d.nonNegativeDurationArg("expire")).detail());
+        assertTrue(d.nextBlock());
+        ConfigException e = assertThrows(ConfigException.class, () -> d.nonNegativeDurationArg("expire"));
+        assertTrue(e.detail().startsWith("Wrong argument count"), e.detail());
+        assertEquals("Corefile:6 - Error during parsing: plugin/forward: x", d.pluginErr("x").getMessage());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.nodedns.k8s;
 
-import static io.nodedns.k8stest.KubeClients.b64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +8,6 @@ import com.google.gson.JsonObject;
 import io.kubernetes.client.openapi.ApiClient;
 import io.nodedns.k8stest.Authn;
 import io.nodedns.k8stest.KubeClients;
-import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.k8stest.TestPki;
 import java.nio.file.Files;
@@ -41,8 +39,7 @@ class ExecPluginTest {
 
     @BeforeAll
     static void start() {
-        api = StandInApiServer.builder().tls().authn(AUTHN).start();
-        api.create(KubeObjects.service("default", "web", "10.96.0.10", new KubeObjects.Port("dns", "UDP", 53)));
+        api = KubeClients.credentialsServer(AUTHN);
     }
 
     @AfterAll
@@ -75,7 +72,7 @@ class ExecPluginTest {
             exec.put("interactiveMode", "Never");
         }
         return KubeClients.writeKubeconfig(kube.resolve("config"), api.url(),
-                Map.of("certificate-authority-data", b64(PKI.caPem())), Map.of("exec", exec));
+                KubeClients.trustedCa(), Map.of("exec", exec));
     }
 
     void prints(String apiVersion, Map<String, String> status) throws Exception {
@@ -93,18 +90,12 @@ class ExecPluginTest {
         return Files.exists(p) ? Files.readAllLines(p).size() : 0;
     }
 
-    /** Lists Services; returns the user the stand-in authenticated for the last request. */
     static String listAs(ApiClient client) throws Exception {
-        api.clearRequests();
-        assertEquals(1, new io.kubernetes.client.openapi.apis.CoreV1Api(client).listNamespacedService("default")
-                .execute().getItems().size());
-        return api.requests().getLast().user();
+        return KubeClients.listAs(api, client);
     }
 
     static ApiClient client(Path kubeconfig) throws Exception {
-        KubeClientConfig c = new KubeClientConfig(kubeconfig, null);
-        c.check();
-        return c.newClient();
+        return KubeClients.checkedClient(kubeconfig);
     }
 
     @Test

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.nodedns.k8stest.Authn;
 import io.nodedns.k8stest.ConnectProxy;
 import io.nodedns.k8stest.KubeClients;
-import io.nodedns.k8stest.KubeObjects;
-import io.nodedns.k8stest.RecordedRequest;
 import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.k8stest.TestPki;
 import java.io.IOException;
@@ -45,8 +42,7 @@ class KubeCredentialsTest {
 
     @BeforeAll
     static void start() {
-        api = StandInApiServer.builder().tls().authn(AUTHN).start();
-        api.create(KubeObjects.service("default", "web", "10.96.0.10", new KubeObjects.Port("dns", "UDP", 53)));
+        api = KubeClients.credentialsServer(AUTHN);
     }
 
     @AfterAll
@@ -55,21 +51,16 @@ class KubeCredentialsTest {
     }
 
     Map<String, Object> ca() {
-        return Map.of("certificate-authority-data", b64(PKI.caPem()));
+        return KubeClients.trustedCa();
     }
 
     /** Lists Services with a client from this kubeconfig; returns the user the stand-in authenticated. */
     static String listAs(Path kubeconfig) throws Exception {
-        KubeClientConfig config = new KubeClientConfig(kubeconfig, null);
-        config.check();
-        return listAs(config.newClient());
+        return listAs(KubeClients.checkedClient(kubeconfig));
     }
 
     static String listAs(ApiClient client) throws Exception {
-        api.clearRequests();
-        assertEquals(1, new CoreV1Api(client).listNamespacedService("default").execute().getItems().size());
-        List<RecordedRequest> log = api.requests();
-        return log.getLast().user();
+        return KubeClients.listAs(api, client);
     }
 
     Path kubeconfig(Map<String, ?> cluster, Map<String, ?> user) {

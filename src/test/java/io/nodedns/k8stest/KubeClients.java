@@ -103,6 +103,38 @@ public final class KubeClients {
         }
     }
 
+    /** Like {@link #fromKubeconfig} after the setup-time check nodedns makes ({@code KubeClientConfig.check}). */
+    public static ApiClient checkedClient(Path kubeconfig) throws IOException {
+        io.nodedns.k8s.KubeClientConfig config = new io.nodedns.k8s.KubeClientConfig(kubeconfig, null);
+        config.check();
+        return config.newClient();
+    }
+
+    // ---- the credential tests' server: which user a kubeconfig's credential authenticates as ----
+
+    /** A TLS stand-in checking {@code authn}, serving one Service (default/web) for {@link #listAs}. */
+    public static StandInApiServer credentialsServer(Authn authn) {
+        StandInApiServer api = StandInApiServer.builder().tls().authn(authn).start();
+        api.create(KubeObjects.service("default", "web", "10.96.0.10", new KubeObjects.Port("dns", "UDP", 53)));
+        return api;
+    }
+
+    /** A kubeconfig cluster entry trusting the test CA ({@link TestPki}). */
+    public static Map<String, Object> trustedCa() {
+        return Map.of("certificate-authority-data", b64(TestPki.get().caPem()));
+    }
+
+    /** Lists the Services of {@link #credentialsServer}; returns the user it authenticated for that request. */
+    public static String listAs(StandInApiServer api, ApiClient client) throws Exception {
+        api.clearRequests();
+        List<?> items = new io.kubernetes.client.openapi.apis.CoreV1Api(client).listNamespacedService("default")
+                .execute().getItems();
+        if (items.size() != 1) {
+            throw new AssertionError("expected the one Service, got " + items.size());
+        }
+        return api.requests().getLast().user();
+    }
+
     /** An ApiClient for informers: read timeout 0 (SharedInformerFactory's constructor rejects anything else). */
     public static ApiClient informerClient(String url) {
         return apiClient(url, Duration.ZERO);

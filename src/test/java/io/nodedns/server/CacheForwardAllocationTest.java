@@ -1,6 +1,5 @@
 package io.nodedns.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.LoopAllocations;
@@ -15,11 +14,11 @@ import org.junit.jupiter.api.Test;
 class CacheForwardAllocationTest {
     @Test
     void hitsAndMissesAllocateNothingOnTheLoop() throws Exception {
-        LoopAllocations.Result r = LoopAllocations.measure(1000, 30, 60, 40);
+        // 30,000 misses to warm up (more than the cache holds, so its chunks have all been opened),
+        // windows of 60,000 hits and 40,000 misses
+        LoopAllocations.Result r = LoopAllocations.cacheForward(1000, 30, 60, 40);
         System.out.println("cache+forward on the loop: " + r);
-        assertEquals(0, r.lost(), "every query answered");
-        assertTrue(r.hits() + r.misses() >= 100_000, "at least 100k queries measured");
-        assertTrue(r.bestHit() < 0.01, "hits allocate:" + r.report());
-        assertTrue(r.bestMiss() < 0.01, "misses allocate:" + r.report());
+        assertTrue(r.measured() >= 100_000, "at least 100k queries measured");
+        r.assertNothingAllocated();
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImageFlagsAllocationTest {
     private static final Pattern RESULT = Pattern.compile(
-            "RESULT bestHit=([0-9.]+) bestMiss=([0-9.]+) hits=(\\d+) misses=(\\d+) lost=(\\d+)");
+            "RESULT worst hits=([0-9.]+) worst misses=([0-9.]+) lost=(\\d+) B/query per window:.*\\| \\[.*\\] \\[.*\\] \\[.*\\] \\(");
 
     @Test
     void hitsAndMissesAllocateNothingUnderTheImagesFlags(@TempDir Path dir) throws Exception {
@@ -36,9 +36,10 @@ class ImageFlagsAllocationTest {
             assertEquals(0, child.exitValue(), out);
             Matcher m = RESULT.matcher(out);
             assertTrue(m.find(), "no result line: " + out);
-            assertEquals(0, Integer.parseInt(m.group(5)), "every query answered: " + out);
-            assertTrue(Double.parseDouble(m.group(1)) < 0.01, "hits allocate: " + out);
-            assertTrue(Double.parseDouble(m.group(2)) < 0.01, "misses allocate: " + out);
+            assertEquals(0, Integer.parseInt(m.group(3)), "every query answered: " + out);
+            // every window after warm-up (three after the "|"), not the best of them
+            assertTrue(Double.parseDouble(m.group(1)) < LoopAllocations.BOUND, "hits allocate: " + out);
+            assertTrue(Double.parseDouble(m.group(2)) < LoopAllocations.BOUND, "misses allocate: " + out);
         }
     }
 }

@@ -44,7 +44,7 @@ class LoopLivenessTest {
         r.register(io.nodedns.testing.MarkerPlugin.NAME, registry.setup(io.nodedns.testing.MarkerPlugin.NAME));
         r.register("thrower", ctx -> {
             ctx.once().dispenser().next();
-            ctx.addHandler(new ChainHandler() {
+            ctx.addHandler(new ChainHandler("thrower") {
                 @Override
                 public int serve(Exchange ex) {
                     int first = ex.request().getByte(ex.query().qnameOffset() + 1);
@@ -58,11 +58,6 @@ class LoopLivenessTest {
                         throw new LinkageError("test");
                     }
                     return next(ex);
-                }
-
-                @Override
-                public String name() {
-                    return "thrower";
                 }
             });
         });

@@ -1,40 +1,274 @@
 package io.nodedns.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.nodedns.server.Exchange;
+import io.nodedns.server.Handler;
 import io.nodedns.server.UdpLoop;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import org.xbill.DNS.Message;
 import org.xbill.DNS.Type;
 
 /**
- * Issue 3's measurement: a real server with {@code cache} and {@code forward} (one UDP loop) to a
- * loopback {@link FakeUpstream}, cache hits from {@code clients} source ports and unique forwarded
- * misses (cache stores included); bytes the loop thread allocates per query, read with
- * ThreadMXBean. Steady state is the best of a few windows (a JIT recompilation inside one window
- * runs code interpreted for a moment). Run in the test's JVM by CacheForwardAllocationTest, and by
- * {@link #main} in a child JVM with the image's flags ({@link ImageJvm#run}), since what the JIT
- * removes depends on the compilers the JVM runs with.
+ * The one harness of the allocation tests: bytes a thread (a UDP loop, or the test's own thread
+ * calling a handler as a loop would) allocates per query, read with ThreadMXBean over windows.
+ *
+ * <p>Warm-up runs windows until one is clean for every kind of query (at most {@link #WARM_WINDOWS}:
+ * until the JIT has compiled the path, interpreted code and FFM downcalls allocate, which a loaded
+ * machine stretches past any fixed warm-up). Then every one of {@link #WINDOWS} further windows must
+ * stay under {@link #BOUND}: an allocation that happens now and then fails the test instead of
+ * hiding behind a clean window.
+ *
+ * <p>{@link #main} runs issue 3's cache+forward measurement in a child JVM with the image's flags
+ * ({@link ImageJvm#run}), since what the JIT removes depends on the compilers the JVM runs with.
  */
 public final class LoopAllocations {
-    /** Figures of one measurement; {@code report} lists every window. */
-    public record Result(double bestHit, double bestMiss, long hits, long misses, int lost, String report) {
-        @Override
-        public String toString() {
-            return String.format("RESULT bestHit=%.4f bestMiss=%.4f hits=%d misses=%d lost=%d windows=%s",
-                    bestHit, bestMiss, hits, misses, lost, report);
-        }
-    }
+    /** Bytes per query a window may show: under one byte per 100 queries. */
+    public static final double BOUND = 0.01;
+    static final int WARM_WINDOWS = 5;
+    static final int WINDOWS = 3;
+    private static final com.sun.management.ThreadMXBean MX =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private LoopAllocations() {}
 
+    /** One window's worth of one kind of query; returns the replies lost. */
+    public interface Work {
+        int run() throws Exception;
+    }
+
+    /** A kind of query measured in every window: its name, queries per window, and the work. */
+    public record Kind(String name, long queries, Work work) {}
+
+    /** Per-window figures, bytes per query for each kind; the first {@code warm} windows are warm-up. */
+    public record Result(List<Kind> kinds, List<double[]> windows, int warm, int lost) {
+        /** The most any measured window allocated per query of kind {@code k}. */
+        public double worst(int k) {
+            double worst = 0;
+            for (double[] w : windows.subList(warm, windows.size())) {
+                worst = Math.max(worst, w[k]);
+            }
+            return worst;
+        }
+
+        /** Queries measured after warm-up, all kinds. */
+        public long measured() {
+            long perWindow = 0;
+            for (Kind k : kinds) {
+                perWindow += k.queries();
+            }
+            return perWindow * (windows.size() - warm);
+        }
+
+        /** The same figures with the replies lost in warm-up added. */
+        public Result plusLost(int warmUpLost) {
+            return new Result(kinds, windows, warm, lost + warmUpLost);
+        }
+
+        /** Every query answered and every window after warm-up under {@link #BOUND}. */
+        public void assertNothingAllocated() {
+            assertEquals(0, lost, "every query answered: " + this);
+            assertTrue(windows.size() - warm == WINDOWS, "measured windows: " + this);
+            for (int k = 0; k < kinds.size(); k++) {
+                assertTrue(worst(k) < BOUND, kinds.get(k).name() + " allocate: " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder s = new StringBuilder("RESULT");
+            for (int k = 0; k < kinds.size(); k++) {
+                s.append(String.format(" worst %s=%.4f", kinds.get(k).name(), worst(k)));
+            }
+            s.append(" lost=").append(lost).append(" B/query per window:");
+            for (int w = 0; w < windows.size(); w++) {
+                s.append(w == warm ? " | [" : " [");
+                for (int k = 0; k < kinds.size(); k++) {
+                    s.append(k == 0 ? "" : ", ").append(String.format("%.4f", windows.get(w)[k]));
+                }
+                s.append(']');
+            }
+            return s.append(" (warm-up before |)").toString();
+        }
+    }
+
+    /** Windows on {@code thread} of each kind in turn, as the class comment says. */
+    public static Result measure(long thread, Kind... kinds) throws Exception {
+        assumeTrue(MX.isThreadAllocatedMemorySupported(), "no per-thread allocation counter");
+        MX.setThreadAllocatedMemoryEnabled(true);
+        List<double[]> windows = new ArrayList<>();
+        int lost = 0;
+        int warm = 0;
+        boolean clean = false;
+        while (windows.size() - warm < WINDOWS) {
+            double[] w = new double[kinds.length];
+            int[] lostNow = {0};
+            for (int k = 0; k < kinds.length; k++) {
+                w[k] = window(thread, kinds[k], lostNow);
+            }
+            lost += lostNow[0];
+            windows.add(w);
+            if (!clean) {
+                clean = true;
+                for (double perQuery : w) {
+                    clean &= perQuery < BOUND;
+                }
+                if (!clean && warm < WARM_WINDOWS) {
+                    warm++; // still warming: this window does not count
+                }
+                clean |= warm == WARM_WINDOWS; // never clean: the measured windows will say so
+            }
+        }
+        return new Result(List.of(kinds), windows, warm, lost);
+    }
+
+    /** One window of {@code kind} on {@code thread}: bytes per query; replies lost are added to {@code lost[0]}. */
+    public static double window(long thread, Kind kind, int[] lost) throws Exception {
+        long before = MX.getThreadAllocatedBytes(thread);
+        lost[0] += kind.work().run();
+        return (MX.getThreadAllocatedBytes(thread) - before) / (double) kind.queries();
+    }
+
+    /** The first UDP loop's thread, after checking that it uses recvmmsg/sendmmsg. */
+    public static long nativeLoopThread(TestServer server, int port) {
+        UdpLoop loop = server.firstLoop();
+        assertTrue(loop.nativeIo(), "the recvmmsg/sendmmsg path is in use on Linux");
+        return loopThread(port);
+    }
+
+    /** The thread of a UDP loop listening on {@code port} (named nodedns-udp-LABEL-N). */
+    public static long loopThread(int port) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("nodedns-udp-") && t.getName().contains(":" + port + "-")) {
+                return t.threadId();
+            }
+        }
+        throw new IllegalStateException("no UDP loop thread for port " + port);
+    }
+
+    // ---- direct handler calls, on this thread ----
+
+    private static final int CALLS = 100_000;
+
+    /** One exchange (4096-byte slots) per query, its question parsed as the loop does before the chain. */
+    public static Exchange[] exchanges(List<Message> queries) {
+        Exchange[] exchanges = new Exchange[queries.size()];
+        for (int i = 0; i < exchanges.length; i++) {
+            byte[] wire = queries.get(i).toWire();
+            exchanges[i] = new Exchange(4096);
+            exchanges[i].request().putBytes(0, wire);
+            exchanges[i].requestLength(wire.length);
+            assertEquals(0, exchanges[i].query().wrap(exchanges[i].request(), 0, wire.length));
+        }
+        return exchanges;
+    }
+
     /**
+     * {@code handler.serve} round-robin over {@code exchanges} on this thread, in windows of 100,000
+     * calls after as many to warm the JIT.
+     */
+    public static Result serve(Handler handler, Exchange[] exchanges) throws Exception {
+        return calls("serve", CALLS, i -> handler.serve(exchanges[i % exchanges.length]));
+    }
+
+    /** One call of the code under test, numbered. */
+    public interface Call {
+        void run(int i) throws Exception;
+    }
+
+    /** {@code n} calls per window on this thread, after {@code n} to warm the JIT. */
+    public static Result calls(String name, int n, Call call) throws Exception {
+        Work window = () -> {
+            for (int i = 0; i < n; i++) {
+                call.run(i);
+            }
+            return 0;
+        };
+        window.run();
+        return measure(Thread.currentThread().threadId(), new Kind(name, n, window));
+    }
+
+    // ---- a real server's UDP loop ----
+
+    /** What client {@code client} sends in round {@code round}. */
+    public interface QueryFor {
+        byte[] query(int client, int round);
+    }
+
+    /** Client sockets, each its own source port, on loopback. */
+    public static final class Clients implements AutoCloseable {
+        private final DatagramSocket[] sockets;
+        private final InetAddress to;
+        private final int port;
+        private final DatagramPacket in = new DatagramPacket(new byte[4096], 4096);
+
+        public Clients(int count, int port) throws Exception {
+            this.port = port;
+            this.to = InetAddress.getByName("127.0.0.1");
+            sockets = new DatagramSocket[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new DatagramSocket();
+                sockets[i].setSoTimeout(3000);
+            }
+        }
+
+        public int count() {
+            return sockets.length;
+        }
+
+        /** {@code rounds} rounds: every client sends one query (in bursts of 100), then all replies are read. */
+        public int rounds(int rounds, QueryFor queries) throws Exception {
+            int lost = 0;
+            for (int r = 0; r < rounds; r++) {
+                for (int start = 0; start < sockets.length; start += 100) {
+                    int end = Math.min(sockets.length, start + 100);
+                    for (int i = start; i < end; i++) {
+                        byte[] q = queries.query(i, r);
+                        sockets[i].send(new DatagramPacket(q, q.length, to, port));
+                    }
+                    for (int i = start; i < end; i++) {
+                        try {
+                            sockets[i].receive(in);
+                        } catch (SocketTimeoutException e) {
+                            lost++;
+                        }
+                    }
+                }
+            }
+            return lost;
+        }
+
+        /** A kind whose window is {@code rounds} rounds of {@code queries}. */
+        public Kind kind(String name, int rounds, QueryFor queries) {
+            return new Kind(name, (long) rounds * sockets.length, () -> rounds(rounds, queries));
+        }
+
+        @Override
+        public void close() {
+            for (DatagramSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * Issue 3's measurement: a real server with {@code cache} and {@code forward} (one UDP loop) to
+     * a loopback {@link FakeUpstream}, cache hits from {@code clients} source ports and unique
+     * forwarded misses (cache stores included).
+     *
      * @param warmRounds rounds of hits and of misses before measuring
      * @param hitRounds rounds of hits per window (each round: one query per client)
      * @param missRounds rounds of misses per window
      */
-    public static Result measure(int clients, int warmRounds, int hitRounds, int missRounds) throws Exception {
+    public static Result cacheForward(int clients, int warmRounds, int hitRounds, int missRounds) throws Exception {
         int port = FreePorts.udpAndTcp();
         try (FakeUpstream upstream = FakeUpstream.start();
              TestServer server = TestServer.fromText("""
@@ -43,110 +277,31 @@ public final class LoopAllocations {
                          cache
                          forward . %s
                      }
-                     """.formatted(port, upstream.hostPort()))) {
-            UdpLoop first = server.firstLoop();
-            if (!first.nativeIo()) {
-                throw new IllegalStateException("the recvmmsg/sendmmsg path is not in use");
-            }
-            long loopThread = thread("nodedns-udp-dns://:" + port);
-            var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            DatagramSocket[] sockets = new DatagramSocket[clients];
-            for (int i = 0; i < clients; i++) {
-                sockets[i] = new DatagramSocket();
-                sockets[i].setSoTimeout(3000);
-            }
+                     """.formatted(port, upstream.hostPort()));
+             Clients c = new Clients(clients, port)) {
+            long loopThread = nativeLoopThread(server, port);
             byte[][] hitQueries = new byte[clients][];
             for (int i = 0; i < clients; i++) {
                 hitQueries[i] = DnsClient.query("h" + i + ".bench.test", Type.A).toWire();
             }
-            InetAddress to = InetAddress.getByName("127.0.0.1");
-            try {
-                int lost = 0;
-                long[] missCounter = {0};
-                // Warm-up: fill the hit set, then run both kinds until the JIT settles.
-                lost += round(sockets, i -> hitQueries[i], to, port);
-                for (int r = 0; r < warmRounds; r++) {
-                    lost += round(sockets, i -> hitQueries[i], to, port);
-                    lost += round(sockets, i -> unique(missCounter), to, port);
-                }
-                long totalHits = 0;
-                long totalMisses = 0;
-                double bestHit = Double.MAX_VALUE;
-                double bestMiss = Double.MAX_VALUE;
-                StringBuilder report = new StringBuilder();
-                // On until a window with no byte at all for each kind (the figure issue 3 asks for);
-                // callers bound it at 0.01 B/query, a one-off allocation in a window.
-                for (int w = 0; w < 5 && (bestHit > 0 || bestMiss > 0); w++) {
-                    long before = mx.getThreadAllocatedBytes(loopThread);
-                    for (int r = 0; r < hitRounds; r++) {
-                        lost += round(sockets, i -> hitQueries[i], to, port);
-                    }
-                    long mid = mx.getThreadAllocatedBytes(loopThread);
-                    for (int r = 0; r < missRounds; r++) {
-                        lost += round(sockets, i -> unique(missCounter), to, port);
-                    }
-                    long after = mx.getThreadAllocatedBytes(loopThread);
-                    double hit = (mid - before) / ((double) clients * hitRounds);
-                    double miss = (after - mid) / ((double) clients * missRounds);
-                    totalHits += (long) clients * hitRounds;
-                    totalMisses += (long) clients * missRounds;
-                    report.append(String.format(" [hits %.4f B/q, misses %.4f B/q]", hit, miss));
-                    bestHit = Math.min(bestHit, hit);
-                    bestMiss = Math.min(bestMiss, miss);
-                }
-                return new Result(bestHit, bestMiss, totalHits, totalMisses, lost, report.toString());
-            } finally {
-                for (DatagramSocket c : sockets) {
-                    c.close();
-                }
+            long[] missCounter = {0};
+            QueryFor hits = (i, r) -> hitQueries[i];
+            QueryFor misses = (i, r) -> DnsClient.query("m" + (missCounter[0]++) + ".miss.bench.test", Type.A).toWire();
+            // fill the hit set, then run both kinds (more misses than the cache holds, so its chunks
+            // have all been opened) before the windows
+            int lost = c.rounds(1, hits);
+            for (int r = 0; r < warmRounds; r++) {
+                lost += c.rounds(1, hits) + c.rounds(1, misses);
             }
+            return measure(loopThread, c.kind("hits", hitRounds, hits), c.kind("misses", missRounds, misses)).plusLost(lost);
         }
     }
 
     /** {@code CLIENTS WARM_ROUNDS HIT_ROUNDS MISS_ROUNDS}: prints one {@link Result} line, for {@link ImageJvm#run}. */
     public static void main(String[] args) throws Exception {
-        Result r = measure(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+        Result r = cacheForward(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                 Integer.parseInt(args[3]));
         System.out.println(r);
         System.exit(0); // the server's threads are daemons, but an upstream or pool thread must not keep us
-    }
-
-    private static long thread(String prefix) {
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(prefix)) {
-                return t.threadId();
-            }
-        }
-        throw new IllegalStateException("no thread named " + prefix + "*");
-    }
-
-    private static byte[] unique(long[] counter) {
-        return DnsClient.query("m" + (counter[0]++) + ".miss.bench.test", Type.A).toWire();
-    }
-
-    private interface QueryFor {
-        byte[] query(int client);
-    }
-
-    /** Every client sends one query (in bursts of 100), then all replies are read. */
-    private static int round(DatagramSocket[] clients, QueryFor queries, InetAddress to, int port) throws Exception {
-        int lost = 0;
-        byte[] buf = new byte[1024];
-        DatagramPacket in = new DatagramPacket(buf, buf.length);
-        for (int start = 0; start < clients.length; start += 100) {
-            int end = Math.min(clients.length, start + 100);
-            for (int i = start; i < end; i++) {
-                byte[] q = queries.query(i);
-                clients[i].send(new DatagramPacket(q, q.length, to, port));
-            }
-            for (int i = start; i < end; i++) {
-                try {
-                    clients[i].receive(in);
-                } catch (SocketTimeoutException e) {
-                    lost++;
-                }
-            }
-        }
-        return lost;
     }
 }

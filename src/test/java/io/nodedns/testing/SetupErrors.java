@@ -6,13 +6,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Corefile;
+import io.nodedns.config.Directive;
+import io.nodedns.config.Dispenser;
+import io.nodedns.config.ServerBlock;
 import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Shared;
+import java.util.List;
+import org.junit.jupiter.api.function.Executable;
 
-/** Builds (without binding anything) a Corefile and checks setup errors' line and text. */
+/**
+ * What the setup tests share: builds (without binding anything) a Corefile, hands a setup's parse
+ * method the dispenser of one directive, and checks setup errors' file, line and text.
+ */
 public final class SetupErrors {
     private SetupErrors() {}
+
+    /** The dispenser of the first {@code name} directive in {@code ZONE {\n BODY\n}} (the body starts on line 2). */
+    public static Dispenser dispenser(String zone, String body, String name) throws ConfigException {
+        return directive(zone, body, name).dispenser();
+    }
+
+    /** The first {@code name} directive in {@code ZONE {\n BODY\n}}. */
+    public static Directive directive(String zone, String body, String name) throws ConfigException {
+        PluginRegistry registry = TestServer.registry();
+        List<ServerBlock> blocks = Corefile.parse("Corefile", zone + " {\n" + body + "\n}\n", registry::isKnown, k -> null);
+        return blocks.getFirst().directives(name).getFirst();
+    }
+
+    /** Asserts {@code parse} fails in the Corefile at this line with a message containing the fragment. */
+    public static ConfigException assertFails(Executable parse, int line, String fragment) {
+        ConfigException e = assertThrows(ConfigException.class, parse);
+        assertEquals("Corefile", e.file(), e.getMessage());
+        assertEquals(line, e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
+        return e;
+    }
 
     public static Instance build(String corefile) throws ConfigException {
         PluginRegistry registry = TestServer.registry();
@@ -21,10 +50,6 @@ public final class SetupErrors {
 
     /** Asserts the Corefile fails at this line with a message containing the fragment. */
     public static ConfigException assertFails(String corefile, int line, String fragment) {
-        ConfigException e = assertThrows(ConfigException.class, () -> build(corefile), corefile);
-        assertEquals("Corefile", e.file(), e.getMessage());
-        assertEquals(line, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
-        return e;
+        return assertFails(() -> build(corefile), line, fragment);
     }
 }

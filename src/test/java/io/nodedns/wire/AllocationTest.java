@@ -2,9 +2,8 @@ package io.nodedns.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
+import io.nodedns.testing.LoopAllocations;
 import java.net.InetAddress;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -19,9 +18,9 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The UDP hot path must not allocate: after warm-up (so the JIT has compiled everything), 100,000
- * rounds of parse + walk + shape + error replies over preallocated buffers allocate 0 bytes beyond
- * the fixed cost of the measurement itself.
+ * The UDP hot path must not allocate: after warm-up (so the JIT has compiled everything), every
+ * window of 100,000 rounds of parse + walk + shape + error replies over preallocated buffers
+ * allocates nothing ({@link LoopAllocations}).
  */
 class AllocationTest
 {
@@ -46,34 +45,19 @@ class AllocationTest
     @Test
     void hotPathAllocatesNothing() throws Exception
     {
-        final com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        assumeTrue(mx.isThreadAllocatedMemorySupported(), "no per-thread allocation counter");
-        mx.setThreadAllocatedMemoryEnabled(true);
         prepare();
 
         // The workload really does what it claims (and the first rounds run interpreted).
         assertEquals(QueryView.OK, q.wrap(query, 0, queryLength));
         assertTrue(round(0) > 0);
 
-        for (int i = 0; i < 6; i++)
+        for (int i = 0; i < 5; i++)
         {
             sink += run(ROUNDS);
         }
-        long overhead = Long.MAX_VALUE;
-        long allocated = Long.MAX_VALUE;
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            final long a0 = mx.getCurrentThreadAllocatedBytes();
-            final long a1 = mx.getCurrentThreadAllocatedBytes();
-            overhead = Math.min(overhead, a1 - a0);
-
-            final long b0 = mx.getCurrentThreadAllocatedBytes();
-            sink += run(ROUNDS);
-            final long b1 = mx.getCurrentThreadAllocatedBytes();
-            allocated = Math.min(allocated, b1 - b0);
-        }
-        assertEquals(0, allocated - overhead,
-            "bytes allocated by " + ROUNDS + " rounds (measurement overhead " + overhead + " subtracted)");
+        final LoopAllocations.Result r = LoopAllocations.calls("rounds", ROUNDS, i -> sink += round(i));
+        System.out.println("wire hot path: " + r);
+        r.assertNothingAllocated();
     }
 
     private long run(final int rounds)

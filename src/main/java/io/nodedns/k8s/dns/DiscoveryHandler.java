@@ -56,14 +56,10 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
     private volatile DiscoveryBackend backend;
 
     public DiscoveryHandler(Settings settings, Resolver resolver, DiscoveryRegistry registry) {
+        super(settings.plugin());
         this.settings = settings;
         this.resolver = resolver;
         this.registry = registry;
-    }
-
-    @Override
-    public String name() {
-        return settings.plugin();
     }
 
     @Override

@@ -35,6 +35,7 @@ final class AclHandler extends ChainHandler {
     private final LongAdder allowed;
 
     AclHandler(AclConfig config, AclMetrics metrics, String server) {
+        super("acl");
         List<AclConfig.Rule> rules = config.rules();
         int n = rules.size();
         zones = new ZoneSet[n];
@@ -68,11 +69,6 @@ final class AclHandler extends ChainHandler {
             }
         }
         allowed = metrics.counter(AclMetrics.ALLOWED, server, null);
-    }
-
-    @Override
-    public String name() {
-        return "acl";
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class AclSetup implements PluginSetup {
             case "block" -> AclConfig.Action.BLOCK;
             case "filter" -> AclConfig.Action.FILTER;
             case "drop" -> AclConfig.Action.DROP;
-            default -> throw d.err("plugin/acl: unexpected token '" + d.val() + "'; expect 'allow', 'block', 'filter' or 'drop'");
+            default -> throw d.pluginErr("unexpected token '" + d.val() + "'; expect 'allow', 'block', 'filter' or 'drop'");
         };
         List<Integer> qtypes = new ArrayList<>();
         List<AclConfig.Network> sources = new ArrayList<>();
@@ -65,14 +65,14 @@ public final class AclSetup implements PluginSetup {
             String word = arg.toLowerCase(Locale.ROOT);
             if (word.equals("type") || word.equals("net")) {
                 if (section != null && sectionTokens == 0) {
-                    throw d.err("plugin/acl: no token specified in '" + section + "' section");
+                    throw d.pluginErr("no token specified in '" + section + "' section");
                 }
                 section = word;
                 sectionTokens = 0;
                 continue;
             }
             if (section == null) {
-                throw d.err("plugin/acl: unexpected token '" + arg + "'; expect 'type | net'");
+                throw d.pluginErr("unexpected token '" + arg + "'; expect 'type | net'");
             }
             sectionTokens++;
             if (section.equals("type")) {
@@ -81,7 +81,7 @@ public final class AclSetup implements PluginSetup {
                 } else {
                     int type = Type.value(arg);
                     if (type < 0) {
-                        throw d.err("plugin/acl: unexpected token '" + arg + "'; expect legal QTYPE");
+                        throw d.pluginErr("unexpected token '" + arg + "'; expect legal QTYPE");
                     }
                     qtypes.add(type);
                 }
@@ -92,7 +92,7 @@ public final class AclSetup implements PluginSetup {
             }
         }
         if (section != null && sectionTokens == 0) {
-            throw d.err("plugin/acl: no token specified in '" + section + "' section");
+            throw d.pluginErr("no token specified in '" + section + "' section");
         }
         return new AclConfig.Policy(action, allTypes ? List.of() : qtypes, allSources ? List.of() : sources);
     }
@@ -108,7 +108,7 @@ public final class AclSetup implements PluginSetup {
             bits = length.matches("0|[1-9][0-9]{0,2}") ? Integer.parseInt(length) : -1;
         }
         if (ip == null || bits < 0 || bits > ip.length * 8) {
-            throw d.err("plugin/acl: illegal CIDR notation '" + text + "'");
+            throw d.pluginErr("illegal CIDR notation '" + text + "'");
         }
         return new AclConfig.Network(ip, bits);
     }

@@ -20,9 +20,8 @@ final class AnyHandler extends ChainHandler {
     private static final byte[] CPU = "ANY obsoleted".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OS = "See RFC 8482".getBytes(StandardCharsets.US_ASCII);
 
-    @Override
-    public String name() {
-        return "any";
+    AnyHandler() {
+        super("any");
     }
 
     @Override

@@ -62,8 +62,8 @@ public final class BindSetup implements PluginSetup {
             }
         }
         if (all.isEmpty()) {
-            throw new ConfigException(ctx.occurrences().getFirst().nameToken(),
-                    "plugin/bind: no address left to listen on after 'except'");
+            Directive first = ctx.occurrences().getFirst();
+            throw first.pluginErr(first.nameToken(), "no address left to listen on after 'except'");
         }
         ctx.addListenHosts(List.copyOf(all));
     }
@@ -76,10 +76,10 @@ public final class BindSetup implements PluginSetup {
         }
         List<String> addresses = interfaces.addressesOf(value);
         if (addresses == null) {
-            throw dispenser.err("plugin/bind: not a valid IP address or interface name: '" + value + "'");
+            throw dispenser.pluginErr("not a valid IP address or interface name: '" + value + "'");
         }
         if (addresses.isEmpty()) {
-            throw dispenser.err("plugin/bind: interface '" + value + "' has no addresses");
+            throw dispenser.pluginErr("interface '" + value + "' has no addresses");
         }
         return addresses;
     }

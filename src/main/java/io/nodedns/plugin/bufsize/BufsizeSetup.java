@@ -19,38 +19,36 @@ public final class BufsizeSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Dispenser d = ctx.once().dispenser();
+        ctx.addHandler(new BufsizeHandler(parse(ctx.once().dispenser())));
+    }
+
+    /** The size one occurrence sets (the dispenser stands before the name). */
+    static int parse(Dispenser d) throws ConfigException {
         d.next();
         int size = DEFAULT;
         if (d.nextArg()) {
             try {
                 size = Integer.parseInt(d.val());
             } catch (NumberFormatException e) {
-                throw d.err("plugin/bufsize: invalid bufsize '" + d.val() + "'");
+                throw d.pluginErr("invalid bufsize '" + d.val() + "'");
             }
             if (size < MIN || size > MAX) {
-                throw d.err("plugin/bufsize: bufsize must be within " + MIN + " - " + MAX + ", got " + size);
+                throw d.pluginErr("bufsize must be within " + MIN + " - " + MAX + ", got " + size);
             }
-            if (d.nextArg()) {
-                throw d.argErr();
-            }
+            d.requireNoMoreArgs();
         }
         if (d.nextBlock()) {
-            throw d.err("plugin/bufsize: takes no block");
+            throw d.pluginErr("takes no block");
         }
-        ctx.addHandler(new Bufsize(size));
+        return size;
     }
 
-    static final class Bufsize extends ChainHandler {
+    static final class BufsizeHandler extends ChainHandler {
         private final int size;
 
-        Bufsize(int size) {
+        BufsizeHandler(int size) {
+            super("bufsize");
             this.size = size;
-        }
-
-        @Override
-        public String name() {
-            return "bufsize";
         }
 
         @Override

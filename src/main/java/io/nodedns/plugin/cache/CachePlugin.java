@@ -43,6 +43,7 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
     final long verifyTimeoutNanos;
 
     CachePlugin(CacheConfig config, CacheState state, CacheClock clock) {
+        super(NAME);
         this.config = config;
         this.state = state;
         this.clock = clock;
@@ -56,11 +57,6 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         this.prefetchWindow = config.prefetchWindow().toNanos();
         this.recheckNanos = config.staleRecheck().toNanos();
         this.verifyTimeoutNanos = config.verifyTimeout().toNanos();
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.nodedns.plugin.cache;
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
-import io.nodedns.config.GoDuration;
 import io.nodedns.config.ServerKey;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
@@ -30,7 +29,6 @@ import java.util.stream.Collectors;
  * nodedns's own (see {@link CachePersist}). Errors name the file and line.
  */
 public final class CacheSetup implements PluginSetup {
-    private static final String P = "plugin/cache: ";
     private final CacheClock clock;
     private final Consumer<CachePlugin> created;
 
@@ -106,7 +104,7 @@ public final class CacheSetup implements PluginSetup {
         @SuppressWarnings("unchecked")
         java.util.Set<Path> files = (java.util.Set<Path>) ctx.buildState().computeIfAbsent("cache/persist", k -> new java.util.HashSet<Path>());
         if (!files.add(file.toAbsolutePath().normalize())) {
-            throw new ConfigException(directive.nameToken(), P + "persist file " + file + " is already used by another cache block");
+            throw directive.pluginErr(directive.nameToken(), "persist file " + file + " is already used by another cache block");
         }
     }
 
@@ -131,7 +129,7 @@ public final class CacheSetup implements PluginSetup {
         total[0] += bytes;
         total[1]++;
         if (total[0] > budget(maxHeap)) {
-            throw new ConfigException(directive.nameToken(), P + "the caches of this configuration need " + total[0]
+            throw directive.pluginErr(directive.nameToken(), "the caches of this configuration need " + total[0]
                     + " bytes at capacity (this one, cache number " + total[1] + ", " + bytes + "), more than the cache budget of "
                     + budget(maxHeap) + " bytes (the heap of " + maxHeap + " bytes less " + reserve(maxHeap)
                     + " for the rest; docs/plugins/cache.md): lower the capacities or raise -Xmx");
@@ -146,17 +144,17 @@ public final class CacheSetup implements PluginSetup {
             args = args.subList(0, args.size() - 1); // "cache {}": an empty block, not a zone
         }
         if (!args.isEmpty()) {
-            Long ttl = atoi(args.getFirst().text());
+            Long ttl = Dispenser.atoi(args.getFirst().text());
             if (ttl != null) {
                 if (ttl <= 0) {
-                    throw new ConfigException(args.getFirst(), P + "cache TTL can not be zero or negative: " + ttl);
+                    throw d.pluginErr(args.getFirst(), "cache TTL can not be zero or negative: " + ttl);
                 }
                 b.successMaxTtl = ttl;
                 b.denialMaxTtl = ttl;
                 args = args.subList(1, args.size());
             }
         }
-        b.zones = args.isEmpty() ? blockZones : zones(args);
+        b.zones = args.isEmpty() ? blockZones : zones(d, args, false);
         Token policy = null;
         boolean serveStale = false;
         while (d.nextBlock()) {
@@ -164,21 +162,21 @@ public final class CacheSetup implements PluginSetup {
             Token at = d.token();
             List<Token> a = d.remainingArgTokens();
             if (d.blockFollows()) {
-                throw d.err(P + "unexpected block after '" + option + "'");
+                throw d.pluginErr("unexpected block after '" + option + "'");
             }
             switch (option) {
                 case "success", "denial" -> {
                     if (a.isEmpty() || a.size() > 3) {
                         throw d.argErr();
                     }
-                    int capacity = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, integer(a.get(0))));
-                    long max = a.size() > 1 ? integer(a.get(1)) : -1;
+                    int capacity = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, d.atoi(a.get(0))));
+                    long max = a.size() > 1 ? d.atoi(a.get(1)) : -1;
                     if (a.size() > 1 && max <= 0) {
-                        throw new ConfigException(a.get(1), P + "cache TTL can not be zero or negative: " + max);
+                        throw d.pluginErr(a.get(1), "cache TTL can not be zero or negative: " + max);
                     }
-                    long min = a.size() > 2 ? integer(a.get(2)) : -1;
+                    long min = a.size() > 2 ? d.atoi(a.get(2)) : -1;
                     if (a.size() > 2 && min < 0) {
-                        throw new ConfigException(a.get(2), P + "cache min TTL can not be negative: " + min);
+                        throw d.pluginErr(a.get(2), "cache min TTL can not be negative: " + min);
                     }
                     if (option.equals("success")) {
                         b.successCapacity = capacity;
@@ -197,14 +195,14 @@ public final class CacheSetup implements PluginSetup {
                 }
                 case "serve_stale_policy" -> {
                     if (policy != null) {
-                        throw new ConfigException(at, P + "serve_stale_policy can only be specified once");
+                        throw d.pluginErr(at, "serve_stale_policy can only be specified once");
                     }
                     policy = at;
                     if (a.size() != 1) {
                         throw d.argErr();
                     }
                     if (!a.get(0).text().toLowerCase(Locale.ROOT).equals("prefer_positive")) {
-                        throw new ConfigException(a.get(0), P + "invalid serve_stale_policy: " + a.get(0).text());
+                        throw d.pluginErr(a.get(0), "invalid serve_stale_policy: " + a.get(0).text());
                     }
                     b.preferPositive = true;
                 }
@@ -212,12 +210,12 @@ public final class CacheSetup implements PluginSetup {
                     if (a.size() != 1) {
                         throw d.argErr();
                     }
-                    Duration ttl = duration(a.get(0), "");
+                    Duration ttl = d.duration(a.get(0), "");
                     if (ttl.isNegative()) {
-                        throw new ConfigException(a.get(0), P + "invalid negative ttl for servfail");
+                        throw d.pluginErr(a.get(0), "invalid negative ttl for servfail");
                     }
                     if (ttl.compareTo(CacheConfig.MAX_SERVFAIL) > 0) {
-                        throw new ConfigException(a.get(0), P + "caching SERVFAIL responses over 5 minutes is not permitted");
+                        throw d.pluginErr(a.get(0), "caching SERVFAIL responses over 5 minutes is not permitted");
                     }
                     b.servfailTtl = ttl;
                 }
@@ -225,12 +223,11 @@ public final class CacheSetup implements PluginSetup {
                     if (a.isEmpty()) {
                         throw d.argErr();
                     }
-                    List<String> zones = a.size() > 1 ? disabledZones(a.subList(1, a.size())) : List.of(".");
+                    List<String> zones = a.size() > 1 ? zones(d, a.subList(1, a.size()), true) : List.of(".");
                     switch (a.get(0).text()) {
                         case "success" -> b.disableSuccess = zones;
                         case "denial" -> b.disableDenial = zones;
-                        default -> throw new ConfigException(a.get(0),
-                                P + "cache type for disable must be \"success\" or \"denial\"");
+                        default -> throw d.pluginErr(a.get(0), "cache type for disable must be \"success\" or \"denial\"");
                     }
                 }
                 case "keepttl" -> {
@@ -244,15 +241,15 @@ public final class CacheSetup implements PluginSetup {
                         throw d.argErr();
                     }
                     if (b.persist != null) {
-                        throw new ConfigException(at, P + "persist can only be specified once");
+                        throw d.pluginErr(at, "persist can only be specified once");
                     }
-                    b.persist = persistFile(a.get(0));
+                    b.persist = persistFile(d, a.get(0));
                 }
-                default -> throw new ConfigException(at, P + "unknown property '" + option + "'");
+                default -> throw d.pluginErr(at, "unknown property '" + option + "'");
             }
         }
         if (policy != null && !serveStale) {
-            throw new ConfigException(policy, P + "serve_stale_policy requires serve_stale");
+            throw d.pluginErr(policy, "serve_stale_policy requires serve_stale");
         }
         return b.build();
     }
@@ -261,23 +258,23 @@ public final class CacheSetup implements PluginSetup {
         if (a.isEmpty() || a.size() > 3) {
             throw d.argErr();
         }
-        long amount = integer(a.get(0));
+        long amount = d.atoi(a.get(0));
         if (amount < 0) {
-            throw new ConfigException(a.get(0), P + "prefetch amount should be positive: " + amount);
+            throw d.pluginErr(a.get(0), "prefetch amount should be positive: " + amount);
         }
         b.prefetch = (int) Math.min(Integer.MAX_VALUE, amount);
         if (a.size() > 1) {
-            b.prefetchWindow = duration(a.get(1), "");
+            b.prefetchWindow = d.duration(a.get(1), "");
         }
         if (a.size() > 2) {
             String pct = a.get(2).text();
             char last = pct.isEmpty() ? '\0' : pct.charAt(pct.length() - 1);
             if (last != '%') {
-                throw new ConfigException(a.get(2), P + "last character of percentage should be `%`, but is: '" + last + "'");
+                throw d.pluginErr(a.get(2), "last character of percentage should be `%`, but is: '" + last + "'");
             }
-            long num = integer(a.get(2).withText(pct.substring(0, pct.length() - 1)));
+            long num = d.atoi(a.get(2).withText(pct.substring(0, pct.length() - 1)));
             if (num < 10 || num > 90) {
-                throw new ConfigException(a.get(2), P + "percentage should fall in range [10, 90]: " + num);
+                throw d.pluginErr(a.get(2), "percentage should fall in range [10, 90]: " + num);
             }
             b.prefetchPercentage = (int) num;
         }
@@ -294,24 +291,24 @@ public final class CacheSetup implements PluginSetup {
         b.verifyStale = false;
         b.verifyTimeout = Duration.ZERO;
         if (!a.isEmpty()) {
-            Duration upTo = duration(a.get(0), "");
+            Duration upTo = d.duration(a.get(0), "");
             if (upTo.isNegative()) {
-                throw new ConfigException(a.get(0), P + "invalid negative duration for serve_stale");
+                throw d.pluginErr(a.get(0), "invalid negative duration for serve_stale");
             }
             b.staleUpTo = upTo;
         }
         if (a.size() > 1) {
             String mode = a.get(1).text().toLowerCase(Locale.ROOT);
             if (!mode.equals("immediate") && !mode.equals("verify")) {
-                throw new ConfigException(a.get(1), P + "invalid value for serve_stale refresh mode: " + mode);
+                throw d.pluginErr(a.get(1), "invalid value for serve_stale refresh mode: " + mode);
             }
             b.verifyStale = mode.equals("verify");
         }
         int next = 2;
         if (b.verifyStale && a.size() > 2) {
-            Duration timeout = duration(a.get(2), "invalid serve_stale verify timeout: ");
+            Duration timeout = d.duration(a.get(2), "invalid serve_stale verify timeout: ");
             if (timeout.isNegative()) {
-                throw new ConfigException(a.get(2), P + "invalid negative timeout for serve_stale verify");
+                throw d.pluginErr(a.get(2), "invalid negative timeout for serve_stale verify");
             }
             b.verifyTimeout = timeout;
             next = 3;
@@ -320,105 +317,65 @@ public final class CacheSetup implements PluginSetup {
         }
         if (a.size() > next) {
             Token t = a.get(next);
-            Duration ttl = duration(t, "invalid serve_stale response TTL: ");
+            Duration ttl = d.duration(t, "invalid serve_stale response TTL: ");
             if (ttl.isNegative()) {
-                throw new ConfigException(t, P + "invalid negative response TTL for serve_stale");
+                throw d.pluginErr(t, "invalid negative response TTL for serve_stale");
             }
             if (ttl.getNano() != 0) {
-                throw new ConfigException(t, P + "serve_stale response TTL must be a whole number of seconds");
+                throw d.pluginErr(t, "serve_stale response TTL must be a whole number of seconds");
             }
             if (ttl.getSeconds() > 0xFFFFFFFFL) {
-                throw new ConfigException(t, P + "serve_stale response TTL exceeds the DNS TTL range");
+                throw d.pluginErr(t, "serve_stale response TTL exceeds the DNS TTL range");
             }
             b.staleTtl = ttl.getSeconds();
         }
         if (a.size() > next + 1) {
             Token t = a.get(next + 1);
-            Duration recheck = duration(t, "invalid serve_stale failure recheck: ");
+            Duration recheck = d.duration(t, "invalid serve_stale failure recheck: ");
             if (recheck.isNegative()) {
-                throw new ConfigException(t, P + "invalid negative failure recheck for serve_stale");
+                throw d.pluginErr(t, "invalid negative failure recheck for serve_stale");
             }
             if (recheck.compareTo(Duration.ofMinutes(5)) > 0) {
-                throw new ConfigException(t, P + "serve_stale failure recheck cannot exceed 5 minutes");
+                throw d.pluginErr(t, "serve_stale failure recheck cannot exceed 5 minutes");
             }
             b.staleRecheck = recheck;
         }
     }
 
     /** The file's directory must exist and be writable now: finding out at shutdown would lose the cache. */
-    private static String persistFile(Token t) throws ConfigException {
+    private static String persistFile(Dispenser d, Token t) throws ConfigException {
         Path file;
         try {
             file = Path.of(t.text());
         } catch (InvalidPathException e) {
-            throw new ConfigException(t, P + "invalid persist file: " + t.text());
+            throw d.pluginErr(t, "invalid persist file: " + t.text());
         }
         if (t.text().isEmpty() || file.getFileName() == null || Files.isDirectory(file)) {
-            throw new ConfigException(t, P + "persist needs a file, not a directory: " + t.text());
+            throw d.pluginErr(t, "persist needs a file, not a directory: " + t.text());
         }
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
-            throw new ConfigException(t, P + "persist directory " + dir + " does not exist");
+            throw d.pluginErr(t, "persist directory " + dir + " does not exist");
         }
         try { // a real probe: access(2) says yes to root on a read-only mount or a pseudo file system
             Files.delete(Files.createTempFile(dir, ".nodedns-persist", ".probe"));
         } catch (IOException | RuntimeException e) {
-            throw new ConfigException(t, P + "persist directory " + dir + " is not writable: " + e);
+            throw d.pluginErr(t, "persist directory " + dir + " is not writable: " + e);
         }
         return t.text();
     }
 
-    private static List<String> zones(List<Token> args) throws ConfigException {
+    /** The zones of {@code args}; a bad one fails with its own reason, or as a bad disabled zone. */
+    private static List<String> zones(Dispenser d, List<Token> args, boolean disabled) throws ConfigException {
         List<String> zones = new ArrayList<>();
         for (Token t : args) {
             try {
                 zones.addAll(Zones.normalize(t));
             } catch (ConfigException e) {
-                throw new ConfigException(t, P + e.detail());
+                throw d.pluginErr(t, disabled ? "invalid disabled zone: " + t.text() : e.detail());
             }
         }
         return List.copyOf(zones);
-    }
-
-    private static List<String> disabledZones(List<Token> args) throws ConfigException {
-        List<String> zones = new ArrayList<>();
-        for (Token t : args) {
-            try {
-                zones.addAll(Zones.normalize(t));
-            } catch (ConfigException e) {
-                throw new ConfigException(t, P + "invalid disabled zone: " + t.text());
-            }
-        }
-        return List.copyOf(zones);
-    }
-
-    /** Go's strconv.Atoi: optional sign and decimal digits within int64; null otherwise. */
-    static Long atoi(String s) {
-        if (!s.matches("[+-]?[0-9]+")) {
-            return null;
-        }
-        try {
-            return Long.parseLong(s.startsWith("+") ? s.substring(1) : s);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static long integer(Token t) throws ConfigException {
-        Long v = atoi(t.text());
-        if (v == null) {
-            String why = t.text().matches("[+-]?[0-9]+") ? "value out of range" : "invalid syntax";
-            throw new ConfigException(t, P + "strconv.Atoi: parsing \"" + t.text() + "\": " + why);
-        }
-        return v;
-    }
-
-    private static Duration duration(Token t, String prefix) throws ConfigException {
-        try {
-            return GoDuration.parse(t.text());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(t, P + prefix + e.getMessage());
-        }
     }
 
     static String keys(List<ServerKey> keys) {

@@ -32,6 +32,7 @@ final class ChaosHandler extends ChainHandler {
     private final byte[] hostname;
 
     ChaosHandler(ChaosConfig config) {
+        super("chaos");
         for (int i = 0; i < NAMES.length; i++) {
             wireNames[i] = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
             wireLengths[i] = Names.fromString(NAMES[i], wireNames[i], 0);
@@ -42,11 +43,6 @@ final class ChaosHandler extends ChainHandler {
         for (int i = 0; i < authors.length; i++) {
             authors[i] = config.authors().get(i).getBytes(StandardCharsets.UTF_8);
         }
-    }
-
-    @Override
-    public String name() {
-        return "chaos";
     }
 
     @Override

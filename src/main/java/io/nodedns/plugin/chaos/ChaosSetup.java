@@ -30,7 +30,7 @@ public final class ChaosSetup implements PluginSetup {
         d.next();
         List<String> args = d.remainingArgs();
         if (d.nextBlock()) {
-            throw d.err("plugin/chaos: takes no block, only [VERSION] [AUTHORS...]");
+            throw d.pluginErr("takes no block, only [VERSION] [AUTHORS...]");
         }
         String version = args.isEmpty() ? "nodedns-" + Version.get() : args.getFirst();
         List<String> authors = DEFAULT_AUTHORS;

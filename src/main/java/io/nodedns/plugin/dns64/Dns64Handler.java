@@ -36,13 +36,9 @@ final class Dns64Handler extends ChainHandler {
     private final LongAdder translated;
 
     Dns64Handler(Dns64Config config, LongAdder translated) {
+        super("dns64");
         this.config = config;
         this.translated = translated;
-    }
-
-    @Override
-    public String name() {
-        return "dns64";
     }
 
     @Override

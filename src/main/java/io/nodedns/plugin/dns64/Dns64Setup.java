@@ -47,7 +47,7 @@ public final class Dns64Setup implements PluginSetup {
                 }
                 case "translate_all" -> translateAll = true;
                 case "allow_ipv4" -> allowIpv4 = true;
-                default -> throw d.err("plugin/dns64: unknown property '" + d.val() + "'");
+                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
             }
         }
         return new Dns64Config(prefix, length, translateAll, allowIpv4);
@@ -58,10 +58,10 @@ public final class Dns64Setup implements PluginSetup {
         String address = slash < 0 ? text : text.substring(0, slash);
         byte[] ip = address.indexOf(':') >= 0 ? IpPrefix.parseIpv6(address) : IpPrefix.parseIpv4(address);
         if (slash < 0 || ip == null || !text.substring(slash + 1).matches("0|[1-9][0-9]{0,2}")) {
-            throw d.err("plugin/dns64: invalid CIDR address " + text);
+            throw d.pluginErr("invalid CIDR address " + text);
         }
         if (ip.length != 16) {
-            throw d.err("plugin/dns64: invalid netmask 32 IPv6 address: \"" + text + "\"");
+            throw d.pluginErr("invalid netmask 32 IPv6 address: \"" + text + "\"");
         }
         int bits = Integer.parseInt(text.substring(slash + 1));
         for (int bit = bits; bit < 128 && bits <= 128; bit++) {
@@ -73,7 +73,7 @@ public final class Dns64Setup implements PluginSetup {
     private static int length(Dispenser d, String text) throws ConfigException {
         int bits = Integer.parseInt(text.substring(text.indexOf('/') + 1));
         if (bits % 8 != 0 || bits < 32 || bits > 96) {
-            throw d.err("plugin/dns64: invalid prefix length \"" + text + "\" (32, 40, 48, 56, 64 or 96)");
+            throw d.pluginErr("invalid prefix length \"" + text + "\" (32, 40, 48, 56, 64 or 96)");
         }
         return bits;
     }

@@ -2,7 +2,7 @@ package io.nodedns.plugin.errors;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
-import io.nodedns.config.GoDuration;
+import io.nodedns.config.Token;
 import io.nodedns.server.Lifecycle;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
@@ -20,24 +20,20 @@ public final class ErrorsSetup implements PluginSetup {
     public void setup(SetupContext ctx) throws ConfigException {
         Dispenser d = ctx.once().dispenser();
         d.next();
-        if (d.nextArg()) {
-            throw d.argErr();
-        }
+        d.requireNoMoreArgs();
         List<Consolidator> consolidators = new ArrayList<>();
         boolean stacktrace = false;
         while (d.nextBlock()) {
             switch (d.val()) {
                 case "stacktrace" -> {
-                    if (d.nextArg()) {
-                        throw d.argErr();
-                    }
+                    d.requireNoMoreArgs();
                     stacktrace = true;
                 }
                 case "consolidate" -> consolidators.add(consolidate(d));
-                default -> throw d.err("plugin/errors: unknown property '" + d.val() + "'");
+                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
             }
         }
-        ctx.addHandler(new ErrorsPlugin(consolidators, stacktrace));
+        ctx.addHandler(new ErrorsHandler(consolidators, stacktrace));
         ctx.addLifecycle(new Lifecycle() {
             @Override
             public void stop() {
@@ -47,36 +43,32 @@ public final class ErrorsSetup implements PluginSetup {
     }
 
     private static Consolidator consolidate(Dispenser d) throws ConfigException {
-        List<String> args = d.remainingArgs();
+        List<Token> args = d.remainingArgTokens();
         if (args.size() < 2 || args.size() > 4) {
             throw d.argErr();
         }
-        Duration period;
-        try {
-            period = GoDuration.parse(args.get(0));
-        } catch (IllegalArgumentException e) {
-            throw d.err("plugin/errors: invalid duration '" + args.get(0) + "'");
-        }
+        Duration period = d.duration(args.get(0), "invalid duration '" + args.get(0).text() + "': ");
         if (period.isNegative() || period.isZero()) {
-            throw d.err("plugin/errors: consolidate duration must be positive");
+            throw d.pluginErr("consolidate duration must be positive");
         }
-        String regexp = args.get(1);
+        String regexp = args.get(1).text();
         if (regexp.length() > MAX_REGEXP) {
-            throw d.err("plugin/errors: regex too long (" + regexp.length() + " > " + MAX_REGEXP + ")");
+            throw d.pluginErr("regex too long (" + regexp.length() + " > " + MAX_REGEXP + ")");
         }
         Pattern pattern;
         try {
             pattern = Pattern.compile(regexp);
         } catch (PatternSyntaxException e) {
-            throw d.err("plugin/errors: invalid regexp '" + regexp + "': " + e.getDescription());
+            throw d.pluginErr("invalid regexp '" + regexp + "': " + e.getDescription());
         }
         String level = "error";
         boolean showFirst = false;
-        for (String extra : args.subList(2, args.size())) {
+        for (Token t : args.subList(2, args.size())) {
+            String extra = t.text();
             switch (extra) {
                 case "warning", "error", "info", "debug" -> level = extra;
                 case "show_first" -> showFirst = true;
-                default -> throw d.err("plugin/errors: unknown log level or option '" + extra + "'");
+                default -> throw d.pluginErr("unknown log level or option '" + extra + "'");
             }
         }
         return new Consolidator(period, pattern, level, showFirst);

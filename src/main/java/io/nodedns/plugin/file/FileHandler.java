@@ -28,14 +28,10 @@ final class FileHandler extends ChainHandler {
 
     /** @param fallthroughZones lower-case fully qualified zones; "." for all, empty for never */
     FileHandler(List<ZoneSlot> zones, List<String> fallthroughZones) {
+        super("file");
         this.zones = zones.toArray(new ZoneSlot[0]);
         this.origins = ZoneSet.of(zones.stream().map(z -> z.origin.toString()).toList());
         this.fallthrough = ZoneSet.of(fallthroughZones);
-    }
-
-    @Override
-    public String name() {
-        return "file";
     }
 
     @Override

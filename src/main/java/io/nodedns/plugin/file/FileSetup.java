@@ -39,9 +39,7 @@ public final class FileSetup implements PluginSetup {
         for (Directive d : ctx.occurrences()) {
             Dispenser disp = d.dispenser();
             disp.next();
-            if (!disp.nextArg()) {
-                throw disp.argErr();
-            }
+            disp.requireArg();
             Token fileToken = disp.token();
             List<String> origins = new ArrayList<>();
             for (Token t : disp.remainingArgTokens()) {
@@ -61,10 +59,10 @@ public final class FileSetup implements PluginSetup {
                         byMtime = true;
                     }
                     case "upstream" -> disp.remainingArgs(); // accepted and ignored, as CoreDNS does
-                    default -> throw disp.err("plugin/file: unknown property '" + disp.val() + "'");
+                    default -> throw disp.pluginErr("unknown property '" + disp.val() + "'");
                 }
                 if (disp.blockFollows()) {
-                    throw disp.err("plugin/file: unexpected '{' after '" + disp.val() + "'");
+                    throw disp.pluginErr("unexpected '{' after '" + disp.val() + "'");
                 }
             }
             Path path = resolve(fileToken);
@@ -81,17 +79,9 @@ public final class FileSetup implements PluginSetup {
 
     private static Duration reloadInterval(Dispenser disp) throws ConfigException {
         if (!disp.nextArg()) {
-            throw disp.err("plugin/file: reload duration value is expected");
+            throw disp.pluginErr("reload duration value is expected");
         }
-        Duration d;
-        try {
-            d = GoDuration.parse(disp.val());
-        } catch (IllegalArgumentException e) {
-            throw disp.err("plugin/file: " + e.getMessage());
-        }
-        if (d.isNegative()) {
-            throw disp.err("plugin/file: reload can't be negative: " + disp.val());
-        }
+        Duration d = disp.nonNegativeDurationVal("reload");
         disp.requireNoMoreArgs();
         return d;
     }
@@ -107,7 +97,7 @@ public final class FileSetup implements PluginSetup {
             Path dir = corefile.getParent() != null ? corefile.getParent() : Path.of("").toAbsolutePath();
             return dir.resolve(p).normalize();
         } catch (InvalidPathException e) {
-            throw new ConfigException(fileToken, "plugin/file: invalid file name '" + fileToken.text() + "'");
+            throw ConfigException.plugin("file", fileToken, "invalid file name '" + fileToken.text() + "'");
         }
     }
 
@@ -115,7 +105,7 @@ public final class FileSetup implements PluginSetup {
         try {
             return Name.fromString(origin, Name.root);
         } catch (TextParseException e) {
-            throw new ConfigException(at, "plugin/file: invalid zone '" + origin + "'");
+            throw ConfigException.plugin("file", at, "invalid zone '" + origin + "'");
         }
     }
 
@@ -126,7 +116,7 @@ public final class FileSetup implements PluginSetup {
     private static void load(ZoneSlot slot, Token at) throws ConfigException {
         if (!Files.isRegularFile(slot.file) || !Files.isReadable(slot.file)) {
             if (slot.reload.isZero()) {
-                throw new ConfigException(at, "plugin/file: open " + slot.file + ": no such readable file");
+                throw ConfigException.plugin("file", at, "open " + slot.file + ": no such readable file");
             }
             Log.warning("file", "Failed to open \"" + slot.file + "\": trying again in " + GoDuration.format(slot.reload));
             return;

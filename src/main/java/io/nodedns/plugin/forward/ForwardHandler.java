@@ -71,6 +71,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
 
     /** A forwarder over a table someone else fills (kubeforward swaps its addresses). */
     public ForwardHandler(ForwardConfig config, String name, UpstreamTable table) {
+        super(name);
         this.name = name;
         this.config = config;
         this.table = table;
@@ -81,11 +82,6 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         this.except = ZoneSet.of(config.except());
         this.readTimeoutNanos = config.readTimeout().toNanos();
         this.limitError = "concurrent queries exceeded maximum " + config.maxConcurrent();
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override

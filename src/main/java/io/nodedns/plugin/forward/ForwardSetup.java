@@ -41,9 +41,7 @@ public final class ForwardSetup implements PluginSetup {
     /** Parses one occurrence; the dispenser stands before the directive name. */
     public static ForwardConfig parse(Dispenser d) throws ConfigException {
         d.next();
-        if (!d.nextArg()) {
-            throw d.argErr();
-        }
+        d.requireArg();
         List<String> zones = Zones.normalize(d.token());
         String from = zones.getFirst();
         if (zones.size() > 1) {
@@ -55,19 +53,19 @@ public final class ForwardSetup implements PluginSetup {
             throw d.argErr();
         }
         if (tos.size() > MAX_TO) {
-            throw new ConfigException(tos.get(MAX_TO), "plugin/forward: more than " + MAX_TO + " TOs configured: " + tos.size());
+            throw d.pluginErr(tos.get(MAX_TO), "more than " + MAX_TO + " TOs configured: " + tos.size());
         }
         Options o = new Options();
         TlsOptions tls = new TlsOptions();
         while (d.nextBlock()) {
             if (!tls.parse(d) && !o.parse(d)) {
-                throw d.err("plugin/forward: unknown property '" + d.val() + "'");
+                throw d.pluginErr("unknown property '" + d.val() + "'");
             }
         }
         o.check();
         List<ToParser.Target> targets = ToParser.targets(tos, o.resolvers);
         if (targets.isEmpty()) {
-            throw new ConfigException(tos.getFirst(), "plugin/forward: no nameservers found");
+            throw d.pluginErr(tos.getFirst(), "no nameservers found");
         }
         List<InetSocketAddress> to = new ArrayList<>();
         for (ToParser.Target t : targets) {
@@ -102,9 +100,9 @@ public final class ForwardSetup implements PluginSetup {
                     serverNameAt = d.token();
                     serverName = d.requireArg();
                     if (!Zones.isValidDomainName(serverName.endsWith(".") ? serverName : serverName + ".")) {
-                        throw d.err("plugin/forward: tls_servername: invalid name '" + serverName + "'");
+                        throw d.pluginErr("tls_servername: invalid name '" + serverName + "'");
                     }
-                    noArgs(d);
+                    d.requireNoMoreArgs();
                     return true;
                 }
                 default -> {
@@ -120,7 +118,7 @@ public final class ForwardSetup implements PluginSetup {
                     continue;
                 }
                 if (t.serverName() != null && serverName != null) {
-                    throw new ConfigException(t.token(), "plugin/forward: both forward ('" + serverName
+                    throw ConfigException.plugin("forward", t.token(), "both forward ('" + serverName
                             + "') and proxy level ('" + t.serverName() + "') TLS servernames are set for upstream proxy '"
                             + t.token().text() + "'");
                 }
@@ -138,7 +136,7 @@ public final class ForwardSetup implements PluginSetup {
             try {
                 return new ForwardTls(io.nodedns.tls.TlsContexts.fromArgs(args), serverName, tlsUpstreams);
             } catch (java.io.IOException e) {
-                throw new ConfigException(at, "plugin/forward: " + e.getMessage());
+                throw ConfigException.plugin("forward", at, e.getMessage());
             }
         }
     }
@@ -180,7 +178,7 @@ public final class ForwardSetup implements PluginSetup {
         /** Checks that the options agree with each other (max_age against expire). */
         public void check() throws ConfigException {
             if (maxAge.compareTo(Duration.ZERO) > 0 && maxAge.compareTo(expire) < 0) {
-                throw new ConfigException(maxAgeToken, "plugin/forward: max_age (" + GoDuration.format(maxAge)
+                throw ConfigException.plugin("forward", maxAgeToken, "max_age (" + GoDuration.format(maxAge)
                         + ") must not be less than expire (" + GoDuration.format(expire) + ")");
             }
         }
@@ -213,80 +211,80 @@ public final class ForwardSetup implements PluginSetup {
                 }
             }
             case "force_tcp" -> {
-                noArgs(d);
+                d.requireNoMoreArgs();
                 o.forceTcp = true;
             }
             case "prefer_udp" -> {
-                noArgs(d);
+                d.requireNoMoreArgs();
                 o.preferUdp = true;
             }
             case "expire" -> {
-                o.expire = duration(d, "expire");
+                o.expire = d.nonNegativeDurationArg("expire");
             }
             case "max_age" -> {
                 o.maxAgeToken = d.token();
-                o.maxAge = duration(d, "max_age");
+                o.maxAge = d.nonNegativeDurationArg("max_age");
             }
-            case "max_idle_conns" -> o.maxIdleConns = uint(d);
+            case "max_idle_conns" -> o.maxIdleConns = d.uint32Arg();
             case "read_timeout" -> {
-                Duration t = duration(d, "read_timeout");
+                Duration t = d.nonNegativeDurationArg("read_timeout");
                 if (t.isZero()) {
-                    throw d.err("plugin/forward: read_timeout must be positive: " + d.val());
+                    throw d.pluginErr("read_timeout must be positive: " + d.val());
                 }
                 o.readTimeout = t;
             }
-            case "max_fails" -> o.maxFails = uint(d);
-            case "max_connect_attempts" -> o.maxConnectAttempts = uint(d);
+            case "max_fails" -> o.maxFails = d.uint32Arg();
+            case "max_connect_attempts" -> o.maxConnectAttempts = d.uint32Arg();
             case "health_check" -> healthCheck(d, o);
             case "policy" -> {
                 String p = d.requireArg();
                 if (io.nodedns.upstream.Policy.parse(p) == null) {
-                    throw d.err("plugin/forward: unknown policy '" + p + "'");
+                    throw d.pluginErr("unknown policy '" + p + "'");
                 }
-                noArgs(d);
+                d.requireNoMoreArgs();
                 o.policy = p;
             }
             case "max_concurrent" -> {
                 String v = d.requireArg();
                 if (!v.matches("[+-]?[0-9]{1,10}") || Long.parseLong(v) > Integer.MAX_VALUE) {
-                    throw d.err("plugin/forward: strconv.Atoi: parsing \"" + v + "\": invalid syntax");
+                    throw d.pluginErr("strconv.Atoi: parsing \"" + v + "\": invalid syntax");
                 }
                 long n = Long.parseLong(v);
                 if (n < 0) {
-                    throw d.err("plugin/forward: max_concurrent can't be negative: " + n);
+                    throw d.pluginErr("max_concurrent can't be negative: " + n);
                 }
-                noArgs(d);
+                d.requireNoMoreArgs();
                 o.maxConcurrent = (int) n;
             }
             case "next" -> o.nextRcodes |= rcodes(d, false);
             case "failover" -> o.failoverRcodes |= rcodes(d, true);
             case "next_on_nodata" -> {
-                noArgs(d);
+                d.requireNoMoreArgs();
                 o.nextOnNodata = true;
             }
             case "failfast_all_unhealthy_upstreams" -> {
-                noArgs(d);
+                d.requireNoMoreArgs();
                 o.failfast = true;
             }
             case "forward_special_use" -> {
-                noArgs(d);
+                d.requireNoMoreArgs();
                 o.forwardSpecialUse = true;
             }
             case "doh_method" -> {
                 String m = d.requireArg();
                 if (!m.equals("GET") && !m.equals("POST")) {
-                    throw d.err("plugin/forward: doh_method must be GET or POST, got '" + m + "'");
+                    throw d.pluginErr("doh_method must be GET or POST, got '" + m + "'");
                 }
-                noArgs(d);
+                d.requireNoMoreArgs();
                 o.dohMethod = m;
             }
             case "source_address" -> {
                 String v = d.requireArg();
                 InetAddress ip = ToParser.literal(v);
                 if (ip == null) {
-                    throw d.err("plugin/forward: source_address: invalid IP address '" + v + "'");
+                    throw d.pluginErr("source_address: invalid IP address '" + v + "'");
                 }
-                noArgs(d);
+                d.requireNoMoreArgs();
                 o.source = ip;
             }
             case "resolver" -> {
@@ -306,62 +304,23 @@ public final class ForwardSetup implements PluginSetup {
     }
 
     private static void healthCheck(Dispenser d, Options o) throws ConfigException {
-        String v = d.requireArg();
-        Duration dur;
-        try {
-            dur = GoDuration.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw d.err("plugin/forward: " + e.getMessage());
-        }
-        if (dur.isNegative()) {
-            throw d.err("plugin/forward: health_check can't be negative: " + GoDuration.format(dur));
-        }
-        o.healthCheck = dur;
+        d.requireArg();
+        o.healthCheck = d.nonNegativeDurationVal("health_check");
         while (d.nextArg()) {
             switch (d.val()) {
                 case "no_rec" -> o.hcRecursion = false;
                 case "domain" -> {
-                    if (!d.nextArg()) {
-                        throw d.argErr();
-                    }
+                    d.requireArg();
                     String domain = d.val();
                     String fqdn = domain.endsWith(".") ? domain : domain + ".";
                     if (!Zones.isValidDomainName(fqdn)) {
-                        throw d.err("plugin/forward: health_check: invalid domain name " + domain);
+                        throw d.pluginErr("health_check: invalid domain name " + domain);
                     }
                     o.hcDomain = fqdn.toLowerCase(java.util.Locale.ROOT);
                 }
-                default -> throw d.err("plugin/forward: health_check: unknown option " + d.val());
+                default -> throw d.pluginErr("health_check: unknown option " + d.val());
             }
         }
-    }
-
-    private static Duration duration(Dispenser d, String what) throws ConfigException {
-        String v = d.requireArg();
-        Duration dur;
-        try {
-            dur = GoDuration.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw d.err("plugin/forward: " + e.getMessage());
-        }
-        if (dur.isNegative()) {
-            throw d.err("plugin/forward: " + what + " can't be negative: " + GoDuration.format(dur));
-        }
-        noArgs(d);
-        return dur;
-    }
-
-    /** Go's strconv.ParseUint(v, 10, 32) with its error text. */
-    private static int uint(Dispenser d) throws ConfigException {
-        String v = d.requireArg();
-        if (!v.matches("[0-9]+")) {
-            throw d.err("plugin/forward: strconv.ParseUint: parsing \"" + v + "\": invalid syntax");
-        }
-        if (v.length() > 10 || Long.parseLong(v) > 0xFFFF_FFFFL) {
-            throw d.err("plugin/forward: strconv.ParseUint: parsing \"" + v + "\": value out of range");
-        }
-        noArgs(d);
-        return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(v));
     }
 
     private static int rcodes(Dispenser d, boolean failover) throws ConfigException {
@@ -373,19 +332,13 @@ public final class ForwardSetup implements PluginSetup {
         for (Token t : args) {
             int rc = Rcodes.parse(t.text());
             if (rc < 0) {
-                throw new ConfigException(t, "plugin/forward: '" + t.text() + "' is not a valid rcode");
+                throw d.pluginErr(t, "'" + t.text() + "' is not a valid rcode");
             }
             if (failover && rc == 0) {
-                throw new ConfigException(t, "plugin/forward: NoError cannot be used in failover");
+                throw d.pluginErr(t, "NoError cannot be used in failover");
             }
             mask |= Rcodes.bit(rc);
         }
         return mask;
-    }
-
-    private static void noArgs(Dispenser d) throws ConfigException {
-        if (d.nextArg()) {
-            throw d.argErr();
-        }
     }
 }

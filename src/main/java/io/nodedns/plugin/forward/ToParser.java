@@ -60,7 +60,7 @@ final class ToParser {
                 if (seen == null) {
                     out.put(a, new Target(a, hp.tls, hp.serverName, t));
                 } else if (seen.tls() != hp.tls) {
-                    throw new ConfigException(t, "plugin/forward: " + io.nodedns.upstream.Upstream.label(a)
+                    throw ConfigException.plugin("forward", t, "" + io.nodedns.upstream.Upstream.label(a)
                             + " is listed both as plain DNS and as DNS over TLS");
                 }
             }
@@ -78,7 +78,7 @@ final class ToParser {
             return resolvConf(token, Path.of(hp.host));
         }
         if (!isHostname(hp.host)) {
-            throw new ConfigException(token, "plugin/forward: not an IP address or file: \"" + token.text() + "\"");
+            throw ConfigException.plugin("forward", token, "not an IP address or file: \"" + token.text() + "\"");
         }
         return resolve(token, hp.host, hp.port, resolvers);
     }
@@ -88,7 +88,7 @@ final class ToParser {
         HostPort hp = split(token);
         InetAddress ip = literal(hp.host);
         if (ip == null) {
-            throw new ConfigException(token, "plugin/forward: not an IP address: \"" + token.text() + "\"");
+            throw ConfigException.plugin("forward", token, "not an IP address: \"" + token.text() + "\"");
         }
         return new InetSocketAddress(ip, hp.port);
     }
@@ -114,26 +114,26 @@ final class ToParser {
                 case "tls" -> {
                     return splitTls(token, s.substring(sep + 3));
                 }
-                case "https" -> throw new ConfigException(token,
-                        "plugin/forward: DNS-over-HTTPS upstreams ('" + s + "') are not supported yet");
-                default -> throw new ConfigException(token,
-                        "plugin/forward: unsupported transport '" + scheme + "://' in '" + s + "'");
+                case "https" -> throw ConfigException.plugin("forward", token,
+                        "DNS-over-HTTPS upstreams ('" + s + "') are not supported yet");
+                default -> throw ConfigException.plugin("forward", token,
+                        "unsupported transport '" + scheme + "://' in '" + s + "'");
             }
         }
         if (rest.isEmpty()) {
-            throw new ConfigException(token, "plugin/forward: not an IP address or file: \"" + s + "\"");
+            throw ConfigException.plugin("forward", token, "not an IP address or file: \"" + s + "\"");
         }
         if (rest.startsWith("[")) {
             int close = rest.indexOf(']');
             if (close < 0) {
-                throw new ConfigException(token, "plugin/forward: missing ']' in address \"" + s + "\"");
+                throw ConfigException.plugin("forward", token, "missing ']' in address \"" + s + "\"");
             }
             String tail = rest.substring(close + 1);
             if (tail.isEmpty()) {
                 return new HostPort(rest.substring(1, close), DEFAULT_PORT, false, sep >= 0);
             }
             if (!tail.startsWith(":")) {
-                throw new ConfigException(token, "plugin/forward: unexpected text after ']' in \"" + s + "\"");
+                throw ConfigException.plugin("forward", token, "unexpected text after ']' in \"" + s + "\"");
             }
             return new HostPort(rest.substring(1, close), port(token, tail.substring(1)), true, sep >= 0);
         }
@@ -167,21 +167,21 @@ final class ToParser {
                 }
             }
             if (name.isEmpty() || !isHostname(name)) {
-                throw new ConfigException(token, "plugin/forward: invalid TLS server name '" + name + "' in \""
+                throw ConfigException.plugin("forward", token, "invalid TLS server name '" + name + "' in \""
                         + token.text() + "\"");
             }
             rest = host;
         }
         HostPort hp = split(new Token(rest, token.file(), token.line(), false));
         if (hp.scheme) {
-            throw new ConfigException(token, "plugin/forward: not an IP address or file: \"" + token.text() + "\"");
+            throw ConfigException.plugin("forward", token, "not an IP address or file: \"" + token.text() + "\"");
         }
         return hp.asTls(name);
     }
 
     private static int port(Token token, String text) throws ConfigException {
         if (!text.matches("[0-9]{1,5}") || Integer.parseInt(text) > 65535) {
-            throw new ConfigException(token, "plugin/forward: invalid port '" + text + "' in \"" + token.text() + "\"");
+            throw ConfigException.plugin("forward", token, "invalid port '" + text + "' in \"" + token.text() + "\"");
         }
         return Integer.parseInt(text);
     }
@@ -215,7 +215,7 @@ final class ToParser {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(token, "plugin/forward: " + file + ": " + e.getMessage());
+            throw ConfigException.plugin("forward", token, "" + file + ": " + e.getMessage());
         }
         List<InetSocketAddress> out = new ArrayList<>();
         for (String line : lines) {
@@ -256,7 +256,7 @@ final class ToParser {
             }
         }
         if (ips.isEmpty()) {
-            throw new ConfigException(token, "plugin/forward: failed to resolve \"" + host + "\": " + why);
+            throw ConfigException.plugin("forward", token, "failed to resolve \"" + host + "\": " + why);
         }
         List<InetSocketAddress> out = new ArrayList<>();
         for (InetAddress ip : ips) {

@@ -15,12 +15,8 @@ final class HeaderHandler extends ChainHandler implements ResponseHook {
     private final HeaderConfig config;
 
     HeaderHandler(HeaderConfig config) {
+        super("header");
         this.config = config;
-    }
-
-    @Override
-    public String name() {
-        return "header";
     }
 
     @Override

@@ -21,9 +21,7 @@ public final class HeaderSetup implements PluginSetup {
 
     static HeaderConfig parse(Dispenser d) throws ConfigException {
         d.next();
-        if (d.nextArg()) {
-            throw d.argErr();
-        }
+        d.requireNoMoreArgs();
         int[] masks = new int[4]; // query set, query clear, response set, response clear
         boolean any = false;
         while (d.nextBlock()) {
@@ -37,18 +35,18 @@ public final class HeaderSetup implements PluginSetup {
             boolean set = switch (action) {
                 case "set" -> true;
                 case "clear" -> false;
-                default -> throw d.err("plugin/header: unknown flag action=" + action + ", should be set or clear");
+                default -> throw d.pluginErr("unknown flag action=" + action + ", should be set or clear");
             };
             List<String> flags = d.remainingArgs();
             if (flags.isEmpty()) {
-                throw d.err("plugin/header: invalid length for flags, at least one should be provided");
+                throw d.pluginErr("invalid length for flags, at least one should be provided");
             }
             for (String name : flags) {
                 int flag = switch (name.toLowerCase(Locale.ROOT)) {
                     case "aa" -> DnsHeader.AA;
                     case "ra" -> DnsHeader.RA;
                     case "rd" -> DnsHeader.RD;
-                    default -> throw d.err("plugin/header: unknown/unsupported flag=" + name.toLowerCase(Locale.ROOT));
+                    default -> throw d.pluginErr("unknown/unsupported flag=" + name.toLowerCase(Locale.ROOT));
                 };
                 masks[base + (set ? 0 : 1)] |= flag;
                 masks[base + (set ? 1 : 0)] &= ~flag;

@@ -2,7 +2,6 @@ package io.nodedns.plugin.health;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
-import io.nodedns.config.GoDuration;
 import io.nodedns.server.HttpAddress;
 import io.nodedns.server.HttpEndpoints;
 import io.nodedns.server.HttpRoute;
@@ -22,31 +21,9 @@ public final class HealthSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Dispenser d = ctx.once().dispenser();
-        d.next();
-        String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
-        Duration lameDuck = Duration.ZERO;
-        while (d.nextBlock()) {
-            if (!d.val().equals("lameduck")) {
-                throw d.err("plugin/health: unknown property '" + d.val() + "'");
-            }
-            if (!d.nextArg()) {
-                throw d.argErr();
-            }
-            try {
-                lameDuck = GoDuration.parse(d.val());
-            } catch (IllegalArgumentException e) {
-                throw d.err("plugin/health: unable to parse lameduck duration value: '" + d.val() + "'");
-            }
-            if (lameDuck.isNegative()) {
-                throw d.err("plugin/health: lameduck duration must be positive");
-            }
-            if (d.nextArg()) {
-                throw d.argErr();
-            }
-        }
+        Config config = parse(ctx.once().dispenser());
         io.nodedns.server.Shared shared = ctx.shared();
-        ctx.addHttpRoute(new HttpRoute(address, "/health", exchange -> {
+        ctx.addHttpRoute(new HttpRoute(config.address(), "/health", exchange -> {
             String problem = shared.servingProblem();
             if (problem == null) {
                 HttpEndpoints.reply(exchange, 200, "OK");
@@ -54,14 +31,35 @@ public final class HealthSetup implements PluginSetup {
                 HttpEndpoints.reply(exchange, 503, problem);
             }
         }));
-        Duration chosen = lameDuck;
         ctx.addLifecycle(new Lifecycle() {
             @Override
             public void start() {
-                if (chosen.compareTo(ctx.shared().lameDuck()) > 0) {
-                    ctx.shared().lameDuck(chosen); // several blocks: the longest lame duck wins
+                if (config.lameDuck().compareTo(ctx.shared().lameDuck()) > 0) {
+                    ctx.shared().lameDuck(config.lameDuck()); // several blocks: the longest lame duck wins
                 }
             }
         });
+    }
+
+    /** What one {@code health} directive sets. */
+    record Config(String address, Duration lameDuck) {}
+
+    /** Parses one occurrence (the dispenser stands before the name). */
+    static Config parse(Dispenser d) throws ConfigException {
+        d.next();
+        String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
+        Duration lameDuck = Duration.ZERO;
+        while (d.nextBlock()) {
+            if (!d.val().equals("lameduck")) {
+                throw d.pluginErr("unknown property '" + d.val() + "'");
+            }
+            d.requireArg();
+            lameDuck = d.duration(d.token(), "unable to parse lameduck duration value: '" + d.val() + "': ");
+            if (lameDuck.isNegative()) {
+                throw d.pluginErr("lameduck duration must be positive");
+            }
+            d.requireNoMoreArgs();
+        }
+        return new Config(address, lameDuck);
     }
 }

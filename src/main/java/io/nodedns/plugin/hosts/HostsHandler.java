@@ -25,17 +25,13 @@ public final class HostsHandler extends ChainHandler {
     private final int ttl;
 
     HostsHandler(HostsSource source) {
+        super("hosts");
         this.source = source;
         HostsConfig config = source.config();
         this.zones = ZoneSet.of(config.origins());
         this.fallthrough = ZoneSet.of(config.fallthrough().zones());
         this.fallthroughUnsupported = config.fallthroughUnsupported();
         this.ttl = config.ttl();
-    }
-
-    @Override
-    public String name() {
-        return "hosts";
     }
 
     /** The file this handler serves, for the metrics label "hostsfile". */

@@ -38,7 +38,7 @@ public final class HostsSetup implements PluginSetup {
             }
             throw new ConfigException(ctx.once().nameToken(), message);
         } catch (IOException e) {
-            throw new ConfigException(ctx.once().nameToken(), "plugin/hosts: " + e.getMessage());
+            throw ctx.once().pluginErr(ctx.once().nameToken(), e.getMessage());
         }
         HostsHandler handler = new HostsHandler(source);
         ctx.addHandler(handler);
@@ -86,21 +86,21 @@ public final class HostsSetup implements PluginSetup {
                 case "reload" -> reload = reload(d);
                 default -> {
                     if (fallthrough != null) {
-                        throw d.err("plugin/hosts: unknown property '" + d.val() + "'");
+                        throw d.pluginErr("unknown property '" + d.val() + "'");
                     }
                     StringBuilder line = new StringBuilder(d.val());
                     for (String arg : d.remainingArgs()) {
                         line.append(' ').append(arg);
                     }
                     if (d.blockFollows()) {
-                        throw d.err("plugin/hosts: unexpected block after '" + line + "'");
+                        throw d.pluginErr("unexpected block after '" + line + "'");
                     }
                     inline.add(line.toString());
                 }
             }
         }
         if (unsupported != null && fallthrough == null) {
-            throw new ConfigException(unsupported, "plugin/hosts: fallthrough_unsupported requires fallthrough");
+            throw d.pluginErr(unsupported, "fallthrough_unsupported requires fallthrough");
         }
         return new HostsConfig(file, List.copyOf(origins), List.copyOf(inline), ttl, autoReverse, reload,
                 fallthrough == null ? Fallthrough.NEVER : fallthrough, unsupported != null);
@@ -109,16 +109,16 @@ public final class HostsSetup implements PluginSetup {
     private static int ttl(Dispenser d) throws ConfigException {
         List<String> args = d.remainingArgs();
         if (args.isEmpty()) {
-            throw d.err("plugin/hosts: ttl needs a time in second");
+            throw d.pluginErr("ttl needs a time in second");
         }
         int ttl;
         try {
             ttl = Integer.parseInt(args.getFirst());
         } catch (NumberFormatException e) {
-            throw d.err("plugin/hosts: ttl needs a number of second");
+            throw d.pluginErr("ttl needs a number of second");
         }
         if (ttl <= 0 || ttl > 65535) {
-            throw d.err("plugin/hosts: ttl provided is invalid");
+            throw d.pluginErr("ttl provided is invalid");
         }
         return ttl;
     }
@@ -126,16 +126,16 @@ public final class HostsSetup implements PluginSetup {
     private static Duration reload(Dispenser d) throws ConfigException {
         List<String> args = d.remainingArgs();
         if (args.size() != 1) {
-            throw d.err("plugin/hosts: reload needs a duration (zero seconds to disable)");
+            throw d.pluginErr("reload needs a duration (zero seconds to disable)");
         }
         Duration reload;
         try {
             reload = GoDuration.parse(args.getFirst());
         } catch (IllegalArgumentException e) {
-            throw d.err("plugin/hosts: invalid duration for reload '" + args.getFirst() + "'");
+            throw d.pluginErr("invalid duration for reload '" + args.getFirst() + "'");
         }
         if (reload.isNegative()) {
-            throw d.err("plugin/hosts: invalid negative duration for reload '" + args.getFirst() + "'");
+            throw d.pluginErr("invalid negative duration for reload '" + args.getFirst() + "'");
         }
         return reload;
     }
@@ -150,7 +150,7 @@ public final class HostsSetup implements PluginSetup {
         } catch (NoSuchFileException e) {
             Log.warning("hosts", "File does not exist: " + file);
         } catch (IOException e) {
-            throw new ConfigException(at, "plugin/hosts: unable to access hosts file '" + file + "': " + e.getMessage());
+            throw ConfigException.plugin("hosts", at, "unable to access hosts file '" + file + "': " + e.getMessage());
         }
     }
 }

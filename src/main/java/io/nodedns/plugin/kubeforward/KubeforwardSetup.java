@@ -58,7 +58,7 @@ public final class KubeforwardSetup implements PluginSetup {
                 client = KubeClientConfig.resolve(c.kubeconfig(), c.context(), env);
                 client.check();
             } catch (IOException e) {
-                throw new ConfigException(c.at(), "plugin/kubeforward: " + e.getMessage());
+                throw d.pluginErr(c.at(), e.getMessage());
             }
             List<UpstreamTable> tables = new ArrayList<>();
             for (ForwardConfig f : c.forwards()) {
@@ -113,11 +113,11 @@ public final class KubeforwardSetup implements PluginSetup {
                 case "kubeconfig" -> {
                     kubeconfig = Path.of(d.requireArg());
                     context = d.nextArg() ? d.val() : null;
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                 }
                 case "snapshot" -> {
                     snapshot = Path.of(d.requireArg());
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                 }
                 case "fallback" -> {
                     List<Token> args = d.remainingArgTokens();
@@ -127,7 +127,7 @@ public final class KubeforwardSetup implements PluginSetup {
                     for (Token t : args) {
                         InetSocketAddress a = HostPorts.parse(t.text(), 53);
                         if (a == null) {
-                            throw new ConfigException(t, "plugin/kubeforward: fallback: not an IP address with an"
+                            throw d.pluginErr(t, "fallback: not an IP address with an"
                                     + " optional port: '" + t.text() + "'");
                         }
                         if (!fallback.contains(a)) {
@@ -137,16 +137,16 @@ public final class KubeforwardSetup implements PluginSetup {
                 }
                 default -> {
                     if (!o.parse(d)) {
-                        throw d.err("plugin/kubeforward: unknown property '" + d.val() + "'");
+                        throw d.pluginErr("unknown property '" + d.val() + "'");
                     }
                 }
             }
         }
         if (namespace == null) {
-            throw new ConfigException(at, "plugin/kubeforward: 'namespace' is required");
+            throw d.pluginErr(at, "'namespace' is required");
         }
         if (service == null) {
-            throw new ConfigException(at, "plugin/kubeforward: 'service_name' is required");
+            throw d.pluginErr(at, "'service_name' is required");
         }
         o.check();
         List<ForwardConfig> forwards = new ArrayList<>();
@@ -160,15 +160,9 @@ public final class KubeforwardSetup implements PluginSetup {
     private static String name(Dispenser d, Pattern p, String what) throws ConfigException {
         String v = d.requireArg();
         if (!p.matcher(v).matches()) {
-            throw d.err("plugin/kubeforward: " + what + ": invalid name '" + v + "'");
+            throw d.pluginErr(what + ": invalid name '" + v + "'");
         }
-        noMoreArgs(d);
+        d.requireNoMoreArgs();
         return v;
-    }
-
-    private static void noMoreArgs(Dispenser d) throws ConfigException {
-        if (d.nextArg()) {
-            throw d.argErr();
-        }
     }
 }

@@ -4,7 +4,6 @@ import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Fallthrough;
-import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
 import io.nodedns.k8s.DiscoveryBackend.Feature;
@@ -80,7 +79,7 @@ public final class KubernetesSetup implements PluginSetup {
                 case "kubeconfig" -> {
                     kubeconfig = Path.of(d.requireArg());
                     context = d.nextArg() ? d.val() : null;
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                 }
                 case "namespaces" -> {
                     List<String> args = d.remainingArgs();
@@ -95,17 +94,17 @@ public final class KubernetesSetup implements PluginSetup {
                         case "disabled" -> ClusterLocalResolver.Pods.DISABLED;
                         case "insecure" -> ClusterLocalResolver.Pods.INSECURE;
                         case "verified" -> ClusterLocalResolver.Pods.VERIFIED;
-                        default -> throw d.err("plugin/kubernetes: pods: invalid value '" + mode
+                        default -> throw d.pluginErr("pods: invalid value '" + mode
                                 + "' (want disabled, insecure or verified)");
                     };
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                 }
                 case "endpoint_pod_names" -> {
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                     podNames = true;
                 }
                 case "noendpoints" -> {
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                     noEndpoints = true;
                 }
                 case "endpoint" -> {
@@ -128,9 +127,9 @@ public final class KubernetesSetup implements PluginSetup {
                 case "ignore" -> {
                     String what = d.requireArg();
                     if (!what.equals("empty_service")) {
-                        throw d.err("plugin/kubernetes: unable to parse ignore value: '" + what + "'");
+                        throw d.pluginErr("unable to parse ignore value: '" + what + "'");
                     }
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                     ignoreEmptyService = true;
                 }
                 case "ttl" -> {
@@ -138,22 +137,18 @@ public final class KubernetesSetup implements PluginSetup {
                 }
                 case "fallthrough" -> fallthrough = Fallthrough.parse(d);
                 case "startup_timeout" -> {
-                    String v = d.requireArg();
-                    try {
-                        startup = GoDuration.parse(v);
-                    } catch (IllegalArgumentException e) {
-                        throw d.err("plugin/kubernetes: startup_timeout: " + e.getMessage());
-                    }
+                    d.requireArg();
+                    startup = d.duration(d.token(), "startup_timeout: ");
                     if (startup.isNegative()) {
-                        throw d.err("plugin/kubernetes: startup_timeout must not be negative");
+                        throw d.pluginErr("startup_timeout must not be negative");
                     }
-                    noMoreArgs(d);
+                    d.requireNoMoreArgs();
                 }
                 default -> {
                     if (UNSUPPORTED.contains(option)) {
-                        throw d.err("plugin/kubernetes: '" + option + "' is not supported yet");
+                        throw d.pluginErr("'" + option + "' is not supported yet");
                     }
-                    throw d.err("plugin/kubernetes: unknown property '" + option + "'");
+                    throw d.pluginErr("unknown property '" + option + "'");
                 }
             }
         }
@@ -165,25 +160,25 @@ public final class KubernetesSetup implements PluginSetup {
             }
         }
         if (primary == null) {
-            throw new ConfigException(at, "plugin/kubernetes: needs at least one zone that is not a reverse zone");
+            throw d.pluginErr(at, "needs at least one zone that is not a reverse zone");
         }
         KubeClientConfig client;
         if (endpoint != null) {
             if (kubeconfig != null) { // CoreDNS ignores endpoint then; two sources would hide a mistake
-                throw new ConfigException(endpointAt, "plugin/kubernetes: endpoint and kubeconfig both name the API server; use one");
+                throw d.pluginErr(endpointAt, "endpoint and kubeconfig both name the API server; use one");
             }
             if (tls != null && !endpoint.getScheme().equals("https")) {
-                throw new ConfigException(tlsAt, "plugin/kubernetes: tls needs an https endpoint");
+                throw d.pluginErr(tlsAt, "tls needs an https endpoint");
             }
             client = KubeClientConfig.endpoint(new KubeClientConfig.Endpoint(endpoint, tls == null ? null : tls[0],
                     tls == null ? null : tls[1], tls == null ? null : tls[2]));
             try {
                 client.check();
             } catch (IOException e) {
-                throw new ConfigException(tlsAt != null ? tlsAt : endpointAt, "plugin/kubernetes: " + e.getMessage());
+                throw d.pluginErr(tlsAt != null ? tlsAt : endpointAt, e.getMessage());
             }
         } else if (tls != null) { // CoreDNS ignores tls in-cluster
-            throw new ConfigException(tlsAt, "plugin/kubernetes: tls needs endpoint (the in-cluster and kubeconfig clients bring their own)");
+            throw d.pluginErr(tlsAt, "tls needs endpoint (the in-cluster and kubeconfig clients bring their own)");
         } else {
             client = KubernetesSetup.client(kubeconfig, context, env, at, "kubernetes");
         }
@@ -244,7 +239,7 @@ public final class KubernetesSetup implements PluginSetup {
             client.check();
             return client;
         } catch (IOException e) {
-            throw new ConfigException(at, "plugin/" + plugin + ": " + e.getMessage());
+            throw ConfigException.plugin(plugin, at, e.getMessage());
         }
     }
 
@@ -260,7 +255,7 @@ public final class KubernetesSetup implements PluginSetup {
         if (ttl < 0 || ttl > 3600) {
             throw d.err("ttl must be in range [0, 3600]: " + ttl);
         }
-        noMoreArgs(d);
+        d.requireNoMoreArgs();
         return ttl;
     }
 
@@ -268,15 +263,15 @@ public final class KubernetesSetup implements PluginSetup {
     private static double limit(Dispenser d, boolean fraction) throws ConfigException {
         String option = d.val();
         String v = d.requireArg();
-        noMoreArgs(d);
+        d.requireNoMoreArgs();
         double n;
         try {
             n = fraction ? Double.parseDouble(v) : Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw d.err("plugin/kubernetes: invalid " + option + " \"" + v + "\"");
+            throw d.pluginErr("invalid " + option + " \"" + v + "\"");
         }
         if (n < 0 || Double.isNaN(n) || Double.isInfinite(n)) {
-            throw d.err("plugin/kubernetes: " + option + " must be >= 0");
+            throw d.pluginErr("" + option + " must be >= 0");
         }
         return n;
     }
@@ -288,7 +283,7 @@ public final class KubernetesSetup implements PluginSetup {
             throw d.argErr();
         }
         if (args.size() > 1) {
-            throw d.err("plugin/kubernetes: endpoint takes one URL (CoreDNS uses only the first of several)");
+            throw d.pluginErr("endpoint takes one URL (CoreDNS uses only the first of several)");
         }
         try {
             java.net.URI uri = new java.net.URI(args.getFirst());
@@ -298,7 +293,7 @@ public final class KubernetesSetup implements PluginSetup {
             }
             return uri;
         } catch (java.net.URISyntaxException e) {
-            throw d.err("plugin/kubernetes: endpoint: invalid URL '" + args.getFirst() + "': " + e.getReason());
+            throw d.pluginErr("endpoint: invalid URL '" + args.getFirst() + "': " + e.getReason());
         }
     }
 
@@ -314,14 +309,8 @@ public final class KubernetesSetup implements PluginSetup {
         try {
             return LabelSelectorText.normalize(String.join(" ", args));
         } catch (IllegalArgumentException e) {
-            throw d.err("plugin/kubernetes: unable to parse " + what + " selector value: '" + String.join(" ", args) + "': "
+            throw d.pluginErr("unable to parse " + what + " selector value: '" + String.join(" ", args) + "': "
                     + e.getMessage());
-        }
-    }
-
-    static void noMoreArgs(Dispenser d) throws ConfigException {
-        if (d.nextArg()) {
-            throw d.argErr();
         }
     }
 }

@@ -14,11 +14,9 @@ import java.util.List;
  * rejected as not supported yet.
  */
 public final class LoadbalanceSetup implements PluginSetup {
-    private static final String P = "plugin/loadbalance: ";
-
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        ctx.addHandler(new LoadBalancer(parse(ctx.once().dispenser())));
+        ctx.addHandler(new LoadbalanceHandler(parse(ctx.once().dispenser())));
     }
 
     /** Parses one occurrence (the dispenser stands before the name) into its preferred subnets. */
@@ -33,24 +31,24 @@ public final class LoadbalanceSetup implements PluginSetup {
             switch (policy.text()) {
                 case "round_robin" -> {
                     if (args.size() > 1) {
-                        throw new ConfigException(policy, P + "unknown property for round_robin");
+                        throw d.pluginErr(policy, "unknown property for round_robin");
                     }
                 }
                 case "weighted" -> weighted(d, policy, args);
-                default -> throw new ConfigException(policy, P + "unknown policy: " + policy.text());
+                default -> throw d.pluginErr(policy, "unknown policy: " + policy.text());
             }
         }
         List<byte[]> networks = new ArrayList<>();
         List<Integer> bits = new ArrayList<>();
         while (d.nextBlock()) {
             if (!d.val().equals("prefer")) {
-                throw d.err(P + "unknown property '" + d.val() + "'");
+                throw d.pluginErr("unknown property '" + d.val() + "'");
             }
             while (d.nextArg()) {
                 int[] prefix = new int[1];
                 byte[] network = PreferredSubnets.parseNetwork(d.val(), prefix);
                 if (network == null) {
-                    throw d.err(P + "invalid CIDR \"" + d.val() + "\"");
+                    throw d.pluginErr("invalid CIDR \"" + d.val() + "\"");
                 }
                 networks.add(network);
                 bits.add(prefix[0]);
@@ -62,20 +60,20 @@ public final class LoadbalanceSetup implements PluginSetup {
     /** Checks the weighted form like CoreDNS, then refuses it: nodedns has no weight files yet. */
     private static void weighted(Dispenser d, Token policy, List<Token> args) throws ConfigException {
         if (args.size() < 2) {
-            throw new ConfigException(policy, P + "missing weight file argument");
+            throw d.pluginErr(policy, "missing weight file argument");
         }
         if (args.size() > 2) {
-            throw new ConfigException(policy, P + "unexpected argument(s)");
+            throw d.pluginErr(policy, "unexpected argument(s)");
         }
         while (d.nextBlock()) {
             if (!d.val().equals("reload")) {
-                throw d.err(P + "unknown property '" + d.val() + "'");
+                throw d.pluginErr("unknown property '" + d.val() + "'");
             }
             List<String> t = d.remainingArgs();
             if (t.size() != 1) {
-                throw d.err(P + (t.isEmpty() ? "reload duration value is missing" : "unexpected argument"));
+                throw d.pluginErr((t.isEmpty() ? "reload duration value is missing" : "unexpected argument"));
             }
         }
-        throw new ConfigException(policy, P + "the weighted policy is not supported yet by nodedns (use round_robin)");
+        throw d.pluginErr(policy, "the weighted policy is not supported yet by nodedns (use round_robin)");
     }
 }

@@ -37,13 +37,9 @@ final class LocalHandler extends ChainHandler {
     private final UnsafeBuffer localhost = new UnsafeBuffer(LOCALHOST);
 
     LocalHandler(boolean localhostPrefix) {
+        super("local");
         this.localhostPrefix = localhostPrefix;
         ptrNameLength = Names.fromString("1.0.0.127.in-addr.arpa.", ptrName, 0);
-    }
-
-    @Override
-    public String name() {
-        return "local";
     }
 
     @Override

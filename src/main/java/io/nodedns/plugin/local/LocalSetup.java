@@ -23,19 +23,17 @@ public final class LocalSetup implements PluginSetup {
 
     static boolean parse(Dispenser d, boolean prefix) throws ConfigException {
         d.next();
-        if (d.nextArg()) {
-            throw d.argErr();
-        }
+        d.requireNoMoreArgs();
         while (d.nextBlock()) {
             if (!d.val().equals("localhost_prefix")) {
-                throw d.err("plugin/local: unknown property '" + d.val() + "'");
+                throw d.pluginErr("unknown property '" + d.val() + "'");
             }
             String value = d.requireArg();
             d.requireNoMoreArgs();
             prefix = switch (value) {
                 case "on" -> true;
                 case "off" -> false;
-                default -> throw d.err("plugin/local: localhost_prefix expects 'on' or 'off', got \"" + value + "\"");
+                default -> throw d.pluginErr("localhost_prefix expects 'on' or 'off', got \"" + value + "\"");
             };
         }
         return prefix;

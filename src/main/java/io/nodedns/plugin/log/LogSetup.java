@@ -21,7 +21,7 @@ public final class LogSetup implements PluginSetup {
         for (Directive directive : ctx.occurrences()) {
             rules.add(parseRule(directive.dispenser()));
         }
-        ctx.addHandler(new LogPlugin(rules));
+        ctx.addHandler(new LogHandler(rules));
     }
 
     static LogRule parseRule(Dispenser d) throws ConfigException {
@@ -45,7 +45,7 @@ public final class LogSetup implements PluginSetup {
         EnumSet<ResponseClass> classes = EnumSet.noneOf(ResponseClass.class);
         while (d.nextBlock()) {
             if (!d.val().equals("class")) {
-                throw d.err("plugin/log: unknown property '" + d.val() + "'");
+                throw d.pluginErr("unknown property '" + d.val() + "'");
             }
             boolean any = false;
             while (d.nextArg()) {
@@ -55,7 +55,7 @@ public final class LogSetup implements PluginSetup {
                     case "success" -> classes.add(ResponseClass.SUCCESS);
                     case "denial" -> classes.add(ResponseClass.DENIAL);
                     case "error" -> classes.add(ResponseClass.ERROR);
-                    default -> throw d.err("plugin/log: invalid class '" + d.val() + "'");
+                    default -> throw d.pluginErr("invalid class '" + d.val() + "'");
                 }
             }
             if (!any) {

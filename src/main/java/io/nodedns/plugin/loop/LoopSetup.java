@@ -20,9 +20,7 @@ public final class LoopSetup implements PluginSetup {
         Directive d = ctx.once();
         Dispenser dispenser = d.dispenser();
         dispenser.next();
-        if (dispenser.nextArg()) {
-            throw dispenser.argErr();
-        }
+        dispenser.requireNoMoreArgs();
         ServerKey key = ctx.keys().getFirst();
         String host = ctx.boundHosts().isEmpty() ? "" : ctx.boundHosts().getFirst();
         InetSocketAddress target;
@@ -33,9 +31,9 @@ public final class LoopSetup implements PluginSetup {
             }
             target = new InetSocketAddress(ip, key.port());
         } catch (UnknownHostException e) {
-            throw new ConfigException(d.dispenser().token(), "plugin/loop: cannot probe " + host + ": " + e.getMessage());
+            throw d.pluginErr(d.nameToken(), "cannot probe " + host + ": " + e.getMessage());
         }
-        LoopDetector detector = new LoopDetector(key.zone(), target, ctx.shared());
+        LoopHandler detector = new LoopHandler(key.zone(), target, ctx.shared());
         ctx.addHandler(detector);
         ctx.addLifecycle(detector);
     }

@@ -20,13 +20,9 @@ final class MetadataHandler extends ChainHandler implements Lifecycle {
     private volatile MetadataProvider[] providers = new MetadataProvider[0];
 
     MetadataHandler(List<String> zones, List<MetadataProvider> live) {
+        super("metadata");
         this.zones = ZoneSet.of(zones);
         this.live = live;
-    }
-
-    @Override
-    public String name() {
-        return "metadata";
     }
 
     /** The providers are set up after metadata (it comes first in the order): taken once setup is done. */

@@ -19,9 +19,8 @@ import org.agrona.ExpandableDirectByteBuffer;
 final class MinimalHandler extends ChainHandler implements ResponseHook {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
-    @Override
-    public String name() {
-        return "minimal";
+    MinimalHandler() {
+        super("minimal");
     }
 
     @Override

@@ -1,8 +1,6 @@
 package io.nodedns.plugin.minimal;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Directive;
-import io.nodedns.config.Dispenser;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 
@@ -10,11 +8,7 @@ import io.nodedns.server.SetupContext;
 public final class MinimalSetup implements PluginSetup {
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        for (Directive directive : ctx.occurrences()) {
-            Dispenser d = directive.dispenser();
-            d.next();
-            d.requireBare();
-        }
+        ctx.requireBare();
         ctx.addHandler(new MinimalHandler());
     }
 }

@@ -52,19 +52,15 @@ public final class MulticlusterSetup implements PluginSetup {
                 case "kubeconfig" -> {
                     kubeconfig = Path.of(d.requireArg());
                     context = d.nextArg() ? d.val() : null;
-                    if (d.nextArg()) {
-                        throw d.argErr();
-                    }
+                    d.requireNoMoreArgs();
                 }
                 case "noendpoints" -> {
-                    if (d.nextArg()) {
-                        throw d.argErr();
-                    }
+                    d.requireNoMoreArgs();
                     noEndpoints = true;
                 }
                 case "ttl" -> ttl = KubernetesSetup.ttl(d);
                 case "fallthrough" -> fallthrough = Fallthrough.parse(d);
-                default -> throw d.err("plugin/multicluster: unknown property '" + d.val() + "'");
+                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
             }
         }
         KubeClientConfig client = KubernetesSetup.client(kubeconfig, context, env, at, "multicluster");

@@ -16,25 +16,27 @@ public final class MultisocketSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Dispenser d = ctx.once().dispenser();
+        ctx.settings(ctx.settings().withUdpLoops(parse(ctx.once().dispenser())));
+    }
+
+    /** The number of UDP loops one occurrence asks for (the dispenser stands before the name). */
+    static int parse(Dispenser d) throws ConfigException {
         d.next();
         int n = ListenerSettings.defaultLoops();
         if (d.nextArg()) {
             try {
                 n = Integer.parseInt(d.val());
             } catch (NumberFormatException e) {
-                throw d.err("plugin/multisocket: invalid num sockets: '" + d.val() + "'");
+                throw d.pluginErr("invalid num sockets: '" + d.val() + "'");
             }
             if (n < 1 || n > MAX) {
-                throw d.err("plugin/multisocket: num sockets must be between 1 and " + MAX + ", got " + n);
+                throw d.pluginErr("num sockets must be between 1 and " + MAX + ", got " + n);
             }
-            if (d.nextArg()) {
-                throw d.argErr();
-            }
+            d.requireNoMoreArgs();
         }
         if (d.nextBlock()) {
-            throw d.err("plugin/multisocket: takes no block");
+            throw d.pluginErr("takes no block");
         }
-        ctx.settings(ctx.settings().withUdpLoops(n));
+        return n;
     }
 }

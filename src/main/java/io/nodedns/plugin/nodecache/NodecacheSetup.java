@@ -62,8 +62,8 @@ public final class NodecacheSetup implements PluginSetup {
             return;
         }
         if (!merged.config.sameOptions(parsed)) {
-            throw new ConfigException(directive.nameToken(),
-                    "plugin/nodecache: options differ from another block's nodecache; all blocks share one network setup");
+            throw directive.pluginErr(directive.nameToken(),
+                    "options differ from another block's nodecache; all blocks share one network setup");
         }
         Set<NodecacheConfig.Target> all = new LinkedHashSet<>(merged.config.targets());
         all.addAll(parsed.targets());
@@ -73,8 +73,8 @@ public final class NodecacheSetup implements PluginSetup {
     private static List<NodecacheConfig.Target> targets(SetupContext ctx, Directive directive) throws ConfigException {
         List<String> hosts = ctx.boundHosts();
         if (hosts.isEmpty()) {
-            throw new ConfigException(directive.nameToken(),
-                    "plugin/nodecache: the block needs a 'bind' with the node-local address(es) to take over");
+            throw directive.pluginErr(directive.nameToken(),
+                    "the block needs a 'bind' with the node-local address(es) to take over");
         }
         Set<Integer> ports = new LinkedHashSet<>();
         for (ServerKey key : ctx.keys()) {
@@ -83,7 +83,7 @@ public final class NodecacheSetup implements PluginSetup {
         List<NodecacheConfig.Target> targets = new ArrayList<>();
         for (String host : hosts) {
             if (host.indexOf('%') >= 0 || host.equals("0.0.0.0") || host.equals("::")) {
-                throw new ConfigException(directive.nameToken(), "plugin/nodecache: cannot take over bind address '"
+                throw directive.pluginErr(directive.nameToken(), "cannot take over bind address '"
                         + host + "' (needs a unicast address without zone)");
             }
             for (int port : ports) {
@@ -97,7 +97,7 @@ public final class NodecacheSetup implements PluginSetup {
         boolean skipTeardown = false;
         while (d.nextArg()) {
             if (!d.val().equalsIgnoreCase("skipteardown")) {
-                throw d.err("plugin/nodecache: unknown argument '" + d.val() + "', expecting 'skipteardown'");
+                throw d.pluginErr("unknown argument '" + d.val() + "', expecting 'skipteardown'");
             }
             skipTeardown = true;
         }
@@ -114,7 +114,7 @@ public final class NodecacheSetup implements PluginSetup {
                 case "interface" -> {
                     iface = d.requireArg();
                     if (!iface.matches("[A-Za-z0-9_.@-]{1,15}")) {
-                        throw d.err("plugin/nodecache: invalid interface name '" + iface + "'");
+                        throw d.pluginErr("invalid interface name '" + iface + "'");
                     }
                 }
                 case "setupinterface" -> setupInterface = bool(d);
@@ -122,7 +122,7 @@ public final class NodecacheSetup implements PluginSetup {
                 case "syncinterval" -> {
                     sync = d.durationArgLenient();
                     if (sync.compareTo(Duration.ofMillis(100)) < 0) {
-                        throw d.err("plugin/nodecache: syncinterval must be at least 100ms");
+                        throw d.pluginErr("syncinterval must be at least 100ms");
                     }
                 }
                 case "healthport" -> healthPort = d.intArg(1, 65535);
@@ -132,14 +132,14 @@ public final class NodecacheSetup implements PluginSetup {
                         case "auto" -> NodecacheConfig.Backend.AUTO;
                         case "nft" -> NodecacheConfig.Backend.NFT;
                         case "legacy" -> NodecacheConfig.Backend.LEGACY;
-                        default -> throw d.err("plugin/nodecache: backend must be auto, nft or legacy, not '" + b + "'");
+                        default -> throw d.pluginErr("backend must be auto, nft or legacy, not '" + b + "'");
                     };
                 }
                 case "lockdir" -> {
                     String dir = d.requireArg();
                     lockDir = dir.equals("none") ? null : Path.of(dir);
                 }
-                default -> throw d.err("plugin/nodecache: unknown property '" + option + "'");
+                default -> throw d.pluginErr("unknown property '" + option + "'");
             }
             d.requireNoMoreArgs();
         }
@@ -152,7 +152,7 @@ public final class NodecacheSetup implements PluginSetup {
         return switch (v.toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw d.err("plugin/nodecache: '" + v + "' is not a boolean (true or false)");
+            default -> throw d.pluginErr("'" + v + "' is not a boolean (true or false)");
         };
     }
 }

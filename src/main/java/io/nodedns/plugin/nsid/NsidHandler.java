@@ -21,12 +21,8 @@ final class NsidHandler extends ChainHandler implements ResponseHook {
     private final byte[] data;
 
     NsidHandler(byte[] data) {
+        super("nsid");
         this.data = data;
-    }
-
-    @Override
-    public String name() {
-        return "nsid";
     }
 
     @Override

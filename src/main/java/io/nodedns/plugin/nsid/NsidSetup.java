@@ -25,11 +25,11 @@ public final class NsidSetup implements PluginSetup {
         java.util.List<String> words = d.remainingArgs();
         String data = words.isEmpty() ? hostname : String.join(" ", words);
         if (d.nextBlock()) {
-            throw d.err("plugin/nsid: takes no block, only [DATA]");
+            throw d.pluginErr("takes no block, only [DATA]");
         }
         byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_DATA) {
-            throw d.err("plugin/nsid: DATA is " + bytes.length + " bytes, at most " + MAX_DATA);
+            throw d.pluginErr("DATA is " + bytes.length + " bytes, at most " + MAX_DATA);
         }
         return bytes;
     }

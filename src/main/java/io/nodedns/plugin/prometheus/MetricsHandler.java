@@ -1,9 +1,8 @@
 package io.nodedns.plugin.prometheus;
 
-import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
+import io.nodedns.server.HookHandler;
 import io.nodedns.server.Listener;
-import io.nodedns.server.ResponseHook;
 import io.nodedns.server.ServerConfig;
 import io.nodedns.server.Transport;
 import io.nodedns.wire.DnsHeader;
@@ -14,23 +13,13 @@ import io.nodedns.wire.QueryView;
  * the outermost real handler). Label values are resolved once into data points cached per
  * listener, so counting on the hot path is a few array loads and adder increments.
  */
-public final class MetricsHandler extends ChainHandler implements ResponseHook {
+public final class MetricsHandler extends HookHandler {
     private final DnsMetrics metrics;
     private volatile BlockPoints[] perListener = new BlockPoints[0];
 
     MetricsHandler(DnsMetrics metrics) {
+        super("prometheus");
         this.metrics = metrics;
-    }
-
-    @Override
-    public String name() {
-        return "prometheus";
-    }
-
-    @Override
-    public int serve(Exchange ex) {
-        ex.addHook(this);
-        return next(ex);
     }
 
     @Override

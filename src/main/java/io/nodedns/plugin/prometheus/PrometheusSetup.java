@@ -45,13 +45,11 @@ public final class PrometheusSetup implements PluginSetup {
         while (d.nextBlock()) {
             switch (d.val()) {
                 case "runtime_metrics" -> {
-                    if (d.nextArg()) {
-                        throw d.argErr();
-                    }
+                    d.requireNoMoreArgs();
                     runtime[0] = true;
                 }
-                case "tls" -> throw d.err("plugin/prometheus: tls is not supported yet by nodedns");
-                default -> throw d.err("plugin/prometheus: unknown property '" + d.val() + "'");
+                case "tls" -> throw d.pluginErr("tls is not supported yet by nodedns");
+                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
             }
         }
         DnsMetrics metrics = metrics(ctx.shared());

@@ -17,31 +17,34 @@ public final class ReadySetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Dispenser d = ctx.once().dispenser();
+        Config config = parse(ctx.once().dispenser());
+        // Blocks naming the same address share one /ready that asks all of their plugins.
+        ReadyHandler handler = (ReadyHandler) ctx.buildState().computeIfAbsent("ready:" + config.address(),
+                k -> new ReadyHandler(ctx.shared(), config.continuously()));
+        handler.add(ctx.blockReadiness());
+        ctx.addHttpRoute(new HttpRoute(config.address(), "/ready", handler));
+    }
+
+    /** What one {@code ready} directive sets. */
+    record Config(String address, boolean continuously) {}
+
+    /** Parses one occurrence (the dispenser stands before the name). */
+    static Config parse(Dispenser d) throws ConfigException {
         d.next();
         String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
         boolean continuously = false;
         while (d.nextBlock()) {
             if (!d.val().equals("monitor")) {
-                throw d.err("plugin/ready: unknown property '" + d.val() + "'");
+                throw d.pluginErr("unknown property '" + d.val() + "'");
             }
-            if (!d.nextArg()) {
-                throw d.argErr();
-            }
+            d.requireArg();
             switch (d.val()) {
                 case "until-ready" -> continuously = false;
                 case "continuously" -> continuously = true;
-                default -> throw d.err("plugin/ready: monitor must be until-ready or continuously, not '" + d.val() + "'");
+                default -> throw d.pluginErr("monitor must be until-ready or continuously, not '" + d.val() + "'");
             }
-            if (d.nextArg()) {
-                throw d.argErr();
-            }
+            d.requireNoMoreArgs();
         }
-        // Blocks naming the same address share one /ready that asks all of their plugins.
-        boolean mode = continuously;
-        ReadyHandler handler = (ReadyHandler) ctx.buildState().computeIfAbsent("ready:" + address,
-                k -> new ReadyHandler(ctx.shared(), mode));
-        handler.add(ctx.blockReadiness());
-        ctx.addHttpRoute(new HttpRoute(address, "/ready", handler));
+        return new Config(address, continuously);
     }
 }

@@ -48,22 +48,20 @@ public final class ReloadSetup implements PluginSetup {
         Duration interval = DEFAULT_INTERVAL;
         Duration jitter = DEFAULT_JITTER;
         if (d.nextArg()) {
-            interval = parse(d, "interval");
+            interval = d.duration(d.token(), "invalid interval: ");
             if (interval.compareTo(MIN_INTERVAL) < 0) {
-                throw d.err("plugin/reload: interval value must be greater or equal to " + GoDuration.format(MIN_INTERVAL) + ", got " + d.val());
+                throw d.pluginErr("interval value must be greater or equal to " + GoDuration.format(MIN_INTERVAL) + ", got " + d.val());
             }
             if (d.nextArg()) {
-                jitter = parse(d, "jitter");
+                jitter = d.duration(d.token(), "invalid jitter: ");
                 if (!jitter.isZero() && jitter.compareTo(MIN_JITTER) < 0) {
-                    throw d.err("plugin/reload: jitter value must be 0 or greater or equal to " + GoDuration.format(MIN_JITTER) + ", got " + d.val());
+                    throw d.pluginErr("jitter value must be 0 or greater or equal to " + GoDuration.format(MIN_JITTER) + ", got " + d.val());
                 }
-                if (d.nextArg()) {
-                    throw d.argErr();
-                }
+                d.requireNoMoreArgs();
             }
         }
         if (d.nextBlock()) {
-            throw d.err("plugin/reload: takes no block");
+            throw d.pluginErr("takes no block");
         }
         Duration half = interval.dividedBy(2);
         return new ReloadConfig(interval, jitter.compareTo(half) > 0 ? half : jitter);
@@ -76,13 +74,5 @@ public final class ReloadSetup implements PluginSetup {
         long j = jitter.toMillis();
         long offset = ThreadLocalRandom.current().nextLong(j) - j / 2;
         return interval.plusMillis(offset);
-    }
-
-    private static Duration parse(Dispenser d, String what) throws ConfigException {
-        try {
-            return GoDuration.parse(d.val());
-        } catch (IllegalArgumentException e) {
-            throw d.err("plugin/reload: invalid " + what + " '" + d.val() + "'");
-        }
     }
 }

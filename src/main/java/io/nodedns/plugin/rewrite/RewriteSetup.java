@@ -30,7 +30,7 @@ public final class RewriteSetup implements PluginSetup {
             }
             rules.add(rule(d.nameToken(), args));
         }
-        ctx.addHandler(new RewritePlugin(rules));
+        ctx.addHandler(new RewriteHandler(rules));
     }
 
     static Rule rule(Token at, List<Token> tokens) throws ConfigException {
@@ -110,7 +110,7 @@ public final class RewriteSetup implements PluginSetup {
         }
 
         ConfigException err(Token where, String message) {
-            return new ConfigException(where, "plugin/rewrite: " + message);
+            return ConfigException.plugin("rewrite", where, message);
         }
     }
 }

@@ -34,14 +34,10 @@ public final class TemplateHandler extends ChainHandler {
     private final TemplateMetrics.MatchCounter[] lastMatch;
 
     TemplateHandler(List<TemplateRule> rules, List<String> allZones) {
+        super("template");
         this.rules = List.copyOf(rules);
         this.lastMatch = new TemplateMetrics.MatchCounter[rules.size()];
         this.allZones = ZoneSet.of(allZones);
-    }
-
-    @Override
-    public String name() {
-        return "template";
     }
 
     @Override

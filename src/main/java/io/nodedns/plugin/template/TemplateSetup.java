@@ -58,14 +58,14 @@ public final class TemplateSetup implements PluginSetup {
         }
         Integer qclass = CLASSES.get(d.val());
         if (qclass == null) {
-            throw d.err("plugin/template: invalid query class " + d.val());
+            throw d.pluginErr("invalid query class " + d.val());
         }
         if (!d.nextArg()) {
             throw err(d, d.argErr());
         }
         int qtype = Type.value(d.val());
         if (qtype < 0 || !Type.string(qtype).equals(d.val()) || d.val().startsWith("TYPE")) {
-            throw d.err("plugin/template: invalid RR type " + d.val());
+            throw d.pluginErr("invalid RR type " + d.val());
         }
         List<String> zones = new ArrayList<>();
         for (Token zone : d.remainingArgTokens()) {
@@ -90,7 +90,7 @@ public final class TemplateSetup implements PluginSetup {
                         try {
                             regexes.add(GoRegex.compile(arg.text()));
                         } catch (IllegalArgumentException e) {
-                            throw new ConfigException(arg, "plugin/template: could not parse regex: " + arg.text() + ", "
+                            throw d.pluginErr(arg, "could not parse regex: " + arg.text() + ", "
                                     + e.getMessage());
                         }
                     }
@@ -106,12 +106,12 @@ public final class TemplateSetup implements PluginSetup {
                     }
                     String name = d.val();
                     if (EXTENDED_RCODES.contains(name)) {
-                        throw d.err("plugin/template: rcode " + name + " is an extended rcode (it needs EDNS), which"
+                        throw d.pluginErr("rcode " + name + " is an extended rcode (it needs EDNS), which"
                                 + " nodedns's template does not answer with");
                     }
                     Integer code = RCODES.get(name);
                     if (code == null) {
-                        throw d.err("plugin/template: unknown rcode " + name);
+                        throw d.pluginErr("unknown rcode " + name);
                     }
                     rcode = code;
                 }
@@ -130,16 +130,16 @@ public final class TemplateSetup implements PluginSetup {
                             throw new NumberFormatException();
                         }
                     } catch (NumberFormatException e) {
-                        throw d.err("plugin/template: error parsing extended DNS error code " + args.getFirst().text());
+                        throw d.pluginErr("error parsing extended DNS error code " + args.getFirst().text());
                     }
                     edeReason = args.size() == 2 ? args.get(1).text() : null;
                 }
                 case "fallthrough" -> fallthrough = Fallthrough.parse(d);
-                case "upstream" -> throw d.err("plugin/template: upstream is not supported: nodedns does not yet resolve"
+                case "upstream" -> throw d.pluginErr("upstream is not supported: nodedns does not yet resolve"
                         + " the targets of templated CNAMEs (docs/plugins/template.md)");
-                case "var", "expr" -> throw d.err("plugin/template: " + property + " is not supported in nodedns"
+                case "var", "expr" -> throw d.pluginErr(property + " is not supported in nodedns"
                         + " (CoreDNS evaluates expr-lang expressions there; docs/plugins/template.md)");
-                default -> throw d.err("plugin/template: unknown property '" + property + "'");
+                default -> throw d.pluginErr("unknown property '" + property + "'");
             }
         }
         return new TemplateRule(List.copyOf(zones), ZoneSet.of(zones), qclass, qtype, List.copyOf(regexes), List.copyOf(answer),
@@ -161,13 +161,13 @@ public final class TemplateSetup implements PluginSetup {
             try {
                 into.add(GoTemplate.parse(arg.text()));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(arg, "plugin/template: could not compile " + section + " template \""
+                throw d.pluginErr(arg, "could not compile " + section + " template \""
                         + arg.text() + "\": " + e.getMessage());
             }
         }
     }
 
     private static ConfigException err(Dispenser d, ConfigException e) {
-        return d.err("plugin/template: " + e.detail());
+        return d.pluginErr(e.detail());
     }
 }

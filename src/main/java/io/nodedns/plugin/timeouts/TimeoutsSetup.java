@@ -2,7 +2,6 @@ package io.nodedns.plugin.timeouts;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
-import io.nodedns.config.GoDuration;
 import io.nodedns.server.ListenerSettings;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
@@ -19,12 +18,13 @@ public final class TimeoutsSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Dispenser d = ctx.once().dispenser();
+        ctx.settings(parse(ctx.once().dispenser(), ctx.settings()));
+    }
+
+    /** The block's listener settings with the timeouts of one occurrence applied (the dispenser stands before the name). */
+    static ListenerSettings parse(Dispenser d, ListenerSettings s) throws ConfigException {
         d.next();
-        if (d.nextArg()) {
-            throw d.argErr();
-        }
-        ListenerSettings s = ctx.settings();
+        d.requireNoMoreArgs();
         Duration read = s.tcpRead();
         Duration write = s.tcpWrite();
         Duration idle = s.tcpIdle();
@@ -34,57 +34,39 @@ public final class TimeoutsSetup implements PluginSetup {
         while (d.nextBlock()) {
             any = true;
             String option = d.val();
-            if (!d.nextArg()) {
-                throw d.argErr();
-            }
+            d.requireArg();
             switch (option) {
                 case "read" -> read = duration(d);
                 case "write" -> write = duration(d);
                 case "idle" -> idle = duration(d);
                 case "maxtcpqueries" -> {
-                    maxQueries = integer(d);
+                    maxQueries = d.intVal(Integer.MIN_VALUE, Integer.MAX_VALUE);
                     if (maxQueries != -1 && maxQueries <= 0) {
-                        throw d.err("plugin/timeouts: maxtcpqueries must be -1 or greater than 0");
+                        throw d.pluginErr("maxtcpqueries must be -1 or greater than 0");
                     }
                 }
                 case "maxconnections" -> {
-                    maxConnections = integer(d);
+                    maxConnections = d.intVal(Integer.MIN_VALUE, Integer.MAX_VALUE);
                     if (maxConnections <= 0) {
-                        throw d.err("plugin/timeouts: maxconnections must be greater than 0");
+                        throw d.pluginErr("maxconnections must be greater than 0");
                     }
                 }
-                default -> throw d.err("plugin/timeouts: unknown option '" + option + "'");
+                default -> throw d.pluginErr("unknown option '" + option + "'");
             }
-            if (d.nextArg()) {
-                throw d.argErr();
-            }
+            d.requireNoMoreArgs();
         }
         if (!any) {
-            throw d.err("plugin/timeouts: timeouts requires at least one value");
+            throw d.pluginErr("timeouts requires at least one value");
         }
-        ctx.settings(new ListenerSettings(s.udpLoops(), read, idle, write, maxQueries, maxConnections));
+        return new ListenerSettings(s.udpLoops(), read, idle, write, maxQueries, maxConnections);
     }
 
     /** A bare integer means seconds; otherwise a Go duration; 1s..24h. */
     private static Duration duration(Dispenser d) throws ConfigException {
-        String v = d.val();
-        Duration result;
-        try {
-            result = v.matches("\\d+") ? Duration.ofSeconds(Long.parseLong(v)) : GoDuration.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw d.err("plugin/timeouts: invalid duration '" + v + "'");
-        }
+        Duration result = d.durationValLenient();
         if (result.compareTo(MIN) < 0 || result.compareTo(MAX) > 0) {
-            throw d.err("plugin/timeouts: timeout provided '" + v + "' needs to be between 1 second and 24 hours");
+            throw d.pluginErr("timeout provided '" + d.val() + "' needs to be between 1 second and 24 hours");
         }
         return result;
-    }
-
-    private static int integer(Dispenser d) throws ConfigException {
-        try {
-            return Integer.parseInt(d.val());
-        } catch (NumberFormatException e) {
-            throw d.err("plugin/timeouts: not a number: '" + d.val() + "'");
-        }
     }
 }

@@ -31,14 +31,14 @@ public final class TlsSetup implements PluginSetup {
         io.nodedns.config.Token at = d.token();
         List<String> args = d.remainingArgs();
         if (args.isEmpty()) {
-            throw d.err("plugin/tls: certificates from ACME (tls without CERT KEY) are not supported by nodedns;"
+            throw d.pluginErr("certificates from ACME (tls without CERT KEY) are not supported by nodedns;"
                     + " give CERT KEY [CA] files (cert-manager can keep them renewed)");
         }
         if (args.size() > 3) {
             throw d.argErr();
         }
         if (args.size() < 2) {
-            throw d.err("plugin/tls: needs CERT KEY [CA], found " + args.size() + " argument");
+            throw d.pluginErr("needs CERT KEY [CA], found " + args.size() + " argument");
         }
         String clientAuth = "nocert";
         while (d.nextBlock()) {
@@ -49,13 +49,13 @@ public final class TlsSetup implements PluginSetup {
                         throw d.argErr();
                     }
                     if (!ServerTls.CLIENT_AUTH.contains(v.getFirst())) {
-                        throw d.err("plugin/tls: unknown authentication type '" + v.getFirst() + "'");
+                        throw d.pluginErr("unknown authentication type '" + v.getFirst() + "'");
                     }
                     clientAuth = v.getFirst();
                 }
-                case "keylog" -> throw d.err("plugin/tls: keylog is not supported by nodedns"
+                case "keylog" -> throw d.pluginErr("keylog is not supported by nodedns"
                         + " (the JDK's TLS cannot write key log files)");
-                default -> throw d.err("plugin/tls: unknown option '" + d.val() + "'");
+                default -> throw d.pluginErr("unknown option '" + d.val() + "'");
             }
         }
         Path cert = Path.of(args.get(0));

@@ -32,6 +32,9 @@ class BufsizeTest {
     @Test
     void defaultsAndErrors() throws Exception {
         SetupErrors.build(".:53 {\n bufsize\n whoami\n}\n");
+        assertEquals(BufsizeSetup.DEFAULT, BufsizeSetup.parse(SetupErrors.dispenser(".", "bufsize", "bufsize")));
+        assertEquals(512, BufsizeSetup.parse(SetupErrors.dispenser(".", "bufsize 512", "bufsize")));
+        assertEquals(4096, BufsizeSetup.parse(SetupErrors.dispenser(".", "bufsize 4096", "bufsize")));
         SetupErrors.assertFails(".:53 {\n bufsize 511\n}\n", 2, "within 512 - 4096");
         SetupErrors.assertFails(".:53 {\n bufsize 4097\n}\n", 2, "within 512 - 4096");
         SetupErrors.assertFails(".:53 {\n bufsize big\n}\n", 2, "invalid bufsize");

@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Corefile;
-import io.nodedns.config.Directive;
-import io.nodedns.config.ServerBlock;
 import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Shared;
 import io.nodedns.testing.CacheUpstream;
+import io.nodedns.testing.SetupErrors;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,16 +22,11 @@ class CacheSetupTest {
 
     /** Parses the cache directive of {@code example.org { <body> }}; the body starts on line 2. */
     private static CacheConfig parse(String body) throws ConfigException {
-        List<ServerBlock> blocks = Corefile.parse("Corefile", "example.org {\n" + body + "\n}\n", REGISTRY::isKnown, k -> null);
-        Directive cache = blocks.getFirst().directives("cache").getFirst();
-        return CacheSetup.parse(cache.dispenser(), List.of("example.org."));
+        return CacheSetup.parse(SetupErrors.dispenser("example.org", body, "cache"), List.of("example.org."));
     }
 
     private static void fails(String body, int line, String fragment) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(body), body);
-        assertEquals("Corefile", e.file(), e.getMessage());
-        assertEquals(line, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+        ConfigException e = SetupErrors.assertFails(() -> parse(body), line, fragment);
         assertTrue(e.getMessage().contains("plugin/cache") || fragment.startsWith("Wrong"), e.getMessage());
     }
 

@@ -68,14 +68,13 @@ class ErrorsPluginTest {
     }
 
     private static final class Thrower extends ChainHandler {
-        @Override
-        public int serve(Exchange ex) {
-            throw new IllegalStateException("boom");
+        Thrower() {
+            super("thrower");
         }
 
         @Override
-        public String name() {
-            return "thrower";
+        public int serve(Exchange ex) {
+            throw new IllegalStateException("boom");
         }
     }
 

@@ -2,13 +2,12 @@ package io.nodedns.plugin.forward;
 
 import static io.nodedns.plugin.forward.ForwardTesting.start;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.LoopAllocations;
 import io.nodedns.testing.UdpIoMode;
-import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -31,17 +30,17 @@ class ForwardAllocationTest {
     @Test
     void reportNioFallbackFigure() throws Exception {
         try (UdpIoMode io = UdpIoMode.set("false")) {
-            measure("NIO fallback client I/O and Selector", 1); // allocates by design: one window reports it
+            measure("NIO fallback client I/O and Selector", false); // allocates by design: the windows report it
         }
     }
 
     @Test
     void forwardedQueriesAllocateNothingWithNativeClientIo() throws Exception {
-        double perQuery = measure("recvmmsg/sendmmsg client I/O", 10);
-        assertTrue(perQuery < 0.01, "allocated " + perQuery + " bytes per query on the loop thread");
+        measure("recvmmsg/sendmmsg client I/O", true);
     }
 
-    private static double measure(String label, int maxWindows) throws Exception {
+    /** Bytes per query on the loop thread: one window for the NIO fallback, else every window after warm-up. */
+    private static void measure(String label, boolean nativeIo) throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
              var s = start(".:PORT {\n multisocket 1\n forward . " + up.hostPort() + "\n}")) {
             // Answer with the query turned into an empty NOERROR reply: cheap, so the test is quick.
@@ -50,35 +49,29 @@ class ForwardAllocationTest {
                 r[2] |= (byte) 0x80;
                 out.send(r);
             });
-            Thread loop = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().startsWith("nodedns-udp-") && t.getName().contains(":" + s.port() + "-"))
-                    .findFirst().orElse(null);
-            assertNotNull(loop, "loop thread");
-            var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            mx.setThreadAllocatedMemoryEnabled(true);
+            long loop = LoopAllocations.loopThread(s.port());
             try (DatagramSocket client = new DatagramSocket()) {
                 client.connect(new InetSocketAddress("127.0.0.1", s.port()));
                 client.setSoTimeout(2000);
                 byte[] query = DnsClient.query("alloc.example.org", Type.A).toWire();
                 run(client, query, WARMUP);
-                // Best of a few windows: until the JIT has compiled the path, interpreted FFM downcalls
-                // allocate, which a loaded machine can stretch past any fixed warm-up.
-                double best = Double.MAX_VALUE;
-                StringBuilder windows = new StringBuilder();
-                int sent = WARMUP;
-                for (int w = 0; w < maxWindows && best > 0.01; w++) {
-                    long before = mx.getThreadAllocatedBytes(loop.threadId());
+                int[] sent = {WARMUP};
+                LoopAllocations.Kind forwarded = new LoopAllocations.Kind("forwarded", MEASURED, () -> {
                     run(client, query, MEASURED);
-                    long after = mx.getThreadAllocatedBytes(loop.threadId());
-                    sent += MEASURED;
-                    double perQuery = (after - before) / (double) MEASURED;
-                    windows.append(String.format(" %.3f", perQuery));
-                    best = Math.min(best, perQuery);
+                    sent[0] += MEASURED;
+                    return 0;
+                });
+                assertEquals(nativeIo, s.server().firstLoop().nativeIo(), "the I/O path measured");
+                if (!nativeIo) { // allocates by design: one window says how much
+                    double perQuery = LoopAllocations.window(loop, forwarded, new int[1]);
+                    System.out.printf("forward UDP path, %s: %.3f bytes/query over %d queries%n", label, perQuery, MEASURED);
+                    assertEquals(sent[0], up.clientQueries());
+                    return;
                 }
-                System.out.printf("forward UDP path, %s: best %.3f bytes/query over windows of %d queries:%s%n",
-                        label, best, MEASURED, windows);
-                assertEquals(sent, up.clientQueries());
-                return best;
+                LoopAllocations.Result r = LoopAllocations.measure(loop, forwarded);
+                System.out.printf("forward UDP path, %s, windows of %d queries: %s%n", label, MEASURED, r);
+                assertEquals(sent[0], up.clientQueries());
+                r.assertNothingAllocated();
             }
         }
     }

@@ -22,6 +22,16 @@ class HealthReadyTest {
     }
 
     @Test
+    void healthParsesIntoItsConfig() throws Exception {
+        assertEquals(new HealthSetup.Config(":8080", Duration.ZERO),
+                HealthSetup.parse(SetupErrors.dispenser(".", "health", "health")));
+        assertEquals(new HealthSetup.Config("127.0.0.1:9090", Duration.ofSeconds(5)),
+                HealthSetup.parse(SetupErrors.dispenser(".", "health 127.0.0.1:9090 {\n lameduck 5s\n}", "health")));
+        SetupErrors.assertFails(() -> HealthSetup.parse(SetupErrors.dispenser(".", "health {\n lameduck -1s\n}", "health")),
+                3, "plugin/health: lameduck duration must be positive");
+    }
+
+    @Test
     void healthAndReadyAnswerAndSurviveReload() throws Exception {
         int dns = FreePorts.udpAndTcp();
         int health = FreePorts.udpAndTcp();

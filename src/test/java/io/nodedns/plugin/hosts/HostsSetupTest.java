@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
-import io.nodedns.config.Directive;
 import io.nodedns.config.Fallthrough;
-import io.nodedns.config.ServerBlock;
 import io.nodedns.testing.SetupErrors;
-import io.nodedns.testing.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,17 +17,11 @@ import org.junit.jupiter.api.Test;
 class HostsSetupTest {
     /** Parses the hosts directive of {@code example.org { <body> }}; the body starts on line 2. */
     private static HostsConfig parse(String body) throws ConfigException {
-        List<ServerBlock> blocks = Corefile.parse("Corefile", "example.org {\n" + body + "\n}\n",
-                TestServer.registry()::isKnown, k -> null);
-        Directive hosts = blocks.getFirst().directives("hosts").getFirst();
-        return HostsSetup.parse(hosts.dispenser(), List.of("example.org."));
+        return HostsSetup.parse(SetupErrors.dispenser("example.org", body, "hosts"), List.of("example.org."));
     }
 
     private static void fails(String body, int line, String fragment) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(body), body);
-        assertEquals("Corefile", e.file(), e.getMessage());
-        assertEquals(line, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+        SetupErrors.assertFails(() -> parse(body), line, fragment);
     }
 
     @Test

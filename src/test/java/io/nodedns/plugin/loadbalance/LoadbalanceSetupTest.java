@@ -1,15 +1,10 @@
 package io.nodedns.plugin.loadbalance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
-import io.nodedns.config.Directive;
-import io.nodedns.config.ServerBlock;
 import io.nodedns.testing.SetupErrors;
-import io.nodedns.testing.TestServer;
 import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -17,16 +12,11 @@ import org.junit.jupiter.api.Test;
 /** CoreDNS plugin/loadbalance syntax: every form, valid and invalid, with the error's file:line. */
 class LoadbalanceSetupTest {
     private static PreferredSubnets parse(String body) throws ConfigException {
-        List<ServerBlock> blocks = Corefile.parse("Corefile", ". {\n" + body + "\n}\n", TestServer.registry()::isKnown, k -> null);
-        Directive lb = blocks.getFirst().directives("loadbalance").getFirst();
-        return LoadbalanceSetup.parse(lb.dispenser());
+        return LoadbalanceSetup.parse(SetupErrors.dispenser(".", body, "loadbalance"));
     }
 
     private static void fails(String body, int line, String fragment) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(body), body);
-        assertEquals("Corefile", e.file(), e.getMessage());
-        assertEquals(line, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+        SetupErrors.assertFails(() -> parse(body), line, fragment);
     }
 
     @Test

@@ -57,7 +57,7 @@ class LoopTest {
             int port = FreePorts.udpAndTcp();
             try (TestServer server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n loop\n forward . "
                     + up.hostPort() + "\n}\n")) {
-                LoopDetector loop = detector(server);
+                LoopHandler loop = detector(server);
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 while (loop.active() && System.nanoTime() < deadline) {
                     Thread.sleep(10);
@@ -82,7 +82,7 @@ class LoopTest {
             int port = FreePorts.udpAndTcp();
             try (TestServer server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n loop\n forward . "
                     + up.hostPort() + "\n}\n")) {
-                LoopDetector loop = detector(server);
+                LoopHandler loop = detector(server);
                 up.await(q -> q.type() == Type.HINFO, 1, 2000); // the server's own probe: sighting 1
                 try (DnsClient client = new DnsClient(port)) {
                     client.udpExpectSilence(DnsClient.query(loop.probeName(), Type.HINFO).toWire(), 100); // 2
@@ -102,9 +102,9 @@ class LoopTest {
         SetupErrors.assertFails(".:1053 {\n loop\n loop\n}\n", 3, "loop");
     }
 
-    static LoopDetector detector(TestServer server) {
+    static LoopHandler detector(TestServer server) {
         for (Handler h : server.server().current().configs().getFirst().handlers()) {
-            if (h instanceof LoopDetector d) {
+            if (h instanceof LoopHandler d) {
                 return d;
             }
         }

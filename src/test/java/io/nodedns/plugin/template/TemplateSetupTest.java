@@ -2,15 +2,11 @@ package io.nodedns.plugin.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
-import io.nodedns.config.Directive;
 import io.nodedns.config.Fallthrough;
-import io.nodedns.config.ServerBlock;
-import io.nodedns.testing.TestServer;
+import io.nodedns.testing.SetupErrors;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,17 +14,11 @@ import org.junit.jupiter.api.Test;
 class TemplateSetupTest {
     /** Parses the first template directive of {@code example.org { <body> }}; the body starts on line 2. */
     private static TemplateRule parse(String body) throws ConfigException {
-        List<ServerBlock> blocks = Corefile.parse("Corefile", "example.org {\n" + body + "\n}\n",
-                TestServer.registry()::isKnown, k -> null);
-        Directive template = blocks.getFirst().directives("template").getFirst();
-        return TemplateSetup.parse(template.dispenser(), List.of("example.org."));
+        return TemplateSetup.parse(SetupErrors.dispenser("example.org", body, "template"), List.of("example.org."));
     }
 
     private static void fails(String body, int line, String fragment) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(body), body);
-        assertEquals("Corefile", e.file(), e.getMessage());
-        assertEquals(line, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+        SetupErrors.assertFails(() -> parse(body), line, fragment);
     }
 
     @Test

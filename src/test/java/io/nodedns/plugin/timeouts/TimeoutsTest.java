@@ -49,6 +49,13 @@ class TimeoutsTest {
     }
 
     @Test
+    void parsesIntoTheListenerSettings() throws Exception {
+        ListenerSettings d = ListenerSettings.defaults();
+        assertEquals(new ListenerSettings(d.udpLoops(), Duration.ofSeconds(5), d.tcpIdle(), d.tcpWrite(), -1, d.maxTcpConnections()),
+                TimeoutsSetup.parse(SetupErrors.dispenser(".", "timeouts {\n read 5s\n maxtcpqueries -1\n}", "timeouts"), d));
+    }
+
+    @Test
     void malformed() {
         SetupErrors.assertFails(".:53 {\n timeouts\n}\n", 2, "at least one value");
         SetupErrors.assertFails(".:53 {\n timeouts {\n  read 0\n }\n}\n", 3, "between 1 second and 24 hours");

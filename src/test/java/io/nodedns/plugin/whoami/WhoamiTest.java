@@ -73,5 +73,6 @@ class WhoamiTest {
     @Test
     void takesNoArguments() {
         SetupErrors.assertFails(".:53 {\n whoami please\n}\n", 2, "Wrong argument count");
+        SetupErrors.assertFails(".:53 {\n whoami {\n  verbose\n }\n}\n", 3, "Wrong argument count"); // nor a block
     }
 }

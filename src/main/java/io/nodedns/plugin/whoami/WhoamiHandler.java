@@ -1,7 +1,7 @@
 package io.nodedns.plugin.whoami;
 
+import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.Handler;
 import io.nodedns.server.Result;
 import io.nodedns.server.Transport;
 import io.nodedns.wire.QueryView;
@@ -17,12 +17,11 @@ import org.agrona.MutableDirectBuffer;
  * the client's port. Written straight into the reply buffer with compression pointers to the
  * question name.
  */
-public final class Whoami implements Handler {
+public final class WhoamiHandler extends ChainHandler {
     private static final int POINTER_TO_QNAME = 0xC00C;
 
-    @Override
-    public String name() {
-        return "whoami";
+    public WhoamiHandler() {
+        super("whoami");
     }
 
     @Override

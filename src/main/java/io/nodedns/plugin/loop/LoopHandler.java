@@ -25,7 +25,7 @@ import org.xbill.DNS.Type;
  * sighting means the query came back through a forwarding loop: the process stops with CoreDNS's
  * message. Other queries only pay one volatile read.
  */
-final class LoopDetector extends ChainHandler implements Lifecycle {
+final class LoopHandler extends ChainHandler implements Lifecycle {
     static final String NAME = "loop";
     static final int TRIES = 30;
     private final String zone;
@@ -37,7 +37,8 @@ final class LoopDetector extends ChainHandler implements Lifecycle {
     private volatile boolean active = true;
     private volatile Thread prober;
 
-    LoopDetector(String zone, InetSocketAddress target, Shared shared) {
+    LoopHandler(String zone, InetSocketAddress target, Shared shared) {
+        super(NAME);
         this.zone = zone;
         this.target = target;
         this.shared = shared;
@@ -49,11 +50,6 @@ final class LoopDetector extends ChainHandler implements Lifecycle {
         } catch (org.xbill.DNS.TextParseException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     /** The probe name (tests). */

@@ -1,8 +1,7 @@
 package io.nodedns.plugin.loadbalance;
 
-import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.ResponseHook;
+import io.nodedns.server.HookHandler;
 import io.nodedns.server.ScratchPool;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Records;
@@ -13,24 +12,14 @@ import io.nodedns.wire.Records;
  * exchange (UDP loops, TCP virtual threads), so shufflers, each with its scratch buffers and
  * random state, are borrowed from a {@link ScratchPool} instead of being shared.
  */
-public final class LoadBalancer extends ChainHandler implements ResponseHook {
+public final class LoadbalanceHandler extends HookHandler {
     private final PreferredSubnets prefer;
     private final ScratchPool<RecordShuffler> shufflers = new ScratchPool<>(
             () -> new RecordShuffler(System.nanoTime() ^ Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L));
 
-    LoadBalancer(PreferredSubnets prefer) {
+    LoadbalanceHandler(PreferredSubnets prefer) {
+        super("loadbalance");
         this.prefer = prefer;
-    }
-
-    @Override
-    public String name() {
-        return "loadbalance";
-    }
-
-    @Override
-    public int serve(Exchange ex) {
-        ex.addHook(this);
-        return next(ex);
     }
 
     @Override

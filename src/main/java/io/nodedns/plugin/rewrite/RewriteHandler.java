@@ -16,16 +16,12 @@ import org.agrona.ExpandableDirectByteBuffer;
  * rules in reverse order, and finally restores the client's request so that outer plugins (log,
  * metrics) and the server's EDNS shaping see what the client sent.
  */
-public final class RewritePlugin extends ChainHandler implements ResponseHook {
+public final class RewriteHandler extends ChainHandler implements ResponseHook {
     private final Rule[] rules;
 
-    RewritePlugin(List<Rule> rules) {
+    RewriteHandler(List<Rule> rules) {
+        super("rewrite");
         this.rules = rules.toArray(Rule[]::new);
-    }
-
-    @Override
-    public String name() {
-        return "rewrite";
     }
 
     @Override

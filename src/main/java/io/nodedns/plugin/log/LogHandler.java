@@ -1,9 +1,8 @@
 package io.nodedns.plugin.log;
 
 import io.nodedns.log.Log;
-import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.ResponseHook;
+import io.nodedns.server.HookHandler;
 import io.nodedns.server.ScratchPool;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.RecordWalker;
@@ -14,23 +13,13 @@ import java.util.Locale;
  * Logs one line per query, after the reply is known (CoreDNS plugin/log): the first rule whose names cover
  * the query decides the format and which response classes are printed.
  */
-public final class LogPlugin extends ChainHandler implements ResponseHook {
+public final class LogHandler extends HookHandler {
     private final List<LogRule> rules;
     private final ScratchPool<RecordWalker> walkers = new ScratchPool<>(RecordWalker::new);
 
-    LogPlugin(List<LogRule> rules) {
+    LogHandler(List<LogRule> rules) {
+        super("log");
         this.rules = List.copyOf(rules);
-    }
-
-    @Override
-    public String name() {
-        return "log";
-    }
-
-    @Override
-    public int serve(Exchange ex) {
-        ex.addHook(this);
-        return next(ex);
     }
 
     @Override
