@@ -20,27 +20,20 @@ final class TraceHandler extends ChainHandler {
     static final String METADATA_TRACE_ID = "trace/traceid";
 
     private final AtomicLong count = new AtomicLong();
-    private final long every;
     private final ZipkinReporter reporter;
-    private final TraceMetrics metrics;
 
-    TraceHandler(long every, ZipkinReporter reporter, TraceMetrics metrics) {
-        this.every = every;
+    TraceHandler(ZipkinReporter reporter) {
         this.reporter = reporter;
-        this.metrics = metrics;
-    }
-
-    @Override
-    public String name() {
-        return "trace";
     }
 
     @Override
     public int serve(Exchange ex) {
-        if (every == 0 || count.incrementAndGet() % every != 0) {
+        long every = reporter.config().every();
+        // CoreDNS counts a query the server makes itself too, and traces it inside its client's span
+        if (every == 0 || count.incrementAndGet() % every != 0 || ex.selfLookup()) {
             return next(ex);
         }
-        Sampled span = new Sampled(ThreadLocalRandom.current().nextLong(), ZipkinReporter.nowMicros(), System.nanoTime());
+        Sampled span = new Sampled(reporter, ThreadLocalRandom.current().nextLong(), ZipkinReporter.nowMicros(), System.nanoTime());
         ex.addHook(span);
         if (ex.metadataOn()) {
             ex.metadata(METADATA_TRACE_ID, ZipkinSpan.hex(span.traceId));
@@ -48,25 +41,19 @@ final class TraceHandler extends ChainHandler {
         return next(ex);
     }
 
+    @Override
+    public String name() {
+        return "trace";
+    }
+
     /** One sampled query's span, finished by the reply (hooks run after every later plugin's). */
-    private final class Sampled implements ResponseHook {
-        final long traceId;
-        final long startMicros;
-        final long startNanos;
-
-        Sampled(long traceId, long startMicros, long startNanos) {
-            this.traceId = traceId;
-            this.startMicros = startMicros;
-            this.startNanos = startNanos;
-        }
-
+    private record Sampled(ZipkinReporter reporter, long traceId, long startMicros, long startNanos) implements ResponseHook {
         @Override
         public void onResponse(Exchange ex) {
             long micros = (System.nanoTime() - startNanos) / 1000;
             var q = ex.query();
             String name = Names.toString(ex.request(), q.qnameOffset(), q.qnameLength()).toLowerCase(Locale.ROOT);
             int rcode = ex.responseLength() >= DnsHeader.LENGTH ? DnsHeader.rcode(ex.response(), 0) : DnsHeader.RCODE_SERVFAIL;
-            metrics.recorded.increment();
             reporter.report(new ZipkinSpan(traceId, startMicros, micros, name, Type.string(q.qtype()), Rcode.string(rcode),
                     ex.transport().label(), ex.client().ipText(), ex.error()));
         }

@@ -27,7 +27,7 @@ public final class TraceSetup implements PluginSetup {
         ZipkinReporter reporter = new ZipkinReporter(config, metrics);
         ctx.addMetrics(metrics);
         ctx.addLifecycle(reporter);
-        ctx.addHandler(new TraceHandler(config.every(), reporter, metrics));
+        ctx.addHandler(new TraceHandler(reporter));
     }
 
     static TraceConfig parse(Dispenser d, String localHost, int localPort) throws ConfigException {

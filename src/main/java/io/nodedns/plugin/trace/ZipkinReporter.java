@@ -46,6 +46,7 @@ final class ZipkinReporter implements Lifecycle {
 
     /** Called on the thread that finished the query; takes the lock briefly and never blocks on the network. */
     void report(ZipkinSpan span) {
+        metrics.recorded.increment();
         lock.lock();
         try {
             if (backlog.size() >= config.maxBacklog()) {
@@ -59,6 +60,10 @@ final class ZipkinReporter implements Lifecycle {
         } finally {
             lock.unlock();
         }
+    }
+
+    TraceConfig config() {
+        return config;
     }
 
     @Override

@@ -148,6 +148,34 @@ class TraceTest {
         }
     }
 
+    /** A CNAME target the server asks itself is part of its client's span, as in CoreDNS (one span, not two). */
+    @Test
+    void selfLookupRunsInsideItsClientsSpan() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (ZipkinCollector collector = new ZipkinCollector();
+             TestServer server = TestServer.fromText("""
+                     .:%d {
+                         trace %s {
+                             zipkin_max_batch_interval 10ms
+                         }
+                         template IN A alias.test {
+                             answer "{{ .Name }} 60 IN CNAME target.example.org."
+                         }
+                         hosts {
+                             192.0.2.7 target.example.org
+                         }
+                     }
+                     """.formatted(port, collector.hostPort()));
+             DnsClient client = new DnsClient(port)) {
+            Message m = client.udp(DnsClient.query("www.alias.test", Type.A));
+            assertEquals(2, m.getSection(org.xbill.DNS.Section.ANSWER).size(), "CNAME and A: " + m);
+            JsonObject span = collector.await(1, Duration.ofSeconds(10)).getFirst();
+            assertEquals("www.alias.test.", tag(span, "coredns.io/name"));
+            Thread.sleep(300);
+            assertEquals(0, collector.pending(), "no span for the server's own query of the target");
+        }
+    }
+
     @Test
     void untracedBlockIsUnaffected() throws Exception {
         int port = FreePorts.udpAndTcp();
