@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Batches spans and POSTs them to the collector from one virtual thread (zipkin-go's HTTP
- * reporter): a batch goes when it holds {@code maxBatch} spans or {@code batchInterval} has passed.
+ * reporter): a batch goes when it holds {@code maxBatch} spans or {@code batchInterval} after its
+ * first span.
  * The backlog is bounded by {@code maxBacklog}: past it the oldest span is dropped and counted, so
  * a slow or dead collector costs memory up to that bound and never a DNS thread's time. A failed
  * POST drops its batch (counted) and is logged once per run of failures.
@@ -54,7 +55,7 @@ final class ZipkinReporter implements Lifecycle {
                 metrics.droppedBacklog.increment();
             }
             backlog.addLast(span);
-            if (backlog.size() >= config.maxBatch()) {
+            if (backlog.size() == 1 || backlog.size() >= config.maxBatch()) {
                 ready.signal();
             }
         } finally {
@@ -117,6 +118,9 @@ final class ZipkinReporter implements Lifecycle {
     private boolean take(List<ZipkinSpan> batch) throws InterruptedException {
         lock.lock();
         try {
+            while (running && backlog.isEmpty()) {
+                ready.await(); // an idle sender does not wake: nothing to send until the first span
+            }
             long waitNanos = config.batchInterval().toNanos();
             while (running && backlog.size() < config.maxBatch() && waitNanos > 0) {
                 waitNanos = ready.awaitNanos(waitNanos);
