@@ -31,6 +31,7 @@ import io.nodedns.plugin.reload.ReloadSetup;
 import io.nodedns.plugin.rewrite.RewriteSetup;
 import io.nodedns.plugin.template.TemplateSetup;
 import io.nodedns.plugin.timeouts.TimeoutsSetup;
+import io.nodedns.plugin.trace.TraceSetup;
 import io.nodedns.plugin.whoami.WhoamiSetup;
 import io.nodedns.server.PluginRegistry;
 
@@ -53,6 +54,7 @@ public final class Plugins {
                 .register("bufsize", new BufsizeSetup())
                 .register("bind", new BindSetup())
                 .register("nodecache", new NodecacheSetup())
+                .register("trace", new TraceSetup())
                 .register("ready", new ReadySetup())
                 .register("health", new HealthSetup())
                 .register("prometheus", new PrometheusSetup())

@@ -149,6 +149,11 @@ public final class Exchange {
         return scratch;
     }
 
+    /** True for a query the server makes itself ({@link SelfLookup}), which runs inside its client's query. */
+    public boolean selfLookup() {
+        return lookupDepth > 0;
+    }
+
     public QueryView query() {
         return query;
     }
