@@ -23,6 +23,7 @@ final class TraceHandler extends ChainHandler {
     private final ZipkinReporter reporter;
 
     TraceHandler(ZipkinReporter reporter) {
+        super("trace");
         this.reporter = reporter;
     }
 
@@ -39,11 +40,6 @@ final class TraceHandler extends ChainHandler {
             ex.metadata(METADATA_TRACE_ID, ZipkinSpan.hex(span.traceId));
         }
         return next(ex);
-    }
-
-    @Override
-    public String name() {
-        return "trace";
     }
 
     /** One sampled query's span, finished by the reply (hooks run after every later plugin's). */

@@ -45,10 +45,10 @@ public final class TraceSetup implements PluginSetup {
             default -> throw d.argErr();
         }
         if (type.equals("datadog")) {
-            throw d.err("plugin/trace: endpoint type 'datadog' is not supported: nodedns does not speak the Datadog agent protocol; use zipkin");
+            throw d.pluginErr("endpoint type 'datadog' is not supported: nodedns does not speak the Datadog agent protocol; use zipkin");
         }
         if (!type.equals("zipkin")) {
-            throw d.err("plugin/trace: tracing endpoint type '" + type + "' is not supported");
+            throw d.pluginErr("tracing endpoint type '" + type + "' is not supported");
         }
         URI uri = endpointUri(d, endpoint);
         long every = 1;
@@ -79,14 +79,14 @@ public final class TraceSetup implements PluginSetup {
                     interval = d.durationArg();
                     d.requireNoMoreArgs();
                     if (interval.isNegative() || interval.isZero()) {
-                        throw d.err("plugin/trace: zipkin_max_batch_interval must be positive");
+                        throw d.pluginErr("zipkin_max_batch_interval must be positive");
                     }
                 }
-                case "client_server" -> throw d.err("plugin/trace: client_server is not supported: it shares the span of a"
+                case "client_server" -> throw d.pluginErr("client_server is not supported: it shares the span of a"
                         + " client's trace context, which nodedns does not read from requests");
-                case "datadog_analytics_rate" -> throw d.err("plugin/trace: datadog_analytics_rate applies to endpoint type"
+                case "datadog_analytics_rate" -> throw d.pluginErr("datadog_analytics_rate applies to endpoint type"
                         + " 'datadog', which nodedns does not support");
-                default -> throw d.err("plugin/trace: unknown property '" + d.val() + "'");
+                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
             }
         }
         return new TraceConfig(uri, every, service, localHost, localPort, backlog, batch, interval);
@@ -98,11 +98,11 @@ public final class TraceSetup implements PluginSetup {
         try {
             URI uri = new URI(url);
             if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-                throw d.err("plugin/trace: endpoint '" + endpoint + "' is not an http(s) URL or host:port");
+                throw d.pluginErr("endpoint '" + endpoint + "' is not an http(s) URL or host:port");
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw d.err("plugin/trace: endpoint '" + endpoint + "': " + e.getMessage());
+            throw d.pluginErr("endpoint '" + endpoint + "': " + e.getMessage());
         }
     }
 
@@ -115,7 +115,7 @@ public final class TraceSetup implements PluginSetup {
         } catch (NumberFormatException e) {
             // falls through to the error
         }
-        throw d.err("plugin/trace: every expects a number 0 or more, got '" + v + "'");
+        throw d.pluginErr("every expects a number 0 or more, got '" + v + "'");
     }
 
     private static boolean isIp(String host) {
