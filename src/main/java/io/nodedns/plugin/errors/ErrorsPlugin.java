@@ -6,8 +6,6 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.ResponseHook;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import org.xbill.DNS.Type;
 
@@ -54,9 +52,7 @@ public final class ErrorsPlugin extends ChainHandler implements ResponseHook {
         if (stacktrace && failure != null) {
             // CoreDNS's stacktrace appends the goroutine's stack to the recovered panic; ours is the
             // Java stack of the exception, in one log call so concurrent lines cannot interleave.
-            StringWriter trace = new StringWriter();
-            failure.printStackTrace(new PrintWriter(trace));
-            line = line + System.lineSeparator() + trace.toString().stripTrailing();
+            line = Log.withStack(line, failure);
         }
         Log.error("errors", line);
     }
