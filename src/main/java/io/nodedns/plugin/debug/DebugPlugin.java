@@ -1,9 +1,8 @@
 package io.nodedns.plugin.debug;
 
 import io.nodedns.log.Log;
-import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.ResponseHook;
+import io.nodedns.server.ReplyWatcher;
 import io.nodedns.wire.Names;
 import java.util.Locale;
 import org.xbill.DNS.Type;
@@ -13,16 +12,9 @@ import org.xbill.DNS.Type;
  * plugin: what a CoreDNS crash under debug prints, without the crash. Its hook runs after those
  * of the plugins below it, so it sees their failures too.
  */
-final class DebugPlugin extends ChainHandler implements ResponseHook {
-    @Override
-    public String name() {
-        return "debug";
-    }
-
-    @Override
-    public int serve(Exchange ex) {
-        ex.addHook(this);
-        return next(ex);
+final class DebugPlugin extends ReplyWatcher {
+    DebugPlugin() {
+        super("debug");
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.nodedns.plugin.errors;
 
 import io.nodedns.log.Log;
-import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.ResponseHook;
+import io.nodedns.server.ReplyWatcher;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import java.util.List;
@@ -14,24 +13,14 @@ import org.xbill.DNS.Type;
  * {@code [ERROR] plugin/errors: RCODE QNAME QTYPE: TEXT}, or counts them under a consolidate
  * pattern and prints one summary per period.
  */
-public final class ErrorsPlugin extends ChainHandler implements ResponseHook {
+public final class ErrorsPlugin extends ReplyWatcher {
     private final List<Consolidator> consolidators;
     private final boolean stacktrace;
 
     ErrorsPlugin(List<Consolidator> consolidators, boolean stacktrace) {
+        super("errors");
         this.consolidators = List.copyOf(consolidators);
         this.stacktrace = stacktrace;
-    }
-
-    @Override
-    public String name() {
-        return "errors";
-    }
-
-    @Override
-    public int serve(Exchange ex) {
-        ex.addHook(this);
-        return next(ex);
     }
 
     @Override
