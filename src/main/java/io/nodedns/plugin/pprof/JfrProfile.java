@@ -10,8 +10,8 @@ import jdk.jfr.Recording;
 
 /**
  * The profile endpoint's JDK Flight Recorder recording: the JDK's "default" settings (made for
- * production, about 1 % overhead: execution samples every 20 ms, GC, I/O and lock events), one
- * recording at a time in the process and at most {@link #MAX_SECONDS}, so a loop of requests cannot
+ * production, "typically less than 1 % overhead" by its account: execution samples every 20 ms,
+ * GC, I/O), one recording at a time in the process and at most {@link #MAX_SECONDS}, so a loop of requests cannot
  * stack recordings on a DNS server.
  */
 final class JfrProfile {

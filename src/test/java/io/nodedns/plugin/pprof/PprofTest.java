@@ -138,6 +138,24 @@ class PprofTest {
         }
     }
 
+    /** The listener survives a reload that keeps the address (with another block setting) and closes when pprof goes. */
+    @Test
+    void reloadKeepsTheListenerAndClosesItWhenPprofGoes() throws Exception {
+        int dns = FreePorts.udpAndTcp();
+        int http = FreePorts.udpAndTcp();
+        Path corefile = dir.resolve("Corefile");
+        Files.writeString(corefile, ".:%d {\n pprof 127.0.0.1:%d\n whoami\n}\n".formatted(dns, http));
+        try (TestServer server = TestServer.fromFile(corefile)) {
+            assertEquals(200, get(http, "/debug/pprof/heap").statusCode());
+            Files.writeString(corefile, ".:%d {\n pprof 127.0.0.1:%d {\n  block 1\n }\n whoami\n}\n".formatted(dns, http));
+            assertTrue(server.server().reload());
+            assertEquals(200, get(http, "/debug/pprof/goroutine").statusCode());
+            Files.writeString(corefile, ".:%d {\n whoami\n}\n".formatted(dns));
+            assertTrue(server.server().reload());
+            assertThrows(java.net.ConnectException.class, () -> get(http, "/debug/pprof/"));
+        }
+    }
+
     private List<RecordedEvent> read(byte[] body) throws IOException {
         Path file = Files.createTempFile(dir, "profile", ".jfr");
         Files.write(file, body);
