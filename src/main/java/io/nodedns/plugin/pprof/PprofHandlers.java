@@ -54,9 +54,9 @@ final class PprofHandlers {
         diagnostic(exchange, "threadPrint", "-l");
     }
 
-    /** Go's heap?gc=1 collects first; so does the histogram of live objects. Without it, no forced GC. */
+    /** Go's heap?gc=N (N > 0) collects first; so does the histogram of live objects. Without it, no forced GC. */
     void heap(HttpExchange exchange) throws IOException {
-        if ("1".equals(parameter(exchange, "gc"))) {
+        if (positive(parameter(exchange, "gc"))) {
             diagnostic(exchange, "gcClassHistogram");
         } else {
             diagnostic(exchange, "gcClassHistogram", "-all");
@@ -112,6 +112,15 @@ final class PprofHandlers {
             return;
         }
         HttpEndpoints.reply(exchange, 200, text);
+    }
+
+    /** Go reads gc as an integer and collects when it is above 0. */
+    private static boolean positive(String value) {
+        try {
+            return value != null && Integer.parseInt(value) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The first value of a query parameter, or null. */

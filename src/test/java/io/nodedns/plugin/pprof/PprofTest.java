@@ -30,6 +30,12 @@ class PprofTest {
     @TempDir
     Path dir;
 
+    private static final class Kept {}
+
+    private static final class Dropped {}
+
+    private static volatile Dropped dropped;
+
     static HttpResponse<String> get(int port, String path) throws Exception {
         return HTTP.send(request(port, path), HttpResponse.BodyHandlers.ofString());
     }
@@ -76,9 +82,18 @@ class PprofTest {
             assertEquals(200, heap.statusCode());
             assertTrue(heap.body().contains("#instances") && heap.body().contains("java.lang.String "), heap.body());
             assertTrue(heap.body().lines().anyMatch(l -> l.startsWith("Total ")), heap.body());
-            HttpResponse<String> live = get(http, "/debug/pprof/heap?gc=1");
+            // gc=N (N > 0) collects first: unreachable objects are gone, reachable ones counted
+            Kept[] kept = new Kept[1000];
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] = new Kept();
+                dropped = new Dropped();
+            }
+            dropped = null;
+            HttpResponse<String> live = get(http, "/debug/pprof/heap?gc=2");
             assertEquals(200, live.statusCode());
-            assertTrue(live.body().contains("java.lang.String "), live.body());
+            assertTrue(live.body().lines().anyMatch(l -> l.matches("\\s*\\d+:\\s+1000\\s+\\d+\\s+" + Kept.class.getName().replace("$", "\\$")) ), live.body());
+            assertFalse(live.body().contains(Dropped.class.getName()), live.body());
+            assertEquals(1000, kept.length);
 
             assertEquals(404, get(http, "/debug/pprof/allocs").statusCode());
         } finally {
