@@ -9,6 +9,8 @@ import java.io.PrintStream;
 public final class Log {
     private static volatile PrintStream out = System.out;
     private static volatile boolean debug;
+    /** Configurations whose Corefile has the debug plugin: counted, since a reload starts the new one before stopping the old. */
+    private static final java.util.concurrent.atomic.AtomicInteger debugHolders = new java.util.concurrent.atomic.AtomicInteger();
 
     private Log() {}
 
@@ -18,6 +20,19 @@ public final class Log {
 
     public static void debug(boolean on) {
         debug = on;
+    }
+
+    /** The debug plugin's start: debug lines print while at least one holder remains. */
+    public static void holdDebug() {
+        debugHolders.incrementAndGet();
+    }
+
+    public static void releaseDebug() {
+        debugHolders.decrementAndGet();
+    }
+
+    public static boolean debugOn() {
+        return debug || debugHolders.get() > 0;
     }
 
     public static void info(String plugin, String message) {
@@ -37,9 +52,16 @@ public final class Log {
     }
 
     public static void debug(String plugin, String message) {
-        if (debug) {
+        if (debugOn()) {
             line("[DEBUG] ", plugin, message);
         }
+    }
+
+    /** The message followed by the throwable's Java stack, for one log call (lines of concurrent failures cannot interleave). */
+    public static String withStack(String message, Throwable failure) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(trace));
+        return message + System.lineSeparator() + trace.toString().stripTrailing();
     }
 
     /** A raw line (the log plugin's query lines carry their own prefix). */

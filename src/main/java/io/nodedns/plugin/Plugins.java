@@ -4,6 +4,7 @@ import io.nodedns.plugin.acl.AclSetup;
 import io.nodedns.plugin.any.AnySetup;
 import io.nodedns.plugin.bind.BindSetup;
 import io.nodedns.plugin.chaos.ChaosSetup;
+import io.nodedns.plugin.debug.DebugSetup;
 import io.nodedns.plugin.dns64.Dns64Setup;
 import io.nodedns.plugin.header.HeaderSetup;
 import io.nodedns.plugin.local.LocalSetup;
@@ -25,6 +26,7 @@ import io.nodedns.plugin.log.LogSetup;
 import io.nodedns.plugin.loop.LoopSetup;
 import io.nodedns.plugin.multisocket.MultisocketSetup;
 import io.nodedns.plugin.nodecache.NodecacheSetup;
+import io.nodedns.plugin.pprof.PprofSetup;
 import io.nodedns.plugin.prometheus.PrometheusSetup;
 import io.nodedns.plugin.ready.ReadySetup;
 import io.nodedns.plugin.reload.ReloadSetup;
@@ -54,9 +56,11 @@ public final class Plugins {
                 .register("bufsize", new BufsizeSetup())
                 .register("bind", new BindSetup())
                 .register("nodecache", new NodecacheSetup())
+                .register("debug", new DebugSetup())
                 .register("trace", new TraceSetup())
                 .register("ready", new ReadySetup())
                 .register("health", new HealthSetup())
+                .register("pprof", new PprofSetup())
                 .register("prometheus", new PrometheusSetup())
                 .register("errors", new ErrorsSetup())
                 .register("log", new LogSetup())

@@ -5,8 +5,6 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.HookHandler;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import org.xbill.DNS.Type;
 
@@ -43,9 +41,7 @@ public final class ErrorsHandler extends HookHandler {
         if (stacktrace && failure != null) {
             // CoreDNS's stacktrace appends the goroutine's stack to the recovered panic; ours is the
             // Java stack of the exception, in one log call so concurrent lines cannot interleave.
-            StringWriter trace = new StringWriter();
-            failure.printStackTrace(new PrintWriter(trace));
-            line = line + System.lineSeparator() + trace.toString().stripTrailing();
+            line = Log.withStack(line, failure);
         }
         Log.error("errors", line);
     }

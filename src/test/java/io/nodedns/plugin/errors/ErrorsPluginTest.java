@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.plugin.Plugins;
-import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.PluginRegistry;
+import io.nodedns.testing.ThrowingHandler;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LogCapture;
@@ -63,20 +63,10 @@ class ErrorsPluginTest {
         order.add(order.indexOf("errors") + 1, "thrower");
         return Plugins.registerAll(new PluginRegistry(order)).register("thrower", ctx -> {
             ctx.once().dispenser().next();
-            ctx.addHandler(new Thrower());
+            ctx.addHandler(new ThrowingHandler());
         });
     }
 
-    private static final class Thrower extends ChainHandler {
-        Thrower() {
-            super("thrower");
-        }
-
-        @Override
-        public int serve(Exchange ex) {
-            throw new IllegalStateException("boom");
-        }
-    }
 
     @Test
     void stacktraceLogsTheJavaStackOfAFailedHandler() throws Exception {
@@ -91,7 +81,7 @@ class ErrorsPluginTest {
             List<String> lines = log.lines();
             int at = lines.indexOf(line);
             assertEquals("java.lang.IllegalStateException: boom", lines.get(at + 1));
-            assertTrue(lines.get(at + 2).startsWith("\tat io.nodedns.plugin.errors.ErrorsPluginTest$Thrower.serve("), lines.get(at + 2));
+            assertTrue(lines.get(at + 2).startsWith("\tat io.nodedns.testing.ThrowingHandler.serve("), lines.get(at + 2));
         }
     }
 
