@@ -82,7 +82,7 @@ final class ExternalHandler extends ChainHandler implements Lifecycle {
             return DiscoveryHandler.reply(ex, request, q, apex(q, soa), soa, true, name());
         }
         if (q.fromRight(0).equals(settings.apex())) {
-            return DiscoveryHandler.reply(ex, request, q, subApex(q), soa, true, name());
+            return DiscoveryHandler.reply(ex, request, q, NameRecords.serverSubdomain(q, "ns1"), soa, true, name());
         }
         NameRecords found = names.external(view, q, settings.headless(), firstZone);
         if (!found.exists() && settings.fallthrough().through(lower)) {
@@ -102,18 +102,6 @@ final class ExternalHandler extends ChainHandler implements Lifecycle {
             r.glue(NameRecords.existing().address(ns, settings.ttl(), q.self()).ofType(Type.ANY).getFirst());
         }
         return r;
-    }
-
-    /** {@code APEX.ZONE} exists without records; {@code ns1.APEX.ZONE} has the server's address; nothing else does. */
-    private NameRecords subApex(Query q) {
-        if (q.size() == 1) {
-            return NameRecords.existing();
-        }
-        if (q.size() == 2 && q.fromRight(1).equals("ns1")) {
-            NameRecords r = NameRecords.existing();
-            return q.self() == null ? r : r.address(q.name(), settings.ttl(), q.self());
-        }
-        return NameRecords.NONE;
     }
 
     private SOARecord soa(Query q, ClusterView view) {

@@ -49,7 +49,7 @@ final class ClusterLocalResolver implements Resolver, Externaler {
         }
         String kind = q.fromRight(0);
         if (kind.equals("dns")) {
-            return dns(q);
+            return NameRecords.serverSubdomain(q, "ns");
         }
         if (!kind.equals("svc") && !kind.equals("pod")) {
             return NameRecords.NONE;
@@ -66,17 +66,6 @@ final class ClusterLocalResolver implements Resolver, Externaler {
 
     private boolean namespaceVisible(ClusterView view, String ns) {
         return view.namespaceExists(ns) && (options.namespaces().isEmpty() || options.namespaces().contains(ns));
-    }
-
-    private NameRecords dns(Query q) {
-        if (q.size() == 1) {
-            return NameRecords.existing();
-        }
-        if (q.size() == 2 && q.fromRight(1).equals("ns")) {
-            NameRecords r = NameRecords.existing();
-            return q.self() == null ? r : r.address(q.name(), q.ttl(), q.self());
-        }
-        return NameRecords.NONE;
     }
 
     private NameRecords pod(ClusterView view, Query q, String ns) {
