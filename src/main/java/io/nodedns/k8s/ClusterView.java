@@ -32,6 +32,7 @@ public final class ClusterView {
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> podIps = new ConcurrentHashMap<>(); // "ns/ip" -> pods with it (hostNetwork share)
     private final Map<String, List<String>> clusterIpOwners = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> externalIpOwners = new ConcurrentHashMap<>(); // k8s_external's PTR
     private final Map<String, List<EndpointOf>> endpointsByIp = new ConcurrentHashMap<>();
     private final Map<String, KubeServiceImport> imports = new ConcurrentHashMap<>();
     private final Map<String, List<Slice>> mcsSlices = new ConcurrentHashMap<>();
@@ -44,24 +45,37 @@ public final class ClusterView {
 
     void service(KubeService before, KubeService after) {
         if (before != null) {
+            services.remove(key(before.namespace(), before.name()));
+        }
+        if (after != null) {
+            services.put(key(after.namespace(), after.name()), after);
+        }
+        owners(clusterIpOwners, before, after, before == null ? null : before.clusterIPs(),
+                after == null ? null : after.clusterIPs());
+        owners(externalIpOwners, before, after, before == null ? null : before.externalIPs(),
+                after == null ? null : after.externalIPs());
+        touched();
+    }
+
+    /** Moves a Service's entries in an IP index from its old IPs to its new ones; an IP kept keeps its place. */
+    private static void owners(Map<String, List<String>> index, KubeService before, KubeService after, List<String> old,
+            List<String> now) {
+        if (before != null) {
             String key = key(before.namespace(), before.name());
-            services.remove(key);
-            for (String ip : before.clusterIPs()) {
-                if (after == null || !after.clusterIPs().contains(ip)) {
-                    clusterIpOwners.computeIfPresent(canonical(ip), (k, owners) -> without(owners, key::equals));
+            for (String ip : old) {
+                if (HostPorts.literal(ip) != null && (now == null || !now.contains(ip))) {
+                    index.computeIfPresent(canonical(ip), (k, owners) -> without(owners, key::equals));
                 }
             }
         }
         if (after != null) {
             String key = key(after.namespace(), after.name());
-            services.put(key, after);
-            for (String ip : after.clusterIPs()) {
-                if (before == null || !before.clusterIPs().contains(ip)) { // an IP kept keeps its place
-                    clusterIpOwners.merge(canonical(ip), List.of(key), ClusterView::plus);
+            for (String ip : now) {
+                if (HostPorts.literal(ip) != null && (old == null || !old.contains(ip))) {
+                    index.merge(canonical(ip), List.of(key), ClusterView::plus);
                 }
             }
         }
-        touched();
     }
 
     void slice(Slice before, Slice after) {
@@ -211,6 +225,11 @@ public final class ClusterView {
     /** Services owning this ClusterIP ({@code ns/name}), in arrival order. */
     public List<String> clusterIpOwners(String ip) {
         return clusterIpOwners.getOrDefault(canonical(ip), List.of());
+    }
+
+    /** Services with this external or load-balancer IP ({@code ns/name}), in arrival order (k8s_external's PTR). */
+    public List<String> externalIpOwners(String ip) {
+        return externalIpOwners.getOrDefault(canonical(ip), List.of());
     }
 
     public List<EndpointOf> endpointsWithIp(String ip) {

@@ -80,6 +80,7 @@ public final class Plugins {
                 .register("loop", new LoopSetup())
                 .register("forward", new ForwardSetup())
                 .register("kubeforward", new KubeforwardSetup())
+                .register("k8s_external", new io.nodedns.plugin.k8sexternal.K8sExternalSetup())
                 .register("kubernetes", new KubernetesSetup())
                 .register("multicluster", new MulticlusterSetup())
                 .register("tls", new io.nodedns.plugin.tls.TlsSetup())

@@ -109,6 +109,15 @@ public final class SetupContext {
         metrics.add(source);
     }
 
+    /**
+     * A live view of the block's handlers, complete once setup has finished: for plugins that use a
+     * later plugin of their block at start (k8s_external and autopath use kubernetes, as CoreDNS's
+     * {@code dnsserver.GetConfig(c).Handler}).
+     */
+    public List<Handler> blockHandlers() {
+        return java.util.Collections.unmodifiableList(handlers);
+    }
+
     /** A live view of the readiness reporters of this block, complete once setup has finished. */
     public List<Readiness> blockReadiness() {
         return java.util.Collections.unmodifiableList(readiness);

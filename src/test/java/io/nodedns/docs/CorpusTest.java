@@ -48,8 +48,7 @@ class CorpusTest {
     /** Corefile name -> the words its start-up error must contain (the missing plugin, named). */
     static final Map<String, String> EXPECTED_FAILURES = Map.of(
             "corpus/coredns-issue-4308-autopath.Corefile", "plugin 'autopath' is not supported",
-            "corpus/coredns-issue-1025-autopath-zone.Corefile", "plugin 'autopath' is not supported",
-            "corpus/coredns-k8s-external.Corefile", "plugin 'k8s_external' is not supported");
+            "corpus/coredns-issue-1025-autopath-zone.Corefile", "plugin 'autopath' is not supported");
 
     private static final Pattern KEY_PORT = Pattern.compile("^((?:[a-z0-9]+://)?[^\\s:{]*)(?::(\\d+))?$");
 

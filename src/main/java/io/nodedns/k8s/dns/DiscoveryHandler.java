@@ -96,44 +96,34 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         return backend;
     }
 
+    /** The name grammar answering this handler's zones (k8s_external asks it for external names). */
+    public Resolver resolver() {
+        return resolver;
+    }
+
     @Override
     public int serve(Exchange ex) {
-        byte[] wire = new byte[ex.requestLength()];
-        ex.request().getBytes(0, wire);
-        Message request;
-        try {
-            request = new Message(wire);
-        } catch (IOException e) {
+        Message request = request(ex);
+        if (request == null) {
             return DnsHeader.RCODE_FORMERR;
         }
-        Record question = request.getQuestion();
-        if (question == null) {
-            return DnsHeader.RCODE_FORMERR;
-        }
-        Name qname = question.getName();
+        Name qname = request.getQuestion().getName();
         String lower = qname.toString().toLowerCase(Locale.ROOT);
         String zone = Zones.matches(settings.zones(), lower);
         DiscoveryBackend b = backend;
         if (zone == null || b == null) {
             return next(ex);
         }
-        int type = question.getType();
+        int type = request.getQuestion().getType();
         if (type == Type.AXFR || type == Type.IXFR) {
             return DnsHeader.RCODE_REFUSED;
         }
-        int zoneLabels = zone.equals(".") ? 1 : zone.split("\\.").length + 1;
-        int below = qname.labels() - zoneLabels;
-        Name zoneAsAsked = new Name(qname, below);
-        List<String> labels = new ArrayList<>(below);
-        for (int i = 0; i < below; i++) {
-            labels.add(qname.getLabelString(i).toLowerCase(Locale.ROOT));
-        }
-        Query query = new Query(qname, zoneAsAsked, List.copyOf(labels), type, settings.ttl(), self(ex));
+        Query query = query(request, zone, settings.ttl(), ex);
         ClusterView view = b.view();
         NameRecords found;
-        if (labels.isEmpty()) {
+        if (query.labels().isEmpty()) {
             found = apex(query, view);
-        } else if (labels.size() == 1 && labels.getFirst().equals("dns-version")) {
+        } else if (query.size() == 1 && query.labels().getFirst().equals("dns-version")) {
             found = NameRecords.existing().add(new TXTRecord(qname, DClass.IN, VERSION_TTL, resolver.schemaVersion()));
         } else {
             found = resolver.resolve(view, query);
@@ -141,10 +131,40 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         if (!found.exists() && settings.fallthrough().through(lower)) {
             return next(ex);
         }
-        return write(ex, request, query, view, found, b.synced());
+        return reply(ex, request, query, found, soa(query, view), b.synced(), name());
     }
 
-    private int write(Exchange ex, Message request, Query q, ClusterView view, NameRecords found, boolean synced) {
+    /** The query as dnsjava reads it; null when malformed or without a question (FORMERR). */
+    public static Message request(Exchange ex) {
+        byte[] wire = new byte[ex.requestLength()];
+        ex.request().getBytes(0, wire);
+        try {
+            Message m = new Message(wire);
+            return m.getQuestion() == null ? null : m;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The question relative to {@code zone} (lowercase, absolute; one the name is in). */
+    public static Query query(Message request, String zone, long ttl, Exchange ex) {
+        Name qname = request.getQuestion().getName();
+        int zoneLabels = zone.equals(".") ? 1 : zone.split("\\.").length + 1;
+        int below = qname.labels() - zoneLabels;
+        List<String> labels = new ArrayList<>(below);
+        for (int i = 0; i < below; i++) {
+            labels.add(qname.getLabelString(i).toLowerCase(Locale.ROOT));
+        }
+        return new Query(qname, new Name(qname, below), List.copyOf(labels), request.getQuestion().getType(), ttl, self(ex));
+    }
+
+    /**
+     * Writes the authoritative answer for what the name holds: the records of the asked type (a
+     * CNAME for any other type, its target then followed through the server), NODATA or NXDOMAIN
+     * with {@code soa} (SERVFAIL for NXDOMAIN until {@code synced}), glue for SRV, NS and ANY.
+     */
+    public static int reply(Exchange ex, Message request, Query q, NameRecords found, Record soa, boolean synced,
+            String plugin) {
         Message reply = new Message(request.getHeader().getID());
         reply.getHeader().setFlag(Flags.QR);
         reply.getHeader().setFlag(Flags.AA);
@@ -167,7 +187,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
             reply.addRecord(r, Section.ANSWER);
         }
         if (answer.isEmpty()) {
-            reply.addRecord(soa(q, view), Section.AUTHORITY);
+            reply.addRecord(soa, Section.AUTHORITY);
         } else if (q.type() == Type.SRV || q.type() == Type.NS || q.type() == Type.ANY) {
             for (Record r : found.additional()) {
                 reply.addRecord(r, Section.ADDITIONAL);
@@ -177,10 +197,10 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         ex.response().checkLimit(out.length);
         ex.response().putBytes(0, out);
         if (answer.size() == 1 && answer.getFirst() instanceof CNAMERecord alias && q.type() != Type.CNAME) {
-            // an ExternalName service: its target is asked through the server (CoreDNS backend_lookup)
-            return SelfLookup.followCname(ex, out.length, alias.getTarget(), name());
+            // ExternalName services, load balancers known by hostname: the target is asked through the server (CoreDNS pkg/upstream)
+            return SelfLookup.followCname(ex, out.length, alias.getTarget(), plugin);
         }
-        ex.written(out.length, name());
+        ex.written(out.length, plugin);
         return Result.WRITTEN;
     }
 
@@ -207,7 +227,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
     }
 
     /** The listener's own address when it is a specific one (for ns.dns.ZONE); null for a wildcard. */
-    private static InetAddress self(Exchange ex) {
+    public static InetAddress self(Exchange ex) {
         if (ex.listener() == null) {
             return null;
         }

@@ -36,6 +36,22 @@ public final class NameRecords {
         return new NameRecords(true);
     }
 
+    /**
+     * The names below the subdomain that holds the server's own name ({@code dns.ZONE}; the query has
+     * one or more labels under the zone, the last one that subdomain): the subdomain exists without
+     * records, {@code ns.SUB.ZONE} has the listener's address when known, nothing else exists.
+     */
+    public static NameRecords serverSubdomain(Query q, String ns) {
+        if (q.size() == 1) {
+            return existing();
+        }
+        if (q.size() == 2 && q.fromRight(1).equals(ns)) {
+            NameRecords r = existing();
+            return q.self() == null ? r : r.address(q.name(), q.ttl(), q.self());
+        }
+        return NONE;
+    }
+
     public boolean exists() {
         return exists;
     }

@@ -21,7 +21,11 @@ public final class ServiceRecords {
 
     private ServiceRecords() {}
 
-    /** A virtual IP service; NONE when a port was asked and none matches. */
+    /**
+     * A virtual IP service; NONE when a port was asked and none matches. An entry of {@code ips} that
+     * is a hostname (a load balancer known by name, for k8s_external) is a CNAME target and its own
+     * SRV target, without glue; only the first becomes the name's CNAME.
+     */
     public static NameRecords virtualIp(Query q, Name self, List<Slice.Port> ports, List<String> ips, String port,
             String proto) {
         NameRecords r = NameRecords.existing();
@@ -33,17 +37,38 @@ public final class ServiceRecords {
             matched = true;
             if (p.port() != null) {
                 for (String ip : ips) {
-                    r.srvCandidate(self, p.port(), HostPorts.literal(ip));
+                    InetAddress a = HostPorts.literal(ip);
+                    Name target = a != null ? self : absolute(ip);
+                    if (target != null) {
+                        r.srvCandidate(target, p.port(), a);
+                    }
                 }
             }
         }
         if (!matched) {
             return NameRecords.NONE;
         }
+        boolean aliased = false;
         for (String ip : ips) {
-            r.address(q.name(), q.ttl(), HostPorts.literal(ip));
+            InetAddress a = HostPorts.literal(ip);
+            Name alias = a == null && !aliased ? absolute(ip) : null;
+            if (a != null) {
+                r.address(q.name(), q.ttl(), a);
+            } else if (alias != null) {
+                aliased = true;
+                r.add(new org.xbill.DNS.CNAMERecord(q.name(), org.xbill.DNS.DClass.IN, q.ttl(), alias));
+            }
         }
         return r.finish(q.name(), q.ttl());
+    }
+
+    /** A domain name as an absolute {@link Name}; null when it is not one. */
+    public static Name absolute(String name) {
+        try {
+            return Name.fromString(name.endsWith(".") ? name : name + ".");
+        } catch (org.xbill.DNS.TextParseException e) {
+            return null;
+        }
     }
 
     /** A headless service: NONE (NXDOMAIN, per the specs) when no ready endpoint has a matching port. */

@@ -4,6 +4,7 @@ import io.nodedns.k8s.ClusterView;
 import io.nodedns.k8s.HostPorts;
 import io.nodedns.k8s.KubeService;
 import io.nodedns.k8s.Slice;
+import io.nodedns.k8s.dns.Externaler;
 import io.nodedns.k8s.dns.Hostnames;
 import io.nodedns.k8s.dns.NameRecords;
 import io.nodedns.k8s.dns.Query;
@@ -17,14 +18,13 @@ import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.PTRRecord;
-import org.xbill.DNS.TextParseException;
 
 /**
  * cluster.local per the Kubernetes DNS spec 1.1.0 and CoreDNS's kubernetes plugin: {@code <svc>.<ns>.svc}, {@code <hostname>.<svc>.<ns>.svc},
  * {@code <port>.<proto>.<svc>.<ns>.svc} (underscores optional), {@code <ip>.<ns>.pod} by pod mode,
- * {@code ns.dns}, and PTR in reverse zones.
+ * {@code ns.dns}, and PTR in reverse zones; and the names k8s_external serves from the same view.
  */
-final class ClusterLocalResolver implements Resolver {
+final class ClusterLocalResolver implements Resolver, Externaler {
     enum Pods { DISABLED, INSECURE, VERIFIED }
 
     record Options(Set<String> namespaces, Pods pods, boolean endpointPodNames, boolean noEndpoints,
@@ -49,7 +49,7 @@ final class ClusterLocalResolver implements Resolver {
         }
         String kind = q.fromRight(0);
         if (kind.equals("dns")) {
-            return dns(q);
+            return NameRecords.serverSubdomain(q, "ns");
         }
         if (!kind.equals("svc") && !kind.equals("pod")) {
             return NameRecords.NONE;
@@ -66,17 +66,6 @@ final class ClusterLocalResolver implements Resolver {
 
     private boolean namespaceVisible(ClusterView view, String ns) {
         return view.namespaceExists(ns) && (options.namespaces().isEmpty() || options.namespaces().contains(ns));
-    }
-
-    private NameRecords dns(Query q) {
-        if (q.size() == 1) {
-            return NameRecords.existing();
-        }
-        if (q.size() == 2 && q.fromRight(1).equals("ns")) {
-            NameRecords r = NameRecords.existing();
-            return q.self() == null ? r : r.address(q.name(), q.ttl(), q.self());
-        }
-        return NameRecords.NONE;
     }
 
     private NameRecords pod(ClusterView view, Query q, String ns) {
@@ -148,6 +137,60 @@ final class ClusterLocalResolver implements Resolver {
                 (s, e, address) -> Hostnames.of(e, address, options.endpointPodNames()) + below);
     }
 
+    /**
+     * k8s_external's names (CoreDNS's kubernetes/external.go). A name with an endpoint label answers
+     * only with {@code headless}, from a headless Service without external IPs; CoreDNS then answers
+     * the Service's external IPs for any first label.
+     */
+    @Override
+    public NameRecords external(ClusterView view, Query q, boolean headless, Name firstZone) {
+        if (q.type() == org.xbill.DNS.Type.PTR && ReverseNames.address(q.name()) != null) {
+            return externalReverse(view, q, firstZone);
+        }
+        String ns = q.fromRight(0);
+        if (!namespaceVisible(view, ns)) {
+            return NameRecords.NONE;
+        }
+        if (q.size() == 1) {
+            return NameRecords.existing();
+        }
+        KubeService svc = view.service(ns, q.fromRight(1));
+        if (svc == null || q.size() > 4) {
+            return NameRecords.NONE;
+        }
+        String port = q.size() == 4 ? strip(q.labels().get(0)) : null;
+        String proto = q.size() == 4 ? strip(q.labels().get(1)) : null;
+        if (headless && svc.externalIPs().isEmpty() && (svc.headless() || q.size() == 3)) {
+            List<Slice> slices = options.noEndpoints() ? List.of() : view.slices(ns, svc.name());
+            if (q.size() == 3) {
+                return endpointName(q, svc, slices, strip(q.labels().getFirst()));
+            }
+            String below = "." + svc.name() + "." + svc.namespace();
+            return ServiceRecords.endpoints(q, slices, port, proto,
+                    (s, e, address) -> Hostnames.of(e, address, options.endpointPodNames()) + below);
+        }
+        if (svc.externalIPs().isEmpty() || q.size() == 3) {
+            return NameRecords.NONE;
+        }
+        return ServiceRecords.virtualIp(q, q.under(svc.name() + "." + svc.namespace()), svc.ports(), svc.externalIPs(),
+                port, proto);
+    }
+
+    /** PTR for an external IP: {@code svc.ns.FIRSTZONE} for each Service that has it. */
+    private NameRecords externalReverse(ClusterView view, Query q, Name firstZone) {
+        NameRecords r = NameRecords.existing();
+        boolean any = false;
+        for (String key : view.externalIpOwners(ReverseNames.address(q.name()).getHostAddress())) {
+            String ns = key.substring(0, key.indexOf('/'));
+            Name target = absolute(key.substring(key.indexOf('/') + 1) + "." + ns + "." + firstZone);
+            if (namespaceVisible(view, ns) && target != null) {
+                any = true;
+                r.add(new PTRRecord(q.name(), DClass.IN, q.ttl(), target));
+            }
+        }
+        return any ? r : NameRecords.NONE;
+    }
+
     /** {@code <hostname>.<svc>.<ns>.svc}: ready endpoints of any service with that hostname. */
     private NameRecords endpointName(Query q, KubeService svc, List<Slice> slices, String hostname) {
         NameRecords r = NameRecords.existing();
@@ -206,10 +249,6 @@ final class ClusterLocalResolver implements Resolver {
     }
 
     static Name absolute(String name) {
-        try {
-            return Name.fromString(name.endsWith(".") ? name : name + ".");
-        } catch (TextParseException e) {
-            return null;
-        }
+        return ServiceRecords.absolute(name);
     }
 }
