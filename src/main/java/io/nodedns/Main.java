@@ -12,6 +12,7 @@ import io.nodedns.server.Listener;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Server;
 import io.nodedns.server.ServerConfig;
+import io.nodedns.sys.Prelink;
 import io.nodedns.upstream.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,6 +63,9 @@ public final class Main {
             }
             return 0;
         }
+        // The FFM linking the UDP loops and forward need, on another thread while the Corefile is
+        // parsed and the plugins set up (docs/operations.md "Start-up and JVM flags").
+        Prelink.start();
         int defaultPort = flags.dnsPort() >= 0 ? flags.dnsPort() : 53;
         ConfigSource source;
         NodeCacheSync sync = null;

@@ -5,6 +5,7 @@ import io.nodedns.log.Log;
 import io.nodedns.plugin.Plugins;
 import io.nodedns.server.ConfigSource;
 import io.nodedns.server.Server;
+import io.nodedns.sys.Prelink;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -61,6 +62,7 @@ public final class Warmup {
     public static void main(String[] args) throws Exception {
         int udp = args.length > 0 ? Integer.parseInt(args[0]) : 30_000;
         int tcp = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
+        Prelink.start(); // as Main does, so the AOT cache holds its classes too
         Result r = run(udp, tcp, true, System.err);
         System.err.println("nodedns training run: " + r);
         // loopback loses nothing; a query given up after a second on a starved build machine may

@@ -87,6 +87,23 @@ public final class UpstreamDatagrams {
         return UNAVAILABLE;
     }
 
+    /**
+     * Links send, recvmmsg and the errno lookup on the calling thread and calls each once on fd -1
+     * (EBADF, no side effect): {@link Prelink}, so the first forwarded query does not link them.
+     */
+    static void prelink() {
+        if (UNAVAILABLE != null) {
+            return;
+        }
+        try {
+            long sent = (long) SEND.invokeExact(-1, 0L, 0L, LinuxSockets.MSG_DONTWAIT);
+            int received = (int) RECVMMSG.invokeExact(-1, 0L, 0, LinuxSockets.MSG_DONTWAIT, 0L);
+            long word = (long) ErrnoLocation.HANDLE.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     /** Sends {@code length} bytes of the send buffer; the count sent, or -1 (see {@link #errno()}). */
     public long send(int fd, int length) {
         if (errnoThread != Thread.currentThread()) {
