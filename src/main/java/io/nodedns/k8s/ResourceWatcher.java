@@ -57,7 +57,8 @@ public final class ResourceWatcher<T> {
      * A watch that delivers nothing (no event, no bookmark) for this long is presumed dead: the API
      * server sends a bookmark about once a minute, and a connection lost without FIN or RST would
      * otherwise go unnoticed until TCP gives up (HTTP/1.1: timeoutSeconds + 30 s, up to 10.5 min).
-     * The read timeout covers HTTP/1.1 and each HTTP/2 stream alike.
+     * The read timeout covers HTTP/1.1 and each HTTP/2 stream alike; on HTTP/2 the stalled
+     * connection is then evicted from the pool so the next watch does not open a stream on it.
      */
     static final Duration SILENCE = Duration.ofSeconds(90);
     private static final Type WATCH_TYPE = new TypeToken<Watch.Response<JsonObject>>() {}.getType();
@@ -155,6 +156,11 @@ public final class ResourceWatcher<T> {
                 relists.incrementAndGet();
             } catch (Silent e) {
                 resourceVersion = e.resourceVersion; // watch again from where the stream went quiet
+                // HTTP/2: the read timeout cancels the stream, not its connection, which stays pooled
+                // and passes for healthy until a ping goes unanswered (OkHttp waits 1 s for it): the
+                // next watch would open a stream on the dead connection and wait out the silence again
+                // (then fail and relist). This loop is the pool's only user; its one connection is idle now.
+                api.getHttpClient().connectionPool().evictAll();
                 if (bookmarksSeen) {
                     stalls.incrementAndGet();
                     Duration stale = staleness();
@@ -389,6 +395,11 @@ public final class ResourceWatcher<T> {
     /** For tests: a shorter {@link #SILENCE}. */
     void silence(Duration d) {
         silence = d;
+    }
+
+    /** The server sends bookmarks (seen on a watch): only then is a silent watch counted as a stall. */
+    boolean bookmarksSeen() {
+        return bookmarksSeen;
     }
 
     /** Watches presumed lost after {@link #SILENCE} without an event or bookmark (only counted once bookmarks were seen). */
