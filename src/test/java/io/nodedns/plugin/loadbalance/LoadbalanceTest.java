@@ -116,7 +116,7 @@ class LoadbalanceTest {
         assertEquals(0, ex.query().wrap(ex.request(), 0, query.length));
         ex.response().putBytes(0, reply);
         ex.responseLength(reply.length);
-        LoadBalancer lb = new LoadBalancer(PreferredSubnets.NONE);
+        LoadBalancer lb = new LoadBalancer(PreferredSubnets.NONE, null);
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().threadId();
         for (int i = 0; i < 200_000; i++) {
