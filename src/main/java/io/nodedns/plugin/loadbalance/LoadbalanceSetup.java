@@ -25,18 +25,20 @@ public final class LoadbalanceSetup implements PluginSetup {
     private static final String P = "plugin/loadbalance: ";
     static final Duration DEFAULT_RELOAD = Duration.ofSeconds(30);
 
-    /** One occurrence: its preferred subnets and, for the weighted policy, its weight file. */
-    record Config(PreferredSubnets prefer, WeightFile weights) {}
+    /** One occurrence: its preferred subnets and, for the weighted policy, its weight file (else null). */
+    record Config(PreferredSubnets prefer, Path weightFile, Duration reload) {}
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
         Directive once = ctx.once();
         Config config = parse(once.dispenser());
-        if (config.weights() != null) {
-            load(config.weights(), once.nameToken());
-            ctx.addLifecycle(config.weights());
+        WeightFile weights = null;
+        if (config.weightFile() != null) {
+            weights = new WeightFile(config.weightFile(), config.reload());
+            load(weights, config, once.nameToken());
+            ctx.addLifecycle(weights);
         }
-        ctx.addHandler(new LoadBalancer(config.prefer(), config.weights()));
+        ctx.addHandler(new LoadBalancer(config.prefer(), weights));
     }
 
     /** Parses one occurrence (the dispenser stands before the name). */
@@ -75,7 +77,7 @@ public final class LoadbalanceSetup implements PluginSetup {
             }
         }
         PreferredSubnets prefer = networks.isEmpty() ? PreferredSubnets.NONE : PreferredSubnets.of(networks, bits);
-        return new Config(prefer, file == null ? null : new WeightFile(file, reload));
+        return new Config(prefer, file, reload);
     }
 
     private static void prefer(Dispenser d, List<byte[]> networks, List<Integer> bits) throws ConfigException {
@@ -123,17 +125,17 @@ public final class LoadbalanceSetup implements PluginSetup {
     }
 
     /** Reads the weight file now: a bad line fails the load at the file's line, a missing file only if nothing will look again. */
-    private static void load(WeightFile weights, Token at) throws ConfigException {
+    private static void load(WeightFile weights, Config config, Token at) throws ConfigException {
         try {
             weights.load();
         } catch (FileContentException e) {
             throw new ConfigException(e.file, e.line, P + e.getMessage() + " (loadbalance at " + at.file() + ":" + at.line() + ")");
         } catch (IOException e) {
-            if (weights.reload().isZero()) {
-                throw new ConfigException(at, P + "cannot read weight file " + weights.path() + ": " + e.getMessage());
+            if (config.reload().isZero()) {
+                throw new ConfigException(at, P + "cannot read weight file " + config.weightFile() + ": " + e.getMessage());
             }
-            Log.warning("loadbalance", "Failed to open weight file " + weights.path() + ": " + e.getMessage()
-                    + "; trying again in " + GoDuration.format(weights.reload()));
+            Log.warning("loadbalance", "Failed to open weight file " + config.weightFile() + ": " + e.getMessage()
+                    + "; trying again in " + GoDuration.format(config.reload()));
         }
     }
 }

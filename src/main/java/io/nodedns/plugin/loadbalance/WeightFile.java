@@ -3,6 +3,7 @@ package io.nodedns.plugin.loadbalance;
 import io.nodedns.config.FileContentException;
 import io.nodedns.log.Log;
 import io.nodedns.server.Lifecycle;
+import io.nodedns.server.Periodic;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,14 +37,6 @@ final class WeightFile implements Lifecycle {
 
     WeightTable table() {
         return table;
-    }
-
-    Path path() {
-        return path;
-    }
-
-    Duration reload() {
-        return reload;
     }
 
     /**
@@ -93,16 +86,7 @@ final class WeightFile implements Lifecycle {
         if (reload.isZero() || timer != null) {
             return;
         }
-        timer = Thread.ofVirtual().name("nodedns-loadbalance-weights").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(reload);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                refresh();
-            }
-        });
+        timer = Periodic.start("nodedns-loadbalance-weights", reload, this::refresh);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.nodedns.plugin.rewrite;
 
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.Handler;
 import io.nodedns.server.ResponseHook;
 import io.nodedns.server.Result;
 import io.nodedns.server.SelfLookup;
@@ -85,10 +84,7 @@ public final class RewritePlugin extends ChainHandler implements ResponseHook {
      */
     private void followCnames(Exchange ex) {
         try {
-            byte[] request = new byte[ex.requestLength()];
-            ex.request().getBytes(0, request);
-            Handler next = nextHandler();
-            byte[] reply = next == null ? null : SelfLookup.ask(ex, next, request);
+            byte[] reply = SelfLookup.askRest(ex, nextHandler());
             if (reply == null) {
                 ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
                 return;

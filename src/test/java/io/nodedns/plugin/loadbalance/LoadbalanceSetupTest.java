@@ -79,12 +79,12 @@ class LoadbalanceSetupTest {
     @Test
     void weightedForms() throws Exception {
         LoadbalanceSetup.Config plain = config("loadbalance weighted w.txt");
-        assertEquals(java.nio.file.Path.of("w.txt"), plain.weights().path());
-        assertEquals(java.time.Duration.ofSeconds(30), plain.weights().reload(), "CoreDNS's default");
+        assertEquals(java.nio.file.Path.of("w.txt"), plain.weightFile());
+        assertEquals(java.time.Duration.ofSeconds(30), plain.reload(), "CoreDNS's default");
         LoadbalanceSetup.Config both = config("loadbalance weighted /etc/w {\n reload 0\n prefer 10.0.0.0/8\n}");
-        assertEquals(java.time.Duration.ZERO, both.weights().reload());
+        assertEquals(java.time.Duration.ZERO, both.reload());
         assertEquals(1, both.prefer().size());
-        assertEquals(null, config("loadbalance round_robin").weights());
+        assertEquals(null, config("loadbalance round_robin").weightFile());
     }
 
     @Test
