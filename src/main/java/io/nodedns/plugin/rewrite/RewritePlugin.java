@@ -24,16 +24,9 @@ import org.xbill.DNS.Message;
  */
 public final class RewritePlugin extends ChainHandler implements ResponseHook {
     private final Rule[] rules;
-    /** Blocks without cname rules never leave the calling thread. */
-    private final boolean hasCnameRules;
 
     RewritePlugin(List<Rule> rules) {
         this.rules = rules.toArray(Rule[]::new);
-        boolean cname = false;
-        for (Rule r : this.rules) {
-            cname |= r instanceof CnameRule;
-        }
-        this.hasCnameRules = cname;
     }
 
     @Override
@@ -44,6 +37,7 @@ public final class RewritePlugin extends ChainHandler implements ResponseHook {
     @Override
     public int serve(Exchange ex) {
         Session s = Session.begin(ex, rules.length);
+        boolean touched;
         try {
             for (int i = 0; i < rules.length; i++) {
                 int result = rules[i].request(s, i);
@@ -54,13 +48,15 @@ public final class RewritePlugin extends ChainHandler implements ResponseHook {
                     break;
                 }
             }
-            if (s.touched()) {
+            touched = s.touched();
+            if (touched) {
                 ex.addHook(this);
             }
         } finally {
             s.end();
         }
-        if (hasCnameRules && cnameMatched(ex.scratch())) {
+        // a cname rule left an entry: only then does the query leave the calling thread
+        if (touched && cnameMatched(ex.scratch())) {
             Thread.ofVirtual().name("nodedns-rewrite-cname").start(() -> followCnames(ex));
             return Result.PENDING;
         }
