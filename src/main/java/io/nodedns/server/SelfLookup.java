@@ -111,6 +111,20 @@ public final class SelfLookup {
     }
 
     /**
+     * The client's query as it now stands in {@code origin} (after a plugin's edits), asked of
+     * {@code next} and on down the chain: how a plugin that must see the reply before it is
+     * finished (dns64, rewrite's cname rules) runs the rest of the chain. The reply, or null.
+     */
+    public static byte[] askRest(Exchange origin, Handler next) {
+        if (next == null) {
+            return null;
+        }
+        byte[] request = new byte[origin.requestLength()];
+        origin.request().getBytes(0, request);
+        return ask(origin, next, request);
+    }
+
+    /**
      * One query ({@code request}, a whole message) on an exchange of our own, through
      * {@code handler} and on down the block's chain; the reply, or null.
      */

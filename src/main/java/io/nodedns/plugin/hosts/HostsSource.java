@@ -5,6 +5,7 @@ import io.nodedns.config.TextInput;
 import io.nodedns.data.DataBudget;
 import io.nodedns.log.Log;
 import io.nodedns.server.Lifecycle;
+import io.nodedns.server.Periodic;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,16 +134,7 @@ final class HostsSource implements Lifecycle {
             return;
         }
         refresh();
-        timer = Thread.ofVirtual().name("nodedns-hosts-reload").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(config.reload());
-                } catch (InterruptedException e) {
-                    return;
-                }
-                refresh();
-            }
-        });
+        timer = Periodic.start("nodedns-hosts-reload", config.reload(), this::refresh);
     }
 
     @Override

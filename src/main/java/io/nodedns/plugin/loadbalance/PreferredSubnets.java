@@ -70,7 +70,7 @@ final class PreferredSubnets {
         return true;
     }
 
-    private static boolean isV4Mapped(DirectBuffer b, int off) {
+    static boolean isV4Mapped(DirectBuffer b, int off) {
         for (int k = 0; k < 10; k++) {
             if (b.getByte(off + k) != 0) {
                 return false;

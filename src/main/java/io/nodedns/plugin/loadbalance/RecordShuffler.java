@@ -36,7 +36,13 @@ final class RecordShuffler {
     private final int[] spare = new int[MAX_RECORDS];
     private final int[] newStart = new int[MAX_RECORDS];
     private UnsafeBuffer scratch = new UnsafeBuffer(new byte[4096]);
+    /** An owner name expanded for the weight lookup. */
+    private final UnsafeBuffer owner = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
     private long random;
+    /** Set for the duration of one {@link #weighted} call: the table, and whether this reply's addresses get a top pick. */
+    private WeightTable weights;
+    private boolean pickTop;
+    private int limit;
 
     RecordShuffler(long seed) {
         random = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
@@ -61,6 +67,7 @@ final class RecordShuffler {
         if (length < DnsHeader.LENGTH) {
             return false;
         }
+        limit = length;
         int answers = DnsHeader.ancount(b, 0);
         int authority = DnsHeader.nscount(b, 0);
         int additional = DnsHeader.arcount(b, 0);
@@ -74,21 +81,47 @@ final class RecordShuffler {
         }
         // If the pointers of the full shuffle cannot be kept valid, the answer section alone
         // usually can (it is the one clients look at); failing that the reply stays as it was.
-        return attempt(b, regionStart, n, answers, authority, additional, prefer, true)
-                || attempt(b, regionStart, n, answers, authority, additional, prefer, false);
+        // Only a failed relocation tries again: drawing again when the first draw kept the order
+        // would bias the result against it.
+        int result = attempt(b, regionStart, n, answers, authority, additional, prefer, true);
+        if (result == RELOCATION_FAILED) {
+            result = attempt(b, regionStart, n, answers, authority, additional, prefer, false);
+        }
+        return result == MOVED;
     }
 
-    private boolean attempt(MutableDirectBuffer b, int regionStart, int n, int answers, int authority, int additional,
+    private static final int UNCHANGED = 0;
+    private static final int MOVED = 1;
+    private static final int RELOCATION_FAILED = 2;
+
+    /**
+     * CoreDNS's weighted policy: in the answer and additional sections, CNAMEs, other types,
+     * addresses, MX, where one address chosen at random in proportion to its weight goes first and
+     * nothing else is shuffled. With {@code pick} false (CoreDNS picks only for A, AAAA and SRV
+     * questions) the records keep their order and only {@code prefer} applies.
+     */
+    boolean weighted(MutableDirectBuffer b, int length, WeightTable table, boolean pick, PreferredSubnets prefer) {
+        weights = table;
+        pickTop = pick;
+        try {
+            return shuffle(b, length, prefer);
+        } finally {
+            weights = null;
+        }
+    }
+
+    private int attempt(MutableDirectBuffer b, int regionStart, int n, int answers, int authority, int additional,
                             PreferredSubnets prefer, boolean allSections) {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
         int moved = arrange(b, 0, answers, false, prefer);
         if (allSections) {
-            moved |= arrange(b, answers, authority, false, null) | arrange(b, answers + authority, additional, true, prefer);
+            moved |= (weights == null ? arrange(b, answers, authority, false, null) : 0)
+                    | arrange(b, answers + authority, additional, true, prefer);
         }
         if (moved == 0) {
-            return false;
+            return UNCHANGED;
         }
         int regionEnd = end[n - 1];
         int pos = regionStart;
@@ -105,11 +138,11 @@ final class RecordShuffler {
         }
         for (int k = 0; k < n; k++) {
             if (!relocatePointers(k, regionStart, regionEnd, n)) {
-                return false; // the reply in b is untouched
+                return RELOCATION_FAILED; // the reply in b is untouched
             }
         }
         b.putBytes(regionStart, scratch, 0, regionEnd - regionStart);
-        return true;
+        return MOVED;
     }
 
     private boolean index(MutableDirectBuffer b, int regionStart, int limit, int n) {
@@ -137,6 +170,12 @@ final class RecordShuffler {
         if (count < 2) {
             return 0;
         }
+        if (weights != null && (!pickTop || !hasAddress(first, count))) {
+            if (prefer != null && prefer.size() > 0) { // CoreDNS leaves such a section as it came
+                preferSubnets(b, first, count, additional, prefer);
+            }
+            return changed(first, count);
+        }
         int p = first;
         p = collect(p, first, count, CATEGORY_CNAME, additional);
         p = collect(p, first, count, CATEGORY_OTHER, additional);
@@ -145,17 +184,58 @@ final class RecordShuffler {
         int mxStart = p;
         p = collect(p, first, count, CATEGORY_MX, additional);
         collect(p, first, count, CATEGORY_PINNED, additional);
-        shuffle(addressStart, mxStart - addressStart);
-        shuffle(mxStart, p - mxStart);
+        if (weights == null) {
+            shuffle(addressStart, mxStart - addressStart);
+            shuffle(mxStart, p - mxStart);
+        } else {
+            pickTop(b, addressStart, mxStart - addressStart);
+        }
         if (prefer != null && prefer.size() > 0) {
             preferSubnets(b, first, count, additional, prefer);
         }
+        return changed(first, count);
+    }
+
+    private int changed(int first, int count) {
         for (int i = first; i < first + count; i++) {
             if (order[i] != i) {
                 return 1;
             }
         }
         return 0;
+    }
+
+    private boolean hasAddress(int first, int count) {
+        for (int k = first; k < first + count; k++) {
+            if (type[k] == Records.TYPE_A || type[k] == Records.TYPE_AAAA) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Swaps an address drawn with probability weight / total weight into the first address place. */
+    private void pickTop(MutableDirectBuffer b, int from, int count) {
+        int total = 0;
+        for (int i = from; i < from + count; i++) {
+            int k = order[i];
+            int nameLength = Names.expand(b, 0, start[k], limit, owner, 0);
+            int domain = nameLength > 0 ? weights.domain(owner, 0, nameLength) : -1;
+            int rdata = ownerEnd[k] + Records.FIXED_LENGTH;
+            spare[i] = weights.weight(domain, b, rdata, end[k] - rdata);
+            total += spare[i];
+        }
+        if (total == 0) {
+            return;
+        }
+        int v = nextInt(total);
+        for (int i = from; i < from + count; i++) {
+            v -= spare[i];
+            if (v < 0) {
+                swap(from, i);
+                return;
+            }
+        }
     }
 
     /** Appends the section's records of one category at order[p...] in their current order; returns the next p. */

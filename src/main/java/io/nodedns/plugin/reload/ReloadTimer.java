@@ -1,5 +1,6 @@
 package io.nodedns.plugin.reload;
 
+import io.nodedns.server.Periodic;
 import io.nodedns.server.Shared;
 import java.time.Duration;
 
@@ -20,16 +21,7 @@ final class ReloadTimer {
     synchronized void schedule(Object newOwner, Duration newPeriod) {
         stopThread();
         owner = newOwner;
-        thread = Thread.ofVirtual().name("nodedns-reload-timer").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(newPeriod);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                shared.requestReload();
-            }
-        });
+        thread = Periodic.start("nodedns-reload-timer", newPeriod, shared::requestReload);
     }
 
     /** Stops the timer unless a newer config already took it over. */

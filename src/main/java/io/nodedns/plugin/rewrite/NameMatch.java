@@ -47,6 +47,11 @@ final class NameMatch {
         return new NameMatch(kind, normalize(pattern), null);
     }
 
+    /** A prefix, suffix or substring pattern taken in lower case as written (no final dot added). */
+    static NameMatch literal(Kind kind, String pattern) {
+        return new NameMatch(kind, pattern.toLowerCase(Locale.ROOT), null);
+    }
+
     static Pattern compile(String pattern) {
         if (pattern.length() > MAX_REGEX) {
             throw new IllegalArgumentException("regex pattern too long: " + pattern.length() + " > " + MAX_REGEX);

@@ -91,9 +91,15 @@ final class NameRule extends Rule {
     }
 
     /** Writes the rewritten text into {@code out}; false if the rule does not match. */
-    private boolean rewriteText(Text name, Text out) {
+    boolean rewriteText(Text name, Text out) {
         out.clear();
         switch (match.kind) {
+            case EXACT -> {
+                if (!name.equalTo(match.pattern)) {
+                    return false;
+                }
+                out.append(replacement);
+            }
             case PREFIX -> {
                 if (!name.startsWith(match.pattern)) {
                     return false;

@@ -23,17 +23,11 @@ final class NameRules {
             }
             from = 1;
         }
-        String fromText = a.text(from);
-        String toText = a.text(from + 1);
-        NameMatch match = NameMatch.of(kind, fromText);
+        NameMatch match = NameMatch.of(kind, a.text(from));
         List<AnswerOp> statics = new ArrayList<>();
         boolean auto = a.size() > 3 && parseAnswers(a, 3, statics);
-        Template template = null;
-        String to = NameMatch.normalize(toText);
-        if (kind == NameMatch.Kind.REGEX) {
-            template = Template.parse(to);
-            checkGroups(a, from + 1, match.regex, template);
-        }
+        String to = NameMatch.normalize(a.text(from + 1));
+        Template template = template(a, from, match);
         List<AnswerOp> answers = new ArrayList<>();
         if (kind == NameMatch.Kind.EXACT || (auto && kind != NameMatch.Kind.SUFFIX)) {
             answers.add(AnswerOp.remap(false));
@@ -46,6 +40,30 @@ final class NameRules {
         }
         answers.addAll(statics);
         return new NameRule(stop, match, kind == NameMatch.Kind.REGEX ? null : to, template, answers);
+    }
+
+    /**
+     * A rule that only maps names, FROM at {@code from} and TO after it, no answer options: CoreDNS's
+     * cname rule, which normalizes only exact names and takes the others in lower case as written.
+     */
+    static NameRule mapping(boolean stop, NameMatch.Kind kind, RewriteSetup.Args a, int from) throws ConfigException {
+        if (kind == NameMatch.Kind.EXACT || kind == NameMatch.Kind.REGEX) {
+            NameMatch match = NameMatch.of(kind, a.text(from));
+            return new NameRule(stop, match, kind == NameMatch.Kind.EXACT ? NameMatch.normalize(a.text(from + 1)) : null,
+                    template(a, from, match), List.of());
+        }
+        return new NameRule(stop, NameMatch.literal(kind, a.text(from)), a.text(from + 1).toLowerCase(java.util.Locale.ROOT),
+                null, List.of());
+    }
+
+    /** A regex rule's TO as a template (checked against FROM's groups); null for the other kinds. */
+    private static Template template(RewriteSetup.Args a, int from, NameMatch match) throws ConfigException {
+        if (match.kind != NameMatch.Kind.REGEX) {
+            return null;
+        }
+        Template template = Template.parse(NameMatch.normalize(a.text(from + 1)));
+        checkGroups(a, from + 1, match.regex, template);
+        return template;
     }
 
     /** CoreDNS parseAnswerRules: the first option needs the keyword "answer", later ones may drop it. */

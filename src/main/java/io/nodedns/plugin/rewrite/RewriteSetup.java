@@ -57,7 +57,7 @@ public final class RewriteSetup implements PluginSetup {
                 case "type", "class" -> questionRule(stop, type, rest);
                 case "ttl", "rcode" -> MatchRules.parse(stop, type, rest);
                 case "edns0" -> Edns0Rules.parse(stop, rest);
-                case "cname" -> throw a.err(a.token(start), "cname rules are not supported yet");
+                case "cname" -> CnameRule.parse(stop, rest);
                 default -> throw a.err(a.token(start), "invalid rule type \"" + a.text(start) + "\"");
             };
         } catch (IllegalArgumentException e) {

@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 /** CoreDNS plugin/loadbalance syntax: every form, valid and invalid, with the error's file:line. */
 class LoadbalanceSetupTest {
     private static PreferredSubnets parse(String body) throws ConfigException {
+        return config(body).prefer();
+    }
+
+    private static LoadbalanceSetup.Config config(String body) throws ConfigException {
         return LoadbalanceSetup.parse(SetupErrors.dispenser(".", body, "loadbalance"));
     }
 
@@ -51,12 +55,26 @@ class LoadbalanceSetupTest {
         fails("loadbalance weighted a b", 2, "unexpected argument(s)");
         fails("loadbalance weighted w.txt {\n reload\n}", 3, "reload duration value is missing");
         fails("loadbalance weighted w.txt {\n bogus 1\n}", 3, "unknown property 'bogus'");
-        fails("loadbalance weighted w.txt", 2, "weighted policy is not supported yet");
-        fails("loadbalance weighted w.txt {\n reload 10s\n}", 2, "weighted policy is not supported yet");
+        fails("loadbalance weighted w.txt {\n reload 10s 20s\n}", 3, "unexpected argument");
+        fails("loadbalance weighted w.txt {\n reload ten\n}", 3, "invalid reload duration 'ten'");
+        fails("loadbalance weighted w.txt {\n reload -1s\n}", 3, "invalid reload duration '-1s'");
+        fails("loadbalance round_robin {\n reload 10s\n}", 3, "unknown property 'reload'");
+        fails("loadbalance {\n reload 10s\n}", 3, "unknown property 'reload'");
         fails("loadbalance {\n prefer 10.0.0.0/33\n}", 3, "invalid CIDR \"10.0.0.0/33\"");
         fails("loadbalance {\n\n prefer 10.0.0.1\n}", 4, "invalid CIDR");
         fails("loadbalance {\n prefer 010.0.0.0/8\n}", 3, "invalid CIDR");
         fails("loadbalance {\n bogus\n}", 3, "unknown property 'bogus'");
+    }
+
+    @Test
+    void weightedForms() throws Exception {
+        LoadbalanceSetup.Config plain = config("loadbalance weighted w.txt");
+        assertEquals(java.nio.file.Path.of("w.txt"), plain.weightFile());
+        assertEquals(java.time.Duration.ofSeconds(30), plain.reload(), "CoreDNS's default");
+        LoadbalanceSetup.Config both = config("loadbalance weighted /etc/w {\n reload 0\n prefer 10.0.0.0/8\n}");
+        assertEquals(java.time.Duration.ZERO, both.reload());
+        assertEquals(1, both.prefer().size());
+        assertEquals(null, config("loadbalance round_robin").weightFile());
     }
 
     @Test

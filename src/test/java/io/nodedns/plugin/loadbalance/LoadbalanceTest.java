@@ -116,7 +116,7 @@ class LoadbalanceTest {
         assertEquals(0, ex.query().wrap(ex.request(), 0, query.length));
         ex.response().putBytes(0, reply);
         ex.responseLength(reply.length);
-        LoadbalanceHandler lb = new LoadbalanceHandler(PreferredSubnets.NONE);
+        LoadbalanceHandler lb = new LoadbalanceHandler(PreferredSubnets.NONE, null);
         LoopAllocations.calls("replies", 100_000, i -> lb.onResponse(ex)).assertNothingAllocated();
         byte[] after = new byte[reply.length];
         ex.response().getBytes(0, after);

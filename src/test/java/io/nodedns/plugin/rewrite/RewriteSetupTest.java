@@ -93,7 +93,13 @@ class RewriteSetupTest {
         "rewrite edns0 subnet set 24 129 | invalid IPv6 bit mask length 129",
         "rewrite edns0 subnet unset 24 | subnet unset action requires exactly 1 argument",
         "rewrite edns0 bogus set 1 | invalid rule type \"bogus\"",
-        "rewrite cname exact a.org b.org | cname rules are not supported yet",
+        "rewrite cname a.org | too few (1) arguments for a cname rule",
+        "rewrite cname | too few (0) arguments for a cname rule",
+        "rewrite cname fuzzy a.org b.org | unknown cname rewrite type: fuzzy",
+        "rewrite cname exact a.org b.org c.org | too many (4) arguments for a cname rule",
+        "rewrite cname regex ([a-z a.org | invalid regex matching pattern",
+        "rewrite cname regex (.*)\\.a\\.org {2}.b.org | uses more subexpressions",
+        "rewrite cname exact a..org b.org | invalid domain name",
     })
     void rejectsMalformedLinesAtTheirLine(String line, String fragment) {
         SetupErrors.assertFails(block(line), 3, "plugin/rewrite: ");

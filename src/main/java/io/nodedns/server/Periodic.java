@@ -1,0 +1,22 @@
+package io.nodedns.server;
+
+import java.time.Duration;
+
+/** A virtual thread that runs a task every period until it is interrupted (file reload checks). */
+public final class Periodic {
+    private Periodic() {}
+
+    /** Starts it: the first run is one period from now; {@link Thread#interrupt} ends it. */
+    public static Thread start(String name, Duration period, Runnable task) {
+        return Thread.ofVirtual().name(name).start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(period);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                task.run();
+            }
+        });
+    }
+}
