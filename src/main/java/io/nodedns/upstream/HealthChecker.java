@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -45,6 +47,9 @@ public final class HealthChecker {
         this.tcp = tcp;
         this.maxFails = maxFails;
         this.source = source;
+        if (enabled()) {
+            Starter.init();
+        }
     }
 
     public boolean enabled() {
@@ -71,17 +76,56 @@ public final class HealthChecker {
         return maxFails;
     }
 
-    /** A query to {@code u} failed: start its probe loop unless one runs. Cheap when one does. */
+    /**
+     * A query to {@code u} failed: have its probe loop started unless one runs. Called on UDP loops,
+     * so it allocates nothing: the upstream goes into the starter's preallocated queue and the starter
+     * thread is unparked; starting a virtual thread here cost the loop a few hundred bytes per failed
+     * attempt, which timeouts on a loaded machine turned into allocations on the hot path.
+     */
     public void trigger(Upstream u) {
         if (!enabled() || stopped || !u.startProbing()) {
             return;
         }
-        try {
-            // a named class, not a lambda: the first trigger runs on a UDP loop, and spinning a
-            // lambda class there cost the loop milliseconds of class generation and compiles
-            Thread.ofVirtual().name("nodedns-healthcheck").start(new ProbeLoop(this, u));
-        } catch (RuntimeException e) {
+        u.probeBy = this; // published by the queue's offer
+        if (!Starter.QUEUE.offer(u)) { // more upstreams waiting than the queue holds: the next failure asks again
             u.probingDone();
+            return;
+        }
+        LockSupport.unpark(Starter.THREAD);
+    }
+
+    /**
+     * The one platform thread per process (started with the first enabled checker, parked while no
+     * upstream fails) that starts probe loops, so that a UDP loop only queues and unparks: unparking a
+     * platform thread allocates nothing, unlike submitting to the virtual threads' scheduler.
+     */
+    private static final class Starter implements Runnable {
+        /** Upstreams awaiting their probe loop's start, one entry each at most (startProbing). */
+        static final ManyToOneConcurrentArrayQueue<Upstream> QUEUE = new ManyToOneConcurrentArrayQueue<>(1024);
+        static final Thread THREAD = Thread.ofPlatform().daemon().name("nodedns-healthcheck-starter")
+                .start(new Starter());
+
+        /** Loads this class, so the thread starts at configuration, not on the loop of the first failure. */
+        static void init() {}
+
+        @Override
+        public void run() {
+            while (true) {
+                Upstream u;
+                while ((u = QUEUE.poll()) != null) {
+                    HealthChecker c = u.probeBy;
+                    if (c.stopped) {
+                        u.probingDone();
+                        continue;
+                    }
+                    try {
+                        Thread.ofVirtual().name("nodedns-healthcheck").start(new ProbeLoop(c, u));
+                    } catch (RuntimeException e) {
+                        u.probingDone();
+                    }
+                }
+                LockSupport.park(); // an unpark before this park makes it return at once: none is lost
+            }
         }
     }
 

@@ -20,6 +20,8 @@ public final class Upstream {
     private final TcpPool tcp;
     private final AtomicInteger fails = new AtomicInteger();
     private final AtomicBoolean probing = new AtomicBoolean();
+    /** The checker whose trigger claimed {@link #probing}, for the thread that starts the probe loop. */
+    HealthChecker probeBy;
     private final LongAdder failures = new LongAdder();
     private final LongAdder healthcheckFailures = new LongAdder();
     /** Reply counts per writer: [0] for threads that are not UDP loops, then one per loop (added on its first reply). */
