@@ -2,7 +2,7 @@ package io.nodedns;
 
 /** Go-flag style options: {@code -name value}, {@code -name=value}, {@code --name}; booleans need no value. */
 record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean quiet, String pidfile, boolean help,
-             int warmup, boolean ha, NodeCacheFlags nodeCache) {
+        int warmup, boolean ha, NodeCacheFlags nodeCache) {
 
     static final String USAGE = """
             Usage of nodedns:
@@ -67,9 +67,11 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                 case "quiet" -> quiet = bool(name, value);
                 case "ha" -> ha = bool(name, value);
                 case "h", "help" -> help = true;
-                case "setupinterface", "setupiptables", "skipteardown", "reloadwithsignal" -> nodeCache.set(name, bool(name, value));
-                case "localip", "interfacename", "syncinterval", "basecorefile", "corefile", "upstreamsvc", "health-port",
-                     "metrics-listen-address", "kubednscm", "lockdir", "config-period" -> {
+                case "setupinterface", "setupiptables", "skipteardown", "reloadwithsignal" ->
+                    nodeCache.set(name, bool(name, value));
+                case "localip", "interfacename", "syncinterval", "basecorefile", "corefile", "upstreamsvc",
+                        "health-port",
+                        "metrics-listen-address", "kubednscm", "lockdir", "config-period" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException("flag needs an argument: -" + name);
@@ -99,7 +101,8 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
         if (nc != null && !"stdin".equals(conf)) {
             nc.target(conf); // -conf and -corefile must agree
         } else if (nc != null) {
-            throw new IllegalArgumentException("-conf stdin cannot be used with -localip: node-cache mode renders into a file");
+            throw new IllegalArgumentException(
+                    "-conf stdin cannot be used with -localip: node-cache mode renders into a file");
         }
         return new Flags(conf, port, plugins, version, quiet, pidfile, help, warmup, ha, nc);
     }
@@ -122,7 +125,8 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid value \"" + value + "\" for flag -" + name + ": not a count 0..1000000");
+            throw new IllegalArgumentException(
+                    "invalid value \"" + value + "\" for flag -" + name + ": not a count 0..1000000");
         }
     }
 

@@ -42,12 +42,14 @@ record KubeDnsConfigMap(Map<String, List<String>> stubDomains, List<String> upst
         if (stubText != null) {
             JsonElement root = parse(stubFile, STUB_DOMAINS, stubText);
             if (!root.isJsonObject()) {
-                throw invalid(stubFile, STUB_DOMAINS, "want a JSON object of domain to nameserver list, e.g. {\"acme.local\": [\"1.2.3.4\"]}");
+                throw invalid(stubFile, STUB_DOMAINS,
+                        "want a JSON object of domain to nameserver list, e.g. {\"acme.local\": [\"1.2.3.4\"]}");
             }
             for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
                 String domain = e.getKey();
                 if (!isDns1123Subdomain(domain)) {
-                    throw invalid(stubFile, STUB_DOMAINS, "invalid domain name \"" + domain + "\" (lower-case DNS-1123 subdomain)");
+                    throw invalid(stubFile, STUB_DOMAINS,
+                            "invalid domain name \"" + domain + "\" (lower-case DNS-1123 subdomain)");
                 }
                 stubs.put(domain, nameservers(stubFile, STUB_DOMAINS, "domain " + domain + ": ", e.getValue()));
             }
@@ -57,7 +59,8 @@ record KubeDnsConfigMap(Map<String, List<String>> stubDomains, List<String> upst
             Path file = dir.resolve(UPSTREAM_NAMESERVERS);
             upstreams = nameservers(file, UPSTREAM_NAMESERVERS, "", parse(file, UPSTREAM_NAMESERVERS, upstreamText));
             if (upstreams.size() > 3) {
-                throw invalid(file, UPSTREAM_NAMESERVERS, "cannot have more than three entries (has " + upstreams.size() + ")");
+                throw invalid(file, UPSTREAM_NAMESERVERS,
+                        "cannot have more than three entries (has " + upstreams.size() + ")");
             }
         }
         return new KubeDnsConfigMap(Collections.unmodifiableMap(stubs), upstreams);
@@ -75,11 +78,13 @@ record KubeDnsConfigMap(Map<String, List<String>> stubDomains, List<String> upst
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(".") || Files.isDirectory(p) || (skip != null && p.toAbsolutePath().equals(skip.toAbsolutePath()))) {
+                if (name.startsWith(".") || Files.isDirectory(p)
+                        || (skip != null && p.toAbsolutePath().equals(skip.toAbsolutePath()))) {
                     continue;
                 }
                 try {
-                    data.put(name, StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(p))).toString());
+                    data.put(name, StandardCharsets.UTF_8.newDecoder()
+                            .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(p))).toString());
                 } catch (CharacterCodingException e) {
                     throw new IOException("non-utf8 data in " + p);
                 }

@@ -95,8 +95,9 @@ final class LoopbackUpstream implements AutoCloseable {
     }
 
     private static void serveConnection(SocketChannel c) {
-        try (c; DataInputStream in = new DataInputStream(Channels.newInputStream(c));
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(c)))) {
+        try (c;
+                DataInputStream in = new DataInputStream(Channels.newInputStream(c));
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(c)))) {
             c.setOption(StandardSocketOptions.TCP_NODELAY, true); // one write per reply, sent at once
             byte[] q = new byte[65535];
             byte[] a = new byte[1232];

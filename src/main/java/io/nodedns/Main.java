@@ -53,7 +53,8 @@ public final class Main {
         }
         if (flags.version()) {
             out.println("nodedns-" + Version.get());
-            out.println("java/" + Runtime.version() + " " + System.getProperty("os.name").toLowerCase() + "/" + System.getProperty("os.arch"));
+            out.println("java/" + Runtime.version() + " " + System.getProperty("os.name").toLowerCase() + "/"
+                    + System.getProperty("os.arch"));
             return 0;
         }
         if (flags.plugins()) {

@@ -12,9 +12,9 @@ import java.util.List;
  * work unchanged. Present only when {@code -localip} is given; null otherwise.
  */
 record NodeCacheFlags(List<String> localIps, String interfaceName, boolean setupInterface, boolean setupIptables,
-                      boolean skipTeardown, Duration syncInterval, Path baseCorefile, String upstreamSvc, int healthPort,
-                      String metricsListenAddress, Path lockDir, Path kubeDnsConfigMap, Path corefile, boolean reloadWithSignal,
-                      Duration configPeriod) {
+        boolean skipTeardown, Duration syncInterval, Path baseCorefile, String upstreamSvc, int healthPort,
+        String metricsListenAddress, Path lockDir, Path kubeDnsConfigMap, Path corefile, boolean reloadWithSignal,
+        Duration configPeriod) {
 
     static final Path DEFAULT_CONF = Path.of("/etc/Corefile");
     /** node-cache's DefaultKubednsCMPath: used when -kubednscm is not given and the directory exists. */
@@ -25,8 +25,9 @@ record NodeCacheFlags(List<String> localIps, String interfaceName, boolean setup
     /** The file rendered and served: -conf, else -corefile, else /etc/Corefile (node-cache lets -conf win). */
     Path target(String conf) {
         if (conf != null && corefile != null && !Path.of(conf).equals(corefile)) {
-            throw new IllegalArgumentException("-corefile " + corefile + " and -conf " + conf + " name different files: node-cache "
-                    + "renders into -conf and ignores -corefile then; give one of them");
+            throw new IllegalArgumentException(
+                    "-corefile " + corefile + " and -conf " + conf + " name different files: node-cache "
+                            + "renders into -conf and ignores -corefile then; give one of them");
         }
         return conf != null ? Path.of(conf) : corefile != null ? corefile : DEFAULT_CONF;
     }
@@ -69,14 +70,18 @@ record NodeCacheFlags(List<String> localIps, String interfaceName, boolean setup
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid value \"" + text("health-port", "") + "\" for flag -health-port");
+                throw new IllegalArgumentException(
+                        "invalid value \"" + text("health-port", "") + "\" for flag -health-port");
             }
             String lock = text("lockdir", "/run/nodedns");
-            return new NodeCacheFlags(List.copyOf(ips), text("interfacename", "nodelocaldns"), bool("setupinterface", true),
+            return new NodeCacheFlags(List.copyOf(ips), text("interfacename", "nodelocaldns"),
+                    bool("setupinterface", true),
                     bool("setupiptables", true), bool("skipteardown", false), syncInterval(text("syncinterval", "60")),
-                    Path.of(text("basecorefile", "/etc/coredns/Corefile.base")), text("upstreamsvc", "kube-dns"), health,
+                    Path.of(text("basecorefile", "/etc/coredns/Corefile.base")), text("upstreamsvc", "kube-dns"),
+                    health,
                     text("metrics-listen-address", "0.0.0.0:9353"), lock.equals("none") ? null : Path.of(lock),
-                    kubeDnsConfigMap(text("kubednscm", "")), values.containsKey("corefile") ? Path.of(text("corefile", "")) : null,
+                    kubeDnsConfigMap(text("kubednscm", "")),
+                    values.containsKey("corefile") ? Path.of(text("corefile", "")) : null,
                     bool("reloadwithsignal", false), configPeriod(text("config-period", "10s")));
         }
 
@@ -96,7 +101,8 @@ record NodeCacheFlags(List<String> localIps, String interfaceName, boolean setup
                 }
                 return d;
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid value \"" + text + "\" for flag -config-period: " + e.getMessage());
+                throw new IllegalArgumentException(
+                        "invalid value \"" + text + "\" for flag -config-period: " + e.getMessage());
             }
         }
 
@@ -115,7 +121,8 @@ record NodeCacheFlags(List<String> localIps, String interfaceName, boolean setup
                 }
                 return d;
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid value \"" + text + "\" for flag -syncinterval: " + e.getMessage());
+                throw new IllegalArgumentException(
+                        "invalid value \"" + text + "\" for flag -syncinterval: " + e.getMessage());
             }
         }
     }

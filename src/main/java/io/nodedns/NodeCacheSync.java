@@ -30,7 +30,7 @@ final class NodeCacheSync implements Lifecycle {
     private final Path kubeDnsDir;
     private final int port;
     private final Function<String, String> env;
-    private volatile Runnable reload = () -> { };
+    private volatile Runnable reload = () -> {};
     private volatile Consumer<String> errors = message -> Log.error("nodecache", message);
     private KubeDnsConfigMap kubeDns = KubeDnsConfigMap.EMPTY;
     // SHA-256 of each directory's files as last read: 32 bytes held, not the files.
@@ -48,7 +48,7 @@ final class NodeCacheSync implements Lifecycle {
 
     /** What renders mean for the server: a reload at once with -reloadwithsignal, else the reload plugin's turn. */
     void onRendered(Runnable reloadNow) {
-        this.reload = flags.reloadWithSignal() ? reloadNow : () -> { };
+        this.reload = flags.reloadWithSignal() ? reloadNow : () -> {};
     }
 
     /** Where ConfigMap errors go besides the log (node-cache's setup error counter). */
@@ -111,8 +111,9 @@ final class NodeCacheSync implements Lifecycle {
             NodeCacheTemplate.writeAtomically(target, text);
             logRendered();
         } catch (IOException | IllegalArgumentException e) {
-            errors.accept("Failed to update " + target + " from -basecorefile " + flags.baseCorefile() + ": " + e.getMessage()
-                    + "; the last good Corefile keeps serving");
+            errors.accept(
+                    "Failed to update " + target + " from -basecorefile " + flags.baseCorefile() + ": " + e.getMessage()
+                            + "; the last good Corefile keeps serving");
             return false;
         }
         reload.run();
@@ -152,8 +153,12 @@ final class NodeCacheSync implements Lifecycle {
     }
 
     private void logRendered() {
-        Log.info("nodecache", "Updated " + target + " with " + kubeDns.stubDomains().size() + " custom stubdomains and upstream servers "
-                + (kubeDns.upstreamNameservers().isEmpty() ? "/etc/resolv.conf" : String.join(" ", kubeDns.upstreamNameservers())));
+        Log.info("nodecache",
+                "Updated " + target + " with " + kubeDns.stubDomains().size()
+                        + " custom stubdomains and upstream servers "
+                        + (kubeDns.upstreamNameservers().isEmpty()
+                                ? "/etc/resolv.conf"
+                                : String.join(" ", kubeDns.upstreamNameservers())));
     }
 
     private Path baseDir() {

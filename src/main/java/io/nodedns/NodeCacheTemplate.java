@@ -38,7 +38,7 @@ final class NodeCacheTemplate {
      * upstreams are asked over UDP there), and one block per stub domain appended.
      */
     static String render(String base, List<String> localIps, String upstreamSvc, Function<String, String> env,
-                         KubeDnsConfigMap kubeDns, int port) {
+            KubeDnsConfigMap kubeDns, int port) {
         String ips = String.join(" ", localIps);
         String out = base.replace(LOCAL_DNS, ips).replace(DNS_SERVER, "");
         if (out.contains(CLUSTER_DNS)) {
@@ -46,7 +46,8 @@ final class NodeCacheTemplate {
             String value = env.apply(variable);
             if (value == null || value.isBlank()) {
                 throw new IllegalArgumentException("the base Corefile uses " + CLUSTER_DNS + " but " + variable
-                        + " is not set: Service '" + upstreamSvc + "' must exist before this pod starts and the pod needs "
+                        + " is not set: Service '" + upstreamSvc
+                        + "' must exist before this pod starts and the pod needs "
                         + "enableServiceLinks (or set " + variable + " yourself)");
             }
             if (io.nodedns.plugin.bind.IpLiteral.normalize(value.strip()) == null) {
@@ -59,18 +60,21 @@ final class NodeCacheTemplate {
             out = out.replace(UPSTREAM_SERVERS, "/etc/resolv.conf");
         } else {
             String servers = String.join(" ", kubeDns.upstreamNameservers());
-            out = out.replace(TCP_UPSTREAM_BLOCK, "\n    forward . " + servers + "\n").replace(UPSTREAM_SERVERS, servers);
+            out = out.replace(TCP_UPSTREAM_BLOCK, "\n    forward . " + servers + "\n").replace(UPSTREAM_SERVERS,
+                    servers);
         }
         StringBuilder text = new StringBuilder(out);
         for (Map.Entry<String, List<String>> stub : kubeDns.stubDomains().entrySet()) {
-            text.append('\n').append(stub.getKey()).append(':').append(port).append(" {\n    errors\n    cache 30\n    bind ")
+            text.append('\n').append(stub.getKey()).append(':').append(port)
+                    .append(" {\n    errors\n    cache 30\n    bind ")
                     .append(ips).append("\n    forward . ").append(String.join(" ", stub.getValue())).append("\n}\n");
         }
         return text.toString();
     }
 
     /** The official template's upstream block, byte for byte, which node-cache swaps for a UDP one. */
-    static final String TCP_UPSTREAM_BLOCK = "\n    forward . " + UPSTREAM_SERVERS + " {\n            force_tcp\n    }\n";
+    static final String TCP_UPSTREAM_BLOCK = "\n    forward . " + UPSTREAM_SERVERS
+            + " {\n            force_tcp\n    }\n";
 
     /** Writes the rendered Corefile atomically (a reload never reads half a file). */
     static void writeAtomically(Path target, String text) throws IOException {

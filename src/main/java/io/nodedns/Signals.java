@@ -28,7 +28,7 @@ final class Signals {
         };
         Signal.handle(new Signal("TERM"), stop::accept);
         Signal.handle(new Signal("INT"), stop::accept);
-        Signal.handle(new Signal("HUP"), s -> { }); // CoreDNS ignores SIGHUP
+        Signal.handle(new Signal("HUP"), s -> {}); // CoreDNS ignores SIGHUP
         Signal.handle(new Signal("USR1"), s -> server.reloadOnSignal());
     }
 }

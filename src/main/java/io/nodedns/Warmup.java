@@ -91,7 +91,7 @@ public final class Warmup {
                 answered += udpQueries(dns, udp);
                 answered += tcpQueries(dns, tcp);
                 if (scrape) {
-                    for (String url : new String[] {metrics + "/metrics", health + "/health", ready + "/ready"}) {
+                    for (String url : new String[]{metrics + "/metrics", health + "/health", ready + "/ready"}) {
                         httpGet(url);
                     }
                 }
@@ -195,7 +195,7 @@ public final class Warmup {
 
     private static int tcpQueries(int port, int n) throws IOException {
         int answered = 0;
-        for (int i = 0; i < n; ) {
+        for (int i = 0; i < n;) {
             try (Socket s = new Socket(LOOPBACK, port)) {
                 s.setSoTimeout(TIMEOUT_MILLIS);
                 s.setTcpNoDelay(true);
@@ -225,7 +225,8 @@ public final class Warmup {
         try (Socket s = new Socket(LOOPBACK, Integer.parseInt(portAndPath.substring(0, slash)))) {
             s.setSoTimeout(HTTP_TIMEOUT_MILLIS);
             OutputStream out = s.getOutputStream();
-            out.write(("GET " + portAndPath.substring(slash) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            out.write(("GET " + portAndPath.substring(slash)
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();

@@ -21,14 +21,18 @@ class DefaultConfigTest {
     void loopbackCachingForwarderOnPort1053() throws Exception {
         Assumptions.assumeTrue(Files.isReadable(Path.of("/etc/resolv.conf")), "no /etc/resolv.conf here");
         PluginRegistry registry = Plugins.registry();
-        Instance instance = Instance.build(Corefile.parse("<built-in default>", DefaultConfig.text(DefaultConfig.PORT), registry::isKnown, k -> null),
+        Instance instance = Instance.build(
+                Corefile.parse("<built-in default>", DefaultConfig.text(DefaultConfig.PORT), registry::isKnown,
+                        k -> null),
                 registry, new Shared(), 53);
-        assertEquals(Set.of(new ListenAddress("127.0.0.1", 1053), new ListenAddress("::1", 1053)), instance.plans().keySet());
+        assertEquals(Set.of(new ListenAddress("127.0.0.1", 1053), new ListenAddress("::1", 1053)),
+                instance.plans().keySet());
         var names = instance.configs().getFirst().handlers().stream().map(h -> h.name()).toList();
         assertTrue(names.containsAll(java.util.List.of("prometheus", "errors", "cache", "forward")), names.toString());
         assertTrue(names.indexOf("cache") < names.indexOf("forward"), "cache sits before forward: " + names);
         assertEquals(Set.of("127.0.0.1:8080/health", "127.0.0.1:8181/ready", "127.0.0.1:9153/metrics"),
-                instance.httpRoutes().stream().map(r -> r.address() + r.path()).collect(java.util.stream.Collectors.toSet()),
+                instance.httpRoutes().stream().map(r -> r.address() + r.path())
+                        .collect(java.util.stream.Collectors.toSet()),
                 "health, ready and metrics, on loopback only");
     }
 }

@@ -20,30 +20,31 @@ import org.xbill.DNS.Type;
 class FlagsTest {
     @Test
     void goFlagForms() {
-        Flags f = Flags.parse(new String[] {"-conf", "a", "--dns.port=1054", "-quiet", "-pidfile=p"});
+        Flags f = Flags.parse(new String[]{"-conf", "a", "--dns.port=1054", "-quiet", "-pidfile=p"});
         assertEquals("a", f.conf());
         assertEquals(1054, f.dnsPort());
         assertTrue(f.quiet());
         assertEquals("p", f.pidfile());
         assertFalse(f.plugins());
-        assertEquals(1055, Flags.parse(new String[] {"-p", "1055"}).dnsPort());
-        assertFalse(Flags.parse(new String[] {"-quiet=false"}).quiet());
+        assertEquals(1055, Flags.parse(new String[]{"-p", "1055"}).dnsPort());
+        assertFalse(Flags.parse(new String[]{"-quiet=false"}).quiet());
         Flags none = Flags.parse(new String[0]);
         assertNull(none.conf());
         assertEquals(-1, none.dnsPort());
-        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-quiet=maybe"}));
-        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-p", "http"}));
+        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-quiet=maybe"}));
+        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-p", "http"}));
         assertEquals(0, none.warmup());
-        assertEquals(5000, Flags.parse(new String[] {"-warmup", "5000"}).warmup());
-        assertEquals(20, Flags.parse(new String[] {"-warmup=20"}).warmup());
-        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-warmup", "-1"}));
-        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-warmup", "many"}));
+        assertEquals(5000, Flags.parse(new String[]{"-warmup", "5000"}).warmup());
+        assertEquals(20, Flags.parse(new String[]{"-warmup=20"}).warmup());
+        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-warmup", "-1"}));
+        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-warmup", "many"}));
     }
 
     @Test
     void dnsPortAppliesToKeysWithoutAPort() throws Exception {
         int port = FreePorts.udpAndTcp();
-        Server server = new Server(Plugins.registry(), new ConfigSource.TextSource("Corefile", "example.org {\n whoami\n}\n"), port, k -> null);
+        Server server = new Server(Plugins.registry(),
+                new ConfigSource.TextSource("Corefile", "example.org {\n whoami\n}\n"), port, k -> null);
         server.start();
         try (DnsClient client = new DnsClient(port)) {
             assertEquals(java.util.Set.of(new ListenAddress("", port)), server.listeners().keySet());

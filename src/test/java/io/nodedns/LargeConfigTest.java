@@ -54,14 +54,17 @@ class LargeConfigTest {
             Message a = client.udp(DnsClient.query("H0.example.org", Type.A));
             assertEquals(Rcode.NOERROR, a.getRcode());
             assertTrue(a.getHeader().getFlag(Flags.AA));
-            assertEquals(InetAddress.getByName(BigConfigFiles.v4(0)), ((ARecord) a.getSection(Section.ANSWER).getFirst()).getAddress());
-            assertEquals("H0.example.org.", a.getSection(Section.ANSWER).getFirst().getName().toString(), "question case kept");
+            assertEquals(InetAddress.getByName(BigConfigFiles.v4(0)),
+                    ((ARecord) a.getSection(Section.ANSWER).getFirst()).getAddress());
+            assertEquals("H0.example.org.", a.getSection(Section.ANSWER).getFirst().getName().toString(),
+                    "question case kept");
             assertEquals(2, a.getSection(Section.AUTHORITY).size(), "apex NS in authority");
             Message aaaa = client.udp(DnsClient.query("h777780.example.org", Type.AAAA));
             assertEquals(InetAddress.getByName(BigConfigFiles.v6(777780)),
                     ((AAAARecord) aaaa.getSection(Section.ANSWER).getFirst()).getAddress());
             Message lastTxt = client.udp(DnsClient.query("h" + last + ".example.org", Type.TXT));
-            assertEquals("v=" + last, ((TXTRecord) lastTxt.getSection(Section.ANSWER).getFirst()).getStrings().getFirst());
+            assertEquals("v=" + last,
+                    ((TXTRecord) lastTxt.getSection(Section.ANSWER).getFirst()).getStrings().getFirst());
             Message txt = client.udp(DnsClient.query("h500096.example.org", Type.TXT));
             assertEquals("v=500096", ((TXTRecord) txt.getSection(Section.ANSWER).getFirst()).getStrings().getFirst());
             Message cname = client.udp(DnsClient.query("h500097.example.org", Type.TXT));
@@ -73,7 +76,8 @@ class LargeConfigTest {
             Message nodata = client.udp(DnsClient.query("h0.example.org", Type.AAAA));
             assertEquals(Rcode.NOERROR, nodata.getRcode());
             assertEquals(Type.SOA, nodata.getSection(Section.AUTHORITY).getFirst().getType());
-            assertEquals(Rcode.NXDOMAIN, client.udp(DnsClient.query("h" + records + ".example.org", Type.A)).getRcode());
+            assertEquals(Rcode.NXDOMAIN,
+                    client.udp(DnsClient.query("h" + records + ".example.org", Type.A)).getRcode());
             Message wild = client.udp(DnsClient.query("any.w.example.org", Type.A));
             assertEquals("any.w.example.org.", wild.getSection(Section.ANSWER).getFirst().getName().toString());
             Message referral = client.udp(DnsClient.query("x.sub.example.org", Type.A));
@@ -90,26 +94,31 @@ class LargeConfigTest {
         Path hosts = dir.resolve("hosts");
         BigConfigFiles.hosts(hosts, "example.net", lines);
         int port = FreePorts.udpAndTcp();
-        Path corefile = corefile(port, "example.net:%1$d 10.in-addr.arpa:%1$d {\n    bind 127.0.0.1\n    hosts %2$s\n}\n"
-                .formatted(port, hosts));
+        Path corefile = corefile(port,
+                "example.net:%1$d 10.in-addr.arpa:%1$d {\n    bind 127.0.0.1\n    hosts %2$s\n}\n"
+                        .formatted(port, hosts));
         int last = lines - 3; // the last generated line, an IPv4 one
         try (ImageJvm s = start(corefile); DnsClient client = new DnsClient(port)) {
             long millis = awaitAnswer(s, client, DnsClient.query("h" + last + ".example.net", Type.A));
             Message a = client.udp(DnsClient.query("h" + last + ".example.net", Type.A));
-            assertEquals(InetAddress.getByName(BigConfigFiles.v4(last)), ((ARecord) a.getSection(Section.ANSWER).getFirst()).getAddress());
+            assertEquals(InetAddress.getByName(BigConfigFiles.v4(last)),
+                    ((ARecord) a.getSection(Section.ANSWER).getFirst()).getAddress());
             Message aaaa = client.udp(DnsClient.query("h9.example.net", Type.AAAA));
-            assertEquals(InetAddress.getByName(BigConfigFiles.v6(9)), ((AAAARecord) aaaa.getSection(Section.ANSWER).getFirst()).getAddress());
+            assertEquals(InetAddress.getByName(BigConfigFiles.v6(9)),
+                    ((AAAARecord) aaaa.getSection(Section.ANSWER).getFirst()).getAddress());
             Message second = client.udp(DnsClient.query("a300.example.net", Type.A));
             assertEquals(InetAddress.getByName(BigConfigFiles.v4(300)),
                     ((ARecord) second.getSection(Section.ANSWER).getFirst()).getAddress());
-            Message ptr = client.udp(DnsClient.query(ReverseMap.fromAddress(BigConfigFiles.v4(300)).toString(), Type.PTR));
+            Message ptr = client
+                    .udp(DnsClient.query(ReverseMap.fromAddress(BigConfigFiles.v4(300)).toString(), Type.PTR));
             List<Record> names = ptr.getSection(Section.ANSWER);
             assertEquals(List.of("h300.example.net.", "a300.example.net."),
                     names.stream().map(r -> ((PTRRecord) r).getTarget().toString()).toList(), "file order");
             assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("h9.example.net", Type.A)).getRcode());
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("nope.example.net", Type.A)).getRcode());
             long heap = heapMiB(s);
-            System.out.printf("500k-line hosts file: answering %d ms after start, heap after full GC %d MiB%n", millis, heap);
+            System.out.printf("500k-line hosts file: answering %d ms after start, heap after full GC %d MiB%n", millis,
+                    heap);
             assertTrue(heap < 80, heap + " MiB"); // about 38 MiB of hosts data
         }
     }
@@ -137,7 +146,8 @@ class LargeConfigTest {
         StringBuilder b = new StringBuilder();
         for (String zone : List.of("cluster.local", "in-addr.arpa", "ip6.arpa", ".")) {
             b.append(zone).append(':').append(port).append(" {\n    errors\n")
-                    .append(zone.equals("cluster.local") ? "    cache {\n        success 9984 30\n        denial 9984 5\n    }\n"
+                    .append(zone.equals("cluster.local")
+                            ? "    cache {\n        success 9984 30\n        denial 9984 5\n    }\n"
                             : "    cache 30\n")
                     .append("    bind 127.0.0.1\n    forward . 127.0.0.1:").append(dead).append("\n}\n");
         }

@@ -28,7 +28,8 @@ class ListenAndSignalTest {
     private static String runExpectingFailure(Path corefile) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"-conf", corefile.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = Main.run(new String[]{"-conf", corefile.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), new ByteArrayInputStream(new byte[0]));
         assertEquals(1, code, err.toString(StandardCharsets.UTF_8));
         return err.toString(StandardCharsets.UTF_8);
@@ -63,7 +64,8 @@ class ListenAndSignalTest {
             String err = runExpectingFailure(corefile);
             // the port probe finds it before any bind: the message names the transport, the
             // address and the block
-            assertTrue(err.contains("[FATAL] listen: 127.0.0.1:" + port + " (DNS over TCP) is already served by another socket"), err);
+            assertTrue(err.contains(
+                    "[FATAL] listen: 127.0.0.1:" + port + " (DNS over TCP) is already served by another socket"), err);
             assertTrue(err.contains("(server block " + corefile + ":1 example.org:" + port + ")"), err);
         }
     }
@@ -96,7 +98,8 @@ class ListenAndSignalTest {
         try (ServerSocket s = new ServerSocket(0)) {
             deadApi = s.getLocalPort(); // closed again: connections are refused
         }
-        Path kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), "http://127.0.0.1:" + deadApi, "default");
+        Path kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), "http://127.0.0.1:" + deadApi,
+                "default");
         Path corefile = dir.resolve("Corefile");
         Files.writeString(corefile, """
                 example.org:%1$d {
@@ -116,7 +119,8 @@ class ListenAndSignalTest {
         try (DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.NOERROR, p.awaitReply(client, DnsClient.query("a.example.org", Type.A),
                     Duration.ofSeconds(30)).getRcode());
-            assertTrue(!p.log().contains(" serving " + corefile), "the signal comes while start-up still waits: " + p.log());
+            assertTrue(!p.log().contains(" serving " + corefile),
+                    "the signal comes while start-up still waits: " + p.log());
         } finally {
             p.process().destroy(); // SIGTERM
         }

@@ -29,12 +29,14 @@ class MainTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
+    private record Run(int code, String out, String err) {
+    }
 
     private static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
                 new ByteArrayInputStream(new byte[0]));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -94,7 +96,7 @@ class MainTest {
     /** Issue 22 item 5: an empty Corefile (or one of comments only) serves nothing, so it does not start. */
     @Test
     void emptyCorefileIsAnError() throws Exception {
-        for (String text : new String[] {"", "# only a comment\n\n"}) {
+        for (String text : new String[]{"", "# only a comment\n\n"}) {
             Path corefile = dir.resolve("Corefile");
             Files.writeString(corefile, text);
             Run r = run("-conf", corefile.toString());
@@ -110,11 +112,13 @@ class MainTest {
     void errorsNameTheirCause() throws Exception {
         int port = FreePorts.udpAndTcp();
         Path corefile = dir.resolve("Corefile");
-        Files.writeString(corefile, "example.org:%d {\n    forward . {$NODEDNS_TEST_SURELY_UNSET}\n}\n".formatted(port));
+        Files.writeString(corefile,
+                "example.org:%d {\n    forward . {$NODEDNS_TEST_SURELY_UNSET}\n}\n".formatted(port));
         Run unset = run("-conf", corefile.toString());
         assertEquals(1, unset.code());
         assertTrue(unset.err().contains(corefile + ":2 - ") && unset.err().contains(
-                "(the environment variable NODEDNS_TEST_SURELY_UNSET in {$...} is not set, so it became \"\")"), unset.err());
+                "(the environment variable NODEDNS_TEST_SURELY_UNSET in {$...} is not set, so it became \"\")"),
+                unset.err());
 
         Path absent = dir.resolve("absent.kubeconfig");
         Files.writeString(corefile, ("example.org:%d {\n    kubeforward {\n        namespace kube-system\n"
@@ -126,8 +130,10 @@ class MainTest {
         Files.writeString(corefile, "example.org:%d {\n    whoami\n}}\n".formatted(port));
         Run braces = run("-conf", corefile.toString());
         assertEquals(1, braces.code());
-        assertTrue(braces.err().contains(corefile + ":3 - Error during parsing: '}}' is not a directive: braces must stand"
-                + " alone, separated by spaces or line breaks; a block ends with one '}' on a line of its own"), braces.err());
+        assertTrue(
+                braces.err().contains(corefile + ":3 - Error during parsing: '}}' is not a directive: braces must stand"
+                        + " alone, separated by spaces or line breaks; a block ends with one '}' on a line of its own"),
+                braces.err());
     }
 
     /** Issue 22 item 1: the first start-up line says which configuration was loaded and why that one. */
@@ -136,9 +142,10 @@ class MainTest {
         ConfigSource.TextSource builtIn = new ConfigSource.TextSource("<built-in default>", DefaultConfig.text(1053));
         assertEquals("the built-in default configuration (no -conf and no ./Corefile)",
                 Main.describe(Flags.parse(new String[0]), builtIn));
-        assertEquals("./Corefile (found in the working directory, so it replaces the built-in default; -conf FILE to choose)",
+        assertEquals(
+                "./Corefile (found in the working directory, so it replaces the built-in default; -conf FILE to choose)",
                 Main.describe(Flags.parse(new String[0]), new ConfigSource.FileSource(Path.of("Corefile"))));
-        assertEquals("/etc/my.Corefile", Main.describe(Flags.parse(new String[] {"-conf", "/etc/my.Corefile"}),
+        assertEquals("/etc/my.Corefile", Main.describe(Flags.parse(new String[]{"-conf", "/etc/my.Corefile"}),
                 new ConfigSource.FileSource(Path.of("/etc/my.Corefile"))));
     }
 
@@ -170,12 +177,15 @@ class MainTest {
             String started = digestLine(log, "[INFO] loaded " + corefile + ", configuration SHA512 = ");
             assertTrue(log.contains("http 127.0.0.1:" + health + "/health\n"), "start-up lists HTTP endpoints: " + log);
             assertTrue(log.contains("forward . to 127.0.0.1:" + silent + "\n"), "start-up lists upstreams: " + log);
-            assertTrue(log.indexOf("example.org.:" + port) < log.indexOf("example.net.:" + port), "declared order: " + log);
+            assertTrue(log.indexOf("example.org.:" + port) < log.indexOf("example.net.:" + port),
+                    "declared order: " + log);
 
             // Issue 22 item 4: a second nodedns on the same addresses is refused, naming the address
             Run second = run("-conf", corefile.toString());
             assertEquals(1, second.code());
-            assertTrue(second.err().contains("[FATAL] listen: :" + port + " (DNS over UDP) is already served by another socket"),
+            assertTrue(
+                    second.err().contains(
+                            "[FATAL] listen: :" + port + " (DNS over UDP) is already served by another socket"),
                     second.err());
 
             // Issue 22 item 5: SIGUSR1 with the file unchanged says so, with the digest that still serves
@@ -184,9 +194,12 @@ class MainTest {
             for (int i = 0; i < 100 && unchanged == null; i++) {
                 Thread.sleep(50);
                 unchanged = Files.readString(dir.resolve("out.log")).lines()
-                        .filter(l -> l.startsWith("[INFO] plugin/reload: " + corefile + " unchanged")).findFirst().orElse(null);
+                        .filter(l -> l.startsWith("[INFO] plugin/reload: " + corefile + " unchanged")).findFirst()
+                        .orElse(null);
             }
-            assertEquals("[INFO] plugin/reload: " + corefile + " unchanged, configuration SHA512 = " + started + "; nothing reloaded",
+            assertEquals(
+                    "[INFO] plugin/reload: " + corefile + " unchanged, configuration SHA512 = " + started
+                            + "; nothing reloaded",
                     unchanged);
             Files.writeString(corefile, "example.org:%1$d example.net:%1$d {\n    whoami\n}\n".formatted(port));
             p.signal("USR1");

@@ -25,8 +25,9 @@ class NodeCacheFlagsTest {
 
     @Test
     void officialDaemonSetArgsParseWithNodeCacheDefaults() {
-        Flags f = Flags.parse(new String[] {"-localip", "169.254.20.10,10.96.0.10", "-conf", "/etc/Corefile", "-upstreamsvc",
-                "kube-dns-upstream", "-pidfile", "/tmp/node-cache.pid"});
+        Flags f = Flags
+                .parse(new String[]{"-localip", "169.254.20.10,10.96.0.10", "-conf", "/etc/Corefile", "-upstreamsvc",
+                        "kube-dns-upstream", "-pidfile", "/tmp/node-cache.pid"});
         NodeCacheFlags nc = f.nodeCache();
         assertEquals(List.of("169.254.20.10", "10.96.0.10"), nc.localIps());
         assertEquals("nodelocaldns", nc.interfaceName());
@@ -40,15 +41,19 @@ class NodeCacheFlagsTest {
         assertEquals("0.0.0.0:9353", nc.metricsListenAddress());
         assertEquals(Path.of("/run/nodedns"), nc.lockDir());
         assertEquals("/etc/Corefile", f.conf());
-        assertNull(Flags.parse(new String[] {"-conf", "x"}).nodeCache(), "no -localip: plain nodedns");
+        assertNull(Flags.parse(new String[]{"-conf", "x"}).nodeCache(), "no -localip: plain nodedns");
     }
 
     @Test
     void everyFlagInGoSyntax() {
-        NodeCacheFlags nc = Flags.parse(new String[] {"--localip=fd00::10", "-interfacename", "lo", "-setupinterface=false",
-                "-setupiptables=false", "-skipteardown", "-syncinterval", "30ns", "-basecorefile", "/b", "-corefile", "/dead",
-                "-health-port", "8081", "-metrics-listen-address", "", "-kubednscm", "/etc/kube-dns", "-reloadwithsignal",
-                "-lockdir", "none"}).nodeCache();
+        NodeCacheFlags nc = Flags
+                .parse(new String[]{"--localip=fd00::10", "-interfacename", "lo", "-setupinterface=false",
+                        "-setupiptables=false", "-skipteardown", "-syncinterval", "30ns", "-basecorefile", "/b",
+                        "-corefile", "/dead",
+                        "-health-port", "8081", "-metrics-listen-address", "", "-kubednscm", "/etc/kube-dns",
+                        "-reloadwithsignal",
+                        "-lockdir", "none"})
+                .nodeCache();
         assertEquals(List.of("fd00::10"), nc.localIps());
         assertEquals("lo", nc.interfaceName());
         assertFalse(nc.setupInterface());
@@ -65,13 +70,17 @@ class NodeCacheFlagsTest {
 
     @Test
     void badValuesAreClearErrors() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-localip", ""}))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-localip", ""}))
                 .getMessage().contains("invalid localip"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-localip", "1.2.3.4,nope"}))
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Flags.parse(new String[]{"-localip", "1.2.3.4,nope"}))
                 .getMessage().contains("'nope' is not an IP address"));
-        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-localip", "1.2.3.4", "-syncinterval", "x"}));
-        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-localip", "1.2.3.4", "-health-port", "0"}));
-        assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-localip", "1.2.3.4", "-skipteardown", "false"}),
+        assertThrows(IllegalArgumentException.class,
+                () -> Flags.parse(new String[]{"-localip", "1.2.3.4", "-syncinterval", "x"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> Flags.parse(new String[]{"-localip", "1.2.3.4", "-health-port", "0"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> Flags.parse(new String[]{"-localip", "1.2.3.4", "-skipteardown", "false"}),
                 "Go booleans take =false, a separate word is an extra argument");
     }
 
@@ -81,13 +90,15 @@ class NodeCacheFlagsTest {
                 + ".:53 {\n forward . __PILLAR__UPSTREAM__SERVERS__\n}\n";
         String out = NodeCacheTemplate.render(base, List.of("169.254.20.10", "10.96.0.10"), "kube-dns-upstream",
                 Map.of("KUBE_DNS_UPSTREAM_SERVICE_HOST", "10.96.0.20")::get);
-        assertEquals("cluster.local:53 {\n bind 169.254.20.10 10.96.0.10 \n forward . 10.96.0.20\n}\n.:53 {\n forward . /etc/resolv.conf\n}\n",
+        assertEquals(
+                "cluster.local:53 {\n bind 169.254.20.10 10.96.0.10 \n forward . 10.96.0.20\n}\n.:53 {\n forward . /etc/resolv.conf\n}\n",
                 out);
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> NodeCacheTemplate.render(base, List.of("169.254.20.10"), "kube-dns-upstream", k -> null));
         assertTrue(missing.getMessage().contains("KUBE_DNS_UPSTREAM_SERVICE_HOST is not set"), missing.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> NodeCacheTemplate.render(base, List.of("169.254.20.10"), "kube-dns",
-                Map.of("KUBE_DNS_SERVICE_HOST", "<nil>")::get));
+        assertThrows(IllegalArgumentException.class,
+                () -> NodeCacheTemplate.render(base, List.of("169.254.20.10"), "kube-dns",
+                        Map.of("KUBE_DNS_SERVICE_HOST", "<nil>")::get));
         assertEquals(".:53 {\n}\n", NodeCacheTemplate.render(".:53 {\n}\n", List.of("1.2.3.4"), "absent", k -> null),
                 "no placeholder, no variable needed");
     }
@@ -97,12 +108,13 @@ class NodeCacheFlagsTest {
         Path base = dir.resolve("Corefile.base");
         Files.writeString(base, ".:53 {\n forward . __PILLAR__CLUSTER__DNS__\n}\n");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"-localip", "169.254.20.10", "-basecorefile", base.toString(), "-conf",
-                        dir.resolve("Corefile").toString(), "-upstreamsvc", "nodedns-test-absent-svc"},
+        int code = Main.run(new String[]{"-localip", "169.254.20.10", "-basecorefile", base.toString(), "-conf",
+                dir.resolve("Corefile").toString(), "-upstreamsvc", "nodedns-test-absent-svc"},
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8),
                 new ByteArrayInputStream(new byte[0]));
         assertEquals(1, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("NODEDNS_TEST_ABSENT_SVC_SERVICE_HOST is not set"), err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("NODEDNS_TEST_ABSENT_SVC_SERVICE_HOST is not set"),
+                err.toString());
         assertFalse(Files.exists(dir.resolve("Corefile")), "nothing rendered");
     }
 }

@@ -53,44 +53,54 @@ class NodeCacheSyncTest {
         Path target = dir.resolve("etc/Corefile");
         // reload's shortest interval; with -reloadwithsignal no reload plugin is needed.
         String reload = withSignal ? "" : "    reload 2s 0\n";
-        String dot = ".:" + port + " {\n    bind __PILLAR__LOCAL__DNS__\n    forward . __PILLAR__UPSTREAM__SERVERS__\n" + reload + "}\n";
+        String dot = ".:" + port + " {\n    bind __PILLAR__LOCAL__DNS__\n    forward . __PILLAR__UPSTREAM__SERVERS__\n"
+                + reload + "}\n";
         try (FakeUpstream upstream = FakeUpstream.start();
-             FakeUpstream stub = FakeUpstream.start().reply(q -> answerA(q, "192.0.2.2"));
-             LogCapture log = new LogCapture()) {
+                FakeUpstream stub = FakeUpstream.start().reply(q -> answerA(q, "192.0.2.2"));
+                LogCapture log = new LogCapture()) {
             Files.writeString(base, dot);
             kubeMount(kubeDns, Map.of("upstreamNameservers", "[\"" + upstream.hostPort() + "\"]"));
             List<String> args = new java.util.ArrayList<>(List.of("-localip", "127.0.0.1", "-setupinterface=false",
-                    "-setupiptables=false", "-lockdir", "none", "-metrics-listen-address", "127.0.0.1:" + metricsPort, "-basecorefile", base.toString(),
-                    "-corefile", target.toString(), "-kubednscm", kubeDns.toString(), "-config-period", PERIOD_MS + "ms"));
+                    "-setupiptables=false", "-lockdir", "none", "-metrics-listen-address", "127.0.0.1:" + metricsPort,
+                    "-basecorefile", base.toString(),
+                    "-corefile", target.toString(), "-kubednscm", kubeDns.toString(), "-config-period",
+                    PERIOD_MS + "ms"));
             if (withSignal) {
                 args.add("-reloadwithsignal");
             }
             Server server = start(args, port);
             try (DnsClient client = new DnsClient(port)) {
                 assertEquals("192.0.2.1", a(client, "www.example.org."), "upstreamNameservers serve '.'");
-                assertTrue(Files.readString(target).contains("forward . " + upstream.hostPort() + "\n"), Files.readString(target));
+                assertTrue(Files.readString(target).contains("forward . " + upstream.hostPort() + "\n"),
+                        Files.readString(target));
 
                 // (1) kube-dns ConfigMap: a stub domain appears and reaches its own upstream.
                 kubeMount(kubeDns, Map.of("upstreamNameservers", "[\"" + upstream.hostPort() + "\"]",
                         "stubDomains", "{\"acme.local\": [\"" + stub.hostPort() + "\"]}"));
                 long ms = awaitServed(client, "www.acme.local.", "192.0.2.2");
-                assertTrue(stub.count(q -> q.name().equals("www.acme.local.")) >= 1, "the stub domain's own upstream answered");
-                System.out.printf("[TEST] reloadwithsignal=%s: stub domain served %d ms after the kube-dns ConfigMap changed%n",
+                assertTrue(stub.count(q -> q.name().equals("www.acme.local.")) >= 1,
+                        "the stub domain's own upstream answered");
+                System.out.printf(
+                        "[TEST] reloadwithsignal=%s: stub domain served %d ms after the kube-dns ConfigMap changed%n",
                         withSignal, ms);
 
                 // (2) node-local-dns ConfigMap: Corefile.base gains a block.
-                Files.writeString(base, dot + "internal.example:" + port + " {\n    bind __PILLAR__LOCAL__DNS__\n    forward . "
-                        + stub.hostPort() + "\n}\n");
+                Files.writeString(base,
+                        dot + "internal.example:" + port + " {\n    bind __PILLAR__LOCAL__DNS__\n    forward . "
+                                + stub.hostPort() + "\n}\n");
                 ms = awaitServed(client, "db.internal.example.", "192.0.2.2");
-                System.out.printf("[TEST] reloadwithsignal=%s: Corefile.base edit served %d ms after the change%n", withSignal, ms);
+                System.out.printf("[TEST] reloadwithsignal=%s: Corefile.base edit served %d ms after the change%n",
+                        withSignal, ms);
 
                 // (3) bad content is logged with file and key; the last good configuration keeps serving.
                 String before = Files.readString(target);
-                kubeMount(kubeDns, Map.of("upstreamNameservers", "[\"" + upstream.hostPort() + "\"]", "stubDomains", "{\"acme.local\": ["));
+                kubeMount(kubeDns, Map.of("upstreamNameservers", "[\"" + upstream.hostPort() + "\"]", "stubDomains",
+                        "{\"acme.local\": ["));
                 String bad = log.await("key stubDomains): invalid JSON", 5_000);
                 assertNotNull(bad, String.join("\n", log.lines()));
                 assertTrue(bad.contains(kubeDns.resolve("stubDomains").toString()), bad);
-                kubeMount(kubeDns, Map.of("upstreamNameservers", "[\"300.1.2.3\"]", "stubDomains", "{\"acme.local\": [\"" + stub.hostPort() + "\"]}"));
+                kubeMount(kubeDns, Map.of("upstreamNameservers", "[\"300.1.2.3\"]", "stubDomains",
+                        "{\"acme.local\": [\"" + stub.hostPort() + "\"]}"));
                 bad = log.await("invalid nameserver \"300.1.2.3\"", 5_000);
                 assertNotNull(bad, String.join("\n", log.lines()));
                 assertTrue(bad.contains(kubeDns.resolve("upstreamNameservers") + " (key upstreamNameservers)"), bad);
@@ -99,7 +109,10 @@ class NodeCacheSyncTest {
                 assertEquals("192.0.2.2", a(client, "mail.acme.local."));
                 assertEquals("192.0.2.1", a(client, "www.example.net."));
                 String metrics = get("http://127.0.0.1:" + metricsPort + "/metrics");
-                assertTrue(metrics.matches("(?s).*coredns_nodecache_setup_errors_total\\{errortype=\"configmap\"} 2(\\.0)?\n.*"), metrics);
+                assertTrue(
+                        metrics.matches(
+                                "(?s).*coredns_nodecache_setup_errors_total\\{errortype=\"configmap\"} 2(\\.0)?\n.*"),
+                        metrics);
             } finally {
                 server.stop();
             }
@@ -110,61 +123,79 @@ class NodeCacheSyncTest {
     void renderingFollowsNodeCache() throws Exception {
         String base = ".:53 {\n    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__\n    forward . __PILLAR__UPSTREAM__SERVERS__ {\n"
                 + "            force_tcp\n    }\n}\n";
-        KubeDnsConfigMap cm = new KubeDnsConfigMap(Map.of("acme.local", List.of("1.2.3.4", "[fd00::1]:5353")), List.of("8.8.8.8", "9.9.9.9:53"));
-        String out = NodeCacheTemplate.render(base, List.of("169.254.20.10", "10.96.0.10"), "kube-dns", k -> null, cm, 53);
+        KubeDnsConfigMap cm = new KubeDnsConfigMap(Map.of("acme.local", List.of("1.2.3.4", "[fd00::1]:5353")),
+                List.of("8.8.8.8", "9.9.9.9:53"));
+        String out = NodeCacheTemplate.render(base, List.of("169.254.20.10", "10.96.0.10"), "kube-dns", k -> null, cm,
+                53);
         assertEquals(".:53 {\n    bind 169.254.20.10 10.96.0.10 \n    forward . 8.8.8.8 9.9.9.9:53\n}\n"
                 + "\nacme.local:53 {\n    errors\n    cache 30\n    bind 169.254.20.10 10.96.0.10\n    forward . 1.2.3.4 [fd00::1]:5353\n}\n",
                 out, "custom upstreams drop force_tcp, as node-cache does; stub blocks are appended");
-        assertEquals(".:53 {\n    bind 169.254.20.10 \n    forward . /etc/resolv.conf {\n            force_tcp\n    }\n}\n",
-                NodeCacheTemplate.render(base, List.of("169.254.20.10"), "kube-dns", k -> null, KubeDnsConfigMap.EMPTY, 53));
+        assertEquals(
+                ".:53 {\n    bind 169.254.20.10 \n    forward . /etc/resolv.conf {\n            force_tcp\n    }\n}\n",
+                NodeCacheTemplate.render(base, List.of("169.254.20.10"), "kube-dns", k -> null, KubeDnsConfigMap.EMPTY,
+                        53));
     }
 
     @Test
     void kubeDnsConfigMapErrorsNameFileAndKey() throws Exception {
-        kubeMount(dir, Map.of("stubDomains", "{\"acme.local\": [\"1.2.3.4\", \"5.6.7.8:53\"]}", "upstreamNameservers", "[\"::1\"]",
-                "federations", "ignored=example.com"));
+        kubeMount(dir,
+                Map.of("stubDomains", "{\"acme.local\": [\"1.2.3.4\", \"5.6.7.8:53\"]}", "upstreamNameservers",
+                        "[\"::1\"]",
+                        "federations", "ignored=example.com"));
         KubeDnsConfigMap ok = KubeDnsConfigMap.read(dir);
         assertEquals(Map.of("acme.local", List.of("1.2.3.4", "5.6.7.8:53")), ok.stubDomains());
         assertEquals(List.of("::1"), ok.upstreamNameservers());
         for (String[] c : List.of(
-                new String[] {"stubDomains", "{\"acme.local\": [\"1.2.3.4\"]} x", "invalid JSON"},
-                new String[] {"stubDomains", "[\"1.2.3.4\"]", "want a JSON object"},
-                new String[] {"stubDomains", "{\"Acme.local\": [\"1.2.3.4\"]}", "invalid domain name \"Acme.local\""},
-                new String[] {"stubDomains", "{\"acme.local\": [\"dns.acme.local\"]}", "invalid nameserver \"dns.acme.local\""},
-                new String[] {"stubDomains", "{\"" + "a".repeat(64) + ".local\": [\"1.2.3.4\"]}", "invalid domain name"},
-                new String[] {"stubDomains", "{\"acme.local\": [\"1.2.3.4:99999\"]}", "invalid nameserver \"1.2.3.4:99999\""},
-                new String[] {"upstreamNameservers", "[\"1.1.1.1\",\"1.1.1.2\",\"1.1.1.3\",\"1.1.1.4\"]", "more than three"},
-                new String[] {"upstreamNameservers", "[\"fd00::1::53\"]", "invalid nameserver"},
-                new String[] {"upstreamNameservers", "\"1.1.1.1\"", "want a JSON array"})) {
+                new String[]{"stubDomains", "{\"acme.local\": [\"1.2.3.4\"]} x", "invalid JSON"},
+                new String[]{"stubDomains", "[\"1.2.3.4\"]", "want a JSON object"},
+                new String[]{"stubDomains", "{\"Acme.local\": [\"1.2.3.4\"]}", "invalid domain name \"Acme.local\""},
+                new String[]{"stubDomains", "{\"acme.local\": [\"dns.acme.local\"]}",
+                        "invalid nameserver \"dns.acme.local\""},
+                new String[]{"stubDomains", "{\"" + "a".repeat(64) + ".local\": [\"1.2.3.4\"]}", "invalid domain name"},
+                new String[]{"stubDomains", "{\"acme.local\": [\"1.2.3.4:99999\"]}",
+                        "invalid nameserver \"1.2.3.4:99999\""},
+                new String[]{"upstreamNameservers", "[\"1.1.1.1\",\"1.1.1.2\",\"1.1.1.3\",\"1.1.1.4\"]",
+                        "more than three"},
+                new String[]{"upstreamNameservers", "[\"fd00::1::53\"]", "invalid nameserver"},
+                new String[]{"upstreamNameservers", "\"1.1.1.1\"", "want a JSON array"})) {
             Path d = Files.createDirectories(dir.resolve("case" + System.nanoTime()));
             kubeMount(d, Map.of(c[0], c[1]));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KubeDnsConfigMap.read(d), c[1]);
-            assertTrue(e.getMessage().contains(d.resolve(c[0]) + " (key " + c[0] + ")") && e.getMessage().contains(c[2]), e.getMessage());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KubeDnsConfigMap.read(d),
+                    c[1]);
+            assertTrue(
+                    e.getMessage().contains(d.resolve(c[0]) + " (key " + c[0] + ")") && e.getMessage().contains(c[2]),
+                    e.getMessage());
         }
         assertEquals(KubeDnsConfigMap.EMPTY, KubeDnsConfigMap.read(Files.createDirectories(dir.resolve("empty"))));
     }
 
     @Test
     void flagsDoWhatNodeCachesDoOrFailNamingTheFlag() {
-        NodeCacheFlags nc = Flags.parse(new String[] {"-localip", "169.254.20.10"}).nodeCache();
+        NodeCacheFlags nc = Flags.parse(new String[]{"-localip", "169.254.20.10"}).nodeCache();
         assertFalse(nc.reloadWithSignal());
         assertEquals(NodeCacheFlags.DEFAULT_CONFIG_PERIOD, nc.configPeriod());
         assertEquals(Path.of("/etc/Corefile"), nc.target(null));
-        assertEquals(Files.isDirectory(Path.of("/etc/kube-dns")) ? Path.of("/etc/kube-dns") : null, nc.kubeDnsConfigMap(),
+        assertEquals(Files.isDirectory(Path.of("/etc/kube-dns")) ? Path.of("/etc/kube-dns") : null,
+                nc.kubeDnsConfigMap(),
                 "node-cache uses /etc/kube-dns only when it exists");
-        nc = Flags.parse(new String[] {"-localip", "169.254.20.10", "-corefile", "/tmp/C", "-kubednscm", "/cm", "-reloadwithsignal",
+        nc = Flags.parse(new String[]{"-localip", "169.254.20.10", "-corefile", "/tmp/C", "-kubednscm", "/cm",
+                "-reloadwithsignal",
                 "-config-period", "2s"}).nodeCache();
         assertEquals(Path.of("/tmp/C"), nc.target(null));
         assertEquals(Path.of("/cm"), nc.kubeDnsConfigMap());
         assertTrue(nc.reloadWithSignal());
         assertEquals(java.time.Duration.ofSeconds(2), nc.configPeriod());
-        assertEquals(Path.of("/tmp/C"), Flags.parse(new String[] {"-localip", "1.2.3.4", "-corefile", "/tmp/C", "-conf", "/tmp/C"})
-                .nodeCache().target("/tmp/C"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-localip", "1.2.3.4", "-corefile",
-                "/a", "-conf", "/b"})).getMessage().contains("-corefile /a and -conf /b name different files"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-localip", "1.2.3.4",
+        assertEquals(Path.of("/tmp/C"),
+                Flags.parse(new String[]{"-localip", "1.2.3.4", "-corefile", "/tmp/C", "-conf", "/tmp/C"})
+                        .nodeCache().target("/tmp/C"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class,
+                        () -> Flags.parse(new String[]{"-localip", "1.2.3.4", "-corefile",
+                                "/a", "-conf", "/b"}))
+                        .getMessage().contains("-corefile /a and -conf /b name different files"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-localip", "1.2.3.4",
                 "-config-period", "10ms"})).getMessage().contains("for flag -config-period"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[] {"-localip", "1.2.3.4",
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-localip", "1.2.3.4",
                 "-conf", "stdin"})).getMessage().contains("-conf stdin cannot be used with -localip"));
     }
 
@@ -189,7 +220,8 @@ class NodeCacheSyncTest {
         Path tmp = dir.resolve("..data_tmp");
         Files.deleteIfExists(tmp);
         Files.createSymbolicLink(tmp, version.getFileName());
-        Files.move(tmp, dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         try (var entries = Files.list(dir)) {
             for (Path p : entries.toList()) {
                 if (!p.getFileName().toString().startsWith(".") && !data.containsKey(p.getFileName().toString())) {
@@ -241,7 +273,9 @@ class NodeCacheSyncTest {
     private static Message answerA(Message q, String ip) {
         Message r = FakeUpstream.replyTo(q, Rcode.NOERROR);
         try {
-            r.addRecord(new ARecord(q.getQuestion().getName(), q.getQuestion().getDClass(), 60, InetAddress.getByName(ip)), Section.ANSWER);
+            r.addRecord(
+                    new ARecord(q.getQuestion().getName(), q.getQuestion().getDClass(), 60, InetAddress.getByName(ip)),
+                    Section.ANSWER);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -50,12 +50,16 @@ class WarmupTest {
     @Test
     void theUpstreamAnswersAddressesAndDenialsWithAnSoa() throws Exception {
         byte[] out = new byte[1232];
-        Message a = new Message(java.util.Arrays.copyOf(out, LoopbackUpstream.answer(Warmup.query(2), Warmup.query(2).length, out)));
+        Message a = new Message(
+                java.util.Arrays.copyOf(out, LoopbackUpstream.answer(Warmup.query(2), Warmup.query(2).length, out)));
         assertEquals(Rcode.NOERROR, a.getRcode());
         assertEquals("127.0.0.1", ((ARecord) a.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress());
-        Message aaaa = new Message(java.util.Arrays.copyOf(out, LoopbackUpstream.answer(Warmup.query(7), Warmup.query(7).length, out)));
-        assertEquals("0:0:0:0:0:0:0:1", ((AAAARecord) aaaa.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress());
-        Message nx = new Message(java.util.Arrays.copyOf(out, LoopbackUpstream.answer(Warmup.query(1), Warmup.query(1).length, out)));
+        Message aaaa = new Message(
+                java.util.Arrays.copyOf(out, LoopbackUpstream.answer(Warmup.query(7), Warmup.query(7).length, out)));
+        assertEquals("0:0:0:0:0:0:0:1",
+                ((AAAARecord) aaaa.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress());
+        Message nx = new Message(
+                java.util.Arrays.copyOf(out, LoopbackUpstream.answer(Warmup.query(1), Warmup.query(1).length, out)));
         assertEquals(Rcode.NXDOMAIN, nx.getRcode());
         assertEquals(Type.SOA, nx.getSection(Section.AUTHORITY).get(0).getType());
     }

@@ -35,7 +35,8 @@ final class Engine implements AutoCloseable {
 
     /** What one run does; times are System.nanoTime values. */
     record Phase(boolean open, double rate, int outstanding, long startNs, long deadlineNs, long timeoutNs,
-                 long maxQueries, boolean forceHit, int lane, int lanes) {}
+            long maxQueries, boolean forceHit, int lane, int lanes) {
+    }
 
     private final DatagramChannel[] channels;
     private final Selector selector;
@@ -69,8 +70,8 @@ final class Engine implements AutoCloseable {
     long unmatched;
     long recvErrors;
     long lastAnswerNs;
-    Histogram service;  // reply time minus actual send time
-    Histogram sendLag;  // actual minus intended send time (open loop): the generator's own lateness
+    Histogram service; // reply time minus actual send time
+    Histogram sendLag; // actual minus intended send time (open loop): the generator's own lateness
 
     Engine(InetSocketAddress server, int sockets, QuerySet queries) throws IOException {
         this.queries = queries;
@@ -79,7 +80,8 @@ final class Engine implements AutoCloseable {
         try {
             for (int i = 0; i < sockets; i++) {
                 DatagramChannel ch = DatagramChannel.open(server.getAddress() instanceof Inet6Address
-                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+                        ? StandardProtocolFamily.INET6
+                        : StandardProtocolFamily.INET);
                 channels[i] = ch;
                 ch.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
                 ch.connect(server);

@@ -28,7 +28,8 @@ final class FirstAnswer {
         ByteBuffer reply = ByteBuffer.allocate(1500);
         long start = System.nanoTime();
         try (DatagramChannel ch = DatagramChannel.open(server.getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET); Selector selector = Selector.open()) {
+                ? StandardProtocolFamily.INET6
+                : StandardProtocolFamily.INET); Selector selector = Selector.open()) {
             ch.connect(server);
             ch.configureBlocking(false);
             ch.register(selector, SelectionKey.OP_READ);

@@ -65,7 +65,7 @@ public final class LoadGenerator {
             engines = engines(o, o.server(), seed);
             if (o.warmNames() && o.workload() != QuerySet.Workload.MISS) {
                 Report w = new Report(o);
-                runPhase(new Engine[] {engines[0]}, start -> new Engine.Phase[] {new Engine.Phase(false, 0,
+                runPhase(new Engine[]{engines[0]}, start -> new Engine.Phase[]{new Engine.Phase(false, 0,
                         Math.min(100, o.names()), start, start + WARM_CAP_NS, o.timeoutNs(), o.names(), true, 0, 1)},
                         w, null);
                 log.printf("loadgen: warmed %d hit names: %d answered, %d timeouts%n", o.names(), w.answered,
@@ -211,7 +211,7 @@ public final class LoadGenerator {
      * written, so no setup work makes the first queries late.
      */
     private static Report runPhase(Engine[] engines, LongFunction<Engine.Phase[]> phasesAt, Report r,
-                                   HistogramLogWriter hlog) throws InterruptedException {
+            HistogramLogWriter hlog) throws InterruptedException {
         for (Engine e : engines) {
             e.interval(); // drop whatever an earlier phase left behind
         }

@@ -7,9 +7,9 @@ import java.util.Locale;
 
 /** Command line of {@link LoadGenerator}; see {@link #USAGE}. */
 record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, double rate, int outstanding,
-                   QuerySet.Workload workload, int names, String zone, int missPercent, int sockets, int threads,
-                   long timeoutNs, boolean edns, boolean warmNames, Path hlog, Path percentiles, long serverPid,
-                   boolean cpu, String label, InetSocketAddress warmupServer, long awaitNs) {
+        QuerySet.Workload workload, int names, String zone, int missPercent, int sockets, int threads,
+        long timeoutNs, boolean edns, boolean warmNames, Path hlog, Path percentiles, long serverPid,
+        boolean cpu, String label, InetSocketAddress warmupServer, long awaitNs) {
 
     static final String USAGE = """
             usage: LoadGenerator --server 127.0.0.1:PORT [options]

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
  * nothing. One instance per engine: the buffer is mutated on every send.
  */
 final class QuerySet {
-    enum Workload { HIT, MISS, MIX }
+    enum Workload {
+        HIT, MISS, MIX
+    }
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     static final int MISS_LABEL_LEN = 16;
@@ -30,7 +32,8 @@ final class QuerySet {
      * @param stride number of engines; {@code lane} this engine's index, so that miss names stay
      *               unique across engines (the label is a bijective mix of {@code seq * stride + lane})
      */
-    QuerySet(Workload workload, String zone, int names, int missPercent, boolean edns, long seed, int stride, int lane) {
+    QuerySet(Workload workload, String zone, int names, int missPercent, boolean edns, long seed, int stride,
+            int lane) {
         this.workload = workload;
         this.missPerMille = missPercent * 10;
         this.missSeed = seed;

@@ -6,7 +6,8 @@ import org.HdrHistogram.Histogram;
 /** The outcome of one measured run, summed over the engines. Latencies are kept in nanoseconds. */
 public final class Report {
     private static final String[] RCODES = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-        "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "RCODE11", "RCODE12", "RCODE13", "RCODE14", "RCODE15"};
+            "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "RCODE11", "RCODE12", "RCODE13", "RCODE14",
+            "RCODE15"};
 
     final LoadOptions options;
     /** Latency from the intended send time (open loop) or the send time (closed loop). */
@@ -112,10 +113,12 @@ public final class Report {
     String format() {
         LoadOptions o = options;
         StringBuilder sb = new StringBuilder();
-        String load = o.open() ? String.format(Locale.ROOT, "open loop at %.0f qps", o.rate())
+        String load = o.open()
+                ? String.format(Locale.ROOT, "open loop at %.0f qps", o.rate())
                 : "closed loop, " + o.outstanding() + " outstanding";
         sb.append(String.format(Locale.ROOT, "loadgen %s: %s, workload %s, %d sockets, %d thread(s), %.2f s%n",
-                o.label(), load, o.workload().name().toLowerCase(Locale.ROOT), o.sockets(), o.threads(), elapsedSeconds));
+                o.label(), load, o.workload().name().toLowerCase(Locale.ROOT), o.sockets(), o.threads(),
+                elapsedSeconds));
         sb.append(String.format(Locale.ROOT, "  sent %d  answered %d (%s)  timeouts %d  unmatched %d  io errors %d%n",
                 sent, answered, rcodeList(), timeouts, unmatched, ioErrors));
         if (firstError != null) {
@@ -141,11 +144,11 @@ public final class Report {
     String resultLine() {
         LoadOptions o = options;
         return String.format(Locale.ROOT, "RESULT label=%s mode=%s workload=%s rate=%.0f outstanding=%d sockets=%d"
-                        + " duration_s=%.3f sent=%d answered=%d noerror=%d rcode_errors=%d timeouts=%d unmatched=%d"
-                        + " io_errors=%d qps=%.1f p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f"
-                        + " over_100us_pct=%.3f over_1ms_pct=%.3f"
-                        + " service_p50_us=%.1f service_p99_us=%.1f sendlag_p99_us=%.1f"
-                        + " server_cpu_us_per_q=%s client_cpu_us_per_q=%s await_ms=%s rcodes=%s",
+                + " duration_s=%.3f sent=%d answered=%d noerror=%d rcode_errors=%d timeouts=%d unmatched=%d"
+                + " io_errors=%d qps=%.1f p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f"
+                + " over_100us_pct=%.3f over_1ms_pct=%.3f"
+                + " service_p50_us=%.1f service_p99_us=%.1f sendlag_p99_us=%.1f"
+                + " server_cpu_us_per_q=%s client_cpu_us_per_q=%s await_ms=%s rcodes=%s",
                 o.label(), o.open() ? "open" : "closed", o.workload().name().toLowerCase(Locale.ROOT), o.rate(),
                 o.open() ? 0 : o.outstanding(), o.sockets(), elapsedSeconds, sent, answered, rcodes[0], rcodeErrors(),
                 timeouts, unmatched, ioErrors, qps(), percentileMicros(50), percentileMicros(90), percentileMicros(99),

@@ -23,13 +23,13 @@ public final class Corefile {
      *                       means "". A null function reads the process environment
      */
     public static List<ServerBlock> parse(String fileName, String text, Predicate<String> knownDirective,
-                                          Function<String, String> env) throws ConfigException {
+            Function<String, String> env) throws ConfigException {
         return parseWithWarnings(fileName, text, knownDirective, env).blocks();
     }
 
     /** Like {@link #parse} but also returns warnings, e.g. import globs that matched nothing. */
     public static ParseResult parseWithWarnings(String fileName, String text, Predicate<String> knownDirective,
-                                                Function<String, String> env) throws ConfigException {
+            Function<String, String> env) throws ConfigException {
         String name = fileName == null ? "" : fileName;
         try {
             return new Parser(name, text, knownDirective, env).parse();
@@ -41,12 +41,12 @@ public final class Corefile {
 
     /** Reads and parses a Corefile; a missing or unreadable file is reported at line 0. */
     public static List<ServerBlock> parseFile(Path file, Predicate<String> knownDirective,
-                                              Function<String, String> env) throws ConfigException {
+            Function<String, String> env) throws ConfigException {
         return parseFileWithWarnings(file, knownDirective, env).blocks();
     }
 
     public static ParseResult parseFileWithWarnings(Path file, Predicate<String> knownDirective,
-                                                    Function<String, String> env) throws ConfigException {
+            Function<String, String> env) throws ConfigException {
         String name = String.valueOf(file);
         String text;
         try {

@@ -117,7 +117,8 @@ public final class GoDuration {
 
     /** Formats like Go's Duration.String: "1h2m3.5s", "300ms", "1.5µs", "0s". */
     public static String format(Duration d) {
-        BigInteger nanos = BigInteger.valueOf(d.getSeconds()).multiply(NANOS_PER_SECOND).add(BigInteger.valueOf(d.getNano()));
+        BigInteger nanos = BigInteger.valueOf(d.getSeconds()).multiply(NANOS_PER_SECOND)
+                .add(BigInteger.valueOf(d.getNano()));
         if (nanos.signum() == 0) {
             return "0s";
         }

@@ -23,7 +23,8 @@ final class ImportFiles {
     static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
     /** The files matched, sorted as Go sorts them, and whether the pattern was a glob. */
-    record Matches(List<Path> files, boolean glob) {}
+    record Matches(List<Path> files, boolean glob) {
+    }
 
     private ImportFiles() {}
 
@@ -42,7 +43,8 @@ final class ImportFiles {
                     "Glob pattern may only contain one wildcard (*), one '?' and no '[...]', but has others: " + path);
         }
         if (path.indexOf('[') >= 0) {
-            throw new ConfigException(patternToken, "Failed to use import pattern " + pattern + ": syntax error in pattern");
+            throw new ConfigException(patternToken,
+                    "Failed to use import pattern " + pattern + ": syntax error in pattern");
         }
         if (!hasWildcard(path)) {
             boolean exists = Files.exists(full, LinkOption.NOFOLLOW_LINKS);

@@ -22,7 +22,8 @@ final class KeySyntax {
      * @param zones  normalized zones: lowercase, fully qualified; several for a split CIDR
      * @param port   the explicit port, or -1 if the key has none
      */
-    record Parsed(String scheme, List<String> zones, int port) {}
+    record Parsed(String scheme, List<String> zones, int port) {
+    }
 
     private KeySyntax() {}
 

@@ -13,7 +13,9 @@ import java.util.Deque;
  */
 record Origin(Kind kind, String id, Origin parent) {
 
-    enum Kind { FILE, SNIPPET }
+    enum Kind {
+        FILE, SNIPPET
+    }
 
     static Origin root(String canonicalPath) {
         return new Origin(Kind.FILE, canonicalPath, null);

@@ -47,7 +47,7 @@ final class Parser {
     }
 
     Parser(String fileName, String text, Predicate<String> knownDirective, Function<String, String> env,
-           Limits limits) {
+            Limits limits) {
         this.limits = limits;
         Origin root = Origin.root(ImportFiles.identity(fileName));
         this.stream = new TokenStream(wrap(Lexer.tokens(fileName, text), root));
@@ -73,7 +73,8 @@ final class Parser {
         boolean snippet = keys.size() == 1 && isSnippetName(keys.get(0).text());
         if (endOfInput) {
             if (snippet) {
-                throw new ConfigException(keys.get(0), "Unexpected EOF: snippet " + keys.get(0).text() + " needs a { } body");
+                throw new ConfigException(keys.get(0),
+                        "Unexpected EOF: snippet " + keys.get(0).text() + " needs a { } body");
             }
             return keys.isEmpty() ? null : new ServerBlock(keys, List.of()); // a file of keys only
         }
@@ -322,8 +323,9 @@ final class Parser {
             try {
                 text = ImportFiles.read(file);
             } catch (TextInput.NotTextException e) {
-                throw new ConfigException(e.file, e.line, "Could not import " + file + " (imported at " + patternToken.file()
-                        + ":" + patternToken.line() + "): " + e.getMessage());
+                throw new ConfigException(e.file, e.line,
+                        "Could not import " + file + " (imported at " + patternToken.file()
+                                + ":" + patternToken.line() + "): " + e.getMessage());
             } catch (IOException e) {
                 throw new ConfigException(patternToken, "Could not import " + file + ": " + ImportFiles.reason(e));
             }

@@ -56,7 +56,7 @@ final class TokenStream {
 
     /** Puts tokens in front of the unread ones, in order. */
     void splice(List<Lexeme> lexemes) {
-        for (ListIterator<Lexeme> it = lexemes.listIterator(lexemes.size()); it.hasPrevious(); ) {
+        for (ListIterator<Lexeme> it = lexemes.listIterator(lexemes.size()); it.hasPrevious();) {
             unread.addFirst(it.previous());
         }
     }

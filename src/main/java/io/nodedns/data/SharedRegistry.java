@@ -90,7 +90,8 @@ public class SharedRegistry<V> {
         }
         e.releasedAt = System.nanoTime();
         if (reaper == null) {
-            reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name(reaperName).factory());
+            reaper = Executors
+                    .newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name(reaperName).factory());
         }
         reaper.schedule(() -> reap(e), grace.toMillis(), TimeUnit.MILLISECONDS);
     }

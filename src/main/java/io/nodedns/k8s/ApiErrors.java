@@ -13,7 +13,8 @@ final class ApiErrors {
 
     /** The Retry-After of a 429 or 503 (seconds; capped at 10 minutes), or null. */
     static Duration retryAfter(Exception e) {
-        if (!(e instanceof ApiException a) || (a.getCode() != 429 && a.getCode() != 503) || a.getResponseHeaders() == null) {
+        if (!(e instanceof ApiException a) || (a.getCode() != 429 && a.getCode() != 503)
+                || a.getResponseHeaders() == null) {
             return null;
         }
         for (Map.Entry<String, List<String>> h : a.getResponseHeaders().entrySet()) {

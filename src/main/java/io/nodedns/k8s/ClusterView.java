@@ -25,7 +25,8 @@ public final class ClusterView {
     public static final String MCS_CLUSTER_LABEL = "multicluster.kubernetes.io/source-cluster";
 
     /** An endpoint of a Service as the PTR index finds it. */
-    public record EndpointOf(String serviceKey, Slice.Endpoint endpoint) {}
+    public record EndpointOf(String serviceKey, Slice.Endpoint endpoint) {
+    }
 
     private final Map<String, KubeService> services = new ConcurrentHashMap<>();
     private final Map<String, List<Slice>> slices = new ConcurrentHashMap<>();
@@ -85,7 +86,8 @@ public final class ClusterView {
             for (Slice.Endpoint e : before.endpoints()) {
                 if (e.isReady()) {
                     for (String ip : e.addresses()) {
-                        endpointsByIp.computeIfPresent(canonical(ip), (k, list) -> without(list, o -> o.endpoint() == e));
+                        endpointsByIp.computeIfPresent(canonical(ip),
+                                (k, list) -> without(list, o -> o.endpoint() == e));
                     }
                 }
             }
@@ -151,7 +153,8 @@ public final class ClusterView {
             if (ignoredMulticluster(after)) {
                 ignoredMcsSlices.incrementAndGet();
             } else {
-                mcsSlices.merge(key(after.namespace(), after.label(MCS_SERVICE_LABEL)), List.of(after), ClusterView::plus);
+                mcsSlices.merge(key(after.namespace(), after.label(MCS_SERVICE_LABEL)), List.of(after),
+                        ClusterView::plus);
             }
         }
         touched();

@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DiscoveryBackend {
     /** What to watch. */
-    public enum Feature { SERVICES, ENDPOINTS, PODS, SERVICE_IMPORTS, MULTICLUSTER_ENDPOINTS }
+    public enum Feature {
+        SERVICES, ENDPOINTS, PODS, SERVICE_IMPORTS, MULTICLUSTER_ENDPOINTS
+    }
 
     /**
      * Label selectors sent to the API server with every list and watch (CoreDNS's {@code labels} and
@@ -64,16 +66,22 @@ public final class DiscoveryBackend {
     DiscoveryBackend(KubeClientConfig client, Set<Feature> features, Selectors selectors) {
         this.features = Set.copyOf(features.isEmpty() ? EnumSet.of(Feature.SERVICES) : features);
         this.log = this.features.contains(Feature.SERVICE_IMPORTS) && !this.features.contains(Feature.SERVICES)
-                ? "multicluster" : LOG;
+                ? "multicluster"
+                : LOG;
         String subject = "the cluster";
-        namespaces = watcher(client, ResourceRef.NAMESPACES, selectors.namespaces(), subject, DiscoveryBackend::namespaceName);
+        namespaces = watcher(client, ResourceRef.NAMESPACES, selectors.namespaces(), subject,
+                DiscoveryBackend::namespaceName);
         services = this.features.contains(Feature.SERVICES)
-                ? watcher(client, ResourceRef.SERVICES, selectors.and(null), subject, KubeService::fromJson) : null;
+                ? watcher(client, ResourceRef.SERVICES, selectors.and(null), subject, KubeService::fromJson)
+                : null;
         slices = this.features.contains(Feature.ENDPOINTS)
-                ? watcher(client, ResourceRef.ENDPOINT_SLICES, selectors.and(EndpointSliceWatcher.SERVICE_NAME_LABEL), subject,
-                        Slice::fromJson) : null;
+                ? watcher(client, ResourceRef.ENDPOINT_SLICES, selectors.and(EndpointSliceWatcher.SERVICE_NAME_LABEL),
+                        subject,
+                        Slice::fromJson)
+                : null;
         pods = this.features.contains(Feature.PODS)
-                ? watcher(client, ResourceRef.PODS, selectors.and(null), subject, KubePod::fromJson) : null;
+                ? watcher(client, ResourceRef.PODS, selectors.and(null), subject, KubePod::fromJson)
+                : null;
         if (this.features.contains(Feature.SERVICE_IMPORTS)) {
             ResourceRef[] versions = {ResourceRef.serviceImports("v1beta1"), ResourceRef.serviceImports("v1alpha1")};
             imports = add(new ResourceWatcher<>(client, versions, null, null, log, subject,

@@ -22,19 +22,22 @@ public final class DiscoveryRegistry extends SharedRegistry<DiscoveryBackend> {
         super(GRACE, "nodedns-k8s-discovery-reaper", DiscoveryBackend::stop);
     }
 
-    static String key(KubeClientConfig client, Set<DiscoveryBackend.Feature> features, DiscoveryBackend.Selectors selectors) {
+    static String key(KubeClientConfig client, Set<DiscoveryBackend.Feature> features,
+            DiscoveryBackend.Selectors selectors) {
         return client.key() + "|" + EnumSet.copyOf(features) + "|" + selectors;
     }
 
     /** The started backend for this client and features, shared; pair with {@link #release}. */
-    public DiscoveryBackend acquire(KubeClientConfig client, Set<DiscoveryBackend.Feature> features) throws IOException {
+    public DiscoveryBackend acquire(KubeClientConfig client, Set<DiscoveryBackend.Feature> features)
+            throws IOException {
         return acquire(client, features, DiscoveryBackend.Selectors.NONE);
     }
 
     /** The same, for backends whose lists and watches carry label selectors. */
     public DiscoveryBackend acquire(KubeClientConfig client, Set<DiscoveryBackend.Feature> features,
             DiscoveryBackend.Selectors selectors) throws IOException {
-        return acquire(key(client, features, selectors), () -> new DiscoveryBackend(client, features, selectors).started());
+        return acquire(key(client, features, selectors),
+                () -> new DiscoveryBackend(client, features, selectors).started());
     }
 
     @Override

@@ -34,7 +34,8 @@ final class ExecPlugin {
     private static final ConcurrentHashMap<String, ExecPlugin> SHARED = new ConcurrentHashMap<>();
 
     /** What the plugin returned: a token, or a client certificate chain and key; expiry null: until a 401. */
-    record Credential(String token, List<X509Certificate> chain, PrivateKey key, Instant expiry) {}
+    record Credential(String token, List<X509Certificate> chain, PrivateKey key, Instant expiry) {
+    }
 
     private final Kubeconfig config;
     private final Kubeconfig.Exec exec;
@@ -77,7 +78,8 @@ final class ExecPlugin {
         List<String> argv = new ArrayList<>();
         argv.add(exec.command());
         argv.addAll(exec.args());
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(argv)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(exec.env());
         pb.environment().put("KUBERNETES_EXEC_INFO", execInfo());
         String what = "exec plugin '" + exec.command() + "' of " + config.describeUser();
@@ -190,7 +192,8 @@ final class ExecPlugin {
         String cert = Json.string(status, "clientCertificateData");
         String key = Json.string(status, "clientKeyData");
         if ((cert == null) != (key == null)) {
-            throw new IOException(what + ": status has " + (cert == null ? "clientKeyData without clientCertificateData"
+            throw new IOException(what + ": status has " + (cert == null
+                    ? "clientKeyData without clientCertificateData"
                     : "clientCertificateData without clientKeyData"));
         }
         if (token != null && !token.isEmpty()) {

@@ -14,7 +14,8 @@ import java.util.Map;
  */
 public record KubeClientConfig(Path kubeconfig, String context, Endpoint endpoint, RequestLimits limits) {
     /** CoreDNS's {@code endpoint URL} and {@code tls CERT KEY CACERT}: files null when {@code tls} is absent. */
-    public record Endpoint(java.net.URI server, Path cert, Path key, Path ca) {}
+    public record Endpoint(java.net.URI server, Path cert, Path key, Path ca) {
+    }
 
     public KubeClientConfig(Path kubeconfig, String context) {
         this(kubeconfig, context, null, null);
@@ -33,7 +34,8 @@ public record KubeClientConfig(Path kubeconfig, String context, Endpoint endpoin
     static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
 
     /** The explicit file, or the environment's choice; throws if there is none. */
-    public static KubeClientConfig resolve(Path kubeconfig, String context, Map<String, String> env) throws IOException {
+    public static KubeClientConfig resolve(Path kubeconfig, String context, Map<String, String> env)
+            throws IOException {
         if (kubeconfig != null) {
             return new KubeClientConfig(kubeconfig.toAbsolutePath().normalize(), context);
         }
@@ -54,7 +56,8 @@ public record KubeClientConfig(Path kubeconfig, String context, Endpoint endpoin
     }
 
     public String key() {
-        String source = endpoint != null ? "endpoint " + endpoint
+        String source = endpoint != null
+                ? "endpoint " + endpoint
                 : inCluster() ? "in-cluster" : kubeconfig + (context == null ? "" : "#" + context);
         return limits == null ? source : source + " " + limits;
     }
@@ -87,7 +90,8 @@ public record KubeClientConfig(Path kubeconfig, String context, Endpoint endpoin
     }
 
     private Kubeconfig load() throws IOException {
-        return endpoint != null ? Kubeconfig.endpoint(endpoint.server(), endpoint.cert(), endpoint.key(), endpoint.ca())
+        return endpoint != null
+                ? Kubeconfig.endpoint(endpoint.server(), endpoint.cert(), endpoint.key(), endpoint.ca())
                 : Kubeconfig.load(kubeconfig, context);
     }
 }

@@ -57,7 +57,7 @@ final class KubeHttp {
             try {
                 X509TrustManager trust = k.insecure() ? TRUST_ALL : trust(k.caPem());
                 SSLContext ctx = SSLContext.getInstance("TLS");
-                ctx.init(new KeyManager[] {clientKey}, new TrustManager[] {trust}, null);
+                ctx.init(new KeyManager[]{clientKey}, new TrustManager[]{trust}, null);
                 SSLSocketFactory f = ctx.getSocketFactory();
                 if (k.tlsServerName() != null && !k.insecure()) {
                     f = new ServerName(f, k.tlsServerName());
@@ -70,7 +70,8 @@ final class KubeHttp {
                 b.hostnameVerifier((host, session) -> true);
             } else if (k.tlsServerName() != null) {
                 String name = k.tlsServerName(); // the certificate is checked for this name, not the URL's host
-                b.hostnameVerifier((host, session) -> okhttp3.internal.tls.OkHostnameVerifier.INSTANCE.verify(name, session));
+                b.hostnameVerifier(
+                        (host, session) -> okhttp3.internal.tls.OkHostnameVerifier.INSTANCE.verify(name, session));
             }
         }
         if (k.proxy() != null) {
@@ -83,7 +84,8 @@ final class KubeHttp {
                 String[] up = java.net.URLDecoder.decode(info, StandardCharsets.UTF_8).split(":", 2);
                 String basic = Credentials.basic(up[0], up.length > 1 ? up[1] : "");
                 b.proxyAuthenticator((route, response) -> response.request().header("Proxy-Authorization") != null
-                        ? null : response.request().newBuilder().header("Proxy-Authorization", basic).build());
+                        ? null
+                        : response.request().newBuilder().header("Proxy-Authorization", basic).build());
             } else if (info != null) {
                 throw new IOException("kubeconfig " + k.file() + ": cluster '" + k.clusterName()
                         + "': proxy-url: credentials in a socks5 URL are not supported");
@@ -246,7 +248,7 @@ final class KubeHttp {
 
         @Override
         public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return chain == null ? null : new String[] {ALIAS};
+            return chain == null ? null : new String[]{ALIAS};
         }
 
         @Override
@@ -306,7 +308,8 @@ final class KubeHttp {
         }
 
         @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
             return d.createSocket(address, port, localAddress, localPort);
         }
     }

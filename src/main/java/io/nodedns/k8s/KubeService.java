@@ -45,7 +45,8 @@ public record KubeService(String namespace, String name, boolean headless, Strin
         ips.removeIf(ip -> ip.isEmpty() || "None".equals(ip) || HostPorts.literal(ip) == null);
         String ext = "ExternalName".equals(type) ? Json.string(spec, "externalName") : null;
         List<String> external = new ArrayList<>(Json.strings(spec, "externalIPs"));
-        for (com.google.gson.JsonElement e : Json.array(Json.object(Json.object(o, "status"), "loadBalancer"), "ingress")) {
+        for (com.google.gson.JsonElement e : Json.array(Json.object(Json.object(o, "status"), "loadBalancer"),
+                "ingress")) {
             if (e.isJsonObject()) {
                 String ip = Json.string(e.getAsJsonObject(), "ip");
                 String host = Json.string(e.getAsJsonObject(), "hostname");
@@ -57,6 +58,7 @@ public record KubeService(String namespace, String name, boolean headless, Strin
             }
         }
         external.removeIf(String::isEmpty);
-        return new KubeService(id.namespace(), id.name(), headless && ext == null, ext, ips, Slice.Port.listOf(spec), external);
+        return new KubeService(id.namespace(), id.name(), headless && ext == null, ext, ips, Slice.Port.listOf(spec),
+                external);
     }
 }

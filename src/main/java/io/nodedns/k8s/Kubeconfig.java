@@ -46,14 +46,18 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
         PrivateKey clientKey, Auth auth) {
 
     /** How requests are authenticated (besides a client certificate, which may accompany any of them). */
-    public sealed interface Auth permits Token, TokenFile, Basic, Exec {}
+    public sealed interface Auth permits Token, TokenFile, Basic, Exec {
+    }
 
-    public record Token(String token) implements Auth {}
+    public record Token(String token) implements Auth {
+    }
 
     /** Re-read when the file changes (projected service-account tokens rotate). */
-    public record TokenFile(Path path) implements Auth {}
+    public record TokenFile(Path path) implements Auth {
+    }
 
-    public record Basic(String username, String password) implements Auth {}
+    public record Basic(String username, String password) implements Auth {
+    }
 
     /**
      * A client-go credential plugin.
@@ -62,7 +66,8 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
      * @param provideClusterInfo pass the cluster in KUBERNETES_EXEC_INFO
      */
     public record Exec(String apiVersion, String command, List<String> args, Map<String, String> env,
-            String installHint, boolean provideClusterInfo) implements Auth {}
+            String installHint, boolean provideClusterInfo) implements Auth {
+    }
 
     static final String EXEC_V1 = "client.authentication.k8s.io/v1";
     static final String EXEC_V1BETA1 = "client.authentication.k8s.io/v1beta1";
@@ -148,7 +153,8 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
             URI serverUri = uri(server, where + "server", Set.of("http", "https"));
             byte[] ca = dataOrFile(cluster, "certificate-authority", where);
             if (ca != null) {
-                checkMaterial(where + (cluster.containsKey("certificate-authority-data") ? "certificate-authority-data"
+                checkMaterial(where + (cluster.containsKey("certificate-authority-data")
+                        ? "certificate-authority-data"
                         : "certificate-authority"), () -> Pem.certificates(ca));
             }
             boolean insecure = bool(cluster, "insecure-skip-tls-verify", where);
@@ -158,12 +164,15 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
             }
             String serverName = string(cluster, "tls-server-name", where);
             String proxy = string(cluster, "proxy-url", where);
-            URI proxyUri = proxy == null || proxy.isEmpty() ? null
+            URI proxyUri = proxy == null || proxy.isEmpty()
+                    ? null
                     : uri(proxy, where + "proxy-url", Set.of("http", "socks5"));
             boolean noCompression = bool(cluster, "disable-compression", where);
 
             String userName = ctx.get("user") == null ? null : string(ctx, "user", "context '" + ctxName + "': ");
-            Map<String, Object> user = userName == null || userName.isEmpty() ? Map.of() : named("users", userName, "user");
+            Map<String, Object> user = userName == null || userName.isEmpty()
+                    ? Map.of()
+                    : named("users", userName, "user");
             if (user == null) {
                 throw new IllegalArgumentException("context '" + ctxName + "': no user '" + userName + "'");
             }
@@ -183,13 +192,16 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
             byte[] certPem = dataOrFile(user, "client-certificate", uw);
             byte[] keyPem = dataOrFile(user, "client-key", uw);
             if ((certPem == null) != (keyPem == null)) {
-                throw new IllegalArgumentException(uw + (certPem == null ? "client-key is set without client-certificate"
+                throw new IllegalArgumentException(uw + (certPem == null
+                        ? "client-key is set without client-certificate"
                         : "client-certificate is set without client-key"));
             }
             List<X509Certificate> chain = null;
             PrivateKey key = null;
             if (certPem != null) {
-                String cf = user.containsKey("client-certificate-data") ? "client-certificate-data" : "client-certificate";
+                String cf = user.containsKey("client-certificate-data")
+                        ? "client-certificate-data"
+                        : "client-certificate";
                 String kf = user.containsKey("client-key-data") ? "client-key-data" : "client-key";
                 chain = checkMaterial(uw + cf, () -> Pem.certificates(certPem));
                 key = checkMaterial(uw + kf, () -> Pem.privateKey(keyPem));
@@ -202,7 +214,8 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
             }
             Auth auth = auth(user, uw);
             return new Kubeconfig(file, ctxName, clusterName, userName, serverUri, ca, insecure,
-                    serverName == null || serverName.isEmpty() ? null : serverName, proxyUri, noCompression, chain, key, auth);
+                    serverName == null || serverName.isEmpty() ? null : serverName, proxyUri, noCompression, chain, key,
+                    auth);
         }
 
         private Auth auth(Map<String, Object> user, String uw) {
@@ -223,7 +236,8 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
                 methods.add("exec");
             }
             if (methods.size() > 1) { // as kubectl: one way to authenticate requests
-                throw new IllegalArgumentException(uw + "more than one authentication method: " + String.join(", ", methods));
+                throw new IllegalArgumentException(
+                        uw + "more than one authentication method: " + String.join(", ", methods));
             }
             if (token != null && !token.isEmpty()) {
                 return new Token(token.strip()); // token wins over tokenFile, as in client-go
@@ -237,7 +251,8 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
             }
             if (hasBasic) {
                 if (username == null || password == null) {
-                    throw new IllegalArgumentException(uw + (username == null ? "password is set without username"
+                    throw new IllegalArgumentException(uw + (username == null
+                            ? "password is set without username"
                             : "username is set without password"));
                 }
                 return new Basic(username, password);
@@ -312,7 +327,8 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
                 try {
                     return Base64.getDecoder().decode(data.replaceAll("\\s+", "")); // strict, as kubectl
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(where + field + "-data: not valid base64 (" + e.getMessage() + ")", e);
+                    throw new IllegalArgumentException(
+                            where + field + "-data: not valid base64 (" + e.getMessage() + ")", e);
                 }
             }
             if (path != null && !path.isEmpty()) {
@@ -389,7 +405,8 @@ public record Kubeconfig(Path file, String contextName, String clusterName, Stri
             URI u = new URI(s);
             if (u.getScheme() == null || !schemes.contains(u.getScheme().toLowerCase(java.util.Locale.ROOT))
                     || u.getHost() == null) {
-                throw new IllegalArgumentException(where + ": '" + s + "' is not a " + String.join(" or ", new java.util.TreeSet<>(schemes)) + " URL");
+                throw new IllegalArgumentException(where + ": '" + s + "' is not a "
+                        + String.join(" or ", new java.util.TreeSet<>(schemes)) + " URL");
             }
             return u;
         } catch (URISyntaxException e) {

@@ -30,7 +30,8 @@ final class ResourceLister<T> {
     private static final String[] AUTH = {"BearerToken"};
 
     /** One complete list: the converted objects and the list's resourceVersion. */
-    record Listed<T>(Map<String, T> items, String resourceVersion) {}
+    record Listed<T>(Map<String, T> items, String resourceVersion) {
+    }
 
     private final ResourceRef[] candidates; // tried in turn when a list answers 404 (CRD versions)
     private volatile ResourceRef resource;
@@ -145,7 +146,8 @@ final class ResourceLister<T> {
                 + java.util.Arrays.stream(candidates).map(ResourceRef::version).toList());
     }
 
-    private Listed<T> listOnce(ApiClient c, boolean fromCache, BooleanSupplier running) throws ApiException, IOException {
+    private Listed<T> listOnce(ApiClient c, boolean fromCache, BooleanSupplier running)
+            throws ApiException, IOException {
         boolean cached = fromCache && !cachedListRefused;
         try {
             return pages(c, cached ? "0" : null, running);

@@ -8,8 +8,8 @@ public record ResourceRef(String group, String version, String plural, String lo
     public static final ResourceRef SERVICES = new ResourceRef("", "v1", "services", "Services");
     public static final ResourceRef NAMESPACES = new ResourceRef("", "v1", "namespaces", "Namespaces");
     public static final ResourceRef PODS = new ResourceRef("", "v1", "pods", "Pods");
-    public static final ResourceRef ENDPOINT_SLICES =
-            new ResourceRef("discovery.k8s.io", "v1", "endpointslices", "EndpointSlices");
+    public static final ResourceRef ENDPOINT_SLICES = new ResourceRef("discovery.k8s.io", "v1", "endpointslices",
+            "EndpointSlices");
     public static final String MCS_GROUP = "multicluster.x-k8s.io";
 
     public static ResourceRef serviceImports(String version) {

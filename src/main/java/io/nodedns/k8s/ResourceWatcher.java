@@ -61,7 +61,8 @@ public final class ResourceWatcher<T> {
      * connection is then evicted from the pool so the next watch does not open a stream on it.
      */
     static final Duration SILENCE = Duration.ofSeconds(90);
-    private static final Type WATCH_TYPE = new TypeToken<Watch.Response<JsonObject>>() {}.getType();
+    private static final Type WATCH_TYPE = new TypeToken<Watch.Response<JsonObject>>() {
+    }.getType();
 
     private final KubeClientConfig client;
     private final ResourceLister<T> lister;
@@ -86,7 +87,7 @@ public final class ResourceWatcher<T> {
      */
     public ResourceWatcher(KubeClientConfig client, ResourceRef resource, String namespace, String selector,
             String logPlugin, String subject, Function<JsonObject, T> convert, Backoff backoff) {
-        this(client, new ResourceRef[] {resource}, namespace, selector, logPlugin, subject, convert, backoff);
+        this(client, new ResourceRef[]{resource}, namespace, selector, logPlugin, subject, convert, backoff);
     }
 
     /**
@@ -166,14 +167,16 @@ public final class ResourceWatcher<T> {
                     Duration stale = staleness();
                     Log.warning(logPlugin, subject + ": watch " + resource().logName() + " silent for "
                             + silence.toSeconds() + "s (no event or bookmark): connection presumed lost, the view may"
-                            + " have been stale for up to " + (stale == null ? "?" : stale.toSeconds()) + "s; watching again");
+                            + " have been stale for up to " + (stale == null ? "?" : stale.toSeconds())
+                            + "s; watching again");
                 }
             } catch (Exception e) {
                 if (!running) {
                     return;
                 }
                 resourceVersion = null;
-                String kept = synced ? "keeping the last known " + cache.size() + " " + resource().logName()
+                String kept = synced
+                        ? "keeping the last known " + cache.size() + " " + resource().logName()
                         : "no " + resource().logName() + " known yet";
                 Duration delay = health.failed(subject + ": " + phase + " " + resource().logName(), e, kept);
                 try {
@@ -258,7 +261,8 @@ public final class ResourceWatcher<T> {
                     if (s != null && s.getCode() != null && s.getCode() == 410) {
                         throw new Gone();
                     }
-                    throw new IOException("watch error event: " + (s == null ? "no status"
+                    throw new IOException("watch error event: " + (s == null
+                            ? "no status"
                             : s.getCode() + " " + s.getReason() + " " + s.getMessage()));
                 }
                 JsonObject obj = ev.object;

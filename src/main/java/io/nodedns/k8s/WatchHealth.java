@@ -55,8 +55,10 @@ final class WatchHealth {
         if (told) {
             delay = asked;
         }
-        Log.warning(logPlugin, what + " failed (attempt " + n + "): " + ApiErrors.brief(e) + "; " + kept + ", retrying in "
-                + String.format(java.util.Locale.ROOT, "%.1fs", delay.toMillis() / 1000.0) + (told ? " (Retry-After)" : ""));
+        Log.warning(logPlugin,
+                what + " failed (attempt " + n + "): " + ApiErrors.brief(e) + "; " + kept + ", retrying in "
+                        + String.format(java.util.Locale.ROOT, "%.1fs", delay.toMillis() / 1000.0)
+                        + (told ? " (Retry-After)" : ""));
         return delay;
     }
 

@@ -30,7 +30,8 @@ public final class WatcherRegistry extends SharedRegistry<EndpointSliceWatcher> 
 
     /** The started watcher for this Service, shared; pair with {@link #release}. */
     public EndpointSliceWatcher acquire(KubeClientConfig client, String namespace, String service) throws IOException {
-        return acquire(key(client, namespace, service), () -> new EndpointSliceWatcher(client, namespace, service).started());
+        return acquire(key(client, namespace, service),
+                () -> new EndpointSliceWatcher(client, namespace, service).started());
     }
 
     @Override

@@ -15,7 +15,7 @@ public final class IpText {
         }
         int bestStart = -1;
         int bestLen = 1;
-        for (int i = 0; i < 8; ) {
+        for (int i = 0; i < 8;) {
             int j = i;
             while (j < 8 && g[j] == 0) {
                 j++;

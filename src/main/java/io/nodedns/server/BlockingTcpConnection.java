@@ -67,6 +67,5 @@ final class BlockingTcpConnection extends TcpConnection {
 
     /** Nothing: the reading thread gives back its own work. */
     @Override
-    void released(int from) {
-    }
+    void released(int from) {}
 }

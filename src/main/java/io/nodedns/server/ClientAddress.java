@@ -52,7 +52,9 @@ public final class ClientAddress {
     /** Byte {@code i} of the client's IP (see {@link #ipLength()}); no objects on the native UDP path (acl). */
     public int ipByte(int i) {
         if (raw != null) {
-            int base = SockAddr.family(raw) == io.nodedns.sys.LinuxSockets.AF_INET ? 4 : SockAddr.isV4Mapped(raw) ? 20 : 8;
+            int base = SockAddr.family(raw) == io.nodedns.sys.LinuxSockets.AF_INET
+                    ? 4
+                    : SockAddr.isV4Mapped(raw) ? 20 : 8;
             return raw.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i) & 0xFF;
         }
         return ipFromSocket()[i] & 0xFF;

@@ -71,7 +71,8 @@ final class DohRequests {
                     case "transfer-encoding" -> chunked = !value.equals("identity");
                     case "connection" -> close = value.contains("close") || (http10 && !value.contains("keep-alive"));
                     case "expect" -> expectContinue = value.equals("100-continue");
-                    default -> { }
+                    default -> {
+                    }
                 }
             }
             if (chunked) {
@@ -205,7 +206,8 @@ final class DohRequests {
         return any ? min : MIN_TTL;
     }
 
-    private static void error(TlsConnection c, OutputStream out, int status, String text, boolean close) throws IOException {
+    private static void error(TlsConnection c, OutputStream out, int status, String text, boolean close)
+            throws IOException {
         // Go's http.Error: the text and a newline, as plain text
         respond(c, out, status, "text/plain; charset=utf-8", (text + "\n").getBytes(StandardCharsets.UTF_8), -1, close);
     }

@@ -72,9 +72,10 @@ public final class HttpEndpoints {
     public synchronized void apply(List<HttpRoute> routes) {
         Map<String, Map<String, HttpHandler>> byAddress = new LinkedHashMap<>();
         for (HttpRoute route : routes) {
-            byAddress.computeIfAbsent(normalize(route.address()), k -> new HashMap<>()).putIfAbsent(route.path(), route.handler());
+            byAddress.computeIfAbsent(normalize(route.address()), k -> new HashMap<>()).putIfAbsent(route.path(),
+                    route.handler());
         }
-        for (var it = endpoints.entrySet().iterator(); it.hasNext(); ) {
+        for (var it = endpoints.entrySet().iterator(); it.hasNext();) {
             var entry = it.next();
             Map<String, HttpHandler> table = byAddress.get(entry.getKey());
             if (table == null) {

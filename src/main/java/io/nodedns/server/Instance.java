@@ -23,14 +23,14 @@ public final class Instance {
 
     /** What one listener serves: zones in the order they were declared, and transport settings. */
     public record ListenerPlan(ListenAddress address, List<String> zones, List<ServerConfig> configs,
-                               ListenerSettings settings, io.nodedns.tls.ServerTls tls) {
+            ListenerSettings settings, io.nodedns.tls.ServerTls tls) {
         ZoneTable table() {
             return new ZoneTable(zones, configs);
         }
     }
 
     private Instance(List<ServerConfig> configs, Map<ListenAddress, ListenerPlan> plans, List<Lifecycle> lifecycles,
-                     List<Readiness> readiness, List<HttpRoute> httpRoutes) {
+            List<Readiness> readiness, List<HttpRoute> httpRoutes) {
         this.configs = configs;
         this.plans = plans;
         this.lifecycles = lifecycles;
@@ -127,13 +127,16 @@ public final class Instance {
                     cfgs.add(config);
                     ListenerSettings settings = plan == null ? ctx.settings() : ctx.settings().overlay(plan.settings());
                     // CoreDNS NewServerTLS/NewServerHTTPS: the last block's tls of the group wins
-                    io.nodedns.tls.ServerTls tls = ctx.serverTls() != null || plan == null ? ctx.serverTls() : plan.tls();
+                    io.nodedns.tls.ServerTls tls = ctx.serverTls() != null || plan == null
+                            ? ctx.serverTls()
+                            : plan.tls();
                     plans.put(address, new ListenerPlan(address, zones, cfgs, settings, tls));
                 }
             }
         }
         checkSchemes(plans);
-        return new Instance(List.copyOf(configs), plans, List.copyOf(lifecycles), List.copyOf(readiness), List.copyOf(routes));
+        return new Instance(List.copyOf(configs), plans, List.copyOf(lifecycles), List.copyOf(readiness),
+                List.copyOf(routes));
     }
 
     /**

@@ -29,7 +29,7 @@ public final class Listener {
     }
 
     public Listener(ListenAddress address, ListenerSettings settings, ZoneTable routes, Shared shared,
-                    io.nodedns.tls.ServerTls tls) {
+            io.nodedns.tls.ServerTls tls) {
         this.tls = tls;
         this.shared = shared;
         this.address = address;
@@ -48,7 +48,8 @@ public final class Listener {
                 return;
             } catch (IOException | RuntimeException e) {
                 close();
-                throw new IOException("listen tcp " + address.hostPort() + " (" + address.scheme() + "): " + e.getMessage(), e);
+                throw new IOException(
+                        "listen tcp " + address.hostPort() + " (" + address.scheme() + "): " + e.getMessage(), e);
             }
         }
         try {

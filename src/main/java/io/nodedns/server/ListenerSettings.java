@@ -7,7 +7,7 @@ import java.time.Duration;
  * Defaults are CoreDNS's for plain DNS (CoreDNS plugin/timeouts), plus a TCP connection cap of our own.
  */
 public record ListenerSettings(int udpLoops, Duration tcpRead, Duration tcpIdle, Duration tcpWrite,
-                               int maxTcpQueries, int maxTcpConnections) {
+        int maxTcpQueries, int maxTcpConnections) {
 
     public static final int DEFAULT_MAX_TCP_CONNECTIONS = 1024;
 

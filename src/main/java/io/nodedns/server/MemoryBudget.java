@@ -21,7 +21,8 @@ public final class MemoryBudget {
     static final long EXCHANGE_HEAP_BYTES = 1024;
 
     private static final long MAX_DIRECT = maxDirectMemory();
-    private static final MemoryBudget EXCHANGES = new MemoryBudget(exchangeLimit(MAX_DIRECT, Runtime.getRuntime().maxMemory()));
+    private static final MemoryBudget EXCHANGES = new MemoryBudget(
+            exchangeLimit(MAX_DIRECT, Runtime.getRuntime().maxMemory()));
 
     private final long limit;
     private final AtomicLong used = new AtomicLong();

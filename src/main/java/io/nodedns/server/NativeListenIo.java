@@ -93,7 +93,8 @@ final class NativeListenIo implements ListenIo {
         for (int i = 0; i < BATCH; i++) {
             recvVec.set(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8, LinuxSockets.SOCKADDR_SIZE);
             if (pktinfo) { // the kernel overwrites it with the length used
-                recvVec.set(ValueLayout.JAVA_LONG, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_CONTROLLEN_OFFSET, CONTROL);
+                recvVec.set(ValueLayout.JAVA_LONG, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_CONTROLLEN_OFFSET,
+                        CONTROL);
             }
         }
         int n = LinuxSockets.recvmmsg(fd, recvVec, BATCH, flags);
@@ -117,13 +118,15 @@ final class NativeListenIo implements ListenIo {
 
     @Override
     public int length(int i) {
-        return Math.min(recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_LEN_OFFSET), SLOT);
+        return Math.min(recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_LEN_OFFSET),
+                SLOT);
     }
 
     /** MSG_TRUNC in the datagram's msg_flags. */
     @Override
     public boolean truncated(int i) {
-        return (recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_FLAGS_OFFSET) & LinuxSockets.MSG_TRUNC) != 0;
+        return (recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_FLAGS_OFFSET)
+                & LinuxSockets.MSG_TRUNC) != 0;
     }
 
     /** The raw sockaddr (no InetSocketAddress), and with pktinfo the control message for the reply's source. */
@@ -132,7 +135,8 @@ final class NativeListenIo implements ListenIo {
         ex.peer(slotNames[i], recvVec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + 8));
         if (pktinfo) {
             ex.replySourceFrom(slotControl[i],
-                    (int) recvVec.get(ValueLayout.JAVA_LONG, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_CONTROLLEN_OFFSET));
+                    (int) recvVec.get(ValueLayout.JAVA_LONG,
+                            LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_CONTROLLEN_OFFSET));
         }
     }
 
@@ -155,7 +159,8 @@ final class NativeListenIo implements ListenIo {
         sendVec.set(ValueLayout.JAVA_LONG, hdr, ex.peer().address());
         sendVec.set(ValueLayout.JAVA_INT, hdr + 8, ex.peerLength());
         int ctl = ex.replySourceLength();
-        sendVec.set(ValueLayout.JAVA_LONG, hdr + LinuxSockets.MSG_CONTROL_OFFSET, ctl == 0 ? 0 : ex.replySource().address());
+        sendVec.set(ValueLayout.JAVA_LONG, hdr + LinuxSockets.MSG_CONTROL_OFFSET,
+                ctl == 0 ? 0 : ex.replySource().address());
         sendVec.set(ValueLayout.JAVA_LONG, hdr + LinuxSockets.MSG_CONTROLLEN_OFFSET, ctl);
         long iov = LinuxSockets.IOVEC_SIZE * i;
         sendIov.set(ValueLayout.JAVA_LONG, iov, ex.response().addressOffset());

@@ -77,8 +77,7 @@ final class NioListenIo extends NioUdpIo implements ListenIo {
 
     /** Nothing to do: replies are sent at once. */
     @Override
-    public void flush(UdpLoop owner) {
-    }
+    public void flush(UdpLoop owner) {}
 
     @Override
     public int queued() {
@@ -92,6 +91,5 @@ final class NioListenIo extends NioUdpIo implements ListenIo {
 
     /** Nothing native: the buffer goes with the GC. */
     @Override
-    public void free() {
-    }
+    public void free() {}
 }

@@ -12,8 +12,7 @@ final class NioPoller implements LoopPoller {
     private UdpLoop owner;
     private final Consumer<SelectionKey> onSelected = this::onSelected;
 
-    NioPoller() throws IOException {
-    }
+    NioPoller() throws IOException {}
 
     @Override
     public void register(SelectableChannel channel, LoopChannel handler) throws IOException {

@@ -30,7 +30,8 @@ final class PortProbe {
      * silently, each answering a share of the queries and scrapes. Ports this process already
      * holds ({@code held}, {@code http}) are skipped, since the other socket may be our own (a reload).
      */
-    static void refuseServedElsewhere(Set<ListenAddress> held, Instance next, List<HttpRoute> routes, HttpEndpoints http,
+    static void refuseServedElsewhere(Set<ListenAddress> held, Instance next, List<HttpRoute> routes,
+            HttpEndpoints http,
             boolean share) throws IOException {
         Set<Integer> ours = new HashSet<>();
         for (ListenAddress a : held) {
@@ -85,7 +86,8 @@ final class PortProbe {
             return false;
         }
         try (DatagramChannel ch = address.getAddress() instanceof Inet4Address && !wildcard
-                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open()) {
+                ? DatagramChannel.open(StandardProtocolFamily.INET)
+                : DatagramChannel.open()) {
             ch.bind(address); // no SO_REUSEADDR: for UDP that alone would let two sockets share
             return false;
         } catch (BindException e) {
@@ -102,7 +104,8 @@ final class PortProbe {
             return false;
         }
         try (ServerSocketChannel ch = address.getAddress() instanceof Inet4Address
-                ? ServerSocketChannel.open(StandardProtocolFamily.INET) : ServerSocketChannel.open()) {
+                ? ServerSocketChannel.open(StandardProtocolFamily.INET)
+                : ServerSocketChannel.open()) {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(address);
             return false;

@@ -29,17 +29,19 @@ public final class QueryProcessor {
         }
         ExpandableDirectByteBuffer out = ex.response();
         switch (parsed) {
-            case QueryView.OK:
+            case QueryView.OK :
                 break;
-            case QueryView.ERR_SHORT:
-            case QueryView.ERR_RESPONSE:
+            case QueryView.ERR_SHORT :
+            case QueryView.ERR_RESPONSE :
                 return false;
-            case QueryView.ERR_NOTIMP:
-                return sendDirect(ex, ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), DnsHeader.RCODE_NOTIMP));
-            case QueryView.ERR_BADVERS:
+            case QueryView.ERR_NOTIMP :
+                return sendDirect(ex,
+                        ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), DnsHeader.RCODE_NOTIMP));
+            case QueryView.ERR_BADVERS :
                 return sendDirect(ex, ReplyWriter.writeBadVers(q, ex.request(), out, 0, out.capacity()));
-            default:
-                return sendDirect(ex, ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), DnsHeader.RCODE_FORMERR));
+            default :
+                return sendDirect(ex,
+                        ReplyWriter.writeHeaderError(q, ex.request(), out, 0, out.capacity(), DnsHeader.RCODE_FORMERR));
         }
         ZoneTable routes = ex.listener().routes();
         if (q.qclass() != Records.CLASS_IN && !routes.allowsAnyClass()) {

@@ -77,7 +77,7 @@ public final class Server {
 
     /** Loads the config and starts serving; throws with file:line on config errors, before binding. */
     public synchronized void start() throws ConfigException, IOException {
-        start(() -> { });
+        start(() -> {});
     }
 
     /**
@@ -157,7 +157,8 @@ public final class Server {
                 Log.info("reload", "Running configuration SHA512 = " + hex(digest()));
                 releaseHeap("reload");
             } else if (sayUnchanged && !isStopped()) {
-                Log.info("reload", source.name() + " unchanged, configuration SHA512 = " + hex(digest()) + "; nothing reloaded");
+                Log.info("reload",
+                        source.name() + " unchanged, configuration SHA512 = " + hex(digest()) + "; nothing reloaded");
             }
         } catch (ConfigException e) {
             Log.error("reload", "Corefile changed but reload failed: " + e.getMessage());

@@ -21,7 +21,7 @@ public final class ServerConfig {
     private final List<MetricSource> metrics;
 
     ServerConfig(List<ServerKey> keys, List<Handler> handlers, boolean allowsAnyClass, String serverLabel,
-                 List<MetricSource> metrics) {
+            List<MetricSource> metrics) {
         this.serverLabel = serverLabel;
         this.metrics = List.copyOf(metrics);
         this.keys = List.copyOf(keys);
@@ -51,7 +51,8 @@ public final class ServerConfig {
         while (p < end) {
             int suffix = end - p;
             for (int i = 0; i < zoneLength.length; i++) {
-                if (zoneLength[i] == suffix && io.nodedns.wire.Names.equalsIgnoreCase(zoneWire, zoneOffset[i], buffer, p, suffix)) {
+                if (zoneLength[i] == suffix
+                        && io.nodedns.wire.Names.equalsIgnoreCase(zoneWire, zoneOffset[i], buffer, p, suffix)) {
                     return i;
                 }
             }

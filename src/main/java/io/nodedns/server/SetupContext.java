@@ -140,8 +140,10 @@ public final class SetupContext {
     /** Serves an HTTP path on an address (health, ready, metrics); listeners survive reloads. */
     public void addHttpRoute(HttpRoute route) {
         io.nodedns.config.Token at = occurrences.isEmpty() ? null : occurrences.getFirst().nameToken();
-        httpRoutes.add(route.origin() != null || at == null ? route
-                : new HttpRoute(route.address(), route.path(), route.handler(), at.file() + ":" + at.line() + " " + directive));
+        httpRoutes.add(route.origin() != null || at == null
+                ? route
+                : new HttpRoute(route.address(), route.path(), route.handler(),
+                        at.file() + ":" + at.line() + " " + directive));
     }
 
     public void addListenHosts(List<String> hosts) {

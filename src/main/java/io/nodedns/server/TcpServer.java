@@ -37,7 +37,8 @@ final class TcpServer {
     private final ServerSocketChannel server;
     /** Null without epoll, or with -Dnodedns.tcp.native=false: each connection then blocks a virtual thread. */
     private final TcpPoller poller = Boolean.parseBoolean(System.getProperty("nodedns.tcp.native", "true"))
-            ? TcpPoller.shared() : null;
+            ? TcpPoller.shared()
+            : null;
     /** The acceptor's native scratch (epoll_ctl's event struct, then SO_RCVLOWAT's value). */
     private final MemorySegment acceptScratch = Arena.ofAuto().allocate(16, 8);
     private final WorkPool pool = new WorkPool(MAX_BUSY);
@@ -55,7 +56,8 @@ final class TcpServer {
         this.settings = settings;
         InetSocketAddress bindTo = listener.address().socketAddress();
         ServerSocketChannel socket = ServerSocketChannel.open(bindTo.getAddress() instanceof java.net.Inet6Address
-                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+                ? java.net.StandardProtocolFamily.INET6
+                : java.net.StandardProtocolFamily.INET);
         try {
             socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
@@ -120,7 +122,9 @@ final class TcpServer {
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
         int fd = poller == null ? -1 : LinuxSockets.fd(socket);
         long now = System.nanoTime();
-        TcpConnection connection = fd < 0 ? new BlockingTcpConnection(this, socket, now) : new PolledTcpConnection(this, socket, fd, now);
+        TcpConnection connection = fd < 0
+                ? new BlockingTcpConnection(this, socket, now)
+                : new PolledTcpConnection(this, socket, fd, now);
         connections.add(connection);
         try {
             if (connection instanceof BlockingTcpConnection blocking) {

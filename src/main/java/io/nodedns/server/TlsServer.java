@@ -55,7 +55,7 @@ final class TlsServer {
     }
 
     void start() {
-        connections.startReaper("nodedns-tls-deadlines", why -> { }); // closed: nothing more to do
+        connections.startReaper("nodedns-tls-deadlines", why -> {}); // closed: nothing more to do
         acceptor = Thread.ofVirtual().name("nodedns-tls-accept-" + listener.label()).start(this::acceptLoop);
     }
 

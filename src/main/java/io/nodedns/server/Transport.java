@@ -2,8 +2,7 @@ package io.nodedns.server;
 
 /** How a query reached us. */
 public enum Transport {
-    UDP("udp"),
-    TCP("tcp");
+    UDP("udp"), TCP("tcp");
 
     private final String label;
 

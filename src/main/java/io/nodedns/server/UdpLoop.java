@@ -28,7 +28,8 @@ public final class UdpLoop implements Responder, LoopChannel {
     /** The socket's I/O: recvmmsg/sendmmsg, or NIO where that is unavailable (picked by {@link UdpSockets}). */
     private final ListenIo udp;
     private final ExchangePool exchanges;
-    private final ManyToOneConcurrentArrayQueue<Exchange> foreignCompletions = new ManyToOneConcurrentArrayQueue<>(FOREIGN_QUEUE);
+    private final ManyToOneConcurrentArrayQueue<Exchange> foreignCompletions = new ManyToOneConcurrentArrayQueue<>(
+            FOREIGN_QUEUE);
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
     private LoopTicker[] tickers = new LoopTicker[0];
     private long nextTick = System.nanoTime(); // nanoTime may be negative: never compare with 0
@@ -60,7 +61,8 @@ public final class UdpLoop implements Responder, LoopChannel {
             throw e;
         }
         this.errors = new LoopErrors("udp loop " + index + " of " + listener.label());
-        this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true).unstarted(this::run);
+        this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true)
+                .unstarted(this::run);
         this.exchanges = new ExchangePool(errors);
     }
 
@@ -100,7 +102,6 @@ public final class UdpLoop implements Responder, LoopChannel {
     public boolean onLoopThread() {
         return Thread.currentThread() == thread;
     }
-
 
     /** Registers a plugin channel (non-blocking) for reads; call on the loop thread (see {@link #execute}). */
     public void register(SelectableChannel ch, LoopChannel handler) throws IOException {
@@ -158,7 +159,8 @@ public final class UdpLoop implements Responder, LoopChannel {
             }
         } finally {
             if (!closing) {
-                io.nodedns.log.Log.error("server", "udp loop " + index + " of " + listener.label() + " stopped; /health fails");
+                io.nodedns.log.Log.error("server",
+                        "udp loop " + index + " of " + listener.label() + " stopped; /health fails");
             }
             closeQuietly();
         }

@@ -20,7 +20,8 @@ public final class UdpSockets {
 
     /** True when sockets opened now may use the FFM calls. */
     public static boolean nativeAllowed() {
-        return Boolean.parseBoolean(System.getProperty("nodedns.udp.native", "true")) && LinuxSockets.unavailableReason() == null;
+        return Boolean.parseBoolean(System.getProperty("nodedns.udp.native", "true"))
+                && LinuxSockets.unavailableReason() == null;
     }
 
     /** The descriptor the FFM calls use for {@code ch}, or -1 where the socket is to use NIO. */
@@ -33,7 +34,8 @@ public final class UdpSockets {
      * and an ephemeral port the kernel picks at random.
      */
     public static DatagramChannel connect(InetSocketAddress to, InetAddress source) throws IOException {
-        DatagramChannel ch = DatagramChannel.open(to.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        DatagramChannel ch = DatagramChannel.open(
+                to.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         try {
             ch.bind(source == null ? null : new InetSocketAddress(source, 0));
             ch.connect(to);
@@ -51,11 +53,13 @@ public final class UdpSockets {
      * IPV6_RECVPKTINFO), and unless {@code -Dnodedns.udp.waitInReceive=false} the socket blocks
      * with a receive timeout of {@code receiveTimeoutMillis}, so an idle loop waits in recvmmsg.
      */
-    static ListenIo listen(ListenAddress address, LoopPoller poller, LoopChannel handler, long receiveTimeoutMillis) throws IOException {
+    static ListenIo listen(ListenAddress address, LoopPoller poller, LoopChannel handler, long receiveTimeoutMillis)
+            throws IOException {
         InetSocketAddress bindTo = address.socketAddress();
         // the wildcard ("" host) is dual-stack like Go's ":53"; a specific IPv4 address gets an IPv4 socket
         DatagramChannel ch = bindTo.getAddress() instanceof Inet4Address && !address.host().isEmpty()
-                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+                ? DatagramChannel.open(StandardProtocolFamily.INET)
+                : DatagramChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);

@@ -10,7 +10,8 @@ import java.nio.ByteOrder;
 /** Reads raw Linux sockaddr_in / sockaddr_in6 bytes without building Java objects. */
 public final class SockAddr {
     private static final ValueLayout.OfShort NATIVE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfShort BIG_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort BIG_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED
+            .withOrder(ByteOrder.BIG_ENDIAN);
 
     private SockAddr() {}
 

@@ -159,7 +159,8 @@ public final class UpstreamDatagrams {
 
     /** {@code int *__errno_location(void)}, linked at the first send: nothing before it needs errno. */
     private static final class ErrnoLocation {
-        static final MethodHandle HANDLE = Libc.downcall("__errno_location", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        static final MethodHandle HANDLE = Libc.downcall("__errno_location",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG));
     }
 
     public UnsafeBuffer slot(int i) {
@@ -172,7 +173,8 @@ public final class UpstreamDatagrams {
 
     /** True if datagram i was longer than its slot (MSG_TRUNC): only its first {@link #SLOT_SIZE} bytes are there. */
     public boolean truncated(int i) {
-        return (vec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_FLAGS_OFFSET) & LinuxSockets.MSG_TRUNC) != 0;
+        return (vec.get(ValueLayout.JAVA_INT, LinuxSockets.MMSGHDR_SIZE * i + LinuxSockets.MSG_FLAGS_OFFSET)
+                & LinuxSockets.MSG_TRUNC) != 0;
     }
 
     /** errno of the last call that returned -1. */

@@ -88,7 +88,8 @@ public final class Pem {
             }
             String body = m.group(2);
             if (label.startsWith("ENCRYPTED") || body.contains("Proc-Type: 4,ENCRYPTED")) {
-                throw new IllegalArgumentException("encrypted private keys are not supported (kubectl does not read them either)");
+                throw new IllegalArgumentException(
+                        "encrypted private keys are not supported (kubectl does not read them either)");
             }
             byte[] der;
             try {
@@ -139,8 +140,11 @@ public final class Pem {
         Der alg = Der.read(der, version.end(), 0x30);
         Der oid = Der.read(der, alg.start, 0x06);
         byte[] id = Arrays.copyOfRange(der, oid.start, oid.end());
-        String name = Arrays.equals(id, OID_RSA) ? "RSA" : Arrays.equals(id, OID_EC) ? "EC"
-                : id.length == 3 && id[0] == 0x2b && id[1] == 0x65 && id[2] == 0x70 ? "Ed25519" : null;
+        String name = Arrays.equals(id, OID_RSA)
+                ? "RSA"
+                : Arrays.equals(id, OID_EC)
+                        ? "EC"
+                        : id.length == 3 && id[0] == 0x2b && id[1] == 0x65 && id[2] == 0x70 ? "Ed25519" : null;
         if (name == null) {
             throw new IllegalArgumentException("unsupported private key algorithm (PKCS#8 OID " + hex(id) + ")");
         }
@@ -174,7 +178,7 @@ public final class Pem {
     private static byte[] algorithm(byte[] oid, byte[] curveField) {
         byte[] params;
         if (curveField == null) {
-            params = new byte[] {0x05, 0x00};
+            params = new byte[]{0x05, 0x00};
         } else {
             Der f = Der.read(curveField, 0, 0xa0);
             params = Arrays.copyOfRange(curveField, f.start, f.end());
@@ -184,7 +188,7 @@ public final class Pem {
 
     /** PrivateKeyInfo: SEQUENCE { INTEGER 0, AlgorithmIdentifier, OCTET STRING key }. */
     private static byte[] wrap(byte[] algorithm, byte[] key) {
-        return Der.tlv(0x30, concat(new byte[] {0x02, 0x01, 0x00}, algorithm, Der.tlv(0x04, key)));
+        return Der.tlv(0x30, concat(new byte[]{0x02, 0x01, 0x00}, algorithm, Der.tlv(0x04, key)));
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -216,7 +220,8 @@ public final class Pem {
             }
             int tag = b[at] & 0xff;
             if (expectTag >= 0 && tag != expectTag) {
-                throw new IllegalArgumentException("malformed DER key (tag " + tag + " where " + expectTag + " belongs)");
+                throw new IllegalArgumentException(
+                        "malformed DER key (tag " + tag + " where " + expectTag + " belongs)");
             }
             int len = b[at + 1] & 0xff;
             int p = at + 2;

@@ -33,7 +33,7 @@ public record ServerTls(SSLContext context, String clientAuth) {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(accepted, null, true);
         s.setUseClientMode(false);
         SSLParameters p = s.getSSLParameters();
-        p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        p.setProtocols(new String[]{"TLSv1.3", "TLSv1.2"});
         switch (clientAuth) {
             case "request", "verify_if_given" -> p.setWantClientAuth(true);
             case "require", "require_and_verify" -> p.setNeedClientAuth(true);

@@ -65,7 +65,7 @@ public final class TlsContexts {
     public static SSLContext anyClient(Path cert, Path key) throws IOException {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(keys(cert, key), new TrustManager[] {new AnyClient()}, null);
+            ctx.init(keys(cert, key), new TrustManager[]{new AnyClient()}, null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IOException("TLS setup: " + e.getMessage(), e);

@@ -23,8 +23,10 @@ public final class BlockingUdp {
 
     /** @return the accepted reply's length in {@code reply} */
     public static int exchange(InetSocketAddress to, InetAddress source, byte[] query, int length, byte[] reply,
-                               long deadlineNanos, Filter filter) throws IOException {
-        try (DatagramSocket s = source == null ? new DatagramSocket() : new DatagramSocket(new InetSocketAddress(source, 0))) {
+            long deadlineNanos, Filter filter) throws IOException {
+        try (DatagramSocket s = source == null
+                ? new DatagramSocket()
+                : new DatagramSocket(new InetSocketAddress(source, 0))) {
             s.connect(to);
             s.send(new DatagramPacket(query, length));
             DatagramPacket p = new DatagramPacket(reply, reply.length);

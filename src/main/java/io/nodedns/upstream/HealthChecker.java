@@ -33,7 +33,7 @@ public final class HealthChecker {
     private volatile boolean stopped;
 
     public HealthChecker(Duration interval, boolean recursionDesired, String domain, boolean tcp, int maxFails,
-                         InetAddress source) {
+            InetAddress source) {
         this.interval = interval;
         this.recursionDesired = recursionDesired;
         this.domain = domain;
@@ -160,7 +160,8 @@ public final class HealthChecker {
         byte[] reply = new byte[65535];
         long deadline = System.nanoTime() + PROBE_TIMEOUT_NANOS;
         try {
-            int n = tcp || u.isTls() ? u.tcp().exchangeFresh(query, query.length, id, reply, deadline)
+            int n = tcp || u.isTls()
+                    ? u.tcp().exchangeFresh(query, query.length, id, reply, deadline)
                     : BlockingUdp.exchange(u.address(), source, query, query.length, reply, deadline,
                             (r, len) -> len >= DnsHeader.LENGTH && (((r[0] & 0xFF) << 8) | (r[1] & 0xFF)) == id);
             return decodable(reply, n);

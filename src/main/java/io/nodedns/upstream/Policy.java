@@ -68,14 +68,14 @@ public final class Policy {
      */
     public int pick(int k, int n, int begin, long tried) {
         switch (kind) {
-            case SEQUENTIAL:
+            case SEQUENTIAL :
                 return k;
-            case ROUND_ROBIN:
+            case ROUND_ROBIN :
                 if (k == 0) {
                     return begin;
                 }
                 return k - 1 < begin ? k - 1 : k;
-            default:
+            default :
                 return randomUntried(n, tried);
         }
     }

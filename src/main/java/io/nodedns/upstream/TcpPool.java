@@ -108,7 +108,8 @@ public final class TcpPool {
     }
 
     /** One round trip on {@code conn}, which then goes back to the pool, or is closed if it failed. */
-    private int exchangeOn(Conn conn, byte[] query, int length, int id, byte[] reply, long deadlineNanos) throws IOException {
+    private int exchangeOn(Conn conn, byte[] query, int length, int id, byte[] reply, long deadlineNanos)
+            throws IOException {
         try {
             int n = roundTrip(conn, query, length, id, reply, deadlineNanos);
             give(conn);
@@ -129,7 +130,8 @@ public final class TcpPool {
         }
     }
 
-    private static int roundTrip(Conn c, byte[] query, int length, int id, byte[] reply, long deadline) throws IOException {
+    private static int roundTrip(Conn c, byte[] query, int length, int id, byte[] reply, long deadline)
+            throws IOException {
         // one write: one TCP segment, one TLS record (a connection holds no 64 KiB write buffer)
         byte[] frame = new byte[2 + length];
         frame[0] = (byte) (length >>> 8);

@@ -12,8 +12,7 @@ import org.agrona.MutableDirectBuffer;
  * Nothing here allocates or checks bounds beyond what the buffer itself does: callers check
  * {@code length >= LENGTH} once per message.
  */
-public final class DnsHeader
-{
+public final class DnsHeader {
     public static final int LENGTH = 12;
 
     public static final int ID_OFFSET = 0;
@@ -53,187 +52,150 @@ public final class DnsHeader
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
-    private DnsHeader()
-    {
-    }
+    private DnsHeader() {}
 
-    public static int id(final DirectBuffer b, final int off)
-    {
+    public static int id(final DirectBuffer b, final int off) {
         return b.getShort(off + ID_OFFSET, BE) & 0xFFFF;
     }
 
-    public static void id(final MutableDirectBuffer b, final int off, final int id)
-    {
-        b.putShort(off + ID_OFFSET, (short)id, BE);
+    public static void id(final MutableDirectBuffer b, final int off, final int id) {
+        b.putShort(off + ID_OFFSET, (short) id, BE);
     }
 
-    public static int flags(final DirectBuffer b, final int off)
-    {
+    public static int flags(final DirectBuffer b, final int off) {
         return b.getShort(off + FLAGS_OFFSET, BE) & 0xFFFF;
     }
 
-    public static void flags(final MutableDirectBuffer b, final int off, final int flags)
-    {
-        b.putShort(off + FLAGS_OFFSET, (short)flags, BE);
+    public static void flags(final MutableDirectBuffer b, final int off, final int flags) {
+        b.putShort(off + FLAGS_OFFSET, (short) flags, BE);
     }
 
-    public static boolean qr(final DirectBuffer b, final int off)
-    {
+    public static boolean qr(final DirectBuffer b, final int off) {
         return (flags(b, off) & QR) != 0;
     }
 
-    public static boolean aa(final DirectBuffer b, final int off)
-    {
+    public static boolean aa(final DirectBuffer b, final int off) {
         return (flags(b, off) & AA) != 0;
     }
 
-    public static boolean tc(final DirectBuffer b, final int off)
-    {
+    public static boolean tc(final DirectBuffer b, final int off) {
         return (flags(b, off) & TC) != 0;
     }
 
-    public static boolean rd(final DirectBuffer b, final int off)
-    {
+    public static boolean rd(final DirectBuffer b, final int off) {
         return (flags(b, off) & RD) != 0;
     }
 
-    public static boolean ra(final DirectBuffer b, final int off)
-    {
+    public static boolean ra(final DirectBuffer b, final int off) {
         return (flags(b, off) & RA) != 0;
     }
 
-    public static boolean z(final DirectBuffer b, final int off)
-    {
+    public static boolean z(final DirectBuffer b, final int off) {
         return (flags(b, off) & Z) != 0;
     }
 
-    public static boolean ad(final DirectBuffer b, final int off)
-    {
+    public static boolean ad(final DirectBuffer b, final int off) {
         return (flags(b, off) & AD) != 0;
     }
 
-    public static boolean cd(final DirectBuffer b, final int off)
-    {
+    public static boolean cd(final DirectBuffer b, final int off) {
         return (flags(b, off) & CD) != 0;
     }
 
-    public static int opcode(final DirectBuffer b, final int off)
-    {
+    public static int opcode(final DirectBuffer b, final int off) {
         return (flags(b, off) & OPCODE_MASK) >>> OPCODE_SHIFT;
     }
 
     /** The 4-bit header rcode (extended rcode bits live in the OPT TTL). */
-    public static int rcode(final DirectBuffer b, final int off)
-    {
+    public static int rcode(final DirectBuffer b, final int off) {
         return flags(b, off) & RCODE_MASK;
     }
 
-    public static void qr(final MutableDirectBuffer b, final int off, final boolean on)
-    {
+    public static void qr(final MutableDirectBuffer b, final int off, final boolean on) {
         flag(b, off, QR, on);
     }
 
-    public static void aa(final MutableDirectBuffer b, final int off, final boolean on)
-    {
+    public static void aa(final MutableDirectBuffer b, final int off, final boolean on) {
         flag(b, off, AA, on);
     }
 
-    public static void tc(final MutableDirectBuffer b, final int off, final boolean on)
-    {
+    public static void tc(final MutableDirectBuffer b, final int off, final boolean on) {
         flag(b, off, TC, on);
     }
 
-    public static void rd(final MutableDirectBuffer b, final int off, final boolean on)
-    {
+    public static void rd(final MutableDirectBuffer b, final int off, final boolean on) {
         flag(b, off, RD, on);
     }
 
-    public static void ra(final MutableDirectBuffer b, final int off, final boolean on)
-    {
+    public static void ra(final MutableDirectBuffer b, final int off, final boolean on) {
         flag(b, off, RA, on);
     }
 
-    public static void z(final MutableDirectBuffer b, final int off, final boolean on)
-    {
+    public static void z(final MutableDirectBuffer b, final int off, final boolean on) {
         flag(b, off, Z, on);
     }
 
-    public static void ad(final MutableDirectBuffer b, final int off, final boolean on)
-    {
+    public static void ad(final MutableDirectBuffer b, final int off, final boolean on) {
         flag(b, off, AD, on);
     }
 
-    public static void cd(final MutableDirectBuffer b, final int off, final boolean on)
-    {
+    public static void cd(final MutableDirectBuffer b, final int off, final boolean on) {
         flag(b, off, CD, on);
     }
 
     /** Sets or clears the bits of {@code mask} in the flags word. */
-    public static void flag(final MutableDirectBuffer b, final int off, final int mask, final boolean on)
-    {
+    public static void flag(final MutableDirectBuffer b, final int off, final int mask, final boolean on) {
         final int f = flags(b, off);
         flags(b, off, on ? (f | mask) : (f & ~mask));
     }
 
-    public static void opcode(final MutableDirectBuffer b, final int off, final int opcode)
-    {
+    public static void opcode(final MutableDirectBuffer b, final int off, final int opcode) {
         flags(b, off, (flags(b, off) & ~OPCODE_MASK) | ((opcode << OPCODE_SHIFT) & OPCODE_MASK));
     }
 
     /** Stores the low 4 bits of {@code rcode}; the caller puts {@code rcode >>> 4} into the OPT if needed. */
-    public static void rcode(final MutableDirectBuffer b, final int off, final int rcode)
-    {
+    public static void rcode(final MutableDirectBuffer b, final int off, final int rcode) {
         flags(b, off, (flags(b, off) & ~RCODE_MASK) | (rcode & RCODE_MASK));
     }
 
-    public static int qdcount(final DirectBuffer b, final int off)
-    {
+    public static int qdcount(final DirectBuffer b, final int off) {
         return b.getShort(off + QDCOUNT_OFFSET, BE) & 0xFFFF;
     }
 
-    public static int ancount(final DirectBuffer b, final int off)
-    {
+    public static int ancount(final DirectBuffer b, final int off) {
         return b.getShort(off + ANCOUNT_OFFSET, BE) & 0xFFFF;
     }
 
-    public static int nscount(final DirectBuffer b, final int off)
-    {
+    public static int nscount(final DirectBuffer b, final int off) {
         return b.getShort(off + NSCOUNT_OFFSET, BE) & 0xFFFF;
     }
 
-    public static int arcount(final DirectBuffer b, final int off)
-    {
+    public static int arcount(final DirectBuffer b, final int off) {
         return b.getShort(off + ARCOUNT_OFFSET, BE) & 0xFFFF;
     }
 
-    public static void qdcount(final MutableDirectBuffer b, final int off, final int count)
-    {
-        b.putShort(off + QDCOUNT_OFFSET, (short)count, BE);
+    public static void qdcount(final MutableDirectBuffer b, final int off, final int count) {
+        b.putShort(off + QDCOUNT_OFFSET, (short) count, BE);
     }
 
-    public static void ancount(final MutableDirectBuffer b, final int off, final int count)
-    {
-        b.putShort(off + ANCOUNT_OFFSET, (short)count, BE);
+    public static void ancount(final MutableDirectBuffer b, final int off, final int count) {
+        b.putShort(off + ANCOUNT_OFFSET, (short) count, BE);
     }
 
-    public static void nscount(final MutableDirectBuffer b, final int off, final int count)
-    {
-        b.putShort(off + NSCOUNT_OFFSET, (short)count, BE);
+    public static void nscount(final MutableDirectBuffer b, final int off, final int count) {
+        b.putShort(off + NSCOUNT_OFFSET, (short) count, BE);
     }
 
-    public static void arcount(final MutableDirectBuffer b, final int off, final int count)
-    {
-        b.putShort(off + ARCOUNT_OFFSET, (short)count, BE);
+    public static void arcount(final MutableDirectBuffer b, final int off, final int count) {
+        b.putShort(off + ARCOUNT_OFFSET, (short) count, BE);
     }
 
     /** Count of section 0=question, 1=answer, 2=authority, 3=additional. */
-    public static int count(final DirectBuffer b, final int off, final int section)
-    {
+    public static int count(final DirectBuffer b, final int off, final int section) {
         return b.getShort(off + QDCOUNT_OFFSET + (section << 1), BE) & 0xFFFF;
     }
 
-    public static void count(final MutableDirectBuffer b, final int off, final int section, final int count)
-    {
-        b.putShort(off + QDCOUNT_OFFSET + (section << 1), (short)count, BE);
+    public static void count(final MutableDirectBuffer b, final int off, final int section, final int count) {
+        b.putShort(off + QDCOUNT_OFFSET + (section << 1), (short) count, BE);
     }
 }

@@ -13,8 +13,7 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  * Options are {@code code(2) | length(2) | data(length)}.
  */
-public final class Edns
-{
+public final class Edns {
     public static final int TYPE_OPT = 41;
     /** Length of an OPT record with a root owner and no options. */
     public static final int OPT_FIXED_LENGTH = 11;
@@ -36,26 +35,20 @@ public final class Edns
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
-    private Edns()
-    {
-    }
+    private Edns() {}
 
     /** Options CoreDNS copies from a request's OPT onto a reply that has none (RFC 6891; CoreDNS request/edns0.go). */
-    public static boolean isEchoedOption(final int code)
-    {
+    public static boolean isEchoedOption(final int code) {
         return code == OPTION_NSID || code == OPTION_EXPIRE || code == OPTION_COOKIE ||
-            code == OPTION_TCP_KEEPALIVE || code == OPTION_PADDING;
+                code == OPTION_TCP_KEEPALIVE || code == OPTION_PADDING;
     }
 
     /** True if {@code [off, off+len)} is a well-formed sequence of options (nothing runs past the end). */
-    public static boolean validOptions(final DirectBuffer b, final int off, final int len)
-    {
+    public static boolean validOptions(final DirectBuffer b, final int off, final int len) {
         final int end = off + len;
         int pos = off;
-        while (pos < end)
-        {
-            if (pos + 4 > end)
-            {
+        while (pos < end) {
+            if (pos + 4 > end) {
                 return false;
             }
             pos += 4 + (b.getShort(pos + 2, BE) & 0xFFFF);
@@ -64,14 +57,11 @@ public final class Edns
     }
 
     /** Offset of the first option with {@code code} (at its code field), or -1. Options must be valid. */
-    public static int findOption(final DirectBuffer b, final int off, final int len, final int code)
-    {
+    public static int findOption(final DirectBuffer b, final int off, final int len, final int code) {
         final int end = off + len;
         int pos = off;
-        while (pos + 4 <= end)
-        {
-            if ((b.getShort(pos, BE) & 0xFFFF) == code)
-            {
+        while (pos + 4 <= end) {
+            if ((b.getShort(pos, BE) & 0xFFFF) == code) {
                 return pos;
             }
             pos += 4 + (b.getShort(pos + 2, BE) & 0xFFFF);
@@ -80,16 +70,13 @@ public final class Edns
     }
 
     /** Total length of the options {@link #copyEchoedOptions} would copy. */
-    public static int echoedOptionsLength(final DirectBuffer b, final int off, final int len)
-    {
+    public static int echoedOptionsLength(final DirectBuffer b, final int off, final int len) {
         final int end = off + len;
         int pos = off;
         int total = 0;
-        while (pos + 4 <= end)
-        {
+        while (pos + 4 <= end) {
             final int optLen = 4 + (b.getShort(pos + 2, BE) & 0xFFFF);
-            if (isEchoedOption(b.getShort(pos, BE) & 0xFFFF))
-            {
+            if (isEchoedOption(b.getShort(pos, BE) & 0xFFFF)) {
                 total += optLen;
             }
             pos += optLen;
@@ -99,16 +86,13 @@ public final class Edns
 
     /** Copies the echoed options in order; returns bytes written. The caller has checked capacity. */
     public static int copyEchoedOptions(
-        final DirectBuffer src, final int off, final int len, final MutableDirectBuffer dst, final int dstOff)
-    {
+            final DirectBuffer src, final int off, final int len, final MutableDirectBuffer dst, final int dstOff) {
         final int end = off + len;
         int pos = off;
         int out = dstOff;
-        while (pos + 4 <= end)
-        {
+        while (pos + 4 <= end) {
             final int optLen = 4 + (src.getShort(pos + 2, BE) & 0xFFFF);
-            if (isEchoedOption(src.getShort(pos, BE) & 0xFFFF))
-            {
+            if (isEchoedOption(src.getShort(pos, BE) & 0xFFFF)) {
                 dst.putBytes(out, src, pos, optLen);
                 out += optLen;
             }
@@ -119,19 +103,17 @@ public final class Edns
 
     /** Writes an OPT record with a root owner and {@code rdLength} (options written by the caller after it); returns 11. */
     public static int writeOpt(
-        final MutableDirectBuffer dst, final int off, final int udpSize, final int ttl, final int rdLength)
-    {
-        dst.putByte(off, (byte)0);
-        dst.putShort(off + 1, (short)TYPE_OPT, BE);
-        dst.putShort(off + 3, (short)udpSize, BE);
+            final MutableDirectBuffer dst, final int off, final int udpSize, final int ttl, final int rdLength) {
+        dst.putByte(off, (byte) 0);
+        dst.putShort(off + 1, (short) TYPE_OPT, BE);
+        dst.putShort(off + 3, (short) udpSize, BE);
         dst.putInt(off + 5, ttl, BE);
-        dst.putShort(off + 9, (short)rdLength, BE);
+        dst.putShort(off + 9, (short) rdLength, BE);
         return OPT_FIXED_LENGTH;
     }
 
     /** OPT TTL field from its parts. */
-    public static int ttl(final int extendedRcode, final int version, final int flags)
-    {
+    public static int ttl(final int extendedRcode, final int version, final int flags) {
         return ((extendedRcode & 0xFF) << 24) | ((version & 0xFF) << 16) | (flags & 0xFFFF);
     }
 }

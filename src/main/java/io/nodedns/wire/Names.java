@@ -14,8 +14,7 @@ import org.agrona.MutableDirectBuffer;
  * Every method except {@link #toString} and {@link #fromString} is allocation-free; errors are
  * negative return codes, never exceptions.
  */
-public final class Names
-{
+public final class Names {
     public static final int MAX_NAME_LENGTH = 255;
     public static final int MAX_LABEL_LENGTH = 63;
     /** Same cap as miekg/dns: more hops than a 255-byte name could need means a loop. */
@@ -45,9 +44,7 @@ public final class Names
     private static final long ADD_GT_Z = 0x2525252525252525L; // 0x80 - 'Z' - 1 per byte
     private static final long MUL = 0x9E3779B97F4A7C15L;
 
-    private Names()
-    {
-    }
+    private Names() {}
 
     /**
      * Skips a name that may be compressed.
@@ -55,86 +52,65 @@ public final class Names
      * @return the offset just after the name in the stream (2 bytes past the first pointer if there
      * is one), or a negative {@code ERR_*}.
      */
-    public static int skip(final DirectBuffer b, final int msgStart, final int off, final int limit)
-    {
+    public static int skip(final DirectBuffer b, final int msgStart, final int off, final int limit) {
         int pos = off;
         int end = -1;
         int wireLength = 1; // the root label
         int hops = 0;
-        while (true)
-        {
-            if (pos >= limit)
-            {
+        while (true) {
+            if (pos >= limit) {
                 return ERR_BOUNDS;
             }
             final int len = b.getByte(pos) & 0xFF;
-            if (len == 0)
-            {
+            if (len == 0) {
                 return end >= 0 ? end : pos + 1;
             }
             final int kind = len & 0xC0;
-            if (kind == 0)
-            {
+            if (kind == 0) {
                 wireLength += len + 1;
-                if (wireLength > MAX_NAME_LENGTH)
-                {
+                if (wireLength > MAX_NAME_LENGTH) {
                     return ERR_TOO_LONG;
                 }
                 pos += len + 1;
-            }
-            else if (kind == 0xC0)
-            {
-                if (pos + 1 >= limit)
-                {
+            } else if (kind == 0xC0) {
+                if (pos + 1 >= limit) {
                     return ERR_BOUNDS;
                 }
-                if (++hops > MAX_POINTER_HOPS)
-                {
+                if (++hops > MAX_POINTER_HOPS) {
                     return ERR_LOOP;
                 }
-                if (end < 0)
-                {
+                if (end < 0) {
                     end = pos + 2;
                 }
                 pos = msgStart + (((len & 0x3F) << 8) | (b.getByte(pos + 1) & 0xFF));
-                if (pos < msgStart + DnsHeader.LENGTH)
-                {
+                if (pos < msgStart + DnsHeader.LENGTH) {
                     return ERR_POINTER; // into the header, which shaping rewrites (a fuzz finding)
                 }
-            }
-            else
-            {
+            } else {
                 return ERR_LABEL_TYPE;
             }
         }
     }
 
     /** Length (including the root byte) of an uncompressed name at {@code off}, or negative if invalid or compressed. */
-    public static int uncompressedLength(final DirectBuffer b, final int off, final int limit)
-    {
+    public static int uncompressedLength(final DirectBuffer b, final int off, final int limit) {
         int pos = off;
-        while (true)
-        {
-            if (pos >= limit)
-            {
+        while (true) {
+            if (pos >= limit) {
                 return ERR_BOUNDS;
             }
             final int len = b.getByte(pos) & 0xFF;
-            if (len == 0)
-            {
+            if (len == 0) {
                 return pos + 1 - off;
             }
-            if ((len & 0xC0) == 0xC0)
-            {
+            if ((len & 0xC0) == 0xC0) {
                 return ERR_POINTER;
             }
-            if (len > MAX_LABEL_LENGTH)
-            {
+            if (len > MAX_LABEL_LENGTH) {
                 return ERR_LABEL_TYPE;
             }
             pos += len + 1;
-            if (pos + 1 - off > MAX_NAME_LENGTH)
-            {
+            if (pos + 1 - off > MAX_NAME_LENGTH) {
                 return ERR_TOO_LONG;
             }
         }
@@ -146,57 +122,43 @@ public final class Names
      * @return the uncompressed length written, or a negative {@code ERR_*}.
      */
     public static int expand(
-        final DirectBuffer b, final int msgStart, final int off, final int limit,
-        final MutableDirectBuffer dst, final int dstOff)
-    {
+            final DirectBuffer b, final int msgStart, final int off, final int limit,
+            final MutableDirectBuffer dst, final int dstOff) {
         int pos = off;
         int out = dstOff;
         int hops = 0;
         final int dstLimit = dst.capacity();
-        while (true)
-        {
-            if (pos >= limit)
-            {
+        while (true) {
+            if (pos >= limit) {
                 return ERR_BOUNDS;
             }
             final int len = b.getByte(pos) & 0xFF;
             final int kind = len & 0xC0;
-            if (kind == 0)
-            {
-                if (out + len + 1 - dstOff > MAX_NAME_LENGTH)
-                {
+            if (kind == 0) {
+                if (out + len + 1 - dstOff > MAX_NAME_LENGTH) {
                     return ERR_TOO_LONG;
                 }
-                if (pos + len + 1 > limit)
-                {
+                if (pos + len + 1 > limit) {
                     return ERR_BOUNDS;
                 }
-                if (out + len + 1 > dstLimit)
-                {
+                if (out + len + 1 > dstLimit) {
                     return ERR_CAPACITY;
                 }
                 dst.putBytes(out, b, pos, len + 1);
                 out += len + 1;
-                if (len == 0)
-                {
+                if (len == 0) {
                     return out - dstOff;
                 }
                 pos += len + 1;
-            }
-            else if (kind == 0xC0)
-            {
-                if (pos + 1 >= limit)
-                {
+            } else if (kind == 0xC0) {
+                if (pos + 1 >= limit) {
                     return ERR_BOUNDS;
                 }
-                if (++hops > MAX_POINTER_HOPS)
-                {
+                if (++hops > MAX_POINTER_HOPS) {
                     return ERR_LOOP;
                 }
                 pos = msgStart + (((len & 0x3F) << 8) | (b.getByte(pos + 1) & 0xFF));
-            }
-            else
-            {
+            } else {
                 return ERR_LABEL_TYPE;
             }
         }
@@ -207,38 +169,30 @@ public final class Names
      * case-insensitively. False if either is malformed.
      */
     public static boolean equalsIgnoreCase(
-        final DirectBuffer msg, final int msgStart, final int off, final int limit,
-        final DirectBuffer name, final int nameOff, final int nameLen)
-    {
+            final DirectBuffer msg, final int msgStart, final int off, final int limit,
+            final DirectBuffer name, final int nameOff, final int nameLen) {
         int pos = off;
         int n = nameOff;
         final int nameEnd = nameOff + nameLen;
         int hops = 0;
-        while (pos < limit && n < nameEnd)
-        {
+        while (pos < limit && n < nameEnd) {
             final int len = msg.getByte(pos) & 0xFF;
             final int kind = len & 0xC0;
-            if (kind == 0xC0)
-            {
-                if (pos + 1 >= limit || ++hops > MAX_POINTER_HOPS)
-                {
+            if (kind == 0xC0) {
+                if (pos + 1 >= limit || ++hops > MAX_POINTER_HOPS) {
                     return false;
                 }
                 pos = msgStart + (((len & 0x3F) << 8) | (msg.getByte(pos + 1) & 0xFF));
                 continue;
             }
-            if (kind != 0 || pos + len + 1 > limit || n + len + 1 > nameEnd || (name.getByte(n) & 0xFF) != len)
-            {
+            if (kind != 0 || pos + len + 1 > limit || n + len + 1 > nameEnd || (name.getByte(n) & 0xFF) != len) {
                 return false;
             }
-            if (len == 0)
-            {
+            if (len == 0) {
                 return n + 1 == nameEnd;
             }
-            for (int i = 1; i <= len; i++)
-            {
-                if (lower(msg.getByte(pos + i) & 0xFF) != lower(name.getByte(n + i) & 0xFF))
-                {
+            for (int i = 1; i <= len; i++) {
+                if (lower(msg.getByte(pos + i) & 0xFF) != lower(name.getByte(n + i) & 0xFF)) {
                     return false;
                 }
             }
@@ -249,19 +203,16 @@ public final class Names
     }
 
     /** 32-bit hash over the ASCII-lower-cased bytes: equal for names that {@link #equalsIgnoreCase} says are equal. */
-    public static int hashLowerCase(final DirectBuffer b, final int off, final int len)
-    {
+    public static int hashLowerCase(final DirectBuffer b, final int off, final int len) {
         long h = MUL ^ len;
         int i = off;
         final int end = off + len;
-        for (; i + 8 <= end; i += 8)
-        {
+        for (; i + 8 <= end; i += 8) {
             h = (h ^ lower8(b.getLong(i, BE))) * MUL;
             h ^= h >>> 29;
         }
         long tail = 0;
-        for (; i < end; i++)
-        {
+        for (; i < end; i++) {
             tail = (tail << 8) | lower(b.getByte(i) & 0xFF);
         }
         h = (h ^ tail) * MUL;
@@ -271,25 +222,20 @@ public final class Names
         h ^= h >>> 33;
         h *= 0xC4CEB9FE1A85EC53L;
         h ^= h >>> 33;
-        return (int)h;
+        return (int) h;
     }
 
     /** Same-length uncompressed names, ASCII case-insensitive (label length bytes never fall in 'A'..'Z'). */
     public static boolean equalsIgnoreCase(
-        final DirectBuffer a, final int aOff, final DirectBuffer b, final int bOff, final int len)
-    {
+            final DirectBuffer a, final int aOff, final DirectBuffer b, final int bOff, final int len) {
         int i = 0;
-        for (; i + 8 <= len; i += 8)
-        {
-            if (lower8(a.getLong(aOff + i, BE)) != lower8(b.getLong(bOff + i, BE)))
-            {
+        for (; i + 8 <= len; i += 8) {
+            if (lower8(a.getLong(aOff + i, BE)) != lower8(b.getLong(bOff + i, BE))) {
                 return false;
             }
         }
-        for (; i < len; i++)
-        {
-            if (lower(a.getByte(aOff + i) & 0xFF) != lower(b.getByte(bOff + i) & 0xFF))
-            {
+        for (; i < len; i++) {
+            if (lower(a.getByte(aOff + i) & 0xFF) != lower(b.getByte(bOff + i) & 0xFF)) {
                 return false;
             }
         }
@@ -297,41 +243,33 @@ public final class Names
     }
 
     /** Lower-cases ASCII letters in place. */
-    public static void toLowerCase(final MutableDirectBuffer b, final int off, final int len)
-    {
+    public static void toLowerCase(final MutableDirectBuffer b, final int off, final int len) {
         int i = off;
         final int end = off + len;
-        for (; i + 8 <= end; i += 8)
-        {
+        for (; i + 8 <= end; i += 8) {
             b.putLong(i, lower8(b.getLong(i, BE)), BE);
         }
-        for (; i < end; i++)
-        {
-            b.putByte(i, (byte)lower(b.getByte(i) & 0xFF));
+        for (; i < end; i++) {
+            b.putByte(i, (byte) lower(b.getByte(i) & 0xFF));
         }
     }
 
     public static void copy(
-        final DirectBuffer src, final int srcOff, final MutableDirectBuffer dst, final int dstOff, final int len)
-    {
+            final DirectBuffer src, final int srcOff, final MutableDirectBuffer dst, final int dstOff, final int len) {
         dst.putBytes(dstOff, src, srcOff, len);
     }
 
     /** Number of labels of an uncompressed name, not counting the root ("." has 0), or negative if malformed. */
-    public static int labelCount(final DirectBuffer b, final int off, final int len)
-    {
+    public static int labelCount(final DirectBuffer b, final int off, final int len) {
         final int end = off + len;
         int count = 0;
         int pos = off;
-        while (pos < end)
-        {
+        while (pos < end) {
             final int l = b.getByte(pos) & 0xFF;
-            if (l == 0)
-            {
+            if (l == 0) {
                 return count;
             }
-            if (l > MAX_LABEL_LENGTH)
-            {
+            if (l > MAX_LABEL_LENGTH) {
                 return ERR_LABEL_TYPE;
             }
             count++;
@@ -345,19 +283,15 @@ public final class Names
      * when {@code nameOff} is the root or malformed, so that
      * {@code for (int p = off; p >= 0; p = parentOffset(b, p, end))} visits every suffix including ".".
      */
-    public static int parentOffset(final DirectBuffer b, final int nameOff, final int nameEnd)
-    {
-        if (nameOff >= nameEnd)
-        {
+    public static int parentOffset(final DirectBuffer b, final int nameOff, final int nameEnd) {
+        if (nameOff >= nameEnd) {
             return ERR_BOUNDS;
         }
         final int l = b.getByte(nameOff) & 0xFF;
-        if (l == 0)
-        {
+        if (l == 0) {
             return ERR_BOUNDS;
         }
-        if (l > MAX_LABEL_LENGTH)
-        {
+        if (l > MAX_LABEL_LENGTH) {
             return ERR_LABEL_TYPE;
         }
         final int next = nameOff + l + 1;
@@ -365,14 +299,12 @@ public final class Names
     }
 
     /** Presentation form like dig: "www.example.org.", "." for the root, {@code \.} and {@code \DDD} escapes. Allocates. */
-    public static String toString(final DirectBuffer b, final int off, final int len)
-    {
+    public static String toString(final DirectBuffer b, final int off, final int len) {
         return NameText.toText(b, off, len);
     }
 
     /** Presentation form of a possibly compressed name inside a message. Allocates: logs only. */
-    public static String toString(final DirectBuffer b, final int msgStart, final int off, final int limit)
-    {
+    public static String toString(final DirectBuffer b, final int msgStart, final int off, final int limit) {
         return NameText.toText(b, msgStart, off, limit);
     }
 
@@ -382,19 +314,16 @@ public final class Names
      *
      * @return the wire length written at {@code off}, or a negative {@code ERR_*}.
      */
-    public static int fromString(final String name, final MutableDirectBuffer dst, final int off)
-    {
+    public static int fromString(final String name, final MutableDirectBuffer dst, final int off) {
         return NameText.fromText(name, dst, off);
     }
 
-    static int lower(final int c)
-    {
+    static int lower(final int c) {
         return (c >= 'A' && c <= 'Z') ? c | 0x20 : c;
     }
 
     /** Lower-cases the ASCII upper-case letters among 8 packed bytes (SWAR; bytes >= 0x80 untouched). */
-    static long lower8(final long x)
-    {
+    static long lower8(final long x) {
         final long low7 = x & ONES_7F;
         final long geA = low7 + ADD_GE_A;
         final long gtZ = low7 + ADD_GT_Z;

@@ -14,8 +14,7 @@ import org.agrona.MutableDirectBuffer;
  * ignored, opcode other than QUERY/NOTIFY -> NOTIMP, section counts -> FORMERR, unparseable ->
  * FORMERR, EDNS version other than 0 -> BADVERS.
  */
-public final class QueryView
-{
+public final class QueryView {
     public static final int OK = 0;
     /** Shorter than the 12-byte header: drop silently. */
     public static final int ERR_SHORT = -1;
@@ -56,8 +55,7 @@ public final class QueryView
      *
      * @return {@link #OK} or an {@code ERR_*}; the accessors stay valid for what was parsed.
      */
-    public int wrap(final DirectBuffer b, final int off, final int length)
-    {
+    public int wrap(final DirectBuffer b, final int off, final int length) {
         buffer = b;
         offset = off;
         this.length = length;
@@ -77,8 +75,7 @@ public final class QueryView
         optRecordOffset = 0;
         optRecordLength = 0;
         result = parse(b, off, length);
-        if ((result == ERR_NOTIMP || result == ERR_FORMERR) && !hasEdns)
-        {
+        if ((result == ERR_NOTIMP || result == ERR_FORMERR) && !hasEdns) {
             findOpt(b, off, length);
         }
         return result;
@@ -90,27 +87,22 @@ public final class QueryView
      * records are walked after the first question, whatever the counts say, up to the first
      * well-formed root-owned OPT. A malformed OPT is not found, and the reply then has none (RFC 6891 7).
      */
-    private void findOpt(final DirectBuffer b, final int off, final int length)
-    {
+    private void findOpt(final DirectBuffer b, final int off, final int length) {
         final int limit = off + length;
         int pos = off + DnsHeader.LENGTH;
         if (length < DnsHeader.LENGTH || DnsHeader.qdcount(b, off) == 0 ||
-            (pos = Records.skipQuestion(b, off, pos, limit)) < 0)
-        {
+                (pos = Records.skipQuestion(b, off, pos, limit)) < 0) {
             return;
         }
-        while (pos < limit)
-        {
+        while (pos < limit) {
             final int nameEnd = Names.skip(b, off, pos, limit);
             final int end = nameEnd < 0 ? -1 : Records.recordEnd(b, nameEnd, limit);
-            if (end < 0)
-            {
+            if (end < 0) {
                 return;
             }
             final int rdOff = nameEnd + Records.FIXED_LENGTH;
             if (nameEnd == pos + 1 && (b.getShort(nameEnd, BE) & 0xFFFF) == Edns.TYPE_OPT &&
-                Edns.validOptions(b, rdOff, end - rdOff))
-            {
+                    Edns.validOptions(b, rdOff, end - rdOff)) {
                 hasEdns = true;
                 ednsUdpSize = b.getShort(nameEnd + Records.CLASS_OFFSET, BE) & 0xFFFF;
                 ednsClassOffset = nameEnd + Records.CLASS_OFFSET;
@@ -125,35 +117,29 @@ public final class QueryView
         }
     }
 
-    private int parse(final DirectBuffer b, final int off, final int length)
-    {
-        if (length < DnsHeader.LENGTH)
-        {
+    private int parse(final DirectBuffer b, final int off, final int length) {
+        if (length < DnsHeader.LENGTH) {
             return ERR_SHORT;
         }
         flags = DnsHeader.flags(b, off);
-        if ((flags & DnsHeader.QR) != 0)
-        {
+        if ((flags & DnsHeader.QR) != 0) {
             return ERR_RESPONSE;
         }
         final int opcode = (flags & DnsHeader.OPCODE_MASK) >>> DnsHeader.OPCODE_SHIFT;
-        if (opcode != DnsHeader.OPCODE_QUERY && opcode != DnsHeader.OPCODE_NOTIFY)
-        {
+        if (opcode != DnsHeader.OPCODE_QUERY && opcode != DnsHeader.OPCODE_NOTIFY) {
             return ERR_NOTIMP;
         }
         final int an = DnsHeader.ancount(b, off);
         final int ns = DnsHeader.nscount(b, off);
         final int ar = DnsHeader.arcount(b, off);
-        if (DnsHeader.qdcount(b, off) != 1 || an > 1 || ns > 1 || ar > 2)
-        {
+        if (DnsHeader.qdcount(b, off) != 1 || an > 1 || ns > 1 || ar > 2) {
             return ERR_FORMERR;
         }
 
         final int limit = off + length;
         final int nameOff = off + DnsHeader.LENGTH;
         final int nameLen = Names.uncompressedLength(b, nameOff, limit);
-        if (nameLen < 0 || nameOff + nameLen + 4 > limit)
-        {
+        if (nameLen < 0 || nameOff + nameLen + 4 > limit) {
             return ERR_FORMERR;
         }
         qnameOffset = nameOff;
@@ -167,28 +153,22 @@ public final class QueryView
         // Walk the other sections only to validate them and find the OPT (at most 4 records here).
         int pos = questionEnd;
         final int total = an + ns + ar;
-        for (int i = 0; i < total; i++)
-        {
+        for (int i = 0; i < total; i++) {
             final int nameEnd = Names.skip(b, off, pos, limit);
-            if (nameEnd < 0)
-            {
+            if (nameEnd < 0) {
                 return ERR_FORMERR;
             }
             final int end = Records.recordEnd(b, nameEnd, limit);
-            if (end < 0)
-            {
+            if (end < 0) {
                 return ERR_FORMERR;
             }
-            if ((b.getShort(nameEnd, BE) & 0xFFFF) == Edns.TYPE_OPT)
-            {
+            if ((b.getShort(nameEnd, BE) & 0xFFFF) == Edns.TYPE_OPT) {
                 // RFC 6891 6.1.1: one OPT, root-owned, in the additional section only.
-                if (hasEdns || i < an + ns || nameEnd != pos + 1)
-                {
+                if (hasEdns || i < an + ns || nameEnd != pos + 1) {
                     return ERR_FORMERR;
                 }
                 final int rdOff = nameEnd + Records.FIXED_LENGTH;
-                if (!Edns.validOptions(b, rdOff, end - rdOff))
-                {
+                if (!Edns.validOptions(b, rdOff, end - rdOff)) {
                     return ERR_FORMERR;
                 }
                 hasEdns = true;
@@ -211,172 +191,146 @@ public final class QueryView
      * (the bufsize plugin): upstreams and the truncation limit then see the new size. No-op without
      * EDNS or when the client already asked for less.
      */
-    public void lowerUdpSize(final MutableDirectBuffer b, final int size)
-    {
-        if (hasEdns && ednsUdpSize > size)
-        {
-            b.putShort(ednsClassOffset, (short)size, BE);
+    public void lowerUdpSize(final MutableDirectBuffer b, final int size) {
+        if (hasEdns && ednsUdpSize > size) {
+            b.putShort(ednsClassOffset, (short) size, BE);
             ednsUdpSize = size;
         }
     }
 
     /** The last {@link #wrap} result. */
-    public int result()
-    {
+    public int result() {
         return result;
     }
 
-    public DirectBuffer buffer()
-    {
+    public DirectBuffer buffer() {
         return buffer;
     }
 
     /** Offset of the message (its header) in {@link #buffer()}. */
-    public int offset()
-    {
+    public int offset() {
         return offset;
     }
 
-    public int length()
-    {
+    public int length() {
         return length;
     }
 
-    public int id()
-    {
+    public int id() {
         return length >= DnsHeader.LENGTH ? DnsHeader.id(buffer, offset) : 0;
     }
 
-    public int flags()
-    {
+    public int flags() {
         return flags;
     }
 
-    public int opcode()
-    {
+    public int opcode() {
         return (flags & DnsHeader.OPCODE_MASK) >>> DnsHeader.OPCODE_SHIFT;
     }
 
-    public boolean rd()
-    {
+    public boolean rd() {
         return (flags & DnsHeader.RD) != 0;
     }
 
-    public boolean cd()
-    {
+    public boolean cd() {
         return (flags & DnsHeader.CD) != 0;
     }
 
     /** True if the question was fully parsed, even if a later error occurred. */
-    public boolean questionParsed()
-    {
+    public boolean questionParsed() {
         return questionParsed;
     }
 
-    public int qnameOffset()
-    {
+    public int qnameOffset() {
         return qnameOffset;
     }
 
     /** Wire length of the (uncompressed) QNAME including the root byte. */
-    public int qnameLength()
-    {
+    public int qnameLength() {
         return qnameLength;
     }
 
-    public int qtype()
-    {
+    public int qtype() {
         return qtype;
     }
 
-    public int qclass()
-    {
+    public int qclass() {
         return qclass;
     }
 
     /** Offset just after QCLASS. */
-    public int questionEnd()
-    {
+    public int questionEnd() {
         return questionEnd;
     }
 
     /** {@link Names#hashLowerCase} of the QNAME. */
-    public int qnameHash()
-    {
+    public int qnameHash() {
         return qnameHash;
     }
 
-    public boolean hasEdns()
-    {
+    public boolean hasEdns() {
         return hasEdns;
     }
 
-    public boolean dnssecOk()
-    {
+    public boolean dnssecOk() {
         return hasEdns && (ednsTtl & Edns.DO) != 0;
     }
 
     /** UDP payload size as advertised (not clamped); 0 without EDNS. */
-    public int ednsUdpSize()
-    {
+    public int ednsUdpSize() {
         return ednsUdpSize;
     }
 
-    public int ednsVersion()
-    {
+    public int ednsVersion() {
         return (ednsTtl >>> 16) & 0xFF;
     }
 
-    public int ednsExtendedRcode()
-    {
+    public int ednsExtendedRcode() {
         return ednsTtl >>> 24;
     }
 
     /** The 16-bit EDNS flags word (DO + Z). */
-    public int ednsFlags()
-    {
+    public int ednsFlags() {
         return ednsTtl & 0xFFFF;
     }
 
     /** The raw OPT TTL field. */
-    public int ednsTtl()
-    {
+    public int ednsTtl() {
         return ednsTtl;
     }
 
-    public int ednsOptionsOffset()
-    {
+    public int ednsOptionsOffset() {
         return ednsOptionsOffset;
     }
 
-    public int ednsOptionsLength()
-    {
+    public int ednsOptionsLength() {
         return ednsOptionsLength;
     }
 
     /** Offset of the option with {@code code} (at its code field), or -1. */
-    public int ednsOption(final int code)
-    {
+    public int ednsOption(final int code) {
         return hasEdns ? Edns.findOption(buffer, ednsOptionsOffset, ednsOptionsLength, code) : -1;
     }
 
-    public int optRecordOffset()
-    {
+    public int optRecordOffset() {
         return optRecordOffset;
     }
 
-    public int optRecordLength()
-    {
+    public int optRecordLength() {
         return optRecordLength;
     }
 
     /** Debug form; allocates. */
     @Override
-    public String toString()
-    {
+    public String toString() {
         return "QueryView{result=" + result + ", id=" + id() + ", flags=0x" + Integer.toHexString(flags) +
-            (questionParsed ? ", q=" + Names.toString(buffer, qnameOffset, qnameLength) + " " + qtype + "/" + qclass :
-            "") + (hasEdns ? ", edns{udp=" + ednsUdpSize + ", v=" + ednsVersion() + ", do=" + dnssecOk() +
-            ", opts=" + ednsOptionsLength + "}" : "") + '}';
+                (questionParsed
+                        ? ", q=" + Names.toString(buffer, qnameOffset, qnameLength) + " " + qtype + "/" + qclass
+                        : "")
+                + (hasEdns
+                        ? ", edns{udp=" + ednsUdpSize + ", v=" + ednsVersion() + ", do=" + dnssecOk() +
+                                ", opts=" + ednsOptionsLength + "}"
+                        : "")
+                + '}';
     }
 }

@@ -9,8 +9,7 @@ import org.agrona.MutableDirectBuffer;
  * Static helpers for question entries and resource records (RFC 1035 4.1.2, 4.1.3). Allocation-free;
  * errors are negative: a {@code Names.ERR_*} for a bad name, or {@link #ERR_TRUNCATED}.
  */
-public final class Records
-{
+public final class Records {
     /** Fixed fields or RDATA run past the end of the message. */
     public static final int ERR_TRUNCATED = -9;
     /** Message shorter than the 12-byte header. */
@@ -58,37 +57,29 @@ public final class Records
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
-    private Records()
-    {
-    }
+    private Records() {}
 
     /** Skips a question entry (name, QTYPE, QCLASS); the name may be compressed. Returns its end or negative. */
-    public static int skipQuestion(final DirectBuffer b, final int msgStart, final int off, final int limit)
-    {
+    public static int skipQuestion(final DirectBuffer b, final int msgStart, final int off, final int limit) {
         final int nameEnd = Names.skip(b, msgStart, off, limit);
-        if (nameEnd < 0)
-        {
+        if (nameEnd < 0) {
             return nameEnd;
         }
         return nameEnd + 4 <= limit ? nameEnd + 4 : ERR_TRUNCATED;
     }
 
     /** Skips a whole resource record. Returns its end or negative. */
-    public static int skipRecord(final DirectBuffer b, final int msgStart, final int off, final int limit)
-    {
+    public static int skipRecord(final DirectBuffer b, final int msgStart, final int off, final int limit) {
         final int nameEnd = Names.skip(b, msgStart, off, limit);
-        if (nameEnd < 0)
-        {
+        if (nameEnd < 0) {
             return nameEnd;
         }
         return recordEnd(b, nameEnd, limit);
     }
 
     /** End of a record whose owner name ends at {@code nameEnd}, or {@link #ERR_TRUNCATED}. */
-    public static int recordEnd(final DirectBuffer b, final int nameEnd, final int limit)
-    {
-        if (nameEnd + FIXED_LENGTH > limit)
-        {
+    public static int recordEnd(final DirectBuffer b, final int nameEnd, final int limit) {
+        if (nameEnd + FIXED_LENGTH > limit) {
             return ERR_TRUNCATED;
         }
         final int end = nameEnd + FIXED_LENGTH + (b.getShort(nameEnd + RDLENGTH_OFFSET, BE) & 0xFFFF);
@@ -97,11 +88,9 @@ public final class Records
 
     /** Skips {@code count} questions from {@code off}; returns the end or negative. */
     public static int skipQuestions(
-        final DirectBuffer b, final int msgStart, final int off, final int limit, final int count)
-    {
+            final DirectBuffer b, final int msgStart, final int off, final int limit, final int count) {
         int pos = off;
-        for (int i = 0; i < count && pos >= 0; i++)
-        {
+        for (int i = 0; i < count && pos >= 0; i++) {
             pos = skipQuestion(b, msgStart, pos, limit);
         }
         return pos;
@@ -113,28 +102,24 @@ public final class Records
      * which some servers compress anyway). -1 if none; {@link Integer#MAX_VALUE} if malformed.
      */
     public static int maxPointerTarget(
-        final DirectBuffer b, final int msgStart, final int off, final int nameEnd, final int recordEnd)
-    {
+            final DirectBuffer b, final int msgStart, final int off, final int nameEnd, final int recordEnd) {
         int max = namePointerTarget(b, msgStart, off, nameEnd);
         final int type = b.getShort(nameEnd + TYPE_OFFSET, BE) & 0xFFFF;
         final int rdata = nameEnd + FIXED_LENGTH;
-        switch (type)
-        {
+        switch (type) {
             case TYPE_NS, TYPE_CNAME, TYPE_MB, TYPE_MG, TYPE_MR, TYPE_PTR, TYPE_DNAME ->
                 max = Math.max(max, namePointerTarget(b, msgStart, rdata, recordEnd));
             case TYPE_MX, TYPE_AFSDB, TYPE_RT, TYPE_KX ->
                 max = Math.max(max, namePointerTarget(b, msgStart, rdata + 2, recordEnd));
             case TYPE_SRV -> max = Math.max(max, namePointerTarget(b, msgStart, rdata + 6, recordEnd));
-            case TYPE_SOA, TYPE_MINFO, TYPE_RP ->
-            {
+            case TYPE_SOA, TYPE_MINFO, TYPE_RP -> {
                 max = Math.max(max, namePointerTarget(b, msgStart, rdata, recordEnd));
                 final int second = Names.skip(b, msgStart, rdata, recordEnd);
-                max = second < 0 ? Integer.MAX_VALUE :
-                    Math.max(max, namePointerTarget(b, msgStart, second, recordEnd));
+                max = second < 0 ? Integer.MAX_VALUE : Math.max(max, namePointerTarget(b, msgStart, second, recordEnd));
             }
             default ->
-            {
-            }
+                {
+                }
         }
         return max;
     }
@@ -144,67 +129,49 @@ public final class Records
      * has none, or {@link Integer#MAX_VALUE} if malformed (so that a "target below the cut" check
      * fails safe). Used to make sure a record kept after truncation does not point into dropped bytes.
      */
-    public static int namePointerTarget(final DirectBuffer b, final int msgStart, final int off, final int limit)
-    {
+    public static int namePointerTarget(final DirectBuffer b, final int msgStart, final int off, final int limit) {
         int pos = off;
         int max = -1;
         int hops = 0;
-        while (true)
-        {
-            if (pos >= limit)
-            {
+        while (true) {
+            if (pos >= limit) {
                 return Integer.MAX_VALUE;
             }
             final int len = b.getByte(pos) & 0xFF;
-            if (len == 0)
-            {
+            if (len == 0) {
                 return max;
             }
             final int kind = len & 0xC0;
-            if (kind == 0)
-            {
+            if (kind == 0) {
                 pos += len + 1;
-            }
-            else if (kind == 0xC0 && pos + 1 < limit && ++hops <= Names.MAX_POINTER_HOPS)
-            {
+            } else if (kind == 0xC0 && pos + 1 < limit && ++hops <= Names.MAX_POINTER_HOPS) {
                 pos = msgStart + (((len & 0x3F) << 8) | (b.getByte(pos + 1) & 0xFF));
                 max = Math.max(max, pos);
-            }
-            else
-            {
+            } else {
                 return Integer.MAX_VALUE;
             }
         }
     }
 
     /** memmove within one buffer: correct for overlapping ranges whatever the buffer implementation does. */
-    public static void move(final MutableDirectBuffer b, final int src, final int dst, final int len)
-    {
-        if (src == dst || len <= 0)
-        {
+    public static void move(final MutableDirectBuffer b, final int src, final int dst, final int len) {
+        if (src == dst || len <= 0) {
             return;
         }
-        if (dst < src)
-        {
+        if (dst < src) {
             int i = 0;
-            for (; i + 8 <= len; i += 8)
-            {
+            for (; i + 8 <= len; i += 8) {
                 b.putLong(dst + i, b.getLong(src + i, BE), BE);
             }
-            for (; i < len; i++)
-            {
+            for (; i < len; i++) {
                 b.putByte(dst + i, b.getByte(src + i));
             }
-        }
-        else
-        {
+        } else {
             int i = len;
-            for (; i >= 8; i -= 8)
-            {
+            for (; i >= 8; i -= 8) {
                 b.putLong(dst + i - 8, b.getLong(src + i - 8, BE), BE);
             }
-            for (; i > 0; i--)
-            {
+            for (; i > 0; i--) {
                 b.putByte(dst + i - 1, b.getByte(src + i - 1));
             }
         }

@@ -9,8 +9,7 @@ import org.agrona.MutableDirectBuffer;
  * {@link QueryView} over the request. Allocation-free. Each method returns the reply length, or a
  * negative {@code ERR_*}. {@code dstCapacity} is the number of bytes available from {@code dstOff}.
  */
-public final class ReplyWriter
-{
+public final class ReplyWriter {
     /** The reply does not fit in {@code dstCapacity}. */
     public static final int ERR_CAPACITY = -1;
     /** The request had no complete header, so there is no ID to answer to. */
@@ -18,9 +17,7 @@ public final class ReplyWriter
     /** An extended rcode (> 15) was asked for but the request had no OPT to carry it. */
     public static final int ERR_NO_OPT = -3;
 
-    private ReplyWriter()
-    {
-    }
+    private ReplyWriter() {}
 
     /**
      * FORMERR / NOTIMP the way the DNS library writes them before any plugin runs: header only
@@ -30,36 +27,32 @@ public final class ReplyWriter
      * OPTs in a query are FORMERR, answered with one), as {@link #writeRcode} writes it.
      */
     public static int writeHeaderError(
-        final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
-        final int dstCapacity, final int rcode)
-    {
-        if (q.length() < DnsHeader.LENGTH)
-        {
+            final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
+            final int dstCapacity, final int rcode) {
+        if (q.length() < DnsHeader.LENGTH) {
             return ERR_NO_HEADER;
         }
         final int questionLength = q.questionParsed() ? q.questionEnd() - q.qnameOffset() : 0;
         final boolean edns = q.hasEdns();
-        final int optionsLength = edns ? Edns.echoedOptionsLength(req, q.ednsOptionsOffset(), q.ednsOptionsLength()) : 0;
+        final int optionsLength = edns
+                ? Edns.echoedOptionsLength(req, q.ednsOptionsOffset(), q.ednsOptionsLength())
+                : 0;
         final int total = DnsHeader.LENGTH + questionLength + (edns ? Edns.OPT_FIXED_LENGTH + optionsLength : 0);
-        if (total > dstCapacity || total > dst.capacity() - dstOff)
-        {
+        if (total > dstCapacity || total > dst.capacity() - dstOff) {
             return ERR_CAPACITY;
         }
         final int reqOff = q.offset();
         int f = DnsHeader.flags(req, reqOff);
         f = (f | DnsHeader.QR) & ~(DnsHeader.AA | DnsHeader.Z | DnsHeader.RCODE_MASK);
         f |= rcode & DnsHeader.RCODE_MASK;
-        if (rcode != DnsHeader.RCODE_NOTIMP)
-        {
+        if (rcode != DnsHeader.RCODE_NOTIMP) {
             f &= ~DnsHeader.OPCODE_MASK;
         }
         writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), f, questionLength > 0 ? 1 : 0, edns ? 1 : 0);
-        if (questionLength > 0)
-        {
+        if (questionLength > 0) {
             dst.putBytes(dstOff + DnsHeader.LENGTH, req, q.qnameOffset(), questionLength);
         }
-        if (edns)
-        {
+        if (edns) {
             writeEchoedOpt(q, req, dst, dstOff + DnsHeader.LENGTH + questionLength, optionsLength, 0);
         }
         return total;
@@ -72,36 +65,32 @@ public final class ReplyWriter
      * options CoreDNS's request/edns0.go lets through, RFC 6891). Rcodes above 15 put their upper bits into the OPT.
      */
     public static int writeRcode(
-        final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
-        final int dstCapacity, final int rcode)
-    {
-        if (q.length() < DnsHeader.LENGTH)
-        {
+            final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
+            final int dstCapacity, final int rcode) {
+        if (q.length() < DnsHeader.LENGTH) {
             return ERR_NO_HEADER;
         }
         final boolean edns = q.hasEdns();
-        if (rcode > DnsHeader.RCODE_MASK && !edns)
-        {
+        if (rcode > DnsHeader.RCODE_MASK && !edns) {
             return ERR_NO_OPT;
         }
         final int questionLength = q.questionParsed() ? q.questionEnd() - q.qnameOffset() : 0;
-        final int optionsLength = edns ? Edns.echoedOptionsLength(req, q.ednsOptionsOffset(), q.ednsOptionsLength()) : 0;
+        final int optionsLength = edns
+                ? Edns.echoedOptionsLength(req, q.ednsOptionsOffset(), q.ednsOptionsLength())
+                : 0;
         final int total = DnsHeader.LENGTH + questionLength + (edns ? Edns.OPT_FIXED_LENGTH + optionsLength : 0);
-        if (total > dstCapacity || total > dst.capacity() - dstOff)
-        {
+        if (total > dstCapacity || total > dst.capacity() - dstOff) {
             return ERR_CAPACITY;
         }
         final int reqOff = q.offset();
         final int flags = replyFlags(DnsHeader.flags(req, reqOff)) | (rcode & DnsHeader.RCODE_MASK);
         writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), flags, questionLength > 0 ? 1 : 0, edns ? 1 : 0);
         int pos = dstOff + DnsHeader.LENGTH;
-        if (questionLength > 0)
-        {
+        if (questionLength > 0) {
             dst.putBytes(pos, req, q.qnameOffset(), questionLength);
             pos += questionLength;
         }
-        if (edns)
-        {
+        if (edns) {
             writeEchoedOpt(q, req, dst, pos, optionsLength, rcode);
         }
         return total;
@@ -109,9 +98,9 @@ public final class ReplyWriter
 
     /** The request's OPT as CoreDNS SizeAndDo leaves it: Ttl &= 0xff00 drops extended rcode and version, keeps DO. */
     private static void writeEchoedOpt(
-        final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int at, final int optionsLength,
-        final int rcode)
-    {
+            final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int at,
+            final int optionsLength,
+            final int rcode) {
         final int ttl = (q.ednsTtl() & Edns.TTL_KEEP_MASK) | ((rcode >>> 4) << 24);
         final int pos = at + Edns.writeOpt(dst, at, q.ednsUdpSize(), ttl, optionsLength);
         Edns.copyEchoedOptions(req, q.ednsOptionsOffset(), q.ednsOptionsLength(), dst, pos);
@@ -123,24 +112,21 @@ public final class ReplyWriter
      * (CoreDNS leaves the class unset), no flags and no options.
      */
     public static int writeBadVers(
-        final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff, final int dstCapacity)
-    {
-        if (q.length() < DnsHeader.LENGTH)
-        {
+            final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
+            final int dstCapacity) {
+        if (q.length() < DnsHeader.LENGTH) {
             return ERR_NO_HEADER;
         }
         final int questionLength = q.questionParsed() ? q.questionEnd() - q.qnameOffset() : 0;
         final int total = DnsHeader.LENGTH + questionLength + Edns.OPT_FIXED_LENGTH;
-        if (total > dstCapacity || total > dst.capacity() - dstOff)
-        {
+        if (total > dstCapacity || total > dst.capacity() - dstOff) {
             return ERR_CAPACITY;
         }
         final int reqOff = q.offset();
         final int flags = replyFlags(DnsHeader.flags(req, reqOff)) | (DnsHeader.RCODE_BADVERS & DnsHeader.RCODE_MASK);
         writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), flags, questionLength > 0 ? 1 : 0, 1);
         int pos = dstOff + DnsHeader.LENGTH;
-        if (questionLength > 0)
-        {
+        if (questionLength > 0) {
             dst.putBytes(pos, req, q.qnameOffset(), questionLength);
             pos += questionLength;
         }
@@ -149,19 +135,16 @@ public final class ReplyWriter
     }
 
     /** miekg/dns SetReply: QR, request opcode, and RD/CD only when the opcode is QUERY. */
-    static int replyFlags(final int reqFlags)
-    {
+    static int replyFlags(final int reqFlags) {
         int f = DnsHeader.QR | (reqFlags & DnsHeader.OPCODE_MASK);
-        if ((reqFlags & DnsHeader.OPCODE_MASK) == 0)
-        {
+        if ((reqFlags & DnsHeader.OPCODE_MASK) == 0) {
             f |= reqFlags & (DnsHeader.RD | DnsHeader.CD);
         }
         return f;
     }
 
     static void writeHeader(
-        final MutableDirectBuffer dst, final int off, final int id, final int flags, final int qd, final int ar)
-    {
+            final MutableDirectBuffer dst, final int off, final int id, final int flags, final int qd, final int ar) {
         DnsHeader.id(dst, off, id);
         DnsHeader.flags(dst, off, flags);
         DnsHeader.qdcount(dst, off, qd);

@@ -13,8 +13,7 @@ import org.agrona.MutableDirectBuffer;
  * moves the OPT (down to the cut). Names stay as they are (no re-compression), so a kept record
  * must not point forward into dropped bytes; a record that does is treated as not fitting.
  */
-public final class ResponseShaper
-{
+public final class ResponseShaper {
     /** The reply is not a well-formed message (header, question or a record runs past its end, bad name, two OPTs). */
     public static final int ERR_MALFORMED = -1;
     /** The result does not fit in {@code replyCapacity}. */
@@ -33,13 +32,10 @@ public final class ResponseShaper
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
-    private ResponseShaper()
-    {
-    }
+    private ResponseShaper() {}
 
     /** Effective UDP buffer of the client (RFC 6891; CoreDNS request/edns0.go): 512 without OPT, else the advertised size but at least 512. */
-    public static int effectiveUdpSize(final QueryView q)
-    {
+    public static int effectiveUdpSize(final QueryView q) {
         return q.hasEdns() ? Math.max(MIN_UDP_SIZE, q.ednsUdpSize()) : MIN_UDP_SIZE;
     }
 
@@ -65,16 +61,13 @@ public final class ResponseShaper
      * answer SERVFAIL instead).
      */
     public static int shape(
-        final QueryView request, final DirectBuffer reqBuf, final MutableDirectBuffer reply, final int replyOff,
-        final int replyLength, final int replyCapacity, final int maxSize)
-    {
+            final QueryView request, final DirectBuffer reqBuf, final MutableDirectBuffer reply, final int replyOff,
+            final int replyLength, final int replyCapacity, final int maxSize) {
         final int cap = Math.min(replyCapacity, reply.capacity() - replyOff);
-        if (replyLength > cap)
-        {
+        if (replyLength > cap) {
             return ERR_CAPACITY;
         }
-        if (replyLength < DnsHeader.LENGTH)
-        {
+        if (replyLength < DnsHeader.LENGTH) {
             return ERR_MALFORMED;
         }
         final int limit = replyOff + replyLength;
@@ -83,9 +76,8 @@ public final class ResponseShaper
         final int ar = DnsHeader.arcount(reply, replyOff);
         final int total = an + ns + ar;
         final int questionEnd = Records.skipQuestions(
-            reply, replyOff, replyOff + DnsHeader.LENGTH, limit, DnsHeader.qdcount(reply, replyOff));
-        if (questionEnd < 0 || namesReach(reply, replyOff, 0, questionEnd))
-        {
+                reply, replyOff, replyOff + DnsHeader.LENGTH, limit, DnsHeader.qdcount(reply, replyOff));
+        if (questionEnd < 0 || namesReach(reply, replyOff, 0, questionEnd)) {
             return ERR_MALFORMED; // a question pointing into the records could lose its target to a cut
         }
 
@@ -95,102 +87,84 @@ public final class ResponseShaper
         int optOwnerEnd = -1;
         int optEnd = -1;
         boolean tsig = false;
-        for (int i = 0; i < total; i++)
-        {
+        for (int i = 0; i < total; i++) {
             final int nameEnd = Names.skip(reply, replyOff, pos, limit);
             final int end = nameEnd < 0 ? nameEnd : Records.recordEnd(reply, nameEnd, limit);
-            if (end < 0)
-            {
+            if (end < 0) {
                 return ERR_MALFORMED;
             }
-            if (i >= an + ns)
-            {
+            if (i >= an + ns) {
                 final int type = reply.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF;
-                if (type == Edns.TYPE_OPT)
-                {
-                    if (optStart >= 0)
-                    {
+                if (type == Edns.TYPE_OPT) {
+                    if (optStart >= 0) {
                         return ERR_MALFORMED;
                     }
                     optStart = pos;
                     optOwnerEnd = nameEnd;
                     optEnd = end;
-                }
-                else if (type == Records.TYPE_TSIG)
-                {
+                } else if (type == Records.TYPE_TSIG) {
                     tsig = true;
                 }
             }
             pos = end;
         }
         int msgEnd = pos;
-        if (msgEnd < limit && namesReach(reply, replyOff, total, msgEnd))
-        {
+        if (msgEnd < limit && namesReach(reply, replyOff, total, msgEnd)) {
             return ERR_MALFORMED;
         }
 
         // RFC 6891; CoreDNS request/edns0.go size-and-DO.
         int appendLength = 0;
-        if (request.hasEdns())
-        {
-            if (optStart >= 0)
-            {
-                if (optOwnerEnd != optStart + 1)
-                {
-                    if (optEnd != msgEnd || namesReach(reply, replyOff, total - 1, optStart))
-                    {
+        if (request.hasEdns()) {
+            if (optStart >= 0) {
+                if (optOwnerEnd != optStart + 1) {
+                    if (optEnd != msgEnd || namesReach(reply, replyOff, total - 1, optStart)) {
                         return ERR_OPT; // sliding would move bytes an earlier name points to
                     }
                     // Last record: slide the fixed fields and options down behind a root owner.
                     final int tail = optEnd - optOwnerEnd;
                     Records.move(reply, optOwnerEnd, optStart + 1, tail);
-                    reply.putByte(optStart, (byte)0);
+                    reply.putByte(optStart, (byte) 0);
                     optOwnerEnd = optStart + 1;
                     optEnd = msgEnd = optOwnerEnd + tail;
                 }
-                reply.putShort(optOwnerEnd + Records.CLASS_OFFSET, (short)request.ednsUdpSize(), BE);
+                reply.putShort(optOwnerEnd + Records.CLASS_OFFSET, (short) request.ednsUdpSize(), BE);
                 int ttl = reply.getInt(optOwnerEnd + Records.TTL_OFFSET, BE) & REPLY_OPT_TTL_KEEP;
-                if (request.dnssecOk())
-                {
+                if (request.dnssecOk()) {
                     ttl |= Edns.DO;
                 }
                 reply.putInt(optOwnerEnd + Records.TTL_OFFSET, ttl, BE);
-            }
-            else
-            {
+            } else {
                 appendLength = Edns.OPT_FIXED_LENGTH +
-                    Edns.echoedOptionsLength(reqBuf, request.ednsOptionsOffset(), request.ednsOptionsLength());
+                        Edns.echoedOptionsLength(reqBuf, request.ednsOptionsOffset(), request.ednsOptionsLength());
             }
         }
 
         final int size = Math.min(MAX_SIZE, Math.max(MIN_UDP_SIZE, maxSize));
         final int length = msgEnd - replyOff;
-        if (length + appendLength <= size || tsig)
-        {
-            if (length + appendLength > cap)
-            {
+        if (length + appendLength <= size || tsig) {
+            if (length + appendLength > cap) {
                 return ERR_CAPACITY;
             }
-            if (appendLength > 0)
-            {
+            if (appendLength > 0) {
                 appendRequestOpt(request, reqBuf, reply, msgEnd, appendLength);
                 DnsHeader.arcount(reply, replyOff, ar + 1);
             }
             return length + appendLength;
         }
-        if (optStart >= 0 && optOwnerEnd != optStart + 1)
-        {
+        if (optStart >= 0 && optOwnerEnd != optStart + 1) {
             return ERR_OPT; // only reachable for a request without EDNS: we will not move a compressed OPT owner
         }
         return truncate(
-            request, reqBuf, reply, replyOff, msgEnd, questionEnd, an, ns, ar, optStart, optEnd, appendLength, size, cap);
+                request, reqBuf, reply, replyOff, msgEnd, questionEnd, an, ns, ar, optStart, optEnd, appendLength, size,
+                cap);
     }
 
     private static int truncate(
-        final QueryView request, final DirectBuffer reqBuf, final MutableDirectBuffer reply, final int replyOff,
-        final int limit, final int questionEnd, final int an, final int ns, final int ar, final int optStart, final int optEnd,
-        final int appendLength, final int size, final int cap)
-    {
+            final QueryView request, final DirectBuffer reqBuf, final MutableDirectBuffer reply, final int replyOff,
+            final int limit, final int questionEnd, final int an, final int ns, final int ar, final int optStart,
+            final int optEnd,
+            final int appendLength, final int size, final int cap) {
         final int total = an + ns + ar;
         final int optSize = optStart >= 0 ? optEnd - optStart : appendLength;
         final int budget = size - optSize;
@@ -201,50 +175,38 @@ public final class ResponseShaper
         int keptAr = 0;
         int pos = questionEnd;
         int i = 0;
-        for (; i < total; i++)
-        {
+        for (; i < total; i++) {
             // Pass 1 validated every record, so these cannot fail.
             final int nameEnd = Names.skip(reply, replyOff, pos, limit);
             final int end = Records.recordEnd(reply, nameEnd, limit);
-            if (pos == optStart)
-            {
+            if (pos == optStart) {
                 // Already budgeted: it stays in place while the records after it are kept.
                 keptAr++;
                 cut = pos = end;
                 continue;
             }
-            if (used + (end - pos) > budget || Records.maxPointerTarget(reply, replyOff, pos, nameEnd, end) >= end)
-            {
+            if (used + (end - pos) > budget || Records.maxPointerTarget(reply, replyOff, pos, nameEnd, end) >= end) {
                 break;
             }
             used += end - pos;
-            if (i < an)
-            {
+            if (i < an) {
                 keptAn++;
-            }
-            else if (i < an + ns)
-            {
+            } else if (i < an + ns) {
                 keptNs++;
-            }
-            else
-            {
+            } else {
                 keptAr++;
             }
             cut = pos = end;
         }
 
         int newEnd = cut;
-        if (optStart >= cut)
-        {
+        if (optStart >= cut) {
             // The OPT was in the dropped tail: bring it down to the cut (it holds no pointers).
             Records.move(reply, optStart, cut, optSize);
             newEnd += optSize;
             keptAr++;
-        }
-        else if (appendLength > 0)
-        {
-            if (cut - replyOff + appendLength > cap)
-            {
+        } else if (appendLength > 0) {
+            if (cut - replyOff + appendLength > cap) {
                 return ERR_CAPACITY;
             }
             appendRequestOpt(request, reqBuf, reply, cut, appendLength);
@@ -254,8 +216,7 @@ public final class ResponseShaper
         DnsHeader.ancount(reply, replyOff, keptAn);
         DnsHeader.nscount(reply, replyOff, keptNs);
         DnsHeader.arcount(reply, replyOff, keptAr);
-        if (i < total)
-        {
+        if (i < total) {
             DnsHeader.tc(reply, replyOff, true);
         }
         return newEnd - replyOff;
@@ -268,28 +229,22 @@ public final class ResponseShaper
      * fuzzing: such replies went out with names pointing past their end. A record whose owner points
      * forward counts as reaching ({@link Records#maxPointerTarget}).
      */
-    private static boolean namesReach(final DirectBuffer b, final int msgStart, final int records, final int msgEnd)
-    {
+    private static boolean namesReach(final DirectBuffer b, final int msgStart, final int records, final int msgEnd) {
         int pos = msgStart + DnsHeader.LENGTH;
-        for (int i = DnsHeader.qdcount(b, msgStart); i > 0; i--)
-        {
+        for (int i = DnsHeader.qdcount(b, msgStart); i > 0; i--) {
             final int nameEnd = Names.skip(b, msgStart, pos, msgEnd);
-            if (nameEnd < 0)
-            {
+            if (nameEnd < 0) {
                 return true;
             }
             pos = nameEnd + 4;
         }
-        for (int i = 0; i < records; i++)
-        {
+        for (int i = 0; i < records; i++) {
             final int nameEnd = Names.skip(b, msgStart, pos, msgEnd);
-            if (nameEnd < 0)
-            {
+            if (nameEnd < 0) {
                 return true;
             }
             final int end = Records.recordEnd(b, nameEnd, msgEnd);
-            if (Records.maxPointerTarget(b, msgStart, pos, nameEnd, end) >= msgEnd)
-            {
+            if (Records.maxPointerTarget(b, msgStart, pos, nameEnd, end) >= msgEnd) {
                 return true;
             }
             pos = end;
@@ -299,15 +254,14 @@ public final class ResponseShaper
 
     /** The request's OPT as CoreDNS re-uses it: root owner, client's UDP size, TTL & 0xff00, echoed options. */
     private static void appendRequestOpt(
-        final QueryView request, final DirectBuffer reqBuf, final MutableDirectBuffer reply, final int at,
-        final int appendLength)
-    {
+            final QueryView request, final DirectBuffer reqBuf, final MutableDirectBuffer reply, final int at,
+            final int appendLength) {
         final int optionsLength = appendLength - Edns.OPT_FIXED_LENGTH;
         Edns.writeOpt(reply, at, request.ednsUdpSize(), request.ednsTtl() & Edns.TTL_KEEP_MASK, optionsLength);
-        if (optionsLength > 0)
-        {
+        if (optionsLength > 0) {
             Edns.copyEchoedOptions(
-                reqBuf, request.ednsOptionsOffset(), request.ednsOptionsLength(), reply, at + Edns.OPT_FIXED_LENGTH);
+                    reqBuf, request.ednsOptionsOffset(), request.ednsOptionsLength(), reply,
+                    at + Edns.OPT_FIXED_LENGTH);
         }
     }
 }

@@ -69,11 +69,14 @@ class BlackHoleFloodTest {
                         forward . 127.0.0.1:%5$d
                     }
                     """.formatted(port, health, metrics, good.port(), holePort));
-            try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log")); DnsClient client = new DnsClient(port)) {
-                Message first = p.awaitReply(client, DnsClient.query("hot0.example.org", Type.A), Duration.ofSeconds(60));
+            try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log"));
+                    DnsClient client = new DnsClient(port)) {
+                Message first = p.awaitReply(client, DnsClient.query("hot0.example.org", Type.A),
+                        Duration.ofSeconds(60));
                 assertTrue(first.getRcode() == Rcode.NOERROR, "served after start");
                 for (int i = 0; i < HOT; i++) {
-                    assertTrue(answered(client.udp(DnsClient.query("hot" + i + ".example.org", Type.A))), "primed hot" + i);
+                    assertTrue(answered(client.udp(DnsClient.query("hot" + i + ".example.org", Type.A))),
+                            "primed hot" + i);
                 }
                 good.fail(LoopbackUpstream.Fault.SILENT); // from now on only the cache can answer them
 
@@ -110,9 +113,11 @@ class BlackHoleFloodTest {
                 long shedDrop = counter(scrape, "nodedns_udp_shed_total{", server, "action=\"drop\"");
                 long loopErrors = counter(scrape, "nodedns_loop_errors_total{", server);
                 String log = p.log();
-                System.out.printf("black-hole flood: sent %d at %d qps for %d s, replies %d (SERVFAIL), shed servfail %d drop %d,"
-                        + " loop errors %d, hot names during flood %d/%d, after %d/%d, child VmHWM %s%n",
-                        flood.sent, RATE, SECONDS, replies, shedServfail, shedDrop, loopErrors, probeAnswers, probes, hot, HOT,
+                System.out.printf(
+                        "black-hole flood: sent %d at %d qps for %d s, replies %d (SERVFAIL), shed servfail %d drop %d,"
+                                + " loop errors %d, hot names during flood %d/%d, after %d/%d, child VmHWM %s%n",
+                        flood.sent, RATE, SECONDS, replies, shedServfail, shedDrop, loopErrors, probeAnswers, probes,
+                        hot, HOT,
                         p.status("VmHWM"));
                 assertEquals(HOT, hot, "every cached name answered after the flood");
                 assertEquals("OK", healthBody, "health OK: every loop and the acceptor run");
@@ -141,7 +146,8 @@ class BlackHoleFloodTest {
     }
 
     private static boolean answered(Message m) {
-        return m != null && m.getRcode() == Rcode.NOERROR && m.getSection(Section.ANSWER).stream().anyMatch(r -> r instanceof ARecord);
+        return m != null && m.getRcode() == Rcode.NOERROR
+                && m.getSection(Section.ANSWER).stream().anyMatch(r -> r instanceof ARecord);
     }
 
     private static String get(int port, String path) throws Exception {

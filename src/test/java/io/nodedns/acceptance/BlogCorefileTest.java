@@ -39,12 +39,13 @@ class BlogCorefileTest {
         try (StandInApiServer api = StandInApiServer.builder().start(); FakeUpstream upstream = FakeUpstream.start()) {
             api.create(KubeObjects.namespace("default"));
             api.create(KubeObjects.service("default", "foo", "10.96.0.50", new KubeObjects.Port("http", "TCP", 80)));
-            Files.writeString(dir.resolve("cluster.db"), """
-                    cluster.local.               IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 2015082541 7200 3600 1209600 3600
-                    something.cluster.local.     IN A     10.0.0.1
-                    otherthing.cluster.local.    IN CNAME google.com.
-                    anotherthing.cluster.local.  IN CNAME something.cluster.local.
-                    """);
+            Files.writeString(dir.resolve("cluster.db"),
+                    """
+                            cluster.local.               IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 2015082541 7200 3600 1209600 3600
+                            something.cluster.local.     IN A     10.0.0.1
+                            otherthing.cluster.local.    IN CNAME google.com.
+                            anotherthing.cluster.local.  IN CNAME something.cluster.local.
+                            """);
             Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
             int port = FreePorts.udpAndTcp();
             String corefile = """
@@ -69,7 +70,8 @@ class BlogCorefileTest {
                 Message r = client.udp(DnsClient.query("foo.example.com.", Type.A));
                 assertEquals(Rcode.NOERROR, r.getRcode(), r.toString());
                 assertEquals("foo.example.com.", r.getQuestion().getName().toString(), "question restored");
-                assertEquals(List.of("foo.example.com. A 10.96.0.50"), lines(r), "the service's record under the asked name");
+                assertEquals(List.of("foo.example.com. A 10.96.0.50"), lines(r),
+                        "the service's record under the asked name");
 
                 r = client.udp(DnsClient.query("something.cluster.local.", Type.A));
                 assertEquals(List.of("something.cluster.local. A 10.0.0.1"), lines(r), "custom A from the file\n" + r);
@@ -82,16 +84,19 @@ class BlogCorefileTest {
                 // server (forward, here to the loopback upstream), CNAME and A in one reply
                 r = client.udp(DnsClient.query("otherthing.cluster.local.", Type.A));
                 assertEquals(Rcode.NOERROR, r.getRcode(), r.toString());
-                assertEquals(List.of("otherthing.cluster.local. CNAME google.com.", "google.com. A 192.0.2.1"), lines(r),
+                assertEquals(List.of("otherthing.cluster.local. CNAME google.com.", "google.com. A 192.0.2.1"),
+                        lines(r),
                         "out-of-zone CNAME followed\n" + r);
 
                 r = client.udp(DnsClient.query("somthing.cluster.local.", Type.A));
                 assertEquals(Rcode.NXDOMAIN, r.getRcode(), "a typo is NXDOMAIN\n" + r);
-                assertTrue(r.getSection(Section.AUTHORITY).stream().anyMatch(x -> x.getType() == Type.SOA), r.toString());
+                assertTrue(r.getSection(Section.AUTHORITY).stream().anyMatch(x -> x.getType() == Type.SOA),
+                        r.toString());
 
                 r = client.udp(DnsClient.query("www.example.org.", Type.A));
                 assertEquals(Rcode.NOERROR, r.getRcode(), "everything else is forwarded\n" + r);
-                assertEquals(2, upstream.clientQueries(), "only the outside names went upstream (google.com., www.example.org.)");
+                assertEquals(2, upstream.clientQueries(),
+                        "only the outside names went upstream (google.com., www.example.org.)");
             }
         }
     }

@@ -97,15 +97,18 @@ class CacheFloodBoundTest {
             double secs = flood.elapsedNanos / 1e9;
             System.out.printf("cache flood: sent %d, answered %d, lost %d, in %.2f s = %.0f qps%s%n", flood.sent.get(),
                     flood.answered.get(), flood.lost.get(), secs, flood.answered.get() / secs,
-                    flood.sent.get() < TOTAL ? " (STOPPED AT THE " + FLOOD_LIMIT_NANOS / 1_000_000_000L + " s LIMIT)" : "");
-            System.out.printf("cache flood: entries success %d (peak %d) / capacity %d, denial %d (peak %d) / capacity %d,"
+                    flood.sent.get() < TOTAL
+                            ? " (STOPPED AT THE " + FLOOD_LIMIT_NANOS / 1_000_000_000L + " s LIMIT)"
+                            : "");
+            System.out.printf(
+                    "cache flood: entries success %d (peak %d) / capacity %d, denial %d (peak %d) / capacity %d,"
                             + " evictions success %d denial %d (during flood %d), misses %d, cache memory %d bytes%n",
                     cache.successEntries(), peak[0], successCap, cache.denialEntries(), peak[1], denialCap,
                     cache.successEvictions(), cache.denialEvictions(), evictions, cache.misses(), cache.memoryBytes());
             System.out.printf("cache flood: heap used after full GC before %.1f MiB, after %.1f MiB, growth %.2f MiB"
-                            + " (bound %d MiB); heap committed before %.1f MiB, after %.1f MiB;"
-                            + " VmRSS before %d KiB, at half the names %d KiB, after %d KiB, growth %d KiB"
-                            + " (second half %d KiB)%n",
+                    + " (bound %d MiB); heap committed before %.1f MiB, after %.1f MiB;"
+                    + " VmRSS before %d KiB, at half the names %d KiB, after %d KiB, growth %d KiB"
+                    + " (second half %d KiB)%n",
                     heapBefore / 1048576.0, heapAfter / 1048576.0, (heapAfter - heapBefore) / 1048576.0,
                     MAX_HEAP_GROWTH >> 20, committedBefore / 1048576.0, committedAfter / 1048576.0,
                     rssBefore, rssMid[0], rssAfter, rssAfter - rssBefore, rssMid[0] < 0 ? -1 : rssAfter - rssMid[0]);

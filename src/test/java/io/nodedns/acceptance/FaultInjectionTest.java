@@ -43,7 +43,9 @@ class FaultInjectionTest {
     private static final long MS = 1_000_000L;
     private static final long CLIENT_TIMEOUT = 5000 * MS;
 
-    enum Fault { SLOW, GARBAGE, TRUNCATED, FLAPPING, SILENT }
+    enum Fault {
+        SLOW, GARBAGE, TRUNCATED, FLAPPING, SILENT
+    }
 
     private static FakeUpstream.Behaviour behaviour(Fault f, FakeUpstream up) {
         return switch (f) {
@@ -67,7 +69,7 @@ class FaultInjectionTest {
                     out.answer();
                 }
             };
-            case SILENT -> (q, out) -> { };
+            case SILENT -> (q, out) -> {};
         };
     }
 
@@ -77,13 +79,16 @@ class FaultInjectionTest {
     void twoHealthyUpstreamsOfThreeKeepFailuresUnderOneInAThousand(Fault fault) throws Exception {
         int rate = 1000;
         int seconds = 8;
-        try (FakeUpstream a = FakeUpstream.start("127.0.0.2"); FakeUpstream b = FakeUpstream.start("127.0.0.3");
+        try (FakeUpstream a = FakeUpstream.start("127.0.0.2");
+                FakeUpstream b = FakeUpstream.start("127.0.0.3");
                 FakeUpstream bad = FakeUpstream.start("127.0.0.4")) {
             bad.behaviour(behaviour(fault, bad));
             int port = FreePorts.udpAndTcp();
-            try (TestServer server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n forward . " + a.hostPort() + " "
-                    + b.hostPort() + " " + bad.hostPort() + "\n}\n")) {
-                OpenLoopLoad load = new OpenLoopLoad(port, rate, rate * (seconds + 1), 4, CLIENT_TIMEOUT, "fault-" + fault.name().toLowerCase());
+            try (TestServer server = TestServer
+                    .fromText(".:" + port + " {\n bind 127.0.0.1\n forward . " + a.hostPort() + " "
+                            + b.hostPort() + " " + bad.hostPort() + "\n}\n")) {
+                OpenLoopLoad load = new OpenLoopLoad(port, rate, rate * (seconds + 1), 4, CLIENT_TIMEOUT,
+                        "fault-" + fault.name().toLowerCase());
                 long t0 = System.nanoTime() + 50 * MS;
                 load.start(t0);
                 Thread.sleep(seconds * 1000L + 50);
@@ -92,8 +97,10 @@ class FaultInjectionTest {
                 int failed = load.failedSentBetween(0, Long.MAX_VALUE);
                 long[] lat = load.sortedLatencies();
                 double pct = 100.0 * failed / load.sent;
-                System.out.printf("[TEST] fault %s on 1 of 3 upstreams at %d qps: sent %d, failed %d (%.3f %%), latency p50 %.2f ms"
-                                + " p99 %.2f ms max %.2f ms; queries at the faulty upstream %d, healthy %d + %d%n", fault, rate,
+                System.out.printf(
+                        "[TEST] fault %s on 1 of 3 upstreams at %d qps: sent %d, failed %d (%.3f %%), latency p50 %.2f ms"
+                                + " p99 %.2f ms max %.2f ms; queries at the faulty upstream %d, healthy %d + %d%n",
+                        fault, rate,
                         load.sent, failed, pct, pct(lat, 50), pct(lat, 99), lat[lat.length - 1] / 1e6,
                         bad.clientQueries(), a.clientQueries(), b.clientQueries());
                 assertTrue(pct < 0.1, fault + ": " + failed + " of " + load.sent + " failed");
@@ -106,7 +113,8 @@ class FaultInjectionTest {
     void aMalformedFloodDoesNotFailValidQueries() throws Exception {
         try (FakeUpstream up = FakeUpstream.start()) {
             int port = FreePorts.udpAndTcp();
-            try (TestServer server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n forward . " + up.hostPort() + "\n}\n")) {
+            try (TestServer server = TestServer
+                    .fromText(".:" + port + " {\n bind 127.0.0.1\n forward . " + up.hostPort() + "\n}\n")) {
                 AtomicBoolean flooding = new AtomicBoolean(true);
                 AtomicLong flood = new AtomicLong();
                 Thread flooder = Thread.ofPlatform().daemon().start(() -> {
@@ -147,8 +155,10 @@ class FaultInjectionTest {
                 try (DnsClient c = new DnsClient(port)) {
                     after = c.udp(DnsClient.query("after.flood.test.", Type.A));
                 }
-                System.out.printf("[TEST] malformed flood: %d junk datagrams in 6 s mixed into %d valid queries at 1000 qps:"
-                                + " failed %d, latency p50 %.2f ms p99 %.2f ms max %.2f ms; served afterwards: %s%n", flood.get(),
+                System.out.printf(
+                        "[TEST] malformed flood: %d junk datagrams in 6 s mixed into %d valid queries at 1000 qps:"
+                                + " failed %d, latency p50 %.2f ms p99 %.2f ms max %.2f ms; served afterwards: %s%n",
+                        flood.get(),
                         load.sent, failed, pct(lat, 50), pct(lat, 99), lat[lat.length - 1] / 1e6,
                         after == null ? "no" : Rcode.string(after.getRcode()));
                 assertEquals(0, failed);
@@ -163,8 +173,9 @@ class FaultInjectionTest {
         int cap = 32;
         try (FakeUpstream up = FakeUpstream.start()) {
             int port = FreePorts.udpAndTcp();
-            try (TestServer server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n timeouts {\n  read 2s\n  idle 2s\n"
-                    + "  maxconnections " + cap + "\n }\n forward . " + up.hostPort() + "\n}\n")) {
+            try (TestServer server = TestServer
+                    .fromText(".:" + port + " {\n bind 127.0.0.1\n timeouts {\n  read 2s\n  idle 2s\n"
+                            + "  maxconnections " + cap + "\n }\n forward . " + up.hostPort() + "\n}\n")) {
                 Listener listener = server.firstListener();
                 AtomicBoolean attacking = new AtomicBoolean(true);
                 AtomicInteger maxSeen = new AtomicInteger();
@@ -241,10 +252,13 @@ class FaultInjectionTest {
                 }
                 long[] sorted = Arrays.copyOf(lat, asked);
                 Arrays.sort(sorted);
-                System.out.printf("[TEST] slowloris: %d attacker connections opened against a cap of %d (read timeout 2 s);"
+                System.out.printf(
+                        "[TEST] slowloris: %d attacker connections opened against a cap of %d (read timeout 2 s);"
                                 + " open connections never above %d; valid TCP clients: %d of %d answered within 5 s"
-                                + " (p50 %.1f ms, p99 %.1f ms, max %.1f ms incl. retries)%n", attackerConnections.get(), cap,
-                        maxSeen.get(), answered, asked, pct(sorted, 50), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
+                                + " (p50 %.1f ms, p99 %.1f ms, max %.1f ms incl. retries)%n",
+                        attackerConnections.get(), cap,
+                        maxSeen.get(), answered, asked, pct(sorted, 50), pct(sorted, 99),
+                        sorted[sorted.length - 1] / 1e6);
                 assertTrue(maxSeen.get() <= cap, "connections above the cap: " + maxSeen.get());
                 assertEquals(asked, answered, "every valid client got its answer within 5 s");
             }

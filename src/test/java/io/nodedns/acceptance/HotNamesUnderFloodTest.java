@@ -72,7 +72,8 @@ class HotNamesUnderFloodTest {
                         forward . %3$s
                     }
                     """.formatted(port, metrics, up.hostPort()));
-            try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log")); DnsClient client = new DnsClient(port)) {
+            try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log"));
+                    DnsClient client = new DnsClient(port)) {
                 p.awaitReply(client, DnsClient.query("start.example.org", Type.A), Duration.ofSeconds(60));
                 for (String name : hot) {
                     assertTrue(answered(client.udp(DnsClient.query(name, Type.A))), "warmed " + name);
@@ -96,12 +97,15 @@ class HotNamesUnderFloodTest {
                 long hits = asked - misses;
                 double ratio = (double) hits / asked;
                 String scrape = get(metrics);
-                long evictions = BlackHoleFloodTest.counter(scrape, "coredns_cache_evictions_total{", "type=\"success\"");
+                long evictions = BlackHoleFloodTest.counter(scrape, "coredns_cache_evictions_total{",
+                        "type=\"success\"");
                 long cacheHits = BlackHoleFloodTest.counter(scrape, "coredns_cache_hits_total{", "type=\"success\"");
-                System.out.printf("[TEST] hot names under flood: flood queries %d in %.1f s (replies to all %d), %.0f qps,"
+                System.out.printf(
+                        "[TEST] hot names under flood: flood queries %d in %.1f s (replies to all %d), %.0f qps,"
                                 + " upstream queries %d, evictions %d, hot asked %d (answered NOERROR; %d more sent), hot hits %d"
                                 + " (cache hit metric %d), hot-name hit ratio %.4f, child VmHWM %s%n",
-                        flood.sent() - hotSent, seconds, flood.received(), (flood.sent() - hotSent) / seconds, up.realQueries(), evictions,
+                        flood.sent() - hotSent, seconds, flood.received(), (flood.sent() - hotSent) / seconds,
+                        up.realQueries(), evictions,
                         asked, unanswered, hits, cacheHits, ratio, p.status("VmHWM"));
                 assertTrue(p.isAlive(), "process alive: " + p.log());
                 assertTrue(asked >= 10_000, "enough hot queries to measure: " + asked);
@@ -184,7 +188,8 @@ class HotNamesUnderFloodTest {
                         long k = hotSentOn[sock].getAndIncrement();
                         OpenLoopLoad.writeQuery(out, 0x8000 | (int) (k & 0x7FFF), hot.get((int) (k % hot.size())));
                     } else {
-                        OpenLoopLoad.writeQuery(out, (int) (i & 0x7FFF), "f" + sock + "-" + i + ".r" + run + ".flood.test");
+                        OpenLoopLoad.writeQuery(out, (int) (i & 0x7FFF),
+                                "f" + sock + "-" + i + ".r" + run + ".flood.test");
                     }
                     channels[sock].write(out.flip());
                     sentOn[sock].incrementAndGet();
@@ -258,7 +263,8 @@ class HotNamesUnderFloodTest {
     }
 
     private static boolean answered(Message m) {
-        return m != null && m.getRcode() == Rcode.NOERROR && m.getSection(Section.ANSWER).stream().anyMatch(r -> r instanceof ARecord);
+        return m != null && m.getRcode() == Rcode.NOERROR
+                && m.getSection(Section.ANSWER).stream().anyMatch(r -> r instanceof ARecord);
     }
 
     private static String get(int port) throws Exception {

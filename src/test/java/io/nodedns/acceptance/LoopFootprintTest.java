@@ -82,7 +82,8 @@ class LoopFootprintTest {
         }
         Path file = dir.resolve("Corefile-" + loops + "-" + listeners + "-" + forward);
         Files.writeString(file, corefile);
-        try (ImageJvm p = ImageJvm.start(file, dir.resolve("out-" + loops + "-" + listeners + "-" + forward + ".log"))) {
+        try (ImageJvm p = ImageJvm.start(file,
+                dir.resolve("out-" + loops + "-" + listeners + "-" + forward + ".log"))) {
             for (int port : ports) {
                 traffic(port);
             }
@@ -115,47 +116,47 @@ class LoopFootprintTest {
                 clients.add(ch);
             }
             for (int round = 0; round < 4; round++) {
-              for (int w = 0; w < CLIENT_PORTS; w += WINDOW) {
-                boolean[] answered = new boolean[CLIENT_PORTS];
-                java.util.Arrays.fill(answered, true);
-                java.util.Arrays.fill(answered, w, w + WINDOW, false);
-                int left = WINDOW;
-                long deadline = System.nanoTime() + (round == 0 && w == 0 ? 240_000_000_000L : 60_000_000_000L); // start-up on a busy machine
-                while (left > 0) {
-                    assertTrue(System.nanoTime() < deadline, left + " queries unanswered");
-                    for (int c = 0; c < CLIENT_PORTS; c++) {
-                        if (!answered[c]) {
-                            out.clear();
-                            OpenLoopLoad.writeQuery(out, round, "n" + (c % 64) + ".example.org");
-                            clients.get(c).write(out.flip());
-                        }
-                    }
-                    long resend = System.nanoTime() + 200_000_000L;
-                    while (left > 0 && System.nanoTime() < resend) {
-                        boolean any = false;
+                for (int w = 0; w < CLIENT_PORTS; w += WINDOW) {
+                    boolean[] answered = new boolean[CLIENT_PORTS];
+                    java.util.Arrays.fill(answered, true);
+                    java.util.Arrays.fill(answered, w, w + WINDOW, false);
+                    int left = WINDOW;
+                    long deadline = System.nanoTime() + (round == 0 && w == 0 ? 240_000_000_000L : 60_000_000_000L); // start-up on a busy machine
+                    while (left > 0) {
+                        assertTrue(System.nanoTime() < deadline, left + " queries unanswered");
                         for (int c = 0; c < CLIENT_PORTS; c++) {
-                            if (answered[c]) {
-                                continue;
-                            }
-                            in.clear();
-                            int n;
-                            try {
-                                n = clients.get(c).read(in);
-                            } catch (java.io.IOException notYet) { // port unreachable: not bound yet
-                                n = 0;
-                            }
-                            if (n >= 12 && (in.getShort(0) & 0xFFFF) == round) {
-                                answered[c] = true;
-                                left--;
-                                any = true;
+                            if (!answered[c]) {
+                                out.clear();
+                                OpenLoopLoad.writeQuery(out, round, "n" + (c % 64) + ".example.org");
+                                clients.get(c).write(out.flip());
                             }
                         }
-                        if (!any) {
-                            Thread.sleep(1);
+                        long resend = System.nanoTime() + 200_000_000L;
+                        while (left > 0 && System.nanoTime() < resend) {
+                            boolean any = false;
+                            for (int c = 0; c < CLIENT_PORTS; c++) {
+                                if (answered[c]) {
+                                    continue;
+                                }
+                                in.clear();
+                                int n;
+                                try {
+                                    n = clients.get(c).read(in);
+                                } catch (java.io.IOException notYet) { // port unreachable: not bound yet
+                                    n = 0;
+                                }
+                                if (n >= 12 && (in.getShort(0) & 0xFFFF) == round) {
+                                    answered[c] = true;
+                                    left--;
+                                    any = true;
+                                }
+                            }
+                            if (!any) {
+                                Thread.sleep(1);
+                            }
                         }
                     }
                 }
-              }
             }
         } finally {
             for (DatagramChannel ch : clients) {

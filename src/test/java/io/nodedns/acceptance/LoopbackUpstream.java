@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link Fault#SILENT} keeps it open and drops everything, probes included.
  */
 final class LoopbackUpstream implements AutoCloseable {
-    enum Fault { CLOSED, SILENT }
-
+    enum Fault {
+        CLOSED, SILENT
+    }
 
     private final int port;
     private final AtomicLong real = new AtomicLong();

@@ -52,7 +52,8 @@ class SpoofResistanceTest {
         int n = 4000;
         try (FakeUpstream up = FakeUpstream.start()) {
             int port = FreePorts.udpAndTcp();
-            try (TestServer server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n forward . " + up.hostPort() + "\n}\n");
+            try (TestServer server = TestServer
+                    .fromText(".:" + port + " {\n bind 127.0.0.1\n forward . " + up.hostPort() + "\n}\n");
                     DnsClient client = new DnsClient(port)) {
                 for (int i = 0; i < n; i++) {
                     assertNotNull(client.udp(DnsClient.query("s" + i + ".spread.test.", Type.A)));
@@ -80,7 +81,7 @@ class SpoofResistanceTest {
             double expectedDistinct = 65536 * (1 - Math.pow(1 - 1 / 65536.0, total));
             int minShare = ports.values().stream().mapToInt(Integer::intValue).min().orElse(0);
             System.out.printf("[TEST] upstream IDs: %d queries, %d distinct IDs (%.0f expected if uniform),"
-                            + " chi-square over 16 buckets %.1f (df 15; p=1e-6 at 56.5); source ports %s%n",
+                    + " chi-square over 16 buckets %.1f (df 15; p=1e-6 at 56.5); source ports %s%n",
                     total, ids.size(), expectedDistinct, chi2, ports);
             assertEquals(n, total);
             assertTrue(ids.size() > expectedDistinct - 60, "IDs repeat more than uniform draws would");
@@ -94,7 +95,8 @@ class SpoofResistanceTest {
         }
     }
 
-    record Pending(FakeUpstream.Query query, FakeUpstream.Replies replies) {}
+    record Pending(FakeUpstream.Query query, FakeUpstream.Replies replies) {
+    }
 
     /** The genuine answer, 1.2.3.4, from the upstream's own socket. */
     static void sendTruth(Pending p) throws Exception {
@@ -187,17 +189,21 @@ class SpoofResistanceTest {
                         Message got = answer.get(10, TimeUnit.SECONDS);
                         assertNotNull(got, "round " + r + ": the genuine reply arrives");
                         assertEquals("1.2.3.4", ((ARecord) got.getSection(Section.ANSWER).getFirst()).getAddress()
-                                .getHostAddress(), "round " + r + ": client query id " + query.getHeader().getID()
-                                + " upstream query id " + p.query().id() + " from " + p.query().from() + " ourPorts "
-                                + ourPorts + " client local " + client + " mismatched " + fwd.mismatchedReplies()
-                                + " forged so far " + forged + " at our ports " + forgedAtOurPorts + ": " + got);
+                                .getHostAddress(),
+                                "round " + r + ": client query id " + query.getHeader().getID()
+                                        + " upstream query id " + p.query().id() + " from " + p.query().from()
+                                        + " ourPorts "
+                                        + ourPorts + " client local " + client + " mismatched "
+                                        + fwd.mismatchedReplies()
+                                        + " forged so far " + forged + " at our ports " + forgedAtOurPorts + ": "
+                                        + got);
                         assertEquals(1, got.getSection(Section.ANSWER).size(), got.toString());
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
                     // A retry the forwarder sent on a starved machine may still be on its way to the
                     // upstream: count from a quiet upstream, so only queries asked below are counted.
                     int upstreamBefore = up.clientQueries();
-                    for (int quiet = 0; quiet < 3; ) {
+                    for (int quiet = 0; quiet < 3;) {
                         Thread.sleep(100);
                         int now = up.clientQueries();
                         quiet = now == upstreamBefore ? quiet + 1 : 0;
@@ -210,9 +216,10 @@ class SpoofResistanceTest {
                     }
                     assertEquals(upstreamBefore, up.clientQueries(), "answered from the cache");
                     System.out.printf("[TEST] blind spoof: %d forged replies in %.1f s (%.0f/s) at guessed ports %d-%d"
-                                    + " and IDs; %d aimed at a port the forwarder really used; forwarder dropped %d mismatched;"
-                                    + " accepted 0, cached 0 (%d rounds, all genuine answers)%n", forged, seconds,
-                            forged / seconds, FIRST_EPHEMERAL, LAST_EPHEMERAL, forgedAtOurPorts, fwd.mismatchedReplies(), rounds);
+                            + " and IDs; %d aimed at a port the forwarder really used; forwarder dropped %d mismatched;"
+                            + " accepted 0, cached 0 (%d rounds, all genuine answers)%n", forged, seconds,
+                            forged / seconds, FIRST_EPHEMERAL, LAST_EPHEMERAL, forgedAtOurPorts,
+                            fwd.mismatchedReplies(), rounds);
                     assertTrue(forged >= 1_000_000, "at least 1M forged replies: " + forged);
                 }
             }

@@ -74,7 +74,8 @@ class TcpPileUpTest {
         List<Thread> warm = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             int id = t;
-            warm.add(Thread.ofPlatform().start(() -> validClient(server, id, warmUntil, warmFresh, warmSent, warmAnswered)));
+            warm.add(Thread.ofPlatform()
+                    .start(() -> validClient(server, id, warmUntil, warmFresh, warmSent, warmAnswered)));
         }
         for (Thread t : warm) {
             t.join(20_000);
@@ -90,7 +91,8 @@ class TcpPileUpTest {
         }
         Usage withIdle = usage(p);
         long perIdle = (withIdle.live - before.live) / IDLE;
-        System.out.printf("tcp pile-up: before rss %d KiB live %d KiB; %d idle: rss %d KiB live %d KiB (%d B of heap each)%n",
+        System.out.printf(
+                "tcp pile-up: before rss %d KiB live %d KiB; %d idle: rss %d KiB live %d KiB (%d B of heap each)%n",
                 before.rss / 1024, before.live / 1024, IDLE, withIdle.rss / 1024, withIdle.live / 1024, perIdle);
 
         AtomicLong sent = new AtomicLong();
@@ -124,7 +126,8 @@ class TcpPileUpTest {
                     "trickle " + t + " closed by read, after " + closedAfter[t] / 1_000_000 + " ms");
             assertTrue(bytesSent[t] < query, "trickle " + t + " closed before its query was complete");
         }
-        System.out.printf("tcp pile-up: valid clients %d of %d answered; trickles closed after %d..%d ms%n", answered.get(),
+        System.out.printf("tcp pile-up: valid clients %d of %d answered; trickles closed after %d..%d ms%n",
+                answered.get(),
                 sent.get(), java.util.Arrays.stream(closedAfter).min().orElse(0) / 1_000_000,
                 java.util.Arrays.stream(closedAfter).max().orElse(0) / 1_000_000);
         assertTrue(sent.get() >= 200, "valid clients kept querying: " + sent.get());
@@ -135,7 +138,8 @@ class TcpPileUpTest {
         }
         Thread.sleep(1000);
         Usage after = usage(p);
-        System.out.printf("tcp pile-up: after rss %d KiB live %d KiB (%+.1f %% rss)%n", after.rss / 1024, after.live / 1024,
+        System.out.printf("tcp pile-up: after rss %d KiB live %d KiB (%+.1f %% rss)%n", after.rss / 1024,
+                after.live / 1024,
                 100.0 * (after.rss - before.rss) / before.rss);
         assertTrue(p.isAlive(), "the server survived");
         assertTrue(Math.abs(after.rss - before.rss) <= before.rss / 10, "RSS " + before.rss / 1024 + " KiB before, "
@@ -149,7 +153,8 @@ class TcpPileUpTest {
      * connection, and the test wants those to be the idle ones, never a trickle, so that every
      * trickle is closed by read.
      */
-    private static void validClient(InetSocketAddress server, int id, long stopAt, AtomicInteger freshLeft, AtomicLong sent,
+    private static void validClient(InetSocketAddress server, int id, long stopAt, AtomicInteger freshLeft,
+            AtomicLong sent,
             AtomicLong answered) {
         SocketChannel persistent = null;
         int i = 0;
@@ -168,7 +173,8 @@ class TcpPileUpTest {
                     }
                 }
                 if (!fresh) {
-                    ok(exchange(persistent, DnsClient.query("p" + id + "-" + (i % 64) + ".example.", Type.A)), answered);
+                    ok(exchange(persistent, DnsClient.query("p" + id + "-" + (i % 64) + ".example.", Type.A)),
+                            answered);
                 }
             } catch (IOException e) {
                 if (persistent != null && !fresh) {
@@ -261,7 +267,8 @@ class TcpPileUpTest {
     }
 
     /** RSS, and the bytes of live objects. */
-    private record Usage(long rss, long live) {}
+    private record Usage(long rss, long live) {
+    }
 
     /** RSS and live heap right after a full GC (the class histogram makes one; jcmd next to this test's java). */
     private static Usage usage(ImageJvm p) throws Exception {

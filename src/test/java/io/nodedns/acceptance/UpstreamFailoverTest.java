@@ -58,7 +58,8 @@ class UpstreamFailoverTest {
         assertEquals(0, r.realAtBWhileDown, "client queries reached B while it was marked down\n" + r.summary);
     }
 
-    record Result(double failedPct, long realAtBWhileDown, String summary) {}
+    record Result(double failedPct, long realAtBWhileDown, String summary) {
+    }
 
     private Result run(LoopbackUpstream.Fault fault, String extra) throws Exception {
         try (LoopbackUpstream a = LoopbackUpstream.start(); LoopbackUpstream b = LoopbackUpstream.start()) {
@@ -119,7 +120,8 @@ class UpstreamFailoverTest {
                                 + " revival->first real query at B %s, B up again %s after revival, A real %d, B real %d%n",
                         fault, sent, (load.lastSend - t0) / 1e9, sent / ((load.lastSend - t0) / 1e9), worstLag / 1e6,
                         failed, pct, failedBeforeKill, downAt == 0 ? "never" : ms(downAt - killAt), failedAfterDown,
-                        realWhileDown, realBeforeRevive, b.probes(), firstReal == 0 ? "never" : ms(firstReal - reviveAt),
+                        realWhileDown, realBeforeRevive, b.probes(),
+                        firstReal == 0 ? "never" : ms(firstReal - reviveAt),
                         monitor.upAt == 0 ? "never" : ms(monitor.upAt - reviveAt), a.realQueries(), b.realQueries());
                 System.out.printf("%s", summary);
 

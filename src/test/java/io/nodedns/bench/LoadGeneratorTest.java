@@ -78,9 +78,9 @@ class LoadGeneratorTest {
         try (StubServer stub = new StubServer()) {
             Path hlog = dir.resolve("run.hlog");
             Path pct = dir.resolve("run.pct");
-            Report r = LoadGenerator.run(new String[] {"--server", "127.0.0.1:" + stub.port(), "--rate", "2000",
-                "--duration", "1s", "--warmup", "300ms", "--sockets", "20", "--names", "50", "--workload", "mix",
-                "--hlog", hlog.toString(), "--percentiles", pct.toString(), "--cpu"}, quiet());
+            Report r = LoadGenerator.run(new String[]{"--server", "127.0.0.1:" + stub.port(), "--rate", "2000",
+                    "--duration", "1s", "--warmup", "300ms", "--sockets", "20", "--names", "50", "--workload", "mix",
+                    "--hlog", hlog.toString(), "--percentiles", pct.toString(), "--cpu"}, quiet());
             assertTrue(r.answered() > 1000, "answered " + r.answered());
             assertEquals(0, r.timeouts(), r.format());
             assertEquals(0, r.ioErrors(), r.format());
@@ -99,7 +99,8 @@ class LoadGeneratorTest {
             // the share slower than a bound agrees with the percentiles on either side of it
             double over = r.percentSlowerThan((long) Math.ceil(p90));
             assertTrue(over <= 10.0 + 0.5, "at most ~10 % slower than p90: " + over);
-            assertTrue(r.percentSlowerThan(Math.max(0, (long) Math.floor(p50) - 1)) >= 49.5, "at least half slower than below p50");
+            assertTrue(r.percentSlowerThan(Math.max(0, (long) Math.floor(p50) - 1)) >= 49.5,
+                    "at least half slower than below p50");
             assertTrue(r.percentSlowerThan((long) Math.ceil(max) + 1) == 0.0, "none slower than the max");
             assertTrue(r.format().contains(" over_100us_pct=") && r.format().contains(" over_1ms_pct="), r.format());
             assertTrue(stub.firstLabels.contains("h0") && stub.firstLabels.contains("h49"));
@@ -109,8 +110,8 @@ class LoadGeneratorTest {
     @Test
     void closedLoopMissesAreUnique() throws Exception {
         try (StubServer stub = new StubServer()) {
-            Report r = LoadGenerator.run(new String[] {"--server", "127.0.0.1:" + stub.port(), "--outstanding", "8",
-                "--duration", "300ms", "--warmup", "0", "--sockets", "4", "--workload", "miss"}, quiet());
+            Report r = LoadGenerator.run(new String[]{"--server", "127.0.0.1:" + stub.port(), "--outstanding", "8",
+                    "--duration", "300ms", "--warmup", "0", "--sockets", "4", "--workload", "miss"}, quiet());
             assertTrue(r.answered() > 100, "answered " + r.answered());
             assertEquals(0, r.timeouts());
             assertEquals(r.answered(), stub.firstLabels.size(), "every miss name is new");
@@ -120,9 +121,9 @@ class LoadGeneratorTest {
     @Test
     void warmupServerTakesTheWarmupAndAwaitStartsTheRun() throws Exception {
         try (StubServer warm = new StubServer(); StubServer measured = new StubServer()) {
-            Report r = LoadGenerator.run(new String[] {"--server", "127.0.0.1:" + measured.port(), "--outstanding", "4",
-                "--duration", "200ms", "--warmup", "200ms", "--warmup-server", "127.0.0.1:" + warm.port(),
-                "--await", "2s", "--sockets", "4", "--workload", "miss"}, quiet());
+            Report r = LoadGenerator.run(new String[]{"--server", "127.0.0.1:" + measured.port(), "--outstanding", "4",
+                    "--duration", "200ms", "--warmup", "200ms", "--warmup-server", "127.0.0.1:" + warm.port(),
+                    "--await", "2s", "--sockets", "4", "--workload", "miss"}, quiet());
             assertTrue(r.answered() > 50, "answered " + r.answered());
             assertTrue(r.awaitNanos >= 0, "await measured");
             assertTrue(r.format().contains(" await_ms="), r.format());

@@ -90,7 +90,8 @@ class CorefileParseTest {
     void bracelessSingleBlock() throws ConfigException {
         List<ServerBlock> blocks = parse("example.org\nwhoami\nlog\nforward . 1.1.1.1\n");
         assertEquals(1, blocks.size());
-        assertEquals(List.of("whoami", "log", "forward"), blocks.get(0).directives().stream().map(Directive::name).toList());
+        assertEquals(List.of("whoami", "log", "forward"),
+                blocks.get(0).directives().stream().map(Directive::name).toList());
     }
 
     @Test
@@ -324,7 +325,8 @@ class CorefileParseTest {
 
     @Test
     void envSubstitutionMidTokenAndInsideQuotes() throws ConfigException {
-        Directive d = parse(". {\n file db.{$Z}.zone \"x {$Z} y\"\n}", Map.of("Z", "example")).get(0).directives().get(0);
+        Directive d = parse(". {\n file db.{$Z}.zone \"x {$Z} y\"\n}", Map.of("Z", "example")).get(0).directives()
+                .get(0);
         assertEquals(List.of("db.example.zone", "x example y"), d.args());
     }
 

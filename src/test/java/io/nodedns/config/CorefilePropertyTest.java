@@ -37,7 +37,8 @@ class CorefilePropertyTest {
     }
 
     /** A token as generated: its text, whether it is written quoted, and the line it must be read on. */
-    record Expected(String text, boolean quoted, int line) {}
+    record Expected(String text, boolean quoted, int line) {
+    }
 
     /** Writes Corefile text and records where each token lands. */
     static final class Writer {

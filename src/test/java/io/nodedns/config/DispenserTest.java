@@ -126,7 +126,7 @@ class DispenserTest {
         d.next();
         d.remainingArgs();
         List<String> seen = new ArrayList<>();
-        for (int level = d.nesting(); d.nextBlock(level); ) {
+        for (int level = d.nesting(); d.nextBlock(level);) {
             seen.add(d.val());
         }
         // nested braces are returned as tokens and counted, not entered implicitly
@@ -141,10 +141,10 @@ class DispenserTest {
         d.next();
         d.remainingArgs();
         List<String> seen = new ArrayList<>();
-        for (int outer = d.nesting(); d.nextBlock(outer); ) {
+        for (int outer = d.nesting(); d.nextBlock(outer);) {
             seen.add(d.val());
             if (d.val().equals("sub")) {
-                for (int inner = d.nesting(); d.nextBlock(inner); ) {
+                for (int inner = d.nesting(); d.nextBlock(inner);) {
                     seen.add("inner:" + d.val());
                 }
             }
@@ -228,8 +228,10 @@ class DispenserTest {
         d.next();
         assertEquals(30, d.intArg(0, 100));
         assertEquals(7, d.intArg(0, 100));
-        assertEquals("plugin/cache: '-1' is out of range [0, 100]", assertThrows(ConfigException.class, () -> d.intArg(0, 100)).detail());
-        assertEquals("plugin/cache: invalid integer 'x'", assertThrows(ConfigException.class, () -> d.intArg(0, 100)).detail());
+        assertEquals("plugin/cache: '-1' is out of range [0, 100]",
+                assertThrows(ConfigException.class, () -> d.intArg(0, 100)).detail());
+        assertEquals("plugin/cache: invalid integer 'x'",
+                assertThrows(ConfigException.class, () -> d.intArg(0, 100)).detail());
         assertThrows(ConfigException.class, () -> d.intArg(0, Integer.MAX_VALUE));
         assertEquals(70000, d.intArg(0, 70000));
         assertThrows(ConfigException.class, () -> d.intArg(0, 1));
@@ -251,7 +253,8 @@ class DispenserTest {
 
     @Test
     void goNumbersWithGosErrorTexts() throws ConfigException {
-        Dispenser d = dispenser("forward . 1.1.1.1 {\n max_fails 7\n max_fails -1\n max_fails 4294967296\n}", "forward");
+        Dispenser d = dispenser("forward . 1.1.1.1 {\n max_fails 7\n max_fails -1\n max_fails 4294967296\n}",
+                "forward");
         d.next();
         d.remainingArgs();
         assertTrue(d.nextBlock());
@@ -278,7 +281,8 @@ class DispenserTest {
 
     @Test
     void durationsAndThePluginPrefix() throws ConfigException {
-        Dispenser d = dispenser("forward . 1.1.1.1 {\n expire 10s\n expire -1s\n expire soon\n expire 1s 2s\n}", "forward");
+        Dispenser d = dispenser("forward . 1.1.1.1 {\n expire 10s\n expire -1s\n expire soon\n expire 1s 2s\n}",
+                "forward");
         d.next();
         assertEquals("forward", d.plugin());
         d.remainingArgs();

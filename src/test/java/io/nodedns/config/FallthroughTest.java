@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class FallthroughTest {
 
     private static Fallthrough parse(String line) throws ConfigException {
-        Dispenser d = Fixtures.parse(". {\n hosts {\n  " + line + "\n }\n}").get(0).directives("hosts").get(0).dispenser();
+        Dispenser d = Fixtures.parse(". {\n hosts {\n  " + line + "\n }\n}").get(0).directives("hosts").get(0)
+                .dispenser();
         d.next();
         while (d.nextBlock()) {
             if (d.val().equals("fallthrough")) {

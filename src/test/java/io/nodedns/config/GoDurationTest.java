@@ -103,7 +103,7 @@ class GoDurationTest {
 
     @Test
     void formatRoundTripsThroughParse() {
-        for (String s : new String[] {"1h0m0s", "1.5s", "300ms", "4m5.001s", "1.1µs", "7ns"}) {
+        for (String s : new String[]{"1h0m0s", "1.5s", "300ms", "4m5.001s", "1.1µs", "7ns"}) {
             assertEquals(s, GoDuration.format(GoDuration.parse(s)));
         }
     }

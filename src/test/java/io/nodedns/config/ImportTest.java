@@ -75,7 +75,8 @@ class ImportTest {
     @Test
     void importInsideADirectiveBlock() throws Exception {
         write("opts.conf", "max_fails 2\nexpire 5s\n");
-        ServerBlock b = parseMain(". {\n forward . 1.1.1.1 {\n  import opts.conf\n  policy random\n }\n}").blocks().get(0);
+        ServerBlock b = parseMain(". {\n forward . 1.1.1.1 {\n  import opts.conf\n  policy random\n }\n}").blocks()
+                .get(0);
         assertEquals(List.of("forward", ".", "1.1.1.1", "{", "max_fails", "2", "expire", "5s", "policy", "random", "}"),
                 texts(b.directives("forward").get(0).tokens()));
     }

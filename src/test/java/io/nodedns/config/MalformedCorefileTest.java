@@ -134,7 +134,8 @@ class MalformedCorefileTest {
 
     @Test
     void duplicateSnippet() {
-        assertError("(s) {\n log\n}\n(s) {\n errors\n}", "Corefile", 4, "redeclaration of previously declared snippet s");
+        assertError("(s) {\n log\n}\n(s) {\n errors\n}", "Corefile", 4,
+                "redeclaration of previously declared snippet s");
     }
 
     @Test
@@ -199,7 +200,8 @@ class MalformedCorefileTest {
 
     @Test
     void importOfAMissingFile() {
-        assertError(inDir(". {\n whoami\n import nothere.conf\n}"), main(), 3, "File to import not found: nothere.conf");
+        assertError(inDir(". {\n whoami\n import nothere.conf\n}"), main(), 3,
+                "File to import not found: nothere.conf");
     }
 
     @Test

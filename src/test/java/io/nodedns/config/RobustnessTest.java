@@ -61,7 +61,8 @@ class RobustnessTest {
     void deeplyNestedBlocksParseAndWalk() throws ConfigException {
         int depth = 50_000;
         String text = ". {\n log " + "x {\n".repeat(depth) + "}\n".repeat(depth) + "}\n";
-        List<ServerBlock> blocks = assertTimeoutPreemptively(LIMIT, () -> Corefile.parse("C", text, null, Fixtures.NO_ENV));
+        List<ServerBlock> blocks = assertTimeoutPreemptively(LIMIT,
+                () -> Corefile.parse("C", text, null, Fixtures.NO_ENV));
         assertEquals(1 + 3 * depth, blocks.get(0).directives().get(0).tokens().size());
     }
 
@@ -112,7 +113,8 @@ class RobustnessTest {
                 int length = random.nextInt(200);
                 StringBuilder s = new StringBuilder();
                 for (int j = 0; j < length; j++) {
-                    s.append(random.nextInt(4) == 0 ? (char) random.nextInt(0x3000)
+                    s.append(random.nextInt(4) == 0
+                            ? (char) random.nextInt(0x3000)
                             : alphabet.charAt(random.nextInt(alphabet.length())));
                 }
                 survive(s.toString());
@@ -162,7 +164,7 @@ class RobustnessTest {
     void oddImportPatterns(@TempDir Path dir) {
         assertTimeoutPreemptively(LIMIT, () -> {
             String main = dir.resolve("Corefile").toString();
-            for (String pattern : new String[] {"a\u0000b", "/", "..", "*", "?", "/*", "\\*", "[", "]", "a]b",
+            for (String pattern : new String[]{"a\u0000b", "/", "..", "*", "?", "/*", "\\*", "[", "]", "a]b",
                     "../../../../../../../../../../*", "//", "~/*", "*/", "\"\""}) {
                 try {
                     Corefile.parse(main, ". {\n import " + pattern + "\n}", null, Fixtures.NO_ENV);

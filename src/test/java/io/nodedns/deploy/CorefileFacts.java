@@ -17,7 +17,7 @@ import java.util.Set;
  * prometheus addresses, the bind addresses and the plugins that read the Kubernetes API.
  */
 record CorefileFacts(String name, Set<Integer> dnsPorts, List<Address> health, List<Address> ready,
-                     List<Address> prometheus, Set<String> binds, List<ApiNeed> apiNeeds) {
+        List<Address> prometheus, Set<String> binds, List<ApiNeed> apiNeeds) {
 
     /** HOST:PORT of an HTTP listener; host "" means every address. */
     record Address(String host, int port) {
@@ -41,7 +41,8 @@ record CorefileFacts(String name, Set<Integer> dnsPorts, List<Address> health, L
      * A permission one plugin needs: verbs on apiGroup/resource, in one namespace or, when
      * namespace is null, cluster-wide.
      */
-    record ApiNeed(String plugin, String apiGroup, String resource, List<String> verbs, String namespace) {}
+    record ApiNeed(String plugin, String apiGroup, String resource, List<String> verbs, String namespace) {
+    }
 
     private static final List<String> INFORMER = List.of("list", "watch");
 
@@ -78,11 +79,13 @@ record CorefileFacts(String name, Set<Integer> dnsPorts, List<Address> health, L
                         }
                     }
                     case "multicluster" -> {
-                        needs.add(new ApiNeed("multicluster", "multicluster.x-k8s.io", "serviceimports", INFORMER, null));
+                        needs.add(
+                                new ApiNeed("multicluster", "multicluster.x-k8s.io", "serviceimports", INFORMER, null));
                         needs.add(new ApiNeed("multicluster", "discovery.k8s.io", "endpointslices", INFORMER, null));
                         needs.add(new ApiNeed("multicluster", "", "namespaces", INFORMER, null));
                     }
-                    default -> { }
+                    default -> {
+                    }
                 }
             }
         }

@@ -58,7 +58,8 @@ class JlinkRuntimeTest {
         assertTrue(Files.size(home.resolve("nodedns.aot")) > 1 << 20, "build-runtime.sh made the AOT cache");
         // AOTMode=on: the JVM refuses to start unless it can use the cache (the entry point's
         // default, auto, would run on without it), so this proves cache, runtime and class path match.
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/nodedns").toString(), "-version").redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/nodedns").toString(), "-version")
+                .redirectErrorStream(true);
         pb.environment().put("NODEDNS_JAVA_OPTS", "-XX:AOTMode=on -Xlog:aot=info");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -96,7 +96,8 @@ final class ManifestChecker {
             if (localIp != null) {
                 Set<String> ips = new LinkedHashSet<>(List.of(DeployUnit.fillPillars(localIp).split(",")));
                 if (!ips.equals(facts.binds())) {
-                    problems.add(at + ": -localip " + ips + " differs from the Corefile's bind addresses " + facts.binds());
+                    problems.add(
+                            at + ": -localip " + ips + " differs from the Corefile's bind addresses " + facts.binds());
                 }
             }
             checkPorts(at, container, facts, localIp != null);
@@ -116,7 +117,8 @@ final class ManifestChecker {
                 continue;
             }
             String rel = path.substring(dir.length());
-            V1Volume volume = pod.getVolumes() == null ? null
+            V1Volume volume = pod.getVolumes() == null
+                    ? null
                     : pod.getVolumes().stream().filter(v -> v.getName().equals(m.getName())).findFirst().orElse(null);
             if (volume == null || volume.getConfigMap() == null) {
                 continue;
@@ -145,13 +147,16 @@ final class ManifestChecker {
         List<V1ContainerPort> ports = container.getPorts() == null ? List.of() : container.getPorts();
         for (int dns : facts.dnsPorts()) {
             for (String proto : List.of("UDP", "TCP")) {
-                if (ports.stream().noneMatch(p -> p.getContainerPort() == dns && proto.equals(protocol(p.getProtocol())))) {
-                    problems.add(at + ": the Corefile serves DNS on " + dns + "/" + proto + " but no containerPort declares it");
+                if (ports.stream()
+                        .noneMatch(p -> p.getContainerPort() == dns && proto.equals(protocol(p.getProtocol())))) {
+                    problems.add(at + ": the Corefile serves DNS on " + dns + "/" + proto
+                            + " but no containerPort declares it");
                 }
             }
         }
         for (Address metrics : facts.prometheus()) {
-            if (ports.stream().noneMatch(p -> p.getContainerPort() == metrics.port() && "TCP".equals(protocol(p.getProtocol())))) {
+            if (ports.stream().noneMatch(
+                    p -> p.getContainerPort() == metrics.port() && "TCP".equals(protocol(p.getProtocol())))) {
                 problems.add(at + ": the Corefile serves metrics on " + metrics + " but no containerPort declares it");
             }
         }
@@ -161,7 +166,8 @@ final class ManifestChecker {
         }
         for (V1ContainerPort p : ports) {
             if (!served.contains(p.getContainerPort())) {
-                problems.add(at + ": containerPort " + p.getName() + " " + p.getContainerPort() + " is served by nothing in the Corefile");
+                problems.add(at + ": containerPort " + p.getName() + " " + p.getContainerPort()
+                        + " is served by nothing in the Corefile");
             }
         }
     }
@@ -185,14 +191,17 @@ final class ManifestChecker {
                 return;
             }
         }
-        problems.add(at + ": " + kind + " " + host + ":" + port + path + " but the Corefile serves " + path + " on " + served);
+        problems.add(at + ": " + kind + " " + host + ":" + port + path + " but the Corefile serves " + path + " on "
+                + served);
     }
 
     private void checkScrapeAnnotation(String where, Map<String, String> annotations, CorefileFacts facts) {
         String port = annotations == null ? null : annotations.get("prometheus.io/port");
-        if (port != null && facts != null && facts.prometheus().stream().noneMatch(a -> String.valueOf(a.port()).equals(port))) {
-            problems.add(where + ": annotation prometheus.io/port " + port + " but the Corefile's prometheus listens on "
-                    + facts.prometheus());
+        if (port != null && facts != null
+                && facts.prometheus().stream().noneMatch(a -> String.valueOf(a.port()).equals(port))) {
+            problems.add(
+                    where + ": annotation prometheus.io/port " + port + " but the Corefile's prometheus listens on "
+                            + facts.prometheus());
         }
     }
 
@@ -224,19 +233,23 @@ final class ManifestChecker {
             List<V1Container> containers = ds.getSpec().getTemplate().getSpec().getContainers();
             for (V1ServicePort sp : svc.getSpec().getPorts()) {
                 IntOrString target = sp.getTargetPort() == null ? new IntOrString(sp.getPort()) : sp.getTargetPort();
-                boolean found = containers.stream().anyMatch(c -> c.getPorts() != null && c.getPorts().stream().anyMatch(p ->
-                        (target.isInteger() ? Objects.equals(p.getContainerPort(), target.getIntValue())
-                                : target.getStrValue().equals(p.getName()))
-                                && protocol(p.getProtocol()).equals(protocol(sp.getProtocol()))));
+                boolean found = containers.stream()
+                        .anyMatch(c -> c.getPorts() != null && c.getPorts().stream()
+                                .anyMatch(p -> (target.isInteger()
+                                        ? Objects.equals(p.getContainerPort(), target.getIntValue())
+                                        : target.getStrValue().equals(p.getName()))
+                                        && protocol(p.getProtocol()).equals(protocol(sp.getProtocol()))));
                 if (!found) {
-                    problems.add(where + ": port " + sp.getName() + " targets " + target + "/" + protocol(sp.getProtocol())
-                            + ", which DaemonSet " + ds.getMetadata().getName() + " does not declare");
+                    problems.add(
+                            where + ": port " + sp.getName() + " targets " + target + "/" + protocol(sp.getProtocol())
+                                    + ", which DaemonSet " + ds.getMetadata().getName() + " does not declare");
                 }
             }
             Map<String, String> annotations = svc.getMetadata().getAnnotations();
             String scrape = annotations == null ? null : annotations.get("prometheus.io/port");
             Map<String, String> podAnnotations = ds.getSpec().getTemplate().getMetadata().getAnnotations();
-            if (scrape != null && (podAnnotations == null || !scrape.equals(podAnnotations.get("prometheus.io/port")))) {
+            if (scrape != null
+                    && (podAnnotations == null || !scrape.equals(podAnnotations.get("prometheus.io/port")))) {
                 problems.add(where + ": annotation prometheus.io/port " + scrape + " differs from DaemonSet "
                         + ds.getMetadata().getName() + "'s pods");
             }

@@ -40,7 +40,8 @@ class ManifestTest {
         for (DeployUnit unit : units) {
             for (Object o : unit.objects()) {
                 KubernetesObject k = assertInstanceOf(KubernetesObject.class, o, unit.dir() + ": untyped object " + o);
-                assertFalse(k.getMetadata().getName() == null || k.getMetadata().getName().isEmpty(), "unnamed " + k.getKind());
+                assertFalse(k.getMetadata().getName() == null || k.getMetadata().getName().isEmpty(),
+                        "unnamed " + k.getKind());
                 objects++;
             }
         }
@@ -62,8 +63,11 @@ class ManifestTest {
     void dropInKeepsTheOfficialNamesArgsAndMounts() throws IOException {
         DeployUnit unit = dropIn();
         assertEquals(List.of("ServiceAccount/node-local-dns", "Service/kube-dns-upstream", "ConfigMap/node-local-dns",
-                "DaemonSet/node-local-dns", "Service/node-local-dns"), unit.objects().stream()
-                .map(o -> ((KubernetesObject) o).getKind() + "/" + ((KubernetesObject) o).getMetadata().getName()).toList());
+                "DaemonSet/node-local-dns", "Service/node-local-dns"),
+                unit.objects().stream()
+                        .map(o -> ((KubernetesObject) o).getKind() + "/"
+                                + ((KubernetesObject) o).getMetadata().getName())
+                        .toList());
         V1DaemonSet ds = unit.all(V1DaemonSet.class).get(0);
         V1Container c = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertEquals("node-cache", c.getName());
@@ -82,7 +86,8 @@ class ManifestTest {
     static Stream<Arguments> brokenManifests() {
         return Stream.of(
                 broken("pod label differs from the DaemonSet selector", DROP_IN,
-                        u -> daemonSet(u).getSpec().getTemplate().getMetadata().getLabels().put("k8s-app", "node-local-dnz"),
+                        u -> daemonSet(u).getSpec().getTemplate().getMetadata().getLabels().put("k8s-app",
+                                "node-local-dnz"),
                         "does not match the pod template labels"),
                 broken("metrics Service selects no pods", DROP_IN,
                         u -> service(u, "node-local-dns").getSpec().getSelector().put("k8s-app", "nodelocal"),
@@ -97,7 +102,8 @@ class ManifestTest {
                         u -> container(u).getPorts().get(2).setContainerPort(9254),
                         "metrics on :9253"),
                 broken("metrics Service targets a port the pod lacks", DROP_IN,
-                        u -> service(u, "node-local-dns").getSpec().getPorts().get(0).setTargetPort(new IntOrString(9999)),
+                        u -> service(u, "node-local-dns").getSpec().getPorts().get(0)
+                                .setTargetPort(new IntOrString(9999)),
                         "targets 9999/TCP"),
                 broken("Corefile moves prometheus to 9254", DROP_IN,
                         u -> corefile(u, "prometheus :9253", "prometheus :9254"),
@@ -124,15 +130,18 @@ class ManifestTest {
                         u -> u.all(V1RoleBinding.class).get(0).getSubjects().get(0).setName("default"),
                         "needs get on discovery.k8s.io/endpointslices"),
                 broken("HA pod annotation points at another metrics port", DEPLOY.resolve("ha"),
-                        u -> daemonSet(u).getSpec().getTemplate().getMetadata().getAnnotations().put("prometheus.io/port", "9353"),
+                        u -> daemonSet(u).getSpec().getTemplate().getMetadata().getAnnotations()
+                                .put("prometheus.io/port", "9353"),
                         "annotation prometheus.io/port 9353"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("brokenManifests")
-    void aBrokenLabelPortOrRuleIsReported(String what, Path path, Consumer<DeployUnit> breakIt, String expected) throws IOException {
+    void aBrokenLabelPortOrRuleIsReported(String what, Path path, Consumer<DeployUnit> breakIt, String expected)
+            throws IOException {
         DeployUnit unit = path.toString().endsWith(".yaml")
-                ? new DeployUnit(path.getParent(), DeployUnit.loadYaml(path), java.util.Map.of()) : DeployUnit.load(path);
+                ? new DeployUnit(path.getParent(), DeployUnit.loadYaml(path), java.util.Map.of())
+                : DeployUnit.load(path);
         assertEquals(List.of(), ManifestChecker.check(unit), "consistent before the change");
         breakIt.accept(unit);
         List<String> problems = ManifestChecker.check(unit);
@@ -158,7 +167,8 @@ class ManifestTest {
     }
 
     private static V1Service service(DeployUnit u, String name) {
-        return u.all(V1Service.class).stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+        return u.all(V1Service.class).stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow();
     }
 
     private static void corefile(DeployUnit u, String from, String to) {

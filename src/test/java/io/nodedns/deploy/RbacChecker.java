@@ -24,7 +24,8 @@ final class RbacChecker {
     private static final String DEFAULT_ACCOUNT = "node-local-dns";
 
     /** The grants bound to one ServiceAccount: rules, and the namespace they apply in (null: all). */
-    private record Grant(List<V1PolicyRule> rules, String namespace) {}
+    private record Grant(List<V1PolicyRule> rules, String namespace) {
+    }
 
     private RbacChecker() {}
 
@@ -48,7 +49,8 @@ final class RbacChecker {
                             problems.add(facts.name() + ": plugin " + need.plugin() + " needs " + verb + " on "
                                     + (need.apiGroup().isEmpty() ? "" : need.apiGroup() + "/") + need.resource()
                                     + (need.namespace() == null ? " cluster-wide" : " in namespace " + need.namespace())
-                                    + " but no Role/ClusterRole in " + unit.dir() + " bound to ServiceAccount " + account
+                                    + " but no Role/ClusterRole in " + unit.dir() + " bound to ServiceAccount "
+                                    + account
                                     + " grants it");
                         }
                     }

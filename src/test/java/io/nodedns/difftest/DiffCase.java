@@ -81,7 +81,8 @@ final class DiffCase {
     }
 
     DiffCase answers(int type, int atLeast) {
-        return check(atLeast + "+ " + org.xbill.DNS.Type.string(type) + " in answer", m -> count(m, Section.ANSWER, type) >= atLeast);
+        return check(atLeast + "+ " + org.xbill.DNS.Type.string(type) + " in answer",
+                m -> count(m, Section.ANSWER, type) >= atLeast);
     }
 
     DiffCase answer(int type, String rdata) {
@@ -112,7 +113,8 @@ final class DiffCase {
         if (!present) {
             return check("no OPT (RFC 6891 7)", m -> count(m, Section.ADDITIONAL, org.xbill.DNS.Type.OPT) == 0);
         }
-        return check("exactly one OPT (RFC 6891 6.1.1)", m -> count(m, Section.ADDITIONAL, org.xbill.DNS.Type.OPT) == 1);
+        return check("exactly one OPT (RFC 6891 6.1.1)",
+                m -> count(m, Section.ADDITIONAL, org.xbill.DNS.Type.OPT) == 1);
     }
 
     DiffCase doBit(boolean set) {
@@ -124,7 +126,8 @@ final class DiffCase {
 
     DiffCase ttlAtMost(int type, long max) {
         return check("TTL of " + org.xbill.DNS.Type.string(type) + " <= " + max,
-                m -> m.getSection(Section.ANSWER).stream().filter(r -> r.getType() == type).allMatch(r -> r.getTTL() <= max));
+                m -> m.getSection(Section.ANSWER).stream().filter(r -> r.getType() == type)
+                        .allMatch(r -> r.getTTL() <= max));
     }
 
     DiffCase ownerExact(String owner) {

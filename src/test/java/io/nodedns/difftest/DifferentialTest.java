@@ -40,7 +40,8 @@ class DifferentialTest {
         Assumptions.assumeTrue(missing == null, missing);
         try (DiffServers others = DiffServers.start(dir)) {
             int port = FreePorts.udpAndTcp();
-            try (TestServer nodedns = TestServer.fromText(".:" + port + " {\n cache\n forward . 127.0.0.1:" + others.knotPort + "\n}\n")) {
+            try (TestServer nodedns = TestServer
+                    .fromText(".:" + port + " {\n cache\n forward . 127.0.0.1:" + others.knotPort + "\n}\n")) {
                 run(port, others.unboundPort);
             }
         }

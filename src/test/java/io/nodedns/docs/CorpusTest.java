@@ -55,7 +55,8 @@ class CorpusTest {
     @TempDir
     Path dir;
 
-    record Case(String name, String text) {}
+    record Case(String name, String text) {
+    }
 
     static List<Case> cases() throws IOException {
         List<Case> out = new ArrayList<>();
@@ -85,15 +86,15 @@ class CorpusTest {
         Path caPem = ca.writeCa(dir.resolve("ca.crt"));
         // every server name the Corefiles check their DoT upstreams for
         TestCa.Issued dotCert = ca.issue("dns.test", List.of("dns.foo.com", "dns.bar.com", "dns.test",
-                        "dns.quad9.net", "cloudflare-dns.com", "dns.internal.example"),
+                "dns.quad9.net", "cloudflare-dns.com", "dns.internal.example"),
                 List.of(InetAddress.getByName("127.0.0.1")));
         Path[] certs = dotCert.write(dir, "node"); // the node's certificate and key, for tls and forward's tls
         Path kubeconfig;
         List<String> loaded = new ArrayList<>();
         Map<String, String> failures = new LinkedHashMap<>();
         try (FakeUpstream upstream = FakeUpstream.start();
-             DotServer dot = new DotServer(dotCert.context(), false);
-             StandInApiServer api = StandInApiServer.builder().start()) {
+                DotServer dot = new DotServer(dotCert.context(), false);
+                StandInApiServer api = StandInApiServer.builder().start()) {
             kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
             Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
             PluginRegistry registry = TestServer.registry()
@@ -103,7 +104,8 @@ class CorpusTest {
             int n = 0;
             for (Case c : all) {
                 Path caseDir = Files.createDirectories(dir.resolve("case" + (n++)));
-                String text = rewrite(c.text(), caseDir, new Targets(upstream.port(), dot.port(), caPem, certs, kubeconfig));
+                String text = rewrite(c.text(), caseDir,
+                        new Targets(upstream.port(), dot.port(), caPem, certs, kubeconfig));
                 Path corefile = caseDir.resolve("Corefile");
                 Files.writeString(corefile, text);
                 String problem = startAndQuery(registry, env, corefile, text);
@@ -191,7 +193,8 @@ class CorpusTest {
     }
 
     /** Where rewritten Corefiles point: the stand-ins and the test PKI. */
-    record Targets(int upstreamPort, int dotPort, Path caPem, Path[] certs, Path kubeconfig) {}
+    record Targets(int upstreamPort, int dotPort, Path caPem, Path[] certs, Path kubeconfig) {
+    }
 
     /** Rewrites what would leave the machine or needs the node (see the class comment). */
     static String rewrite(String text, Path caseDir, Targets t) throws IOException {
@@ -251,7 +254,9 @@ class CorpusTest {
                 forwardNeedsCa = false;
                 // the node's certificate files: the server block's (tls plugin) or forward's
                 List<String> files = List.of(t.certs()[0].toString(), t.certs()[1].toString(), t.caPem().toString());
-                int n = words.size() > 3 && !words.get(3).equals("{") ? 3 : words.size() > 2 && !words.get(2).equals("{") ? 2 : 1;
+                int n = words.size() > 3 && !words.get(3).equals("{")
+                        ? 3
+                        : words.size() > 2 && !words.get(2).equals("{") ? 2 : 1;
                 for (int i = 0; i < n; i++) {
                     words.set(1 + i, n == 1 ? t.caPem().toString() : files.get(i));
                 }

@@ -29,9 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * here is tolerated.
  */
 class DocExamplesTest {
-    private static final Pattern FENCE = Pattern.compile("^(```|~~~) ?corefile\\s*\\n(.*?)^\\1\\s*$", Pattern.MULTILINE | Pattern.DOTALL);
+    private static final Pattern FENCE = Pattern.compile("^(```|~~~) ?corefile\\s*\\n(.*?)^\\1\\s*$",
+            Pattern.MULTILINE | Pattern.DOTALL);
 
-    record Example(Path file, int line, String text) {}
+    record Example(Path file, int line, String text) {
+    }
 
     static List<Example> examples() throws IOException {
         List<Path> files = new ArrayList<>();
@@ -65,7 +67,8 @@ class DocExamplesTest {
         assertFalse(all.isEmpty(), "found no examples");
         // Examples that rely on the in-cluster account get $KUBECONFIG instead, so every other plugin
         // of theirs is set up too; nothing connects to this address while setting up.
-        Path kubeconfig = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), "http://127.0.0.1:9",
+        Path kubeconfig = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("kubeconfig"),
+                "http://127.0.0.1:9",
                 "default");
         Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
         PluginRegistry registry = TestServer.registry()
@@ -76,7 +79,8 @@ class DocExamplesTest {
         for (Example e : all) {
             String name = e.file() + ":" + e.line();
             try {
-                Instance.build(Corefile.parse(name, e.text(), registry::isKnown, k -> null), registry, new Shared(), 53);
+                Instance.build(Corefile.parse(name, e.text(), registry::isKnown, k -> null), registry, new Shared(),
+                        53);
             } catch (ConfigException ex) {
                 boolean needsCluster = ex.getMessage().contains("kubeconfig") || ex.getMessage().contains("in-cluster")
                         || ex.getMessage().contains("KUBECONFIG");

@@ -112,10 +112,14 @@ class ClusterViewTest {
         v.serviceImport(null, imp);
         assertSame(imp, v.serviceImport("ns", "db"));
         assertEquals(1, v.importCount());
-        Slice c1 = new Slice("ns", "db-c1", "1", Map.of(ClusterView.MCS_SERVICE_LABEL, "db", ClusterView.MCS_CLUSTER_LABEL,
-                "c1"), "IPv4", List.of(), List.of(HTTP));
-        Slice fqdn = new Slice("ns", "db-f", "1", Map.of(ClusterView.MCS_SERVICE_LABEL, "db", ClusterView.MCS_CLUSTER_LABEL,
-                "c2"), "FQDN", List.of(), List.of(HTTP));
+        Slice c1 = new Slice("ns", "db-c1", "1",
+                Map.of(ClusterView.MCS_SERVICE_LABEL, "db", ClusterView.MCS_CLUSTER_LABEL,
+                        "c1"),
+                "IPv4", List.of(), List.of(HTTP));
+        Slice fqdn = new Slice("ns", "db-f", "1",
+                Map.of(ClusterView.MCS_SERVICE_LABEL, "db", ClusterView.MCS_CLUSTER_LABEL,
+                        "c2"),
+                "FQDN", List.of(), List.of(HTTP));
         v.multiclusterSlice(null, c1);
         v.multiclusterSlice(null, fqdn);
         assertEquals(List.of(c1), v.multiclusterSlices("ns", "db"));

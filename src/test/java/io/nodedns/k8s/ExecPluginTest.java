@@ -113,7 +113,8 @@ class ExecPluginTest {
         assertEquals(1, runs());
         String info = Files.readString(dir.resolve("kube/info"));
         assertTrue(info.contains("\"apiVersion\":\"" + v1 + "\"") && info.contains("\"interactive\":false")
-                && info.contains("\"server\":\"" + api.url() + "\"") && info.contains("certificate-authority-data"), info);
+                && info.contains("\"server\":\"" + api.url() + "\"") && info.contains("certificate-authority-data"),
+                info);
     }
 
     @Test

@@ -130,7 +130,8 @@ class KubeCredentialsTest {
 
     @Test
     void insecureSkipTlsVerifyAndTheSystemTrustStore() throws Exception {
-        assertEquals("carol", listAs(kubeconfig(Map.of("insecure-skip-tls-verify", true), Map.of("token", "tok-carol"))));
+        assertEquals("carol",
+                listAs(kubeconfig(Map.of("insecure-skip-tls-verify", true), Map.of("token", "tok-carol"))));
         Path noCa = kubeconfig(Map.of(), Map.of("token", "tok-carol"));
         Exception e = assertThrows(Exception.class, () -> listAs(noCa));
         assertTrue(String.valueOf(e.getCause()).contains("SSLHandshakeException")
@@ -175,7 +176,8 @@ class KubeCredentialsTest {
     @Test
     void aClientCertificateFromAnotherCaFailsTheHandshake() throws Exception {
         TestPki.Identity id = PKI.rogueClient();
-        Path kc = kubeconfig(ca(), Map.of("client-certificate-data", b64(id.certPem()), "client-key-data", b64(id.pkcs8Pem())));
+        Path kc = kubeconfig(ca(),
+                Map.of("client-certificate-data", b64(id.certPem()), "client-key-data", b64(id.pkcs8Pem())));
         assertThrows(Exception.class, () -> listAs(kc));
     }
 
@@ -190,7 +192,8 @@ class KubeCredentialsTest {
     void forbiddenNamesVerbResourceAndScope() throws Exception {
         api.forbid(r -> "carol".equals(r.user()));
         try {
-            ApiException e = assertThrows(ApiException.class, () -> listAs(kubeconfig(ca(), Map.of("token", "tok-carol"))));
+            ApiException e = assertThrows(ApiException.class,
+                    () -> listAs(kubeconfig(ca(), Map.of("token", "tok-carol"))));
             assertEquals("HTTP 403 Forbidden: services is forbidden: User \"carol\" cannot list resource \"services\""
                     + " in API group \"\" in the namespace \"default\"", ApiErrors.brief(e));
         } finally {
@@ -218,7 +221,8 @@ class KubeCredentialsTest {
         assertTrue(setupError(Map.of("certificate-authority-data", b64("not a certificate")), Map.of())
                 .startsWith(c + "certificate-authority-data: no PEM certificate"));
         assertTrue(setupError(ca(), Map.of("client-certificate-data", b64(PKI.rsaClient().certPem()),
-                "client-key-data", b64(PKI.ecClient().pkcs8Pem()))).startsWith(u + "client-key-data: the private key does not belong"));
+                "client-key-data", b64(PKI.ecClient().pkcs8Pem())))
+                .startsWith(u + "client-key-data: the private key does not belong"));
         assertTrue(setupError(ca(), Map.of("client-certificate-data", b64(PKI.rsaClient().certPem()),
                 "client-key-data", b64("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")))
                 .startsWith(u + "client-key-data: "));
@@ -232,12 +236,15 @@ class KubeCredentialsTest {
                 setupError(Map.of("proxy-url", "https://proxy:3128"), Map.of()));
         assertEquals(u + "exec: apiVersion: 'client.authentication.k8s.io/v1alpha1' is not supported (use"
                 + " client.authentication.k8s.io/v1 or client.authentication.k8s.io/v1beta1)",
-                setupError(ca(), Map.of("exec", Map.of("apiVersion", "client.authentication.k8s.io/v1alpha1", "command", "x"))));
+                setupError(ca(),
+                        Map.of("exec", Map.of("apiVersion", "client.authentication.k8s.io/v1alpha1", "command", "x"))));
         assertEquals(u + "exec: interactiveMode: required for client.authentication.k8s.io/v1",
-                setupError(ca(), Map.of("exec", Map.of("apiVersion", "client.authentication.k8s.io/v1", "command", "x"))));
+                setupError(ca(),
+                        Map.of("exec", Map.of("apiVersion", "client.authentication.k8s.io/v1", "command", "x"))));
         assertEquals(u + "tokenFile: cannot read " + dir.resolve("kube/missing"),
                 setupError(ca(), Map.of("tokenFile", "missing")));
         assertEquals(c + "insecure-skip-tls-verify: set together with a certificate authority; use one of them",
-                setupError(Map.of("insecure-skip-tls-verify", true, "certificate-authority-data", b64(PKI.caPem())), Map.of()));
+                setupError(Map.of("insecure-skip-tls-verify", true, "certificate-authority-data", b64(PKI.caPem())),
+                        Map.of()));
     }
 }

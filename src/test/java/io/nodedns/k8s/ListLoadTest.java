@@ -66,7 +66,8 @@ class ListLoadTest {
                 System.out.println("[TEST] first list: " + first.path() + " " + first.query());
                 assertEquals("0", first.query().get("resourceVersion"), first.query().toString());
                 assertEquals(3, w.items().size());
-                Set<Integer> ports = api.requests().stream().map(RecordedRequest::clientPort).collect(Collectors.toSet());
+                Set<Integer> ports = api.requests().stream().map(RecordedRequest::clientPort)
+                        .collect(Collectors.toSet());
                 assertEquals(1, ports.size(), "list and watch over one connection: " + api.requests());
             } finally {
                 w.stop();

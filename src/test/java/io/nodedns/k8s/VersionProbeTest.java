@@ -19,13 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class VersionProbeTest {
-    static final ResourceRef[] VERSIONS = {ResourceRef.serviceImports("v1beta1"), ResourceRef.serviceImports("v1alpha1")};
+    static final ResourceRef[] VERSIONS = {ResourceRef.serviceImports("v1beta1"),
+            ResourceRef.serviceImports("v1alpha1")};
 
     @TempDir
     Path dir;
 
     ResourceWatcher<String> watcher(StandInApiServer api) {
-        return new ResourceWatcher<>(new KubeClientConfig(api.writeKubeconfig(dir.resolve("config")), null), VERSIONS, null,
+        return new ResourceWatcher<>(new KubeClientConfig(api.writeKubeconfig(dir.resolve("config")), null), VERSIONS,
+                null,
                 null, "multicluster", "the cluster", ResourceLister::key, new Backoff());
     }
 
@@ -43,7 +45,8 @@ class VersionProbeTest {
                 ListLoadTest.until(Duration.ofSeconds(10), w::synced);
                 assertEquals(0, w.apiErrorsTotal());
                 assertEquals("v1alpha1", w.resource().version());
-                assertEquals(List.of("/apis/multicluster.x-k8s.io", "/apis/multicluster.x-k8s.io/v1alpha1/serviceimports"),
+                assertEquals(
+                        List.of("/apis/multicluster.x-k8s.io", "/apis/multicluster.x-k8s.io/v1alpha1/serviceimports"),
                         paths(api));
                 assertEquals(1, w.items().size());
             } finally {

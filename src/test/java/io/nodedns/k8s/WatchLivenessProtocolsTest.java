@@ -58,7 +58,8 @@ class WatchLivenessProtocolsTest {
         script.add("a");
         try (MockWebServer server = new MockWebServer(); LogCapture log = new LogCapture()) {
             server.useHttps(cert.context().getSocketFactory());
-            server.setProtocols(protocol == Protocol.HTTP_2 ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)
+            server.setProtocols(protocol == Protocol.HTTP_2
+                    ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)
                     : List.of(Protocol.HTTP_1_1));
             server.setDispatcher(script);
             server.start(InetAddress.getLoopbackAddress(), 0);
@@ -77,14 +78,18 @@ class WatchLivenessProtocolsTest {
                     long t0 = System.nanoTime();
                     script.t0 = t0;
                     script.add("b");
-                    ListLoadTest.until(Duration.ofSeconds(30), () -> w.watchStallsTotal() > 0 || w.apiErrorsTotal() > 0);
+                    ListLoadTest.until(Duration.ofSeconds(30),
+                            () -> w.watchStallsTotal() > 0 || w.apiErrorsTotal() > 0);
                     long detected = (System.nanoTime() - t0) / 1_000_000;
                     ListLoadTest.until(Duration.ofSeconds(30), () -> w.items().size() == 2);
                     long ms = (System.nanoTime() - t0) / 1_000_000;
-                    List<String> stalls = log.lines().stream().filter(l -> l.contains("connection presumed lost")).toList();
+                    List<String> stalls = log.lines().stream().filter(l -> l.contains("connection presumed lost"))
+                            .toList();
                     System.out.println("[TEST] silent connection loss (" + protocol + " over TLS): detected after "
-                            + detected + " ms, change visible after " + ms + " ms with a " + SILENCE.toSeconds() + " s silence limit; stalls counted: "
-                            + w.watchStallsTotal() + ", failures: " + w.apiErrorsTotal() + ", requests: " + script.requests);
+                            + detected + " ms, change visible after " + ms + " ms with a " + SILENCE.toSeconds()
+                            + " s silence limit; stalls counted: "
+                            + w.watchStallsTotal() + ", failures: " + w.apiErrorsTotal() + ", requests: "
+                            + script.requests);
                     assertEquals(Set.of(expectedVersion(protocol)), Set.copyOf(script.versions), "negotiated protocol");
                     assertEquals(1, stalls.size(), "logged once: " + log.lines());
                     assertEquals(1, w.watchStallsTotal());
@@ -119,7 +124,6 @@ class WatchLivenessProtocolsTest {
         private volatile boolean closed;
         volatile long t0; // requests after it are logged with their time since
 
-
         void add(String name) {
             names.add(name);
         }
@@ -140,7 +144,8 @@ class WatchLivenessProtocolsTest {
                     items.append(i == 0 ? "" : ",").append(service(i));
                 }
                 return new MockResponse.Builder().addHeader("Content-Type", "application/json")
-                        .body("{\"kind\":\"ServiceList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"" + rv
+                        .body("{\"kind\":\"ServiceList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\""
+                                + rv
                                 + "\"},\"items\":[" + items + "]}")
                         .build();
             }

@@ -30,7 +30,8 @@ class WatchLivenessTest {
                 TcpRelay relay = new TcpRelay(api.port())) {
             api.create(KubeObjects.service("default", "a", "10.96.0.1", new KubeObjects.Port("http", "TCP", 80)));
             Path kc = KubeClients.writeKubeconfig(dir.resolve("config"), "http://127.0.0.1:" + relay.port(), "default");
-            ResourceWatcher<String> w = new ResourceWatcher<>(new KubeClientConfig(kc, null), ResourceRef.SERVICES, null,
+            ResourceWatcher<String> w = new ResourceWatcher<>(new KubeClientConfig(kc, null), ResourceRef.SERVICES,
+                    null,
                     null, "kubernetes", "test", ResourceLister::key, new Backoff());
             w.silence(Duration.ofSeconds(3));
             w.start();

@@ -19,7 +19,8 @@ final class Admission {
         if (!kind.equals(type.kind())) {
             throw ApiError.badRequest("the kind \"" + kind + "\" of the object does not match " + type.kind());
         }
-        String apiVersion = input.has("apiVersion") ? input.get("apiVersion").getAsString()
+        String apiVersion = input.has("apiVersion")
+                ? input.get("apiVersion").getAsString()
                 : type.apiVersion(type.preferredVersion());
         if (type.versions().stream().noneMatch(v -> type.apiVersion(v).equals(apiVersion))) {
             throw ApiError.badRequest("the API version \"" + apiVersion + "\" of the object is not served for "

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ApiHandler implements HttpHandler {
     /** A parsed resource URL. */
     private record Target(ResourceType type, String version, String namespace, String name, String subresource,
-            boolean watchPath) {}
+            boolean watchPath) {
+    }
 
     private final ObjectStore store;
     private final Faults faults;
@@ -96,11 +97,15 @@ final class ApiHandler implements HttpHandler {
 
     /** The API server's RBAC denial text: verb, resource, group and scope. */
     private String forbidden(RecordedRequest rec, String user) {
-        String verb = rec.isWatch() ? "watch" : rec.method().equals("GET") ? "list" : rec.method().toLowerCase(java.util.Locale.ROOT);
+        String verb = rec.isWatch()
+                ? "watch"
+                : rec.method().equals("GET") ? "list" : rec.method().toLowerCase(java.util.Locale.ROOT);
         try {
             Target t = parse(rec.path());
             String resource = t.type().plural();
-            String scope = t.namespace() == null ? "at the cluster scope" : "in the namespace \"" + t.namespace() + "\"";
+            String scope = t.namespace() == null
+                    ? "at the cluster scope"
+                    : "in the namespace \"" + t.namespace() + "\"";
             return resource + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \"" + resource
                     + "\" in API group \"" + t.type().group() + "\" " + scope;
         } catch (ApiError e) {
@@ -147,7 +152,8 @@ final class ApiHandler implements HttpHandler {
             }
             case "POST" -> {
                 if (!collection || (t.type().namespaced() && t.namespace() == null)) {
-                    throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+                    throw new ApiError(405, "MethodNotAllowed",
+                            "the server does not allow this method on the requested resource");
                 }
                 JsonObject body = body(ex, t);
                 send(ex, 201, out(t, store.create(t.type(), body)));
@@ -195,7 +201,8 @@ final class ApiHandler implements HttpHandler {
                     send(ex, 200, ApiError.status(200, "", null, details));
                 }
             }
-            default -> throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+            default -> throw new ApiError(405, "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource");
         }
     }
 
@@ -360,13 +367,15 @@ final class ApiHandler implements HttpHandler {
 
     private static void requireObject(Target t) {
         if (t.name() == null) {
-            throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+            throw new ApiError(405, "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource");
         }
     }
 
     private static void requireMethod(RecordedRequest rec, String method) {
         if (!rec.method().equals(method)) {
-            throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+            throw new ApiError(405, "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource");
         }
     }
 

@@ -54,7 +54,8 @@ public final class Authn {
                 return user;
             }
         } else if (h != null && h.startsWith("Basic ")) {
-            String[] up = new String(Base64.getDecoder().decode(h.substring(6).strip()), StandardCharsets.UTF_8).split(":", 2);
+            String[] up = new String(Base64.getDecoder().decode(h.substring(6).strip()), StandardCharsets.UTF_8)
+                    .split(":", 2);
             if (up.length == 2 && up[1].equals(passwords.get(up[0]))) {
                 return up[0];
             }

@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ConnectProxy implements AutoCloseable {
     /** One CONNECT: its target and its Proxy-Authorization (null when absent). */
-    public record Tunnel(String target, String authorization) {}
+    public record Tunnel(String target, String authorization) {
+    }
 
     private final ServerSocket server;
     private final String requiredAuthorization;
@@ -67,12 +68,14 @@ public final class ConnectProxy implements AutoCloseable {
             }
             tunnels.add(new Tunnel(target, auth));
             if (requiredAuthorization != null && !requiredAuthorization.equals(auth)) {
-                reply(client, "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"standin\"\r\n"
-                        + "Connection: close\r\nContent-Length: 0\r\n\r\n");
+                reply(client,
+                        "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"standin\"\r\n"
+                                + "Connection: close\r\nContent-Length: 0\r\n\r\n");
                 return;
             }
             int colon = target.lastIndexOf(':');
-            try (Socket upstream = new Socket(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))) {
+            try (Socket upstream = new Socket(target.substring(0, colon),
+                    Integer.parseInt(target.substring(colon + 1)))) {
                 reply(client, "HTTP/1.1 200 Connection established\r\n\r\n");
                 Thread up = Thread.ofVirtual().start(() -> pump(in, upstream));
                 pump(upstream.getInputStream(), client);

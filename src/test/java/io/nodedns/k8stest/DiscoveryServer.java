@@ -20,8 +20,10 @@ import org.xbill.DNS.TXTRecord;
 public record DiscoveryServer(TestServer server, int port) implements AutoCloseable {
     public static DiscoveryServer start(String key, String body, PluginRegistry registry) throws Exception {
         int port = FreePorts.udpAndTcp();
-        return new DiscoveryServer(TestServer.fromText(key.replace("PORT", String.valueOf(port)) + " {\n bind 127.0.0.1\n"
-                + body + "\n marker fell\n}\n", registry), port);
+        return new DiscoveryServer(
+                TestServer.fromText(key.replace("PORT", String.valueOf(port)) + " {\n bind 127.0.0.1\n"
+                        + body + "\n marker fell\n}\n", registry),
+                port);
     }
 
     public Message ask(String name, int type) throws Exception {
@@ -34,7 +36,8 @@ public record DiscoveryServer(TestServer server, int port) implements AutoClosea
 
     /** True when the reply is the {@code marker fell} answer: the plugin fell through. */
     public static boolean fellThrough(Message m) {
-        return m.getSection(Section.ANSWER).size() == 1 && m.getSection(Section.ANSWER).getFirst() instanceof TXTRecord t
+        return m.getSection(Section.ANSWER).size() == 1
+                && m.getSection(Section.ANSWER).getFirst() instanceof TXTRecord t
                 && t.getStrings().equals(List.of("fell"));
     }
 

@@ -51,7 +51,8 @@ public record DnsCase(String why, String name, int type, int rcode, Set<String> 
         String shown = "\n" + r;
         assertEquals(Rcode.string(rcode), Rcode.string(r.getRcode()), "rcode" + shown);
         assertTrue(r.getHeader().getFlag(Flags.AA), "AA" + shown);
-        assertEquals(name.endsWith(".") ? name : name + ".", r.getQuestion().getName().toString(), "question kept" + shown);
+        assertEquals(name.endsWith(".") ? name : name + ".", r.getQuestion().getName().toString(),
+                "question kept" + shown);
         assertEquals(answer, lines(r.getSection(Section.ANSWER)), "answer" + shown);
         List<Record> auth = r.getSection(Section.AUTHORITY);
         if (answer.isEmpty()) {
@@ -64,7 +65,8 @@ public record DnsCase(String why, String name, int type, int rcode, Set<String> 
             assertEquals(additional, lines(r.getSection(Section.ADDITIONAL)), "additional" + shown);
         }
         for (Record rec : r.getSection(Section.ANSWER)) {
-            assertEquals(name.endsWith(".") ? name : name + ".", rec.getName().toString(), "owner keeps the query's case" + shown);
+            assertEquals(name.endsWith(".") ? name : name + ".", rec.getName().toString(),
+                    "owner keeps the query's case" + shown);
         }
     }
 

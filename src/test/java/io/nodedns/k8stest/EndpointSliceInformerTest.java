@@ -48,7 +48,8 @@ class EndpointSliceInformerTest {
     }
 
     /** An informer on default's slices with this label selector, the way production code will build one. */
-    SharedIndexInformer<V1EndpointSlice> informer(String selector, boolean bookmarks, EventRecorder<V1EndpointSlice> rec) {
+    SharedIndexInformer<V1EndpointSlice> informer(String selector, boolean bookmarks,
+            EventRecorder<V1EndpointSlice> rec) {
         ApiClient client = api.informerClient(); // read timeout 0, or the factory constructor throws
         DiscoveryV1Api discovery = new DiscoveryV1Api(client);
         SharedInformerFactory factory = new SharedInformerFactory(client);
@@ -77,7 +78,8 @@ class EndpointSliceInformerTest {
         EventRecorder<V1EndpointSlice> rec = new EventRecorder<>();
         SharedIndexInformer<V1EndpointSlice> inf = informer(SERVICE_NAME + "=web", false, rec);
         Lister<V1EndpointSlice> lister = new Lister<>(inf.getIndexer(), "default");
-        assertEquals(List.of("web-1", "web-2"), lister.list().stream().map(s -> s.getMetadata().getName()).sorted().toList());
+        assertEquals(List.of("web-1", "web-2"),
+                lister.list().stream().map(s -> s.getMetadata().getName()).sorted().toList());
         rec.await("ADD", "default/web-2", SYNC);
 
         List<Long> latencies = new ArrayList<>();
@@ -89,11 +91,13 @@ class EndpointSliceInformerTest {
             long add = millisSince(t0, rec.await("ADD", "default/" + name, SYNC));
             t0 = System.nanoTime();
             JsonObject changed = created.deepCopy();
-            changed.getAsJsonArray("endpoints").get(0).getAsJsonObject().getAsJsonObject("conditions").addProperty("ready", false);
+            changed.getAsJsonArray("endpoints").get(0).getAsJsonObject().getAsJsonObject("conditions")
+                    .addProperty("ready", false);
             api.update(changed);
             EventRecorder.Event upd = rec.await("UPDATE", "default/" + name, SYNC);
             long update = millisSince(t0, upd);
-            assertEquals(Boolean.FALSE, ((V1EndpointSlice) upd.object()).getEndpoints().getFirst().getConditions().getReady());
+            assertEquals(Boolean.FALSE,
+                    ((V1EndpointSlice) upd.object()).getEndpoints().getFirst().getConditions().getReady());
             t0 = System.nanoTime();
             api.delete(ResourceType.ENDPOINT_SLICES, "default", name);
             EventRecorder.Event del = rec.await("DELETE", "default/" + name, SYNC);
@@ -127,7 +131,8 @@ class EndpointSliceInformerTest {
         factories.add(factory);
         SharedIndexInformer<V1EndpointSlice> inf = factory.sharedIndexInformerFor(
                 p -> discovery.listEndpointSliceForAllNamespaces().labelSelector(SERVICE_NAME)
-                        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+                        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds)
+                        .buildCall(null),
                 V1EndpointSlice.class, V1EndpointSliceList.class, 0L, (cls, err) -> errors.add(err));
         inf.addIndexers(Map.of("service", s -> List.of(s.getMetadata().getNamespace() + "/"
                 + s.getMetadata().getLabels().get(SERVICE_NAME))));
@@ -137,7 +142,8 @@ class EndpointSliceInformerTest {
         api.create(KubeObjects.serviceSlice("b", "web-2", "web", "10.0.0.3"));
         Await.until(SYNC, () -> inf.getIndexer().byIndex("service", "b/web").size() == 2, "index updated");
         assertEquals(1, inf.getIndexer().byIndex("service", "a/web").size());
-        assertEquals(1, api.requestCount(r -> r.path().equals("/apis/discovery.k8s.io/v1/endpointslices") && r.isList()),
+        assertEquals(1,
+                api.requestCount(r -> r.path().equals("/apis/discovery.k8s.io/v1/endpointslices") && r.isList()),
                 "one list, then only the watch");
     }
 
@@ -151,7 +157,8 @@ class EndpointSliceInformerTest {
         String cont = null;
         int pages = 0;
         do {
-            V1EndpointSliceList page = discovery.listNamespacedEndpointSlice("default").limit(10)._continue(cont).execute();
+            V1EndpointSliceList page = discovery.listNamespacedEndpointSlice("default").limit(10)._continue(cont)
+                    .execute();
             page.getItems().forEach(s -> names.add(s.getMetadata().getName()));
             cont = page.getMetadata().getContinue();
             if (cont != null) {
@@ -199,6 +206,7 @@ class EndpointSliceInformerTest {
     }
 
     private int lists(String selector) {
-        return api.requestCount(r -> r.path().equals(SLICES) && r.isList() && selector.equals(r.query().get("labelSelector")));
+        return api.requestCount(
+                r -> r.path().equals(SLICES) && r.isList() && selector.equals(r.query().get("labelSelector")));
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /** Records informer callbacks with arrival times; tests wait for specific ones. */
 final class EventRecorder<T extends KubernetesObject> implements ResourceEventHandler<T> {
     /** One callback: ADD, UPDATE or DELETE of namespace/name, and System.nanoTime() at arrival. */
-    record Event(String type, String key, long nanos, boolean finalStateUnknown, KubernetesObject object) {}
+    record Event(String type, String key, long nanos, boolean finalStateUnknown, KubernetesObject object) {
+    }
 
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
     private final List<Event> all = new CopyOnWriteArrayList<>();
@@ -49,7 +50,8 @@ final class EventRecorder<T extends KubernetesObject> implements ResourceEventHa
             long left = deadline - System.nanoTime();
             Event e = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
             if (e == null) {
-                throw new AssertionError("no " + type + " " + key + " within " + timeout.toMillis() + " ms; seen: " + summary());
+                throw new AssertionError(
+                        "no " + type + " " + key + " within " + timeout.toMillis() + " ms; seen: " + summary());
             }
             if (e.type().equals(type) && e.key().equals(key)) {
                 return e;

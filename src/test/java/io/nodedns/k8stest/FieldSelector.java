@@ -12,7 +12,8 @@ import java.util.List;
  * else is a 400 "field label not supported".
  */
 public final class FieldSelector {
-    record Term(String field, boolean equals, String value) {}
+    record Term(String field, boolean equals, String value) {
+    }
 
     private static final FieldSelector EVERYTHING = new FieldSelector(List.of());
 

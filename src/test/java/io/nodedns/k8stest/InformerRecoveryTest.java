@@ -50,7 +50,8 @@ class InformerRecoveryTest {
         factories.add(factory);
         SharedIndexInformer<V1EndpointSlice> inf = factory.sharedIndexInformerFor(
                 p -> discovery.listNamespacedEndpointSlice("default").labelSelector(SERVICE_NAME + "=web")
-                        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+                        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds)
+                        .buildCall(null),
                 V1EndpointSlice.class, V1EndpointSliceList.class, 0L, (cls, err) -> errors.add(err));
         inf.addEventHandler(rec);
         factory.startAllRegisteredInformers();
@@ -82,7 +83,8 @@ class InformerRecoveryTest {
         api.create(KubeObjects.serviceSlice("default", "web-9", "web", "10.0.9.9"));
     }
 
-    private static final Map<String, String> AFTER = Map.of("web-1", "10.0.1.1", "web-3", "10.0.0.3", "web-9", "10.0.9.9");
+    private static final Map<String, String> AFTER = Map.of("web-1", "10.0.1.1", "web-3", "10.0.0.3", "web-9",
+            "10.0.9.9");
 
     @Test
     void forced410MakesTheInformerRelistAndRecover() throws Exception {
@@ -134,7 +136,9 @@ class InformerRecoveryTest {
         Thread.sleep(1200); // a retry period or so while down
         assertTrue(inf.hasSynced(), "hasSynced stays true while down");
         assertEquals(before, cache(inf), "last-known state kept");
-        assertTrue(errors.stream().anyMatch(e -> e instanceof ApiException a && a.getCause() instanceof java.net.ConnectException),
+        assertTrue(
+                errors.stream().anyMatch(
+                        e -> e instanceof ApiException a && a.getCause() instanceof java.net.ConnectException),
                 "errors: " + errors);
 
         changeWhileBlind();
@@ -158,8 +162,10 @@ class InformerRecoveryTest {
         changeWhileBlind();
         Thread.sleep(2500);
         int failed = api.requestCount(r -> r.path().equals(SLICES));
-        assertTrue(failed >= 2 && failed <= 6, "fixed ~1 s retry, no hot loop and no backoff: " + failed + " requests in 2.5 s");
-        assertTrue(errors.stream().anyMatch(e -> e instanceof ApiException a && a.getCode() == 500), "errors: " + errors);
+        assertTrue(failed >= 2 && failed <= 6,
+                "fixed ~1 s retry, no hot loop and no backoff: " + failed + " requests in 2.5 s");
+        assertTrue(errors.stream().anyMatch(e -> e instanceof ApiException a && a.getCode() == 500),
+                "errors: " + errors);
         assertTrue(inf.hasSynced());
         api.clearFaults();
         Await.until(RECOVER, () -> cache(inf).equals(AFTER), () -> "cache " + cache(inf));
@@ -170,7 +176,8 @@ class InformerRecoveryTest {
         api = StandInApiServer.builder().start();
         api.create(KubeObjects.serviceImport("v1alpha1", "testns", "svc1", "ClusterSetIP", List.of("10.0.0.1")));
         ApiClient client = api.informerClient();
-        DynamicKubernetesApi si = new DynamicKubernetesApi(ResourceType.MCS_GROUP, "v1alpha1", "serviceimports", client);
+        DynamicKubernetesApi si = new DynamicKubernetesApi(ResourceType.MCS_GROUP, "v1alpha1", "serviceimports",
+                client);
         SharedInformerFactory factory = new SharedInformerFactory(client);
         factories.add(factory);
         SharedIndexInformer<DynamicKubernetesObject> inf = factory.sharedIndexInformerFor(

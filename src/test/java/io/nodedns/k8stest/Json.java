@@ -66,7 +66,9 @@ final class Json {
         if (!patch.isJsonObject()) {
             return patch.deepCopy();
         }
-        JsonObject result = target != null && target.isJsonObject() ? target.getAsJsonObject().deepCopy() : new JsonObject();
+        JsonObject result = target != null && target.isJsonObject()
+                ? target.getAsJsonObject().deepCopy()
+                : new JsonObject();
         for (Map.Entry<String, JsonElement> e : patch.getAsJsonObject().entrySet()) {
             if (e.getValue().isJsonNull()) {
                 result.remove(e.getKey());

@@ -21,7 +21,8 @@ public final class KubeObjects {
     }
 
     /** A port of a slice or import. */
-    public record Port(String name, String protocol, int port) {}
+    public record Port(String name, String protocol, int port) {
+    }
 
     public static JsonObject namespace(String name) {
         return object("v1", "Namespace", null, name, Map.of());

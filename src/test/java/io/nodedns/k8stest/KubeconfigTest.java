@@ -73,8 +73,8 @@ class KubeconfigTest {
             assertEquals("default", created.getMetadata().getNamespace());
             created.getMetadata().getLabels().put("x", "y");
             V1EndpointSlice replaced = discovery.replaceNamespacedEndpointSlice("web-1", "default", created).execute();
-            assertTrue(Long.parseLong(replaced.getMetadata().getResourceVersion())
-                    > Long.parseLong(created.getMetadata().getResourceVersion()));
+            assertTrue(Long.parseLong(replaced.getMetadata().getResourceVersion()) > Long
+                    .parseLong(created.getMetadata().getResourceVersion()));
             ApiException conflict = assertThrows(ApiException.class,
                     () -> discovery.replaceNamespacedEndpointSlice("web-1", "default", created).execute());
             assertEquals(409, conflict.getCode());
@@ -88,9 +88,11 @@ class KubeconfigTest {
             api.create(KubeObjects.pod("default", "web-abc", "node-1", "10.244.0.5"));
             V1Service svc = core.readNamespacedService("web", "default").execute();
             assertEquals("10.96.0.10", svc.getSpec().getClusterIP());
-            V1Pod pod = core.listNamespacedPod("default").fieldSelector("spec.nodeName=node-1").execute().getItems().getFirst();
+            V1Pod pod = core.listNamespacedPod("default").fieldSelector("spec.nodeName=node-1").execute().getItems()
+                    .getFirst();
             assertEquals("10.244.0.5", pod.getStatus().getPodIP());
-            assertEquals(0, core.listNamespacedPod("default").fieldSelector("spec.nodeName=node-2").execute().getItems().size());
+            assertEquals(0, core.listNamespacedPod("default").fieldSelector("spec.nodeName=node-2").execute().getItems()
+                    .size());
             assertEquals("web", core.deleteNamespacedService("web", "default").execute().getMetadata().getName());
         }
     }

@@ -32,10 +32,12 @@ final class ObjectStore {
     }
 
     /** What a new watch starts with: events to send first, then live events go to the subscriber. */
-    record Registration(List<WatchEvent> initial, long resourceVersion) {}
+    record Registration(List<WatchEvent> initial, long resourceVersion) {
+    }
 
     /** One page of a list. */
-    record Page(List<JsonObject> items, long resourceVersion, String continueToken, Long remainingItemCount) {}
+    record Page(List<JsonObject> items, long resourceVersion, String continueToken, Long remainingItemCount) {
+    }
 
     private static final class State {
         final ResourceType type;

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /** A plain JDK HTTP client for protocol-level checks of the stand-in (no Kubernetes client in between). */
 final class RawHttp {
     /** Status and parsed JSON body (null if not JSON). */
-    record Reply(int status, JsonObject body, String text) {}
+    record Reply(int status, JsonObject body, String text) {
+    }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String base;

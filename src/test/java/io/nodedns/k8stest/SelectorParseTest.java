@@ -40,12 +40,14 @@ class SelectorParseTest {
         assertFalse(sel("n>5", web));
         assertTrue(sel("example.com/role", Map.of("example.com/role", "")));
         assertTrue(sel("empty=", Map.of("empty", "")));
-        assertTrue(sel("multicluster.kubernetes.io/service-name", Map.of("multicluster.kubernetes.io/service-name", "svc1")));
+        assertTrue(sel("multicluster.kubernetes.io/service-name",
+                Map.of("multicluster.kubernetes.io/service-name", "svc1")));
     }
 
     @Test
     void malformedLabelSelectorsAre400() {
-        for (String bad : List.of("app in web", "app in ()", "=x", "app===x", "app=a b", "-bad=x", "app in (a", "n>x", ",")) {
+        for (String bad : List.of("app in web", "app in ()", "=x", "app===x", "app=a b", "-bad=x", "app in (a", "n>x",
+                ",")) {
             ApiError e = assertThrows(ApiError.class, () -> LabelSelector.parse(bad), bad);
             assertEquals(400, e.code(), bad);
         }
@@ -60,6 +62,7 @@ class SelectorParseTest {
         assertTrue(FieldSelector.parse("status.phase=Running", ResourceType.PODS).matches(pod));
         assertEquals(400, assertThrows(ApiError.class,
                 () -> FieldSelector.parse("spec.nodeName=x", ResourceType.ENDPOINT_SLICES)).code());
-        assertEquals(400, assertThrows(ApiError.class, () -> FieldSelector.parse("nonsense", ResourceType.PODS)).code());
+        assertEquals(400,
+                assertThrows(ApiError.class, () -> FieldSelector.parse("nonsense", ResourceType.PODS)).code());
     }
 }

@@ -38,7 +38,8 @@ class ServiceImportInformerTest {
         }
     }
 
-    private SharedIndexInformer<DynamicKubernetesObject> informer(String version, EventRecorder<DynamicKubernetesObject> rec) {
+    private SharedIndexInformer<DynamicKubernetesObject> informer(String version,
+            EventRecorder<DynamicKubernetesObject> rec) {
         ApiClient client = api.informerClient();
         DynamicKubernetesApi si = new DynamicKubernetesApi(ResourceType.MCS_GROUP, version, "serviceimports", client);
         SharedInformerFactory factory = new SharedInformerFactory(client); // one factory per dynamic type
@@ -76,7 +77,8 @@ class ServiceImportInformerTest {
         JsonObject changed = hdls.deepCopy();
         changed.getAsJsonObject("spec").getAsJsonArray("ports").get(0).getAsJsonObject().addProperty("port", 8080);
         JsonObject stored = api.update(changed);
-        assertEquals(2, stored.getAsJsonObject("metadata").get("generation").getAsInt(), "spec change bumps generation");
+        assertEquals(2, stored.getAsJsonObject("metadata").get("generation").getAsInt(),
+                "spec change bumps generation");
         EventRecorder.Event upd = rec.await("UPDATE", "testns/hdls1", SYNC);
         assertEquals(8080, spec((DynamicKubernetesObject) upd.object()).getAsJsonArray("ports").get(0)
                 .getAsJsonObject().get("port").getAsInt());
@@ -92,7 +94,8 @@ class ServiceImportInformerTest {
         api = StandInApiServer.builder().serviceImportVersions("v1beta1", "v1alpha1").start();
         ApiClient client = api.apiClient();
         Set<Discovery.APIResource> all = new Discovery(client).findAll();
-        Discovery.APIResource si = all.stream().filter(r -> r.getResourcePlural().equals("serviceimports")).findFirst().orElseThrow();
+        Discovery.APIResource si = all.stream().filter(r -> r.getResourcePlural().equals("serviceimports")).findFirst()
+                .orElseThrow();
         assertEquals("v1beta1", si.getPreferredVersion());
         assertEquals(Set.of("v1beta1", "v1alpha1"), Set.copyOf(si.getVersions()));
         assertTrue(all.stream().anyMatch(r -> r.getResourcePlural().equals("endpointslices")

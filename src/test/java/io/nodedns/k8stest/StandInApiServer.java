@@ -41,7 +41,8 @@ public final class StandInApiServer implements AutoCloseable {
     }
 
     /** Timing settings. */
-    record Settings(Duration bookmarkInterval, Duration maxWatchTimeout, Duration tooLargeResourceVersionWait) {}
+    record Settings(Duration bookmarkInterval, Duration maxWatchTimeout, Duration tooLargeResourceVersionWait) {
+    }
 
     /** Configuration; {@link #start()} builds and starts the server. */
     public static final class Builder {
@@ -427,9 +428,11 @@ public final class StandInApiServer implements AutoCloseable {
         String apiVersion = o.has("apiVersion") ? o.get("apiVersion").getAsString() : "";
         String kind = o.has("kind") ? o.get("kind").getAsString() : "";
         return store.types().stream()
-                .filter(t -> t.kind().equals(kind) && t.versions().stream().anyMatch(v -> t.apiVersion(v).equals(apiVersion)))
+                .filter(t -> t.kind().equals(kind)
+                        && t.versions().stream().anyMatch(v -> t.apiVersion(v).equals(apiVersion)))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("not served: apiVersion=" + apiVersion + " kind=" + kind));
+                .orElseThrow(
+                        () -> new IllegalArgumentException("not served: apiVersion=" + apiVersion + " kind=" + kind));
     }
 
     private static void sleep(long ms) {

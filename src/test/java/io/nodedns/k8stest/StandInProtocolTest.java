@@ -88,8 +88,10 @@ class StandInProtocolTest {
         patch.add("metadata", pm);
         RawHttp.Reply patched = http.send("PATCH", SLICES + "/web-1", patch, "application/merge-patch+json");
         assertEquals(200, patched.status(), patched.text());
-        assertEquals("true", patched.body().getAsJsonObject("metadata").getAsJsonObject("labels").get("patched").getAsString());
-        assertEquals("web", patched.body().getAsJsonObject("metadata").getAsJsonObject("labels").get(SERVICE_NAME).getAsString());
+        assertEquals("true",
+                patched.body().getAsJsonObject("metadata").getAsJsonObject("labels").get("patched").getAsString());
+        assertEquals("web",
+                patched.body().getAsJsonObject("metadata").getAsJsonObject("labels").get(SERVICE_NAME).getAsString());
         assertEquals(415, http.send("PATCH", SLICES + "/web-1", patch, "application/json-patch+json").status());
 
         RawHttp.Reply gone = http.send("DELETE", SLICES + "/web-1", null, null);
@@ -102,13 +104,16 @@ class StandInProtocolTest {
         RawHttp.Reply svcGone = http.send("DELETE", "/api/v1/namespaces/default/services/web", null, null);
         assertEquals("Service", svcGone.body().get("kind").getAsString(), "Service DELETE answers the object");
         assertEquals(404, http.get("/apis/discovery.k8s.io/v1/nosuch").status());
-        assertEquals(404, http.get("/apis/multicluster.x-k8s.io/v1beta1/serviceimports").status(), "v1beta1 not served");
+        assertEquals(404, http.get("/apis/multicluster.x-k8s.io/v1beta1/serviceimports").status(),
+                "v1beta1 not served");
     }
 
     @Test
     void labelAndFieldSelectorsFilterLists() throws Exception {
-        api.create(KubeObjects.endpointSlice("default", "a", Map.of(SERVICE_NAME, "web", "tier", "front"), "IPv4", List.of()));
-        api.create(KubeObjects.endpointSlice("default", "b", Map.of(SERVICE_NAME, "web", "tier", "back"), "IPv4", List.of()));
+        api.create(KubeObjects.endpointSlice("default", "a", Map.of(SERVICE_NAME, "web", "tier", "front"), "IPv4",
+                List.of()));
+        api.create(KubeObjects.endpointSlice("default", "b", Map.of(SERVICE_NAME, "web", "tier", "back"), "IPv4",
+                List.of()));
         api.create(KubeObjects.endpointSlice("default", "c", Map.of(SERVICE_NAME, "db"), "IPv4", List.of()));
         api.create(KubeObjects.endpointSlice("default", "d", Map.of(), "IPv6", List.of()));
         api.create(KubeObjects.endpointSlice("other", "e", Map.of(SERVICE_NAME, "web"), "IPv4", List.of()));
@@ -117,7 +122,8 @@ class StandInProtocolTest {
         assertEquals(List.of("a", "b"), listNames("labelSelector=" + RawHttp.enc(SERVICE_NAME + "==web")));
         assertEquals(List.of("c", "d"), listNames("labelSelector=" + RawHttp.enc(SERVICE_NAME + "!=web")));
         assertEquals(List.of("a", "b", "c"), listNames("labelSelector=" + RawHttp.enc(SERVICE_NAME + " in (web, db)")));
-        assertEquals(List.of("b", "c", "d"), listNames("labelSelector=" + RawHttp.enc("tier notin (front)")), "notin matches c, which has no tier label");
+        assertEquals(List.of("b", "c", "d"), listNames("labelSelector=" + RawHttp.enc("tier notin (front)")),
+                "notin matches c, which has no tier label");
         assertEquals(List.of("a", "b", "c"), listNames("labelSelector=" + RawHttp.enc(SERVICE_NAME)));
         assertEquals(List.of("d"), listNames("labelSelector=" + RawHttp.enc("!" + SERVICE_NAME)));
         assertEquals(List.of("a"), listNames("labelSelector=" + RawHttp.enc(SERVICE_NAME + "=web,tier=front")));
@@ -153,7 +159,8 @@ class StandInProtocolTest {
             RawHttp.Reply r = http.get(SLICES + "?limit=10" + (cont == null ? "" : "&continue=" + RawHttp.enc(cont)));
             assertEquals(200, r.status(), r.text());
             JsonObject meta = r.body().getAsJsonObject("metadata");
-            assertEquals(Long.toString(listRv), meta.get("resourceVersion").getAsString(), "every page at the first page's RV");
+            assertEquals(Long.toString(listRv), meta.get("resourceVersion").getAsString(),
+                    "every page at the first page's RV");
             names(r.body()).forEach(seen::add);
             JsonElement c = meta.get("continue");
             cont = c == null ? null : c.getAsString();
@@ -230,7 +237,8 @@ class StandInProtocolTest {
             assertEquals("ERROR", RawHttp.Stream.type(ev));
             JsonObject status = ev.getAsJsonObject("object");
             assertEquals("Status", status.get("kind").getAsString());
-            assertEquals("v1", status.get("apiVersion").getAsString(), "client-java recognises Status only with apiVersion v1");
+            assertEquals("v1", status.get("apiVersion").getAsString(),
+                    "client-java recognises Status only with apiVersion v1");
             assertEquals(410, status.get("code").getAsInt());
             assertEquals("Expired", status.get("reason").getAsString());
             assertSame(RawHttp.Stream.END, w.next(WAIT));
@@ -250,8 +258,9 @@ class StandInProtocolTest {
                 + "&resourceVersionMatch=NotOlderThan&resourceVersion=")) {
             JsonObject end = w.next(WAIT);
             assertEquals("BOOKMARK", RawHttp.Stream.type(end));
-            assertEquals("true", end.getAsJsonObject("object").getAsJsonObject("metadata").getAsJsonObject("annotations")
-                    .get("k8s.io/initial-events-end").getAsString());
+            assertEquals("true",
+                    end.getAsJsonObject("object").getAsJsonObject("metadata").getAsJsonObject("annotations")
+                            .get("k8s.io/initial-events-end").getAsString());
             api.create(KubeObjects.service("default", "other", "10.96.0.1")); // bumps the global RV only
             long rv = api.resourceVersion();
             JsonObject bm;
@@ -320,7 +329,8 @@ class StandInProtocolTest {
         api.create(KubeObjects.namespace("team"));
         api.create(KubeObjects.serviceSlice("team", "a", "web", "10.0.0.1"));
         api.create(KubeObjects.service("team", "web", "10.96.0.5"));
-        assertEquals("Active", http.get("/api/v1/namespaces/team").body().getAsJsonObject("status").get("phase").getAsString());
+        assertEquals("Active",
+                http.get("/api/v1/namespaces/team").body().getAsJsonObject("status").get("phase").getAsString());
         assertEquals(200, http.send("DELETE", "/api/v1/namespaces/team", null, null).status());
         assertNull(api.get(ResourceType.ENDPOINT_SLICES, "team", "a"));
         assertNull(api.get(ResourceType.SERVICES, "team", "web"));

@@ -56,7 +56,8 @@ public final class TestPki {
             Pem.Der ecOuter = Pem.Der.read(body, 0, 0x30);
             Pem.Der ecVersion = Pem.Der.read(body, ecOuter.start(), 0x02);
             Pem.Der d = Pem.Der.read(body, ecVersion.end(), 0x04);
-            byte[] seq = concat(Arrays.copyOfRange(body, ecVersion.headerStart(), d.end()), Pem.Der.tlv(0xa0, curveTlv));
+            byte[] seq = concat(Arrays.copyOfRange(body, ecVersion.headerStart(), d.end()),
+                    Pem.Der.tlv(0xa0, curveTlv));
             return pem("EC PRIVATE KEY", Pem.Der.tlv(0x30, seq));
         }
     }
@@ -79,7 +80,8 @@ public final class TestPki {
         this.ca = (X509Certificate) store.getCertificate("ca");
         this.server = new Identity(signed(ks, "server", "EC", "CN=kube-apiserver",
                 "san=dns:" + SERVER_NAME + ",ip:127.0.0.1"), (PrivateKey) key(ks, "server"));
-        this.rsaClient = new Identity(signed(ks, "alice", "RSA", "CN=alice,O=system:masters", null), (PrivateKey) key(ks, "alice"));
+        this.rsaClient = new Identity(signed(ks, "alice", "RSA", "CN=alice,O=system:masters", null),
+                (PrivateKey) key(ks, "alice"));
         this.ecClient = new Identity(signed(ks, "bob", "EC", "CN=bob", null), (PrivateKey) key(ks, "bob"));
         this.rogueClient = new Identity((X509Certificate) store.getCertificate("rogue"), (PrivateKey) key(ks, "rogue"));
     }
@@ -128,9 +130,11 @@ public final class TestPki {
 
     private X509Certificate signed(Path ks, String alias, String alg, String dname, String ext) throws Exception {
         if (alg.equals("RSA")) {
-            keytool(ks, "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-dname", dname, "-validity", "3");
+            keytool(ks, "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-dname", dname,
+                    "-validity", "3");
         } else {
-            keytool(ks, "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname, "-validity", "3");
+            keytool(ks, "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname,
+                    "-validity", "3");
         }
         Path csr = dir.resolve(alias + ".csr");
         Path crt = dir.resolve(alias + ".crt");
@@ -180,7 +184,7 @@ public final class TestPki {
     }
 
     static String pem(String label, byte[] der) {
-        return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
                 + "\n-----END " + label + "-----\n";
     }
 
@@ -202,7 +206,7 @@ public final class TestPki {
     KeyStore serverKeyStore() throws Exception {
         KeyStore s = KeyStore.getInstance("PKCS12");
         s.load(null, null);
-        s.setKeyEntry("server", server.key(), PASS.toCharArray(), new X509Certificate[] {server.cert(), ca});
+        s.setKeyEntry("server", server.key(), PASS.toCharArray(), new X509Certificate[]{server.cert(), ca});
         return s;
     }
 

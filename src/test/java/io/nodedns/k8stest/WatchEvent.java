@@ -11,4 +11,5 @@ import com.google.gson.JsonObject;
  * @param previous the object before the write, null for ADDED; watches with selectors use it to turn a
  *     MODIFIED that leaves (enters) the selection into DELETED (ADDED), as the API server's watch cache does
  */
-record WatchEvent(String type, long resourceVersion, JsonObject object, JsonObject previous) {}
+record WatchEvent(String type, long resourceVersion, JsonObject object, JsonObject previous) {
+}

@@ -19,11 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class WatchStream implements ObjectStore.Subscriber {
     /** What ends a stream besides its timeout. */
-    private enum End { NONE, GRACEFUL, KILL }
+    private enum End {
+        NONE, GRACEFUL, KILL
+    }
 
     /** Parameters of one watch request. */
     record Params(ResourceType type, String version, String namespace, LabelSelector labels, FieldSelector fields,
-            Long fromResourceVersion, boolean sendInitialEvents, boolean bookmarks, Duration timeout) {}
+            Long fromResourceVersion, boolean sendInitialEvents, boolean bookmarks, Duration timeout) {
+    }
 
     private static final WatchEvent WAKE = new WatchEvent("WAKE", 0, new JsonObject(), null);
 

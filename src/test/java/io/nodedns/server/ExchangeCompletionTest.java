@@ -79,7 +79,7 @@ class ExchangeCompletionTest {
         b.putShort(2, (short) 0x0100, ByteOrder.BIG_ENDIAN);
         b.putShort(4, (short) 1, ByteOrder.BIG_ENDIAN);
         int p = 12;
-        for (String label : new String[] {"example", "org"}) {
+        for (String label : new String[]{"example", "org"}) {
             b.putByte(p++, (byte) label.length());
             for (int i = 0; i < label.length(); i++) {
                 b.putByte(p++, (byte) label.charAt(i));

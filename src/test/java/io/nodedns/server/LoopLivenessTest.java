@@ -30,7 +30,9 @@ class LoopLivenessTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -49,7 +51,8 @@ class LoopLivenessTest {
                 public int serve(Exchange ex) {
                     int first = ex.request().getByte(ex.query().qnameOffset() + 1);
                     if (first == 'o') {
-                        throw new OutOfMemoryError("Cannot reserve 4096 bytes of direct buffer memory (allocated: 1, limit: 1)");
+                        throw new OutOfMemoryError(
+                                "Cannot reserve 4096 bytes of direct buffer memory (allocated: 1, limit: 1)");
                     }
                     if (first == 's') {
                         throw new StackOverflowError();
@@ -69,7 +72,8 @@ class LoopLivenessTest {
     void errorsInALoopAreCountedAndTheLoopGoesOn() throws Exception {
         int dns = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n multisocket 1\n thrower\n marker ok\n}\n".formatted(dns);
-        try (TestServer server = TestServer.fromText(corefile, throwingRegistry()); DnsClient client = new DnsClient(dns)) {
+        try (TestServer server = TestServer.fromText(corefile, throwingRegistry());
+                DnsClient client = new DnsClient(dns)) {
             UdpLoop loop = server.firstLoop();
             assertTrue(client.udpExpectSilence(DnsClient.query("oom.test", Type.TXT).toWire(), 300), "shed: no reply");
             assertTrue(client.udpExpectSilence(DnsClient.query("lnk.test", Type.TXT).toWire(), 300), "no reply");
@@ -86,7 +90,8 @@ class LoopLivenessTest {
 
     @Test
     void fatalOnlyForErrorsTheJvmCannotRecoverFrom() {
-        assertFalse(LoopErrors.fatal(new OutOfMemoryError("Cannot reserve 4096 bytes of direct buffer memory (allocated: 1, limit: 2)")));
+        assertFalse(LoopErrors.fatal(
+                new OutOfMemoryError("Cannot reserve 4096 bytes of direct buffer memory (allocated: 1, limit: 2)")));
         assertFalse(LoopErrors.fatal(new StackOverflowError()));
         assertFalse(LoopErrors.fatal(new LinkageError("x")));
         assertFalse(LoopErrors.fatal(new IllegalStateException("x")));
@@ -100,7 +105,8 @@ class LoopLivenessTest {
         int dns = FreePorts.udpAndTcp();
         int health = FreePorts.udpAndTcp();
         int ready = FreePorts.udpAndTcp();
-        String corefile = ".:%d {\n multisocket 2\n health 127.0.0.1:%d\n ready 127.0.0.1:%d\n whoami\n}\n".formatted(dns, health, ready);
+        String corefile = ".:%d {\n multisocket 2\n health 127.0.0.1:%d\n ready 127.0.0.1:%d\n whoami\n}\n"
+                .formatted(dns, health, ready);
         try (TestServer server = TestServer.fromText(corefile)) {
             assertEquals(200, get(health, "/health").statusCode());
             assertEquals(200, get(ready, "/ready").statusCode());

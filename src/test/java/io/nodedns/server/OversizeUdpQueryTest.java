@@ -26,15 +26,16 @@ import org.xbill.DNS.Type;
 class OversizeUdpQueryTest {
     private static byte[] queryWithPadding(String name, int padding) throws Exception {
         Message q = DnsClient.query(name, Type.TXT);
-        q.addRecord(new OPTRecord(4096, 0, 0, 0, List.of(new GenericEDNSOption(12, new byte[padding]))), Section.ADDITIONAL);
+        q.addRecord(new OPTRecord(4096, 0, 0, 0, List.of(new GenericEDNSOption(12, new byte[padding]))),
+                Section.ADDITIONAL);
         return q.toWire();
     }
 
     private static void check(String nativeIo) throws Exception {
         int port = FreePorts.udpAndTcp();
         try (UdpIoMode io = UdpIoMode.set(nativeIo);
-             TestServer server = TestServer.fromText(".:%d {\n multisocket 1\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(".:%d {\n multisocket 1\n whoami\n}\n".formatted(port));
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Boolean.parseBoolean(nativeIo), server.firstLoop().nativeIo());
             byte[] big = queryWithPadding("big.example.org", 4500);
             assertTrue(big.length > 4500, "longer than a slot: " + big.length);

@@ -81,7 +81,8 @@ class ReloadIntegrationTest {
                 t.join(60_000);
             }
             long total = answered.get() + failed.get();
-            System.out.printf("reload under load: %d queries, %d answered, %d failed%n", total, answered.get(), failed.get());
+            System.out.printf("reload under load: %d queries, %d answered, %d failed%n", total, answered.get(),
+                    failed.get());
             assertTrue(total >= 10_000, "at least 10k queries flowed, saw " + total);
             assertEquals(0, failed.get(), "failed or lost queries: " + problems.stream().limit(5).toList());
             try (DnsClient client = new DnsClient(port)) {

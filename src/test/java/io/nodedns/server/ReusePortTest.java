@@ -39,20 +39,25 @@ class ReusePortTest {
                 """.formatted(dns, health, ready, metrics);
         HttpClient http = HttpClient.newHttpClient();
         try (TestServer first = TestServer.fromText(corefile); DnsClient client = new DnsClient("127.0.0.1", dns)) {
-            Server refused = new Server(TestServer.registry(), new ConfigSource.TextSource("Corefile", corefile), 53, k -> null);
+            Server refused = new Server(TestServer.registry(), new ConfigSource.TextSource("Corefile", corefile), 53,
+                    k -> null);
             IOException e = assertThrows(IOException.class, refused::start);
-            assertTrue(e.getMessage().startsWith("127.0.0.1:" + dns + " (DNS over UDP) is already served by another socket"),
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("127.0.0.1:" + dns + " (DNS over UDP) is already served by another socket"),
                     e.getMessage());
             assertTrue(e.getMessage().contains("-ha"), e.getMessage());
             // the HTTP ports alone are checked too
             String httpOnly = corefile.replace("example.org:" + dns, "example.org:" + FreePorts.udpAndTcp());
-            Server refusedHttp = new Server(TestServer.registry(), new ConfigSource.TextSource("Corefile", httpOnly), 53, k -> null);
+            Server refusedHttp = new Server(TestServer.registry(), new ConfigSource.TextSource("Corefile", httpOnly),
+                    53, k -> null);
             e = assertThrows(IOException.class, refusedHttp::start);
             String message = e.getMessage();
             assertTrue(message.matches("http 127\\.0\\.0\\.1:(" + health + "/health|" + ready + "/ready|" + metrics
                     + "/metrics) is already served by another socket.*"), message);
             try (LogCapture log = new LogCapture()) {
-                Server second = new Server(TestServer.registry(), new ConfigSource.TextSource("Corefile", corefile), 53, k -> null);
+                Server second = new Server(TestServer.registry(), new ConfigSource.TextSource("Corefile", corefile), 53,
+                        k -> null);
                 second.shareAddresses(true); // would fail with "Address already in use" without SO_REUSEPORT
                 second.start();
                 second.stop();
@@ -61,10 +66,12 @@ class ReusePortTest {
                         + " the kernel spreads queries over both")), log.lines().toString());
             }
             assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("a.example.org", Type.A)).getRcode());
-            for (int port : new int[] {health, ready, metrics}) {
+            for (int port : new int[]{health, ready, metrics}) {
                 String path = port == health ? "/health" : port == ready ? "/ready" : "/metrics";
-                assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode(), path);
+                assertEquals(200,
+                        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                                HttpResponse.BodyHandlers.discarding()).statusCode(),
+                        path);
             }
         }
     }

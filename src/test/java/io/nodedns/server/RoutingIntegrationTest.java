@@ -79,7 +79,8 @@ class RoutingIntegrationTest {
     void matchingIgnoresCaseAndKeepsTheClientsQuestion() throws Exception {
         try (DnsClient client = new DnsClient(portA)) {
             Message reply = client.udp(DnsClient.query("WwW.SuB.ExAmPlE.oRg", Type.A));
-            assertEquals("sub-block", ((TXTRecord) reply.getSection(Section.ANSWER).getFirst()).getStrings().getFirst());
+            assertEquals("sub-block",
+                    ((TXTRecord) reply.getSection(Section.ANSWER).getFirst()).getStrings().getFirst());
             assertEquals("WwW.SuB.ExAmPlE.oRg.", reply.getQuestion().getName().toString());
         }
     }
@@ -122,7 +123,8 @@ class RoutingIntegrationTest {
     void tcpRoutesTheSameWay() throws Exception {
         try (DnsClient client = new DnsClient(portA)) {
             Message reply = client.tcp(DnsClient.query("x.sub.example.org", Type.A));
-            assertEquals("sub-block", ((TXTRecord) reply.getSection(Section.ANSWER).getFirst()).getStrings().getFirst());
+            assertEquals("sub-block",
+                    ((TXTRecord) reply.getSection(Section.ANSWER).getFirst()).getStrings().getFirst());
             assertEquals(Rcode.REFUSED, client.tcp(DnsClient.query("nope.invalid", Type.A)).getRcode());
         }
     }

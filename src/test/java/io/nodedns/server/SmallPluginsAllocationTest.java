@@ -57,7 +57,7 @@ class SmallPluginsAllocationTest {
                 DnsClient.query("example.org", Type.TXT).toWire(),
         };
         try (TestServer server = TestServer.fromText(corefile);
-             LoopAllocations.Clients clients = new LoopAllocations.Clients(500, port)) {
+                LoopAllocations.Clients clients = new LoopAllocations.Clients(500, port)) {
             long loop = LoopAllocations.nativeLoopThread(server, port);
             LoopAllocations.QueryFor mix = (i, r) -> queries[(i + r) % queries.length];
             int lost = clients.rounds(60, mix); // warm-up: JIT, pools

@@ -87,7 +87,8 @@ class TcpIntegrationTest {
                 in.readFully(reply);
                 Message m = new Message(reply);
                 assertEquals(Rcode.NOERROR, m.getRcode());
-                assertEquals("q" + (m.getHeader().getID() - 1000) + ".example.org.", m.getQuestion().getName().toString(),
+                assertEquals("q" + (m.getHeader().getID() - 1000) + ".example.org.",
+                        m.getQuestion().getName().toString(),
                         "reply matches its query");
                 received.add(m.getHeader().getID());
             }
@@ -109,7 +110,8 @@ class TcpIntegrationTest {
             int read = readUntilClosed(s.getInputStream());
             long waitedMs = (System.nanoTime() - start) / 1_000_000;
             assertEquals(-1, read, "server closed the idle connection");
-            assertTrue(waitedMs >= 800 && waitedMs < 4000, "closed after about the 1s idle timeout, took " + waitedMs + " ms");
+            assertTrue(waitedMs >= 800 && waitedMs < 4000,
+                    "closed after about the 1s idle timeout, took " + waitedMs + " ms");
         }
     }
 
@@ -141,7 +143,8 @@ class TcpIntegrationTest {
                 assertEquals(Rcode.NOERROR, client.tcp(DnsClient.query("beyond.cap.example", Type.A)).getRcode());
             }
             held.getFirst().setSoTimeout(2000);
-            assertEquals(-1, readUntilClosed(held.getFirst().getInputStream()), "the longest-waiting connection was closed");
+            assertEquals(-1, readUntilClosed(held.getFirst().getInputStream()),
+                    "the longest-waiting connection was closed");
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             assertTrue(tookMs < 500, "room made at once, took " + tookMs + " ms");
             held.get(1).setSoTimeout(200);
@@ -178,12 +181,14 @@ class TcpIntegrationTest {
     }
 
     /** Sends the query for {@code name} a byte every 250 ms: the connection is closed before its end, about 1 s ({@code deadline}) after {@code since}. */
-    private static void assertTrickleClosedAfterAboutOneSecond(Socket s, String name, String deadline, String since) throws Exception {
+    private static void assertTrickleClosedAfterAboutOneSecond(Socket s, String name, String deadline, String since)
+            throws Exception {
         long start = System.nanoTime();
         int sent = trickle(s, framed(name), 250);
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertTrue(sent < framed(name).length, "closed before the query was complete, after " + sent + " bytes");
-        assertTrue(tookMs >= 900 && tookMs < 1800, "closed about 1s (" + deadline + ") after " + since + ", took " + tookMs + " ms");
+        assertTrue(tookMs >= 900 && tookMs < 1800,
+                "closed about 1s (" + deadline + ") after " + since + ", took " + tookMs + " ms");
     }
 
     /** A query whose bytes come in pieces within the deadline is served (the kernel holds them until it is whole). */

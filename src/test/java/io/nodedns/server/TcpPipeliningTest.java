@@ -48,7 +48,8 @@ class TcpPipeliningTest {
         });
         port = FreePorts.udpAndTcp();
         // read_timeout well above the upstream's delay: the slow answer stays an answer on a loaded machine
-        server = TestServer.fromText(".:" + port + " {\n cache\n forward . " + up.hostPort() + " {\n  read_timeout 4s\n }\n}\n");
+        server = TestServer
+                .fromText(".:" + port + " {\n cache\n forward . " + up.hostPort() + " {\n  read_timeout 4s\n }\n}\n");
     }
 
     @AfterEach
@@ -100,7 +101,8 @@ class TcpPipeliningTest {
             Message second = read(in);
             long secondMs = (System.nanoTime() - start) / 1_000_000;
             assertEquals(2, first.getHeader().getID(), "the cached answer comes first");
-            assertTrue(secondMs - firstMs > SLOW_MS / 2, "not held behind the slow one: " + firstMs + " ms, then " + secondMs + " ms");
+            assertTrue(secondMs - firstMs > SLOW_MS / 2,
+                    "not held behind the slow one: " + firstMs + " ms, then " + secondMs + " ms");
             assertEquals(1, second.getHeader().getID());
             assertEquals(Rcode.NOERROR, second.getRcode());
             assertTrue(secondMs >= SLOW_MS - 100, "the slow one after the upstream's delay, took " + secondMs + " ms");
@@ -181,20 +183,23 @@ class TcpPipeliningTest {
             }
             long start = System.nanoTime();
             s.getOutputStream().write(all.toByteArray());
-            assertEquals(TcpServer.MAX_PIPELINED, up.await(q -> q.name().startsWith("slow"), TcpServer.MAX_PIPELINED, 3000),
+            assertEquals(TcpServer.MAX_PIPELINED,
+                    up.await(q -> q.name().startsWith("slow"), TcpServer.MAX_PIPELINED, 3000),
                     "the first " + TcpServer.MAX_PIPELINED + " go upstream at once: " + up.queries());
             Thread.sleep(SLOW_MS / 3);
             long before = (System.nanoTime() - start) / 1_000_000;
             long seen = upstreamQueries("slow");
             if (before < SLOW_MS - 300) { // under heavy load the first replies may already be back
-                assertEquals(TcpServer.MAX_PIPELINED, seen, "no more are read while " + TcpServer.MAX_PIPELINED + " are in flight");
+                assertEquals(TcpServer.MAX_PIPELINED, seen,
+                        "no more are read while " + TcpServer.MAX_PIPELINED + " are in flight");
             }
             DataInputStream in = new DataInputStream(s.getInputStream());
             Set<Integer> ids = new HashSet<>();
             for (int i = 0; i < total; i++) {
                 Message m = read(in);
                 assertEquals(Rcode.NOERROR, m.getRcode());
-                assertEquals("slow" + (m.getHeader().getID() - 100) + ".pipe.test.", m.getQuestion().getName().toString(),
+                assertEquals("slow" + (m.getHeader().getID() - 100) + ".pipe.test.",
+                        m.getQuestion().getName().toString(),
                         "each reply matches its query");
                 ids.add(m.getHeader().getID());
             }

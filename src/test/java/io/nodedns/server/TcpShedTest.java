@@ -28,9 +28,10 @@ import org.xbill.DNS.Type;
 class TcpShedTest {
     @Test
     void queriesBeyondThePoolAreShedAndCountedThenServiceResumes() throws Exception {
-        try (FakeUpstream silent = FakeUpstream.start().behaviour((q, out) -> { })) {
+        try (FakeUpstream silent = FakeUpstream.start().behaviour((q, out) -> {})) {
             int port = FreePorts.udpAndTcp();
-            String corefile = "local.:%1$d {\n whoami\n}\n.:%1$d {\n forward . 127.0.0.1:%2$d\n}\n".formatted(port, silent.port());
+            String corefile = "local.:%1$d {\n whoami\n}\n.:%1$d {\n forward . 127.0.0.1:%2$d\n}\n".formatted(port,
+                    silent.port());
             try (TestServer server = TestServer.fromText(corefile)) {
                 TcpServer tcp = server.firstListener().tcpServer();
                 List<Socket> busy = new ArrayList<>();

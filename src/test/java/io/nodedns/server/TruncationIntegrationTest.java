@@ -48,7 +48,8 @@ class TruncationIntegrationTest {
     @Test
     void ednsClientGetsItsBufferSizeAndAnOptLast() throws Exception {
         try (DnsClient client = new DnsClient(port)) {
-            byte[] raw = client.udpRaw(DnsClient.withEdns(DnsClient.query("big.example", Type.TXT), 1232, false).toWire());
+            byte[] raw = client
+                    .udpRaw(DnsClient.withEdns(DnsClient.query("big.example", Type.TXT), 1232, false).toWire());
             assertTrue(raw.length > 512 && raw.length <= 1232, "reply of " + raw.length + " bytes");
             Message reply = new Message(raw);
             assertTrue(reply.getHeader().getFlag(Flags.TC));
@@ -61,7 +62,8 @@ class TruncationIntegrationTest {
     @Test
     void smallAdvertisedSizeIsRaisedTo512() throws Exception {
         try (DnsClient client = new DnsClient(port)) {
-            byte[] raw = client.udpRaw(DnsClient.withEdns(DnsClient.query("big.example", Type.TXT), 100, false).toWire());
+            byte[] raw = client
+                    .udpRaw(DnsClient.withEdns(DnsClient.query("big.example", Type.TXT), 100, false).toWire());
             assertTrue(raw.length > 100 && raw.length <= 512, "reply of " + raw.length + " bytes");
         }
     }

@@ -22,7 +22,8 @@ class UdpLoopTickTest {
     @Test
     void tickersRunOncePerIntervalWhilePassesComeFarMoreOften() throws Exception {
         int port = FreePorts.udpAndTcp();
-        try (TestServer server = TestServer.fromText("example.org:%d {\n multisocket 1\n whoami\n}\n".formatted(port))) {
+        try (TestServer server = TestServer
+                .fromText("example.org:%d {\n multisocket 1\n whoami\n}\n".formatted(port))) {
             UdpLoop loop = server.firstLoop();
             RecordingTicker ticker = new RecordingTicker();
             loop.execute(() -> loop.addTicker(ticker));

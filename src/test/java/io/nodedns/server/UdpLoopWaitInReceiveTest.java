@@ -24,7 +24,8 @@ class UdpLoopWaitInReceiveTest {
     @Test
     void anIdleLoopWaitsInReceiveAndAnswersEveryQuery() throws Exception {
         int port = FreePorts.udpAndTcp();
-        try (TestServer server = TestServer.fromText(COREFILE.formatted(port)); DnsClient client = new DnsClient(port)) {
+        try (TestServer server = TestServer.fromText(COREFILE.formatted(port));
+                DnsClient client = new DnsClient(port)) {
             UdpLoop loop = server.firstLoop();
             assumeTrue(loop.nativeIo(), "recvmmsg path unavailable here");
             assertTrue(loop.waitsInReceive(), "the native path waits in receive");
@@ -35,7 +36,8 @@ class UdpLoopWaitInReceiveTest {
             }
             long waits = loop.receiveWaits() - before;
             // only waits that a datagram ended count, so idle receive timeouts cannot make up the number
-            assertTrue(waits >= 200, "each query found the loop waiting in recvmmsg: " + waits + " waits ended by a query");
+            assertTrue(waits >= 200,
+                    "each query found the loop waiting in recvmmsg: " + waits + " waits ended by a query");
         }
     }
 

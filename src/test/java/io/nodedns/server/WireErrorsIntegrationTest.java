@@ -98,7 +98,8 @@ class WireErrorsIntegrationTest {
             Message q = DnsClient.query("example.org", Type.A);
             q.getHeader().setFlag(Flags.QR);
             assertTrue(client.udpExpectSilence(q.toWire(), 300), "QR=1 must get no reply");
-            assertTrue(client.udpExpectSilence(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 300), "11 bytes: dropped");
+            assertTrue(client.udpExpectSilence(new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 300),
+                    "11 bytes: dropped");
             assertTrue(client.udpExpectSilence(new byte[0], 300), "empty datagram: dropped");
             assertNotNull(client.udp(DnsClient.query("still.alive", Type.A)));
         }
@@ -134,7 +135,8 @@ class WireErrorsIntegrationTest {
             assertNotNull(opt);
             assertEquals(4096, opt.getPayloadSize());
             assertTrue((opt.getFlags() & Flags.DO) != 0);
-            assertEquals(Type.OPT, reply.getSection(Section.ADDITIONAL).getLast().getType(), "the OPT record comes last");
+            assertEquals(Type.OPT, reply.getSection(Section.ADDITIONAL).getLast().getType(),
+                    "the OPT record comes last");
             assertNull(client.udp(DnsClient.query("example.org", Type.A)).getOPT());
         }
     }
@@ -176,8 +178,9 @@ class WireErrorsIntegrationTest {
             assertNotNull(reply, "no answer after the flood (seed " + seed + ")");
             assertEquals(Rcode.NOERROR, reply.getRcode());
             assertEquals(2, reply.getSection(Section.ADDITIONAL).size(), "whoami answer intact (seed " + seed + ")");
-            byte[] ip = ((org.xbill.DNS.ARecord) reply.getSection(Section.ADDITIONAL).getFirst()).getAddress().getAddress();
-            assertArrayEquals(new byte[] {127, 0, 0, 1}, ip);
+            byte[] ip = ((org.xbill.DNS.ARecord) reply.getSection(Section.ADDITIONAL).getFirst()).getAddress()
+                    .getAddress();
+            assertArrayEquals(new byte[]{127, 0, 0, 1}, ip);
         }
         for (Listener l : server.server().listeners().values()) {
             assertEquals(0, l.panics(), "no plugin panics");

@@ -43,7 +43,8 @@ public final class DnsClient implements AutoCloseable {
 
     public static Message query(String name, int type, int dclass) {
         try {
-            Message m = Message.newQuery(Record.newRecord(Name.fromString(name.endsWith(".") ? name : name + "."), type, dclass));
+            Message m = Message
+                    .newQuery(Record.newRecord(Name.fromString(name.endsWith(".") ? name : name + "."), type, dclass));
             m.getHeader().setFlag(Flags.RD);
             return m;
         } catch (IOException e) {

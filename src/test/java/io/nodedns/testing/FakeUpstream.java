@@ -182,9 +182,12 @@ public final class FakeUpstream implements AutoCloseable {
         Record question = q.getQuestion();
         try {
             if (question.getType() == Type.A) {
-                r.addRecord(new ARecord(question.getName(), question.getDClass(), 60, InetAddress.getByName("192.0.2.1")), Section.ANSWER);
+                r.addRecord(
+                        new ARecord(question.getName(), question.getDClass(), 60, InetAddress.getByName("192.0.2.1")),
+                        Section.ANSWER);
             } else if (question.getType() == Type.AAAA) {
-                r.addRecord(new AAAARecord(question.getName(), question.getDClass(), 60, InetAddress.getByName("2001:db8::1")), Section.ANSWER);
+                r.addRecord(new AAAARecord(question.getName(), question.getDClass(), 60,
+                        InetAddress.getByName("2001:db8::1")), Section.ANSWER);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -333,7 +336,8 @@ public final class FakeUpstream implements AutoCloseable {
         return connections.size();
     }
 
-    private void handle(byte[] wire, boolean isTcp, InetSocketAddress from, DataOutputStream tcpOut) throws IOException {
+    private void handle(byte[] wire, boolean isTcp, InetSocketAddress from, DataOutputStream tcpOut)
+            throws IOException {
         Message m;
         try {
             m = new Message(wire);

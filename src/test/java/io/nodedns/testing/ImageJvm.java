@@ -80,7 +80,8 @@ public final class ImageJvm implements AutoCloseable {
         return launchMain(log, jvmFlags, "io.nodedns.Main", args);
     }
 
-    private static ImageJvm launchMain(Path log, List<String> jvmFlags, String mainClass, String... args) throws IOException {
+    private static ImageJvm launchMain(Path log, List<String> jvmFlags, String mainClass, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmFlags);
@@ -128,7 +129,8 @@ public final class ImageJvm implements AutoCloseable {
     }
 
     /** As {@link #awaitReply(DnsClient, Message, Duration)}, until a reply that is {@code wanted}. */
-    public Message awaitReply(DnsClient client, Message query, Duration within, Predicate<Message> wanted) throws Exception {
+    public Message awaitReply(DnsClient client, Message query, Duration within, Predicate<Message> wanted)
+            throws Exception {
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

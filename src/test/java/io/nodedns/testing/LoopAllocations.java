@@ -35,8 +35,8 @@ public final class LoopAllocations {
     public static final double BOUND = 0.01;
     static final int WARM_WINDOWS = 5;
     static final int WINDOWS = 3;
-    private static final com.sun.management.ThreadMXBean MX =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean MX = (com.sun.management.ThreadMXBean) ManagementFactory
+            .getThreadMXBean();
 
     private LoopAllocations() {}
 
@@ -46,7 +46,8 @@ public final class LoopAllocations {
     }
 
     /** A kind of query measured in every window: its name, queries per window, and the work. */
-    public record Kind(String name, long queries, Work work) {}
+    public record Kind(String name, long queries, Work work) {
+    }
 
     /** Per-window figures, bytes per query for each kind; the first {@code warm} windows are warm-up. */
     public record Result(List<Kind> kinds, List<double[]> windows, int warm, int lost) {
@@ -271,14 +272,14 @@ public final class LoopAllocations {
     public static Result cacheForward(int clients, int warmRounds, int hitRounds, int missRounds) throws Exception {
         int port = FreePorts.udpAndTcp();
         try (FakeUpstream upstream = FakeUpstream.start();
-             TestServer server = TestServer.fromText("""
-                     .:%d {
-                         multisocket 1
-                         cache
-                         forward . %s
-                     }
-                     """.formatted(port, upstream.hostPort()));
-             Clients c = new Clients(clients, port)) {
+                TestServer server = TestServer.fromText("""
+                        .:%d {
+                            multisocket 1
+                            cache
+                            forward . %s
+                        }
+                        """.formatted(port, upstream.hostPort()));
+                Clients c = new Clients(clients, port)) {
             long loopThread = nativeLoopThread(server, port);
             byte[][] hitQueries = new byte[clients][];
             for (int i = 0; i < clients; i++) {
@@ -293,7 +294,8 @@ public final class LoopAllocations {
             for (int r = 0; r < warmRounds; r++) {
                 lost += c.rounds(1, hits) + c.rounds(1, misses);
             }
-            return measure(loopThread, c.kind("hits", hitRounds, hits), c.kind("misses", missRounds, misses)).plusLost(lost);
+            return measure(loopThread, c.kind("hits", hitRounds, hits), c.kind("misses", missRounds, misses))
+                    .plusLost(lost);
         }
     }
 

@@ -6,7 +6,8 @@ import java.util.List;
 
 /** Records what a {@link MetricSource} reports, to find one series' value in a test. */
 public final class MetricValues implements MetricSource.Sink {
-    private record Point(String name, List<String> labels, double value) {}
+    private record Point(String name, List<String> labels, double value) {
+    }
 
     private final List<Point> points = new ArrayList<>();
 

@@ -96,7 +96,8 @@ public final class OpenLoopLoad {
                 }
                 maxLag = Math.max(maxLag, now - due);
                 out.clear();
-                writeQuery(out, i / channels.length, names != null ? names.apply(i) : "q" + i + ".r" + run + "." + suffix);
+                writeQuery(out, i / channels.length,
+                        names != null ? names.apply(i) : "q" + i + ".r" + run + "." + suffix);
                 sentAt[i] = now;
                 channels[i % channels.length].write(out.flip());
                 lastSend = now;

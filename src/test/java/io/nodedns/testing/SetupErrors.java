@@ -30,7 +30,8 @@ public final class SetupErrors {
     /** The first {@code name} directive in {@code ZONE {\n BODY\n}}. */
     public static Directive directive(String zone, String body, String name) throws ConfigException {
         PluginRegistry registry = TestServer.registry();
-        List<ServerBlock> blocks = Corefile.parse("Corefile", zone + " {\n" + body + "\n}\n", registry::isKnown, k -> null);
+        List<ServerBlock> blocks = Corefile.parse("Corefile", zone + " {\n" + body + "\n}\n", registry::isKnown,
+                k -> null);
         return blocks.getFirst().directives(name).getFirst();
     }
 
@@ -45,7 +46,8 @@ public final class SetupErrors {
 
     public static Instance build(String corefile) throws ConfigException {
         PluginRegistry registry = TestServer.registry();
-        return Instance.build(Corefile.parse("Corefile", corefile, registry::isKnown, k -> null), registry, new Shared(), 53);
+        return Instance.build(Corefile.parse("Corefile", corefile, registry::isKnown, k -> null), registry,
+                new Shared(), 53);
     }
 
     /** Asserts the Corefile fails at this line with a message containing the fragment. */

@@ -47,7 +47,7 @@ public final class TestCa {
         public SSLContext context() throws GeneralSecurityException, IOException {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setKeyEntry("k", key, new char[0], new X509Certificate[] {cert});
+            ks.setKeyEntry("k", key, new char[0], new X509Certificate[]{cert});
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, new char[0]);
             KeyStore ts = KeyStore.getInstance("PKCS12");
@@ -66,7 +66,7 @@ public final class TestCa {
             Path k = dir.resolve(prefix + ".key");
             Files.writeString(c, pem("CERTIFICATE", encoded(cert)));
             Files.writeString(k, pem("PRIVATE KEY", key.getEncoded()));
-            return new Path[] {c, k};
+            return new Path[]{c, k};
         }
     }
 
@@ -75,7 +75,7 @@ public final class TestCa {
         this.keys = ecKeys();
         byte[] ext = extensions(List.of(
                 extension("2.5.29.19", true, seq(bool(true))), // basicConstraints CA:TRUE
-                extension("2.5.29.15", true, new byte[] {0x03, 0x02, 0x01, 0x06}))); // keyCertSign, cRLSign
+                extension("2.5.29.15", true, new byte[]{0x03, 0x02, 0x01, 0x06}))); // keyCertSign, cRLSign
         this.cert = sign(name, name, keys.getPublic().getEncoded(), ext, keys.getPrivate());
     }
 
@@ -90,7 +90,8 @@ public final class TestCa {
     }
 
     /** A server certificate for these DNS names and IP addresses (serverAuth and clientAuth). */
-    public Issued issue(String commonName, List<String> dnsNames, List<InetAddress> ips) throws GeneralSecurityException {
+    public Issued issue(String commonName, List<String> dnsNames, List<InetAddress> ips)
+            throws GeneralSecurityException {
         KeyPair leaf = ecKeys();
         ByteArrayOutputStream san = new ByteArrayOutputStream();
         for (String d : dnsNames) {
@@ -101,7 +102,7 @@ public final class TestCa {
         }
         List<byte[]> exts = new ArrayList<>();
         exts.add(extension("2.5.29.19", true, seq()));
-        exts.add(extension("2.5.29.15", true, new byte[] {0x03, 0x02, 0x07, (byte) 0x80})); // digitalSignature
+        exts.add(extension("2.5.29.15", true, new byte[]{0x03, 0x02, 0x07, (byte) 0x80})); // digitalSignature
         exts.add(extension("2.5.29.37", false, seq(oid("1.3.6.1.5.5.7.3.1"), oid("1.3.6.1.5.5.7.3.2"))));
         if (san.size() > 0) {
             exts.add(extension("2.5.29.17", false, tlv(0x30, san.toByteArray())));
@@ -116,7 +117,8 @@ public final class TestCa {
         return g.generateKeyPair();
     }
 
-    private static X509Certificate sign(String subject, String issuer, byte[] spki, byte[] extensions, PrivateKey signer)
+    private static X509Certificate sign(String subject, String issuer, byte[] spki, byte[] extensions,
+            PrivateKey signer)
             throws GeneralSecurityException {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         DateTimeFormatter utc = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
@@ -169,7 +171,7 @@ public final class TestCa {
     }
 
     private static byte[] bool(boolean b) {
-        return new byte[] {0x01, 0x01, (byte) (b ? 0xff : 0)};
+        return new byte[]{0x01, 0x01, (byte) (b ? 0xff : 0)};
     }
 
     private static byte[] integer(BigInteger v) {

@@ -46,7 +46,8 @@ class PemTest {
         Path key = dir.resolve("ec.pem");
         ProcessBuilder pb;
         try {
-            pb = new ProcessBuilder("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString());
+            pb = new ProcessBuilder("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out",
+                    key.toString());
             Process p = pb.redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             Assumptions.assumeTrue(p.waitFor() == 0, "openssl failed");
@@ -68,10 +69,12 @@ class PemTest {
         Path none = dir.resolve("none.pem");
         Files.writeString(none, "nothing here");
         assertTrue(assertThrows(IOException.class, () -> Pem.privateKey(none)).getMessage().contains("no private key"));
-        assertTrue(assertThrows(IOException.class, () -> Pem.certificates(none)).getMessage().contains("no PEM certificate"));
+        assertTrue(assertThrows(IOException.class, () -> Pem.certificates(none)).getMessage()
+                .contains("no PEM certificate"));
         Path cut = dir.resolve("cut.pem");
         Files.writeString(cut, "-----BEGIN CERTIFICATE-----\nAAAA\n");
-        assertTrue(assertThrows(IOException.class, () -> Pem.certificates(cut)).getMessage().contains("not a valid PEM certificate"));
+        assertTrue(assertThrows(IOException.class, () -> Pem.certificates(cut)).getMessage()
+                .contains("not a valid PEM certificate"));
     }
 
     /** The contents of the last top-level element of a DER SEQUENCE (an OCTET STRING here). */
@@ -99,6 +102,6 @@ class PemTest {
                 len = (len << 8) | (b[p++] & 0xff);
             }
         }
-        return new int[] {p, len};
+        return new int[]{p, len};
     }
 }

@@ -58,7 +58,7 @@ class HealthCheckerTest {
                 out.send(b);
             });
             assertFalse(hc.probe(u));
-            up.behaviour((q, out) -> { });
+            up.behaviour((q, out) -> {});
             long t0 = System.nanoTime();
             assertFalse(hc.probe(u));
             long ms = (System.nanoTime() - t0) / 1_000_000;

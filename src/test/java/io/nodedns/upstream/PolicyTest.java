@@ -16,31 +16,31 @@ class PolicyTest {
     @Test
     void sequentialIsConfiguredOrder() {
         Policy p = Policy.parse("sequential");
-        assertArrayEquals(new int[] {0, 1, 2, 3}, p.order(4));
-        assertArrayEquals(new int[] {0, 1, 2, 3}, p.order(4));
+        assertArrayEquals(new int[]{0, 1, 2, 3}, p.order(4));
+        assertArrayEquals(new int[]{0, 1, 2, 3}, p.order(4));
     }
 
     @Test
     void roundRobinPutsThePickFirstThenTheRestInOrder() {
         Policy p = Policy.parse("round_robin");
-        assertArrayEquals(new int[] {0, 1, 2, 3}, p.order(4));
-        assertArrayEquals(new int[] {1, 0, 2, 3}, p.order(4));
-        assertArrayEquals(new int[] {2, 0, 1, 3}, p.order(4), "CoreDNS's order, not a rotation");
-        assertArrayEquals(new int[] {3, 0, 1, 2}, p.order(4));
-        assertArrayEquals(new int[] {0, 1, 2, 3}, p.order(4));
+        assertArrayEquals(new int[]{0, 1, 2, 3}, p.order(4));
+        assertArrayEquals(new int[]{1, 0, 2, 3}, p.order(4));
+        assertArrayEquals(new int[]{2, 0, 1, 3}, p.order(4), "CoreDNS's order, not a rotation");
+        assertArrayEquals(new int[]{3, 0, 1, 2}, p.order(4));
+        assertArrayEquals(new int[]{0, 1, 2, 3}, p.order(4));
     }
 
     @Test
     void randomIsAUniformPermutation() {
         Policy p = Policy.parse("random");
-        assertArrayEquals(new int[] {0}, p.order(1));
+        assertArrayEquals(new int[]{0}, p.order(1));
         Map<String, Integer> seen = new HashMap<>();
         int n = 12_000;
         for (int i = 0; i < n; i++) {
             int[] o = p.order(3);
             int[] sorted = o.clone();
             Arrays.sort(sorted);
-            assertArrayEquals(new int[] {0, 1, 2}, sorted, "a permutation");
+            assertArrayEquals(new int[]{0, 1, 2}, sorted, "a permutation");
             seen.merge(Arrays.toString(o), 1, Integer::sum);
         }
         assertEquals(6, seen.size());

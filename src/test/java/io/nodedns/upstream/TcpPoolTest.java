@@ -71,7 +71,8 @@ class TcpPoolTest {
     @Test
     void maxAgeRetiresOldConnectionsEvenWhenBusy() throws Exception {
         try (FakeUpstream up = FakeUpstream.start()) {
-            TcpPool pool = new TcpPool(up.address(), new ConnOptions(Duration.ofSeconds(10), Duration.ofMillis(150), 0, null));
+            TcpPool pool = new TcpPool(up.address(),
+                    new ConnOptions(Duration.ofSeconds(10), Duration.ofMillis(150), 0, null));
             exchange(pool, 1);
             exchange(pool, 2);
             assertEquals(1, up.tcpConnectionsAccepted());
@@ -123,7 +124,7 @@ class TcpPoolTest {
         IOException e = assertThrows(IOException.class, () -> exchange(refused, 1));
         assertTrue(e.getMessage().startsWith("dial tcp 127.0.0.1:"), e.getMessage());
         try (FakeUpstream up = FakeUpstream.start()) {
-            up.behaviour((q, out) -> { });
+            up.behaviour((q, out) -> {});
             TcpPool pool = new TcpPool(up.address(), SHORT);
             Message q = Message.newQuery(Record.newRecord(Name.fromString("x."), Type.A, 1));
             byte[] wire = q.toWire();

@@ -26,7 +26,8 @@ class TcpPoolTlsTest {
     void aBurstOnAColdPoolRunsAtMostFourHandshakesAtOnce(@TempDir Path dir) throws Exception {
         TestCa ca = new TestCa("burst CA");
         TestCa.Issued cert = ca.issue("dns.test", List.of("dns.test"), List.of());
-        TlsClient client = new TlsClient(TlsContexts.context(null, null, ca.writeCa(dir.resolve("ca.crt"))), "dns.test");
+        TlsClient client = new TlsClient(TlsContexts.context(null, null, ca.writeCa(dir.resolve("ca.crt"))),
+                "dns.test");
         try (DotServer dot = new DotServer(cert.context(), false).delay(20)) {
             TcpPool pool = new TcpPool(new InetSocketAddress(InetAddress.getLoopbackAddress(), dot.port()),
                     new ConnOptions(Duration.ofSeconds(10), Duration.ZERO, 0, null), client);
@@ -36,10 +37,12 @@ class TcpPoolTlsTest {
                 int id = 1000 + i;
                 threads.add(Thread.ofVirtual().start(() -> {
                     try {
-                        Message q = Message.newQuery(Record.newRecord(Name.fromString("b" + id + ".example."), Type.A, 1));
+                        Message q = Message
+                                .newQuery(Record.newRecord(Name.fromString("b" + id + ".example."), Type.A, 1));
                         q.getHeader().setID(id);
                         byte[] wire = q.toWire();
-                        int n = pool.exchange(wire, wire.length, id, new byte[65535], System.nanoTime() + 10_000_000_000L);
+                        int n = pool.exchange(wire, wire.length, id, new byte[65535],
+                                System.nanoTime() + 10_000_000_000L);
                         if (n > 0) {
                             answered.incrementAndGet();
                         }
@@ -52,7 +55,8 @@ class TcpPoolTlsTest {
                 t.join();
             }
             assertEquals(40, answered.get());
-            assertTrue(dot.maxConcurrentHandshakes() <= TcpPool.MAX_TLS_DIALS, dot.maxConcurrentHandshakes() + " at once");
+            assertTrue(dot.maxConcurrentHandshakes() <= TcpPool.MAX_TLS_DIALS,
+                    dot.maxConcurrentHandshakes() + " at once");
             assertEquals(pool.misses(), dot.handshakes());
             assertEquals(40, pool.hits() + pool.misses());
             pool.close();

@@ -31,10 +31,12 @@ class UpstreamConnectionMemoryTest {
     void anIdleTlsConnectionCostsLittleHeap(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         TestCa ca = new TestCa("memory test CA");
         TestCa.Issued cert = ca.issue("dns.test", List.of("dns.test"), List.of());
-        TlsClient client = new TlsClient(TlsContexts.context(null, null, ca.writeCa(dir.resolve("ca.crt"))), "dns.test");
+        TlsClient client = new TlsClient(TlsContexts.context(null, null, ca.writeCa(dir.resolve("ca.crt"))),
+                "dns.test");
         DotServer dot = new DotServer(cert.context(), false).delay(1000); // TLS dials run 4 at a time: hold replies longer
         InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), dot.port());
-        long per = perConnection(new TcpPool(addr, new ConnOptions(Duration.ofMinutes(5), Duration.ZERO, 0, null), client),
+        long per = perConnection(
+                new TcpPool(addr, new ConnOptions(Duration.ofMinutes(5), Duration.ZERO, 0, null), client),
                 dot, "DNS-over-TLS");
         assertTrue(per < MAX_BYTES_PER_CONNECTION, per + " bytes per connection");
     }
@@ -49,7 +51,8 @@ class UpstreamConnectionMemoryTest {
             }
             out.answer();
         });
-        long per = perConnection(new TcpPool(up.address(), new ConnOptions(Duration.ofMinutes(5), Duration.ZERO, 0, null)),
+        long per = perConnection(
+                new TcpPool(up.address(), new ConnOptions(Duration.ofMinutes(5), Duration.ZERO, 0, null)),
                 up, "plain TCP");
         assertTrue(per < 4096, per + " bytes per connection (a 64 KiB write buffer each no more)");
     }

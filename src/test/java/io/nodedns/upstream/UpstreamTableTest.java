@@ -54,8 +54,8 @@ class UpstreamTableTest {
     @Test
     void responsesAreCountedByRcodeAndBucket() {
         Upstream u = new Upstream(a(1), ConnOptions.defaults());
-        u.responded(0, 100_000);      // 0.1 ms: first bucket
-        u.responded(0, 3_000_000);    // 3 ms: <= 4 ms bucket (index 4)
+        u.responded(0, 100_000); // 0.1 ms: first bucket
+        u.responded(0, 3_000_000); // 3 ms: <= 4 ms bucket (index 4)
         u.responded(3, 20_000_000_000L); // beyond the last bound
         assertEquals(2, u.responses(0));
         assertEquals(1, u.responses(3));

@@ -22,8 +22,7 @@ import org.xbill.DNS.Type;
  * window of 100,000 rounds of parse + walk + shape + error replies over preallocated buffers
  * allocates nothing ({@link LoopAllocations}).
  */
-class AllocationTest
-{
+class AllocationTest {
     private static final int ROUNDS = 100_000;
 
     private final QueryView q = new QueryView();
@@ -43,16 +42,14 @@ class AllocationTest
     private volatile long sink;
 
     @Test
-    void hotPathAllocatesNothing() throws Exception
-    {
+    void hotPathAllocatesNothing() throws Exception {
         prepare();
 
         // The workload really does what it claims (and the first rounds run interpreted).
         assertEquals(QueryView.OK, q.wrap(query, 0, queryLength));
         assertTrue(round(0) > 0);
 
-        for (int i = 0; i < 5; i++)
-        {
+        for (int i = 0; i < 5; i++) {
             sink += run(ROUNDS);
         }
         final LoopAllocations.Result r = LoopAllocations.calls("rounds", ROUNDS, i -> sink += round(i));
@@ -60,18 +57,15 @@ class AllocationTest
         r.assertNothingAllocated();
     }
 
-    private long run(final int rounds)
-    {
+    private long run(final int rounds) {
         long s = 0;
-        for (int i = 0; i < rounds; i++)
-        {
+        for (int i = 0; i < rounds; i++) {
             s += round(i);
         }
         return s;
     }
 
-    private long round(final int i)
-    {
+    private long round(final int i) {
         long s = 0;
         final boolean edns = (i & 1) == 0;
         final UnsafeBuffer req = edns ? query : plainQuery;
@@ -82,8 +76,7 @@ class AllocationTest
         final UnsafeBuffer template = withOpt ? replyOpt : replyNoOpt;
         final int length = withOpt ? replyOptLength : replyNoOptLength;
         walker.wrap(template, 0, length);
-        while (walker.next())
-        {
+        while (walker.next()) {
             s += walker.ttl() + walker.type() + walker.section();
         }
 
@@ -98,11 +91,10 @@ class AllocationTest
         s += Names.expand(template, 0, DnsHeader.LENGTH, length, name, 0);
         s += Names.equalsIgnoreCase(req, q.qnameOffset(), name, 0, q.qnameLength()) ? 1 : 0;
         s += Names.equalsIgnoreCase(template, 0, walker.questionEnd() + 2, length, req, q.qnameOffset(),
-            q.qnameLength()) ? 1 : 0;
+                q.qnameLength()) ? 1 : 0;
         Names.toLowerCase(name, 0, q.qnameLength());
         s += Names.hashLowerCase(name, 0, q.qnameLength());
-        for (int p = 0; p >= 0; p = Names.parentOffset(name, p, q.qnameLength()))
-        {
+        for (int p = 0; p >= 0; p = Names.parentOffset(name, p, q.qnameLength())) {
             s += Names.labelCount(name, p, q.qnameLength() - p);
         }
         // NOTIMP with the query's OPT (RFC 6891 7): the OPT is found after parsing stopped early.
@@ -111,23 +103,22 @@ class AllocationTest
         return s;
     }
 
-    private void prepare() throws Exception
-    {
+    private void prepare() throws Exception {
         final Message m = WireTestSupport.query("My-Svc.my-ns.svc.cluster.local", Type.A, 1232, true,
-            new CookieOption(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}),
-            new ClientSubnetOption(24, InetAddress.getByName("192.0.2.0")));
+                new CookieOption(new byte[]{1, 2, 3, 4, 5, 6, 7, 8}),
+                new ClientSubnetOption(24, InetAddress.getByName("192.0.2.0")));
         final byte[] qw = m.toWire();
         query.putBytes(0, qw);
         queryLength = qw.length;
         statusQuery.putBytes(0, qw);
-        statusQuery.putByte(2, (byte)(qw[2] | (DnsHeader.OPCODE_STATUS << DnsHeader.OPCODE_SHIFT >>> 8)));
+        statusQuery.putByte(2, (byte) (qw[2] | (DnsHeader.OPCODE_STATUS << DnsHeader.OPCODE_SHIFT >>> 8)));
         final byte[] pw = WireTestSupport.query("other.example.org", Type.AAAA).toWire();
         plainQuery.putBytes(0, pw);
         plainQueryLength = pw.length;
 
         final Message r = WireTestSupport.aResponse(m, 60);
         r.addRecord(new NSRecord(WireTestSupport.name("cluster.local"), DClass.IN, 30,
-            WireTestSupport.name("ns.cluster.local")), Section.AUTHORITY);
+                WireTestSupport.name("ns.cluster.local")), Section.AUTHORITY);
         r.addRecord(WireTestSupport.a(WireTestSupport.name("ns.cluster.local"), 30, 1), Section.ADDITIONAL);
         final byte[] rw = r.toWire();
         replyNoOpt.putBytes(0, rw);

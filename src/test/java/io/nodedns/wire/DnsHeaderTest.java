@@ -12,24 +12,21 @@ import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Section;
 
-class DnsHeaderTest
-{
+class DnsHeaderTest {
     private static final int[] DNSJAVA_BITS = {Flags.QR, Flags.AA, Flags.TC, Flags.RD, Flags.RA, 9, Flags.AD, Flags.CD};
     private static final int[] MASKS = {
-        DnsHeader.QR, DnsHeader.AA, DnsHeader.TC, DnsHeader.RD, DnsHeader.RA, DnsHeader.Z, DnsHeader.AD, DnsHeader.CD};
+            DnsHeader.QR, DnsHeader.AA, DnsHeader.TC, DnsHeader.RD, DnsHeader.RA, DnsHeader.Z, DnsHeader.AD,
+            DnsHeader.CD};
 
     @Test
-    void gettersMatchDnsjavaOnRandomHeaders() throws Exception
-    {
+    void gettersMatchDnsjavaOnRandomHeaders() throws Exception {
         final SplittableRandom rnd = new SplittableRandom(42);
         final UnsafeBuffer b = new UnsafeBuffer(new byte[64]);
-        for (int n = 0; n < 2000; n++)
-        {
+        for (int n = 0; n < 2000; n++) {
             final int off = rnd.nextInt(20);
             final byte[] raw = new byte[12];
-            for (int i = 0; i < 12; i++)
-            {
-                raw[i] = (byte)rnd.nextInt(256);
+            for (int i = 0; i < 12; i++) {
+                raw[i] = (byte) rnd.nextInt(256);
             }
             b.putBytes(off, raw);
             final Header h = new Header(raw);
@@ -48,8 +45,7 @@ class DnsHeaderTest
             assertEquals(h.getCount(Section.ANSWER), DnsHeader.ancount(b, off));
             assertEquals(h.getCount(Section.AUTHORITY), DnsHeader.nscount(b, off));
             assertEquals(h.getCount(Section.ADDITIONAL), DnsHeader.arcount(b, off));
-            for (int s = 0; s < 4; s++)
-            {
+            for (int s = 0; s < 4; s++) {
                 assertEquals(h.getCount(s), DnsHeader.count(b, off, s));
             }
             assertEquals(((raw[2] & 0xFF) << 8) | (raw[3] & 0xFF), DnsHeader.flags(b, off));
@@ -57,35 +53,30 @@ class DnsHeaderTest
     }
 
     @Test
-    void settersProduceWhatDnsjavaWrites()
-    {
+    void settersProduceWhatDnsjavaWrites() {
         final SplittableRandom rnd = new SplittableRandom(7);
         final UnsafeBuffer b = new UnsafeBuffer(new byte[32]);
-        for (int n = 0; n < 2000; n++)
-        {
+        for (int n = 0; n < 2000; n++) {
             final Header h = new Header(rnd.nextInt(65536));
             final int opcode = rnd.nextInt(16);
             final int rcode = rnd.nextInt(16);
             h.setOpcode(opcode);
             h.setRcode(rcode);
-            b.setMemory(0, 32, (byte)0);
+            b.setMemory(0, 32, (byte) 0);
             final int off = rnd.nextInt(8);
             DnsHeader.id(b, off, h.getID());
             DnsHeader.opcode(b, off, opcode);
             DnsHeader.rcode(b, off, rcode | 0x30); // upper bits must be ignored
-            for (int i = 0; i < MASKS.length; i++)
-            {
+            for (int i = 0; i < MASKS.length; i++) {
                 final boolean on = rnd.nextBoolean();
-                if (on)
-                {
+                if (on) {
                     h.setFlag(DNSJAVA_BITS[i]);
                 }
                 setFlag(b, off, MASKS[i], on);
             }
             assertArrayEquals(h.toWire(), WireTestSupport.bytes(b, off, 12), "iteration " + n);
             // and back off: clearing every flag leaves only opcode and rcode
-            for (final int mask : MASKS)
-            {
+            for (final int mask : MASKS) {
                 setFlag(b, off, mask, false);
             }
             assertEquals((opcode << 11) | rcode, DnsHeader.flags(b, off));
@@ -93,8 +84,7 @@ class DnsHeaderTest
     }
 
     @Test
-    void countSettersAreSeenByDnsjava() throws Exception
-    {
+    void countSettersAreSeenByDnsjava() throws Exception {
         final UnsafeBuffer b = new UnsafeBuffer(new byte[12]);
         DnsHeader.flags(b, 0, DnsHeader.QR | DnsHeader.TC); // TC: dnsjava tolerates the missing records
         DnsHeader.qdcount(b, 0, 1);
@@ -112,8 +102,7 @@ class DnsHeaderTest
     }
 
     @Test
-    void constantsMatchRfcValues()
-    {
+    void constantsMatchRfcValues() {
         assertEquals(0x8000, DnsHeader.QR);
         assertEquals(0, DnsHeader.OPCODE_QUERY);
         assertEquals(4, DnsHeader.OPCODE_NOTIFY);
@@ -130,10 +119,8 @@ class DnsHeaderTest
         assertEquals(DnsHeader.CD, DnsHeader.flags(b, 0));
     }
 
-    private static void setFlag(final UnsafeBuffer b, final int off, final int mask, final boolean on)
-    {
-        switch (mask)
-        {
+    private static void setFlag(final UnsafeBuffer b, final int off, final int mask, final boolean on) {
+        switch (mask) {
             case DnsHeader.QR -> DnsHeader.qr(b, off, on);
             case DnsHeader.AA -> DnsHeader.aa(b, off, on);
             case DnsHeader.TC -> DnsHeader.tc(b, off, on);

@@ -26,13 +26,11 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-class QueryViewTest
-{
+class QueryViewTest {
     private final QueryView q = new QueryView();
 
     @Test
-    void plainQueryMatchesDnsjava()
-    {
+    void plainQueryMatchesDnsjava() {
         final Message m = query("My-Svc.my-ns.svc.cluster.local", Type.AAAA);
         m.getHeader().setFlag(Flags.CD);
         final byte[] wire = m.toWire();
@@ -48,9 +46,8 @@ class QueryViewTest
     }
 
     @Test
-    void ednsQueryWithDoAndOptionsMatchesDnsjava() throws Exception
-    {
-        final EDNSOption cookie = new CookieOption(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    void ednsQueryWithDoAndOptionsMatchesDnsjava() throws Exception {
+        final EDNSOption cookie = new CookieOption(new byte[]{1, 2, 3, 4, 5, 6, 7, 8});
         final EDNSOption nsid = new GenericEDNSOption(3, new byte[0]);
         final EDNSOption ecs = new ClientSubnetOption(24, InetAddress.getByName("192.0.2.0"));
         final EDNSOption pad = new GenericEDNSOption(12, new byte[17]);
@@ -68,8 +65,7 @@ class QueryViewTest
         assertEquals(0, q.ednsVersion());
         assertEquals(opt.getFlags(), q.ednsFlags());
         int optionBytes = 0;
-        for (final EDNSOption o : opt.getOptions())
-        {
+        for (final EDNSOption o : opt.getOptions()) {
             optionBytes += o.toWire().length;
         }
         assertEquals(optionBytes, q.ednsOptionsLength());
@@ -83,8 +79,7 @@ class QueryViewTest
     }
 
     @Test
-    void ednsWithoutDo()
-    {
+    void ednsWithoutDo() {
         final byte[] wire = query("a.b", Type.TXT, 4096, false).toWire();
         assertEquals(QueryView.OK, q.wrap(direct(wire), 0, wire.length));
         assertTrue(q.hasEdns());
@@ -94,12 +89,11 @@ class QueryViewTest
     }
 
     @Test
-    void notifyWithSoaInAnswerAndCompressedAdditionalOwner()
-    {
+    void notifyWithSoaInAnswerAndCompressedAdditionalOwner() {
         final Message m = query("example.org", Type.SOA);
         m.getHeader().setOpcode(Opcode.NOTIFY);
         m.addRecord(new SOARecord(name("example.org"), DClass.IN, 60, name("ns1.example.org"),
-            name("admin.example.org"), 1, 2, 3, 4, 5), Section.ANSWER);
+                name("admin.example.org"), 1, 2, 3, 4, 5), Section.ANSWER);
         m.addRecord(WireTestSupport.a(name("ns1.example.org"), 60, 1), Section.ADDITIONAL);
         m.addRecord(new OPTRecord(512, 0, 0), Section.ADDITIONAL);
         final byte[] wire = m.toWire();
@@ -110,19 +104,16 @@ class QueryViewTest
     }
 
     @Test
-    void shortMessagesAreDropped()
-    {
+    void shortMessagesAreDropped() {
         final byte[] wire = query("x", Type.A).toWire();
-        for (int len = 0; len < 12; len++)
-        {
+        for (int len = 0; len < 12; len++) {
             assertEquals(QueryView.ERR_SHORT, q.wrap(direct(wire), 0, len));
             assertFalse(q.questionParsed());
         }
     }
 
     @Test
-    void responsesAreIgnored()
-    {
+    void responsesAreIgnored() {
         final Message m = query("x", Type.A);
         m.getHeader().setFlag(Flags.QR);
         final byte[] wire = m.toWire();
@@ -130,10 +121,8 @@ class QueryViewTest
     }
 
     @Test
-    void unknownOpcodesAreNotImplemented()
-    {
-        for (final int opcode : new int[] {1, 2, 3, 5, 6, 15})
-        {
+    void unknownOpcodesAreNotImplemented() {
+        for (final int opcode : new int[]{1, 2, 3, 5, 6, 15}) {
             final Message m = query("x", Type.A);
             m.getHeader().setOpcode(opcode);
             final byte[] wire = m.toWire();
@@ -144,8 +133,7 @@ class QueryViewTest
     }
 
     @Test
-    void badCountsAreFormerrWithoutQuestion()
-    {
+    void badCountsAreFormerrWithoutQuestion() {
         final byte[] wire = query("x.example", Type.A, 1232, false).toWire(); // qd=1 an=0 ns=0 ar=1
         assertFormerrCount(wire, DnsHeader.QDCOUNT_OFFSET, 0);
         assertFormerrCount(wire, DnsHeader.QDCOUNT_OFFSET, 2);
@@ -155,11 +143,9 @@ class QueryViewTest
     }
 
     @Test
-    void truncatedQuestionIsFormerr()
-    {
+    void truncatedQuestionIsFormerr() {
         final byte[] wire = query("www.example.org", Type.A).toWire();
-        for (int len = 12; len < wire.length; len++)
-        {
+        for (int len = 12; len < wire.length; len++) {
             assertEquals(QueryView.ERR_FORMERR, q.wrap(direct(wire), 0, len), "length " + len);
             assertFalse(q.questionParsed());
         }
@@ -167,33 +153,30 @@ class QueryViewTest
     }
 
     @Test
-    void badQuestionNamesAreFormerr()
-    {
+    void badQuestionNamesAreFormerr() {
         final byte[] wire = query("www.example.org", Type.A).toWire();
         final byte[] longLabel = wire.clone();
         longLabel[12] = 64; // label type 0x40 at "www": a label over 63 cannot be expressed
         assertFormerr(longLabel, false);
 
         final byte[] pointer = Arrays.copyOf(wire, 18);
-        pointer[12] = (byte)0xC0; // QNAME is a pointer to the header
+        pointer[12] = (byte) 0xC0; // QNAME is a pointer to the header
         pointer[13] = 2;
         assertFormerr(pointer, false);
 
         final StringBuilder big = new StringBuilder();
-        for (int i = 0; i < 4; i++)
-        {
+        for (int i = 0; i < 4; i++) {
             big.append("x".repeat(63)).append('.');
         }
         final UnsafeBuffer b = new UnsafeBuffer(new byte[400]);
         b.putBytes(0, wire, 0, 12);
         int pos = 12;
-        for (int i = 0; i < 4; i++)
-        {
-            b.putByte(pos++, (byte)63);
-            b.setMemory(pos, 63, (byte)'x');
+        for (int i = 0; i < 4; i++) {
+            b.putByte(pos++, (byte) 63);
+            b.setMemory(pos, 63, (byte) 'x');
             pos += 63;
         }
-        b.putByte(pos++, (byte)0);
+        b.putByte(pos++, (byte) 0);
         b.putInt(pos, 0x00010001);
         pos += 4;
         assertEquals(QueryView.ERR_FORMERR, q.wrap(b, 0, pos)); // 257-byte name
@@ -201,13 +184,12 @@ class QueryViewTest
     }
 
     @Test
-    void pointerLoopInAdditionalIsFormerrWithQuestion()
-    {
+    void pointerLoopInAdditionalIsFormerrWithQuestion() {
         final byte[] wire = query("www.example.org", Type.A).toWire();
         final byte[] bad = Arrays.copyOf(wire, wire.length + 12);
         bad[11] = 1; // ARCOUNT
-        bad[wire.length] = (byte)0xC0; // owner points at itself
-        bad[wire.length + 1] = (byte)wire.length;
+        bad[wire.length] = (byte) 0xC0; // owner points at itself
+        bad[wire.length + 1] = (byte) wire.length;
         bad[wire.length + 3] = 1;
         bad[wire.length + 5] = 1;
         assertFormerr(bad, true);
@@ -215,8 +197,7 @@ class QueryViewTest
     }
 
     @Test
-    void badOptRecordsAreFormerr()
-    {
+    void badOptRecordsAreFormerr() {
         final Message m = query("x.example", Type.A, 1232, false);
         m.addRecord(new OPTRecord(512, 0, 0), Section.ADDITIONAL);
         assertFormerr(m.toWire(), true); // two OPTs
@@ -235,7 +216,7 @@ class QueryViewTest
         assertFormerr(named, true);
 
         final byte[] badOption = query("x.example", Type.A, 1232, false, new GenericEDNSOption(65001, new byte[4]))
-            .toWire();
+                .toWire();
         badOption[badOption.length - 5] = 5; // option length 5 > the 4 bytes present
         assertFormerr(badOption, true);
 
@@ -245,8 +226,7 @@ class QueryViewTest
     }
 
     @Test
-    void ednsVersionOtherThanZeroIsBadvers()
-    {
+    void ednsVersionOtherThanZeroIsBadvers() {
         final Message m = query("www.example.org", Type.A);
         m.addRecord(new OPTRecord(1232, 0, 1, 0x8000), Section.ADDITIONAL);
         final byte[] wire = m.toWire();
@@ -259,8 +239,7 @@ class QueryViewTest
     }
 
     @Test
-    void viewIsReusableAndResetsState()
-    {
+    void viewIsReusableAndResetsState() {
         final byte[] edns = query("a.example", Type.A, 1400, true).toWire();
         final byte[] plain = query("b.example", Type.MX).toWire();
         assertEquals(QueryView.OK, q.wrap(direct(edns), 0, edns.length));
@@ -271,8 +250,7 @@ class QueryViewTest
         assertEquals(Type.MX, q.qtype());
     }
 
-    private void assertCommon(final Message m, final UnsafeBuffer b, final int off, final int len)
-    {
+    private void assertCommon(final Message m, final UnsafeBuffer b, final int off, final int len) {
         assertEquals(m.getHeader().getID(), q.id());
         assertEquals(DnsHeader.flags(b, off), q.flags());
         assertEquals(m.getHeader().getOpcode(), q.opcode());
@@ -289,17 +267,15 @@ class QueryViewTest
         assertTrue(q.length() >= len);
     }
 
-    private void assertFormerrCount(final byte[] wire, final int countOffset, final int value)
-    {
+    private void assertFormerrCount(final byte[] wire, final int countOffset, final int value) {
         final byte[] bad = wire.clone();
-        bad[countOffset] = (byte)(value >>> 8);
-        bad[countOffset + 1] = (byte)value;
+        bad[countOffset] = (byte) (value >>> 8);
+        bad[countOffset + 1] = (byte) value;
         assertEquals(QueryView.ERR_FORMERR, q.wrap(direct(bad), 0, bad.length), "count@" + countOffset + "=" + value);
         assertFalse(q.questionParsed());
     }
 
-    private void assertFormerr(final byte[] wire, final boolean questionParsed)
-    {
+    private void assertFormerr(final byte[] wire, final boolean questionParsed) {
         assertEquals(QueryView.ERR_FORMERR, q.wrap(direct(wire), 0, wire.length));
         assertEquals(questionParsed, q.questionParsed());
     }

@@ -30,8 +30,7 @@ import org.xbill.DNS.Type;
  * Seeded property tests against dnsjava. A failure prints the seed; replay it with
  * {@code -Dnodedns.seed=N} (the older {@code -Dwire.seed=N} still works).
  */
-class RandomMessageRoundTripTest
-{
+class RandomMessageRoundTripTest {
     private static final int MESSAGES = 3000;
 
     private final UnsafeBuffer buf = new UnsafeBuffer(new byte[70_000]);
@@ -41,35 +40,27 @@ class RandomMessageRoundTripTest
     private final RecordWalker walker = new RecordWalker();
     private final QueryView q = new QueryView();
 
-    interface Check
-    {
+    interface Check {
         void run(SplittableRandom rnd, RandomMessages gen) throws Exception;
     }
 
-    private static void forAll(final String what, final Check check)
-    {
+    private static void forAll(final String what, final Check check) {
         final long seed = Long.getLong("nodedns.seed", Long.getLong("wire.seed", System.nanoTime()));
         System.out.println(what + ": seed " + seed + " (replay with -Dnodedns.seed=" + seed + ")");
         final SplittableRandom rnd = new SplittableRandom(seed);
         final RandomMessages gen = new RandomMessages(rnd);
-        for (int i = 0; i < MESSAGES; i++)
-        {
-            try
-            {
+        for (int i = 0; i < MESSAGES; i++) {
+            try {
                 check.run(rnd, gen);
-            }
-            catch (final Throwable t)
-            {
+            } catch (final Throwable t) {
                 throw new AssertionError(what + " failed on message " + i + "; replay with -Dnodedns.seed=" + seed, t);
             }
         }
     }
 
     @Test
-    void walkerSeesWhatDnsjavaParses()
-    {
-        forAll("walker", (rnd, gen) ->
-        {
+    void walkerSeesWhatDnsjavaParses() {
+        forAll("walker", (rnd, gen) -> {
             final byte[] wire = gen.response().toWire();
             final int off = rnd.nextInt(64);
             buf.putBytes(off, wire);
@@ -78,10 +69,8 @@ class RandomMessageRoundTripTest
     }
 
     @Test
-    void queryViewAgreesWithDnsjava()
-    {
-        forAll("query view", (rnd, gen) ->
-        {
+    void queryViewAgreesWithDnsjava() {
+        forAll("query view", (rnd, gen) -> {
             final Message m = gen.query();
             final byte[] wire = m.toWire();
             buf.putBytes(0, wire);
@@ -93,8 +82,7 @@ class RandomMessageRoundTripTest
             assertEquals(m.getHeader().getID(), q.id());
             final OPTRecord opt = m.getOPT();
             assertEquals(opt != null, q.hasEdns());
-            if (opt != null)
-            {
+            if (opt != null) {
                 assertEquals(opt.getPayloadSize(), q.ednsUdpSize());
                 assertEquals((opt.getFlags() & 0x8000) != 0, q.dnssecOk());
                 assertEquals(optionsLength(opt.getOptions()), q.ednsOptionsLength());
@@ -103,10 +91,8 @@ class RandomMessageRoundTripTest
     }
 
     @Test
-    void shapedRepliesAreWhatTheSpecSays()
-    {
-        forAll("shaper", (rnd, gen) ->
-        {
+    void shapedRepliesAreWhatTheSpecSays() {
+        forAll("shaper", (rnd, gen) -> {
             final Message query = gen.query();
             final byte[] qwire = query.toWire();
             reqBuf.putBytes(0, qwire);
@@ -125,44 +111,34 @@ class RandomMessageRoundTripTest
     }
 
     @Test
-    void mutatedMessagesNeverThrowAndFailOnlyWhereDnsjavaFails()
-    {
-        forAll("mutation", (rnd, gen) ->
-        {
+    void mutatedMessagesNeverThrowAndFailOnlyWhereDnsjavaFails() {
+        forAll("mutation", (rnd, gen) -> {
             final byte[] wire = gen.response().toWire();
             int len = wire.length;
-            for (int k = 1 + rnd.nextInt(3); k > 0; k--)
-            {
-                switch (rnd.nextInt(4))
-                {
-                    case 0 -> wire[rnd.nextInt(wire.length)] = (byte)rnd.nextInt(256);
-                    case 1 -> wire[rnd.nextInt(wire.length)] ^= (byte)(1 << rnd.nextInt(8));
-                    case 2 -> wire[rnd.nextInt(wire.length)] = (byte)0xC0;
+            for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+                switch (rnd.nextInt(4)) {
+                    case 0 -> wire[rnd.nextInt(wire.length)] = (byte) rnd.nextInt(256);
+                    case 1 -> wire[rnd.nextInt(wire.length)] ^= (byte) (1 << rnd.nextInt(8));
+                    case 2 -> wire[rnd.nextInt(wire.length)] = (byte) 0xC0;
                     default -> len = rnd.nextInt(len + 1);
                 }
             }
             final byte[] cut = Arrays.copyOf(wire, len);
             Message dnsjava = null;
-            try
-            {
+            try {
                 dnsjava = new Message(cut);
-            }
-            catch (final Exception ignored)
-            {
+            } catch (final Exception ignored) {
                 // dnsjava rejects it: we may or may not
             }
             buf.putBytes(0, cut);
             final boolean walked = walker.wrap(buf, 0, len) == 0 && walkAll();
             final boolean tc = len >= 4 && (cut[2] & 0x02) != 0;
-            if (!tc)
-            {
-                if (!walked && !pointsIntoHeader(cut))
-                {
+            if (!tc) {
+                if (!walked && !pointsIntoHeader(cut)) {
                     // we refuse compression pointers into the header (a fuzz finding); dnsjava follows them
                     assertEquals(null, dnsjava, "we rejected what dnsjava accepted");
                 }
-                if (dnsjava != null && walked)
-                {
+                if (dnsjava != null && walked) {
                     compareWalk(dnsjava, 0, len, false);
                 }
             }
@@ -175,34 +151,26 @@ class RandomMessageRoundTripTest
     }
 
     /** True if some byte pair after the header reads as a compression pointer into the header. */
-    private static boolean pointsIntoHeader(final byte[] msg)
-    {
-        for (int i = 12; i + 1 < msg.length; i++)
-        {
-            if ((msg[i] & 0xC0) == 0xC0 && (((msg[i] & 0x3F) << 8) | (msg[i + 1] & 0xFF)) < 12)
-            {
+    private static boolean pointsIntoHeader(final byte[] msg) {
+        for (int i = 12; i + 1 < msg.length; i++) {
+            if ((msg[i] & 0xC0) == 0xC0 && (((msg[i] & 0x3F) << 8) | (msg[i + 1] & 0xFF)) < 12) {
                 return true;
             }
         }
         return false;
     }
 
-    private boolean walkAll()
-    {
-        while (walker.next())
-        {
+    private boolean walkAll() {
+        while (walker.next()) {
             walker.type();
         }
         return walker.error() == 0;
     }
 
-    private void compareWalk(final Message parsed, final int off, final int length, final boolean strict)
-    {
+    private void compareWalk(final Message parsed, final int off, final int length, final boolean strict) {
         assertEquals(0, walker.wrap(buf, off, length));
-        for (int s = Section.ANSWER; s <= Section.ADDITIONAL; s++)
-        {
-            for (final Record r : parsed.getSection(s))
-            {
+        for (int s = Section.ANSWER; s <= Section.ADDITIONAL; s++) {
+            for (final Record r : parsed.getSection(s)) {
                 assertTrue(walker.next(), "walker stopped early: " + walker.error());
                 assertEquals(s, walker.section());
                 assertEquals(r.getType(), walker.type());
@@ -212,23 +180,19 @@ class RandomMessageRoundTripTest
                 final int n = Names.expand(buf, off, walker.ownerOffset(), off + length, tmp, 0);
                 assertArrayEquals(r.getName().toWire(), WireTestSupport.bytes(tmp, 0, n));
                 final Name target = rdataName(r);
-                if (target != null)
-                {
+                if (target != null) {
                     final int at = walker.rdataOffset() + (r instanceof MXRecord ? 2 : r instanceof SRVRecord ? 6 : 0);
                     // dnsjava lets an RDATA name run past RDLENGTH; mutated messages may have such names
-                    if (strict || Names.skip(buf, off, at, walker.recordEnd()) == walker.recordEnd())
-                    {
+                    if (strict || Names.skip(buf, off, at, walker.recordEnd()) == walker.recordEnd()) {
                         final int t = Names.expand(buf, off, at, walker.recordEnd(), tmp, 0);
                         assertTrue(t > 0, "rdata name " + t);
                         assertArrayEquals(target.toWire(), WireTestSupport.bytes(tmp, 0, t));
                     }
-                }
-                else if (r.getType() == Type.A || r.getType() == Type.AAAA || r.getType() == Type.TXT ||
-                    r.getType() >= 65280)
-                {
+                } else if (r.getType() == Type.A || r.getType() == Type.AAAA || r.getType() == Type.TXT ||
+                        r.getType() >= 65280) {
                     // types without names: dnsjava's canonical RDATA is the raw RDATA
                     assertArrayEquals(r.rdataToWireCanonical(),
-                        WireTestSupport.bytes(buf, walker.rdataOffset(), walker.rdataLength()));
+                            WireTestSupport.bytes(buf, walker.rdataOffset(), walker.rdataLength()));
                 }
             }
         }
@@ -237,9 +201,8 @@ class RandomMessageRoundTripTest
     }
 
     private void checkShaped(
-        final Message query, final Message original, final byte[] wire, final Message shaped, final int len,
-        final int max)
-    {
+            final Message query, final Message original, final byte[] wire, final Message shaped, final int len,
+            final int max) {
         final OPTRecord reqOpt = query.getOPT();
         final OPTRecord origOpt = original.getOPT();
         final List<Record> origRecords = new ArrayList<>();
@@ -249,11 +212,9 @@ class RandomMessageRoundTripTest
         walker.wrap(buf, 0, wire.length);
         final int questionEnd = walker.questionEnd();
         final List<Record> all = WireTestSupport.all(original);
-        for (final Record r : all)
-        {
+        for (final Record r : all) {
             walker.next();
-            if (r instanceof OPTRecord)
-            {
+            if (r instanceof OPTRecord) {
                 optSize = walker.recordEnd() - walker.recordOffset();
                 continue;
             }
@@ -261,32 +222,25 @@ class RandomMessageRoundTripTest
             sizes.add(walker.recordEnd() - walker.recordOffset());
         }
         final int appended = reqOpt != null && origOpt == null ? 11 + echoedLength(reqOpt.getOptions()) : 0;
-        if (appended > 0)
-        {
+        if (appended > 0) {
             optSize = appended;
         }
         final boolean truncate = wire.length + appended > max;
         int keep = origRecords.size();
-        if (truncate)
-        {
+        if (truncate) {
             int used = questionEnd;
             keep = 0;
-            while (keep < sizes.size() && used + sizes.get(keep) <= max - optSize)
-            {
+            while (keep < sizes.size() && used + sizes.get(keep) <= max - optSize) {
                 used += sizes.get(keep++);
             }
             assertTrue(len <= max || questionEnd + optSize > max, "len " + len + " > " + max);
         }
         final List<Record> kept = new ArrayList<>();
         OPTRecord opt = null;
-        for (final Record r : WireTestSupport.all(shaped))
-        {
-            if (r instanceof OPTRecord o)
-            {
+        for (final Record r : WireTestSupport.all(shaped)) {
+            if (r instanceof OPTRecord o) {
                 opt = o;
-            }
-            else
-            {
+            } else {
                 kept.add(r);
             }
         }
@@ -294,11 +248,9 @@ class RandomMessageRoundTripTest
         assertEquals(truncate || original.getHeader().getFlag(Flags.TC), shaped.getHeader().getFlag(Flags.TC));
         assertEquals(original.getRcode(), shaped.getRcode());
         assertEquals(original.getQuestion(), shaped.getQuestion());
-        if (reqOpt == null)
-        {
+        if (reqOpt == null) {
             assertEquals(origOpt == null ? null : origOpt.toString(), opt == null ? null : opt.toString());
-            if (origOpt != null)
-            {
+            if (origOpt != null) {
                 assertEquals(origOpt.getTTL(), opt.getTTL());
             }
             return;
@@ -306,18 +258,13 @@ class RandomMessageRoundTripTest
         assertTrue(opt != null, "no OPT in shaped reply");
         assertEquals(reqOpt.getPayloadSize(), opt.getPayloadSize());
         assertEquals(0, opt.getVersion());
-        if (origOpt != null)
-        {
+        if (origOpt != null) {
             assertEquals(origOpt.getOptions(), opt.getOptions());
             assertEquals((origOpt.getFlags() & 0xFF00) | (reqOpt.getFlags() & 0x8000), opt.getFlags());
-        }
-        else
-        {
+        } else {
             final List<EDNSOption> echoed = new ArrayList<>();
-            for (final EDNSOption o : reqOpt.getOptions())
-            {
-                if (Edns.isEchoedOption(o.getCode()))
-                {
+            for (final EDNSOption o : reqOpt.getOptions()) {
+                if (Edns.isEchoedOption(o.getCode())) {
                     echoed.add(o);
                 }
             }
@@ -326,30 +273,24 @@ class RandomMessageRoundTripTest
         }
     }
 
-    private static int optionsLength(final List<EDNSOption> options)
-    {
+    private static int optionsLength(final List<EDNSOption> options) {
         int n = 0;
-        for (final EDNSOption o : options)
-        {
+        for (final EDNSOption o : options) {
             n += o.toWire().length;
         }
         return n;
     }
 
-    private static int echoedLength(final List<EDNSOption> options)
-    {
+    private static int echoedLength(final List<EDNSOption> options) {
         int n = 0;
-        for (final EDNSOption o : options)
-        {
+        for (final EDNSOption o : options) {
             n += Edns.isEchoedOption(o.getCode()) ? o.toWire().length : 0;
         }
         return n;
     }
 
-    private static Name rdataName(final Record r)
-    {
-        return switch (r)
-        {
+    private static Name rdataName(final Record r) {
+        return switch (r) {
             case CNAMERecord c -> c.getTarget();
             case NSRecord ns -> ns.getTarget();
             case PTRRecord p -> p.getTarget();

@@ -25,30 +25,25 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 
 /** Seeded generator of dnsjava messages whose names share suffixes, so that compression is everywhere. */
-final class RandomMessages
-{
+final class RandomMessages {
     private static final String[] LABELS = {
-        "www", "WWW", "a", "b1", "svc", "Svc", "cluster", "local", "example", "org", "com", "ns", "_tcp", "_dns",
-        "kube-system", "x"};
+            "www", "WWW", "a", "b1", "svc", "Svc", "cluster", "local", "example", "org", "com", "ns", "_tcp", "_dns",
+            "kube-system", "x"};
 
     private final SplittableRandom rnd;
     private final List<Name> pool = new ArrayList<>();
 
-    RandomMessages(final SplittableRandom rnd)
-    {
+    RandomMessages(final SplittableRandom rnd) {
         this.rnd = rnd;
     }
 
-    Name name()
-    {
-        if (!pool.isEmpty() && rnd.nextInt(3) == 0)
-        {
+    Name name() {
+        if (!pool.isEmpty() && rnd.nextInt(3) == 0) {
             return pool.get(rnd.nextInt(pool.size()));
         }
         final int labels = rnd.nextInt(5);
         final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < labels; i++)
-        {
+        for (int i = 0; i < labels; i++) {
             sb.append(rnd.nextInt(8) == 0 ? "h" + rnd.nextInt(1000) : LABELS[rnd.nextInt(LABELS.length)]).append('.');
         }
         final Name n = sb.isEmpty() ? Name.root : Name.fromConstantString(sb.toString());
@@ -56,23 +51,19 @@ final class RandomMessages
         return n;
     }
 
-    int dclass()
-    {
+    int dclass() {
         return rnd.nextInt(10) == 0 ? DClass.CH : DClass.IN;
     }
 
-    long ttl()
-    {
+    long ttl() {
         return rnd.nextInt(10) == 0 ? rnd.nextInt(Integer.MAX_VALUE) : rnd.nextInt(86400);
     }
 
-    Record record()
-    {
+    Record record() {
         final Name owner = name();
         final int dclass = dclass();
         final long ttl = ttl();
-        return switch (rnd.nextInt(11))
-        {
+        return switch (rnd.nextInt(11)) {
             case 0, 1 -> new ARecord(owner, dclass, ttl, WireTestSupport.addr(bytes(4)));
             case 2 -> new AAAARecord(owner, dclass, ttl, WireTestSupport.addr(bytes(16)));
             case 3 -> new CNAMERecord(owner, dclass, ttl, name());
@@ -86,18 +77,15 @@ final class RandomMessages
         };
     }
 
-    List<EDNSOption> options()
-    {
+    List<EDNSOption> options() {
         final List<EDNSOption> out = new ArrayList<>();
         final int n = rnd.nextInt(4);
-        for (int i = 0; i < n; i++)
-        {
-            out.add(switch (rnd.nextInt(6))
-            {
+        for (int i = 0; i < n; i++) {
+            out.add(switch (rnd.nextInt(6)) {
                 case 0 -> new CookieOption(bytes(8));
                 case 1 -> new GenericEDNSOption(Edns.OPTION_NSID, bytes(rnd.nextInt(6)));
                 case 2 -> new GenericEDNSOption(Edns.OPTION_PADDING, new byte[rnd.nextInt(30)]);
-                case 3 -> new GenericEDNSOption(Edns.OPTION_CLIENT_SUBNET, new byte[] {0, 1, 24, 0, 10, 1, 2});
+                case 3 -> new GenericEDNSOption(Edns.OPTION_CLIENT_SUBNET, new byte[]{0, 1, 24, 0, 10, 1, 2});
                 case 4 -> new GenericEDNSOption(Edns.OPTION_TCP_KEEPALIVE, new byte[0]);
                 default -> new GenericEDNSOption(65001, bytes(rnd.nextInt(5)));
             });
@@ -106,21 +94,17 @@ final class RandomMessages
     }
 
     /** A response: random header bits, 0-2 questions, random sections, maybe an OPT anywhere in additional. */
-    Message response()
-    {
+    Message response() {
         final Message m = new Message(rnd.nextInt(65536));
         m.getHeader().setFlag(Flags.QR);
-        for (final int flag : new int[] {Flags.AA, Flags.RD, Flags.RA, Flags.AD, Flags.CD})
-        {
-            if (rnd.nextBoolean())
-            {
+        for (final int flag : new int[]{Flags.AA, Flags.RD, Flags.RA, Flags.AD, Flags.CD}) {
+            if (rnd.nextBoolean()) {
                 m.getHeader().setFlag(flag);
             }
         }
         m.getHeader().setRcode(rnd.nextInt(6));
         final int questions = rnd.nextInt(10) == 0 ? rnd.nextInt(3) : 1;
-        for (int i = 0; i < questions; i++)
-        {
+        for (int i = 0; i < questions; i++) {
             m.addRecord(Record.newRecord(name(), 1 + rnd.nextInt(40), DClass.IN), Section.QUESTION);
         }
         final int big = rnd.nextInt(4) == 0 ? 40 : 8;
@@ -128,16 +112,13 @@ final class RandomMessages
         fill(m, Section.AUTHORITY, rnd.nextInt(5));
         final int additional = rnd.nextInt(6);
         final int optAt = rnd.nextBoolean() ? rnd.nextInt(additional + 1) : -1;
-        for (int i = 0; i <= additional; i++)
-        {
-            if (i == optAt)
-            {
+        for (int i = 0; i <= additional; i++) {
+            if (i == optAt) {
                 // extended rcode < 128: dnsjava reads a TTL with the top bit set as 0, OPT included
                 m.addRecord(new OPTRecord(rnd.nextInt(65536), rnd.nextInt(4) == 0 ? rnd.nextInt(128) : 0,
-                    rnd.nextInt(4) == 0 ? 1 : 0, rnd.nextInt(65536), options()), Section.ADDITIONAL);
+                        rnd.nextInt(4) == 0 ? 1 : 0, rnd.nextInt(65536), options()), Section.ADDITIONAL);
             }
-            if (i < additional)
-            {
+            if (i < additional) {
                 m.addRecord(record(), Section.ADDITIONAL);
             }
         }
@@ -145,36 +126,29 @@ final class RandomMessages
     }
 
     /** A query as a stub would send it, maybe with EDNS. */
-    Message query()
-    {
+    Message query() {
         final Message m = Message.newQuery(Record.newRecord(name(), 1 + rnd.nextInt(40), dclass()));
         m.getHeader().setID(rnd.nextInt(65536));
-        if (rnd.nextBoolean())
-        {
+        if (rnd.nextBoolean()) {
             m.getHeader().unsetFlag(Flags.RD);
         }
-        if (rnd.nextBoolean())
-        {
+        if (rnd.nextBoolean()) {
             m.addRecord(new OPTRecord(rnd.nextInt(4) == 0 ? rnd.nextInt(600) : 512 + rnd.nextInt(4000), 0, 0,
-                rnd.nextBoolean() ? 0x8000 : 0, options()), Section.ADDITIONAL);
+                    rnd.nextBoolean() ? 0x8000 : 0, options()), Section.ADDITIONAL);
         }
         return m;
     }
 
-    byte[] bytes(final int n)
-    {
+    byte[] bytes(final int n) {
         final byte[] b = new byte[n];
-        for (int i = 0; i < n; i++)
-        {
-            b[i] = (byte)rnd.nextInt(256);
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) rnd.nextInt(256);
         }
         return b;
     }
 
-    private void fill(final Message m, final int section, final int n)
-    {
-        for (int i = 0; i < n; i++)
-        {
+    private void fill(final Message m, final int section, final int n) {
+        for (int i = 0; i < n; i++) {
             m.addRecord(record(), section);
         }
     }

@@ -27,13 +27,11 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
-class RecordWalkerTest
-{
+class RecordWalkerTest {
     private final RecordWalker w = new RecordWalker();
 
     /** A response using compression in every section, owners and RDATA names alike. */
-    static Message compressedResponse()
-    {
+    static Message compressedResponse() {
         final Message q = WireTestSupport.query("www.example.org", Type.A);
         final Message r = WireTestSupport.aResponse(q, 0);
         r.addRecord(new CNAMERecord(name("www.example.org"), DClass.IN, 300, name("cdn.example.org")), Section.ANSWER);
@@ -44,18 +42,17 @@ class RecordWalkerTest
         r.addRecord(new NSRecord(name("example.org"), DClass.IN, 3600, name("ns1.example.org")), Section.AUTHORITY);
         r.addRecord(new NSRecord(name("example.org"), DClass.IN, 3600, name("ns2.example.org")), Section.AUTHORITY);
         r.addRecord(new SOARecord(name("example.org"), DClass.IN, 900, name("ns1.example.org"),
-            name("hostmaster.example.org"), 2024, 7200, 900, 1209600, 300), Section.AUTHORITY);
+                name("hostmaster.example.org"), 2024, 7200, 900, 1209600, 300), Section.AUTHORITY);
         r.addRecord(WireTestSupport.a(name("ns1.example.org"), 3600, 53), Section.ADDITIONAL);
         r.addRecord(WireTestSupport.aaaa(name("ns2.example.org"), 3600, 53), Section.ADDITIONAL);
         r.addRecord(new SRVRecord(name("_dns._udp.example.org"), DClass.IN, 60, 1, 2, 53, name("ns1.example.org")),
-            Section.ADDITIONAL);
+                Section.ADDITIONAL);
         r.addRecord(new OPTRecord(1232, 0, 0, 0x8000, List.of(new CookieOption(new byte[8]))), Section.ADDITIONAL);
         return r;
     }
 
     @Test
-    void walksEveryRecordLikeDnsjava() throws Exception
-    {
+    void walksEveryRecordLikeDnsjava() throws Exception {
         final Message m = compressedResponse();
         final byte[] wire = m.toWire();
         final int off = 21;
@@ -69,10 +66,8 @@ class RecordWalkerTest
         final UnsafeBuffer tmp = new UnsafeBuffer(new byte[256]);
         int index = 0;
         boolean sawPointer = false;
-        for (int s = Section.ANSWER; s <= Section.ADDITIONAL; s++)
-        {
-            for (final Record r : parsed.getSection(s))
-            {
+        for (int s = Section.ANSWER; s <= Section.ADDITIONAL; s++) {
+            for (final Record r : parsed.getSection(s)) {
                 assertTrue(w.next(), "record " + index);
                 assertEquals(index, w.index());
                 assertEquals(s, w.section());
@@ -87,16 +82,14 @@ class RecordWalkerTest
                 Names.toLowerCase(tmp, 0, len);
                 assertArrayEquals(r.getName().toWireCanonical(), WireTestSupport.bytes(tmp, 0, len));
                 final Name rdName = rdataName(r);
-                if (rdName != null)
-                {
+                if (rdName != null) {
                     final int at = w.rdataOffset() + (r.getType() == Type.MX ? 2 : r.getType() == Type.SRV ? 6 : 0);
                     final int n = Names.expand(b, off, at, w.recordEnd(), tmp, 0);
                     Names.toLowerCase(tmp, 0, n);
                     assertArrayEquals(rdName.toWireCanonical(), WireTestSupport.bytes(tmp, 0, n), r.toString());
-                }
-                else if (r.getType() != Type.SOA)
-                {
-                    assertArrayEquals(r.rdataToWireCanonical(), WireTestSupport.bytes(b, w.rdataOffset(), w.rdataLength()));
+                } else if (r.getType() != Type.SOA) {
+                    assertArrayEquals(r.rdataToWireCanonical(),
+                            WireTestSupport.bytes(b, w.rdataOffset(), w.rdataLength()));
                 }
                 index++;
             }
@@ -114,24 +107,19 @@ class RecordWalkerTest
     }
 
     @Test
-    void ttlPatchingThroughTtlOffsetIsSeenByDnsjava()
-    {
+    void ttlPatchingThroughTtlOffsetIsSeenByDnsjava() {
         final byte[] wire = compressedResponse().toWire();
         final UnsafeBuffer b = direct(wire);
         assertEquals(0, w.wrap(b, 0, wire.length));
-        while (w.next())
-        {
-            if (w.type() != Type.OPT)
-            {
+        while (w.next()) {
+            if (w.type() != Type.OPT) {
                 b.putInt(w.ttlOffset(), 7 + w.index(), java.nio.ByteOrder.BIG_ENDIAN);
             }
         }
         final Message m = WireTestSupport.parse(b, 0, wire.length);
         int i = 0;
-        for (final Record r : WireTestSupport.all(m))
-        {
-            if (r.getType() != Type.OPT)
-            {
+        for (final Record r : WireTestSupport.all(m)) {
+            if (r.getType() != Type.OPT) {
                 assertEquals(7 + i, r.getTTL());
             }
             i++;
@@ -139,20 +127,17 @@ class RecordWalkerTest
     }
 
     @Test
-    void malformedMessagesStopWithAnError()
-    {
+    void malformedMessagesStopWithAnError() {
         final byte[] wire = compressedResponse().toWire();
         assertEquals(Records.ERR_HEADER, w.wrap(direct(wire), 0, 11));
         assertFalse(w.next());
         assertEquals(Records.ERR_TRUNCATED, w.wrap(direct(wire), 0, 12 + 17 + 3));
 
         // cut inside the records: every record before the cut is returned, then an error
-        for (int cut = 40; cut < wire.length; cut += 7)
-        {
+        for (int cut = 40; cut < wire.length; cut += 7) {
             assertEquals(0, w.wrap(direct(wire), 0, cut));
             int seen = 0;
-            while (w.next())
-            {
+            while (w.next()) {
                 assertTrue(w.recordEnd() <= cut);
                 seen++;
             }
@@ -162,8 +147,8 @@ class RecordWalkerTest
 
         final byte[] loop = wire.clone();
         final int firstRecord = 12 + 17 + 4;
-        loop[firstRecord] = (byte)0xC0;
-        loop[firstRecord + 1] = (byte)firstRecord;
+        loop[firstRecord] = (byte) 0xC0;
+        loop[firstRecord + 1] = (byte) firstRecord;
         assertEquals(0, w.wrap(direct(loop), 0, loop.length));
         assertFalse(w.next());
         assertEquals(Names.ERR_LOOP, w.error());
@@ -173,8 +158,7 @@ class RecordWalkerTest
     }
 
     @Test
-    void emptySectionsAndQuestionlessMessages()
-    {
+    void emptySectionsAndQuestionlessMessages() {
         final Message m = new Message(99);
         final byte[] wire = m.toWire();
         assertEquals(0, w.wrap(direct(wire), 0, wire.length));
@@ -183,10 +167,8 @@ class RecordWalkerTest
         assertEquals(0, w.error());
     }
 
-    private static Name rdataName(final Record r)
-    {
-        return switch (r)
-        {
+    private static Name rdataName(final Record r) {
+        return switch (r) {
             case CNAMERecord c -> c.getTarget();
             case NSRecord n -> n.getTarget();
             case MXRecord mx -> mx.getTarget();

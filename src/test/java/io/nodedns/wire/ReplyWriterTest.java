@@ -28,14 +28,12 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-class ReplyWriterTest
-{
+class ReplyWriterTest {
     private final QueryView q = new QueryView();
     private final UnsafeBuffer dst = new UnsafeBuffer(new byte[4096]);
 
     @Test
-    void formerrForBadCountsIsHeaderOnlyWithFlagsEchoed()
-    {
+    void formerrForBadCountsIsHeaderOnlyWithFlagsEchoed() {
         final Message m = query("www.example.org", Type.A);
         final Header h = m.getHeader();
         h.setFlag(Flags.CD);
@@ -62,15 +60,13 @@ class ReplyWriterTest
         assertTrue(r.getHeader().getFlag(Flags.CD));
         assertNull(r.getQuestion());
         assertNull(r.getOPT());
-        for (int s = 0; s < 4; s++)
-        {
+        for (int s = 0; s < 4; s++) {
             assertEquals(0, r.getHeader().getCount(s));
         }
     }
 
     @Test
-    void formerrAfterTheQuestionCarriesTheQuestionButNoOpt()
-    {
+    void formerrAfterTheQuestionCarriesTheQuestionButNoOpt() {
         final byte[] wire = query("www.example.org", Type.AAAA, 1232, true).toWire();
         final byte[] cut = Arrays.copyOf(wire, wire.length - 3); // OPT record truncated
         final UnsafeBuffer req = direct(cut);
@@ -86,8 +82,7 @@ class ReplyWriterTest
     }
 
     @Test
-    void notimpPreservesOpcode()
-    {
+    void notimpPreservesOpcode() {
         final Message m = query("example.org", Type.SOA);
         m.getHeader().setOpcode(Opcode.UPDATE);
         final byte[] wire = m.toWire();
@@ -103,8 +98,7 @@ class ReplyWriterTest
     }
 
     @Test
-    void headerErrorNeedsAHeaderAndRoom()
-    {
+    void headerErrorNeedsAHeaderAndRoom() {
         final byte[] wire = query("www.example.org", Type.A).toWire();
         final UnsafeBuffer req = direct(wire);
         assertEquals(QueryView.ERR_SHORT, q.wrap(req, 0, 11));
@@ -120,8 +114,7 @@ class ReplyWriterTest
     }
 
     @Test
-    void servfailWithoutEdns()
-    {
+    void servfailWithoutEdns() {
         final Message m = query("Www.Example.org", Type.MX);
         m.getHeader().setFlag(Flags.CD);
         m.getHeader().setFlag(Flags.AD);
@@ -149,15 +142,14 @@ class ReplyWriterTest
     }
 
     @Test
-    void refusedWithEdnsEchoesSizeDoAndOnlySupportedOptions() throws Exception
-    {
-        final EDNSOption cookie = new CookieOption(new byte[] {9, 8, 7, 6, 5, 4, 3, 2});
+    void refusedWithEdnsEchoesSizeDoAndOnlySupportedOptions() throws Exception {
+        final EDNSOption cookie = new CookieOption(new byte[]{9, 8, 7, 6, 5, 4, 3, 2});
         final EDNSOption ecs = new ClientSubnetOption(24, InetAddress.getByName("192.0.2.0"));
         final EDNSOption nsid = new GenericEDNSOption(Edns.OPTION_NSID, new byte[0]);
         final EDNSOption expire = new GenericEDNSOption(Edns.OPTION_EXPIRE, new byte[0]);
         final EDNSOption keepalive = new GenericEDNSOption(Edns.OPTION_TCP_KEEPALIVE, new byte[0]);
         final EDNSOption pad = new GenericEDNSOption(Edns.OPTION_PADDING, new byte[12]);
-        final EDNSOption unknown = new GenericEDNSOption(65001, new byte[] {1});
+        final EDNSOption unknown = new GenericEDNSOption(65001, new byte[]{1});
         final Message m = query("example.org", Type.A, 1400, true, ecs, cookie, unknown, nsid, expire, keepalive, pad);
         final byte[] wire = m.toWire();
         final UnsafeBuffer req = direct(wire, 3, 4096);
@@ -177,8 +169,7 @@ class ReplyWriterTest
     }
 
     @Test
-    void notifyRepliesDoNotCopyRdOrCd()
-    {
+    void notifyRepliesDoNotCopyRdOrCd() {
         final Message m = query("example.org", Type.SOA);
         m.getHeader().setOpcode(Opcode.NOTIFY);
         m.getHeader().setFlag(Flags.CD);
@@ -192,8 +183,7 @@ class ReplyWriterTest
     }
 
     @Test
-    void extendedRcodeGoesIntoTheOpt()
-    {
+    void extendedRcodeGoesIntoTheOpt() {
         final byte[] wire = query("example.org", Type.A, 1232, false).toWire();
         final UnsafeBuffer req = direct(wire);
         assertEquals(QueryView.OK, q.wrap(req, 0, wire.length));
@@ -203,8 +193,7 @@ class ReplyWriterTest
     }
 
     @Test
-    void badversReplyHasVersionZeroOptAndTheQuestion()
-    {
+    void badversReplyHasVersionZeroOptAndTheQuestion() {
         final Message m = query("www.example.org", Type.A);
         m.getHeader().setFlag(Flags.CD);
         m.addRecord(new OPTRecord(1232, 0, 1, 0x8000, List.of(new CookieOption(new byte[8]))), Section.ADDITIONAL);
@@ -228,6 +217,6 @@ class ReplyWriterTest
         assertTrue(r.getHeader().getFlag(Flags.CD));
         assertEquals(ReplyWriter.ERR_CAPACITY, ReplyWriter.writeBadVers(q, req, dst, 0, len - 1));
         assertArrayEquals(WireTestSupport.bytes(dst, 100, len),
-            WireTestSupport.bytes(dst, 0, ReplyWriter.writeBadVers(q, req, dst, 0, len)));
+                WireTestSupport.bytes(dst, 0, ReplyWriter.writeBadVers(q, req, dst, 0, len)));
     }
 }

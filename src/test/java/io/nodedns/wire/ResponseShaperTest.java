@@ -34,32 +34,27 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.Type;
 
-class ResponseShaperTest
-{
+class ResponseShaperTest {
     private final QueryView q = new QueryView();
     private UnsafeBuffer req;
 
-    private Message request(final Message m)
-    {
+    private Message request(final Message m) {
         final byte[] wire = m.toWire();
         req = direct(wire, 9, 4096);
         assertTrue(q.wrap(req, 9, wire.length) == QueryView.OK);
         return m;
     }
 
-    private static Message reply(final Message query, final int answers, final OPTRecord opt)
-    {
+    private static Message reply(final Message query, final int answers, final OPTRecord opt) {
         final Message r = aResponse(query, answers);
-        if (opt != null)
-        {
+        if (opt != null) {
             r.addRecord(opt, Section.ADDITIONAL);
         }
         return r;
     }
 
     /** Runs shape on the reply placed at offset 5; returns the shaped message bytes. */
-    private byte[] shape(final byte[] reply, final int maxSize)
-    {
+    private byte[] shape(final byte[] reply, final int maxSize) {
         final UnsafeBuffer b = direct(reply, 5, 70_000);
         final int len = ResponseShaper.shape(q, req, b, 5, reply.length, 70_000 - 5, maxSize);
         assertTrue(len > 0, "shape returned " + len);
@@ -67,8 +62,7 @@ class ResponseShaperTest
     }
 
     @Test
-    void effectiveUdpSize()
-    {
+    void effectiveUdpSize() {
         request(query("x.example", Type.A));
         assertEquals(512, ResponseShaper.effectiveUdpSize(q));
         request(query("x.example", Type.A, 100, false));
@@ -80,8 +74,7 @@ class ResponseShaperTest
     }
 
     @Test
-    void requestWithoutOptLeavesTheReplysOptAlone()
-    {
+    void requestWithoutOptLeavesTheReplysOptAlone() {
         final Message query = request(query("www.example.org", Type.A));
         final byte[] wire = reply(query, 3, new OPTRecord(4096, 1, 1, 0x8000)).toWire();
         assertArrayEquals(wire, shape(wire, 512));
@@ -90,8 +83,7 @@ class ResponseShaperTest
     }
 
     @Test
-    void replyOptIsEchoedWithClientSizeAndDo()
-    {
+    void replyOptIsEchoedWithClientSizeAndDo() {
         final Message query = request(query("www.example.org", Type.A, 1232, true));
         final EDNSOption nsid = new GenericEDNSOption(Edns.OPTION_NSID, "ns7".getBytes());
         final byte[] wire = reply(query, 2, new OPTRecord(4096, 0, 0, 0, List.of(nsid))).toWire();
@@ -106,8 +98,7 @@ class ResponseShaperTest
     }
 
     @Test
-    void replyDoIsKeptAndVersionClearedButExtendedRcodeSurvives()
-    {
+    void replyDoIsKeptAndVersionClearedButExtendedRcodeSurvives() {
         final Message query = request(query("www.example.org", Type.A, 1400, false));
         final Message upstream = reply(query, 1, new OPTRecord(4096, Rcode.BADCOOKIE >>> 4, 1, 0x8000 | 0x00FF));
         upstream.getHeader().setRcode(Rcode.BADCOOKIE & 0xF);
@@ -120,9 +111,8 @@ class ResponseShaperTest
     }
 
     @Test
-    void missingReplyOptIsCopiedFromTheRequestWithFilteredOptions() throws Exception
-    {
-        final EDNSOption cookie = new CookieOption(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    void missingReplyOptIsCopiedFromTheRequestWithFilteredOptions() throws Exception {
+        final EDNSOption cookie = new CookieOption(new byte[]{1, 2, 3, 4, 5, 6, 7, 8});
         final EDNSOption ecs = new ClientSubnetOption(24, InetAddress.getByName("192.0.2.0"));
         final EDNSOption pad = new GenericEDNSOption(Edns.OPTION_PADDING, new byte[5]);
         final Message query = request(query("www.example.org", Type.A, 1232, true, ecs, cookie, pad));
@@ -144,8 +134,7 @@ class ResponseShaperTest
     }
 
     @Test
-    void sixtyARecordsTruncateTo512ForAClientWithoutEdns()
-    {
+    void sixtyARecordsTruncateTo512ForAClientWithoutEdns() {
         final Message query = request(query("www.example.org", Type.A));
         final Message upstream = reply(query, 60, null);
         final byte[] wire = upstream.toWire();
@@ -164,8 +153,7 @@ class ResponseShaperTest
     }
 
     @Test
-    void ednsClientAt1232KeepsTheOptLast()
-    {
+    void ednsClientAt1232KeepsTheOptLast() {
         final Message query = request(query("www.example.org", Type.A, 1232, true));
         final byte[] sixty = reply(query, 60, new OPTRecord(4096, 0, 0)).toWire(); // 1004 bytes: fits
         final Message fits = WireTestSupport.parse(shape(sixty, 1232));
@@ -191,10 +179,9 @@ class ResponseShaperTest
     }
 
     @Test
-    void requestOptIsReservedAndAppendedWhenTruncating()
-    {
+    void requestOptIsReservedAndAppendedWhenTruncating() {
         final Message query = request(query("www.example.org", Type.A, 600, false,
-            new CookieOption(new byte[8])));
+                new CookieOption(new byte[8])));
         final byte[] shaped = shape(reply(query, 60, null).toWire(), 600);
         final Message r = WireTestSupport.parse(shaped);
         assertTrue(r.getHeader().getFlag(Flags.TC));
@@ -205,13 +192,11 @@ class ResponseShaperTest
     }
 
     @Test
-    void optFirstInAdditionalStaysInPlaceOrMovesDownToTheCut()
-    {
+    void optFirstInAdditionalStaysInPlaceOrMovesDownToTheCut() {
         final Message query = request(query("www.example.org", Type.A, 1232, false));
         final Message upstream = reply(query, 40, null);
         upstream.addRecord(new OPTRecord(4096, 0, 0), Section.ADDITIONAL);
-        for (int i = 0; i < 40; i++)
-        {
+        for (int i = 0; i < 40; i++) {
             upstream.addRecord(a(name("g" + i + ".example.org"), 5, i), Section.ADDITIONAL);
         }
         // cut inside the additional section: the OPT stays where it was, followed by the glue that fits
@@ -222,7 +207,7 @@ class ResponseShaperTest
         assertEquals(Type.OPT, additional.get(0).getType());
         assertTrue(additional.size() > 2 && additional.size() < 41);
         assertEquals(upstream.getSection(Section.ADDITIONAL).subList(1, additional.size()),
-            additional.subList(1, additional.size()));
+                additional.subList(1, additional.size()));
 
         // cut inside the answer section: the OPT is brought down behind the kept answers
         final Message r2 = WireTestSupport.parse(shape(upstream.toWire(), 512));
@@ -232,8 +217,7 @@ class ResponseShaperTest
     }
 
     @Test
-    void existingTcIsKeptAndSmallLimitsAreRaisedTo512()
-    {
+    void existingTcIsKeptAndSmallLimitsAreRaisedTo512() {
         final Message query = request(query("www.example.org", Type.A));
         final Message upstream = reply(query, 25, null);
         upstream.getHeader().setFlag(Flags.TC);
@@ -243,20 +227,18 @@ class ResponseShaperTest
     }
 
     @Test
-    void repliesWithTsigAreNotTruncated()
-    {
+    void repliesWithTsigAreNotTruncated() {
         final Message query = request(query("www.example.org", Type.A));
         final Message upstream = reply(query, 60, null);
         upstream.addRecord(new TSIGRecord(name("key.example"), DClass.ANY, 0, name("hmac-sha256"),
-            Instant.ofEpochSecond(1_700_000_000L), Duration.ofSeconds(300), new byte[32], 0x1234, 0, null),
-            Section.ADDITIONAL);
+                Instant.ofEpochSecond(1_700_000_000L), Duration.ofSeconds(300), new byte[32], 0x1234, 0, null),
+                Section.ADDITIONAL);
         final byte[] wire = upstream.toWire();
         assertArrayEquals(wire, shape(wire, 512));
     }
 
     @Test
-    void recordsPointingForwardAreNotKeptAlone()
-    {
+    void recordsPointingForwardAreNotKeptAlone() {
         // answer 1's owner points forward into answer 2's owner: if answer 2 is dropped, so is answer 1
         final Message query = request(query("www.example.org", Type.A));
         final UnsafeBuffer b = new UnsafeBuffer(new byte[2048]);
@@ -264,15 +246,15 @@ class ResponseShaperTest
         b.putBytes(0, head);
         int pos = head.length;
         final int first = pos;
-        b.putShort(pos, (short)0, java.nio.ByteOrder.BIG_ENDIAN); // patched below
+        b.putShort(pos, (short) 0, java.nio.ByteOrder.BIG_ENDIAN); // patched below
         pos += 2;
         pos = fixed(b, pos, 4);
         final int second = pos;
-        b.putByte(pos++, (byte)1);
-        b.putByte(pos++, (byte)'z');
-        b.putByte(pos++, (byte)0);
+        b.putByte(pos++, (byte) 1);
+        b.putByte(pos++, (byte) 'z');
+        b.putByte(pos++, (byte) 0);
         pos = fixed(b, pos, 460);
-        b.putShort(first, (short)(0xC000 | second), java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(first, (short) (0xC000 | second), java.nio.ByteOrder.BIG_ENDIAN);
         DnsHeader.ancount(b, 0, 2);
         final int len = ResponseShaper.shape(q, req, b, 0, pos, 2048, 512);
         assertEquals(12 + 21, len);
@@ -281,13 +263,12 @@ class ResponseShaperTest
     }
 
     @Test
-    void nonRootOptOwnerIsRewrittenWhenLast()
-    {
+    void nonRootOptOwnerIsRewrittenWhenLast() {
         final Message query = request(query("www.example.org", Type.A, 1232, true));
         final byte[] wire = reply(query, 2, new OPTRecord(4096, 0, 0)).toWire();
         final byte[] bad = new byte[wire.length + 1];
         System.arraycopy(wire, 0, bad, 0, wire.length - 11);
-        bad[wire.length - 11] = (byte)0xC0; // owner: pointer to the qname
+        bad[wire.length - 11] = (byte) 0xC0; // owner: pointer to the qname
         bad[wire.length - 10] = 12;
         System.arraycopy(wire, wire.length - 10, bad, wire.length - 9, 10);
         final byte[] shaped = shape(bad, 1232);
@@ -298,8 +279,7 @@ class ResponseShaperTest
     }
 
     @Test
-    void malformedRepliesAndCapacity()
-    {
+    void malformedRepliesAndCapacity() {
         final Message query = request(query("www.example.org", Type.A, 1232, false));
         final byte[] wire = reply(query, 3, null).toWire();
         final UnsafeBuffer b = direct(wire);
@@ -311,15 +291,14 @@ class ResponseShaperTest
         two.addRecord(new OPTRecord(1024, 0, 0), Section.ADDITIONAL);
         final byte[] twoWire = two.toWire();
         assertEquals(ResponseShaper.ERR_MALFORMED,
-            ResponseShaper.shape(q, req, direct(twoWire), 0, twoWire.length, 4096, 512));
+                ResponseShaper.shape(q, req, direct(twoWire), 0, twoWire.length, 4096, 512));
     }
 
-    private static int fixed(final UnsafeBuffer b, final int pos, final int rdlen)
-    {
-        b.putShort(pos, (short)Type.A, java.nio.ByteOrder.BIG_ENDIAN);
-        b.putShort(pos + 2, (short)DClass.IN, java.nio.ByteOrder.BIG_ENDIAN);
+    private static int fixed(final UnsafeBuffer b, final int pos, final int rdlen) {
+        b.putShort(pos, (short) Type.A, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(pos + 2, (short) DClass.IN, java.nio.ByteOrder.BIG_ENDIAN);
         b.putInt(pos + 4, 60, java.nio.ByteOrder.BIG_ENDIAN);
-        b.putShort(pos + 8, (short)rdlen, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putShort(pos + 8, (short) rdlen, java.nio.ByteOrder.BIG_ENDIAN);
         return pos + 10 + rdlen;
     }
 }

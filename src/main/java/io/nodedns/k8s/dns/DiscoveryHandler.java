@@ -47,7 +47,8 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
     /** Settings shared by both plugins. */
     public record Settings(String plugin, List<String> zones, Fallthrough fallthrough, long ttl,
             KubeClientConfig client, Set<DiscoveryBackend.Feature> features, Duration startupTimeout,
-            DiscoveryBackend.Selectors selectors) {}
+            DiscoveryBackend.Selectors selectors) {
+    }
 
     private static final long VERSION_TTL = 28800;
     private final Settings settings;
@@ -68,7 +69,8 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         backend = b;
         if (!b.awaitSynced(settings.startupTimeout())) {
             Log.warning(settings.plugin(), "starting before the API server was synced (waited "
-                    + settings.startupTimeout().toMillis() + " ms); names that would not exist get SERVFAIL until then");
+                    + settings.startupTimeout().toMillis()
+                    + " ms); names that would not exist get SERVFAIL until then");
         }
     }
 
@@ -155,7 +157,8 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         for (int i = 0; i < below; i++) {
             labels.add(qname.getLabelString(i).toLowerCase(Locale.ROOT));
         }
-        return new Query(qname, new Name(qname, below), List.copyOf(labels), request.getQuestion().getType(), ttl, self(ex));
+        return new Query(qname, new Name(qname, below), List.copyOf(labels), request.getQuestion().getType(), ttl,
+                self(ex));
     }
 
     /**

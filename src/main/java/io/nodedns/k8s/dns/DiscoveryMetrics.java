@@ -26,7 +26,8 @@ public final class DiscoveryMetrics implements MetricSource {
                     .reduce((x, y) -> x + "," + y).orElse("");
             out.gauge("coredns_kubernetes_synced", "1 once every watch of the backend has listed, else 0.",
                     b.synced() ? 1 : 0, "features", features);
-            WatchMetrics.report(out, "coredns_kubernetes", b.apiErrorsTotal(), b.watchStallsTotal(), "features", features);
+            WatchMetrics.report(out, "coredns_kubernetes", b.apiErrorsTotal(), b.watchStallsTotal(), "features",
+                    features);
             out.counter("coredns_kubernetes_rejected_objects", "API objects skipped as malformed or out of scope.",
                     b.skippedObjectsTotal(), "features", features);
             if (b.features().contains(DiscoveryBackend.Feature.MULTICLUSTER_ENDPOINTS)) {

@@ -28,7 +28,9 @@ public final class Hostnames {
 
     public static String dashed(String address) {
         InetAddress ip = HostPorts.literal(address);
-        String text = ip instanceof Inet6Address ? compact((Inet6Address) ip) : ip == null ? address : ip.getHostAddress();
+        String text = ip instanceof Inet6Address
+                ? compact((Inet6Address) ip)
+                : ip == null ? address : ip.getHostAddress();
         String d = text.replace(':', '-').replace('.', '-');
         if (d.endsWith("-")) {
             d = d + "0";

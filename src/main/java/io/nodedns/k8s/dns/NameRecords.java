@@ -63,7 +63,9 @@ public final class NameRecords {
 
     /** An A or AAAA record for the address. */
     public NameRecords address(Name owner, long ttl, InetAddress ip) {
-        records.add(ip instanceof Inet4Address ? new ARecord(owner, DClass.IN, ttl, ip) : new AAAARecord(owner, DClass.IN, ttl, ip));
+        records.add(ip instanceof Inet4Address
+                ? new ARecord(owner, DClass.IN, ttl, ip)
+                : new AAAARecord(owner, DClass.IN, ttl, ip));
         return this;
     }
 
@@ -95,7 +97,8 @@ public final class NameRecords {
                 records.add(new SRVRecord(owner, DClass.IN, ttl, 0, weight, c.port, c.target));
             }
             if (c.glue != null) {
-                additional.add(c.glue instanceof Inet4Address ? new ARecord(c.target, DClass.IN, ttl, c.glue)
+                additional.add(c.glue instanceof Inet4Address
+                        ? new ARecord(c.target, DClass.IN, ttl, c.glue)
                         : new AAAARecord(c.target, DClass.IN, ttl, c.glue));
             }
         }
@@ -129,5 +132,6 @@ public final class NameRecords {
         return null;
     }
 
-    private record SrvCandidate(Name target, int port, InetAddress glue) {}
+    private record SrvCandidate(Name target, int port, InetAddress glue) {
+    }
 }

@@ -12,7 +12,9 @@ public record AclConfig(List<Rule> rules) {
         rules = List.copyOf(rules);
     }
 
-    public enum Action { ALLOW, BLOCK, FILTER, DROP }
+    public enum Action {
+        ALLOW, BLOCK, FILTER, DROP
+    }
 
     /** {@code acl [ZONES...] { POLICY... }}: zones lower case and fully qualified. */
     public record Rule(List<String> zones, List<Policy> policies) {
@@ -36,5 +38,6 @@ public record AclConfig(List<Rule> rules) {
     }
 
     /** An address prefix: 4 or 16 bytes and the prefix length in bits. */
-    public record Network(byte[] address, int bits) {}
+    public record Network(byte[] address, int bits) {
+    }
 }

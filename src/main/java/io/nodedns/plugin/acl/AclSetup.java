@@ -52,7 +52,8 @@ public final class AclSetup implements PluginSetup {
             case "block" -> AclConfig.Action.BLOCK;
             case "filter" -> AclConfig.Action.FILTER;
             case "drop" -> AclConfig.Action.DROP;
-            default -> throw d.pluginErr("unexpected token '" + d.val() + "'; expect 'allow', 'block', 'filter' or 'drop'");
+            default ->
+                throw d.pluginErr("unexpected token '" + d.val() + "'; expect 'allow', 'block', 'filter' or 'drop'");
         };
         List<Integer> qtypes = new ArrayList<>();
         List<AclConfig.Network> sources = new ArrayList<>();

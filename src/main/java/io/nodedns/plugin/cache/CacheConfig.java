@@ -43,10 +43,13 @@ record CacheConfig(
     @Override
     public String toString() {
         return new StringBuilder(160).append("CacheConfig[zones=").append(zones)
-                .append(", success=").append(successCapacity).append('/').append(successMaxTtl).append('/').append(successMinTtl)
-                .append(", denial=").append(denialCapacity).append('/').append(denialMaxTtl).append('/').append(denialMinTtl)
+                .append(", success=").append(successCapacity).append('/').append(successMaxTtl).append('/')
+                .append(successMinTtl)
+                .append(", denial=").append(denialCapacity).append('/').append(denialMaxTtl).append('/')
+                .append(denialMinTtl)
                 .append(", servfailTtl=").append(servfailTtl)
-                .append(", prefetch=").append(prefetch).append('/').append(prefetchWindow).append('/').append(prefetchPercentage)
+                .append(", prefetch=").append(prefetch).append('/').append(prefetchWindow).append('/')
+                .append(prefetchPercentage)
                 .append(", staleUpTo=").append(staleUpTo).append(", verifyStale=").append(verifyStale)
                 .append(", verifyTimeout=").append(verifyTimeout).append(", staleTtl=").append(staleTtl)
                 .append(", staleRecheck=").append(staleRecheck).append(", preferPositive=").append(preferPositive)
@@ -82,7 +85,8 @@ record CacheConfig(
         CacheConfig build() {
             return new CacheConfig(zones, successCapacity, successMaxTtl, successMinTtl, denialCapacity, denialMaxTtl,
                     denialMinTtl, servfailTtl, prefetch, prefetchWindow, prefetchPercentage, staleUpTo, verifyStale,
-                    verifyTimeout, staleTtl, staleRecheck, preferPositive, disableSuccess, disableDenial, keepTtl, persist);
+                    verifyTimeout, staleTtl, staleRecheck, preferPositive, disableSuccess, disableDenial, keepTtl,
+                    persist);
         }
     }
 }

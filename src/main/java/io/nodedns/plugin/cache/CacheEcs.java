@@ -18,8 +18,7 @@ final class CacheEcs {
     static final int MALFORMED = 255;
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
-    private CacheEcs() {
-    }
+    private CacheEcs() {}
 
     /** Offset of the ECS option in the last OPT at {@code opt} (its rdata ends at {@code len}), or -1. */
     static int find(MutableDirectBuffer b, int opt, int len) {

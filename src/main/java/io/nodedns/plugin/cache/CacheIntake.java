@@ -102,7 +102,8 @@ final class CacheIntake {
         // CoreDNS holds it 5 s, so data that appears upstream stays invisible that long).
         boolean emptyNodata = type == NO_ERROR && DnsHeader.ancount(b, 0) == 0;
         // An OPT followed by other records (TSIG) cannot be left out for non-EDNS clients: not cached.
-        boolean store = !truncated && type != OTHER && !(type == NAME_ERROR && !soa) && !(nodata && !soa) && !emptyNodata
+        boolean store = !truncated && type != OTHER && !(type == NAME_ERROR && !soa) && !(nodata && !soa)
+                && !emptyNodata
                 && (opt > 0 || (flags & CacheWire.F_OPT) == 0) && !scoped;
         if (mode == CachePlugin.STALE) {
             if (truncated || !match) {
@@ -137,8 +138,9 @@ final class CacheIntake {
         return refreshed;
     }
 
-    private void store(Exchange ex, MutableDirectBuffer b, int len, int type, boolean answers, int rcode, int opt, long scan,
-                       int duration, int mode) {
+    private void store(Exchange ex, MutableDirectBuffer b, int len, int type, boolean answers, int rcode, int opt,
+            long scan,
+            int duration, int mode) {
         QueryView q = ex.query();
         DirectBuffer req = ex.request();
         int keyFlags = CachePlugin.keyFlags(q);
@@ -150,20 +152,24 @@ final class CacheIntake {
         }
         long now = clock.nanoTime();
         // Owners spelled out in full (not pointing at the question) need the next client's case on a hit too.
-        int caseFlag = ClientCase.restore(b, len, req, q.qnameOffset(), q.qnameLength()) > 0 ? CacheStore.OWNER_CASE : 0;
+        int caseFlag = ClientCase.restore(b, len, req, q.qnameOffset(), q.qnameLength()) > 0
+                ? CacheStore.OWNER_CASE
+                : 0;
         if (type == NO_ERROR || type == DELEGATION) {
             if (noSuccess.contains(req, q.qnameOffset(), q.qnameLength())) {
                 return;
             }
             boolean keep = config.preferPositive() && !answers;
-            boolean stored = success.put(h, keyFlags, (answers ? CacheStore.ANSWERING : 0) | caseFlag, q.qtype(), q.qclass(),
+            boolean stored = success.put(h, keyFlags, (answers ? CacheStore.ANSWERING : 0) | caseFlag, q.qtype(),
+                    q.qclass(),
                     q.qnameLength(), b, len, ttls, opt, duration, now, keep, staleSeconds);
             if (stored && (config.preferPositive() ? answers : mode != CachePlugin.CLIENT)) {
                 denial.remove(h, keyFlags, q, req);
             }
         } else if (!noDenial.contains(req, q.qnameOffset(), q.qnameLength())) {
             int entryFlags = (rcode == DnsHeader.RCODE_SERVFAIL ? CacheStore.SERVFAIL : 0) | caseFlag;
-            denial.put(h, keyFlags, entryFlags, q.qtype(), q.qclass(), q.qnameLength(), b, len, ttls, opt, duration, now,
+            denial.put(h, keyFlags, entryFlags, q.qtype(), q.qclass(), q.qnameLength(), b, len, ttls, opt, duration,
+                    now,
                     false, 0);
         }
     }
@@ -190,8 +196,13 @@ final class CacheIntake {
             return OTHER;
         }
         if (answers > 0) {
-            return rcode == DnsHeader.RCODE_NOERROR ? NO_ERROR : rcode == DnsHeader.RCODE_NXDOMAIN ? OTHER
-                    : rcode == DnsHeader.RCODE_SERVFAIL || rcode == DnsHeader.RCODE_NOTIMP ? SERVER_ERROR : OTHER;
+            return rcode == DnsHeader.RCODE_NOERROR
+                    ? NO_ERROR
+                    : rcode == DnsHeader.RCODE_NXDOMAIN
+                            ? OTHER
+                            : rcode == DnsHeader.RCODE_SERVFAIL || rcode == DnsHeader.RCODE_NOTIMP
+                                    ? SERVER_ERROR
+                                    : OTHER;
         }
         if ((flags & CacheWire.F_SOA) != 0 && rcode == DnsHeader.RCODE_NOERROR) {
             return NO_DATA;
@@ -213,7 +224,8 @@ final class CacheIntake {
         long max = negative ? config.denialMaxTtl() : config.successMaxTtl();
         long min = negative ? config.denialMinTtl() : config.successMinTtl();
         long msg = type == DELEGATION || type == OTHER || (CacheWire.flags(scan) & CacheWire.F_NO_RECORDS) != 0
-                ? 5 : Math.min(max, CacheWire.minTtl(scan));
+                ? 5
+                : Math.min(max, CacheWire.minTtl(scan));
         return Math.min(Math.max(msg, min), Math.min(max, Integer.MAX_VALUE));
     }
 }

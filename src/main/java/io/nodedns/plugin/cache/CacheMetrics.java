@@ -14,13 +14,18 @@ record CacheMetrics(CacheState state, String zones) implements MetricSource {
 
     @Override
     public void collect(Sink out, String server) {
-        out.gauge("coredns_cache_entries", ENTRIES, state.success.entries(), "server", server, "type", "success", "zones", zones, "view", "");
-        out.gauge("coredns_cache_entries", ENTRIES, state.denial.entries(), "server", server, "type", "denial", "zones", zones, "view", "");
+        out.gauge("coredns_cache_entries", ENTRIES, state.success.entries(), "server", server, "type", "success",
+                "zones", zones, "view", "");
+        out.gauge("coredns_cache_entries", ENTRIES, state.denial.entries(), "server", server, "type", "denial", "zones",
+                zones, "view", "");
         out.counter("coredns_cache_requests", "The count of cache requests.", state.requests.sum(),
                 "server", server, "zones", zones, "view", "");
-        out.counter("coredns_cache_hits", HITS, state.successHits.sum(), "server", server, "type", "success", "zones", zones, "view", "");
-        out.counter("coredns_cache_hits", HITS, state.denialHits.sum(), "server", server, "type", "denial", "zones", zones, "view", "");
-        out.counter("coredns_cache_misses", "The count of cache misses. Deprecated, derive misses from cache hits/requests counters.",
+        out.counter("coredns_cache_hits", HITS, state.successHits.sum(), "server", server, "type", "success", "zones",
+                zones, "view", "");
+        out.counter("coredns_cache_hits", HITS, state.denialHits.sum(), "server", server, "type", "denial", "zones",
+                zones, "view", "");
+        out.counter("coredns_cache_misses",
+                "The count of cache misses. Deprecated, derive misses from cache hits/requests counters.",
                 state.misses.sum(), "server", server, "zones", zones, "view", "");
         out.counter("coredns_cache_prefetch", "The number of times the cache has prefetched a cached item.",
                 state.prefetches.sum(), "server", server, "zones", zones, "view", "");

@@ -54,7 +54,8 @@ final class CachePersist {
     private CachePersist() {}
 
     /** What a load did: entries read from the file and entries stored; -1 loaded if the file was rejected. */
-    record Loaded(int read, int loaded, long ageMillis, long bytes, String rejected) {}
+    record Loaded(int read, int loaded, long ageMillis, long bytes, String rejected) {
+    }
 
     /**
      * Writes both stores to {@code file} atomically (a temporary file in the same directory, forced
@@ -70,7 +71,8 @@ final class CachePersist {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 OutputStream raw = java.nio.channels.Channels.newOutputStream(ch);
                 CRC32C crc = new CRC32C();
-                DataOutputStream out = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc));
+                DataOutputStream out = new DataOutputStream(
+                        new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc));
                 out.write(MAGIC);
                 out.writeInt(VERSION);
                 out.writeLong(nowMillis);
@@ -103,7 +105,7 @@ final class CachePersist {
                 out.writeInt(count[0]);
                 out.flush();
                 int sum = (int) crc.getValue();
-                raw.write(new byte[] {(byte) (sum >>> 24), (byte) (sum >>> 16), (byte) (sum >>> 8), (byte) sum});
+                raw.write(new byte[]{(byte) (sum >>> 24), (byte) (sum >>> 16), (byte) (sum >>> 8), (byte) sum});
                 raw.flush();
                 ch.force(true);
             }
@@ -118,7 +120,8 @@ final class CachePersist {
      * Reads {@code file} into the stores, if it exists and passes every check; otherwise the stores
      * are left as they are (empty at start). Never throws for the file's content.
      */
-    static Loaded load(Path file, CacheConfig config, CacheState state, long nowNanos, long nowMillis, long nowEpochSeconds)
+    static Loaded load(Path file, CacheConfig config, CacheState state, long nowNanos, long nowMillis,
+            long nowEpochSeconds)
             throws IOException {
         long size = Files.size(file);
         if (size < MAGIC.length + 4 + 8 + 2 + TRAILER) {
@@ -243,7 +246,8 @@ final class CachePersist {
                     clock.epochSeconds());
             long micros = (System.nanoTime() - t0) / 1000;
             if (r.rejected() != null) {
-                Log.error("cache", "persist: ignoring " + file + ": " + r.rejected() + "; starting with an empty cache");
+                Log.error("cache",
+                        "persist: ignoring " + file + ": " + r.rejected() + "; starting with an empty cache");
             } else {
                 Log.info("cache", "persist: loaded " + r.loaded() + " of " + r.read() + " entries from " + file + " ("
                         + r.bytes() + " bytes, written " + r.ageMillis() / 1000 + " s ago) in " + micros + " us");

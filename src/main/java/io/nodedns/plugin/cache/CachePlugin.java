@@ -174,7 +174,8 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         QueryView q = ex.query();
         int request = q.flags();
         int keep = ~(DnsHeader.RD | DnsHeader.CD | DnsHeader.OPCODE_MASK | (clearAa ? DnsHeader.AA : 0));
-        int flags = (DnsHeader.flags(out, 0) & keep) | (request & (DnsHeader.RD | DnsHeader.CD | DnsHeader.OPCODE_MASK));
+        int flags = (DnsHeader.flags(out, 0) & keep)
+                | (request & (DnsHeader.RD | DnsHeader.CD | DnsHeader.OPCODE_MASK));
         if (!q.dnssecOk() && (request & DnsHeader.AD) == 0) {
             flags &= ~DnsHeader.AD;
         }

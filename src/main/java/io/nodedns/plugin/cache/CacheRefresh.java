@@ -124,7 +124,8 @@ final class CacheRefresh implements Runnable, Responder, ResponseHook {
             // a refresh must never take anything else down; the entry simply stays as it was
         } finally {
             if (tracked) {
-                store.activity.endRefresh(entry, plugin.clock.nanoTime(), mode == PREFETCH ? 0 : plugin.recheckNanos, refreshed);
+                store.activity.endRefresh(entry, plugin.clock.nanoTime(), mode == PREFETCH ? 0 : plugin.recheckNanos,
+                        refreshed);
             }
             if (client != null && answered.compareAndSet(false, true)) {
                 Thread t = timer;

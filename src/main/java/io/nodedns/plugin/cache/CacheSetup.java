@@ -33,7 +33,7 @@ public final class CacheSetup implements PluginSetup {
     private final Consumer<CachePlugin> created;
 
     public CacheSetup() {
-        this(CacheClock.SYSTEM, p -> { });
+        this(CacheClock.SYSTEM, p -> {});
     }
 
     /** For tests: a manual clock, and a look at each handler made. */
@@ -46,10 +46,12 @@ public final class CacheSetup implements PluginSetup {
     public void setup(SetupContext ctx) throws ConfigException {
         Directive directive = ctx.once();
         CacheConfig config = parse(directive.dispenser(), ctx.zones());
-        checkBudget(ctx, directive, CacheStore.bytesFor(config.successCapacity()) + CacheStore.bytesFor(config.denialCapacity()),
+        checkBudget(ctx, directive,
+                CacheStore.bytesFor(config.successCapacity()) + CacheStore.bytesFor(config.denialCapacity()),
                 Runtime.getRuntime().maxMemory());
         // Same listeners and same options: a reload keeps the warm entries.
-        SharedRegistry<CacheState> states = ctx.shared().state("cache/states", k -> new SharedRegistry<>(Duration.ZERO, null, s -> { }));
+        SharedRegistry<CacheState> states = ctx.shared().state("cache/states",
+                k -> new SharedRegistry<>(Duration.ZERO, null, s -> {}));
         CacheState state = states.obtain(keys(ctx.keys()) + "/" + config, () -> new CacheState(config));
         CachePlugin plugin = new CachePlugin(config, state, clock);
         created.accept(plugin);
@@ -102,9 +104,11 @@ public final class CacheSetup implements PluginSetup {
     /** Two blocks writing one file would each overwrite the other at shutdown. */
     private static void checkPersistUnique(SetupContext ctx, Directive directive, Path file) throws ConfigException {
         @SuppressWarnings("unchecked")
-        java.util.Set<Path> files = (java.util.Set<Path>) ctx.buildState().computeIfAbsent("cache/persist", k -> new java.util.HashSet<Path>());
+        java.util.Set<Path> files = (java.util.Set<Path>) ctx.buildState().computeIfAbsent("cache/persist",
+                k -> new java.util.HashSet<Path>());
         if (!files.add(file.toAbsolutePath().normalize())) {
-            throw directive.pluginErr(directive.nameToken(), "persist file " + file + " is already used by another cache block");
+            throw directive.pluginErr(directive.nameToken(),
+                    "persist file " + file + " is already used by another cache block");
         }
     }
 
@@ -130,7 +134,8 @@ public final class CacheSetup implements PluginSetup {
         total[1]++;
         if (total[0] > budget(maxHeap)) {
             throw directive.pluginErr(directive.nameToken(), "the caches of this configuration need " + total[0]
-                    + " bytes at capacity (this one, cache number " + total[1] + ", " + bytes + "), more than the cache budget of "
+                    + " bytes at capacity (this one, cache number " + total[1] + ", " + bytes
+                    + "), more than the cache budget of "
                     + budget(maxHeap) + " bytes (the heap of " + maxHeap + " bytes less " + reserve(maxHeap)
                     + " for the rest; docs/plugins/cache.md): lower the capacities or raise -Xmx");
         }
@@ -227,7 +232,8 @@ public final class CacheSetup implements PluginSetup {
                     switch (a.get(0).text()) {
                         case "success" -> b.disableSuccess = zones;
                         case "denial" -> b.disableDenial = zones;
-                        default -> throw d.pluginErr(a.get(0), "cache type for disable must be \"success\" or \"denial\"");
+                        default ->
+                            throw d.pluginErr(a.get(0), "cache type for disable must be \"success\" or \"denial\"");
                     }
                 }
                 case "keepttl" -> {

@@ -178,7 +178,8 @@ final class CacheStore {
             }
             int local = CacheIndex.entry(tag);
             UnsafeBuffer a;
-            if (CacheIndex.sameHash(tag, h) && local >= 0 && local < perShard && (a = arena.chunk(shard, local)) != null) {
+            if (CacheIndex.sameHash(tag, h) && local >= 0 && local < perShard
+                    && (a = arena.chunk(shard, local)) != null) {
                 int s = arena.slot(local);
                 long v = a.getLongAcquire(s + H_SEQ);
                 boolean ok = (v & 1) == 0 && keyMatches(a, s, shard, h, keyFlags, q, req)
@@ -217,7 +218,7 @@ final class CacheStore {
 
     /** Hash, DO/CD, type, class and name (any case); bounds-checked, so a torn header cannot throw. */
     private boolean keyMatches(UnsafeBuffer a, int s, int shard, long h, int keyFlags, int qtype, int qclass,
-                               DirectBuffer name, int nameOff, int nameLen) {
+            DirectBuffer name, int nameOff, int nameLen) {
         if (a.getLong(s + H_HASH) != h || a.getByte(s + H_KEY) != keyFlags
                 || (a.getShort(s + H_QTYPE, BE) & 0xFFFF) != qtype || (a.getShort(s + H_QCLASS, BE) & 0xFFFF) != qclass
                 || (a.getShort(s + H_QNAME, BE) & 0xFFFF) != nameLen) {
@@ -253,7 +254,7 @@ final class CacheStore {
      * caller's bits 28 to 31 are ignored.
      */
     long copyOut(long found, long h, int keyFlags, QueryView q, DirectBuffer req, long now, long staleSeconds,
-                 boolean keepTtl, int staleTtl, boolean keepOpt, ExpandableDirectByteBuffer out) {
+            boolean keepTtl, int staleTtl, boolean keepOpt, ExpandableDirectByteBuffer out) {
         int g = entry(found);
         int shard = shardOf(g);
         int local = localOf(g);
@@ -302,7 +303,8 @@ final class CacheStore {
         if (copy != len) {
             DnsHeader.arcount(out, 0, DnsHeader.arcount(out, 0) - 1);
         }
-        return ((long) copy << 32) | ((int) Math.max(Integer.MIN_VALUE + 1, Math.min(Integer.MAX_VALUE, remaining)) & 0xFFFFFFFFL);
+        return ((long) copy << 32)
+                | ((int) Math.max(Integer.MIN_VALUE + 1, Math.min(Integer.MAX_VALUE, remaining)) & 0xFFFFFFFFL);
     }
 
     /**
@@ -311,7 +313,7 @@ final class CacheStore {
      * Returns false if nothing was stored (too large, or kept).
      */
     boolean put(long h, int keyFlags, int entryFlags, int qtype, int qclass, int qnameLen, DirectBuffer msg, int len,
-                int ttlCount, int optStart, int duration, long now, boolean keepAnswering, long staleSeconds) {
+            int ttlCount, int optStart, int duration, long now, boolean keepAnswering, long staleSeconds) {
         int payload = len + 2 * ttlCount;
         if (payload > LARGE || len > 0xFFFF) {
             return false;
@@ -402,7 +404,7 @@ final class CacheStore {
     /** What {@link #forEach} hands over: one live entry, its reply in {@code msg[off, off + len)}. */
     interface EntryVisitor {
         void entry(int keyFlags, int entryFlags, int duration, long remainingNanos, DirectBuffer msg, int off, int len,
-                   int optStart) throws java.io.IOException;
+                int optStart) throws java.io.IOException;
     }
 
     /**
@@ -428,7 +430,8 @@ final class CacheStore {
                     }
                     int duration = a.getInt(s + H_DURATION);
                     long remaining = duration * NANOS - (now - a.getLong(s + H_STORED));
-                    visitor.entry(a.getByte(s + H_KEY), a.getByte(s + H_FLAGS), duration, remaining, p, dataOffset(a, s),
+                    visitor.entry(a.getByte(s + H_KEY), a.getByte(s + H_FLAGS), duration, remaining, p,
+                            dataOffset(a, s),
                             len, a.getShort(s + H_OPT, BE) & 0xFFFF);
                 }
             } finally {
@@ -531,7 +534,8 @@ final class CacheStore {
         return v;
     }
 
-    private int locate(int shard, long h, int keyFlags, int qtype, int qclass, DirectBuffer name, int nameOff, int nameLen) {
+    private int locate(int shard, long h, int keyFlags, int qtype, int qclass, DirectBuffer name, int nameOff,
+            int nameLen) {
         long[] t = index.table(shard);
         if (t == null) {
             return -1;
@@ -543,7 +547,8 @@ final class CacheStore {
             }
             int local = CacheIndex.entry(tag);
             if (CacheIndex.sameHash(tag, h)
-                    && keyMatches(arena.chunk(shard, local), arena.slot(local), shard, h, keyFlags, qtype, qclass, name, nameOff, nameLen)) {
+                    && keyMatches(arena.chunk(shard, local), arena.slot(local), shard, h, keyFlags, qtype, qclass, name,
+                            nameOff, nameLen)) {
                 return local;
             }
         }

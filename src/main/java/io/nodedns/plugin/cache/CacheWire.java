@@ -24,7 +24,6 @@ final class CacheWire {
     static final int F_EXT_RCODE = 64;
     static final int F_OPT = 128;
 
-
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
     private static final long YEAR68 = 1L << 31;
 
@@ -76,7 +75,8 @@ final class CacheWire {
                 if (i >= an && i < an + ns) {
                     flags |= type == Records.TYPE_SOA ? F_SOA : type == Records.TYPE_NS ? F_NS : 0;
                 }
-                if (type == Records.TYPE_RRSIG && !signatureValid(b, nameEnd + Records.FIXED_LENGTH, end, nowEpochSeconds)) {
+                if (type == Records.TYPE_RRSIG
+                        && !signatureValid(b, nameEnd + Records.FIXED_LENGTH, end, nowEpochSeconds)) {
                     flags |= F_EXPIRED_SIG;
                 }
             }
@@ -159,7 +159,8 @@ final class CacheWire {
             if (nameEnd < 0) {
                 return 0;
             }
-            boolean rootOpt = nameEnd == pos + 1 && (b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) == Edns.TYPE_OPT;
+            boolean rootOpt = nameEnd == pos + 1
+                    && (b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) == Edns.TYPE_OPT;
             last = rootOpt ? pos : 0;
             pos = Records.recordEnd(b, nameEnd, len);
         }
@@ -180,7 +181,7 @@ final class CacheWire {
             return len;
         }
         int out = rdata;
-        for (int pos = rdata; pos + 4 <= end; ) {
+        for (int pos = rdata; pos + 4 <= end;) {
             int code = b.getShort(pos, BE) & 0xFFFF;
             int optLen = 4 + (b.getShort(pos + 2, BE) & 0xFFFF);
             if (pos + optLen > end) {

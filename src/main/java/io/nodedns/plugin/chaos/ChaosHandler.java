@@ -22,7 +22,8 @@ final class ChaosHandler extends ChainHandler {
     private static final int VERSION = 0;
     private static final int AUTHORS = 1;
     private static final int HOSTNAME = 2;
-    private static final String[] NAMES = {"version.bind.", "version.server.", "authors.bind.", "hostname.bind.", "id.server."};
+    private static final String[] NAMES = {"version.bind.", "version.server.", "authors.bind.", "hostname.bind.",
+            "id.server."};
     private static final int[] KINDS = {VERSION, VERSION, AUTHORS, HOSTNAME, HOSTNAME};
 
     private final UnsafeBuffer[] wireNames = new UnsafeBuffer[NAMES.length];

@@ -23,7 +23,8 @@ final class DebugHandler extends HookHandler {
         if (failure == null) {
             return;
         }
-        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength()).toLowerCase(Locale.ROOT);
+        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
+                .toLowerCase(Locale.ROOT);
         Log.error("debug", Log.withStack(qname + " " + Type.string(ex.query().qtype()) + ": " + ex.error(), failure));
     }
 }

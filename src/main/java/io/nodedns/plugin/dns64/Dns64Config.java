@@ -8,4 +8,5 @@ package io.nodedns.plugin.dns64;
  * @param translateAll synthesise even when the AAAA reply has AAAA records (not RFC 6147 5.1.1)
  * @param allowIpv4    also serve clients that query over IPv4
  */
-public record Dns64Config(byte[] prefix, int prefixLength, boolean translateAll, boolean allowIpv4) {}
+public record Dns64Config(byte[] prefix, int prefixLength, boolean translateAll, boolean allowIpv4) {
+}

@@ -32,7 +32,8 @@ public final class Dns64Setup implements PluginSetup {
             throw d.argErr();
         }
         if (args.size() == 1) {
-            return new Dns64Config(prefix(d, args.getFirst()), length(d, args.getFirst()), c.translateAll(), c.allowIpv4());
+            return new Dns64Config(prefix(d, args.getFirst()), length(d, args.getFirst()), c.translateAll(),
+                    c.allowIpv4());
         }
         byte[] prefix = c.prefix();
         int length = c.prefixLength();

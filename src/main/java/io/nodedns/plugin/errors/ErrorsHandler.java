@@ -35,7 +35,8 @@ public final class ErrorsHandler extends HookHandler {
             }
         }
         int rcode = ex.responseLength() >= DnsHeader.LENGTH ? DnsHeader.rcode(ex.response(), 0) : 2;
-        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength()).toLowerCase(java.util.Locale.ROOT);
+        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
+                .toLowerCase(java.util.Locale.ROOT);
         String line = rcode + " " + qname + " " + Type.string(ex.query().qtype()) + ": " + error;
         Throwable failure = ex.failure();
         if (stacktrace && failure != null) {

@@ -88,7 +88,8 @@ final class Answer {
         return rcode == o.rcode && authoritative == o.authoritative && mayFallThrough == o.mayFallThrough
                 && answerCount == o.answerCount && authorityCount == o.authorityCount
                 && additionalCount == o.additionalCount && java.util.Arrays.equals(body, o.body)
-                && java.util.Arrays.equals(patches, o.patches) && java.util.Objects.equals(externalTarget, o.externalTarget);
+                && java.util.Arrays.equals(patches, o.patches)
+                && java.util.Objects.equals(externalTarget, o.externalTarget);
     }
 
     /** Heap bytes of this reply, roughly. */

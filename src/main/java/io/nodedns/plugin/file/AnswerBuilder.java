@@ -71,7 +71,8 @@ final class AnswerBuilder {
                 s.additional().size(), body.toByteArray(), patchArray, s.externalTarget());
     }
 
-    private static void writeRecord(ByteArrayOutputStream body, List<Integer> patches, Map<Name, Integer> written, Rr rr) {
+    private static void writeRecord(ByteArrayOutputStream body, List<Integer> patches, Map<Name, Integer> written,
+            Rr rr) {
         Record r = rr.record();
         if (rr.ownerIsQname()) {
             body.write(0xC0);

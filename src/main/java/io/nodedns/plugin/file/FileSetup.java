@@ -118,7 +118,8 @@ public final class FileSetup implements PluginSetup {
             if (slot.reload.isZero()) {
                 throw ConfigException.plugin("file", at, "open " + slot.file + ": no such readable file");
             }
-            Log.warning("file", "Failed to open \"" + slot.file + "\": trying again in " + GoDuration.format(slot.reload));
+            Log.warning("file",
+                    "Failed to open \"" + slot.file + "\": trying again in " + GoDuration.format(slot.reload));
             return;
         }
         try {

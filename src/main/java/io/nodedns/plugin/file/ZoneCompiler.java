@@ -75,7 +75,8 @@ final class ZoneCompiler {
             int e = complex.getInt(i);
             boolean chases = store.first(e, Type.CNAME) != ZoneStore.NO_RECORD;
             List<Integer> chained = chases ? chaseTypes(e) : null;
-            List<Integer> types = new ArrayList<>(chained != null ? chained : chases ? store.zoneTypes : store.types(e));
+            List<Integer> types = new ArrayList<>(
+                    chained != null ? chained : chases ? store.zoneTypes : store.types(e));
             if ((chained == null && chases || e == store.apex) && !types.contains(Type.SOA)) {
                 types.add(Type.SOA);
             }
@@ -137,7 +138,8 @@ final class ZoneCompiler {
     }
 
     /** How owners are written: as the query name, renamed (a wildcard reached through a CNAME), or as stored. */
-    private record Owner(boolean atQname, Name rename) {}
+    private record Owner(boolean atQname, Name rename) {
+    }
 
     private static List<Rr> wrap(List<Record> records, Name rename, boolean atQname) {
         List<Rr> out = new ArrayList<>(records.size());
@@ -167,7 +169,8 @@ final class ZoneCompiler {
     private Sections found(int e, Owner owner, int qtype, int depth) {
         boolean apex = e == store.apex;
         if (apex && qtype == Type.SOA) {
-            return new Sections(Rcode.NOERROR, true, false, wrap(rrset(e, Type.SOA), owner.rename, owner.atQname), apexNs,
+            return new Sections(Rcode.NOERROR, true, false, wrap(rrset(e, Type.SOA), owner.rename, owner.atQname),
+                    apexNs,
                     List.of());
         }
         if (apex && qtype == Type.NS) {
@@ -278,7 +281,7 @@ final class ZoneCompiler {
         if (e < 0 || (store.flags(e) & ZoneStore.EMPTY) != 0) {
             return;
         }
-        for (int type : new int[] {Type.A, Type.AAAA}) {
+        for (int type : new int[]{Type.A, Type.AAAA}) {
             List<Record> rrs = rrset(e, type);
             if (rrs != null) {
                 extra.addAll(wrap(rrs, null, false));

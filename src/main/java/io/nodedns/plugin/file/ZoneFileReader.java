@@ -84,19 +84,22 @@ final class ZoneFileReader {
         } catch (IOException e) {
             throw new FileContentException(fileName, 0, "failed to read file \"" + fileName + "\": " + e);
         } catch (DataBudget.DataLimitException e) {
-            throw new FileContentException(fileName, text == null ? 0 : text.line(), "zone file \"" + fileName + "\" is too large: "
-                    + store.records() + " records read, " + e.getMessage());
+            throw new FileContentException(fileName, text == null ? 0 : text.line(),
+                    "zone file \"" + fileName + "\" is too large: "
+                            + store.records() + " records read, " + e.getMessage());
         } catch (RuntimeException e) {
             // dnsjava throws unchecked exceptions for some bad record data; never let them escape
             throw new FileContentException(fileName, 0, "failed to parse file \"" + fileName + "\": " + e.getMessage());
         }
         if (soa == null) {
-            throw new FileContentException(fileName, 0, "file \"" + fileName + "\" has no SOA record for origin " + origin);
+            throw new FileContentException(fileName, 0,
+                    "file \"" + fileName + "\" has no SOA record for origin " + origin);
         }
         try {
             store.finish();
         } catch (DataBudget.DataLimitException e) {
-            throw new FileContentException(fileName, 0, "zone file \"" + fileName + "\" is too large: " + e.getMessage());
+            throw new FileContentException(fileName, 0,
+                    "zone file \"" + fileName + "\" is too large: " + e.getMessage());
         }
         return new ZoneRecords(origin, soa, store);
     }

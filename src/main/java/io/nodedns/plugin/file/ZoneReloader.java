@@ -24,7 +24,8 @@ final class ZoneReloader implements Lifecycle {
                 continue; // reload 0 disables the check
             }
             if (timer == null) {
-                timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("file-reload").factory());
+                timer = Executors
+                        .newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("file-reload").factory());
             }
             timer.scheduleWithFixedDelay(() -> check(zone), nanos, nanos, TimeUnit.NANOSECONDS);
         }

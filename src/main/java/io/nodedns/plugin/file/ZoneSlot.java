@@ -42,7 +42,8 @@ final class ZoneSlot {
         try {
             snapshot = ZoneCompiler.compile(records);
         } catch (DataBudget.DataLimitException e) {
-            throw new FileContentException(file.toString(), 0, "zone file \"" + file + "\" is too large: " + e.getMessage());
+            throw new FileContentException(file.toString(), 0,
+                    "zone file \"" + file + "\" is too large: " + e.getMessage());
         }
         loadedMtime = mtime;
     }
@@ -78,7 +79,8 @@ final class ZoneSlot {
         try {
             next = ZoneCompiler.compile(records);
         } catch (DataBudget.DataLimitException e) {
-            Log.error("file", "Building zone \"" + origin + "\" from " + file + ": zone file is too large: " + e.getMessage());
+            Log.error("file",
+                    "Building zone \"" + origin + "\" from " + file + ": zone file is too large: " + e.getMessage());
             return false;
         } catch (RuntimeException e) {
             Log.error("file", "Building zone \"" + origin + "\" from " + file + ": " + e);

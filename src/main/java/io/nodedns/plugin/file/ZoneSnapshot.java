@@ -184,7 +184,8 @@ final class ZoneSnapshot {
         int total = base + length + apexNs.bodyLength();
         out.checkLimit(total);
         int requestFlags = q.flags();
-        int flags = DnsHeader.QR | (requestFlags & (DnsHeader.OPCODE_MASK | DnsHeader.RD | DnsHeader.CD)) | DnsHeader.AA;
+        int flags = DnsHeader.QR | (requestFlags & (DnsHeader.OPCODE_MASK | DnsHeader.RD | DnsHeader.CD))
+                | DnsHeader.AA;
         DnsHeader.id(out, 0, q.id());
         DnsHeader.flags(out, 0, flags);
         DnsHeader.qdcount(out, 0, 1);

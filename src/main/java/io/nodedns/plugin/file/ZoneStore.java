@@ -163,7 +163,8 @@ final class ZoneStore {
         switch (type) {
             case Type.CNAME, Type.MX, Type.SRV, Type.SVCB, Type.HTTPS -> setFlags(e, COMPLEX);
             case Type.NS -> setFlags(e, e == apex ? COMPLEX : COMPLEX | CUT);
-            default -> { }
+            default -> {
+            }
         }
     }
 

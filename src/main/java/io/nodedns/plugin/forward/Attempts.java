@@ -40,7 +40,8 @@ final class Attempts {
      * @param maxFails failed health checks that mark an upstream down
      * @param failfast every upstream down answers {@link #NO_HEALTHY} instead of trying one anyway
      */
-    void start(Upstream[] upstreams, Policy p, long now, long budgetNanos, int connectCap, int maxFails, boolean failfast) {
+    void start(Upstream[] upstreams, Policy p, long now, long budgetNanos, int connectCap, int maxFails,
+            boolean failfast) {
         list = upstreams;
         n = upstreams.length;
         policy = p;

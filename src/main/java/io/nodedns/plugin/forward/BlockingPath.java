@@ -60,7 +60,8 @@ final class BlockingPath {
                     });
                     if (DnsHeader.tc(new UnsafeBuffer(reply, 0, n), 0)) {
                         tcp = true; // truncated: the same upstream over TCP (CoreDNS does this for prefer_udp)
-                        n = tcpExchange(u, query, len, reply, Math.min(System.nanoTime() + f.readTimeoutNanos(), a.deadline));
+                        n = tcpExchange(u, query, len, reply,
+                                Math.min(System.nanoTime() + f.readTimeoutNanos(), a.deadline));
                     }
                 }
             } catch (IOException e) {

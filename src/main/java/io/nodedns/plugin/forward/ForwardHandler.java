@@ -92,7 +92,8 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
             return next(ex);
         }
         // RFC 6761 6.3, 6.4: a caching server answers localhost. and invalid. itself, never upstream.
-        int special = config.forwardSpecialUse() || q.opcode() != DnsHeader.OPCODE_QUERY ? SpecialNames.NONE
+        int special = config.forwardSpecialUse() || q.opcode() != DnsHeader.OPCODE_QUERY
+                ? SpecialNames.NONE
                 : SpecialNames.match(req, q);
         if (special != SpecialNames.NONE) {
             ex.written(SpecialNames.write(ex, special), name);
@@ -133,7 +134,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         }
         if (nextHandler() instanceof ForwardHandler
                 && ((config.nextRcodes() & (1 << rcode)) != 0
-                || (config.nextOnNodata() && rcode == 0 && DnsHeader.ancount(reply, 0) == 0))) {
+                        || (config.nextOnNodata() && rcode == 0 && DnsHeader.ancount(reply, 0) == 0))) {
             return NEXT;
         }
         return ACCEPT;

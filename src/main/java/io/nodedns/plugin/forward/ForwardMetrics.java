@@ -23,7 +23,8 @@ public record ForwardMetrics(ForwardHandler forward) implements MetricSource {
                 for (int b = 0; b < buckets.length; b++) {
                     buckets[b] = u.durationBucket(rcode, b);
                 }
-                out.histogram("coredns_proxy_request_duration_seconds", DURATION, buckets, u.durationSumNanos(rcode) / 1e9,
+                out.histogram("coredns_proxy_request_duration_seconds", DURATION, buckets,
+                        u.durationSumNanos(rcode) / 1e9,
                         "proxy_name", "forward", "to", to, "rcode", Rcode.string(rcode));
             }
             out.counter("coredns_proxy_healthcheck_failures", "Counter of the number of failed healthchecks.",
@@ -31,7 +32,8 @@ public record ForwardMetrics(ForwardHandler forward) implements MetricSource {
             String proto = u.streamProto();
             out.counter("coredns_proxy_conn_cache_hits", "Counter of connection cache hits per upstream and protocol.",
                     u.tcp().hits(), "proxy_name", "forward", "to", to, "proto", proto);
-            out.counter("coredns_proxy_conn_cache_misses", "Counter of connection cache misses per upstream and protocol.",
+            out.counter("coredns_proxy_conn_cache_misses",
+                    "Counter of connection cache misses per upstream and protocol.",
                     u.tcp().misses(), "proxy_name", "forward", "to", to, "proto", proto);
             if (u.isTls()) {
                 out.counter("nodedns_forward_tls_handshake_failures",
@@ -39,7 +41,8 @@ public record ForwardMetrics(ForwardHandler forward) implements MetricSource {
                         u.tcp().handshakeFailures(), "to", to);
             }
         }
-        out.counter("coredns_forward_healthcheck_broken", "Counter of the number of complete failures of the healthchecks.",
+        out.counter("coredns_forward_healthcheck_broken",
+                "Counter of the number of complete failures of the healthchecks.",
                 forward.healthcheckBroken());
         out.counter("coredns_forward_max_concurrent_rejects",
                 "Counter of the number of queries rejected because the concurrent queries were at maximum.",

@@ -45,8 +45,9 @@ public final class ForwardSetup implements PluginSetup {
         List<String> zones = Zones.normalize(d.token());
         String from = zones.getFirst();
         if (zones.size() > 1) {
-            Log.warning("forward", "Unsupported CIDR notation: '" + d.val() + "' expands to multiple zones. Using only '"
-                    + from + "'.");
+            Log.warning("forward",
+                    "Unsupported CIDR notation: '" + d.val() + "' expands to multiple zones. Using only '"
+                            + from + "'.");
         }
         List<Token> tos = d.remainingArgTokens();
         if (tos.isEmpty()) {
@@ -119,7 +120,8 @@ public final class ForwardSetup implements PluginSetup {
                 }
                 if (t.serverName() != null && serverName != null) {
                     throw ConfigException.plugin("forward", t.token(), "both forward ('" + serverName
-                            + "') and proxy level ('" + t.serverName() + "') TLS servernames are set for upstream proxy '"
+                            + "') and proxy level ('" + t.serverName()
+                            + "') TLS servernames are set for upstream proxy '"
                             + t.token().text() + "'");
                 }
                 tlsUpstreams.put(t.address(), t.serverName() == null ? "" : t.serverName());

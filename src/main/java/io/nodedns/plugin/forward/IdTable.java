@@ -19,7 +19,7 @@ final class IdTable {
     /** The slot number waiting under {@code id}, or 0. */
     int get(int id) {
         int[] t = entries;
-        for (int i = id & mask; ; i = (i + 1) & mask) {
+        for (int i = id & mask;; i = (i + 1) & mask) {
             int e = t[i];
             if (e == 0) {
                 return 0;
@@ -55,7 +55,7 @@ final class IdTable {
             i = (i + 1) & mask;
         }
         // Backward shift: move later entries of the probe run into the hole, so get() needs no tombstones.
-        for (int j = (i + 1) & mask; ; j = (j + 1) & mask) {
+        for (int j = (i + 1) & mask;; j = (j + 1) & mask) {
             int e = t[j];
             if (e == 0) {
                 break;

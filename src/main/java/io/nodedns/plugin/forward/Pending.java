@@ -83,7 +83,9 @@ final class Pending {
             }
         } catch (IOException | RuntimeException failure) {
             tcpLength = TCP_FAILED;
-            tcpError = failure instanceof IOException io ? u.describe(u.streamProto(), io) : u.streamProto() + " exchange failed: " + failure;
+            tcpError = failure instanceof IOException io
+                    ? u.describe(u.streamProto(), io)
+                    : u.streamProto() + " exchange failed: " + failure;
         }
         owner.loop.execute(tcpDone); // the queue's hand-off publishes the fields above
     }

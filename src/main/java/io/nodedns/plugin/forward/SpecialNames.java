@@ -27,9 +27,9 @@ final class SpecialNames {
     private static final byte[] INVALID_LABEL = {'i', 'n', 'v', 'a', 'l', 'i', 'd'};
     /** SOA RDATA: localhost. nobody.invalid. 1 3600 1200 604800 10800. */
     private static final byte[] SOA_RDATA = {
-        9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0,
-        6, 'n', 'o', 'b', 'o', 'd', 'y', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0,
-        0, 0, 0, 1, 0, 0, 0x0E, 0x10, 0, 0, 0x04, (byte) 0xB0, 0, 0x09, 0x3A, (byte) 0x80, 0, 0, 0x2A, 0x30};
+            9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0,
+            6, 'n', 'o', 'b', 'o', 'd', 'y', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0,
+            0, 0, 0, 1, 0, 0, 0x0E, 0x10, 0, 0, 0x04, (byte) 0xB0, 0, 0x09, 0x3A, (byte) 0x80, 0, 0, 0x2A, 0x30};
     private static final byte[] LOOPBACK_V4 = {127, 0, 0, 1};
     private static final byte[] LOOPBACK_V6 = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     /** Header, the longest name, and an SOA or an AAAA record behind it. */
@@ -86,7 +86,8 @@ final class SpecialNames {
         return pos;
     }
 
-    private static int record(ExpandableDirectByteBuffer out, int pos, int ownerAt, int type, int rrClass, byte[] rdata) {
+    private static int record(ExpandableDirectByteBuffer out, int pos, int ownerAt, int type, int rrClass,
+            byte[] rdata) {
         out.putShort(pos, (short) (0xC000 | ownerAt), BE);
         out.putShort(pos + 2, (short) type, BE);
         out.putShort(pos + 4, (short) rrClass, BE);
@@ -100,7 +101,7 @@ final class SpecialNames {
     private static int lastLabel(DirectBuffer b, int off, int len) {
         int last = -1;
         int end = off + len;
-        for (int pos = off; pos < end; ) {
+        for (int pos = off; pos < end;) {
             int l = b.getByte(pos) & 0xFF;
             if (l == 0) {
                 break;

@@ -44,7 +44,8 @@ final class ToParser {
      *
      * @param serverName the per-destination TLS name ({@code tls://IP%NAME}), or null
      */
-    record Target(InetSocketAddress address, boolean tls, String serverName, Token token) {}
+    record Target(InetSocketAddress address, boolean tls, String serverName, Token token) {
+    }
 
     private static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -188,7 +189,8 @@ final class ToParser {
 
     /** Parses an IPv4 dotted quad or an IPv6 literal without any name lookup; null otherwise. */
     static InetAddress literal(String host) {
-        if (host.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
+        if (host.matches(
+                "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
             try {
                 return InetAddress.getByName(host);
             } catch (UnknownHostException e) {
@@ -206,7 +208,8 @@ final class ToParser {
     }
 
     private static boolean isHostname(String host) {
-        return host.matches("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?");
+        return host.matches(
+                "[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?");
     }
 
     /** Every {@code nameserver IP} line, port 53; comments (# or ;) and other lines ignored. */
@@ -230,7 +233,8 @@ final class ToParser {
         return out;
     }
 
-    private static List<InetSocketAddress> resolve(Token token, String host, int port, List<InetSocketAddress> resolvers)
+    private static List<InetSocketAddress> resolve(Token token, String host, int port,
+            List<InetSocketAddress> resolvers)
             throws ConfigException {
         List<InetAddress> ips = new ArrayList<>();
         String why = "no addresses";

@@ -80,7 +80,7 @@ final class UdpForwarder implements LoopTicker {
     /** Sends the query's next attempt; PENDING while one is out, else the rcode to finish with. */
     private int advance(Pending p, long now) {
         Attempts a = p.attempts;
-        for (int tries = 0; ; tries++) {
+        for (int tries = 0;; tries++) {
             int idx = fwd.nextUpstream(a, now);
             if (idx < 0) {
                 p.ex.error(idx == Attempts.NO_HEALTHY ? Attempts.NO_HEALTHY_ERROR : a.finalError());
@@ -118,7 +118,8 @@ final class UdpForwarder implements LoopTicker {
         tx.putShort(0, (short) id, ByteOrder.BIG_ENDIAN);
         int n = s.io.send(len);
         if (n != len) {
-            fwd.attemptFailed(p.attempts, u, n == UdpIo.REFUSED ? s.refusedError : "write udp " + u.label() + ": " + s.io.sendError());
+            fwd.attemptFailed(p.attempts, u,
+                    n == UdpIo.REFUSED ? s.refusedError : "write udp " + u.label() + ": " + s.io.sendError());
             return false;
         }
         return sent(p, s, u, id, now);

@@ -20,7 +20,8 @@ final class UpstreamBuffers {
     final UnsafeBuffer tx = new UnsafeBuffer(txBuffer);
     /** recvmmsg slots and send from {@link #tx}; null where FFM is unavailable. */
     final UpstreamDatagrams datagrams = UpstreamDatagrams.unavailableReason() == null
-            ? new UpstreamDatagrams(tx.addressOffset(), UDP_SIZE) : null;
+            ? new UpstreamDatagrams(tx.addressOffset(), UDP_SIZE)
+            : null;
     /** The NIO path's receive buffer (a slot and one byte, so a longer reply shows as cut); made on first use. */
     private ByteBuffer rxBuffer;
     private UnsafeBuffer rx;

@@ -22,7 +22,8 @@ final class UpstreamSocket implements LoopChannel {
     final String timeoutError;
     final String refusedError;
 
-    private UpstreamSocket(UdpForwarder owner, Upstream upstream, DatagramChannel channel, UpstreamIo io, String local) {
+    private UpstreamSocket(UdpForwarder owner, Upstream upstream, DatagramChannel channel, UpstreamIo io,
+            String local) {
         this.owner = owner;
         this.upstream = upstream;
         this.channel = channel;
@@ -32,12 +33,14 @@ final class UpstreamSocket implements LoopChannel {
         this.refusedError = "read " + path + ": connection refused";
     }
 
-    static UpstreamSocket open(UdpForwarder owner, UpstreamBuffers buffers, Upstream upstream, InetAddress source) throws IOException {
+    static UpstreamSocket open(UdpForwarder owner, UpstreamBuffers buffers, Upstream upstream, InetAddress source)
+            throws IOException {
         DatagramChannel ch = UdpSockets.connect(upstream.address(), source);
         try {
             int fd = buffers.datagrams == null ? -1 : UdpSockets.nativeFd(ch);
             UpstreamIo io = fd >= 0 ? new NativeUpstreamIo(fd, buffers.datagrams) : new NioUpstreamIo(ch, buffers);
-            UpstreamSocket s = new UpstreamSocket(owner, upstream, ch, io, Upstream.label((InetSocketAddress) ch.getLocalAddress()));
+            UpstreamSocket s = new UpstreamSocket(owner, upstream, ch, io,
+                    Upstream.label((InetSocketAddress) ch.getLocalAddress()));
             owner.loop.register(ch, s);
             return s;
         } catch (IOException | RuntimeException e) {

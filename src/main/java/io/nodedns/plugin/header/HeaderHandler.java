@@ -43,6 +43,7 @@ final class HeaderHandler extends ChainHandler implements ResponseHook {
             return;
         }
         MutableDirectBuffer out = ex.response();
-        DnsHeader.flags(out, 0, HeaderConfig.apply(DnsHeader.flags(out, 0), config.responseSet(), config.responseClear()));
+        DnsHeader.flags(out, 0,
+                HeaderConfig.apply(DnsHeader.flags(out, 0), config.responseSet(), config.responseClear()));
     }
 }

@@ -42,7 +42,8 @@ public final class HealthSetup implements PluginSetup {
     }
 
     /** What one {@code health} directive sets. */
-    record Config(String address, Duration lameDuck) {}
+    record Config(String address, Duration lameDuck) {
+    }
 
     /** Parses one occurrence (the dispenser stands before the name). */
     static Config parse(Dispenser d) throws ConfigException {

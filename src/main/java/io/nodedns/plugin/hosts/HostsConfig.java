@@ -14,7 +14,7 @@ import java.util.List;
  * @param fallthrough where unknown names pass on ({@link Fallthrough#NEVER} when absent)
  */
 record HostsConfig(Path file, List<String> origins, List<String> inline, int ttl, boolean autoReverse,
-                   Duration reload, Fallthrough fallthrough, boolean fallthroughUnsupported) {
+        Duration reload, Fallthrough fallthrough, boolean fallthroughUnsupported) {
     static final String DEFAULT_FILE = "/etc/hosts";
     static final int DEFAULT_TTL = 3600;
     static final Duration DEFAULT_RELOAD = Duration.ofSeconds(5);

@@ -70,7 +70,7 @@ final class HostsParser {
         }
         byte[] ip = text.indexOf(':') >= 0 ? IpPrefix.parseIpv6(text) : IpPrefix.parseIpv4(text);
         if (ip != null && ip.length == 16 && isV4Mapped(ip)) {
-            return new byte[] {ip[12], ip[13], ip[14], ip[15]};
+            return new byte[]{ip[12], ip[13], ip[14], ip[15]};
         }
         return ip;
     }

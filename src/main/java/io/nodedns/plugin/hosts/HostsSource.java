@@ -102,11 +102,13 @@ final class HostsSource implements Lifecycle {
             text = new TextInput(raw, name, MAX_FILE_BYTES, false);
             // ISO-8859-1 maps every byte to one char: a non-ASCII name is then simply invalid and skipped
             new HostsParser(config.origins(), config.autoReverse())
-                    .parse(new BufferedReader(new InputStreamReader(text, StandardCharsets.ISO_8859_1), 1 << 16), builder);
+                    .parse(new BufferedReader(new InputStreamReader(text, StandardCharsets.ISO_8859_1), 1 << 16),
+                            builder);
         } catch (TextInput.NotTextException e) {
             throw e; // fails the setup, where another read error only warns
         } catch (DataBudget.DataLimitException e) {
-            throw new FileContentException(name, text == null ? 0 : text.line(), "hosts file is too large: " + e.getMessage());
+            throw new FileContentException(name, text == null ? 0 : text.line(),
+                    "hosts file is too large: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             Log.warning("hosts", "Failed to read hosts file " + name + ": " + e.getMessage());
             return false;

@@ -145,7 +145,8 @@ final class HostsTable {
             UnsafeBuffer c = data.chunk(p);
             int o = ChunkedBytes.offset(p);
             int length = c.getByte(o);
-            if (v4 ? length == 4 && (c.getInt(o + 1, BE) & 0xFFFF_FFFFL) == (low & 0xFFFF_FFFFL)
+            if (v4
+                    ? length == 4 && (c.getInt(o + 1, BE) & 0xFFFF_FFFFL) == (low & 0xFFFF_FFFFL)
                     : length == 16 && c.getLong(o + 1, BE) == high && c.getLong(o + 9, BE) == low) {
                 return p;
             }
@@ -241,7 +242,8 @@ final class HostsTable {
                     UnsafeBuffer c = data.chunk(p);
                     int o = ChunkedBytes.offset(p);
                     long high = c.getByte(o) == 4 ? 0 : c.getLong(o + 1, BE);
-                    long low = c.getByte(o) == 4 ? 0xFFFF_0000_0000L | (c.getInt(o + 1, BE) & 0xFFFF_FFFFL)
+                    long low = c.getByte(o) == 4
+                            ? 0xFFFF_0000_0000L | (c.getInt(o + 1, BE) & 0xFFFF_FFFFL)
                             : c.getLong(o + 9, BE);
                     insert(next, p, high, low);
                 }

@@ -30,7 +30,8 @@ import org.xbill.DNS.Type;
  * A, AAAA, SRV and PTR have answers, other types are NODATA.
  */
 final class K8sExternalHandler extends ChainHandler implements Lifecycle {
-    record Settings(List<String> zones, String apex, long ttl, boolean headless, Fallthrough fallthrough) {}
+    record Settings(List<String> zones, String apex, long ttl, boolean headless, Fallthrough fallthrough) {
+    }
 
     private final Settings settings;
     private final List<Handler> blockHandlers;
@@ -49,7 +50,8 @@ final class K8sExternalHandler extends ChainHandler implements Lifecycle {
     @Override
     public void start() {
         for (Handler h : blockHandlers) {
-            if (h instanceof DiscoveryHandler k && h.name().equals("kubernetes") && k.resolver() instanceof Externaler x) {
+            if (h instanceof DiscoveryHandler k && h.name().equals("kubernetes")
+                    && k.resolver() instanceof Externaler x) {
                 names = x;
                 kubernetes = k;
                 return;

@@ -47,9 +47,11 @@ public final class K8sExternalSetup implements PluginSetup {
             }
         }
         if (!ctx.block().directiveNames().contains("kubernetes")) {
-            throw new ConfigException(at, "plugin/k8s_external: kubernetes plugin not loaded (it needs one in the same server block)");
+            throw new ConfigException(at,
+                    "plugin/k8s_external: kubernetes plugin not loaded (it needs one in the same server block)");
         }
-        K8sExternalHandler handler = new K8sExternalHandler(new K8sExternalHandler.Settings(zones, apex, ttl, headless, fallthrough),
+        K8sExternalHandler handler = new K8sExternalHandler(
+                new K8sExternalHandler.Settings(zones, apex, ttl, headless, fallthrough),
                 ctx.blockHandlers());
         ctx.addLifecycle(handler);
         ctx.addHandler(handler);

@@ -29,7 +29,9 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
     static final long DEBOUNCE_MILLIS = 20;
 
     /** Where the current upstreams come from (tests and logs). */
-    enum Source { NONE, SNAPSHOT, FALLBACK, ENDPOINTS }
+    enum Source {
+        NONE, SNAPSHOT, FALLBACK, ENDPOINTS
+    }
 
     private final KubeforwardConfig config;
     private final KubeClientConfig client;

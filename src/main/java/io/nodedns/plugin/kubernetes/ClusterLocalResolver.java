@@ -25,10 +25,13 @@ import org.xbill.DNS.PTRRecord;
  * {@code ns.dns}, and PTR in reverse zones; and the names k8s_external serves from the same view.
  */
 final class ClusterLocalResolver implements Resolver, Externaler {
-    enum Pods { DISABLED, INSECURE, VERIFIED }
+    enum Pods {
+        DISABLED, INSECURE, VERIFIED
+    }
 
     record Options(Set<String> namespaces, Pods pods, boolean endpointPodNames, boolean noEndpoints,
-            String primaryZone, boolean ignoreEmptyService) {}
+            String primaryZone, boolean ignoreEmptyService) {
+    }
 
     private final Options options;
 
@@ -126,7 +129,8 @@ final class ClusterLocalResolver implements Resolver, Externaler {
                 return NameRecords.NONE; // SRV answers leave out CNAME services
             }
             Name target = absolute(svc.externalName());
-            return target == null ? NameRecords.NONE
+            return target == null
+                    ? NameRecords.NONE
                     : NameRecords.existing().add(new CNAMERecord(q.name(), DClass.IN, q.ttl(), target));
         }
         if (!svc.headless()) {
@@ -225,7 +229,8 @@ final class ClusterLocalResolver implements Resolver, Externaler {
             String key = owners.getFirst();
             String ns = key.substring(0, key.indexOf('/'));
             if (namespaceVisible(view, ns)) {
-                Name target = absolute(key.substring(key.indexOf('/') + 1) + "." + ns + ".svc." + options.primaryZone());
+                Name target = absolute(
+                        key.substring(key.indexOf('/') + 1) + "." + ns + ".svc." + options.primaryZone());
                 return target == null ? NameRecords.NONE : r.add(new PTRRecord(q.name(), DClass.IN, q.ttl(), target));
             }
         }

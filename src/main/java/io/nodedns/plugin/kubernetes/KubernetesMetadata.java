@@ -26,7 +26,8 @@ final class KubernetesMetadata implements MetadataProvider {
 
     @Override
     public void metadata(Exchange ex) {
-        String name = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength()).toLowerCase(Locale.ROOT);
+        String name = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
+                .toLowerCase(Locale.ROOT);
         String zone = Zones.matches(zones, name);
         if (zone == null) {
             return;
@@ -49,7 +50,8 @@ final class KubernetesMetadata implements MetadataProvider {
             namespace = last >= 1 ? segs[last - 1] : "";
             service = last >= 2 ? segs[last - 2] : "";
             switch (last) {
-                case 0, 1, 2 -> { }
+                case 0, 1, 2 -> {
+                }
                 case 3 -> endpoint = segs[0];
                 case 4 -> { // nodedns has no multicluster option on kubernetes: always _port._protocol
                     port = stripUnderscore(segs[0]);

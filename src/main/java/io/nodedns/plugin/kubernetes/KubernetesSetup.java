@@ -34,7 +34,8 @@ import java.util.Set;
  */
 public final class KubernetesSetup implements PluginSetup {
     static final String NAME = "kubernetes";
-    static final Set<String> UNSUPPORTED = Set.of("apiserver_qps", "apiserver_burst", "apiserver_max_inflight", "multicluster", "zonal", "transfer");
+    static final Set<String> UNSUPPORTED = Set.of("apiserver_qps", "apiserver_burst", "apiserver_max_inflight",
+            "multicluster", "zonal", "transfer");
 
     private final Map<String, String> env;
 
@@ -117,7 +118,7 @@ public final class KubernetesSetup implements PluginSetup {
                     if (args.size() != 3) {
                         throw d.argErr();
                     }
-                    tls = new Path[] {Path.of(args.get(0)), Path.of(args.get(1)), Path.of(args.get(2))};
+                    tls = new Path[]{Path.of(args.get(0)), Path.of(args.get(1)), Path.of(args.get(2))};
                 }
                 case "apiserver_qps" -> qps = limit(d, true);
                 case "apiserver_burst" -> burst = (int) limit(d, false);
@@ -195,8 +196,10 @@ public final class KubernetesSetup implements PluginSetup {
         ClusterLocalResolver resolver = new ClusterLocalResolver(
                 new ClusterLocalResolver.Options(Set.copyOf(namespaces), pods, podNames, noEndpoints, primary,
                         ignoreEmptyService));
-        DiscoveryHandler handler = handler(ctx, new DiscoveryHandler.Settings(NAME, List.copyOf(zones), fallthrough, ttl,
-                client, features, startup, new Selectors(labels, namespaceLabels)), resolver);
+        DiscoveryHandler handler = handler(ctx,
+                new DiscoveryHandler.Settings(NAME, List.copyOf(zones), fallthrough, ttl,
+                        client, features, startup, new Selectors(labels, namespaceLabels)),
+                resolver);
         ctx.addHandler(handler);
         ctx.addMetadataProvider(new KubernetesMetadata(zones));
     }
@@ -206,7 +209,8 @@ public final class KubernetesSetup implements PluginSetup {
             io.nodedns.k8s.dns.Resolver resolver) {
         DiscoveryRegistry registry = ctx.shared().state(DiscoveryRegistry.KEY, k -> new DiscoveryRegistry());
         // once per process, outlives reloads
-        ctx.shared().metrics(io.nodedns.k8s.dns.DiscoveryMetrics.KEY, k -> new io.nodedns.k8s.dns.DiscoveryMetrics(registry));
+        ctx.shared().metrics(io.nodedns.k8s.dns.DiscoveryMetrics.KEY,
+                k -> new io.nodedns.k8s.dns.DiscoveryMetrics(registry));
         DiscoveryHandler handler = new DiscoveryHandler(settings, resolver, registry);
         ctx.addLifecycle(handler);
         ctx.addReadiness(handler);

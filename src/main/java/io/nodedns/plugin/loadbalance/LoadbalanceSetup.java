@@ -26,7 +26,8 @@ public final class LoadbalanceSetup implements PluginSetup {
     static final Duration DEFAULT_RELOAD = Duration.ofSeconds(30);
 
     /** One occurrence: its preferred subnets and, for the weighted policy, its weight file (else null). */
-    record Config(PreferredSubnets prefer, Path weightFile, Duration reload) {}
+    record Config(PreferredSubnets prefer, Path weightFile, Duration reload) {
+    }
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
@@ -103,7 +104,8 @@ public final class LoadbalanceSetup implements PluginSetup {
         try {
             return Path.of(args.get(1).text());
         } catch (InvalidPathException e) {
-            throw ConfigException.plugin("loadbalance", args.get(1), "invalid weight file name '" + args.get(1).text() + "'");
+            throw ConfigException.plugin("loadbalance", args.get(1),
+                    "invalid weight file name '" + args.get(1).text() + "'");
         }
     }
 
@@ -129,10 +131,12 @@ public final class LoadbalanceSetup implements PluginSetup {
         try {
             weights.load();
         } catch (FileContentException e) {
-            throw new ConfigException(e.file, e.line, P + e.getMessage() + " (loadbalance at " + at.file() + ":" + at.line() + ")");
+            throw new ConfigException(e.file, e.line,
+                    P + e.getMessage() + " (loadbalance at " + at.file() + ":" + at.line() + ")");
         } catch (IOException e) {
             if (config.reload().isZero()) {
-                throw ConfigException.plugin("loadbalance", at, "cannot read weight file " + config.weightFile() + ": " + e.getMessage());
+                throw ConfigException.plugin("loadbalance", at,
+                        "cannot read weight file " + config.weightFile() + ": " + e.getMessage());
             }
             Log.warning("loadbalance", "Failed to open weight file " + config.weightFile() + ": " + e.getMessage()
                     + "; trying again in " + GoDuration.format(config.reload()));

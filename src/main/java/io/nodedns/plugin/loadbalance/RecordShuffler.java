@@ -111,7 +111,7 @@ final class RecordShuffler {
     }
 
     private int attempt(MutableDirectBuffer b, int regionStart, int n, int answers, int authority, int additional,
-                            PreferredSubnets prefer, boolean allSections) {
+            PreferredSubnets prefer, boolean allSections) {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
@@ -284,7 +284,8 @@ final class RecordShuffler {
      * CoreDNS's reorderPreferredSubnets over the shuffled order: CNAMEs, addresses in preferred
      * subnets (in the order of the subnets), other addresses, MX, then the other types.
      */
-    private void preferSubnets(MutableDirectBuffer b, int first, int count, boolean additional, PreferredSubnets prefer) {
+    private void preferSubnets(MutableDirectBuffer b, int first, int count, boolean additional,
+            PreferredSubnets prefer) {
         int p = first;
         for (int i = first; i < first + count; i++) {
             if (category(type[order[i]], additional) == CATEGORY_CNAME) {
@@ -296,7 +297,8 @@ final class RecordShuffler {
             for (int i = first; i < first + count; i++) {
                 int k = order[i];
                 if (category(type[k], additional) == CATEGORY_ADDRESS && !taken(k, addressStart, p)
-                        && prefer.contains(s, b, ownerEnd[k] + Records.FIXED_LENGTH, end[k] - ownerEnd[k] - Records.FIXED_LENGTH)) {
+                        && prefer.contains(s, b, ownerEnd[k] + Records.FIXED_LENGTH,
+                                end[k] - ownerEnd[k] - Records.FIXED_LENGTH)) {
                     spare[p++] = k;
                 }
             }
@@ -340,9 +342,10 @@ final class RecordShuffler {
         int limit = base + recordLength;
         return switch (type[k]) {
             case Records.TYPE_NS, Records.TYPE_CNAME, Records.TYPE_MB, Records.TYPE_MG, Records.TYPE_MR,
-                 Records.TYPE_PTR, Records.TYPE_DNAME -> relocateName(rdata, limit, regionStart, regionEnd, n);
+                    Records.TYPE_PTR, Records.TYPE_DNAME ->
+                relocateName(rdata, limit, regionStart, regionEnd, n);
             case Records.TYPE_MX, Records.TYPE_AFSDB, Records.TYPE_RT, Records.TYPE_KX ->
-                    relocateName(rdata + 2, limit, regionStart, regionEnd, n);
+                relocateName(rdata + 2, limit, regionStart, regionEnd, n);
             case Records.TYPE_SRV -> relocateName(rdata + 6, limit, regionStart, regionEnd, n);
             case Records.TYPE_SOA, Records.TYPE_MINFO, Records.TYPE_RP -> {
                 int second = nameEndInPlace(rdata, limit);

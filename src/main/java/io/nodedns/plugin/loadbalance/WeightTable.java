@@ -17,7 +17,7 @@ import org.agrona.DirectBuffer;
  * IPv4 form as Go's {@code net.IP.Equal} has it. Immutable: a reload builds a new table.
  */
 final class WeightTable {
-    static final WeightTable EMPTY = new WeightTable(ZoneSet.of(List.of()), new int[] {0}, new byte[0][], new int[0]);
+    static final WeightTable EMPTY = new WeightTable(ZoneSet.of(List.of()), new int[]{0}, new byte[0][], new int[0]);
 
     private final ZoneSet domains;
     /** Domain i's entries are [first[i], first[i + 1]). */
@@ -98,24 +98,28 @@ final class WeightTable {
                 try {
                     ZoneSet.of(name);
                 } catch (IllegalArgumentException e) {
-                    throw new FileContentException(file, lineNo, "wrong domain name: \"" + fields[0] + "\" in weight file " + file);
+                    throw new FileContentException(file, lineNo,
+                            "wrong domain name: \"" + fields[0] + "\" in weight file " + file);
                 }
                 current = byDomain.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>());
             } else if (fields.length == 2) {
                 byte[] ip = address(fields[0]);
                 if (ip == null) {
-                    throw new FileContentException(file, lineNo, "wrong IP address: \"" + fields[0] + "\" in weight file " + file);
+                    throw new FileContentException(file, lineNo,
+                            "wrong IP address: \"" + fields[0] + "\" in weight file " + file);
                 }
-                if (!fields[1].matches("[0-9]{1,3}") || Integer.parseInt(fields[1]) < 1 || Integer.parseInt(fields[1]) > 255) {
+                if (!fields[1].matches("[0-9]{1,3}") || Integer.parseInt(fields[1]) < 1
+                        || Integer.parseInt(fields[1]) > 255) {
                     throw new FileContentException(file, lineNo, "wrong weight value: \"" + fields[1]
                             + "\" in weight file " + file + " (1 to 255)");
                 }
                 if (current == null) {
                     throw new FileContentException(file, lineNo, "missing domain name in weight file " + file);
                 }
-                current.add(new Object[] {ip, Integer.parseInt(fields[1])});
+                current.add(new Object[]{ip, Integer.parseInt(fields[1])});
             } else {
-                throw new FileContentException(file, lineNo, "could not parse weight line: \"" + line + "\" in weight file " + file);
+                throw new FileContentException(file, lineNo,
+                        "could not parse weight line: \"" + line + "\" in weight file " + file);
             }
         }
         int[] first = new int[byDomain.size() + 1];
@@ -139,7 +143,8 @@ final class WeightTable {
     /** An IPv4 or IPv6 address (an IPv4-mapped one as its 4 bytes), or null. */
     private static byte[] address(String s) {
         byte[] ip = s.indexOf(':') >= 0 ? IpPrefix.parseIpv6(s) : IpPrefix.parseIpv4(s);
-        if (ip != null && ip.length == 16 && PreferredSubnets.isV4Mapped(new org.agrona.concurrent.UnsafeBuffer(ip), 0)) {
+        if (ip != null && ip.length == 16
+                && PreferredSubnets.isV4Mapped(new org.agrona.concurrent.UnsafeBuffer(ip), 0)) {
             return java.util.Arrays.copyOfRange(ip, 12, 16);
         }
         return ip;

@@ -10,6 +10,7 @@ final class LocalMetrics implements MetricSource {
 
     @Override
     public void collect(Sink out, String server) {
-        out.counter("coredns_local_localhost_requests", "Counter of localhost.<domain> requests.", LOCALHOST_REQUESTS.sum());
+        out.counter("coredns_local_localhost_requests", "Counter of localhost.<domain> requests.",
+                LOCALHOST_REQUESTS.sum());
     }
 }

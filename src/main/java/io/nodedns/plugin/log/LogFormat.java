@@ -63,9 +63,11 @@ public final class LogFormat {
             case "proto" -> ex.transport().label();
             case "size" -> Integer.toString(ex.requestLength());
             case ">do" -> Boolean.toString(q.hasEdns() && q.dnssecOk());
-            case ">bufsize" -> Integer.toString(ex.transport() == Transport.TCP ? 65535 : ResponseShaper.effectiveUdpSize(q));
+            case ">bufsize" ->
+                Integer.toString(ex.transport() == Transport.TCP ? 65535 : ResponseShaper.effectiveUdpSize(q));
             case ">opcode" -> Integer.toString(q.opcode());
-            case "rcode" -> ex.responseLength() >= DnsHeader.LENGTH ? Rcode.string(DnsHeader.rcode(ex.response(), 0)) : "-";
+            case "rcode" ->
+                ex.responseLength() >= DnsHeader.LENGTH ? Rcode.string(DnsHeader.rcode(ex.response(), 0)) : "-";
             case ">rflags" -> ex.responseLength() >= DnsHeader.LENGTH ? flags(DnsHeader.flags(ex.response(), 0)) : "-";
             case "rsize" -> Integer.toString(ex.responseLength());
             case "duration" -> seconds(System.nanoTime() - ex.startNanos());

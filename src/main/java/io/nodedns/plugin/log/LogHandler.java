@@ -24,7 +24,8 @@ public final class LogHandler extends HookHandler {
 
     @Override
     public void onResponse(Exchange ex) {
-        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength()).toLowerCase(Locale.ROOT);
+        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
+                .toLowerCase(Locale.ROOT);
         for (LogRule rule : rules) {
             if (!rule.covers(qname)) {
                 continue;

@@ -109,10 +109,13 @@ final class LoopHandler extends ChainHandler implements Lifecycle {
             if (q.qtype() == Type.HINFO && isProbe(ex, q)) {
                 if (seen.incrementAndGet() > 2) {
                     active = false;
-                    String client = ex.client().ipText().indexOf(':') >= 0 ? "[" + ex.client().ipText() + "]" : ex.client().ipText();
+                    String client = ex.client().ipText().indexOf(':') >= 0
+                            ? "[" + ex.client().ipText() + "]"
+                            : ex.client().ipText();
                     shared.fatal(NAME, "Loop (" + client + ":" + ex.client().port() + " -> "
                             + ex.listener().address().label().substring("dns://".length())
-                            + ") detected for zone \"" + zone + "\", see https://coredns.io/plugins/loop#troubleshooting."
+                            + ") detected for zone \"" + zone
+                            + "\", see https://coredns.io/plugins/loop#troubleshooting."
                             + " Query: \"HINFO " + probe + "\"");
                     return DnsHeader.RCODE_SERVFAIL;
                 }

@@ -25,7 +25,9 @@ public final class LoopSetup implements PluginSetup {
         String host = ctx.boundHosts().isEmpty() ? "" : ctx.boundHosts().getFirst();
         InetSocketAddress target;
         try {
-            InetAddress ip = host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host.replaceAll("%.*", ""));
+            InetAddress ip = host.isEmpty()
+                    ? InetAddress.getLoopbackAddress()
+                    : InetAddress.getByName(host.replaceAll("%.*", ""));
             if (ip.isAnyLocalAddress()) {
                 ip = InetAddress.getLoopbackAddress();
             }

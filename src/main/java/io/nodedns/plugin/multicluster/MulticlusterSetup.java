@@ -70,7 +70,8 @@ public final class MulticlusterSetup implements PluginSetup {
             features.add(Feature.MULTICLUSTER_ENDPOINTS);
         }
         DiscoveryHandler handler = KubernetesSetup.handler(ctx, new DiscoveryHandler.Settings(NAME, List.copyOf(zones),
-                fallthrough, ttl, client, features, Duration.ofSeconds(5), io.nodedns.k8s.DiscoveryBackend.Selectors.NONE),
+                fallthrough, ttl, client, features, Duration.ofSeconds(5),
+                io.nodedns.k8s.DiscoveryBackend.Selectors.NONE),
                 new ClustersetResolver(noEndpoints));
         ctx.addHandler(handler);
     }

@@ -41,7 +41,8 @@ final class Backends {
         return legacy.rules > nft.rules ? "legacy" : "nft";
     }
 
-    private record Probe(boolean ran, String text, int rules) {}
+    private record Probe(boolean ran, String text, int rules) {
+    }
 
     private static Probe probe(CommandRunner runner, String suffix) {
         StringBuilder text = new StringBuilder();

@@ -21,7 +21,6 @@ final class Holders {
     private static final String PREFIX = "holder-";
     private static final Object JVM_LOCK = new Object(); // file locks are per process: serialize this JVM's callers
 
-
     private final Path dir;
     private final Path own;
     private final FileChannel ownChannel;
@@ -45,10 +44,11 @@ final class Holders {
     private static Holders registerLocked(Path dir) throws IOException {
         try (FileChannel global = open(dir.resolve("teardown.lock")); FileLock ignored = global.lock()) {
             long pid = ProcessHandle.current().pid();
-            for (int n = 0; ; n++) {
+            for (int n = 0;; n++) {
                 Path file = dir.resolve(PREFIX + pid + "-" + n + ".lock");
                 try {
-                    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE);
                     return new Holders(dir, file, channel, channel.lock());
                 } catch (java.nio.file.FileAlreadyExistsException e) {
                     // another registration of this process (or a dead process with our pid): next number

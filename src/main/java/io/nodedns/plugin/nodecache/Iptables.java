@@ -40,13 +40,15 @@ final class Iptables {
     }
 
     CommandRunner.Outcome insertFirst(Rule rule) {
-        List<String> argv = new ArrayList<>(List.of(command, "-w", LOCK_WAIT_SECONDS, "-t", rule.table(), "-I", rule.chain(), "1"));
+        List<String> argv = new ArrayList<>(
+                List.of(command, "-w", LOCK_WAIT_SECONDS, "-t", rule.table(), "-I", rule.chain(), "1"));
         argv.addAll(rule.spec());
         return runner.run(argv);
     }
 
     CommandRunner.Outcome delete(Rule rule) {
-        List<String> argv = new ArrayList<>(List.of(command, "-w", LOCK_WAIT_SECONDS, "-t", rule.table(), "-D", rule.chain()));
+        List<String> argv = new ArrayList<>(
+                List.of(command, "-w", LOCK_WAIT_SECONDS, "-t", rule.table(), "-D", rule.chain()));
         argv.addAll(rule.spec());
         return runner.run(argv);
     }
@@ -54,6 +56,8 @@ final class Iptables {
     /** node-cache's classification: lock contention is counted apart from other failures. */
     static String errorType(CommandRunner.Outcome outcome) {
         String text = outcome.output();
-        return text.contains("xtables lock") || text.contains("holding the xtables lock") ? "iptables_lock" : "iptables";
+        return text.contains("xtables lock") || text.contains("holding the xtables lock")
+                ? "iptables_lock"
+                : "iptables";
     }
 }

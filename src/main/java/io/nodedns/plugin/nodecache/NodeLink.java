@@ -31,7 +31,8 @@ final class NodeLink {
             }
             CommandRunner.Outcome add = runner.run(List.of("ip", "link", "add", "name", name, "type", "dummy"));
             if (!add.ok()) {
-                errors.failed("interface_add", "Failed to add non-existent interface " + name + ": " + add.output().strip());
+                errors.failed("interface_add",
+                        "Failed to add non-existent interface " + name + ": " + add.output().strip());
                 return;
             }
             // node-cache leaves the dummy DOWN; IPv6 local routes need it UP, IPv4 does not mind.
@@ -40,7 +41,8 @@ final class NodeLink {
         }
         for (String ip : ips) {
             boolean v6 = ip.indexOf(':') >= 0;
-            List<String> argv = v6 ? List.of("ip", "-6", "addr", "add", ip + "/128", "dev", name, "nodad")
+            List<String> argv = v6
+                    ? List.of("ip", "-6", "addr", "add", ip + "/128", "dev", name, "nodad")
                     : List.of("ip", "addr", "add", ip + "/32", "dev", name);
             CommandRunner.Outcome add = runner.run(argv);
             if (!add.ok() && !add.output().contains("File exists") && !add.output().contains("already assigned")) {
@@ -64,10 +66,12 @@ final class NodeLink {
         }
         for (String ip : ips) {
             boolean v6 = ip.indexOf(':') >= 0;
-            CommandRunner.Outcome del = runner.run(v6 ? List.of("ip", "-6", "addr", "del", ip + "/128", "dev", name)
+            CommandRunner.Outcome del = runner.run(v6
+                    ? List.of("ip", "-6", "addr", "del", ip + "/128", "dev", name)
                     : List.of("ip", "addr", "del", ip + "/32", "dev", name));
             if (!del.ok() && !del.output().contains("Cannot assign")) {
-                errors.failed("interface_check", "Failed to remove " + ip + " from " + name + ": " + del.output().strip());
+                errors.failed("interface_check",
+                        "Failed to remove " + ip + " from " + name + ": " + del.output().strip());
             }
         }
     }

@@ -64,7 +64,8 @@ public final class NodeNetwork {
                 try {
                     holders = Holders.register(config.lockDir());
                 } catch (IOException | RuntimeException e) {
-                    Log.warning("nodecache", "teardown not coordinated: cannot register in " + config.lockDir() + ": " + e);
+                    Log.warning("nodecache",
+                            "teardown not coordinated: cannot register in " + config.lockDir() + ": " + e);
                 }
             }
         }
@@ -128,7 +129,8 @@ public final class NodeNetwork {
         if (config == null) {
             return;
         }
-        Runnable teardown = config.skipTeardown() ? () -> Log.info("nodecache", "skipteardown: leaving rules and link")
+        Runnable teardown = config.skipTeardown()
+                ? () -> Log.info("nodecache", "skipteardown: leaving rules and link")
                 : this::teardown;
         if (holders == null) {
             teardown.run();
@@ -137,7 +139,8 @@ public final class NodeNetwork {
         try {
             int others = holders.leave(teardown);
             if (others > 0) {
-                Log.info("nodecache", others + " other instance(s) still serve the node-local addresses: rules and link stay");
+                Log.info("nodecache",
+                        others + " other instance(s) still serve the node-local addresses: rules and link stay");
             }
         } catch (IOException | RuntimeException e) {
             Log.warning("nodecache", "teardown coordination failed (" + e + "); tearing down");
@@ -150,7 +153,7 @@ public final class NodeNetwork {
         List<NodecacheConfig.Target> targets = new ArrayList<>(installed);
         targets.addAll(config.targets());
         if (config.setupIptables()) {
-            for (boolean v6 : new boolean[] {false, true}) {
+            for (boolean v6 : new boolean[]{false, true}) {
                 List<Rule> rules = rulesFor(targets, v6);
                 if (!rules.isEmpty()) {
                     removeAll(iptables(v6), rules);
@@ -167,7 +170,7 @@ public final class NodeNetwork {
     }
 
     private void syncRules() {
-        for (boolean v6 : new boolean[] {false, true}) {
+        for (boolean v6 : new boolean[]{false, true}) {
             List<Rule> rules = rulesFor(config.targets(), v6);
             if (!rules.isEmpty()) {
                 RuleSync.ensure(iptables(v6), rules, errors, seenRules);
@@ -197,7 +200,8 @@ public final class NodeNetwork {
     private Iptables iptables(boolean v6) {
         if (config.backend() == NodecacheConfig.Backend.AUTO && backendSuffix == null) {
             backendSuffix = Backends.detect(runner);
-            Log.info("nodecache", "iptables backend: " + (backendSuffix.isEmpty() ? "iptables (only one installed)" : backendSuffix));
+            Log.info("nodecache",
+                    "iptables backend: " + (backendSuffix.isEmpty() ? "iptables (only one installed)" : backendSuffix));
         }
         return new Iptables(runner, Backends.command(config.backend(), backendSuffix == null ? "" : backendSuffix, v6));
     }

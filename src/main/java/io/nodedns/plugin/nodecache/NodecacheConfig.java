@@ -12,8 +12,8 @@ import java.util.List;
  * @param lockDir  the directory where live instances register, or null to not coordinate
  */
 public record NodecacheConfig(List<Target> targets, String interfaceName, boolean setupInterface, boolean setupIptables,
-                              Duration syncInterval, boolean skipTeardown, int healthPort, Backend backend,
-                              Path lockDir) {
+        Duration syncInterval, boolean skipTeardown, int healthPort, Backend backend,
+        Path lockDir) {
     public static final String DEFAULT_INTERFACE = "nodelocaldns";
     public static final Duration DEFAULT_SYNC = Duration.ofSeconds(60);
     public static final int DEFAULT_HEALTH_PORT = 8080;
@@ -27,7 +27,9 @@ public record NodecacheConfig(List<Target> targets, String interfaceName, boolea
     }
 
     /** Which iptables binaries to drive: the one the node's other agents use (auto), or forced. */
-    public enum Backend { AUTO, NFT, LEGACY }
+    public enum Backend {
+        AUTO, NFT, LEGACY
+    }
 
     public NodecacheConfig {
         targets = List.copyOf(targets);

@@ -16,7 +16,8 @@ final class NodecacheMetrics implements MetricSource {
     @Override
     public void collect(Sink out, String server) {
         for (Map.Entry<String, LongAdder> e : errors.all().entrySet()) {
-            out.counter("coredns_nodecache_setup_errors", "The number of errors during periodic network setup for node-cache",
+            out.counter("coredns_nodecache_setup_errors",
+                    "The number of errors during periodic network setup for node-cache",
                     e.getValue().sum(), "errortype", e.getKey());
         }
     }

@@ -143,7 +143,8 @@ public final class NodecacheSetup implements PluginSetup {
             }
             d.requireNoMoreArgs();
         }
-        return new NodecacheConfig(targets, iface, setupInterface, setupIptables, sync, skipTeardown, healthPort, backend,
+        return new NodecacheConfig(targets, iface, setupInterface, setupIptables, sync, skipTeardown, healthPort,
+                backend,
                 lockDir);
     }
 

@@ -8,26 +8,26 @@ import java.util.List;
  * rules left by node-cache (or by a killed nodedns) are recognised as ours.
  */
 record Rule(String table, String chain, String proto, boolean destination, String ip, int port, String target,
-            String comment) {
+        String comment) {
     static final String SKIP_CONNTRACK = "NodeLocal DNS Cache: skip conntrack";
     static final String ALLOW_TRAFFIC = "NodeLocal DNS Cache: allow DNS traffic";
 
     /** node-cache's 12 rules for one address (kubernetes/dns cmd/node-cache/app/cache_app.go). */
     static List<Rule> forAddress(String ip, int dnsPort, int healthPort) {
         List<Rule> rules = new ArrayList<>(12);
-        for (String proto : new String[] {"tcp", "udp"}) {
+        for (String proto : new String[]{"tcp", "udp"}) {
             rules.add(new Rule("raw", "PREROUTING", proto, true, ip, dnsPort, "NOTRACK", SKIP_CONNTRACK));
         }
-        for (String proto : new String[] {"tcp", "udp"}) {
+        for (String proto : new String[]{"tcp", "udp"}) {
             rules.add(new Rule("filter", "INPUT", proto, true, ip, dnsPort, "ACCEPT", ALLOW_TRAFFIC));
         }
-        for (String proto : new String[] {"tcp", "udp"}) {
+        for (String proto : new String[]{"tcp", "udp"}) {
             rules.add(new Rule("raw", "OUTPUT", proto, false, ip, dnsPort, "NOTRACK", SKIP_CONNTRACK));
         }
-        for (String proto : new String[] {"tcp", "udp"}) {
+        for (String proto : new String[]{"tcp", "udp"}) {
             rules.add(new Rule("filter", "OUTPUT", proto, false, ip, dnsPort, "ACCEPT", ALLOW_TRAFFIC));
         }
-        for (String proto : new String[] {"tcp", "udp"}) { // hostNetwork clients (kubernetes/dns#319)
+        for (String proto : new String[]{"tcp", "udp"}) { // hostNetwork clients (kubernetes/dns#319)
             rules.add(new Rule("raw", "OUTPUT", proto, true, ip, dnsPort, "NOTRACK", SKIP_CONNTRACK));
         }
         rules.add(new Rule("raw", "OUTPUT", "tcp", true, ip, healthPort, "NOTRACK", SKIP_CONNTRACK)); // liveness probe

@@ -49,7 +49,8 @@ final class RuleSync {
                             seen.add(rule);
                         }
                     } else {
-                        errors.failed(Iptables.errorType(added), "Error adding iptables rule " + rule + ": " + added.output().strip());
+                        errors.failed(Iptables.errorType(added),
+                                "Error adding iptables rule " + rule + ": " + added.output().strip());
                     }
                 }
                 for (int extra = copies - 1; extra > 0; extra--) {
@@ -88,7 +89,8 @@ final class RuleSync {
                         left++;
                         CommandRunner.Outcome deleted = iptables.delete(rule);
                         if (!deleted.ok()) {
-                            Log.error("nodecache", "Failed deleting iptables rule " + rule + ": " + deleted.output().strip());
+                            Log.error("nodecache",
+                                    "Failed deleting iptables rule " + rule + ": " + deleted.output().strip());
                             break;
                         }
                     }

@@ -59,7 +59,8 @@ final class NsidHandler extends ChainHandler implements ResponseHook {
         if (existing >= 0) {
             int oldTotal = 4 + (out.getShort(existing + 2, BE) & 0xFFFF);
             delta = 4 + data.length - oldTotal;
-            io.nodedns.wire.Records.move(out, existing + oldTotal, existing + oldTotal + delta, length - existing - oldTotal);
+            io.nodedns.wire.Records.move(out, existing + oldTotal, existing + oldTotal + delta,
+                    length - existing - oldTotal);
             at = existing;
         } else {
             delta = 4 + data.length;

@@ -26,7 +26,8 @@ final class PprofHandlers {
             <li><a href="heap">heap</a>: class histogram of the heap, instances and bytes per class (jcmd GC.class_histogram -all); heap?gc=1 counts live objects after a full GC</li>
             <li><a href="profile?seconds=%d">profile</a>: a JDK Flight Recorder recording of SECONDS seconds (default %d, at most %d; one at a time), read with jfr or JDK Mission Control</li>
             </ul></body></html>
-            """.formatted(JfrProfile.DEFAULT_SECONDS, JfrProfile.DEFAULT_SECONDS, JfrProfile.MAX_SECONDS);
+            """
+            .formatted(JfrProfile.DEFAULT_SECONDS, JfrProfile.DEFAULT_SECONDS, JfrProfile.MAX_SECONDS);
 
     private final long blockRate;
 
@@ -73,7 +74,8 @@ final class PprofHandlers {
                 seconds = -1;
             }
             if (seconds < 1 || seconds > JfrProfile.MAX_SECONDS) {
-                HttpEndpoints.reply(exchange, 400, "seconds must be an integer from 1 to " + JfrProfile.MAX_SECONDS + ", got '" + text + "'\n");
+                HttpEndpoints.reply(exchange, 400,
+                        "seconds must be an integer from 1 to " + JfrProfile.MAX_SECONDS + ", got '" + text + "'\n");
                 return;
             }
         }
@@ -106,7 +108,7 @@ final class PprofHandlers {
         try {
             text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), operation,
-                    new Object[] {args}, new String[] {String[].class.getName()});
+                    new Object[]{args}, new String[]{String[].class.getName()});
         } catch (JMException e) {
             HttpEndpoints.reply(exchange, 500, operation + " failed: " + e + "\n");
             return;

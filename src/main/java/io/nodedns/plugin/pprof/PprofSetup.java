@@ -45,10 +45,12 @@ public final class PprofSetup implements PluginSetup {
         }
         // blocks naming one address share its routes: they must agree on what the recording holds
         @SuppressWarnings("unchecked")
-        var rates = (java.util.Map<String, Long>) ctx.buildState().computeIfAbsent(STATE_KEY, k -> new java.util.HashMap<String, Long>());
+        var rates = (java.util.Map<String, Long>) ctx.buildState().computeIfAbsent(STATE_KEY,
+                k -> new java.util.HashMap<String, Long>());
         Long earlier = rates.putIfAbsent(address, blockRate);
         if (earlier != null && earlier != blockRate) {
-            throw new ConfigException(directive.nameToken(), "plugin/pprof: another server block serves pprof on " + address + " with a different 'block' setting");
+            throw new ConfigException(directive.nameToken(), "plugin/pprof: another server block serves pprof on "
+                    + address + " with a different 'block' setting");
         }
         PprofHandlers handlers = new PprofHandlers(blockRate);
         ctx.addHttpRoute(new HttpRoute(address, PprofHandlers.PREFIX, handlers::redirect));

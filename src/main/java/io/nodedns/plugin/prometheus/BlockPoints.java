@@ -25,7 +25,7 @@ final class BlockPoints {
     private final DistributionDataPoint[] responseSize;
     private final DistributionDataPoint[] duration;
     private final CounterDataPoint[] responses;
-    private volatile String[] writers = new String[] {null};
+    private volatile String[] writers = new String[]{null};
 
     BlockPoints(DnsMetrics metrics, Listener listener, ServerConfig config) {
         this.metrics = metrics;
@@ -49,7 +49,8 @@ final class BlockPoints {
         int i = ((zone * 2 + proto) * 2 + family) * Labels.TYPES.length + type;
         CounterDataPoint p = requests[i];
         if (p == null) {
-            p = metrics.requests.labelValues(server, zones[zone], VIEW, PROTOS[proto], FAMILIES[family], Labels.TYPES[type]);
+            p = metrics.requests.labelValues(server, zones[zone], VIEW, PROTOS[proto], FAMILIES[family],
+                    Labels.TYPES[type]);
             requests[i] = p;
         }
         return p;
@@ -103,7 +104,8 @@ final class BlockPoints {
         int i = (zone * Labels.RCODES.length + r) * 16 + w;
         CounterDataPoint p = responses[i];
         if (p == null) {
-            p = metrics.responses.labelValues(server, zones[zone], VIEW, Labels.RCODES[r], writer == null ? "" : writer);
+            p = metrics.responses.labelValues(server, zones[zone], VIEW, Labels.RCODES[r],
+                    writer == null ? "" : writer);
             responses[i] = p;
         }
         return p;

@@ -69,24 +69,31 @@ public final class DnsMetrics {
     private volatile boolean runtimeMetrics;
 
     public DnsMetrics(io.nodedns.server.Shared shared) {
-        requests = Counter.builder().name("coredns_dns_requests_total").help("Counter of DNS requests made per zone, protocol and family.")
+        requests = Counter.builder().name("coredns_dns_requests_total")
+                .help("Counter of DNS requests made per zone, protocol and family.")
                 .labelNames("server", "zone", "view", "proto", "family", "type").withoutExemplars().register(registry);
-        duration = Histogram.builder().name("coredns_dns_request_duration_seconds").help("Histogram of the time (in seconds) each request took per zone.")
-                .labelNames("server", "zone", "view").classicOnly().classicUpperBounds(io.nodedns.server.MetricSource.TIME_BUCKETS)
+        duration = Histogram.builder().name("coredns_dns_request_duration_seconds")
+                .help("Histogram of the time (in seconds) each request took per zone.")
+                .labelNames("server", "zone", "view").classicOnly()
+                .classicUpperBounds(io.nodedns.server.MetricSource.TIME_BUCKETS)
                 .withoutExemplars().register(registry);
-        requestSize = Histogram.builder().name("coredns_dns_request_size_bytes").help("Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.")
+        requestSize = Histogram.builder().name("coredns_dns_request_size_bytes")
+                .help("Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.")
                 .labelNames("server", "zone", "view", "proto").classicOnly().classicUpperBounds(SIZE_BUCKETS)
                 .withoutExemplars().register(registry);
-        responseSize = Histogram.builder().name("coredns_dns_response_size_bytes").help("Size of the returned response in bytes.")
+        responseSize = Histogram.builder().name("coredns_dns_response_size_bytes")
+                .help("Size of the returned response in bytes.")
                 .labelNames("server", "zone", "view", "proto").classicOnly().classicUpperBounds(SIZE_BUCKETS)
                 .withoutExemplars().register(registry);
-        doRequests = Counter.builder().name("coredns_dns_do_requests_total").help("Counter of DNS requests with DO bit set per zone.")
+        doRequests = Counter.builder().name("coredns_dns_do_requests_total")
+                .help("Counter of DNS requests with DO bit set per zone.")
                 .labelNames("server", "zone", "view").withoutExemplars().register(registry);
         responses = Counter.builder().name("coredns_dns_responses_total").help("Counter of response status codes.")
                 .labelNames("server", "zone", "view", "rcode", "plugin").withoutExemplars().register(registry);
         panics = Counter.builder().name("coredns_panics_total").help("A metrics that counts the number of panics.")
                 .withoutExemplars().register(registry);
-        pluginEnabled = Gauge.builder().name("coredns_plugin_enabled").help("A metric that indicates whether a plugin is enabled on per server and zone basis.")
+        pluginEnabled = Gauge.builder().name("coredns_plugin_enabled")
+                .help("A metric that indicates whether a plugin is enabled on per server and zone basis.")
                 .labelNames("server", "zone", "view", "name").register(registry);
         io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("coredns_reload_version_info")
                 .help("A metric with a constant '1' value labeled by hash, and value which type of hash generated.")
@@ -96,9 +103,11 @@ public final class DnsMetrics {
                         cb.call(1, "sha512", digest);
                     }
                 }).register(registry);
-        CounterWithCallback.builder().name("coredns_reload_failed_total").help("Counter of the number of failed reload attempts.")
+        CounterWithCallback.builder().name("coredns_reload_failed_total")
+                .help("Counter of the number of failed reload attempts.")
                 .callback(cb -> cb.call(ReloadFailures.count())).register(registry);
-        Gauge.builder().name("coredns_build_info").help("A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.")
+        Gauge.builder().name("coredns_build_info").help(
+                "A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.")
                 .labelNames("version", "revision", "goversion").register(registry)
                 .labelValues(Version.get(), "nodedns", "java" + Runtime.version().feature()).set(1);
     }
@@ -151,7 +160,8 @@ public final class DnsMetrics {
                 r -> JvmGarbageCollectorMetrics.builder().register(r), r -> JvmRuntimeInfoMetric.builder().register(r));
         /** What {@code runtime_metrics} adds. */
         static final List<Consumer<PrometheusRegistry>> FINER = List.of(r -> JvmBufferPoolMetrics.builder().register(r),
-                r -> JvmMemoryPoolAllocationMetrics.builder().register(r), r -> JvmClassLoadingMetrics.builder().register(r),
+                r -> JvmMemoryPoolAllocationMetrics.builder().register(r),
+                r -> JvmClassLoadingMetrics.builder().register(r),
                 r -> JvmCompilationMetrics.builder().register(r), r -> JvmNativeMemoryMetrics.builder().register(r));
     }
 }

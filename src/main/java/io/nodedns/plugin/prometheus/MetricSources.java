@@ -111,13 +111,13 @@ final class MetricSources implements MultiCollector {
 
         @Override
         public void counter(String name, String help, double value, String... labels) {
-            add(counters, Series.of(Series.Kind.COUNTER, name, help, labels), new double[] {value});
+            add(counters, Series.of(Series.Kind.COUNTER, name, help, labels), new double[]{value});
         }
 
         @Override
         public void gauge(String name, String help, double value, String... labels) {
             double[] v = gauges.computeIfAbsent(Series.of(Series.Kind.GAUGE, name, help, labels),
-                    s -> new double[] {Double.NEGATIVE_INFINITY});
+                    s -> new double[]{Double.NEGATIVE_INFINITY});
             v[0] = Math.max(v[0], value);
         }
 

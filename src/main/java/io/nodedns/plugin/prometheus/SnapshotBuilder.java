@@ -13,7 +13,8 @@ import java.util.Map;
 /** Turns aggregated series values into Prometheus snapshots, one family per metric name. */
 final class SnapshotBuilder {
     /** The histogram bounds with +Inf, as the client's bucket list wants them. */
-    private static final double[] BOUNDS = java.util.Arrays.copyOf(MetricSource.TIME_BUCKETS, MetricSource.TIME_BUCKETS.length + 1);
+    private static final double[] BOUNDS = java.util.Arrays.copyOf(MetricSource.TIME_BUCKETS,
+            MetricSource.TIME_BUCKETS.length + 1);
 
     static {
         BOUNDS[BOUNDS.length - 1] = Double.POSITIVE_INFINITY;
@@ -30,10 +31,12 @@ final class SnapshotBuilder {
             switch (s.kind()) {
                 case COUNTER -> ((CounterSnapshot.Builder) builders.computeIfAbsent(s.name(),
                         n -> CounterSnapshot.builder().name(n).help(help))).dataPoint(
-                        CounterSnapshot.CounterDataPointSnapshot.builder().value(v[0]).labels(s.prometheusLabels()).build());
+                                CounterSnapshot.CounterDataPointSnapshot.builder().value(v[0])
+                                        .labels(s.prometheusLabels()).build());
                 case GAUGE -> ((GaugeSnapshot.Builder) builders.computeIfAbsent(s.name(),
                         n -> GaugeSnapshot.builder().name(n).help(help))).dataPoint(
-                        GaugeSnapshot.GaugeDataPointSnapshot.builder().value(v[0]).labels(s.prometheusLabels()).build());
+                                GaugeSnapshot.GaugeDataPointSnapshot.builder().value(v[0]).labels(s.prometheusLabels())
+                                        .build());
                 case HISTOGRAM -> {
                     long[] counts = new long[BOUNDS.length];
                     for (int i = 0; i < counts.length; i++) {
@@ -41,9 +44,9 @@ final class SnapshotBuilder {
                     }
                     ((HistogramSnapshot.Builder) builders.computeIfAbsent(s.name(),
                             n -> HistogramSnapshot.builder().name(n).help(help))).dataPoint(
-                            HistogramSnapshot.HistogramDataPointSnapshot.builder()
-                                    .classicHistogramBuckets(ClassicHistogramBuckets.of(BOUNDS, counts))
-                                    .sum(v[counts.length]).labels(s.prometheusLabels()).build());
+                                    HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                                            .classicHistogramBuckets(ClassicHistogramBuckets.of(BOUNDS, counts))
+                                            .sum(v[counts.length]).labels(s.prometheusLabels()).build());
                 }
             }
         }

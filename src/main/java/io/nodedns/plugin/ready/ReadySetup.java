@@ -26,7 +26,8 @@ public final class ReadySetup implements PluginSetup {
     }
 
     /** What one {@code ready} directive sets. */
-    record Config(String address, boolean continuously) {}
+    record Config(String address, boolean continuously) {
+    }
 
     /** Parses one occurrence (the dispenser stands before the name). */
     static Config parse(Dispenser d) throws ConfigException {

@@ -22,7 +22,8 @@ public final class ReloadSetup implements PluginSetup {
     static final Duration MIN_JITTER = Duration.ofSeconds(1);
 
     /** One block's reload settings: the jitter is already capped at half the interval. */
-    record ReloadConfig(Duration interval, Duration jitter) {}
+    record ReloadConfig(Duration interval, Duration jitter) {
+    }
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
@@ -50,12 +51,14 @@ public final class ReloadSetup implements PluginSetup {
         if (d.nextArg()) {
             interval = d.duration(d.token(), "invalid interval: ");
             if (interval.compareTo(MIN_INTERVAL) < 0) {
-                throw d.pluginErr("interval value must be greater or equal to " + GoDuration.format(MIN_INTERVAL) + ", got " + d.val());
+                throw d.pluginErr("interval value must be greater or equal to " + GoDuration.format(MIN_INTERVAL)
+                        + ", got " + d.val());
             }
             if (d.nextArg()) {
                 jitter = d.duration(d.token(), "invalid jitter: ");
                 if (!jitter.isZero() && jitter.compareTo(MIN_JITTER) < 0) {
-                    throw d.pluginErr("jitter value must be 0 or greater or equal to " + GoDuration.format(MIN_JITTER) + ", got " + d.val());
+                    throw d.pluginErr("jitter value must be 0 or greater or equal to " + GoDuration.format(MIN_JITTER)
+                            + ", got " + d.val());
                 }
                 d.requireNoMoreArgs();
             }

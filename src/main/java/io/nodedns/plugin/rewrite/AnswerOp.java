@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
  * name/value, suffix auto) run on dnsjava records.
  */
 final class AnswerOp {
-    enum Kind { REMAP, REGEX, SUFFIX }
+    enum Kind {
+        REMAP, REGEX, SUFFIX
+    }
 
     final Kind kind;
     final boolean value;
@@ -51,7 +53,8 @@ final class AnswerOp {
                     return original;
                 }
                 int cut = name.length() - rewritten.length();
-                if (cut > 0 && name.charAt(cut - 1) == '.' && name.regionMatches(true, cut, rewritten, 0, rewritten.length())) {
+                if (cut > 0 && name.charAt(cut - 1) == '.'
+                        && name.regionMatches(true, cut, rewritten, 0, rewritten.length())) {
                     return name.substring(0, cut) + original;
                 }
                 return name;

@@ -15,10 +15,14 @@ import org.agrona.MutableDirectBuffer;
  * it replaced.
  */
 final class Edns0Rule extends Rule {
-    enum Action { SET, APPEND, REPLACE, UNSET }
+    enum Action {
+        SET, APPEND, REPLACE, UNSET
+    }
 
     /** Variables a local option's data may name. */
-    enum Variable { NONE, QNAME, QTYPE, CLIENT_IP, CLIENT_PORT, PROTOCOL, SERVER_IP, SERVER_PORT }
+    enum Variable {
+        NONE, QNAME, QTYPE, CLIENT_IP, CLIENT_PORT, PROTOCOL, SERVER_IP, SERVER_PORT
+    }
 
     static final int REVERT_REMOVE = 1;
     static final int REVERT_RESTORE = 2;
@@ -154,7 +158,8 @@ final class Edns0Rule extends Rule {
             return -1;
         }
         try {
-            byte[] ip = InetAddress.ofLiteral(host.contains("%") ? host.substring(0, host.indexOf('%')) : host).getAddress();
+            byte[] ip = InetAddress.ofLiteral(host.contains("%") ? host.substring(0, host.indexOf('%')) : host)
+                    .getAddress();
             out.putBytes(0, ip);
             return ip.length;
         } catch (IllegalArgumentException e) {

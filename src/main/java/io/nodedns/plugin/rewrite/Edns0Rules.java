@@ -29,7 +29,8 @@ final class Edns0Rules {
                 throw a.err(a.token(0), "invalid rule type \"" + type + "\"");
             }
             if (n != want) {
-                throw a.err(a.last(), type + " unset action requires exactly " + (want - 1) + " argument" + (want == 2 ? "" : "s"));
+                throw a.err(a.last(),
+                        type + " unset action requires exactly " + (want - 1) + " argument" + (want == 2 ? "" : "s"));
             }
         } else if (a.text(n - 1).equals("revert")) {
             revert = true;

@@ -7,8 +7,8 @@ import java.util.Locale;
 final class MatchRules {
     private static final long MAX_TTL = 2147483647L;
     private static final String[] RCODES = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-        "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", null, null, null, null, null, "BADSIG", "BADKEY",
-        "BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE"};
+            "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", null, null, null, null, null, "BADSIG", "BADKEY",
+            "BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE"};
 
     private MatchRules() {}
 
@@ -26,7 +26,8 @@ final class MatchRules {
         int valueAt = nameAt + 1;
         NameMatch.Kind kind = typed ? NameMatch.kind(a.text(0)) : NameMatch.Kind.EXACT;
         if (kind == null) {
-            throw a.err(a.token(0), field + " rule supports only exact, prefix, suffix, substring, and regex name matching");
+            throw a.err(a.token(0),
+                    field + " rule supports only exact, prefix, suffix, substring, and regex name matching");
         }
         NameMatch match;
         try {
@@ -47,7 +48,8 @@ final class MatchRules {
         }
         int to = rcode(a.text(valueAt + 1));
         if (to < 0) {
-            throw a.err(a.token(valueAt + 1), "invalid replacement RCODE '" + a.text(valueAt + 1) + "' for a rcode rule");
+            throw a.err(a.token(valueAt + 1),
+                    "invalid replacement RCODE '" + a.text(valueAt + 1) + "' for a rcode rule");
         }
         return MatchRule.rcode(stop, match, from, to);
     }
@@ -57,14 +59,14 @@ final class MatchRules {
         String[] parts = v.split("-", -1);
         if (parts.length == 1) {
             long n = uint32(parts[0]);
-            return n < 0 ? null : new long[] {n, n};
+            return n < 0 ? null : new long[]{n, n};
         }
         if (parts.length != 2 || (parts[0].isEmpty() && parts[1].isEmpty())) {
             return null;
         }
         long min = parts[0].isEmpty() ? 0 : uint32(parts[0]);
         long max = parts[1].isEmpty() ? MAX_TTL : uint32(parts[1]);
-        return min < 0 || max < 0 || min > max ? null : new long[] {min, max};
+        return min < 0 || max < 0 || min > max ? null : new long[]{min, max};
     }
 
     private static long uint32(String s) {

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * case, fully qualified. Regex matchers are borrowed from a pool so matching allocates nothing.
  */
 final class NameMatch {
-    enum Kind { EXACT, PREFIX, SUFFIX, SUBSTRING, REGEX }
+    enum Kind {
+        EXACT, PREFIX, SUFFIX, SUBSTRING, REGEX
+    }
 
     static final int MAX_REGEX = 10000;
 

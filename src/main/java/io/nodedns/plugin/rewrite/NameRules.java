@@ -18,8 +18,9 @@ final class NameRules {
         if (a.size() >= 3) {
             kind = NameMatch.kind(a.text(0));
             if (kind == null) {
-                throw a.err(a.token(0), "name rule supports only exact, prefix, suffix, substring, and regex name matching, received: "
-                        + a.text(0));
+                throw a.err(a.token(0),
+                        "name rule supports only exact, prefix, suffix, substring, and regex name matching, received: "
+                                + a.text(0));
             }
             from = 1;
         }
@@ -49,10 +50,12 @@ final class NameRules {
     static NameRule mapping(boolean stop, NameMatch.Kind kind, RewriteSetup.Args a, int from) throws ConfigException {
         if (kind == NameMatch.Kind.EXACT || kind == NameMatch.Kind.REGEX) {
             NameMatch match = NameMatch.of(kind, a.text(from));
-            return new NameRule(stop, match, kind == NameMatch.Kind.EXACT ? NameMatch.normalize(a.text(from + 1)) : null,
+            return new NameRule(stop, match,
+                    kind == NameMatch.Kind.EXACT ? NameMatch.normalize(a.text(from + 1)) : null,
                     template(a, from, match), List.of());
         }
-        return new NameRule(stop, NameMatch.literal(kind, a.text(from)), a.text(from + 1).toLowerCase(java.util.Locale.ROOT),
+        return new NameRule(stop, NameMatch.literal(kind, a.text(from)),
+                a.text(from + 1).toLowerCase(java.util.Locale.ROOT),
                 null, List.of());
     }
 
@@ -76,7 +79,8 @@ final class NameRules {
         int i = start;
         while (i < a.size()) {
             if (i == start && !a.lower(i).equals("answer")) {
-                throw a.err(a.token(i), "exceeded the number of arguments for a non-answer rule argument for name rule");
+                throw a.err(a.token(i),
+                        "exceeded the number of arguments for a non-answer rule argument for name rule");
             }
             if (a.lower(i).equals("answer")) {
                 i++;
@@ -98,7 +102,8 @@ final class NameRules {
                     names += what.equals("name") ? 1 : 0;
                     i += 2;
                 }
-                default -> throw a.err(a.token(i - 1), "invalid type \"" + a.text(i - 1) + "\" for answer rule for name rule");
+                default ->
+                    throw a.err(a.token(i - 1), "invalid type \"" + a.text(i - 1) + "\" for answer rule for name rule");
             }
         }
         if (auto && names > 0) {

@@ -114,15 +114,24 @@ final class ReplyRewriter {
         int rd = walker.rdataOffset();
         int end = walker.recordEnd();
         switch (type) {
-            case Records.TYPE_NS, Records.TYPE_CNAME, Records.TYPE_PTR ->
-                    { return name(in, rd, end, out, msg, pos, VALUE, true); }
-            case Records.TYPE_MB, Records.TYPE_MG, Records.TYPE_MR ->
-                    { return name(in, rd, end, out, msg, pos, NO_NAME, true); }
-            case Records.TYPE_DNAME -> { return name(in, rd, end, out, msg, pos, VALUE, false); }
-            case Records.TYPE_MX -> { return prefixed(in, rd, end, out, msg, pos, 2, VALUE, true); }
-            case Records.TYPE_AFSDB, Records.TYPE_RT, Records.TYPE_KX ->
-                    { return prefixed(in, rd, end, out, msg, pos, 2, NO_NAME, false); }
-            case Records.TYPE_SRV -> { return prefixed(in, rd, end, out, msg, pos, 6, VALUE, false); }
+            case Records.TYPE_NS, Records.TYPE_CNAME, Records.TYPE_PTR -> {
+                return name(in, rd, end, out, msg, pos, VALUE, true);
+            }
+            case Records.TYPE_MB, Records.TYPE_MG, Records.TYPE_MR -> {
+                return name(in, rd, end, out, msg, pos, NO_NAME, true);
+            }
+            case Records.TYPE_DNAME -> {
+                return name(in, rd, end, out, msg, pos, VALUE, false);
+            }
+            case Records.TYPE_MX -> {
+                return prefixed(in, rd, end, out, msg, pos, 2, VALUE, true);
+            }
+            case Records.TYPE_AFSDB, Records.TYPE_RT, Records.TYPE_KX -> {
+                return prefixed(in, rd, end, out, msg, pos, 2, NO_NAME, false);
+            }
+            case Records.TYPE_SRV -> {
+                return prefixed(in, rd, end, out, msg, pos, 6, VALUE, false);
+            }
             case Records.TYPE_SOA, Records.TYPE_MINFO, Records.TYPE_RP -> {
                 boolean soa = type == Records.TYPE_SOA;
                 boolean compress = type != Records.TYPE_RP;
@@ -152,7 +161,9 @@ final class ReplyRewriter {
                 }
                 return p >= end ? -1 : prefixed(in, rd, end, out, msg, pos, p - rd, VALUE, false);
             }
-            case Edns.TYPE_OPT -> { return options(in, rd, end, out, pos); }
+            case Edns.TYPE_OPT -> {
+                return options(in, rd, end, out, pos);
+            }
             default -> {
                 out.putBytes(pos, in, rd, end - rd);
                 return pos + end - rd;

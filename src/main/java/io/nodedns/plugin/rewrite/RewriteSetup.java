@@ -70,9 +70,11 @@ public final class RewriteSetup implements PluginSetup {
             throw a.err(a.last(), field + " rules must have exactly two arguments");
         }
         boolean type = field.equals("type");
-        int from = type ? org.xbill.DNS.Type.value(a.text(0).toUpperCase(Locale.ROOT))
+        int from = type
+                ? org.xbill.DNS.Type.value(a.text(0).toUpperCase(Locale.ROOT))
                 : org.xbill.DNS.DClass.value(a.text(0).toUpperCase(Locale.ROOT));
-        int to = type ? org.xbill.DNS.Type.value(a.text(1).toUpperCase(Locale.ROOT))
+        int to = type
+                ? org.xbill.DNS.Type.value(a.text(1).toUpperCase(Locale.ROOT))
                 : org.xbill.DNS.DClass.value(a.text(1).toUpperCase(Locale.ROOT));
         if (from <= 0) {
             throw a.err(a.token(0), "invalid " + field + " \"" + a.text(0).toUpperCase(Locale.ROOT) + "\"");

@@ -47,7 +47,8 @@ final class WireText {
         } else {
             switch (c) {
                 case '"', '(', ')', '.', ';', '\\', '@', '$' -> out.append('\\');
-                default -> { }
+                default -> {
+                }
             }
             out.append((char) c);
         }

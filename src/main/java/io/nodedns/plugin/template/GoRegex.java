@@ -60,7 +60,8 @@ final class GoRegex {
                 }
                 char d = re.charAt(i + 1);
                 if (!inClass && d >= '1' && d <= '9') {
-                    throw new IllegalArgumentException("invalid escape sequence: \\" + d + " (RE2 has no backreferences)");
+                    throw new IllegalArgumentException(
+                            "invalid escape sequence: \\" + d + " (RE2 has no backreferences)");
                 }
                 if (d == 'Q') {
                     int end = re.indexOf("\\E", i + 2);
@@ -89,7 +90,9 @@ final class GoRegex {
                     if (java == null) {
                         throw new IllegalArgumentException("invalid character class range: [:" + name + ":]");
                     }
-                    out.append(java.equals("Alnum_") ? (negated ? "\\W" : "\\w") : (negated ? "\\P{" : "\\p{") + java + "}");
+                    out.append(java.equals("Alnum_")
+                            ? (negated ? "\\W" : "\\w")
+                            : (negated ? "\\P{" : "\\p{") + java + "}");
                     i = end + 2;
                     continue;
                 }
@@ -117,14 +120,16 @@ final class GoRegex {
                     continue;
                 }
                 case '(' -> {
-                    if (re.startsWith("(?P<", i) || (re.startsWith("(?<", i) && !re.startsWith("(?<=", i) && !re.startsWith("(?<!", i))) {
+                    if (re.startsWith("(?P<", i)
+                            || (re.startsWith("(?<", i) && !re.startsWith("(?<=", i) && !re.startsWith("(?<!", i))) {
                         int start = re.indexOf('<', i) + 1;
                         int end = re.indexOf('>', start);
                         if (end < 0) {
                             throw new IllegalArgumentException("invalid named capture: " + re.substring(i));
                         }
                         String name = re.substring(start, end);
-                        if (name.isEmpty() || !name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_')) {
+                        if (name.isEmpty()
+                                || !name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_')) {
                             throw new IllegalArgumentException("invalid named capture: " + re.substring(i, end + 1));
                         }
                         if (names.contains(name)) {
@@ -139,7 +144,8 @@ final class GoRegex {
                         int j = i + 2;
                         while (j < n && "imsU-".indexOf(re.charAt(j)) >= 0) {
                             if (re.charAt(j) == 'U') {
-                                throw new IllegalArgumentException("the ungreedy flag (?U) is not supported in nodedns");
+                                throw new IllegalArgumentException(
+                                        "the ungreedy flag (?U) is not supported in nodedns");
                             }
                             j++;
                         }

@@ -19,7 +19,8 @@ import java.util.Set;
 final class GoTemplate {
     /** What a template sees of a query (CoreDNS's templateData). */
     record Data(String zone, String name, String regex, String qclass, String qtype, String remote,
-            String[] match, Map<String, String> group) {}
+            String[] match, Map<String, String> group) {
+    }
 
     /** A template that failed to render: CoreDNS's template_failures_total case. */
     static final class Failure extends Exception {
@@ -28,19 +29,27 @@ final class GoTemplate {
         }
     }
 
-    private enum Kind { STRING, INT, UINT, MATCH, GROUP }
+    private enum Kind {
+        STRING, INT, UINT, MATCH, GROUP
+    }
 
-    private sealed interface Expr permits Field, Str, Num, Index, ParseInt {}
+    private sealed interface Expr permits Field, Str, Num, Index, ParseInt {
+    }
 
-    private record Field(String name, String key, Kind kind) implements Expr {}
+    private record Field(String name, String key, Kind kind) implements Expr {
+    }
 
-    private record Str(String value) implements Expr {}
+    private record Str(String value) implements Expr {
+    }
 
-    private record Num(long value) implements Expr {}
+    private record Num(long value) implements Expr {
+    }
 
-    private record Index(Expr collection, Expr key) implements Expr {}
+    private record Index(Expr collection, Expr key) implements Expr {
+    }
 
-    private record ParseInt(Expr text, long base, long bits) implements Expr {}
+    private record ParseInt(Expr text, long base, long bits) implements Expr {
+    }
 
     private static final Set<String> STRING_FIELDS = Set.of("Zone", "Name", "Regex", "Class", "Type", "Remote");
     private static final Set<String> KEYWORDS = Set.of("if", "else", "end", "range", "with", "define", "template",
@@ -116,7 +125,9 @@ final class GoTemplate {
                 out.append(s);
             } else {
                 Object v = eval((Expr) part, data);
-                out.append(v instanceof Long l && kind((Expr) part) == Kind.UINT ? Long.toUnsignedString(l) : v.toString());
+                out.append(v instanceof Long l && kind((Expr) part) == Kind.UINT
+                        ? Long.toUnsignedString(l)
+                        : v.toString());
             }
         }
         return out.toString();
@@ -206,8 +217,12 @@ final class GoTemplate {
     }
 
     private static String describe(Object token) {
-        return token instanceof GoTemplateLexer.Word w ? "\"" + w.text() + "\"" : token instanceof GoTemplateLexer.Quoted q ? "string \"" + q.text()
-                + "\"" : token instanceof Long l ? "number " + l : "\"" + token + "\"";
+        return token instanceof GoTemplateLexer.Word w
+                ? "\"" + w.text() + "\""
+                : token instanceof GoTemplateLexer.Quoted q
+                        ? "string \"" + q.text()
+                                + "\""
+                        : token instanceof Long l ? "number " + l : "\"" + token + "\"";
     }
 
     static boolean isSpace(char c) {
@@ -243,7 +258,8 @@ final class GoTemplate {
             }
             Expr e = operand();
             if (at < tokens.size() && !")".equals(String.valueOf(tokens.get(at)))) {
-                throw new IllegalArgumentException("can't give argument to non-function " + describe(tokens.get(at - 1)));
+                throw new IllegalArgumentException(
+                        "can't give argument to non-function " + describe(tokens.get(at - 1)));
             }
             return e;
         }

@@ -6,9 +6,11 @@ import java.util.List;
 /** Go template lexing of one action ({@link GoTemplate}); {@code pos} ends past its closing braces. */
 final class GoTemplateLexer {
     /** A field chain (".Group.a") or an identifier ("index"). */
-    record Word(String text) {}
+    record Word(String text) {
+    }
 
-    record Quoted(String text) {}
+    record Quoted(String text) {
+    }
 
     final String s;
     int pos;
@@ -49,7 +51,8 @@ final class GoTemplateLexer {
             char c = s.charAt(pos);
             if (c == '.' && pos + 1 < s.length() && isIdentStart(s.charAt(pos + 1))) {
                 int start = pos;
-                while (pos < s.length() && s.charAt(pos) == '.' && pos + 1 < s.length() && isIdentStart(s.charAt(pos + 1))) {
+                while (pos < s.length() && s.charAt(pos) == '.' && pos + 1 < s.length()
+                        && isIdentStart(s.charAt(pos + 1))) {
                     pos++;
                     while (pos < s.length() && isIdentPart(s.charAt(pos))) {
                         pos++;
@@ -64,7 +67,8 @@ final class GoTemplateLexer {
                 tokens.add(new Word(s.substring(start, pos)));
             } else if (c == '"' || c == '`') {
                 tokens.add(new Quoted(quoted(c)));
-            } else if (Character.isDigit(c) || ((c == '-' || c == '+') && pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1)))) {
+            } else if (Character.isDigit(c)
+                    || ((c == '-' || c == '+') && pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1)))) {
                 tokens.add(number());
             } else if (c == '(' || c == ')') {
                 tokens.add(c);
@@ -132,7 +136,8 @@ final class GoTemplateLexer {
     private Long number() {
         int start = pos;
         pos++;
-        while (pos < s.length() && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_' || s.charAt(pos) == '.')) {
+        while (pos < s.length()
+                && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_' || s.charAt(pos) == '.')) {
             pos++;
         }
         String text = s.substring(start, pos);

@@ -61,12 +61,14 @@ public final class TemplateHandler extends ChainHandler {
                 // no match line: CoreDNS's default ".*" matches every name, so nothing needs the name text
                 countMatch(r, rule, zone, q.qclass(), q.qtype());
                 if (rule.bare()) {
-                    return rule.rcode() == DnsHeader.RCODE_SERVFAIL ? DnsHeader.RCODE_SERVFAIL : writeBare(ex, rule.rcode());
+                    return rule.rcode() == DnsHeader.RCODE_SERVFAIL
+                            ? DnsHeader.RCODE_SERVFAIL
+                            : writeBare(ex, rule.rcode());
                 }
                 if (name == null) {
                     name = Names.toString(b, off, len).toLowerCase(Locale.ROOT);
                 }
-                return answer(ex, rule, data(ex, rule, zoneName, name, ".*", new String[] {name}, Map.of("0", name)));
+                return answer(ex, rule, data(ex, rule, zoneName, name, ".*", new String[]{name}, Map.of("0", name)));
             }
             if (name == null) {
                 name = Names.toString(b, off, len).toLowerCase(Locale.ROOT);
@@ -80,7 +82,9 @@ public final class TemplateHandler extends ChainHandler {
             }
             countMatch(r, rule, zone, q.qclass(), q.qtype());
             if (rule.bare()) {
-                return rule.rcode() == DnsHeader.RCODE_SERVFAIL ? DnsHeader.RCODE_SERVFAIL : writeBare(ex, rule.rcode());
+                return rule.rcode() == DnsHeader.RCODE_SERVFAIL
+                        ? DnsHeader.RCODE_SERVFAIL
+                        : writeBare(ex, rule.rcode());
             }
             return answer(ex, rule, data);
         }
@@ -162,7 +166,8 @@ public final class TemplateHandler extends ChainHandler {
         int total = DnsHeader.LENGTH + questionLength;
         out.checkLimit(total);
         int requestFlags = q.flags();
-        int flags = DnsHeader.QR | DnsHeader.AA | (requestFlags & DnsHeader.OPCODE_MASK) | (rcode & DnsHeader.RCODE_MASK);
+        int flags = DnsHeader.QR | DnsHeader.AA | (requestFlags & DnsHeader.OPCODE_MASK)
+                | (rcode & DnsHeader.RCODE_MASK);
         if ((requestFlags & DnsHeader.OPCODE_MASK) == 0) {
             flags |= requestFlags & (DnsHeader.RD | DnsHeader.CD);
         }

@@ -18,7 +18,8 @@ final class TemplateMetrics implements io.nodedns.server.MetricSource {
     private static final Map<String, String> HELP = Map.of(MATCHES, "Counter of template regex matches.",
             TEMPLATE_FAILURES, "Counter of go template failures.", RR_FAILURES, "Counter of mis-templated RRs.");
 
-    private record Key(String metric, List<String> labels) {}
+    private record Key(String metric, List<String> labels) {
+    }
 
     private final Map<Key, LongAdder> counts = new ConcurrentHashMap<>();
 

@@ -71,7 +71,8 @@ final class TemplateReply {
             ExtendedErrorCodeOption ede = rule.edeReason() == null
                     ? new ExtendedErrorCodeOption(rule.edeCode())
                     : new ExtendedErrorCodeOption(rule.edeCode(), rule.edeReason());
-            reply.addRecord(new OPTRecord(EDNS_SIZE, 0, 0, q.dnssecOk() ? ExtendedFlags.DO : 0, ede), Section.ADDITIONAL);
+            reply.addRecord(new OPTRecord(EDNS_SIZE, 0, 0, q.dnssecOk() ? ExtendedFlags.DO : 0, ede),
+                    Section.ADDITIONAL);
         }
         byte[] wire = reply.toWire();
         if (wire.length > Exchange.MAX_MESSAGE) {

@@ -22,7 +22,8 @@ import org.xbill.DNS.Type;
  */
 public final class TemplateSetup implements PluginSetup {
     /** miekg/dns's StringToClass (case-sensitive, as there). */
-    private static final Map<String, Integer> CLASSES = Map.of("IN", 1, "CS", 2, "CH", 3, "HS", 4, "NONE", 254, "ANY", 255);
+    private static final Map<String, Integer> CLASSES = Map.of("IN", 1, "CS", 2, "CH", 3, "HS", 4, "NONE", 254, "ANY",
+            255);
     /** miekg/dns's StringToRcode for the rcodes a header carries; extended ones need an OPT CoreDNS's template never adds. */
     private static final Map<String, Integer> RCODES = Map.ofEntries(Map.entry("NOERROR", 0), Map.entry("FORMERR", 1),
             Map.entry("SERVFAIL", 2), Map.entry("NXDOMAIN", 3), Map.entry("NOTIMP", 4), Map.entry("REFUSED", 5),
@@ -142,7 +143,8 @@ public final class TemplateSetup implements PluginSetup {
                 default -> throw d.pluginErr("unknown property '" + property + "'");
             }
         }
-        return new TemplateRule(List.copyOf(zones), ZoneSet.of(zones), qclass, qtype, List.copyOf(regexes), List.copyOf(answer),
+        return new TemplateRule(List.copyOf(zones), ZoneSet.of(zones), qclass, qtype, List.copyOf(regexes),
+                List.copyOf(answer),
                 List.copyOf(additional), List.copyOf(authority), rcode, edeCode, edeReason, fallthrough);
     }
 

@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param localHost the block's first bind address (an IP literal) or null; with {@code localPort} the span's localEndpoint
  */
 record TraceConfig(URI endpoint, long every, String service, String localHost, int localPort,
-                   int maxBacklog, int maxBatch, Duration batchInterval) {
+        int maxBacklog, int maxBatch, Duration batchInterval) {
     static final String DEFAULT_ENDPOINT = "localhost:9411";
     static final String DEFAULT_SERVICE = "coredns";
     static final int DEFAULT_BACKLOG = 1000;

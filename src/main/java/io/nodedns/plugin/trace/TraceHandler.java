@@ -34,7 +34,8 @@ final class TraceHandler extends ChainHandler {
         if (every == 0 || count.incrementAndGet() % every != 0 || ex.selfLookup()) {
             return next(ex);
         }
-        Sampled span = new Sampled(reporter, ThreadLocalRandom.current().nextLong(), ZipkinReporter.nowMicros(), System.nanoTime());
+        Sampled span = new Sampled(reporter, ThreadLocalRandom.current().nextLong(), ZipkinReporter.nowMicros(),
+                System.nanoTime());
         ex.addHook(span);
         if (ex.metadataOn()) {
             ex.metadata(METADATA_TRACE_ID, ZipkinSpan.hex(span.traceId));
@@ -43,15 +44,19 @@ final class TraceHandler extends ChainHandler {
     }
 
     /** One sampled query's span, finished by the reply (hooks run after every later plugin's). */
-    private record Sampled(ZipkinReporter reporter, long traceId, long startMicros, long startNanos) implements ResponseHook {
+    private record Sampled(ZipkinReporter reporter, long traceId, long startMicros,
+            long startNanos) implements ResponseHook {
         @Override
         public void onResponse(Exchange ex) {
             long micros = (System.nanoTime() - startNanos) / 1000;
             var q = ex.query();
             String name = Names.toString(ex.request(), q.qnameOffset(), q.qnameLength()).toLowerCase(Locale.ROOT);
-            int rcode = ex.responseLength() >= DnsHeader.LENGTH ? DnsHeader.rcode(ex.response(), 0) : DnsHeader.RCODE_SERVFAIL;
-            reporter.report(new ZipkinSpan(traceId, startMicros, micros, name, Type.string(q.qtype()), Rcode.string(rcode),
-                    ex.transport().label(), ex.client().ipText(), ex.error()));
+            int rcode = ex.responseLength() >= DnsHeader.LENGTH
+                    ? DnsHeader.rcode(ex.response(), 0)
+                    : DnsHeader.RCODE_SERVFAIL;
+            reporter.report(
+                    new ZipkinSpan(traceId, startMicros, micros, name, Type.string(q.qtype()), Rcode.string(rcode),
+                            ex.transport().label(), ex.client().ipText(), ex.error()));
         }
     }
 }

@@ -15,7 +15,8 @@ final class TraceMetrics implements MetricSource {
 
     @Override
     public void collect(Sink out, String server) {
-        out.counter("nodedns_trace_spans", "Spans of sampled queries recorded by the trace plugin.", recorded.sum(), "server", server);
+        out.counter("nodedns_trace_spans", "Spans of sampled queries recorded by the trace plugin.", recorded.sum(),
+                "server", server);
         out.counter("nodedns_trace_spans_sent", "Spans the collector accepted.", sent.sum(), "server", server);
         out.counter("nodedns_trace_spans_dropped", "Spans dropped: backlog full, or the POST to the collector failed.",
                 droppedBacklog.sum(), "server", server, "reason", "backlog");

@@ -36,7 +36,8 @@ public final class TraceSetup implements PluginSetup {
         String type = "zipkin";
         String endpoint = TraceConfig.DEFAULT_ENDPOINT;
         switch (args.size()) {
-            case 0 -> { }
+            case 0 -> {
+            }
             case 1 -> endpoint = args.getFirst();
             case 2 -> {
                 type = args.get(0).toLowerCase(Locale.ROOT);
@@ -45,7 +46,8 @@ public final class TraceSetup implements PluginSetup {
             default -> throw d.argErr();
         }
         if (type.equals("datadog")) {
-            throw d.pluginErr("endpoint type 'datadog' is not supported: nodedns does not speak the Datadog agent protocol; use zipkin");
+            throw d.pluginErr(
+                    "endpoint type 'datadog' is not supported: nodedns does not speak the Datadog agent protocol; use zipkin");
         }
         if (!type.equals("zipkin")) {
             throw d.pluginErr("tracing endpoint type '" + type + "' is not supported");

@@ -161,7 +161,8 @@ final class ZipkinReporter implements Lifecycle {
         metrics.droppedSend.add(spans);
         if (!failing) {
             failing = true;
-            Log.warning("trace", "failed to send spans to " + config.endpoint() + ": " + why + " (dropping spans until it answers)");
+            Log.warning("trace",
+                    "failed to send spans to " + config.endpoint() + ": " + why + " (dropping spans until it answers)");
         }
     }
 

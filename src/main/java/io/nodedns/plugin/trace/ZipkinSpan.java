@@ -8,7 +8,7 @@ import java.io.IOException;
  * (zipkin-api's zipkin2-api.yaml): a root SERVER span whose id is its trace id, as zipkin-go makes them.
  */
 record ZipkinSpan(long traceId, long timestampMicros, long durationMicros,
-                  String name, String type, String rcode, String proto, String remote, String error) {
+        String name, String type, String rcode, String proto, String remote, String error) {
     static final String SPAN_NAME = "servedns";
 
     static String hex(long id) {

@@ -33,25 +33,27 @@ class AclTest {
     void blockFilterAndDrop() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = serve(port, """
-                 acl {
-                     block type A net 127.0.0.0/8
-                     filter type AAAA MX
-                     drop type TXT net 127.0.0.1
-                 }""");
-             DnsClient client = new DnsClient(port)) {
+                acl {
+                    block type A net 127.0.0.0/8
+                    filter type AAAA MX
+                    drop type TXT net 127.0.0.1
+                }""");
+                DnsClient client = new DnsClient(port)) {
             Message a = client.udp(DnsClient.query("example.org", Type.A));
             assertEquals(Rcode.REFUSED, a.getRcode());
             assertEquals(0, a.getSection(Section.ADDITIONAL).size());
-            for (int type : new int[] {Type.AAAA, Type.MX}) {
+            for (int type : new int[]{Type.AAAA, Type.MX}) {
                 Message filtered = client.udp(DnsClient.query("example.org", type));
                 assertEquals(Rcode.NOERROR, filtered.getRcode());
-                assertEquals(0, filtered.getSection(Section.ANSWER).size() + filtered.getSection(Section.ADDITIONAL).size(),
+                assertEquals(0,
+                        filtered.getSection(Section.ANSWER).size() + filtered.getSection(Section.ADDITIONAL).size(),
                         "an empty NOERROR: " + filtered);
             }
-            assertTrue(client.udpExpectSilence(DnsClient.query("example.org", Type.TXT).toWire(), 500), "dropped over UDP");
+            assertTrue(client.udpExpectSilence(DnsClient.query("example.org", Type.TXT).toWire(), 500),
+                    "dropped over UDP");
             try (Socket tcp = new Socket("127.0.0.1", port)) {
                 byte[] q = DnsClient.query("example.org", Type.TXT).toWire();
-                tcp.getOutputStream().write(new byte[] {(byte) (q.length >> 8), (byte) q.length});
+                tcp.getOutputStream().write(new byte[]{(byte) (q.length >> 8), (byte) q.length});
                 tcp.getOutputStream().write(q);
                 tcp.setSoTimeout(500);
                 try {
@@ -69,19 +71,22 @@ class AclTest {
     void firstMatchingPolicyDecidesAndAllowEndsTheRules() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = serve(port, " acl {\n  allow net 127.0.0.1/32\n  block\n }\n acl {\n  block\n }");
-             DnsClient client = new DnsClient(port)) {
-            assertTrue(passedOn(client.udp(DnsClient.query("example.org", Type.A))), "allow in the first rule skips the second");
+                DnsClient client = new DnsClient(port)) {
+            assertTrue(passedOn(client.udp(DnsClient.query("example.org", Type.A))),
+                    "allow in the first rule skips the second");
         }
         try (TestServer server = serve(port, " acl {\n  allow net 10.0.0.0/8 ::1\n  block net *\n }");
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.REFUSED, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
         }
         try (TestServer server = serve(port, " acl {\n  block net 127.0.0.2 127.1.0.0/16\n }");
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             assertTrue(passedOn(client.udp(DnsClient.query("example.org", Type.A))), "other addresses");
         }
-        try (TestServer server = serve(port, " acl {\n  block net 127.0.0.0/9\n }"); DnsClient client = new DnsClient(port)) {
-            assertEquals(Rcode.REFUSED, client.udp(DnsClient.query("example.org", Type.A)).getRcode(), "prefix off a byte boundary");
+        try (TestServer server = serve(port, " acl {\n  block net 127.0.0.0/9\n }");
+                DnsClient client = new DnsClient(port)) {
+            assertEquals(Rcode.REFUSED, client.udp(DnsClient.query("example.org", Type.A)).getRcode(),
+                    "prefix off a byte boundary");
         }
     }
 
@@ -103,9 +108,12 @@ class AclTest {
             assertTrue(passedOn(client.udp(DnsClient.query("example.net", Type.A))));
             assertTrue(passedOn(client.udp(DnsClient.query("notexample.org", Type.A))));
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + metrics + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    URI.create("http://127.0.0.1:" + metrics + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
             String label = "dns://:" + port;
-            assertTrue(body.contains("coredns_acl_blocked_requests_total{server=\"" + label + "\",view=\"\",zone=\"example.org.\"} 2"), body);
+            assertTrue(body.contains(
+                    "coredns_acl_blocked_requests_total{server=\"" + label + "\",view=\"\",zone=\"example.org.\"} 2"),
+                    body);
             assertTrue(body.contains("coredns_acl_allowed_requests_total{server=\"" + label + "\",view=\"\"} 2"), body);
         }
     }
@@ -113,10 +121,12 @@ class AclTest {
     @Test
     void setupErrors() {
         SetupErrors.assertFails(". {\n acl {\n  deny\n }\n}\n", 3, "expect 'allow', 'block', 'filter' or 'drop'");
-        SetupErrors.assertFails(". {\n acl {\n  block net 10.0.0.0/33\n }\n}\n", 3, "illegal CIDR notation '10.0.0.0/33'");
+        SetupErrors.assertFails(". {\n acl {\n  block net 10.0.0.0/33\n }\n}\n", 3,
+                "illegal CIDR notation '10.0.0.0/33'");
         SetupErrors.assertFails(". {\n acl {\n  block net example.org\n }\n}\n", 3, "illegal CIDR notation");
         SetupErrors.assertFails(". {\n acl {\n  block type NOPE\n }\n}\n", 3, "expect legal QTYPE");
-        SetupErrors.assertFails(". {\n acl {\n  block type net 10.0.0.0/8\n }\n}\n", 3, "no token specified in 'type' section");
+        SetupErrors.assertFails(". {\n acl {\n  block type net 10.0.0.0/8\n }\n}\n", 3,
+                "no token specified in 'type' section");
         SetupErrors.assertFails(". {\n acl {\n  block 10.0.0.0/8\n }\n}\n", 3, "expect 'type | net'");
     }
 }

@@ -20,8 +20,8 @@ class AnyTest {
     void anyGetsTheRfc8482Hinfo() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText(".:%d {\n any\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
-            for (Message m : new Message[] {client.udp(DnsClient.query("Example.ORG", Type.ANY)),
+                DnsClient client = new DnsClient(port)) {
+            for (Message m : new Message[]{client.udp(DnsClient.query("Example.ORG", Type.ANY)),
                     client.tcp(DnsClient.withEdns(DnsClient.query("example.org", Type.ANY), 1232, false))}) {
                 assertEquals(Rcode.NOERROR, m.getRcode());
                 assertEquals(1, m.getSection(Section.ANSWER).size(), m.toString());

@@ -43,7 +43,8 @@ class BindTest {
                 }
                 """.formatted(port);
         try (TestServer server = TestServer.fromText(corefile)) {
-            assertEquals(Set.of(new ListenAddress("127.0.0.1", port), new ListenAddress("", port)), server.server().listeners().keySet());
+            assertEquals(Set.of(new ListenAddress("127.0.0.1", port), new ListenAddress("", port)),
+                    server.server().listeners().keySet());
             assertEquals("bound", marker("127.0.0.1", port, "x.com"));
             assertEquals("bound", marker("127.0.0.1", port, "x.org"));
             assertEquals("wildcard", marker("127.0.0.2", port, "x.com"));
@@ -59,7 +60,7 @@ class BindTest {
     void wildcardListenerRepliesFromTheQueriedAddress() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText(".:%d {\n marker any\n}\n".formatted(port))) {
-            for (String host : new String[] {"127.0.0.1", "127.0.0.2", "127.0.0.53", "::1"}) {
+            for (String host : new String[]{"127.0.0.1", "127.0.0.2", "127.0.0.53", "::1"}) {
                 try {
                     assertEquals("any", marker(host, port, "x.org"), "reply to a query sent to " + host);
                 } catch (java.net.SocketException e) {
@@ -83,7 +84,8 @@ class BindTest {
                     whoami
                 }
                 """);
-        assertEquals(Set.of(new ListenAddress("127.0.0.1", 1053), new ListenAddress("::1", 1053)), instance.plans().keySet());
+        assertEquals(Set.of(new ListenAddress("127.0.0.1", 1053), new ListenAddress("::1", 1053)),
+                instance.plans().keySet());
         for (Instance.ListenerPlan plan : instance.plans().values()) {
             assertEquals(List.of("a.example.", "b.example."), plan.zones());
         }
@@ -91,7 +93,9 @@ class BindTest {
 
     @Test
     void interfacesExpandAndExceptRemoves() throws Exception {
-        InterfaceAddresses fake = name -> name.equals("eth9") ? List.of("10.1.2.3", "fe80::1%eth9", "2001:db8::5") : null;
+        InterfaceAddresses fake = name -> name.equals("eth9")
+                ? List.of("10.1.2.3", "fe80::1%eth9", "2001:db8::5")
+                : null;
         var registry = TestServer.registry().register("bind", new BindSetup(fake));
         var blocks = io.nodedns.config.Corefile.parse("Corefile", """
                 .:53 {
@@ -127,7 +131,8 @@ class BindTest {
     @Test
     void malformedBind() {
         SetupErrors.assertFails(".:53 {\n bind\n}\n", 2, "Wrong argument count");
-        SetupErrors.assertFails(".:53 {\n whoami\n bind no-such-interface-xyz\n}\n", 3, "not a valid IP address or interface");
+        SetupErrors.assertFails(".:53 {\n whoami\n bind no-such-interface-xyz\n}\n", 3,
+                "not a valid IP address or interface");
         SetupErrors.assertFails(".:53 {\n bind 127.0.0.1 {\n  except\n }\n}\n", 3, "Wrong argument count");
         SetupErrors.assertFails(".:53 {\n bind 127.0.0.1 {\n  only 127.0.0.1\n }\n}\n", 3, "unknown property 'only'");
         SetupErrors.assertFails(".:53 {\n bind 127.0.0.1 {\n  except 127.0.0.1\n }\n}\n", 2, "no address left");

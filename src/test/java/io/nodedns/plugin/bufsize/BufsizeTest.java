@@ -16,15 +16,18 @@ class BufsizeTest {
     @Test
     void lowersTheClientsSizeForTruncationAndTheEcho() throws Exception {
         int port = FreePorts.udpAndTcp();
-        try (TestServer server = TestServer.fromText(".:%d {\n bufsize 600\n marker a-long-enough-text-record-value 60\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
-            byte[] raw = client.udpRaw(DnsClient.withEdns(DnsClient.query("big.example", Type.TXT), 4096, false).toWire());
+        try (TestServer server = TestServer
+                .fromText(".:%d {\n bufsize 600\n marker a-long-enough-text-record-value 60\n}\n".formatted(port));
+                DnsClient client = new DnsClient(port)) {
+            byte[] raw = client
+                    .udpRaw(DnsClient.withEdns(DnsClient.query("big.example", Type.TXT), 4096, false).toWire());
             assertTrue(raw.length <= 600 && raw.length > 512, "reply of " + raw.length + " bytes");
             Message reply = new Message(raw);
             assertTrue(reply.getHeader().getFlag(Flags.TC));
             assertEquals(600, reply.getOPT().getPayloadSize());
             // A client asking for less keeps its own size (never raised).
-            byte[] small = client.udpRaw(DnsClient.withEdns(DnsClient.query("big.example", Type.TXT), 520, false).toWire());
+            byte[] small = client
+                    .udpRaw(DnsClient.withEdns(DnsClient.query("big.example", Type.TXT), 520, false).toWire());
             assertTrue(small.length <= 520, "reply of " + small.length + " bytes");
         }
     }

@@ -33,11 +33,14 @@ class CacheBudgetProcessTest {
             int port = FreePorts.udpAndTcp();
             String cluster = "        success 9984 30\n        denial 9984 5\n";
             Path corefile = dir.resolve("Corefile");
-            Files.writeString(corefile, NodeLocalCorefile.nodeLocal(port, upstream.hostPort(), FreePorts.udpAndTcp(), cluster, 1));
-            try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("five.log")); DnsClient client = new DnsClient("127.0.0.1", port)) {
-                Message first = p.awaitReply(client, DnsClient.query("a.stub0.example", Type.A), Duration.ofSeconds(40));
+            Files.writeString(corefile,
+                    NodeLocalCorefile.nodeLocal(port, upstream.hostPort(), FreePorts.udpAndTcp(), cluster, 1));
+            try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("five.log"));
+                    DnsClient client = new DnsClient("127.0.0.1", port)) {
+                Message first = p.awaitReply(client, DnsClient.query("a.stub0.example", Type.A),
+                        Duration.ofSeconds(40));
                 assertTrue(first.getRcode() == Rcode.NOERROR, "five caches started under -Xmx128m: " + p.log());
-                for (String name : new String[] {"kube-dns.kube-system.svc.cluster.local", "1.0.0.127.in-addr.arpa",
+                for (String name : new String[]{"kube-dns.kube-system.svc.cluster.local", "1.0.0.127.in-addr.arpa",
                         "example.com"}) {
                     Message m = client.udp(DnsClient.query(name, Type.A));
                     assertTrue(m != null && m.getRcode() == Rcode.NOERROR, name);

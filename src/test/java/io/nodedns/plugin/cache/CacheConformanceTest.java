@@ -75,7 +75,8 @@ class CacheConformanceTest {
             Message hit = h.ask("ExAmPlE.org", Type.A);
             assertEquals(1, h.upstream.queries());
             assertEquals("ExAmPlE.org.", hit.getQuestion().getName().toString());
-            assertEquals("192.0.2.1", ((ARecord) hit.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
+            assertEquals("192.0.2.1",
+                    ((ARecord) hit.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
             Message tcpHit = h.tcp(DnsClient.query("EXAMPLE.ORG", Type.A));
             assertEquals("EXAMPLE.ORG.", tcpHit.getQuestion().getName().toString());
             assertEquals(1, h.upstream.queries());
@@ -102,7 +103,7 @@ class CacheConformanceTest {
 
     @Test
     void servfailAndNotimpAreCachedForFiveSeconds() throws Exception {
-        for (int rcode : new int[] {Rcode.SERVFAIL, Rcode.NOTIMP}) {
+        for (int rcode : new int[]{Rcode.SERVFAIL, Rcode.NOTIMP}) {
             try (CacheHarness h = new CacheHarness("cache")) {
                 h.upstream.answer(q -> reply(q, rcode));
                 assertTrue(cached(h, "fail.example.org", Type.A), Rcode.string(rcode));
@@ -122,7 +123,8 @@ class CacheConformanceTest {
                 boolean valid = q.getQuestion().getName().toString().startsWith("valid");
                 Instant expire = valid ? now.plusSeconds(3600) : now.minusSeconds(60);
                 Message r = answerA(q, 300, "192.0.2.1");
-                r.addRecord(rrsig(q.getQuestion().getName().toString(), 300, expire, now.minusSeconds(7200)), Section.ANSWER);
+                r.addRecord(rrsig(q.getQuestion().getName().toString(), 300, expire, now.minusSeconds(7200)),
+                        Section.ANSWER);
                 r.addRecord(Replies.opt(true, List.of()), Section.ADDITIONAL);
                 return r;
             });
@@ -136,8 +138,11 @@ class CacheConformanceTest {
         try (CacheHarness h = new CacheHarness("cache")) {
             h.upstream.answer(q -> {
                 Message r = reply(q, Rcode.NOERROR);
-                r.addRecord(Record.newRecord(q.getQuestion().getName(), q.getQuestion().getType(), q.getQuestion().getDClass(),
-                        300, q.getQuestion().getType() == Type.A ? new byte[] {10, 0, 0, 1} : new byte[16]), Section.ANSWER);
+                r.addRecord(
+                        Record.newRecord(q.getQuestion().getName(), q.getQuestion().getType(),
+                                q.getQuestion().getDClass(),
+                                300, q.getQuestion().getType() == Type.A ? new byte[]{10, 0, 0, 1} : new byte[16]),
+                        Section.ANSWER);
                 return r;
             });
             h.ask("key.example.org", Type.A);
@@ -170,7 +175,8 @@ class CacheConformanceTest {
                     case "formerr" -> r = reply(q, Rcode.FORMERR);
                     case "refused" -> r = reply(q, Rcode.REFUSED);
                     case "qr0" -> r.getHeader().unsetFlag(Flags.QR);
-                    case "nxcname" -> r = with(reply(q, Rcode.NXDOMAIN), Section.ANSWER, cname(n, 300, "gone.example.org"));
+                    case "nxcname" ->
+                        r = with(reply(q, Rcode.NXDOMAIN), Section.ANSWER, cname(n, 300, "gone.example.org"));
                     case "dangling" -> r = with(reply(q, 0), Section.ANSWER, cname(n, 300, "other.example.org"));
                     case "foreign" -> r = with(reply(q, 0), Section.ANSWER, cname(n, 300, "b.example.org"),
                             a("unrelated.example.org", 300, "192.0.2.9"));
@@ -178,7 +184,8 @@ class CacheConformanceTest {
                             cname(n, 300, "c.example.org"), a("b.example.org", 300, "192.0.2.2"));
                     case "loop" -> r = with(reply(q, 0), Section.ANSWER, cname(n, 300, "b.example.org"),
                             cname("b.example.org", 300, n), a("c.example.org", 300, "192.0.2.2"));
-                    default -> { }
+                    default -> {
+                    }
                 }
                 return r;
             });
@@ -201,8 +208,10 @@ class CacheConformanceTest {
                         byName ? Type.A : Type.AAAA);
                 spoof.getHeader().setID(q.getHeader().getID());
                 Message r = reply(spoof, 0);
-                r.addRecord(Record.newRecord(spoof.getQuestion().getName(), spoof.getQuestion().getType(), DClass.IN, 300,
-                        byName ? new byte[] {1, 2, 3, 4} : new byte[16]), Section.ANSWER);
+                r.addRecord(
+                        Record.newRecord(spoof.getQuestion().getName(), spoof.getQuestion().getType(), DClass.IN, 300,
+                                byName ? new byte[]{1, 2, 3, 4} : new byte[16]),
+                        Section.ANSWER);
                 return r;
             });
             assertFalse(cached(h, "name.example.org", Type.A));
@@ -213,7 +222,8 @@ class CacheConformanceTest {
 
     @Test
     void disableKeepsTheOtherKindCached() throws Exception {
-        try (CacheHarness h = new CacheHarness("cache {\n disable denial sub.example.org\n disable success other.org\n}")) {
+        try (CacheHarness h = new CacheHarness(
+                "cache {\n disable denial sub.example.org\n disable success other.org\n}")) {
             h.upstream.answer(q -> q.getQuestion().getName().toString().startsWith("nx")
                     ? with(reply(q, Rcode.NXDOMAIN), Section.AUTHORITY, soa("example.org", 60, 60))
                     : answerA(q, 300, "192.0.2.1"));
@@ -256,7 +266,8 @@ class CacheConformanceTest {
     void ttlRules() throws Exception {
         try (CacheHarness h = new CacheHarness("cache 10")) {
             h.upstream.answer(q -> q.getQuestion().getName().toString().startsWith("short")
-                    ? answerA(q, 1, "192.0.2.1") : answerA(q, 86400, "192.0.2.1"));
+                    ? answerA(q, 1, "192.0.2.1")
+                    : answerA(q, 86400, "192.0.2.1"));
             assertEquals(10, ttl(h.ask("long.example.org", Type.A)), "capped at cache TTL");
             assertEquals(10, ttl(h.ask("long.example.org", Type.A)));
             assertEquals(5, ttl(h.ask("short.example.org", Type.A)), "raised to the minimum");
@@ -291,7 +302,8 @@ class CacheConformanceTest {
     @Test
     void ttlDecrementsWithAgeOnEveryRecord() throws Exception {
         try (CacheHarness h = new CacheHarness("cache")) {
-            h.upstream.answer(q -> with(answerA(q, 300, "192.0.2.1"), Section.ADDITIONAL, a("extra.example.org", 900, "192.0.2.2")));
+            h.upstream.answer(q -> with(answerA(q, 300, "192.0.2.1"), Section.ADDITIONAL,
+                    a("extra.example.org", 900, "192.0.2.2")));
             Message first = h.ask("age.example.org", Type.A);
             assertEquals(300, first.getSection(Section.ADDITIONAL).getFirst().getTTL(), "flattened to the minimum");
             h.clock.advance(Duration.ofMillis(3900));
@@ -371,7 +383,8 @@ class CacheConformanceTest {
     void upstreamEdeAndNsidSurviveCachingButCookiesDoNot() throws Exception {
         try (CacheHarness h = new CacheHarness("cache")) {
             h.upstream.answer(q -> with(answerA(q, 300, "192.0.2.1"), Section.ADDITIONAL, Replies.opt(false, List.of(
-                    new org.xbill.DNS.ExtendedErrorCodeOption(org.xbill.DNS.ExtendedErrorCodeOption.STALE_ANSWER, "old"),
+                    new org.xbill.DNS.ExtendedErrorCodeOption(org.xbill.DNS.ExtendedErrorCodeOption.STALE_ANSWER,
+                            "old"),
                     new org.xbill.DNS.NSIDOption("up-1".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
                     new org.xbill.DNS.CookieOption(new byte[8], new byte[16])))));
             Message miss = h.ask(DnsClient.withEdns(DnsClient.query("opt.example.org", Type.A), 1232, false));

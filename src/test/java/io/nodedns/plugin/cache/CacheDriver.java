@@ -40,7 +40,7 @@ final class CacheDriver implements Responder {
         query.putByte(pos++, (byte) (DIGITS + 1));
         query.putByte(pos++, (byte) 'n');
         pos += DIGITS;
-        for (String label : new String[] {"example", "org"}) {
+        for (String label : new String[]{"example", "org"}) {
             query.putByte(pos++, (byte) label.length());
             for (char c : label.toCharArray()) {
                 query.putByte(pos++, (byte) c);
@@ -54,11 +54,12 @@ final class CacheDriver implements Responder {
     }
 
     /** A chain {@code cache...; cacheupstream ID} built (not bound) from a Corefile, and its upstream. */
-    static CachePlugin build(String cacheDirective, CacheClock clock, CacheUpstream[] upstreamOut) throws ConfigException {
+    static CachePlugin build(String cacheDirective, CacheClock clock, CacheUpstream[] upstreamOut)
+            throws ConfigException {
         String id = "driver" + IDS.incrementAndGet();
         CacheUpstream up = CacheUpstream.create(id);
         upstreamOut[0] = up;
-        PluginRegistry registry = CacheUpstream.registry(new CacheSetup(clock, p -> { }));
+        PluginRegistry registry = CacheUpstream.registry(new CacheSetup(clock, p -> {}));
         String corefile = ".:53 {\n%s\ncacheupstream %s\n}\n".formatted(cacheDirective, id);
         Instance instance = Instance.build(Corefile.parse("Corefile", corefile, registry::isKnown, k -> null), registry,
                 new Shared(), 53);

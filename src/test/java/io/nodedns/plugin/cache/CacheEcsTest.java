@@ -57,9 +57,12 @@ class CacheEcsTest {
                     InetAddress.getByName(address)), Section.ANSWER);
             OPTRecord opt = q.getOPT();
             if (opt != null) {
-                List<EDNSOption> options = ecs == null ? List.of() : List.of(new ClientSubnetOption(
-                        ecs.getSourcePrefixLength(), q.getQuestion().getName().toString().startsWith("scoped.") ? 24 : 0,
-                        ecs.getAddress()));
+                List<EDNSOption> options = ecs == null
+                        ? List.of()
+                        : List.of(new ClientSubnetOption(
+                                ecs.getSourcePrefixLength(),
+                                q.getQuestion().getName().toString().startsWith("scoped.") ? 24 : 0,
+                                ecs.getAddress()));
                 r.addRecord(new OPTRecord(1232, 0, 0, 0, options), Section.ADDITIONAL);
             }
         } catch (java.io.IOException e) {
@@ -79,7 +82,8 @@ class CacheEcsTest {
 
     private static Message query(String name, String subnet) throws Exception {
         Message q = DnsClient.query(name, Type.A);
-        List<EDNSOption> options = subnet == null ? List.of()
+        List<EDNSOption> options = subnet == null
+                ? List.of()
                 : List.of(new ClientSubnetOption(24, InetAddress.getByName(subnet)));
         q.addRecord(new OPTRecord(1232, 0, 0, 0, options), Section.ADDITIONAL);
         return q;
@@ -102,7 +106,8 @@ class CacheEcsTest {
 
         Message b = client.udp(query("scoped.ecs.test", "198.51.2.0"));
         assertEquals("10.0.2.1", address(b), "answered for its own subnet, not from the other subnet's cache entry");
-        assertEquals(InetAddress.getByName("198.51.2.0"), ecs(b).getAddress(), "its own option, never the other client's");
+        assertEquals(InetAddress.getByName("198.51.2.0"), ecs(b).getAddress(),
+                "its own option, never the other client's");
 
         Message c = client.udp(query("scoped.ecs.test", null));
         assertEquals("192.0.2.1", address(c), "a client without ECS is outside every scope too");

@@ -52,7 +52,8 @@ class CacheEvictionTest {
         }
         assertEquals(plugin.successCapacity(), plugin.successEntries(), "the flood filled the cache");
         double ratio = (double) hits / asked;
-        System.out.printf("eviction: 1 hot query per %d unique names: hot-name hit ratio %.4f (%d of %d), evictions %d%n",
+        System.out.printf(
+                "eviction: 1 hot query per %d unique names: hot-name hit ratio %.4f (%d of %d), evictions %d%n",
                 every, ratio, hits, asked, plugin.successEvictions());
         return ratio;
     }
@@ -84,9 +85,9 @@ class CacheEvictionTest {
     /**
      * End to end over UDP with a real server loop: two clients flood unique names while a third
      * asks the hot names once per 20 flood queries: each hot name every 2,000 flood names, a fifth of
- * the default cache. A name asked less often than once per turn of the hand (the cache's capacity
- * in new names) is evicted by any policy of that size: with 2,048 entries the same test measures
- * 49 %.
+    * the default cache. A name asked less often than once per turn of the hand (the cache's capacity
+    * in new names) is evicted by any policy of that size: with 2,048 entries the same test measures
+    * 49 %.
      */
     @Test
     @Timeout(90)
@@ -136,8 +137,10 @@ class CacheEvictionTest {
             long hits = cache.get().successHits();
             long later = asked - HOT;
             double ratio = (double) hits / later;
-            System.out.printf("eviction e2e: %d flood queries, %d hot queries (%d answered), %d hot hits after the first ask,"
-                            + " hot-name hit ratio %.4f, evictions %d, %.1f s%n", flood.get(), asked, answered, hits, ratio,
+            System.out.printf(
+                    "eviction e2e: %d flood queries, %d hot queries (%d answered), %d hot hits after the first ask,"
+                            + " hot-name hit ratio %.4f, evictions %d, %.1f s%n",
+                    flood.get(), asked, answered, hits, ratio,
                     cache.get().successEvictions(), (System.nanoTime() - start) / 1e9);
             assertEquals(asked, answered);
             assertTrue(cache.get().successEvictions() >= 9984, "the flood went through the cache at least once more: "

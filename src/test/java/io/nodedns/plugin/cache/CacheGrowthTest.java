@@ -44,7 +44,8 @@ class CacheGrowthTest {
         long after = usedAfterGc(heap);
         long perCache = (after - before) / n;
         long figure = states.getFirst().success.memoryBytes() + states.getFirst().denial.memoryBytes();
-        System.out.printf("heap per empty default cache: %d bytes measured (%d caches), %d reported%n", perCache, n, figure);
+        System.out.printf("heap per empty default cache: %d bytes measured (%d caches), %d reported%n", perCache, n,
+                figure);
         assertTrue(perCache < 160 * 1024, "heap per empty cache: " + perCache);
         assertTrue(states.size() == n);
     }
@@ -125,13 +126,15 @@ class CacheGrowthTest {
                                 continue;
                             }
                             long found = store.find(h, 0, q, questions[k], 0, 0);
-                            long copied = found < 0 ? CacheStore.MISS
+                            long copied = found < 0
+                                    ? CacheStore.MISS
                                     : store.copyOut(found, h, 0, q, questions[k], 0, 0, false, 0, true, out);
                             if (copied != CacheStore.MISS) {
                                 int records = DnsHeader.ancount(out, 0);
                                 int end = 12 + q.qnameLength() + 4;
                                 boolean ok = Names.equalsIgnoreCase(out, 12, questions[k], 12, q.qnameLength())
-                                        && records == (k % 7 == 0 ? 40 : 1) && (int) (copied >>> 32) == end + 16 * records;
+                                        && records == (k % 7 == 0 ? 40 : 1)
+                                        && (int) (copied >>> 32) == end + 16 * records;
                                 for (int r = 0; ok && r < records; r++) {
                                     ok = out.getInt(end + 16 * r + 12, BE) == k;
                                 }

@@ -80,7 +80,8 @@ class CachePersistTest {
         return found < 0 ? MISS : store.remaining(CacheStore.entry(found), now);
     }
 
-    private record Seen(int duration, long remainingNanos, byte[] reply) {}
+    private record Seen(int duration, long remainingNanos, byte[] reply) {
+    }
 
     private static List<Seen> entries(CacheStore store, long now) throws Exception {
         List<Seen> seen = new ArrayList<>();
@@ -113,7 +114,8 @@ class CachePersistTest {
         assertEquals(30_000, r.ageMillis());
         assertEquals(50, after.success.entries());
         assertEquals(1, after.denial.entries());
-        assertEquals(600 - 100 - 30, lookup(after.success, "n7.example.org.", start, 0), "aged by the time stored and down");
+        assertEquals(600 - 100 - 30, lookup(after.success, "n7.example.org.", start, 0),
+                "aged by the time stored and down");
         assertEquals(300 - 130, lookup(after.denial, "GONE.example.org.", start, 0), "denials too, any case");
         List<Seen> a = entries(before.success, written);
         List<Seen> b = entries(after.success, start);
@@ -146,7 +148,8 @@ class CachePersistTest {
         assertEquals(-1, lookup(kept.success, "short.example.org.", T0, 3600), "expired by 1 s: served stale");
         assertEquals(MISS, lookup(kept.success, "short.example.org.", T0, 0), "but not fresh");
         CacheState late = new CacheState(stale);
-        assertEquals(1, CachePersist.load(file, stale, late, T0, EPOCH_MS + 31_000 + 3600_000, EPOCH_MS / 1000).loaded(),
+        assertEquals(1,
+                CachePersist.load(file, stale, late, T0, EPOCH_MS + 31_000 + 3600_000, EPOCH_MS / 1000).loaded(),
                 "beyond the stale window: dropped");
     }
 
@@ -162,8 +165,10 @@ class CachePersistTest {
         Path file = dir.resolve("cache.bin");
         CachePersist.save(file, config, before, T0, EPOCH_MS);
         long epoch = EPOCH_MS / 1000;
-        assertEquals(1, CachePersist.load(file, config, new CacheState(config), T0, EPOCH_MS + 50_000, epoch + 50).loaded());
-        CachePersist.Loaded r = CachePersist.load(file, config, new CacheState(config), T0, EPOCH_MS + 200_000, epoch + 200);
+        assertEquals(1,
+                CachePersist.load(file, config, new CacheState(config), T0, EPOCH_MS + 50_000, epoch + 50).loaded());
+        CachePersist.Loaded r = CachePersist.load(file, config, new CacheState(config), T0, EPOCH_MS + 200_000,
+                epoch + 200);
         assertEquals(1, r.read());
         assertEquals(0, r.loaded(), "the RRSIG expired while down: the store path would not have kept it");
     }
@@ -212,7 +217,8 @@ class CachePersistTest {
 
         CacheState ok = new CacheState(config);
         Files.write(file, good);
-        assertEquals(20, CachePersist.load(file, config, ok, T0, EPOCH_MS, EPOCH_MS / 1000).loaded(), "the intact file loads");
+        assertEquals(20, CachePersist.load(file, config, ok, T0, EPOCH_MS, EPOCH_MS / 1000).loaded(),
+                "the intact file loads");
     }
 
     /** Rewrites one byte of a file body and appends a valid checksum, so the later checks are reached. */

@@ -233,11 +233,12 @@ class CacheRefreshTest {
 
     @Test
     void preferPositiveServesTheStalePositiveOverANewerDenial() throws Exception {
-        for (boolean prefer : new boolean[] {true, false}) {
+        for (boolean prefer : new boolean[]{true, false}) {
             String policy = prefer ? "\n serve_stale_policy prefer_positive" : "";
             try (CacheHarness h = new CacheHarness("cache {\n serve_stale 1h" + policy + "\n}")) {
                 AtomicInteger n = new AtomicInteger();
-                h.upstream.answer(q -> n.incrementAndGet() == 1 ? answerA(q, 60, "192.0.2.1")
+                h.upstream.answer(q -> n.incrementAndGet() == 1
+                        ? answerA(q, 60, "192.0.2.1")
                         : with(reply(q, Rcode.NXDOMAIN), Section.AUTHORITY, soa("example.org", 300, 300)));
                 h.ask(NAME, Type.A);
                 h.clock.advanceSeconds(61);

@@ -55,7 +55,8 @@ class CacheReloadStormTest {
             AtomicReference<String> failure = new AtomicReference<>();
             List<Thread> clients = new ArrayList<>();
             try (ImageJvm p = ImageJvm.start(corefile, log); DnsClient client = new DnsClient("127.0.0.1", port)) {
-                Message first = p.awaitReply(client, DnsClient.query("first.example.com", Type.A), Duration.ofSeconds(60));
+                Message first = p.awaitReply(client, DnsClient.query("first.example.com", Type.A),
+                        Duration.ofSeconds(60));
                 assertTrue(first.getRcode() == Rcode.NOERROR, "started: " + p.log());
                 for (int c = 0; c < CLIENTS; c++) {
                     int seed = c;
@@ -100,20 +101,29 @@ class CacheReloadStormTest {
                 String trim = p.jcmd("System.trim_native_heap").trim().replaceAll("\\s+", " ");
                 long rssTrimmed = p.rssKiB();
                 String out = p.log();
-                System.out.printf("reload storm: %d + %d reloads in %.1f s; queries sent %d, answered %d (%d during the reloads);"
+                System.out.printf(
+                        "reload storm: %d + %d reloads in %.1f s; queries sent %d, answered %d (%d during the reloads);"
                                 + " VmRSS KiB: warm, before any reload %d; after %d reloads %d; after %d more %d (%+.1f %%);"
-                                + " every 20 reloads:%s; 3 s later %d; then after glibc trim %d (%s)%n", WARM_RELOADS, RELOADS,
-                        reloadSecs, sent.get(), answered.get(), sent.get() - sentBefore, rssStart, WARM_RELOADS, rssBefore,
-                        RELOADS, rssAfter, 100.0 * (rssAfter - rssBefore) / rssBefore, trend, rssLater, rssTrimmed, trim);
+                                + " every 20 reloads:%s; 3 s later %d; then after glibc trim %d (%s)%n",
+                        WARM_RELOADS, RELOADS,
+                        reloadSecs, sent.get(), answered.get(), sent.get() - sentBefore, rssStart, WARM_RELOADS,
+                        rssBefore,
+                        RELOADS, rssAfter, 100.0 * (rssAfter - rssBefore) / rssBefore, trend, rssLater, rssTrimmed,
+                        trim);
                 double[] pauses = out.lines().filter(l -> l.contains("after reload: full GC "))
-                        .mapToDouble(l -> Double.parseDouble(l.replaceAll(".*full GC ([0-9.]+) ms.*", "$1"))).sorted().toArray();
+                        .mapToDouble(l -> Double.parseDouble(l.replaceAll(".*full GC ([0-9.]+) ms.*", "$1"))).sorted()
+                        .toArray();
                 System.out.printf("reload storm full GCs: %d, pause median %.1f ms, max %.1f ms%n", pauses.length,
-                        pauses.length == 0 ? 0 : pauses[pauses.length / 2], pauses.length == 0 ? 0 : pauses[pauses.length - 1]);
-                System.out.printf("reload storm heap: before %s; half-way %s; after %s%n", heapBefore, heapHalf, heapAfter);
+                        pauses.length == 0 ? 0 : pauses[pauses.length / 2],
+                        pauses.length == 0 ? 0 : pauses[pauses.length - 1]);
+                System.out.printf("reload storm heap: before %s; half-way %s; after %s%n", heapBefore, heapHalf,
+                        heapAfter);
                 assertEquals(null, failure.get(), out);
                 assertTrue(p.isAlive(), out);
                 assertEquals(sent.get(), answered.get(), "no lost query");
-                assertTrue(!out.contains("OutOfMemoryError") && !out.contains("reload failed") && !out.contains("[ERROR]"), out);
+                assertTrue(
+                        !out.contains("OutOfMemoryError") && !out.contains("reload failed") && !out.contains("[ERROR]"),
+                        out);
                 // Issue 17 asks for RSS back within 10 % of its level before the reloads (warm, after
                 // traffic). The full GC after each reload gives the heap back (NMT: committed heap +1.5
                 // to +3.6 MiB, was +33 MiB) and malloc_trim the freed compiler arenas: measured -9.9 %
@@ -122,8 +132,9 @@ class CacheReloadStormTest {
                 assertTrue(rssAfter <= rssStart * 1.10, "RSS warm before any reload " + rssStart + " KiB, after "
                         + (WARM_RELOADS + RELOADS) + " reloads " + rssAfter + " KiB: more than 10 % above");
                 // And no steady growth per reload once the reload path is warm (measured +1 to +7 %).
-                assertTrue(rssAfter <= rssHalf * 1.10, "RSS after " + RELOADS / 2 + " reloads " + rssHalf + " KiB, at the end "
-                        + rssAfter + " KiB: something grows with every reload");
+                assertTrue(rssAfter <= rssHalf * 1.10,
+                        "RSS after " + RELOADS / 2 + " reloads " + rssHalf + " KiB, at the end "
+                                + rssAfter + " KiB: something grows with every reload");
             } finally {
                 stop.set(true);
             }
@@ -139,12 +150,13 @@ class CacheReloadStormTest {
     private static String corefile(int port, FakeUpstream upstream, int metrics, int r) {
         int ttl = r % 2 == 0 ? 30 : 20;
         String cluster = "        success 9984 " + ttl + "\n        denial 9984 5\n";
-        return NodeLocalCorefile.nodeLocal(port, upstream.hostPort(), metrics, cluster, 0).replace("cache 30", "cache " + ttl);
+        return NodeLocalCorefile.nodeLocal(port, upstream.hostPort(), metrics, cluster, 0).replace("cache 30",
+                "cache " + ttl);
     }
 
     /** One client: 90 % of queries for 200 hot names, 10 % unique, spread over the four blocks; a query without an answer fails. */
     private static void ask(int port, int seed, AtomicBoolean stop, AtomicLong sent, AtomicLong answered,
-                            AtomicReference<String> failure) {
+            AtomicReference<String> failure) {
         String[] zones = {"svc.cluster.local", "in-addr.arpa", "ip6.arpa", "example.com"};
         try (DnsClient client = new DnsClient("127.0.0.1", port)) {
             for (long i = 0; !stop.get() && failure.get() == null; i++) {

@@ -33,13 +33,15 @@ class CacheReloadTest {
         Path corefile = dir.resolve("Corefile");
         String block = ".:%d {\n cache %s\n cacheupstream reload-a\n}\n";
         Files.writeString(corefile, block.formatted(port, "30"));
-        Server server = new Server(CacheUpstream.registry(new CacheSetup()), new ConfigSource.FileSource(corefile), 53, Map.<String, String>of()::get);
+        Server server = new Server(CacheUpstream.registry(new CacheSetup()), new ConfigSource.FileSource(corefile), 53,
+                Map.<String, String>of()::get);
         server.start();
         try (DnsClient client = new DnsClient(port)) {
             client.udp(DnsClient.query("warm.example.org", Type.A));
             assertEquals(1, up.queries());
             // another block changes the config digest; the cache line is the same
-            Files.writeString(corefile, block.formatted(port, "30") + "example.net:%d {\n cacheupstream reload-b\n}\n".formatted(other));
+            Files.writeString(corefile,
+                    block.formatted(port, "30") + "example.net:%d {\n cacheupstream reload-b\n}\n".formatted(other));
             assertTrue(server.reload());
             assertEquals(30, client.udp(DnsClient.query("warm.example.org", Type.A)).getSection(1).getFirst().getTTL());
             assertEquals(1, up.queries(), "still a hit after the reload");
@@ -63,7 +65,8 @@ class CacheReloadTest {
         Files.writeString(corefile, block.formatted(port, "30"));
         List<WeakReference<CacheState>> states = new ArrayList<>();
         CacheSetup setup = new CacheSetup(CacheClock.SYSTEM, p -> states.add(new WeakReference<>(p.state)));
-        Server server = new Server(CacheUpstream.registry(setup), new ConfigSource.FileSource(corefile), 53, Map.<String, String>of()::get);
+        Server server = new Server(CacheUpstream.registry(setup), new ConfigSource.FileSource(corefile), 53,
+                Map.<String, String>of()::get);
         server.start();
         try (DnsClient client = new DnsClient(port)) {
             for (int i = 0; i < 6; i++) {
@@ -82,7 +85,8 @@ class CacheReloadTest {
             for (int i = 0; i < states.size(); i++) {
                 alive.append(states.get(i).get() != null ? " " + i : "");
             }
-            assertEquals(1, states.stream().filter(r -> r.get() != null).count(), "only the running cache is reachable:" + alive);
+            assertEquals(1, states.stream().filter(r -> r.get() != null).count(),
+                    "only the running cache is reachable:" + alive);
             assertTrue(client.udp(DnsClient.query("n0.example.org", Type.A)) != null);
         } finally {
             server.stop();

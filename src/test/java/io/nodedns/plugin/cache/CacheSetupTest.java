@@ -121,7 +121,8 @@ class CacheSetupTest {
         fails("cache {\n serve_stale -1h\n}", 3, "invalid negative duration for serve_stale");
         fails("cache {\n serve_stale x\n}", 3, "time: invalid duration \"x\"");
         fails("cache {\n serve_stale 1h bogus\n}", 3, "invalid value for serve_stale refresh mode: bogus");
-        fails("cache {\n serve_stale 1h immediate 1.5s\n}", 3, "serve_stale response TTL must be a whole number of seconds");
+        fails("cache {\n serve_stale 1h immediate 1.5s\n}", 3,
+                "serve_stale response TTL must be a whole number of seconds");
         fails("cache {\n serve_stale 1h immediate -1s\n}", 3, "invalid negative response TTL for serve_stale");
         fails("cache {\n serve_stale 1h immediate 30\n}", 3, "invalid serve_stale response TTL: time: missing unit");
         fails("cache {\n serve_stale 1h immediate 30s 6m\n}", 3, "serve_stale failure recheck cannot exceed 5 minutes");
@@ -180,8 +181,9 @@ class CacheSetupTest {
                 Corefile.parse("Corefile", twice, REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53));
         assertEquals(3, e.line(), e.getMessage());
         assertTrue(e.getMessage().contains("can only be used once per Server Block"), e.getMessage());
-        Instance ok = Instance.build(Corefile.parse("Corefile", "example.org:1053 example.net:1053 {\n cache\n cacheupstream x\n}\n",
-                REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53);
+        Instance ok = Instance
+                .build(Corefile.parse("Corefile", "example.org:1053 example.net:1053 {\n cache\n cacheupstream x\n}\n",
+                        REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53);
         CachePlugin plugin = (CachePlugin) ok.configs().getFirst().handlers().getFirst();
         assertEquals("example.org.,example.net.", plugin.zonesLabel());
         assertEquals(9984, plugin.successCapacity());

@@ -205,7 +205,8 @@ class CacheStoreTest {
                         continue;
                     }
                     long found = store.find(h, 0, q, requests[k], 0, 0);
-                    long copied = found < 0 ? CacheStore.MISS
+                    long copied = found < 0
+                            ? CacheStore.MISS
                             : store.copyOut(found, h, 0, q, requests[k], 0, 0, false, 0, true, out);
                     if (copied == CacheStore.MISS) {
                         continue;

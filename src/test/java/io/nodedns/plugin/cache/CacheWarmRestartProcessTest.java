@@ -36,14 +36,18 @@ class CacheWarmRestartProcessTest {
             int port = FreePorts.udpAndTcp();
             Path file = dir.resolve("cache.bin");
             Path corefile = dir.resolve("Corefile");
-            Files.writeString(corefile, ".:" + port + " {\n bind 127.0.0.1\n cache {\n  persist " + file + "\n }\n forward . "
-                    + up.hostPort() + "\n}\n");
+            Files.writeString(corefile,
+                    ".:" + port + " {\n bind 127.0.0.1\n cache {\n  persist " + file + "\n }\n forward . "
+                            + up.hostPort() + "\n}\n");
             Path log1 = dir.resolve("first.log");
             try (ImageJvm first = ImageJvm.start(corefile, log1); DnsClient client = new DnsClient("127.0.0.1", port)) {
-                assertTrue(first.awaitReply(client, DnsClient.query("host0.warm.test.", Type.A), Duration.ofSeconds(60)) != null,
+                assertTrue(
+                        first.awaitReply(client, DnsClient.query("host0.warm.test.", Type.A),
+                                Duration.ofSeconds(60)) != null,
                         first.log());
                 for (int i = 1; i < NAMES; i++) {
-                    assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("host" + i + ".warm.test.", Type.A)).getRcode());
+                    assertEquals(Rcode.NOERROR,
+                            client.udp(DnsClient.query("host" + i + ".warm.test.", Type.A)).getRcode());
                 }
                 first.signal("TERM");
                 assertTrue(first.waitFor(Duration.ofSeconds(30)), "stopped on SIGTERM");
@@ -54,14 +58,17 @@ class CacheWarmRestartProcessTest {
             assertEquals(NAMES, asked, out1);
 
             Path log2 = dir.resolve("second.log");
-            try (ImageJvm second = ImageJvm.start(corefile, log2); DnsClient client = new DnsClient("127.0.0.1", port)) {
-                Message reply = second.awaitReply(client, DnsClient.query("host0.warm.test.", Type.A), Duration.ofSeconds(60));
+            try (ImageJvm second = ImageJvm.start(corefile, log2);
+                    DnsClient client = new DnsClient("127.0.0.1", port)) {
+                Message reply = second.awaitReply(client, DnsClient.query("host0.warm.test.", Type.A),
+                        Duration.ofSeconds(60));
                 assertTrue(reply != null, second.log());
                 assertEquals(asked, upstreamQueries(up), "the first answer after start came from the cache");
                 for (int i = 0; i < NAMES; i++) {
                     Message r = client.udp(DnsClient.query("host" + i + ".warm.test.", Type.A));
                     assertEquals(1, r.getSectionArray(Section.ANSWER).length);
-                    assertTrue(r.getSectionArray(Section.ANSWER)[0].getTTL() < 60, "TTL counts on from the first process");
+                    assertTrue(r.getSectionArray(Section.ANSWER)[0].getTTL() < 60,
+                            "TTL counts on from the first process");
                 }
                 assertEquals(asked, upstreamQueries(up), "every name answered from the cache");
                 second.signal("TERM");

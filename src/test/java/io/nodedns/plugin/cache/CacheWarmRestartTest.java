@@ -66,8 +66,8 @@ class CacheWarmRestartTest {
 
             long start = System.nanoTime();
             try (LogCapture log = new LogCapture();
-                 TestServer second = TestServer.fromText(corefile);
-                 DnsClient client = new DnsClient(port)) {
+                    TestServer second = TestServer.fromText(corefile);
+                    DnsClient client = new DnsClient(port)) {
                 Message firstReply = client.udp(DnsClient.query(name(0), Type.A));
                 long firstAnswerMicros = (System.nanoTime() - start) / 1000;
                 assertEquals(NAMES, upstreamQueries(up), "the very first query after start is a hit");
@@ -106,10 +106,12 @@ class CacheWarmRestartTest {
         try (FakeUpstream up = FakeUpstream.start()) {
             int port = FreePorts.udpAndTcp();
             try (LogCapture log = new LogCapture();
-                 TestServer server = TestServer.fromText(corefile(port, up, file));
-                 DnsClient client = new DnsClient(port)) {
-                assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("[ERROR] plugin/cache: persist: ignoring " + file)
-                        && l.contains("checksum mismatch")), log.lines().toString());
+                    TestServer server = TestServer.fromText(corefile(port, up, file));
+                    DnsClient client = new DnsClient(port)) {
+                assertTrue(log.lines().stream()
+                        .anyMatch(l -> l.startsWith("[ERROR] plugin/cache: persist: ignoring " + file)
+                                && l.contains("checksum mismatch")),
+                        log.lines().toString());
                 assertEquals(Rcode.NOERROR, client.udp(DnsClient.query(name(1), Type.A)).getRcode());
                 assertEquals(1, upstreamQueries(up), "a miss: nothing came from the bad file");
                 server.close();
@@ -119,7 +121,8 @@ class CacheWarmRestartTest {
             }
             CacheConfig.Builder b = new CacheConfig.Builder();
             CacheConfig config = b.build();
-            CachePersist.Loaded r = CachePersist.load(file, config, new CacheState(config), 0, System.currentTimeMillis(),
+            CachePersist.Loaded r = CachePersist.load(file, config, new CacheState(config), 0,
+                    System.currentTimeMillis(),
                     System.currentTimeMillis() / 1000);
             assertEquals(null, r.rejected());
             assertEquals(1, r.loaded());
@@ -147,7 +150,8 @@ class CacheWarmRestartTest {
                 server.close();
             }
             CacheConfig config = new CacheConfig.Builder().build();
-            CachePersist.Loaded r = CachePersist.load(file, config, new CacheState(config), 0, System.currentTimeMillis(),
+            CachePersist.Loaded r = CachePersist.load(file, config, new CacheState(config), 0,
+                    System.currentTimeMillis(),
                     System.currentTimeMillis() / 1000);
             assertEquals(10, r.loaded(), "the shutdown after the reload wrote the kept entries");
         }

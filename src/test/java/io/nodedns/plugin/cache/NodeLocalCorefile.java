@@ -18,7 +18,8 @@ final class NodeLocalCorefile {
                     bind 127.0.0.1
                 """;
         StringBuilder b = new StringBuilder();
-        b.append("cluster.local:").append(port).append(" {\n    errors\n    cache {\n").append(clusterCache).append("    }\n")
+        b.append("cluster.local:").append(port).append(" {\n    errors\n    cache {\n").append(clusterCache)
+                .append("    }\n")
                 .append(common).append("    forward . ").append(upstream).append(" {\n        force_tcp\n    }\n")
                 .append("    prometheus 127.0.0.1:").append(metrics).append("\n}\n");
         for (String zone : List.of("in-addr.arpa", "ip6.arpa")) {
@@ -27,9 +28,11 @@ final class NodeLocalCorefile {
                     .append("    prometheus 127.0.0.1:").append(metrics).append("\n}\n");
         }
         b.append(".:").append(port).append(" {\n    errors\n    cache 30\n").append(common)
-                .append("    forward . ").append(upstream).append("\n    prometheus 127.0.0.1:").append(metrics).append("\n}\n");
+                .append("    forward . ").append(upstream).append("\n    prometheus 127.0.0.1:").append(metrics)
+                .append("\n}\n");
         for (int i = 0; i < extra; i++) {
-            b.append("stub").append(i).append(".example:").append(port).append(" {\n    errors\n    cache 30\n").append(common)
+            b.append("stub").append(i).append(".example:").append(port).append(" {\n    errors\n    cache 30\n")
+                    .append(common)
                     .append("    forward . ").append(upstream).append("\n}\n");
         }
         return b.toString();

@@ -76,7 +76,8 @@ final class Replies {
     }
 
     static Record rrsig(String owner, long ttl, Instant expire, Instant inception) {
-        return new RRSIGRecord(name(owner), DClass.IN, ttl, Type.A, 13, ttl, expire, inception, 12345, name("example.org"),
+        return new RRSIGRecord(name(owner), DClass.IN, ttl, Type.A, 13, ttl, expire, inception, 12345,
+                name("example.org"),
                 new byte[64]);
     }
 

@@ -32,8 +32,9 @@ class ChaosTest {
     @Test
     void answersTheFiveNamesWithVersionAuthorsAndHostname() throws Exception {
         int port = FreePorts.udpAndTcp();
-        try (TestServer server = TestServer.fromText(".:%d {\n chaos MyDNS-1.0 bob alice bob\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
+        try (TestServer server = TestServer
+                .fromText(".:%d {\n chaos MyDNS-1.0 bob alice bob\n whoami\n}\n".formatted(port));
+                DnsClient client = new DnsClient(port)) {
             for (String name : List.of("version.bind", "VERSION.Server")) {
                 Message m = client.udp(DnsClient.query(name, Type.TXT, DClass.CH));
                 assertEquals(Rcode.NOERROR, m.getRcode());
@@ -72,23 +73,28 @@ class ChaosTest {
                     chaos
                 }
                 """.formatted(port)); DnsClient client = new DnsClient(port)) {
-            assertEquals(List.of(HostName.get()), texts(client.udp(DnsClient.query("hostname.bind", Type.TXT, DClass.CH))));
+            assertEquals(List.of(HostName.get()),
+                    texts(client.udp(DnsClient.query("hostname.bind", Type.TXT, DClass.CH))));
             // the version and authors names are not in this block's zone: the root block gets them
             Message version = client.udp(DnsClient.query("version.bind", Type.TXT, DClass.CH));
             assertEquals(0, version.getSection(Section.ANSWER).size());
             assertTrue(client.udp(DnsClient.query("x.hostname.bind", Type.TXT, DClass.CH)).getRcode() == Rcode.SERVFAIL,
                     "no next plugin after chaos: SERVFAIL, as CoreDNS");
         }
-        try (TestServer server = TestServer.fromText(".:%d {\n chaos\n}\n".formatted(port)); DnsClient client = new DnsClient(port)) {
-            assertEquals(List.of("nodedns-" + Version.get()), texts(client.udp(DnsClient.query("version.bind", Type.TXT, DClass.CH))));
-            assertEquals(ChaosSetup.DEFAULT_AUTHORS, texts(client.udp(DnsClient.query("authors.bind", Type.TXT, DClass.CH))));
+        try (TestServer server = TestServer.fromText(".:%d {\n chaos\n}\n".formatted(port));
+                DnsClient client = new DnsClient(port)) {
+            assertEquals(List.of("nodedns-" + Version.get()),
+                    texts(client.udp(DnsClient.query("version.bind", Type.TXT, DClass.CH))));
+            assertEquals(ChaosSetup.DEFAULT_AUTHORS,
+                    texts(client.udp(DnsClient.query("authors.bind", Type.TXT, DClass.CH))));
         }
     }
 
     @Test
     void longTextsAreCutTo255Bytes() {
         assertEquals(255, ChaosSetup.trim("x".repeat(300)).length());
-        assertEquals(254, ChaosSetup.trim("x".repeat(254) + "é").getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+        assertEquals(254,
+                ChaosSetup.trim("x".repeat(254) + "é").getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
                 "a two-byte character that would straddle the limit is left out");
     }
 

@@ -37,22 +37,25 @@ class DebugTest {
         });
     }
 
-
     @Test
     void handlerFailureIsServfailWithItsStackLogged() throws Exception {
         int port = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n debug\n thrower\n}\n".formatted(port);
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText(corefile, throwingRegistry());
-             DnsClient client = new DnsClient(port)) {
-            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode(), "the loop keeps serving");
+                TestServer server = TestServer.fromText(corefile, throwingRegistry());
+                DnsClient client = new DnsClient(port)) {
+            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode(),
+                    "the loop keeps serving");
             String line = log.await("plugin/debug", 2000);
-            assertEquals("[ERROR] plugin/debug: example.org. A: plugin panic: java.lang.IllegalStateException: boom", line);
+            assertEquals("[ERROR] plugin/debug: example.org. A: plugin panic: java.lang.IllegalStateException: boom",
+                    line);
             List<String> lines = log.lines();
             int at = lines.indexOf(line);
             assertEquals("java.lang.IllegalStateException: boom", lines.get(at + 1));
-            assertTrue(lines.get(at + 2).startsWith("\tat io.nodedns.testing.ThrowingHandler.serve("), lines.get(at + 2));
-            assertEquals(Rcode.SERVFAIL, client.tcp(DnsClient.query("example.org", Type.A)).getRcode(), "and so does TCP");
+            assertTrue(lines.get(at + 2).startsWith("\tat io.nodedns.testing.ThrowingHandler.serve("),
+                    lines.get(at + 2));
+            assertEquals(Rcode.SERVFAIL, client.tcp(DnsClient.query("example.org", Type.A)).getRcode(),
+                    "and so does TCP");
         }
     }
 
@@ -61,11 +64,12 @@ class DebugTest {
         int port = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n thrower\n}\n".formatted(port);
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText(corefile, throwingRegistry());
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(corefile, throwingRegistry());
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             Thread.sleep(200);
-            assertTrue(log.lines().stream().noneMatch(l -> l.contains("plugin/debug") || l.startsWith("\tat ")), log.lines().toString());
+            assertTrue(log.lines().stream().noneMatch(l -> l.contains("plugin/debug") || l.startsWith("\tat ")),
+                    log.lines().toString());
         }
     }
 

@@ -41,11 +41,13 @@ class Dns64Test {
                 if (name.startsWith("nx.")) {
                     return FakeUpstream.replyTo(q, Rcode.NXDOMAIN);
                 }
-                if (q.getQuestion().getType() == Type.AAAA && (name.startsWith("v4only.") || name.startsWith("nosoa."))) {
+                if (q.getQuestion().getType() == Type.AAAA
+                        && (name.startsWith("v4only.") || name.startsWith("nosoa."))) {
                     Message r = FakeUpstream.replyTo(q, Rcode.NOERROR);
                     if (name.startsWith("v4only.")) {
                         r.addRecord(new SOARecord(Name.fromString("example."), q.getQuestion().getDClass(), 30,
-                                Name.fromString("ns.example."), Name.fromString("host.example."), 1, 2, 3, 4, 30), Section.AUTHORITY);
+                                Name.fromString("ns.example."), Name.fromString("host.example."), 1, 2, 3, 4, 30),
+                                Section.AUTHORITY);
                     }
                     return r;
                 }
@@ -67,9 +69,10 @@ class Dns64Test {
         int port = FreePorts.udpAndTcp();
         int metrics = FreePorts.udpAndTcp();
         try (FakeUpstream upstream = upstream();
-             TestServer server = TestServer.fromText(".:%d {\n prometheus 127.0.0.1:%d\n dns64 {\n  allow_ipv4\n }\n forward . %s\n}\n"
-                     .formatted(port, metrics, upstream.hostPort()));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer
+                        .fromText(".:%d {\n prometheus 127.0.0.1:%d\n dns64 {\n  allow_ipv4\n }\n forward . %s\n}\n"
+                                .formatted(port, metrics, upstream.hostPort()));
+                DnsClient client = new DnsClient(port)) {
             Message v4only = client.udp(DnsClient.query("v4only.example", Type.AAAA));
             assertEquals(Rcode.NOERROR, v4only.getRcode());
             assertEquals(List.of("64:ff9b:0:0:0:0:c000:201"), addresses(v4only), v4only.toString());
@@ -79,13 +82,17 @@ class Dns64Test {
             Message noSoa = client.tcp(DnsClient.query("nosoa.example", Type.AAAA));
             assertEquals(60, noSoa.getSection(Section.ANSWER).getFirst().getTTL(), "min of the A's 60 and 600");
 
-            assertEquals(List.of("2001:db8:0:0:0:0:0:1"), addresses(client.udp(DnsClient.query("dual.example", Type.AAAA))),
+            assertEquals(List.of("2001:db8:0:0:0:0:0:1"),
+                    addresses(client.udp(DnsClient.query("dual.example", Type.AAAA))),
                     "a real AAAA is kept");
             assertEquals(Rcode.NXDOMAIN, client.udp(DnsClient.query("nx.example", Type.AAAA)).getRcode(), "5.1.2");
-            assertEquals(Type.A, client.udp(DnsClient.query("v4only.example", Type.A)).getSection(Section.ANSWER).getFirst().getType());
+            assertEquals(Type.A, client.udp(DnsClient.query("v4only.example", Type.A)).getSection(Section.ANSWER)
+                    .getFirst().getType());
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + metrics + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            assertTrue(body.contains("coredns_dns64_requests_translated_total{server=\"dns://:" + port + "\"} 2"), body);
+                    URI.create("http://127.0.0.1:" + metrics + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(body.contains("coredns_dns64_requests_translated_total{server=\"dns://:" + port + "\"} 2"),
+                    body);
         }
     }
 
@@ -93,8 +100,9 @@ class Dns64Test {
     void ipv4ClientsOnlyWithAllowIpv4AndTranslateAll() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (FakeUpstream upstream = upstream();
-             TestServer server = TestServer.fromText(".:%d {\n dns64 64:ff9b::/96\n forward . %s\n}\n".formatted(port, upstream.hostPort()));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(
+                        ".:%d {\n dns64 64:ff9b::/96\n forward . %s\n}\n".formatted(port, upstream.hostPort()));
+                DnsClient client = new DnsClient(port)) {
             Message v4 = client.udp(DnsClient.query("v4only.example", Type.AAAA));
             assertEquals(0, v4.getSection(Section.ANSWER).size(), "IPv4 client without allow_ipv4: untouched " + v4);
             boolean ipv6 = true;
@@ -105,14 +113,17 @@ class Dns64Test {
             }
             Assumptions.assumeTrue(ipv6, "no ::1 on this host: the IPv6-client half is skipped");
             try (DnsClient v6client = new DnsClient("::1", port)) {
-                assertEquals(List.of("64:ff9b:0:0:0:0:c000:201"), addresses(v6client.udp(DnsClient.query("v4only.example", Type.AAAA))));
+                assertEquals(List.of("64:ff9b:0:0:0:0:c000:201"),
+                        addresses(v6client.udp(DnsClient.query("v4only.example", Type.AAAA))));
             }
         }
         try (FakeUpstream upstream = upstream();
-             TestServer server = TestServer.fromText(".:%d {\n dns64 {\n  prefix 2001:db8:122:344::/64\n  translate_all\n  allow_ipv4\n }\n forward . %s\n}\n"
-                     .formatted(port, upstream.hostPort()));
-             DnsClient client = new DnsClient(port)) {
-            assertEquals(List.of("2001:db8:122:344:c0:2:100:0"), addresses(client.udp(DnsClient.query("dual.example", Type.AAAA))),
+                TestServer server = TestServer.fromText(
+                        ".:%d {\n dns64 {\n  prefix 2001:db8:122:344::/64\n  translate_all\n  allow_ipv4\n }\n forward . %s\n}\n"
+                                .formatted(port, upstream.hostPort()));
+                DnsClient client = new DnsClient(port)) {
+            assertEquals(List.of("2001:db8:122:344:c0:2:100:0"),
+                    addresses(client.udp(DnsClient.query("dual.example", Type.AAAA))),
                     "translate_all replaces a real AAAA; /64 skips the u octet");
         }
     }
@@ -130,7 +141,7 @@ class Dns64Test {
         };
         for (String[] c : cases) {
             Dns64Config config = parse("dns64 " + c[0]);
-            byte[] v6 = new Dns64Handler(config, new LongAdder()).embed(new byte[] {(byte) 192, 0, 2, 33});
+            byte[] v6 = new Dns64Handler(config, new LongAdder()).embed(new byte[]{(byte) 192, 0, 2, 33});
             assertEquals(InetAddress.getByName(c[1]), InetAddress.getByAddress(v6), c[0]);
         }
     }

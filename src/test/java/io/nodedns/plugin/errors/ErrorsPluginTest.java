@@ -32,8 +32,8 @@ class ErrorsPluginTest {
     void logsThePluginErrorWithRcodeNameAndType() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText(NO_NEXT.formatted(port, ""));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(NO_NEXT.formatted(port, ""));
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             String line = log.await("plugin/errors", 2000);
             assertEquals("[ERROR] plugin/errors: 2 example.org. A: plugin/log: no next plugin found", line);
@@ -45,8 +45,8 @@ class ErrorsPluginTest {
         int port = FreePorts.udpAndTcp();
         String block = " {\n  consolidate 1s \"no next\" warning\n }";
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText(NO_NEXT.formatted(port, block));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(NO_NEXT.formatted(port, block));
+                DnsClient client = new DnsClient(port)) {
             for (int i = 0; i < 5; i++) {
                 client.udp(DnsClient.query("n" + i + ".example.org", Type.A));
             }
@@ -67,21 +67,22 @@ class ErrorsPluginTest {
         });
     }
 
-
     @Test
     void stacktraceLogsTheJavaStackOfAFailedHandler() throws Exception {
         int port = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n errors {\n  stacktrace\n }\n thrower\n}\n".formatted(port);
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText(corefile, throwingRegistry());
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(corefile, throwingRegistry());
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             String line = log.await("plugin/errors", 2000);
-            assertEquals("[ERROR] plugin/errors: 2 example.org. A: plugin panic: java.lang.IllegalStateException: boom", line);
+            assertEquals("[ERROR] plugin/errors: 2 example.org. A: plugin panic: java.lang.IllegalStateException: boom",
+                    line);
             List<String> lines = log.lines();
             int at = lines.indexOf(line);
             assertEquals("java.lang.IllegalStateException: boom", lines.get(at + 1));
-            assertTrue(lines.get(at + 2).startsWith("\tat io.nodedns.testing.ThrowingHandler.serve("), lines.get(at + 2));
+            assertTrue(lines.get(at + 2).startsWith("\tat io.nodedns.testing.ThrowingHandler.serve("),
+                    lines.get(at + 2));
         }
     }
 
@@ -90,8 +91,8 @@ class ErrorsPluginTest {
         int port = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n errors\n thrower\n}\n".formatted(port);
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText(corefile, throwingRegistry());
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(corefile, throwingRegistry());
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             assertNotNull(log.await("plugin/errors", 2000));
             assertTrue(log.lines().stream().noneMatch(l -> l.startsWith("\tat ")), log.lines().toString());

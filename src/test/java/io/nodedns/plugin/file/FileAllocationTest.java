@@ -47,13 +47,14 @@ class FileAllocationTest {
         ZoneSlot slot = new ZoneSlot(Name.fromString("example.org."), zone, Duration.ZERO, false);
         slot.load();
         FileHandler handler = new FileHandler(List.of(slot), List.of());
-        List<Message> queries = List.of(DnsClient.query("WWW.example.org", Type.A), DnsClient.query("txt.example.org", Type.TXT),
+        List<Message> queries = List.of(DnsClient.query("WWW.example.org", Type.A),
+                DnsClient.query("txt.example.org", Type.TXT),
                 DnsClient.query("x.w.example.org", Type.A), DnsClient.query("alias.example.org", Type.A),
                 DnsClient.query("example.org", Type.MX), DnsClient.query("a.sub.example.org", Type.A),
                 DnsClient.query("nope.example.org", Type.A), DnsClient.query("www.example.org", Type.AAAA));
         int[] answers = {2, 1, 1, 3, 1, 0, 0, 0};
         int[] rcodes = {Rcode.NOERROR, Rcode.NOERROR, Rcode.NOERROR, Rcode.NOERROR, Rcode.NOERROR, Rcode.NOERROR,
-            Rcode.NXDOMAIN, Rcode.NOERROR};
+                Rcode.NXDOMAIN, Rcode.NOERROR};
         Exchange[] exchanges = LoopAllocations.exchanges(queries);
         for (int i = 0; i < exchanges.length; i++) {
             assertEquals(Result.WRITTEN, handler.serve(exchanges[i]), queries.get(i).getQuestion().toString());

@@ -108,12 +108,14 @@ class FileCnameChainTest {
     void outOfZoneTargetIsAnsweredThroughForward() throws Exception {
         Message r = client.udp(DnsClient.query("out.example.org.", Type.A));
         assertEquals(Rcode.NOERROR, r.getRcode(), r.toString());
-        assertEquals(List.of("out.example.org. CNAME target.example.net.", "target.example.net. A 192.0.2.1"), answer(r),
+        assertEquals(List.of("out.example.org. CNAME target.example.net.", "target.example.net. A 192.0.2.1"),
+                answer(r),
                 r.toString());
         assertTrue(r.getHeader().getFlag(org.xbill.DNS.Flags.AA), "file's answer stays authoritative\n" + r);
 
         r = client.tcp(DnsClient.query("out.example.org.", Type.AAAA));
-        assertEquals(List.of("out.example.org. CNAME target.example.net.", "target.example.net. AAAA 2001:db8:0:0:0:0:0:1"),
+        assertEquals(
+                List.of("out.example.org. CNAME target.example.net.", "target.example.net. AAAA 2001:db8:0:0:0:0:0:1"),
                 answer(r), r.toString());
     }
 

@@ -55,7 +55,8 @@ class FileReloadTest {
     private static void write(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, text);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Test
@@ -64,8 +65,9 @@ class FileReloadTest {
         write(db, zone(1, "192.0.2.10"));
         int port = FreePorts.udpAndTcp();
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText("example.org:%d {\n file %s {\n  reload 100ms\n }\n}\n".formatted(port, db));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer
+                        .fromText("example.org:%d {\n file %s {\n  reload 100ms\n }\n}\n".formatted(port, db));
+                DnsClient client = new DnsClient(port)) {
             assertEquals("192.0.2.10", www(client));
             // same serial: the edit is not picked up
             write(db, zone(1, "192.0.2.11"));
@@ -92,8 +94,9 @@ class FileReloadTest {
         Path db = dir.resolve("db.example.org");
         write(db, zone(1, "192.0.2.10"));
         int port = FreePorts.udpAndTcp();
-        try (TestServer server = TestServer.fromText("example.org:%d {\n file %s {\n  reload 0\n }\n}\n".formatted(port, db));
-             DnsClient client = new DnsClient(port)) {
+        try (TestServer server = TestServer
+                .fromText("example.org:%d {\n file %s {\n  reload 0\n }\n}\n".formatted(port, db));
+                DnsClient client = new DnsClient(port)) {
             write(db, zone(2, "192.0.2.12"));
             Thread.sleep(500);
             assertEquals("192.0.2.10", www(client));
@@ -104,8 +107,9 @@ class FileReloadTest {
     void aMissingFileAnswersServfailUntilItAppears() throws Exception {
         Path db = dir.resolve("db.later");
         int port = FreePorts.udpAndTcp();
-        try (TestServer server = TestServer.fromText("example.org:%d {\n file %s {\n  reload 100ms\n }\n}\n".formatted(port, db));
-             DnsClient client = new DnsClient(port)) {
+        try (TestServer server = TestServer
+                .fromText("example.org:%d {\n file %s {\n  reload 100ms\n }\n}\n".formatted(port, db));
+                DnsClient client = new DnsClient(port)) {
             assertEquals("rcode SERVFAIL", www(client));
             write(db, zone(7, "192.0.2.70"));
             assertEquals("192.0.2.70", awaitWww(client, "192.0.2.70"));
@@ -117,7 +121,8 @@ class FileReloadTest {
         Path db = dir.resolve("db.example.org");
         write(db, zone(1, "192.0.2.10"));
         int port = FreePorts.udpAndTcp();
-        String corefile = "example.org:%d {\n file %s {\n  fallthrough b.example.org\n }\n marker next\n}\n".formatted(port, db);
+        String corefile = "example.org:%d {\n file %s {\n  fallthrough b.example.org\n }\n marker next\n}\n"
+                .formatted(port, db);
         try (TestServer server = TestServer.fromText(corefile); DnsClient client = new DnsClient(port)) {
             Message passed = client.udp(DnsClient.query("x.b.example.org", Type.A));
             assertEquals(List.of("next"), ((TXTRecord) passed.getSection(Section.ANSWER).getFirst()).getStrings());

@@ -115,7 +115,8 @@ class FileServeTest {
 
     @Test
     void answersAaaaOverUdpAndTcp() throws Exception {
-        for (Message m : new Message[] {ask("www.example.org", Type.AAAA), client.tcp(DnsClient.query("www.example.org", Type.AAAA))}) {
+        for (Message m : new Message[]{ask("www.example.org", Type.AAAA),
+                client.tcp(DnsClient.query("www.example.org", Type.AAAA))}) {
             assertEquals(1, section(m, Section.ANSWER).size());
             assertEquals(InetAddress.getByName("2001:db8::80"),
                     ((org.xbill.DNS.AAAARecord) section(m, Section.ANSWER).getFirst()).getAddress());
@@ -145,7 +146,8 @@ class FileServeTest {
         assertEquals(2, section(ns, Section.ANSWER).size());
         assertEquals(0, section(ns, Section.AUTHORITY).size());
         List<Record> glue = section(ns, Section.ADDITIONAL);
-        assertEquals(List.of("ns1.example.org.", "ns2.example.org."), glue.stream().map(r -> r.getName().toString()).toList());
+        assertEquals(List.of("ns1.example.org.", "ns2.example.org."),
+                glue.stream().map(r -> r.getName().toString()).toList());
     }
 
     @Test

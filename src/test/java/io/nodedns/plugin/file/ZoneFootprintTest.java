@@ -33,7 +33,8 @@ class ZoneFootprintTest {
         long after = Heap.usedAfterGc();
         double perRecord = (after - before) / (double) RECORDS;
         System.out.printf("zone: %d records read in %d ms, compiled in %d ms, heap +%.1f MiB, %.1f bytes/record"
-                + " (budget counted %.1f)%n", RECORDS, readMillis, millis - readMillis, (after - before) / 1048576.0, perRecord, snapshot.retainedBytes() / (double) RECORDS);
+                + " (budget counted %.1f)%n", RECORDS, readMillis, millis - readMillis, (after - before) / 1048576.0,
+                perRecord, snapshot.retainedBytes() / (double) RECORDS);
         assertTrue(snapshot.store.records() >= RECORDS - 10, "records " + snapshot.store.records());
         assertTrue(perRecord < 80, perRecord + " bytes per record"); // about 830 before the packed form
         assertEquals(snapshot.serial, 2026120601L); // keeps the snapshot reachable until measured

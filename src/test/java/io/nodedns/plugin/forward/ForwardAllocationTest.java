@@ -42,7 +42,7 @@ class ForwardAllocationTest {
     /** Bytes per query on the loop thread: one window for the NIO fallback, else every window after warm-up. */
     private static void measure(String label, boolean nativeIo) throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n multisocket 1\n forward . " + up.hostPort() + "\n}")) {
+                var s = start(".:PORT {\n multisocket 1\n forward . " + up.hostPort() + "\n}")) {
             // Answer with the query turned into an empty NOERROR reply: cheap, so the test is quick.
             up.behaviour((q, out) -> {
                 byte[] r = q.wire().clone();
@@ -64,7 +64,8 @@ class ForwardAllocationTest {
                 assertEquals(nativeIo, s.server().firstLoop().nativeIo(), "the I/O path measured");
                 if (!nativeIo) { // allocates by design: one window says how much
                     double perQuery = LoopAllocations.window(loop, forwarded, new int[1]);
-                    System.out.printf("forward UDP path, %s: %.3f bytes/query over %d queries%n", label, perQuery, MEASURED);
+                    System.out.printf("forward UDP path, %s: %.3f bytes/query over %d queries%n", label, perQuery,
+                            MEASURED);
                     assertEquals(sent[0], up.clientQueries());
                     return;
                 }

@@ -44,12 +44,14 @@ class ForwardHealthTest {
     @Test
     void aFailedQueryTriggersExactlyOneProbeWithRecursionDesired() throws Exception {
         try (FakeUpstream up = FakeUpstream.start().behaviour(dropFirst());
-             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n read_timeout 200ms\n health_check 100ms\n }\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort()
+                        + " {\n read_timeout 200ms\n health_check 100ms\n }\n}")) {
             assertEquals(Rcode.NOERROR, s.udp(DnsClient.query("drop.example.org", Type.A)).getRcode());
             assertEquals(1, up.await(FakeUpstream.Query::isProbe, 1, 2000));
             Thread.sleep(300); // several intervals: a healthy reply ends the probe loop
             assertEquals(1, up.probes());
-            FakeUpstream.Query probe = up.queries().stream().filter(FakeUpstream.Query::isProbe).findFirst().orElseThrow();
+            FakeUpstream.Query probe = up.queries().stream().filter(FakeUpstream.Query::isProbe).findFirst()
+                    .orElseThrow();
             assertEquals(".", probe.name());
             assertTrue(probe.rd());
             assertFalse(probe.tcp());
@@ -60,11 +62,12 @@ class ForwardHealthTest {
     @Test
     void noRecDomainAndForceTcpShapeTheProbe() throws Exception {
         try (FakeUpstream up = FakeUpstream.start().behaviour(dropFirst());
-             var s = start(".:PORT {\n forward . " + up.hostPort()
-                     + " {\n read_timeout 200ms\n health_check 100ms no_rec domain Example.ORG\n force_tcp\n }\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort()
+                        + " {\n read_timeout 200ms\n health_check 100ms no_rec domain Example.ORG\n force_tcp\n }\n}")) {
             assertEquals(Rcode.NOERROR, s.udp(DnsClient.query("drop.example.org", Type.A)).getRcode());
             assertEquals(1, up.await(FakeUpstream.Query::isProbe, 1, 2000));
-            FakeUpstream.Query probe = up.queries().stream().filter(FakeUpstream.Query::isProbe).findFirst().orElseThrow();
+            FakeUpstream.Query probe = up.queries().stream().filter(FakeUpstream.Query::isProbe).findFirst()
+                    .orElseThrow();
             assertEquals("example.org.", probe.name());
             assertFalse(probe.rd());
             assertTrue(probe.tcp());
@@ -74,8 +77,8 @@ class ForwardHealthTest {
     @Test
     void maxFailsMarksDownAfterFailedProbesAndAHealthyProbeBringsItBack() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort()
-                     + " {\n read_timeout 100ms\n health_check 50ms\n max_fails 2\n }\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort()
+                        + " {\n read_timeout 100ms\n health_check 50ms\n max_fails 2\n }\n}")) {
             unhealthy(up);
             Upstream u = s.forward().table().get()[0];
             assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("dead.example.org", Type.A)).getRcode());
@@ -90,7 +93,8 @@ class ForwardHealthTest {
     @Test
     void maxFailsZeroNeverProbes() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n read_timeout 100ms\n max_fails 0\n }\n}")) {
+                var s = start(
+                        ".:PORT {\n forward . " + up.hostPort() + " {\n read_timeout 100ms\n max_fails 0\n }\n}")) {
             unhealthy(up);
             for (int i = 0; i < 3; i++) {
                 assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("n" + i + ".example.org", Type.A)).getRcode());
@@ -106,9 +110,11 @@ class ForwardHealthTest {
 
     @Test
     void allDownWithFailfastGivesServfailWithoutSendingAnything() throws Exception {
-        try (FakeUpstream a = FakeUpstream.start(); FakeUpstream b = FakeUpstream.start(); LogCapture log = new LogCapture();
-             var s = start(".:PORT {\n errors\n forward . " + a.hostPort() + " " + b.hostPort()
-                     + " {\n read_timeout 100ms\n health_check 50ms\n max_fails 1\n failfast_all_unhealthy_upstreams\n }\n}")) {
+        try (FakeUpstream a = FakeUpstream.start();
+                FakeUpstream b = FakeUpstream.start();
+                LogCapture log = new LogCapture();
+                var s = start(".:PORT {\n errors\n forward . " + a.hostPort() + " " + b.hostPort()
+                        + " {\n read_timeout 100ms\n health_check 50ms\n max_fails 1\n failfast_all_unhealthy_upstreams\n }\n}")) {
             unhealthy(a);
             unhealthy(b);
             assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("first.example.org", Type.A)).getRcode());
@@ -126,9 +132,10 @@ class ForwardHealthTest {
 
     @Test
     void allDownWithoutFailfastStillTriesOne() throws Exception {
-        try (FakeUpstream a = FakeUpstream.start(); FakeUpstream b = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + a.hostPort() + " " + b.hostPort()
-                     + " {\n read_timeout 100ms\n health_check 50ms\n max_fails 1\n }\n}")) {
+        try (FakeUpstream a = FakeUpstream.start();
+                FakeUpstream b = FakeUpstream.start();
+                var s = start(".:PORT {\n forward . " + a.hostPort() + " " + b.hostPort()
+                        + " {\n read_timeout 100ms\n health_check 50ms\n max_fails 1\n }\n}")) {
             unhealthy(a);
             unhealthy(b);
             assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("first.example.org", Type.A)).getRcode());
@@ -143,9 +150,10 @@ class ForwardHealthTest {
 
     @Test
     void aDownUpstreamIsSkippedAndQueriesKeepSucceeding() throws Exception {
-        try (FakeUpstream bad = FakeUpstream.start(); FakeUpstream good = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + bad.hostPort() + " " + good.hostPort()
-                     + " {\n policy sequential\n read_timeout 150ms\n health_check 50ms\n max_fails 1\n }\n}")) {
+        try (FakeUpstream bad = FakeUpstream.start();
+                FakeUpstream good = FakeUpstream.start();
+                var s = start(".:PORT {\n forward . " + bad.hostPort() + " " + good.hostPort()
+                        + " {\n policy sequential\n read_timeout 150ms\n health_check 50ms\n max_fails 1\n }\n}")) {
             unhealthy(bad);
             Upstream badUp = s.forward().table().get()[0];
             for (int i = 0; i < 20; i++) {

@@ -36,7 +36,7 @@ class ForwardIntegrationTest {
     @Test
     void forwardsUdpAndTcpQueriesAndRestoresTheClientId() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + "\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + "\n}")) {
             Message q = DnsClient.query("www.example.org", Type.A);
             q.getHeader().setID(4242);
             Message r = s.udp(q);
@@ -63,7 +63,7 @@ class ForwardIntegrationTest {
     void protocolSelectionMatrix(String client, String options, String expected) throws Exception {
         String opts = options == null ? "" : String.join("\n", options.split(" "));
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n" + opts + "\n}\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n" + opts + "\n}\n}")) {
             Message q = DnsClient.query("matrix.example.org", Type.A);
             Message r = client.equals("tcp") ? s.tcp(q) : s.udp(q);
             assertEquals(Rcode.NOERROR, r.getRcode());
@@ -75,7 +75,7 @@ class ForwardIntegrationTest {
     @Test
     void truncatedUdpReplyIsRetriedOverTcpOnTheSameUpstream() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + "\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + "\n}")) {
             up.behaviour((q, out) -> {
                 if (q.tcp()) {
                     out.answer();
@@ -97,7 +97,7 @@ class ForwardIntegrationTest {
     @Test
     void bigAnswerIsTruncatedForUdpClientsWithoutEdnsAndWholeOverTcp() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + "\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + "\n}")) {
             up.reply(q -> {
                 Message r = FakeUpstream.replyTo(q, Rcode.NOERROR);
                 for (int i = 0; i < 40; i++) {
@@ -121,7 +121,8 @@ class ForwardIntegrationTest {
     @Test
     void exceptAndOutOfZoneNamesGoToTheNextPlugin() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward example.org " + up.hostPort() + " {\n except skip.example.org\n }\n whoami\n}")) {
+                var s = start(".:PORT {\n forward example.org " + up.hostPort()
+                        + " {\n except skip.example.org\n }\n whoami\n}")) {
             assertEquals("192.0.2.1", firstA(s.udp(DnsClient.query("www.example.org", Type.A))));
             assertEquals("192.0.2.1", firstA(s.udp(DnsClient.query("example.org", Type.A))));
             Message skipped = s.udp(DnsClient.query("a.skip.example.org", Type.A));
@@ -134,7 +135,7 @@ class ForwardIntegrationTest {
     @Test
     void reverseZoneFromCidrAndNonInClassesAreForwarded() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward 10.0.0.0/24 " + up.hostPort() + "\n whoami\n}")) {
+                var s = start(".:PORT {\n forward 10.0.0.0/24 " + up.hostPort() + "\n whoami\n}")) {
             assertEquals(Rcode.NOERROR, s.udp(DnsClient.query("5.0.0.10.in-addr.arpa", Type.PTR)).getRcode());
             assertEquals(1, up.clientQueries());
             Message ch = s.udp(DnsClient.query("5.0.0.10.in-addr.arpa", Type.TXT, DClass.CH));
@@ -145,27 +146,31 @@ class ForwardIntegrationTest {
 
     @Test
     void nextHandsNxdomainToTheFollowingForward() throws Exception {
-        try (FakeUpstream first = FakeUpstream.start(); FakeUpstream second = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + first.hostPort() + " {\n next NXDOMAIN\n }\n forward . "
-                     + second.hostPort() + "\n}")) {
+        try (FakeUpstream first = FakeUpstream.start();
+                FakeUpstream second = FakeUpstream.start();
+                var s = start(".:PORT {\n forward . " + first.hostPort() + " {\n next NXDOMAIN\n }\n forward . "
+                        + second.hostPort() + "\n}")) {
             first.reply(q -> FakeUpstream.replyTo(q, q.getQuestion().getName().toString().startsWith("nx")
-                    ? Rcode.NXDOMAIN : Rcode.NOERROR));
+                    ? Rcode.NXDOMAIN
+                    : Rcode.NOERROR));
             assertEquals(Rcode.NOERROR, s.udp(DnsClient.query("nx.example.org", Type.A)).getRcode());
             assertEquals(1, second.clientQueries());
             assertEquals(Rcode.NOERROR, s.tcp(DnsClient.query("nx2.example.org", Type.A)).getRcode());
             assertEquals(2, second.clientQueries());
             Message empty = s.udp(DnsClient.query("ok.example.org", Type.A));
             assertEquals(Rcode.NOERROR, empty.getRcode());
-            assertTrue(empty.getSection(Section.ANSWER).isEmpty(), "without next_on_nodata the empty NOERROR is returned");
+            assertTrue(empty.getSection(Section.ANSWER).isEmpty(),
+                    "without next_on_nodata the empty NOERROR is returned");
             assertEquals(2, second.clientQueries());
         }
     }
 
     @Test
     void nextOnNodataChains() throws Exception {
-        try (FakeUpstream first = FakeUpstream.start(); FakeUpstream second = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + first.hostPort() + " {\n next_on_nodata\n }\n forward . "
-                     + second.hostPort() + "\n}")) {
+        try (FakeUpstream first = FakeUpstream.start();
+                FakeUpstream second = FakeUpstream.start();
+                var s = start(".:PORT {\n forward . " + first.hostPort() + " {\n next_on_nodata\n }\n forward . "
+                        + second.hostPort() + "\n}")) {
             first.reply(q -> FakeUpstream.replyTo(q, Rcode.NOERROR));
             assertEquals("192.0.2.1", firstA(s.udp(DnsClient.query("nodata.example.org", Type.A))));
             assertEquals(1, second.clientQueries());
@@ -175,7 +180,7 @@ class ForwardIntegrationTest {
     @Test
     void nextIsIgnoredWhenNoForwardFollows() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n next NXDOMAIN\n }\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n next NXDOMAIN\n }\n}")) {
             up.reply(q -> FakeUpstream.replyTo(q, Rcode.NXDOMAIN));
             assertEquals(Rcode.NXDOMAIN, s.udp(DnsClient.query("nx.example.org", Type.A)).getRcode());
         }
@@ -183,9 +188,10 @@ class ForwardIntegrationTest {
 
     @Test
     void failoverTriesEachUpstreamOnceThenReturnsTheLastReply() throws Exception {
-        try (FakeUpstream a = FakeUpstream.start(); FakeUpstream b = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + a.hostPort() + " " + b.hostPort()
-                     + " {\n failover SERVFAIL\n policy sequential\n }\n}")) {
+        try (FakeUpstream a = FakeUpstream.start();
+                FakeUpstream b = FakeUpstream.start();
+                var s = start(".:PORT {\n forward . " + a.hostPort() + " " + b.hostPort()
+                        + " {\n failover SERVFAIL\n policy sequential\n }\n}")) {
             a.reply(q -> FakeUpstream.replyTo(q, Rcode.SERVFAIL));
             b.reply(q -> FakeUpstream.replyTo(q, Rcode.SERVFAIL));
             assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("fo.example.org", Type.A)).getRcode());
@@ -200,7 +206,7 @@ class ForwardIntegrationTest {
     @Test
     void maxConcurrentRefusesQueriesOverTheLimit() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n max_concurrent 2\n }\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n max_concurrent 2\n }\n}")) {
             up.behaviour((q, out) -> out.later(400, up.replyFor(q.message()).toWire()));
             ExecutorService pool = Executors.newFixedThreadPool(6);
             try {
@@ -228,8 +234,9 @@ class ForwardIntegrationTest {
     @Test
     void unresponsiveUpstreamGivesServfailAfterTheAttemptCap() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n read_timeout 200ms\n max_fails 0\n }\n}")) {
-            up.behaviour((q, out) -> { });
+                var s = start(
+                        ".:PORT {\n forward . " + up.hostPort() + " {\n read_timeout 200ms\n max_fails 0\n }\n}")) {
+            up.behaviour((q, out) -> {});
             long t0 = System.nanoTime();
             Message r = s.udp(DnsClient.query("slow.example.org", Type.A), 3000);
             long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -244,11 +251,13 @@ class ForwardIntegrationTest {
 
     @Test
     void overallBudgetOfFiveSecondsCutsTheLastAttempt() throws Exception {
-        try (FakeUpstream a = FakeUpstream.start(); FakeUpstream b = FakeUpstream.start(); FakeUpstream c = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + a.hostPort() + " " + b.hostPort() + " " + c.hostPort()
-                     + " {\n max_fails 0\n }\n}")) {
+        try (FakeUpstream a = FakeUpstream.start();
+                FakeUpstream b = FakeUpstream.start();
+                FakeUpstream c = FakeUpstream.start();
+                var s = start(".:PORT {\n forward . " + a.hostPort() + " " + b.hostPort() + " " + c.hostPort()
+                        + " {\n max_fails 0\n }\n}")) {
             for (FakeUpstream u : List.of(a, b, c)) {
-                u.behaviour((q, out) -> { });
+                u.behaviour((q, out) -> {});
             }
             long t0 = System.nanoTime();
             Message r = s.udp(DnsClient.query("budget.example.org", Type.A), 8000);
@@ -263,8 +272,8 @@ class ForwardIntegrationTest {
     void refusedUpstreamFailsOverAtOnce() throws Exception {
         int closed = io.nodedns.testing.FreePorts.udpAndTcp();
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . 127.0.0.1:" + closed + " " + up.hostPort()
-                     + " {\n policy sequential\n }\n}")) {
+                var s = start(".:PORT {\n forward . 127.0.0.1:" + closed + " " + up.hostPort()
+                        + " {\n policy sequential\n }\n}")) {
             long t0 = System.nanoTime();
             Message r = s.udp(DnsClient.query("refused.example.org", Type.A));
             long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -276,7 +285,7 @@ class ForwardIntegrationTest {
     @Test
     void ipv6UpstreamOverUdpAndTcp() throws Exception {
         try (FakeUpstream up = FakeUpstream.start("::1");
-             var s = start(".:PORT {\n forward . " + up.hostPort() + "\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + "\n}")) {
             assertEquals("192.0.2.1", firstA(s.udp(DnsClient.query("v6.example.org", Type.A))));
             assertEquals("192.0.2.1", firstA(s.tcp(DnsClient.query("v6.example.org", Type.A))));
             assertEquals("[::1]:" + up.port(), s.forward().table().get()[0].label());
@@ -287,8 +296,8 @@ class ForwardIntegrationTest {
     void forceTcpFromUdpClientFailsOverToTheNextUpstream() throws Exception {
         int closed = io.nodedns.testing.FreePorts.udpAndTcp();
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . 127.0.0.1:" + closed + " " + up.hostPort()
-                     + " {\n force_tcp\n policy sequential\n }\n}")) {
+                var s = start(".:PORT {\n forward . 127.0.0.1:" + closed + " " + up.hostPort()
+                        + " {\n force_tcp\n policy sequential\n }\n}")) {
             for (int i = 0; i < 3; i++) {
                 assertEquals("192.0.2.1", firstA(s.udp(DnsClient.query("ft" + i + ".example.org", Type.A))));
             }

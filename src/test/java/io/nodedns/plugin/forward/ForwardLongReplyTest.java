@@ -32,8 +32,8 @@ class ForwardLongReplyTest {
 
     private static void check(String nativeIo) throws Exception {
         try (UdpIoMode io = UdpIoMode.set(nativeIo);
-             FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n multisocket 1\n forward . " + up.hostPort() + " {\n max_fails 0\n }\n}")) {
+                FakeUpstream up = FakeUpstream.start();
+                var s = start(".:PORT {\n multisocket 1\n forward . " + up.hostPort() + " {\n max_fails 0\n }\n}")) {
             up.reply(ForwardLongReplyTest::big);
             Message r = s.udp(DnsClient.withEdns(DnsClient.query("long.example.org", Type.TXT), 65000, false));
             assertNotNull(r, "answered");

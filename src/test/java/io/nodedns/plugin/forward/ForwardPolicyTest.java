@@ -62,7 +62,7 @@ class ForwardPolicyTest {
     @Test
     void upstreamIdsAreRandomAndSourcePortsVary() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n multisocket 1\n forward . " + up.hostPort() + "\n}")) {
+                var s = start(".:PORT {\n multisocket 1\n forward . " + up.hostPort() + "\n}")) {
             int n = 3000;
             try (DnsClient c = new DnsClient(s.port())) {
                 for (int i = 0; i < n; i++) {

@@ -49,7 +49,7 @@ class ForwardRfcTest {
     void cdIsCopiedToTheReplyOnMissAndHitEvenWhenTheUpstreamClearsIt() throws Exception {
         try (FakeUpstream up = FakeUpstream.start(); var s = start(cacheAndForward(up))) {
             // FakeUpstream.replyTo never sets CD, as knot does.
-            for (boolean dnssecOk : new boolean[] {false, true}) {
+            for (boolean dnssecOk : new boolean[]{false, true}) {
                 String name = dnssecOk ? "cd-do.example.org" : "cd.example.org";
                 Message miss = s.udp(query(name, Type.A, true, dnssecOk, dnssecOk));
                 assertTrue(miss.getHeader().getFlag(Flags.CD), "RFC 4035 3.2.2: CD copied on a miss, DO=" + dnssecOk);
@@ -79,15 +79,16 @@ class ForwardRfcTest {
             Message hit = s.udp(query("ra.example.org", Type.A, false, false, false));
             assertTrue(hit.getHeader().getFlag(Flags.RA), "RA=1 on a hit");
             assertEquals(1, up.clientQueries(), "the second is a hit");
-            assertTrue(s.tcp(query("ra-tcp.example.org", Type.A, false, false, false)).getHeader().getFlag(Flags.RA), "RA=1 over TCP");
+            assertTrue(s.tcp(query("ra-tcp.example.org", Type.A, false, false, false)).getHeader().getFlag(Flags.RA),
+                    "RA=1 over TCP");
         }
     }
 
     @Test
     void repliesTheServerWritesCarryAnOptWhenTheQueryHadOne() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start("example.org:PORT {\n forward . " + up.hostPort() + "\n}")) {
-            for (int opcode : new int[] {Opcode.STATUS, 3}) {
+                var s = start("example.org:PORT {\n forward . " + up.hostPort() + "\n}")) {
+            for (int opcode : new int[]{Opcode.STATUS, 3}) {
                 Message q = query("www.example.org", Type.A, false, true, true);
                 q.getHeader().setOpcode(opcode);
                 Message r = s.udp(q);
@@ -106,7 +107,7 @@ class ForwardRfcTest {
             assertEquals(Rcode.REFUSED, refused.getRcode());
             assertNotNull(refused.getOPT(), "REFUSED carries an OPT");
 
-            up.behaviour((query, out) -> { }); // silent: forward gives up with SERVFAIL
+            up.behaviour((query, out) -> {}); // silent: forward gives up with SERVFAIL
             Message servfail = s.udp(query("slow.example.org", Type.A, false, true, false), 8000);
             assertEquals(Rcode.SERVFAIL, servfail.getRcode());
             assertNotNull(servfail.getOPT(), "SERVFAIL carries an OPT");
@@ -140,14 +141,16 @@ class ForwardRfcTest {
                 Name lower = lower(q.getQuestion().getName());
                 Message r = FakeUpstream.replyTo(q, Rcode.NOERROR);
                 r.removeAllRecords(Section.QUESTION);
-                r.addRecord(Record.newRecord(lower, q.getQuestion().getType(), q.getQuestion().getDClass()), Section.QUESTION);
+                r.addRecord(Record.newRecord(lower, q.getQuestion().getType(), q.getQuestion().getDClass()),
+                        Section.QUESTION);
                 r.addRecord(a(lower, "192.0.2.7"), Section.ANSWER);
                 return r;
             });
-            for (String name : new String[] {"WwW.ExAmPlE.oRg", "www.EXAMPLE.org"}) {
+            for (String name : new String[]{"WwW.ExAmPlE.oRg", "www.EXAMPLE.org"}) {
                 Message r = s.udp(query(name, Type.A, false, false, false));
                 assertEquals(name + ".", r.getQuestion().getName().toString(), "RFC 4343 4.1: the question as sent");
-                assertEquals(name + ".", r.getSection(Section.ANSWER).getFirst().getName().toString(), "the owner as sent");
+                assertEquals(name + ".", r.getSection(Section.ANSWER).getFirst().getName().toString(),
+                        "the owner as sent");
             }
             assertEquals(1, up.clientQueries(), "the second is a hit");
         }
@@ -158,12 +161,12 @@ class ForwardRfcTest {
         try (FakeUpstream up = FakeUpstream.start(); var s = start(cacheAndForward(up))) {
             // An upstream that writes the owner name out in full, in upper case.
             up.behaviour((q, out) -> out.send(uncompressedUpperCaseAnswer(q.wire())));
-            for (String name : new String[] {"mIxEd.ExAmPlE.oRg", "Mixed.Example.Org"}) {
+            for (String name : new String[]{"mIxEd.ExAmPlE.oRg", "Mixed.Example.Org"}) {
                 Message r = s.udp(query(name, Type.A, false, false, false));
                 assertEquals(name + ".", r.getQuestion().getName().toString());
                 Record answer = r.getSection(Section.ANSWER).getFirst();
                 assertEquals(name + ".", answer.getName().toString(), "RFC 4343 4.1: the owner in the client's case");
-                assertArrayEquals(new byte[] {(byte) 192, 0, 2, 9}, ((ARecord) answer).getAddress().getAddress());
+                assertArrayEquals(new byte[]{(byte) 192, 0, 2, 9}, ((ARecord) answer).getAddress().getAddress());
             }
             assertEquals(1, up.clientQueries(), "the second is a hit");
         }
@@ -174,10 +177,12 @@ class ForwardRfcTest {
         try (FakeUpstream up = FakeUpstream.start(); var s = start(cacheAndForward(up))) {
             // No answer, no SOA: RFC 2308 5 says such negative answers are not cached.
             up.reply(q -> FakeUpstream.replyTo(q, Rcode.NOERROR));
-            assertEquals(0, s.udp(query("later.example.org", Type.A, false, false, false)).getSection(Section.ANSWER).size());
+            assertEquals(0,
+                    s.udp(query("later.example.org", Type.A, false, false, false)).getSection(Section.ANSWER).size());
             up.reply(FakeUpstream::answer);
             Message second = s.udp(query("later.example.org", Type.A, false, false, false));
-            assertEquals(1, second.getSection(Section.ANSWER).size(), "the data that appeared upstream is seen at once");
+            assertEquals(1, second.getSection(Section.ANSWER).size(),
+                    "the data that appeared upstream is seen at once");
             assertEquals(2, up.clientQueries());
         }
     }
@@ -216,11 +221,11 @@ class ForwardRfcTest {
         out.write(query[1]);
         out.write(0x81); // QR, RD
         out.write(0x80); // RA
-        out.writeBytes(new byte[] {0, 1, 0, 1, 0, 0, 0, 0});
+        out.writeBytes(new byte[]{0, 1, 0, 1, 0, 0, 0, 0});
         out.writeBytes(name);
-        out.writeBytes(new byte[] {0, 1, 0, 1});
+        out.writeBytes(new byte[]{0, 1, 0, 1});
         out.writeBytes(name);
-        out.writeBytes(new byte[] {0, 1, 0, 1, 0, 0, 0, 60, 0, 4, (byte) 192, 0, 2, 9});
+        out.writeBytes(new byte[]{0, 1, 0, 1, 0, 0, 0, 60, 0, 4, (byte) 192, 0, 2, 9});
         return out.toByteArray();
     }
 

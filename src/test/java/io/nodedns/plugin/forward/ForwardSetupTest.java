@@ -94,7 +94,8 @@ class ForwardSetupTest {
                     resolver 127.0.0.1:5300 [::1]
                 }""");
         assertEquals("example.org.", c.from());
-        assertEquals(List.of(addr("127.0.0.1", 5353), addr("::1", 53), addr("::2", 53)), c.to(), "deduplicated, in order");
+        assertEquals(List.of(addr("127.0.0.1", 5353), addr("::1", 53), addr("::2", 53)), c.to(),
+                "deduplicated, in order");
         assertEquals(List.of("a.example.org.", "b.example.org."), c.except());
         assertTrue(c.forceTcp());
         assertTrue(c.preferUdp());
@@ -146,7 +147,8 @@ class ForwardSetupTest {
         assertEquals(List.of(addr("127.0.0.53", 53), addr("::1", 53)), parse("forward . " + f).to());
         Path empty = dir.resolve("empty.conf");
         Files.writeString(empty, "search example.org\n");
-        assertEquals(List.of(addr("127.0.0.1", 53)), parse("forward . " + empty + " 127.0.0.1").to(), "an empty file is skipped");
+        assertEquals(List.of(addr("127.0.0.1", 53)), parse("forward . " + empty + " 127.0.0.1").to(),
+                "an empty file is skipped");
         fails("forward . " + empty, 2, "no nameservers found");
     }
 
@@ -178,10 +180,12 @@ class ForwardSetupTest {
     void hostnamesResolveWithTheResolverOption() throws Exception {
         try (FakeUpstream dns = FakeUpstream.start()) {
             dns.reply(q -> q.getQuestion().getName().toString().equals("upstream.test.")
-                    ? FakeUpstream.answer(q) : FakeUpstream.replyTo(q, Rcode.NXDOMAIN));
+                    ? FakeUpstream.answer(q)
+                    : FakeUpstream.replyTo(q, Rcode.NXDOMAIN));
             ForwardConfig c = parse("forward . upstream.test:5353 {\nresolver " + dns.hostPort() + "\n}");
             assertEquals(List.of(addr("192.0.2.1", 5353), addr("2001:db8::1", 5353)), c.to());
-            fails("forward . missing.test {\nresolver " + dns.hostPort() + "\n}", 2, "failed to resolve \"missing.test\"");
+            fails("forward . missing.test {\nresolver " + dns.hostPort() + "\n}", 2,
+                    "failed to resolve \"missing.test\"");
         }
     }
 

@@ -32,7 +32,8 @@ class ForwardSpoofTest {
     private static byte[] forged(Message q, int id) throws java.io.IOException {
         Message r = FakeUpstream.replyTo(q, Rcode.NOERROR);
         r.getHeader().setID(id);
-        r.addRecord(new ARecord(q.getQuestion().getName(), DClass.IN, 60, InetAddress.getByName("6.6.6.6")), Section.ANSWER);
+        r.addRecord(new ARecord(q.getQuestion().getName(), DClass.IN, 60, InetAddress.getByName("6.6.6.6")),
+                Section.ANSWER);
         return r.toWire();
     }
 
@@ -44,7 +45,7 @@ class ForwardSpoofTest {
     void junkAndWrongIdWithTruncatedBodyAreSkipped() throws Exception {
         try (FakeUpstream up = FakeUpstream.start(); var s = start(CONFIG.formatted(up.hostPort()))) {
             up.behaviour((q, out) -> {
-                out.send(new byte[] {1, 2, 3});
+                out.send(new byte[]{1, 2, 3});
                 byte[] wrongId = Arrays.copyOf(forged(q.message(), q.id() ^ 0x5A5A), 15); // header + 3 bytes of body
                 out.send(wrongId);
                 byte[] rightIdBroken = Arrays.copyOf(forged(q.message(), q.id()), 20); // cut inside the question
@@ -78,10 +79,12 @@ class ForwardSpoofTest {
     void wrongQuestionIsDroppedAndTheGenuineReplyAccepted() throws Exception {
         try (FakeUpstream up = FakeUpstream.start(); var s = start(CONFIG.formatted(up.hostPort()))) {
             up.behaviour((q, out) -> {
-                Message otherName = Message.newQuery(Record.newRecord(Name.fromString("evil.example.net."), Type.A, DClass.IN));
+                Message otherName = Message
+                        .newQuery(Record.newRecord(Name.fromString("evil.example.net."), Type.A, DClass.IN));
                 otherName.getHeader().setID(q.id());
                 out.send(forged(otherName, q.id()));
-                Message otherType = Message.newQuery(Record.newRecord(q.message().getQuestion().getName(), Type.AAAA, DClass.IN));
+                Message otherType = Message
+                        .newQuery(Record.newRecord(q.message().getQuestion().getName(), Type.AAAA, DClass.IN));
                 out.send(forged(otherType, q.id()));
                 out.answer();
             });
@@ -114,7 +117,7 @@ class ForwardSpoofTest {
     @Test
     void wrongOpcodeIsDroppedOnTheBlockingPathToo() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n prefer_udp\n max_fails 0\n }\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n prefer_udp\n max_fails 0\n }\n}")) {
             up.behaviour((q, out) -> {
                 byte[] notify = forged(q.message(), q.id());
                 notify[2] = (byte) ((notify[2] & 0x87) | (4 << 3));
@@ -142,8 +145,9 @@ class ForwardSpoofTest {
     @Test
     void replyArrivingOnAnotherOfOurSocketsIsDropped() throws Exception {
         Set<Integer> ports = ConcurrentHashMap.newKeySet();
-        try (FakeUpstream up = FakeUpstream.start(); var s = start(".:PORT {\n multisocket 1\n forward . "
-                + up.hostPort() + " {\n max_fails 0\n }\n}")) {
+        try (FakeUpstream up = FakeUpstream.start();
+                var s = start(".:PORT {\n multisocket 1\n forward . "
+                        + up.hostPort() + " {\n max_fails 0\n }\n}")) {
             up.behaviour((q, out) -> {
                 int mine = q.from().getPort();
                 for (int other : ports) {
@@ -165,7 +169,7 @@ class ForwardSpoofTest {
     @Test
     void blockingUdpPathSkipsWrongIdsToo() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n prefer_udp\n max_fails 0\n }\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n prefer_udp\n max_fails 0\n }\n}")) {
             up.behaviour((q, out) -> {
                 out.send(forged(q.message(), (q.id() + 7) & 0xFFFF));
                 out.answer();

@@ -64,7 +64,7 @@ class ForwardTlsTest {
     @Test
     void answersThroughTheDotServerWithTheCaAndServerName() throws Exception {
         try (DotServer dot = new DotServer(server.context(), false);
-             var s = start(corefile(dot, "tls " + caPem + "\n tls_servername dns.test"))) {
+                var s = start(corefile(dot, "tls " + caPem + "\n tls_servername dns.test"))) {
             assertAnswered(s.udp(DnsClient.query("udp.example.org", Type.A)));
             assertAnswered(s.tcp(DnsClient.query("tcp.example.org", Type.A)));
             assertEquals(List.of("udp.example.org. A", "tcp.example.org. A"), dot.questions());
@@ -78,8 +78,8 @@ class ForwardTlsTest {
     @Test
     void aWrongServerNameFailsClearly() throws Exception {
         try (LogCapture log = new LogCapture();
-             DotServer dot = new DotServer(server.context(), false);
-             var s = start(corefile(dot, "tls " + caPem + "\n tls_servername wrong.test\n max_fails 0"))) {
+                DotServer dot = new DotServer(server.context(), false);
+                var s = start(corefile(dot, "tls " + caPem + "\n tls_servername wrong.test\n max_fails 0"))) {
             Message reply = s.udp(DnsClient.query("wrong.example.org", Type.A), 6000);
             assertNotNull(reply);
             assertEquals(Rcode.SERVFAIL, reply.getRcode());
@@ -89,7 +89,8 @@ class ForwardTlsTest {
             assertTrue(u.tcp().handshakeFailures() >= 1);
             String line = log.await("failed to verify certificate for wrong.test", 2000);
             assertNotNull(line, String.join("\n", log.lines()));
-            assertTrue(line.startsWith("[WARNING] plugin/forward: dial tcp-tls 127.0.0.1:" + dot.port() + ": tls: "), line);
+            assertTrue(line.startsWith("[WARNING] plugin/forward: dial tcp-tls 127.0.0.1:" + dot.port() + ": tls: "),
+                    line);
             assertEquals(1, s.forward().responses(Rcode.SERVFAIL));
         }
     }
@@ -99,18 +100,22 @@ class ForwardTlsTest {
         int http = io.nodedns.testing.FreePorts.udpAndTcp();
         TestCa.Issued nameOnly = ca.issue("dns.test", List.of("dns.test"), List.of());
         try (DotServer bad = new DotServer(nameOnly.context(), false); // no IP SAN: fails without a server name
-             DotServer good = new DotServer(server.context(), false);
-             var s = start(".:PORT {\n prometheus 127.0.0.1:" + http + "\n forward . tls://127.0.0.1:" + bad.port()
-                     + " tls://127.0.0.1:" + good.port() + " {\n tls " + caPem
-                     + "\n policy sequential\n max_fails 0\n }\n}")) {
+                DotServer good = new DotServer(server.context(), false);
+                var s = start(".:PORT {\n prometheus 127.0.0.1:" + http + "\n forward . tls://127.0.0.1:" + bad.port()
+                        + " tls://127.0.0.1:" + good.port() + " {\n tls " + caPem
+                        + "\n policy sequential\n max_fails 0\n }\n}")) {
             assertAnswered(s.udp(DnsClient.query("m1.example.org", Type.A)));
             assertAnswered(s.udp(DnsClient.query("m2.example.org", Type.A)));
             var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create("http://127.0.0.1:" + http + "/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             String body = r.body();
-            assertEquals(2.0, value(body, "nodedns_forward_tls_handshake_failures_total", "to=\"127.0.0.1:" + bad.port() + "\""), body);
-            assertEquals(0.0, value(body, "nodedns_forward_tls_handshake_failures_total", "to=\"127.0.0.1:" + good.port() + "\""), body);
+            assertEquals(2.0,
+                    value(body, "nodedns_forward_tls_handshake_failures_total", "to=\"127.0.0.1:" + bad.port() + "\""),
+                    body);
+            assertEquals(0.0,
+                    value(body, "nodedns_forward_tls_handshake_failures_total", "to=\"127.0.0.1:" + good.port() + "\""),
+                    body);
             String to = "to=\"127.0.0.1:" + good.port() + "\"";
             assertEquals(1.0, value(body, "coredns_proxy_conn_cache_misses_total", to, "proto=\"tcp-tls\""), body);
             assertEquals(1.0, value(body, "coredns_proxy_conn_cache_hits_total", to, "proto=\"tcp-tls\""), body);
@@ -137,9 +142,9 @@ class ForwardTlsTest {
     void withoutServerNameTheCertificateMustNameTheIp() throws Exception {
         TestCa.Issued nameOnly = ca.issue("dns.test", List.of("dns.test"), List.of());
         try (DotServer withIp = new DotServer(server.context(), false);
-             DotServer withoutIp = new DotServer(nameOnly.context(), false);
-             var ok = start(corefile(withIp, "tls " + caPem));
-             var bad = start(corefile(withoutIp, "tls " + caPem + "\n max_fails 0"))) {
+                DotServer withoutIp = new DotServer(nameOnly.context(), false);
+                var ok = start(corefile(withIp, "tls " + caPem));
+                var bad = start(corefile(withoutIp, "tls " + caPem + "\n max_fails 0"))) {
             assertAnswered(ok.udp(DnsClient.query("ip.example.org", Type.A)));
             assertEquals(Rcode.SERVFAIL, bad.udp(DnsClient.query("ip.example.org", Type.A), 6000).getRcode());
             assertEquals(List.of(), withoutIp.questions());
@@ -149,8 +154,8 @@ class ForwardTlsTest {
     @Test
     void perDestinationServerName() throws Exception {
         try (DotServer dot = new DotServer(server.context(), false);
-             var s = start(".:PORT {\n forward . tls://127.0.0.1%dns.test:" + dot.port() + " {\n tls " + caPem
-                     + "\n }\n}")) {
+                var s = start(".:PORT {\n forward . tls://127.0.0.1%dns.test:" + dot.port() + " {\n tls " + caPem
+                        + "\n }\n}")) {
             assertAnswered(s.udp(DnsClient.query("pct.example.org", Type.A)));
         }
     }
@@ -159,7 +164,7 @@ class ForwardTlsTest {
     void anUntrustedCaFails() throws Exception {
         // no tls option: the system roots (Go's bundle paths, else the JDK's), which do not hold the test CA
         try (DotServer dot = new DotServer(server.context(), false);
-             var s = start(corefile(dot, "tls_servername dns.test\n max_fails 0"))) {
+                var s = start(corefile(dot, "tls_servername dns.test\n max_fails 0"))) {
             assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("ca.example.org", Type.A), 6000).getRcode());
             assertEquals(List.of(), dot.questions());
             assertTrue(s.forward().table().get()[0].tcp().handshakeFailures() >= 1);
@@ -169,7 +174,7 @@ class ForwardTlsTest {
     @Test
     void connectionsAreReusedAndExpire() throws Exception {
         try (DotServer dot = new DotServer(server.context(), false);
-             var s = start(corefile(dot, "tls " + caPem + "\n tls_servername dns.test\n expire 300ms"))) {
+                var s = start(corefile(dot, "tls " + caPem + "\n tls_servername dns.test\n expire 300ms"))) {
             for (int i = 0; i < 5; i++) {
                 assertAnswered(s.udp(DnsClient.query("reuse" + i + ".example.org", Type.A)));
             }
@@ -188,11 +193,12 @@ class ForwardTlsTest {
     @Test
     void clientCertificateWhenTheServerRequiresOne() throws Exception {
         try (DotServer dot = new DotServer(server.context(), true);
-             var withCert = start(corefile(dot, "tls " + clientFiles[0] + " " + clientFiles[1] + " " + caPem
-                     + "\n tls_servername dns.test"));
-             var withoutCert = start(corefile(dot, "tls " + caPem + "\n tls_servername dns.test\n max_fails 0"))) {
+                var withCert = start(corefile(dot, "tls " + clientFiles[0] + " " + clientFiles[1] + " " + caPem
+                        + "\n tls_servername dns.test"));
+                var withoutCert = start(corefile(dot, "tls " + caPem + "\n tls_servername dns.test\n max_fails 0"))) {
             assertAnswered(withCert.udp(DnsClient.query("cert.example.org", Type.A)));
-            assertEquals(Rcode.SERVFAIL, withoutCert.udp(DnsClient.query("nocert.example.org", Type.A), 6000).getRcode());
+            assertEquals(Rcode.SERVFAIL,
+                    withoutCert.udp(DnsClient.query("nocert.example.org", Type.A), 6000).getRcode());
             assertEquals(List.of("cert.example.org. A"), dot.questions());
         }
     }
@@ -206,7 +212,8 @@ class ForwardTlsTest {
                     + " {\n tls " + caPem + "\n tls_servername wrong.test\n}");
             HealthChecker hc = new HealthChecker(Duration.ofMillis(100), true, ".", false, 2, null);
             Upstream ok = new Upstream(good.to().getFirst(), good.connOptions(), good.tlsClient(good.to().getFirst()));
-            Upstream bad = new Upstream(wrong.to().getFirst(), wrong.connOptions(), wrong.tlsClient(wrong.to().getFirst()));
+            Upstream bad = new Upstream(wrong.to().getFirst(), wrong.connOptions(),
+                    wrong.tlsClient(wrong.to().getFirst()));
             assertTrue(hc.probe(ok));
             assertEquals(List.of(". NS"), dot.questions(), "the probe went over TLS");
             assertFalse(hc.probe(bad), "a certificate that fails the name check keeps the upstream unhealthy");

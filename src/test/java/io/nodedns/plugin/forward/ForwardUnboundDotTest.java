@@ -69,8 +69,8 @@ class ForwardUnboundDotTest {
             awaitListening(port, unbound, dir.resolve("unbound.log"));
             try (var s = start(".:PORT {\n forward . tls://127.0.0.1:" + port + " {\n tls " + caPem
                     + "\n tls_servername dot.test\n }\n}");
-                 var wrong = start(".:PORT {\n forward . tls://127.0.0.1:" + port + " {\n tls " + caPem
-                         + "\n tls_servername other.test\n max_fails 0\n }\n}")) {
+                    var wrong = start(".:PORT {\n forward . tls://127.0.0.1:" + port + " {\n tls " + caPem
+                            + "\n tls_servername other.test\n max_fails 0\n }\n}")) {
                 Message reply = s.udp(DnsClient.query("dot.test", Type.A), 5000);
                 assertNotNull(reply);
                 assertEquals(Rcode.NOERROR, reply.getRcode(), reply.toString());

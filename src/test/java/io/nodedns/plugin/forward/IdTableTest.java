@@ -40,7 +40,7 @@ class IdTableTest {
         int last = t.size() - 1;
         t.put(last, 1);
         t.put(last + t.size(), 2); // wraps to index 0
-        t.put(0, 3);               // home 0, taken: goes to 1
+        t.put(0, 3); // home 0, taken: goes to 1
         t.remove(last);
         assertEquals(2, t.get(last + t.size()));
         assertEquals(3, t.get(0));

@@ -24,8 +24,8 @@ class SpecialNamesTest {
     @Test
     void localhostIsLoopbackAndInvalidDoesNotExistWithoutAskingTheUpstream() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n cache 30\n forward . " + up.hostPort() + "\n}")) {
-            for (String name : new String[] {"localhost", "LocalHost", "app.svc.localhost"}) {
+                var s = start(".:PORT {\n cache 30\n forward . " + up.hostPort() + "\n}")) {
+            for (String name : new String[]{"localhost", "LocalHost", "app.svc.localhost"}) {
                 Message a = s.udp(DnsClient.query(name, Type.A));
                 assertEquals(Rcode.NOERROR, a.getRcode(), name);
                 if (name.equals("localhost")) {
@@ -46,7 +46,7 @@ class SpecialNamesTest {
                 assertEquals("localhost.", soa.getName().toString().toLowerCase(java.util.Locale.ROOT));
                 assertEquals(10800, soa.getMinimum());
             }
-            for (String name : new String[] {"invalid", "foo.bar.INVALID"}) {
+            for (String name : new String[]{"invalid", "foo.bar.INVALID"}) {
                 Message r = s.udp(DnsClient.withEdns(DnsClient.query(name, Type.A), 1232, false));
                 assertEquals(Rcode.NXDOMAIN, r.getRcode(), name);
                 assertEquals(0, r.getSection(Section.ANSWER).size());
@@ -59,7 +59,8 @@ class SpecialNamesTest {
             assertEquals(0, up.clientQueries(), "RFC 6761: never asked upstream");
             // Names that merely contain the labels are forwarded as usual.
             Message other = s.udp(DnsClient.query("localhost.example.org", Type.A));
-            assertEquals("192.0.2.1", ((ARecord) other.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
+            assertEquals("192.0.2.1",
+                    ((ARecord) other.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
             s.udp(DnsClient.query("invalid.example.org", Type.A));
             assertEquals(2, up.clientQueries());
         }
@@ -68,9 +69,10 @@ class SpecialNamesTest {
     @Test
     void forwardSpecialUseSendsThemUpstreamAsCorednsDoes() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n forward_special_use\n }\n}")) {
+                var s = start(".:PORT {\n forward . " + up.hostPort() + " {\n forward_special_use\n }\n}")) {
             Message a = s.udp(DnsClient.query("localhost", Type.A));
-            assertEquals("192.0.2.1", ((ARecord) a.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
+            assertEquals("192.0.2.1",
+                    ((ARecord) a.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
             assertEquals(Rcode.NOERROR, s.udp(DnsClient.query("x.invalid", Type.A)).getRcode());
             assertEquals(2, up.clientQueries());
         }
@@ -79,10 +81,11 @@ class SpecialNamesTest {
     @Test
     void pluginsBeforeForwardStillAnswerFirst() throws Exception {
         try (FakeUpstream up = FakeUpstream.start();
-             var s = start(".:PORT {\n hosts {\n 127.0.0.53 localhost\n fallthrough\n }\n"
-                     + " forward . " + up.hostPort() + "\n}")) {
+                var s = start(".:PORT {\n hosts {\n 127.0.0.53 localhost\n fallthrough\n }\n"
+                        + " forward . " + up.hostPort() + "\n}")) {
             Message a = s.udp(DnsClient.query("localhost", Type.A));
-            assertEquals("127.0.0.53", ((ARecord) a.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
+            assertEquals("127.0.0.53",
+                    ((ARecord) a.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
             assertEquals(0, up.clientQueries());
         }
     }

@@ -60,7 +60,8 @@ class UpstreamReplyFuzzTest {
         }
         assertTrue(DnsHeader.qr(reply, 0));
         agreeWithDnsjava(Arrays.copyOfRange(data, 1, data.length));
-        shape(reply, length, (data[0] & 0x80) != 0 ? ResponseShaper.MAX_SIZE
+        shape(reply, length, (data[0] & 0x80) != 0
+                ? ResponseShaper.MAX_SIZE
                 : ResponseShaper.effectiveUdpSize(ex.query()));
     }
 
@@ -95,7 +96,8 @@ class UpstreamReplyFuzzTest {
         int shaped = ResponseShaper.shape(ex.query(), ex.request(), out, 0, length, OUT_CAPACITY, maxSize);
         if (shaped < 0) {
             assertTrue(shaped >= ResponseShaper.ERR_OPT, "shape " + shaped);
-            int servfail = ReplyWriter.writeRcode(ex.query(), ex.request(), out, 0, OUT_CAPACITY, DnsHeader.RCODE_SERVFAIL);
+            int servfail = ReplyWriter.writeRcode(ex.query(), ex.request(), out, 0, OUT_CAPACITY,
+                    DnsHeader.RCODE_SERVFAIL);
             assertTrue(servfail >= DnsHeader.LENGTH, "servfail " + servfail);
             return;
         }

@@ -34,7 +34,7 @@ class HeaderTest {
             assertFalse(m.getHeader().getFlag(Flags.RD), "the later clear wins");
         }
         try (TestServer server = TestServer.fromText(".:%d {\n header {\n  clear aa\n }\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             assertFalse(client.tcp(DnsClient.query("example.org", Type.A)).getHeader().getFlag(Flags.AA),
                     "the older form without a selector applies to responses (whoami sets AA)");
         }
@@ -44,9 +44,9 @@ class HeaderTest {
     void queryRulesReachTheUpstream() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (FakeUpstream upstream = FakeUpstream.start();
-             TestServer server = TestServer.fromText(".:%d {\n header {\n  query clear rd\n }\n forward . %s\n}\n"
-                     .formatted(port, upstream.hostPort()));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(".:%d {\n header {\n  query clear rd\n }\n forward . %s\n}\n"
+                        .formatted(port, upstream.hostPort()));
+                DnsClient client = new DnsClient(port)) {
             Message m = client.udp(DnsClient.query("example.org", Type.A));
             assertEquals("192.0.2.1", m.getSection(org.xbill.DNS.Section.ANSWER).getFirst().rdataToString());
             assertTrue(upstream.count(q -> !q.isProbe()) > 0);
@@ -61,6 +61,7 @@ class HeaderTest {
         SetupErrors.assertFails(". {\n header {\n  response set ad\n }\n}\n", 3, "unknown/unsupported flag=ad");
         SetupErrors.assertFails(". {\n header {\n  query toggle rd\n }\n}\n", 3, "unknown flag action=toggle");
         SetupErrors.assertFails(". {\n header {\n  response set\n }\n}\n", 3, "at least one should be provided");
-        SetupErrors.assertFails(". {\n header {\n  set ra\n }\n header {\n  set aa\n }\n}\n", 5, "can only be used once");
+        SetupErrors.assertFails(". {\n header {\n  set ra\n }\n header {\n  set aa\n }\n}\n", 5,
+                "can only be used once");
     }
 }

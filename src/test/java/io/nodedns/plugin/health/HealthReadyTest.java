@@ -17,7 +17,9 @@ class HealthReadyTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -27,7 +29,8 @@ class HealthReadyTest {
                 HealthSetup.parse(SetupErrors.dispenser(".", "health", "health")));
         assertEquals(new HealthSetup.Config("127.0.0.1:9090", Duration.ofSeconds(5)),
                 HealthSetup.parse(SetupErrors.dispenser(".", "health 127.0.0.1:9090 {\n lameduck 5s\n}", "health")));
-        SetupErrors.assertFails(() -> HealthSetup.parse(SetupErrors.dispenser(".", "health {\n lameduck -1s\n}", "health")),
+        SetupErrors.assertFails(
+                () -> HealthSetup.parse(SetupErrors.dispenser(".", "health {\n lameduck -1s\n}", "health")),
                 3, "plugin/health: lameduck duration must be positive");
     }
 
@@ -36,7 +39,8 @@ class HealthReadyTest {
         int dns = FreePorts.udpAndTcp();
         int health = FreePorts.udpAndTcp();
         int ready = FreePorts.udpAndTcp();
-        String corefile = ".:%d {\n health 127.0.0.1:%d\n ready 127.0.0.1:%d\n whoami\n}\n".formatted(dns, health, ready);
+        String corefile = ".:%d {\n health 127.0.0.1:%d\n ready 127.0.0.1:%d\n whoami\n}\n".formatted(dns, health,
+                ready);
         try (TestServer server = TestServer.fromText(corefile)) {
             HttpResponse<String> h = get(health, "/health");
             assertEquals(200, h.statusCode());
@@ -53,7 +57,8 @@ class HealthReadyTest {
         int dns = FreePorts.udpAndTcp();
         int health = FreePorts.udpAndTcp();
         int ready = FreePorts.udpAndTcp();
-        String corefile = ".:%d {\n health 127.0.0.1:%d {\n  lameduck 1s\n }\n ready 127.0.0.1:%d\n whoami\n}\n".formatted(dns, health, ready);
+        String corefile = ".:%d {\n health 127.0.0.1:%d {\n  lameduck 1s\n }\n ready 127.0.0.1:%d\n whoami\n}\n"
+                .formatted(dns, health, ready);
         TestServer server = TestServer.fromText(corefile);
         Thread stopper = Thread.ofPlatform().start(server::close);
         Thread.sleep(300);

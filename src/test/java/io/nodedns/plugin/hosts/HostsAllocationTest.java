@@ -25,8 +25,10 @@ class HostsAllocationTest {
                 List.of("10.0.0.1 www.example.org", "10.0.0.2 www.example.org", "2001:db8::1 *.wild.example.org"),
                 3600, true, Duration.ZERO, Fallthrough.NEVER, false);
         HostsHandler handler = new HostsHandler(new HostsSource(config));
-        List<Message> queries = List.of(DnsClient.query("WWW.example.org", Type.A), DnsClient.query("x.wild.example.org", Type.AAAA),
-                DnsClient.query(ReverseMap.fromAddress("10.0.0.2").toString(), Type.PTR), DnsClient.query("www.example.org", Type.TXT),
+        List<Message> queries = List.of(DnsClient.query("WWW.example.org", Type.A),
+                DnsClient.query("x.wild.example.org", Type.AAAA),
+                DnsClient.query(ReverseMap.fromAddress("10.0.0.2").toString(), Type.PTR),
+                DnsClient.query("www.example.org", Type.TXT),
                 DnsClient.query("missing.example.org", Type.A));
         int[] expected = {Result.WRITTEN, Result.WRITTEN, Result.WRITTEN, Result.WRITTEN, DnsHeader.RCODE_SERVFAIL};
         Exchange[] exchanges = LoopAllocations.exchanges(queries);

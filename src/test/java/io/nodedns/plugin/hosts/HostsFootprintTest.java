@@ -35,7 +35,8 @@ class HostsFootprintTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         long after = Heap.usedAfterGc();
         double perLine = (after - before) / (double) LINES;
-        System.out.printf("hosts: %d lines loaded in %d ms, heap +%.1f MiB, %.1f bytes/line (budget counted %.1f)%n", LINES,
+        System.out.printf("hosts: %d lines loaded in %d ms, heap +%.1f MiB, %.1f bytes/line (budget counted %.1f)%n",
+                LINES,
                 millis, (after - before) / 1048576.0, perLine, source.file().retainedBytes() / (double) LINES);
         assertTrue(perLine < 120, perLine + " bytes per line"); // about 350 before the packed form
         assertTrue(source.entries() > LINES * 19 / 10, "addresses and reverse names: " + source.entries());
@@ -48,7 +49,8 @@ class HostsFootprintTest {
         HostsTable.Builder builder = new HostsTable.Builder(new DataBudget(1 << 20, "test"));
         HostsParser parser = new HostsParser(List.of("example.net."), true);
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
-            DataBudget.DataLimitException e = assertThrows(DataBudget.DataLimitException.class, () -> parser.parse(r, builder));
+            DataBudget.DataLimitException e = assertThrows(DataBudget.DataLimitException.class,
+                    () -> parser.parse(r, builder));
             assertTrue(e.getMessage().contains("would exceed 1 MiB (test)"), e.getMessage());
         }
     }

@@ -21,11 +21,13 @@ class HostsMetricsTest {
 
     @Test
     void entriesAndReloadTimestamp() throws Exception {
-        Path hosts = Files.writeString(dir.resolve("hosts"), "10.0.0.1 a.example.org b.example.org\n::1 c.example.org\n");
+        Path hosts = Files.writeString(dir.resolve("hosts"),
+                "10.0.0.1 a.example.org b.example.org\n::1 c.example.org\n");
         Files.setLastModifiedTime(hosts, FileTime.fromMillis(1_700_000_000_000L));
         int dns = FreePorts.udpAndTcp();
         int http = FreePorts.udpAndTcp();
-        String corefile = ".:%d {\n prometheus 127.0.0.1:%d\n hosts %s {\n 10.0.0.9 d.example.org\n }\n}\n".formatted(dns, http, hosts);
+        String corefile = ".:%d {\n prometheus 127.0.0.1:%d\n hosts %s {\n 10.0.0.9 d.example.org\n }\n}\n"
+                .formatted(dns, http, hosts);
         try (TestServer server = TestServer.fromText(corefile)) {
             String body = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/metrics")).build(),

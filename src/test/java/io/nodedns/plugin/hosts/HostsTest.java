@@ -47,7 +47,8 @@ class HostsTest {
     Path dir;
 
     private TestServer server(Path hosts, String options, int port) throws Exception {
-        return TestServer.fromText(".:%d {\n hosts %s example.org {\n%s\n }\n whoami\n}\n".formatted(port, hosts, options));
+        return TestServer
+                .fromText(".:%d {\n hosts %s example.org {\n%s\n }\n whoami\n}\n".formatted(port, hosts, options));
     }
 
     private static Set<String> addresses(Message reply) {
@@ -87,7 +88,8 @@ class HostsTest {
             assertEquals(Set.of("10.0.0.1"), addresses(client.udp(DnsClient.query("alias.example.org", Type.A))));
             assertEquals(Set.of("192.0.2.9"), addresses(client.udp(DnsClient.query("mapped.example.org", Type.A))),
                     "an IPv4-mapped address is an A record");
-            assertEquals(0, client.udp(DnsClient.query("mapped.example.org", Type.AAAA)).getSection(Section.ANSWER).size());
+            assertEquals(0,
+                    client.udp(DnsClient.query("mapped.example.org", Type.AAAA)).getSection(Section.ANSWER).size());
         }
     }
 
@@ -97,7 +99,8 @@ class HostsTest {
         int port = FreePorts.udpAndTcp();
         try (TestServer s = server(hosts, "", port); DnsClient client = new DnsClient(port)) {
             for (int type : List.of(Type.AAAA, Type.TXT, Type.MX)) {
-                Message nodata = client.udp(DnsClient.query("v6only.example.org".replace("v6only", type == Type.AAAA ? "alias" : "v6only"), type));
+                Message nodata = client.udp(DnsClient
+                        .query("v6only.example.org".replace("v6only", type == Type.AAAA ? "alias" : "v6only"), type));
                 assertEquals(Rcode.NOERROR, nodata.getRcode(), Type.string(type));
                 assertTrue(nodata.getHeader().getFlag(Flags.AA));
                 assertEquals(0, nodata.getSection(Section.ANSWER).size());
@@ -107,7 +110,8 @@ class HostsTest {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("nope.example.org", Type.A)).getRcode());
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("broken.example.org", Type.A)).getRcode());
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("nope.example.org", Type.TXT)).getRcode());
-            assertTrue(passedOn(client.udp(DnsClient.query("outside.example.net", Type.A))), "outside the zones: next plugin");
+            assertTrue(passedOn(client.udp(DnsClient.query("outside.example.net", Type.A))),
+                    "outside the zones: next plugin");
         }
     }
 
@@ -118,7 +122,8 @@ class HostsTest {
         try (TestServer s = server(hosts, "", port); DnsClient client = new DnsClient(port)) {
             assertEquals(Set.of("10.0.0.50"), addresses(client.udp(DnsClient.query("Apps.wild.example.org", Type.A))));
             assertEquals(Set.of("10.0.0.51"), addresses(client.udp(DnsClient.query("exact.wild.example.org", Type.A))));
-            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("wild.example.org", Type.A)).getRcode(), "apex excluded");
+            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("wild.example.org", Type.A)).getRcode(),
+                    "apex excluded");
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("deep.apps.wild.example.org", Type.A)).getRcode());
             Message nodata = client.udp(DnsClient.query("apps.wild.example.org", Type.AAAA));
             assertEquals(Rcode.NOERROR, nodata.getRcode());
@@ -142,13 +147,17 @@ class HostsTest {
             assertEquals("1.0.0.10.IN-ADDR.arpa.", answers.getFirst().getName().toString());
             assertEquals(42, answers.getFirst().getTTL());
             Message v6 = client.udp(DnsClient.query(ReverseMap.fromAddress("2001:db8::7").toString(), Type.PTR));
-            assertEquals("v6only.example.org.", ((PTRRecord) v6.getSection(Section.ANSWER).getFirst()).getTarget().toString());
-            Message mapped = client.udp(DnsClient.query(ReverseMap.fromAddress("::ffff:192.0.2.9").toString(), Type.PTR));
+            assertEquals("v6only.example.org.",
+                    ((PTRRecord) v6.getSection(Section.ANSWER).getFirst()).getTarget().toString());
+            Message mapped = client
+                    .udp(DnsClient.query(ReverseMap.fromAddress("::ffff:192.0.2.9").toString(), Type.PTR));
             Message mapped4 = client.udp(DnsClient.query(ReverseMap.fromAddress("192.0.2.9").toString(), Type.PTR));
             assertEquals(1, mapped.getSection(Section.ANSWER).size(), "ip6.arpa of the mapped form");
             assertEquals(1, mapped4.getSection(Section.ANSWER).size());
-            assertTrue(passedOn(client.udp(DnsClient.query("9.9.9.10.in-addr.arpa", Type.PTR))), "no match: next plugin");
-            assertTrue(passedOn(client.udp(DnsClient.query("99.0.0.10.in-addr.arpa", Type.PTR))), "name outside zones: no PTR");
+            assertTrue(passedOn(client.udp(DnsClient.query("9.9.9.10.in-addr.arpa", Type.PTR))),
+                    "no match: next plugin");
+            assertTrue(passedOn(client.udp(DnsClient.query("99.0.0.10.in-addr.arpa", Type.PTR))),
+                    "name outside zones: no PTR");
             assertTrue(passedOn(client.udp(DnsClient.query("01.0.0.10.in-addr.arpa", Type.PTR))), "leading zero");
             assertTrue(passedOn(client.udp(DnsClient.query("1.0.0.0.10.in-addr.arpa", Type.PTR))), "five labels");
         }
@@ -168,16 +177,22 @@ class HostsTest {
     void fallthroughAndUnsupportedTypes() throws Exception {
         Path hosts = Files.writeString(dir.resolve("hosts"), FILE);
         int port = FreePorts.udpAndTcp();
-        try (TestServer s = server(hosts, "fallthrough sub.example.org", port); DnsClient client = new DnsClient(port)) {
+        try (TestServer s = server(hosts, "fallthrough sub.example.org", port);
+                DnsClient client = new DnsClient(port)) {
             assertTrue(passedOn(client.udp(DnsClient.query("x.sub.example.org", Type.A))));
-            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("x.example.org", Type.A)).getRcode(), "outside fallthrough zones");
-            assertFalse(passedOn(client.udp(DnsClient.query("www.example.org", Type.TXT))), "NODATA without fallthrough_unsupported");
+            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("x.example.org", Type.A)).getRcode(),
+                    "outside fallthrough zones");
+            assertFalse(passedOn(client.udp(DnsClient.query("www.example.org", Type.TXT))),
+                    "NODATA without fallthrough_unsupported");
         }
         port = FreePorts.udpAndTcp();
-        try (TestServer s = server(hosts, "fallthrough\nfallthrough_unsupported", port); DnsClient client = new DnsClient(port)) {
+        try (TestServer s = server(hosts, "fallthrough\nfallthrough_unsupported", port);
+                DnsClient client = new DnsClient(port)) {
             assertTrue(passedOn(client.udp(DnsClient.query("www.example.org", Type.TXT))));
-            assertFalse(passedOn(client.udp(DnsClient.query("v6only.example.org", Type.A))), "A and AAAA are never unsupported");
-            assertEquals(0, client.udp(DnsClient.query("v6only.example.org", Type.A)).getSection(Section.ANSWER).size());
+            assertFalse(passedOn(client.udp(DnsClient.query("v6only.example.org", Type.A))),
+                    "A and AAAA are never unsupported");
+            assertEquals(0,
+                    client.udp(DnsClient.query("v6only.example.org", Type.A)).getSection(Section.ANSWER).size());
         }
     }
 
@@ -186,16 +201,17 @@ class HostsTest {
         Path hosts = Files.writeString(dir.resolve("hosts"), FILE);
         int port = FreePorts.udpAndTcp();
         try (TestServer s = server(hosts, "10.1.1.1 www.example.org\n10.1.1.2 inline.example.org", port);
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Set.of("10.1.1.1"), addresses(client.udp(DnsClient.query("www.example.org", Type.A))));
             assertEquals(Set.of("10.1.1.2"), addresses(client.udp(DnsClient.query("inline.example.org", Type.A))));
-            assertEquals(Set.of("fe80:0:0:0:0:0:0:1"), addresses(client.udp(DnsClient.query("www.example.org", Type.AAAA))),
+            assertEquals(Set.of("fe80:0:0:0:0:0:0:1"),
+                    addresses(client.udp(DnsClient.query("www.example.org", Type.AAAA))),
                     "override is per family");
         }
         port = FreePorts.udpAndTcp();
         // inline entry plus fallthrough answers although the file is missing, as in CoreDNS
         try (TestServer s = server(dir.resolve("missing"), "10.0.0.1 example.org\nfallthrough", port);
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Set.of("10.0.0.1"), addresses(client.udp(DnsClient.query("example.org", Type.A))));
             assertTrue(passedOn(client.udp(DnsClient.query("other.example.org", Type.A))));
         }
@@ -211,7 +227,9 @@ class HostsTest {
             Files.setLastModifiedTime(hosts, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
             long deadline = System.nanoTime() + 5_000_000_000L;
             Set<String> seen = Set.of();
-            while (System.nanoTime() < deadline && !(seen = addresses(client.udp(DnsClient.query("new.example.org", Type.A)))).contains("10.0.0.8")) {
+            while (System.nanoTime() < deadline
+                    && !(seen = addresses(client.udp(DnsClient.query("new.example.org", Type.A))))
+                            .contains("10.0.0.8")) {
                 Thread.sleep(20);
             }
             assertEquals(Set.of("10.0.0.8"), seen);
@@ -243,13 +261,15 @@ class HostsTest {
         Path hosts = Files.writeString(dir.resolve("hosts"), FILE);
         int port = FreePorts.udpAndTcp();
         try (TestServer s = server(hosts, "", port); DnsClient client = new DnsClient(port)) {
-            for (String name : List.of("in-addr.arpa", "ip6.arpa", "x.ip6.arpa", "256.0.0.10.in-addr.arpa", "a.b.c.d.in-addr.arpa",
+            for (String name : List.of("in-addr.arpa", "ip6.arpa", "x.ip6.arpa", "256.0.0.10.in-addr.arpa",
+                    "a.b.c.d.in-addr.arpa",
                     "*.wild.example.org", ".".repeat(0) + "example.org")) {
                 Message reply = client.udp(DnsClient.query(name, Type.PTR));
                 assertTrue(reply.getRcode() == Rcode.NOERROR, name + " " + Rcode.string(reply.getRcode()));
             }
             assertEquals(InetAddress.getByName("10.0.0.50"),
-                    ((ARecord) client.udp(DnsClient.query("*.wild.example.org", Type.A)).getSection(Section.ANSWER).getFirst()).getAddress());
+                    ((ARecord) client.udp(DnsClient.query("*.wild.example.org", Type.A)).getSection(Section.ANSWER)
+                            .getFirst()).getAddress());
         }
     }
 }

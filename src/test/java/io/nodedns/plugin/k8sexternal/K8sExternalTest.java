@@ -47,7 +47,8 @@ class K8sExternalTest {
         api.create(KubeObjects.namespace("default"));
         api.create(external(KubeObjects.service("default", "lb", "10.96.0.10", HTTP), List.of("192.0.2.20"),
                 List.of("192.0.2.10")));
-        api.create(external(KubeObjects.service("default", "named", "10.96.0.11", HTTP), List.of(), List.of("lb.example.net")));
+        api.create(external(KubeObjects.service("default", "named", "10.96.0.11", HTTP), List.of(),
+                List.of("lb.example.net")));
         api.create(KubeObjects.service("default", "plain", "10.96.0.12", HTTP));
         api.create(KubeObjects.service("default", "hl", "None", HTTP));
         api.create(KubeObjects.endpointSlice("default", "hl-a", Map.of(KubeObjects.SERVICE_NAME, "hl"), "IPv4",
@@ -86,7 +87,8 @@ class K8sExternalTest {
     }
 
     static DiscoveryServer start(String external) throws Exception {
-        return DiscoveryServer.start(".:PORT", " kubernetes cluster.local {\n  kubeconfig " + kubeconfig + "\n }\n " + external,
+        return DiscoveryServer.start(".:PORT",
+                " kubernetes cluster.local {\n  kubeconfig " + kubeconfig + "\n }\n " + external,
                 registry());
     }
 
@@ -114,8 +116,9 @@ class K8sExternalTest {
                     section(m, Section.ANSWER));
             assertEquals(Set.of("lb.default.example.org. 5 A 192.0.2.10", "lb.default.example.org. 5 A 192.0.2.20"),
                     section(m, Section.ADDITIONAL));
-            assertEquals(Rcode.NXDOMAIN, s.ask("_dns._udp.lb.default.example.org.", Type.SRV).getRcode(), "no such port");
-            for (int type : new int[] {Type.AAAA, Type.TXT}) {
+            assertEquals(Rcode.NXDOMAIN, s.ask("_dns._udp.lb.default.example.org.", Type.SRV).getRcode(),
+                    "no such port");
+            for (int type : new int[]{Type.AAAA, Type.TXT}) {
                 m = s.ask("lb.default.example.org.", type);
                 assertEquals(Rcode.NOERROR, m.getRcode(), "NODATA for " + Type.string(type));
                 assertEquals(0, m.getSection(Section.ANSWER).size());
@@ -131,8 +134,10 @@ class K8sExternalTest {
             assertEquals(Rcode.NOERROR, m.getRcode(), "a namespace is an empty non-terminal");
             assertEquals(0, m.getSection(Section.ANSWER).size());
             m = s.ask("named.default.example.org.", Type.A);
-            assertEquals("named.default.example.org. 5 CNAME lb.example.net.", m.getSection(Section.ANSWER).getFirst().getName()
-                    + " 5 CNAME " + m.getSection(Section.ANSWER).getFirst().rdataToString(), "a load balancer known by hostname");
+            assertEquals("named.default.example.org. 5 CNAME lb.example.net.",
+                    m.getSection(Section.ANSWER).getFirst().getName()
+                            + " 5 CNAME " + m.getSection(Section.ANSWER).getFirst().rdataToString(),
+                    "a load balancer known by hostname");
             assertTrue(section(m, Section.ANSWER).contains("lb.example.net. 0 TXT fell"),
                     "its target is asked through the server: " + m);
         }
@@ -148,7 +153,8 @@ class K8sExternalTest {
             m = s.ask("example.org.", Type.NS);
             assertEquals(Set.of("example.org. 5 NS ns1.dns.example.org."), section(m, Section.ANSWER));
             assertEquals(Set.of("ns1.dns.example.org. 5 A 127.0.0.1"), section(m, Section.ADDITIONAL));
-            assertEquals(Set.of("ns1.dns.example.org. 5 A 127.0.0.1"), section(s.ask("ns1.dns.example.org.", Type.A), Section.ANSWER));
+            assertEquals(Set.of("ns1.dns.example.org. 5 A 127.0.0.1"),
+                    section(s.ask("ns1.dns.example.org.", Type.A), Section.ANSWER));
             m = s.ask("dns.example.org.", Type.A);
             assertEquals(Rcode.NOERROR, m.getRcode());
             assertEquals(0, m.getSection(Section.ANSWER).size());
@@ -159,20 +165,25 @@ class K8sExternalTest {
 
     @Test
     void apexTtlHeadlessAndFallthrough() throws Exception {
-        try (DiscoveryServer s = start("k8s_external example.org {\n  apex ext\n  ttl 60\n  headless\n  fallthrough\n }")) {
+        try (DiscoveryServer s = start(
+                "k8s_external example.org {\n  apex ext\n  ttl 60\n  headless\n  fallthrough\n }")) {
             assertEquals("ns1.ext.example.org.", ((SOARecord) s.ask("example.org.", Type.SOA).getSection(Section.ANSWER)
                     .getFirst()).getHost().toString());
-            assertEquals(Set.of("ns1.ext.example.org. 60 A 127.0.0.1"), section(s.ask("ns1.ext.example.org.", Type.A), Section.ANSWER));
-            assertEquals(Set.of("hl.default.example.org. 60 A 10.0.0.7"), section(s.ask("hl.default.example.org.", Type.A), Section.ANSWER));
+            assertEquals(Set.of("ns1.ext.example.org. 60 A 127.0.0.1"),
+                    section(s.ask("ns1.ext.example.org.", Type.A), Section.ANSWER));
+            assertEquals(Set.of("hl.default.example.org. 60 A 10.0.0.7"),
+                    section(s.ask("hl.default.example.org.", Type.A), Section.ANSWER));
             assertEquals(Set.of("web-0.hl.default.example.org. 60 A 10.0.0.7"),
                     section(s.ask("web-0.hl.default.example.org.", Type.A), Section.ANSWER));
             Message m = s.ask("_http._tcp.hl.default.example.org.", Type.SRV);
             assertEquals(Set.of("_http._tcp.hl.default.example.org. 60 SRV 0 100 80 web-0.hl.default.example.org."),
                     section(m, Section.ANSWER));
             assertEquals(Set.of("web-0.hl.default.example.org. 60 A 10.0.0.7"), section(m, Section.ADDITIONAL));
-            assertTrue(DiscoveryServer.fellThrough(s.ask("missing.default.example.org.", Type.A)), "NXDOMAIN falls through");
+            assertTrue(DiscoveryServer.fellThrough(s.ask("missing.default.example.org.", Type.A)),
+                    "NXDOMAIN falls through");
             assertTrue(DiscoveryServer.fellThrough(s.ask("other.test.", Type.A)), "outside the zone");
-            assertEquals(Rcode.NOERROR, s.ask("lb.default.example.org.", Type.AAAA).getRcode(), "NODATA does not fall through");
+            assertEquals(Rcode.NOERROR, s.ask("lb.default.example.org.", Type.AAAA).getRcode(),
+                    "NODATA does not fall through");
         }
     }
 
@@ -182,7 +193,8 @@ class K8sExternalTest {
             assertEquals(Set.of("20.2.0.192.in-addr.arpa. 5 PTR lb.default.example.org."),
                     section(s.ask("20.2.0.192.in-addr.arpa.", Type.PTR), Section.ANSWER));
             assertEquals(Rcode.NXDOMAIN, s.ask("99.2.0.192.in-addr.arpa.", Type.PTR).getRcode());
-            api.update(external(KubeObjects.service("default", "plain", "10.96.0.12", HTTP), List.of("192.0.2.30"), List.of()));
+            api.update(external(KubeObjects.service("default", "plain", "10.96.0.12", HTTP), List.of("192.0.2.30"),
+                    List.of()));
             until(s, "plain.default.example.org.", Rcode.NOERROR);
             assertEquals(Set.of("30.2.0.192.in-addr.arpa. 5 PTR plain.default.example.org."),
                     section(s.ask("30.2.0.192.in-addr.arpa.", Type.PTR), Section.ANSWER));
@@ -205,13 +217,15 @@ class K8sExternalTest {
     void setupErrors() {
         String kube = " kubernetes cluster.local {\n  kubeconfig " + kubeconfig + "\n }\n";
         Map<String, String> cases = Map.of(
-                ".:0 {\n k8s_external example.org\n}\n", "Corefile:2 - Error during parsing: plugin/k8s_external: kubernetes plugin not loaded",
+                ".:0 {\n k8s_external example.org\n}\n",
+                "Corefile:2 - Error during parsing: plugin/k8s_external: kubernetes plugin not loaded",
                 ".:0 {\n" + kube + " k8s_external example.org {\n  bogus\n }\n}\n", "unknown property 'bogus'",
                 ".:0 {\n" + kube + " k8s_external example.org {\n  apex a.b\n }\n}\n", "apex must be one DNS label",
                 ".:0 {\n" + kube + " k8s_external example.org {\n  ttl 3601\n }\n}\n", "ttl must be in range [0, 3600]",
                 ".:0 {\n" + kube + " k8s_external example.org {\n  headless yes\n }\n}\n", "Wrong argument count");
         cases.forEach((corefile, words) -> {
-            ConfigException e = assertThrows(ConfigException.class, () -> TestServer.fromText(corefile, registry()).close());
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> TestServer.fromText(corefile, registry()).close());
             assertTrue(e.getMessage().contains(words), e.getMessage() + " should say " + words);
         });
     }

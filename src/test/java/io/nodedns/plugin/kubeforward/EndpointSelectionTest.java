@@ -39,7 +39,8 @@ class EndpointSelectionTest {
     void readyOrUnsetWinsOverServing() {
         var ports = List.of(port("dns", 53), port("metrics", 9153));
         assertEquals(List.of("10.0.0.1:53", "10.0.0.3:53"), select("dns",
-                slice("IPv4", ports, ep(true, null, "10.0.0.1"), ep(false, true, "10.0.0.2"), ep(null, null, "10.0.0.3"))));
+                slice("IPv4", ports, ep(true, null, "10.0.0.1"), ep(false, true, "10.0.0.2"),
+                        ep(null, null, "10.0.0.3"))));
         assertEquals(List.of("10.0.0.2:53"), select("dns",
                 slice("IPv4", ports, ep(false, false, "10.0.0.1"), ep(false, true, "10.0.0.2"))));
         assertEquals(List.of(), select("dns", slice("IPv4", ports, ep(false, null, "10.0.0.1"))));
@@ -70,7 +71,8 @@ class EndpointSelectionTest {
     void snapshotRoundTripsAndLeavesNoTemporaryFiles() throws Exception {
         Path f = dir.resolve("sub/ep");
         assertEquals(Optional.empty(), EndpointSnapshot.read(f));
-        List<InetSocketAddress> list = List.of(new InetSocketAddress("10.0.0.1", 53), new InetSocketAddress("fd00::a", 5353));
+        List<InetSocketAddress> list = List.of(new InetSocketAddress("10.0.0.1", 53),
+                new InetSocketAddress("fd00::a", 5353));
         EndpointSnapshot.write(f, "ns/svc", list);
         EndpointSnapshot.write(f, "ns/svc", list);
         assertEquals(Optional.of(list), EndpointSnapshot.read(f));

@@ -44,10 +44,12 @@ class KubeforwardAcceptanceTest extends KubeforwardFixture {
         Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
         port = FreePorts.udpAndTcp();
         readyPort = FreePorts.udpAndTcp();
-        String corefile = ".:" + port + " {\n ready 127.0.0.1:" + readyPort + "\n kubeforward {\n  namespace kube-system\n"
+        String corefile = ".:" + port + " {\n ready 127.0.0.1:" + readyPort
+                + "\n kubeforward {\n  namespace kube-system\n"
                 + "  service_name kube-dns\n  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra
                 + " }\n}\n";
-        server = TestServer.fromText(corefile, TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
+        server = TestServer.fromText(corefile,
+                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
     }
 
     ForwardHandler forward() {
@@ -129,7 +131,8 @@ class KubeforwardAcceptanceTest extends KubeforwardFixture {
         double p99 = pct(sorted, 99);
         double max = sorted[sorted.length - 1] / 1e6;
         System.out.printf("kubeforward propagation API write -> table swap: n=%d p50=%.3f ms p99=%.3f ms max=%.3f ms"
-                + " (sampled %d not-ready checks x 6 queries, 0 to removed endpoint)%n", updates, p50, p99, max, sampled);
+                + " (sampled %d not-ready checks x 6 queries, 0 to removed endpoint)%n", updates, p50, p99, max,
+                sampled);
         assertEquals(10, sampled);
         assertTrue(p99 < 100, "p99 " + p99 + " ms");
     }
@@ -150,7 +153,8 @@ class KubeforwardAcceptanceTest extends KubeforwardFixture {
     }
 
     /** The fastest window's sorted latencies, and how many windows were run to find it. */
-    record Fastest(long[] lat, int windows) {}
+    record Fastest(long[] lat, int windows) {
+    }
 
     /**
      * Up to three windows of 500 timed queries, stopping at the first whose p99 is under 5 ms: the
@@ -204,7 +208,8 @@ class KubeforwardAcceptanceTest extends KubeforwardFixture {
         // /ready follows the watcher's sync; the table is swapped by the binding after its debounce
         // (KubeforwardBinding.DEBOUNCE_MILLIS), so queries may still SERVFAIL for a few ms after /ready is 200.
         await("table holds the endpoint", () -> forward().table().size() == 1);
-        System.out.printf("kubeforward /ready 200 %.0f ms after the API server started; table swapped %.1f ms after /ready 200%n",
+        System.out.printf(
+                "kubeforward /ready 200 %.0f ms after the API server started; table swapped %.1f ms after /ready 200%n",
                 (readyAt - t0) / 1e6, (System.nanoTime() - readyAt) / 1e6);
         try (DnsClient client = new DnsClient(port)) {
             timedQueries(client, "after", 4, Rcode.NOERROR);

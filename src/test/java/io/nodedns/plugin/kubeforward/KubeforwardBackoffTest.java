@@ -41,13 +41,13 @@ import org.xbill.DNS.Type;
 class KubeforwardBackoffTest extends KubeforwardFixture {
     static final Pattern RETRY = Pattern.compile("retrying in ([0-9.]+)s");
 
-
     void startServer() throws Exception {
         Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
         port = FreePorts.udpAndTcp();
         String corefile = ".:" + port + " {\n kubeforward {\n  namespace kube-system\n  service_name kube-dns\n"
                 + "  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n }\n}\n";
-        server = TestServer.fromText(corefile, TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
+        server = TestServer.fromText(corefile,
+                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
     }
 
     KubeforwardBinding binding() {
@@ -188,7 +188,8 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
 
             List<String> warnings = checkLog(log, w.apiErrorsTotal());
             assertTrue(warnings.size() >= 3, "a line per retry step: " + warnings);
-            assertTrue(warnings.stream().allMatch(l -> l.contains("HTTP 500") || l.contains("watch")), warnings.toString());
+            assertTrue(warnings.stream().allMatch(l -> l.contains("HTTP 500") || l.contains("watch")),
+                    warnings.toString());
             List<Double> delays = announcedDelays(warnings);
             System.out.println("[TEST] announced delays (s): " + delays);
 
@@ -243,7 +244,8 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
         assertEquals(0, scrape("coredns_kubeforward_api_errors"));
         assertEquals(0, scrape("coredns_kubeforward_watch_stalls"));
         assertTrue(scrape("coredns_kubeforward_table_swaps") >= 1);
-        assertTrue(Math.abs(System.currentTimeMillis() / 1000.0 - scrape("coredns_kubeforward_last_sync_timestamp_seconds")) < 5);
+        assertTrue(Math.abs(
+                System.currentTimeMillis() / 1000.0 - scrape("coredns_kubeforward_last_sync_timestamp_seconds")) < 5);
         assertTrue(scrape("coredns_kubeforward_staleness_seconds") < 5);
         api.failRequests(500);
         api.closeAllWatches();
@@ -284,7 +286,8 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
             api.start();
             awaitUpstreams(a, b);
             await("recovered", () -> w.consecutiveFailures() == 0 && !w.degraded());
-            assertEquals(1, log.lines().stream().filter(l -> l.contains("again after")).count(), log.lines().toString());
+            assertEquals(1, log.lines().stream().filter(l -> l.contains("again after")).count(),
+                    log.lines().toString());
             checkLog(log, w.apiErrorsTotal());
         }
         assertTrue(w.staleness().compareTo(Duration.ofSeconds(3)) < 0);

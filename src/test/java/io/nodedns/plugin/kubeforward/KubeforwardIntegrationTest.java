@@ -88,7 +88,8 @@ class KubeforwardIntegrationTest extends KubeforwardFixture {
         port = FreePorts.udpAndTcp();
         String corefile = ".:" + port + " {\n kubeforward {\n  namespace kube-system\n  service_name kube-dns\n"
                 + "  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra + " }\n}\n";
-        server = TestServer.fromText(corefile, TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
+        server = TestServer.fromText(corefile,
+                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
     }
 
     ForwardHandler forward() {
@@ -319,8 +320,10 @@ class KubeforwardIntegrationTest extends KubeforwardFixture {
         api.create(slice("s-a", a, true));
         Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
         port = FreePorts.udpAndTcp();
-        String block = " kubeforward {\n  namespace kube-system\n  service_name kube-dns\n  port_name dns\n  kubeconfig " + kc + "\n }\n";
-        server = TestServer.fromText("a.example:" + port + " {\n" + block + "}\nb.example:" + port + " {\n" + block + "}\n",
+        String block = " kubeforward {\n  namespace kube-system\n  service_name kube-dns\n  port_name dns\n  kubeconfig "
+                + kc + "\n }\n";
+        server = TestServer.fromText(
+                "a.example:" + port + " {\n" + block + "}\nb.example:" + port + " {\n" + block + "}\n",
                 TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
         WatcherRegistry reg = server.server().shared().state(WatcherRegistry.KEY, k -> new WatcherRegistry());
         assertEquals(1, reg.size());

@@ -44,7 +44,8 @@ class KubeforwardOutageTest extends KubeforwardFixture {
         port = FreePorts.udpAndTcp();
         String corefile = ".:" + port + " {\n kubeforward {\n  namespace kube-system\n  service_name kube-dns\n"
                 + "  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra + " }\n}\n";
-        server = TestServer.fromText(corefile, TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
+        server = TestServer.fromText(corefile,
+                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
     }
 
     ForwardHandler forward() {
@@ -122,7 +123,8 @@ class KubeforwardOutageTest extends KubeforwardFixture {
             }
             int failedDuringOutage = load.failedSentBetween(downAt, upAt);
             long[] lat = load.sortedLatencies();
-            String summary = String.format("kubeforward 60 s API outage at %d qps: sent %d (%d during the outage of %.1f s),"
+            String summary = String.format(
+                    "kubeforward 60 s API outage at %d qps: sent %d (%d during the outage of %.1f s),"
                             + " failed %d (%d during the outage), latency p50 %.2f ms p99 %.2f ms max %.2f ms,"
                             + " API errors during the outage %d, warning lines %d, announced retry delays %s s,"
                             + " recovery after restart %.0f ms, queries per upstream a=%d b=%d c=%d",
@@ -137,7 +139,8 @@ class KubeforwardOutageTest extends KubeforwardFixture {
             assertTrue(errorsDuringOutage >= 4, "the watcher kept retrying: " + summary);
             assertTrue(warnings.size() <= errorsDuringOutage, summary);
             for (int i = 1; i < delays.size(); i++) { // at the 30 s cap, equal jitter draws from 15-30 s
-                assertTrue(delays.get(i) >= delays.get(i - 1) - 0.05 || delays.get(i) >= 15, "one line per backoff step: " + summary);
+                assertTrue(delays.get(i) >= delays.get(i - 1) - 0.05 || delays.get(i) >= 15,
+                        "one line per backoff step: " + summary);
             }
             assertTrue(a.clientQueries() > 0 && b.clientQueries() > 0 && c.clientQueries() > 0, summary);
         }
@@ -154,7 +157,7 @@ class KubeforwardOutageTest extends KubeforwardFixture {
         EndpointSliceWatcher w = watcher();
         Upstream deadOne = upstream(c);
 
-        c.behaviour((q, out) -> { }); // c stops answering anything, health probes included
+        c.behaviour((q, out) -> {}); // c stops answering anything, health probes included
         try (DnsClient client = new DnsClient(port)) {
             for (int i = 0; i < 6 && !deadOne.down(2); i++) {
                 client.udp(DnsClient.query("kick" + i + ".example.org", Type.A)); // failures trigger probes
@@ -201,8 +204,8 @@ class KubeforwardOutageTest extends KubeforwardFixture {
         JsonObject stored = api.apply(slice);
         String name = stored.getAsJsonObject("metadata").get("name").getAsString();
         String version = stored.getAsJsonObject("metadata").get("resourceVersion").getAsString();
-        await("watcher saw " + name + "@" + version, () -> w.slices().stream().anyMatch(s ->
-                name.equals(s.name()) && version.equals(s.resourceVersion())));
+        await("watcher saw " + name + "@" + version,
+                () -> w.slices().stream().anyMatch(s -> name.equals(s.name()) && version.equals(s.resourceVersion())));
     }
 
     static JsonObject withLabel(JsonObject slice, String key, String value) {

@@ -50,8 +50,8 @@ class KubeforwardReloadTest {
     @Test
     void reloadReusesTheWatcherAndKeepsServing() throws Exception {
         try (StandInApiServer api = StandInApiServer.builder().start();
-             FakeUpstream a = FakeUpstream.start("127.0.0.2");
-             FakeUpstream b = FakeUpstream.start("127.0.0.3")) {
+                FakeUpstream a = FakeUpstream.start("127.0.0.2");
+                FakeUpstream b = FakeUpstream.start("127.0.0.3")) {
             api.create(KubeforwardIntegrationTest.slice("s-a", a, true));
             Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
             int port = FreePorts.udpAndTcp();

@@ -86,7 +86,8 @@ class KubeforwardSetupTest {
                     except skip.cluster.local
                     read_timeout 1s
                 }""");
-        assertEquals(List.of("cluster.local.", "in-addr.arpa."), c.forwards().stream().map(ForwardConfig::from).toList());
+        assertEquals(List.of("cluster.local.", "in-addr.arpa."),
+                c.forwards().stream().map(ForwardConfig::from).toList());
         ForwardConfig f = c.forwards().getFirst();
         assertEquals("round_robin", f.policy());
         assertEquals(3, f.maxFails());
@@ -144,7 +145,8 @@ class KubeforwardSetupTest {
         assertEquals(2, e.line());
 
         // Neither kubeconfig, a service account nor $KUBECONFIG: a setup error, not a silent hang.
-        e = assertThrows(ConfigException.class, () -> build(".:53 {\n kubeforward {\n  namespace a\n  service_name b\n }\n}\n"));
+        e = assertThrows(ConfigException.class,
+                () -> build(".:53 {\n kubeforward {\n  namespace a\n  service_name b\n }\n}\n"));
         assertTrue(e.detail().contains("no Kubernetes client configuration"), e.detail());
 
         Path kc = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("kc"), "http://127.0.0.1:1", "default");

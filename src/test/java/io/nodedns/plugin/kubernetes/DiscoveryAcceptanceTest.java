@@ -60,7 +60,8 @@ class DiscoveryAcceptanceTest {
     TestServer start(String plugins) throws Exception {
         Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
         port = FreePorts.udpAndTcp();
-        return TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n " + plugins.replace("KC", kc.toString()) + "}\n",
+        return TestServer.fromText(
+                ".:" + port + " {\n bind 127.0.0.1\n " + plugins.replace("KC", kc.toString()) + "}\n",
                 TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of()))
                         .register("multicluster", new MulticlusterSetup(Map.of())));
     }
@@ -113,14 +114,16 @@ class DiscoveryAcceptanceTest {
         api.create(KubeObjects.serviceImport("v1beta1", "testns", "db", "Headless", List.of(), http));
         api.create(slice(0));
         api.create(KubeObjects.service("testns", "api", "10.96.0.1", http));
-        server = start("multicluster clusterset.local {\n  kubeconfig KC\n }\n kubernetes cluster.local {\n  kubeconfig KC\n }\n");
+        server = start(
+                "multicluster clusterset.local {\n  kubeconfig KC\n }\n kubernetes cluster.local {\n  kubeconfig KC\n }\n");
         int updates = 200;
         long[] imports = new long[updates / 2];
         long[] slices = new long[updates / 2];
         try (DnsClient client = new DnsClient(port)) {
             for (int i = 0; i < updates / 2; i++) {
                 String ip = "10.0.1." + (i + 1);
-                JsonObject imp = KubeObjects.serviceImport("v1beta1", "testns", "web", "ClusterSetIP", List.of(ip), http);
+                JsonObject imp = KubeObjects.serviceImport("v1beta1", "testns", "web", "ClusterSetIP", List.of(ip),
+                        http);
                 imports[i] = untilAnswered(client, "web.testns.svc.clusterset.local.", () -> api.apply(imp), ip);
                 int n = i + 1;
                 slices[i] = untilAnswered(client, "db.testns.svc.clusterset.local.", () -> api.apply(slice(n)),
@@ -134,7 +137,7 @@ class DiscoveryAcceptanceTest {
         Arrays.sort(imports);
         Arrays.sort(slices);
         System.out.printf("[TEST] API write -> DNS answer over %d updates: p50 %.2f ms, p99 %.2f ms, max %.2f ms"
-                        + " (ServiceImport p99 %.2f ms, EndpointSlice p99 %.2f ms)%n", updates, pct(all, 50), pct(all, 99),
+                + " (ServiceImport p99 %.2f ms, EndpointSlice p99 %.2f ms)%n", updates, pct(all, 50), pct(all, 99),
                 all[all.length - 1] / 1e6, pct(imports, 99), pct(slices, 99));
         assertTrue(pct(all, 99) < 100, "p99 " + pct(all, 99) + " ms");
     }
@@ -159,7 +162,8 @@ class DiscoveryAcceptanceTest {
         long t0 = System.nanoTime();
         CompletableFuture<TestServer> starting = CompletableFuture.supplyAsync(() -> {
             try {
-                return TestServer.fromText(corefile, TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of())));
+                return TestServer.fromText(corefile,
+                        TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of())));
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
@@ -198,8 +202,10 @@ class DiscoveryAcceptanceTest {
             Thread.sleep(20);
         }
         assertTrue(handler("kubernetes").ready(), "/ready true after sync");
-        System.out.printf("[TEST] startup with the API down: serving after %d ms (startup_timeout 2s), query sent during"
-                + " the wait got %s; API up -> answered %d ms later%n", startedMs, Rcode.string(during.getRcode()), syncedMs);
+        System.out.printf(
+                "[TEST] startup with the API down: serving after %d ms (startup_timeout 2s), query sent during"
+                        + " the wait got %s; API up -> answered %d ms later%n",
+                startedMs, Rcode.string(during.getRcode()), syncedMs);
     }
 
     @Test

@@ -65,7 +65,8 @@ class DiscoveryChurnTest {
                 Endpoint.ready(ip(20 + cluster, i, 101 + generation / 100 % 100))); // differs from every earlier write of this slice
         if (MODE.equals("multicluster")) {
             return KubeObjects.endpointSlice(ns(i), "svc" + i + "-c" + cluster, Map.of(
-                    KubeObjects.MCS_SERVICE_NAME, "svc" + i, KubeObjects.MCS_SOURCE_CLUSTER, "c" + cluster), "IPv4", eps, HTTP);
+                    KubeObjects.MCS_SERVICE_NAME, "svc" + i, KubeObjects.MCS_SOURCE_CLUSTER, "c" + cluster), "IPv4",
+                    eps, HTTP);
         }
         return KubeObjects.endpointSlice(ns(i), "svc" + i + "-a", Map.of(KubeObjects.SERVICE_NAME, "svc" + i),
                 "IPv4", eps, HTTP);
@@ -75,14 +76,16 @@ class DiscoveryChurnTest {
     @Timeout(900)
     void queriesWhileEndpointSlicesChurn() throws Exception {
         boolean mcs = MODE.equals("multicluster");
-        try (StandInApiServer api = StandInApiServer.builder().serviceImportVersions("v1beta1").historySize(1000).start()) {
+        try (StandInApiServer api = StandInApiServer.builder().serviceImportVersions("v1beta1").historySize(1000)
+                .start()) {
             for (int n = 0; n < NAMESPACES; n++) {
                 api.create(KubeObjects.namespace("ns" + n));
             }
             for (int i = 0; i < SERVICES; i++) {
                 boolean headless = i % 2 == 1;
                 if (mcs) {
-                    api.create(KubeObjects.serviceImport("v1beta1", ns(i), "svc" + i, headless ? "Headless" : "ClusterSetIP",
+                    api.create(KubeObjects.serviceImport("v1beta1", ns(i), "svc" + i,
+                            headless ? "Headless" : "ClusterSetIP",
                             headless ? List.of() : List.of(ip(10, i, 1)), HTTP));
                     for (int c = 0; c < CLUSTERS; c++) {
                         api.create(slice(i, c, 0));
@@ -107,26 +110,32 @@ class DiscoveryChurnTest {
                     for (int i = 0; i < 2; i++) { // a ClusterIP and a headless name answer before anything is measured
                         org.xbill.DNS.Message r = dns.udp(io.nodedns.testing.DnsClient.query(
                                 "svc" + i + "." + ns(i) + ".svc." + zone + ".", org.xbill.DNS.Type.A));
-                        assertTrue(r != null && r.getRcode() == 0 && r.getSection(org.xbill.DNS.Section.ANSWER).size() > 0,
+                        assertTrue(
+                                r != null && r.getRcode() == 0 && r.getSection(org.xbill.DNS.Section.ANSWER).size() > 0,
                                 "svc" + i + ": " + r);
                     }
                 }
                 phase(b, api, port, zone, 0, 5); // JIT-compiles the answer path; not reported
                 StringBuilder out = new StringBuilder("[TEST] discovery churn: " + MODE + " " + SERVICES
-                        + (mcs ? " ServiceImports" : " Services") + ", " + RATE + " qps for " + SECONDS + " s per phase");
+                        + (mcs ? " ServiceImports" : " Services") + ", " + RATE + " qps for " + SECONDS
+                        + " s per phase");
                 for (int round = 1; round <= 2; round++) { // alternated, so a load change on the machine shows
-                    out.append("\n  round ").append(round).append(" no churn: ").append(phase(b, api, port, zone, 0, SECONDS));
-                    out.append("\n  round ").append(round).append(' ').append(CHURN).append(" EndpointSlice updates/s: ")
+                    out.append("\n  round ").append(round).append(" no churn: ")
+                            .append(phase(b, api, port, zone, 0, SECONDS));
+                    out.append("\n  round ").append(round).append(' ').append(CHURN)
+                            .append(" EndpointSlice updates/s: ")
                             .append(phase(b, api, port, zone, CHURN, SECONDS));
                 }
-                out.append("\n  loadavg at the end ").append(java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
+                out.append("\n  loadavg at the end ")
+                        .append(java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
                 System.out.println(out);
             }
         }
     }
 
     /** One measured phase: load at RATE for SECONDS while `churn` slices per second are rewritten. */
-    String phase(DiscoveryBackend b, StandInApiServer api, int port, String zone, int churn, int seconds) throws Exception {
+    String phase(DiscoveryBackend b, StandInApiServer api, int port, String zone, int churn, int seconds)
+            throws Exception {
         OpenLoopLoad load = new OpenLoopLoad(port, RATE, RATE * (seconds + 2), 2, 2_000_000_000L, "churn")
                 .names(i -> "svc" + (i * 7919 % SERVICES) + "." + ns(i * 7919 % SERVICES) + ".svc." + zone);
         load.warmUp(2000);
@@ -172,12 +181,15 @@ class DiscoveryChurnTest {
                     example = example == null ? "svc" + (i * 7919 % SERVICES) : example;
                 }
             }
-            failures = " (unanswered within 2 s " + unanswered + ", rcodes " + rcodes + (example == null ? "" : ", e.g. " + example) + ")";
+            failures = " (unanswered within 2 s " + unanswered + ", rcodes " + rcodes
+                    + (example == null ? "" : ", e.g. " + example) + ")";
         }
-        return String.format(java.util.Locale.ROOT, "slices written %d, view change bursts %d; watch-side CPU %.2f %% of a core"
+        return String.format(java.util.Locale.ROOT,
+                "slices written %d, view change bursts %d; watch-side CPU %.2f %% of a core"
                         + " (%.0f ms), process CPU %.1f %% of a core; sent %d, failed %d%s, latency p50 %.3f ms p99 %.3f ms"
                         + " p99.9 %.3f ms max %.3f ms",
-                written.get(), b.rebuildsTotal() - bursts0, 100.0 * watch / wall, watch / 1e6, 100.0 * proc / wall, load.sent,
+                written.get(), b.rebuildsTotal() - bursts0, 100.0 * watch / wall, watch / 1e6, 100.0 * proc / wall,
+                load.sent,
                 failed, failures, pct(lat, 50), pct(lat, 99), pct(lat, 99.9), lat[lat.length - 1] / 1e6);
     }
 
@@ -196,7 +208,8 @@ class DiscoveryChurnTest {
     }
 
     static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     static double pct(long[] sorted, double p) {

@@ -47,8 +47,10 @@ class ExternalNameChainTest {
     @Timeout(30)
     void externalNameTargetsAreFollowed() throws Exception {
         try (StandInApiServer api = StandInApiServer.builder().start();
-                FakeUpstream upstream = FakeUpstream.start().reply(q -> q.getQuestion().getName().toString().startsWith("nx.")
-                        ? FakeUpstream.replyTo(q, Rcode.NXDOMAIN) : FakeUpstream.answer(q))) {
+                FakeUpstream upstream = FakeUpstream.start()
+                        .reply(q -> q.getQuestion().getName().toString().startsWith("nx.")
+                                ? FakeUpstream.replyTo(q, Rcode.NXDOMAIN)
+                                : FakeUpstream.answer(q))) {
             api.create(KubeObjects.namespace("default"));
             api.create(KubeObjects.service("default", "db", "10.96.0.7", new KubeObjects.Port("pg", "TCP", 5432)));
             api.create(externalName("default", "ext", "db.example.com"));
@@ -70,7 +72,8 @@ class ExternalNameChainTest {
                     DnsClient client = new DnsClient(port)) {
                 Message r = client.udp(DnsClient.query("ext.default.svc.cluster.local.", Type.A));
                 assertEquals(Rcode.NOERROR, r.getRcode(), r.toString());
-                assertEquals(List.of("ext.default.svc.cluster.local. CNAME db.example.com.", "db.example.com. A 192.0.2.1"),
+                assertEquals(
+                        List.of("ext.default.svc.cluster.local. CNAME db.example.com.", "db.example.com. A 192.0.2.1"),
                         answer(r), r.toString());
 
                 r = client.udp(DnsClient.query("inside.default.svc.cluster.local.", Type.A));

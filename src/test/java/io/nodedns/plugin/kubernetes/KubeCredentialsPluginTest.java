@@ -120,7 +120,8 @@ class KubeCredentialsPluginTest {
         Path cert = Files.writeString(dir.resolve("alice.crt"), alice.certPem());
         Path key = Files.writeString(dir.resolve("alice.key"), alice.pkcs8Pem());
         Path ca = Files.writeString(dir.resolve("ca.crt"), PKI.caPem());
-        start(" kubernetes cluster.local {\n  endpoint " + api.url() + "\n  tls " + cert + " " + key + " " + ca + "\n }\n");
+        start(" kubernetes cluster.local {\n  endpoint " + api.url() + "\n  tls " + cert + " " + key + " " + ca
+                + "\n }\n");
         Message m = ask("web.default.svc.cluster.local.");
         assertEquals("10.96.0.10", m.getSection(Section.ANSWER).getFirst().rdataToString(), m.toString());
         allAuthenticatedAs("alice");
@@ -132,15 +133,18 @@ class KubeCredentialsPluginTest {
         Path notPem = Files.writeString(dir.resolve("cert.crt"), "not a certificate");
         String head = "cluster.local {\n kubernetes {\n  ";
         SetupErrors.assertFails(head + "tls a b c\n }\n}\n", 3, "tls needs endpoint");
-        SetupErrors.assertFails(head + "endpoint https://127.0.0.1:6443\n  tls a b\n }\n}\n", 4, "Wrong argument count");
+        SetupErrors.assertFails(head + "endpoint https://127.0.0.1:6443\n  tls a b\n }\n}\n", 4,
+                "Wrong argument count");
         SetupErrors.assertFails(head + "endpoint\n }\n}\n", 3, "Wrong argument count");
         SetupErrors.assertFails(head + "endpoint https://a:1 https://b:1\n }\n}\n", 3, "endpoint takes one URL");
         SetupErrors.assertFails(head + "endpoint 10.0.0.1:6443\n }\n}\n", 3, "endpoint: invalid URL '10.0.0.1:6443'");
-        SetupErrors.assertFails(head + "endpoint http://127.0.0.1:8080\n  tls " + ca + " " + ca + " " + ca + "\n }\n}\n", 4,
+        SetupErrors.assertFails(
+                head + "endpoint http://127.0.0.1:8080\n  tls " + ca + " " + ca + " " + ca + "\n }\n}\n", 4,
                 "tls needs an https endpoint");
         SetupErrors.assertFails(head + "endpoint https://127.0.0.1:6443\n  kubeconfig " + ca + "\n }\n}\n", 3,
                 "endpoint and kubeconfig both name the API server");
-        SetupErrors.assertFails(head + "endpoint https://127.0.0.1:6443\n  tls " + notPem + " " + ca + " " + ca + "\n }\n}\n", 4,
+        SetupErrors.assertFails(
+                head + "endpoint https://127.0.0.1:6443\n  tls " + notPem + " " + ca + " " + ca + "\n }\n}\n", 4,
                 notPem.toString());
     }
 
@@ -158,7 +162,8 @@ class KubeCredentialsPluginTest {
     @Test
     void kubeforwardWithAnExecPlugin() throws Exception {
         try (FakeUpstream up = FakeUpstream.start("127.0.0.2")) {
-            api.create(KubeObjects.endpointSlice("kube-system", "kube-dns-1", Map.of(KubeObjects.SERVICE_NAME, "kube-dns"),
+            api.create(KubeObjects.endpointSlice("kube-system", "kube-dns-1",
+                    Map.of(KubeObjects.SERVICE_NAME, "kube-dns"),
                     "IPv4", List.of(KubeObjects.Endpoint.ready("127.0.0.2")), new Port("dns", "UDP", up.port())));
             Path script = Files.createDirectories(dir.resolve("kube")).resolve("token.sh");
             Files.writeString(script, "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\","

@@ -77,9 +77,11 @@ class KubernetesConformanceTest {
         dual.getAsJsonObject("spec").add("clusterIPs", ips);
         api.create(dual);
         api.create(headless("testns", "hdls", http));
-        JsonObject slice = KubeObjects.endpointSlice("testns", "hdls-a", Map.of(KubeObjects.SERVICE_NAME, "hdls"), "IPv4",
+        JsonObject slice = KubeObjects.endpointSlice("testns", "hdls-a", Map.of(KubeObjects.SERVICE_NAME, "hdls"),
+                "IPv4",
                 List.of(new Endpoint(List.of("10.0.1.1"), true, "web-0"), Endpoint.ready("10.0.1.2"),
-                        new Endpoint(List.of("10.0.1.3"), false, null)), http);
+                        new Endpoint(List.of("10.0.1.3"), false, null)),
+                http);
         JsonObject ref = new JsonObject();
         ref.addProperty("kind", "Pod");
         ref.addProperty("name", "hdls-pod-b");
@@ -96,10 +98,12 @@ class KubernetesConformanceTest {
         api.create(KubeObjects.pod("testns", "app", "node-1", "10.0.3.1"));
 
         Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
-        insecure = serve("kubernetes cluster.local in-addr.arpa ip6.arpa {\n  kubeconfig " + kc + "\n  pods insecure\n }\n");
+        insecure = serve(
+                "kubernetes cluster.local in-addr.arpa ip6.arpa {\n  kubeconfig " + kc + "\n  pods insecure\n }\n");
         verified = serve("kubernetes cluster.local {\n  kubeconfig " + kc + "\n  pods verified\n  endpoint_pod_names\n"
                 + "  namespaces testns default\n  ttl 30\n }\n");
-        disabled = serve("kubernetes cluster.local {\n  kubeconfig " + kc + "\n  fallthrough\n }\n marker fell-through\n");
+        disabled = serve(
+                "kubernetes cluster.local {\n  kubeconfig " + kc + "\n  fallthrough\n }\n marker fell-through\n");
         noEndpoints = serve("kubernetes cluster.local {\n  kubeconfig " + kc + "\n  noendpoints\n }\n");
     }
 
@@ -124,18 +128,23 @@ class KubernetesConformanceTest {
         String hdls = n("hdls.testns.svc");
         c.add(answer("ClusterIP A", svc1, Type.A, rr(svc1, 5, "A", "10.96.0.1")));
         c.add(nodata("ClusterIP without IPv6, AAAA", svc1, Type.AAAA));
-        c.add(answer("ClusterIP AAAA", n("svc6.testns.svc"), Type.AAAA, rr(n("svc6.testns.svc"), 5, "AAAA", "fd00::1")));
+        c.add(answer("ClusterIP AAAA", n("svc6.testns.svc"), Type.AAAA,
+                rr(n("svc6.testns.svc"), 5, "AAAA", "fd00::1")));
         c.add(answer("dual-stack A", n("dual.testns.svc"), Type.A, rr(n("dual.testns.svc"), 5, "A", "10.96.0.3")));
-        c.add(answer("dual-stack AAAA", n("dual.testns.svc"), Type.AAAA, rr(n("dual.testns.svc"), 5, "AAAA", "fd00::3")));
+        c.add(answer("dual-stack AAAA", n("dual.testns.svc"), Type.AAAA,
+                rr(n("dual.testns.svc"), 5, "AAAA", "fd00::3")));
         c.add(answer("SRV _port._proto", n("_http._tcp.svc1.testns.svc"), Type.SRV,
-                rr(n("_http._tcp.svc1.testns.svc"), 5, "SRV", "0 100 80 " + svc1)).withAdditional(rr(svc1, 5, "A", "10.96.0.1")));
+                rr(n("_http._tcp.svc1.testns.svc"), 5, "SRV", "0 100 80 " + svc1))
+                .withAdditional(rr(svc1, 5, "A", "10.96.0.1")));
         c.add(answer("SRV port.proto without underscores (CoreDNS)", n("dns.udp.svc1.testns.svc"), Type.SRV,
                 rr(n("dns.udp.svc1.testns.svc"), 5, "SRV", "0 100 53 " + svc1)));
         c.add(answer("SRV on the plain name: every port", svc1, Type.SRV, rr(svc1, 5, "SRV", "0 50 80 " + svc1),
                 rr(svc1, 5, "SRV", "0 50 53 " + svc1)).withAdditional(rr(svc1, 5, "A", "10.96.0.1")));
         c.add(nxdomain("SRV with no matching port", n("_ftp._tcp.svc1.testns.svc"), Type.SRV));
-        c.add(answer("headless A: ready endpoints only", hdls, Type.A, rr(hdls, 5, "A", "10.0.1.1"), rr(hdls, 5, "A", "10.0.1.2")));
-        c.add(answer("endpoint by hostname", n("web-0.hdls.testns.svc"), Type.A, rr(n("web-0.hdls.testns.svc"), 5, "A", "10.0.1.1")));
+        c.add(answer("headless A: ready endpoints only", hdls, Type.A, rr(hdls, 5, "A", "10.0.1.1"),
+                rr(hdls, 5, "A", "10.0.1.2")));
+        c.add(answer("endpoint by hostname", n("web-0.hdls.testns.svc"), Type.A,
+                rr(n("web-0.hdls.testns.svc"), 5, "A", "10.0.1.1")));
         c.add(answer("endpoint by dashed IP", n("10-0-1-2.hdls.testns.svc"), Type.A,
                 rr(n("10-0-1-2.hdls.testns.svc"), 5, "A", "10.0.1.2")));
         c.add(nxdomain("not-ready endpoint", n("10-0-1-3.hdls.testns.svc"), Type.A));
@@ -148,10 +157,13 @@ class KubernetesConformanceTest {
         c.add(answer("endpoint name of a ClusterIP service (CoreDNS)", n("10-0-2-1.kube-dns.kube-system.svc"), Type.A,
                 rr(n("10-0-2-1.kube-dns.kube-system.svc"), 5, "A", "10.0.2.1")));
         c.add(nxdomain("headless without endpoints", n("empty.testns.svc"), Type.A));
-        c.add(answer("ExternalName: CNAME for A", n("ext.testns.svc"), Type.A, rr(n("ext.testns.svc"), 5, "CNAME", "example.org.")));
-        c.add(answer("ExternalName: CNAME", n("ext.testns.svc"), Type.CNAME, rr(n("ext.testns.svc"), 5, "CNAME", "example.org.")));
+        c.add(answer("ExternalName: CNAME for A", n("ext.testns.svc"), Type.A,
+                rr(n("ext.testns.svc"), 5, "CNAME", "example.org.")));
+        c.add(answer("ExternalName: CNAME", n("ext.testns.svc"), Type.CNAME,
+                rr(n("ext.testns.svc"), 5, "CNAME", "example.org.")));
         c.add(nxdomain("no SRV for ExternalName ports", n("_http._tcp.ext.testns.svc"), Type.SRV));
-        c.add(answer("PTR of a ClusterIP", "1.0.96.10.in-addr.arpa.", Type.PTR, rr("1.0.96.10.in-addr.arpa.", 5, "PTR", svc1)));
+        c.add(answer("PTR of a ClusterIP", "1.0.96.10.in-addr.arpa.", Type.PTR,
+                rr("1.0.96.10.in-addr.arpa.", 5, "PTR", svc1)));
         c.add(answer("PTR of a headless endpoint", "1.1.0.10.in-addr.arpa.", Type.PTR,
                 rr("1.1.0.10.in-addr.arpa.", 5, "PTR", n("web-0.hdls.testns.svc"))));
         c.add(answer("PTR of a ClusterIP service's endpoint", "1.2.0.10.in-addr.arpa.", Type.PTR,
@@ -163,12 +175,14 @@ class KubernetesConformanceTest {
         c.add(nxdomain("partial reverse name", "10.in-addr.arpa.", Type.PTR));
         c.add(answer("pods insecure: any IP in an existing namespace", n("10-0-9-9.testns.pod"), Type.A,
                 rr(n("10-0-9-9.testns.pod"), 5, "A", "10.0.9.9")));
-        c.add(answer("pods insecure: IPv6 pod name", n("fd00--9.testns.pod"), Type.AAAA, rr(n("fd00--9.testns.pod"), 5, "AAAA", "fd00::9")));
+        c.add(answer("pods insecure: IPv6 pod name", n("fd00--9.testns.pod"), Type.AAAA,
+                rr(n("fd00--9.testns.pod"), 5, "AAAA", "fd00::9")));
         c.add(nxdomain("pod label that is no IP", n("web.testns.pod"), Type.A));
         c.add(nxdomain("pod in a missing namespace", n("10-0-9-9.nons.pod"), Type.A));
         c.add(nodata("namespace under pod", n("testns.pod"), Type.A));
         c.add(answer("dns-version 1.1.0", n("dns-version"), Type.TXT, rr(n("dns-version"), 28800, "TXT", "\"1.1.0\"")));
-        c.add(answer("NS at the apex", Z, Type.NS, rr(Z, 5, "NS", "ns.dns." + Z)).withAdditional(rr("ns.dns." + Z, 5, "A", "127.0.0.1")));
+        c.add(answer("NS at the apex", Z, Type.NS, rr(Z, 5, "NS", "ns.dns." + Z))
+                .withAdditional(rr("ns.dns." + Z, 5, "A", "127.0.0.1")));
         c.add(answer("ns.dns.Z is the server", n("ns.dns"), Type.A, rr(n("ns.dns"), 5, "A", "127.0.0.1")));
         c.add(nxdomain("missing service", n("svc0.testns.svc"), Type.A));
         c.add(nxdomain("missing namespace", n("svc1.nons.svc"), Type.A));
@@ -184,7 +198,8 @@ class KubernetesConformanceTest {
 
     static List<DnsCase> verifiedCases() {
         List<DnsCase> c = new ArrayList<>();
-        c.add(answer("pods verified: an existing pod", n("10-0-3-1.testns.pod"), Type.A, rr(n("10-0-3-1.testns.pod"), 30, "A", "10.0.3.1")));
+        c.add(answer("pods verified: an existing pod", n("10-0-3-1.testns.pod"), Type.A,
+                rr(n("10-0-3-1.testns.pod"), 30, "A", "10.0.3.1")));
         c.add(nxdomain("pods verified: no such pod", n("10-0-9-9.testns.pod"), Type.A));
         c.add(answer("endpoint_pod_names", n("hdls-pod-b.hdls.testns.svc"), Type.A,
                 rr(n("hdls-pod-b.hdls.testns.svc"), 30, "A", "10.0.1.2")));
@@ -199,13 +214,15 @@ class KubernetesConformanceTest {
     static List<DnsCase> disabledCases() {
         List<DnsCase> c = new ArrayList<>();
         c.add(nodata("NODATA never falls through", n("svc1.testns.svc"), Type.AAAA));
-        c.add(answer("positive answers do not fall through", n("svc1.testns.svc"), Type.A, rr(n("svc1.testns.svc"), 5, "A", "10.96.0.1")));
+        c.add(answer("positive answers do not fall through", n("svc1.testns.svc"), Type.A,
+                rr(n("svc1.testns.svc"), 5, "A", "10.96.0.1")));
         return c;
     }
 
     static List<DnsCase> noEndpointCases() {
         List<DnsCase> c = new ArrayList<>();
-        c.add(answer("noendpoints: ClusterIP works", n("svc1.testns.svc"), Type.A, rr(n("svc1.testns.svc"), 5, "A", "10.96.0.1")));
+        c.add(answer("noendpoints: ClusterIP works", n("svc1.testns.svc"), Type.A,
+                rr(n("svc1.testns.svc"), 5, "A", "10.96.0.1")));
         c.add(nxdomain("noendpoints: headless has no records", n("hdls.testns.svc"), Type.A));
         c.add(nxdomain("noendpoints: no endpoint names", n("web-0.hdls.testns.svc"), Type.A));
         return c;
@@ -229,7 +246,8 @@ class KubernetesConformanceTest {
             assertEquals("fell-through", r.getSection(Section.ANSWER).getFirst().rdataToString(),
                     "pods disabled: no pod records, NXDOMAIN falls through\n" + r);
             r = client.udp(DnsClient.query(n("svc0.testns.svc"), Type.A));
-            assertEquals(Type.TXT, r.getSection(Section.ANSWER).getFirst().getType(), "missing names fall through\n" + r);
+            assertEquals(Type.TXT, r.getSection(Section.ANSWER).getFirst().getType(),
+                    "missing names fall through\n" + r);
         }
     }
 

@@ -51,7 +51,8 @@ class KubernetesOptionsTest {
         api.create(KubeObjects.namespace("other"));
         Port http = new Port("http", "TCP", 80);
         api.create(KubeObjects.service("default", "web", "None", http));
-        JsonObject slice = KubeObjects.endpointSlice("default", "web-a", Map.of(KubeObjects.SERVICE_NAME, "web"), "IPv4",
+        JsonObject slice = KubeObjects.endpointSlice("default", "web-a", Map.of(KubeObjects.SERVICE_NAME, "web"),
+                "IPv4",
                 List.of(Endpoint.ready("10.0.0.7")), http);
         JsonObject ref = new JsonObject();
         ref.addProperty("kind", "Pod");
@@ -70,7 +71,8 @@ class KubernetesOptionsTest {
     }
 
     static DiscoveryServer start(String zones, String body) throws Exception {
-        return DiscoveryServer.start(zones, body, TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of())));
+        return DiscoveryServer.start(zones, body,
+                TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of())));
     }
 
     static String kube(String header, String... options) {
@@ -103,8 +105,6 @@ class KubernetesOptionsTest {
         return out;
     }
 
-
-
     @Test
     void defaultsZonesFromTheServerBlockTtl5AndNoFallthrough() throws Exception {
         api.clearRequests();
@@ -116,30 +116,36 @@ class KubernetesOptionsTest {
             assertEquals(5, soa.getTTL());
             assertEquals(5, soa.getMinimum());
             assertEquals("ns.dns.cluster.local.", soa.getHost().toString());
-            TXTRecord version = (TXTRecord) s.ask("dns-version.cluster.local.", Type.TXT).getSection(Section.ANSWER).getFirst();
+            TXTRecord version = (TXTRecord) s.ask("dns-version.cluster.local.", Type.TXT).getSection(Section.ANSWER)
+                    .getFirst();
             assertEquals(List.of("1.1.0"), version.getStrings());
             assertEquals(28800, version.getTTL());
             m = s.ask("missing.default.svc.cluster.local.", Type.A);
             assertEquals(Rcode.NXDOMAIN, m.getRcode());
             assertEquals(5, soa(m).getMinimum());
-            assertEquals(Set.of("web.default.svc.cluster.local. 5 A 10.0.0.7"), answers(s.ask("web.default.svc.cluster.local.", Type.A)));
+            assertEquals(Set.of("web.default.svc.cluster.local. 5 A 10.0.0.7"),
+                    answers(s.ask("web.default.svc.cluster.local.", Type.A)));
             assertEquals(Set.of("10-0-0-7.web.default.svc.cluster.local. 5 A 10.0.0.7"),
                     answers(s.ask("10-0-0-7.web.default.svc.cluster.local.", Type.A)));
             assertEquals(Rcode.NXDOMAIN, s.ask("web-pod.web.default.svc.cluster.local.", Type.A).getRcode());
-            assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.default.pod.cluster.local.", Type.A).getRcode(), "pods disabled");
+            assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.default.pod.cluster.local.", Type.A).getRcode(),
+                    "pods disabled");
         }
         assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services",
-                "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name"), DiscoveryServer.listed(api), "no pods without 'pods verified'");
+                "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name"), DiscoveryServer.listed(api),
+                "no pods without 'pods verified'");
     }
 
     @Test
     void zonesTtlAndFallthroughZones() throws Exception {
-        try (DiscoveryServer s = start(".:PORT", kube(" cluster.local example.test", "ttl 3600", "fallthrough example.test"))) {
+        try (DiscoveryServer s = start(".:PORT",
+                kube(" cluster.local example.test", "ttl 3600", "fallthrough example.test"))) {
             SOARecord soa = soa(s.ask("cluster.local.", Type.SOA));
             assertEquals(300, soa.getTTL(), "the SOA record's own TTL is capped at 300");
             assertEquals(3600, soa.getMinimum());
             assertEquals("example.test.", soa(s.ask("example.test.", Type.SOA)).getName().toString());
-            assertEquals(Set.of("web.default.svc.example.test. 3600 A 10.0.0.7"), answers(s.ask("web.default.svc.example.test.", Type.A)));
+            assertEquals(Set.of("web.default.svc.example.test. 3600 A 10.0.0.7"),
+                    answers(s.ask("web.default.svc.example.test.", Type.A)));
             assertEquals(Rcode.NXDOMAIN, s.ask("missing.default.svc.cluster.local.", Type.A).getRcode());
             assertTrue(DiscoveryServer.fellThrough(s.ask("missing.default.svc.example.test.", Type.A)));
             assertTrue(DiscoveryServer.fellThrough(s.ask("www.example.org.", Type.A)), "names outside the zones go on");
@@ -149,7 +155,8 @@ class KubernetesOptionsTest {
         }
         try (DiscoveryServer s = start(".:PORT", kube(" cluster.local", "ttl 0", "fallthrough"))) {
             assertEquals(0, soa(s.ask("cluster.local.", Type.SOA)).getTTL());
-            assertTrue(DiscoveryServer.fellThrough(s.ask("missing.default.svc.cluster.local.", Type.A)), "bare fallthrough: every zone");
+            assertTrue(DiscoveryServer.fellThrough(s.ask("missing.default.svc.cluster.local.", Type.A)),
+                    "bare fallthrough: every zone");
         }
     }
 
@@ -158,14 +165,17 @@ class KubernetesOptionsTest {
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "pods insecure"))) {
             assertEquals(Set.of("10-1-2-3.default.pod.cluster.local. 5 A 10.1.2.3"),
                     answers(s.ask("10-1-2-3.default.pod.cluster.local.", Type.A)), "insecure answers any IP");
-            assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.nope.pod.cluster.local.", Type.A).getRcode(), "unknown namespace");
+            assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.nope.pod.cluster.local.", Type.A).getRcode(),
+                    "unknown namespace");
         }
         api.clearRequests();
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "pods verified"))) {
             assertEquals(Set.of("10-0-0-7.default.pod.cluster.local. 5 A 10.0.0.7"),
                     answers(s.ask("10-0-0-7.default.pod.cluster.local.", Type.A)));
-            assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.default.pod.cluster.local.", Type.A).getRcode(), "no such pod");
-            assertEquals(Rcode.NXDOMAIN, s.ask("10-0-0-7.other.pod.cluster.local.", Type.A).getRcode(), "pod in another ns");
+            assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.default.pod.cluster.local.", Type.A).getRcode(),
+                    "no such pod");
+            assertEquals(Rcode.NXDOMAIN, s.ask("10-0-0-7.other.pod.cluster.local.", Type.A).getRcode(),
+                    "pod in another ns");
         }
         assertTrue(DiscoveryServer.listed(api).contains("/api/v1/pods"), DiscoveryServer.listed(api).toString());
     }
@@ -179,11 +189,13 @@ class KubernetesOptionsTest {
         }
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "namespaces other"))) {
             assertEquals(Rcode.NXDOMAIN, s.ask("web.default.svc.cluster.local.", Type.A).getRcode());
-            assertEquals(Rcode.NOERROR, s.ask("other.svc.cluster.local.", Type.A).getRcode(), "listed namespace exists");
+            assertEquals(Rcode.NOERROR, s.ask("other.svc.cluster.local.", Type.A).getRcode(),
+                    "listed namespace exists");
         }
         api.clearRequests();
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "noendpoints"))) {
-            assertEquals(Rcode.NXDOMAIN, s.ask("web.default.svc.cluster.local.", Type.A).getRcode(), "headless needs slices");
+            assertEquals(Rcode.NXDOMAIN, s.ask("web.default.svc.cluster.local.", Type.A).getRcode(),
+                    "headless needs slices");
         }
         assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services"), DiscoveryServer.listed(api));
     }
@@ -217,7 +229,8 @@ class KubernetesOptionsTest {
     void labelSelectorsAreSentToTheApiServer() throws Exception {
         Port http = new Port("http", "TCP", 80);
         api.create(KubeObjects.withLabel(KubeObjects.service("default", "picked", "10.96.0.31", http), "app", "dns"));
-        api.create(KubeObjects.endpointSlice("default", "picked-a", Map.of(KubeObjects.SERVICE_NAME, "picked", "app", "dns"),
+        api.create(KubeObjects.endpointSlice("default", "picked-a",
+                Map.of(KubeObjects.SERVICE_NAME, "picked", "app", "dns"),
                 "IPv4", List.of(Endpoint.ready("10.0.0.31")), http));
         api.create(KubeObjects.service("default", "plain", "10.96.0.32", http));
         api.create(KubeObjects.withLabel(KubeObjects.namespace("team"), "team", "dns"));
@@ -235,11 +248,14 @@ class KubernetesOptionsTest {
                 DiscoveryServer.listed(api));
         api.clearRequests();
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "namespace_labels team=dns"))) {
-            assertEquals(Set.of("api.team.svc.cluster.local. 5 A 10.96.0.33"), answers(s.ask("api.team.svc.cluster.local.", Type.A)));
-            assertEquals(Rcode.NXDOMAIN, s.ask("picked.default.svc.cluster.local.", Type.A).getRcode(), "namespace not selected");
+            assertEquals(Set.of("api.team.svc.cluster.local. 5 A 10.96.0.33"),
+                    answers(s.ask("api.team.svc.cluster.local.", Type.A)));
+            assertEquals(Rcode.NXDOMAIN, s.ask("picked.default.svc.cluster.local.", Type.A).getRcode(),
+                    "namespace not selected");
             assertEquals(Rcode.NXDOMAIN, s.ask("default.svc.cluster.local.", Type.A).getRcode());
         }
-        assertTrue(DiscoveryServer.listed(api).contains("/api/v1/namespaces?team=dns"), DiscoveryServer.listed(api).toString());
+        assertTrue(DiscoveryServer.listed(api).contains("/api/v1/namespaces?team=dns"),
+                DiscoveryServer.listed(api).toString());
     }
 
     /** Arrival times (ms after the first) of the recorded requests that pass the filter, in order. */
@@ -301,17 +317,20 @@ class KubernetesOptionsTest {
         String body = " kubernetes {\n  kubeconfig " + two + " standin\n  startup_timeout 400ms\n }";
         try (DiscoveryServer s = start("cluster.local:PORT", body)) {
             assertTrue(s.server().server().current().readiness().getFirst().ready(), "ready once synced");
-            assertEquals(Set.of("web.default.svc.cluster.local. 5 A 10.0.0.7"), answers(s.ask("web.default.svc.cluster.local.", Type.A)));
+            assertEquals(Set.of("web.default.svc.cluster.local. 5 A 10.0.0.7"),
+                    answers(s.ask("web.default.svc.cluster.local.", Type.A)));
         }
         long t0 = System.nanoTime();
-        try (DiscoveryServer s = start("cluster.local:PORT", " kubernetes {\n  kubeconfig " + two + "\n  startup_timeout 400ms\n }")) {
+        try (DiscoveryServer s = start("cluster.local:PORT",
+                " kubernetes {\n  kubeconfig " + two + "\n  startup_timeout 400ms\n }")) {
             long waited = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(waited >= 400 && waited < 4000, "waited " + waited + " ms for the unreachable current context");
             Message m = s.ask("web.default.svc.cluster.local.", Type.A);
             assertEquals(Rcode.SERVFAIL, m.getRcode(), "unsynced: a name not known yet is SERVFAIL, never NXDOMAIN");
             assertTrue(m.getHeader().getFlag(Flags.AA));
             assertEquals(Rcode.NOERROR, s.ask("cluster.local.", Type.SOA).getRcode(), "the apex is answered meanwhile");
-            assertFalse(s.server().server().current().readiness().getFirst().ready(), "not ready before the first sync");
+            assertFalse(s.server().server().current().readiness().getFirst().ready(),
+                    "not ready before the first sync");
         }
     }
 }

@@ -41,7 +41,8 @@ class KubernetesSetupTest {
 
     /** The block {@code cluster.local { kubernetes { kubeconfig F; <lines> } }}: the lines start at line 4. */
     static String block(String... lines) {
-        StringBuilder b = new StringBuilder("cluster.local {\n    kubernetes {\n        kubeconfig " + kubeconfig + "\n");
+        StringBuilder b = new StringBuilder(
+                "cluster.local {\n    kubernetes {\n        kubeconfig " + kubeconfig + "\n");
         for (String l : lines) {
             b.append("        ").append(l).append('\n');
         }
@@ -60,7 +61,8 @@ class KubernetesSetupTest {
     @Test
     void everyOptionTogether() throws Exception {
         Instance i = SetupErrors.build(block("namespaces default kube-system", "namespaces other", "pods verified",
-                "endpoint_pod_names", "noendpoints", "ttl 30", "fallthrough in-addr.arpa ip6.arpa", "startup_timeout 2s"));
+                "endpoint_pod_names", "noendpoints", "ttl 30", "fallthrough in-addr.arpa ip6.arpa",
+                "startup_timeout 2s"));
         assertEquals(1, i.readiness().size(), "the plugin reports readiness");
     }
 
@@ -102,7 +104,8 @@ class KubernetesSetupTest {
                 users:
                 - {name: u, user: {token: abc}}
                 """);
-        assertDoesNotThrow(() -> SetupErrors.build("cluster.local {\n kubernetes {\n  kubeconfig " + two + " second\n }\n}\n"));
+        assertDoesNotThrow(
+                () -> SetupErrors.build("cluster.local {\n kubernetes {\n  kubeconfig " + two + " second\n }\n}\n"));
         assertFails("cluster.local {\n kubernetes {\n  kubeconfig " + two + " third\n }\n}\n", 2, "no context 'third'");
     }
 
@@ -145,7 +148,8 @@ class KubernetesSetupTest {
         assertFails(block("apiserver_max_inflight -2"), 4, "plugin/kubernetes: apiserver_max_inflight must be >= 0");
         assertFails(block("apiserver_max_inflight 1 2"), 4, "Wrong argument count");
         assertFails(block("labels"), 4, "Wrong argument count");
-        assertFails(block("labels app>1"), 4, "unable to parse label selector value: 'app>1': \">\" is not a valid label selector operator");
+        assertFails(block("labels app>1"), 4,
+                "unable to parse label selector value: 'app>1': \">\" is not a valid label selector operator");
         assertFails(block("labels app in ()"), 4, "values set can't be empty");
         assertFails(block("labels app in (a"), 4, "expected ',' or ')'");
         assertFails(block("labels -app=x"), 4, "invalid label key '-app'");
@@ -155,7 +159,8 @@ class KubernetesSetupTest {
         assertFails(block("labels app=-x"), 4, "invalid label value '-x'");
         assertFails(block("labels app near (x)"), 4, "unknown operator 'near'");
         assertFails(block("namespace_labels team=a=b"), 4, "unable to parse namespace_label selector value");
-        assertFails(block("ignore empty_services"), 4, "plugin/kubernetes: unable to parse ignore value: 'empty_services'");
+        assertFails(block("ignore empty_services"), 4,
+                "plugin/kubernetes: unable to parse ignore value: 'empty_services'");
         assertFails(block("ignore empty_service x"), 4, "Wrong argument count");
     }
 
@@ -177,7 +182,8 @@ class KubernetesSetupTest {
     @Test
     void reverseZonesAloneAreNotEnough() {
         String message = "plugin/kubernetes: needs at least one zone that is not a reverse zone";
-        assertFails(".:53 {\n kubernetes in-addr.arpa ip6.arpa {\n  kubeconfig " + kubeconfig + "\n }\n}\n", 2, message);
+        assertFails(".:53 {\n kubernetes in-addr.arpa ip6.arpa {\n  kubeconfig " + kubeconfig + "\n }\n}\n", 2,
+                message);
         assertFails("in-addr.arpa ip6.arpa {\n\n kubernetes {\n  kubeconfig " + kubeconfig + "\n }\n}\n", 3, message);
         assertFails(".:53 {\n kubernetes 10.0.0.0/8 {\n  kubeconfig " + kubeconfig + "\n }\n}\n", 2, message);
     }
@@ -194,14 +200,18 @@ class KubernetesSetupTest {
         assertFails("cluster.local {\n kubernetes {\n  kubeconfig " + notYaml + "\n }\n}\n", 2, "not a YAML mapping");
 
         // bad material and unsupported credentials name the plugin, the file, the entry and the field
-        Path badCa = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("badca.kubeconfig"), "https://127.0.0.1:6443",
+        Path badCa = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("badca.kubeconfig"),
+                "https://127.0.0.1:6443",
                 Map.of("certificate-authority-data", "LS0tLS1CRUdJT"), Map.of());
-        assertFails("cluster.local {\n kubernetes {\n  kubeconfig " + badCa + "\n }\n}\n", 2, "plugin/kubernetes: kubeconfig "
-                + badCa + ": cluster 'nodedns-standin': certificate-authority-data: not valid base64");
-        Path oidc = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("oidc.kubeconfig"), "https://127.0.0.1:6443",
+        assertFails("cluster.local {\n kubernetes {\n  kubeconfig " + badCa + "\n }\n}\n", 2,
+                "plugin/kubernetes: kubeconfig "
+                        + badCa + ": cluster 'nodedns-standin': certificate-authority-data: not valid base64");
+        Path oidc = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("oidc.kubeconfig"),
+                "https://127.0.0.1:6443",
                 Map.of(), Map.of("auth-provider", Map.of("name", "oidc")));
-        assertFails("cluster.local {\n kubernetes {\n  kubeconfig " + oidc + "\n }\n}\n", 2, "plugin/kubernetes: kubeconfig "
-                + oidc + ": user 'nodedns-standin': auth-provider 'oidc' is not supported");
+        assertFails("cluster.local {\n kubernetes {\n  kubeconfig " + oidc + "\n }\n}\n", 2,
+                "plugin/kubernetes: kubeconfig "
+                        + oidc + ": user 'nodedns-standin': auth-provider 'oidc' is not supported");
 
         // neither kubeconfig, a service account nor $KUBECONFIG: a setup error naming the directive's line
         e = assertThrows(ConfigException.class, () -> build("cluster.local {\n\n kubernetes\n}\n", Map.of()));

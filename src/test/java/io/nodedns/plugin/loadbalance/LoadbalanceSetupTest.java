@@ -25,16 +25,18 @@ class LoadbalanceSetupTest {
 
     @Test
     void roundRobinForms() throws Exception {
-        for (String body : List.of("loadbalance", "loadbalance round_robin", "loadbalance {}", "loadbalance round_robin {\n}")) {
+        for (String body : List.of("loadbalance", "loadbalance round_robin", "loadbalance {}",
+                "loadbalance round_robin {\n}")) {
             assertEquals(0, parse(body).size(), body);
         }
     }
 
     @Test
     void preferSubnets() throws Exception {
-        PreferredSubnets p = parse("loadbalance round_robin {\n prefer 10.9.20.0/24 192.168.1.7/24\n prefer 2001:db8::/32\n}");
+        PreferredSubnets p = parse(
+                "loadbalance round_robin {\n prefer 10.9.20.0/24 192.168.1.7/24\n prefer 2001:db8::/32\n}");
         assertEquals(3, p.size());
-        UnsafeBuffer v4 = new UnsafeBuffer(new byte[] {(byte) 192, (byte) 168, 1, (byte) 200});
+        UnsafeBuffer v4 = new UnsafeBuffer(new byte[]{(byte) 192, (byte) 168, 1, (byte) 200});
         assertTrue(p.contains(1, v4, 0, 4), "host bits of the CIDR are ignored");
         assertTrue(!p.contains(0, v4, 0, 4));
         byte[] mapped = new byte[16];
@@ -79,6 +81,7 @@ class LoadbalanceSetupTest {
 
     @Test
     void oncePerBlock() {
-        SetupErrors.assertFails(".:53 {\n loadbalance\n loadbalance\n whoami\n}\n", 3, "can only be used once per Server Block");
+        SetupErrors.assertFails(".:53 {\n loadbalance\n loadbalance\n whoami\n}\n", 3,
+                "can only be used once per Server Block");
     }
 }

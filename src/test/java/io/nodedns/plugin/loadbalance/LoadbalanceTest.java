@@ -48,7 +48,8 @@ class LoadbalanceTest {
         return r;
     }
 
-    private static Set<String> firstsOver(int queries, boolean tcp, DnsClient client, String name, int skip) throws Exception {
+    private static Set<String> firstsOver(int queries, boolean tcp, DnsClient client, String name, int skip)
+            throws Exception {
         Set<String> firsts = new HashSet<>();
         for (int i = 0; i < queries; i++) {
             Message q = DnsClient.query(name, Type.A);
@@ -69,8 +70,9 @@ class LoadbalanceTest {
     void shufflesForwardedRepliesOverUdpAndTcp() throws Exception {
         try (FakeUpstream up = FakeUpstream.start().reply(LoadbalanceTest::fiveAddresses)) {
             int port = FreePorts.udpAndTcp();
-            try (TestServer s = TestServer.fromText(".:%d {\n loadbalance round_robin\n forward . %s\n}\n".formatted(port, up.hostPort()));
-                 DnsClient client = new DnsClient(port)) {
+            try (TestServer s = TestServer
+                    .fromText(".:%d {\n loadbalance round_robin\n forward . %s\n}\n".formatted(port, up.hostPort()));
+                    DnsClient client = new DnsClient(port)) {
                 Message one = client.udp(DnsClient.query("www.example.org", Type.A));
                 assertEquals(Type.CNAME, one.getSection(Section.ANSWER).getFirst().getType(), "CNAME stays first");
                 assertTrue(firstsOver(60, false, client, "www.example.org", 1).size() >= 3, "UDP: first record varies");
@@ -84,7 +86,7 @@ class LoadbalanceTest {
         try (FakeUpstream up = FakeUpstream.start().reply(LoadbalanceTest::fiveAddresses)) {
             int port = FreePorts.udpAndTcp();
             try (TestServer s = TestServer.fromText(".:%d {\n forward . %s\n}\n".formatted(port, up.hostPort()));
-                 DnsClient client = new DnsClient(port)) {
+                    DnsClient client = new DnsClient(port)) {
                 assertEquals(Set.of("192.0.2.1"), firstsOver(20, false, client, "www.example.org", 1));
             }
         }
@@ -99,9 +101,10 @@ class LoadbalanceTest {
         Path hosts = Files.writeString(dir.resolve("hosts"), file);
         int port = FreePorts.udpAndTcp();
         try (TestServer s = TestServer.fromText(".:%d {\n loadbalance\n hosts %s\n}\n".formatted(port, hosts));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             assertTrue(firstsOver(60, false, client, "web.example.org", 0).size() >= 3);
-            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("nope.example.org", Type.A)).getRcode(), "errors pass untouched");
+            assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("nope.example.org", Type.A)).getRcode(),
+                    "errors pass untouched");
         }
     }
 
@@ -121,6 +124,7 @@ class LoadbalanceTest {
         byte[] after = new byte[reply.length];
         ex.response().getBytes(0, after);
         Message parsed = new Message(after);
-        assertEquals(ADDRESSES + 1, parsed.getSection(Section.ANSWER).size(), "still a valid reply after 400k shuffles or more");
+        assertEquals(ADDRESSES + 1, parsed.getSection(Section.ANSWER).size(),
+                "still a valid reply after 400k shuffles or more");
     }
 }

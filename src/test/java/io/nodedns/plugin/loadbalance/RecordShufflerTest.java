@@ -68,7 +68,7 @@ class RecordShufflerTest {
     }
 
     private static void sameRecords(Message before, Message after) {
-        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
+        for (int section : new int[]{Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
             List<String> x = texts(before, section);
             List<String> y = texts(after, section);
             x.sort(null);
@@ -138,7 +138,8 @@ class RecordShufflerTest {
         for (int i = 1; i <= 4; i++) {
             m.addRecord(a(CDN, "203.0.113." + i), Section.ANSWER);
         }
-        m.addRecord(new NSRecord(name("cdn.example.net."), DClass.IN, 60, name("ns1.cdn.example.net.")), Section.AUTHORITY);
+        m.addRecord(new NSRecord(name("cdn.example.net."), DClass.IN, 60, name("ns1.cdn.example.net.")),
+                Section.AUTHORITY);
         Name other = name("ns.other.test.");
         for (int i = 1; i <= 3; i++) {
             m.addRecord(a(other, "198.51.100." + i), Section.ADDITIONAL);
@@ -160,7 +161,8 @@ class RecordShufflerTest {
             }
         }
         assertEquals(4, answerFirsts.size());
-        assertTrue(answerMoved > 150, "the answer is shuffled even when the additional section cannot be: " + answerMoved);
+        assertTrue(answerMoved > 150,
+                "the answer is shuffled even when the additional section cannot be: " + answerMoved);
         assertTrue(additionalMoved > 0, "the additional section was shuffled with its pointers rewritten");
     }
 

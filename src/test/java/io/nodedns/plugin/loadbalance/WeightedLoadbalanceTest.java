@@ -60,10 +60,12 @@ class WeightedLoadbalanceTest {
     @Test
     void topAddressFollowsTheWeights() throws Exception {
         // CoreDNS's README example (3 : 1 : 2), plus one address the file does not name (weight 1)
-        Path weights = Files.writeString(dir.resolve("w"), "# comment\n\nwww.example.org\n100.64.1.1 3\n100.64.1.2 1\n  100.64.1.3   2  \n");
+        Path weights = Files.writeString(dir.resolve("w"),
+                "# comment\n\nwww.example.org\n100.64.1.1 3\n100.64.1.2 1\n  100.64.1.3   2  \n");
         int port = FreePorts.udpAndTcp();
-        try (TestServer s = TestServer.fromText(".:%d {\n loadbalance weighted %s\n hosts %s\n}\n".formatted(port, weights, hosts()));
-             DnsClient client = new DnsClient(port)) {
+        try (TestServer s = TestServer
+                .fromText(".:%d {\n loadbalance weighted %s\n hosts %s\n}\n".formatted(port, weights, hosts()));
+                DnsClient client = new DnsClient(port)) {
             Map<String, Integer> tops = tops(client, 1400);
             // expected 600 : 200 : 400 : 200 of 1400; bounds are about 5 standard deviations wide
             assertBetween(tops, "100.64.1.1", 500, 700);
@@ -77,7 +79,8 @@ class WeightedLoadbalanceTest {
 
     private static void assertBetween(Map<String, Integer> tops, String address, int low, int high) {
         int n = tops.getOrDefault(address, 0);
-        assertTrue(n >= low && n <= high, address + " first " + n + " times, expected " + low + ".." + high + ": " + tops);
+        assertTrue(n >= low && n <= high,
+                address + " first " + n + " times, expected " + low + ".." + high + ": " + tops);
     }
 
     @Test
@@ -86,7 +89,7 @@ class WeightedLoadbalanceTest {
         int port = FreePorts.udpAndTcp();
         try (TestServer s = TestServer.fromText(".:%d {\n loadbalance weighted %s {\n reload 100ms\n }\n hosts %s\n}\n"
                 .formatted(port, weights, hosts()));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             assertTrue(tops(client, 200).size() >= 3, "no file yet: every address weighs 1");
             replace(weights, "WWW.Example.Org.\n100.64.1.2 255\n");
             assertTrue(waitForTop(client, "100.64.1.2"), "the file, once there, is read (name case ignored)");
@@ -101,7 +104,8 @@ class WeightedLoadbalanceTest {
     /** Writes the file as a ConfigMap update does, with a rename: a reader never sees it half written. */
     private static void replace(Path file, String content) throws Exception {
         Path tmp = Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), content);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** True once 100.64.1.x comes first in at least 190 of 200 replies (255 : 1 : 1 : 1 gives 98.8 %). */
@@ -126,8 +130,9 @@ class WeightedLoadbalanceTest {
         assertWeightFileFails("example.org\n10.0.0.1 +3\n", 2, "wrong weight value");
         assertWeightFileFails("example.org\n10.0.0.1 3 4\n", 2, "could not parse weight line");
         assertWeightFileFails("example..org\n", 1, "wrong domain name");
-        ConfigException missing = SetupErrors.assertFails(".:53 {\n loadbalance weighted %s {\n reload 0s\n }\n whoami\n}\n"
-                .formatted(dir.resolve("absent")), 2, "cannot read weight file");
+        ConfigException missing = SetupErrors
+                .assertFails(".:53 {\n loadbalance weighted %s {\n reload 0s\n }\n whoami\n}\n"
+                        .formatted(dir.resolve("absent")), 2, "cannot read weight file");
         assertTrue(missing.getMessage().contains("absent"), missing.getMessage());
     }
 

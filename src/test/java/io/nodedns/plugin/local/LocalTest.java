@@ -31,7 +31,7 @@ class LocalTest {
     void localhostAndReverseZones() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText(CONFIG.formatted(port, ""));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             Message a = client.udp(DnsClient.query("LocalHost", Type.A));
             assertEquals(Rcode.NOERROR, a.getRcode());
             ARecord v4 = (ARecord) a.getSection(Section.ANSWER).getFirst();
@@ -39,7 +39,8 @@ class LocalTest {
             assertEquals(604800, v4.getTTL());
             assertEquals("LocalHost.", v4.getName().toString());
             assertTrue(!a.getHeader().getFlag(Flags.AA), "CoreDNS's local does not set AA");
-            AAAARecord v6 = (AAAARecord) client.udp(DnsClient.query("localhost", Type.AAAA)).getSection(Section.ANSWER).getFirst();
+            AAAARecord v6 = (AAAARecord) client.udp(DnsClient.query("localhost", Type.AAAA)).getSection(Section.ANSWER)
+                    .getFirst();
             assertEquals("0:0:0:0:0:0:0:1", v6.getAddress().getHostAddress());
 
             Message mx = client.udp(DnsClient.query("localhost", Type.MX));
@@ -51,7 +52,8 @@ class LocalTest {
             assertEquals(604800, soa.getMinimum());
             assertEquals("localhost.", ((NSRecord) client.udp(DnsClient.query("127.in-addr.arpa", Type.NS))
                     .getSection(Section.ANSWER).getFirst()).getTarget().toString());
-            assertEquals(Type.SOA, client.udp(DnsClient.query("0.in-addr.arpa", Type.SOA)).getSection(Section.ANSWER).getFirst().getType());
+            assertEquals(Type.SOA, client.udp(DnsClient.query("0.in-addr.arpa", Type.SOA)).getSection(Section.ANSWER)
+                    .getFirst().getType());
             Message apexA = client.udp(DnsClient.query("255.in-addr.arpa", Type.A));
             assertEquals(Rcode.NOERROR, apexA.getRcode(), "only localhost. has addresses");
             assertEquals(Type.SOA, apexA.getSection(Section.AUTHORITY).getFirst().getType());
@@ -77,10 +79,11 @@ class LocalTest {
     void localhostSubdomainsAndPrefixAreCounted() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText(CONFIG.formatted(port, ""));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             long before = LocalMetrics.LOCALHOST_REQUESTS.sum();
             Message sub = client.udp(DnsClient.query("app.localhost", Type.A));
-            assertEquals("127.0.0.1", ((ARecord) sub.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
+            assertEquals("127.0.0.1",
+                    ((ARecord) sub.getSection(Section.ANSWER).getFirst()).getAddress().getHostAddress());
             Message prefixed = client.udp(DnsClient.query("localhost.example.org", Type.AAAA));
             assertEquals(Type.AAAA, prefixed.getSection(Section.ANSWER).getFirst().getType());
             Message txt = client.udp(DnsClient.query("localhost.example.org", Type.TXT));
@@ -89,7 +92,7 @@ class LocalTest {
             assertEquals(before + 3, LocalMetrics.LOCALHOST_REQUESTS.sum());
         }
         try (TestServer server = TestServer.fromText(CONFIG.formatted(port, " {\n  localhost_prefix off\n }"));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             assertTrue(passedOn(client.udp(DnsClient.query("localhost.example.org", Type.A))), "prefix off");
             assertEquals(1, client.udp(DnsClient.query("app.localhost", Type.A)).getSection(Section.ANSWER).size());
         }

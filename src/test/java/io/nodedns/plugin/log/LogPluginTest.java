@@ -19,8 +19,8 @@ class LogPluginTest {
     void defaultLineHasCoreDnsCommonFormat() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText(".:%d {\n log\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(".:%d {\n log\n whoami\n}\n".formatted(port));
+                DnsClient client = new DnsClient(port)) {
             Message q = DnsClient.withEdns(DnsClient.query("Example.ORG", Type.AAAA), 4096, true);
             q.getHeader().setID(29008);
             client.udp(q);
@@ -46,8 +46,8 @@ class LogPluginTest {
                 }
                 """.formatted(port);
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText(corefile);
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(corefile);
+                DnsClient client = new DnsClient(port)) {
             client.udp(DnsClient.query("www.example.org", Type.MX));
             client.tcp(DnsClient.query("other.example.net", Type.A));
             client.udp(DnsClient.query("sync.example.org", Type.TXT));
@@ -63,12 +63,13 @@ class LogPluginTest {
     void successOnlyRuleSkipsDenials() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText((".:%d {\n log control.example {\n  class denial\n }\n"
-                     + " log nodata.example {\n  class success error\n }\n whoami\n}\n").formatted(port));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText((".:%d {\n log control.example {\n  class denial\n }\n"
+                        + " log nodata.example {\n  class success error\n }\n whoami\n}\n").formatted(port));
+                DnsClient client = new DnsClient(port)) {
             // The positive control: the same empty answer, under a rule for denials, is logged.
             client.udp(DnsClient.query("control.example", Type.A));
-            assertNotNull(log.await("control.example.", 2000), "a denial rule logs whoami's empty answer: " + log.lines());
+            assertNotNull(log.await("control.example.", 2000),
+                    "a denial rule logs whoami's empty answer: " + log.lines());
             client.udp(DnsClient.query("nodata.example", Type.A));
             Thread.sleep(200);
             assertNull(log.await("nodata.example", 100), "whoami's empty answer is a denial and is not logged");

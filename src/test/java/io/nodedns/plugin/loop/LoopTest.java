@@ -31,7 +31,8 @@ class LoopTest {
     void aCorefileThatForwardsToItselfStopsTheProcess() throws Exception {
         int port = FreePorts.udpAndTcp();
         Path corefile = dir.resolve("Corefile");
-        Files.writeString(corefile, ".:%1$d {\n    bind 127.0.0.1\n    loop\n    forward . 127.0.0.1:%1$d\n}\n".formatted(port));
+        Files.writeString(corefile,
+                ".:%1$d {\n    bind 127.0.0.1\n    loop\n    forward . 127.0.0.1:%1$d\n}\n".formatted(port));
         long t0 = System.nanoTime();
         ImageJvm p = ImageJvm.startWithDefaultMemory(dir.resolve("out.log"), "-conf", corefile.toString());
         boolean exited = p.waitFor(Duration.ofSeconds(20));
@@ -78,7 +79,7 @@ class LoopTest {
     @Timeout(30)
     void aProbeSeenTwiceIsNotALoopTheThirdSightingIs() throws Exception {
         try (FakeUpstream up = FakeUpstream.start()) {
-            up.behaviour((q, out) -> { }); // silent: the probe stays unanswered and detection active
+            up.behaviour((q, out) -> {}); // silent: the probe stays unanswered and detection active
             int port = FreePorts.udpAndTcp();
             try (TestServer server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n loop\n forward . "
                     + up.hostPort() + "\n}\n")) {

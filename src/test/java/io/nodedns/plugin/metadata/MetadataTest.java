@@ -51,7 +51,8 @@ class MetadataTest {
     }
 
     private static DiscoveryServer kube(String metadata) throws Exception {
-        String body = metadata + "\n log . " + KUBE_FORMAT + "\n kubernetes {\n  kubeconfig " + kubeconfig + "\n  fallthrough\n }";
+        String body = metadata + "\n log . " + KUBE_FORMAT + "\n kubernetes {\n  kubeconfig " + kubeconfig
+                + "\n  fallthrough\n }";
         return DiscoveryServer.start("cluster.local:PORT", body,
                 TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of())));
     }
@@ -66,18 +67,23 @@ class MetadataTest {
     @Test
     void logPrintsTheLabelsKubernetesPublishes() throws Exception {
         try (LogCapture log = new LogCapture(); DiscoveryServer server = kube(" metadata")) {
-            assertEquals("web.default.svc.cluster.local. ns=default svc=web kind=svc ep=- port=- proto=- err=- class=success",
+            assertEquals(
+                    "web.default.svc.cluster.local. ns=default svc=web kind=svc ep=- port=- proto=- err=- class=success",
                     logged(log, server, "web.default.svc.cluster.local", Type.A));
-            assertEquals("_http._tcp.web.default.svc.cluster.local. ns=default svc=web kind=svc ep=- port=http proto=tcp err=- class=success",
+            assertEquals(
+                    "_http._tcp.web.default.svc.cluster.local. ns=default svc=web kind=svc ep=- port=http proto=tcp err=- class=success",
                     logged(log, server, "_http._tcp.web.default.svc.cluster.local", Type.SRV));
-            assertEquals("pod-1.web.default.svc.cluster.local. ns=default svc=web kind=svc ep=pod-1 port=- proto=- err=- class=success",
+            assertEquals(
+                    "pod-1.web.default.svc.cluster.local. ns=default svc=web kind=svc ep=pod-1 port=- proto=- err=- class=success",
                     logged(log, server, "Pod-1.web.default.svc.cluster.local", Type.A)); // no such endpoint: fell through
             assertEquals("default.svc.cluster.local. ns=default svc=- kind=svc ep=- port=- proto=- err=- class=denial",
                     logged(log, server, "default.svc.cluster.local", Type.A));
             // not the grammar: only the parse error (fallthrough hands the name on: marker answers it)
-            assertEquals("a.b.example.cluster.local. ns=- svc=- kind=- ep=- port=- proto=- err=invalid request class=success",
+            assertEquals(
+                    "a.b.example.cluster.local. ns=- svc=- kind=- ep=- port=- proto=- err=invalid request class=success",
                     logged(log, server, "a.b.example.cluster.local", Type.A));
-            assertEquals("a.b.c.d.e.svc.cluster.local. ns=- svc=- kind=- ep=- port=- proto=- err=invalid request class=success",
+            assertEquals(
+                    "a.b.c.d.e.svc.cluster.local. ns=- svc=- kind=- ep=- port=- proto=- err=invalid request class=success",
                     logged(log, server, "a.b.c.d.e.svc.cluster.local", Type.A));
         }
     }
@@ -102,10 +108,11 @@ class MetadataTest {
     void forwardPublishesTheUpstream() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (FakeUpstream up = FakeUpstream.start();
-             LogCapture log = new LogCapture();
-             TestServer server = TestServer.fromText(".:%d {\n metadata\n log . \"{name} via {/forward/upstream}\"\n forward . %s\n}\n"
-                     .formatted(port, up.hostPort()));
-             DnsClient client = new DnsClient(port)) {
+                LogCapture log = new LogCapture();
+                TestServer server = TestServer
+                        .fromText(".:%d {\n metadata\n log . \"{name} via {/forward/upstream}\"\n forward . %s\n}\n"
+                                .formatted(port, up.hostPort()));
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             String line = log.await("example.org. via", 3000);
             assertNotNull(line, log.lines().toString());

@@ -40,18 +40,20 @@ class MinimalTest {
         int port = FreePorts.udpAndTcp();
         Path zone = zone();
         String corefile = "example.org:%d {\n%s file %s\n}\n";
-        try (TestServer full = TestServer.fromText(corefile.formatted(port, "", zone)); DnsClient client = new DnsClient(port)) {
+        try (TestServer full = TestServer.fromText(corefile.formatted(port, "", zone));
+                DnsClient client = new DnsClient(port)) {
             Message mx = client.udp(DnsClient.withEdns(DnsClient.query("mx.example.org", Type.MX), 1232, false));
             assertTrue(mx.getSection(Section.AUTHORITY).size() + mx.getSection(Section.ADDITIONAL).size() > 1,
                     "control: without minimal the reply has more than the answer: " + mx);
         }
         try (TestServer minimal = TestServer.fromText(corefile.formatted(port, " minimal\n", zone));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             Message mx = client.udp(DnsClient.withEdns(DnsClient.query("mx.example.org", Type.MX), 1232, false));
             assertEquals(Rcode.NOERROR, mx.getRcode());
             assertEquals(1, mx.getSection(Section.ANSWER).size(), mx.toString());
             assertEquals(0, mx.getSection(Section.AUTHORITY).size(), mx.toString());
-            assertEquals(0, mx.getSection(Section.ADDITIONAL).size() - (mx.getOPT() == null ? 0 : 1), "only the OPT stays: " + mx);
+            assertEquals(0, mx.getSection(Section.ADDITIONAL).size() - (mx.getOPT() == null ? 0 : 1),
+                    "only the OPT stays: " + mx);
             assertTrue(mx.getOPT() != null, "the client's OPT is echoed");
             Message a = client.tcp(DnsClient.query("www.example.org", Type.A));
             assertEquals(1, a.getSection(Section.ANSWER).size());
@@ -65,7 +67,8 @@ class MinimalTest {
             assertEquals(Type.SOA, nx.getSection(Section.AUTHORITY).getFirst().getType(), "NXDOMAIN keeps its SOA");
             Message referral = client.udp(DnsClient.query("host.sub.example.org", Type.A));
             assertEquals(0, referral.getSection(Section.ANSWER).size(), referral.toString());
-            assertEquals(Type.NS, referral.getSection(Section.AUTHORITY).getFirst().getType(), "a delegation is kept whole");
+            assertEquals(Type.NS, referral.getSection(Section.AUTHORITY).getFirst().getType(),
+                    "a delegation is kept whole");
         }
     }
 

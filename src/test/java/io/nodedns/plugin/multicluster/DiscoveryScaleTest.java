@@ -57,19 +57,26 @@ class DiscoveryScaleTest {
     @Timeout(600)
     void tenThousandServicesTimesThreeClusters() throws Exception {
         Port http = new Port("http", "TCP", 80);
-        try (StandInApiServer api = StandInApiServer.builder().serviceImportVersions("v1beta1").historySize(1000).start()) {
+        try (StandInApiServer api = StandInApiServer.builder().serviceImportVersions("v1beta1").historySize(1000)
+                .start()) {
             long t0 = System.nanoTime();
             for (int n = 0; n < NAMESPACES; n++) {
                 api.create(KubeObjects.namespace("ns" + n));
             }
             for (int i = 0; i < SERVICES; i++) {
                 boolean headless = i % 2 == 1;
-                api.create(KubeObjects.serviceImport("v1beta1", ns(i), "svc" + i, headless ? "Headless" : "ClusterSetIP",
-                        headless ? List.of() : List.of("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255)), http));
+                api.create(KubeObjects.serviceImport("v1beta1", ns(i), "svc" + i,
+                        headless ? "Headless" : "ClusterSetIP",
+                        headless
+                                ? List.of()
+                                : List.of("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255)),
+                        http));
                 for (int c = 0; c < CLUSTERS; c++) {
                     String base = (20 + c) + "." + (i >> 8 & 255) + "." + (i & 255) + ".";
-                    api.create(KubeObjects.endpointSlice(ns(i), "svc" + i + "-c" + c, Map.of(KubeObjects.MCS_SERVICE_NAME,
-                            "svc" + i, KubeObjects.MCS_SOURCE_CLUSTER, "c" + c), "IPv4",
+                    api.create(KubeObjects.endpointSlice(ns(i), "svc" + i + "-c" + c,
+                            Map.of(KubeObjects.MCS_SERVICE_NAME,
+                                    "svc" + i, KubeObjects.MCS_SOURCE_CLUSTER, "c" + c),
+                            "IPv4",
                             List.of(Endpoint.ready(base + "1"), Endpoint.ready(base + "2")), http));
                 }
             }
@@ -78,9 +85,11 @@ class DiscoveryScaleTest {
             Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
             int port = FreePorts.udpAndTcp();
             long s0 = System.nanoTime();
-            try (TestServer server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n multicluster clusterset.local {\n"
-                    + "  kubeconfig " + kc + "\n }\n}\n", TestServer.registry().register("multicluster",
-                    new MulticlusterSetup(Map.of())))) {
+            try (TestServer server = TestServer.fromText(
+                    ".:" + port + " {\n bind 127.0.0.1\n multicluster clusterset.local {\n"
+                            + "  kubeconfig " + kc + "\n }\n}\n",
+                    TestServer.registry().register("multicluster",
+                            new MulticlusterSetup(Map.of())))) {
                 DiscoveryBackend b = handler(server).backend();
                 assertTrue(b.awaitSynced(java.time.Duration.ofSeconds(120)), "synced");
                 long syncMs = (System.nanoTime() - s0) / 1_000_000;
@@ -88,7 +97,8 @@ class DiscoveryScaleTest {
                 assertEquals(SERVICES, b.view().importCount());
 
                 OpenLoopLoad load = new OpenLoopLoad(port, RATE, RATE * (SECONDS + 2), 2, 2_000_000_000L, "scale")
-                        .names(i -> "svc" + (i * 7919 % SERVICES) + "." + ns(i * 7919 % SERVICES) + ".svc.clusterset.local");
+                        .names(i -> "svc" + (i * 7919 % SERVICES) + "." + ns(i * 7919 % SERVICES)
+                                + ".svc.clusterset.local");
                 load.warmUp(2000);
                 long l0 = System.nanoTime() + 50_000_000L;
                 load.start(l0);
@@ -97,7 +107,8 @@ class DiscoveryScaleTest {
                 load.finish();
                 long[] lat = load.sortedLatencies();
                 int failed = load.failedSentBetween(0, Long.MAX_VALUE);
-                String summary = String.format("[TEST] discovery scale: %d ServiceImports x %d clusters (%d EndpointSlices,"
+                String summary = String.format(
+                        "[TEST] discovery scale: %d ServiceImports x %d clusters (%d EndpointSlices,"
                                 + " %d endpoints) in %d namespaces; stand-in populated in %.1f s; nodedns synced %d ms after"
                                 + " start; heap held by nodedns after GC %.1f MiB (%.0f bytes per slice); %d qps for %d s:"
                                 + " sent %d, failed %d, latency p50 %.3f ms p99 %.3f ms p99.9 %.3f ms max %.3f ms",

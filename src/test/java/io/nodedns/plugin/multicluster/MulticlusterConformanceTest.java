@@ -51,7 +51,8 @@ class MulticlusterConformanceTest {
 
     static JsonObject mcsSlice(String ns, String name, String service, String cluster, String addressType,
             List<Endpoint> eps, Port... ports) {
-        Map<String, String> labels = cluster == null ? Map.of(KubeObjects.MCS_SERVICE_NAME, service)
+        Map<String, String> labels = cluster == null
+                ? Map.of(KubeObjects.MCS_SERVICE_NAME, service)
                 : Map.of(KubeObjects.MCS_SERVICE_NAME, service, KubeObjects.MCS_SOURCE_CLUSTER, cluster);
         return KubeObjects.endpointSlice(ns, name, labels, addressType, eps, ports);
     }
@@ -77,7 +78,8 @@ class MulticlusterConformanceTest {
         api.create(imp("hdls1", "Headless", List.of(), http));
         api.create(mcsSlice("testns", "hdls1-v4", "hdls1", "clusterid", "IPv4", List.of(
                 Endpoint.ready("172.0.0.2"), Endpoint.ready("172.0.0.3"),
-                new Endpoint(List.of("172.0.0.4"), true, "dup-name"), new Endpoint(List.of("172.0.0.5"), true, "dup-name")),
+                new Endpoint(List.of("172.0.0.4"), true, "dup-name"),
+                new Endpoint(List.of("172.0.0.5"), true, "dup-name")),
                 http));
         api.create(mcsSlice("testns", "hdls1-v6", "hdls1", "clusterid", "IPv6", List.of(
                 Endpoint.ready("5678:abcd::1"), Endpoint.ready("5678:abcd::2")), http));
@@ -89,23 +91,28 @@ class MulticlusterConformanceTest {
         api.create(mcsSlice("testns", "hdls2-c2", "hdls2", "c2", "IPv4", List.of(Endpoint.ready("10.2.0.1"),
                 new Endpoint(List.of("10.2.0.2"), false, null)), http));
         api.create(imp("hdls6", "Headless", List.of(), http));
-        api.create(mcsSlice("testns", "hdls6-a", "hdls6", "clusterid", "IPv6", List.of(Endpoint.ready("2001:db8::")), http));
+        api.create(mcsSlice("testns", "hdls6-a", "hdls6", "clusterid", "IPv6", List.of(Endpoint.ready("2001:db8::")),
+                http));
         api.create(imp("notready", "Headless", List.of(), http));
         api.create(mcsSlice("testns", "notready-a", "notready", "clusterid", "IPv4",
                 List.of(new Endpoint(List.of("10.3.0.1"), false, null)), http));
         api.create(imp("noproto", "ClusterSetIP", List.of("10.0.0.9"), new Port("dns", "", 53)));
         api.create(imp("noports", "ClusterSetIP", List.of("10.0.0.10")));
         api.create(imp("fq", "Headless", List.of(), http));
-        api.create(mcsSlice("testns", "fq-a", "fq", "clusterid", "FQDN", List.of(Endpoint.ready("web.example.org")), http));
+        api.create(mcsSlice("testns", "fq-a", "fq", "clusterid", "FQDN", List.of(Endpoint.ready("web.example.org")),
+                http));
         api.create(imp("nocluster", "Headless", List.of(), http));
-        api.create(mcsSlice("testns", "nocluster-a", "nocluster", null, "IPv4", List.of(Endpoint.ready("10.4.0.1")), http));
+        api.create(mcsSlice("testns", "nocluster-a", "nocluster", null, "IPv4", List.of(Endpoint.ready("10.4.0.1")),
+                http));
         api.create(KubeObjects.serviceImport("v1beta1", "kube-system", "kubedns", "ClusterSetIP", List.of("10.96.0.10"),
                 new Port("dns", "UDP", 53)));
 
         Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
         port = FreePorts.udpAndTcp();
-        server = TestServer.fromText(".:" + port + " {\n bind 127.0.0.1\n multicluster clusterset.local {\n  kubeconfig "
-                + kc + "\n }\n}\n", TestServer.registry().register("multicluster", new MulticlusterSetup(Map.of())));
+        server = TestServer.fromText(
+                ".:" + port + " {\n bind 127.0.0.1\n multicluster clusterset.local {\n  kubeconfig "
+                        + kc + "\n }\n}\n",
+                TestServer.registry().register("multicluster", new MulticlusterSetup(Map.of())));
     }
 
     @AfterAll
@@ -126,16 +133,19 @@ class MulticlusterConformanceTest {
         c.add(answer("ClusterSetIP A", svc1, Type.A, rr(svc1, 5, "A", "10.0.0.1")));
         c.add(answer("ClusterSetIP without endpoints still answers", n("svcempty.testns.svc"), Type.A,
                 rr(n("svcempty.testns.svc"), 5, "A", "10.0.0.1")));
-        c.add(answer("ClusterSetIP AAAA", n("svc6.testns.svc"), Type.AAAA, rr(n("svc6.testns.svc"), 5, "AAAA", "1234:abcd::1")));
+        c.add(answer("ClusterSetIP AAAA", n("svc6.testns.svc"), Type.AAAA,
+                rr(n("svc6.testns.svc"), 5, "AAAA", "1234:abcd::1")));
         c.add(nodata("IPv4-only import, AAAA", svc1, Type.AAAA));
-        c.add(answer("dual stack A", n("svc-dual-stack.testns.svc"), Type.A, rr(n("svc-dual-stack.testns.svc"), 5, "A", "10.0.0.3")));
+        c.add(answer("dual stack A", n("svc-dual-stack.testns.svc"), Type.A,
+                rr(n("svc-dual-stack.testns.svc"), 5, "A", "10.0.0.3")));
         c.add(answer("dual stack AAAA", n("svc-dual-stack.testns.svc"), Type.AAAA,
                 rr(n("svc-dual-stack.testns.svc"), 5, "AAAA", "10::3")));
         // 1.5 SRV
         c.add(answer("SRV on the plain name", svc1, Type.SRV, rr(svc1, 5, "SRV", "0 100 80 " + svc1))
                 .withAdditional(rr(svc1, 5, "A", "10.0.0.1")));
         c.add(answer("SRV _http._tcp", n("_http._tcp.svc1.testns.svc"), Type.SRV,
-                rr(n("_http._tcp.svc1.testns.svc"), 5, "SRV", "0 100 80 " + svc1)).withAdditional(rr(svc1, 5, "A", "10.0.0.1")));
+                rr(n("_http._tcp.svc1.testns.svc"), 5, "SRV", "0 100 80 " + svc1))
+                .withAdditional(rr(svc1, 5, "A", "10.0.0.1")));
         c.add(answer("SRV for a ClusterSetIP without endpoints", n("_http._tcp.svcempty.testns.svc"), Type.SRV,
                 rr(n("_http._tcp.svcempty.testns.svc"), 5, "SRV", "0 100 80 " + n("svcempty.testns.svc"))));
         c.add(answer("SRV with AAAA glue", n("svc6.testns.svc"), Type.SRV,
@@ -152,22 +162,27 @@ class MulticlusterConformanceTest {
         // 1.3 headless
         c.add(answer("headless A: every ready endpoint", hdls1, Type.A, rr(hdls1, 5, "A", "172.0.0.2"),
                 rr(hdls1, 5, "A", "172.0.0.3"), rr(hdls1, 5, "A", "172.0.0.4"), rr(hdls1, 5, "A", "172.0.0.5")));
-        c.add(answer("headless AAAA", hdls1, Type.AAAA, rr(hdls1, 5, "AAAA", "5678:abcd::1"), rr(hdls1, 5, "AAAA", "5678:abcd::2")));
+        c.add(answer("headless AAAA", hdls1, Type.AAAA, rr(hdls1, 5, "AAAA", "5678:abcd::1"),
+                rr(hdls1, 5, "AAAA", "5678:abcd::2")));
         c.add(answer("headless without ports answers A", n("hdlsprtls.testns.svc"), Type.A,
                 rr(n("hdlsprtls.testns.svc"), 5, "A", "172.0.0.20")));
-        c.add(answer("headless across clusters", n("hdls2.testns.svc"), Type.A, rr(n("hdls2.testns.svc"), 5, "A", "10.1.0.1"),
+        c.add(answer("headless across clusters", n("hdls2.testns.svc"), Type.A,
+                rr(n("hdls2.testns.svc"), 5, "A", "10.1.0.1"),
                 rr(n("hdls2.testns.svc"), 5, "A", "10.2.0.1")));
         c.add(nxdomain("headless with no ready endpoint", n("notready.testns.svc"), Type.A));
         String srvTargets = "clusterid.hdls1.testns.svc." + Z;
-        c.add(answer("headless SRV: one per endpoint, duplicates dropped, weight 100/6", n("_http._tcp.hdls1.testns.svc"),
+        c.add(answer("headless SRV: one per endpoint, duplicates dropped, weight 100/6",
+                n("_http._tcp.hdls1.testns.svc"),
                 Type.SRV,
                 rr(n("_http._tcp.hdls1.testns.svc"), 5, "SRV", "0 16 80 172-0-0-2." + srvTargets),
                 rr(n("_http._tcp.hdls1.testns.svc"), 5, "SRV", "0 16 80 172-0-0-3." + srvTargets),
                 rr(n("_http._tcp.hdls1.testns.svc"), 5, "SRV", "0 16 80 dup-name." + srvTargets),
                 rr(n("_http._tcp.hdls1.testns.svc"), 5, "SRV", "0 16 80 5678-abcd--1." + srvTargets),
                 rr(n("_http._tcp.hdls1.testns.svc"), 5, "SRV", "0 16 80 5678-abcd--2." + srvTargets))
-                .withAdditional(rr("172-0-0-2." + srvTargets, 5, "A", "172.0.0.2"), rr("172-0-0-3." + srvTargets, 5, "A", "172.0.0.3"),
-                        rr("dup-name." + srvTargets, 5, "A", "172.0.0.4"), rr("dup-name." + srvTargets, 5, "A", "172.0.0.5"),
+                .withAdditional(rr("172-0-0-2." + srvTargets, 5, "A", "172.0.0.2"),
+                        rr("172-0-0-3." + srvTargets, 5, "A", "172.0.0.3"),
+                        rr("dup-name." + srvTargets, 5, "A", "172.0.0.4"),
+                        rr("dup-name." + srvTargets, 5, "A", "172.0.0.5"),
                         rr("5678-abcd--1." + srvTargets, 5, "AAAA", "5678:abcd::1"),
                         rr("5678-abcd--2." + srvTargets, 5, "AAAA", "5678:abcd::2")));
         // 1.4 per-cluster hostnames
@@ -178,7 +193,8 @@ class MulticlusterConformanceTest {
                 rr(n("dup-name.clusterid.hdls1.testns.svc"), 5, "A", "172.0.0.5")));
         c.add(answer("dashed IPv6 hostname", n("5678-abcd--1.clusterid.hdls1.testns.svc"), Type.AAAA,
                 rr(n("5678-abcd--1.clusterid.hdls1.testns.svc"), 5, "AAAA", "5678:abcd::1")));
-        c.add(answer("hostname on a headless import without ports", n("172-0-0-20.clusterid.hdlsprtls.testns.svc"), Type.A,
+        c.add(answer("hostname on a headless import without ports", n("172-0-0-20.clusterid.hdlsprtls.testns.svc"),
+                Type.A,
                 rr(n("172-0-0-20.clusterid.hdlsprtls.testns.svc"), 5, "A", "172.0.0.20")));
         c.add(answer("hostname in its own cluster", n("10-1-0-1.c1.hdls2.testns.svc"), Type.A,
                 rr(n("10-1-0-1.c1.hdls2.testns.svc"), 5, "A", "10.1.0.1")));
@@ -224,7 +240,8 @@ class MulticlusterConformanceTest {
         c.add(answer("decision 7: ClusterSetIP without ports answers A", n("noports.testns.svc"), Type.A,
                 rr(n("noports.testns.svc"), 5, "A", "10.0.0.10")));
         c.add(nodata("decision 7: ... and SRV is NODATA", n("noports.testns.svc"), Type.SRV));
-        c.add(nxdomain("decision 8: no hostname records for ClusterSetIP imports", n("ep1a.clusterid.svc1.testns.svc"), Type.A));
+        c.add(nxdomain("decision 8: no hostname records for ClusterSetIP imports", n("ep1a.clusterid.svc1.testns.svc"),
+                Type.A));
         c.add(answer("decision 9: IPv6 dashed name ending in '-' gets '0'", n("2001-db8--0.clusterid.hdls6.testns.svc"),
                 Type.AAAA, rr(n("2001-db8--0.clusterid.hdls6.testns.svc"), 5, "AAAA", "2001:db8::")));
         c.add(nxdomain("decision 10: FQDN slices are ignored", n("fq.testns.svc"), Type.A));
@@ -233,7 +250,8 @@ class MulticlusterConformanceTest {
         String mixed = "SVC1.TestNS.svc.ClusterSet.LOCAL.";
         c.add(answer("owner keeps the query's case; SRV target keeps the zone's case", mixed, Type.SRV,
                 rr(mixed, 5, "SRV", "0 100 80 svc1.testns.svc.ClusterSet.LOCAL.")));
-        c.add(answer("another namespace", n("kubedns.kube-system.svc"), Type.A, rr(n("kubedns.kube-system.svc"), 5, "A", "10.96.0.10")));
+        c.add(answer("another namespace", n("kubedns.kube-system.svc"), Type.A,
+                rr(n("kubedns.kube-system.svc"), 5, "A", "10.96.0.10")));
         return c;
     }
 
@@ -255,7 +273,8 @@ class MulticlusterConformanceTest {
         assertEquals("ns.dns.ClusterSet.Local.", soa.getHost().toString());
         assertEquals("hostmaster.ClusterSet.Local.", soa.getAdmin().toString());
         assertEquals(5, soa.getTTL());
-        assertEquals(List.of(7200L, 1800L, 86400L, 5L), List.of(soa.getRefresh(), soa.getRetry(), soa.getExpire(), soa.getMinimum()));
+        assertEquals(List.of(7200L, 1800L, 86400L, 5L),
+                List.of(soa.getRefresh(), soa.getRetry(), soa.getExpire(), soa.getMinimum()));
         long now = System.currentTimeMillis() / 1000;
         org.junit.jupiter.api.Assertions.assertTrue(soa.getSerial() > now - 600 && soa.getSerial() <= now,
                 "serial is the unix time of the last change: " + soa.getSerial());
@@ -267,7 +286,9 @@ class MulticlusterConformanceTest {
         assertEquals(2, b.ignoredMulticlusterSlices());
         assertEquals("v1beta1", b.serviceImportVersion());
         io.nodedns.k8s.DiscoveryRegistry registry = server.server().shared().state(io.nodedns.k8s.DiscoveryRegistry.KEY,
-                k -> { throw new AssertionError("no registry"); });
+                k -> {
+                    throw new AssertionError("no registry");
+                });
         var values = io.nodedns.testing.MetricValues.of(List.of(new io.nodedns.k8s.dns.DiscoveryMetrics(registry)));
         assertEquals(2.0, values.value("coredns_multicluster_ignored_endpointslices"),
                 "decision 10: the ignored slices are counted in a metric");

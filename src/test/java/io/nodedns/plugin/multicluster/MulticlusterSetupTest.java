@@ -65,7 +65,8 @@ class MulticlusterSetupTest {
 
     /** {@code clusterset.local { multicluster { kubeconfig F; <lines> } }}: the lines start at line 4. */
     static String block(String... lines) {
-        StringBuilder b = new StringBuilder("clusterset.local {\n    multicluster {\n        kubeconfig " + kubeconfig + "\n");
+        StringBuilder b = new StringBuilder(
+                "clusterset.local {\n    multicluster {\n        kubeconfig " + kubeconfig + "\n");
         for (String l : lines) {
             b.append("        ").append(l).append('\n');
         }
@@ -79,12 +80,15 @@ class MulticlusterSetupTest {
 
     @Test
     void everyOption() throws Exception {
-        assertEquals(1, SetupErrors.build(block("noendpoints", "ttl 60", "fallthrough in-addr.arpa")).readiness().size());
-        for (String line : List.of("noendpoints", "ttl 0", "ttl 3600", "fallthrough", "fallthrough example.org a.test")) {
+        assertEquals(1,
+                SetupErrors.build(block("noendpoints", "ttl 60", "fallthrough in-addr.arpa")).readiness().size());
+        for (String line : List.of("noendpoints", "ttl 0", "ttl 3600", "fallthrough",
+                "fallthrough example.org a.test")) {
             assertDoesNotThrow(() -> SetupErrors.build(block(line)), line);
         }
-        assertDoesNotThrow(() -> SetupErrors.build(".:53 {\n multicluster clusterset.local example.test {\n  kubeconfig "
-                + kubeconfig + " " + KubeClients.CONTEXT + "\n }\n}\n"));
+        assertDoesNotThrow(
+                () -> SetupErrors.build(".:53 {\n multicluster clusterset.local example.test {\n  kubeconfig "
+                        + kubeconfig + " " + KubeClients.CONTEXT + "\n }\n}\n"));
     }
 
     @Test
@@ -113,14 +117,17 @@ class MulticlusterSetupTest {
                 "plugin/multicluster:");
         assertFails("clusterset.local {\n multicluster {\n  kubeconfig " + kubeconfig + " nope\n }\n}\n", 2,
                 "no context 'nope'");
-        ConfigException e = assertThrows(ConfigException.class, () -> build("clusterset.local {\n multicluster\n}\n", Map.of()));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> build("clusterset.local {\n multicluster\n}\n", Map.of()));
         assertEquals(2, e.line());
         assertTrue(e.detail().contains("plugin/multicluster: no Kubernetes client configuration"), e.detail());
-        assertDoesNotThrow(() -> build("clusterset.local {\n multicluster\n}\n", Map.of("KUBECONFIG", kubeconfig.toString())));
+        assertDoesNotThrow(
+                () -> build("clusterset.local {\n multicluster\n}\n", Map.of("KUBECONFIG", kubeconfig.toString())));
     }
 
     static DiscoveryServer start(String header, String body) throws Exception {
-        return DiscoveryServer.start(header, body, TestServer.registry().register("multicluster", new MulticlusterSetup(Map.of())));
+        return DiscoveryServer.start(header, body,
+                TestServer.registry().register("multicluster", new MulticlusterSetup(Map.of())));
     }
 
     static SOARecord soa(Message m) {
@@ -134,12 +141,11 @@ class MulticlusterSetupTest {
         throw new AssertionError("no SOA in " + m);
     }
 
-
-
     @Test
     void defaultsOverSockets() throws Exception {
         api.clearRequests();
-        try (DiscoveryServer s = start("clusterset.local:PORT", " multicluster {\n  kubeconfig " + kubeconfig + "\n }")) {
+        try (DiscoveryServer s = start("clusterset.local:PORT",
+                " multicluster {\n  kubeconfig " + kubeconfig + "\n }")) {
             assertTrue(s.server().server().current().readiness().getFirst().ready());
             SOARecord soa = soa(s.ask("clusterset.local.", Type.SOA));
             assertEquals(5, soa.getTTL());
@@ -148,10 +154,14 @@ class MulticlusterSetupTest {
             assertEquals(List.of("1.0.0"), ((TXTRecord) version.getSection(Section.ANSWER).getFirst()).getStrings());
             Message web = s.ask("web.default.svc.clusterset.local.", Type.A);
             assertEquals(5, web.getSection(Section.ANSWER).getFirst().getTTL());
-            assertEquals(Rcode.NXDOMAIN, s.ask("nope.default.svc.clusterset.local.", Type.A).getRcode(), "no fallthrough");
+            assertEquals(Rcode.NXDOMAIN, s.ask("nope.default.svc.clusterset.local.", Type.A).getRcode(),
+                    "no fallthrough");
         }
-        assertEquals(Set.of("/api/v1/namespaces", "/apis/discovery.k8s.io/v1/endpointslices?multicluster.kubernetes.io/service-name",
-                "/apis/multicluster.x-k8s.io/v1beta1/serviceimports"), DiscoveryServer.listed(api), "no Services or Pods");
+        assertEquals(
+                Set.of("/api/v1/namespaces",
+                        "/apis/discovery.k8s.io/v1/endpointslices?multicluster.kubernetes.io/service-name",
+                        "/apis/multicluster.x-k8s.io/v1beta1/serviceimports"),
+                DiscoveryServer.listed(api), "no Services or Pods");
     }
 
     @Test
@@ -162,17 +172,21 @@ class MulticlusterSetupTest {
             SOARecord soa = soa(s.ask("clusterset.local.", Type.SOA));
             assertEquals(300, soa.getTTL());
             assertEquals(3600, soa.getMinimum());
-            assertEquals(3600, s.ask("web.default.svc.mcs.test.", Type.A).getSection(Section.ANSWER).getFirst().getTTL());
+            assertEquals(3600,
+                    s.ask("web.default.svc.mcs.test.", Type.A).getSection(Section.ANSWER).getFirst().getTTL());
             assertEquals(Rcode.NXDOMAIN, s.ask("nope.default.svc.clusterset.local.", Type.A).getRcode());
             assertTrue(DiscoveryServer.fellThrough(s.ask("nope.default.svc.mcs.test.", Type.A)));
-            assertTrue(DiscoveryServer.fellThrough(s.ask("web.default.svc.cluster.local.", Type.A)), "other zones go on");
+            assertTrue(DiscoveryServer.fellThrough(s.ask("web.default.svc.cluster.local.", Type.A)),
+                    "other zones go on");
         }
-        assertFalse(DiscoveryServer.listed(api).stream().anyMatch(p -> p.contains("endpointslices")), DiscoveryServer.listed(api).toString());
+        assertFalse(DiscoveryServer.listed(api).stream().anyMatch(p -> p.contains("endpointslices")),
+                DiscoveryServer.listed(api).toString());
     }
 
     @Test
     void waitsFiveSecondsForAnUnreachableApiThenServfails() throws Exception {
-        Path down = KubeClients.writeKubeconfig(dir.resolve("down"), "http://127.0.0.1:" + FreePorts.udpAndTcp(), "default");
+        Path down = KubeClients.writeKubeconfig(dir.resolve("down"), "http://127.0.0.1:" + FreePorts.udpAndTcp(),
+                "default");
         long t0 = System.nanoTime();
         try (DiscoveryServer s = start("clusterset.local:PORT", " multicluster {\n  kubeconfig " + down + "\n }")) {
             long waited = (System.nanoTime() - t0) / 1_000_000;

@@ -17,7 +17,8 @@ class MultisocketSetupTest {
         assertEquals(ListenerSettings.defaultLoops(), parse("multisocket"));
         assertEquals(1, parse("multisocket 1"));
         assertEquals(MultisocketSetup.MAX, parse("multisocket 1024"));
-        SetupErrors.assertFails(() -> parse("multisocket 1025"), 2, "plugin/multisocket: num sockets must be between 1 and 1024, got 1025");
+        SetupErrors.assertFails(() -> parse("multisocket 1025"), 2,
+                "plugin/multisocket: num sockets must be between 1 and 1024, got 1025");
         SetupErrors.assertFails(() -> parse("multisocket {\n x\n}"), 3, "plugin/multisocket: takes no block");
     }
 }

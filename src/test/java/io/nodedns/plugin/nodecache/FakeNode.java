@@ -52,7 +52,9 @@ final class FakeNode implements CommandRunner {
         }
         int delete = argv.indexOf("-D");
         String line = saveLine(argv.get(delete + 1), argv.subList(delete + 2, argv.size()));
-        return lines.remove(line) ? new Outcome(0, "") : new Outcome(1, "iptables: Bad rule (does a matching rule exist in that chain?).");
+        return lines.remove(line)
+                ? new Outcome(0, "")
+                : new Outcome(1, "iptables: Bad rule (does a matching rule exist in that chain?).");
     }
 
     /** The line iptables-save prints for node-cache's spec (-p P -d IP --dport N -j T -m comment --comment C). */
@@ -61,7 +63,8 @@ final class FakeNode implements CommandRunner {
         String dir = spec.get(2);
         String ip = spec.get(3);
         String mask = ip.contains(":") ? "/128" : "/32";
-        return "-A " + chain + " " + dir + " " + ip + mask + " -p " + proto + " -m " + proto + " " + spec.get(4) + " " + spec.get(5)
+        return "-A " + chain + " " + dir + " " + ip + mask + " -p " + proto + " -m " + proto + " " + spec.get(4) + " "
+                + spec.get(5)
                 + " -m comment --comment \"" + spec.get(11) + "\" -j " + spec.get(7);
     }
 
@@ -70,8 +73,11 @@ final class FakeNode implements CommandRunner {
         if (joined.startsWith("ip -d link show dev ")) {
             String name = argv.getLast();
             String kind = links.get(name);
-            return kind == null ? new Outcome(1, "Device \"" + name + "\" does not exist.")
-                    : new Outcome(0, "2: " + name + ": <BROADCAST,NOARP> mtu 1500\n    link/ether 00:00:00:00:00:00\n    " + kind + " addrgenmode eui64\n");
+            return kind == null
+                    ? new Outcome(1, "Device \"" + name + "\" does not exist.")
+                    : new Outcome(0,
+                            "2: " + name + ": <BROADCAST,NOARP> mtu 1500\n    link/ether 00:00:00:00:00:00\n    " + kind
+                                    + " addrgenmode eui64\n");
         }
         if (joined.startsWith("ip link add name ")) {
             links.put(argv.get(4), argv.get(6));
@@ -98,7 +104,9 @@ final class FakeNode implements CommandRunner {
                 list.add(prefix);
                 return new Outcome(0, "");
             }
-            return list.remove(prefix) ? new Outcome(0, "") : new Outcome(2, "RTNETLINK answers: Cannot assign requested address");
+            return list.remove(prefix)
+                    ? new Outcome(0, "")
+                    : new Outcome(2, "RTNETLINK answers: Cannot assign requested address");
         }
         return new Outcome(1, "unexpected: " + joined);
     }

@@ -30,7 +30,8 @@ final class Netns implements AutoCloseable {
         for (String tool : List.of("ip", "iptables", "iptables-save", "ip6tables")) {
             assumeTrue(onPath(tool), tool + " is not installed; skipped");
         }
-        String name = "nodedns-test-" + purpose + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
+        String name = "nodedns-test-" + purpose + "-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime() % 100000;
         Result add = host("ip", "netns", "add", name);
         assumeTrue(add.code == 0, "cannot create a network namespace (" + add.out.strip() + "); skipped");
         Netns ns = new Netns(name);
@@ -38,7 +39,8 @@ final class Netns implements AutoCloseable {
         return ns;
     }
 
-    record Result(int code, String out) {}
+    record Result(int code, String out) {
+    }
 
     Result exec(String... argv) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
@@ -66,7 +68,8 @@ final class Netns implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
                 "--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));

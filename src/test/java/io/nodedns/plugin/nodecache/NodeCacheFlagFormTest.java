@@ -54,12 +54,14 @@ class NodeCacheFlagFormTest {
             Path rendered = dir.resolve("Corefile");
             long t0 = System.nanoTime();
             Process cache = ns.java(Map.of("KUBE_DNS_UPSTREAM_SERVICE_HOST", UPSTREAM), log, "io.nodedns.Main",
-                    "-localip", LOCAL + "," + KUBE_DNS, "-conf", rendered.toString(), "-upstreamsvc", "kube-dns-upstream",
+                    "-localip", LOCAL + "," + KUBE_DNS, "-conf", rendered.toString(), "-upstreamsvc",
+                    "kube-dns-upstream",
                     "-pidfile", dir.resolve("node-cache.pid").toString(), "-basecorefile", base.toString(),
                     // This kernel has no dummy links: the namespace's lo stands in for nodelocaldns.
                     "-interfacename", "lo", "-syncinterval", "1", "-lockdir", dir.resolve("locks").toString());
             assertTrue(Netns.await(log, "started", cache, 60_000), Files.readString(log));
-            System.out.printf("[TEST] node-cache flag form: start to serving %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+            System.out.printf("[TEST] node-cache flag form: start to serving %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
             String text = Files.readString(rendered);
             assertTrue(text.contains("forward . " + UPSTREAM + " {") && text.contains("forward . /etc/resolv.conf")
                     && text.contains("bind " + LOCAL + " " + KUBE_DNS), text);

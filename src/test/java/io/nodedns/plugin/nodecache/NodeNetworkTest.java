@@ -46,12 +46,16 @@ class NodeNetworkTest {
             }
         }
         assertEquals(12, inserts.size(), inserts.toString());
-        assertEquals("iptables-nft -w 5 -t raw -I PREROUTING 1 -p tcp -d 169.254.20.10 --dport 53 -j NOTRACK -m comment "
-                + "--comment NodeLocal DNS Cache: skip conntrack", inserts.getFirst());
-        assertTrue(inserts.contains("iptables-nft -w 5 -t filter -I INPUT 1 -p udp -d 169.254.20.10 --dport 53 -j ACCEPT -m comment "
-                + "--comment NodeLocal DNS Cache: allow DNS traffic"));
-        assertTrue(inserts.contains("iptables-nft -w 5 -t raw -I OUTPUT 1 -p tcp -s 169.254.20.10 --sport 8080 -j NOTRACK -m comment "
-                + "--comment NodeLocal DNS Cache: skip conntrack"));
+        assertEquals(
+                "iptables-nft -w 5 -t raw -I PREROUTING 1 -p tcp -d 169.254.20.10 --dport 53 -j NOTRACK -m comment "
+                        + "--comment NodeLocal DNS Cache: skip conntrack",
+                inserts.getFirst());
+        assertTrue(inserts.contains(
+                "iptables-nft -w 5 -t filter -I INPUT 1 -p udp -d 169.254.20.10 --dport 53 -j ACCEPT -m comment "
+                        + "--comment NodeLocal DNS Cache: allow DNS traffic"));
+        assertTrue(inserts.contains(
+                "iptables-nft -w 5 -t raw -I OUTPUT 1 -p tcp -s 169.254.20.10 --sport 8080 -j NOTRACK -m comment "
+                        + "--comment NodeLocal DNS Cache: skip conntrack"));
         assertTrue(node.issued("ip link del dev nodelocaldns"), "a dummy link is deleted at teardown");
         assertEquals(List.of(), node.lines("iptables-nft/raw"));
         assertEquals(List.of(), node.lines("iptables-nft/filter"));
@@ -68,9 +72,11 @@ class NodeNetworkTest {
         try (LogCapture log = new LogCapture()) {
             network.syncOnce();
             assertEquals(List.of(), log.lines().stream().filter(l -> l.contains("Added back")).toList());
-            assertTrue(log.lines().contains("[INFO] plugin/nodecache: iptables-nft raw: installed 7 nodelocaldns rules, 1 already in place"),
+            assertTrue(log.lines().contains(
+                    "[INFO] plugin/nodecache: iptables-nft raw: installed 7 nodelocaldns rules, 1 already in place"),
                     log.lines().toString());
-            assertTrue(log.lines().contains("[INFO] plugin/nodecache: iptables-nft filter: installed 4 nodelocaldns rules, 0 already in place"),
+            assertTrue(log.lines().contains(
+                    "[INFO] plugin/nodecache: iptables-nft filter: installed 4 nodelocaldns rules, 0 already in place"),
                     log.lines().toString());
             int before = log.lines().size();
             network.syncOnce();
@@ -79,7 +85,8 @@ class NodeNetworkTest {
             network.syncOnce();
             List<String> added = log.lines().subList(before, log.lines().size());
             assertEquals(1, added.size(), added.toString());
-            assertTrue(added.getFirst().startsWith("[INFO] plugin/nodecache: Added back nodelocaldns rule - "), added.toString());
+            assertTrue(added.getFirst().startsWith("[INFO] plugin/nodecache: Added back nodelocaldns rule - "),
+                    added.toString());
         } finally {
             network.shutdown();
         }
@@ -92,10 +99,12 @@ class NodeNetworkTest {
         node.addresses.put("eth9", new ArrayList<>(List.of("10.0.0.1/24")));
         NodeNetwork network = new NodeNetwork(node);
         NodecacheConfig c = config(V4, null, false);
-        network.configure(new NodecacheConfig(c.targets(), "eth9", true, false, c.syncInterval(), false, 8080, c.backend(), null));
+        network.configure(new NodecacheConfig(c.targets(), "eth9", true, false, c.syncInterval(), false, 8080,
+                c.backend(), null));
         assertFalse(node.commands.stream().anyMatch(x -> x.contains("add") && x.contains("type")), "no link created");
         assertEquals(List.of("10.0.0.1/24", "169.254.20.10/32"), node.addresses.get("eth9"));
-        network.configure(new NodecacheConfig(c.targets(), "eth9", true, false, c.syncInterval(), false, 8080, c.backend(), null));
+        network.configure(new NodecacheConfig(c.targets(), "eth9", true, false, c.syncInterval(), false, 8080,
+                c.backend(), null));
         assertEquals(List.of("10.0.0.1/24", "169.254.20.10/32"), node.addresses.get("eth9"), "re-adding is harmless");
         network.shutdown();
         assertEquals("veth", node.links.get("eth9"));
@@ -185,8 +194,10 @@ class NodeNetworkTest {
         Rule rule = Rule.forAddress("fd00::10", 53, 8080).get(1);
         assertTrue(rule.matches(SaveLine.parse("-A PREROUTING -d fd00::10/128 -p udp -m udp --dport 53 -m comment "
                 + "--comment \"NodeLocal DNS Cache: skip conntrack\" -j NOTRACK")));
-        assertFalse(rule.matches(SaveLine.parse("-A PREROUTING -d fd00::10/128 -i eth0 -p udp -m udp --dport 53 -m comment "
-                + "--comment \"NodeLocal DNS Cache: skip conntrack\" -j NOTRACK")), "extra match");
+        assertFalse(
+                rule.matches(SaveLine.parse("-A PREROUTING -d fd00::10/128 -i eth0 -p udp -m udp --dport 53 -m comment "
+                        + "--comment \"NodeLocal DNS Cache: skip conntrack\" -j NOTRACK")),
+                "extra match");
         assertFalse(rule.matches(SaveLine.parse("-A PREROUTING -d fd00::10/64 -p udp -m udp --dport 53 -m comment "
                 + "--comment \"NodeLocal DNS Cache: skip conntrack\" -j NOTRACK")), "other prefix");
         assertFalse(rule.matches(SaveLine.parse("-A PREROUTING -d fd00::10/128 -p udp -m udp --dport 53 -j NOTRACK")),

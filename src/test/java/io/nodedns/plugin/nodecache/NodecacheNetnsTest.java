@@ -85,7 +85,8 @@ class NodecacheNetnsTest {
 
     private String query(Netns ns, int qps, double seconds) throws Exception {
         Path log = dir.resolve("client-" + System.nanoTime() + ".log");
-        Process client = ns.java(log, NsClient.class.getName(), IP, "53", Integer.toString(qps), Double.toString(seconds));
+        Process client = ns.java(log, NsClient.class.getName(), IP, "53", Integer.toString(qps),
+                Double.toString(seconds));
         assertTrue(client.waitFor(120, TimeUnit.SECONDS), "client finished");
         return read(log).strip();
     }
@@ -120,7 +121,8 @@ class NodecacheNetnsTest {
             Process server = start(ns, conf, "server.log");
             System.out.printf("[TEST] nodecache start to serving (JVM start, link, bind, rules): %d ms%n",
                     (System.nanoTime() - t0) / 1_000_000);
-            assertEquals(expectedRules(), sorted(ns.nodecacheRules()), "iptables-save shows exactly node-cache's rules");
+            assertEquals(expectedRules(), sorted(ns.nodecacheRules()),
+                    "iptables-save shows exactly node-cache's rules");
             assertTrue(addressOnLo(ns), "169.254.20.10/32 is on the link");
             System.out.println("[TEST] iptables-save: exactly node-cache's 12 rules for " + IP + "; address on lo");
 
@@ -129,13 +131,18 @@ class NodecacheNetnsTest {
             long after = notrackPackets(ns);
             System.out.println("[TEST] client in the namespace -> " + IP + ":53: " + report);
             assertEquals(field(report, "sent"), field(report, "answered"), report);
-            assertTrue(after - before >= 2 * field(report, "sent"), "NOTRACK counters rose: " + before + " -> " + after);
-            System.out.printf("[TEST] NOTRACK packet counters: %d -> %d (+%d for %d queries)%n", before, after, after - before,
+            assertTrue(after - before >= 2 * field(report, "sent"),
+                    "NOTRACK counters rose: " + before + " -> " + after);
+            System.out.printf("[TEST] NOTRACK packet counters: %d -> %d (+%d for %d queries)%n", before, after,
+                    after - before,
                     field(report, "sent"));
 
             // A rule deleted by hand is back within one syncinterval.
-            assertEquals(0, ns.exec("iptables", "-w", "5", "-t", "raw", "-D", "PREROUTING", "-p", "udp", "-d", IP, "--dport", "53",
-                    "-j", "NOTRACK", "-m", "comment", "--comment", "NodeLocal DNS Cache: skip conntrack").code());
+            assertEquals(0,
+                    ns.exec("iptables", "-w", "5", "-t", "raw", "-D", "PREROUTING", "-p", "udp", "-d", IP, "--dport",
+                            "53",
+                            "-j", "NOTRACK", "-m", "comment", "--comment", "NodeLocal DNS Cache: skip conntrack")
+                            .code());
             long deleted = System.nanoTime();
             assertEquals(11, ns.nodecacheRules().size());
             long restoredMs = -1;
@@ -147,7 +154,8 @@ class NodecacheNetnsTest {
                 Thread.sleep(20);
             }
             System.out.printf("[TEST] deleted rule restored after %d ms (syncinterval %d ms)%n", restoredMs, SYNC_MS);
-            assertTrue(restoredMs >= 0 && restoredMs <= SYNC_MS + 300, "restored within one syncinterval: " + restoredMs);
+            assertTrue(restoredMs >= 0 && restoredMs <= SYNC_MS + 300,
+                    "restored within one syncinterval: " + restoredMs);
             assertEquals(expectedRules(), sorted(ns.nodecacheRules()));
 
             // A reload leaves rules and address alone (sampled every 20 ms through the reload).
@@ -161,8 +169,10 @@ class NodecacheNetnsTest {
                 addressKept &= addressOnLo(ns);
                 Thread.sleep(20);
             }
-            assertTrue(Files.readString(dir.resolve("server.log")).contains("Running configuration SHA512"), "reloaded");
-            System.out.println("[TEST] reload: fewest nodecache rules seen during 3 s = " + minRules + ", address kept = " + addressKept);
+            assertTrue(Files.readString(dir.resolve("server.log")).contains("Running configuration SHA512"),
+                    "reloaded");
+            System.out.println("[TEST] reload: fewest nodecache rules seen during 3 s = " + minRules
+                    + ", address kept = " + addressKept);
             assertEquals(12, minRules);
             assertTrue(addressKept);
 
@@ -171,7 +181,8 @@ class NodecacheNetnsTest {
             assertTrue(server.waitFor(30, TimeUnit.SECONDS), "stopped");
             assertEquals(0, server.exitValue(), read(dir.resolve("server.log")));
             List<String> left = ns.nodecacheRules();
-            System.out.println("[TEST] after SIGTERM: rules left = " + left.size() + ", address on lo = " + addressOnLo(ns));
+            System.out.println(
+                    "[TEST] after SIGTERM: rules left = " + left.size() + ", address on lo = " + addressOnLo(ns));
             assertEquals(List.of(), left);
             assertFalse(addressOnLo(ns));
         }
@@ -200,13 +211,17 @@ class NodecacheNetnsTest {
             first.waitFor(30, TimeUnit.SECONDS);
             assertEquals(12, ns.nodecacheRules().size(), "SIGKILL leaves the rules (as with node-cache)");
             // A racing second writer once added a copy too (kubernetes/dns#568).
-            assertEquals(0, ns.exec("iptables", "-w", "5", "-t", "filter", "-I", "INPUT", "1", "-p", "udp", "-d", IP, "--dport", "53",
-                    "-j", "ACCEPT", "-m", "comment", "--comment", "NodeLocal DNS Cache: allow DNS traffic").code());
+            assertEquals(0,
+                    ns.exec("iptables", "-w", "5", "-t", "filter", "-I", "INPUT", "1", "-p", "udp", "-d", IP, "--dport",
+                            "53",
+                            "-j", "ACCEPT", "-m", "comment", "--comment", "NodeLocal DNS Cache: allow DNS traffic")
+                            .code());
             assertEquals(13, ns.nodecacheRules().size());
             Process second = start(ns, conf, "second.log");
             Thread.sleep(2 * SYNC_MS);
             List<String> rules = ns.nodecacheRules();
-            System.out.println("[TEST] restart over a killed instance's rules (+1 duplicate): " + rules.size() + " rules after start");
+            System.out.println("[TEST] restart over a killed instance's rules (+1 duplicate): " + rules.size()
+                    + " rules after start");
             assertEquals(expectedRules(), sorted(rules));
             assertEquals(field(query(ns, 50, 0.5), "failed"), 0);
             signal(second, "TERM");
@@ -225,7 +240,8 @@ class NodecacheNetnsTest {
             Path log = dir.resolve("load.log");
             int qps = 500;
             double seconds = 6;
-            Process load = ns.java(log, NsClient.class.getName(), IP, "53", Integer.toString(qps), Double.toString(seconds));
+            Process load = ns.java(log, NsClient.class.getName(), IP, "53", Integer.toString(qps),
+                    Double.toString(seconds));
             Thread.sleep(2500);
             long killed = System.nanoTime();
             signal(a, "TERM");
@@ -235,17 +251,21 @@ class NodecacheNetnsTest {
             boolean addressAfterA = addressOnLo(ns);
             assertTrue(load.waitFor(120, TimeUnit.SECONDS));
             String report = read(log).strip();
-            System.out.printf("[TEST] HA: 2 instances, %d qps for %.0f s, one SIGTERMed at 2.5 s (exit after %d ms): %s%n", qps, seconds,
+            System.out.printf(
+                    "[TEST] HA: 2 instances, %d qps for %.0f s, one SIGTERMed at 2.5 s (exit after %d ms): %s%n", qps,
+                    seconds,
                     stopMs, report);
-            System.out.println("[TEST] HA: after the first exit: rules = " + rulesAfterA + ", address on lo = " + addressAfterA);
+            System.out.println(
+                    "[TEST] HA: after the first exit: rules = " + rulesAfterA + ", address on lo = " + addressAfterA);
             assertEquals(0, field(report, "failed"), report);
             assertEquals(field(report, "sent"), field(report, "answered"));
             assertEquals(12, rulesAfterA, "rules stay while the other instance serves");
             assertTrue(addressAfterA);
             signal(b, "TERM");
             assertTrue(b.waitFor(30, TimeUnit.SECONDS));
-            System.out.println("[TEST] HA: after the last exit: rules = " + ns.nodecacheRules().size() + ", address on lo = "
-                    + addressOnLo(ns));
+            System.out.println(
+                    "[TEST] HA: after the last exit: rules = " + ns.nodecacheRules().size() + ", address on lo = "
+                            + addressOnLo(ns));
             assertEquals(List.of(), ns.nodecacheRules());
             assertFalse(addressOnLo(ns));
         }

@@ -86,19 +86,28 @@ class NodecacheSetupTest {
     @Test
     void malformedLinesNameFileAndLine() {
         SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache bogus\n}\n", 3, "unknown argument 'bogus'");
-        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  nope 1\n }\n}\n", 4, "unknown property 'nope'");
-        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  interface\n }\n}\n", 4, "Wrong argument count");
-        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  interface a b\n }\n}\n", 4, "Wrong argument count");
-        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  interface bad/name\n }\n}\n", 4, "invalid interface name");
-        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  setupiptables maybe\n }\n}\n", 4, "not a boolean");
+        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  nope 1\n }\n}\n", 4,
+                "unknown property 'nope'");
+        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  interface\n }\n}\n", 4,
+                "Wrong argument count");
+        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  interface a b\n }\n}\n", 4,
+                "Wrong argument count");
+        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  interface bad/name\n }\n}\n", 4,
+                "invalid interface name");
+        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  setupiptables maybe\n }\n}\n", 4,
+                "not a boolean");
         SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  syncinterval 5x\n }\n}\n", 4, "");
-        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  syncinterval 1ms\n }\n}\n", 4, "at least 100ms");
-        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  healthport 70000\n }\n}\n", 4, "out of range");
-        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  backend iptables\n }\n}\n", 4, "backend must be");
+        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  syncinterval 1ms\n }\n}\n", 4,
+                "at least 100ms");
+        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  healthport 70000\n }\n}\n", 4,
+                "out of range");
+        SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache {\n  backend iptables\n }\n}\n", 4,
+                "backend must be");
         SetupErrors.assertFails(".:53 {\n nodecache\n}\n", 2, "needs a 'bind'");
         SetupErrors.assertFails(".:53 {\n bind 0.0.0.0\n nodecache\n}\n", 3, "cannot take over");
         SetupErrors.assertFails(".:53 {\n bind 127.0.0.1\n nodecache\n nodecache\n}\n", 4, "only be used once");
-        SetupErrors.assertFails("a:53 {\n bind 127.0.0.1\n nodecache\n}\nb:53 {\n bind 127.0.0.2\n nodecache skipteardown\n}\n",
+        SetupErrors.assertFails(
+                "a:53 {\n bind 127.0.0.1\n nodecache\n}\nb:53 {\n bind 127.0.0.2\n nodecache skipteardown\n}\n",
                 7, "options differ");
     }
 }

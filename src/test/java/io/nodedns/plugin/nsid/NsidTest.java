@@ -48,7 +48,7 @@ class NsidTest {
     void addsNsidOnlyWhenAsked() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText(".:%d {\n nsid edge  node 7\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             Message asked = client.udp(askNsid("example.org", Type.A));
             assertEquals(Rcode.NOERROR, asked.getRcode());
             assertEquals("edge node 7", nsid(asked), "words joined by one space");
@@ -58,7 +58,7 @@ class NsidTest {
             assertNull(nsid(client.udp(DnsClient.withEdns(DnsClient.query("example.org", Type.A), 1232, false))));
         }
         try (TestServer server = TestServer.fromText(".:%d {\n nsid\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             assertEquals(HostName.get(), nsid(client.udp(askNsid("example.org", Type.A))));
         }
     }
@@ -72,14 +72,17 @@ class NsidTest {
                 Message r = FakeUpstream.answer(q);
                 boolean withNsid = q.getQuestion().getName().toString().startsWith("has-nsid");
                 List<EDNSOption> options = withNsid
-                        ? List.of(new GenericEDNSOption(EDNSOption.Code.NSID, "upstream-id".getBytes(StandardCharsets.UTF_8)),
+                        ? List.of(
+                                new GenericEDNSOption(EDNSOption.Code.NSID,
+                                        "upstream-id".getBytes(StandardCharsets.UTF_8)),
                                 new GenericEDNSOption(EDNSOption.Code.COOKIE, cookie))
                         : List.of(new GenericEDNSOption(EDNSOption.Code.COOKIE, cookie));
                 r.addRecord(new OPTRecord(1232, 0, 0, 0, options), Section.ADDITIONAL);
                 return r;
             });
-            try (TestServer server = TestServer.fromText(".:%d {\n nsid edge\n forward . %s\n}\n".formatted(port, upstream.hostPort()));
-                 DnsClient client = new DnsClient(port)) {
+            try (TestServer server = TestServer
+                    .fromText(".:%d {\n nsid edge\n forward . %s\n}\n".formatted(port, upstream.hostPort()));
+                    DnsClient client = new DnsClient(port)) {
                 for (String name : List.of("has-nsid.example.org", "plain.example.org")) {
                     Message m = client.udp(askNsid(name, Type.A));
                     assertEquals(Rcode.NOERROR, m.getRcode(), m.toString());

@@ -30,9 +30,11 @@ class PprofTest {
     @TempDir
     Path dir;
 
-    private static final class Kept {}
+    private static final class Kept {
+    }
 
-    private static final class Dropped {}
+    private static final class Dropped {
+    }
 
     private static volatile Dropped dropped;
 
@@ -41,7 +43,8 @@ class PprofTest {
     }
 
     static HttpRequest request(int port, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build();
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30))
+                .build();
     }
 
     @Test
@@ -55,7 +58,8 @@ class PprofTest {
                 // the test is over
             }
         });
-        try (TestServer server = TestServer.fromText(".:%d {\n pprof 127.0.0.1:%d\n whoami\n}\n".formatted(dns, http))) {
+        try (TestServer server = TestServer
+                .fromText(".:%d {\n pprof 127.0.0.1:%d\n whoami\n}\n".formatted(dns, http))) {
             HttpResponse<String> index = get(http, "/debug/pprof/");
             assertEquals(200, index.statusCode());
             for (String link : List.of("href=\"goroutine?debug=2\"", "href=\"heap\"", "href=\"profile?seconds=30\"")) {
@@ -91,7 +95,10 @@ class PprofTest {
             dropped = null;
             HttpResponse<String> live = get(http, "/debug/pprof/heap?gc=2");
             assertEquals(200, live.statusCode());
-            assertTrue(live.body().lines().anyMatch(l -> l.matches("\\s*\\d+:\\s+1000\\s+\\d+\\s+" + Kept.class.getName().replace("$", "\\$")) ), live.body());
+            assertTrue(
+                    live.body().lines().anyMatch(
+                            l -> l.matches("\\s*\\d+:\\s+1000\\s+\\d+\\s+" + Kept.class.getName().replace("$", "\\$"))),
+                    live.body());
             assertFalse(live.body().contains(Dropped.class.getName()), live.body());
             assertEquals(1000, kept.length);
 
@@ -105,21 +112,26 @@ class PprofTest {
     void profileIsAJfrRecordingOneAtATime() throws Exception {
         int dns = FreePorts.udpAndTcp();
         int http = FreePorts.udpAndTcp();
-        try (TestServer server = TestServer.fromText(".:%d {\n pprof 127.0.0.1:%d\n whoami\n}\n".formatted(dns, http))) {
+        try (TestServer server = TestServer
+                .fromText(".:%d {\n pprof 127.0.0.1:%d\n whoami\n}\n".formatted(dns, http))) {
             assertEquals(400, get(http, "/debug/pprof/profile?seconds=301").statusCode());
             assertEquals(400, get(http, "/debug/pprof/profile?seconds=0").statusCode());
             assertEquals(400, get(http, "/debug/pprof/profile?seconds=soon").statusCode());
 
-            CompletableFuture<HttpResponse<byte[]>> first = HTTP.sendAsync(request(http, "/debug/pprof/profile?seconds=2"), HttpResponse.BodyHandlers.ofByteArray());
+            CompletableFuture<HttpResponse<byte[]>> first = HTTP.sendAsync(
+                    request(http, "/debug/pprof/profile?seconds=2"), HttpResponse.BodyHandlers.ofByteArray());
             Thread.sleep(700);
             HttpResponse<String> second = get(http, "/debug/pprof/profile?seconds=1");
             assertEquals(409, second.statusCode(), second.body());
             HttpResponse<byte[]> recorded = first.get();
             assertEquals(200, recorded.statusCode());
             List<RecordedEvent> events = read(recorded.body());
-            assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("jdk.JVMInformation")), "a readable JFR recording");
+            assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("jdk.JVMInformation")),
+                    "a readable JFR recording");
             // the slot is free again
-            assertEquals(200, HTTP.send(request(http, "/debug/pprof/profile?seconds=1"), HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(200,
+                    HTTP.send(request(http, "/debug/pprof/profile?seconds=1"), HttpResponse.BodyHandlers.discarding())
+                            .statusCode());
         }
     }
 
@@ -140,8 +152,10 @@ class PprofTest {
                 LockSupport.parkNanos(5_000_000);
             }
         });
-        try (TestServer server = TestServer.fromText(".:%d {\n pprof 127.0.0.1:%d%s\n whoami\n}\n".formatted(dns, http, options))) {
-            HttpResponse<byte[]> recorded = HTTP.send(request(http, "/debug/pprof/profile?seconds=1"), HttpResponse.BodyHandlers.ofByteArray());
+        try (TestServer server = TestServer
+                .fromText(".:%d {\n pprof 127.0.0.1:%d%s\n whoami\n}\n".formatted(dns, http, options))) {
+            HttpResponse<byte[]> recorded = HTTP.send(request(http, "/debug/pprof/profile?seconds=1"),
+                    HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, recorded.statusCode());
             return read(recorded.body()).stream()
                     .filter(e -> e.getEventType().getName().equals("jdk.ThreadPark"))
@@ -162,7 +176,8 @@ class PprofTest {
         Files.writeString(corefile, ".:%d {\n pprof 127.0.0.1:%d\n whoami\n}\n".formatted(dns, http));
         try (TestServer server = TestServer.fromFile(corefile)) {
             assertEquals(200, get(http, "/debug/pprof/heap").statusCode());
-            Files.writeString(corefile, ".:%d {\n pprof 127.0.0.1:%d {\n  block 1\n }\n whoami\n}\n".formatted(dns, http));
+            Files.writeString(corefile,
+                    ".:%d {\n pprof 127.0.0.1:%d {\n  block 1\n }\n whoami\n}\n".formatted(dns, http));
             assertTrue(server.server().reload());
             assertEquals(200, get(http, "/debug/pprof/goroutine").statusCode());
             Files.writeString(corefile, ".:%d {\n whoami\n}\n".formatted(dns));
@@ -186,12 +201,15 @@ class PprofTest {
         SetupErrors.assertFails(".:53 {\n pprof {\n  block 0\n }\n}\n", 3, "must be positive");
         SetupErrors.assertFails(".:53 {\n pprof {\n  block 1 2\n }\n}\n", 3, "Wrong argument count");
         SetupErrors.assertFails(".:53 {\n pprof\n pprof\n}\n", 3, "only be used once");
-        SetupErrors.assertFails(".:53 {\n pprof :6060\n}\nexample.org:53 {\n pprof :6060 {\n  block\n }\n}\n", 5, "different 'block' setting");
+        SetupErrors.assertFails(".:53 {\n pprof :6060\n}\nexample.org:53 {\n pprof :6060 {\n  block\n }\n}\n", 5,
+                "different 'block' setting");
         int dns = FreePorts.udpAndTcp();
         int http = FreePorts.udpAndTcp();
         IOException e = assertThrows(IOException.class,
                 () -> TestServer.fromText(".:%d {\n whoami\n pprof 192.0.2.1:%d\n}\n".formatted(dns, http)).close());
-        assertTrue(e.getMessage().contains("listen tcp 192.0.2.1:" + http) && e.getMessage().contains("Corefile:3 pprof"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("listen tcp 192.0.2.1:" + http) && e.getMessage().contains("Corefile:3 pprof"),
+                e.getMessage());
         assertFalse(e.getMessage().isEmpty());
     }
 }

@@ -17,8 +17,10 @@ import org.xbill.DNS.Type;
 /** forward's proxy_* / forward_* and cache's cache_* series, and their survival across a reload. */
 class ForwardCacheMetricsTest {
     private static String scrape(int port) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Test
@@ -40,12 +42,17 @@ class ForwardCacheMetricsTest {
                 client.udp(DnsClient.query("other.example.org", Type.A));
                 String body = scrape(http);
                 String to = "to=\"" + upstream.hostPort() + "\"";
-                assertEquals(2.0, PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_count", to, "rcode=\"NOERROR\"",
-                        "proxy_name=\"forward\""), body);
-                assertEquals(2.0, PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_bucket", to, "le=\"+Inf\""));
+                assertEquals(2.0,
+                        PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_count", to,
+                                "rcode=\"NOERROR\"",
+                                "proxy_name=\"forward\""),
+                        body);
+                assertEquals(2.0,
+                        PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_bucket", to, "le=\"+Inf\""));
                 assertEquals(0.0, PrometheusTest.value(body, "coredns_proxy_healthcheck_failures_total", to));
                 assertTrue(body.contains("coredns_forward_healthcheck_broken_total 0"), body);
-                assertEquals(4.0, PrometheusTest.value(body, "coredns_cache_requests_total", "server=\"dns://:" + dns + "\"", "zones=\".\""));
+                assertEquals(4.0, PrometheusTest.value(body, "coredns_cache_requests_total",
+                        "server=\"dns://:" + dns + "\"", "zones=\".\""));
                 assertEquals(2.0, PrometheusTest.value(body, "coredns_cache_hits_total", "type=\"success\""));
                 assertEquals(2.0, PrometheusTest.value(body, "coredns_cache_entries", "type=\"success\""));
 
@@ -63,7 +70,8 @@ class ForwardCacheMetricsTest {
      * counters are carried over; gauges show what is cached now.
      */
     @Test
-    void aReloadNeitherResetsNorDoublesTheSeries(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void aReloadNeitherResetsNorDoublesTheSeries(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         int dns = FreePorts.udpAndTcp();
         int http = FreePorts.udpAndTcp();
         try (FakeUpstream upstream = FakeUpstream.start()) {
@@ -88,11 +96,13 @@ class ForwardCacheMetricsTest {
                 assertEquals(3.0, PrometheusTest.value(body, "coredns_cache_requests_total", "zones=\".\""), body);
                 assertEquals(1.0, PrometheusTest.value(body, "coredns_cache_hits_total", "type=\"success\""));
                 assertEquals(2.0, PrometheusTest.value(body, "coredns_cache_entries", "type=\"success\""));
-                assertEquals(2.0, PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_count", to, "rcode=\"NOERROR\""));
+                assertEquals(2.0, PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_count", to,
+                        "rcode=\"NOERROR\""));
                 client.udp(DnsClient.query("three.example.org", Type.A));
                 String after = scrape(http);
                 assertEquals(4.0, PrometheusTest.value(after, "coredns_cache_requests_total", "zones=\".\""), after);
-                assertEquals(3.0, PrometheusTest.value(after, "coredns_proxy_request_duration_seconds_count", to, "rcode=\"NOERROR\""));
+                assertEquals(3.0, PrometheusTest.value(after, "coredns_proxy_request_duration_seconds_count", to,
+                        "rcode=\"NOERROR\""));
             }
         }
     }

@@ -19,7 +19,8 @@ import org.xbill.DNS.Type;
 class PrometheusTest {
     private static String scrape(int port) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         return r.body();
     }
@@ -58,17 +59,22 @@ class PrometheusTest {
             client.udp(DnsClient.query("outside.example.net", Type.A));
             String body = scrape(http);
             String serverLabel = "server=\"dns://:" + dns + "\"";
-            assertEquals(2.0, value(body, "coredns_dns_requests_total", serverLabel, "zone=\"example.org.\"", "type=\"A\"", "proto=\"udp\"", "family=\"1\""), body);
+            assertEquals(2.0, value(body, "coredns_dns_requests_total", serverLabel, "zone=\"example.org.\"",
+                    "type=\"A\"", "proto=\"udp\"", "family=\"1\""), body);
             assertEquals(1.0, value(body, "coredns_dns_requests_total", "zone=\"sub.example.org.\"", "type=\"MX\""));
-            assertEquals(1.0, value(body, "coredns_dns_requests_total", "zone=\"example.org.\"", "type=\"other\"", "proto=\"tcp\""));
+            assertEquals(1.0, value(body, "coredns_dns_requests_total", "zone=\"example.org.\"", "type=\"other\"",
+                    "proto=\"tcp\""));
             assertEquals(1.0, value(body, "coredns_dns_do_requests_total", "zone=\"sub.example.org.\""));
-            assertEquals(3.0, value(body, "coredns_dns_responses_total", "zone=\"example.org.\"", "rcode=\"NOERROR\"", "plugin=\"whoami\""));
+            assertEquals(3.0, value(body, "coredns_dns_responses_total", "zone=\"example.org.\"", "rcode=\"NOERROR\"",
+                    "plugin=\"whoami\""));
             assertEquals(1.0, value(body, "coredns_dns_requests_total", "zone=\"dropped\""));
-            assertEquals(1.0, value(body, "coredns_dns_responses_total", "zone=\"dropped\"", "rcode=\"REFUSED\"", "plugin=\"\""));
+            assertEquals(1.0,
+                    value(body, "coredns_dns_responses_total", "zone=\"dropped\"", "rcode=\"REFUSED\"", "plugin=\"\""));
             assertEquals(3.0, value(body, "coredns_dns_request_duration_seconds_count", "zone=\"example.org.\""), body);
             assertTrue(body.contains("le=\"0.00025\"") || body.contains("le=\"2.5E-4\""), "CoreDNS duration buckets");
             assertTrue(body.contains("le=\"8291.0\""), "CoreDNS size buckets");
-            assertEquals(2.0, value(body, "coredns_dns_request_size_bytes_bucket", "zone=\"example.org.\"", "proto=\"udp\"", "le=\"100.0\""));
+            assertEquals(2.0, value(body, "coredns_dns_request_size_bytes_bucket", "zone=\"example.org.\"",
+                    "proto=\"udp\"", "le=\"100.0\""));
             assertEquals(1.0, value(body, "coredns_plugin_enabled", "name=\"whoami\"", "zone=\"example.org.\""));
             assertEquals(1.0, value(body, "coredns_build_info"));
             assertTrue(body.contains("coredns_reload_failed_total"));
@@ -107,7 +113,7 @@ class PrometheusTest {
     void runtimeMetricsAddsTheFinerJvmFamilies() {
         DnsMetrics m = new DnsMetrics(new io.nodedns.server.Shared());
         java.util.Set<String> basic = names(m.scrape());
-        for (String always : new String[] {"jvm_memory_used_bytes", "jvm_threads_current", "jvm_gc_collection_seconds",
+        for (String always : new String[]{"jvm_memory_used_bytes", "jvm_threads_current", "jvm_gc_collection_seconds",
                 "process_cpu_seconds", "jvm_runtime"}) {
             assertTrue(basic.contains(always), always + " in " + basic);
         }
@@ -116,7 +122,7 @@ class PrometheusTest {
         m.runtimeMetrics(true);
         java.util.Set<String> detailed = names(m.scrape());
         assertTrue(detailed.containsAll(basic), "adds, removes nothing");
-        for (String added : new String[] {"jvm_classes_currently_loaded", "jvm_buffer_pool_used_bytes",
+        for (String added : new String[]{"jvm_classes_currently_loaded", "jvm_buffer_pool_used_bytes",
                 "jvm_compilation_time_seconds", "jvm_memory_pool_allocated_bytes"}) {
             assertTrue(detailed.contains(added), added + " in " + detailed);
         }

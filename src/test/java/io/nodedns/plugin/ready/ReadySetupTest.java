@@ -14,9 +14,11 @@ class ReadySetupTest {
     @Test
     void parsesIntoItsConfig() throws Exception {
         assertEquals(new ReadySetup.Config(":8181", false), parse("ready"));
-        assertEquals(new ReadySetup.Config("127.0.0.1:9191", true), parse("ready 127.0.0.1:9191 {\n monitor continuously\n}"));
+        assertEquals(new ReadySetup.Config("127.0.0.1:9191", true),
+                parse("ready 127.0.0.1:9191 {\n monitor continuously\n}"));
         assertEquals(new ReadySetup.Config(":8181", false), parse("ready {\n monitor until-ready\n}"));
         SetupErrors.assertFails(() -> parse("ready {\n monitor sometimes\n}"), 3, "plugin/ready: monitor must be");
-        SetupErrors.assertFails(() -> parse("ready 8181"), 2, "plugin/ready: invalid listen address '8181': missing port");
+        SetupErrors.assertFails(() -> parse("ready 8181"), 2,
+                "plugin/ready: invalid listen address '8181': missing port");
     }
 }

@@ -81,7 +81,8 @@ class RewriteCnameTest {
                     assertEquals(Rcode.NOERROR, udp.getRcode(), rule);
                     assertEquals("www.example.org.", udp.getQuestion().getName().toString());
                     assertEquals(expected, chain(udp), rule);
-                    assertEquals(expected, chain(client.tcp(DnsClient.query("www.example.org", Type.A))), rule + " over TCP");
+                    assertEquals(expected, chain(client.tcp(DnsClient.query("www.example.org", Type.A))),
+                            rule + " over TCP");
                 }
             }
         }
@@ -92,9 +93,10 @@ class RewriteCnameTest {
         try (FakeUpstream up = FakeUpstream.start().reply(RewriteCnameTest::cdn)) {
             int port = FreePorts.udpAndTcp();
             try (TestServer s = server(port, "rewrite cname other.example.net edge.internal.example.org", up);
-                 DnsClient client = new DnsClient(port)) {
+                    DnsClient client = new DnsClient(port)) {
                 Message reply = client.udp(DnsClient.query("www.example.org", Type.A));
-                assertEquals(List.of("www.example.org. CNAME edge.cdn.example.net.", "edge.cdn.example.net. A 203.0.113.9"),
+                assertEquals(
+                        List.of("www.example.org. CNAME edge.cdn.example.net.", "edge.cdn.example.net. A 203.0.113.9"),
                         chain(reply));
             }
         }
@@ -110,7 +112,9 @@ class RewriteCnameTest {
                 Message reply = client.udp(DnsClient.query("www.example.org", Type.A));
                 assertEquals("app.example.org.", up.queries().getLast().message().getQuestion().getName().toString(),
                         "continue: the name rule after it ran too");
-                assertEquals(List.of("www.example.org. CNAME edge.internal.example.org.", "edge.internal.example.org. A 192.0.2.50"),
+                assertEquals(
+                        List.of("www.example.org. CNAME edge.internal.example.org.",
+                                "edge.internal.example.org. A 192.0.2.50"),
                         chain(reply), "the name mapped back, the CNAME chain followed");
             }
         }
@@ -122,7 +126,7 @@ class RewriteCnameTest {
         try (FakeUpstream up = FakeUpstream.start().reply(RewriteCnameTest::cdn)) {
             int port = FreePorts.udpAndTcp();
             try (TestServer s = server(port, "rewrite cname edge.cdn.example.net loop.example.org", up);
-                 DnsClient client = new DnsClient(port)) {
+                    DnsClient client = new DnsClient(port)) {
                 Message reply = client.tcp(DnsClient.query("www.example.org", Type.A));
                 assertNotNull(reply);
                 assertEquals("www.example.org. CNAME loop.example.org.", chain(reply).getFirst());

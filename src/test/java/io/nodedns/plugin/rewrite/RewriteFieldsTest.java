@@ -49,7 +49,8 @@ class RewriteFieldsTest {
     private static Message withTtl(Message q, long ttl) {
         Message r = FakeUpstream.replyTo(q, Rcode.NOERROR);
         try {
-            r.addRecord(new ARecord(q.getQuestion().getName(), 1, ttl, InetAddress.getByName("192.0.2.9")), Section.ANSWER);
+            r.addRecord(new ARecord(q.getQuestion().getName(), 1, ttl, InetAddress.getByName("192.0.2.9")),
+                    Section.ANSWER);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -72,10 +73,14 @@ class RewriteFieldsTest {
                 assertEquals(c[1], reply.getSection(Section.ANSWER).getFirst().getTTL(), "ttl " + c[0]);
             }
             f.upstream.reply(q -> withTtl(q, 60));
-            assertEquals(20, f.ask(DnsClient.query("a.cap.example.org", Type.A)).getSection(Section.ANSWER).getFirst().getTTL());
-            assertEquals(15, f.ask(DnsClient.query("fix.example.org", Type.A)).getSection(Section.ANSWER).getFirst().getTTL());
-            assertEquals(100, f.ask(DnsClient.query("floor.example.org", Type.A)).getSection(Section.ANSWER).getFirst().getTTL());
-            assertEquals(60, f.ask(DnsClient.query("other.example.org", Type.A)).getSection(Section.ANSWER).getFirst().getTTL());
+            assertEquals(20,
+                    f.ask(DnsClient.query("a.cap.example.org", Type.A)).getSection(Section.ANSWER).getFirst().getTTL());
+            assertEquals(15,
+                    f.ask(DnsClient.query("fix.example.org", Type.A)).getSection(Section.ANSWER).getFirst().getTTL());
+            assertEquals(100,
+                    f.ask(DnsClient.query("floor.example.org", Type.A)).getSection(Section.ANSWER).getFirst().getTTL());
+            assertEquals(60,
+                    f.ask(DnsClient.query("other.example.org", Type.A)).getSection(Section.ANSWER).getFirst().getTTL());
         }
     }
 
@@ -141,11 +146,14 @@ class RewriteFieldsTest {
             assertNull(localOption(up, 0xfff0), "replace does not add");
 
             f.ask(withLocal("www.example.org", ascii("mine")));
-            assertArrayEquals(ascii("mine"), localOption(f.lastUpstreamQuery(), LOCAL), "append keeps an existing option");
+            assertArrayEquals(ascii("mine"), localOption(f.lastUpstreamQuery(), LOCAL),
+                    "append keeps an existing option");
         }
-        try (RewriteFixture f = new RewriteFixture(" rewrite continue edns0 local replace 0xffee rep\n rewrite edns0 local unset 0xfff1")) {
+        try (RewriteFixture f = new RewriteFixture(
+                " rewrite continue edns0 local replace 0xffee rep\n rewrite edns0 local unset 0xfff1")) {
             f.ask(withLocal("www.example.org", ascii("old")));
-            assertArrayEquals(ascii("rep"), localOption(f.lastUpstreamQuery(), LOCAL), "replace changes an existing option");
+            assertArrayEquals(ascii("rep"), localOption(f.lastUpstreamQuery(), LOCAL),
+                    "replace changes an existing option");
         }
         try (RewriteFixture f = new RewriteFixture(" rewrite edns0 local unset 0xffee")) {
             f.ask(withLocal("www.example.org", ascii("old")));
@@ -166,9 +174,10 @@ class RewriteFieldsTest {
             f.ask(DnsClient.query("Www.example.org", Type.AAAA));
             Message up = f.lastUpstreamQuery();
             assertArrayEquals(ascii("Www.example.org."), localOption(up, LOCAL));
-            assertArrayEquals(new byte[] {0, 28}, localOption(up, 0xffef));
-            assertArrayEquals(new byte[] {127, 0, 0, 1}, localOption(up, 0xfff0));
-            org.xbill.DNS.ClientSubnetOption ecs = (org.xbill.DNS.ClientSubnetOption) up.getOPT().getOptions(8).getFirst();
+            assertArrayEquals(new byte[]{0, 28}, localOption(up, 0xffef));
+            assertArrayEquals(new byte[]{127, 0, 0, 1}, localOption(up, 0xfff0));
+            org.xbill.DNS.ClientSubnetOption ecs = (org.xbill.DNS.ClientSubnetOption) up.getOPT().getOptions(8)
+                    .getFirst();
             assertEquals(24, ecs.getSourcePrefixLength());
             assertEquals(InetAddress.getByName("127.0.0.0"), ecs.getAddress());
         }
@@ -176,7 +185,8 @@ class RewriteFieldsTest {
 
     @Test
     void edns0RevertRemovesTheAddedOptionFromTheReply() throws Exception {
-        for (String rule : new String[] {" rewrite edns0 local set 0xffee abcd revert", " rewrite edns0 local set 0xffee abcd"}) {
+        for (String rule : new String[]{" rewrite edns0 local set 0xffee abcd revert",
+                " rewrite edns0 local set 0xffee abcd"}) {
             try (RewriteFixture f = new RewriteFixture(rule)) {
                 // an upstream that echoes the query's OPT options
                 f.upstream.reply(q -> {

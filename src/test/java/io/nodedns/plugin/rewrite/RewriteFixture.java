@@ -20,7 +20,8 @@ final class RewriteFixture implements AutoCloseable {
     RewriteFixture(String rewriteLines, String extraLines) throws Exception {
         upstream = FakeUpstream.start();
         int port = FreePorts.udpAndTcp();
-        String corefile = ".:%d {\n%s\n%s\n forward . %s\n}\n".formatted(port, rewriteLines, extraLines, upstream.hostPort());
+        String corefile = ".:%d {\n%s\n%s\n forward . %s\n}\n".formatted(port, rewriteLines, extraLines,
+                upstream.hostPort());
         server = TestServer.fromText(corefile);
         client = new DnsClient(port);
     }

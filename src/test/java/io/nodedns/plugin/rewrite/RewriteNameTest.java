@@ -44,7 +44,8 @@ class RewriteNameTest {
             assertEquals(InetAddress.getByName("192.0.2.1"), a.getAddress());
 
             Message other = f.ask(DnsClient.query("bar.example.com", Type.A));
-            assertEquals("bar.example.com.", question(f.lastUpstreamQuery()), "a name the rule does not match is untouched");
+            assertEquals("bar.example.com.", question(f.lastUpstreamQuery()),
+                    "a name the rule does not match is untouched");
             assertEquals("bar.example.com.", answers(other).getFirst().getName().toString());
         }
     }
@@ -57,7 +58,8 @@ class RewriteNameTest {
                 try {
                     Name qn = q.getQuestion().getName();
                     r.addRecord(new CNAMERecord(qn, 1, 30, Name.fromString("x.real.internal.")), Section.ANSWER);
-                    r.addRecord(new ARecord(Name.fromString("x.real.internal."), 1, 30, InetAddress.getByName("192.0.2.7")),
+                    r.addRecord(
+                            new ARecord(Name.fromString("x.real.internal."), 1, 30, InetAddress.getByName("192.0.2.7")),
                             Section.ANSWER);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -83,11 +85,11 @@ class RewriteNameTest {
                 """;
         try (RewriteFixture f = new RewriteFixture(rules)) {
             String[][] cases = {
-                {"foo.example.com", "bar.example.com."},
-                {"foobar.example.com", "foobar.example.com."},
-                {"www.schmoogle.com", "www.google.com."},
-                {"ftp.service.us-west-1.example.org", "ftp.service.us-west-1.consul."},
-                {"FTP-us-east-1.example.org", "ftp.service.us-east-1.consul."},
+                    {"foo.example.com", "bar.example.com."},
+                    {"foobar.example.com", "foobar.example.com."},
+                    {"www.schmoogle.com", "www.google.com."},
+                    {"ftp.service.us-west-1.example.org", "ftp.service.us-west-1.consul."},
+                    {"FTP-us-east-1.example.org", "ftp.service.us-east-1.consul."},
             };
             for (String[] c : cases) {
                 Message reply = f.ask(DnsClient.query(c[0], Type.A));
@@ -157,7 +159,8 @@ class RewriteNameTest {
                 """;
         try (RewriteFixture f = new RewriteFixture(rules)) {
             Message reply = f.ask(DnsClient.query("a.example.org", Type.A));
-            assertEquals("c.example.org.", question(f.lastUpstreamQuery()), "continue, then the stop rule ends the list");
+            assertEquals("c.example.org.", question(f.lastUpstreamQuery()),
+                    "continue, then the stop rule ends the list");
             assertEquals("a.example.org.", question(reply));
             assertEquals("a.example.org.", answers(reply).getFirst().getName().toString(), "both exact rules map back");
         }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /** Rendering as Go's text/template renders CoreDNS's templateData; RE2 regexes as Go matches them. */
 class GoTemplateTest {
     private static final GoTemplate.Data DATA = new GoTemplate.Data("example.", "ip-10-1-2-3.example.", "re", "IN", "A",
-            "192.0.2.1", new String[] {"ip-10-1-2-3.example.", "1", ""}, Map.of("0", "ip-10-1-2-3.example.", "b", "1",
-            "hex", "7b"));
+            "192.0.2.1", new String[]{"ip-10-1-2-3.example.", "1", ""}, Map.of("0", "ip-10-1-2-3.example.", "b", "1",
+                    "hex", "7b"));
 
     private static String render(String text) throws GoTemplate.Failure {
         return GoTemplate.parse(text).execute(DATA);
@@ -18,7 +18,8 @@ class GoTemplateTest {
 
     @Test
     void fieldsIndexParseIntCommentsAndTrim() throws Exception {
-        assertEquals("ip-10-1-2-3.example. 60 IN A 10.1", render("{{ .Name }} 60 {{.Class}} {{ .Type }} 10.{{ .Group.b }}"));
+        assertEquals("ip-10-1-2-3.example. 60 IN A 10.1",
+                render("{{ .Name }} 60 {{.Class}} {{ .Type }} 10.{{ .Group.b }}"));
         assertEquals("example. re 192.0.2.1", render("{{ .Zone }} {{ .Regex }} {{ .Remote }}"));
         assertEquals("1|1|", render("{{ index .Match 1 }}|{{ index .Group \"b\" }}|{{ index .Match 2 }}"));
         assertEquals("123 255 18446744073709551615", render(
@@ -26,7 +27,8 @@ class GoTemplateTest {
         assertEquals("1", render("{{ index .Match (parseInt .Group.b 10 8) }}"));
         assertEquals("ab", render("a {{- /* why */ -}} b"));
         assertEquals("a  b", render("a {{/* x */}} b"));
-        assertEquals("<no value>|", render("{{ .Group.missing }}|{{ index .Group \"missing\" }}"), "as Go prints a missing key");
+        assertEquals("<no value>|", render("{{ .Group.missing }}|{{ index .Group \"missing\" }}"),
+                "as Go prints a missing key");
         assertEquals("x-3", render("x{{ -3 }}"));
     }
 
@@ -51,7 +53,8 @@ class GoTemplateTest {
         assertEquals("a_1", r.groupNames[2]);
         assertEquals("b", r.groupNames[3]);
         assertEquals("20", m.group(3));
-        assertEquals(true, GoRegex.compile("^[]a]{1}x{").pattern.matcher("]x{").find(), "literal ] first in a class, literal {");
+        assertEquals(true, GoRegex.compile("^[]a]{1}x{").pattern.matcher("]x{").find(),
+                "literal ] first in a class, literal {");
         assertEquals(true, GoRegex.compile("[a[]").pattern.matcher("[").find(), "[ is literal inside a class");
         assertEquals(false, GoRegex.compile("[a&&b]").pattern.matcher("c").find());
         assertEquals(true, GoRegex.compile("[a&&b]").pattern.matcher("&").find(), "&& is literal in RE2");

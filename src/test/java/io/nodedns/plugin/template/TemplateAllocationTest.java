@@ -46,7 +46,8 @@ class TemplateAllocationTest {
                 new Shared(), 53);
         Handler chain = instance.configs().getFirst().handlers().getFirst();
         assertInstanceOf(TemplateHandler.class, chain);
-        List<Message> queries = List.of(DnsClient.query("WWW.example.org", Type.A), DnsClient.query("x.example.org", Type.AAAA),
+        List<Message> queries = List.of(DnsClient.query("WWW.example.org", Type.A),
+                DnsClient.query("x.example.org", Type.AAAA),
                 DnsClient.query("www.example.org", Type.AAAA));
         Exchange[] exchanges = LoopAllocations.exchanges(queries);
         for (Exchange ex : exchanges) {
@@ -65,7 +66,8 @@ class TemplateAllocationTest {
         assertEquals(Result.WRITTEN, chain.serve(rendered[0]));
         byte[] answer = new byte[rendered[0].responseLength()];
         rendered[0].response().getBytes(0, answer);
-        assertEquals("10.0.0.7", new Message(answer).getSection(org.xbill.DNS.Section.ANSWER).getFirst().rdataToString());
+        assertEquals("10.0.0.7",
+                new Message(answer).getSection(org.xbill.DNS.Section.ANSWER).getFirst().rdataToString());
         double perAnswer = LoopAllocations.serve(chain, rendered).worst(0);
         System.out.printf("template: %.0f bytes allocated per rendered answer%n", perAnswer);
         assertTrue(perAnswer < 8 * 1024, "allocated " + perAnswer + " bytes per rendered answer");

@@ -65,9 +65,11 @@ class TemplateTest {
             List<Record> answer = a.getSection(Section.ANSWER);
             assertEquals(2, answer.size(), a.toString());
             assertEquals(Type.CNAME, answer.get(0).getType(), a.toString());
-            assertEquals("target.example.net. 192.0.2.1", answer.get(1).getName() + " " + answer.get(1).rdataToString());
+            assertEquals("target.example.net. 192.0.2.1",
+                    answer.get(1).getName() + " " + answer.get(1).rdataToString());
             Message txt = client.udp(DnsClient.query("www.example.org", Type.TXT));
-            assertEquals(1, txt.getSection(Section.ANSWER).size(), "only A and AAAA are followed, as CoreDNS does\n" + txt);
+            assertEquals(1, txt.getSection(Section.ANSWER).size(),
+                    "only A and AAAA are followed, as CoreDNS does\n" + txt);
             assertEquals(1, upstream.clientQueries(), "the TXT question asked nobody");
         }
     }
@@ -75,7 +77,8 @@ class TemplateTest {
     @Test
     void rcodeOnlyTemplateAnswersItsTypeAndPassesOthers() throws Exception {
         int port = FreePorts.udpAndTcp();
-        try (TestServer s = TestServer.fromText(".:%d {\n template ANY AAAA {\n  rcode NXDOMAIN\n }\n whoami\n}\n".formatted(port));
+        try (TestServer s = TestServer
+                .fromText(".:%d {\n template ANY AAAA {\n  rcode NXDOMAIN\n }\n whoami\n}\n".formatted(port));
                 DnsClient client = new DnsClient(port)) {
             Message aaaa = client.udp(DnsClient.query("Svc.Example.org", Type.AAAA));
             assertEquals(Rcode.NXDOMAIN, aaaa.getRcode());
@@ -131,7 +134,8 @@ class TemplateTest {
             assertTrue(passedOn(client.udp(DnsClient.query("ip-10-1-2-3.example.org", Type.A))), "outside every zone");
 
             Message ptr = client.udp(DnsClient.query("3.2.1.10.in-addr.arpa", Type.PTR));
-            assertEquals("ip-10-1-2-3.example.", ((PTRRecord) ptr.getSection(Section.ANSWER).getFirst()).getTarget().toString());
+            assertEquals("ip-10-1-2-3.example.",
+                    ((PTRRecord) ptr.getSection(Section.ANSWER).getFirst()).getTarget().toString());
             Message noMatch = client.udp(DnsClient.query("x.10.in-addr.arpa", Type.PTR));
             assertEquals(Rcode.SERVFAIL, noMatch.getRcode(), "in the zone, no regex matched, no fallthrough");
 
@@ -152,9 +156,11 @@ class TemplateTest {
                     answer "{{ .Name }} 60 IN A 10.{{ parseInt .Group.b 16 8 }}.{{ parseInt (index .Match 2) 16 8 }}.{{ parseInt .Group.d 16 8 }}"
                   }
                 }
-                """.formatted(port);
+                """
+                .formatted(port);
         try (TestServer s = TestServer.fromText(corefile); DnsClient client = new DnsClient(port)) {
-            assertEquals("10.123.124.255", only(client.udp(DnsClient.query("ip0a7b7cff.example", Type.A)), Section.ANSWER));
+            assertEquals("10.123.124.255",
+                    only(client.udp(DnsClient.query("ip0a7b7cff.example", Type.A)), Section.ANSWER));
         }
     }
 
@@ -205,7 +211,8 @@ class TemplateTest {
                 """.formatted(port);
         try (TestServer s = TestServer.fromText(corefile); DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.NXDOMAIN,
-                    client.udp(DnsClient.query("api.default.svc.cluster.local.default.svc.cluster.local", Type.A)).getRcode());
+                    client.udp(DnsClient.query("api.default.svc.cluster.local.default.svc.cluster.local", Type.A))
+                            .getRcode());
             assertTrue(passedOn(client.udp(DnsClient.query("api.default.svc.cluster.local", Type.A))));
         }
     }
@@ -242,11 +249,15 @@ class TemplateTest {
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             String server = "server=\"dns://:" + port + "\"";
-            assertTrue(body.contains("coredns_template_matches_total{class=\"IN\"," + server + ",type=\"A\",view=\"\",zone=\"example.\"} 3.0"), body);
-            assertTrue(body.contains("coredns_template_template_failures_total{class=\"IN\",section=\"answer\"," + server
-                    + ",template=\"{{ index .Match 3 }} 60 IN A 10.0.0.1\",type=\"A\",view=\"\",zone=\"example.\"} 1.0"), body);
+            assertTrue(body.contains("coredns_template_matches_total{class=\"IN\"," + server
+                    + ",type=\"A\",view=\"\",zone=\"example.\"} 3.0"), body);
+            assertTrue(body.contains("coredns_template_template_failures_total{class=\"IN\",section=\"answer\","
+                    + server
+                    + ",template=\"{{ index .Match 3 }} 60 IN A 10.0.0.1\",type=\"A\",view=\"\",zone=\"example.\"} 1.0"),
+                    body);
             assertTrue(body.contains("coredns_template_rr_failures_total{class=\"IN\",section=\"answer\"," + server
-                    + ",template=\"{{ .Name }} 60 IN A not-an-address\",type=\"A\",view=\"\",zone=\"example.\"} 1.0"), body);
+                    + ",template=\"{{ .Name }} 60 IN A not-an-address\",type=\"A\",view=\"\",zone=\"example.\"} 1.0"),
+                    body);
         }
     }
 
@@ -266,7 +277,8 @@ class TemplateTest {
                 }
                 """.formatted(port);
         try (TestServer s = TestServer.fromText(corefile); DnsClient client = new DnsClient(port)) {
-            assertEquals(Rcode.NXDOMAIN, client.udp(DnsClient.query("kubernetes.default.svc.cluster.local", Type.AAAA)).getRcode());
+            assertEquals(Rcode.NXDOMAIN,
+                    client.udp(DnsClient.query("kubernetes.default.svc.cluster.local", Type.AAAA)).getRcode());
             assertEquals(Rcode.NXDOMAIN, client.udp(DnsClient.query("example.com", Type.HINFO)).getRcode());
             assertTrue(passedOn(client.udp(DnsClient.query("example.com", Type.A))));
         }

@@ -51,8 +51,11 @@ class TimeoutsTest {
     @Test
     void parsesIntoTheListenerSettings() throws Exception {
         ListenerSettings d = ListenerSettings.defaults();
-        assertEquals(new ListenerSettings(d.udpLoops(), Duration.ofSeconds(5), d.tcpIdle(), d.tcpWrite(), -1, d.maxTcpConnections()),
-                TimeoutsSetup.parse(SetupErrors.dispenser(".", "timeouts {\n read 5s\n maxtcpqueries -1\n}", "timeouts"), d));
+        assertEquals(
+                new ListenerSettings(d.udpLoops(), Duration.ofSeconds(5), d.tcpIdle(), d.tcpWrite(), -1,
+                        d.maxTcpConnections()),
+                TimeoutsSetup.parse(
+                        SetupErrors.dispenser(".", "timeouts {\n read 5s\n maxtcpqueries -1\n}", "timeouts"), d));
     }
 
     @Test

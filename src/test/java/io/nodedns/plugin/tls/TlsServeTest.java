@@ -61,7 +61,8 @@ class TlsServeTest {
     static void pki() throws Exception {
         ca = new TestCa("nodedns serve test CA");
         caPem = ca.writeCa(dir.resolve("ca.crt"));
-        server = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir, "server");
+        server = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir,
+                "server");
         client = ca.issue("client.test", List.of("client.test"), List.of());
     }
 
@@ -104,7 +105,7 @@ class TlsServeTest {
     private static Message exchange(Socket s, Message query) throws IOException {
         byte[] wire = query.toWire();
         OutputStream out = s.getOutputStream();
-        out.write(new byte[] {(byte) (wire.length >>> 8), (byte) wire.length});
+        out.write(new byte[]{(byte) (wire.length >>> 8), (byte) wire.length});
         out.write(wire);
         out.flush();
         DataInputStream in = new DataInputStream(s.getInputStream());
@@ -141,9 +142,11 @@ class TlsServeTest {
         Assumptions.assumeTrue(Files.isExecutable(KDIG), "kdig is not installed (Debian package knot-dnsutils)");
         int port = FreePorts.udpAndTcp();
         try (TestServer ts = TestServer.fromText(block("tls", port, ""))) {
-            String ok = kdig("@127.0.0.1", "-p", "" + port, "+tls-ca=" + caPem, "+tls-hostname=dns.test", "who.example.", "A");
+            String ok = kdig("@127.0.0.1", "-p", "" + port, "+tls-ca=" + caPem, "+tls-hostname=dns.test",
+                    "who.example.", "A");
             assertTrue(ok.contains("status: NOERROR") && ok.contains("TLS"), ok);
-            String bad = kdig("@127.0.0.1", "-p", "" + port, "+tls-ca=" + caPem, "+tls-hostname=other.test", "who.example.", "A");
+            String bad = kdig("@127.0.0.1", "-p", "" + port, "+tls-ca=" + caPem, "+tls-hostname=other.test",
+                    "who.example.", "A");
             assertTrue(!bad.contains("status: NOERROR") && bad.contains("failed"), bad);
         }
     }
@@ -178,20 +181,23 @@ class TlsServeTest {
     void dohAnswersGetAndPostAsCoreDns() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer ts = TestServer.fromText(block("https", port, ""));
-             HttpClient http = HttpClient.newBuilder().sslContext(trusting(null)).version(HttpClient.Version.HTTP_1_1)
-                     .connectTimeout(Duration.ofSeconds(5)).build()) {
+                HttpClient http = HttpClient.newBuilder().sslContext(trusting(null))
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(5)).build()) {
             assertEquals("https://127.0.0.1:" + port, ts.firstListener().label());
             byte[] wire = DnsClient.query("who.example.", Type.A).toWire();
             String base = "https://127.0.0.1:" + port;
             HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(URI.create(base + "/dns-query?dns="
-                    + Base64.getUrlEncoder().withoutPadding().encodeToString(wire))).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    + Base64.getUrlEncoder().withoutPadding().encodeToString(wire))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, get.statusCode());
             assertEquals("application/dns-message", get.headers().firstValue("content-type").orElseThrow());
             assertEquals("max-age=0", get.headers().firstValue("cache-control").orElseThrow()); // whoami's TTL 0
             assertEquals(Rcode.NOERROR, new Message(get.body()).getRcode());
             HttpResponse<byte[]> post = http.send(HttpRequest.newBuilder(URI.create(base + "/dns-query"))
                     .header("content-type", "application/dns-message")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(wire)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(wire)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, post.statusCode());
             assertEquals(2, new Message(post.body()).getSection(Section.ADDITIONAL).size());
             assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/other")).build(),
@@ -201,7 +207,8 @@ class TlsServeTest {
             assertEquals(400, http.send(HttpRequest.newBuilder(URI.create(base + "/dns-query?dns=!!!!")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode());
             assertEquals(400, http.send(HttpRequest.newBuilder(URI.create(base + "/dns-query"))
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(wire)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(wire)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode());
         }
     }
 
@@ -252,7 +259,7 @@ class TlsServeTest {
     void tlsWithoutTheTlsPluginIsCleartextAsInCoreDns() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer ts = TestServer.fromText("tls://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n");
-             Socket plain = new Socket("127.0.0.1", port)) {
+                Socket plain = new Socket("127.0.0.1", port)) {
             plain.setSoTimeout(5000);
             assertEquals(Rcode.NOERROR, exchange(plain, DnsClient.query("who.example.", Type.A)).getRcode());
         }
@@ -277,7 +284,9 @@ class TlsServeTest {
         assertTrue(twice.getMessage().contains("TLS already configured"), twice.getMessage());
         ConfigException mixed = assertThrows(ConfigException.class,
                 () -> TestServer.fromText(".:8853 {\n whoami\n}\ntls://example.org:8853 {\n whoami\n}\n"));
-        assertTrue(mixed.getMessage().contains("Corefile:4") && mixed.getMessage().contains("one port serves one transport"),
+        assertTrue(
+                mixed.getMessage().contains("Corefile:4")
+                        && mixed.getMessage().contains("one port serves one transport"),
                 mixed.getMessage());
         ConfigException quic = assertThrows(ConfigException.class,
                 () -> TestServer.fromText("quic://.:8853 {\n whoami\n}\n"));

@@ -26,7 +26,8 @@ class TraceAllocationTest {
         try (ZipkinCollector collector = new ZipkinCollector()) {
             double unsampled = perQuery("every 1000000000", collector);
             double sampled = perQuery("every 1", collector);
-            System.out.printf("trace: %.4f B per query not sampled, %.0f B per sampled query (UDP loop)%n", unsampled, sampled);
+            System.out.printf("trace: %.4f B per query not sampled, %.0f B per sampled query (UDP loop)%n", unsampled,
+                    sampled);
             assertTrue(unsampled < 0.01, "allocated " + unsampled + " bytes per query not sampled");
             assertTrue(sampled > 0 && sampled < 4096, "a sampled query allocates its span: " + sampled + " B");
         }

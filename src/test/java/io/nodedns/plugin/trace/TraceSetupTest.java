@@ -27,11 +27,13 @@ class TraceSetupTest {
         assertEquals(100, c.maxBatch());
         assertEquals(Duration.ofSeconds(1), c.batchInterval());
         assertEquals("http://tracinghost:9253/api/v2/spans", parse("trace tracinghost:9253").endpoint().toString());
-        assertEquals("http://tracinghost:9253/api/v2/spans", parse("trace ZIPKIN tracinghost:9253").endpoint().toString());
+        assertEquals("http://tracinghost:9253/api/v2/spans",
+                parse("trace ZIPKIN tracinghost:9253").endpoint().toString());
         assertEquals("http://tracinghost:9411/zipkin/api/v2/spans",
                 parse("trace http://tracinghost:9411/zipkin/api/v2/spans").endpoint().toString());
-        TraceConfig all = parse("trace tracinghost:9411 {\n every 10000\n service dnsproxy\n zipkin_max_backlog_size 50\n"
-                + " zipkin_max_batch_size 10\n zipkin_max_batch_interval 250ms\n }");
+        TraceConfig all = parse(
+                "trace tracinghost:9411 {\n every 10000\n service dnsproxy\n zipkin_max_backlog_size 50\n"
+                        + " zipkin_max_batch_size 10\n zipkin_max_batch_interval 250ms\n }");
         assertEquals(10000, all.every());
         assertEquals("dnsproxy", all.service());
         assertEquals(50, all.maxBacklog());
@@ -42,12 +44,14 @@ class TraceSetupTest {
     @Test
     void unsupportedInputFailsAtItsLine() {
         SetupErrors.assertFails(". {\n trace datadog localhost:8126\n whoami\n}\n", 2, "Datadog agent protocol");
-        SetupErrors.assertFails(". {\n trace {\n  client_server\n }\n whoami\n}\n", 3, "client_server is not supported");
+        SetupErrors.assertFails(". {\n trace {\n  client_server\n }\n whoami\n}\n", 3,
+                "client_server is not supported");
         SetupErrors.assertFails(". {\n trace {\n  datadog_analytics_rate 0.5\n }\n whoami\n}\n", 3, "datadog");
         SetupErrors.assertFails(". {\n trace jaeger localhost:1\n whoami\n}\n", 2, "'jaeger' is not supported");
         SetupErrors.assertFails(". {\n trace {\n  every -1\n }\n whoami\n}\n", 3, "every expects");
         SetupErrors.assertFails(". {\n trace {\n  sample 1\n }\n whoami\n}\n", 3, "unknown property 'sample'");
-        SetupErrors.assertFails(". {\n trace {\n  zipkin_max_batch_interval 0s\n }\n whoami\n}\n", 3, "must be positive");
+        SetupErrors.assertFails(". {\n trace {\n  zipkin_max_batch_interval 0s\n }\n whoami\n}\n", 3,
+                "must be positive");
         SetupErrors.assertFails(". {\n trace a b c\n whoami\n}\n", 2, "");
         SetupErrors.assertFails(". {\n trace\n trace\n whoami\n}\n", 3, "only be used once");
     }

@@ -46,9 +46,10 @@ class TraceTest {
         int port = FreePorts.udpAndTcp();
         int metrics = FreePorts.udpAndTcp();
         try (ZipkinCollector collector = new ZipkinCollector();
-             TestServer server = TestServer.fromText(corefile(port, metrics,
-                     "trace " + collector.hostPort() + " {\n zipkin_max_batch_interval 50ms\n }").replace("example.org\n", "example.org\n fallthrough\n"));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(corefile(port, metrics,
+                        "trace " + collector.hostPort() + " {\n zipkin_max_batch_interval 50ms\n }")
+                        .replace("example.org\n", "example.org\n fallthrough\n"));
+                DnsClient client = new DnsClient(port)) {
             long before = ZipkinReporter.nowMicros();
             assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("Example.ORG", Type.A)).getRcode());
             assertEquals(Rcode.SERVFAIL, client.tcp(DnsClient.query("missing.example.org", Type.AAAA)).getRcode());
@@ -72,7 +73,8 @@ class TraceTest {
             assertEquals("SERVFAIL", tag(nx, "coredns.io/rcode"), "the end of the chain (hosts falls through)");
             assertTrue(tag(nx, "error").contains("no next plugin"), nx.toString());
             assertEquals("tcp", tag(nx, "coredns.io/proto"));
-            assertTrue(collector.contentTypes.stream().allMatch("application/json"::equals), collector.contentTypes.toString());
+            assertTrue(collector.contentTypes.stream().allMatch("application/json"::equals),
+                    collector.contentTypes.toString());
             String scrape = scrape(metrics);
             assertEquals(2, counter(scrape, "nodedns_trace_spans_total{"), scrape);
             assertEquals(2, counter(scrape, "nodedns_trace_spans_sent_total{"), scrape);
@@ -84,17 +86,20 @@ class TraceTest {
         int port = FreePorts.udpAndTcp();
         int metrics = FreePorts.udpAndTcp();
         try (ZipkinCollector collector = new ZipkinCollector();
-             TestServer server = TestServer.fromText(corefile(port, metrics, "trace zipkin http://" + collector.hostPort()
-                     + "/api/v2/spans {\n every 2\n service dnsproxy\n zipkin_max_batch_size 3\n zipkin_max_batch_interval 100ms\n }"));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(corefile(port, metrics, "trace zipkin http://"
+                        + collector.hostPort()
+                        + "/api/v2/spans {\n every 2\n service dnsproxy\n zipkin_max_batch_size 3\n zipkin_max_batch_interval 100ms\n }"));
+                DnsClient client = new DnsClient(port)) {
             for (int i = 0; i < 20; i++) {
                 assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             }
             List<JsonObject> spans = collector.await(10, Duration.ofSeconds(10));
             Thread.sleep(400); // four batch intervals: a span too many would have arrived
             assertEquals(0, collector.pending(), "every 2 traces 10 of 20 queries");
-            assertTrue(spans.stream().allMatch(s -> s.getAsJsonObject("localEndpoint").get("serviceName").getAsString().equals("dnsproxy")));
-            assertEquals(10, spans.stream().map(s -> s.get("traceId").getAsString()).distinct().count(), "one trace per query");
+            assertTrue(spans.stream().allMatch(
+                    s -> s.getAsJsonObject("localEndpoint").get("serviceName").getAsString().equals("dnsproxy")));
+            assertEquals(10, spans.stream().map(s -> s.get("traceId").getAsString()).distinct().count(),
+                    "one trace per query");
         }
     }
 
@@ -107,9 +112,9 @@ class TraceTest {
         int port = FreePorts.udpAndTcp();
         int metrics = FreePorts.udpAndTcp();
         try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             TestServer server = TestServer.fromText(corefile(port, metrics, "trace 127.0.0.1:" + hung.getLocalPort()
-                     + " {\n zipkin_max_backlog_size 5\n zipkin_max_batch_size 2\n zipkin_max_batch_interval 10ms\n }"));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText(corefile(port, metrics, "trace 127.0.0.1:" + hung.getLocalPort()
+                        + " {\n zipkin_max_backlog_size 5\n zipkin_max_batch_size 2\n zipkin_max_batch_interval 10ms\n }"));
+                DnsClient client = new DnsClient(port)) {
             long slowest = 0;
             for (int i = 0; i < 300; i++) {
                 long t0 = System.nanoTime();
@@ -121,8 +126,10 @@ class TraceTest {
             long dropped = counter(scrape, "nodedns_trace_spans_dropped_total{", "reason=\"backlog\"");
             // at most one batch in the hung POST and 5 in the backlog were kept (a few more batches if the first POSTs were quick)
             assertTrue(dropped >= 280, "backlog drops " + dropped + "\n" + scrape);
-            assertTrue(slowest < Duration.ofSeconds(1).toNanos(), "slowest query " + slowest / 1_000_000 + " ms, a POST hangs 5 s");
-            System.out.printf("trace, hung collector: 300 queries, slowest %.2f ms, %d spans dropped from the backlog%n",
+            assertTrue(slowest < Duration.ofSeconds(1).toNanos(),
+                    "slowest query " + slowest / 1_000_000 + " ms, a POST hangs 5 s");
+            System.out.printf(
+                    "trace, hung collector: 300 queries, slowest %.2f ms, %d spans dropped from the backlog%n",
                     slowest / 1e6, dropped);
         }
     }
@@ -133,8 +140,8 @@ class TraceTest {
         int metrics = FreePorts.udpAndTcp();
         int closed = FreePorts.udpAndTcp(); // nothing listens there
         try (TestServer server = TestServer.fromText(corefile(port, metrics, "trace 127.0.0.1:" + closed
-                     + " {\n zipkin_max_batch_interval 10ms\n }"));
-             DnsClient client = new DnsClient(port)) {
+                + " {\n zipkin_max_batch_interval 10ms\n }"));
+                DnsClient client = new DnsClient(port)) {
             for (int i = 0; i < 10; i++) {
                 assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             }
@@ -153,20 +160,20 @@ class TraceTest {
     void selfLookupRunsInsideItsClientsSpan() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (ZipkinCollector collector = new ZipkinCollector();
-             TestServer server = TestServer.fromText("""
-                     .:%d {
-                         trace %s {
-                             zipkin_max_batch_interval 10ms
-                         }
-                         template IN A alias.test {
-                             answer "{{ .Name }} 60 IN CNAME target.example.org."
-                         }
-                         hosts {
-                             192.0.2.7 target.example.org
-                         }
-                     }
-                     """.formatted(port, collector.hostPort()));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText("""
+                        .:%d {
+                            trace %s {
+                                zipkin_max_batch_interval 10ms
+                            }
+                            template IN A alias.test {
+                                answer "{{ .Name }} 60 IN CNAME target.example.org."
+                            }
+                            hosts {
+                                192.0.2.7 target.example.org
+                            }
+                        }
+                        """.formatted(port, collector.hostPort()));
+                DnsClient client = new DnsClient(port)) {
             Message m = client.udp(DnsClient.query("www.alias.test", Type.A));
             assertEquals(2, m.getSection(org.xbill.DNS.Section.ANSWER).size(), "CNAME and A: " + m);
             JsonObject span = collector.await(1, Duration.ofSeconds(10)).getFirst();
@@ -180,18 +187,18 @@ class TraceTest {
     void untracedBlockIsUnaffected() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (ZipkinCollector collector = new ZipkinCollector();
-             TestServer server = TestServer.fromText("""
-                     example.org:%d {
-                         trace %s {
-                             every 0
-                             zipkin_max_batch_interval 10ms
-                         }
-                         hosts {
-                             192.0.2.1 example.org
-                         }
-                     }
-                     """.formatted(port, collector.hostPort()));
-             DnsClient client = new DnsClient(port)) {
+                TestServer server = TestServer.fromText("""
+                        example.org:%d {
+                            trace %s {
+                                every 0
+                                zipkin_max_batch_interval 10ms
+                            }
+                            hosts {
+                                192.0.2.1 example.org
+                            }
+                        }
+                        """.formatted(port, collector.hostPort()));
+                DnsClient client = new DnsClient(port)) {
             Message m = client.udp(DnsClient.query("example.org", Type.A));
             assertEquals(Rcode.NOERROR, m.getRcode());
             Thread.sleep(200);

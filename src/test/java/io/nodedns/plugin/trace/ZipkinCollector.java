@@ -32,7 +32,8 @@ final class ZipkinCollector implements AutoCloseable {
                 return;
             }
             contentTypes.add(exchange.getRequestHeaders().getFirst("Content-Type"));
-            JsonArray array = JsonParser.parseString(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))
+            JsonArray array = JsonParser
+                    .parseString(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))
                     .getAsJsonArray();
             for (JsonElement e : array) {
                 spans.add(e.getAsJsonObject());

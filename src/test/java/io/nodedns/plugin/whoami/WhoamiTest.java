@@ -24,7 +24,7 @@ class WhoamiTest {
     void answersClientAddressAndPortOverUdpAndTcp() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText("EXAMPLE.ORG.:%d {\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
+                DnsClient client = new DnsClient(port)) {
             Message reply = client.udp(DnsClient.query("www.example.org", Type.A));
             assertEquals(Rcode.NOERROR, reply.getRcode());
             assertTrue(reply.getHeader().getFlag(Flags.AA));
@@ -46,7 +46,7 @@ class WhoamiTest {
     void ipv6ClientGetsAaaa() throws Exception {
         int port = FreePorts.udpAndTcp();
         try (TestServer server = TestServer.fromText(".:%d {\n bind ::1\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient("::1", port)) {
+                DnsClient client = new DnsClient("::1", port)) {
             Message reply = client.udp(DnsClient.query("v6.example", Type.AAAA));
             AAAARecord aaaa = (AAAARecord) reply.getSection(Section.ADDITIONAL).get(0);
             assertEquals(InetAddress.getByName("::1"), aaaa.getAddress());
@@ -56,8 +56,9 @@ class WhoamiTest {
     @Test
     void reverseCidrKeysRouteAsCoreDns() throws Exception {
         int port = FreePorts.udpAndTcp();
-        try (TestServer server = TestServer.fromText("10.0.0.0/15:%1$d 192.168.1.0/25:%1$d {\n whoami\n}\n".formatted(port));
-             DnsClient client = new DnsClient(port)) {
+        try (TestServer server = TestServer
+                .fromText("10.0.0.0/15:%1$d 192.168.1.0/25:%1$d {\n whoami\n}\n".formatted(port));
+                DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("whoami.0.10.in-addr.arpa", Type.A)).getRcode());
             Message one = client.udp(DnsClient.query("whoami.1.10.in-addr.arpa", Type.A));
             assertEquals(2, one.getSection(Section.ADDITIONAL).size());
