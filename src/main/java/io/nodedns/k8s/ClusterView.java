@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  * ServiceImports and multicluster EndpointSlices, with the indexes queries need (by {@code ns/name},
  * by IP). Kept up to date one object change at a time by {@link DiscoveryBackend}: a change touches
  * only the entries of the names it concerns, so a rolling deploy in a 10k-Service cluster costs per
- * EndpointSlice event what the slice holds, not a rebuild of the cluster (issue 19).
+ * EndpointSlice event what the slice holds, not a rebuild of the cluster (docs/benchmarks-discovery.md).
  *
  * <p>Readers never lock: every index is a {@link ConcurrentHashMap} whose values are immutable and
  * replaced whole, so a reader sees each name's old or new entry, never a part of one. Two lookups
@@ -45,11 +45,12 @@ public final class ClusterView {
     // ---- changes (one watcher's thread per index; before null: added, after null: deleted) ----
 
     void service(KubeService before, KubeService after) {
-        if (before != null) {
-            services.remove(key(before.namespace(), before.name()));
-        }
+        String now = after == null ? null : key(after.namespace(), after.name());
         if (after != null) {
-            services.put(key(after.namespace(), after.name()), after);
+            services.put(now, after); // replaces in one step: a modified Service is never missing
+        }
+        if (before != null && !key(before.namespace(), before.name()).equals(now)) {
+            services.remove(key(before.namespace(), before.name()));
         }
         owners(clusterIpOwners, before, after, before == null ? null : before.clusterIPs(),
                 after == null ? null : after.clusterIPs());
@@ -61,14 +62,6 @@ public final class ClusterView {
     /** Moves a Service's entries in an IP index from its old IPs to its new ones; an IP kept keeps its place. */
     private static void owners(Map<String, List<String>> index, KubeService before, KubeService after, List<String> old,
             List<String> now) {
-        if (before != null) {
-            String key = key(before.namespace(), before.name());
-            for (String ip : old) {
-                if (HostPorts.literal(ip) != null && (now == null || !now.contains(ip))) {
-                    index.computeIfPresent(canonical(ip), (k, owners) -> without(owners, key::equals));
-                }
-            }
-        }
         if (after != null) {
             String key = key(after.namespace(), after.name());
             for (String ip : now) {
@@ -77,12 +70,43 @@ public final class ClusterView {
                 }
             }
         }
+        if (before != null) {
+            String key = key(before.namespace(), before.name());
+            for (String ip : old) {
+                if (HostPorts.literal(ip) != null && (now == null || !now.contains(ip))) {
+                    index.computeIfPresent(canonical(ip), (k, owners) -> without(owners, key::equals));
+                }
+            }
+        }
     }
 
+    /*
+     * Each change adds the new state before it takes the old one away, and a list entry whose key
+     * stays is replaced in one compute: a reader in between sees the old or the new state, never a
+     * name missing (which a query would answer NXDOMAIN and a cache would keep).
+     */
+
     void slice(Slice before, Slice after) {
-        if (before != null && serviceSlice(before)) {
-            String key = key(before.namespace(), before.label(EndpointSliceWatcher.SERVICE_NAME_LABEL));
-            slices.computeIfPresent(key, (k, list) -> without(list, s -> s.name().equals(before.name())));
+        String oldKey = before != null && serviceSlice(before)
+                ? key(before.namespace(), before.label(EndpointSliceWatcher.SERVICE_NAME_LABEL))
+                : null;
+        String newKey = after != null && serviceSlice(after)
+                ? key(after.namespace(), after.label(EndpointSliceWatcher.SERVICE_NAME_LABEL))
+                : null;
+        if (newKey != null) {
+            slices.compute(newKey, (k, list) -> replaced(list, after, s -> s.name().equals(after.name())));
+            for (Slice.Endpoint e : after.endpoints()) {
+                if (e.isReady()) {
+                    for (String ip : e.addresses()) {
+                        endpointsByIp.merge(canonical(ip), List.of(new EndpointOf(newKey, e)), ClusterView::plus);
+                    }
+                }
+            }
+        }
+        if (oldKey != null) {
+            if (!oldKey.equals(newKey)) {
+                slices.computeIfPresent(oldKey, (k, list) -> without(list, s -> s.name().equals(before.name())));
+            }
             for (Slice.Endpoint e : before.endpoints()) {
                 if (e.isReady()) {
                     for (String ip : e.addresses()) {
@@ -92,72 +116,71 @@ public final class ClusterView {
                 }
             }
         }
-        if (after != null && serviceSlice(after)) {
-            String key = key(after.namespace(), after.label(EndpointSliceWatcher.SERVICE_NAME_LABEL));
-            slices.merge(key, List.of(after), ClusterView::plus);
-            for (Slice.Endpoint e : after.endpoints()) {
-                if (e.isReady()) {
-                    for (String ip : e.addresses()) {
-                        endpointsByIp.merge(canonical(ip), List.of(new EndpointOf(key, e)), ClusterView::plus);
-                    }
-                }
-            }
-        }
         touched();
     }
 
     void namespace(String before, String after) {
-        if (before != null) {
-            namespaces.remove(before);
-        }
         if (after != null) {
             namespaces.add(after);
+        }
+        if (before != null && !before.equals(after)) {
+            namespaces.remove(before);
         }
         touched();
     }
 
     void pod(KubePod before, KubePod after) {
-        if (before != null) {
-            for (String ip : before.ips()) {
-                podIps.computeIfPresent(before.namespace() + "/" + canonical(ip), (k, n) -> n == 1 ? null : n - 1);
-            }
-        }
         if (after != null) {
             for (String ip : after.ips()) {
                 podIps.merge(after.namespace() + "/" + canonical(ip), 1, Integer::sum);
+            }
+        }
+        if (before != null) {
+            for (String ip : before.ips()) {
+                podIps.computeIfPresent(before.namespace() + "/" + canonical(ip), (k, n) -> n == 1 ? null : n - 1);
             }
         }
         touched();
     }
 
     void serviceImport(KubeServiceImport before, KubeServiceImport after) {
-        if (before != null) {
-            imports.remove(key(before.namespace(), before.name()));
-        }
+        String now = after == null ? null : key(after.namespace(), after.name());
         if (after != null) {
-            imports.put(key(after.namespace(), after.name()), after);
+            imports.put(now, after);
+        }
+        if (before != null && !key(before.namespace(), before.name()).equals(now)) {
+            imports.remove(key(before.namespace(), before.name()));
         }
         touched();
     }
 
     void multiclusterSlice(Slice before, Slice after) {
-        if (before != null) {
-            if (ignoredMulticluster(before)) {
-                ignoredMcsSlices.decrementAndGet();
-            } else {
-                mcsSlices.computeIfPresent(key(before.namespace(), before.label(MCS_SERVICE_LABEL)),
-                        (k, list) -> without(list, s -> s.name().equals(before.name())));
-            }
-        }
+        String newKey = null;
         if (after != null) {
             if (ignoredMulticluster(after)) {
                 ignoredMcsSlices.incrementAndGet();
             } else {
-                mcsSlices.merge(key(after.namespace(), after.label(MCS_SERVICE_LABEL)), List.of(after),
-                        ClusterView::plus);
+                newKey = key(after.namespace(), after.label(MCS_SERVICE_LABEL));
+                mcsSlices.compute(newKey, (k, list) -> replaced(list, after, s -> s.name().equals(after.name())));
+            }
+        }
+        if (before != null) {
+            if (ignoredMulticluster(before)) {
+                ignoredMcsSlices.decrementAndGet();
+            } else {
+                String oldKey = key(before.namespace(), before.label(MCS_SERVICE_LABEL));
+                if (!oldKey.equals(newKey)) {
+                    mcsSlices.computeIfPresent(oldKey, (k, list) -> without(list, s -> s.name().equals(before.name())));
+                }
             }
         }
         touched();
+    }
+
+    /** A new immutable list: the old one (may be null) without the replaced element(s), then the added one. */
+    private static <E> List<E> replaced(List<E> old, E added, Predicate<E> drop) {
+        List<E> kept = old == null ? null : without(old, drop);
+        return kept == null ? List.of(added) : plus(kept, List.of(added));
     }
 
     private void touched() {

@@ -147,4 +147,39 @@ class ClusterViewTest {
         assertEquals(5353, HostPorts.parse("10.0.0.1:5353", 53).getPort());
         assertNull(HostPorts.parse("10.0.0.1:+53", 53));
     }
+
+    @Test
+    void aModifiedNameIsNeverMissingToAConcurrentReader() throws Exception {
+        ClusterView v = new ClusterView();
+        KubeService[] svc = {svc("ns", "web", "10.0.0.1")};
+        Slice[] sl = {slice("ns", "web-a", "web", "10.1.0.1")};
+        v.namespace(null, "ns");
+        v.service(null, svc[0]);
+        v.slice(null, sl[0]);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong missing = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            while (!done.get()) {
+                if (v.service("ns", "web") == null || v.slices("ns", "web").isEmpty() || !v.namespaceExists("ns")) {
+                    missing.incrementAndGet();
+                }
+                reads.incrementAndGet();
+            }
+        });
+        for (int i = 0; i < 200_000; i++) { // modify events: same keys, new objects (a rolling deploy)
+            KubeService nextSvc = svc("ns", "web", "10.0.0.1");
+            Slice nextSlice = slice("ns", "web-a", "web", "10.1.0." + (i % 200 + 1));
+            v.service(svc[0], nextSvc);
+            v.slice(sl[0], nextSlice);
+            v.namespace("ns", "ns");
+            svc[0] = nextSvc;
+            sl[0] = nextSlice;
+        }
+        done.set(true);
+        reader.join();
+        assertTrue(reads.get() > 0);
+        assertEquals(0, missing.get(),
+                "reads that found the Service, its slices or its namespace missing, of " + reads.get());
+    }
 }
