@@ -46,6 +46,8 @@ public final class Exchange {
     private int requestLength;
     private int responseLength;
     private Transport transport;
+    /** The protocol the client's query came in on: {@link #transport} unless this is an internal query. */
+    private Transport clientTransport;
     private Listener listener;
     private Responder responder;
     private ServerConfig config;
@@ -75,6 +77,7 @@ public final class Exchange {
     /** Resets per-query state; the transport then fills the request and client. */
     public void reset(Transport transport, Listener listener, Responder responder, long nowNanos) {
         this.transport = transport;
+        this.clientTransport = transport;
         this.listener = listener;
         this.responder = responder;
         this.startNanos = nowNanos;
@@ -112,6 +115,7 @@ public final class Exchange {
      */
     public void resetFor(Exchange origin, Transport transport, Responder responder, long nowNanos) {
         reset(transport, origin.listener, responder, nowNanos);
+        this.clientTransport = origin.clientTransport;
         this.config = origin.config;
         this.client.set(origin.client.socketAddress());
     }
@@ -239,6 +243,15 @@ public final class Exchange {
         return transport;
     }
 
+    /**
+     * The protocol the client asked over; for an internal query (a self lookup, a prefetch) its
+     * origin's, whatever {@link #transport} the internal exchange uses: forward picks UDP or TCP
+     * upstream by it, as CoreDNS's pkg/upstream keeps the request's protocol.
+     */
+    public Transport clientTransport() {
+        return clientTransport;
+    }
+
     /** The UDP loop that owns this exchange, or null for TCP (plugins block on TCP threads instead). */
     public UdpLoop loop() {
         return responder instanceof UdpLoop l ? l : null;
@@ -276,6 +289,18 @@ public final class Exchange {
         if (error == null) {
             error = prefix + t;
             failure = t;
+        }
+    }
+
+    /**
+     * A handler failure caught anywhere (the chain, a hook, a plugin finishing a query on another
+     * thread): recorded with its exception, for errors' and debug's stack lines, and counted as
+     * CoreDNS counts a recovered panic ({@code coredns_panics_total}).
+     */
+    public void panicked(String prefix, Throwable t) {
+        failed(prefix, t);
+        if (listener != null) {
+            listener.countPanic();
         }
     }
 

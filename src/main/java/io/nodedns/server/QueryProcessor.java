@@ -57,8 +57,7 @@ public final class QueryProcessor {
             result = config.head().serve(ex);
         } catch (RuntimeException | StackOverflowError e) {
             // CoreDNS recovers plugin panics with SERVFAIL; a bug must never kill a loop.
-            ex.failed("plugin panic: ", e);
-            ex.listener().countPanic();
+            ex.panicked("plugin panic: ", e);
             result = DnsHeader.RCODE_SERVFAIL;
         }
         if (result != Result.PENDING) {
@@ -106,8 +105,7 @@ public final class QueryProcessor {
             try {
                 ex.hook(i).onResponse(ex);
             } catch (RuntimeException e) {
-                ex.failed("response hook failed: ", e);
-                ex.listener().countPanic();
+                ex.panicked("response hook failed: ", e);
             }
         }
         int limit = ex.transport() == Transport.TCP ? Exchange.MAX_MESSAGE : ResponseShaper.effectiveUdpSize(q);

@@ -15,6 +15,7 @@ import io.nodedns.server.Readiness;
 import io.nodedns.server.Result;
 import io.nodedns.server.SelfLookup;
 import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.ZoneSet;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -44,6 +45,8 @@ import org.xbill.DNS.Type;
  * (this is not the cache's hot path: node-local setups cache these answers in front).
  */
 public final class DiscoveryHandler extends ChainHandler implements Lifecycle, Readiness {
+    /** Its zones in wire form: a query outside them passes on before anything is parsed or allocated. */
+    private final ZoneSet wireZones;
     /** Settings shared by both plugins. */
     public record Settings(String plugin, List<String> zones, Fallthrough fallthrough, long ttl,
             KubeClientConfig client, Set<DiscoveryBackend.Feature> features, Duration startupTimeout,
@@ -59,6 +62,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
     public DiscoveryHandler(Settings settings, Resolver resolver, DiscoveryRegistry registry) {
         super(settings.plugin());
         this.settings = settings;
+        this.wireZones = ZoneSet.of(settings.zones());
         this.resolver = resolver;
         this.registry = registry;
     }
@@ -105,6 +109,9 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
 
     @Override
     public int serve(Exchange ex) {
+        if (!wireZones.contains(ex.query())) {
+            return next(ex);
+        }
         Message request = request(ex);
         if (request == null) {
             return DnsHeader.RCODE_FORMERR;

@@ -21,7 +21,7 @@ final class BlockingPath {
 
     static int serve(ForwardHandler f, Exchange ex, Upstream[] list) {
         ForwardConfig c = f.config();
-        boolean clientTcp = ex.transport() == Transport.TCP;
+        boolean clientTcp = ex.clientTransport() == Transport.TCP; // a self lookup: its client's
         boolean useTcp = c.forceTcp() || (clientTcp && !c.preferUdp());
         Attempts a = new Attempts();
         f.startAttempts(a, list, System.nanoTime());

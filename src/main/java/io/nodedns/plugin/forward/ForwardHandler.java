@@ -172,7 +172,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         try {
             r = next(ex);
         } catch (RuntimeException e) {
-            ex.error("plugin/" + name + ": " + e);
+            ex.panicked("plugin/" + name + ": ", e);
             r = DnsHeader.RCODE_SERVFAIL;
         }
         if (r == Result.WRITTEN) {

@@ -13,6 +13,7 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.Handler;
 import io.nodedns.server.Lifecycle;
 import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.ZoneSet;
 import java.util.List;
 import java.util.Locale;
 import org.xbill.DNS.DClass;
@@ -30,6 +31,8 @@ import org.xbill.DNS.Type;
  * A, AAAA, SRV and PTR have answers, other types are NODATA.
  */
 final class K8sExternalHandler extends ChainHandler implements Lifecycle {
+    /** Its zones in wire form: a query outside them passes on before anything is parsed or allocated. */
+    private final ZoneSet wireZones;
     record Settings(List<String> zones, String apex, long ttl, boolean headless, Fallthrough fallthrough) {
     }
 
@@ -42,6 +45,7 @@ final class K8sExternalHandler extends ChainHandler implements Lifecycle {
     K8sExternalHandler(Settings settings, List<Handler> blockHandlers) {
         super(K8sExternalSetup.NAME);
         this.settings = settings;
+        this.wireZones = ZoneSet.of(settings.zones());
         this.blockHandlers = blockHandlers;
         this.firstZone = io.nodedns.k8s.dns.ServiceRecords.absolute(settings.zones().getFirst());
     }
@@ -62,6 +66,9 @@ final class K8sExternalHandler extends ChainHandler implements Lifecycle {
 
     @Override
     public int serve(Exchange ex) {
+        if (!wireZones.contains(ex.query())) {
+            return next(ex);
+        }
         Message request = DiscoveryHandler.request(ex);
         if (request == null) {
             return DnsHeader.RCODE_FORMERR;

@@ -95,8 +95,11 @@ public final class RewriteHandler extends ChainHandler implements ResponseHook {
             ex.response().putBytes(0, wire);
             ex.written(wire.length, "rewrite");
             ex.complete();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             ex.error("plugin/rewrite: " + e.getMessage());
+            ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
+        } catch (RuntimeException e) {
+            ex.panicked("plugin/rewrite: ", e);
             ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
         }
     }
