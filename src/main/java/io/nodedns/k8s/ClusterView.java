@@ -45,6 +45,11 @@ public final class ClusterView {
     // ---- changes (one watcher's thread per index; before null: added, after null: deleted) ----
 
     void service(KubeService before, KubeService after) {
+        // the IP indexes first: a reader that sees the new Service finds its PTR owners already moved
+        owners(clusterIpOwners, before, after, before == null ? null : before.clusterIPs(),
+                after == null ? null : after.clusterIPs());
+        owners(externalIpOwners, before, after, before == null ? null : before.externalIPs(),
+                after == null ? null : after.externalIPs());
         String now = after == null ? null : key(after.namespace(), after.name());
         if (after != null) {
             services.put(now, after); // replaces in one step: a modified Service is never missing
@@ -52,10 +57,6 @@ public final class ClusterView {
         if (before != null && !key(before.namespace(), before.name()).equals(now)) {
             services.remove(key(before.namespace(), before.name()));
         }
-        owners(clusterIpOwners, before, after, before == null ? null : before.clusterIPs(),
-                after == null ? null : after.clusterIPs());
-        owners(externalIpOwners, before, after, before == null ? null : before.externalIPs(),
-                after == null ? null : after.externalIPs());
         touched();
     }
 
@@ -93,8 +94,8 @@ public final class ClusterView {
         String newKey = after != null && serviceSlice(after)
                 ? key(after.namespace(), after.label(EndpointSliceWatcher.SERVICE_NAME_LABEL))
                 : null;
+        // the PTR index first, as for a Service's IPs; then the slices, the new one before the old goes
         if (newKey != null) {
-            slices.compute(newKey, (k, list) -> replaced(list, after, s -> s.name().equals(after.name())));
             for (Slice.Endpoint e : after.endpoints()) {
                 if (e.isReady()) {
                     for (String ip : e.addresses()) {
@@ -104,9 +105,6 @@ public final class ClusterView {
             }
         }
         if (oldKey != null) {
-            if (!oldKey.equals(newKey)) {
-                slices.computeIfPresent(oldKey, (k, list) -> without(list, s -> s.name().equals(before.name())));
-            }
             for (Slice.Endpoint e : before.endpoints()) {
                 if (e.isReady()) {
                     for (String ip : e.addresses()) {
@@ -115,6 +113,12 @@ public final class ClusterView {
                     }
                 }
             }
+        }
+        if (newKey != null) {
+            slices.compute(newKey, (k, list) -> replaced(list, after, s -> s.name().equals(after.name())));
+        }
+        if (oldKey != null && !oldKey.equals(newKey)) {
+            slices.computeIfPresent(oldKey, (k, list) -> without(list, s -> s.name().equals(before.name())));
         }
         touched();
     }
