@@ -10,6 +10,7 @@
 # gnuplot is optional: without it there is no plot, and the last line says so.
 # Knobs (env): SERVERS, WORKLOADS, RUNS, SAT_SECS, LAT_SECS, WARMUP_SECS, WORKLOAD_WARMUP_SECS, LG_WARMUP, HIT_RATE, MISS_RATE,
 # MIX_RATE, LG_OUTSTANDING, LG_SOCKETS, MISS_NAMES, MIX_LINES, BASE_PORT, SERVER_CPU, CLIENT_CPU,
+# BASE_JAR (the jar of an older build, measured as server nodedns-base),
 # OUT (results directory), DOCS=1 (write docs/), NODEDNS_JAVA_OPTS, NODEDNS_EXTRA (Corefile lines
 # added to nodedns's block, e.g. "  prometheus 127.0.0.1:9153\n"), BUILD_DIR.
 set -euo pipefail
@@ -202,8 +203,13 @@ forward-zone:
   forward-addr: 127.0.0.1@$KNOT_PORT
 EOF
       start_bg "$SERVER_CPU" "$OUT/raw/$name.log" unbound -d -c "$d/unbound.conf" ;;
-    nodedns|nodedns-whoami)
-      if [[ "$name" == nodedns ]]; then
+    nodedns|nodedns-whoami|nodedns-base)
+      local jar; jar="$(bench_jar)"
+      if [[ "$name" == nodedns-base ]]; then
+        # An older build beside this one, for a no-regression check in one run (only ratios of one run compare)
+        jar="${BASE_JAR:?nodedns-base needs BASE_JAR, the jar of another build (its lib/ beside it)}"
+      fi
+      if [[ "$name" != nodedns-whoami ]]; then
         printf '.:%s {\n  bind 127.0.0.1\n  multisocket 1\n  cache\n  forward . 127.0.0.1:%s\n%b}\n' "$port" "$KNOT_PORT" "${NODEDNS_EXTRA:-}" >"$d/Corefile"
       else
         printf '.:%s {\n  bind 127.0.0.1\n  multisocket 1\n  whoami\n}\n' "$port" >"$d/Corefile"
@@ -215,7 +221,7 @@ EOF
       # with wall-clock times, so a latency tail can be matched against them
       start_bg "$SERVER_CPU" "$OUT/raw/$name.log" "$JAVA" -Xms64m -Xmx512m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
         -XX:+PerfDisableSharedMem "-Xlog:gc,safepoint,jit+compilation=debug,deoptimization=debug:file=$OUT/raw/$name-jvm.log:time,uptime" \
-        "${bench_jvm_flags[@]}" "${extra[@]}" -jar "$(bench_jar)" -conf "$d/Corefile" ;;
+        "${bench_jvm_flags[@]}" "${extra[@]}" -jar "$jar" -conf "$d/Corefile" ;;
     *) die "unknown server $name" ;;
   esac
 }
@@ -303,6 +309,7 @@ done
   echo "java=$("$JAVA" -version 2>&1 | head -1)"
   echo "dnsperf=$(dnsperf -h 2>&1 | awk '/^Version/ {print $2}') dnsdist=$(dnsdist --version | awk 'NR==1 {print $2}') unbound=$(unbound -V | awk 'NR==1 {print $2}') knot=$(knotd --version | awk '{print $NF}')"
   echo "nodedns=$(git -C "$bench_root" rev-parse --short HEAD 2>/dev/null)$(git -C "$bench_root" diff --quiet 2>/dev/null || echo +dirty)"
+  [[ -z "${BASE_JAR:-}" ]] || echo "nodedns-base=$BASE_JAR"
   echo "runs=$RUNS sat_secs=$SAT_SECS lat_secs=$LAT_SECS warmup_secs=$WARMUP_SECS workload_warmup_secs=$WORKLOAD_WARMUP_SECS hit_rate=$HIT_RATE miss_rate=$MISS_RATE mix_rate=$MIX_RATE"
   echo "dnsperf_args=$DNSPERF_ARGS lg_outstanding=$LG_OUTSTANDING lg_sockets=$LG_SOCKETS server_cpu=$SERVER_CPU client_cpu=$CLIENT_CPU"
   echo "servers=$SERVERS"
