@@ -147,7 +147,11 @@ class WeightedLoadbalanceTest {
 
     @Test
     void weightedHookAllocatesNothingPerReply() throws Exception {
-        Path weights = Files.writeString(dir.resolve("w"), "edge.cdn.example.net\n192.0.2.1 5\n192.0.2.3 9\n");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 1000; i++) { // the owner is found by one probe, not a walk over these
+            text.append("host").append(i).append(".cdn.example.net\n192.0.2.1 2\n");
+        }
+        Path weights = Files.writeString(dir.resolve("w"), text + "edge.cdn.example.net\n192.0.2.1 5\n192.0.2.3 9\n");
         WeightFile file = new WeightFile(weights, java.time.Duration.ZERO);
         file.load();
         Message q = DnsClient.query("www.example.org", Type.A);
