@@ -184,10 +184,20 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
 
     /** An exchange with an upstream failed: count it and let the health checker look. */
     void attemptFailed(Attempts a, Upstream u, String error) {
+        upstreamFailed(u);
+        a.failed(error);
+    }
+
+    /** A UDP send to {@code u} failed with {@code errno}: as {@link #attemptFailed}, with no text built. */
+    void sendFailed(Attempts a, Upstream u, UpstreamSocket s, int errno) {
+        upstreamFailed(u);
+        a.sendFailed(s, errno);
+    }
+
+    private void upstreamFailed(Upstream u) {
         u.failed();
         upstreamFailures.increment();
         health.trigger(u);
-        a.failed(error);
     }
 
     /** This forwarder is done with a query (the max_concurrent slot is free again). */
