@@ -2,6 +2,7 @@ package io.nodedns;
 
 import io.nodedns.log.Log;
 import io.nodedns.server.Lifecycle;
+import io.nodedns.server.Periodic;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -168,17 +168,7 @@ final class NodeCacheSync implements Lifecycle {
 
     @Override
     public synchronized void start() {
-        Duration period = flags.configPeriod();
-        thread = Thread.ofVirtual().name("nodedns-nodecache-sync").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(period);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                check();
-            }
-        });
+        thread = Periodic.start("nodedns-nodecache-sync", flags.configPeriod(), this::check);
     }
 
     @Override

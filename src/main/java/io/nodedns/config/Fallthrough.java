@@ -1,11 +1,15 @@
 package io.nodedns.config;
 
+import io.nodedns.wire.QueryView;
+import io.nodedns.wire.ZoneSet;
 import java.util.ArrayList;
 import java.util.List;
+import org.agrona.DirectBuffer;
 
 /**
  * A backend's {@code fallthrough [ZONES...]} setting (CoreDNS plugin/pkg/fall): absent means never, bare means
- * every name, otherwise names equal to or below one of the zones.
+ * every name, otherwise names equal to or below one of the zones. Matched on the query's wire name
+ * ({@link ZoneSet}), so asking builds no string.
  */
 public final class Fallthrough {
 
@@ -13,9 +17,11 @@ public final class Fallthrough {
     public static final Fallthrough ALWAYS = new Fallthrough(List.of("."));
 
     private final List<String> zones;
+    private final ZoneSet wireZones;
 
     private Fallthrough(List<String> zones) {
         this.zones = List.copyOf(zones);
+        this.wireZones = ZoneSet.of(this.zones);
     }
 
     /** Builds a setting from already normalized zones; an empty list means never. */
@@ -37,9 +43,14 @@ public final class Fallthrough {
         return any ? new Fallthrough(zones) : ALWAYS;
     }
 
-    /** Whether a query for this name may be passed on to the next plugin. */
-    public boolean through(String qnameLowerFqdn) {
-        return Zones.matches(zones, qnameLowerFqdn) != null;
+    /** Whether a query for the uncompressed wire name at {@code off} may be passed on to the next plugin. */
+    public boolean through(DirectBuffer b, int off, int len) {
+        return wireZones.contains(b, off, len);
+    }
+
+    /** {@link #through(DirectBuffer, int, int)} for the question name of {@code q}. */
+    public boolean through(QueryView q) {
+        return through(q.buffer(), q.qnameOffset(), q.qnameLength());
     }
 
     public List<String> zones() {

@@ -56,8 +56,8 @@ final class KeySyntax {
             }
         }
         if (host.length() > 1 && host.charAt(0) == '.' && host.charAt(1) != '.') {
-            // ".svc" is the zone svc. (issue 21: a ConfigMap written so loads in CoreDNS and routes
-            // svc. names to its block); ".." and ".a..b" stay errors below.
+            // ".svc" is the zone svc. (CoreDNS loads a ConfigMap written so and routes svc. names
+            // to its block); ".." and ".a..b" stay errors below.
             host = host.substring(1);
         }
         checkName(token, host);

@@ -69,6 +69,24 @@ public final class NameIndex {
         count++;
     }
 
+    /**
+     * Stores the name {@code b[off, off + length)} (not present yet) followed by an int {@code value}
+     * and adds it: a name-to-int table (load time), read with {@link #value}.
+     */
+    public void addWithValue(DirectBuffer b, int off, int length, int value) {
+        int at = store.reserve(1 + length + 4);
+        store.putByte(at, length);
+        store.putBytes(at + 1, b, off, length);
+        store.putInt(at + 1 + length, value);
+        add(at, Names.hashLowerCase(b, off, length));
+    }
+
+    /** The value stored with {@link #addWithValue} for the name equal to {@code b[off, off + length)} ignoring ASCII case, or -1. */
+    public int value(DirectBuffer b, int off, int length) {
+        int at = find(b, off, length);
+        return at < 0 ? -1 : store.getInt(at + 1 + length);
+    }
+
     /** Shrinks the table to {@link #capacityFor} what it holds. */
     public void trim() {
         int capacity = capacityFor(count);

@@ -4,7 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The bound on what traffic can make the UDP loops hold (issue 23): every pooled {@link Exchange}
+ * The bound on what traffic can make the UDP loops hold, so no flood runs the process out of memory: every pooled {@link Exchange}
  * (two direct buffers of {@link UdpLoop#EXCHANGE_CAPACITY} bytes, a 1 KiB scratch some plugins use, and about 1 KiB of heap) is
  * counted here before it is created, and the total is fixed at start from the JVM's own limits:
  * a quarter of the direct-memory limit ({@code -XX:MaxDirectMemorySize}, which defaults to the heap

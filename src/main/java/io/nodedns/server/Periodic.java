@@ -2,7 +2,10 @@ package io.nodedns.server;
 
 import java.time.Duration;
 
-/** A virtual thread that runs a task every period until it is interrupted (file reload checks). */
+/**
+ * A virtual thread that runs a task every period until it is interrupted: the one way periodic
+ * work is run (file reload checks, forward's idle-connection sweep, node-cache's ConfigMap sync).
+ */
 public final class Periodic {
     private Periodic() {}
 

@@ -12,12 +12,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The zones one listener serves, for the longest-suffix match of CoreDNS (CoreDNS core/dnsserver/server.go): the
- * names in a {@link NameIndex} (the one name table, as hosts and file use it), each followed by
- * its block's index, looked up straight from the query buffer, so routing builds no strings.
+ * names in a {@link NameIndex} (the one name table, as hosts and file use it), each with its
+ * block's index, looked up straight from the query buffer, so routing builds no strings.
  * Immutable; a reload publishes a new one.
  */
 public final class ZoneTable {
-    private final ChunkedBytes names;
     private final NameIndex index;
     private final ServerConfig[] configs;
     private final ServerConfig root;
@@ -27,7 +26,7 @@ public final class ZoneTable {
     /** Builds the table; {@code zones.get(i)} is served by {@code configs.get(i)}, first one wins. */
     public ZoneTable(List<String> zones, List<ServerConfig> configs) {
         DataBudget budget = new DataBudget(Long.MAX_VALUE, "zone names");
-        this.names = new ChunkedBytes(budget, NameIndex.MAX_BYTES);
+        ChunkedBytes names = new ChunkedBytes(budget, NameIndex.MAX_BYTES);
         this.index = new NameIndex(names, budget);
         this.configs = configs.toArray(new ServerConfig[0]);
         UnsafeBuffer wire = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
@@ -50,11 +49,7 @@ public final class ZoneTable {
             if (length <= 0) {
                 throw new IllegalArgumentException("invalid zone " + zone);
             }
-            int at = names.reserve(1 + length + 4);
-            names.putByte(at, length);
-            names.putBytes(at + 1, wire, 0, length);
-            names.putInt(at + 1 + length, i);
-            index.add(at, Names.hashLowerCase(wire, 0, length));
+            index.addWithValue(wire, 0, length, i);
         }
         names.trim();
         index.trim();
@@ -93,7 +88,7 @@ public final class ZoneTable {
     }
 
     private ServerConfig lookup(DirectBuffer buffer, int off, int len) {
-        int at = index.find(buffer, off, len);
-        return at < 0 ? null : configs[names.getInt(at + 1 + len)];
+        int i = index.value(buffer, off, len);
+        return i < 0 ? null : configs[i];
     }
 }

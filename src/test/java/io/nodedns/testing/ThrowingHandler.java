@@ -1,7 +1,11 @@
 package io.nodedns.testing;
 
+import io.nodedns.plugin.Plugins;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
+import io.nodedns.server.PluginRegistry;
+import java.util.ArrayList;
+import java.util.List;
 
 /** A plugin whose handler always throws: how the errors and debug tests make a handler fail. */
 public final class ThrowingHandler extends ChainHandler {
@@ -12,5 +16,15 @@ public final class ThrowingHandler extends ChainHandler {
     @Override
     public int serve(Exchange ex) {
         throw new IllegalStateException("boom");
+    }
+
+    /** Every shipped plugin plus the directive {@code thrower} (this handler) right after {@code plugin} in the order. */
+    public static PluginRegistry registryAfter(String plugin) {
+        List<String> order = new ArrayList<>(PluginRegistry.ORDER);
+        order.add(order.indexOf(plugin) + 1, "thrower");
+        return Plugins.registerAll(new PluginRegistry(order)).register("thrower", ctx -> {
+            ctx.once().dispenser().next();
+            ctx.addHandler(new ThrowingHandler());
+        });
     }
 }

@@ -1,7 +1,6 @@
 package io.nodedns.k8s.dns;
 
 import io.nodedns.config.Fallthrough;
-import io.nodedns.config.Zones;
 import io.nodedns.k8s.ClusterView;
 import io.nodedns.k8s.DiscoveryBackend;
 import io.nodedns.k8s.DiscoveryRegistry;
@@ -117,10 +116,9 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
             return DnsHeader.RCODE_FORMERR;
         }
         Name qname = request.getQuestion().getName();
-        String lower = qname.toString().toLowerCase(Locale.ROOT);
-        String zone = Zones.matches(settings.zones(), lower);
+        String zone = settings.zones().get(wireZones.longest(ex.query())); // contains() held above
         DiscoveryBackend b = backend;
-        if (zone == null || b == null) {
+        if (b == null) {
             return next(ex);
         }
         int type = request.getQuestion().getType();
@@ -137,7 +135,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         } else {
             found = resolver.resolve(view, query);
         }
-        if (!found.exists() && settings.fallthrough().through(lower)) {
+        if (!found.exists() && settings.fallthrough().through(ex.query())) {
             return next(ex);
         }
         return reply(ex, request, query, found, soa(query, view), b.synced(), name());

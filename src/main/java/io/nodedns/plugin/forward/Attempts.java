@@ -30,6 +30,12 @@ final class Attempts {
     long deadline;
     String lastError;
     /**
+     * The last failure was a UDP send on this socket with {@link #sendErrno}: kept as values, so a
+     * failed send followed by a good attempt builds no text ({@link #finalError} builds it).
+     */
+    private UpstreamSocket sendFailedOn;
+    private int sendErrno;
+    /**
      * The last {@link #next} found every upstream down: health checking is probably broken
      * (coredns_forward_healthcheck_broken_total, counted by the caller).
      */
@@ -57,6 +63,7 @@ final class Attempts {
         failovers = 0;
         deadline = now + budgetNanos;
         lastError = null;
+        sendFailedOn = null;
     }
 
     /**
@@ -101,6 +108,15 @@ final class Attempts {
     void failed(String error) {
         connects++;
         lastError = error;
+        sendFailedOn = null;
+    }
+
+    /** A UDP send failed: it counts towards the attempt cap; the error's text waits till it is read. */
+    void sendFailed(UpstreamSocket s, int errno) {
+        connects++;
+        lastError = null;
+        sendFailedOn = s;
+        sendErrno = errno;
     }
 
     /** A reply with a failover rcode: true while fewer than N such replies came (try the next one). */
@@ -110,6 +126,9 @@ final class Attempts {
 
     /** The error for a query that ran out of attempts. */
     String finalError() {
+        if (sendFailedOn != null) {
+            return sendFailedOn.sendError(sendErrno);
+        }
         return lastError != null ? lastError : NO_HEALTHY_ERROR;
     }
 
@@ -117,5 +136,6 @@ final class Attempts {
         list = null;
         policy = null;
         lastError = null;
+        sendFailedOn = null;
     }
 }

@@ -5,6 +5,7 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.Handler;
 import io.nodedns.server.Lifecycle;
 import io.nodedns.server.LoopLocal;
+import io.nodedns.server.Periodic;
 import io.nodedns.server.Result;
 import io.nodedns.server.UdpLoop;
 import io.nodedns.upstream.HealthChecker;
@@ -184,10 +185,20 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
 
     /** An exchange with an upstream failed: count it and let the health checker look. */
     void attemptFailed(Attempts a, Upstream u, String error) {
+        upstreamFailed(u);
+        a.failed(error);
+    }
+
+    /** A UDP send to {@code u} failed with {@code errno}: as {@link #attemptFailed}, with no text built. */
+    void sendFailed(Attempts a, Upstream u, UpstreamSocket s, int errno) {
+        upstreamFailed(u);
+        a.sendFailed(s, errno);
+    }
+
+    private void upstreamFailed(Upstream u) {
         u.failed();
         upstreamFailures.increment();
         health.trigger(u);
-        a.failed(error);
     }
 
     /** This forwarder is done with a query (the max_concurrent slot is free again). */
@@ -240,18 +251,14 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
     @Override
     public void start() {
         long period = Math.max(100, Math.min(10_000, config.expire().toMillis()));
-        sweeper = Thread.ofVirtual().name("nodedns-forward-sweeper").start(() -> {
-            try {
-                while (!stopped) {
-                    Thread.sleep(period);
-                    for (Upstream u : table.get()) {
-                        u.tcp().sweep(); // TLS connections too: they are the TCP pool's
-                    }
-                }
-            } catch (InterruptedException e) {
-                // stopping
-            }
-        });
+        sweeper = Periodic.start("nodedns-forward-sweeper", Duration.ofMillis(period), this::sweep);
+    }
+
+    /** Closes pooled connections idle past {@code expire}. */
+    private void sweep() {
+        for (Upstream u : table.get()) {
+            u.tcp().sweep(); // TLS connections too: they are the TCP pool's
+        }
     }
 
     @Override

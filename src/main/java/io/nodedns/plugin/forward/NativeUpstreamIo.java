@@ -22,8 +22,8 @@ final class NativeUpstreamIo implements UpstreamIo {
     }
 
     @Override
-    public String sendError() {
-        return "no buffer space (errno " + io.errno() + ")";
+    public int sendErrno() {
+        return io.errno();
     }
 
     @Override

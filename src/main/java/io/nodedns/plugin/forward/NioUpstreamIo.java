@@ -1,6 +1,7 @@
 package io.nodedns.plugin.forward;
 
 import io.nodedns.server.NioUdpIo;
+import io.nodedns.sys.Errno;
 import java.io.IOException;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
@@ -11,7 +12,7 @@ import org.agrona.DirectBuffer;
 final class NioUpstreamIo extends NioUdpIo implements UpstreamIo {
     private final DatagramChannel channel;
     private final UpstreamBuffers buffers;
-    private String sendError;
+    private int sendErrno;
 
     NioUpstreamIo(DatagramChannel channel, UpstreamBuffers buffers) {
         super(UpstreamBuffers.UDP_SIZE);
@@ -32,18 +33,18 @@ final class NioUpstreamIo extends NioUdpIo implements UpstreamIo {
             if (channel.write(tx) == length) {
                 return length;
             }
-            sendError = "no buffer space";
+            sendErrno = Errno.EAGAIN; // a non-blocking datagram that did not fit the send buffer
         } catch (PortUnreachableException e) {
             return REFUSED;
         } catch (IOException e) {
-            sendError = e.getMessage();
+            sendErrno = Errno.ofMessage(e.getMessage()); // the JDK words it with strerror
         }
         return FAILED;
     }
 
     @Override
-    public String sendError() {
-        return sendError;
+    public int sendErrno() {
+        return sendErrno;
     }
 
     @Override

@@ -10,7 +10,7 @@ import org.agrona.DirectBuffer;
 
 /**
  * Whether an upstream datagram is the reply to a query (CoreDNS's request.Match plus RFC 5452):
- * a response with the query's opcode (RFC 1035 4.1.1: "copied into the response"; issue 23), with
+ * a response with the query's opcode (RFC 1035 4.1.1: "copied into the response"), with
  * exactly one question equal to the client's (name ignoring ASCII case, type, class) and records
  * that all parse. The ID and the socket are checked by the caller.
  * Allocation-free.

@@ -19,7 +19,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * connected sockets (opened on first use), the {@link PendingTable} of parked queries, and the
  * ticker that times attempts out. In steady state a query allocates nothing here: buffers, slots
  * and sockets are reused, IDs come from a preallocated keystream, and the errors of timeouts and
- * refusals are built once per socket (other failures build their message when they happen).
+ * refusals are built once per socket; a failed send keeps its errno, and its text is built only
+ * when the query fails with it.
  */
 final class UdpForwarder implements LoopTicker {
     /** Sockets per upstream per loop; a power of two (picked with a random byte). */
@@ -117,9 +118,12 @@ final class UdpForwarder implements LoopTicker {
         tx.putBytes(0, ex.request(), 0, len);
         tx.putShort(0, (short) id, ByteOrder.BIG_ENDIAN);
         int n = s.io.send(len);
+        if (n == UdpIo.REFUSED) {
+            fwd.attemptFailed(p.attempts, u, s.refusedError);
+            return false;
+        }
         if (n != len) {
-            fwd.attemptFailed(p.attempts, u,
-                    n == UdpIo.REFUSED ? s.refusedError : "write udp " + u.label() + ": " + s.io.sendError());
+            fwd.sendFailed(p.attempts, u, s, s.io.sendErrno());
             return false;
         }
         return sent(p, s, u, id, now);

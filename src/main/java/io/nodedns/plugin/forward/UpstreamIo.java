@@ -7,9 +7,9 @@ import io.nodedns.server.UdpIo;
  * go out from the loop's send buffer ({@link UpstreamBuffers}). Picked once, when the socket opens.
  */
 interface UpstreamIo extends UdpIo {
-    /** Sends {@code length} bytes of the loop's send buffer: {@code length}, {@link #FAILED} (see {@link #sendError}) or {@link #REFUSED}. */
+    /** Sends {@code length} bytes of the loop's send buffer: {@code length}, {@link #FAILED} (see {@link #sendErrno}) or {@link #REFUSED}. */
     int send(int length);
 
-    /** Why the last send failed, for the error text (failure path only: may build a string). */
-    String sendError();
+    /** The errno of the last failed send (0 if unknown): kept as a number, its text is built only where it is read. */
+    int sendErrno();
 }

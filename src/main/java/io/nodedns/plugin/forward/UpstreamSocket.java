@@ -2,6 +2,7 @@ package io.nodedns.plugin.forward;
 
 import io.nodedns.server.LoopChannel;
 import io.nodedns.server.UdpSockets;
+import io.nodedns.sys.Errno;
 import io.nodedns.upstream.Upstream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,7 +13,8 @@ import java.nio.channels.DatagramChannel;
  * A connected, non-blocking UDP socket from one loop to one upstream, registered with the loop's
  * poller. Connected means the kernel only delivers datagrams from the upstream's address and
  * port; the source port is an ephemeral one the kernel picked at random. Its I/O is picked when it
- * opens. Error texts are built once here so a failure on the hot path does not build strings.
+ * opens. Error texts are built once here so a failure on the hot path does not build strings (a
+ * failed send's text once per errno, and only when a query's error is read).
  */
 final class UpstreamSocket implements LoopChannel {
     final UdpForwarder owner;
@@ -21,6 +23,10 @@ final class UpstreamSocket implements LoopChannel {
     final UpstreamIo io;
     final String timeoutError;
     final String refusedError;
+    private final String path;
+    /** The text of the last failed send and its errno: a failure repeating itself builds nothing. */
+    private String sendError;
+    private int sendErrorErrno;
 
     private UpstreamSocket(UdpForwarder owner, Upstream upstream, DatagramChannel channel, UpstreamIo io,
             String local) {
@@ -28,7 +34,7 @@ final class UpstreamSocket implements LoopChannel {
         this.upstream = upstream;
         this.channel = channel;
         this.io = io;
-        String path = "udp " + local + "->" + upstream.label();
+        this.path = "udp " + local + "->" + upstream.label();
         this.timeoutError = "read " + path + ": i/o timeout";
         this.refusedError = "read " + path + ": connection refused";
     }
@@ -47,6 +53,15 @@ final class UpstreamSocket implements LoopChannel {
             ch.close();
             throw e;
         }
+    }
+
+    /** Go's text for a failed send with the errno's name: {@code write udp L->R: write: network is unreachable (ENETUNREACH)}. */
+    String sendError(int errno) {
+        if (sendError == null || errno != sendErrorErrno) {
+            sendError = "write " + path + ": write: " + Errno.describe(errno);
+            sendErrorErrno = errno;
+        }
+        return sendError;
     }
 
     @Override

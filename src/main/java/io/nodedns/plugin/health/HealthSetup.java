@@ -13,7 +13,7 @@ import java.time.Duration;
 /**
  * {@code health [ADDR] [{ lameduck DURATION }]} (CoreDNS plugin/health): {@code /health} answers 200 "OK" while
  * the process runs, including during lame duck, so the kubelet keeps the pod while DNS drains;
- * unlike CoreDNS, 503 with the reason while any UDP loop or TCP acceptor has stopped (issue 23).
+ * unlike CoreDNS, 503 with the reason while any UDP loop or TCP acceptor has stopped (docs/plugins/health.md).
  * ADDR defaults to {@code :8080}.
  */
 public final class HealthSetup implements PluginSetup {

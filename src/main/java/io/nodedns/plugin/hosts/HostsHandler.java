@@ -1,5 +1,6 @@
 package io.nodedns.plugin.hosts;
 
+import io.nodedns.config.Fallthrough;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
@@ -20,7 +21,7 @@ import org.agrona.MutableDirectBuffer;
 public final class HostsHandler extends ChainHandler {
     private final HostsSource source;
     private final ZoneSet zones;
-    private final ZoneSet fallthrough;
+    private final Fallthrough fallthrough;
     private final boolean fallthroughUnsupported;
     private final int ttl;
 
@@ -29,7 +30,7 @@ public final class HostsHandler extends ChainHandler {
         this.source = source;
         HostsConfig config = source.config();
         this.zones = ZoneSet.of(config.origins());
-        this.fallthrough = ZoneSet.of(config.fallthrough().zones());
+        this.fallthrough = config.fallthrough();
         this.fallthroughUnsupported = config.fallthroughUnsupported();
         this.ttl = config.ttl();
     }
@@ -73,14 +74,14 @@ public final class HostsHandler extends ChainHandler {
             case Records.TYPE_A -> found = addresses(inline, file, b, off, len, true);
             case Records.TYPE_AAAA -> found = addresses(inline, file, b, off, len, false);
             default -> {
-                if (fallthroughUnsupported && fallthrough.contains(b, off, len)) {
+                if (fallthroughUnsupported && fallthrough.through(b, off, len)) {
                     return next(ex);
                 }
             }
         }
         if (node(found) == HostsTable.NONE && !exists(inline, file, b, off, len)) {
             // No SOA to build an NXDOMAIN from, so CoreDNS answers SERVFAIL (CoreDNS plugin/hosts).
-            return fallthrough.contains(b, off, len) ? next(ex) : DnsHeader.RCODE_SERVFAIL;
+            return fallthrough.through(b, off, len) ? next(ex) : DnsHeader.RCODE_SERVFAIL;
         }
         return write(ex, (int) (found >>> 32) == INLINE ? inline : file, node(found), qtype);
     }

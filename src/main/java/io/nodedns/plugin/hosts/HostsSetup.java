@@ -4,7 +4,6 @@ import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Fallthrough;
 import io.nodedns.config.FileContentException;
-import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
 import io.nodedns.log.Log;
@@ -123,19 +122,16 @@ public final class HostsSetup implements PluginSetup {
         return ttl;
     }
 
+    /** CoreDNS's texts: {@code reload needs a duration ...}, {@code invalid [negative] duration for reload 'D'}. */
     private static Duration reload(Dispenser d) throws ConfigException {
-        List<String> args = d.remainingArgs();
+        List<Token> args = d.remainingArgTokens();
         if (args.size() != 1) {
             throw d.pluginErr("reload needs a duration (zero seconds to disable)");
         }
-        Duration reload;
-        try {
-            reload = GoDuration.parse(args.getFirst());
-        } catch (IllegalArgumentException e) {
-            throw d.pluginErr("invalid duration for reload '" + args.getFirst() + "'");
-        }
+        Token t = args.getFirst();
+        Duration reload = d.duration(t, "invalid duration for reload '" + t.text() + "': ");
         if (reload.isNegative()) {
-            throw d.pluginErr("invalid negative duration for reload '" + args.getFirst() + "'");
+            throw d.pluginErr(t, "invalid negative duration for reload '" + t.text() + "'");
         }
         return reload;
     }

@@ -1,7 +1,6 @@
 package io.nodedns.plugin.k8sexternal;
 
 import io.nodedns.config.Fallthrough;
-import io.nodedns.config.Zones;
 import io.nodedns.k8s.ClusterView;
 import io.nodedns.k8s.DiscoveryBackend;
 import io.nodedns.k8s.dns.DiscoveryHandler;
@@ -15,7 +14,6 @@ import io.nodedns.server.Lifecycle;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.ZoneSet;
 import java.util.List;
-import java.util.Locale;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.NSRecord;
@@ -73,11 +71,10 @@ final class K8sExternalHandler extends ChainHandler implements Lifecycle {
         if (request == null) {
             return DnsHeader.RCODE_FORMERR;
         }
-        String lower = request.getQuestion().getName().toString().toLowerCase(Locale.ROOT);
-        String zone = Zones.matches(settings.zones(), lower);
+        String zone = settings.zones().get(wireZones.longest(ex.query())); // contains() held above
         DiscoveryHandler k = kubernetes;
         DiscoveryBackend backend = k == null ? null : k.backend();
-        if (zone == null || backend == null) {
+        if (backend == null) {
             return next(ex);
         }
         Query q = DiscoveryHandler.query(request, zone, settings.ttl(), ex);
@@ -90,7 +87,7 @@ final class K8sExternalHandler extends ChainHandler implements Lifecycle {
             return DiscoveryHandler.reply(ex, request, q, NameRecords.serverSubdomain(q, "ns1"), soa, true, name());
         }
         NameRecords found = names.external(view, q, settings.headless(), firstZone);
-        if (!found.exists() && settings.fallthrough().through(lower)) {
+        if (!found.exists() && settings.fallthrough().through(ex.query())) {
             return next(ex);
         }
         int t = q.type();

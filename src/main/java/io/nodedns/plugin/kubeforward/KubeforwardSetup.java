@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code kubeforward [FROM...] { namespace NS; service_name NAME; ...; every forward option }}:
- * forwards to the ready endpoints of one Service, read from its EndpointSlices (issue 4).
+ * forwards to the ready endpoints of one Service, read from its EndpointSlices (docs/plugins/kubeforward.md).
  */
 public final class KubeforwardSetup implements PluginSetup {
     static final String NAME = "kubeforward";

@@ -1,9 +1,9 @@
 package io.nodedns.plugin.kubernetes;
 
-import io.nodedns.config.Zones;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.MetadataProvider;
 import io.nodedns.wire.Names;
+import io.nodedns.wire.ZoneSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,19 +19,23 @@ final class KubernetesMetadata implements MetadataProvider {
     static final String INVALID = "invalid request";
 
     private final List<String> zones;
+    /** The zones in wire form: a name outside them costs one match on its bytes, no string. */
+    private final ZoneSet wireZones;
 
     KubernetesMetadata(List<String> zones) {
         this.zones = List.copyOf(zones);
+        this.wireZones = ZoneSet.of(this.zones);
     }
 
     @Override
     public void metadata(Exchange ex) {
-        String name = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
-                .toLowerCase(Locale.ROOT);
-        String zone = Zones.matches(zones, name);
-        if (zone == null) {
+        int z = wireZones.longest(ex.query());
+        if (z < 0) {
             return;
         }
+        String zone = zones.get(z);
+        String name = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
+                .toLowerCase(Locale.ROOT);
         String base = name.length() == zone.length() ? "" : name.substring(0, name.length() - zone.length() - 1);
         String[] segs = base.isEmpty() || base.equals("svc") || base.equals("pod") ? new String[0] : base.split("\\.");
         String kind = "";

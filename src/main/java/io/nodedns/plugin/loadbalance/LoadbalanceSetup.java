@@ -109,19 +109,19 @@ public final class LoadbalanceSetup implements PluginSetup {
         }
     }
 
+    /** CoreDNS's texts: {@code reload duration value is missing}, {@code unexpected argument}, {@code invalid reload duration 'D'}. */
     private static Duration reload(Dispenser d) throws ConfigException {
-        List<String> t = d.remainingArgs();
-        if (t.size() != 1) {
-            throw d.pluginErr((t.isEmpty() ? "reload duration value is missing" : "unexpected argument"));
+        if (!d.nextArg()) {
+            throw d.pluginErr("reload duration value is missing");
         }
-        Duration reload;
-        try {
-            reload = GoDuration.parse(t.getFirst());
-        } catch (IllegalArgumentException e) {
-            throw d.pluginErr("invalid reload duration '" + t.getFirst() + "'");
+        Token t = d.token();
+        if (d.nextArg()) {
+            throw d.pluginErr("unexpected argument");
         }
+        String invalid = "invalid reload duration '" + t.text() + "'";
+        Duration reload = d.duration(t, invalid + ": ");
         if (reload.isNegative()) {
-            throw d.pluginErr("invalid reload duration '" + t.getFirst() + "'");
+            throw d.pluginErr(t, invalid);
         }
         return reload;
     }

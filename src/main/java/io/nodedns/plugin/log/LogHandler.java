@@ -4,10 +4,9 @@ import io.nodedns.log.Log;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.HookHandler;
 import io.nodedns.server.ScratchPool;
-import io.nodedns.wire.Names;
 import io.nodedns.wire.RecordWalker;
+import io.nodedns.wire.ZoneSet;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Logs one line per query, after the reply is known (CoreDNS plugin/log): the first rule whose names cover
@@ -15,21 +14,26 @@ import java.util.Locale;
  */
 public final class LogHandler extends HookHandler {
     private final List<LogRule> rules;
+    /** Each rule's zones in wire form: which rule covers a query is found on its bytes, no string. */
+    private final ZoneSet[] ruleZones;
     private final ScratchPool<RecordWalker> walkers = new ScratchPool<>(RecordWalker::new);
 
     LogHandler(List<LogRule> rules) {
         super("log");
         this.rules = List.copyOf(rules);
+        this.ruleZones = new ZoneSet[rules.size()];
+        for (int i = 0; i < ruleZones.length; i++) {
+            ruleZones[i] = ZoneSet.of(rules.get(i).zones());
+        }
     }
 
     @Override
     public void onResponse(Exchange ex) {
-        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
-                .toLowerCase(Locale.ROOT);
-        for (LogRule rule : rules) {
-            if (!rule.covers(qname)) {
+        for (int i = 0; i < ruleZones.length; i++) {
+            if (!ruleZones[i].contains(ex.query())) {
                 continue;
             }
+            LogRule rule = rules.get(i);
             RecordWalker walker = walkers.borrow();
             ResponseClass cls = ResponseClass.of(ex.response(), ex.responseLength(), walker);
             walkers.giveBack(walker);

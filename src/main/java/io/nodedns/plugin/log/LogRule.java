@@ -1,12 +1,8 @@
 package io.nodedns.plugin.log;
 
-import io.nodedns.config.Zones;
 import java.util.EnumSet;
 import java.util.List;
 
 /** One {@code log} line: the names it covers, its format and the response classes it prints. */
 record LogRule(List<String> zones, LogFormat format, EnumSet<ResponseClass> classes) {
-    boolean covers(String qnameLower) {
-        return Zones.matches(zones, qnameLower) != null;
-    }
 }

@@ -75,7 +75,7 @@ public final class TemplateHandler extends ChainHandler {
             }
             GoTemplate.Data data = match(ex, rule, zoneName, name);
             if (data == null) {
-                if (rule.fallthrough().through(name)) {
+                if (rule.fallthrough().through(b, off, len)) {
                     continue;
                 }
                 return DnsHeader.RCODE_SERVFAIL;

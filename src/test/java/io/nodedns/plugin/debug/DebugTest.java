@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.log.Log;
-import io.nodedns.plugin.Plugins;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.PluginRegistry;
 import io.nodedns.testing.ThrowingHandler;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
@@ -17,7 +15,6 @@ import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,21 +25,12 @@ class DebugTest {
     @TempDir
     Path dir;
 
-    private static PluginRegistry throwingRegistry() {
-        List<String> order = new ArrayList<>(PluginRegistry.ORDER);
-        order.add(order.indexOf("debug") + 1, "thrower");
-        return Plugins.registerAll(new PluginRegistry(order)).register("thrower", ctx -> {
-            ctx.once().dispenser().next();
-            ctx.addHandler(new ThrowingHandler());
-        });
-    }
-
     @Test
     void handlerFailureIsServfailWithItsStackLogged() throws Exception {
         int port = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n debug\n thrower\n}\n".formatted(port);
         try (LogCapture log = new LogCapture();
-                TestServer server = TestServer.fromText(corefile, throwingRegistry());
+                TestServer server = TestServer.fromText(corefile, ThrowingHandler.registryAfter("debug"));
                 DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode(),
                     "the loop keeps serving");
@@ -64,7 +52,7 @@ class DebugTest {
         int port = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n thrower\n}\n".formatted(port);
         try (LogCapture log = new LogCapture();
-                TestServer server = TestServer.fromText(corefile, throwingRegistry());
+                TestServer server = TestServer.fromText(corefile, ThrowingHandler.registryAfter("debug"));
                 DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             Thread.sleep(200);

@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.plugin.Plugins;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.PluginRegistry;
 import io.nodedns.testing.ThrowingHandler;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LogCapture;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Rcode;
@@ -57,22 +54,12 @@ class ErrorsPluginTest {
         }
     }
 
-    /** Every shipped plugin plus "thrower" after errors: its handler fails with an exception of its own. */
-    private static PluginRegistry throwingRegistry() {
-        List<String> order = new ArrayList<>(PluginRegistry.ORDER);
-        order.add(order.indexOf("errors") + 1, "thrower");
-        return Plugins.registerAll(new PluginRegistry(order)).register("thrower", ctx -> {
-            ctx.once().dispenser().next();
-            ctx.addHandler(new ThrowingHandler());
-        });
-    }
-
     @Test
     void stacktraceLogsTheJavaStackOfAFailedHandler() throws Exception {
         int port = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n errors {\n  stacktrace\n }\n thrower\n}\n".formatted(port);
         try (LogCapture log = new LogCapture();
-                TestServer server = TestServer.fromText(corefile, throwingRegistry());
+                TestServer server = TestServer.fromText(corefile, ThrowingHandler.registryAfter("errors"));
                 DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             String line = log.await("plugin/errors", 2000);
@@ -91,7 +78,7 @@ class ErrorsPluginTest {
         int port = FreePorts.udpAndTcp();
         String corefile = ".:%d {\n errors\n thrower\n}\n".formatted(port);
         try (LogCapture log = new LogCapture();
-                TestServer server = TestServer.fromText(corefile, throwingRegistry());
+                TestServer server = TestServer.fromText(corefile, ThrowingHandler.registryAfter("errors"));
                 DnsClient client = new DnsClient(port)) {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             assertNotNull(log.await("plugin/errors", 2000));

@@ -79,7 +79,7 @@ class HostsSetupTest {
         fails("hosts {\n\n ttl 65536\n}", 4, "ttl provided is invalid");
         fails("hosts {\n reload\n}", 3, "reload needs a duration");
         fails("hosts {\n reload 1s 2s\n}", 3, "reload needs a duration");
-        fails("hosts {\n reload 5\n}", 3, "invalid duration for reload '5'");
+        fails("hosts {\n reload 5\n}", 3, "invalid duration for reload '5': time: missing unit in duration \"5\"");
         fails("hosts {\n reload -1s\n}", 3, "invalid negative duration for reload '-1s'");
         fails("hosts {\n no_reverse yes\n}", 3, "Wrong argument count");
         fails("hosts {\n fallthrough_unsupported now\n}", 3, "Wrong argument count");

@@ -4,14 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.k8s.DiscoveryBackend;
-import io.nodedns.k8s.dns.DiscoveryHandler;
-import io.nodedns.k8stest.KubeClients;
-import io.nodedns.k8stest.KubeObjects;
-import io.nodedns.k8stest.KubeObjects.Endpoint;
-import io.nodedns.k8stest.KubeObjects.Port;
+import io.nodedns.k8stest.DiscoveryScale;
 import io.nodedns.k8stest.StandInApiServer;
-import io.nodedns.plugin.multicluster.MulticlusterSetup;
-import io.nodedns.server.Handler;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.OpenLoopLoad;
 import io.nodedns.testing.TestServer;
@@ -19,8 +13,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
@@ -39,77 +31,32 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class DiscoveryChurnTest {
     static final int SERVICES = Integer.getInteger("scale.services", 10_000);
-    static final int NAMESPACES = 100;
     static final int CLUSTERS = 3;
     static final int RATE = Integer.getInteger("scale.rate", 5_000);
     static final int SECONDS = Integer.getInteger("scale.seconds", 20);
     static final int CHURN = Integer.getInteger("scale.churn", 20);
     static final String MODE = System.getProperty("scale.mode", "kubernetes"); // or multicluster
-    static final Port HTTP = new Port("http", "TCP", 80);
 
     @TempDir
     Path dir;
     /** Each write changes the slice (the API server sends no event for an update that changes nothing). */
     final AtomicInteger generation = new AtomicInteger();
 
-    static String ns(int i) {
-        return "ns" + (i % NAMESPACES);
-    }
-
-    static String ip(int prefix, int i, int host) {
-        return prefix + "." + (i >> 8 & 255) + "." + (i & 255) + "." + host;
-    }
-
-    static com.google.gson.JsonObject slice(int i, int cluster, int generation) {
-        List<Endpoint> eps = List.of(Endpoint.ready(ip(20 + cluster, i, 1 + generation % 100)),
-                Endpoint.ready(ip(20 + cluster, i, 101 + generation / 100 % 100))); // differs from every earlier write of this slice
-        if (MODE.equals("multicluster")) {
-            return KubeObjects.endpointSlice(ns(i), "svc" + i + "-c" + cluster, Map.of(
-                    KubeObjects.MCS_SERVICE_NAME, "svc" + i, KubeObjects.MCS_SOURCE_CLUSTER, "c" + cluster), "IPv4",
-                    eps, HTTP);
-        }
-        return KubeObjects.endpointSlice(ns(i), "svc" + i + "-a", Map.of(KubeObjects.SERVICE_NAME, "svc" + i),
-                "IPv4", eps, HTTP);
-    }
-
     @Test
     @Timeout(900)
     void queriesWhileEndpointSlicesChurn() throws Exception {
         boolean mcs = MODE.equals("multicluster");
-        try (StandInApiServer api = StandInApiServer.builder().serviceImportVersions("v1beta1").historySize(1000)
-                .start()) {
-            for (int n = 0; n < NAMESPACES; n++) {
-                api.create(KubeObjects.namespace("ns" + n));
-            }
-            for (int i = 0; i < SERVICES; i++) {
-                boolean headless = i % 2 == 1;
-                if (mcs) {
-                    api.create(KubeObjects.serviceImport("v1beta1", ns(i), "svc" + i,
-                            headless ? "Headless" : "ClusterSetIP",
-                            headless ? List.of() : List.of(ip(10, i, 1)), HTTP));
-                    for (int c = 0; c < CLUSTERS; c++) {
-                        api.create(slice(i, c, 0));
-                    }
-                } else {
-                    api.create(KubeObjects.service(ns(i), "svc" + i, headless ? "None" : ip(10, i, 1), HTTP));
-                    api.create(slice(i, 0, 0));
-                }
-            }
-            Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
+        try (StandInApiServer api = DiscoveryScale.apiServer()) {
+            DiscoveryScale.populate(api, mcs, SERVICES, CLUSTERS);
             int port = FreePorts.udpAndTcp();
             String zone = mcs ? "clusterset.local" : "cluster.local";
-            String corefile = ".:" + port + " {\n bind 127.0.0.1\n " + MODE + " " + zone + " {\n  kubeconfig " + kc
-                    + "\n }\n}\n";
-            try (TestServer server = TestServer.fromText(corefile, TestServer.registry()
-                    .register("kubernetes", new KubernetesSetup(Map.of()))
-                    .register("multicluster", new MulticlusterSetup(Map.of())))) {
-                DiscoveryBackend b = handler(server).backend();
-                assertTrue(b.awaitSynced(Duration.ofSeconds(300)), "synced");
+            try (TestServer server = DiscoveryScale.serve(api, dir, port, MODE, zone)) {
+                DiscoveryBackend b = DiscoveryScale.syncedBackend(server, Duration.ofSeconds(300));
                 assertEquals(SERVICES, mcs ? b.view().importCount() : b.view().serviceCount());
                 try (io.nodedns.testing.DnsClient dns = new io.nodedns.testing.DnsClient(port)) {
                     for (int i = 0; i < 2; i++) { // a ClusterIP and a headless name answer before anything is measured
                         org.xbill.DNS.Message r = dns.udp(io.nodedns.testing.DnsClient.query(
-                                "svc" + i + "." + ns(i) + ".svc." + zone + ".", org.xbill.DNS.Type.A));
+                                "svc" + i + "." + DiscoveryScale.ns(i) + ".svc." + zone + ".", org.xbill.DNS.Type.A));
                         assertTrue(
                                 r != null && r.getRcode() == 0 && r.getSection(org.xbill.DNS.Section.ANSWER).size() > 0,
                                 "svc" + i + ": " + r);
@@ -137,7 +84,8 @@ class DiscoveryChurnTest {
     String phase(DiscoveryBackend b, StandInApiServer api, int port, String zone, int churn, int seconds)
             throws Exception {
         OpenLoopLoad load = new OpenLoopLoad(port, RATE, RATE * (seconds + 2), 2, 2_000_000_000L, "churn")
-                .names(i -> "svc" + (i * 7919 % SERVICES) + "." + ns(i * 7919 % SERVICES) + ".svc." + zone);
+                .names(i -> "svc" + (i * 7919 % SERVICES) + "." + DiscoveryScale.ns(i * 7919 % SERVICES) + ".svc."
+                        + zone);
         load.warmUp(2000);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger written = new AtomicInteger();
@@ -149,7 +97,8 @@ class DiscoveryChurnTest {
                 next += period;
                 java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
                 int svc = k * 7907 % SERVICES;
-                api.apply(slice(svc, k % (MODE.equals("multicluster") ? CLUSTERS : 1), k));
+                boolean mcs = MODE.equals("multicluster");
+                api.apply(DiscoveryScale.slice(mcs, svc, k % (mcs ? CLUSTERS : 1), k));
                 written.incrementAndGet();
             }
         });
@@ -190,7 +139,8 @@ class DiscoveryChurnTest {
                         + " p99.9 %.3f ms max %.3f ms",
                 written.get(), b.rebuildsTotal() - bursts0, 100.0 * watch / wall, watch / 1e6, 100.0 * proc / wall,
                 load.sent,
-                failed, failures, pct(lat, 50), pct(lat, 99), pct(lat, 99.9), lat[lat.length - 1] / 1e6);
+                failed, failures, DiscoveryScale.pct(lat, 50), DiscoveryScale.pct(lat, 99),
+                DiscoveryScale.pct(lat, 99.9), lat[lat.length - 1] / 1e6);
     }
 
     /** CPU of the threads the watchers, their HTTP client and the view's notifier run on. */
@@ -210,19 +160,5 @@ class DiscoveryChurnTest {
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    static double pct(long[] sorted, double p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)] / 1e6;
-    }
-
-    static DiscoveryHandler handler(TestServer server) {
-        for (Handler h : server.server().current().configs().getFirst().handlers()) {
-            if (h instanceof DiscoveryHandler d) {
-                return d;
-            }
-        }
-        throw new AssertionError("no discovery handler");
     }
 }

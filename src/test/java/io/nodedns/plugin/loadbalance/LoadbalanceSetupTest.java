@@ -58,7 +58,8 @@ class LoadbalanceSetupTest {
         fails("loadbalance weighted w.txt {\n reload\n}", 3, "reload duration value is missing");
         fails("loadbalance weighted w.txt {\n bogus 1\n}", 3, "unknown property 'bogus'");
         fails("loadbalance weighted w.txt {\n reload 10s 20s\n}", 3, "unexpected argument");
-        fails("loadbalance weighted w.txt {\n reload ten\n}", 3, "invalid reload duration 'ten'");
+        fails("loadbalance weighted w.txt {\n reload ten\n}", 3,
+                "invalid reload duration 'ten': time: invalid duration \"ten\"");
         fails("loadbalance weighted w.txt {\n reload -1s\n}", 3, "invalid reload duration '-1s'");
         fails("loadbalance round_robin {\n reload 10s\n}", 3, "unknown property 'reload'");
         fails("loadbalance {\n reload 10s\n}", 3, "unknown property 'reload'");

@@ -108,23 +108,32 @@ class LoadbalanceTest {
         }
     }
 
-    @Test
-    void hookAllocatesNothingPerReply() throws Exception {
+    /**
+     * An exchange for www.example.org A holding its reply as the hook sees it: a CNAME to
+     * edge.cdn.example.net and that name's five addresses (the allocation tests' reply).
+     */
+    static Exchange fiveAddressExchange() {
         Message q = DnsClient.query("www.example.org", Type.A);
-        byte[] query = q.toWire();
         byte[] reply = fiveAddresses(q).toWire();
-        Exchange ex = new Exchange(4096);
-        ex.request().putBytes(0, query);
-        ex.requestLength(query.length);
-        assertEquals(0, ex.query().wrap(ex.request(), 0, query.length));
+        Exchange ex = LoopAllocations.exchanges(List.of(q))[0];
         ex.response().putBytes(0, reply);
         ex.responseLength(reply.length);
+        return ex;
+    }
+
+    /** The reply in {@code ex}, as dnsjava reads it. */
+    static Message reply(Exchange ex) throws Exception {
+        byte[] after = new byte[ex.responseLength()];
+        ex.response().getBytes(0, after);
+        return new Message(after);
+    }
+
+    @Test
+    void hookAllocatesNothingPerReply() throws Exception {
+        Exchange ex = fiveAddressExchange();
         LoadbalanceHandler lb = new LoadbalanceHandler(PreferredSubnets.NONE, null);
         LoopAllocations.calls("replies", 100_000, i -> lb.onResponse(ex)).assertNothingAllocated();
-        byte[] after = new byte[reply.length];
-        ex.response().getBytes(0, after);
-        Message parsed = new Message(after);
-        assertEquals(ADDRESSES + 1, parsed.getSection(Section.ANSWER).size(),
+        assertEquals(ADDRESSES + 1, reply(ex).getSection(Section.ANSWER).size(),
                 "still a valid reply after 400k shuffles or more");
     }
 }

@@ -1,23 +1,15 @@
 package io.nodedns.plugin.multicluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.k8s.DiscoveryBackend;
-import io.nodedns.k8s.dns.DiscoveryHandler;
-import io.nodedns.k8stest.KubeClients;
-import io.nodedns.k8stest.KubeObjects;
-import io.nodedns.k8stest.KubeObjects.Endpoint;
-import io.nodedns.k8stest.KubeObjects.Port;
+import io.nodedns.k8stest.DiscoveryScale;
 import io.nodedns.k8stest.StandInApiServer;
-import io.nodedns.server.Handler;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.OpenLoopLoad;
 import io.nodedns.testing.TestServer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DiscoveryScaleTest {
     static final int SERVICES = Integer.getInteger("scale.services", 10_000);
     static final int CLUSTERS = 3;
-    static final int NAMESPACES = 100;
     static final int RATE = Integer.getInteger("scale.rate", 5_000);
     static final int SECONDS = Integer.getInteger("scale.seconds", 20);
 
@@ -49,55 +40,24 @@ class DiscoveryScaleTest {
         return mem.getUsed();
     }
 
-    static String ns(int i) {
-        return "ns" + (i % NAMESPACES);
-    }
-
     @Test
     @Timeout(600)
     void tenThousandServicesTimesThreeClusters() throws Exception {
-        Port http = new Port("http", "TCP", 80);
-        try (StandInApiServer api = StandInApiServer.builder().serviceImportVersions("v1beta1").historySize(1000)
-                .start()) {
+        try (StandInApiServer api = DiscoveryScale.apiServer()) {
             long t0 = System.nanoTime();
-            for (int n = 0; n < NAMESPACES; n++) {
-                api.create(KubeObjects.namespace("ns" + n));
-            }
-            for (int i = 0; i < SERVICES; i++) {
-                boolean headless = i % 2 == 1;
-                api.create(KubeObjects.serviceImport("v1beta1", ns(i), "svc" + i,
-                        headless ? "Headless" : "ClusterSetIP",
-                        headless
-                                ? List.of()
-                                : List.of("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255)),
-                        http));
-                for (int c = 0; c < CLUSTERS; c++) {
-                    String base = (20 + c) + "." + (i >> 8 & 255) + "." + (i & 255) + ".";
-                    api.create(KubeObjects.endpointSlice(ns(i), "svc" + i + "-c" + c,
-                            Map.of(KubeObjects.MCS_SERVICE_NAME,
-                                    "svc" + i, KubeObjects.MCS_SOURCE_CLUSTER, "c" + c),
-                            "IPv4",
-                            List.of(Endpoint.ready(base + "1"), Endpoint.ready(base + "2")), http));
-                }
-            }
+            DiscoveryScale.populate(api, true, SERVICES, CLUSTERS);
             long populated = System.nanoTime();
             long heapBefore = usedHeapAfterGc();
-            Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
             int port = FreePorts.udpAndTcp();
             long s0 = System.nanoTime();
-            try (TestServer server = TestServer.fromText(
-                    ".:" + port + " {\n bind 127.0.0.1\n multicluster clusterset.local {\n"
-                            + "  kubeconfig " + kc + "\n }\n}\n",
-                    TestServer.registry().register("multicluster",
-                            new MulticlusterSetup(Map.of())))) {
-                DiscoveryBackend b = handler(server).backend();
-                assertTrue(b.awaitSynced(java.time.Duration.ofSeconds(120)), "synced");
+            try (TestServer server = DiscoveryScale.serve(api, dir, port, "multicluster", "clusterset.local")) {
+                DiscoveryBackend b = DiscoveryScale.syncedBackend(server, java.time.Duration.ofSeconds(120));
                 long syncMs = (System.nanoTime() - s0) / 1_000_000;
                 long heapAfter = usedHeapAfterGc();
                 assertEquals(SERVICES, b.view().importCount());
 
                 OpenLoopLoad load = new OpenLoopLoad(port, RATE, RATE * (SECONDS + 2), 2, 2_000_000_000L, "scale")
-                        .names(i -> "svc" + (i * 7919 % SERVICES) + "." + ns(i * 7919 % SERVICES)
+                        .names(i -> "svc" + (i * 7919 % SERVICES) + "." + DiscoveryScale.ns(i * 7919 % SERVICES)
                                 + ".svc.clusterset.local");
                 load.warmUp(2000);
                 long l0 = System.nanoTime() + 50_000_000L;
@@ -112,27 +72,14 @@ class DiscoveryScaleTest {
                                 + " %d endpoints) in %d namespaces; stand-in populated in %.1f s; nodedns synced %d ms after"
                                 + " start; heap held by nodedns after GC %.1f MiB (%.0f bytes per slice); %d qps for %d s:"
                                 + " sent %d, failed %d, latency p50 %.3f ms p99 %.3f ms p99.9 %.3f ms max %.3f ms",
-                        SERVICES, CLUSTERS, SERVICES * CLUSTERS, SERVICES * CLUSTERS * 2, NAMESPACES,
+                        SERVICES, CLUSTERS, SERVICES * CLUSTERS, SERVICES * CLUSTERS * 2, DiscoveryScale.NAMESPACES,
                         (populated - t0) / 1e9, syncMs, (heapAfter - heapBefore) / 1048576.0,
                         (heapAfter - heapBefore) / (double) (SERVICES * CLUSTERS), RATE, SECONDS, load.sent, failed,
-                        pct(lat, 50), pct(lat, 99), pct(lat, 99.9), lat[lat.length - 1] / 1e6);
+                        DiscoveryScale.pct(lat, 50), DiscoveryScale.pct(lat, 99), DiscoveryScale.pct(lat, 99.9),
+                        lat[lat.length - 1] / 1e6);
                 System.out.println(summary);
                 assertEquals(0, failed, summary);
             }
         }
-    }
-
-    static double pct(long[] sorted, double p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)] / 1e6;
-    }
-
-    static DiscoveryHandler handler(TestServer server) {
-        for (Handler h : server.server().current().configs().getFirst().handlers()) {
-            if (h instanceof DiscoveryHandler d) {
-                return d;
-            }
-        }
-        throw new AssertionError("no multicluster handler");
     }
 }

@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * A network namespace a test creates and always deletes: nodedns JVMs, iptables and clients run
  * inside it with {@code ip netns exec}, so the host's rules and addresses are never touched and
- * DNS traffic stays inside.
+ * DNS traffic stays inside. Public for the tests of other packages that need a network of their own
+ * (forward's send errors).
  */
-final class Netns implements AutoCloseable {
-    final String name;
+public final class Netns implements AutoCloseable {
+    public final String name;
     private final List<Process> processes = new ArrayList<>();
 
     private Netns(String name) {
@@ -24,7 +25,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Skips the calling test unless we are root with ip and iptables; then creates a namespace with lo up. */
-    static Netns create(String purpose) throws Exception {
+    public static Netns create(String purpose) throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")) || uid() == 0,
                 "needs root (network namespaces, iptables); skipped");
         for (String tool : List.of("ip", "iptables", "iptables-save", "ip6tables")) {
@@ -39,10 +40,10 @@ final class Netns implements AutoCloseable {
         return ns;
     }
 
-    record Result(int code, String out) {
+    public record Result(int code, String out) {
     }
 
-    Result exec(String... argv) throws IOException, InterruptedException {
+    public Result exec(String... argv) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
         cmd.addAll(List.of(argv));
         return host(cmd.toArray(String[]::new));
@@ -59,7 +60,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Starts a JVM running {@code mainClass} inside the namespace with nodedns's JVM flags; output to log. */
-    Process java(Path log, String mainClass, String... args) throws IOException {
+    public Process java(Path log, String mainClass, String... args) throws IOException {
         return java(java.util.Map.of(), log, mainClass, args);
     }
 
@@ -94,7 +95,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Waits until a file contains the text (a started line in a log); false at the deadline. */
-    static boolean await(Path file, String text, Process process, long millis) throws Exception {
+    public static boolean await(Path file, String text, Process process, long millis) throws Exception {
         long deadline = System.currentTimeMillis() + millis;
         while (System.currentTimeMillis() < deadline && process.isAlive()) {
             if (Files.exists(file) && Files.readString(file).contains(text)) {
@@ -122,7 +123,7 @@ final class Netns implements AutoCloseable {
         host("rm", "-rf", "/etc/netns/" + name);
     }
 
-    private static boolean onPath(String tool) {
+    public static boolean onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
                 return true;
