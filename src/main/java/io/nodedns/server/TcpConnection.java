@@ -139,22 +139,21 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
         return waitingSince;
     }
 
-    /** Reaper: closes the connection if it is past its deadline; returns what closed it, or 0. */
+    /** Reaper: closes the connection if it is past its deadline. */
     @Override
-    public int expireIfDue(long now) {
+    public void expireIfDue(long now) {
         long w = writeDeadline;
         long d = deadline;
         boolean write = w != 0 && now - w >= 0;
         if (!write && (d == 0 || now - d < 0)) {
-            return 0;
+            return;
         }
         int s = state;
         if ((s != IDLE && s != PAUSED) || (write ? writeDeadline != w : deadline != d)
                 || !STATE.compareAndSet(this, s, CLOSED)) {
-            return 0;
+            return;
         }
         release(s);
-        return write ? TcpServer.WRITE : served == 0 ? TcpServer.READ : TcpServer.IDLE_TIMEOUT;
     }
 
     /** Closes it if it only waits (the acceptor makes room for a new connection); false if it is busy. */

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link TcpWork} (buffers) at once; a message that finds none is shed: its connection is closed
  * and counted.
  */
-final class TcpServer {
+final class TcpServer implements StreamServer {
     /** Bound of the listener's pool of work (each about 12 KiB of direct buffers, more after a larger message). */
     static final int MAX_BUSY = 128;
     /**
@@ -28,9 +28,6 @@ final class TcpServer {
      * pool, so one client cannot take it all; further messages wait in the kernel until one is answered.
      */
     static final int MAX_PIPELINED = 16;
-    static final int READ = 1;
-    static final int IDLE_TIMEOUT = 2;
-    static final int WRITE = 3;
 
     private final Listener listener;
     private final ListenerSettings settings;
@@ -43,9 +40,6 @@ final class TcpServer {
     private final MemorySegment acceptScratch = Arena.ofAuto().allocate(16, 8);
     private final WorkPool pool = new WorkPool(MAX_BUSY);
     private final LongAdder shed = new LongAdder();
-    private final LongAdder readTimeouts = new LongAdder();
-    private final LongAdder idleTimeouts = new LongAdder();
-    private final LongAdder writeTimeouts = new LongAdder();
     private final ConnectionSet<TcpConnection> connections = new ConnectionSet<>();
     private volatile boolean accepting = true;
     private Thread acceptor;
@@ -70,20 +64,15 @@ final class TcpServer {
         this.errors = new LoopErrors("tcp acceptor of " + listener.label());
     }
 
-    /** True when the accepting thread has ended while this server should accept: health fails then. */
-    boolean failed() {
+    @Override
+    public boolean failed() {
         Thread a = acceptor;
         return accepting && a != null && !a.isAlive();
     }
 
-    void start() {
-        connections.startReaper("nodedns-tcp-deadlines", why -> {
-            switch (why) {
-                case READ -> readTimeouts.increment();
-                case IDLE_TIMEOUT -> idleTimeouts.increment();
-                default -> writeTimeouts.increment();
-            }
-        });
+    @Override
+    public void start() {
+        connections.startReaper("nodedns-tcp-deadlines");
         acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
     }
 
@@ -182,8 +171,8 @@ final class TcpServer {
         closeQuietly(server);
     }
 
-    /** Throwables caught by the acceptor. */
-    long acceptErrors() {
+    @Override
+    public long acceptErrors() {
         return errors.count();
     }
 
@@ -196,16 +185,9 @@ final class TcpServer {
         return connections.reaper();
     }
 
-    int openConnections() {
+    @Override
+    public int openConnections() {
         return connections.open();
-    }
-
-    long evictedConnections() {
-        return connections.evicted();
-    }
-
-    long refusedConnections() {
-        return connections.refused();
     }
 
     /** Messages not read because the pool of work was exhausted (their connections were closed). */
@@ -213,29 +195,19 @@ final class TcpServer {
         return shed.sum();
     }
 
-    long readTimeouts() {
-        return readTimeouts.sum();
-    }
-
-    long idleTimeouts() {
-        return idleTimeouts.sum();
-    }
-
-    long writeTimeouts() {
-        return writeTimeouts.sum();
-    }
-
     /** Work objects the pool has made so far (at most {@link #MAX_BUSY}). */
     int workCreated() {
         return pool.created();
     }
 
-    void stopAccepting() {
+    @Override
+    public void stopAccepting() {
         accepting = false;
         closeQuietly(server);
     }
 
-    void close() {
+    @Override
+    public void close() {
         stopAccepting();
         connections.stop();
         for (TcpConnection connection : connections.members()) {
