@@ -1,7 +1,9 @@
 package io.nodedns.server;
 
 import io.nodedns.config.ServerKey;
+import io.nodedns.wire.ZoneSet;
 import java.util.List;
+import org.agrona.DirectBuffer;
 
 /**
  * One server block after setup: its zones and its plugin chain. Every zone (key) of a block
@@ -13,56 +15,28 @@ public final class ServerConfig {
     private final List<Handler> handlers;
     private final Handler head;
     private final boolean allowsAnyClass;
-    private final org.agrona.concurrent.UnsafeBuffer zoneWire;
-    private final int[] zoneOffset;
-    private final int[] zoneLength;
-
+    private final ZoneSet zoneSet;
     private final String serverLabel;
     private final List<MetricSource> metrics;
 
-    ServerConfig(List<ServerKey> keys, List<Handler> handlers, boolean allowsAnyClass, String serverLabel,
-            List<MetricSource> metrics) {
+    /** The block {@code ctx} set up, with its handlers linked into {@code chain}. */
+    ServerConfig(SetupContext ctx, List<Handler> chain, String serverLabel) {
         this.serverLabel = serverLabel;
-        this.metrics = List.copyOf(metrics);
-        this.keys = List.copyOf(keys);
-        this.zones = keys.stream().map(ServerKey::zone).distinct().toList();
-        this.handlers = List.copyOf(handlers);
+        this.metrics = List.copyOf(ctx.metrics());
+        this.keys = ctx.keys();
+        this.zones = ctx.zones();
+        this.zoneSet = ZoneSet.of(zones);
+        this.handlers = List.copyOf(chain);
         this.head = handlers.isEmpty() ? null : handlers.getFirst();
-        this.allowsAnyClass = allowsAnyClass;
-        this.zoneWire = new org.agrona.concurrent.UnsafeBuffer(new byte[Math.max(1, zones.size() * 256)]);
-        this.zoneOffset = new int[zones.size()];
-        this.zoneLength = new int[zones.size()];
-        int used = 0;
-        for (int i = 0; i < zones.size(); i++) {
-            int length = io.nodedns.wire.Names.fromString(zones.get(i), zoneWire, used);
-            zoneOffset[i] = used;
-            zoneLength[i] = Math.max(0, length);
-            used += Math.max(0, length);
-        }
+        this.allowsAnyClass = ctx.allowsAnyClass();
     }
 
     /**
      * The index in {@link #zones()} of the longest zone that equals or contains the uncompressed
      * name at {@code off}, or -1; allocation-free (the metrics plugin's "zone" label).
      */
-    public int zoneIndex(org.agrona.DirectBuffer buffer, int off, int len) {
-        int end = off + len;
-        int p = off;
-        while (p < end) {
-            int suffix = end - p;
-            for (int i = 0; i < zoneLength.length; i++) {
-                if (zoneLength[i] == suffix
-                        && io.nodedns.wire.Names.equalsIgnoreCase(zoneWire, zoneOffset[i], buffer, p, suffix)) {
-                    return i;
-                }
-            }
-            int label = buffer.getByte(p) & 0xff;
-            if (label == 0) {
-                break;
-            }
-            p += label + 1;
-        }
-        return -1;
+    public int zoneIndex(DirectBuffer buffer, int off, int len) {
+        return zoneSet.longest(buffer, off, len);
     }
 
     /** The metrics "server" label of the block's first listen address, e.g. {@code dns://:53}. */
