@@ -5,7 +5,7 @@ package io.nodedns.server;
  * of a {@code dns://} address ({@link TcpServer}), or TLS for {@code tls://} and {@code https://}
  * ({@link TlsServer}).
  */
-sealed interface StreamServer permits TcpServer, TlsServer {
+interface StreamServer {
     void start();
 
     /** True when the accepting thread has ended while this server should accept: health fails then. */

@@ -29,11 +29,11 @@ final class TcpServer implements StreamServer {
      */
     static final int MAX_PIPELINED = 16;
 
-    private final Listener listener;
-    private final ListenerSettings settings;
+    final Listener listener;
+    final ListenerSettings settings;
     private final ServerSocketChannel server;
     /** Null without epoll, or with -Dnodedns.tcp.native=false: each connection then blocks a virtual thread. */
-    private final TcpPoller poller = Boolean.parseBoolean(System.getProperty("nodedns.tcp.native", "true"))
+    final TcpPoller poller = Boolean.parseBoolean(System.getProperty("nodedns.tcp.native", "true"))
             ? TcpPoller.shared()
             : null;
     /** The acceptor's native scratch (epoll_ctl's event struct, then SO_RCVLOWAT's value). */
@@ -151,19 +151,6 @@ final class TcpServer implements StreamServer {
 
     void giveBack(TcpWork w) {
         pool.giveBack(w);
-    }
-
-    Listener listener() {
-        return listener;
-    }
-
-    /** The process's poller, or null where connections block a virtual thread each. */
-    TcpPoller poller() {
-        return poller;
-    }
-
-    ListenerSettings settings() {
-        return settings;
     }
 
     /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
