@@ -75,7 +75,7 @@ public record Instance(List<ServerConfig> configs, Map<ListenAddress, ListenerPl
         Map<ListenAddress, ListenerPlan> plans = new LinkedHashMap<>();
         Map<String, String> claimed = new LinkedHashMap<>(); // zone:port@host -> key text, for overlap errors
         for (SetupContext ctx : contexts) {
-            ServerConfig config = new ServerConfig(ctx, link(ctx.handlers()),
+            ServerConfig config = ServerConfig.of(ctx, link(ctx.handlers()),
                     ctx.listenLabels(ctx.keys().getFirst().port()).getFirst());
             configs.add(config);
             lifecycles.addAll(ctx.lifecycles());

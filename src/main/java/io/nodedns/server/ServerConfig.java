@@ -8,27 +8,25 @@ import org.agrona.DirectBuffer;
 /**
  * One server block after setup: its zones and its plugin chain. Every zone (key) of a block
  * shares this object, as in CoreDNS where the keys of a block share one instance of each plugin.
+ *
+ * @param serverLabel the metrics "server" label of the block's first listen address, e.g. {@code dns://:53}
+ * @param keys the block's keys, normalized, in order
+ * @param zones the block's zones, normalized (lower case, fully qualified), in key order
+ * @param zoneSet the same zones in wire form (see {@link #zoneIndex})
+ * @param metrics the block's plugins' series (a source shared by several blocks appears in each)
+ * @param handlers the chain, linked
+ * @param head the first handler of the chain, or null for a block without plugins (answers REFUSED)
+ * @param allowsAnyClass true if a plugin here (forward, chaos) lets non-IN classes through (CoreDNS
+ *     core/dnsserver, before the chain)
  */
-public final class ServerConfig {
-    private final List<ServerKey> keys;
-    private final List<String> zones;
-    private final List<Handler> handlers;
-    private final Handler head;
-    private final boolean allowsAnyClass;
-    private final ZoneSet zoneSet;
-    private final String serverLabel;
-    private final List<MetricSource> metrics;
+public record ServerConfig(String serverLabel, List<ServerKey> keys, List<String> zones, ZoneSet zoneSet,
+        List<MetricSource> metrics, List<Handler> handlers, Handler head, boolean allowsAnyClass) {
 
     /** The block {@code ctx} set up, with its handlers linked into {@code chain}. */
-    ServerConfig(SetupContext ctx, List<Handler> chain, String serverLabel) {
-        this.serverLabel = serverLabel;
-        this.metrics = List.copyOf(ctx.metrics());
-        this.keys = ctx.keys();
-        this.zones = ctx.zones();
-        this.zoneSet = ZoneSet.of(zones);
-        this.handlers = List.copyOf(chain);
-        this.head = handlers.isEmpty() ? null : handlers.getFirst();
-        this.allowsAnyClass = ctx.allowsAnyClass();
+    static ServerConfig of(SetupContext ctx, List<Handler> chain, String serverLabel) {
+        return new ServerConfig(serverLabel, ctx.keys(), ctx.zones(), ZoneSet.of(ctx.zones()),
+                List.copyOf(ctx.metrics()), List.copyOf(chain), chain.isEmpty() ? null : chain.getFirst(),
+                ctx.allowsAnyClass());
     }
 
     /**
@@ -37,38 +35,5 @@ public final class ServerConfig {
      */
     public int zoneIndex(DirectBuffer buffer, int off, int len) {
         return zoneSet.longest(buffer, off, len);
-    }
-
-    /** The metrics "server" label of the block's first listen address, e.g. {@code dns://:53}. */
-    public String serverLabel() {
-        return serverLabel;
-    }
-
-    public List<ServerKey> keys() {
-        return keys;
-    }
-
-    /** The block's zones, normalized (lower case, fully qualified), in key order. */
-    public List<String> zones() {
-        return zones;
-    }
-
-    /** The block's plugins' series (a source shared by several blocks appears in each). */
-    public List<MetricSource> metrics() {
-        return metrics;
-    }
-
-    public List<Handler> handlers() {
-        return handlers;
-    }
-
-    /** The first handler of the chain, or null for a block without plugins (answers REFUSED). */
-    public Handler head() {
-        return head;
-    }
-
-    /** True if a plugin here (forward, chaos) lets non-IN classes through (CoreDNS core/dnsserver, before the chain). */
-    boolean allowsAnyClass() {
-        return allowsAnyClass;
     }
 }
