@@ -25,7 +25,7 @@ public final class IpPrefix {
         }
         String address = s.substring(0, slash);
         String lengthText = s.substring(slash + 1);
-        byte[] ip = address.indexOf(':') >= 0 ? parseIpv6(address) : parseIpv4(address);
+        byte[] ip = parseIp(address);
         if (ip == null || !lengthText.matches("[0-9]{1,9}")) {
             return null;
         }
@@ -81,6 +81,27 @@ public final class IpPrefix {
             name.append('.');
         }
         return name.append(bitsPerLabel == 8 ? "in-addr.arpa." : "ip6.arpa.").toString();
+    }
+
+    /** An IPv4 (4 bytes) or IPv6 (16 bytes) address as written, no zone (Go's net.ParseIP); null if neither. */
+    public static byte[] parseIp(String s) {
+        return s.indexOf(':') >= 0 ? parseIpv6(s) : parseIpv4(s);
+    }
+
+    /**
+     * Go's To4 where it applies: an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its 4 IPv4 bytes,
+     * any other address (or null) as it is.
+     */
+    public static byte[] unmapped(byte[] ip) {
+        if (ip == null || ip.length != 16 || ip[10] != (byte) 0xFF || ip[11] != (byte) 0xFF) {
+            return ip;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (ip[i] != 0) {
+                return ip;
+            }
+        }
+        return java.util.Arrays.copyOfRange(ip, 12, 16);
     }
 
     /** Dotted quad, each field 0..255 without leading zeros (Go 1.17+ rules). */

@@ -1,5 +1,6 @@
 package io.nodedns.server;
 
+import io.nodedns.config.IpPrefix;
 import io.nodedns.sys.SockAddr;
 import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
@@ -46,7 +47,7 @@ public final class ClientAddress {
         if (raw != null) {
             return SockAddr.family(raw) == io.nodedns.sys.LinuxSockets.AF_INET || SockAddr.isV4Mapped(raw) ? 4 : 16;
         }
-        return ipFromSocket().length;
+        return IpPrefix.unmapped(socketAddress.getAddress().getAddress()).length;
     }
 
     /** Byte {@code i} of the client's IP (see {@link #ipLength()}); no objects on the native UDP path (acl). */
@@ -57,24 +58,7 @@ public final class ClientAddress {
                     : SockAddr.isV4Mapped(raw) ? 20 : 8;
             return raw.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i) & 0xFF;
         }
-        return ipFromSocket()[i] & 0xFF;
-    }
-
-    private byte[] ipFromSocket() {
-        byte[] ip = socketAddress.getAddress().getAddress();
-        if (ip.length == 16 && isMapped(ip)) {
-            return java.util.Arrays.copyOfRange(ip, 12, 16);
-        }
-        return ip;
-    }
-
-    private static boolean isMapped(byte[] ip) {
-        for (int i = 0; i < 10; i++) {
-            if (ip[i] != 0) {
-                return false;
-            }
-        }
-        return ip[10] == (byte) 0xFF && ip[11] == (byte) 0xFF;
+        return IpPrefix.unmapped(socketAddress.getAddress().getAddress())[i] & 0xFF;
     }
 
     /** 1 for IPv4, 2 for IPv6 (CoreDNS's metric label "family"). IPv4-mapped IPv6 counts as IPv4. */

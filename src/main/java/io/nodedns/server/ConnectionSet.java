@@ -3,9 +3,7 @@ package io.nodedns.server;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntConsumer;
 
 /**
  * The open stream connections of one listener (plain TCP, TLS, HTTPS): the cap, at which a new
@@ -25,23 +23,20 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
         /** Closes it if it only waits; false if it is busy. */
         boolean evict();
 
-        /** Closes it if past a deadline; what closed it (a caller's code), or 0. */
-        int expireIfDue(long now);
+        /** Closes it if past a deadline. */
+        void expireIfDue(long now);
     }
 
     private final Set<C> members = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
-    private final LongAdder refused = new LongAdder();
-    private final LongAdder evicted = new LongAdder();
     private volatile boolean running = true;
     private Thread reaper;
 
-    /** Starts the reaper; {@code expired} gets the nonzero code of each connection it closed. */
-    void startReaper(String name, IntConsumer expired) {
-        reaper = Thread.ofVirtual().name(name).start(() -> reap(expired));
+    void startReaper(String name) {
+        reaper = Thread.ofVirtual().name(name).start(this::reap);
     }
 
-    private void reap(IntConsumer expired) {
+    private void reap() {
         while (running) {
             if (members.isEmpty()) {
                 LockSupport.park(this); // add() unparks us; stop() interrupts
@@ -54,21 +49,17 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
             }
             long now = System.nanoTime();
             for (C c : members) {
-                int why = c.expireIfDue(now);
-                if (why != 0) {
-                    expired.accept(why);
-                }
+                c.expireIfDue(now);
             }
         }
     }
 
     /**
      * Acceptor only (so the count cannot rise between check and count): room for one more under
-     * {@code max}, evicting the longest-waiting at the cap; false when refused (counted).
+     * {@code max}, evicting the longest-waiting at the cap; false when refused.
      */
     boolean admit(int max) {
         if (open.get() >= max && !evictLongestWaiting()) {
-            refused.increment();
             return false;
         }
         open.incrementAndGet();
@@ -102,11 +93,7 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
                 victim = c;
             }
         }
-        if (victim == null || !victim.evict()) {
-            return false;
-        }
-        evicted.increment();
-        return true;
+        return victim != null && victim.evict();
     }
 
     Iterable<C> members() {
@@ -115,14 +102,6 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
 
     int open() {
         return open.get();
-    }
-
-    long refused() {
-        return refused.sum();
-    }
-
-    long evicted() {
-        return evicted.sum();
     }
 
     Thread reaper() {

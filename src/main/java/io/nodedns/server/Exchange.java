@@ -1,5 +1,6 @@
 package io.nodedns.server;
 
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -371,5 +372,24 @@ public final class Exchange {
     /** Finishes a pending exchange with a bare reply carrying {@code rcode}, written by the server. */
     public void completeWithRcode(int rcode) {
         QueryProcessor.finish(this, rcode);
+    }
+
+    /**
+     * Serves an exchange of a plugin's own (a {@link SelfLookup}, a cache refresh) through
+     * {@code handler} and on down the chain, and completes it as the chain answered: a failure, no
+     * handler or a result that is no rcode is SERVFAIL; DROP completes it without a reply; after
+     * PENDING whoever took it completes it. Failures here are not a client's: nothing is counted.
+     */
+    public void serveOwn(Handler handler) {
+        int result;
+        try {
+            result = handler == null ? DnsHeader.RCODE_SERVFAIL : handler.serve(this);
+        } catch (RuntimeException | StackOverflowError e) {
+            result = DnsHeader.RCODE_SERVFAIL;
+        }
+        if (result != Result.PENDING) {
+            boolean known = result == Result.WRITTEN || result == Result.DROP || (result >= 0 && result <= 15);
+            QueryProcessor.finish(this, known ? result : DnsHeader.RCODE_SERVFAIL);
+        }
     }
 }

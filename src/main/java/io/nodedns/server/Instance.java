@@ -14,48 +14,14 @@ import java.util.Map;
  * One loaded configuration: every block set up, chained and grouped per listen address (spec
  * 1.5, 2.1). Building it binds nothing, so any config error aborts before anything is served.
  */
-public final class Instance {
-    private final List<ServerConfig> configs;
-    private final Map<ListenAddress, ListenerPlan> plans;
-    private final List<Lifecycle> lifecycles;
-    private final List<Readiness> readiness;
-    private final List<HttpRoute> httpRoutes;
-
+public record Instance(List<ServerConfig> configs, Map<ListenAddress, ListenerPlan> plans, List<Lifecycle> lifecycles,
+        List<Readiness> readiness, List<HttpRoute> httpRoutes) {
     /** What one listener serves: zones in the order they were declared, and transport settings. */
     public record ListenerPlan(ListenAddress address, List<String> zones, List<ServerConfig> configs,
             ListenerSettings settings, io.nodedns.tls.ServerTls tls) {
         ZoneTable table() {
             return new ZoneTable(zones, configs);
         }
-    }
-
-    private Instance(List<ServerConfig> configs, Map<ListenAddress, ListenerPlan> plans, List<Lifecycle> lifecycles,
-            List<Readiness> readiness, List<HttpRoute> httpRoutes) {
-        this.configs = configs;
-        this.plans = plans;
-        this.lifecycles = lifecycles;
-        this.readiness = readiness;
-        this.httpRoutes = httpRoutes;
-    }
-
-    public List<ServerConfig> configs() {
-        return configs;
-    }
-
-    public Map<ListenAddress, ListenerPlan> plans() {
-        return plans;
-    }
-
-    public List<Lifecycle> lifecycles() {
-        return lifecycles;
-    }
-
-    public List<Readiness> readiness() {
-        return readiness;
-    }
-
-    public List<HttpRoute> httpRoutes() {
-        return httpRoutes;
     }
 
     /** Server block schemes nodedns serves (CoreDNS also has quic, grpc and https3). */
@@ -109,8 +75,8 @@ public final class Instance {
         Map<ListenAddress, ListenerPlan> plans = new LinkedHashMap<>();
         Map<String, String> claimed = new LinkedHashMap<>(); // zone:port@host -> key text, for overlap errors
         for (SetupContext ctx : contexts) {
-            ServerConfig config = new ServerConfig(ctx.keys(), link(ctx.handlers()), ctx.allowsAnyClass(),
-                    ctx.listenLabels(ctx.keys().getFirst().port()).getFirst(), ctx.metrics());
+            ServerConfig config = ServerConfig.of(ctx, link(ctx.handlers()),
+                    ctx.listenLabels(ctx.keys().getFirst().port()).getFirst());
             configs.add(config);
             lifecycles.addAll(ctx.lifecycles());
             readiness.addAll(ctx.readiness());

@@ -15,9 +15,8 @@ public final class Listener {
     private final ListenerSettings settings;
     private final String label;
     private final List<UdpLoop> loops = new ArrayList<>();
-    private TcpServer tcp;
-    /** tls:// and https:// listeners: this instead of UDP loops and plain TCP. */
-    private TlsServer secure;
+    /** TCP beside the UDP loops, or for tls:// and https:// TLS instead of both; null until started. */
+    private StreamServer stream;
     private final io.nodedns.tls.ServerTls tls;
     private volatile ZoneTable routes;
     private final Shared shared;
@@ -43,8 +42,8 @@ public final class Listener {
         String proto = "udp";
         if (!address.scheme().equals("dns")) {
             try {
-                secure = new TlsServer(this, settings, tls, address.scheme().equals("https"));
-                secure.start();
+                stream = new TlsServer(this, settings, tls, address.scheme().equals("https"));
+                stream.start();
                 return;
             } catch (IOException | RuntimeException e) {
                 close();
@@ -58,11 +57,11 @@ public final class Listener {
                 loops.add(loop);
             }
             proto = "tcp";
-            tcp = new TcpServer(this, settings);
+            stream = new TcpServer(this, settings);
             for (UdpLoop loop : loops) {
                 loop.start();
             }
-            tcp.start();
+            stream.start();
         } catch (IOException | RuntimeException e) {
             close();
             // Go's wording ("listen udp 10.0.0.1:53: ..."): the JDK's message names neither address nor port
@@ -93,27 +92,24 @@ public final class Listener {
 
     /** A reload's certificates for a kept tls:// or https:// listener: new connections use them. */
     public void tls(io.nodedns.tls.ServerTls next) {
-        if (secure != null) {
+        if (stream instanceof TlsServer secure) {
             secure.tls(next);
         }
     }
 
-    TlsServer secureServer() {
-        return secure;
-    }
-
     /** TCP connections open on this listener now (metrics, tests). */
     public int tcpConnections() {
-        return secure != null ? secure.openConnections() : tcp == null ? 0 : tcp.openConnections();
+        return stream == null ? 0 : stream.openConnections();
     }
 
     /** Throwables the TCP acceptor caught (metrics). */
     public long acceptErrors() {
-        return secure != null ? secure.acceptErrors() : tcp == null ? 0 : tcp.acceptErrors();
+        return stream == null ? 0 : stream.acceptErrors();
     }
 
+    /** The plain TCP server of a dns:// listener, else null (tests). */
     TcpServer tcpServer() {
-        return tcp;
+        return stream instanceof TcpServer tcp ? tcp : null;
     }
 
     public List<UdpLoop> loops() {
@@ -131,11 +127,8 @@ public final class Listener {
                 return "udp loop " + loop.index() + " of " + label + " stopped";
             }
         }
-        if (tcp != null && tcp.failed()) {
-            return "tcp acceptor of " + label + " stopped";
-        }
-        if (secure != null && secure.failed()) {
-            return address.scheme() + " acceptor of " + label + " stopped";
+        if (stream != null && stream.failed()) {
+            return (stream instanceof TcpServer ? "tcp" : address.scheme()) + " acceptor of " + label + " stopped";
         }
         return null;
     }
@@ -163,11 +156,8 @@ public final class Listener {
         for (UdpLoop loop : loops) {
             loop.stopReading();
         }
-        if (tcp != null) {
-            tcp.stopAccepting();
-        }
-        if (secure != null) {
-            secure.stopAccepting();
+        if (stream != null) {
+            stream.stopAccepting();
         }
     }
 
@@ -175,11 +165,8 @@ public final class Listener {
         for (UdpLoop loop : loops) {
             loop.close();
         }
-        if (tcp != null) {
-            tcp.close();
-        }
-        if (secure != null) {
-            secure.close();
+        if (stream != null) {
+            stream.close();
         }
     }
 }

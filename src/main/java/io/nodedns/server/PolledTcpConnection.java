@@ -180,7 +180,7 @@ final class PolledTcpConnection extends TcpConnection {
 
     @Override
     boolean readOn(TcpWork w) {
-        return server.poller().rearm(this, fd, w.scratch);
+        return server.poller.rearm(this, fd, w.scratch);
     }
 
     /** Poller: reading it failed unexpectedly. */
@@ -196,7 +196,7 @@ final class PolledTcpConnection extends TcpConnection {
      */
     @Override
     void released(int from) {
-        server.poller().detach(key);
+        server.poller.detach(key);
         if (from == IDLE || from == READING) {
             TcpWork w = work;
             if (w != null) {

@@ -147,19 +147,7 @@ public final class SelfLookup {
         if (own.query().wrap(own.request(), 0, request.length) != QueryView.OK) {
             return null;
         }
-        int result;
-        try {
-            result = handler.serve(own);
-        } catch (RuntimeException | StackOverflowError e) {
-            result = DnsHeader.RCODE_SERVFAIL;
-        }
-        if (result == Result.WRITTEN) {
-            own.complete();
-        } else if (result == Result.DROP) {
-            return null;
-        } else if (result != Result.PENDING) {
-            own.completeWithRcode(result >= 0 && result <= 15 ? result : DnsHeader.RCODE_SERVFAIL);
-        }
+        own.serveOwn(handler); // a DROP completes it with no reply: null below
         try {
             if (!done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
                 return null;

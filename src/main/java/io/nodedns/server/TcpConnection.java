@@ -69,19 +69,19 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
         this.server = server;
         this.channel = channel;
         this.waitingSince = now;
-        this.deadline = now + server.settings().tcpRead().toNanos();
+        this.deadline = now + server.settings.tcpRead().toNanos();
     }
 
     /** Virtual thread of one query: serves it, writes its reply when ready, then gives its work back. */
     void serve(TcpWork w) {
         boolean ok = true;
         try {
-            if (w.serve(server.listener(), (InetSocketAddress) channel.getRemoteAddress())) {
+            if (w.serve(server.listener, (InetSocketAddress) channel.getRemoteAddress())) {
                 synchronized (this) { // one whole reply at a time on the stream
                     if (state == CLOSED) {
                         ok = false;
                     } else {
-                        writeDeadline = System.nanoTime() + server.settings().tcpWrite().toNanos();
+                        writeDeadline = System.nanoTime() + server.settings.tcpWrite().toNanos();
                         try {
                             w.writeReply(channel);
                         } finally {
@@ -108,7 +108,7 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
         if (left == 0) {
             long now = System.nanoTime();
             waitingSince = now;
-            deadline = now + server.settings().tcpIdle().toNanos();
+            deadline = now + server.settings.tcpIdle().toNanos();
             if (inFlight > 0) { // the poller started another meanwhile: no idle deadline after all
                 deadline = 0;
                 waitingSince = 0;
@@ -129,7 +129,7 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
 
     /** True once the connection has read its {@code maxqueries}-th message (timeouts plugin). */
     boolean lastRead() {
-        int max = server.settings().maxTcpQueries();
+        int max = server.settings.maxTcpQueries();
         return max >= 0 && served >= max;
     }
 
@@ -139,22 +139,21 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
         return waitingSince;
     }
 
-    /** Reaper: closes the connection if it is past its deadline; returns what closed it, or 0. */
+    /** Reaper: closes the connection if it is past its deadline. */
     @Override
-    public int expireIfDue(long now) {
+    public void expireIfDue(long now) {
         long w = writeDeadline;
         long d = deadline;
         boolean write = w != 0 && now - w >= 0;
         if (!write && (d == 0 || now - d < 0)) {
-            return 0;
+            return;
         }
         int s = state;
         if ((s != IDLE && s != PAUSED) || (write ? writeDeadline != w : deadline != d)
                 || !STATE.compareAndSet(this, s, CLOSED)) {
-            return 0;
+            return;
         }
         release(s);
-        return write ? TcpServer.WRITE : served == 0 ? TcpServer.READ : TcpServer.IDLE_TIMEOUT;
     }
 
     /** Closes it if it only waits (the acceptor makes room for a new connection); false if it is busy. */

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link TcpWork} (buffers) at once; a message that finds none is shed: its connection is closed
  * and counted.
  */
-final class TcpServer {
+final class TcpServer implements StreamServer {
     /** Bound of the listener's pool of work (each about 12 KiB of direct buffers, more after a larger message). */
     static final int MAX_BUSY = 128;
     /**
@@ -28,24 +28,18 @@ final class TcpServer {
      * pool, so one client cannot take it all; further messages wait in the kernel until one is answered.
      */
     static final int MAX_PIPELINED = 16;
-    static final int READ = 1;
-    static final int IDLE_TIMEOUT = 2;
-    static final int WRITE = 3;
 
-    private final Listener listener;
-    private final ListenerSettings settings;
+    final Listener listener;
+    final ListenerSettings settings;
     private final ServerSocketChannel server;
     /** Null without epoll, or with -Dnodedns.tcp.native=false: each connection then blocks a virtual thread. */
-    private final TcpPoller poller = Boolean.parseBoolean(System.getProperty("nodedns.tcp.native", "true"))
+    final TcpPoller poller = Boolean.parseBoolean(System.getProperty("nodedns.tcp.native", "true"))
             ? TcpPoller.shared()
             : null;
     /** The acceptor's native scratch (epoll_ctl's event struct, then SO_RCVLOWAT's value). */
     private final MemorySegment acceptScratch = Arena.ofAuto().allocate(16, 8);
     private final WorkPool pool = new WorkPool(MAX_BUSY);
     private final LongAdder shed = new LongAdder();
-    private final LongAdder readTimeouts = new LongAdder();
-    private final LongAdder idleTimeouts = new LongAdder();
-    private final LongAdder writeTimeouts = new LongAdder();
     private final ConnectionSet<TcpConnection> connections = new ConnectionSet<>();
     private volatile boolean accepting = true;
     private Thread acceptor;
@@ -70,20 +64,15 @@ final class TcpServer {
         this.errors = new LoopErrors("tcp acceptor of " + listener.label());
     }
 
-    /** True when the accepting thread has ended while this server should accept: health fails then. */
-    boolean failed() {
+    @Override
+    public boolean failed() {
         Thread a = acceptor;
         return accepting && a != null && !a.isAlive();
     }
 
-    void start() {
-        connections.startReaper("nodedns-tcp-deadlines", why -> {
-            switch (why) {
-                case READ -> readTimeouts.increment();
-                case IDLE_TIMEOUT -> idleTimeouts.increment();
-                default -> writeTimeouts.increment();
-            }
-        });
+    @Override
+    public void start() {
+        connections.startReaper("nodedns-tcp-deadlines");
         acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
     }
 
@@ -164,26 +153,13 @@ final class TcpServer {
         pool.giveBack(w);
     }
 
-    Listener listener() {
-        return listener;
-    }
-
-    /** The process's poller, or null where connections block a virtual thread each. */
-    TcpPoller poller() {
-        return poller;
-    }
-
-    ListenerSettings settings() {
-        return settings;
-    }
-
     /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
     void abandonAcceptorForTest() {
         closeQuietly(server);
     }
 
-    /** Throwables caught by the acceptor. */
-    long acceptErrors() {
+    @Override
+    public long acceptErrors() {
         return errors.count();
     }
 
@@ -196,16 +172,9 @@ final class TcpServer {
         return connections.reaper();
     }
 
-    int openConnections() {
+    @Override
+    public int openConnections() {
         return connections.open();
-    }
-
-    long evictedConnections() {
-        return connections.evicted();
-    }
-
-    long refusedConnections() {
-        return connections.refused();
     }
 
     /** Messages not read because the pool of work was exhausted (their connections were closed). */
@@ -213,29 +182,19 @@ final class TcpServer {
         return shed.sum();
     }
 
-    long readTimeouts() {
-        return readTimeouts.sum();
-    }
-
-    long idleTimeouts() {
-        return idleTimeouts.sum();
-    }
-
-    long writeTimeouts() {
-        return writeTimeouts.sum();
-    }
-
     /** Work objects the pool has made so far (at most {@link #MAX_BUSY}). */
     int workCreated() {
         return pool.created();
     }
 
-    void stopAccepting() {
+    @Override
+    public void stopAccepting() {
         accepting = false;
         closeQuietly(server);
     }
 
-    void close() {
+    @Override
+    public void close() {
         stopAccepting();
         connections.stop();
         for (TcpConnection connection : connections.members()) {

@@ -144,10 +144,12 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
         return waitingSince;
     }
 
-    /** Reaper: closes it past a deadline; 1 if that closed it, else 0. */
+    /** Reaper: closes it past a deadline. */
     @Override
-    public int expireIfDue(long now) {
-        return (past(writeDeadline, now) || past(deadline, now)) && close() ? 1 : 0;
+    public void expireIfDue(long now) {
+        if (past(writeDeadline, now) || past(deadline, now)) {
+            close();
+        }
     }
 
     private static boolean past(long deadline, long now) {

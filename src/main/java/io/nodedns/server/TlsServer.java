@@ -18,7 +18,7 @@ import java.net.StandardSocketOptions;
  * handshake and first query within {@code read}, each later one within {@code idle}, each reply
  * within {@code write}; at most {@link TcpServer#MAX_BUSY} queries of the listener served at once.
  */
-final class TlsServer {
+final class TlsServer implements StreamServer {
     /** CoreDNS core/dnsserver DefaultHTTPSMaxConnections. */
     static final int HTTPS_MAX_CONNECTIONS = 200;
 
@@ -54,8 +54,9 @@ final class TlsServer {
         this.errors = new LoopErrors((https ? "https" : "tls") + " acceptor of " + listener.label());
     }
 
-    void start() {
-        connections.startReaper("nodedns-tls-deadlines", why -> {}); // closed: nothing more to do
+    @Override
+    public void start() {
+        connections.startReaper("nodedns-tls-deadlines");
         acceptor = Thread.ofVirtual().name("nodedns-tls-accept-" + listener.label()).start(this::acceptLoop);
     }
 
@@ -126,25 +127,30 @@ final class TlsServer {
         return https;
     }
 
-    boolean failed() {
+    @Override
+    public boolean failed() {
         Thread a = acceptor;
         return accepting && a != null && !a.isAlive();
     }
 
-    int openConnections() {
+    @Override
+    public int openConnections() {
         return connections.open();
     }
 
-    long acceptErrors() {
+    @Override
+    public long acceptErrors() {
         return errors.count();
     }
 
-    void stopAccepting() {
+    @Override
+    public void stopAccepting() {
         accepting = false;
         TcpServer.closeQuietly(server);
     }
 
-    void close() {
+    @Override
+    public void close() {
         stopAccepting();
         connections.stop();
         for (TlsConnection c : connections.members()) {

@@ -102,7 +102,7 @@ public final class AclSetup implements PluginSetup {
     static AclConfig.Network network(Dispenser d, String text) throws ConfigException {
         int slash = text.indexOf('/');
         String address = slash < 0 ? text : text.substring(0, slash);
-        byte[] ip = address.indexOf(':') >= 0 ? IpPrefix.parseIpv6(address) : IpPrefix.parseIpv4(address);
+        byte[] ip = IpPrefix.parseIp(address);
         int bits = ip == null ? -1 : ip.length * 8;
         if (slash >= 0 && ip != null) {
             String length = text.substring(slash + 1);

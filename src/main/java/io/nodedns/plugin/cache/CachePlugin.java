@@ -1,6 +1,7 @@
 package io.nodedns.plugin.cache;
 
 import io.nodedns.server.ChainHandler;
+import io.nodedns.server.Handler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.ResponseHook;
 import io.nodedns.server.Result;
@@ -193,9 +194,9 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         return next(ex);
     }
 
-    /** Runs the rest of the chain for a refresh exchange (see {@link CacheRefresh}). */
-    int passOn(Exchange ex) {
-        return next(ex);
+    /** The rest of the chain, which a refresh exchange runs (see {@link CacheRefresh}); null at its end. */
+    Handler rest() {
+        return nextHandler();
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.nodedns.plugin.cache;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Responder;
 import io.nodedns.server.ResponseHook;
-import io.nodedns.server.Result;
 import io.nodedns.server.Transport;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
@@ -106,17 +105,7 @@ final class CacheRefresh implements Runnable, Responder, ResponseHook {
     @Override
     public void run() {
         try {
-            int result;
-            try {
-                result = plugin.passOn(own);
-            } catch (RuntimeException | StackOverflowError e) {
-                result = DnsHeader.RCODE_SERVFAIL;
-            }
-            if (result == Result.WRITTEN) {
-                own.complete();
-            } else if (result != Result.PENDING) {
-                own.completeWithRcode(result >= 0 && result <= 15 ? result : DnsHeader.RCODE_SERVFAIL);
-            }
+            own.serveOwn(plugin.rest());
             done.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -57,7 +57,7 @@ public final class Dns64Setup implements PluginSetup {
     private static byte[] prefix(Dispenser d, String text) throws ConfigException {
         int slash = text.indexOf('/');
         String address = slash < 0 ? text : text.substring(0, slash);
-        byte[] ip = address.indexOf(':') >= 0 ? IpPrefix.parseIpv6(address) : IpPrefix.parseIpv4(address);
+        byte[] ip = IpPrefix.parseIp(address);
         if (slash < 0 || ip == null || !text.substring(slash + 1).matches("0|[1-9][0-9]{0,2}")) {
             throw d.pluginErr("invalid CIDR address " + text);
         }

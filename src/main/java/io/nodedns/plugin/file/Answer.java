@@ -16,35 +16,17 @@ import org.xbill.DNS.Name;
  *
  * <p>Owner names equal to the query name are pointers to offset 12 (the question). Other names
  * may point back into the body; those pointers are stored relative to the body's start and listed
- * in {@link #patches}, to be moved by the question's length when written.
+ * in {@code patches}, to be moved by the question's length when written. Equal replies (the same
+ * header facts and bytes) are {@link #equals}, so one object can serve both.
+ *
+ * @param mayFallThrough NXDOMAIN, or NOERROR with an empty answer at an empty non-terminal: CoreDNS
+ *     may fall through
+ * @param externalTarget where the answer's CNAME chain leaves the zone (CoreDNS externalLookup asks
+ *     the server), or null
  */
-final class Answer {
+record Answer(int rcode, boolean authoritative, boolean mayFallThrough, int answerCount, int authorityCount,
+        int additionalCount, byte[] body, int[] patches, Name externalTarget) {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
-
-    final int rcode;
-    final boolean authoritative;
-    /** NXDOMAIN, or NOERROR with an empty answer at an empty non-terminal: CoreDNS may fall through. */
-    final boolean mayFallThrough;
-    final int answerCount;
-    final int authorityCount;
-    final int additionalCount;
-    /** Where the answer's CNAME chain leaves the zone (CoreDNS externalLookup asks the server), or null. */
-    final Name externalTarget;
-    private final byte[] body;
-    private final int[] patches;
-
-    Answer(int rcode, boolean authoritative, boolean mayFallThrough, int answerCount, int authorityCount,
-            int additionalCount, byte[] body, int[] patches, Name externalTarget) {
-        this.rcode = rcode;
-        this.authoritative = authoritative;
-        this.mayFallThrough = mayFallThrough;
-        this.answerCount = answerCount;
-        this.authorityCount = authorityCount;
-        this.additionalCount = additionalCount;
-        this.body = body;
-        this.patches = patches;
-        this.externalTarget = externalTarget;
-    }
 
     /** Writes the reply to the exchange's query into its response buffer and returns its length. */
     int write(Exchange ex) {
@@ -83,23 +65,23 @@ final class Answer {
         }
     }
 
-    /** Equal replies (the same header facts and bytes), so one object can serve both. */
-    boolean sameAs(Answer o) {
-        return rcode == o.rcode && authoritative == o.authoritative && mayFallThrough == o.mayFallThrough
-                && answerCount == o.answerCount && authorityCount == o.authorityCount
-                && additionalCount == o.additionalCount && java.util.Arrays.equals(body, o.body)
-                && java.util.Arrays.equals(patches, o.patches)
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Answer o && rcode == o.rcode && authoritative == o.authoritative
+                && mayFallThrough == o.mayFallThrough && answerCount == o.answerCount
+                && authorityCount == o.authorityCount && additionalCount == o.additionalCount
+                && java.util.Arrays.equals(body, o.body) && java.util.Arrays.equals(patches, o.patches)
                 && java.util.Objects.equals(externalTarget, o.externalTarget);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * java.util.Arrays.hashCode(body) + rcode;
     }
 
     /** Heap bytes of this reply, roughly. */
     long retainedBytes() {
         return 48 + 16 + body.length + (patches.length == 0 ? 0 : 16 + 4L * patches.length)
                 + (externalTarget == null ? 0 : 48 + externalTarget.length());
-    }
-
-    /** For tests and logs. */
-    int bodyLength() {
-        return body.length;
     }
 }

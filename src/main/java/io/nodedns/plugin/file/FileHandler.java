@@ -64,16 +64,16 @@ final class FileHandler extends ChainHandler {
             ex.written(snapshot.writeRecords(ex, ZoneSnapshot.index(code), qtype), "file");
             return Result.WRITTEN;
         }
-        if (answer.mayFallThrough && fallthrough.contains(b, off, len)) {
+        if (answer.mayFallThrough() && fallthrough.contains(b, off, len)) {
             return next(ex);
         }
-        if (answer.rcode == DnsHeader.RCODE_SERVFAIL && answer.answerCount == 0) {
+        if (answer.rcode() == DnsHeader.RCODE_SERVFAIL && answer.answerCount() == 0) {
             return DnsHeader.RCODE_SERVFAIL;
         }
         int length = answer.write(ex);
-        if (answer.externalTarget != null && qtype != Records.TYPE_CNAME) {
+        if (answer.externalTarget() != null && qtype != Records.TYPE_CNAME) {
             // off the hot path: the target is asked through the server, the reply waits for it
-            return SelfLookup.followCname(ex, length, answer.externalTarget, "file");
+            return SelfLookup.followCname(ex, length, answer.externalTarget(), "file");
         }
         ex.written(length, "file");
         return Result.WRITTEN;

@@ -86,7 +86,7 @@ final class ZoneCompiler {
             int n = 0;
             for (int type : types) {
                 Answer a = AnswerBuilder.build(found(e, atQname, type, 0));
-                if (!a.sameAs(otherwise)) {
+                if (!a.equals(otherwise)) {
                     typeArray[n] = type;
                     answers[n++] = charged(a);
                 }

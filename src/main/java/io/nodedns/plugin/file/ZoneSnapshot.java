@@ -181,7 +181,7 @@ final class ZoneSnapshot {
             }
         }
         int base = DnsHeader.LENGTH + questionLength;
-        int total = base + length + apexNs.bodyLength();
+        int total = base + length + apexNs.body().length;
         out.checkLimit(total);
         int requestFlags = q.flags();
         int flags = DnsHeader.QR | (requestFlags & (DnsHeader.OPCODE_MASK | DnsHeader.RD | DnsHeader.CD))
@@ -190,7 +190,7 @@ final class ZoneSnapshot {
         DnsHeader.flags(out, 0, flags);
         DnsHeader.qdcount(out, 0, 1);
         DnsHeader.ancount(out, 0, count);
-        DnsHeader.nscount(out, 0, apexNs.authorityCount);
+        DnsHeader.nscount(out, 0, apexNs.authorityCount());
         DnsHeader.arcount(out, 0, 0);
         out.putBytes(DnsHeader.LENGTH, ex.request(), q.qnameOffset(), questionLength);
         int at = base;
@@ -204,7 +204,7 @@ final class ZoneSnapshot {
                 at += 12 + rdLength;
             }
         }
-        (at + apexNs.bodyLength() <= AnswerBuilder.MAX_POINTER ? apexNs : apexNsPlain).appendBody(out, at);
+        (at + apexNs.body().length <= AnswerBuilder.MAX_POINTER ? apexNs : apexNsPlain).appendBody(out, at);
         return total;
     }
 

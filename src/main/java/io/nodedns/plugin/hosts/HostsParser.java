@@ -68,20 +68,7 @@ final class HostsParser {
         if (zone >= 0) {
             text = text.substring(0, zone);
         }
-        byte[] ip = text.indexOf(':') >= 0 ? IpPrefix.parseIpv6(text) : IpPrefix.parseIpv4(text);
-        if (ip != null && ip.length == 16 && isV4Mapped(ip)) {
-            return new byte[]{ip[12], ip[13], ip[14], ip[15]};
-        }
-        return ip;
-    }
-
-    private static boolean isV4Mapped(byte[] ip) {
-        for (int i = 0; i < 10; i++) {
-            if (ip[i] != 0) {
-                return false;
-            }
-        }
-        return ip[10] == (byte) 0xFF && ip[11] == (byte) 0xFF;
+        return IpPrefix.unmapped(IpPrefix.parseIp(text));
     }
 
     private static String fqdnLower(String name) {

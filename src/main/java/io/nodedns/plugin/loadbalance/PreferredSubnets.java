@@ -26,7 +26,7 @@ final class PreferredSubnets {
         }
         String address = cidr.substring(0, slash);
         String length = cidr.substring(slash + 1);
-        byte[] ip = address.indexOf(':') >= 0 ? IpPrefix.parseIpv6(address) : IpPrefix.parseIpv4(address);
+        byte[] ip = IpPrefix.parseIp(address);
         if (ip == null || !length.matches("0|[1-9][0-9]{0,2}")) {
             return null;
         }

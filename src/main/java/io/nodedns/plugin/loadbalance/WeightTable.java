@@ -156,11 +156,6 @@ final class WeightTable {
 
     /** An IPv4 or IPv6 address (an IPv4-mapped one as its 4 bytes), or null. */
     private static byte[] address(String s) {
-        byte[] ip = s.indexOf(':') >= 0 ? IpPrefix.parseIpv6(s) : IpPrefix.parseIpv4(s);
-        if (ip != null && ip.length == 16
-                && PreferredSubnets.isV4Mapped(new org.agrona.concurrent.UnsafeBuffer(ip), 0)) {
-            return java.util.Arrays.copyOfRange(ip, 12, 16);
-        }
-        return ip;
+        return IpPrefix.unmapped(IpPrefix.parseIp(s));
     }
 }

@@ -7,27 +7,12 @@ import java.util.regex.Pattern;
  * One response-side mapping of a name rule, applied to record owners ({@code value == false}) or
  * to the names inside CNAME, DNAME, SOA (MNAME), SRV, MX, NAPTR, NS and PTR data. REMAP undoes
  * this query's own rewrite (exact, answer auto) and runs on the wire; the text forms (answer
- * name/value, suffix auto) run on dnsjava records.
+ * name/value, suffix auto) run on dnsjava records. {@code pattern} and {@code template} are set
+ * for REGEX only, {@code from} and {@code to} for SUFFIX only.
  */
-final class AnswerOp {
+record AnswerOp(Kind kind, boolean value, Pattern pattern, Template template, String from, String to) {
     enum Kind {
         REMAP, REGEX, SUFFIX
-    }
-
-    final Kind kind;
-    final boolean value;
-    private final Pattern pattern;
-    private final Template template;
-    private final String from;
-    private final String to;
-
-    private AnswerOp(Kind kind, boolean value, Pattern pattern, Template template, String from, String to) {
-        this.kind = kind;
-        this.value = value;
-        this.pattern = pattern;
-        this.template = template;
-        this.from = from;
-        this.to = to;
     }
 
     static AnswerOp remap(boolean value) {

@@ -32,7 +32,7 @@ final class NameRule extends Rule {
         this.answers = answers.toArray(AnswerOp[]::new);
         boolean text = false;
         for (AnswerOp op : this.answers) {
-            text |= op.kind != AnswerOp.Kind.REMAP;
+            text |= op.kind() != AnswerOp.Kind.REMAP;
         }
         this.textual = text;
         if (match.kind == NameMatch.Kind.EXACT) {

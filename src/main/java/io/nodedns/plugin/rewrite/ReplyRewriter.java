@@ -219,7 +219,7 @@ final class ReplyRewriter {
             }
             AnswerOp[] ops = r.answers;
             for (int k = ops.length - 1; k >= 0; k--) {
-                if (ops[k].kind == AnswerOp.Kind.REMAP && ops[k].value == value) {
+                if (ops[k].kind() == AnswerOp.Kind.REMAP && ops[k].value() == value) {
                     remap(ExchangeState.auxOffset(state, i));
                 }
             }

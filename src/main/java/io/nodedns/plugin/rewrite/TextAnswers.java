@@ -94,7 +94,7 @@ final class TextAnswers {
             }
             for (int k = rule.answers.length - 1; k >= 0; k--) {
                 AnswerOp op = rule.answers[k];
-                if (op.value) {
+                if (op.value()) {
                     value = value == null ? null : op.apply(value, rewritten[i], original[i]);
                 } else {
                     owner = op.apply(owner, rewritten[i], original[i]);
