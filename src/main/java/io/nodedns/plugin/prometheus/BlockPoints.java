@@ -4,6 +4,7 @@ import io.nodedns.server.Listener;
 import io.nodedns.server.ServerConfig;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Histogram;
 
 /**
  * The data points of one block on one listener, created on first use and then reused: arrays
@@ -66,21 +67,20 @@ final class BlockPoints {
     }
 
     DistributionDataPoint requestSize(int zone, int proto) {
-        int i = zone * 2 + proto;
-        DistributionDataPoint p = requestSize[i];
-        if (p == null) {
-            p = metrics.requestSize.labelValues(server, zones[zone], VIEW, PROTOS[proto]);
-            requestSize[i] = p;
-        }
-        return p;
+        return sizePoint(requestSize, metrics.requestSize, zone, proto);
     }
 
     DistributionDataPoint responseSize(int zone, int proto) {
+        return sizePoint(responseSize, metrics.responseSize, zone, proto);
+    }
+
+    /** The request and response sizes share their labels (zone, protocol) and their indexing. */
+    private DistributionDataPoint sizePoint(DistributionDataPoint[] points, Histogram family, int zone, int proto) {
         int i = zone * 2 + proto;
-        DistributionDataPoint p = responseSize[i];
+        DistributionDataPoint p = points[i];
         if (p == null) {
-            p = metrics.responseSize.labelValues(server, zones[zone], VIEW, PROTOS[proto]);
-            responseSize[i] = p;
+            p = family.labelValues(server, zones[zone], VIEW, PROTOS[proto]);
+            points[i] = p;
         }
         return p;
     }
