@@ -185,6 +185,18 @@ public final class Dispenser {
         return args;
     }
 
+    /**
+     * The arguments left on the line as zones ({@link Zones#normalize}: a CIDR gives its reverse
+     * zones), or {@code otherwise} when there are none (the block's zones, or the root).
+     */
+    public List<String> zoneArgs(List<String> otherwise) throws ConfigException {
+        List<String> zones = new ArrayList<>();
+        for (Token t : remainingArgTokens()) {
+            zones.addAll(Zones.normalize(t));
+        }
+        return List.copyOf(zones.isEmpty() ? otherwise : zones);
+    }
+
     /** The next argument on this line, or an argument-count error. */
     public String requireArg() throws ConfigException {
         if (!nextArg()) {

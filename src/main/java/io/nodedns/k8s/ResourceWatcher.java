@@ -50,7 +50,7 @@ import java.util.function.Function;
  *
  * @param <T> the converted object kept per {@code namespace/name}
  */
-public final class ResourceWatcher<T> {
+public class ResourceWatcher<T> {
     /** A watch that ends without any event sooner than this counts as a failure (no hot loop). */
     static final Duration MIN_QUIET_WATCH = Duration.ofSeconds(1);
     /**

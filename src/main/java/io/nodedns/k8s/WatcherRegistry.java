@@ -36,7 +36,7 @@ public final class WatcherRegistry extends SharedRegistry<EndpointSliceWatcher> 
 
     @Override
     protected void stopUnused(EndpointSliceWatcher w) {
-        Log.debug("kubernetes", "stopping the unused EndpointSlice watcher of " + w.describe());
+        Log.debug("kubernetes", "stopping the unused watcher of " + w.describe());
         super.stopUnused(w);
     }
 

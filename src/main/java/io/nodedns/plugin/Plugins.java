@@ -79,10 +79,10 @@ public final class Plugins {
                 .register("file", new FileSetup())
                 .register("loop", new LoopSetup())
                 .register("forward", new ForwardSetup())
-                .register("kubeforward", new KubeforwardSetup())
+                .register("kubeforward", new KubeforwardSetup(System.getenv()))
                 .register("k8s_external", new io.nodedns.plugin.k8sexternal.K8sExternalSetup())
-                .register("kubernetes", new KubernetesSetup())
-                .register("multicluster", new MulticlusterSetup())
+                .register("kubernetes", new KubernetesSetup(System.getenv()))
+                .register("multicluster", new MulticlusterSetup(System.getenv()))
                 .register("tls", new io.nodedns.plugin.tls.TlsSetup())
                 .register("whoami", new WhoamiSetup());
     }

@@ -72,6 +72,19 @@ class DispenserTest {
     }
 
     @Test
+    void zoneArgsNormalizeTheRestOfTheLineOrGiveTheDefault() throws ConfigException {
+        Dispenser d = dispenser("kubernetes Cluster.Local 10.0.0.0/23 {\n ttl 5\n}", "kubernetes");
+        d.next();
+        assertEquals(List.of("cluster.local.", "0.0.10.in-addr.arpa.", "1.0.10.in-addr.arpa."),
+                d.zoneArgs(List.of(".")));
+        assertTrue(d.nextBlock(), "the block is still there");
+        Dispenser bare = dispenser("file db.example", "file");
+        bare.next();
+        bare.requireArg();
+        assertEquals(List.of("example.org."), bare.zoneArgs(List.of("example.org.")));
+    }
+
+    @Test
     void nextBlockRightAfterTheNameWithoutArgs() throws ConfigException {
         Dispenser d = dispenser("cache {\n success 100\n}", "cache");
         d.next();

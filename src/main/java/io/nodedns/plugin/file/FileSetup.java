@@ -7,7 +7,6 @@ import io.nodedns.config.Fallthrough;
 import io.nodedns.config.FileContentException;
 import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
-import io.nodedns.config.Zones;
 import io.nodedns.log.Log;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,13 +39,7 @@ public final class FileSetup implements PluginSetup {
             disp.next();
             disp.requireArg();
             Token fileToken = disp.token();
-            List<String> origins = new ArrayList<>();
-            for (Token t : disp.remainingArgTokens()) {
-                origins.addAll(Zones.normalize(t));
-            }
-            if (origins.isEmpty()) {
-                origins.addAll(ctx.zones());
-            }
+            List<String> origins = disp.zoneArgs(ctx.zones());
             Duration reload = DEFAULT_RELOAD;
             boolean byMtime = false;
             while (disp.nextBlock()) {

@@ -4,6 +4,7 @@ import io.nodedns.config.Fallthrough;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
+import io.nodedns.wire.AnswerWriter;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.Records;
@@ -126,30 +127,13 @@ public final class HostsHandler extends ChainHandler {
 
     /** The reply: the question and the chain's records (none for NODATA), cut to fit a 64 KiB message. */
     private int write(Exchange ex, HostsTable table, int node, int qtype) {
-        QueryView q = ex.query();
         MutableDirectBuffer out = ex.response();
-        int questionLength = q.questionEnd() - q.qnameOffset();
-        int base = DnsHeader.LENGTH + questionLength;
-        out.checkLimit(base);
-        int requestFlags = q.flags();
-        int flags = DnsHeader.QR | DnsHeader.AA | (requestFlags & DnsHeader.OPCODE_MASK);
-        if ((requestFlags & DnsHeader.OPCODE_MASK) == 0) {
-            flags |= requestFlags & (DnsHeader.RD | DnsHeader.CD);
-        }
-        out.putBytes(DnsHeader.LENGTH, ex.request(), q.qnameOffset(), questionLength);
-        int count = 0;
-        int total = base;
+        int total = AnswerWriter.begin(ex.query(), ex.request(), out, DnsHeader.AA, DnsHeader.RCODE_NOERROR);
         if (node != HostsTable.NONE) {
-            long written = table.write(node, qtype, ttl, out, base, MAX_MESSAGE);
-            count = (int) (written >>> 32);
+            long written = table.write(node, qtype, ttl, out, total, MAX_MESSAGE);
+            AnswerWriter.count(out, 1, (int) (written >>> 32));
             total = (int) written;
         }
-        DnsHeader.id(out, 0, q.id());
-        DnsHeader.flags(out, 0, flags);
-        DnsHeader.qdcount(out, 0, 1);
-        DnsHeader.ancount(out, 0, count);
-        DnsHeader.nscount(out, 0, 0);
-        DnsHeader.arcount(out, 0, 0);
         ex.written(total, "hosts");
         return Result.WRITTEN;
     }

@@ -5,6 +5,7 @@ import io.nodedns.data.DataBudget;
 import io.nodedns.data.NameIndex;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.Records;
+import io.nodedns.wire.ReverseName;
 import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;

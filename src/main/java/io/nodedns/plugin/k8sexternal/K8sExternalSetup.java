@@ -4,7 +4,7 @@ import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Fallthrough;
 import io.nodedns.config.Token;
-import io.nodedns.plugin.kubernetes.KubernetesSetup;
+import io.nodedns.k8s.dns.DiscoveryOptions;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class K8sExternalSetup implements PluginSetup {
         Dispenser d = ctx.once().dispenser();
         d.next();
         Token at = d.token();
-        List<String> zones = KubernetesSetup.zones(ctx, d);
+        List<String> zones = d.zoneArgs(ctx.zones());
         String apex = "dns";
         long ttl = 5;
         boolean headless = false;
@@ -37,7 +37,7 @@ public final class K8sExternalSetup implements PluginSetup {
                         throw d.pluginErr("apex must be one DNS label: '" + apex + "'");
                     }
                 }
-                case "ttl" -> ttl = KubernetesSetup.ttl(d);
+                case "ttl" -> ttl = DiscoveryOptions.ttl(d);
                 case "headless" -> {
                     d.requireNoMoreArgs();
                     headless = true;

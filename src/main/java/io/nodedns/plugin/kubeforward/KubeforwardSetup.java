@@ -4,7 +4,6 @@ import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Token;
-import io.nodedns.config.Zones;
 import io.nodedns.k8s.HostPorts;
 import io.nodedns.k8s.KubeClientConfig;
 import io.nodedns.k8s.WatcherRegistry;
@@ -36,11 +35,7 @@ public final class KubeforwardSetup implements PluginSetup {
 
     private final Map<String, String> env;
 
-    public KubeforwardSetup() {
-        this(System.getenv());
-    }
-
-    /** With a chosen environment ($KUBECONFIG, KUBERNETES_SERVICE_HOST) for tests. */
+    /** {@code env}: the process environment ($KUBECONFIG, KUBERNETES_SERVICE_HOST), or a test's. */
     public KubeforwardSetup(Map<String, String> env) {
         this.env = Map.copyOf(env);
     }
@@ -90,13 +85,7 @@ public final class KubeforwardSetup implements PluginSetup {
     public static KubeforwardConfig parse(Dispenser d) throws ConfigException {
         d.next();
         Token at = d.token();
-        LinkedHashSet<String> froms = new LinkedHashSet<>();
-        for (Token t : d.remainingArgTokens()) {
-            froms.addAll(Zones.normalize(t));
-        }
-        if (froms.isEmpty()) {
-            froms.add(".");
-        }
+        LinkedHashSet<String> froms = new LinkedHashSet<>(d.zoneArgs(List.of(".")));
         ForwardSetup.Options o = new ForwardSetup.Options();
         String namespace = null;
         String service = null;

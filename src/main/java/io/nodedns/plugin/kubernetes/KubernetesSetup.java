@@ -1,24 +1,18 @@
 package io.nodedns.plugin.kubernetes;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
-import io.nodedns.config.Fallthrough;
 import io.nodedns.config.Token;
-import io.nodedns.config.Zones;
 import io.nodedns.k8s.DiscoveryBackend.Feature;
 import io.nodedns.k8s.DiscoveryBackend.Selectors;
-import io.nodedns.k8s.DiscoveryRegistry;
 import io.nodedns.k8s.KubeClientConfig;
 import io.nodedns.k8s.RequestLimits;
-import io.nodedns.k8s.dns.DiscoveryHandler;
-import io.nodedns.server.Lifecycle;
+import io.nodedns.k8s.dns.DiscoveryOptions;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,24 +33,15 @@ public final class KubernetesSetup implements PluginSetup {
 
     private final Map<String, String> env;
 
-    public KubernetesSetup() {
-        this(System.getenv());
-    }
-
-    /** With a chosen environment ($KUBECONFIG, KUBERNETES_SERVICE_HOST) for tests. */
+    /** {@code env}: the process environment ($KUBECONFIG, KUBERNETES_SERVICE_HOST), or a test's. */
     public KubernetesSetup(Map<String, String> env) {
         this.env = Map.copyOf(env);
     }
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Directive directive = ctx.once();
-        Dispenser d = directive.dispenser();
-        d.next();
-        Token at = d.token();
-        List<String> zones = KubernetesSetup.zones(ctx, d);
-        Path kubeconfig = null;
-        String context = null;
+        Dispenser d = ctx.once().dispenser();
+        DiscoveryOptions o = new DiscoveryOptions(ctx, d);
         Token endpointAt = null;
         java.net.URI endpoint = null;
         Token tlsAt = null;
@@ -64,24 +49,19 @@ public final class KubernetesSetup implements PluginSetup {
         Set<String> namespaces = new LinkedHashSet<>();
         ClusterLocalResolver.Pods pods = ClusterLocalResolver.Pods.DISABLED;
         boolean podNames = false;
-        boolean noEndpoints = false;
         boolean ignoreEmptyService = false;
         String labels = null;
         String namespaceLabels = null;
         double qps = 0;
         int burst = 0;
         int maxInflight = 0;
-        long ttl = 5;
-        Fallthrough fallthrough = Fallthrough.NEVER;
         Duration startup = Duration.ofSeconds(5);
         while (d.nextBlock()) {
             String option = d.val();
+            if (o.parse(d)) {
+                continue;
+            }
             switch (option) {
-                case "kubeconfig" -> {
-                    kubeconfig = Path.of(d.requireArg());
-                    context = d.nextArg() ? d.val() : null;
-                    d.requireNoMoreArgs();
-                }
                 case "namespaces" -> {
                     List<String> args = d.remainingArgs();
                     if (args.isEmpty()) {
@@ -103,10 +83,6 @@ public final class KubernetesSetup implements PluginSetup {
                 case "endpoint_pod_names" -> {
                     d.requireNoMoreArgs();
                     podNames = true;
-                }
-                case "noendpoints" -> {
-                    d.requireNoMoreArgs();
-                    noEndpoints = true;
                 }
                 case "endpoint" -> {
                     endpointAt = d.token();
@@ -133,10 +109,6 @@ public final class KubernetesSetup implements PluginSetup {
                     d.requireNoMoreArgs();
                     ignoreEmptyService = true;
                 }
-                case "ttl" -> {
-                    ttl = ttl(d);
-                }
-                case "fallthrough" -> fallthrough = Fallthrough.parse(d);
                 case "startup_timeout" -> {
                     d.requireArg();
                     startup = d.duration(d.token(), "startup_timeout: ");
@@ -154,18 +126,18 @@ public final class KubernetesSetup implements PluginSetup {
             }
         }
         String primary = null;
-        for (String z : zones) {
+        for (String z : o.zones()) {
             if (!z.endsWith("in-addr.arpa.") && !z.endsWith("ip6.arpa.")) {
                 primary = z;
                 break;
             }
         }
         if (primary == null) {
-            throw d.pluginErr(at, "needs at least one zone that is not a reverse zone");
+            throw d.pluginErr(o.at(), "needs at least one zone that is not a reverse zone");
         }
         KubeClientConfig client;
         if (endpoint != null) {
-            if (kubeconfig != null) { // CoreDNS ignores endpoint then; two sources would hide a mistake
+            if (o.kubeconfigSet()) { // CoreDNS ignores endpoint then; two sources would hide a mistake
                 throw d.pluginErr(endpointAt, "endpoint and kubeconfig both name the API server; use one");
             }
             if (tls != null && !endpoint.getScheme().equals("https")) {
@@ -181,86 +153,25 @@ public final class KubernetesSetup implements PluginSetup {
         } else if (tls != null) { // CoreDNS ignores tls in-cluster
             throw d.pluginErr(tlsAt, "tls needs endpoint (the in-cluster and kubeconfig clients bring their own)");
         } else {
-            client = KubernetesSetup.client(kubeconfig, context, env, at, "kubernetes");
+            client = o.client(env, NAME);
         }
         if (qps > 0 || burst > 0 || maxInflight > 0) {
             client = client.withLimits(new RequestLimits(qps, burst, maxInflight));
         }
         EnumSet<Feature> features = EnumSet.of(Feature.SERVICES);
-        if (!noEndpoints) {
+        if (!o.noEndpoints()) {
             features.add(Feature.ENDPOINTS);
         }
         if (pods == ClusterLocalResolver.Pods.VERIFIED) {
             features.add(Feature.PODS);
         }
         ClusterLocalResolver resolver = new ClusterLocalResolver(
-                new ClusterLocalResolver.Options(Set.copyOf(namespaces), pods, podNames, noEndpoints, primary,
+                new ClusterLocalResolver.Options(Set.copyOf(namespaces), pods, podNames, o.noEndpoints(), primary,
                         ignoreEmptyService));
-        DiscoveryHandler handler = handler(ctx,
-                new DiscoveryHandler.Settings(NAME, List.copyOf(zones), fallthrough, ttl,
-                        client, features, startup, new Selectors(labels, namespaceLabels)),
+        DiscoveryOptions.addHandler(ctx,
+                o.settings(NAME, client, features, startup, new Selectors(labels, namespaceLabels)),
                 resolver);
-        ctx.addHandler(handler);
-        ctx.addMetadataProvider(new KubernetesMetadata(zones));
-    }
-
-    /** Builds the handler and registers its lifecycle, readiness and the registry's shutdown (both plugins). */
-    public static DiscoveryHandler handler(SetupContext ctx, DiscoveryHandler.Settings settings,
-            io.nodedns.k8s.dns.Resolver resolver) {
-        DiscoveryRegistry registry = ctx.shared().state(DiscoveryRegistry.KEY, k -> new DiscoveryRegistry());
-        // once per process, outlives reloads
-        ctx.shared().metrics(io.nodedns.k8s.dns.DiscoveryMetrics.KEY,
-                k -> new io.nodedns.k8s.dns.DiscoveryMetrics(registry));
-        DiscoveryHandler handler = new DiscoveryHandler(settings, resolver, registry);
-        ctx.addLifecycle(handler);
-        ctx.addReadiness(handler);
-        ctx.addLifecycle(new Lifecycle() {
-            @Override
-            public void shutdown() {
-                registry.shutdown();
-            }
-        });
-        return handler;
-    }
-
-    /** The directive's zones (the dispenser stands on its name), else the server block's. */
-    public static List<String> zones(SetupContext ctx, Dispenser d) throws ConfigException {
-        List<String> zones = new ArrayList<>();
-        for (Token t : d.remainingArgTokens()) {
-            zones.addAll(Zones.normalize(t));
-        }
-        if (zones.isEmpty()) {
-            zones.addAll(ctx.zones());
-        }
-        return zones;
-    }
-
-    /** The API client configuration, checked now so a bad kubeconfig is a config error at the directive. */
-    public static KubeClientConfig client(Path kubeconfig, String context, Map<String, String> env, Token at,
-            String plugin) throws ConfigException {
-        try {
-            KubeClientConfig client = KubeClientConfig.resolve(kubeconfig, context, env);
-            client.check();
-            return client;
-        } catch (IOException e) {
-            throw ConfigException.plugin(plugin, at, e.getMessage());
-        }
-    }
-
-    /** {@code ttl N}: 0 to 3600 seconds. */
-    public static long ttl(Dispenser d) throws ConfigException {
-        String v = d.requireArg();
-        long ttl;
-        try {
-            ttl = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw d.err("ttl: not a number '" + v + "'");
-        }
-        if (ttl < 0 || ttl > 3600) {
-            throw d.err("ttl must be in range [0, 3600]: " + ttl);
-        }
-        d.requireNoMoreArgs();
-        return ttl;
+        ctx.addMetadataProvider(new KubernetesMetadata(o.zones()));
     }
 
     /** {@code apiserver_qps N} (a number) or {@code apiserver_burst}/{@code apiserver_max_inflight N} (an integer), at least 0. */

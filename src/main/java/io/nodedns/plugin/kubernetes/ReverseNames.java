@@ -1,49 +1,39 @@
 package io.nodedns.plugin.kubernetes;
 
+import io.nodedns.wire.ReverseName;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Locale;
+import java.nio.ByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.xbill.DNS.Name;
 
-/** Whole reverse names (in-addr.arpa, ip6.arpa nibbles) back to addresses; partial names give null. */
+/**
+ * Whole reverse names (in-addr.arpa, ip6.arpa nibbles) back to addresses, read by the one reverse
+ * name reader ({@link ReverseName}, Go's rules as CoreDNS's); partial names give null.
+ */
 final class ReverseNames {
     private ReverseNames() {}
 
     static InetAddress address(Name name) {
-        String text = name.toString().toLowerCase(Locale.ROOT);
-        try {
-            if (text.endsWith(".in-addr.arpa.")) {
-                String[] p = text.substring(0, text.length() - ".in-addr.arpa.".length()).split("\\.");
-                if (p.length != 4) {
-                    return null;
-                }
-                byte[] b = new byte[4];
-                for (int i = 0; i < 4; i++) {
-                    if (!p[3 - i].matches("[0-9]{1,3}") || Integer.parseInt(p[3 - i]) > 255) {
-                        return null;
-                    }
-                    b[i] = (byte) Integer.parseInt(p[3 - i]);
-                }
-                return InetAddress.getByAddress(b);
+        byte[] wire = name.toWire();
+        UnsafeBuffer b = new UnsafeBuffer(wire);
+        byte[] ip;
+        if (ReverseName.isV4(b, 0, wire.length)) {
+            long v4 = ReverseName.v4(b, 0, wire.length);
+            if (v4 < 0) {
+                return null;
             }
-            if (text.endsWith(".ip6.arpa.")) {
-                String[] p = text.substring(0, text.length() - ".ip6.arpa.".length()).split("\\.");
-                if (p.length != 32) {
-                    return null;
-                }
-                byte[] b = new byte[16];
-                for (int i = 0; i < 32; i++) {
-                    String nib = p[31 - i];
-                    if (!nib.matches("[0-9a-f]")) {
-                        return null;
-                    }
-                    b[i / 2] |= (byte) (Integer.parseInt(nib, 16) << (i % 2 == 0 ? 4 : 0));
-                }
-                return InetAddress.getByAddress(b);
-            }
-        } catch (UnknownHostException e) {
+            ip = ByteBuffer.allocate(4).putInt((int) v4).array();
+        } else if (ReverseName.isV6(b, 0, wire.length)) {
+            ip = ByteBuffer.allocate(16).putLong(ReverseName.v6Half(b, 0, 16)).putLong(ReverseName.v6Half(b, 0, 0))
+                    .array();
+        } else {
             return null;
         }
-        return null;
+        try {
+            return InetAddress.getByAddress(ip);
+        } catch (UnknownHostException e) { // only for a length other than 4 or 16
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -2,7 +2,6 @@ package io.nodedns.plugin.metadata;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
-import io.nodedns.plugin.kubernetes.KubernetesSetup;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.util.List;
@@ -13,7 +12,7 @@ public final class MetadataSetup implements PluginSetup {
     public void setup(SetupContext ctx) throws ConfigException {
         Dispenser d = ctx.once().dispenser();
         d.next();
-        List<String> zones = KubernetesSetup.zones(ctx, d);
+        List<String> zones = d.zoneArgs(ctx.zones());
         if (d.nextBlock()) {
             throw d.argErr();
         }

@@ -1,20 +1,15 @@
 package io.nodedns.plugin.multicluster;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
-import io.nodedns.config.Fallthrough;
-import io.nodedns.config.Token;
 import io.nodedns.k8s.DiscoveryBackend.Feature;
+import io.nodedns.k8s.DiscoveryBackend.Selectors;
 import io.nodedns.k8s.KubeClientConfig;
-import io.nodedns.k8s.dns.DiscoveryHandler;
-import io.nodedns.plugin.kubernetes.KubernetesSetup;
+import io.nodedns.k8s.dns.DiscoveryOptions;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,53 +21,27 @@ public final class MulticlusterSetup implements PluginSetup {
     static final String NAME = "multicluster";
     private final Map<String, String> env;
 
-    public MulticlusterSetup() {
-        this(System.getenv());
-    }
-
-    /** With a chosen environment ($KUBECONFIG, KUBERNETES_SERVICE_HOST) for tests. */
+    /** {@code env}: the process environment ($KUBECONFIG, KUBERNETES_SERVICE_HOST), or a test's. */
     public MulticlusterSetup(Map<String, String> env) {
         this.env = Map.copyOf(env);
     }
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Directive directive = ctx.once();
-        Dispenser d = directive.dispenser();
-        d.next();
-        Token at = d.token();
-        List<String> zones = KubernetesSetup.zones(ctx, d);
-        Path kubeconfig = null;
-        String context = null;
-        long ttl = 5;
-        Fallthrough fallthrough = Fallthrough.NEVER;
-        boolean noEndpoints = false;
+        Dispenser d = ctx.once().dispenser();
+        DiscoveryOptions o = new DiscoveryOptions(ctx, d);
         while (d.nextBlock()) {
-            switch (d.val()) {
-                case "kubeconfig" -> {
-                    kubeconfig = Path.of(d.requireArg());
-                    context = d.nextArg() ? d.val() : null;
-                    d.requireNoMoreArgs();
-                }
-                case "noendpoints" -> {
-                    d.requireNoMoreArgs();
-                    noEndpoints = true;
-                }
-                case "ttl" -> ttl = KubernetesSetup.ttl(d);
-                case "fallthrough" -> fallthrough = Fallthrough.parse(d);
-                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
+            if (!o.parse(d)) {
+                throw d.pluginErr("unknown property '" + d.val() + "'");
             }
         }
-        KubeClientConfig client = KubernetesSetup.client(kubeconfig, context, env, at, "multicluster");
+        KubeClientConfig client = o.client(env, NAME);
         // noendpoints keeps the slice watch off: headless imports then have no records
         EnumSet<Feature> features = EnumSet.of(Feature.SERVICE_IMPORTS);
-        if (!noEndpoints) {
+        if (!o.noEndpoints()) {
             features.add(Feature.MULTICLUSTER_ENDPOINTS);
         }
-        DiscoveryHandler handler = KubernetesSetup.handler(ctx, new DiscoveryHandler.Settings(NAME, List.copyOf(zones),
-                fallthrough, ttl, client, features, Duration.ofSeconds(5),
-                io.nodedns.k8s.DiscoveryBackend.Selectors.NONE),
-                new ClustersetResolver(noEndpoints));
-        ctx.addHandler(handler);
+        DiscoveryOptions.addHandler(ctx, o.settings(NAME, client, features, Duration.ofSeconds(5), Selectors.NONE),
+                new ClustersetResolver(o.noEndpoints()));
     }
 }

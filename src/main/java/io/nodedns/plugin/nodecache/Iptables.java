@@ -8,20 +8,8 @@ import java.util.List;
  * a table with {@code -save}, inserts at the top of a chain, deletes. Every change waits for the
  * xtables lock ({@code -w 5}, node-cache's value) instead of failing at once.
  */
-final class Iptables {
+record Iptables(CommandRunner runner, String command) {
     static final String LOCK_WAIT_SECONDS = "5";
-
-    private final CommandRunner runner;
-    private final String command;
-
-    Iptables(CommandRunner runner, String command) {
-        this.runner = runner;
-        this.command = command;
-    }
-
-    String command() {
-        return command;
-    }
 
     CommandRunner.Outcome save(String table) {
         return runner.run(List.of(command + "-save", "-t", table));

@@ -3,7 +3,9 @@ package io.nodedns.plugin.prometheus;
 import io.nodedns.server.Listener;
 import io.nodedns.server.ServerConfig;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.StatefulMetric;
 
 /**
  * The data points of one block on one listener, created on first use and then reused: arrays
@@ -57,39 +59,29 @@ final class BlockPoints {
     }
 
     CounterDataPoint doRequests(int zone) {
-        CounterDataPoint p = doRequests[zone];
-        if (p == null) {
-            p = metrics.doRequests.labelValues(server, zones[zone], VIEW);
-            doRequests[zone] = p;
-        }
-        return p;
+        return point(doRequests, zone, metrics.doRequests, zone, null);
     }
 
     DistributionDataPoint requestSize(int zone, int proto) {
-        int i = zone * 2 + proto;
-        DistributionDataPoint p = requestSize[i];
-        if (p == null) {
-            p = metrics.requestSize.labelValues(server, zones[zone], VIEW, PROTOS[proto]);
-            requestSize[i] = p;
-        }
-        return p;
+        return point(requestSize, zone * 2 + proto, metrics.requestSize, zone, PROTOS[proto]);
     }
 
     DistributionDataPoint responseSize(int zone, int proto) {
-        int i = zone * 2 + proto;
-        DistributionDataPoint p = responseSize[i];
-        if (p == null) {
-            p = metrics.responseSize.labelValues(server, zones[zone], VIEW, PROTOS[proto]);
-            responseSize[i] = p;
-        }
-        return p;
+        return point(responseSize, zone * 2 + proto, metrics.responseSize, zone, PROTOS[proto]);
     }
 
     DistributionDataPoint duration(int zone) {
-        DistributionDataPoint p = duration[zone];
+        return point(duration, zone, metrics.duration, zone, null);
+    }
+
+    /** The point at {@code i}, made on first use: labels server, zone, view, and the protocol unless null. */
+    private <D extends DataPoint> D point(D[] points, int i, StatefulMetric<D, ?> family, int zone, String proto) {
+        D p = points[i];
         if (p == null) {
-            p = metrics.duration.labelValues(server, zones[zone], VIEW);
-            duration[zone] = p;
+            p = proto == null
+                    ? family.labelValues(server, zones[zone], VIEW)
+                    : family.labelValues(server, zones[zone], VIEW, proto);
+            points[i] = p;
         }
         return p;
     }

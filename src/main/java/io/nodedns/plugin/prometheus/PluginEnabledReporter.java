@@ -5,15 +5,7 @@ import io.nodedns.server.Lifecycle;
 import io.nodedns.server.SetupContext;
 
 /** Sets {@code coredns_plugin_enabled} for each plugin of the block on each of its zones once serving. */
-final class PluginEnabledReporter implements Lifecycle {
-    private final DnsMetrics metrics;
-    private final SetupContext ctx;
-
-    PluginEnabledReporter(DnsMetrics metrics, SetupContext ctx) {
-        this.metrics = metrics;
-        this.ctx = ctx;
-    }
-
+record PluginEnabledReporter(DnsMetrics metrics, SetupContext ctx) implements Lifecycle {
     @Override
     public void start() {
         for (ServerKey key : ctx.keys()) {

@@ -4,6 +4,7 @@ import io.nodedns.net.IpText;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Result;
+import io.nodedns.wire.AnswerWriter;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
@@ -14,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.xbill.DNS.Type;
 
 /**
@@ -160,25 +160,7 @@ public final class TemplateHandler extends ChainHandler {
 
     /** Question and rcode only, authoritative, in place (CoreDNS's SetReply: opcode, RD and CD copied). */
     private static int writeBare(Exchange ex, int rcode) {
-        QueryView q = ex.query();
-        MutableDirectBuffer out = ex.response();
-        int questionLength = q.questionEnd() - q.qnameOffset();
-        int total = DnsHeader.LENGTH + questionLength;
-        out.checkLimit(total);
-        int requestFlags = q.flags();
-        int flags = DnsHeader.QR | DnsHeader.AA | (requestFlags & DnsHeader.OPCODE_MASK)
-                | (rcode & DnsHeader.RCODE_MASK);
-        if ((requestFlags & DnsHeader.OPCODE_MASK) == 0) {
-            flags |= requestFlags & (DnsHeader.RD | DnsHeader.CD);
-        }
-        out.putBytes(DnsHeader.LENGTH, ex.request(), q.qnameOffset(), questionLength);
-        DnsHeader.id(out, 0, q.id());
-        DnsHeader.flags(out, 0, flags);
-        DnsHeader.qdcount(out, 0, 1);
-        DnsHeader.ancount(out, 0, 0);
-        DnsHeader.nscount(out, 0, 0);
-        DnsHeader.arcount(out, 0, 0);
-        ex.written(total, "template");
+        ex.written(AnswerWriter.begin(ex.query(), ex.request(), ex.response(), DnsHeader.AA, rcode), "template");
         return Result.WRITTEN;
     }
 }

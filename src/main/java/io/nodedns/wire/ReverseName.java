@@ -1,4 +1,4 @@
-package io.nodedns.plugin.hosts;
+package io.nodedns.wire;
 
 import org.agrona.DirectBuffer;
 
@@ -6,20 +6,21 @@ import org.agrona.DirectBuffer;
  * Reads the address out of a reverse name in wire form, in place: {@code d.c.b.a.in-addr.arpa.}
  * (four decimal labels, Go's IPv4 rules: 0..255, no leading zeros) and {@code x.x....ip6.arpa.}
  * (32 single hex-digit labels, lowest nibble first). Anything else is not a reverse name we answer.
+ * Used by hosts per query and by kubernetes for its PTR names.
  */
-final class ReverseName {
+public final class ReverseName {
     private static final byte[] IN_ADDR_ARPA = {7, 'i', 'n', '-', 'a', 'd', 'd', 'r', 4, 'a', 'r', 'p', 'a', 0};
     private static final byte[] IP6_ARPA = {3, 'i', 'p', '6', 4, 'a', 'r', 'p', 'a', 0};
     private static final int V6_LENGTH = 32 * 2 + IP6_ARPA.length;
 
     private ReverseName() {}
 
-    static boolean isV4(DirectBuffer b, int off, int len) {
+    public static boolean isV4(DirectBuffer b, int off, int len) {
         return endsWith(b, off, len, IN_ADDR_ARPA);
     }
 
     /** The IPv4 address as an unsigned 32-bit value, or -1 if the labels are not exactly four octets. */
-    static long v4(DirectBuffer b, int off, int len) {
+    public static long v4(DirectBuffer b, int off, int len) {
         int end = off + len - IN_ADDR_ARPA.length;
         int p = off;
         long address = 0;
@@ -49,7 +50,7 @@ final class ReverseName {
     }
 
     /** True for exactly 32 single hex-digit labels under ip6.arpa. */
-    static boolean isV6(DirectBuffer b, int off, int len) {
+    public static boolean isV6(DirectBuffer b, int off, int len) {
         if (len != V6_LENGTH || !endsWith(b, off, len, IP6_ARPA)) {
             return false;
         }
@@ -62,7 +63,7 @@ final class ReverseName {
     }
 
     /** 64 bits from the 16 nibble labels starting at {@code firstLabel} (0: low half, 16: high half); after {@link #isV6}. */
-    static long v6Half(DirectBuffer b, int off, int firstLabel) {
+    public static long v6Half(DirectBuffer b, int off, int firstLabel) {
         long value = 0;
         for (int j = 0; j < 16; j++) {
             value |= (long) hex(b.getByte(off + 2 * (firstLabel + j) + 1)) << (4 * j);
