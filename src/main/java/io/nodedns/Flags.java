@@ -118,27 +118,22 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
     }
 
     private static int count(String name, String value) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n < 0 || n > 1_000_000) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "invalid value \"" + value + "\" for flag -" + name + ": not a count 0..1000000");
-        }
+        return intFlag(name, value, 1_000_000, "not a count 0..1000000");
     }
 
     private static int port(String name, String value) {
+        return intFlag(name, value, 65535, "not a port");
+    }
+
+    private static int intFlag(String name, String value, int max, String what) {
         try {
-            int p = Integer.parseInt(value);
-            if (p < 0 || p > 65535) {
-                throw new NumberFormatException();
+            int n = Integer.parseInt(value);
+            if (n >= 0 && n <= max) {
+                return n;
             }
-            return p;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid value \"" + value + "\" for flag -" + name + ": not a port");
+            // reported below, as an out-of-range value is
         }
+        throw new IllegalArgumentException("invalid value \"" + value + "\" for flag -" + name + ": " + what);
     }
 }

@@ -94,27 +94,20 @@ record NodeCacheFlags(List<String> localIps, String interfaceName, boolean setup
         }
 
         static Duration configPeriod(String text) {
-            try {
-                Duration d = GoDuration.parse(text);
-                if (d.compareTo(Duration.ofMillis(100)) < 0) {
-                    throw new IllegalArgumentException("below 100ms");
-                }
-                return d;
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "invalid value \"" + text + "\" for flag -config-period: " + e.getMessage());
-            }
+            return durationFlag("config-period", text);
         }
 
         /** node-cache multiplies the flag's value by one second: "60" and "60ns" both mean 60 s there. */
         static Duration syncInterval(String text) {
+            if (text.matches("[0-9]{1,9}(ns)?")) {
+                return Duration.ofSeconds(Long.parseLong(text.replace("ns", "")));
+            }
+            return durationFlag("syncinterval", text);
+        }
+
+        /** A Go duration of at least 100ms (docs/plugins/nodecache.md). */
+        private static Duration durationFlag(String flag, String text) {
             try {
-                if (text.matches("[0-9]{1,9}")) {
-                    return Duration.ofSeconds(Long.parseLong(text));
-                }
-                if (text.matches("[0-9]{1,9}ns")) {
-                    return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 2)));
-                }
                 Duration d = GoDuration.parse(text);
                 if (d.compareTo(Duration.ofMillis(100)) < 0) {
                     throw new IllegalArgumentException("below 100ms");
@@ -122,7 +115,7 @@ record NodeCacheFlags(List<String> localIps, String interfaceName, boolean setup
                 return d;
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "invalid value \"" + text + "\" for flag -syncinterval: " + e.getMessage());
+                        "invalid value \"" + text + "\" for flag -" + flag + ": " + e.getMessage());
             }
         }
     }

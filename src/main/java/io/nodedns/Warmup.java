@@ -114,7 +114,7 @@ public final class Warmup {
     /** node-local-dns's shape: the cluster domain forwarded over TCP, everything else over UDP. */
     static String corefile(int dns, int upstream, int metrics, int health, int ready) {
         return """
-                tcp.warmup.test:%1$d {
+                (node) {
                     errors
                     cache 30 {
                         success 1024
@@ -123,24 +123,19 @@ public final class Warmup {
                     reload
                     loop
                     bind 127.0.0.1
+                    prometheus 127.0.0.1:%3$d
+                }
+                tcp.warmup.test:%1$d {
+                    import node
                     forward . 127.0.0.1:%2$d {
                         force_tcp
                     }
-                    prometheus 127.0.0.1:%3$d
                     health 127.0.0.1:%4$d
                     ready 127.0.0.1:%5$d
                 }
                 .:%1$d {
-                    errors
-                    cache 30 {
-                        success 1024
-                        denial 1024
-                    }
-                    reload
-                    loop
-                    bind 127.0.0.1
+                    import node
                     forward . 127.0.0.1:%2$d
-                    prometheus 127.0.0.1:%3$d
                 }
                 """.formatted(dns, upstream, metrics, health, ready);
     }

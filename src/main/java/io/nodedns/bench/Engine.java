@@ -97,11 +97,9 @@ final class Engine implements AutoCloseable {
     /** Starts a phase; returns at once. Closed loop queries are primed here, before the receiver starts. */
     void start(Phase p) {
         phase = p;
-        firstSeq = seq;
-        scanCursor = seq;
+        firstSeq = scanCursor = seq;
         published = seq;
-        sendDone = false;
-        stopIssuing = false;
+        sendDone = stopIssuing = false;
         evictions.set(0);
         sendErrors.set(0);
         Arrays.fill(rcodes, 0);

@@ -24,54 +24,22 @@ public final class Epoll {
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
     /** struct epoll_event is packed on x86-64 (12 bytes), naturally aligned elsewhere (16). */
-    public static final long EVENT_SIZE;
-    public static final long DATA_OFFSET;
+    private static final boolean PACKED = System.getProperty("os.arch", "").matches("amd64|x86_64");
+    public static final long EVENT_SIZE = PACKED ? 12 : 16;
+    public static final long DATA_OFFSET = PACKED ? 4 : 8;
 
-    private static final MethodHandle CREATE;
-    private static final MethodHandle CTL;
-    private static final MethodHandle WAIT;
-    private static final MethodHandle EVENTFD;
-    private static final MethodHandle READ;
-    private static final MethodHandle WRITE;
-    private static final String UNAVAILABLE;
-
-    static {
-        String arch = System.getProperty("os.arch", "");
-        boolean packed = arch.equals("amd64") || arch.equals("x86_64");
-        EVENT_SIZE = packed ? 12 : 16;
-        DATA_OFFSET = packed ? 4 : 8;
-        MethodHandle create = null;
-        MethodHandle ctl = null;
-        MethodHandle wait = null;
-        MethodHandle eventfd = null;
-        MethodHandle read = null;
-        MethodHandle write = null;
-        String why = LinuxSockets.unavailableReason();
-        if (why == null) {
-            try {
-                create = Libc.downcall("epoll_create1", Libc.I_I);
-                ctl = Libc.downcall("epoll_ctl", Libc.I_IIIP);
-                wait = Libc.downcall("epoll_wait", Libc.I_IPII);
-                eventfd = Libc.downcall("eventfd", Libc.I_II);
-                read = Libc.downcall("read", Libc.L_IPL);
-                write = Libc.downcall("write", Libc.L_IPL);
-            } catch (Throwable t) {
-                why = t.toString();
-            }
-        }
-        CREATE = create;
-        CTL = ctl;
-        WAIT = wait;
-        EVENTFD = eventfd;
-        READ = read;
-        WRITE = write;
-        UNAVAILABLE = why;
-    }
+    private static final Linkage LINKED = new Linkage(LinuxSockets.unavailableReason());
+    private static final MethodHandle CREATE = LINKED.link("epoll_create1", Libc.I_I);
+    private static final MethodHandle CTL = LINKED.link("epoll_ctl", Libc.I_IIIP);
+    private static final MethodHandle WAIT = LINKED.link("epoll_wait", Libc.I_IPII);
+    private static final MethodHandle EVENTFD = LINKED.link("eventfd", Libc.I_II);
+    private static final MethodHandle READ = LINKED.link("read", Libc.L_IPL);
+    private static final MethodHandle WRITE = LINKED.link("write", Libc.L_IPL);
 
     private Epoll() {}
 
     public static String unavailableReason() {
-        return UNAVAILABLE;
+        return LINKED.unavailableReason();
     }
 
     public static int create() {

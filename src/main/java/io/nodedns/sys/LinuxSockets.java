@@ -18,7 +18,7 @@ public final class LinuxSockets {
     public static final int MSG_DONTWAIT = 0x40;
     /** {@code MSG_WAITFORONE}: recvmmsg blocks for the first datagram only, then takes what is queued. */
     public static final int MSG_WAITFORONE = 0x10000;
-    private static final int SOL_SOCKET = 1;
+    static final int SOL_SOCKET = 1;
     private static final int SO_RCVTIMEO = 20;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
@@ -41,45 +41,25 @@ public final class LinuxSockets {
     public static final long MSG_FLAGS_OFFSET = 48;
     public static final int MSG_TRUNC = 0x20;
 
-    private static final MethodHandle RECVMMSG;
-    private static final MethodHandle SENDMMSG;
-    private static final MethodHandle SETSOCKOPT;
-    private static final Method FD_VAL;
-    private static final String UNAVAILABLE;
-
-    static {
-        MethodHandle recv = null;
-        MethodHandle send = null;
-        MethodHandle setsockopt = null;
-        Method fdVal = null;
-        String why = null;
-        try {
-            String os = System.getProperty("os.name", "").toLowerCase();
-            String arch = System.getProperty("os.arch", "");
-            if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
-                throw new UnsupportedOperationException("not Linux on x86-64 or aarch64");
-            }
-            // No errno capture: the loop needs only the count (EAGAIN and errors both mean "none"),
-            // and capturing call state made some calls copy a segment (measured: 16-40 B/query).
-            recv = Libc.downcall("recvmmsg", Libc.I_IPIIP);
-            send = Libc.downcall("sendmmsg", Libc.I_IPII);
-            setsockopt = Libc.downcall("setsockopt", Libc.I_IIIPI);
-            fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-        } catch (Throwable t) {
-            why = t.toString();
-        }
-        RECVMMSG = recv;
-        SENDMMSG = send;
-        SETSOCKOPT = setsockopt;
-        FD_VAL = fdVal;
-        UNAVAILABLE = why;
-    }
+    private static final Linkage LINKED = new Linkage(supportedPlatform() ? null : "not Linux on x86-64 or aarch64");
+    // No errno capture: the loop needs only the count (EAGAIN and errors both mean "none"),
+    // and capturing call state made some calls copy a segment (measured: 16-40 B/query).
+    private static final MethodHandle RECVMMSG = LINKED.link("recvmmsg", Libc.I_IPIIP);
+    private static final MethodHandle SENDMMSG = LINKED.link("sendmmsg", Libc.I_IPII);
+    private static final MethodHandle SETSOCKOPT = LINKED.link("setsockopt", Libc.I_IIIPI);
+    private static final Method FD_VAL = LINKED.method("sun.nio.ch.SelChImpl", "getFDVal");
 
     private LinuxSockets() {}
 
     /** Null when the native path can be used, else why not. */
     public static String unavailableReason() {
-        return UNAVAILABLE;
+        return LINKED.unavailableReason();
+    }
+
+    private static boolean supportedPlatform() {
+        String arch = System.getProperty("os.arch", "");
+        return System.getProperty("os.name", "").toLowerCase().contains("linux")
+                && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
     }
 
     /** The file descriptor behind an NIO channel, or -1 if it cannot be had. */

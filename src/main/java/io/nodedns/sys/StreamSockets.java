@@ -12,40 +12,22 @@ import java.lang.invoke.MethodHandle;
  * (LP64), so a call builds no MemorySegment. Available where {@link Epoll} is.
  */
 public final class StreamSockets {
-    private static final int SOL_SOCKET = 1;
     private static final int SO_RCVLOWAT = 18;
-    private static final int MSG_DONTWAIT = 0x40;
-    private static final MethodHandle RECV;
-    private static final MethodHandle SETSOCKOPT;
-
-    static {
-        MethodHandle recv = null;
-        MethodHandle setsockopt = null;
-        if (Epoll.unavailableReason() == null) {
-            try {
-                recv = Libc.downcall("recv", Libc.L_IPLI);
-                setsockopt = Libc.downcall("setsockopt", Libc.I_IIIPI);
-            } catch (Throwable t) {
-                recv = null;
-                setsockopt = null;
-            }
-        }
-        RECV = recv;
-        SETSOCKOPT = setsockopt;
-    }
+    private static final Linkage LINKED = new Linkage(Epoll.unavailableReason());
+    private static final MethodHandle RECV = LINKED.link("recv", Libc.L_IPLI);
+    private static final MethodHandle SETSOCKOPT = LINKED.link("setsockopt", Libc.I_IIIPI);
 
     private StreamSockets() {}
 
     /** Null when usable, else why not. */
     public static String unavailableReason() {
-        String why = Epoll.unavailableReason();
-        return why != null ? why : RECV == null ? "recv/setsockopt not found" : null;
+        return LINKED.unavailableReason();
     }
 
     /** recv(fd, address, length, MSG_DONTWAIT): bytes read, 0 at end of stream, -1 for none waiting or an error. */
     public static long recv(int fd, long address, long length) {
         try {
-            return (long) RECV.invokeExact(fd, address, length, MSG_DONTWAIT);
+            return (long) RECV.invokeExact(fd, address, length, LinuxSockets.MSG_DONTWAIT);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -58,7 +40,7 @@ public final class StreamSockets {
     public static boolean receiveLowWater(int fd, int bytes, MemorySegment scratch4) {
         scratch4.set(ValueLayout.JAVA_INT, 0, bytes);
         try {
-            return (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_RCVLOWAT, scratch4.address(), 4) == 0;
+            return (int) SETSOCKOPT.invokeExact(fd, LinuxSockets.SOL_SOCKET, SO_RCVLOWAT, scratch4.address(), 4) == 0;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

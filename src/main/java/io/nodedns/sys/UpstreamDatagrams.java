@@ -33,26 +33,9 @@ public final class UpstreamDatagrams {
      */
     public static final int SLOT_SIZE = 4096;
 
-    private static final MethodHandle SEND;
-    private static final MethodHandle RECVMMSG;
-    private static final String UNAVAILABLE;
-
-    static {
-        MethodHandle send = null;
-        MethodHandle recv = null;
-        String why = LinuxSockets.unavailableReason();
-        if (why == null) {
-            try {
-                send = Libc.downcall("send", Libc.L_IPLI);
-                recv = Libc.downcall("recvmmsg", Libc.I_IPIIP);
-            } catch (Throwable t) {
-                why = t.toString();
-            }
-        }
-        SEND = send;
-        RECVMMSG = recv;
-        UNAVAILABLE = why;
-    }
+    private static final Linkage LINKED = new Linkage(LinuxSockets.unavailableReason());
+    private static final MethodHandle SEND = LINKED.link("send", Libc.L_IPLI);
+    private static final MethodHandle RECVMMSG = LINKED.link("recvmmsg", Libc.I_IPIIP);
 
     private final Arena arena = Arena.ofAuto(); // freed by the GC: sockets may close from another thread
     private final MemorySegment vec = arena.allocate(LinuxSockets.MMSGHDR_SIZE * SLOTS, 8);
@@ -84,7 +67,7 @@ public final class UpstreamDatagrams {
 
     /** Null when usable here, else why not. */
     public static String unavailableReason() {
-        return UNAVAILABLE;
+        return LINKED.unavailableReason();
     }
 
     /**
@@ -92,7 +75,7 @@ public final class UpstreamDatagrams {
      * (EBADF, no side effect): {@link Prelink}, so the first forwarded query does not link them.
      */
     static void prelink() {
-        if (UNAVAILABLE != null) {
+        if (unavailableReason() != null) {
             return;
         }
         try {

@@ -186,7 +186,7 @@ public final class HealthChecker {
     /** "Any decodable reply": a response whose every record parses, whatever its rcode. */
     static boolean decodable(byte[] reply, int length) {
         UnsafeBuffer b = new UnsafeBuffer(reply, 0, length);
-        if (length < DnsHeader.LENGTH || !DnsHeader.qr(b, 0)) {
+        if (length < DnsHeader.LENGTH || !DnsHeader.flag(b, 0, DnsHeader.QR)) {
             return false;
         }
         RecordWalker w = new RecordWalker();

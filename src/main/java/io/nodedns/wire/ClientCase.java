@@ -30,10 +30,9 @@ public final class ClientCase {
             final MutableDirectBuffer reply, final int length, final DirectBuffer req, final int qnameOff,
             final int qnameLen) {
         if (length < DnsHeader.LENGTH + qnameLen || DnsHeader.qdcount(reply, 0) == 0 ||
-                !Names.equalsIgnoreCase(reply, 0, DnsHeader.LENGTH, length, req, qnameOff, qnameLen)) {
+                !Names.copyCaseIfEqual(reply, 0, DnsHeader.LENGTH, length, req, qnameOff, qnameLen)) {
             return -1;
         }
-        copyLabels(reply, DnsHeader.LENGTH, length, req, qnameOff, qnameLen);
         int pos = Records.skipQuestions(reply, 0, DnsHeader.LENGTH, length, DnsHeader.qdcount(reply, 0));
         final int total = DnsHeader.ancount(reply, 0) + DnsHeader.nscount(reply, 0) + DnsHeader.arcount(reply, 0);
         int own = 0;
@@ -44,38 +43,11 @@ public final class ClientCase {
             }
             final boolean toQuestion = nameEnd == pos + 2
                     && (reply.getShort(pos, ByteOrder.BIG_ENDIAN) & 0xFFFF) == (0xC000 | DnsHeader.LENGTH);
-            if (!toQuestion && Names.equalsIgnoreCase(reply, 0, pos, length, req, qnameOff, qnameLen)) {
-                copyLabels(reply, pos, length, req, qnameOff, qnameLen);
+            if (!toQuestion && Names.copyCaseIfEqual(reply, 0, pos, length, req, qnameOff, qnameLen)) {
                 own++;
             }
             pos = Records.recordEnd(reply, nameEnd, length);
         }
         return own;
-    }
-
-    /** Copies each label of the uncompressed {@code name} over the equal (ignoring case) name at {@code pos}. */
-    private static void copyLabels(
-            final MutableDirectBuffer msg, final int pos, final int limit, final DirectBuffer name, final int nameOff,
-            final int nameLen) {
-        int p = pos;
-        int n = nameOff;
-        final int nameEnd = nameOff + nameLen;
-        int hops = 0;
-        while (p < limit && n < nameEnd) {
-            final int len = msg.getByte(p) & 0xFF;
-            if ((len & 0xC0) == 0xC0) {
-                if (p + 1 >= limit || ++hops > Names.MAX_POINTER_HOPS) {
-                    return;
-                }
-                p = ((len & 0x3F) << 8) | (msg.getByte(p + 1) & 0xFF);
-                continue;
-            }
-            if (len == 0 || p + len + 1 > limit) {
-                return;
-            }
-            msg.putBytes(p + 1, name, n + 1, len);
-            p += len + 1;
-            n += len + 1;
-        }
     }
 }

@@ -70,36 +70,9 @@ public final class DnsHeader {
         b.putShort(off + FLAGS_OFFSET, (short) flags, BE);
     }
 
-    public static boolean qr(final DirectBuffer b, final int off) {
-        return (flags(b, off) & QR) != 0;
-    }
-
-    public static boolean aa(final DirectBuffer b, final int off) {
-        return (flags(b, off) & AA) != 0;
-    }
-
-    public static boolean tc(final DirectBuffer b, final int off) {
-        return (flags(b, off) & TC) != 0;
-    }
-
-    public static boolean rd(final DirectBuffer b, final int off) {
-        return (flags(b, off) & RD) != 0;
-    }
-
-    public static boolean ra(final DirectBuffer b, final int off) {
-        return (flags(b, off) & RA) != 0;
-    }
-
-    public static boolean z(final DirectBuffer b, final int off) {
-        return (flags(b, off) & Z) != 0;
-    }
-
-    public static boolean ad(final DirectBuffer b, final int off) {
-        return (flags(b, off) & AD) != 0;
-    }
-
-    public static boolean cd(final DirectBuffer b, final int off) {
-        return (flags(b, off) & CD) != 0;
+    /** Whether any bit of {@code mask} ({@link #QR}, {@link #TC}, ...) is set in the flags word. */
+    public static boolean flag(final DirectBuffer b, final int off, final int mask) {
+        return (flags(b, off) & mask) != 0;
     }
 
     public static int opcode(final DirectBuffer b, final int off) {
@@ -109,38 +82,6 @@ public final class DnsHeader {
     /** The 4-bit header rcode (extended rcode bits live in the OPT TTL). */
     public static int rcode(final DirectBuffer b, final int off) {
         return flags(b, off) & RCODE_MASK;
-    }
-
-    public static void qr(final MutableDirectBuffer b, final int off, final boolean on) {
-        flag(b, off, QR, on);
-    }
-
-    public static void aa(final MutableDirectBuffer b, final int off, final boolean on) {
-        flag(b, off, AA, on);
-    }
-
-    public static void tc(final MutableDirectBuffer b, final int off, final boolean on) {
-        flag(b, off, TC, on);
-    }
-
-    public static void rd(final MutableDirectBuffer b, final int off, final boolean on) {
-        flag(b, off, RD, on);
-    }
-
-    public static void ra(final MutableDirectBuffer b, final int off, final boolean on) {
-        flag(b, off, RA, on);
-    }
-
-    public static void z(final MutableDirectBuffer b, final int off, final boolean on) {
-        flag(b, off, Z, on);
-    }
-
-    public static void ad(final MutableDirectBuffer b, final int off, final boolean on) {
-        flag(b, off, AD, on);
-    }
-
-    public static void cd(final MutableDirectBuffer b, final int off, final boolean on) {
-        flag(b, off, CD, on);
     }
 
     /** Sets or clears the bits of {@code mask} in the flags word. */

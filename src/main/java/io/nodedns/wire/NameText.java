@@ -5,7 +5,8 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Presentation-form conversion for {@link Names}. Control path and logs only: these allocate.
+ * Presentation-form conversion for {@link Names}. {@code toText} allocates (control path and logs);
+ * {@code fromText} does not (rewrite runs it per query).
  * Escaping follows BIND/dig (and dnsjava): bytes outside 0x21..0x7E as {@code \DDD}, and
  * {@code " ( ) . ; \ @ $} with a backslash.
  */
@@ -57,13 +58,13 @@ final class NameText {
         }
     }
 
-    static int fromText(final String name, final MutableDirectBuffer dst, final int off) {
+    static int fromText(final CharSequence name, final MutableDirectBuffer dst, final int off) {
         final int n = name.length();
         if (n == 0) {
             return Names.ERR_SYNTAX;
         }
         final int cap = dst.capacity();
-        if (".".equals(name)) {
+        if (n == 1 && name.charAt(0) == '.') {
             if (off >= cap) {
                 return Names.ERR_CAPACITY;
             }

@@ -73,18 +73,15 @@ public final class Names {
                 }
                 pos += len + 1;
             } else if (kind == 0xC0) {
-                if (pos + 1 >= limit) {
-                    return ERR_BOUNDS;
-                }
                 if (++hops > MAX_POINTER_HOPS) {
                     return ERR_LOOP;
                 }
                 if (end < 0) {
                     end = pos + 2;
                 }
-                pos = msgStart + (((len & 0x3F) << 8) | (b.getByte(pos + 1) & 0xFF));
-                if (pos < msgStart + DnsHeader.LENGTH) {
-                    return ERR_POINTER; // into the header, which shaping rewrites (a fuzz finding)
+                pos = pointerTarget(b, msgStart, pos, limit);
+                if (pos < 0) {
+                    return pos;
                 }
             } else {
                 return ERR_LABEL_TYPE;
@@ -151,17 +148,27 @@ public final class Names {
                 }
                 pos += len + 1;
             } else if (kind == 0xC0) {
-                if (pos + 1 >= limit) {
-                    return ERR_BOUNDS;
+                pos = ++hops > MAX_POINTER_HOPS ? ERR_LOOP : pointerTarget(b, msgStart, pos, limit);
+                if (pos < 0) {
+                    return pos;
                 }
-                if (++hops > MAX_POINTER_HOPS) {
-                    return ERR_LOOP;
-                }
-                pos = msgStart + (((len & 0x3F) << 8) | (b.getByte(pos + 1) & 0xFF));
             } else {
                 return ERR_LABEL_TYPE;
             }
         }
+    }
+
+    /**
+     * The offset the compression pointer at {@code pos} points to, or {@link #ERR_BOUNDS} if the
+     * pointer is cut by {@code limit}, {@link #ERR_POINTER} if it points into the header (which
+     * shaping rewrites, so a name made of it would change: a fuzz finding).
+     */
+    private static int pointerTarget(final DirectBuffer b, final int msgStart, final int pos, final int limit) {
+        if (pos + 1 >= limit) {
+            return ERR_BOUNDS;
+        }
+        final int target = msgStart + (b.getShort(pos, BE) & 0x3FFF);
+        return target < msgStart + DnsHeader.LENGTH ? ERR_POINTER : target;
     }
 
     /**
@@ -171,6 +178,27 @@ public final class Names {
     public static boolean equalsIgnoreCase(
             final DirectBuffer msg, final int msgStart, final int off, final int limit,
             final DirectBuffer name, final int nameOff, final int nameLen) {
+        return walkEqual(msg, msgStart, off, limit, name, nameOff, nameLen, null);
+    }
+
+    /**
+     * If the possibly compressed name inside the message equals {@code name} ignoring ASCII case
+     * ({@link #equalsIgnoreCase}), writes {@code name}'s letters over it (labels reached through a
+     * pointer are written where they are stored). Only letters change: the labels have the same lengths.
+     *
+     * @return whether the names were equal (and the message's name now spells {@code name}).
+     */
+    public static boolean copyCaseIfEqual(
+            final MutableDirectBuffer msg, final int msgStart, final int off, final int limit,
+            final DirectBuffer name, final int nameOff, final int nameLen) {
+        return walkEqual(msg, msgStart, off, limit, name, nameOff, nameLen, null) &&
+                walkEqual(msg, msgStart, off, limit, name, nameOff, nameLen, msg);
+    }
+
+    /** Compares label by label; or, with {@code writeTo} (the message, known equal), copies each label of {@code name} over it. */
+    private static boolean walkEqual(
+            final DirectBuffer msg, final int msgStart, final int off, final int limit,
+            final DirectBuffer name, final int nameOff, final int nameLen, final MutableDirectBuffer writeTo) {
         int pos = off;
         int n = nameOff;
         final int nameEnd = nameOff + nameLen;
@@ -179,10 +207,10 @@ public final class Names {
             final int len = msg.getByte(pos) & 0xFF;
             final int kind = len & 0xC0;
             if (kind == 0xC0) {
-                if (pos + 1 >= limit || ++hops > MAX_POINTER_HOPS) {
+                pos = ++hops > MAX_POINTER_HOPS ? ERR_LOOP : pointerTarget(msg, msgStart, pos, limit);
+                if (pos < 0) {
                     return false;
                 }
-                pos = msgStart + (((len & 0x3F) << 8) | (msg.getByte(pos + 1) & 0xFF));
                 continue;
             }
             if (kind != 0 || pos + len + 1 > limit || n + len + 1 > nameEnd || (name.getByte(n) & 0xFF) != len) {
@@ -191,9 +219,13 @@ public final class Names {
             if (len == 0) {
                 return n + 1 == nameEnd;
             }
-            for (int i = 1; i <= len; i++) {
-                if (lower(msg.getByte(pos + i) & 0xFF) != lower(name.getByte(n + i) & 0xFF)) {
-                    return false;
+            if (writeTo != null) {
+                writeTo.putBytes(pos + 1, name, n + 1, len);
+            } else {
+                for (int i = 1; i <= len; i++) {
+                    if (lower(msg.getByte(pos + i) & 0xFF) != lower(name.getByte(n + i) & 0xFF)) {
+                        return false;
+                    }
                 }
             }
             pos += len + 1;
@@ -309,12 +341,13 @@ public final class Names {
     }
 
     /**
-     * Presentation to wire form (control path). A name without the trailing dot is taken as
-     * absolute. Understands {@code \c} and {@code \DDD} escapes.
+     * Presentation to wire form, without allocating (rewrite turns its rewritten text back into a
+     * name per query). A name without the trailing dot is taken as absolute; letter case is kept.
+     * Understands {@code \c} and {@code \DDD} escapes.
      *
      * @return the wire length written at {@code off}, or a negative {@code ERR_*}.
      */
-    public static int fromString(final String name, final MutableDirectBuffer dst, final int off) {
+    public static int fromString(final CharSequence name, final MutableDirectBuffer dst, final int off) {
         return NameText.fromText(name, dst, off);
     }
 

@@ -61,19 +61,10 @@ public final class QueryView {
         this.length = length;
         flags = 0;
         questionParsed = false;
-        qnameOffset = 0;
-        qnameLength = 0;
-        qtype = 0;
-        qclass = 0;
-        questionEnd = 0;
-        qnameHash = 0;
+        qnameOffset = qnameLength = qtype = qclass = questionEnd = qnameHash = 0;
         hasEdns = false;
-        ednsUdpSize = 0;
-        ednsTtl = 0;
-        ednsOptionsOffset = 0;
-        ednsOptionsLength = 0;
-        optRecordOffset = 0;
-        optRecordLength = 0;
+        ednsUdpSize = ednsTtl = ednsOptionsOffset = ednsOptionsLength = ednsClassOffset = 0;
+        optRecordOffset = optRecordLength = 0;
         result = parse(b, off, length);
         if ((result == ERR_NOTIMP || result == ERR_FORMERR) && !hasEdns) {
             findOpt(b, off, length);

@@ -47,14 +47,8 @@ public final class RecordWalker {
         buffer = b;
         offset = off;
         limit = off + length;
-        index = 0;
-        section = 0;
-        recordOffset = 0;
-        ownerEnd = 0;
-        recordEnd = 0;
-        answerCount = 0;
-        authorityCount = 0;
-        additionalCount = 0;
+        index = section = recordOffset = ownerEnd = recordEnd = 0;
+        answerCount = authorityCount = additionalCount = 0;
         if (length < DnsHeader.LENGTH) {
             questionEnd = position = off;
             return wrapError = error = Records.ERR_HEADER;

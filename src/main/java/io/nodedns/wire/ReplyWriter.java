@@ -32,30 +32,13 @@ public final class ReplyWriter {
         if (q.length() < DnsHeader.LENGTH) {
             return ERR_NO_HEADER;
         }
-        final int questionLength = q.questionParsed() ? q.questionEnd() - q.qnameOffset() : 0;
-        final boolean edns = q.hasEdns();
-        final int optionsLength = edns
-                ? Edns.echoedOptionsLength(req, q.ednsOptionsOffset(), q.ednsOptionsLength())
-                : 0;
-        final int total = DnsHeader.LENGTH + questionLength + (edns ? Edns.OPT_FIXED_LENGTH + optionsLength : 0);
-        if (total > dstCapacity || total > dst.capacity() - dstOff) {
-            return ERR_CAPACITY;
-        }
-        final int reqOff = q.offset();
-        int f = DnsHeader.flags(req, reqOff);
+        int f = DnsHeader.flags(req, q.offset());
         f = (f | DnsHeader.QR) & ~(DnsHeader.AA | DnsHeader.Z | DnsHeader.RCODE_MASK);
         f |= rcode & DnsHeader.RCODE_MASK;
         if (rcode != DnsHeader.RCODE_NOTIMP) {
             f &= ~DnsHeader.OPCODE_MASK;
         }
-        writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), f, questionLength > 0 ? 1 : 0, edns ? 1 : 0);
-        if (questionLength > 0) {
-            dst.putBytes(dstOff + DnsHeader.LENGTH, req, q.qnameOffset(), questionLength);
-        }
-        if (edns) {
-            writeEchoedOpt(q, req, dst, dstOff + DnsHeader.LENGTH + questionLength, optionsLength, 0);
-        }
-        return total;
+        return writeEchoing(q, req, dst, dstOff, dstCapacity, f, 0);
     }
 
     /**
@@ -70,11 +53,22 @@ public final class ReplyWriter {
         if (q.length() < DnsHeader.LENGTH) {
             return ERR_NO_HEADER;
         }
-        final boolean edns = q.hasEdns();
-        if (rcode > DnsHeader.RCODE_MASK && !edns) {
+        if (rcode > DnsHeader.RCODE_MASK && !q.hasEdns()) {
             return ERR_NO_OPT;
         }
+        final int flags = replyFlags(DnsHeader.flags(req, q.offset())) | (rcode & DnsHeader.RCODE_MASK);
+        return writeEchoing(q, req, dst, dstOff, dstCapacity, flags, rcode);
+    }
+
+    /**
+     * A reply with {@code flags}, the question if it was parsed, no records, and the request's OPT
+     * echoed if it had one, carrying the upper bits of {@code rcode}.
+     */
+    private static int writeEchoing(
+            final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
+            final int dstCapacity, final int flags, final int rcode) {
         final int questionLength = q.questionParsed() ? q.questionEnd() - q.qnameOffset() : 0;
+        final boolean edns = q.hasEdns();
         final int optionsLength = edns
                 ? Edns.echoedOptionsLength(req, q.ednsOptionsOffset(), q.ednsOptionsLength())
                 : 0;
@@ -82,18 +76,22 @@ public final class ReplyWriter {
         if (total > dstCapacity || total > dst.capacity() - dstOff) {
             return ERR_CAPACITY;
         }
-        final int reqOff = q.offset();
-        final int flags = replyFlags(DnsHeader.flags(req, reqOff)) | (rcode & DnsHeader.RCODE_MASK);
-        writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), flags, questionLength > 0 ? 1 : 0, edns ? 1 : 0);
-        int pos = dstOff + DnsHeader.LENGTH;
-        if (questionLength > 0) {
-            dst.putBytes(pos, req, q.qnameOffset(), questionLength);
-            pos += questionLength;
-        }
+        final int pos = writeQuestion(q, req, dst, dstOff, flags, questionLength, edns ? 1 : 0);
         if (edns) {
             writeEchoedOpt(q, req, dst, pos, optionsLength, rcode);
         }
         return total;
+    }
+
+    /** Header and question (when there is one); returns where the additional section starts. */
+    private static int writeQuestion(
+            final QueryView q, final DirectBuffer req, final MutableDirectBuffer dst, final int dstOff,
+            final int flags, final int questionLength, final int ar) {
+        writeHeader(dst, dstOff, DnsHeader.id(req, q.offset()), flags, questionLength > 0 ? 1 : 0, ar);
+        if (questionLength > 0) {
+            dst.putBytes(dstOff + DnsHeader.LENGTH, req, q.qnameOffset(), questionLength);
+        }
+        return dstOff + DnsHeader.LENGTH + questionLength;
     }
 
     /** The request's OPT as CoreDNS SizeAndDo leaves it: Ttl &= 0xff00 drops extended rcode and version, keeps DO. */
@@ -122,14 +120,9 @@ public final class ReplyWriter {
         if (total > dstCapacity || total > dst.capacity() - dstOff) {
             return ERR_CAPACITY;
         }
-        final int reqOff = q.offset();
-        final int flags = replyFlags(DnsHeader.flags(req, reqOff)) | (DnsHeader.RCODE_BADVERS & DnsHeader.RCODE_MASK);
-        writeHeader(dst, dstOff, DnsHeader.id(req, reqOff), flags, questionLength > 0 ? 1 : 0, 1);
-        int pos = dstOff + DnsHeader.LENGTH;
-        if (questionLength > 0) {
-            dst.putBytes(pos, req, q.qnameOffset(), questionLength);
-            pos += questionLength;
-        }
+        final int flags = replyFlags(DnsHeader.flags(req, q.offset()))
+                | (DnsHeader.RCODE_BADVERS & DnsHeader.RCODE_MASK);
+        final int pos = writeQuestion(q, req, dst, dstOff, flags, questionLength, 1);
         Edns.writeOpt(dst, pos, 0, Edns.ttl(DnsHeader.RCODE_BADVERS >>> 4, 0, 0), 0);
         return total;
     }

@@ -217,7 +217,7 @@ public final class ResponseShaper {
         DnsHeader.nscount(reply, replyOff, keptNs);
         DnsHeader.arcount(reply, replyOff, keptAr);
         if (i < total) {
-            DnsHeader.tc(reply, replyOff, true);
+            DnsHeader.flag(reply, replyOff, DnsHeader.TC, true);
         }
         return newEnd - replyOff;
     }

@@ -33,14 +33,14 @@ class DnsHeaderTest {
             assertEquals(h.getID(), DnsHeader.id(b, off));
             assertEquals(h.getOpcode(), DnsHeader.opcode(b, off));
             assertEquals(h.getRcode(), DnsHeader.rcode(b, off));
-            assertEquals(h.getFlag(Flags.QR), DnsHeader.qr(b, off));
-            assertEquals(h.getFlag(Flags.AA), DnsHeader.aa(b, off));
-            assertEquals(h.getFlag(Flags.TC), DnsHeader.tc(b, off));
-            assertEquals(h.getFlag(Flags.RD), DnsHeader.rd(b, off));
-            assertEquals(h.getFlag(Flags.RA), DnsHeader.ra(b, off));
-            assertEquals(h.getFlag(9), DnsHeader.z(b, off));
-            assertEquals(h.getFlag(Flags.AD), DnsHeader.ad(b, off));
-            assertEquals(h.getFlag(Flags.CD), DnsHeader.cd(b, off));
+            assertEquals(h.getFlag(Flags.QR), DnsHeader.flag(b, off, DnsHeader.QR));
+            assertEquals(h.getFlag(Flags.AA), DnsHeader.flag(b, off, DnsHeader.AA));
+            assertEquals(h.getFlag(Flags.TC), DnsHeader.flag(b, off, DnsHeader.TC));
+            assertEquals(h.getFlag(Flags.RD), DnsHeader.flag(b, off, DnsHeader.RD));
+            assertEquals(h.getFlag(Flags.RA), DnsHeader.flag(b, off, DnsHeader.RA));
+            assertEquals(h.getFlag(9), DnsHeader.flag(b, off, DnsHeader.Z));
+            assertEquals(h.getFlag(Flags.AD), DnsHeader.flag(b, off, DnsHeader.AD));
+            assertEquals(h.getFlag(Flags.CD), DnsHeader.flag(b, off, DnsHeader.CD));
             assertEquals(h.getCount(Section.QUESTION), DnsHeader.qdcount(b, off));
             assertEquals(h.getCount(Section.ANSWER), DnsHeader.ancount(b, off));
             assertEquals(h.getCount(Section.AUTHORITY), DnsHeader.nscount(b, off));
@@ -72,12 +72,12 @@ class DnsHeaderTest {
                 if (on) {
                     h.setFlag(DNSJAVA_BITS[i]);
                 }
-                setFlag(b, off, MASKS[i], on);
+                DnsHeader.flag(b, off, MASKS[i], on);
             }
             assertArrayEquals(h.toWire(), WireTestSupport.bytes(b, off, 12), "iteration " + n);
             // and back off: clearing every flag leaves only opcode and rcode
             for (final int mask : MASKS) {
-                setFlag(b, off, mask, false);
+                DnsHeader.flag(b, off, mask, false);
             }
             assertEquals((opcode << 11) | rcode, DnsHeader.flags(b, off));
         }
@@ -115,21 +115,7 @@ class DnsHeaderTest {
         final Message m = new Message(1);
         m.getHeader().setFlag(Flags.CD);
         final UnsafeBuffer b = new UnsafeBuffer(m.toWire());
-        assertEquals(true, DnsHeader.cd(b, 0));
+        assertEquals(true, DnsHeader.flag(b, 0, DnsHeader.CD));
         assertEquals(DnsHeader.CD, DnsHeader.flags(b, 0));
-    }
-
-    private static void setFlag(final UnsafeBuffer b, final int off, final int mask, final boolean on) {
-        switch (mask) {
-            case DnsHeader.QR -> DnsHeader.qr(b, off, on);
-            case DnsHeader.AA -> DnsHeader.aa(b, off, on);
-            case DnsHeader.TC -> DnsHeader.tc(b, off, on);
-            case DnsHeader.RD -> DnsHeader.rd(b, off, on);
-            case DnsHeader.RA -> DnsHeader.ra(b, off, on);
-            case DnsHeader.Z -> DnsHeader.z(b, off, on);
-            case DnsHeader.AD -> DnsHeader.ad(b, off, on);
-            case DnsHeader.CD -> DnsHeader.cd(b, off, on);
-            default -> DnsHeader.flag(b, off, mask, on);
-        }
     }
 }

@@ -259,7 +259,7 @@ class ResponseShaperTest {
         final int len = ResponseShaper.shape(q, req, b, 0, pos, 2048, 512);
         assertEquals(12 + 21, len);
         assertEquals(0, DnsHeader.ancount(b, 0));
-        assertTrue(DnsHeader.tc(b, 0));
+        assertTrue(DnsHeader.flag(b, 0, DnsHeader.TC));
     }
 
     @Test

@@ -129,7 +129,7 @@ final class CacheIntake {
             }
         }
         if (!q.dnssecOk() && (q.flags() & DnsHeader.AD) == 0) {
-            DnsHeader.ad(b, 0, false);
+            DnsHeader.flag(b, 0, DnsHeader.AD, false);
         }
         if (opt > 0 && !q.hasEdns()) {
             DnsHeader.arcount(b, 0, DnsHeader.arcount(b, 0) - 1);

@@ -50,7 +50,7 @@ final class CacheRefresh implements Runnable, Responder, ResponseHook {
         this.own = new Exchange(Math.max(4096, length));
         own.resetFor(origin, Transport.TCP, this, System.nanoTime());
         own.request().putBytes(0, origin.request(), 0, length);
-        DnsHeader.ad(own.request(), 0, true);
+        DnsHeader.flag(own.request(), 0, DnsHeader.AD, true);
         own.requestLength(length);
         if (own.query().wrap(own.request(), 0, length) != QueryView.OK) {
             throw new IllegalStateException("request no longer parses");

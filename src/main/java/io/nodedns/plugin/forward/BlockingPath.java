@@ -58,7 +58,7 @@ final class BlockingPath {
                         }
                         return ok;
                     });
-                    if (DnsHeader.tc(new UnsafeBuffer(reply, 0, n), 0)) {
+                    if (DnsHeader.flag(new UnsafeBuffer(reply, 0, n), 0, DnsHeader.TC)) {
                         tcp = true; // truncated: the same upstream over TCP (CoreDNS does this for prefer_udp)
                         n = tcpExchange(u, query, len, reply,
                                 Math.min(System.nanoTime() + f.readTimeoutNanos(), a.deadline));

@@ -152,10 +152,10 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         DnsHeader.id(out, 0, q.id());
         // RFC 4035 3.2.2: CD is copied from the query; an upstream that clears it (knot does) must not
         // make a client that asked for unchecked data believe it was checked.
-        DnsHeader.cd(out, 0, q.cd());
+        DnsHeader.flag(out, 0, DnsHeader.CD, q.cd());
         // RFC 1035 4.1.1: RA says recursion is available from the server that answers, which is this
         // one; an authoritative upstream (RA=0) must not make clients think it is not.
-        DnsHeader.ra(out, 0, true);
+        DnsHeader.flag(out, 0, DnsHeader.RA, true);
         // RFC 4343 4.1: the client's own spelling of the name, whatever case the upstream answered in.
         ClientCase.restore(out, length, ex.request(), q.qnameOffset(), q.qnameLength());
         ex.written(length, name);

@@ -49,9 +49,7 @@ final class Pending {
         ex = null;
         socket = null;
         upstream = null;
-        waiting = false;
-        tcpBusy = false;
-        retryNow = false;
+        waiting = tcpBusy = retryNow = false;
         tcpError = null;
         attempts.clear();
     }

@@ -47,7 +47,7 @@ final class ReplyCheck {
         if (length < DnsHeader.LENGTH) {
             return SHORT;
         }
-        if (!DnsHeader.qr(reply, 0)) {
+        if (!DnsHeader.flag(reply, 0, DnsHeader.QR)) {
             return NOT_RESPONSE;
         }
         if (DnsHeader.opcode(reply, 0) != DnsHeader.opcode(ex.request(), 0)) {

@@ -220,7 +220,7 @@ final class UdpForwarder implements LoopTicker {
         pending.stopWaiting(p);
         long now = System.nanoTime();
         p.upstream.responded(loop, DnsHeader.rcode(rx, 0), now - p.sentAt);
-        if (cut || DnsHeader.tc(rx, 0)) {
+        if (cut || DnsHeader.flag(rx, 0, DnsHeader.TC)) {
             startTcp(p, p.upstream, now); // truncated (by the upstream or by our slot): the same upstream over TCP
             return;
         }

@@ -46,7 +46,7 @@ final class NameRule extends Rule {
 
     private static DirectBuffer wire(String name) {
         UnsafeBuffer b = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
-        int len = WireText.fromText(name, b, 0);
+        int len = Names.fromString(name, b, 0);
         if (len < 0) {
             throw new IllegalArgumentException("invalid domain name: " + name);
         }
@@ -70,7 +70,7 @@ final class NameRule extends Rule {
             if (!rewriteText(name, s.out)) {
                 return IGNORED;
             }
-            newLength = WireText.fromText(s.out, s.wire, 0);
+            newLength = Names.fromString(s.out, s.wire, 0);
             if (newLength < 0) {
                 return INVALID;
             }

@@ -58,7 +58,7 @@ class UpstreamReplyFuzzTest {
         if (check != ReplyCheck.OK) {
             return;
         }
-        assertTrue(DnsHeader.qr(reply, 0));
+        assertTrue(DnsHeader.flag(reply, 0, DnsHeader.QR));
         agreeWithDnsjava(Arrays.copyOfRange(data, 1, data.length));
         shape(reply, length, (data[0] & 0x80) != 0
                 ? ResponseShaper.MAX_SIZE
