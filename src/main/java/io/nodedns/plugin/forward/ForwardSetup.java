@@ -9,11 +9,13 @@ import io.nodedns.config.Zones;
 import io.nodedns.log.Log;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
+import io.nodedns.wire.DnsHeader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code forward FROM TO... { options }} (CoreDNS plugin/forward/README.md). Several forward directives in one block each
@@ -332,14 +334,15 @@ public final class ForwardSetup implements PluginSetup {
         }
         int mask = 0;
         for (Token t : args) {
-            int rc = Rcodes.parse(t.text());
+            int rc = DnsHeader.rcodeByName(t.text().toUpperCase(Locale.ROOT));
             if (rc < 0) {
                 throw d.pluginErr(t, "'" + t.text() + "' is not a valid rcode");
             }
             if (failover && rc == 0) {
                 throw d.pluginErr(t, "NoError cannot be used in failover");
             }
-            mask |= Rcodes.bit(rc);
+            // Upstream replies are matched on the 4-bit header rcode: an accepted extended one (16+) never matches.
+            mask |= rc <= DnsHeader.RCODE_MASK ? 1 << rc : 0;
         }
         return mask;
     }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /** A log line template with CoreDNS's placeholders, compiled once into literal and field parts. */
@@ -67,7 +66,9 @@ public final class LogFormat {
                 Integer.toString(ex.transport() == Transport.TCP ? 65535 : ResponseShaper.effectiveUdpSize(q));
             case ">opcode" -> Integer.toString(q.opcode());
             case "rcode" ->
-                ex.responseLength() >= DnsHeader.LENGTH ? Rcode.string(DnsHeader.rcode(ex.response(), 0)) : "-";
+                ex.responseLength() >= DnsHeader.LENGTH
+                        ? DnsHeader.rcodeNameOrNumber(DnsHeader.rcode(ex.response(), 0))
+                        : "-";
             case ">rflags" -> ex.responseLength() >= DnsHeader.LENGTH ? flags(DnsHeader.flags(ex.response(), 0)) : "-";
             case "rsize" -> Integer.toString(ex.responseLength());
             case "duration" -> seconds(System.nanoTime() - ex.startNanos());
