@@ -41,6 +41,17 @@ public final class LogFormat {
         literals.add(literal.toString());
     }
 
+    /** Two formats are equal when they print the same parts (a config record compares its formats). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LogFormat f && literals.equals(f.literals) && fields.equals(f.fields);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * literals.hashCode() + fields.hashCode();
+    }
+
     /** Renders the line for a completed exchange (allocates: logging is off the fast path by choice). */
     public String render(Exchange ex) {
         StringBuilder sb = new StringBuilder(160);
