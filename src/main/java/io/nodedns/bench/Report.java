@@ -1,13 +1,11 @@
 package io.nodedns.bench;
 
+import io.nodedns.wire.DnsHeader;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /** The outcome of one measured run, summed over the engines. Latencies are kept in nanoseconds. */
 public final class Report {
-    private static final String[] RCODES = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-            "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "RCODE11", "RCODE12", "RCODE13", "RCODE14",
-            "RCODE15"};
 
     final LoadOptions options;
     /** Latency from the intended send time (open loop) or the send time (closed loop). */
@@ -97,7 +95,7 @@ public final class Report {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 16; i++) {
             if (rcodes[i] > 0) {
-                sb.append(sb.isEmpty() ? "" : ",").append(RCODES[i]).append(':').append(rcodes[i]);
+                sb.append(sb.isEmpty() ? "" : ",").append(DnsHeader.rcodeName(i)).append(':').append(rcodes[i]);
             }
         }
         return sb.isEmpty() ? "-" : sb.toString();

@@ -212,6 +212,27 @@ public final class Dispenser {
         }
     }
 
+    /**
+     * The arguments left on this line, at least one (CoreDNS's {@code RemainingArgs} and
+     * {@code if len(args) == 0 { return c.ArgErr() }}).
+     */
+    public List<Token> requireArgTokens() throws ConfigException {
+        List<Token> args = remainingArgTokens();
+        if (args.isEmpty()) {
+            throw argErr();
+        }
+        return args;
+    }
+
+    /**
+     * For a block option that is a bare flag ({@code force_tcp}, {@code stacktrace}): true, or an
+     * argument-count error if an argument follows (CoreDNS's {@code if c.NextArg() { return c.ArgErr() }}).
+     */
+    public boolean flag() throws ConfigException {
+        requireNoMoreArgs();
+        return true;
+    }
+
     /** For a directive that takes nothing: fails on an argument or a block after its name. */
     public void requireBare() throws ConfigException {
         if (nextArg() || nextBlock()) {

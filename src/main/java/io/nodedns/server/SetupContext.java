@@ -87,6 +87,24 @@ public final class SetupContext {
         return occurrences.getFirst();
     }
 
+    /**
+     * Parses the occurrences in Corefile order, each from the config the ones before it left (for a
+     * directive that may appear several times: {@code log}, {@code bind}, {@code local}, {@code dns64}).
+     */
+    public <C> C parseEach(C initial, OccurrenceParser<C> parser) throws ConfigException {
+        C config = initial;
+        for (Directive occurrence : occurrences) {
+            config = parser.parse(occurrence.dispenser(), config);
+        }
+        return config;
+    }
+
+    /** One occurrence's parse: its dispenser (before the name) and the config so far in, the config with it out. */
+    @FunctionalInterface
+    public interface OccurrenceParser<C> {
+        C parse(Dispenser d, C previous) throws ConfigException;
+    }
+
     /** For a directive that takes nothing: fails at the first occurrence with an argument or a block. */
     public void requireBare() throws ConfigException {
         for (Directive occurrence : occurrences) {

@@ -139,4 +139,52 @@ public final class DnsHeader {
     public static void count(final MutableDirectBuffer b, final int off, final int section, final int count) {
         b.putShort(off + QDCOUNT_OFFSET + (section << 1), (short) count, BE);
     }
+
+    /**
+     * The rcode mnemonics CoreDNS prints and reads (miekg/dns's RcodeToString, by value; IANA's DNS
+     * RCODEs registry). 16 is BADSIG there, the TSIG name (RFC 8945); RFC 6891 calls it BADVERS.
+     */
+    private static final String[] RCODE_NAMES = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+            "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI", null, null, null, null, "BADSIG",
+            "BADKEY", "BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE"};
+
+    /**
+     * An rcode as CoreDNS's metrics and trace label it (plugin/pkg/rcode.ToString): the mnemonic, or
+     * {@code RCODE} and the number for one without a name (12 to 15, past 23).
+     */
+    public static String rcodeName(final int rcode) {
+        final String name = mnemonic(rcode);
+        return name != null ? name : "RCODE" + rcode;
+    }
+
+    /** An rcode as CoreDNS's log {@code {rcode}} and forward's metrics print it: the mnemonic, or the number. */
+    public static String rcodeNameOrNumber(final int rcode) {
+        final String name = mnemonic(rcode);
+        return name != null ? name : Integer.toString(rcode);
+    }
+
+    private static String mnemonic(final int rcode) {
+        return rcode >= 0 && rcode < RCODE_NAMES.length ? RCODE_NAMES[rcode] : null;
+    }
+
+    /**
+     * The rcode a mnemonic names, or -1 (miekg/dns's StringToRcode, which CoreDNS's forward, rewrite
+     * and template read): the names above, NOTIMPL (miekg/dns keeps the old spelling) and BADVERS
+     * (RFC 6891's name for 16, which nodedns's forward has always taken). Case-sensitive, as the map
+     * is: forward and rewrite upper-case the text first, template does not.
+     */
+    public static int rcodeByName(final String name) {
+        if (name.equals("NOTIMPL")) {
+            return RCODE_NOTIMP;
+        }
+        if (name.equals("BADVERS")) {
+            return RCODE_BADVERS;
+        }
+        for (int i = 0; i < RCODE_NAMES.length; i++) {
+            if (name.equals(RCODE_NAMES[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -11,8 +11,8 @@ import io.nodedns.config.Dispenser;
 import io.nodedns.config.ServerBlock;
 import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
+import io.nodedns.server.SetupContext;
 import io.nodedns.server.Shared;
-import java.util.List;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -29,10 +29,25 @@ public final class SetupErrors {
 
     /** The first {@code name} directive in {@code ZONE {\n BODY\n}}. */
     public static Directive directive(String zone, String body, String name) throws ConfigException {
+        return block(zone, body).directives(name).getFirst();
+    }
+
+    /**
+     * What a setup's {@link SetupContext#parseEach} makes of every {@code name} directive in
+     * {@code ZONE {\n BODY\n}}, in order (the body starts on line 2).
+     */
+    public static <C> C parseEach(String zone, String body, String name, C initial,
+            SetupContext.OccurrenceParser<C> parser) throws ConfigException {
+        C config = initial;
+        for (Directive d : block(zone, body).directives(name)) {
+            config = parser.parse(d.dispenser(), config);
+        }
+        return config;
+    }
+
+    private static ServerBlock block(String zone, String body) throws ConfigException {
         PluginRegistry registry = TestServer.registry();
-        List<ServerBlock> blocks = Corefile.parse("Corefile", zone + " {\n" + body + "\n}\n", registry::isKnown,
-                k -> null);
-        return blocks.getFirst().directives(name).getFirst();
+        return Corefile.parse("Corefile", zone + " {\n" + body + "\n}\n", registry::isKnown, k -> null).getFirst();
     }
 
     /** Asserts {@code parse} fails in the Corefile at this line with a message containing the fragment. */

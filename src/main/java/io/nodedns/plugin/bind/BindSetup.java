@@ -3,10 +3,11 @@ package io.nodedns.plugin.bind;
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
+import io.nodedns.config.Token;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -28,58 +29,51 @@ public final class BindSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Set<String> all = new LinkedHashSet<>();
-        for (Directive d : ctx.occurrences()) {
-            Dispenser dispenser = d.dispenser();
-            dispenser.next();
-            List<String> include = new ArrayList<>();
-            boolean any = false;
-            while (dispenser.nextArg()) {
-                any = true;
-                include.addAll(resolve(dispenser));
-            }
-            if (!any) {
-                throw dispenser.argErr();
-            }
-            Set<String> except = new LinkedHashSet<>();
-            while (dispenser.nextBlock()) {
-                if (!dispenser.val().equals("except")) {
-                    throw dispenser.err("unknown property '" + dispenser.val() + "'");
-                }
-                boolean exceptArgs = false;
-                while (dispenser.nextArg()) {
-                    exceptArgs = true;
-                    except.addAll(resolve(dispenser));
-                }
-                if (!exceptArgs) {
-                    throw dispenser.argErr();
-                }
-            }
-            for (String address : include) {
-                if (!except.contains(address)) {
-                    all.add(address);
-                }
-            }
-        }
-        if (all.isEmpty()) {
+        BindConfig config = ctx.parseEach(BindConfig.NONE, (d, previous) -> parse(d, previous, interfaces));
+        if (config.addresses().isEmpty()) {
             Directive first = ctx.occurrences().getFirst();
             throw first.pluginErr(first.nameToken(), "no address left to listen on after 'except'");
         }
-        ctx.addListenHosts(List.copyOf(all));
+        ctx.addListenHosts(config.addresses());
     }
 
-    private List<String> resolve(Dispenser dispenser) throws ConfigException {
-        String value = dispenser.val();
-        String literal = IpLiteral.normalize(value);
-        if (literal != null) {
-            return List.of(literal);
+    /** Adds one line's addresses but its excepted ones (the dispenser stands before the name). */
+    static BindConfig parse(Dispenser d, BindConfig previous, InterfaceAddresses interfaces) throws ConfigException {
+        d.next();
+        List<String> include = resolve(d, interfaces);
+        Set<String> except = new HashSet<>();
+        while (d.nextBlock()) {
+            if (!d.val().equals("except")) {
+                throw d.pluginErr("unknown property '" + d.val() + "'");
+            }
+            except.addAll(resolve(d, interfaces));
         }
-        List<String> addresses = interfaces.addressesOf(value);
-        if (addresses == null) {
-            throw dispenser.pluginErr("not a valid IP address or interface name: '" + value + "'");
+        List<String> kept = new ArrayList<>();
+        for (String address : include) {
+            if (!except.contains(address)) {
+                kept.add(address);
+            }
         }
-        if (addresses.isEmpty()) {
-            throw dispenser.pluginErr("interface '" + value + "' has no addresses");
+        return previous.with(kept);
+    }
+
+    /** The rest of the line's arguments, at least one, each an IP address or an interface's addresses. */
+    private static List<String> resolve(Dispenser d, InterfaceAddresses interfaces) throws ConfigException {
+        List<String> addresses = new ArrayList<>();
+        for (Token t : d.requireArgTokens()) {
+            String literal = IpLiteral.normalize(t.text());
+            if (literal != null) {
+                addresses.add(literal);
+                continue;
+            }
+            List<String> of = interfaces.addressesOf(t.text());
+            if (of == null) {
+                throw d.pluginErr(t, "not a valid IP address or interface name: '" + t.text() + "'");
+            }
+            if (of.isEmpty()) {
+                throw d.pluginErr(t, "interface '" + t.text() + "' has no addresses");
+            }
+            addresses.addAll(of);
         }
         return addresses;
     }

@@ -1,7 +1,6 @@
 package io.nodedns.plugin.dns64;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.IpPrefix;
 import io.nodedns.server.PluginSetup;
@@ -15,10 +14,7 @@ import java.util.List;
 public final class Dns64Setup implements PluginSetup {
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Dns64Config config = null;
-        for (Directive directive : ctx.occurrences()) {
-            config = parse(directive.dispenser(), config);
-        }
+        Dns64Config config = ctx.parseEach(null, Dns64Setup::parse);
         Dns64Metrics metrics = ctx.shared().metrics(Dns64Metrics.KEY, k -> new Dns64Metrics()); // once per process: series survive reloads
         String server = ctx.listenLabels(ctx.keys().getFirst().port()).getFirst();
         ctx.addHandler(new Dns64Handler(config, metrics.translated(server)));

@@ -3,9 +3,12 @@ package io.nodedns.plugin.errors;
 import io.nodedns.log.Log;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.HookHandler;
+import io.nodedns.server.Lifecycle;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.xbill.DNS.Type;
 
 /**
@@ -13,14 +16,16 @@ import org.xbill.DNS.Type;
  * {@code [ERROR] plugin/errors: RCODE QNAME QTYPE: TEXT}, or counts them under a consolidate
  * pattern and prints one summary per period.
  */
-public final class ErrorsHandler extends HookHandler {
-    private final List<Consolidator> consolidators;
+public final class ErrorsHandler extends HookHandler implements Lifecycle {
+    private final List<Consolidator> consolidators = new ArrayList<>();
     private final boolean stacktrace;
 
-    ErrorsHandler(List<Consolidator> consolidators, boolean stacktrace) {
+    ErrorsHandler(ErrorsConfig config) {
         super("errors");
-        this.consolidators = List.copyOf(consolidators);
-        this.stacktrace = stacktrace;
+        for (ErrorsConfig.Consolidate c : config.consolidate()) {
+            consolidators.add(new Consolidator(c.period(), Pattern.compile(c.regexp()), c.level(), c.showFirst()));
+        }
+        this.stacktrace = config.stacktrace();
     }
 
     @Override
@@ -47,11 +52,8 @@ public final class ErrorsHandler extends HookHandler {
         Log.error("errors", line);
     }
 
-    boolean stacktrace() {
-        return stacktrace;
-    }
-
-    List<Consolidator> consolidators() {
-        return consolidators;
+    @Override
+    public void stop() {
+        consolidators.forEach(Consolidator::stop); // a summary due after a reload is not printed
     }
 }

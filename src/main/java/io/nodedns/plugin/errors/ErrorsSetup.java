@@ -3,7 +3,6 @@ package io.nodedns.plugin.errors;
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Token;
-import io.nodedns.server.Lifecycle;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.time.Duration;
@@ -18,31 +17,28 @@ public final class ErrorsSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Dispenser d = ctx.once().dispenser();
+        ErrorsHandler handler = new ErrorsHandler(parse(ctx.once().dispenser()));
+        ctx.addHandler(handler);
+        ctx.addLifecycle(handler);
+    }
+
+    /** Parses the occurrence (the dispenser stands before the name). */
+    static ErrorsConfig parse(Dispenser d) throws ConfigException {
         d.next();
         d.requireNoMoreArgs();
-        List<Consolidator> consolidators = new ArrayList<>();
+        List<ErrorsConfig.Consolidate> consolidate = new ArrayList<>();
         boolean stacktrace = false;
         while (d.nextBlock()) {
             switch (d.val()) {
-                case "stacktrace" -> {
-                    d.requireNoMoreArgs();
-                    stacktrace = true;
-                }
-                case "consolidate" -> consolidators.add(consolidate(d));
+                case "stacktrace" -> stacktrace = d.flag();
+                case "consolidate" -> consolidate.add(consolidate(d));
                 default -> throw d.pluginErr("unknown property '" + d.val() + "'");
             }
         }
-        ctx.addHandler(new ErrorsHandler(consolidators, stacktrace));
-        ctx.addLifecycle(new Lifecycle() {
-            @Override
-            public void stop() {
-                consolidators.forEach(Consolidator::stop);
-            }
-        });
+        return new ErrorsConfig(stacktrace, consolidate);
     }
 
-    private static Consolidator consolidate(Dispenser d) throws ConfigException {
+    private static ErrorsConfig.Consolidate consolidate(Dispenser d) throws ConfigException {
         List<Token> args = d.remainingArgTokens();
         if (args.size() < 2 || args.size() > 4) {
             throw d.argErr();
@@ -55,9 +51,8 @@ public final class ErrorsSetup implements PluginSetup {
         if (regexp.length() > MAX_REGEXP) {
             throw d.pluginErr("regex too long (" + regexp.length() + " > " + MAX_REGEXP + ")");
         }
-        Pattern pattern;
         try {
-            pattern = Pattern.compile(regexp);
+            Pattern.compile(regexp);
         } catch (PatternSyntaxException e) {
             throw d.pluginErr("invalid regexp '" + regexp + "': " + e.getDescription());
         }
@@ -71,6 +66,6 @@ public final class ErrorsSetup implements PluginSetup {
                 default -> throw d.pluginErr("unknown log level or option '" + extra + "'");
             }
         }
-        return new Consolidator(period, pattern, level, showFirst);
+        return new ErrorsConfig.Consolidate(period, regexp, level, showFirst);
     }
 }

@@ -2,7 +2,7 @@ package io.nodedns.plugin.forward;
 
 import io.nodedns.server.MetricSource;
 import io.nodedns.upstream.Upstream;
-import org.xbill.DNS.Rcode;
+import io.nodedns.wire.DnsHeader;
 
 /**
  * The series of one forwarder (CoreDNS plugin/forward/metrics.go and the proxy's), read at scrape
@@ -25,7 +25,7 @@ public record ForwardMetrics(ForwardHandler forward) implements MetricSource {
                 }
                 out.histogram("coredns_proxy_request_duration_seconds", DURATION, buckets,
                         u.durationSumNanos(rcode) / 1e9,
-                        "proxy_name", "forward", "to", to, "rcode", Rcode.string(rcode));
+                        "proxy_name", "forward", "to", to, "rcode", DnsHeader.rcodeNameOrNumber(rcode));
             }
             out.counter("coredns_proxy_healthcheck_failures", "Counter of the number of failed healthchecks.",
                     u.healthcheckFailures(), "proxy_name", "forward", "to", to);

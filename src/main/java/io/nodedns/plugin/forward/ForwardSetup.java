@@ -9,11 +9,13 @@ import io.nodedns.config.Zones;
 import io.nodedns.log.Log;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
+import io.nodedns.wire.DnsHeader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code forward FROM TO... { options }} (CoreDNS plugin/forward/README.md). Several forward directives in one block each
@@ -49,10 +51,7 @@ public final class ForwardSetup implements PluginSetup {
                     "Unsupported CIDR notation: '" + d.val() + "' expands to multiple zones. Using only '"
                             + from + "'.");
         }
-        List<Token> tos = d.remainingArgTokens();
-        if (tos.isEmpty()) {
-            throw d.argErr();
-        }
+        List<Token> tos = d.requireArgTokens();
         if (tos.size() > MAX_TO) {
             throw d.pluginErr(tos.get(MAX_TO), "more than " + MAX_TO + " TOs configured: " + tos.size());
         }
@@ -204,25 +203,13 @@ public final class ForwardSetup implements PluginSetup {
         String name = d.val();
         switch (name) {
             case "except" -> {
-                List<Token> args = d.remainingArgTokens();
-                if (args.isEmpty()) {
-                    throw d.argErr();
-                }
-                for (Token t : args) {
+                for (Token t : d.requireArgTokens()) {
                     o.except.addAll(Zones.normalize(t));
                 }
             }
-            case "force_tcp" -> {
-                d.requireNoMoreArgs();
-                o.forceTcp = true;
-            }
-            case "prefer_udp" -> {
-                d.requireNoMoreArgs();
-                o.preferUdp = true;
-            }
-            case "expire" -> {
-                o.expire = d.nonNegativeDurationArg("expire");
-            }
+            case "force_tcp" -> o.forceTcp = d.flag();
+            case "prefer_udp" -> o.preferUdp = d.flag();
+            case "expire" -> o.expire = d.nonNegativeDurationArg("expire");
             case "max_age" -> {
                 o.maxAgeToken = d.token();
                 o.maxAge = d.nonNegativeDurationArg("max_age");
@@ -260,18 +247,9 @@ public final class ForwardSetup implements PluginSetup {
             }
             case "next" -> o.nextRcodes |= rcodes(d, false);
             case "failover" -> o.failoverRcodes |= rcodes(d, true);
-            case "next_on_nodata" -> {
-                d.requireNoMoreArgs();
-                o.nextOnNodata = true;
-            }
-            case "failfast_all_unhealthy_upstreams" -> {
-                d.requireNoMoreArgs();
-                o.failfast = true;
-            }
-            case "forward_special_use" -> {
-                d.requireNoMoreArgs();
-                o.forwardSpecialUse = true;
-            }
+            case "next_on_nodata" -> o.nextOnNodata = d.flag();
+            case "failfast_all_unhealthy_upstreams" -> o.failfast = d.flag();
+            case "forward_special_use" -> o.forwardSpecialUse = d.flag();
             case "doh_method" -> {
                 String m = d.requireArg();
                 if (!m.equals("GET") && !m.equals("POST")) {
@@ -290,11 +268,7 @@ public final class ForwardSetup implements PluginSetup {
                 o.source = ip;
             }
             case "resolver" -> {
-                List<Token> args = d.remainingArgTokens();
-                if (args.isEmpty()) {
-                    throw d.argErr();
-                }
-                for (Token t : args) {
+                for (Token t : d.requireArgTokens()) {
                     o.resolvers.add(ToParser.ipPort(t));
                 }
             }
@@ -326,20 +300,17 @@ public final class ForwardSetup implements PluginSetup {
     }
 
     private static int rcodes(Dispenser d, boolean failover) throws ConfigException {
-        List<Token> args = d.remainingArgTokens();
-        if (args.isEmpty()) {
-            throw d.argErr();
-        }
         int mask = 0;
-        for (Token t : args) {
-            int rc = Rcodes.parse(t.text());
+        for (Token t : d.requireArgTokens()) {
+            int rc = DnsHeader.rcodeByName(t.text().toUpperCase(Locale.ROOT));
             if (rc < 0) {
                 throw d.pluginErr(t, "'" + t.text() + "' is not a valid rcode");
             }
             if (failover && rc == 0) {
                 throw d.pluginErr(t, "NoError cannot be used in failover");
             }
-            mask |= Rcodes.bit(rc);
+            // Upstream replies are matched on the 4-bit header rcode: an accepted extended one (16+) never matches.
+            mask |= rc <= DnsHeader.RCODE_MASK ? 1 << rc : 0;
         }
         return mask;
     }

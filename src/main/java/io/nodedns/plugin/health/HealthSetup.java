@@ -21,7 +21,7 @@ public final class HealthSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Config config = parse(ctx.once().dispenser());
+        HealthConfig config = parse(ctx.once().dispenser());
         io.nodedns.server.Shared shared = ctx.shared();
         ctx.addHttpRoute(new HttpRoute(config.address(), "/health", exchange -> {
             String problem = shared.servingProblem();
@@ -41,12 +41,8 @@ public final class HealthSetup implements PluginSetup {
         });
     }
 
-    /** What one {@code health} directive sets. */
-    record Config(String address, Duration lameDuck) {
-    }
-
     /** Parses one occurrence (the dispenser stands before the name). */
-    static Config parse(Dispenser d) throws ConfigException {
+    static HealthConfig parse(Dispenser d) throws ConfigException {
         d.next();
         String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
         Duration lameDuck = Duration.ZERO;
@@ -61,6 +57,6 @@ public final class HealthSetup implements PluginSetup {
             }
             d.requireNoMoreArgs();
         }
-        return new Config(address, lameDuck);
+        return new HealthConfig(address, lameDuck);
     }
 }

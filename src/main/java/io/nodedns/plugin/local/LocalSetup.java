@@ -1,7 +1,6 @@
 package io.nodedns.plugin.local;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
@@ -13,29 +12,28 @@ import io.nodedns.server.SetupContext;
 public final class LocalSetup implements PluginSetup {
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        boolean prefix = true;
-        for (Directive directive : ctx.occurrences()) {
-            prefix = parse(directive.dispenser(), prefix);
-        }
+        LocalConfig config = ctx.parseEach(LocalConfig.DEFAULT, LocalSetup::parse);
         ctx.shared().metrics(LocalMetrics.KEY, k -> new LocalMetrics()); // once per process: the counter has no server label
-        ctx.addHandler(new LocalHandler(prefix));
+        ctx.addHandler(new LocalHandler(config.localhostPrefix()));
     }
 
-    static boolean parse(Dispenser d, boolean prefix) throws ConfigException {
+    /** Applies one occurrence (the dispenser stands before the name); a later line overrides an earlier one. */
+    static LocalConfig parse(Dispenser d, LocalConfig previous) throws ConfigException {
         d.next();
         d.requireNoMoreArgs();
+        LocalConfig config = previous;
         while (d.nextBlock()) {
             if (!d.val().equals("localhost_prefix")) {
                 throw d.pluginErr("unknown property '" + d.val() + "'");
             }
             String value = d.requireArg();
             d.requireNoMoreArgs();
-            prefix = switch (value) {
-                case "on" -> true;
-                case "off" -> false;
+            config = switch (value) {
+                case "on" -> new LocalConfig(true);
+                case "off" -> new LocalConfig(false);
                 default -> throw d.pluginErr("localhost_prefix expects 'on' or 'off', got \"" + value + "\"");
             };
         }
-        return prefix;
+        return config;
     }
 }

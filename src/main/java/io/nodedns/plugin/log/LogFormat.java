@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /** A log line template with CoreDNS's placeholders, compiled once into literal and field parts. */
@@ -42,6 +41,17 @@ public final class LogFormat {
         literals.add(literal.toString());
     }
 
+    /** Two formats are equal when they print the same parts (a config record compares its formats). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LogFormat f && literals.equals(f.literals) && fields.equals(f.fields);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * literals.hashCode() + fields.hashCode();
+    }
+
     /** Renders the line for a completed exchange (allocates: logging is off the fast path by choice). */
     public String render(Exchange ex) {
         StringBuilder sb = new StringBuilder(160);
@@ -67,7 +77,9 @@ public final class LogFormat {
                 Integer.toString(ex.transport() == Transport.TCP ? 65535 : ResponseShaper.effectiveUdpSize(q));
             case ">opcode" -> Integer.toString(q.opcode());
             case "rcode" ->
-                ex.responseLength() >= DnsHeader.LENGTH ? Rcode.string(DnsHeader.rcode(ex.response(), 0)) : "-";
+                ex.responseLength() >= DnsHeader.LENGTH
+                        ? DnsHeader.rcodeNameOrNumber(DnsHeader.rcode(ex.response(), 0))
+                        : "-";
             case ">rflags" -> ex.responseLength() >= DnsHeader.LENGTH ? flags(DnsHeader.flags(ex.response(), 0)) : "-";
             case "rsize" -> Integer.toString(ex.responseLength());
             case "duration" -> seconds(System.nanoTime() - ex.startNanos());

@@ -1,14 +1,15 @@
 package io.nodedns.plugin.log;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
+import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code log}, {@code log NAME}, {@code log NAMES... FORMAT}, each with an optional
@@ -17,26 +18,20 @@ import java.util.List;
 public final class LogSetup implements PluginSetup {
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        List<LogRule> rules = new ArrayList<>();
-        for (Directive directive : ctx.occurrences()) {
-            rules.add(parseRule(directive.dispenser()));
-        }
-        ctx.addHandler(new LogHandler(rules));
+        ctx.addHandler(new LogHandler(ctx.parseEach(LogConfig.NONE, LogSetup::parse).rules()));
     }
 
-    static LogRule parseRule(Dispenser d) throws ConfigException {
+    /** Adds one line's rule (the dispenser stands before the name). */
+    static LogConfig parse(Dispenser d, LogConfig previous) throws ConfigException {
         d.next();
-        List<io.nodedns.config.Token> args = new ArrayList<>();
-        while (d.nextArg()) {
-            args.add(d.token());
-        }
+        List<Token> args = d.remainingArgTokens();
         String format = LogFormat.COMMON;
-        List<String> zones = new ArrayList<>();
         if (args.size() >= 2 && args.getLast().text().contains("{")) {
             format = args.getLast().text();
             args = args.subList(0, args.size() - 1);
         }
-        for (io.nodedns.config.Token t : args) {
+        List<String> zones = new ArrayList<>();
+        for (Token t : args) {
             zones.addAll(Zones.normalize(t));
         }
         if (zones.isEmpty()) {
@@ -47,24 +42,19 @@ public final class LogSetup implements PluginSetup {
             if (!d.val().equals("class")) {
                 throw d.pluginErr("unknown property '" + d.val() + "'");
             }
-            boolean any = false;
-            while (d.nextArg()) {
-                any = true;
-                switch (d.val().toLowerCase(java.util.Locale.ROOT)) {
+            for (Token t : d.requireArgTokens()) {
+                switch (t.text().toLowerCase(Locale.ROOT)) {
                     case "all" -> classes.addAll(EnumSet.allOf(ResponseClass.class));
                     case "success" -> classes.add(ResponseClass.SUCCESS);
                     case "denial" -> classes.add(ResponseClass.DENIAL);
                     case "error" -> classes.add(ResponseClass.ERROR);
-                    default -> throw d.pluginErr("invalid class '" + d.val() + "'");
+                    default -> throw d.pluginErr(t, "invalid class '" + t.text() + "'");
                 }
-            }
-            if (!any) {
-                throw d.argErr();
             }
         }
         if (classes.isEmpty()) {
             classes = EnumSet.allOf(ResponseClass.class);
         }
-        return new LogRule(zones, new LogFormat(format), classes);
+        return previous.with(new LogRule(zones, new LogFormat(format), classes));
     }
 }

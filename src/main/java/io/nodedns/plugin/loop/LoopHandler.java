@@ -37,10 +37,10 @@ final class LoopHandler extends ChainHandler implements Lifecycle {
     private volatile boolean active = true;
     private volatile Thread prober;
 
-    LoopHandler(String zone, InetSocketAddress target, Shared shared) {
+    LoopHandler(LoopConfig config, Shared shared) {
         super(NAME);
-        this.zone = zone;
-        this.target = target;
+        this.zone = config.zone();
+        this.target = config.target();
         this.shared = shared;
         ThreadLocalRandom r = ThreadLocalRandom.current();
         String z = zone.equals(".") ? "" : zone;

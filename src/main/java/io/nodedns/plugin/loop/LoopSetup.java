@@ -1,7 +1,6 @@
 package io.nodedns.plugin.loop;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.ServerKey;
 import io.nodedns.server.PluginSetup;
@@ -9,6 +8,7 @@ import io.nodedns.server.SetupContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * {@code loop}, no arguments, once per block: probes the block's first listen address with a
@@ -17,13 +17,17 @@ import java.net.UnknownHostException;
 public final class LoopSetup implements PluginSetup {
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Directive d = ctx.once();
-        Dispenser dispenser = d.dispenser();
-        dispenser.next();
-        dispenser.requireNoMoreArgs();
-        ServerKey key = ctx.keys().getFirst();
-        String host = ctx.boundHosts().isEmpty() ? "" : ctx.boundHosts().getFirst();
-        InetSocketAddress target;
+        LoopConfig config = parse(ctx.once().dispenser(), ctx.keys().getFirst(), ctx.boundHosts());
+        LoopHandler detector = new LoopHandler(config, ctx.shared());
+        ctx.addHandler(detector);
+        ctx.addLifecycle(detector);
+    }
+
+    /** Parses the occurrence (the dispenser stands before the name) for a block with this first key and bind hosts. */
+    static LoopConfig parse(Dispenser d, ServerKey key, List<String> boundHosts) throws ConfigException {
+        d.next();
+        d.requireNoMoreArgs();
+        String host = boundHosts.isEmpty() ? "" : boundHosts.getFirst();
         try {
             InetAddress ip = host.isEmpty()
                     ? InetAddress.getLoopbackAddress()
@@ -31,12 +35,9 @@ public final class LoopSetup implements PluginSetup {
             if (ip.isAnyLocalAddress()) {
                 ip = InetAddress.getLoopbackAddress();
             }
-            target = new InetSocketAddress(ip, key.port());
+            return new LoopConfig(key.zone(), new InetSocketAddress(ip, key.port()));
         } catch (UnknownHostException e) {
-            throw d.pluginErr(d.nameToken(), "cannot probe " + host + ": " + e.getMessage());
+            throw d.pluginErr("cannot probe " + host + ": " + e.getMessage());
         }
-        LoopHandler detector = new LoopHandler(key.zone(), target, ctx.shared());
-        ctx.addHandler(detector);
-        ctx.addLifecycle(detector);
     }
 }

@@ -5,7 +5,7 @@ import io.nodedns.config.Dispenser;
 import io.nodedns.net.HostName;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * {@code nsid [DATA...]} (CoreDNS plugin/nsid, RFC 5001): the words of DATA joined by single
@@ -17,20 +17,21 @@ public final class NsidSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        ctx.addHandler(new NsidHandler(parse(ctx.once().dispenser(), HostName.get())));
+        ctx.addHandler(new NsidHandler(parse(ctx.once().dispenser(), HostName.get()).bytes()));
     }
 
-    static byte[] parse(Dispenser d, String hostname) throws ConfigException {
+    /** Parses the occurrence (the dispenser stands before the name); {@code hostname} is the default DATA. */
+    static NsidConfig parse(Dispenser d, String hostname) throws ConfigException {
         d.next();
-        java.util.List<String> words = d.remainingArgs();
-        String data = words.isEmpty() ? hostname : String.join(" ", words);
+        List<String> words = d.remainingArgs();
+        NsidConfig config = new NsidConfig(words.isEmpty() ? hostname : String.join(" ", words));
         if (d.nextBlock()) {
             throw d.pluginErr("takes no block, only [DATA]");
         }
-        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > MAX_DATA) {
-            throw d.pluginErr("DATA is " + bytes.length + " bytes, at most " + MAX_DATA);
+        int length = config.bytes().length;
+        if (length > MAX_DATA) {
+            throw d.pluginErr("DATA is " + length + " bytes, at most " + MAX_DATA);
         }
-        return bytes;
+        return config;
     }
 }

@@ -1,6 +1,6 @@
 package io.nodedns.plugin.prometheus;
 
-import org.xbill.DNS.Rcode;
+import io.nodedns.wire.DnsHeader;
 
 /** CoreDNS's label value tables: the qtypes it names (others are "other") and rcode mnemonics. */
 final class Labels {
@@ -10,7 +10,7 @@ final class Labels {
 
     static {
         for (int i = 0; i < RCODES.length; i++) {
-            RCODES[i] = Rcode.string(i);
+            RCODES[i] = DnsHeader.rcodeName(i);
         }
     }
 

@@ -37,21 +37,10 @@ public final class PrometheusSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Dispenser d = ctx.once().dispenser();
-        d.next();
-        String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
+        PrometheusConfig config = parse(ctx.once().dispenser());
         // any block of a load asking for runtime_metrics turns them on for the shared endpoint
         boolean[] runtime = (boolean[]) ctx.buildState().computeIfAbsent(RUNTIME_KEY, k -> new boolean[1]);
-        while (d.nextBlock()) {
-            switch (d.val()) {
-                case "runtime_metrics" -> {
-                    d.requireNoMoreArgs();
-                    runtime[0] = true;
-                }
-                case "tls" -> throw d.pluginErr("tls is not supported yet by nodedns");
-                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
-            }
-        }
+        runtime[0] |= config.runtimeMetrics();
         DnsMetrics metrics = metrics(ctx.shared());
         ctx.addHandler(new MetricsHandler(metrics));
         ctx.addLifecycle(new Lifecycle() {
@@ -60,7 +49,22 @@ public final class PrometheusSetup implements PluginSetup {
                 metrics.runtimeMetrics(runtime[0]);
             }
         });
-        ctx.addHttpRoute(new HttpRoute(address, "/metrics", new MetricsEndpoint(metrics)));
+        ctx.addHttpRoute(new HttpRoute(config.address(), "/metrics", new MetricsEndpoint(metrics)));
         ctx.addLifecycle(new PluginEnabledReporter(metrics, ctx));
+    }
+
+    /** Parses the occurrence (the dispenser stands before the name). */
+    static PrometheusConfig parse(Dispenser d) throws ConfigException {
+        d.next();
+        String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
+        boolean runtimeMetrics = false;
+        while (d.nextBlock()) {
+            switch (d.val()) {
+                case "runtime_metrics" -> runtimeMetrics = d.flag();
+                case "tls" -> throw d.pluginErr("tls is not supported yet by nodedns");
+                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
+            }
+        }
+        return new PrometheusConfig(address, runtimeMetrics);
     }
 }

@@ -17,7 +17,7 @@ public final class ReadySetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        Config config = parse(ctx.once().dispenser());
+        ReadyConfig config = parse(ctx.once().dispenser());
         // Blocks naming the same address share one /ready that asks all of their plugins.
         ReadyHandler handler = (ReadyHandler) ctx.buildState().computeIfAbsent("ready:" + config.address(),
                 k -> new ReadyHandler(ctx.shared(), config.continuously()));
@@ -25,12 +25,8 @@ public final class ReadySetup implements PluginSetup {
         ctx.addHttpRoute(new HttpRoute(config.address(), "/ready", handler));
     }
 
-    /** What one {@code ready} directive sets. */
-    record Config(String address, boolean continuously) {
-    }
-
     /** Parses one occurrence (the dispenser stands before the name). */
-    static Config parse(Dispenser d) throws ConfigException {
+    static ReadyConfig parse(Dispenser d) throws ConfigException {
         d.next();
         String address = HttpAddress.optional(d, DEFAULT_ADDRESS);
         boolean continuously = false;
@@ -46,6 +42,6 @@ public final class ReadySetup implements PluginSetup {
             }
             d.requireNoMoreArgs();
         }
-        return new Config(address, continuously);
+        return new ReadyConfig(address, continuously);
     }
 }

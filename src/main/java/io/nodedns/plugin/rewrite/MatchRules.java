@@ -1,14 +1,12 @@
 package io.nodedns.plugin.rewrite;
 
 import io.nodedns.config.ConfigException;
+import io.nodedns.wire.DnsHeader;
 import java.util.Locale;
 
 /** Parses {@code ttl [TYPE] NAME SECONDS|MIN-MAX} and {@code rcode [TYPE] NAME FROM TO} (CoreDNS newTTLRule, newRCodeRule). */
 final class MatchRules {
     private static final long MAX_TTL = 2147483647L;
-    private static final String[] RCODES = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-            "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", null, null, null, null, null, "BADSIG", "BADKEY",
-            "BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE"};
 
     private MatchRules() {}
 
@@ -83,12 +81,6 @@ final class MatchRules {
         if (n >= 0) {
             return n <= 23 ? (int) n : -1;
         }
-        String upper = v.toUpperCase(Locale.ROOT);
-        for (int i = 0; i < RCODES.length; i++) {
-            if (upper.equals(RCODES[i])) {
-                return i;
-            }
-        }
-        return -1;
+        return DnsHeader.rcodeByName(v.toUpperCase(Locale.ROOT));
     }
 }

@@ -8,6 +8,7 @@ import io.nodedns.config.Token;
 import io.nodedns.config.Zones;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.ZoneSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,14 +25,6 @@ public final class TemplateSetup implements PluginSetup {
     /** miekg/dns's StringToClass (case-sensitive, as there). */
     private static final Map<String, Integer> CLASSES = Map.of("IN", 1, "CS", 2, "CH", 3, "HS", 4, "NONE", 254, "ANY",
             255);
-    /** miekg/dns's StringToRcode for the rcodes a header carries; extended ones need an OPT CoreDNS's template never adds. */
-    private static final Map<String, Integer> RCODES = Map.ofEntries(Map.entry("NOERROR", 0), Map.entry("FORMERR", 1),
-            Map.entry("SERVFAIL", 2), Map.entry("NXDOMAIN", 3), Map.entry("NOTIMP", 4), Map.entry("REFUSED", 5),
-            Map.entry("YXDOMAIN", 6), Map.entry("YXRRSET", 7), Map.entry("NXRRSET", 8), Map.entry("NOTAUTH", 9),
-            Map.entry("NOTZONE", 10));
-    private static final List<String> EXTENDED_RCODES = List.of("BADSIG", "BADVERS", "BADKEY", "BADTIME", "BADMODE",
-            "BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE");
-
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
         List<TemplateRule> rules = new ArrayList<>();
@@ -106,13 +99,14 @@ public final class TemplateSetup implements PluginSetup {
                         throw err(d, d.argErr());
                     }
                     String name = d.val();
-                    if (EXTENDED_RCODES.contains(name)) {
+                    int code = DnsHeader.rcodeByName(name); // exact case, as CoreDNS's template reads it
+                    if (code < 0) {
+                        throw d.pluginErr("unknown rcode " + name);
+                    }
+                    if (code > DnsHeader.RCODE_MASK) {
+                        // an extended rcode needs an OPT, which CoreDNS's template never adds
                         throw d.pluginErr("rcode " + name + " is an extended rcode (it needs EDNS), which"
                                 + " nodedns's template does not answer with");
-                    }
-                    Integer code = RCODES.get(name);
-                    if (code == null) {
-                        throw d.pluginErr("unknown rcode " + name);
                     }
                     rcode = code;
                 }

@@ -8,7 +8,6 @@ import io.nodedns.wire.Names;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /**
@@ -55,7 +54,8 @@ final class TraceHandler extends ChainHandler {
                     ? DnsHeader.rcode(ex.response(), 0)
                     : DnsHeader.RCODE_SERVFAIL;
             reporter.report(
-                    new ZipkinSpan(traceId, startMicros, micros, name, Type.string(q.qtype()), Rcode.string(rcode),
+                    new ZipkinSpan(traceId, startMicros, micros, name, Type.string(q.qtype()),
+                            DnsHeader.rcodeName(rcode),
                             ex.transport().label(), ex.client().ipText(), ex.error()));
         }
     }

@@ -25,9 +25,9 @@ class HealthReadyTest {
 
     @Test
     void healthParsesIntoItsConfig() throws Exception {
-        assertEquals(new HealthSetup.Config(":8080", Duration.ZERO),
+        assertEquals(new HealthConfig(":8080", Duration.ZERO),
                 HealthSetup.parse(SetupErrors.dispenser(".", "health", "health")));
-        assertEquals(new HealthSetup.Config("127.0.0.1:9090", Duration.ofSeconds(5)),
+        assertEquals(new HealthConfig("127.0.0.1:9090", Duration.ofSeconds(5)),
                 HealthSetup.parse(SetupErrors.dispenser(".", "health 127.0.0.1:9090 {\n lameduck 5s\n}", "health")));
         SetupErrors.assertFails(
                 () -> HealthSetup.parse(SetupErrors.dispenser(".", "health {\n lameduck -1s\n}", "health")),

@@ -7,16 +7,16 @@ import org.junit.jupiter.api.Test;
 
 /** ready's options parse into its config record (serving /ready is HealthReadyTest's). */
 class ReadySetupTest {
-    private static ReadySetup.Config parse(String body) throws Exception {
+    private static ReadyConfig parse(String body) throws Exception {
         return ReadySetup.parse(SetupErrors.dispenser(".", body, "ready"));
     }
 
     @Test
     void parsesIntoItsConfig() throws Exception {
-        assertEquals(new ReadySetup.Config(":8181", false), parse("ready"));
-        assertEquals(new ReadySetup.Config("127.0.0.1:9191", true),
+        assertEquals(new ReadyConfig(":8181", false), parse("ready"));
+        assertEquals(new ReadyConfig("127.0.0.1:9191", true),
                 parse("ready 127.0.0.1:9191 {\n monitor continuously\n}"));
-        assertEquals(new ReadySetup.Config(":8181", false), parse("ready {\n monitor until-ready\n}"));
+        assertEquals(new ReadyConfig(":8181", false), parse("ready {\n monitor until-ready\n}"));
         SetupErrors.assertFails(() -> parse("ready {\n monitor sometimes\n}"), 3, "plugin/ready: monitor must be");
         SetupErrors.assertFails(() -> parse("ready 8181"), 2,
                 "plugin/ready: invalid listen address '8181': missing port");

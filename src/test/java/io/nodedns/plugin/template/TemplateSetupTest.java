@@ -34,6 +34,14 @@ class TemplateSetupTest {
     }
 
     @Test
+    void rcodeNamesAreMiekgDnsStringToRcodeInExactCase() throws Exception {
+        assertEquals(4, parse("template ANY AAAA {\n rcode NOTIMPL\n}").rcode());
+        assertEquals(11, parse("template ANY AAAA {\n rcode DSOTYPENI\n}").rcode());
+        fails("template IN A {\n rcode nxdomain\n}", 3, "unknown rcode nxdomain");
+        fails("template IN A {\n rcode BADVERS\n}", 3, "extended rcode");
+    }
+
+    @Test
     void oneLineBlock() throws Exception {
         TemplateRule r = parse("template ANY AAAA { rcode NXDOMAIN }");
         assertEquals(3, r.rcode());
