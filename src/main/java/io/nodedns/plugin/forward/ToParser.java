@@ -2,6 +2,7 @@ package io.nodedns.plugin.forward;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Token;
+import io.nodedns.wire.DnsHeader;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -21,7 +22,6 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
@@ -281,8 +281,8 @@ final class ToParser {
             throw new IOException("invalid name");
         }
         Message reply = r.send(Message.newQuery(Record.newRecord(name, type, org.xbill.DNS.DClass.IN)));
-        if (reply.getRcode() != Rcode.NOERROR) {
-            throw new IOException(Rcode.string(reply.getRcode()));
+        if (reply.getRcode() != DnsHeader.RCODE_NOERROR) {
+            throw new IOException(DnsHeader.rcodeName(reply.getRcode()));
         }
         List<InetAddress> out = new ArrayList<>();
         for (Record rec : reply.getSection(Section.ANSWER)) {

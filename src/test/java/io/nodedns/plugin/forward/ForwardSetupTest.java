@@ -185,7 +185,7 @@ class ForwardSetupTest {
             ForwardConfig c = parse("forward . upstream.test:5353 {\nresolver " + dns.hostPort() + "\n}");
             assertEquals(List.of(addr("192.0.2.1", 5353), addr("2001:db8::1", 5353)), c.to());
             fails("forward . missing.test {\nresolver " + dns.hostPort() + "\n}", 2,
-                    "failed to resolve \"missing.test\"");
+                    "failed to resolve \"missing.test\": NXDOMAIN");
         }
     }
 
