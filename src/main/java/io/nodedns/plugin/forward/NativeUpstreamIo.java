@@ -4,15 +4,7 @@ import io.nodedns.sys.UpstreamDatagrams;
 import org.agrona.DirectBuffer;
 
 /** An upstream socket's FFM I/O: send and recvmmsg on its descriptor, through the loop's {@link UpstreamDatagrams}. */
-final class NativeUpstreamIo implements UpstreamIo {
-    private final int fd;
-    private final UpstreamDatagrams io;
-
-    NativeUpstreamIo(int fd, UpstreamDatagrams io) {
-        this.fd = fd;
-        this.io = io;
-    }
-
+record NativeUpstreamIo(int fd, UpstreamDatagrams io) implements UpstreamIo {
     @Override
     public int send(int length) {
         if (io.send(fd, length) == length) {
