@@ -18,7 +18,7 @@ public final class LinuxSockets {
     public static final int MSG_DONTWAIT = 0x40;
     /** {@code MSG_WAITFORONE}: recvmmsg blocks for the first datagram only, then takes what is queued. */
     public static final int MSG_WAITFORONE = 0x10000;
-    static final int SOL_SOCKET = 1;
+    public static final int SOL_SOCKET = 1;
     private static final int SO_RCVTIMEO = 20;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;

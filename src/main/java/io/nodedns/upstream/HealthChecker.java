@@ -25,7 +25,6 @@ public final class HealthChecker {
 
     private final Duration interval;
     private final boolean recursionDesired;
-    private final String domain;
     private final byte[] domainWire;
     private final boolean tcp;
     private final int maxFails;
@@ -36,7 +35,6 @@ public final class HealthChecker {
             InetAddress source) {
         this.interval = interval;
         this.recursionDesired = recursionDesired;
-        this.domain = domain;
         UnsafeBuffer b = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH + 1]);
         int n = Names.fromString(domain, b, 0);
         if (n < 0) {
@@ -54,26 +52,6 @@ public final class HealthChecker {
 
     public boolean enabled() {
         return maxFails != 0 && !interval.isZero();
-    }
-
-    public Duration interval() {
-        return interval;
-    }
-
-    public boolean recursionDesired() {
-        return recursionDesired;
-    }
-
-    public String domain() {
-        return domain;
-    }
-
-    public boolean tcp() {
-        return tcp;
-    }
-
-    public int maxFails() {
-        return maxFails;
     }
 
     /**

@@ -94,18 +94,23 @@ public final class QueryView {
             final int rdOff = nameEnd + Records.FIXED_LENGTH;
             if (nameEnd == pos + 1 && (b.getShort(nameEnd, BE) & 0xFFFF) == Edns.TYPE_OPT &&
                     Edns.validOptions(b, rdOff, end - rdOff)) {
-                hasEdns = true;
-                ednsUdpSize = b.getShort(nameEnd + Records.CLASS_OFFSET, BE) & 0xFFFF;
-                ednsClassOffset = nameEnd + Records.CLASS_OFFSET;
-                ednsTtl = b.getInt(nameEnd + Records.TTL_OFFSET, BE);
-                ednsOptionsOffset = rdOff;
-                ednsOptionsLength = end - rdOff;
-                optRecordOffset = pos;
-                optRecordLength = end - pos;
+                keepOpt(b, pos, nameEnd, end);
                 return;
             }
             pos = end;
         }
+    }
+
+    /** The OPT record in {@code [pos, end)}, its root owner ending at {@code nameEnd}, becomes the query's EDNS facts. */
+    private void keepOpt(final DirectBuffer b, final int pos, final int nameEnd, final int end) {
+        hasEdns = true;
+        ednsUdpSize = b.getShort(nameEnd + Records.CLASS_OFFSET, BE) & 0xFFFF;
+        ednsClassOffset = nameEnd + Records.CLASS_OFFSET;
+        ednsTtl = b.getInt(nameEnd + Records.TTL_OFFSET, BE);
+        ednsOptionsOffset = nameEnd + Records.FIXED_LENGTH;
+        ednsOptionsLength = end - ednsOptionsOffset;
+        optRecordOffset = pos;
+        optRecordLength = end - pos;
     }
 
     private int parse(final DirectBuffer b, final int off, final int length) {
@@ -162,14 +167,7 @@ public final class QueryView {
                 if (!Edns.validOptions(b, rdOff, end - rdOff)) {
                     return ERR_FORMERR;
                 }
-                hasEdns = true;
-                ednsUdpSize = b.getShort(nameEnd + Records.CLASS_OFFSET, BE) & 0xFFFF;
-                ednsClassOffset = nameEnd + Records.CLASS_OFFSET;
-                ednsTtl = b.getInt(nameEnd + Records.TTL_OFFSET, BE);
-                ednsOptionsOffset = rdOff;
-                ednsOptionsLength = end - rdOff;
-                optRecordOffset = pos;
-                optRecordLength = end - pos;
+                keepOpt(b, pos, nameEnd, end);
             }
             pos = end;
         }

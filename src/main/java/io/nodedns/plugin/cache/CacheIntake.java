@@ -19,19 +19,11 @@ import org.agrona.MutableDirectBuffer;
  * reply and the store itself. Allocation-free; safe on any thread.
  */
 final class CacheIntake {
-    private static final int NO_ERROR = 0;
-    private static final int NAME_ERROR = 1;
-    private static final int SERVER_ERROR = 2;
-    private static final int NO_DATA = 3;
-    private static final int DELEGATION = 4;
-    private static final int OTHER = 5;
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
     private final CacheConfig config;
     private final CacheState state;
     private final CacheClock clock;
-    private final CacheStore success;
-    private final CacheStore denial;
     private final ZoneSet noSuccess;
     private final ZoneSet noDenial;
     private final long staleSeconds;
@@ -41,8 +33,6 @@ final class CacheIntake {
         this.config = config;
         this.state = state;
         this.clock = clock;
-        this.success = state.success;
-        this.denial = state.denial;
         this.noSuccess = ZoneSet.of(config.disableSuccess());
         this.noDenial = ZoneSet.of(config.disableDenial());
         this.staleSeconds = config.staleUpTo().toSeconds();
@@ -71,12 +61,12 @@ final class CacheIntake {
         boolean question = DnsHeader.qdcount(b, 0) > 0 && qend >= DnsHeader.LENGTH + 5;
         int qtype = question ? b.getShort(qend - 4, BE) & 0xFFFF : 0;
         int qclass = question ? b.getShort(qend - 2, BE) & 0xFFFF : 0;
-        int type = classify(header, flags, qtype, DnsHeader.ancount(b, 0));
+        Type type = classify(header, flags, qtype, DnsHeader.ancount(b, 0));
         // the reply's own question, as CoreDNS does: a spoofed type is a drop, not a non-answer
-        boolean answers = type == NO_ERROR && CacheWire.answersQuestion(b, len, qtype, qclass);
-        boolean nodata = type == NO_ERROR && DnsHeader.ancount(b, 0) > 0 && !answers;
+        boolean answers = type == Type.NO_ERROR && CacheWire.answersQuestion(b, len, qtype, qclass);
+        boolean nodata = type == Type.NO_ERROR && DnsHeader.ancount(b, 0) > 0 && !answers;
         if (nodata && soa) {
-            type = NO_DATA;
+            type = Type.NO_DATA;
         }
         long duration = duration(type, scan);
         CacheWire.rewriteTtls(b, len, (int) duration);
@@ -100,21 +90,21 @@ final class CacheIntake {
         // RFC 2308 5: a negative answer without an SOA is not cached: NXDOMAIN, a CNAME chain that ends
         // nowhere, and an empty NOERROR that is no referral (RFC 2308 2.2: no NS in the authority either;
         // CoreDNS holds it 5 s, so data that appears upstream stays invisible that long).
-        boolean emptyNodata = type == NO_ERROR && DnsHeader.ancount(b, 0) == 0;
+        boolean emptyNodata = type == Type.NO_ERROR && DnsHeader.ancount(b, 0) == 0;
         // An OPT followed by other records (TSIG) cannot be left out for non-EDNS clients: not cached.
-        boolean store = !truncated && type != OTHER && !(type == NAME_ERROR && !soa) && !(nodata && !soa)
+        boolean store = !truncated && type != Type.OTHER && !(type == Type.NAME_ERROR && !soa) && !(nodata && !soa)
                 && !emptyNodata
                 && (opt > 0 || (flags & CacheWire.F_OPT) == 0) && !scoped;
         if (mode == CachePlugin.STALE) {
             if (truncated || !match) {
                 refreshed = store = false;
             } else if (config.preferPositive()) {
-                refreshed = type == NO_ERROR && answers;
-            } else if (type == OTHER || (rcode != DnsHeader.RCODE_NOERROR && rcode != DnsHeader.RCODE_NXDOMAIN)) {
+                refreshed = type == Type.NO_ERROR && answers;
+            } else if (type == Type.OTHER || (rcode != DnsHeader.RCODE_NOERROR && rcode != DnsHeader.RCODE_NXDOMAIN)) {
                 refreshed = store = false;
             }
         }
-        if (store && (duration > 0 || (type == SERVER_ERROR && !config.servfailTtl().isZero()))) {
+        if (store && (duration > 0 || (type == Type.SERVER_ERROR && !config.servfailTtl().isZero()))) {
             if (match) {
                 int rdLength = ecsLength > 0 ? b.getShort(opt + 9, BE) & 0xFFFF : 0;
                 if (ecsLength > 0) {
@@ -138,7 +128,7 @@ final class CacheIntake {
         return refreshed;
     }
 
-    private void store(Exchange ex, MutableDirectBuffer b, int len, int type, boolean answers, int rcode, int opt,
+    private void store(Exchange ex, MutableDirectBuffer b, int len, Type type, boolean answers, int rcode, int opt,
             long scan,
             int duration, int mode) {
         QueryView q = ex.query();
@@ -155,20 +145,21 @@ final class CacheIntake {
         int caseFlag = ClientCase.restore(b, len, req, q.qnameOffset(), q.qnameLength()) > 0
                 ? CacheStore.OWNER_CASE
                 : 0;
-        if (type == NO_ERROR || type == DELEGATION) {
+        if (type == Type.NO_ERROR || type == Type.DELEGATION) {
             if (noSuccess.contains(req, q.qnameOffset(), q.qnameLength())) {
                 return;
             }
             boolean keep = config.preferPositive() && !answers;
-            boolean stored = success.put(h, keyFlags, (answers ? CacheStore.ANSWERING : 0) | caseFlag, q.qtype(),
+            boolean stored = state.success.put(h, keyFlags, (answers ? CacheStore.ANSWERING : 0) | caseFlag, q.qtype(),
                     q.qclass(),
                     q.qnameLength(), b, len, ttls, opt, duration, now, keep, staleSeconds);
             if (stored && (config.preferPositive() ? answers : mode != CachePlugin.CLIENT)) {
-                denial.remove(h, keyFlags, q, req);
+                state.denial.remove(h, keyFlags, q, req);
             }
         } else if (!noDenial.contains(req, q.qnameOffset(), q.qnameLength())) {
             int entryFlags = (rcode == DnsHeader.RCODE_SERVFAIL ? CacheStore.SERVFAIL : 0) | caseFlag;
-            denial.put(h, keyFlags, entryFlags, q.qtype(), q.qclass(), q.qnameLength(), b, len, ttls, opt, duration,
+            state.denial.put(h, keyFlags, entryFlags, q.qtype(), q.qclass(), q.qnameLength(), b, len, ttls, opt,
+                    duration,
                     now,
                     false, 0);
         }
@@ -183,49 +174,55 @@ final class CacheIntake {
                 && (b.getShort(end, BE) & 0xFFFF) == q.qtype() && (b.getShort(end + 2, BE) & 0xFFFF) == q.qclass();
     }
 
-    /** CoreDNS's response.Typify; Meta and Update fold into OTHER, as none of them is cached. */
-    private static int classify(int header, int flags, int qtype, int answers) {
+    /** CoreDNS's response.Type, the class of a reply; Meta and Update fold into OTHER, as none of them is cached. */
+    private enum Type {
+        NO_ERROR, NAME_ERROR, SERVER_ERROR, NO_DATA, DELEGATION, OTHER
+    }
+
+    /** CoreDNS's response.Typify. */
+    private static Type classify(int header, int flags, int qtype, int answers) {
         int opcode = (header & DnsHeader.OPCODE_MASK) >>> DnsHeader.OPCODE_SHIFT;
         int rcode = header & DnsHeader.RCODE_MASK;
         if (opcode == DnsHeader.OPCODE_UPDATE || opcode == DnsHeader.OPCODE_NOTIFY
                 || qtype == Records.TYPE_AXFR || qtype == Records.TYPE_IXFR) {
-            return OTHER;
+            return Type.OTHER;
         }
         if ((flags & (CacheWire.F_OPT_DO | CacheWire.F_EXPIRED_SIG)) == (CacheWire.F_OPT_DO | CacheWire.F_EXPIRED_SIG)
                 || (flags & CacheWire.F_EXT_RCODE) != 0) {
-            return OTHER;
+            return Type.OTHER;
         }
         if (answers > 0) {
             return rcode == DnsHeader.RCODE_NOERROR
-                    ? NO_ERROR
+                    ? Type.NO_ERROR
                     : rcode == DnsHeader.RCODE_NXDOMAIN
-                            ? OTHER
+                            ? Type.OTHER
                             : rcode == DnsHeader.RCODE_SERVFAIL || rcode == DnsHeader.RCODE_NOTIMP
-                                    ? SERVER_ERROR
-                                    : OTHER;
+                                    ? Type.SERVER_ERROR
+                                    : Type.OTHER;
         }
         if ((flags & CacheWire.F_SOA) != 0 && rcode == DnsHeader.RCODE_NOERROR) {
-            return NO_DATA;
+            return Type.NO_DATA;
         }
         return switch (rcode) {
-            case DnsHeader.RCODE_NXDOMAIN -> NAME_ERROR;
-            case DnsHeader.RCODE_SERVFAIL, DnsHeader.RCODE_NOTIMP -> SERVER_ERROR;
-            case DnsHeader.RCODE_NOERROR -> (flags & CacheWire.F_NS) != 0 ? DELEGATION : NO_ERROR;
-            default -> OTHER;
+            case DnsHeader.RCODE_NXDOMAIN -> Type.NAME_ERROR;
+            case DnsHeader.RCODE_SERVFAIL, DnsHeader.RCODE_NOTIMP -> Type.SERVER_ERROR;
+            case DnsHeader.RCODE_NOERROR -> (flags & CacheWire.F_NS) != 0 ? Type.DELEGATION : Type.NO_ERROR;
+            default -> Type.OTHER;
         };
     }
 
     /** Seconds for this reply (CoreDNS plugin/pkg/dnsutil/ttl.go): the smallest TTL clamped to the type's bounds, 5 s fallbacks. */
-    private long duration(int type, long scan) {
-        if (type == SERVER_ERROR) {
+    private long duration(Type type, long scan) {
+        if (type == Type.SERVER_ERROR) {
             return servfailSeconds;
         }
-        boolean negative = type == NAME_ERROR || type == NO_DATA;
+        boolean negative = type == Type.NAME_ERROR || type == Type.NO_DATA;
         long max = negative ? config.denialMaxTtl() : config.successMaxTtl();
         long min = negative ? config.denialMinTtl() : config.successMinTtl();
-        long msg = type == DELEGATION || type == OTHER || (CacheWire.flags(scan) & CacheWire.F_NO_RECORDS) != 0
-                ? 5
-                : Math.min(max, CacheWire.minTtl(scan));
+        long msg = type == Type.DELEGATION || type == Type.OTHER
+                || (CacheWire.flags(scan) & CacheWire.F_NO_RECORDS) != 0
+                        ? 5
+                        : Math.min(max, CacheWire.minTtl(scan));
         return Math.min(Math.max(msg, min), Math.min(max, Integer.MAX_VALUE));
     }
 }

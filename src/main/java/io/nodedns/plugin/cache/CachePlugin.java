@@ -218,14 +218,6 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
         return state.successHits.sum();
     }
 
-    public long denialHits() {
-        return state.denialHits.sum();
-    }
-
-    public long hits() {
-        return successHits() + denialHits();
-    }
-
     public long misses() {
         return state.misses.sum();
     }
