@@ -31,7 +31,8 @@ public final class ClusterView {
     private final Map<String, KubeService> services = new ConcurrentHashMap<>();
     private final Map<String, List<Slice>> slices = new ConcurrentHashMap<>();
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
-    private final Map<String, Integer> podIps = new ConcurrentHashMap<>(); // "ns/ip" -> pods with it (hostNetwork share)
+    /** Pod IP -> the namespace of each pod with it (hostNetwork pods share the node's), in arrival order. */
+    private final Map<PodIp, List<String>> podNamespaces = new ConcurrentHashMap<>();
     private final Map<String, List<String>> clusterIpOwners = new ConcurrentHashMap<>();
     private final Map<String, List<String>> externalIpOwners = new ConcurrentHashMap<>(); // k8s_external's PTR
     private final Map<String, List<EndpointOf>> endpointsByIp = new ConcurrentHashMap<>();
@@ -134,14 +135,21 @@ public final class ClusterView {
     }
 
     void pod(KubePod before, KubePod after) {
+        // the new pod's IPs first: a modified pod's IP is never missing to a reader in between
         if (after != null) {
             for (String ip : after.ips()) {
-                podIps.merge(after.namespace() + "/" + canonical(ip), 1, Integer::sum);
+                PodIp key = PodIp.of(ip);
+                if (key != null) {
+                    podNamespaces.merge(key, List.of(after.namespace()), ClusterView::plus);
+                }
             }
         }
         if (before != null) {
             for (String ip : before.ips()) {
-                podIps.computeIfPresent(before.namespace() + "/" + canonical(ip), (k, n) -> n == 1 ? null : n - 1);
+                PodIp key = PodIp.of(ip);
+                if (key != null) {
+                    podNamespaces.computeIfPresent(key, (k, list) -> withoutOne(list, before.namespace()));
+                }
             }
         }
         touched();
@@ -213,6 +221,20 @@ public final class ClusterView {
         return List.copyOf(out);
     }
 
+    /** A new immutable list without the first element equal to {@code drop}; null when none is left. */
+    private static <E> List<E> withoutOne(List<E> old, E drop) {
+        int at = old.indexOf(drop);
+        if (at < 0) {
+            return old;
+        }
+        if (old.size() == 1) {
+            return null;
+        }
+        List<E> out = new ArrayList<>(old);
+        out.remove(at);
+        return List.copyOf(out);
+    }
+
     /** A new immutable list without the matching elements; null (remove the entry) when none is left. */
     private static <E> List<E> without(List<E> old, Predicate<E> drop) {
         List<E> out = new ArrayList<>(old.size());
@@ -248,8 +270,19 @@ public final class ClusterView {
         return namespaces.contains(namespace);
     }
 
+    /** Whether a running pod of {@code namespace} has this IP ({@code pods verified}). */
     public boolean podIpExists(String namespace, String ip) {
-        return podIps.containsKey(namespace + "/" + canonical(ip));
+        PodIp key = PodIp.of(ip);
+        return key != null && podNamespaces.getOrDefault(key, List.of()).contains(namespace);
+    }
+
+    /**
+     * The namespace of the pod with this IP (the first known of pods sharing it, as CoreDNS takes
+     * the first its index returns), or null: autopath's client lookup. Allocates nothing.
+     */
+    public String podNamespace(PodIp ip) {
+        List<String> namespaces = podNamespaces.get(ip);
+        return namespaces == null ? null : namespaces.getFirst();
     }
 
     /** Services owning this ClusterIP ({@code ns/name}), in arrival order. */

@@ -2,6 +2,7 @@ package io.nodedns.plugin;
 
 import io.nodedns.plugin.acl.AclSetup;
 import io.nodedns.plugin.any.AnySetup;
+import io.nodedns.plugin.autopath.AutopathSetup;
 import io.nodedns.plugin.bind.BindSetup;
 import io.nodedns.plugin.chaos.ChaosSetup;
 import io.nodedns.plugin.debug.DebugSetup;
@@ -70,6 +71,7 @@ public final class Plugins {
                 .register("chaos", new ChaosSetup())
                 .register("rewrite", new RewriteSetup())
                 .register("loadbalance", new LoadbalanceSetup())
+                .register("autopath", new AutopathSetup())
                 .register("acl", new AclSetup())
                 .register("cache", new CacheSetup())
                 .register("header", new HeaderSetup())

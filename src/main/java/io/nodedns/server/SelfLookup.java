@@ -20,8 +20,9 @@ import org.xbill.DNS.Type;
  * Queries the server itself, as CoreDNS's plugin/pkg/upstream does: a new question on an exchange of
  * our own, routed by the listener's zones (or started at a given handler) and run down the chain,
  * with the client's address and server block. Used for CNAME targets outside a plugin's zone
- * (file, kubernetes ExternalName services, template) and by dns64 for the A query. It blocks and
- * allocates, so callers run it on a virtual thread; queries that never need it pay nothing.
+ * (file, kubernetes ExternalName services, template), by dns64 for the A query and by autopath for
+ * each search domain. It blocks and allocates, so callers run it on a virtual thread; queries that
+ * never need it pay nothing.
  */
 public final class SelfLookup {
     /**
@@ -58,6 +59,39 @@ public final class SelfLookup {
             ex.response().putBytes(0, out);
             ex.written(out.length, plugin);
             ex.complete();
+        });
+        return Result.PENDING;
+    }
+
+    /** Makes a whole reply message off the receiving thread; null for SERVFAIL. */
+    public interface Reply {
+        byte[] make() throws IOException;
+    }
+
+    /**
+     * Answers {@code ex} with what {@code reply} makes, on a virtual thread (a plugin that asks the
+     * server itself, which blocks): null is SERVFAIL, an I/O failure is recorded and a runtime one
+     * counted as a panic, both SERVFAIL. Returns {@link Result#PENDING}.
+     */
+    public static int answerOffLoop(Exchange ex, String plugin, Reply reply) {
+        Thread.ofVirtual().name("nodedns-" + plugin).start(() -> {
+            try {
+                byte[] out = reply.make();
+                if (out == null) {
+                    ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
+                    return;
+                }
+                ex.response().checkLimit(out.length);
+                ex.response().putBytes(0, out);
+                ex.written(out.length, plugin);
+                ex.complete();
+            } catch (IOException e) {
+                ex.error("plugin/" + plugin + ": " + e.getMessage());
+                ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
+            } catch (RuntimeException e) {
+                ex.panicked("plugin/" + plugin + ": ", e);
+                ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
+            }
         });
         return Result.PENDING;
     }

@@ -100,6 +100,65 @@ class ClusterViewTest {
         assertFalse(v.podIpExists("ns", "192.168.0.5"));
     }
 
+    /** autopath's index: a client IP to its pod's namespace, kept per pod change; a probe filled byte by byte finds it. */
+    @Test
+    void podNamespaceByIp() {
+        ClusterView v = new ClusterView();
+        KubePod a = new KubePod("ns1", "a", List.of("10.0.0.5", "fd00::5"));
+        v.pod(null, a);
+        PodIp probe = new PodIp().length(4).set(0, 10).set(1, 0).set(2, 0).set(3, 5);
+        assertEquals("ns1", v.podNamespace(probe));
+        assertEquals("ns1", v.podNamespace(PodIp.of("fd00:0:0:0:0:0:0:5")), "any spelling of the IPv6 address");
+        assertEquals("ns1", v.podNamespace(PodIp.of("::ffff:10.0.0.5")), "IPv4-mapped is the IPv4 address");
+        assertNull(v.podNamespace(probe.set(3, 6)));
+        KubePod h1 = new KubePod("kube-system", "h1", List.of("192.168.0.5")); // hostNetwork pods share the node's IP
+        KubePod h2 = new KubePod("monitoring", "h2", List.of("192.168.0.5"));
+        v.pod(null, h1);
+        v.pod(null, h2);
+        assertEquals("kube-system", v.podNamespace(PodIp.of("192.168.0.5")), "the first known, as CoreDNS's ps[0]");
+        v.pod(h1, null);
+        assertEquals("monitoring", v.podNamespace(PodIp.of("192.168.0.5")));
+        KubePod moved = new KubePod("ns1", "a", List.of("10.0.0.6"));
+        v.pod(a, moved);
+        assertNull(v.podNamespace(PodIp.of("10.0.0.5")));
+        assertEquals("ns1", v.podNamespace(PodIp.of("10.0.0.6")));
+        assertTrue(v.podIpExists("ns1", "10.0.0.6"));
+        assertFalse(v.podIpExists("ns2", "10.0.0.6"));
+        v.pod(moved, null);
+        v.pod(h2, null);
+        assertNull(v.podNamespace(PodIp.of("10.0.0.6")));
+        assertNull(v.podNamespace(PodIp.of("192.168.0.5")));
+    }
+
+    /** A pod modified in place (same IP) is never missing to a concurrent reader: the new entry goes in first. */
+    @Test
+    void aModifiedPodIpIsNeverMissingToAConcurrentReader() throws Exception {
+        ClusterView v = new ClusterView();
+        KubePod[] pod = {new KubePod("ns1", "a", List.of("10.0.0.5"))};
+        v.pod(null, pod[0]);
+        PodIp ip = PodIp.of("10.0.0.5");
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong missing = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            while (!done.get()) {
+                if (!"ns1".equals(v.podNamespace(ip))) {
+                    missing.incrementAndGet();
+                }
+                reads.incrementAndGet();
+            }
+        });
+        for (int i = 0; i < 200_000; i++) {
+            KubePod next = new KubePod("ns1", "a", List.of("10.0.0.5"));
+            v.pod(pod[0], next);
+            pod[0] = next;
+        }
+        done.set(true);
+        reader.join();
+        assertTrue(reads.get() > 0);
+        assertEquals(0, missing.get(), "reads that found the pod's IP missing, of " + reads.get());
+    }
+
     @Test
     void namespacesImportsAndIgnoredMulticlusterSlices() {
         ClusterView v = new ClusterView();

@@ -101,6 +101,16 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
         return backend;
     }
 
+    /** Its zones, normalized (autopath builds a client's search path from them, as CoreDNS's AutoPath). */
+    public List<String> zones() {
+        return settings.zones();
+    }
+
+    /** Whether its backend keeps the pods ({@code pods verified}): autopath needs them to know a client. */
+    public boolean watchesPods() {
+        return settings.features().contains(DiscoveryBackend.Feature.PODS);
+    }
+
     /** The name grammar answering this handler's zones (k8s_external asks it for external names). */
     public Resolver resolver() {
         return resolver;
