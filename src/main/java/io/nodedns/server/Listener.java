@@ -16,8 +16,10 @@ public final class Listener {
     private final String label;
     private final List<UdpLoop> loops = new ArrayList<>();
     private TcpServer tcp;
-    /** tls:// and https:// listeners: this instead of UDP loops and plain TCP. */
+    /** tls:// listeners: this instead of UDP loops and plain TCP. */
     private TlsServer secure;
+    /** https:// listeners: this instead (Jetty, loaded only then). */
+    private DohServer doh;
     private final io.nodedns.tls.ServerTls tls;
     private volatile ZoneTable routes;
     private final Shared shared;
@@ -43,8 +45,13 @@ public final class Listener {
         String proto = "udp";
         if (!address.scheme().equals("dns")) {
             try {
-                secure = new TlsServer(this, settings, tls, address.scheme().equals("https"));
-                secure.start();
+                if (address.scheme().equals("https")) {
+                    doh = new DohServer(this, settings, tls);
+                    doh.start();
+                } else {
+                    secure = new TlsServer(this, settings, tls);
+                    secure.start();
+                }
                 return;
             } catch (IOException | RuntimeException e) {
                 close();
@@ -96,18 +103,28 @@ public final class Listener {
         if (secure != null) {
             secure.tls(next);
         }
+        if (doh != null) {
+            doh.tls(next);
+        }
     }
 
-    TlsServer secureServer() {
-        return secure;
+    /**
+     * Whether a reload can hand this listener {@code next} in place: an https:// listener cannot
+     * switch between TLS and cleartext (its Jetty connector is built for one), so that needs a new one.
+     */
+    public boolean takes(io.nodedns.tls.ServerTls next) {
+        return doh == null || (doh.tls() == null) == (next == null);
     }
 
     /** TCP connections open on this listener now (metrics, tests). */
     public int tcpConnections() {
+        if (doh != null) {
+            return doh.openConnections();
+        }
         return secure != null ? secure.openConnections() : tcp == null ? 0 : tcp.openConnections();
     }
 
-    /** Throwables the TCP acceptor caught (metrics). */
+    /** Throwables the TCP acceptor caught (metrics); Jetty's acceptor (https://) logs its own. */
     public long acceptErrors() {
         return secure != null ? secure.acceptErrors() : tcp == null ? 0 : tcp.acceptErrors();
     }
@@ -136,6 +153,9 @@ public final class Listener {
         }
         if (secure != null && secure.failed()) {
             return address.scheme() + " acceptor of " + label + " stopped";
+        }
+        if (doh != null && doh.failed()) {
+            return "https server of " + label + " failed";
         }
         return null;
     }
@@ -169,6 +189,9 @@ public final class Listener {
         if (secure != null) {
             secure.stopAccepting();
         }
+        if (doh != null) {
+            doh.stopAccepting();
+        }
     }
 
     public void close() {
@@ -180,6 +203,9 @@ public final class Listener {
         }
         if (secure != null) {
             secure.close();
+        }
+        if (doh != null) {
+            doh.close();
         }
     }
 }
