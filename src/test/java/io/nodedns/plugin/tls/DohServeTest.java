@@ -251,15 +251,40 @@ class DohServeTest {
     }
 
     @Test
-    void withoutTheTlsPluginItIsCleartextHttp11AsInCoreDns() throws Exception {
+    void aReloadServesNewCertificatesAndCanDropTls() throws Exception {
         int port = FreePorts.udpAndTcp();
-        try (TestServer ts = TestServer.fromText("https://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n");
-                HttpClient http = client(HttpClient.Version.HTTP_1_1, pki.trusting(null))) {
+        Path corefile = dir.resolve("reload.Corefile");
+        Files.writeString(corefile, pki.block("https", port, ""));
+        try (TestServer ts = TestServer.fromFile(corefile)) {
+            assertTrue(answers(port, pki.trusting(null)));
+            TlsFixture other = new TlsFixture(Files.createDirectories(dir.resolve("other")));
+            Files.writeString(corefile, other.block("https", port, ""));
+            assertTrue(ts.server().reload());
+            assertTrue(answers(port, other.trusting(null)), "the new certificate is served");
+            assertFalse(answers(port, pki.trusting(null)), "the old one is not");
+            Files.writeString(corefile, "https://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n");
+            assertTrue(ts.server().reload());
+            assertTrue(answersInCleartext(port), "without tls a new listener serves cleartext");
+        }
+    }
+
+    /** Whether a POST over cleartext HTTP/1.1 gets a DNS answer. */
+    private static boolean answersInCleartext(int port) throws Exception {
+        try (HttpClient http = client(HttpClient.Version.HTTP_1_1, pki.trusting(null))) {
             HttpResponse<byte[]> r = send(http, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/dns-query")).POST(HttpRequest.BodyPublishers.ofByteArray(
                             DnsClient.query("who.example.", Type.A).toWire())));
-            assertEquals(200, r.statusCode());
-            assertEquals(Rcode.NOERROR, new Message(r.body()).getRcode());
+            return r.statusCode() == 200 && new Message(r.body()).getRcode() == Rcode.NOERROR;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    @Test
+    void withoutTheTlsPluginItIsCleartextHttp11AsInCoreDns() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer ts = TestServer.fromText("https://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n")) {
+            assertTrue(answersInCleartext(port));
             assertFalse(answers(port, pki.trusting(null)), "TLS is not served");
         }
     }
