@@ -15,7 +15,7 @@ public final class Listener {
     private final ListenerSettings settings;
     private final String label;
     private final List<UdpLoop> loops = new ArrayList<>();
-    /** TCP beside the UDP loops, or for tls:// and https:// TLS instead of both; null until started. */
+    /** TCP beside the UDP loops, or for tls:// (TlsServer) and https:// (DohServer, Jetty) instead of both; null until started. */
     private StreamServer stream;
     private final io.nodedns.tls.ServerTls tls;
     private volatile ZoneTable routes;
@@ -42,7 +42,9 @@ public final class Listener {
         String proto = "udp";
         if (!address.scheme().equals("dns")) {
             try {
-                stream = new TlsServer(this, settings, tls, address.scheme().equals("https"));
+                stream = address.scheme().equals("https")
+                        ? new DohServer(this, settings, tls)
+                        : new TlsServer(this, settings, tls);
                 stream.start();
                 return;
             } catch (IOException | RuntimeException e) {
@@ -92,9 +94,17 @@ public final class Listener {
 
     /** A reload's certificates for a kept tls:// or https:// listener: new connections use them. */
     public void tls(io.nodedns.tls.ServerTls next) {
-        if (stream instanceof TlsServer secure) {
-            secure.tls(next);
+        if (stream != null) {
+            stream.tls(next);
         }
+    }
+
+    /**
+     * Whether a reload can hand this listener {@code next} in place: an https:// listener cannot
+     * switch between TLS and cleartext (its Jetty connector is built for one), so that needs a new one.
+     */
+    public boolean takes(io.nodedns.tls.ServerTls next) {
+        return stream == null || stream.takes(next);
     }
 
     /** TCP connections open on this listener now (metrics, tests). */
@@ -102,7 +112,7 @@ public final class Listener {
         return stream == null ? 0 : stream.openConnections();
     }
 
-    /** Throwables the TCP acceptor caught (metrics). */
+    /** Throwables the TCP acceptor caught (metrics); Jetty's acceptor (https://) logs its own. */
     public long acceptErrors() {
         return stream == null ? 0 : stream.acceptErrors();
     }

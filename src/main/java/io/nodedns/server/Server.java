@@ -192,7 +192,7 @@ public final class Server {
         try {
             for (Instance.ListenerPlan plan : next.plans().values()) {
                 Listener existing = listeners.get(plan.address());
-                if (existing != null && existing.settings().equals(plan.settings())) {
+                if (existing != null && existing.settings().equals(plan.settings()) && existing.takes(plan.tls())) {
                     kept.put(plan.address(), existing);
                     continue;
                 }

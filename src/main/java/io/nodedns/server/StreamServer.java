@@ -2,11 +2,12 @@ package io.nodedns.server;
 
 /**
  * A listener's stream transport, as the {@link Listener} drives it: plain TCP beside the UDP loops
- * of a {@code dns://} address ({@link TcpServer}), or TLS for {@code tls://} and {@code https://}
- * ({@link TlsServer}).
+ * of a {@code dns://} address ({@link TcpServer}), DNS over TLS for {@code tls://} ({@link TlsServer}),
+ * or DNS over HTTPS for {@code https://} ({@link DohServer}).
  */
 interface StreamServer {
-    void start();
+    /** Binds (where the constructor did not) and starts accepting. */
+    void start() throws java.io.IOException;
 
     /** True when the accepting thread has ended while this server should accept: health fails then. */
     boolean failed();
@@ -20,4 +21,12 @@ interface StreamServer {
     void stopAccepting();
 
     void close();
+
+    /** A reload's certificates for this listener: connections accepted from now on use them (plain TCP has none). */
+    default void tls(io.nodedns.tls.ServerTls next) {}
+
+    /** Whether a reload can hand this server {@code next} in place rather than needing a new listener. */
+    default boolean takes(io.nodedns.tls.ServerTls next) {
+        return true;
+    }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLSocket;
 
 /**
- * One DNS-over-TLS or DNS-over-HTTPS client on a virtual thread of its own: the TLS handshake,
+ * One DNS-over-TLS client on a virtual thread of its own: the TLS handshake,
  * then queries one after another (CoreDNS's miekg/dns serves a TLS connection's queries in order
  * too). Deadlines are absolute and kept by {@link TlsServer}'s reaper, which closes the socket
  * (a read or write blocked on it then fails): a client trickling bytes cannot stretch them.
@@ -39,7 +39,7 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
             Socket s = raw;
             ServerTls tls = server.tls();
             if (tls != null) {
-                SSLSocket ssl = server.https() ? tls.wrap(raw, "http/1.1") : tls.wrap(raw);
+                SSLSocket ssl = tls.wrap(raw);
                 try {
                     ssl.startHandshake();
                 } catch (IOException e) {
@@ -47,13 +47,7 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
                 }
                 s = ssl;
             }
-            InputStream in = new BufferedInputStream(s.getInputStream(), 2048);
-            OutputStream out = s.getOutputStream();
-            if (server.https()) {
-                DohRequests.serve(this, in, out);
-            } else {
-                serveDot(in, out);
-            }
+            serveDot(new BufferedInputStream(s.getInputStream(), 2048), s.getOutputStream());
         } catch (IOException | RuntimeException e) {
             // a broken client, or the reaper closed it: nobody else is affected
         } finally {
@@ -97,32 +91,16 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
 
     /**
      * Serves one query through the listener's chain; the reply's bytes, or null when the chain
-     * dropped it. No work free (the listener serves {@link TcpServer#MAX_BUSY} queries already):
-     * the connection is closed, as a plain TCP one is.
+     * dropped it. No work free: {@link WorkPool.Busy}, and the connection is closed, as a plain TCP one is.
      */
-    byte[] answer(byte[] query, int n) throws IOException {
+    private byte[] answer(byte[] query, int n) throws IOException {
         deadline = 0;
         waitingSince = 0;
-        TcpWork w = server.takeWork();
-        if (w == null) {
-            throw new IOException("no work free");
-        }
-        try {
-            w.requestAddress(n);
-            w.exchange.request().putBytes(0, query, 0, n);
-            if (!w.serve(server.listener(), (InetSocketAddress) raw.getRemoteSocketAddress())) {
-                return null;
-            }
-            byte[] reply = new byte[w.exchange.responseLength()];
-            w.exchange.response().getBytes(0, reply, 0, reply.length);
-            return reply;
-        } finally {
-            server.giveBack(w);
-        }
+        return server.answer(query, n, (InetSocketAddress) raw.getRemoteSocketAddress());
     }
 
     /** Writes within the listener's {@code write} timeout (the reaper closes the socket past it). */
-    void write(OutputStream out, byte[] bytes, int n) throws IOException {
+    private void write(OutputStream out, byte[] bytes, int n) throws IOException {
         writeDeadline = System.nanoTime() + server.settings().tcpWrite().toNanos();
         try {
             out.write(bytes, 0, n);
@@ -133,7 +111,7 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
     }
 
     /** After a reply: the next query must come within {@code idle}. */
-    void waiting() {
+    private void waiting() {
         long now = System.nanoTime();
         waitingSince = now;
         deadline = now + server.settings().tcpIdle().toNanos();

@@ -8,23 +8,19 @@ import java.net.Socket;
 import java.net.StandardSocketOptions;
 
 /**
- * DNS over TLS (RFC 7858, {@code tls://} blocks) or DNS over HTTPS (RFC 8484, {@code https://}
- * blocks) for one listener, as CoreDNS core/dnsserver serves them: the TLS of the block's
- * {@code tls} directive, or cleartext without one (CoreDNS: "if the tls plugin is omitted, then no
- * encryption takes place"). Each connection is a virtual thread doing blocking reads (TLS keeps
- * decrypted bytes of its own, so the epoll path of plain TCP cannot see whether a query is
- * whole). Bounded like {@link TcpServer}: at most {@code maxconnections} (tls) or 200 (https,
- * CoreDNS's DefaultHTTPSMaxConnections) open, the longest-waiting evicted for a new one; the
- * handshake and first query within {@code read}, each later one within {@code idle}, each reply
- * within {@code write}; at most {@link TcpServer#MAX_BUSY} queries of the listener served at once.
+ * DNS over TLS (RFC 7858, {@code tls://} blocks) for one listener, as CoreDNS core/dnsserver
+ * serves it: the TLS of the block's {@code tls} directive, or cleartext without one (CoreDNS: "if
+ * the tls plugin is omitted, then no encryption takes place"). Each connection is a virtual thread
+ * doing blocking reads (TLS keeps decrypted bytes of its own, so the epoll path of plain TCP cannot
+ * see whether a query is whole). Bounded like {@link TcpServer}: at most {@code maxconnections}
+ * open, the longest-waiting evicted for a new one; the handshake and first query within
+ * {@code read}, each later one within {@code idle}, each reply within {@code write}; at most
+ * {@link TcpServer#MAX_BUSY} queries of the listener served at once. {@code https://} blocks are
+ * {@link DohServer}'s.
  */
 final class TlsServer implements StreamServer {
-    /** CoreDNS core/dnsserver DefaultHTTPSMaxConnections. */
-    static final int HTTPS_MAX_CONNECTIONS = 200;
-
     private final Listener listener;
     private final ListenerSettings settings;
-    private final boolean https;
     private final int maxConnections;
     private final ServerSocket server;
     private volatile ServerTls tls;
@@ -34,12 +30,11 @@ final class TlsServer implements StreamServer {
     private volatile boolean accepting = true;
     private Thread acceptor;
 
-    TlsServer(Listener listener, ListenerSettings settings, ServerTls tls, boolean https) throws IOException {
+    TlsServer(Listener listener, ListenerSettings settings, ServerTls tls) throws IOException {
         this.listener = listener;
         this.settings = settings;
         this.tls = tls;
-        this.https = https;
-        this.maxConnections = https ? HTTPS_MAX_CONNECTIONS : settings.maxTcpConnections();
+        this.maxConnections = settings.maxTcpConnections();
         InetSocketAddress bindTo = listener.address().socketAddress();
         ServerSocket socket = new ServerSocket();
         try {
@@ -51,7 +46,7 @@ final class TlsServer implements StreamServer {
             throw e;
         }
         this.server = socket;
-        this.errors = new LoopErrors((https ? "https" : "tls") + " acceptor of " + listener.label());
+        this.errors = new LoopErrors("tls acceptor of " + listener.label());
     }
 
     @Override
@@ -61,7 +56,8 @@ final class TlsServer implements StreamServer {
     }
 
     /** A reload's new certificates: connections accepted from now on use them. */
-    void tls(ServerTls next) {
+    @Override
+    public void tls(ServerTls next) {
         this.tls = next;
     }
 
@@ -91,7 +87,7 @@ final class TlsServer implements StreamServer {
                 socket.setTcpNoDelay(true);
                 TlsConnection c = new TlsConnection(this, socket, System.nanoTime());
                 connections.add(c);
-                Thread.ofVirtual().name(https ? "nodedns-https-conn" : "nodedns-tls-conn").start(c);
+                Thread.ofVirtual().name("nodedns-tls-conn").start(c);
             } catch (Throwable t) {
                 connections.unadmit();
                 TcpServer.closeQuietly(socket);
@@ -102,29 +98,17 @@ final class TlsServer implements StreamServer {
         }
     }
 
-    /** A work for one query, or null when {@link TcpServer#MAX_BUSY} are in use (the connection is then closed). */
-    TcpWork takeWork() {
-        return pool.take();
-    }
-
-    void giveBack(TcpWork w) {
-        pool.giveBack(w);
+    /** One query of a connection through the listener's chain: {@link WorkPool#answer}. */
+    byte[] answer(byte[] query, int n, InetSocketAddress remote) throws IOException {
+        return pool.answer(listener, remote, query, n);
     }
 
     void closed(TlsConnection c) {
         connections.remove(c);
     }
 
-    Listener listener() {
-        return listener;
-    }
-
     ListenerSettings settings() {
         return settings;
-    }
-
-    boolean https() {
-        return https;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.nodedns.server;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
 /**
  * A listener's pool of {@link TcpWork}, made on demand up to a bound: stream connections hold
  * none while they wait, and a flood of busy ones cannot grow memory past the bound.
@@ -29,6 +32,38 @@ final class WorkPool {
 
     synchronized void giveBack(TcpWork w) {
         pool[pooled++] = w;
+    }
+
+    /**
+     * Serves one query through {@code listener}'s chain on a work of this pool: the reply's bytes,
+     * or null when the chain dropped it (acl {@code drop}).
+     *
+     * @throws Busy when all works are in use (the listener serves {@code max} queries already)
+     */
+    byte[] answer(Listener listener, InetSocketAddress remote, byte[] query, int n) throws IOException {
+        TcpWork w = take();
+        if (w == null) {
+            throw new Busy();
+        }
+        try {
+            w.requestAddress(n);
+            w.exchange.request().putBytes(0, query, 0, n);
+            if (!w.serve(listener, remote)) {
+                return null;
+            }
+            byte[] reply = new byte[w.exchange.responseLength()];
+            w.exchange.response().getBytes(0, reply, 0, reply.length);
+            return reply;
+        } finally {
+            giveBack(w);
+        }
+    }
+
+    /** No work free: a DoT connection is closed, as a plain TCP one is; a DoH request is answered 503. */
+    static final class Busy extends IOException {
+        Busy() {
+            super("no work free");
+        }
     }
 
     /** Works made so far. */

@@ -19,28 +19,37 @@ public record ServerTls(SSLContext context, String clientAuth) {
     public static final List<String> CLIENT_AUTH = List.of("nocert", "request", "require", "verify_if_given",
             "require_and_verify");
 
+    /** TLS versions served, newest first: CoreDNS's minimum is TLS 1.2. */
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
     /** Whether the policy checks a client certificate against the CA (else any certificate is taken as given). */
     public static boolean verifies(String clientAuth) {
         return clientAuth.equals("verify_if_given") || clientAuth.equals("require_and_verify");
     }
 
+    /** Whether a client must show a certificate to complete the handshake (Go's RequireAnyClientCert, RequireAndVerifyClientCert). */
+    public boolean needsClientCertificate() {
+        return clientAuth.equals("require") || clientAuth.equals("require_and_verify");
+    }
+
+    /** Whether a client is asked for a certificate it may leave out (Go's RequestClientCert, VerifyClientCertIfGiven). */
+    public boolean wantsClientCertificate() {
+        return clientAuth.equals("request") || clientAuth.equals("verify_if_given");
+    }
+
     /**
-     * Wraps an accepted socket as the server end, TLS 1.2 or later (CoreDNS's minimum); the
-     * handshake runs at the first read. {@code alpn} lists the application protocols offered
-     * (RFC 7301), none for DNS over TLS.
+     * Wraps an accepted socket as the server end of DNS over TLS, TLS 1.2 or later (CoreDNS's
+     * minimum); the handshake runs at the first read.
      */
-    public SSLSocket wrap(Socket accepted, String... alpn) throws IOException {
+    public SSLSocket wrap(Socket accepted) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(accepted, null, true);
         s.setUseClientMode(false);
         SSLParameters p = s.getSSLParameters();
-        p.setProtocols(new String[]{"TLSv1.3", "TLSv1.2"});
-        switch (clientAuth) {
-            case "request", "verify_if_given" -> p.setWantClientAuth(true);
-            case "require", "require_and_verify" -> p.setNeedClientAuth(true);
-            default -> p.setNeedClientAuth(false);
-        }
-        if (alpn.length > 0) {
-            p.setApplicationProtocols(alpn);
+        p.setProtocols(PROTOCOLS.toArray(new String[0]));
+        if (needsClientCertificate()) {
+            p.setNeedClientAuth(true);
+        } else {
+            p.setWantClientAuth(wantsClientCertificate());
         }
         s.setSSLParameters(p);
         return s;

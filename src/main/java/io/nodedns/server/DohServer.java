@@ -1,0 +1,183 @@
+package io.nodedns.server;
+
+import io.nodedns.log.Log;
+import io.nodedns.tls.ServerTls;
+import java.io.IOException;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+
+/**
+ * DNS over HTTPS (RFC 8484, {@code https://} blocks) for one listener, served by Jetty as CoreDNS
+ * core/dnsserver/server_https.go serves it with Go's net/http: HTTP/2 (RFC 9113) and HTTP/1.1 over
+ * TLS, chosen by ALPN ({@code h2}, then {@code http/1.1}, which is also taken by clients that
+ * offer no ALPN), with the block's {@code tls} certificate and client_auth policy; cleartext
+ * HTTP/1.1 without a {@code tls} directive, as CoreDNS. HTTP/2 framing, HPACK, flow control and
+ * ALPN are Jetty's; requests are {@link DohRequests}'. This class, and through it Jetty, is loaded
+ * only when a Corefile has an {@code https://} block.
+ *
+ * <p>Bounds: at most 200 connections (CoreDNS's DefaultHTTPSMaxConnections; past it no new one is
+ * accepted, as Go's LimitListener, and open ones get the {@code read} timeout while it lasts), the
+ * handshake and first request within {@code read} of silence, later ones within {@code idle};
+ * queries take the listener's {@link TcpServer#MAX_BUSY} works (503 past them). Jetty's platform
+ * threads: one selector and at most three more while requests are dispatched; requests run on
+ * virtual threads.
+ */
+final class DohServer implements StreamServer {
+    /** CoreDNS core/dnsserver DefaultHTTPSMaxConnections. */
+    static final int MAX_CONNECTIONS = 200;
+    /** Jetty's platform threads: the selector, and a few that hand requests to virtual threads. */
+    private static final int MAX_PLATFORM_THREADS = 4;
+    /** Pooled buffers kept for reuse at most, per kind (heap, direct): HTTP/2 frames and TLS records. */
+    private static final long MAX_POOLED_BYTES = 1 << 20;
+    /** HTTP/2 receive window of a stream (one DNS message, RFC 8484 6) and twice that for a connection. */
+    private static final int MAX_MESSAGE_WINDOW = DohRequests.MAX_MESSAGE;
+
+    static {
+        // Jetty logs its version and every start and stop at INFO; nodedns reports listeners itself
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+        }
+    }
+
+    private final Listener listener;
+    private final org.eclipse.jetty.server.Server jetty;
+    private final ServerConnector connector;
+    /** Null for cleartext. */
+    private final SslContextFactory.Server ssl;
+    private volatile ServerTls tls;
+
+    DohServer(Listener listener, ListenerSettings settings, ServerTls tls) throws IOException {
+        this.listener = listener;
+        this.tls = tls;
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_PLATFORM_THREADS, 1);
+        threads.setName("nodedns-https-" + listener.label());
+        threads.setDaemon(true);
+        threads.setReservedThreads(0);
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        jetty = new org.eclipse.jetty.server.Server(threads,
+                new ScheduledExecutorScheduler("nodedns-https-timeouts", true),
+                new ArrayByteBufferPool(0, -1, -1, -1, MAX_POOLED_BYTES, MAX_POOLED_BYTES));
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        HttpConnectionFactory http11 = new HttpConnectionFactory(http);
+        long read = settings.tcpRead().toMillis();
+        long idle = settings.tcpIdle().toMillis();
+        if (tls == null) {
+            ssl = null;
+            connector = new ServerConnector(jetty, 0, 1, http11);
+        } else {
+            ssl = new SslContextFactory.Server();
+            configure(ssl, tls);
+            HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+            h2.setStreamIdleTimeout(idle);
+            // a DNS message is at most 64 KiB: windows sized to that bound what 200 connections can make us buffer
+            h2.setInitialStreamRecvWindow(MAX_MESSAGE_WINDOW);
+            h2.setInitialSessionRecvWindow(2 * MAX_MESSAGE_WINDOW);
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+            alpn.setDefaultProtocol("http/1.1");
+            connector = new ServerConnector(jetty, 0, 1, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2,
+                    http11);
+        }
+        java.net.InetSocketAddress bindTo = listener.address().socketAddress();
+        connector.setHost(bindTo.getAddress().isAnyLocalAddress() ? null : bindTo.getAddress().getHostAddress());
+        connector.setPort(bindTo.getPort());
+        connector.setReuseAddress(true);
+        connector.setReusePort(true); // reloads and HA pairs, as plain TCP
+        connector.setAcceptQueueSize(1024);
+        connector.setIdleTimeout(read); // until the first request; DohRequests then sets idle
+        jetty.addConnector(connector);
+        NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
+        limit.setEndPointIdleTimeout(read);
+        jetty.addBean(limit);
+        jetty.setHandler(new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), idle));
+    }
+
+    /** The block's policy on Jetty's TLS: our context (certificates, trust), TLS 1.2+, client_auth. */
+    private static void configure(SslContextFactory.Server f, ServerTls tls) {
+        f.setSslContext(tls.context());
+        f.setIncludeProtocols(ServerTls.PROTOCOLS.toArray(new String[0]));
+        f.setCipherComparator(HTTP2Cipher.COMPARATOR); // suites HTTP/2 accepts first (RFC 9113 9.2.2)
+        f.setNeedClientAuth(tls.needsClientCertificate());
+        f.setWantClientAuth(tls.wantsClientCertificate());
+    }
+
+    /** Binds and starts serving; an IOException names what failed. */
+    @Override
+    public void start() throws IOException {
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            Throwable reason = e; // Jetty's "Failed to bind to /ADDRESS" wraps the one Listener's message wants
+            while (reason.getCause() != null && !(reason instanceof java.net.BindException)) {
+                reason = reason.getCause();
+            }
+            throw new IOException(reason.getMessage(), e);
+        }
+    }
+
+    /**
+     * A reload's new certificates: connections accepted from now on use them. Cleartext stays
+     * cleartext: a reload that adds or drops {@code tls} gets a new listener ({@link Listener#takes}).
+     */
+    @Override
+    public void tls(ServerTls next) {
+        if (ssl == null) {
+            return;
+        }
+        try {
+            ssl.reload(f -> configure((SslContextFactory.Server) f, next));
+            this.tls = next;
+        } catch (Exception e) {
+            Log.error("tls",
+                    listener.label() + ": the reloaded certificates are not served, the previous ones are: " + e);
+        }
+    }
+
+    /** Cleartext stays cleartext and TLS stays TLS: the Jetty connector is built for one. */
+    @Override
+    public boolean takes(ServerTls next) {
+        return (tls == null) == (next == null);
+    }
+
+    @Override
+    public int openConnections() {
+        return connector.getConnectedEndPoints().size();
+    }
+
+    @Override
+    public boolean failed() {
+        return jetty.isFailed();
+    }
+
+    @Override
+    public void stopAccepting() {
+        connector.setAccepting(false);
+    }
+
+    /** Jetty's acceptor logs what it catches itself; none reach this count. */
+    @Override
+    public long acceptErrors() {
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            // closing: its sockets are released whatever failed
+        }
+    }
+}

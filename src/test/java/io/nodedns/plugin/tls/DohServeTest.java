@@ -1,0 +1,330 @@
+package io.nodedns.plugin.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.TestCa;
+import io.nodedns.testing.TestServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509KeyManager;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * https:// server blocks (DNS over HTTPS, RFC 8484) over real sockets, as CoreDNS serves them:
+ * HTTP/2 and HTTP/1.1 chosen by ALPN (the JDK's HttpClient, curl, kdig {@code +https}), the
+ * status codes and headers of CoreDNS's server_https.go, all five client_auth policies, and the
+ * read deadline for a connection that sends nothing.
+ */
+class DohServeTest {
+    @TempDir
+    static Path dir;
+    static TlsFixture pki;
+
+    @BeforeAll
+    static void pki() throws Exception {
+        pki = new TlsFixture(dir);
+    }
+
+    private static HttpClient client(HttpClient.Version version, SSLContext ssl) {
+        return HttpClient.newBuilder().sslContext(ssl).version(version).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static HttpResponse<byte[]> send(HttpClient http, HttpRequest.Builder request) throws Exception {
+        return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @ParameterizedTest
+    @EnumSource(HttpClient.Version.class)
+    void answersGetAndPostAsCoreDnsOverHttp2AndHttp11(HttpClient.Version version) throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer ts = TestServer.fromText(pki.block("https", port, ""));
+                HttpClient http = client(version, pki.trusting(null))) {
+            assertEquals("https://127.0.0.1:" + port, ts.firstListener().label());
+            byte[] wire = DnsClient.query("who.example.", Type.A).toWire();
+            String base = "https://127.0.0.1:" + port;
+            HttpResponse<byte[]> get = send(http, HttpRequest.newBuilder(URI.create(base + "/dns-query?dns="
+                    + Base64.getUrlEncoder().withoutPadding().encodeToString(wire))));
+            assertEquals(version, get.version(), "the negotiated HTTP version");
+            assertEquals(200, get.statusCode());
+            assertEquals("application/dns-message", get.headers().firstValue("content-type").orElseThrow());
+            assertEquals("max-age=0", get.headers().firstValue("cache-control").orElseThrow()); // whoami's TTL 0
+            assertEquals(Rcode.NOERROR, new Message(get.body()).getRcode());
+            HttpResponse<byte[]> post = send(http, HttpRequest.newBuilder(URI.create(base + "/dns-query"))
+                    .header("content-type", "application/dns-message")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(wire)));
+            assertEquals(version, post.version());
+            assertEquals(200, post.statusCode());
+            assertEquals(2, new Message(post.body()).getSection(Section.ADDITIONAL).size());
+            HttpResponse<byte[]> other = send(http, HttpRequest.newBuilder(URI.create(base + "/other")));
+            assertEquals(404, other.statusCode());
+            assertEquals("nosniff", other.headers().firstValue("x-content-type-options").orElseThrow());
+            assertEquals(400, send(http, HttpRequest.newBuilder(URI.create(base + "/dns-query"))).statusCode());
+            assertEquals(400,
+                    send(http, HttpRequest.newBuilder(URI.create(base + "/dns-query?dns=!!!!"))).statusCode());
+            String twice = Base64.getUrlEncoder().withoutPadding().encodeToString(wire);
+            assertEquals(400, send(http,
+                    HttpRequest.newBuilder(URI.create(base + "/dns-query?dns=" + twice + "&dns=" + twice)))
+                    .statusCode());
+            assertEquals(400, send(http, HttpRequest.newBuilder(URI.create(base + "/dns-query"))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(wire))).statusCode());
+            HttpResponse<byte[]> big = send(http, HttpRequest.newBuilder(URI.create(base + "/dns-query"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[65537])));
+            assertEquals(400, big.statusCode()); // CoreDNS's MaxBytesReader: "invalid request"
+            assertEquals("invalid request\n", new String(big.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void curlOverHttp11AndHttp2() throws Exception {
+        Path curl = Path.of("/usr/bin/curl");
+        Assumptions.assumeTrue(Files.isExecutable(curl), "curl is not installed (Debian package curl)");
+        int port = FreePorts.udpAndTcp();
+        Path query = dir.resolve("q.bin");
+        Files.write(query, DnsClient.query("who.example.", Type.A).toWire());
+        Path reply = dir.resolve("r.bin");
+        try (TestServer ts = TestServer.fromText(pki.block("https", port, ""))) {
+            for (String version : new String[]{"--http1.1", "--http2"}) {
+                Process p = new ProcessBuilder(curl.toString(), "-sS", version, "--cacert", pki.caPem.toString(),
+                        "--resolve", "dns.test:" + port + ":127.0.0.1", "-H", "content-type: application/dns-message",
+                        "--data-binary", "@" + query, "-o", reply.toString(), "-w", "%{http_code} %{http_version}",
+                        "https://dns.test:" + port + "/dns-query").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+                assertEquals(version.equals("--http2") ? "200 2" : "200 1.1", out.trim(), out);
+                assertEquals(Rcode.NOERROR, new Message(Files.readAllBytes(reply)).getRcode());
+            }
+        }
+    }
+
+    @Test
+    void kdigQueriesOverHttps() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(TlsFixture.KDIG),
+                "kdig is not installed (Debian package knot-dnsutils)");
+        int port = FreePorts.udpAndTcp();
+        try (TestServer ts = TestServer.fromText(pki.block("https", port, ""))) {
+            for (String method : new String[]{"+https", "+https-get"}) {
+                String ok = TlsFixture.kdig("@127.0.0.1", "-p", "" + port, method, "+tls-ca=" + pki.caPem,
+                        "+tls-hostname=dns.test", "who.example.", "A");
+                assertTrue(ok.contains("status: NOERROR") && ok.contains("HTTP session (HTTP/2-"), ok);
+            }
+            String bad = TlsFixture.kdig("@127.0.0.1", "-p", "" + port, "+https", "+tls-ca=" + pki.caPem,
+                    "+tls-hostname=other.test", "who.example.", "A");
+            assertTrue(!bad.contains("status: NOERROR") && bad.contains("failed"), bad);
+        }
+    }
+
+    /** Go's ClientAuthType semantics: whether a query gets through without, with our CA's, and with a foreign certificate. */
+    @ParameterizedTest
+    @CsvSource({
+            "nocert,             true,  true, true",
+            "request,            true,  true, true",
+            "require,            false, true, true",
+            "verify_if_given,    true,  true, false",
+            "require_and_verify, false, true, false"})
+    void clientAuthPoliciesAsGo(String policy, boolean without, boolean ours, boolean foreign) throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer ts = TestServer.fromText(pki.block("https", port, " {\n client_auth " + policy + "\n }"))) {
+            assertEquals(without, answers(port, pki.trusting(null)), policy + " without a certificate");
+            assertEquals(ours, answers(port, presenting(pki.client)), policy + " with a certificate of the CA");
+            assertEquals(foreign, answers(port, presenting(pki.foreignClient())), policy + " with a foreign one");
+        }
+    }
+
+    private static boolean answersWithin(int port, Duration within) throws Exception {
+        for (long end = System.nanoTime() + within.toNanos(); System.nanoTime() < end; Thread.sleep(100)) {
+            if (answers(port, pki.trusting(null))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether one POST over HTTP/2 gets a DNS answer, on a connection of its own. */
+    private static boolean answers(int port, SSLContext ssl) throws Exception {
+        try (HttpClient http = client(HttpClient.Version.HTTP_2, ssl)) {
+            HttpResponse<byte[]> r = send(http, HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port
+                    + "/dns-query")).POST(HttpRequest.BodyPublishers.ofByteArray(
+                            DnsClient.query("who.example.", Type.A).toWire())));
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            return r.statusCode() == 200 && new Message(r.body()).getRcode() == Rcode.NOERROR;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    /**
+     * A client that shows {@code cert} whatever CAs the server names: the JDK's key manager would
+     * leave out one the server's CA did not issue, and the server would never see it.
+     */
+    private static SSLContext presenting(TestCa.Issued cert) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("c", cert.key(), new char[0], new java.security.cert.X509Certificate[]{cert.cert()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        X509KeyManager keys = (X509KeyManager) kmf.getKeyManagers()[0];
+        X509KeyManager always = new javax.net.ssl.X509ExtendedKeyManager() {
+            @Override
+            public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket s) {
+                return "c";
+            }
+
+            @Override
+            public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
+                    javax.net.ssl.SSLEngine engine) {
+                return "c";
+            }
+
+            @Override
+            public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+                return new String[]{"c"};
+            }
+
+            @Override
+            public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+                return null;
+            }
+
+            @Override
+            public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket s) {
+                return null;
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getCertificateChain(String alias) {
+                return keys.getCertificateChain(alias);
+            }
+
+            @Override
+            public java.security.PrivateKey getPrivateKey(String alias) {
+                return keys.getPrivateKey(alias);
+            }
+        };
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("ca", pki.ca.cert());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(new javax.net.ssl.KeyManager[]{always}, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    @Test
+    void aSilentConnectionIsClosedAtTheReadDeadline() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer ts = TestServer.fromText(pki.block("https", port, "", "timeouts {\n read 1s\n }"));
+                Socket idle = new Socket("127.0.0.1", port)) { // never starts the handshake
+            idle.setSoTimeout(8000);
+            long t0 = System.nanoTime();
+            InputStream in = idle.getInputStream();
+            int got;
+            try {
+                got = in.read();
+            } catch (IOException reset) {
+                got = -1;
+            }
+            assertEquals(-1, got);
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(6));
+            assertTrue(answers(port, pki.trusting(null)), "still serving");
+        }
+    }
+
+    @Test
+    void atMost200ConnectionsAndTheNextIsServedWhenOneCloses() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        java.util.List<Socket> open = new java.util.ArrayList<>();
+        try (TestServer ts = TestServer.fromText(pki.block("https", port, ""))) {
+            for (int i = 0; i < 200; i++) {
+                open.add(new Socket("127.0.0.1", port)); // CoreDNS's DefaultHTTPSMaxConnections, all silent
+            }
+            for (long end = System.nanoTime() + 10_000_000_000L; ts.firstListener().tcpConnections() < 200
+                    && System.nanoTime() < end;) {
+                Thread.sleep(20);
+            }
+            assertEquals(200, ts.firstListener().tcpConnections());
+            try (javax.net.ssl.SSLSocket next = (javax.net.ssl.SSLSocket) pki.trusting(null).getSocketFactory()
+                    .createSocket("127.0.0.1", port)) {
+                next.setSoTimeout(1500);
+                assertThrows(java.net.SocketTimeoutException.class, next::startHandshake, "not accepted at the cap");
+            }
+            open.removeFirst().close();
+            // below the cap again; the one refused above may still take the freed place for a moment
+            // (Jetty accepts it from the backlog, then sees it closed), and one accepted past the cap is closed
+            assertTrue(answersWithin(port, Duration.ofSeconds(10)), "served once a connection closed");
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aReloadServesNewCertificatesAndCanDropTls() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        Path corefile = dir.resolve("reload.Corefile");
+        Files.writeString(corefile, pki.block("https", port, ""));
+        try (TestServer ts = TestServer.fromFile(corefile)) {
+            assertTrue(answers(port, pki.trusting(null)));
+            TlsFixture other = new TlsFixture(Files.createDirectories(dir.resolve("other")));
+            Files.writeString(corefile, other.block("https", port, ""));
+            assertTrue(ts.server().reload());
+            assertTrue(answers(port, other.trusting(null)), "the new certificate is served");
+            assertFalse(answers(port, pki.trusting(null)), "the old one is not");
+            Files.writeString(corefile, "https://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n");
+            assertTrue(ts.server().reload());
+            assertTrue(answersInCleartext(port), "without tls a new listener serves cleartext");
+        }
+    }
+
+    /** Whether a POST over cleartext HTTP/1.1 gets a DNS answer. */
+    private static boolean answersInCleartext(int port) throws Exception {
+        try (HttpClient http = client(HttpClient.Version.HTTP_1_1, pki.trusting(null))) {
+            HttpResponse<byte[]> r = send(http, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/dns-query")).POST(HttpRequest.BodyPublishers.ofByteArray(
+                            DnsClient.query("who.example.", Type.A).toWire())));
+            return r.statusCode() == 200 && new Message(r.body()).getRcode() == Rcode.NOERROR;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    @Test
+    void withoutTheTlsPluginItIsCleartextHttp11AsInCoreDns() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer ts = TestServer.fromText("https://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n")) {
+            assertTrue(answersInCleartext(port));
+            assertFalse(answers(port, pki.trusting(null)), "TLS is not served");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.nodedns.plugin.tls;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.testing.TestCa;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * What the tls:// and https:// serving tests share: a test CA, a server certificate for
+ * {@code dns.test} and 127.0.0.1, a client certificate, server blocks using them, and kdig.
+ */
+final class TlsFixture {
+    static final Path KDIG = Path.of("/usr/bin/kdig");
+    final TestCa ca;
+    final Path caPem;
+    /** The server's certificate and key files. */
+    final Path[] server;
+    final TestCa.Issued client;
+
+    TlsFixture(Path dir) throws Exception {
+        ca = new TestCa("nodedns serve test CA");
+        caPem = ca.writeCa(dir.resolve("ca.crt"));
+        server = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir,
+                "server");
+        client = ca.issue("client.test", List.of("client.test"), List.of());
+    }
+
+    /** The default read deadline (3 s for the handshake and first query) is too short for a cold JVM on a loaded CI machine. */
+    String block(String scheme, int port, String tlsOptions) {
+        return block(scheme, port, tlsOptions, "timeouts {\n read 30s\n }");
+    }
+
+    String block(String scheme, int port, String tlsOptions, String... extra) {
+        return scheme + "://.:" + port + " {\n bind 127.0.0.1\n tls " + server[0] + " " + server[1] + " " + caPem
+                + tlsOptions + "\n whoami\n" + String.join("\n", extra) + "\n}\n";
+    }
+
+    /** A client context trusting the test CA, presenting {@code presenting} if not null. */
+    SSLContext trusting(TestCa.Issued presenting) throws Exception {
+        if (presenting != null) {
+            return presenting.context();
+        }
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("ca", ca.cert());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    /** A certificate of another CA, shown by a client that trusts ours. */
+    TestCa.Issued foreignClient() throws Exception {
+        TestCa other = new TestCa("another CA");
+        TestCa.Issued x = other.issue("x", List.of("x"), List.of());
+        return new TestCa.Issued(x.cert(), x.key(), ca.cert());
+    }
+
+    /** Runs kdig (one try, 3 s) with {@code args}; its output. */
+    static String kdig(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(KDIG.toString(), "+time=3", "+retry=0"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        return out;
+    }
+}
