@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One loaded configuration: every block set up, chained and grouped per listen address (spec
- * 1.5, 2.1). Building it binds nothing, so any config error aborts before anything is served.
+ * One loaded configuration: every block set up, chained and grouped per listen address
+ * (docs/architecture.md). Building it binds nothing, so any config error aborts before anything is served.
  */
 public record Instance(List<ServerConfig> configs, Map<ListenAddress, ListenerPlan> plans, List<Lifecycle> lifecycles,
         List<Readiness> readiness, List<HttpRoute> httpRoutes) {

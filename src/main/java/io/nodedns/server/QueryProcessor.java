@@ -8,7 +8,8 @@ import io.nodedns.wire.ResponseShaper;
 import org.agrona.ExpandableDirectByteBuffer;
 
 /**
- * The path every query takes once a transport has read it (spec section 2): header checks, class
+ * The path every query takes once a transport has read it (docs/architecture.md, How a query
+ * flows): header checks, class
  * check, zone routing, the chain, then hooks, EDNS shaping and truncation. Shared by UDP and TCP;
  * allocation-free unless a plugin allocates.
  */

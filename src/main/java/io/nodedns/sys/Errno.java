@@ -48,11 +48,6 @@ public final class Errno {
         TEXTS[errno] = text;
     }
 
-    /** The symbolic name ({@code ENETUNREACH}), or {@code errno N} for one not listed here. */
-    public static String name(int errno) {
-        return errno > 0 && errno < NAMES.length && NAMES[errno] != null ? NAMES[errno] : "errno " + errno;
-    }
-
     /** The text and the name, {@code network is unreachable (ENETUNREACH)}; {@code errno N} alone for one not listed. */
     public static String describe(int errno) {
         return errno > 0 && errno < TEXTS.length && TEXTS[errno] != null

@@ -119,17 +119,17 @@ public final class DiscoveryOptions {
         return handler;
     }
 
-    /** {@code ttl N}: 0 to 3600 seconds (kubernetes, multicluster and k8s_external alike). */
+    /** {@code ttl N}: 0 to 3600 seconds (kubernetes, multicluster and k8s_external alike); errors name the directive. */
     public static long ttl(Dispenser d) throws ConfigException {
         String v = d.requireArg();
         long ttl;
         try {
             ttl = Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw d.err("ttl: not a number '" + v + "'");
+            throw d.pluginErr("ttl: not a number '" + v + "'");
         }
         if (ttl < 0 || ttl > 3600) {
-            throw d.err("ttl must be in range [0, 3600]: " + ttl);
+            throw d.pluginErr("ttl must be in range [0, 3600]: " + ttl);
         }
         d.requireNoMoreArgs();
         return ttl;

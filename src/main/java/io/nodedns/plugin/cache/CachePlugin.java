@@ -15,7 +15,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * The cache handler (spec section 5). A hit copies the stored reply into the exchange and patches
+ * The cache handler (docs/plugins/cache.md). A hit copies the stored reply into the exchange and patches
  * ID, flags, the client's question bytes and every TTL: no allocation, no lock. A miss registers
  * this handler as the response hook and passes the query on; the hook hands the reply to
  * {@link CacheIntake}, which classifies, flattens and stores it without allocating. Prefetch and

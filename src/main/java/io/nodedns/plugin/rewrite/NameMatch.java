@@ -6,8 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How a rule matches the lower-case qname text: exact, prefix, suffix, substring or regex (spec
- * 6.9). Non-regex patterns are normalized like CoreDNS's {@code plugin.Name.Normalize}: lower
+ * How a rule matches the lower-case qname text: exact, prefix, suffix, substring or regex
+ * (docs/plugins/rewrite.md). Non-regex patterns are normalized like CoreDNS's {@code plugin.Name.Normalize}: lower
  * case, fully qualified. Regex matchers are borrowed from a pool so matching allocates nothing.
  */
 final class NameMatch {

@@ -221,7 +221,8 @@ class K8sExternalTest {
                 "Corefile:2 - Error during parsing: plugin/k8s_external: kubernetes plugin not loaded",
                 ".:0 {\n" + kube + " k8s_external example.org {\n  bogus\n }\n}\n", "unknown property 'bogus'",
                 ".:0 {\n" + kube + " k8s_external example.org {\n  apex a.b\n }\n}\n", "apex must be one DNS label",
-                ".:0 {\n" + kube + " k8s_external example.org {\n  ttl 3601\n }\n}\n", "ttl must be in range [0, 3600]",
+                ".:0 {\n" + kube + " k8s_external example.org {\n  ttl 3601\n }\n}\n",
+                "plugin/k8s_external: ttl must be in range [0, 3600]",
                 ".:0 {\n" + kube + " k8s_external example.org {\n  headless yes\n }\n}\n", "Wrong argument count");
         cases.forEach((corefile, words) -> {
             ConfigException e = assertThrows(ConfigException.class,

@@ -126,10 +126,10 @@ class KubernetesSetupTest {
     @Test
     void ttlMustBeASmallNumber() {
         assertFails(block("ttl"), 4, "Wrong argument count");
-        assertFails(block("ttl five"), 4, "ttl: not a number 'five'");
-        assertFails(block("ttl 1.5"), 4, "ttl: not a number '1.5'");
-        assertFails(block("ttl -1"), 4, "ttl must be in range [0, 3600]: -1");
-        assertFails(block("ttl 3601"), 4, "ttl must be in range [0, 3600]: 3601");
+        assertFails(block("ttl five"), 4, "plugin/kubernetes: ttl: not a number 'five'");
+        assertFails(block("ttl 1.5"), 4, "plugin/kubernetes: ttl: not a number '1.5'");
+        assertFails(block("ttl -1"), 4, "plugin/kubernetes: ttl must be in range [0, 3600]: -1");
+        assertFails(block("ttl 3601"), 4, "plugin/kubernetes: ttl must be in range [0, 3600]: 3601");
         assertFails(block("ttl 5 10"), 4, "Wrong argument count");
     }
 

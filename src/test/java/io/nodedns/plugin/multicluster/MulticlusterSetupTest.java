@@ -102,9 +102,9 @@ class MulticlusterSetupTest {
         assertFails(block("kubeconfig"), 4, "Wrong argument count");
         assertFails(block("kubeconfig a b c"), 4, "Wrong argument count");
         assertFails(block("ttl"), 4, "Wrong argument count");
-        assertFails(block("ttl soon"), 4, "ttl: not a number 'soon'");
-        assertFails(block("ttl -5"), 4, "ttl must be in range [0, 3600]: -5");
-        assertFails(block("ttl 86400"), 4, "ttl must be in range [0, 3600]: 86400");
+        assertFails(block("ttl soon"), 4, "plugin/multicluster: ttl: not a number 'soon'");
+        assertFails(block("ttl -5"), 4, "plugin/multicluster: ttl must be in range [0, 3600]: -5");
+        assertFails(block("ttl 86400"), 4, "plugin/multicluster: ttl must be in range [0, 3600]: 86400");
         assertFails(block("ttl 5 5"), 4, "Wrong argument count");
         assertFails(block("ttl 5", "noendpoints", "bogus 1"), 6, "unknown property 'bogus'");
         assertFails("clusterset.local {\n multicluster {\n  kubeconfig " + kubeconfig + "\n }\n\n multicluster\n}\n", 6,
