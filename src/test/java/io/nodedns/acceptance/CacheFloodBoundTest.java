@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.plugin.Plugins;
-import io.nodedns.plugin.cache.CachePlugin;
+import io.nodedns.plugin.cache.CacheHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Handler;
 import io.nodedns.server.PluginRegistry;
@@ -57,7 +57,7 @@ class CacheFloodBoundTest {
         String corefile = ".:" + port + " {\n bind 127.0.0.1\n cache {\n  success 10000\n  denial 10000\n }\n "
                 + UPSTREAM + "\n}\n";
         try (TestServer server = TestServer.fromText(corefile, registry())) {
-            CachePlugin cache = cachePlugin(server);
+            CacheHandler cache = cachePlugin(server);
             int successCap = cache.successCapacity();
             int denialCap = cache.denialCapacity();
 
@@ -128,9 +128,9 @@ class CacheFloodBoundTest {
         }
     }
 
-    private static CachePlugin cachePlugin(TestServer server) {
+    private static CacheHandler cachePlugin(TestServer server) {
         for (Handler h : server.server().current().configs().getFirst().handlers()) {
-            if (h instanceof CachePlugin c) {
+            if (h instanceof CacheHandler c) {
                 return c;
             }
         }

@@ -95,7 +95,7 @@ final class CacheIntake {
         boolean store = !truncated && type != Type.OTHER && !(type == Type.NAME_ERROR && !soa) && !(nodata && !soa)
                 && !emptyNodata
                 && (opt > 0 || (flags & CacheWire.F_OPT) == 0) && !scoped;
-        if (mode == CachePlugin.STALE) {
+        if (mode == CacheHandler.STALE) {
             if (truncated || !match) {
                 refreshed = store = false;
             } else if (config.preferPositive()) {
@@ -133,7 +133,7 @@ final class CacheIntake {
             int duration, int mode) {
         QueryView q = ex.query();
         DirectBuffer req = ex.request();
-        int keyFlags = CachePlugin.keyFlags(q);
+        int keyFlags = CacheHandler.keyFlags(q);
         long h = CacheIndex.hash(q, keyFlags);
         int ttls = CacheWire.ttlCount(scan);
         if (len + 2 * ttls > CacheStore.LARGE) {
@@ -153,7 +153,7 @@ final class CacheIntake {
             boolean stored = state.success.put(h, keyFlags, (answers ? CacheStore.ANSWERING : 0) | caseFlag, q.qtype(),
                     q.qclass(),
                     q.qnameLength(), b, len, ttls, opt, duration, now, keep, staleSeconds);
-            if (stored && (config.preferPositive() ? answers : mode != CachePlugin.CLIENT)) {
+            if (stored && (config.preferPositive() ? answers : mode != CacheHandler.CLIENT)) {
                 state.denial.remove(h, keyFlags, q, req);
             }
         } else if (!noDenial.contains(req, q.qnameOffset(), q.qnameLength())) {

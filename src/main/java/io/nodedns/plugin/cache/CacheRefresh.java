@@ -20,14 +20,14 @@ import org.agrona.ExpandableDirectByteBuffer;
  * allocates; it runs at most once per entry at a time and at most {@link #MAX_IN_FLIGHT} at once.
  */
 final class CacheRefresh implements Runnable, Responder, ResponseHook {
-    static final int PREFETCH = CachePlugin.PREFETCH;
-    static final int STALE = CachePlugin.STALE;
+    static final int PREFETCH = CacheHandler.PREFETCH;
+    static final int STALE = CacheHandler.STALE;
     static final int VERIFY = 3;
     static final int MAX_IN_FLIGHT = 1024;
     /** Safety net if the rest of the chain never completes (forward gives up after 5 s). */
     private static final long MAX_WAIT_SECONDS = 10;
 
-    private final CachePlugin plugin;
+    private final CacheHandler plugin;
     private final Exchange own;
     private final CacheStore store;
     private final int entry;
@@ -39,7 +39,7 @@ final class CacheRefresh implements Runnable, Responder, ResponseHook {
     private volatile boolean refreshed;
     private volatile Thread timer;
 
-    private CacheRefresh(CachePlugin plugin, Exchange origin, CacheStore store, int entry, int mode, boolean tracked) {
+    private CacheRefresh(CacheHandler plugin, Exchange origin, CacheStore store, int entry, int mode, boolean tracked) {
         this.plugin = plugin;
         this.store = store;
         this.entry = entry;
@@ -62,7 +62,7 @@ final class CacheRefresh implements Runnable, Responder, ResponseHook {
      * Starts a refresh for entry {@code entry} of {@code store}; {@code tracked} means the entry's
      * refresh flag was claimed and must be released. Returns false if too many run already.
      */
-    static boolean start(CachePlugin plugin, Exchange origin, CacheStore store, int entry, int mode, boolean tracked) {
+    static boolean start(CacheHandler plugin, Exchange origin, CacheStore store, int entry, int mode, boolean tracked) {
         CacheState state = plugin.state;
         CacheRefresh refresh = null;
         if (state.refreshes.incrementAndGet() <= MAX_IN_FLIGHT) {
@@ -137,8 +137,8 @@ final class CacheRefresh implements Runnable, Responder, ResponseHook {
                     out.checkLimit(length);
                 }
                 out.putBytes(0, own.response(), 0, length);
-                CachePlugin.patchHeader(client, out, false);
-                client.written(length, CachePlugin.NAME);
+                CacheHandler.patchHeader(client, out, false);
+                client.written(length, CacheHandler.NAME);
                 client.complete();
             } else if (plugin.serveCached(client)) {
                 client.complete();
@@ -152,7 +152,7 @@ final class CacheRefresh implements Runnable, Responder, ResponseHook {
 
     @Override
     public void onResponse(Exchange ex) {
-        refreshed = plugin.intake.process(ex, mode == PREFETCH ? CachePlugin.PREFETCH : CachePlugin.STALE);
+        refreshed = plugin.intake.process(ex, mode == PREFETCH ? CacheHandler.PREFETCH : CacheHandler.STALE);
     }
 
     @Override

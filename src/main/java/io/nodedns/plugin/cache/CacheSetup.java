@@ -30,14 +30,14 @@ import java.util.stream.Collectors;
  */
 public final class CacheSetup implements PluginSetup {
     private final CacheClock clock;
-    private final Consumer<CachePlugin> created;
+    private final Consumer<CacheHandler> created;
 
     public CacheSetup() {
         this(CacheClock.SYSTEM, p -> {});
     }
 
     /** For tests: a manual clock, and a look at each handler made. */
-    CacheSetup(CacheClock clock, Consumer<CachePlugin> created) {
+    CacheSetup(CacheClock clock, Consumer<CacheHandler> created) {
         this.clock = clock;
         this.created = created;
     }
@@ -53,7 +53,7 @@ public final class CacheSetup implements PluginSetup {
         SharedRegistry<CacheState> states = ctx.shared().state("cache/states",
                 k -> new SharedRegistry<>(Duration.ZERO, null, s -> {}));
         CacheState state = states.obtain(keys(ctx.keys()) + "/" + config, () -> new CacheState(config));
-        CachePlugin plugin = new CachePlugin(config, state, clock);
+        CacheHandler plugin = new CacheHandler(config, state, clock);
         created.accept(plugin);
         ctx.addHandler(plugin);
         ctx.addMetrics(state.metrics);

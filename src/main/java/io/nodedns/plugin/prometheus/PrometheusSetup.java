@@ -42,7 +42,7 @@ public final class PrometheusSetup implements PluginSetup {
         boolean[] runtime = (boolean[]) ctx.buildState().computeIfAbsent(RUNTIME_KEY, k -> new boolean[1]);
         runtime[0] |= config.runtimeMetrics();
         DnsMetrics metrics = metrics(ctx.shared());
-        ctx.addHandler(new MetricsHandler(metrics));
+        ctx.addHandler(new PrometheusHandler(metrics));
         ctx.addLifecycle(new Lifecycle() {
             @Override
             public void start() {

@@ -18,7 +18,7 @@ class CacheAllocationTest {
     @Test
     void hitsAllocateNothing() throws Exception {
         CacheUpstream[] up = new CacheUpstream[1];
-        CachePlugin plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
+        CacheHandler plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
         CacheDriver driver = new CacheDriver(plugin, Transport.UDP);
         driver.ask(0, 1000);
         assertEquals(1000, up[0].queries());
@@ -35,7 +35,7 @@ class CacheAllocationTest {
     @Test
     void missStoresAllocateNothing() throws Exception {
         CacheUpstream[] up = new CacheUpstream[1];
-        CachePlugin plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
+        CacheHandler plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
         CacheDriver driver = new CacheDriver(plugin, Transport.UDP);
         int[] next = {0};
         for (int i = 0; i < N; i++) { // fills the cache (9984 entries); everything after evicts

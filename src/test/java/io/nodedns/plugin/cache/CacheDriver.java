@@ -24,14 +24,14 @@ final class CacheDriver implements Responder {
     private static final int DIGITS = 7;
     private static final int DIGITS_AT = 12 + 2;
 
-    final CachePlugin plugin;
+    final CacheHandler plugin;
     final Exchange ex = new Exchange(4096);
     private final UnsafeBuffer query = new UnsafeBuffer(new byte[512]);
     private final int queryLength;
     private final Transport transport;
     int responded;
 
-    CacheDriver(CachePlugin plugin, Transport transport) {
+    CacheDriver(CacheHandler plugin, Transport transport) {
         this.plugin = plugin;
         this.transport = transport;
         query.putShort(2, (short) 0x0100, ByteOrder.BIG_ENDIAN);
@@ -54,7 +54,7 @@ final class CacheDriver implements Responder {
     }
 
     /** A chain {@code cache...; cacheupstream ID} built (not bound) from a Corefile, and its upstream. */
-    static CachePlugin build(String cacheDirective, CacheClock clock, CacheUpstream[] upstreamOut)
+    static CacheHandler build(String cacheDirective, CacheClock clock, CacheUpstream[] upstreamOut)
             throws ConfigException {
         String id = "driver" + IDS.incrementAndGet();
         CacheUpstream up = CacheUpstream.create(id);
@@ -63,7 +63,7 @@ final class CacheDriver implements Responder {
         String corefile = ".:53 {\n%s\ncacheupstream %s\n}\n".formatted(cacheDirective, id);
         Instance instance = Instance.build(Corefile.parse("Corefile", corefile, registry::isKnown, k -> null), registry,
                 new Shared(), 53);
-        return (CachePlugin) instance.configs().getFirst().handlers().getFirst();
+        return (CacheHandler) instance.configs().getFirst().handlers().getFirst();
     }
 
     /** Sets the query name to n{i, 7 digits}.example.org, and the ID to i. */

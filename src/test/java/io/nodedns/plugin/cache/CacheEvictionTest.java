@@ -30,7 +30,7 @@ class CacheEvictionTest {
      */
     private static double hotHitRatio(int every) throws Exception {
         CacheUpstream[] up = new CacheUpstream[1];
-        CachePlugin plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
+        CacheHandler plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
         CacheDriver driver = new CacheDriver(plugin, Transport.UDP);
         for (int h = 0; h < HOT; h++) {
             driver.name(h);
@@ -70,7 +70,7 @@ class CacheEvictionTest {
     @Test
     void aFloodOfNamesAskedOnceEvictsTheOldestFirst() throws Exception {
         CacheUpstream[] up = new CacheUpstream[1];
-        CachePlugin plugin = CacheDriver.build("cache {\n success 1024\n}", CacheClock.SYSTEM, up);
+        CacheHandler plugin = CacheDriver.build("cache {\n success 1024\n}", CacheClock.SYSTEM, up);
         CacheDriver driver = new CacheDriver(plugin, Transport.UDP);
         driver.ask(0, 10_000);
         // With no hit, CLOCK is FIFO per shard: the last names of each shard are all there.
@@ -95,7 +95,7 @@ class CacheEvictionTest {
         CacheUpstream.create("eviction-e2e");
         int port = FreePorts.udpAndTcp();
         String corefile = ".:" + port + " {\n bind 127.0.0.1\n cache\n cacheupstream eviction-e2e\n}\n";
-        AtomicReference<CachePlugin> cache = new AtomicReference<>();
+        AtomicReference<CacheHandler> cache = new AtomicReference<>();
         try (TestServer server = TestServer.fromText(corefile,
                 CacheUpstream.registry(new CacheSetup(CacheClock.SYSTEM, cache::set)))) {
             AtomicBoolean stop = new AtomicBoolean();

@@ -16,7 +16,7 @@ final class CacheHarness implements AutoCloseable {
     final CacheTestClock clock = new CacheTestClock();
     final CacheUpstream upstream;
     final int port;
-    private final AtomicReference<CachePlugin> plugin = new AtomicReference<>();
+    private final AtomicReference<CacheHandler> plugin = new AtomicReference<>();
     private final TestServer server;
     private final DnsClient client;
 
@@ -30,7 +30,7 @@ final class CacheHarness implements AutoCloseable {
         this.client = new DnsClient(port);
     }
 
-    CachePlugin plugin() {
+    CacheHandler plugin() {
         return plugin.get();
     }
 

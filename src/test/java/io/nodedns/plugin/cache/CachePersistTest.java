@@ -75,7 +75,7 @@ class CachePersistTest {
         UnsafeBuffer req = new UnsafeBuffer(w);
         QueryView q = new QueryView();
         assertEquals(QueryView.OK, q.wrap(req, 0, w.length));
-        int keyFlags = CachePlugin.keyFlags(q);
+        int keyFlags = CacheHandler.keyFlags(q);
         long found = store.find(CacheIndex.hash(q, keyFlags), keyFlags, q, req, now, staleSeconds);
         return found < 0 ? MISS : store.remaining(CacheStore.entry(found), now);
     }

@@ -184,7 +184,7 @@ class CacheSetupTest {
         Instance ok = Instance
                 .build(Corefile.parse("Corefile", "example.org:1053 example.net:1053 {\n cache\n cacheupstream x\n}\n",
                         REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53);
-        CachePlugin plugin = (CachePlugin) ok.configs().getFirst().handlers().getFirst();
+        CacheHandler plugin = (CacheHandler) ok.configs().getFirst().handlers().getFirst();
         assertEquals("example.org.,example.net.", plugin.zonesLabel());
         assertEquals(9984, plugin.successCapacity());
         assertEquals(9984, plugin.denialCapacity());

@@ -33,7 +33,7 @@ class CacheStoreTest {
     @Test
     void entriesNeverExceedCapacityUnder100kUniqueNames() throws Exception {
         CacheUpstream[] up = new CacheUpstream[1];
-        CachePlugin plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
+        CacheHandler plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
         CacheDriver driver = new CacheDriver(plugin, Transport.UDP);
         long empty = plugin.memoryBytes();
         for (int i = 0; i < 100_000; i++) {
@@ -59,7 +59,7 @@ class CacheStoreTest {
     @Test
     void largeRepliesUseLargeSlotsAndOversizedOnesAreNotCached() throws Exception {
         CacheUpstream[] up = new CacheUpstream[1];
-        CachePlugin plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
+        CacheHandler plugin = CacheDriver.build("cache", CacheClock.SYSTEM, up);
         CacheDriver driver = new CacheDriver(plugin, Transport.TCP);
         up[0].spread(250); // 1 + version % 250 records of 16 bytes: from 16 bytes to past 4 KiB
         for (int i = 1; i <= 300; i++) {
@@ -82,7 +82,7 @@ class CacheStoreTest {
     void concurrentHitsAndStoresNeverServeTornReplies() throws Exception {
         CacheUpstream[] up = new CacheUpstream[1];
         // the smallest cache (1024 entries, one large slot per shard) under 3000 names: constant eviction
-        CachePlugin plugin = CacheDriver.build("cache {\n success 1024\n}", CacheClock.SYSTEM, up);
+        CacheHandler plugin = CacheDriver.build("cache {\n success 1024\n}", CacheClock.SYSTEM, up);
         up[0].spread(40); // replies from 1 to 40 records: small and large slots
         int threads = Math.max(4, Runtime.getRuntime().availableProcessors());
         AtomicReference<String> failure = new AtomicReference<>();

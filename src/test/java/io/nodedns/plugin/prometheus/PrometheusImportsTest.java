@@ -26,7 +26,7 @@ class PrometheusImportsTest {
 
     @Test
     void noClassOfThePluginUsesAnotherPlugin() throws IOException, URISyntaxException {
-        Path dir = Path.of(MetricsHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        Path dir = Path.of(PrometheusHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .resolve("io/nodedns/plugin/prometheus");
         List<Path> classes;
         try (Stream<Path> files = Files.list(dir)) {

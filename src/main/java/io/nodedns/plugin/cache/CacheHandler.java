@@ -21,7 +21,7 @@ import org.agrona.MutableDirectBuffer;
  * {@link CacheIntake}, which classifies, flattens and stores it without allocating. Prefetch and
  * serve_stale refreshes run on a {@link CacheRefresh} with an exchange of their own.
  */
-public final class CachePlugin extends ChainHandler implements ResponseHook {
+public final class CacheHandler extends ChainHandler implements ResponseHook {
     public static final String NAME = "cache";
     static final int CLIENT = 0;
     static final int PREFETCH = 1;
@@ -43,7 +43,7 @@ public final class CachePlugin extends ChainHandler implements ResponseHook {
     final long recheckNanos;
     final long verifyTimeoutNanos;
 
-    CachePlugin(CacheConfig config, CacheState state, CacheClock clock) {
+    CacheHandler(CacheConfig config, CacheState state, CacheClock clock) {
         super(NAME);
         this.config = config;
         this.state = state;

@@ -13,11 +13,11 @@ import io.nodedns.wire.QueryView;
  * the outermost real handler). Label values are resolved once into data points cached per
  * listener, so counting on the hot path is a few array loads and adder increments.
  */
-public final class MetricsHandler extends HookHandler {
+public final class PrometheusHandler extends HookHandler {
     private final DnsMetrics metrics;
     private volatile BlockPoints[] perListener = new BlockPoints[0];
 
-    MetricsHandler(DnsMetrics metrics) {
+    PrometheusHandler(DnsMetrics metrics) {
         super("prometheus");
         this.metrics = metrics;
     }
