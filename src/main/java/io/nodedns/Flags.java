@@ -15,8 +15,10 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
               -plugins            List installed plugins
               -quiet              Quiet mode (no initialization output)
               -version            Show version
-              -warmup int         Before serving, send this many synthetic queries through a loopback-only copy of
-                                  the node-local-dns pipeline, so the first real queries meet compiled code (default 0)
+              -warmup int|auto    Before serving, send synthetic queries through a loopback-only copy of the
+                                  node-local-dns pipeline, so the first real queries meet compiled code: auto sends
+                                  a few hundred, then waits (at most 3 s) until the JIT is idle; N sends N; 0 none
+                                  (default auto)
 
             node-cache drop-in (nodedns renders -basecorefile into -conf, re-renders it when the mounted ConfigMaps change,
             and takes over -localip; see docs/plugins/nodecache.md):
@@ -38,6 +40,9 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
               -config-period duration         How often both ConfigMap directories are checked (default 10s, node-cache's; nodedns only)
               -lockdir string                 Directory coordinating teardown between instances (default "/run/nodedns"; "none")""";
 
+    /** {@link #warmup()} when it is -warmup auto: until the JIT is idle (io.nodedns.Warmup#untilCompiled). */
+    static final int AUTO_WARMUP = -1;
+
     static Flags parse(String[] args) {
         String conf = null;
         int port = -1;
@@ -46,7 +51,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
         boolean quiet = false;
         boolean help = false;
         String pidfile = null;
-        int warmup = 0;
+        int warmup = AUTO_WARMUP;
         boolean ha = false;
         NodeCacheFlags.Builder nodeCache = new NodeCacheFlags.Builder();
         for (int i = 0; i < args.length; i++) {
@@ -90,7 +95,7 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                     switch (name) {
                         case "conf" -> conf = value;
                         case "pidfile" -> pidfile = value;
-                        case "warmup" -> warmup = count(name, value);
+                        case "warmup" -> warmup = "auto".equals(value) ? AUTO_WARMUP : count(name, value);
                         default -> port = port(name, value);
                     }
                 }

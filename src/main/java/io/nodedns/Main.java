@@ -83,7 +83,7 @@ public final class Main {
             err.println("[FATAL] " + e.getMessage());
             return 1;
         }
-        if (flags.warmup() > 0 && !warmUp(flags.warmup(), err)) {
+        if (flags.warmup() != 0 && !warmUp(flags.warmup(), err)) {
             return 1;
         }
         Server server = new Server(registry, source, defaultPort, System::getenv);
@@ -132,15 +132,22 @@ public final class Main {
     /**
      * Sends synthetic queries through a loopback-only copy of the pipeline before the real listeners
      * bind, so the JIT has compiled the query path when the first real query arrives
-     * (docs/operations.md "Start-up and JVM flags"). A warm-up that cannot run is a start failure:
-     * it needs only loopback, so failing means something is badly wrong.
+     * (docs/operations.md "Start-up and JVM flags"). An explicit {@code -warmup N} that cannot run
+     * is a start failure (it needs only loopback, so failing means something is badly wrong); the
+     * default one ({@code auto}) only logs why and serves cold, since a node's DNS must start.
      */
     private static boolean warmUp(int queries, PrintStream err) {
         try {
-            Warmup.Result r = Warmup.run(queries, queries / 16, false, null);
+            Warmup.Result r = queries == Flags.AUTO_WARMUP
+                    ? Warmup.untilCompiled(null)
+                    : Warmup.run(queries, queries / 16, false, null);
             Log.info("", "warm-up: " + r);
             return true;
         } catch (IOException | ConfigException | RuntimeException e) {
+            if (queries == Flags.AUTO_WARMUP) {
+                Log.warning("", "warm-up skipped: " + e.getMessage());
+                return true;
+            }
             err.println("[FATAL] warm-up: " + e.getMessage());
             return false;
         }

@@ -5,6 +5,7 @@ import io.nodedns.log.Log;
 import io.nodedns.plugin.Plugins;
 import io.nodedns.server.ConfigSource;
 import io.nodedns.server.Server;
+import io.nodedns.sys.CompilerThreads;
 import io.nodedns.sys.Prelink;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntFunction;
 
 /**
  * Synthetic queries through a real nodedns pipeline on loopback, shaped like node-local-dns's
@@ -75,26 +77,77 @@ public final class Warmup {
      * unless the run fails, then to stderr).
      */
     static Result run(int udp, int tcp, boolean scrape, PrintStream log) throws IOException, ConfigException {
+        return pipeline(false, log, ports -> {
+            int answered = udpQueries(ports[0], 0, udp, Warmup::query);
+            answered += tcpQueries(ports[0], tcp);
+            if (scrape) {
+                for (String url : new String[]{ports[1] + "/metrics", ports[2] + "/health", ports[3] + "/ready"}) {
+                    httpGet(url);
+                }
+            }
+            return new int[]{udp + tcp, answered};
+        });
+    }
+
+    /**
+     * The default warm-up of {@link Main}: one block shaped like node-local-dns's {@code .} block
+     * (errors, cache, loop, bind, forward over UDP, prometheus), {@link #PRIME_MIN} queries, half
+     * of them unique misses, then a few at a time until the JIT's compiler threads are idle
+     * ({@link CompilerThreads}), for at most {@link #PRIME_MAX_NANOS}. So the query path is compiled
+     * before the real listeners bind, instead of while the first real queries queue behind the
+     * compiler on the same core (docs/operations.md "Start-up and JVM flags").
+     */
+    static Result untilCompiled(PrintStream log) throws IOException, ConfigException {
+        long deadline = System.nanoTime() + PRIME_MAX_NANOS;
+        return pipeline(true, log, ports -> {
+            int answered = udpQueries(ports[0], 0, PRIME_MIN, Warmup::primeQuery);
+            int sent = PRIME_MIN;
+            // A few queries at a time keep the hot methods' compile requests fresh (HotSpot drops a
+            // queued request whose method has not run for 50 ms); the pauses leave the core to the compiler.
+            while (CompilerThreads.busy() && System.nanoTime() - deadline < 0) {
+                answered += udpQueries(ports[0], sent, 8, Warmup::primeQuery);
+                sent += 8;
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return new int[]{sent, answered};
+        });
+    }
+
+    /**
+     * Queries the default warm-up sends before it waits for the compiler: each method of the miss
+     * path runs at least 128 times, when HotSpot first asks whether to compile it (with the AOT
+     * cache's profiles a method compiled in training is compiled then).
+     */
+    static final int PRIME_MIN = 384;
+    /** The default warm-up's bound: on a starved machine the JIT may not be quiet in time, and serving comes first. */
+    static final long PRIME_MAX_NANOS = 3_000_000_000L;
+
+    /** The queries of one run against the pipeline's ports {dns, metrics, health, ready}; returns {sent, answered}. */
+    private interface Load {
+        int[] send(int[] ports) throws IOException;
+    }
+
+    /** Starts a loopback pipeline (lean: {@link #leanCorefile}, else {@link #corefile}), runs the load on it, stops it. */
+    private static Result pipeline(boolean lean, PrintStream log, Load load) throws IOException, ConfigException {
         long start = System.nanoTime();
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         Log.output(log != null ? log : new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int answered = 0;
+        int[] counts;
         try (LoopbackUpstream upstream = LoopbackUpstream.open()) {
-            int dns = freePort();
-            int metrics = freePort();
-            int health = freePort();
-            int ready = freePort();
-            Server server = new Server(Plugins.registry(), new ConfigSource.TextSource("<warm-up>",
-                    corefile(dns, upstream.port(), metrics, health, ready)), dns, name -> null);
+            int[] ports = {freePort(), freePort(), lean ? 0 : freePort(), lean ? 0 : freePort()};
+            String text = lean
+                    ? leanCorefile(ports[0], upstream.port(), ports[1])
+                    : corefile(ports[0], upstream.port(), ports[1], ports[2], ports[3]);
+            Server server = new Server(Plugins.registry(), new ConfigSource.TextSource("<warm-up>", text), ports[0],
+                    name -> null);
             server.start();
             try {
-                answered += udpQueries(dns, udp);
-                answered += tcpQueries(dns, tcp);
-                if (scrape) {
-                    for (String url : new String[]{metrics + "/metrics", health + "/health", ready + "/ready"}) {
-                        httpGet(url);
-                    }
-                }
+                counts = load.send(ports);
             } finally {
                 server.stop();
             }
@@ -104,7 +157,7 @@ public final class Warmup {
         } finally {
             Log.output(System.out);
         }
-        Result r = new Result(udp + tcp, answered, System.nanoTime() - start);
+        Result r = new Result(counts[0], counts[1], System.nanoTime() - start);
         if (log == null && r.answered() != r.sent()) {
             System.err.print(captured.toString(StandardCharsets.UTF_8));
         }
@@ -140,6 +193,23 @@ public final class Warmup {
                 """.formatted(dns, upstream, metrics, health, ready);
     }
 
+    /** The default warm-up's one block: node-local-dns's {@code .} block without what serves no query (health, ready, reload). */
+    static String leanCorefile(int dns, int upstream, int metrics) {
+        return """
+                .:%1$d {
+                    errors
+                    cache 30 {
+                        success 1024
+                        denial 1024
+                    }
+                    loop
+                    bind 127.0.0.1
+                    forward . 127.0.0.1:%2$d
+                    prometheus 127.0.0.1:%3$d
+                }
+                """.formatted(dns, upstream, metrics);
+    }
+
     /** Query i: a quarter unique misses, 1/16 NXDOMAIN, 1/32 to the TCP-forwarded zone, the rest hits; 1/8 AAAA. */
     static byte[] query(int i) {
         String name;
@@ -152,16 +222,34 @@ public final class Warmup {
         } else {
             name = "h" + (i % HIT_NAMES) + ".warmup.test";
         }
+        return encode(i, name, i % 8 == 7 ? 28 : 1);
+    }
+
+    /** Query i of the default warm-up: half unique misses (forwarded), 1/8 NXDOMAIN, the rest hits; 1/8 AAAA. */
+    static byte[] primeQuery(int i) {
+        String name;
+        if (i % 2 == 0) {
+            name = "m" + i + ".warmup.test";
+        } else if (i % 8 == 1) {
+            name = "nx" + (i % (4 * HIT_NAMES)) + ".warmup.test";
+        } else {
+            name = "h" + (i % HIT_NAMES) + ".warmup.test";
+        }
+        return encode(i, name, i % 8 == 6 || i % 8 == 7 ? 28 : 1);
+    }
+
+    private static byte[] encode(int id, String name, int qtype) {
         ByteBuffer b = ByteBuffer.allocate(12 + name.length() + 2 + 4);
-        b.putShort((short) i).putShort((short) 0x0100).putShort((short) 1).putShort((short) 0).putInt(0);
+        b.putShort((short) id).putShort((short) 0x0100).putShort((short) 1).putShort((short) 0).putInt(0);
         for (String label : name.split("\\.")) {
             b.put((byte) label.length()).put(label.getBytes(StandardCharsets.US_ASCII));
         }
-        b.put((byte) 0).putShort((short) (i % 8 == 7 ? 28 : 1)).putShort((short) 1);
+        b.put((byte) 0).putShort((short) qtype).putShort((short) 1);
         return b.array();
     }
 
-    private static int udpQueries(int port, int n) throws IOException {
+    /** Sends queries first..first+n-1 over one UDP socket, WINDOW in flight; returns how many were answered. */
+    private static int udpQueries(int port, int first, int n, IntFunction<byte[]> queries) throws IOException {
         int answered = 0;
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
             s.connect(new InetSocketAddress(LOOPBACK, port));
@@ -171,7 +259,7 @@ public final class Warmup {
             int settled = 0; // answered or given up
             while (settled < n) {
                 while (sent < n && sent - settled < WINDOW) {
-                    byte[] q = query(sent++);
+                    byte[] q = queries.apply(first + sent++);
                     s.send(new DatagramPacket(q, q.length));
                 }
                 try {

@@ -33,7 +33,9 @@ class FlagsTest {
         assertEquals(-1, none.dnsPort());
         assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-quiet=maybe"}));
         assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-p", "http"}));
-        assertEquals(0, none.warmup());
+        assertEquals(Flags.AUTO_WARMUP, none.warmup());
+        assertEquals(Flags.AUTO_WARMUP, Flags.parse(new String[]{"-warmup", "auto"}).warmup());
+        assertEquals(0, Flags.parse(new String[]{"-warmup", "0"}).warmup());
         assertEquals(5000, Flags.parse(new String[]{"-warmup", "5000"}).warmup());
         assertEquals(20, Flags.parse(new String[]{"-warmup=20"}).warmup());
         assertThrows(IllegalArgumentException.class, () -> Flags.parse(new String[]{"-warmup", "-1"}));

@@ -28,6 +28,36 @@ class WarmupTest {
     }
 
     @Test
+    void theDefaultWarmUpSendsItsMinimumAndEndsWithTheJitIdleOrItsBound() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        Warmup.Result r = Warmup.untilCompiled(new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertTrue(r.sent() >= Warmup.PRIME_MIN, r.toString());
+        assertEquals(r.sent(), r.answered(), log.toString(StandardCharsets.UTF_8));
+        // its bound, plus the pipeline's start and stop and the last round
+        assertTrue(System.nanoTime() - t0 < Warmup.PRIME_MAX_NANOS + 30_000_000_000L, r.toString());
+        assertTrue(log.toString(StandardCharsets.UTF_8).lines().noneMatch(l -> l.startsWith("[ERROR]")),
+                log.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theDefaultWarmUpIsHalfMissesWithDenialsAndAaaa() throws Exception {
+        int misses = 0;
+        int nx = 0;
+        int aaaa = 0;
+        for (int i = 0; i < 64; i++) {
+            Message q = new Message(Warmup.primeQuery(i));
+            String name = q.getQuestion().getName().toString();
+            misses += name.startsWith("m") ? 1 : 0;
+            nx += name.startsWith("nx") ? 1 : 0;
+            aaaa += q.getQuestion().getType() == Type.AAAA ? 1 : 0;
+        }
+        assertEquals(32, misses);
+        assertEquals(8, nx);
+        assertEquals(16, aaaa);
+    }
+
+    @Test
     void theQueriesMixHitsMissesDenialsAndTheTcpZone() throws Exception {
         int misses = 0;
         int nx = 0;

@@ -206,7 +206,8 @@ public final class LoadGenerator {
     }
 
     /**
-     * Runs one phase on the engines, sampling their latency recorders once a second into the log.
+     * Runs one phase on the engines, sampling their latency recorders once per interval (--interval,
+     * default a second) into the log.
      * The schedule starts ({@code phasesAt} gets the common start) only after the log's header is
      * written, so no setup work makes the first queries late.
      */
@@ -229,7 +230,8 @@ public final class LoadGenerator {
             engines[i].start(phases[i]);
         }
         Histogram interval = new Histogram(Engine.MAX_LATENCY_NS, 3);
-        long tickNs = startNs + 1_000_000_000L;
+        long intervalNs = r.options.intervalNs();
+        long tickNs = startNs + intervalNs;
         long lastTickMs = startMs;
         boolean done = false;
         while (!done) {
@@ -251,7 +253,7 @@ public final class LoadGenerator {
                     hlog.outputIntervalHistogram(interval);
                 }
                 lastTickMs = nowMs;
-                tickNs += 1_000_000_000L;
+                tickNs += intervalNs;
             }
             if (!done) {
                 Thread.sleep(Math.clamp((tickNs - now) / 1_000_000, 1, 20));

@@ -9,7 +9,7 @@ import java.util.Locale;
 record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, double rate, int outstanding,
         QuerySet.Workload workload, int names, String zone, int missPercent, int sockets, int threads,
         long timeoutNs, boolean edns, boolean warmNames, Path hlog, Path percentiles, long serverPid,
-        boolean cpu, String label, InetSocketAddress warmupServer, long awaitNs) {
+        boolean cpu, String label, InetSocketAddress warmupServer, long awaitNs, long intervalNs) {
 
     static final String USAGE = """
             usage: LoadGenerator --server 127.0.0.1:PORT [options]
@@ -33,7 +33,9 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
               --threads T          generator lanes, each a receive (+ send) thread (default 1)
               --timeout 1s         a query unanswered this long counts as a timeout
               --edns               add an OPT record (1232 bytes) to every query
-              --hlog FILE          HdrHistogram interval log (1 s intervals, values in ns)
+              --hlog FILE          HdrHistogram interval log (values in ns)
+              --interval 1s        length of the log's intervals (from 10ms: where in time the
+                                   slow replies of a start-up fall)
               --percentiles FILE   percentile distribution of the whole run (values in us)
               --server-pid PID     report server CPU us per answered query from /proc/PID/stat
               --cpu                report CPU us per query (client always; server with --server-pid)
@@ -62,6 +64,7 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
         String label = "-";
         InetSocketAddress warmupServer = null;
         long await = 0;
+        long interval = 1_000_000_000L;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -93,6 +96,7 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
                         case "--label" -> label = v;
                         case "--warmup-server" -> warmupServer = loopback(v);
                         case "--await" -> await = duration(v);
+                        case "--interval" -> interval = duration(v);
                         default -> throw new IllegalArgumentException("unknown flag: " + a);
                     }
                 }
@@ -119,12 +123,15 @@ record LoadOptions(InetSocketAddress server, long durationNs, long warmupNs, dou
         if (warmupServer != null && warmup == 0) {
             throw new IllegalArgumentException("--warmup-server needs a warm-up (--warmup)");
         }
+        if (interval < 10_000_000L) {
+            throw new IllegalArgumentException("--interval must be at least 10ms");
+        }
         if (duration <= 0 || timeout <= 0) {
             throw new IllegalArgumentException("--duration and --timeout must be positive");
         }
         return new LoadOptions(server, duration, warmup, rate, outstanding, workload, names, zone, missPercent,
                 sockets, threads, timeout, edns, warmNames, hlog, percentiles, serverPid, cpu || serverPid > 0, label,
-                warmupServer, await);
+                warmupServer, await, interval);
     }
 
     boolean open() {
