@@ -1,5 +1,6 @@
 package io.nodedns.server;
 
+import io.nodedns.log.Log;
 import java.time.Duration;
 
 /**
@@ -9,7 +10,11 @@ import java.time.Duration;
 public final class Periodic {
     private Periodic() {}
 
-    /** Starts it: the first run is one period from now; {@link Thread#interrupt} ends it. */
+    /**
+     * Starts it: the first run is one period from now; {@link Thread#interrupt} ends it. A run that
+     * throws is logged with the thread's name and the next run goes ahead: one bad reload or API
+     * answer must not end the sweep or the sync for the life of the process.
+     */
     public static Thread start(String name, Duration period, Runnable task) {
         return Thread.ofVirtual().name(name).start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -18,7 +23,11 @@ public final class Periodic {
                 } catch (InterruptedException e) {
                     return;
                 }
-                task.run();
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    Log.error(null, Log.withStack(name + ": " + e, e));
+                }
             }
         });
     }
