@@ -13,6 +13,7 @@ final class NioUpstreamIo extends NioUdpIo implements UpstreamIo {
     private final DatagramChannel channel;
     private final UpstreamBuffers buffers;
     private int sendErrno;
+    private IOException sendFailure;
 
     NioUpstreamIo(DatagramChannel channel, UpstreamBuffers buffers) {
         super(UpstreamBuffers.UDP_SIZE);
@@ -34,10 +35,12 @@ final class NioUpstreamIo extends NioUdpIo implements UpstreamIo {
                 return length;
             }
             sendErrno = Errno.EAGAIN; // a non-blocking datagram that did not fit the send buffer
+            sendFailure = null;
         } catch (PortUnreachableException e) {
             return REFUSED;
         } catch (IOException e) {
             sendErrno = Errno.ofMessage(e.getMessage()); // the JDK words it with strerror
+            sendFailure = sendErrno == 0 ? e : null; // kept, not worded: the text is built where it is read
         }
         return FAILED;
     }
@@ -45,6 +48,11 @@ final class NioUpstreamIo extends NioUdpIo implements UpstreamIo {
     @Override
     public int sendErrno() {
         return sendErrno;
+    }
+
+    @Override
+    public IOException sendFailure() {
+        return sendFailure;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.nodedns.plugin.forward;
 
 import io.nodedns.server.UdpIo;
+import java.io.IOException;
 
 /**
  * The I/O of one connected upstream socket: replies come in as {@link UdpIo} datagrams, queries
@@ -12,4 +13,13 @@ interface UpstreamIo extends UdpIo {
 
     /** The errno of the last failed send (0 if unknown): kept as a number, its text is built only where it is read. */
     int sendErrno();
+
+    /**
+     * The exception of the last failed send when its errno is unknown ({@link #sendErrno} 0: a JDK
+     * text not in {@link io.nodedns.sys.Errno}'s table, or none, as ClosedChannelException has), so
+     * its text is not lost; null otherwise.
+     */
+    default IOException sendFailure() {
+        return null;
+    }
 }

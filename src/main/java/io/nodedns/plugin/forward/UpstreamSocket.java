@@ -27,6 +27,7 @@ final class UpstreamSocket implements LoopChannel {
     /** The text of the last failed send and its errno: a failure repeating itself builds nothing. */
     private String sendError;
     private int sendErrorErrno;
+    private IOException sendErrorCause;
 
     private UpstreamSocket(UdpForwarder owner, Upstream upstream, DatagramChannel channel, UpstreamIo io,
             String local) {
@@ -57,11 +58,18 @@ final class UpstreamSocket implements LoopChannel {
 
     /** Go's text for a failed send with the errno's name: {@code write udp L->R: write: network is unreachable (ENETUNREACH)}. */
     String sendError(int errno) {
-        if (sendError == null || errno != sendErrorErrno) {
-            sendError = "write " + path + ": write: " + Errno.describe(errno);
+        IOException cause = errno == 0 ? io.sendFailure() : null;
+        if (sendError == null || errno != sendErrorErrno || cause != sendErrorCause) {
+            sendError = "write " + path + ": write: " + failureText(errno, cause);
             sendErrorErrno = errno;
+            sendErrorCause = cause;
         }
         return sendError;
+    }
+
+    /** The errno's text, or the JDK's own when the errno is unknown (0) and its exception was kept. */
+    static String failureText(int errno, IOException cause) {
+        return cause != null ? cause.toString() : Errno.describe(errno);
     }
 
     @Override
