@@ -78,7 +78,7 @@ public final class Warmup {
      */
     static Result run(int udp, int tcp, boolean scrape, PrintStream log) throws IOException, ConfigException {
         return pipeline(false, log, ports -> {
-            int answered = udpQueries(ports[0], 0, udp, Warmup::query);
+            int answered = udpQueries(ports[0], 0, udp, Warmup::query, NO_DEADLINE)[1];
             answered += tcpQueries(ports[0], tcp);
             if (scrape) {
                 for (String url : new String[]{ports[1] + "/metrics", ports[2] + "/health", ports[3] + "/ready"}) {
@@ -93,20 +93,24 @@ public final class Warmup {
      * The default warm-up of {@link Main}: one block shaped like node-local-dns's {@code .} block
      * (errors, cache, loop, bind, forward over UDP, prometheus), {@link #PRIME_MIN} queries, half
      * of them unique misses, then a few at a time until the JIT's compiler threads are idle
-     * ({@link CompilerThreads}), for at most {@link #PRIME_MAX_NANOS}. So the query path is compiled
+     * ({@link CompilerThreads}), for at most {@link #PRIME_MAX_NANOS} in all (the first queries
+     * too: where loopback datagrams are dropped, each window would wait out its timeout before the
+     * listeners bind). So the query path is compiled
      * before the real listeners bind, instead of while the first real queries queue behind the
      * compiler on the same core (docs/operations.md "Start-up and JVM flags").
      */
     static Result untilCompiled(PrintStream log) throws IOException, ConfigException {
         long deadline = System.nanoTime() + PRIME_MAX_NANOS;
         return pipeline(true, log, ports -> {
-            int answered = udpQueries(ports[0], 0, PRIME_MIN, Warmup::primeQuery);
-            int sent = PRIME_MIN;
+            int[] first = udpQueries(ports[0], 0, PRIME_MIN, Warmup::primeQuery, deadline);
+            int sent = first[0];
+            int answered = first[1];
             // A few queries at a time keep the hot methods' compile requests fresh (HotSpot drops a
             // queued request whose method has not run for 50 ms); the pauses leave the core to the compiler.
             while (CompilerThreads.busy() && System.nanoTime() - deadline < 0) {
-                answered += udpQueries(ports[0], sent, 8, Warmup::primeQuery);
-                sent += 8;
+                int[] more = udpQueries(ports[0], sent, 8, Warmup::primeQuery, deadline);
+                sent += more[0];
+                answered += more[1];
                 try {
                     Thread.sleep(5);
                 } catch (InterruptedException e) {
@@ -248,16 +252,30 @@ public final class Warmup {
         return b.array();
     }
 
-    /** Sends queries first..first+n-1 over one UDP socket, WINDOW in flight; returns how many were answered. */
-    private static int udpQueries(int port, int first, int n, IntFunction<byte[]> queries) throws IOException {
+    /** {@link #udpQueries}' deadline when there is none (the training run): System.nanoTime() never gets there. */
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
+
+    /**
+     * Sends queries first..first+n-1 over one UDP socket, WINDOW in flight, until the
+     * {@link System#nanoTime} {@code deadline} ({@link #NO_DEADLINE}: all n); returns {sent, answered}.
+     */
+    static int[] udpQueries(int port, int first, int n, IntFunction<byte[]> queries, long deadline)
+            throws IOException {
         int answered = 0;
+        int sent = 0;
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
             s.connect(new InetSocketAddress(LOOPBACK, port));
             s.setSoTimeout(TIMEOUT_MILLIS);
             DatagramPacket reply = new DatagramPacket(new byte[1232], 1232);
-            int sent = 0;
             int settled = 0; // answered or given up
             while (settled < n) {
+                if (deadline != NO_DEADLINE) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break; // the queries in flight are given up
+                    }
+                    s.setSoTimeout(Math.clamp(left / 1_000_000, 1, TIMEOUT_MILLIS));
+                }
                 while (sent < n && sent - settled < WINDOW) {
                     byte[] q = queries.apply(first + sent++);
                     s.send(new DatagramPacket(q, q.length));
@@ -273,7 +291,7 @@ public final class Warmup {
                 }
             }
         }
-        return answered;
+        return new int[]{sent, answered};
     }
 
     private static int tcpQueries(int port, int n) throws IOException {
