@@ -49,16 +49,20 @@ public final class SelfLookup {
         ex.response().getBytes(0, own);
         int qtype = ex.query().qtype();
         Thread.ofVirtual().name("nodedns-cname").start(() -> {
-            byte[] out = own;
             try {
-                out = chain(new Message(own), lookup(ex, target, qtype)).toWire();
-            } catch (IOException | RuntimeException e) {
-                ex.error("plugin/" + plugin + ": CNAME target " + target + ": " + e.getMessage());
+                byte[] out = own;
+                try {
+                    out = chain(new Message(own), lookup(ex, target, qtype)).toWire();
+                } catch (IOException | RuntimeException e) {
+                    ex.error("plugin/" + plugin + ": CNAME target " + target + ": " + e.getMessage());
+                }
+                ex.response().checkLimit(out.length);
+                ex.response().putBytes(0, out);
+                ex.written(out.length, plugin);
+                ex.complete();
+            } catch (Throwable t) {
+                panicked(ex, "plugin/" + plugin + ": CNAME target " + target + ": ", t);
             }
-            ex.response().checkLimit(out.length);
-            ex.response().putBytes(0, out);
-            ex.written(out.length, plugin);
-            ex.complete();
         });
         return Result.PENDING;
     }
@@ -70,8 +74,8 @@ public final class SelfLookup {
 
     /**
      * Answers {@code ex} with what {@code reply} makes, on a virtual thread (a plugin that asks the
-     * server itself, which blocks): null is SERVFAIL, an I/O failure is recorded and a runtime one
-     * counted as a panic, both SERVFAIL. Returns {@link Result#PENDING}.
+     * server itself, which blocks): null is SERVFAIL, an I/O failure is recorded and any other
+     * (an Error too) counted as a panic, both SERVFAIL. Returns {@link Result#PENDING}.
      */
     public static int answerOffLoop(Exchange ex, String plugin, Reply reply) {
         Thread.ofVirtual().name("nodedns-" + plugin).start(() -> {
@@ -88,12 +92,24 @@ public final class SelfLookup {
             } catch (IOException e) {
                 ex.error("plugin/" + plugin + ": " + e.getMessage());
                 ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
-            } catch (RuntimeException e) {
-                ex.panicked("plugin/" + plugin + ": ", e);
-                ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
+            } catch (Throwable t) {
+                panicked(ex, "plugin/" + plugin + ": ", t);
             }
         });
         return Result.PENDING;
+    }
+
+    /**
+     * A failure on the thread that was to complete {@code ex}: counted as a panic and answered
+     * SERVFAIL, so no exchange is left pending for ever (a StackOverflowError from a deep parse
+     * included); a VirtualMachineError then goes on up, since the JVM itself is in trouble.
+     */
+    private static void panicked(Exchange ex, String prefix, Throwable t) {
+        ex.panicked(prefix, t);
+        ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
+        if (t instanceof VirtualMachineError e) {
+            throw e;
+        }
     }
 
     /** {@code reply} with the target's answer records appended (each once: a loop repeats them). */

@@ -74,7 +74,7 @@ class ExchangeCompletionTest {
     }
 
     /** example.org. A, RD set. */
-    private static int writeQuery(MutableDirectBuffer b) {
+    static int writeQuery(MutableDirectBuffer b) {
         b.putShort(0, (short) 0x1234, ByteOrder.BIG_ENDIAN);
         b.putShort(2, (short) 0x0100, ByteOrder.BIG_ENDIAN);
         b.putShort(4, (short) 1, ByteOrder.BIG_ENDIAN);
