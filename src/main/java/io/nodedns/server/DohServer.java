@@ -161,9 +161,22 @@ final class DohServer implements StreamServer {
         return jetty.isFailed();
     }
 
+    /**
+     * Closes the listening socket, as TCP and DoT do: with SO_REUSEPORT the kernel would otherwise
+     * go on handing new connections to a retired listener's accept queue, where nobody takes them
+     * (a reload that replaces this listener would then lose some of its new clients). Not accepting
+     * first takes the socket off Jetty's selector; open connections are served until {@link #close}.
+     */
     @Override
     public void stopAccepting() {
         connector.setAccepting(false);
+        if (connector.getTransport() instanceof java.nio.channels.ServerSocketChannel socket) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing: nothing more can be done with it
+            }
+        }
     }
 
     /** Jetty's acceptor logs what it catches itself; none reach this count. */
