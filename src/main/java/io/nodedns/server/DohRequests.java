@@ -55,20 +55,25 @@ final class DohRequests extends Handler.Abstract {
         if (!PATH.equals(request.getHttpURI().getDecodedPath())) {
             return error(response, callback, 404, "");
         }
-        byte[] query = switch (request.getMethod()) {
-            case "GET" -> fromParameter(request);
-            case "POST" -> body(request);
-            default -> null; // CoreDNS doh.RequestToMsg: "method not allowed", answered 400
-        };
-        if (query == null || query.length < 12) {
-            return error(response, callback, 400, "invalid request");
+        String method = request.getMethod();
+        if (!"GET".equals(method) && !"POST".equals(method)) {
+            return error(response, callback, 400, "invalid request"); // CoreDNS doh.RequestToMsg: "method not allowed"
+        }
+        // the work is taken before the body is read: the listener's bound covers what bodies hold
+        TcpWork work = pool.take();
+        if (work == null) {
+            return error(response, callback, 503, "busy");
         }
         byte[] reply;
         try {
-            reply = pool.answer(listener, (InetSocketAddress) request.getConnectionMetaData().getRemoteSocketAddress(),
-                    query, query.length);
-        } catch (WorkPool.Busy busy) {
-            return error(response, callback, 503, "busy");
+            byte[] query = "GET".equals(method) ? fromParameter(request) : body(request);
+            if (query == null || query.length < 12) {
+                return error(response, callback, 400, "invalid request");
+            }
+            reply = WorkPool.answer(work, listener,
+                    (InetSocketAddress) request.getConnectionMetaData().getRemoteSocketAddress(), query, query.length);
+        } finally {
+            pool.giveBack(work);
         }
         if (reply == null) {
             return error(response, callback, 500, "No response");
@@ -104,7 +109,9 @@ final class DohRequests extends Handler.Abstract {
     /**
      * A POST body of at most {@link #MAX_MESSAGE} bytes (CoreDNS's http.MaxBytesReader), or null.
      * One byte past the bound is read, not refused unread: a client still sending (an HTTP/2
-     * stream waiting for window, an HTTP/1.1 body) would see a reset or a broken pipe, not the 400.
+     * stream waiting for window, an HTTP/1.1 body) would see a reset or a broken pipe, not the 400
+     * (so a too long Content-Length is read too); the caller holds a work, so at most
+     * {@link TcpServer#MAX_BUSY} bodies are read at once.
      */
     private static byte[] body(Request request) throws IOException {
         byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_MESSAGE + 1);
