@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpFields;
@@ -15,6 +17,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * DNS over HTTPS requests (RFC 8484) as CoreDNS's core/dnsserver/server_https.go answers them,
@@ -38,11 +41,13 @@ final class DohRequests extends Handler.Abstract {
     private final io.nodedns.server.Listener listener; // qualified: Jetty's Handler inherits two Listener types
     private final WorkPool pool;
     private final long idleMillis;
+    private final long readMillis;
 
-    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, long idleMillis) {
+    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, long idleMillis, long readMillis) {
         this.listener = listener;
         this.pool = pool;
         this.idleMillis = idleMillis;
+        this.readMillis = readMillis;
     }
 
     @Override
@@ -66,7 +71,7 @@ final class DohRequests extends Handler.Abstract {
         }
         byte[] reply;
         try {
-            byte[] query = "GET".equals(method) ? fromParameter(request) : body(request);
+            byte[] query = "GET".equals(method) ? fromParameter(request) : body(request, readMillis);
             if (query == null || query.length < 12) {
                 return error(response, callback, 400, "invalid request");
             }
@@ -113,9 +118,18 @@ final class DohRequests extends Handler.Abstract {
      * (so a too long Content-Length is read too); the caller holds a work, so at most
      * {@link TcpServer#MAX_BUSY} bodies are read at once.
      */
-    private static byte[] body(Request request) throws IOException {
-        byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_MESSAGE + 1);
-        return body.length > MAX_MESSAGE ? null : body;
+    private static byte[] body(Request request, long readMillis) throws IOException {
+        // Jetty's idle timeout restarts at every byte: a body trickled a byte at a time would hold the
+        // work for ever. The whole body must come within `read`, as Go's http.Server ReadTimeout.
+        Scheduler.Task deadline = request.getComponents().getScheduler().schedule(
+                () -> request.fail(new TimeoutException("body not read within " + readMillis + " ms")), readMillis,
+                TimeUnit.MILLISECONDS);
+        try {
+            byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_MESSAGE + 1);
+            return body.length > MAX_MESSAGE ? null : body;
+        } finally {
+            deadline.cancel();
+        }
     }
 
     /**

@@ -356,6 +356,38 @@ class DohServeTest {
         }
     }
 
+    /** A body trickled a byte a second, each restarting Jetty's idle timeout, is cut at {@code read}. */
+    @Test
+    void aTrickledBodyIsCutAtTheReadDeadline() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer ts = TestServer.fromText(
+                "https://.:" + port + " {\n bind 127.0.0.1\n whoami\n timeouts {\n read 2s\n }\n}\n");
+                Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("POST /dns-query HTTP/1.1\r\nHost: x\r\nContent-Length: 30\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            long t0 = System.nanoTime();
+            Thread trickle = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 30; i++) {
+                        s.getOutputStream().write('x');
+                        Thread.sleep(1000);
+                    }
+                } catch (IOException | InterruptedException cut) {
+                    // the server closed it: what the test waits for
+                }
+            });
+            try {
+                s.getInputStream().read(); // a response or the close, whichever the cut gives
+            } catch (IOException reset) {
+                // closed: cut too
+            }
+            long took = System.nanoTime() - t0;
+            trickle.interrupt();
+            assertTrue(took < TimeUnit.SECONDS.toNanos(12), "cut after " + took / 1_000_000 + " ms, body takes 30 s");
+        }
+    }
+
     /** The status of one POST over cleartext HTTP/1.1. */
     private static int cleartextStatus(int port) throws Exception {
         try (HttpClient http = client(HttpClient.Version.HTTP_1_1, pki.trusting(null))) {
