@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpFields;
@@ -15,6 +17,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * DNS over HTTPS requests (RFC 8484) as CoreDNS's core/dnsserver/server_https.go answers them,
@@ -38,11 +41,13 @@ final class DohRequests extends Handler.Abstract {
     private final io.nodedns.server.Listener listener; // qualified: Jetty's Handler inherits two Listener types
     private final WorkPool pool;
     private final long idleMillis;
+    private final long readMillis;
 
-    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, long idleMillis) {
+    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, long idleMillis, long readMillis) {
         this.listener = listener;
         this.pool = pool;
         this.idleMillis = idleMillis;
+        this.readMillis = readMillis;
     }
 
     @Override
@@ -55,20 +60,25 @@ final class DohRequests extends Handler.Abstract {
         if (!PATH.equals(request.getHttpURI().getDecodedPath())) {
             return error(response, callback, 404, "");
         }
-        byte[] query = switch (request.getMethod()) {
-            case "GET" -> fromParameter(request);
-            case "POST" -> body(request);
-            default -> null; // CoreDNS doh.RequestToMsg: "method not allowed", answered 400
-        };
-        if (query == null || query.length < 12) {
-            return error(response, callback, 400, "invalid request");
+        String method = request.getMethod();
+        if (!"GET".equals(method) && !"POST".equals(method)) {
+            return error(response, callback, 400, "invalid request"); // CoreDNS doh.RequestToMsg: "method not allowed"
+        }
+        // the work is taken before the body is read: the listener's bound covers what bodies hold
+        TcpWork work = pool.take();
+        if (work == null) {
+            return error(response, callback, 503, "busy");
         }
         byte[] reply;
         try {
-            reply = pool.answer(listener, (InetSocketAddress) request.getConnectionMetaData().getRemoteSocketAddress(),
-                    query, query.length);
-        } catch (WorkPool.Busy busy) {
-            return error(response, callback, 503, "busy");
+            byte[] query = "GET".equals(method) ? fromParameter(request) : body(request, readMillis);
+            if (query == null || query.length < 12) {
+                return error(response, callback, 400, "invalid request");
+            }
+            reply = WorkPool.answer(work, listener,
+                    (InetSocketAddress) request.getConnectionMetaData().getRemoteSocketAddress(), query, query.length);
+        } finally {
+            pool.giveBack(work);
         }
         if (reply == null) {
             return error(response, callback, 500, "No response");
@@ -104,11 +114,22 @@ final class DohRequests extends Handler.Abstract {
     /**
      * A POST body of at most {@link #MAX_MESSAGE} bytes (CoreDNS's http.MaxBytesReader), or null.
      * One byte past the bound is read, not refused unread: a client still sending (an HTTP/2
-     * stream waiting for window, an HTTP/1.1 body) would see a reset or a broken pipe, not the 400.
+     * stream waiting for window, an HTTP/1.1 body) would see a reset or a broken pipe, not the 400
+     * (so a too long Content-Length is read too); the caller holds a work, so at most
+     * {@link TcpServer#MAX_BUSY} bodies are read at once.
      */
-    private static byte[] body(Request request) throws IOException {
-        byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_MESSAGE + 1);
-        return body.length > MAX_MESSAGE ? null : body;
+    private static byte[] body(Request request, long readMillis) throws IOException {
+        // Jetty's idle timeout restarts at every byte: a body trickled a byte at a time would hold the
+        // work for ever. The whole body must come within `read`, as Go's http.Server ReadTimeout.
+        Scheduler.Task deadline = request.getComponents().getScheduler().schedule(
+                () -> request.fail(new TimeoutException("body not read within " + readMillis + " ms")), readMillis,
+                TimeUnit.MILLISECONDS);
+        try {
+            byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_MESSAGE + 1);
+            return body.length > MAX_MESSAGE ? null : body;
+        } finally {
+            deadline.cancel();
+        }
     }
 
     /**

@@ -28,8 +28,10 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  *
  * <p>Bounds: at most 200 connections (CoreDNS's DefaultHTTPSMaxConnections; past it no new one is
  * accepted, as Go's LimitListener, and open ones get the {@code read} timeout while it lasts), the
- * handshake and first request within {@code read} of silence, later ones within {@code idle};
- * queries take the listener's {@link TcpServer#MAX_BUSY} works (503 past them). Jetty's platform
+ * handshake and first request within {@code read} of silence, later ones within {@code idle}, a
+ * POST body within {@code read} of its request's start however it trickles;
+ * requests take one of the listener's {@link TcpServer#MAX_BUSY} works before their body is read
+ * (503 past them), and an HTTP/2 connection has at most {@link TcpServer#MAX_PIPELINED} streams. Jetty's platform
  * threads: one selector and at most three more while requests are dispatched; requests run on
  * virtual threads.
  */
@@ -85,6 +87,8 @@ final class DohServer implements StreamServer {
             // a DNS message is at most 64 KiB: windows sized to that bound what 200 connections can make us buffer
             h2.setInitialStreamRecvWindow(MAX_MESSAGE_WINDOW);
             h2.setInitialSessionRecvWindow(2 * MAX_MESSAGE_WINDOW);
+            // as many streams as DoT pipelines (Jetty's default is 128 per connection)
+            h2.setMaxConcurrentStreams(TcpServer.MAX_PIPELINED);
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
             alpn.setDefaultProtocol("http/1.1");
             connector = new ServerConnector(jetty, 0, 1, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2,
@@ -101,7 +105,7 @@ final class DohServer implements StreamServer {
         NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
         limit.setEndPointIdleTimeout(read);
         jetty.addBean(limit);
-        jetty.setHandler(new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), idle));
+        jetty.setHandler(new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), idle, read));
     }
 
     /** The block's policy on Jetty's TLS: our context (certificates, trust), TLS 1.2+, client_auth. */

@@ -46,17 +46,23 @@ final class WorkPool {
             throw new Busy();
         }
         try {
-            w.requestAddress(n);
-            w.exchange.request().putBytes(0, query, 0, n);
-            if (!w.serve(listener, remote)) {
-                return null;
-            }
-            byte[] reply = new byte[w.exchange.responseLength()];
-            w.exchange.response().getBytes(0, reply, 0, reply.length);
-            return reply;
+            return answer(w, listener, remote, query, n);
         } finally {
             giveBack(w);
         }
+    }
+
+    /** As {@link #answer(Listener, InetSocketAddress, byte[], int)} on a work the caller took and gives back. */
+    static byte[] answer(TcpWork w, Listener listener, InetSocketAddress remote, byte[] query, int n)
+            throws IOException {
+        w.requestAddress(n);
+        w.exchange.request().putBytes(0, query, 0, n);
+        if (!w.serve(listener, remote)) {
+            return null;
+        }
+        byte[] reply = new byte[w.exchange.responseLength()];
+        w.exchange.response().getBytes(0, reply, 0, reply.length);
+        return reply;
     }
 
     /** No work free: a DoT connection is closed, as a plain TCP one is; a DoH request is answered 503. */

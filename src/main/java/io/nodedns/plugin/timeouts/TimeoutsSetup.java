@@ -2,15 +2,18 @@ package io.nodedns.plugin.timeouts;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
+import io.nodedns.config.ServerKey;
 import io.nodedns.server.ListenerSettings;
 import io.nodedns.server.PluginSetup;
+
 import io.nodedns.server.SetupContext;
 import java.time.Duration;
 
 /**
  * {@code timeouts { read D; write D; idle D; maxtcpqueries N; maxconnections N }} (CoreDNS plugin/timeouts): TCP
  * timeouts of the block's listeners. {@code maxconnections} is nodedns's own: the cap on open TCP
- * connections per listener (default 1024); connections past it are closed at once.
+ * connections per listener (default 1024); connections past it are closed at once. An
+ * {@code https://} block takes only {@code read} and {@code idle} (DohServer has no use for the others).
  */
 public final class TimeoutsSetup implements PluginSetup {
     private static final Duration MIN = Duration.ofSeconds(1);
@@ -18,11 +21,15 @@ public final class TimeoutsSetup implements PluginSetup {
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        ctx.settings(parse(ctx.once().dispenser(), ctx.settings()));
+        boolean https = false;
+        for (ServerKey k : ctx.keys()) {
+            https |= k.scheme().equals("https");
+        }
+        ctx.settings(parse(ctx.once().dispenser(), ctx.settings(), https));
     }
 
     /** The block's listener settings with the timeouts of one occurrence applied (the dispenser stands before the name). */
-    static ListenerSettings parse(Dispenser d, ListenerSettings s) throws ConfigException {
+    static ListenerSettings parse(Dispenser d, ListenerSettings s, boolean https) throws ConfigException {
         d.next();
         d.requireNoMoreArgs();
         Duration read = s.tcpRead();
@@ -35,6 +42,10 @@ public final class TimeoutsSetup implements PluginSetup {
             any = true;
             String option = d.val();
             d.requireArg();
+            if (https && !option.equals("read") && !option.equals("idle")) {
+                // DoH is Jetty's: no absolute write deadline, no query count, its own 200-connection cap
+                throw d.pluginErr("'" + option + "' is not supported in https:// blocks (only read and idle)");
+            }
             switch (option) {
                 case "read" -> read = duration(d);
                 case "write" -> write = duration(d);

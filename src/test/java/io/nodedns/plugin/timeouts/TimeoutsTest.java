@@ -55,7 +55,8 @@ class TimeoutsTest {
                 new ListenerSettings(d.udpLoops(), Duration.ofSeconds(5), d.tcpIdle(), d.tcpWrite(), -1,
                         d.maxTcpConnections()),
                 TimeoutsSetup.parse(
-                        SetupErrors.dispenser(".", "timeouts {\n read 5s\n maxtcpqueries -1\n}", "timeouts"), d));
+                        SetupErrors.dispenser(".", "timeouts {\n read 5s\n maxtcpqueries -1\n}", "timeouts"), d,
+                        false));
     }
 
     @Test
@@ -68,6 +69,10 @@ class TimeoutsTest {
         SetupErrors.assertFails(".:53 {\n timeouts {\n  maxtcpqueries 0\n }\n}\n", 3, "-1 or greater than 0");
         SetupErrors.assertFails(".:53 {\n timeouts {\n  slow 3\n }\n}\n", 3, "unknown option 'slow'");
         SetupErrors.assertFails(".:53 {\n timeouts {\n  read 3 4\n }\n}\n", 3, "Wrong argument count");
+        for (String unused : new String[]{"write 2s", "maxtcpqueries 5", "maxconnections 10"}) {
+            SetupErrors.assertFails("https://.:8443 {\n timeouts {\n  read 2s\n  " + unused + "\n }\n}\n", 4,
+                    "not supported in https:// blocks");
+        }
         SetupErrors.assertFails(".:53 {\n multisocket 0\n}\n", 2, "between 1 and 1024");
         SetupErrors.assertFails(".:53 {\n multisocket many\n}\n", 2, "invalid num sockets");
         SetupErrors.assertFails(".:53 {\n multisocket 2 3\n}\n", 2, "Wrong argument count");

@@ -319,6 +319,84 @@ class DohServeTest {
         }
     }
 
+    /**
+     * 128 POSTs whose bodies stop after a byte (Jetty dispatches a POST once some body came) hold the listener's 128 works: the next request is
+     * answered 503 at once rather than read, and is served again when they go.
+     */
+    @Test
+    void slowPostBodiesHoldTheListenersBoundAndTheNextIsRefused() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        java.util.List<Socket> slow = new java.util.ArrayList<>();
+        try (TestServer ts = TestServer.fromText("https://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n")) {
+            for (int i = 0; i < 128; i++) {
+                Socket s = new Socket("127.0.0.1", port);
+                slow.add(s);
+                s.getOutputStream().write(("POST /dns-query HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "x")
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+            int status = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (status != 503 && System.nanoTime() < deadline) {
+                status = cleartextStatus(port);
+            }
+            assertEquals(503, status, "a request past the 128 bodies being read is refused");
+            for (Socket s : slow) {
+                s.close();
+            }
+            slow.clear();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (status != 200 && System.nanoTime() < deadline) {
+                status = cleartextStatus(port);
+            }
+            assertEquals(200, status, "served again when they close");
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    /** A body trickled a byte a second, each restarting Jetty's idle timeout, is cut at {@code read}. */
+    @Test
+    void aTrickledBodyIsCutAtTheReadDeadline() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer ts = TestServer.fromText(
+                "https://.:" + port + " {\n bind 127.0.0.1\n whoami\n timeouts {\n read 2s\n }\n}\n");
+                Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("POST /dns-query HTTP/1.1\r\nHost: x\r\nContent-Length: 30\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            long t0 = System.nanoTime();
+            Thread trickle = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 30; i++) {
+                        s.getOutputStream().write('x');
+                        Thread.sleep(1000);
+                    }
+                } catch (IOException | InterruptedException cut) {
+                    // the server closed it: what the test waits for
+                }
+            });
+            try {
+                s.getInputStream().read(); // a response or the close, whichever the cut gives
+            } catch (IOException reset) {
+                // closed: cut too
+            }
+            long took = System.nanoTime() - t0;
+            trickle.interrupt();
+            assertTrue(took < TimeUnit.SECONDS.toNanos(12), "cut after " + took / 1_000_000 + " ms, body takes 30 s");
+        }
+    }
+
+    /** The status of one POST over cleartext HTTP/1.1. */
+    private static int cleartextStatus(int port) throws Exception {
+        try (HttpClient http = client(HttpClient.Version.HTTP_1_1, pki.trusting(null))) {
+            return send(http, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dns-query"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(DnsClient.query("who.example.", Type.A).toWire())))
+                    .statusCode();
+        }
+    }
+
     @Test
     void withoutTheTlsPluginItIsCleartextHttp11AsInCoreDns() throws Exception {
         int port = FreePorts.udpAndTcp();
