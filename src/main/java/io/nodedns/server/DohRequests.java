@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -58,22 +59,22 @@ final class DohRequests extends Handler.Abstract {
             endPoint.setIdleTimeout(idleMillis);
         }
         if (!PATH.equals(request.getHttpURI().getDecodedPath())) {
-            return error(response, callback, 404, "");
+            return error(request, response, callback, 404, "");
         }
         String method = request.getMethod();
         if (!"GET".equals(method) && !"POST".equals(method)) {
-            return error(response, callback, 400, "invalid request"); // CoreDNS doh.RequestToMsg: "method not allowed"
+            return error(request, response, callback, 400, "invalid request"); // CoreDNS doh.RequestToMsg: "method not allowed"
         }
         // the work is taken before the body is read: the listener's bound covers what bodies hold
         TcpWork work = pool.take();
         if (work == null) {
-            return error(response, callback, 503, "busy");
+            return error(request, response, callback, 503, "busy");
         }
         byte[] reply;
         try {
             byte[] query = "GET".equals(method) ? fromParameter(request) : body(request, readMillis);
             if (query == null || query.length < 12) {
-                return error(response, callback, 400, "invalid request");
+                return error(request, response, callback, 400, "invalid request");
             }
             reply = WorkPool.answer(work, listener,
                     (InetSocketAddress) request.getConnectionMetaData().getRemoteSocketAddress(), query, query.length);
@@ -81,7 +82,7 @@ final class DohRequests extends Handler.Abstract {
             pool.giveBack(work);
         }
         if (reply == null) {
-            return error(response, callback, 500, "No response");
+            return error(request, response, callback, 500, "No response");
         }
         response.setStatus(200);
         HttpFields.Mutable h = response.getHeaders();
@@ -157,10 +158,15 @@ final class DohRequests extends Handler.Abstract {
     }
 
     /** Go's http.Error: the text and a newline, as plain text. */
-    private static boolean error(Response response, Callback callback, int status, String text) {
+    private static boolean error(Request request, Response response, Callback callback, int status, String text) {
         byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         HttpFields.Mutable h = response.getHeaders();
+        if (request.getLength() != 0 && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            // a body this reply did not read (all of): Jetty closes the connection after it, so say so,
+            // or an HTTP/1.1 client sends its next request on the closing connection and sees a broken pipe
+            h.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
         h.put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         h.put("X-Content-Type-Options", "nosniff");
         h.put(HttpHeader.CONTENT_LENGTH, body.length);
