@@ -25,6 +25,9 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
 
         /** Closes it if past a deadline. */
         void expireIfDue(long now);
+
+        /** Closes it whatever it does (shutdown). */
+        void close();
     }
 
     private final Set<C> members = ConcurrentHashMap.newKeySet();
@@ -96,10 +99,6 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
         return victim != null && victim.evict();
     }
 
-    Iterable<C> members() {
-        return members;
-    }
-
     int open() {
         return open.get();
     }
@@ -108,10 +107,14 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
         return reaper;
     }
 
+    /** Stops the reaper and closes every connection. */
     void stop() {
         running = false;
         if (reaper != null) {
             reaper.interrupt();
+        }
+        for (C c : members) {
+            c.close();
         }
     }
 }

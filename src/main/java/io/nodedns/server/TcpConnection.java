@@ -167,7 +167,8 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
     }
 
     /** Closes it whatever it does (shutdown, a failed reply); waits out the short raw-call windows. */
-    void close() {
+    @Override
+    public void close() {
         while (true) {
             int s = state;
             if (s == CLOSED) {
@@ -193,7 +194,7 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
 
     /** Closes the channel (leaving the epoll set, if watched) and lets the reader let go of what it holds. */
     private void release(int from) {
-        TcpServer.closeQuietly(channel);
+        SocketStreamServer.closeQuietly(channel);
         released(from);
         server.closed(this);
     }

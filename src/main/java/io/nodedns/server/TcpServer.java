@@ -5,9 +5,6 @@ import io.nodedns.sys.StreamSockets;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -21,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link TcpWork} (buffers) at once; a message that finds none is shed: its connection is closed
  * and counted.
  */
-final class TcpServer implements StreamServer {
+final class TcpServer extends SocketStreamServer<TcpConnection> {
     /** Bound of the listener's pool of work (each about 12 KiB of direct buffers, more after a larger message). */
     static final int MAX_BUSY = 128;
     /**
@@ -30,9 +27,6 @@ final class TcpServer implements StreamServer {
      */
     static final int MAX_PIPELINED = 16;
 
-    final Listener listener;
-    final ListenerSettings settings;
-    private final ServerSocketChannel server;
     /** Null without epoll, or with -Dnodedns.tcp.native=false: each connection then blocks a virtual thread. */
     final TcpPoller poller = Boolean.parseBoolean(System.getProperty("nodedns.tcp.native", "true"))
             ? TcpPoller.shared()
@@ -41,75 +35,13 @@ final class TcpServer implements StreamServer {
     private final MemorySegment acceptScratch = Arena.ofAuto().allocate(16, 8);
     private final WorkPool pool = new WorkPool(MAX_BUSY);
     private final LongAdder shed = new LongAdder();
-    private final ConnectionSet<TcpConnection> connections = new ConnectionSet<>();
-    private volatile boolean accepting = true;
-    private Thread acceptor;
-    private final LoopErrors errors;
 
     TcpServer(Listener listener, ListenerSettings settings) throws IOException {
-        this.listener = listener;
-        this.settings = settings;
-        InetSocketAddress bindTo = listener.address().socketAddress();
-        ServerSocketChannel socket = ServerSocketChannel.open(bindTo.getAddress() instanceof java.net.Inet6Address
-                ? java.net.StandardProtocolFamily.INET6
-                : java.net.StandardProtocolFamily.INET);
-        try {
-            socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            socket.bind(bindTo, 1024);
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        }
-        this.server = socket;
-        this.errors = new LoopErrors("tcp acceptor of " + listener.label());
+        super(listener, settings, "tcp");
     }
 
     @Override
-    public boolean failed() {
-        Thread a = acceptor;
-        return accepting && a != null && !a.isAlive();
-    }
-
-    @Override
-    public void start() {
-        connections.startReaper("nodedns-tcp-deadlines");
-        acceptor = Thread.ofVirtual().name("nodedns-tcp-accept-" + listener.label()).start(this::acceptLoop);
-    }
-
-    /** Accepts until stopped; a failure to serve one connection (even a failed allocation) never ends it. */
-    private void acceptLoop() {
-        while (accepting) {
-            SocketChannel socket;
-            try {
-                socket = server.accept();
-            } catch (IOException e) {
-                if (!accepting || !server.isOpen()) {
-                    return;
-                }
-                continue;
-            } catch (Throwable t) {
-                errors.caught(t);
-                continue;
-            }
-            if (!connections.admit(settings.maxTcpConnections())) {
-                closeQuietly(socket);
-                continue;
-            }
-            try {
-                startConnection(socket);
-            } catch (Throwable t) {
-                connections.unadmit();
-                closeQuietly(socket);
-                if (!(t instanceof IOException)) {
-                    errors.caught(t);
-                }
-            }
-        }
-    }
-
-    private void startConnection(SocketChannel socket) throws IOException {
-        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    void startConnection(SocketChannel socket) throws IOException {
         int fd = poller == null ? -1 : LinuxSockets.fd(socket);
         long now = System.nanoTime();
         TcpConnection connection = fd < 0
@@ -154,28 +86,9 @@ final class TcpServer implements StreamServer {
         pool.giveBack(w);
     }
 
-    /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
-    void abandonAcceptorForTest() {
-        closeQuietly(server);
-    }
-
-    @Override
-    public long acceptErrors() {
-        return errors.count();
-    }
-
-    void closed(TcpConnection connection) {
-        connections.remove(connection);
-    }
-
     /** The deadline reaper (read, idle and write) (for tests: parked while there is no connection). */
     Thread reaperThread() {
         return connections.reaper();
-    }
-
-    @Override
-    public int openConnections() {
-        return connections.open();
     }
 
     /** Messages not read because the pool of work was exhausted (their connections were closed). */
@@ -186,31 +99,5 @@ final class TcpServer implements StreamServer {
     /** Work objects the pool has made so far (at most {@link #MAX_BUSY}). */
     int workCreated() {
         return pool.created();
-    }
-
-    @Override
-    public void stopAccepting() {
-        accepting = false;
-        closeQuietly(server);
-    }
-
-    @Override
-    public void close() {
-        stopAccepting();
-        connections.stop();
-        for (TcpConnection connection : connections.members()) {
-            connection.close();
-        }
-        if (acceptor != null) {
-            acceptor.interrupt();
-        }
-    }
-
-    static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // closing: nothing to report
-        }
     }
 }

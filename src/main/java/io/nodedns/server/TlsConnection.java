@@ -30,7 +30,7 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
         this.server = server;
         this.raw = raw;
         this.waitingSince = now;
-        this.deadline = now + server.settings().tcpRead().toNanos(); // the handshake and the first query
+        this.deadline = now + server.settings.tcpRead().toNanos(); // the handshake and the first query
     }
 
     @Override
@@ -58,7 +58,7 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
     /** RFC 7858 3.3: messages with the 2-byte length prefix of RFC 1035 4.2.2, as plain TCP. */
     private void serveDot(InputStream in, OutputStream out) throws IOException {
         byte[] q = new byte[512];
-        int max = server.settings().maxTcpQueries();
+        int max = server.settings.maxTcpQueries();
         int served = 0;
         while (true) {
             int hi = in.read();
@@ -101,7 +101,7 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
 
     /** Writes within the listener's {@code write} timeout (the reaper closes the socket past it). */
     private void write(OutputStream out, byte[] bytes, int n) throws IOException {
-        writeDeadline = System.nanoTime() + server.settings().tcpWrite().toNanos();
+        writeDeadline = System.nanoTime() + server.settings.tcpWrite().toNanos();
         try {
             out.write(bytes, 0, n);
             out.flush();
@@ -114,7 +114,7 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
     private void waiting() {
         long now = System.nanoTime();
         waitingSince = now;
-        deadline = now + server.settings().tcpIdle().toNanos();
+        deadline = now + server.settings.tcpIdle().toNanos();
     }
 
     @Override
@@ -137,15 +137,20 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
     /** Closes it if it waits for a query (the acceptor makes room); false if it serves one. */
     @Override
     public boolean evict() {
-        return waitingSince != 0 && close();
+        return waitingSince != 0 && closeOnce();
+    }
+
+    @Override
+    public void close() {
+        closeOnce();
     }
 
     /** Closes the TCP socket under the TLS layer, which ends any read or write blocked on it; true the first time. */
-    boolean close() {
+    private boolean closeOnce() {
         if (!closed.compareAndSet(false, true)) {
             return false;
         }
-        TcpServer.closeQuietly(raw);
+        SocketStreamServer.closeQuietly(raw);
         server.closed(this);
         return true;
     }

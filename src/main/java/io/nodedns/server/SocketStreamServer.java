@@ -1,0 +1,141 @@
+package io.nodedns.server;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A {@link StreamServer} on a listening socket of its own ({@link TcpServer}, {@link TlsServer};
+ * {@link DohServer}'s is Jetty's): the socket bound with SO_REUSEPORT (reloads and HA pairs bind
+ * the address beside it), an accepting virtual thread that admits each connection into the
+ * listener's {@link ConnectionSet} (evicting the longest-waiting at the cap) and hands it to
+ * {@link #startConnection}, and the stop and close. Subclasses say how a connection is served.
+ */
+abstract class SocketStreamServer<C extends ConnectionSet.Member> implements StreamServer {
+    final Listener listener;
+    final ListenerSettings settings;
+    final ConnectionSet<C> connections = new ConnectionSet<>();
+    private final ServerSocketChannel server;
+    private final String kind;
+    private final LoopErrors errors;
+    private volatile boolean accepting = true;
+    private Thread acceptor;
+
+    /** Binds the listener's address; {@code kind} ("tcp", "tls") names the threads and the error log. */
+    SocketStreamServer(Listener listener, ListenerSettings settings, String kind) throws IOException {
+        this.listener = listener;
+        this.settings = settings;
+        this.kind = kind;
+        InetSocketAddress bindTo = listener.address().socketAddress();
+        ServerSocketChannel socket = ServerSocketChannel.open(
+                bindTo.getAddress() instanceof Inet6Address
+                        ? StandardProtocolFamily.INET6
+                        : StandardProtocolFamily.INET);
+        try {
+            socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            socket.bind(bindTo, 1024);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        this.server = socket;
+        this.errors = new LoopErrors(kind + " acceptor of " + listener.label());
+    }
+
+    /**
+     * Serves an admitted connection: adds it to {@link #connections} and starts what reads it. A
+     * throw before the add leaves the socket to the acceptor, which closes it and gives the place back.
+     */
+    abstract void startConnection(SocketChannel socket) throws IOException;
+
+    @Override
+    public void start() {
+        connections.startReaper("nodedns-" + kind + "-deadlines");
+        acceptor = Thread.ofVirtual().name("nodedns-" + kind + "-accept-" + listener.label()).start(this::acceptLoop);
+    }
+
+    /** Accepts until stopped; a failure to serve one connection (even a failed allocation) never ends it. */
+    private void acceptLoop() {
+        while (accepting) {
+            SocketChannel socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (!accepting || !server.isOpen()) {
+                    return;
+                }
+                continue;
+            } catch (Throwable t) {
+                errors.caught(t);
+                continue;
+            }
+            if (!connections.admit(settings.maxTcpConnections())) {
+                closeQuietly(socket);
+                continue;
+            }
+            try {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                startConnection(socket);
+            } catch (Throwable t) {
+                connections.unadmit();
+                closeQuietly(socket);
+                if (!(t instanceof IOException)) {
+                    errors.caught(t);
+                }
+            }
+        }
+    }
+
+    void closed(C connection) {
+        connections.remove(connection);
+    }
+
+    @Override
+    public boolean failed() {
+        Thread a = acceptor;
+        return accepting && a != null && !a.isAlive();
+    }
+
+    @Override
+    public int openConnections() {
+        return connections.open();
+    }
+
+    @Override
+    public long acceptErrors() {
+        return errors.count();
+    }
+
+    /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
+    void abandonAcceptorForTest() {
+        closeQuietly(server);
+    }
+
+    @Override
+    public void stopAccepting() {
+        accepting = false;
+        closeQuietly(server);
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        connections.stop();
+        if (acceptor != null) {
+            acceptor.interrupt();
+        }
+    }
+
+    static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing: nothing to report
+        }
+    }
+}
