@@ -14,8 +14,9 @@ final class NameText {
     private NameText() {}
 
     static String toText(final DirectBuffer b, final int off, final int len) {
-        final StringBuilder sb = new StringBuilder(len + 8);
+        final char[] out = new char[4 * len]; // at most 4 chars a byte (\DDD)
         final int end = off + len;
+        int n = 0;
         int pos = off;
         while (pos < end) {
             final int l = b.getByte(pos) & 0xFF;
@@ -23,16 +24,15 @@ final class NameText {
                 break;
             }
             if (l > Names.MAX_LABEL_LENGTH || pos + 1 + l > end) {
-                sb.append("<malformed>");
-                return sb.toString();
+                return new String(out, 0, n) + "<malformed>";
             }
             for (int i = pos + 1, e = pos + 1 + l; i < e; i++) {
-                appendEscaped(sb, b.getByte(i) & 0xFF);
+                n = escape(b.getByte(i) & 0xFF, out, n);
             }
-            sb.append('.');
+            out[n++] = '.';
             pos += l + 1;
         }
-        return sb.isEmpty() ? "." : sb.toString();
+        return n == 0 ? "." : new String(out, 0, n);
     }
 
     static String toText(final DirectBuffer b, final int msgStart, final int off, final int limit) {
@@ -41,21 +41,22 @@ final class NameText {
         return len < 0 ? "<malformed:" + len + ">" : toText(tmp, 0, len);
     }
 
-    private static void appendEscaped(final StringBuilder sb, final int c) {
+    static int escape(final int c, final char[] out, final int at) {
+        int n = at;
         if (c <= 0x20 || c >= 0x7F) {
-            sb.append('\\');
-            sb.append((char) ('0' + c / 100));
-            sb.append((char) ('0' + (c / 10) % 10));
-            sb.append((char) ('0' + c % 10));
-        } else {
-            switch (c) {
-                case '"', '(', ')', '.', ';', '\\', '@', '$' -> sb.append('\\');
-                default ->
-                    {
-                    }
-            }
-            sb.append((char) c);
+            out[n++] = '\\';
+            out[n++] = (char) ('0' + c / 100);
+            out[n++] = (char) ('0' + (c / 10) % 10);
+            out[n++] = (char) ('0' + c % 10);
+            return n;
         }
+        switch (c) {
+            case '"', '(', ')', '.', ';', '\\', '@', '$' -> out[n++] = '\\';
+            default -> {
+            }
+        }
+        out[n++] = (char) c;
+        return n;
     }
 
     static int fromText(final CharSequence name, final MutableDirectBuffer dst, final int off) {

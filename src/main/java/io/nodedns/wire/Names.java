@@ -341,6 +341,15 @@ public final class Names {
     }
 
     /**
+     * Writes byte {@code c} of a label in presentation form at {@code out[at]}, as dig does (bytes
+     * outside 0x21..0x7E as {@code \DDD}, {@code " ( ) . ; \ @ $} after a backslash), and returns
+     * the index after it: at most {@code at + 4}. Allocation-free (rewrite spells names per query).
+     */
+    public static int escapeLabelByte(final int c, final char[] out, final int at) {
+        return NameText.escape(c, out, at);
+    }
+
+    /**
      * Presentation to wire form, without allocating (rewrite turns its rewritten text back into a
      * name per query). A name without the trailing dot is taken as absolute; letter case is kept.
      * Understands {@code \c} and {@code \DDD} escapes.

@@ -1,5 +1,7 @@
 package io.nodedns.plugin.rewrite;
 
+import io.nodedns.wire.Names;
+
 /**
  * A reusable, growable char sequence: the presentation form of a name while rules look at it.
  * Regex matchers reset onto it, so matching a name allocates no String.
@@ -17,10 +19,20 @@ final class Text implements CharSequence {
     }
 
     void append(char c) {
-        if (length == chars.length) {
-            chars = java.util.Arrays.copyOf(chars, chars.length * 2);
-        }
+        ensureRoom(1);
         chars[length++] = c;
+    }
+
+    /** Appends byte {@code c} of a name's label in presentation form ({@link Names#escapeLabelByte}). */
+    void appendLabelByte(int c) {
+        ensureRoom(4);
+        length = Names.escapeLabelByte(c, chars, length);
+    }
+
+    private void ensureRoom(int n) {
+        if (length + n > chars.length) {
+            chars = java.util.Arrays.copyOf(chars, Math.max(chars.length * 2, length + n));
+        }
     }
 
     void append(CharSequence s, int from, int to) {

@@ -26,31 +26,14 @@ final class WireText {
                 break;
             }
             for (int i = pos + 1; i <= pos + len; i++) {
-                appendEscaped(out, b.getByte(i) & 0xFF, lower);
+                int c = b.getByte(i) & 0xFF;
+                out.appendLabelByte(lower && c >= 'A' && c <= 'Z' ? c | 0x20 : c);
             }
             out.append('.');
             pos += len + 1;
         }
         if (out.length() == 0) {
             out.append('.');
-        }
-    }
-
-    private static void appendEscaped(Text out, int c, boolean lower) {
-        if (lower && c >= 'A' && c <= 'Z') {
-            out.append((char) (c | 0x20));
-        } else if (c <= 0x20 || c >= 0x7F) {
-            out.append('\\');
-            out.append((char) ('0' + c / 100));
-            out.append((char) ('0' + (c / 10) % 10));
-            out.append((char) ('0' + c % 10));
-        } else {
-            switch (c) {
-                case '"', '(', ')', '.', ';', '\\', '@', '$' -> out.append('\\');
-                default -> {
-                }
-            }
-            out.append((char) c);
         }
     }
 }
