@@ -71,12 +71,9 @@ public final class Epoll {
         }
     }
 
+    /** Stops watching fd (the event is ignored, and may be null since Linux 2.6.9). Returns 0 or -1. */
     public static int remove(int epfd, int fd, MemorySegment scratchEvent) {
-        try {
-            return (int) CTL.invokeExact(epfd, EPOLL_CTL_DEL, fd, scratchEvent.address());
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return control(epfd, EPOLL_CTL_DEL, fd, 0, 0, scratchEvent);
     }
 
     /** epoll_wait: ready events written to {@code events}; -1 on EINTR and the like. */
