@@ -344,12 +344,18 @@ public final class Exchange {
         }
     }
 
-    int hookCount() {
-        return hookCount;
-    }
-
-    ResponseHook hook(int index) {
-        return hooks[index];
+    /**
+     * Runs the response hooks, the last registered first (CoreDNS's nested ResponseWriters); one
+     * that throws is counted as a panic, and the others still run.
+     */
+    void runHooks() {
+        for (int i = hookCount - 1; i >= 0; i--) {
+            try {
+                hooks[i].onResponse(this);
+            } catch (RuntimeException e) {
+                panicked("response hook failed: ", e);
+            }
+        }
     }
 
     Responder responder() {

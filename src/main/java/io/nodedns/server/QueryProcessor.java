@@ -102,13 +102,7 @@ public final class QueryProcessor {
             int rcode = result >= 0 ? result : DnsHeader.RCODE_SERVFAIL;
             ex.responseLength(Math.max(0, ReplyWriter.writeRcode(q, ex.request(), out, 0, out.capacity(), rcode)));
         }
-        for (int i = ex.hookCount() - 1; i >= 0; i--) {
-            try {
-                ex.hook(i).onResponse(ex);
-            } catch (RuntimeException e) {
-                ex.panicked("response hook failed: ", e);
-            }
-        }
+        ex.runHooks();
         int limit = ex.transport() == Transport.TCP ? Exchange.MAX_MESSAGE : ResponseShaper.effectiveUdpSize(q);
         int length = ex.responseLength();
         if (length > 0 && length <= out.capacity()) {
