@@ -15,8 +15,8 @@ final class NameText {
 
     static String toText(final DirectBuffer b, final int off, final int len) {
         final char[] out = new char[4 * len]; // at most 4 chars a byte (\DDD)
+        int n = 0; // chars in out
         final int end = off + len;
-        int n = 0;
         int pos = off;
         while (pos < end) {
             final int l = b.getByte(pos) & 0xFF;
