@@ -339,7 +339,7 @@ public class ResourceWatcher<T> {
 
     /** True from a failed list or watch until the next success. */
     public boolean degraded() {
-        return health.degraded();
+        return health.consecutiveFailures() > 0;
     }
 
     /** The objects as last seen (empty before the first sync). */

@@ -14,7 +14,6 @@ final class WatchHealth {
     private final Backoff backoff;
     private final String logPlugin;
     private final AtomicLong apiErrors = new AtomicLong();
-    private volatile boolean degraded;
     private volatile int consecutiveFailures;
     private volatile long lastSuccessNanos;
     private volatile long lastSuccessEpochMillis;
@@ -32,10 +31,9 @@ final class WatchHealth {
 
     /** The watch proved healthy: the backoff starts over, and a recovery is logged once. */
     synchronized void healthy(String describe) {
-        if (consecutiveFailures > 0 || degraded) {
+        if (consecutiveFailures > 0) {
             int n = consecutiveFailures;
             consecutiveFailures = 0;
-            degraded = false;
             backoff.reset();
             Log.info(logPlugin, "watching " + describe + " again after " + n + " failed attempts");
         }
@@ -48,7 +46,6 @@ final class WatchHealth {
     synchronized Duration failed(String what, Exception e, String kept) {
         apiErrors.incrementAndGet();
         int n = ++consecutiveFailures;
-        degraded = true;
         Duration delay = backoff.next();
         Duration asked = ApiErrors.retryAfter(e);
         boolean told = asked != null && asked.compareTo(delay) > 0;
@@ -60,10 +57,6 @@ final class WatchHealth {
                         + String.format(java.util.Locale.ROOT, "%.1fs", delay.toMillis() / 1000.0)
                         + (told ? " (Retry-After)" : ""));
         return delay;
-    }
-
-    boolean degraded() {
-        return degraded;
     }
 
     int consecutiveFailures() {

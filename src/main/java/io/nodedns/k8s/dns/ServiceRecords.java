@@ -16,7 +16,7 @@ public final class ServiceRecords {
     /** How an endpoint's SRV target is named below the zone, e.g. "web-0.db.prod.svc". */
     @FunctionalInterface
     public interface Target {
-        String below(Slice slice, Slice.Endpoint endpoint, String address);
+        String below(ReadyAddress endpoint);
     }
 
     private ServiceRecords() {}
@@ -75,32 +75,21 @@ public final class ServiceRecords {
     public static NameRecords endpoints(Query q, List<Slice> slices, String port, String proto, Target target) {
         NameRecords r = NameRecords.existing();
         boolean any = false;
-        for (Slice s : slices) {
-            for (Slice.Endpoint e : s.endpoints()) {
-                if (!e.isReady()) {
+        for (ReadyAddress a : ReadyAddress.of(slices)) {
+            boolean portOk = port == null;
+            for (Slice.Port p : a.slice().ports()) {
+                if (port != null && !matches(p, port, proto)) {
                     continue;
                 }
-                for (String address : e.addresses()) {
-                    InetAddress ip = HostPorts.literal(address);
-                    if (ip == null) {
-                        continue;
-                    }
-                    boolean portOk = port == null;
-                    for (Slice.Port p : s.ports()) {
-                        if (port != null && !matches(p, port, proto)) {
-                            continue;
-                        }
-                        portOk = true;
-                        Name name = p.port() == null ? null : q.under(target.below(s, e, address));
-                        if (name != null) {
-                            r.srvCandidate(name, p.port(), ip);
-                        }
-                    }
-                    if (portOk) {
-                        any = true;
-                        r.address(q.name(), q.ttl(), ip);
-                    }
+                portOk = true;
+                Name name = p.port() == null ? null : q.under(target.below(a));
+                if (name != null) {
+                    r.srvCandidate(name, p.port(), a.ip());
                 }
+            }
+            if (portOk) {
+                any = true;
+                r.address(q.name(), q.ttl(), a.ip());
             }
         }
         return any ? r.finish(q.name(), q.ttl()) : NameRecords.NONE;

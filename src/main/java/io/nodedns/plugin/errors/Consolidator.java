@@ -64,20 +64,4 @@ final class Consolidator {
     void stop() {
         stopped = true;
     }
-
-    Pattern pattern() {
-        return pattern;
-    }
-
-    Duration period() {
-        return period;
-    }
-
-    String level() {
-        return level;
-    }
-
-    boolean showFirst() {
-        return showFirst;
-    }
 }

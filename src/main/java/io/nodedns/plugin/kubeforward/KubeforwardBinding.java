@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class KubeforwardBinding implements Lifecycle, Readiness {
     static final long DEBOUNCE_MILLIS = 20;
 
-    /** Where the current upstreams come from (tests and logs). */
+    /** Where the current upstreams come from (logs). */
     enum Source {
         NONE, SNAPSHOT, FALLBACK, ENDPOINTS
     }
@@ -46,7 +46,6 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
     private volatile List<InetSocketAddress> published = List.of();
     private volatile Source source = Source.NONE;
     private volatile boolean stopped;
-    private final java.util.concurrent.atomic.AtomicLong tableSwaps = new java.util.concurrent.atomic.AtomicLong();
 
     KubeforwardBinding(KubeforwardConfig config, KubeClientConfig client, WatcherRegistry registry,
             List<UpstreamTable> tables) {
@@ -159,7 +158,6 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
         published = next;
         source = from;
         servingSynced |= synced || from == Source.SNAPSHOT;
-        tableSwaps.incrementAndGet();
         if (w != null) {
             w.published(next.size());
         }
@@ -176,26 +174,6 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
         } catch (IOException e) {
             Log.warning(KubeforwardSetup.NAME, "cannot write snapshot " + config.snapshot() + ": " + e);
         }
-    }
-
-    /** The list the tables now hold (tests). */
-    List<InetSocketAddress> published() {
-        return published;
-    }
-
-    /** Where that list came from (tests). */
-    Source source() {
-        return source;
-    }
-
-    /** Metric: how many upstreams the forwarders use now (endpoints, snapshot or fallback). */
-    public int endpointsUsed() {
-        return published.size();
-    }
-
-    /** Metric: how often a new upstream list was published to the forwarders' tables. */
-    public long tableSwapsTotal() {
-        return tableSwaps.get();
     }
 
     /** The shared watcher while started, else null (its getters are the API-side metrics). */

@@ -1,13 +1,13 @@
 package io.nodedns.plugin.kubernetes;
 
 import io.nodedns.k8s.ClusterView;
-import io.nodedns.k8s.HostPorts;
 import io.nodedns.k8s.KubeService;
 import io.nodedns.k8s.Slice;
 import io.nodedns.k8s.dns.Externaler;
 import io.nodedns.k8s.dns.Hostnames;
 import io.nodedns.k8s.dns.NameRecords;
 import io.nodedns.k8s.dns.Query;
+import io.nodedns.k8s.dns.ReadyAddress;
 import io.nodedns.k8s.dns.Resolver;
 import io.nodedns.k8s.dns.ServiceRecords;
 import java.net.InetAddress;
@@ -138,7 +138,7 @@ final class ClusterLocalResolver implements Resolver, Externaler {
         }
         String below = "." + svc.name() + "." + svc.namespace() + ".svc";
         return ServiceRecords.endpoints(q, slices, port, proto,
-                (s, e, address) -> Hostnames.of(e, address, options.endpointPodNames()) + below);
+                a -> a.hostname(options.endpointPodNames()) + below);
     }
 
     /**
@@ -171,7 +171,7 @@ final class ClusterLocalResolver implements Resolver, Externaler {
             }
             String below = "." + svc.name() + "." + svc.namespace();
             return ServiceRecords.endpoints(q, slices, port, proto,
-                    (s, e, address) -> Hostnames.of(e, address, options.endpointPodNames()) + below);
+                    a -> a.hostname(options.endpointPodNames()) + below);
         }
         if (svc.externalIPs().isEmpty() || q.size() == 3) {
             return NameRecords.NONE;
@@ -199,18 +199,10 @@ final class ClusterLocalResolver implements Resolver, Externaler {
     private NameRecords endpointName(Query q, KubeService svc, List<Slice> slices, String hostname) {
         NameRecords r = NameRecords.existing();
         boolean any = false;
-        for (Slice s : slices) {
-            for (Slice.Endpoint e : s.endpoints()) {
-                if (!e.isReady()) {
-                    continue;
-                }
-                for (String address : e.addresses()) {
-                    InetAddress ip = HostPorts.literal(address);
-                    if (ip != null && Hostnames.of(e, address, options.endpointPodNames()).equals(hostname)) {
-                        any = true;
-                        r.address(q.name(), q.ttl(), ip);
-                    }
-                }
+        for (ReadyAddress a : ReadyAddress.of(slices)) {
+            if (a.hostname(options.endpointPodNames()).equals(hostname)) {
+                any = true;
+                r.address(q.name(), q.ttl(), a.ip());
             }
         }
         return any ? r : NameRecords.NONE;

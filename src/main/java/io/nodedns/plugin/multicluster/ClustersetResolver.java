@@ -1,15 +1,13 @@
 package io.nodedns.plugin.multicluster;
 
 import io.nodedns.k8s.ClusterView;
-import io.nodedns.k8s.HostPorts;
 import io.nodedns.k8s.KubeServiceImport;
 import io.nodedns.k8s.Slice;
-import io.nodedns.k8s.dns.Hostnames;
 import io.nodedns.k8s.dns.NameRecords;
 import io.nodedns.k8s.dns.Query;
+import io.nodedns.k8s.dns.ReadyAddress;
 import io.nodedns.k8s.dns.Resolver;
 import io.nodedns.k8s.dns.ServiceRecords;
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
 import org.xbill.DNS.Name;
@@ -78,34 +76,24 @@ final class ClustersetResolver implements Resolver {
                     imp.ips(), port, proto);
         }
         String below = "." + imp.name() + "." + imp.namespace() + ".svc";
-        return ServiceRecords.endpoints(q, slices, port, proto, (s, e, address) -> Hostnames.of(e, address, false) + "."
-                + s.label(ClusterView.MCS_CLUSTER_LABEL).toLowerCase(Locale.ROOT) + below);
+        return ServiceRecords.endpoints(q, slices, port, proto, a -> a.hostname(false) + "."
+                + a.slice().label(ClusterView.MCS_CLUSTER_LABEL).toLowerCase(Locale.ROOT) + below);
     }
 
     /** {@code <hostname>.<clusterid>}: the ready endpoints of that cluster with that hostname, and their SRV. */
     private NameRecords endpoint(Query q, KubeServiceImport imp, List<Slice> slices, String hostname, String cluster) {
         NameRecords r = NameRecords.existing();
         boolean any = false;
-        for (Slice s : slices) {
-            if (!s.label(ClusterView.MCS_CLUSTER_LABEL).equalsIgnoreCase(cluster)) {
+        for (ReadyAddress a : ReadyAddress.of(slices)) {
+            if (!a.slice().label(ClusterView.MCS_CLUSTER_LABEL).equalsIgnoreCase(cluster)
+                    || !a.hostname(false).equals(hostname)) {
                 continue;
             }
-            for (Slice.Endpoint e : s.endpoints()) {
-                if (!e.isReady()) {
-                    continue;
-                }
-                for (String address : e.addresses()) {
-                    InetAddress ip = HostPorts.literal(address);
-                    if (ip == null || !Hostnames.of(e, address, false).equals(hostname)) {
-                        continue;
-                    }
-                    any = true;
-                    r.address(q.name(), q.ttl(), ip);
-                    for (Slice.Port p : s.ports()) {
-                        if (p.port() != null) {
-                            r.srvCandidate(q.name(), p.port(), ip);
-                        }
-                    }
+            any = true;
+            r.address(q.name(), q.ttl(), a.ip());
+            for (Slice.Port p : a.slice().ports()) {
+                if (p.port() != null) {
+                    r.srvCandidate(q.name(), p.port(), a.ip());
                 }
             }
         }

@@ -143,9 +143,8 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
         startServer();
         awaitUpstreams(a);
         EndpointSliceWatcher w = healthyWatcher();
-        KubeforwardBinding binding = binding();
-        assertEquals(1, binding.endpointsUsed());
-        long swapsBefore = binding.tableSwapsTotal();
+        assertEquals(1, w.endpointsUsed());
+        long swapsBefore = w.tableSwapsTotal();
         assertTrue(swapsBefore >= 1);
         double now = System.currentTimeMillis() / 1000.0;
         assertTrue(Math.abs(now - w.lastSuccessfulSyncSeconds()) < 5, "last sync " + w.lastSuccessfulSyncSeconds());
@@ -183,7 +182,7 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
             assertTrue(w.degraded());
             assertTrue(w.staleness().compareTo(Duration.ofSeconds(5)) > 0, "stale: " + w.staleness());
             assertEquals(List.of(a.hostPort()), upstreams(), "last known endpoints kept");
-            assertEquals(1, binding.endpointsUsed());
+            assertEquals(1, w.endpointsUsed());
             assertTrue(binding().ready(), "ready stays true");
 
             List<String> warnings = checkLog(log, w.apiErrorsTotal());
@@ -201,8 +200,8 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
         assertTrue(w.staleness().compareTo(Duration.ofSeconds(3)) < 0, "fresh again: " + w.staleness());
         api.create(slice("s-b", b, true)); // the watch works again
         awaitUpstreams(a, b);
-        assertEquals(2, binding.endpointsUsed());
-        assertTrue(binding.tableSwapsTotal() > swapsBefore);
+        assertEquals(2, w.endpointsUsed());
+        assertTrue(w.tableSwapsTotal() > swapsBefore);
         long errors = w.apiErrorsTotal();
 
         // the backoff started over: the first retry of a new outage comes after ~0.25-0.5 s, not 4-8 s
@@ -291,7 +290,7 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
             checkLog(log, w.apiErrorsTotal());
         }
         assertTrue(w.staleness().compareTo(Duration.ofSeconds(3)) < 0);
-        assertEquals(2, binding().endpointsUsed());
+        assertEquals(2, w.endpointsUsed());
         serveFor(Duration.ofMillis(400));
     }
 }
