@@ -74,18 +74,9 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                 case "h", "help" -> help = true;
                 case "setupinterface", "setupiptables", "skipteardown", "reloadwithsignal" ->
                     nodeCache.set(name, bool(name, value));
-                case "localip", "interfacename", "syncinterval", "basecorefile", "corefile", "upstreamsvc",
-                        "health-port",
-                        "metrics-listen-address", "kubednscm", "lockdir", "config-period" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException("flag needs an argument: -" + name);
-                        }
-                        value = args[++i];
-                    }
-                    nodeCache.set(name, value);
-                }
-                case "conf", "dns.port", "p", "pidfile", "warmup" -> {
+                case "conf", "dns.port", "p", "pidfile", "warmup", "localip", "interfacename", "syncinterval",
+                        "basecorefile", "corefile", "upstreamsvc", "health-port", "metrics-listen-address",
+                        "kubednscm", "lockdir", "config-period" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException("flag needs an argument: -" + name);
@@ -94,9 +85,10 @@ record Flags(String conf, int dnsPort, boolean plugins, boolean version, boolean
                     }
                     switch (name) {
                         case "conf" -> conf = value;
+                        case "dns.port", "p" -> port = port(name, value);
                         case "pidfile" -> pidfile = value;
                         case "warmup" -> warmup = "auto".equals(value) ? AUTO_WARMUP : count(name, value);
-                        default -> port = port(name, value);
+                        default -> nodeCache.set(name, value);
                     }
                 }
                 default -> throw new IllegalArgumentException("flag provided but not defined: -" + name);

@@ -5,6 +5,7 @@ import io.nodedns.plugin.nodecache.NodecacheConfig;
 import io.nodedns.plugin.nodecache.NodecacheLifecycle;
 import io.nodedns.plugin.nodecache.NodecacheSetup;
 import io.nodedns.plugin.prometheus.PrometheusSetup;
+import io.nodedns.server.Periodic;
 import io.nodedns.server.Server;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ final class NodeCacheProcess {
         server.addProcessLifecycle(new NodecacheLifecycle(network, () -> config));
         sync.onRendered(server::reloadOnSignal);
         sync.onError(network::configMapError);
-        server.addProcessLifecycle(sync);
+        server.addProcessLifecycle(new Periodic("nodedns-nodecache-sync", flags.configPeriod(), sync::check));
         if (!flags.metricsListenAddress().isEmpty()) {
             server.addProcessRoute(PrometheusSetup.processRoute(server.shared(), flags.metricsListenAddress()));
         }

@@ -1,8 +1,6 @@
 package io.nodedns;
 
 import io.nodedns.log.Log;
-import io.nodedns.server.Lifecycle;
-import io.nodedns.server.Periodic;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +22,7 @@ import java.util.function.Function;
  * A bad ConfigMap or an unreadable template is logged, counted as a {@code configmap} setup error,
  * and the last good Corefile keeps serving.
  */
-final class NodeCacheSync implements Lifecycle {
+final class NodeCacheSync {
     private final NodeCacheFlags flags;
     private final Path target;
     private final Path kubeDnsDir;
@@ -36,7 +34,6 @@ final class NodeCacheSync implements Lifecycle {
     // SHA-256 of each directory's files as last read: 32 bytes held, not the files.
     private byte[] baseSeen;
     private byte[] kubeDnsSeen;
-    private Thread thread;
 
     NodeCacheSync(NodeCacheFlags flags, Path target, int port, Function<String, String> env) {
         this.flags = flags;
@@ -75,7 +72,7 @@ final class NodeCacheSync implements Lifecycle {
         }
     }
 
-    /** One pass of the periodic check; true if a new Corefile was written. */
+    /** One pass of the check NodeCacheProcess runs every -config-period; true if a new Corefile was written. */
     synchronized boolean check() {
         boolean changed = false;
         if (kubeDnsDir != null) {
@@ -164,18 +161,5 @@ final class NodeCacheSync implements Lifecycle {
     private Path baseDir() {
         Path parent = flags.baseCorefile().toAbsolutePath().getParent();
         return Objects.requireNonNullElse(parent, Path.of("/"));
-    }
-
-    @Override
-    public synchronized void start() {
-        thread = Periodic.start("nodedns-nodecache-sync", flags.configPeriod(), this::check);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (thread != null) {
-            thread.interrupt();
-            thread = null;
-        }
     }
 }

@@ -59,6 +59,14 @@ public final class Records {
 
     private Records() {}
 
+    /**
+     * Whether {@code qtype} asks for a zone transfer (AXFR or IXFR, RFC 5936, RFC 1995): the plugins
+     * that answer, rewrite or cache single answers leave those alone.
+     */
+    public static boolean isZoneTransfer(final int qtype) {
+        return qtype == TYPE_AXFR || qtype == TYPE_IXFR;
+    }
+
     /** Skips a question entry (name, QTYPE, QCLASS); the name may be compressed. Returns its end or negative. */
     public static int skipQuestion(final DirectBuffer b, final int msgStart, final int off, final int limit) {
         final int nameEnd = Names.skip(b, msgStart, off, limit);

@@ -1,10 +1,14 @@
 package io.nodedns.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.LogCapture;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,5 +36,30 @@ class PeriodicTest {
                 t.join(5000);
             }
         }
+    }
+
+    @Test
+    void anInstanceRunsOnOneThreadFromStartToStopAndAZeroPeriodIsOff() throws InterruptedException {
+        AtomicInteger offRuns = new AtomicInteger();
+        Periodic off = new Periodic("nodedns-test-off", Duration.ZERO, offRuns::incrementAndGet);
+        off.start();
+        assertFalse(off.running(), "reload 0: no timer");
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch runs = new CountDownLatch(4);
+        Periodic on = new Periodic("nodedns-test-on", Duration.ofMillis(5), () -> {
+            threads.add(Thread.currentThread());
+            runs.countDown();
+        });
+        on.start();
+        on.start(); // running already: no second thread
+        assertTrue(on.running());
+        assertTrue(runs.await(10, TimeUnit.SECONDS), "runs: " + (4 - runs.getCount()));
+        on.stop();
+        assertFalse(on.running());
+        assertEquals(1, threads.size(), "one thread: " + threads);
+        Thread t = threads.iterator().next();
+        t.join(5000);
+        assertFalse(t.isAlive(), "stop ends the thread");
+        assertEquals(0, offRuns.get());
     }
 }

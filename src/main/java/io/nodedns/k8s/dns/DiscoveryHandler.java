@@ -14,6 +14,7 @@ import io.nodedns.server.Readiness;
 import io.nodedns.server.Result;
 import io.nodedns.server.SelfLookup;
 import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.Records;
 import io.nodedns.wire.ZoneSet;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -132,7 +133,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
             return next(ex);
         }
         int type = request.getQuestion().getType();
-        if (type == Type.AXFR || type == Type.IXFR) {
+        if (Records.isZoneTransfer(type)) {
             return DnsHeader.RCODE_REFUSED;
         }
         Query query = query(request, zone, settings.ttl(), ex);

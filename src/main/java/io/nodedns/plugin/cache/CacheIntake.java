@@ -184,7 +184,7 @@ final class CacheIntake {
         int opcode = (header & DnsHeader.OPCODE_MASK) >>> DnsHeader.OPCODE_SHIFT;
         int rcode = header & DnsHeader.RCODE_MASK;
         if (opcode == DnsHeader.OPCODE_UPDATE || opcode == DnsHeader.OPCODE_NOTIFY
-                || qtype == Records.TYPE_AXFR || qtype == Records.TYPE_IXFR) {
+                || Records.isZoneTransfer(qtype)) {
             return Type.OTHER;
         }
         if ((flags & (CacheWire.F_OPT_DO | CacheWire.F_EXPIRED_SIG)) == (CacheWire.F_OPT_DO | CacheWire.F_EXPIRED_SIG)

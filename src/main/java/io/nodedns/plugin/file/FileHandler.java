@@ -55,7 +55,7 @@ final class FileHandler extends ChainHandler {
             return DnsHeader.RCODE_SERVFAIL;
         }
         int qtype = q.qtype();
-        if (qtype == Records.TYPE_AXFR || qtype == Records.TYPE_IXFR) {
+        if (Records.isZoneTransfer(qtype)) {
             return DnsHeader.RCODE_REFUSED; // no transfer plugin
         }
         int code = snapshot.resolve(b, off, end, below, qtype);

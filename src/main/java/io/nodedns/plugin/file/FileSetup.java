@@ -8,6 +8,7 @@ import io.nodedns.config.FileContentException;
 import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
 import io.nodedns.log.Log;
+import io.nodedns.server.Periodic;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.nio.file.Files;
@@ -66,7 +67,9 @@ public final class FileSetup implements PluginSetup {
         }
         List<ZoneSlot> slots = List.copyOf(zones.values());
         ctx.addHandler(new FileHandler(slots, fall.zones()));
-        ctx.addLifecycle(new ZoneReloader(slots));
+        for (ZoneSlot slot : slots) {
+            ctx.addLifecycle(new Periodic("nodedns-file-reload", slot.reload, slot::reloadIfChanged));
+        }
     }
 
     private static Duration reloadInterval(Dispenser disp) throws ConfigException {

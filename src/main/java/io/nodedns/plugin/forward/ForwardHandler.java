@@ -49,7 +49,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
     private final LoopLocal<UdpForwarder> forwarders = new LoopLocal<>(loop -> new UdpForwarder(this, loop));
     private final ConcurrentLinkedQueue<UdpForwarder> live = new ConcurrentLinkedQueue<>();
     private volatile boolean stopped;
-    private Thread sweeper;
+    private final Periodic sweeper;
 
     private final LongAdder requests = new LongAdder();
     private final AtomicLongArray rcodes = new AtomicLongArray(16);
@@ -83,6 +83,8 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         this.except = ZoneSet.of(config.except());
         this.readTimeoutNanos = config.readTimeout().toNanos();
         this.limitError = "concurrent queries exceeded maximum " + config.maxConcurrent();
+        long sweepMillis = Math.max(100, Math.min(10_000, config.expire().toMillis()));
+        this.sweeper = new Periodic("nodedns-forward-sweeper", Duration.ofMillis(sweepMillis), this::sweep);
     }
 
     @Override
@@ -250,8 +252,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
 
     @Override
     public void start() {
-        long period = Math.max(100, Math.min(10_000, config.expire().toMillis()));
-        sweeper = Periodic.start("nodedns-forward-sweeper", Duration.ofMillis(period), this::sweep);
+        sweeper.start();
     }
 
     /** Closes pooled connections idle past {@code expire}. */
@@ -265,9 +266,7 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
     public void stop() {
         stopped = true;
         health.stop();
-        if (sweeper != null) {
-            sweeper.interrupt();
-        }
+        sweeper.stop();
         table.close();
         // UDP forwarders close themselves once idle; this catches loops that stopped ticking.
         Thread.ofVirtual().name("nodedns-forward-reaper").start(() -> {

@@ -30,11 +30,11 @@ final class HostsSource implements Lifecycle {
     private final HostsConfig config;
     /** The inline lines, which override the file's entries per name and family (and per address for PTR). */
     private final HostsTable inline;
+    private final Periodic timer;
     private volatile HostsTable file;
     private volatile double reloadTimestampSeconds;
     private FileTime lastModified;
     private long lastSize = -1;
-    private Thread timer;
 
     /** Reads the inline lines and the file now; a file that is not text or too large fails the setup. */
     HostsSource(HostsConfig config) throws IOException {
@@ -45,6 +45,7 @@ final class HostsSource implements Lifecycle {
         this.inline = builder.build();
         this.file = HostsTable.empty();
         load();
+        this.timer = new Periodic("nodedns-hosts-reload", config.reload(), this::refresh);
     }
 
     HostsTable inline() {
@@ -132,23 +133,20 @@ final class HostsSource implements Lifecycle {
 
     @Override
     public synchronized void start() {
-        if (config.reload().isZero() || timer != null) {
+        if (config.reload().isZero() || timer.running()) {
             return;
         }
         refresh();
-        timer = Periodic.start("nodedns-hosts-reload", config.reload(), this::refresh);
+        timer.start();
     }
 
     @Override
-    public synchronized void stop() {
-        if (timer != null) {
-            timer.interrupt();
-            timer = null;
-        }
+    public void stop() {
+        timer.stop();
     }
 
     /** Whether the reload timer is running (tests). */
-    synchronized boolean timerRunning() {
-        return timer != null && timer.isAlive();
+    boolean timerRunning() {
+        return timer.running();
     }
 }

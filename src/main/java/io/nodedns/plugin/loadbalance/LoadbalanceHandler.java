@@ -32,7 +32,7 @@ public final class LoadbalanceHandler extends HookHandler {
             return;
         }
         int qtype = ex.query().qtype();
-        if (qtype == Records.TYPE_AXFR || qtype == Records.TYPE_IXFR) {
+        if (Records.isZoneTransfer(qtype)) {
             return;
         }
         RecordShuffler shuffler = shufflers.borrow();

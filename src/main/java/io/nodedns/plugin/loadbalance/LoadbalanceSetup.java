@@ -7,6 +7,7 @@ import io.nodedns.config.FileContentException;
 import io.nodedns.config.GoDuration;
 import io.nodedns.config.Token;
 import io.nodedns.log.Log;
+import io.nodedns.server.Periodic;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import java.io.IOException;
@@ -35,9 +36,9 @@ public final class LoadbalanceSetup implements PluginSetup {
         Config config = parse(once.dispenser());
         WeightFile weights = null;
         if (config.weightFile() != null) {
-            weights = new WeightFile(config.weightFile(), config.reload());
+            weights = new WeightFile(config.weightFile());
             load(weights, config, once.nameToken());
-            ctx.addLifecycle(weights);
+            ctx.addLifecycle(new Periodic("nodedns-loadbalance-weights", config.reload(), weights::refresh));
         }
         ctx.addHandler(new LoadbalanceHandler(config.prefer(), weights));
     }

@@ -2,37 +2,31 @@ package io.nodedns.plugin.loadbalance;
 
 import io.nodedns.config.FileContentException;
 import io.nodedns.log.Log;
-import io.nodedns.server.Lifecycle;
-import io.nodedns.server.Periodic;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.Arrays;
 
 /**
  * The weight file behind a {@code weighted} policy: read at setup, then every {@code reload}
- * period on a virtual thread (started and stopped with the plugin's lifecycle, so a Corefile
- * reload leaves no timer behind). A new table is published with one volatile store when the
- * content's digest changed, as CoreDNS does with its MD5; a file that cannot be read or parsed on
- * a reload keeps the last table and is logged.
+ * period ({@link #refresh}, run by a {@link io.nodedns.server.Periodic} the setup registers, so a
+ * Corefile reload leaves no timer behind). A new table is published with one volatile store when
+ * the content's digest changed, as CoreDNS does with its MD5; a file that cannot be read or parsed
+ * on a reload keeps the last table and is logged.
  */
-final class WeightFile implements Lifecycle {
+final class WeightFile {
     /** Weight files are small; a larger one is refused rather than held in memory. */
     static final long MAX_BYTES = 16L << 20;
 
     private final Path path;
-    private final Duration reload;
     private volatile WeightTable table = WeightTable.EMPTY;
     private byte[] digest;
-    private Thread timer;
 
-    WeightFile(Path path, Duration reload) {
+    WeightFile(Path path) {
         this.path = path;
-        this.reload = reload;
     }
 
     WeightTable table() {
@@ -78,22 +72,6 @@ final class WeightFile implements Lifecycle {
             return MessageDigest.getInstance("SHA-256").digest(content);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JDK has SHA-256
-        }
-    }
-
-    @Override
-    public synchronized void start() {
-        if (reload.isZero() || timer != null) {
-            return;
-        }
-        timer = Periodic.start("nodedns-loadbalance-weights", reload, this::refresh);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (timer != null) {
-            timer.interrupt();
-            timer = null;
         }
     }
 }

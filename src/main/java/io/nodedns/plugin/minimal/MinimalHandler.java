@@ -26,7 +26,7 @@ final class MinimalHandler extends ChainHandler implements ResponseHook {
     @Override
     public int serve(Exchange ex) {
         int qtype = ex.query().qtype();
-        if (qtype != Records.TYPE_AXFR && qtype != Records.TYPE_IXFR) {
+        if (!Records.isZoneTransfer(qtype)) {
             ex.addHook(this);
         }
         return next(ex);

@@ -148,7 +148,7 @@ class WeightedLoadbalanceTest {
             text.append("host").append(i).append(".cdn.example.net\n192.0.2.1 2\n");
         }
         Path weights = Files.writeString(dir.resolve("w"), text + "edge.cdn.example.net\n192.0.2.1 5\n192.0.2.3 9\n");
-        WeightFile file = new WeightFile(weights, java.time.Duration.ZERO);
+        WeightFile file = new WeightFile(weights);
         file.load();
         Exchange ex = LoadbalanceTest.fiveAddressExchange();
         LoadbalanceHandler lb = new LoadbalanceHandler(PreferredSubnets.NONE, file);
