@@ -4,8 +4,6 @@ import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -21,7 +19,9 @@ import org.xbill.DNS.Type;
  * our own, routed by the listener's zones (or started at a given handler) and run down the chain,
  * with the client's address and server block. Used for CNAME targets outside a plugin's zone
  * (file, kubernetes ExternalName services, template), by dns64 for the A query and by autopath for
- * each search domain. It blocks and allocates, so callers run it on a virtual thread; queries that
+ * each search domain. It blocks and allocates, so callers run it off the loops with
+ * {@link #offLoop}, which bounds how many such queries run at once ({@link SelfLookupGate}); the
+ * nested exchanges are pooled within the exchange budget ({@link SelfLookupPool}). Queries that
  * never need it pay nothing.
  */
 public final class SelfLookup {
@@ -32,39 +32,38 @@ public final class SelfLookup {
      */
     public static final int MAX_DEPTH = 8;
 
-    private static final long WAIT_SECONDS = 5;
+    private static final long WAIT_NANOS = 5_000_000_000L;
+    private static final SelfLookupGate GATE = new SelfLookupGate(
+            SelfLookupGate.limitFor(Runtime.getRuntime().maxMemory()));
+    private static final SelfLookupPool POOL = SelfLookupPool.shared();
 
     private SelfLookup() {}
 
     /**
      * Finishes {@code ex}, whose response holds a reply of {@code length} bytes ending in a CNAME to
-     * {@code target}, on a virtual thread: the target is asked for the query's type through the
+     * {@code target}, off the loop ({@link #offLoop}): the target is asked for the query's type through the
      * server and its answer records follow the CNAME in the one reply (CoreDNS file externalLookup,
      * backend_lookup). An NXDOMAIN target makes the reply NXDOMAIN with the target's authority
      * (RFC 6604 3: the rcode is the last name's); a target that cannot be asked (failure, timeout,
-     * {@link #MAX_DEPTH}) leaves the CNAME alone, as CoreDNS does. Returns {@link Result#PENDING}.
+     * {@link #MAX_DEPTH}) leaves the CNAME alone, as CoreDNS does. Returns {@link Result#PENDING},
+     * or SERVFAIL when too many such queries are in flight.
      */
     public static int followCname(Exchange ex, int length, Name target, String plugin) {
         byte[] own = new byte[length];
         ex.response().getBytes(0, own);
         int qtype = ex.query().qtype();
-        Thread.ofVirtual().name("nodedns-cname").start(() -> {
+        return offLoop(ex, plugin, () -> {
+            byte[] out = own;
             try {
-                byte[] out = own;
-                try {
-                    out = chain(new Message(own), lookup(ex, target, qtype)).toWire();
-                } catch (IOException | RuntimeException e) {
-                    ex.error("plugin/" + plugin + ": CNAME target " + target + ": " + e.getMessage());
-                }
-                ex.response().checkLimit(out.length);
-                ex.response().putBytes(0, out);
-                ex.written(out.length, plugin);
-                ex.complete();
-            } catch (Throwable t) {
-                panicked(ex, "plugin/" + plugin + ": CNAME target " + target + ": ", t);
+                out = chain(new Message(own), lookup(ex, target, qtype)).toWire();
+            } catch (IOException | RuntimeException e) {
+                ex.error("plugin/" + plugin + ": CNAME target " + target + ": " + e.getMessage());
             }
+            ex.response().checkLimit(out.length);
+            ex.response().putBytes(0, out);
+            ex.written(out.length, plugin);
+            ex.complete();
         });
-        return Result.PENDING;
     }
 
     /** Makes a whole reply message off the receiving thread; null for SERVFAIL. */
@@ -73,30 +72,87 @@ public final class SelfLookup {
     }
 
     /**
-     * Answers {@code ex} with what {@code reply} makes, on a virtual thread (a plugin that asks the
-     * server itself, which blocks): null is SERVFAIL, an I/O failure is recorded and any other
-     * (an Error too) counted as a panic, both SERVFAIL. Returns {@link Result#PENDING}.
+     * Answers {@code ex} with what {@code reply} makes, off the loop ({@link #offLoop}): null is
+     * SERVFAIL, an I/O failure is recorded and answered SERVFAIL. Returns {@link Result#PENDING}, or
+     * SERVFAIL when too many such queries are in flight.
      */
     public static int answerOffLoop(Exchange ex, String plugin, Reply reply) {
-        Thread.ofVirtual().name("nodedns-" + plugin).start(() -> {
+        return offLoop(ex, plugin, () -> {
+            byte[] out;
             try {
-                byte[] out = reply.make();
-                if (out == null) {
-                    ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
-                    return;
-                }
-                ex.response().checkLimit(out.length);
-                ex.response().putBytes(0, out);
-                ex.written(out.length, plugin);
-                ex.complete();
+                out = reply.make();
             } catch (IOException e) {
                 ex.error("plugin/" + plugin + ": " + e.getMessage());
-                ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
-            } catch (Throwable t) {
-                panicked(ex, "plugin/" + plugin + ": ", t);
+                out = null;
             }
+            if (out == null) {
+                ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
+                return;
+            }
+            ex.response().checkLimit(out.length);
+            ex.response().putBytes(0, out);
+            ex.written(out.length, plugin);
+            ex.complete();
         });
+    }
+
+    /**
+     * Runs {@code task}, which blocks on lookups through the server and must complete {@code ex},
+     * on a virtual thread of its own, and returns {@link Result#PENDING}; how a plugin answers a
+     * query it cannot answer on the calling thread (a UDP loop must never block). Bounded
+     * ({@link SelfLookupGate}): past the limit nothing is started, the query is counted and the
+     * plugin's handler returns the SERVFAIL this returns. A query that is itself a self lookup runs
+     * {@code task} on the calling thread, which is already its asker's and may block: it holds its
+     * asker's place. Whatever {@code task} throws is counted as a panic and answered SERVFAIL, so
+     * no exchange is left pending for ever.
+     */
+    public static int offLoop(Exchange ex, String plugin, Runnable task) {
+        if (ex.selfLookup()) {
+            runGuarded(ex, plugin, task);
+            return Result.PENDING;
+        }
+        SelfLookupGate.PluginShed p = GATE.of(plugin);
+        if (!GATE.tryEnter()) {
+            p.count.increment();
+            ex.error(p.error);
+            return DnsHeader.RCODE_SERVFAIL;
+        }
+        try {
+            Thread.ofVirtual().name(p.threadName).start(() -> {
+                try {
+                    runGuarded(ex, plugin, task);
+                } finally {
+                    GATE.exit();
+                }
+            });
+        } catch (Throwable t) { // no thread (out of memory): nothing will give the place back
+            GATE.exit();
+            throw t;
+        }
         return Result.PENDING;
+    }
+
+    private static void runGuarded(Exchange ex, String plugin, Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            panicked(ex, "plugin/" + plugin + ": ", t);
+        }
+    }
+
+    /** The process-wide series of the server's own lookups (in flight, limit, shed, exchanges), for prometheus. */
+    public static MetricSource metrics() {
+        return GATE;
+    }
+
+    /** How many queries may be answered off the loops at once ({@link SelfLookupGate}). */
+    public static int limit() {
+        return GATE.limit();
+    }
+
+    /** Queries being answered off the loops now. */
+    public static int inFlight() {
+        return GATE.inFlight();
     }
 
     /**
@@ -186,32 +242,43 @@ public final class SelfLookup {
         if (origin.lookupDepth >= MAX_DEPTH) {
             return null;
         }
-        CountDownLatch done = new CountDownLatch(1);
-        Exchange own = new Exchange(Math.max(4096, request.length));
-        // TCP: no UDP size limit on the internal reply, and forward blocks instead of using a loop
-        own.resetFor(origin, Transport.TCP, e -> done.countDown(), System.nanoTime());
-        own.config(config);
-        own.lookupDepth = origin.lookupDepth + 1;
-        own.request().putBytes(0, request);
-        own.requestLength(request.length);
-        if (own.query().wrap(own.request(), 0, request.length) != QueryView.OK) {
+        SelfLookupPool.Lookup l = POOL.acquire();
+        if (l == null) { // the exchange budget is spent: shed like a loop's query
             return null;
         }
-        own.serveOwn(handler); // a DROP completes it with no reply: null below
+        boolean reusable = false;
         try {
-            if (!done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+            Exchange own = l.exchange;
+            l.start();
+            // TCP: no UDP size limit on the internal reply; forward picks the upstream protocol by the
+            // client's transport (Exchange#clientTransport) and blocks here, off any loop
+            own.resetFor(origin, Transport.TCP, l, System.nanoTime());
+            own.config(config);
+            own.lookupDepth = origin.lookupDepth + 1;
+            own.request().putBytes(0, request);
+            own.requestLength(request.length);
+            if (own.query().wrap(own.request(), 0, request.length) != QueryView.OK) {
+                reusable = true;
                 return null;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+            own.serveOwn(handler); // a DROP completes it with no reply: null below
+            if (!l.await(System.nanoTime() + WAIT_NANOS)) {
+                return null; // whoever holds it may still complete it: abandoned, not reused
+            }
+            reusable = true;
+            int length = own.responseLength();
+            if (length <= 0) {
+                return null;
+            }
+            byte[] reply = new byte[length];
+            own.response().getBytes(0, reply);
+            return reply;
+        } finally {
+            if (reusable) {
+                POOL.release(l);
+            } else {
+                POOL.abandon(l);
+            }
         }
-        int length = own.responseLength();
-        if (length <= 0) {
-            return null;
-        }
-        byte[] reply = new byte[length];
-        own.response().getBytes(0, reply);
-        return reply;
     }
 }

@@ -3,6 +3,7 @@ package io.nodedns.plugin.autopath;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.SelfLookup;
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.ZoneSet;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -94,8 +95,11 @@ final class AutopathHandler extends ChainHandler {
             if (i == 0) {
                 first = wire;
             }
-            Message reply = new Message(wire);
-            int rcode = reply.getRcode();
+            if (wire.length < DnsHeader.LENGTH) {
+                return null;
+            }
+            // the header's rcode: a reply that is skipped (most of a walk) is never parsed
+            int rcode = wire[3] & DnsHeader.RCODE_MASK;
             if (rcode == Rcode.SERVFAIL) {
                 return null;
             }
@@ -104,7 +108,7 @@ final class AutopathHandler extends ChainHandler {
                 continue;
             }
             success.increment();
-            return cnamer(reply, question).toWire();
+            return cnamer(new Message(wire), question).toWire();
         }
         return first;
     }

@@ -3,7 +3,6 @@ package io.nodedns.plugin.dns64;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Handler;
-import io.nodedns.server.Result;
 import io.nodedns.server.SelfLookup;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
@@ -48,8 +47,7 @@ final class Dns64Handler extends ChainHandler {
                 || (!config.allowIpv4() && ex.client().ipLength() == 4)) {
             return next(ex);
         }
-        Thread.ofVirtual().name("nodedns-dns64").start(() -> translate(ex));
-        return Result.PENDING;
+        return SelfLookup.offLoop(ex, "dns64", () -> translate(ex));
     }
 
     private void translate(Exchange ex) {

@@ -3,14 +3,17 @@ package io.nodedns.plugin.prometheus;
 import io.nodedns.server.Listener;
 import io.nodedns.server.MemoryBudget;
 import io.nodedns.server.MetricSource;
+import io.nodedns.server.SelfLookup;
 import io.nodedns.server.ServerConfig;
 import io.nodedns.server.Shared;
 import io.nodedns.server.UdpLoop;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,7 +54,9 @@ final class MetricSources implements MultiCollector {
                 }
             }
         }
-        for (MetricSource source : shared.metrics()) { // process-wide: never retired
+        List<MetricSource> processWide = new ArrayList<>(shared.metrics());
+        processWide.add(SelfLookup.metrics()); // the server's own lookups (autopath, CNAME targets...)
+        for (MetricSource source : processWide) { // never retired
             Values values = new Values(gauges);
             source.collect(values, "");
             seen.put(source, values.counters);

@@ -3,7 +3,6 @@ package io.nodedns.plugin.rewrite;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.ResponseHook;
-import io.nodedns.server.Result;
 import io.nodedns.server.SelfLookup;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.ReplyWriter;
@@ -53,8 +52,7 @@ public final class RewriteHandler extends ChainHandler implements ResponseHook {
         }
         // a cname rule left an entry: only then does the query leave the calling thread
         if (touched && cnameMatched(ex.scratch())) {
-            Thread.ofVirtual().name("nodedns-rewrite-cname").start(() -> followCnames(ex));
-            return Result.PENDING;
+            return SelfLookup.offLoop(ex, "rewrite", () -> followCnames(ex));
         }
         return next(ex);
     }

@@ -57,6 +57,12 @@ class AutopathTest {
         return all.subList(from, all.size()).stream().map(FakeUpstream.Query::name).toList();
     }
 
+    /** How each query the upstream was asked since {@code from} came: true for TCP. */
+    static List<Boolean> overTcp(FakeUpstream upstream, int from) {
+        List<FakeUpstream.Query> all = upstream.queries().stream().filter(q -> !q.isProbe()).toList();
+        return all.subList(from, all.size()).stream().map(FakeUpstream.Query::tcp).toList();
+    }
+
     @Test
     void searchPathFromAFile() throws Exception {
         Path resolv = dir.resolve("resolv.conf");
@@ -75,6 +81,7 @@ class AutopathTest {
             assertEquals(List.of("b.example.org. 60 CNAME b.com.", "b.com. 60 A 192.0.2.1"), answer(m));
             assertEquals(List.of("b.example.org.", "b.example.com.", "b.com."), asked(upstream, seen),
                     "the search path in order, up to the first answer");
+            assertEquals(List.of(false, false, false), overTcp(upstream, seen), "a UDP client's candidates over UDP");
 
             seen = asked(upstream, 0).size();
             m = client.udp(DnsClient.query("a.example.com.", Type.A));
@@ -85,11 +92,15 @@ class AutopathTest {
             assertEquals(List.of("d.example.org. 60 A 192.0.2.1"), answer(m), "found as asked: no CNAME");
 
             seen = asked(upstream, 0).size();
+            int connections = upstream.tcpConnectionsAccepted();
             m = client.tcp(DnsClient.query("c.example.org.", Type.A));
             assertEquals(Rcode.NXDOMAIN, m.getRcode(), "nothing anywhere: the reply to the name as asked");
             assertEquals("c.example.org.", m.getQuestion().getName().toString());
             assertEquals(0, m.getSection(Section.ANSWER).size());
             assertEquals(List.of("c.example.org.", "c.example.com.", "c.com.", "c."), asked(upstream, seen));
+            assertEquals(List.of(true, true, true, true), overTcp(upstream, seen), "a TCP client's over TCP");
+            assertEquals(1, upstream.tcpConnectionsAccepted() - connections,
+                    "the candidates share forward's pooled connection: no connection per candidate");
 
             seen = asked(upstream, 0).size();
             m = client.udp(DnsClient.query("example.org.", Type.A));
