@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +31,13 @@ import org.xbill.DNS.Type;
  * A programmable upstream DNS server on a loopback port (UDP and TCP on the same port). Each query
  * is logged and handed to a {@link Behaviour}, which may answer, stay silent, delay, send junk or
  * spoofed datagrams first, or reply from another port. Loopback only.
+ *
+ * <p>The log keeps the last {@link #LOG_CAPACITY} queries and counts every one, at a constant cost
+ * per query: the allocation tests send 100,000s of queries, and a log that copied itself on each add
+ * (a copy-on-write list) put the upstream seconds behind them. Reading the queries themselves
+ * ({@link #queries()}, {@link #count}, {@link #await}) after more than that many since
+ * {@link #clear()} is an error, not a silently partial answer; {@link #clientQueries()} and
+ * {@link #probes()} are always exact.
  */
 public final class FakeUpstream implements AutoCloseable {
     /** One query as received. */
@@ -52,7 +60,8 @@ public final class FakeUpstream implements AutoCloseable {
 
         /** A health probe: an NS query (the forward plugin's probe type). */
         public boolean isProbe() {
-            return type() == Type.NS;
+            Record question = message.getQuestion();
+            return question != null && question.getType() == Type.NS;
         }
     }
 
@@ -121,7 +130,13 @@ public final class FakeUpstream implements AutoCloseable {
     private final InetSocketAddress address;
     private final DatagramSocket udp;
     private final ServerSocket tcp;
-    private final List<Query> queries = new CopyOnWriteArrayList<>();
+    /** Queries kept for reading; more arrive in the allocation tests' rounds than tests read. */
+    static final int LOG_CAPACITY = 16_384;
+
+    /** The last LOG_CAPACITY queries; guards itself and the two counts below. */
+    private final ArrayDeque<Query> log = new ArrayDeque<>();
+    private long logged;
+    private long probesLogged;
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
     private final AtomicInteger tcpAccepted = new AtomicInteger();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -237,21 +252,38 @@ public final class FakeUpstream implements AutoCloseable {
         return h.contains(":") ? "[" + h + "]:" + port() : h + ":" + port();
     }
 
+    /** Every query since {@link #clear()}, oldest first. */
     public List<Query> queries() {
-        return new ArrayList<>(queries);
+        synchronized (log) {
+            requireWholeLog();
+            return new ArrayList<>(log);
+        }
     }
 
     public int count(Predicate<Query> p) {
-        return (int) queries.stream().filter(p).count();
+        synchronized (log) {
+            requireWholeLog();
+            int c = 0;
+            for (Query q : log) {
+                if (p.test(q)) {
+                    c++;
+                }
+            }
+            return c;
+        }
     }
 
-    /** Client queries (not health probes). */
+    /** Client queries (not health probes) since {@link #clear()}. */
     public int clientQueries() {
-        return count(q -> !q.isProbe());
+        synchronized (log) {
+            return Math.toIntExact(logged - probesLogged);
+        }
     }
 
     public int probes() {
-        return count(Query::isProbe);
+        synchronized (log) {
+            return Math.toIntExact(probesLogged);
+        }
     }
 
     public int tcpConnectionsAccepted() {
@@ -259,7 +291,31 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     public void clear() {
-        queries.clear();
+        synchronized (log) {
+            log.clear();
+            logged = 0;
+            probesLogged = 0;
+        }
+    }
+
+    private void log(Query q) {
+        synchronized (log) {
+            if (log.size() == LOG_CAPACITY) {
+                log.removeFirst();
+            }
+            log.addLast(q);
+            logged++;
+            if (q.isProbe()) {
+                probesLogged++;
+            }
+        }
+    }
+
+    private void requireWholeLog() {
+        if (logged > log.size()) {
+            throw new IllegalStateException("the log keeps the last " + LOG_CAPACITY + " queries and " + logged
+                    + " arrived since clear(): clear() between rounds, or count with clientQueries() or probes()");
+        }
     }
 
     /** Waits until at least n queries matching p arrived; returns the count seen. */
@@ -345,7 +401,7 @@ public final class FakeUpstream implements AutoCloseable {
             return; // not a DNS message: ignore
         }
         Query q = new Query(m, wire, isTcp, from);
-        queries.add(q);
+        log(q);
         behaviour.on(q, new Replies(q, tcpOut));
     }
 

@@ -11,6 +11,12 @@ import javax.crypto.spec.SecretKeySpec;
  * Unpredictable query IDs and socket picks (RFC 5452) without allocating per query: an AES-CTR
  * keystream, keyed from SecureRandom, refilled 4 KiB at a time into a preallocated array.
  * ThreadLocalRandom is not used here because its output reveals its state. One per loop thread.
+ *
+ * <p>A refill allocates nothing (RandomBytesTest). Refills are rare (one per ~1,400 forwarded
+ * queries), so C2 compiles the cipher's methods late; before a C2 compile, HotSpot resolves every
+ * string constant of the method's class on the thread that asked for it: once per class and JVM,
+ * up to 6 KB of Strings on the loop thread long after warm-up (JFR shows them at a method's first
+ * line or a loop's end). C1, the image's only compiler, resolves nothing.
  */
 final class RandomBytes {
     private static final int POOL = 4096;
@@ -60,7 +66,7 @@ final class RandomBytes {
         }
     }
 
-    private void refill() {
+    void refill() {
         try {
             cipher.update(zeros, 0, POOL, pool, 0);
         } catch (ShortBufferException e) {
