@@ -7,13 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +33,7 @@ import org.xbill.DNS.Type;
  */
 class AcceptExhaustionTest {
     /** Descriptors left to the child above those it holds when the limit is lowered. */
+    private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     private static final int HEADROOM = 16;
     private static final int CONNECTIONS = 64;
     /** Linux's USER_HZ, the unit of utime and stime in /proc/PID/stat. */
@@ -49,7 +45,7 @@ class AcceptExhaustionTest {
     @Test
     @Timeout(180)
     void exhaustedDescriptorsDoNotSpinTheAcceptorNorStopUdp() throws Exception {
-        assumeTrue(onPath("prlimit"), "prlimit (util-linux) is not installed");
+        assumeTrue(Files.isExecutable(PRLIMIT), "prlimit is not installed (Debian package util-linux)");
         int port = FreePorts.udpAndTcp();
         int metrics = FreePorts.udpAndTcp();
         Path corefile = dir.resolve("Corefile");
@@ -69,10 +65,12 @@ class AcceptExhaustionTest {
             p.awaitReply(client, q, Duration.ofSeconds(60));
             assertEquals(Rcode.NOERROR, client.tcp(q).getRcode(), "TCP served before the limit");
             String server = "server=\"dns://:" + port + "\"";
-            assertEquals(0, BlackHoleFloodTest.counter(get(metrics), "nodedns_loop_errors_total{", server));
+            assertEquals(0, BlackHoleFloodTest.counter(BlackHoleFloodTest.get(metrics, "/metrics"),
+                    "nodedns_loop_errors_total{", server));
 
             int limit = openFiles(p.pid()) + HEADROOM;
-            Process lower = new ProcessBuilder("prlimit", "--pid", Long.toString(p.pid()), "--nofile=" + limit + ":")
+            Process lower = new ProcessBuilder(PRLIMIT.toString(), "--pid", Long.toString(p.pid()),
+                    "--nofile=" + limit + ":")
                     .inheritIO().start();
             assertEquals(0, lower.waitFor(), "prlimit");
             List<SocketChannel> held = new ArrayList<>();
@@ -122,7 +120,8 @@ class AcceptExhaustionTest {
                 }
             }
             assertTrue(tcp != null && tcp.getRcode() == Rcode.NOERROR, "TCP answered after the client let go");
-            long errors = BlackHoleFloodTest.counter(get(metrics), "nodedns_loop_errors_total{", server);
+            long errors = BlackHoleFloodTest.counter(BlackHoleFloodTest.get(metrics, "/metrics"),
+                    "nodedns_loop_errors_total{", server);
             System.out.println("accept failures counted: " + errors);
             assertTrue(errors > 0, "accept failures counted: " + errors);
             // backing off 5 ms doubling to 1 s, the few seconds out of descriptors are about a dozen
@@ -130,11 +129,6 @@ class AcceptExhaustionTest {
             assertTrue(errors < 100, "accept retried only after a pause: " + errors + " failures");
             assertTrue(p.isAlive(), "process alive");
         }
-    }
-
-    private static boolean onPath(String program) {
-        return Stream.of(System.getenv("PATH").split(File.pathSeparator))
-                .anyMatch(d -> Files.isExecutable(Path.of(d, program)));
     }
 
     private static int openFiles(long pid) throws IOException {
@@ -148,12 +142,5 @@ class AcceptExhaustionTest {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
-    }
-
-    private static String get(int port) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.body();
     }
 }
