@@ -17,8 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #startConnection}, and the stop and close. Subclasses say how a connection is served.
  */
 abstract class SocketStreamServer<C extends ConnectionSet.Member> implements StreamServer {
-    static final long FIRST_BACKOFF_NANOS = 5_000_000L;
-    static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+    private static final long FIRST_BACKOFF_NANOS = 5_000_000L;
+    private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
     final Listener listener;
     final ListenerSettings settings;
     final ConnectionSet<C> connections = new ConnectionSet<>();
