@@ -7,6 +7,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A {@link StreamServer} on a listening socket of its own ({@link TcpServer}, {@link TlsServer};
@@ -16,6 +17,8 @@ import java.nio.channels.SocketChannel;
  * {@link #startConnection}, and the stop and close. Subclasses say how a connection is served.
  */
 abstract class SocketStreamServer<C extends ConnectionSet.Member> implements StreamServer {
+    private static final long FIRST_BACKOFF_NANOS = 5_000_000L;
+    private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
     final Listener listener;
     final ListenerSettings settings;
     final ConnectionSet<C> connections = new ConnectionSet<>();
@@ -23,7 +26,7 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> implements Str
     private final String kind;
     private final LoopErrors errors;
     private volatile boolean accepting = true;
-    private Thread acceptor;
+    private volatile Thread acceptor;
 
     /** Binds the listener's address; {@code kind} ("tcp", "tls") names the threads and the error log. */
     SocketStreamServer(Listener listener, ListenerSettings settings, String kind) throws IOException {
@@ -59,21 +62,29 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> implements Str
         acceptor = Thread.ofVirtual().name("nodedns-" + kind + "-accept-" + listener.label()).start(this::acceptLoop);
     }
 
-    /** Accepts until stopped; a failure to serve one connection (even a failed allocation) never ends it. */
+    /**
+     * Accepts until stopped; a failure to serve one connection (even a failed allocation) never ends
+     * it. A failed accept is counted and retried after a pause, 5 ms doubling to 1 s while accepts
+     * keep failing (Go's net/http, which CoreDNS serves TCP with, does the same): out of file
+     * descriptors (EMFILE), accept fails at once every time, and retrying at once would spin a
+     * carrier thread at 100 % CPU beside the UDP loops while nothing can be accepted anyway.
+     */
     private void acceptLoop() {
+        long backoff = 0;
         while (accepting) {
             SocketChannel socket;
             try {
                 socket = server.accept();
-            } catch (IOException e) {
-                if (!accepting || !server.isOpen()) {
+            } catch (Throwable t) {
+                if (t instanceof IOException && (!accepting || !server.isOpen())) {
                     return;
                 }
-                continue;
-            } catch (Throwable t) {
                 errors.caught(t);
+                backoff = backoff == 0 ? FIRST_BACKOFF_NANOS : Math.min(2 * backoff, MAX_BACKOFF_NANOS);
+                LockSupport.parkNanos(backoff); // stopAccepting unparks
                 continue;
             }
+            backoff = 0;
             if (!connections.admit(settings.maxTcpConnections())) {
                 closeQuietly(socket);
                 continue;
@@ -120,6 +131,10 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> implements Str
     public void stopAccepting() {
         accepting = false;
         closeQuietly(server);
+        Thread a = acceptor;
+        if (a != null) {
+            LockSupport.unpark(a); // a paused acceptor ends now, not after its back-off
+        }
     }
 
     @Override

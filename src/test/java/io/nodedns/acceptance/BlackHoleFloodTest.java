@@ -150,7 +150,7 @@ class BlackHoleFloodTest {
                 && m.getSection(Section.ANSWER).stream().anyMatch(r -> r instanceof ARecord);
     }
 
-    private static String get(int port, String path) throws Exception {
+    static String get(int port, String path) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,146 @@
+package io.nodedns.acceptance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ImageJvm;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+/**
+ * The TCP acceptor when the process is out of file descriptors (EMFILE), over real sockets: a
+ * child JVM whose soft open-file limit is lowered (prlimit) to a few above what it holds, then
+ * more connections than that. accept() then fails at once every time; before the back-off the
+ * acceptor retried at once, a carrier thread at 100 % CPU, and counted nothing. Now: the process
+ * uses little CPU while exhausted, UDP is answered meanwhile, TCP is answered again once the
+ * client lets go, and the failures are in {@code nodedns_loop_errors_total}.
+ */
+class AcceptExhaustionTest {
+    /** Descriptors left to the child above those it holds when the limit is lowered. */
+    private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
+    private static final int HEADROOM = 16;
+    private static final int CONNECTIONS = 64;
+    /** Linux's USER_HZ, the unit of utime and stime in /proc/PID/stat. */
+    private static final int TICKS_PER_SECOND = 100;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(180)
+    void exhaustedDescriptorsDoNotSpinTheAcceptorNorStopUdp() throws Exception {
+        assumeTrue(Files.isExecutable(PRLIMIT), "prlimit is not installed (Debian package util-linux)");
+        int port = FreePorts.udpAndTcp();
+        int metrics = FreePorts.udpAndTcp();
+        Path corefile = dir.resolve("Corefile");
+        // read 60s: the connections held below must not be closed by the server while measured
+        Files.writeString(corefile, """
+                example.org:%1$d {
+                    prometheus 127.0.0.1:%2$d
+                    timeouts {
+                        read 60s
+                    }
+                    whoami
+                }
+                """.formatted(port, metrics));
+        try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log"));
+                DnsClient client = new DnsClient(port)) {
+            Message q = DnsClient.query("a.example.org", Type.A);
+            p.awaitReply(client, q, Duration.ofSeconds(60));
+            assertEquals(Rcode.NOERROR, client.tcp(q).getRcode(), "TCP served before the limit");
+            String server = "server=\"dns://:" + port + "\"";
+            assertEquals(0, BlackHoleFloodTest.counter(BlackHoleFloodTest.get(metrics, "/metrics"),
+                    "nodedns_loop_errors_total{", server));
+
+            int limit = openFiles(p.pid()) + HEADROOM;
+            Process lower = new ProcessBuilder(PRLIMIT.toString(), "--pid", Long.toString(p.pid()),
+                    "--nofile=" + limit + ":")
+                    .inheritIO().start();
+            assertEquals(0, lower.waitFor(), "prlimit");
+            List<SocketChannel> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < CONNECTIONS; i++) { // the kernel's backlog (1024) completes them all
+                    held.add(SocketChannel.open(new InetSocketAddress("127.0.0.1", port)));
+                }
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (openFiles(p.pid()) < limit && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(limit, openFiles(p.pid()), "the child's descriptors are exhausted");
+                Thread.sleep(200);
+
+                long cpu0 = cpuTicks(p.pid());
+                long t0 = System.nanoTime();
+                int asked = 0;
+                int answered = 0;
+                while (System.nanoTime() - t0 < 2_000_000_000L) {
+                    asked++;
+                    Message m = client.udp(q);
+                    if (m != null && m.getRcode() == Rcode.NOERROR) {
+                        answered++;
+                    }
+                    Thread.sleep(100);
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double cpuShare = (cpuTicks(p.pid()) - cpu0) / (double) TICKS_PER_SECOND / seconds;
+                System.out.printf("out of descriptors (limit %d, %d connections): child CPU %.1f %% of one core"
+                        + " over %.1f s, UDP answered %d/%d%n", limit, CONNECTIONS, cpuShare * 100, seconds,
+                        answered, asked);
+                assertEquals(asked, answered, "UDP answered while TCP cannot accept");
+                assertTrue(cpuShare < 0.20, "the acceptor backs off instead of spinning: CPU " + cpuShare);
+            } finally {
+                for (SocketChannel c : held) {
+                    c.close();
+                }
+            }
+
+            Message tcp = null;
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (tcp == null && System.nanoTime() < deadline) {
+                try {
+                    tcp = client.tcp(q);
+                } catch (IOException notYet) {
+                    Thread.sleep(100); // the backlog of closed connections is accepted first
+                }
+            }
+            assertTrue(tcp != null && tcp.getRcode() == Rcode.NOERROR, "TCP answered after the client let go");
+            long errors = BlackHoleFloodTest.counter(BlackHoleFloodTest.get(metrics, "/metrics"),
+                    "nodedns_loop_errors_total{", server);
+            System.out.println("accept failures counted: " + errors);
+            assertTrue(errors > 0, "accept failures counted: " + errors);
+            // backing off 5 ms doubling to 1 s, the few seconds out of descriptors are about a dozen
+            // failures; retrying at once fails thousands of times a second
+            assertTrue(errors < 100, "accept retried only after a pause: " + errors + " failures");
+            assertTrue(p.isAlive(), "process alive");
+        }
+    }
+
+    private static int openFiles(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return (int) fds.count();
+        }
+    }
+
+    /** utime + stime of the whole process (all threads), in clock ticks. */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
+    }
+}
