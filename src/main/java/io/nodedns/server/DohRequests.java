@@ -9,12 +9,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -43,18 +45,23 @@ final class DohRequests extends Handler.Abstract {
 
     private final io.nodedns.server.Listener listener; // qualified: Jetty's Handler inherits two Listener types
     private final WorkPool pool;
+    /** Counts each reply's status off its request's stream ({@link DohResponses#wrap}). */
+    private final Function<HttpStream, HttpStream> counting;
     private final long idleMillis;
     private final long readMillis;
 
-    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, long idleMillis, long readMillis) {
+    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, DohResponses responses, long idleMillis,
+            long readMillis) {
         this.listener = listener;
         this.pool = pool;
+        this.counting = responses::wrap;
         this.idleMillis = idleMillis;
         this.readMillis = readMillis;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
+        request.addHttpStreamWrapper(counting);
         // the connection has sent a request: from now on it may wait `idle` for the next (DohServer)
         org.eclipse.jetty.io.EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (endPoint.getIdleTimeout() != idleMillis) {

@@ -12,12 +12,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +37,8 @@ import org.xbill.DNS.Type;
 /**
  * DNS over HTTPS error replies over HTTP/1.1, on raw sockets so that the connection is seen: an
  * unread body of a refused request is read and dropped so the connection carries the next request
- * (a huge or late one closes it, saying so).
+ * (a huge or late one closes it, saying so), and every reply is counted per status in
+ * {@code coredns_dns_https_responses_total} as CoreDNS counts them.
  */
 class DohErrorRepliesTest {
     @TempDir
@@ -147,6 +155,37 @@ class DohErrorRepliesTest {
             got = -1;
         }
         assertEquals(-1, got, "closed after the reply");
+    }
+
+    @Test
+    void repliesAreCountedPerStatusAsCoreDns() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        int http = FreePorts.udpAndTcp();
+        try (TestServer ts = TestServer.fromText(cleartext(port, " prometheus 127.0.0.1:" + http));
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(5)).build()) {
+            String base = "http://127.0.0.1:" + port + "/dns-query";
+            assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(base))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(QUERY)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            for (int i = 0; i < 2; i++) {
+                assertEquals(400, client.send(HttpRequest.newBuilder(URI.create(base)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode()); // no dns parameter
+            }
+            String body = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            String server = "https://127.0.0.1:" + port;
+            assertEquals(1.0, value(body, server, "200"), body);
+            assertEquals(2.0, value(body, server, "400"), body);
+            assertTrue(body.contains("# HELP coredns_dns_https_responses_total Counter of DoH responses per server"
+                    + " and http status code."), body);
+        }
+    }
+
+    private static double value(String body, String server, String status) {
+        Matcher m = Pattern.compile("^coredns_dns_https_responses_total\\{server=\"" + Pattern.quote(server)
+                + "\",status=\"" + status + "\"\\} (\\S+)$", Pattern.MULTILINE).matcher(body);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     /** One HTTP/1.1 reply: status, headers (lower-case names) and a Content-Length body. */
