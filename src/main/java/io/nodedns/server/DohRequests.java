@@ -9,12 +9,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -24,11 +26,13 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * DNS over HTTPS requests (RFC 8484) as CoreDNS's core/dnsserver/server_https.go answers them,
  * over whichever HTTP version Jetty negotiated: {@code /dns-query} only (else 404), GET with a
  * base64url {@code dns} parameter or POST with the message as body (other methods, a missing or
- * repeated parameter, an undecodable or oversized message: 400; CoreDNS reads no content type),
- * the reply as {@code application/dns-message} with {@code Cache-Control: max-age} of its smallest
- * TTL (CoreDNS dnsutil.MinimalTTL: at most an hour, 5 s for other rcodes or an empty reply), 500
- * when the chain gives no reply. Queries run on the request's virtual thread through the
- * listener's chain, as DNS over TLS ones do ({@link WorkPool#answer}).
+ * repeated parameter, an undecodable or oversized message, a body not read within {@code read}:
+ * 400; CoreDNS reads no content type), the reply as {@code application/dns-message} with
+ * {@code Cache-Control: max-age} of its smallest TTL (CoreDNS dnsutil.MinimalTTL: at most an hour,
+ * 5 s for other rcodes or an empty reply), 500 when the chain gives no reply. A body a reply does
+ * not use is read and dropped first, within a POST body's bounds, so the connection carries the
+ * next request ({@link #discard}). Queries run on the request's virtual thread
+ * through the listener's chain, as DNS over TLS ones do ({@link WorkPool#answer}).
  */
 final class DohRequests extends Handler.Abstract {
     static final String PATH = "/dns-query";
@@ -41,40 +45,54 @@ final class DohRequests extends Handler.Abstract {
 
     private final io.nodedns.server.Listener listener; // qualified: Jetty's Handler inherits two Listener types
     private final WorkPool pool;
+    /** Counts each reply's status off its request's stream ({@link DohResponses#wrap}). */
+    private final Function<HttpStream, HttpStream> counting;
     private final long idleMillis;
     private final long readMillis;
 
-    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, long idleMillis, long readMillis) {
+    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, DohResponses responses, long idleMillis,
+            long readMillis) {
         this.listener = listener;
         this.pool = pool;
+        this.counting = responses::wrap;
         this.idleMillis = idleMillis;
         this.readMillis = readMillis;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
+        request.addHttpStreamWrapper(counting);
         // the connection has sent a request: from now on it may wait `idle` for the next (DohServer)
         org.eclipse.jetty.io.EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (endPoint.getIdleTimeout() != idleMillis) {
             endPoint.setIdleTimeout(idleMillis);
         }
         if (!PATH.equals(request.getHttpURI().getDecodedPath())) {
-            return error(request, response, callback, 404, "");
+            return error(request, response, callback, 404, "", drained(request));
         }
         String method = request.getMethod();
         if (!"GET".equals(method) && !"POST".equals(method)) {
-            return error(request, response, callback, 400, "invalid request"); // CoreDNS doh.RequestToMsg: "method not allowed"
+            // CoreDNS doh.RequestToMsg: "method not allowed"
+            return error(request, response, callback, 400, "invalid request", drained(request));
         }
         // the work is taken before the body is read: the listener's bound covers what bodies hold
         TcpWork work = pool.take();
         if (work == null) {
-            return error(request, response, callback, 503, "busy");
+            return error(request, response, callback, 503, "busy", settled(request)); // no work to wait for a body with
         }
         byte[] reply;
+        boolean whole; // the body is read to its end: the connection can carry the next request
         try {
-            byte[] query = "GET".equals(method) ? fromParameter(request) : body(request, readMillis);
+            byte[] query;
+            if ("GET".equals(method)) {
+                query = fromParameter(request);
+                whole = settled(request) || discard(request);
+            } else {
+                query = body(request);
+                whole = query != null;
+            }
             if (query == null || query.length < 12) {
-                return error(request, response, callback, 400, "invalid request");
+                return error(request, response, callback, 400, "invalid request", whole);
             }
             reply = WorkPool.answer(work, listener,
                     (InetSocketAddress) request.getConnectionMetaData().getRemoteSocketAddress(), query, query.length);
@@ -82,10 +100,11 @@ final class DohRequests extends Handler.Abstract {
             pool.giveBack(work);
         }
         if (reply == null) {
-            return error(request, response, callback, 500, "No response");
+            return error(request, response, callback, 500, "No response", whole);
         }
         response.setStatus(200);
         HttpFields.Mutable h = response.getHeaders();
+        closeUnless(whole, request, h);
         h.put(HttpHeader.CONTENT_TYPE, MIME);
         h.put(HttpHeader.CACHE_CONTROL, "max-age=" + maxAge(reply));
         h.put(HttpHeader.CONTENT_LENGTH, reply.length);
@@ -113,23 +132,105 @@ final class DohRequests extends Handler.Abstract {
     }
 
     /**
-     * A POST body of at most {@link #MAX_MESSAGE} bytes (CoreDNS's http.MaxBytesReader), or null.
-     * One byte past the bound is read, not refused unread: a client still sending (an HTTP/2
-     * stream waiting for window, an HTTP/1.1 body) would see a reset or a broken pipe, not the 400
-     * (so a too long Content-Length is read too); the caller holds a work, so at most
-     * {@link TcpServer#MAX_BUSY} bodies are read at once.
+     * A POST body of at most {@link #MAX_MESSAGE} bytes (CoreDNS's http.MaxBytesReader), or null
+     * when it is longer or does not come whole within {@code read} (CoreDNS answers a body it
+     * cannot read 400 too). One byte past the bound is read, not refused unread: a client still
+     * sending (an HTTP/2 stream waiting for window, an HTTP/1.1 body) would see a reset or a broken
+     * pipe, not the 400 (so a too long Content-Length is read too); the caller holds a work, so at
+     * most {@link TcpServer#MAX_BUSY} bodies are read at once.
      */
-    private static byte[] body(Request request, long readMillis) throws IOException {
-        // Jetty's idle timeout restarts at every byte: a body trickled a byte at a time would hold the
-        // work for ever. The whole body must come within `read`, as Go's http.Server ReadTimeout.
-        Scheduler.Task deadline = request.getComponents().getScheduler().schedule(
-                () -> request.fail(new TimeoutException("body not read within " + readMillis + " ms")), readMillis,
-                TimeUnit.MILLISECONDS);
+    private byte[] body(Request request) {
+        Scheduler.Task deadline = readDeadline(request);
         try {
             byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_MESSAGE + 1);
             return body.length > MAX_MESSAGE ? null : body;
+        } catch (IOException notInTime) {
+            return null;
         } finally {
             deadline.cancel();
+        }
+    }
+
+    /**
+     * Jetty's idle timeout restarts at every byte: a body trickled a byte at a time would hold the
+     * work for ever. The whole body must come within {@code read}, as Go's http.Server ReadTimeout.
+     */
+    private Scheduler.Task readDeadline(Request request) {
+        return request.getComponents().getScheduler().schedule(
+                () -> request.fail(new TimeoutException("body not read within " + readMillis + " ms")), readMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Whether the body has no bytes or all of them have come (they are dropped here), so the reply
+     * needs no wait for more of it. Not Jetty's consumeAvailable: that fails the body's later reads
+     * when some of it is still to come, and {@link #discard} then could not wait for it.
+     */
+    private static boolean settled(Request request) {
+        if (request.getLength() == 0) {
+            return true;
+        }
+        for (long dropped = 0; dropped <= MAX_MESSAGE;) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null || Content.Chunk.isFailure(chunk)) {
+                return false; // more to come, or it will not
+            }
+            dropped += chunk.remaining();
+            chunk.release();
+            if (chunk.isLast()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@link #settled}, or else the rest of the body read and dropped with one of the listener's
+     * works, the bound POST bodies are read under ({@link #discard}); false when none is free.
+     */
+    private boolean drained(Request request) {
+        if (settled(request)) {
+            return true;
+        }
+        TcpWork work = pool.take();
+        if (work == null) {
+            return false;
+        }
+        try {
+            return discard(request);
+        } finally {
+            pool.giveBack(work);
+        }
+    }
+
+    /**
+     * Reads and drops the rest of a body this request does not use, as web servers do before an
+     * error reply, so that an HTTP/1.x connection carries the client's next request rather than
+     * being closed under it, and an HTTP/2 stream ends without a reset (which a client may see
+     * before the reply): at most {@link #MAX_MESSAGE} bytes (fewer if Content-Length says so)
+     * within {@code read}, the bounds of a POST body. False when more comes, or not in time: an
+     * HTTP/1.x reply then says the connection closes. The caller holds a work.
+     */
+    private boolean discard(Request request) {
+        Scheduler.Task deadline = readDeadline(request);
+        try {
+            // skip reads until the end or the bound: fewer than MAX_MESSAGE + 1 bytes means the end came
+            return Content.Source.asInputStream(request).skip(MAX_MESSAGE + 1) <= MAX_MESSAGE;
+        } catch (IOException notInTime) {
+            return false;
+        } finally {
+            deadline.cancel();
+        }
+    }
+
+    /**
+     * Jetty closes an HTTP/1.x connection after a reply to a request whose body was not read to
+     * its end, once the reply is sent: it says so, or an HTTP/1.1 client sends its next request on
+     * the closing connection and sees a broken pipe.
+     */
+    private static void closeUnless(boolean whole, Request request, HttpFields.Mutable h) {
+        if (!whole && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            h.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         }
     }
 
@@ -157,16 +258,13 @@ final class DohRequests extends Handler.Abstract {
         return any ? min : MIN_TTL;
     }
 
-    /** Go's http.Error: the text and a newline, as plain text. */
-    private static boolean error(Request request, Response response, Callback callback, int status, String text) {
+    /** Go's http.Error: the text and a newline, as plain text; {@code whole}: see {@link #closeUnless}. */
+    private static boolean error(Request request, Response response, Callback callback, int status, String text,
+            boolean whole) {
         byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         HttpFields.Mutable h = response.getHeaders();
-        if (request.getLength() != 0 && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
-            // a body this reply did not read (all of): Jetty closes the connection after it, so say so,
-            // or an HTTP/1.1 client sends its next request on the closing connection and sees a broken pipe
-            h.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-        }
+        closeUnless(whole, request, h);
         h.put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         h.put("X-Content-Type-Options", "nosniff");
         h.put(HttpHeader.CONTENT_LENGTH, body.length);

@@ -58,6 +58,7 @@ final class DohServer implements StreamServer {
     /** Null for cleartext. */
     private final SslContextFactory.Server ssl;
     private volatile ServerTls tls;
+    private final DohResponses responses = new DohResponses();
 
     DohServer(Listener listener, ListenerSettings settings, ServerTls tls) throws IOException {
         this.listener = listener;
@@ -105,7 +106,7 @@ final class DohServer implements StreamServer {
         NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
         limit.setEndPointIdleTimeout(read);
         jetty.addBean(limit);
-        jetty.setHandler(new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), idle, read));
+        jetty.setHandler(new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), responses, idle, read));
     }
 
     /** The block's policy on Jetty's TLS: our context (certificates, trust), TLS 1.2+, client_auth. */
@@ -181,6 +182,12 @@ final class DohServer implements StreamServer {
                 // closing: nothing more can be done with it
             }
         }
+    }
+
+    /** coredns_dns_https_responses_total: the statuses this listener's requests were answered with. */
+    @Override
+    public void collect(MetricSource.Sink out, String server) {
+        responses.collect(out, server);
     }
 
     /** Jetty's acceptor logs what it catches itself; none reach this count. */

@@ -117,6 +117,13 @@ public final class Listener {
         return stream == null ? 0 : stream.acceptErrors();
     }
 
+    /** The stream server's own series (metrics): an https:// listener's reply statuses. */
+    public void collect(MetricSource.Sink out) {
+        if (stream != null) {
+            stream.collect(out, label);
+        }
+    }
+
     /** The plain TCP server of a dns:// listener, else null (tests). */
     TcpServer tcpServer() {
         return stream instanceof TcpServer tcp ? tcp : null;

@@ -25,6 +25,9 @@ interface StreamServer {
     /** A reload's certificates for this listener: connections accepted from now on use them (plain TCP has none). */
     default void tls(io.nodedns.tls.ServerTls next) {}
 
+    /** Its own series under the listener's {@code server} label (https:// reply statuses); plain TCP and DoT have none. */
+    default void collect(MetricSource.Sink out, String server) {}
+
     /** Whether a reload can hand this server {@code next} in place rather than needing a new listener. */
     default boolean takes(io.nodedns.tls.ServerTls next) {
         return true;

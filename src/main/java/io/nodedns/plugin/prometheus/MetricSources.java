@@ -90,7 +90,10 @@ final class MetricSources implements MultiCollector {
         }
     }
 
-    /** A listener's shed queries and caught errors, summed over its UDP loops (and TCP acceptor). */
+    /**
+     * A listener's shed queries and caught errors, summed over its UDP loops (and TCP acceptor),
+     * and its stream server's series (an https:// listener's coredns_dns_https_responses_total).
+     */
     private static void loops(Listener l, MetricSource.Sink out) {
         long drops = 0;
         long servfails = 0;
@@ -103,6 +106,7 @@ final class MetricSources implements MultiCollector {
         out.counter("nodedns_udp_shed", SHED_HELP, drops, "server", l.label(), "action", "drop");
         out.counter("nodedns_udp_shed", SHED_HELP, servfails, "server", l.label(), "action", "servfail");
         out.counter("nodedns_loop_errors", ERRORS_HELP, errors, "server", l.label());
+        l.collect(out);
     }
 
     /** One source's report: counters and histograms summed into its own map, gauges into the shared one (largest wins). */

@@ -327,7 +327,10 @@ class DohServeTest {
     void slowPostBodiesHoldTheListenersBoundAndTheNextIsRefused() throws Exception {
         int port = FreePorts.udpAndTcp();
         java.util.List<Socket> slow = new java.util.ArrayList<>();
-        try (TestServer ts = TestServer.fromText("https://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n")) {
+        // read 30s: the bodies hold their works until closed, not until the default 3 s deadline, which
+        // under load could pass for the first of them before the last was dispatched (a 200, not the 503)
+        try (TestServer ts = TestServer.fromText(
+                "https://.:" + port + " {\n bind 127.0.0.1\n whoami\n timeouts {\n read 30s\n }\n}\n")) {
             for (int i = 0; i < 128; i++) {
                 Socket s = new Socket("127.0.0.1", port);
                 slow.add(s);
