@@ -34,10 +34,16 @@ abstract class KubeforwardFixture {
 
     /** Starts the server: kubeforward for kube-system/kube-dns port dns, round_robin, then {@code extra} lines. */
     void startServer(String extra) throws Exception {
+        startServer("", extra);
+    }
+
+    /** As {@link #startServer(String)}, with the {@code plugins} lines before kubeforward in the block. */
+    void startServer(String plugins, String extra) throws Exception {
         Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
         port = FreePorts.udpAndTcp();
-        String corefile = ".:" + port + " {\n kubeforward {\n  namespace kube-system\n  service_name kube-dns\n"
-                + "  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra + " }\n}\n";
+        String corefile = ".:" + port + " {\n" + plugins + " kubeforward {\n  namespace kube-system\n"
+                + "  service_name kube-dns\n  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra
+                + " }\n}\n";
         server = TestServer.fromText(corefile,
                 TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
     }
