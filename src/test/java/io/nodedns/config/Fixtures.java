@@ -1,9 +1,8 @@
 package io.nodedns.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.testing.SetupErrors;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,10 +56,7 @@ final class Fixtures {
     }
 
     static ConfigException assertError(ParseCall call, String file, int line, String fragment) {
-        ConfigException e = assertThrows(ConfigException.class, call::run);
-        assertEquals(file, e.file(), () -> "file of: " + e.getMessage());
-        assertEquals(line, e.line(), () -> "line of: " + e.getMessage());
-        assertTrue(e.detail().contains(fragment), () -> "expected '" + fragment + "' in: " + e.getMessage());
+        ConfigException e = SetupErrors.assertFailsIn(file, call::run, line, fragment);
         assertEquals(file + ":" + line + " - Error during parsing: " + e.detail(), e.getMessage());
         return e;
     }

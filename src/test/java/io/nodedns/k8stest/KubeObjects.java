@@ -112,6 +112,16 @@ public final class KubeObjects {
         return c;
     }
 
+    /** A copy of the EndpointSlice whose endpoint number {@code endpoint} has a targetRef to Pod {@code pod}. */
+    public static JsonObject withPodRef(JsonObject slice, int endpoint, String pod) {
+        JsonObject c = slice.deepCopy();
+        JsonObject ref = new JsonObject();
+        ref.addProperty("kind", "Pod");
+        ref.addProperty("name", pod);
+        c.getAsJsonArray("endpoints").get(endpoint).getAsJsonObject().add("targetRef", ref);
+        return c;
+    }
+
     private static JsonObject object(String apiVersion, String kind, String namespace, String name,
             Map<String, String> labels) {
         JsonObject o = new JsonObject();

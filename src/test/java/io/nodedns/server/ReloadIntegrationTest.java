@@ -2,12 +2,11 @@ package io.nodedns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.ConfigException;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,9 +97,7 @@ class ReloadIntegrationTest {
         Files.writeString(file, corefile(port, "good"));
         try (TestServer server = TestServer.fromFile(file)) {
             Files.writeString(file, "example.org:" + port + " {\n    marker good2\n    nosuchplugin\n}\n");
-            ConfigException error = assertThrows(ConfigException.class, () -> server.server().reload());
-            assertEquals(3, error.line(), error.getMessage());
-            assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+            SetupErrors.assertFailsIn(file.toString(), () -> server.server().reload(), 3, "nosuchplugin");
             try (DnsClient client = new DnsClient(port)) {
                 assertEquals("good", answer(client.udp(DnsClient.query("x.example.org", Type.A))));
             }

@@ -172,6 +172,13 @@ public final class LoopAllocations {
         return exchanges;
     }
 
+    /** One exchange for an A query of {@code name} that collects metadata, as under the metadata plugin's zones. */
+    public static Exchange metadataExchange(String name) {
+        Exchange ex = exchanges(List.of(DnsClient.query(name, Type.A)))[0];
+        ex.collectMetadata();
+        return ex;
+    }
+
     /**
      * {@code handler.serve} round-robin over {@code exchanges} on this thread, in windows of 100,000
      * calls after as many to warm the JIT.

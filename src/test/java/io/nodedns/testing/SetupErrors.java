@@ -52,21 +52,44 @@ public final class SetupErrors {
 
     /** Asserts {@code parse} fails in the Corefile at this line with a message containing the fragment. */
     public static ConfigException assertFails(Executable parse, int line, String fragment) {
+        return assertFailsIn("Corefile", parse, line, fragment);
+    }
+
+    /**
+     * Asserts {@code parse} fails in {@code file} (the Corefile, or a file a directive reads: a zone,
+     * hosts or weights file) at this line with a message containing the fragment.
+     */
+    public static ConfigException assertFailsIn(String file, Executable parse, int line, String fragment) {
         ConfigException e = assertThrows(ConfigException.class, parse);
-        assertEquals("Corefile", e.file(), e.getMessage());
+        assertEquals(file, e.file(), e.getMessage());
         assertEquals(line, e.line(), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
         return e;
     }
 
+    /** Sets up (binds nothing) the Corefile's configuration with every shipped plugin. */
     public static Instance build(String corefile) throws ConfigException {
-        PluginRegistry registry = TestServer.registry();
-        return Instance.build(Corefile.parse("Corefile", corefile, registry::isKnown, k -> null), registry,
-                new Shared(), 53);
+        return build(corefile, TestServer.registry());
+    }
+
+    /** Sets up (binds nothing) the Corefile's configuration with {@code registry}'s plugins. */
+    public static Instance build(String corefile, PluginRegistry registry) throws ConfigException {
+        return build(corefile, registry, new Shared());
+    }
+
+    /** As {@link #build(String, PluginRegistry)}, with the process-wide state of an earlier build (budgets, registries). */
+    public static Instance build(String corefile, PluginRegistry registry, Shared shared) throws ConfigException {
+        return Instance.build(Corefile.parse("Corefile", corefile, registry::isKnown, k -> null), registry, shared,
+                53);
     }
 
     /** Asserts the Corefile fails at this line with a message containing the fragment. */
     public static ConfigException assertFails(String corefile, int line, String fragment) {
         return assertFails(() -> build(corefile), line, fragment);
+    }
+
+    /** As {@link #assertFails(String, int, String)}, set up with {@code registry}'s plugins. */
+    public static ConfigException assertFails(String corefile, PluginRegistry registry, int line, String fragment) {
+        return assertFails(() -> build(corefile, registry), line, fragment);
     }
 }

@@ -1,5 +1,8 @@
 package io.nodedns.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.nodedns.plugin.Plugins;
 import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
@@ -26,5 +29,14 @@ public final class ThrowingHandler extends ChainHandler {
             ctx.once().dispenser().next();
             ctx.addHandler(new ThrowingHandler());
         });
+    }
+
+    /** Asserts the logged lines after {@code line} are this handler's exception and then its frame. */
+    public static void assertStackFollows(LogCapture log, String line) {
+        List<String> lines = log.lines();
+        int at = lines.indexOf(line);
+        assertEquals("java.lang.IllegalStateException: boom", lines.get(at + 1), lines.toString());
+        assertTrue(lines.get(at + 2).startsWith("\tat " + ThrowingHandler.class.getName() + ".serve("),
+                lines.get(at + 2));
     }
 }

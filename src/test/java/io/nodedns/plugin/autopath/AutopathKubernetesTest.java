@@ -3,11 +3,10 @@ package io.nodedns.plugin.autopath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.KubeObjects.Port;
 import io.nodedns.k8stest.ResourceType;
-import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.k8stest.StandInCluster;
 import io.nodedns.plugin.kubernetes.KubernetesSetup;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.testing.DnsClient;
@@ -22,9 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -42,25 +40,10 @@ class AutopathKubernetesTest {
 
     @TempDir
     static Path dir;
-    static StandInApiServer api;
-    static Path kubeconfig;
-
-    @BeforeAll
-    static void api() {
-        api = StandInApiServer.builder().start();
-        api.create(KubeObjects.namespace("ns1"));
-        api.create(KubeObjects.namespace("ns2"));
-        api.create(KubeObjects.service("ns1", "svc1", "10.96.0.11", new Port("http", "TCP", 80)));
-        api.create(KubeObjects.pod("ns1", "client", "node-1", POD));
-        kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (api != null) {
-            api.close();
-        }
-    }
+    @RegisterExtension
+    static final StandInCluster cluster = StandInCluster.of(KubeObjects.namespace("ns1"), KubeObjects.namespace("ns2"),
+            KubeObjects.service("ns1", "svc1", "10.96.0.11", new Port("http", "TCP", 80)),
+            KubeObjects.pod("ns1", "client", "node-1", POD));
 
     /** The node's search domain corp.example, where the upstream knows web.corp.example (the rest is NXDOMAIN). */
     static TestServer start(int port, FakeUpstream upstream) throws Exception {
@@ -81,7 +64,7 @@ class AutopathKubernetesTest {
                     }
                     forward . %s
                 }
-                """.formatted(port, kubeconfig, upstream.hostPort()), registry);
+                """.formatted(port, cluster.kubeconfig(), upstream.hostPort()), registry);
     }
 
     /** A UDP query from {@code source} (a loopback address), as the pod there would send it. */
@@ -136,12 +119,12 @@ class AutopathKubernetesTest {
         String asked = "svc1.ns1.svc.cluster.local.ns2.svc.cluster.local.";
         try (FakeUpstream upstream = FakeUpstream.start(); TestServer server = start(port, upstream)) {
             assertEquals(Rcode.NXDOMAIN, ask(other, port, asked, Type.A).getRcode(), "no pod yet");
-            api.create(KubeObjects.pod("ns2", "late", "node-1", other));
+            cluster.api().create(KubeObjects.pod("ns2", "late", "node-1", other));
             awaitRcode(other, port, asked, Rcode.NOERROR);
             Message m = ask(other, port, asked, Type.A);
             assertEquals(List.of(asked + " 5 CNAME svc1.ns1.svc.cluster.local.",
                     "svc1.ns1.svc.cluster.local. 5 A 10.96.0.11"), AutopathTest.answer(m));
-            api.delete(ResourceType.PODS, "ns2", "late");
+            cluster.api().delete(ResourceType.PODS, "ns2", "late");
             awaitRcode(other, port, asked, Rcode.NXDOMAIN);
             assertEquals(Rcode.NOERROR, ask(POD, port, ASKED, Type.A).getRcode(), "the other pod is unchanged");
         }

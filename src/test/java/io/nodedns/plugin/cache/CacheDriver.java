@@ -1,15 +1,14 @@
 package io.nodedns.plugin.cache;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Responder;
 import io.nodedns.server.Result;
-import io.nodedns.server.Shared;
 import io.nodedns.server.Transport;
 import io.nodedns.testing.CacheUpstream;
+import io.nodedns.testing.SetupErrors;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -61,8 +60,7 @@ final class CacheDriver implements Responder {
         upstreamOut[0] = up;
         PluginRegistry registry = CacheUpstream.registry(new CacheSetup(clock, p -> {}));
         String corefile = ".:53 {\n%s\ncacheupstream %s\n}\n".formatted(cacheDirective, id);
-        Instance instance = Instance.build(Corefile.parse("Corefile", corefile, registry::isKnown, k -> null), registry,
-                new Shared(), 53);
+        Instance instance = SetupErrors.build(corefile, registry);
         return (CacheHandler) instance.configs().getFirst().handlers().getFirst();
     }
 

@@ -2,11 +2,9 @@ package io.nodedns.plugin.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
 import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Shared;
@@ -177,13 +175,9 @@ class CacheSetupTest {
     void oncePerBlockAndBlockZonesThroughTheRealSetup() throws Exception {
         String twice = "example.org {\n cache\n cache 10\n cacheupstream x\n}\n";
         CacheUpstream.create("x");
-        ConfigException e = assertThrows(ConfigException.class, () -> Instance.build(
-                Corefile.parse("Corefile", twice, REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53));
-        assertEquals(3, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains("can only be used once per Server Block"), e.getMessage());
-        Instance ok = Instance
-                .build(Corefile.parse("Corefile", "example.org:1053 example.net:1053 {\n cache\n cacheupstream x\n}\n",
-                        REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53);
+        SetupErrors.assertFails(twice, REGISTRY, 3, "plugin/cache: this plugin can only be used once per Server Block");
+        Instance ok = SetupErrors.build("example.org:1053 example.net:1053 {\n cache\n cacheupstream x\n}\n",
+                REGISTRY);
         CacheHandler plugin = (CacheHandler) ok.configs().getFirst().handlers().getFirst();
         assertEquals("example.org.,example.net.", plugin.zonesLabel());
         assertEquals(9984, plugin.successCapacity());
@@ -191,10 +185,7 @@ class CacheSetupTest {
         assertEquals(76_192, plugin.memoryBytes(), "empty: the stores grow as they fill");
         assertEquals(20_109_728, plugin.maxMemoryBytes());
         String huge = "example.org {\n cache {\n  success 2000000000\n }\n cacheupstream x\n}\n";
-        ConfigException tooBig = assertThrows(ConfigException.class, () -> Instance.build(
-                Corefile.parse("Corefile", huge, REGISTRY::isKnown, k -> null), REGISTRY, new Shared(), 53));
-        assertEquals(2, tooBig.line(), tooBig.getMessage());
-        assertTrue(tooBig.getMessage().contains("more than the cache budget"), tooBig.getMessage());
+        SetupErrors.assertFails(huge, REGISTRY, 2, "more than the cache budget");
     }
 
     /** Issue 23 build 4: all caches of one configuration count against one budget, at start and at each reload. */
@@ -204,20 +195,16 @@ class CacheSetupTest {
         long perCache = 2 * CacheStore.bytesFor(CacheConfig.DEFAULT_CAPACITY);
         int fit = (int) (CacheSetup.budget(Runtime.getRuntime().maxMemory()) / perCache);
         Shared shared = new Shared();
-        Instance first = Instance.build(Corefile.parse("Corefile", blocks(fit, 30), REGISTRY::isKnown, k -> null),
-                REGISTRY, shared, 53);
+        Instance first = SetupErrors.build(blocks(fit, 30), REGISTRY, shared);
         assertEquals(fit, first.configs().size());
         // A reload building as many caches again (other options, so new stores) while the old ones
         // still exist: only the configuration being built counts.
-        Instance second = Instance.build(Corefile.parse("Corefile", blocks(fit, 20), REGISTRY::isKnown, k -> null),
-                REGISTRY, shared, 53);
+        Instance second = SetupErrors.build(blocks(fit, 20), REGISTRY, shared);
         assertEquals(fit, second.configs().size());
-        ConfigException over = assertThrows(ConfigException.class, () -> Instance.build(
-                Corefile.parse("Corefile", blocks(fit + 1, 30), REGISTRY::isKnown, k -> null), REGISTRY, shared, 53));
-        assertEquals("Corefile", over.file());
-        assertEquals(2 + 4 * fit, over.line(), "the cache line of block " + (fit + 1) + ": " + over.getMessage());
+        // the cache line of block fit + 1
+        ConfigException over = SetupErrors.assertFails(() -> SetupErrors.build(blocks(fit + 1, 30), REGISTRY, shared),
+                2 + 4 * fit, "more than the cache budget");
         assertTrue(over.getMessage().contains("cache number " + (fit + 1)), over.getMessage());
-        assertTrue(over.getMessage().contains("more than the cache budget"), over.getMessage());
     }
 
     /** {@code n} blocks z0.example ... each with {@code cache TTL} on its second line (4 lines per block). */

@@ -15,7 +15,6 @@ import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Rcode;
@@ -37,11 +36,7 @@ class DebugTest {
             String line = log.await("plugin/debug", 2000);
             assertEquals("[ERROR] plugin/debug: example.org. A: plugin panic: java.lang.IllegalStateException: boom",
                     line);
-            List<String> lines = log.lines();
-            int at = lines.indexOf(line);
-            assertEquals("java.lang.IllegalStateException: boom", lines.get(at + 1));
-            assertTrue(lines.get(at + 2).startsWith("\tat io.nodedns.testing.ThrowingHandler.serve("),
-                    lines.get(at + 2));
+            ThrowingHandler.assertStackFollows(log, line);
             assertEquals(Rcode.SERVFAIL, client.tcp(DnsClient.query("example.org", Type.A)).getRcode(),
                     "and so does TCP");
         }

@@ -3,8 +3,6 @@ package io.nodedns.plugin.dns64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.Corefile;
-import io.nodedns.config.Dispenser;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
@@ -147,9 +145,7 @@ class Dns64Test {
     }
 
     private static Dns64Config parse(String line) throws Exception {
-        Dispenser d = Corefile.parse("Corefile", ". {\n" + line + "\n}\n", n -> true, k -> null).getFirst()
-                .directives("dns64").getFirst().dispenser();
-        return Dns64Setup.parse(d, null);
+        return Dns64Setup.parse(SetupErrors.dispenser(".", line, "dns64"), null);
     }
 
     @Test

@@ -11,7 +11,6 @@ import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LogCapture;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
@@ -65,11 +64,7 @@ class ErrorsPluginTest {
             String line = log.await("plugin/errors", 2000);
             assertEquals("[ERROR] plugin/errors: 2 example.org. A: plugin panic: java.lang.IllegalStateException: boom",
                     line);
-            List<String> lines = log.lines();
-            int at = lines.indexOf(line);
-            assertEquals("java.lang.IllegalStateException: boom", lines.get(at + 1));
-            assertTrue(lines.get(at + 2).startsWith("\tat io.nodedns.testing.ThrowingHandler.serve("),
-                    lines.get(at + 2));
+            ThrowingHandler.assertStackFollows(log, line);
         }
     }
 

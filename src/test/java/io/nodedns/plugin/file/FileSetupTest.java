@@ -1,8 +1,6 @@
 package io.nodedns.plugin.file;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
@@ -95,11 +93,8 @@ class FileSetupTest {
 
     /** Zone syntax errors point into the zone file; the message names the Corefile line too. */
     private ConfigException zoneFails(Path z, int line, String fragment) {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> SetupErrors.build("example.org {\n file " + z + "\n}\n"));
-        assertEquals(z.toString(), e.file(), e.getMessage());
-        assertEquals(line, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+        ConfigException e = SetupErrors.assertFailsIn(z.toString(),
+                () -> SetupErrors.build("example.org {\n file " + z + "\n}\n"), line, fragment);
         assertTrue(e.getMessage().contains("file directive at Corefile:2"), e.getMessage());
         return e;
     }

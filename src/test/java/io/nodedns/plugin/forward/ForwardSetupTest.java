@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.SetupErrors;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -31,10 +31,7 @@ class ForwardSetupTest {
 
     /** Asserts the block body fails at Corefile line {@code line} (the body starts on line 2). */
     private static void fails(String body, int line, String fragment) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(body), body);
-        assertEquals("Corefile", e.file(), e.getMessage());
-        assertEquals(line, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+        SetupErrors.assertFails(() -> parse(body), line, fragment);
     }
 
     private static InetSocketAddress addr(String ip, int port) throws Exception {

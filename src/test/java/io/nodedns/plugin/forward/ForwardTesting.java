@@ -1,13 +1,12 @@
 package io.nodedns.plugin.forward;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
 import io.nodedns.server.Handler;
 import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.ServerConfig;
-import io.nodedns.server.Shared;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -76,8 +75,7 @@ final class ForwardTesting {
 
     /** Sets up (binds nothing) a Corefile and returns its instance. */
     static Instance build(String corefile) throws ConfigException {
-        PluginRegistry r = registry();
-        return Instance.build(Corefile.parse("Corefile", corefile, r::isKnown, k -> null), r, new Shared(), 53);
+        return SetupErrors.build(corefile, registry());
     }
 
     /** UDP query on a fresh socket; null on timeout. Loopback only. */

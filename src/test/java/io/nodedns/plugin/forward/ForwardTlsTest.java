@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.DotServer;
 import io.nodedns.testing.LogCapture;
+import io.nodedns.testing.MetricValues;
 import io.nodedns.testing.TestCa;
 import io.nodedns.upstream.HealthChecker;
 import io.nodedns.upstream.Upstream;
@@ -106,36 +107,21 @@ class ForwardTlsTest {
                         + "\n policy sequential\n max_fails 0\n }\n}")) {
             assertAnswered(s.udp(DnsClient.query("m1.example.org", Type.A)));
             assertAnswered(s.udp(DnsClient.query("m2.example.org", Type.A)));
-            var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + http + "/metrics")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            String body = r.body();
+            String body = MetricValues.scrape(http);
             assertEquals(2.0,
-                    value(body, "nodedns_forward_tls_handshake_failures_total", "to=\"127.0.0.1:" + bad.port() + "\""),
+                    MetricValues.valueIn(body, "nodedns_forward_tls_handshake_failures_total",
+                            "to=\"127.0.0.1:" + bad.port() + "\""),
                     body);
             assertEquals(0.0,
-                    value(body, "nodedns_forward_tls_handshake_failures_total", "to=\"127.0.0.1:" + good.port() + "\""),
+                    MetricValues.valueIn(body, "nodedns_forward_tls_handshake_failures_total",
+                            "to=\"127.0.0.1:" + good.port() + "\""),
                     body);
             String to = "to=\"127.0.0.1:" + good.port() + "\"";
-            assertEquals(1.0, value(body, "coredns_proxy_conn_cache_misses_total", to, "proto=\"tcp-tls\""), body);
-            assertEquals(1.0, value(body, "coredns_proxy_conn_cache_hits_total", to, "proto=\"tcp-tls\""), body);
+            assertEquals(1.0,
+                    MetricValues.valueIn(body, "coredns_proxy_conn_cache_misses_total", to, "proto=\"tcp-tls\""), body);
+            assertEquals(1.0,
+                    MetricValues.valueIn(body, "coredns_proxy_conn_cache_hits_total", to, "proto=\"tcp-tls\""), body);
         }
-    }
-
-    /** The value of the series whose name and labels (in any order) match; NaN if none. */
-    private static double value(String body, String name, String... labels) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(name)
-                + "\\{([^}]*)\\} (\\S+)$", java.util.regex.Pattern.MULTILINE).matcher(body);
-        while (m.find()) {
-            boolean all = true;
-            for (String l : labels) {
-                all &= m.group(1).contains(l);
-            }
-            if (all) {
-                return Double.parseDouble(m.group(2));
-            }
-        }
-        return Double.NaN;
     }
 
     @Test

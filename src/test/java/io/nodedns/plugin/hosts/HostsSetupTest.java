@@ -2,7 +2,6 @@ package io.nodedns.plugin.hosts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
@@ -100,10 +99,7 @@ class HostsSetupTest {
         Path hosts = dir.resolve("hosts");
         java.nio.file.Files.write(hosts, "10.0.0.1 a.example.org\n10.0.0.2 b.example.org\0\n".getBytes(
                 java.nio.charset.StandardCharsets.US_ASCII));
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> SetupErrors.build("example.org {\n hosts " + hosts + "\n}\n"));
-        assertEquals(hosts.toString(), e.file(), e.getMessage());
-        assertEquals(2, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains("not text: NUL byte"), e.getMessage());
+        SetupErrors.assertFailsIn(hosts.toString(), () -> SetupErrors.build("example.org {\n hosts " + hosts + "\n}\n"),
+                2, "not text: NUL byte");
     }
 }

@@ -1,30 +1,25 @@
 package io.nodedns.plugin.k8sexternal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.nodedns.config.ConfigException;
 import io.nodedns.k8stest.DiscoveryServer;
-import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.KubeObjects.Endpoint;
 import io.nodedns.k8stest.KubeObjects.Port;
-import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.k8stest.StandInCluster;
 import io.nodedns.plugin.kubernetes.KubernetesSetup;
 import io.nodedns.server.PluginRegistry;
+import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -35,33 +30,16 @@ import org.xbill.DNS.Type;
 
 /** k8s_external over real sockets, answering from a stand-in API server's Services (CoreDNS's README cases). */
 class K8sExternalTest {
-    @TempDir
-    static Path dir;
-    static StandInApiServer api;
-    static Path kubeconfig;
     static final Port HTTP = new Port("http", "TCP", 80);
-
-    @BeforeAll
-    static void api() {
-        api = StandInApiServer.builder().start();
-        api.create(KubeObjects.namespace("default"));
-        api.create(external(KubeObjects.service("default", "lb", "10.96.0.10", HTTP), List.of("192.0.2.20"),
-                List.of("192.0.2.10")));
-        api.create(external(KubeObjects.service("default", "named", "10.96.0.11", HTTP), List.of(),
-                List.of("lb.example.net")));
-        api.create(KubeObjects.service("default", "plain", "10.96.0.12", HTTP));
-        api.create(KubeObjects.service("default", "hl", "None", HTTP));
-        api.create(KubeObjects.endpointSlice("default", "hl-a", Map.of(KubeObjects.SERVICE_NAME, "hl"), "IPv4",
-                List.of(new Endpoint(List.of("10.0.0.7"), true, "web-0")), HTTP));
-        kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (api != null) {
-            api.close();
-        }
-    }
+    @RegisterExtension
+    static final StandInCluster cluster = StandInCluster.of(KubeObjects.namespace("default"),
+            external(KubeObjects.service("default", "lb", "10.96.0.10", HTTP), List.of("192.0.2.20"),
+                    List.of("192.0.2.10")),
+            external(KubeObjects.service("default", "named", "10.96.0.11", HTTP), List.of(), List.of("lb.example.net")),
+            KubeObjects.service("default", "plain", "10.96.0.12", HTTP),
+            KubeObjects.service("default", "hl", "None", HTTP),
+            KubeObjects.endpointSlice("default", "hl-a", Map.of(KubeObjects.SERVICE_NAME, "hl"), "IPv4",
+                    List.of(new Endpoint(List.of("10.0.0.7"), true, "web-0")), HTTP));
 
     /** The Service with spec.externalIPs and status.loadBalancer.ingress (an "ip" or a "hostname" each). */
     static JsonObject external(JsonObject svc, List<String> externalIps, List<String> ingress) {
@@ -88,7 +66,7 @@ class K8sExternalTest {
 
     static DiscoveryServer start(String external) throws Exception {
         return DiscoveryServer.start(".:PORT",
-                " kubernetes cluster.local {\n  kubeconfig " + kubeconfig + "\n }\n " + external,
+                " kubernetes cluster.local {\n  kubeconfig " + cluster.kubeconfig() + "\n }\n " + external,
                 registry());
     }
 
@@ -193,12 +171,13 @@ class K8sExternalTest {
             assertEquals(Set.of("20.2.0.192.in-addr.arpa. 5 PTR lb.default.example.org."),
                     section(s.ask("20.2.0.192.in-addr.arpa.", Type.PTR), Section.ANSWER));
             assertEquals(Rcode.NXDOMAIN, s.ask("99.2.0.192.in-addr.arpa.", Type.PTR).getRcode());
-            api.update(external(KubeObjects.service("default", "plain", "10.96.0.12", HTTP), List.of("192.0.2.30"),
-                    List.of()));
+            cluster.api()
+                    .update(external(KubeObjects.service("default", "plain", "10.96.0.12", HTTP), List.of("192.0.2.30"),
+                            List.of()));
             until(s, "plain.default.example.org.", Rcode.NOERROR);
             assertEquals(Set.of("30.2.0.192.in-addr.arpa. 5 PTR plain.default.example.org."),
                     section(s.ask("30.2.0.192.in-addr.arpa.", Type.PTR), Section.ANSWER));
-            api.update(KubeObjects.service("default", "plain", "10.96.0.12", HTTP));
+            cluster.api().update(KubeObjects.service("default", "plain", "10.96.0.12", HTTP));
             until(s, "plain.default.example.org.", Rcode.NXDOMAIN);
             assertEquals(Rcode.NXDOMAIN, s.ask("30.2.0.192.in-addr.arpa.", Type.PTR).getRcode());
         }
@@ -215,19 +194,15 @@ class K8sExternalTest {
 
     @Test
     void setupErrors() {
-        String kube = " kubernetes cluster.local {\n  kubeconfig " + kubeconfig + "\n }\n";
-        Map<String, String> cases = Map.of(
-                ".:0 {\n k8s_external example.org\n}\n",
-                "Corefile:2 - Error during parsing: plugin/k8s_external: kubernetes plugin not loaded",
-                ".:0 {\n" + kube + " k8s_external example.org {\n  bogus\n }\n}\n", "unknown property 'bogus'",
-                ".:0 {\n" + kube + " k8s_external example.org {\n  apex a.b\n }\n}\n", "apex must be one DNS label",
-                ".:0 {\n" + kube + " k8s_external example.org {\n  ttl 3601\n }\n}\n",
-                "plugin/k8s_external: ttl must be in range [0, 3600]",
-                ".:0 {\n" + kube + " k8s_external example.org {\n  headless yes\n }\n}\n", "Wrong argument count");
-        cases.forEach((corefile, words) -> {
-            ConfigException e = assertThrows(ConfigException.class,
-                    () -> TestServer.fromText(corefile, registry()).close());
-            assertTrue(e.getMessage().contains(words), e.getMessage() + " should say " + words);
-        });
+        SetupErrors.assertFails(".:0 {\n k8s_external example.org\n}\n", registry(), 2,
+                "plugin/k8s_external: kubernetes plugin not loaded");
+        // the k8s_external block's option is on line 6
+        String kube = ".:0 {\n kubernetes cluster.local {\n  kubeconfig " + cluster.kubeconfig() + "\n }\n"
+                + " k8s_external example.org {\n  ";
+        SetupErrors.assertFails(kube + "bogus\n }\n}\n", registry(), 6, "unknown property 'bogus'");
+        SetupErrors.assertFails(kube + "apex a.b\n }\n}\n", registry(), 6, "apex must be one DNS label");
+        SetupErrors.assertFails(kube + "ttl 3601\n }\n}\n", registry(), 6,
+                "plugin/k8s_external: ttl must be in range [0, 3600]");
+        SetupErrors.assertFails(kube + "headless yes\n }\n}\n", registry(), 6, "Wrong argument count");
     }
 }

@@ -6,23 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.k8stest.KubeClients;
 import io.nodedns.plugin.forward.ForwardHandler;
-import io.nodedns.server.Handler;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
-import io.nodedns.testing.TestServer;
 import io.nodedns.upstream.Upstream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -40,25 +35,10 @@ class KubeforwardAcceptanceTest extends KubeforwardFixture {
 
     int readyPort;
 
+    @Override
     void startServer(String extra) throws Exception {
-        Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
-        port = FreePorts.udpAndTcp();
         readyPort = FreePorts.udpAndTcp();
-        String corefile = ".:" + port + " {\n ready 127.0.0.1:" + readyPort
-                + "\n kubeforward {\n  namespace kube-system\n"
-                + "  service_name kube-dns\n  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra
-                + " }\n}\n";
-        server = TestServer.fromText(corefile,
-                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
-    }
-
-    ForwardHandler forward() {
-        for (Handler h : server.server().current().configs().getFirst().handlers()) {
-            if (h instanceof ForwardHandler f) {
-                return f;
-            }
-        }
-        throw new AssertionError("no kubeforward handler");
+        startServer(" ready 127.0.0.1:" + readyPort + "\n", extra);
     }
 
     static boolean contains(Upstream[] table, FakeUpstream up) {

@@ -1,9 +1,14 @@
 package io.nodedns.plugin.kubeforward;
 
+import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.plugin.forward.ForwardHandler;
+import io.nodedns.server.Handler;
 import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +30,32 @@ abstract class KubeforwardFixture {
         a = FakeUpstream.start("127.0.0.2");
         b = FakeUpstream.start("127.0.0.3");
         c = FakeUpstream.start("127.0.0.4");
+    }
+
+    /** Starts the server: kubeforward for kube-system/kube-dns port dns, round_robin, then {@code extra} lines. */
+    void startServer(String extra) throws Exception {
+        startServer("", extra);
+    }
+
+    /** As {@link #startServer(String)}, with the {@code plugins} lines before kubeforward in the block. */
+    void startServer(String plugins, String extra) throws Exception {
+        Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
+        port = FreePorts.udpAndTcp();
+        String corefile = ".:" + port + " {\n" + plugins + " kubeforward {\n  namespace kube-system\n"
+                + "  service_name kube-dns\n  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra
+                + " }\n}\n";
+        server = TestServer.fromText(corefile,
+                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
+    }
+
+    /** The running server's kubeforward handler. */
+    ForwardHandler forward() {
+        for (Handler h : server.server().current().configs().getFirst().handlers()) {
+            if (h instanceof ForwardHandler f) {
+                return f;
+            }
+        }
+        throw new AssertionError("no kubeforward handler");
     }
 
     @AfterEach

@@ -11,7 +11,6 @@ import io.nodedns.k8s.WatcherRegistry;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.ResourceType;
 import io.nodedns.plugin.forward.ForwardHandler;
-import io.nodedns.server.Handler;
 import io.nodedns.server.Readiness;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
@@ -81,24 +80,6 @@ class KubeforwardIntegrationTest extends KubeforwardFixture {
 
     static JsonObject slice(String name, FakeUpstream up, Boolean ready) {
         return slice(name, "IPv4", up.port(), ready, null, up.address().getAddress().getHostAddress());
-    }
-
-    void startServer(String extra) throws Exception {
-        Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
-        port = FreePorts.udpAndTcp();
-        String corefile = ".:" + port + " {\n kubeforward {\n  namespace kube-system\n  service_name kube-dns\n"
-                + "  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra + " }\n}\n";
-        server = TestServer.fromText(corefile,
-                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
-    }
-
-    ForwardHandler forward() {
-        for (Handler h : server.server().current().configs().getFirst().handlers()) {
-            if (h instanceof ForwardHandler f) {
-                return f;
-            }
-        }
-        throw new AssertionError("no kubeforward handler");
     }
 
     List<String> upstreams() {

@@ -9,20 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.nodedns.k8s.EndpointSliceWatcher;
-import io.nodedns.k8stest.KubeClients;
-import io.nodedns.plugin.forward.ForwardHandler;
-import io.nodedns.server.Handler;
 import io.nodedns.server.Readiness;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
-import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LogCapture;
 import io.nodedns.testing.OpenLoopLoad;
-import io.nodedns.testing.TestServer;
 import io.nodedns.upstream.Upstream;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.xbill.DNS.Message;
@@ -38,24 +31,6 @@ class KubeforwardOutageTest extends KubeforwardFixture {
     private static final long MS = 1_000_000L;
     private static final int RATE = 300;
     private static final long OUTAGE = 60_000 * MS;
-
-    void startServer(String extra) throws Exception {
-        Path kc = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
-        port = FreePorts.udpAndTcp();
-        String corefile = ".:" + port + " {\n kubeforward {\n  namespace kube-system\n  service_name kube-dns\n"
-                + "  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra + " }\n}\n";
-        server = TestServer.fromText(corefile,
-                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
-    }
-
-    ForwardHandler forward() {
-        for (Handler h : server.server().current().configs().getFirst().handlers()) {
-            if (h instanceof ForwardHandler f) {
-                return f;
-            }
-        }
-        throw new AssertionError("no kubeforward handler");
-    }
 
     EndpointSliceWatcher watcher() {
         for (Readiness r : server.server().current().readiness()) {

@@ -2,18 +2,13 @@ package io.nodedns.plugin.kubeforward;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
-import io.nodedns.config.Directive;
-import io.nodedns.config.ServerBlock;
 import io.nodedns.k8s.HostPorts;
 import io.nodedns.plugin.forward.ForwardConfig;
-import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
-import io.nodedns.server.Shared;
+import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -33,14 +28,12 @@ class KubeforwardSetupTest {
     }
 
     static KubeforwardConfig parse(String body) throws ConfigException {
-        PluginRegistry r = registry();
-        List<ServerBlock> blocks = Corefile.parse("Corefile", ".:53 {\n" + body + "\n}\n", r::isKnown, k -> null);
-        Directive d = blocks.getFirst().directives("kubeforward").getFirst();
-        return KubeforwardSetup.parse(d.dispenser());
+        return KubeforwardSetup.parse(SetupErrors.dispenser(".:53", body, "kubeforward"));
     }
 
-    static ConfigException error(String body) {
-        return assertThrows(ConfigException.class, () -> parse(body));
+    /** Asserts the block body fails at Corefile line {@code line} (the body starts on line 2). */
+    static void fails(String body, int line, String fragment) {
+        SetupErrors.assertFails(() -> parse(body), line, fragment);
     }
 
     @Test
@@ -105,60 +98,33 @@ class KubeforwardSetupTest {
 
     @Test
     void malformedLinesReportFileAndLine() {
-        ConfigException e = error("kubeforward {\n service_name kube-dns\n}");
-        assertEquals("Corefile", e.file());
-        assertEquals(2, e.line());
-        assertTrue(e.detail().contains("'namespace' is required"), e.detail());
-
-        e = error("kubeforward {\n namespace a\n}");
-        assertTrue(e.detail().contains("'service_name' is required"), e.detail());
-
-        e = error("kubeforward {\n namespace a\n service_name b\n bogus 1\n}");
-        assertEquals(5, e.line());
-        assertTrue(e.detail().contains("unknown property 'bogus'"), e.detail());
-
-        e = error("kubeforward {\n namespace a\n service_name b\n fallback kube-dns.local\n}");
-        assertEquals(5, e.line());
-        assertTrue(e.detail().contains("fallback"), e.detail());
-
-        e = error("kubeforward {\n namespace a b\n service_name b\n}");
-        assertEquals(3, e.line());
-
-        e = error("kubeforward {\n namespace Not_Valid\n service_name b\n}");
-        assertEquals(3, e.line());
-
-        e = error("kubeforward {\n namespace a\n service_name b\n health_check\n}");
-        assertEquals(5, e.line());
-
-        e = error("kubeforward {\n namespace a\n service_name b\n policy bogus\n}");
-        assertEquals(5, e.line());
-
-        e = error("kubeforward {\n namespace a\n service_name b\n snapshot\n}");
-        assertEquals(5, e.line());
+        fails("kubeforward {\n service_name kube-dns\n}", 2, "'namespace' is required");
+        fails("kubeforward {\n namespace a\n}", 2, "'service_name' is required");
+        fails("kubeforward {\n namespace a\n service_name b\n bogus 1\n}", 5, "unknown property 'bogus'");
+        fails("kubeforward {\n namespace a\n service_name b\n fallback kube-dns.local\n}", 5, "fallback");
+        fails("kubeforward {\n namespace a b\n service_name b\n}", 3, "Wrong argument count");
+        fails("kubeforward {\n namespace Not_Valid\n service_name b\n}", 3, "Not_Valid");
+        fails("kubeforward {\n namespace a\n service_name b\n health_check\n}", 5, "Wrong argument count");
+        fails("kubeforward {\n namespace a\n service_name b\n policy bogus\n}", 5, "bogus");
+        fails("kubeforward {\n namespace a\n service_name b\n snapshot\n}", 5, "Wrong argument count");
     }
 
     @Test
     void setupChecksTheClientConfiguration() throws Exception {
         String missing = dir.resolve("absent.kubeconfig").toString();
-        ConfigException e = assertThrows(ConfigException.class, () -> build(
-                ".:53 {\n kubeforward {\n  namespace a\n  service_name b\n  kubeconfig " + missing + "\n }\n}\n"));
-        assertEquals(2, e.line());
+        SetupErrors.assertFails(
+                ".:53 {\n kubeforward {\n  namespace a\n  service_name b\n  kubeconfig " + missing + "\n }\n}\n",
+                registry(), 2, "plugin/kubeforward: kubeconfig " + missing);
 
         // Neither kubeconfig, a service account nor $KUBECONFIG: a setup error, not a silent hang.
-        e = assertThrows(ConfigException.class,
-                () -> build(".:53 {\n kubeforward {\n  namespace a\n  service_name b\n }\n}\n"));
-        assertTrue(e.detail().contains("no Kubernetes client configuration"), e.detail());
+        SetupErrors.assertFails(".:53 {\n kubeforward {\n  namespace a\n  service_name b\n }\n}\n", registry(), 2,
+                "no Kubernetes client configuration");
 
         Path kc = io.nodedns.k8stest.KubeClients.writeKubeconfig(dir.resolve("kc"), "http://127.0.0.1:1", "default");
-        e = assertThrows(ConfigException.class, () -> build(
-                ".:53 {\n kubeforward {\n  namespace a\n  service_name b\n  kubeconfig " + kc + " nope\n }\n}\n"));
-        assertTrue(e.detail().contains("no context 'nope'"), e.detail());
+        SetupErrors.assertFails(
+                ".:53 {\n kubeforward {\n  namespace a\n  service_name b\n  kubeconfig " + kc + " nope\n }\n}\n",
+                registry(), 2, "no context 'nope'");
         Files.deleteIfExists(kc);
-    }
-
-    private static Instance build(String corefile) throws ConfigException {
-        PluginRegistry r = registry();
-        return Instance.build(Corefile.parse("Corefile", corefile, r::isKnown, k -> null), r, new Shared(), 53);
     }
 
     @Test

@@ -82,11 +82,7 @@ class KubernetesConformanceTest {
                 List.of(new Endpoint(List.of("10.0.1.1"), true, "web-0"), Endpoint.ready("10.0.1.2"),
                         new Endpoint(List.of("10.0.1.3"), false, null)),
                 http);
-        JsonObject ref = new JsonObject();
-        ref.addProperty("kind", "Pod");
-        ref.addProperty("name", "hdls-pod-b");
-        slice.getAsJsonArray("endpoints").get(1).getAsJsonObject().add("targetRef", ref);
-        api.create(slice);
+        api.create(KubeObjects.withPodRef(slice, 1, "hdls-pod-b"));
         JsonObject ext = KubeObjects.service("testns", "ext", "", http);
         ext.getAsJsonObject("spec").addProperty("type", "ExternalName");
         ext.getAsJsonObject("spec").addProperty("externalName", "example.org");

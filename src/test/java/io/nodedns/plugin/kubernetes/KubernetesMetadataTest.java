@@ -4,31 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.nodedns.server.Exchange;
-import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.LoopAllocations;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.xbill.DNS.Type;
 
 /** kubernetes's metadata labels: the zone is matched on the question's wire name. */
 class KubernetesMetadataTest {
-    private static Exchange exchange(String name) {
-        Exchange ex = LoopAllocations.exchanges(List.of(DnsClient.query(name, Type.A)))[0];
-        ex.collectMetadata();
-        return ex;
-    }
-
     @Test
     void labelsNamesUnderItsZones() {
         KubernetesMetadata m = new KubernetesMetadata(List.of("example.org.", "cluster.local."));
-        Exchange ex = exchange("_http._tcp.Web.Team.SVC.Cluster.Local.");
+        Exchange ex = LoopAllocations.metadataExchange("_http._tcp.Web.Team.SVC.Cluster.Local.");
         m.metadata(ex);
         assertEquals("svc", ex.metadata("kubernetes/kind"));
         assertEquals("team", ex.metadata("kubernetes/namespace"));
         assertEquals("web", ex.metadata("kubernetes/service"));
         assertEquals("http", ex.metadata("kubernetes/port-name"));
         assertEquals("tcp", ex.metadata("kubernetes/protocol"));
-        Exchange bad = exchange("a.b.c.cluster.local.");
+        Exchange bad = LoopAllocations.metadataExchange("a.b.c.cluster.local.");
         m.metadata(bad);
         assertEquals(KubernetesMetadata.INVALID, bad.metadata("kubernetes/parse-error"));
     }
@@ -36,7 +28,7 @@ class KubernetesMetadataTest {
     @Test
     void aNameOutsideItsZonesGetsNothingAndAllocatesNothing() throws Exception {
         KubernetesMetadata m = new KubernetesMetadata(List.of("cluster.local."));
-        Exchange ex = exchange("www.example.org.");
+        Exchange ex = LoopAllocations.metadataExchange("www.example.org.");
         m.metadata(ex);
         assertNull(ex.metadata("kubernetes/kind"));
         LoopAllocations.calls("metadata outside the zones", 100_000, i -> m.metadata(ex)).assertNothingAllocated();

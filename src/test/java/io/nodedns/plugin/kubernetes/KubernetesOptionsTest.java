@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonObject;
 import io.nodedns.k8stest.DiscoveryServer;
-import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.KubeObjects.Endpoint;
 import io.nodedns.k8stest.KubeObjects.Port;
 import io.nodedns.k8stest.RecordedRequest;
-import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.k8stest.StandInCluster;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
 import java.nio.file.Files;
@@ -20,9 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -41,34 +38,15 @@ import org.xbill.DNS.Type;
 class KubernetesOptionsTest {
     @TempDir
     static Path dir;
-    static StandInApiServer api;
-    static Path kubeconfig;
-
-    @BeforeAll
-    static void api() {
-        api = StandInApiServer.builder().start();
-        api.create(KubeObjects.namespace("default"));
-        api.create(KubeObjects.namespace("other"));
-        Port http = new Port("http", "TCP", 80);
-        api.create(KubeObjects.service("default", "web", "None", http));
-        JsonObject slice = KubeObjects.endpointSlice("default", "web-a", Map.of(KubeObjects.SERVICE_NAME, "web"),
-                "IPv4",
-                List.of(Endpoint.ready("10.0.0.7")), http);
-        JsonObject ref = new JsonObject();
-        ref.addProperty("kind", "Pod");
-        ref.addProperty("name", "web-pod");
-        slice.getAsJsonArray("endpoints").get(0).getAsJsonObject().add("targetRef", ref);
-        api.create(slice);
-        api.create(KubeObjects.pod("default", "web-pod", "node-1", "10.0.0.7"));
-        kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (api != null) {
-            api.close();
-        }
-    }
+    static final Port HTTP = new Port("http", "TCP", 80);
+    /** A headless Service default/web whose one endpoint, 10.0.0.7, is the pod web-pod. */
+    @RegisterExtension
+    static final StandInCluster cluster = StandInCluster.of(KubeObjects.namespace("default"),
+            KubeObjects.namespace("other"), KubeObjects.service("default", "web", "None", HTTP),
+            KubeObjects.withPodRef(KubeObjects.endpointSlice("default", "web-a",
+                    Map.of(KubeObjects.SERVICE_NAME, "web"), "IPv4", List.of(Endpoint.ready("10.0.0.7")), HTTP), 0,
+                    "web-pod"),
+            KubeObjects.pod("default", "web-pod", "node-1", "10.0.0.7"));
 
     static DiscoveryServer start(String zones, String body) throws Exception {
         return DiscoveryServer.start(zones, body,
@@ -76,7 +54,7 @@ class KubernetesOptionsTest {
     }
 
     static String kube(String header, String... options) {
-        StringBuilder b = new StringBuilder(" kubernetes" + header + " {\n  kubeconfig " + kubeconfig + "\n");
+        StringBuilder b = new StringBuilder(" kubernetes" + header + " {\n  kubeconfig " + cluster.kubeconfig() + "\n");
         for (String o : options) {
             b.append("  ").append(o).append('\n');
         }
@@ -107,7 +85,7 @@ class KubernetesOptionsTest {
 
     @Test
     void defaultsZonesFromTheServerBlockTtl5AndNoFallthrough() throws Exception {
-        api.clearRequests();
+        cluster.api().clearRequests();
         try (DiscoveryServer s = start("cluster.local:PORT", kube(""))) {
             Message m = s.ask("cluster.local.", Type.SOA);
             assertEquals(Rcode.NOERROR, m.getRcode());
@@ -132,7 +110,8 @@ class KubernetesOptionsTest {
                     "pods disabled");
         }
         assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services",
-                "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name"), DiscoveryServer.listed(api),
+                "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name"),
+                DiscoveryServer.listed(cluster.api()),
                 "no pods without 'pods verified'");
     }
 
@@ -168,7 +147,7 @@ class KubernetesOptionsTest {
             assertEquals(Rcode.NXDOMAIN, s.ask("10-1-2-3.nope.pod.cluster.local.", Type.A).getRcode(),
                     "unknown namespace");
         }
-        api.clearRequests();
+        cluster.api().clearRequests();
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "pods verified"))) {
             assertEquals(Set.of("10-0-0-7.default.pod.cluster.local. 5 A 10.0.0.7"),
                     answers(s.ask("10-0-0-7.default.pod.cluster.local.", Type.A)));
@@ -177,7 +156,8 @@ class KubernetesOptionsTest {
             assertEquals(Rcode.NXDOMAIN, s.ask("10-0-0-7.other.pod.cluster.local.", Type.A).getRcode(),
                     "pod in another ns");
         }
-        assertTrue(DiscoveryServer.listed(api).contains("/api/v1/pods"), DiscoveryServer.listed(api).toString());
+        assertTrue(DiscoveryServer.listed(cluster.api()).contains("/api/v1/pods"),
+                DiscoveryServer.listed(cluster.api()).toString());
     }
 
     @Test
@@ -192,24 +172,26 @@ class KubernetesOptionsTest {
             assertEquals(Rcode.NOERROR, s.ask("other.svc.cluster.local.", Type.A).getRcode(),
                     "listed namespace exists");
         }
-        api.clearRequests();
+        cluster.api().clearRequests();
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "noendpoints"))) {
             assertEquals(Rcode.NXDOMAIN, s.ask("web.default.svc.cluster.local.", Type.A).getRcode(),
                     "headless needs slices");
         }
-        assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services"), DiscoveryServer.listed(api));
+        assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services"), DiscoveryServer.listed(cluster.api()));
     }
 
     @Test
     void ignoreEmptyServiceHidesClusterIpServicesWithoutReadyAddresses() throws Exception {
         Port http = new Port("http", "TCP", 80);
-        api.create(KubeObjects.service("default", "busy", "10.96.0.21", http));
-        api.create(KubeObjects.endpointSlice("default", "busy-a", Map.of(KubeObjects.SERVICE_NAME, "busy"), "IPv4",
-                List.of(Endpoint.ready("10.0.0.21")), http));
-        api.create(KubeObjects.service("default", "idle", "10.96.0.22", http));
-        api.create(KubeObjects.endpointSlice("default", "idle-a", Map.of(KubeObjects.SERVICE_NAME, "idle"), "IPv4",
-                List.of(new Endpoint(List.of("10.0.0.22"), false, null)), http));
-        api.create(KubeObjects.service("default", "empty", "10.96.0.23", http));
+        cluster.api().create(KubeObjects.service("default", "busy", "10.96.0.21", http));
+        cluster.api()
+                .create(KubeObjects.endpointSlice("default", "busy-a", Map.of(KubeObjects.SERVICE_NAME, "busy"), "IPv4",
+                        List.of(Endpoint.ready("10.0.0.21")), http));
+        cluster.api().create(KubeObjects.service("default", "idle", "10.96.0.22", http));
+        cluster.api()
+                .create(KubeObjects.endpointSlice("default", "idle-a", Map.of(KubeObjects.SERVICE_NAME, "idle"), "IPv4",
+                        List.of(new Endpoint(List.of("10.0.0.22"), false, null)), http));
+        cluster.api().create(KubeObjects.service("default", "empty", "10.96.0.23", http));
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "ignore empty_service"))) {
             assertEquals(Set.of("busy.default.svc.cluster.local. 5 A 10.96.0.21"),
                     answers(s.ask("busy.default.svc.cluster.local.", Type.A)));
@@ -228,14 +210,15 @@ class KubernetesOptionsTest {
     @Test
     void labelSelectorsAreSentToTheApiServer() throws Exception {
         Port http = new Port("http", "TCP", 80);
-        api.create(KubeObjects.withLabel(KubeObjects.service("default", "picked", "10.96.0.31", http), "app", "dns"));
-        api.create(KubeObjects.endpointSlice("default", "picked-a",
+        cluster.api().create(
+                KubeObjects.withLabel(KubeObjects.service("default", "picked", "10.96.0.31", http), "app", "dns"));
+        cluster.api().create(KubeObjects.endpointSlice("default", "picked-a",
                 Map.of(KubeObjects.SERVICE_NAME, "picked", "app", "dns"),
                 "IPv4", List.of(Endpoint.ready("10.0.0.31")), http));
-        api.create(KubeObjects.service("default", "plain", "10.96.0.32", http));
-        api.create(KubeObjects.withLabel(KubeObjects.namespace("team"), "team", "dns"));
-        api.create(KubeObjects.service("team", "api", "10.96.0.33", http));
-        api.clearRequests();
+        cluster.api().create(KubeObjects.service("default", "plain", "10.96.0.32", http));
+        cluster.api().create(KubeObjects.withLabel(KubeObjects.namespace("team"), "team", "dns"));
+        cluster.api().create(KubeObjects.service("team", "api", "10.96.0.33", http));
+        cluster.api().clearRequests();
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "labels app in ( dns, web ),tier!=db"))) {
             assertEquals(Set.of("picked.default.svc.cluster.local. 5 A 10.96.0.31"),
                     answers(s.ask("picked.default.svc.cluster.local.", Type.A)));
@@ -245,8 +228,8 @@ class KubernetesOptionsTest {
         }
         assertEquals(Set.of("/api/v1/namespaces", "/api/v1/services?app in (dns,web),tier!=db",
                 "/apis/discovery.k8s.io/v1/endpointslices?kubernetes.io/service-name,app in (dns,web),tier!=db"),
-                DiscoveryServer.listed(api));
-        api.clearRequests();
+                DiscoveryServer.listed(cluster.api()));
+        cluster.api().clearRequests();
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "namespace_labels team=dns"))) {
             assertEquals(Set.of("api.team.svc.cluster.local. 5 A 10.96.0.33"),
                     answers(s.ask("api.team.svc.cluster.local.", Type.A)));
@@ -254,22 +237,23 @@ class KubernetesOptionsTest {
                     "namespace not selected");
             assertEquals(Rcode.NXDOMAIN, s.ask("default.svc.cluster.local.", Type.A).getRcode());
         }
-        assertTrue(DiscoveryServer.listed(api).contains("/api/v1/namespaces?team=dns"),
-                DiscoveryServer.listed(api).toString());
+        assertTrue(DiscoveryServer.listed(cluster.api()).contains("/api/v1/namespaces?team=dns"),
+                DiscoveryServer.listed(cluster.api()).toString());
     }
 
     /** Arrival times (ms after the first) of the recorded requests that pass the filter, in order. */
     static List<Long> arrivals(java.util.function.Predicate<RecordedRequest> which) {
-        List<java.time.Instant> at = api.requests().stream().filter(which).map(RecordedRequest::at).sorted().toList();
+        List<java.time.Instant> at = cluster.api().requests().stream().filter(which).map(RecordedRequest::at).sorted()
+                .toList();
         return at.stream().map(t -> java.time.Duration.between(at.getFirst(), t).toMillis()).toList();
     }
 
     @Test
     void apiserverQpsAndBurstSpaceTheRequests() throws Exception {
-        api.clearRequests();
+        cluster.api().clearRequests();
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "apiserver_qps 4", "apiserver_burst 1"))) {
             assertEquals(Rcode.NOERROR, s.ask("web.default.svc.cluster.local.", Type.A).getRcode());
-            for (int i = 0; i < 100 && api.requests().size() < 6; i++) {
+            for (int i = 0; i < 100 && cluster.api().requests().size() < 6; i++) {
                 Thread.sleep(50); // the watches follow the lists, each behind its token
             }
         }
@@ -283,12 +267,12 @@ class KubernetesOptionsTest {
 
     @Test
     void apiserverMaxInflightSerialisesSlowLists() throws Exception {
-        api.clearRequests();
-        api.delayResponses(java.time.Duration.ofMillis(400), RecordedRequest::isList);
+        cluster.api().clearRequests();
+        cluster.api().delayResponses(java.time.Duration.ofMillis(400), RecordedRequest::isList);
         try (DiscoveryServer s = start("cluster.local:PORT", kube("", "apiserver_max_inflight 1"))) {
             assertEquals(Rcode.NOERROR, s.ask("web.default.svc.cluster.local.", Type.A).getRcode());
         } finally {
-            api.clearFaults();
+            cluster.api().clearFaults();
         }
         List<Long> t = arrivals(RecordedRequest::isList);
         assertTrue(t.size() >= 3, t.toString());
@@ -313,7 +297,7 @@ class KubernetesOptionsTest {
                 current-context: down
                 users:
                 - {name: u, user: {}}
-                """.formatted(unreachable, api.url()));
+                """.formatted(unreachable, cluster.api().url()));
         String body = " kubernetes {\n  kubeconfig " + two + " standin\n  startup_timeout 400ms\n }";
         try (DiscoveryServer s = start("cluster.local:PORT", body)) {
             assertTrue(s.server().server().current().readiness().getFirst().ready(), "ready once synced");

@@ -3,15 +3,12 @@ package io.nodedns.plugin.kubernetes;
 import static io.nodedns.testing.SetupErrors.assertFails;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
-import io.nodedns.server.Shared;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
@@ -54,8 +51,7 @@ class KubernetesSetupTest {
     }
 
     static Instance build(String corefile, Map<String, String> env) throws ConfigException {
-        PluginRegistry r = registry(env);
-        return Instance.build(Corefile.parse("Corefile", corefile, r::isKnown, k -> null), r, new Shared(), 53);
+        return SetupErrors.build(corefile, registry(env));
     }
 
     @Test
@@ -214,10 +210,8 @@ class KubernetesSetupTest {
                         + oidc + ": user 'nodedns-standin': auth-provider 'oidc' is not supported");
 
         // neither kubeconfig, a service account nor $KUBECONFIG: a setup error naming the directive's line
-        e = assertThrows(ConfigException.class, () -> build("cluster.local {\n\n kubernetes\n}\n", Map.of()));
-        assertEquals("Corefile", e.file());
-        assertEquals(3, e.line());
-        assertTrue(e.detail().contains("no Kubernetes client configuration"), e.detail());
+        assertFails(() -> build("cluster.local {\n\n kubernetes\n}\n", Map.of()), 3,
+                "plugin/kubernetes: no Kubernetes client configuration");
 
         // $KUBECONFIG is read when the block names no file (first entry of the list)
         assertDoesNotThrow(() -> build("cluster.local {\n kubernetes\n}\n",

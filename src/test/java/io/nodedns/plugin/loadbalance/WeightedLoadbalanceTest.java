@@ -3,7 +3,6 @@ package io.nodedns.plugin.loadbalance;
 import io.nodedns.testing.LoopAllocations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
@@ -134,11 +133,9 @@ class WeightedLoadbalanceTest {
 
     private void assertWeightFileFails(String content, int line, String fragment) throws Exception {
         Path weights = Files.writeString(dir.resolve("bad.weights"), content);
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> SetupErrors.build(".:53 {\n loadbalance weighted %s\n whoami\n}\n".formatted(weights)));
-        assertEquals(weights.toString(), e.file(), e.getMessage());
-        assertEquals(line, e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+        SetupErrors.assertFailsIn(weights.toString(),
+                () -> SetupErrors.build(".:53 {\n loadbalance weighted %s\n whoami\n}\n".formatted(weights)), line,
+                fragment);
     }
 
     @Test

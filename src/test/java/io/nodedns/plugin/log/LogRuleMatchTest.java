@@ -13,26 +13,20 @@ import org.xbill.DNS.Type;
 
 /** Which log rule covers a query is found on the question's wire name: a query no rule covers costs nothing. */
 class LogRuleMatchTest {
-    private static Exchange exchange(String name) {
-        Exchange ex = LoopAllocations.exchanges(List.of(DnsClient.query(name, Type.A)))[0];
-        ex.collectMetadata();
-        return ex;
-    }
-
     @Test
     void theFirstRuleCoveringTheNameDecides() {
         LogHandler log = new LogHandler(List.of(
                 new LogRule(List.of("example.org."), new LogFormat("{name}"), EnumSet.noneOf(ResponseClass.class)),
                 new LogRule(List.of("."), new LogFormat("{name}"), EnumSet.noneOf(ResponseClass.class))));
-        Exchange covered = exchange("WWW.Example.ORG.");
+        Exchange covered = LoopAllocations.metadataExchange("WWW.Example.ORG.");
         log.onResponse(covered);
         assertEquals("error", covered.metadata("log/class"), "no reply yet: the first rule classified it");
-        Exchange other = exchange("www.example.net.");
+        Exchange other = LoopAllocations.metadataExchange("www.example.net.");
         log.onResponse(other);
         assertEquals("error", other.metadata("log/class"), "the root rule covers every name");
         LogHandler narrow = new LogHandler(List.of(
                 new LogRule(List.of("example.org."), new LogFormat("{name}"), EnumSet.allOf(ResponseClass.class))));
-        Exchange outside = exchange("example.net.");
+        Exchange outside = LoopAllocations.metadataExchange("example.net.");
         narrow.onResponse(outside);
         assertNull(outside.metadata("log/class"), "no rule covers it: nothing is logged or published");
     }

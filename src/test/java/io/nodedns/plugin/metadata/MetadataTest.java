@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.nodedns.k8stest.DiscoveryServer;
-import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.KubeObjects.Port;
-import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.k8stest.StandInCluster;
 import io.nodedns.plugin.kubernetes.KubernetesSetup;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
@@ -15,12 +14,9 @@ import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LogCapture;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
@@ -30,28 +26,12 @@ class MetadataTest {
             + " kind={/kubernetes/kind} ep={/kubernetes/endpoint} port={/kubernetes/port-name}"
             + " proto={/kubernetes/protocol} err={/kubernetes/parse-error} class={/log/class}\"";
 
-    @TempDir
-    static Path dir;
-    static StandInApiServer api;
-    static Path kubeconfig;
-
-    @BeforeAll
-    static void api() {
-        api = StandInApiServer.builder().start();
-        api.create(KubeObjects.namespace("default"));
-        api.create(KubeObjects.service("default", "web", "10.96.0.10", new Port("http", "TCP", 80)));
-        kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (api != null) {
-            api.close();
-        }
-    }
+    @RegisterExtension
+    static final StandInCluster cluster = StandInCluster.of(KubeObjects.namespace("default"),
+            KubeObjects.service("default", "web", "10.96.0.10", new Port("http", "TCP", 80)));
 
     private static DiscoveryServer kube(String metadata) throws Exception {
-        String body = metadata + "\n log . " + KUBE_FORMAT + "\n kubernetes {\n  kubeconfig " + kubeconfig
+        String body = metadata + "\n log . " + KUBE_FORMAT + "\n kubernetes {\n  kubeconfig " + cluster.kubeconfig()
                 + "\n  fallthrough\n }";
         return DiscoveryServer.start("cluster.local:PORT", body,
                 TestServer.registry().register("kubernetes", new KubernetesSetup(Map.of())));

@@ -4,20 +4,17 @@ import static io.nodedns.testing.SetupErrors.assertFails;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
 import io.nodedns.k8stest.DiscoveryServer;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.KubeObjects.Port;
 import io.nodedns.k8stest.RecordedRequest;
 import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.k8stest.StandInCluster;
 import io.nodedns.server.Instance;
-import io.nodedns.server.PluginRegistry;
-import io.nodedns.server.Shared;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
@@ -25,9 +22,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -44,29 +40,16 @@ import org.xbill.DNS.Type;
 class MulticlusterSetupTest {
     @TempDir
     static Path dir;
-    static StandInApiServer api;
-    static Path kubeconfig;
-
-    @BeforeAll
-    static void api() {
-        api = StandInApiServer.builder().serviceImportVersions("v1beta1", "v1alpha1").start();
-        api.create(KubeObjects.namespace("default"));
-        api.create(KubeObjects.serviceImport("v1beta1", "default", "web", "ClusterSetIP", List.of("10.9.0.1"),
-                new Port("http", "TCP", 80)));
-        kubeconfig = KubeClients.writeKubeconfig(dir.resolve("kubeconfig"), api.url(), "default");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (api != null) {
-            api.close();
-        }
-    }
+    @RegisterExtension
+    static final StandInCluster cluster = StandInCluster.of(
+            StandInApiServer.builder().serviceImportVersions("v1beta1", "v1alpha1"), KubeObjects.namespace("default"),
+            KubeObjects.serviceImport("v1beta1", "default", "web", "ClusterSetIP", List.of("10.9.0.1"),
+                    new Port("http", "TCP", 80)));
 
     /** {@code clusterset.local { multicluster { kubeconfig F; <lines> } }}: the lines start at line 4. */
     static String block(String... lines) {
         StringBuilder b = new StringBuilder(
-                "clusterset.local {\n    multicluster {\n        kubeconfig " + kubeconfig + "\n");
+                "clusterset.local {\n    multicluster {\n        kubeconfig " + cluster.kubeconfig() + "\n");
         for (String l : lines) {
             b.append("        ").append(l).append('\n');
         }
@@ -74,8 +57,7 @@ class MulticlusterSetupTest {
     }
 
     static Instance build(String corefile, Map<String, String> env) throws ConfigException {
-        PluginRegistry r = TestServer.registry().register("multicluster", new MulticlusterSetup(env));
-        return Instance.build(Corefile.parse("Corefile", corefile, r::isKnown, k -> null), r, new Shared(), 53);
+        return SetupErrors.build(corefile, TestServer.registry().register("multicluster", new MulticlusterSetup(env)));
     }
 
     @Test
@@ -88,7 +70,7 @@ class MulticlusterSetupTest {
         }
         assertDoesNotThrow(
                 () -> SetupErrors.build(".:53 {\n multicluster clusterset.local example.test {\n  kubeconfig "
-                        + kubeconfig + " " + KubeClients.CONTEXT + "\n }\n}\n"));
+                        + cluster.kubeconfig() + " " + KubeClients.CONTEXT + "\n }\n}\n"));
     }
 
     @Test
@@ -107,7 +89,10 @@ class MulticlusterSetupTest {
         assertFails(block("ttl 86400"), 4, "plugin/multicluster: ttl must be in range [0, 3600]: 86400");
         assertFails(block("ttl 5 5"), 4, "Wrong argument count");
         assertFails(block("ttl 5", "noendpoints", "bogus 1"), 6, "unknown property 'bogus'");
-        assertFails("clusterset.local {\n multicluster {\n  kubeconfig " + kubeconfig + "\n }\n\n multicluster\n}\n", 6,
+        assertFails(
+                "clusterset.local {\n multicluster {\n  kubeconfig " + cluster.kubeconfig()
+                        + "\n }\n\n multicluster\n}\n",
+                6,
                 "plugin/multicluster: this plugin can only be used once per Server Block");
     }
 
@@ -115,14 +100,13 @@ class MulticlusterSetupTest {
     void clientConfiguration() {
         assertFails("clusterset.local {\n multicluster {\n  kubeconfig " + dir.resolve("absent") + "\n }\n}\n", 2,
                 "plugin/multicluster:");
-        assertFails("clusterset.local {\n multicluster {\n  kubeconfig " + kubeconfig + " nope\n }\n}\n", 2,
+        assertFails("clusterset.local {\n multicluster {\n  kubeconfig " + cluster.kubeconfig() + " nope\n }\n}\n", 2,
                 "no context 'nope'");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> build("clusterset.local {\n multicluster\n}\n", Map.of()));
-        assertEquals(2, e.line());
-        assertTrue(e.detail().contains("plugin/multicluster: no Kubernetes client configuration"), e.detail());
+        assertFails(() -> build("clusterset.local {\n multicluster\n}\n", Map.of()), 2,
+                "plugin/multicluster: no Kubernetes client configuration");
         assertDoesNotThrow(
-                () -> build("clusterset.local {\n multicluster\n}\n", Map.of("KUBECONFIG", kubeconfig.toString())));
+                () -> build("clusterset.local {\n multicluster\n}\n",
+                        Map.of("KUBECONFIG", cluster.kubeconfig().toString())));
     }
 
     static DiscoveryServer start(String header, String body) throws Exception {
@@ -143,9 +127,9 @@ class MulticlusterSetupTest {
 
     @Test
     void defaultsOverSockets() throws Exception {
-        api.clearRequests();
+        cluster.api().clearRequests();
         try (DiscoveryServer s = start("clusterset.local:PORT",
-                " multicluster {\n  kubeconfig " + kubeconfig + "\n }")) {
+                " multicluster {\n  kubeconfig " + cluster.kubeconfig() + "\n }")) {
             assertTrue(s.server().server().current().readiness().getFirst().ready());
             SOARecord soa = soa(s.ask("clusterset.local.", Type.SOA));
             assertEquals(5, soa.getTTL());
@@ -161,14 +145,15 @@ class MulticlusterSetupTest {
                 Set.of("/api/v1/namespaces",
                         "/apis/discovery.k8s.io/v1/endpointslices?multicluster.kubernetes.io/service-name",
                         "/apis/multicluster.x-k8s.io/v1beta1/serviceimports"),
-                DiscoveryServer.listed(api), "no Services or Pods");
+                DiscoveryServer.listed(cluster.api()), "no Services or Pods");
     }
 
     @Test
     void zonesTtlFallthroughAndNoendpoints() throws Exception {
-        api.clearRequests();
-        try (DiscoveryServer s = start(".:PORT", " multicluster clusterset.local mcs.test {\n  kubeconfig " + kubeconfig
-                + "\n  ttl 3600\n  fallthrough mcs.test\n  noendpoints\n }")) {
+        cluster.api().clearRequests();
+        try (DiscoveryServer s = start(".:PORT",
+                " multicluster clusterset.local mcs.test {\n  kubeconfig " + cluster.kubeconfig()
+                        + "\n  ttl 3600\n  fallthrough mcs.test\n  noendpoints\n }")) {
             SOARecord soa = soa(s.ask("clusterset.local.", Type.SOA));
             assertEquals(300, soa.getTTL());
             assertEquals(3600, soa.getMinimum());
@@ -179,8 +164,8 @@ class MulticlusterSetupTest {
             assertTrue(DiscoveryServer.fellThrough(s.ask("web.default.svc.cluster.local.", Type.A)),
                     "other zones go on");
         }
-        assertFalse(DiscoveryServer.listed(api).stream().anyMatch(p -> p.contains("endpointslices")),
-                DiscoveryServer.listed(api).toString());
+        assertFalse(DiscoveryServer.listed(cluster.api()).stream().anyMatch(p -> p.contains("endpointslices")),
+                DiscoveryServer.listed(cluster.api()).toString());
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.Corefile;
 import io.nodedns.config.Dispenser;
 import io.nodedns.testing.SetupErrors;
 import java.nio.file.Path;
@@ -18,8 +17,7 @@ class NodecacheSetupTest {
     private static final List<NodecacheConfig.Target> T = List.of(new NodecacheConfig.Target("169.254.20.10", 53));
 
     private static NodecacheConfig parse(String line) throws Exception {
-        var blocks = Corefile.parse("Corefile", ".:53 {\n" + line + "\n}\n", n -> true, k -> null);
-        Dispenser d = blocks.getFirst().directives("nodecache").getFirst().dispenser();
+        Dispenser d = SetupErrors.dispenser(".:53", line, "nodecache");
         d.next();
         return NodecacheSetup.parse(d, T);
     }

@@ -6,23 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.MetricValues;
 import io.nodedns.testing.TestServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Type;
 
 /** forward's proxy_* / forward_* and cache's cache_* series, and their survival across a reload. */
 class ForwardCacheMetricsTest {
-    private static String scrape(int port) throws Exception {
-        return HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
-    }
-
     @Test
     void forwardAndCacheSeries() throws Exception {
         int dns = FreePorts.udpAndTcp();
@@ -40,26 +30,26 @@ class ForwardCacheMetricsTest {
                     client.udp(DnsClient.query("same.example.org", Type.A));
                 }
                 client.udp(DnsClient.query("other.example.org", Type.A));
-                String body = scrape(http);
+                String body = MetricValues.scrape(http);
                 String to = "to=\"" + upstream.hostPort() + "\"";
                 assertEquals(2.0,
-                        PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_count", to,
+                        MetricValues.valueIn(body, "coredns_proxy_request_duration_seconds_count", to,
                                 "rcode=\"NOERROR\"",
                                 "proxy_name=\"forward\""),
                         body);
                 assertEquals(2.0,
-                        PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_bucket", to, "le=\"+Inf\""));
-                assertEquals(0.0, PrometheusTest.value(body, "coredns_proxy_healthcheck_failures_total", to));
+                        MetricValues.valueIn(body, "coredns_proxy_request_duration_seconds_bucket", to, "le=\"+Inf\""));
+                assertEquals(0.0, MetricValues.valueIn(body, "coredns_proxy_healthcheck_failures_total", to));
                 assertTrue(body.contains("coredns_forward_healthcheck_broken_total 0"), body);
-                assertEquals(4.0, PrometheusTest.value(body, "coredns_cache_requests_total",
+                assertEquals(4.0, MetricValues.valueIn(body, "coredns_cache_requests_total",
                         "server=\"dns://:" + dns + "\"", "zones=\".\""));
-                assertEquals(2.0, PrometheusTest.value(body, "coredns_cache_hits_total", "type=\"success\""));
-                assertEquals(2.0, PrometheusTest.value(body, "coredns_cache_entries", "type=\"success\""));
+                assertEquals(2.0, MetricValues.valueIn(body, "coredns_cache_hits_total", "type=\"success\""));
+                assertEquals(2.0, MetricValues.valueIn(body, "coredns_cache_entries", "type=\"success\""));
 
                 // Counters keep counting between scrapes.
                 client.udp(DnsClient.query("same.example.org", Type.A));
-                String after = scrape(http);
-                assertEquals(3.0, PrometheusTest.value(after, "coredns_cache_hits_total", "type=\"success\""));
+                String after = MetricValues.scrape(http);
+                assertEquals(3.0, MetricValues.valueIn(after, "coredns_cache_hits_total", "type=\"success\""));
             }
         }
     }
@@ -88,20 +78,20 @@ class ForwardCacheMetricsTest {
                 client.udp(DnsClient.query("one.example.org", Type.A));
                 client.udp(DnsClient.query("two.example.org", Type.A));
                 client.udp(DnsClient.query("two.example.org", Type.A));
-                scrape(http); // the scrape that sees the first instance, so the reload retires it
+                MetricValues.scrape(http); // the scrape that sees the first instance, so the reload retires it
                 java.nio.file.Files.writeString(file, corefile.replace("    cache\n", "    cache\n    errors\n"));
                 assertTrue(server.server().reload(), "same cache options, another chain");
-                String body = scrape(http);
+                String body = MetricValues.scrape(http);
                 String to = "to=\"" + upstream.hostPort() + "\"";
-                assertEquals(3.0, PrometheusTest.value(body, "coredns_cache_requests_total", "zones=\".\""), body);
-                assertEquals(1.0, PrometheusTest.value(body, "coredns_cache_hits_total", "type=\"success\""));
-                assertEquals(2.0, PrometheusTest.value(body, "coredns_cache_entries", "type=\"success\""));
-                assertEquals(2.0, PrometheusTest.value(body, "coredns_proxy_request_duration_seconds_count", to,
+                assertEquals(3.0, MetricValues.valueIn(body, "coredns_cache_requests_total", "zones=\".\""), body);
+                assertEquals(1.0, MetricValues.valueIn(body, "coredns_cache_hits_total", "type=\"success\""));
+                assertEquals(2.0, MetricValues.valueIn(body, "coredns_cache_entries", "type=\"success\""));
+                assertEquals(2.0, MetricValues.valueIn(body, "coredns_proxy_request_duration_seconds_count", to,
                         "rcode=\"NOERROR\""));
                 client.udp(DnsClient.query("three.example.org", Type.A));
-                String after = scrape(http);
-                assertEquals(4.0, PrometheusTest.value(after, "coredns_cache_requests_total", "zones=\".\""), after);
-                assertEquals(3.0, PrometheusTest.value(after, "coredns_proxy_request_duration_seconds_count", to,
+                String after = MetricValues.scrape(http);
+                assertEquals(4.0, MetricValues.valueIn(after, "coredns_cache_requests_total", "zones=\".\""), after);
+                assertEquals(3.0, MetricValues.valueIn(after, "coredns_proxy_request_duration_seconds_count", to,
                         "rcode=\"NOERROR\""));
             }
         }

@@ -5,42 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.MetricValues;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Type;
 
 class PrometheusTest {
-    private static String scrape(int port) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode());
-        return r.body();
-    }
-
-    /** The value of the series whose name and labels (in any order) match. */
-    static double value(String body, String name, String... labels) {
-        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
-        Matcher m = line.matcher(body);
-        while (m.find()) {
-            boolean all = true;
-            for (String l : labels) {
-                all &= m.group(1).contains(l);
-            }
-            if (all) {
-                return Double.parseDouble(m.group(2));
-            }
-        }
-        return Double.NaN;
-    }
-
     @Test
     void coreDnsSeriesAreCountedPerZoneTypeRcodeAndPlugin() throws Exception {
         int dns = FreePorts.udpAndTcp();
@@ -57,29 +28,41 @@ class PrometheusTest {
             client.udp(DnsClient.withEdns(DnsClient.query("x.sub.example.org", Type.MX), 1232, true));
             client.tcp(DnsClient.query("c.example.org", 65534));
             client.udp(DnsClient.query("outside.example.net", Type.A));
-            String body = scrape(http);
+            String body = MetricValues.scrape(http);
             String serverLabel = "server=\"dns://:" + dns + "\"";
-            assertEquals(2.0, value(body, "coredns_dns_requests_total", serverLabel, "zone=\"example.org.\"",
-                    "type=\"A\"", "proto=\"udp\"", "family=\"1\""), body);
-            assertEquals(1.0, value(body, "coredns_dns_requests_total", "zone=\"sub.example.org.\"", "type=\"MX\""));
-            assertEquals(1.0, value(body, "coredns_dns_requests_total", "zone=\"example.org.\"", "type=\"other\"",
-                    "proto=\"tcp\""));
-            assertEquals(1.0, value(body, "coredns_dns_do_requests_total", "zone=\"sub.example.org.\""));
-            assertEquals(3.0, value(body, "coredns_dns_responses_total", "zone=\"example.org.\"", "rcode=\"NOERROR\"",
-                    "plugin=\"whoami\""));
-            assertEquals(1.0, value(body, "coredns_dns_requests_total", "zone=\"dropped\""));
+            assertEquals(2.0,
+                    MetricValues.valueIn(body, "coredns_dns_requests_total", serverLabel, "zone=\"example.org.\"",
+                            "type=\"A\"", "proto=\"udp\"", "family=\"1\""),
+                    body);
+            assertEquals(1.0, MetricValues.valueIn(body, "coredns_dns_requests_total", "zone=\"sub.example.org.\"",
+                    "type=\"MX\""));
             assertEquals(1.0,
-                    value(body, "coredns_dns_responses_total", "zone=\"dropped\"", "rcode=\"REFUSED\"", "plugin=\"\""));
-            assertEquals(3.0, value(body, "coredns_dns_request_duration_seconds_count", "zone=\"example.org.\""), body);
+                    MetricValues.valueIn(body, "coredns_dns_requests_total", "zone=\"example.org.\"", "type=\"other\"",
+                            "proto=\"tcp\""));
+            assertEquals(1.0, MetricValues.valueIn(body, "coredns_dns_do_requests_total", "zone=\"sub.example.org.\""));
+            assertEquals(3.0,
+                    MetricValues.valueIn(body, "coredns_dns_responses_total", "zone=\"example.org.\"",
+                            "rcode=\"NOERROR\"",
+                            "plugin=\"whoami\""));
+            assertEquals(1.0, MetricValues.valueIn(body, "coredns_dns_requests_total", "zone=\"dropped\""));
+            assertEquals(1.0,
+                    MetricValues.valueIn(body, "coredns_dns_responses_total", "zone=\"dropped\"", "rcode=\"REFUSED\"",
+                            "plugin=\"\""));
+            assertEquals(3.0,
+                    MetricValues.valueIn(body, "coredns_dns_request_duration_seconds_count", "zone=\"example.org.\""),
+                    body);
             assertTrue(body.contains("le=\"0.00025\"") || body.contains("le=\"2.5E-4\""), "CoreDNS duration buckets");
             assertTrue(body.contains("le=\"8291.0\""), "CoreDNS size buckets");
-            assertEquals(2.0, value(body, "coredns_dns_request_size_bytes_bucket", "zone=\"example.org.\"",
-                    "proto=\"udp\"", "le=\"100.0\""));
-            assertEquals(1.0, value(body, "coredns_plugin_enabled", "name=\"whoami\"", "zone=\"example.org.\""));
-            assertEquals(1.0, value(body, "coredns_build_info"));
+            assertEquals(2.0,
+                    MetricValues.valueIn(body, "coredns_dns_request_size_bytes_bucket", "zone=\"example.org.\"",
+                            "proto=\"udp\"", "le=\"100.0\""));
+            assertEquals(1.0,
+                    MetricValues.valueIn(body, "coredns_plugin_enabled", "name=\"whoami\"", "zone=\"example.org.\""));
+            assertEquals(1.0, MetricValues.valueIn(body, "coredns_build_info"));
             assertTrue(body.contains("coredns_reload_failed_total"));
-            assertEquals(1.0, value(body, "coredns_reload_version_info", "hash=\"sha512\""), body);
-            assertEquals(1.0, value(body, "coredns_dns_request_duration_seconds_count", "zone=\"dropped\""));
+            assertEquals(1.0, MetricValues.valueIn(body, "coredns_reload_version_info", "hash=\"sha512\""), body);
+            assertEquals(1.0,
+                    MetricValues.valueIn(body, "coredns_dns_request_duration_seconds_count", "zone=\"dropped\""));
             assertTrue(body.contains("jvm_memory_used_bytes"), "runtime metrics exported");
         }
     }
@@ -143,7 +126,7 @@ class PrometheusTest {
                 }
                 """.formatted(dns, http);
         try (TestServer server = TestServer.fromText(corefile)) {
-            assertTrue(scrape(http).contains("jvm_classes_currently_loaded"), "runtime_metrics on");
+            assertTrue(MetricValues.scrape(http).contains("jvm_classes_currently_loaded"), "runtime_metrics on");
         }
     }
 

@@ -3,22 +3,14 @@ package io.nodedns.plugin.reload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.Corefile;
-import io.nodedns.config.Directive;
-import io.nodedns.config.ServerBlock;
 import io.nodedns.testing.SetupErrors;
-import io.nodedns.testing.TestServer;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReloadSetupTest {
     /** Parses the reload directive of {@code .:53 { <body> }}; the directive is on line 2. */
     private static ReloadSetup.ReloadConfig parse(String args) throws Exception {
-        List<ServerBlock> blocks = Corefile.parse("Corefile", ".:53 {\n reload" + args + "\n whoami\n}\n",
-                TestServer.registry()::isKnown, k -> null);
-        Directive reload = blocks.getFirst().directives("reload").getFirst();
-        return ReloadSetup.parse(reload.dispenser());
+        return ReloadSetup.parse(SetupErrors.dispenser(".:53", " reload" + args + "\n whoami", "reload"));
     }
 
     @Test

@@ -1,9 +1,13 @@
 package io.nodedns.plugin.tls;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.TestCa;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -63,6 +67,27 @@ final class TlsFixture {
         TestCa other = new TestCa("another CA");
         TestCa.Issued x = other.issue("x", List.of("x"), List.of());
         return new TestCa.Issued(x.cert(), x.key(), ca.cert());
+    }
+
+    /**
+     * Opens a TCP connection to 127.0.0.1:{@code port} that never starts the TLS handshake and
+     * asserts the server closes it (end of stream or a reset) within 6 s: the read deadline the
+     * blocks under test set to 1 s, not the client's 8 s timeout.
+     */
+    static void assertSilentConnectionClosed(int port) throws IOException {
+        try (Socket idle = new Socket("127.0.0.1", port)) {
+            idle.setSoTimeout(8000);
+            long t0 = System.nanoTime();
+            int got;
+            try {
+                got = idle.getInputStream().read();
+            } catch (SocketException reset) {
+                got = -1;
+            }
+            assertEquals(-1, got, "the server sent a byte on a connection that sent nothing");
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms < 6000, "closed after " + ms + " ms");
+        }
     }
 
     /** Runs kdig (one try, 3 s) with {@code args}; its output. */

@@ -3,8 +3,6 @@ package io.nodedns.plugin.trace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nodedns.config.ConfigException;
-import io.nodedns.config.Corefile;
-import io.nodedns.config.Dispenser;
 import io.nodedns.testing.SetupErrors;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -12,9 +10,7 @@ import org.junit.jupiter.api.Test;
 /** trace's Corefile syntax: CoreDNS's endpoint forms and defaults, and clear errors for what nodedns lacks. */
 class TraceSetupTest {
     private static TraceConfig parse(String directive) throws ConfigException {
-        var block = Corefile.parse("Corefile", ". {\n" + directive + "\n}\n", n -> true, k -> null).getFirst();
-        Dispenser d = block.directives("trace").getFirst().dispenser();
-        return TraceSetup.parse(d, null, 53);
+        return TraceSetup.parse(SetupErrors.dispenser(".", directive, "trace"), null, 53);
     }
 
     @Test

@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.MetricValues;
 import io.nodedns.testing.TestServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +72,7 @@ class TraceTest {
             assertEquals("tcp", tag(nx, "coredns.io/proto"));
             assertTrue(collector.contentTypes.stream().allMatch("application/json"::equals),
                     collector.contentTypes.toString());
-            String scrape = scrape(metrics);
+            String scrape = MetricValues.scrape(metrics);
             assertEquals(2, counter(scrape, "nodedns_trace_spans_total{"), scrape);
             assertEquals(2, counter(scrape, "nodedns_trace_spans_sent_total{"), scrape);
         }
@@ -121,7 +118,7 @@ class TraceTest {
                 assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
                 slowest = Math.max(slowest, System.nanoTime() - t0);
             }
-            String scrape = scrape(metrics);
+            String scrape = MetricValues.scrape(metrics);
             assertEquals(300, counter(scrape, "nodedns_trace_spans_total{"), scrape);
             long dropped = counter(scrape, "nodedns_trace_spans_dropped_total{", "reason=\"backlog\"");
             // at most one batch in the hung POST and 5 in the backlog were kept (a few more batches if the first POSTs were quick)
@@ -149,7 +146,8 @@ class TraceTest {
             long dropped;
             do {
                 Thread.sleep(50);
-                dropped = counter(scrape(metrics), "nodedns_trace_spans_dropped_total{", "reason=\"send\"");
+                dropped = counter(MetricValues.scrape(metrics), "nodedns_trace_spans_dropped_total{",
+                        "reason=\"send\"");
             } while (dropped < 10 && System.nanoTime() < deadline);
             assertEquals(10, dropped, "every span of a refused POST is counted");
         }
@@ -203,13 +201,6 @@ class TraceTest {
             assertEquals(Rcode.NOERROR, m.getRcode());
             Thread.sleep(200);
             assertEquals(0, collector.pending(), "every 0 traces nothing, as CoreDNS");
-        }
-    }
-
-    private static String scrape(int port) throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
         }
     }
 
