@@ -69,6 +69,11 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> implements Str
      * descriptors (EMFILE), accept fails at once every time, and retrying at once would spin a
      * carrier thread at 100 % CPU beside the UDP loops while nothing can be accepted anyway.
      */
+    /** The pause after a failed accept that followed a pause of {@code backoff} ns (0: none). */
+    static long nextBackoff(long backoff) {
+        return backoff == 0 ? FIRST_BACKOFF_NANOS : Math.min(2 * backoff, MAX_BACKOFF_NANOS);
+    }
+
     private void acceptLoop() {
         long backoff = 0;
         while (accepting) {
@@ -80,7 +85,7 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> implements Str
                     return;
                 }
                 errors.caught(t);
-                backoff = backoff == 0 ? FIRST_BACKOFF_NANOS : Math.min(2 * backoff, MAX_BACKOFF_NANOS);
+                backoff = nextBackoff(backoff);
                 LockSupport.parkNanos(backoff); // stopAccepting unparks
                 continue;
             }
