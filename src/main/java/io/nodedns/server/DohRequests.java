@@ -86,7 +86,8 @@ final class DohRequests extends Handler.Abstract {
             byte[] query;
             if ("GET".equals(method)) {
                 query = fromParameter(request);
-                whole = settled(request) || discard(request);
+                long dropped = dropArrived(request);
+                whole = dropped < 0 || discard(request, dropped);
             } else {
                 query = body(request);
                 whole = query != null;
@@ -163,33 +164,46 @@ final class DohRequests extends Handler.Abstract {
 
     /**
      * Whether the body has no bytes or all of them have come (they are dropped here), so the reply
-     * needs no wait for more of it. Not Jetty's consumeAvailable: that fails the body's later reads
-     * when some of it is still to come, and {@link #discard} then could not wait for it.
+     * needs no wait for more of it.
      */
     private static boolean settled(Request request) {
-        if (request.getLength() == 0) {
-            return true;
-        }
-        for (long dropped = 0; dropped <= MAX_MESSAGE;) {
-            Content.Chunk chunk = request.read();
-            if (chunk == null || Content.Chunk.isFailure(chunk)) {
-                return false; // more to come, or it will not
-            }
-            dropped += chunk.remaining();
-            chunk.release();
-            if (chunk.isLast()) {
-                return true;
-            }
-        }
-        return false;
+        return dropArrived(request) < 0;
     }
 
     /**
-     * {@link #settled}, or else the rest of the body read and dropped with one of the listener's
-     * works, the bound POST bodies are read under ({@link #discard}); false when none is free.
+     * Drops what of the body has come: -1 when that was all of it, else how many bytes were
+     * dropped (more is to come, or it will not). Not Jetty's consumeAvailable: that fails the
+     * body's later reads when some of it is still to come, and {@link #discard} then could not
+     * wait for it.
+     */
+    private static long dropArrived(Request request) {
+        if (request.getLength() == 0) {
+            return -1;
+        }
+        long dropped = 0;
+        while (dropped <= MAX_MESSAGE) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null || Content.Chunk.isFailure(chunk)) {
+                return dropped;
+            }
+            dropped += chunk.remaining();
+            boolean last = chunk.isLast(); // read before release: a released chunk may be reused
+            chunk.release();
+            if (last) {
+                return -1;
+            }
+        }
+        return dropped;
+    }
+
+    /**
+     * Whether the body was read to its end: what has come dropped, or else the rest read and
+     * dropped ({@link #discard}) with one of the listener's works, the bound POST bodies are read
+     * under; false when none is free.
      */
     private boolean drained(Request request) {
-        if (settled(request)) {
+        long dropped = dropArrived(request);
+        if (dropped < 0) {
             return true;
         }
         TcpWork work = pool.take();
@@ -197,7 +211,7 @@ final class DohRequests extends Handler.Abstract {
             return false;
         }
         try {
-            return discard(request);
+            return discard(request, dropped);
         } finally {
             pool.giveBack(work);
         }
@@ -207,15 +221,20 @@ final class DohRequests extends Handler.Abstract {
      * Reads and drops the rest of a body this request does not use, as web servers do before an
      * error reply, so that an HTTP/1.x connection carries the client's next request rather than
      * being closed under it, and an HTTP/2 stream ends without a reset (which a client may see
-     * before the reply): at most {@link #MAX_MESSAGE} bytes (fewer if Content-Length says so)
-     * within {@code read}, the bounds of a POST body. False when more comes, or not in time: an
-     * HTTP/1.x reply then says the connection closes. The caller holds a work.
+     * before the reply): at most {@link #MAX_MESSAGE} bytes in all with the {@code dropped} ones
+     * already read (fewer if Content-Length says so) within {@code read}, the bounds of a POST body.
+     * False when more comes, or not in time: an HTTP/1.x reply then says the connection closes. The
+     * caller holds a work.
      */
-    private boolean discard(Request request) {
+    private boolean discard(Request request, long dropped) {
+        if (dropped > MAX_MESSAGE) {
+            return false;
+        }
+        long left = MAX_MESSAGE - dropped;
         Scheduler.Task deadline = readDeadline(request);
         try {
-            // skip reads until the end or the bound: fewer than MAX_MESSAGE + 1 bytes means the end came
-            return Content.Source.asInputStream(request).skip(MAX_MESSAGE + 1) <= MAX_MESSAGE;
+            // skip reads until the end or the bound: at most `left` bytes more means the end came
+            return Content.Source.asInputStream(request).skip(left + 1) <= left;
         } catch (IOException notInTime) {
             return false;
         } finally {

@@ -45,14 +45,15 @@ public final class SelfLookup {
      * server and its answer records follow the CNAME in the one reply (CoreDNS file externalLookup,
      * backend_lookup). An NXDOMAIN target makes the reply NXDOMAIN with the target's authority
      * (RFC 6604 3: the rcode is the last name's); a target that cannot be asked (failure, timeout,
-     * {@link #MAX_DEPTH}) leaves the CNAME alone, as CoreDNS does. Returns {@link Result#PENDING},
-     * or SERVFAIL when too many such queries are in flight.
+     * {@link #MAX_DEPTH}) leaves the CNAME alone, as CoreDNS does; so does a query shed because too
+     * many are in flight (counted, {@link SelfLookupGate}). Returns {@link Result#PENDING}, or
+     * {@link Result#WRITTEN} for the CNAME alone when shed.
      */
     public static int followCname(Exchange ex, int length, Name target, String plugin) {
         byte[] own = new byte[length];
         ex.response().getBytes(0, own);
         int qtype = ex.query().qtype();
-        return offLoop(ex, plugin, () -> {
+        int result = offLoop(ex, plugin, () -> {
             byte[] out = own;
             try {
                 out = chain(new Message(own), lookup(ex, target, qtype)).toWire();
@@ -64,6 +65,11 @@ public final class SelfLookup {
             ex.written(out.length, plugin);
             ex.complete();
         });
+        if (result == Result.PENDING) {
+            return result;
+        }
+        ex.written(length, plugin); // shed: the reply as it stands, the CNAME alone
+        return Result.WRITTEN;
     }
 
     /** Makes a whole reply message off the receiving thread; null for SERVFAIL. */

@@ -13,8 +13,8 @@ import java.util.function.Function;
  * grow memory without bound. At most {@link #limit()} run at once, process-wide; past it a query is
  * answered SERVFAIL at once on the calling thread and counted per plugin. The limit is fixed at
  * start from the heap limit, as {@link MemoryBudget} fixes the exchanges': a sixteenth of the heap
- * at {@link #QUERY_HEAP_BYTES} per query, at least {@link #MIN} and at most {@link #MAX} (85 with
- * the image's {@code -Xmx128m}). Lock-free; touched once when such a query starts and once when it ends.
+ * at {@link #QUERY_HEAP_BYTES} per query, at least {@link #MIN} and at most {@link #MAX} (82 with
+ * the image's {@code -Xmx128m}: SerialGC's maxMemory leaves out a survivor space). Lock-free; touched once when such a query starts and once when it ends.
  */
 final class SelfLookupGate implements MetricSource {
     /**

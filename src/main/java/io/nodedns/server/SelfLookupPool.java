@@ -7,7 +7,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The exchanges of {@link SelfLookup}s, process-wide: a free list that grows with use, each
  * exchange counted in the {@link MemoryBudget} the UDP loops share before it is made, and trimmed
- * back when a peak has passed (checked as lookups come and go: no thread wakes for it). How many
+ * back when a peak has passed (checked as lookups come and go, and by a {@link Periodic} that runs
+ * only while the pool holds exchanges, so a flood's peak is given back even if no lookup follows it,
+ * and a replaced configuration's listener is not kept reachable by an idle exchange). How many
  * are in use at once is bounded by {@link SelfLookupGate}: at most {@link SelfLookup#MAX_DEPTH}
  * nested ones per query answered off the loops, and in practice one. Any thread; a short lock
  * around a few array operations, nothing allocated once the exchanges exist.
@@ -27,6 +29,8 @@ final class SelfLookupPool {
     private long nextTrim;
     /** Lookups that found no exchange: the budget the loops share was spent. */
     private final LongAdder refused = new LongAdder();
+    /** Trims while any exchange exists; null when none does. */
+    private Thread trimmer;
 
     SelfLookupPool(MemoryBudget budget, long trimNanos) {
         this.budget = budget;
@@ -64,7 +68,20 @@ final class SelfLookupPool {
         if (created > free.length) {
             free = Arrays.copyOf(free, free.length * 2);
         }
+        if (trimmer == null) {
+            trimmer = Periodic.start("nodedns-self-lookup-trim", java.time.Duration.ofNanos(trimNanos / 2),
+                    this::trimTick);
+        }
         return l;
+    }
+
+    /** The trimmer's run: trims when due, and ends once no exchange is left. */
+    private synchronized void trimTick() {
+        trimIfDue();
+        if (created == 0 && trimmer == Thread.currentThread()) {
+            trimmer = null;
+            Thread.currentThread().interrupt(); // Periodic ends its loop
+        }
     }
 
     /** Takes a finished lookup back; one whose buffers grew for a large message goes to the GC. */

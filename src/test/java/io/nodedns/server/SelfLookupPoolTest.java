@@ -75,6 +75,25 @@ class SelfLookupPoolTest {
     }
 
     @Test
+    void aPeakIsGivenBackEvenIfNoLookupFollowsIt() throws InterruptedException {
+        MemoryBudget budget = new MemoryBudget(100);
+        SelfLookupPool pool = new SelfLookupPool(budget, 50_000_000L); // 50 ms windows, ticks every 25 ms
+        SelfLookupPool.Lookup[] peak = new SelfLookupPool.Lookup[8];
+        for (int i = 0; i < peak.length; i++) {
+            peak[i] = pool.acquire();
+        }
+        for (SelfLookupPool.Lookup l : peak) {
+            pool.release(l);
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (pool.created() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, pool.created(), "no lookup came after the flood: the trimmer gave every exchange back");
+        assertEquals(0, budget.used());
+    }
+
+    @Test
     void theLimitFollowsTheHeap() {
         assertEquals(85, SelfLookupGate.limitFor(128L << 20), "the image's -Xmx128m");
         assertEquals(682, SelfLookupGate.limitFor(1L << 30));

@@ -98,7 +98,9 @@ final class AutopathHandler extends ChainHandler {
             if (wire.length < DnsHeader.LENGTH) {
                 return null;
             }
-            // the header's rcode: a reply that is skipped (most of a walk) is never parsed
+            // the header's rcode: a reply that is skipped (most of a walk) is never parsed. Its 4 bits
+            // only: the extended rcodes a plain query can get (BADVERS 16, BADCOOKIE 23, RFC 6891/7873)
+            // read as 0 and 7, neither one a walk skips
             int rcode = wire[3] & DnsHeader.RCODE_MASK;
             if (rcode == Rcode.SERVFAIL) {
                 return null;

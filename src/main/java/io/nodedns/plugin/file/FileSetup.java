@@ -68,7 +68,7 @@ public final class FileSetup implements PluginSetup {
         List<ZoneSlot> slots = List.copyOf(zones.values());
         ctx.addHandler(new FileHandler(slots, fall.zones()));
         for (ZoneSlot slot : slots) {
-            ctx.addLifecycle(new Periodic("nodedns-file-reload", slot.reload, slot::reloadIfChanged));
+            ctx.addLifecycle(new Periodic("nodedns-file-reload", slot.reload, slot::reloadCheck));
         }
     }
 

@@ -55,6 +55,15 @@ final class ZoneSlot {
      *
      * @return true if a new snapshot was swapped in
      */
+    /** The periodic reload check: an unexpected failure is logged for this zone and the next check tries again. */
+    void reloadCheck() {
+        try {
+            reloadIfChanged();
+        } catch (RuntimeException e) {
+            Log.error("file", "Reloading zone \"" + origin + "\": " + e);
+        }
+    }
+
     boolean reloadIfChanged() {
         FileTime mtime = mtime();
         if (reloadByMtime && mtime != null && loadedMtime != null && mtime.compareTo(loadedMtime) <= 0) {

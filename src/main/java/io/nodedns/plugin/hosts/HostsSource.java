@@ -141,7 +141,7 @@ final class HostsSource implements Lifecycle {
     }
 
     @Override
-    public void stop() {
+    public synchronized void stop() { // not during start()'s refresh: its timer would then outlive the stop
         timer.stop();
     }
 

@@ -129,7 +129,11 @@ class AutopathFloodTest {
             } while ((m == null || m.getRcode() != Rcode.NOERROR) && System.nanoTime() < deadline);
             assertNotNull(m);
             assertEquals(Rcode.NOERROR, m.getRcode(), "autopath answers after the flood: " + m);
-            assertEquals(0, SelfLookup.inFlight());
+            // a place is given back after the reply is sent, and an earlier probe's walk may still run
+            while (SelfLookup.inFlight() > 0 && System.nanoTime() < deadline + 5_000_000_000L) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, SelfLookup.inFlight(), "every place given back");
         }
     }
 
