@@ -41,6 +41,17 @@ class SelfLookupOffLoopTest {
         assertEquals("plugin/offlooptest: concurrent self lookups exceeded maximum " + limit, over.error());
         assertEquals(shedBefore + 1, shed(), "counted for its plugin");
 
+        // a reply ending in a CNAME whose target was to be asked goes out as it stands, the CNAME alone
+        Exchange cname = exchange(e -> {});
+        byte[] reply = new byte[40];
+        java.util.Arrays.fill(reply, (byte) 7);
+        cname.response().putBytes(0, reply);
+        assertEquals(Result.WRITTEN,
+                SelfLookup.followCname(cname, reply.length, org.xbill.DNS.Name.fromString("t.example."),
+                        "offlooptest"));
+        assertEquals(reply.length, cname.responseLength(), "the reply as it stood");
+        assertEquals(shedBefore + 2, shed(), "counted too");
+
         Exchange nested = exchange(e -> {});
         nested.lookupDepth = 1; // a self lookup inside one of those in flight
         AtomicReference<Thread> ranOn = new AtomicReference<>();
