@@ -85,11 +85,11 @@ class LoopFootprintTest {
         try (ImageJvm p = ImageJvm.start(file,
                 dir.resolve("out-" + loops + "-" + listeners + "-" + forward + ".log"))) {
             for (int port : ports) {
-                traffic(port);
+                traffic(port, p);
             }
             Thread.sleep(500);
             for (int port : ports) {
-                traffic(port); // the second round finds every structure made: what stays is what it costs
+                traffic(port, p); // the second round finds every structure made: what stays is what it costs
             }
             Thread.sleep(1000);
             long rss = p.rssKiB();
@@ -103,7 +103,7 @@ class LoopFootprintTest {
      * misses, the rest hit); a round sends all 512 at once, then waits for every reply, sending
      * again what is unanswered after 200 ms (the server may still be starting).
      */
-    private static void traffic(int port) throws Exception {
+    private static void traffic(int port, ImageJvm child) throws Exception {
         InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         ByteBuffer out = ByteBuffer.allocate(512);
         ByteBuffer in = ByteBuffer.allocate(4096);
@@ -123,7 +123,13 @@ class LoopFootprintTest {
                     int left = WINDOW;
                     long deadline = System.nanoTime() + (round == 0 && w == 0 ? 240_000_000_000L : 60_000_000_000L); // start-up on a busy machine
                     while (left > 0) {
-                        assertTrue(System.nanoTime() < deadline, left + " queries unanswered");
+                        // a server that exited (or never answers) fails here with its log, not after the deadline alone
+                        int unanswered = left;
+                        assertTrue(child.isAlive() && System.nanoTime() < deadline,
+                                () -> unanswered + " queries to port "
+                                        + port + " unanswered; the server " + (child.isAlive() ? "runs" : "exited")
+                                        + "; its log:\n"
+                                        + child.log());
                         for (int c = 0; c < CLIENT_PORTS; c++) {
                             if (!answered[c]) {
                                 out.clear();
