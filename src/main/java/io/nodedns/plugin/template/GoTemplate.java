@@ -1,5 +1,6 @@
 package io.nodedns.plugin.template;
 
+import io.nodedns.server.Exchange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,18 +9,22 @@ import java.util.Set;
 /**
  * The part of Go's text/template that CoreDNS template answers use: text with actions
  * {@code {{ .Name }}}, {@code {{ .Group.a }}}, {@code {{ index .Match 1 }}},
- * {@code {{ index .Group "a" }}}, {@code {{ parseInt .Group.b 16 8 }}}, parenthesised calls as
- * arguments, string and integer literals, comments and the {@code {{-}}/{@code -}}} trim markers.
- * Everything else (pipelines, variables, if/range/with, other functions, .Message, .Question,
- * .Meta, .Var) is refused when the template is compiled, by name, so a Corefile never loads a
- * template that would render differently than in CoreDNS. Fields are checked at compile time too
- * (Go only finds an unknown field when the template runs). Rendering allocates (one string per
- * record), which is why template answers are off the allocation-free path.
+ * {@code {{ index .Group "a" }}}, {@code {{ parseInt .Group.b 16 8 }}},
+ * {@code {{ .Meta "kubernetes/namespace" }}}, parenthesised calls as arguments, string and integer
+ * literals, comments and the {@code {{-}}/{@code -}}} trim markers. Everything else (pipelines,
+ * variables, if/range/with, other functions, .Message, .Question, .Var) is refused when the
+ * template is compiled, by name, so a Corefile never loads a template that would render
+ * differently than in CoreDNS. Fields and argument types are checked at compile time too (Go only
+ * finds those errors when the template runs). Rendering allocates (one string per record), which
+ * is why template answers are off the allocation-free path.
  */
 final class GoTemplate {
-    /** What a template sees of a query (CoreDNS's templateData). */
+    /**
+     * What a template sees of a query (CoreDNS's templateData). {@code exchange} answers
+     * {@code .Meta}: the labels the metadata plugin collects for it, none without metadata.
+     */
     record Data(String zone, String name, String regex, String qclass, String qtype, String remote,
-            String[] match, Map<String, String> group) {
+            String[] match, Map<String, String> group, Exchange exchange) {
     }
 
     /** A template that failed to render: CoreDNS's template_failures_total case. */
@@ -33,7 +38,7 @@ final class GoTemplate {
         STRING, INT, UINT, MATCH, GROUP
     }
 
-    private sealed interface Expr permits Field, Str, Num, Index, ParseInt {
+    private sealed interface Expr permits Field, Str, Num, Index, ParseInt, Meta {
     }
 
     private record Field(String name, String key, Kind kind) implements Expr {
@@ -51,13 +56,22 @@ final class GoTemplate {
     private record ParseInt(Expr text, long base, long bits) implements Expr {
     }
 
+    /** CoreDNS's templateData.Meta(label): the label's value, "" when unknown or without metadata. */
+    private record Meta(Expr label) implements Expr {
+    }
+
     private static final Set<String> STRING_FIELDS = Set.of("Zone", "Name", "Regex", "Class", "Type", "Remote");
     private static final Set<String> KEYWORDS = Set.of("if", "else", "end", "range", "with", "define", "template",
             "block", "break", "continue", "nil", "true", "false");
     private static final Set<String> BUILTINS = Set.of("and", "call", "html", "slice", "js", "len", "not", "or",
             "print", "printf", "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne");
     static final String SUPPORTED = "nodedns supports .Zone .Name .Regex .Class .Type .Remote .Group.NAME,"
-            + " index .Match N, index .Group \"NAME\" and parseInt";
+            + " .Meta \"LABEL\", index .Match N, index .Group \"NAME\" and parseInt";
+    /**
+     * Labels CoreDNS's kubernetes publishes (with {@code pods verified}) that nodedns's never does:
+     * refused, so a template never renders "" where CoreDNS renders the client's pod.
+     */
+    private static final Set<String> UNPUBLISHED = Set.of("kubernetes/client-namespace", "kubernetes/client-pod-name");
 
     final String source;
     /** Literal text (String) and actions (Expr), in order. */
@@ -163,47 +177,20 @@ final class GoTemplate {
                 Map<String, String> group = (Map<String, String>) collection;
                 yield group.getOrDefault((String) key, "");
             }
-            case ParseInt p -> parseUint((String) eval(p.text(), d), p.base(), p.bits());
+            case ParseInt p -> GoStrconv.parseUint(stringArg(p.text(), d), p.base(), p.bits());
+            case Meta m -> {
+                String v = d.exchange().metadata(stringArg(m.label(), d));
+                yield v == null ? "" : v;
+            }
         };
     }
 
-    /** Go's strconv.ParseUint, the function CoreDNS registers as parseInt; the result is unsigned. */
-    static long parseUint(String s, long base, long bits) throws Failure {
-        String prefix = "strconv.ParseUint: parsing \"" + s + "\": ";
-        if (bits == 0) {
-            bits = 64;
-        } else if (bits < 0 || bits > 64) {
-            throw new Failure(prefix + "invalid bit size " + bits);
+    /** A string argument to a function: a .Group key the regex lacks is Go's invalid value, not "<no value>". */
+    private static String stringArg(Expr e, Data d) throws Failure {
+        if (e instanceof Field f && f.key() != null && !d.group().containsKey(f.key())) {
+            throw new Failure("invalid value; expected string");
         }
-        String digits = s;
-        if (base == 0) {
-            base = 10;
-            String lower = s.toLowerCase(java.util.Locale.ROOT);
-            if (lower.startsWith("0x") || lower.startsWith("0b") || lower.startsWith("0o")) {
-                base = lower.charAt(1) == 'x' ? 16 : lower.charAt(1) == 'b' ? 2 : 8;
-                digits = s.substring(2);
-            } else if (s.length() > 1 && s.charAt(0) == '0') {
-                base = 8;
-                digits = s.substring(1);
-            }
-        } else if (base < 2 || base > 36) {
-            throw new Failure(prefix + "invalid base " + base);
-        }
-        if (digits.isEmpty() || digits.charAt(0) == '+' || digits.charAt(0) == '-') {
-            throw new Failure(prefix + "invalid syntax");
-        }
-        long value;
-        try {
-            value = Long.parseUnsignedLong(digits, (int) base);
-        } catch (NumberFormatException e) {
-            int radix = (int) base;
-            boolean allDigits = digits.chars().allMatch(c -> Character.digit(c, radix) >= 0);
-            throw new Failure(prefix + (allDigits ? "value out of range" : "invalid syntax"));
-        }
-        if (bits < 64 && Long.compareUnsigned(value, (1L << bits) - 1) > 0) {
-            throw new Failure(prefix + "value out of range");
-        }
-        return value;
+        return (String) eval(e, d);
     }
 
     private static Kind kind(Expr e) {
@@ -213,6 +200,7 @@ final class GoTemplate {
             case Field f -> f.kind();
             case Index x -> Kind.STRING;
             case ParseInt p -> Kind.UINT;
+            case Meta m -> Kind.STRING;
         };
     }
 
@@ -256,6 +244,10 @@ final class GoTemplate {
                             : "function \"" + name + "\" not defined");
                 };
             }
+            if (tokens.get(at) instanceof GoTemplateLexer.Word w && w.text().equals(".Meta")) {
+                at++;
+                return meta();
+            }
             Expr e = operand();
             if (at < tokens.size() && !")".equals(String.valueOf(tokens.get(at)))) {
                 throw new IllegalArgumentException(
@@ -281,6 +273,32 @@ final class GoTemplate {
             throw new IllegalArgumentException(c == Kind.MATCH || c == Kind.GROUP
                     ? "index of ." + (c == Kind.MATCH ? "Match needs an integer" : "Group needs a string") + " key"
                     : "index needs .Match or .Group (" + SUPPORTED + ")");
+        }
+
+        /** {@code .Meta LABEL}: a method of one string argument; Go checks count and type only when it runs. */
+        private Expr meta() {
+            List<Expr> args = new ArrayList<>();
+            while (at < tokens.size() && !")".equals(String.valueOf(tokens.get(at)))) {
+                args.add(operand());
+            }
+            if (args.size() != 1) {
+                throw new IllegalArgumentException("wrong number of args for Meta: want 1 got " + args.size());
+            }
+            Expr label = args.getFirst();
+            switch (kind(label)) {
+                case STRING -> {
+                }
+                case INT -> throw new IllegalArgumentException("expected string; found " + ((Num) label).value());
+                case UINT -> throw new IllegalArgumentException("wrong type for value; expected string; got uint64");
+                case MATCH -> throw new IllegalArgumentException("wrong type for value; expected string; got []string");
+                case GROUP -> throw new IllegalArgumentException(
+                        "wrong type for value; expected string; got map[string]string");
+            }
+            if (label instanceof Str s && UNPUBLISHED.contains(s.value())) {
+                throw new IllegalArgumentException("metadata label " + s.value()
+                        + " is not supported: nodedns's kubernetes does not publish the client's pod");
+            }
+            return new Meta(label);
         }
 
         private Expr parseInt() {
@@ -335,7 +353,10 @@ final class GoTemplate {
                 }
                 return path.length == 2 ? new Field(name, path[1], Kind.STRING) : new Field(name, null, Kind.GROUP);
             }
-            if (name.equals("Message") || name.equals("Question") || name.equals("Meta") || name.equals("Var")) {
+            if (name.equals("Meta")) { // a method: without arguments (.Meta.x, an operand) Go calls it with none
+                throw new IllegalArgumentException("wrong number of args for Meta: want 1 got 0");
+            }
+            if (name.equals("Message") || name.equals("Question") || name.equals("Var")) {
                 throw new IllegalArgumentException("." + name + " is not supported (" + SUPPORTED + ")");
             }
             throw new IllegalArgumentException("can't evaluate field " + name + " (" + SUPPORTED + ")");

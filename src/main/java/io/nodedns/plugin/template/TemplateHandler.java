@@ -136,7 +136,7 @@ public final class TemplateHandler extends ChainHandler {
             String[] groups, Map<String, String> byName) {
         QueryView q = ex.query();
         return new GoTemplate.Data(zone, name, regex, classText(q.qclass(), rule), typeText(q.qtype(), rule),
-                IpText.of(ex.client().address().getAddress()), groups, byName);
+                IpText.of(ex.client().address().getAddress()), groups, byName, ex);
     }
 
     /** miekg/dns's ClassToString of the query's class, or of the template's for a query of class ANY. */

@@ -3,17 +3,44 @@ package io.nodedns.plugin.template;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.nodedns.server.Exchange;
+import io.nodedns.testing.LoopAllocations;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Rendering as Go's text/template renders CoreDNS's templateData; RE2 regexes as Go matches them. */
 class GoTemplateTest {
-    private static final GoTemplate.Data DATA = new GoTemplate.Data("example.", "ip-10-1-2-3.example.", "re", "IN", "A",
-            "192.0.2.1", new String[]{"ip-10-1-2-3.example.", "1", ""}, Map.of("0", "ip-10-1-2-3.example.", "b", "1",
-                    "hex", "7b"));
+    private static final GoTemplate.Data DATA = data(new Exchange(512));
+
+    private static GoTemplate.Data data(Exchange ex) {
+        return new GoTemplate.Data("example.", "ip-10-1-2-3.example.", "re", "IN", "A", "192.0.2.1",
+                new String[]{"ip-10-1-2-3.example.", "1", ""},
+                Map.of("0", "ip-10-1-2-3.example.", "b", "1", "hex", "7b",
+                        "label", "kubernetes/namespace", "kind", "kubernetes/kind"),
+                ex);
+    }
 
     private static String render(String text) throws GoTemplate.Failure {
         return GoTemplate.parse(text).execute(DATA);
+    }
+
+    /** CoreDNS's templateData.Meta: the label's value; "" for a label nobody published or without metadata. */
+    @Test
+    void metaReadsTheLabelsOfTheQuery() throws Exception {
+        Exchange ex = LoopAllocations.metadataExchange("web.team.svc.cluster.local.");
+        ex.metadata("kubernetes/namespace", "team");
+        ex.metadata("kubernetes/kind", "svc");
+        ex.metadata("test/port", "0x50");
+        GoTemplate.Data withMetadata = data(ex);
+        String text = "{{ .Meta \"kubernetes/namespace\" }}|{{ .Meta `nosuch/label` }}|{{ .Meta .Group.label }}"
+                + "|{{ .Meta (index .Group \"kind\") }}|{{ parseInt (.Meta \"test/port\") 0 16 }}|{{ (.Meta \"kubernetes/kind\") }}";
+        assertEquals("team||team|svc|80|svc", GoTemplate.parse(text).execute(withMetadata));
+        assertEquals("|||||", GoTemplate.parse(text.replace("{{ parseInt (.Meta \"test/port\") 0 16 }}", ""))
+                .execute(DATA), "no metadata plugin: every label is empty");
+        GoTemplate.Failure missing = assertThrows(GoTemplate.Failure.class,
+                () -> GoTemplate.parse("{{ .Meta .Group.nosuch }}").execute(withMetadata));
+        assertEquals("invalid value; expected string", missing.getMessage(),
+                "Go's error for a missing group as argument");
     }
 
     @Test
