@@ -13,6 +13,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.xbill.DNS.Message;
@@ -110,23 +111,32 @@ public final class LoopAllocations {
         int lost = 0;
         int warm = 0;
         boolean clean = false;
-        while (windows.size() - warm < WINDOWS) {
-            double[] w = new double[kinds.length];
-            int[] lostNow = {0};
-            for (int k = 0; k < kinds.length; k++) {
-                w[k] = window(thread, kinds[k], lostNow);
+        WindowRecording recording = WindowRecording.startIfAsked(thread);
+        try {
+            while (windows.size() - warm < WINDOWS) {
+                double[] w = new double[kinds.length];
+                int[] lostNow = {0};
+                for (int k = 0; k < kinds.length; k++) {
+                    Instant start = recording == null ? null : Instant.now();
+                    w[k] = window(thread, kinds[k], lostNow);
+                    WindowRecording.window(recording, windows.size(), kinds[k].name(), start, w[k]);
+                }
+                lost += lostNow[0];
+                windows.add(w);
+                if (!clean) {
+                    clean = true;
+                    for (double perQuery : w) {
+                        clean &= perQuery < BOUND;
+                    }
+                    if (!clean && warm < WARM_WINDOWS) {
+                        warm++; // still warming: this window does not count
+                    }
+                    clean |= warm == WARM_WINDOWS; // never clean: the measured windows will say so
+                }
             }
-            lost += lostNow[0];
-            windows.add(w);
-            if (!clean) {
-                clean = true;
-                for (double perQuery : w) {
-                    clean &= perQuery < BOUND;
-                }
-                if (!clean && warm < WARM_WINDOWS) {
-                    warm++; // still warming: this window does not count
-                }
-                clean |= warm == WARM_WINDOWS; // never clean: the measured windows will say so
+        } finally {
+            if (recording != null) {
+                recording.close();
             }
         }
         return new Result(List.of(kinds), windows, warm, lost);
