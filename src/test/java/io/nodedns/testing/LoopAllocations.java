@@ -107,6 +107,7 @@ public final class LoopAllocations {
     public static Result measure(long thread, Kind... kinds) throws Exception {
         assumeTrue(MX.isThreadAllocatedMemorySupported(), "no per-thread allocation counter");
         MX.setThreadAllocatedMemoryEnabled(true);
+        StringConstants.resolveForC2(); // what C2's compile requests would resolve on the loop thread later
         List<double[]> windows = new ArrayList<>();
         int lost = 0;
         int warm = 0;
