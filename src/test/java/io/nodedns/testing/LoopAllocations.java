@@ -27,7 +27,10 @@ import org.xbill.DNS.Type;
  * until the JIT has compiled the path, interpreted code and FFM downcalls allocate, which a loaded
  * machine stretches past any fixed warm-up). Then every one of {@link #WINDOWS} further windows must
  * stay under {@link #BOUND}: an allocation that happens now and then fails the test instead of
- * hiding behind a clean window.
+ * hiding behind a clean window. Before the windows, the loop classes' string constants are resolved
+ * as C2's compile requests would have resolved them on the loop thread ({@link StringConstants}); to
+ * see what a window allocated and when, run with {@code -Dnodedns.alloc.jfr=FILE}
+ * ({@link WindowRecording}).
  *
  * <p>{@link #main} runs issue 3's cache+forward measurement in a child JVM with the image's flags
  * ({@link ImageJvm#run}), since what the JIT removes depends on the compilers the JVM runs with.

@@ -27,6 +27,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code EpollPoller.poll} calling {@code Epoll.await}) the moment those methods were queued for
  * C2. A server that has run a few minutes has paid this once; resolving the constants of every
  * initialized class of ours and Agrona's here, on the test's thread, gives the windows that state.
+ * (It also pre-resolves a literal a cold path would resolve on its first run, once per JVM too;
+ * anything else that path allocates still counts.)
  * C1 alone (the image's {@code -XX:TieredStopAtLevel=1}) resolves nothing at compile time, so
  * there is nothing to do; JDK classes on the path (forward's cipher) are warmed where they are used
  * ({@code KeystreamWarmUp}).
