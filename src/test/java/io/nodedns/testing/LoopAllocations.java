@@ -13,6 +13,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.xbill.DNS.Message;
@@ -26,7 +27,10 @@ import org.xbill.DNS.Type;
  * until the JIT has compiled the path, interpreted code and FFM downcalls allocate, which a loaded
  * machine stretches past any fixed warm-up). Then every one of {@link #WINDOWS} further windows must
  * stay under {@link #BOUND}: an allocation that happens now and then fails the test instead of
- * hiding behind a clean window.
+ * hiding behind a clean window. Before the windows, the loop classes' string constants are resolved
+ * as C2's compile requests would have resolved them on the loop thread ({@link StringConstants}); to
+ * see what a window allocated and when, run with {@code -Dnodedns.alloc.jfr=FILE}
+ * ({@link WindowRecording}).
  *
  * <p>{@link #main} runs issue 3's cache+forward measurement in a child JVM with the image's flags
  * ({@link ImageJvm#run}), since what the JIT removes depends on the compilers the JVM runs with.
@@ -106,27 +110,37 @@ public final class LoopAllocations {
     public static Result measure(long thread, Kind... kinds) throws Exception {
         assumeTrue(MX.isThreadAllocatedMemorySupported(), "no per-thread allocation counter");
         MX.setThreadAllocatedMemoryEnabled(true);
+        StringConstants.resolveForC2(); // what C2's compile requests would resolve on the loop thread later
         List<double[]> windows = new ArrayList<>();
         int lost = 0;
         int warm = 0;
         boolean clean = false;
-        while (windows.size() - warm < WINDOWS) {
-            double[] w = new double[kinds.length];
-            int[] lostNow = {0};
-            for (int k = 0; k < kinds.length; k++) {
-                w[k] = window(thread, kinds[k], lostNow);
+        WindowRecording recording = WindowRecording.startIfAsked(thread);
+        try {
+            while (windows.size() - warm < WINDOWS) {
+                double[] w = new double[kinds.length];
+                int[] lostNow = {0};
+                for (int k = 0; k < kinds.length; k++) {
+                    Instant start = recording == null ? null : Instant.now();
+                    w[k] = window(thread, kinds[k], lostNow);
+                    WindowRecording.window(recording, windows.size(), kinds[k].name(), start, w[k]);
+                }
+                lost += lostNow[0];
+                windows.add(w);
+                if (!clean) {
+                    clean = true;
+                    for (double perQuery : w) {
+                        clean &= perQuery < BOUND;
+                    }
+                    if (!clean && warm < WARM_WINDOWS) {
+                        warm++; // still warming: this window does not count
+                    }
+                    clean |= warm == WARM_WINDOWS; // never clean: the measured windows will say so
+                }
             }
-            lost += lostNow[0];
-            windows.add(w);
-            if (!clean) {
-                clean = true;
-                for (double perQuery : w) {
-                    clean &= perQuery < BOUND;
-                }
-                if (!clean && warm < WARM_WINDOWS) {
-                    warm++; // still warming: this window does not count
-                }
-                clean |= warm == WARM_WINDOWS; // never clean: the measured windows will say so
+        } finally {
+            if (recording != null) {
+                recording.close();
             }
         }
         return new Result(List.of(kinds), windows, warm, lost);
