@@ -33,7 +33,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System.in));
+        int status = run(args, System.out, System.err, System.in);
+        Log.flush(2000); // log lines are written by a thread of their own (Log), which the exit would not wait for
+        System.exit(status);
     }
 
     /** Runs until stopped by a signal; returns the exit code. */
@@ -187,6 +189,7 @@ public final class Main {
      * listeners, HTTP endpoints (health, ready, metrics) and each forward's upstreams.
      */
     private static void printStartup(PrintStream out, Server server, String loaded) {
+        Log.flush(1000); // after the lines logged while starting
         out.println("nodedns-" + Version.get() + " serving " + loaded);
         for (Listener listener : server.listeners().values()) {
             for (String zone : listener.routes().zones()) {

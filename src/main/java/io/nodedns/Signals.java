@@ -18,6 +18,7 @@ final class Signals {
         Consumer<Signal> stop = sig -> {
             if (!stopping.compareAndSet(false, true)) {
                 Log.warning("", "forced exit");
+                Log.flush(500);
                 Runtime.getRuntime().halt(1);
             }
             Thread.ofPlatform().name("nodedns-stop").start(() -> {

@@ -20,6 +20,28 @@ import java.util.concurrent.Executors;
  * so /health and /metrics never go dark during a reload (a known CoreDNS problem with plugin/reload).
  */
 public final class HttpEndpoints {
+    /**
+     * The JDK server's limits (its documented system properties, read once per process when the
+     * first server starts), each unless the operator set it ({@code -D} in NODEDNS_JAVA_OPTS). Its
+     * defaults bound nothing an outside client controls: no connection limit, requests may take
+     * for ever, and 384 KiB of headers per connection; 65 connections sending that much to
+     * {@code /health} exhausted the image's heap (-Xmx128m) in 3 s, and the process exited
+     * (ExitOnOutOfMemoryError). Per listener: at most 128 connections (each holds about 26 KiB of
+     * buffers while a request is read; a new one past that is closed at accept), a request's
+     * headers within 10 s of its first byte (or of the accept), and 8 KiB of headers (a scrape or
+     * a kubelet probe sends well under 1 KiB). docs/operations.md, "HTTP listeners".
+     */
+    static final Map<String, String> LIMITS = Map.of("jdk.httpserver.maxConnections", "128",
+            "sun.net.httpserver.maxReqTime", "10", "sun.net.httpserver.maxReqHeaderSize", "8192");
+
+    static {
+        LIMITS.forEach((key, value) -> {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, value);
+            }
+        });
+    }
+
     private final Map<String, Endpoint> endpoints = new HashMap<>();
 
     private static final class Endpoint implements HttpHandler {

@@ -15,7 +15,9 @@ public final class LogCapture implements AutoCloseable {
         Log.output(new PrintStream(bytes, true, StandardCharsets.UTF_8));
     }
 
+    /** What was logged so far (each line logged before the call, once the log's writer has written it). */
     public synchronized List<String> lines() {
+        Log.flush(5000);
         String text = bytes.toString(StandardCharsets.UTF_8);
         return text.isEmpty() ? List.of() : Arrays.asList(text.split("\n"));
     }

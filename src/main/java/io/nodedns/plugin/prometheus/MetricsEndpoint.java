@@ -7,11 +7,19 @@ import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** Serves the metrics in the format the scraper asks for (Prometheus text by default). */
+/**
+ * Serves the metrics in the format the scraper asks for (Prometheus text by default). One scrape
+ * renders at a time: each holds every family's snapshot and its body (about 50 KiB for the
+ * node-local-dns Corefile) while it renders, and 2,900 connections asking at once exhausted the
+ * image's heap (-Xmx128m) and ended the process; others wait, parked, for their turn (a
+ * scraper asks every 15-30 s and its render takes milliseconds).
+ */
 final class MetricsEndpoint implements HttpHandler {
     private final DnsMetrics metrics;
     private final ExpositionFormats formats = ExpositionFormats.init();
+    private final ReentrantLock rendering = new ReentrantLock();
 
     MetricsEndpoint(DnsMetrics metrics) {
         this.metrics = metrics;
@@ -24,7 +32,12 @@ final class MetricsEndpoint implements HttpHandler {
             writer = formats.getPrometheusTextFormatWriter();
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(16384);
-        writer.write(body, metrics.scrape());
+        rendering.lock();
+        try {
+            writer.write(body, metrics.scrape());
+        } finally {
+            rendering.unlock();
+        }
         exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
         exchange.sendResponseHeaders(200, body.size());
         try (OutputStream out = exchange.getResponseBody()) {
