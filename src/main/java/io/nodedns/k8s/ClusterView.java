@@ -31,8 +31,11 @@ public final class ClusterView {
     private final Map<String, KubeService> services = new ConcurrentHashMap<>();
     private final Map<String, List<Slice>> slices = new ConcurrentHashMap<>();
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
-    /** Pod IP -> the namespace of each pod with it (hostNetwork pods share the node's), in arrival order. */
-    private final Map<PodIp, List<String>> podNamespaces = new ConcurrentHashMap<>();
+    /**
+     * Pod IP -> each pod with it (hostNetwork pods share the node's), in arrival order: the pods the
+     * pod watcher's cache holds, so the index costs a list per IP, no copy of a name.
+     */
+    private final Map<PodIp, List<KubePod>> pods = new ConcurrentHashMap<>();
     private final Map<String, List<String>> clusterIpOwners = new ConcurrentHashMap<>();
     private final Map<String, List<String>> externalIpOwners = new ConcurrentHashMap<>(); // k8s_external's PTR
     private final Map<String, List<EndpointOf>> endpointsByIp = new ConcurrentHashMap<>();
@@ -140,7 +143,7 @@ public final class ClusterView {
             for (String ip : after.ips()) {
                 PodIp key = PodIp.of(ip);
                 if (key != null) {
-                    podNamespaces.merge(key, List.of(after.namespace()), ClusterView::plus);
+                    pods.merge(key, List.of(after), ClusterView::plus);
                 }
             }
         }
@@ -148,7 +151,8 @@ public final class ClusterView {
             for (String ip : before.ips()) {
                 PodIp key = PodIp.of(ip);
                 if (key != null) {
-                    podNamespaces.computeIfPresent(key, (k, list) -> withoutOne(list, before.namespace()));
+                    // the first equal pod: a relist's copy of a pod is equal to the one indexed, not the same
+                    pods.computeIfPresent(key, (k, list) -> withoutOne(list, before));
                 }
             }
         }
@@ -273,16 +277,30 @@ public final class ClusterView {
     /** Whether a running pod of {@code namespace} has this IP ({@code pods verified}). */
     public boolean podIpExists(String namespace, String ip) {
         PodIp key = PodIp.of(ip);
-        return key != null && podNamespaces.getOrDefault(key, List.of()).contains(namespace);
+        List<KubePod> with = key == null ? null : pods.get(key);
+        if (with != null) {
+            for (KubePod p : with) {
+                if (p.namespace().equals(namespace)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
-     * The namespace of the pod with this IP (the first known of pods sharing it, as CoreDNS takes
-     * the first its index returns), or null: autopath's client lookup. Allocates nothing.
+     * The pod with this IP (the first known of pods sharing it, as CoreDNS's podWithIP takes the
+     * first its index returns), or null: autopath's and metadata's client lookup. Allocates nothing.
      */
+    public KubePod podWithIp(PodIp ip) {
+        List<KubePod> with = pods.get(ip);
+        return with == null ? null : with.getFirst();
+    }
+
+    /** The namespace of {@link #podWithIp}, or null. */
     public String podNamespace(PodIp ip) {
-        List<String> namespaces = podNamespaces.get(ip);
-        return namespaces == null ? null : namespaces.getFirst();
+        KubePod pod = podWithIp(ip);
+        return pod == null ? null : pod.namespace();
     }
 
     /** Services owning this ClusterIP ({@code ns/name}), in arrival order. */

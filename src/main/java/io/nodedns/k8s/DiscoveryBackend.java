@@ -22,9 +22,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * client and features ({@link DiscoveryRegistry}).
  */
 public final class DiscoveryBackend {
-    /** What to watch. */
+    /**
+     * What to watch. {@code POD_NAMES} keeps each pod's name with {@code PODS} (for the metadata
+     * plugin's {@code kubernetes/client-pod-name}); without it the pod view holds no names.
+     */
     public enum Feature {
-        SERVICES, ENDPOINTS, PODS, SERVICE_IMPORTS, MULTICLUSTER_ENDPOINTS
+        SERVICES, ENDPOINTS, PODS, POD_NAMES, SERVICE_IMPORTS, MULTICLUSTER_ENDPOINTS
     }
 
     /**
@@ -80,7 +83,8 @@ public final class DiscoveryBackend {
                         Slice::fromJson)
                 : null;
         pods = this.features.contains(Feature.PODS)
-                ? watcher(client, ResourceRef.PODS, selectors.and(null), subject, KubePod::fromJson)
+                ? watcher(client, ResourceRef.PODS, selectors.and(null), subject,
+                        this.features.contains(Feature.POD_NAMES) ? KubePod::fromJson : KubePod::withoutName)
                 : null;
         if (this.features.contains(Feature.SERVICE_IMPORTS)) {
             ResourceRef[] versions = {ResourceRef.serviceImports("v1beta1"), ResourceRef.serviceImports("v1alpha1")};

@@ -130,6 +130,28 @@ class ClusterViewTest {
         assertNull(v.podNamespace(PodIp.of("192.168.0.5")));
     }
 
+    /**
+     * metadata's client lookup: the pod itself, first seen first; a relist's copy of a pod (equal,
+     * not the same object) removes it, and an IP taken over by another pod names the new one.
+     */
+    @Test
+    void podWithIpIsTheFirstPodSeenAndFollowsDeletesAndReuse() {
+        ClusterView v = new ClusterView();
+        KubePod a = new KubePod("ns1", "a", List.of("10.0.0.5"));
+        KubePod b = new KubePod("ns2", "b", List.of("10.0.0.5"));
+        v.pod(null, a);
+        v.pod(null, b);
+        assertSame(a, v.podWithIp(PodIp.of("10.0.0.5")));
+        v.pod(new KubePod("ns1", "a", List.of("10.0.0.5")), null); // the relisted copy's delete event
+        assertSame(b, v.podWithIp(PodIp.of("10.0.0.5")));
+        v.pod(b, null);
+        assertNull(v.podWithIp(PodIp.of("10.0.0.5")));
+        KubePod reuse = new KubePod("ns3", "reuse", List.of("10.0.0.5"));
+        v.pod(null, reuse);
+        assertEquals("reuse", v.podWithIp(PodIp.of("10.0.0.5")).name());
+        assertNull(v.podWithIp(PodIp.of("10.0.0.6")));
+    }
+
     /** A pod modified in place (same IP) is never missing to a concurrent reader: the new entry goes in first. */
     @Test
     void aModifiedPodIpIsNeverMissingToAConcurrentReader() throws Exception {

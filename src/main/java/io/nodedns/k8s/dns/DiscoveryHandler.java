@@ -6,12 +6,16 @@ import io.nodedns.k8s.DiscoveryBackend;
 import io.nodedns.k8s.DiscoveryRegistry;
 import io.nodedns.k8s.HostPorts;
 import io.nodedns.k8s.KubeClientConfig;
+import io.nodedns.k8s.KubePod;
+import io.nodedns.k8s.PodIp;
 import io.nodedns.log.Log;
 import io.nodedns.server.ChainHandler;
+import io.nodedns.server.ClientAddress;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.Lifecycle;
 import io.nodedns.server.Readiness;
 import io.nodedns.server.Result;
+import io.nodedns.server.ScratchPool;
 import io.nodedns.server.SelfLookup;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Records;
@@ -58,6 +62,7 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
     private final Resolver resolver;
     private final DiscoveryRegistry registry;
     private volatile DiscoveryBackend backend;
+    private final ScratchPool<PodIp> probes = new ScratchPool<>(PodIp::new);
 
     public DiscoveryHandler(Settings settings, Resolver resolver, DiscoveryRegistry registry) {
         super(settings.plugin());
@@ -110,6 +115,29 @@ public final class DiscoveryHandler extends ChainHandler implements Lifecycle, R
     /** Whether its backend keeps the pods ({@code pods verified}): autopath needs them to know a client. */
     public boolean watchesPods() {
         return settings.features().contains(DiscoveryBackend.Feature.PODS);
+    }
+
+    /**
+     * The pod whose IP is the client's address ({@code pods verified}; CoreDNS's podWithIP), or null:
+     * not a pod, or the backend not started. Allocates nothing: the probe is a pooled scratch.
+     */
+    public KubePod clientPod(Exchange ex) {
+        DiscoveryBackend b = backend;
+        if (b == null) {
+            return null;
+        }
+        PodIp probe = probes.borrow();
+        try {
+            ClientAddress client = ex.client();
+            int n = client.ipLength();
+            probe.length(n);
+            for (int i = 0; i < n; i++) {
+                probe.set(i, client.ipByte(i));
+            }
+            return b.view().podWithIp(probe);
+        } finally {
+            probes.giveBack(probe);
+        }
     }
 
     /** The name grammar answering this handler's zones (k8s_external asks it for external names). */

@@ -1,13 +1,9 @@
 package io.nodedns.plugin.autopath;
 
 import io.nodedns.config.Zones;
-import io.nodedns.k8s.ClusterView;
-import io.nodedns.k8s.DiscoveryBackend;
-import io.nodedns.k8s.PodIp;
+import io.nodedns.k8s.KubePod;
 import io.nodedns.k8s.dns.DiscoveryHandler;
-import io.nodedns.server.ClientAddress;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.ScratchPool;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.ZoneSet;
 import java.util.ArrayList;
@@ -28,7 +24,6 @@ final class PodSearchPath implements SearchPath {
     /** {@code svc.ZONE} for each kubernetes zone: a first search domain always lies below one. */
     private final ZoneSet svcZones;
     private final List<String> hostSearch;
-    private final ScratchPool<PodIp> probes = new ScratchPool<>(PodIp::new);
 
     /** {@code hostSearch}: the node's search domains, normalized (CoreDNS reads them from /etc/resolv.conf). */
     PodSearchPath(DiscoveryHandler kubernetes, List<String> hostSearch) {
@@ -73,23 +68,8 @@ final class PodSearchPath implements SearchPath {
 
     /** The namespace of the pod with the client's IP, or null (not a pod, or kubernetes not started). */
     private String clientNamespace(Exchange ex) {
-        DiscoveryBackend backend = kubernetes.backend();
-        if (backend == null) {
-            return null;
-        }
-        ClusterView view = backend.view();
-        PodIp probe = probes.borrow();
-        try {
-            ClientAddress client = ex.client();
-            int n = client.ipLength();
-            probe.length(n);
-            for (int i = 0; i < n; i++) {
-                probe.set(i, client.ipByte(i));
-            }
-            return view.podNamespace(probe);
-        } finally {
-            probes.giveBack(probe);
-        }
+        KubePod pod = kubernetes.clientPod(ex);
+        return pod == null ? null : pod.namespace();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.nodedns.plugin.kubernetes;
 
+import io.nodedns.k8s.KubePod;
+import io.nodedns.k8s.dns.DiscoveryHandler;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.MetadataProvider;
 import io.nodedns.wire.Names;
@@ -13,6 +15,10 @@ import java.util.Locale;
  * service.namespace.svc|pod.ZONE}: kubernetes/kind, namespace, service, endpoint, port-name and
  * protocol (empty where the name has no such part), or kubernetes/parse-error for a name the
  * grammar rejects. Asked by the metadata plugin before the chain runs, whichever plugin answers.
+ *
+ * <p>With {@code pods verified}, for any name, also the pod whose IP asked: kubernetes/client-namespace
+ * and kubernetes/client-pod-name, or neither when the client is no known pod (CoreDNS 1.10.1 has no
+ * client-label/* yet).
  */
 final class KubernetesMetadata implements MetadataProvider {
     /** CoreDNS's errInvalidRequest text. */
@@ -22,13 +28,22 @@ final class KubernetesMetadata implements MetadataProvider {
     /** The zones in wire form: a name outside them costs one match on its bytes, no string. */
     private final ZoneSet wireZones;
 
-    KubernetesMetadata(List<String> zones) {
+    /** The handler whose pod view knows the clients; null without {@code pods verified}. */
+    private final DiscoveryHandler clients;
+
+    KubernetesMetadata(List<String> zones, DiscoveryHandler clients) {
         this.zones = List.copyOf(zones);
         this.wireZones = ZoneSet.of(this.zones);
+        this.clients = clients;
     }
 
     @Override
     public void metadata(Exchange ex) {
+        KubePod client = clients == null ? null : clients.clientPod(ex);
+        if (client != null) { // before the zone: CoreDNS labels the client whatever it asks
+            ex.metadata("kubernetes/client-namespace", client.namespace());
+            ex.metadata("kubernetes/client-pod-name", client.name());
+        }
         int z = wireZones.longest(ex.query());
         if (z < 0) {
             return;

@@ -7,6 +7,7 @@ import io.nodedns.k8s.DiscoveryBackend.Feature;
 import io.nodedns.k8s.DiscoveryBackend.Selectors;
 import io.nodedns.k8s.KubeClientConfig;
 import io.nodedns.k8s.RequestLimits;
+import io.nodedns.k8s.dns.DiscoveryHandler;
 import io.nodedns.k8s.dns.DiscoveryOptions;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
@@ -162,16 +163,22 @@ public final class KubernetesSetup implements PluginSetup {
         if (!o.noEndpoints()) {
             features.add(Feature.ENDPOINTS);
         }
+        // the client's pod as metadata needs its name: kept only where a metadata plugin can read it
+        boolean clientPods = pods == ClusterLocalResolver.Pods.VERIFIED
+                && !ctx.block().directives("metadata").isEmpty();
         if (pods == ClusterLocalResolver.Pods.VERIFIED) {
             features.add(Feature.PODS);
+        }
+        if (clientPods) {
+            features.add(Feature.POD_NAMES);
         }
         ClusterLocalResolver resolver = new ClusterLocalResolver(
                 new ClusterLocalResolver.Options(Set.copyOf(namespaces), pods, podNames, o.noEndpoints(), primary,
                         ignoreEmptyService));
-        DiscoveryOptions.addHandler(ctx,
+        DiscoveryHandler handler = DiscoveryOptions.addHandler(ctx,
                 o.settings(NAME, client, features, startup, new Selectors(labels, namespaceLabels)),
                 resolver);
-        ctx.addMetadataProvider(new KubernetesMetadata(o.zones()));
+        ctx.addMetadataProvider(new KubernetesMetadata(o.zones(), clientPods ? handler : null));
     }
 
     /** {@code apiserver_qps N} (a number) or {@code apiserver_burst}/{@code apiserver_max_inflight N} (an integer), at least 0. */

@@ -67,11 +67,6 @@ final class GoTemplate {
             "print", "printf", "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne");
     static final String SUPPORTED = "nodedns supports .Zone .Name .Regex .Class .Type .Remote .Group.NAME,"
             + " .Meta \"LABEL\", index .Match N, index .Group \"NAME\" and parseInt";
-    /**
-     * Labels CoreDNS's kubernetes publishes (with {@code pods verified}) that nodedns's never does:
-     * refused, so a template never renders "" where CoreDNS renders the client's pod.
-     */
-    private static final Set<String> UNPUBLISHED = Set.of("kubernetes/client-namespace", "kubernetes/client-pod-name");
 
     final String source;
     /** Literal text (String) and actions (Expr), in order. */
@@ -293,10 +288,6 @@ final class GoTemplate {
                 case MATCH -> throw new IllegalArgumentException("wrong type for value; expected string; got []string");
                 case GROUP -> throw new IllegalArgumentException(
                         "wrong type for value; expected string; got map[string]string");
-            }
-            if (label instanceof Str s && UNPUBLISHED.contains(s.value())) {
-                throw new IllegalArgumentException("metadata label " + s.value()
-                        + " is not supported: nodedns's kubernetes does not publish the client's pod");
             }
             return new Meta(label);
         }

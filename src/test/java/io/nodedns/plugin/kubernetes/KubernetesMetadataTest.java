@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesMetadataTest {
     @Test
     void labelsNamesUnderItsZones() {
-        KubernetesMetadata m = new KubernetesMetadata(List.of("example.org.", "cluster.local."));
+        KubernetesMetadata m = new KubernetesMetadata(List.of("example.org.", "cluster.local."), null);
         Exchange ex = LoopAllocations.metadataExchange("_http._tcp.Web.Team.SVC.Cluster.Local.");
         m.metadata(ex);
         assertEquals("svc", ex.metadata("kubernetes/kind"));
@@ -27,7 +27,7 @@ class KubernetesMetadataTest {
 
     @Test
     void aNameOutsideItsZonesGetsNothingAndAllocatesNothing() throws Exception {
-        KubernetesMetadata m = new KubernetesMetadata(List.of("cluster.local."));
+        KubernetesMetadata m = new KubernetesMetadata(List.of("cluster.local."), null);
         Exchange ex = LoopAllocations.metadataExchange("www.example.org.");
         m.metadata(ex);
         assertNull(ex.metadata("kubernetes/kind"));

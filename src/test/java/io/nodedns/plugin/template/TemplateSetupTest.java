@@ -119,8 +119,6 @@ class TemplateSetupTest {
                 {"{{ nosuch .Name }}", "function \\\"nosuch\\\" not defined"},
                 {"{{ .Message }}", ".Message is not supported"},
                 {"{{ .Question.Name }}", ".Question is not supported"},
-                {"{{ .Meta \\\"kubernetes/client-namespace\\\" }}",
-                        "metadata label kubernetes/client-namespace is not supported"},
                 {"{{ .Meta }}", "wrong number of args for Meta: want 1 got 0"},
                 {"{{ .Meta \\\"a/b\\\" \\\"c/d\\\" }}", "wrong number of args for Meta: want 1 got 2"},
                 {"{{ .Meta.x }}", "wrong number of args for Meta: want 1 got 0"},
