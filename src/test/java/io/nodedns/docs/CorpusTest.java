@@ -24,6 +24,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -47,6 +50,9 @@ import org.xbill.DNS.Type;
 class CorpusTest {
     /** Corefile name -> the words its start-up error must contain (the missing plugin, named). */
     static final Map<String, String> EXPECTED_FAILURES = Map.of();
+
+    /** Cases started at once. */
+    private static final int PARALLEL = 8;
 
     private static final Pattern KEY_PORT = Pattern.compile("^((?:[a-z0-9]+://)?[^\\s:{]*)(?::(\\d+))?$");
 
@@ -99,18 +105,38 @@ class CorpusTest {
                     .register("kubeforward", new io.nodedns.plugin.kubeforward.KubeforwardSetup(env))
                     .register("kubernetes", new io.nodedns.plugin.kubernetes.KubernetesSetup(env))
                     .register("multicluster", new io.nodedns.plugin.multicluster.MulticlusterSetup(env));
-            int n = 0;
-            for (Case c : all) {
-                Path caseDir = Files.createDirectories(dir.resolve("case" + (n++)));
-                String text = rewrite(c.text(), caseDir,
-                        new Targets(upstream.port(), dot.port(), caPem, certs, kubeconfig));
-                Path corefile = caseDir.resolve("Corefile");
-                Files.writeString(corefile, text);
-                String problem = startAndQuery(registry, env, corefile, text);
+            // Each case has its own ports, bind addresses and files, so they run side by side: most
+            // of a case's time is waiting (a health lameduck on stop, an acl drop's query timeout).
+            List<Future<String>> problems = new ArrayList<>();
+            try (ExecutorService pool = Executors.newFixedThreadPool(PARALLEL)) {
+                int n = 0;
+                Targets targets = new Targets(upstream.port(), dot.port(), caPem, certs, kubeconfig);
+                for (Case c : all) {
+                    Path caseDir = dir.resolve("case" + (n++));
+                    problems.add(pool.submit(() -> {
+                        Files.createDirectories(caseDir);
+                        for (int attempt = 1;; attempt++) {
+                            // Ports are picked just before the start, but one found free can still be
+                            // taken before the bind (an ephemeral port of a case running beside this one,
+                            // or of another process): then again on new ports. A Corefile that clashes
+                            // with itself fails every time and is reported.
+                            String text = rewrite(c.text(), caseDir, targets);
+                            Path corefile = caseDir.resolve("Corefile");
+                            Files.writeString(corefile, text);
+                            String problem = startAndQuery(registry, env, corefile, text);
+                            if (problem == null || !problem.contains("Address already in use") || attempt == 3) {
+                                return problem;
+                            }
+                        }
+                    }));
+                }
+            }
+            for (int i = 0; i < all.size(); i++) {
+                String problem = problems.get(i).get();
                 if (problem == null) {
-                    loaded.add(c.name());
+                    loaded.add(all.get(i).name());
                 } else {
-                    failures.put(c.name(), problem);
+                    failures.put(all.get(i).name(), problem);
                 }
             }
         }

@@ -18,6 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * unique, so each query is a cache miss. Bounded by {@code maxQueries}; loopback only.
  */
 public final class OpenLoopLoad {
+    /** Time for a receiver to record a reply that arrived just inside the timeout. */
+    private static final long MARGIN = 50_000_000L;
     private final long period;
     private final int maxQueries;
     private final long clientTimeoutNanos;
@@ -129,10 +131,22 @@ public final class OpenLoopLoad {
         }
     }
 
-    /** Waits for the sender to stop, gives the last queries the full client timeout, then stops receiving. */
+    /**
+     * Waits for the sender to stop and for every query to be settled, then stops receiving. A query
+     * is settled once answered (only the first reply counts) or once its client timeout has passed
+     * (a later reply would count as failed anyway), so returning then gives the same results as
+     * waiting the full timeout after the last send, without waiting it when everything is answered.
+     */
     public void finish() throws Exception {
         sender.join();
-        Thread.sleep(clientTimeoutNanos / 1_000_000L + 200);
+        int pending = 0;
+        while (pending < sent) {
+            if (repliedAt[pending] != 0 || System.nanoTime() - sentAt[pending] > clientTimeoutNanos + MARGIN) {
+                pending++;
+            } else {
+                Thread.sleep(10); // a stale read only waits longer; the joins below publish every reply
+            }
+        }
         for (DatagramChannel ch : channels) {
             ch.close();
         }
