@@ -14,16 +14,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
@@ -35,14 +33,8 @@ import org.xbill.DNS.Type;
  * deadline that closes idle connections. https:// blocks: {@link DohServeTest}.
  */
 class TlsServeTest {
-    @TempDir
-    static Path dir;
-    static TlsFixture pki;
-
-    @BeforeAll
-    static void pki() throws Exception {
-        pki = new TlsFixture(dir);
-    }
+    @RegisterExtension
+    static final TlsFixture pki = new TlsFixture();
 
     /** A DoT client that checks the server's certificate for {@code name} as RFC 8310's strict profile does. */
     private static SSLSocket dot(int port, String name, TestCa.Issued presenting) throws Exception {
