@@ -129,15 +129,19 @@ public final class DnsClient implements AutoCloseable {
      * length (RFC 1035 4.2.2, RFC 7858); the connection stays open for the next.
      */
     public static Message exchange(Socket s, Message query) throws IOException {
+        return new Message(exchange(s, query.toWire()));
+    }
+
+    /** As {@link #exchange(Socket, Message)}, in wire form. */
+    public static byte[] exchange(Socket s, byte[] query) throws IOException {
         DataOutputStream out = new DataOutputStream(s.getOutputStream());
-        byte[] wire = query.toWire();
-        out.writeShort(wire.length);
-        out.write(wire);
+        out.writeShort(query.length);
+        out.write(query);
         out.flush();
         DataInputStream in = new DataInputStream(s.getInputStream());
         byte[] reply = new byte[in.readUnsignedShort()];
         in.readFully(reply);
-        return new Message(reply);
+        return reply;
     }
 
     public InetSocketAddress server() {
