@@ -7,11 +7,7 @@ import io.nodedns.k8stest.KubeClients;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,13 +22,9 @@ class ListenAndSignalTest {
     Path dir;
 
     private static String runExpectingFailure(Path corefile) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[]{"-conf", corefile.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), new ByteArrayInputStream(new byte[0]));
-        assertEquals(1, code, err.toString(StandardCharsets.UTF_8));
-        return err.toString(StandardCharsets.UTF_8);
+        MainRun r = MainRun.of("-conf", corefile.toString());
+        assertEquals(1, r.code(), r.err());
+        return r.err();
     }
 
     @Test

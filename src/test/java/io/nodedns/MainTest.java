@@ -9,12 +9,8 @@ import io.nodedns.server.ConfigSource;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,24 +25,12 @@ class MainTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                new ByteArrayInputStream(new byte[0]));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void versionAndPlugins() {
-        Run v = run("-version");
+        MainRun v = MainRun.of("-version");
         assertEquals(0, v.code());
         assertTrue(v.out().startsWith("nodedns-"), v.out());
-        Run p = run("--plugins");
+        MainRun p = MainRun.of("--plugins");
         assertEquals(0, p.code());
         int bind = p.out().indexOf("dns.bind");
         int log = p.out().indexOf("dns.log");
@@ -56,12 +40,12 @@ class MainTest {
 
     @Test
     void badFlagsExitTwo() {
-        Run r = run("-nope");
+        MainRun r = MainRun.of("-nope");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("flag provided but not defined: -nope"), r.err());
-        assertEquals(2, run("-dns.port").code());
-        assertEquals(2, run("-dns.port=99999").code());
-        assertEquals(2, run("extra").code());
+        assertEquals(2, MainRun.of("-dns.port").code());
+        assertEquals(2, MainRun.of("-dns.port=99999").code());
+        assertEquals(2, MainRun.of("extra").code());
     }
 
     @Test
@@ -77,7 +61,7 @@ class MainTest {
                     forwardd . 127.0.0.1
                 }
                 """.formatted(port));
-        Run r = run("-conf", corefile.toString());
+        MainRun r = MainRun.of("-conf", corefile.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains(corefile + ":6 - Error during parsing: Unknown directive 'forwardd'"), r.err());
         // A socket bound without SO_REUSEPORT cannot share the port with one nodedns left open, so
@@ -88,7 +72,7 @@ class MainTest {
         } catch (java.net.BindException e) {
             fail("the failed start left port " + port + " bound: " + e);
         }
-        Run missing = run("-conf", dir.resolve("nope").toString());
+        MainRun missing = MainRun.of("-conf", dir.resolve("nope").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("nope"), missing.err());
     }
@@ -99,7 +83,7 @@ class MainTest {
         for (String text : new String[]{"", "# only a comment\n\n"}) {
             Path corefile = dir.resolve("Corefile");
             Files.writeString(corefile, text);
-            Run r = run("-conf", corefile.toString());
+            MainRun r = MainRun.of("-conf", corefile.toString());
             assertEquals(1, r.code(), r.out());
             assertTrue(r.err().contains(corefile + ":1 - Error during parsing: no server block: the Corefile is empty"),
                     r.err());
@@ -114,7 +98,7 @@ class MainTest {
         Path corefile = dir.resolve("Corefile");
         Files.writeString(corefile,
                 "example.org:%d {\n    forward . {$NODEDNS_TEST_SURELY_UNSET}\n}\n".formatted(port));
-        Run unset = run("-conf", corefile.toString());
+        MainRun unset = MainRun.of("-conf", corefile.toString());
         assertEquals(1, unset.code());
         assertTrue(unset.err().contains(corefile + ":2 - ") && unset.err().contains(
                 "(the environment variable NODEDNS_TEST_SURELY_UNSET in {$...} is not set, so it became \"\")"),
@@ -123,12 +107,12 @@ class MainTest {
         Path absent = dir.resolve("absent.kubeconfig");
         Files.writeString(corefile, ("example.org:%d {\n    kubeforward {\n        namespace kube-system\n"
                 + "        service_name kube-dns\n        kubeconfig %s\n    }\n}\n").formatted(port, absent));
-        Run kube = run("-conf", corefile.toString());
+        MainRun kube = MainRun.of("-conf", corefile.toString());
         assertEquals(1, kube.code());
         assertTrue(kube.err().contains("plugin/kubeforward: kubeconfig " + absent + " does not exist"), kube.err());
 
         Files.writeString(corefile, "example.org:%d {\n    whoami\n}}\n".formatted(port));
-        Run braces = run("-conf", corefile.toString());
+        MainRun braces = MainRun.of("-conf", corefile.toString());
         assertEquals(1, braces.code());
         assertTrue(
                 braces.err().contains(corefile + ":3 - Error during parsing: '}}' is not a directive: braces must stand"
@@ -181,7 +165,7 @@ class MainTest {
                     "declared order: " + log);
 
             // Issue 22 item 4: a second nodedns on the same addresses is refused, naming the address
-            Run second = run("-conf", corefile.toString());
+            MainRun second = MainRun.of("-conf", corefile.toString());
             assertEquals(1, second.code());
             assertTrue(
                     second.err().contains(

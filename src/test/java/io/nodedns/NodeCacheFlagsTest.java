@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,14 +103,10 @@ class NodeCacheFlagsTest {
     void missingUpstreamVariableExitsOneNamingIt() throws Exception {
         Path base = dir.resolve("Corefile.base");
         Files.writeString(base, ".:53 {\n forward . __PILLAR__CLUSTER__DNS__\n}\n");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[]{"-localip", "169.254.20.10", "-basecorefile", base.toString(), "-conf",
-                dir.resolve("Corefile").toString(), "-upstreamsvc", "nodedns-test-absent-svc"},
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8),
-                new ByteArrayInputStream(new byte[0]));
-        assertEquals(1, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("NODEDNS_TEST_ABSENT_SVC_SERVICE_HOST is not set"),
-                err.toString());
+        MainRun r = MainRun.of("-localip", "169.254.20.10", "-basecorefile", base.toString(), "-conf",
+                dir.resolve("Corefile").toString(), "-upstreamsvc", "nodedns-test-absent-svc");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("NODEDNS_TEST_ABSENT_SVC_SERVICE_HOST is not set"), r.err());
         assertFalse(Files.exists(dir.resolve("Corefile")), "nothing rendered");
     }
 }

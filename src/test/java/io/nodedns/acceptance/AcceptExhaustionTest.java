@@ -44,18 +44,48 @@ class AcceptExhaustionTest {
     /** Linux's USER_HZ, the unit of utime and stime in /proc/PID/stat. */
     private static final int TICKS_PER_SECOND = 100;
 
+    private static final Message Q = DnsClient.query("a.example.org", Type.A);
+
     @TempDir
     Path dir;
+
+    /** The child under test with its ports and a client of its DNS port. */
+    private record Child(ImageJvm jvm, DnsClient client, int port, int metrics) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            try (ImageJvm stop = jvm) {
+                client.close();
+            }
+        }
+    }
+
+    /**
+     * Starts the image's JVM on {@code corefile} formatted with its DNS port, its metrics port and
+     * {@code more}, and waits until it answers {@link #Q} over UDP; skips the test without prlimit.
+     */
+    private Child childWith(String corefile, Object... more) throws Exception {
+        assumeTrue(Files.isExecutable(PRLIMIT), "prlimit is not installed (Debian package util-linux)");
+        int port = FreePorts.udpAndTcp();
+        int metrics = FreePorts.udpAndTcp();
+        List<Object> args = new ArrayList<>(List.of(port, metrics));
+        args.addAll(List.of(more));
+        Path file = Files.writeString(dir.resolve("Corefile"), corefile.formatted(args.toArray()));
+        ImageJvm p = ImageJvm.start(file, dir.resolve("out.log"));
+        Child child = new Child(p, new DnsClient(port), port, metrics);
+        try {
+            p.awaitReply(child.client(), Q, Duration.ofSeconds(60));
+            return child;
+        } catch (Throwable t) {
+            child.close();
+            throw t;
+        }
+    }
 
     @Test
     @Timeout(180)
     void exhaustedDescriptorsDoNotSpinTheAcceptorNorStopUdp() throws Exception {
-        assumeTrue(Files.isExecutable(PRLIMIT), "prlimit is not installed (Debian package util-linux)");
-        int port = FreePorts.udpAndTcp();
-        int metrics = FreePorts.udpAndTcp();
-        Path corefile = dir.resolve("Corefile");
         // read 60s: the connections held below must not be closed by the server while measured
-        Files.writeString(corefile, """
+        try (Child c = childWith("""
                 example.org:%1$d {
                     prometheus 127.0.0.1:%2$d
                     timeouts {
@@ -63,36 +93,32 @@ class AcceptExhaustionTest {
                     }
                     whoami
                 }
-                """.formatted(port, metrics));
-        try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log"));
-                DnsClient client = new DnsClient(port)) {
-            Message q = DnsClient.query("a.example.org", Type.A);
-            p.awaitReply(client, q, Duration.ofSeconds(60));
-            assertEquals(Rcode.NOERROR, client.tcp(q).getRcode(), "TCP served before the limit");
-            String server = "server=\"dns://:" + port + "\"";
-            assertEquals(0, BlackHoleFloodTest.counter(BlackHoleFloodTest.get(metrics, "/metrics"),
+                """)) {
+            assertEquals(Rcode.NOERROR, c.client().tcp(Q).getRcode(), "TCP served before the limit");
+            String server = "server=\"dns://:" + c.port() + "\"";
+            assertEquals(0, BlackHoleFloodTest.counter(BlackHoleFloodTest.get(c.metrics(), "/metrics"),
                     "nodedns_loop_errors_total{", server));
 
-            exhaust(p, port, client, q);
+            exhaust(c, c.port());
 
             Message tcp = null;
             long deadline = System.nanoTime() + 15_000_000_000L;
             while (tcp == null && System.nanoTime() < deadline) {
                 try {
-                    tcp = client.tcp(q);
+                    tcp = c.client().tcp(Q);
                 } catch (IOException notYet) {
                     Thread.sleep(100); // the backlog of closed connections is accepted first
                 }
             }
             assertTrue(tcp != null && tcp.getRcode() == Rcode.NOERROR, "TCP answered after the client let go");
-            long errors = BlackHoleFloodTest.counter(BlackHoleFloodTest.get(metrics, "/metrics"),
+            long errors = BlackHoleFloodTest.counter(BlackHoleFloodTest.get(c.metrics(), "/metrics"),
                     "nodedns_loop_errors_total{", server);
             System.out.println("accept failures counted: " + errors);
             assertTrue(errors > 0, "accept failures counted: " + errors);
             // backing off 5 ms doubling to 1 s, the few seconds out of descriptors are about a dozen
             // failures; retrying at once fails thousands of times a second
             assertTrue(errors < 100, "accept retried only after a pause: " + errors + " failures");
-            assertTrue(p.isAlive(), "process alive");
+            assertTrue(c.jvm().isAlive(), "process alive");
         }
     }
 
@@ -105,12 +131,8 @@ class AcceptExhaustionTest {
     @Test
     @Timeout(180)
     void exhaustedDescriptorsDoNotSpinTheDohListenerNorFloodTheLog() throws Exception {
-        assumeTrue(Files.isExecutable(PRLIMIT), "prlimit is not installed (Debian package util-linux)");
-        int port = FreePorts.udpAndTcp();
         int doh = FreePorts.udpAndTcp();
-        int metrics = FreePorts.udpAndTcp();
-        Path corefile = dir.resolve("Corefile");
-        Files.writeString(corefile, """
+        try (Child c = childWith("""
                 example.org:%1$d {
                     prometheus 127.0.0.1:%2$d
                     whoami
@@ -122,26 +144,21 @@ class AcceptExhaustionTest {
                     }
                     whoami
                 }
-                """.formatted(port, metrics, doh));
-        try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log"));
-                DnsClient client = new DnsClient(port);
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            Message q = DnsClient.query("a.example.org", Type.A);
-            p.awaitReply(client, q, Duration.ofSeconds(60));
+                """, doh); HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + doh + "/dns-query?dns="
-                    + Base64.getUrlEncoder().withoutPadding().encodeToString(q.toWire()))).build();
+                    + Base64.getUrlEncoder().withoutPadding().encodeToString(Q.toWire()))).build();
             assertEquals(200, awaitStatus(http, get), "DoH before the limit"); // may start after UDP
-            long linesBefore = p.log().lines().count();
+            long linesBefore = c.jvm().log().lines().count();
 
-            exhaust(p, doh, client, q);
+            exhaust(c, doh);
 
-            long lines = p.log().lines().count() - linesBefore;
+            long lines = c.jvm().log().lines().count() - linesBefore;
             System.out.println("log lines while out of descriptors: " + lines);
             assertTrue(lines <= 10, "failed accepts logged at most once per 10 s: " + lines + " lines, from "
-                    + p.log().lines().skip(linesBefore).limit(12).toList());
+                    + c.jvm().log().lines().skip(linesBefore).limit(12).toList());
             // the backlog of closed connections is accepted first
             assertEquals(200, awaitStatus(http, get), "DoH answered after the client let go");
-            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics + "/metrics"))
+            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.metrics() + "/metrics"))
                     .timeout(Duration.ofSeconds(5)).build();
             String body = null;
             for (int i = 0; i < 3 && body == null; i++) {
@@ -154,7 +171,7 @@ class AcceptExhaustionTest {
             long errors = BlackHoleFloodTest.counter(body, "nodedns_loop_errors_total{", ":" + doh + "\"");
             System.out.println("DoH accept failures counted: " + errors);
             assertTrue(errors > 0 && errors < 100, "accept retried only after a pause: " + errors + " failures");
-            assertTrue(p.isAlive(), "process alive");
+            assertTrue(c.jvm().isAlive(), "process alive");
         }
     }
 
@@ -163,7 +180,8 @@ class AcceptExhaustionTest {
      * {@link #CONNECTIONS} to {@code tcpPort} so that it runs out, and checks over 2 s that the
      * child uses under 20 % of a core and answers every UDP query meanwhile.
      */
-    private static void exhaust(ImageJvm p, int tcpPort, DnsClient client, Message q) throws Exception {
+    private static void exhaust(Child child, int tcpPort) throws Exception {
+        ImageJvm p = child.jvm();
         int limit = openFiles(p.pid()) + HEADROOM;
         Process lower = new ProcessBuilder(PRLIMIT.toString(), "--pid", Long.toString(p.pid()),
                 "--nofile=" + limit + ":")
@@ -187,7 +205,7 @@ class AcceptExhaustionTest {
             int answered = 0;
             while (System.nanoTime() - t0 < 2_000_000_000L) {
                 asked++;
-                Message m = client.udp(q);
+                Message m = child.client().udp(Q);
                 if (m != null && m.getRcode() == Rcode.NOERROR) {
                     answered++;
                 }

@@ -3,6 +3,10 @@ package io.nodedns.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nodedns.testing.SetupErrors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +36,14 @@ final class Fixtures {
 
     static List<ServerBlock> parse(String text, Map<String, String> env) throws ConfigException {
         return Corefile.parse("Corefile", text, KNOWN, env::get);
+    }
+
+    /** Writes {@code text} (UTF-8) to {@code name} under {@code dir}, making its folders; the file. */
+    static Path write(Path dir, String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
     }
 
     static Token token(String text) {

@@ -7,7 +7,6 @@ import static io.nodedns.config.Fixtures.texts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,13 +19,6 @@ class ImportTest {
 
     @TempDir
     Path dir;
-
-    private Path write(String name, String text) throws IOException {
-        Path file = dir.resolve(name);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        return file;
-    }
 
     private String abs(String name) {
         return dir.resolve(name).toAbsolutePath().normalize().toString();
@@ -47,7 +39,7 @@ class ImportTest {
 
     @Test
     void importsAFileInsideABlockRelativeToTheCorefile() throws Exception {
-        write("common.conf", "errors\n\nlog\n");
+        Fixtures.write(dir, "common.conf", "errors\n\nlog\n");
         ServerBlock b = parseMain(". {\n import common.conf\n whoami\n}").blocks().get(0);
         assertEquals(List.of("errors", "log", "whoami"), names(b));
         Token log = b.directives("log").get(0).nameToken();
@@ -59,7 +51,7 @@ class ImportTest {
 
     @Test
     void importsWholeBlocksAtTopLevel() throws Exception {
-        write("zones/a.conf", "a.org {\n whoami\n}\n");
+        Fixtures.write(dir, "zones/a.conf", "a.org {\n whoami\n}\n");
         List<ServerBlock> blocks = parseMain("import zones/a.conf\nb.org {\n log\n}").blocks();
         assertEquals(List.of(List.of("a.org"), List.of("b.org")), blocks.stream().map(Fixtures::keys).toList());
         assertEquals(abs("zones/a.conf"), blocks.get(0).firstToken().file());
@@ -67,14 +59,14 @@ class ImportTest {
 
     @Test
     void importsKeysAtTopLevel() throws Exception {
-        write("keys.txt", "a.org b.org");
+        Fixtures.write(dir, "keys.txt", "a.org b.org");
         ServerBlock b = parseMain("import keys.txt\n{\n whoami\n}").blocks().get(0);
         assertEquals(List.of("a.org", "b.org"), keys(b));
     }
 
     @Test
     void importInsideADirectiveBlock() throws Exception {
-        write("opts.conf", "max_fails 2\nexpire 5s\n");
+        Fixtures.write(dir, "opts.conf", "max_fails 2\nexpire 5s\n");
         ServerBlock b = parseMain(". {\n forward . 1.1.1.1 {\n  import opts.conf\n  policy random\n }\n}").blocks()
                 .get(0);
         assertEquals(List.of("forward", ".", "1.1.1.1", "{", "max_fails", "2", "expire", "5s", "policy", "random", "}"),
@@ -83,15 +75,15 @@ class ImportTest {
 
     @Test
     void absoluteImportPath() throws Exception {
-        Path file = write("elsewhere/x.conf", "log");
+        Path file = Fixtures.write(dir, "elsewhere/x.conf", "log");
         ServerBlock b = parseMain(". {\n import " + file.toAbsolutePath() + "\n}").blocks().get(0);
         assertEquals(List.of("log"), names(b));
     }
 
     @Test
     void nestedImportsResolveRelativeToTheImportingFile() throws Exception {
-        write("sub/first.conf", "import deeper/second.conf\nerrors\n");
-        write("sub/deeper/second.conf", "log\n");
+        Fixtures.write(dir, "sub/first.conf", "import deeper/second.conf\nerrors\n");
+        Fixtures.write(dir, "sub/deeper/second.conf", "log\n");
         ServerBlock b = parseMain(". {\n import sub/first.conf\n}").blocks().get(0);
         assertEquals(List.of("log", "errors"), names(b));
         assertEquals(abs("sub/deeper/second.conf"), b.directives("log").get(0).nameToken().file());
@@ -99,31 +91,31 @@ class ImportTest {
 
     @Test
     void globImportsMatchingFilesInSortedOrder() throws Exception {
-        write("conf.d/b.conf", "log");
-        write("conf.d/a.conf", "errors");
-        write("conf.d/c.txt", "whoami");
+        Fixtures.write(dir, "conf.d/b.conf", "log");
+        Fixtures.write(dir, "conf.d/a.conf", "errors");
+        Fixtures.write(dir, "conf.d/c.txt", "whoami");
         ServerBlock b = parseMain(". {\n import conf.d/*.conf\n}").blocks().get(0);
         assertEquals(List.of("errors", "log"), names(b));
     }
 
     @Test
     void globWithAQuestionMark() throws Exception {
-        write("p1.conf", "log");
-        write("p2.conf", "errors");
-        write("p10.conf", "whoami");
+        Fixtures.write(dir, "p1.conf", "log");
+        Fixtures.write(dir, "p2.conf", "errors");
+        Fixtures.write(dir, "p10.conf", "whoami");
         assertEquals(List.of("log", "errors"), names(parseMain(". {\n import p?.conf\n}").blocks().get(0)));
     }
 
     @Test
     void globWithOneStarAndOneQuestionMark() throws Exception {
-        write("x1-a.conf", "log");
+        Fixtures.write(dir, "x1-a.conf", "log");
         assertEquals(List.of("log"), names(parseMain(". {\n import x?-*.conf\n}").blocks().get(0)));
     }
 
     @Test
     void globInADirectoryComponent() throws Exception {
-        write("sites/one/Corefile.part", "one.org {\n whoami\n}");
-        write("sites/two/Corefile.part", "two.org {\n whoami\n}");
+        Fixtures.write(dir, "sites/one/Corefile.part", "one.org {\n whoami\n}");
+        Fixtures.write(dir, "sites/two/Corefile.part", "two.org {\n whoami\n}");
         List<ServerBlock> blocks = parseMain("import sites/*/Corefile.part").blocks();
         assertEquals(List.of(List.of("one.org"), List.of("two.org")), blocks.stream().map(Fixtures::keys).toList());
     }
@@ -154,36 +146,36 @@ class ImportTest {
 
     @Test
     void importPatternIsEnvSubstituted() throws Exception {
-        write("prod.conf", "log");
+        Fixtures.write(dir, "prod.conf", "log");
         ServerBlock b = parseMain(". {\n import {$ENV}.conf\n}", Map.of("ENV", "prod")).blocks().get(0);
         assertEquals(List.of("log"), names(b));
     }
 
     @Test
     void snippetWinsOverAFileOfTheSameName() throws Exception {
-        write("common", "errors");
+        Fixtures.write(dir, "common", "errors");
         ServerBlock b = parseMain("(common) {\n log\n}\n. {\n import common\n}").blocks().get(0);
         assertEquals(List.of("log"), names(b));
     }
 
     @Test
     void snippetsDefinedInAnImportedFileAreUsable() throws Exception {
-        write("snippets.conf", "(s) {\n cache 30\n}\n");
+        Fixtures.write(dir, "snippets.conf", "(s) {\n cache 30\n}\n");
         ServerBlock b = parseMain("import snippets.conf\n. {\n import s\n}").blocks().get(0);
         assertEquals(List.of("cache"), names(b));
     }
 
     @Test
     void sameFileImportedTwiceIsNotACycle() throws Exception {
-        write("part.conf", "log");
+        Fixtures.write(dir, "part.conf", "log");
         ServerBlock b = parseMain("a.org {\n import part.conf\n}\nb.org {\n import part.conf\n}").blocks().get(1);
         assertEquals(List.of("log"), names(b));
     }
 
     @Test
     void parseFileReadsTheFileAndNamesTokensAfterIt() throws Exception {
-        Path main = write("Corefile", ". {\n import inc.conf\n}\n");
-        write("inc.conf", "whoami");
+        Path main = Fixtures.write(dir, "Corefile", ". {\n import inc.conf\n}\n");
+        Fixtures.write(dir, "inc.conf", "whoami");
         List<ServerBlock> blocks = Corefile.parseFile(main, KNOWN, NO_ENV);
         assertEquals(main.toString(), blocks.get(0).firstToken().file());
         assertEquals(List.of("whoami"), names(blocks.get(0)));
@@ -191,7 +183,7 @@ class ImportTest {
 
     @Test
     void parseFileReportsWarnings() throws Exception {
-        Path main = write("Corefile", ". {\n import nothing?.conf\n}\n");
+        Path main = Fixtures.write(dir, "Corefile", ". {\n import nothing?.conf\n}\n");
         ParseResult r = Corefile.parseFileWithWarnings(main, KNOWN, NO_ENV);
         assertEquals(1, r.warnings().size());
         assertEquals(main.toString(), r.warnings().get(0).file());
@@ -209,7 +201,7 @@ class ImportTest {
 
     @Test
     void importedFileWithBomAndCrlf() throws Exception {
-        write("win.conf", "\uFEFFerrors\r\nlog\r\n");
+        Fixtures.write(dir, "win.conf", "\uFEFFerrors\r\nlog\r\n");
         ServerBlock b = parseMain(". {\n import win.conf\n}").blocks().get(0);
         assertEquals(List.of("errors", "log"), names(b));
         assertEquals(2, b.directives("log").get(0).nameToken().line());
@@ -217,7 +209,7 @@ class ImportTest {
 
     @Test
     void emptyImportedFileAddsNothing() throws Exception {
-        write("empty.conf", "# nothing\n");
+        Fixtures.write(dir, "empty.conf", "# nothing\n");
         ServerBlock b = parseMain(". {\n import empty.conf\n whoami\n}").blocks().get(0);
         assertEquals(List.of("whoami"), names(b));
     }
@@ -240,8 +232,8 @@ class ImportTest {
     @Test
     void fileExpansionCapIsEnforced() throws Exception {
         // the real cap is 100,000; a parser with a small cap shows the mechanism cheaply
-        write("leaf.conf", "log\n");
-        write("mid.conf", "import leaf.conf\nimport leaf.conf\nimport leaf.conf\n");
+        Fixtures.write(dir, "leaf.conf", "log\n");
+        Fixtures.write(dir, "mid.conf", "import leaf.conf\nimport leaf.conf\nimport leaf.conf\n");
         Parser parser = new Parser(dir.resolve("Corefile").toString(), ". {\n import mid.conf\n import mid.conf\n}",
                 KNOWN, NO_ENV, new Parser.Limits(10_000, 5, 1_000_000));
         // main: mid (1); mid: leaf x3 (2-4); main: mid (5); mid line 1: the sixth expansion fails

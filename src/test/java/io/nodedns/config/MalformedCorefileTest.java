@@ -5,7 +5,6 @@ import static io.nodedns.config.Fixtures.assertError;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,13 +16,6 @@ class MalformedCorefileTest {
 
     @TempDir
     Path dir;
-
-    private Path write(String name, String text) throws IOException {
-        Path file = dir.resolve(name);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        return file;
-    }
 
     private String main() {
         return dir.resolve("Corefile").toString();
@@ -240,59 +232,59 @@ class MalformedCorefileTest {
 
     @Test
     void unknownDirectiveInsideAnImportedFile() throws IOException {
-        write("inc/extra.conf", "log\n\n# comment\nbogus here\n");
+        Fixtures.write(dir, "inc/extra.conf", "log\n\n# comment\nbogus here\n");
         assertError(inDir(". {\n import inc/extra.conf\n}"), abs("inc/extra.conf"), 4, "Unknown directive 'bogus'");
     }
 
     @Test
     void strayBraceInsideAnImportedFile() throws IOException {
-        write("blocks.conf", "a.org {\n whoami\n}\n}\n");
+        Fixtures.write(dir, "blocks.conf", "a.org {\n whoami\n}\n}\n");
         assertError(inDir("import blocks.conf\n"), abs("blocks.conf"), 4, "Unexpected '}'");
     }
 
     @Test
     void unclosedBlockInsideAnImportedFile() throws IOException {
-        write("half.conf", "\nb.org {\n log\n");
+        Fixtures.write(dir, "half.conf", "\nb.org {\n log\n");
         assertError(inDir("import half.conf\n"), abs("half.conf"), 2, "missing '}'");
     }
 
     @Test
     void errorTwoImportsDeep() throws IOException {
-        write("one.conf", "import two.conf\n");
-        write("two.conf", "errors\nlog\n  forward . 1.1.1.1 }\n");
+        Fixtures.write(dir, "one.conf", "import two.conf\n");
+        Fixtures.write(dir, "two.conf", "errors\nlog\n  forward . 1.1.1.1 }\n");
         assertError(inDir(". {\n import one.conf\n}"), abs("two.conf"), 3, "Unexpected '}'");
     }
 
     @Test
     void missingFileImportedFromAnImportedFile() throws IOException {
-        write("sub/a.conf", "\n\nimport b.conf\n");
+        Fixtures.write(dir, "sub/a.conf", "\n\nimport b.conf\n");
         assertError(inDir(". {\n import sub/a.conf\n}"), abs("sub/a.conf"), 3, "File to import not found: b.conf");
     }
 
     @Test
     void fileImportingItself() throws IOException {
-        write("self.conf", "log\nimport self.conf\n");
+        Fixtures.write(dir, "self.conf", "log\nimport self.conf\n");
         assertError(inDir(". {\n import self.conf\n}"), abs("self.conf"), 2, "Import cycle: ");
     }
 
     @Test
     void twoFilesImportingEachOther() throws IOException {
-        write("a.conf", "import b.conf\n");
-        write("b.conf", "log\n\nimport a.conf\n");
+        Fixtures.write(dir, "a.conf", "import b.conf\n");
+        Fixtures.write(dir, "b.conf", "log\n\nimport a.conf\n");
         ConfigException e = assertError(inDir(". {\n import a.conf\n}"), abs("b.conf"), 3, "Import cycle: ");
         assertTrue(e.detail().contains("a.conf -> ") && e.detail().endsWith("a.conf"), e.getMessage());
     }
 
     @Test
     void importOfTheMainCorefileIsACycle() throws IOException {
-        Path main = write("Corefile", ". {\n whoami\n}\nimport Corefile\n");
+        Path main = Fixtures.write(dir, "Corefile", ". {\n whoami\n}\nimport Corefile\n");
         assertError(() -> Corefile.parseFile(main, KNOWN, Fixtures.NO_ENV), main.toString(), 4, "Import cycle: ");
     }
 
     @Test
     void globThatMatchesTheImportingFile() throws IOException {
-        write("parts/x.conf", "log\n");
-        write("parts/y.conf", "import *.conf\n");
+        Fixtures.write(dir, "parts/x.conf", "log\n");
+        Fixtures.write(dir, "parts/y.conf", "import *.conf\n");
         assertError(inDir(". {\n import parts/y.conf\n}"), abs("parts/y.conf"), 1, "Import cycle: ");
     }
 

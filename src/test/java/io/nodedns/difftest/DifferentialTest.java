@@ -2,10 +2,9 @@ package io.nodedns.difftest;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -106,14 +105,7 @@ class DifferentialTest {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
             s.setSoTimeout(3000);
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            out.writeShort(query.length);
-            out.write(query);
-            out.flush();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] reply = new byte[in.readUnsignedShort()];
-            in.readFully(reply);
-            return reply;
+            return DnsClient.exchange(s, query);
         } catch (SocketTimeoutException e) {
             return null;
         }

@@ -8,7 +8,7 @@ import com.google.gson.JsonObject;
 import io.kubernetes.client.openapi.ApiClient;
 import io.nodedns.k8stest.Authn;
 import io.nodedns.k8stest.KubeClients;
-import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.k8stest.StandInCluster;
 import io.nodedns.k8stest.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +16,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,20 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ExecPluginTest {
     static final TestPki PKI = TestPki.get();
     static final Authn AUTHN = new Authn().clientCertificates();
-    static StandInApiServer api;
+    @RegisterExtension
+    static final StandInCluster standIn = KubeClients.credentialsCluster(AUTHN);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        api = KubeClients.credentialsServer(AUTHN);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
 
     /** Writes the plugin and a kubeconfig using it; returns the kubeconfig. */
     Path plugin(String apiVersion, boolean clusterInfo) throws Exception {
@@ -71,7 +61,7 @@ class ExecPluginTest {
         if (apiVersion.endsWith("/v1")) {
             exec.put("interactiveMode", "Never");
         }
-        return KubeClients.writeKubeconfig(kube.resolve("config"), api.url(),
+        return KubeClients.writeKubeconfig(kube.resolve("config"), standIn.api().url(),
                 KubeClients.trustedCa(), Map.of("exec", exec));
     }
 
@@ -91,7 +81,7 @@ class ExecPluginTest {
     }
 
     static String listAs(ApiClient client) throws Exception {
-        return KubeClients.listAs(api, client);
+        return KubeClients.listAs(standIn.api(), client);
     }
 
     static ApiClient client(Path kubeconfig) throws Exception {
@@ -113,7 +103,8 @@ class ExecPluginTest {
         assertEquals(1, runs());
         String info = Files.readString(dir.resolve("kube/info"));
         assertTrue(info.contains("\"apiVersion\":\"" + v1 + "\"") && info.contains("\"interactive\":false")
-                && info.contains("\"server\":\"" + api.url() + "\"") && info.contains("certificate-authority-data"),
+                && info.contains("\"server\":\"" + standIn.api().url() + "\"")
+                && info.contains("certificate-authority-data"),
                 info);
     }
 
@@ -142,7 +133,8 @@ class ExecPluginTest {
         prints(v1, Map.of("token", "tok-401-b"));
         assertEquals("heidi", listAs(a));
         assertEquals(2, runs());
-        assertEquals(List.of(401, 200), api.requests().stream().map(r -> r.user() == null ? 401 : 200).toList());
+        assertEquals(List.of(401, 200),
+                standIn.api().requests().stream().map(r -> r.user() == null ? 401 : 200).toList());
     }
 
     @Test

@@ -10,7 +10,7 @@ import io.kubernetes.client.openapi.ApiException;
 import io.nodedns.k8stest.Authn;
 import io.nodedns.k8stest.ConnectProxy;
 import io.nodedns.k8stest.KubeClients;
-import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.k8stest.StandInCluster;
 import io.nodedns.k8stest.TestPki;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,10 +20,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,20 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 class KubeCredentialsTest {
     static final TestPki PKI = TestPki.get();
     static final Authn AUTHN = new Authn().token("tok-carol", "carol").basic("dave", "s3cret").clientCertificates();
-    static StandInApiServer api;
+    @RegisterExtension
+    static final StandInCluster standIn = KubeClients.credentialsCluster(AUTHN);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        api = KubeClients.credentialsServer(AUTHN);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
 
     Map<String, Object> ca() {
         return KubeClients.trustedCa();
@@ -60,11 +50,11 @@ class KubeCredentialsTest {
     }
 
     static String listAs(ApiClient client) throws Exception {
-        return KubeClients.listAs(api, client);
+        return KubeClients.listAs(standIn.api(), client);
     }
 
     Path kubeconfig(Map<String, ?> cluster, Map<String, ?> user) {
-        return KubeClients.writeKubeconfig(dir.resolve("kube/config"), api.url(), cluster, user);
+        return KubeClients.writeKubeconfig(dir.resolve("kube/config"), standIn.api().url(), cluster, user);
     }
 
     @Test
@@ -143,7 +133,7 @@ class KubeCredentialsTest {
         Map<String, Object> cluster = new LinkedHashMap<>(ca());
         cluster.put("tls-server-name", TestPki.SERVER_NAME);
         assertEquals("carol", listAs(kubeconfig(cluster, Map.of("token", "tok-carol"))));
-        assertEquals(TestPki.SERVER_NAME, api.requests().getLast().serverName());
+        assertEquals(TestPki.SERVER_NAME, standIn.api().requests().getLast().serverName());
         cluster.put("tls-server-name", "other.test"); // not in the certificate: refused like kubectl does
         Path wrong = kubeconfig(cluster, Map.of("token", "tok-carol"));
         Exception e = assertThrows(Exception.class, () -> listAs(wrong));
@@ -158,7 +148,7 @@ class KubeCredentialsTest {
             cluster.put("proxy-url", "http://pxuser:px%20pass@127.0.0.1:" + proxy.port());
             assertEquals("carol", listAs(kubeconfig(cluster, Map.of("token", "tok-carol"))));
             List<ConnectProxy.Tunnel> t = proxy.tunnels();
-            assertEquals("127.0.0.1:" + api.port(), t.getLast().target());
+            assertEquals("127.0.0.1:" + standIn.api().port(), t.getLast().target());
             assertEquals(basic, t.getLast().authorization());
         }
     }
@@ -166,11 +156,11 @@ class KubeCredentialsTest {
     @Test
     void disableCompressionAsksForIdentity() throws Exception {
         assertEquals("carol", listAs(kubeconfig(ca(), Map.of("token", "tok-carol"))));
-        assertEquals("gzip", api.requests().getLast().acceptEncoding());
+        assertEquals("gzip", standIn.api().requests().getLast().acceptEncoding());
         Map<String, Object> cluster = new LinkedHashMap<>(ca());
         cluster.put("disable-compression", true);
         assertEquals("carol", listAs(kubeconfig(cluster, Map.of("token", "tok-carol"))));
-        assertEquals("identity", api.requests().getLast().acceptEncoding());
+        assertEquals("identity", standIn.api().requests().getLast().acceptEncoding());
     }
 
     @Test
@@ -190,14 +180,14 @@ class KubeCredentialsTest {
 
     @Test
     void forbiddenNamesVerbResourceAndScope() throws Exception {
-        api.forbid(r -> "carol".equals(r.user()));
+        standIn.api().forbid(r -> "carol".equals(r.user()));
         try {
             ApiException e = assertThrows(ApiException.class,
                     () -> listAs(kubeconfig(ca(), Map.of("token", "tok-carol"))));
             assertEquals("HTTP 403 Forbidden: services is forbidden: User \"carol\" cannot list resource \"services\""
                     + " in API group \"\" in the namespace \"default\"", ApiErrors.brief(e));
         } finally {
-            api.clearFaults();
+            standIn.api().clearFaults();
         }
     }
 

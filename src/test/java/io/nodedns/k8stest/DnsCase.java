@@ -34,6 +34,11 @@ public record DnsCase(String why, String name, int type, int rcode, Set<String> 
         return new DnsCase(why, name, type, Rcode.NXDOMAIN, Set.of(), null);
     }
 
+    /** One line of an answer or additional set: "OWNER TTL TYPE RDATA". */
+    public static String rr(String owner, int ttl, String type, String rdata) {
+        return owner + " " + ttl + " " + type + " " + rdata;
+    }
+
     public DnsCase withAdditional(String... lines) {
         return new DnsCase(why, name, type, rcode, answer, Set.of(lines));
     }

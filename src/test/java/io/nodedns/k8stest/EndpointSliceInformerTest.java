@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.informer.cache.Lister;
-import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1EndpointSliceList;
@@ -18,11 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The official client's typed EndpointSlice informer against the stand-in. */
 @Timeout(30)
@@ -33,36 +30,26 @@ class EndpointSliceInformerTest {
     private static final Duration FAST = Duration.ofMillis(400);
 
     private StandInApiServer api;
-    private final List<SharedInformerFactory> factories = new ArrayList<>();
-    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+
+    @RegisterExtension
+    final Informers informers = new Informers();
 
     @BeforeEach
     void start() {
-        api = StandInApiServer.builder().bookmarkInterval(Duration.ofMillis(200)).start();
-    }
-
-    @AfterEach
-    void stop() {
-        factories.forEach(f -> f.stopAllRegisteredInformers(true));
-        api.close();
+        api = informers.serve(StandInApiServer.builder().bookmarkInterval(Duration.ofMillis(200)));
     }
 
     /** An informer on default's slices with this label selector, the way production code will build one. */
     SharedIndexInformer<V1EndpointSlice> informer(String selector, boolean bookmarks,
             EventRecorder<V1EndpointSlice> rec) {
-        ApiClient client = api.informerClient(); // read timeout 0, or the factory constructor throws
-        DiscoveryV1Api discovery = new DiscoveryV1Api(client);
-        SharedInformerFactory factory = new SharedInformerFactory(client);
-        factories.add(factory);
-        SharedIndexInformer<V1EndpointSlice> inf = factory.sharedIndexInformerFor(
-                p -> discovery.listNamespacedEndpointSlice("default").labelSelector(selector)
-                        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds)
-                        .allowWatchBookmarks(bookmarks ? p.watch : null).buildCall(null),
-                V1EndpointSlice.class, V1EndpointSliceList.class, 0L, (cls, err) -> errors.add(err));
-        inf.addEventHandler(rec);
-        factory.startAllRegisteredInformers();
-        Await.until(SYNC, inf::hasSynced, "informer sync");
-        return inf;
+        return informers.start(SYNC, (client, factory) -> {
+            DiscoveryV1Api discovery = new DiscoveryV1Api(client);
+            return factory.sharedIndexInformerFor(
+                    p -> discovery.listNamespacedEndpointSlice("default").labelSelector(selector)
+                            .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds)
+                            .allowWatchBookmarks(bookmarks ? p.watch : null).buildCall(null),
+                    V1EndpointSlice.class, V1EndpointSliceList.class, 0L, informers::failed);
+        }, rec);
     }
 
     static long millisSince(long startNanos, EventRecorder.Event e) {
@@ -117,7 +104,7 @@ class EndpointSliceInformerTest {
         assertEquals(List.of("web-2"), lister.list().stream().map(s -> s.getMetadata().getName()).toList());
         assertFalse(rec.all().stream().anyMatch(e -> e.key().contains("db-") || e.key().startsWith("other/")),
                 "non-matching slices never reach the handler: " + rec.summary());
-        assertTrue(errors.isEmpty(), "informer errors: " + errors);
+        assertTrue(informers.errors.isEmpty(), "informer errors: " + informers.errors);
     }
 
     @Test
@@ -125,19 +112,17 @@ class EndpointSliceInformerTest {
         api.create(KubeObjects.serviceSlice("a", "web-1", "web", "10.0.0.1"));
         api.create(KubeObjects.serviceSlice("b", "web-1", "web", "10.0.0.2"));
         api.create(KubeObjects.endpointSlice("a", "manual", Map.of(), "IPv4", List.of()));
-        ApiClient client = api.informerClient();
-        DiscoveryV1Api discovery = new DiscoveryV1Api(client);
-        SharedInformerFactory factory = new SharedInformerFactory(client);
-        factories.add(factory);
-        SharedIndexInformer<V1EndpointSlice> inf = factory.sharedIndexInformerFor(
-                p -> discovery.listEndpointSliceForAllNamespaces().labelSelector(SERVICE_NAME)
-                        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds)
-                        .buildCall(null),
-                V1EndpointSlice.class, V1EndpointSliceList.class, 0L, (cls, err) -> errors.add(err));
-        inf.addIndexers(Map.of("service", s -> List.of(s.getMetadata().getNamespace() + "/"
-                + s.getMetadata().getLabels().get(SERVICE_NAME))));
-        factory.startAllRegisteredInformers();
-        Await.until(SYNC, inf::hasSynced, "sync");
+        SharedIndexInformer<V1EndpointSlice> inf = informers.start(SYNC, (client, factory) -> {
+            DiscoveryV1Api discovery = new DiscoveryV1Api(client);
+            SharedIndexInformer<V1EndpointSlice> all = factory.sharedIndexInformerFor(
+                    p -> discovery.listEndpointSliceForAllNamespaces().labelSelector(SERVICE_NAME)
+                            .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds)
+                            .buildCall(null),
+                    V1EndpointSlice.class, V1EndpointSliceList.class, 0L, informers::failed);
+            all.addIndexers(Map.of("service", s -> List.of(s.getMetadata().getNamespace() + "/"
+                    + s.getMetadata().getLabels().get(SERVICE_NAME))));
+            return all;
+        });
         assertEquals(2, inf.getIndexer().list().size(), "the slice without the label is not selected");
         api.create(KubeObjects.serviceSlice("b", "web-2", "web", "10.0.0.3"));
         Await.until(SYNC, () -> inf.getIndexer().byIndex("service", "b/web").size() == 2, "index updated");

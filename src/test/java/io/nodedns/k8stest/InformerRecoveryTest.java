@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.SharedInformerFactory;
-import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
@@ -16,14 +14,12 @@ import io.kubernetes.client.util.Namespaces;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How the official client's informers ride out 410 Gone, API server restarts and 500s (against the stand-in). */
 @Timeout(30)
@@ -32,30 +28,19 @@ class InformerRecoveryTest {
     private static final Duration RECOVER = Duration.ofSeconds(5);
 
     private StandInApiServer api;
-    private final List<SharedInformerFactory> factories = new ArrayList<>();
-    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
 
-    @AfterEach
-    void stop() {
-        factories.forEach(f -> f.stopAllRegisteredInformers(true));
-        if (api != null) {
-            api.close();
-        }
-    }
+    @RegisterExtension
+    final Informers informers = new Informers();
 
     private SharedIndexInformer<V1EndpointSlice> webInformer(EventRecorder<V1EndpointSlice> rec) {
-        ApiClient client = api.informerClient();
-        DiscoveryV1Api discovery = new DiscoveryV1Api(client);
-        SharedInformerFactory factory = new SharedInformerFactory(client);
-        factories.add(factory);
-        SharedIndexInformer<V1EndpointSlice> inf = factory.sharedIndexInformerFor(
-                p -> discovery.listNamespacedEndpointSlice("default").labelSelector(SERVICE_NAME + "=web")
-                        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds)
-                        .buildCall(null),
-                V1EndpointSlice.class, V1EndpointSliceList.class, 0L, (cls, err) -> errors.add(err));
-        inf.addEventHandler(rec);
-        factory.startAllRegisteredInformers();
-        Await.until(RECOVER, inf::hasSynced, "sync");
+        SharedIndexInformer<V1EndpointSlice> inf = informers.start(RECOVER, (client, factory) -> {
+            DiscoveryV1Api discovery = new DiscoveryV1Api(client);
+            return factory.sharedIndexInformerFor(
+                    p -> discovery.listNamespacedEndpointSlice("default").labelSelector(SERVICE_NAME + "=web")
+                            .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds)
+                            .buildCall(null),
+                    V1EndpointSlice.class, V1EndpointSliceList.class, 0L, informers::failed);
+        }, rec);
         Await.until(RECOVER, () -> api.openWatchCount() == 1, "watching");
         return inf;
     }
@@ -88,7 +73,7 @@ class InformerRecoveryTest {
 
     @Test
     void forced410MakesTheInformerRelistAndRecover() throws Exception {
-        api = StandInApiServer.builder().start();
+        api = informers.serve(StandInApiServer.builder());
         seed(3);
         EventRecorder<V1EndpointSlice> rec = new EventRecorder<>();
         SharedIndexInformer<V1EndpointSlice> inf = webInformer(rec);
@@ -107,7 +92,7 @@ class InformerRecoveryTest {
 
     @Test
     void watchFromAnOverflowedHistoryGets410AndTheInformerRelists() throws Exception {
-        api = StandInApiServer.builder().historySize(3).start();
+        api = informers.serve(StandInApiServer.builder().historySize(3));
         seed(3);
         EventRecorder<V1EndpointSlice> rec = new EventRecorder<>();
         SharedIndexInformer<V1EndpointSlice> inf = webInformer(rec);
@@ -125,21 +110,21 @@ class InformerRecoveryTest {
 
     @Test
     void informerKeepsItsCacheWhileTheApiServerIsDownAndCatchesUpAfterRestart() throws Exception {
-        api = StandInApiServer.builder().historySize(5).start();
+        api = informers.serve(StandInApiServer.builder().historySize(5));
         seed(3);
         EventRecorder<V1EndpointSlice> rec = new EventRecorder<>();
         SharedIndexInformer<V1EndpointSlice> inf = webInformer(rec);
         Map<String, String> before = cache(inf);
 
         api.stop();
-        Await.until(RECOVER, () -> !errors.isEmpty(), "the exception handler sees the outage");
+        Await.until(RECOVER, () -> !informers.errors.isEmpty(), "the exception handler sees the outage");
         Thread.sleep(1200); // a retry period or so while down
         assertTrue(inf.hasSynced(), "hasSynced stays true while down");
         assertEquals(before, cache(inf), "last-known state kept");
         assertTrue(
-                errors.stream().anyMatch(
+                informers.errors.stream().anyMatch(
                         e -> e instanceof ApiException a && a.getCause() instanceof java.net.ConnectException),
-                "errors: " + errors);
+                "errors: " + informers.errors);
 
         changeWhileBlind();
         for (int i = 0; i < 6; i++) {
@@ -152,7 +137,7 @@ class InformerRecoveryTest {
 
     @Test
     void failureModeIsObservableAndTheInformerRetriesOncePerSecondThenRecovers() throws Exception {
-        api = StandInApiServer.builder().start();
+        api = informers.serve(StandInApiServer.builder());
         seed(3);
         EventRecorder<V1EndpointSlice> rec = new EventRecorder<>();
         SharedIndexInformer<V1EndpointSlice> inf = webInformer(rec);
@@ -164,8 +149,8 @@ class InformerRecoveryTest {
         int failed = api.requestCount(r -> r.path().equals(SLICES));
         assertTrue(failed >= 2 && failed <= 6,
                 "fixed ~1 s retry, no hot loop and no backoff: " + failed + " requests in 2.5 s");
-        assertTrue(errors.stream().anyMatch(e -> e instanceof ApiException a && a.getCode() == 500),
-                "errors: " + errors);
+        assertTrue(informers.errors.stream().anyMatch(e -> e instanceof ApiException a && a.getCode() == 500),
+                "errors: " + informers.errors);
         assertTrue(inf.hasSynced());
         api.clearFaults();
         Await.until(RECOVER, () -> cache(inf).equals(AFTER), () -> "cache " + cache(inf));
@@ -173,21 +158,16 @@ class InformerRecoveryTest {
 
     @Test
     void dynamicInformerAlsoRecoversFromARestart() throws Exception {
-        api = StandInApiServer.builder().start();
+        api = informers.serve(StandInApiServer.builder());
         api.create(KubeObjects.serviceImport("v1alpha1", "testns", "svc1", "ClusterSetIP", List.of("10.0.0.1")));
-        ApiClient client = api.informerClient();
-        DynamicKubernetesApi si = new DynamicKubernetesApi(ResourceType.MCS_GROUP, "v1alpha1", "serviceimports",
-                client);
-        SharedInformerFactory factory = new SharedInformerFactory(client);
-        factories.add(factory);
-        SharedIndexInformer<DynamicKubernetesObject> inf = factory.sharedIndexInformerFor(
-                si, DynamicKubernetesObject.class, 0L, Namespaces.NAMESPACE_ALL, (cls, err) -> errors.add(err));
-        factory.startAllRegisteredInformers();
-        Await.until(RECOVER, inf::hasSynced, "sync");
+        SharedIndexInformer<DynamicKubernetesObject> inf = informers.start(RECOVER,
+                (client, factory) -> factory.sharedIndexInformerFor(
+                        new DynamicKubernetesApi(ResourceType.MCS_GROUP, "v1alpha1", "serviceimports", client),
+                        DynamicKubernetesObject.class, 0L, Namespaces.NAMESPACE_ALL, informers::failed));
         Await.until(RECOVER, () -> api.openWatchCount() == 1, "watching");
 
         api.stop();
-        Await.until(RECOVER, () -> !errors.isEmpty(), "outage seen");
+        Await.until(RECOVER, () -> !informers.errors.isEmpty(), "outage seen");
         assertEquals(List.of("testns/svc1"), inf.getIndexer().listKeys());
         api.delete(api.serviceImports(), "testns", "svc1");
         JsonObject h = KubeObjects.serviceImport("v1alpha1", "testns", "hdls", "Headless", List.of());

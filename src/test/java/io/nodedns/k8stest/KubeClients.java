@@ -112,11 +112,13 @@ public final class KubeClients {
 
     // ---- the credential tests' server: which user a kubeconfig's credential authenticates as ----
 
-    /** A TLS stand-in checking {@code authn}, serving one Service (default/web) for {@link #listAs}. */
-    public static StandInApiServer credentialsServer(Authn authn) {
-        StandInApiServer api = StandInApiServer.builder().tls().authn(authn).start();
-        api.create(KubeObjects.service("default", "web", "10.96.0.10", new KubeObjects.Port("dns", "UDP", 53)));
-        return api;
+    /**
+     * A TLS stand-in checking {@code authn}, serving one Service (default/web) for {@link #listAs},
+     * up for a test class: {@code @RegisterExtension static final StandInCluster cluster = ...}.
+     */
+    public static StandInCluster credentialsCluster(Authn authn) {
+        return StandInCluster.of(StandInApiServer.builder().tls().authn(authn),
+                KubeObjects.service("default", "web", "10.96.0.10", new KubeObjects.Port("dns", "UDP", 53)));
     }
 
     /** A kubeconfig cluster entry trusting the test CA ({@link TestPki}). */
@@ -124,7 +126,7 @@ public final class KubeClients {
         return Map.of("certificate-authority-data", b64(TestPki.get().caPem()));
     }
 
-    /** Lists the Services of {@link #credentialsServer}; returns the user it authenticated for that request. */
+    /** Lists the Services of {@link #credentialsCluster}; returns the user it authenticated for that request. */
     public static String listAs(StandInApiServer api, ApiClient client) throws Exception {
         api.clearRequests();
         List<?> items = new io.kubernetes.client.openapi.apis.CoreV1Api(client).listNamespacedService("default")

@@ -6,20 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import io.kubernetes.client.Discovery;
 import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.Namespaces;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The ServiceImport CRD through the official client's DynamicKubernetesApi and its informer. */
 @Timeout(30)
@@ -27,29 +24,16 @@ class ServiceImportInformerTest {
     private static final Duration SYNC = Duration.ofSeconds(5);
 
     private StandInApiServer api;
-    private final List<SharedInformerFactory> factories = new ArrayList<>();
-    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
 
-    @AfterEach
-    void stop() {
-        factories.forEach(f -> f.stopAllRegisteredInformers(true));
-        if (api != null) {
-            api.close();
-        }
-    }
+    @RegisterExtension
+    final Informers informers = new Informers();
 
     private SharedIndexInformer<DynamicKubernetesObject> informer(String version,
             EventRecorder<DynamicKubernetesObject> rec) {
-        ApiClient client = api.informerClient();
-        DynamicKubernetesApi si = new DynamicKubernetesApi(ResourceType.MCS_GROUP, version, "serviceimports", client);
-        SharedInformerFactory factory = new SharedInformerFactory(client); // one factory per dynamic type
-        factories.add(factory);
-        SharedIndexInformer<DynamicKubernetesObject> inf = factory.sharedIndexInformerFor(
-                si, DynamicKubernetesObject.class, 0L, Namespaces.NAMESPACE_ALL, (cls, err) -> errors.add(err));
-        inf.addEventHandler(rec);
-        factory.startAllRegisteredInformers();
-        Await.until(SYNC, inf::hasSynced, "ServiceImport informer sync");
-        return inf;
+        // one factory per dynamic type
+        return informers.start(SYNC, (client, factory) -> factory.sharedIndexInformerFor(
+                new DynamicKubernetesApi(ResourceType.MCS_GROUP, version, "serviceimports", client),
+                DynamicKubernetesObject.class, 0L, Namespaces.NAMESPACE_ALL, informers::failed), rec);
     }
 
     private static JsonObject spec(DynamicKubernetesObject o) {
@@ -58,7 +42,7 @@ class ServiceImportInformerTest {
 
     @Test
     void dynamicInformerSyncsAndFollowsServiceImports() throws Exception {
-        api = StandInApiServer.builder().start();
+        api = informers.serve(StandInApiServer.builder());
         api.create(KubeObjects.serviceImport("v1alpha1", "testns", "svc1", "ClusterSetIP", List.of("10.0.0.1"),
                 new KubeObjects.Port("http", "TCP", 80)));
         EventRecorder<DynamicKubernetesObject> rec = new EventRecorder<>();
@@ -86,12 +70,12 @@ class ServiceImportInformerTest {
         api.delete(api.serviceImports(), "testns", "svc1");
         rec.await("DELETE", "testns/svc1", SYNC);
         assertEquals(Set.of("testns/hdls1"), inf.getIndexer().listKeys().stream().collect(Collectors.toSet()));
-        assertTrue(errors.isEmpty(), "informer errors: " + errors);
+        assertTrue(informers.errors.isEmpty(), "informer errors: " + informers.errors);
     }
 
     @Test
     void bothVersionsServedShareStorageAndDiscoveryPrefersV1beta1() throws Exception {
-        api = StandInApiServer.builder().serviceImportVersions("v1beta1", "v1alpha1").start();
+        api = informers.serve(StandInApiServer.builder().serviceImportVersions("v1beta1", "v1alpha1"));
         ApiClient client = api.apiClient();
         Set<Discovery.APIResource> all = new Discovery(client).findAll();
         Discovery.APIResource si = all.stream().filter(r -> r.getResourcePlural().equals("serviceimports")).findFirst()
@@ -117,7 +101,7 @@ class ServiceImportInformerTest {
 
     @Test
     void onlyV1alpha1ServedMeansV1beta1IsNotDiscovered() throws Exception {
-        api = StandInApiServer.builder().serviceImportVersions("v1alpha1").start();
+        api = informers.serve(StandInApiServer.builder().serviceImportVersions("v1alpha1"));
         Discovery.APIResource si = new Discovery(api.apiClient()).findAll().stream()
                 .filter(r -> r.getResourcePlural().equals("serviceimports")).findFirst().orElseThrow();
         assertEquals(List.of("v1alpha1"), si.getVersions());

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.LocalHttp;
 import io.nodedns.testing.TestServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,15 +24,6 @@ import org.xbill.DNS.Type;
  * the TCP acceptor has stopped, which only the package-private test hooks can do.
  */
 class LoopLivenessTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     /** A plugin that throws what a query name asks for: "oom." a failed direct allocation, "soe." a stack overflow. */
     private static PluginRegistry throwingRegistry() {
         PluginRegistry registry = TestServer.registry();
@@ -108,17 +96,17 @@ class LoopLivenessTest {
         String corefile = ".:%d {\n multisocket 2\n health 127.0.0.1:%d\n ready 127.0.0.1:%d\n whoami\n}\n"
                 .formatted(dns, health, ready);
         try (TestServer server = TestServer.fromText(corefile)) {
-            assertEquals(200, get(health, "/health").statusCode());
-            assertEquals(200, get(ready, "/ready").statusCode());
+            assertEquals(200, LocalHttp.get(health, "/health").statusCode());
+            assertEquals(200, LocalHttp.get(ready, "/ready").statusCode());
             UdpLoop second = server.firstListener().loops().get(1);
             second.abandonForTest();
             HttpResponse<String> h = waitFor(health, "/health", 503);
             assertEquals(503, h.statusCode(), h.body());
             assertTrue(h.body().contains("udp loop 1 of dns://:" + dns), h.body());
-            assertEquals(503, get(ready, "/ready").statusCode());
+            assertEquals(503, LocalHttp.get(ready, "/ready").statusCode());
         }
         try (TestServer server = TestServer.fromText(corefile)) {
-            assertEquals(200, get(health, "/health").statusCode());
+            assertEquals(200, LocalHttp.get(health, "/health").statusCode());
             server.firstListener().tcpServer().abandonAcceptorForTest();
             HttpResponse<String> h = waitFor(health, "/health", 503);
             assertEquals(503, h.statusCode(), h.body());
@@ -127,10 +115,10 @@ class LoopLivenessTest {
     }
 
     private static HttpResponse<String> waitFor(int port, String path, int status) throws Exception {
-        HttpResponse<String> r = get(port, path);
+        HttpResponse<String> r = LocalHttp.get(port, path);
         for (int i = 0; i < 100 && r.statusCode() != status; i++) {
             Thread.sleep(20);
-            r = get(port, path);
+            r = LocalHttp.get(port, path);
         }
         return r;
     }

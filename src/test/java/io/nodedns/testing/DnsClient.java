@@ -120,17 +120,28 @@ public final class DnsClient implements AutoCloseable {
         try (Socket s = new Socket()) {
             s.connect(server, 3000);
             s.setSoTimeout(3000);
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            byte[] wire = query.toWire();
-            out.writeShort(wire.length);
-            out.write(wire);
-            out.flush();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            int len = in.readUnsignedShort();
-            byte[] reply = new byte[len];
-            in.readFully(reply);
-            return new Message(reply);
+            return exchange(s, query);
         }
+    }
+
+    /**
+     * One query and its reply over a connected TCP or TLS stream, each message after its two-byte
+     * length (RFC 1035 4.2.2, RFC 7858); the connection stays open for the next.
+     */
+    public static Message exchange(Socket s, Message query) throws IOException {
+        return new Message(exchange(s, query.toWire()));
+    }
+
+    /** As {@link #exchange(Socket, Message)}, in wire form. */
+    public static byte[] exchange(Socket s, byte[] query) throws IOException {
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        out.writeShort(query.length);
+        out.write(query);
+        out.flush();
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        byte[] reply = new byte[in.readUnsignedShort()];
+        in.readFully(reply);
+        return reply;
     }
 
     public InetSocketAddress server() {

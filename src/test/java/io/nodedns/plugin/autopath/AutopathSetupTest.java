@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.ConfigException;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.plugin.kubernetes.KubernetesSetup;
 import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.SetupParse;
 import io.nodedns.testing.TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,10 +23,8 @@ class AutopathSetupTest {
     @TempDir
     Path dir;
 
-    /** Parses the autopath directive of {@code example.org { <body> }}; the body starts on line 2. */
-    private static AutopathConfig parse(String body) throws ConfigException {
-        return AutopathSetup.parse(SetupErrors.dispenser("example.org", body, "autopath"), List.of("example.org."));
-    }
+    private static final SetupParse<AutopathConfig> AUTOPATH = SetupParse.of("example.org", "autopath",
+            d -> AutopathSetup.parse(d, List.of("example.org.")));
 
     private Path file(String text) throws IOException {
         Path f = Files.createTempFile(dir, "resolv", ".conf");
@@ -36,11 +34,11 @@ class AutopathSetupTest {
 
     @Test
     void kubernetesAndZones() throws Exception {
-        AutopathConfig c = parse("autopath @kubernetes");
+        AutopathConfig c = AUTOPATH.parse("autopath @kubernetes");
         assertEquals("kubernetes", c.plugin());
         assertEquals(List.of("example.org."), c.zones(), "the block's zones");
         assertEquals(List.of(), c.search());
-        c = parse("autopath Cluster.LOCAL 10.0.0.0/24 @kubernetes");
+        c = AUTOPATH.parse("autopath Cluster.LOCAL 10.0.0.0/24 @kubernetes");
         assertEquals(List.of("cluster.local.", "0.0.10.in-addr.arpa."), c.zones());
         assertEquals(2, c.at().line());
     }
@@ -49,29 +47,29 @@ class AutopathSetupTest {
     void fileSearchLineAsMiekgDnsReadsIt() throws Exception {
         Path f = file("nameserver 10.0.0.10\n# search commented.out\nsearch Default.svc.cluster.local svc.cluster.local"
                 + " cluster.local\noptions ndots:5\n");
-        AutopathConfig c = parse("autopath " + f);
+        AutopathConfig c = AUTOPATH.parse("autopath " + f);
         assertNull(c.plugin());
         assertEquals(List.of("default.svc.cluster.local.", "svc.cluster.local.", "cluster.local."), c.search());
         assertEquals(List.of("example.org."), c.zones());
         Path domain = file("search a.example b.example\ndomain corp.example\n");
-        assertEquals(List.of("corp.example."), parse("autopath " + domain).search(), "the last line wins");
+        assertEquals(List.of("corp.example."), AUTOPATH.parse("autopath " + domain).search(), "the last line wins");
         Path later = file("domain corp.example\nsearch a.example b.example.\n");
-        assertEquals(List.of("a.example.", "b.example."), parse("autopath example.net " + later).search());
-        assertEquals(List.of("example.net."), parse("autopath example.net " + later).zones());
+        assertEquals(List.of("a.example.", "b.example."), AUTOPATH.parse("autopath example.net " + later).search());
+        assertEquals(List.of("example.net."), AUTOPATH.parse("autopath example.net " + later).zones());
     }
 
     @Test
     void errorsNameTheLine() throws Exception {
-        SetupErrors.assertFails(() -> parse("autopath"), 2, "plugin/autopath: no resolv-conf specified");
-        SetupErrors.assertFails(() -> parse("\nautopath /nonexistent/resolv.conf"), 3,
+        AUTOPATH.fails("autopath", 2, "plugin/autopath: no resolv-conf specified");
+        AUTOPATH.fails("\nautopath /nonexistent/resolv.conf", 3,
                 "plugin/autopath: failed to parse \"/nonexistent/resolv.conf\": open /nonexistent/resolv.conf: no such"
                         + " file or directory");
         Path none = file("nameserver 10.0.0.10\noptions ndots:5\n");
-        SetupErrors.assertFails(() -> parse("autopath " + none), 2, "has no search or domain line");
+        AUTOPATH.fails("autopath " + none, 2, "has no search or domain line");
         Path bad = file("search ok.example bad..name\n");
-        SetupErrors.assertFails(() -> parse("autopath " + bad), 2, "search domain 'bad..name.' is not a domain name");
-        SetupErrors.assertFails(() -> parse("autopath @"), 2, "'@' names no plugin");
-        SetupErrors.assertFails(() -> parse("autopath @kubernetes {\n  fallthrough\n }"), 3,
+        AUTOPATH.fails("autopath " + bad, 2, "search domain 'bad..name.' is not a domain name");
+        AUTOPATH.fails("autopath @", 2, "'@' names no plugin");
+        AUTOPATH.fails("autopath @kubernetes {\n  fallthrough\n }", 3,
                 "unknown property 'fallthrough'");
         SetupErrors.assertFails("example.org {\n autopath @kubernetes\n}\n", 2,
                 "plugin/autopath: @kubernetes needs the kubernetes plugin in the same server block");

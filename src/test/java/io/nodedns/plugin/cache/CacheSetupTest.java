@@ -10,6 +10,7 @@ import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Shared;
 import io.nodedns.testing.CacheUpstream;
 import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.SetupParse;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,20 +19,18 @@ import org.junit.jupiter.api.Test;
 class CacheSetupTest {
     private static final PluginRegistry REGISTRY = CacheUpstream.registry(new CacheSetup());
 
-    /** Parses the cache directive of {@code example.org { <body> }}; the body starts on line 2. */
-    private static CacheConfig parse(String body) throws ConfigException {
-        return CacheSetup.parse(SetupErrors.dispenser("example.org", body, "cache"), List.of("example.org."));
-    }
+    private static final SetupParse<CacheConfig> CACHE = SetupParse.of("example.org", "cache",
+            d -> CacheSetup.parse(d, List.of("example.org.")));
 
     private static void fails(String body, int line, String fragment) {
-        ConfigException e = SetupErrors.assertFails(() -> parse(body), line, fragment);
+        ConfigException e = CACHE.fails(body, line, fragment);
         assertTrue(e.getMessage().contains("plugin/cache") || fragment.startsWith("Wrong"), e.getMessage());
     }
 
     @Test
     void defaults() throws Exception {
         for (String body : List.of("cache", "cache {\n}", "cache {}")) {
-            CacheConfig c = parse(body);
+            CacheConfig c = CACHE.parse(body);
             assertEquals(List.of("example.org."), c.zones(), "the block's zones");
             assertEquals(10_000, c.successCapacity());
             assertEquals(10_000, c.denialCapacity());
@@ -48,24 +47,25 @@ class CacheSetupTest {
 
     @Test
     void ttlAndZones() throws Exception {
-        CacheConfig c = parse("cache 10 example.org sub.example.net");
+        CacheConfig c = CACHE.parse("cache 10 example.org sub.example.net");
         assertEquals(10, c.successMaxTtl());
         assertEquals(10, c.denialMaxTtl());
         assertEquals(List.of("example.org.", "sub.example.net."), c.zones());
-        assertEquals(List.of("aaa.", "example.nl."), parse("cache aaa example.nl").zones(), "not a number: a zone");
-        assertEquals(List.of("0.10.in-addr.arpa."), parse("cache 10.0.0.0/16").zones());
+        assertEquals(List.of("aaa.", "example.nl."), CACHE.parse("cache aaa example.nl").zones(),
+                "not a number: a zone");
+        assertEquals(List.of("0.10.in-addr.arpa."), CACHE.parse("cache 10.0.0.0/16").zones());
     }
 
     @Test
     void successAndDenial() throws Exception {
-        CacheConfig c = parse("cache {\n success 5000 100 2\n denial 200 30 0\n}");
+        CacheConfig c = CACHE.parse("cache {\n success 5000 100 2\n denial 200 30 0\n}");
         assertEquals(5000, c.successCapacity());
         assertEquals(100, c.successMaxTtl());
         assertEquals(2, c.successMinTtl());
         assertEquals(200, c.denialCapacity());
         assertEquals(30, c.denialMaxTtl());
         assertEquals(0, c.denialMinTtl());
-        assertEquals(3600, parse("cache {\n success 10\n}").successMaxTtl());
+        assertEquals(3600, CACHE.parse("cache {\n success 10\n}").successMaxTtl());
         fails("cache {\n success\n}", 3, "Wrong argument count");
         fails("cache {\n success abc\n}", 3, "strconv.Atoi: parsing \"abc\": invalid syntax");
         fails("cache {\n success 10 0\n}", 3, "cache TTL can not be zero or negative: 0");
@@ -84,13 +84,13 @@ class CacheSetupTest {
 
     @Test
     void prefetch() throws Exception {
-        assertEquals(10, parse("cache {\n prefetch 10\n}").prefetch());
-        CacheConfig c = parse("cache {\n prefetch 2 2m 20%\n}");
+        assertEquals(10, CACHE.parse("cache {\n prefetch 10\n}").prefetch());
+        CacheConfig c = CACHE.parse("cache {\n prefetch 2 2m 20%\n}");
         assertEquals(2, c.prefetch());
         assertEquals(Duration.ofMinutes(2), c.prefetchWindow());
         assertEquals(20, c.prefetchPercentage());
-        assertEquals(Duration.ofMinutes(1), parse("cache {\n prefetch 1\n}").prefetchWindow());
-        assertEquals(10, parse("cache {\n prefetch 1\n}").prefetchPercentage());
+        assertEquals(Duration.ofMinutes(1), CACHE.parse("cache {\n prefetch 1\n}").prefetchWindow());
+        assertEquals(10, CACHE.parse("cache {\n prefetch 1\n}").prefetchPercentage());
         fails("cache {\n prefetch\n}", 3, "Wrong argument count");
         fails("cache {\n prefetch 1 1m 10% x\n}", 3, "Wrong argument count");
         fails("cache {\n prefetch -1\n}", 3, "prefetch amount should be positive: -1");
@@ -103,17 +103,17 @@ class CacheSetupTest {
 
     @Test
     void serveStale() throws Exception {
-        CacheConfig c = parse("cache {\n serve_stale\n}");
+        CacheConfig c = CACHE.parse("cache {\n serve_stale\n}");
         assertEquals(Duration.ofHours(1), c.staleUpTo());
         assertFalse(c.verifyStale());
-        assertEquals(Duration.ofMinutes(20), parse("cache {\n serve_stale 20m\n}").staleUpTo());
-        assertFalse(parse("cache {\n serve_stale 1h immediate\n}").verifyStale());
-        assertTrue(parse("cache {\n serve_stale 1h VERIFY\n}").verifyStale());
-        c = parse("cache {\n serve_stale 1h verify 2s 30s 1m\n}");
+        assertEquals(Duration.ofMinutes(20), CACHE.parse("cache {\n serve_stale 20m\n}").staleUpTo());
+        assertFalse(CACHE.parse("cache {\n serve_stale 1h immediate\n}").verifyStale());
+        assertTrue(CACHE.parse("cache {\n serve_stale 1h VERIFY\n}").verifyStale());
+        c = CACHE.parse("cache {\n serve_stale 1h verify 2s 30s 1m\n}");
         assertEquals(Duration.ofSeconds(2), c.verifyTimeout());
         assertEquals(30, c.staleTtl());
         assertEquals(Duration.ofMinutes(1), c.staleRecheck());
-        c = parse("cache {\n serve_stale 1h immediate 30s 5m\n}");
+        c = CACHE.parse("cache {\n serve_stale 1h immediate 30s 5m\n}");
         assertEquals(30, c.staleTtl());
         assertEquals(Duration.ofMinutes(5), c.staleRecheck());
         fails("cache {\n serve_stale -1h\n}", 3, "invalid negative duration for serve_stale");
@@ -133,8 +133,8 @@ class CacheSetupTest {
 
     @Test
     void serveStalePolicy() throws Exception {
-        assertTrue(parse("cache {\n serve_stale\n serve_stale_policy prefer_positive\n}").preferPositive());
-        assertTrue(parse("cache {\n serve_stale_policy PREFER_POSITIVE\n serve_stale\n}").preferPositive());
+        assertTrue(CACHE.parse("cache {\n serve_stale\n serve_stale_policy prefer_positive\n}").preferPositive());
+        assertTrue(CACHE.parse("cache {\n serve_stale_policy PREFER_POSITIVE\n serve_stale\n}").preferPositive());
         fails("cache {\n serve_stale_policy prefer_positive\n}", 3, "serve_stale_policy requires serve_stale");
         fails("cache {\n serve_stale\n serve_stale_policy bogus\n}", 4, "invalid serve_stale_policy: bogus");
         fails("cache {\n serve_stale\n serve_stale_policy\n}", 4, "Wrong argument count");
@@ -144,8 +144,8 @@ class CacheSetupTest {
 
     @Test
     void servfail() throws Exception {
-        assertEquals(Duration.ZERO, parse("cache {\n servfail 0\n}").servfailTtl());
-        assertEquals(Duration.ofMinutes(5), parse("cache {\n servfail 5m\n}").servfailTtl());
+        assertEquals(Duration.ZERO, CACHE.parse("cache {\n servfail 0\n}").servfailTtl());
+        assertEquals(Duration.ofMinutes(5), CACHE.parse("cache {\n servfail 5m\n}").servfailTtl());
         fails("cache {\n servfail\n}", 3, "Wrong argument count");
         fails("cache {\n servfail 1s 2s\n}", 3, "Wrong argument count");
         fails("cache {\n servfail 5m1s\n}", 3, "caching SERVFAIL responses over 5 minutes is not permitted");
@@ -155,7 +155,7 @@ class CacheSetupTest {
 
     @Test
     void disable() throws Exception {
-        CacheConfig c = parse("cache {\n disable success\n disable denial example.org sub.example.net\n}");
+        CacheConfig c = CACHE.parse("cache {\n disable success\n disable denial example.org sub.example.net\n}");
         assertEquals(List.of("."), c.disableSuccess());
         assertEquals(List.of("example.org.", "sub.example.net."), c.disableDenial());
         fails("cache {\n disable\n}", 3, "Wrong argument count");
@@ -165,7 +165,7 @@ class CacheSetupTest {
 
     @Test
     void keepttlAndUnknownOptions() throws Exception {
-        assertTrue(parse("cache {\n keepttl\n}").keepTtl());
+        assertTrue(CACHE.parse("cache {\n keepttl\n}").keepTtl());
         fails("cache {\n keepttl yes\n}", 3, "Wrong argument count");
         fails("cache {\n\n bogus 1\n}", 4, "unknown property 'bogus'");
         fails("cache {\n success 10 {\n }\n}", 3, "unexpected block");
@@ -219,9 +219,10 @@ class CacheSetupTest {
     @Test
     void persist(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         String file = dir.resolve("cache.bin").toString();
-        assertEquals(file, parse("cache {\n persist " + file + "\n}").persist());
-        assertEquals(null, parse("cache").persist(), "off by default");
-        assertFalse(parse("cache {\n persist " + file + "\n}").equals(parse("cache")), "a new file is a new store");
+        assertEquals(file, CACHE.parse("cache {\n persist " + file + "\n}").persist());
+        assertEquals(null, CACHE.parse("cache").persist(), "off by default");
+        assertFalse(CACHE.parse("cache {\n persist " + file + "\n}").equals(CACHE.parse("cache")),
+                "a new file is a new store");
         fails("cache {\n persist\n}", 3, "Wrong argument count");
         fails("cache {\n persist " + file + " " + file + "\n}", 3, "Wrong argument count");
         fails("cache {\n persist " + file + "\n persist " + file + "\n}", 4, "persist can only be specified once");

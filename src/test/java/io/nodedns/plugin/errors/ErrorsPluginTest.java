@@ -81,15 +81,9 @@ class ErrorsPluginTest {
         }
     }
 
+    /** The option errors, each at its line, are ErrorsSetupTest's. */
     @Test
-    void malformedErrorsBlocks() {
+    void oncePerBlock() {
         SetupErrors.assertFails(".:53 {\n errors\n errors\n}\n", 3, "only be used once");
-        SetupErrors.assertFails(".:53 {\n errors {\n  consolidate 1m\n }\n}\n", 3, "Wrong argument count");
-        SetupErrors.assertFails(".:53 {\n errors {\n  consolidate 1x \".*\"\n }\n}\n", 3, "invalid duration");
-        SetupErrors.assertFails(".:53 {\n errors {\n  consolidate 1m \"(\"\n }\n}\n", 3, "invalid regexp");
-        SetupErrors.assertFails(".:53 {\n errors {\n  consolidate 1m x loud\n }\n}\n", 3, "loud");
-        SetupErrors.assertFails(".:53 {\n errors {\n  stack\n }\n}\n", 3, "unknown property 'stack'");
-        SetupErrors.assertFails(".:53 {\n errors extra\n}\n", 2, "Wrong argument count");
-        SetupErrors.assertFails(".:53 {\n errors {\n  stacktrace on\n }\n}\n", 3, "Wrong argument count");
     }
 }

@@ -108,6 +108,19 @@ class ForwardHealthTest {
         }
     }
 
+    /**
+     * Breaks both upstreams' health checks, asks once (SERVFAIL, which starts the checks) and waits
+     * until forward has both down; the client queries they had by then.
+     */
+    private static int bothDown(ForwardTesting.Running s, FakeUpstream a, FakeUpstream b) throws Exception {
+        unhealthy(a);
+        unhealthy(b);
+        assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("first.example.org", Type.A)).getRcode());
+        Upstream[] ups = s.forward().table().get();
+        assertTrue(eventually(2000, () -> ups[0].down(1) && ups[1].down(1)));
+        return a.clientQueries() + b.clientQueries();
+    }
+
     @Test
     void allDownWithFailfastGivesServfailWithoutSendingAnything() throws Exception {
         try (FakeUpstream a = FakeUpstream.start();
@@ -115,12 +128,7 @@ class ForwardHealthTest {
                 LogCapture log = new LogCapture();
                 var s = start(".:PORT {\n errors\n forward . " + a.hostPort() + " " + b.hostPort()
                         + " {\n read_timeout 100ms\n health_check 50ms\n max_fails 1\n failfast_all_unhealthy_upstreams\n }\n}")) {
-            unhealthy(a);
-            unhealthy(b);
-            assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("first.example.org", Type.A)).getRcode());
-            Upstream[] ups = s.forward().table().get();
-            assertTrue(eventually(2000, () -> ups[0].down(1) && ups[1].down(1)));
-            int before = a.clientQueries() + b.clientQueries();
+            int before = bothDown(s, a, b);
             long t0 = System.nanoTime();
             assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("second.example.org", Type.A)).getRcode());
             assertTrue((System.nanoTime() - t0) / 1_000_000 < 100, "at once");
@@ -136,12 +144,7 @@ class ForwardHealthTest {
                 FakeUpstream b = FakeUpstream.start();
                 var s = start(".:PORT {\n forward . " + a.hostPort() + " " + b.hostPort()
                         + " {\n read_timeout 100ms\n health_check 50ms\n max_fails 1\n }\n}")) {
-            unhealthy(a);
-            unhealthy(b);
-            assertEquals(Rcode.SERVFAIL, s.udp(DnsClient.query("first.example.org", Type.A)).getRcode());
-            Upstream[] ups = s.forward().table().get();
-            assertTrue(eventually(2000, () -> ups[0].down(1) && ups[1].down(1)));
-            int before = a.clientQueries() + b.clientQueries();
+            int before = bothDown(s, a, b);
             s.udp(DnsClient.query("second.example.org", Type.A));
             assertTrue(a.clientQueries() + b.clientQueries() > before, "a random upstream is tried anyway");
             assertTrue(s.forward().healthcheckBroken() >= 1);

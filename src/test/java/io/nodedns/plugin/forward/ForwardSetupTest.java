@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.ConfigException;
 import io.nodedns.testing.FakeUpstream;
-import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.SetupParse;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -24,15 +23,8 @@ import org.xbill.DNS.Rcode;
 /** forward's Corefile syntax (CoreDNS plugin/forward/README.md): every option valid and invalid, with file:line. */
 class ForwardSetupTest {
 
-    private static ForwardConfig parse(String body) throws ConfigException {
-        return ForwardTesting.forwardsOf(ForwardTesting.build(". {\n" + body + "\n}\n").configs().getFirst())
-                .getFirst().config();
-    }
-
-    /** Asserts the block body fails at Corefile line {@code line} (the body starts on line 2). */
-    private static void fails(String body, int line, String fragment) {
-        SetupErrors.assertFails(() -> parse(body), line, fragment);
-    }
+    private static final SetupParse<ForwardConfig> FORWARD = new SetupParse<>(body -> ForwardTesting
+            .forwardsOf(ForwardTesting.build(". {\n" + body + "\n}\n").configs().getFirst()).getFirst().config());
 
     private static InetSocketAddress addr(String ip, int port) throws Exception {
         return new InetSocketAddress(InetAddress.getByName(ip), port);
@@ -40,7 +32,7 @@ class ForwardSetupTest {
 
     @Test
     void defaults() throws Exception {
-        ForwardConfig c = parse("forward . 127.0.0.1");
+        ForwardConfig c = FORWARD.parse("forward . 127.0.0.1");
         assertEquals(".", c.from());
         assertEquals(List.of(addr("127.0.0.1", 53)), c.to());
         assertEquals(List.of(), c.except());
@@ -67,7 +59,7 @@ class ForwardSetupTest {
 
     @Test
     void everyOptionValid() throws Exception {
-        ForwardConfig c = parse("""
+        ForwardConfig c = FORWARD.parse("""
                 forward example.org dns://127.0.0.1:5353 [::1]:53 ::2 127.0.0.1:5353 {
                     except a.example.org B.EXAMPLE.ORG
                     force_tcp
@@ -119,14 +111,15 @@ class ForwardSetupTest {
 
     @Test
     void maxConnectAttemptsZeroMeansNoCap() throws Exception {
-        assertEquals(0, parse("forward . 127.0.0.1 {\nmax_connect_attempts 0\n}").effectiveMaxConnectAttempts(3));
-        assertEquals(6, parse("forward . 127.0.0.1 127.0.0.2 127.0.0.3").effectiveMaxConnectAttempts(3));
+        assertEquals(0,
+                FORWARD.parse("forward . 127.0.0.1 {\nmax_connect_attempts 0\n}").effectiveMaxConnectAttempts(3));
+        assertEquals(6, FORWARD.parse("forward . 127.0.0.1 127.0.0.2 127.0.0.3").effectiveMaxConnectAttempts(3));
     }
 
     @Test
     void cidrFromUsesTheFirstReverseZone() throws Exception {
-        assertEquals("0.9.10.in-addr.arpa.", parse("forward 10.9.3.0/18 127.0.0.1").from());
-        assertEquals("3.9.10.in-addr.arpa.", parse("forward 10.9.3.0/24 127.0.0.1").from());
+        assertEquals("0.9.10.in-addr.arpa.", FORWARD.parse("forward 10.9.3.0/18 127.0.0.1").from());
+        assertEquals("3.9.10.in-addr.arpa.", FORWARD.parse("forward 10.9.3.0/24 127.0.0.1").from());
     }
 
     @Test
@@ -141,12 +134,12 @@ class ForwardSetupTest {
                 nameserver not-an-ip
                 options ndots:5
                 """);
-        assertEquals(List.of(addr("127.0.0.53", 53), addr("::1", 53)), parse("forward . " + f).to());
+        assertEquals(List.of(addr("127.0.0.53", 53), addr("::1", 53)), FORWARD.parse("forward . " + f).to());
         Path empty = dir.resolve("empty.conf");
         Files.writeString(empty, "search example.org\n");
-        assertEquals(List.of(addr("127.0.0.1", 53)), parse("forward . " + empty + " 127.0.0.1").to(),
+        assertEquals(List.of(addr("127.0.0.1", 53)), FORWARD.parse("forward . " + empty + " 127.0.0.1").to(),
                 "an empty file is skipped");
-        fails("forward . " + empty, 2, "no nameservers found");
+        FORWARD.fails("forward . " + empty, 2, "no nameservers found");
     }
 
     @Test
@@ -155,8 +148,8 @@ class ForwardSetupTest {
         for (int i = 1; i <= 15; i++) {
             tos.append(" 127.0.0.").append(i);
         }
-        assertEquals(15, parse("forward ." + tos).to().size());
-        fails("\n\nforward ." + tos + " 127.0.0.16", 4, "more than 15 TOs configured: 16");
+        assertEquals(15, FORWARD.parse("forward ." + tos).to().size());
+        FORWARD.fails("\n\nforward ." + tos + " 127.0.0.16", 4, "more than 15 TOs configured: 16");
     }
 
     @Test
@@ -179,21 +172,21 @@ class ForwardSetupTest {
             dns.reply(q -> q.getQuestion().getName().toString().equals("upstream.test.")
                     ? FakeUpstream.answer(q)
                     : FakeUpstream.replyTo(q, Rcode.NXDOMAIN));
-            ForwardConfig c = parse("forward . upstream.test:5353 {\nresolver " + dns.hostPort() + "\n}");
+            ForwardConfig c = FORWARD.parse("forward . upstream.test:5353 {\nresolver " + dns.hostPort() + "\n}");
             assertEquals(List.of(addr("192.0.2.1", 5353), addr("2001:db8::1", 5353)), c.to());
-            fails("forward . missing.test {\nresolver " + dns.hostPort() + "\n}", 2,
+            FORWARD.fails("forward . missing.test {\nresolver " + dns.hostPort() + "\n}", 2,
                     "failed to resolve \"missing.test\": NXDOMAIN");
         }
     }
 
     @Test
     void httpsIsRejectedAsNotSupportedYet() {
-        fails("forward . 127.0.0.1 https://127.0.0.1/dns-query", 2, "not supported yet");
+        FORWARD.fails("forward . 127.0.0.1 https://127.0.0.1/dns-query", 2, "not supported yet");
     }
 
     @Test
     void tlsUpstreamsDefaultToPort853AndKeepTheirOwnServerName() throws Exception {
-        ForwardConfig c = parse("forward . tls://127.0.0.1 tls://127.0.0.2%dns.example:10853 127.0.0.3 "
+        ForwardConfig c = FORWARD.parse("forward . tls://127.0.0.1 tls://127.0.0.2%dns.example:10853 127.0.0.3 "
                 + "tls://[::1%v6.example]:8853 tls://[::2]");
         assertEquals(List.of(addr("127.0.0.1", 853), addr("127.0.0.2", 10853), addr("127.0.0.3", 53),
                 addr("::1", 8853), addr("::2", 853)), c.to());
@@ -202,23 +195,23 @@ class ForwardSetupTest {
         assertEquals("dns.example", c.tlsClient(addr("127.0.0.2", 10853)).serverName());
         assertEquals("v6.example", c.tlsClient(addr("::1", 8853)).serverName());
 
-        ForwardConfig named = parse("forward . tls://127.0.0.1 {\n tls_servername dns.quad9.net\n}");
+        ForwardConfig named = FORWARD.parse("forward . tls://127.0.0.1 {\n tls_servername dns.quad9.net\n}");
         assertEquals("dns.quad9.net", named.tlsClient(addr("127.0.0.1", 853)).serverName());
     }
 
     @Test
     void tlsOptionErrorsNameTheLine(@TempDir Path dir) throws Exception {
-        fails("forward . tls://127.0.0.1%a.example {\n tls_servername b.example\n}", 2,
+        FORWARD.fails("forward . tls://127.0.0.1%a.example {\n tls_servername b.example\n}", 2,
                 "both forward ('b.example') and proxy level ('a.example') TLS servernames are set");
-        fails("forward . 127.0.0.1 {\n tls a b c d\n}", 3, "Wrong argument count");
-        fails("forward . tls://127.0.0.1 {\n\n tls " + dir.resolve("missing.pem") + "\n}", 4,
+        FORWARD.fails("forward . 127.0.0.1 {\n tls a b c d\n}", 3, "Wrong argument count");
+        FORWARD.fails("forward . tls://127.0.0.1 {\n\n tls " + dir.resolve("missing.pem") + "\n}", 4,
                 "no such file or directory");
         Files.writeString(dir.resolve("junk.pem"), "not a certificate");
-        fails("forward . tls://127.0.0.1 {\n tls " + dir.resolve("junk.pem") + "\n}", 3, "no PEM certificate");
-        fails("forward . tls://127.0.0.1 {\n tls_servername\n}", 3, "Wrong argument count");
-        fails("forward . tls://127.0.0.1 {\n tls_servername a..b\n}", 3, "invalid name");
-        fails("forward . tls://127.0.0.1%", 2, "invalid TLS server name");
-        fails("forward . 127.0.0.1 tls://127.0.0.1:53", 2, "listed both as plain DNS and as DNS over TLS");
+        FORWARD.fails("forward . tls://127.0.0.1 {\n tls " + dir.resolve("junk.pem") + "\n}", 3, "no PEM certificate");
+        FORWARD.fails("forward . tls://127.0.0.1 {\n tls_servername\n}", 3, "Wrong argument count");
+        FORWARD.fails("forward . tls://127.0.0.1 {\n tls_servername a..b\n}", 3, "invalid name");
+        FORWARD.fails("forward . tls://127.0.0.1%", 2, "invalid TLS server name");
+        FORWARD.fails("forward . 127.0.0.1 tls://127.0.0.1:53", 2, "listed both as plain DNS and as DNS over TLS");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -266,6 +259,6 @@ class ForwardSetupTest {
             forward . 127.0.0.1 {;resolver dns.example;} | 3 | not an IP address
             """)
     void invalidOptionsFailAtTheirLine(String body, int line, String fragment) {
-        fails(body.replace(";", "\n"), line, fragment);
+        FORWARD.fails(body.replace(";", "\n"), line, fragment);
     }
 }

@@ -5,11 +5,10 @@ import io.nodedns.server.Handler;
 import io.nodedns.server.Instance;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.ServerConfig;
+import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -104,15 +103,7 @@ final class ForwardTesting {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
             s.setSoTimeout(timeoutMillis);
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            byte[] wire = q.toWire();
-            out.writeShort(wire.length);
-            out.write(wire);
-            out.flush();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] reply = new byte[in.readUnsignedShort()];
-            in.readFully(reply);
-            return new Message(reply);
+            return DnsClient.exchange(s, q);
         }
     }
 

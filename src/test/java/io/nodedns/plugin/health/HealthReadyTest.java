@@ -4,25 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nodedns.server.Readiness;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.LocalHttp;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class HealthReadyTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void healthParsesIntoItsConfig() throws Exception {
         assertEquals(new HealthConfig(":8080", Duration.ZERO),
@@ -42,13 +31,13 @@ class HealthReadyTest {
         String corefile = ".:%d {\n health 127.0.0.1:%d\n ready 127.0.0.1:%d\n whoami\n}\n".formatted(dns, health,
                 ready);
         try (TestServer server = TestServer.fromText(corefile)) {
-            HttpResponse<String> h = get(health, "/health");
+            HttpResponse<String> h = LocalHttp.get(health, "/health");
             assertEquals(200, h.statusCode());
             assertEquals("OK", h.body());
-            HttpResponse<String> r = get(ready, "/ready");
+            HttpResponse<String> r = LocalHttp.get(ready, "/ready");
             assertEquals(200, r.statusCode());
             assertEquals("OK", r.body());
-            assertEquals(404, get(health, "/nope").statusCode());
+            assertEquals(404, LocalHttp.get(health, "/nope").statusCode());
         }
     }
 
@@ -62,8 +51,8 @@ class HealthReadyTest {
         TestServer server = TestServer.fromText(corefile);
         Thread stopper = Thread.ofPlatform().start(server::close);
         Thread.sleep(300);
-        assertEquals(200, get(health, "/health").statusCode(), "health stays 200 in lame duck");
-        HttpResponse<String> r = get(ready, "/ready");
+        assertEquals(200, LocalHttp.get(health, "/health").statusCode(), "health stays 200 in lame duck");
+        HttpResponse<String> r = LocalHttp.get(ready, "/ready");
         assertEquals(503, r.statusCode());
         assertEquals("Shutting down", r.body());
         stopper.join(10_000);
@@ -105,7 +94,7 @@ class HealthReadyTest {
         // Two blocks share the ready address: /ready asks the plugins of both.
         String twoBlocks = "a.example:%1$d {\n ready 127.0.0.1:%2$d\n}\nb.example:%1$d {\n ready 127.0.0.1:%2$d\n whoami\n}\n";
         try (TestServer server = TestServer.fromText(twoBlocks.formatted(dns, ready), registry)) {
-            HttpResponse<String> r = get(ready, "/ready");
+            HttpResponse<String> r = LocalHttp.get(ready, "/ready");
             assertEquals(503, r.statusCode());
             assertEquals("aaa,zzz", r.body());
         }

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.ConfigException;
 import io.nodedns.config.Fallthrough;
 import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.SetupParse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,19 +14,13 @@ import org.junit.jupiter.api.Test;
 
 /** CoreDNS plugin/hosts syntax: every option, valid and invalid, with the error's file:line. */
 class HostsSetupTest {
-    /** Parses the hosts directive of {@code example.org { <body> }}; the body starts on line 2. */
-    private static HostsConfig parse(String body) throws ConfigException {
-        return HostsSetup.parse(SetupErrors.dispenser("example.org", body, "hosts"), List.of("example.org."));
-    }
-
-    private static void fails(String body, int line, String fragment) {
-        SetupErrors.assertFails(() -> parse(body), line, fragment);
-    }
+    private static final SetupParse<HostsConfig> HOSTS = SetupParse.of("example.org", "hosts",
+            d -> HostsSetup.parse(d, List.of("example.org.")));
 
     @Test
     void defaults() throws Exception {
         for (String body : List.of("hosts", "hosts {\n}", "hosts {}")) {
-            HostsConfig c = parse(body);
+            HostsConfig c = HOSTS.parse(body);
             assertEquals(Path.of("/etc/hosts"), c.file());
             assertEquals(List.of("example.org."), c.origins(), "the block's zones");
             assertEquals(3600, c.ttl());
@@ -40,15 +34,15 @@ class HostsSetupTest {
 
     @Test
     void fileAndZones() throws Exception {
-        HostsConfig c = parse("hosts /nonexistent/hosts Example.NET 10.0.0.0/24");
+        HostsConfig c = HOSTS.parse("hosts /nonexistent/hosts Example.NET 10.0.0.0/24");
         assertEquals(Path.of("/nonexistent/hosts"), c.file());
         assertEquals(List.of("example.net.", "0.0.10.in-addr.arpa."), c.origins());
-        assertEquals(List.of("example.org."), parse("hosts /nonexistent/hosts").origins());
+        assertEquals(List.of("example.org."), HOSTS.parse("hosts /nonexistent/hosts").origins());
     }
 
     @Test
     void everyOption() throws Exception {
-        HostsConfig c = parse("""
+        HostsConfig c = HOSTS.parse("""
                 hosts /nonexistent {
                     10.0.0.1 a.example.org b.example.org
                     ::1 c.example.org
@@ -64,28 +58,29 @@ class HostsSetupTest {
         assertEquals(Duration.ofSeconds(90), c.reload());
         assertEquals(List.of("example.org."), c.fallthrough().zones());
         assertTrue(c.fallthroughUnsupported());
-        assertEquals(Fallthrough.ALWAYS, parse("hosts {\n fallthrough\n}").fallthrough());
-        assertEquals(Duration.ZERO, parse("hosts {\n reload 0\n}").reload());
-        assertEquals(65535, parse("hosts {\n ttl 65535\n}").ttl());
-        assertEquals(1, parse("hosts {\n ttl 1\n}").ttl());
+        assertEquals(Fallthrough.ALWAYS, HOSTS.parse("hosts {\n fallthrough\n}").fallthrough());
+        assertEquals(Duration.ZERO, HOSTS.parse("hosts {\n reload 0\n}").reload());
+        assertEquals(65535, HOSTS.parse("hosts {\n ttl 65535\n}").ttl());
+        assertEquals(1, HOSTS.parse("hosts {\n ttl 1\n}").ttl());
     }
 
     @Test
     void malformedLines() {
-        fails("hosts {\n ttl\n}", 3, "ttl needs a time in second");
-        fails("hosts {\n ttl abc\n}", 3, "ttl needs a number of second");
-        fails("hosts {\n ttl 0\n}", 3, "ttl provided is invalid");
-        fails("hosts {\n\n ttl 65536\n}", 4, "ttl provided is invalid");
-        fails("hosts {\n reload\n}", 3, "reload needs a duration");
-        fails("hosts {\n reload 1s 2s\n}", 3, "reload needs a duration");
-        fails("hosts {\n reload 5\n}", 3, "invalid duration for reload '5': time: missing unit in duration \"5\"");
-        fails("hosts {\n reload -1s\n}", 3, "invalid negative duration for reload '-1s'");
-        fails("hosts {\n no_reverse yes\n}", 3, "Wrong argument count");
-        fails("hosts {\n fallthrough_unsupported now\n}", 3, "Wrong argument count");
-        fails("hosts {\n fallthrough_unsupported\n}", 3, "fallthrough_unsupported requires fallthrough");
-        fails("hosts {\n fallthrough\n 10.0.0.1 late.example.org\n}", 4, "unknown property '10.0.0.1'");
-        fails("hosts {\n 10.0.0.1 x.example.org {\n }\n}", 3, "unexpected block");
-        fails("hosts /x bad..zone\n", 2, "");
+        HOSTS.fails("hosts {\n ttl\n}", 3, "ttl needs a time in second");
+        HOSTS.fails("hosts {\n ttl abc\n}", 3, "ttl needs a number of second");
+        HOSTS.fails("hosts {\n ttl 0\n}", 3, "ttl provided is invalid");
+        HOSTS.fails("hosts {\n\n ttl 65536\n}", 4, "ttl provided is invalid");
+        HOSTS.fails("hosts {\n reload\n}", 3, "reload needs a duration");
+        HOSTS.fails("hosts {\n reload 1s 2s\n}", 3, "reload needs a duration");
+        HOSTS.fails("hosts {\n reload 5\n}", 3,
+                "invalid duration for reload '5': time: missing unit in duration \"5\"");
+        HOSTS.fails("hosts {\n reload -1s\n}", 3, "invalid negative duration for reload '-1s'");
+        HOSTS.fails("hosts {\n no_reverse yes\n}", 3, "Wrong argument count");
+        HOSTS.fails("hosts {\n fallthrough_unsupported now\n}", 3, "Wrong argument count");
+        HOSTS.fails("hosts {\n fallthrough_unsupported\n}", 3, "fallthrough_unsupported requires fallthrough");
+        HOSTS.fails("hosts {\n fallthrough\n 10.0.0.1 late.example.org\n}", 4, "unknown property '10.0.0.1'");
+        HOSTS.fails("hosts {\n 10.0.0.1 x.example.org {\n }\n}", 3, "unexpected block");
+        HOSTS.fails("hosts /x bad..zone\n", 2, "");
     }
 
     @Test

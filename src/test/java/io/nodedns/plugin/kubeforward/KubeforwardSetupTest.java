@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.ConfigException;
 import io.nodedns.k8s.HostPorts;
 import io.nodedns.plugin.forward.ForwardConfig;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.SetupParse;
 import io.nodedns.testing.TestServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -27,18 +27,12 @@ class KubeforwardSetupTest {
         return TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of()));
     }
 
-    static KubeforwardConfig parse(String body) throws ConfigException {
-        return KubeforwardSetup.parse(SetupErrors.dispenser(".:53", body, "kubeforward"));
-    }
-
-    /** Asserts the block body fails at Corefile line {@code line} (the body starts on line 2). */
-    static void fails(String body, int line, String fragment) {
-        SetupErrors.assertFails(() -> parse(body), line, fragment);
-    }
+    private static final SetupParse<KubeforwardConfig> KUBEFORWARD = SetupParse.of(".:53", "kubeforward",
+            KubeforwardSetup::parse);
 
     @Test
     void seedExampleParsesWithForwardSemantics() throws Exception {
-        KubeforwardConfig c = parse("""
+        KubeforwardConfig c = KUBEFORWARD.parse("""
                 kubeforward {
                     namespace kube-system
                     service_name kube-dns
@@ -65,7 +59,7 @@ class KubeforwardSetupTest {
 
     @Test
     void everyOptionIncludingForwardOnes() throws Exception {
-        KubeforwardConfig c = parse("""
+        KubeforwardConfig c = KUBEFORWARD.parse("""
                 kubeforward cluster.local in-addr.arpa {
                     namespace ns1
                     service_name svc
@@ -98,15 +92,15 @@ class KubeforwardSetupTest {
 
     @Test
     void malformedLinesReportFileAndLine() {
-        fails("kubeforward {\n service_name kube-dns\n}", 2, "'namespace' is required");
-        fails("kubeforward {\n namespace a\n}", 2, "'service_name' is required");
-        fails("kubeforward {\n namespace a\n service_name b\n bogus 1\n}", 5, "unknown property 'bogus'");
-        fails("kubeforward {\n namespace a\n service_name b\n fallback kube-dns.local\n}", 5, "fallback");
-        fails("kubeforward {\n namespace a b\n service_name b\n}", 3, "Wrong argument count");
-        fails("kubeforward {\n namespace Not_Valid\n service_name b\n}", 3, "Not_Valid");
-        fails("kubeforward {\n namespace a\n service_name b\n health_check\n}", 5, "Wrong argument count");
-        fails("kubeforward {\n namespace a\n service_name b\n policy bogus\n}", 5, "bogus");
-        fails("kubeforward {\n namespace a\n service_name b\n snapshot\n}", 5, "Wrong argument count");
+        KUBEFORWARD.fails("kubeforward {\n service_name kube-dns\n}", 2, "'namespace' is required");
+        KUBEFORWARD.fails("kubeforward {\n namespace a\n}", 2, "'service_name' is required");
+        KUBEFORWARD.fails("kubeforward {\n namespace a\n service_name b\n bogus 1\n}", 5, "unknown property 'bogus'");
+        KUBEFORWARD.fails("kubeforward {\n namespace a\n service_name b\n fallback kube-dns.local\n}", 5, "fallback");
+        KUBEFORWARD.fails("kubeforward {\n namespace a b\n service_name b\n}", 3, "Wrong argument count");
+        KUBEFORWARD.fails("kubeforward {\n namespace Not_Valid\n service_name b\n}", 3, "Not_Valid");
+        KUBEFORWARD.fails("kubeforward {\n namespace a\n service_name b\n health_check\n}", 5, "Wrong argument count");
+        KUBEFORWARD.fails("kubeforward {\n namespace a\n service_name b\n policy bogus\n}", 5, "bogus");
+        KUBEFORWARD.fails("kubeforward {\n namespace a\n service_name b\n snapshot\n}", 5, "Wrong argument count");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.nodedns.plugin.kubernetes;
 import static io.nodedns.k8stest.DnsCase.answer;
 import static io.nodedns.k8stest.DnsCase.nodata;
 import static io.nodedns.k8stest.DnsCase.nxdomain;
+import static io.nodedns.k8stest.DnsCase.rr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +11,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.nodedns.k8stest.DnsCase;
 import io.nodedns.k8stest.KubeClients;
-import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.KubeObjects.Endpoint;
 import io.nodedns.k8stest.KubeObjects.Port;
+import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
@@ -46,10 +47,6 @@ class KubernetesConformanceTest {
     static int verified;
     static int disabled;
     static int noEndpoints;
-
-    static String rr(String owner, int ttl, String type, String rdata) {
-        return owner + " " + ttl + " " + type + " " + rdata;
-    }
 
     static String n(String relative) {
         return relative + "." + Z;

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LogCapture;
-import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Message;
@@ -74,14 +73,6 @@ class LogPluginTest {
             Thread.sleep(200);
             assertNull(log.await("nodata.example", 100), "whoami's empty answer is a denial and is not logged");
         }
-    }
-
-    @Test
-    void malformedLogLinesNameTheirLine() {
-        SetupErrors.assertFails(".:53 {\n whoami\n log {\n  class bogus\n }\n}\n", 4, "invalid class");
-        SetupErrors.assertFails(".:53 {\n log {\n  klass all\n }\n}\n", 3, "unknown property 'klass'");
-        SetupErrors.assertFails(".:53 {\n log {\n  class\n }\n}\n", 3, "Wrong argument count");
-        SetupErrors.assertFails(".:53 {\n log exa$mple..org {common}\n}\n", 2, "exa$mple..org");
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.nodedns.plugin.log;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.SetupParse;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,9 +12,7 @@ import org.junit.jupiter.api.Test;
 class LogSetupTest {
     private static final EnumSet<ResponseClass> ALL = EnumSet.allOf(ResponseClass.class);
 
-    private static LogConfig parse(String body) throws Exception {
-        return SetupErrors.parseEach(".", body, "log", LogConfig.NONE, LogSetup::parse);
-    }
+    private static final SetupParse<LogConfig> LOG = SetupParse.each(".", "log", LogConfig.NONE, LogSetup::parse);
 
     private static LogRule rule(List<String> zones, String format, EnumSet<ResponseClass> classes) {
         return new LogRule(zones, new LogFormat(format), classes);
@@ -22,17 +20,17 @@ class LogSetupTest {
 
     @Test
     void parsesIntoItsConfig() throws Exception {
-        assertEquals(new LogConfig(List.of(rule(List.of("."), LogFormat.COMMON, ALL))), parse("log"));
+        assertEquals(new LogConfig(List.of(rule(List.of("."), LogFormat.COMMON, ALL))), LOG.parse("log"));
         assertEquals(new LogConfig(List.of(rule(List.of("example.org."), LogFormat.COMMON, ALL))),
-                parse("log Example.ORG"));
+                LOG.parse("log Example.ORG"));
         assertEquals(new LogConfig(List.of(
                 rule(List.of("example.org.", "example.net."), "{type} {name}", ALL),
                 rule(List.of("."), LogFormat.COMBINED, EnumSet.of(ResponseClass.DENIAL, ResponseClass.ERROR)),
                 rule(List.of("."), LogFormat.COMMON, EnumSet.of(ResponseClass.SUCCESS)))),
-                parse("log example.org example.net \"{type} {name}\"\nlog . {combined} {\n class denial\n"
+                LOG.parse("log example.org example.net \"{type} {name}\"\nlog . {combined} {\n class denial\n"
                         + " class ERROR\n}\nlog {\n class success\n}"));
         assertEquals(new LogConfig(List.of(rule(List.of("."), LogFormat.COMMON, ALL))),
-                parse("log {\n class success all\n}"));
+                LOG.parse("log {\n class success all\n}"));
     }
 
     @Test
@@ -45,9 +43,9 @@ class LogSetupTest {
 
     @Test
     void errorsNameTheirLine() {
-        SetupErrors.assertFails(() -> parse("whoami\nlog {\n class bogus\n}"), 4, "plugin/log: invalid class 'bogus'");
-        SetupErrors.assertFails(() -> parse("log {\n klass all\n}"), 3, "plugin/log: unknown property 'klass'");
-        SetupErrors.assertFails(() -> parse("log {\n class\n}"), 3, "Wrong argument count");
-        SetupErrors.assertFails(() -> parse("log\nlog exa$mple..org {common}"), 3, "exa$mple..org");
+        LOG.fails("whoami\nlog {\n class bogus\n}", 4, "plugin/log: invalid class 'bogus'");
+        LOG.fails("log {\n klass all\n}", 3, "plugin/log: unknown property 'klass'");
+        LOG.fails("log {\n class\n}", 3, "Wrong argument count");
+        LOG.fails("log\nlog exa$mple..org {common}", 3, "exa$mple..org");
     }
 }

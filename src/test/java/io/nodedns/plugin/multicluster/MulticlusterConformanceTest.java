@@ -3,6 +3,7 @@ package io.nodedns.plugin.multicluster;
 import static io.nodedns.k8stest.DnsCase.answer;
 import static io.nodedns.k8stest.DnsCase.nodata;
 import static io.nodedns.k8stest.DnsCase.nxdomain;
+import static io.nodedns.k8stest.DnsCase.rr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonObject;
@@ -10,14 +11,13 @@ import io.nodedns.k8s.DiscoveryBackend;
 import io.nodedns.k8s.dns.DiscoveryHandler;
 import io.nodedns.k8stest.DnsCase;
 import io.nodedns.k8stest.KubeClients;
-import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.KubeObjects.Endpoint;
 import io.nodedns.k8stest.KubeObjects.Port;
+import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.server.Handler;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,10 +40,6 @@ class MulticlusterConformanceTest {
     static StandInApiServer api;
     static TestServer server;
     static int port;
-
-    static String rr(String owner, int ttl, String type, String rdata) {
-        return owner + " " + ttl + " " + type + " " + rdata;
-    }
 
     static String n(String relative) {
         return relative + "." + Z;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.Dispenser;
 import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.SetupParse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,15 +16,14 @@ import org.junit.jupiter.api.Test;
 class NodecacheSetupTest {
     private static final List<NodecacheConfig.Target> T = List.of(new NodecacheConfig.Target("169.254.20.10", 53));
 
-    private static NodecacheConfig parse(String line) throws Exception {
-        Dispenser d = SetupErrors.dispenser(".:53", line, "nodecache");
+    private static final SetupParse<NodecacheConfig> NODECACHE = SetupParse.of(".:53", "nodecache", d -> {
         d.next();
         return NodecacheSetup.parse(d, T);
-    }
+    });
 
     @Test
     void defaultsMatchNodeCache() throws Exception {
-        NodecacheConfig c = parse("nodecache");
+        NodecacheConfig c = NODECACHE.parse("nodecache");
         assertEquals("nodelocaldns", c.interfaceName());
         assertTrue(c.setupInterface());
         assertTrue(c.setupIptables());
@@ -38,7 +37,7 @@ class NodecacheSetupTest {
 
     @Test
     void everyOption() throws Exception {
-        NodecacheConfig c = parse("""
+        NodecacheConfig c = NODECACHE.parse("""
                 nodecache SkipTeardown {
                     interface lo
                     setupinterface false
@@ -56,9 +55,9 @@ class NodecacheSetupTest {
         assertEquals(8082, c.healthPort());
         assertEquals(NodecacheConfig.Backend.LEGACY, c.backend());
         assertEquals(Path.of("/tmp/x"), c.lockDir());
-        assertEquals(Duration.ofSeconds(30), parse("nodecache {\n syncinterval 30\n}").syncInterval());
-        assertNull(parse("nodecache {\n lockdir none\n}").lockDir());
-        assertEquals(NodecacheConfig.Backend.NFT, parse("nodecache {\n backend nft\n}").backend());
+        assertEquals(Duration.ofSeconds(30), NODECACHE.parse("nodecache {\n syncinterval 30\n}").syncInterval());
+        assertNull(NODECACHE.parse("nodecache {\n lockdir none\n}").lockDir());
+        assertEquals(NodecacheConfig.Backend.NFT, NODECACHE.parse("nodecache {\n backend nft\n}").backend());
     }
 
     @Test

@@ -13,18 +13,23 @@ import org.xbill.DNS.Type;
 
 /** forward's proxy_* / forward_* and cache's cache_* series, and their survival across a reload. */
 class ForwardCacheMetricsTest {
+    /** A block on {@code dns} with prometheus on {@code http}, cache, and forward to {@code upstream}. */
+    private static String corefile(int dns, int http, FakeUpstream upstream) {
+        return """
+                .:%d {
+                    prometheus 127.0.0.1:%d
+                    cache
+                    forward . %s
+                }
+                """.formatted(dns, http, upstream.hostPort());
+    }
+
     @Test
     void forwardAndCacheSeries() throws Exception {
         int dns = FreePorts.udpAndTcp();
         int http = FreePorts.udpAndTcp();
         try (FakeUpstream upstream = FakeUpstream.start()) {
-            String corefile = """
-                    .:%d {
-                        prometheus 127.0.0.1:%d
-                        cache
-                        forward . %s
-                    }
-                    """.formatted(dns, http, upstream.hostPort());
+            String corefile = corefile(dns, http, upstream);
             try (TestServer server = TestServer.fromText(corefile); DnsClient client = new DnsClient(dns)) {
                 for (int i = 0; i < 3; i++) {
                     client.udp(DnsClient.query("same.example.org", Type.A));
@@ -65,13 +70,7 @@ class ForwardCacheMetricsTest {
         int dns = FreePorts.udpAndTcp();
         int http = FreePorts.udpAndTcp();
         try (FakeUpstream upstream = FakeUpstream.start()) {
-            String corefile = """
-                    .:%d {
-                        prometheus 127.0.0.1:%d
-                        cache
-                        forward . %s
-                    }
-                    """.formatted(dns, http, upstream.hostPort());
+            String corefile = corefile(dns, http, upstream);
             java.nio.file.Path file = dir.resolve("Corefile");
             java.nio.file.Files.writeString(file, corefile);
             try (TestServer server = TestServer.fromFile(file); DnsClient client = new DnsClient(dns)) {

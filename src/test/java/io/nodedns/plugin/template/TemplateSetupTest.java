@@ -4,26 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nodedns.config.ConfigException;
 import io.nodedns.config.Fallthrough;
-import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.SetupParse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The template directive's syntax: every property, valid and invalid, with the error's file:line. */
 class TemplateSetupTest {
-    /** Parses the first template directive of {@code example.org { <body> }}; the body starts on line 2. */
-    private static TemplateRule parse(String body) throws ConfigException {
-        return TemplateSetup.parse(SetupErrors.dispenser("example.org", body, "template"), List.of("example.org."));
-    }
-
-    private static void fails(String body, int line, String fragment) {
-        SetupErrors.assertFails(() -> parse(body), line, fragment);
-    }
+    private static final SetupParse<TemplateRule> TEMPLATE = SetupParse.of("example.org", "template",
+            d -> TemplateSetup.parse(d, List.of("example.org.")));
 
     @Test
     void rcodeOnlyTemplatesAsKubesprayAndKopsWriteThem() throws Exception {
-        TemplateRule r = parse("template ANY AAAA {\n rcode NXDOMAIN\n}");
+        TemplateRule r = TEMPLATE.parse("template ANY AAAA {\n rcode NXDOMAIN\n}");
         assertEquals(255, r.qclass());
         assertEquals(28, r.qtype());
         assertEquals(List.of("example.org."), r.zones(), "the block's zones");
@@ -35,21 +28,21 @@ class TemplateSetupTest {
 
     @Test
     void rcodeNamesAreMiekgDnsStringToRcodeInExactCase() throws Exception {
-        assertEquals(4, parse("template ANY AAAA {\n rcode NOTIMPL\n}").rcode());
-        assertEquals(11, parse("template ANY AAAA {\n rcode DSOTYPENI\n}").rcode());
-        fails("template IN A {\n rcode nxdomain\n}", 3, "unknown rcode nxdomain");
-        fails("template IN A {\n rcode BADVERS\n}", 3, "extended rcode");
+        assertEquals(4, TEMPLATE.parse("template ANY AAAA {\n rcode NOTIMPL\n}").rcode());
+        assertEquals(11, TEMPLATE.parse("template ANY AAAA {\n rcode DSOTYPENI\n}").rcode());
+        TEMPLATE.fails("template IN A {\n rcode nxdomain\n}", 3, "unknown rcode nxdomain");
+        TEMPLATE.fails("template IN A {\n rcode BADVERS\n}", 3, "extended rcode");
     }
 
     @Test
     void oneLineBlock() throws Exception {
-        TemplateRule r = parse("template ANY AAAA { rcode NXDOMAIN }");
+        TemplateRule r = TEMPLATE.parse("template ANY AAAA { rcode NXDOMAIN }");
         assertEquals(3, r.rcode());
     }
 
     @Test
     void everyProperty() throws Exception {
-        TemplateRule r = parse("""
+        TemplateRule r = TEMPLATE.parse("""
                 template IN A example.com Other.NET. {
                   match ^(?P<a>[0-9]*)[.]ip[.] "^x[.]"
                   answer "{{ .Name }} 60 IN A 10.0.0.{{ .Group.a }}" "{{ .Name }} 60 IN A 10.0.1.{{ index .Match 1 }}"
@@ -68,7 +61,7 @@ class TemplateSetupTest {
         assertEquals(21, r.edeCode());
         assertEquals("Blocked according to RFC2606", r.edeReason());
         assertEquals(List.of("in-addr.arpa."), r.fallthrough().zones());
-        TemplateRule bare = parse("template CH TXT {\n ederror 15\n fallthrough\n}");
+        TemplateRule bare = TEMPLATE.parse("template CH TXT {\n ederror 15\n fallthrough\n}");
         assertEquals(3, bare.qclass());
         assertNull(bare.edeReason());
         assertEquals(Fallthrough.ALWAYS, bare.fallthrough());
@@ -76,35 +69,35 @@ class TemplateSetupTest {
 
     @Test
     void invalidLinesNameFileAndLine() {
-        fails("template", 2, "Wrong argument count");
-        fails("template IN", 2, "Wrong argument count");
-        fails("template in A", 2, "invalid query class in");
-        fails("template IN aaaa", 2, "invalid RR type aaaa");
-        fails("template IN TYPE65000", 2, "invalid RR type TYPE65000");
-        fails("template IN A {\n rcode\n}", 3, "Wrong argument count");
-        fails("template IN A {\n rcode NXDOMAIN SERVFAIL\n}", 3, "unknown property 'SERVFAIL'");
-        fails("template IN A {\n rcode nope\n}", 3, "unknown rcode nope");
-        fails("template IN A {\n rcode BADCOOKIE\n}", 3, "extended rcode");
-        fails("template IN A {\n ederror\n}", 3, "Wrong argument count");
-        fails("template IN A {\n ederror 1 a b\n}", 3, "Wrong argument count");
-        fails("template IN A {\n ederror x\n}", 3, "extended DNS error code x");
-        fails("template IN A {\n ederror 70000\n}", 3, "extended DNS error code 70000");
-        fails("template IN A {\n match\n}", 3, "Wrong argument count");
-        fails("template IN A {\n answer\n}", 3, "Wrong argument count");
-        fails("template IN A {\n bogus 1\n}", 3, "unknown property 'bogus'");
-        fails("template IN A {\n upstream\n}", 3, "upstream is not supported");
-        fails("template IN A {\n var x 1\n}", 3, "var is not supported");
-        fails("template IN A {\n expr true\n}", 3, "expr is not supported");
+        TEMPLATE.fails("template", 2, "Wrong argument count");
+        TEMPLATE.fails("template IN", 2, "Wrong argument count");
+        TEMPLATE.fails("template in A", 2, "invalid query class in");
+        TEMPLATE.fails("template IN aaaa", 2, "invalid RR type aaaa");
+        TEMPLATE.fails("template IN TYPE65000", 2, "invalid RR type TYPE65000");
+        TEMPLATE.fails("template IN A {\n rcode\n}", 3, "Wrong argument count");
+        TEMPLATE.fails("template IN A {\n rcode NXDOMAIN SERVFAIL\n}", 3, "unknown property 'SERVFAIL'");
+        TEMPLATE.fails("template IN A {\n rcode nope\n}", 3, "unknown rcode nope");
+        TEMPLATE.fails("template IN A {\n rcode BADCOOKIE\n}", 3, "extended rcode");
+        TEMPLATE.fails("template IN A {\n ederror\n}", 3, "Wrong argument count");
+        TEMPLATE.fails("template IN A {\n ederror 1 a b\n}", 3, "Wrong argument count");
+        TEMPLATE.fails("template IN A {\n ederror x\n}", 3, "extended DNS error code x");
+        TEMPLATE.fails("template IN A {\n ederror 70000\n}", 3, "extended DNS error code 70000");
+        TEMPLATE.fails("template IN A {\n match\n}", 3, "Wrong argument count");
+        TEMPLATE.fails("template IN A {\n answer\n}", 3, "Wrong argument count");
+        TEMPLATE.fails("template IN A {\n bogus 1\n}", 3, "unknown property 'bogus'");
+        TEMPLATE.fails("template IN A {\n upstream\n}", 3, "upstream is not supported");
+        TEMPLATE.fails("template IN A {\n var x 1\n}", 3, "var is not supported");
+        TEMPLATE.fails("template IN A {\n expr true\n}", 3, "expr is not supported");
     }
 
     @Test
     void badRegexesAreErrorsAtTheirLine() {
-        fails("template IN A {\n\n match \"([a-z]\"\n}", 4, "could not parse regex: ([a-z]");
-        fails("template IN A {\n match (a)\\1\n}", 3, "backreferences");
-        fails("template IN A {\n match \"a(?=b)\"\n}", 3, "invalid or unsupported Perl syntax");
-        fails("template IN A {\n match \"a*+\"\n}", 3, "invalid nested repetition operator");
-        fails("template IN A {\n match \"(?U)a*\"\n}", 3, "ungreedy");
-        fails("template IN A {\n match \"(?P<a>x)(?P<a>y)\"\n}", 3, "duplicate capture group name");
+        TEMPLATE.fails("template IN A {\n\n match \"([a-z]\"\n}", 4, "could not parse regex: ([a-z]");
+        TEMPLATE.fails("template IN A {\n match (a)\\1\n}", 3, "backreferences");
+        TEMPLATE.fails("template IN A {\n match \"a(?=b)\"\n}", 3, "invalid or unsupported Perl syntax");
+        TEMPLATE.fails("template IN A {\n match \"a*+\"\n}", 3, "invalid nested repetition operator");
+        TEMPLATE.fails("template IN A {\n match \"(?U)a*\"\n}", 3, "ungreedy");
+        TEMPLATE.fails("template IN A {\n match \"(?P<a>x)(?P<a>y)\"\n}", 3, "duplicate capture group name");
     }
 
     @Test
@@ -139,7 +132,7 @@ class TemplateSetupTest {
                 {"{{ 1.5 }}", "integers only"},
         };
         for (String[] c : cases) {
-            fails("template IN A {\n answer \"" + c[0] + "\"\n}", 3, c[1].replace("\\\"", "\""));
+            TEMPLATE.fails("template IN A {\n answer \"" + c[0] + "\"\n}", 3, c[1].replace("\\\"", "\""));
         }
     }
 }

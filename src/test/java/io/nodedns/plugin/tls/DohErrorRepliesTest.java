@@ -17,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -25,9 +24,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xbill.DNS.Message;
@@ -41,14 +39,8 @@ import org.xbill.DNS.Type;
  * {@code coredns_dns_https_responses_total} as CoreDNS counts them.
  */
 class DohErrorRepliesTest {
-    @TempDir
-    static Path dir;
-    static TlsFixture pki;
-
-    @BeforeAll
-    static void pki() throws Exception {
-        pki = new TlsFixture(dir);
-    }
+    @RegisterExtension
+    static final TlsFixture pki = new TlsFixture();
 
     private static final byte[] QUERY = DnsClient.query("who.example.", Type.A).toWire();
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
-import java.io.DataInputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,13 +84,7 @@ class DohFootprintTest {
             } else if ("tls".equals(scheme)) {
                 awaitListening(p, port);
                 try (Socket s = pki.trusting(null).getSocketFactory().createSocket("127.0.0.1", port)) {
-                    byte[] wire = q.toWire();
-                    s.getOutputStream().write(new byte[]{(byte) (wire.length >>> 8), (byte) wire.length});
-                    s.getOutputStream().write(wire);
-                    DataInputStream in = new DataInputStream(s.getInputStream());
-                    byte[] reply = new byte[in.readUnsignedShort()];
-                    in.readFully(reply);
-                    assertEquals(Rcode.NOERROR, new Message(reply).getRcode());
+                    assertEquals(Rcode.NOERROR, DnsClient.exchange(s, q).getRcode());
                 }
             }
             long rss = p.rssKiB();

@@ -27,8 +27,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509KeyManager;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -47,12 +47,9 @@ import org.xbill.DNS.Type;
 class DohServeTest {
     @TempDir
     static Path dir;
-    static TlsFixture pki;
 
-    @BeforeAll
-    static void pki() throws Exception {
-        pki = new TlsFixture(dir);
-    }
+    @RegisterExtension
+    static final TlsFixture pki = new TlsFixture();
 
     private static HttpClient client(HttpClient.Version version, SSLContext ssl) {
         return HttpClient.newBuilder().sslContext(ssl).version(version).connectTimeout(Duration.ofSeconds(5)).build();

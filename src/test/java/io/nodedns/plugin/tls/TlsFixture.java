@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.ArrayList;
@@ -16,25 +17,60 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the tls:// and https:// serving tests share: a test CA, a server certificate for
  * {@code dns.test} and 127.0.0.1, a client certificate, server blocks using them, and kdig.
+ * A test class gets one, made before its tests and its files removed after them:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final TlsFixture pki = new TlsFixture();
+ * }</pre>
+ *
+ * {@link #TlsFixture(Path)} makes another at once (a second CA, as a reload's new certificate).
  */
-final class TlsFixture {
+final class TlsFixture implements BeforeAllCallback, AfterAllCallback {
     static final Path KDIG = Path.of("/usr/bin/kdig");
-    final TestCa ca;
-    final Path caPem;
+    private Path dir;
+    TestCa ca;
+    Path caPem;
     /** The server's certificate and key files. */
-    final Path[] server;
-    final TestCa.Issued client;
+    Path[] server;
+    TestCa.Issued client;
 
+    /** One made in {@link #beforeAll}, in a directory of its own: for {@code @RegisterExtension}. */
+    TlsFixture() {}
+
+    /** One made now, writing its files in {@code dir}. */
     TlsFixture(Path dir) throws Exception {
+        make(dir);
+    }
+
+    private void make(Path into) throws Exception {
         ca = new TestCa("nodedns serve test CA");
-        caPem = ca.writeCa(dir.resolve("ca.crt"));
-        server = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir,
+        caPem = ca.writeCa(into.resolve("ca.crt"));
+        server = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(into,
                 "server");
         client = ca.issue("client.test", List.of("client.test"), List.of());
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("tls-fixture");
+        make(dir);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        if (dir != null) {
+            for (Path p : new Path[]{caPem, server[0], server[1], dir}) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** The default read deadline (3 s for the handshake and first query) is too short for a cold JVM on a loaded CI machine. */

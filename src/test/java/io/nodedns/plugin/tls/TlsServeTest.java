@@ -9,21 +9,17 @@ import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestCa;
 import io.nodedns.testing.TestServer;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
@@ -35,14 +31,8 @@ import org.xbill.DNS.Type;
  * deadline that closes idle connections. https:// blocks: {@link DohServeTest}.
  */
 class TlsServeTest {
-    @TempDir
-    static Path dir;
-    static TlsFixture pki;
-
-    @BeforeAll
-    static void pki() throws Exception {
-        pki = new TlsFixture(dir);
-    }
+    @RegisterExtension
+    static final TlsFixture pki = new TlsFixture();
 
     /** A DoT client that checks the server's certificate for {@code name} as RFC 8310's strict profile does. */
     private static SSLSocket dot(int port, String name, TestCa.Issued presenting) throws Exception {
@@ -56,18 +46,6 @@ class TlsServeTest {
         return s;
     }
 
-    private static Message exchange(Socket s, Message query) throws IOException {
-        byte[] wire = query.toWire();
-        OutputStream out = s.getOutputStream();
-        out.write(new byte[]{(byte) (wire.length >>> 8), (byte) wire.length});
-        out.write(wire);
-        out.flush();
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        byte[] reply = new byte[in.readUnsignedShort()];
-        in.readFully(reply);
-        return new Message(reply);
-    }
-
     @Test
     void dotAnswersWithTheRightNameAndFailsClearlyOnAWrongOne() throws Exception {
         int port = FreePorts.udpAndTcp();
@@ -75,18 +53,19 @@ class TlsServeTest {
             assertEquals("tls://127.0.0.1:" + port, ts.firstListener().label());
             try (SSLSocket s = dot(port, "dns.test", null)) {
                 for (int i = 0; i < 3; i++) { // one connection, several queries
-                    Message reply = exchange(s, DnsClient.query("who.example.", Type.A));
+                    Message reply = DnsClient.exchange(s, DnsClient.query("who.example.", Type.A));
                     assertEquals(Rcode.NOERROR, reply.getRcode(), reply.toString());
                     assertEquals(2, reply.getSection(Section.ADDITIONAL).size(), reply.toString()); // whoami's A and SRV
                 }
             }
             SSLHandshakeException wrong = assertThrows(SSLHandshakeException.class,
-                    () -> exchange(dot(port, "other.test", null), DnsClient.query("who.example.", Type.A)));
+                    () -> DnsClient.exchange(dot(port, "other.test", null), DnsClient.query("who.example.", Type.A)));
             assertTrue(wrong.getMessage().contains("other.test"), wrong.getMessage());
             // nothing is answered over UDP or cleartext TCP on a tls:// listener
             try (Socket plain = new Socket("127.0.0.1", port)) {
                 plain.setSoTimeout(5000);
-                assertThrows(IOException.class, () -> exchange(plain, DnsClient.query("who.example.", Type.A)));
+                assertThrows(IOException.class,
+                        () -> DnsClient.exchange(plain, DnsClient.query("who.example.", Type.A)));
             }
         }
     }
@@ -112,13 +91,13 @@ class TlsServeTest {
         int port = FreePorts.udpAndTcp();
         try (TestServer ts = TestServer.fromText(pki.block("tls", port, " {\n client_auth require_and_verify\n }"))) {
             try (SSLSocket s = dot(port, "dns.test", pki.client)) {
-                assertEquals(Rcode.NOERROR, exchange(s, DnsClient.query("who.example.", Type.A)).getRcode());
+                assertEquals(Rcode.NOERROR, DnsClient.exchange(s, DnsClient.query("who.example.", Type.A)).getRcode());
             }
             assertThrows(IOException.class,
-                    () -> exchange(dot(port, "dns.test", null), DnsClient.query("who.example.", Type.A)));
+                    () -> DnsClient.exchange(dot(port, "dns.test", null), DnsClient.query("who.example.", Type.A)));
             TestCa.Issued foreign = pki.foreignClient();
             assertThrows(IOException.class,
-                    () -> exchange(dot(port, "dns.test", foreign), DnsClient.query("who.example.", Type.A)));
+                    () -> DnsClient.exchange(dot(port, "dns.test", foreign), DnsClient.query("who.example.", Type.A)));
         }
     }
 
@@ -128,7 +107,7 @@ class TlsServeTest {
         try (TestServer ts = TestServer.fromText(pki.block("tls", port, "", "timeouts {\n read 1s\n }"))) {
             TlsFixture.assertSilentConnectionClosed(port);
             try (SSLSocket s = dot(port, "dns.test", null)) { // still serving
-                assertEquals(Rcode.NOERROR, exchange(s, DnsClient.query("who.example.", Type.A)).getRcode());
+                assertEquals(Rcode.NOERROR, DnsClient.exchange(s, DnsClient.query("who.example.", Type.A)).getRcode());
             }
         }
     }
@@ -139,7 +118,7 @@ class TlsServeTest {
         try (TestServer ts = TestServer.fromText("tls://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n");
                 Socket plain = new Socket("127.0.0.1", port)) {
             plain.setSoTimeout(5000);
-            assertEquals(Rcode.NOERROR, exchange(plain, DnsClient.query("who.example.", Type.A)).getRcode());
+            assertEquals(Rcode.NOERROR, DnsClient.exchange(plain, DnsClient.query("who.example.", Type.A)).getRcode());
         }
     }
 

@@ -4,30 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.testing.SetupErrors;
+import io.nodedns.testing.SetupParse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** trace's Corefile syntax: CoreDNS's endpoint forms and defaults, and clear errors for what nodedns lacks. */
 class TraceSetupTest {
-    private static TraceConfig parse(String directive) throws ConfigException {
-        return TraceSetup.parse(SetupErrors.dispenser(".", directive, "trace"), null, 53);
-    }
+    private static final SetupParse<TraceConfig> TRACE = SetupParse.of(".", "trace",
+            d -> TraceSetup.parse(d, null, 53));
 
     @Test
     void endpointsAndDefaultsAsCoreDns() throws ConfigException {
-        TraceConfig c = parse("trace");
+        TraceConfig c = TRACE.parse("trace");
         assertEquals("http://localhost:9411/api/v2/spans", c.endpoint().toString());
         assertEquals(1, c.every());
         assertEquals("coredns", c.service());
         assertEquals(1000, c.maxBacklog());
         assertEquals(100, c.maxBatch());
         assertEquals(Duration.ofSeconds(1), c.batchInterval());
-        assertEquals("http://tracinghost:9253/api/v2/spans", parse("trace tracinghost:9253").endpoint().toString());
         assertEquals("http://tracinghost:9253/api/v2/spans",
-                parse("trace ZIPKIN tracinghost:9253").endpoint().toString());
+                TRACE.parse("trace tracinghost:9253").endpoint().toString());
+        assertEquals("http://tracinghost:9253/api/v2/spans",
+                TRACE.parse("trace ZIPKIN tracinghost:9253").endpoint().toString());
         assertEquals("http://tracinghost:9411/zipkin/api/v2/spans",
-                parse("trace http://tracinghost:9411/zipkin/api/v2/spans").endpoint().toString());
-        TraceConfig all = parse(
+                TRACE.parse("trace http://tracinghost:9411/zipkin/api/v2/spans").endpoint().toString());
+        TraceConfig all = TRACE.parse(
                 "trace tracinghost:9411 {\n every 10000\n service dnsproxy\n zipkin_max_backlog_size 50\n"
                         + " zipkin_max_batch_size 10\n zipkin_max_batch_interval 250ms\n }");
         assertEquals(10000, all.every());
