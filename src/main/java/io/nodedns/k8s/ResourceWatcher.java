@@ -194,12 +194,7 @@ public class ResourceWatcher<T> {
         Map<String, T> next = listed.items();
         Map<String, T> before = cache;
         cache = next;
-        boolean first = !synced;
-        synced = true;
         health.fresh();
-        if (first) {
-            Log.info(logPlugin, describe() + " synced");
-        }
         for (Map.Entry<String, T> e : before.entrySet()) { // what the relist found gone or changed
             T now = next.get(e.getKey());
             if (now == null || !now.equals(e.getValue())) {
@@ -210,6 +205,12 @@ public class ResourceWatcher<T> {
             if (!before.containsKey(e.getKey())) {
                 observe(null, e.getValue());
             }
+        }
+        // Synced only once the observers hold the whole list: the backend serves as soon as every
+        // watcher says synced, and a view still being filled would answer NXDOMAIN for names it has.
+        if (!synced) {
+            synced = true;
+            Log.info(logPlugin, describe() + " synced");
         }
         changed();
         return listed.resourceVersion();
@@ -332,7 +333,7 @@ public class ResourceWatcher<T> {
         }
     }
 
-    /** True once listed; stays true through later outages. */
+    /** True once the first list reached every observer; stays true through later outages. */
     public boolean synced() {
         return synced;
     }

@@ -288,16 +288,29 @@ class DohServeTest {
             assertFalse(answers(port, pki.trusting(null)), "the old one is not");
             Files.writeString(corefile, "https://.:" + port + " {\n bind 127.0.0.1\n whoami\n}\n");
             assertTrue(ts.server().reload());
-            // One run in 13 (helper runs, loaded machine) saw the first cleartext query after this
-            // reload fail, cause not found (the query's IOException is not kept); a client retries a
-            // refused or reset connection, so the test does, for up to 5 s: a listener that never
-            // serves cleartext still fails it.
-            boolean cleartext = false;
-            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); !cleartext && System.nanoTime() < end;) {
-                cleartext = answersInCleartext(port);
+            // The retired TLS socket is closed when the reload returns, so SO_REUSEPORT cannot hand it
+            // the next connection. Before the close waited for Jetty's acceptor to leave accept(2), it
+            // still listened after 3 of 40 reloads under load, and one such query got no bytes back.
+            if (Files.exists(Path.of("/proc/net/tcp6"))) { // Linux
+                assertEquals(1, listeningSockets(port), "only the new listener's socket listens");
             }
-            assertTrue(cleartext, "without tls a new listener serves cleartext");
+            assertTrue(answersInCleartext(port), "without tls a new listener serves cleartext");
         }
+    }
+
+    /** Sockets listening on the TCP port (IPv4 and IPv6) as /proc/net/tcp{,6} lists them. */
+    private static int listeningSockets(int port) throws IOException {
+        String local = String.format(":%04X", port);
+        int n = 0;
+        for (String table : new String[]{"/proc/net/tcp", "/proc/net/tcp6"}) {
+            for (String line : Files.readAllLines(Path.of(table))) {
+                String[] f = line.trim().split("\\s+"); // sl local_address rem_address st ...
+                if (f.length > 3 && f[1].endsWith(local) && f[3].equals("0A")) { // 0A: TCP_LISTEN
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Whether a POST over cleartext HTTP/1.1 gets a DNS answer. */
