@@ -193,6 +193,11 @@ public class ResourceWatcher<T> {
         ResourceLister.Listed<T> listed = lister.list(c, !synced, () -> running);
         Map<String, T> next = listed.items();
         Map<String, T> before = cache;
+        for (Map.Entry<String, T> e : before.entrySet()) {
+            // an unchanged object stays the instance observers hold (views index it): an equal
+            // fresh copy in the cache would keep every unchanged object twice until it changes
+            next.computeIfPresent(e.getKey(), (key, now) -> now.equals(e.getValue()) ? e.getValue() : now);
+        }
         cache = next;
         health.fresh();
         for (Map.Entry<String, T> e : before.entrySet()) { // what the relist found gone or changed
