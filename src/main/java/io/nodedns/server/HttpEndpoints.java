@@ -127,8 +127,13 @@ public final class HttpEndpoints {
     private static HttpServer bind(String address) throws IOException {
         InetSocketAddress bindTo = socketAddress(address);
         HttpServer server = HttpServer.create();
-        ReusePort.enable(server);
-        server.bind(bindTo, 64);
+        try {
+            ReusePort.enable(server);
+            server.bind(bindTo, 64);
+        } catch (IOException | RuntimeException e) {
+            server.stop(0); // create() started its timer threads and opened a selector: a failed bind must not keep them
+            throw e;
+        }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         return server;
     }
