@@ -35,7 +35,9 @@ public final class Log {
      * false if they were not.
      */
     public static boolean flush(long timeoutMillis) {
-        long target = Writer.QUEUED.get();
+        // every line whose offer completed (the caller's own included), counted by the queue itself:
+        // a count kept beside it could lag another thread's completed offer
+        long target = Writer.LINES.addedCount();
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (Writer.written < target) {
             if (System.nanoTime() >= deadline) {
@@ -111,9 +113,7 @@ public final class Log {
     static final class Writer {
         /** Lines that may wait: about 200 KiB of text at most. */
         static final int CAPACITY = 1024;
-        private static final ManyToOneConcurrentArrayQueue<String> LINES = new ManyToOneConcurrentArrayQueue<>(
-                CAPACITY);
-        static final AtomicLong QUEUED = new AtomicLong();
+        static final ManyToOneConcurrentArrayQueue<String> LINES = new ManyToOneConcurrentArrayQueue<>(CAPACITY);
         static final AtomicLong DROPPED = new AtomicLong();
         /** Lines written; only the writer stores it. */
         static volatile long written;
@@ -129,7 +129,6 @@ public final class Log {
                 DROPPED.incrementAndGet();
                 return;
             }
-            QUEUED.incrementAndGet();
             if (idle) {
                 LockSupport.unpark(THREAD);
             }
@@ -147,7 +146,7 @@ public final class Log {
                 long dropped = DROPPED.get();
                 if (dropped != reported) {
                     write("[WARNING] " + (dropped - reported)
-                            + " log lines dropped while the output was blocked (at most "
+                            + " log lines dropped (the output blocked or failed; at most "
                             + CAPACITY + " wait)");
                     reported = dropped;
                     continue;
