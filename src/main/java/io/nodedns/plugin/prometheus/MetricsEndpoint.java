@@ -31,9 +31,10 @@ final class MetricsEndpoint implements HttpHandler {
         if (writer == null || !writer.isAvailable()) {
             writer = formats.getPrometheusTextFormatWriter();
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(16384);
+        ByteArrayOutputStream body;
         rendering.lock();
         try {
+            body = new ByteArrayOutputStream(16384); // made under the lock: waiting scrapes hold no buffer
             writer.write(body, metrics.scrape());
         } finally {
             rendering.unlock();
