@@ -297,12 +297,6 @@ public final class ClusterView {
         return with == null ? null : with.getFirst();
     }
 
-    /** The namespace of {@link #podWithIp}, or null. */
-    public String podNamespace(PodIp ip) {
-        KubePod pod = podWithIp(ip);
-        return pod == null ? null : pod.namespace();
-    }
-
     /** Services owning this ClusterIP ({@code ns/name}), in arrival order. */
     public List<String> clusterIpOwners(String ip) {
         return clusterIpOwners.getOrDefault(canonical(ip), List.of());

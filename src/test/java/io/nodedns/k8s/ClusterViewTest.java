@@ -100,6 +100,11 @@ class ClusterViewTest {
         assertFalse(v.podIpExists("ns", "192.168.0.5"));
     }
 
+    private static String namespaceAt(ClusterView v, PodIp ip) {
+        KubePod pod = v.podWithIp(ip);
+        return pod == null ? null : pod.namespace();
+    }
+
     /** autopath's index: a client IP to its pod's namespace, kept per pod change; a probe filled byte by byte finds it. */
     @Test
     void podNamespaceByIp() {
@@ -107,27 +112,27 @@ class ClusterViewTest {
         KubePod a = new KubePod("ns1", "a", List.of("10.0.0.5", "fd00::5"));
         v.pod(null, a);
         PodIp probe = new PodIp().length(4).set(0, 10).set(1, 0).set(2, 0).set(3, 5);
-        assertEquals("ns1", v.podNamespace(probe));
-        assertEquals("ns1", v.podNamespace(PodIp.of("fd00:0:0:0:0:0:0:5")), "any spelling of the IPv6 address");
-        assertEquals("ns1", v.podNamespace(PodIp.of("::ffff:10.0.0.5")), "IPv4-mapped is the IPv4 address");
-        assertNull(v.podNamespace(probe.set(3, 6)));
+        assertEquals("ns1", namespaceAt(v, probe));
+        assertEquals("ns1", namespaceAt(v, PodIp.of("fd00:0:0:0:0:0:0:5")), "any spelling of the IPv6 address");
+        assertEquals("ns1", namespaceAt(v, PodIp.of("::ffff:10.0.0.5")), "IPv4-mapped is the IPv4 address");
+        assertNull(namespaceAt(v, probe.set(3, 6)));
         KubePod h1 = new KubePod("kube-system", "h1", List.of("192.168.0.5")); // hostNetwork pods share the node's IP
         KubePod h2 = new KubePod("monitoring", "h2", List.of("192.168.0.5"));
         v.pod(null, h1);
         v.pod(null, h2);
-        assertEquals("kube-system", v.podNamespace(PodIp.of("192.168.0.5")), "the first known, as CoreDNS's ps[0]");
+        assertEquals("kube-system", namespaceAt(v, PodIp.of("192.168.0.5")), "the first known, as CoreDNS's ps[0]");
         v.pod(h1, null);
-        assertEquals("monitoring", v.podNamespace(PodIp.of("192.168.0.5")));
+        assertEquals("monitoring", namespaceAt(v, PodIp.of("192.168.0.5")));
         KubePod moved = new KubePod("ns1", "a", List.of("10.0.0.6"));
         v.pod(a, moved);
-        assertNull(v.podNamespace(PodIp.of("10.0.0.5")));
-        assertEquals("ns1", v.podNamespace(PodIp.of("10.0.0.6")));
+        assertNull(namespaceAt(v, PodIp.of("10.0.0.5")));
+        assertEquals("ns1", namespaceAt(v, PodIp.of("10.0.0.6")));
         assertTrue(v.podIpExists("ns1", "10.0.0.6"));
         assertFalse(v.podIpExists("ns2", "10.0.0.6"));
         v.pod(moved, null);
         v.pod(h2, null);
-        assertNull(v.podNamespace(PodIp.of("10.0.0.6")));
-        assertNull(v.podNamespace(PodIp.of("192.168.0.5")));
+        assertNull(namespaceAt(v, PodIp.of("10.0.0.6")));
+        assertNull(namespaceAt(v, PodIp.of("192.168.0.5")));
     }
 
     /**
@@ -164,7 +169,7 @@ class ClusterViewTest {
         java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
         Thread reader = Thread.ofPlatform().start(() -> {
             while (!done.get()) {
-                if (!"ns1".equals(v.podNamespace(ip))) {
+                if (!"ns1".equals(namespaceAt(v, ip))) {
                     missing.incrementAndGet();
                 }
                 reads.incrementAndGet();

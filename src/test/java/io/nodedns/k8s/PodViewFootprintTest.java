@@ -50,7 +50,7 @@ class PodViewFootprintTest {
         }
         long after = Heap.usedAfterGc();
         assertEquals(texts.length, cache.size());
-        assertEquals("shop-1", view.podNamespace(PodIp.of("10.0.0.1")));
+        assertEquals("shop-1", view.podWithIp(PodIp.of("10.0.0.1")).namespace());
         return (after - before) / (double) texts.length;
     }
 }

@@ -130,7 +130,8 @@ class ClientPodMetadataTest {
             assertEquals("ns= pod=", who(POD, port), "no metadata: no label");
             DiscoveryHandler kubernetes = kubernetes(server);
             assertFalse(kubernetes.backend().features().contains(Feature.POD_NAMES));
-            assertEquals("ns1", kubernetes.backend().view().podNamespace(PodIp.of(POD)), "autopath's index is kept");
+            assertEquals("ns1", kubernetes.backend().view().podWithIp(PodIp.of(POD)).namespace(),
+                    "autopath's index is kept");
             assertNull(kubernetes.backend().view().podWithIp(PodIp.of(POD)).name());
         }
         try (TestServer server = start(port, "verified", "metadata")) {
