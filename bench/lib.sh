@@ -47,7 +47,7 @@ bench_jar() {
 
 # The JVM flags our code needs (pom.xml jvm.flags).
 bench_jvm_flags=(--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
-                 --enable-native-access=ALL-UNNAMED --add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED)
+                 --enable-native-access=ALL-UNNAMED)
 
 # --- processes and sockets ---------------------------------------------------------------------
 # A script records every process it starts in its array pids and its scratch directory in tmp;

@@ -1,7 +1,5 @@
 package io.nodedns.server;
 
-import com.sun.net.httpserver.HttpHandler;
-
 /**
  * An HTTP path served on an address such as {@code :8080} or {@code localhost:9153}; {@code origin}
  * is the FILE:LINE of the directive that asked for it (null outside a Corefile), for bind errors.

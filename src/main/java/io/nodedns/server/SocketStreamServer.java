@@ -1,161 +1,20 @@
 package io.nodedns.server;
 
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A {@link StreamServer} on a listening socket of its own ({@link TcpServer}, {@link TlsServer};
- * {@link DohServer}'s is Jetty's): the socket bound with SO_REUSEPORT (reloads and HA pairs bind
- * the address beside it), an accepting virtual thread that admits each connection into the
- * listener's {@link ConnectionSet} (evicting the longest-waiting at the cap) and hands it to
- * {@link #startConnection}, and the stop and close. Subclasses say how a connection is served.
+ * {@link DohServer}'s is Jetty's): a {@link SocketAcceptor} bound to the listener's address with
+ * its connection cap ({@code maxconnections}, 1024 by default).
  */
-abstract class SocketStreamServer<C extends ConnectionSet.Member> implements StreamServer {
-    private static final long FIRST_BACKOFF_NANOS = 5_000_000L;
-    private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+abstract class SocketStreamServer<C extends ConnectionSet.Member> extends SocketAcceptor<C> implements StreamServer {
     final Listener listener;
     final ListenerSettings settings;
-    final ConnectionSet<C> connections = new ConnectionSet<>();
-    private final ServerSocketChannel server;
-    private final String kind;
-    private final LoopErrors errors;
-    private volatile boolean accepting = true;
-    private volatile Thread acceptor;
 
     /** Binds the listener's address; {@code kind} ("tcp", "tls") names the threads and the error log. */
     SocketStreamServer(Listener listener, ListenerSettings settings, String kind) throws IOException {
+        super(listener.address().socketAddress(), 1024, kind, listener.label(), settings.maxTcpConnections());
         this.listener = listener;
         this.settings = settings;
-        this.kind = kind;
-        InetSocketAddress bindTo = listener.address().socketAddress();
-        ServerSocketChannel socket = ServerSocketChannel.open(
-                bindTo.getAddress() instanceof Inet6Address
-                        ? StandardProtocolFamily.INET6
-                        : StandardProtocolFamily.INET);
-        try {
-            socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            socket.bind(bindTo, 1024);
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        }
-        this.server = socket;
-        this.errors = new LoopErrors(kind + " acceptor of " + listener.label());
-    }
-
-    /**
-     * Serves an admitted connection: adds it to {@link #connections} and starts what reads it. A
-     * throw before the add leaves the socket to the acceptor, which closes it and gives the place back.
-     */
-    abstract void startConnection(SocketChannel socket) throws IOException;
-
-    @Override
-    public void start() {
-        connections.startReaper("nodedns-" + kind + "-deadlines");
-        acceptor = Thread.ofVirtual().name("nodedns-" + kind + "-accept-" + listener.label()).start(this::acceptLoop);
-    }
-
-    /**
-     * Accepts until stopped; a failure to serve one connection (even a failed allocation) never ends
-     * it. A failed accept is counted and retried after a pause, 5 ms doubling to 1 s while accepts
-     * keep failing (Go's net/http, which CoreDNS serves TCP with, does the same): out of file
-     * descriptors (EMFILE), accept fails at once every time, and retrying at once would spin a
-     * carrier thread at 100 % CPU beside the UDP loops while nothing can be accepted anyway.
-     */
-    /** The pause after a failed accept that followed a pause of {@code backoff} ns (0: none). */
-    static long nextBackoff(long backoff) {
-        return backoff == 0 ? FIRST_BACKOFF_NANOS : Math.min(2 * backoff, MAX_BACKOFF_NANOS);
-    }
-
-    private void acceptLoop() {
-        long backoff = 0;
-        while (accepting) {
-            SocketChannel socket;
-            try {
-                socket = server.accept();
-            } catch (Throwable t) {
-                if (t instanceof IOException && (!accepting || !server.isOpen())) {
-                    return;
-                }
-                errors.caught(t);
-                backoff = nextBackoff(backoff);
-                LockSupport.parkNanos(backoff); // stopAccepting unparks
-                continue;
-            }
-            backoff = 0;
-            if (!connections.admit(settings.maxTcpConnections())) {
-                closeQuietly(socket);
-                continue;
-            }
-            try {
-                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                startConnection(socket);
-            } catch (Throwable t) {
-                connections.unadmit();
-                closeQuietly(socket);
-                if (!(t instanceof IOException)) {
-                    errors.caught(t);
-                }
-            }
-        }
-    }
-
-    void closed(C connection) {
-        connections.remove(connection);
-    }
-
-    @Override
-    public boolean failed() {
-        Thread a = acceptor;
-        return accepting && a != null && !a.isAlive();
-    }
-
-    @Override
-    public int openConnections() {
-        return connections.open();
-    }
-
-    @Override
-    public long acceptErrors() {
-        return errors.count();
-    }
-
-    /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
-    void abandonAcceptorForTest() {
-        closeQuietly(server);
-    }
-
-    @Override
-    public void stopAccepting() {
-        accepting = false;
-        closeQuietly(server);
-        Thread a = acceptor;
-        if (a != null) {
-            LockSupport.unpark(a); // a paused acceptor ends now, not after its back-off
-        }
-    }
-
-    @Override
-    public void close() {
-        stopAccepting();
-        connections.stop();
-        if (acceptor != null) {
-            acceptor.interrupt();
-        }
-    }
-
-    static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // closing: nothing to report
-        }
     }
 }

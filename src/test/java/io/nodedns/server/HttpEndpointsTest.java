@@ -5,38 +5,176 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+/** The HTTP listeners' protocol (what a kubelet, Prometheus and Go's net/http expect) and their limits. */
 class HttpEndpointsTest {
-    /**
-     * The JDK's HttpServer.create() starts its timer threads (idle connections, and with
-     * HttpEndpoints.LIMITS the request deadline) before bind: a bind that fails, e.g. each reload
-     * naming a busy address, must stop them, or every failure keeps two threads and a selector.
-     */
+    private static final String OK = "HTTP/1.1 200 OK\r\n";
+
+    /** A reload naming a busy address fails before serving anything and keeps no socket it opened on the way. */
     @Test
-    void aFailedBindLeavesNoThreadBehind() throws Exception {
+    void aFailedBindClosesWhatItOpened() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int free;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                free = s.getLocalPort();
+            }
             HttpEndpoints endpoints = new HttpEndpoints();
-            List<HttpRoute> routes = List.of(new HttpRoute("127.0.0.1:" + busy.getLocalPort(), "/health",
-                    exchange -> HttpEndpoints.reply(exchange, 200, "OK")));
+            List<HttpRoute> routes = List.of(new HttpRoute("127.0.0.1:" + free, "/health", HttpEndpointsTest::ok),
+                    new HttpRoute("127.0.0.1:" + busy.getLocalPort(), "/ready", HttpEndpointsTest::ok));
             IOException first = assertThrows(IOException.class, () -> endpoints.prepare(routes));
             assertTrue(first.getMessage().startsWith("listen tcp 127.0.0.1:" + busy.getLocalPort()),
                     first.getMessage());
-            long before = timerThreads();
+            long before = openFiles();
             for (int i = 0; i < 5; i++) {
                 assertThrows(IOException.class, () -> endpoints.prepare(routes));
             }
-            assertEquals(before, timerThreads(), "timer threads left by five failed binds");
+            assertEquals(before, openFiles(), "descriptors left by five failed binds");
+            assertEquals(-1, endpoints.port("127.0.0.1:" + free));
+            try (ServerSocket again = new ServerSocket(free, 1, InetAddress.getLoopbackAddress())) {
+                assertEquals(free, again.getLocalPort()); // a socket still bound there (SO_REUSEPORT) would refuse this one
+            }
             endpoints.close();
         }
     }
 
-    private static long timerThreads() throws InterruptedException {
-        Thread.sleep(100); // a stopped server's timer ends its thread asynchronously
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().endsWith("timeout-task")).count();
+    @Test
+    @Timeout(30)
+    void answersAsGoNetHttpDoes() throws Exception {
+        HttpEndpoints endpoints = serve(HttpEndpointsTest::ok);
+        int port = endpoints.port("127.0.0.1:0");
+        try {
+            // keep-alive and pipelining: both answered in order on one connection, closed as the second asked
+            String two = ask(port, "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertTrue(two.startsWith(OK), two);
+            assertTrue(two.contains("Content-Type: text/plain; charset=utf-8\r\n"), two);
+            assertTrue(two.contains("\r\nContent-Length: 2\r\n\r\nOK" + OK), two);
+            assertTrue(two.endsWith("Connection: close\r\n\r\nOK"), two);
+            assertEquals(2, two.split("HTTP/1.1 200").length - 1, two);
+
+            String head = ask(port, "HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertTrue(head.startsWith(OK) && head.contains("Content-Length: 2\r\n") && head.endsWith("\r\n\r\n"),
+                    head);
+            String http10 = ask(port, "GET /health?x=1 HTTP/1.0\r\n\r\n");
+            assertTrue(http10.startsWith(OK) && http10.endsWith("Connection: close\r\n\r\nOK"), http10);
+            String unknown = ask(port, "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertTrue(unknown.startsWith("HTTP/1.1 404 Not Found\r\n") && unknown.endsWith("404 page not found\n"),
+                    unknown);
+
+            // the server closes after each of these without being asked to
+            String post = ask(port, "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            assertTrue(post.startsWith("HTTP/1.1 405 Method Not Allowed\r\n") && post.contains("Allow: GET, HEAD\r\n"),
+                    post);
+            assertTrue(ask(port, "hello\r\n\r\n").startsWith("HTTP/1.1 400 Bad Request\r\n"));
+            assertTrue(ask(port, "GET /health HTTP/1.1\r\n\r\n").startsWith("HTTP/1.1 400 Bad Request\r\n"),
+                    "HTTP/1.1 without Host");
+            assertTrue(ask(port, "GET /health HTTP/1.1\r\nHost: x\r\nbad header\r\n\r\n")
+                    .startsWith("HTTP/1.1 400 Bad Request\r\n"));
+            assertTrue(ask(port, "GET /health HTTP/2.0\r\nHost: x\r\n\r\n")
+                    .startsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n"));
+            String big = ask(port, "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(9000) + "\r\n\r\n");
+            assertTrue(big.startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"), big);
+            String fits = ask(port, "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(8000)
+                    + "\r\nConnection: close\r\n\r\n");
+            assertTrue(fits.startsWith(OK), "8 KiB of headers fit: " + fits);
+        } finally {
+            endpoints.close();
+        }
+    }
+
+    /**
+     * Connections that are being answered are never evicted: with every place taken by one, a new
+     * connection is closed at once, and each of them still gets its reply.
+     */
+    @Test
+    @Timeout(60)
+    void aNewConnectionIsClosedOnlyWhenEveryOneIsBeingAnswered() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger inHandler = new AtomicInteger();
+        HttpEndpoints endpoints = serve(exchange -> {
+            inHandler.incrementAndGet();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ok(exchange);
+        });
+        int port = endpoints.port("127.0.0.1:0");
+        List<Socket> busy = new ArrayList<>();
+        try {
+            for (int i = 0; i < HttpListener.MAX_CONNECTIONS; i++) {
+                busy.add(send(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (inHandler.get() < HttpListener.MAX_CONNECTIONS && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(HttpListener.MAX_CONNECTIONS, inHandler.get(), "requests being answered");
+            String refused = ask(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertEquals("", refused, "a new connection while every one is busy is closed unanswered");
+            release.countDown();
+            for (Socket s : busy) {
+                String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(reply.startsWith(OK), reply);
+            }
+        } finally {
+            for (Socket s : busy) {
+                s.close();
+            }
+            endpoints.close();
+        }
+    }
+
+    private static void ok(HttpExchange exchange) throws IOException {
+        HttpEndpoints.reply(exchange, 200, "OK");
+    }
+
+    private static HttpEndpoints serve(HttpHandler health) throws IOException {
+        HttpEndpoints endpoints = new HttpEndpoints();
+        List<HttpRoute> routes = List.of(new HttpRoute("127.0.0.1:0", "/health", health));
+        endpoints.prepare(routes);
+        endpoints.apply(routes);
+        return endpoints;
+    }
+
+    private static Socket send(int port, String request) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        s.setSoTimeout(10_000);
+        OutputStream out = s.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        return s;
+    }
+
+    /** Sends the request and reads until the server closes the connection ("" if it did so at once). */
+    private static String ask(int port, String request) throws IOException {
+        try (Socket s = send(port, request)) {
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (java.net.SocketException reset) {
+            return "";
+        }
+    }
+
+    private static long openFiles() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 }

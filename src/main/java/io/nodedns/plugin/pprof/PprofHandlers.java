@@ -1,7 +1,7 @@
 package io.nodedns.plugin.pprof;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.nodedns.server.HttpEndpoints;
+import io.nodedns.server.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,17 +37,12 @@ final class PprofHandlers {
 
     /** {@code /debug/pprof} without the slash, as Go's ServeMux answers it. */
     void redirect(HttpExchange exchange) throws IOException {
-        exchange.getResponseHeaders().set("Location", PREFIX + "/");
+        exchange.responseHeader("Location", PREFIX + "/");
         HttpEndpoints.reply(exchange, 301, "");
     }
 
     void index(HttpExchange exchange) throws IOException {
-        byte[] body = INDEX.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+        exchange.send(200, "text/html; charset=utf-8", INDEX.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Go's goroutine?debug=2: every stack as text (Go's default binary form has no JVM counterpart). */
@@ -92,10 +87,8 @@ final class PprofHandlers {
             return;
         }
         try (InputStream in = result.data()) {
-            exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-            exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"profile.jfr\"");
-            exchange.sendResponseHeaders(200, 0);
-            try (OutputStream out = exchange.getResponseBody()) {
+            exchange.responseHeader("Content-Disposition", "attachment; filename=\"profile.jfr\"");
+            try (OutputStream out = exchange.stream(200, "application/octet-stream")) {
                 in.transferTo(out);
             }
         } finally {
@@ -127,7 +120,7 @@ final class PprofHandlers {
 
     /** The first value of a query parameter, or null. */
     static String parameter(HttpExchange exchange, String name) {
-        String query = exchange.getRequestURI().getRawQuery();
+        String query = exchange.rawQuery();
         if (query == null) {
             return null;
         }

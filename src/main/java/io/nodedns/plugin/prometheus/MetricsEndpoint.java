@@ -1,12 +1,11 @@
 package io.nodedns.plugin.prometheus;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import io.nodedns.server.HttpExchange;
+import io.nodedns.server.HttpHandler;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -27,7 +26,7 @@ final class MetricsEndpoint implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        ExpositionFormatWriter writer = formats.findWriter(exchange.getRequestHeaders().getFirst("Accept"));
+        ExpositionFormatWriter writer = formats.findWriter(exchange.requestHeader("Accept"));
         if (writer == null || !writer.isAvailable()) {
             writer = formats.getPrometheusTextFormatWriter();
         }
@@ -39,10 +38,6 @@ final class MetricsEndpoint implements HttpHandler {
         } finally {
             rendering.unlock();
         }
-        exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
-        exchange.sendResponseHeaders(200, body.size());
-        try (OutputStream out = exchange.getResponseBody()) {
-            body.writeTo(out);
-        }
+        exchange.send(200, writer.getContentType(), body.toByteArray());
     }
 }

@@ -1,8 +1,8 @@
 package io.nodedns.plugin.ready;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.nodedns.server.HttpEndpoints;
+import io.nodedns.server.HttpExchange;
+import io.nodedns.server.HttpHandler;
 import io.nodedns.server.Readiness;
 import io.nodedns.server.Shared;
 import java.io.IOException;

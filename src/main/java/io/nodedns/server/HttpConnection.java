@@ -1,0 +1,238 @@
+package io.nodedns.server;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One client of an {@link HttpListener}: a virtual thread reads its requests with blocking calls
+ * and answers them one after another (HTTP/1.1 keep-alive; pipelined requests in order). While
+ * it waits for a request's headers it is WAITING, and the listener may evict it for a new
+ * connection at the cap (the one that has waited longest goes, {@link ConnectionSet}); from the
+ * complete headers to the end of the reply it is BUSY and cannot be evicted. The reaper closes it
+ * when the headers have not come whole within the header timeout of the accept or the last reply,
+ * or when one write of a reply has not finished within it (a client that does not read).
+ */
+final class HttpConnection implements ConnectionSet.Member {
+    private static final int WAITING = 0;
+    private static final int BUSY = 1;
+    private static final int CLOSED = 2;
+    /** A probe's or scrape's request fits (100-400 bytes); larger headers grow it up to the listener's limit. */
+    private static final int FIRST_BUFFER = 1024;
+    private static final long LINGER_NANOS = 500_000_000L;
+    private static final long LINGER_BYTES = 1 << 20;
+    private static final String TEXT = "text/plain; charset=utf-8";
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(HttpConnection.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final HttpListener listener;
+    private final SocketChannel channel;
+    private volatile int state;
+    /** When it began waiting for a request (nanoTime), or 0 while one is answered. */
+    private volatile long waitingSince;
+    /** nanoTime by which the request's headers must be here (while WAITING). */
+    private volatile long deadline;
+    /** nanoTime by which the write under way must end; 0 while none is. */
+    private volatile long writeDeadline;
+    /** The request's bytes (and any pipelined after it): the reading thread's alone. */
+    private byte[] buffer;
+    private int filled;
+
+    HttpConnection(HttpListener listener, SocketChannel channel, long now) {
+        this.listener = listener;
+        this.channel = channel;
+        this.waitingSince = now;
+        this.deadline = now + listener.headerTimeoutNanos;
+        this.buffer = new byte[Math.min(FIRST_BUFFER, listener.maxHeaderBytes)];
+    }
+
+    /** The connection's virtual thread: reads and answers requests until either side closes. */
+    void run() {
+        try {
+            while (true) {
+                int end;
+                while ((end = HttpRequest.headerEnd(buffer, filled)) < 0) {
+                    if (filled == buffer.length) {
+                        if (buffer.length >= listener.maxHeaderBytes) {
+                            reject(431, "Request Header Fields Too Large");
+                            linger();
+                            return;
+                        }
+                        buffer = Arrays.copyOf(buffer, Math.min(2 * buffer.length, listener.maxHeaderBytes));
+                    }
+                    int n = channel.read(ByteBuffer.wrap(buffer, filled, buffer.length - filled));
+                    if (n < 0) {
+                        return;
+                    }
+                    filled += n;
+                }
+                if (!STATE.compareAndSet(this, WAITING, BUSY)) {
+                    return; // evicted or expired meanwhile
+                }
+                waitingSince = 0;
+                deadline = 0;
+                if (!serve(end)) {
+                    linger();
+                    return;
+                }
+                filled -= end;
+                byte[] rest = filled <= FIRST_BUFFER && buffer.length > FIRST_BUFFER ? new byte[FIRST_BUFFER] : buffer;
+                System.arraycopy(buffer, end, rest, 0, filled); // requests pipelined after this one
+                buffer = rest;
+                long now = System.nanoTime();
+                deadline = now + listener.headerTimeoutNanos;
+                waitingSince = now;
+                if (!STATE.compareAndSet(this, BUSY, WAITING)) {
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // closed by the reaper or an eviction, or a broken client: nobody else is affected
+        } finally {
+            close();
+        }
+    }
+
+    /** Answers the request in {@code buffer[0, end)}; true if the connection stays open for the next. */
+    private boolean serve(int end) throws IOException {
+        HttpRequest request;
+        try {
+            request = HttpRequest.parse(buffer, end);
+        } catch (HttpRequest.Rejected r) {
+            reject(r.status, HttpExchange.reason(r.status));
+            return false;
+        }
+        HttpExchange exchange = new HttpExchange(this, request);
+        if (request.hasBody()) {
+            exchange.closeAfterReply(); // its body is not read
+        }
+        if (!request.method().equals("GET") && !request.head()) {
+            exchange.closeAfterReply();
+            exchange.responseHeader("Allow", "GET, HEAD");
+            exchange.send(405, TEXT, "Method Not Allowed\n".getBytes(StandardCharsets.UTF_8));
+            return false;
+        }
+        HttpHandler handler = listener.routes.get(request.path());
+        if (handler == null) {
+            HttpEndpoints.reply(exchange, 404, "404 page not found\n");
+            return exchange.keepAlive();
+        }
+        try {
+            handler.handle(exchange);
+        } catch (RuntimeException e) {
+            if (exchange.sent()) {
+                return false;
+            }
+            exchange.closeAfterReply();
+            HttpEndpoints.reply(exchange, 500, "Internal Server Error\n");
+            return false;
+        }
+        if (!exchange.sent()) { // a route that forgot to answer must not leave the client waiting
+            exchange.closeAfterReply();
+            HttpEndpoints.reply(exchange, 500, "Internal Server Error\n");
+        }
+        return exchange.keepAlive();
+    }
+
+    /**
+     * Before the server closes a connection the client may still write to (a rejected request, a
+     * body it did not read): the write side is shut, and what the client still sends is read and
+     * dropped for up to {@link #LINGER_NANOS} (at most {@link #LINGER_BYTES}), as RFC 9112 9.6
+     * advises: closing with unread bytes sends a reset, which can destroy the reply before the
+     * client reads it. Meanwhile the connection is the first one evicted for a new connection.
+     */
+    private void linger() {
+        int s = state;
+        if (s == CLOSED) {
+            return;
+        }
+        try {
+            channel.shutdownOutput();
+            waitingSince = Long.MIN_VALUE;
+            deadline = System.nanoTime() + LINGER_NANOS;
+            if (s == BUSY && !STATE.compareAndSet(this, BUSY, WAITING)) {
+                return;
+            }
+            ByteBuffer sink = ByteBuffer.wrap(buffer);
+            for (long read = 0; read < LINGER_BYTES;) {
+                int n = channel.read(sink.clear());
+                if (n < 0) {
+                    return;
+                }
+                read += n;
+            }
+        } catch (IOException e) {
+            // the reaper's or an eviction's close ends it
+        }
+    }
+
+    /** What Go's net/http sends for a request it cannot serve, before it closes the connection. */
+    private void reject(int status, String reason) throws IOException {
+        write(ByteBuffer.wrap(("HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: " + TEXT
+                + "\r\nConnection: close\r\n\r\n" + status + " " + reason).getBytes(StandardCharsets.ISO_8859_1)));
+    }
+
+    /** Writes all of these, within the header timeout (the reaper closes the connection past it). */
+    void write(ByteBuffer... buffers) throws IOException {
+        writeDeadline = System.nanoTime() + listener.headerTimeoutNanos;
+        try {
+            ByteBuffer last = buffers[buffers.length - 1];
+            while (last.hasRemaining()) {
+                channel.write(buffers);
+            }
+        } finally {
+            writeDeadline = 0;
+        }
+    }
+
+    @Override
+    public long waitingSince() {
+        return waitingSince;
+    }
+
+    /** Closes it if it waits for a request (the acceptor makes room for a new connection); false if it is answering one. */
+    @Override
+    public boolean evict() {
+        if (!STATE.compareAndSet(this, WAITING, CLOSED)) {
+            return false;
+        }
+        release();
+        return true;
+    }
+
+    @Override
+    public void expireIfDue(long now) {
+        int s = state;
+        long due = s == WAITING ? deadline : s == BUSY ? writeDeadline : 0;
+        if (due == 0 || now - due < 0 || (s == WAITING ? deadline : writeDeadline) != due) {
+            return;
+        }
+        if (STATE.compareAndSet(this, s, CLOSED)) {
+            release();
+        }
+    }
+
+    @Override
+    public void close() {
+        if ((int) STATE.getAndSet(this, CLOSED) != CLOSED) {
+            release();
+        }
+    }
+
+    /** Closes the channel (a blocked read or write in the connection's thread then fails) and frees its place. */
+    private void release() {
+        SocketAcceptor.closeQuietly(channel);
+        listener.closed(this);
+    }
+}

@@ -1,0 +1,127 @@
+package io.nodedns.server;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An HTTP/1.x request's line and headers (RFC 9112 3, 5), parsed from the bytes up to the blank
+ * line. What Go's net/http, which CoreDNS serves health, ready and metrics with, rejects with 400
+ * is rejected here too: a malformed request line or header, an HTTP/1.1 request without Host.
+ * Lines may end in CRLF or a bare LF, as Go accepts.
+ */
+record HttpRequest(String method, String path, String rawQuery, boolean http11, List<String> headers) {
+    /** A request the server answers with {@code status} and then closes the connection. */
+    static final class Rejected extends Exception {
+        final int status;
+
+        Rejected(int status, String reason) {
+            super(reason, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /** The index just past the blank line ending the headers in {@code bytes[0, length)}, or -1. */
+    static int headerEnd(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] == '\n') {
+                if (i + 1 < length && bytes[i + 1] == '\n') {
+                    return i + 2;
+                }
+                if (i + 2 < length && bytes[i + 1] == '\r' && bytes[i + 2] == '\n') {
+                    return i + 3;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Parses {@code bytes[0, end)}, which {@link #headerEnd} found complete. */
+    static HttpRequest parse(byte[] bytes, int end) throws Rejected {
+        String[] lines = new String(bytes, 0, end, StandardCharsets.ISO_8859_1).split("\r?\n");
+        String[] parts = lines[0].split(" ", -1);
+        if (parts.length != 3 || parts[0].isEmpty() || !token(parts[0]) || parts[1].isEmpty()) {
+            throw new Rejected(400, "malformed request line");
+        }
+        boolean http11;
+        switch (parts[2]) {
+            case "HTTP/1.1" -> http11 = true;
+            case "HTTP/1.0" -> http11 = false;
+            default -> {
+                if (parts[2].matches("HTTP/[0-9]\\.[0-9]")) {
+                    throw new Rejected(505, "unsupported protocol version");
+                }
+                throw new Rejected(400, "malformed HTTP version");
+            }
+        }
+        URI uri;
+        try {
+            uri = new URI(parts[1]);
+        } catch (URISyntaxException e) {
+            throw new Rejected(400, "malformed request target");
+        }
+        if (uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {
+            throw new Rejected(400, "malformed request target");
+        }
+        String[] headers = new String[2 * (lines.length - 1)];
+        int n = 0;
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i];
+            int colon = line.indexOf(':');
+            if (colon <= 0 || !token(line.substring(0, colon))) {
+                throw new Rejected(400, "malformed header line");
+            }
+            headers[n++] = line.substring(0, colon);
+            headers[n++] = line.substring(colon + 1).strip();
+        }
+        HttpRequest request = new HttpRequest(parts[0], uri.getPath(), uri.getRawQuery(), http11,
+                List.of(headers).subList(0, n));
+        if (http11 && request.header("Host") == null) {
+            throw new Rejected(400, "missing required Host header");
+        }
+        return request;
+    }
+
+    /** RFC 9110 5.6.2: a method or header name is a non-empty run of these. */
+    private static boolean token(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= ' ' || c >= 127 || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first value of a header (names are case-insensitive), or null. */
+    String header(String name) {
+        for (int i = 0; i < headers.size(); i += 2) {
+            if (headers.get(i).equalsIgnoreCase(name)) {
+                return headers.get(i + 1);
+            }
+        }
+        return null;
+    }
+
+    boolean head() {
+        return method.equals("HEAD");
+    }
+
+    /** Whether the client keeps the connection for another request (RFC 9112 9.3): HTTP/1.1 unless it said close. */
+    boolean keepAlive() {
+        String connection = header("Connection");
+        if (connection == null) {
+            return http11;
+        }
+        String c = connection.toLowerCase(Locale.ROOT);
+        return http11 ? !c.contains("close") : c.contains("keep-alive");
+    }
+
+    /** A request body follows the headers (RFC 9112 6.3); the server does not read it, so it closes after replying. */
+    boolean hasBody() {
+        String length = header("Content-Length");
+        return header("Transfer-Encoding") != null || (length != null && !length.equals("0"));
+    }
+}

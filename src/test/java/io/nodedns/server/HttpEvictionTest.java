@@ -1,0 +1,134 @@
+package io.nodedns.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A client on the node (any pod reaches node-local-dns's health port) that keeps the listener's
+ * connection limit of connections open, reopening each as the server closes it. With the JDK
+ * server every new connection past the limit was closed at accept, so the kubelet's liveness
+ * probe failed and the pod was restarted while DNS was fine. Now a new connection takes the place
+ * of the one that has waited longest without a complete request, as for DNS over TCP.
+ */
+class HttpEvictionTest {
+    private static final int LIMIT = 128;
+    private static final int PROBES = 50;
+
+    @Test
+    @Timeout(120)
+    void probesAreAnsweredWhileAClientHoldsEveryConnection() throws Exception {
+        HttpEndpoints endpoints = new HttpEndpoints();
+        List<HttpRoute> routes = List.of(
+                new HttpRoute("127.0.0.1:0", "/health", exchange -> HttpEndpoints.reply(exchange, 200, "OK")));
+        endpoints.prepare(routes);
+        endpoints.apply(routes);
+        int port = endpoints.port("127.0.0.1:0");
+        AtomicLong reopened = new AtomicLong();
+        try (Selector hog = Selector.open()) {
+            for (int i = 0; i < LIMIT; i++) {
+                open(hog, port);
+            }
+            Thread holder = Thread.ofPlatform().daemon().start(() -> hold(hog, port, reopened));
+            Thread.sleep(500);
+            int answered = 0;
+            long slowest = 0;
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < PROBES; i++) {
+                long start = System.nanoTime();
+                String failure = probe(port);
+                long took = System.nanoTime() - start;
+                slowest = Math.max(slowest, took);
+                if (failure == null && took < 1_000_000_000L) {
+                    answered++;
+                } else {
+                    failures.add(failure == null ? "took " + took / 1_000_000 + " ms" : failure);
+                }
+                Thread.sleep(20);
+            }
+            holder.interrupt();
+            hog.wakeup();
+            holder.join(5000);
+            System.out.printf("%d of %d probes answered 200 within 1 s (slowest %d ms) while %d connections were"
+                    + " held, %d reopened%n", answered, PROBES, slowest / 1_000_000, LIMIT, reopened.get());
+            assertEquals(PROBES, answered, "probes answered 200 within 1 s; failures: " + failures);
+            for (SelectionKey key : hog.keys()) {
+                key.channel().close();
+            }
+        } finally {
+            endpoints.close();
+        }
+    }
+
+    /** A kubelet liveness probe: a new connection, GET /health, Connection: close; null if 200 "OK" came back. */
+    private static String probe(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(1000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nUser-Agent: kube-probe/1.33\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String reply = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            if (!reply.startsWith("HTTP/1.1 200 ") || !reply.endsWith("\r\n\r\nOK")) {
+                return "reply '" + reply + "'";
+            }
+            return null;
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static void open(Selector hog, int port) throws IOException {
+        SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+        c.setOption(StandardSocketOptions.SO_LINGER, 0);
+        c.configureBlocking(false);
+        c.register(hog, SelectionKey.OP_READ);
+    }
+
+    /** Keeps {@link #LIMIT} connections open: each one the server closes is opened again at once. */
+    private static void hold(Selector hog, int port, AtomicLong reopened) {
+        ByteBuffer sink = ByteBuffer.allocate(512);
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                hog.select(100);
+                for (SelectionKey key : hog.selectedKeys()) {
+                    SocketChannel c = (SocketChannel) key.channel();
+                    int n;
+                    try {
+                        sink.clear();
+                        n = c.read(sink);
+                    } catch (IOException reset) {
+                        n = -1;
+                    }
+                    if (n < 0) {
+                        key.cancel();
+                        c.close();
+                        open(hog, port);
+                        reopened.incrementAndGet();
+                    }
+                }
+                hog.selectedKeys().clear();
+            }
+        } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+            // the test ended
+        }
+    }
+}
