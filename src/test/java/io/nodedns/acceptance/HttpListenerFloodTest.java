@@ -32,13 +32,14 @@ import org.xbill.DNS.Type;
  * reaches node-local-dns's :8080 and :9253), in a child JVM with the image's flags (-Xmx128m,
  * ExitOnOutOfMemoryError). With the JDK server's defaults, 300 connections each sending 354 KiB
  * of headers to {@code /health} (under its 384 KiB limit) and never the blank line exhausted the
- * heap within seconds and the process exited: node DNS gone. Now headers past 8 KiB close the
- * connection, a listener holds at most 128 connections, and a request stalled for 10 s is closed.
+ * heap within seconds and the process exited: node DNS gone. Now (our own HttpListener) headers
+ * past 8 KiB close the connection, a listener holds at most 128 connections, and a request
+ * stalled for 10 s is closed.
  */
 class HttpListenerFloodTest {
     private static final int BIG_HEADER_CONNECTIONS = 300;
     private static final int STALLED_CONNECTIONS = 200;
-    /** HttpEndpoints.LIMITS: jdk.httpserver.maxConnections. */
+    /** HttpListener.MAX_CONNECTIONS (nodedns.http.maxConnections). */
     private static final int MAX_CONNECTIONS = 128;
 
     @TempDir
