@@ -1,12 +1,11 @@
 package io.nodedns.server;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client of an {@link HttpListener}: a virtual thread reads its requests with blocking calls
@@ -26,19 +25,10 @@ final class HttpConnection implements ConnectionSet.Member {
     private static final long LINGER_NANOS = 500_000_000L;
     private static final long LINGER_BYTES = 1 << 20;
     private static final String TEXT = "text/plain; charset=utf-8";
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(HttpConnection.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final HttpListener listener;
     private final SocketChannel channel;
-    private volatile int state;
+    private final AtomicInteger state = new AtomicInteger(WAITING);
     /** When it began waiting for a request (nanoTime), or 0 while one is answered. */
     private volatile long waitingSince;
     /** nanoTime by which the request's headers must be here (while WAITING). */
@@ -77,7 +67,7 @@ final class HttpConnection implements ConnectionSet.Member {
                     }
                     filled += n;
                 }
-                if (!STATE.compareAndSet(this, WAITING, BUSY)) {
+                if (!state.compareAndSet(WAITING, BUSY)) {
                     return; // evicted or expired meanwhile
                 }
                 waitingSince = 0;
@@ -93,7 +83,7 @@ final class HttpConnection implements ConnectionSet.Member {
                 long now = System.nanoTime();
                 deadline = now + listener.headerTimeoutNanos;
                 waitingSince = now;
-                if (!STATE.compareAndSet(this, BUSY, WAITING)) {
+                if (!state.compareAndSet(BUSY, WAITING)) {
                     return;
                 }
             }
@@ -153,7 +143,7 @@ final class HttpConnection implements ConnectionSet.Member {
      * client reads it. Meanwhile the connection is the first one evicted for a new connection.
      */
     private void linger() {
-        int s = state;
+        int s = state.get();
         if (s == CLOSED) {
             return;
         }
@@ -161,7 +151,7 @@ final class HttpConnection implements ConnectionSet.Member {
             channel.shutdownOutput();
             waitingSince = Long.MIN_VALUE;
             deadline = System.nanoTime() + LINGER_NANOS;
-            if (s == BUSY && !STATE.compareAndSet(this, BUSY, WAITING)) {
+            if (s == BUSY && !state.compareAndSet(BUSY, WAITING)) {
                 return;
             }
             ByteBuffer sink = ByteBuffer.wrap(buffer);
@@ -204,7 +194,7 @@ final class HttpConnection implements ConnectionSet.Member {
     /** Closes it if it waits for a request (the acceptor makes room for a new connection); false if it is answering one. */
     @Override
     public boolean evict() {
-        if (!STATE.compareAndSet(this, WAITING, CLOSED)) {
+        if (!state.compareAndSet(WAITING, CLOSED)) {
             return false;
         }
         release();
@@ -213,19 +203,19 @@ final class HttpConnection implements ConnectionSet.Member {
 
     @Override
     public void expireIfDue(long now) {
-        int s = state;
+        int s = state.get();
         long due = s == WAITING ? deadline : s == BUSY ? writeDeadline : 0;
         if (due == 0 || now - due < 0 || (s == WAITING ? deadline : writeDeadline) != due) {
             return;
         }
-        if (STATE.compareAndSet(this, s, CLOSED)) {
+        if (state.compareAndSet(s, CLOSED)) {
             release();
         }
     }
 
     @Override
     public void close() {
-        if ((int) STATE.getAndSet(this, CLOSED) != CLOSED) {
+        if (state.getAndSet(CLOSED) != CLOSED) {
             release();
         }
     }

@@ -33,15 +33,6 @@ public final class HttpExchange {
         this.keepAlive = request.keepAlive();
     }
 
-    public String method() {
-        return request.method();
-    }
-
-    /** The decoded path, as Go's {@code r.URL.Path}. */
-    public String path() {
-        return request.path();
-    }
-
     /** The query without its {@code ?}, still percent-encoded; null without one. */
     public String rawQuery() {
         return request.rawQuery();

@@ -65,19 +65,17 @@ record HttpRequest(String method, String path, String rawQuery, boolean http11, 
         if (uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {
             throw new Rejected(400, "malformed request target");
         }
-        String[] headers = new String[2 * (lines.length - 1)];
-        int n = 0;
+        String[] headers = new String[2 * (lines.length - 1)]; // name, value, name, value...
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i];
             int colon = line.indexOf(':');
             if (colon <= 0 || !token(line.substring(0, colon))) {
                 throw new Rejected(400, "malformed header line");
             }
-            headers[n++] = line.substring(0, colon);
-            headers[n++] = line.substring(colon + 1).strip();
+            headers[2 * i - 2] = line.substring(0, colon);
+            headers[2 * i - 1] = line.substring(colon + 1).strip();
         }
-        HttpRequest request = new HttpRequest(parts[0], uri.getPath(), uri.getRawQuery(), http11,
-                List.of(headers).subList(0, n));
+        HttpRequest request = new HttpRequest(parts[0], uri.getPath(), uri.getRawQuery(), http11, List.of(headers));
         if (http11 && request.header("Host") == null) {
             throw new Rejected(400, "missing required Host header");
         }

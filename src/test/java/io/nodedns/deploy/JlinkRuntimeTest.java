@@ -46,7 +46,8 @@ class JlinkRuntimeTest {
         for (String wanted : System.getProperty("nodedns.jlink.modules").split(",")) {
             assertTrue(listed.contains(wanted), wanted + " missing from " + listed);
         }
-        for (String absent : List.of("java.desktop", "jdk.compiler", "jdk.jshell", "jdk.jcmd", "java.net.http")) {
+        for (String absent : List.of("java.desktop", "jdk.compiler", "jdk.jshell", "jdk.jcmd", "java.net.http",
+                "jdk.httpserver")) {
             assertFalse(listed.contains(absent), absent + " should not be in the runtime: " + listed);
         }
         System.out.printf("jlink runtime modules: %s%n", listed);
