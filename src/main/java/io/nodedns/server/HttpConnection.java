@@ -80,12 +80,13 @@ final class HttpConnection implements ConnectionSet.Member {
                 byte[] rest = filled <= FIRST_BUFFER && buffer.length > FIRST_BUFFER ? new byte[FIRST_BUFFER] : buffer;
                 System.arraycopy(buffer, end, rest, 0, filled); // requests pipelined after this one
                 buffer = rest;
-                long now = System.nanoTime();
-                deadline = now + listener.headerTimeoutNanos;
-                waitingSince = now;
                 if (!state.compareAndSet(BUSY, WAITING)) {
                     return;
                 }
+                // evictable only from here: an eviction that picked it while BUSY would fail, and refuse the newcomer
+                long now = System.nanoTime();
+                deadline = now + listener.headerTimeoutNanos;
+                waitingSince = now;
             }
         } catch (IOException | RuntimeException e) {
             // closed by the reaper or an eviction, or a broken client: nobody else is affected
@@ -149,11 +150,11 @@ final class HttpConnection implements ConnectionSet.Member {
         }
         try {
             channel.shutdownOutput();
-            waitingSince = Long.MIN_VALUE;
-            deadline = System.nanoTime() + LINGER_NANOS;
             if (s == BUSY && !state.compareAndSet(BUSY, WAITING)) {
                 return;
             }
+            deadline = System.nanoTime() + LINGER_NANOS;
+            waitingSince = Long.MIN_VALUE;
             ByteBuffer sink = ByteBuffer.wrap(buffer);
             for (long read = 0; read < LINGER_BYTES;) {
                 int n = channel.read(sink.clear());
