@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.plugin.Plugins;
-import io.nodedns.server.Exchange;
-import io.nodedns.server.Handler;
 import io.nodedns.server.PluginRegistry;
-import io.nodedns.server.Result;
 import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ReplyPlugin;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
 import java.io.IOException;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
@@ -111,37 +109,27 @@ class MinimalTest {
         }
     }
 
-    /** Answers every query NOERROR with an A record, an NS in authority and its address in additional. */
-    private static final class Canned implements Handler {
+    /** A stand-in that answers every query NOERROR with an A record, an NS in authority and its address in additional. */
+    private static final class Canned extends ReplyPlugin {
         static final String NAME = "canned";
 
-        @Override
-        public String name() {
-            return NAME;
+        Canned() {
+            super(NAME, Canned::answer);
         }
 
-        @Override
-        public int serve(Exchange ex) {
+        private static Message answer(Message query) {
+            Name zone = query.getQuestion().getName();
+            Message reply = FakeUpstream.replyTo(query, Rcode.NOERROR);
             try {
-                byte[] request = new byte[ex.requestLength()];
-                ex.request().getBytes(0, request);
-                Message query = new Message(request);
-                Name zone = query.getQuestion().getName();
                 Name ns = Name.fromString("ns", zone);
-                Message reply = new Message(query.getHeader().getID());
-                reply.getHeader().setFlag(Flags.QR);
-                reply.addRecord(query.getQuestion(), Section.QUESTION);
                 reply.addRecord(new ARecord(zone, DClass.IN, 300, InetAddress.getByName("192.0.2.1")), Section.ANSWER);
                 reply.addRecord(new NSRecord(zone, DClass.IN, 300, ns), Section.AUTHORITY);
                 reply.addRecord(new ARecord(ns, DClass.IN, 300, InetAddress.getByName("192.0.2.53")),
                         Section.ADDITIONAL);
-                byte[] wire = reply.toWire();
-                ex.response().putBytes(0, wire);
-                ex.written(wire.length, NAME);
-                return Result.WRITTEN;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            return reply;
         }
     }
 
