@@ -216,6 +216,15 @@ public final class Dispenser {
      * The arguments left on this line, at least one (CoreDNS's {@code RemainingArgs} and
      * {@code if len(args) == 0 { return c.ArgErr() }}).
      */
+    public List<String> requireArgs() throws ConfigException {
+        List<String> args = remainingArgs();
+        if (args.isEmpty()) {
+            throw argErr();
+        }
+        return args;
+    }
+
+    /** Like {@link #requireArgs()} but keeps the tokens, for errors that point at an argument. */
     public List<Token> requireArgTokens() throws ConfigException {
         List<Token> args = remainingArgTokens();
         if (args.isEmpty()) {

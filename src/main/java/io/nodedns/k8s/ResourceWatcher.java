@@ -74,7 +74,6 @@ public class ResourceWatcher<T> {
     private volatile Map<String, T> cache = new ConcurrentHashMap<>(); // changed in place by events, replaced by a list
     private volatile boolean synced;
     private volatile boolean running;
-    private final AtomicLong relists = new AtomicLong();
     private final AtomicLong stalls = new AtomicLong();
     private volatile boolean bookmarksSeen; // the server sends bookmarks: silence means a lost connection
     private volatile Duration silence = SILENCE;
@@ -154,7 +153,6 @@ public class ResourceWatcher<T> {
                 resourceVersion = watch(api, resourceVersion);
             } catch (Gone e) {
                 resourceVersion = null; // history compacted: relist now, no failure
-                relists.incrementAndGet();
             } catch (Silent e) {
                 resourceVersion = e.resourceVersion; // watch again from where the stream went quiet
                 // HTTP/2: the read timeout cancels the stream, not its connection, which stays pooled
@@ -359,11 +357,6 @@ public class ResourceWatcher<T> {
 
     public long apiErrorsTotal() {
         return health.apiErrorsTotal();
-    }
-
-    /** Relists forced by 410 Gone (not failures). */
-    public long relistsTotal() {
-        return relists.get();
     }
 
     /** Objects the converter rejected (malformed or out of scope), since start. */

@@ -11,6 +11,10 @@ import java.util.concurrent.atomic.LongAdder;
  * lost across the swap.
  */
 public final class Listener {
+    private static final String SHED_HELP = "Queries shed by the UDP loops' memory budget: dropped (no buffer left) or"
+            + " answered SERVFAIL at once (no room to wait for an upstream).";
+    private static final String ERRORS_HELP = "Errors caught in the UDP loops and TCP acceptors (each loop goes on).";
+
     private final ListenAddress address;
     private final ListenerSettings settings;
     private final String label;
@@ -112,13 +116,23 @@ public final class Listener {
         return stream == null ? 0 : stream.openConnections();
     }
 
-    /** Throwables the TCP acceptor caught (metrics); Jetty's acceptor (https://) logs its own. */
-    public long acceptErrors() {
-        return stream == null ? 0 : stream.acceptErrors();
-    }
-
-    /** The stream server's own series (metrics): an https:// listener's reply statuses. */
+    /**
+     * This listener's series, read at scrape time: queries shed and errors caught, summed over its
+     * UDP loops (errors also the TCP acceptor's; Jetty's acceptor, https://, logs its own), and its
+     * stream server's own (an https:// listener's reply statuses).
+     */
     public void collect(MetricSource.Sink out) {
+        long drops = 0;
+        long servfails = 0;
+        long errors = stream == null ? 0 : stream.acceptErrors();
+        for (UdpLoop loop : loops) {
+            drops += loop.overloadDrops.sum();
+            servfails += loop.parkSheds.sum();
+            errors += loop.errors.count();
+        }
+        out.counter("nodedns_udp_shed", SHED_HELP, drops, "server", label, "action", "drop");
+        out.counter("nodedns_udp_shed", SHED_HELP, servfails, "server", label, "action", "servfail");
+        out.counter("nodedns_loop_errors", ERRORS_HELP, errors, "server", label);
         if (stream != null) {
             stream.collect(out, label);
         }

@@ -41,9 +41,11 @@ public final class UdpLoop implements Responder, LoopChannel {
     private volatile boolean started;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean reading = true;
-    private final LongAdder overloadDrops = new LongAdder();
-    private final LongAdder parkSheds = new LongAdder();
-    private final LoopErrors errors;
+    // Read by Listener#collect at scrape time (nodedns_udp_shed, nodedns_loop_errors).
+    final LongAdder overloadDrops = new LongAdder();
+    final LongAdder parkSheds = new LongAdder();
+    /** Throwables caught on this loop (each counted, logged at most every 10 s). */
+    final LoopErrors errors;
     /** Waits in recvmmsg (rather than epoll_wait) that a datagram ended, not the receive timeout (loop thread only; read by tests). */
     private long receiveWaits;
 
@@ -330,22 +332,9 @@ public final class UdpLoop implements Responder, LoopChannel {
         parkSheds.increment();
     }
 
-    public long parkSheds() {
-        return parkSheds.sum();
-    }
-
     /** Exchanges handed out and not yet returned: queries in flight on this loop. */
     public int inFlight() {
         return exchanges.inFlight();
-    }
-
-    public long overloadDrops() {
-        return overloadDrops.sum();
-    }
-
-    /** Throwables caught on this loop (each counted, logged at most every 10 s). */
-    public long errors() {
-        return errors.count();
     }
 
     void stopReading() {

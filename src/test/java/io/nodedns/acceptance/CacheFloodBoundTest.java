@@ -10,6 +10,7 @@ import io.nodedns.server.Handler;
 import io.nodedns.server.PluginRegistry;
 import io.nodedns.server.Result;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.MetricValues;
 import io.nodedns.testing.OpenLoopLoad;
 import io.nodedns.testing.TestServer;
 import java.lang.management.ManagementFactory;
@@ -75,25 +76,29 @@ class CacheFloodBoundTest {
             Flood flood = new Flood(port, "f", TOTAL, FLOOD_LIMIT_NANOS);
             Thread monitor = Thread.ofPlatform().daemon().name("flood-monitor").start(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    peak[0] = Math.max(peak[0], cache.successEntries());
-                    peak[1] = Math.max(peak[1], cache.denialEntries());
+                    MetricValues now = series(server);
+                    peak[0] = Math.max(peak[0], count(now, "coredns_cache_entries", "success"));
+                    peak[1] = Math.max(peak[1], count(now, "coredns_cache_entries", "denial"));
                     if (rssMid[0] < 0 && flood.sent.get() >= TOTAL / 2) {
                         rssMid[0] = rssKiB();
                     }
                     LockSupport.parkNanos(1_000_000);
                 }
             });
-            long evictionsBefore = cache.successEvictions() + cache.denialEvictions();
+            long evictionsBefore = evictions(series(server));
             flood.run();
             monitor.interrupt();
             monitor.join();
-            peak[0] = Math.max(peak[0], cache.successEntries());
-            peak[1] = Math.max(peak[1], cache.denialEntries());
+            MetricValues after = series(server);
+            long successEntries = count(after, "coredns_cache_entries", "success");
+            long denialEntries = count(after, "coredns_cache_entries", "denial");
+            peak[0] = Math.max(peak[0], successEntries);
+            peak[1] = Math.max(peak[1], denialEntries);
 
             long heapAfter = heapAfterFullGc();
             long committedAfter = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
             long rssAfter = rssKiB();
-            long evictions = cache.successEvictions() + cache.denialEvictions() - evictionsBefore;
+            long evictions = evictions(after) - evictionsBefore;
             double secs = flood.elapsedNanos / 1e9;
             System.out.printf("cache flood: sent %d, answered %d, lost %d, in %.2f s = %.0f qps%s%n", flood.sent.get(),
                     flood.answered.get(), flood.lost.get(), secs, flood.answered.get() / secs,
@@ -103,8 +108,10 @@ class CacheFloodBoundTest {
             System.out.printf(
                     "cache flood: entries success %d (peak %d) / capacity %d, denial %d (peak %d) / capacity %d,"
                             + " evictions success %d denial %d (during flood %d), misses %d, cache memory %d bytes%n",
-                    cache.successEntries(), peak[0], successCap, cache.denialEntries(), peak[1], denialCap,
-                    cache.successEvictions(), cache.denialEvictions(), evictions, cache.misses(), cache.memoryBytes());
+                    successEntries, peak[0], successCap, denialEntries, peak[1], denialCap,
+                    count(after, "coredns_cache_evictions", "success"),
+                    count(after, "coredns_cache_evictions", "denial"),
+                    evictions, (long) after.value("coredns_cache_misses"), cache.memoryBytes());
             System.out.printf("cache flood: heap used after full GC before %.1f MiB, after %.1f MiB, growth %.2f MiB"
                     + " (bound %d MiB); heap committed before %.1f MiB, after %.1f MiB;"
                     + " VmRSS before %d KiB, at half the names %d KiB, after %d KiB, growth %d KiB"
@@ -126,6 +133,19 @@ class CacheFloodBoundTest {
             assertTrue(heapAfter - heapBefore < MAX_HEAP_GROWTH,
                     "heap grew " + (heapAfter - heapBefore) + " bytes over " + flood.answered.get() + " names");
         }
+    }
+
+    /** The block's series as the metrics plugin reads them (the counters live in the cache's shared state). */
+    private static MetricValues series(TestServer server) {
+        return MetricValues.of(server.server().current().configs().getFirst().metrics());
+    }
+
+    private static long count(MetricValues series, String name, String type) {
+        return (long) series.value(name, "type", type);
+    }
+
+    private static long evictions(MetricValues series) {
+        return count(series, "coredns_cache_evictions", "success") + count(series, "coredns_cache_evictions", "denial");
     }
 
     private static CacheHandler cachePlugin(TestServer server) {

@@ -69,7 +69,7 @@ class LoopLivenessTest {
             Message ok = client.udp(DnsClient.query("fine.test", Type.TXT));
             assertNotNull(ok);
             assertEquals(Rcode.NOERROR, ok.getRcode());
-            assertEquals(2, loop.errors(), "each error counted");
+            assertEquals(2, loop.errors.count(), "each error counted");
             assertEquals(1, server.firstListener().panics());
             assertFalse(loop.failed());
             assertEquals(null, server.server().shared().servingProblem());

@@ -185,7 +185,7 @@ class WireErrorsIntegrationTest {
         for (Listener l : server.server().listeners().values()) {
             assertEquals(0, l.panics(), "no plugin panics");
             for (UdpLoop loop : l.loops()) {
-                assertEquals(0, loop.errors(), "no loop errors");
+                assertEquals(0, loop.errors.count(), "no loop errors");
             }
         }
         assertFalse(server.server().listeners().isEmpty());

@@ -2,8 +2,6 @@ package io.nodedns.plugin.bufsize;
 
 import io.nodedns.config.ConfigException;
 import io.nodedns.config.Dispenser;
-import io.nodedns.server.ChainHandler;
-import io.nodedns.server.Exchange;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 
@@ -41,20 +39,5 @@ public final class BufsizeSetup implements PluginSetup {
             throw d.pluginErr("takes no block");
         }
         return size;
-    }
-
-    static final class BufsizeHandler extends ChainHandler {
-        private final int size;
-
-        BufsizeHandler(int size) {
-            super("bufsize");
-            this.size = size;
-        }
-
-        @Override
-        public int serve(Exchange ex) {
-            ex.query().lowerUdpSize(ex.request(), size);
-            return next(ex);
-        }
     }
 }

@@ -35,7 +35,6 @@ public final class CacheHandler extends ChainHandler implements ResponseHook {
     private final CacheStore success;
     private final CacheStore denial;
     private final ZoneSet zones;
-    private final String zonesLabel;
     private final long staleSeconds;
     private final int staleTtl;
     private final long prefetchWindow;
@@ -52,7 +51,6 @@ public final class CacheHandler extends ChainHandler implements ResponseHook {
         this.denial = state.denial;
         this.zones = ZoneSet.of(config.zones());
         this.intake = new CacheIntake(config, state, clock);
-        this.zonesLabel = String.join(",", config.zones());
         this.staleSeconds = config.staleUpTo().toSeconds();
         this.staleTtl = (int) Math.min(Integer.MAX_VALUE, config.staleTtl());
         this.prefetchWindow = config.prefetchWindow().toNanos();
@@ -204,51 +202,7 @@ public final class CacheHandler extends ChainHandler implements ResponseHook {
         intake.process(ex, CLIENT);
     }
 
-    // Counters for the metrics plugin (CoreDNS's coredns_cache_* series).
-
-    public String zonesLabel() {
-        return zonesLabel;
-    }
-
-    public long requests() {
-        return state.requests.sum();
-    }
-
-    public long successHits() {
-        return state.successHits.sum();
-    }
-
-    public long misses() {
-        return state.misses.sum();
-    }
-
-    public long prefetches() {
-        return state.prefetches.sum();
-    }
-
-    public long servedStale() {
-        return state.servedStale.sum();
-    }
-
-    public long drops() {
-        return state.drops.sum();
-    }
-
-    public long successEntries() {
-        return success.entries();
-    }
-
-    public long denialEntries() {
-        return denial.entries();
-    }
-
-    public long successEvictions() {
-        return success.evictions();
-    }
-
-    public long denialEvictions() {
-        return denial.evictions();
-    }
+    // Sizes, read by tests; the counters the metrics export are CacheState's (see CacheMetrics).
 
     public int successCapacity() {
         return success.capacity();

@@ -53,10 +53,12 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
 
     private final LongAdder requests = new LongAdder();
     private final AtomicLongArray rcodes = new AtomicLongArray(16);
-    private final LongAdder upstreamFailures = new LongAdder();
-    private final LongAdder mismatched = new LongAdder();
-    private final LongAdder maxConcurrentRejects = new LongAdder();
-    private final LongAdder healthcheckBroken = new LongAdder();
+    // Read by ForwardMetrics at scrape, and by tests (upstreamFailures is not exported).
+    final LongAdder upstreamFailures = new LongAdder();
+    /** Upstream datagrams dropped as not matching a pending query (ID, socket, question, junk, late). */
+    final LongAdder mismatched = new LongAdder();
+    final LongAdder maxConcurrentRejects = new LongAdder();
+    final LongAdder healthcheckBroken = new LongAdder();
 
     /** A forwarder to the config's own upstreams. */
     public ForwardHandler(ForwardConfig config, String name) {
@@ -309,33 +311,5 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
     /** Replies given to clients by rcode, including SERVFAIL/REFUSED this forwarder returned. */
     public long responses(int rcode) {
         return rcodes.get(rcode & 0xF);
-    }
-
-    public long upstreamFailures() {
-        return upstreamFailures.sum();
-    }
-
-    /** Upstream datagrams dropped as not matching a pending query (ID, socket, question, junk, late). */
-    public long mismatchedReplies() {
-        return mismatched.sum();
-    }
-
-    /** coredns_forward_max_concurrent_rejects_total. */
-    public long maxConcurrentRejects() {
-        return maxConcurrentRejects.sum();
-    }
-
-    /** coredns_forward_healthcheck_broken_total. */
-    public long healthcheckBroken() {
-        return healthcheckBroken.sum();
-    }
-
-    /** Sum over upstreams of coredns_proxy_healthcheck_failures_total. */
-    public long healthcheckFailures() {
-        long sum = 0;
-        for (Upstream u : table.get()) {
-            sum += u.healthcheckFailures();
-        }
-        return sum;
     }
 }

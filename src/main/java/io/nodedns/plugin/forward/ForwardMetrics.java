@@ -43,12 +43,12 @@ public record ForwardMetrics(ForwardHandler forward) implements MetricSource {
         }
         out.counter("coredns_forward_healthcheck_broken",
                 "Counter of the number of complete failures of the healthchecks.",
-                forward.healthcheckBroken());
+                forward.healthcheckBroken.sum());
         out.counter("coredns_forward_max_concurrent_rejects",
                 "Counter of the number of queries rejected because the concurrent queries were at maximum.",
-                forward.maxConcurrentRejects());
+                forward.maxConcurrentRejects.sum());
         out.counter("nodedns_forward_mismatched_replies",
                 "Upstream datagrams dropped because they matched no pending query (ID, source, opcode, question).",
-                forward.mismatchedReplies());
+                forward.mismatched.sum());
     }
 }

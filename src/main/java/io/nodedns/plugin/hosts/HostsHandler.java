@@ -19,7 +19,7 @@ import org.agrona.MutableDirectBuffer;
  * zone; a PTR without a match always passes on). Allocation-free: the table is probed with the
  * request's bytes and the reply is the question plus precomputed record bytes.
  */
-public final class HostsHandler extends ChainHandler {
+final class HostsHandler extends ChainHandler {
     private final HostsSource source;
     private final ZoneSet zones;
     private final Fallthrough fallthrough;
@@ -34,21 +34,6 @@ public final class HostsHandler extends ChainHandler {
         this.fallthrough = config.fallthrough();
         this.fallthroughUnsupported = config.fallthroughUnsupported();
         this.ttl = config.ttl();
-    }
-
-    /** The file this handler serves, for the metrics label "hostsfile". */
-    public String file() {
-        return source.config().file().toString();
-    }
-
-    /** coredns_hosts_entries of the tables now serving. */
-    public int entries() {
-        return source.entries();
-    }
-
-    /** coredns_hosts_reload_timestamp_seconds: the modification time of the file last read. */
-    public double reloadTimestampSeconds() {
-        return source.reloadTimestampSeconds();
     }
 
     @Override

@@ -39,9 +39,8 @@ public final class HostsSetup implements PluginSetup {
         } catch (IOException e) {
             throw ctx.once().pluginErr(ctx.once().nameToken(), e.getMessage());
         }
-        HostsHandler handler = new HostsHandler(source);
-        ctx.addHandler(handler);
-        ctx.addMetrics(new HostsMetrics(handler));
+        ctx.addHandler(new HostsHandler(source));
+        ctx.addMetrics(new HostsMetrics(source));
         ctx.addLifecycle(source);
     }
 

@@ -109,11 +109,7 @@ public final class KubeforwardSetup implements PluginSetup {
                     d.requireNoMoreArgs();
                 }
                 case "fallback" -> {
-                    List<Token> args = d.remainingArgTokens();
-                    if (args.isEmpty()) {
-                        throw d.argErr();
-                    }
-                    for (Token t : args) {
+                    for (Token t : d.requireArgTokens()) {
                         InetSocketAddress a = HostPorts.parse(t.text(), 53);
                         if (a == null) {
                             throw d.pluginErr(t, "fallback: not an IP address with an"

@@ -63,13 +63,7 @@ public final class KubernetesSetup implements PluginSetup {
                 continue;
             }
             switch (option) {
-                case "namespaces" -> {
-                    List<String> args = d.remainingArgs();
-                    if (args.isEmpty()) {
-                        throw d.argErr();
-                    }
-                    namespaces.addAll(args);
-                }
+                case "namespaces" -> namespaces.addAll(d.requireArgs());
                 case "pods" -> {
                     String mode = d.requireArg();
                     pods = switch (mode) {
@@ -200,10 +194,7 @@ public final class KubernetesSetup implements PluginSetup {
 
     /** {@code endpoint URL}: an http or https URL with a host (CoreDNS's deprecated extra URLs are refused). */
     private static java.net.URI endpoint(Dispenser d) throws ConfigException {
-        List<String> args = d.remainingArgs();
-        if (args.isEmpty()) {
-            throw d.argErr();
-        }
+        List<String> args = d.requireArgs();
         if (args.size() > 1) {
             throw d.pluginErr("endpoint takes one URL (CoreDNS uses only the first of several)");
         }
@@ -224,10 +215,7 @@ public final class KubernetesSetup implements PluginSetup {
      * selector (CoreDNS joins the arguments with spaces), checked here and sent to the API server.
      */
     private static String selector(Dispenser d, String what) throws ConfigException {
-        List<String> args = d.remainingArgs();
-        if (args.isEmpty()) {
-            throw d.argErr();
-        }
+        List<String> args = d.requireArgs();
         try {
             return LabelSelectorText.normalize(String.join(" ", args));
         } catch (IllegalArgumentException e) {

@@ -1,8 +1,7 @@
 package io.nodedns.plugin.minimal;
 
-import io.nodedns.server.ChainHandler;
 import io.nodedns.server.Exchange;
-import io.nodedns.server.ResponseHook;
+import io.nodedns.server.HookHandler;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Edns;
 import io.nodedns.wire.Names;
@@ -16,7 +15,7 @@ import org.agrona.ExpandableDirectByteBuffer;
  * unchanged, as CoreDNS's response.Typify sorts them. The client's OPT is put back by the server.
  * Zone transfers are not touched.
  */
-final class MinimalHandler extends ChainHandler implements ResponseHook {
+final class MinimalHandler extends HookHandler {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
     MinimalHandler() {
@@ -24,19 +23,11 @@ final class MinimalHandler extends ChainHandler implements ResponseHook {
     }
 
     @Override
-    public int serve(Exchange ex) {
-        int qtype = ex.query().qtype();
-        if (!Records.isZoneTransfer(qtype)) {
-            ex.addHook(this);
-        }
-        return next(ex);
-    }
-
-    @Override
     public void onResponse(Exchange ex) {
         ExpandableDirectByteBuffer out = ex.response();
         int length = ex.responseLength();
-        if (length < DnsHeader.LENGTH || DnsHeader.rcode(out, 0) != DnsHeader.RCODE_NOERROR) {
+        if (length < DnsHeader.LENGTH || DnsHeader.rcode(out, 0) != DnsHeader.RCODE_NOERROR
+                || Records.isZoneTransfer(ex.query().qtype())) {
             return;
         }
         int an = DnsHeader.ancount(out, 0);

@@ -6,7 +6,6 @@ import io.nodedns.server.MetricSource;
 import io.nodedns.server.SelfLookup;
 import io.nodedns.server.ServerConfig;
 import io.nodedns.server.Shared;
-import io.nodedns.server.UdpLoop;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
@@ -18,15 +17,12 @@ import java.util.Map;
 
 /**
  * Reads the plugins' {@link MetricSource}s of the configuration now serving and of the process
- * ({@link Shared#metrics()}), and the listeners'
- * own counters, at scrape time, so the query path only bumps its own counters. Counters of sources
- * (and listeners) a reload retired are folded into a running total, so series never go backwards;
- * gauges show current values only.
+ * ({@link Shared#metrics()}), and the listeners' series ({@link Listener#collect}), at scrape
+ * time, so the query path only bumps its own counters. Counters of sources (and listeners) a
+ * reload retired are folded into a running total, so series never go backwards; gauges show
+ * current values only.
  */
 final class MetricSources implements MultiCollector {
-    private static final String SHED_HELP = "Queries shed by the UDP loops' memory budget: dropped (no buffer left) or"
-            + " answered SERVFAIL at once (no room to wait for an upstream).";
-    private static final String ERRORS_HELP = "Errors caught in the UDP loops and TCP acceptors (each loop goes on).";
     private static final String BUDGET_HELP = "Exchanges (query buffers) the UDP loops hold, and the process-wide limit"
             + " set from the JVM's memory limits.";
 
@@ -63,7 +59,7 @@ final class MetricSources implements MultiCollector {
         }
         for (Listener l : shared.listeners()) {
             Values values = new Values(gauges);
-            loops(l, values);
+            l.collect(values);
             seen.putIfAbsent(l, values.counters);
         }
         MemoryBudget budget = MemoryBudget.exchanges();
@@ -88,25 +84,6 @@ final class MetricSources implements MultiCollector {
         for (int i = 0; i < values.length; i++) {
             sum[i] += values[i];
         }
-    }
-
-    /**
-     * A listener's shed queries and caught errors, summed over its UDP loops (and TCP acceptor),
-     * and its stream server's series (an https:// listener's coredns_dns_https_responses_total).
-     */
-    private static void loops(Listener l, MetricSource.Sink out) {
-        long drops = 0;
-        long servfails = 0;
-        long errors = l.acceptErrors();
-        for (UdpLoop loop : l.loops()) {
-            drops += loop.overloadDrops();
-            servfails += loop.parkSheds();
-            errors += loop.errors();
-        }
-        out.counter("nodedns_udp_shed", SHED_HELP, drops, "server", l.label(), "action", "drop");
-        out.counter("nodedns_udp_shed", SHED_HELP, servfails, "server", l.label(), "action", "servfail");
-        out.counter("nodedns_loop_errors", ERRORS_HELP, errors, "server", l.label());
-        l.collect(out);
     }
 
     /** One source's report: counters and histograms summed into its own map, gauges into the shared one (largest wins). */

@@ -42,13 +42,13 @@ class CacheAllocationTest {
             driver.name(next[0]++);
             driver.run();
         }
-        long evictionsBefore = plugin.successEvictions();
+        long evictionsBefore = plugin.state.success.evictions();
         LoopAllocations.Result r = LoopAllocations.calls("miss-stores", N, i -> {
             driver.name(next[0]++);
             driver.run();
         });
         assertEquals(next[0], up[0].queries(), "every query a miss");
-        assertEquals(next[0] - N, plugin.successEvictions() - evictionsBefore, "every store evicts");
+        assertEquals(next[0] - N, plugin.state.success.evictions() - evictionsBefore, "every store evicts");
         System.out.println("cache miss+store: " + r);
         r.assertNothingAllocated();
     }

@@ -62,8 +62,8 @@ class CacheConformanceTest {
             adQuery.getHeader().setFlag(Flags.AD);
             assertTrue(h.ask(adQuery).getHeader().getFlag(Flags.AD), "AD kept for a client that set AD");
             assertEquals(1, h.upstream.queries(), "AD does not partition the cache");
-            assertEquals(2, h.plugin().successHits());
-            assertEquals(1, h.plugin().successEntries());
+            assertEquals(2, h.plugin().state.successHits.sum());
+            assertEquals(1, h.plugin().state.success.entries());
         }
     }
 
@@ -94,7 +94,7 @@ class CacheConformanceTest {
             assertEquals(Rcode.NXDOMAIN, hit.getRcode());
             assertEquals(1, hit.getSection(Section.AUTHORITY).getFirst().getTTL());
             assertEquals(1, h.upstream.queries());
-            assertEquals(1, h.plugin().denialEntries());
+            assertEquals(1, h.plugin().state.denial.entries());
             h.clock.advanceSeconds(1);
             h.ask("nx.example.org", Type.A);
             assertEquals(2, h.upstream.queries());
@@ -195,7 +195,7 @@ class CacheConformanceTest {
             }
             Message nxcname = h.ask("nxcname.example.org", Type.A);
             assertEquals(5, nxcname.getSection(Section.ANSWER).getFirst().getTTL(), "TTLs still flattened to 5");
-            assertEquals(0, h.plugin().successEntries() + h.plugin().denialEntries());
+            assertEquals(0, h.plugin().state.success.entries() + h.plugin().state.denial.entries());
         }
     }
 
@@ -216,7 +216,7 @@ class CacheConformanceTest {
             });
             assertFalse(cached(h, "name.example.org", Type.A));
             assertFalse(cached(h, "type.example.org", Type.A));
-            assertEquals(4, h.plugin().drops());
+            assertEquals(4, h.plugin().state.drops.sum());
         }
     }
 
@@ -255,9 +255,9 @@ class CacheConformanceTest {
             assertTrue(cached(h, "unordered.example.org", Type.A));
             assertTrue(cached(h, "lone.example.org", Type.CNAME), "CNAME query");
             assertTrue(cached(h, "lone.example.org", Type.ANY), "ANY answered by a lone CNAME");
-            assertEquals(4, h.plugin().successEntries());
+            assertEquals(4, h.plugin().state.success.entries());
             assertTrue(cached(h, "nodata.example.org", Type.A), "CNAME chain plus SOA");
-            assertEquals(1, h.plugin().denialEntries(), "stored as NODATA");
+            assertEquals(1, h.plugin().state.denial.entries(), "stored as NODATA");
             assertEquals(60, ttl(h.ask("nodata.example.org", Type.A)));
         }
     }
@@ -324,7 +324,7 @@ class CacheConformanceTest {
                     : reply(q, 0));
             // RFC 2308 5 (issue 18 item 8): a negative answer without SOA is not cached; CoreDNS keeps it 5 s.
             assertFalse(cached(h, "empty.example.org", Type.A));
-            assertEquals(0, h.plugin().denialEntries() + h.plugin().successEntries());
+            assertEquals(0, h.plugin().state.denial.entries() + h.plugin().state.success.entries());
             Message deleg = h.ask("deleg.example.org", Type.A);
             assertEquals(5, deleg.getSection(Section.AUTHORITY).getFirst().getTTL());
             h.ask("deleg.example.org", Type.A);
@@ -341,7 +341,7 @@ class CacheConformanceTest {
             h.upstream.answer(q -> answerA(q, 300, "192.0.2.1"));
             assertFalse(cached(h, "www.example.net", Type.A));
             assertEquals(300, ttl(h.ask("www.example.net", Type.A)), "not even TTL-capped");
-            assertEquals(0, h.plugin().requests());
+            assertEquals(0, h.plugin().state.requests.sum());
             assertTrue(cached(h, "www.EXAMPLE.org", Type.A));
         }
     }

@@ -44,17 +44,17 @@ class CacheEvictionTest {
             assertEquals(Result.WRITTEN, driver.run());
             if (i % every == 0) {
                 driver.name((int) (asked % HOT));
-                long before = plugin.successHits();
+                long before = plugin.state.successHits.sum();
                 driver.run();
-                hits += plugin.successHits() - before;
+                hits += plugin.state.successHits.sum() - before;
                 asked++;
             }
         }
-        assertEquals(plugin.successCapacity(), plugin.successEntries(), "the flood filled the cache");
+        assertEquals(plugin.successCapacity(), plugin.state.success.entries(), "the flood filled the cache");
         double ratio = (double) hits / asked;
         System.out.printf(
                 "eviction: 1 hot query per %d unique names: hot-name hit ratio %.4f (%d of %d), evictions %d%n",
-                every, ratio, hits, asked, plugin.successEvictions());
+                every, ratio, hits, asked, plugin.state.success.evictions());
         return ratio;
     }
 
@@ -74,12 +74,13 @@ class CacheEvictionTest {
         CacheDriver driver = new CacheDriver(plugin, Transport.UDP);
         driver.ask(0, 10_000);
         // With no hit, CLOCK is FIFO per shard: the last names of each shard are all there.
-        long before = plugin.successHits();
+        long before = plugin.state.successHits.sum();
         driver.ask(10_000 - 256, 10_000);
-        assertEquals(256, plugin.successHits() - before, "the newest 256 names (at most one shard's worth each) hit");
-        before = plugin.successHits();
+        assertEquals(256, plugin.state.successHits.sum() - before,
+                "the newest 256 names (at most one shard's worth each) hit");
+        before = plugin.state.successHits.sum();
         driver.ask(0, 256);
-        assertEquals(0, plugin.successHits() - before, "the oldest are gone");
+        assertEquals(0, plugin.state.successHits.sum() - before, "the oldest are gone");
     }
 
     /**
@@ -134,17 +135,18 @@ class CacheEvictionTest {
                 }
             }
             // Flood names are asked once, so every hit is a hot name's; each hot name's first ask is a miss.
-            long hits = cache.get().successHits();
+            long hits = cache.get().state.successHits.sum();
             long later = asked - HOT;
             double ratio = (double) hits / later;
             System.out.printf(
                     "eviction e2e: %d flood queries, %d hot queries (%d answered), %d hot hits after the first ask,"
                             + " hot-name hit ratio %.4f, evictions %d, %.1f s%n",
                     flood.get(), asked, answered, hits, ratio,
-                    cache.get().successEvictions(), (System.nanoTime() - start) / 1e9);
+                    cache.get().state.success.evictions(), (System.nanoTime() - start) / 1e9);
             assertEquals(asked, answered);
-            assertTrue(cache.get().successEvictions() >= 9984, "the flood went through the cache at least once more: "
-                    + cache.get().successEvictions());
+            assertTrue(cache.get().state.success.evictions() >= 9984,
+                    "the flood went through the cache at least once more: "
+                            + cache.get().state.success.evictions());
             assertTrue(ratio >= 0.95, "hot-name hit ratio " + ratio);
         }
     }

@@ -57,7 +57,7 @@ class CacheRefreshTest {
             Message refreshed = h.ask(NAME, Type.A);
             assertEquals("192.0.2.2", ip(refreshed));
             assertEquals(80, ttl(refreshed));
-            assertEquals(1, h.plugin().prefetches());
+            assertEquals(1, h.plugin().state.prefetches.sum());
         }
     }
 
@@ -131,7 +131,7 @@ class CacheRefreshTest {
             h.ask(NAME, Type.A);
             assertTrue(h.awaitQueries(2));
             h.awaitIdle();
-            assertEquals(1, h.plugin().denialEntries(), "the prefetch stored a SERVFAIL");
+            assertEquals(1, h.plugin().state.denial.entries(), "the prefetch stored a SERVFAIL");
             Message m = h.ask(NAME, Type.A);
             assertEquals(Rcode.NOERROR, m.getRcode());
             assertEquals("192.0.2.1", ip(m));
@@ -147,7 +147,7 @@ class CacheRefreshTest {
             Message stale = h.ask(NAME, Type.A);
             assertEquals("192.0.2.1", ip(stale));
             assertEquals(0, ttl(stale));
-            assertEquals(1, h.plugin().servedStale());
+            assertEquals(1, h.plugin().state.servedStale.sum());
             assertTrue(h.awaitQueries(2), "a background refresh was tried");
             h.awaitIdle();
             assertEquals("192.0.2.1", ip(h.ask(NAME, Type.A)), "a failed refresh keeps the stale entry");
@@ -186,7 +186,7 @@ class CacheRefreshTest {
             Message m = h.ask(NAME, Type.A);
             assertEquals("192.0.2.2", ip(m));
             assertEquals(60, ttl(m));
-            assertEquals(0, h.plugin().servedStale());
+            assertEquals(0, h.plugin().state.servedStale.sum());
             assertEquals("192.0.2.2", ip(h.ask(NAME, Type.A)), "and cached it");
             assertEquals(2, h.upstream.queries());
         }
@@ -203,7 +203,7 @@ class CacheRefreshTest {
             assertEquals("192.0.2.1", ip(m));
             assertEquals(0, ttl(m));
             assertEquals(2, h.upstream.queries());
-            assertEquals(1, h.plugin().servedStale());
+            assertEquals(1, h.plugin().state.servedStale.sum());
         }
     }
 

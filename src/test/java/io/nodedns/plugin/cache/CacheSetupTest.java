@@ -179,7 +179,7 @@ class CacheSetupTest {
         Instance ok = SetupErrors.build("example.org:1053 example.net:1053 {\n cache\n cacheupstream x\n}\n",
                 REGISTRY);
         CacheHandler plugin = (CacheHandler) ok.configs().getFirst().handlers().getFirst();
-        assertEquals("example.org.,example.net.", plugin.zonesLabel());
+        assertEquals("example.org.,example.net.", plugin.state.metrics.zones());
         assertEquals(9984, plugin.successCapacity());
         assertEquals(9984, plugin.denialCapacity());
         assertEquals(76_192, plugin.memoryBytes(), "empty: the stores grow as they fill");

@@ -40,19 +40,19 @@ class CacheStoreTest {
             driver.name(i);
             driver.run();
             if (i % 1000 == 0) {
-                assertTrue(plugin.successEntries() <= 9984);
+                assertTrue(plugin.state.success.entries() <= 9984);
             }
         }
-        assertEquals(9984, plugin.successEntries());
-        assertEquals(100_000 - 9984, plugin.successEvictions());
+        assertEquals(9984, plugin.state.success.entries());
+        assertEquals(100_000 - 9984, plugin.state.success.evictions());
         long full = plugin.memoryBytes();
         assertTrue(full > empty && full <= plugin.maxMemoryBytes(), full + " vs " + plugin.maxMemoryBytes());
         System.out.printf("default cache memory: %d bytes empty, %d with %d success entries, at most %d%n",
-                empty, full, plugin.successEntries(), plugin.maxMemoryBytes());
+                empty, full, plugin.state.success.entries(), plugin.maxMemoryBytes());
         // The newest names are still there: with no hits, CLOCK evicts the oldest first.
         int hits = 0;
         driver.ask(99_000, 100_000);
-        hits = (int) plugin.successHits();
+        hits = (int) plugin.state.successHits.sum();
         assertTrue(hits > 500, "hits among the last 1000: " + hits);
     }
 
@@ -113,10 +113,10 @@ class CacheStoreTest {
             w.join();
         }
         assertEquals(null, failure.get());
-        assertTrue(plugin.successEntries() <= 1024);
-        assertTrue(plugin.successHits() > 0 && plugin.misses() > 0, "both paths ran");
+        assertTrue(plugin.state.success.entries() <= 1024);
+        assertTrue(plugin.state.successHits.sum() > 0 && plugin.state.misses.sum() > 0, "both paths ran");
         System.out.printf("concurrency: %d replies checked, %d hits, %d misses, %d evictions%n", checked.get(),
-                plugin.successHits(), plugin.misses(), plugin.successEvictions());
+                plugin.state.successHits.sum(), plugin.state.misses.sum(), plugin.state.success.evictions());
     }
 
     @Test

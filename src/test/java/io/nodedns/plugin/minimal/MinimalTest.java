@@ -3,15 +3,28 @@ package io.nodedns.plugin.minimal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.plugin.Plugins;
+import io.nodedns.server.PluginRegistry;
 import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.ReplyPlugin;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.NSRecord;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
@@ -69,6 +82,54 @@ class MinimalTest {
             assertEquals(0, referral.getSection(Section.ANSWER).size(), referral.toString());
             assertEquals(Type.NS, referral.getSection(Section.AUTHORITY).getFirst().getType(),
                     "a delegation is kept whole");
+        }
+    }
+
+    /** A zone transfer's reply is left whole (CoreDNS's minimal skips AXFR and IXFR); the control query is stripped. */
+    @Test
+    void zoneTransfersAreNotTouched() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        List<String> order = new ArrayList<>(PluginRegistry.ORDER);
+        order.add(Canned.NAME);
+        PluginRegistry registry = Plugins.registerAll(new PluginRegistry(order)).register(Canned.NAME, ctx -> {
+            ctx.once();
+            ctx.addHandler(new Canned());
+        });
+        try (TestServer server = TestServer.fromText(".:" + port + " {\n minimal\n " + Canned.NAME + "\n}\n", registry);
+                DnsClient client = new DnsClient(port)) {
+            Message a = client.tcp(DnsClient.query("example.org", Type.A));
+            assertEquals(0, a.getSection(Section.AUTHORITY).size() + a.getSection(Section.ADDITIONAL).size(),
+                    "control: a positive answer is stripped: " + a);
+            for (int type : new int[]{Type.AXFR, Type.IXFR}) {
+                Message xfr = client.tcp(DnsClient.query("example.org", type));
+                assertEquals(Rcode.NOERROR, xfr.getRcode(), xfr.toString());
+                assertEquals(1, xfr.getSection(Section.AUTHORITY).size(), xfr.toString());
+                assertEquals(1, xfr.getSection(Section.ADDITIONAL).size(), xfr.toString());
+            }
+        }
+    }
+
+    /** A stand-in that answers every query NOERROR with an A record, an NS in authority and its address in additional. */
+    private static final class Canned extends ReplyPlugin {
+        static final String NAME = "canned";
+
+        Canned() {
+            super(NAME, Canned::answer);
+        }
+
+        private static Message answer(Message query) {
+            Name zone = query.getQuestion().getName();
+            Message reply = FakeUpstream.replyTo(query, Rcode.NOERROR);
+            try {
+                Name ns = Name.fromString("ns", zone);
+                reply.addRecord(new ARecord(zone, DClass.IN, 300, InetAddress.getByName("192.0.2.1")), Section.ANSWER);
+                reply.addRecord(new NSRecord(zone, DClass.IN, 300, ns), Section.AUTHORITY);
+                reply.addRecord(new ARecord(ns, DClass.IN, 300, InetAddress.getByName("192.0.2.53")),
+                        Section.ADDITIONAL);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return reply;
         }
     }
 
