@@ -15,6 +15,7 @@ import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestCa;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -47,6 +48,7 @@ import org.xbill.DNS.Type;
  * {@link #EXPECTED_FAILURES} with that plugin: the test fails when one of them starts loading
  * (take it off the list) or fails for another reason.
  */
+@Unmeasured
 class CorpusTest {
     /** Corefile name -> the words its start-up error must contain (the missing plugin, named). */
     static final Map<String, String> EXPECTED_FAILURES = Map.of();
