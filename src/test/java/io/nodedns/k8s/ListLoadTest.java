@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.RecordedRequest;
 import io.nodedns.k8stest.StandInApiServer;
-import io.nodedns.testing.WaitBound;
+import io.nodedns.testing.Unmeasured;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tokens expire, Retry-After on 429, one connection for list and watch.
  */
 @Timeout(60)
-@WaitBound
+@Unmeasured
 class ListLoadTest {
     static final String SERVICES = "/api/v1/services";
 

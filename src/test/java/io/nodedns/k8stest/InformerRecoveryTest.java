@@ -13,7 +13,6 @@ import io.kubernetes.client.openapi.models.V1EndpointSliceList;
 import io.kubernetes.client.util.Namespaces;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
-import io.nodedns.testing.Unmeasured;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How the official client's informers ride out 410 Gone, API server restarts and 500s (against the stand-in). */
 @Timeout(30)
-@Unmeasured
 class InformerRecoveryTest {
     private static final String SLICES = EndpointSliceInformerTest.SLICES;
     private static final Duration RECOVER = Duration.ofSeconds(5);

@@ -8,11 +8,11 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * A test class that a {@link WaitBound} class may run beside (in the {@code overlap} surefire
- * execution, one class at a time on the main thread): it asserts no time, CPU, memory or
- * allocation figure, captures no log ({@link LogCapture} swaps the process-wide log output, and
- * the wait-bound kubeforward outage test counts its own lines), logs no stack trace, runs no
- * kubeforward watcher and no fuzz target, and sets no system property a server beside it reads
- * after start.
+ * execution, one class at a time on the other thread): no assertion of it can fail because the
+ * machine is busy (no time, CPU, memory or allocation figure; a lower bound on a wait, or an upper
+ * bound on how often something is retried, is fine), it captures no log ({@link LogCapture} swaps
+ * the process-wide log output, and the wait-bound kubeforward outage test counts its own lines),
+ * logs no stack trace, runs no kubeforward watcher and no fuzz target, and sets no system property.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
