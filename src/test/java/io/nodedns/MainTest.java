@@ -9,6 +9,7 @@ import io.nodedns.server.ConfigSource;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
+import io.nodedns.testing.Unmeasured;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /** The command line: flags, exit codes, config errors, and a real process driven by signals. */
+@Unmeasured
 class MainTest {
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package io.nodedns.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.nodedns.testing.Unmeasured;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Malformed input must end quickly, either parsed or with a ConfigException, never anything else. */
+@Unmeasured
 class RobustnessTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(20);

@@ -14,6 +14,7 @@ import io.kubernetes.client.openapi.models.V1Role;
 import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
+import io.nodedns.testing.Unmeasured;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every manifest in deploy/ loads into the official client's typed models and its
  * cross-references hold ({@link ManifestChecker}); breaking one label, port or rule is reported.
  */
+@Unmeasured
 class ManifestTest {
     private static final Path DEPLOY = Path.of("deploy");
     private static final Path DROP_IN = DEPLOY.resolve("nodelocaldns.yaml");

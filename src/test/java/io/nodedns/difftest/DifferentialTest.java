@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unbound is not installed. Run alone: {@code bench/difftest.sh}.
  */
 @Tag("difftest")
+@Unmeasured
 class DifferentialTest {
     @TempDir
     Path dir;

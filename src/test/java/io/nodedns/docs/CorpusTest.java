@@ -3,6 +3,7 @@ package io.nodedns.docs;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.nodedns.config.GoDuration;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.server.ConfigSource;
@@ -15,10 +16,12 @@ import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestCa;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,6 +50,7 @@ import org.xbill.DNS.Type;
  * {@link #EXPECTED_FAILURES} with that plugin: the test fails when one of them starts loading
  * (take it off the list) or fails for another reason.
  */
+@Unmeasured
 class CorpusTest {
     /** Corefile name -> the words its start-up error must contain (the missing plugin, named). */
     static final Map<String, String> EXPECTED_FAILURES = Map.of();
@@ -202,12 +206,32 @@ class CorpusTest {
             if (servesRoot(text) && !rootAnswered && !dropsLoopback(text)) {
                 return "the root zone's block answered SERVFAIL or REFUSED";
             }
+            Duration lameDuck = longestLameDuck(text);
+            if (!server.shared().lameDuck().equals(lameDuck)) {
+                return "lame duck " + server.shared().lameDuck() + ", the Corefile's longest is " + lameDuck;
+            }
             return fatal.isEmpty() ? null : String.join("; ", fatal);
         } catch (IOException e) {
             return "query: " + e;
         } finally {
+            // Read and checked above; waiting it out on stop (20 s in three Corefiles) would only
+            // idle: the stop itself is HealthReadyTest's.
+            server.shared().lameDuck(Duration.ZERO);
             server.stop();
         }
+    }
+
+    /** The longest {@code lameduck} of the Corefile's health blocks (the one a stop waits), or zero. */
+    private static Duration longestLameDuck(String text) {
+        Duration longest = Duration.ZERO;
+        Matcher m = Pattern.compile("(?m)^\\s*lameduck\\s+(\\S+)").matcher(text);
+        while (m.find()) {
+            Duration d = GoDuration.parse(m.group(1));
+            if (d.compareTo(longest) > 0) {
+                longest = d;
+            }
+        }
+        return longest;
     }
 
     private static boolean dropsLoopback(String text) {

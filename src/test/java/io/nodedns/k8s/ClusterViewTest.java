@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.testing.Unmeasured;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * it concerns, leaves every other entry the same object, and the indexes (ClusterIP owners, PTR
  * endpoints, pod IPs) follow adds, changes, moves and deletes.
  */
+@Unmeasured
 class ClusterViewTest {
     static final Slice.Port HTTP = new Slice.Port("http", "TCP", 80);
 

@@ -10,6 +10,7 @@ import io.nodedns.k8stest.Authn;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.StandInCluster;
 import io.nodedns.k8stest.TestPki;
+import io.nodedns.testing.Unmeasured;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kubeconfig), again when it expires or the server answers 401.
  */
 @Timeout(60)
+@Unmeasured
 class ExecPluginTest {
     static final TestPki PKI = TestPki.get();
     static final Authn AUTHN = new Authn().clientCertificates();

@@ -12,6 +12,7 @@ import io.nodedns.k8stest.ConnectProxy;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.StandInCluster;
 import io.nodedns.k8stest.TestPki;
+import io.nodedns.testing.Unmeasured;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * expected user (the stand-in answers 401 to anything else). Setup errors name the file, entry and field.
  */
 @Timeout(60)
+@Unmeasured
 class KubeCredentialsTest {
     static final TestPki PKI = TestPki.get();
     static final Authn AUTHN = new Authn().token("tok-carol", "carol").basic("dave", "s3cret").clientCertificates();

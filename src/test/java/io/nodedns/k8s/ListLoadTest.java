@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.k8stest.KubeObjects;
 import io.nodedns.k8stest.RecordedRequest;
 import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.testing.Unmeasured;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tokens expire, Retry-After on 429, one connection for list and watch.
  */
 @Timeout(60)
+@Unmeasured
 class ListLoadTest {
     static final String SERVICES = "/api/v1/services";
 
@@ -28,9 +31,13 @@ class ListLoadTest {
     Path dir;
 
     ResourceWatcher<String> watcher(StandInApiServer api) {
+        return watcher(api, new Backoff());
+    }
+
+    ResourceWatcher<String> watcher(StandInApiServer api, Backoff backoff) {
         KubeClientConfig config = new KubeClientConfig(api.writeKubeconfig(dir.resolve("config")), null);
         return new ResourceWatcher<>(config, ResourceRef.SERVICES, null, null, "kubernetes", "test",
-                o -> ResourceLister.key(o), new Backoff());
+                o -> ResourceLister.key(o), backoff);
     }
 
     static void until(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -96,20 +103,26 @@ class ListLoadTest {
 
     @Test
     void expiredContinueTokensRestartTheListWithBackoffNotInALoop() throws Exception {
+        // The default schedule (0.5 s doubling) scaled down five times, watched for 2 s instead of
+        // 10 s: the same attempts fit (at most 6, two list requests each), while a loop without
+        // backoff makes hundreds. The 1.6 s cap only shortens the wait for the next attempt once the
+        // tokens stop expiring; it is above every step the 2 s reach.
         try (StandInApiServer api = StandInApiServer.builder().start()) {
             services(api, ResourceLister.PAGE * 2 + 1); // three pages
             api.expireContinueTokens(true);
-            ResourceWatcher<String> w = watcher(api);
+            ResourceWatcher<String> w = watcher(api,
+                    new Backoff(Duration.ofMillis(100), Duration.ofMillis(1600),
+                            () -> ThreadLocalRandom.current().nextDouble()));
             w.start();
             try {
-                Thread.sleep(10_000);
+                Thread.sleep(2_000);
                 int n = lists(api).size();
-                System.out.println("[TEST] continue-token loop: " + n + " list requests in 10 s, "
+                System.out.println("[TEST] continue-token loop: " + n + " list requests in 2 s, "
                         + w.apiErrorsTotal() + " failures logged");
-                assertTrue(n <= 20, n + " list requests in 10 s");
+                assertTrue(n <= 20, n + " list requests in 2 s");
                 assertTrue(w.apiErrorsTotal() >= 3, "each restart is a failure with a log line");
                 api.expireContinueTokens(false);
-                until(Duration.ofSeconds(40), w::synced);
+                until(Duration.ofSeconds(10), w::synced);
                 assertEquals(ResourceLister.PAGE * 2 + 1, w.items().size());
             } finally {
                 w.stop();
@@ -121,18 +134,19 @@ class ListLoadTest {
     void a429WaitsForRetryAfter() throws Exception {
         try (StandInApiServer api = StandInApiServer.builder().start()) {
             services(api, 1);
-            api.retryAfter(3);
+            api.retryAfter(2); // well above the first backoff step (0.25-0.5 s)
             api.failRequests(429, r -> r.isList());
             ResourceWatcher<String> w = watcher(api);
             w.start();
             try {
-                until(Duration.ofSeconds(15), () -> lists(api).size() >= 2);
+                // the first list's 429 is counted before the wait: the retry then meets no fault
+                until(Duration.ofSeconds(10), () -> w.apiErrorsTotal() >= 1);
+                api.clearFaults();
+                until(Duration.ofSeconds(10), w::synced);
                 List<RecordedRequest> lists = lists(api);
                 Duration gap = Duration.between(lists.get(0).at(), lists.get(1).at());
-                System.out.println("[TEST] 429 with Retry-After: 3 -> next list after " + gap.toMillis() + " ms");
-                assertTrue(gap.toMillis() >= 2900, "retried after " + gap.toMillis() + " ms");
-                api.clearFaults();
-                until(Duration.ofSeconds(15), w::synced);
+                System.out.println("[TEST] 429 with Retry-After: 2 -> next list after " + gap.toMillis() + " ms");
+                assertTrue(gap.toMillis() >= 1900, "retried after " + gap.toMillis() + " ms");
             } finally {
                 w.stop();
             }

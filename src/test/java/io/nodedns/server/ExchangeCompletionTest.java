@@ -2,6 +2,7 @@ package io.nodedns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.nodedns.testing.Unmeasured;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.nio.ByteOrder;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Exchange's contract: a pending exchange may be completed from any thread, and exactly one
  * completion wins; the others neither run the hooks again nor send a second reply.
  */
+@Unmeasured
 class ExchangeCompletionTest {
     private static final int THREADS = 4;
     private static final int ROUNDS = 2_000;

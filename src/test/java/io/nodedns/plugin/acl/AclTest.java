@@ -7,6 +7,7 @@ import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -20,6 +21,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /** acl over real sockets (the client is 127.0.0.1): block, filter, drop, allow, zones, rule order, metrics. */
+@Unmeasured
 class AclTest {
     private static boolean passedOn(Message m) {
         return m.getRcode() == Rcode.NOERROR && m.getSection(Section.ADDITIONAL).size() == 2;

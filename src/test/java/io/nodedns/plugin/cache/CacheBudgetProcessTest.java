@@ -7,6 +7,7 @@ import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
+import io.nodedns.testing.Unmeasured;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import org.xbill.DNS.Type;
  * block (five default caches) starts and answers; one more block goes over the cache budget and
  * the process exits with the file:line of that block's cache.
  */
+@Unmeasured
 class CacheBudgetProcessTest {
     @TempDir
     Path dir;

@@ -7,6 +7,7 @@ import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
+import io.nodedns.testing.Unmeasured;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import org.xbill.DNS.Type;
  * real SIGTERM, started again; 1000 names cached by the first process are answered by the second
  * without asking upstream, from its first answer on.
  */
+@Unmeasured
 class CacheWarmRestartProcessTest {
     private static final int NAMES = 1000;
 

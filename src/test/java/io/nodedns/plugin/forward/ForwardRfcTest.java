@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.Unmeasured;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -31,6 +32,7 @@ import org.xbill.DNS.Type;
  * 4.1) and negative answers without an SOA (RFC 2308 5). Special-use names are in
  * {@link SpecialNamesTest}.
  */
+@Unmeasured
 class ForwardRfcTest {
 
     private static String cacheAndForward(FakeUpstream up) {

@@ -7,10 +7,12 @@ import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LocalHttp;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+@Unmeasured
 class HealthReadyTest {
     @Test
     void healthParsesIntoItsConfig() throws Exception {

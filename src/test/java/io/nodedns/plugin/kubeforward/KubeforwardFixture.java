@@ -26,7 +26,9 @@ abstract class KubeforwardFixture {
 
     @BeforeEach
     void startApiAndUpstreams() throws Exception {
-        api = StandInApiServer.builder().start();
+        // a port below the ephemeral range: no client socket of a test running beside (WaitBound)
+        // takes it while an outage test has the stand-in stopped
+        api = StandInApiServer.builder().port(FreePorts.udpAndTcp()).start();
         a = FakeUpstream.start("127.0.0.2");
         b = FakeUpstream.start("127.0.0.3");
         c = FakeUpstream.start("127.0.0.4");

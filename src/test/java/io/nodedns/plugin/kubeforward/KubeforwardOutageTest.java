@@ -14,8 +14,10 @@ import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.LogCapture;
 import io.nodedns.testing.OpenLoopLoad;
+import io.nodedns.testing.WaitBound;
 import io.nodedns.upstream.Upstream;
 import java.util.List;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.xbill.DNS.Message;
@@ -27,6 +29,8 @@ import org.xbill.DNS.Type;
  * most one log line per backoff step, no stack trace), and a dead endpoint that health checks take
  * out of rotation and that stays out across unrelated EndpointSlice updates. Loopback only.
  */
+@WaitBound
+@Order(1) // the longest first: the Unmeasured classes fill its 60 s outage
 class KubeforwardOutageTest extends KubeforwardFixture {
     private static final long MS = 1_000_000L;
     private static final int RATE = 300;

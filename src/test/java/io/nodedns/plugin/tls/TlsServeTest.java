@@ -9,6 +9,7 @@ import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.SetupErrors;
 import io.nodedns.testing.TestCa;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import org.xbill.DNS.Type;
  * (Debian knot-dnsutils) with the test CA, certificate names, client certificates, and the read
  * deadline that closes idle connections. https:// blocks: {@link DohServeTest}.
  */
+@Unmeasured
 class TlsServeTest {
     @RegisterExtension
     static final TlsFixture pki = new TlsFixture();
