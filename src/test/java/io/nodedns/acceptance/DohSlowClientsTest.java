@@ -34,7 +34,7 @@ import org.xbill.DNS.Type;
  * 200 connections (CoreDNS's DefaultHTTPSMaxConnections); before, those 200 held it for as long
  * as the trickle went on, and no other client's handshake was ever served (0 of 6 DoH queries
  * answered). Now a connection accepted at the limit takes the place of the one that has waited
- * longest for a request, as DNS over TCP does.
+ * longest for a request, as DNS over TCP does. A reload in the middle of it changes nothing.
  */
 class DohSlowClientsTest {
     private static final int TRICKLING = 250;
@@ -51,7 +51,7 @@ class DohSlowClientsTest {
                 "server");
         int udp = FreePorts.udpAndTcp();
         int doh = FreePorts.udpAndTcp();
-        Path corefile = Files.writeString(dir.resolve("Corefile"), """
+        String text = """
                 .:%1$d {
                     bind 127.0.0.1
                     whoami
@@ -61,7 +61,8 @@ class DohSlowClientsTest {
                     tls %3$s %4$s
                     whoami
                 }
-                """.formatted(udp, doh, cert[0], cert[1]));
+                """.formatted(udp, doh, cert[0], cert[1]);
+        Path corefile = Files.writeString(dir.resolve("Corefile"), text);
         SSLContext trusting = trusting(ca);
         Message q = DnsClient.query("a.example.org", Type.A);
         List<Socket> trickling = new ArrayList<>();
@@ -80,6 +81,11 @@ class DohSlowClientsTest {
             int answered = 0;
             for (int i = 0; i < PROBES; i++) {
                 Thread.sleep(500);
+                if (i == PROBES / 2) { // a reload meanwhile keeps the listener (same address and TLS) serving
+                    Files.writeString(corefile, text.replace("    whoami\n}\n", "    errors\n    whoami\n}\n"));
+                    p.signal("USR1");
+                    p.awaitLines("Running configuration", 1, Duration.ofSeconds(30));
+                }
                 String result = dohQuery(trusting, doh);
                 System.out.println("DoH query " + i + " during the trickle: " + result);
                 answered += result.startsWith("ok") ? 1 : 0;
