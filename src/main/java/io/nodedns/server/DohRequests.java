@@ -45,15 +45,17 @@ final class DohRequests extends Handler.Abstract {
 
     private final io.nodedns.server.Listener listener; // qualified: Jetty's Handler inherits two Listener types
     private final WorkPool pool;
+    private final DohConnections connections;
     /** Counts each reply's status off its request's stream ({@link DohResponses#wrap}). */
     private final Function<HttpStream, HttpStream> counting;
     private final long idleMillis;
     private final long readMillis;
 
-    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, DohResponses responses, long idleMillis,
-            long readMillis) {
+    DohRequests(io.nodedns.server.Listener listener, WorkPool pool, DohResponses responses,
+            DohConnections connections, long idleMillis, long readMillis) {
         this.listener = listener;
         this.pool = pool;
+        this.connections = connections;
         this.counting = responses::wrap;
         this.idleMillis = idleMillis;
         this.readMillis = readMillis;
@@ -62,6 +64,7 @@ final class DohRequests extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         request.addHttpStreamWrapper(counting);
+        connections.requested(request.getConnectionMetaData().getRemoteSocketAddress());
         // the connection has sent a request: from now on it may wait `idle` for the next (DohServer)
         org.eclipse.jetty.io.EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (endPoint.getIdleTimeout() != idleMillis) {

@@ -26,8 +26,8 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * ALPN are Jetty's; requests are {@link DohRequests}'. This class, and through it Jetty, is loaded
  * only when a Corefile has an {@code https://} block.
  *
- * <p>Bounds: at most 200 connections (CoreDNS's DefaultHTTPSMaxConnections; past it no new one is
- * accepted, as Go's LimitListener, and open ones get the {@code read} timeout while it lasts), the
+ * <p>Bounds: at most 200 connections (CoreDNS's DefaultHTTPSMaxConnections; at it a new one takes
+ * the place of the one that has waited longest for a request, {@link DohConnections}), the
  * handshake and first request within {@code read} of silence, later ones within {@code idle}, a
  * POST body within {@code read} of its request's start however it trickles;
  * requests take one of the listener's {@link TcpServer#MAX_BUSY} works before their body is read
@@ -105,10 +105,14 @@ final class DohServer implements StreamServer {
         connector.setAcceptQueueSize(1024);
         connector.setIdleTimeout(read); // until the first request; DohRequests then sets idle
         jetty.addConnector(connector);
-        NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
+        // one more than the bound: the one accepted to take another's place (DohConnections)
+        NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS + 1, connector);
         limit.setEndPointIdleTimeout(read);
         jetty.addBean(limit);
-        jetty.setHandler(new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), responses, idle, read));
+        DohConnections connections = new DohConnections(MAX_CONNECTIONS);
+        connector.addEventListener(connections);
+        jetty.setHandler(
+                new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), responses, connections, idle, read));
     }
 
     /** The block's policy on Jetty's TLS: our context (certificates, trust), TLS 1.2+, client_auth. */
