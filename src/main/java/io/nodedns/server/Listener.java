@@ -8,15 +8,17 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One DNS listen address with its UDP loops and TCP server. It outlives reloads: a reload that
  * keeps the address only publishes a new {@link ZoneTable} with one volatile store, so no query is
- * lost across the swap.
+ * lost across the swap; one that changes only TCP settings replaces the TCP server alone
+ * ({@link #openStream}); one that changes the number of UDP sockets replaces the listener, whose
+ * sockets then leave their SO_REUSEPORT group and drain ({@link #handOver}).
  */
 public final class Listener {
     private final ListenAddress address;
-    private final ListenerSettings settings;
+    private volatile ListenerSettings settings;
     private final String label;
     private final List<UdpLoop> loops = new ArrayList<>();
     /** TCP beside the UDP loops, or for tls:// (TlsServer) and https:// (DohServer, Jetty) instead of both; null until started. */
-    private StreamServer stream;
+    private volatile StreamServer stream;
     private final io.nodedns.tls.ServerTls tls;
     private volatile ZoneTable routes;
     private final Shared shared;
@@ -69,6 +71,41 @@ public final class Listener {
             // Go's wording ("listen udp 10.0.0.1:53: ..."): the JDK's message names neither address nor port
             throw new IOException("listen " + proto + " " + address.hostPort() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether a reload to {@code next} can keep this listener's UDP sockets and loops and replace
+     * only its TCP server: a dns:// listener whose number of sockets stays (timeouts and
+     * maxconnections concern TCP alone; tls:// and https:// listeners have no UDP side).
+     */
+    boolean keepsUdpWith(ListenerSettings next) {
+        return address.scheme().equals("dns") && next.udpLoops() == settings.udpLoops();
+    }
+
+    /**
+     * A TCP server with {@code next} settings, bound beside the one serving (SO_REUSEPORT) and
+     * accepting; it serves this listener's connections once {@link #swapStream} hands it over.
+     */
+    StreamServer openStream(ListenerSettings next) throws IOException {
+        TcpServer tcp = null;
+        try {
+            tcp = new TcpServer(this, next);
+            tcp.start();
+            return tcp;
+        } catch (IOException | RuntimeException e) {
+            if (tcp != null) {
+                tcp.close();
+            }
+            throw new IOException("listen tcp " + address.hostPort() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes {@code next} (from {@link #openStream}) this listener's TCP server; returns the one it replaces. */
+    StreamServer swapStream(StreamServer next, ListenerSettings nextSettings) {
+        StreamServer old = stream;
+        stream = next;
+        settings = nextSettings;
+        return old;
     }
 
     public ListenAddress address() {
@@ -175,6 +212,31 @@ public final class Listener {
         }
         if (stream != null) {
             stream.stopAccepting();
+        }
+    }
+
+    /**
+     * For a reload that replaced this listener, once the new one serves: the UDP sockets leave
+     * their SO_REUSEPORT group and go on serving what they queued (a socket that cannot leave stops
+     * reading), and TCP stops accepting. {@link #stopReadingWhenEmpty} then ends the reading.
+     */
+    void handOver() {
+        for (UdpLoop loop : loops) {
+            if (!loop.leaveGroup()) {
+                loop.stopReading();
+            }
+        }
+        if (stream != null) {
+            stream.stopAccepting();
+        }
+    }
+
+    /** After {@link #handOver}: each loop serves what its socket still holds and stops reading. */
+    void stopReadingWhenEmpty() {
+        for (UdpLoop loop : loops) {
+            if (loop.reading()) {
+                loop.stopReadingWhenEmpty();
+            }
         }
     }
 

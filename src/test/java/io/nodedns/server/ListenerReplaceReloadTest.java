@@ -1,0 +1,143 @@
+package io.nodedns.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+/**
+ * Reloads that replace a listener's sockets lose no UDP query: the old sockets leave the
+ * SO_REUSEPORT group and are drained before they close (multisocket changed), and a change of TCP
+ * settings alone keeps the UDP sockets and loops (docs/architecture.md, Lifecycles).
+ */
+class ListenerReplaceReloadTest {
+    private static final int CLIENTS = 32;
+    private static final int RELOADS = 10;
+
+    @TempDir
+    Path dir;
+
+    private static String corefile(int port, int sockets, String read) {
+        return """
+                example.org:%d {
+                    multisocket %d
+                    timeouts {
+                        read %s
+                    }
+                    marker v
+                }
+                """.formatted(port, sockets, read);
+    }
+
+    @Test
+    void multisocketReloadsUnderLoadLoseNoQuery() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        Path file = dir.resolve("Corefile");
+        Files.writeString(file, corefile(port, 2, "3s"));
+        try (TestServer server = TestServer.fromFile(file)) {
+            Load load = new Load(port);
+            Thread.sleep(200);
+            for (int i = 1; i <= RELOADS; i++) {
+                List<UdpLoop> before = List.copyOf(server.firstListener().loops());
+                Files.writeString(file, corefile(port, i % 2 == 1 ? 3 : 2, "3s"));
+                assertTrue(server.server().reload(), "reload " + i + " applied");
+                assertTrue(Collections.disjoint(before, server.firstListener().loops()), "new sockets");
+                Thread.sleep(200);
+            }
+            load.stop();
+            System.out.printf("multisocket 2/3 x%d: %d queries, %d lost%n", RELOADS, load.total(), load.lost.get());
+            assertTrue(load.total() >= 2_000, "queries flowed: " + load.total());
+            assertEquals(0, load.lost.get(), "lost queries: " + load.problems.stream().limit(5).toList());
+        }
+    }
+
+    @Test
+    void tcpSettingsReloadKeepsTheUdpSockets() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        Path file = dir.resolve("Corefile");
+        Files.writeString(file, corefile(port, 2, "4s"));
+        try (TestServer server = TestServer.fromFile(file)) {
+            Load load = new Load(port);
+            Listener listener = server.firstListener();
+            List<UdpLoop> loops = List.copyOf(listener.loops());
+            for (int i = 1; i <= RELOADS; i++) {
+                TcpServer tcpBefore = listener.tcpServer();
+                String read = (2 + i % 2) + "s";
+                Files.writeString(file, corefile(port, 2, read));
+                assertTrue(server.server().reload(), "reload " + i + " applied");
+                assertSame(listener, server.firstListener(), "the listener is kept");
+                assertEquals(loops, listener.loops(), "the same UDP loops serve");
+                assertNotSame(tcpBefore, listener.tcpServer(), "a new TCP server");
+                assertEquals(Duration.parse("PT" + read), listener.settings().tcpRead());
+                Thread.sleep(100);
+            }
+            load.stop();
+            try (DnsClient client = new DnsClient(port)) {
+                Message reply = client.tcp(DnsClient.query("tcp.example.org", Type.A));
+                assertNotNull(reply, "TCP answers on the new server");
+                assertEquals(Rcode.NOERROR, reply.getRcode());
+            }
+            assertEquals(0, load.lost.get(), "lost queries: " + load.problems.stream().limit(5).toList());
+        }
+    }
+
+    /** Clients each asking one query at a time over UDP; a query without a reply in 3 s is lost. */
+    private static final class Load {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong answered = new AtomicLong();
+        final AtomicLong lost = new AtomicLong();
+        final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> clients = new ArrayList<>();
+
+        Load(int port) {
+            for (int c = 0; c < CLIENTS; c++) {
+                int id = c;
+                clients.add(Thread.ofPlatform().name("client-" + c).start(() -> {
+                    try (DnsClient client = new DnsClient(port)) {
+                        for (int i = 0; running.get(); i++) {
+                            Message reply = client.udp(DnsClient.query("c" + id + "-" + i + ".example.org", Type.A));
+                            if (reply == null || reply.getRcode() != Rcode.NOERROR) {
+                                lost.incrementAndGet();
+                                problems.add(reply == null ? "timeout" : Rcode.string(reply.getRcode()));
+                            } else {
+                                answered.incrementAndGet();
+                            }
+                        }
+                    } catch (Exception e) {
+                        problems.add(e.toString());
+                        lost.incrementAndGet();
+                    }
+                }));
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            for (Thread t : clients) {
+                t.join(30_000);
+            }
+        }
+
+        long total() {
+            return answered.get() + lost.get();
+        }
+    }
+}
