@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.UdpIoMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
@@ -36,34 +39,46 @@ class ListenerReplaceReloadTest {
     Path dir;
 
     private static String corefile(int port, int sockets, String read) {
+        return corefile(port, "", sockets, read);
+    }
+
+    private static String corefile(int port, String bind, int sockets, String read) {
         return """
                 example.org:%d {
+                    %s
                     multisocket %d
                     timeouts {
                         read %s
                     }
                     marker v
                 }
-                """.formatted(port, sockets, read);
+                """.formatted(port, bind.isEmpty() ? "" : "bind " + bind, sockets, read);
     }
 
-    @Test
-    void multisocketReloadsUnderLoadLoseNoQuery() throws Exception {
+    /**
+     * A wildcard socket leaves the group by being rehashed under the loopback address it connects
+     * to; one bound to an address stays in the group as a connected member the lookup skips.
+     */
+    @ParameterizedTest(name = "bind ''{0}'', native I/O {1}")
+    @CsvSource({"'',true", "127.0.0.1,true", "'',false"})
+    void multisocketReloadsUnderLoadLoseNoQuery(String bind, String nativeIo) throws Exception {
         int port = FreePorts.udpAndTcp();
         Path file = dir.resolve("Corefile");
-        Files.writeString(file, corefile(port, 2, "3s"));
-        try (TestServer server = TestServer.fromFile(file)) {
+        Files.writeString(file, corefile(port, bind, 2, "3s"));
+        try (UdpIoMode io = UdpIoMode.set(nativeIo); TestServer server = TestServer.fromFile(file)) {
+            assertEquals(Boolean.parseBoolean(nativeIo), server.firstLoop().nativeIo());
             Load load = new Load(port);
             Thread.sleep(200);
             for (int i = 1; i <= RELOADS; i++) {
                 List<UdpLoop> before = List.copyOf(server.firstListener().loops());
-                Files.writeString(file, corefile(port, i % 2 == 1 ? 3 : 2, "3s"));
+                Files.writeString(file, corefile(port, bind, i % 2 == 1 ? 3 : 2, "3s"));
                 assertTrue(server.server().reload(), "reload " + i + " applied");
                 assertTrue(Collections.disjoint(before, server.firstListener().loops()), "new sockets");
                 Thread.sleep(200);
             }
             load.stop();
-            System.out.printf("multisocket 2/3 x%d: %d queries, %d lost%n", RELOADS, load.total(), load.lost.get());
+            System.out.printf("multisocket 2/3 x%d (bind '%s', native %s): %d queries, %d lost%n", RELOADS, bind,
+                    nativeIo, load.total(), load.lost.get());
             assertTrue(load.total() >= 2_000, "queries flowed: " + load.total());
             assertEquals(0, load.lost.get(), "lost queries: " + load.problems.stream().limit(5).toList());
         }
