@@ -22,13 +22,6 @@ import java.util.function.Function;
  * swapped), and leaves the old one serving if anything about the new one fails.
  */
 public final class Server {
-    private static final Duration DRAIN = Duration.ofSeconds(5);
-    /**
-     * How long a replaced socket that left its group still reads as usual: a datagram the kernel
-     * matched to it just before is queued within the same softirq (microseconds); this leaves room
-     * for a loaded machine.
-     */
-    private static final Duration HANDOVER_GRACE = Duration.ofMillis(50);
 
     private final PluginRegistry registry;
     private final ConfigSource source;
@@ -282,32 +275,14 @@ public final class Server {
         return plan.address().label();
     }
 
-    /**
-     * Stops what a reload replaced. A replaced listener's UDP sockets leave their SO_REUSEPORT
-     * group at once ({@link Listener#handOver}), so the kernel hands new datagrams only to the new
-     * sockets, bound by now; after {@link #HANDOVER_GRACE} the old loops serve what their sockets
-     * queued, stop reading, finish their queries in flight and close. ListenerReplaceReloadTest (32
-     * clients, 10 multisocket 2/3 reloads): 18-23 queries of ~13,000 lost when the old sockets only
-     * stopped reading and closed, none now.
-     */
     private static void retire(Instance previous, List<Listener> retired, List<StreamServer> retiredStreams) {
-        retired.forEach(Listener::handOver);
-        retiredStreams.forEach(StreamServer::stopAccepting);
+        Retirement.handOver(retired, retiredStreams);
         if (previous != null) {
             for (Lifecycle lifecycle : previous.lifecycles()) {
                 lifecycle.stop();
             }
         }
-        if (!retired.isEmpty() || !retiredStreams.isEmpty()) {
-            Thread.ofVirtual().name("nodedns-retire").start(() -> {
-                sleep(HANDOVER_GRACE);
-                retired.forEach(Listener::stopReadingWhenEmpty);
-                drain(retired);
-                retired.forEach(Listener::close);
-                retiredStreams.forEach(StreamServer::close);
-                releaseHeap("retired listeners");
-            });
-        }
+        Retirement.closeLater(retired, retiredStreams);
     }
 
     /**
@@ -318,7 +293,7 @@ public final class Server {
      * It stops the world for a few ms (a ~10 MB live heap); the UDP loops' sockets queue meanwhile.
      * Then glibc is asked to return the malloc pages freed with it (compiler arenas, native buffers).
      */
-    private static void releaseHeap(String after) {
+    static void releaseHeap(String after) {
         Runtime rt = Runtime.getRuntime();
         long committed = rt.totalMemory();
         long start = System.nanoTime();
@@ -328,27 +303,6 @@ public final class Server {
         Log.info("reload", String.format("after %s: full GC %.1f ms, heap committed %d -> %d KiB, used %d KiB%s", after,
                 gcMillis, committed >> 10, rt.totalMemory() >> 10, (rt.totalMemory() - rt.freeMemory()) >> 10,
                 trimmed ? ", malloc pages returned" : ""));
-    }
-
-    private static void drain(List<Listener> retiring) {
-        long deadline = System.nanoTime() + DRAIN.toNanos();
-        while (System.nanoTime() < deadline) {
-            int inFlight = 0;
-            for (Listener l : retiring) {
-                for (UdpLoop loop : l.loops()) {
-                    inFlight += loop.inFlight() + (loop.reading() ? 1 : 0); // still serving its queue
-                }
-            }
-            if (inFlight == 0) {
-                return;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     /** Graceful stop: lame duck, stop reading, drain in-flight queries, stop plugins, close. */
@@ -366,7 +320,7 @@ public final class Server {
         }
         sleep(shared.lameDuck());
         all.forEach(Listener::stopAccepting);
-        drain(all);
+        Retirement.drain(all);
         if (instance != null) {
             for (Lifecycle lifecycle : instance.lifecycles()) {
                 lifecycle.stop();
@@ -403,7 +357,7 @@ public final class Server {
         return current;
     }
 
-    private static void sleep(Duration d) {
+    static void sleep(Duration d) {
         if (d.isZero() || d.isNegative()) {
             return;
         }
