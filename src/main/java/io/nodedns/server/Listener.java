@@ -221,10 +221,17 @@ public final class Listener {
      * reading), and TCP stops accepting. {@link #stopReadingWhenEmpty} then ends the reading.
      */
     void handOver() {
+        int stayed = 0;
         for (UdpLoop loop : loops) {
             if (!loop.leaveGroup()) {
                 loop.stopReading();
+                stayed++;
             }
+        }
+        if (stayed > 0) {
+            io.nodedns.log.Log.warning("", stayed + " udp socket(s) of " + label + " could not leave their SO_REUSEPORT"
+                    + " group (connect(2) needs Linux and the socket's descriptor); the datagrams they queue until"
+                    + " they close are lost");
         }
         if (stream != null) {
             stream.stopAccepting();

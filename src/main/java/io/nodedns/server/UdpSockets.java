@@ -109,7 +109,8 @@ public final class UdpSockets {
         }
         InetAddress self = bound.getAddress();
         if (self.isAnyLocalAddress()) {
-            // a dual-stack socket takes an IPv4 peer too, should the IPv6 loopback be off
+            // a dual-stack socket takes an IPv4 peer too, should the IPv6 loopback be off (it then has no
+            // IPv6 clients: connected to a v4-mapped peer it can no longer send to IPv6 addresses)
             return self instanceof Inet6Address
                     && LinuxSockets.connect(fd, new InetSocketAddress("::1", bound.getPort()))
                     || LinuxSockets.connect(fd, new InetSocketAddress("127.0.0.1", bound.getPort()));
