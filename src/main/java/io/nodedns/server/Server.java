@@ -19,10 +19,10 @@ import java.util.function.Function;
  * The running process: the current {@link Instance}, the listeners it uses, and the transitions
  * between them. Start fails before binding on any config error. A reload builds the new instance
  * beside the old one, keeps listeners whose address did not change (only their zone table is
- * swapped), and leaves the old one serving if anything about the new one fails.
+ * swapped, and their TCP server if only TCP settings changed), hands what it replaced to
+ * {@link Retirement}, and leaves the old one serving if anything about the new one fails.
  */
 public final class Server {
-
     private final PluginRegistry registry;
     private final ConfigSource source;
     private final int defaultPort;
