@@ -205,18 +205,9 @@ public final class Listener {
         return dropped.sum();
     }
 
-    /** Stops reading new queries; in-flight exchanges may still complete until {@link #close()}. */
-    public void stopAccepting() {
-        for (UdpLoop loop : loops) {
-            loop.stopReading();
-        }
-        if (stream != null) {
-            stream.stopAccepting();
-        }
-    }
-
     /**
-     * For a reload that replaced this listener, once the new one serves: the UDP sockets leave
+     * For a reload that replaced this listener, once the new one serves, or at shutdown (after the
+     * lame duck), so an HA peer in the group takes over: the UDP sockets leave
      * their SO_REUSEPORT group and go on serving what they queued (a socket that cannot leave stops
      * reading), and TCP stops accepting. {@link #stopReadingWhenEmpty} then ends the reading.
      */

@@ -10,7 +10,7 @@ import java.util.List;
  * then; after {@link #HANDOVER_GRACE} the old loops serve what their sockets queued, stop reading,
  * finish their queries in flight and close. ListenerReplaceReloadTest (32 clients, 10 multisocket
  * 2/3 reloads): 18-23 queries of ~13,000 lost when the old sockets only stopped reading and closed,
- * none now. Also the drain of a shutdown.
+ * none now. A shutdown stops its listeners the same way, so an HA peer in the group takes over.
  */
 final class Retirement {
     /** The longest wait for queries in flight before closing. */
@@ -36,17 +36,25 @@ final class Retirement {
             return;
         }
         Thread.ofVirtual().name("nodedns-retire").start(() -> {
-            Server.sleep(HANDOVER_GRACE);
-            retired.forEach(Listener::stopReadingWhenEmpty);
-            drain(retired);
+            finish(retired);
             retired.forEach(Listener::close);
             streams.forEach(StreamServer::close);
             Server.releaseHeap("retired listeners");
         });
     }
 
+    /**
+     * After {@link #handOver}: lets the sockets read as usual for {@link #HANDOVER_GRACE}, then
+     * serve what they hold and stop reading, and waits for their queries in flight.
+     */
+    static void finish(List<Listener> listeners) {
+        Server.sleep(HANDOVER_GRACE);
+        listeners.forEach(Listener::stopReadingWhenEmpty);
+        drain(listeners);
+    }
+
     /** Waits (at most {@link #DRAIN}) until no loop of these listeners reads or has a query in flight. */
-    static void drain(List<Listener> listeners) {
+    private static void drain(List<Listener> listeners) {
         long deadline = System.nanoTime() + DRAIN.toNanos();
         while (System.nanoTime() < deadline) {
             int busy = 0;

@@ -319,8 +319,10 @@ public final class Server {
             all = new ArrayList<>(listeners.values());
         }
         sleep(shared.lameDuck());
-        all.forEach(Listener::stopAccepting);
-        Retirement.drain(all);
+        // leaving the SO_REUSEPORT group first: an HA peer sharing it gets our share of new queries
+        // (alone, a client is refused at once rather than left to time out)
+        Retirement.handOver(all, List.of());
+        Retirement.finish(all);
         if (instance != null) {
             for (Lifecycle lifecycle : instance.lifecycles()) {
                 lifecycle.stop();

@@ -29,7 +29,8 @@ import org.xbill.DNS.Type;
 /**
  * Reloads that replace a listener's sockets lose no UDP query: the old sockets leave the
  * SO_REUSEPORT group and are drained before they close (multisocket changed), and a change of TCP
- * settings alone keeps the UDP sockets and loops (docs/architecture.md, Lifecycles).
+ * settings alone keeps the UDP sockets and loops (docs/architecture.md, Lifecycles). So does the
+ * stop of one of an HA pair sharing the sockets' group.
  */
 class ListenerReplaceReloadTest {
     private static final int CLIENTS = 32;
@@ -102,6 +103,32 @@ class ListenerReplaceReloadTest {
             }
             load.stop();
             System.out.printf("wildcard/127.0.0.1 x%d: %d queries, %d lost%n", RELOADS, load.total(), load.lost.get());
+            assertEquals(0, load.lost.get(), "lost queries: " + load.problems.stream().limit(5).toList());
+            assertTrue(load.total() >= 2_000, "queries flowed: " + load.total());
+        }
+    }
+
+    /**
+     * An HA pair (-ha, both processes in one SO_REUSEPORT group): the one that stops leaves the
+     * group before it stops reading, so its share of new queries goes to the other one.
+     */
+    @Test
+    void anHaPeerThatStopsLosesNoQuery() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        String corefile = corefile(port, "127.0.0.1", 2, "3s");
+        try (TestServer first = TestServer.fromText(corefile)) {
+            Load load = new Load(port);
+            for (int i = 1; i <= 5; i++) {
+                Server peer = new Server(TestServer.registry(), new ConfigSource.TextSource("Corefile", corefile), 53,
+                        k -> null);
+                peer.shareAddresses(true);
+                peer.start();
+                Thread.sleep(300);
+                peer.stop();
+            }
+            Thread.sleep(200);
+            load.stop();
+            System.out.printf("HA peer stopped x5: %d queries, %d lost%n", load.total(), load.lost.get());
             assertEquals(0, load.lost.get(), "lost queries: " + load.problems.stream().limit(5).toList());
             assertTrue(load.total() >= 2_000, "queries flowed: " + load.total());
         }
