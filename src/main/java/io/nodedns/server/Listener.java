@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One DNS listen address with its UDP loops and TCP server. It outlives reloads: a reload that
  * keeps the address only publishes a new {@link ZoneTable} with one volatile store, so no query is
- * lost across the swap; one that changes only TCP settings replaces the TCP server alone
- * ({@link #openStream}); one that changes the number of UDP sockets replaces the listener, whose
+ * lost across the swap; one that changes only TCP settings hands them over in place
+ * ({@link #takesSettings}); one that changes the number of UDP sockets replaces the listener, whose
  * sockets then leave their SO_REUSEPORT group and drain ({@link #handOver}).
  */
 public final class Listener {
@@ -18,7 +18,7 @@ public final class Listener {
     private final String label;
     private final List<UdpLoop> loops = new ArrayList<>();
     /** TCP beside the UDP loops, or for tls:// (TlsServer) and https:// (DohServer, Jetty) instead of both; null until started. */
-    private volatile StreamServer stream;
+    private StreamServer stream;
     private final io.nodedns.tls.ServerTls tls;
     private volatile ZoneTable routes;
     private final Shared shared;
@@ -74,38 +74,20 @@ public final class Listener {
     }
 
     /**
-     * Whether a reload to {@code next} can keep this listener's UDP sockets and loops and replace
-     * only its TCP server: a dns:// listener whose number of sockets stays (timeouts and
-     * maxconnections concern TCP alone; tls:// and https:// listeners have no UDP side).
+     * Whether a reload can hand this listener {@code next} in place ({@link #settings(ListenerSettings)}),
+     * replacing no socket: the UDP side stays as it is (the number of sockets; timeouts and
+     * maxconnections concern TCP, DoT and DoH alone) and the stream server reads its settings live
+     * (plain TCP and DoT do; DoH's Jetty does not).
      */
-    boolean keepsUdpWith(ListenerSettings next) {
-        return address.scheme().equals("dns") && next.udpLoops() == settings.udpLoops();
+    boolean takesSettings(ListenerSettings next) {
+        boolean udpSame = !address.scheme().equals("dns") || next.udpLoops() == settings.udpLoops();
+        return udpSame && stream != null && stream.liveSettings();
     }
 
-    /**
-     * A TCP server with {@code next} settings, bound beside the one serving (SO_REUSEPORT) and
-     * accepting; it serves this listener's connections once {@link #swapStream} hands it over.
-     */
-    StreamServer openStream(ListenerSettings next) throws IOException {
-        TcpServer tcp = null;
-        try {
-            tcp = new TcpServer(this, next);
-            tcp.start();
-            return tcp;
-        } catch (IOException | RuntimeException e) {
-            if (tcp != null) {
-                tcp.close();
-            }
-            throw new IOException("listen tcp " + address.hostPort() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Makes {@code next} (from {@link #openStream}) this listener's TCP server; returns the one it replaces. */
-    StreamServer swapStream(StreamServer next, ListenerSettings nextSettings) {
-        StreamServer old = stream;
-        stream = next;
-        settings = nextSettings;
-        return old;
+    /** A reload's settings, where {@link #takesSettings}: new TCP deadlines and admissions use them. */
+    void settings(ListenerSettings next) {
+        stream.settings(next);
+        settings = next;
     }
 
     public ListenAddress address() {

@@ -24,21 +24,19 @@ final class Retirement {
 
     private Retirement() {}
 
-    /** Once the new listeners serve: old UDP sockets leave their groups, old TCP servers stop accepting. */
-    static void handOver(List<Listener> retired, List<StreamServer> streams) {
+    /** Once the new listeners serve (or at shutdown): old UDP sockets leave their groups, TCP stops accepting. */
+    static void handOver(List<Listener> retired) {
         retired.forEach(Listener::handOver);
-        streams.forEach(StreamServer::stopAccepting);
     }
 
     /** After {@link #handOver}, on a thread of its own: drains and closes them, then gives the heap back. */
-    static void closeLater(List<Listener> retired, List<StreamServer> streams) {
-        if (retired.isEmpty() && streams.isEmpty()) {
+    static void closeLater(List<Listener> retired) {
+        if (retired.isEmpty()) {
             return;
         }
         Thread.ofVirtual().name("nodedns-retire").start(() -> {
             finish(retired);
             retired.forEach(Listener::close);
-            streams.forEach(StreamServer::close);
             Server.releaseHeap("retired listeners");
         });
     }

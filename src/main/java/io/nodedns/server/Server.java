@@ -19,7 +19,7 @@ import java.util.function.Function;
  * The running process: the current {@link Instance}, the listeners it uses, and the transitions
  * between them. Start fails before binding on any config error. A reload builds the new instance
  * beside the old one, keeps listeners whose address did not change (only their zone table is
- * swapped, and their TCP server if only TCP settings changed), hands what it replaced to
+ * swapped, and their new TCP settings handed over), hands what it replaced to
  * {@link Retirement}, and leaves the old one serving if anything about the new one fails.
  */
 public final class Server {
@@ -188,25 +188,13 @@ public final class Server {
         shared.http().prepare(routes(next));
         Map<ListenAddress, Listener> kept = new HashMap<>();
         List<Listener> opened = new ArrayList<>();
-        // kept listeners whose TCP settings changed: the TCP server that replaces theirs
-        Map<Listener, StreamServer> newStreams = new HashMap<>();
         try {
             for (Instance.ListenerPlan plan : next.plans().values()) {
                 Listener existing = listeners.get(plan.address());
-                if (existing != null && existing.takes(plan.tls())) {
-                    if (existing.settings().equals(plan.settings())) {
-                        kept.put(plan.address(), existing);
-                        continue;
-                    }
-                    if (existing.keepsUdpWith(plan.settings())) {
-                        kept.put(plan.address(), existing);
-                        try {
-                            newStreams.put(existing, existing.openStream(plan.settings()));
-                        } catch (IOException e) {
-                            throw new IOException(e.getMessage() + " (server block " + origin(plan) + ")", e);
-                        }
-                        continue;
-                    }
+                if (existing != null && existing.takes(plan.tls())
+                        && (existing.settings().equals(plan.settings()) || existing.takesSettings(plan.settings()))) {
+                    kept.put(plan.address(), existing);
+                    continue;
                 }
                 Listener listener = new Listener(plan.address(), plan.settings(), plan.table(), shared, plan.tls());
                 try {
@@ -224,7 +212,6 @@ public final class Server {
         } catch (Exception e) {
             shared.lameDuck(previousLameDuck);
             opened.forEach(Listener::close);
-            newStreams.values().forEach(StreamServer::close);
             for (Lifecycle lifecycle : next.lifecycles()) {
                 lifecycle.stop();
             }
@@ -233,14 +220,12 @@ public final class Server {
         }
         // Swap: kept listeners get the new zone table with one volatile store each.
         Map<ListenAddress, Listener> nextListeners = new LinkedHashMap<>();
-        List<StreamServer> retiredStreams = new ArrayList<>();
         for (Instance.ListenerPlan plan : next.plans().values()) {
             Listener listener = kept.get(plan.address());
             if (listener != null) {
                 listener.routes(plan.table());
-                StreamServer stream = newStreams.get(listener);
-                if (stream != null) {
-                    retiredStreams.add(listener.swapStream(stream, plan.settings()));
+                if (!listener.settings().equals(plan.settings())) {
+                    listener.settings(plan.settings());
                 }
                 listener.tls(plan.tls());
             } else {
@@ -260,7 +245,7 @@ public final class Server {
         listeners.putAll(nextListeners);
         shared.listeners(new ArrayList<>(listeners.values()));
         shared.http().apply(routes(next));
-        retire(previous, retired, retiredStreams);
+        retire(previous, retired);
     }
 
     /** FILE:LINE and key of the first block that asked for this address, so a bind failure points at the Corefile. */
@@ -275,14 +260,14 @@ public final class Server {
         return plan.address().label();
     }
 
-    private static void retire(Instance previous, List<Listener> retired, List<StreamServer> retiredStreams) {
-        Retirement.handOver(retired, retiredStreams);
+    private static void retire(Instance previous, List<Listener> retired) {
+        Retirement.handOver(retired);
         if (previous != null) {
             for (Lifecycle lifecycle : previous.lifecycles()) {
                 lifecycle.stop();
             }
         }
-        Retirement.closeLater(retired, retiredStreams);
+        Retirement.closeLater(retired);
     }
 
     /**
@@ -321,7 +306,7 @@ public final class Server {
         sleep(shared.lameDuck());
         // leaving the SO_REUSEPORT group first: an HA peer sharing it gets our share of new queries
         // (alone, a client is refused at once rather than left to time out)
-        Retirement.handOver(all, List.of());
+        Retirement.handOver(all);
         Retirement.finish(all);
         if (instance != null) {
             for (Lifecycle lifecycle : instance.lifecycles()) {

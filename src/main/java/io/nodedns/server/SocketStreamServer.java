@@ -20,7 +20,8 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> implements Str
     private static final long FIRST_BACKOFF_NANOS = 5_000_000L;
     private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
     final Listener listener;
-    final ListenerSettings settings;
+    /** Read at each deadline and admission, so a reload's new values apply in place ({@link #settings}). */
+    volatile ListenerSettings settings;
     final ConnectionSet<C> connections = new ConnectionSet<>();
     private final ServerSocketChannel server;
     private final String kind;
@@ -55,6 +56,16 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> implements Str
      * throw before the add leaves the socket to the acceptor, which closes it and gives the place back.
      */
     abstract void startConnection(SocketChannel socket) throws IOException;
+
+    @Override
+    public boolean liveSettings() {
+        return true;
+    }
+
+    @Override
+    public void settings(ListenerSettings next) {
+        settings = next;
+    }
 
     @Override
     public void start() {
