@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One DNS listen address with its UDP loops and TCP server. It outlives reloads: a reload that
  * keeps the address only publishes a new {@link ZoneTable} with one volatile store, so no query is
- * lost across the swap.
+ * lost across the swap; one that changes only TCP settings hands them over in place
+ * ({@link #takesSettings}); one that changes the number of UDP sockets replaces the listener, whose
+ * sockets then leave their SO_REUSEPORT group and drain ({@link #handOver}).
  */
 public final class Listener {
     private static final String SHED_HELP = "Queries shed by the UDP loops' memory budget: dropped (no buffer left) or"
@@ -16,7 +18,7 @@ public final class Listener {
     private static final String ERRORS_HELP = "Errors caught in the UDP loops and TCP acceptors (each loop goes on).";
 
     private final ListenAddress address;
-    private final ListenerSettings settings;
+    private volatile ListenerSettings settings;
     private final String label;
     private final List<UdpLoop> loops = new ArrayList<>();
     /** TCP beside the UDP loops, or for tls:// (TlsServer) and https:// (DohServer, Jetty) instead of both; null until started. */
@@ -73,6 +75,23 @@ public final class Listener {
             // Go's wording ("listen udp 10.0.0.1:53: ..."): the JDK's message names neither address nor port
             throw new IOException("listen " + proto + " " + address.hostPort() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether a reload can hand this listener {@code next} in place ({@link #settings(ListenerSettings)}),
+     * replacing no socket: the UDP side stays as it is (the number of sockets; timeouts and
+     * maxconnections concern TCP, DoT and DoH alone) and the stream server reads its settings live
+     * (plain TCP and DoT do; DoH's Jetty does not).
+     */
+    boolean takesSettings(ListenerSettings next) {
+        boolean udpSame = !address.scheme().equals("dns") || next.udpLoops() == settings.udpLoops();
+        return udpSame && stream != null && stream.liveSettings();
+    }
+
+    /** A reload's settings, where {@link #takesSettings}: new TCP deadlines and admissions use them. */
+    void settings(ListenerSettings next) {
+        stream.settings(next);
+        settings = next;
     }
 
     public ListenAddress address() {
@@ -182,13 +201,36 @@ public final class Listener {
         return dropped.sum();
     }
 
-    /** Stops reading new queries; in-flight exchanges may still complete until {@link #close()}. */
-    public void stopAccepting() {
+    /**
+     * For a reload that replaced this listener, once the new one serves, or at shutdown (after the
+     * lame duck), so an HA peer in the group takes over: the UDP sockets leave
+     * their SO_REUSEPORT group and go on serving what they queued (a socket that cannot leave stops
+     * reading), and TCP stops accepting. {@link #stopReadingWhenEmpty} then ends the reading.
+     */
+    void handOver() {
+        int stayed = 0;
         for (UdpLoop loop : loops) {
-            loop.stopReading();
+            if (!loop.leaveGroup()) {
+                loop.stopReading();
+                stayed++;
+            }
+        }
+        if (stayed > 0) {
+            io.nodedns.log.Log.warning("", stayed + " udp socket(s) of " + label + " could not leave their SO_REUSEPORT"
+                    + " group (connect(2) needs Linux and the socket's descriptor); the datagrams they queue until"
+                    + " they close are lost");
         }
         if (stream != null) {
             stream.stopAccepting();
+        }
+    }
+
+    /** After {@link #handOver}: each loop serves what its socket still holds and stops reading. */
+    void stopReadingWhenEmpty() {
+        for (UdpLoop loop : loops) {
+            if (loop.reading()) {
+                loop.stopReadingWhenEmpty();
+            }
         }
     }
 

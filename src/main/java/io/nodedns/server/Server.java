@@ -19,11 +19,10 @@ import java.util.function.Function;
  * The running process: the current {@link Instance}, the listeners it uses, and the transitions
  * between them. Start fails before binding on any config error. A reload builds the new instance
  * beside the old one, keeps listeners whose address did not change (only their zone table is
- * swapped), and leaves the old one serving if anything about the new one fails.
+ * swapped, and their new TCP settings handed over), hands what it replaced to
+ * {@link Retirement}, and leaves the old one serving if anything about the new one fails.
  */
 public final class Server {
-    private static final Duration DRAIN = Duration.ofSeconds(5);
-
     private final PluginRegistry registry;
     private final ConfigSource source;
     private final int defaultPort;
@@ -192,7 +191,8 @@ public final class Server {
         try {
             for (Instance.ListenerPlan plan : next.plans().values()) {
                 Listener existing = listeners.get(plan.address());
-                if (existing != null && existing.settings().equals(plan.settings()) && existing.takes(plan.tls())) {
+                if (existing != null && existing.takes(plan.tls())
+                        && (existing.settings().equals(plan.settings()) || existing.takesSettings(plan.settings()))) {
                     kept.put(plan.address(), existing);
                     continue;
                 }
@@ -224,6 +224,9 @@ public final class Server {
             Listener listener = kept.get(plan.address());
             if (listener != null) {
                 listener.routes(plan.table());
+                if (!listener.settings().equals(plan.settings())) {
+                    listener.settings(plan.settings());
+                }
                 listener.tls(plan.tls());
             } else {
                 listener = opened.stream().filter(l -> l.address().equals(plan.address())).findFirst().orElseThrow();
@@ -258,19 +261,13 @@ public final class Server {
     }
 
     private static void retire(Instance previous, List<Listener> retired) {
-        retired.forEach(Listener::stopAccepting);
+        Retirement.handOver(retired);
         if (previous != null) {
             for (Lifecycle lifecycle : previous.lifecycles()) {
                 lifecycle.stop();
             }
         }
-        if (!retired.isEmpty()) {
-            Thread.ofVirtual().name("nodedns-retire").start(() -> {
-                drain(retired);
-                retired.forEach(Listener::close);
-                releaseHeap("retired listeners");
-            });
-        }
+        Retirement.closeLater(retired);
     }
 
     /**
@@ -281,7 +278,7 @@ public final class Server {
      * It stops the world for a few ms (a ~10 MB live heap); the UDP loops' sockets queue meanwhile.
      * Then glibc is asked to return the malloc pages freed with it (compiler arenas, native buffers).
      */
-    private static void releaseHeap(String after) {
+    static void releaseHeap(String after) {
         Runtime rt = Runtime.getRuntime();
         long committed = rt.totalMemory();
         long start = System.nanoTime();
@@ -291,27 +288,6 @@ public final class Server {
         Log.info("reload", String.format("after %s: full GC %.1f ms, heap committed %d -> %d KiB, used %d KiB%s", after,
                 gcMillis, committed >> 10, rt.totalMemory() >> 10, (rt.totalMemory() - rt.freeMemory()) >> 10,
                 trimmed ? ", malloc pages returned" : ""));
-    }
-
-    private static void drain(List<Listener> retiring) {
-        long deadline = System.nanoTime() + DRAIN.toNanos();
-        while (System.nanoTime() < deadline) {
-            int inFlight = 0;
-            for (Listener l : retiring) {
-                for (UdpLoop loop : l.loops()) {
-                    inFlight += loop.inFlight();
-                }
-            }
-            if (inFlight == 0) {
-                return;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     /** Graceful stop: lame duck, stop reading, drain in-flight queries, stop plugins, close. */
@@ -328,8 +304,10 @@ public final class Server {
             all = new ArrayList<>(listeners.values());
         }
         sleep(shared.lameDuck());
-        all.forEach(Listener::stopAccepting);
-        drain(all);
+        // leaving the SO_REUSEPORT group first: an HA peer sharing it gets our share of new queries
+        // (alone, a client is refused at once rather than left to time out)
+        Retirement.handOver(all);
+        Retirement.finish(all);
         if (instance != null) {
             for (Lifecycle lifecycle : instance.lifecycles()) {
                 lifecycle.stop();
@@ -366,7 +344,7 @@ public final class Server {
         return current;
     }
 
-    private static void sleep(Duration d) {
+    static void sleep(Duration d) {
         if (d.isZero() || d.isNegative()) {
             return;
         }

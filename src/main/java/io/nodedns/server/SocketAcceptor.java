@@ -50,6 +50,11 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
         this.errors = new LoopErrors(kind + " acceptor of " + label);
     }
 
+    /** The connection cap, read at each admission (a stream server's follows a reload's settings). */
+    int maxConnections() {
+        return maxConnections;
+    }
+
     /**
      * Serves an admitted connection: adds it to {@link #connections} and starts what reads it. A
      * throw before the add leaves the socket to the acceptor, which closes it and gives the place back.
@@ -94,7 +99,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
                 continue;
             }
             backoff = 0;
-            if (!connections.admit(maxConnections)) {
+            if (!connections.admit(maxConnections())) {
                 closeQuietly(socket);
                 continue;
             }

@@ -9,12 +9,28 @@ import java.io.IOException;
  */
 abstract class SocketStreamServer<C extends ConnectionSet.Member> extends SocketAcceptor<C> implements StreamServer {
     final Listener listener;
-    final ListenerSettings settings;
+    /** Read at each deadline and admission, so a reload's new values apply in place ({@link #settings}). */
+    volatile ListenerSettings settings;
 
     /** Binds the listener's address; {@code kind} ("tcp", "tls") names the threads and the error log. */
     SocketStreamServer(Listener listener, ListenerSettings settings, String kind) throws IOException {
         super(listener.address().socketAddress(), 1024, kind, listener.label(), settings.maxTcpConnections());
         this.listener = listener;
         this.settings = settings;
+    }
+
+    @Override
+    int maxConnections() {
+        return settings.maxTcpConnections();
+    }
+
+    @Override
+    public boolean liveSettings() {
+        return true;
+    }
+
+    @Override
+    public void settings(ListenerSettings next) {
+        settings = next;
     }
 }

@@ -28,6 +28,20 @@ interface StreamServer {
     /** Its own series under the listener's {@code server} label (https:// reply statuses); plain TCP and DoT have none. */
     default void collect(MetricSource.Sink out, String server) {}
 
+    /**
+     * Whether this server reads its settings live, so a reload can hand it new {@code timeouts} and
+     * {@code maxconnections} ({@link #settings}) instead of replacing it; Jetty's connector (DoH)
+     * takes its timeouts when built.
+     */
+    default boolean liveSettings() {
+        return false;
+    }
+
+    /** New settings, where {@link #liveSettings}: deadlines and admissions from now on use them, on open connections too. */
+    default void settings(ListenerSettings next) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " takes its settings when built");
+    }
+
     /** Whether a reload can hand this server {@code next} in place rather than needing a new listener. */
     default boolean takes(io.nodedns.tls.ServerTls next) {
         return true;

@@ -224,10 +224,14 @@ public final class UdpLoop implements Responder, LoopChannel {
         read(false);
     }
 
-    /** @param wait block for the first datagram (up to the socket's receive timeout) */
-    private void read(boolean wait) {
+    /**
+     * @param wait block for the first datagram (up to the socket's receive timeout)
+     * @return datagrams read
+     */
+    private int read(boolean wait) {
         ListenIo udp = this.udp;
         int batch = udp.batch();
+        int read = 0;
         for (int round = 0; round < READ_BATCH / batch && reading; round++) {
             int n = wait && round == 0 ? udp.receiveWaiting() : udp.receive();
             if (wait && round == 0 && n > 0) {
@@ -239,10 +243,12 @@ public final class UdpLoop implements Responder, LoopChannel {
             if (udp.queued() > 0) {
                 udp.flush(this);
             }
+            read += n;
             if (n < batch) {
-                return;
+                return read;
             }
         }
+        return read;
     }
 
     /** Copies datagram i into a pooled exchange and runs the chain on it; no exchange: the query is shed. */
@@ -342,6 +348,35 @@ public final class UdpLoop implements Responder, LoopChannel {
         execute(() -> {
             poller.unregister(udp.channel());
         });
+    }
+
+    /**
+     * For a reload that replaces this socket: takes it out of its SO_REUSEPORT group
+     * ({@link UdpSockets#leaveGroup}), so new datagrams go to the group's other (new) sockets while
+     * this loop goes on serving what was queued here; {@link #stopReadingWhenEmpty} ends it. False
+     * where that cannot be done: then it is stopped as at shutdown.
+     */
+    boolean leaveGroup() {
+        return UdpSockets.leaveGroup(udp.channel());
+    }
+
+    /**
+     * Serves what the socket still holds, then stops reading, on the loop thread; {@link #reading()}
+     * says when. Only once the socket has left its group: otherwise it never runs dry under load.
+     */
+    void stopReadingWhenEmpty() {
+        execute(() -> {
+            while (read(false) > 0) {
+                // each call reads a few batches; the queue is empty once one reads nothing
+            }
+            reading = false;
+            poller.unregister(udp.channel());
+        });
+    }
+
+    /** False once the loop has stopped reading its socket. */
+    boolean reading() {
+        return reading;
     }
 
     void close() {

@@ -79,6 +79,45 @@ public final class UdpSockets {
         return new NativeListenIo(ch, fd, packetInfo(ch, fd), blockingWithTimeout(ch, fd, receiveTimeoutMillis));
     }
 
+    /**
+     * Takes a listener's socket out of its SO_REUSEPORT group for new datagrams, keeping those it
+     * has queued, so a reload that replaces the socket loses none: the socket is connected to its
+     * own address (for a wildcard one, loopback), a peer no client has. Since Linux 5.4 (commit
+     * acdcecc61285, "udp: correct reuseport selection with connected sockets") the UDP lookup
+     * ({@code udp4_lib_lookup2}, {@code udp6_lib_lookup2}) scores a connected socket only for
+     * datagrams from its peer, and the group's hash ({@code reuseport_select_sock}, scoring when
+     * {@code reuseport_has_conns}) skips connected sockets; a wildcard socket is also rehashed
+     * under the address it now has. The kernel keeps the socket's queue on connect, and a sendto
+     * with an explicit address still goes there (verified on 6.18: a connected member gets no new
+     * datagram, reads the ones queued before, and its replies arrive). CoreDNS's reload (caddy's
+     * startServers) gives a new server the old socket of the same address (restartFds) and closes
+     * the others with what they queued. False where the call is unavailable (not Linux).
+     */
+    static boolean leaveGroup(DatagramChannel ch) {
+        int fd = LinuxSockets.unavailableReason() == null ? LinuxSockets.fd(ch) : -1;
+        if (fd < 0) {
+            return false;
+        }
+        InetSocketAddress bound;
+        try {
+            bound = (InetSocketAddress) ch.getLocalAddress();
+        } catch (IOException e) {
+            return false;
+        }
+        if (bound == null) {
+            return false;
+        }
+        InetAddress self = bound.getAddress();
+        if (self.isAnyLocalAddress()) {
+            // a dual-stack socket takes an IPv4 peer too, should the IPv6 loopback be off (it then has no
+            // IPv6 clients: connected to a v4-mapped peer it can no longer send to IPv6 addresses)
+            return self instanceof Inet6Address
+                    && LinuxSockets.connect(fd, new InetSocketAddress("::1", bound.getPort()))
+                    || LinuxSockets.connect(fd, new InetSocketAddress("127.0.0.1", bound.getPort()));
+        }
+        return LinuxSockets.connect(fd, bound);
+    }
+
     /** Turns on the destination address of each datagram for a wildcard socket; false for others or on failure. */
     private static boolean packetInfo(DatagramChannel ch, int fd) {
         InetAddress local;

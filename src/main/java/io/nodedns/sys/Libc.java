@@ -25,6 +25,8 @@ final class Libc {
     static final FunctionDescriptor I_II = FunctionDescriptor.of(I, I, I);
     /** {@code int f(int, int, int, void*)}: epoll_ctl. */
     static final FunctionDescriptor I_IIIP = FunctionDescriptor.of(I, I, I, I, L);
+    /** {@code int f(int, void*, int)}: connect. */
+    static final FunctionDescriptor I_IPI = FunctionDescriptor.of(I, I, L, I);
     /** {@code int f(int, void*, int, int)}: epoll_wait, sendmmsg. */
     static final FunctionDescriptor I_IPII = FunctionDescriptor.of(I, I, L, I, I);
     /** {@code int f(int, void*, int, int, void*)}: recvmmsg. */

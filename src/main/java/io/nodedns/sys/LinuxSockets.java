@@ -107,6 +107,32 @@ public final class LinuxSockets {
         }
     }
 
+    /**
+     * connect(2) for a UDP socket (reloads only; linked on first use): true on success. Unlike
+     * {@code DatagramChannel.connect}, which discards the datagrams already queued, and whose later
+     * sends must go to the connected address, the kernel keeps the queue and sends to any address
+     * given (udp_sendmsg takes msg_name over the connected peer).
+     */
+    public static boolean connect(int fd, java.net.InetSocketAddress to) {
+        byte[] ip = to.getAddress().getAddress();
+        boolean v4 = ip.length == 4;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            // sockaddr_in {family, port, addr[4], zero[8]} or sockaddr_in6 {family, port, flowinfo, addr[16], scope_id}
+            MemorySegment sa = arena.allocate(v4 ? 16 : 28, 8);
+            sa.set(ValueLayout.JAVA_SHORT, 0, (short) (v4 ? AF_INET : AF_INET6));
+            sa.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 2, (short) to.getPort());
+            MemorySegment.copy(ip, 0, sa, ValueLayout.JAVA_BYTE, v4 ? 4 : 8, ip.length);
+            return (int) Connect.CONNECT.invokeExact(fd, sa.address(), (int) sa.byteSize()) == 0;
+        } catch (Throwable t) { // not linked (off Linux), or the call failed
+            return false;
+        }
+    }
+
+    /** connect's handle, linked when first used: a start-up need not pay for its descriptor (see {@link Libc}). */
+    private static final class Connect {
+        static final MethodHandle CONNECT = Libc.downcall("connect", Libc.I_IPI);
+    }
+
     /** setsockopt(fd, level, name, &value, 4) for an int option (setup time only); true on success. */
     public static boolean setIntOption(int fd, int level, int name, int value) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
