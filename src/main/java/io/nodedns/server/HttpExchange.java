@@ -112,6 +112,8 @@ public final class HttpExchange {
         }
         if (!keepAlive) {
             b.append("\r\nConnection: close");
+        } else if (!request.http11()) {
+            b.append("\r\nConnection: keep-alive"); // HTTP/1.0 closes unless told (RFC 9112 C.2.2); Go's net/http says so too
         }
         return ByteBuffer.wrap(b.append("\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
     }

@@ -23,9 +23,13 @@ record HttpRequest(String method, String path, String rawQuery, boolean http11, 
         }
     }
 
-    /** The index just past the blank line ending the headers in {@code bytes[0, length)}, or -1. */
-    static int headerEnd(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
+    /**
+     * The index just past the blank line ending the headers in {@code bytes[0, length)}, or -1;
+     * {@code scanned} bytes were searched before without finding it, so the search resumes 3
+     * before them (the longest end, CRLF CRLF, may straddle them) instead of from the start.
+     */
+    static int headerEnd(byte[] bytes, int scanned, int length) {
+        for (int i = Math.max(0, scanned - 3); i < length; i++) {
             if (bytes[i] == '\n') {
                 if (i + 1 < length && bytes[i + 1] == '\n') {
                     return i + 2;
@@ -79,7 +83,52 @@ record HttpRequest(String method, String path, String rawQuery, boolean http11, 
         if (http11 && request.header("Host") == null) {
             throw new Rejected(400, "missing required Host header");
         }
+        if (request.count("Host") > 1) {
+            throw new Rejected(400, "too many Host headers");
+        }
+        request.checkContentLength();
         return request;
+    }
+
+    /**
+     * RFC 9112 6.3: differing Content-Length values, or one that is not a decimal number, make the
+     * message's length unknowable (a smuggled request could follow), so 400 and close, as Go's
+     * net/http (which ignores a Content-Length beside Transfer-Encoding: chunked, but not differing ones).
+     */
+    private void checkContentLength() throws Rejected {
+        String first = header("Content-Length");
+        if (first == null) {
+            return;
+        }
+        for (int i = 0; i < headers.size(); i += 2) {
+            if (headers.get(i).equalsIgnoreCase("Content-Length") && !headers.get(i + 1).equals(first)) {
+                throw new Rejected(400, "conflicting Content-Length");
+            }
+        }
+        if (header("Transfer-Encoding") != null) {
+            return;
+        }
+        try {
+            for (int i = 0; i < first.length(); i++) {
+                if (first.charAt(i) < '0' || first.charAt(i) > '9') {
+                    throw new NumberFormatException();
+                }
+            }
+            Long.parseLong(first); // empty or past 2^63 - 1: as Go's ParseUint(cl, 10, 63)
+        } catch (NumberFormatException e) {
+            throw new Rejected(400, "bad Content-Length");
+        }
+    }
+
+    /** How many times a header is present (names are case-insensitive). */
+    private int count(String name) {
+        int n = 0;
+        for (int i = 0; i < headers.size(); i += 2) {
+            if (headers.get(i).equalsIgnoreCase(name)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** RFC 9110 5.6.2: a method or header name is a non-empty run of these. */

@@ -97,6 +97,74 @@ class HttpEndpointsTest {
         }
     }
 
+    /** HTTP/1.0 with Connection: keep-alive is kept open and told so, as Go's net/http does; else closed. */
+    @Test
+    @Timeout(30)
+    void http10KeepAliveIsAnnounced() throws Exception {
+        HttpEndpoints endpoints = serve(HttpEndpointsTest::ok);
+        try {
+            String two = ask(endpoints.port("127.0.0.1:0"),
+                    "GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /health HTTP/1.0\r\n\r\n");
+            assertTrue(two.startsWith(OK) && two.contains("Connection: keep-alive\r\n\r\nOK" + OK)
+                    && two.endsWith("Connection: close\r\n\r\nOK"), two);
+        } finally {
+            endpoints.close();
+        }
+    }
+
+    /**
+     * RFC 9112 6.3: differing or invalid Content-Length values are a 400 and a close (a smuggled
+     * request could follow them), as are two Host headers, as Go's net/http answers.
+     */
+    @Test
+    @Timeout(30)
+    void conflictingLengthsAndHostsAreRejected() throws Exception {
+        HttpEndpoints endpoints = serve(HttpEndpointsTest::ok);
+        int port = endpoints.port("127.0.0.1:0");
+        try {
+            String smuggled = "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+            String conflicting = ask(port, "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: "
+                    + smuggled.length() + "\r\n\r\n" + smuggled);
+            assertTrue(conflicting.startsWith("HTTP/1.1 400 Bad Request\r\n"), conflicting);
+            assertEquals(1, conflicting.split("HTTP/1.1 ").length - 1, "one reply, then closed: " + conflicting);
+            for (String length : List.of("abc", "-1", "", "1, 1", "99999999999999999999")) {
+                String reply = ask(port, "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n");
+                assertTrue(reply.startsWith("HTTP/1.1 400 Bad Request\r\n"),
+                        "Content-Length '" + length + "': " + reply);
+            }
+            String hosts = ask(port, "GET /health HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n");
+            assertTrue(hosts.startsWith("HTTP/1.1 400 Bad Request\r\n"), hosts);
+            String same = ask(port, "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertTrue(same.startsWith(OK), "equal lengths are one length: " + same);
+        } finally {
+            endpoints.close();
+        }
+    }
+
+    /** A bad -Dnodedns.http.* value fails the first prepare (every start makes one) with one line, not an Error. */
+    @Test
+    void aBadSettingStopsTheStart() {
+        HttpEndpoints endpoints = new HttpEndpoints(name -> name.equals("nodedns.http.headerTimeout") ? "10s" : null);
+        IOException e = assertThrows(IOException.class, () -> endpoints.prepare(List.of()));
+        assertEquals("-Dnodedns.http.headerTimeout must be a positive integer, got '10s'", e.getMessage());
+        endpoints.close();
+    }
+
+    /** The header scan resumes where the last one stopped: the end is found wherever a read split it. */
+    @Test
+    void headerEndResumesAcrossReads() {
+        for (String request : List.of("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET", "GET / HTTP/1.0\n\nX")) {
+            byte[] bytes = request.getBytes(StandardCharsets.ISO_8859_1);
+            int end = request.length() - (request.endsWith("GET") ? 3 : 1);
+            for (int split = 0; split <= bytes.length; split++) {
+                int upTo = HttpRequest.headerEnd(bytes, 0, split);
+                int found = upTo >= 0 ? upTo : HttpRequest.headerEnd(bytes, split, bytes.length);
+                assertEquals(end, found, "split at " + split + " of " + request);
+            }
+        }
+    }
+
     /**
      * Connections that are being answered are never evicted: with every place taken by one, a new
      * connection is closed at once, and each of them still gets its reply.
@@ -118,14 +186,14 @@ class HttpEndpointsTest {
         int port = endpoints.port("127.0.0.1:0");
         List<Socket> busy = new ArrayList<>();
         try {
-            for (int i = 0; i < HttpListener.MAX_CONNECTIONS; i++) {
+            for (int i = 0; i < HttpListener.Limits.DEFAULT.maxConnections(); i++) {
                 busy.add(send(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (inHandler.get() < HttpListener.MAX_CONNECTIONS && System.nanoTime() < deadline) {
+            while (inHandler.get() < HttpListener.Limits.DEFAULT.maxConnections() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertEquals(HttpListener.MAX_CONNECTIONS, inHandler.get(), "requests being answered");
+            assertEquals(HttpListener.Limits.DEFAULT.maxConnections(), inHandler.get(), "requests being answered");
             String refused = ask(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             assertEquals("", refused, "a new connection while every one is busy is closed unanswered");
             release.countDown();
