@@ -123,7 +123,7 @@ final class HttpConnection implements ConnectionSet.Member {
         try {
             request = HttpRequest.parse(buffer, end);
         } catch (HttpRequest.Rejected r) {
-            reject(r.status, HttpExchange.reason(r.status));
+            reject(r.status, HttpExchange.reason(r.status) + (r.told ? ": " + r.getMessage() : ""));
             return false;
         }
         HttpExchange exchange = new HttpExchange(this, request);
@@ -192,8 +192,10 @@ final class HttpConnection implements ConnectionSet.Member {
 
     /**
      * What Go's net/http writes, byte for byte, for a request it cannot parse, before it closes
-     * the connection (no Date, a body without Content-Length): clients and tests that know Go's
-     * replies see the same ones. Not through {@link HttpExchange}: there is no request to answer.
+     * the connection: the status (with its reason after a colon where Go gives one, e.g. a missing
+     * Host) as the status line's text and as the body, no Date, no Content-Length. Clients and
+     * tests that know Go's replies see the same ones. Not through {@link HttpExchange}: there is
+     * no request to answer.
      */
     private void reject(int status, String reason) throws IOException {
         write(ByteBuffer.wrap(("HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: " + HttpEndpoints.TEXT

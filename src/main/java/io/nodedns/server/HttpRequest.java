@@ -16,10 +16,17 @@ record HttpRequest(String method, String path, String rawQuery, boolean http11, 
     /** A request the server answers with {@code status} and then closes the connection. */
     static final class Rejected extends Exception {
         final int status;
+        /** Go's net/http says why in the reply (its statusError) rather than the bare status. */
+        final boolean told;
 
         Rejected(int status, String reason) {
+            this(status, reason, false);
+        }
+
+        Rejected(int status, String reason, boolean told) {
             super(reason, null, false, false);
             this.status = status;
+            this.told = told;
         }
     }
 
@@ -55,7 +62,7 @@ record HttpRequest(String method, String path, String rawQuery, boolean http11, 
             case "HTTP/1.0" -> http11 = false;
             default -> {
                 if (parts[2].matches("HTTP/[0-9]\\.[0-9]")) {
-                    throw new Rejected(505, "unsupported protocol version");
+                    throw new Rejected(505, "unsupported protocol version", true);
                 }
                 throw new Rejected(400, "malformed HTTP version");
             }
@@ -81,10 +88,10 @@ record HttpRequest(String method, String path, String rawQuery, boolean http11, 
         }
         HttpRequest request = new HttpRequest(parts[0], uri.getPath(), uri.getRawQuery(), http11, List.of(headers));
         if (http11 && request.header("Host") == null) {
-            throw new Rejected(400, "missing required Host header");
+            throw new Rejected(400, "missing required Host header", true);
         }
         if (request.count("Host") > 1) {
-            throw new Rejected(400, "too many Host headers");
+            throw new Rejected(400, "too many Host headers", true);
         }
         request.checkContentLength();
         return request;
