@@ -1,6 +1,7 @@
 package io.nodedns.server;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
@@ -143,7 +144,14 @@ final class HttpConnection implements ConnectionSet.Member {
         }
         try {
             handler.handle(exchange);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            if (exchange.streamed()) {
+                abort();
+                return false;
+            }
+            if (e instanceof IOException io) {
+                throw io; // the client's connection failed: nothing more can be sent
+            }
             if (exchange.sent()) {
                 return false;
             }
@@ -188,6 +196,19 @@ final class HttpConnection implements ConnectionSet.Member {
         } catch (IOException e) {
             // the reaper's or an eviction's close ends it
         }
+    }
+
+    /**
+     * Ends a close-delimited body cut short by a failure with a reset, not the close that ends a
+     * whole one: the client cannot tell an incomplete such body otherwise (RFC 9112 8).
+     */
+    private void abort() {
+        try {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException e) {
+            // closed already: the client saw the failure
+        }
+        close();
     }
 
     /**

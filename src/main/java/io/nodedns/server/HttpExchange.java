@@ -26,6 +26,8 @@ public final class HttpExchange {
     private final List<String> headers = new ArrayList<>(4);
     private boolean keepAlive;
     private boolean sent;
+    /** The reply's body is close-delimited ({@link #stream}): a failure must reset the connection, not close it. */
+    private boolean streamed;
 
     HttpExchange(HttpConnection connection, HttpRequest request) {
         this.connection = connection;
@@ -66,6 +68,7 @@ public final class HttpExchange {
      */
     public OutputStream stream(int status, String contentType) throws IOException {
         keepAlive = false;
+        streamed = true;
         connection.write(head(status, contentType, -1));
         boolean discard = request.head();
         return new OutputStream() {
@@ -90,6 +93,10 @@ public final class HttpExchange {
 
     boolean sent() {
         return sent;
+    }
+
+    boolean streamed() {
+        return streamed;
     }
 
     boolean keepAlive() {

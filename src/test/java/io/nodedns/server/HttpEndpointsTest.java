@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -140,6 +141,35 @@ class HttpEndpointsTest {
             assertTrue(same.startsWith(OK), "equal lengths are one length: " + same);
         } finally {
             endpoints.close();
+        }
+    }
+
+    /**
+     * A close-delimited body (pprof's profile) cut short by a failure ends with a reset: a plain
+     * close would make the truncated body look whole (RFC 9112 8).
+     */
+    @Test
+    @Timeout(30)
+    void aStreamedBodyCutShortEndsWithAReset() throws Exception {
+        for (boolean unchecked : new boolean[]{false, true}) {
+            HttpEndpoints endpoints = serve(exchange -> {
+                OutputStream out = exchange.stream(200, "application/octet-stream");
+                out.write("partial".getBytes(StandardCharsets.US_ASCII));
+                if (unchecked) {
+                    throw new IllegalStateException("the profile failed");
+                }
+                throw new IOException("the profile failed");
+            });
+            try (Socket s = send(endpoints.port("127.0.0.1:0"), "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")) {
+                InputStream in = s.getInputStream();
+                assertThrows(java.net.SocketException.class, () -> {
+                    while (in.read() >= 0) {
+                        // the head and the part of the body sent before the failure
+                    }
+                }, "a reset, not the end of the body (" + (unchecked ? "unchecked" : "IOException") + ")");
+            } finally {
+                endpoints.close();
+            }
         }
     }
 
