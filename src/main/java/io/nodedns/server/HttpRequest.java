@@ -67,15 +67,34 @@ record HttpRequest(String method, String path, String rawQuery, boolean http11, 
                 throw new Rejected(400, "malformed HTTP version");
             }
         }
-        URI uri;
-        try {
-            uri = new URI(parts[1]);
-        } catch (URISyntaxException e) {
-            throw new Rejected(400, "malformed request target");
+        String target = parts[1];
+        for (int i = 0; i < target.length(); i++) {
+            if (target.charAt(i) < ' ' || target.charAt(i) == 127) {
+                throw new Rejected(400, "malformed request target"); // Go: invalid control character in URL
+            }
         }
-        if (uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {
-            throw new Rejected(400, "malformed request target");
+        String rawPath;
+        String rawQuery;
+        if (target.startsWith("/")) {
+            // origin-form (RFC 9112 3.2.1), what probes and scrapes send: split as Go's url.ParseRequestURI
+            // does, which leaves the query unchecked (a handler that reads it parses it)
+            int q = target.indexOf('?');
+            rawPath = q < 0 ? target : target.substring(0, q);
+            rawQuery = q < 0 ? null : target.substring(q + 1);
+        } else {
+            URI uri; // absolute-form (RFC 9112 3.2.2)
+            try {
+                uri = new URI(target);
+            } catch (URISyntaxException e) {
+                throw new Rejected(400, "malformed request target");
+            }
+            if (uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {
+                throw new Rejected(400, "malformed request target");
+            }
+            rawPath = uri.getRawPath();
+            rawQuery = uri.getRawQuery();
         }
+        String path = unescape(rawPath);
         String[] headers = new String[2 * (lines.length - 1)]; // name, value, name, value...
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i];
@@ -86,7 +105,7 @@ record HttpRequest(String method, String path, String rawQuery, boolean http11, 
             headers[2 * i - 2] = line.substring(0, colon);
             headers[2 * i - 1] = line.substring(colon + 1).strip();
         }
-        HttpRequest request = new HttpRequest(parts[0], uri.getPath(), uri.getRawQuery(), http11, List.of(headers));
+        HttpRequest request = new HttpRequest(parts[0], path, rawQuery, http11, List.of(headers));
         if (http11 && request.header("Host") == null) {
             throw new Rejected(400, "missing required Host header", true);
         }
@@ -136,6 +155,30 @@ record HttpRequest(String method, String path, String rawQuery, boolean http11, 
             }
         }
         return n;
+    }
+
+    /** A path's percent-escapes decoded (RFC 3986 2.1); a '%' without two hex digits is a 400, as in Go. */
+    private static String unescape(String raw) throws Rejected {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        byte[] out = new byte[raw.length()];
+        int n = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+                int lo = hi < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
+                if (lo < 0) {
+                    throw new Rejected(400, "malformed request target");
+                }
+                out[n++] = (byte) (hi << 4 | lo);
+                i += 2;
+            } else {
+                out[n++] = (byte) c; // the request line was read as ISO-8859-1: one byte per char
+            }
+        }
+        return new String(out, 0, n, StandardCharsets.UTF_8);
     }
 
     /** RFC 9110 5.6.2: a method or header name is a non-empty run of these. */

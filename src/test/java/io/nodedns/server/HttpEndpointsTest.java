@@ -145,6 +145,29 @@ class HttpEndpointsTest {
     }
 
     /**
+     * The target is split and decoded as Go's url.ParseRequestURI does: the query is not checked
+     * (java.net.URI refused '%zz' in it), the path's escapes are decoded, and a bad one is a 400.
+     */
+    @Test
+    @Timeout(30)
+    void requestTargetsAsGo() throws Exception {
+        HttpEndpoints endpoints = serve(HttpEndpointsTest::ok);
+        int port = endpoints.port("127.0.0.1:0");
+        try {
+            for (String target : List.of("/health?x=%zz", "/he%61lth", "/health?a|b", "http://x/health?x=1")) {
+                String reply = ask(port, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertTrue(reply.startsWith(OK), target + ": " + reply);
+            }
+            for (String target : List.of("/health%zz", "/health%4", "health", "/hea\u0001lth")) {
+                String reply = ask(port, "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertTrue(reply.startsWith("HTTP/1.1 400 Bad Request\r\n"), target + ": " + reply);
+            }
+        } finally {
+            endpoints.close();
+        }
+    }
+
+    /**
      * A close-delimited body (pprof's profile) cut short by a failure ends with a reset: a plain
      * close would make the truncated body look whole (RFC 9112 8).
      */
