@@ -1,18 +1,21 @@
 package io.nodedns.server;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The open stream connections of one listener (plain TCP, TLS, HTTPS): the cap, at which a new
- * connection takes the place of the one that has waited longest for a query's bytes (slowloris
- * connections that trickle or sit idle cannot keep out clients that send their query at once;
- * connections serving a query are never evicted, so if all are busy the new one is refused), and
- * the reaper that closes connections past their deadlines four times a second. The reaper parks
- * while there is no connection: a UDP-only node pays no wake-ups for it (each wake-up of a virtual
- * thread preempts the UDP loop on its CPU).
+ * The open stream connections of one listener (DNS over TCP and TLS, and the HTTP listeners of
+ * health, ready, metrics and pprof): the cap, at which a new connection takes the place of the one
+ * that has waited longest (slowloris connections that trickle or sit idle, or HTTP clients that do
+ * not read their replies, cannot keep out clients that send their query at once; connections
+ * serving a query are never evicted, so if all are busy the new one is refused), and the reaper
+ * that closes connections past their deadlines four times a second. The reaper parks while there
+ * is no connection: a UDP-only node pays no wake-ups for it (each wake-up of a virtual thread
+ * preempts the UDP loop on its CPU).
  */
 final class ConnectionSet<C extends ConnectionSet.Member> {
     /** What the set asks of a connection. */
@@ -86,17 +89,34 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
         }
     }
 
+    /**
+     * Evicts the longest-waiting member. The scan is not atomic with evict(): a member may turn
+     * busy after it is picked, and its evict() fails; then the next longest-waiting is tried, so a
+     * newcomer is not refused while others still wait.
+     */
     private boolean evictLongestWaiting() {
-        C victim = null;
-        long oldest = Long.MAX_VALUE;
-        for (C c : members) {
-            long since = c.waitingSince();
-            if (since != 0 && since < oldest) {
-                oldest = since;
-                victim = c;
+        List<C> refused = null;
+        while (true) {
+            C victim = null;
+            long oldest = Long.MAX_VALUE;
+            for (C c : members) {
+                long since = c.waitingSince();
+                if (since != 0 && since < oldest && (refused == null || !refused.contains(c))) {
+                    oldest = since;
+                    victim = c;
+                }
             }
+            if (victim == null) {
+                return false;
+            }
+            if (victim.evict()) {
+                return true;
+            }
+            if (refused == null) {
+                refused = new ArrayList<>(4);
+            }
+            refused.add(victim);
         }
-        return victim != null && victim.evict();
     }
 
     int open() {

@@ -1,7 +1,9 @@
 package io.nodedns.server;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -10,26 +12,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One client of an {@link HttpListener}: a virtual thread reads its requests with blocking calls
  * and answers them one after another (HTTP/1.1 keep-alive; pipelined requests in order). While
- * it waits for a request's headers it is WAITING, and the listener may evict it for a new
- * connection at the cap (the one that has waited longest goes, {@link ConnectionSet}); from the
- * complete headers to the end of the reply it is BUSY and cannot be evicted. The reaper closes it
- * when the headers have not come whole within the header timeout of the accept or the last reply,
- * or when one write of a reply has not finished within it (a client that does not read).
+ * it waits for a request's headers it is WAITING, and while it writes a reply WRITING: in both the
+ * listener may evict it for a new connection at the cap (the one that has waited longest goes,
+ * {@link ConnectionSet}), since a client that does not read its replies holds a connection as
+ * surely as one that does not send. From the complete headers to the end of the reply, outside
+ * its writes, it is BUSY and cannot be evicted. The reaper closes it when the headers have not
+ * come whole within the header timeout of the accept or the last reply, or when one write of a
+ * reply has not finished within it.
  */
 final class HttpConnection implements ConnectionSet.Member {
     private static final int WAITING = 0;
     private static final int BUSY = 1;
-    private static final int CLOSED = 2;
+    private static final int WRITING = 2;
+    private static final int CLOSED = 3;
     /** A probe's or scrape's request fits (100-400 bytes); larger headers grow it up to the listener's limit. */
     private static final int FIRST_BUFFER = 1024;
     private static final long LINGER_NANOS = 500_000_000L;
     private static final long LINGER_BYTES = 1 << 20;
-    private static final String TEXT = "text/plain; charset=utf-8";
 
     private final HttpListener listener;
     private final SocketChannel channel;
     private final AtomicInteger state = new AtomicInteger(WAITING);
-    /** When it began waiting for a request (nanoTime), or 0 while one is answered. */
+    /** When it began waiting for a request or for a write to end (nanoTime), or 0 while BUSY. */
     private volatile long waitingSince;
     /** nanoTime by which the request's headers must be here (while WAITING). */
     private volatile long deadline;
@@ -52,11 +56,15 @@ final class HttpConnection implements ConnectionSet.Member {
         try {
             while (true) {
                 int end;
-                while ((end = HttpRequest.headerEnd(buffer, filled)) < 0) {
+                int scanned = 0; // headerEnd resumes there: a trickled request is not rescanned from its start
+                while ((end = HttpRequest.headerEnd(buffer, scanned, filled)) < 0) {
+                    scanned = filled;
                     if (filled == buffer.length) {
                         if (buffer.length >= listener.maxHeaderBytes) {
-                            reject(431, "Request Header Fields Too Large");
-                            linger();
+                            if (becomeBusy()) {
+                                reject(431, "Request Header Fields Too Large");
+                                linger();
+                            }
                             return;
                         }
                         buffer = Arrays.copyOf(buffer, Math.min(2 * buffer.length, listener.maxHeaderBytes));
@@ -67,11 +75,9 @@ final class HttpConnection implements ConnectionSet.Member {
                     }
                     filled += n;
                 }
-                if (!state.compareAndSet(WAITING, BUSY)) {
+                if (!becomeBusy()) {
                     return; // evicted or expired meanwhile
                 }
-                waitingSince = 0;
-                deadline = 0;
                 if (!serve(end)) {
                     linger();
                     return;
@@ -83,10 +89,17 @@ final class HttpConnection implements ConnectionSet.Member {
                 if (!state.compareAndSet(BUSY, WAITING)) {
                     return;
                 }
-                // evictable only from here: an eviction that picked it while BUSY would fail, and refuse the newcomer
+                // evictable only from here: an eviction that picked it while BUSY would fail
                 long now = System.nanoTime();
                 deadline = now + listener.headerTimeoutNanos;
                 waitingSince = now;
+                if (filled > 0) {
+                    // Pipelined requests already read would be answered back to back without a park
+                    // (a read or write that need not wait does not park), and virtual threads are not
+                    // preempted: a few clients pipelining thousands of requests would hold every
+                    // carrier from the acceptor and the kubelet's probe. Queue behind them instead.
+                    Thread.yield();
+                }
             }
         } catch (IOException | RuntimeException e) {
             // closed by the reaper or an eviction, or a broken client: nobody else is affected
@@ -95,13 +108,23 @@ final class HttpConnection implements ConnectionSet.Member {
         }
     }
 
+    /**
+     * WAITING to BUSY, no longer evictable; false if it was closed meanwhile. waitingSince is
+     * cleared first, so an eviction's scan does not pick a connection its evict() would refuse.
+     */
+    private boolean becomeBusy() {
+        waitingSince = 0;
+        deadline = 0;
+        return state.compareAndSet(WAITING, BUSY);
+    }
+
     /** Answers the request in {@code buffer[0, end)}; true if the connection stays open for the next. */
     private boolean serve(int end) throws IOException {
         HttpRequest request;
         try {
             request = HttpRequest.parse(buffer, end);
         } catch (HttpRequest.Rejected r) {
-            reject(r.status, HttpExchange.reason(r.status));
+            reject(r.status, HttpExchange.reason(r.status) + (r.told ? ": " + r.getMessage() : ""));
             return false;
         }
         HttpExchange exchange = new HttpExchange(this, request);
@@ -111,7 +134,7 @@ final class HttpConnection implements ConnectionSet.Member {
         if (!request.method().equals("GET") && !request.head()) {
             exchange.closeAfterReply();
             exchange.responseHeader("Allow", "GET, HEAD");
-            exchange.send(405, TEXT, "Method Not Allowed\n".getBytes(StandardCharsets.UTF_8));
+            HttpEndpoints.reply(exchange, 405, "Method Not Allowed\n");
             return false;
         }
         HttpHandler handler = listener.routes.get(request.path());
@@ -121,7 +144,14 @@ final class HttpConnection implements ConnectionSet.Member {
         }
         try {
             handler.handle(exchange);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            if (exchange.streamed()) {
+                abort();
+                return false;
+            }
+            if (e instanceof IOException io) {
+                throw io; // the client's connection failed: nothing more can be sent
+            }
             if (exchange.sent()) {
                 return false;
             }
@@ -168,22 +198,54 @@ final class HttpConnection implements ConnectionSet.Member {
         }
     }
 
-    /** What Go's net/http sends for a request it cannot serve, before it closes the connection. */
+    /**
+     * Ends a close-delimited body cut short by a failure with a reset, not the close that ends a
+     * whole one: the client cannot tell an incomplete such body otherwise (RFC 9112 8).
+     */
+    private void abort() {
+        try {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException e) {
+            // closed already: the client saw the failure
+        }
+        close();
+    }
+
+    /**
+     * What Go's net/http writes, byte for byte, for a request it cannot parse, before it closes
+     * the connection: the status (with its reason after a colon where Go gives one, e.g. a missing
+     * Host) as the status line's text and as the body, no Date, no Content-Length. Clients and
+     * tests that know Go's replies see the same ones. Not through {@link HttpExchange}: there is
+     * no request to answer.
+     */
     private void reject(int status, String reason) throws IOException {
-        write(ByteBuffer.wrap(("HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: " + TEXT
+        write(ByteBuffer.wrap(("HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: " + HttpEndpoints.TEXT
                 + "\r\nConnection: close\r\n\r\n" + status + " " + reason).getBytes(StandardCharsets.ISO_8859_1)));
     }
 
-    /** Writes all of these, within the header timeout (the reaper closes the connection past it). */
+    /**
+     * Writes all of these (BUSY only), within the header timeout (the reaper closes the connection
+     * past it). Meanwhile the connection is WRITING, evictable as waiting since the write began: a
+     * client that pipelines requests and never reads would otherwise hold it for the whole timeout.
+     */
     void write(ByteBuffer... buffers) throws IOException {
-        writeDeadline = System.nanoTime() + listener.headerTimeoutNanos;
+        long now = System.nanoTime();
+        writeDeadline = now + listener.headerTimeoutNanos;
+        waitingSince = now;
+        if (!state.compareAndSet(BUSY, WRITING)) {
+            throw new ClosedChannelException();
+        }
         try {
             ByteBuffer last = buffers[buffers.length - 1];
             while (last.hasRemaining()) {
                 channel.write(buffers);
             }
         } finally {
+            waitingSince = 0;
             writeDeadline = 0;
+        }
+        if (!state.compareAndSet(WRITING, BUSY)) {
+            throw new ClosedChannelException(); // evicted as the write ended
         }
     }
 
@@ -192,10 +254,11 @@ final class HttpConnection implements ConnectionSet.Member {
         return waitingSince;
     }
 
-    /** Closes it if it waits for a request (the acceptor makes room for a new connection); false if it is answering one. */
+    /** Closes it if it waits for a request or for a write to end (the acceptor makes room for a new connection); false if it is answering one. */
     @Override
     public boolean evict() {
-        if (!state.compareAndSet(WAITING, CLOSED)) {
+        int s = state.get();
+        if ((s != WAITING && s != WRITING) || !state.compareAndSet(s, CLOSED)) {
             return false;
         }
         release();
@@ -205,7 +268,7 @@ final class HttpConnection implements ConnectionSet.Member {
     @Override
     public void expireIfDue(long now) {
         int s = state.get();
-        long due = s == WAITING ? deadline : s == BUSY ? writeDeadline : 0;
+        long due = s == WAITING ? deadline : s == WRITING ? writeDeadline : 0;
         if (due == 0 || now - due < 0 || (s == WAITING ? deadline : writeDeadline) != due) {
             return;
         }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The process's HTTP listeners (health, ready, metrics, pprof), one {@link HttpListener} per
@@ -16,17 +17,42 @@ import java.util.Map;
  * during a reload (a known CoreDNS problem with plugin/reload).
  */
 public final class HttpEndpoints {
+    /** Go's content type for text (CoreDNS's handlers and net/http's errors). */
+    static final String TEXT = "text/plain; charset=utf-8";
     private final Map<String, HttpListener> endpoints = new HashMap<>();
+    private final UnaryOperator<String> properties;
+    /** Read by the first {@link #prepare}, which every start makes, HTTP routes or not. */
+    private HttpListener.Limits limits;
 
-    /** Binds every address the routes need that is not bound yet; throws before changing anything served. */
+    public HttpEndpoints() {
+        this(System::getProperty);
+    }
+
+    /** With the -D settings read from {@code properties} (tests). */
+    HttpEndpoints(UnaryOperator<String> properties) {
+        this.properties = properties;
+    }
+
+    /**
+     * Binds every address the routes need that is not bound yet; throws before changing anything
+     * served. The first call (the start, even without HTTP routes) reads the -D limits: a bad
+     * value stops the start with one line, and no later reload can meet it.
+     */
     public synchronized void prepare(List<HttpRoute> routes) throws IOException {
+        if (limits == null) {
+            try {
+                limits = HttpListener.Limits.read(properties);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
         Map<String, HttpListener> opened = new HashMap<>();
         try {
             for (HttpRoute route : routes) {
                 String key = normalize(route.address());
                 if (!endpoints.containsKey(key) && !opened.containsKey(key)) {
                     try {
-                        opened.put(key, new HttpListener(socketAddress(key), key));
+                        opened.put(key, new HttpListener(socketAddress(key), key, limits));
                     } catch (IOException e) {
                         throw new IOException("listen tcp " + key + ": " + e.getMessage()
                                 + (route.origin() == null ? "" : " (" + route.origin() + ")"), e);
@@ -98,6 +124,6 @@ public final class HttpEndpoints {
 
     /** Writes a small text reply (Go's text/plain with charset, as CoreDNS's handlers send). */
     public static void reply(HttpExchange exchange, int status, String body) throws IOException {
-        exchange.send(status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+        exchange.send(status, TEXT, body.getBytes(StandardCharsets.UTF_8));
     }
 }

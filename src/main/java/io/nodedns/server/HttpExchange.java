@@ -26,6 +26,8 @@ public final class HttpExchange {
     private final List<String> headers = new ArrayList<>(4);
     private boolean keepAlive;
     private boolean sent;
+    /** The reply's body is close-delimited ({@link #stream}): a failure must reset the connection, not close it. */
+    private boolean streamed;
 
     HttpExchange(HttpConnection connection, HttpRequest request) {
         this.connection = connection;
@@ -66,6 +68,7 @@ public final class HttpExchange {
      */
     public OutputStream stream(int status, String contentType) throws IOException {
         keepAlive = false;
+        streamed = true;
         connection.write(head(status, contentType, -1));
         boolean discard = request.head();
         return new OutputStream() {
@@ -92,6 +95,10 @@ public final class HttpExchange {
         return sent;
     }
 
+    boolean streamed() {
+        return streamed;
+    }
+
     boolean keepAlive() {
         return keepAlive;
     }
@@ -112,6 +119,8 @@ public final class HttpExchange {
         }
         if (!keepAlive) {
             b.append("\r\nConnection: close");
+        } else if (!request.http11()) {
+            b.append("\r\nConnection: keep-alive"); // HTTP/1.0 closes unless told (RFC 9112 C.2.2); Go's net/http says so too
         }
         return ByteBuffer.wrap(b.append("\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
     }

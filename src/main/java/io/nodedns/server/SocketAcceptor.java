@@ -19,6 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private static final long FIRST_BACKOFF_NANOS = 5_000_000L;
     private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+    /** How long close() waits for the acceptor to end (it ends within microseconds once its socket is closed). */
+    private static final java.time.Duration ACCEPTOR_EXIT = java.time.Duration.ofSeconds(1);
     final ConnectionSet<C> connections = new ConnectionSet<>();
     private final ServerSocketChannel server;
     private final String kind;
@@ -150,11 +152,24 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
         }
     }
 
+    /**
+     * Stops accepting and closes every connection. The acceptor is waited for (briefly) first: one
+     * it accepted just before the stop would otherwise join the set after stop() closed its
+     * members, and stay open with no reaper.
+     */
     public void close() {
         stopAccepting();
+        Thread a = acceptor;
+        if (a != null && a != Thread.currentThread()) {
+            try {
+                a.join(ACCEPTOR_EXIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         connections.stop();
-        if (acceptor != null) {
-            acceptor.interrupt();
+        if (a != null) {
+            a.interrupt();
         }
     }
 

@@ -39,7 +39,7 @@ import org.xbill.DNS.Type;
 class HttpListenerFloodTest {
     private static final int BIG_HEADER_CONNECTIONS = 300;
     private static final int STALLED_CONNECTIONS = 200;
-    /** HttpListener.MAX_CONNECTIONS (nodedns.http.maxConnections). */
+    /** HttpListener.Limits.DEFAULT.maxConnections() (nodedns.http.maxConnections). */
     private static final int MAX_CONNECTIONS = 128;
 
     @TempDir

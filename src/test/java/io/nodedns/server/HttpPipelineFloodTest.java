@@ -1,0 +1,153 @@
+package io.nodedns.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Clients on the node that pipeline {@code GET /health} as fast as they can and never read the
+ * replies (a tiny receive buffer), reconnecting whenever the server closes them, more of them than
+ * the listener's 128 connections. Before, each connection stayed answering: blocked for up to 10 s
+ * writing replies nobody read (loopback's send buffer grows to 4 MiB), or answering its pipelined
+ * requests back to back without giving up its carrier thread; none could be evicted, so the
+ * kubelet's probes were closed at accept or timed out: 0 of 41 answered. Now a connection blocked
+ * in a write is evictable like an idle one, the send buffer is small, and a connection yields
+ * between pipelined requests.
+ */
+class HttpPipelineFloodTest {
+    private static final int CLIENTS = 136;
+    private static final int PROBES = 30;
+    /** The kubelet restarts the container after this many failed probes in a row (failureThreshold). */
+    private static final int FAILURE_THRESHOLD = 3;
+    /** node-local-dns's livenessProbe timeoutSeconds; generous for a loaded 2-core machine. */
+    private static final int PROBE_TIMEOUT_MS = 5000;
+    private static final byte[] BURST = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2000)
+            .getBytes(StandardCharsets.ISO_8859_1);
+
+    @Test
+    @Timeout(180)
+    void probesAreAnsweredWhilePipeliningClientsNeverRead() throws Exception {
+        HttpEndpoints endpoints = new HttpEndpoints();
+        List<HttpRoute> routes = List.of(
+                new HttpRoute("127.0.0.1:0", "/health", exchange -> HttpEndpoints.reply(exchange, 200, "OK")));
+        endpoints.prepare(routes);
+        endpoints.apply(routes);
+        int port = endpoints.port("127.0.0.1:0");
+        AtomicLong reconnects = new AtomicLong();
+        AtomicLong written = new AtomicLong();
+        try (Selector flood = Selector.open()) {
+            for (int i = 0; i < CLIENTS; i++) {
+                open(flood, port);
+            }
+            Thread flooder = Thread.ofPlatform().daemon()
+                    .start(() -> flood(flood, port, reconnects, written));
+            Thread.sleep(2000);
+            int answered = 0;
+            long slowest = 0;
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < PROBES && failures.size() < FAILURE_THRESHOLD; i++) {
+                long start = System.nanoTime();
+                String failure = probe(port);
+                long took = System.nanoTime() - start;
+                slowest = Math.max(slowest, took);
+                if (failure == null && took < PROBE_TIMEOUT_MS * 1_000_000L) {
+                    answered++;
+                } else {
+                    failures.add(failure == null ? "took " + took / 1_000_000 + " ms" : failure);
+                }
+                Thread.sleep(250);
+            }
+            flooder.interrupt();
+            flood.wakeup();
+            flooder.join(5000);
+            System.out.printf("%d of %d probes answered 200 within %d ms (slowest %d ms) while %d clients pipelined"
+                    + " without reading: %d MiB of requests written, %d reconnects%n", answered, PROBES,
+                    PROBE_TIMEOUT_MS, slowest / 1_000_000, CLIENTS, written.get() >> 20, reconnects.get());
+            assertEquals(PROBES, answered, "probes answered; failures: " + failures);
+            for (SelectionKey key : flood.keys()) {
+                key.channel().close();
+            }
+        } finally {
+            endpoints.close();
+        }
+    }
+
+    /** A kubelet probe: a new connection, GET /health, Connection: close; null if 200 "OK" came back. */
+    private static String probe(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), PROBE_TIMEOUT_MS);
+            s.setSoTimeout(PROBE_TIMEOUT_MS);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nUser-Agent: kube-probe/1.33\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String reply = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            if (!reply.startsWith("HTTP/1.1 200 ") || !reply.endsWith("\r\n\r\nOK")) {
+                return reply.isEmpty() ? "closed unanswered" : "reply '" + reply + "'";
+            }
+            return null;
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** A client that will never read: a receive buffer of 2 KiB (the kernel's floor is about that). */
+    private static void open(Selector flood, int port) throws IOException {
+        SocketChannel c = SocketChannel.open();
+        c.setOption(StandardSocketOptions.SO_RCVBUF, 2048);
+        c.setOption(StandardSocketOptions.SO_LINGER, 0);
+        c.configureBlocking(false);
+        c.connect(new InetSocketAddress("127.0.0.1", port));
+        c.register(flood, SelectionKey.OP_CONNECT, ByteBuffer.wrap(BURST));
+    }
+
+    /** Writes pipelined requests on every connection as fast as the server takes them; reopens each one closed. */
+    private static void flood(Selector flood, int port, AtomicLong reconnects, AtomicLong written) {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                flood.select(100);
+                for (SelectionKey key : flood.selectedKeys()) {
+                    SocketChannel c = (SocketChannel) key.channel();
+                    try {
+                        if (key.isConnectable()) {
+                            c.finishConnect();
+                            key.interestOps(SelectionKey.OP_WRITE);
+                            continue;
+                        }
+                        ByteBuffer burst = (ByteBuffer) key.attachment();
+                        if (!burst.hasRemaining()) {
+                            burst.clear();
+                        }
+                        written.addAndGet(c.write(burst));
+                    } catch (IOException closed) {
+                        key.cancel();
+                        c.close();
+                        open(flood, port);
+                        reconnects.incrementAndGet();
+                    }
+                }
+                flood.selectedKeys().clear();
+            }
+        } catch (IOException | ClosedSelectorException e) {
+            // the test ended
+        }
+    }
+}
