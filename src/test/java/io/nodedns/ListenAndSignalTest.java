@@ -7,7 +7,6 @@ import io.nodedns.k8stest.KubeClients;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
-import io.nodedns.testing.Unmeasured;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /** Issue 21 item 6: listen errors point at the address and the Corefile; signals work from the first answer. */
-@Unmeasured
 class ListenAndSignalTest {
     @TempDir
     Path dir;

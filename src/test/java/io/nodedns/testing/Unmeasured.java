@@ -5,17 +5,22 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A test class that a {@link WaitBound} class may run beside (in the {@code overlap} surefire
- * execution, one class at a time on the other thread): no assertion of it can fail because the
- * machine is busy (no time, CPU, memory or allocation figure; a lower bound on a wait, or an upper
- * bound on how often something is retried, is fine), it captures no log ({@link LogCapture} swaps
- * the process-wide log output, and the wait-bound kubeforward outage test counts its own lines),
- * logs no stack trace, runs no kubeforward watcher and no fuzz target, and sets no system property.
+ * execution, two such classes at a time on the other threads): no assertion of it can fail because
+ * the machine is busy (no time, CPU, memory or allocation figure, no head start counted in
+ * milliseconds; a lower bound on a wait, or an upper bound on how often something is retried, is
+ * fine), it captures no log ({@link LogCapture} swaps the process-wide log output, and the
+ * wait-bound kubeforward outage test counts its own lines), logs no stack trace, runs no kubeforward
+ * watcher and no fuzz target, sets no system property and shares nothing with another such class
+ * (ports from {@link FreePorts}, files in its own temporary directory).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Tag(WaitBound.TAG)
+@Execution(ExecutionMode.CONCURRENT)
 public @interface Unmeasured {
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * whose assertions a busy CPU beside it does not move: failed queries against a 5 s timeout, lower
  * bounds on waits, no latency, CPU or memory figure. {@code mvn verify} runs it in the second surefire
  * execution ({@code overlap}, pom.xml) on its own thread beside the {@link Unmeasured} classes,
- * which fill the waits; every other class runs alone. A single class ({@code -Dtest=...}) runs as
+ * which fill the waits two at a time; every other class runs alone. A single class ({@code -Dtest=...}) runs as
  * before, alone. The lock keeps two wait-bound classes from running at once (a thread blocked in a
  * join can make the pool start another) and, held by the class, runs its methods one after another.
  */

@@ -3,6 +3,7 @@ package io.nodedns.plugin.nodecache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.testing.Unmeasured;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a stand-in kube-dns (nodedns with whoami) on the kube-dns-upstream address, and a client in the
  * namespace asking both the link-local and the taken-over kube-dns address.
  */
+@Unmeasured // fixed ports only inside its own namespace; its processes log to files; 1 s stub retries
 class NodeCacheFlagFormTest {
     private static final String LOCAL = "169.254.20.10";
     private static final String KUBE_DNS = "10.96.0.10";
