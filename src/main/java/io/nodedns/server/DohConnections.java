@@ -1,37 +1,78 @@
 package io.nodedns.server;
 
-import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 
 /**
- * The open connections of one DNS-over-HTTPS listener and when each last began a request. A
- * connection accepted past {@link DohServer#MAX_CONNECTIONS} (Jetty accepts one more) takes the
- * place of the one that has waited longest for a request, which is closed, as DNS over TCP does at
- * its maximum ({@link SocketStreamServer}). Jetty's timeouts restart with every byte: before, 200
- * connections trickling a TLS ClientHello or request headers a byte a second held the listener
- * for as long as they went on, and no other client's connection was accepted
- * ({@code DohSlowClientsTest}). A client that sends its request at once is never the one that
- * waited longest while new connections keep coming.
+ * The open connections of one DNS-over-HTTPS listener as members of a {@link ConnectionSet}, the
+ * one cap DNS over TCP and DoT use: a connection accepted past {@link DohServer#MAX_CONNECTIONS}
+ * takes the place of the one that has waited longest for a request, which is closed; one with a
+ * request in flight (a forwarded miss, HTTP/2 streams) is never closed for another, and if all are
+ * busy the new one is (busy ones are bounded by {@link TcpServer#MAX_BUSY} and {@code read}).
+ * Jetty's timeouts restart with every byte: before the cap, 200 connections trickling a TLS
+ * ClientHello a byte a second held the listener for as long as they went on
+ * ({@code DohSlowClientsTest}).
  */
 final class DohConnections implements Connection.Listener {
     private final int max;
-    /** By the client's address: what a request knows of its connection under TLS and HTTP/2 layers. */
-    private final Map<SocketAddress, Open> open = new ConcurrentHashMap<>();
-    /** The address each was opened with: a closed socket's address reads as null. */
-    private final Map<EndPoint, SocketAddress> addresses = new ConcurrentHashMap<>();
+    private final ConnectionSet<Socket> set = new ConnectionSet<>();
+    /** By the socket's endpoint: on a wildcard listener one client address may be on two connections. */
+    private final Map<EndPoint, Socket> open = new ConcurrentHashMap<>();
 
-    private static final class Open {
-        final EndPoint endPoint;
-        /** System.nanoTime() of the accept or of the last request's start. */
-        volatile long since;
+    /** One accepted socket, busy while any of its requests is in flight. */
+    static final class Socket implements ConnectionSet.Member {
+        private final EndPoint endPoint;
+        /** Guarded by this: requests in flight, and when the last ended (or the accept), 0 while busy. */
+        private int inFlight;
+        private long waitingSince;
 
-        Open(EndPoint endPoint, long since) {
+        Socket(EndPoint endPoint, long now) {
             this.endPoint = endPoint;
-            this.since = since;
+            this.waitingSince = now;
+        }
+
+        /** A request of this connection begins. */
+        synchronized void begin() {
+            inFlight++;
+            waitingSince = 0;
+        }
+
+        /** A request of this connection has completed (its reply sent or failed). */
+        synchronized void end() {
+            if (--inFlight == 0) {
+                waitingSince = System.nanoTime();
+            }
+        }
+
+        @Override
+        public synchronized long waitingSince() {
+            return waitingSince;
+        }
+
+        @Override
+        public boolean evict() {
+            synchronized (this) {
+                if (inFlight != 0) {
+                    return false;
+                }
+                inFlight = -1; // closed: a request racing in cannot make it busy again
+                waitingSince = 0;
+            }
+            endPoint.close();
+            return true;
+        }
+
+        /** Jetty's idle timeouts ({@code read}, then {@code idle}) close it; the set only caps. */
+        @Override
+        public void expireIfDue(long now) {}
+
+        @Override
+        public void close() {
+            endPoint.close();
         }
     }
 
@@ -39,49 +80,41 @@ final class DohConnections implements Connection.Listener {
         this.max = max;
     }
 
+    /** Selector thread only (one selector): the set's admission is single-threaded, as an acceptor's. */
     @Override
     public void onOpened(Connection connection) {
         EndPoint e = connection.getEndPoint();
         if (!(e instanceof SocketChannelEndPoint)) {
             return; // the TLS, ALPN and HTTP connections over one socket: that socket's is counted
         }
-        SocketAddress client = e.getRemoteSocketAddress();
-        if (client == null) {
-            return; // closed already
+        if (!set.admit(max)) {
+            e.close(); // every connection has a request in flight
+            return;
         }
-        addresses.put(e, client);
-        open.put(client, new Open(e, System.nanoTime()));
-        if (open.size() > max) {
-            closeLongestWaiting(e);
+        Socket s = new Socket(e, System.nanoTime());
+        set.add(s);
+        open.put(e, s);
+        if (!e.isOpen() && open.remove(e, s)) {
+            set.remove(s); // closed before it was added: onClosed found nothing to remove
         }
     }
 
     @Override
     public void onClosed(Connection connection) {
-        EndPoint e = connection.getEndPoint();
-        SocketAddress client = addresses.remove(e);
-        if (client != null) {
-            open.computeIfPresent(client, (address, o) -> o.endPoint == e ? null : o);
+        Socket s = open.remove(connection.getEndPoint());
+        if (s != null) {
+            set.remove(s);
         }
     }
 
-    /** A request of the connection from {@code client} begins. */
-    void requested(SocketAddress client) {
-        Open o = open.get(client);
-        if (o != null) {
-            o.since = System.nanoTime();
+    /**
+     * The socket under a request's connection: its endpoint is the socket's for cleartext, the
+     * decrypted one of TLS for HTTPS (HTTP/1.1 and HTTP/2 alike); null if it has closed.
+     */
+    Socket of(EndPoint e) {
+        if (e instanceof SslConnection.SslEndPoint ssl) {
+            e = ssl.getSslConnection().getEndPoint();
         }
-    }
-
-    private void closeLongestWaiting(EndPoint opened) {
-        Open oldest = null;
-        for (Open o : open.values()) {
-            if (o.endPoint != opened && (oldest == null || o.since - oldest.since < 0)) {
-                oldest = o;
-            }
-        }
-        if (oldest != null) {
-            oldest.endPoint.close();
-        }
+        return open.get(e);
     }
 }

@@ -64,9 +64,26 @@ final class DohRequests extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         request.addHttpStreamWrapper(counting);
-        connections.requested(request.getConnectionMetaData().getRemoteSocketAddress());
-        // the connection has sent a request: from now on it may wait `idle` for the next (DohServer)
         org.eclipse.jetty.io.EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        DohConnections.Socket socket = connections.of(endPoint);
+        if (socket != null) {
+            // busy, not evicted for a new connection, until the stream completes however it ends
+            socket.begin();
+            request.addHttpStreamWrapper(stream -> new HttpStream.Wrapper(stream) {
+                @Override
+                public void succeeded() {
+                    super.succeeded();
+                    socket.end();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    super.failed(x);
+                    socket.end();
+                }
+            });
+        }
+        // the connection has sent a request: from now on it may wait `idle` for the next (DohServer)
         if (endPoint.getIdleTimeout() != idleMillis) {
             endPoint.setIdleTimeout(idleMillis);
         }

@@ -10,7 +10,6 @@ import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -27,7 +26,8 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * only when a Corefile has an {@code https://} block.
  *
  * <p>Bounds: at most 200 connections (CoreDNS's DefaultHTTPSMaxConnections; at it a new one takes
- * the place of the one that has waited longest for a request, {@link DohConnections}), the
+ * the place of the one that has waited longest for a request, never of one serving a request,
+ * {@link DohConnections}), the
  * handshake and first request within {@code read} of silence, later ones within {@code idle}, a
  * POST body within {@code read} of its request's start however it trickles;
  * requests take one of the listener's {@link TcpServer#MAX_BUSY} works before their body is read
@@ -105,10 +105,9 @@ final class DohServer implements StreamServer {
         connector.setAcceptQueueSize(1024);
         connector.setIdleTimeout(read); // until the first request; DohRequests then sets idle
         jetty.addConnector(connector);
-        // one more than the bound: the one accepted to take another's place (DohConnections)
-        NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS + 1, connector);
-        limit.setEndPointIdleTimeout(read);
-        jetty.addBean(limit);
+        // the cap is DohConnections' alone: Jetty's NetworkConnectionLimit stops accepting at its
+        // count, which can differ by one from the open set's (then no connection is ever accepted
+        // again), and resets every connection's idle timeout at each accept past it
         DohConnections connections = new DohConnections(MAX_CONNECTIONS);
         connector.addEventListener(connections);
         jetty.setHandler(

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,6 +41,8 @@ import org.xbill.DNS.Type;
 class DohSlowClientsTest {
     private static final int TRICKLING = 250;
     private static final int PROBES = 6;
+    /** Connections that send nothing: past the 200 a listener holds. */
+    private static final int IDLE = 220;
 
     @TempDir
     Path dir;
@@ -66,7 +70,8 @@ class DohSlowClientsTest {
         SSLContext trusting = trusting(ca);
         Message q = DnsClient.query("a.example.org", Type.A);
         List<Socket> trickling = new ArrayList<>();
-        try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log")); DnsClient client = new DnsClient(udp)) {
+        try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log"));
+                DnsClient client = new DnsClient(udp)) {
             p.awaitReply(client, q, Duration.ofSeconds(60));
             awaitDoh(trusting, doh, p);
 
@@ -98,6 +103,71 @@ class DohSlowClientsTest {
             assertTrue(p.isAlive(), "process alive");
         } finally {
             for (Socket s : trickling) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * A connection with a request in flight is never the one closed to make room: one DoH POST
+     * (HTTP/1.1 over TLS) whose body is still to come, then 220 connections that send nothing,
+     * then the body. Before, the connection whose request began first had "waited longest" and
+     * was closed at the 201st: the client got the connection's end, not its answer.
+     */
+    @Test
+    @Timeout(180)
+    void connectionServingARequestIsNotEvicted() throws Exception {
+        TestCa ca = new TestCa("doh busy connection CA");
+        Path[] cert = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir,
+                "server");
+        int udp = FreePorts.udpAndTcp();
+        int doh = FreePorts.udpAndTcp();
+        Path corefile = Files.writeString(dir.resolve("Corefile"), """
+                .:%1$d {
+                    bind 127.0.0.1
+                    whoami
+                }
+                https://.:%2$d {
+                    bind 127.0.0.1
+                    tls %3$s %4$s
+                    whoami
+                }
+                """.formatted(udp, doh, cert[0], cert[1]));
+        SSLContext trusting = trusting(ca);
+        List<Socket> idle = new ArrayList<>();
+        try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log")); DnsClient client = new DnsClient(udp)) {
+            p.awaitReply(client, DnsClient.query("a.example.org", Type.A), Duration.ofSeconds(60));
+            awaitDoh(trusting, doh, p);
+            try (SSLSocket tls = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", doh)) {
+                tls.setSoTimeout(10_000);
+                byte[] query = DnsClient.query("a.example.org", Type.A).toWire();
+                OutputStream out = tls.getOutputStream();
+                out.write(("POST /dns-query HTTP/1.1\r\nHost: dns.test\r\nContent-Type: application/dns-message\r\n"
+                        + "Content-Length: " + query.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(300); // its request is being handled, waiting for the body
+                long t0 = System.nanoTime();
+                for (int i = 0; i < IDLE; i++) {
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress("127.0.0.1", doh), 2000);
+                    idle.add(s);
+                }
+                Thread.sleep(200); // the server has accepted them
+                String status;
+                try {
+                    out.write(query);
+                    out.flush();
+                    status = new String(tls.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    status = e.toString();
+                }
+                System.out.printf("request in flight while %d connections opened (%d ms): %s%n", IDLE,
+                        (System.nanoTime() - t0) / 1_000_000, status);
+                assertEquals("HTTP/1.1 200", status, "the reply on the connection serving a request");
+            }
+            assertTrue(p.isAlive(), "process alive");
+        } finally {
+            for (Socket s : idle) {
                 s.close();
             }
         }
