@@ -29,13 +29,14 @@ final class Retirement {
         retired.forEach(Listener::handOver);
     }
 
-    /** After {@link #handOver}, on a thread of its own: drains and closes them, then gives the heap back. */
-    static void closeLater(List<Listener> retired) {
-        if (retired.isEmpty()) {
-            return;
-        }
+    /**
+     * After {@link #handOver}, on a thread of its own: drains them, stops the replaced plugins their
+     * last queries ran through, closes them, then gives the heap back.
+     */
+    static void closeLater(List<Listener> retired, List<Lifecycle> replaced) {
         Thread.ofVirtual().name("nodedns-retire").start(() -> {
             finish(retired);
+            replaced.forEach(Lifecycle::stop);
             retired.forEach(Listener::close);
             Server.releaseHeap("retired listeners");
         });
