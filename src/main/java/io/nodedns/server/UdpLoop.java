@@ -15,6 +15,8 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 public final class UdpLoop implements Responder, LoopChannel {
     private static final int READ_BATCH = 64;
     private static final long TICK_MILLIS = 10;
+    /** The longest a replaced socket reads after {@link #stopReadingWhenEmpty}: a queue is served in milliseconds. */
+    private static final long DRAIN_READ_NANOS = 1_000_000_000L;
     /** How often tickers run: often enough for timeouts, rarely enough to be a cold call (see runOnce). */
     static final long TICK_NANOS = 5_000_000L;
     /** Initial (and, pooled, largest) size of an exchange's request and response buffers. */
@@ -41,6 +43,10 @@ public final class UdpLoop implements Responder, LoopChannel {
     private volatile boolean started;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean reading = true;
+    /** Loop thread: set by {@link #stopReadingWhenEmpty}, each pass reads until a read finds the socket empty. */
+    private boolean draining;
+    /** Loop thread: when a draining loop stops reading even if its socket never ran dry. */
+    private long drainUntil;
     // Read by Listener#collect at scrape time (nodedns_udp_shed, nodedns_loop_errors).
     final LongAdder overloadDrops = new LongAdder();
     final LongAdder parkSheds = new LongAdder();
@@ -182,7 +188,7 @@ public final class UdpLoop implements Responder, LoopChannel {
      */
     private void runOnce() {
         try {
-            if (exchanges.inFlight() == 0 && reading && udp.waitsInReceive()) {
+            if (exchanges.inFlight() == 0 && reading && !draining && udp.waitsInReceive()) {
                 // nothing in flight (a queued completion holds its exchange too), so no upstream
                 // reply or completion can be due: wait for a query
                 read(true);
@@ -190,6 +196,9 @@ public final class UdpLoop implements Responder, LoopChannel {
                 poller.poll(TICK_MILLIS, this);
             }
             drainForeign();
+            if (draining && reading) {
+                readUntilEmpty();
+            }
             if (udp.queued() > 0) {
                 udp.flush(this);
             }
@@ -361,17 +370,26 @@ public final class UdpLoop implements Responder, LoopChannel {
     }
 
     /**
-     * Serves what the socket still holds, then stops reading, on the loop thread; {@link #reading()}
-     * says when. Only once the socket has left its group: otherwise it never runs dry under load.
+     * Serves what the socket still holds, then stops reading; {@link #reading()} says when. Only once
+     * the socket has left its group: otherwise it never runs dry under load. The loop goes on with
+     * its passes meanwhile (upstream replies, completions, ticks), reading once per pass.
      */
     void stopReadingWhenEmpty() {
         execute(() -> {
-            while (read(false) > 0) {
-                // each call reads a few batches; the queue is empty once one reads nothing
-            }
+            drainUntil = System.nanoTime() + DRAIN_READ_NANOS;
+            draining = true;
+        });
+    }
+
+    /**
+     * One read of a draining loop: the first that finds nothing ends the reading, as does the
+     * deadline, for a kernel that still steers datagrams to a connected member (before 5.4).
+     */
+    private void readUntilEmpty() {
+        if (read(false) == 0 || System.nanoTime() - drainUntil >= 0) {
             reading = false;
             poller.unregister(udp.channel());
-        });
+        }
     }
 
     /** False once the loop has stopped reading its socket. */
