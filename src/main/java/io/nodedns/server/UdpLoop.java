@@ -366,7 +366,7 @@ public final class UdpLoop implements Responder, LoopChannel {
      * where that cannot be done: then it is stopped as at shutdown.
      */
     boolean leaveGroup() {
-        return UdpSockets.leaveGroup(udp.channel());
+        return UdpSockets.leaveGroup(udp);
     }
 
     /**

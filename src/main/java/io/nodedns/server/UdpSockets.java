@@ -91,9 +91,12 @@ public final class UdpSockets {
      * with an explicit address still goes there (verified on 6.18: a connected member gets no new
      * datagram, reads the ones queued before, and its replies arrive). CoreDNS's reload (caddy's
      * startServers) gives a new server the old socket of the same address (restartFds) and closes
-     * the others with what they queued. False where the call is unavailable (not Linux).
+     * the others with what they queued. False where the call is unavailable (not Linux), and for a
+     * wildcard socket whose replies do not carry their source (no IP_PKTINFO): connected to
+     * loopback, it would answer other clients from a loopback address.
      */
-    static boolean leaveGroup(DatagramChannel ch) {
+    static boolean leaveGroup(ListenIo io) {
+        DatagramChannel ch = io.channel();
         int fd = LinuxSockets.unavailableReason() == null ? LinuxSockets.fd(ch) : -1;
         if (fd < 0) {
             return false;
@@ -109,6 +112,9 @@ public final class UdpSockets {
         }
         InetAddress self = bound.getAddress();
         if (self.isAnyLocalAddress()) {
+            if (!io.repliesFromDestination()) {
+                return false;
+            }
             // a dual-stack socket takes an IPv4 peer too, should the IPv6 loopback be off (it then has no
             // IPv6 clients: connected to a v4-mapped peer it can no longer send to IPv6 addresses)
             return self instanceof Inet6Address
