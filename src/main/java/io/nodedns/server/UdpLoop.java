@@ -362,10 +362,10 @@ public final class UdpLoop implements Responder, LoopChannel {
     /**
      * For a reload that replaces this socket: takes it out of its SO_REUSEPORT group
      * ({@link UdpSockets#leaveGroup}), so new datagrams go to the group's other (new) sockets while
-     * this loop goes on serving what was queued here; {@link #stopReadingWhenEmpty} ends it. False
-     * where that cannot be done: then it is stopped as at shutdown.
+     * this loop goes on serving what was queued here; {@link #stopReadingWhenEmpty} ends it. Null once
+     * it left; else why it could not, and it is stopped as at shutdown.
      */
-    boolean leaveGroup() {
+    String leaveGroup() {
         return UdpSockets.leaveGroup(udp);
     }
 
