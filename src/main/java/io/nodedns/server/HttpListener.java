@@ -26,7 +26,12 @@ final class HttpListener extends SocketAcceptor<HttpConnection> {
     volatile Map<String, HttpHandler> routes = Map.of();
 
     HttpListener(InetSocketAddress bindTo, String address) throws IOException {
-        super(bindTo, 64, "http", address, MAX_CONNECTIONS);
+        super(bindTo, 64, "http", address);
+    }
+
+    @Override
+    int maxConnections() {
+        return MAX_CONNECTIONS;
     }
 
     @Override
