@@ -229,10 +229,10 @@ public final class Listener {
     }
 
     /** After {@link #handOver}: each loop serves what its socket still holds and stops reading. */
-    void stopReadingWhenEmpty() {
+    void stopReadingWhenEmpty(long untilNanos) {
         for (UdpLoop loop : loops) {
             if (loop.reading()) {
-                loop.stopReadingWhenEmpty();
+                loop.stopReadingWhenEmpty(untilNanos);
             }
         }
     }

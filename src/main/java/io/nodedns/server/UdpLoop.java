@@ -15,8 +15,6 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 public final class UdpLoop implements Responder, LoopChannel {
     private static final int READ_BATCH = 64;
     private static final long TICK_MILLIS = 10;
-    /** The longest a replaced socket reads after {@link #stopReadingWhenEmpty}: a queue is served in milliseconds. */
-    private static final long DRAIN_READ_NANOS = 1_000_000_000L;
     /** How often tickers run: often enough for timeouts, rarely enough to be a cold call (see runOnce). */
     static final long TICK_NANOS = 5_000_000L;
     /** Initial (and, pooled, largest) size of an exchange's request and response buffers. */
@@ -354,41 +352,31 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     void stopReading() {
         reading = false;
-        execute(() -> {
-            poller.unregister(udp.channel());
-        });
+        execute(this::unregister);
     }
 
-    /**
-     * For a reload that replaces this socket: takes it out of its SO_REUSEPORT group
-     * ({@link UdpSockets#leaveGroup}), so new datagrams go to the group's other (new) sockets while
-     * this loop goes on serving what was queued here; {@link #stopReadingWhenEmpty} ends it. Null once
-     * it left; else why it could not, and it is stopped as at shutdown.
-     */
+    private void unregister() {
+        reading = false;
+        poller.unregister(udp.channel());
+    }
+
+    /** {@link UdpSockets#leaveGroup} for a reload: null once new datagrams go to the group's other sockets. */
     String leaveGroup() {
         return UdpSockets.leaveGroup(udp);
     }
 
-    /**
-     * Serves what the socket still holds, then stops reading; {@link #reading()} says when. Only once
-     * the socket has left its group: otherwise it never runs dry under load. The loop goes on with
-     * its passes meanwhile (upstream replies, completions, ticks), reading once per pass.
-     */
-    void stopReadingWhenEmpty() {
+    /** After {@link #leaveGroup}: serves what the socket holds in the loop's passes, a read each, then stops reading. */
+    void stopReadingWhenEmpty(long untilNanos) {
         execute(() -> {
-            drainUntil = System.nanoTime() + DRAIN_READ_NANOS;
+            drainUntil = untilNanos;
             draining = true;
         });
     }
 
-    /**
-     * One read of a draining loop: the first that finds nothing ends the reading, as does the
-     * deadline, for a kernel that still steers datagrams to a connected member (before 5.4).
-     */
+    /** A draining loop's read: the first that finds nothing (or the deadline, see Retirement) ends the reading. */
     private void readUntilEmpty() {
         if (read(false) == 0 || System.nanoTime() - drainUntil >= 0) {
-            reading = false;
-            poller.unregister(udp.channel());
+            unregister();
         }
     }
 
