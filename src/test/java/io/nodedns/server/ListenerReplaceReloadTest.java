@@ -184,6 +184,16 @@ class ListenerReplaceReloadTest {
             Message reply = DnsClient.exchange(tcp, DnsClient.query("again.example.org", Type.A));
             assertEquals(Rcode.NOERROR, reply.getRcode(), "the TCP connection opened before the reloads still serves");
             assertEquals(0, load.lost.get(), "lost queries: " + load.problems.stream().limit(5).toList());
+            // a deadline, not only the field, takes the reloaded value: after read 10s then 1s, a
+            // silent connection is closed after about 1 s (checked four times a second), not 10
+            Files.writeString(file, corefile(port, 2, "10s"));
+            assertTrue(server.server().reload(), "read 10s applied");
+            Files.writeString(file, corefile(port, 2, "1s"));
+            assertTrue(server.server().reload(), "read 1s applied");
+            try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                silent.setSoTimeout(5000); // a SocketTimeoutException here: the 10 s deadline applied
+                assertEquals(-1, silent.getInputStream().read(), "closed by the server within the new read deadline");
+            }
         }
     }
 
