@@ -57,13 +57,20 @@ final class HttpListener extends SocketAcceptor<HttpConnection> {
 
     final long headerTimeoutNanos;
     final int maxHeaderBytes;
+    private final int maxConnections;
     /** Path to handler; a reload swaps the whole table. */
     volatile Map<String, HttpHandler> routes = Map.of();
 
     HttpListener(InetSocketAddress bindTo, String address, Limits limits) throws IOException {
-        super(bindTo, 64, "http", address, limits.maxConnections());
+        super(bindTo, 64, "http", address);
+        this.maxConnections = limits.maxConnections();
         this.headerTimeoutNanos = limits.headerTimeoutNanos();
         this.maxHeaderBytes = limits.maxHeaderBytes();
+    }
+
+    @Override
+    int maxConnections() {
+        return maxConnections;
     }
 
     @Override

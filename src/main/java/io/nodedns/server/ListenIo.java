@@ -28,6 +28,12 @@ interface ListenIo extends UdpIo {
     /** Replies queued and not yet sent. */
     int queued();
 
+    /**
+     * True when each reply leaves from the address its query came to (IP_PKTINFO on a wildcard
+     * socket), whatever the socket is connected to.
+     */
+    boolean repliesFromDestination();
+
     DatagramChannel channel();
 
     /** Frees native memory: only once no thread can use this I/O again. */

@@ -209,15 +209,18 @@ public final class Listener {
      */
     void handOver() {
         int stayed = 0;
+        String why = null;
         for (UdpLoop loop : loops) {
-            if (!loop.leaveGroup()) {
+            String failed = loop.leaveGroup();
+            if (failed != null) {
                 loop.stopReading();
                 stayed++;
+                why = failed;
             }
         }
         if (stayed > 0) {
             io.nodedns.log.Log.warning("", stayed + " udp socket(s) of " + label + " could not leave their SO_REUSEPORT"
-                    + " group (connect(2) needs Linux and the socket's descriptor); the datagrams they queue until"
+                    + " group (" + why + "); the datagrams they queue until"
                     + " they close are lost");
         }
         if (stream != null) {
@@ -226,10 +229,10 @@ public final class Listener {
     }
 
     /** After {@link #handOver}: each loop serves what its socket still holds and stops reading. */
-    void stopReadingWhenEmpty() {
+    void stopReadingWhenEmpty(long untilNanos) {
         for (UdpLoop loop : loops) {
             if (loop.reading()) {
-                loop.stopReadingWhenEmpty();
+                loop.stopReadingWhenEmpty(untilNanos);
             }
         }
     }

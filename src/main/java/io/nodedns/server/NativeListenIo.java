@@ -107,6 +107,11 @@ final class NativeListenIo implements ListenIo {
     }
 
     @Override
+    public boolean repliesFromDestination() {
+        return pktinfo;
+    }
+
+    @Override
     public int batch() {
         return BATCH;
     }

@@ -47,6 +47,12 @@ final class NioListenIo extends NioUdpIo implements ListenIo {
         return received(rx.position());
     }
 
+    /** A wildcard socket's replies leave from the address the kernel picks (no IP_PKTINFO here). */
+    @Override
+    public boolean repliesFromDestination() {
+        return false;
+    }
+
     /** Never waits: this socket is non-blocking ({@link #waitsInReceive} is false). */
     @Override
     public int receiveWaiting() {

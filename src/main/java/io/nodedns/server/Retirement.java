@@ -21,6 +21,11 @@ final class Retirement {
      * for a loaded machine.
      */
     private static final Duration HANDOVER_GRACE = Duration.ofMillis(50);
+    /**
+     * The longest a replaced socket then reads: a queue is served in milliseconds; a kernel before
+     * 5.4 still hands a connected member its share, so its queue may never run dry.
+     */
+    private static final Duration DRAIN_READ = Duration.ofSeconds(1);
 
     private Retirement() {}
 
@@ -29,13 +34,14 @@ final class Retirement {
         retired.forEach(Listener::handOver);
     }
 
-    /** After {@link #handOver}, on a thread of its own: drains and closes them, then gives the heap back. */
-    static void closeLater(List<Listener> retired) {
-        if (retired.isEmpty()) {
-            return;
-        }
+    /**
+     * After {@link #handOver}, on a thread of its own: drains them, stops the replaced plugins their
+     * last queries ran through, closes them, then gives the heap back.
+     */
+    static void closeLater(List<Listener> retired, List<Lifecycle> replaced) {
         Thread.ofVirtual().name("nodedns-retire").start(() -> {
             finish(retired);
+            replaced.forEach(Lifecycle::stop);
             retired.forEach(Listener::close);
             Server.releaseHeap("retired listeners");
         });
@@ -47,7 +53,8 @@ final class Retirement {
      */
     static void finish(List<Listener> listeners) {
         Server.sleep(HANDOVER_GRACE);
-        listeners.forEach(Listener::stopReadingWhenEmpty);
+        long until = System.nanoTime() + DRAIN_READ.toNanos();
+        listeners.forEach(l -> l.stopReadingWhenEmpty(until));
         drain(listeners);
     }
 

@@ -260,14 +260,15 @@ public final class Server {
         return plan.address().label();
     }
 
+    /** The replaced plugins stop once the replaced listeners drained: their last queries run through them. */
     private static void retire(Instance previous, List<Listener> retired) {
         Retirement.handOver(retired);
-        if (previous != null) {
-            for (Lifecycle lifecycle : previous.lifecycles()) {
-                lifecycle.stop();
-            }
+        List<Lifecycle> stopping = previous == null ? List.of() : previous.lifecycles();
+        if (retired.isEmpty()) {
+            stopping.forEach(Lifecycle::stop);
+        } else {
+            Retirement.closeLater(retired, stopping);
         }
-        Retirement.closeLater(retired);
     }
 
     /**

@@ -25,17 +25,14 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private final ServerSocketChannel server;
     private final String kind;
     private final String label;
-    private final int maxConnections;
     private final LoopErrors errors;
     private volatile boolean accepting = true;
     private volatile Thread acceptor;
 
     /** Binds {@code bindTo}; {@code kind} ("tcp", "tls", "http") and {@code label} name the threads and the error log. */
-    SocketAcceptor(InetSocketAddress bindTo, int backlog, String kind, String label, int maxConnections)
-            throws IOException {
+    SocketAcceptor(InetSocketAddress bindTo, int backlog, String kind, String label) throws IOException {
         this.kind = kind;
         this.label = label;
-        this.maxConnections = maxConnections;
         ServerSocketChannel socket = ServerSocketChannel.open(
                 bindTo.getAddress() instanceof Inet6Address
                         ? StandardProtocolFamily.INET6
@@ -53,9 +50,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     }
 
     /** The connection cap, read at each admission (a stream server's follows a reload's settings). */
-    int maxConnections() {
-        return maxConnections;
-    }
+    abstract int maxConnections();
 
     /**
      * Serves an admitted connection: adds it to {@link #connections} and starts what reads it. A

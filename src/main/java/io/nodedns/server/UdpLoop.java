@@ -41,6 +41,10 @@ public final class UdpLoop implements Responder, LoopChannel {
     private volatile boolean started;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean reading = true;
+    /** Loop thread: set by {@link #stopReadingWhenEmpty}, each pass reads until a read finds the socket empty. */
+    private boolean draining;
+    /** Loop thread: when a draining loop stops reading even if its socket never ran dry. */
+    private long drainUntil;
     // Read by Listener#collect at scrape time (nodedns_udp_shed, nodedns_loop_errors).
     final LongAdder overloadDrops = new LongAdder();
     final LongAdder parkSheds = new LongAdder();
@@ -182,7 +186,7 @@ public final class UdpLoop implements Responder, LoopChannel {
      */
     private void runOnce() {
         try {
-            if (exchanges.inFlight() == 0 && reading && udp.waitsInReceive()) {
+            if (exchanges.inFlight() == 0 && reading && !draining && udp.waitsInReceive()) {
                 // nothing in flight (a queued completion holds its exchange too), so no upstream
                 // reply or completion can be due: wait for a query
                 read(true);
@@ -190,6 +194,9 @@ public final class UdpLoop implements Responder, LoopChannel {
                 poller.poll(TICK_MILLIS, this);
             }
             drainForeign();
+            if (draining && reading) {
+                readUntilEmpty();
+            }
             if (udp.queued() > 0) {
                 udp.flush(this);
             }
@@ -345,33 +352,32 @@ public final class UdpLoop implements Responder, LoopChannel {
 
     void stopReading() {
         reading = false;
+        execute(this::unregister);
+    }
+
+    private void unregister() {
+        reading = false;
+        poller.unregister(udp.channel());
+    }
+
+    /** {@link UdpSockets#leaveGroup} for a reload: null once new datagrams go to the group's other sockets. */
+    String leaveGroup() {
+        return UdpSockets.leaveGroup(udp);
+    }
+
+    /** After {@link #leaveGroup}: serves what the socket holds in the loop's passes, a read each, then stops reading. */
+    void stopReadingWhenEmpty(long untilNanos) {
         execute(() -> {
-            poller.unregister(udp.channel());
+            drainUntil = untilNanos;
+            draining = true;
         });
     }
 
-    /**
-     * For a reload that replaces this socket: takes it out of its SO_REUSEPORT group
-     * ({@link UdpSockets#leaveGroup}), so new datagrams go to the group's other (new) sockets while
-     * this loop goes on serving what was queued here; {@link #stopReadingWhenEmpty} ends it. False
-     * where that cannot be done: then it is stopped as at shutdown.
-     */
-    boolean leaveGroup() {
-        return UdpSockets.leaveGroup(udp.channel());
-    }
-
-    /**
-     * Serves what the socket still holds, then stops reading, on the loop thread; {@link #reading()}
-     * says when. Only once the socket has left its group: otherwise it never runs dry under load.
-     */
-    void stopReadingWhenEmpty() {
-        execute(() -> {
-            while (read(false) > 0) {
-                // each call reads a few batches; the queue is empty once one reads nothing
-            }
-            reading = false;
-            poller.unregister(udp.channel());
-        });
+    /** A draining loop's read: the first that finds nothing (or the deadline, see Retirement) ends the reading. */
+    private void readUntilEmpty() {
+        if (read(false) == 0 || System.nanoTime() - drainUntil >= 0) {
+            unregister();
+        }
     }
 
     /** False once the loop has stopped reading its socket. */

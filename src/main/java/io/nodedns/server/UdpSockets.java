@@ -91,29 +91,36 @@ public final class UdpSockets {
      * with an explicit address still goes there (verified on 6.18: a connected member gets no new
      * datagram, reads the ones queued before, and its replies arrive). CoreDNS's reload (caddy's
      * startServers) gives a new server the old socket of the same address (restartFds) and closes
-     * the others with what they queued. False where the call is unavailable (not Linux).
+     * the others with what they queued. Null once it left; else why not: the call is unavailable (not Linux) or failed, or a
+     * wildcard socket whose replies do not carry their source (no IP_PKTINFO): connected to
+     * loopback, it would answer other clients from a loopback address.
      */
-    static boolean leaveGroup(DatagramChannel ch) {
+    static String leaveGroup(ListenIo io) {
+        DatagramChannel ch = io.channel();
         int fd = LinuxSockets.unavailableReason() == null ? LinuxSockets.fd(ch) : -1;
         if (fd < 0) {
-            return false;
+            return "connect(2) needs Linux and the socket's descriptor";
         }
         InetSocketAddress bound;
         try {
             bound = (InetSocketAddress) ch.getLocalAddress();
         } catch (IOException e) {
-            return false;
+            return "its address: " + e.getMessage();
         }
         if (bound == null) {
-            return false;
+            return "it is not bound";
         }
         InetAddress self = bound.getAddress();
         if (self.isAnyLocalAddress()) {
+            if (!io.repliesFromDestination()) {
+                return "a wildcard socket without IP_PKTINFO would answer from loopback";
+            }
             // a dual-stack socket takes an IPv4 peer too, should the IPv6 loopback be off (it then has no
             // IPv6 clients: connected to a v4-mapped peer it can no longer send to IPv6 addresses)
-            return self instanceof Inet6Address
-                    && LinuxSockets.connect(fd, new InetSocketAddress("::1", bound.getPort()))
-                    || LinuxSockets.connect(fd, new InetSocketAddress("127.0.0.1", bound.getPort()));
+            String v6 = self instanceof Inet6Address
+                    ? LinuxSockets.connect(fd, new InetSocketAddress("::1", bound.getPort()))
+                    : "";
+            return v6 == null ? null : LinuxSockets.connect(fd, new InetSocketAddress("127.0.0.1", bound.getPort()));
         }
         return LinuxSockets.connect(fd, bound);
     }

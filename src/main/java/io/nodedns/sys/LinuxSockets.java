@@ -108,12 +108,13 @@ public final class LinuxSockets {
     }
 
     /**
-     * connect(2) for a UDP socket (reloads only; linked on first use): true on success. Unlike
+     * connect(2) for a UDP socket (reloads only; linked on first use): null on success, else why not
+     * (the errno, for a warning). Unlike
      * {@code DatagramChannel.connect}, which discards the datagrams already queued, and whose later
      * sends must go to the connected address, the kernel keeps the queue and sends to any address
      * given (udp_sendmsg takes msg_name over the connected peer).
      */
-    public static boolean connect(int fd, java.net.InetSocketAddress to) {
+    public static String connect(int fd, java.net.InetSocketAddress to) {
         byte[] ip = to.getAddress().getAddress();
         boolean v4 = ip.length == 4;
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
@@ -122,15 +123,24 @@ public final class LinuxSockets {
             sa.set(ValueLayout.JAVA_SHORT, 0, (short) (v4 ? AF_INET : AF_INET6));
             sa.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 2, (short) to.getPort());
             MemorySegment.copy(ip, 0, sa, ValueLayout.JAVA_BYTE, v4 ? 4 : 8, ip.length);
-            return (int) Connect.CONNECT.invokeExact(fd, sa.address(), (int) sa.byteSize()) == 0;
-        } catch (Throwable t) { // not linked (off Linux), or the call failed
-            return false;
+            MemorySegment state = arena.allocate(Connect.STATE);
+            if ((int) Connect.CONNECT.invokeExact(state, fd, sa.address(), (int) sa.byteSize()) == 0) {
+                return null;
+            }
+            return "connect(2): " + Errno.describe(state.get(ValueLayout.JAVA_INT, Connect.ERRNO));
+        } catch (Throwable t) { // not linked (off Linux)
+            return "connect(2) unavailable: " + t;
         }
     }
 
     /** connect's handle, linked when first used: a start-up need not pay for its descriptor (see {@link Libc}). */
     private static final class Connect {
-        static final MethodHandle CONNECT = Libc.downcall("connect", Libc.I_IPI);
+        static final java.lang.foreign.Linker.Option ERRNO_STATE = java.lang.foreign.Linker.Option
+                .captureCallState("errno");
+        /** A cold call, so the capture's per-call cost (see UpstreamDatagrams) does not matter. */
+        static final MethodHandle CONNECT = Libc.downcall("connect", Libc.I_IPI, ERRNO_STATE);
+        static final java.lang.foreign.StructLayout STATE = java.lang.foreign.Linker.Option.captureStateLayout();
+        static final long ERRNO = STATE.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     }
 
     /** setsockopt(fd, level, name, &value, 4) for an int option (setup time only); true on success. */

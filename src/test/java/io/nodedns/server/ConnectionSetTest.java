@@ -77,7 +77,12 @@ class ConnectionSetTest {
         CountDownLatch proceed = new CountDownLatch(1);
         Member member = new Member(1, true);
         SocketAcceptor<Member> acceptor = new SocketAcceptor<>(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8, "test", "test", 8) {
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8, "test", "test") {
+            @Override
+            int maxConnections() {
+                return 8;
+            }
+
             @Override
             void startConnection(SocketChannel socket) throws IOException {
                 starting.countDown();

@@ -1,6 +1,7 @@
 package io.nodedns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,7 +62,7 @@ class ListenerReplaceReloadTest {
      * to; one bound to an address stays in the group as a connected member the lookup skips.
      */
     @ParameterizedTest(name = "bind ''{0}'', native I/O {1}")
-    @CsvSource({"'',true", "127.0.0.1,true", "'',false"})
+    @CsvSource({"'',true", "127.0.0.1,true", "127.0.0.1,false"})
     void multisocketReloadsUnderLoadLoseNoQuery(String bind, String nativeIo) throws Exception {
         int port = FreePorts.udpAndTcp();
         Path file = dir.resolve("Corefile");
@@ -82,6 +83,25 @@ class ListenerReplaceReloadTest {
                     nativeIo, load.total(), load.lost.get());
             assertEquals(0, load.lost.get(), "lost queries: " + load.problems.stream().limit(5).toList());
             assertTrue(load.total() >= 2_000, "queries flowed: " + load.total());
+        }
+    }
+
+    /**
+     * A wildcard socket without IP_PKTINFO (NIO) connected to loopback would answer other clients
+     * from a loopback address: it stays in its group and stops reading, as before.
+     */
+    @Test
+    void onlyAWildcardSocketWithPacketInfoLeavesItsGroup() throws Exception {
+        try (UdpIoMode io = UdpIoMode.set("false");
+                TestServer server = TestServer.fromText(corefile(FreePorts.udpAndTcp(), 1, "3s"))) {
+            assertFalse(server.firstLoop().nativeIo());
+            assertEquals("a wildcard socket without IP_PKTINFO would answer from loopback",
+                    server.firstLoop().leaveGroup(), "NIO wildcard");
+        }
+        try (UdpIoMode io = UdpIoMode.set("true");
+                TestServer server = TestServer.fromText(corefile(FreePorts.udpAndTcp(), 1, "3s"))) {
+            assertTrue(server.firstLoop().nativeIo());
+            assertEquals(null, server.firstLoop().leaveGroup(), "native wildcard, IP_PKTINFO");
         }
     }
 
@@ -164,6 +184,16 @@ class ListenerReplaceReloadTest {
             Message reply = DnsClient.exchange(tcp, DnsClient.query("again.example.org", Type.A));
             assertEquals(Rcode.NOERROR, reply.getRcode(), "the TCP connection opened before the reloads still serves");
             assertEquals(0, load.lost.get(), "lost queries: " + load.problems.stream().limit(5).toList());
+            // a deadline, not only the field, takes the reloaded value: after read 10s then 1s, a
+            // silent connection is closed after about 1 s (checked four times a second), not 10
+            Files.writeString(file, corefile(port, 2, "10s"));
+            assertTrue(server.server().reload(), "read 10s applied");
+            Files.writeString(file, corefile(port, 2, "1s"));
+            assertTrue(server.server().reload(), "read 1s applied");
+            try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                silent.setSoTimeout(5000); // a SocketTimeoutException here: the 10 s deadline applied
+                assertEquals(-1, silent.getInputStream().read(), "closed by the server within the new read deadline");
+            }
         }
     }
 

@@ -21,4 +21,12 @@ class ErrnoTest {
         assertEquals(0, Errno.ofMessage("something else"));
         assertEquals(0, Errno.ofMessage(null));
     }
+
+    /** A failed connect(2) (a reload's leaveGroup) says why, for the warning that the socket stays in its group. */
+    @Test
+    void aFailedConnectReportsItsErrno() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(LinuxSockets.unavailableReason() == null, "needs Linux");
+        assertEquals("connect(2): bad file descriptor (EBADF)",
+                LinuxSockets.connect(-1, new java.net.InetSocketAddress("127.0.0.1", 9)));
+    }
 }

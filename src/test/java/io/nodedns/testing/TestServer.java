@@ -51,6 +51,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(new ConfigSource.FileSource(file), Map.of());
     }
 
+    /** A Corefile that a test rewrites and reloads, with a registry of your own. */
+    public static TestServer fromFile(Path file, PluginRegistry registry) throws ConfigException, IOException {
+        return new TestServer(new ConfigSource.FileSource(file), Map.of(), registry);
+    }
+
     public Server server() {
         return server;
     }
