@@ -15,13 +15,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +65,7 @@ class DohSlowClientsTest {
                 }
                 """.formatted(udp, doh, cert[0], cert[1]);
         Path corefile = Files.writeString(dir.resolve("Corefile"), text);
-        SSLContext trusting = trusting(ca);
+        SSLContext trusting = ca.trusting();
         Message q = DnsClient.query("a.example.org", Type.A);
         List<Socket> trickling = new ArrayList<>();
         try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log"));
@@ -133,7 +131,7 @@ class DohSlowClientsTest {
                     whoami
                 }
                 """.formatted(udp, doh, cert[0], cert[1]));
-        SSLContext trusting = trusting(ca);
+        SSLContext trusting = ca.trusting();
         List<Socket> idle = new ArrayList<>();
         try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log")); DnsClient client = new DnsClient(udp)) {
             p.awaitReply(client, DnsClient.query("a.example.org", Type.A), Duration.ofSeconds(60));
@@ -219,16 +217,5 @@ class DohSlowClientsTest {
             Thread.sleep(200);
         }
         throw new AssertionError("DoH not answering: " + last + "\n" + p.log());
-    }
-
-    static SSLContext trusting(TestCa ca) throws Exception {
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("ca", ca.cert());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

@@ -50,14 +50,7 @@ public final class TestCa {
             ks.setKeyEntry("k", key, new char[0], new X509Certificate[]{cert});
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, new char[0]);
-            KeyStore ts = KeyStore.getInstance("PKCS12");
-            ts.load(null, null);
-            ts.setCertificateEntry("ca", ca);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ts);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-            return ctx;
+            return TestCa.context(kmf.getKeyManagers(), ca);
         }
 
         /** Writes {@code <prefix>.crt} and {@code <prefix>.key} (PKCS#8) into dir; returns {cert, key}. */
@@ -81,6 +74,23 @@ public final class TestCa {
 
     public X509Certificate cert() {
         return cert;
+    }
+
+    /** A client context trusting this CA, presenting no certificate. */
+    public SSLContext trusting() throws GeneralSecurityException, IOException {
+        return context(null, cert);
+    }
+
+    private static SSLContext context(javax.net.ssl.KeyManager[] keys, X509Certificate ca)
+            throws GeneralSecurityException, IOException {
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(keys, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     /** Writes the CA certificate as PEM. */
