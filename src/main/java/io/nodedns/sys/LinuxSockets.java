@@ -115,14 +115,8 @@ public final class LinuxSockets {
      * given (udp_sendmsg takes msg_name over the connected peer).
      */
     public static String connect(int fd, java.net.InetSocketAddress to) {
-        byte[] ip = to.getAddress().getAddress();
-        boolean v4 = ip.length == 4;
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            // sockaddr_in {family, port, addr[4], zero[8]} or sockaddr_in6 {family, port, flowinfo, addr[16], scope_id}
-            MemorySegment sa = arena.allocate(v4 ? 16 : 28, 8);
-            sa.set(ValueLayout.JAVA_SHORT, 0, (short) (v4 ? AF_INET : AF_INET6));
-            sa.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 2, (short) to.getPort());
-            MemorySegment.copy(ip, 0, sa, ValueLayout.JAVA_BYTE, v4 ? 4 : 8, ip.length);
+            MemorySegment sa = SockAddr.of(arena, to);
             MemorySegment state = arena.allocate(Connect.STATE);
             if ((int) Connect.CONNECT.invokeExact(state, fd, sa.address(), (int) sa.byteSize()) == 0) {
                 return null;

@@ -7,13 +7,24 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 
-/** Reads raw Linux sockaddr_in / sockaddr_in6 bytes without building Java objects. */
+/** Reads raw Linux sockaddr_in / sockaddr_in6 bytes without building Java objects, and writes one for a cold call. */
 public final class SockAddr {
     private static final ValueLayout.OfShort NATIVE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfShort BIG_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED
             .withOrder(ByteOrder.BIG_ENDIAN);
 
     private SockAddr() {}
+
+    /** {@code to} as a sockaddr_in {family, port, addr[4], zero[8]} or sockaddr_in6 {family, port, flowinfo, addr[16], scope_id}. */
+    public static MemorySegment of(java.lang.foreign.Arena arena, InetSocketAddress to) {
+        byte[] ip = to.getAddress().getAddress();
+        boolean v4 = ip.length == 4;
+        MemorySegment sa = arena.allocate(v4 ? 16 : 28, 8);
+        sa.set(NATIVE_SHORT, 0, (short) (v4 ? LinuxSockets.AF_INET : LinuxSockets.AF_INET6));
+        sa.set(BIG_SHORT, 2, (short) to.getPort());
+        MemorySegment.copy(ip, 0, sa, ValueLayout.JAVA_BYTE, v4 ? 4 : 8, ip.length);
+        return sa;
+    }
 
     public static int family(MemorySegment sa) {
         return sa.get(NATIVE_SHORT, 0) & 0xffff;

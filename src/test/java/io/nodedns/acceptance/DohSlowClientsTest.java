@@ -49,22 +49,10 @@ class DohSlowClientsTest {
     @Timeout(180)
     void tricklingHandshakesDoNotLockOutOtherClients() throws Exception {
         TestCa ca = new TestCa("doh slow clients CA");
-        Path[] cert = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir,
-                "server");
         int udp = FreePorts.udpAndTcp();
         int doh = FreePorts.udpAndTcp();
-        String text = """
-                .:%1$d {
-                    bind 127.0.0.1
-                    whoami
-                }
-                https://.:%2$d {
-                    bind 127.0.0.1
-                    tls %3$s %4$s
-                    whoami
-                }
-                """.formatted(udp, doh, cert[0], cert[1]);
-        Path corefile = Files.writeString(dir.resolve("Corefile"), text);
+        Path corefile = corefile(ca, udp, doh);
+        String text = Files.readString(corefile);
         SSLContext trusting = ca.trusting();
         Message q = DnsClient.query("a.example.org", Type.A);
         List<Socket> trickling = new ArrayList<>();
@@ -116,21 +104,9 @@ class DohSlowClientsTest {
     @Timeout(180)
     void connectionServingARequestIsNotEvicted() throws Exception {
         TestCa ca = new TestCa("doh busy connection CA");
-        Path[] cert = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir,
-                "server");
         int udp = FreePorts.udpAndTcp();
         int doh = FreePorts.udpAndTcp();
-        Path corefile = Files.writeString(dir.resolve("Corefile"), """
-                .:%1$d {
-                    bind 127.0.0.1
-                    whoami
-                }
-                https://.:%2$d {
-                    bind 127.0.0.1
-                    tls %3$s %4$s
-                    whoami
-                }
-                """.formatted(udp, doh, cert[0], cert[1]));
+        Path corefile = corefile(ca, udp, doh);
         SSLContext trusting = ca.trusting();
         List<Socket> idle = new ArrayList<>();
         try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log")); DnsClient client = new DnsClient(udp)) {
@@ -218,4 +194,22 @@ class DohSlowClientsTest {
         }
         throw new AssertionError("DoH not answering: " + last + "\n" + p.log());
     }
+
+    /** whoami on UDP port {@code udp} and over DoH on {@code doh}, with a certificate of {@code ca}. */
+    private Path corefile(TestCa ca, int udp, int doh) throws Exception {
+        Path[] cert = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir,
+                "server");
+        return Files.writeString(dir.resolve("Corefile"), """
+                .:%1$d {
+                    bind 127.0.0.1
+                    whoami
+                }
+                https://.:%2$d {
+                    bind 127.0.0.1
+                    tls %3$s %4$s
+                    whoami
+                }
+                """.formatted(udp, doh, cert[0], cert[1]));
+    }
+
 }

@@ -263,11 +263,12 @@ class HttpEndpointsTest {
         }
     }
 
-    private static void ok(HttpExchange exchange) throws IOException {
+    static void ok(HttpExchange exchange) throws IOException {
         HttpEndpoints.reply(exchange, 200, "OK");
     }
 
-    private static HttpEndpoints serve(HttpHandler health) throws IOException {
+    /** A listener on 127.0.0.1 serving only /health with {@code health}. */
+    static HttpEndpoints serve(HttpHandler health) throws IOException {
         HttpEndpoints endpoints = new HttpEndpoints();
         List<HttpRoute> routes = List.of(new HttpRoute("127.0.0.1:0", "/health", health));
         endpoints.prepare(routes);

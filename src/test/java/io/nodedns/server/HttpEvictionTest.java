@@ -33,11 +33,7 @@ class HttpEvictionTest {
     @Test
     @Timeout(120)
     void probesAreAnsweredWhileAClientHoldsEveryConnection() throws Exception {
-        HttpEndpoints endpoints = new HttpEndpoints();
-        List<HttpRoute> routes = List.of(
-                new HttpRoute("127.0.0.1:0", "/health", exchange -> HttpEndpoints.reply(exchange, 200, "OK")));
-        endpoints.prepare(routes);
-        endpoints.apply(routes);
+        HttpEndpoints endpoints = HttpEndpointsTest.serve(HttpEndpointsTest::ok);
         int port = endpoints.port("127.0.0.1:0");
         AtomicLong reopened = new AtomicLong();
         try (Selector hog = Selector.open()) {

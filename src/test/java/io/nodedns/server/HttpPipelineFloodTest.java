@@ -43,11 +43,7 @@ class HttpPipelineFloodTest {
     @Test
     @Timeout(180)
     void probesAreAnsweredWhilePipeliningClientsNeverRead() throws Exception {
-        HttpEndpoints endpoints = new HttpEndpoints();
-        List<HttpRoute> routes = List.of(
-                new HttpRoute("127.0.0.1:0", "/health", exchange -> HttpEndpoints.reply(exchange, 200, "OK")));
-        endpoints.prepare(routes);
-        endpoints.apply(routes);
+        HttpEndpoints endpoints = HttpEndpointsTest.serve(HttpEndpointsTest::ok);
         int port = endpoints.port("127.0.0.1:0");
         AtomicLong reconnects = new AtomicLong();
         AtomicLong written = new AtomicLong();
