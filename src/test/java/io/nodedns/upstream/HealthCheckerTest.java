@@ -3,11 +3,11 @@ package io.nodedns.upstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nodedns.testing.FakeUpstream;
-import java.lang.management.ManagementFactory;
+import io.nodedns.testing.LoopAllocations;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Rcode;
 
@@ -94,32 +94,39 @@ class HealthCheckerTest {
         }
     }
 
-    /** trigger runs on UDP loops (a timed-out attempt): it hands the upstream over and allocates nothing. */
+    /**
+     * trigger runs on UDP loops (a timed-out attempt): it hands the upstream over and allocates
+     * nothing. Measured as the loop's allocation tests are (LoopAllocations: C2's string constants
+     * resolved first, warm-up windows, then every window clean), each trigger after the previous
+     * probe loop ended, so each starts one.
+     */
     @Test
     void triggerAllocatesNothingOnTheCallingThread() throws Exception {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(mx.isThreadAllocatedMemorySupported(), "no per-thread allocation counter");
-        mx.setThreadAllocatedMemoryEnabled(true);
         try (FakeUpstream up = FakeUpstream.start()) {
             Upstream u = new Upstream(up.address(), ConnOptions.defaults());
             HealthChecker hc = checker(true, ".", false, 2);
-            long bytes = 0;
-            for (int i = 0; i < 250; i++) {
-                long deadline = System.nanoTime() + 3_000_000_000L;
-                while (u.probing() && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
-                }
-                assertFalse(u.probing(), "each probe loop ends on the fake's answer");
-                long before = mx.getCurrentThreadAllocatedBytes();
-                hc.trigger(u);
-                long used = mx.getCurrentThreadAllocatedBytes() - before;
-                if (i >= 50) { // the first calls load and link classes
-                    bytes += used;
-                }
-            }
-            assertEquals(0, bytes, "bytes allocated by 200 triggers that each started a probe loop");
-            assertTrue(up.probes() >= 200, "every trigger started a probe loop: " + up.probes());
+            int perWindow = 50;
+            LoopAllocations.Result r = LoopAllocations.measure(Thread.currentThread().threadId(),
+                    new LoopAllocations.Kind("trigger", perWindow, () -> {
+                        for (int i = 0; i < perWindow; i++) {
+                            awaitProbeLoopEnd(u);
+                            hc.trigger(u);
+                        }
+                        return 0;
+                    }));
+            r.assertNothingAllocated();
+            awaitProbeLoopEnd(u);
+            assertTrue(up.probes() >= perWindow * r.windows().size(),
+                    "every trigger started a probe loop: " + up.probes());
         }
+    }
+
+    private static void awaitProbeLoopEnd(Upstream u) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (u.probing() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(100_000);
+        }
+        assertFalse(u.probing(), "each probe loop ends on the fake's answer");
     }
 
     @Test
