@@ -2,6 +2,7 @@ package io.nodedns.sys;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
@@ -44,5 +45,33 @@ final class Libc {
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         Linker linker = Linker.nativeLinker();
         return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(), descriptor, options);
+    }
+
+    /**
+     * The calling thread's errno word ({@code __errno_location()}), read right after a call that
+     * failed. Look it up before that call, not after: the first lookup links, which loads classes
+     * and makes system calls that overwrite errno.
+     *
+     * <p>Why not {@code Linker.Option.captureCallState("errno")}: the JDK slices the capture segment
+     * on every call ({@code asSlice}, a new MemorySegment), which only C2's escape analysis removes;
+     * under C1 only (the image's {@code -XX:TieredStopAtLevel=1}) that was 57-74 B per forwarded
+     * query, and its linker option costs a descriptor of its own. Between a call's return and the
+     * read the thread runs only the downcall's return to Java and our code; only a safepoint that
+     * stops it exactly there could overwrite errno (the JVM's own waiting may set it). Failed calls
+     * are rare, so is that.
+     */
+    static MemorySegment errnoWord() {
+        long word;
+        try {
+            word = (long) ErrnoLocation.HANDLE.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        return MemorySegment.ofAddress(word).reinterpret(4);
+    }
+
+    /** {@code int *__errno_location(void)}, linked at the first lookup: nothing before it needs errno. */
+    private static final class ErrnoLocation {
+        static final MethodHandle HANDLE = downcall("__errno_location", FunctionDescriptor.of(L));
     }
 }

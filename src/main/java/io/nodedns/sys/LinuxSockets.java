@@ -117,11 +117,11 @@ public final class LinuxSockets {
     public static String connect(int fd, java.net.InetSocketAddress to) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment sa = SockAddr.of(arena, to);
-            MemorySegment state = arena.allocate(Connect.STATE);
-            if ((int) Connect.CONNECT.invokeExact(state, fd, sa.address(), (int) sa.byteSize()) == 0) {
+            MemorySegment errno = Libc.errnoWord();
+            if ((int) Connect.CONNECT.invokeExact(fd, sa.address(), (int) sa.byteSize()) == 0) {
                 return null;
             }
-            return "connect(2): " + Errno.describe(state.get(ValueLayout.JAVA_INT, Connect.ERRNO));
+            return "connect(2): " + Errno.describe(errno.get(ValueLayout.JAVA_INT, 0));
         } catch (Throwable t) { // not linked (off Linux)
             return "connect(2) unavailable: " + t;
         }
@@ -129,12 +129,7 @@ public final class LinuxSockets {
 
     /** connect's handle, linked when first used: a start-up need not pay for its descriptor (see {@link Libc}). */
     private static final class Connect {
-        static final java.lang.foreign.Linker.Option ERRNO_STATE = java.lang.foreign.Linker.Option
-                .captureCallState("errno");
-        /** A cold call, so the capture's per-call cost (see UpstreamDatagrams) does not matter. */
-        static final MethodHandle CONNECT = Libc.downcall("connect", Libc.I_IPI, ERRNO_STATE);
-        static final java.lang.foreign.StructLayout STATE = java.lang.foreign.Linker.Option.captureStateLayout();
-        static final long ERRNO = STATE.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+        static final MethodHandle CONNECT = Libc.downcall("connect", Libc.I_IPI);
     }
 
     /** setsockopt(fd, level, name, &value, 4) for an int option (setup time only); true on success. */

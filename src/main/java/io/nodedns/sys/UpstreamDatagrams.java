@@ -1,7 +1,6 @@
 package io.nodedns.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -14,14 +13,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * connected UDP socket reports an ICMP "port unreachable" as ECONNREFUSED, which health checking
  * needs. One instance per loop (not thread-safe); nothing allocated per call, under C1 too.
  *
- * <p>Why not {@code Linker.Option.captureCallState("errno")}: the JDK slices the capture segment
- * on every call ({@code asSlice}, a new MemorySegment), which only C2's escape analysis removes;
- * under C1 only (the image's {@code -XX:TieredStopAtLevel=1}) that was 57-74 B per forwarded query.
- * Instead, after a failed call, errno is read from this thread's errno word
- * ({@code __errno_location()}, looked up once per thread, before its first send). Between the call's return and that read
- * the thread runs only the downcall's return to Java and our code; only a safepoint that stops it
- * exactly there could overwrite errno (the JVM's own waiting may set it), and a refused upstream
- * would then be noticed by its timeout instead, once. Failed calls are rare, so is that.
+ * <p>errno is read from this thread's errno word ({@link Libc#errnoWord}, which says why not
+ * {@code captureCallState}), looked up once per thread, before its first send; a refused upstream
+ * whose errno a safepoint overwrote is noticed by its timeout instead, once.
  */
 public final class UpstreamDatagrams {
     public static final int ECONNREFUSED = 111;
@@ -81,7 +75,7 @@ public final class UpstreamDatagrams {
         try {
             long sent = (long) SEND.invokeExact(-1, 0L, 0L, LinuxSockets.MSG_DONTWAIT);
             int received = (int) RECVMMSG.invokeExact(-1, 0L, 0, LinuxSockets.MSG_DONTWAIT, 0L);
-            long word = (long) ErrnoLocation.HANDLE.invokeExact();
+            Libc.errnoWord();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -130,20 +124,8 @@ public final class UpstreamDatagrams {
     }
 
     private void lookUpErrnoWord() {
-        long word;
-        try {
-            word = (long) ErrnoLocation.HANDLE.invokeExact();
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
-        errnoWord = MemorySegment.ofAddress(word).reinterpret(4);
+        errnoWord = Libc.errnoWord();
         errnoThread = Thread.currentThread();
-    }
-
-    /** {@code int *__errno_location(void)}, linked at the first send: nothing before it needs errno. */
-    private static final class ErrnoLocation {
-        static final MethodHandle HANDLE = Libc.downcall("__errno_location",
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG));
     }
 
     public UnsafeBuffer slot(int i) {
