@@ -10,8 +10,7 @@ import java.util.List;
  */
 record CacheConfig(
         List<String> zones,
-        int successCapacity, long successMaxTtl, long successMinTtl,
-        int denialCapacity, long denialMaxTtl, long denialMinTtl,
+        StoreLimits success, StoreLimits denial,
         Duration servfailTtl,
         int prefetch, Duration prefetchWindow, int prefetchPercentage,
         Duration staleUpTo, boolean verifyStale, Duration verifyTimeout, long staleTtl, Duration staleRecheck,
@@ -21,9 +20,10 @@ record CacheConfig(
         String persist) {
 
     static final int DEFAULT_CAPACITY = 10_000;
-    static final long DEFAULT_SUCCESS_TTL = 3600;
-    static final long DEFAULT_DENIAL_TTL = 1800;
-    static final long DEFAULT_MIN_TTL = 5;
+    /** CoreDNS's maxTTL and minTTL. */
+    static final StoreLimits DEFAULT_SUCCESS = new StoreLimits(DEFAULT_CAPACITY, 3600, 5);
+    /** CoreDNS's maxNTTL and minNTTL. */
+    static final StoreLimits DEFAULT_DENIAL = new StoreLimits(DEFAULT_CAPACITY, 1800, 5);
     static final Duration DEFAULT_SERVFAIL = Duration.ofSeconds(5);
     static final Duration MAX_SERVFAIL = Duration.ofMinutes(5);
 
@@ -43,10 +43,7 @@ record CacheConfig(
     @Override
     public String toString() {
         return new StringBuilder(160).append("CacheConfig[zones=").append(zones)
-                .append(", success=").append(successCapacity).append('/').append(successMaxTtl).append('/')
-                .append(successMinTtl)
-                .append(", denial=").append(denialCapacity).append('/').append(denialMaxTtl).append('/')
-                .append(denialMinTtl)
+                .append(", success=").append(success).append(", denial=").append(denial)
                 .append(", servfailTtl=").append(servfailTtl)
                 .append(", prefetch=").append(prefetch).append('/').append(prefetchWindow).append('/')
                 .append(prefetchPercentage)
@@ -57,15 +54,28 @@ record CacheConfig(
                 .append(", keepTtl=").append(keepTtl).append(']').toString();
     }
 
+    /**
+     * What a {@code success} or {@code denial} line sets for its store: how many entries it holds,
+     * and the bounds (seconds) of their TTLs.
+     */
+    record StoreLimits(int capacity, long maxTtl, long minTtl) {
+        StoreLimits withMaxTtl(long ttl) {
+            return new StoreLimits(capacity, ttl, minTtl);
+        }
+
+        /** Written out, as {@link CacheConfig#toString} is. */
+        @Override
+        public String toString() {
+            return new StringBuilder(24).append(capacity).append('/').append(maxTtl).append('/').append(minTtl)
+                    .toString();
+        }
+    }
+
     /** A mutable builder, so the parser can apply options in any order. */
     static final class Builder {
         List<String> zones = List.of(".");
-        int successCapacity = DEFAULT_CAPACITY;
-        long successMaxTtl = DEFAULT_SUCCESS_TTL;
-        long successMinTtl = DEFAULT_MIN_TTL;
-        int denialCapacity = DEFAULT_CAPACITY;
-        long denialMaxTtl = DEFAULT_DENIAL_TTL;
-        long denialMinTtl = DEFAULT_MIN_TTL;
+        StoreLimits success = DEFAULT_SUCCESS;
+        StoreLimits denial = DEFAULT_DENIAL;
         Duration servfailTtl = DEFAULT_SERVFAIL;
         int prefetch;
         Duration prefetchWindow = Duration.ofMinutes(1);
@@ -83,8 +93,8 @@ record CacheConfig(
         String persist;
 
         CacheConfig build() {
-            return new CacheConfig(zones, successCapacity, successMaxTtl, successMinTtl, denialCapacity, denialMaxTtl,
-                    denialMinTtl, servfailTtl, prefetch, prefetchWindow, prefetchPercentage, staleUpTo, verifyStale,
+            return new CacheConfig(zones, success, denial, servfailTtl, prefetch, prefetchWindow, prefetchPercentage,
+                    staleUpTo, verifyStale,
                     verifyTimeout, staleTtl, staleRecheck, preferPositive, disableSuccess, disableDenial, keepTtl,
                     persist);
         }

@@ -217,8 +217,9 @@ final class CacheIntake {
             return servfailSeconds;
         }
         boolean negative = type == Type.NAME_ERROR || type == Type.NO_DATA;
-        long max = negative ? config.denialMaxTtl() : config.successMaxTtl();
-        long min = negative ? config.denialMinTtl() : config.successMinTtl();
+        CacheConfig.StoreLimits limits = negative ? config.denial() : config.success();
+        long max = limits.maxTtl();
+        long min = limits.minTtl();
         long msg = type == Type.DELEGATION || type == Type.OTHER
                 || (CacheWire.flags(scan) & CacheWire.F_NO_RECORDS) != 0
                         ? 5

@@ -176,7 +176,7 @@ final class CachePersist {
                     return rejected(size, "entry " + (read - 1) + " has a compressed question name");
                 }
                 boolean success = store == 0;
-                long max = success ? config.successMaxTtl() : config.denialMaxTtl();
+                long max = (success ? config.success() : config.denial()).maxTtl();
                 if (duration > max) { // a lower max TTL since the file was written caps what is left
                     duration = max;
                     remainingMillis = Math.min(remainingMillis, max * 1000);

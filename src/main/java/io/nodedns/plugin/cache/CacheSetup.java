@@ -47,7 +47,7 @@ public final class CacheSetup implements PluginSetup {
         Directive directive = ctx.once();
         CacheConfig config = parse(directive.dispenser(), ctx.zones());
         checkBudget(ctx, directive,
-                CacheStore.bytesFor(config.successCapacity()) + CacheStore.bytesFor(config.denialCapacity()),
+                CacheStore.bytesFor(config.success().capacity()) + CacheStore.bytesFor(config.denial().capacity()),
                 Runtime.getRuntime().maxMemory());
         // Same listeners and same options: a reload keeps the warm entries.
         SharedRegistry<CacheState> states = ctx.shared().state("cache/states",
@@ -154,8 +154,8 @@ public final class CacheSetup implements PluginSetup {
                 if (ttl <= 0) {
                     throw d.pluginErr(args.getFirst(), "cache TTL can not be zero or negative: " + ttl);
                 }
-                b.successMaxTtl = ttl;
-                b.denialMaxTtl = ttl;
+                b.success = b.success.withMaxTtl(ttl);
+                b.denial = b.denial.withMaxTtl(ttl);
                 args = args.subList(1, args.size());
             }
         }
@@ -183,14 +183,13 @@ public final class CacheSetup implements PluginSetup {
                     if (a.size() > 2 && min < 0) {
                         throw d.pluginErr(a.get(2), "cache min TTL can not be negative: " + min);
                     }
+                    CacheConfig.StoreLimits before = option.equals("success") ? b.success : b.denial;
+                    CacheConfig.StoreLimits limits = new CacheConfig.StoreLimits(capacity,
+                            max > 0 ? max : before.maxTtl(), min >= 0 ? min : before.minTtl());
                     if (option.equals("success")) {
-                        b.successCapacity = capacity;
-                        b.successMaxTtl = max > 0 ? max : b.successMaxTtl;
-                        b.successMinTtl = min >= 0 ? min : b.successMinTtl;
+                        b.success = limits;
                     } else {
-                        b.denialCapacity = capacity;
-                        b.denialMaxTtl = max > 0 ? max : b.denialMaxTtl;
-                        b.denialMinTtl = min >= 0 ? min : b.denialMinTtl;
+                        b.denial = limits;
                     }
                 }
                 case "prefetch" -> prefetch(d, a, b);

@@ -26,8 +26,8 @@ final class CacheState {
     final CacheMetrics metrics;
 
     CacheState(CacheConfig config) {
-        this.success = new CacheStore(config.successCapacity());
-        this.denial = new CacheStore(config.denialCapacity());
+        this.success = new CacheStore(config.success().capacity());
+        this.denial = new CacheStore(config.denial().capacity());
         this.metrics = new CacheMetrics(this, String.join(",", config.zones()));
     }
 }

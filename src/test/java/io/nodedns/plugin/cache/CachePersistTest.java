@@ -38,8 +38,8 @@ class CachePersistTest {
         CacheConfig.Builder b = new CacheConfig.Builder();
         b.zones = zones;
         b.staleUpTo = staleUpTo;
-        b.successCapacity = 1000;
-        b.denialCapacity = 1000;
+        b.success = new CacheConfig.StoreLimits(1000, 3600, 5);
+        b.denial = new CacheConfig.StoreLimits(1000, 1800, 5);
         return b.build();
     }
 

@@ -32,12 +32,8 @@ class CacheSetupTest {
         for (String body : List.of("cache", "cache {\n}", "cache {}")) {
             CacheConfig c = CACHE.parse(body);
             assertEquals(List.of("example.org."), c.zones(), "the block's zones");
-            assertEquals(10_000, c.successCapacity());
-            assertEquals(10_000, c.denialCapacity());
-            assertEquals(3600, c.successMaxTtl());
-            assertEquals(1800, c.denialMaxTtl());
-            assertEquals(5, c.successMinTtl());
-            assertEquals(5, c.denialMinTtl());
+            assertEquals(new CacheConfig.StoreLimits(10_000, 3600, 5), c.success());
+            assertEquals(new CacheConfig.StoreLimits(10_000, 1800, 5), c.denial());
             assertEquals(Duration.ofSeconds(5), c.servfailTtl());
             assertEquals(0, c.prefetch());
             assertEquals(Duration.ZERO, c.staleUpTo());
@@ -48,8 +44,8 @@ class CacheSetupTest {
     @Test
     void ttlAndZones() throws Exception {
         CacheConfig c = CACHE.parse("cache 10 example.org sub.example.net");
-        assertEquals(10, c.successMaxTtl());
-        assertEquals(10, c.denialMaxTtl());
+        assertEquals(10, c.success().maxTtl());
+        assertEquals(10, c.denial().maxTtl());
         assertEquals(List.of("example.org.", "sub.example.net."), c.zones());
         assertEquals(List.of("aaa.", "example.nl."), CACHE.parse("cache aaa example.nl").zones(),
                 "not a number: a zone");
@@ -59,13 +55,9 @@ class CacheSetupTest {
     @Test
     void successAndDenial() throws Exception {
         CacheConfig c = CACHE.parse("cache {\n success 5000 100 2\n denial 200 30 0\n}");
-        assertEquals(5000, c.successCapacity());
-        assertEquals(100, c.successMaxTtl());
-        assertEquals(2, c.successMinTtl());
-        assertEquals(200, c.denialCapacity());
-        assertEquals(30, c.denialMaxTtl());
-        assertEquals(0, c.denialMinTtl());
-        assertEquals(3600, CACHE.parse("cache {\n success 10\n}").successMaxTtl());
+        assertEquals(new CacheConfig.StoreLimits(5000, 100, 2), c.success());
+        assertEquals(new CacheConfig.StoreLimits(200, 30, 0), c.denial());
+        assertEquals(3600, CACHE.parse("cache {\n success 10\n}").success().maxTtl());
         fails("cache {\n success\n}", 3, "Wrong argument count");
         fails("cache {\n success abc\n}", 3, "strconv.Atoi: parsing \"abc\": invalid syntax");
         fails("cache {\n success 10 0\n}", 3, "cache TTL can not be zero or negative: 0");
