@@ -392,6 +392,16 @@ public final class Dispenser {
         return ConfigException.plugin(plugin(), at, message);
     }
 
+    /** A setup's answer to a block line it does not know, at the current token: {@code unknown property 'NAME'}. */
+    public ConfigException unknownProperty() {
+        return unknownProperty(token());
+    }
+
+    /** {@code unknown property 'NAME'} for the line opened by {@code at}, once its arguments have been read. */
+    public ConfigException unknownProperty(Token at) {
+        return pluginErr(at, "unknown property '" + at.text() + "'");
+    }
+
     public ConfigException syntaxErr(String expected) {
         return err("Syntax error: Unexpected token '" + val() + "', expecting '" + expected + "'");
     }

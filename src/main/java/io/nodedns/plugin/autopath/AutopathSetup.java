@@ -92,7 +92,7 @@ public final class AutopathSetup implements PluginSetup {
             throw d.pluginErr(at, "no resolv-conf specified");
         }
         if (d.nextBlock()) {
-            throw d.pluginErr("unknown property '" + d.val() + "'");
+            throw d.unknownProperty();
         }
         List<String> zones = new ArrayList<>();
         for (Token t : args.subList(0, args.size() - 1)) {

@@ -44,7 +44,7 @@ public final class BindSetup implements PluginSetup {
         Set<String> except = new HashSet<>();
         while (d.nextBlock()) {
             if (!d.val().equals("except")) {
-                throw d.pluginErr("unknown property '" + d.val() + "'");
+                throw d.unknownProperty();
             }
             except.addAll(resolve(d, interfaces));
         }

@@ -250,7 +250,7 @@ public final class CacheSetup implements PluginSetup {
                     }
                     b.persist = persistFile(d, a.get(0));
                 }
-                default -> throw d.pluginErr(at, "unknown property '" + option + "'");
+                default -> throw d.unknownProperty(at);
             }
         }
         if (policy != null && !serveStale) {

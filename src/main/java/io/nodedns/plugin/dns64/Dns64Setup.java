@@ -44,7 +44,7 @@ public final class Dns64Setup implements PluginSetup {
                 }
                 case "translate_all" -> translateAll = true;
                 case "allow_ipv4" -> allowIpv4 = true;
-                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
+                default -> throw d.unknownProperty();
             }
         }
         return new Dns64Config(prefix, length, translateAll, allowIpv4);

@@ -32,7 +32,7 @@ public final class ErrorsSetup implements PluginSetup {
             switch (d.val()) {
                 case "stacktrace" -> stacktrace = d.flag();
                 case "consolidate" -> consolidate.add(consolidate(d));
-                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
+                default -> throw d.unknownProperty();
             }
         }
         return new ErrorsConfig(stacktrace, consolidate);

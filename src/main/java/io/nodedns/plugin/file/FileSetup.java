@@ -52,7 +52,7 @@ public final class FileSetup implements PluginSetup {
                         byMtime = true;
                     }
                     case "upstream" -> disp.remainingArgs(); // accepted and ignored, as CoreDNS does
-                    default -> throw disp.pluginErr("unknown property '" + disp.val() + "'");
+                    default -> throw disp.unknownProperty();
                 }
                 if (disp.blockFollows()) {
                     throw disp.pluginErr("unexpected '{' after '" + disp.val() + "'");

@@ -59,7 +59,7 @@ public final class ForwardSetup implements PluginSetup {
         TlsOptions tls = new TlsOptions();
         while (d.nextBlock()) {
             if (!tls.parse(d) && !o.parse(d)) {
-                throw d.pluginErr("unknown property '" + d.val() + "'");
+                throw d.unknownProperty();
             }
         }
         o.check();

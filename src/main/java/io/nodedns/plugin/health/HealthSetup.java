@@ -48,7 +48,7 @@ public final class HealthSetup implements PluginSetup {
         Duration lameDuck = Duration.ZERO;
         while (d.nextBlock()) {
             if (!d.val().equals("lameduck")) {
-                throw d.pluginErr("unknown property '" + d.val() + "'");
+                throw d.unknownProperty();
             }
             d.requireArg();
             lameDuck = d.duration(d.token(), "unable to parse lameduck duration value: '" + d.val() + "': ");

@@ -84,7 +84,7 @@ public final class HostsSetup implements PluginSetup {
                 case "reload" -> reload = reload(d);
                 default -> {
                     if (fallthrough != null) {
-                        throw d.pluginErr("unknown property '" + d.val() + "'");
+                        throw d.unknownProperty();
                     }
                     StringBuilder line = new StringBuilder(d.val());
                     for (String arg : d.remainingArgs()) {

@@ -43,7 +43,7 @@ public final class K8sExternalSetup implements PluginSetup {
                     headless = true;
                 }
                 case "fallthrough" -> fallthrough = Fallthrough.parse(d);
-                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
+                default -> throw d.unknownProperty();
             }
         }
         if (!ctx.block().directiveNames().contains("kubernetes")) {

@@ -122,7 +122,7 @@ public final class KubeforwardSetup implements PluginSetup {
                 }
                 default -> {
                     if (!o.parse(d)) {
-                        throw d.pluginErr("unknown property '" + d.val() + "'");
+                        throw d.unknownProperty();
                     }
                 }
             }

@@ -116,7 +116,7 @@ public final class KubernetesSetup implements PluginSetup {
                     if (UNSUPPORTED.contains(option)) {
                         throw d.pluginErr("'" + option + "' is not supported yet");
                     }
-                    throw d.pluginErr("unknown property '" + option + "'");
+                    throw d.unknownProperty();
                 }
             }
         }

@@ -75,7 +75,7 @@ public final class LoadbalanceSetup implements PluginSetup {
                     }
                     reload = reload(d);
                 }
-                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
+                default -> throw d.unknownProperty();
             }
         }
         PreferredSubnets prefer = networks.isEmpty() ? PreferredSubnets.NONE : PreferredSubnets.of(networks, bits);

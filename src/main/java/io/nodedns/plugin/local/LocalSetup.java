@@ -24,7 +24,7 @@ public final class LocalSetup implements PluginSetup {
         LocalConfig config = previous;
         while (d.nextBlock()) {
             if (!d.val().equals("localhost_prefix")) {
-                throw d.pluginErr("unknown property '" + d.val() + "'");
+                throw d.unknownProperty();
             }
             String value = d.requireArg();
             d.requireNoMoreArgs();

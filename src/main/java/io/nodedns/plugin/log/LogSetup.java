@@ -40,7 +40,7 @@ public final class LogSetup implements PluginSetup {
         EnumSet<ResponseClass> classes = EnumSet.noneOf(ResponseClass.class);
         while (d.nextBlock()) {
             if (!d.val().equals("class")) {
-                throw d.pluginErr("unknown property '" + d.val() + "'");
+                throw d.unknownProperty();
             }
             for (Token t : d.requireArgTokens()) {
                 switch (t.text().toLowerCase(Locale.ROOT)) {

@@ -32,7 +32,7 @@ public final class MulticlusterSetup implements PluginSetup {
         DiscoveryOptions o = new DiscoveryOptions(ctx, d);
         while (d.nextBlock()) {
             if (!o.parse(d)) {
-                throw d.pluginErr("unknown property '" + d.val() + "'");
+                throw d.unknownProperty();
             }
         }
         KubeClientConfig client = o.client(env, NAME);

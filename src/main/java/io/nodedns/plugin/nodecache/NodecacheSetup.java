@@ -139,7 +139,7 @@ public final class NodecacheSetup implements PluginSetup {
                     String dir = d.requireArg();
                     lockDir = dir.equals("none") ? null : Path.of(dir);
                 }
-                default -> throw d.pluginErr("unknown property '" + option + "'");
+                default -> throw d.unknownProperty();
             }
             d.requireNoMoreArgs();
         }

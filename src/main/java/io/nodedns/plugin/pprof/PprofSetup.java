@@ -26,7 +26,7 @@ public final class PprofSetup implements PluginSetup {
         long blockRate = 0;
         while (d.nextBlock()) {
             if (!d.val().equals("block")) {
-                throw d.pluginErr("unknown property '" + d.val() + "'");
+                throw d.unknownProperty();
             }
             blockRate = 1;
             if (d.nextArg()) {

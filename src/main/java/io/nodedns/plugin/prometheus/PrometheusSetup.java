@@ -62,7 +62,7 @@ public final class PrometheusSetup implements PluginSetup {
             switch (d.val()) {
                 case "runtime_metrics" -> runtimeMetrics = d.flag();
                 case "tls" -> throw d.pluginErr("tls is not supported yet by nodedns");
-                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
+                default -> throw d.unknownProperty();
             }
         }
         return new PrometheusConfig(address, runtimeMetrics);

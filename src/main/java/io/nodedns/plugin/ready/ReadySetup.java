@@ -32,7 +32,7 @@ public final class ReadySetup implements PluginSetup {
         boolean continuously = false;
         while (d.nextBlock()) {
             if (!d.val().equals("monitor")) {
-                throw d.pluginErr("unknown property '" + d.val() + "'");
+                throw d.unknownProperty();
             }
             d.requireArg();
             switch (d.val()) {

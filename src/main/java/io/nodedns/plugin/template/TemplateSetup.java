@@ -134,7 +134,7 @@ public final class TemplateSetup implements PluginSetup {
                         + " the targets of templated CNAMEs (docs/plugins/template.md)");
                 case "var", "expr" -> throw d.pluginErr(property + " is not supported in nodedns"
                         + " (CoreDNS evaluates expr-lang expressions there; docs/plugins/template.md)");
-                default -> throw d.pluginErr("unknown property '" + property + "'");
+                default -> throw d.unknownProperty();
             }
         }
         return new TemplateRule(List.copyOf(zones), ZoneSet.of(zones), qclass, qtype, List.copyOf(regexes),

@@ -88,7 +88,7 @@ public final class TraceSetup implements PluginSetup {
                         + " client's trace context, which nodedns does not read from requests");
                 case "datadog_analytics_rate" -> throw d.pluginErr("datadog_analytics_rate applies to endpoint type"
                         + " 'datadog', which nodedns does not support");
-                default -> throw d.pluginErr("unknown property '" + d.val() + "'");
+                default -> throw d.unknownProperty();
             }
         }
         return new TraceConfig(uri, every, service, localHost, localPort, backlog, batch, interval);
