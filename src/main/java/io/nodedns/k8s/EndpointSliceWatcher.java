@@ -19,10 +19,6 @@ public final class EndpointSliceWatcher extends ResourceWatcher<Slice> {
     private final AtomicLong tableSwaps = new AtomicLong();
     private volatile int endpointsUsed;
 
-    EndpointSliceWatcher(KubeClientConfig client, String namespace, String service) {
-        this(client, namespace, service, new Backoff());
-    }
-
     EndpointSliceWatcher(KubeClientConfig client, String namespace, String service, Backoff backoff) {
         super(client, ResourceRef.ENDPOINT_SLICES, namespace, SERVICE_NAME_LABEL + "=" + service, LOG,
                 namespace + "/" + service, Slice::fromJson, backoff);

@@ -5,6 +5,7 @@ import io.nodedns.log.Log;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The process's EndpointSlice watchers, one per (client, namespace, Service). Stored in
@@ -16,12 +17,16 @@ public final class WatcherRegistry extends SharedRegistry<EndpointSliceWatcher> 
     public static final String KEY = "k8s.endpointslice-watchers";
     static final Duration GRACE = Duration.ofSeconds(30);
 
+    private final Supplier<Backoff> backoffs;
+
     public WatcherRegistry() {
-        this(GRACE);
+        this(Backoff::new);
     }
 
-    public WatcherRegistry(Duration grace) {
-        super(grace, "nodedns-k8s-reaper", EndpointSliceWatcher::stop);
+    /** Each new watcher retries on a backoff from {@code backoffs} (tests: a scaled-down schedule). */
+    public WatcherRegistry(Supplier<Backoff> backoffs) {
+        super(GRACE, "nodedns-k8s-reaper", EndpointSliceWatcher::stop);
+        this.backoffs = backoffs;
     }
 
     static String key(KubeClientConfig client, String namespace, String service) {
@@ -31,7 +36,7 @@ public final class WatcherRegistry extends SharedRegistry<EndpointSliceWatcher> 
     /** The started watcher for this Service, shared; pair with {@link #release}. */
     public EndpointSliceWatcher acquire(KubeClientConfig client, String namespace, String service) throws IOException {
         return acquire(key(client, namespace, service),
-                () -> new EndpointSliceWatcher(client, namespace, service).started());
+                () -> new EndpointSliceWatcher(client, namespace, service, backoffs.get()).started());
     }
 
     @Override

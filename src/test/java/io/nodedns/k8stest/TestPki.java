@@ -1,26 +1,21 @@
 package io.nodedns.k8stest;
 
+import io.nodedns.testing.TestCa;
 import io.nodedns.tls.Pem;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.InetAddress;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A throw-away PKI made at test time with the JDK's keytool (no private key is ever committed): a CA,
- * the stand-in's server certificate (for 127.0.0.1 and {@link #SERVER_NAME}) and client certificates
+ * A throw-away PKI made at test time by {@link TestCa} (no private key is ever committed): a CA, the
+ * stand-in's server certificate (for 127.0.0.1 and {@link #SERVER_NAME}) and client certificates
  * with RSA and EC keys, each key available as PEM in the encodings kubeconfigs carry. Made once per
- * test JVM (about ten keytool runs).
+ * test JVM, in-process (it took eleven keytool runs, 10-20 s of a loaded machine).
  */
 public final class TestPki {
     public static final String SERVER_NAME = "api.standin.test";
@@ -62,39 +57,35 @@ public final class TestPki {
         }
     }
 
-    private final Path dir;
     private final X509Certificate ca;
     private final Identity server;
     private final Identity rsaClient;
     private final Identity ecClient;
     private final Identity rogueClient;
 
-    private TestPki(Path dir) throws Exception {
-        this.dir = dir;
-        Path ks = dir.resolve("pki.p12");
-        keytool(ks, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=standin-ca",
-                "-ext", "bc:c", "-validity", "3");
-        keytool(ks, "-genkeypair", "-alias", "rogue", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=rogue",
-                "-validity", "3");
-        KeyStore store = load(ks);
-        this.ca = (X509Certificate) store.getCertificate("ca");
-        this.server = new Identity(signed(ks, "server", "EC", "CN=kube-apiserver",
-                "san=dns:" + SERVER_NAME + ",ip:127.0.0.1"), (PrivateKey) key(ks, "server"));
-        this.rsaClient = new Identity(signed(ks, "alice", "RSA", "CN=alice,O=system:masters", null),
-                (PrivateKey) key(ks, "alice"));
-        this.ecClient = new Identity(signed(ks, "bob", "EC", "CN=bob", null), (PrivateKey) key(ks, "bob"));
-        this.rogueClient = new Identity((X509Certificate) store.getCertificate("rogue"), (PrivateKey) key(ks, "rogue"));
+    private TestPki() throws Exception {
+        TestCa authority = new TestCa("standin-ca");
+        this.ca = authority.cert();
+        this.server = identity(authority.issue("kube-apiserver", List.of(SERVER_NAME),
+                List.of(InetAddress.getByName("127.0.0.1"))));
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        this.rsaClient = identity(authority.issue("alice", rsa.generateKeyPair(), List.of(), List.of()));
+        this.ecClient = identity(authority.issue("bob", List.of(), List.of()));
+        this.rogueClient = identity(new TestCa("rogue-ca").issue("rogue", List.of(), List.of()));
+    }
+
+    private static Identity identity(TestCa.Issued issued) {
+        return new Identity(issued.cert(), issued.key());
     }
 
     /** The PKI of this test JVM (made on first use). */
     public static synchronized TestPki get() {
         if (instance == null) {
             try {
-                Path dir = Files.createTempDirectory("nodedns-pki");
-                dir.toFile().deleteOnExit();
-                instance = new TestPki(dir);
+                instance = new TestPki();
             } catch (Exception e) {
-                throw new IllegalStateException("making the test PKI with keytool failed: " + e.getMessage(), e);
+                throw new IllegalStateException("making the test PKI failed: " + e.getMessage(), e);
             }
         }
         return instance;
@@ -113,7 +104,7 @@ public final class TestPki {
         return server;
     }
 
-    /** CN=alice, RSA 2048. */
+    /** CN=alice, RSA 2048 (the certificate signed by the CA's EC key). */
     public Identity rsaClient() {
         return rsaClient;
     }
@@ -123,56 +114,9 @@ public final class TestPki {
         return ecClient;
     }
 
-    /** CN=rogue, self-signed: not issued by the CA. */
+    /** CN=rogue, issued by another CA. */
     public Identity rogueClient() {
         return rogueClient;
-    }
-
-    private X509Certificate signed(Path ks, String alias, String alg, String dname, String ext) throws Exception {
-        if (alg.equals("RSA")) {
-            keytool(ks, "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-dname", dname,
-                    "-validity", "3");
-        } else {
-            keytool(ks, "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname,
-                    "-validity", "3");
-        }
-        Path csr = dir.resolve(alias + ".csr");
-        Path crt = dir.resolve(alias + ".crt");
-        keytool(ks, "-certreq", "-alias", alias, "-file", csr.toString());
-        List<String> args = new ArrayList<>(List.of("-gencert", "-alias", "ca", "-infile", csr.toString(),
-                "-outfile", crt.toString(), "-rfc", "-validity", "3"));
-        if (ext != null) {
-            args.addAll(List.of("-ext", ext));
-        }
-        keytool(ks, args.toArray(String[]::new));
-        try (InputStream in = Files.newInputStream(crt)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
-
-    private static Object key(Path ks, String alias) throws Exception {
-        return load(ks).getKey(alias, PASS.toCharArray());
-    }
-
-    private static KeyStore load(Path ks) throws Exception {
-        KeyStore s = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(ks)) {
-            s.load(in, PASS.toCharArray());
-        }
-        return s;
-    }
-
-    private static void keytool(Path ks, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("-keystore", ks.toString(), "-storetype", "PKCS12", "-storepass", PASS, "-keypass", PASS,
-                "-noprompt", "-J-Xshare:auto", "-J-XX:TieredStopAtLevel=1"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("keytool " + String.join(" ", args) + ": " + new String(out, StandardCharsets.UTF_8));
-        }
     }
 
     static byte[] encoded(X509Certificate c) {

@@ -102,7 +102,12 @@ public final class TestCa {
     /** A server certificate for these DNS names and IP addresses (serverAuth and clientAuth). */
     public Issued issue(String commonName, List<String> dnsNames, List<InetAddress> ips)
             throws GeneralSecurityException {
-        KeyPair leaf = ecKeys();
+        return issue(commonName, ecKeys(), dnsNames, ips);
+    }
+
+    /** As {@link #issue(String, List, List)}, for a key pair of the caller's (an RSA client's, say). */
+    public Issued issue(String commonName, KeyPair leaf, List<String> dnsNames, List<InetAddress> ips)
+            throws GeneralSecurityException {
         ByteArrayOutputStream san = new ByteArrayOutputStream();
         for (String d : dnsNames) {
             san.writeBytes(tlv(0x82, d.getBytes(StandardCharsets.US_ASCII)));

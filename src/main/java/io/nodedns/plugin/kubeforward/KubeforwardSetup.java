@@ -4,6 +4,7 @@ import io.nodedns.config.ConfigException;
 import io.nodedns.config.Directive;
 import io.nodedns.config.Dispenser;
 import io.nodedns.config.Token;
+import io.nodedns.k8s.Backoff;
 import io.nodedns.k8s.HostPorts;
 import io.nodedns.k8s.KubeClientConfig;
 import io.nodedns.k8s.WatcherRegistry;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -34,15 +36,25 @@ public final class KubeforwardSetup implements PluginSetup {
     private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
 
     private final Map<String, String> env;
+    private final Supplier<Backoff> backoffs;
 
     /** {@code env}: the process environment ($KUBECONFIG, KUBERNETES_SERVICE_HOST), or a test's. */
     public KubeforwardSetup(Map<String, String> env) {
+        this(env, Backoff::new);
+    }
+
+    /**
+     * With the watchers' retry schedule from {@code backoffs}: tests scale it down to see several
+     * steps, a reset and a recovery in seconds instead of waiting for the production steps.
+     */
+    public KubeforwardSetup(Map<String, String> env, Supplier<Backoff> backoffs) {
         this.env = Map.copyOf(env);
+        this.backoffs = backoffs;
     }
 
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
-        WatcherRegistry registry = ctx.shared().state(WatcherRegistry.KEY, k -> new WatcherRegistry());
+        WatcherRegistry registry = ctx.shared().state(WatcherRegistry.KEY, k -> new WatcherRegistry(backoffs));
         ctx.shared().metrics(KubeforwardMetrics.KEY, k -> new KubeforwardMetrics(registry)); // once per process: the collector outlives reloads
         List<KubeforwardBinding> bindings = new ArrayList<>();
         List<ForwardHandler> handlers = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.nodedns.plugin.kubeforward;
 
+import io.nodedns.k8s.Backoff;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.plugin.forward.ForwardHandler;
@@ -9,6 +10,7 @@ import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +25,8 @@ abstract class KubeforwardFixture {
     FakeUpstream c;
     TestServer server;
     int port;
+    /** The watchers' retry schedule: production's unless a test scales it down. */
+    Supplier<Backoff> backoffs = Backoff::new;
 
     @BeforeEach
     void startApiAndUpstreams() throws Exception {
@@ -47,7 +51,7 @@ abstract class KubeforwardFixture {
                 + "  service_name kube-dns\n  port_name dns\n  kubeconfig " + kc + "\n  policy round_robin\n" + extra
                 + " }\n}\n";
         server = TestServer.fromText(corefile,
-                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of())));
+                TestServer.registry().register("kubeforward", new KubeforwardSetup(Map.of(), backoffs)));
     }
 
     /** The running server's kubeforward handler. */
