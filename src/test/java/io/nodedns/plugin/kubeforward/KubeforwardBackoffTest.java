@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -179,7 +180,8 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
             assertTrue(firstHalf >= reqs.size() - firstHalf, "more attempts early than late: " + gaps);
             for (int i = 1; i < gaps.size(); i++) {
                 // equal jitter: step n waits [d/2, d] with d doubling, so a gap is never shorter than the one before
-                assertTrue(gaps.get(i) >= gaps.get(i - 1) - 50, "gaps never shrink: " + gaps);
+                // the slack is absolute: handling a failed request costs the same at any speed-up
+                assertTrue(gaps.get(i) >= gaps.get(i - 1) - 100, "gaps never shrink: " + gaps);
             }
             for (long g : gaps) {
                 assertTrue(g >= STEP / 2 - 30 && g <= 8 * STEP + 300,
@@ -188,7 +190,7 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
             // step n waits [c/2, c], step n+1 [c, 2c], step n+2 [2c, 4c]: two steps apart at least double
             assertTrue(gaps.getLast() > gaps.getFirst(), "later gaps are longer: " + gaps);
             if (gaps.size() >= 3) {
-                assertTrue(gaps.get(2) >= 1.8 * gaps.get(0), "two steps later at least ~double: " + gaps);
+                assertTrue(gaps.get(2) >= 1.8 * gaps.get(0) - 60, "two steps later at least ~double: " + gaps);
             }
             assertTrue(w.consecutiveFailures() >= 3, "consecutive failures " + w.consecutiveFailures());
             assertTrue(w.apiErrorsTotal() >= 3);
@@ -228,7 +230,8 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
             List<RecordedRequest> again = sliceRequests();
             List<Long> gaps = gapsMillis(again);
             System.out.println("[TEST] retry gaps after the reset (ms): " + gaps);
-            assertTrue(gaps.getFirst() <= 2 * STEP + 25, "backoff was reset: " + gaps);
+            // not reset, the first gap would be at least the fourth step's 4 STEP (three failures above)
+            assertTrue(gaps.getFirst() < 4 * STEP, "backoff was reset: " + gaps);
             List<String> warnings = checkLog(log, w.apiErrorsTotal() - errors);
             assertTrue(warnings.getFirst().contains("(attempt 1)"), warnings.toString());
             assertTrue(announcedDelays(warnings).getFirst() <= STEP / 1000.0 + 0.05, "first step again: " + warnings);
@@ -278,8 +281,12 @@ class KubeforwardBackoffTest extends KubeforwardFixture {
         EndpointSliceWatcher w = healthyWatcher();
         try (LogCapture log = new LogCapture()) {
             api.stop();
-            serveFor(Duration.ofMillis(10 * STEP));
+            // the count is read when the window ends, not after a query that ran past it
+            FutureTask<Integer> queries = new FutureTask<>(() -> serveFor(Duration.ofMillis(10 * STEP)));
+            Thread.ofVirtual().start(queries);
+            Thread.sleep(10 * STEP);
             long failures = w.apiErrorsTotal();
+            queries.get(); // every query answered, or its failure thrown here
             // doubling from STEP: attempts at ~0, 1, 3, 7 STEP (+ jitter); a fixed 2 STEP loop would make 5 or more
             assertTrue(failures >= 3 && failures <= 5, "failed attempts in 10 STEP: " + failures);
             List<String> warnings = checkLog(log, failures);
