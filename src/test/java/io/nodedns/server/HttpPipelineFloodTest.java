@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Timeout;
  * requests back to back without giving up its carrier thread; none could be evicted, so the
  * kubelet's probes were closed at accept or timed out: 0 of 41 answered. Now a connection blocked
  * in a write is evictable like an idle one, the send buffer is small, and a connection yields
- * between pipelined requests.
+ * between pipelined requests. A probe accepted behind the flood, its request not yet read, had
+ * then waited longest (the flood's waits restart with each reply) and was evicted, a reset: 4 in 52
+ * runs at load 8-17; now a connection not read from goes last, and none was in 28 runs.
  */
 class HttpPipelineFloodTest {
     private static final int CLIENTS = 136;
@@ -79,8 +81,12 @@ class HttpPipelineFloodTest {
             System.out.printf("%d of %d probes answered 200 within %d ms (slowest %d ms) while %d clients pipelined"
                     + " without reading: %d MiB of requests written, %d reconnects%n", answered, PROBES,
                     PROBE_TIMEOUT_MS, slowest / 1_000_000, CLIENTS, written.get() >> 20, reconnects.get());
-            // The kubelet restarts the pod only after FAILURE_THRESHOLD failures in a row; a lone reset
-            // under a loaded 2-core machine (1 of 30 seen once) is not a restart
+            assertTrue(failures.stream().allMatch(f -> f.startsWith("took ") || f.contains("timed out")),
+                    "a probe was reset or closed: " + failures);
+            // The kubelet restarts the pod only after FAILURE_THRESHOLD failures in a row. On a loaded
+            // 2-core machine a probe can still time out: its connection waits in the listen backlog,
+            // which the flood's reconnects overflow (the kernel drops its handshake's last ACK and it
+            // is accepted only after a SYN-ACK retransmission, 1 s and more later)
             assertTrue(mostInARow < FAILURE_THRESHOLD, "probes failed " + mostInARow + " times in a row: " + failures);
             assertTrue(answered >= PROBES - FAILURE_THRESHOLD, answered + " of " + PROBES + " answered: " + failures);
             for (SelectionKey key : flood.keys()) {
