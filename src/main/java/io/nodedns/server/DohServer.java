@@ -94,8 +94,13 @@ final class DohServer implements StreamServer {
             h2.setMaxConcurrentStreams(TcpServer.MAX_PIPELINED);
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
             alpn.setDefaultProtocol("http/1.1");
-            connector = new Connector(jetty, errors, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2,
-                    http11);
+            SslConnectionFactory tlsFactory = new SslConnectionFactory(ssl, alpn.getProtocol());
+            // Jetty would add its SecureRequestCustomizer, which binds its certificate data to every
+            // session: the JDK then sends a second, stateful, TLS 1.3 ticket and keeps the session in
+            // the context's cache for a day (one per connection under churn); DohRequests reads none
+            // of it, and its SNI-against-Host check is none of CoreDNS's
+            tlsFactory.setEnsureSecureRequestCustomizer(false);
+            connector = new Connector(jetty, errors, tlsFactory, alpn, h2, http11);
         }
         java.net.InetSocketAddress bindTo = listener.address().socketAddress();
         connector.setHost(bindTo.getAddress().isAnyLocalAddress() ? null : bindTo.getAddress().getHostAddress());
