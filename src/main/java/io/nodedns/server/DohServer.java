@@ -3,11 +3,14 @@ package io.nodedns.server;
 import io.nodedns.log.Log;
 import io.nodedns.tls.ServerTls;
 import java.io.IOException;
+import java.nio.channels.SelectableChannel;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -38,6 +41,14 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 final class DohServer implements StreamServer {
     /** CoreDNS core/dnsserver DefaultHTTPSMaxConnections. */
     static final int MAX_CONNECTIONS = 200;
+    /**
+     * Sockets accepted and not yet closed by Jetty, at most: the acceptor waits at this many, and
+     * the rest wait in the kernel's accept queue. The one selector thread makes accepted sockets
+     * endpoints, and closes those evicted at {@link #MAX_CONNECTIONS}; when TLS handshakes kept it
+     * behind the acceptor, accepted sockets waited for it on the heap without bound (clients opening
+     * and closing connections as fast as they could: 13,706 sockets and 75 MiB live 12 s into it).
+     */
+    static final int MAX_ACCEPTED = 2 * MAX_CONNECTIONS;
     /** Jetty's platform threads: the selector, the acceptor, and a few that hand requests to virtual threads. */
     private static final int MAX_PLATFORM_THREADS = 4;
     /** Pooled buffers kept for reuse at most, per kind (heap, direct): HTTP/2 frames and TLS records. */
@@ -94,8 +105,13 @@ final class DohServer implements StreamServer {
             h2.setMaxConcurrentStreams(TcpServer.MAX_PIPELINED);
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
             alpn.setDefaultProtocol("http/1.1");
-            connector = new Connector(jetty, errors, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2,
-                    http11);
+            SslConnectionFactory tlsFactory = new SslConnectionFactory(ssl, alpn.getProtocol());
+            // Jetty would add its SecureRequestCustomizer, which binds its certificate data to every
+            // session: the JDK then sends a second, stateful, TLS 1.3 ticket and keeps the session in
+            // the context's cache for a day (one per connection under churn); DohRequests reads none
+            // of it, and its SNI-against-Host check is none of CoreDNS's
+            tlsFactory.setEnsureSecureRequestCustomizer(false);
+            connector = new Connector(jetty, errors, tlsFactory, alpn, h2, http11);
         }
         java.net.InetSocketAddress bindTo = listener.address().socketAddress();
         connector.setHost(bindTo.getAddress().isAnyLocalAddress() ? null : bindTo.getAddress().getHostAddress());
@@ -226,9 +242,13 @@ final class DohServer implements StreamServer {
     private static final class Connector extends ServerConnector {
         /** How long a retiring listener waits for its acceptor to leave accept(2): a reload is not held longer. */
         private static final java.time.Duration ACCEPT_RETURN = java.time.Duration.ofSeconds(2);
+        /** How often the acceptor looks again while {@link #MAX_ACCEPTED} sockets are open. */
+        private static final long ACCEPT_WAIT = 1_000_000;
         private final LoopErrors errors;
         /** The acceptor thread's current pause; only that thread touches it. */
         private long backoff;
+        /** Sockets accepted and queued for the selector thread, which has not made them endpoints yet. */
+        private final AtomicInteger selectorQueue = new AtomicInteger();
         /** True while the acceptor thread is in {@link #accept}: its accept(2) holds the socket open. */
         private volatile boolean inAccept;
 
@@ -236,10 +256,32 @@ final class DohServer implements StreamServer {
                 org.eclipse.jetty.server.ConnectionFactory... factories) {
             super(jetty, 1, 1, factories);
             this.errors = errors;
+            // Jetty reports each accepted socket it queues for the selector, and then either its
+            // endpoint (from then on in getConnectedEndPoints) or its failure, the queue's close included
+            getSelectorManager().addEventListener(new SelectorManager.AcceptListener() {
+                @Override
+                public void onAccepting(SelectableChannel channel) {
+                    selectorQueue.incrementAndGet();
+                }
+
+                @Override
+                public void onAcceptFailed(SelectableChannel channel, Throwable cause) {
+                    selectorQueue.decrementAndGet();
+                }
+
+                @Override
+                public void onAccepted(SelectableChannel channel) {
+                    selectorQueue.decrementAndGet();
+                }
+            });
         }
 
         @Override
         public void accept(int acceptorId) throws IOException {
+            while (selectorQueue.get() + getConnectedEndPoints().size() >= MAX_ACCEPTED && isAccepting()
+                    && isRunning()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(ACCEPT_WAIT);
+            }
             inAccept = true;
             try {
                 super.accept(acceptorId);

@@ -115,6 +115,11 @@ public final class Listener {
         this.routes = table;
     }
 
+    /** The block's TLS as the listener started with it, null for {@code dns://}. */
+    public io.nodedns.tls.ServerTls tls() {
+        return tls;
+    }
+
     /** A reload's certificates for a kept tls:// or https:// listener: new connections use them. */
     public void tls(io.nodedns.tls.ServerTls next) {
         if (stream != null) {
