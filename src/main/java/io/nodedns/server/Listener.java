@@ -252,9 +252,9 @@ public final class Listener {
         int stayed = 0;
         String why = null;
         for (UdpLoop loop : loops) {
-            String failed = loop.leaveGroup();
+            String failed = loop.retirement().leaveGroup();
             if (failed != null) {
-                loop.stopReading();
+                loop.retirement().stopReading();
                 stayed++;
                 why = failed;
             }
@@ -273,8 +273,8 @@ public final class Listener {
     /** After {@link #handOver}: each loop serves what its socket still holds and stops reading. */
     void stopReadingWhenEmpty(long untilNanos) {
         for (UdpLoop loop : loops) {
-            if (loop.reading()) {
-                loop.stopReadingWhenEmpty(untilNanos);
+            if (loop.retirement().reading()) {
+                loop.retirement().stopReadingWhenEmpty(untilNanos);
             }
         }
     }
