@@ -70,8 +70,10 @@ class TcpListenerReplaceReloadTest {
                 Thread.sleep(200);
             }
             load.stop();
-            System.out.printf("multisocket 2/3 x%d over TCP: %d queries (%d on new connections), %d lost%n", RELOADS,
-                    load.total(), load.fresh.get(), load.lost.get());
+            System.out.printf("multisocket 2/3 x%d over TCP: %d queries (%d on new connections), %d lost (%d on new"
+                    + " connections)%n", RELOADS, load.total(), load.fresh.get() + load.lostFresh.get(),
+                    load.lost.get(),
+                    load.lostFresh.get());
             assertEquals(0, load.lost.get(), "lost queries: " + load.problems.stream().limit(5).toList());
             assertTrue(load.fresh.get() >= 200 && load.answered.get() - load.fresh.get() >= 1_000,
                     "queries flowed: " + load.total());
@@ -93,6 +95,7 @@ class TcpListenerReplaceReloadTest {
         final AtomicLong answered = new AtomicLong();
         final AtomicLong fresh = new AtomicLong();
         final AtomicLong lost = new AtomicLong();
+        final AtomicLong lostFresh = new AtomicLong();
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
         final List<Thread> clients = new ArrayList<>();
 
@@ -122,6 +125,9 @@ class TcpListenerReplaceReloadTest {
                             }
                         } catch (IOException e) { // refused, reset, closed or timed out: the query is lost
                             lost.incrementAndGet();
+                            if (!persistent) {
+                                lostFresh.incrementAndGet();
+                            }
                             problems.add((persistent ? "persistent: " : "fresh: ") + e);
                             SocketAcceptor.closeQuietly(socket);
                             socket = null;
