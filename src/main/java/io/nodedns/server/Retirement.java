@@ -29,7 +29,7 @@ final class Retirement {
 
     private Retirement() {}
 
-    /** Once the new listeners serve (or at shutdown): old UDP sockets leave their groups, TCP stops accepting. */
+    /** Once the new listeners serve (or at shutdown): old UDP sockets leave their groups, TCP not taken over stops accepting. */
     static void handOver(List<Listener> retired) {
         retired.forEach(Listener::handOver);
     }
