@@ -2,6 +2,7 @@ package io.nodedns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
@@ -81,6 +82,36 @@ class TcpListenerReplaceReloadTest {
             assertEquals("v" + RELOADS,
                     marker(DnsClient.exchange(before, DnsClient.query("after.example.org", Type.TXT))),
                     "a connection opened before the reloads is served by the new configuration");
+        }
+    }
+
+    /**
+     * The TCP server moves to the new listener only at the swap: a reload that fails after the new
+     * listener started (here a later block's bind) closes that listener and leaves the old one's
+     * TCP server, connections and configuration serving.
+     */
+    @Test
+    void aFailedReloadLeavesTheTcpServerServing() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        Path file = dir.resolve("Corefile");
+        Files.writeString(file, corefile(port, 2, "v0"));
+        try (TestServer server = TestServer.fromFile(file);
+                DnsClient client = new DnsClient(port);
+                Socket before = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            before.setSoTimeout(3000);
+            assertEquals("v0", marker(DnsClient.exchange(before, DnsClient.query("a.example.org", Type.TXT))));
+            Listener listener = server.firstListener();
+            TcpServer tcp = listener.tcpServer();
+            // 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface: its bind fails after the first block's listener started
+            Files.writeString(file, corefile(port, 3, "v1") + "example.net:%d {\n bind 192.0.2.1\n marker w\n}\n"
+                    .formatted(port));
+            IOException failed = assertThrows(IOException.class, () -> server.server().reload());
+            assertTrue(failed.getMessage().contains("192.0.2.1"), failed.getMessage());
+            assertSame(listener, server.firstListener(), "the old listener serves on");
+            assertSame(tcp, listener.tcpServer(), "with its TCP server");
+            assertEquals("v0", marker(DnsClient.exchange(before, DnsClient.query("b.example.org", Type.TXT))),
+                    "an open connection");
+            assertEquals("v0", marker(client.tcp(DnsClient.query("c.example.org", Type.TXT))), "a new connection");
         }
     }
 
