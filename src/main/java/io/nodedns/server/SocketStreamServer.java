@@ -37,7 +37,7 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> extends Socket
 
     /**
      * Hands this bound server, with its accept queue and open connections, to {@code next}, a
-     * listener of the same address that replaces the one it served ({@link Listener#takeTcpFrom}):
+     * listener of the same address that replaces the one it served ({@link Listener#takeTcpOver}):
      * messages read from now on go through {@code next}'s zone table and use its settings.
      */
     void servesFor(Listener next) {

@@ -192,7 +192,7 @@ public final class UdpLoop implements Responder, LoopChannel {
                 poller.poll(TICK_MILLIS, this);
             }
             drainForeign();
-            retirement.pass();
+            retirement.onPass();
             if (udp.queued() > 0) {
                 udp.flush(this);
             }
@@ -228,7 +228,7 @@ public final class UdpLoop implements Responder, LoopChannel {
     }
 
     /**
-     * Loop thread (also a retiring socket's drain, {@link UdpLoopRetirement#pass}).
+     * Loop thread (also a retiring socket's drain, {@link UdpLoopRetirement#onPass}).
      *
      * @param wait block for the first datagram (up to the socket's receive timeout)
      * @return datagrams read

@@ -53,7 +53,7 @@ final class UdpLoopRetirement {
     }
 
     /** Loop thread, each pass: a draining loop's read; the first that finds nothing (or the deadline) ends the reading. */
-    void pass() {
+    void onPass() {
         if (draining && reading && (loop.read(false) == 0 || System.nanoTime() - drainUntil >= 0)) {
             unregister();
         }
