@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
  * keeps the address only publishes a new {@link ZoneTable} with one volatile store, so no query is
  * lost across the swap; one that changes only TCP settings hands them over in place
  * ({@link #takesSettings}); one that changes the number of UDP sockets replaces the listener, whose
- * sockets then leave their SO_REUSEPORT group and drain ({@link #handOver}).
+ * sockets then leave their SO_REUSEPORT group and drain ({@link #handOver}), while its TCP server
+ * goes on serving for the new one ({@link #takeTcpOver}).
  */
 public final class Listener {
     private static final String SHED_HELP = "Queries shed by the UDP loops' memory budget: dropped (no buffer left) or"
@@ -21,8 +22,13 @@ public final class Listener {
     private volatile ListenerSettings settings;
     private final String label;
     private final List<UdpLoop> loops = new ArrayList<>();
-    /** TCP beside the UDP loops, or for tls:// (TlsServer) and https:// (DohServer, Jetty) instead of both; null until started. */
-    private StreamServer stream;
+    /**
+     * TCP beside the UDP loops, or for tls:// (TlsServer) and https:// (DohServer, Jetty) instead of
+     * both; null until started, and once a replacing listener took it over (read by scrapes and health).
+     */
+    private volatile StreamServer stream;
+    /** The replaced listener whose TCP server {@link #takeTcpOver} moves here; null once moved, or when this one bound its own. */
+    private Listener tcpFrom;
     private final io.nodedns.tls.ServerTls tls;
     private volatile ZoneTable routes;
     private final Shared shared;
@@ -43,8 +49,14 @@ public final class Listener {
         this.routes = routes;
     }
 
-    /** Binds every socket; throws (and closes what it opened) if any bind fails. */
-    public void start() throws IOException {
+    /**
+     * Binds every socket; throws (and closes what it opened) if any bind fails. A dns:// listener
+     * that replaces {@code replacing} (the listener of the same address, else null) binds no TCP
+     * socket while that one's TCP server runs: {@link #takeTcpOver} moves the server here at the
+     * swap with its accept queue and open connections. Bound beside it instead, the old socket's
+     * close would reset the connections it had queued and close the open ones, with their queries.
+     */
+    public void start(Listener replacing) throws IOException {
         String proto = "udp";
         if (!address.scheme().equals("dns")) {
             try {
@@ -65,16 +77,41 @@ public final class Listener {
                 loops.add(loop);
             }
             proto = "tcp";
-            stream = new TcpServer(this, settings);
+            TcpServer running = replacing == null ? null : replacing.tcpServer();
+            if (running != null && !running.failed()) {
+                tcpFrom = replacing;
+            } else {
+                stream = new TcpServer(this, settings);
+            }
             for (UdpLoop loop : loops) {
                 loop.start();
             }
-            stream.start();
+            if (stream != null) {
+                stream.start();
+            }
         } catch (IOException | RuntimeException e) {
             close();
             // Go's wording ("listen udp 10.0.0.1:53: ..."): the JDK's message names neither address nor port
             throw new IOException("listen " + proto + " " + address.hostPort() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * At the swap of the reload that started this listener, once nothing can undo it: moves the
+     * TCP server {@link #start} left with the listener this one replaces here, so the replaced
+     * listener's {@link #handOver} and {@link #close} leave it alone. Messages read from now on
+     * go through this listener's zone table and settings.
+     */
+    void takeTcpOver() {
+        Listener from = tcpFrom;
+        if (from == null) {
+            return;
+        }
+        tcpFrom = null;
+        TcpServer tcp = from.tcpServer();
+        from.stream = null;
+        tcp.servesFor(this);
+        stream = tcp;
     }
 
     /**
@@ -137,7 +174,8 @@ public final class Listener {
 
     /** TCP connections open on this listener now (metrics, tests). */
     public int tcpConnections() {
-        return stream == null ? 0 : stream.openConnections();
+        StreamServer s = stream;
+        return s == null ? 0 : s.openConnections();
     }
 
     /**
@@ -148,7 +186,8 @@ public final class Listener {
     public void collect(MetricSource.Sink out) {
         long drops = 0;
         long servfails = 0;
-        long errors = stream == null ? 0 : stream.acceptErrors();
+        StreamServer s = stream;
+        long errors = s == null ? 0 : s.acceptErrors();
         for (UdpLoop loop : loops) {
             drops += loop.overloadDrops.sum();
             servfails += loop.parkSheds.sum();
@@ -157,8 +196,8 @@ public final class Listener {
         out.counter("nodedns_udp_shed", SHED_HELP, drops, "server", label, "action", "drop");
         out.counter("nodedns_udp_shed", SHED_HELP, servfails, "server", label, "action", "servfail");
         out.counter("nodedns_loop_errors", ERRORS_HELP, errors, "server", label);
-        if (stream != null) {
-            stream.collect(out, label);
+        if (s != null) {
+            s.collect(out, label);
         }
     }
 
@@ -182,8 +221,9 @@ public final class Listener {
                 return "udp loop " + loop.index() + " of " + label + " stopped";
             }
         }
-        if (stream != null && stream.failed()) {
-            return (stream instanceof TcpServer ? "tcp" : address.scheme()) + " acceptor of " + label + " stopped";
+        StreamServer s = stream;
+        if (s != null && s.failed()) {
+            return (s instanceof TcpServer ? "tcp" : address.scheme()) + " acceptor of " + label + " stopped";
         }
         return null;
     }
@@ -210,15 +250,16 @@ public final class Listener {
      * For a reload that replaced this listener, once the new one serves, or at shutdown (after the
      * lame duck), so an HA peer in the group takes over: the UDP sockets leave
      * their SO_REUSEPORT group and go on serving what they queued (a socket that cannot leave stops
-     * reading), and TCP stops accepting. {@link #stopReadingWhenEmpty} then ends the reading.
+     * reading), and TCP stops accepting (unless the replacing listener took it over,
+     * {@link #takeTcpOver}). {@link #stopReadingWhenEmpty} then ends the reading.
      */
     void handOver() {
         int stayed = 0;
         String why = null;
         for (UdpLoop loop : loops) {
-            String failed = loop.leaveGroup();
+            String failed = loop.retirement().leaveGroup();
             if (failed != null) {
-                loop.stopReading();
+                loop.retirement().stopReading();
                 stayed++;
                 why = failed;
             }
@@ -228,16 +269,17 @@ public final class Listener {
                     + " group (" + why + "); the datagrams they queue until"
                     + " they close are lost");
         }
-        if (stream != null) {
-            stream.stopAccepting();
+        StreamServer s = stream;
+        if (s != null) {
+            s.stopAccepting();
         }
     }
 
     /** After {@link #handOver}: each loop serves what its socket still holds and stops reading. */
     void stopReadingWhenEmpty(long untilNanos) {
         for (UdpLoop loop : loops) {
-            if (loop.reading()) {
-                loop.stopReadingWhenEmpty(untilNanos);
+            if (loop.retirement().reading()) {
+                loop.retirement().stopReadingWhenEmpty(untilNanos);
             }
         }
     }
@@ -246,8 +288,9 @@ public final class Listener {
         for (UdpLoop loop : loops) {
             loop.close();
         }
-        if (stream != null) {
-            stream.close();
+        StreamServer s = stream;
+        if (s != null) {
+            s.close();
         }
     }
 }

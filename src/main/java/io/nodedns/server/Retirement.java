@@ -29,7 +29,7 @@ final class Retirement {
 
     private Retirement() {}
 
-    /** Once the new listeners serve (or at shutdown): old UDP sockets leave their groups, TCP stops accepting. */
+    /** Once the new listeners serve (or at shutdown): old UDP sockets leave their groups, TCP not taken over stops accepting. */
     static void handOver(List<Listener> retired) {
         retired.forEach(Listener::handOver);
     }
@@ -65,7 +65,7 @@ final class Retirement {
             int busy = 0;
             for (Listener l : listeners) {
                 for (UdpLoop loop : l.loops()) {
-                    busy += loop.inFlight() + (loop.reading() ? 1 : 0); // still serving its queue
+                    busy += loop.inFlight() + (loop.retirement().reading() ? 1 : 0); // still serving its queue
                 }
             }
             if (busy == 0) {

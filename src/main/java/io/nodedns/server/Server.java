@@ -198,7 +198,7 @@ public final class Server {
                 }
                 Listener listener = new Listener(plan.address(), plan.settings(), plan.table(), shared, plan.tls());
                 try {
-                    listener.start();
+                    listener.start(existing);
                 } catch (IOException e) {
                     throw new IOException(e.getMessage() + " (server block " + origin(plan) + ")", e);
                 }
@@ -230,6 +230,7 @@ public final class Server {
                 listener.tls(plan.tls());
             } else {
                 listener = opened.stream().filter(l -> l.address().equals(plan.address())).findFirst().orElseThrow();
+                listener.takeTcpOver();
             }
             nextListeners.put(plan.address(), listener);
         }

@@ -8,7 +8,8 @@ import java.io.IOException;
  * its connection cap ({@code maxconnections}, 1024 by default).
  */
 abstract class SocketStreamServer<C extends ConnectionSet.Member> extends SocketAcceptor<C> implements StreamServer {
-    final Listener listener;
+    /** Read at each message, so the listener that takes this server over ({@link #servesFor}) serves what follows. */
+    volatile Listener listener;
     /** Read at each deadline and admission, so a reload's new values apply in place ({@link #settings}). */
     volatile ListenerSettings settings;
 
@@ -32,5 +33,15 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> extends Socket
     @Override
     public void settings(ListenerSettings next) {
         settings = next;
+    }
+
+    /**
+     * Hands this bound server, with its accept queue and open connections, to {@code next}, a
+     * listener of the same address that replaces the one it served ({@link Listener#takeTcpOver}):
+     * messages read from now on go through {@code next}'s zone table and use its settings.
+     */
+    void servesFor(Listener next) {
+        settings = next.settings();
+        listener = next;
     }
 }

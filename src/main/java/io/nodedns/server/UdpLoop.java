@@ -40,11 +40,8 @@ public final class UdpLoop implements Responder, LoopChannel {
     private volatile boolean closing;
     private volatile boolean started;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile boolean reading = true;
-    /** Loop thread: set by {@link #stopReadingWhenEmpty}, each pass reads until a read finds the socket empty. */
-    private boolean draining;
-    /** Loop thread: when a draining loop stops reading even if its socket never ran dry. */
-    private long drainUntil;
+    /** The socket's leaving its group and draining when the listener is replaced or stops. */
+    private final UdpLoopRetirement retirement;
     // Read by Listener#collect at scrape time (nodedns_udp_shed, nodedns_loop_errors).
     final LongAdder overloadDrops = new LongAdder();
     final LongAdder parkSheds = new LongAdder();
@@ -66,6 +63,7 @@ public final class UdpLoop implements Responder, LoopChannel {
             poller.close();
             throw e;
         }
+        this.retirement = new UdpLoopRetirement(this, poller, udp);
         this.errors = new LoopErrors("udp loop " + index + " of " + listener.label());
         this.thread = Thread.ofPlatform().name("nodedns-udp-" + listener.label() + "-" + index).daemon(true)
                 .unstarted(this::run);
@@ -186,7 +184,7 @@ public final class UdpLoop implements Responder, LoopChannel {
      */
     private void runOnce() {
         try {
-            if (exchanges.inFlight() == 0 && reading && !draining && udp.waitsInReceive()) {
+            if (exchanges.inFlight() == 0 && retirement.serving() && udp.waitsInReceive()) {
                 // nothing in flight (a queued completion holds its exchange too), so no upstream
                 // reply or completion can be due: wait for a query
                 read(true);
@@ -194,9 +192,7 @@ public final class UdpLoop implements Responder, LoopChannel {
                 poller.poll(TICK_MILLIS, this);
             }
             drainForeign();
-            if (draining && reading) {
-                readUntilEmpty();
-            }
+            retirement.onPass();
             if (udp.queued() > 0) {
                 udp.flush(this);
             }
@@ -232,14 +228,16 @@ public final class UdpLoop implements Responder, LoopChannel {
     }
 
     /**
+     * Loop thread (also a retiring socket's drain, {@link UdpLoopRetirement#onPass}).
+     *
      * @param wait block for the first datagram (up to the socket's receive timeout)
      * @return datagrams read
      */
-    private int read(boolean wait) {
+    int read(boolean wait) {
         ListenIo udp = this.udp;
         int batch = udp.batch();
         int read = 0;
-        for (int round = 0; round < READ_BATCH / batch && reading; round++) {
+        for (int round = 0; round < READ_BATCH / batch && retirement.reading(); round++) {
             int n = wait && round == 0 ? udp.receiveWaiting() : udp.receive();
             if (wait && round == 0 && n > 0) {
                 receiveWaits++;
@@ -350,39 +348,9 @@ public final class UdpLoop implements Responder, LoopChannel {
         return exchanges.inFlight();
     }
 
-    void stopReading() {
-        reading = false;
-        execute(this::unregister);
-    }
-
-    private void unregister() {
-        reading = false;
-        poller.unregister(udp.channel());
-    }
-
-    /** {@link UdpSockets#leaveGroup} for a reload: null once new datagrams go to the group's other sockets. */
-    String leaveGroup() {
-        return UdpSockets.leaveGroup(udp);
-    }
-
-    /** After {@link #leaveGroup}: serves what the socket holds in the loop's passes, a read each, then stops reading. */
-    void stopReadingWhenEmpty(long untilNanos) {
-        execute(() -> {
-            drainUntil = untilNanos;
-            draining = true;
-        });
-    }
-
-    /** A draining loop's read: the first that finds nothing (or the deadline, see Retirement) ends the reading. */
-    private void readUntilEmpty() {
-        if (read(false) == 0 || System.nanoTime() - drainUntil >= 0) {
-            unregister();
-        }
-    }
-
-    /** False once the loop has stopped reading its socket. */
-    boolean reading() {
-        return reading;
+    /** How this loop's socket leaves its group and drains ({@link Retirement}). */
+    UdpLoopRetirement retirement() {
+        return retirement;
     }
 
     void close() {

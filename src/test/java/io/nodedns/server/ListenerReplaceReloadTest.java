@@ -96,12 +96,12 @@ class ListenerReplaceReloadTest {
                 TestServer server = TestServer.fromText(corefile(FreePorts.udpAndTcp(), 1, "3s"))) {
             assertFalse(server.firstLoop().nativeIo());
             assertEquals("a wildcard socket without IP_PKTINFO would answer from loopback",
-                    server.firstLoop().leaveGroup(), "NIO wildcard");
+                    server.firstLoop().retirement().leaveGroup(), "NIO wildcard");
         }
         try (UdpIoMode io = UdpIoMode.set("true");
                 TestServer server = TestServer.fromText(corefile(FreePorts.udpAndTcp(), 1, "3s"))) {
             assertTrue(server.firstLoop().nativeIo());
-            assertEquals(null, server.firstLoop().leaveGroup(), "native wildcard, IP_PKTINFO");
+            assertEquals(null, server.firstLoop().retirement().leaveGroup(), "native wildcard, IP_PKTINFO");
         }
     }
 
