@@ -12,8 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * health, ready, metrics and pprof): the cap, at which a new connection takes the place of the one
  * that has waited longest (slowloris connections that trickle or sit idle, or HTTP clients that do
  * not read their replies, cannot keep out clients that send their query at once; connections
- * serving a query are never evicted, so if all are busy the new one is refused; a member not yet
- * {@linkplain Member#heardFrom heard from} goes only when no other can), and the reaper
+ * serving a query are never evicted, so if all are busy the new one is refused), and the reaper
  * that closes connections past their deadlines four times a second. The reaper parks while there
  * is no connection: a UDP-only node pays no wake-ups for it (each wake-up of a virtual thread
  * preempts the UDP loop on its CPU).
@@ -23,19 +22,6 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
     interface Member {
         /** When it began waiting for a query (nanoTime), or 0 while one is in flight. */
         long waitingSince();
-
-        /**
-         * False while nothing it sent has been read (an HTTP connection whose reading thread has
-         * not run yet, or whose client has sent nothing). Such a member is evicted only when no
-         * member heard from can be: its request may be in the kernel unread, and closing it then
-         * resets the connection, as a kubelet probe accepted behind clients that pipeline and never
-         * read was reset (their waits restart with each reply, so the probe had waited longest).
-         * DNS over TCP and TLS keep this default: TCP reads whole messages only, so a slowloris
-         * client trickling a query would count as not heard from, and it must go first.
-         */
-        default boolean heardFrom() {
-            return true;
-        }
 
         /** Closes it if it only waits; false if it is busy. */
         boolean evict();
@@ -104,27 +90,20 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
     }
 
     /**
-     * Evicts the longest-waiting member heard from, or if none waits, the longest-waiting one not
-     * heard from. The scan is not atomic with evict(): a member may turn busy after it is picked,
-     * and its evict() fails; then the next is tried, so a newcomer is not refused while others
-     * still wait.
+     * Evicts the longest-waiting member. The scan is not atomic with evict(): a member may turn
+     * busy after it is picked, and its evict() fails; then the next longest-waiting is tried, so a
+     * newcomer is not refused while others still wait.
      */
     private boolean evictLongestWaiting() {
         List<C> refused = null;
         while (true) {
             C victim = null;
             long oldest = Long.MAX_VALUE;
-            boolean victimHeard = false;
             for (C c : members) {
                 long since = c.waitingSince();
-                if (since == 0 || (refused != null && refused.contains(c))) {
-                    continue;
-                }
-                boolean heard = c.heardFrom();
-                if (victim == null || (heard && !victimHeard) || (heard == victimHeard && since < oldest)) {
+                if (since != 0 && since < oldest && (refused == null || !refused.contains(c))) {
                     oldest = since;
                     victim = c;
-                    victimHeard = heard;
                 }
             }
             if (victim == null) {

@@ -5,7 +5,8 @@ import io.nodedns.tls.ServerTls;
 import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
@@ -247,8 +248,12 @@ final class DohServer implements StreamServer {
         private final LoopErrors errors;
         /** The acceptor thread's current pause; only that thread touches it. */
         private long backoff;
-        /** Sockets accepted and queued for the selector thread, which has not made them endpoints yet. */
-        private final AtomicInteger selectorQueue = new AtomicInteger();
+        /**
+         * Sockets accepted and queued for the selector thread, which has not made them endpoints
+         * yet. A set, not a count: Jetty 12.1 reports onAccepted before it makes the endpoint, and
+         * onAcceptFailed too when making it throws, so one socket may leave twice.
+         */
+        private final Set<SelectableChannel> selectorQueue = ConcurrentHashMap.newKeySet();
         /** True while the acceptor thread is in {@link #accept}: its accept(2) holds the socket open. */
         private volatile boolean inAccept;
 
@@ -256,29 +261,29 @@ final class DohServer implements StreamServer {
                 org.eclipse.jetty.server.ConnectionFactory... factories) {
             super(jetty, 1, 1, factories);
             this.errors = errors;
-            // Jetty reports each accepted socket it queues for the selector, and then either its
-            // endpoint (from then on in getConnectedEndPoints) or its failure, the queue's close included
+            // Jetty reports each accepted socket it queues for the selector, then its endpoint (from
+            // then on in getConnectedEndPoints), its failure (the queue's close included), or both
             getSelectorManager().addEventListener(new SelectorManager.AcceptListener() {
                 @Override
                 public void onAccepting(SelectableChannel channel) {
-                    selectorQueue.incrementAndGet();
+                    selectorQueue.add(channel);
                 }
 
                 @Override
                 public void onAcceptFailed(SelectableChannel channel, Throwable cause) {
-                    selectorQueue.decrementAndGet();
+                    selectorQueue.remove(channel);
                 }
 
                 @Override
                 public void onAccepted(SelectableChannel channel) {
-                    selectorQueue.decrementAndGet();
+                    selectorQueue.remove(channel);
                 }
             });
         }
 
         @Override
         public void accept(int acceptorId) throws IOException {
-            while (selectorQueue.get() + getConnectedEndPoints().size() >= MAX_ACCEPTED && isAccepting()
+            while (selectorQueue.size() + getConnectedEndPoints().size() >= MAX_ACCEPTED && isAccepting()
                     && isRunning()) {
                 java.util.concurrent.locks.LockSupport.parkNanos(ACCEPT_WAIT);
             }

@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it waits for a request's headers it is WAITING, and while it writes a reply WRITING: in both the
  * listener may evict it for a new connection at the cap (the one that has waited longest goes,
  * {@link ConnectionSet}), since a client that does not read its replies holds a connection as
- * surely as one that does not send. Until it has read a byte it is not heard from, and goes only
- * when no connection heard from can (its request may be unread in the kernel: closing it would
- * reset a probe the listener has not looked at yet). From the complete headers to the end of the
- * reply, outside its writes, it is BUSY and cannot be evicted. The reaper closes it when the headers have not
+ * surely as one that does not send. A connection whose first request waits unread in the kernel
+ * (its thread has not run yet) refuses eviction as a busy one does: closing a socket with unread
+ * bytes resets it, and a kubelet probe accepted behind clients that pipeline and never read (their
+ * waits restart with each reply, so the probe had waited longest) was reset that way. From the
+ * complete headers to the end of the reply, outside its writes, it is BUSY and cannot be evicted. The reaper closes it when the headers have not
  * come whole within the header timeout of the accept or the last reply, or when one write of a
  * reply has not finished within it.
  */
@@ -37,8 +38,8 @@ final class HttpConnection implements ConnectionSet.Member {
     private final AtomicInteger state = new AtomicInteger(WAITING);
     /** When it began waiting for a request or for a write to end (nanoTime), or 0 while BUSY. */
     private volatile long waitingSince;
-    /** Once a byte of its has been read: part of a request, or a whole one (ConnectionSet.Member#heardFrom). */
-    private volatile boolean heardFrom;
+    /** Once its thread has read a byte: from then on, what waits in the kernel is a client's pipelining, not a first request. */
+    private volatile boolean readFrom;
     /** nanoTime by which the request's headers must be here (while WAITING). */
     private volatile long deadline;
     /** nanoTime by which the write under way must end; 0 while none is. */
@@ -62,9 +63,6 @@ final class HttpConnection implements ConnectionSet.Member {
                 int end;
                 int scanned = 0; // headerEnd resumes there: a trickled request is not rescanned from its start
                 while ((end = HttpRequest.headerEnd(buffer, scanned, filled)) < 0) {
-                    if (filled > 0 && !heardFrom) {
-                        heardFrom = true; // part of a request: a trickling client goes before a silent one
-                    }
                     scanned = filled;
                     if (filled == buffer.length) {
                         if (buffer.length >= listener.maxHeaderBytes) {
@@ -81,6 +79,9 @@ final class HttpConnection implements ConnectionSet.Member {
                         return;
                     }
                     filled += n;
+                    if (!readFrom) {
+                        readFrom = true;
+                    }
                 }
                 if (!becomeBusy()) {
                     return; // evicted or expired meanwhile
@@ -122,9 +123,6 @@ final class HttpConnection implements ConnectionSet.Member {
     private boolean becomeBusy() {
         waitingSince = 0;
         deadline = 0;
-        if (!heardFrom) {
-            heardFrom = true;
-        }
         return state.compareAndSet(WAITING, BUSY);
     }
 
@@ -264,20 +262,28 @@ final class HttpConnection implements ConnectionSet.Member {
         return waitingSince;
     }
 
-    @Override
-    public boolean heardFrom() {
-        return heardFrom;
-    }
-
-    /** Closes it if it waits for a request or for a write to end (the acceptor makes room for a new connection); false if it is answering one. */
+    /**
+     * Closes it if it waits for a request or for a write to end (the acceptor makes room for a new
+     * connection); false if it is answering one, or if its first request waits unread.
+     */
     @Override
     public boolean evict() {
         int s = state.get();
-        if ((s != WAITING && s != WRITING) || !state.compareAndSet(s, CLOSED)) {
+        if ((s != WAITING && s != WRITING) || (s == WAITING && !readFrom && firstRequestUnread())
+                || !state.compareAndSet(s, CLOSED)) {
             return false;
         }
         release();
         return true;
+    }
+
+    /** Bytes wait in the kernel for a thread that has read none (FIONREAD; an eviction's cold path only). */
+    private boolean firstRequestUnread() {
+        try {
+            return channel.socket().getInputStream().available() > 0;
+        } catch (IOException e) {
+            return false; // closed or reset: nothing to lose
+        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.nodedns.server;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,31 +15,20 @@ import org.junit.jupiter.api.Timeout;
 
 /** The connection set's eviction and the acceptor's close, shared by DNS over TCP and TLS and the HTTP listeners. */
 class ConnectionSetTest {
-    /** A member that waited since {@code since}, whose evict() answers {@code evictable}, heard from or not. */
+    /** A member that waited since {@code since} and whose evict() answers {@code evictable}. */
     private static final class Member implements ConnectionSet.Member {
         final long since;
         final boolean evictable;
-        final boolean heard;
         final AtomicBoolean closed = new AtomicBoolean();
 
         Member(long since, boolean evictable) {
-            this(since, evictable, true);
-        }
-
-        Member(long since, boolean evictable, boolean heard) {
             this.since = since;
             this.evictable = evictable;
-            this.heard = heard;
         }
 
         @Override
         public long waitingSince() {
             return since;
-        }
-
-        @Override
-        public boolean heardFrom() {
-            return heard;
         }
 
         @Override
@@ -75,31 +63,6 @@ class ConnectionSetTest {
         }
         assertTrue(set.admit(2), "admitted while one still waits");
         assertTrue(waiting.closed.get(), "the next longest-waiting evicted");
-        set.stop();
-    }
-
-    /**
-     * A probe accepted before the flood's writes blocked, its request not read yet, has waited
-     * longest; a connection blocked writing to a client that does not read goes instead, and the
-     * probe only once no member heard from waits (a busy one does not).
-     */
-    @Test
-    void aMemberNotHeardFromGoesLast() {
-        ConnectionSet<Member> set = new ConnectionSet<>();
-        Member probe = new Member(1, true, false);
-        Member blockedWriter = new Member(2, true);
-        Member busy = new Member(0, false);
-        for (Member m : new Member[]{probe, blockedWriter, busy}) {
-            assertTrue(set.admit(3));
-            set.add(m);
-        }
-        assertTrue(set.admit(3), "admitted while one heard from waits");
-        assertTrue(blockedWriter.closed.get(), "the member heard from evicted");
-        assertFalse(probe.closed.get(), "the member not heard from kept");
-        set.remove(blockedWriter);
-        set.add(new Member(3, true, false));
-        assertTrue(set.admit(3), "admitted while members not heard from wait");
-        assertTrue(probe.closed.get(), "the longest-waiting member not heard from evicted");
         set.stop();
     }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * in a write is evictable like an idle one, the send buffer is small, and a connection yields
  * between pipelined requests. A probe accepted behind the flood, its request not yet read, had
  * then waited longest (the flood's waits restart with each reply) and was evicted, a reset: 4 in 52
- * runs at load 8-17; now a connection not read from goes last, and none was in 28 runs.
+ * runs at load 8-17; now a connection whose first request waits unread refuses eviction.
  */
 class HttpPipelineFloodTest {
     private static final int CLIENTS = 136;
@@ -81,8 +81,8 @@ class HttpPipelineFloodTest {
             System.out.printf("%d of %d probes answered 200 within %d ms (slowest %d ms) while %d clients pipelined"
                     + " without reading: %d MiB of requests written, %d reconnects%n", answered, PROBES,
                     PROBE_TIMEOUT_MS, slowest / 1_000_000, CLIENTS, written.get() >> 20, reconnects.get());
-            assertTrue(failures.stream().allMatch(f -> f.startsWith("took ") || f.contains("timed out")),
-                    "a probe was reset or closed: " + failures);
+            // a reset is an eviction that threw away a request the listener had not read: never
+            assertTrue(failures.stream().noneMatch(f -> f.contains("reset")), "a probe was reset: " + failures);
             // The kubelet restarts the pod only after FAILURE_THRESHOLD failures in a row. On a loaded
             // 2-core machine a probe can still time out: its connection waits in the listen backlog,
             // which the flood's reconnects overflow (the kernel drops its handshake's last ACK and it
