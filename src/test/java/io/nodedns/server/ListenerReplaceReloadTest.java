@@ -14,11 +14,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -198,12 +195,7 @@ class ListenerReplaceReloadTest {
     }
 
     /** Clients each asking one query at a time over UDP; a query without a reply in 3 s is lost. */
-    private static final class Load {
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final AtomicLong answered = new AtomicLong();
-        final AtomicLong lost = new AtomicLong();
-        final List<String> problems = Collections.synchronizedList(new ArrayList<>());
-        final List<Thread> clients = new ArrayList<>();
+    private static final class Load extends ClientLoad {
 
         Load(int port) {
             for (int c = 0; c < CLIENTS; c++) {
@@ -225,17 +217,6 @@ class ListenerReplaceReloadTest {
                     }
                 }));
             }
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            for (Thread t : clients) {
-                t.join(30_000);
-            }
-        }
-
-        long total() {
-            return answered.get() + lost.get();
         }
     }
 }

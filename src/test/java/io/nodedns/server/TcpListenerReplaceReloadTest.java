@@ -14,10 +14,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,14 +119,9 @@ class TcpListenerReplaceReloadTest {
     }
 
     /** TCP clients each asking one query at a time; a query without its reply on its connection is lost. */
-    private static final class Load {
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final AtomicLong answered = new AtomicLong();
+    private static final class Load extends ClientLoad {
         final AtomicLong fresh = new AtomicLong();
-        final AtomicLong lost = new AtomicLong();
         final AtomicLong lostFresh = new AtomicLong();
-        final List<String> problems = Collections.synchronizedList(new ArrayList<>());
-        final List<Thread> clients = new ArrayList<>();
 
         Load(int port) {
             InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
@@ -173,17 +166,6 @@ class TcpListenerReplaceReloadTest {
                     }
                 }));
             }
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            for (Thread t : clients) {
-                t.join(30_000);
-            }
-        }
-
-        long total() {
-            return answered.get() + lost.get();
         }
     }
 }
