@@ -9,7 +9,6 @@ import io.nodedns.testing.ImageJvm;
 import io.nodedns.testing.TestCa;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -59,19 +58,7 @@ class DohChurnTest {
         TestCa ca = new TestCa("doh churn CA");
         int udp = FreePorts.udpAndTcp();
         int doh = FreePorts.udpAndTcp();
-        Path[] cert = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir,
-                "server");
-        Path corefile = Files.writeString(dir.resolve("Corefile"), """
-                .:%1$d {
-                    bind 127.0.0.1
-                    whoami
-                }
-                https://.:%2$d {
-                    bind 127.0.0.1
-                    tls %3$s %4$s
-                    whoami
-                }
-                """.formatted(udp, doh, cert[0], cert[1]));
+        Path corefile = DohSlowClientsTest.corefile(ca, dir, udp, doh);
         SSLContext trusting = ca.trusting();
         Message q = DnsClient.query("a.example.org", Type.A);
         q.getHeader().setID(0);

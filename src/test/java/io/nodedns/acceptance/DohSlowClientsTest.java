@@ -51,7 +51,7 @@ class DohSlowClientsTest {
         TestCa ca = new TestCa("doh slow clients CA");
         int udp = FreePorts.udpAndTcp();
         int doh = FreePorts.udpAndTcp();
-        Path corefile = corefile(ca, udp, doh);
+        Path corefile = corefile(ca, dir, udp, doh);
         String text = Files.readString(corefile);
         SSLContext trusting = ca.trusting();
         Message q = DnsClient.query("a.example.org", Type.A);
@@ -106,7 +106,7 @@ class DohSlowClientsTest {
         TestCa ca = new TestCa("doh busy connection CA");
         int udp = FreePorts.udpAndTcp();
         int doh = FreePorts.udpAndTcp();
-        Path corefile = corefile(ca, udp, doh);
+        Path corefile = corefile(ca, dir, udp, doh);
         SSLContext trusting = ca.trusting();
         List<Socket> idle = new ArrayList<>();
         try (ImageJvm p = ImageJvm.start(corefile, dir.resolve("out.log")); DnsClient client = new DnsClient(udp)) {
@@ -196,7 +196,8 @@ class DohSlowClientsTest {
     }
 
     /** whoami on UDP port {@code udp} and over DoH on {@code doh}, with a certificate of {@code ca}. */
-    private Path corefile(TestCa ca, int udp, int doh) throws Exception {
+    /** whoami on UDP/TCP {@code udp} and on DoH {@code doh}, both on 127.0.0.1, with a certificate from {@code ca} written to {@code dir}. */
+    static Path corefile(TestCa ca, Path dir, int udp, int doh) throws Exception {
         Path[] cert = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getByName("127.0.0.1"))).write(dir,
                 "server");
         return Files.writeString(dir.resolve("Corefile"), """
