@@ -48,13 +48,6 @@ final class ZoneSlot {
         loadedMtime = mtime;
     }
 
-    /**
-     * The periodic check (CoreDNS reload.go): re-read the file and swap the zone in when its SOA
-     * serial differs from the one served (or, with reload_by_mtime, when the file is newer). A
-     * file that cannot be read or parsed keeps the old zone and logs an error.
-     *
-     * @return true if a new snapshot was swapped in
-     */
     /** The periodic reload check: an unexpected failure is logged for this zone and the next check tries again. */
     void reloadCheck() {
         try {
@@ -64,6 +57,13 @@ final class ZoneSlot {
         }
     }
 
+    /**
+     * The periodic check (CoreDNS reload.go): re-read the file and swap the zone in when its SOA
+     * serial differs from the one served (or, with reload_by_mtime, when the file is newer). A
+     * file that cannot be read or parsed keeps the old zone and logs an error.
+     *
+     * @return true if a new snapshot was swapped in
+     */
     boolean reloadIfChanged() {
         FileTime mtime = mtime();
         if (reloadByMtime && mtime != null && loadedMtime != null && mtime.compareTo(loadedMtime) <= 0) {
