@@ -14,7 +14,6 @@ import org.agrona.MutableDirectBuffer;
  * Options are {@code code(2) | length(2) | data(length)}.
  */
 public final class Edns {
-    public static final int TYPE_OPT = 41;
     /** Length of an OPT record with a root owner and no options. */
     public static final int OPT_FIXED_LENGTH = 11;
     /** DO bit in the 16-bit EDNS flags word (low half of the TTL). */
@@ -105,7 +104,7 @@ public final class Edns {
     public static int writeOpt(
             final MutableDirectBuffer dst, final int off, final int udpSize, final int ttl, final int rdLength) {
         dst.putByte(off, (byte) 0);
-        dst.putShort(off + 1, (short) TYPE_OPT, BE);
+        dst.putShort(off + 1, (short) Records.TYPE_OPT, BE);
         dst.putShort(off + 3, (short) udpSize, BE);
         dst.putInt(off + 5, ttl, BE);
         dst.putShort(off + 9, (short) rdLength, BE);

@@ -92,7 +92,7 @@ public final class QueryView {
                 return;
             }
             final int rdOff = nameEnd + Records.FIXED_LENGTH;
-            if (nameEnd == pos + 1 && (b.getShort(nameEnd, BE) & 0xFFFF) == Edns.TYPE_OPT &&
+            if (nameEnd == pos + 1 && (b.getShort(nameEnd, BE) & 0xFFFF) == Records.TYPE_OPT &&
                     Edns.validOptions(b, rdOff, end - rdOff)) {
                 keepOpt(b, pos, nameEnd, end);
                 return;
@@ -158,7 +158,7 @@ public final class QueryView {
             if (end < 0) {
                 return ERR_FORMERR;
             }
-            if ((b.getShort(nameEnd, BE) & 0xFFFF) == Edns.TYPE_OPT) {
+            if ((b.getShort(nameEnd, BE) & 0xFFFF) == Records.TYPE_OPT) {
                 // RFC 6891 6.1.1: one OPT, root-owned, in the additional section only.
                 if (hasEdns || i < an + ns || nameEnd != pos + 1) {
                     return ERR_FORMERR;

@@ -42,9 +42,14 @@ public final class Records {
     public static final int TYPE_NAPTR = 35;
     public static final int TYPE_KX = 36;
     public static final int TYPE_DNAME = 39;
-    public static final int TYPE_OPT = Edns.TYPE_OPT;
+    /** The EDNS pseudo-record (RFC 6891); its layout is in {@link Edns}. */
+    public static final int TYPE_OPT = 41;
     public static final int TYPE_DS = 43;
     public static final int TYPE_RRSIG = 46;
+    public static final int TYPE_NSEC = 47;
+    public static final int TYPE_DNSKEY = 48;
+    public static final int TYPE_NSEC3 = 50;
+    public static final int TYPE_HTTPS = 65;
     public static final int TYPE_TSIG = 250;
     public static final int TYPE_IXFR = 251;
     public static final int TYPE_AXFR = 252;

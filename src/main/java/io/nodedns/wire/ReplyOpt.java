@@ -30,7 +30,7 @@ public final class ReplyOpt {
             if (end < 0) {
                 return MALFORMED;
             }
-            if (i >= beforeAdditional && (b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) == Edns.TYPE_OPT) {
+            if (i >= beforeAdditional && (b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) == Records.TYPE_OPT) {
                 return i == total - 1 && end == length ? pos : NOT_LAST;
             }
             pos = end;

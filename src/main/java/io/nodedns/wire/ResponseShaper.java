@@ -95,7 +95,7 @@ public final class ResponseShaper {
             }
             if (i >= an + ns) {
                 final int type = reply.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF;
-                if (type == Edns.TYPE_OPT) {
+                if (type == Records.TYPE_OPT) {
                     if (optStart >= 0) {
                         return ERR_MALFORMED;
                     }

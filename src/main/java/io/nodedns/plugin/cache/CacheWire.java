@@ -66,7 +66,7 @@ final class CacheWire {
             }
             int type = b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF;
             int ttl = b.getInt(nameEnd + Records.TTL_OFFSET, BE);
-            if (type == Edns.TYPE_OPT && i >= an + ns) {
+            if (type == Records.TYPE_OPT && i >= an + ns) {
                 flags |= F_OPT | ((ttl & Edns.DO) != 0 ? F_OPT_DO : 0) | (ttl >>> 24 != 0 ? F_EXT_RCODE : 0);
                 optEnd = end;
             } else {
@@ -124,7 +124,7 @@ final class CacheWire {
             if (nameEnd < 0) {
                 return;
             }
-            if ((b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) != Edns.TYPE_OPT) {
+            if ((b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) != Records.TYPE_OPT) {
                 b.putInt(nameEnd + Records.TTL_OFFSET, ttl, BE);
             }
             pos = Records.recordEnd(b, nameEnd, len);
@@ -141,7 +141,7 @@ final class CacheWire {
             if (nameEnd < 0) {
                 break;
             }
-            if ((b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) != Edns.TYPE_OPT) {
+            if ((b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) != Records.TYPE_OPT) {
                 dst.putShort(dstOff + 2 * n++, (short) (nameEnd + Records.TTL_OFFSET), BE);
             }
             pos = Records.recordEnd(b, nameEnd, len);
@@ -160,7 +160,7 @@ final class CacheWire {
                 return 0;
             }
             boolean rootOpt = nameEnd == pos + 1
-                    && (b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) == Edns.TYPE_OPT;
+                    && (b.getShort(nameEnd + Records.TYPE_OFFSET, BE) & 0xFFFF) == Records.TYPE_OPT;
             last = rootOpt ? pos : 0;
             pos = Records.recordEnd(b, nameEnd, len);
         }

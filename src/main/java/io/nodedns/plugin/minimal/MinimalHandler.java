@@ -3,7 +3,6 @@ package io.nodedns.plugin.minimal;
 import io.nodedns.server.Exchange;
 import io.nodedns.server.HookHandler;
 import io.nodedns.wire.DnsHeader;
-import io.nodedns.wire.Edns;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.Records;
 import java.nio.ByteOrder;
@@ -54,7 +53,7 @@ final class MinimalHandler extends HookHandler {
                 soa |= type == Records.TYPE_SOA;
                 delegation |= type == Records.TYPE_NS;
             }
-            if (i >= an + ns && type == Edns.TYPE_OPT && (out.getByte(nameEnd + Records.TTL_OFFSET) & 0xFF) != 0) {
+            if (i >= an + ns && type == Records.TYPE_OPT && (out.getByte(nameEnd + Records.TTL_OFFSET) & 0xFF) != 0) {
                 return; // an extended rcode (BADVERS, BADCOOKIE...): an error, not a positive answer
             }
             pos = end;

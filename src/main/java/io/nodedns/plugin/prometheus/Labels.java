@@ -1,6 +1,7 @@
 package io.nodedns.plugin.prometheus;
 
 import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.Records;
 
 /** CoreDNS's label value tables: the qtypes it names (others are "other") and rcode mnemonics. */
 final class Labels {
@@ -18,24 +19,24 @@ final class Labels {
 
     static int typeIndex(int qtype) {
         return switch (qtype) {
-            case 1 -> 0;
-            case 28 -> 1;
-            case 15 -> 2;
-            case 6 -> 3;
-            case 5 -> 4;
-            case 12 -> 5;
-            case 16 -> 6;
-            case 2 -> 7;
-            case 33 -> 8;
-            case 43 -> 9;
-            case 48 -> 10;
-            case 46 -> 11;
-            case 47 -> 12;
-            case 50 -> 13;
-            case 65 -> 14;
-            case 251 -> 15;
-            case 252 -> 16;
-            case 255 -> 17;
+            case Records.TYPE_A -> 0;
+            case Records.TYPE_AAAA -> 1;
+            case Records.TYPE_MX -> 2;
+            case Records.TYPE_SOA -> 3;
+            case Records.TYPE_CNAME -> 4;
+            case Records.TYPE_PTR -> 5;
+            case Records.TYPE_TXT -> 6;
+            case Records.TYPE_NS -> 7;
+            case Records.TYPE_SRV -> 8;
+            case Records.TYPE_DS -> 9;
+            case Records.TYPE_DNSKEY -> 10;
+            case Records.TYPE_RRSIG -> 11;
+            case Records.TYPE_NSEC -> 12;
+            case Records.TYPE_NSEC3 -> 13;
+            case Records.TYPE_HTTPS -> 14;
+            case Records.TYPE_IXFR -> 15;
+            case Records.TYPE_AXFR -> 16;
+            case Records.TYPE_ANY -> 17;
             default -> 18;
         };
     }

@@ -2,7 +2,6 @@ package io.nodedns.plugin.rewrite;
 
 import io.nodedns.server.ScratchPool;
 import io.nodedns.wire.DnsHeader;
-import io.nodedns.wire.Edns;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.RecordWalker;
 import io.nodedns.wire.Records;
@@ -72,7 +71,7 @@ final class ReplyRewriter {
     private int rcode(DirectBuffer in, int length) {
         int rcode = DnsHeader.rcode(in, 0);
         while (walker.next()) {
-            if (walker.type() == Edns.TYPE_OPT) {
+            if (walker.type() == Records.TYPE_OPT) {
                 rcode |= (walker.ttl() >>> 24) << 4;
             }
         }
@@ -94,7 +93,7 @@ final class ReplyRewriter {
         int fixed = walker.ownerEnd();
         out.putInt(pos, in.getInt(fixed, BE), BE); // type, class
         long ttl = in.getInt(fixed + Records.TTL_OFFSET, BE) & 0xFFFFFFFFL;
-        if (type == Edns.TYPE_OPT) {
+        if (type == Records.TYPE_OPT) {
             ttl = (ttl & 0x00FFFFFFL) | ((long) (rcode >>> 4) << 24);
         } else {
             ttl = clampTtl(ttl);
@@ -161,7 +160,7 @@ final class ReplyRewriter {
                 }
                 return p >= end ? -1 : prefixed(in, rd, end, out, msg, pos, p - rd, VALUE, false);
             }
-            case Edns.TYPE_OPT -> {
+            case Records.TYPE_OPT -> {
                 return options(in, rd, end, out, pos);
             }
             default -> {
