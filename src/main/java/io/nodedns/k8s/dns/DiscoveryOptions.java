@@ -46,10 +46,7 @@ public final class DiscoveryOptions {
                 context = d.nextArg() ? d.val() : null;
                 d.requireNoMoreArgs();
             }
-            case "noendpoints" -> {
-                d.requireNoMoreArgs();
-                noEndpoints = true;
-            }
+            case "noendpoints" -> noEndpoints = d.flag();
             case "ttl" -> ttl = ttl(d);
             case "fallthrough" -> fallthrough = Fallthrough.parse(d);
             default -> {

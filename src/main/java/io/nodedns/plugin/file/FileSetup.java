@@ -47,10 +47,7 @@ public final class FileSetup implements PluginSetup {
                 switch (disp.val()) {
                     case "fallthrough" -> fall = Fallthrough.parse(disp);
                     case "reload" -> reload = reloadInterval(disp);
-                    case "reload_by_mtime" -> {
-                        disp.requireNoMoreArgs();
-                        byMtime = true;
-                    }
+                    case "reload_by_mtime" -> byMtime = disp.flag();
                     case "upstream" -> disp.remainingArgs(); // accepted and ignored, as CoreDNS does
                     default -> throw disp.unknownProperty();
                 }

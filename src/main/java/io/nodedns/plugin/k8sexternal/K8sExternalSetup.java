@@ -38,10 +38,7 @@ public final class K8sExternalSetup implements PluginSetup {
                     }
                 }
                 case "ttl" -> ttl = DiscoveryOptions.ttl(d);
-                case "headless" -> {
-                    d.requireNoMoreArgs();
-                    headless = true;
-                }
+                case "headless" -> headless = d.flag();
                 case "fallthrough" -> fallthrough = Fallthrough.parse(d);
                 default -> throw d.unknownProperty();
             }

@@ -75,10 +75,7 @@ public final class KubernetesSetup implements PluginSetup {
                     };
                     d.requireNoMoreArgs();
                 }
-                case "endpoint_pod_names" -> {
-                    d.requireNoMoreArgs();
-                    podNames = true;
-                }
+                case "endpoint_pod_names" -> podNames = d.flag();
                 case "endpoint" -> {
                     endpointAt = d.token();
                     endpoint = endpoint(d);
