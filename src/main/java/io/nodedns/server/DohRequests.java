@@ -1,5 +1,6 @@
 package io.nodedns.server;
 
+import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.RecordWalker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -280,9 +281,10 @@ final class DohRequests extends Handler.Abstract {
      */
     static int maxAge(byte[] reply) {
         UnsafeBuffer b = new UnsafeBuffer(reply);
-        int rcode = reply.length < 4 ? -1 : reply[3] & 0x0F;
+        int rcode = reply.length < 4 ? -1 : DnsHeader.rcode(b, 0);
         RecordWalker w = new RecordWalker();
-        if ((rcode != 0 && rcode != 3) || w.wrap(b, 0, reply.length) != 0) {
+        if ((rcode != DnsHeader.RCODE_NOERROR && rcode != DnsHeader.RCODE_NXDOMAIN)
+                || w.wrap(b, 0, reply.length) != 0) {
             return MIN_TTL;
         }
         int min = MAX_TTL;

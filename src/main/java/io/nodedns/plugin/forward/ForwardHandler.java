@@ -139,7 +139,8 @@ public final class ForwardHandler extends ChainHandler implements Lifecycle {
         }
         if (nextHandler() instanceof ForwardHandler
                 && ((config.nextRcodes() & (1 << rcode)) != 0
-                        || (config.nextOnNodata() && rcode == 0 && DnsHeader.ancount(reply, 0) == 0))) {
+                        || (config.nextOnNodata() && rcode == DnsHeader.RCODE_NOERROR
+                                && DnsHeader.ancount(reply, 0) == 0))) {
             return NEXT;
         }
         return ACCEPT;

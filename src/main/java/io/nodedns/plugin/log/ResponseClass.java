@@ -22,10 +22,10 @@ public enum ResponseClass {
             return ERROR;
         }
         int rcode = DnsHeader.rcode(reply, 0);
-        if (rcode == 3) {
+        if (rcode == DnsHeader.RCODE_NXDOMAIN) {
             return DENIAL;
         }
-        if (rcode != 0) {
+        if (rcode != DnsHeader.RCODE_NOERROR) {
             return ERROR;
         }
         if (DnsHeader.ancount(reply, 0) > 0) {
