@@ -2,6 +2,7 @@ package io.nodedns.server;
 
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.RecordWalker;
+import io.nodedns.wire.Records;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -290,8 +291,8 @@ final class DohRequests extends Handler.Abstract {
         int min = MAX_TTL;
         boolean any = false;
         while (w.next()) {
-            if (w.type() == 41) {
-                continue; // OPT
+            if (w.type() == Records.TYPE_OPT) {
+                continue;
             }
             any = true;
             min = (int) Math.min(min, Integer.toUnsignedLong(w.ttl()));

@@ -8,6 +8,7 @@ import io.nodedns.wire.AnswerWriter;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
+import io.nodedns.wire.Records;
 import io.nodedns.wire.ZoneSet;
 import java.util.HashMap;
 import java.util.List;
@@ -141,7 +142,7 @@ public final class TemplateHandler extends ChainHandler {
 
     /** miekg/dns's ClassToString of the query's class, or of the template's for a query of class ANY. */
     static String classText(int qclass, TemplateRule rule) {
-        return switch (qclass == TemplateRule.ANY ? rule.qclass() : qclass) {
+        return switch (qclass == Records.CLASS_ANY ? rule.qclass() : qclass) {
             case 1 -> "IN";
             case 2 -> "CS";
             case 3 -> "CH";
@@ -154,7 +155,7 @@ public final class TemplateHandler extends ChainHandler {
 
     /** miekg/dns's TypeToString of the query's type, or of the template's for a query of type ANY. */
     static String typeText(int qtype, TemplateRule rule) {
-        String text = Type.string(qtype == TemplateRule.ANY ? rule.qtype() : qtype);
+        String text = Type.string(qtype == Records.TYPE_ANY ? rule.qtype() : qtype);
         return text.startsWith("TYPE") ? "" : text;
     }
 

@@ -1,6 +1,7 @@
 package io.nodedns.plugin.template;
 
 import io.nodedns.config.Fallthrough;
+import io.nodedns.wire.Records;
 import io.nodedns.wire.ZoneSet;
 import java.util.List;
 
@@ -22,12 +23,11 @@ record TemplateRule(
         int edeCode,
         String edeReason,
         Fallthrough fallthrough) {
-    static final int ANY = 255;
     static final int NO_EDE = -1;
 
     boolean covers(int queryClass, int queryType) {
-        return (qclass == ANY || queryClass == ANY || queryClass == qclass)
-                && (qtype == ANY || queryType == ANY || queryType == qtype);
+        return (qclass == Records.CLASS_ANY || queryClass == Records.CLASS_ANY || queryClass == qclass)
+                && (qtype == Records.TYPE_ANY || queryType == Records.TYPE_ANY || queryType == qtype);
     }
 
     /** True if nothing is rendered: the reply is the question and the rcode alone (still authoritative). */

@@ -9,6 +9,7 @@ import io.nodedns.config.Zones;
 import io.nodedns.server.PluginSetup;
 import io.nodedns.server.SetupContext;
 import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.Records;
 import io.nodedns.wire.ZoneSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class TemplateSetup implements PluginSetup {
             TemplateRule rule = parse(directive.dispenser(), ctx.zones());
             rules.add(rule);
             allZones.addAll(rule.zones());
-            anyClass |= rule.qclass() != 1;
+            anyClass |= rule.qclass() != Records.CLASS_IN;
         }
         if (anyClass) {
             ctx.allowAnyClass(); // CH or ANY templates must see non-IN queries, which the server refuses otherwise
