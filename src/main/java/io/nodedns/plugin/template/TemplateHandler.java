@@ -142,15 +142,7 @@ public final class TemplateHandler extends ChainHandler {
 
     /** miekg/dns's ClassToString of the query's class, or of the template's for a query of class ANY. */
     static String classText(int qclass, TemplateRule rule) {
-        return switch (qclass == Records.CLASS_ANY ? rule.qclass() : qclass) {
-            case 1 -> "IN";
-            case 2 -> "CS";
-            case 3 -> "CH";
-            case 4 -> "HS";
-            case 254 -> "NONE";
-            case 255 -> "ANY";
-            default -> "";
-        };
+        return TemplateRule.className(qclass == Records.CLASS_ANY ? rule.qclass() : qclass);
     }
 
     /** miekg/dns's TypeToString of the query's type, or of the template's for a query of type ANY. */

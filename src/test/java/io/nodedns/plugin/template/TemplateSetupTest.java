@@ -35,6 +35,18 @@ class TemplateSetupTest {
     }
 
     @Test
+    void classMnemonicsAreMiekgDnsInExactCaseAndReadBackTheSame() throws Exception {
+        String[] names = {"IN", "CS", "CH", "HS", "NONE", "ANY"};
+        int[] classes = {1, 2, 3, 4, 254, 255};
+        for (int i = 0; i < names.length; i++) {
+            TemplateRule r = TEMPLATE.parse("template " + names[i] + " A {\n rcode NXDOMAIN\n}");
+            assertEquals(classes[i], r.qclass(), names[i]);
+            assertEquals(names[i], TemplateHandler.classText(classes[i], r), "{{ .Class }} of class " + classes[i]);
+        }
+        assertEquals("", TemplateRule.className(5), "a class miekg/dns has no name for");
+    }
+
+    @Test
     void oneLineBlock() throws Exception {
         TemplateRule r = TEMPLATE.parse("template ANY AAAA { rcode NXDOMAIN }");
         assertEquals(3, r.rcode());
