@@ -56,8 +56,10 @@ public final class Records {
     public static final int TYPE_ANY = 255;
 
     public static final int CLASS_IN = 1;
+    public static final int CLASS_CS = 2;
     public static final int CLASS_CH = 3;
     public static final int CLASS_HS = 4;
+    public static final int CLASS_NONE = 254;
     public static final int CLASS_ANY = 255;
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;

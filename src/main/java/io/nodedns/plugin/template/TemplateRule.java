@@ -25,7 +25,10 @@ record TemplateRule(
         Fallthrough fallthrough) {
     static final int NO_EDE = -1;
     /** miekg/dns's class mnemonics, both ways (StringToClass, case-sensitive, and ClassToString): in step. */
-    private static final int[] CLASSES = {1, 2, 3, 4, 254, 255};
+    private static final int[] CLASSES = {
+            Records.CLASS_IN, Records.CLASS_CS, Records.CLASS_CH, Records.CLASS_HS, Records.CLASS_NONE,
+            Records.CLASS_ANY
+    };
     private static final String[] CLASS_NAMES = {"IN", "CS", "CH", "HS", "NONE", "ANY"};
 
     /** The class a mnemonic names, or -1. */
