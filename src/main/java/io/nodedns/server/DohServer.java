@@ -119,7 +119,7 @@ final class DohServer implements StreamServer {
         connector.setPort(bindTo.getPort());
         connector.setReuseAddress(true);
         connector.setReusePort(true); // reloads and HA pairs, as plain TCP
-        connector.setAcceptQueueSize(1024);
+        connector.setAcceptQueueSize(SocketAcceptor.LISTEN_BACKLOG);
         connector.setIdleTimeout(read); // until the first request; DohRequests then sets idle
         jetty.addConnector(connector);
         // the cap is DohConnections' alone: Jetty's NetworkConnectionLimit stops accepting at its

@@ -62,7 +62,7 @@ final class HttpListener extends SocketAcceptor<HttpConnection> {
     volatile Map<String, HttpHandler> routes = Map.of();
 
     HttpListener(InetSocketAddress bindTo, String address, Limits limits) throws IOException {
-        super(bindTo, 64, "http", address);
+        super(bindTo, "http", address);
         this.maxConnections = limits.maxConnections();
         this.headerTimeoutNanos = limits.headerTimeoutNanos();
         this.maxHeaderBytes = limits.maxHeaderBytes();

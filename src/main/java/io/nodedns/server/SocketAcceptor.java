@@ -1,5 +1,6 @@
 package io.nodedns.server;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -7,6 +8,8 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,6 +20,16 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #startConnection}, and the stop and close. Subclasses say how a connection is served.
  */
 abstract class SocketAcceptor<C extends ConnectionSet.Member> {
+    /**
+     * The listen backlog of every stream listener (DNS over TCP and TLS, DoH, health, ready,
+     * metrics, pprof): what Go's net.Listen passes on Linux, so as CoreDNS's listeners, the
+     * kernel's {@code net.core.somaxconn} (the most it grants anyway), read once; 128, Go's
+     * fallback, when it cannot be read. Connections past it have their handshakes dropped and are
+     * accepted a SYN-ACK retransmission later (1 s, then 3 s...): a kubelet probe behind a client
+     * reconnecting in a loop timed out. Its cost is kernel memory; docs/operations.md, "HTTP listeners".
+     */
+    static final int LISTEN_BACKLOG = listenBacklog(Path.of("/proc/sys/net/core/somaxconn"));
+    private static final int GO_FALLBACK_BACKLOG = 128;
     private static final long FIRST_BACKOFF_NANOS = 5_000_000L;
     private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
     /** How long close() waits for the acceptor to end (it ends within microseconds once its socket is closed). */
@@ -30,7 +43,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private volatile Thread acceptor;
 
     /** Binds {@code bindTo}; {@code kind} ("tcp", "tls", "http") and {@code label} name the threads and the error log. */
-    SocketAcceptor(InetSocketAddress bindTo, int backlog, String kind, String label) throws IOException {
+    SocketAcceptor(InetSocketAddress bindTo, String kind, String label) throws IOException {
         this.kind = kind;
         this.label = label;
         ServerSocketChannel socket = ServerSocketChannel.open(
@@ -40,13 +53,26 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
         try {
             socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            socket.bind(bindTo, backlog);
+            socket.bind(bindTo, LISTEN_BACKLOG);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
         this.server = socket;
         this.errors = new LoopErrors(kind + " acceptor of " + label);
+    }
+
+    /** The first number in {@code somaxconn} if positive, else Go's fallback (128). */
+    static int listenBacklog(Path somaxconn) {
+        // one buffered read: an integer sysctl answers a read past offset 0 with end of file, and
+        // Files.readString, seeing /proc's size of 0, got "4" of "4096"
+        try (BufferedReader in = Files.newBufferedReader(somaxconn)) {
+            String line = in.readLine();
+            long n = Long.parseLong(line.trim().split("\\s+")[0]);
+            return n > 0 ? (int) Math.min(n, Integer.MAX_VALUE) : GO_FALLBACK_BACKLOG;
+        } catch (IOException | RuntimeException e) {
+            return GO_FALLBACK_BACKLOG;
+        }
     }
 
     /** The connection cap, read at each admission (a stream server's follows a reload's settings). */

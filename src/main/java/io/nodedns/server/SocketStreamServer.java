@@ -15,7 +15,7 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> extends Socket
 
     /** Binds the listener's address; {@code kind} ("tcp", "tls") names the threads and the error log. */
     SocketStreamServer(Listener listener, ListenerSettings settings, String kind) throws IOException {
-        super(listener.address().socketAddress(), 1024, kind, listener.label());
+        super(listener.address().socketAddress(), kind, listener.label());
         this.listener = listener;
         this.settings = settings;
     }

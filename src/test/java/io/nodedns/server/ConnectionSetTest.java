@@ -77,7 +77,7 @@ class ConnectionSetTest {
         CountDownLatch proceed = new CountDownLatch(1);
         Member member = new Member(1, true);
         SocketAcceptor<Member> acceptor = new SocketAcceptor<>(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8, "test", "test") {
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "test", "test") {
             @Override
             int maxConnections() {
                 return 8;

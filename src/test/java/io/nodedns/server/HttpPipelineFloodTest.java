@@ -58,6 +58,7 @@ class HttpPipelineFloodTest {
             Thread.sleep(2000);
             int answered = 0;
             long slowest = 0;
+            int overASecond = 0;
             List<String> failures = new ArrayList<>();
             int inARow = 0;
             int mostInARow = 0;
@@ -66,11 +67,15 @@ class HttpPipelineFloodTest {
                 String failure = HttpEvictionTest.probe(port, PROBE_TIMEOUT_MS);
                 long took = System.nanoTime() - start;
                 slowest = Math.max(slowest, took);
+                if (took >= 1_000_000_000L) {
+                    overASecond++; // as long as a SYN-ACK retransmission, what a probe behind a full listen backlog waits
+                }
                 if (failure == null && took < PROBE_TIMEOUT_MS * 1_000_000L) {
                     answered++;
                     inARow = 0;
                 } else {
-                    failures.add(failure == null ? "took " + took / 1_000_000 + " ms" : failure);
+                    failures.add(
+                            "probe " + i + ": " + (failure == null ? "took " + took / 1_000_000 + " ms" : failure));
                     mostInARow = Math.max(mostInARow, ++inARow);
                 }
                 Thread.sleep(250);
@@ -78,15 +83,17 @@ class HttpPipelineFloodTest {
             flooder.interrupt();
             flood.wakeup();
             flooder.join(5000);
-            System.out.printf("%d of %d probes answered 200 within %d ms (slowest %d ms) while %d clients pipelined"
-                    + " without reading: %d MiB of requests written, %d reconnects%n", answered, PROBES,
-                    PROBE_TIMEOUT_MS, slowest / 1_000_000, CLIENTS, written.get() >> 20, reconnects.get());
+            System.out.printf(
+                    "%d of %d probes answered 200 within %d ms (slowest %d ms, %d over 1 s) while %d clients pipelined"
+                            + " without reading: %d MiB of requests written, %d reconnects; failed: %s%n",
+                    answered, PROBES,
+                    PROBE_TIMEOUT_MS, slowest / 1_000_000, overASecond, CLIENTS, written.get() >> 20, reconnects.get(),
+                    failures);
             // a reset is an eviction that threw away a request the listener had not read: never
             assertTrue(failures.stream().noneMatch(f -> f.contains("reset")), "a probe was reset: " + failures);
             // The kubelet restarts the pod only after FAILURE_THRESHOLD failures in a row. On a loaded
-            // 2-core machine a probe can still time out: its connection waits in the listen backlog,
-            // which the flood's reconnects overflow (the kernel drops its handshake's last ACK and it
-            // is accepted only after a SYN-ACK retransmission, 1 s and more later)
+            // 2-core machine a probe can still time out: the flood's threads take the CPU (the listen
+            // backlog, net.core.somaxconn, no longer overflows; docs/operations.md, "HTTP listeners")
             assertTrue(mostInARow < FAILURE_THRESHOLD, "probes failed " + mostInARow + " times in a row: " + failures);
             assertTrue(answered >= PROBES - FAILURE_THRESHOLD, answered + " of " + PROBES + " answered: " + failures);
             for (SelectionKey key : flood.keys()) {

@@ -91,8 +91,6 @@ class CacheReloadStormTest {
                 }
                 double reloadSecs = (System.nanoTime() - start) / 1e9;
                 long rssAfter = p.rssKiB();
-                Thread.sleep(3_000); // traffic goes on while the replaced caches become garbage
-                long rssLater = p.rssKiB();
                 stop.set(true);
                 for (Thread t : clients) {
                     t.join();
@@ -104,11 +102,11 @@ class CacheReloadStormTest {
                 System.out.printf(
                         "reload storm: %d + %d reloads in %.1f s; queries sent %d, answered %d (%d during the reloads);"
                                 + " VmRSS KiB: warm, before any reload %d; after %d reloads %d; after %d more %d (%+.1f %%);"
-                                + " every 20 reloads:%s; 3 s later %d; then after glibc trim %d (%s)%n",
+                                + " every 20 reloads:%s; after glibc trim %d (%s)%n",
                         WARM_RELOADS, RELOADS,
                         reloadSecs, sent.get(), answered.get(), sent.get() - sentBefore, rssStart, WARM_RELOADS,
                         rssBefore,
-                        RELOADS, rssAfter, 100.0 * (rssAfter - rssBefore) / rssBefore, trend, rssLater, rssTrimmed,
+                        RELOADS, rssAfter, 100.0 * (rssAfter - rssBefore) / rssBefore, trend, rssTrimmed,
                         trim);
                 double[] pauses = out.lines().filter(l -> l.contains("after reload: full GC "))
                         .mapToDouble(l -> Double.parseDouble(l.replaceAll(".*full GC ([0-9.]+) ms.*", "$1"))).sorted()
