@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
  * HEAD, keep-alive) bounded like DNS over TCP. At most {@link Limits#maxConnections} connections;
  * at the cap a new connection takes the place of the one that has waited longest without a
  * complete request or for a write its client does not read ({@link ConnectionSet}), and only when
- * every connection is being answered is the new one closed: a client holding every connection can
+ * every connection is being answered for a second is the new one closed: a client holding every connection can
  * no longer make the kubelet's probe fail. A request's headers must arrive within the header
  * timeout of the accept or of the last reply and fit in the header limit. Each limit can be set
  * with {@code -D} (in NODEDNS_JAVA_OPTS); docs/operations.md, "HTTP listeners".

@@ -32,6 +32,8 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private static final int GO_FALLBACK_BACKLOG = 128;
     private static final long FIRST_BACKOFF_NANOS = 5_000_000L;
     private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+    private static final long ADMIT_RETRY_NANOS = 5_000_000L;
+    private static final long ADMIT_WAIT_NANOS = 1_000_000_000L;
     /** How long close() waits for the acceptor to end (it ends within microseconds once its socket is closed). */
     private static final java.time.Duration ACCEPTOR_EXIT = java.time.Duration.ofSeconds(1);
     final ConnectionSet<C> connections = new ConnectionSet<>();
@@ -122,7 +124,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
                 continue;
             }
             backoff = 0;
-            if (!connections.admit(maxConnections())) {
+            if (!admitSoon()) {
                 closeQuietly(socket);
                 continue;
             }
@@ -137,6 +139,26 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
                 }
             }
         }
+    }
+
+    /**
+     * Admits the connection just accepted. At the cap with every connection refusing eviction, the
+     * acceptor holds the newcomer and asks again every 5 ms for up to 1 s before it closes it: a
+     * connection whose first request still waits unread in the kernel (its thread has not run yet)
+     * refuses, and under a reconnecting flood all 128 of them could, only for as long as their
+     * threads take to start; closing the newcomer at once then reset a kubelet probe (its request
+     * unread). Connections that arrive meanwhile wait in the listen backlog. Past 1 s every
+     * connection is really being answered, and the newcomer is closed as before.
+     */
+    private boolean admitSoon() {
+        long giveUp = System.nanoTime() + ADMIT_WAIT_NANOS;
+        while (!connections.admit(maxConnections())) {
+            if (!accepting || System.nanoTime() - giveUp > 0) {
+                return false;
+            }
+            LockSupport.parkNanos(ADMIT_RETRY_NANOS); // stopAccepting unparks
+        }
+        return true;
     }
 
     void closed(C connection) {

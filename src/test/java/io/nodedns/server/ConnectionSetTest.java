@@ -1,5 +1,6 @@
 package io.nodedns.server;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -18,12 +19,12 @@ class ConnectionSetTest {
     /** A member that waited since {@code since} and whose evict() answers {@code evictable}. */
     private static final class Member implements ConnectionSet.Member {
         final long since;
-        final boolean evictable;
+        final AtomicBoolean evictable;
         final AtomicBoolean closed = new AtomicBoolean();
 
         Member(long since, boolean evictable) {
             this.since = since;
-            this.evictable = evictable;
+            this.evictable = new AtomicBoolean(evictable);
         }
 
         @Override
@@ -33,10 +34,11 @@ class ConnectionSetTest {
 
         @Override
         public boolean evict() {
-            if (evictable) {
+            boolean e = evictable.get();
+            if (e) {
                 closed.set(true);
             }
-            return evictable;
+            return e;
         }
 
         @Override
@@ -109,6 +111,49 @@ class ConnectionSetTest {
             proceed.countDown();
             closing.join(10_000);
             assertTrue(member.closed.get(), "the connection added during close() is closed");
+        }
+    }
+
+    /**
+     * At the cap, the one connection refuses eviction (as one whose first request still waits
+     * unread in the kernel does) for 300 ms: the acceptor holds the newcomer and admits it once it
+     * can, instead of closing it at once, which reset a kubelet probe behind a flood.
+     */
+    @Test
+    @Timeout(30)
+    void aNewcomerWaitsBrieflyForAConnectionToBecomeEvictable() throws Exception {
+        Member first = new Member(1, false);
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch secondStarted = new CountDownLatch(1);
+        SocketAcceptor<Member> acceptor = new SocketAcceptor<>(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "test", "test") {
+            @Override
+            int maxConnections() {
+                return 1;
+            }
+
+            @Override
+            void startConnection(SocketChannel socket) {
+                if (firstStarted.getCount() > 0) {
+                    connections.add(first);
+                    firstStarted.countDown();
+                } else {
+                    connections.add(new Member(2, true));
+                    secondStarted.countDown();
+                }
+            }
+        };
+        acceptor.start();
+        try (Socket one = new Socket(InetAddress.getLoopbackAddress(), acceptor.localPort());
+                Socket two = new Socket(InetAddress.getLoopbackAddress(), acceptor.localPort())) {
+            assertTrue(firstStarted.await(10, TimeUnit.SECONDS), "the first admitted");
+            Thread.sleep(300); // the acceptor has the second and finds the first unevictable
+            assertFalse(secondStarted.getCount() == 0, "not admitted while the only connection refuses");
+            first.evictable.set(true);
+            assertTrue(secondStarted.await(10, TimeUnit.SECONDS), "admitted once the first can be evicted");
+            assertTrue(first.closed.get(), "in the first's place");
+        } finally {
+            acceptor.close();
         }
     }
 }
