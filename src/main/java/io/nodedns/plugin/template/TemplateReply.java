@@ -116,7 +116,7 @@ final class TemplateReply {
 
     /** One resource record in zone-file syntax, like miekg/dns's NewRR: the first record of the text. */
     static Record parse(String text) throws IOException {
-        byte[] line = (text + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (escapeQuotedLineBreaks(text) + "\n").getBytes(StandardCharsets.UTF_8);
         // a buffer the size of the line: dnsjava's tokenizer would wrap the stream in an 8 KiB one
         try (Master master = new Master(new BufferedInputStream(new ByteArrayInputStream(line), line.length), Name.root,
                 DEFAULT_TTL)) {
@@ -128,5 +128,32 @@ final class TemplateReply {
             }
             return r;
         }
+    }
+
+    /**
+     * miekg/dns's zone lexer keeps a line break inside a quoted string as part of the string (a TXT
+     * quoting {@code {{ .Message }}} has several); dnsjava's tokenizer refuses one, so inside quotes
+     * each becomes the \DDD escape of the same byte.
+     */
+    static String escapeQuotedLineBreaks(String text) {
+        if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted && (c == '\n' || c == '\r')) {
+                out.append(c == '\n' ? "\\010" : "\\013");
+                continue;
+            }
+            out.append(c);
+            if (c == '\\' && i + 1 < text.length()) {
+                out.append(text.charAt(++i));
+            } else if (c == '"') {
+                quoted = !quoted;
+            }
+        }
+        return out.toString();
     }
 }
