@@ -116,7 +116,10 @@ final class TemplateReply {
 
     /** One resource record in zone-file syntax, like miekg/dns's NewRR: the first record of the text. */
     static Record parse(String text) throws IOException {
-        byte[] line = (asMiekgQuotes(text) + "\n").getBytes(StandardCharsets.UTF_8);
+        String rr = text.indexOf('\n') < 0 && text.indexOf('\r') < 0 && text.length() <= TXT_STRING_MAX
+                ? text
+                : asMiekgQuotes(text);
+        byte[] line = (rr + "\n").getBytes(StandardCharsets.UTF_8);
         // a buffer the size of the line: dnsjava's tokenizer would wrap the stream in an 8 KiB one
         try (Master master = new Master(new BufferedInputStream(new ByteArrayInputStream(line), line.length), Name.root,
                 DEFAULT_TTL)) {
@@ -139,9 +142,6 @@ final class TemplateReply {
      * such as \" as its two.
      */
     static String asMiekgQuotes(String text) {
-        if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0 && text.length() <= TXT_STRING_MAX) {
-            return text;
-        }
         boolean split = isTxt(text);
         StringBuilder out = new StringBuilder(text.length() + 16);
         boolean quoted = false;
