@@ -159,7 +159,7 @@ final class TemplateReply {
                 quoted = false;
                 continue;
             }
-            if (split && taken == TXT_STRING_MAX) {
+            if (split && taken >= TXT_STRING_MAX) {
                 out.append("\" \"");
                 taken = 0;
             }

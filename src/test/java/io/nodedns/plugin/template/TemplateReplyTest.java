@@ -28,6 +28,9 @@ class TemplateReplyTest {
         assertEquals(List.of("t".repeat(255)),
                 strings("txt.example. 60 IN TXT \"" + "t".repeat(255) + "\""),
                 "255 is not cut");
+        assertEquals(List.of("y".repeat(254) + "\"", "z".repeat(55)),
+                strings("x. 60 IN TXT \"" + "y".repeat(254) + "\\\"" + "z".repeat(55) + "\""),
+                "an escape across the cut stays whole (miekg/dns would cut it)");
         CAARecord caa = (CAARecord) TemplateReply.parse("x. 60 IN CAA 0 issue \"c\nd\"");
         assertEquals("0 issue \"c\\010d\"", caa.rdataToString(),
                 "only TXT and SPF strings are cut; line breaks stay in any quotes");
