@@ -198,6 +198,16 @@ final class GoDnsText {
         };
     }
 
+    /** miekg/dns's StringToClass[name] (the names above, case-sensitive), -1 for another name. */
+    static int classNumber(String name) {
+        for (int c : new int[]{1, 2, 3, 4, 254, 255}) {
+            if (name.equals(className(c))) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
     /** miekg/dns v1.1.50 TypeToString[type], null for a type it has no name for. */
     static String typeName(int type) {
         return type < TYPE_NAMES.length

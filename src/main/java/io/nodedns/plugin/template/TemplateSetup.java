@@ -12,7 +12,6 @@ import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.ZoneSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.xbill.DNS.Type;
 
 /**
@@ -23,8 +22,6 @@ import org.xbill.DNS.Type;
  */
 public final class TemplateSetup implements PluginSetup {
     /** miekg/dns's StringToClass (case-sensitive, as there). */
-    private static final Map<String, Integer> CLASSES = Map.of("IN", 1, "CS", 2, "CH", 3, "HS", 4, "NONE", 254, "ANY",
-            255);
     @Override
     public void setup(SetupContext ctx) throws ConfigException {
         List<TemplateRule> rules = new ArrayList<>();
@@ -50,8 +47,8 @@ public final class TemplateSetup implements PluginSetup {
         if (!d.nextArg()) {
             throw err(d, d.argErr());
         }
-        Integer qclass = CLASSES.get(d.val());
-        if (qclass == null) {
+        int qclass = GoDnsText.classNumber(d.val());
+        if (qclass < 0) {
             throw d.pluginErr("invalid query class " + d.val());
         }
         if (!d.nextArg()) {
