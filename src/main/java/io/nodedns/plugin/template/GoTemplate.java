@@ -10,9 +10,10 @@ import java.util.Set;
  * The part of Go's text/template that CoreDNS template answers use: text with actions
  * {@code {{ .Name }}}, {@code {{ .Group.a }}}, {@code {{ index .Match 1 }}},
  * {@code {{ index .Group "a" }}}, {@code {{ parseInt .Group.b 16 8 }}},
- * {@code {{ .Meta "kubernetes/namespace" }}}, parenthesised calls as arguments, string and integer
+ * {@code {{ .Meta "kubernetes/namespace" }}}, {@code {{ .Question }}}, {@code {{ .Message.Id }}} and
+ * the other fields {@link GoDnsText} prints, parenthesised calls as arguments, string and integer
  * literals, comments and the {@code {{-}}/{@code -}}} trim markers. Everything else (pipelines,
- * variables, if/range/with, other functions, .Message, .Question, .Var) is refused when the
+ * variables, if/range/with, other functions, .Var) is refused when the
  * template is compiled, by name, so a Corefile never loads a template that would render
  * differently than in CoreDNS. Fields and argument types are checked at compile time too (Go only
  * finds those errors when the template runs). Rendering allocates (one string per record), which
@@ -35,10 +36,12 @@ final class GoTemplate {
     }
 
     private enum Kind {
-        STRING, INT, UINT, MATCH, GROUP
+        STRING, INT, UINT, MATCH, GROUP,
+        /** A field of .Message or .Question other than .Question.Name: printed, never an argument. */
+        DNS
     }
 
-    private sealed interface Expr permits Field, Str, Num, Index, ParseInt, Meta {
+    private sealed interface Expr permits Field, Str, Num, Index, ParseInt, Meta, Dns {
     }
 
     private record Field(String name, String key, Kind kind) implements Expr {
@@ -60,13 +63,17 @@ final class GoTemplate {
     private record Meta(Expr label) implements Expr {
     }
 
+    /** A field of the query's .Message or .Question, resolved when the template is compiled. */
+    private record Dns(GoDnsText.Value value) implements Expr {
+    }
+
     private static final Set<String> STRING_FIELDS = Set.of("Zone", "Name", "Regex", "Class", "Type", "Remote");
     private static final Set<String> KEYWORDS = Set.of("if", "else", "end", "range", "with", "define", "template",
             "block", "break", "continue", "nil", "true", "false");
     private static final Set<String> BUILTINS = Set.of("and", "call", "html", "slice", "js", "len", "not", "or",
             "print", "printf", "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne");
     static final String SUPPORTED = "nodedns supports .Zone .Name .Regex .Class .Type .Remote .Group.NAME,"
-            + " .Meta \"LABEL\", index .Match N, index .Group \"NAME\" and parseInt";
+            + " .Meta \"LABEL\", " + GoDnsText.SUPPORTED + ", index .Match N, index .Group \"NAME\" and parseInt";
 
     final String source;
     /** Literal text (String) and actions (Expr), in order. */
@@ -132,6 +139,8 @@ final class GoTemplate {
         for (Object part : parts) {
             if (part instanceof String s) {
                 out.append(s);
+            } else if (part instanceof Dns dns) {
+                GoDnsText.append(dns.value(), data.exchange().query(), out);
             } else {
                 Object v = eval((Expr) part, data);
                 out.append(v instanceof Long l && kind((Expr) part) == Kind.UINT
@@ -177,6 +186,11 @@ final class GoTemplate {
                 String v = d.exchange().metadata(stringArg(m.label(), d));
                 yield v == null ? "" : v;
             }
+            case Dns dns -> { // .Question.Name as an argument
+                StringBuilder text = new StringBuilder();
+                GoDnsText.append(dns.value(), d.exchange().query(), text);
+                yield text.toString();
+            }
         };
     }
 
@@ -196,6 +210,7 @@ final class GoTemplate {
             case Index x -> Kind.STRING;
             case ParseInt p -> Kind.UINT;
             case Meta m -> Kind.STRING;
+            case Dns dns -> dns.value() == GoDnsText.Value.QUESTION_NAME ? Kind.STRING : Kind.DNS;
         };
     }
 
@@ -259,6 +274,9 @@ final class GoTemplate {
             }
             Kind c = kind(collection);
             Kind k = kind(key);
+            if (c == Kind.DNS || k == Kind.DNS) {
+                throw dnsArgument(c == Kind.DNS ? collection : key);
+            }
             if (c == Kind.MATCH && (k == Kind.INT || k == Kind.UINT)) {
                 return new Index(collection, key);
             }
@@ -288,6 +306,7 @@ final class GoTemplate {
                 case MATCH -> throw new IllegalArgumentException("wrong type for value; expected string; got []string");
                 case GROUP -> throw new IllegalArgumentException(
                         "wrong type for value; expected string; got map[string]string");
+                case DNS -> throw dnsArgument(label);
             }
             return new Meta(label);
         }
@@ -296,6 +315,9 @@ final class GoTemplate {
             Expr text = operand();
             Expr base = operand();
             Expr bits = operand();
+            if (kind(text) == Kind.DNS) {
+                throw dnsArgument(text);
+            }
             if (kind(text) != Kind.STRING) {
                 throw new IllegalArgumentException("parseInt needs a string to parse first");
             }
@@ -303,6 +325,12 @@ final class GoTemplate {
                 throw new IllegalArgumentException("parseInt needs integer constants for base and bit size");
             }
             return new ParseInt(text, b.value(), n.value());
+        }
+
+        /** Only .Question.Name (a string) is taken as an argument; the other .Message and .Question values print only. */
+        private static IllegalArgumentException dnsArgument(Expr e) {
+            return new IllegalArgumentException(((Dns) e).value().text + " as an argument is not supported (only"
+                    + " printed; .Question.Name may be an argument)");
         }
 
         private Expr operand() {
@@ -347,7 +375,10 @@ final class GoTemplate {
             if (name.equals("Meta")) { // a method: without arguments (.Meta.x, an operand) Go calls it with none
                 throw new IllegalArgumentException("wrong number of args for Meta: want 1 got 0");
             }
-            if (name.equals("Message") || name.equals("Question") || name.equals("Var")) {
+            if (name.equals("Message") || name.equals("Question")) {
+                return new Dns(GoDnsText.field(path));
+            }
+            if (name.equals("Var")) {
                 throw new IllegalArgumentException("." + name + " is not supported (" + SUPPORTED + ")");
             }
             throw new IllegalArgumentException("can't evaluate field " + name + " (" + SUPPORTED + ")");

@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import org.agrona.DirectBuffer;
-import org.xbill.DNS.Type;
 
 /**
  * CoreDNS's template plugin: the first template whose zone, class and type cover the query and
@@ -142,13 +141,14 @@ public final class TemplateHandler extends ChainHandler {
 
     /** miekg/dns's ClassToString of the query's class, or of the template's for a query of class ANY. */
     static String classText(int qclass, TemplateRule rule) {
-        return TemplateRule.className(qclass == Records.CLASS_ANY ? rule.qclass() : qclass);
+        String text = GoDnsText.className(qclass == Records.CLASS_ANY ? rule.qclass() : qclass);
+        return text == null ? "" : text;
     }
 
     /** miekg/dns's TypeToString of the query's type, or of the template's for a query of type ANY. */
     static String typeText(int qtype, TemplateRule rule) {
-        String text = Type.string(qtype == Records.TYPE_ANY ? rule.qtype() : qtype);
-        return text.startsWith("TYPE") ? "" : text;
+        String text = GoDnsText.typeName(qtype == Records.TYPE_ANY ? rule.qtype() : qtype);
+        return text == null ? "" : text;
     }
 
     /** Question and rcode only, authoritative, in place (CoreDNS's SetReply: opcode, RD and CD copied). */

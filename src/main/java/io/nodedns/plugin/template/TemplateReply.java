@@ -116,7 +116,10 @@ final class TemplateReply {
 
     /** One resource record in zone-file syntax, like miekg/dns's NewRR: the first record of the text. */
     static Record parse(String text) throws IOException {
-        byte[] line = (text + "\n").getBytes(StandardCharsets.UTF_8);
+        String rr = text.indexOf('\n') < 0 && text.indexOf('\r') < 0 && text.length() <= TXT_STRING_MAX
+                ? text
+                : asMiekgQuotes(text);
+        byte[] line = (rr + "\n").getBytes(StandardCharsets.UTF_8);
         // a buffer the size of the line: dnsjava's tokenizer would wrap the stream in an 8 KiB one
         try (Master master = new Master(new BufferedInputStream(new ByteArrayInputStream(line), line.length), Name.root,
                 DEFAULT_TTL)) {
@@ -128,5 +131,64 @@ final class TemplateReply {
             }
             return r;
         }
+    }
+
+    /**
+     * Quoted strings as miekg/dns's zone lexer reads them, spelled for dnsjava's: a line break inside
+     * quotes is part of the string (a TXT quoting {@code {{ .Message }}} has several; dnsjava refuses
+     * one, so it becomes the \DDD escape of the same byte), and in a TXT or SPF record a quoted
+     * string longer than 255 characters is cut into strings of 255 (scan_rr.go endingToTxtSlice;
+     * dnsjava refuses it too). Characters are counted as miekg/dns's lexer keeps them: an escape
+     * such as \" as its two.
+     */
+    static String asMiekgQuotes(String text) {
+        boolean split = isTxt(text);
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        boolean quoted = false;
+        int taken = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!quoted) {
+                out.append(c);
+                quoted = c == '"';
+                taken = 0;
+                continue;
+            }
+            if (c == '"') {
+                out.append(c);
+                quoted = false;
+                continue;
+            }
+            if (split && taken >= TXT_STRING_MAX) {
+                out.append("\" \"");
+                taken = 0;
+            }
+            if (c == '\\' && i + 1 < text.length()) {
+                out.append(c).append(text.charAt(++i));
+                taken += 2;
+                continue;
+            }
+            if (c == '\n' || c == '\r') {
+                out.append(c == '\n' ? "\\010" : "\\013");
+            } else {
+                out.append(c);
+            }
+            taken++;
+        }
+        return out.toString();
+    }
+
+    private static final int TXT_STRING_MAX = 255;
+
+    /** True if a word before the first quote, past the owner, is the type TXT or SPF. */
+    private static boolean isTxt(String text) {
+        int quote = text.indexOf('"');
+        String[] words = (quote < 0 ? text : text.substring(0, quote)).trim().split("\\s+");
+        for (int i = 1; i < words.length; i++) {
+            if (words[i].equalsIgnoreCase("TXT") || words[i].equalsIgnoreCase("SPF")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -24,32 +24,6 @@ record TemplateRule(
         String edeReason,
         Fallthrough fallthrough) {
     static final int NO_EDE = -1;
-    /** miekg/dns's class mnemonics, both ways (StringToClass, case-sensitive, and ClassToString): in step. */
-    private static final int[] CLASSES = {
-            Records.CLASS_IN, Records.CLASS_CS, Records.CLASS_CH, Records.CLASS_HS, Records.CLASS_NONE,
-            Records.CLASS_ANY
-    };
-    private static final String[] CLASS_NAMES = {"IN", "CS", "CH", "HS", "NONE", "ANY"};
-
-    /** The class a mnemonic names, or -1. */
-    static int classValue(String name) {
-        for (int i = 0; i < CLASSES.length; i++) {
-            if (CLASS_NAMES[i].equals(name)) {
-                return CLASSES[i];
-            }
-        }
-        return -1;
-    }
-
-    /** The class's mnemonic, or "" for one miekg/dns has no name for. */
-    static String className(int qclass) {
-        for (int i = 0; i < CLASSES.length; i++) {
-            if (CLASSES[i] == qclass) {
-                return CLASS_NAMES[i];
-            }
-        }
-        return "";
-    }
 
     boolean covers(int queryClass, int queryType) {
         return (qclass == Records.CLASS_ANY || queryClass == Records.CLASS_ANY || queryClass == qclass)

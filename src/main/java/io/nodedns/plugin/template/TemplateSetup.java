@@ -47,7 +47,7 @@ public final class TemplateSetup implements PluginSetup {
         if (!d.nextArg()) {
             throw err(d, d.argErr());
         }
-        int qclass = TemplateRule.classValue(d.val());
+        int qclass = GoDnsText.classNumber(d.val());
         if (qclass < 0) {
             throw d.pluginErr("invalid query class " + d.val());
         }

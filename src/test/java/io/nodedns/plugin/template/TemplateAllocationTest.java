@@ -36,6 +36,9 @@ class TemplateAllocationTest {
                     match ^ip-(?P<a>[0-9]+)[.]
                     answer "{{ .Name }} 60 IN A 10.0.0.{{ .Group.a }}"
                   }
+                  template IN TXT msg.example.org {
+                    answer "{{ .Name }} 60 IN TXT \\"{{ .Message }}\\""
+                  }
                   hosts {
                     10.0.0.1 www.example.org
                   }
@@ -71,5 +74,17 @@ class TemplateAllocationTest {
         double perAnswer = LoopAllocations.serve(chain, rendered).worst(0);
         System.out.printf("template: %.0f bytes allocated per rendered answer%n", perAnswer);
         assertTrue(perAnswer < 8 * 1024, "allocated " + perAnswer + " bytes per rendered answer");
+
+        // .Message as dig asks (RD, EDNS with a cookie): the Msg.String text on top of a rendered answer
+        Message dig = DnsClient.query("who.msg.example.org", Type.TXT);
+        dig.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0, 0,
+                List.of(new org.xbill.DNS.GenericEDNSOption(10, new byte[8]))), org.xbill.DNS.Section.ADDITIONAL);
+        Exchange[] message = LoopAllocations.exchanges(List.of(dig));
+        message[0].client().set(new java.net.InetSocketAddress("127.0.0.1", 5353));
+        assertEquals(Result.WRITTEN, chain.serve(message[0]));
+        assertEquals("template", message[0].writer());
+        double perMessage = LoopAllocations.serve(chain, message).worst(0);
+        System.out.printf("template: %.0f bytes allocated per answer quoting .Message%n", perMessage);
+        assertTrue(perMessage < 16 * 1024, "allocated " + perMessage + " bytes per answer quoting .Message");
     }
 }

@@ -43,7 +43,8 @@ class TemplateSetupTest {
             assertEquals(classes[i], r.qclass(), names[i]);
             assertEquals(names[i], TemplateHandler.classText(classes[i], r), "{{ .Class }} of class " + classes[i]);
         }
-        assertEquals("", TemplateRule.className(5), "a class miekg/dns has no name for");
+        assertEquals("", TemplateHandler.classText(5, TEMPLATE.parse("template IN A {\n rcode NXDOMAIN\n}")),
+                "a class miekg/dns has no name for");
     }
 
     @Test
@@ -122,8 +123,12 @@ class TemplateSetupTest {
                 {"{{ printf \\\"%s\\\" .Name }}", "function printf is not supported"},
                 {"{{ len .Match }}", "function len is not supported"},
                 {"{{ nosuch .Name }}", "function \\\"nosuch\\\" not defined"},
-                {"{{ .Message }}", ".Message is not supported"},
-                {"{{ .Question.Name }}", ".Question is not supported"},
+                {"{{ .Message.Extra }}", ".Message.Extra is not supported"},
+                {"{{ .Message.Nope }}", "can't evaluate field Nope in type *dns.Msg"},
+                {"{{ .Message.Id.x }}", "can't evaluate field x in type uint16"},
+                {"{{ .Question.Foo }}", "can't evaluate field Foo in type *dns.Question"},
+                {"{{ index .Match .Message.Id }}", ".Message.Id as an argument is not supported"},
+                {"{{ .Meta .Question }}", ".Question as an argument is not supported"},
                 {"{{ .Meta }}", "wrong number of args for Meta: want 1 got 0"},
                 {"{{ .Meta \\\"a/b\\\" \\\"c/d\\\" }}", "wrong number of args for Meta: want 1 got 2"},
                 {"{{ .Meta.x }}", "wrong number of args for Meta: want 1 got 0"},

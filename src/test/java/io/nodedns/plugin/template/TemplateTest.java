@@ -116,6 +116,42 @@ class TemplateTest {
             }
             """;
 
+    /**
+     * A TXT answer quoting the question and the message (Question.String and Msg.String of miekg/dns
+     * v1.1.50: tabs, ";" and newlines are kept inside a quoted zone-file string), and the query's
+     * header fields in a name.
+     */
+    @Test
+    void messageAndQuestionInAnswers() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        try (TestServer s = TestServer.fromText(
+                """
+                        .:%d {
+                          bind 127.0.0.1
+                          template IN TXT example {
+                            answer "{{ .Name }} 60 IN TXT \\"{{ .Question }}\\" \\"{{ .Message }}\\""
+                          }
+                          template IN A example {
+                            answer "id{{ .Message.Id }}-rd-{{ .Message.RecursionDesired }}-t{{ .Question.Qtype }}.{{ .Question.Name }} 60 IN A 192.0.2.1"
+                          }
+                        }
+                        """
+                        .formatted(port));
+                DnsClient client = new DnsClient(port)) {
+            Message query = DnsClient.query("Who.Example", Type.TXT);
+            query.getHeader().setID(513);
+            Message txt = client.udp(query);
+            assertEquals("\";Who.Example.\\009IN\\009 TXT\" \";; opcode: QUERY, status: NOERROR, id: 513\\010"
+                    + ";; flags: rd; QUERY: 1, ANSWER: 0, AUTHORITY: 0, ADDITIONAL: 0\\010\\010"
+                    + ";; QUESTION SECTION:\\010;Who.Example.\\009IN\\009 TXT\\010\"", only(txt, Section.ANSWER));
+            Message a = DnsClient.query("Who.Example", Type.A);
+            a.getHeader().setID(77);
+            Message reply = client.udp(a);
+            assertEquals("id77-rd-true-t1.Who.Example.",
+                    reply.getSection(Section.ANSWER).getFirst().getName().toString(), reply.toString());
+        }
+    }
+
     @Test
     void regexGroupsAnswersAndFallthrough() throws Exception {
         int port = FreePorts.udpAndTcp();
