@@ -201,6 +201,33 @@ public final class Listener {
         }
     }
 
+    /**
+     * Whether this listener serves connections made to {@code local}: its port, and its address or
+     * any (the wildcard). A retired server's connection to an address no listener serves closes once idle.
+     */
+    boolean serves(java.net.InetSocketAddress local) {
+        if (local == null || local.getPort() != address.port()) {
+            return false;
+        }
+        try {
+            return address.host().isEmpty() || address.socketAddress().getAddress().equals(local.getAddress());
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * At the swap of the reload that retires this listener: its TCP or DoT server, which from then
+     * on drains apart from it ({@link Retirement#handStreamsOver}); null for none or DoH.
+     */
+    SocketStreamServer<?> detachSocketStream() {
+        if (stream instanceof SocketStreamServer<?> s) {
+            stream = null;
+            return s;
+        }
+        return null;
+    }
+
     /** The plain TCP server of a dns:// listener, else null (tests). */
     TcpServer tcpServer() {
         return stream instanceof TcpServer tcp ? tcp : null;
@@ -250,8 +277,8 @@ public final class Listener {
      * For a reload that replaced this listener, once the new one serves, or at shutdown (after the
      * lame duck), so an HA peer in the group takes over: the UDP sockets leave
      * their SO_REUSEPORT group and go on serving what they queued (a socket that cannot leave stops
-     * reading), and TCP stops accepting (unless the replacing listener took it over,
-     * {@link #takeTcpOver}). {@link #stopReadingWhenEmpty} then ends the reading.
+     * reading), and DoH stops accepting (TCP and DoT servers drain apart once detached:
+     * {@link Retirement#handStreamsOver}). {@link #stopReadingWhenEmpty} then ends the reading.
      */
     void handOver() {
         int stayed = 0;
