@@ -72,6 +72,7 @@ final class DohServer implements StreamServer {
     private final SslContextFactory.Server ssl;
     private volatile ServerTls tls;
     private final DohResponses responses = new DohResponses();
+    private final DohRequests requests;
 
     DohServer(Listener listener, ListenerSettings settings, ServerTls tls) throws IOException {
         this.listener = listener;
@@ -127,8 +128,8 @@ final class DohServer implements StreamServer {
         // again), and resets every connection's idle timeout at each accept past it
         DohConnections connections = new DohConnections(MAX_CONNECTIONS);
         connector.addEventListener(connections);
-        jetty.setHandler(
-                new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), responses, connections, idle, read));
+        requests = new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), responses, connections, idle, read);
+        jetty.setHandler(requests);
     }
 
     /** The block's policy on Jetty's TLS: our context (certificates, trust), TLS 1.2+, client_auth. */
@@ -200,6 +201,10 @@ final class DohServer implements StreamServer {
      */
     @Override
     public void stopAccepting() {
+        requests.closeConnectionsAfterReplies();
+        if (connector.getTransport() instanceof java.nio.channels.ServerSocketChannel socket) {
+            SocketAcceptor.acceptQueued(socket, () -> !jetty.isRunning() || jetty.isFailed());
+        }
         connector.setAccepting(false);
         if (connector.getTransport() instanceof java.nio.channels.ServerSocketChannel socket) {
             try {

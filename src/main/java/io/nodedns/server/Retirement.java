@@ -148,6 +148,9 @@ final class Retirement {
             for (SocketStreamServer<?> s : streams) {
                 busy += listeners.contains(s.listener) ? s.openConnections() : 0;
             }
+            for (Listener l : listeners) {
+                busy += l.tcpConnections(); // DoH's, which close after their next reply (TCP and DoT are in streams)
+            }
             if (busy == 0) {
                 return;
             }

@@ -155,14 +155,25 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
      * is empty (at most {@link #QUEUE_DRAIN}), then stops. CoreDNS's Go listener closes with its queue.
      */
     void stopAcceptingQueued() {
-        int fd = StreamSockets.unavailableReason() == null ? LinuxSockets.fd(server) : -1;
-        if (fd >= 0 && server.isOpen() && StreamSockets.dropNewConnections(fd)) {
+        acceptQueued(server, this::failed);
+        stopAccepting();
+    }
+
+    /**
+     * Drops new connections to {@code socket} (where the socket filter can be attached) and waits
+     * until its acceptor has taken what the kernel queued, at most {@link #QUEUE_DRAIN}, or until
+     * {@code acceptorGone}; the caller then closes it (also DohServer's Jetty socket).
+     */
+    static void acceptQueued(java.nio.channels.ServerSocketChannel socket,
+            java.util.function.BooleanSupplier acceptorGone) {
+        int fd = StreamSockets.unavailableReason() == null ? LinuxSockets.fd(socket) : -1;
+        if (fd >= 0 && socket.isOpen() && StreamSockets.dropNewConnections(fd)) {
             long deadline = System.nanoTime() + QUEUE_DRAIN.toNanos();
-            while (StreamSockets.acceptQueue(fd) > 0 && System.nanoTime() - deadline < 0 && !failed()) {
+            while (StreamSockets.acceptQueue(fd) > 0 && System.nanoTime() - deadline < 0
+                    && !acceptorGone.getAsBoolean()) {
                 LockSupport.parkNanos(1_000_000);
             }
         }
-        stopAccepting();
     }
 
     /** Stops accepting connections; open ones are served until {@link #close}. */
