@@ -5,14 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
 
 /**
  * Reloads that move a listener to another address lose no TCP query: the old TCP server takes what
@@ -75,6 +84,51 @@ class TcpAddressChangeReloadTest {
             // open (CLOSE_WAIT would be one the server never closed)
             assertEquals(1, sockets(port, "0A"), "listening sockets on the port");
             assertEquals(0, sockets(port, "01") + sockets(port, "08"), "server-side connections left open");
+        }
+    }
+
+    /**
+     * A reload that moves the port away: the old server's connections to it, which no listener
+     * serves any more, answer the query in flight (through the old configuration, whose forward
+     * waits on a slow upstream) and close once idle; the old server then closes (CoreDNS's Stop
+     * lets in-flight queries finish). Before, they were closed under the query.
+     */
+    @Test
+    void aQueryInFlightWhenThePortMovesIsAnsweredThenItsConnectionCloses() throws Exception {
+        try (FakeUpstream up = FakeUpstream.start().behaviour((q, out) -> out.later(1000,
+                FakeUpstream.answer(q.message()).toWire()))) {
+            int port = FreePorts.udpAndTcp();
+            int moved = FreePorts.udpAndTcp();
+            Path file = dir.resolve("Corefile");
+            String block = ".:%d {\n bind 127.0.0.1\n forward . " + up.hostPort() + " {\n  read_timeout 4s\n }\n}\n";
+            Files.writeString(file, block.formatted(port));
+            try (TestServer server = TestServer.fromFile(file);
+                    Socket busy = new Socket(InetAddress.getLoopbackAddress(), port);
+                    Socket idle = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                busy.setSoTimeout(5000);
+                idle.setSoTimeout(5000);
+                TcpServer old = server.firstListener().tcpServer();
+                DataOutputStream out = new DataOutputStream(busy.getOutputStream());
+                byte[] query = DnsClient.query("slow.example.org", Type.A).toWire();
+                out.writeShort(query.length);
+                out.write(query);
+                out.flush();
+                Thread.sleep(200); // read by the server, waiting on the upstream
+                Files.writeString(file, block.formatted(moved));
+                assertTrue(server.server().reload(), "reload applied");
+                DataInputStream in = new DataInputStream(busy.getInputStream());
+                byte[] reply = new byte[in.readUnsignedShort()];
+                in.readFully(reply);
+                assertEquals(Rcode.NOERROR, new Message(reply).getRcode(), "the query in flight is answered");
+                assertEquals(-1, in.read(), "then the connection is closed");
+                assertEquals(-1, idle.getInputStream().read(), "an idle one is closed");
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (System.nanoTime() < deadline && !old.ended()) {
+                    Thread.sleep(20);
+                }
+                assertTrue(old.ended(), "the old server closed, its threads ended");
+                assertEquals(0, sockets(port, "0A"), "nothing listens on the old port");
+            }
         }
     }
 
