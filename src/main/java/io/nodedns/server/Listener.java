@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * lost across the swap; one that changes only TCP settings hands them over in place
  * ({@link #takesSettings}); one that changes the number of UDP sockets replaces the listener, whose
  * sockets then leave their SO_REUSEPORT group and drain ({@link #handOver}), while its TCP server
- * goes on serving for the new one ({@link #takeTcpOver}).
+ * goes on serving for the new one ({@link #takeTcpOver}). One that moves the address elsewhere
+ * retires it: its TCP or DoT server is handed to the listener now serving its address, where one
+ * does, and drains apart ({@link Retirement#handStreamsOver}).
  */
 public final class Listener {
     private static final String SHED_HELP = "Queries shed by the UDP loops' memory budget: dropped (no buffer left) or"
