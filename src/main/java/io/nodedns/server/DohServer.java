@@ -73,6 +73,13 @@ final class DohServer implements StreamServer {
     private volatile ServerTls tls;
     private final DohResponses responses = new DohResponses();
     private final DohRequests requests;
+    private final DohConnections connections;
+    /**
+     * How long a retiring server waits for a connection after its last reply: an active client
+     * sends its next request within it, and its reply closes the connection; one silent that long
+     * is closed with the server, when a request racing the close is unlikely.
+     */
+    private static final long RECENT_NANOS = 1_000_000_000L;
 
     DohServer(Listener listener, ListenerSettings settings, ServerTls tls) throws IOException {
         this.listener = listener;
@@ -126,7 +133,7 @@ final class DohServer implements StreamServer {
         // the cap is DohConnections' alone: Jetty's NetworkConnectionLimit stops accepting at its
         // count, which can differ by one from the open set's (then no connection is ever accepted
         // again), and resets every connection's idle timeout at each accept past it
-        DohConnections connections = new DohConnections(MAX_CONNECTIONS);
+        connections = new DohConnections(MAX_CONNECTIONS);
         connector.addEventListener(connections);
         requests = new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), responses, connections, idle, read);
         jetty.setHandler(requests);
@@ -182,6 +189,12 @@ final class DohServer implements StreamServer {
     @Override
     public int openConnections() {
         return connector.getConnectedEndPoints().size();
+    }
+
+    /** Those serving a request or answered within {@link #RECENT_NANOS}: idle HTTP/1.1 clients do not hold a reload 5 s. */
+    @Override
+    public int drainingConnections() {
+        return connections.recentlyActive(System.nanoTime(), RECENT_NANOS);
     }
 
     @Override

@@ -174,6 +174,12 @@ public final class Listener {
         return stream == null || stream.takes(next);
     }
 
+    /** The connections of its stream server that a retirement waits for ({@link StreamServer#drainingConnections}). */
+    int drainingConnections() {
+        StreamServer s = stream;
+        return s == null ? 0 : s.drainingConnections();
+    }
+
     /** TCP connections open on this listener now (metrics, tests). */
     public int tcpConnections() {
         StreamServer s = stream;

@@ -149,7 +149,7 @@ final class Retirement {
                 busy += listeners.contains(s.listener) ? s.openConnections() : 0;
             }
             for (Listener l : listeners) {
-                busy += l.tcpConnections(); // DoH's, which close after their next reply (TCP and DoT are in streams)
+                busy += l.drainingConnections(); // DoH's, which close after their next reply (TCP and DoT are in streams)
             }
             if (busy == 0) {
                 return;
