@@ -123,6 +123,10 @@ final class ConnectionSet<C extends ConnectionSet.Member> {
         return open.get();
     }
 
+    void forEach(java.util.function.Consumer<? super C> action) {
+        members.forEach(action);
+    }
+
     Thread reaper() {
         return reaper;
     }

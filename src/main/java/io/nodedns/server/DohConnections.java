@@ -76,6 +76,18 @@ final class DohConnections implements Connection.Listener {
         }
     }
 
+    /** Connections serving a request, or whose last request ended less than {@code withinNanos} before {@code now}. */
+    int recentlyActive(long now, long withinNanos) {
+        int[] n = {0};
+        set.forEach(s -> {
+            long since = s.waitingSince();
+            if (since == 0 || now - since < withinNanos) {
+                n[0]++;
+            }
+        });
+        return n[0];
+    }
+
     DohConnections(int max) {
         this.max = max;
     }

@@ -52,6 +52,8 @@ final class DohRequests extends Handler.Abstract {
     private final Function<HttpStream, HttpStream> counting;
     private final long idleMillis;
     private final long readMillis;
+    /** Set once the listener retired: each HTTP/1.1 reply closes its connection, so none is cut between requests. */
+    private volatile boolean closingConnections;
 
     DohRequests(io.nodedns.server.Listener listener, WorkPool pool, DohResponses responses,
             DohConnections connections, long idleMillis, long readMillis) {
@@ -61,6 +63,15 @@ final class DohRequests extends Handler.Abstract {
         this.counting = responses::wrap;
         this.idleMillis = idleMillis;
         this.readMillis = readMillis;
+    }
+
+    /**
+     * The listener retired: HTTP/1.1 replies from now on say {@code Connection: close} and close
+     * their connection after them (RFC 9112 9.6), so a client never sends a request on a connection
+     * the server closes meanwhile, as closing an idle one may.
+     */
+    void closeConnectionsAfterReplies() {
+        closingConnections = true;
     }
 
     @Override
@@ -269,8 +280,8 @@ final class DohRequests extends Handler.Abstract {
      * its end, once the reply is sent: it says so, or an HTTP/1.1 client sends its next request on
      * the closing connection and sees a broken pipe.
      */
-    private static void closeUnless(boolean whole, Request request, HttpFields.Mutable h) {
-        if (!whole && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+    private void closeUnless(boolean whole, Request request, HttpFields.Mutable h) {
+        if ((!whole || closingConnections) && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
             h.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         }
     }
@@ -301,7 +312,7 @@ final class DohRequests extends Handler.Abstract {
     }
 
     /** Go's http.Error: the text and a newline, as plain text; {@code whole}: see {@link #closeUnless}. */
-    private static boolean error(Request request, Response response, Callback callback, int status, String text,
+    private boolean error(Request request, Response response, Callback callback, int status, String text,
             boolean whole) {
         byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);

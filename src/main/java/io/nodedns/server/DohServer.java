@@ -72,6 +72,14 @@ final class DohServer implements StreamServer {
     private final SslContextFactory.Server ssl;
     private volatile ServerTls tls;
     private final DohResponses responses = new DohResponses();
+    private final DohRequests requests;
+    private final DohConnections connections;
+    /**
+     * How long a retiring server waits for a connection after its last reply: an active client
+     * sends its next request within it, and its reply closes the connection; one silent that long
+     * is closed with the server, when a request racing the close is unlikely.
+     */
+    private static final long RECENT_NANOS = 1_000_000_000L;
 
     DohServer(Listener listener, ListenerSettings settings, ServerTls tls) throws IOException {
         this.listener = listener;
@@ -125,10 +133,10 @@ final class DohServer implements StreamServer {
         // the cap is DohConnections' alone: Jetty's NetworkConnectionLimit stops accepting at its
         // count, which can differ by one from the open set's (then no connection is ever accepted
         // again), and resets every connection's idle timeout at each accept past it
-        DohConnections connections = new DohConnections(MAX_CONNECTIONS);
+        connections = new DohConnections(MAX_CONNECTIONS);
         connector.addEventListener(connections);
-        jetty.setHandler(
-                new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), responses, connections, idle, read));
+        requests = new DohRequests(listener, new WorkPool(TcpServer.MAX_BUSY), responses, connections, idle, read);
+        jetty.setHandler(requests);
     }
 
     /** The block's policy on Jetty's TLS: our context (certificates, trust), TLS 1.2+, client_auth. */
@@ -183,6 +191,12 @@ final class DohServer implements StreamServer {
         return connector.getConnectedEndPoints().size();
     }
 
+    /** Those serving a request or answered within {@link #RECENT_NANOS}: idle HTTP/1.1 clients do not hold a reload 5 s. */
+    @Override
+    public int drainingConnections() {
+        return connections.recentlyActive(System.nanoTime(), RECENT_NANOS);
+    }
+
     @Override
     public boolean failed() {
         return jetty.isFailed();
@@ -200,6 +214,10 @@ final class DohServer implements StreamServer {
      */
     @Override
     public void stopAccepting() {
+        requests.closeConnectionsAfterReplies();
+        if (connector.getTransport() instanceof java.nio.channels.ServerSocketChannel socket) {
+            SocketAcceptor.acceptQueued(socket, () -> !jetty.isRunning() || jetty.isFailed());
+        }
         connector.setAccepting(false);
         if (connector.getTransport() instanceof java.nio.channels.ServerSocketChannel socket) {
             try {

@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * lost across the swap; one that changes only TCP settings hands them over in place
  * ({@link #takesSettings}); one that changes the number of UDP sockets replaces the listener, whose
  * sockets then leave their SO_REUSEPORT group and drain ({@link #handOver}), while its TCP server
- * goes on serving for the new one ({@link #takeTcpOver}).
+ * goes on serving for the new one ({@link #takeTcpOver}). One that moves the address elsewhere
+ * retires it: its TCP or DoT server is handed to the listener now serving its address, where one
+ * does, and drains apart ({@link Retirement#handStreamsOver}).
  */
 public final class Listener {
     private static final String SHED_HELP = "Queries shed by the UDP loops' memory budget: dropped (no buffer left) or"
@@ -172,6 +174,12 @@ public final class Listener {
         return stream == null || stream.takes(next);
     }
 
+    /** The connections of its stream server that a retirement waits for ({@link StreamServer#drainingConnections}). */
+    int drainingConnections() {
+        StreamServer s = stream;
+        return s == null ? 0 : s.drainingConnections();
+    }
+
     /** TCP connections open on this listener now (metrics, tests). */
     public int tcpConnections() {
         StreamServer s = stream;
@@ -199,6 +207,33 @@ public final class Listener {
         if (s != null) {
             s.collect(out, label);
         }
+    }
+
+    /**
+     * Whether this listener serves connections made to {@code local}: its port, and its address or
+     * any (the wildcard). A retired server's connection to an address no listener serves closes once idle.
+     */
+    boolean serves(java.net.InetSocketAddress local) {
+        if (local == null || local.getPort() != address.port()) {
+            return false;
+        }
+        try {
+            return address.host().isEmpty() || address.socketAddress().getAddress().equals(local.getAddress());
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * At the swap of the reload that retires this listener: its TCP or DoT server, which from then
+     * on drains apart from it ({@link Retirement#handStreamsOver}); null for none or DoH.
+     */
+    SocketStreamServer<?> detachSocketStream() {
+        if (stream instanceof SocketStreamServer<?> s) {
+            stream = null;
+            return s;
+        }
+        return null;
     }
 
     /** The plain TCP server of a dns:// listener, else null (tests). */
@@ -250,8 +285,8 @@ public final class Listener {
      * For a reload that replaced this listener, once the new one serves, or at shutdown (after the
      * lame duck), so an HA peer in the group takes over: the UDP sockets leave
      * their SO_REUSEPORT group and go on serving what they queued (a socket that cannot leave stops
-     * reading), and TCP stops accepting (unless the replacing listener took it over,
-     * {@link #takeTcpOver}). {@link #stopReadingWhenEmpty} then ends the reading.
+     * reading), and DoH stops accepting (TCP and DoT servers drain apart once detached:
+     * {@link Retirement#handStreamsOver}). {@link #stopReadingWhenEmpty} then ends the reading.
      */
     void handOver() {
         int stayed = 0;

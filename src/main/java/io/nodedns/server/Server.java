@@ -29,6 +29,9 @@ public final class Server {
     private final Function<String, String> env;
     private final Shared shared = new Shared();
     private final Map<ListenAddress, Listener> listeners = new LinkedHashMap<>();
+    /** TCP and DoT servers of retired listeners, open until their last connection closes (Retirement). */
+    private final java.util.Set<SocketStreamServer<?>> drainingStreams = java.util.concurrent.ConcurrentHashMap
+            .newKeySet();
     private Instance current;
     private byte[] digest;
     private boolean stopped;
@@ -240,13 +243,15 @@ public final class Server {
                 retired.add(e.getValue());
             }
         }
+        List<SocketStreamServer<?>> streams = Retirement.handStreamsOver(retired, nextListeners.values(),
+                drainingStreams);
         Instance previous = current;
         current = next;
         listeners.clear();
         listeners.putAll(nextListeners);
         shared.listeners(new ArrayList<>(listeners.values()));
         shared.http().apply(routes(next));
-        retire(previous, retired);
+        retire(previous, retired, streams);
     }
 
     /** FILE:LINE and key of the first block that asked for this address, so a bind failure points at the Corefile. */
@@ -262,13 +267,13 @@ public final class Server {
     }
 
     /** The replaced plugins stop once the replaced listeners drained: their last queries run through them. */
-    private static void retire(Instance previous, List<Listener> retired) {
+    private static void retire(Instance previous, List<Listener> retired, List<SocketStreamServer<?>> streams) {
         Retirement.handOver(retired);
         List<Lifecycle> stopping = previous == null ? List.of() : previous.lifecycles();
         if (retired.isEmpty()) {
             stopping.forEach(Lifecycle::stop);
         } else {
-            Retirement.closeLater(retired, stopping);
+            Retirement.closeLater(retired, streams, stopping);
         }
     }
 
@@ -308,8 +313,9 @@ public final class Server {
         sleep(shared.lameDuck());
         // leaving the SO_REUSEPORT group first: an HA peer sharing it gets our share of new queries
         // (alone, a client is refused at once rather than left to time out)
+        List<SocketStreamServer<?>> streams = Retirement.handStreamsOver(all, List.of(), drainingStreams);
         Retirement.handOver(all);
-        Retirement.finish(all);
+        Retirement.finish(all, streams);
         if (instance != null) {
             for (Lifecycle lifecycle : instance.lifecycles()) {
                 lifecycle.stop();
@@ -324,7 +330,7 @@ public final class Server {
         for (Lifecycle lifecycle : processLifecycles) {
             lifecycle.shutdown();
         }
-        all.forEach(Listener::close);
+        Retirement.close(all, streams);
         shared.http().close();
     }
 

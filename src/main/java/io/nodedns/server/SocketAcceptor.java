@@ -1,5 +1,7 @@
 package io.nodedns.server;
 
+import io.nodedns.sys.LinuxSockets;
+import io.nodedns.sys.StreamSockets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -36,6 +38,8 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private static final long ADMIT_WAIT_NANOS = 1_000_000_000L;
     /** How long close() waits for the acceptor to end (it ends within microseconds once its socket is closed). */
     private static final java.time.Duration ACCEPTOR_EXIT = java.time.Duration.ofSeconds(1);
+    /** The longest {@link #stopAcceptingQueued} waits for the acceptor to empty the queue (it takes microseconds a connection). */
+    private static final java.time.Duration QUEUE_DRAIN = java.time.Duration.ofSeconds(1);
     final ConnectionSet<C> connections = new ConnectionSet<>();
     private final ServerSocketChannel server;
     private final String kind;
@@ -180,9 +184,44 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
         return errors.count();
     }
 
+    /** Whether it is closed for good: its listening socket, its acceptor and its deadline reaper gone (tests). */
+    boolean ended() {
+        Thread a = acceptor;
+        Thread r = connections.reaper();
+        return !server.isOpen() && (a == null || !a.isAlive()) && (r == null || !r.isAlive());
+    }
+
     /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
     void abandonAcceptorForTest() {
         closeQuietly(server);
+    }
+
+    /**
+     * Stops accepting without resetting the connections the kernel queued on the socket: where it
+     * can, drops new connections' packets first ({@link StreamSockets#dropNewConnections}: their
+     * clients send their SYN again, to the socket that replaces this one), accepts until the queue
+     * is empty (at most {@link #QUEUE_DRAIN}), then stops. CoreDNS's Go listener closes with its queue.
+     */
+    void stopAcceptingQueued() {
+        acceptQueued(server, this::failed);
+        stopAccepting();
+    }
+
+    /**
+     * Drops new connections to {@code socket} (where the socket filter can be attached) and waits
+     * until its acceptor has taken what the kernel queued, at most {@link #QUEUE_DRAIN}, or until
+     * {@code acceptorGone}; the caller then closes it (also DohServer's Jetty socket).
+     */
+    static void acceptQueued(java.nio.channels.ServerSocketChannel socket,
+            java.util.function.BooleanSupplier acceptorGone) {
+        int fd = StreamSockets.unavailableReason() == null ? LinuxSockets.fd(socket) : -1;
+        if (fd >= 0 && socket.isOpen() && StreamSockets.dropNewConnections(fd)) {
+            long deadline = System.nanoTime() + QUEUE_DRAIN.toNanos();
+            while (StreamSockets.acceptQueue(fd) > 0 && System.nanoTime() - deadline < 0
+                    && !acceptorGone.getAsBoolean()) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
     }
 
     /** Stops accepting connections; open ones are served until {@link #close}. */
@@ -202,6 +241,16 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
      */
     public void close() {
         stopAccepting();
+        awaitAcceptorExit();
+        connections.stop();
+        Thread a = acceptor;
+        if (a != null) {
+            a.interrupt();
+        }
+    }
+
+    /** After {@link #stopAccepting}: waits (briefly) until the acceptor has ended, so no connection joins the set after. */
+    void awaitAcceptorExit() {
         Thread a = acceptor;
         if (a != null && a != Thread.currentThread()) {
             try {
@@ -209,10 +258,6 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        connections.stop();
-        if (a != null) {
-            a.interrupt();
         }
     }
 

@@ -1,13 +1,34 @@
 package io.nodedns.server;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.Set;
 
 /**
  * A {@link StreamServer} on a listening socket of its own ({@link TcpServer}, {@link TlsServer};
  * {@link DohServer}'s is Jetty's): a {@link SocketAcceptor} bound to the listener's address with
- * its connection cap ({@code maxconnections}, 1024 by default).
+ * its connection cap ({@code maxconnections}, 1024 by default). When a reload moves its listener
+ * to another address, it stops accepting and its open connections go on ({@link #retire}).
  */
-abstract class SocketStreamServer<C extends ConnectionSet.Member> extends SocketAcceptor<C> implements StreamServer {
+abstract class SocketStreamServer<C extends SocketStreamServer.Connection> extends SocketAcceptor<C>
+        implements
+            StreamServer {
+    /** What a retired server asks of its connections besides {@link ConnectionSet.Member}. */
+    interface Connection extends ConnectionSet.Member {
+        /** The address the client connected to; null if unknown (closed). */
+        InetSocketAddress localAddress();
+
+        /** Closes it now if it waits for a query, else once the queries it serves are answered. */
+        void closeWhenIdle();
+    }
+
+    /** The address it is bound to, kept when a reload hands it to a listener of another address. */
+    final ListenAddress boundTo;
+    /** Once retired: the set of servers still draining that it leaves when it closes, else null. */
+    private volatile Set<SocketStreamServer<?>> drainingIn;
+    /** Set by {@link #retire} once its acceptor has ended: from then on it closes with its last connection. */
+    private volatile boolean retired;
     /** Read at each message, so the listener that takes this server over ({@link #servesFor}) serves what follows. */
     volatile Listener listener;
     /** Read at each deadline and admission, so a reload's new values apply in place ({@link #settings}). */
@@ -18,6 +39,7 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> extends Socket
         super(listener.address().socketAddress(), kind, listener.label());
         this.listener = listener;
         this.settings = settings;
+        this.boundTo = listener.address();
     }
 
     @Override
@@ -43,5 +65,52 @@ abstract class SocketStreamServer<C extends ConnectionSet.Member> extends Socket
     void servesFor(Listener next) {
         settings = next.settings();
         listener = next;
+    }
+
+    /** At the swap of a reload that retired its listener: it joins {@code draining} until it closes. */
+    void draining(Set<SocketStreamServer<?>> draining) {
+        drainingIn = draining;
+        draining.add(this);
+    }
+
+    /**
+     * Once a reload retired the listener it was bound for (and the new listeners had some time to
+     * take the connections the kernel queued for it): stops accepting, and closes each connection
+     * once idle unless it connected to an address the listener it now serves for still serves
+     * (one of {@code stopped} serves no address any more). It closes itself with its last connection.
+     */
+    void retire(Collection<Listener> stopped) {
+        stopAcceptingQueued();
+        awaitAcceptorExit();
+        this.retired = true;
+        Listener serving = listener;
+        boolean moved = !stopped.contains(serving);
+        connections.forEach(c -> {
+            if (!moved || !serving.serves(c.localAddress())) {
+                c.closeWhenIdle();
+            }
+        });
+        closeIfDrained();
+    }
+
+    @Override
+    void closed(C connection) {
+        super.closed(connection);
+        closeIfDrained();
+    }
+
+    private void closeIfDrained() {
+        if (retired && connections.open() == 0) {
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        Set<SocketStreamServer<?>> draining = drainingIn;
+        if (draining != null) {
+            draining.remove(this);
+        }
     }
 }

@@ -14,6 +14,11 @@ interface StreamServer {
 
     int openConnections();
 
+    /** The connections a retiring server still waits for before it closes (Retirement's drain). */
+    default int drainingConnections() {
+        return openConnections();
+    }
+
     /** Throwables caught by the acceptor. */
     long acceptErrors();
 

@@ -32,7 +32,8 @@ import java.nio.channels.SocketChannel;
  * closing); how its queries are read is its subclass: {@link PolledTcpConnection} (epoll, the
  * norm) or {@link BlockingTcpConnection} (blocking reads where epoll is unavailable).
  */
-abstract sealed class TcpConnection implements ConnectionSet.Member permits PolledTcpConnection, BlockingTcpConnection {
+abstract sealed class TcpConnection implements SocketStreamServer.Connection
+        permits PolledTcpConnection, BlockingTcpConnection {
     static final int IDLE = 0;
     static final int READING = 1;
     static final int PAUSED = 2;
@@ -64,6 +65,8 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
     volatile long waitingSince;
     /** Messages read (written by the reader only). */
     volatile int served;
+    /** Set by {@link #closeWhenIdle}: the last reply in flight closes it. */
+    private volatile boolean closeWhenIdle;
 
     TcpConnection(TcpServer server, SocketChannel channel, long now) {
         this.server = server;
@@ -100,7 +103,7 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
     private void finished(TcpWork w, boolean ok) {
         w.connection = null; // a pooled work keeps no closed connection alive
         int left = (int) IN_FLIGHT.getAndAdd(this, -1) - 1;
-        if (!ok || (left == 0 && lastRead())) {
+        if (!ok || (left == 0 && (lastRead() || closeWhenIdle))) {
             server.giveBack(w);
             close();
             return;
@@ -139,9 +142,12 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
         return waitingSince;
     }
 
-    /** Reaper: closes the connection if it is past its deadline. */
+    /** Reaper: closes the connection if it is past its deadline, or idle once {@link #closeWhenIdle} was asked. */
     @Override
     public void expireIfDue(long now) {
+        if (closeWhenIdle && evict()) {
+            return; // it was reading when asked and found no whole message
+        }
         long w = writeDeadline;
         long d = deadline;
         boolean write = w != 0 && now - w >= 0;
@@ -164,6 +170,21 @@ abstract sealed class TcpConnection implements ConnectionSet.Member permits Poll
         }
         release(IDLE);
         return true;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void closeWhenIdle() {
+        closeWhenIdle = true;
+        evict();
     }
 
     /** Closes it whatever it does (shutdown, a failed reply); waits out the short raw-call windows. */

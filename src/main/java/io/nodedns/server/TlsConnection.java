@@ -16,7 +16,7 @@ import javax.net.ssl.SSLSocket;
  * too). Deadlines are absolute and kept by {@link TlsServer}'s reaper, which closes the socket
  * (a read or write blocked on it then fails): a client trickling bytes cannot stretch them.
  */
-final class TlsConnection implements Runnable, ConnectionSet.Member {
+final class TlsConnection implements Runnable, SocketStreamServer.Connection {
     private final TlsServer server;
     private final Socket raw;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -25,6 +25,8 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
     private volatile long deadline;
     private volatile long writeDeadline;
     private volatile long waitingSince;
+    /** Set by {@link #closeWhenIdle}: it ends after the reply it is writing. */
+    private volatile boolean closeWhenIdle;
 
     TlsConnection(TlsServer server, Socket raw, long now) {
         this.server = server;
@@ -86,6 +88,9 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
                 return; // timeouts maxtcpqueries, as on plain TCP
             }
             waiting();
+            if (closeWhenIdle) {
+                return; // set while this query was served: evict() found it busy
+            }
         }
     }
 
@@ -125,6 +130,9 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
     /** Reaper: closes it past a deadline. */
     @Override
     public void expireIfDue(long now) {
+        if (closeWhenIdle) {
+            evict();
+        }
         if (past(writeDeadline, now) || past(deadline, now)) {
             close();
         }
@@ -143,6 +151,17 @@ final class TlsConnection implements Runnable, ConnectionSet.Member {
     @Override
     public void close() {
         closeOnce();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) raw.getLocalSocketAddress();
+    }
+
+    @Override
+    public void closeWhenIdle() {
+        closeWhenIdle = true;
+        evict();
     }
 
     /** Closes the TCP socket under the TLS layer, which ends any read or write blocked on it; true the first time. */

@@ -34,6 +34,8 @@ final class Libc {
     static final FunctionDescriptor I_IPIIP = FunctionDescriptor.of(I, I, L, I, I, L);
     /** {@code int f(int, int, int, void*, int)}: setsockopt. */
     static final FunctionDescriptor I_IIIPI = FunctionDescriptor.of(I, I, I, I, L, I);
+    /** {@code int f(int, int, int, void*, void*)}: getsockopt. */
+    static final FunctionDescriptor I_IIIPP = FunctionDescriptor.of(I, I, I, I, L, L);
     /** {@code ssize_t f(int, void*, size_t)}: read, write. */
     static final FunctionDescriptor L_IPL = FunctionDescriptor.of(L, I, L, L);
     /** {@code ssize_t f(int, void*, size_t, int)}: recv, send. */

@@ -9,13 +9,23 @@ import java.lang.invoke.MethodHandle;
  * straight into native memory, and {@code SO_RCVLOWAT}, which makes epoll report a connection
  * readable only once a whole DNS message has arrived, so a connection holds no buffer of ours
  * while its bytes trickle in (the kernel holds them). Pointers are passed as plain addresses
- * (LP64), so a call builds no MemorySegment. Available where {@link Epoll} is.
+ * (LP64), so a call builds no MemorySegment. Available where {@link Epoll} is. And the retiring of
+ * a listening socket whose accept queue must not be reset ({@link #dropNewConnections},
+ * {@link #acceptQueue}).
  */
 public final class StreamSockets {
     private static final int SO_RCVLOWAT = 18;
     private static final Linkage LINKED = new Linkage(Epoll.unavailableReason());
     private static final MethodHandle RECV = LINKED.link("recv", Libc.L_IPLI);
     private static final MethodHandle SETSOCKOPT = LINKED.link("setsockopt", Libc.I_IIIPI);
+    private static final MethodHandle GETSOCKOPT = LINKED.link("getsockopt", Libc.I_IIIPP);
+    private static final int SO_ATTACH_FILTER = 26;
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_INFO = 11;
+    /** struct tcp_info's tcpi_unacked: on a listening socket, the connections its accept queue holds. */
+    private static final long TCPI_UNACKED = 24;
+    /** Classic BPF's {@code ret #0}: BPF_RET | BPF_K, accept 0 bytes, i.e. drop the packet. */
+    private static final short BPF_RET_K = 0x06;
 
     private StreamSockets() {}
 
@@ -28,6 +38,41 @@ public final class StreamSockets {
     public static long recv(int fd, long address, long length) {
         try {
             return (long) RECV.invokeExact(fd, address, length, LinuxSockets.MSG_DONTWAIT);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Attaches a socket filter that drops every packet reaching listening socket {@code fd} from
+     * now on: a client's SYN goes unanswered and is sent again (after 1 s, RFC 6298), by then to
+     * the socket that replaced this one once it is closed, while the connections its accept queue
+     * holds stay there to be accepted (closing it at once would reset them). False if refused.
+     */
+    public static boolean dropNewConnections(int fd) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment filter = arena.allocate(8, 8); // struct sock_filter {u16 code; u8 jt, jf; u32 k}: ret #0
+            filter.set(ValueLayout.JAVA_SHORT, 0, BPF_RET_K);
+            MemorySegment program = arena.allocate(16, 8); // struct sock_fprog {u16 len; struct sock_filter *filter}
+            program.set(ValueLayout.JAVA_SHORT, 0, (short) 1);
+            program.set(ValueLayout.JAVA_LONG, 8, filter.address());
+            return (int) SETSOCKOPT.invokeExact(fd, LinuxSockets.SOL_SOCKET, SO_ATTACH_FILTER, program.address(),
+                    16) == 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The connections the accept queue of listening socket {@code fd} holds (TCP_INFO), or -1 if unknown. */
+    public static int acceptQueue(int fd) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(32, 8);
+            MemorySegment length = arena.allocate(4, 4);
+            length.set(ValueLayout.JAVA_INT, 0, 32);
+            int rc = (int) GETSOCKOPT.invokeExact(fd, IPPROTO_TCP, TCP_INFO, info.address(), length.address());
+            return rc == 0 && length.get(ValueLayout.JAVA_INT, 0) >= 32
+                    ? info.get(ValueLayout.JAVA_INT, TCPI_UNACKED)
+                    : -1;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

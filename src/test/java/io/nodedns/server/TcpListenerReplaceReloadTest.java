@@ -59,7 +59,7 @@ class TcpListenerReplaceReloadTest {
             before.setSoTimeout(3000);
             assertEquals("v0", marker(DnsClient.exchange(before, DnsClient.query("before.example.org", Type.TXT))));
             TcpServer tcp = server.firstListener().tcpServer();
-            Load load = new Load(port);
+            TcpClientLoad load = new TcpClientLoad(port, PERSISTENT, FRESH);
             Thread.sleep(200);
             for (int i = 1; i <= RELOADS; i++) {
                 List<UdpLoop> loops = List.copyOf(server.firstListener().loops());
@@ -116,56 +116,5 @@ class TcpListenerReplaceReloadTest {
     private static String marker(Message reply) {
         assertEquals(Rcode.NOERROR, reply.getRcode());
         return ((TXTRecord) reply.getSection(org.xbill.DNS.Section.ANSWER).getFirst()).getStrings().getFirst();
-    }
-
-    /** TCP clients each asking one query at a time; a query without its reply on its connection is lost. */
-    private static final class Load extends ClientLoad {
-        final AtomicLong fresh = new AtomicLong();
-        final AtomicLong lostFresh = new AtomicLong();
-
-        Load(int port) {
-            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-            for (int c = 0; c < PERSISTENT + FRESH; c++) {
-                int id = c;
-                boolean persistent = c < PERSISTENT;
-                clients.add(Thread.ofPlatform().name("tcp-client-" + c).start(() -> {
-                    Socket socket = null;
-                    for (int i = 0; running.get(); i++) {
-                        Message query = DnsClient.query("c" + id + "-" + i + ".example.org", Type.A);
-                        try {
-                            if (socket == null) {
-                                socket = new Socket();
-                                socket.setTcpNoDelay(true); // length and message are two writes: no wait for an ACK
-                                socket.connect(server, 3000);
-                                socket.setSoTimeout(3000);
-                            }
-                            Message reply = DnsClient.exchange(socket, query);
-                            if (reply.getRcode() != Rcode.NOERROR) {
-                                throw new IOException(Rcode.string(reply.getRcode()));
-                            }
-                            answered.incrementAndGet();
-                            if (!persistent) {
-                                fresh.incrementAndGet();
-                            }
-                        } catch (IOException e) { // refused, reset, closed or timed out: the query is lost
-                            lost.incrementAndGet();
-                            if (!persistent) {
-                                lostFresh.incrementAndGet();
-                            }
-                            problems.add((persistent ? "persistent: " : "fresh: ") + e);
-                            SocketAcceptor.closeQuietly(socket);
-                            socket = null;
-                        }
-                        if (!persistent && socket != null) {
-                            SocketAcceptor.closeQuietly(socket);
-                            socket = null;
-                        }
-                    }
-                    if (socket != null) {
-                        SocketAcceptor.closeQuietly(socket);
-                    }
-                }));
-            }
-        }
     }
 }
