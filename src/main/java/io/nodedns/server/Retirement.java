@@ -43,7 +43,7 @@ final class Retirement {
             finish(retired);
             replaced.forEach(Lifecycle::stop);
             retired.forEach(Listener::close);
-            Server.releaseHeap("retired listeners");
+            HeapRelease.now("reload", "retired listeners");
         });
     }
 

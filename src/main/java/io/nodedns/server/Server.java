@@ -154,7 +154,9 @@ public final class Server {
         try {
             if (reload()) {
                 Log.info("reload", "Running configuration SHA512 = " + hex(digest()));
-                releaseHeap("reload");
+                // SerialGC promoted the replaced configuration (caches, plugin state) rather than
+                // collect it: without a full GC RSS grew ~30 % over 100 reloads (docs/operations.md)
+                HeapRelease.now("reload", "reload");
             } else if (sayUnchanged && !isStopped()) {
                 Log.info("reload",
                         source.name() + " unchanged, configuration SHA512 = " + hex(digest()) + "; nothing reloaded");
@@ -270,26 +272,6 @@ public final class Server {
         } else {
             Retirement.closeLater(retired, stopping);
         }
-    }
-
-    /**
-     * A full GC once the replaced configuration is garbage, so the heap shrinks back. SerialGC
-     * promotes a reload's garbage (the replaced caches, plugin state) and grows the old generation
-     * rather than collect it; only a full GC collects it and gives the committed heap back (per
-     * -XX:MaxHeapFreeRatio). Without it RSS grew about 30 % over 100 reloads; see docs/operations.md.
-     * It stops the world for a few ms (a ~10 MB live heap); the UDP loops' sockets queue meanwhile.
-     * Then glibc is asked to return the malloc pages freed with it (compiler arenas, native buffers).
-     */
-    static void releaseHeap(String after) {
-        Runtime rt = Runtime.getRuntime();
-        long committed = rt.totalMemory();
-        long start = System.nanoTime();
-        System.gc();
-        double gcMillis = (System.nanoTime() - start) / 1e6;
-        boolean trimmed = io.nodedns.sys.NativeHeap.trim();
-        Log.info("reload", String.format("after %s: full GC %.1f ms, heap committed %d -> %d KiB, used %d KiB%s", after,
-                gcMillis, committed >> 10, rt.totalMemory() >> 10, (rt.totalMemory() - rt.freeMemory()) >> 10,
-                trimmed ? ", malloc pages returned" : ""));
     }
 
     /** Graceful stop: lame duck, stop reading, drain in-flight queries, stop plugins, close. */
