@@ -1,10 +1,8 @@
 package io.nodedns.server;
 
 import io.nodedns.log.Log;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * Gives the heap back once a burst has passed. SerialGC grows the old generation to take what a
@@ -14,8 +12,8 @@ import java.util.List;
  * {@link #CHECK_PERIOD} runs one full GC ({@link #now}) when the committed heap is
  * {@link #MIN_GROWTH} or more above what the last full GC left committed and no collection ran
  * since the previous check (nothing allocates much: the burst is over). The GC stops the world
- * for a few ms to tens of ms; a heap that grew for good (caches filling) costs one such GC per
- * {@link #MIN_GROWTH} of growth. Nothing on the query path: the check reads the JVM's counters.
+ * for tens of ms (more on a loaded machine); a heap that grew for good (caches filling) costs one
+ * such GC per {@link #MIN_GROWTH} of growth. Nothing on the query path.
  */
 public final class HeapRelease {
     static final Duration CHECK_PERIOD = Duration.ofSeconds(5);
@@ -23,10 +21,13 @@ public final class HeapRelease {
     static final long MIN_GROWTH = 8L << 20;
 
     private final Runtime runtime = Runtime.getRuntime();
-    private List<GarbageCollectorMXBean> collectors;
     /** The committed heap after the last full GC (or the lowest seen): what a release returns to. */
     private long baseline = Long.MAX_VALUE;
-    private long collectionsSeen = -1;
+    /**
+     * An object only this reference reaches, made at the previous check: any collection clears it,
+     * so it tells whether one ran since, without the JVM's management beans (about 0.6 MiB of RSS).
+     */
+    private WeakReference<Object> sinceLastCheck;
 
     /** The check as a process lifecycle (a {@link Periodic}); the first check one period after start. */
     public static Lifecycle afterBursts() {
@@ -35,28 +36,15 @@ public final class HeapRelease {
 
     /** One check: a full GC if the heap grew by {@link #MIN_GROWTH} and no GC ran since the last check. */
     void check() {
-        if (collectors == null) { // loaded here, off the start-up path
-            collectors = ManagementFactory.getGarbageCollectorMXBeans();
-        }
-        long collections = collections();
-        boolean quiet = collections == collectionsSeen;
-        collectionsSeen = collections;
+        boolean quiet = sinceLastCheck != null && sinceLastCheck.get() != null;
+        sinceLastCheck = new WeakReference<>(new Object());
         long committed = runtime.totalMemory();
         if (committed < baseline) {
             baseline = committed;
         } else if (quiet && committed - baseline >= MIN_GROWTH) {
             now("", "a burst");
             baseline = runtime.totalMemory();
-            collectionsSeen = collections();
         }
-    }
-
-    private long collections() {
-        long n = 0;
-        for (GarbageCollectorMXBean c : collectors) {
-            n += Math.max(0, c.getCollectionCount());
-        }
-        return n;
     }
 
     /**
