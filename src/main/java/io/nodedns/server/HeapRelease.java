@@ -25,7 +25,7 @@ public final class HeapRelease {
     private long baseline = Long.MAX_VALUE;
     /**
      * An object only this reference reaches, made at the previous check: any collection clears it,
-     * so it tells whether one ran since, without the JVM's management beans (about 0.6 MiB of RSS).
+     * so it tells whether one ran since, without loading the JVM's management beans for it.
      */
     private WeakReference<Object> sinceLastCheck;
 
