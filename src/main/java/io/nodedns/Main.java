@@ -6,7 +6,6 @@ import io.nodedns.plugin.Plugins;
 import io.nodedns.plugin.forward.ForwardHandler;
 import io.nodedns.server.ConfigSource;
 import io.nodedns.server.Handler;
-import io.nodedns.server.HeapRelease;
 import io.nodedns.server.HttpRoute;
 import io.nodedns.server.Instance;
 import io.nodedns.server.Listener;
@@ -91,7 +90,7 @@ public final class Main {
         }
         Server server = new Server(registry, source, defaultPort, System::getenv);
         server.shareAddresses(flags.ha());
-        server.addProcessLifecycle(HeapRelease.afterBursts());
+        server.addProcessLifecycle(server.heapReleaseAfterBursts());
         if (sync != null) {
             NodeCacheProcess.attach(server, flags.nodeCache(), defaultPort, sync);
         }

@@ -38,12 +38,12 @@ final class Retirement {
      * After {@link #handOver}, on a thread of its own: drains them, stops the replaced plugins their
      * last queries ran through, closes them, then gives the heap back.
      */
-    static void closeLater(List<Listener> retired, List<Lifecycle> replaced) {
+    static void closeLater(List<Listener> retired, List<Lifecycle> replaced, HeapRelease heap) {
         Thread.ofVirtual().name("nodedns-retire").start(() -> {
             finish(retired);
             replaced.forEach(Lifecycle::stop);
             retired.forEach(Listener::close);
-            HeapRelease.now("reload", "retired listeners");
+            heap.now("reload", "retired listeners");
         });
     }
 

@@ -36,6 +36,8 @@ public final class Server {
     private boolean shareAddresses;
     // Lifecycles and HTTP routes that belong to the process, not to a Corefile (node-cache flags).
     private final List<Lifecycle> processLifecycles = new ArrayList<>();
+    /** The full GC after a reload and once quiet after a burst: one baseline for both. */
+    private final HeapRelease heapRelease = new HeapRelease(this::udpQueries);
     private final List<HttpRoute> processRoutes = new ArrayList<>();
 
     public Server(PluginRegistry registry, ConfigSource source, int defaultPort, Function<String, String> env) {
@@ -67,6 +69,22 @@ public final class Server {
     /** Adds a lifecycle run around every configuration (prepared before the first bind, shut down last); before start. */
     public synchronized void addProcessLifecycle(Lifecycle lifecycle) {
         processLifecycles.add(lifecycle);
+    }
+
+    /** The check that gives the heap back once quiet after a burst ({@link HeapRelease}), to add as a process lifecycle. */
+    public Lifecycle heapReleaseAfterBursts() {
+        return heapRelease.afterBursts();
+    }
+
+    /** UDP queries the loops now serving counted (their per-batch counters, read without a lock of theirs). */
+    private long udpQueries() {
+        long n = 0;
+        for (Listener listener : listeners().values()) {
+            for (UdpLoop loop : listener.loops()) {
+                n += loop.datagrams();
+            }
+        }
+        return n;
     }
 
     /** Adds an HTTP route served whatever the Corefile says (node-cache's -metrics-listen-address); before start. */
@@ -156,7 +174,7 @@ public final class Server {
                 Log.info("reload", "Running configuration SHA512 = " + hex(digest()));
                 // SerialGC promoted the replaced configuration (caches, plugin state) rather than
                 // collect it: without a full GC RSS grew ~30 % over 100 reloads (docs/operations.md)
-                HeapRelease.now("reload", "reload");
+                heapRelease.now("reload", "reload");
             } else if (sayUnchanged && !isStopped()) {
                 Log.info("reload",
                         source.name() + " unchanged, configuration SHA512 = " + hex(digest()) + "; nothing reloaded");
@@ -264,13 +282,13 @@ public final class Server {
     }
 
     /** The replaced plugins stop once the replaced listeners drained: their last queries run through them. */
-    private static void retire(Instance previous, List<Listener> retired) {
+    private void retire(Instance previous, List<Listener> retired) {
         Retirement.handOver(retired);
         List<Lifecycle> stopping = previous == null ? List.of() : previous.lifecycles();
         if (retired.isEmpty()) {
             stopping.forEach(Lifecycle::stop);
         } else {
-            Retirement.closeLater(retired, stopping);
+            Retirement.closeLater(retired, stopping, heapRelease);
         }
     }
 
