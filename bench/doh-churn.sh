@@ -10,6 +10,7 @@
 #   NODEDNS_JAVA_OPTS='-XX:+UseG1GC -XX:G1PeriodicGCInterval=5000' bench/doh-churn.sh
 # IMAGE names a runtime tree (target/jlink from ./mvnw -Pjlink -DskipTests package); without it the
 # launcher runs on the JDK that find_java picks, with the jar of BUILD_DIR (built if stale).
+# Needs openssl, curl, python3, bc and the JDK's jcmd (beside its java).
 # Knobs (env): CLIENTS (4), IDLE (10: seconds from start to the baseline), BASE_PORT (25600).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -67,7 +68,6 @@ heap() { # used/committed KiB of the heap: Serial's generations, or G1's heap li
     /garbage-first heap +total/ { for (i = 1; i <= NF; i++) { if ($i == "committed") t += $(i + 1); if ($i == "used") u += $(i + 1) } }
     END { printf "%d/%d KiB", u, t }'
 }
-gcs() { "$jcmd" "$server" PerfCounter.print 2>/dev/null | awk -F= '/sun.gc.collector.1.invocations/ {print $2}' || true; }
 sleep "$IDLE"
 echo "doh-churn: flags ${NODEDNS_JAVA_OPTS:-none added}"
 echo "doh-churn: idle ${IDLE} s after start: VmRSS $(rss) KiB, heap $(heap)"
@@ -87,7 +87,7 @@ while time.time() < end:
 print(n)
 EOF
 churners=()
-for _ in $(seq "$CLIENTS"); do python3 "$tmp/churn.py" "$doh" "$churn" > "$tmp/churn.$RANDOM.out" & churners+=($!); pids+=($!); done
+for _ in $(seq "$CLIENTS"); do python3 "$tmp/churn.py" "$doh" "$churn" > "$(mktemp "$tmp/churn.XXXXXX.out")" & churners+=($!); pids+=($!); done
 peak=0
 for _ in $(seq $((churn * 5))); do r="$(rss)"; (( r > peak )) && peak=$r; sleep 0.2; done
 for c in "${churners[@]}"; do wait "$c" || true; forget "$c"; done

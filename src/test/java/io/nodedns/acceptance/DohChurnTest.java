@@ -52,12 +52,16 @@ class DohChurnTest {
     private static final int MAX_MORE_DESCRIPTORS = 2 * 400;
     /**
      * The committed heap returns to within this of its level before the churn (after a full GC)
-     * once the churn is over: HeapRelease's growth threshold (16 MiB). Before it the old generation
+     * once the churn is over: twice HeapRelease's growth threshold of 8 MiB (a release leaves a
+     * quarter above the live heap, which the churn's survivors add to). Before it the old generation
      * stayed at what the churn had grown it to, 61 to 124 MiB committed against about 15 before.
      */
     private static final long MAX_MORE_COMMITTED_KIB = 16 << 10;
-    /** HeapRelease checks every 5 s and acts at the first check after one with no GC in between. */
-    private static final Duration HEAP_RELEASED_WITHIN = Duration.ofSeconds(20);
+    /**
+     * HeapRelease checks every 5 s and acts at the first check after one with no GC in between
+     * (10 s at most once quiet); the rest is room for a loaded machine (5.5-8.3 s were seen).
+     */
+    private static final Duration HEAP_RELEASED_WITHIN = Duration.ofSeconds(35);
     private static final Pattern GENERATION = Pattern.compile("(?:DefNew|Tenured)\\s+total (\\d+)K, used (\\d+)K");
 
     @TempDir
