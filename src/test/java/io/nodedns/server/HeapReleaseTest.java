@@ -37,6 +37,21 @@ class HeapReleaseTest {
             release.check();
         }
 
+        /** After a first check, a burst grew the heap 40 MiB above the baseline. */
+        static Fake grown() {
+            Fake f = new Fake();
+            f.check(0);
+            f.burst(40 * MIB);
+            return f;
+        }
+
+        /** {@code n} quiet periods, each with its check. */
+        void quiet(int n) {
+            for (int i = 0; i < n; i++) {
+                check(0);
+            }
+        }
+
         /** A burst: the heap grew by {@code growth} through young GCs. */
         void burst(long growth) {
             committed += growth;
@@ -46,24 +61,18 @@ class HeapReleaseTest {
 
     @Test
     void releasesOnceAfterGrowthWhenQuiet() {
-        Fake f = new Fake();
-        f.check(0);
-        f.burst(40 * MIB);
+        Fake f = Fake.grown();
         f.check(0); // a GC ran during the burst: not yet
         assertEquals(0, f.fullGcs);
         f.check(1);
         assertEquals(1, f.fullGcs, "quiet, 40 MiB above the baseline");
-        for (int i = 0; i < 20; i++) {
-            f.check(0);
-        }
+        f.quiet(20);
         assertEquals(1, f.fullGcs, "back at the baseline: no more");
     }
 
     @Test
     void notWhileUdpQueriesFlow() {
-        Fake f = new Fake();
-        f.check(0);
-        f.burst(40 * MIB);
+        Fake f = Fake.grown();
         for (int i = 0; i < 20; i++) {
             f.check(50_000); // UDP load: no GC, the counters move
         }
@@ -76,33 +85,24 @@ class HeapReleaseTest {
 
     @Test
     void notTwiceWithinTheSpacing() {
-        Fake f = new Fake();
-        f.check(0);
-        f.burst(40 * MIB);
-        f.check(0);
-        f.check(0);
+        Fake f = Fake.grown();
+        f.quiet(2);
         assertEquals(1, f.fullGcs);
         long periods = HeapRelease.MIN_SPACING.toNanos() / PERIOD;
         for (int i = 0; i < periods / 2 - 1; i++) { // two checks each, up to 10 s before the spacing ends
             f.burst(40 * MIB);
-            f.check(0);
-            f.check(0);
+            f.quiet(2);
         }
         assertEquals(1, f.fullGcs, "bursts within " + HeapRelease.MIN_SPACING);
-        f.check(0);
-        f.check(0);
+        f.quiet(2);
         assertEquals(2, f.fullGcs, "once the spacing has passed");
     }
 
     @Test
     void notWhenAReloadsGcAlreadyShrankIt() {
-        Fake f = new Fake();
-        f.check(0);
-        f.burst(40 * MIB);
+        Fake f = Fake.grown();
         f.release.now("reload", "reload"); // back to 20 MiB, the baseline with it
-        f.check(0);
-        f.check(0);
-        f.check(0);
+        f.quiet(3);
         assertEquals(1, f.fullGcs, "only the reload's");
     }
 
@@ -113,9 +113,7 @@ class HeapReleaseTest {
         f.burst(10 * MIB);
         f.release.now("reload", "reload");
         f.committed = 36 * MIB; // 6 MiB above what that GC left: below the threshold
-        f.check(0);
-        f.check(0);
-        f.check(0);
+        f.quiet(3);
         assertEquals(1, f.fullGcs, "compared with what the reload's GC left, not the heap at start");
     }
 }
