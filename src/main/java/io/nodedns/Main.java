@@ -90,6 +90,7 @@ public final class Main {
         }
         Server server = new Server(registry, source, defaultPort, System::getenv);
         server.shareAddresses(flags.ha());
+        server.addProcessLifecycle(server.heapReleaseAfterBursts());
         if (sync != null) {
             NodeCacheProcess.attach(server, flags.nodeCache(), defaultPort, sync);
         }

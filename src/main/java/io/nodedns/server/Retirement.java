@@ -100,12 +100,13 @@ final class Retirement {
      * After {@link #handOver}, on a thread of its own: drains them, stops the replaced plugins their
      * last queries ran through, closes them, then gives the heap back.
      */
-    static void closeLater(List<Listener> retired, List<SocketStreamServer<?>> streams, List<Lifecycle> replaced) {
+    static void closeLater(List<Listener> retired, List<SocketStreamServer<?>> streams, List<Lifecycle> replaced,
+            HeapRelease heap) {
         Thread.ofVirtual().name("nodedns-retire").start(() -> {
             finish(retired, streams);
             replaced.forEach(Lifecycle::stop);
             close(retired, streams);
-            Server.releaseHeap("retired listeners");
+            heap.now("reload", "retired listeners");
         });
     }
 

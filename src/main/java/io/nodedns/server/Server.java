@@ -39,6 +39,8 @@ public final class Server {
     private boolean shareAddresses;
     // Lifecycles and HTTP routes that belong to the process, not to a Corefile (node-cache flags).
     private final List<Lifecycle> processLifecycles = new ArrayList<>();
+    /** The full GC after a reload and once quiet after a burst: one baseline for both. */
+    private final HeapRelease heapRelease = new HeapRelease(this::udpQueries);
     private final List<HttpRoute> processRoutes = new ArrayList<>();
 
     public Server(PluginRegistry registry, ConfigSource source, int defaultPort, Function<String, String> env) {
@@ -70,6 +72,22 @@ public final class Server {
     /** Adds a lifecycle run around every configuration (prepared before the first bind, shut down last); before start. */
     public synchronized void addProcessLifecycle(Lifecycle lifecycle) {
         processLifecycles.add(lifecycle);
+    }
+
+    /** The check that gives the heap back once quiet after a burst ({@link HeapRelease}), to add as a process lifecycle. */
+    public Lifecycle heapReleaseAfterBursts() {
+        return heapRelease.afterBursts();
+    }
+
+    /** UDP queries the loops now serving counted (their per-batch counters, read without a lock of theirs). */
+    private long udpQueries() {
+        long n = 0;
+        for (Listener listener : listeners().values()) {
+            for (UdpLoop loop : listener.loops()) {
+                n += loop.datagrams();
+            }
+        }
+        return n;
     }
 
     /** Adds an HTTP route served whatever the Corefile says (node-cache's -metrics-listen-address); before start. */
@@ -157,7 +175,9 @@ public final class Server {
         try {
             if (reload()) {
                 Log.info("reload", "Running configuration SHA512 = " + hex(digest()));
-                releaseHeap("reload");
+                // SerialGC promoted the replaced configuration (caches, plugin state) rather than
+                // collect it: without a full GC RSS grew ~30 % over 100 reloads (docs/operations.md)
+                heapRelease.now("reload", "reload");
             } else if (sayUnchanged && !isStopped()) {
                 Log.info("reload",
                         source.name() + " unchanged, configuration SHA512 = " + hex(digest()) + "; nothing reloaded");
@@ -267,34 +287,14 @@ public final class Server {
     }
 
     /** The replaced plugins stop once the replaced listeners drained: their last queries run through them. */
-    private static void retire(Instance previous, List<Listener> retired, List<SocketStreamServer<?>> streams) {
+    private void retire(Instance previous, List<Listener> retired, List<SocketStreamServer<?>> streams) {
         Retirement.handOver(retired);
         List<Lifecycle> stopping = previous == null ? List.of() : previous.lifecycles();
         if (retired.isEmpty()) {
             stopping.forEach(Lifecycle::stop);
         } else {
-            Retirement.closeLater(retired, streams, stopping);
+            Retirement.closeLater(retired, streams, stopping, heapRelease);
         }
-    }
-
-    /**
-     * A full GC once the replaced configuration is garbage, so the heap shrinks back. SerialGC
-     * promotes a reload's garbage (the replaced caches, plugin state) and grows the old generation
-     * rather than collect it; only a full GC collects it and gives the committed heap back (per
-     * -XX:MaxHeapFreeRatio). Without it RSS grew about 30 % over 100 reloads; see docs/operations.md.
-     * It stops the world for a few ms (a ~10 MB live heap); the UDP loops' sockets queue meanwhile.
-     * Then glibc is asked to return the malloc pages freed with it (compiler arenas, native buffers).
-     */
-    static void releaseHeap(String after) {
-        Runtime rt = Runtime.getRuntime();
-        long committed = rt.totalMemory();
-        long start = System.nanoTime();
-        System.gc();
-        double gcMillis = (System.nanoTime() - start) / 1e6;
-        boolean trimmed = io.nodedns.sys.NativeHeap.trim();
-        Log.info("reload", String.format("after %s: full GC %.1f ms, heap committed %d -> %d KiB, used %d KiB%s", after,
-                gcMillis, committed >> 10, rt.totalMemory() >> 10, (rt.totalMemory() - rt.freeMemory()) >> 10,
-                trimmed ? ", malloc pages returned" : ""));
     }
 
     /** Graceful stop: lame duck, stop reading, drain in-flight queries, stop plugins, close. */

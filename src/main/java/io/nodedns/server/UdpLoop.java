@@ -49,6 +49,8 @@ public final class UdpLoop implements Responder, LoopChannel {
     final LoopErrors errors;
     /** Waits in recvmmsg (rather than epoll_wait) that a datagram ended, not the receive timeout (loop thread only; read by tests). */
     private long receiveWaits;
+    /** Datagrams read, added once per receive batch (loop thread only; read by HeapRelease's check, every 5 s). */
+    private long datagrams;
 
     UdpLoop(Listener listener, int index) throws IOException {
         this.listener = listener;
@@ -88,6 +90,11 @@ public final class UdpLoop implements Responder, LoopChannel {
     /** Waits in recvmmsg so far that a datagram ended; a plain read of a loop-thread counter, for tests. */
     long receiveWaits() {
         return receiveWaits;
+    }
+
+    /** Datagrams read so far; a plain read of a loop-thread counter (a 64-bit JVM does not tear it). */
+    long datagrams() {
+        return datagrams;
     }
 
     /** True when this loop moves datagrams with recvmmsg/sendmmsg rather than NIO. */
@@ -249,6 +256,7 @@ public final class UdpLoop implements Responder, LoopChannel {
                 udp.flush(this);
             }
             read += n;
+            datagrams += n;
             if (n < batch) {
                 return read;
             }
