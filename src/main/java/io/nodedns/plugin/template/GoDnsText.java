@@ -317,8 +317,7 @@ final class GoDnsText {
                     case '.', ' ', '\'', '@', ';', '(', ')', '"', '\\' -> out.append('\\').append((char) c);
                     default -> {
                         if (c < ' ' || c > '~') {
-                            out.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
-                                    .append((char) ('0' + c % 10));
+                            decimalEscape(c, out);
                         } else {
                             out.append((char) c);
                         }
@@ -329,6 +328,12 @@ final class GoDnsText {
             off += len + 1;
             len = b.getByte(off) & 0xFF;
         }
+    }
+
+    /** The byte {@code c} (0-255) as the zone syntax's \DDD escape. */
+    static void decimalEscape(int c, StringBuilder out) {
+        out.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
+                .append((char) ('0' + c % 10));
     }
 
     /** Go's net.IP String of an EDNS0 SUBNET address: dotted for IPv4 and IPv4-mapped IPv6, else RFC 5952. */

@@ -202,13 +202,12 @@ final class TemplateReply {
                     taken++;
                     continue;
                 }
-                byte[] utf8 = Character.toString(c).getBytes(StandardCharsets.UTF_8);
-                for (int k = 0; k < utf8.length; k++) {
+                for (byte b : Character.toString(c).getBytes(StandardCharsets.UTF_8)) {
                     if (split && taken >= TXT_STRING_MAX) {
                         out.append("\" \"");
                         taken = 0;
                     }
-                    appendByte(out, utf8[k]);
+                    GoDnsText.decimalEscape(b & 0xFF, out);
                     taken++;
                 }
                 continue;
@@ -255,7 +254,8 @@ final class TemplateReply {
                 case '(' -> braces++;
                 case ')' -> braces--;
                 case '\r' -> {
-                } // dropped, the token goes on
+                    // dropped, the token goes on
+                }
                 case '\n' -> {
                     // inside parentheses a line break does not end the token in scan.go
                     if (braces == 0) {
@@ -309,14 +309,8 @@ final class TemplateReply {
     /** The code point's UTF-8 bytes as \DDD escapes. */
     private static void appendBytes(StringBuilder out, int c) {
         for (byte b : Character.toString(c).getBytes(StandardCharsets.UTF_8)) {
-            appendByte(out, b);
+            GoDnsText.decimalEscape(b & 0xFF, out);
         }
-    }
-
-    private static void appendByte(StringBuilder out, byte b) {
-        int v = b & 0xFF;
-        out.append('\\').append((char) ('0' + v / 100)).append((char) ('0' + v / 10 % 10))
-                .append((char) ('0' + v % 10));
     }
 
     /** Bytes of the code point in UTF-8. */
