@@ -54,6 +54,8 @@ final class GoDnsText {
 
     /** miekg/dns v1.1.50 TypeToString, by type number (types.go, ztypes.go). */
     private static final String[] TYPE_NAMES = new String[260];
+    private static final int[] HIGH_TYPES = {32768, 32769, 65535};
+    private static final String[] HIGH_TYPE_NAMES = {"TA", "DLV", "Reserved"};
     /** miekg/dns v1.1.50 OpcodeToString and RcodeToString (msg.go; BADVERS shares 16 with BADSIG). */
     private static final String[] OPCODE_NAMES = {"QUERY", "IQUERY", "STATUS", null, "NOTIFY", "UPDATE"};
     private static final String[] RCODE_NAMES = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
@@ -138,7 +140,7 @@ final class GoDnsText {
 
     private static int indexOf(String[] names, String name) {
         for (int i = 0; i < names.length; i++) {
-            if (names[i].equals(name)) {
+            if (name.equals(names[i])) {
                 return i;
             }
         }
@@ -216,9 +218,30 @@ final class GoDnsText {
 
     /** miekg/dns v1.1.50 TypeToString[type], null for a type it has no name for. */
     static String typeName(int type) {
-        return type < TYPE_NAMES.length
-                ? TYPE_NAMES[type]
-                : type == 32768 ? "TA" : type == 32769 ? "DLV" : type == 65535 ? "Reserved" : null;
+        if (type < TYPE_NAMES.length) {
+            return TYPE_NAMES[type];
+        }
+        int i = indexOf(HIGH_TYPES, type);
+        return i < 0 ? null : HIGH_TYPE_NAMES[i];
+    }
+
+    /** miekg/dns v1.1.50 StringToType[name], the reverse of typeName (case-sensitive), -1 for another name. */
+    static int typeNumber(String name) {
+        int t = indexOf(TYPE_NAMES, name);
+        if (t >= 0) {
+            return t;
+        }
+        int i = indexOf(HIGH_TYPE_NAMES, name);
+        return i < 0 ? -1 : HIGH_TYPES[i];
+    }
+
+    private static int indexOf(int[] values, int value) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == value) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** MsgHdr.String (msg.go): opcode, status and id, then the flags set. */
@@ -294,8 +317,7 @@ final class GoDnsText {
                     case '.', ' ', '\'', '@', ';', '(', ')', '"', '\\' -> out.append('\\').append((char) c);
                     default -> {
                         if (c < ' ' || c > '~') {
-                            out.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
-                                    .append((char) ('0' + c % 10));
+                            decimalEscape(c, out);
                         } else {
                             out.append((char) c);
                         }
@@ -306,6 +328,12 @@ final class GoDnsText {
             off += len + 1;
             len = b.getByte(off) & 0xFF;
         }
+    }
+
+    /** The byte {@code c} (0-255) as the zone syntax's \DDD escape. */
+    static void decimalEscape(int c, StringBuilder out) {
+        out.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10))
+                .append((char) ('0' + c % 10));
     }
 
     /** Go's net.IP String of an EDNS0 SUBNET address: dotted for IPv4 and IPv4-mapped IPv6, else RFC 5952. */

@@ -13,7 +13,6 @@ import io.nodedns.wire.Records;
 import io.nodedns.wire.ZoneSet;
 import java.util.ArrayList;
 import java.util.List;
-import org.xbill.DNS.Type;
 
 /**
  * {@code template CLASS TYPE [ZONE...] { match REGEX...; answer RR; additional RR; authority RR;
@@ -54,8 +53,8 @@ public final class TemplateSetup implements PluginSetup {
         if (!d.nextArg()) {
             throw err(d, d.argErr());
         }
-        int qtype = Type.value(d.val());
-        if (qtype < 0 || !Type.string(qtype).equals(d.val()) || d.val().startsWith("TYPE")) {
+        int qtype = GoDnsText.typeNumber(d.val());
+        if (qtype < 0) {
             throw d.pluginErr("invalid RR type " + d.val());
         }
         List<String> zones = new ArrayList<>();

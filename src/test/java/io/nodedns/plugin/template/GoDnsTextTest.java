@@ -76,6 +76,22 @@ class GoDnsTextTest {
         assertEquals("<no value>", render("{{ .Group.x }}", q), "unchanged beside them");
     }
 
+    /** typeNumber reverses typeName over the 84 names of miekg/dns v1.1.50's TypeToString (ztypes.go). */
+    @Test
+    void typeNumberIsTheReverseOfTypeName() {
+        int named = 0;
+        for (int t = 0; t <= 0xFFFF; t++) {
+            String name = GoDnsText.typeName(t);
+            if (name != null) {
+                named++;
+                assertEquals(t, GoDnsText.typeNumber(name), name);
+            }
+        }
+        assertEquals(84, named);
+        assertEquals(-1, GoDnsText.typeNumber("aaaa"), "case-sensitive");
+        assertEquals(-1, GoDnsText.typeNumber("WKS"));
+    }
+
     /** Class.String prints ANY as CLASS255 (ANY is also a type), Type.String an unnamed type as TYPEn. */
     @Test
     void questionEscapesNamesAndNumbersUnknownClassesAndTypes() throws Exception {

@@ -1,7 +1,9 @@
 package io.nodedns.plugin.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,5 +36,51 @@ class TemplateReplyTest {
         CAARecord caa = (CAARecord) TemplateReply.parse("x. 60 IN CAA 0 issue \"c\nd\"");
         assertEquals("0 issue \"c\\010d\"", caa.rdataToString(),
                 "only TXT and SPF strings are cut; line breaks stay in any quotes");
+    }
+
+    /** endingToTxtSlice cuts at 255 bytes of UTF-8, even inside a character. */
+    @Test
+    void txtStringsAreCutAfter255Bytes() throws Exception {
+        byte[] accents = "\u00e9".repeat(200).getBytes(StandardCharsets.UTF_8);
+        assertEquals(List.of(new String(accents, 0, 255, StandardCharsets.ISO_8859_1),
+                new String(accents, 255, 145, StandardCharsets.ISO_8859_1)),
+                strings("x. 60 IN TXT \"" + "\u00e9".repeat(200) + "\""));
+        assertEquals(List.of("a".repeat(201) + "\u00e9".repeat(27)),
+                strings("x. 60 IN TXT \"" + "a".repeat(201) + "\u00e9".repeat(27) + "\"").stream()
+                        .map(b -> new String(b.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)).toList(),
+                "255 bytes are one string");
+        assertEquals(2, strings("x. 60 IN TXT \"" + "a".repeat(202) + "\u00e9".repeat(27) + "\"").size());
+    }
+
+    /** A non-ASCII character is its UTF-8 bytes, quoted, unquoted or escaped (dnsjava alone encodes them twice). */
+    @Test
+    void nonAsciiIsItsUtf8Bytes() throws Exception {
+        String e = "\u00c3\u00a9"; // the two bytes of é, one char each
+        assertEquals(List.of(e, e, e, "a" + e + "\n"),
+                strings("x. 60 IN TXT \"\u00e9\" \u00e9 \\\u00e9 \"a\\\u00e9\\\n\""));
+    }
+
+    /** scan.go fails a token or a comment of 2048 bytes or more (maxTok), quoted or not. */
+    @Test
+    void tokensOf2048BytesFailAsInMiekg() throws Exception {
+        assertEquals(9, strings("x. 60 IN TXT \"" + "a".repeat(2047) + "\"").size());
+        assertTokenTooLong("x. 60 IN TXT \"" + "a".repeat(2048) + "\"");
+        assertTokenTooLong("x. 60 IN CAA 0 issue \"" + "a".repeat(2100) + "\"");
+        assertTokenTooLong("x. 60 IN TXT \"" + "\u00e9".repeat(1024) + "\"");
+        assertEquals(9, strings("x. 60 IN TXT \"a" + "\u00e9".repeat(1023) + "\"").size());
+        String hex = "ab".repeat(1024);
+        assertEquals(1023,
+                TemplateReply.parse("x. 60 IN TYPE65534 \\# 1023 " + hex.substring(2)).rdataToWireCanonical().length,
+                "2046 hex digits are one token");
+        assertTokenTooLong("x. 60 IN TYPE65534 \\# 1024 " + hex);
+        TemplateReply.parse("x. 60 IN A 192.0.2.1 ;" + "c".repeat(2046));
+        IOException comment = assertThrows(IOException.class,
+                () -> TemplateReply.parse("x. 60 IN A 192.0.2.1 ;" + "c".repeat(2047)));
+        assertEquals("comment length insufficient for parsing", comment.getMessage());
+    }
+
+    private static void assertTokenTooLong(String text) {
+        IOException e = assertThrows(IOException.class, () -> TemplateReply.parse(text));
+        assertEquals("token length insufficient for parsing", e.getMessage());
     }
 }

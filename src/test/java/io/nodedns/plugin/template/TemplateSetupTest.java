@@ -26,6 +26,16 @@ class TemplateSetupTest {
         assertEquals(Fallthrough.NEVER, r.fallthrough());
     }
 
+    /** CoreDNS reads the type with miekg/dns v1.1.50's StringToType: its names, exact case. */
+    @Test
+    void typesAreMiekgDnsStringToType() throws Exception {
+        assertEquals(0, TEMPLATE.parse("template IN None").qtype());
+        assertEquals(100, TEMPLATE.parse("template IN UINFO").qtype());
+        assertEquals(23, TEMPLATE.parse("template IN NSAP-PTR").qtype());
+        assertEquals(32769, TEMPLATE.parse("template IN DLV").qtype());
+        assertEquals(65535, TEMPLATE.parse("template IN Reserved").qtype());
+    }
+
     @Test
     void rcodeNamesAreMiekgDnsStringToRcodeInExactCase() throws Exception {
         assertEquals(4, TEMPLATE.parse("template ANY AAAA {\n rcode NOTIMPL\n}").rcode());
@@ -87,6 +97,8 @@ class TemplateSetupTest {
         TEMPLATE.fails("template in A", 2, "invalid query class in");
         TEMPLATE.fails("template IN aaaa", 2, "invalid RR type aaaa");
         TEMPLATE.fails("template IN TYPE65000", 2, "invalid RR type TYPE65000");
+        TEMPLATE.fails("template IN WKS", 2, "invalid RR type WKS"); // not in miekg/dns v1.1.50's StringToType
+        TEMPLATE.fails("template IN NONE", 2, "invalid RR type NONE");
         TEMPLATE.fails("template IN A {\n rcode\n}", 3, "Wrong argument count");
         TEMPLATE.fails("template IN A {\n rcode NXDOMAIN SERVFAIL\n}", 3, "unknown property 'SERVFAIL'");
         TEMPLATE.fails("template IN A {\n rcode nope\n}", 3, "unknown rcode nope");
