@@ -47,6 +47,10 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private final LoopErrors errors;
     private volatile boolean accepting = true;
     private volatile Thread acceptor;
+    /** Held to close {@link #server}, and to call on its fd: a closed fd's number may already be another socket's. */
+    private final Object serverClose = new Object();
+    /** Set by the first {@link #stopAcceptingQueued}: a reload and a shutdown may retire it at once. */
+    private final java.util.concurrent.atomic.AtomicBoolean stoppingQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Binds {@code bindTo}; {@code kind} ("tcp", "tls", "http") and {@code label} name the threads and the error log. */
     SocketAcceptor(InetSocketAddress bindTo, String kind, String label) throws IOException {
@@ -193,7 +197,9 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
 
     /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
     void abandonAcceptorForTest() {
-        closeQuietly(server);
+        synchronized (serverClose) {
+            closeQuietly(server);
+        }
     }
 
     /**
@@ -203,31 +209,50 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
      * is empty (at most {@link #QUEUE_DRAIN}), then stops. CoreDNS's Go listener closes with its queue.
      */
     void stopAcceptingQueued() {
-        acceptQueued(server, this::failed);
+        if (stoppingQueued.compareAndSet(false, true)) {
+            acceptQueued(server, serverClose, this::failed);
+        }
         stopAccepting();
     }
 
     /**
      * Drops new connections to {@code socket} (where the socket filter can be attached) and waits
      * until its acceptor has taken what the kernel queued, at most {@link #QUEUE_DRAIN}, or until
-     * {@code acceptorGone}; the caller then closes it (also DohServer's Jetty socket).
+     * {@code acceptorGone}; the caller then closes it (also DohServer's Jetty socket). Every call on
+     * its fd is made holding {@code closeLock}, which whoever closes {@code socket} holds too: once
+     * closed, its fd number may already be a new socket's (one of the next listener's), which the
+     * filter would make drop every packet.
      */
-    static void acceptQueued(java.nio.channels.ServerSocketChannel socket,
+    static void acceptQueued(java.nio.channels.ServerSocketChannel socket, Object closeLock,
             java.util.function.BooleanSupplier acceptorGone) {
-        int fd = StreamSockets.unavailableReason() == null ? LinuxSockets.fd(socket) : -1;
-        if (fd >= 0 && socket.isOpen() && StreamSockets.dropNewConnections(fd)) {
-            long deadline = System.nanoTime() + QUEUE_DRAIN.toNanos();
-            while (StreamSockets.acceptQueue(fd) > 0 && System.nanoTime() - deadline < 0
-                    && !acceptorGone.getAsBoolean()) {
-                LockSupport.parkNanos(1_000_000);
+        if (StreamSockets.unavailableReason() != null) {
+            return;
+        }
+        synchronized (closeLock) {
+            int fd = LinuxSockets.fd(socket);
+            if (fd < 0 || !socket.isOpen() || !StreamSockets.dropNewConnections(fd)) {
+                return;
             }
+        }
+        long deadline = System.nanoTime() + QUEUE_DRAIN.toNanos();
+        while (System.nanoTime() - deadline < 0 && !acceptorGone.getAsBoolean()) {
+            int queued;
+            synchronized (closeLock) {
+                queued = socket.isOpen() ? StreamSockets.acceptQueue(LinuxSockets.fd(socket)) : 0;
+            }
+            if (queued <= 0) {
+                return;
+            }
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
     /** Stops accepting connections; open ones are served until {@link #close}. */
     public void stopAccepting() {
         accepting = false;
-        closeQuietly(server);
+        synchronized (serverClose) {
+            closeQuietly(server);
+        }
         Thread a = acceptor;
         if (a != null) {
             LockSupport.unpark(a); // a paused acceptor ends now, not after its back-off
