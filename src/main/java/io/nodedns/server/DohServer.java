@@ -195,10 +195,14 @@ final class DohServer implements StreamServer {
         return connector.getConnectedEndPoints().size();
     }
 
-    /** Those serving a request or answered within {@link #RECENT_NANOS}: idle HTTP/1.1 clients do not hold a reload 5 s. */
+    /**
+     * Those serving a request or answered within {@link #RECENT_NANOS}: idle HTTP/1.1 clients do
+     * not hold a reload 5 s. At shutdown only those serving a request: a client's next request
+     * would find no server whatever it waited.
+     */
     @Override
-    public int drainingConnections() {
-        return connections.recentlyActive(System.nanoTime(), RECENT_NANOS);
+    public int drainingConnections(boolean shutdown) {
+        return connections.recentlyActive(System.nanoTime(), shutdown ? 0 : RECENT_NANOS);
     }
 
     @Override

@@ -315,7 +315,7 @@ public final class Server {
         // (alone, a client is refused at once rather than left to time out)
         List<SocketStreamServer<?>> streams = Retirement.handStreamsOver(all, List.of(), drainingStreams);
         Retirement.handOver(all);
-        Retirement.finish(all, streams);
+        Retirement.finish(all, streams, true);
         if (instance != null) {
             for (Lifecycle lifecycle : instance.lifecycles()) {
                 lifecycle.stop();
