@@ -1,5 +1,6 @@
 package io.nodedns.server;
 
+import io.nodedns.log.Log;
 import io.nodedns.sys.LinuxSockets;
 import io.nodedns.sys.StreamSockets;
 import java.io.BufferedReader;
@@ -40,6 +41,8 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private static final java.time.Duration ACCEPTOR_EXIT = java.time.Duration.ofSeconds(1);
     /** The longest {@link #stopAcceptingQueued} waits for the acceptor to empty the queue (it takes microseconds a connection). */
     private static final java.time.Duration QUEUE_DRAIN = java.time.Duration.ofSeconds(1);
+    /** Set once the socket filter was refused and that was logged: the reason is the same every time. */
+    private static final java.util.concurrent.atomic.AtomicBoolean FILTER_REFUSED_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
     final ConnectionSet<C> connections = new ConnectionSet<>();
     private final ServerSocketChannel server;
     private final String kind;
@@ -222,6 +225,12 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
      * its fd is made holding {@code closeLock}, which whoever closes {@code socket} holds too: once
      * closed, its fd number may already be a new socket's (one of the next listener's), which the
      * filter would make drop every packet.
+     *
+     * <p>Two windows of the kernel's are left, each as long as a loopback round trip: a connection
+     * whose handshake is half done (SYN_RECV) when the filter is attached has its last ACK dropped
+     * and is reset at the close; and one whose ACK passed the filter check just before it was
+     * attached is created from the listening socket just after, inheriting the filter (its
+     * packets are then dropped until its read timeout closes it).
      */
     static void acceptQueued(java.nio.channels.ServerSocketChannel socket, Object closeLock,
             java.util.function.BooleanSupplier acceptorGone) {
@@ -230,7 +239,15 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
         }
         synchronized (closeLock) {
             int fd = LinuxSockets.fd(socket);
-            if (fd < 0 || !socket.isOpen() || !StreamSockets.dropNewConnections(fd)) {
+            if (fd < 0 || !socket.isOpen()) {
+                return;
+            }
+            String refused = StreamSockets.dropNewConnections(fd);
+            if (refused != null) {
+                if (FILTER_REFUSED_WARNED.compareAndSet(false, true)) {
+                    Log.warning("", "a retired tcp listening socket closes with the connections it queued (they are"
+                            + " reset): " + refused);
+                }
                 return;
             }
         }
