@@ -100,6 +100,7 @@ class DohReplaceReloadTest {
             long start = System.nanoTime();
             server.server().stop();
             long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("https:// stop after a reply: %d ms%n", millis);
             assertTrue(millis < 600, "stopped in " + millis + " ms");
         }
     }
