@@ -80,6 +80,10 @@ final class DohServer implements StreamServer {
      * is closed with the server, when a request racing the close is unlikely.
      */
     private static final long RECENT_NANOS = 1_000_000_000L;
+    /** Held to close the listening socket and to call on its fd ({@link SocketAcceptor#acceptQueued}). */
+    private final Object socketClose = new Object();
+    /** Set by the first {@link #stopAccepting}: a reload and a shutdown may retire it at once. */
+    private final java.util.concurrent.atomic.AtomicBoolean stoppingQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     DohServer(Listener listener, ListenerSettings settings, ServerTls tls) throws IOException {
         this.listener = listener;
@@ -191,10 +195,14 @@ final class DohServer implements StreamServer {
         return connector.getConnectedEndPoints().size();
     }
 
-    /** Those serving a request or answered within {@link #RECENT_NANOS}: idle HTTP/1.1 clients do not hold a reload 5 s. */
+    /**
+     * Those serving a request or answered within {@link #RECENT_NANOS}: idle HTTP/1.1 clients do
+     * not hold a reload 5 s. At shutdown only those serving a request: a client's next request
+     * would find no server whatever it waited.
+     */
     @Override
-    public int drainingConnections() {
-        return connections.recentlyActive(System.nanoTime(), RECENT_NANOS);
+    public int drainingConnections(boolean shutdown) {
+        return connections.recentlyActive(System.nanoTime(), shutdown ? 0 : RECENT_NANOS);
     }
 
     @Override
@@ -215,15 +223,14 @@ final class DohServer implements StreamServer {
     @Override
     public void stopAccepting() {
         requests.closeConnectionsAfterReplies();
-        if (connector.getTransport() instanceof java.nio.channels.ServerSocketChannel socket) {
-            SocketAcceptor.acceptQueued(socket, () -> !jetty.isRunning() || jetty.isFailed());
+        if (connector.getTransport() instanceof java.nio.channels.ServerSocketChannel socket
+                && stoppingQueued.compareAndSet(false, true)) {
+            SocketAcceptor.acceptQueued(socket, socketClose, () -> !jetty.isRunning() || jetty.isFailed());
         }
         connector.setAccepting(false);
         if (connector.getTransport() instanceof java.nio.channels.ServerSocketChannel socket) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // closing: nothing more can be done with it
+            synchronized (socketClose) {
+                SocketAcceptor.closeQuietly(socket);
             }
             connector.awaitAcceptReturned();
         }
@@ -242,10 +249,12 @@ final class DohServer implements StreamServer {
 
     @Override
     public void close() {
-        try {
-            jetty.stop();
-        } catch (Exception e) {
-            // closing: its sockets are released whatever failed
+        synchronized (socketClose) { // Jetty closes the listening socket
+            try {
+                jetty.stop();
+            } catch (Exception e) {
+                // closing: its sockets are released whatever failed
+            }
         }
     }
 

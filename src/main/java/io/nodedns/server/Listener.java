@@ -175,9 +175,9 @@ public final class Listener {
     }
 
     /** The connections of its stream server that a retirement waits for ({@link StreamServer#drainingConnections}). */
-    int drainingConnections() {
+    int drainingConnections(boolean shutdown) {
         StreamServer s = stream;
-        return s == null ? 0 : s.drainingConnections();
+        return s == null ? 0 : s.drainingConnections(shutdown);
     }
 
     /** TCP connections open on this listener now (metrics, tests). */

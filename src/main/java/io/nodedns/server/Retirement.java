@@ -38,6 +38,8 @@ final class Retirement {
      * 5.4 still hands a connected member its share, so its queue may never run dry.
      */
     private static final Duration DRAIN_READ = Duration.ofSeconds(1);
+    /** What a failed {@link SocketStreamServer#retire} logs: the retirement goes on without it. */
+    private static final LoopErrors RETIRE_ERRORS = new LoopErrors("retirement of a tcp or dot server");
 
     private Retirement() {}
 
@@ -103,7 +105,7 @@ final class Retirement {
     static void closeLater(List<Listener> retired, List<SocketStreamServer<?>> streams, List<Lifecycle> replaced,
             HeapRelease heap) {
         Thread.ofVirtual().name("nodedns-retire").start(() -> {
-            finish(retired, streams);
+            finish(retired, streams, false);
             replaced.forEach(Lifecycle::stop);
             close(retired, streams);
             heap.now("reload", "retired listeners");
@@ -124,20 +126,36 @@ final class Retirement {
      * After {@link #handOver}: lets the sockets read (and {@code streams} accept) as usual for
      * {@link #HANDOVER_GRACE}, then serve what they hold and stop reading, and waits for their
      * queries in flight and for the connections of the servers that still serve these listeners.
+     * At {@code shutdown} no listener takes new connections over: {@code streams} stop accepting at
+     * once, and DoH waits only for requests being served.
      */
-    static void finish(List<Listener> listeners, List<SocketStreamServer<?>> streams) {
-        Server.sleep(HANDOVER_GRACE);
-        streams.forEach(s -> s.retire(listeners));
+    static void finish(List<Listener> listeners, List<SocketStreamServer<?>> streams, boolean shutdown) {
+        long graceEnd = System.nanoTime() + HANDOVER_GRACE.toNanos();
+        if (!shutdown) {
+            Server.sleep(HANDOVER_GRACE);
+        }
+        for (SocketStreamServer<?> s : streams) {
+            try {
+                s.retire(listeners);
+            } catch (RuntimeException | Error e) {
+                // the rest is retired, and the plugins stopped and the listeners closed, whatever failed
+                RETIRE_ERRORS.caught(e);
+            }
+        }
+        long left = graceEnd - System.nanoTime();
+        if (left > 0) {
+            Server.sleep(Duration.ofNanos(left));
+        }
         long until = System.nanoTime() + DRAIN_READ.toNanos();
         listeners.forEach(l -> l.stopReadingWhenEmpty(until));
-        drain(listeners, streams);
+        drain(listeners, streams, shutdown);
     }
 
     /**
      * Waits (at most {@link #DRAIN}) until no loop of these listeners reads or has a query in
      * flight, and no server serving one of them has a connection open.
      */
-    private static void drain(List<Listener> listeners, List<SocketStreamServer<?>> streams) {
+    private static void drain(List<Listener> listeners, List<SocketStreamServer<?>> streams, boolean shutdown) {
         long deadline = System.nanoTime() + DRAIN.toNanos();
         while (System.nanoTime() < deadline) {
             int busy = 0;
@@ -150,7 +168,7 @@ final class Retirement {
                 busy += listeners.contains(s.listener) ? s.openConnections() : 0;
             }
             for (Listener l : listeners) {
-                busy += l.drainingConnections(); // DoH's, which close after their next reply (TCP and DoT are in streams)
+                busy += l.drainingConnections(shutdown); // DoH's, which close after their next reply (TCP and DoT are in streams)
             }
             if (busy == 0) {
                 return;

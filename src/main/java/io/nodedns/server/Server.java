@@ -312,10 +312,11 @@ public final class Server {
         }
         sleep(shared.lameDuck());
         // leaving the SO_REUSEPORT group first: an HA peer sharing it gets our share of new queries
-        // (alone, a client is refused at once rather than left to time out)
+        // (alone, a UDP client is refused at once rather than left to time out); TCP, DoT and DoH stop
+        // accepting at once with the socket filter and drain their connections (Retirement.finish)
         List<SocketStreamServer<?>> streams = Retirement.handStreamsOver(all, List.of(), drainingStreams);
         Retirement.handOver(all);
-        Retirement.finish(all, streams);
+        Retirement.finish(all, streams, true);
         if (instance != null) {
             for (Lifecycle lifecycle : instance.lifecycles()) {
                 lifecycle.stop();

@@ -1,5 +1,6 @@
 package io.nodedns.server;
 
+import io.nodedns.log.Log;
 import io.nodedns.sys.LinuxSockets;
 import io.nodedns.sys.StreamSockets;
 import java.io.BufferedReader;
@@ -40,6 +41,8 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private static final java.time.Duration ACCEPTOR_EXIT = java.time.Duration.ofSeconds(1);
     /** The longest {@link #stopAcceptingQueued} waits for the acceptor to empty the queue (it takes microseconds a connection). */
     private static final java.time.Duration QUEUE_DRAIN = java.time.Duration.ofSeconds(1);
+    /** Set once the socket filter was refused and that was logged: the reason is the same every time. */
+    private static final java.util.concurrent.atomic.AtomicBoolean FILTER_REFUSED_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
     final ConnectionSet<C> connections = new ConnectionSet<>();
     private final ServerSocketChannel server;
     private final String kind;
@@ -47,6 +50,10 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private final LoopErrors errors;
     private volatile boolean accepting = true;
     private volatile Thread acceptor;
+    /** Held to close {@link #server}, and to call on its fd: a closed fd's number may already be another socket's. */
+    private final Object serverClose = new Object();
+    /** Set by the first {@link #stopAcceptingQueued}: a reload and a shutdown may retire it at once. */
+    private final java.util.concurrent.atomic.AtomicBoolean stoppingQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Binds {@code bindTo}; {@code kind} ("tcp", "tls", "http") and {@code label} name the threads and the error log. */
     SocketAcceptor(InetSocketAddress bindTo, String kind, String label) throws IOException {
@@ -193,7 +200,9 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
 
     /** Test hook: closes the listening socket as if it failed, so the acceptor ends while it should accept. */
     void abandonAcceptorForTest() {
-        closeQuietly(server);
+        synchronized (serverClose) {
+            closeQuietly(server);
+        }
     }
 
     /**
@@ -203,31 +212,64 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
      * is empty (at most {@link #QUEUE_DRAIN}), then stops. CoreDNS's Go listener closes with its queue.
      */
     void stopAcceptingQueued() {
-        acceptQueued(server, this::failed);
+        if (stoppingQueued.compareAndSet(false, true)) {
+            acceptQueued(server, serverClose, this::failed);
+        }
         stopAccepting();
     }
 
     /**
      * Drops new connections to {@code socket} (where the socket filter can be attached) and waits
      * until its acceptor has taken what the kernel queued, at most {@link #QUEUE_DRAIN}, or until
-     * {@code acceptorGone}; the caller then closes it (also DohServer's Jetty socket).
+     * {@code acceptorGone}; the caller then closes it (also DohServer's Jetty socket). Every call on
+     * its fd is made holding {@code closeLock}, which whoever closes {@code socket} holds too: once
+     * closed, its fd number may already be a new socket's (one of the next listener's), which the
+     * filter would make drop every packet.
+     *
+     * <p>Two windows of the kernel's are left, each as long as a loopback round trip: a connection
+     * whose handshake is half done (SYN_RECV) when the filter is attached has its last ACK dropped
+     * and is reset at the close; and one whose ACK passed the filter check just before it was
+     * attached is created from the listening socket just after, inheriting the filter (its
+     * packets are then dropped until its read timeout closes it).
      */
-    static void acceptQueued(java.nio.channels.ServerSocketChannel socket,
+    static void acceptQueued(java.nio.channels.ServerSocketChannel socket, Object closeLock,
             java.util.function.BooleanSupplier acceptorGone) {
-        int fd = StreamSockets.unavailableReason() == null ? LinuxSockets.fd(socket) : -1;
-        if (fd >= 0 && socket.isOpen() && StreamSockets.dropNewConnections(fd)) {
-            long deadline = System.nanoTime() + QUEUE_DRAIN.toNanos();
-            while (StreamSockets.acceptQueue(fd) > 0 && System.nanoTime() - deadline < 0
-                    && !acceptorGone.getAsBoolean()) {
-                LockSupport.parkNanos(1_000_000);
+        if (StreamSockets.unavailableReason() != null) {
+            return;
+        }
+        synchronized (closeLock) {
+            int fd = LinuxSockets.fd(socket);
+            if (fd < 0 || !socket.isOpen()) {
+                return;
             }
+            String refused = StreamSockets.dropNewConnections(fd);
+            if (refused != null) {
+                if (FILTER_REFUSED_WARNED.compareAndSet(false, true)) {
+                    Log.warning("", "a retired tcp listening socket closes with the connections it queued (they are"
+                            + " reset): " + refused);
+                }
+                return;
+            }
+        }
+        long deadline = System.nanoTime() + QUEUE_DRAIN.toNanos();
+        while (System.nanoTime() - deadline < 0 && !acceptorGone.getAsBoolean()) {
+            int queued;
+            synchronized (closeLock) {
+                queued = socket.isOpen() ? StreamSockets.acceptQueue(LinuxSockets.fd(socket)) : 0;
+            }
+            if (queued <= 0) {
+                return;
+            }
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
     /** Stops accepting connections; open ones are served until {@link #close}. */
     public void stopAccepting() {
         accepting = false;
-        closeQuietly(server);
+        synchronized (serverClose) {
+            closeQuietly(server);
+        }
         Thread a = acceptor;
         if (a != null) {
             LockSupport.unpark(a); // a paused acceptor ends now, not after its back-off

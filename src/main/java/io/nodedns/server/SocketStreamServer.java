@@ -19,7 +19,10 @@ abstract class SocketStreamServer<C extends SocketStreamServer.Connection> exten
         /** The address the client connected to; null if unknown (closed). */
         InetSocketAddress localAddress();
 
-        /** Closes it now if it waits for a query, else once the queries it serves are answered. */
+        /**
+         * Closes it now if it waits for a query, else once the queries it serves are answered; one
+         * that has read none yet closes after its first reply, or at its read deadline.
+         */
         void closeWhenIdle();
     }
 

@@ -14,8 +14,8 @@ interface StreamServer {
 
     int openConnections();
 
-    /** The connections a retiring server still waits for before it closes (Retirement's drain). */
-    default int drainingConnections() {
+    /** The connections a retiring server still waits for before it closes (Retirement's drain); at {@code shutdown}, fewer may do. */
+    default int drainingConnections(boolean shutdown) {
         return openConnections();
     }
 

@@ -145,7 +145,7 @@ abstract sealed class TcpConnection implements SocketStreamServer.Connection
     /** Reaper: closes the connection if it is past its deadline, or idle once {@link #closeWhenIdle} was asked. */
     @Override
     public void expireIfDue(long now) {
-        if (closeWhenIdle && evict()) {
+        if (closeWhenIdle && served > 0 && evict()) {
             return; // it was reading when asked and found no whole message
         }
         long w = writeDeadline;
@@ -181,10 +181,16 @@ abstract sealed class TcpConnection implements SocketStreamServer.Connection
         }
     }
 
+    /**
+     * One that has read no message yet is left to its first reply (or its read deadline): its
+     * first query may wait unread in the kernel, its poller not having read it yet.
+     */
     @Override
     public void closeWhenIdle() {
         closeWhenIdle = true;
-        evict();
+        if (served > 0) {
+            evict();
+        }
     }
 
     /** Closes it whatever it does (shutdown, a failed reply); waits out the short raw-call windows. */

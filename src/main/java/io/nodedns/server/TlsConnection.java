@@ -27,6 +27,8 @@ final class TlsConnection implements Runnable, SocketStreamServer.Connection {
     private volatile long waitingSince;
     /** Set by {@link #closeWhenIdle}: it ends after the reply it is writing. */
     private volatile boolean closeWhenIdle;
+    /** Set once it has read a query: till then it may be in its handshake, or its first query unread. */
+    private volatile boolean readAny;
 
     TlsConnection(TlsServer server, Socket raw, long now) {
         this.server = server;
@@ -101,6 +103,7 @@ final class TlsConnection implements Runnable, SocketStreamServer.Connection {
     private byte[] answer(byte[] query, int n) throws IOException {
         deadline = 0;
         waitingSince = 0;
+        readAny = true;
         return server.answer(query, n, (InetSocketAddress) raw.getRemoteSocketAddress());
     }
 
@@ -130,7 +133,7 @@ final class TlsConnection implements Runnable, SocketStreamServer.Connection {
     /** Reaper: closes it past a deadline. */
     @Override
     public void expireIfDue(long now) {
-        if (closeWhenIdle) {
+        if (closeWhenIdle && readAny) {
             evict();
         }
         if (past(writeDeadline, now) || past(deadline, now)) {
@@ -158,10 +161,13 @@ final class TlsConnection implements Runnable, SocketStreamServer.Connection {
         return (InetSocketAddress) raw.getLocalSocketAddress();
     }
 
+    /** One that has read no query yet (its handshake running, or its first query unread) is left to its first reply or its read deadline. */
     @Override
     public void closeWhenIdle() {
         closeWhenIdle = true;
-        evict();
+        if (readAny) {
+            evict();
+        }
     }
 
     /** Closes the TCP socket under the TLS layer, which ends any read or write blocked on it; true the first time. */

@@ -47,17 +47,22 @@ public final class StreamSockets {
      * Attaches a socket filter that drops every packet reaching listening socket {@code fd} from
      * now on: a client's SYN goes unanswered and is sent again (after 1 s, RFC 6298), by then to
      * the socket that replaced this one once it is closed, while the connections its accept queue
-     * holds stay there to be accepted (closing it at once would reset them). False if refused.
+     * holds stay there to be accepted (closing it at once would reset them). Null if attached, else
+     * why not (the errno, for a warning).
      */
-    public static boolean dropNewConnections(int fd) {
+    public static String dropNewConnections(int fd) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment filter = arena.allocate(8, 8); // struct sock_filter {u16 code; u8 jt, jf; u32 k}: ret #0
             filter.set(ValueLayout.JAVA_SHORT, 0, BPF_RET_K);
             MemorySegment program = arena.allocate(16, 8); // struct sock_fprog {u16 len; struct sock_filter *filter}
             program.set(ValueLayout.JAVA_SHORT, 0, (short) 1);
             program.set(ValueLayout.JAVA_LONG, 8, filter.address());
-            return (int) SETSOCKOPT.invokeExact(fd, LinuxSockets.SOL_SOCKET, SO_ATTACH_FILTER, program.address(),
-                    16) == 0;
+            MemorySegment errno = Libc.errnoWord();
+            if ((int) SETSOCKOPT.invokeExact(fd, LinuxSockets.SOL_SOCKET, SO_ATTACH_FILTER, program.address(),
+                    16) == 0) {
+                return null;
+            }
+            return "setsockopt(SO_ATTACH_FILTER): " + Errno.describe(errno.get(ValueLayout.JAVA_INT, 0));
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -80,6 +80,31 @@ class DohReplaceReloadTest {
         }
     }
 
+    /**
+     * A shutdown does not wait for a client answered just before, as a reload does (for its next
+     * request, whose reply closes the connection): no server would take that request anyway.
+     * Before, the stop waited until the connection had been silent for a second.
+     */
+    @Test
+    void aShutdownWaitsNotForAClientAnsweredJustBefore() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        Path file = dir.resolve("Corefile");
+        Files.writeString(file, corefile(port, 2, "v0"));
+        try (TestServer server = TestServer.fromFile(file);
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            client.setSoTimeout(5000);
+            InputStream in = new BufferedInputStream(client.getInputStream());
+            byte[] reply = Load.post(client.getOutputStream(), in,
+                    DnsClient.query("a.example.org", Type.A).toWire(), new boolean[1]);
+            assertEquals(Rcode.NOERROR, new Message(reply).getRcode(), "answered");
+            long start = System.nanoTime();
+            server.server().stop();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("https:// stop after a reply: %d ms%n", millis);
+            assertTrue(millis < 600, "stopped in " + millis + " ms");
+        }
+    }
+
     /** Live acceptor threads of the https:// servers labelled with this port: one each while it runs. */
     private static long jettyAcceptors(int port) {
         return Thread.getAllStackTraces().keySet().stream()

@@ -132,6 +132,35 @@ class TcpAddressChangeReloadTest {
         }
     }
 
+    /**
+     * A connection the old server accepted just before a reload moved the port away, whose client
+     * sends its first query only after the server retired: it is answered, then closed. Before, the
+     * retire closed it as idle (its poller had read nothing yet), the query unread.
+     */
+    @Test
+    void aConnectionWithNoQueryReadYetWhenThePortMovesGetsItsFirstAnswer() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        int moved = FreePorts.udpAndTcp();
+        Path file = dir.resolve("Corefile");
+        Files.writeString(file, corefile(port, false, "v0"));
+        try (TestServer server = TestServer.fromFile(file);
+                Socket fresh = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            fresh.setSoTimeout(5000);
+            TcpServer old = server.firstListener().tcpServer();
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (old.openConnections() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, old.openConnections(), "accepted");
+            Files.writeString(file, corefile(moved, false, "v1"));
+            assertTrue(server.server().reload(), "reload applied");
+            Thread.sleep(300); // past the handover grace: the old server has retired
+            Message reply = DnsClient.exchange(fresh, DnsClient.query("a.example.org", Type.A));
+            assertEquals(Rcode.NOERROR, reply.getRcode(), "the first query is answered");
+            assertEquals(-1, fresh.getInputStream().read(), "then the connection is closed");
+        }
+    }
+
     /** TCP sockets of this network namespace with local port {@code port} in {@code state} (/proc/net/tcp's hex code). */
     static long sockets(int port, String state) throws java.io.IOException {
         String local = ":%04X".formatted(port);
