@@ -224,13 +224,13 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
      * {@code acceptorGone}; the caller then closes it (also DohServer's Jetty socket). Every call on
      * its fd is made holding {@code closeLock}, which whoever closes {@code socket} holds too: once
      * closed, its fd number may already be a new socket's (one of the next listener's), which the
-     * filter would make drop every packet.
+     * filter would make drop every SYN.
      *
-     * <p>Two windows of the kernel's are left, each as long as a loopback round trip: a connection
-     * whose handshake is half done (SYN_RECV) when the filter is attached has its last ACK dropped
-     * and is reset at the close; and one whose ACK passed the filter check just before it was
-     * attached is created from the listening socket just after, inheriting the filter (its
-     * packets are then dropped until its read timeout closes it).
+     * <p>The filter drops SYNs only ({@link StreamSockets#dropNewConnections}): a handshake half
+     * done (SYN_RECV) when it is attached still completes into the queue (dropping every packet
+     * reset it at the close: DropNewConnectionsTest), and a connection created from the listening
+     * socket just after inherits a filter that never meets a SYN. A handshake that completes after
+     * the queue was found empty is still reset at the close.
      */
     static void acceptQueued(java.nio.channels.ServerSocketChannel socket, Object closeLock,
             java.util.function.BooleanSupplier acceptorGone) {

@@ -24,8 +24,18 @@ public final class StreamSockets {
     private static final int TCP_INFO = 11;
     /** struct tcp_info's tcpi_unacked: on a listening socket, the connections its accept queue holds. */
     private static final long TCPI_UNACKED = 24;
-    /** Classic BPF's {@code ret #0}: BPF_RET | BPF_K, accept 0 bytes, i.e. drop the packet. */
-    private static final short BPF_RET_K = 0x06;
+    /**
+     * The listening socket's filter (classic BPF, struct sock_filter {u16 code; u8 jt, jf; u32 k}),
+     * run with the packet at its TCP header: {@code ldb [13]} (the flags), {@code jset #SYN} drop,
+     * else keep it whole. Only SYNs are dropped: the last ACK of a handshake under way when it is
+     * attached still completes it (dropping every packet reset that connection at close:
+     * DohReplaceReloadTest lost a fresh connection so), and a child socket that inherits the filter
+     * never receives a SYN.
+     */
+    private static final short[] FILTER_CODES = {0x30, 0x45, 0x06, 0x06};
+    private static final byte[] FILTER_JUMP_IF_TRUE = {0, 0, 0, 0};
+    private static final byte[] FILTER_JUMP_IF_FALSE = {0, 1, 0, 0};
+    private static final int[] FILTER_KS = {13, 0x02, 0, 0xFFFF_FFFF};
 
     private StreamSockets() {}
 
@@ -44,7 +54,7 @@ public final class StreamSockets {
     }
 
     /**
-     * Attaches a socket filter that drops every packet reaching listening socket {@code fd} from
+     * Attaches a socket filter that drops every SYN reaching listening socket {@code fd} from
      * now on: a client's SYN goes unanswered and is sent again (after 1 s, RFC 6298), by then to
      * the socket that replaced this one once it is closed, while the connections its accept queue
      * holds stay there to be accepted (closing it at once would reset them). Null if attached, else
@@ -52,10 +62,16 @@ public final class StreamSockets {
      */
     public static String dropNewConnections(int fd) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            MemorySegment filter = arena.allocate(8, 8); // struct sock_filter {u16 code; u8 jt, jf; u32 k}: ret #0
-            filter.set(ValueLayout.JAVA_SHORT, 0, BPF_RET_K);
+            int n = FILTER_CODES.length;
+            MemorySegment filter = arena.allocate(8L * n, 8);
+            for (int i = 0; i < n; i++) {
+                filter.set(ValueLayout.JAVA_SHORT, 8L * i, FILTER_CODES[i]);
+                filter.set(ValueLayout.JAVA_BYTE, 8L * i + 2, FILTER_JUMP_IF_TRUE[i]);
+                filter.set(ValueLayout.JAVA_BYTE, 8L * i + 3, FILTER_JUMP_IF_FALSE[i]);
+                filter.set(ValueLayout.JAVA_INT, 8L * i + 4, FILTER_KS[i]);
+            }
             MemorySegment program = arena.allocate(16, 8); // struct sock_fprog {u16 len; struct sock_filter *filter}
-            program.set(ValueLayout.JAVA_SHORT, 0, (short) 1);
+            program.set(ValueLayout.JAVA_SHORT, 0, (short) n);
             program.set(ValueLayout.JAVA_LONG, 8, filter.address());
             MemorySegment errno = Libc.errnoWord();
             if ((int) SETSOCKOPT.invokeExact(fd, LinuxSockets.SOL_SOCKET, SO_ATTACH_FILTER, program.address(),
