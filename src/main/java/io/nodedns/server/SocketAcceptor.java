@@ -207,7 +207,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
 
     /**
      * Stops accepting without resetting the connections the kernel queued on the socket: where it
-     * can, drops new connections' packets first ({@link StreamSockets#dropNewConnections}: their
+     * can, drops new connections' SYNs first ({@link StreamSockets#dropNewConnections}: their
      * clients send their SYN again, to the socket that replaces this one), accepts until the queue
      * is empty (at most {@link #QUEUE_DRAIN}), then stops. CoreDNS's Go listener closes with its queue.
      */
