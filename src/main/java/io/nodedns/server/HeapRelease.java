@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * in docs/operations.md. Nothing on the query path: the UDP count is the loops' per-batch counters,
  * summed here.
  */
-public final class HeapRelease {
+final class HeapRelease {
     static final Duration CHECK_PERIOD = Duration.ofSeconds(5);
     /** Growth worth a full GC: about a tenth of the image's idle RSS, half its idle heap. */
     static final long MIN_GROWTH = 8L << 20;

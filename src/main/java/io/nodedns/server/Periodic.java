@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * A virtual thread that runs a task every period until it is interrupted: the one way periodic
- * work is run (file reload checks, forward's idle-connection sweep, node-cache's ConfigMap sync).
+ * work is run (file reload checks, forward's idle-connection sweep, node-cache's ConfigMap sync, the heap release after a burst).
  * An instance is such a task as a {@link Lifecycle}, started and stopped with what owns it, so a
  * Corefile reload never leaves a timer behind.
  */

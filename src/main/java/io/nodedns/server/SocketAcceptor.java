@@ -156,14 +156,16 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
      * Admits the connection just accepted. At the cap with every connection refusing eviction, the
      * acceptor holds the newcomer and asks again every 5 ms for up to 1 s before it closes it: a
      * connection whose first request still waits unread in the kernel (its thread has not run yet)
-     * refuses, and under a reconnecting flood all 128 of them could, only for as long as their
+     * refuses, and under a reconnecting flood every connection could, only for as long as their
      * threads take to start; closing the newcomer at once then reset a kubelet probe (its request
      * unread). Connections that arrive meanwhile wait in the listen backlog. Past 1 s every
-     * connection is really being answered, and the newcomer is closed as before.
+     * connection is really being answered, and the newcomer is closed as before. While a retired
+     * socket's queue is being taken ({@link #stopAcceptingQueued}) the cap does not hold: those
+     * connections are served once and closed, and waiting here would leave the queue to be reset.
      */
     private boolean admitSoon() {
         long giveUp = System.nanoTime() + ADMIT_WAIT_NANOS;
-        while (!connections.admit(maxConnections())) {
+        while (!connections.admit(stoppingQueued.get() ? Integer.MAX_VALUE : maxConnections())) {
             if (!accepting || System.nanoTime() - giveUp > 0) {
                 return false;
             }
@@ -213,6 +215,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
      */
     void stopAcceptingQueued() {
         if (stoppingQueued.compareAndSet(false, true)) {
+            LockSupport.unpark(acceptor); // one held at the cap (admitSoon) is admitted now
             acceptQueued(server, serverClose, this::failed);
         }
         stopAccepting();

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  * DNS over TCP for one listener: an accepting virtual thread; connections wait for queries in the
  * process's {@link TcpPoller} and are served by a virtual thread per message (see
  * {@link TcpConnection}). At {@link ListenerSettings#maxTcpConnections()} a new connection takes
- * the place of the one that has waited longest for a query's bytes, or is closed at once if every
- * connection is busy ({@link ConnectionSet}; never queued), so a flood of idle sockets cannot
+ * the place of the one that has waited longest for a query's bytes, or is closed after up to 1 s
+ * if every connection stays busy ({@link ConnectionSet}, {@code SocketAcceptor.admitSoon}), so a flood of idle sockets cannot
  * starve real clients. At most {@link #MAX_BUSY} connections of the listener hold a
  * {@link TcpWork} (buffers) at once; a message that finds none is shed: its connection is closed
  * and counted.

@@ -59,9 +59,10 @@ class DohChurnTest {
     private static final long MAX_MORE_COMMITTED_KIB = 16 << 10;
     /**
      * HeapRelease checks every 5 s and acts at the first check after one with no GC in between
-     * (10 s at most once quiet); the rest is room for a loaded machine (5.5-8.3 s were seen).
+     * (10 s at most once quiet; 5.5-9.9 s were seen), but not within 60 s of a release it made
+     * during start-up (its MIN_SPACING), which a slow machine may see: that bounds the wait.
      */
-    private static final Duration HEAP_RELEASED_WITHIN = Duration.ofSeconds(35);
+    private static final Duration HEAP_RELEASED_WITHIN = Duration.ofSeconds(75);
     private static final Pattern GENERATION = Pattern.compile("(?:DefNew|Tenured)\\s+total (\\d+)K, used (\\d+)K");
 
     @TempDir

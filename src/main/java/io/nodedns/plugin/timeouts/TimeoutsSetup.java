@@ -12,7 +12,8 @@ import java.time.Duration;
 /**
  * {@code timeouts { read D; write D; idle D; maxtcpqueries N; maxconnections N }} (CoreDNS plugin/timeouts): TCP
  * timeouts of the block's listeners. {@code maxconnections} is nodedns's own: the cap on open TCP
- * connections per listener (default 1024); connections past it are closed at once. An
+ * connections per listener (default 1024); past it a new connection takes an idle one's place, or is
+ * closed after up to 1 s if every one stays busy. An
  * {@code https://} block takes only {@code read} and {@code idle} (DohServer has no use for the others).
  */
 public final class TimeoutsSetup implements PluginSetup {
