@@ -45,7 +45,7 @@ import org.xbill.DNS.Type;
  * starts and answers a query. What would leave the machine is rewritten first: upstreams
  * (/etc/resolv.conf included) go to a loopback stand-in (tls:// ones to a DoT stand-in with the
  * test CA), bind addresses to 127.0.0.x, ports to free ones, HTTP addresses to free loopback
- * ports, node files (/etc/coredns/...) to files of a temporary directory, and kubernetes plugins
+ * ports, node files (/etc/coredns/...) and kubeforward snapshots to files of a temporary directory, and kubernetes plugins
  * to the stand-in API server. Corefiles that still need a plugin nodedns lacks are listed in
  * {@link #EXPECTED_FAILURES} with that plugin: the test fails when one of them starts loading
  * (take it off the list) or fails for another reason.
@@ -320,6 +320,8 @@ class CorpusTest {
                 for (int i = 0; i < n; i++) {
                     words.set(1 + i, n == 1 ? t.caPem().toString() : files.get(i));
                 }
+            } else if (first.equals("snapshot") && words.size() > 1) {
+                words.set(1, caseDir.resolve("kubeforward.endpoints").toString()); // not the node's /var/run
             } else if (first.equals("kubeconfig") && words.size() > 1) {
                 words.set(1, t.kubeconfig().toString());
                 if (words.size() > 2) {

@@ -171,6 +171,9 @@ final class KubeforwardBinding implements Lifecycle, Readiness {
         }
         try {
             EndpointSnapshot.write(config.snapshot(), describe(), endpoints);
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            // a stop interrupted the watcher mid-write: the write is atomic, the previous file stays
+            Log.info(KubeforwardSetup.NAME, "snapshot " + config.snapshot() + " not written: stopped while writing");
         } catch (IOException e) {
             Log.warning(KubeforwardSetup.NAME, "cannot write snapshot " + config.snapshot() + ": " + e);
         }
