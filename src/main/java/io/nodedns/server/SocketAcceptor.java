@@ -13,6 +13,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -38,11 +41,11 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     private static final long ADMIT_RETRY_NANOS = 5_000_000L;
     private static final long ADMIT_WAIT_NANOS = 1_000_000_000L;
     /** How long close() waits for the acceptor to end (it ends within microseconds once its socket is closed). */
-    private static final java.time.Duration ACCEPTOR_EXIT = java.time.Duration.ofSeconds(1);
+    private static final Duration ACCEPTOR_EXIT = Duration.ofSeconds(1);
     /** The longest {@link #stopAcceptingQueued} waits for the acceptor to empty the queue (it takes microseconds a connection). */
-    private static final java.time.Duration QUEUE_DRAIN = java.time.Duration.ofSeconds(1);
+    private static final Duration QUEUE_DRAIN = Duration.ofSeconds(1);
     /** Set once the socket filter was refused and that was logged: the reason is the same every time. */
-    private static final java.util.concurrent.atomic.AtomicBoolean FILTER_REFUSED_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean FILTER_REFUSED_WARNED = new AtomicBoolean();
     final ConnectionSet<C> connections = new ConnectionSet<>();
     private final ServerSocketChannel server;
     private final String kind;
@@ -53,7 +56,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
     /** Held to close {@link #server}, and to call on its fd: a closed fd's number may already be another socket's. */
     private final Object serverClose = new Object();
     /** Set by the first {@link #stopAcceptingQueued}: a reload and a shutdown may retire it at once. */
-    private final java.util.concurrent.atomic.AtomicBoolean stoppingQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean stoppingQueued = new AtomicBoolean();
 
     /** Binds {@code bindTo}; {@code kind} ("tcp", "tls", "http") and {@code label} name the threads and the error log. */
     SocketAcceptor(InetSocketAddress bindTo, String kind, String label) throws IOException {
@@ -235,8 +238,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
      * socket just after inherits a filter that never meets a SYN. A handshake that completes after
      * the queue was found empty is still reset at the close.
      */
-    static void acceptQueued(java.nio.channels.ServerSocketChannel socket, Object closeLock,
-            java.util.function.BooleanSupplier acceptorGone) {
+    static void acceptQueued(ServerSocketChannel socket, Object closeLock, BooleanSupplier acceptorGone) {
         if (StreamSockets.unavailableReason() != null) {
             return;
         }
