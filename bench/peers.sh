@@ -309,7 +309,8 @@ done
   echo "java=$("$JAVA" -version 2>&1 | head -1)"
   echo "dnsperf=$(dnsperf -h 2>&1 | awk '/^Version/ {print $2}') dnsdist=$(dnsdist --version | awk 'NR==1 {print $2}') unbound=$(unbound -V | awk 'NR==1 {print $2}') knot=$(knotd --version | awk '{print $NF}')"
   echo "nodedns=$(git -C "$bench_root" rev-parse --short HEAD 2>/dev/null)$(git -C "$bench_root" diff --quiet 2>/dev/null || echo +dirty)"
-  [[ -z "${BASE_JAR:-}" ]] || echo "nodedns-base=$BASE_JAR"
+  # the commit the base jar was built from when it sits in a checkout (target/ of a worktree), else its file name
+  [[ -z "${BASE_JAR:-}" ]] || echo "nodedns-base=$(git -C "$(dirname "$BASE_JAR")" rev-parse --short HEAD 2>/dev/null || basename "$BASE_JAR")"
   echo "runs=$RUNS sat_secs=$SAT_SECS lat_secs=$LAT_SECS warmup_secs=$WARMUP_SECS workload_warmup_secs=$WORKLOAD_WARMUP_SECS hit_rate=$HIT_RATE miss_rate=$MISS_RATE mix_rate=$MIX_RATE"
   echo "dnsperf_args=$DNSPERF_ARGS lg_outstanding=$LG_OUTSTANDING lg_sockets=$LG_SOCKETS server_cpu=$SERVER_CPU client_cpu=$CLIENT_CPU"
   echo "servers=$SERVERS"

@@ -185,6 +185,12 @@ EOF
   echo
   echo "Raw results: \`$(realpath --relative-to="$root" "$res")/results.csv\` (one line per run; dnsperf output,"
   echo "loadgen output and HdrHistogram logs in \`raw/\`)."
+  base="$(m nodedns-base)"
+  if [[ -n "$base" ]]; then
+    echo
+    echo "\`nodedns-base\` is nodedns built from an earlier commit ($base), measured in the same run and the"
+    echo "same way as the current code: only figures of one run compare."
+  fi
   echo
   echo "## Results$( ((smoke)) && echo ' (smoke run: not meaningful)')"
   echo
@@ -204,7 +210,7 @@ EOF
     echo
   fi
   echo "Targets and all runs side by side: [benchmarks-targets.md](benchmarks-targets.md); service"
-  echo "discovery at scale (kubernetes/multicluster): [benchmarks-discovery.md](benchmarks-discovery.md)."
+  echo "discovery at scale (kubernetes/multicluster), and under EndpointSlice churn (watch-side CPU, p99 with and without 20 updates/s at 1k and 10k Services): [benchmarks-discovery.md](benchmarks-discovery.md)."
   if [[ -n "$footprint" ]]; then echo; echo "$footprint"; fi
 } >"$md"
 if ((plotted)); then
