@@ -49,7 +49,7 @@ final class KubernetesMetadata implements MetadataProvider {
             return;
         }
         String zone = zones.get(z);
-        String name = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
+        String name = Names.toCoreDnsText(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
                 .toLowerCase(Locale.ROOT);
         String base = name.length() == zone.length() ? "" : name.substring(0, name.length() - zone.length() - 1);
         String[] segs = base.isEmpty() || base.equals("svc") || base.equals("pod") ? new String[0] : base.split("\\.");
