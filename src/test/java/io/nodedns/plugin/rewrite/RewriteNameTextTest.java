@@ -1,5 +1,6 @@
 package io.nodedns.plugin.rewrite;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nodedns.testing.DnsClient;
@@ -34,11 +35,11 @@ class RewriteNameTextTest {
                  rewrite name substring b\\'$\\@\\007.sub x
                 """.formatted(EscapedLabel.COREDNS_LOWER_REGEX);
         try (RewriteFixture f = new RewriteFixture(rules)) {
-            assertEquals("matched.re.test.", upstreamQuestion(f, EscapedLabel.DIG + ".re.test"));
-            // FROM and TO get a final dot (CoreDNS's Normalize): "a\ b\'$\@\007.pre." -> "x."
-            assertEquals("x.test.", upstreamQuestion(f, EscapedLabel.DIG + ".pre.test"));
-            assertEquals("a\\032b.ok.test.", upstreamQuestion(f, EscapedLabel.DIG + ".suf.test"));
-            assertEquals("a\\032x.test.", upstreamQuestion(f, EscapedLabel.DIG + ".sub.test"));
+            assertAll(() -> assertEquals("matched.re.test.", upstreamQuestion(f, EscapedLabel.DIG + ".re.test")),
+                    // FROM and TO get a final dot (CoreDNS's Normalize): "a\\ b\\'$\\@\\007.pre." -> "x."
+                    () -> assertEquals("x.test.", upstreamQuestion(f, EscapedLabel.DIG + ".pre.test")),
+                    () -> assertEquals("a\\032b.ok.test.", upstreamQuestion(f, EscapedLabel.DIG + ".suf.test")),
+                    () -> assertEquals("a\\032x.test.", upstreamQuestion(f, EscapedLabel.DIG + ".sub.test")));
         }
     }
 
@@ -64,8 +65,8 @@ class RewriteNameTextTest {
             assertEquals(label + ".up.test.", f.lastUpstreamQuery().getQuestion().getName().toString());
             CNAMERecord cname = (CNAMERecord) reply.getSection(Section.ANSWER).getFirst();
             // dnsjava's Name.equals ignores case (the server gives the owner the client's case)
-            assertEquals(Name.fromString(label + ".ans.test."), cname.getName(), "answer name");
-            assertEquals(Name.fromString(label + ".v.test."), cname.getTarget(), "answer value");
+            assertAll(() -> assertEquals(Name.fromString(label + ".ans.test."), cname.getName(), "answer name"),
+                    () -> assertEquals(Name.fromString(label + ".v.test."), cname.getTarget(), "answer value"));
         }
     }
 }
