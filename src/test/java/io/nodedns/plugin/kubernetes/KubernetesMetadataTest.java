@@ -28,6 +28,11 @@ class KubernetesMetadataTest {
         Exchange escaped = LoopAllocations.metadataExchange(EscapedLabel.DIG + ".Team.svc.cluster.local.");
         m.metadata(escaped);
         assertEquals(EscapedLabel.COREDNS_LOWER, escaped.metadata("kubernetes/service"));
+        // an escaped dot is inside its label, as miekg/dns's SplitDomainName reads the text
+        Exchange dotted = LoopAllocations.metadataExchange("web\\.v2.team.svc.cluster.local.");
+        m.metadata(dotted);
+        assertEquals("web\\.v2", dotted.metadata("kubernetes/service"));
+        assertEquals("", dotted.metadata("kubernetes/endpoint"));
     }
 
     @Test
