@@ -12,8 +12,7 @@ import org.agrona.MutableDirectBuffer;
  * All offsets are absolute buffer offsets. {@code msgStart} is where the DNS message starts
  * (compression pointers are relative to it) and {@code limit} is the offset just past its end.
  * Every method except {@link #toString}, {@link #toCoreDnsText} and {@link #fromString} is
- * allocation-free; errors are
- * negative return codes, never exceptions.
+ * allocation-free; errors are negative return codes, never exceptions.
  */
 public final class Names {
     public static final int MAX_NAME_LENGTH = 255;

@@ -8,8 +8,7 @@ import org.xbill.DNS.Name;
 /**
  * Wire name to lower-case presentation text, without allocating: the form CoreDNS's rewrite
  * matches against ({@code state.Name()}: lower case, fully qualified, escaped as miekg/dns escapes,
- * {@link Names#escapeLabelByteCoreDns}). Back to wire form
- * with {@link Names#fromString}.
+ * {@link Names#escapeLabelByteCoreDns}). Back to wire form with {@link Names#fromString}.
  */
 final class WireText {
     private WireText() {}
