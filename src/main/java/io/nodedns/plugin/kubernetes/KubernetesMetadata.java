@@ -52,7 +52,10 @@ final class KubernetesMetadata implements MetadataProvider {
         String zone = zones.get(z);
         String name = Names.toCoreDnsText(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
                 .toLowerCase(Locale.ROOT);
-        String base = name.length() == zone.length() ? "" : name.substring(0, name.length() - zone.length() - 1);
+        // the name less the zone and the dot before it (for the root zone, the name's own last dot: dnsutil.TrimZone)
+        String base = name.length() == zone.length()
+                ? ""
+                : name.substring(0, name.length() - (zone.equals(".") ? 1 : zone.length() + 1));
         String[] segs = base.isEmpty() || base.equals("svc") || base.equals("pod") ? new String[0] : labels(base);
         String kind = "";
         String namespace = "";

@@ -36,6 +36,16 @@ class KubernetesMetadataTest {
     }
 
     @Test
+    void theRootZoneKeepsEveryLabel() {
+        KubernetesMetadata m = new KubernetesMetadata(List.of("."), null);
+        Exchange ex = LoopAllocations.metadataExchange("web.team.svc.");
+        m.metadata(ex);
+        assertEquals("svc", ex.metadata("kubernetes/kind"), "the name less its last dot, as dnsutil.TrimZone gives it");
+        assertEquals("team", ex.metadata("kubernetes/namespace"));
+        assertEquals("web", ex.metadata("kubernetes/service"));
+    }
+
+    @Test
     void aNameOutsideItsZonesGetsNothingAndAllocatesNothing() throws Exception {
         KubernetesMetadata m = new KubernetesMetadata(List.of("cluster.local."), null);
         Exchange ex = LoopAllocations.metadataExchange("www.example.org.");

@@ -181,6 +181,26 @@ class TemplateTest {
     }
 
     @Test
+    void anOwnerNameStartingWithDollarIsANameNotADirective() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        String corefile = """
+                .:%d {
+                  template IN A example {
+                    answer "{{ .Name }} 60 IN A 10.0.0.1"
+                  }
+                }
+                """.formatted(port);
+        try (TestServer s = TestServer.fromText(corefile); DnsClient client = new DnsClient(port)) {
+            // miekg/dns writes $ unescaped and reads only $TTL, $ORIGIN, $INCLUDE, $GENERATE as directives
+            Message reply = client.udp(DnsClient.query("\\$x.example", Type.A));
+            assertEquals(Rcode.NOERROR, reply.getRcode(), reply.toString());
+            assertEquals(Name.fromString("\\$x.example."), reply.getSection(Section.ANSWER).getFirst().getName());
+        }
+        assertEquals(Name.fromString("\\$ttl.example."),
+                TemplateReply.parse("$ttl.example. 60 IN A 10.0.0.1").getName());
+    }
+
+    @Test
     void regexGroupsAnswersAndFallthrough() throws Exception {
         int port = FreePorts.udpAndTcp();
         String corefile = IP_TEMPLATES.formatted(port);
