@@ -6,14 +6,14 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Presentation-form conversion for {@link Names}. {@code toText} allocates (control path and logs);
- * {@code fromText} does not (rewrite runs it per query).
- * Escaping follows BIND/dig (and dnsjava): bytes outside 0x21..0x7E as {@code \DDD}, and
- * {@code " ( ) . ; \ @ $} with a backslash.
+ * {@code fromText} does not (rewrite runs it per query). Two escaping styles: BIND/dig's (and
+ * dnsjava's), for what nodedns prints to people, and miekg/dns's, the text CoreDNS's plugins match
+ * and print (see {@link #escapeCoreDns}). {@code fromText} reads both.
  */
 final class NameText {
     private NameText() {}
 
-    static String toText(final DirectBuffer b, final int off, final int len) {
+    static String toText(final DirectBuffer b, final int off, final int len, final boolean coreDns) {
         final char[] out = new char[4 * len]; // at most 4 chars a byte (\DDD)
         int n = 0; // chars in out
         final int end = off + len;
@@ -27,7 +27,8 @@ final class NameText {
                 return new String(out, 0, n) + "<malformed>";
             }
             for (int i = pos + 1, e = pos + 1 + l; i < e; i++) {
-                n = escape(b.getByte(i) & 0xFF, out, n);
+                final int c = b.getByte(i) & 0xFF;
+                n = coreDns ? escapeCoreDns(c, out, n) : escape(c, out, n);
             }
             out[n++] = '.';
             pos += l + 1;
@@ -38,18 +39,15 @@ final class NameText {
     static String toText(final DirectBuffer b, final int msgStart, final int off, final int limit) {
         final UnsafeBuffer tmp = new UnsafeBuffer(new byte[Names.MAX_NAME_LENGTH]);
         final int len = Names.expand(b, msgStart, off, limit, tmp, 0);
-        return len < 0 ? "<malformed:" + len + ">" : toText(tmp, 0, len);
+        return len < 0 ? "<malformed:" + len + ">" : toText(tmp, 0, len, false);
     }
 
+    /** dig's escaping: bytes outside 0x21..0x7E as {@code \DDD}, {@code " ( ) . ; \ @ $} after a backslash. */
     static int escape(final int c, final char[] out, final int at) {
-        int n = at;
         if (c <= 0x20 || c >= 0x7F) {
-            out[n++] = '\\';
-            out[n++] = (char) ('0' + c / 100);
-            out[n++] = (char) ('0' + (c / 10) % 10);
-            out[n++] = (char) ('0' + c % 10);
-            return n;
+            return decimal(c, out, at);
         }
+        int n = at;
         switch (c) {
             case '"', '(', ')', '.', ';', '\\', '@', '$' -> out[n++] = '\\';
             default -> {
@@ -57,6 +55,34 @@ final class NameText {
         }
         out[n++] = (char) c;
         return n;
+    }
+
+    /**
+     * miekg/dns v1.1.50's escaping (UnpackDomainName, isDomainNameLabelSpecial, escapeByte), which
+     * is how CoreDNS 1.10.1's plugins see a name: {@code . ' @ ; ( ) " \} and space after a
+     * backslash, other bytes outside 0x20..0x7E as {@code \DDD}; {@code $} as is.
+     */
+    static int escapeCoreDns(final int c, final char[] out, final int at) {
+        int n = at;
+        switch (c) {
+            case '.', ' ', '\'', '@', ';', '(', ')', '"', '\\' -> out[n++] = '\\';
+            default -> {
+                if (c < ' ' || c > '~') {
+                    return decimal(c, out, at);
+                }
+            }
+        }
+        out[n++] = (char) c;
+        return n;
+    }
+
+    /** The byte {@code c} as {@code \DDD}. */
+    private static int decimal(final int c, final char[] out, final int at) {
+        out[at] = '\\';
+        out[at + 1] = (char) ('0' + c / 100);
+        out[at + 2] = (char) ('0' + (c / 10) % 10);
+        out[at + 3] = (char) ('0' + c % 10);
+        return at + 4;
     }
 
     static int fromText(final CharSequence name, final MutableDirectBuffer dst, final int off) {

@@ -11,8 +11,8 @@ import org.agrona.MutableDirectBuffer;
  * <p>
  * All offsets are absolute buffer offsets. {@code msgStart} is where the DNS message starts
  * (compression pointers are relative to it) and {@code limit} is the offset just past its end.
- * Every method except {@link #toString} and {@link #fromString} is allocation-free; errors are
- * negative return codes, never exceptions.
+ * Every method except {@link #toString}, {@link #toCoreDnsText} and {@link #fromString} is
+ * allocation-free; errors are negative return codes, never exceptions.
  */
 public final class Names {
     public static final int MAX_NAME_LENGTH = 255;
@@ -330,9 +330,22 @@ public final class Names {
         return next < nameEnd ? next : ERR_BOUNDS;
     }
 
-    /** Presentation form like dig: "www.example.org.", "." for the root, {@code \.} and {@code \DDD} escapes. Allocates. */
+    /**
+     * Presentation form like dig: "www.example.org.", "." for the root, {@code \.} and {@code \DDD}
+     * escapes. Allocates. For what nodedns prints to people; what a Corefile's plugins match and
+     * print is {@link #toCoreDnsText}.
+     */
     public static String toString(final DirectBuffer b, final int off, final int len) {
-        return NameText.toText(b, off, len);
+        return NameText.toText(b, off, len, false);
+    }
+
+    /**
+     * The uncompressed name at {@code off} as CoreDNS's plugins see it (miekg/dns's escapes: a space
+     * as {@code \ }, {@code '} escaped, {@code $} not; see {@link #escapeLabelByteCoreDns}), case kept.
+     * Allocates.
+     */
+    public static String toCoreDnsText(final DirectBuffer b, final int off, final int len) {
+        return NameText.toText(b, off, len, true);
     }
 
     /** Presentation form of a possibly compressed name inside a message. Allocates: logs only. */
@@ -341,12 +354,13 @@ public final class Names {
     }
 
     /**
-     * Writes byte {@code c} of a label in presentation form at {@code out[at]}, as dig does (bytes
-     * outside 0x21..0x7E as {@code \DDD}, {@code " ( ) . ; \ @ $} after a backslash), and returns
-     * the index after it: at most {@code at + 4}. Allocation-free (rewrite spells names per query).
+     * Writes byte {@code c} of a label at {@code out[at]} as miekg/dns v1.1.50 does when it unpacks a
+     * name, the text CoreDNS 1.10.1's plugins match ({@code . ' @ ; ( ) " \} and space after a
+     * backslash, other bytes outside 0x20..0x7E as {@code \DDD}), and returns the index after it: at
+     * most {@code at + 4}. Allocation-free (rewrite spells names per query).
      */
-    public static int escapeLabelByte(final int c, final char[] out, final int at) {
-        return NameText.escape(c, out, at);
+    public static int escapeLabelByteCoreDns(final int c, final char[] out, final int at) {
+        return NameText.escapeCoreDns(c, out, at);
     }
 
     /**

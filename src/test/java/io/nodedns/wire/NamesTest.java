@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.testing.EscapedLabel;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -40,6 +41,40 @@ class NamesTest {
             assertEquals(len, Names.uncompressedLength(buf, 3, 3 + len));
             assertEquals(expected.labels() - 1, Names.labelCount(buf, 3, len));
         }
+    }
+
+    /**
+     * miekg/dns v1.1.50's UnpackDomainName, the text CoreDNS's plugins see: the bytes
+     * isDomainNameLabelSpecial names ({@code . ' @ ; ( ) " \} and space) after a backslash, bytes
+     * below a space or above {@code ~} as escapeByte's {@code \DDD}, every other byte as is (so
+     * {@code $}, unlike dig). Presentation text read back gives the same wire name.
+     */
+    @Test
+    void coreDnsTextEscapesAsMiekgDnsUnpacksNames() throws Exception {
+        final String special = ".'@;()\" \\";
+        for (int c = 0; c < 256; c++) {
+            final byte[] wire = {1, (byte) c, 0};
+            buf.putBytes(0, wire);
+            final String expected;
+            if (special.indexOf(c) >= 0) {
+                expected = "\\" + (char) c; // isDomainNameLabelSpecial
+            } else if (c < ' ' || c > '~') {
+                expected = String.format(Locale.ROOT, "\\%03d", c); // escapeByte
+            } else {
+                expected = String.valueOf((char) c);
+            }
+            final String text = Names.toCoreDnsText(buf, 0, wire.length);
+            assertEquals(expected + ".", text, "byte " + c);
+            final char[] out = new char[4];
+            assertEquals(expected, new String(out, 0, Names.escapeLabelByteCoreDns(c, out, 0)), "byte " + c);
+            assertEquals(wire.length, Names.fromString(text, buf, 100), text);
+            assertArrayEquals(wire, WireTestSupport.bytes(buf, 100, wire.length), text);
+        }
+        final int len = Names.fromString(EscapedLabel.DIG + ".Example.", buf, 0);
+        assertEquals(EscapedLabel.COREDNS + ".Example.", Names.toCoreDnsText(buf, 0, len));
+        assertEquals(EscapedLabel.DIG + ".Example.", Names.toString(buf, 0, len));
+        buf.putByte(0, (byte) 0);
+        assertEquals(".", Names.toCoreDnsText(buf, 0, 1));
     }
 
     @Test

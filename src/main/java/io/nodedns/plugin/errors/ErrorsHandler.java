@@ -40,7 +40,7 @@ public final class ErrorsHandler extends HookHandler implements Lifecycle {
             }
         }
         int rcode = ex.responseLength() >= DnsHeader.LENGTH ? DnsHeader.rcode(ex.response(), 0) : 2;
-        String qname = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
+        String qname = Names.toCoreDnsText(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
                 .toLowerCase(java.util.Locale.ROOT);
         String line = rcode + " " + qname + " " + Type.string(ex.query().qtype()) + ": " + error;
         Throwable failure = ex.failure();

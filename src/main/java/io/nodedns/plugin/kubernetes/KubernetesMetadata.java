@@ -6,6 +6,7 @@ import io.nodedns.server.Exchange;
 import io.nodedns.server.MetadataProvider;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.ZoneSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -49,10 +50,13 @@ final class KubernetesMetadata implements MetadataProvider {
             return;
         }
         String zone = zones.get(z);
-        String name = Names.toString(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
+        String name = Names.toCoreDnsText(ex.request(), ex.query().qnameOffset(), ex.query().qnameLength())
                 .toLowerCase(Locale.ROOT);
-        String base = name.length() == zone.length() ? "" : name.substring(0, name.length() - zone.length() - 1);
-        String[] segs = base.isEmpty() || base.equals("svc") || base.equals("pod") ? new String[0] : base.split("\\.");
+        // the name less the zone and the dot before it (for the root zone, the name's own last dot: dnsutil.TrimZone)
+        String base = name.length() == zone.length()
+                ? ""
+                : name.substring(0, name.length() - (zone.equals(".") ? 1 : zone.length() + 1));
+        String[] segs = base.isEmpty() || base.equals("svc") || base.equals("pod") ? new String[0] : labels(base);
         String kind = "";
         String namespace = "";
         String service = "";
@@ -88,6 +92,23 @@ final class KubernetesMetadata implements MetadataProvider {
         ex.metadata("kubernetes/service", service);
         ex.metadata("kubernetes/namespace", namespace);
         ex.metadata("kubernetes/kind", kind);
+    }
+
+    /** miekg/dns's SplitDomainName: the labels of name text, split at the dots no backslash escapes. */
+    private static String[] labels(String text) {
+        List<String> labels = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\') {
+                i++; // the escaped character, or the first digit of a \DDD, belongs to the label
+            } else if (c == '.') {
+                labels.add(text.substring(start, i));
+                start = i + 1;
+            }
+        }
+        labels.add(text.substring(start));
+        return labels.toArray(String[]::new);
     }
 
     private static String stripUnderscore(String s) {

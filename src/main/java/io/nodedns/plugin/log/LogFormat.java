@@ -69,7 +69,7 @@ public final class LogFormat {
             case ">id" -> Integer.toString(q.id());
             case "type" -> Type.string(q.qtype());
             case "class" -> DClass.string(q.qclass());
-            case "name" -> Names.toString(ex.request(), q.qnameOffset(), q.qnameLength()).toLowerCase(Locale.ROOT);
+            case "name" -> Names.toCoreDnsText(ex.request(), q.qnameOffset(), q.qnameLength()).toLowerCase(Locale.ROOT);
             case "proto" -> ex.transport().label();
             case "size" -> Integer.toString(ex.requestLength());
             case ">do" -> Boolean.toString(q.hasEdns() && q.dnssecOk());

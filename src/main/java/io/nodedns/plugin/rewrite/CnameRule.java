@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -73,7 +74,7 @@ final class CnameRule extends Rule {
             if (!(answer.get(i) instanceof CNAMERecord cname)) {
                 continue;
             }
-            scratch.set(cname.getTarget().toString().toLowerCase(Locale.ROOT));
+            WireText.toLowerText(new UnsafeBuffer(cname.getTarget().toWire()), 0, scratch);
             if (!target.rewriteText(scratch, out)) {
                 continue;
             }

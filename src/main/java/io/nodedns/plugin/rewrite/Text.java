@@ -23,10 +23,10 @@ final class Text implements CharSequence {
         chars[length++] = c;
     }
 
-    /** Appends byte {@code c} of a name's label in presentation form ({@link Names#escapeLabelByte}). */
+    /** Appends byte {@code c} of a name's label as CoreDNS's rewrite sees it ({@link Names#escapeLabelByteCoreDns}). */
     void appendLabelByte(int c) {
         ensureRoom(4);
-        length = Names.escapeLabelByte(c, chars, length);
+        length = Names.escapeLabelByteCoreDns(c, chars, length);
     }
 
     private void ensureRoom(int n) {

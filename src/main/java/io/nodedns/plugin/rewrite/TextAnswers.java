@@ -23,6 +23,7 @@ import org.xbill.DNS.TextParseException;
  * suffix {@code answer auto}): the reply is parsed with dnsjava, every name op of the matched name
  * rules runs per record (authority, answer, additional, as CoreDNS walks them) in reverse rule
  * order, and the reply is written back. Only queries whose rule asked for these pay for it.
+ * Names are text as CoreDNS's rewrite sees a record's name (miekg/dns's escapes, case kept).
  */
 final class TextAnswers {
     private static final int[] SECTIONS = {Section.AUTHORITY, Section.ANSWER, Section.ADDITIONAL};
@@ -45,8 +46,8 @@ final class TextAnswers {
                     int aux = ExchangeState.auxOffset(state, i);
                     int beforeLen = Names.uncompressedLength(state, aux, aux + Names.MAX_NAME_LENGTH);
                     int after = aux + beforeLen;
-                    original[i] = Names.toString(state, aux, beforeLen);
-                    rewritten[i] = Names.toString(state, after,
+                    original[i] = Names.toCoreDnsText(state, aux, beforeLen);
+                    rewritten[i] = Names.toCoreDnsText(state, after,
                             Names.uncompressedLength(state, after, after + Names.MAX_NAME_LENGTH));
                 }
             }
@@ -86,7 +87,7 @@ final class TextAnswers {
 
     private static Record map(Rule[] rules, DirectBuffer state, Record r, String[] rewritten, String[] original)
             throws TextParseException {
-        String owner = r.getName().toString();
+        String owner = WireText.toText(r.getName());
         String value = valueOf(r);
         for (int i = ExchangeState.entryCount(state) - 1; i >= 0; i--) {
             if (!(rules[ExchangeState.rule(state, i)] instanceof NameRule rule)) {
@@ -126,7 +127,7 @@ final class TextAnswers {
             case NAPTRRecord naptr -> naptr.getReplacement();
             default -> null;
         };
-        return n == null ? null : n.toString();
+        return n == null ? null : WireText.toText(n);
     }
 
     private static Record withValue(Record r, Name v) {

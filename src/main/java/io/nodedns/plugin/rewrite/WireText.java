@@ -2,11 +2,13 @@ package io.nodedns.plugin.rewrite;
 
 import io.nodedns.wire.Names;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.xbill.DNS.Name;
 
 /**
  * Wire name to lower-case presentation text, without allocating: the form CoreDNS's rewrite
- * matches against ({@code state.Name()}: lower case, fully qualified, escaped). Back to wire form
- * with {@link Names#fromString}.
+ * matches against ({@code state.Name()}: lower case, fully qualified, escaped as miekg/dns escapes,
+ * {@link Names#escapeLabelByteCoreDns}). Back to wire form with {@link Names#fromString}.
  */
 final class WireText {
     private WireText() {}
@@ -14,6 +16,15 @@ final class WireText {
     /** Writes the uncompressed name at {@code off} as lower-case text ("." for the root). */
     static void toLowerText(DirectBuffer b, int off, Text out) {
         toText(b, off, out, true);
+    }
+
+    /**
+     * A name of a reply parsed by dnsjava (an owner, a CNAME target) as CoreDNS's rewrite sees a
+     * record's name: miekg/dns's escapes, case kept. Allocates: the reply's text path only.
+     */
+    static String toText(Name name) {
+        byte[] wire = name.toWire();
+        return Names.toCoreDnsText(new UnsafeBuffer(wire), 0, wire.length);
     }
 
     /** Presentation text of the name at {@code off}, lower-cased or as sent. */

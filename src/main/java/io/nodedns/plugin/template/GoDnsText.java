@@ -2,6 +2,7 @@ package io.nodedns.plugin.template;
 
 import io.nodedns.net.IpText;
 import io.nodedns.wire.DnsHeader;
+import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
 import io.nodedns.wire.Records;
 import java.nio.charset.StandardCharsets;
@@ -149,10 +150,9 @@ final class GoDnsText {
 
     /** Appends {@code v} of the query in {@code q} as Go's text/template prints it. */
     static void append(Value v, QueryView q, StringBuilder out) throws GoTemplate.Failure {
-        DirectBuffer b = q.buffer();
         switch (v) {
             case QUESTION -> question(q, out);
-            case QUESTION_NAME -> name(b, q.qnameOffset(), out);
+            case QUESTION_NAME -> name(q, out);
             case QTYPE -> out.append(q.qtype());
             case QCLASS -> out.append(q.qclass());
             case MESSAGE -> message(q, out);
@@ -160,7 +160,7 @@ final class GoDnsText {
             case MSG_QUESTION -> {
                 // fmt's %v of a []dns.Question: Question's String has a pointer receiver, so fmt prints the struct
                 out.append("[{");
-                name(b, q.qnameOffset(), out);
+                name(q, out);
                 out.append(' ').append(q.qtype()).append(' ').append(q.qclass()).append("}]");
             }
             case ID -> out.append(q.id());
@@ -178,7 +178,7 @@ final class GoDnsText {
     /** Question.String (types.go): {@code ;NAME<tab>CLASS<tab> TYPE}. */
     private static void question(QueryView q, StringBuilder out) {
         out.append(';');
-        name(q.buffer(), q.qnameOffset(), out);
+        name(q, out);
         out.append('\t');
         int c = q.qclass();
         // Class.String: the ClassToString name unless it also names a type (ANY), else CLASS and the number
@@ -299,35 +299,9 @@ final class GoDnsText {
         out.append('\n');
     }
 
-    /**
-     * A name as miekg/dns unpacks it (UnpackDomainName): the bytes Go's zone syntax treats specially
-     * after a backslash, bytes outside printable ASCII as \DDD. This differs from dig's escaping
-     * (a space is "\ " here, "\032" there; "'" is escaped, "$" is not).
-     */
-    static void name(DirectBuffer b, int off, StringBuilder out) {
-        int len = b.getByte(off) & 0xFF;
-        if (len == 0) {
-            out.append('.');
-            return;
-        }
-        while (len != 0) {
-            for (int i = 1; i <= len; i++) {
-                int c = b.getByte(off + i) & 0xFF;
-                switch (c) {
-                    case '.', ' ', '\'', '@', ';', '(', ')', '"', '\\' -> out.append('\\').append((char) c);
-                    default -> {
-                        if (c < ' ' || c > '~') {
-                            decimalEscape(c, out);
-                        } else {
-                            out.append((char) c);
-                        }
-                    }
-                }
-            }
-            out.append('.');
-            off += len + 1;
-            len = b.getByte(off) & 0xFF;
-        }
+    /** The name as asked, as miekg/dns unpacks it (case kept). */
+    private static void name(QueryView q, StringBuilder out) {
+        out.append(Names.toCoreDnsText(q.buffer(), q.qnameOffset(), q.qnameLength()));
     }
 
     /** The byte {@code c} (0-255) as the zone syntax's \DDD escape. */

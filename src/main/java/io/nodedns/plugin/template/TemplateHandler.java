@@ -66,12 +66,12 @@ public final class TemplateHandler extends ChainHandler {
                             : writeBare(ex, rule.rcode());
                 }
                 if (name == null) {
-                    name = Names.toString(b, off, len).toLowerCase(Locale.ROOT);
+                    name = Names.toCoreDnsText(b, off, len).toLowerCase(Locale.ROOT);
                 }
                 return answer(ex, rule, data(ex, rule, zoneName, name, ".*", new String[]{name}, Map.of("0", name)));
             }
             if (name == null) {
-                name = Names.toString(b, off, len).toLowerCase(Locale.ROOT);
+                name = Names.toCoreDnsText(b, off, len).toLowerCase(Locale.ROOT);
             }
             GoTemplate.Data data = match(ex, rule, zoneName, name);
             if (data == null) {

@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DNSInput;
@@ -116,7 +117,7 @@ final class TemplateReply {
 
     /** One resource record in zone-file syntax, like miekg/dns's NewRR: the first record of the text. */
     static Record parse(String text) throws IOException {
-        String rr = readsAsWritten(text) ? text : asMiekgQuotes(text);
+        String rr = ownerNotDirective(readsAsWritten(text) ? text : asMiekgQuotes(text));
         byte[] line = (rr + "\n").getBytes(StandardCharsets.UTF_8);
         // a buffer the size of the line: dnsjava's tokenizer would wrap the stream in an 8 KiB one
         try (Master master = new Master(new BufferedInputStream(new ByteArrayInputStream(line), line.length), Name.root,
@@ -129,6 +130,25 @@ final class TemplateReply {
             }
             return r;
         }
+    }
+
+    /**
+     * An owner name that starts with {@code $} ({@code {{ .Name }}} of a query for {@code $x.example.}) escaped:
+     * miekg/dns (scan.go) takes only {@code $TTL}, {@code $ORIGIN}, {@code $INCLUDE} and {@code $GENERATE} as
+     * directives, dnsjava's Master any first token starting with {@code $}.
+     */
+    private static String ownerNotDirective(String rr) {
+        if (!rr.startsWith("$")) {
+            return rr;
+        }
+        int end = 0;
+        while (end < rr.length() && !Character.isWhitespace(rr.charAt(end))) {
+            end++;
+        }
+        return switch (rr.substring(0, end).toUpperCase(Locale.ROOT)) {
+            case "$TTL", "$ORIGIN", "$INCLUDE", "$GENERATE" -> rr;
+            default -> "\\" + rr;
+        };
     }
 
     /**

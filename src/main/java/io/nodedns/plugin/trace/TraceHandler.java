@@ -49,7 +49,7 @@ final class TraceHandler extends ChainHandler {
         public void onResponse(Exchange ex) {
             long micros = (System.nanoTime() - startNanos) / 1000;
             var q = ex.query();
-            String name = Names.toString(ex.request(), q.qnameOffset(), q.qnameLength()).toLowerCase(Locale.ROOT);
+            String name = Names.toCoreDnsText(ex.request(), q.qnameOffset(), q.qnameLength()).toLowerCase(Locale.ROOT);
             int rcode = ex.responseLength() >= DnsHeader.LENGTH
                     ? DnsHeader.rcode(ex.response(), 0)
                     : DnsHeader.RCODE_SERVFAIL;

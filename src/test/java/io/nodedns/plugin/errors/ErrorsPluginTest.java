@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.server.Exchange;
 import io.nodedns.testing.ThrowingHandler;
 import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.EscapedLabel;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LogCapture;
 import io.nodedns.testing.SetupErrors;
@@ -33,6 +34,10 @@ class ErrorsPluginTest {
             assertEquals(Rcode.SERVFAIL, client.udp(DnsClient.query("example.org", Type.A)).getRcode());
             String line = log.await("plugin/errors", 2000);
             assertEquals("[ERROR] plugin/errors: 2 example.org. A: plugin/log: no next plugin found", line);
+            // the name as CoreDNS's request.Name() writes it: miekg/dns's escapes, lower case (EscapedLabel)
+            client.udp(DnsClient.query(EscapedLabel.DIG + ".example.org", Type.A));
+            assertEquals("[ERROR] plugin/errors: 2 " + EscapedLabel.COREDNS_LOWER
+                    + ".example.org. A: plugin/log: no next plugin found", log.await("plugin/errors: 2 a", 2000));
         }
     }
 

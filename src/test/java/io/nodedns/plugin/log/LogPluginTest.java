@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.server.Exchange;
 import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.EscapedLabel;
+import io.nodedns.testing.LoopAllocations;
+import java.util.List;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.LogCapture;
 import io.nodedns.testing.TestServer;
@@ -30,6 +34,13 @@ class LogPluginTest {
                     + q.toWire().length + " true 4096\" NOERROR qr,aa,rd \\d+ \\d+(\\.\\d+)?s";
             assertTrue(line.matches(pattern), line);
         }
+    }
+
+    /** {name} is CoreDNS's request.Name(): miekg/dns's escapes, lower case (EscapedLabel). */
+    @Test
+    void nameIsWrittenAsCoreDnsWritesIt() {
+        Exchange ex = LoopAllocations.exchanges(List.of(DnsClient.query(EscapedLabel.DIG + ".Example.org", Type.A)))[0];
+        assertEquals(EscapedLabel.COREDNS_LOWER + ".example.org.", LogFormat.value("name", ex));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.EscapedLabel;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
@@ -61,6 +62,26 @@ class RewriteCnameTest {
                     }
                 }
                 """.formatted(port, rule, up.hostPort()));
+    }
+
+    /** The target is text as CoreDNS has it, with miekg/dns's escapes (EscapedLabel), lower-cased here. */
+    @Test
+    void theTargetIsMatchedAsCoreDnsWritesIt() throws Exception {
+        Name escaped = Name.fromString(EscapedLabel.DIG + ".cdn.example.net.");
+        try (FakeUpstream up = FakeUpstream.start().reply(q -> {
+            Message r = FakeUpstream.replyTo(q, Rcode.NOERROR);
+            r.addRecord(new CNAMERecord(q.getQuestion().getName(), 1, 60, escaped), Section.ANSWER);
+            return r;
+        })) {
+            int port = FreePorts.udpAndTcp();
+            String rule = "rewrite cname regex ^" + EscapedLabel.COREDNS_LOWER_REGEX
+                    + "[.]cdn[.]example[.]net[.]$ edge.internal.example.org.";
+            try (TestServer s = server(port, rule, up); DnsClient client = new DnsClient(port)) {
+                assertEquals(List.of("www.example.org. CNAME edge.internal.example.org.",
+                        "edge.internal.example.org. A 192.0.2.50"),
+                        chain(client.udp(DnsClient.query("www.example.org", Type.A))));
+            }
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.EscapedLabel;
 import io.nodedns.testing.FakeUpstream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -180,6 +181,9 @@ class RewriteFieldsTest {
                     .getFirst();
             assertEquals(24, ecs.getSourcePrefixLength());
             assertEquals(InetAddress.getByName("127.0.0.0"), ecs.getAddress());
+            // {qname} is CoreDNS's request.QName(): miekg/dns's escapes, the case as asked (EscapedLabel)
+            f.ask(DnsClient.query(EscapedLabel.DIG + ".example.org", Type.AAAA));
+            assertArrayEquals(ascii(EscapedLabel.COREDNS + ".example.org."), localOption(f.lastUpstreamQuery(), LOCAL));
         }
     }
 

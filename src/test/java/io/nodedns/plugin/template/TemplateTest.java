@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.EscapedLabel;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
 import java.net.URI;
@@ -19,6 +20,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.PTRRecord;
@@ -150,6 +152,52 @@ class TemplateTest {
             assertEquals("id77-rd-true-t1.Who.Example.",
                     reply.getSection(Section.ANSWER).getFirst().getName().toString(), reply.toString());
         }
+    }
+
+    /**
+     * The regexes match, and {@code .Name}, {@code .Match} and {@code .Group} hold, the name as
+     * CoreDNS's request.Name() writes it: miekg/dns's escapes, lower case (EscapedLabel). The regex
+     * pins the text; a zone-file string reads the escapes back, so the TXT holds the label's bytes.
+     */
+    @Test
+    void regexesSeeTheNameAsCoreDnsWritesIt() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        String corefile = """
+                .:%d {
+                  template IN TXT example {
+                    match "^(?P<label>%s)[.]example[.]$"
+                    answer "{{ .Name }} 60 IN TXT \\"{{ .Group.label }}\\" \\"{{ index .Match 1 }}\\""
+                  }
+                }
+                """.formatted(port, EscapedLabel.COREDNS_LOWER_REGEX);
+        try (TestServer s = TestServer.fromText(corefile); DnsClient client = new DnsClient(port)) {
+            Message reply = client.udp(DnsClient.query(EscapedLabel.DIG + ".example", Type.TXT));
+            assertEquals(Rcode.NOERROR, reply.getRcode(), reply.toString());
+            Record txt = reply.getSection(Section.ANSWER).getFirst();
+            assertEquals(Name.fromString(EscapedLabel.DIG + ".example."), txt.getName()); // dnsjava: ignoring case
+            String bytes = "\"a b'$@\\007\""; // dnsjava quotes a TXT string: a space as is, 0x07 as \007
+            assertEquals(bytes + " " + bytes, txt.rdataToString());
+        }
+    }
+
+    @Test
+    void anOwnerNameStartingWithDollarIsANameNotADirective() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        String corefile = """
+                .:%d {
+                  template IN A example {
+                    answer "{{ .Name }} 60 IN A 10.0.0.1"
+                  }
+                }
+                """.formatted(port);
+        try (TestServer s = TestServer.fromText(corefile); DnsClient client = new DnsClient(port)) {
+            // miekg/dns writes $ unescaped and reads only $TTL, $ORIGIN, $INCLUDE, $GENERATE as directives
+            Message reply = client.udp(DnsClient.query("\\$x.example", Type.A));
+            assertEquals(Rcode.NOERROR, reply.getRcode(), reply.toString());
+            assertEquals(Name.fromString("\\$x.example."), reply.getSection(Section.ANSWER).getFirst().getName());
+        }
+        assertEquals(Name.fromString("\\$ttl.example."),
+                TemplateReply.parse("$ttl.example. 60 IN A 10.0.0.1").getName());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.EscapedLabel;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.MetricValues;
 import io.nodedns.testing.TestServer;
@@ -50,7 +51,8 @@ class TraceTest {
             long before = ZipkinReporter.nowMicros();
             assertEquals(Rcode.NOERROR, client.udp(DnsClient.query("Example.ORG", Type.A)).getRcode());
             assertEquals(Rcode.SERVFAIL, client.tcp(DnsClient.query("missing.example.org", Type.AAAA)).getRcode());
-            Map<String, JsonObject> byName = collector.await(2, Duration.ofSeconds(10)).stream()
+            client.udp(DnsClient.query(EscapedLabel.DIG + ".example.org", Type.A));
+            Map<String, JsonObject> byName = collector.await(3, Duration.ofSeconds(10)).stream()
                     .collect(Collectors.toMap(s -> tag(s, "coredns.io/name"), Function.identity()));
             JsonObject a = byName.get("example.org.");
             assertEquals("servedns", a.get("name").getAsString());
@@ -65,6 +67,8 @@ class TraceTest {
             long ts = a.get("timestamp").getAsLong();
             assertTrue(ts >= before && ts <= ZipkinReporter.nowMicros(), "epoch microseconds: " + ts);
             assertTrue(a.get("duration").getAsLong() >= 1);
+            // the name tag is CoreDNS's request.Name(): miekg/dns's escapes, lower case (EscapedLabel)
+            assertTrue(byName.containsKey(EscapedLabel.COREDNS_LOWER + ".example.org."), byName.keySet().toString());
             JsonObject nx = byName.get("missing.example.org.");
             assertEquals("AAAA", tag(nx, "coredns.io/type"));
             assertEquals("SERVFAIL", tag(nx, "coredns.io/rcode"), "the end of the chain (hosts falls through)");
@@ -73,8 +77,8 @@ class TraceTest {
             assertTrue(collector.contentTypes.stream().allMatch("application/json"::equals),
                     collector.contentTypes.toString());
             String scrape = MetricValues.scrape(metrics);
-            assertEquals(2, counter(scrape, "nodedns_trace_spans_total{"), scrape);
-            assertEquals(2, counter(scrape, "nodedns_trace_spans_sent_total{"), scrape);
+            assertEquals(3, counter(scrape, "nodedns_trace_spans_total{"), scrape);
+            assertEquals(3, counter(scrape, "nodedns_trace_spans_sent_total{"), scrape);
         }
     }
 
