@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.MetricValues;
 import io.nodedns.testing.TestServer;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -22,18 +23,23 @@ import org.xbill.DNS.Type;
 
 /**
  * The pool of work is bounded: with {@link TcpServer#MAX_BUSY} queries waiting on an upstream
- * that never answers, one more query is shed (its connection closed, counted) instead of growing
- * memory, and once the waiting queries are done the listener serves again.
+ * that never answers, one more query is shed (its connection closed, counted in
+ * {@code nodedns_tcp_shed_total}) instead of growing memory, and once the waiting queries are done
+ * the listener serves again.
  */
 class TcpShedTest {
     @Test
     void queriesBeyondThePoolAreShedAndCountedThenServiceResumes() throws Exception {
         try (FakeUpstream silent = FakeUpstream.start().behaviour((q, out) -> {})) {
             int port = FreePorts.udpAndTcp();
-            String corefile = "local.:%1$d {\n whoami\n}\n.:%1$d {\n forward . 127.0.0.1:%2$d\n}\n".formatted(port,
-                    silent.port());
+            int metrics = FreePorts.udpAndTcp();
+            String corefile = "local.:%1$d {\n whoami\n}\n.:%1$d {\n prometheus 127.0.0.1:%3$d\n forward . 127.0.0.1:%2$d\n}\n"
+                    .formatted(port, silent.port(), metrics);
             try (TestServer server = TestServer.fromText(corefile)) {
                 TcpServer tcp = server.firstListener().tcpServer();
+                String shed = "nodedns_tcp_shed_total";
+                String labels = "server=\"dns://:" + port + "\"";
+                assertEquals(0, MetricValues.valueIn(MetricValues.scrape(metrics), shed, labels, "action=\"close\""));
                 List<Socket> busy = new ArrayList<>();
                 try {
                     for (int i = 0; i < TcpServer.MAX_BUSY; i++) {
@@ -48,7 +54,10 @@ class TcpShedTest {
                         extra.setSoTimeout(3000);
                         assertEquals(-1, readOrClosed(extra), "the query past the bound was shed: closed, unanswered");
                     }
-                    assertEquals(1, tcp.shedConnections());
+                    assertEquals(1, server.firstListener().tcpShed());
+                    assertEquals(1,
+                            MetricValues.valueIn(MetricValues.scrape(metrics), shed, labels, "action=\"close\""),
+                            "exported");
                     assertEquals(TcpServer.MAX_BUSY, tcp.workCreated(), "the pool did not grow");
                     for (Socket s : busy) {
                         s.setSoTimeout(15_000);
