@@ -76,6 +76,46 @@ class TcpShedTest {
         }
     }
 
+    /** DoT (a tls:// block without tls: cleartext, as CoreDNS) sheds past the same bound: the connection closed, counted. */
+    @Test
+    void dotQueriesBeyondThePoolAreShedAndCounted() throws Exception {
+        try (FakeUpstream silent = FakeUpstream.start().behaviour((q, out) -> {})) {
+            int port = FreePorts.udpAndTcp();
+            String corefile = "tls://.:%1$d {\n bind 127.0.0.1\n forward . 127.0.0.1:%2$d\n}\n".formatted(port,
+                    silent.port());
+            try (TestServer server = TestServer.fromText(corefile)) {
+                List<Socket> busy = new ArrayList<>();
+                try {
+                    for (int i = 0; i < TcpServer.MAX_BUSY; i++) {
+                        busy.add(send(port, "busy" + i + ".example."));
+                    }
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (forwarded(silent) < TcpServer.MAX_BUSY && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    assertEquals(TcpServer.MAX_BUSY, forwarded(silent), "every work waits on the upstream");
+                    try (Socket extra = send(port, "extra.example.")) {
+                        extra.setSoTimeout(3000);
+                        assertEquals(-1, readOrClosed(extra), "the query past the bound was shed: closed, unanswered");
+                    }
+                    MetricValues metrics = new MetricValues();
+                    server.firstListener().collect(metrics);
+                    assertEquals(1, metrics.value("nodedns_tcp_shed", "server", server.firstListener().label(),
+                            "action", "close"));
+                } finally {
+                    for (Socket s : busy) {
+                        s.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** The distinct queries of the clients the upstream received (forward may send one again). */
+    private static long forwarded(FakeUpstream upstream) {
+        return upstream.queries().stream().filter(q -> !q.isProbe()).map(FakeUpstream.Query::name).distinct().count();
+    }
+
     private static Socket send(int port, String name) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
