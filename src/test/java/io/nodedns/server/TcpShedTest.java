@@ -1,6 +1,7 @@
 package io.nodedns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
@@ -14,9 +15,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
@@ -28,6 +32,9 @@ import org.xbill.DNS.Type;
  * the listener serves again.
  */
 class TcpShedTest {
+    @TempDir
+    Path dir;
+
     @Test
     void queriesBeyondThePoolAreShedAndCountedThenServiceResumes() throws Exception {
         try (FakeUpstream silent = FakeUpstream.start().behaviour((q, out) -> {})) {
@@ -108,6 +115,58 @@ class TcpShedTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * A shed is counted once across a reload that hands the TCP server to a new listener
+     * ({@code multisocket} 2 to 3): the replaced listener's last value stays in the running total,
+     * and the server's next shed counts for its new listener only.
+     */
+    @Test
+    void shedsAreCountedOnceAcrossAHandOver() throws Exception {
+        try (FakeUpstream silent = FakeUpstream.start().behaviour((q, out) -> {})) {
+            int port = FreePorts.udpAndTcp();
+            int metrics = FreePorts.udpAndTcp();
+            String block = ".:%1$d {\n bind 127.0.0.1\n multisocket %4$d\n prometheus 127.0.0.1:%3$d\n"
+                    + " forward . 127.0.0.1:%2$d\n}\n";
+            Path file = dir.resolve("Corefile");
+            Files.writeString(file, block.formatted(port, silent.port(), metrics, 2));
+            try (TestServer server = TestServer.fromFile(file)) {
+                TcpServer tcp = server.firstListener().tcpServer();
+                String labels = "server=\"" + server.firstListener().label() + "\"";
+                List<Socket> busy = new ArrayList<>();
+                try {
+                    for (int i = 0; i < TcpServer.MAX_BUSY; i++) {
+                        busy.add(send(port, "busy" + i + ".example."));
+                    }
+                    long deadline = System.nanoTime() + 5_000_000_000L;
+                    while (tcp.workCreated() < TcpServer.MAX_BUSY && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    assertEquals(TcpServer.MAX_BUSY, tcp.workCreated(), "every waiting query holds one work");
+                    assertShed(port);
+                    assertEquals(1, MetricValues.valueIn(MetricValues.scrape(metrics), "nodedns_tcp_shed_total", labels,
+                            "action=\"close\""));
+                    Files.writeString(file, block.formatted(port, silent.port(), metrics, 3));
+                    assertTrue(server.server().reload(), "reload applied");
+                    assertSame(tcp, server.firstListener().tcpServer(), "the TCP server was handed over");
+                    assertShed(port);
+                    assertEquals(2, MetricValues.valueIn(MetricValues.scrape(metrics), "nodedns_tcp_shed_total", labels,
+                            "action=\"close\""), "each shed counted once");
+                } finally {
+                    for (Socket s : busy) {
+                        s.close();
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertShed(int port) throws IOException {
+        try (Socket extra = send(port, "extra.example.")) {
+            extra.setSoTimeout(3000);
+            assertEquals(-1, readOrClosed(extra), "the query past the bound was shed: closed, unanswered");
         }
     }
 
