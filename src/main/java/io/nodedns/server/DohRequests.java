@@ -111,6 +111,7 @@ final class DohRequests extends Handler.Abstract {
         // the work is taken before the body is read: the listener's bound covers what bodies hold
         TcpWork work = pool.take();
         if (work == null) {
+            listener.countTcpShed();
             return error(request, response, callback, 503, "busy", settled(request)); // no work to wait for a body with
         }
         byte[] reply;

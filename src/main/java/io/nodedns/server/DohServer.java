@@ -105,7 +105,7 @@ final class DohServer implements StreamServer {
         long idle = settings.tcpIdle().toMillis();
         if (tls == null) {
             ssl = null;
-            connector = new Connector(jetty, errors, http11);
+            connector = new Connector(jetty, errors, listener, http11);
         } else {
             ssl = new SslContextFactory.Server();
             configure(ssl, tls);
@@ -124,7 +124,7 @@ final class DohServer implements StreamServer {
             // the context's cache for a day (one per connection under churn); DohRequests reads none
             // of it, and its SNI-against-Host check is none of CoreDNS's
             tlsFactory.setEnsureSecureRequestCustomizer(false);
-            connector = new Connector(jetty, errors, tlsFactory, alpn, h2, http11);
+            connector = new Connector(jetty, errors, listener, tlsFactory, alpn, h2, http11);
         }
         java.net.InetSocketAddress bindTo = listener.address().socketAddress();
         connector.setHost(bindTo.getAddress().isAnyLocalAddress() ? null : bindTo.getAddress().getHostAddress());
@@ -243,11 +243,6 @@ final class DohServer implements StreamServer {
     }
 
     @Override
-    public long acceptErrors() {
-        return errors.count();
-    }
-
-    @Override
     public void close() {
         synchronized (socketClose) { // Jetty closes the listening socket
             try {
@@ -273,6 +268,8 @@ final class DohServer implements StreamServer {
         /** How often the acceptor looks again while {@link #MAX_ACCEPTED} sockets are open. */
         private static final long ACCEPT_WAIT = 1_000_000;
         private final LoopErrors errors;
+        /** Counts the failures for {@code nodedns_loop_errors_total}, as a TCP or DoT server's: DoH is never handed over. */
+        private final io.nodedns.server.Listener listener;
         /** The acceptor thread's current pause; only that thread touches it. */
         private long backoff;
         /**
@@ -284,10 +281,11 @@ final class DohServer implements StreamServer {
         /** True while the acceptor thread is in {@link #accept}: its accept(2) holds the socket open. */
         private volatile boolean inAccept;
 
-        Connector(org.eclipse.jetty.server.Server jetty, LoopErrors errors,
+        Connector(org.eclipse.jetty.server.Server jetty, LoopErrors errors, io.nodedns.server.Listener listener,
                 org.eclipse.jetty.server.ConnectionFactory... factories) {
             super(jetty, 1, 1, factories);
             this.errors = errors;
+            this.listener = listener;
             // Jetty reports each accepted socket it queues for the selector, then its endpoint (from
             // then on in getConnectedEndPoints), its failure (the queue's close included), or both
             getSelectorManager().addEventListener(new SelectorManager.AcceptListener() {
@@ -342,6 +340,7 @@ final class DohServer implements StreamServer {
                 return false;
             }
             errors.caught(t);
+            listener.countAcceptError();
             backoff = SocketStreamServer.nextBackoff(backoff);
             java.util.concurrent.locks.LockSupport.parkNanos(backoff);
             return true;

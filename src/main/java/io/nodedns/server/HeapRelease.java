@@ -13,20 +13,21 @@ import java.util.function.LongSupplier;
  * connection churn RSS stayed at its peak (docs/operations.md). So a check every
  * {@link #CHECK_PERIOD} runs one full GC ({@link #now}) when the committed heap is
  * {@link #MIN_GROWTH} or more above what the last full GC left, the process is quiet (no
- * collection and fewer than {@link #QUIET_QUERIES_PER_SECOND} UDP queries a second since the
- * previous check) and the last release is {@link #MIN_SPACING} ago. The pause it costs is measured
- * in docs/operations.md. Nothing on the query path: the UDP count is the loops' per-batch counters,
- * summed here.
+ * collection and fewer than {@link #QUIET_QUERIES_PER_SECOND} queries a second since the previous
+ * check, over UDP, TCP, DoT and DoH together) and the last release is {@link #MIN_SPACING} ago.
+ * The pause it costs is measured in docs/operations.md. Nothing on the UDP path: its count is the
+ * loops' per-batch counters, summed here; a stream query adds one to its listener's LongAdder
+ * (its virtual thread allocates anyway).
  */
 final class HeapRelease {
     static final Duration CHECK_PERIOD = Duration.ofSeconds(5);
     /** Growth worth a full GC: about a tenth of the image's idle RSS, half its idle heap. */
     static final long MIN_GROWTH = 8L << 20;
     /**
-     * UDP queries a second below which the process counts as quiet. UDP allocates nothing, so no
-     * GC shows its load; the pause delays the queries that arrive meanwhile (they wait in the
-     * socket): at this rate about one per 50 ms pause, about what probes and a node's background
-     * trickle send.
+     * Queries a second (all transports) below which the process counts as quiet. UDP allocates
+     * nothing, and a TCP query about 0.4 KiB, so no GC shows a steady rate of either; the pause
+     * delays the queries that arrive meanwhile (they wait in their sockets): at this rate about one
+     * per 50 ms pause, about what probes and a node's background trickle send.
      */
     static final long QUIET_QUERIES_PER_SECOND = 20;
     /**
@@ -49,12 +50,12 @@ final class HeapRelease {
     private boolean released;
 
     /**
-     * The process's: the committed heap from the runtime, the UDP queries its loops counted, and
-     * the baseline from now, which is about -Xms (the first full GC, a release once quiet after
-     * start-up or a reload's, sets it to what is live).
+     * The process's: the committed heap from the runtime, the queries its listeners counted
+     * ({@link Server#queries}), and the baseline from now, which is about -Xms (the first full GC,
+     * a release once quiet after start-up or a reload's, sets it to what is live).
      */
-    HeapRelease(LongSupplier udpQueries) {
-        this(Runtime.getRuntime()::totalMemory, udpQueries, new GcSentinel(), System::nanoTime, System::gc);
+    HeapRelease(LongSupplier queries) {
+        this(Runtime.getRuntime()::totalMemory, queries, new GcSentinel(), System::nanoTime, System::gc);
     }
 
     HeapRelease(LongSupplier committed, LongSupplier queries, BooleanSupplier collectedSinceLastAsk,
@@ -78,7 +79,7 @@ final class HeapRelease {
         long now = nanoClock.getAsLong();
         long count = queries.getAsLong();
         long seconds = Math.max(1, (now - lastCheckNanos) / 1_000_000_000L);
-        // A count that went back (a reload's loops replaced the old ones) is not taken as quiet.
+        // A count that went back (a reload's listeners replaced the old ones) is not taken as quiet.
         boolean quiet = noGc && lastQueries >= 0 && count >= lastQueries
                 && count - lastQueries < QUIET_QUERIES_PER_SECOND * seconds;
         lastQueries = count;

@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Listener {
     private static final String SHED_HELP = "Queries shed by the UDP loops' memory budget: dropped (no buffer left) or"
             + " answered SERVFAIL at once (no room to wait for an upstream).";
-    private static final String ERRORS_HELP = "Errors caught in the UDP loops and TCP acceptors (each loop goes on).";
+    private static final String TCP_SHED_HELP = "Queries of TCP, DoT and DoH connections shed with the listener's "
+            + TcpServer.MAX_BUSY + " queries in flight: connection closed unanswered (dns://, tls://) or answered 503"
+            + " Service Unavailable (https://).";
+    private static final String ERRORS_HELP = "Errors caught in the UDP loops and the TCP, DoT or DoH acceptor (each goes on).";
 
     private final ListenAddress address;
     private volatile ListenerSettings settings;
@@ -36,6 +39,17 @@ public final class Listener {
     private final Shared shared;
     private final LongAdder panics = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    /**
+     * Counted here by the stream server serving for this listener, a retired one draining for it
+     * included, not in the server: one that a replacing listener takes over ({@link #takeTcpOver})
+     * would otherwise be reported by both, and the prometheus plugin adds a replaced listener's
+     * last values to its running total.
+     */
+    private final LongAdder tcpShed = new LongAdder();
+    /** Errors caught by the TCP, DoT or DoH acceptor serving for this listener: counted here for the reason {@link #tcpShed} is. */
+    private final LongAdder acceptErrors = new LongAdder();
+    /** Queries read from TCP, DoT and DoH connections ({@link HeapRelease}'s count with the UDP loops'). */
+    private final LongAdder streamQueries = new LongAdder();
 
     public Listener(ListenAddress address, ListenerSettings settings, ZoneTable routes, Shared shared) {
         this(address, settings, routes, shared, null);
@@ -188,14 +202,14 @@ public final class Listener {
 
     /**
      * This listener's series, read at scrape time: queries shed and errors caught, summed over its
-     * UDP loops (errors also the TCP acceptor's; Jetty's acceptor, https://, logs its own), and its
-     * stream server's own (an https:// listener's reply statuses).
+     * UDP loops (errors also the stream acceptor's, counted here: {@link #countAcceptError}), stream
+     * queries shed for want of work, and its stream server's own (an https:// listener's reply statuses).
      */
     public void collect(MetricSource.Sink out) {
         long drops = 0;
         long servfails = 0;
         StreamServer s = stream;
-        long errors = s == null ? 0 : s.acceptErrors();
+        long errors = acceptErrors.sum();
         for (UdpLoop loop : loops) {
             drops += loop.overloadDrops.sum();
             servfails += loop.parkSheds.sum();
@@ -203,6 +217,9 @@ public final class Listener {
         }
         out.counter("nodedns_udp_shed", SHED_HELP, drops, "server", label, "action", "drop");
         out.counter("nodedns_udp_shed", SHED_HELP, servfails, "server", label, "action", "servfail");
+        // what the client saw, as the UDP series says: all of a listener's sheds are one or the other
+        out.counter("nodedns_tcp_shed", TCP_SHED_HELP, tcpShed.sum(), "server", label, "action",
+                address.scheme().equals("https") ? "unavailable" : "close");
         out.counter("nodedns_loop_errors", ERRORS_HELP, errors, "server", label);
         if (s != null) {
             s.collect(out, label);
@@ -271,6 +288,31 @@ public final class Listener {
     void countDropped(Exchange ex, int rcode) {
         dropped.increment();
         shared.observer().onDropped(ex, rcode);
+    }
+
+    /** A stream query was not served: the listener's pool of work was exhausted ({@link WorkPool}). */
+    void countTcpShed() {
+        tcpShed.increment();
+    }
+
+    /** The acceptor of the stream server serving for this listener caught an error ({@code nodedns_loop_errors_total}). */
+    void countAcceptError() {
+        acceptErrors.increment();
+    }
+
+    /** Stream queries shed ({@code nodedns_tcp_shed_total}). */
+    long tcpShed() {
+        return tcpShed.sum();
+    }
+
+    /** A TCP, DoT or DoH query is being served for this listener ({@link TcpWork#serve}). */
+    void countStreamQuery() {
+        streamQueries.increment();
+    }
+
+    /** Stream queries served for this listener, for {@link HeapRelease}'s quiet test. */
+    long streamQueries() {
+        return streamQueries.sum();
     }
 
     public long panics() {

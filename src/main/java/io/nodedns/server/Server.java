@@ -40,7 +40,7 @@ public final class Server {
     // Lifecycles and HTTP routes that belong to the process, not to a Corefile (node-cache flags).
     private final List<Lifecycle> processLifecycles = new ArrayList<>();
     /** The full GC after a reload and once quiet after a burst: one baseline for both. */
-    private final HeapRelease heapRelease = new HeapRelease(this::udpQueries);
+    private final HeapRelease heapRelease = new HeapRelease(this::queries);
     private final List<HttpRoute> processRoutes = new ArrayList<>();
 
     public Server(PluginRegistry registry, ConfigSource source, int defaultPort, Function<String, String> env) {
@@ -79,10 +79,14 @@ public final class Server {
         return heapRelease.afterBursts();
     }
 
-    /** UDP queries the loops now serving counted (their per-batch counters, read without a lock of theirs). */
-    private long udpQueries() {
+    /**
+     * Queries the listeners now serving counted, over every transport: the UDP loops' per-batch
+     * counters (read without a lock of theirs) and each listener's TCP, DoT and DoH queries.
+     */
+    long queries() {
         long n = 0;
         for (Listener listener : listeners().values()) {
+            n += listener.streamQueries();
             for (UdpLoop loop : listener.loops()) {
                 n += loop.datagrams();
             }

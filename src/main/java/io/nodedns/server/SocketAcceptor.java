@@ -132,7 +132,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
                 if (t instanceof IOException && (!accepting || !server.isOpen())) {
                     return;
                 }
-                errors.caught(t);
+                acceptFailed(t);
                 backoff = nextBackoff(backoff);
                 LockSupport.parkNanos(backoff); // stopAccepting unparks
                 continue;
@@ -149,7 +149,7 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
                 connections.unadmit();
                 closeQuietly(socket);
                 if (!(t instanceof IOException)) {
-                    errors.caught(t);
+                    acceptFailed(t);
                 }
             }
         }
@@ -191,9 +191,12 @@ abstract class SocketAcceptor<C extends ConnectionSet.Member> {
         return connections.open();
     }
 
-    /** Throwables caught by the acceptor. */
-    public long acceptErrors() {
-        return errors.count();
+    /**
+     * A throwable the acceptor caught (it goes on): logged at most once per 10 s. A stream server
+     * also counts it for the listener it serves for ({@link SocketStreamServer}).
+     */
+    void acceptFailed(Throwable t) {
+        errors.caught(t);
     }
 
     /** Whether it is closed for good: its listening socket, its acceptor and its deadline reaper gone (tests). */

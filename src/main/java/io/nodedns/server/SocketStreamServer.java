@@ -45,6 +45,17 @@ abstract class SocketStreamServer<C extends SocketStreamServer.Connection> exten
         this.boundTo = listener.address();
     }
 
+    /**
+     * Counted by the listener it serves for, not here: a server that a replacing listener takes
+     * over ({@link Listener#takeTcpOver}) would otherwise be reported by both, and the prometheus
+     * plugin adds a replaced listener's last values to its running total.
+     */
+    @Override
+    void acceptFailed(Throwable t) {
+        super.acceptFailed(t);
+        listener.countAcceptError();
+    }
+
     @Override
     int maxConnections() {
         return settings.maxTcpConnections();

@@ -19,9 +19,6 @@ interface StreamServer {
         return openConnections();
     }
 
-    /** Throwables caught by the acceptor. */
-    long acceptErrors();
-
     /** Stops accepting connections; open ones are served until {@link #close}. */
     void stopAccepting();
 

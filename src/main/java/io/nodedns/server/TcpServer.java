@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * DNS over TCP for one listener: an accepting virtual thread; connections wait for queries in the
@@ -16,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  * if every connection stays busy ({@link ConnectionSet}, {@code SocketAcceptor.admitSoon}), so a flood of idle sockets cannot
  * starve real clients. At most {@link #MAX_BUSY} connections of the listener hold a
  * {@link TcpWork} (buffers) at once; a message that finds none is shed: its connection is closed
- * and counted.
+ * and counted ({@link Listener#countTcpShed}).
  */
 final class TcpServer extends SocketStreamServer<TcpConnection> {
     /** Bound of the listener's pool of work (each about 12 KiB of direct buffers, more after a larger message). */
@@ -34,7 +33,6 @@ final class TcpServer extends SocketStreamServer<TcpConnection> {
     /** The acceptor's native scratch (epoll_ctl's event struct, then SO_RCVLOWAT's value). */
     private final MemorySegment acceptScratch = Arena.ofAuto().allocate(16, 8);
     private final WorkPool pool = new WorkPool(MAX_BUSY);
-    private final LongAdder shed = new LongAdder();
 
     TcpServer(Listener listener, ListenerSettings settings) throws IOException {
         super(listener, settings, "tcp");
@@ -67,7 +65,7 @@ final class TcpServer extends SocketStreamServer<TcpConnection> {
     TcpWork takeWork() {
         TcpWork w = tryTakeWork();
         if (w == null) {
-            shed.increment();
+            countShed();
         }
         return w;
     }
@@ -77,9 +75,9 @@ final class TcpServer extends SocketStreamServer<TcpConnection> {
         return pool.take();
     }
 
-    /** A message was not read for want of work; its connection is closed. */
+    /** A message was not read for want of work; its connection is closed. Counted for the listener it serves for now. */
     void countShed() {
-        shed.increment();
+        listener.countTcpShed();
     }
 
     void giveBack(TcpWork w) {
@@ -89,11 +87,6 @@ final class TcpServer extends SocketStreamServer<TcpConnection> {
     /** The deadline reaper (read, idle and write) (for tests: parked while there is no connection). */
     Thread reaperThread() {
         return connections.reaper();
-    }
-
-    /** Messages not read because the pool of work was exhausted (their connections were closed). */
-    long shedConnections() {
-        return shed.sum();
     }
 
     /** Work objects the pool has made so far (at most {@link #MAX_BUSY}). */

@@ -36,8 +36,9 @@ final class TcpWork implements Responder, Runnable {
         return request.addressOffset();
     }
 
-    /** Runs the query; true when a reply is ready in the exchange. */
+    /** Runs the query (counted for {@link HeapRelease}); true when a reply is ready in the exchange. */
     boolean serve(Listener listener, java.net.InetSocketAddress remote) throws IOException {
+        listener.countStreamQuery();
         exchange.reset(Transport.TCP, listener, this, System.nanoTime());
         exchange.requestLength(length);
         exchange.client().set(remote);

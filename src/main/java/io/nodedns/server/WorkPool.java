@@ -38,11 +38,13 @@ final class WorkPool {
      * Serves one query through {@code listener}'s chain on a work of this pool: the reply's bytes,
      * or null when the chain dropped it (acl {@code drop}).
      *
-     * @throws Busy when all works are in use (the listener serves {@code max} queries already)
+     * @throws Busy when all works are in use (the listener serves {@code max} queries already):
+     *     counted as shed ({@link Listener#countTcpShed})
      */
     byte[] answer(Listener listener, InetSocketAddress remote, byte[] query, int n) throws IOException {
         TcpWork w = take();
         if (w == null) {
+            listener.countTcpShed();
             throw new Busy();
         }
         try {

@@ -2,9 +2,18 @@ package io.nodedns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.TestServer;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
 
-/** HeapRelease's check on a fake heap, query count, GC sentinel and clock: when it runs its full GC. */
+/**
+ * HeapRelease's check on a fake heap, query count, GC sentinel and clock: when it runs its full GC;
+ * and the count a server gives it.
+ */
 class HeapReleaseTest {
     private static final long MIB = 1L << 20;
     private static final long PERIOD = HeapRelease.CHECK_PERIOD.toNanos();
@@ -14,10 +23,13 @@ class HeapReleaseTest {
         long committed = 20 * MIB;
         long live = 20 * MIB;
         long queries;
+        /** The count the check reads: {@link #queries}, or a running server's. */
+        LongSupplier counted = () -> queries;
         boolean collected;
         long nanos;
         int fullGcs;
-        final HeapRelease release = new HeapRelease(() -> committed, () -> queries, this::collected, () -> nanos,
+        final HeapRelease release = new HeapRelease(() -> committed, () -> counted.getAsLong(), this::collected,
+                () -> nanos,
                 () -> {
                     fullGcs++;
                     committed = live;
@@ -81,6 +93,36 @@ class HeapReleaseTest {
         assertEquals(0, f.fullGcs, "at the quiet rate, still counted as traffic");
         f.check(HeapRelease.QUIET_QUERIES_PER_SECOND - 1);
         assertEquals(1, f.fullGcs);
+    }
+
+    /**
+     * TCP and DoT queries count as UDP ones do: a steady rate of them need not cause a young GC
+     * within a period, so without their count the release's pause would fall among them.
+     */
+    @Test
+    void notWhileStreamQueriesFlow() throws Exception {
+        int tcp = FreePorts.udpAndTcp();
+        int dot = FreePorts.udpAndTcp();
+        String corefile = ".:%d {\n bind 127.0.0.1\n whoami\n}\ntls://.:%d {\n bind 127.0.0.1\n whoami\n}\n"
+                .formatted(tcp, dot); // tls:// without a tls directive: DoT in cleartext, as CoreDNS
+        try (TestServer server = TestServer.fromText(corefile);
+                DnsClient overTcp = new DnsClient("127.0.0.1", tcp);
+                DnsClient overDot = new DnsClient("127.0.0.1", dot)) {
+            Fake f = new Fake();
+            f.counted = server.server()::queries;
+            f.check(0);
+            f.burst(40 * MIB);
+            f.check(0); // a GC ran during the burst: not yet
+            long perPeriod = HeapRelease.QUIET_QUERIES_PER_SECOND * HeapRelease.CHECK_PERIOD.toSeconds();
+            for (int i = 0; i < perPeriod / 2; i++) {
+                assertEquals(Rcode.NOERROR, overTcp.tcp(DnsClient.query("tcp" + i + ".example.", Type.A)).getRcode());
+                assertEquals(Rcode.NOERROR, overDot.tcp(DnsClient.query("dot" + i + ".example.", Type.A)).getRcode());
+            }
+            f.check(0);
+            assertEquals(0, f.fullGcs, perPeriod + " stream queries in a period, no GC: still traffic");
+            f.check(0);
+            assertEquals(1, f.fullGcs, "released once they stop");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.MetricValues;
 import io.nodedns.testing.TestServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -110,6 +111,40 @@ class TcpListenerReplaceReloadTest {
             assertEquals("v0", marker(DnsClient.exchange(before, DnsClient.query("b.example.org", Type.TXT))),
                     "an open connection");
             assertEquals("v0", marker(client.tcp(DnsClient.query("c.example.org", Type.TXT))), "a new connection");
+        }
+    }
+
+    /**
+     * nodedns_loop_errors_total counts a TCP acceptor's errors once across a reload that hands
+     * its server to a new listener: the replaced listener's last value is kept in the running
+     * total, so the server's errors must not come again with its successor's.
+     */
+    @Test
+    void acceptErrorsAreReportedOnceAcrossAHandOver() throws Exception {
+        int port = FreePorts.udpAndTcp();
+        int metrics = FreePorts.udpAndTcp();
+        String block = "example.org:%d {\n bind 127.0.0.1\n multisocket %d\n prometheus 127.0.0.1:%d\n}\n";
+        Path file = dir.resolve("Corefile");
+        Files.writeString(file, block.formatted(port, 2, metrics));
+        try (TestServer server = TestServer.fromFile(file)) {
+            TcpServer tcp = server.firstListener().tcpServer();
+            String labels = "server=\"" + server.firstListener().label() + "\"";
+            double before = MetricValues.valueIn(MetricValues.scrape(metrics), "nodedns_loop_errors_total", labels);
+            for (int i = 0; i < 3; i++) {
+                tcp.acceptFailed(new IOException("Too many open files"));
+            }
+            assertEquals(before + 3,
+                    MetricValues.valueIn(MetricValues.scrape(metrics), "nodedns_loop_errors_total", labels));
+            Files.writeString(file, block.formatted(port, 3, metrics));
+            assertTrue(server.server().reload(), "reload applied");
+            assertSame(tcp, server.firstListener().tcpServer(), "the TCP server was handed over");
+            assertEquals(before + 3,
+                    MetricValues.valueIn(MetricValues.scrape(metrics), "nodedns_loop_errors_total", labels),
+                    "the handed-over server's errors counted once");
+            tcp.acceptFailed(new IOException("Too many open files"));
+            assertEquals(before + 4,
+                    MetricValues.valueIn(MetricValues.scrape(metrics), "nodedns_loop_errors_total", labels),
+                    "and its next ones for the new listener");
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
+import io.nodedns.testing.MetricValues;
 import io.nodedns.testing.TestCa;
 import io.nodedns.testing.TestServer;
 import java.io.IOException;
@@ -330,7 +331,7 @@ class DohServeTest {
 
     /**
      * 128 POSTs whose bodies stop after a byte (Jetty dispatches a POST once some body came) hold the listener's 128 works: the next request is
-     * answered 503 at once rather than read, and is served again when they go.
+     * answered 503 at once rather than read (counted in {@code nodedns_tcp_shed_total}), and is served again when they go.
      */
     @Test
     void slowPostBodiesHoldTheListenersBoundAndTheNextIsRefused() throws Exception {
@@ -352,6 +353,11 @@ class DohServeTest {
                 status = cleartextStatus(port);
             }
             assertEquals(503, status, "a request past the 128 bodies being read is refused");
+            MetricValues metrics = new MetricValues();
+            ts.firstListener().collect(metrics);
+            assertEquals(1,
+                    metrics.value("nodedns_tcp_shed", "server", ts.firstListener().label(), "action", "unavailable"),
+                    "and counted as shed");
             for (Socket s : slow) {
                 s.close();
             }
