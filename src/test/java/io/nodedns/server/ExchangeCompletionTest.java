@@ -6,9 +6,7 @@ import io.nodedns.testing.Unmeasured;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.nio.ByteOrder;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
@@ -30,44 +28,36 @@ class ExchangeCompletionTest {
         ResponseHook hook = e -> hookRuns.incrementAndGet();
         Exchange ex = new Exchange(512);
         int length = writeQuery(ex.request());
-        // the same threads every round (starting 4 threads a round took 12 s): the barrier releases
-        // them together on the freshly reset exchange, then waits for their completions
-        CyclicBarrier barrier = new CyclicBarrier(THREADS + 1);
-        Thread[] threads = new Thread[THREADS];
-        for (int t = 0; t < THREADS; t++) {
-            boolean rcode = (t & 1) == 1;
-            threads[t] = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    for (int round = 1; round <= ROUNDS; round++) {
-                        barrier.await();
-                        if (rcode) {
-                            ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
-                        } else {
-                            ex.complete();
-                        }
-                        barrier.await();
+        for (int round = 1; round <= ROUNDS; round++) {
+            ex.reset(Transport.UDP, null, responder, 0);
+            ex.requestLength(length);
+            assertEquals(QueryView.OK, ex.query().wrap(ex.request(), 0, length));
+            ex.addHook(hook);
+            CountDownLatch start = new CountDownLatch(1);
+            Thread[] threads = new Thread[THREADS];
+            for (int t = 0; t < THREADS; t++) {
+                boolean rcode = (t & 1) == 1;
+                // virtual: 8,000 platform threads took 12 s to start; these race on the carriers as well
+                threads[t] = Thread.ofVirtual().start(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
                     }
-                } catch (InterruptedException | BrokenBarrierException e) {
-                    // the test failed or timed out: stop
-                }
-            });
-        }
-        try {
-            for (int round = 1; round <= ROUNDS; round++) {
-                ex.reset(Transport.UDP, null, responder, 0);
-                ex.requestLength(length);
-                assertEquals(QueryView.OK, ex.query().wrap(ex.request(), 0, length));
-                ex.addHook(hook);
-                barrier.await(30, TimeUnit.SECONDS); // go
-                barrier.await(30, TimeUnit.SECONDS); // every thread has completed it
-                assertEquals(round, replies.get(), "one reply per query, round " + round);
-                assertEquals(round, hookRuns.get(), "hooks run once per query, round " + round);
+                    if (rcode) {
+                        ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
+                    } else {
+                        ex.complete();
+                    }
+                });
             }
-        } finally {
+            start.countDown();
             for (Thread t : threads) {
-                t.interrupt();
                 t.join();
             }
+            assertEquals(round, replies.get(), "one reply per query, round " + round);
+            assertEquals(round, hookRuns.get(), "hooks run once per query, round " + round);
         }
     }
 
