@@ -7,7 +7,6 @@ import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
-import io.nodedns.testing.Unmeasured;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -26,7 +25,6 @@ import org.xbill.DNS.Type;
  * that never answers, one more query is shed (its connection closed, counted) instead of growing
  * memory, and once the waiting queries are done the listener serves again.
  */
-@Unmeasured
 class TcpShedTest {
     @Test
     void queriesBeyondThePoolAreShedAndCountedThenServiceResumes() throws Exception {

@@ -9,7 +9,6 @@ import io.nodedns.testing.CacheUpstream;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
-import io.nodedns.testing.Unmeasured;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,7 +21,6 @@ import org.xbill.DNS.Type;
  * Issue 23 build 8: hot names survive a flood of unique names (CLOCK eviction). Names 0-99 are
  * hot; every other name is asked once.
  */
-@Unmeasured // its hit ratios count queries, not time
 class CacheEvictionTest {
     private static final int HOT = 100;
 

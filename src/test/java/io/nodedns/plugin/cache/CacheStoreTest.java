@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.server.Result;
 import io.nodedns.server.Transport;
 import io.nodedns.testing.CacheUpstream;
-import io.nodedns.testing.Unmeasured;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.Names;
 import io.nodedns.wire.QueryView;
@@ -21,7 +20,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /** Storage bounds (capacity, slot classes) and lock-free reads under concurrent stores. */
-@Unmeasured
 class CacheStoreTest {
 
     @Test
