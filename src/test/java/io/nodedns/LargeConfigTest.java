@@ -7,12 +7,14 @@ import io.nodedns.testing.BigConfigFiles;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
+import io.nodedns.testing.Unmeasured;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.AAAARecord;
@@ -34,6 +36,8 @@ import org.xbill.DNS.Type;
  * million-record zone and a 500k-line hosts file load and answer; {@code -conf /dev/zero} fails
  * fast with a clear error. Each test prints its load time and the heap after a full GC.
  */
+@Unmeasured // its figures are the child's heap after a full GC; its load time is printed, bounded at 90 s
+@Order(2) // the longest Unmeasured class first, beside the outage test
 class LargeConfigTest {
     /** About 15 s on an idle 2-core machine; the margin is for a machine shared with other builds. */
     private static final Duration LOAD = Duration.ofSeconds(90);

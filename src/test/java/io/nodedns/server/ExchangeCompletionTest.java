@@ -1,12 +1,12 @@
 package io.nodedns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.Unmeasured;
 import io.nodedns.wire.DnsHeader;
 import io.nodedns.wire.QueryView;
 import java.nio.ByteOrder;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
@@ -17,9 +17,14 @@ import org.junit.jupiter.api.Test;
  */
 @Unmeasured
 class ExchangeCompletionTest {
-    private static final int THREADS = 4;
-    private static final int ROUNDS = 2_000;
+    private static final int ROUNDS = 20_000;
 
+    /**
+     * Two threads complete the same exchange at once, round after round: this thread with a reply,
+     * a second (one platform thread, reused) with an rcode. Each spins on the round number, so both
+     * arrive within nanoseconds; starting threads per round (the test's first form) made the race so
+     * rare that a check-then-set completion passed most runs.
+     */
     @Test
     void concurrentCompletionsSendOneReplyAndRunHooksOnce() throws Exception {
         AtomicInteger replies = new AtomicInteger();
@@ -28,36 +33,48 @@ class ExchangeCompletionTest {
         ResponseHook hook = e -> hookRuns.incrementAndGet();
         Exchange ex = new Exchange(512);
         int length = writeQuery(ex.request());
-        for (int round = 1; round <= ROUNDS; round++) {
-            ex.reset(Transport.UDP, null, responder, 0);
-            ex.requestLength(length);
-            assertEquals(QueryView.OK, ex.query().wrap(ex.request(), 0, length));
-            ex.addHook(hook);
-            CountDownLatch start = new CountDownLatch(1);
-            Thread[] threads = new Thread[THREADS];
-            for (int t = 0; t < THREADS; t++) {
-                boolean rcode = (t & 1) == 1;
-                threads[t] = Thread.ofPlatform().start(() -> {
-                    try {
-                        start.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                    if (rcode) {
-                        ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
-                    } else {
-                        ex.complete();
-                    }
-                });
+        AtomicInteger round = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        Thread other = Thread.ofPlatform().daemon().name("completion-race").start(() -> {
+            for (int r = 1; r <= ROUNDS; r++) {
+                if (!spinUntil(round, r)) {
+                    return;
+                }
+                ex.completeWithRcode(DnsHeader.RCODE_SERVFAIL);
+                done.set(r);
             }
-            start.countDown();
-            for (Thread t : threads) {
-                t.join();
+        });
+        try {
+            for (int r = 1; r <= ROUNDS; r++) {
+                ex.reset(Transport.UDP, null, responder, 0);
+                ex.requestLength(length);
+                assertEquals(QueryView.OK, ex.query().wrap(ex.request(), 0, length));
+                ex.addHook(hook);
+                round.set(r);
+                ex.complete();
+                assertTrue(spinUntil(done, r), "the other thread completed round " + r);
+                assertEquals(r, replies.get(), "one reply per query, round " + r);
+                assertEquals(r, hookRuns.get(), "hooks run once per query, round " + r);
             }
-            assertEquals(round, replies.get(), "one reply per query, round " + round);
-            assertEquals(round, hookRuns.get(), "hooks run once per query, round " + round);
+        } finally {
+            other.interrupt();
+            other.join(5_000);
         }
+    }
+
+    /** Spins until {@code value} reaches {@code target}, yielding now and then (a 2-core machine runs other work); false if interrupted. */
+    private static boolean spinUntil(AtomicInteger value, int target) {
+        for (long spins = 1; value.get() < target; spins++) {
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            if ((spins & 1023) == 0) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        return true;
     }
 
     @Test

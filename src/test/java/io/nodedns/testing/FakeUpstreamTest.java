@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Type;
 
 /** The upstream's query log: bounded, every query counted, never read partially. */
+@Unmeasured
 class FakeUpstreamTest {
     @Test
     void logCountsEveryQueryAndRefusesToReadPastWhatItKeeps() throws Exception {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodedns.testing.Unmeasured;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.xbill.DNS.Type;
  * Seeded property tests against dnsjava. A failure prints the seed; replay it with
  * {@code -Dnodedns.seed=N} (the older {@code -Dwire.seed=N} still works).
  */
+@Unmeasured
 class RandomMessageRoundTripTest {
     private static final int MESSAGES = 3000;
 

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
+import io.nodedns.testing.Unmeasured;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +29,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /** CoreDNS: what is cached, CNAME rules, TTLs and key separation, over real sockets. */
+@Unmeasured
 class CacheConformanceTest {
 
     private static int ttl(Message m) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.Unmeasured;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Type;
 
 /** Policies as seen from the upstreams (CoreDNS plugin/forward/policy.go), and query ID randomness. */
+@Unmeasured
 class ForwardPolicyTest {
 
     private static List<Integer> whoAnswered(String policy, int queries) throws Exception {

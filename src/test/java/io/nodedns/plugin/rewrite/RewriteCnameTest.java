@@ -8,6 +8,7 @@ import io.nodedns.testing.EscapedLabel;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.xbill.DNS.Type;
  * in the upstream's answer is rewritten and the new target is resolved through the server itself,
  * here by a second server block's hosts, and the client gets the chain in one reply.
  */
+@Unmeasured
 class RewriteCnameTest {
     /** The upstream: every name is a CNAME to edge.cdn.example.net, which has 203.0.113.9. */
     private static Message cdn(Message q) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.EscapedLabel;
 import io.nodedns.testing.FakeUpstream;
+import io.nodedns.testing.Unmeasured;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /** type, class, ttl, rcode and edns0 rules over real sockets. */
+@Unmeasured
 class RewriteFieldsTest {
     private static final int LOCAL = 0xffee;
 

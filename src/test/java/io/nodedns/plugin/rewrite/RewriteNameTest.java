@@ -7,6 +7,7 @@ import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FakeUpstream;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /** Name rules over real sockets: what the upstream sees, what the client gets back (CoreDNS plugin/rewrite). */
+@Unmeasured
 class RewriteNameTest {
 
     private static String question(Message m) {

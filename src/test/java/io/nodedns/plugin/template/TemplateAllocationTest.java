@@ -71,7 +71,7 @@ class TemplateAllocationTest {
         rendered[0].response().getBytes(0, answer);
         assertEquals("10.0.0.7",
                 new Message(answer).getSection(org.xbill.DNS.Section.ANSWER).getFirst().rdataToString());
-        double perAnswer = LoopAllocations.serve(chain, rendered).worst(0);
+        double perAnswer = LoopAllocations.serve(8 * 1024, chain, rendered).worst(0);
         System.out.printf("template: %.0f bytes allocated per rendered answer%n", perAnswer);
         assertTrue(perAnswer < 8 * 1024, "allocated " + perAnswer + " bytes per rendered answer");
 
@@ -83,7 +83,7 @@ class TemplateAllocationTest {
         message[0].client().set(new java.net.InetSocketAddress("127.0.0.1", 5353));
         assertEquals(Result.WRITTEN, chain.serve(message[0]));
         assertEquals("template", message[0].writer());
-        double perMessage = LoopAllocations.serve(chain, message).worst(0);
+        double perMessage = LoopAllocations.serve(16 * 1024, chain, message).worst(0);
         System.out.printf("template: %.0f bytes allocated per answer quoting .Message%n", perMessage);
         assertTrue(perMessage < 16 * 1024, "allocated " + perMessage + " bytes per answer quoting .Message");
     }

@@ -9,6 +9,7 @@ import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.EscapedLabel;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,6 +32,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /** The template plugin over real sockets; whoami behind it shows when a query was passed on. */
+@Unmeasured
 class TemplateTest {
     /** whoami answered: the query passed the templates. */
     private static boolean passedOn(Message reply) {

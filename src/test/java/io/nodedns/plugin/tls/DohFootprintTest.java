@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.ImageJvm;
+import io.nodedns.testing.Unmeasured;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,6 +29,7 @@ import org.xbill.DNS.Type;
  * resident memory of the image's JVM without either, with a tls:// block (the JDK's TLS alone) and
  * with an https:// block (printed, for docs/operations.md).
  */
+@Unmeasured // the child's RSS is printed, not asserted
 class DohFootprintTest {
     @TempDir
     Path dir;

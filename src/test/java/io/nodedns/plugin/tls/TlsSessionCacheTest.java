@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.nodedns.testing.DnsClient;
 import io.nodedns.testing.FreePorts;
 import io.nodedns.testing.TestServer;
+import io.nodedns.testing.Unmeasured;
 import io.nodedns.tls.ServerTls;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ import org.xbill.DNS.Type;
  * request left its session in the cache for 24 h (Jetty's SecureRequestCustomizer bound a value to
  * it, and the JDK answered with a second, stateful, ticket).
  */
+@Unmeasured
 class TlsSessionCacheTest {
     private static final int CONNECTIONS = 12;
 
