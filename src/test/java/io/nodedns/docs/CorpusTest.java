@@ -45,8 +45,9 @@ import org.xbill.DNS.Type;
  * starts and answers a query. What would leave the machine is rewritten first: upstreams
  * (/etc/resolv.conf included) go to a loopback stand-in (tls:// ones to a DoT stand-in with the
  * test CA), bind addresses to 127.0.0.x, ports to free ones, HTTP addresses to free loopback
- * ports, node files (/etc/coredns/...) and kubeforward snapshots to files of a temporary directory, and kubernetes plugins
- * to the stand-in API server. Corefiles that still need a plugin nodedns lacks are listed in
+ * ports, node files (/etc/coredns/...) and what a start writes on the node (kubeforward snapshots,
+ * cache persist files, nodecache's lockdir, whose default is the node's /run/nodedns) to files of a
+ * temporary directory, and kubernetes plugins to the stand-in API server. Corefiles that still need a plugin nodedns lacks are listed in
  * {@link #EXPECTED_FAILURES} with that plugin: the test fails when one of them starts loading
  * (take it off the list) or fails for another reason.
  */
@@ -264,6 +265,9 @@ class CorpusTest {
         StringBuilder out = new StringBuilder();
         int depth = 0;
         boolean forwardNeedsCa = false; // a forward block with tls:// upstreams and no tls line yet
+        boolean nodecacheNeedsLockdir = false; // a nodecache block with no lockdir line yet
+        // one for the whole Corefile: its nodecache blocks must agree on their options
+        String lockdir = caseDir.resolve("nodedns-lock").toString();
         for (String line : text.split("\n", -1)) {
             String trimmed = line.strip();
             if (trimmed.startsWith("#") || trimmed.isEmpty()) {
@@ -322,6 +326,21 @@ class CorpusTest {
                 }
             } else if (first.equals("snapshot") && words.size() > 1) {
                 words.set(1, caseDir.resolve("kubeforward.endpoints").toString()); // not the node's /var/run
+            } else if (first.equals("persist") && words.size() > 1) {
+                // the file's name kept: two caches of a Corefile may not share one
+                words.set(1, caseDir.resolve(Path.of(words.get(1)).getFileName()).toString());
+            } else if (first.equals("nodecache") && depth == 1) {
+                if (!words.getLast().equals("{")) {
+                    // not its default, the node's /run/nodedns; lines of their own, as nodecache reads them
+                    words.add("{\nlockdir " + lockdir + "\n}");
+                } else {
+                    nodecacheNeedsLockdir = true;
+                }
+            } else if (first.equals("lockdir") && depth == 2 && words.size() > 1) {
+                if (!words.get(1).equals("none")) {
+                    words.set(1, lockdir);
+                }
+                nodecacheNeedsLockdir = false;
             } else if (first.equals("kubeconfig") && words.size() > 1) {
                 words.set(1, t.kubeconfig().toString());
                 if (words.size() > 2) {
@@ -340,6 +359,10 @@ class CorpusTest {
             if (first.equals("}") && depth == 2 && forwardNeedsCa) {
                 words.addFirst("tls " + t.caPem() + "\n"); // closing a forward block that had no tls line
                 forwardNeedsCa = false;
+            }
+            if (first.equals("}") && depth == 2 && nodecacheNeedsLockdir) {
+                words.addFirst("lockdir " + lockdir + "\n"); // closing a nodecache block that had no lockdir line
+                nodecacheNeedsLockdir = false;
             }
             String indent = line.substring(0, line.length() - line.stripLeading().length());
             out.append(indent).append(String.join(" ", words)).append('\n');
