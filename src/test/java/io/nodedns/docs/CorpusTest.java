@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.nodedns.config.GoDuration;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.plugin.nodecache.FakeNode;
+import io.nodedns.plugin.nodecache.NodecacheSetup;
 import io.nodedns.server.ConfigSource;
 import io.nodedns.server.Listener;
 import io.nodedns.server.PluginRegistry;
@@ -47,7 +49,8 @@ import org.xbill.DNS.Type;
  * test CA), bind addresses to 127.0.0.x, ports to free ones, HTTP addresses to free loopback
  * ports, node files (/etc/coredns/...) and what a start writes on the node (kubeforward snapshots,
  * cache persist files, nodecache's lockdir, whose default is the node's /run/nodedns) to files of a
- * temporary directory, and kubernetes plugins to the stand-in API server. Corefiles that still need a plugin nodedns lacks are listed in
+ * temporary directory, nodecache's {@code ip} and {@code iptables} commands to a simulated node,
+ * and kubernetes plugins to the stand-in API server. Corefiles that still need a plugin nodedns lacks are listed in
  * {@link #EXPECTED_FAILURES} with that plugin: the test fails when one of them starts loading
  * (take it off the list) or fails for another reason.
  */
@@ -109,7 +112,11 @@ class CorpusTest {
             PluginRegistry registry = TestServer.registry()
                     .register("kubeforward", new io.nodedns.plugin.kubeforward.KubeforwardSetup(env))
                     .register("kubernetes", new io.nodedns.plugin.kubernetes.KubernetesSetup(env))
-                    .register("multicluster", new io.nodedns.plugin.multicluster.MulticlusterSetup(env));
+                    .register("multicluster", new io.nodedns.plugin.multicluster.MulticlusterSetup(env))
+                    // the node's link and iptables rules are a simulated node's: each case's start
+                    // added rules to this machine's tables and its stop removed them, whoever else's
+                    .register("nodecache",
+                            new NodecacheSetup(shared -> NodecacheSetup.network(shared, new FakeNode())));
             // Each case has its own ports, bind addresses and files, so they run side by side: most
             // of a case's time is waiting (a health lameduck on stop, an acl drop's query timeout).
             List<Future<String>> problems = new ArrayList<>();
