@@ -16,7 +16,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
@@ -71,8 +70,6 @@ final class DohServer implements StreamServer {
     private final LoopErrors errors;
     /** Null for cleartext. */
     private final SslContextFactory.Server ssl;
-    /** HTTP/2's sessions, told to go away when the listener retires; null for cleartext. */
-    private final HTTP2ServerConnectionFactory h2;
     private volatile ServerTls tls;
     private final DohResponses responses = new DohResponses();
     private final DohRequests requests;
@@ -108,12 +105,11 @@ final class DohServer implements StreamServer {
         long idle = settings.tcpIdle().toMillis();
         if (tls == null) {
             ssl = null;
-            h2 = null;
             connector = new Connector(jetty, errors, http11);
         } else {
             ssl = new SslContextFactory.Server();
             configure(ssl, tls);
-            h2 = new HTTP2ServerConnectionFactory(http);
+            HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
             h2.setStreamIdleTimeout(idle);
             // a DNS message is at most 64 KiB: windows sized to that bound what 200 connections can make us buffer
             h2.setInitialStreamRecvWindow(MAX_MESSAGE_WINDOW);
@@ -225,9 +221,12 @@ final class DohServer implements StreamServer {
      * are served until {@link #close}: HTTP/1.1 ones close after their next reply, and HTTP/2 ones,
      * where {@code Connection: close} means nothing (RFC 9113 8.2.2), are sent a GOAWAY (RFC 9113
      * 6.8) once the socket is closed, so their clients' next streams go to a new connection, the
-     * new listener's, not one dropped for a SYN filter; Jetty answers the streams it has and says
-     * its last GOAWAY, and the connection closes with the client or with this server, a second after
-     * its last reply ({@link #drainingConnections}). Before, an HTTP/2 client kept its connection
+     * new listener's, not one dropped for a SYN filter: at once if they have carried a request, else
+     * after their next reply ({@link DohRequests#goAwayAfterReplies}; a GOAWAY before a connection's
+     * SETTINGS ends it for some clients, and one whose preface is not read yet, handed over from
+     * the queue above, has sent none). Jetty answers the streams it has and says its last GOAWAY,
+     * and the connection closes with the client or with this server, a second after its last reply
+     * ({@link #drainingConnections}). Before, an HTTP/2 client kept its connection
      * until the retirement's 5 s bound closed it under its streams (DohHttp2ReloadTest, 2 clients
      * of 4 streams, 6 reloads: 31 of 3,029 queries lost, old connections open 5.1-5.9 s; now none
      * lost, 1.0-1.5 s).
@@ -246,9 +245,7 @@ final class DohServer implements StreamServer {
             }
             connector.awaitAcceptReturned();
         }
-        if (h2 != null) {
-            Graceful.shutdown(h2); // completes when its sessions have closed: the retirement counts them
-        }
+        requests.goAwayAfterReplies();
     }
 
     /** coredns_dns_https_responses_total: the statuses this listener's requests were answered with. */
