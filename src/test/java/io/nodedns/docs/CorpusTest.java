@@ -1,5 +1,7 @@
 package io.nodedns.docs;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -7,6 +9,7 @@ import io.nodedns.config.GoDuration;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.StandInApiServer;
 import io.nodedns.plugin.nodecache.FakeNode;
+import io.nodedns.plugin.nodecache.NodecacheConfig;
 import io.nodedns.plugin.nodecache.NodecacheSetup;
 import io.nodedns.server.ConfigSource;
 import io.nodedns.server.Listener;
@@ -33,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -48,7 +52,7 @@ import org.xbill.DNS.Type;
  * (/etc/resolv.conf included) go to a loopback stand-in (tls:// ones to a DoT stand-in with the
  * test CA), bind addresses to 127.0.0.x, ports to free ones, HTTP addresses to free loopback
  * ports, node files (/etc/coredns/...) and what a start writes on the node (kubeforward snapshots,
- * cache persist files, nodecache's lockdir, whose default is the node's /run/nodedns) to files of a
+ * cache persist files, nodecache's lockdirs, one each, whose default is the node's /run/nodedns) to files of a
  * temporary directory, nodecache's {@code ip} and {@code iptables} commands to a simulated node,
  * and kubernetes plugins to the stand-in API server. Corefiles that still need a plugin nodedns lacks are listed in
  * {@link #EXPECTED_FAILURES} with that plugin: the test fails when one of them starts loading
@@ -174,6 +178,37 @@ class CorpusTest {
     }
 
     /**
+     * nodecache blocks must agree on their lockdir ({@code NodecacheConfig.sameOptions}): each
+     * directory, the default /run/nodedns for a block without one, becomes one of its own, so a
+     * Corefile whose blocks disagree fails here as on a node.
+     */
+    @Test
+    void rewriteKeepsNodecacheLockdirsApart() throws IOException {
+        String text = """
+                .:53 {
+                    nodecache 169.254.20.10 {
+                        lockdir /run/nodedns
+                    }
+                }
+                .:54 {
+                    nodecache 169.254.20.11
+                }
+                .:55 {
+                    nodecache 169.254.20.12 {
+                        lockdir /var/run/nodedns-ha
+                    }
+                }
+                """;
+        String rewritten = rewrite(text, dir, new Targets(0, 0, null, null, null));
+        List<String> dirs = Pattern.compile("lockdir (\\S+)").matcher(rewritten).results().map(m -> m.group(1))
+                .toList();
+        assertEquals(3, dirs.size(), rewritten);
+        assertTrue(dirs.stream().allMatch(d -> d.startsWith(dir.toString())), "in the case's directory: " + dirs);
+        assertEquals(dirs.get(0), dirs.get(1), "a block without lockdir has the default /run/nodedns");
+        assertNotEquals(dirs.get(0), dirs.get(2), "blocks that disagree still do");
+    }
+
+    /**
      * A start that failed because a port picked free was taken before the bind: the bind's
      * EADDRINUSE, or the server's own probe finding another socket on it (PortProbe), which a
      * retry on new ports tells apart from a Corefile that clashes with itself.
@@ -273,8 +308,11 @@ class CorpusTest {
         int depth = 0;
         boolean forwardNeedsCa = false; // a forward block with tls:// upstreams and no tls line yet
         boolean nodecacheNeedsLockdir = false; // a nodecache block with no lockdir line yet
-        // one for the whole Corefile: its nodecache blocks must agree on their options
-        String lockdir = caseDir.resolve("nodedns-lock").toString();
+        // each original directory one of its own, as ports: nodecache blocks must agree on their options
+        Map<String, String> lockdirs = new HashMap<>();
+        Function<String, String> lockdir = original -> lockdirs.computeIfAbsent(original,
+                k -> caseDir.resolve("nodedns-lock-" + (lockdirs.size() + 1)).toString());
+        String defaultLockdir = NodecacheConfig.DEFAULT_LOCK_DIR.toString();
         for (String line : text.split("\n", -1)) {
             String trimmed = line.strip();
             if (trimmed.startsWith("#") || trimmed.isEmpty()) {
@@ -339,13 +377,13 @@ class CorpusTest {
             } else if (first.equals("nodecache") && depth == 1) {
                 if (!words.getLast().equals("{")) {
                     // not its default, the node's /run/nodedns; lines of their own, as nodecache reads them
-                    words.add("{\nlockdir " + lockdir + "\n}");
+                    words.add("{\nlockdir " + lockdir.apply(defaultLockdir) + "\n}");
                 } else {
                     nodecacheNeedsLockdir = true;
                 }
             } else if (first.equals("lockdir") && depth == 2 && words.size() > 1) {
                 if (!words.get(1).equals("none")) {
-                    words.set(1, lockdir);
+                    words.set(1, lockdir.apply(words.get(1)));
                 }
                 nodecacheNeedsLockdir = false;
             } else if (first.equals("kubeconfig") && words.size() > 1) {
@@ -368,7 +406,7 @@ class CorpusTest {
                 forwardNeedsCa = false;
             }
             if (first.equals("}") && depth == 2 && nodecacheNeedsLockdir) {
-                words.addFirst("lockdir " + lockdir + "\n"); // closing a nodecache block that had no lockdir line
+                words.addFirst("lockdir " + lockdir.apply(defaultLockdir) + "\n"); // closing a nodecache block that had no lockdir line
                 nodecacheNeedsLockdir = false;
             }
             String indent = line.substring(0, line.length() - line.stripLeading().length());
