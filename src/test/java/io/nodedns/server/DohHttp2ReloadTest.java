@@ -1,6 +1,7 @@
 package io.nodedns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -63,7 +66,9 @@ class DohHttp2ReloadTest {
                     timeouts {
                         read %ds
                     }
-                    forward . 127.0.0.1:%d
+                    forward . 127.0.0.1:%d {
+                        read_timeout 5s
+                    }
                 }
                 """.formatted(port, cert[0], cert[1], readSeconds, upstreamPort);
     }
@@ -124,7 +129,8 @@ class DohHttp2ReloadTest {
      * (RFC 9113 3.4; Go's client drops a connection whose first frame is a GOAWAY), its first
      * stream is answered, not refused past a GOAWAY's last stream id, and a GOAWAY follows the reply.
      * Before, the retiring server sent every session opened from then on GOAWAY(2^31-1),
-     * GOAWAY(0) and then its SETTINGS, and left stream 1 unanswered.
+     * GOAWAY(0) and then its SETTINGS, and left stream 1 unanswered. A connection that has carried
+     * a request and is silent is sent a GOAWAY at the reload, not closed under its next request.
      */
     @Test
     void aConnectionAfterTheReloadGetsSettingsFirstAndItsStreamAnswered() throws Exception {
@@ -133,59 +139,50 @@ class DohHttp2ReloadTest {
                 "server");
         int port = FreePorts.udpAndTcp();
         Path file = dir.resolve("Corefile");
-        try (FakeUpstream up = FakeUpstream.start()) {
+        // a query held in flight across the reload keeps the old server from stopping, whatever the reload takes
+        try (FakeUpstream up = FakeUpstream.start().behaviour((q, out) -> out.later(
+                q.name().startsWith("held.") ? HELD_MILLIS : 0, FakeUpstream.answer(q.message()).toWire()));
+                HttpClient holder = HttpClient.newBuilder().sslContext(ca.trusting())
+                        .version(HttpClient.Version.HTTP_2).build()) {
             Files.writeString(file, corefile(port, up.port(), cert, 3));
             try (TestServer server = TestServer.fromFile(file);
-                    SSLSocket socket = (SSLSocket) ca.trusting().getSocketFactory().createSocket("127.0.0.1", port)) {
+                    RawHttp2 used = new RawHttp2(ca.trusting(), port);
+                    RawHttp2 fresh = new RawHttp2(ca.trusting(), port)) { // Jetty's session opens; it awaits the preface
                 Listener old = server.firstListener();
-                socket.setSoTimeout(4000);
-                SSLParameters alpn = socket.getSSLParameters();
-                alpn.setApplicationProtocols(new String[]{"h2"});
-                socket.setSSLParameters(alpn);
-                socket.startHandshake(); // Jetty's HTTP/2 session opens now; it waits for the preface
-                assertEquals("h2", socket.getApplicationProtocol());
+                used.preface();
+                used.get(1, "used.example.org", port);
+                used.readUntil(() -> used.ended.contains(1));
+                CompletableFuture<HttpResponse<byte[]>> held = holder.sendAsync(HttpRequest
+                        .newBuilder(URI.create("https://127.0.0.1:" + port + "/dns-query"))
+                        .header("content-type", "application/dns-message")
+                        .POST(HttpRequest.BodyPublishers
+                                .ofByteArray(DnsClient.query("held.example.org", Type.A).toWire()))
+                        .build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(1, up.await(q -> q.name().startsWith("held."), 1, 5000), "the held query in flight");
                 Files.writeString(file, corefile(port, up.port(), cert, 2));
                 assertTrue(server.server().reload(), "reload applied");
                 assertNotSame(old, server.firstListener(), "the https:// listener was replaced");
-                DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-                out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                frame(out, SETTINGS, 0, 0, new byte[0]);
-                String dns = Base64.getUrlEncoder().withoutPadding()
-                        .encodeToString(DnsClient.query("preface.example.org", Type.A).toWire());
-                ByteArrayOutputStream headers = new ByteArrayOutputStream();
-                headers.write(0x82); // :method GET, :scheme https (RFC 7541 static table 2, 7)
-                headers.write(0x87);
-                literal(headers, 4, "/dns-query?dns=" + dns); // :path
-                literal(headers, 1, "127.0.0.1:" + port); // :authority
-                frame(out, HEADERS, END_STREAM | END_HEADERS, 1, headers.toByteArray());
-                out.flush();
-                DataInputStream in = new DataInputStream(socket.getInputStream());
-                List<Integer> types = new ArrayList<>();
-                ByteArrayOutputStream reply = new ByteArrayOutputStream();
-                boolean answered = false;
-                while (!types.contains(GOAWAY)) {
-                    int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
-                    int type = in.readUnsignedByte();
-                    int flags = in.readUnsignedByte();
-                    int stream = in.readInt() & 0x7fffffff;
-                    byte[] payload = in.readNBytes(length);
-                    types.add(type);
-                    if (type == SETTINGS && (flags & ACK) == 0) {
-                        frame(out, SETTINGS, ACK, 0, new byte[0]);
-                        out.flush();
-                    } else if (type == DATA && stream == 1) {
-                        reply.write(payload);
-                        answered |= (flags & END_STREAM) != 0;
-                    }
-                }
-                System.out.println("frames of a connection prefaced after the reload: " + types);
-                assertEquals(SETTINGS, types.getFirst(), "the server's first frame (4 SETTINGS, 7 GOAWAY): " + types);
-                assertTrue(answered, "stream 1 answered before the GOAWAY: " + types);
-                assertEquals(Rcode.NOERROR, new Message(reply.toByteArray()).getRcode());
+                fresh.preface();
+                fresh.get(1, "fresh.example.org", port);
+                fresh.readUntil(() -> fresh.types.contains(GOAWAY));
+                System.out.println("frames of a connection prefaced after the reload: " + fresh.types);
+                assertEquals(SETTINGS, fresh.types.getFirst(),
+                        "the server's first frame (4 SETTINGS, 7 GOAWAY): " + fresh.types);
+                assertTrue(fresh.ended.contains(1), "stream 1 answered before the GOAWAY: " + fresh.types);
+                assertEquals(Rcode.NOERROR, new Message(fresh.data.toByteArray()).getRcode());
+                int before = used.types.size();
+                used.readUntil(() -> used.types.contains(GOAWAY)); // a timeout or the close fails here
+                // not the GOAWAY of the old server's stop, after the held reply
+                assertFalse(held.isDone(), "a used connection is sent GOAWAY at the reload");
+                System.out.println("frames of a used connection after the reload: "
+                        + used.types.subList(before, used.types.size()));
+                assertEquals(200, held.get(5, TimeUnit.SECONDS).statusCode(), "the held query answered");
             }
         }
     }
 
+    /** How long the upstream holds a query named held.*: longer than the reload, within forward's timeout. */
+    private static final long HELD_MILLIS = 3000;
     private static final int DATA = 0x0;
     private static final int HEADERS = 0x1;
     private static final int SETTINGS = 0x4;
@@ -194,24 +191,92 @@ class DohHttp2ReloadTest {
     private static final int ACK = 0x1;
     private static final int END_HEADERS = 0x4;
 
-    /** An HTTP/2 frame (RFC 9113 4.1). */
-    private static void frame(DataOutputStream out, int type, int flags, int stream, byte[] payload)
-            throws IOException {
-        out.writeByte(payload.length >>> 16);
-        out.writeShort(payload.length);
-        out.writeByte(type);
-        out.writeByte(flags);
-        out.writeInt(stream);
-        out.write(payload);
-    }
+    /**
+     * A minimal HTTP/2 client (RFC 9113) over TLS with ALPN h2, connected and handshaken when made:
+     * GET requests (RFC 8484 4.1), and the frames it was sent, in order.
+     */
+    private static final class RawHttp2 implements AutoCloseable {
+        private final SSLSocket socket;
+        private final DataOutputStream out;
+        private final DataInputStream in;
+        /** The types of the frames read. */
+        final List<Integer> types = new ArrayList<>();
+        /** DATA of stream 1, the one stream each of these opens, and the streams ended. */
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        final List<Integer> ended = new ArrayList<>();
 
-    /** A header field not indexed, its name the static table's {@code name}, its value plain (RFC 7541 6.2.2). */
-    private static void literal(ByteArrayOutputStream out, int name, String value) {
-        byte[] v = value.getBytes(StandardCharsets.US_ASCII);
-        assertTrue(name < 15 && v.length < 127, "one-byte HPACK prefixes");
-        out.write(name);
-        out.write(v.length);
-        out.write(v, 0, v.length);
+        RawHttp2(SSLContext trust, int port) throws IOException {
+            socket = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", port);
+            socket.setSoTimeout(4000);
+            SSLParameters alpn = socket.getSSLParameters();
+            alpn.setApplicationProtocols(new String[]{"h2"});
+            socket.setSSLParameters(alpn);
+            socket.startHandshake();
+            assertEquals("h2", socket.getApplicationProtocol());
+            out = new DataOutputStream(socket.getOutputStream());
+            in = new DataInputStream(socket.getInputStream());
+        }
+
+        void preface() throws IOException {
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            frame(SETTINGS, 0, 0, new byte[0]);
+        }
+
+        void get(int stream, String name, int port) throws IOException {
+            String dns = Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(DnsClient.query(name, Type.A).toWire());
+            ByteArrayOutputStream headers = new ByteArrayOutputStream();
+            headers.write(0x82); // :method GET, :scheme https (RFC 7541 static table 2, 7)
+            headers.write(0x87);
+            literal(headers, 4, "/dns-query?dns=" + dns); // :path
+            literal(headers, 1, "127.0.0.1:" + port); // :authority
+            frame(HEADERS, END_STREAM | END_HEADERS, stream, headers.toByteArray());
+        }
+
+        /** Reads frames until {@code done}, acknowledging SETTINGS. */
+        void readUntil(java.util.function.BooleanSupplier done) throws IOException {
+            while (!done.getAsBoolean()) {
+                int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
+                int type = in.readUnsignedByte();
+                int flags = in.readUnsignedByte();
+                int stream = in.readInt() & 0x7fffffff;
+                byte[] payload = in.readNBytes(length);
+                types.add(type);
+                if (type == SETTINGS && (flags & ACK) == 0) {
+                    frame(SETTINGS, ACK, 0, new byte[0]);
+                } else if (type == DATA && stream == 1) {
+                    data.write(payload);
+                }
+                if ((type == DATA || type == HEADERS) && (flags & END_STREAM) != 0) {
+                    ended.add(stream);
+                }
+            }
+        }
+
+        /** An HTTP/2 frame (RFC 9113 4.1). */
+        private void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+            out.writeByte(payload.length >>> 16);
+            out.writeShort(payload.length);
+            out.writeByte(type);
+            out.writeByte(flags);
+            out.writeInt(stream);
+            out.write(payload);
+            out.flush();
+        }
+
+        /** A header field not indexed, its name the static table's {@code name}, its value plain (RFC 7541 6.2.2). */
+        private static void literal(ByteArrayOutputStream out, int name, String value) {
+            byte[] v = value.getBytes(StandardCharsets.US_ASCII);
+            assertTrue(name < 15 && v.length < 127, "one-byte HPACK prefixes");
+            out.write(name);
+            out.write(v.length);
+            out.write(v, 0, v.length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     /** HTTP/2 clients POSTing queries (RFC 8484 4.1), {@link #STREAMS} at a time on each one's connection. */
