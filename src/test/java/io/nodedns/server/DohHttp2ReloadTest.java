@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -58,6 +59,18 @@ class DohHttp2ReloadTest {
     @TempDir
     Path dir;
 
+    private final TestCa ca;
+
+    DohHttp2ReloadTest() throws GeneralSecurityException {
+        ca = new TestCa("nodedns http2 reload CA");
+    }
+
+    /** The server's certificate and key, for dns.test and the loopback address. */
+    private Path[] serverCert() throws Exception {
+        return ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getLoopbackAddress())).write(dir,
+                "server");
+    }
+
     private String corefile(int port, int upstreamPort, Path[] cert, int readSeconds) {
         return """
                 https://example.org:%d {
@@ -75,9 +88,7 @@ class DohHttp2ReloadTest {
 
     @Test
     void replacingReloadsLoseNoHttp2QueryAndCloseTheOldConnections() throws Exception {
-        TestCa ca = new TestCa("nodedns http2 reload CA");
-        Path[] cert = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getLoopbackAddress())).write(dir,
-                "server");
+        Path[] cert = serverCert();
         int port = FreePorts.udpAndTcp();
         Path file = dir.resolve("Corefile");
         try (FakeUpstream up = FakeUpstream.start().behaviour((q, out) -> out.later(UPSTREAM_MILLIS,
@@ -134,9 +145,7 @@ class DohHttp2ReloadTest {
      */
     @Test
     void aConnectionAfterTheReloadGetsSettingsFirstAndItsStreamAnswered() throws Exception {
-        TestCa ca = new TestCa("nodedns http2 preface CA");
-        Path[] cert = ca.issue("dns.test", List.of("dns.test"), List.of(InetAddress.getLoopbackAddress())).write(dir,
-                "server");
+        Path[] cert = serverCert();
         int port = FreePorts.udpAndTcp();
         Path file = dir.resolve("Corefile");
         // a query held in flight across the reload keeps the old server from stopping, whatever the reload takes
