@@ -2,6 +2,7 @@ package io.nodedns.server;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.http2.api.Session;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
@@ -29,6 +30,11 @@ final class DohConnections implements Connection.Listener {
         /** Guarded by this: requests in flight, and when the last ended (or the accept), 0 while busy. */
         private int inFlight;
         private long waitingSince;
+        /**
+         * Its HTTP/2 session once it has carried a request, so its SETTINGS went out first (RFC 9113
+         * 3.4): a GOAWAY before them ends the connection for some clients; null for HTTP/1.1.
+         */
+        private volatile Session http2;
 
         Socket(EndPoint endPoint, long now) {
             this.endPoint = endPoint;
@@ -39,6 +45,24 @@ final class DohConnections implements Connection.Listener {
         synchronized void begin() {
             inFlight++;
             waitingSince = 0;
+        }
+
+        /** A request of this connection came on an HTTP/2 session. */
+        void carries(Session session) {
+            if (http2 == null) {
+                http2 = session;
+            }
+        }
+
+        /**
+         * Sends its HTTP/2 session a GOAWAY (RFC 9113 6.8) if it has carried a request: Jetty
+         * answers its streams and closes it. Again later does nothing.
+         */
+        void goAway() {
+            Session s = http2;
+            if (s != null) {
+                s.shutdown();
+            }
         }
 
         /** A request of this connection has completed (its reply sent or failed). */
@@ -86,6 +110,11 @@ final class DohConnections implements Connection.Listener {
             }
         });
         return n[0];
+    }
+
+    /** Sends each HTTP/2 connection that has carried a request a GOAWAY ({@link Socket#goAway}). */
+    void goAway() {
+        set.forEach(Socket::goAway);
     }
 
     DohConnections(int max) {

@@ -16,6 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpStream;
@@ -54,6 +55,8 @@ final class DohRequests extends Handler.Abstract {
     private final long readMillis;
     /** Set once the listener retired: each HTTP/1.1 reply closes its connection, so none is cut between requests. */
     private volatile boolean closingConnections;
+    /** Set after {@link #closingConnections} once the socket is closed: each HTTP/2 reply ends its session. */
+    private volatile boolean goingAway;
 
     DohRequests(io.nodedns.server.Listener listener, WorkPool pool, DohResponses responses,
             DohConnections connections, long idleMillis, long readMillis) {
@@ -74,6 +77,18 @@ final class DohRequests extends Handler.Abstract {
         closingConnections = true;
     }
 
+    /**
+     * The listener's socket is closed: HTTP/2 connections, where {@code Connection: close} means
+     * nothing (RFC 9113 8.2.2), are sent a GOAWAY (RFC 9113 6.8), those that have carried a request
+     * now and the others after their next reply, so their clients' next streams go to a new
+     * connection. Not before a request: a connection's SETTINGS go out once its client preface is
+     * read, and must be its first frame (RFC 9113 3.4).
+     */
+    void goAwayAfterReplies() {
+        goingAway = true;
+        connections.goAway();
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         request.addHttpStreamWrapper(counting);
@@ -82,17 +97,20 @@ final class DohRequests extends Handler.Abstract {
         if (socket != null) {
             // busy, not evicted for a new connection, until the stream completes however it ends
             socket.begin();
+            if (request.getConnectionMetaData().getConnection() instanceof HTTP2Connection h2) {
+                socket.carries(h2.getSession());
+            }
             request.addHttpStreamWrapper(stream -> new HttpStream.Wrapper(stream) {
                 @Override
                 public void succeeded() {
                     super.succeeded();
-                    socket.end();
+                    ended(socket);
                 }
 
                 @Override
                 public void failed(Throwable x) {
                     super.failed(x);
-                    socket.end();
+                    ended(socket);
                 }
             });
         }
@@ -273,6 +291,14 @@ final class DohRequests extends Handler.Abstract {
             return false;
         } finally {
             deadline.cancel();
+        }
+    }
+
+    /** A request of {@code socket} has completed: once the listener retired its HTTP/2 session goes away. */
+    private void ended(DohConnections.Socket socket) {
+        socket.end();
+        if (goingAway) {
+            socket.goAway();
         }
     }
 

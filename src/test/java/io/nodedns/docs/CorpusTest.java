@@ -1,11 +1,16 @@
 package io.nodedns.docs;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.nodedns.config.GoDuration;
 import io.nodedns.k8stest.KubeClients;
 import io.nodedns.k8stest.StandInApiServer;
+import io.nodedns.plugin.nodecache.FakeNode;
+import io.nodedns.plugin.nodecache.NodecacheConfig;
+import io.nodedns.plugin.nodecache.NodecacheSetup;
 import io.nodedns.server.ConfigSource;
 import io.nodedns.server.Listener;
 import io.nodedns.server.PluginRegistry;
@@ -31,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -45,8 +51,10 @@ import org.xbill.DNS.Type;
  * starts and answers a query. What would leave the machine is rewritten first: upstreams
  * (/etc/resolv.conf included) go to a loopback stand-in (tls:// ones to a DoT stand-in with the
  * test CA), bind addresses to 127.0.0.x, ports to free ones, HTTP addresses to free loopback
- * ports, node files (/etc/coredns/...) and kubeforward snapshots to files of a temporary directory, and kubernetes plugins
- * to the stand-in API server. Corefiles that still need a plugin nodedns lacks are listed in
+ * ports, node files (/etc/coredns/...) and what a start writes on the node (kubeforward snapshots,
+ * cache persist files, nodecache's lockdirs, one each, whose default is the node's /run/nodedns) to files of a
+ * temporary directory, nodecache's {@code ip} and {@code iptables} commands to a simulated node,
+ * and kubernetes plugins to the stand-in API server. Corefiles that still need a plugin nodedns lacks are listed in
  * {@link #EXPECTED_FAILURES} with that plugin: the test fails when one of them starts loading
  * (take it off the list) or fails for another reason.
  */
@@ -108,7 +116,11 @@ class CorpusTest {
             PluginRegistry registry = TestServer.registry()
                     .register("kubeforward", new io.nodedns.plugin.kubeforward.KubeforwardSetup(env))
                     .register("kubernetes", new io.nodedns.plugin.kubernetes.KubernetesSetup(env))
-                    .register("multicluster", new io.nodedns.plugin.multicluster.MulticlusterSetup(env));
+                    .register("multicluster", new io.nodedns.plugin.multicluster.MulticlusterSetup(env))
+                    // the node's link and iptables rules are a simulated node's: each case's start
+                    // added rules to this machine's tables and its stop removed them, whoever else's
+                    .register("nodecache",
+                            new NodecacheSetup(shared -> NodecacheSetup.network(shared, new FakeNode())));
             // Each case has its own ports, bind addresses and files, so they run side by side: most
             // of a case's time is waiting (a health lameduck on stop, an acl drop's query timeout).
             List<Future<String>> problems = new ArrayList<>();
@@ -163,6 +175,37 @@ class CorpusTest {
         if (!wrong.isEmpty()) {
             fail(String.join("\n", wrong));
         }
+    }
+
+    /**
+     * nodecache blocks must agree on their lockdir ({@code NodecacheConfig.sameOptions}): each
+     * directory, the default /run/nodedns for a block without one, becomes one of its own, so a
+     * Corefile whose blocks disagree fails here as on a node.
+     */
+    @Test
+    void rewriteKeepsNodecacheLockdirsApart() throws IOException {
+        String text = """
+                .:53 {
+                    nodecache 169.254.20.10 {
+                        lockdir /run/nodedns
+                    }
+                }
+                .:54 {
+                    nodecache 169.254.20.11
+                }
+                .:55 {
+                    nodecache 169.254.20.12 {
+                        lockdir /var/run/nodedns-ha
+                    }
+                }
+                """;
+        String rewritten = rewrite(text, dir, new Targets(0, 0, null, null, null));
+        List<String> dirs = Pattern.compile("lockdir (\\S+)").matcher(rewritten).results().map(m -> m.group(1))
+                .toList();
+        assertEquals(3, dirs.size(), rewritten);
+        assertTrue(dirs.stream().allMatch(d -> d.startsWith(dir.toString())), "in the case's directory: " + dirs);
+        assertEquals(dirs.get(0), dirs.get(1), "a block without lockdir has the default /run/nodedns");
+        assertNotEquals(dirs.get(0), dirs.get(2), "blocks that disagree still do");
     }
 
     /**
@@ -264,6 +307,12 @@ class CorpusTest {
         StringBuilder out = new StringBuilder();
         int depth = 0;
         boolean forwardNeedsCa = false; // a forward block with tls:// upstreams and no tls line yet
+        boolean nodecacheNeedsLockdir = false; // a nodecache block with no lockdir line yet
+        // each original directory one of its own, as ports: nodecache blocks must agree on their options
+        Map<String, String> lockdirs = new HashMap<>();
+        Function<String, String> lockdir = original -> lockdirs.computeIfAbsent(original,
+                k -> caseDir.resolve("nodedns-lock-" + (lockdirs.size() + 1)).toString());
+        String defaultLockdir = NodecacheConfig.DEFAULT_LOCK_DIR.toString();
         for (String line : text.split("\n", -1)) {
             String trimmed = line.strip();
             if (trimmed.startsWith("#") || trimmed.isEmpty()) {
@@ -322,6 +371,21 @@ class CorpusTest {
                 }
             } else if (first.equals("snapshot") && words.size() > 1) {
                 words.set(1, caseDir.resolve("kubeforward.endpoints").toString()); // not the node's /var/run
+            } else if (first.equals("persist") && words.size() > 1) {
+                // the file's name kept: two caches of a Corefile may not share one
+                words.set(1, caseDir.resolve(Path.of(words.get(1)).getFileName()).toString());
+            } else if (first.equals("nodecache") && depth == 1) {
+                if (!words.getLast().equals("{")) {
+                    // not its default, the node's /run/nodedns; lines of their own, as nodecache reads them
+                    words.add("{\nlockdir " + lockdir.apply(defaultLockdir) + "\n}");
+                } else {
+                    nodecacheNeedsLockdir = true;
+                }
+            } else if (first.equals("lockdir") && depth == 2 && words.size() > 1) {
+                if (!words.get(1).equals("none")) {
+                    words.set(1, lockdir.apply(words.get(1)));
+                }
+                nodecacheNeedsLockdir = false;
             } else if (first.equals("kubeconfig") && words.size() > 1) {
                 words.set(1, t.kubeconfig().toString());
                 if (words.size() > 2) {
@@ -340,6 +404,10 @@ class CorpusTest {
             if (first.equals("}") && depth == 2 && forwardNeedsCa) {
                 words.addFirst("tls " + t.caPem() + "\n"); // closing a forward block that had no tls line
                 forwardNeedsCa = false;
+            }
+            if (first.equals("}") && depth == 2 && nodecacheNeedsLockdir) {
+                words.addFirst("lockdir " + lockdir.apply(defaultLockdir) + "\n"); // closing a nodecache block that had no lockdir line
+                nodecacheNeedsLockdir = false;
             }
             String indent = line.substring(0, line.length() - line.stripLeading().length());
             out.append(indent).append(String.join(" ", words)).append('\n');

@@ -9,7 +9,7 @@ import java.util.Map;
  * A command runner that simulates {@code ip} and {@code iptables} on a node with a kernel that
  * has the dummy link type, recording every command. Rules are kept as iptables-save lines.
  */
-final class FakeNode implements CommandRunner {
+public final class FakeNode implements CommandRunner {
     final List<List<String>> commands = new ArrayList<>();
     final Map<String, List<String>> tables = new LinkedHashMap<>(); // "iptables-nft/raw" -> lines
     final Map<String, String> links = new LinkedHashMap<>(); // name -> kind
