@@ -191,7 +191,7 @@ class DohHttp2ReloadTest {
     }
 
     /** How long the upstream holds a query named held.*: longer than the reload, within forward's timeout. */
-    private static final long HELD_MILLIS = 3000;
+    private static final long HELD_MILLIS = 4500;
     private static final int DATA = 0x0;
     private static final int HEADERS = 0x1;
     private static final int SETTINGS = 0x4;

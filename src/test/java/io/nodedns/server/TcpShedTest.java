@@ -134,6 +134,22 @@ class TcpShedTest {
                     Files.writeString(file, block.formatted(port, silent.port(), metrics, 3));
                     assertTrue(server.server().reload(), "reload applied");
                     assertSame(tcp, server.firstListener().tcpServer(), "the TCP server was handed over");
+                    // the pool filled again after the reload, however long it took: the first queries
+                    // end (SERVFAIL) once forward gives up on the silent upstream
+                    for (Socket s : busy) {
+                        s.setSoTimeout(15_000);
+                        readOrClosed(s);
+                        s.close();
+                    }
+                    busy.clear();
+                    for (int i = 0; i < TcpServer.MAX_BUSY; i++) {
+                        busy.add(send(port, "again" + i + ".example."));
+                    }
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (forwarded(silent) < 2L * TcpServer.MAX_BUSY && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    assertEquals(2L * TcpServer.MAX_BUSY, forwarded(silent), "every new query holds a work");
                     assertShed(port);
                     assertEquals(2, MetricValues.valueIn(MetricValues.scrape(metrics), "nodedns_tcp_shed_total", labels,
                             "action=\"close\""), "each shed counted once");
